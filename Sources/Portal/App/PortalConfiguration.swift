@@ -1,0 +1,44 @@
+import Foundation
+
+/// Process settings: where to listen, where data lives and how hosts map to tenants.
+/// Everything per tenant is data in the registry or the tenant database, never here.
+package struct PortalConfiguration: Sendable {
+    package var host: String = "127.0.0.1"
+    package var port: Int = 8080
+    package var dataDirectory: String = "./tenants"
+    package var assetsDirectory: String = PortalConfiguration.defaultAssetsDirectory()
+    package var baseDomain: String = "localhost"
+    package var platformHost: String = "platform.localhost"
+    package var trustedProxies: [CIDR] = []
+    package var maxOpenTenants: Int = 256
+    package var pageCacheEntries: Int = 20_000
+    /// Adds `GET /bench/plaintext`, the baseline `make bench` measures against.
+    package var benchRoutes: Bool = false
+    /// How often the registry is checked for changes made by another process.
+    package var registryPollInterval: Duration = .seconds(1)
+    package var version: String = PortalVersion.current
+
+    package init() {}
+
+    /// `assets/` beside the working directory, else beside the executable's package checkout.
+    package static func defaultAssetsDirectory() -> String {
+        let fileManager = FileManager.default
+        let cwd = URL(fileURLWithPath: fileManager.currentDirectoryPath).appendingPathComponent("assets")
+        if fileManager.fileExists(atPath: cwd.appendingPathComponent("templates").path) { return cwd.path }
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = folder.appendingPathComponent("assets")
+            if fileManager.fileExists(atPath: candidate.appendingPathComponent("templates").path) {
+                return candidate.path
+            }
+            folder.deleteLastPathComponent()
+        }
+        return cwd.path
+    }
+}
+
+/// The product's version, shown by `/health` and `portal --version`.
+package enum PortalVersion {
+    package static let current = "0.1.0"
+}

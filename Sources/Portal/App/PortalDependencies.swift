@@ -1,0 +1,55 @@
+import Logging
+import Tenancy
+
+/// The long-lived parts of a running portal, built once per process and shared by every request.
+package struct PortalDependencies: Sendable {
+    package let configuration: PortalConfiguration
+    package let dataDirectory: DataDirectory
+    package let platform: PlatformDatabase
+    package let registry: TenantRegistry
+    package let databases: TenantDatabases
+    package let assets: StaticAssets
+    package let pages: PageRenderer
+    package let storefront: StorefrontService
+
+    /// Opens the registry and loads assets and templates; fails early with a clear message.
+    package static func make(_ configuration: PortalConfiguration, logger: Logger) async throws -> PortalDependencies {
+        let descriptorLimit = FileDescriptors.raiseLimit()
+        let maximumOpen = FileDescriptors.poolBound(requested: configuration.maxOpenTenants, limit: descriptorLimit)
+        if maximumOpen < configuration.maxOpenTenants {
+            logger.warning(
+                "open tenant databases bounded by the descriptor limit",
+                metadata: ["requested": "\(configuration.maxOpenTenants)", "bound": "\(maximumOpen)",
+                           "nofile": "\(descriptorLimit)"]
+            )
+        }
+        let dataDirectory = DataDirectory(path: configuration.dataDirectory)
+        let platform = try PlatformDatabase(dataDirectory: dataDirectory)
+        let registry = try TenantRegistry(database: platform, baseDomain: configuration.baseDomain)
+        let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: maximumOpen, logger: logger)
+        let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
+        let pages = try await PageRenderer(directory: configuration.assetsDirectory + "/templates")
+        let storefront = StorefrontService(
+            databases: databases,
+            pages: pages,
+            assets: assets,
+            capacity: configuration.pageCacheEntries
+        )
+        registry.onChange { old, new in
+            for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
+                storefront.invalidate(id)
+                if new.tenantsByID[id] == nil { await databases.forget(id) }
+            }
+        }
+        return PortalDependencies(
+            configuration: configuration,
+            dataDirectory: dataDirectory,
+            platform: platform,
+            registry: registry,
+            databases: databases,
+            assets: assets,
+            pages: pages,
+            storefront: storefront
+        )
+    }
+}

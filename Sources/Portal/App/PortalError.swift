@@ -1,0 +1,41 @@
+import Hummingbird
+import Tenancy
+
+/// Errors the HTTP edge answers with; the status for each is chosen here and nowhere else.
+package enum PortalError: Error, Equatable, CustomStringConvertible {
+    case badHost(HostName.Problem)
+    case unknownHost
+    case tenantSuspended
+    case notFound
+    case missingAssets(String)
+    case missingTemplate(String)
+
+    package var status: HTTPResponse.Status {
+        switch self {
+        case .badHost: .badRequest
+        case .unknownHost, .notFound: .notFound
+        case .tenantSuspended: .serviceUnavailable
+        case .missingAssets, .missingTemplate: .internalServerError
+        }
+    }
+
+    /// A stable machine-readable code for JSON error bodies.
+    package var code: String {
+        switch self {
+        case .badHost: "bad_host"
+        case .unknownHost, .notFound: "not_found"
+        case .tenantSuspended: "temporarily_unavailable"
+        case .missingAssets, .missingTemplate: "internal_error"
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .badHost(let problem): "Bad request: \(problem)."
+        case .unknownHost, .notFound: "The page you asked for does not exist."
+        case .tenantSuspended: "This site is temporarily unavailable. Please try again later."
+        case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
+        case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"
+        }
+    }
+}

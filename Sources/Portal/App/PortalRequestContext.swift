@@ -1,0 +1,58 @@
+import Hummingbird
+import NIOCore
+import Tenancy
+
+/// The context every request starts with: where it came from and which tenant its host names.
+package struct PortalRequestContext: RequestContext, RemoteAddressRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let remoteAddress: SocketAddress?
+    /// Filled by `RequestOriginMiddleware` before anything else runs.
+    package var origin = RequestOrigin()
+    /// Filled by `RequestLogMiddleware`; echoed as `X-Request-Id`.
+    package var requestID = ""
+
+    package init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// What the edge worked out about a request: its effective host, scheme and tenant.
+package struct RequestOrigin: Sendable {
+    /// How the host resolved.
+    package enum Resolution: Sendable {
+        case pending
+        case badHost(HostName.Problem)
+        case unknownHost(String)
+        case tenant(Tenant, host: String)
+    }
+
+    package var resolution: Resolution = .pending
+    /// True when the request reached us over TLS, directly or through a trusted proxy.
+    package var isSecure = false
+    /// True when the peer is a configured trusted proxy, so its forwarded headers were honoured.
+    package var viaTrustedProxy = false
+    /// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
+    package var clientAddress: String?
+
+    package var tenant: Tenant? {
+        if case .tenant(let tenant, _) = resolution { return tenant }
+        return nil
+    }
+}
+
+/// The context of routes that only exist on a tenant host: it cannot be built without a tenant.
+package struct TenantRequestContext: ChildRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let tenant: Tenant
+    package let origin: RequestOrigin
+    package let requestID: String
+
+    package init(context: PortalRequestContext) throws {
+        guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
+        coreContext = context.coreContext
+        self.tenant = tenant
+        origin = context.origin
+        requestID = context.requestID
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Branding
+import Foundation
+import Tenancy
+
+/// `portal bench-prepare`: fills a data folder with many small tenants for `make bench`.
+struct BenchPrepareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-prepare",
+        abstract: "Create N benchmark tenants (b00001 …) with a brand and three products each.",
+        discussion: "Example:\n  portal bench-prepare --tenants 10000 --data-dir /tmp/portal-bench",
+        shouldDisplay: false
+    )
+
+    @Option(help: "How many tenants to create.") var tenants = 10_000
+    @OptionGroup var data: DataOptions
+    @OptionGroup var domain: DomainOptions
+
+    func run() async throws {
+        guard (1...99_999).contains(tenants) else { throw CommandError("--tenants must be between 1 and 99999") }
+        let dataDirectory = DataDirectory(path: data.resolvedDataDir)
+        let onboarding = TenantOnboarding(
+            platform: try PlatformDatabase(dataDirectory: dataDirectory),
+            dataDirectory: dataDirectory,
+            baseDomain: try domain.resolvedBaseDomain()
+        )
+        defer { try? onboarding.platform.close() }
+        let existing = Set(try onboarding.platform.allTenants().map(\.slug.rawValue))
+        let start = ContinuousClock.now
+        var created = 0
+        for number in 1...tenants {
+            let slug = BenchTenants.slug(number)
+            if !existing.contains(slug) {
+                try onboarding.addTenant(.init(slug: slug, name: "Bench Brand \(number)")) { database, _ in
+                    try BenchTenants.seed(database, number: number)
+                }
+                created += 1
+            }
+            if number % 500 == 0 || number == tenants {
+                Console.line("bench-prepare: \(number)/\(tenants) tenants ready (\(start.duration(to: .now)))")
+            }
+        }
+        Console.line("bench-prepare: created \(created), kept \(tenants - created) in \(dataDirectory.root.path)")
+    }
+}
+
+/// The shape of the benchmark tenants: distinct names, colours and prices per tenant.
+enum BenchTenants {
+    static func slug(_ number: Int) -> String {
+        "b" + String(number).leftPadded(to: 5).replacingOccurrences(of: " ", with: "0")
+    }
+
+    static func seed(_ database: TenantDatabase, number: Int) throws {
+        let hue = (number * 37) % 200
+        try database.updateBrandNow { brand in
+            brand.tagline = "Hosting brand number \(number)"
+            brand.primaryColor = (try? HexColor(String(format: "#%02x%02x%02x", 20 + hue / 2, 40, 120 + hue / 4)))
+                ?? brand.primaryColor
+        }
+        try database.pool.write { db in
+            for (index, plan) in ["Starter", "Business", "Agency"].enumerated() {
+                var product = Product(
+                    slug: plan.lowercased(),
+                    name: "\(plan) \(number)",
+                    summary: "The \(plan.lowercased()) plan of brand \(number).",
+                    kind: .sharedHosting,
+                    priceMinor: Int64(299 + index * 400 + number % 100),
+                    billingCycle: .monthly,
+                    features: ["\(10 * (index + 1)) GB SSD storage", "Free SSL", "Daily backups"],
+                    position: index
+                )
+                try product.insert(db)
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Tenancy
+
+/// Reads an option from its flag first, then from its `PORTAL_*` environment variable.
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// `--data-dir`, shared by every command that reads or writes data.
+package struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Data folder: platform.sqlite and one folder per tenant. (env: PORTAL_DATA_DIR, default: ./tenants)")
+    var dataDir: String?
+
+    package init() {}
+
+    var resolvedDataDir: String { dataDir ?? Environment.value("PORTAL_DATA_DIR") ?? "./tenants" }
+}
+
+/// `--base-domain`: tenants answer on `<slug>.<base domain>`.
+package struct DomainOptions: ParsableArguments {
+    @Option(name: .customLong("base-domain"), help: "Tenants answer on <slug>.<base domain>. (env: PORTAL_BASE_DOMAIN, default: localhost)")
+    var baseDomain: String?
+
+    package init() {}
+
+    func resolvedBaseDomain() throws -> String {
+        let raw = baseDomain ?? Environment.value("PORTAL_BASE_DOMAIN") ?? "localhost"
+        do {
+            return try HostName.normalize(raw)
+        } catch {
+            throw CommandError("invalid base domain \"\(raw)\": \(error)")
+        }
+    }
+}
+
+/// The options `serve` and `demo` share.
+package struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on. (env: PORTAL_HOST, default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to listen on. (env: PORTAL_PORT, default: 8080)")
+    var port: Int?
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var domain: DomainOptions
+
+    @Option(name: .customLong("platform-host"), help: "Host of the platform console. (env: PORTAL_PLATFORM_HOST, default: platform.localhost)")
+    var platformHost: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "CIDR of a proxy whose X-Forwarded-* headers are honoured; repeat for more. (env: PORTAL_TRUSTED_PROXIES, comma-separated)"
+    )
+    var trustedProxies: [String] = []
+
+    @Option(name: .customLong("max-open-tenants"), help: "Most tenant databases open at once. (env: PORTAL_MAX_OPEN_TENANTS, default: 256)")
+    var maxOpenTenants: Int?
+
+    @Option(name: .customLong("assets-dir"), help: "Templates and static files. (env: PORTAL_ASSETS_DIR, default: ./assets)")
+    var assetsDir: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. (env: PORTAL_LOG_LEVEL, default: info)")
+    var logLevel: String?
+
+    @Flag(help: "Add GET /bench/plaintext, the baseline for `make bench`. (env: PORTAL_BENCH=1)")
+    var bench = false
+
+    package init() {}
+
+    func configuration() throws -> PortalConfiguration {
+        var configuration = PortalConfiguration()
+        configuration.host = host ?? Environment.value("PORTAL_HOST") ?? configuration.host
+        if let port = try port ?? Environment.value("PORTAL_PORT").map({ try Self.integer($0, name: "PORTAL_PORT") }) {
+            guard (0...65535).contains(port) else { throw CommandError("the port must be between 0 and 65535") }
+            configuration.port = port
+        }
+        configuration.dataDirectory = data.resolvedDataDir
+        configuration.baseDomain = try domain.resolvedBaseDomain()
+        let platformHost = platformHost ?? Environment.value("PORTAL_PLATFORM_HOST") ?? configuration.platformHost
+        do {
+            configuration.platformHost = try HostName.normalize(platformHost)
+        } catch {
+            throw CommandError("invalid platform host \"\(platformHost)\": \(error)")
+        }
+        var proxies = trustedProxies
+        if proxies.isEmpty, let fromEnvironment = Environment.value("PORTAL_TRUSTED_PROXIES") {
+            proxies = fromEnvironment.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        configuration.trustedProxies = try proxies.map { text in
+            guard let cidr = CIDR(text) else {
+                throw CommandError("invalid trusted proxy \"\(text)\": use an address or a CIDR such as 10.0.0.0/8")
+            }
+            return cidr
+        }
+        if let maximum = try maxOpenTenants
+            ?? Environment.value("PORTAL_MAX_OPEN_TENANTS").map({ try Self.integer($0, name: "PORTAL_MAX_OPEN_TENANTS") })
+        {
+            guard maximum >= 1 else { throw CommandError("--max-open-tenants must be at least 1") }
+            configuration.maxOpenTenants = maximum
+        }
+        configuration.assetsDirectory = assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
+        configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
+        return configuration
+    }
+
+    func resolvedLogLevel() throws -> Logger.Level {
+        let raw = logLevel ?? Environment.value("PORTAL_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            throw CommandError("invalid log level \"\(raw)\"")
+        }
+        return level
+    }
+
+    private static func integer(_ text: String, name: String) throws -> Int {
+        guard let value = Int(text) else { throw CommandError("\(name) must be a number, not \"\(text)\"") }
+        return value
+    }
+}
+
+/// `--slug`, for commands about one tenant.
+package struct SlugOption: ParsableArguments {
+    @Option(help: "The tenant's slug, e.g. acme.")
+    var slug: String
+
+    package init() {}
+}
+

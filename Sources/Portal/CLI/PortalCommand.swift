@@ -1,0 +1,43 @@
+import ArgumentParser
+
+/// `portal`: the white-label hosting portal server and its administration commands.
+package struct PortalCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "portal",
+        abstract: "A white-label, multi-tenant hosting portal: one server, many reseller brands.",
+        discussion: """
+            Each request's hostname picks the tenant: its own database, brand and catalogue.
+            Every option can also be set with an environment variable, named beside it.
+
+            Examples:
+              portal demo
+              portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
+              portal serve --port 8080 --data-dir /var/lib/portal
+            """,
+        version: PortalVersion.current,
+        subcommands: [
+            ServeCommand.self,
+            DemoCommand.self,
+            TenantCommand.self,
+            MigrateCommand.self,
+            BenchPrepareCommand.self,
+        ]
+    )
+
+    package init() {}
+
+    /// The entry point of the `portal` executable.
+    package static func runFromCommandLine() async {
+        await main()
+    }
+
+    /// Parses and runs a command line in-process; tests use this with a captured `Console`.
+    package static func run(arguments: [String]) async throws {
+        var command = try parseAsRoot(arguments)
+        if var asyncCommand = command as? any AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Tenancy
+
+/// `portal serve`: serves every tenant in the data folder.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve every tenant in the data folder.",
+        discussion: """
+            Runs until SIGTERM or SIGINT, then finishes the requests in flight and closes the databases.
+
+            Example:
+              portal serve --host 0.0.0.0 --port 8080 --data-dir /var/lib/portal --base-domain portal.example
+            """
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        let configuration = try server.configuration()
+        let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
+        try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
+            let count = dependencies.registry.snapshot.tenantCount
+            Console.line("portal \(PortalVersion.current) listening on http://\(configuration.host):\(port) "
+                + "serving \(count) tenant\(count == 1 ? "" : "s") from \(configuration.dataDirectory)")
+        }
+    }
+}
+
+/// What `serve` and `demo` share: logging set-up and running the application until a signal.
+enum Bootstrap {
+    static func logger(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "portal")
+        logger.logLevel = level
+        return logger
+    }
+
+    static func serve(
+        _ configuration: PortalConfiguration,
+        logger: Logger,
+        announce: @escaping @Sendable (Int, PortalDependencies) async -> Void
+    ) async throws {
+        let dependencies: PortalDependencies
+        do {
+            dependencies = try await PortalDependencies.make(configuration, logger: logger)
+        } catch let error as PortalError {
+            throw CommandError(error.description)
+        }
+        let app = buildApplication(dependencies, logger: logger) { port in
+            await announce(port, dependencies)
+        }
+        try await app.runService()
+    }
+}

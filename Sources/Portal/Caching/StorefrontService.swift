@@ -1,0 +1,68 @@
+import Branding
+import Foundation
+import NIOCore
+import Synchronization
+import Tenancy
+
+/// Serves each tenant's storefront content from memory, building it from the tenant's database on a miss.
+///
+/// Keyed by tenant id only, and invalidated explicitly on every write and on registry changes,
+/// so one tenant's content can never be served for another.
+package final class StorefrontService: Sendable {
+    private let databases: TenantDatabases
+    private let pages: PageRenderer
+    private let assets: StaticAssets
+    private let cache: Mutex<BoundedCache<Tenant.ID, StorefrontContent>>
+
+    package init(databases: TenantDatabases, pages: PageRenderer, assets: StaticAssets, capacity: Int) {
+        self.databases = databases
+        self.pages = pages
+        self.assets = assets
+        cache = Mutex(BoundedCache(capacity: capacity))
+    }
+
+    package var cachedCount: Int { cache.withLock { $0.count } }
+
+    /// The tenant's content, from memory when it is current.
+    package func content(for tenant: Tenant) async throws -> StorefrontContent {
+        if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
+            return cached
+        }
+        let (brand, products) = try await databases.withDatabase(for: tenant) { database in
+            (try await database.brand(), try await database.visibleProducts())
+        }
+        let content = try build(tenant: tenant, brand: brand, products: products)
+        cache.withLock { $0.insert(content, for: tenant.id) }
+        return content
+    }
+
+    /// Drops a tenant's cached content; call after any write that changes what the storefront shows.
+    package func invalidate(_ tenantID: Tenant.ID) {
+        cache.withLock { $0.removeValue(for: tenantID) }
+    }
+
+    private func build(tenant: Tenant, brand: Brand, products: [Product]) throws -> StorefrontContent {
+        let theme = ThemeStylesheet(brand: brand)
+        let chrome = StorefrontChrome(
+            tenantName: tenant.name,
+            tagline: brand.tagline,
+            stylesheetURL: assets.url(for: "base.css"),
+            themeURL: "/theme.css?v=\(theme.digest)",
+            logoURL: brand.logoFile.map { "/brand/logo/\($0)" },
+            year: Calendar(identifier: .gregorian).component(.year, from: Date())
+        )
+        let html = try pages.render(
+            HomePage(chrome: chrome, products: products, currency: brand.currency),
+            template: "storefront/home"
+        )
+        return StorefrontContent(
+            tenant: tenant,
+            brand: brand,
+            theme: theme,
+            themeBody: ByteBuffer(string: theme.css),
+            chrome: chrome,
+            homePage: ByteBuffer(string: html),
+            homeETag: "\"\(ContentDigest.hex(of: html))\""
+        )
+    }
+}

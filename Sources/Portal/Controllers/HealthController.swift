@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+/// `GET /health` on any host: liveness plus the two numbers an operator watches.
+package struct HealthController: Sendable {
+    struct Health: ResponseEncodable {
+        let status: String
+        let version: String
+        let tenants: Int
+        let openTenantDatabases: Int
+    }
+
+    let registry: TenantRegistry
+    let databases: TenantDatabases
+    let version: String
+
+    package func addRoutes(to router: Router<PortalRequestContext>) {
+        router.get("/health", use: health)
+    }
+
+    @Sendable func health(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let body = Health(
+            status: "ok",
+            version: version,
+            tenants: registry.snapshot.tenantCount,
+            openTenantDatabases: await databases.openCount
+        )
+        var response = try body.response(from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

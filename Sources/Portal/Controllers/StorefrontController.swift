@@ -1,0 +1,63 @@
+import Branding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Tenancy
+
+/// The tenant's public pages: home, its stylesheet and its logo.
+package struct StorefrontController: Sendable {
+    let storefront: StorefrontService
+    let dataDirectory: DataDirectory
+
+    package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
+        group.get("/", use: home)
+        group.get("/theme.css", use: theme)
+        group.get("/brand/logo/{file}", use: logo)
+    }
+
+    @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        return CachedResponse.make(
+            request,
+            body: content.homePage,
+            etag: content.homeETag,
+            contentType: "text/html; charset=utf-8",
+            cacheControl: "no-cache"
+        )
+    }
+
+    @Sendable func theme(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        return CachedResponse.make(
+            request,
+            body: content.themeBody,
+            etag: "\"\(content.theme.digest)\"",
+            contentType: "text/css; charset=utf-8",
+            cacheControl: CachedResponse.cacheControl(
+                askedVersion: request.uri.queryParameters.get("v"),
+                currentVersion: content.theme.digest
+            )
+        )
+    }
+
+    /// Logos are content-addressed: the name is checked for shape and joined only to this tenant's folder.
+    @Sendable func logo(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        guard let file = context.parameters.get("file"), LogoStore.isAssetName(file) else {
+            throw PortalError.notFound
+        }
+        let url = dataDirectory.tenantAssetsFolder(context.tenant.slug).appendingPathComponent(file)
+        guard let bytes = try? await BlockingIO.run({ [UInt8](try Data(contentsOf: url)) }),
+            let image = try? LogoStore.inspect(bytes)
+        else { throw PortalError.notFound }
+        var response = CachedResponse.make(
+            request,
+            body: ByteBuffer(bytes: bytes),
+            etag: "\"\(file.prefix(16))\"",
+            contentType: image.contentType,
+            cacheControl: CachedResponse.immutable
+        )
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; sandbox"
+        return response
+    }
+}

@@ -1,0 +1,142 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into a page a person can read: branded on a tenant host, neutral elsewhere,
+/// and `{"error":{"code","message"}}` for API clients. Internal details are logged, never shown.
+package struct ErrorPageMiddleware: RouterMiddleware {
+    package typealias Context = PortalRequestContext
+
+    let pages: PageRenderer
+    let storefront: StorefrontService
+    let assets: StaticAssets
+    let logger: Logger
+
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return await response(for: error, request: request, context: context)
+        }
+    }
+
+    private func response(for error: any Error, request: Request, context: Context) async -> Response {
+        let (status, code, message) = describe(error)
+        if status.code >= 500 && !(error is PortalError && status == .serviceUnavailable) {
+            logger.error(
+                "request failed",
+                metadata: ["request_id": .string(context.requestID), "error": .string(String(reflecting: error))]
+            )
+        }
+        var headers: HTTPFields = [.cacheControl: "no-store"]
+        if status == .serviceUnavailable { headers[.retryAfter] = "300" }
+        if status == .methodNotAllowed, let allow = (error as? HTTPError)?.headers[.allow] {
+            headers[.allow] = allow
+        }
+        if wantsJSON(request) {
+            headers[.contentType] = "application/json; charset=utf-8"
+            let body = #"{"error":{"code":"\#(code)","message":"\#(Self.jsonEscaped(message))"}}"#
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        headers[.contentType] = "text/html; charset=utf-8"
+        let html = await renderPage(status: status, message: message, context: context)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    private func renderPage(status: HTTPResponse.Status, message: String, context: Context) async -> String {
+        var chrome: StorefrontChrome?
+        if let tenant = context.origin.tenant {
+            chrome = try? await storefront.content(for: tenant).chrome
+        }
+        let page = ErrorPage(
+            chrome: chrome,
+            stylesheetURL: assets.url(for: "base.css"),
+            status: status.code,
+            title: Self.title(for: status),
+            message: message,
+            requestID: context.requestID
+        )
+        let template = chrome == nil ? "errors/neutral" : "storefront/error"
+        return (try? pages.render(page, template: template)) ?? "<!doctype html><title>Error</title><p>\(status.code)</p>"
+    }
+
+    private func describe(_ error: any Error) -> (HTTPResponse.Status, String, String) {
+        switch error {
+        case let error as PortalError:
+            return (error.status, error.code, error.description)
+        case let error as HTTPError:
+            return (error.status, Self.code(for: error.status), Self.message(for: error.status))
+        case let error as any HTTPResponseError:
+            return (error.status, Self.code(for: error.status), Self.message(for: error.status))
+        default:
+            return (.internalServerError, "internal_error", Self.message(for: .internalServerError))
+        }
+    }
+
+    private func wantsJSON(_ request: Request) -> Bool {
+        if request.uri.path.hasPrefix("/api/") { return true }
+        guard let accept = request.headers[.accept] else { return false }
+        return accept.contains("application/json") && !accept.contains("text/html")
+    }
+
+    static func title(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "Bad request"
+        case 404: "Page not found"
+        case 405: "Method not allowed"
+        case 413: "Request too large"
+        case 503: "Temporarily unavailable"
+        default: status.code >= 500 ? "Something went wrong" : "Request refused"
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 413: "too_large"
+        case 503: "temporarily_unavailable"
+        default: status.code >= 500 ? "internal_error" : "request_refused"
+        }
+    }
+
+    static func message(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "The page you asked for does not exist."
+        case 405: "This address does not accept that kind of request."
+        case 413: "The request is larger than this server accepts."
+        default:
+            status.code >= 500
+                ? "Something went wrong on our side. Please try again in a moment."
+                : "The request could not be understood."
+        }
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case "<": escaped += "\\u003c"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+
+/// Lets a request through only when its host names an active tenant, except for the few
+/// host-independent paths (`/health`, `/static/…`, the bench baseline).
+package struct TenantGateMiddleware: RouterMiddleware {
+    package typealias Context = PortalRequestContext
+
+    let benchRoutes: Bool
+
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        if isHostIndependent(request.uri.path) {
+            return try await next(request, context)
+        }
+        switch context.origin.resolution {
+        case .pending, .unknownHost:
+            throw PortalError.unknownHost
+        case .badHost(let problem):
+            throw PortalError.badHost(problem)
+        case .tenant(let tenant, _):
+            guard tenant.status == .active else { throw PortalError.tenantSuspended }
+            return try await next(request, context)
+        }
+    }
+
+    private func isHostIndependent(_ path: String) -> Bool {
+        path == "/health" || path.hasPrefix("/static/") || (benchRoutes && path == "/bench/plaintext")
+    }
+}

@@ -1,0 +1,3 @@
+import Portal
+
+await PortalCommand.runFromCommandLine()

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+
+/// The registry database (`DATA/platform.sqlite`): tenants and the domains that route to them.
+package struct PlatformDatabase: Sendable {
+    package let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the registry.
+    package init(dataDirectory: DataDirectory) throws {
+        try dataDirectory.createRootIfNeeded()
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.maximumReaderCount = 2
+        configuration.prepareDatabase { db in
+            // The registry decides which customers reach which brand: it must survive power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: dataDirectory.platformDatabasePath, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: tenants and domains") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tenants (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        slug TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE domains (
+                        hostname TEXT PRIMARY KEY NOT NULL,
+                        tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('platform', 'custom')),
+                        is_primary BOOLEAN NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX domains_by_tenant ON domains(tenant_id);
+                    CREATE UNIQUE INDEX domains_one_primary ON domains(tenant_id) WHERE is_primary;
+                    -- Bumped by every change so a running server notices edits made by another process.
+                    CREATE TABLE registry_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        revision INTEGER NOT NULL
+                    );
+                    INSERT INTO registry_state (id, revision) VALUES (1, 0);
+                    """
+            )
+            for table in ["tenants", "domains"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_\(event.lowercased())_bumps_revision AFTER \(event) ON \(table)
+                            BEGIN UPDATE registry_state SET revision = revision + 1 WHERE id = 1; END
+                            """
+                    )
+                }
+            }
+        }
+        return migrator
+    }
+
+    /// The registry's change counter; cheap enough to poll every second.
+    package func revision() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT revision FROM registry_state WHERE id = 1") ?? 0 }
+    }
+
+    /// Everything the request path needs to resolve hosts, read in one transaction.
+    package func snapshot() throws -> RegistrySnapshot {
+        try pool.read { db in
+            let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM registry_state WHERE id = 1") ?? 0
+            let tenants = try Tenant.fetchAll(db)
+            let domains = try TenantDomain.fetchAll(db)
+            return RegistrySnapshot(revision: revision, tenants: tenants, domains: domains)
+        }
+    }
+
+    package func tenant(slug: TenantSlug) throws -> Tenant? {
+        try pool.read { db in try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) }
+    }
+
+    package func domains(of tenantID: Tenant.ID) throws -> [TenantDomain] {
+        try pool.read { db in
+            try TenantDomain.filter(TenantDomain.Columns.tenantID == tenantID)
+                .order(sql: "is_primary DESC, kind DESC, hostname")
+                .fetchAll(db)
+        }
+    }
+
+    package func allTenants() throws -> [Tenant] {
+        try pool.read { db in try Tenant.order(Tenant.Columns.slug).fetchAll(db) }
+    }
+
+    /// Sets a tenant's status; returns the updated tenant.
+    package func setStatus(_ status: Tenant.Status, slug: TenantSlug) throws -> Tenant {
+        try pool.write { db in
+            guard var tenant = try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) else {
+                throw TenancyError.unknownTenant(slug.rawValue)
+            }
+            guard tenant.status != status else { return tenant }
+            try db.execute(sql: "UPDATE tenants SET status = ? WHERE id = ?", arguments: [status, tenant.id])
+            tenant.status = status
+            return tenant
+        }
+    }
+
+    /// Closes the pool's connections; used before the data folder is moved or in tests.
+    package func close() throws {
+        try pool.close()
+    }
+}

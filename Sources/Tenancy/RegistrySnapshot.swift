@@ -1,0 +1,39 @@
+/// An immutable, in-memory copy of the registry: what the request path reads instead of SQLite.
+package struct RegistrySnapshot: Sendable {
+    package let revision: Int64
+    package let tenantsByID: [Tenant.ID: Tenant]
+    private let tenantIDsByHost: [String: Tenant.ID]
+    private let tenantIDsBySlug: [String: Tenant.ID]
+    private let primaryHosts: [Tenant.ID: String]
+
+    package init(revision: Int64, tenants: [Tenant], domains: [TenantDomain]) {
+        self.revision = revision
+        tenantsByID = Dictionary(tenants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        tenantIDsBySlug = Dictionary(tenants.map { ($0.slug.rawValue, $0.id) }, uniquingKeysWith: { first, _ in first })
+        tenantIDsByHost = Dictionary(domains.map { ($0.hostname, $0.tenantID) }, uniquingKeysWith: { first, _ in first })
+        primaryHosts = Dictionary(
+            domains.filter(\.isPrimary).map { ($0.tenantID, $0.hostname) },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+
+    package static let empty = RegistrySnapshot(revision: -1, tenants: [], domains: [])
+
+    package var tenantCount: Int { tenantsByID.count }
+
+    /// Resolves a normalised host: an exact domain first, then `<slug>.<base domain>`.
+    package func tenant(forHost host: String, baseDomain: String) -> Tenant? {
+        if let id = tenantIDsByHost[host] { return tenantsByID[id] }
+        guard host.utf8.count > baseDomain.utf8.count + 1, host.hasSuffix(baseDomain) else { return nil }
+        let labelEnd = host.utf8.index(host.utf8.endIndex, offsetBy: -(baseDomain.utf8.count + 1))
+        guard host.utf8[labelEnd] == UInt8(ascii: ".") else { return nil }
+        let label = host[host.startIndex..<labelEnd]
+        guard !label.contains("."), let id = tenantIDsBySlug[String(label)] else { return nil }
+        return tenantsByID[id]
+    }
+
+    /// The host links in emails are built from: never the request's Host.
+    package func primaryHost(of tenantID: Tenant.ID) -> String? {
+        primaryHosts[tenantID]
+    }
+}

@@ -1,0 +1,40 @@
+/// Everything that can go wrong in the tenant registry, with a message fit for a person.
+package enum TenancyError: Error, Equatable, CustomStringConvertible {
+    case invalidSlug(String)
+    case reservedSlug(String)
+    case invalidName(String)
+    case invalidHostname(String, reason: String)
+    case duplicateSlug(String)
+    case duplicateDomain(String)
+    case domainUnderBaseDomain(String, baseDomain: String)
+    case unknownTenant(String)
+    case folderExists(String)
+    case storage(String)
+
+    package var description: String {
+        switch self {
+        case .invalidSlug(let slug):
+            "invalid slug \"\(slug)\": use 2 to 63 lower-case letters, digits and single hyphens, "
+                + "starting and ending with a letter or digit (for example acme or acme-hosting)"
+        case .reservedSlug(let slug):
+            "the slug \"\(slug)\" is reserved for the platform; choose another"
+        case .invalidName(let reason):
+            "invalid tenant name: \(reason)"
+        case .invalidHostname(let host, let reason):
+            "invalid domain \"\(host)\": \(reason)"
+        case .duplicateSlug(let slug):
+            "a tenant with the slug \"\(slug)\" already exists"
+        case .duplicateDomain(let host):
+            "the domain \"\(host)\" already belongs to a tenant"
+        case .domainUnderBaseDomain(let host, let base):
+            "the domain \"\(host)\" is under the platform's base domain \(base); "
+                + "tenants get <slug>.\(base) automatically"
+        case .unknownTenant(let slug):
+            "no tenant with the slug \"\(slug)\""
+        case .folderExists(let path):
+            "the folder \(path) already exists but is not in the registry; move it away first"
+        case .storage(let message):
+            "storage error: \(message)"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// One tenant's database file (`DATA/<slug>/tenant.sqlite`), owning its migrations.
+package struct TenantDatabase: Sendable {
+    package let pool: DatabasePool
+    package let tenantID: Tenant.ID
+
+    /// Readers per pool. Each connection holds about three descriptors (database, WAL, shared memory),
+    /// so a small number keeps hundreds of open tenants inside the descriptor budget; the storefront
+    /// serves most reads from memory, so more readers would rarely be used.
+    package static let maximumReaderCount = 2
+
+    /// Descriptors one open pool may hold at most: a writer and the readers, three files each.
+    package static let descriptorsPerPool = (1 + maximumReaderCount) * 3
+
+    /// Opens the file, creating it if needed, and runs pending migrations. Blocking: call off the event loop.
+    package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.maximumReaderCount = maximumReaderCount
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments and
+            // sessions must survive it, so every commit waits for the WAL to be on disk (FULL).
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return TenantDatabase(pool: pool, tenantID: tenantID)
+    }
+
+    package func close() throws {
+        try pool.close()
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: brand and catalogue") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE brand (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        tagline TEXT NOT NULL DEFAULT '',
+                        primary_color TEXT NOT NULL DEFAULT '#1f4fd1',
+                        accent_color TEXT NOT NULL DEFAULT '#0b7a53',
+                        background_color TEXT NOT NULL DEFAULT '#ffffff',
+                        text_color TEXT NOT NULL DEFAULT '#1b1f24',
+                        link_color TEXT NOT NULL DEFAULT '#1f4fd1',
+                        font_stack TEXT NOT NULL DEFAULT 'system',
+                        logo_file TEXT,
+                        currency TEXT NOT NULL DEFAULT 'GBP' CHECK (length(currency) = 3),
+                        version INTEGER NOT NULL DEFAULT 1,
+                        updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                    );
+                    INSERT INTO brand (id) VALUES (1);
+                    CREATE TABLE products (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        slug TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+                        summary TEXT NOT NULL DEFAULT '',
+                        kind TEXT NOT NULL CHECK (kind IN ('shared_hosting', 'reseller_hosting', 'vps', 'ssl', 'domain')),
+                        price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+                        billing_cycle TEXT NOT NULL CHECK (billing_cycle IN
+                            ('monthly', 'quarterly', 'semiannually', 'annually', 'biennially', 'triennially')),
+                        features TEXT NOT NULL DEFAULT '',
+                        position INTEGER NOT NULL DEFAULT 0,
+                        visible BOOLEAN NOT NULL DEFAULT 1,
+                        created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                    );
+                    CREATE INDEX products_storefront ON products(visible, position);
+                    """
+            )
+        }
+        return migrator
+    }
+}

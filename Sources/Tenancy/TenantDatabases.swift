@@ -1,0 +1,166 @@
+import Logging
+
+/// Exactly one open `TenantDatabase` per tenant file, with a least-recently-used bound on how many are open.
+///
+/// A pool that a request is using is never closed under it: eviction only picks pools with no lease,
+/// and when every open pool is leased the bound is exceeded briefly rather than breaking a request.
+package actor TenantDatabases {
+    private enum State {
+        case opening(Task<TenantDatabase, any Error>)
+        case open(TenantDatabase)
+    }
+
+    private struct Entry {
+        var state: State
+        var generation: UInt64
+        var leases: Int
+        var lastUse: UInt64
+        var closeWhenIdle = false
+    }
+
+    package nonisolated let maximumOpen: Int
+    private let dataDirectory: DataDirectory
+    private let logger: Logger
+    private var entries: [Tenant.ID: Entry] = [:]
+    /// Pools being closed; a tenant is not reopened until its previous pool has closed.
+    private var closing: [Tenant.ID: Task<Void, Never>] = [:]
+    private var tick: UInt64 = 0
+    private var generations: UInt64 = 0
+
+    package init(dataDirectory: DataDirectory, maximumOpen: Int, logger: Logger) {
+        precondition(maximumOpen >= 1, "at least one tenant database must be allowed open")
+        self.dataDirectory = dataDirectory
+        self.maximumOpen = maximumOpen
+        self.logger = logger
+    }
+
+    /// How many pools are open, opening or closing.
+    package var openCount: Int { entries.count + closing.count }
+
+    /// Runs `body` with the tenant's database, opening it if needed; the pool stays open until `body` ends.
+    package nonisolated func withDatabase<T: Sendable>(
+        for tenant: Tenant,
+        _ body: (TenantDatabase) async throws -> T
+    ) async throws -> T {
+        let (database, generation) = try await lease(tenant)
+        do {
+            let result = try await body(database)
+            await release(tenant.id, generation: generation)
+            return result
+        } catch {
+            await release(tenant.id, generation: generation)
+            throw error
+        }
+    }
+
+    /// Closes a tenant's pool (now, or when its last request ends); used when a tenant is removed.
+    package func forget(_ tenantID: Tenant.ID) {
+        guard var entry = entries[tenantID] else { return }
+        if entry.leases == 0 {
+            entries[tenantID] = nil
+            close(entry, of: tenantID)
+        } else {
+            entry.closeWhenIdle = true
+            entries[tenantID] = entry
+        }
+    }
+
+    /// Closes every pool; the server calls this after the last request has finished.
+    package func closeAll() async {
+        for (id, entry) in entries { close(entry, of: id) }
+        entries.removeAll()
+        while let pending = closing.first?.value { await pending.value }
+    }
+
+    private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
+        while let pending = closing[tenant.id] { await pending.value }
+        tick += 1
+        if var entry = entries[tenant.id] {
+            entry.leases += 1
+            entry.lastUse = tick
+            entry.closeWhenIdle = false
+            entries[tenant.id] = entry
+            switch entry.state {
+            case .open(let database):
+                return (database, entry.generation)
+            case .opening(let task):
+                do {
+                    return (try await task.value, entry.generation)
+                } catch {
+                    release(tenant.id, generation: entry.generation)
+                    throw error
+                }
+            }
+        }
+
+        evictIdle(toMakeRoomFor: 1)
+        generations += 1
+        let generation = generations
+        let path = dataDirectory.tenantDatabasePath(tenant.slug)
+        let tenantID = tenant.id
+        let task = Task { try await BlockingIO.run { try TenantDatabase.open(path: path, tenantID: tenantID) } }
+        entries[tenant.id] = Entry(state: .opening(task), generation: generation, leases: 1, lastUse: tick)
+        do {
+            let database = try await task.value
+            if var entry = entries[tenant.id], entry.generation == generation {
+                entry.state = .open(database)
+                entries[tenant.id] = entry
+            }
+            return (database, generation)
+        } catch {
+            if entries[tenant.id]?.generation == generation { entries[tenant.id] = nil }
+            logger.error("tenant database failed to open", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    private func release(_ tenantID: Tenant.ID, generation: UInt64) {
+        guard var entry = entries[tenantID], entry.generation == generation else { return }
+        entry.leases -= 1
+        if entry.leases == 0 && entry.closeWhenIdle {
+            entries[tenantID] = nil
+            close(entry, of: tenantID)
+            return
+        }
+        entries[tenantID] = entry
+        if entry.leases == 0 && entries.count > maximumOpen {
+            evictIdle(toMakeRoomFor: 0)
+        }
+    }
+
+    /// Closes least-recently-used idle pools until the bound leaves room for `incoming` more.
+    private func evictIdle(toMakeRoomFor incoming: Int) {
+        let excess = entries.count + closing.count + incoming - maximumOpen
+        guard excess > 0 else { return }
+        let victims = entries
+            .filter { $0.value.leases == 0 && Self.isOpen($0.value) }
+            .sorted { $0.value.lastUse < $1.value.lastUse }
+            .prefix(excess)
+        for (id, entry) in victims {
+            entries[id] = nil
+            close(entry, of: id)
+        }
+    }
+
+    private static func isOpen(_ entry: Entry) -> Bool {
+        if case .open = entry.state { return true }
+        return false
+    }
+
+    private func close(_ entry: Entry, of tenantID: Tenant.ID) {
+        guard case .open(let database) = entry.state else { return }
+        let logger = self.logger
+        closing[tenantID] = Task {
+            do {
+                try await BlockingIO.run { try database.close() }
+            } catch {
+                logger.warning("closing a tenant database failed", metadata: ["error": "\(error)"])
+            }
+            self.finishedClosing(tenantID)
+        }
+    }
+
+    private func finishedClosing(_ tenantID: Tenant.ID) {
+        closing[tenantID] = nil
+    }
+}

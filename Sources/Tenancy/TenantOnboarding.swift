@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+
+/// Creates, suspends and removes tenants: registry rows, folder and database as one unit.
+package struct TenantOnboarding: Sendable {
+    package let platform: PlatformDatabase
+    package let dataDirectory: DataDirectory
+    package let baseDomain: String
+
+    package init(platform: PlatformDatabase, dataDirectory: DataDirectory, baseDomain: String) {
+        self.platform = platform
+        self.dataDirectory = dataDirectory
+        self.baseDomain = baseDomain
+    }
+
+    /// What `addTenant` needs; validated before anything is written.
+    package struct NewTenant: Sendable {
+        package var slug: String
+        package var name: String
+        package var customDomains: [String]
+
+        package init(slug: String, name: String, customDomains: [String] = []) {
+            self.slug = slug
+            self.name = name
+            self.customDomains = customDomains
+        }
+    }
+
+    /// Creates the tenant's folder and database, then its registry rows; any failure leaves nothing behind.
+    ///
+    /// `prepare` runs on the new database, with the tenant's (still staging) folder, before the tenant
+    /// becomes visible; the demo seeds brand, logo and products there.
+    @discardableResult
+    package func addTenant(
+        _ request: NewTenant,
+        prepare: (TenantDatabase, URL) throws -> Void = { _, _ in }
+    ) throws -> Tenant {
+        let slug = try TenantSlug(validating: request.slug)
+        let name = try Self.validateName(request.name)
+        let platformHost = "\(slug.rawValue).\(baseDomain)"
+        var customDomains: [String] = []
+        for raw in request.customDomains {
+            let host = try HostName.validateDomain(raw)
+            guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else {
+                throw TenancyError.domainUnderBaseDomain(host, baseDomain: baseDomain)
+            }
+            guard !customDomains.contains(host) else { throw TenancyError.duplicateDomain(host) }
+            customDomains.append(host)
+        }
+        try checkAvailable(slug: slug, hosts: [platformHost] + customDomains)
+
+        let folder = dataDirectory.tenantFolder(slug)
+        guard !FileManager.default.fileExists(atPath: folder.path) else {
+            throw TenancyError.folderExists(folder.path)
+        }
+        // Build the tenant in a hidden staging folder and move it into place inside the registry
+        // transaction, so a crash or an error at any step leaves neither a half-made folder nor rows.
+        let staging = dataDirectory.root.appendingPathComponent(".staging-\(slug.rawValue)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        var movedIntoPlace = false
+        defer {
+            if !movedIntoPlace { try? FileManager.default.removeItem(at: staging) }
+        }
+        do {
+            let database = try TenantDatabase.open(
+                path: staging.appendingPathComponent("tenant.sqlite").path,
+                tenantID: Tenant.ID(0)
+            )
+            defer { try? database.close() }
+            try prepare(database, staging)
+        }
+
+        do {
+            return try platform.pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, 'active', ?)",
+                    arguments: [slug, name, Date()]
+                )
+                let id = Tenant.ID(db.lastInsertedRowID)
+                try TenantDomain(hostname: platformHost, tenantID: id, kind: .platform, isPrimary: customDomains.isEmpty)
+                    .insert(db)
+                for (index, host) in customDomains.enumerated() {
+                    try TenantDomain(hostname: host, tenantID: id, kind: .custom, isPrimary: index == 0).insert(db)
+                }
+                try FileManager.default.moveItem(at: staging, to: folder)
+                movedIntoPlace = true
+                guard let tenant = try Tenant.fetchOne(db, key: id.rawValue) else {
+                    throw TenancyError.storage("the new tenant could not be read back")
+                }
+                return tenant
+            }
+        } catch {
+            if movedIntoPlace {
+                // The rows were rolled back after the folder moved: take the folder away again.
+                try? FileManager.default.removeItem(at: folder)
+                movedIntoPlace = false
+            }
+            throw Self.translate(error, slug: slug)
+        }
+    }
+
+    /// Removes the tenant's registry rows and its folder.
+    package func removeTenant(slug rawSlug: String) throws -> Tenant {
+        let slug = try TenantSlug(validating: rawSlug)
+        let tenant = try platform.pool.write { db in
+            guard let tenant = try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) else {
+                throw TenancyError.unknownTenant(slug.rawValue)
+            }
+            try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [tenant.id])
+            return tenant
+        }
+        let folder = dataDirectory.tenantFolder(slug)
+        if FileManager.default.fileExists(atPath: folder.path) {
+            try FileManager.default.removeItem(at: folder)
+        }
+        return tenant
+    }
+
+    private func checkAvailable(slug: TenantSlug, hosts: [String]) throws {
+        try platform.pool.read { db in
+            if try Tenant.filter(Tenant.Columns.slug == slug).fetchCount(db) > 0 {
+                throw TenancyError.duplicateSlug(slug.rawValue)
+            }
+            for host in hosts where try TenantDomain.filter(TenantDomain.Columns.hostname == host).fetchCount(db) > 0 {
+                throw TenancyError.duplicateDomain(host)
+            }
+        }
+    }
+
+    package static func validateName(_ raw: String) throws(TenancyError) -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw .invalidName("the name is empty") }
+        guard name.count <= 100 else { throw .invalidName("the name is longer than 100 characters") }
+        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw .invalidName("the name contains control characters")
+        }
+        return name
+    }
+
+    /// Turns a constraint violation raced past `checkAvailable` into the same clear message.
+    private static func translate(_ error: any Error, slug: TenantSlug) -> any Error {
+        guard let dbError = error as? DatabaseError, dbError.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            || dbError.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        else { return error }
+        if dbError.message?.contains("tenants.slug") == true { return TenancyError.duplicateSlug(slug.rawValue) }
+        return TenancyError.duplicateDomain(dbError.message ?? "")
+    }
+}

@@ -1,0 +1,89 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Resolves hostnames to tenants from an in-memory snapshot of the registry.
+///
+/// The snapshot is swapped atomically when the registry changes; a watcher polls the registry's
+/// revision at most once a second, so edits made by the CLI in another process arrive within a second.
+package final class TenantRegistry: Sendable {
+    /// Called after a reload with the previous and the new snapshot.
+    package typealias ChangeHandler = @Sendable (_ old: RegistrySnapshot, _ new: RegistrySnapshot) async -> Void
+
+    package let database: PlatformDatabase
+    package let baseDomain: String
+    private let current: Mutex<RegistrySnapshot>
+    private let handlers = Mutex<[ChangeHandler]>([])
+
+    package init(database: PlatformDatabase, baseDomain: String) throws {
+        self.database = database
+        self.baseDomain = baseDomain
+        current = Mutex(try database.snapshot())
+    }
+
+    package var snapshot: RegistrySnapshot { current.withLock { $0 } }
+
+    /// Resolves a normalised host name to its tenant, without touching SQLite.
+    package func tenant(forHost host: String) -> Tenant? {
+        current.withLock { $0.tenant(forHost: host, baseDomain: baseDomain) }
+    }
+
+    package func onChange(_ handler: @escaping ChangeHandler) {
+        handlers.withLock { $0.append(handler) }
+    }
+
+    /// Re-reads the registry if its revision moved; returns whether anything changed.
+    @discardableResult
+    package func reloadIfChanged() async throws -> Bool {
+        let database = self.database
+        let revision = try await BlockingIO.run { try database.revision() }
+        guard revision != snapshot.revision else { return false }
+        try await reload()
+        return true
+    }
+
+    /// Re-reads the registry now; in-process writers call this right after their change.
+    package func reload() async throws {
+        let database = self.database
+        let fresh = try await BlockingIO.run { try database.snapshot() }
+        let old = current.withLock { snapshot in
+            let old = snapshot
+            if fresh.revision >= old.revision { snapshot = fresh }
+            return old
+        }
+        guard fresh.revision > old.revision else { return }
+        for handler in handlers.withLock({ $0 }) {
+            await handler(old, fresh)
+        }
+    }
+}
+
+/// Polls the registry revision once a second for the life of the server.
+package struct RegistryWatcher: Service {
+    package let registry: TenantRegistry
+    package let interval: Duration
+    package let logger: Logger
+
+    package init(registry: TenantRegistry, interval: Duration = .seconds(1), logger: Logger) {
+        self.registry = registry
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: interval)
+                    if try await registry.reloadIfChanged() {
+                        logger.info("registry reloaded", metadata: ["tenants": "\(registry.snapshot.tenantCount)"])
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("registry reload failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

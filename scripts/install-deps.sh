@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the portal needs to build, test and benchmark.
+# Idempotent: only missing packages are installed; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+    libsqlite3-dev      # GRDB links the system SQLite
+    libargon2-dev       # password hashing (accounts)
+    libcurl4-openssl-dev # SMTP delivery (mail)
+    libssl-dev
+    pkg-config
+    wrk                 # make bench
+    chromium            # browser tests
+    chromium-driver
+    python3-selenium
+    curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all system packages present"
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
