@@ -11,11 +11,9 @@ package struct PlatformDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = 2
-        configuration.prepareDatabase { db in
-            // The registry decides which customers reach which brand: it must survive power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: dataDirectory.platformDatabasePath, configuration: configuration)
+        // The registry decides which customers reach which brand: it must survive power loss too.
+        try pool.requireFullSynchronous()
         try Self.migrator.migrate(pool)
     }
 

@@ -20,12 +20,8 @@ package struct TenantDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = maximumReaderCount
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            // WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments and
-            // sessions must survive it, so every commit waits for the WAL to be on disk (FULL).
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.requireFullSynchronous()
         try migrator.migrate(pool)
         return TenantDatabase(pool: pool, tenantID: tenantID)
     }
@@ -73,5 +69,14 @@ package struct TenantDatabase: Sendable {
             )
         }
         return migrator
+    }
+}
+
+extension DatabasePool {
+    /// WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments and sessions
+    /// must survive it, so every commit waits for the WAL to reach the disk (FULL). GRDB sets NORMAL when it
+    /// opens the writer, and only the writer commits, so FULL is set on the writer once it is open.
+    func requireFullSynchronous() throws {
+        try writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 }

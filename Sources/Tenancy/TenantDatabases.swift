@@ -65,11 +65,16 @@ package actor TenantDatabases {
         }
     }
 
+    /// Waits until pools already being closed have closed.
+    package func finishClosing() async {
+        while let pending = closing.first?.value { await pending.value }
+    }
+
     /// Closes every pool; the server calls this after the last request has finished.
     package func closeAll() async {
         for (id, entry) in entries { close(entry, of: id) }
         entries.removeAll()
-        while let pending = closing.first?.value { await pending.value }
+        await finishClosing()
     }
 
     private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {

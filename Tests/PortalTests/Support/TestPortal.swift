@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Branding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Synchronization
+import Tenancy
+
+@testable import Portal
+
+/// A tenant the tests create: name, colour and products that differ per tenant.
+struct TestTenant: Sendable {
+    var slug: String
+    var name: String
+    var primaryColor = "#1f4fd1"
+    var domains: [String] = []
+    var products: [String] = []
+
+    static let acme = TestTenant(
+        slug: "acme", name: "Acme Hosting", primaryColor: "#c2410c", domains: ["portal.acme.example"],
+        products: ["Acme Starter", "Acme Business"]
+    )
+    static let globex = TestTenant(
+        slug: "globex", name: "Globex Web", primaryColor: "#0f766e", products: ["Globex Launch", "Globex Grow"]
+    )
+}
+
+/// A temporary data folder, removed when the test ends.
+struct TemporaryFolder: ~Copyable {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("portal-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+enum TestPaths {
+    /// The repository's `assets/`, found from this file's location.
+    static let assets: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("assets").path
+}
+
+/// Creates tenants in a data folder the way `portal tenant add` does, then seeds their brand and products.
+func createTenants(_ tenants: [TestTenant], in dataPath: String, baseDomain: String = "localhost") throws {
+    let dataDirectory = DataDirectory(path: dataPath)
+    let platform = try PlatformDatabase(dataDirectory: dataDirectory)
+    defer { try? platform.close() }
+    let onboarding = TenantOnboarding(platform: platform, dataDirectory: dataDirectory, baseDomain: baseDomain)
+    for tenant in tenants {
+        try onboarding.addTenant(.init(slug: tenant.slug, name: tenant.name, customDomains: tenant.domains)) {
+            database, _ in
+            let color = try HexColor(tenant.primaryColor)
+            try database.updateBrandNow { brand in
+                brand.primaryColor = color
+                brand.tagline = "\(tenant.name) tagline"
+            }
+            try database.pool.write { db in
+                for (index, name) in tenant.products.enumerated() {
+                    var product = Product(
+                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting,
+                        priceMinor: Int64(100 * (index + 1)), billingCycle: .monthly, position: index
+                    )
+                    try product.insert(db)
+                }
+            }
+        }
+    }
+}
+
+/// Runs the real application over an existing data folder.
+func withExistingPortal(
+    dataPath: String,
+    configure: (inout PortalConfiguration) -> Void = { _ in },
+    logger: Logger = Logger(label: "portal-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+    _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
+) async throws {
+    var configuration = PortalConfiguration()
+    configuration.port = 0
+    configuration.dataDirectory = dataPath
+    configuration.assetsDirectory = TestPaths.assets
+    configure(&configuration)
+    let dependencies = try await PortalDependencies.make(configuration, logger: logger)
+    let app = buildApplication(dependencies, logger: logger)
+    try await app.test(.ahc(.http)) { client in
+        try await test(client, dependencies)
+    }
+    try dependencies.platform.close()
+}
+
+/// Builds the real application on a temporary data folder and runs `test` against it over loopback.
+func withPortal(
+    tenants: [TestTenant] = [.acme, .globex],
+    configure: (inout PortalConfiguration) -> Void = { _ in },
+    logger: Logger = Logger(label: "portal-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+    _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
+) async throws {
+    let folder = try TemporaryFolder()
+    try createTenants(tenants, in: folder.path)
+    try await withExistingPortal(dataPath: folder.path, configure: configure, logger: logger, test)
+}
+
+extension HTTPField.Name {
+    static let testHost = Self("Host")!
+    static let testForwardedHost = Self("X-Forwarded-Host")!
+    static let testForwardedProto = Self("X-Forwarded-Proto")!
+}
+
+extension TestClientProtocol {
+    /// A GET with the given Host header, as a browser on that host would send it.
+    func get(_ uri: String, host: String, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        headers[.testHost] = host
+        return try await execute(uri: uri, method: .get, headers: headers)
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}
+
+/// Collects log lines so tests can check what was logged.
+final class LogCapture: Sendable {
+    struct Line: Sendable {
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let lines = Mutex<[Line]>([])
+
+    var captured: [Line] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "capture") { _ in Handler(capture: self) }
+    }
+
+    fileprivate func append(_ line: Line) {
+        lines.withLock { $0.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            var merged = metadata
+            merged.merge(event.metadata ?? [:]) { $1 }
+            capture.append(Line(message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
+}
+
+/// A raw HTTP/1 exchange on a loopback socket, for requests no HTTP client will send (no Host, two Hosts).
+func rawHTTP(port: Int, request: String) throws -> String {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EIO) }
+    defer { close(descriptor) }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        response.append(contentsOf: buffer[0..<count])
+        if let text = String(bytes: response, encoding: .utf8), text.contains("\r\n\r\n"),
+            text.contains("</html>") || text.contains("Content-Length: 0")
+        {
+            break
+        }
+    }
+    return String(decoding: response, as: UTF8.self)
+}
