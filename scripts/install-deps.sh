@@ -13,6 +13,7 @@ packages=(
     chromium            # browser tests
     chromium-driver
     python3-selenium
+    python3-html5lib    # HTML5 validity of rendered pages
     curl
 )
 

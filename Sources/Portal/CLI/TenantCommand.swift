@@ -137,6 +137,7 @@ struct TenantCommand: AsyncParsableCommand {
         @OptionGroup var slug: SlugOption
         @Flag(help: "Confirm that the tenant's data is to be deleted.") var yes = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var domain: DomainOptions
 
         func run() async throws {
             guard yes else {
@@ -144,7 +145,7 @@ struct TenantCommand: AsyncParsableCommand {
                     "removing \(slug.slug) deletes its database and files for good; run again with --yes to confirm"
                 )
             }
-            let onboarding = try TenantCLI.onboarding(data: data, domain: DomainOptions())
+            let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
             defer { try? onboarding.platform.close() }
             let tenant = try onboarding.removeTenant(slug: slug.slug)
             Console.line("Removed tenant \(tenant.slug) (\(tenant.name)) and its folder.")

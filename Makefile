@@ -1,0 +1,43 @@
+# The portal's entry points. Every target installs what it needs first (Debian packages via apt-get).
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= /usr/bin/python3
+PORT ?= 8080
+DATA_DIR ?= ./tenants
+
+.PHONY: deps build build-tests demo test test-swift test-browser bench format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+build-tests: deps
+	$(SWIFT) build --build-tests
+
+## make demo: build, create the demo tenants if missing, serve them and print their URLs.
+demo: build
+	.build/debug/portal demo --port $(PORT) --data-dir $(DATA_DIR) --assets-dir assets
+
+## make test: every test — Swift Testing suites, then the real-browser check.
+test: build-tests
+	$(SWIFT) test --skip-build
+	$(PYTHON) scripts/browser-test.py
+
+test-swift: build-tests
+	$(SWIFT) test --skip-build
+
+test-browser: build-tests
+	$(PYTHON) scripts/browser-test.py
+
+## make bench: release build, 10,000 tenants, wrk against the plaintext baseline and the storefront.
+bench: deps
+	$(SWIFT) build -c release
+	bash scripts/bench/run.sh
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+
+clean:
+	rm -rf .build

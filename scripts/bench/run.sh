@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `make bench`: 10,000 tenants in a temporary data folder, a release server with --bench, and wrk for 10 s at
+# 64 connections against (a) GET /bench/plaintext and (b) the storefront home page with a random tenant Host.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+TENANTS=${BENCH_TENANTS:-10000}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+PORTAL=${PORTAL_BIN:-.build/release/portal}
+DATA=$(mktemp -d /tmp/portal-bench.XXXXXX)
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BENCH_TENANTS=$TENANTS BENCH_THREADS=$THREADS
+
+cleanup() {
+    if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "bench: creating $TENANTS tenants in $DATA"
+start=$(date +%s)
+"$PORTAL" bench-prepare --tenants "$TENANTS" --data-dir "$DATA" | awk 'NR % 4 == 0 || /created/'
+echo "bench: tenants ready in $(( $(date +%s) - start )) s"
+
+"$PORTAL" serve --bench --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" --assets-dir assets \
+    > "$DATA/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$PORT/health"; echo
+
+# Every tenant's first request opens its database and renders its page; what is measured is the steady state.
+echo "bench: warming every tenant once"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(( TENANTS / 1000 + 5 ))s" -s scripts/bench/warm.lua \
+    "http://127.0.0.1:$PORT/" > "$DATA/warm.txt"
+grep -E "Requests/sec|Non-2xx" "$DATA/warm.txt" || true
+
+to_ms() {  # wrk prints 812.00us, 1.23ms or 1.01s
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+        else { printf "%s", v } }'
+}
+
+measure() {  # name, wrk arguments…
+    local name=$1; shift
+    local out="$DATA/$name.txt"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$out"
+    if grep -q "Non-2xx" "$out"; then
+        cat "$out"; echo "bench: $name had error responses"; exit 1
+    fi
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+    echo "$name $rps $p50 $p99"
+}
+
+echo "bench: measuring ($DURATION, $CONNECTIONS connections, $THREADS wrk threads)"
+read -r _ a_rps a_p50 a_p99 < <(measure plaintext "http://127.0.0.1:$PORT/bench/plaintext")
+read -r _ b_rps b_p50 b_p99 < <(measure storefront -s scripts/bench/random-host.lua "http://127.0.0.1:$PORT/")
+ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", b / a }')
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+printf "%-40s %12s %10s %10s\n" "route" "req/s" "p50 ms" "p99 ms"
+printf "%-40s %12s %10s %10s\n" "(a) GET /bench/plaintext" "$a_rps" "$a_p50" "$a_p99"
+printf "%-40s %12s %10s %10s\n" "(b) GET / on $TENANTS random tenants" "$b_rps" "$b_p50" "$b_p99"
+echo "ratio (b)/(a): $ratio   (target >= 0.6; p99 of (b) target <= 15 ms)"
+echo "open tenant databases after the run: $(curl -fsS "http://127.0.0.1:$PORT/health")"

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Real-browser check of the demo: two hosts, two brands, read from two databases.
+
+Starts `portal demo` on a temporary data folder, opens acme.localhost and globex.localhost in headless
+Chromium (Debian's chromium + chromium-driver, through Selenium) and checks what a person would see:
+different titles and primary colours, a layout that fits a 360 px phone, and a keyboard-reachable
+skip link. Run with Debian's python3 (/usr/bin/python3), which sees python3-selenium.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import html5lib
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PORTAL = os.environ.get("PORTAL_BIN", os.path.join(ROOT, ".build", "debug", "portal"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(port, process, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("portal demo exited early with status %s" % process.returncode)
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/health" % port, timeout=1) as response:
+                return json.load(response)
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("portal demo did not answer /health within %ss" % timeout)
+
+
+def make_driver(width):
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=%d,900" % width):
+        options.add_argument(argument)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(service=service, options=options)
+
+
+def main():
+    passed, failed = 0, 0
+
+    def check(condition, label):
+        nonlocal passed, failed
+        if condition:
+            passed += 1
+            print("  ok   %s" % label)
+        else:
+            failed += 1
+            print("  FAIL %s" % label)
+
+    data_dir = tempfile.mkdtemp(prefix="portal-browser-")
+    port = free_port()
+    log = open(os.path.join(data_dir, "server.log"), "w")
+    server = subprocess.Popen(
+        [PORTAL, "demo", "--data-dir", data_dir, "--port", str(port), "--assets-dir", os.path.join(ROOT, "assets")],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    driver = None
+    try:
+        health = wait_for_health(port, server)
+        check(health.get("tenants") == 2, "the demo serves two tenants")
+        for url, host in (("/", "acme"), ("/", "globex"), ("/no-such-page", "acme"), ("/", "nobody")):
+            request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, url),
+                                             headers={"Host": "%s.localhost" % host})
+            try:
+                page = urllib.request.urlopen(request, timeout=5).read().decode()
+            except urllib.error.HTTPError as answer:
+                page = answer.read().decode()
+            try:
+                html5lib.HTMLParser(strict=True).parse(page)
+                check(True, "%s.localhost%s is valid HTML5" % (host, url))
+            except html5lib.html5parser.ParseError as error:
+                check(False, "%s.localhost%s is valid HTML5: %s" % (host, url, error))
+        driver = make_driver(1200)
+        seen = {}
+        for slug in ("acme", "globex"):
+            driver.get("http://%s.localhost:%d/" % (slug, port))
+            title = driver.title
+            primary = driver.execute_script(
+                "return getComputedStyle(document.documentElement).getPropertyValue('--brand-primary').trim()")
+            header = driver.execute_script(
+                "return getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+            cards = len(driver.find_elements(By.CSS_SELECTOR, ".product-card"))
+            seen[slug] = (title, primary, header)
+            print("  %s: title=%r primary=%s header=%s products=%d" % (slug, title, primary, header, cards))
+            check(cards >= 4, "%s shows its products" % slug)
+            body = driver.find_element(By.TAG_NAME, "body")
+            body.send_keys(Keys.TAB)
+            focused = driver.switch_to.active_element
+            check(focused.get_attribute("class") == "skip-link", "%s: Tab reaches the skip link first" % slug)
+        check(seen["acme"][0].startswith("Acme Hosting"), "acme.localhost is titled Acme Hosting")
+        check(seen["globex"][0].startswith("Globex Web"), "globex.localhost is titled Globex Web")
+        check(seen["acme"][0] != seen["globex"][0], "the two hosts have different titles")
+        check(seen["acme"][1] != seen["globex"][1], "the two hosts have different primary colours")
+        check(seen["acme"][2] != seen["globex"][2], "the two headers are painted in different colours")
+        driver.quit()
+
+        driver = make_driver(360)
+        for slug in ("acme", "globex"):
+            driver.get("http://%s.localhost:%d/" % (slug, port))
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            check(overflow <= 0, "%s fits a 360 px wide screen without sideways scrolling" % slug)
+    except Exception as error:  # report, then fail the run
+        failed += 1
+        print("  FAIL %s" % error)
+    finally:
+        if driver is not None:
+            driver.quit()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+        if failed:
+            print(open(os.path.join(data_dir, "server.log")).read()[-3000:])
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    print("browser: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
