@@ -60,6 +60,11 @@ extension TenantDatabase {
         try await pool.write { db in try Self.updateBrand(db, change) }
     }
 
+    /// The brand and the visible catalogue, read in one transaction: what a storefront page shows.
+    package func storefront() async throws -> (brand: Brand, products: [Product]) {
+        try await pool.read { db in (try Self.fetchBrand(db), try Product.visible(in: db)) }
+    }
+
     /// The synchronous form, for onboarding before the tenant is served.
     @discardableResult
     package func updateBrandNow(_ change: (inout Brand) -> Void) throws -> Brand {

@@ -8,12 +8,7 @@ package struct PlatformDatabase: Sendable {
     /// Opens (creating if needed) and migrates the registry.
     package init(dataDirectory: DataDirectory) throws {
         try dataDirectory.createRootIfNeeded()
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        configuration.maximumReaderCount = 2
-        pool = try DatabasePool(path: dataDirectory.platformDatabasePath, configuration: configuration)
-        // The registry decides which customers reach which brand: it must survive power loss too.
-        try pool.requireFullSynchronous()
+        pool = try DatabasePool.openDurable(path: dataDirectory.platformDatabasePath, readers: 2)
         try Self.migrator.migrate(pool)
     }
 

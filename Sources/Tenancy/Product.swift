@@ -61,14 +61,17 @@ package struct Product: Codable, Hashable, Sendable, FetchableRecord, MutablePer
     }
 }
 
+extension Product {
+    /// The products customers can see, in the reseller's order.
+    package static func visible(in db: Database) throws -> [Product] {
+        try Product.filter(Columns.visible == true).order(Columns.position, Column("id")).fetchAll(db)
+    }
+}
+
 extension TenantDatabase {
     /// The products customers can see, in the reseller's order.
     package func visibleProducts() async throws -> [Product] {
-        try await pool.read { db in
-            try Product.filter(Product.Columns.visible == true)
-                .order(Product.Columns.position, Column("id"))
-                .fetchAll(db)
-        }
+        try await pool.read { db in try Product.visible(in: db) }
     }
 
     /// Adds products in one transaction.

@@ -16,12 +16,7 @@ package struct TenantDatabase: Sendable {
 
     /// Opens the file, creating it if needed, and runs pending migrations. Blocking: call off the event loop.
     package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        configuration.maximumReaderCount = maximumReaderCount
-        configuration.foreignKeysEnabled = true
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.requireFullSynchronous()
+        let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
         try migrator.migrate(pool)
         return TenantDatabase(pool: pool, tenantID: tenantID)
     }
@@ -73,10 +68,19 @@ package struct TenantDatabase: Sendable {
 }
 
 extension DatabasePool {
-    /// WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments and sessions
-    /// must survive it, so every commit waits for the WAL to reach the disk (FULL). GRDB sets NORMAL when it
-    /// opens the writer, and only the writer commits, so FULL is set on the writer once it is open.
-    func requireFullSynchronous() throws {
-        try writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    /// Opens a WAL pool with foreign keys on, a busy timeout for writers in other processes (the CLI),
+    /// and synchronous=FULL.
+    ///
+    /// WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments, sessions and
+    /// the registry must survive it, so every commit waits for the WAL to reach the disk (FULL). GRDB sets
+    /// NORMAL when it opens the writer, and only the writer commits, so FULL is set on the writer once open.
+    static func openDurable(path: String, readers: Int) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.maximumReaderCount = readers
+        configuration.foreignKeysEnabled = true
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 }

@@ -143,7 +143,7 @@ struct CLITests {
     @Test("migrate reports progress for every tenant")
     func migrate() async throws {
         let folder = try TemporaryFolder()
-        try createTenants([.acme, .globex], in: folder.path)
+        try await createTenants([.acme, .globex], in: folder.path)
         let outcome = await CLI(dataPath: folder.path).run(["migrate"])
         #expect(outcome.exitCode == 0)
         #expect(outcome.output.contains("[1/2] acme: up to date"))
@@ -184,9 +184,16 @@ struct ExecutableTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, out: String, err: String) {
+        let executable = try #require(Self.executable)
+        return try await BlockingIO.run { try Self.runNow(executable, arguments, environment: environment) }
+    }
+
+    static func runNow(_ executable: String, _ arguments: [String], environment: [String: String]) throws
+        -> (status: Int32, out: String, err: String)
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.executable))
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
@@ -201,18 +208,18 @@ struct ExecutableTests {
     }
 
     @Test("PORTAL_DATA_DIR is read when --data-dir is absent, and a duplicate exits 1 with a message")
-    func environmentAndExitStatus() throws {
+    func environmentAndExitStatus() async throws {
         let folder = try TemporaryFolder()
         let environment = ["PORTAL_DATA_DIR": folder.path]
-        let added = try run(["tenant", "add", "--slug", "acme", "--name", "Acme"], environment: environment)
+        let added = try await run(["tenant", "add", "--slug", "acme", "--name", "Acme"], environment: environment)
         #expect(added.status == 0)
         #expect(FileManager.default.fileExists(atPath: folder.path + "/acme/tenant.sqlite"))
 
-        let duplicate = try run(["tenant", "add", "--slug", "acme", "--name", "Acme"], environment: environment)
+        let duplicate = try await run(["tenant", "add", "--slug", "acme", "--name", "Acme"], environment: environment)
         #expect(duplicate.status == 1)
         #expect(duplicate.err.contains("a tenant with the slug \"acme\" already exists"))
 
-        let help = try run(["--help"], environment: environment)
+        let help = try await run(["--help"], environment: environment)
         #expect(help.status == 0)
         #expect(help.out.contains("serve") && help.out.contains("tenant") && help.out.contains("migrate"))
     }

@@ -29,9 +29,9 @@ struct HostResolutionTests {
     func missingOrDuplicateHost() async throws {
         try await withPortal { client, _ in
             let port = try #require(client.port)
-            let missing = try rawHTTP(port: port, request: "GET / HTTP/1.0\r\n\r\n")
+            let missing = try await rawHTTP(port: port, request: "GET / HTTP/1.0\r\n\r\n")
             #expect(missing.hasPrefix("HTTP/1.1 400") || missing.hasPrefix("HTTP/1.0 400"), "\(missing.prefix(40))")
-            let twice = try rawHTTP(
+            let twice = try await rawHTTP(
                 port: port,
                 request: "GET / HTTP/1.1\r\nHost: acme.localhost\r\nHost: globex.localhost\r\nConnection: close\r\n\r\n"
             )
@@ -120,6 +120,12 @@ struct HostResolutionTests {
 
             let badForwarded = try await client.get("/", host: "acme.localhost", headers: [.testForwardedHost: "bad host"])
             #expect(badForwarded.status == .badRequest)
+
+            // A trusted proxy's request id is kept so log lines correlate across hops.
+            let traced = try await client.get(
+                "/", host: "acme.localhost", headers: [HTTPField.Name("X-Request-Id")!: "edge-42.a_b"]
+            )
+            #expect(traced.headers[HTTPField.Name("X-Request-Id")!] == "edge-42.a_b")
         }
     }
 

@@ -27,7 +27,7 @@ struct ScaleTests {
     @Test("2,000 tenants each requested once with 64 open databases: every answer right, descriptors bounded")
     func twoThousandTenants() async throws {
         let folder = try TemporaryFolder()
-        try createTenants(Self.manyTenants(2_000), in: folder.path)
+        try await createTenants(Self.manyTenants(2_000), in: folder.path)
         let dataPath = DataDirectory(path: folder.path).root.path
         // 64 pools of at most descriptorsPerPool each, plus the registry's own connections.
         let bound = 64 * TenantDatabase.descriptorsPerPool + 12

@@ -122,7 +122,7 @@ struct StorefrontTests {
     @Test("a logo is served with its sniffed type and a sandbox policy, and only on its own tenant's host")
     func logos() async throws {
         let folder = try TemporaryFolder()
-        try createTenants([.acme, .globex], in: folder.path)
+        try await createTenants([.acme, .globex], in: folder.path)
         let dataDirectory = DataDirectory(path: folder.path)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         let acme = try #require(try platform.tenant(slug: TenantSlug(validating: "acme")))

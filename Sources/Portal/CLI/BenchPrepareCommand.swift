@@ -37,7 +37,8 @@ struct BenchPrepareCommand: AsyncParsableCommand {
                 created += 1
             }
             if number % 500 == 0 || number == tenants {
-                Console.line("bench-prepare: \(number)/\(tenants) tenants ready (\(start.duration(to: .now)))")
+                let seconds = Double(start.duration(to: .now).components.seconds)
+                Console.line("bench-prepare: \(number)/\(tenants) tenants ready (\(Int(seconds)) s)")
             }
         }
         Console.line("bench-prepare: created \(created), kept \(tenants - created) in \(dataDirectory.root.path)")

@@ -29,7 +29,7 @@ package final class StorefrontService: Sendable {
             return cached
         }
         let (brand, products) = try await databases.withDatabase(for: tenant) { database in
-            (try await database.brand(), try await database.visibleProducts())
+            try await database.storefront()
         }
         let content = try build(tenant: tenant, brand: brand, products: products)
         cache.withLock { $0.insert(content, for: tenant.id) }

@@ -57,7 +57,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             chrome: chrome,
             stylesheetURL: assets.url(for: "base.css"),
             status: status.code,
-            title: Self.title(for: status),
+            title: Self.wording(for: status).title,
             message: message,
             requestID: context.requestID
         )
@@ -69,12 +69,12 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         switch error {
         case let error as PortalError:
             return (error.status, error.code, error.description)
-        case let error as HTTPError:
-            return (error.status, Self.code(for: error.status), Self.message(for: error.status))
         case let error as any HTTPResponseError:
-            return (error.status, Self.code(for: error.status), Self.message(for: error.status))
+            let wording = Self.wording(for: error.status)
+            return (error.status, wording.code, wording.message)
         default:
-            return (.internalServerError, "internal_error", Self.message(for: .internalServerError))
+            let wording = Self.wording(for: .internalServerError)
+            return (.internalServerError, wording.code, wording.message)
         }
     }
 
@@ -84,37 +84,17 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         return accept.contains("application/json") && !accept.contains("text/html")
     }
 
-    static func title(for status: HTTPResponse.Status) -> String {
+    /// Title, machine code and message of a status, for errors that carry no words of their own.
+    static func wording(for status: HTTPResponse.Status) -> (title: String, code: String, message: String) {
         switch status.code {
-        case 400: "Bad request"
-        case 404: "Page not found"
-        case 405: "Method not allowed"
-        case 413: "Request too large"
-        case 503: "Temporarily unavailable"
-        default: status.code >= 500 ? "Something went wrong" : "Request refused"
-        }
-    }
-
-    static func code(for status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 400: "bad_request"
-        case 404: "not_found"
-        case 405: "method_not_allowed"
-        case 413: "too_large"
-        case 503: "temporarily_unavailable"
-        default: status.code >= 500 ? "internal_error" : "request_refused"
-        }
-    }
-
-    static func message(for status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 404: "The page you asked for does not exist."
-        case 405: "This address does not accept that kind of request."
-        case 413: "The request is larger than this server accepts."
-        default:
-            status.code >= 500
-                ? "Something went wrong on our side. Please try again in a moment."
-                : "The request could not be understood."
+        case 400: ("Bad request", "bad_request", "The request could not be understood.")
+        case 404: ("Page not found", "not_found", "The page you asked for does not exist.")
+        case 405: ("Method not allowed", "method_not_allowed", "This address does not accept that kind of request.")
+        case 413: ("Request too large", "too_large", "The request is larger than this server accepts.")
+        case 503: ("Temporarily unavailable", "temporarily_unavailable", "Please try again in a moment.")
+        case 500...:
+            ("Something went wrong", "internal_error", "Something went wrong on our side. Please try again in a moment.")
+        default: ("Request refused", "request_refused", "The request could not be understood.")
         }
     }
 

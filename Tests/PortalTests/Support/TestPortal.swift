@@ -53,7 +53,14 @@ enum TestPaths {
 }
 
 /// Creates tenants in a data folder the way `portal tenant add` does, then seeds their brand and products.
-func createTenants(_ tenants: [TestTenant], in dataPath: String, baseDomain: String = "localhost") throws {
+///
+/// Runs on `BlockingIO`'s threads: tests share the two cooperative threads with the servers they test,
+/// and blocking one of them would starve those servers.
+func createTenants(_ tenants: [TestTenant], in dataPath: String, baseDomain: String = "localhost") async throws {
+    try await BlockingIO.run { try createTenantsNow(tenants, in: dataPath, baseDomain: baseDomain) }
+}
+
+private func createTenantsNow(_ tenants: [TestTenant], in dataPath: String, baseDomain: String) throws {
     let dataDirectory = DataDirectory(path: dataPath)
     let platform = try PlatformDatabase(dataDirectory: dataDirectory)
     defer { try? platform.close() }
@@ -107,7 +114,7 @@ func withPortal(
     _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
 ) async throws {
     let folder = try TemporaryFolder()
-    try createTenants(tenants, in: folder.path)
+    try await createTenants(tenants, in: folder.path)
     try await withExistingPortal(dataPath: folder.path, configure: configure, logger: logger, test)
 }
 
@@ -168,7 +175,11 @@ final class LogCapture: Sendable {
 }
 
 /// A raw HTTP/1 exchange on a loopback socket, for requests no HTTP client will send (no Host, two Hosts).
-func rawHTTP(port: Int, request: String) throws -> String {
+func rawHTTP(port: Int, request: String) async throws -> String {
+    try await BlockingIO.run { try rawHTTPNow(port: port, request: request) }
+}
+
+private func rawHTTPNow(port: Int, request: String) throws -> String {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw POSIXError(.EIO) }
     defer { close(descriptor) }
