@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A validated `#rrggbb` colour, stored lower-case.
@@ -34,5 +35,3 @@ package struct HexColor: Hashable, Sendable, Codable, CustomStringConvertible, D
         String.fromDatabaseValue(dbValue).flatMap { try? HexColor($0) }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The per-tenant stylesheet: the brand as CSS custom properties, with a strong ETag of its bytes.
 package struct ThemeStylesheet: Sendable, Hashable {
     package let css: String
@@ -47,5 +49,3 @@ package enum ContrastPicker {
         return contrastRatio(white, background) >= contrastRatio(black, background) ? white : black
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -168,8 +169,6 @@ struct OperationsTests {
         #expect(Money.format(minor: -250, currency: "GBP") == "-£2.50")
     }
 }
-
-import Synchronization
 
 /// Carries a value out of the test closure so it can be checked after the server stops.
 final class ShutdownProbe: Sendable {

@@ -1,8 +1,9 @@
+import Branding
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import Tenancy
+import Testing
 
 @testable import Portal
 
@@ -180,5 +181,3 @@ enum LogoStoreFixture {
         return name
     }
 }
-
-import Branding

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Tenancy
@@ -173,8 +174,6 @@ struct RegistryTests {
         #expect(registry.tenant(forHost: "acme.localhost")?.status == .suspended)
     }
 }
-
-import Synchronization
 
 final class ChangeCounter: Sendable {
     private let count = Mutex(0)

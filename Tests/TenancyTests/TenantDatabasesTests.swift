@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Testing
 
@@ -95,5 +96,3 @@ struct TenantDatabasesTests {
         #expect(FileDescriptors.poolBound(requested: 256, limit: 100) >= 1)
     }
 }
-
-import GRDB

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -39,5 +40,3 @@ package enum CachedResponse {
         return false
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -70,5 +71,3 @@ package struct RequestLogMiddleware: RouterMiddleware {
             }
     }
 }
-
-import Foundation
