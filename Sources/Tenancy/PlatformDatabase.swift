@@ -51,6 +51,9 @@ package struct PlatformDatabase: Sendable {
                 }
             }
         }
+        migrator.registerMigration("v2: accounts, sessions, audit and mail outbox") { db in
+            try AccountSchema.create(db)
+        }
         return migrator
     }
 
@@ -97,6 +100,9 @@ package struct PlatformDatabase: Sendable {
             return tenant
         }
     }
+
+    /// Platform users, their sessions, the platform audit log and outbox.
+    package var accounts: AccountStore { AccountStore(pool: pool) }
 
     /// Closes the pool's connections; used before the data folder is moved or in tests.
     package func close() throws {

@@ -21,6 +21,9 @@ package struct TenantDatabase: Sendable {
         return TenantDatabase(pool: pool, tenantID: tenantID)
     }
 
+    /// Customers, staff, sessions, audit log and outbox of this tenant.
+    package var accounts: AccountStore { AccountStore(pool: pool) }
+
     package func close() throws {
         try pool.close()
     }
@@ -62,6 +65,9 @@ package struct TenantDatabase: Sendable {
                     CREATE INDEX products_storefront ON products(visible, position);
                     """
             )
+        }
+        migrator.registerMigration("v2: accounts, sessions, audit and mail outbox") { db in
+            try AccountSchema.create(db)
         }
         return migrator
     }

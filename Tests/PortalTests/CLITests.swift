@@ -159,8 +159,9 @@ struct CLITests {
         let onboarding = TenantOnboarding(platform: platform, dataDirectory: dataDirectory, baseDomain: "localhost")
         let demo = DemoTenants(assetsDirectory: TestPaths.assets, dataDirectory: dataDirectory)
 
-        #expect(try demo.createMissing(using: onboarding).map(\.slug.rawValue) == ["acme", "globex"])
-        #expect(try demo.createMissing(using: onboarding).isEmpty)
+        let hasher = try PasswordHasher()
+        #expect(try await demo.createMissing(using: onboarding, hasher: hasher).map(\.slug.rawValue) == ["acme", "globex"])
+        #expect(try await demo.createMissing(using: onboarding, hasher: hasher).isEmpty)
 
         for slug in ["acme", "globex"] {
             let tenant = try #require(try platform.tenant(slug: TenantSlug(validating: slug)))
@@ -168,6 +169,10 @@ struct CLITests {
             let brand = try await database.brand()
             let products = try await database.visibleProducts()
             #expect(products.count >= 4)
+            let owner = try #require(try await database.accounts.account(kind: .staff, email: "owner@\(slug).example"))
+            #expect(owner.role == .owner)
+            #expect(await hasher.verify("\(slug)-owner-demo", against: owner.passwordHash))
+            #expect(try await database.accounts.account(kind: .customer, email: "customer@\(slug).example") != nil)
             let logo = try #require(brand.logoFile)
             #expect(FileManager.default.fileExists(atPath: dataDirectory.tenantAssetsFolder(tenant.slug).path + "/" + logo))
             try database.close()

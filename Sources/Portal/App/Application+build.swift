@@ -55,7 +55,33 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     let tenantRoutes = router.group(context: TenantRequestContext.self)
     StorefrontController(storefront: dependencies.storefront, dataDirectory: dependencies.dataDirectory)
         .addRoutes(to: tenantRoutes)
+    addAccountRoutes(to: tenantRoutes, dependencies)
     return router
+}
+
+/// Sign-in areas: the session and CSRF checks run only here, so storefront pages never read a session.
+private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies) {
+    let flows = AccountFlows(
+        databases: dependencies.databases,
+        storefront: dependencies.storefront,
+        pages: dependencies.pages,
+        registry: dependencies.registry,
+        services: dependencies.accountServices,
+        throttle: dependencies.loginThrottle
+    )
+    let accountRoutes = tenantRoutes.group()
+        .add(middleware: SessionMiddleware(databases: dependencies.databases, services: dependencies.accountServices))
+        .add(middleware: CSRFMiddleware())
+    AuthController(area: .customer, flows: flows).addRoutes(to: accountRoutes)
+    AuthController(area: .staff, flows: flows).addRoutes(to: accountRoutes)
+
+    let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
+    AccountController(flows: flows).addRoutes(to: customerRoutes)
+    SecurityController<CustomerRequestContext>(basePath: "/account", flows: flows).addRoutes(to: customerRoutes)
+
+    let staffRoutes = accountRoutes.group(context: StaffRequestContext.self)
+    StaffController(flows: flows, showMailbox: dependencies.configuration.showMailbox).addRoutes(to: staffRoutes)
+    SecurityController<StaffRequestContext>(basePath: "/admin", flows: flows).addRoutes(to: staffRoutes)
 }
 
 /// Closes every tenant database after the server has stopped taking requests.

@@ -11,6 +11,13 @@ package struct PortalConfiguration: Sendable {
     package var trustedProxies: [CIDR] = []
     package var maxOpenTenants: Int = 256
     package var pageCacheEntries: Int = 20_000
+    /// The file holding the master key that seals secrets at rest; created (mode 0600) when absent.
+    /// Defaults to `master.key` in the data folder.
+    package var masterKeyFile: String?
+    /// Argon2id cost; never below the OWASP minimum in production.
+    package var passwordParameters: PasswordHasher.Parameters = .minimum
+    /// Shows staff the emails waiting in the outbox (`/admin/mailbox`): demo and sandbox set-ups only.
+    package var showMailbox: Bool = false
     /// Adds `GET /bench/plaintext`, the baseline `make bench` measures against.
     package var benchRoutes: Bool = false
     /// How often the registry is checked for changes made by another process.

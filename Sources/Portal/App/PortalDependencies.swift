@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Tenancy
 
@@ -11,9 +12,16 @@ package struct PortalDependencies: Sendable {
     package let assets: StaticAssets
     package let pages: PageRenderer
     package let storefront: StorefrontService
+    package let accountServices: AccountServices
+    package let loginThrottle: LoginThrottle
 
     /// Opens the registry and loads assets and templates; fails early with a clear message.
-    package static func make(_ configuration: PortalConfiguration, logger: Logger) async throws -> PortalDependencies {
+    /// `now` is the clock sign-in flows use for expiry; tests move it.
+    package static func make(
+        _ configuration: PortalConfiguration,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> PortalDependencies {
         let descriptorLimit = FileDescriptors.raiseLimit()
         let maximumOpen = FileDescriptors.poolBound(requested: configuration.maxOpenTenants, limit: descriptorLimit)
         if maximumOpen < configuration.maxOpenTenants {
@@ -35,6 +43,14 @@ package struct PortalDependencies: Sendable {
             assets: assets,
             capacity: configuration.pageCacheEntries
         )
+        let masterKeyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
+        let accountServices = AccountServices(
+            hasher: try PasswordHasher(parameters: configuration.passwordParameters),
+            policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
+            secrets: try SecretBox.loadOrCreate(path: masterKeyFile),
+            localPort: configuration.port,
+            now: now
+        )
         registry.onChange { old, new in
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
@@ -49,7 +65,9 @@ package struct PortalDependencies: Sendable {
             databases: databases,
             assets: assets,
             pages: pages,
-            storefront: storefront
+            storefront: storefront,
+            accountServices: accountServices,
+            loginThrottle: LoginThrottle()
         )
     }
 }

@@ -47,6 +47,10 @@ package struct TenantRequestContext: ChildRequestContext {
     package let tenant: Tenant
     package let origin: RequestOrigin
     package let requestID: String
+    /// The signed-in account, found by `SessionMiddleware` in this tenant's database only.
+    package var identity: SignedIn?
+    /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
+    package var csrfToken = ""
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
@@ -55,4 +59,13 @@ package struct TenantRequestContext: ChildRequestContext {
         origin = context.origin
         requestID = context.requestID
     }
+}
+
+/// A browser signed in to an account of the request's tenant (or of the platform, on the platform host).
+package struct SignedIn: Sendable {
+    package let account: Account
+    package let session: AccountSession
+
+    /// Fully signed in: the password, and the second factor when the account has one.
+    package var isComplete: Bool { !session.secondFactorPending }
 }

@@ -18,7 +18,11 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        let configuration = try server.configuration()
+        let configuration = try {
+            var configuration = try server.configuration()
+            configuration.showMailbox = true
+            return configuration
+        }()
         let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
@@ -28,7 +32,8 @@ struct DemoCommand: AsyncParsableCommand {
             baseDomain: configuration.baseDomain
         )
         let demo = DemoTenants(assetsDirectory: configuration.assetsDirectory, dataDirectory: dataDirectory)
-        for created in try demo.createMissing(using: onboarding) {
+        let hasher = try PasswordHasher(parameters: configuration.passwordParameters)
+        for created in try await demo.createMissing(using: onboarding, hasher: hasher) {
             Console.line("created demo tenant \(created.slug) (\(created.name))")
         }
         try platform.close()
@@ -43,6 +48,16 @@ struct DemoCommand: AsyncParsableCommand {
                 Console.line("  \(tenant.name.padding(toLength: 16, withPad: " ", startingAt: 0))  http://\(host):\(port)/\(note)")
             }
             Console.line("  Health            http://\(configuration.host):\(port)/health")
+            Console.line("")
+            Console.line("Demo sign-ins (as created; change them on the Security page):")
+            for definition in DemoTenants.definitions {
+                for login in DemoTenants.logins(for: definition.slug) {
+                    let url = "http://\(definition.slug).\(configuration.baseDomain):\(port)\(login.path)"
+                    Console.line("  \(login.role.padding(toLength: 8, withPad: " ", startingAt: 0))  \(login.email)  "
+                        + "\(login.password)  \(url)")
+                }
+            }
+            Console.line("Staff can read every email the demo would send at /admin/mailbox.")
             Console.line("Press Ctrl-C to stop.")
             Console.line("")
         }

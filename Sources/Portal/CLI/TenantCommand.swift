@@ -32,16 +32,30 @@ struct TenantCommand: AsyncParsableCommand {
         @Option(help: "The brand's display name, e.g. \"Acme Hosting\".") var name: String
         @Option(name: .customLong("domain"), help: "A custom domain for this tenant; repeat for more.")
         var domains: [String] = []
+        @Option(name: .customLong("owner-email"), help: "Create the tenant's owner and print a one-time setup link.")
+        var ownerEmail: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var domain: DomainOptions
 
         func run() async throws {
             let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
             defer { try? onboarding.platform.close() }
-            let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains))
+            var setupToken: String?
+            let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains)) { database, _ in
+                if let ownerEmail {
+                    setupToken = try database.pool.write { db in
+                        try OwnerInvitation.create(in: db, kind: .staff, email: ownerEmail)
+                    }
+                }
+            }
             Console.line("Created tenant \(tenant.slug) (\(tenant.name)).")
-            for domain in try onboarding.platform.domains(of: tenant.id) {
+            let domains = try onboarding.platform.domains(of: tenant.id)
+            for domain in domains {
                 Console.line("  \(domain.isPrimary ? "primary " : "        ") \(domain.hostname)")
+            }
+            if let setupToken, let primary = domains.first(where: \.isPrimary) {
+                Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
+                Console.line("  \(OwnerInvitation.link(host: primary.hostname, path: "/admin/accept-invite", token: setupToken))")
             }
         }
     }

@@ -23,12 +23,33 @@ package struct DemoTenants: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// A demo sign-in printed by `portal demo`.
+    package struct Login: Sendable {
+        package let tenant: String
+        package let role: String
+        package let email: String
+        package let password: String
+        package let path: String
+    }
+
+    /// The owner and customer each demo tenant gets.
+    package static func logins(for slug: String) -> [Login] {
+        [
+            Login(tenant: slug, role: "owner", email: "owner@\(slug).example", password: "\(slug)-owner-demo", path: "/admin/login"),
+            Login(tenant: slug, role: "customer", email: "customer@\(slug).example", password: "\(slug)-customer-demo",
+                  path: "/login"),
+        ]
+    }
+
     /// Creates each demo tenant that does not exist yet; returns the ones it created.
-    package func createMissing(using onboarding: TenantOnboarding) throws -> [Tenant] {
+    package func createMissing(using onboarding: TenantOnboarding, hasher: PasswordHasher) async throws -> [Tenant] {
         var created: [Tenant] = []
         for definition in Self.definitions {
             let slug = try TenantSlug(validating: definition.slug)
             guard try onboarding.platform.tenant(slug: slug) == nil else { continue }
+            var hashes: [String] = []
+            for login in Self.logins(for: definition.slug) { hashes.append(try await hasher.hash(login.password)) }
+            let logins = Self.logins(for: definition.slug)
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: assetsDirectory)
                 .appendingPathComponent("demo").appendingPathComponent(definition.logo)))
             let store = LogoStore(dataDirectory: dataDirectory)
@@ -50,6 +71,14 @@ package struct DemoTenants: Sendable {
                 }
                 try database.pool.write { db in
                     for var product in definition.products { try product.insert(db) }
+                    for (login, hash) in zip(logins, hashes) {
+                        _ = try AccountStore.insertAccount(
+                            db, kind: login.role == "owner" ? .staff : .customer, email: login.email,
+                            name: login.role == "owner" ? "\(definition.name) Owner" : "Demo Customer", company: "",
+                            passwordHash: hash, role: login.role == "owner" ? .owner : nil, emailVerifiedAt: Date(),
+                            now: Date()
+                        )
+                    }
                 }
             }
             created.append(tenant)

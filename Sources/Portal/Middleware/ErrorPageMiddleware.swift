@@ -1,4 +1,5 @@
 import HTTPTypes
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -26,6 +27,12 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     private func response(for error: any Error, request: Request, context: Context) async -> Response {
+        if case AccessError.signInRequired(let area) = error, !wantsJSON(request) {
+            let login = area == .customer ? "/login" : "/admin/login"
+            let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
+            return Response(status: .seeOther, headers: [.location: login + next, .cacheControl: "no-store"])
+        }
         let (status, code, message) = describe(error)
         if status.code >= 500 && !(error is PortalError && status == .serviceUnavailable) {
             logger.error(
@@ -69,6 +76,15 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         switch error {
         case let error as PortalError:
             return (error.status, error.code, error.description)
+        case AccessError.signInRequired:
+            return (.unauthorized, "sign_in_required", "Sign in to continue.")
+        case AccessError.forbidden:
+            return (.forbidden, "forbidden", "Your role does not give you access to this page.")
+        case is CSRFMiddleware.CSRFError:
+            return (
+                .forbidden, "csrf_failed",
+                "This form has expired or came from another site. Go back, reload the page and try again."
+            )
         case let error as any HTTPResponseError:
             let wording = Self.wording(for: error.status)
             return (error.status, wording.code, wording.message)
@@ -90,6 +106,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         case 400: ("Bad request", "bad_request", "The request could not be understood.")
         case 404: ("Page not found", "not_found", "The page you asked for does not exist.")
         case 405: ("Method not allowed", "method_not_allowed", "This address does not accept that kind of request.")
+        case 403: ("Access denied", "forbidden", "You do not have access to this page.")
         case 413: ("Request too large", "too_large", "The request is larger than this server accepts.")
         case 503: ("Temporarily unavailable", "temporarily_unavailable", "Please try again in a moment.")
         case 500...:

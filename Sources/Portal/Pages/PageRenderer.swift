@@ -29,7 +29,11 @@ package struct PageRenderer: Sendable {
         return names
     }
 
-    static let requiredTemplates = ["storefront/home", "storefront/error", "errors/neutral"]
+    static let requiredTemplates = [
+        "storefront/home", "storefront/error", "errors/neutral", "account/login", "account/signup", "account/forgot",
+        "account/reset", "account/message", "account/home", "account/security", "admin/home", "admin/staff",
+        "admin/audit", "admin/mailbox",
+    ]
 
     /// Renders `template` with a typed view model.
     package func render(_ page: some Sendable, template: String) throws -> String {

@@ -91,6 +91,7 @@ func withExistingPortal(
     dataPath: String,
     configure: (inout PortalConfiguration) -> Void = { _ in },
     logger: Logger = Logger(label: "portal-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+    clock: TestClock = TestClock(),
     _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
 ) async throws {
     var configuration = PortalConfiguration()
@@ -98,7 +99,7 @@ func withExistingPortal(
     configuration.dataDirectory = dataPath
     configuration.assetsDirectory = TestPaths.assets
     configure(&configuration)
-    let dependencies = try await PortalDependencies.make(configuration, logger: logger)
+    let dependencies = try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
     let app = buildApplication(dependencies, logger: logger)
     try await app.test(.ahc(.http)) { client in
         try await test(client, dependencies)
@@ -111,11 +112,12 @@ func withPortal(
     tenants: [TestTenant] = [.acme, .globex],
     configure: (inout PortalConfiguration) -> Void = { _ in },
     logger: Logger = Logger(label: "portal-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+    clock: TestClock = TestClock(),
     _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
 ) async throws {
     let folder = try TemporaryFolder()
     try await createTenants(tenants, in: folder.path)
-    try await withExistingPortal(dataPath: folder.path, configure: configure, logger: logger, test)
+    try await withExistingPortal(dataPath: folder.path, configure: configure, logger: logger, clock: clock, test)
 }
 
 extension HTTPField.Name {

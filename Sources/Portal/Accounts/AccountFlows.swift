@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Tenancy
+
+/// The steps every sign-in area shares: rendering, starting and ending sessions, one-time links and mail.
+package struct AccountFlows: Sendable {
+    let databases: TenantDatabases
+    let storefront: StorefrontService
+    let pages: PageRenderer
+    let registry: TenantRegistry
+    let services: AccountServices
+    let throttle: LoginThrottle
+
+    func chrome(_ tenant: Tenant) async throws -> StorefrontChrome {
+        try await storefront.content(for: tenant).chrome
+    }
+
+    func page(_ model: some Sendable, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        let html = try pages.render(model, template: template)
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+
+    func redirect(to location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func withDatabase<T: Sendable>(_ tenant: Tenant, _ body: (TenantDatabase) async throws -> T) async throws -> T {
+        try await databases.withDatabase(for: tenant, body)
+    }
+
+    /// Starts a fresh session (a new id every time, so a pre-login id is useless afterwards).
+    func startSession(
+        for account: Account, secondFactorPending: Bool, request: Request, origin: RequestOrigin,
+        in database: TenantDatabase
+    ) async throws -> String {
+        let token = SecureToken.generate()
+        let now = services.now()
+        try await database.accounts.createSession(
+            AccountSession(
+                idHash: SecureToken.hash(token),
+                accountID: account.id,
+                csrfToken: SecureToken.generate(),
+                secondFactorPending: secondFactorPending,
+                createdAt: now,
+                expiresAt: now.addingTimeInterval(services.timeouts.absolute),
+                userAgent: String((request.headers[.userAgent] ?? "").prefix(200)),
+                ip: origin.clientAddress ?? ""
+            )
+        )
+        return SessionCookie.set(SessionCookie.session, value: token)
+    }
+
+    /// Issues a one-time link valid for 30 minutes, built on the tenant's primary domain.
+    func issueLink(
+        _ purpose: AccountToken.Purpose, for account: Account, path: String, newEmail: String? = nil,
+        tenant: Tenant, in database: TenantDatabase
+    ) async throws -> String {
+        let token = SecureToken.generate()
+        try await database.accounts.issueToken(
+            AccountToken(
+                tokenHash: SecureToken.hash(token),
+                accountID: account.id,
+                purpose: purpose,
+                newEmail: newEmail,
+                expiresAt: services.now().addingTimeInterval(services.timeouts.linkLifetime)
+            )
+        )
+        let host = registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)"
+        return services.link(primaryHost: host, path: "\(path)?token=\(token)")
+    }
+
+    func mail(
+        _ database: TenantDatabase, tenant: Tenant, to address: String, subject: String, body: String, kind: String
+    ) async throws {
+        let signed = body + "\n\n— \(tenant.name)\n"
+        try await database.accounts.enqueueMail(to: address, subject: "\(subject) — \(tenant.name)", body: signed, kind: kind)
+    }
+
+    /// Throttling scope: the tenant, so limits never mix tenants.
+    func scope(_ tenant: Tenant) -> String { "tenant:\(tenant.id)" }
+
+    /// 429 with Retry-After when this client has made too many sign-in requests.
+    func ipRetryAfter(_ tenant: Tenant, origin: RequestOrigin) -> Int? {
+        services.limiter.hit(AuthLimits.authRequestsPerIP, scope: scope(tenant), key: "ip:\(origin.clientAddress ?? "-")")
+    }
+
+    static func tooMany(_ response: Response, retryAfter: Int) -> Response {
+        var response = response
+        response.status = .tooManyRequests
+        response.headers[.retryAfter] = String(retryAfter)
+        return response
+    }
+
+    /// Only local paths are followed after sign-in, never another site.
+    static func safeNext(_ raw: String, default fallback: String) -> String {
+        guard raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), raw.utf8.count < 512,
+            raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return fallback }
+        return raw
+    }
+}

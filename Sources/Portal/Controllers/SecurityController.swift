@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import Tenancy
+
+/// `…/security`: change password, change email (re-verified, old address told), list and end sessions.
+/// The same page serves customers (`/account/security`) and staff (`/admin/security`).
+package struct SecurityController<Context: SignedInContext>: Sendable {
+    let basePath: String
+    let flows: AccountFlows
+
+    package func addRoutes(to group: RouterGroup<Context>) {
+        group.get("\(basePath)/security", use: show)
+        group.post("\(basePath)/security/password", use: changePassword)
+        group.post("\(basePath)/security/email", use: changeEmail)
+        group.post("\(basePath)/security/sessions/end", use: endSession)
+        group.post("\(basePath)/security/sessions/end-others", use: endOtherSessions)
+    }
+
+    private func page(_ context: Context, notice: Notice? = nil) async throws -> SecurityPage {
+        let sessions = try await flows.withDatabase(context.tenant) { database in
+            try await database.accounts.sessions(of: context.account.id)
+        }
+        let rows = sessions.map { session in
+            SecurityPage.SessionRow(
+                reference: String(session.idHash.prefix(16)),
+                device: session.userAgent.isEmpty ? "Unknown device" : String(session.userAgent.prefix(80)),
+                ip: session.ip,
+                lastSeen: PageDates.format(session.lastSeenAt),
+                isCurrent: session.idHash == context.session.idHash
+            )
+        }
+        return SecurityPage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, basePath: basePath,
+            logoutPath: basePath == "/account" ? "/logout" : "/admin/logout", email: context.account.email, sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
+            notice: notice
+        )
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let notice: Notice? =
+            switch request.uri.queryParameters.get("done") {
+            case "password": .success("Your password has been changed and your other sessions have been signed out.")
+            case "email": .success("Check your new inbox: the change takes effect when you open the link we sent.")
+            case "sessions": .success("The other sessions have been signed out.")
+            default: nil
+            }
+        return try flows.page(try await page(context, notice: notice), "account/security")
+    }
+
+    @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await FormData.parse(&request)
+        var page = try await page(context)
+        let account = context.account
+        if !(await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)) {
+            page.currentPasswordError = "This is not your current password."
+        }
+        page.newPasswordError = flows.services.policy.problem(with: form["new_password"], email: account.email)
+        guard page.currentPasswordError == nil, page.newPasswordError == nil else {
+            page.notice = .error("Your password was not changed.")
+            return try flows.page(page, "account/security", status: .unprocessableContent)
+        }
+        let hash = try await flows.services.hasher.hash(form["new_password"])
+        return try await flows.withDatabase(context.tenant) { database in
+            try await database.accounts.setPasswordHash(hash, for: account.id)
+            // A privilege change: every session ends and this browser gets a new session id.
+            try await database.accounts.deleteSessions(of: account.id)
+            let cookie = try await flows.startSession(
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+            )
+            try await database.accounts.audit("password.changed", actor: account, ip: context.origin.clientAddress ?? "")
+            try await flows.mail(
+                database, tenant: context.tenant, to: account.email, subject: "Your password was changed",
+                body: "The password of your account was just changed. If this was not you, reset it at once.",
+                kind: "password_changed"
+            )
+            return flows.redirect(to: "\(basePath)/security?done=password", cookies: [cookie])
+        }
+    }
+
+    @Sendable func changeEmail(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await FormData.parse(&request)
+        var page = try await page(context)
+        let account = context.account
+        let newEmail = EmailAddress.normalize(form["new_email"])
+        if newEmail == nil {
+            page.emailError = "Enter an email address such as name@example.com."
+        } else if newEmail == account.email {
+            page.emailError = "This is already your address."
+        }
+        if !(await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)) {
+            page.currentPasswordError = "This is not your current password."
+        }
+        guard let newEmail, page.emailError == nil, page.currentPasswordError == nil else {
+            page.notice = .error("Your email address was not changed.")
+            return try flows.page(page, "account/security", status: .unprocessableContent)
+        }
+        try await flows.withDatabase(context.tenant) { database in
+            let link = try await flows.issueLink(
+                .changeEmail, for: account, path: "/verify-email", newEmail: newEmail, tenant: context.tenant,
+                in: database
+            )
+            try await flows.mail(
+                database, tenant: context.tenant, to: newEmail, subject: "Confirm your new email address",
+                body: "Open this link within 30 minutes to move your account to this address:\n\(link)",
+                kind: "change_email"
+            )
+            try await flows.mail(
+                database, tenant: context.tenant, to: account.email, subject: "Your email address is being changed",
+                body: "Someone signed in to your account asked to move it to \(newEmail). If this was not you, "
+                    + "change your password now; the move happens only when the new address confirms it.",
+                kind: "change_email_notice"
+            )
+            try await database.accounts.audit(
+                "email.change_requested", actor: account, detail: newEmail, ip: context.origin.clientAddress ?? ""
+            )
+        }
+        return flows.redirect(to: "\(basePath)/security?done=email")
+    }
+
+    @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let reference = try await FormData.parse(&request)["session"]
+        try await flows.withDatabase(context.tenant) { database in
+            let mine = try await database.accounts.sessions(of: context.account.id)
+            // Only this account's own sessions can be ended, by the reference shown on its page.
+            guard reference.count == 16, let target = mine.first(where: { $0.idHash.hasPrefix(reference) }),
+                target.idHash != context.session.idHash
+            else { throw PortalError.notFound }
+            try await database.accounts.deleteSession(idHash: target.idHash)
+            try await database.accounts.audit("session.ended", actor: context.account, ip: context.origin.clientAddress ?? "")
+        }
+        return flows.redirect(to: "\(basePath)/security?done=sessions")
+    }
+
+    @Sendable func endOtherSessions(_ request: Request, context: Context) async throws -> Response {
+        try await flows.withDatabase(context.tenant) { database in
+            let ended = try await database.accounts.deleteSessions(of: context.account.id, keeping: context.session.idHash)
+            try await database.accounts.audit(
+                "session.ended_others", actor: context.account, detail: "\(ended)", ip: context.origin.clientAddress ?? ""
+            )
+        }
+        return flows.redirect(to: "\(basePath)/security?done=sessions")
+    }
+}

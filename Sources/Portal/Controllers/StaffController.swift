@@ -1,0 +1,193 @@
+import Foundation
+import Hummingbird
+import Tenancy
+
+/// The staff area: home, staff management (owner), audit log (owner, admin) and the demo mailbox.
+package struct StaffController: Sendable {
+    let flows: AccountFlows
+    /// The mailbox page exists only in demo and sandbox set-ups, where no mail leaves the machine.
+    let showMailbox: Bool
+
+    package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
+        group.get("/admin", use: home)
+        group.get("/admin/staff", use: staffList)
+        group.post("/admin/staff/invite", use: invite)
+        group.post("/admin/staff/{id}/role", use: changeRole)
+        group.post("/admin/staff/{id}/remove", use: remove)
+        group.get("/admin/audit", use: audit)
+        if showMailbox {
+            group.get("/admin/mailbox", use: mailbox)
+        }
+    }
+
+    @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let page = StaffHomePage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, name: context.staff.name,
+            role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
+            showMailbox: showMailbox
+        )
+        return try flows.page(page, "admin/home")
+    }
+
+    // MARK: Staff management (owner only)
+
+    private func staffPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> StaffListPage {
+        let staff = try await flows.withDatabase(context.tenant) { try await $0.accounts.staff() }
+        let rows = staff.map { member in
+            StaffListPage.Row(
+                id: member.id.rawValue, name: member.name, email: member.email, role: member.role?.rawValue ?? "",
+                pending: member.passwordHash == nil, isSelf: member.id == context.staff.id,
+                roleOptions: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == member.role) }
+            )
+        }
+        return StaffListPage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows,
+            inviteRoles: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == .support) },
+            notice: notice
+        )
+    }
+
+    @Sendable func staffList(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let notice: Notice? =
+            switch request.uri.queryParameters.get("done") {
+            case "invited": .success("Invitation sent.")
+            case "role": .success("Role changed.")
+            case "removed": .success("Staff member removed.")
+            default: nil
+            }
+        return try flows.page(try await staffPage(context, notice: notice), "admin/staff")
+    }
+
+    @Sendable func invite(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        var request = request
+        let form = try await FormData.parse(&request)
+        var page = try await staffPage(context)
+        page.inviteEmail = form.trimmed("email")
+        guard let email = EmailAddress.normalize(form["email"]) else {
+            page.inviteError = "Enter an email address such as name@example.com."
+            return try flows.page(page, "admin/staff", status: .unprocessableContent)
+        }
+        guard let role = Account.Role(rawValue: form["role"]) else {
+            page.inviteError = "Choose a role: owner, admin or support."
+            return try flows.page(page, "admin/staff", status: .unprocessableContent)
+        }
+        let tenant = context.tenant
+        return try await flows.withDatabase(tenant) { database in
+            let invited: Account
+            do {
+                invited = try await database.accounts.createAccount(
+                    kind: .staff, email: email, name: email, passwordHash: nil, role: role
+                )
+            } catch AccountError.emailTaken {
+                page.inviteError = "This address is already on your staff."
+                return try flows.page(page, "admin/staff", status: .conflict)
+            }
+            let link = try await flows.issueLink(.invite, for: invited, path: "/admin/accept-invite", tenant: tenant, in: database)
+            try await flows.mail(
+                database, tenant: tenant, to: email, subject: "You are invited to join the team",
+                body: "\(context.staff.name) invited you to help run \(tenant.name) as \(role.rawValue).\n"
+                    + "Set up your account within 30 minutes:\n\(link)",
+                kind: "staff_invite"
+            )
+            try await database.accounts.audit(
+                "staff.invited", actor: context.staff, target: email, detail: role.rawValue,
+                ip: context.origin.clientAddress ?? ""
+            )
+            return flows.redirect(to: "/admin/staff?done=invited")
+        }
+    }
+
+    private func staffID(_ context: StaffRequestContext) throws -> Account.ID {
+        guard let raw = context.parameters.get("id"), let value = Int64(raw) else { throw PortalError.notFound }
+        return Account.ID(value)
+    }
+
+    @Sendable func changeRole(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        var request = request
+        let form = try await FormData.parse(&request)
+        let id = try staffID(context)
+        guard let role = Account.Role(rawValue: form["role"]) else {
+            return try flows.page(
+                try await staffPage(context, notice: .error("Choose a role: owner, admin or support.")), "admin/staff",
+                status: .unprocessableContent
+            )
+        }
+        do {
+            try await flows.withDatabase(context.tenant) { database in
+                let changed = try await database.accounts.setRole(role, for: id)
+                // A privilege change: the member signs in again with a new session.
+                try await database.accounts.deleteSessions(of: id)
+                try await database.accounts.audit(
+                    "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
+                    ip: context.origin.clientAddress ?? ""
+                )
+            }
+        } catch AccountError.notFound {
+            throw PortalError.notFound
+        } catch AccountError.lastOwner {
+            return try flows.page(
+                try await staffPage(context, notice: .error(AccountError.lastOwner.description)), "admin/staff",
+                status: .conflict
+            )
+        }
+        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=role")
+    }
+
+    @Sendable func remove(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let id = try staffID(context)
+        do {
+            try await flows.withDatabase(context.tenant) { database in
+                let removed = try await database.accounts.removeStaff(id)
+                try await database.accounts.audit(
+                    "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
+                )
+            }
+        } catch AccountError.notFound {
+            throw PortalError.notFound
+        } catch AccountError.lastOwner {
+            return try flows.page(
+                try await staffPage(context, notice: .error(AccountError.lastOwner.description)), "admin/staff",
+                status: .conflict
+            )
+        }
+        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
+    }
+
+    // MARK: Audit log and mailbox
+
+    @Sendable func audit(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let action = String((request.uri.queryParameters.get("action") ?? "").prefix(64))
+        let actor = String((request.uri.queryParameters.get("actor") ?? "").prefix(254))
+        let entries = try await flows.withDatabase(context.tenant) { database in
+            try await database.accounts.auditEntries(action: action, actor: actor)
+        }
+        let rows = entries.map {
+            AuditPage.Row(
+                at: PageDates.format($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail,
+                ip: $0.ip
+            )
+        }
+        let page = AuditPage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows, action: action,
+            actor: actor, isEmpty: rows.isEmpty
+        )
+        return try flows.page(page, "admin/audit")
+    }
+
+    @Sendable func mailbox(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let mails = try await flows.withDatabase(context.tenant) { try await $0.accounts.outbox() }
+        let rows = mails.map {
+            MailboxPage.Row(at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
+                            status: $0.status)
+        }
+        let page = MailboxPage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
+        )
+        return try flows.page(page, "admin/mailbox")
+    }
+}

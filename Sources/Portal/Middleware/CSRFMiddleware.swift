@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+/// Refuses any state change that is not from this origin and does not carry the visitor's CSRF token
+/// (form field `_csrf` or header `X-CSRF-Token`). Runs after `SessionMiddleware`, which sets the token.
+package struct CSRFMiddleware: RouterMiddleware {
+    package typealias Context = TenantRequestContext
+
+    package enum CSRFError: Error {
+        case crossOrigin
+        case badToken
+    }
+
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard ![.get, .head, .options].contains(request.method) else { return try await next(request, context) }
+        guard Self.isSameOrigin(request, context: context) else { throw CSRFError.crossOrigin }
+        var request = request
+        var presented = request.headers[HTTPField.Name("X-CSRF-Token")!]
+        if presented == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            presented = try await FormData.parse(&request)["_csrf"]
+        }
+        guard let presented, !context.csrfToken.isEmpty,
+            SecureToken.constantTimeEquals(presented, context.csrfToken)
+        else { throw CSRFError.badToken }
+        return try await next(request, context)
+    }
+
+    /// `Sec-Fetch-Site` when the browser sends it, else `Origin` against the host the request was made to.
+    static func isSameOrigin(_ request: Request, context: Context) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+            return site == "same-origin"
+        }
+        guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
+        guard case .tenant(_, let host) = context.origin.resolution,
+            let url = URL(string: origin), let originHost = url.host?.lowercased()
+        else { return false }
+        return originHost == host
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Tenancy
+
+/// A message shown above a form or page: a confirmation or a problem.
+package struct Notice: Sendable {
+    package let text: String
+    package let isError: Bool
+
+    package static func success(_ text: String) -> Notice { Notice(text: text, isError: false) }
+    package static func error(_ text: String) -> Notice { Notice(text: text, isError: true) }
+}
+
+/// The sign-in page, for customers (`/login`) and staff (`/admin/login`).
+package struct LoginPage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let heading: String
+    package let action: String
+    package let forgotURL: String
+    package let offerSignUp: Bool
+    package var email = ""
+    package var next = ""
+    package var notice: Notice?
+}
+
+package struct SignupPage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package var name = ""
+    package var email = ""
+    package var company = ""
+    package var nameError: String?
+    package var emailError: String?
+    package var companyError: String?
+    package var passwordError: String?
+    package var notice: Notice?
+}
+
+package struct ForgotPasswordPage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let action: String
+    package var email = ""
+    package var emailError: String?
+    package var notice: Notice?
+}
+
+package struct ResetPasswordPage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let heading: String
+    package let action: String
+    package let token: String
+    package let askName: Bool
+    package var name = ""
+    package var nameError: String?
+    package var passwordError: String?
+}
+
+/// A one-message page: "check your inbox", "email verified", "link expired".
+package struct MessagePage: Sendable {
+    package let chrome: StorefrontChrome
+    package let title: String
+    package let message: String
+    package let linkURL: String?
+    package let linkLabel: String?
+}
+
+/// `/account`: the customer's signed-in home.
+package struct AccountHomePage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let name: String
+    package let email: String
+    package let company: String
+    package let emailVerified: Bool
+    package let notice: Notice?
+}
+
+/// `/account/security` and `/admin/security`.
+package struct SecurityPage: Sendable {
+    package struct SessionRow: Sendable {
+        package let reference: String
+        package let device: String
+        package let ip: String
+        package let lastSeen: String
+        package let isCurrent: Bool
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let basePath: String
+    package let logoutPath: String
+    package let email: String
+    package let sessions: [SessionRow]
+    package let hasOtherSessions: Bool
+    package var notice: Notice?
+    package var currentPasswordError: String?
+    package var newPasswordError: String?
+    package var emailError: String?
+}
+
+/// `/admin`: the staff home.
+package struct StaffHomePage: Sendable {
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let name: String
+    package let role: String
+    package let canManageStaff: Bool
+    package let canReadAudit: Bool
+    package let showMailbox: Bool
+}
+
+/// `/admin/staff`: the owner's staff list and invitation form.
+package struct StaffListPage: Sendable {
+    package struct Row: Sendable {
+        package let id: Int64
+        package let name: String
+        package let email: String
+        package let role: String
+        package let pending: Bool
+        package let isSelf: Bool
+        package let roleOptions: [RoleOption]
+    }
+
+    package struct RoleOption: Sendable {
+        package let value: String
+        package let selected: Bool
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let rows: [Row]
+    package let inviteRoles: [RoleOption]
+    package var inviteEmail = ""
+    package var inviteError: String?
+    package var notice: Notice?
+}
+
+/// `/admin/audit`.
+package struct AuditPage: Sendable {
+    package struct Row: Sendable {
+        package let at: String
+        package let actor: String
+        package let action: String
+        package let target: String
+        package let detail: String
+        package let ip: String
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let rows: [Row]
+    package let action: String
+    package let actor: String
+    package let isEmpty: Bool
+}
+
+/// `/admin/mailbox`: what the portal would have emailed, readable in demo and sandbox mode.
+package struct MailboxPage: Sendable {
+    package struct Row: Sendable {
+        package let at: String
+        package let to: String
+        package let subject: String
+        package let body: String
+        package let status: String
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let rows: [Row]
+    package let isEmpty: Bool
+}
+
+enum PageDates {
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

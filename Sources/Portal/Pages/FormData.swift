@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+
+/// An `application/x-www-form-urlencoded` body as name → value (the last value of a repeated name wins).
+package struct FormData: Sendable {
+    package static let maximumBytes = 64 * 1024
+
+    private var fields: [String: String]
+
+    package init(fields: [String: String]) {
+        self.fields = fields
+    }
+
+    /// Parses a form body; bodies over 64 KiB are refused.
+    package static func parse(_ request: inout Request) async throws -> FormData {
+        let buffer = try await request.collectBody(upTo: maximumBytes)
+        return FormData(encoded: String(buffer: buffer))
+    }
+
+    package init(encoded: String) {
+        var fields: [String: String] = [:]
+        for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(parts[0])
+            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            fields[name] = value
+        }
+        self.fields = fields
+    }
+
+    package subscript(_ name: String) -> String {
+        fields[name] ?? ""
+    }
+
+    /// A field with surrounding white space removed.
+    package func trimmed(_ name: String) -> String {
+        self[name].trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+}
+
+/// Email address checks shared by every form.
+package enum EmailAddress {
+    /// A normalised address, or nil when it does not look like one.
+    package static func normalize(_ raw: String) -> String? {
+        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard email.utf8.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" })
+        else { return nil }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, parts[1].contains("."),
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
+        else { return nil }
+        return email
+    }
+}

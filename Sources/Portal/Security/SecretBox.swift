@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+
+/// Seals secrets at rest (AES-GCM) under the master key, which lives in a file and never in a database.
+package struct SecretBox: Sendable {
+    package enum SecretError: Error, CustomStringConvertible {
+        case unreadableKey(String)
+        case unsealFailed
+
+        package var description: String {
+            switch self {
+            case .unreadableKey(let path): "the master key file \(path) must hold exactly 32 bytes"
+            case .unsealFailed: "a stored secret could not be decrypted with the master key"
+            }
+        }
+    }
+
+    /// Raw key bytes: `SymmetricKey` is not `Sendable`, so one is made per use.
+    private let keyBytes: [UInt8]
+
+    package init(keyBytes: [UInt8]) {
+        precondition(keyBytes.count == 32, "the master key is 256 bits")
+        self.keyBytes = keyBytes
+    }
+
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+
+    /// Reads the master key file, creating it with mode 0600 when absent.
+    package static func loadOrCreate(path: String) throws -> SecretBox {
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: path) {
+            let key = SymmetricKey(size: .bits256)
+            let bytes = key.withUnsafeBytes { Data($0) }
+            try fileManager.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+            )
+            guard fileManager.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+                throw SecretError.unreadableKey(path)
+            }
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard bytes.count == 32 else { throw SecretError.unreadableKey(path) }
+        return SecretBox(keyBytes: Array(bytes))
+    }
+
+    package func seal(_ plaintext: [UInt8]) throws -> Data {
+        guard let combined = try AES.GCM.seal(plaintext, using: key).combined else { throw SecretError.unsealFailed }
+        return combined
+    }
+
+    package func open(_ sealed: Data) throws -> [UInt8] {
+        do {
+            return Array(try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key))
+        } catch {
+            throw SecretError.unsealFailed
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+
+/// A person who signs in: a tenant's customer or staff member, or a platform user.
+package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecord {
+    package struct ID: Hashable, Sendable, Codable, CustomStringConvertible, DatabaseValueConvertible {
+        package let rawValue: Int64
+        package init(_ rawValue: Int64) { self.rawValue = rawValue }
+        package var description: String { String(rawValue) }
+        package init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(Int64.self)
+        }
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+        package var databaseValue: DatabaseValue { rawValue.databaseValue }
+        package static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ID? {
+            Int64.fromDatabaseValue(dbValue).map(ID.init)
+        }
+    }
+
+    package enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+        case customer, staff, platform
+    }
+
+    /// Staff roles: owner (everything), admin (brand, catalogue, customers, orders), support (read, tickets).
+    package enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible, Comparable {
+        case support, admin, owner
+
+        package static func < (lhs: Role, rhs: Role) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    package var id: ID
+    package var kind: Kind
+    package var email: String
+    package var name: String
+    package var company: String
+    package var passwordHash: String?
+    package var role: Role?
+    package var emailVerifiedAt: Date?
+    /// The TOTP secret, sealed with the master key; nil while two-factor is off.
+    package var totpSecret: Data?
+    package var totpLastStep: Int64
+    package var createdAt: Date
+
+    package var hasSecondFactor: Bool { totpSecret != nil }
+
+    package static let databaseTableName = "accounts"
+    package enum CodingKeys: String, CodingKey {
+        case id, kind, email, name, company, role
+        case passwordHash = "password_hash"
+        case emailVerifiedAt = "email_verified_at"
+        case totpSecret = "totp_secret"
+        case totpLastStep = "totp_last_step"
+        case createdAt = "created_at"
+    }
+}
+
+/// A signed-in browser: stored server-side, found by the hash of the cookie's value.
+package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    package var idHash: String
+    package var accountID: Account.ID
+    package var csrfToken: String
+    /// True between a correct password and a correct second factor.
+    package var secondFactorPending: Bool
+    package var createdAt: Date
+    package var lastSeenAt: Date
+    package var expiresAt: Date
+    package var userAgent: String
+    package var ip: String
+
+    package init(
+        idHash: String, accountID: Account.ID, csrfToken: String, secondFactorPending: Bool, createdAt: Date,
+        expiresAt: Date, userAgent: String, ip: String
+    ) {
+        self.idHash = idHash
+        self.accountID = accountID
+        self.csrfToken = csrfToken
+        self.secondFactorPending = secondFactorPending
+        self.createdAt = createdAt
+        lastSeenAt = createdAt
+        self.expiresAt = expiresAt
+        self.userAgent = userAgent
+        self.ip = ip
+    }
+
+    package static let databaseTableName = "sessions"
+    package enum CodingKeys: String, CodingKey {
+        case ip
+        case idHash = "id_hash"
+        case accountID = "account_id"
+        case csrfToken = "csrf_token"
+        case secondFactorPending = "second_factor_pending"
+        case createdAt = "created_at"
+        case lastSeenAt = "last_seen_at"
+        case expiresAt = "expires_at"
+        case userAgent = "user_agent"
+    }
+}
+
+/// A one-time link's server side: only the hash of the token is stored.
+package struct AccountToken: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    package enum Purpose: String, Codable, Sendable, DatabaseValueConvertible {
+        case verifyEmail = "verify_email"
+        case resetPassword = "reset_password"
+        case invite
+        case changeEmail = "change_email"
+    }
+
+    package var tokenHash: String
+    package var accountID: Account.ID
+    package var purpose: Purpose
+    package var newEmail: String?
+    package var expiresAt: Date
+    package var usedAt: Date?
+
+    package init(tokenHash: String, accountID: Account.ID, purpose: Purpose, newEmail: String?, expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.accountID = accountID
+        self.purpose = purpose
+        self.newEmail = newEmail
+        self.expiresAt = expiresAt
+    }
+
+    package static let databaseTableName = "account_tokens"
+    package enum CodingKeys: String, CodingKey {
+        case purpose
+        case tokenHash = "token_hash"
+        case accountID = "account_id"
+        case newEmail = "new_email"
+        case expiresAt = "expires_at"
+        case usedAt = "used_at"
+    }
+}
+
+/// One line of the append-only audit log.
+package struct AuditEntry: Codable, Hashable, Sendable, FetchableRecord {
+    package var id: Int64
+    package var at: Date
+    package var actorID: Account.ID?
+    package var actor: String
+    package var action: String
+    package var target: String
+    package var detail: String
+    package var ip: String
+
+    package enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, target, detail, ip
+        case actorID = "actor_id"
+    }
+}
+
+/// An email waiting in the outbox (delivered by the mail work; readable on the staff mailbox in demo mode).
+package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
+    package var id: Int64
+    package var createdAt: Date
+    package var toAddress: String
+    package var subject: String
+    package var textBody: String
+    package var kind: String
+    package var status: String
+
+    package enum CodingKeys: String, CodingKey {
+        case id, subject, kind, status
+        case createdAt = "created_at"
+        case toAddress = "to_address"
+        case textBody = "text_body"
+    }
+}

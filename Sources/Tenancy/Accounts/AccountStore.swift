@@ -1,0 +1,287 @@
+import Foundation
+import GRDB
+
+/// Accounts, sessions, one-time tokens, recovery codes, audit log and mail outbox of one database
+/// (a tenant's, or the platform registry). Every method is one transaction.
+package struct AccountStore: Sendable {
+    package let pool: DatabasePool
+
+    package init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    // MARK: Accounts
+
+    /// Creates an account; an email already used by the same kind of account is refused.
+    package func createAccount(
+        kind: Account.Kind, email: String, name: String, company: String = "", passwordHash: String?,
+        role: Account.Role? = nil, emailVerified: Bool = false, now: Date = Date()
+    ) async throws -> Account {
+        try await pool.write { db in
+            try Self.insertAccount(
+                db, kind: kind, email: email, name: name, company: company, passwordHash: passwordHash,
+                role: role, emailVerifiedAt: emailVerified ? now : nil, now: now
+            )
+        }
+    }
+
+    package func account(kind: Account.Kind, email: String) async throws -> Account? {
+        try await pool.read { db in
+            try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE kind = ? AND email = ?", arguments: [kind, email])
+        }
+    }
+
+    package func account(_ id: Account.ID) async throws -> Account? {
+        try await pool.read { db in try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]) }
+    }
+
+    package func setPasswordHash(_ hash: String, for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+        }
+    }
+
+    /// Marks the address confirmed; with `newEmail`, first moves the account to that address.
+    package func markEmailVerified(_ id: Account.ID, newEmail: String?, now: Date = Date()) async throws {
+        try await pool.write { db in
+            do {
+                if let newEmail {
+                    try db.execute(sql: "UPDATE accounts SET email = ? WHERE id = ?", arguments: [newEmail, id])
+                }
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw AccountError.emailTaken
+            }
+            try db.execute(sql: "UPDATE accounts SET email_verified_at = ? WHERE id = ?", arguments: [now, id])
+        }
+    }
+
+    package func setName(_ name: String, for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET name = ? WHERE id = ?", arguments: [name, id])
+        }
+    }
+
+    // MARK: Staff
+
+    package func staff() async throws -> [Account] {
+        try await pool.read { db in
+            try Account.fetchAll(db, sql: "SELECT * FROM accounts WHERE kind = 'staff' ORDER BY role DESC, email")
+        }
+    }
+
+    /// Changes a staff member's role; the last owner cannot stop being one.
+    package func setRole(_ role: Account.Role, for id: Account.ID) async throws -> Account {
+        try await pool.write { db in
+            guard var account = try Self.staffMember(db, id) else { throw AccountError.notFound }
+            if account.role == .owner && role != .owner { try Self.requireAnotherOwner(db, than: id) }
+            try db.execute(sql: "UPDATE accounts SET role = ? WHERE id = ?", arguments: [role, id])
+            account.role = role
+            return account
+        }
+    }
+
+    /// Removes a staff member and their sessions; never the last owner.
+    package func removeStaff(_ id: Account.ID) async throws -> Account {
+        try await pool.write { db in
+            guard let account = try Self.staffMember(db, id) else { throw AccountError.notFound }
+            if account.role == .owner { try Self.requireAnotherOwner(db, than: id) }
+            try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [id])
+            return account
+        }
+    }
+
+    // MARK: Sessions
+
+    package func createSession(_ session: AccountSession) async throws {
+        try await pool.write { db in try session.insert(db) }
+    }
+
+    /// The session with this id hash, if it has not expired by idle or absolute time; touches it.
+    package func liveSession(idHash: String, idleTimeout: TimeInterval, now: Date = Date()) async throws
+        -> (AccountSession, Account)?
+    {
+        try await pool.write { db in
+            guard var session = try AccountSession.fetchOne(db, key: idHash) else { return nil }
+            if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idleTimeout) <= now {
+                try session.delete(db)
+                return nil
+            }
+            guard let account = try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?",
+                                                     arguments: [session.accountID])
+            else { return nil }
+            // Writing on every request would cost a commit each; a minute's precision is enough for idle expiry.
+            if now.timeIntervalSince(session.lastSeenAt) > 60 {
+                session.lastSeenAt = now
+                try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, idHash])
+            }
+            return (session, account)
+        }
+    }
+
+    package func deleteSession(idHash: String) async throws {
+        try await pool.write { db in _ = try AccountSession.deleteOne(db, key: idHash) }
+    }
+
+    /// Ends every session of an account except `keeping`; returns how many ended.
+    @discardableResult
+    package func deleteSessions(of id: Account.ID, keeping: String? = nil) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM sessions WHERE account_id = ? AND id_hash IS NOT ?", arguments: [id, keeping]
+            )
+            return db.changesCount
+        }
+    }
+
+    package func sessions(of id: Account.ID) async throws -> [AccountSession] {
+        try await pool.read { db in
+            try AccountSession.fetchAll(
+                db, sql: "SELECT * FROM sessions WHERE account_id = ? ORDER BY last_seen_at DESC", arguments: [id]
+            )
+        }
+    }
+
+    // MARK: One-time tokens
+
+    package func issueToken(_ token: AccountToken) async throws {
+        try await pool.write { db in try token.insert(db) }
+    }
+
+    /// Uses a token once: it must exist, match the purpose, be unused and unexpired. Returns it marked used.
+    package func consumeToken(hash: String, purpose: AccountToken.Purpose, now: Date) async throws
+        -> AccountToken
+    {
+        try await pool.write { db in
+            guard var token = try AccountToken.fetchOne(db, key: hash), token.purpose == purpose,
+                token.usedAt == nil, token.expiresAt > now
+            else { throw AccountError.invalidToken }
+            token.usedAt = now
+            try db.execute(sql: "UPDATE account_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now, hash])
+            return token
+        }
+    }
+
+    /// Looks at a token without using it (to show a form before the person submits it).
+    package func peekToken(hash: String, purpose: AccountToken.Purpose, now: Date) async throws -> AccountToken? {
+        try await pool.read { db in
+            guard let token = try AccountToken.fetchOne(db, key: hash), token.purpose == purpose,
+                token.usedAt == nil, token.expiresAt > now
+            else { return nil }
+            return token
+        }
+    }
+
+    // MARK: Audit and outbox
+
+    package func audit(
+        _ action: String, actor: Account?, target: String = "", detail: String = "", ip: String = "",
+        now: Date = Date()
+    ) async throws {
+        try await pool.write { db in
+            try Self.appendAudit(db, action, actor: actor, target: target, detail: detail, ip: ip, now: now)
+        }
+    }
+
+    package func auditEntries(action: String? = nil, actor: String? = nil, limit: Int = 200) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            var sql = "SELECT * FROM audit_log WHERE 1 = 1"
+            var arguments: StatementArguments = []
+            if let action, !action.isEmpty {
+                sql += " AND action = ?"
+                _ = arguments.append(contentsOf: [action])
+            }
+            if let actor, !actor.isEmpty {
+                sql += " AND actor LIKE ?"
+                _ = arguments.append(contentsOf: ["%\(actor)%"])
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try AuditEntry.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    package func enqueueMail(to address: String, subject: String, body: String, kind: String, now: Date = Date())
+        async throws
+    {
+        try await pool.write { db in
+            try Self.insertMail(db, to: address, subject: subject, body: body, kind: kind, now: now)
+        }
+    }
+
+    package func outbox(limit: Int = 100) async throws -> [OutboxMail] {
+        try await pool.read { db in
+            try OutboxMail.fetchAll(db, sql: "SELECT * FROM mail_outbox ORDER BY id DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
+    // MARK: Settings
+
+    package func setting(_ key: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
+    package func setSetting(_ key: String, to value: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value]
+            )
+        }
+    }
+
+    // MARK: Building blocks for multi-step transactions
+
+    package static func insertAccount(
+        _ db: Database, kind: Account.Kind, email: String, name: String, company: String, passwordHash: String?,
+        role: Account.Role?, emailVerifiedAt: Date?, now: Date
+    ) throws -> Account {
+        do {
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (kind, email, name, company, password_hash, role, email_verified_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [kind, email, name, company, passwordHash, role, emailVerifiedAt, now]
+            )
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw AccountError.emailTaken
+        }
+        guard let account = try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?",
+                                                 arguments: [db.lastInsertedRowID])
+        else { throw AccountError.notFound }
+        return account
+    }
+
+    package static func insertToken(_ db: Database, _ token: AccountToken) throws {
+        try token.insert(db)
+    }
+
+    package static func appendAudit(
+        _ db: Database, _ action: String, actor: Account?, target: String, detail: String, ip: String, now: Date
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [now, actor?.id, actor?.email ?? "anonymous", action, target, detail, ip]
+        )
+    }
+
+    package static func insertMail(_ db: Database, to address: String, subject: String, body: String, kind: String, now: Date)
+        throws
+    {
+        try db.execute(
+            sql: "INSERT INTO mail_outbox (created_at, to_address, subject, text_body, kind) VALUES (?, ?, ?, ?, ?)",
+            arguments: [now, address, subject, body, kind]
+        )
+    }
+
+    private static func staffMember(_ db: Database, _ id: Account.ID) throws -> Account? {
+        try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ? AND kind = 'staff'", arguments: [id])
+    }
+
+    private static func requireAnotherOwner(_ db: Database, than id: Account.ID) throws {
+        let others = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM accounts WHERE kind = 'staff' AND role = 'owner' AND id != ?", arguments: [id]
+        ) ?? 0
+        guard others > 0 else { throw AccountError.lastOwner }
+    }
+}

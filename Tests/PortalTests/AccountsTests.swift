@@ -1,0 +1,455 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Tenancy
+import Testing
+
+@testable import Portal
+
+/// Creates a signed-up, verified account directly in a tenant's database.
+func makeAccount(
+    _ dependencies: PortalDependencies, tenant: String = "acme", kind: Account.Kind = .customer,
+    email: String = "ada@example.com", password: String = "correct horse battery", role: Account.Role? = nil
+) async throws -> Account {
+    let hash = try await dependencies.accountServices.hasher.hash(password)
+    return try await dependencies.accounts(tenant) {
+        try await $0.createAccount(
+            kind: kind, email: email, name: "Ada Lovelace", passwordHash: hash, role: kind == .staff ? (role ?? .owner) : nil,
+            emailVerified: true
+        )
+    }
+}
+
+/// Signs a browser in through the real form.
+@discardableResult
+func signIn(_ browser: TestBrowser, email: String = "ada@example.com", password: String = "correct horse battery",
+            staff: Bool = false) async throws -> BrowserResponse
+{
+    let prefix = staff ? "/admin" : ""
+    try await browser.get("\(prefix)/login")
+    return try await browser.post("\(prefix)/login", ["email": email, "password": password])
+}
+
+@Suite("Customer accounts")
+struct CustomerAccountTests {
+    @Test("sign up, confirm the address from the emailed link, sign in, see the account, sign out")
+    func signUpJourney() async throws {
+        try await withPortal { client, dependencies in
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/signup")
+            let signedUp = try await browser.post(
+                "/signup",
+                ["name": "Grace Hopper", "email": "Grace@Example.com", "company": "Navy", "password": "cobol forever 1959"]
+            )
+            #expect(signedUp.status == .ok)
+            #expect(signedUp.text.contains("Check your inbox"))
+
+            let mail = try #require(try await dependencies.outbox("acme").first)
+            #expect(mail.toAddress == "grace@example.com")
+            let link = try #require(firstLink(in: mail))
+            // Built from the stored primary domain, not from the Host the form was posted to.
+            #expect(link.hasPrefix("https://portal.acme.example/verify-email?token="))
+
+            let verified = try await browser.get(pathAndQuery(link))
+            #expect(verified.text.contains("Email address confirmed"))
+            let again = try await browser.get(pathAndQuery(link))
+            #expect(again.text.contains("Link expired"))
+
+            let login = try await signIn(browser, email: "grace@example.com", password: "cobol forever 1959")
+            #expect(login.status == .seeOther)
+            #expect(login.headers[.location] == "/account")
+            let account = try await browser.get("/account")
+            #expect(account.status == .ok)
+            #expect(account.text.contains("Hello, Grace Hopper"))
+
+            try await browser.post("/logout", [:])
+            let afterLogout = try await browser.get("/account")
+            #expect(afterLogout.status == .seeOther)
+            #expect(afterLogout.headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test("bad sign-up input is shown beside each field and nothing is stored", arguments: [
+        (["name": "", "email": "a@example.com", "password": "long enough pass"], "Enter your name."),
+        (["name": "A", "email": "not-an-email", "password": "long enough pass"], "Enter an email address"),
+        (["name": "A", "email": "a@example.com", "password": "short"], "at least 10 characters"),
+        (["name": "A", "email": "a@example.com", "password": "qwertyuiop"], "most common passwords"),
+        (["name": "A", "email": "a@example.com", "password": "a@example.com"], "most common passwords|email address as"),
+    ])
+    func badSignUp(fields: [String: String], message: String) async throws {
+        try await withPortal { client, dependencies in
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/signup")
+            let response = try await browser.post("/signup", fields)
+            #expect(response.status == .unprocessableContent)
+            #expect(message.split(separator: "|").contains { response.text.contains($0) }, "\(message)")
+            #expect(response.text.contains("class=\"field__error\""))
+            let stored = try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "a@example.com") }
+            #expect(stored == nil)
+            #expect(try await dependencies.outbox("acme").isEmpty)
+        }
+    }
+
+    @Test("sign-up, sign-in and reset answers do not reveal whether an address has an account")
+    func noEnumeration() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+
+            let unknown = try await signIn(browser, email: "nobody@example.com", password: "whatever password")
+            let wrong = try await signIn(browser, email: "ada@example.com", password: "wrong password!")
+            #expect(unknown.status == wrong.status)
+            #expect(Self.visibleText(unknown) == Self.visibleText(wrong))
+
+            try await browser.get("/forgot-password")
+            let resetKnown = try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let resetUnknown = try await browser.post("/forgot-password", ["email": "nobody@example.com"])
+            #expect(Self.visibleText(resetKnown).replacingOccurrences(of: "ada@", with: "X@")
+                == Self.visibleText(resetUnknown).replacingOccurrences(of: "nobody@", with: "X@"))
+
+            try await browser.get("/signup")
+            let existing = try await browser.post(
+                "/signup", ["name": "Ada", "email": "ada@example.com", "password": "another long one"]
+            )
+            let fresh = try await browser.post(
+                "/signup", ["name": "Bob", "email": "bob@example.com", "password": "another long one"]
+            )
+            #expect(existing.status == fresh.status)
+            #expect(Self.visibleText(existing).replacingOccurrences(of: "ada@", with: "X@")
+                == Self.visibleText(fresh).replacingOccurrences(of: "bob@", with: "X@"))
+            // The real owner of the address is told by email instead.
+            let mails = try await dependencies.outbox("acme")
+            #expect(mails.contains { $0.toAddress == "ada@example.com" && $0.subject.contains("already have an account") })
+        }
+    }
+
+    @Test("a sign-in takes about as long whether or not the email exists")
+    func constantTimeLogin() async throws {
+        let hasher = try PasswordHasher()
+        let stored = try await hasher.hash("correct horse battery")
+        func median(_ stored: String?) async -> Duration {
+            var times: [Duration] = []
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                _ = await hasher.verify("wrong password", against: stored)
+                times.append(start.duration(to: .now))
+            }
+            return times.sorted()[2]
+        }
+        let known = await median(stored)
+        let unknown = await median(nil)
+        let ratio = Double(unknown.components.attoseconds + unknown.components.seconds * 1_000_000_000_000_000_000)
+            / Double(known.components.attoseconds + known.components.seconds * 1_000_000_000_000_000_000)
+        #expect(ratio > 0.5 && ratio < 2.0, "unknown/known = \(ratio)")
+        #expect(await hasher.verify("correct horse battery", against: nil) == false)
+    }
+
+    @Test("the session cookie is __Host-, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain")
+    func cookieAttributes() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            let login = try await signIn(browser)
+            let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("__Host-session=") })
+            for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+                #expect(cookie.contains(attribute), "\(attribute)")
+            }
+            #expect(!cookie.lowercased().contains("domain="))
+            let value = try #require(browser.cookies["__Host-session"])
+            #expect(value.count == 43)  // 256 bits, base64url
+            let stored = try await dependencies.accounts("acme") { store in
+                try await store.sessions(of: try #require(try await store.account(kind: .customer, email: "ada@example.com")).id)
+            }
+            #expect(stored.count == 1)
+            #expect(stored.first?.idHash == SecureToken.hash(value))
+            #expect(stored.first?.idHash != value)
+        }
+    }
+
+    @Test("session fixation: an id planted before sign-in is not the session afterwards")
+    func sessionFixation() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            let planted = SecureToken.generate()
+            browser.setCookie("__Host-session", planted)
+            try await signIn(browser)
+            #expect(browser.cookies["__Host-session"] != planted)
+
+            let attacker = TestBrowser(client, host: "acme.localhost")
+            attacker.setCookie("__Host-session", planted)
+            #expect(try await attacker.get("/account").status == .seeOther)
+        }
+    }
+
+    @Test("a cookie replayed after sign-out, or copied to another tenant's host, is not a session")
+    func replayAndCrossTenant() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            try await makeAccount(dependencies, tenant: "globex")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            let stolen = try #require(browser.cookies["__Host-session"])
+
+            let otherTenant = TestBrowser(client, host: "globex.localhost")
+            otherTenant.setCookie("__Host-session", stolen)
+            let crossed = try await otherTenant.get("/account")
+            #expect(crossed.status == .seeOther)
+            #expect(crossed.headers[.location]?.hasPrefix("/login") == true)
+
+            try await browser.get("/account")
+            try await browser.post("/logout", [:])
+            let replay = TestBrowser(client, host: "acme.localhost")
+            replay.setCookie("__Host-session", stolen)
+            #expect(try await replay.get("/account").status == .seeOther)
+        }
+    }
+
+    @Test("sessions end after 30 idle minutes and after 12 hours in any case")
+    func sessionTimeouts() async throws {
+        let clock = TestClock()
+        try await withPortal(clock: clock) { client, dependencies in
+            try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            clock.advance(by: 29 * 60)
+            #expect(try await browser.get("/account").status == .ok)
+            clock.advance(by: 31 * 60)
+            #expect(try await browser.get("/account").status == .seeOther)
+
+            try await signIn(browser)
+            for _ in 0..<25 {  // active every 29 minutes, still ended at 12 hours
+                clock.advance(by: 29 * 60)
+                _ = try await browser.get("/account")
+            }
+            #expect(try await browser.get("/account").status == .seeOther)
+        }
+    }
+
+    @Test("a state change without the CSRF token or from another origin answers 403 and changes nothing")
+    func csrf() async throws {
+        try await withPortal { client, dependencies in
+            let ada = try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            try await browser.get("/account/security")
+            let change = ["current_password": "correct horse battery", "new_password": "a brand new password"]
+
+            let missing = try await browser.post("/account/security/password", change, csrf: "")
+            let wrong = try await browser.post("/account/security/password", change, csrf: SecureToken.generate())
+            let crossSite = try await browser.post(
+                "/account/security/password", change, headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]
+            )
+            let otherOrigin = try await browser.post(
+                "/account/security/password", change, headers: [HTTPField.Name("Origin")!: "http://evil.example"]
+            )
+            for response in [missing, wrong, crossSite, otherOrigin] {
+                #expect(response.status == .forbidden)
+            }
+            let stored = try await dependencies.accounts("acme") { try await $0.account(ada.id) }
+            #expect(stored?.passwordHash == ada.passwordHash)
+
+            let allowed = try await browser.post("/account/security/password", change)
+            #expect(allowed.status == .seeOther)
+        }
+    }
+
+    @Test("five failed sign-ins lock the account with a growing delay; 429 with Retry-After")
+    func loginThrottle() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            for _ in 0..<5 {
+                #expect(try await signIn(browser, password: "not the password").status == .unauthorized)
+            }
+            let locked = try await signIn(browser)
+            #expect(locked.status == .tooManyRequests)
+            let retry = try #require(locked.headers[.retryAfter].flatMap(Int.init))
+            #expect(retry > 0 && retry <= 30)
+            #expect(locked.text.contains("Too many sign-in attempts"))
+
+            // Another tenant's account with the same address is not affected.
+            try await makeAccount(dependencies, tenant: "globex")
+            #expect(try await signIn(TestBrowser(client, host: "globex.localhost")).status == .seeOther)
+
+            let audit = try await dependencies.accounts("acme") { try await $0.auditEntries() }
+            #expect(audit.contains { $0.action == "login.locked" })
+            #expect(audit.filter { $0.action == "login.failed" }.count == 4)
+        }
+    }
+
+    @Test("after 100 sign-in requests from one address in 15 minutes, the next answers 429")
+    func perAddressLimit() async throws {
+        try await withPortal { client, _ in
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/login")
+            for index in 0..<100 {
+                let response = try await browser.post("/login", ["email": "user\(index)@example.com", "password": "x"])
+                #expect(response.status == .unauthorized)
+            }
+            let limited = try await browser.post("/login", ["email": "someone@example.com", "password": "x"])
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test("a reset link works once, expires after 30 minutes, ends other sessions, and uses the primary domain")
+    func passwordReset() async throws {
+        let clock = TestClock()
+        try await withPortal(clock: clock) { client, dependencies in
+            try await makeAccount(dependencies)
+            let other = TestBrowser(client, host: "acme.localhost")
+            try await signIn(other)
+
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post(
+                "/forgot-password", ["email": "ada@example.com"],
+                headers: [.testForwardedHost: "evil.example"]
+            )
+            let link = try #require(firstLink(in: try await dependencies.outbox("acme").first))
+            #expect(link.hasPrefix("https://portal.acme.example/reset-password?token="))
+
+            let form = try await browser.get(pathAndQuery(link))
+            #expect(form.text.contains("Choose a new password"))
+            let token = String(try #require(link.split(separator: "=").last))
+            let weak = try await browser.post("/reset-password", ["token": token, "password": "short"])
+            #expect(weak.status == .unprocessableContent)
+            let done = try await browser.post("/reset-password", ["token": token, "password": "a fresh new password"])
+            #expect(done.status == .seeOther)
+            let reused = try await browser.post("/reset-password", ["token": token, "password": "another fresh password"])
+            #expect(reused.status == .gone)
+
+            #expect(try await other.get("/account").status == .seeOther)
+            #expect(try await signIn(browser, password: "a fresh new password").status == .seeOther)
+
+            try await browser.get("/account")
+            try await browser.post("/logout", [:])
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let second = try #require(firstLink(in: try await dependencies.outbox("acme").first { $0.kind == "reset_password" }))
+            clock.advance(by: 31 * 60)
+            #expect(try await browser.get(pathAndQuery(second)).status == .gone)
+        }
+    }
+
+    @Test("changing the password needs the current one, ends other sessions and renews this one")
+    func changePassword() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let elsewhere = TestBrowser(client, host: "acme.localhost")
+            try await signIn(elsewhere)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            let before = browser.cookies["__Host-session"]
+            try await browser.get("/account/security")
+
+            let wrong = try await browser.post(
+                "/account/security/password", ["current_password": "nope nope nope", "new_password": "a brand new password"]
+            )
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.text.contains("This is not your current password."))
+
+            let changed = try await browser.post(
+                "/account/security/password",
+                ["current_password": "correct horse battery", "new_password": "a brand new password"]
+            )
+            #expect(changed.status == .seeOther)
+            #expect(browser.cookies["__Host-session"] != before)
+            #expect(try await browser.get("/account/security").status == .ok)
+            #expect(try await elsewhere.get("/account").status == .seeOther)
+            let mails = try await dependencies.outbox("acme")
+            #expect(mails.contains { $0.kind == "password_changed" })
+        }
+    }
+
+    @Test("changing the email is confirmed by the new address and told to the old one")
+    func changeEmail() async throws {
+        try await withPortal { client, dependencies in
+            let ada = try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            try await browser.get("/account/security")
+            let requested = try await browser.post(
+                "/account/security/email", ["new_email": "ada@newmail.example", "current_password": "correct horse battery"]
+            )
+            #expect(requested.status == .seeOther)
+            let mails = try await dependencies.outbox("acme")
+            #expect(mails.contains { $0.toAddress == "ada@example.com" && $0.kind == "change_email_notice" })
+            let confirm = try #require(firstLink(in: mails.first { $0.toAddress == "ada@newmail.example" }))
+            #expect(try await dependencies.accounts("acme") { try await $0.account(ada.id) }?.email == "ada@example.com")
+
+            let confirmed = try await browser.get(pathAndQuery(confirm))
+            #expect(confirmed.text.contains("Email address changed"))
+            #expect(try await dependencies.accounts("acme") { try await $0.account(ada.id) }?.email == "ada@newmail.example")
+            #expect(try await signIn(TestBrowser(client, host: "acme.localhost"), email: "ada@newmail.example").status
+                == .seeOther)
+        }
+    }
+
+    @Test("other sessions are listed and can be ended one by one or all at once")
+    func sessionsList() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies)
+            let first = TestBrowser(client, host: "acme.localhost")
+            let second = TestBrowser(client, host: "acme.localhost")
+            let third = TestBrowser(client, host: "acme.localhost")
+            for browser in [first, second, third] { try await signIn(browser) }
+
+            let page = try await first.get("/account/security")
+            let references = page.text.matches(of: /name="session" value="([0-9a-f]{16})"/).map { String($0.1) }
+            #expect(references.count == 2)
+            try await first.post("/account/security/sessions/end", ["session": references[0]])
+            let stillIn = [try await second.get("/account").status, try await third.get("/account").status]
+            #expect(stillIn.filter { $0 == .ok }.count == 1)
+
+            try await first.post("/account/security/sessions/end-others", [:])
+            #expect(try await second.get("/account").status == .seeOther)
+            #expect(try await third.get("/account").status == .seeOther)
+            #expect(try await first.get("/account").status == .ok)
+
+            // Another account's session cannot be ended through this form.
+            let bad = try await first.post("/account/security/sessions/end", ["session": "0123456789abcdef"])
+            #expect(bad.status == .notFound)
+        }
+    }
+
+    @Test("a weaker stored hash is replaced at the next successful sign-in")
+    func rehash() async throws {
+        try await withPortal { client, dependencies in
+            let weak = try PasswordHasher(parameters: .init(memoryKiB: 8192, iterations: 1, parallelism: 1))
+            let hash = try await weak.hash("correct horse battery")
+            let ada = try await dependencies.accounts("acme") {
+                try await $0.createAccount(kind: .customer, email: "ada@example.com", name: "Ada", passwordHash: hash,
+                                           emailVerified: true)
+            }
+            #expect(try await signIn(TestBrowser(client, host: "acme.localhost")).status == .seeOther)
+            let stored = try #require(try await dependencies.accounts("acme") { try await $0.account(ada.id) }?.passwordHash)
+            #expect(stored.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
+        }
+    }
+
+    @Test("the audit log is append-only")
+    func auditAppendOnly() async throws {
+        try await withPortal { _, dependencies in
+            try await dependencies.accounts("acme") { try await $0.audit("test.entry", actor: nil) }
+            await #expect(throws: (any Error).self) {
+                try await dependencies.accounts("acme") { store in
+                    try await store.pool.write { try $0.execute(sql: "UPDATE audit_log SET action = 'edited'") }
+                }
+            }
+            await #expect(throws: (any Error).self) {
+                try await dependencies.accounts("acme") { store in
+                    try await store.pool.write { try $0.execute(sql: "DELETE FROM audit_log") }
+                }
+            }
+        }
+    }
+
+    static func visibleText(_ response: BrowserResponse) -> String {
+        response.text
+            .replacing(/name="_csrf" value="[^"]+"/, with: "")
+            .replacing(/Reference: <code>[0-9a-f]+<\/code>/, with: "")
+            .replacing(/name="email" type="email" autocomplete="username" required value="[^"]*"/, with: "")
+    }
+}
