@@ -14,6 +14,8 @@ packages=(
     chromium-driver
     python3-selenium
     python3-html5lib    # HTML5 validity of rendered pages
+    zbar-tools          # decodes the two-factor QR codes in tests
+    librsvg2-bin        # renders those SVG QR codes to PNG for zbarimg
     curl
 )
 
