@@ -32,6 +32,7 @@ struct StaffTests {
     @Test("every staff route against every role, a customer and an anonymous visitor")
     func roleMatrix() async throws {
         try await withPortal(configure: { $0.showMailbox = true }) { client, dependencies in
+            try await twoFactorOptional(dependencies)
             let target = try await makeAccount(dependencies, kind: .staff, email: "target@acme.example", role: .admin)
             var browsers: [Visitor: TestBrowser] = [:]
             for visitor in Visitor.allCases {
@@ -79,6 +80,7 @@ struct StaffTests {
     @Test("the owner invites a staff member, who sets a password from the emailed link and signs in")
     func invitation() async throws {
         try await withPortal(configure: { $0.showMailbox = true }) { client, dependencies in
+            try await twoFactorOptional(dependencies)
             try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
             let owner = TestBrowser(client, host: "acme.localhost")
             try await signIn(owner, email: "owner@acme.example", staff: true)
@@ -119,6 +121,7 @@ struct StaffTests {
     @Test("the last owner cannot be demoted or removed; a role change signs the member out")
     func lastOwner() async throws {
         try await withPortal { client, dependencies in
+            try await twoFactorOptional(dependencies)
             let ownerAccount = try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
             let adminAccount = try await makeAccount(dependencies, kind: .staff, email: "admin@acme.example", role: .admin)
             let owner = TestBrowser(client, host: "acme.localhost")
@@ -145,6 +148,7 @@ struct StaffTests {
     @Test("the mailbox exists only in demo and sandbox set-ups")
     func mailboxOnlyInDemo() async throws {
         try await withPortal { client, dependencies in
+            try await twoFactorOptional(dependencies)
             try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
             let owner = TestBrowser(client, host: "acme.localhost")
             try await signIn(owner, email: "owner@acme.example", staff: true)
@@ -180,7 +184,8 @@ struct StaffTests {
         ).0)
         #expect(await cli.run(["tenant", "add", "--slug", "other", "--name", "O", "--owner-email", "nope"]).exitCode == 1)
 
-        try await withExistingPortal(dataPath: folder.path) { client, _ in
+        try await withExistingPortal(dataPath: folder.path) { client, dependencies in
+            try await twoFactorOptional(dependencies, tenant: "initech")
             let browser = TestBrowser(client, host: "initech.localhost")
             let path = pathAndQuery(link)
             #expect(try await browser.get(path).status == .ok)
@@ -192,4 +197,9 @@ struct StaffTests {
             #expect(try await browser.get("/admin/staff").status == .ok)
         }
     }
+}
+
+/// Turns off the tenant's "staff must use two-factor" policy, for tests about other staff features.
+func twoFactorOptional(_ dependencies: PortalDependencies, tenant: String = "acme") async throws {
+    try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
 }

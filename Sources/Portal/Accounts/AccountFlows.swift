@@ -84,6 +84,29 @@ package struct AccountFlows: Sendable {
         try await database.accounts.enqueueMail(to: address, subject: "\(subject) — \(tenant.name)", body: signed, kind: kind)
     }
 
+    /// How a second factor was proven, if it was.
+    enum SecondFactorResult {
+        case code, recoveryCode, invalid
+    }
+
+    /// Checks an authenticator code (each time step works once) or an unused recovery code.
+    func checkSecondFactor(_ input: String, for account: Account, in database: TenantDatabase) async throws
+        -> SecondFactorResult
+    {
+        guard let sealed = account.totpSecret else { return .invalid }
+        let digits = input.filter { !$0.isWhitespace }
+        if digits.count == TOTP.digits, digits.allSatisfy(\.isNumber) {
+            let secret = try services.secrets.open(sealed)
+            guard let step = TOTP.matchingStep(digits, secret: secret, at: services.now(), lastUsedStep: account.totpLastStep)
+            else { return .invalid }
+            return try await database.accounts.acceptTOTPStep(step, for: account.id) ? .code : .invalid
+        }
+        let used = try await database.accounts.consumeRecoveryCode(
+            hash: RecoveryCodes.hash(input), for: account.id, now: services.now()
+        )
+        return used ? .recoveryCode : .invalid
+    }
+
     /// Throttling scope: the tenant, so limits never mix tenants.
     func scope(_ tenant: Tenant) -> String { "tenant:\(tenant.id)" }
 

@@ -7,6 +7,8 @@ package enum AccessError: Error, Equatable {
     case signInRequired(area: Area)
     /// Signed in, but the role does not allow it.
     case forbidden
+    /// A staff member must set up two-factor before using the staff area.
+    case secondFactorSetupRequired
 
     package enum Area: Sendable, Equatable {
         case customer, staff
@@ -49,6 +51,9 @@ package struct StaffRequestContext: ChildRequestContext {
         guard let identity = context.identity, identity.isComplete, identity.account.kind == .staff,
             let role = identity.account.role
         else { throw AccessError.signInRequired(area: .staff) }
+        if context.staffTwoFactorRequired && !identity.account.hasSecondFactor {
+            throw AccessError.secondFactorSetupRequired
+        }
         coreContext = context.coreContext
         tenant = context.tenant
         origin = context.origin
@@ -61,6 +66,31 @@ package struct StaffRequestContext: ChildRequestContext {
     /// Throws `forbidden` unless the signed-in role is at least `minimum`.
     package func require(_ minimum: Account.Role) throws {
         guard role >= minimum else { throw AccessError.forbidden }
+    }
+}
+
+/// Two-factor enrolment for staff: signed in with a password, whether or not two-factor is set up yet,
+/// so a staff member whose tenant requires it can reach the set-up page and nothing else.
+package struct StaffEnrollmentRequestContext: ChildRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let tenant: Tenant
+    package let origin: RequestOrigin
+    package let staff: Account
+    package let session: AccountSession
+    package let csrfToken: String
+    package let twoFactorRequired: Bool
+
+    package init(context: TenantRequestContext) throws {
+        guard let identity = context.identity, identity.isComplete, identity.account.kind == .staff else {
+            throw AccessError.signInRequired(area: .staff)
+        }
+        coreContext = context.coreContext
+        tenant = context.tenant
+        origin = context.origin
+        staff = identity.account
+        session = identity.session
+        csrfToken = context.csrfToken
+        twoFactorRequired = context.staffTwoFactorRequired
     }
 }
 
@@ -78,5 +108,9 @@ extension CustomerRequestContext: SignedInContext {
 }
 
 extension StaffRequestContext: SignedInContext {
+    package var account: Account { staff }
+}
+
+extension StaffEnrollmentRequestContext: SignedInContext {
     package var account: Account { staff }
 }

@@ -78,10 +78,17 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
     AccountController(flows: flows).addRoutes(to: customerRoutes)
     SecurityController<CustomerRequestContext>(basePath: "/account", flows: flows).addRoutes(to: customerRoutes)
+    TwoFactorController<CustomerRequestContext>(basePath: "/account", flows: flows, mayDisable: { _ in true })
+        .addRoutes(to: customerRoutes)
 
     let staffRoutes = accountRoutes.group(context: StaffRequestContext.self)
     StaffController(flows: flows, showMailbox: dependencies.configuration.showMailbox).addRoutes(to: staffRoutes)
     SecurityController<StaffRequestContext>(basePath: "/admin", flows: flows).addRoutes(to: staffRoutes)
+    // Reachable before two-factor is set up, so staff of a tenant that requires it can enrol.
+    let enrollmentRoutes = accountRoutes.group(context: StaffEnrollmentRequestContext.self)
+    TwoFactorController<StaffEnrollmentRequestContext>(
+        basePath: "/admin", flows: flows, mayDisable: { !$0.twoFactorRequired }
+    ).addRoutes(to: enrollmentRoutes)
 }
 
 /// Closes every tenant database after the server has stopped taking requests.

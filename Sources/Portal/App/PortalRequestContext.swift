@@ -51,6 +51,8 @@ package struct TenantRequestContext: ChildRequestContext {
     package var identity: SignedIn?
     /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
     package var csrfToken = ""
+    /// The tenant's policy that staff must use two-factor (on unless the owner turned it off).
+    package var staffTwoFactorRequired = true
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }

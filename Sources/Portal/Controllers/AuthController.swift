@@ -22,6 +22,8 @@ package struct AuthController: Sendable {
         group.get("\(prefix)/login", use: loginForm)
         group.post("\(prefix)/login", use: login)
         group.post("\(prefix)/logout", use: logout)
+        group.get("\(prefix)/login/two-factor", use: challengeForm)
+        group.post("\(prefix)/login/two-factor", use: challenge)
         group.get("\(prefix)/forgot-password", use: forgotForm)
         group.post("\(prefix)/forgot-password", use: forgot)
         group.get("\(prefix)/reset-password", use: resetForm)
@@ -100,13 +102,20 @@ package struct AuthController: Sendable {
             if let old = SessionCookie.value(SessionCookie.session, in: request) {
                 try await database.accounts.deleteSession(idHash: SecureToken.hash(old))
             }
+            let pending = account.hasSecondFactor
             cookies.append(
                 try await flows.startSession(
-                    for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+                    for: account, secondFactorPending: pending, request: request, origin: context.origin, in: database
                 )
             )
+            let destination = page.next.isEmpty ? area.home : page.next
+            if pending {
+                try await database.accounts.audit("login.password_ok", actor: account, ip: context.origin.clientAddress ?? "")
+                let next = destination.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return flows.redirect(to: "\(area.prefix)/login/two-factor?next=\(next)", cookies: cookies)
+            }
             try await database.accounts.audit("login", actor: account, ip: context.origin.clientAddress ?? "")
-            return flows.redirect(to: page.next.isEmpty ? area.home : page.next, cookies: cookies)
+            return flows.redirect(to: destination, cookies: cookies)
         }
     }
 
@@ -120,6 +129,63 @@ package struct AuthController: Sendable {
             }
         }
         return flows.redirect(to: area == .customer ? "/" : "/admin/login", cookies: [SessionCookie.clear(SessionCookie.session)])
+    }
+
+    // MARK: Second factor at sign-in
+
+    private func pendingIdentity(_ context: TenantRequestContext) -> SignedIn? {
+        guard let identity = context.identity, !identity.isComplete, identity.account.kind == area.kind else { return nil }
+        return identity
+    }
+
+    private func challengePage(_ context: TenantRequestContext, next: String) async throws -> TwoFactorChallengePage {
+        let query = next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return TwoFactorChallengePage(
+            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken,
+            action: "\(area.prefix)/login/two-factor\(query)"
+        )
+    }
+
+    @Sendable func challengeForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        guard pendingIdentity(context) != nil else { return flows.redirect(to: "\(area.prefix)/login") }
+        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
+        return try flows.page(try await challengePage(context, next: next), "account/two-factor-challenge")
+    }
+
+    @Sendable func challenge(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        guard let identity = pendingIdentity(context) else { return flows.redirect(to: "\(area.prefix)/login") }
+        var request = request
+        let form = try await FormData.parse(&request)
+        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.home)
+        var page = try await challengePage(context, next: next == area.home ? "" : next)
+        let account = identity.account
+        let throttleKey = "2fa:\(area.kind):\(account.email)"
+        let now = flows.services.now()
+        if let wait = flows.throttle.retryAfter(scope: flows.scope(context.tenant), account: throttleKey, now: now) {
+            page.notice = .error("Too many attempts. Try again in \(Self.describe(seconds: wait)).")
+            return AccountFlows.tooMany(try flows.page(page, "account/two-factor-challenge"), retryAfter: wait)
+        }
+        return try await flows.withDatabase(context.tenant) { database in
+            let result = try await flows.checkSecondFactor(form["code"], for: account, in: database)
+            guard result != .invalid else {
+                flows.throttle.recordFailure(scope: flows.scope(context.tenant), account: throttleKey, now: now)
+                try await database.accounts.audit(
+                    "login.second_factor_failed", actor: account, ip: context.origin.clientAddress ?? ""
+                )
+                page.notice = .error("That code did not work. Use the newest code from your app, or a recovery code.")
+                return try flows.page(page, "account/two-factor-challenge", status: .unauthorized)
+            }
+            flows.throttle.recordSuccess(scope: flows.scope(context.tenant), account: throttleKey)
+            try await database.accounts.deleteSession(idHash: identity.session.idHash)
+            let cookie = try await flows.startSession(
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+            )
+            if result == .recoveryCode {
+                try await database.accounts.audit("2fa.recovery_code_used", actor: account, ip: context.origin.clientAddress ?? "")
+            }
+            try await database.accounts.audit("login", actor: account, detail: "two-factor", ip: context.origin.clientAddress ?? "")
+            return flows.redirect(to: next, cookies: [cookie])
+        }
     }
 
     // MARK: Sign up and verification

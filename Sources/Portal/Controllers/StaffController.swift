@@ -14,6 +14,8 @@ package struct StaffController: Sendable {
         group.post("/admin/staff/invite", use: invite)
         group.post("/admin/staff/{id}/role", use: changeRole)
         group.post("/admin/staff/{id}/remove", use: remove)
+        group.post("/admin/staff/{id}/reset-two-factor", use: resetTwoFactor)
+        group.post("/admin/staff/two-factor-policy", use: setTwoFactorPolicy)
         group.get("/admin/audit", use: audit)
         if showMailbox {
             group.get("/admin/mailbox", use: mailbox)
@@ -37,11 +39,14 @@ package struct StaffController: Sendable {
             StaffListPage.Row(
                 id: member.id.rawValue, name: member.name, email: member.email, role: member.role?.rawValue ?? "",
                 pending: member.passwordHash == nil, isSelf: member.id == context.staff.id,
+                hasSecondFactor: member.hasSecondFactor,
                 roleOptions: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == member.role) }
             )
         }
+        let policy = try await flows.withDatabase(context.tenant) { try await $0.accounts.setting(StaffTwoFactorPolicy.key) }
         return StaffListPage(
             chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows,
+            twoFactorRequired: policy != "off",
             inviteRoles: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == .support) },
             notice: notice
         )
@@ -54,6 +59,8 @@ package struct StaffController: Sendable {
             case "invited": .success("Invitation sent.")
             case "role": .success("Role changed.")
             case "removed": .success("Staff member removed.")
+            case "2fa": .success("Two-factor was reset; they will set it up at their next sign-in.")
+            case "policy": .success("Two-factor policy saved.")
             default: nil
             }
         return try flows.page(try await staffPage(context, notice: notice), "admin/staff")
@@ -155,6 +162,37 @@ package struct StaffController: Sendable {
             )
         }
         return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
+    }
+
+    /// The owner clears a staff member's second factor (a lost phone); the member sets it up again.
+    @Sendable func resetTwoFactor(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let id = try staffID(context)
+        try await flows.withDatabase(context.tenant) { database in
+            guard let member = try await database.accounts.account(id), member.kind == .staff else {
+                throw PortalError.notFound
+            }
+            try await database.accounts.disableTOTP(for: id)
+            try await database.accounts.deleteSessions(of: id)
+            try await database.accounts.audit(
+                "2fa.reset_by_owner", actor: context.staff, target: member.email, ip: context.origin.clientAddress ?? ""
+            )
+        }
+        return flows.redirect(to: id == context.staff.id ? "/admin/security/two-factor" : "/admin/staff?done=2fa")
+    }
+
+    @Sendable func setTwoFactorPolicy(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        var request = request
+        let required = try await FormData.parse(&request)["required"] == "on"
+        try await flows.withDatabase(context.tenant) { database in
+            try await database.accounts.setSetting(StaffTwoFactorPolicy.key, to: required ? "on" : "off")
+            try await database.accounts.audit(
+                "2fa.staff_policy", actor: context.staff, detail: required ? "required" : "optional",
+                ip: context.origin.clientAddress ?? ""
+            )
+        }
+        return flows.redirect(to: "/admin/staff?done=policy")
     }
 
     // MARK: Audit log and mailbox

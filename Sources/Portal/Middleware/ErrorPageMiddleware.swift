@@ -33,6 +33,9 @@ package struct ErrorPageMiddleware: RouterMiddleware {
                 withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
             return Response(status: .seeOther, headers: [.location: login + next, .cacheControl: "no-store"])
         }
+        if case AccessError.secondFactorSetupRequired = error, !wantsJSON(request) {
+            return Response(status: .seeOther, headers: [.location: "/admin/security/two-factor", .cacheControl: "no-store"])
+        }
         let (status, code, message) = describe(error)
         if status.code >= 500 && !(error is PortalError && status == .serviceUnavailable) {
             logger.error(
@@ -78,6 +81,8 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             return (error.status, error.code, error.description)
         case AccessError.signInRequired:
             return (.unauthorized, "sign_in_required", "Sign in to continue.")
+        case AccessError.secondFactorSetupRequired:
+            return (.forbidden, "second_factor_required", "Set up two-factor authentication to use the staff area.")
         case AccessError.forbidden:
             return (.forbidden, "forbidden", "Your role does not give you access to this page.")
         case is CSRFMiddleware.CSRFError:

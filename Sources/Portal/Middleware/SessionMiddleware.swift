@@ -20,10 +20,15 @@ package struct SessionMiddleware: RouterMiddleware {
         if let token = SessionCookie.value(SessionCookie.session, in: request) {
             let idle = services.timeouts.idle
             let now = services.now()
-            context.identity = try await databases.withDatabase(for: context.tenant) { database in
-                try await database.accounts.liveSession(idHash: SecureToken.hash(token), idleTimeout: idle, now: now)
+            let (identity, required) = try await databases.withDatabase(for: context.tenant) { database in
+                let found = try await database.accounts.liveSession(idHash: SecureToken.hash(token), idleTimeout: idle, now: now)
                     .map { SignedIn(account: $0.1, session: $0.0) }
+                let required = found?.account.kind == .staff
+                    ? try await database.accounts.setting(StaffTwoFactorPolicy.key) != "off" : true
+                return (found, required)
             }
+            context.identity = identity
+            context.staffTwoFactorRequired = required
         }
         var newAnonymousToken: String?
         if let identity = context.identity {
@@ -45,4 +50,9 @@ package struct SessionMiddleware: RouterMiddleware {
         }
         return response
     }
+}
+
+/// The tenant setting that makes two-factor mandatory for staff ("on" unless set to "off").
+package enum StaffTwoFactorPolicy {
+    package static let key = "staff_two_factor"
 }

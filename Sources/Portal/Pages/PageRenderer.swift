@@ -32,7 +32,8 @@ package struct PageRenderer: Sendable {
     static let requiredTemplates = [
         "storefront/home", "storefront/error", "errors/neutral", "account/login", "account/signup", "account/forgot",
         "account/reset", "account/message", "account/home", "account/security", "admin/home", "admin/staff",
-        "admin/audit", "admin/mailbox",
+        "admin/audit", "admin/mailbox", "account/two-factor-setup", "account/two-factor-status",
+        "account/recovery-codes", "account/two-factor-challenge",
     ]
 
     /// Renders `template` with a typed view model.

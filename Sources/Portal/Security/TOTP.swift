@@ -41,9 +41,10 @@ package enum TOTP {
 
     /// The `otpauth://` URI an authenticator app reads from the QR code.
     package static func provisioningURI(secret: [UInt8], account: String, issuer: String) -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~@"))
-        let label = "\(issuer):\(account)".addingPercentEncoding(withAllowedCharacters: allowed) ?? account
-        let issuerParameter = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
+        let issuerPart = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        let label = issuerPart + ":" + (account.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        let issuerParameter = issuerPart
         return "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(issuerParameter)"
             + "&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
     }

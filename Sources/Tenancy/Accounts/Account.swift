@@ -43,6 +43,8 @@ package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecor
     package var emailVerifiedAt: Date?
     /// The TOTP secret, sealed with the master key; nil while two-factor is off.
     package var totpSecret: Data?
+    /// A secret shown for enrolment but not yet confirmed with a code.
+    package var totpPendingSecret: Data?
     package var totpLastStep: Int64
     package var createdAt: Date
 
@@ -54,6 +56,7 @@ package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecor
         case passwordHash = "password_hash"
         case emailVerifiedAt = "email_verified_at"
         case totpSecret = "totp_secret"
+        case totpPendingSecret = "totp_pending_secret"
         case totpLastStep = "totp_last_step"
         case createdAt = "created_at"
     }

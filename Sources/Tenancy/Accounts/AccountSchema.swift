@@ -16,6 +16,7 @@ enum AccountSchema {
                     role TEXT CHECK (role IN ('owner', 'admin', 'support')),
                     email_verified_at DATETIME,
                     totp_secret BLOB,
+                    totp_pending_secret BLOB,
                     totp_last_step INTEGER NOT NULL DEFAULT 0,
                     created_at DATETIME NOT NULL,
                     UNIQUE (kind, email),

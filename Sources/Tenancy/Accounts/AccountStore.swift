@@ -171,6 +171,76 @@ package struct AccountStore: Sendable {
         }
     }
 
+    // MARK: Two-factor
+
+    package func setPendingTOTP(_ sealed: Data, for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET totp_pending_secret = ? WHERE id = ?", arguments: [sealed, id])
+        }
+    }
+
+    /// Turns two-factor on with the confirmed secret and a fresh set of recovery codes, in one transaction.
+    package func enableTOTP(_ sealed: Data, step: Int64, recoveryCodeHashes: [String], for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE accounts SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = ? WHERE id = ?",
+                arguments: [sealed, step, id]
+            )
+            try Self.replaceRecoveryCodes(db, recoveryCodeHashes, for: id)
+        }
+    }
+
+    /// Turns two-factor off and drops the recovery codes.
+    package func disableTOTP(for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE accounts SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = 0 WHERE id = ?",
+                arguments: [id]
+            )
+            try db.execute(sql: "DELETE FROM recovery_codes WHERE account_id = ?", arguments: [id])
+        }
+    }
+
+    /// Records a used time step; false when it (or a later one) was used already, so no code works twice.
+    package func acceptTOTPStep(_ step: Int64, for id: Account.ID) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", arguments: [step, id, step]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    package func replaceRecoveryCodes(_ hashes: [String], for id: Account.ID) async throws {
+        try await pool.write { db in try Self.replaceRecoveryCodes(db, hashes, for: id) }
+    }
+
+    /// Uses a recovery code once; false when it is unknown or already used.
+    package func consumeRecoveryCode(hash: String, for id: Account.ID, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
+                arguments: [now, id, hash]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    package func unusedRecoveryCodes(for id: Account.ID) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL", arguments: [id]
+            ) ?? 0
+        }
+    }
+
+    private static func replaceRecoveryCodes(_ db: Database, _ hashes: [String], for id: Account.ID) throws {
+        try db.execute(sql: "DELETE FROM recovery_codes WHERE account_id = ?", arguments: [id])
+        for hash in hashes {
+            try db.execute(sql: "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)", arguments: [id, hash])
+        }
+    }
+
     // MARK: Audit and outbox
 
     package func audit(

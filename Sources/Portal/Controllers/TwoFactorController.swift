@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+/// Two-factor enrolment and management: TOTP with a server-drawn QR code and ten recovery codes.
+package struct TwoFactorController<Context: SignedInContext>: Sendable {
+    let basePath: String
+    let flows: AccountFlows
+    /// Whether this account may turn two-factor off (staff may not while the tenant requires it).
+    let mayDisable: @Sendable (Context) -> Bool
+
+    package func addRoutes(to group: RouterGroup<Context>) {
+        group.get("\(basePath)/security/two-factor", use: show)
+        group.post("\(basePath)/security/two-factor", use: enable)
+        group.post("\(basePath)/security/two-factor/disable", use: disable)
+        group.post("\(basePath)/security/two-factor/recovery-codes", use: renewCodes)
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try await render(context)
+    }
+
+    private func render(_ context: Context, codeError: String? = nil, notice: Notice? = nil) async throws -> Response {
+        let chrome = try await flows.chrome(context.tenant)
+        return try await flows.withDatabase(context.tenant) { database in
+            guard let account = try await database.accounts.account(context.account.id) else { throw PortalError.notFound }
+            if account.hasSecondFactor {
+                let page = TwoFactorStatusPage(
+                    chrome: chrome, csrf: context.csrfToken, basePath: basePath,
+                    remainingCodes: try await database.accounts.unusedRecoveryCodes(for: account.id),
+                    canDisable: mayDisable(context), notice: notice
+                )
+                return try flows.page(page, "account/two-factor-status", status: codeError == nil ? .ok : .unprocessableContent)
+            }
+            // A new secret each time the page is shown until one is confirmed.
+            let secret = TOTP.generateSecret()
+            try await database.accounts.setPendingTOTP(try flows.services.secrets.seal(secret), for: account.id)
+            let uri = TOTP.provisioningURI(secret: secret, account: account.email, issuer: context.tenant.name)
+            let encoded = Base32.encode(secret)
+            let groups = stride(from: 0, to: encoded.count, by: 4).map { offset in
+                let start = encoded.index(encoded.startIndex, offsetBy: offset)
+                return String(encoded[start..<(encoded.index(start, offsetBy: 4, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
+            }.joined(separator: " ")
+            let page = TwoFactorSetupPage(
+                chrome: chrome, csrf: context.csrfToken, basePath: basePath,
+                qrSVG: try QRCode(encoding: uri).svg(title: "QR code for your authenticator app"),
+                secretGroups: groups, required: !mayDisable(context), codeError: codeError
+            )
+            return try flows.page(page, "account/two-factor-setup", status: codeError == nil ? .ok : .unprocessableContent)
+        }
+    }
+
+    @Sendable func enable(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await FormData.parse(&request)
+        let chrome = try await flows.chrome(context.tenant)
+        let outcome: Response? = try await flows.withDatabase(context.tenant) { database -> Response? in
+            guard let account = try await database.accounts.account(context.account.id), !account.hasSecondFactor,
+                let pending = account.totpPendingSecret
+            else { return nil }
+            let secret = try flows.services.secrets.open(pending)
+            guard let step = TOTP.matchingStep(form["code"], secret: secret, at: flows.services.now(), lastUsedStep: 0)
+            else { return nil }
+            let codes = RecoveryCodes.generate()
+            try await database.accounts.enableTOTP(
+                pending, step: step, recoveryCodeHashes: codes.map(RecoveryCodes.hash), for: account.id
+            )
+            // A privilege change: other sessions end, this one continues under a new id.
+            try await database.accounts.deleteSessions(of: account.id)
+            let cookie = try await flows.startSession(
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+            )
+            try await database.accounts.audit("2fa.enabled", actor: account, ip: context.origin.clientAddress ?? "")
+            var response = try flows.page(RecoveryCodesPage(chrome: chrome, basePath: basePath, codes: codes),
+                                          "account/recovery-codes")
+            response.headers.append(HTTPField(name: .setCookie, value: cookie))
+            return response
+        }
+        if let outcome { return outcome }
+        return try await render(context, codeError: "That code did not match. Check the time on your phone and try the newest code.")
+    }
+
+    @Sendable func disable(_ request: Request, context: Context) async throws -> Response {
+        guard mayDisable(context) else { throw AccessError.forbidden }
+        var request = request
+        let form = try await FormData.parse(&request)
+        let account = context.account
+        guard await flows.services.hasher.verify(form["current_password"], against: account.passwordHash) else {
+            return try await render(context, codeError: "", notice: .error("This is not your current password."))
+        }
+        return try await flows.withDatabase(context.tenant) { database in
+            guard let fresh = try await database.accounts.account(account.id),
+                try await flows.checkSecondFactor(form["code"], for: fresh, in: database) != .invalid
+            else {
+                return try await render(context, codeError: "", notice: .error("That code did not match."))
+            }
+            try await database.accounts.disableTOTP(for: account.id)
+            try await database.accounts.audit("2fa.disabled", actor: account, ip: context.origin.clientAddress ?? "")
+            return flows.redirect(to: "\(basePath)/security")
+        }
+    }
+
+    @Sendable func renewCodes(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await FormData.parse(&request)
+        let account = context.account
+        guard account.hasSecondFactor,
+            await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
+        else {
+            return try await render(context, codeError: "", notice: .error("This is not your current password."))
+        }
+        let codes = RecoveryCodes.generate()
+        try await flows.withDatabase(context.tenant) { database in
+            try await database.accounts.replaceRecoveryCodes(codes.map(RecoveryCodes.hash), for: account.id)
+            try await database.accounts.audit("2fa.recovery_codes_renewed", actor: account, ip: context.origin.clientAddress ?? "")
+        }
+        return try flows.page(
+            RecoveryCodesPage(chrome: try await flows.chrome(context.tenant), basePath: basePath, codes: codes),
+            "account/recovery-codes"
+        )
+    }
+}
