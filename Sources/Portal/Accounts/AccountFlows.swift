@@ -6,16 +6,9 @@ import Tenancy
 
 /// The steps every sign-in area shares: rendering, starting and ending sessions, one-time links and mail.
 package struct AccountFlows: Sendable {
-    let databases: TenantDatabases
-    let storefront: StorefrontService
     let pages: PageRenderer
-    let registry: TenantRegistry
     let services: AccountServices
     let throttle: LoginThrottle
-
-    func chrome(_ tenant: Tenant) async throws -> StorefrontChrome {
-        try await storefront.content(for: tenant).chrome
-    }
 
     func page(_ model: some Sendable, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
         let html = try pages.render(model, template: template)
@@ -32,18 +25,14 @@ package struct AccountFlows: Sendable {
         return Response(status: .seeOther, headers: headers)
     }
 
-    func withDatabase<T: Sendable>(_ tenant: Tenant, _ body: (TenantDatabase) async throws -> T) async throws -> T {
-        try await databases.withDatabase(for: tenant, body)
-    }
-
     /// Starts a fresh session (a new id every time, so a pre-login id is useless afterwards).
     func startSession(
         for account: Account, secondFactorPending: Bool, request: Request, origin: RequestOrigin,
-        in database: TenantDatabase
+        in store: AccountStore
     ) async throws -> String {
         let token = SecureToken.generate()
         let now = services.now()
-        try await database.accounts.createSession(
+        try await store.createSession(
             AccountSession(
                 idHash: SecureToken.hash(token),
                 accountID: account.id,
@@ -58,13 +47,13 @@ package struct AccountFlows: Sendable {
         return SessionCookie.set(SessionCookie.session, value: token)
     }
 
-    /// Issues a one-time link valid for 30 minutes, built on the tenant's primary domain.
+    /// Issues a one-time link valid for 30 minutes, built on the realm's stored primary host.
     func issueLink(
         _ purpose: AccountToken.Purpose, for account: Account, path: String, newEmail: String? = nil,
-        tenant: Tenant, in database: TenantDatabase
+        realm: any AccountRealm, store: AccountStore
     ) async throws -> String {
         let token = SecureToken.generate()
-        try await database.accounts.issueToken(
+        try await store.issueToken(
             AccountToken(
                 tokenHash: SecureToken.hash(token),
                 accountID: account.id,
@@ -73,15 +62,14 @@ package struct AccountFlows: Sendable {
                 expiresAt: services.now().addingTimeInterval(services.timeouts.linkLifetime)
             )
         )
-        let host = registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)"
-        return services.link(primaryHost: host, path: "\(path)?token=\(token)")
+        return services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
     }
 
     func mail(
-        _ database: TenantDatabase, tenant: Tenant, to address: String, subject: String, body: String, kind: String
+        _ store: AccountStore, realm: any AccountRealm, to address: String, subject: String, body: String, kind: String
     ) async throws {
-        let signed = body + "\n\n— \(tenant.name)\n"
-        try await database.accounts.enqueueMail(to: address, subject: "\(subject) — \(tenant.name)", body: signed, kind: kind)
+        let signed = body + "\n\n— \(realm.displayName)\n"
+        try await store.enqueueMail(to: address, subject: "\(subject) — \(realm.displayName)", body: signed, kind: kind)
     }
 
     /// How a second factor was proven, if it was.
@@ -90,7 +78,7 @@ package struct AccountFlows: Sendable {
     }
 
     /// Checks an authenticator code (each time step works once) or an unused recovery code.
-    func checkSecondFactor(_ input: String, for account: Account, in database: TenantDatabase) async throws
+    func checkSecondFactor(_ input: String, for account: Account, in store: AccountStore) async throws
         -> SecondFactorResult
     {
         guard let sealed = account.totpSecret else { return .invalid }
@@ -99,20 +87,19 @@ package struct AccountFlows: Sendable {
             let secret = try services.secrets.open(sealed)
             guard let step = TOTP.matchingStep(digits, secret: secret, at: services.now(), lastUsedStep: account.totpLastStep)
             else { return .invalid }
-            return try await database.accounts.acceptTOTPStep(step, for: account.id) ? .code : .invalid
+            return try await store.acceptTOTPStep(step, for: account.id) ? .code : .invalid
         }
-        let used = try await database.accounts.consumeRecoveryCode(
+        let used = try await store.consumeRecoveryCode(
             hash: RecoveryCodes.hash(input), for: account.id, now: services.now()
         )
         return used ? .recoveryCode : .invalid
     }
 
-    /// Throttling scope: the tenant, so limits never mix tenants.
-    func scope(_ tenant: Tenant) -> String { "tenant:\(tenant.id)" }
-
-    /// 429 with Retry-After when this client has made too many sign-in requests.
-    func ipRetryAfter(_ tenant: Tenant, origin: RequestOrigin) -> Int? {
-        services.limiter.hit(AuthLimits.authRequestsPerIP, scope: scope(tenant), key: "ip:\(origin.clientAddress ?? "-")")
+    /// 429 with Retry-After when this client has made too many sign-in requests to this realm.
+    func ipRetryAfter(_ realm: any AccountRealm, origin: RequestOrigin) -> Int? {
+        services.limiter.hit(
+            AuthLimits.authRequestsPerIP, scope: realm.throttleScope, key: "ip:\(origin.clientAddress ?? "-")"
+        )
     }
 
     static func tooMany(_ response: Response, retryAfter: Int) -> Response {

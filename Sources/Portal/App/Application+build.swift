@@ -32,7 +32,11 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     let configuration = dependencies.configuration
     let router = Router(context: PortalRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
-        RequestOriginMiddleware(registry: dependencies.registry, trustedProxies: configuration.trustedProxies)
+        RequestOriginMiddleware(
+            registry: dependencies.registry,
+            trustedProxies: configuration.trustedProxies,
+            platformHost: configuration.platformHost
+        )
         RequestLogMiddleware(logger: logger)
         SecurityHeadersMiddleware()
         ErrorPageMiddleware(
@@ -42,6 +46,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             logger: logger
         )
         TenantGateMiddleware(benchRoutes: configuration.benchRoutes)
+        PlatformHostMiddleware(responder: buildPlatformRouter(dependencies).buildResponder())
     }
     HealthController(
         registry: dependencies.registry,
@@ -61,34 +66,52 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
 
 /// Sign-in areas: the session and CSRF checks run only here, so storefront pages never read a session.
 private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies) {
-    let flows = AccountFlows(
-        databases: dependencies.databases,
-        storefront: dependencies.storefront,
-        pages: dependencies.pages,
-        registry: dependencies.registry,
-        services: dependencies.accountServices,
-        throttle: dependencies.loginThrottle
-    )
+    let flows = dependencies.accountFlows
+    let realm: @Sendable (TenantRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
     let accountRoutes = tenantRoutes.group()
-        .add(middleware: SessionMiddleware(databases: dependencies.databases, services: dependencies.accountServices))
-        .add(middleware: CSRFMiddleware())
-    AuthController(area: .customer, flows: flows).addRoutes(to: accountRoutes)
-    AuthController(area: .staff, flows: flows).addRoutes(to: accountRoutes)
+        .add(middleware: SessionMiddleware(realm: realm, services: dependencies.accountServices))
+        .add(middleware: CSRFMiddleware<TenantRequestContext>())
+    AuthController(area: .customer, flows: flows, realm: realm).addRoutes(to: accountRoutes)
+    AuthController(area: .staff, flows: flows, realm: realm).addRoutes(to: accountRoutes)
 
     let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
-    AccountController(flows: flows).addRoutes(to: customerRoutes)
-    SecurityController<CustomerRequestContext>(basePath: "/account", flows: flows).addRoutes(to: customerRoutes)
-    TwoFactorController<CustomerRequestContext>(basePath: "/account", flows: flows, mayDisable: { _ in true })
+    let customerRealm: @Sendable (CustomerRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
+    AccountController(flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
+    SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
+    TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)
 
     let staffRoutes = accountRoutes.group(context: StaffRequestContext.self)
-    StaffController(flows: flows, showMailbox: dependencies.configuration.showMailbox).addRoutes(to: staffRoutes)
-    SecurityController<StaffRequestContext>(basePath: "/admin", flows: flows).addRoutes(to: staffRoutes)
+    let staffRealm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
+    StaffController(flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox)
+        .addRoutes(to: staffRoutes)
+    SecurityController(basePath: "/admin", flows: flows, realm: staffRealm).addRoutes(to: staffRoutes)
     // Reachable before two-factor is set up, so staff of a tenant that requires it can enrol.
     let enrollmentRoutes = accountRoutes.group(context: StaffEnrollmentRequestContext.self)
-    TwoFactorController<StaffEnrollmentRequestContext>(
-        basePath: "/admin", flows: flows, mayDisable: { !$0.twoFactorRequired }
+    TwoFactorController(
+        basePath: "/admin", flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
+        mayDisable: { !$0.twoFactorRequired }
     ).addRoutes(to: enrollmentRoutes)
+}
+
+/// The platform console's own route table, answered only on the platform host.
+func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalRequestContext> {
+    let router = Router(context: PortalRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let flows = dependencies.accountFlows
+    let platformRealm = dependencies.platformRealm
+    let area = router.group(context: PlatformRequestContext.self)
+        .add(middleware: SessionMiddleware(realm: { _ in platformRealm }, services: dependencies.accountServices))
+        .add(middleware: CSRFMiddleware<PlatformRequestContext>())
+    AuthController(area: .platform, flows: flows, realm: { _ in platformRealm }).addRoutes(to: area)
+
+    let enrollment = area.group(context: PlatformEnrollmentContext.self)
+    TwoFactorController(basePath: "", flows: flows, realm: { _ in platformRealm }, mayDisable: { _ in false })
+        .addRoutes(to: enrollment)
+
+    let users = area.group(context: PlatformUserContext.self)
+    PlatformController(flows: flows, realm: platformRealm, registry: dependencies.registry).addRoutes(to: users)
+    SecurityController(basePath: "", flows: flows, realm: { _ in platformRealm }).addRoutes(to: users)
+    return router
 }
 
 /// Closes every tenant database after the server has stopped taking requests.

@@ -8,6 +8,8 @@ package struct PortalConfiguration: Sendable {
     package var dataDirectory: String = "./tenants"
     package var assetsDirectory: String = PortalConfiguration.defaultAssetsDirectory()
     package var baseDomain: String = "localhost"
+    /// The host of the platform console; no tenant answers on it.
+    package var platformHost: String = "platform.localhost"
     package var trustedProxies: [CIDR] = []
     package var maxOpenTenants: Int = 256
     package var pageCacheEntries: Int = 20_000

@@ -14,6 +14,13 @@ package struct PortalDependencies: Sendable {
     package let storefront: StorefrontService
     package let accountServices: AccountServices
     package let loginThrottle: LoginThrottle
+    package let accountFlows: AccountFlows
+    package let platformRealm: PlatformRealm
+
+    /// The realm of one tenant's customers and staff.
+    package func tenantRealm(_ tenant: Tenant) -> TenantRealm {
+        TenantRealm(tenant: tenant, databases: databases, storefront: storefront, registry: registry)
+    }
 
     /// Opens the registry and loads assets and templates; fails early with a clear message.
     /// `now` is the clock sign-in flows use for expiry; tests move it.
@@ -51,6 +58,7 @@ package struct PortalDependencies: Sendable {
             localPort: configuration.port,
             now: now
         )
+        let throttle = LoginThrottle()
         registry.onChange { old, new in
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
@@ -67,7 +75,11 @@ package struct PortalDependencies: Sendable {
             pages: pages,
             storefront: storefront,
             accountServices: accountServices,
-            loginThrottle: LoginThrottle()
+            loginThrottle: throttle,
+            accountFlows: AccountFlows(pages: pages, services: accountServices, throttle: throttle),
+            platformRealm: PlatformRealm(
+                platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
+            )
         )
     }
 }

@@ -25,6 +25,8 @@ package struct RequestOrigin: Sendable {
         case badHost(HostName.Problem)
         case unknownHost(String)
         case tenant(Tenant, host: String)
+        /// The configured platform host, where only the platform console answers.
+        case platform(host: String)
     }
 
     package var resolution: Resolution = .pending
@@ -39,6 +41,14 @@ package struct RequestOrigin: Sendable {
         if case .tenant(let tenant, _) = resolution { return tenant }
         return nil
     }
+
+    /// The normalised host the request was made to, when it names a tenant or the platform.
+    package var host: String? {
+        switch resolution {
+        case .tenant(_, let host), .platform(let host): host
+        default: nil
+        }
+    }
 }
 
 /// The context of routes that only exist on a tenant host: it cannot be built without a tenant.
@@ -51,8 +61,6 @@ package struct TenantRequestContext: ChildRequestContext {
     package var identity: SignedIn?
     /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
     package var csrfToken = ""
-    /// The tenant's policy that staff must use two-factor (on unless the owner turned it off).
-    package var staffTwoFactorRequired = true
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
@@ -67,7 +75,34 @@ package struct TenantRequestContext: ChildRequestContext {
 package struct SignedIn: Sendable {
     package let account: Account
     package let session: AccountSession
+    /// The realm requires a second factor of this account (staff by policy, platform users always).
+    package let twoFactorRequired: Bool
 
     /// Fully signed in: the password, and the second factor when the account has one.
     package var isComplete: Bool { !session.secondFactorPending }
+}
+
+/// A request context on which sign-in areas work: it carries the origin, the session and the CSRF token.
+package protocol AccountAreaContext: RequestContext {
+    var origin: RequestOrigin { get }
+    var identity: SignedIn? { get set }
+    var csrfToken: String { get set }
+}
+
+extension TenantRequestContext: AccountAreaContext {}
+
+/// Any request on the platform host.
+package struct PlatformRequestContext: ChildRequestContext, AccountAreaContext {
+    package var coreContext: CoreRequestContextStorage
+    package let origin: RequestOrigin
+    package let requestID: String
+    package var identity: SignedIn?
+    package var csrfToken = ""
+
+    package init(context: PortalRequestContext) throws {
+        guard case .platform = context.origin.resolution else { throw HTTPError(.notFound) }
+        coreContext = context.coreContext
+        origin = context.origin
+        requestID = context.requestID
+    }
 }

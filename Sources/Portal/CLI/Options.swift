@@ -49,6 +49,9 @@ package struct ServerOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
     @OptionGroup var domain: DomainOptions
 
+    @Option(name: .customLong("platform-host"), help: "Host of the platform console. (env: PORTAL_PLATFORM_HOST, default: platform.localhost)")
+    var platformHost: String?
+
     @Option(
         name: .customLong("trusted-proxy"),
         help: "CIDR of a proxy whose X-Forwarded-* headers are honoured; repeat for more. (env: PORTAL_TRUSTED_PROXIES, comma-separated)"
@@ -78,6 +81,12 @@ package struct ServerOptions: ParsableArguments {
         }
         configuration.dataDirectory = data.resolvedDataDir
         configuration.baseDomain = try domain.resolvedBaseDomain()
+        let platformHost = platformHost ?? Environment.value("PORTAL_PLATFORM_HOST") ?? configuration.platformHost
+        do {
+            configuration.platformHost = try HostName.normalize(platformHost)
+        } catch {
+            throw CommandError("invalid platform host \"\(platformHost)\": \(error)")
+        }
         var proxies = trustedProxies
         if proxies.isEmpty, let fromEnvironment = Environment.value("PORTAL_TRUSTED_PROXIES") {
             proxies = fromEnvironment.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -19,6 +19,7 @@ package struct PortalCommand: AsyncParsableCommand {
             ServeCommand.self,
             DemoCommand.self,
             TenantCommand.self,
+            PlatformCommand.self,
             MigrateCommand.self,
             BenchPrepareCommand.self,
         ]

@@ -4,20 +4,33 @@ import Hummingbird
 import Tenancy
 
 /// Sign-in, sign-up, sign-out and password reset, for customers (`/login` …) and staff (`/admin/login` …).
-package struct AuthController: Sendable {
+package struct AuthController<Context: AccountAreaContext>: Sendable {
     /// Which kind of account an instance serves, and where its pages live.
     package enum Area: Sendable {
-        case customer, staff
+        case customer, staff, platform
 
-        var kind: Account.Kind { self == .customer ? .customer : .staff }
-        var prefix: String { self == .customer ? "" : "/admin" }
-        var home: String { self == .customer ? "/account" : "/admin" }
+        var kind: Account.Kind {
+            switch self {
+            case .customer: .customer
+            case .staff: .staff
+            case .platform: .platform
+            }
+        }
+        var prefix: String { self == .staff ? "/admin" : "" }
+        var home: String {
+            switch self {
+            case .customer: "/account"
+            case .staff: "/admin"
+            case .platform: "/"
+            }
+        }
     }
 
     let area: Area
     let flows: AccountFlows
+    let realm: @Sendable (Context) -> any AccountRealm
 
-    package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
+    package func addRoutes(to group: RouterGroup<Context>) {
         let prefix = area.prefix
         group.get("\(prefix)/login", use: loginForm)
         group.post("\(prefix)/login", use: login)
@@ -28,30 +41,33 @@ package struct AuthController: Sendable {
         group.post("\(prefix)/forgot-password", use: forgot)
         group.get("\(prefix)/reset-password", use: resetForm)
         group.post("\(prefix)/reset-password", use: reset)
+        if area != .staff {
+            // Staff confirm a new address on the tenant's /verify-email, which serves every kind of account.
+            group.get("/verify-email", use: verifyEmail)
+        }
         if area == .customer {
             group.get("/signup", use: signupForm)
             group.post("/signup", use: signup)
-            group.get("/verify-email", use: verifyEmail)
         } else {
-            group.get("/admin/accept-invite", use: inviteForm)
-            group.post("/admin/accept-invite", use: acceptInvite)
+            group.get("\(prefix)/accept-invite", use: inviteForm)
+            group.post("\(prefix)/accept-invite", use: acceptInvite)
         }
     }
 
     // MARK: Sign in and out
 
-    private func loginPage(_ context: TenantRequestContext) async throws -> LoginPage {
+    private func loginPage(_ context: Context) async throws -> LoginPage {
         LoginPage(
-            chrome: try await flows.chrome(context.tenant),
+            chrome: try await realm(context).chrome(),
             csrf: context.csrfToken,
-            heading: area == .customer ? "Sign in" : "Staff sign in",
+            heading: area == .customer ? "Sign in" : area == .staff ? "Staff sign in" : "Platform sign in",
             action: "\(area.prefix)/login",
             forgotURL: "\(area.prefix)/forgot-password",
             offerSignUp: area == .customer
         )
     }
 
-    @Sendable func loginForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func loginForm(_ request: Request, context: Context) async throws -> Response {
         if let identity = context.identity, identity.isComplete, identity.account.kind == area.kind {
             return flows.redirect(to: area.home)
         }
@@ -63,96 +79,95 @@ package struct AuthController: Sendable {
         return try flows.page(page, "account/login")
     }
 
-    @Sendable func login(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        let tenant = context.tenant
         var page = try await loginPage(context)
         page.email = form.trimmed("email")
         page.next = AccountFlows.safeNext(form["next"], default: "")
         let now = flows.services.now()
         let email = EmailAddress.normalize(form["email"]) ?? form.trimmed("email").lowercased()
 
-        if let wait = flows.ipRetryAfter(tenant, origin: context.origin)
-            ?? flows.throttle.retryAfter(scope: flows.scope(tenant), account: "\(area.kind):\(email)", now: now)
+        if let wait = flows.ipRetryAfter(realm(context), origin: context.origin)
+            ?? flows.throttle.retryAfter(scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now)
         {
             page.notice = .error("Too many sign-in attempts. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/login"), retryAfter: wait)
         }
 
-        return try await flows.withDatabase(tenant) { database in
-            let account = try await database.accounts.account(kind: area.kind, email: email)
+        return try await realm(context).withAccounts { store in
+            let account = try await store.account(kind: area.kind, email: email)
             let verified = await flows.services.hasher.verify(form["password"], against: account?.passwordHash)
             guard let account, verified else {
                 let lockedFor = flows.throttle.recordFailure(
-                    scope: flows.scope(tenant), account: "\(area.kind):\(email)", now: now
+                    scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now
                 )
-                try await database.accounts.audit(
+                try await store.audit(
                     lockedFor == nil ? "login.failed" : "login.locked", actor: account, target: email,
-                    detail: area == .staff ? "staff" : "customer", ip: context.origin.clientAddress ?? ""
+                    detail: "\(area.kind)", ip: context.origin.clientAddress ?? ""
                 )
                 page.notice = .error("The email address or password is not right.")
                 return try flows.page(page, "account/login", status: .unauthorized)
             }
-            flows.throttle.recordSuccess(scope: flows.scope(tenant), account: "\(area.kind):\(email)")
+            flows.throttle.recordSuccess(scope: realm(context).throttleScope, account: "\(area.kind):\(email)")
             if let stored = account.passwordHash, flows.services.hasher.needsRehash(stored) {
-                try await database.accounts.setPasswordHash(try await flows.services.hasher.hash(form["password"]), for: account.id)
+                try await store.setPasswordHash(try await flows.services.hasher.hash(form["password"]), for: account.id)
             }
             var cookies: [String] = []
             if let old = SessionCookie.value(SessionCookie.session, in: request) {
-                try await database.accounts.deleteSession(idHash: SecureToken.hash(old))
+                try await store.deleteSession(idHash: SecureToken.hash(old))
             }
             let pending = account.hasSecondFactor
             cookies.append(
                 try await flows.startSession(
-                    for: account, secondFactorPending: pending, request: request, origin: context.origin, in: database
+                    for: account, secondFactorPending: pending, request: request, origin: context.origin, in: store
                 )
             )
             let destination = page.next.isEmpty ? area.home : page.next
             if pending {
-                try await database.accounts.audit("login.password_ok", actor: account, ip: context.origin.clientAddress ?? "")
+                try await store.audit("login.password_ok", actor: account, ip: context.origin.clientAddress ?? "")
                 let next = destination.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                 return flows.redirect(to: "\(area.prefix)/login/two-factor?next=\(next)", cookies: cookies)
             }
-            try await database.accounts.audit("login", actor: account, ip: context.origin.clientAddress ?? "")
+            try await store.audit("login", actor: account, ip: context.origin.clientAddress ?? "")
             return flows.redirect(to: destination, cookies: cookies)
         }
     }
 
-    @Sendable func logout(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         if let token = SessionCookie.value(SessionCookie.session, in: request) {
-            try await flows.withDatabase(context.tenant) { database in
-                try await database.accounts.deleteSession(idHash: SecureToken.hash(token))
+            try await realm(context).withAccounts { store in
+                try await store.deleteSession(idHash: SecureToken.hash(token))
                 if let account = context.identity?.account {
-                    try await database.accounts.audit("logout", actor: account, ip: context.origin.clientAddress ?? "")
+                    try await store.audit("logout", actor: account, ip: context.origin.clientAddress ?? "")
                 }
             }
         }
-        return flows.redirect(to: area == .customer ? "/" : "/admin/login", cookies: [SessionCookie.clear(SessionCookie.session)])
+        return flows.redirect(to: area == .customer ? "/" : "\(area.prefix)/login", cookies: [SessionCookie.clear(SessionCookie.session)])
     }
 
     // MARK: Second factor at sign-in
 
-    private func pendingIdentity(_ context: TenantRequestContext) -> SignedIn? {
+    private func pendingIdentity(_ context: Context) -> SignedIn? {
         guard let identity = context.identity, !identity.isComplete, identity.account.kind == area.kind else { return nil }
         return identity
     }
 
-    private func challengePage(_ context: TenantRequestContext, next: String) async throws -> TwoFactorChallengePage {
+    private func challengePage(_ context: Context, next: String) async throws -> TwoFactorChallengePage {
         let query = next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         return TwoFactorChallengePage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
             action: "\(area.prefix)/login/two-factor\(query)"
         )
     }
 
-    @Sendable func challengeForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func challengeForm(_ request: Request, context: Context) async throws -> Response {
         guard pendingIdentity(context) != nil else { return flows.redirect(to: "\(area.prefix)/login") }
         let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
         return try flows.page(try await challengePage(context, next: next), "account/two-factor-challenge")
     }
 
-    @Sendable func challenge(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
         guard let identity = pendingIdentity(context) else { return flows.redirect(to: "\(area.prefix)/login") }
         var request = request
         let form = try await FormData.parse(&request)
@@ -161,48 +176,47 @@ package struct AuthController: Sendable {
         let account = identity.account
         let throttleKey = "2fa:\(area.kind):\(account.email)"
         let now = flows.services.now()
-        if let wait = flows.throttle.retryAfter(scope: flows.scope(context.tenant), account: throttleKey, now: now) {
+        if let wait = flows.throttle.retryAfter(scope: realm(context).throttleScope, account: throttleKey, now: now) {
             page.notice = .error("Too many attempts. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/two-factor-challenge"), retryAfter: wait)
         }
-        return try await flows.withDatabase(context.tenant) { database in
-            let result = try await flows.checkSecondFactor(form["code"], for: account, in: database)
+        return try await realm(context).withAccounts { store in
+            let result = try await flows.checkSecondFactor(form["code"], for: account, in: store)
             guard result != .invalid else {
-                flows.throttle.recordFailure(scope: flows.scope(context.tenant), account: throttleKey, now: now)
-                try await database.accounts.audit(
+                flows.throttle.recordFailure(scope: realm(context).throttleScope, account: throttleKey, now: now)
+                try await store.audit(
                     "login.second_factor_failed", actor: account, ip: context.origin.clientAddress ?? ""
                 )
                 page.notice = .error("That code did not work. Use the newest code from your app, or a recovery code.")
                 return try flows.page(page, "account/two-factor-challenge", status: .unauthorized)
             }
-            flows.throttle.recordSuccess(scope: flows.scope(context.tenant), account: throttleKey)
-            try await database.accounts.deleteSession(idHash: identity.session.idHash)
+            flows.throttle.recordSuccess(scope: realm(context).throttleScope, account: throttleKey)
+            try await store.deleteSession(idHash: identity.session.idHash)
             let cookie = try await flows.startSession(
-                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
             if result == .recoveryCode {
-                try await database.accounts.audit("2fa.recovery_code_used", actor: account, ip: context.origin.clientAddress ?? "")
+                try await store.audit("2fa.recovery_code_used", actor: account, ip: context.origin.clientAddress ?? "")
             }
-            try await database.accounts.audit("login", actor: account, detail: "two-factor", ip: context.origin.clientAddress ?? "")
+            try await store.audit("login", actor: account, detail: "two-factor", ip: context.origin.clientAddress ?? "")
             return flows.redirect(to: next, cookies: [cookie])
         }
     }
 
     // MARK: Sign up and verification
 
-    @Sendable func signupForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        try flows.page(SignupPage(chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken), "account/signup")
+    @Sendable func signupForm(_ request: Request, context: Context) async throws -> Response {
+        try flows.page(SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken), "account/signup")
     }
 
-    @Sendable func signup(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        let tenant = context.tenant
-        var page = SignupPage(chrome: try await flows.chrome(tenant), csrf: context.csrfToken)
+        var page = SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken)
         page.name = form.trimmed("name")
         page.email = form.trimmed("email")
         page.company = form.trimmed("company")
-        if let wait = flows.ipRetryAfter(tenant, origin: context.origin) {
+        if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
             page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/signup"), retryAfter: wait)
         }
@@ -218,23 +232,21 @@ package struct AuthController: Sendable {
         }
 
         let hash = try await flows.services.hasher.hash(form["password"])
-        try await flows.withDatabase(tenant) { database in
+        try await realm(context).withAccounts { store in
             do {
-                let account = try await database.accounts.createAccount(
+                let account = try await store.createAccount(
                     kind: .customer, email: email, name: page.name, company: page.company, passwordHash: hash
                 )
-                let link = try await flows.issueLink(.verifyEmail, for: account, path: "/verify-email", tenant: tenant, in: database)
-                try await flows.mail(
-                    database, tenant: tenant, to: email, subject: "Confirm your email address",
+                let link = try await flows.issueLink(.verifyEmail, for: account, path: "/verify-email", realm: realm(context), store: store)
+                try await flows.mail(store, realm: realm(context), to: email, subject: "Confirm your email address",
                     body: "Welcome, \(page.name)!\n\nConfirm your email address by opening this link within 30 minutes:\n\(link)",
                     kind: "verify_email"
                 )
-                try await database.accounts.audit("signup", actor: account, ip: context.origin.clientAddress ?? "")
+                try await store.audit("signup", actor: account, ip: context.origin.clientAddress ?? "")
             } catch AccountError.emailTaken {
                 // Same answer as a new sign-up, so the form does not reveal who has an account;
                 // the owner of the address learns what happened by email.
-                try await flows.mail(
-                    database, tenant: tenant, to: email, subject: "You already have an account",
+                try await flows.mail(store, realm: realm(context), to: email, subject: "You already have an account",
                     body: "Someone (perhaps you) tried to sign up with this address, which already has an account.\n"
                         + "If you forgot your password, use \"Forgot password\" on the sign-in page.",
                     kind: "signup_existing"
@@ -251,19 +263,19 @@ package struct AuthController: Sendable {
         )
     }
 
-    @Sendable func verifyEmail(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func verifyEmail(_ request: Request, context: Context) async throws -> Response {
         let token = request.uri.queryParameters.get("token") ?? ""
-        let chrome = try await flows.chrome(context.tenant)
-        let outcome: (String, String) = try await flows.withDatabase(context.tenant) { database in
+        let chrome = try await realm(context).chrome()
+        let outcome: (String, String) = try await realm(context).withAccounts { store in
             let hash = SecureToken.hash(token)
             let purpose: AccountToken.Purpose =
-                try await database.accounts.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil ? .changeEmail : .verifyEmail
+                try await store.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil ? .changeEmail : .verifyEmail
             do {
-                let used = try await database.accounts.consumeToken(hash: hash, purpose: purpose, now: flows.services.now())
-                try await database.accounts.markEmailVerified(used.accountID, newEmail: used.newEmail, now: flows.services.now())
-                if purpose == .changeEmail { try await database.accounts.deleteSessions(of: used.accountID) }
-                let account = try await database.accounts.account(used.accountID)
-                try await database.accounts.audit(
+                let used = try await store.consumeToken(hash: hash, purpose: purpose, now: flows.services.now())
+                try await store.markEmailVerified(used.accountID, newEmail: used.newEmail, now: flows.services.now())
+                if purpose == .changeEmail { try await store.deleteSessions(of: used.accountID) }
+                let account = try await store.account(used.accountID)
+                try await store.audit(
                     purpose == .changeEmail ? "email.changed" : "email.verified", actor: account,
                     detail: used.newEmail ?? "", ip: context.origin.clientAddress ?? ""
                 )
@@ -284,24 +296,23 @@ package struct AuthController: Sendable {
 
     // MARK: Password reset
 
-    private func forgotPage(_ context: TenantRequestContext) async throws -> ForgotPasswordPage {
+    private func forgotPage(_ context: Context) async throws -> ForgotPasswordPage {
         ForgotPasswordPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
             action: "\(area.prefix)/forgot-password"
         )
     }
 
-    @Sendable func forgotForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func forgotForm(_ request: Request, context: Context) async throws -> Response {
         try flows.page(try await forgotPage(context), "account/forgot")
     }
 
-    @Sendable func forgot(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func forgot(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        let tenant = context.tenant
         var page = try await forgotPage(context)
         page.email = form.trimmed("email")
-        if let wait = flows.ipRetryAfter(tenant, origin: context.origin) {
+        if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
             page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/forgot"), retryAfter: wait)
         }
@@ -310,21 +321,20 @@ package struct AuthController: Sendable {
             return try flows.page(page, "account/forgot", status: .unprocessableContent)
         }
         let overLimit = flows.services.limiter.hit(
-            AuthLimits.resetsPerAddress, scope: flows.scope(tenant), key: "reset:\(area.kind):\(email)"
+            AuthLimits.resetsPerAddress, scope: realm(context).throttleScope, key: "reset:\(area.kind):\(email)"
         ) != nil
         if !overLimit {
-            try await flows.withDatabase(tenant) { database in
-                guard let account = try await database.accounts.account(kind: area.kind, email: email) else { return }
+            try await realm(context).withAccounts { store in
+                guard let account = try await store.account(kind: area.kind, email: email) else { return }
                 let link = try await flows.issueLink(
-                    .resetPassword, for: account, path: "\(area.prefix)/reset-password", tenant: tenant, in: database
+                    .resetPassword, for: account, path: "\(area.prefix)/reset-password", realm: realm(context), store: store
                 )
-                try await flows.mail(
-                    database, tenant: tenant, to: email, subject: "Reset your password",
+                try await flows.mail(store, realm: realm(context), to: email, subject: "Reset your password",
                     body: "Someone asked to reset the password of this account. If it was you, open this link "
                         + "within 30 minutes:\n\(link)\n\nIf it was not you, ignore this email; nothing has changed.",
                     kind: "reset_password"
                 )
-                try await database.accounts.audit("password.reset_requested", actor: account, ip: context.origin.clientAddress ?? "")
+                try await store.audit("password.reset_requested", actor: account, ip: context.origin.clientAddress ?? "")
             }
         }
         // The same answer whether or not the address has an account (and whether or not it was throttled).
@@ -333,19 +343,19 @@ package struct AuthController: Sendable {
         return try flows.page(page, "account/forgot")
     }
 
-    private func resetPage(_ context: TenantRequestContext, token: String, invite: Bool) async throws -> ResetPasswordPage {
+    private func resetPage(_ context: Context, token: String, invite: Bool) async throws -> ResetPasswordPage {
         ResetPasswordPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
             heading: invite ? "Set up your staff account" : "Choose a new password",
-            action: invite ? "/admin/accept-invite" : "\(area.prefix)/reset-password",
+            action: invite ? "\(area.prefix)/accept-invite" : "\(area.prefix)/reset-password",
             token: token, askName: invite
         )
     }
 
-    private func invalidLink(_ context: TenantRequestContext) async throws -> Response {
+    private func invalidLink(_ context: Context) async throws -> Response {
         try flows.page(
             MessagePage(
-                chrome: try await flows.chrome(context.tenant), title: "Link expired",
+                chrome: try await realm(context).chrome(), title: "Link expired",
                 message: AccountError.invalidToken.description,
                 linkURL: "\(area.prefix)/forgot-password", linkLabel: "Ask for a new link"
             ),
@@ -353,21 +363,21 @@ package struct AuthController: Sendable {
         )
     }
 
-    @Sendable func resetForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func resetForm(_ request: Request, context: Context) async throws -> Response {
         try await tokenForm(request, context: context, purpose: .resetPassword)
     }
 
-    @Sendable func inviteForm(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         try await tokenForm(request, context: context, purpose: .invite)
     }
 
-    private func tokenForm(_ request: Request, context: TenantRequestContext, purpose: AccountToken.Purpose) async throws
+    private func tokenForm(_ request: Request, context: Context, purpose: AccountToken.Purpose) async throws
         -> Response
     {
         let token = request.uri.queryParameters.get("token") ?? ""
-        let valid = try await flows.withDatabase(context.tenant) { database in
-            guard let stored = try await database.accounts.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now()),
-                let account = try await database.accounts.account(stored.accountID)
+        let valid = try await realm(context).withAccounts { store in
+            guard let stored = try await store.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now()),
+                let account = try await store.account(stored.accountID)
             else { return false }
             return account.kind == area.kind
         }
@@ -375,16 +385,16 @@ package struct AuthController: Sendable {
         return try flows.page(try await resetPage(context, token: token, invite: purpose == .invite), "account/reset")
     }
 
-    @Sendable func reset(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func reset(_ request: Request, context: Context) async throws -> Response {
         try await completeToken(request, context: context, purpose: .resetPassword)
     }
 
-    @Sendable func acceptInvite(_ request: Request, context: TenantRequestContext) async throws -> Response {
+    @Sendable func acceptInvite(_ request: Request, context: Context) async throws -> Response {
         try await completeToken(request, context: context, purpose: .invite)
     }
 
     /// Sets a password through a reset or invitation link; the link is used up only when the form is valid.
-    private func completeToken(_ request: Request, context: TenantRequestContext, purpose: AccountToken.Purpose)
+    private func completeToken(_ request: Request, context: Context, purpose: AccountToken.Purpose)
         async throws -> Response
     {
         var request = request
@@ -393,12 +403,11 @@ package struct AuthController: Sendable {
         let invite = purpose == .invite
         var page = try await resetPage(context, token: token, invite: invite)
         page.name = form.trimmed("name")
-        let tenant = context.tenant
 
-        let pending = try await flows.withDatabase(tenant) { database -> Account? in
-            guard let stored = try await database.accounts.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
+        let pending = try await realm(context).withAccounts { store -> Account? in
+            guard let stored = try await store.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
             else { return nil }
-            return try await database.accounts.account(stored.accountID)
+            return try await store.account(stored.accountID)
         }
         guard let pending, pending.kind == area.kind else { return try await invalidLink(context) }
         page.passwordError = flows.services.policy.problem(with: form["password"], email: pending.email)
@@ -407,20 +416,20 @@ package struct AuthController: Sendable {
             return try flows.page(page, "account/reset", status: .unprocessableContent)
         }
         let hash = try await flows.services.hasher.hash(form["password"])
-        return try await flows.withDatabase(tenant) { database in
+        return try await realm(context).withAccounts { store in
             let used: AccountToken
             do {
-                used = try await database.accounts.consumeToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
+                used = try await store.consumeToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
             } catch AccountError.invalidToken {
                 return try await invalidLink(context)
             }
-            try await database.accounts.setPasswordHash(hash, for: used.accountID)
-            try await database.accounts.deleteSessions(of: used.accountID)
+            try await store.setPasswordHash(hash, for: used.accountID)
+            try await store.deleteSessions(of: used.accountID)
             if invite {
-                try await database.accounts.setName(page.name, for: used.accountID)
-                try await database.accounts.markEmailVerified(used.accountID, newEmail: nil, now: flows.services.now())
+                try await store.setName(page.name, for: used.accountID)
+                try await store.markEmailVerified(used.accountID, newEmail: nil, now: flows.services.now())
             }
-            try await database.accounts.audit(
+            try await store.audit(
                 invite ? "staff.invite_accepted" : "password.reset", actor: pending, ip: context.origin.clientAddress ?? ""
             )
             return flows.redirect(to: "\(area.prefix)/login?reset=1")

@@ -7,6 +7,7 @@ import Tenancy
 package struct SecurityController<Context: SignedInContext>: Sendable {
     let basePath: String
     let flows: AccountFlows
+    let realm: @Sendable (Context) -> any AccountRealm
 
     package func addRoutes(to group: RouterGroup<Context>) {
         group.get("\(basePath)/security", use: show)
@@ -17,8 +18,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     }
 
     private func page(_ context: Context, notice: Notice? = nil) async throws -> SecurityPage {
-        let sessions = try await flows.withDatabase(context.tenant) { database in
-            try await database.accounts.sessions(of: context.account.id)
+        let sessions = try await realm(context).withAccounts { store in
+            try await store.sessions(of: context.account.id)
         }
         let rows = sessions.map { session in
             SecurityPage.SessionRow(
@@ -30,8 +31,9 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             )
         }
         return SecurityPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, basePath: basePath,
-            logoutPath: basePath == "/account" ? "/logout" : "/admin/logout", email: context.account.email, sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, basePath: basePath,
+            homePath: basePath.isEmpty ? "/" : basePath,
+            logoutPath: basePath == "/admin" ? "/admin/logout" : "/logout", email: context.account.email, sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
             notice: notice
         )
     }
@@ -61,16 +63,15 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         let hash = try await flows.services.hasher.hash(form["new_password"])
-        return try await flows.withDatabase(context.tenant) { database in
-            try await database.accounts.setPasswordHash(hash, for: account.id)
+        return try await realm(context).withAccounts { store in
+            try await store.setPasswordHash(hash, for: account.id)
             // A privilege change: every session ends and this browser gets a new session id.
-            try await database.accounts.deleteSessions(of: account.id)
+            try await store.deleteSessions(of: account.id)
             let cookie = try await flows.startSession(
-                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
-            try await database.accounts.audit("password.changed", actor: account, ip: context.origin.clientAddress ?? "")
-            try await flows.mail(
-                database, tenant: context.tenant, to: account.email, subject: "Your password was changed",
+            try await store.audit("password.changed", actor: account, ip: context.origin.clientAddress ?? "")
+            try await flows.mail(store, realm: realm(context), to: account.email, subject: "Your password was changed",
                 body: "The password of your account was just changed. If this was not you, reset it at once.",
                 kind: "password_changed"
             )
@@ -96,23 +97,20 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             page.notice = .error("Your email address was not changed.")
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
-        try await flows.withDatabase(context.tenant) { database in
+        try await realm(context).withAccounts { store in
             let link = try await flows.issueLink(
-                .changeEmail, for: account, path: "/verify-email", newEmail: newEmail, tenant: context.tenant,
-                in: database
+                .changeEmail, for: account, path: "/verify-email", newEmail: newEmail, realm: realm(context), store: store
             )
-            try await flows.mail(
-                database, tenant: context.tenant, to: newEmail, subject: "Confirm your new email address",
+            try await flows.mail(store, realm: realm(context), to: newEmail, subject: "Confirm your new email address",
                 body: "Open this link within 30 minutes to move your account to this address:\n\(link)",
                 kind: "change_email"
             )
-            try await flows.mail(
-                database, tenant: context.tenant, to: account.email, subject: "Your email address is being changed",
+            try await flows.mail(store, realm: realm(context), to: account.email, subject: "Your email address is being changed",
                 body: "Someone signed in to your account asked to move it to \(newEmail). If this was not you, "
                     + "change your password now; the move happens only when the new address confirms it.",
                 kind: "change_email_notice"
             )
-            try await database.accounts.audit(
+            try await store.audit(
                 "email.change_requested", actor: account, detail: newEmail, ip: context.origin.clientAddress ?? ""
             )
         }
@@ -122,22 +120,22 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let reference = try await FormData.parse(&request)["session"]
-        try await flows.withDatabase(context.tenant) { database in
-            let mine = try await database.accounts.sessions(of: context.account.id)
+        try await realm(context).withAccounts { store in
+            let mine = try await store.sessions(of: context.account.id)
             // Only this account's own sessions can be ended, by the reference shown on its page.
             guard reference.count == 16, let target = mine.first(where: { $0.idHash.hasPrefix(reference) }),
                 target.idHash != context.session.idHash
             else { throw PortalError.notFound }
-            try await database.accounts.deleteSession(idHash: target.idHash)
-            try await database.accounts.audit("session.ended", actor: context.account, ip: context.origin.clientAddress ?? "")
+            try await store.deleteSession(idHash: target.idHash)
+            try await store.audit("session.ended", actor: context.account, ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "\(basePath)/security?done=sessions")
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: Context) async throws -> Response {
-        try await flows.withDatabase(context.tenant) { database in
-            let ended = try await database.accounts.deleteSessions(of: context.account.id, keeping: context.session.idHash)
-            try await database.accounts.audit(
+        try await realm(context).withAccounts { store in
+            let ended = try await store.deleteSessions(of: context.account.id, keeping: context.session.idHash)
+            try await store.audit(
                 "session.ended_others", actor: context.account, detail: "\(ended)", ip: context.origin.clientAddress ?? ""
             )
         }

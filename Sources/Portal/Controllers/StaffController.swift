@@ -5,6 +5,7 @@ import Tenancy
 /// The staff area: home, staff management (owner), audit log (owner, admin) and the demo mailbox.
 package struct StaffController: Sendable {
     let flows: AccountFlows
+    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     /// The mailbox page exists only in demo and sandbox set-ups, where no mail leaves the machine.
     let showMailbox: Bool
 
@@ -24,7 +25,7 @@ package struct StaffController: Sendable {
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let page = StaffHomePage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, name: context.staff.name,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, name: context.staff.name,
             role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
             showMailbox: showMailbox
         )
@@ -34,7 +35,7 @@ package struct StaffController: Sendable {
     // MARK: Staff management (owner only)
 
     private func staffPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> StaffListPage {
-        let staff = try await flows.withDatabase(context.tenant) { try await $0.accounts.staff() }
+        let staff = try await realm(context).withAccounts { try await $0.staff() }
         let rows = staff.map { member in
             StaffListPage.Row(
                 id: member.id.rawValue, name: member.name, email: member.email, role: member.role?.rawValue ?? "",
@@ -43,9 +44,9 @@ package struct StaffController: Sendable {
                 roleOptions: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == member.role) }
             )
         }
-        let policy = try await flows.withDatabase(context.tenant) { try await $0.accounts.setting(StaffTwoFactorPolicy.key) }
+        let policy = try await realm(context).withAccounts { try await $0.setting(StaffTwoFactorPolicy.key) }
         return StaffListPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows,
             twoFactorRequired: policy != "off",
             inviteRoles: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == .support) },
             notice: notice
@@ -81,24 +82,23 @@ package struct StaffController: Sendable {
             return try flows.page(page, "admin/staff", status: .unprocessableContent)
         }
         let tenant = context.tenant
-        return try await flows.withDatabase(tenant) { database in
+        return try await realm(context).withAccounts { store in
             let invited: Account
             do {
-                invited = try await database.accounts.createAccount(
+                invited = try await store.createAccount(
                     kind: .staff, email: email, name: email, passwordHash: nil, role: role
                 )
             } catch AccountError.emailTaken {
                 page.inviteError = "This address is already on your staff."
                 return try flows.page(page, "admin/staff", status: .conflict)
             }
-            let link = try await flows.issueLink(.invite, for: invited, path: "/admin/accept-invite", tenant: tenant, in: database)
-            try await flows.mail(
-                database, tenant: tenant, to: email, subject: "You are invited to join the team",
+            let link = try await flows.issueLink(.invite, for: invited, path: "/admin/accept-invite", realm: realm(context), store: store)
+            try await flows.mail(store, realm: realm(context), to: email, subject: "You are invited to join the team",
                 body: "\(context.staff.name) invited you to help run \(tenant.name) as \(role.rawValue).\n"
                     + "Set up your account within 30 minutes:\n\(link)",
                 kind: "staff_invite"
             )
-            try await database.accounts.audit(
+            try await store.audit(
                 "staff.invited", actor: context.staff, target: email, detail: role.rawValue,
                 ip: context.origin.clientAddress ?? ""
             )
@@ -123,11 +123,11 @@ package struct StaffController: Sendable {
             )
         }
         do {
-            try await flows.withDatabase(context.tenant) { database in
-                let changed = try await database.accounts.setRole(role, for: id)
+            try await realm(context).withAccounts { store in
+                let changed = try await store.setRole(role, for: id)
                 // A privilege change: the member signs in again with a new session.
-                try await database.accounts.deleteSessions(of: id)
-                try await database.accounts.audit(
+                try await store.deleteSessions(of: id)
+                try await store.audit(
                     "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
                     ip: context.origin.clientAddress ?? ""
                 )
@@ -147,9 +147,9 @@ package struct StaffController: Sendable {
         try context.require(.owner)
         let id = try staffID(context)
         do {
-            try await flows.withDatabase(context.tenant) { database in
-                let removed = try await database.accounts.removeStaff(id)
-                try await database.accounts.audit(
+            try await realm(context).withAccounts { store in
+                let removed = try await store.removeStaff(id)
+                try await store.audit(
                     "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
                 )
             }
@@ -168,13 +168,13 @@ package struct StaffController: Sendable {
     @Sendable func resetTwoFactor(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         let id = try staffID(context)
-        try await flows.withDatabase(context.tenant) { database in
-            guard let member = try await database.accounts.account(id), member.kind == .staff else {
+        try await realm(context).withAccounts { store in
+            guard let member = try await store.account(id), member.kind == .staff else {
                 throw PortalError.notFound
             }
-            try await database.accounts.disableTOTP(for: id)
-            try await database.accounts.deleteSessions(of: id)
-            try await database.accounts.audit(
+            try await store.disableTOTP(for: id)
+            try await store.deleteSessions(of: id)
+            try await store.audit(
                 "2fa.reset_by_owner", actor: context.staff, target: member.email, ip: context.origin.clientAddress ?? ""
             )
         }
@@ -185,9 +185,9 @@ package struct StaffController: Sendable {
         try context.require(.owner)
         var request = request
         let required = try await FormData.parse(&request)["required"] == "on"
-        try await flows.withDatabase(context.tenant) { database in
-            try await database.accounts.setSetting(StaffTwoFactorPolicy.key, to: required ? "on" : "off")
-            try await database.accounts.audit(
+        try await realm(context).withAccounts { store in
+            try await store.setSetting(StaffTwoFactorPolicy.key, to: required ? "on" : "off")
+            try await store.audit(
                 "2fa.staff_policy", actor: context.staff, detail: required ? "required" : "optional",
                 ip: context.origin.clientAddress ?? ""
             )
@@ -201,8 +201,8 @@ package struct StaffController: Sendable {
         try context.require(.admin)
         let action = String((request.uri.queryParameters.get("action") ?? "").prefix(64))
         let actor = String((request.uri.queryParameters.get("actor") ?? "").prefix(254))
-        let entries = try await flows.withDatabase(context.tenant) { database in
-            try await database.accounts.auditEntries(action: action, actor: actor)
+        let entries = try await realm(context).withAccounts { store in
+            try await store.auditEntries(action: action, actor: actor)
         }
         let rows = entries.map {
             AuditPage.Row(
@@ -211,20 +211,20 @@ package struct StaffController: Sendable {
             )
         }
         let page = AuditPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows, action: action,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, action: action,
             actor: actor, isEmpty: rows.isEmpty
         )
         return try flows.page(page, "admin/audit")
     }
 
     @Sendable func mailbox(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let mails = try await flows.withDatabase(context.tenant) { try await $0.accounts.outbox() }
+        let mails = try await realm(context).withAccounts { try await $0.outbox() }
         let rows = mails.map {
             MailboxPage.Row(at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
                             status: $0.status)
         }
         let page = MailboxPage(
-            chrome: try await flows.chrome(context.tenant), csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
         )
         return try flows.page(page, "admin/mailbox")
     }

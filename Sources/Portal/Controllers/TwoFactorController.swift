@@ -7,6 +7,7 @@ import Tenancy
 package struct TwoFactorController<Context: SignedInContext>: Sendable {
     let basePath: String
     let flows: AccountFlows
+    let realm: @Sendable (Context) -> any AccountRealm
     /// Whether this account may turn two-factor off (staff may not while the tenant requires it).
     let mayDisable: @Sendable (Context) -> Bool
 
@@ -22,21 +23,21 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     }
 
     private func render(_ context: Context, codeError: String? = nil, notice: Notice? = nil) async throws -> Response {
-        let chrome = try await flows.chrome(context.tenant)
-        return try await flows.withDatabase(context.tenant) { database in
-            guard let account = try await database.accounts.account(context.account.id) else { throw PortalError.notFound }
+        let chrome = try await realm(context).chrome()
+        return try await realm(context).withAccounts { store in
+            guard let account = try await store.account(context.account.id) else { throw PortalError.notFound }
             if account.hasSecondFactor {
                 let page = TwoFactorStatusPage(
                     chrome: chrome, csrf: context.csrfToken, basePath: basePath,
-                    remainingCodes: try await database.accounts.unusedRecoveryCodes(for: account.id),
+                    remainingCodes: try await store.unusedRecoveryCodes(for: account.id),
                     canDisable: mayDisable(context), notice: notice
                 )
                 return try flows.page(page, "account/two-factor-status", status: codeError == nil ? .ok : .unprocessableContent)
             }
             // A new secret each time the page is shown until one is confirmed.
             let secret = TOTP.generateSecret()
-            try await database.accounts.setPendingTOTP(try flows.services.secrets.seal(secret), for: account.id)
-            let uri = TOTP.provisioningURI(secret: secret, account: account.email, issuer: context.tenant.name)
+            try await store.setPendingTOTP(try flows.services.secrets.seal(secret), for: account.id)
+            let uri = TOTP.provisioningURI(secret: secret, account: account.email, issuer: realm(context).displayName)
             let encoded = Base32.encode(secret)
             let groups = stride(from: 0, to: encoded.count, by: 4).map { offset in
                 let start = encoded.index(encoded.startIndex, offsetBy: offset)
@@ -54,24 +55,24 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     @Sendable func enable(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        let chrome = try await flows.chrome(context.tenant)
-        let outcome: Response? = try await flows.withDatabase(context.tenant) { database -> Response? in
-            guard let account = try await database.accounts.account(context.account.id), !account.hasSecondFactor,
+        let chrome = try await realm(context).chrome()
+        let outcome: Response? = try await realm(context).withAccounts { store -> Response? in
+            guard let account = try await store.account(context.account.id), !account.hasSecondFactor,
                 let pending = account.totpPendingSecret
             else { return nil }
             let secret = try flows.services.secrets.open(pending)
             guard let step = TOTP.matchingStep(form["code"], secret: secret, at: flows.services.now(), lastUsedStep: 0)
             else { return nil }
             let codes = RecoveryCodes.generate()
-            try await database.accounts.enableTOTP(
+            try await store.enableTOTP(
                 pending, step: step, recoveryCodeHashes: codes.map(RecoveryCodes.hash), for: account.id
             )
             // A privilege change: other sessions end, this one continues under a new id.
-            try await database.accounts.deleteSessions(of: account.id)
+            try await store.deleteSessions(of: account.id)
             let cookie = try await flows.startSession(
-                for: account, secondFactorPending: false, request: request, origin: context.origin, in: database
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
-            try await database.accounts.audit("2fa.enabled", actor: account, ip: context.origin.clientAddress ?? "")
+            try await store.audit("2fa.enabled", actor: account, ip: context.origin.clientAddress ?? "")
             var response = try flows.page(RecoveryCodesPage(chrome: chrome, basePath: basePath, codes: codes),
                                           "account/recovery-codes")
             response.headers.append(HTTPField(name: .setCookie, value: cookie))
@@ -89,14 +90,14 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
         guard await flows.services.hasher.verify(form["current_password"], against: account.passwordHash) else {
             return try await render(context, codeError: "", notice: .error("This is not your current password."))
         }
-        return try await flows.withDatabase(context.tenant) { database in
-            guard let fresh = try await database.accounts.account(account.id),
-                try await flows.checkSecondFactor(form["code"], for: fresh, in: database) != .invalid
+        return try await realm(context).withAccounts { store in
+            guard let fresh = try await store.account(account.id),
+                try await flows.checkSecondFactor(form["code"], for: fresh, in: store) != .invalid
             else {
                 return try await render(context, codeError: "", notice: .error("That code did not match."))
             }
-            try await database.accounts.disableTOTP(for: account.id)
-            try await database.accounts.audit("2fa.disabled", actor: account, ip: context.origin.clientAddress ?? "")
+            try await store.disableTOTP(for: account.id)
+            try await store.audit("2fa.disabled", actor: account, ip: context.origin.clientAddress ?? "")
             return flows.redirect(to: "\(basePath)/security")
         }
     }
@@ -111,12 +112,12 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             return try await render(context, codeError: "", notice: .error("This is not your current password."))
         }
         let codes = RecoveryCodes.generate()
-        try await flows.withDatabase(context.tenant) { database in
-            try await database.accounts.replaceRecoveryCodes(codes.map(RecoveryCodes.hash), for: account.id)
-            try await database.accounts.audit("2fa.recovery_codes_renewed", actor: account, ip: context.origin.clientAddress ?? "")
+        try await realm(context).withAccounts { store in
+            try await store.replaceRecoveryCodes(codes.map(RecoveryCodes.hash), for: account.id)
+            try await store.audit("2fa.recovery_codes_renewed", actor: account, ip: context.origin.clientAddress ?? "")
         }
         return try flows.page(
-            RecoveryCodesPage(chrome: try await flows.chrome(context.tenant), basePath: basePath, codes: codes),
+            RecoveryCodesPage(chrome: try await realm(context).chrome(), basePath: basePath, codes: codes),
             "account/recovery-codes"
         )
     }

@@ -5,13 +5,7 @@ import Tenancy
 
 /// Refuses any state change that is not from this origin and does not carry the visitor's CSRF token
 /// (form field `_csrf` or header `X-CSRF-Token`). Runs after `SessionMiddleware`, which sets the token.
-package struct CSRFMiddleware: RouterMiddleware {
-    package typealias Context = TenantRequestContext
-
-    package enum CSRFError: Error {
-        case crossOrigin
-        case badToken
-    }
+package struct CSRFMiddleware<Context: AccountAreaContext>: RouterMiddleware {
 
     package func handle(
         _ request: Request,
@@ -37,9 +31,14 @@ package struct CSRFMiddleware: RouterMiddleware {
             return site == "same-origin"
         }
         guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
-        guard case .tenant(_, let host) = context.origin.resolution,
-            let url = URL(string: origin), let originHost = url.host?.lowercased()
+        guard let host = context.origin.host, let url = URL(string: origin), let originHost = url.host?.lowercased()
         else { return false }
         return originHost == host
     }
+}
+
+/// A state change refused by `CSRFMiddleware`.
+package enum CSRFError: Error {
+    case crossOrigin
+    case badToken
 }

@@ -28,13 +28,13 @@ package struct ErrorPageMiddleware: RouterMiddleware {
 
     private func response(for error: any Error, request: Request, context: Context) async -> Response {
         if case AccessError.signInRequired(let area) = error, !wantsJSON(request) {
-            let login = area == .customer ? "/login" : "/admin/login"
+            let login = area.loginPath
             let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(
                 withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
             return Response(status: .seeOther, headers: [.location: login + next, .cacheControl: "no-store"])
         }
-        if case AccessError.secondFactorSetupRequired = error, !wantsJSON(request) {
-            return Response(status: .seeOther, headers: [.location: "/admin/security/two-factor", .cacheControl: "no-store"])
+        if case AccessError.secondFactorSetupRequired(let area) = error, !wantsJSON(request) {
+            return Response(status: .seeOther, headers: [.location: area.enrolmentPath, .cacheControl: "no-store"])
         }
         let (status, code, message) = describe(error)
         if status.code >= 500 && !(error is PortalError && status == .serviceUnavailable) {
@@ -85,7 +85,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             return (.forbidden, "second_factor_required", "Set up two-factor authentication to use the staff area.")
         case AccessError.forbidden:
             return (.forbidden, "forbidden", "Your role does not give you access to this page.")
-        case is CSRFMiddleware.CSRFError:
+        case is CSRFError:
             return (
                 .forbidden, "csrf_failed",
                 "This form has expired or came from another site. Go back, reload the page and try again."

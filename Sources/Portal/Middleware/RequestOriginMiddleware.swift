@@ -12,6 +12,7 @@ package struct RequestOriginMiddleware: RouterMiddleware {
 
     let registry: TenantRegistry
     let trustedProxies: [CIDR]
+    let platformHost: String
 
     package func handle(
         _ request: Request,
@@ -55,7 +56,9 @@ package struct RequestOriginMiddleware: RouterMiddleware {
         }
         do {
             let host = try HostName.normalize(rawHost)
-            if let tenant = registry.tenant(forHost: host) {
+            if host == platformHost {
+                origin.resolution = .platform(host: host)
+            } else if let tenant = registry.tenant(forHost: host) {
                 origin.resolution = .tenant(tenant, host: host)
             } else {
                 origin.resolution = .unknownHost(host)

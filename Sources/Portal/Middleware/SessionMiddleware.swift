@@ -3,12 +3,11 @@ import HTTPTypes
 import Hummingbird
 import Tenancy
 
-/// Finds the signed-in account from the `__Host-session` cookie, in the resolved tenant's database only:
-/// a cookie copied from another tenant's host matches no session here.
-package struct SessionMiddleware: RouterMiddleware {
-    package typealias Context = TenantRequestContext
-
-    let databases: TenantDatabases
+/// Finds the signed-in account from the `__Host-session` cookie in the request's own realm only
+/// (the resolved tenant's database, or the registry on the platform host): a cookie copied from
+/// another host matches no session here.
+package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware {
+    let realm: @Sendable (Context) -> any AccountRealm
     let services: AccountServices
 
     package func handle(
@@ -20,15 +19,14 @@ package struct SessionMiddleware: RouterMiddleware {
         if let token = SessionCookie.value(SessionCookie.session, in: request) {
             let idle = services.timeouts.idle
             let now = services.now()
-            let (identity, required) = try await databases.withDatabase(for: context.tenant) { database in
-                let found = try await database.accounts.liveSession(idHash: SecureToken.hash(token), idleTimeout: idle, now: now)
-                    .map { SignedIn(account: $0.1, session: $0.0) }
-                let required = found?.account.kind == .staff
-                    ? try await database.accounts.setting(StaffTwoFactorPolicy.key) != "off" : true
-                return (found, required)
+            let realm = self.realm(context)
+            context.identity = try await realm.withAccounts { store in
+                guard let (session, account) = try await store.liveSession(
+                    idHash: SecureToken.hash(token), idleTimeout: idle, now: now
+                ) else { return nil }
+                let required = try await realm.twoFactorRequired(for: account, in: store)
+                return SignedIn(account: account, session: session, twoFactorRequired: required)
             }
-            context.identity = identity
-            context.staffTwoFactorRequired = required
         }
         var newAnonymousToken: String?
         if let identity = context.identity {
@@ -42,7 +40,9 @@ package struct SessionMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         if let newAnonymousToken, request.method == .get {
-            response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.set(SessionCookie.csrf, value: newAnonymousToken)))
+            response.headers.append(
+                HTTPField(name: .setCookie, value: SessionCookie.set(SessionCookie.csrf, value: newAnonymousToken))
+            )
         }
         if response.headers[.cacheControl] == nil {
             // Pages behind a session are personal: never stored by shared caches or the back button.
@@ -50,9 +50,4 @@ package struct SessionMiddleware: RouterMiddleware {
         }
         return response
     }
-}
-
-/// The tenant setting that makes two-factor mandatory for staff ("on" unless set to "off").
-package enum StaffTwoFactorPolicy {
-    package static let key = "staff_two_factor"
 }

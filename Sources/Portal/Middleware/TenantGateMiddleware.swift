@@ -24,10 +24,32 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .tenant(let tenant, _):
             guard tenant.status == .active else { throw PortalError.tenantSuspended }
             return try await next(request, context)
+        case .platform:
+            return try await next(request, context)
         }
     }
 
     private func isHostIndependent(_ path: String) -> Bool {
         path == "/health" || path.hasPrefix("/static/") || (benchRoutes && path == "/bench/plaintext")
+    }
+}
+
+/// Sends every request on the platform host to the platform console's own routes, so console paths
+/// (`/login`, `/`) and tenant paths never share a route table.
+package struct PlatformHostMiddleware<Responder: HTTPResponder>: RouterMiddleware
+where Responder.Context == PortalRequestContext {
+    package typealias Context = PortalRequestContext
+
+    let responder: Responder
+
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard case .platform = context.origin.resolution, !request.uri.path.hasPrefix("/static/"),
+            request.uri.path != "/health"
+        else { return try await next(request, context) }
+        return try await responder.respond(to: request, context: context)
     }
 }

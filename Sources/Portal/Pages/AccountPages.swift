@@ -90,6 +90,7 @@ package struct SecurityPage: Sendable {
     package let chrome: StorefrontChrome
     package let csrf: String
     package let basePath: String
+    package let homePath: String
     package let logoutPath: String
     package let email: String
     package let sessions: [SessionRow]
@@ -219,4 +220,21 @@ package struct TwoFactorChallengePage: Sendable {
     package let csrf: String
     package let action: String
     package var notice: Notice?
+}
+
+/// The platform console's home: every tenant with its status and primary domain.
+package struct PlatformHomePage: Sendable {
+    package struct Row: Sendable {
+        package let slug: String
+        package let name: String
+        package let status: String
+        package let suspended: Bool
+        package let primaryHost: String
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package let name: String
+    package let rows: [Row]
+    package let isEmpty: Bool
 }

@@ -7,7 +7,8 @@ package struct StorefrontChrome: Sendable, Encodable {
     package let tenantName: String
     package let tagline: String
     package let stylesheetURL: String
-    package let themeURL: String
+    /// The tenant's theme; nil on the platform console, which uses the neutral base colours.
+    package let themeURL: String?
     package let logoURL: String?
     package let year: Int
 }

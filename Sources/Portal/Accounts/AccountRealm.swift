@@ -1,0 +1,75 @@
+import Foundation
+import Tenancy
+
+/// Where accounts live and how their pages look: one tenant, or the platform.
+///
+/// Every sign-in flow works through a realm, so the same code serves a tenant's customers and staff
+/// (in the tenant's database) and platform users (in the registry), and never mixes the two.
+package protocol AccountRealm: Sendable {
+    /// Shown in emails and as the authenticator app's issuer.
+    var displayName: String { get }
+    /// Rate-limit and throttle scope: limits never spill from one realm to another.
+    var throttleScope: String { get }
+    /// The stored primary host that links in emails are built on.
+    var linkHost: String { get }
+    func chrome() async throws -> StorefrontChrome
+    func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T
+    /// Whether this account must use a second factor before it may do anything.
+    func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool
+}
+
+/// A tenant's customers and staff, in the tenant's own database.
+package struct TenantRealm: AccountRealm {
+    let tenant: Tenant
+    let databases: TenantDatabases
+    let storefront: StorefrontService
+    let registry: TenantRegistry
+
+    package var displayName: String { tenant.name }
+    package var throttleScope: String { "tenant:\(tenant.id)" }
+    package var linkHost: String { registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)" }
+
+    package func chrome() async throws -> StorefrontChrome {
+        try await storefront.content(for: tenant).chrome
+    }
+
+    package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
+        try await databases.withDatabase(for: tenant) { try await body($0.accounts) }
+    }
+
+    package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {
+        guard account.kind == .staff else { return false }
+        return try await store.setting(StaffTwoFactorPolicy.key) != "off"
+    }
+}
+
+/// Platform users, in the registry database; two-factor is always required.
+package struct PlatformRealm: AccountRealm {
+    let platform: PlatformDatabase
+    let host: String
+    let stylesheetURL: String
+
+    package var displayName: String { "Platform console" }
+    package var throttleScope: String { "platform" }
+    package var linkHost: String { host }
+
+    package func chrome() async throws -> StorefrontChrome {
+        StorefrontChrome(
+            tenantName: displayName, tagline: "", stylesheetURL: stylesheetURL, themeURL: nil, logoURL: nil,
+            year: Calendar(identifier: .gregorian).component(.year, from: Date())
+        )
+    }
+
+    package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
+        try await body(platform.accounts)
+    }
+
+    package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {
+        true
+    }
+}
+
+/// The tenant setting that makes two-factor mandatory for staff ("on" unless set to "off").
+package enum StaffTwoFactorPolicy {
+    package static let key = "staff_two_factor"
+}
