@@ -116,6 +116,30 @@ def main():
         check(seen["acme"][2] != seen["globex"][2], "the two headers are painted in different colours")
         driver.quit()
 
+        # Sign in as the demo customer: the __Host- Secure session cookie must work on http://*.localhost.
+        driver = make_driver(1200)
+        driver.get("http://acme.localhost:%d/login" % port)
+        driver.find_element(By.ID, "email").send_keys("customer@acme.example")
+        driver.find_element(By.ID, "password").send_keys("acme-customer-demo")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        check(driver.current_url.endswith("/account"), "the demo customer signs in and lands on /account")
+        check("Hello, Demo Customer" in driver.page_source, "the account page greets the customer")
+        driver.get("http://globex.localhost:%d/account" % port)
+        check("/login" in driver.current_url, "the acme session is not a session on globex")
+        driver.get("http://acme.localhost:%d/account" % port)
+        driver.find_element(By.CSS_SELECTOR, "nav form button").click()
+        driver.get("http://acme.localhost:%d/account" % port)
+        check("/login" in driver.current_url, "after signing out, /account asks to sign in again")
+
+        # The demo owner must enrol a second factor first: the QR code is drawn on the page.
+        driver.get("http://acme.localhost:%d/admin/login" % port)
+        driver.find_element(By.ID, "email").send_keys("owner@acme.example")
+        driver.find_element(By.ID, "password").send_keys("acme-owner-demo")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        check(driver.current_url.endswith("/admin/security/two-factor"), "staff are sent to two-factor set-up")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
+        driver.quit()
+
         driver = make_driver(360)
         for slug in ("acme", "globex"):
             driver.get("http://%s.localhost:%d/" % (slug, port))

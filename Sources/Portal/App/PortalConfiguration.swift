@@ -18,6 +18,8 @@ package struct PortalConfiguration: Sendable {
     package var masterKeyFile: String?
     /// Argon2id cost; never below the OWASP minimum in production.
     package var passwordParameters: PasswordHasher.Parameters = .minimum
+    /// Idle and absolute session lifetimes, and one-time link lifetime.
+    package var sessionTimeouts = AccountServices.Timeouts()
     /// Shows staff the emails waiting in the outbox (`/admin/mailbox`): demo and sandbox set-ups only.
     package var showMailbox: Bool = false
     /// Adds `GET /bench/plaintext`, the baseline `make bench` measures against.

@@ -55,6 +55,7 @@ package struct PortalDependencies: Sendable {
             hasher: try PasswordHasher(parameters: configuration.passwordParameters),
             policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
             secrets: try SecretBox.loadOrCreate(path: masterKeyFile),
+            timeouts: configuration.sessionTimeouts,
             localPort: configuration.port,
             now: now
         )

@@ -67,6 +67,21 @@ package struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. (env: PORTAL_LOG_LEVEL, default: info)")
     var logLevel: String?
 
+    @Option(name: .customLong("master-key-file"), help: "File with the 32-byte key that seals secrets at rest; created (mode 0600) if absent. (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key)")
+    var masterKeyFile: String?
+
+    @Option(name: .customLong("argon2-memory-kib"), help: "Argon2id memory per hash in KiB, at least 19456. (env: PORTAL_ARGON2_MEMORY_KIB)")
+    var argon2Memory: Int?
+
+    @Option(name: .customLong("argon2-iterations"), help: "Argon2id passes, at least 2. (env: PORTAL_ARGON2_ITERATIONS)")
+    var argon2Iterations: Int?
+
+    @Option(name: .customLong("session-idle-minutes"), help: "Sign out after this long without a request. (env: PORTAL_SESSION_IDLE_MINUTES, default: 30)")
+    var sessionIdleMinutes: Int?
+
+    @Option(name: .customLong("session-hours"), help: "Sign out this long after sign-in in any case. (env: PORTAL_SESSION_HOURS, default: 12)")
+    var sessionHours: Int?
+
     @Flag(help: "Add GET /bench/plaintext, the baseline for `make bench`. (env: PORTAL_BENCH=1)")
     var bench = false
 
@@ -103,6 +118,35 @@ package struct ServerOptions: ParsableArguments {
             guard maximum >= 1 else { throw CommandError("--max-open-tenants must be at least 1") }
             configuration.maxOpenTenants = maximum
         }
+        let memory = try argon2Memory ?? Environment.value("PORTAL_ARGON2_MEMORY_KIB").map { try Self.integer($0, name: "PORTAL_ARGON2_MEMORY_KIB") }
+        let iterations = try argon2Iterations
+            ?? Environment.value("PORTAL_ARGON2_ITERATIONS").map { try Self.integer($0, name: "PORTAL_ARGON2_ITERATIONS") }
+        let minimum = PasswordHasher.Parameters.minimum
+        if let memory {
+            guard memory >= Int(minimum.memoryKiB), memory <= 4_194_304 else {
+                throw CommandError("--argon2-memory-kib must be between \(minimum.memoryKiB) and 4194304")
+            }
+            configuration.passwordParameters.memoryKiB = UInt32(memory)
+        }
+        if let iterations {
+            guard iterations >= Int(minimum.iterations), iterations <= 100 else {
+                throw CommandError("--argon2-iterations must be between \(minimum.iterations) and 100")
+            }
+            configuration.passwordParameters.iterations = UInt32(iterations)
+        }
+        if let idle = try sessionIdleMinutes
+            ?? Environment.value("PORTAL_SESSION_IDLE_MINUTES").map({ try Self.integer($0, name: "PORTAL_SESSION_IDLE_MINUTES") })
+        {
+            guard (1...1440).contains(idle) else { throw CommandError("--session-idle-minutes must be between 1 and 1440") }
+            configuration.sessionTimeouts.idle = TimeInterval(idle * 60)
+        }
+        if let hours = try sessionHours
+            ?? Environment.value("PORTAL_SESSION_HOURS").map({ try Self.integer($0, name: "PORTAL_SESSION_HOURS") })
+        {
+            guard (1...720).contains(hours) else { throw CommandError("--session-hours must be between 1 and 720") }
+            configuration.sessionTimeouts.absolute = TimeInterval(hours * 3600)
+        }
+        configuration.masterKeyFile = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
         configuration.assetsDirectory = assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
         configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
         return configuration
