@@ -3,24 +3,7 @@ import GRDB
 
 /// A reseller brand served by this process, as stored in the platform registry.
 package struct Tenant: Codable, Hashable, Sendable, Identifiable {
-    /// Typed identifier so a tenant id can never be passed where another id is expected.
-    package struct ID: Hashable, Sendable, Codable, CustomStringConvertible, DatabaseValueConvertible {
-        package let rawValue: Int64
-        package init(_ rawValue: Int64) { self.rawValue = rawValue }
-        package var description: String { String(rawValue) }
-
-        package init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(Int64.self)
-        }
-        package func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-        package var databaseValue: DatabaseValue { rawValue.databaseValue }
-        package static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ID? {
-            Int64.fromDatabaseValue(dbValue).map(ID.init)
-        }
-    }
+    package typealias ID = TypedID<Tenant>
 
     /// Whether the tenant's sites answer normally or with a "temporarily unavailable" page.
     package enum Status: String, Codable, Sendable, DatabaseValueConvertible, CaseIterable {

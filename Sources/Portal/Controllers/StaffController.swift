@@ -122,37 +122,37 @@ package struct StaffController: Sendable {
                 status: .unprocessableContent
             )
         }
-        do {
-            try await realm(context).withAccounts { store in
-                let changed = try await store.setRole(role, for: id)
-                // A privilege change: the member signs in again with a new session.
-                try await store.deleteSessions(of: id)
-                try await store.audit(
-                    "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
-                    ip: context.origin.clientAddress ?? ""
-                )
-            }
-        } catch AccountError.notFound {
-            throw PortalError.notFound
-        } catch AccountError.lastOwner {
-            return try flows.page(
-                try await staffPage(context, notice: .error(AccountError.lastOwner.description)), "admin/staff",
-                status: .conflict
+        if let refused = try await ownerChange(context, { store in
+            let changed = try await store.setRole(role, for: id)
+            // A privilege change: the member signs in again with a new session.
+            try await store.deleteSessions(of: id)
+            try await store.audit(
+                "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
+                ip: context.origin.clientAddress ?? ""
             )
-        }
+        }) { return refused }
         return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=role")
     }
 
     @Sendable func remove(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         let id = try staffID(context)
+        if let refused = try await ownerChange(context, { store in
+            let removed = try await store.removeStaff(id)
+            try await store.audit(
+                "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
+            )
+        }) { return refused }
+        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
+    }
+
+    /// Runs a change to the staff list; returns the page to show when the change is refused.
+    private func ownerChange(
+        _ context: StaffRequestContext, _ change: (AccountStore) async throws -> Void
+    ) async throws -> Response? {
         do {
-            try await realm(context).withAccounts { store in
-                let removed = try await store.removeStaff(id)
-                try await store.audit(
-                    "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
-                )
-            }
+            try await realm(context).withAccounts { try await change($0) }
+            return nil
         } catch AccountError.notFound {
             throw PortalError.notFound
         } catch AccountError.lastOwner {
@@ -161,7 +161,6 @@ package struct StaffController: Sendable {
                 status: .conflict
             )
         }
-        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
     }
 
     /// The owner clears a staff member's second factor (a lost phone); the member sets it up again.

@@ -3,22 +3,7 @@ import GRDB
 
 /// A person who signs in: a tenant's customer or staff member, or a platform user.
 package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecord {
-    package struct ID: Hashable, Sendable, Codable, CustomStringConvertible, DatabaseValueConvertible {
-        package let rawValue: Int64
-        package init(_ rawValue: Int64) { self.rawValue = rawValue }
-        package var description: String { String(rawValue) }
-        package init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(Int64.self)
-        }
-        package func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-        package var databaseValue: DatabaseValue { rawValue.databaseValue }
-        package static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ID? {
-            Int64.fromDatabaseValue(dbValue).map(ID.init)
-        }
-    }
+    package typealias ID = TypedID<Account>
 
     package enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
         case customer, staff, platform
