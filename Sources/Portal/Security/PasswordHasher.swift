@@ -1,5 +1,6 @@
 import CArgon2
 import Foundation
+import Synchronization
 import Tenancy
 
 /// Argon2id password hashing through libargon2, stored as PHC strings
@@ -41,6 +42,13 @@ package struct PasswordHasher: Sendable {
     private let limiter: ConcurrencyLimiter
     /// Verified against when an account does not exist, so a login takes the same time either way.
     private let decoy: String
+    private let verifications = VerificationCounter()
+
+    /// Argon2id verifications run so far: one per sign-in attempt, whether or not the account exists.
+    package var verificationsPerformed: Int { verifications.value.withLock { $0 } }
+
+    /// The cost the decoy hash was made with: the same as real hashes, so both paths cost the same.
+    package var decoyParameters: Parameters? { Self.parameters(of: decoy) }
 
     package init(parameters: Parameters = .minimum, maximumConcurrentHashes: Int = 2) throws {
         self.parameters = parameters
@@ -58,6 +66,7 @@ package struct PasswordHasher: Sendable {
     /// Checks `password` against a stored PHC string; with no stored hash, burns the same time and fails.
     package func verify(_ password: String, against stored: String?) async -> Bool {
         let encoded = stored ?? decoy
+        verifications.value.withLock { $0 += 1 }
         let matches = await limiter.run {
             (try? await BlockingIO.run { Self.verifyNow(password, encoded: encoded) }) ?? false
         }
@@ -106,4 +115,8 @@ package struct PasswordHasher: Sendable {
         let password = Array(password.utf8)
         return argon2id_verify(encoded, password, password.count) == ARGON2_OK.rawValue
     }
+}
+
+private final class VerificationCounter: Sendable {
+    let value = Mutex(0)
 }
