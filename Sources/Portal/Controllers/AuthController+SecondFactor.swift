@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+extension AuthController {
+    // MARK: Second factor at sign-in
+
+    func pendingIdentity(_ context: Context) -> SignedIn? {
+        guard let identity = context.identity, !identity.isComplete, identity.account.kind == area.kind else { return nil }
+        return identity
+    }
+
+    func challengePage(_ context: Context, next: String) async throws -> TwoFactorChallengePage {
+        let query = next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return TwoFactorChallengePage(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
+            action: "\(area.prefix)/login/two-factor\(query)"
+        )
+    }
+
+    @Sendable func challengeForm(_ request: Request, context: Context) async throws -> Response {
+        guard pendingIdentity(context) != nil else { return flows.redirect(to: "\(area.prefix)/login") }
+        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
+        return try flows.page(try await challengePage(context, next: next), "account/two-factor-challenge")
+    }
+
+    @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
+        guard let identity = pendingIdentity(context) else { return flows.redirect(to: "\(area.prefix)/login") }
+        var request = request
+        let form = try await FormData.parse(&request)
+        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.home)
+        var page = try await challengePage(context, next: next == area.home ? "" : next)
+        let account = identity.account
+        let throttleKey = "2fa:\(area.kind):\(account.email)"
+        let now = flows.services.now()
+        if let wait = flows.throttle.retryAfter(scope: realm(context).throttleScope, account: throttleKey, now: now) {
+            page.notice = .error("Too many attempts. Try again in \(Self.describe(seconds: wait)).")
+            return AccountFlows.tooMany(try flows.page(page, "account/two-factor-challenge"), retryAfter: wait)
+        }
+        return try await realm(context).withAccounts { store in
+            let result = try await flows.checkSecondFactor(form["code"], for: account, in: store)
+            guard result != .invalid else {
+                flows.throttle.recordFailure(scope: realm(context).throttleScope, account: throttleKey, now: now)
+                try await store.audit(
+                    "login.second_factor_failed", actor: account, ip: context.origin.clientAddress ?? ""
+                )
+                page.notice = .error("That code did not work. Use the newest code from your app, or a recovery code.")
+                return try flows.page(page, "account/two-factor-challenge", status: .unauthorized)
+            }
+            flows.throttle.recordSuccess(scope: realm(context).throttleScope, account: throttleKey)
+            try await store.deleteSession(idHash: identity.session.idHash)
+            let cookie = try await flows.startSession(
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
+            )
+            if result == .recoveryCode {
+                try await store.audit("2fa.recovery_code_used", actor: account, ip: context.origin.clientAddress ?? "")
+            }
+            try await store.audit("login", actor: account, detail: "two-factor", ip: context.origin.clientAddress ?? "")
+            return flows.redirect(to: next, cookies: [cookie])
+        }
+    }
+
+}

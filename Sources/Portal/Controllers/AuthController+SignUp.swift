@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+extension AuthController {
+    // MARK: Sign up and verification
+
+    @Sendable func signupForm(_ request: Request, context: Context) async throws -> Response {
+        try flows.page(SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken), "account/signup")
+    }
+
+    @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await FormData.parse(&request)
+        var page = SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken)
+        page.name = form.trimmed("name")
+        page.email = form.trimmed("email")
+        page.company = form.trimmed("company")
+        if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
+            page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
+            return AccountFlows.tooMany(try flows.page(page, "account/signup"), retryAfter: wait)
+        }
+        let email = EmailAddress.normalize(page.email)
+        if page.name.isEmpty { page.nameError = "Enter your name." }
+        if page.name.count > 100 { page.nameError = "Use at most 100 characters." }
+        if email == nil { page.emailError = "Enter an email address such as name@example.com." }
+        if page.company.count > 100 { page.companyError = "Use at most 100 characters." }
+        page.passwordError = flows.services.policy.problem(with: form["password"], email: email)
+        guard let email, page.nameError == nil, page.companyError == nil, page.passwordError == nil else {
+            page.notice = .error("Please correct the marked fields.")
+            return try flows.page(page, "account/signup", status: .unprocessableContent)
+        }
+
+        let hash = try await flows.services.hasher.hash(form["password"])
+        try await realm(context).withAccounts { store in
+            do {
+                let account = try await store.createAccount(
+                    kind: .customer, email: email, name: page.name, company: page.company, passwordHash: hash
+                )
+                let link = try await flows.issueLink(.verifyEmail, for: account, path: "/verify-email", realm: realm(context), store: store)
+                try await flows.mail(store, realm: realm(context), to: email, subject: "Confirm your email address",
+                    body: "Welcome, \(page.name)!\n\nConfirm your email address by opening this link within 30 minutes:\n\(link)",
+                    kind: "verify_email"
+                )
+                try await store.audit("signup", actor: account, ip: context.origin.clientAddress ?? "")
+            } catch AccountError.emailTaken {
+                // Same answer as a new sign-up, so the form does not reveal who has an account;
+                // the owner of the address learns what happened by email.
+                try await flows.mail(store, realm: realm(context), to: email, subject: "You already have an account",
+                    body: "Someone (perhaps you) tried to sign up with this address, which already has an account.\n"
+                        + "If you forgot your password, use \"Forgot password\" on the sign-in page.",
+                    kind: "signup_existing"
+                )
+            }
+        }
+        return try flows.page(
+            MessagePage(
+                chrome: page.chrome, title: "Check your inbox",
+                message: "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
+                linkURL: "/login", linkLabel: "Go to sign in"
+            ),
+            "account/message"
+        )
+    }
+
+    @Sendable func verifyEmail(_ request: Request, context: Context) async throws -> Response {
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let chrome = try await realm(context).chrome()
+        let outcome: (String, String) = try await realm(context).withAccounts { store in
+            let hash = SecureToken.hash(token)
+            let purpose: AccountToken.Purpose =
+                try await store.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil ? .changeEmail : .verifyEmail
+            do {
+                let used = try await store.consumeToken(hash: hash, purpose: purpose, now: flows.services.now())
+                try await store.markEmailVerified(used.accountID, newEmail: used.newEmail, now: flows.services.now())
+                if purpose == .changeEmail { try await store.deleteSessions(of: used.accountID) }
+                let account = try await store.account(used.accountID)
+                try await store.audit(
+                    purpose == .changeEmail ? "email.changed" : "email.verified", actor: account,
+                    detail: used.newEmail ?? "", ip: context.origin.clientAddress ?? ""
+                )
+                return purpose == .changeEmail
+                    ? ("Email address changed", "Your account now uses \(used.newEmail ?? ""). Sign in with it.")
+                    : ("Email address confirmed", "Thank you. You can now sign in.")
+            } catch AccountError.invalidToken {
+                return ("Link expired", AccountError.invalidToken.description)
+            } catch AccountError.emailTaken {
+                return ("Address already in use", "Another account already uses that address; nothing was changed.")
+            }
+        }
+        return try flows.page(
+            MessagePage(chrome: chrome, title: outcome.0, message: outcome.1, linkURL: "/login", linkLabel: "Sign in"),
+            "account/message"
+        )
+    }
+
+}
