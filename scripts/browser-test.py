@@ -23,6 +23,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PORTAL = os.environ.get("PORTAL_BIN", os.path.join(ROOT, ".build", "debug", "portal"))
@@ -55,6 +56,15 @@ def make_driver(width):
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     return webdriver.Chrome(service=service, options=options)
+
+
+def wait_for_url(driver, fragment, timeout=10):
+    """Waits for a click's navigation to land (a click returns before the next page has loaded)."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: fragment in d.current_url)
+        return True
+    except Exception:
+        return False
 
 
 def main():
@@ -122,12 +132,15 @@ def main():
         driver.find_element(By.ID, "email").send_keys("customer@acme.example")
         driver.find_element(By.ID, "password").send_keys("acme-customer-demo")
         driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(driver.current_url.endswith("/account"), "the demo customer signs in and lands on /account")
+        check(wait_for_url(driver, "/account") and driver.current_url.endswith("/account"),
+              "the demo customer signs in and lands on /account")
         check("Hello, Demo Customer" in driver.page_source, "the account page greets the customer")
         driver.get("http://globex.localhost:%d/account" % port)
         check("/login" in driver.current_url, "the acme session is not a session on globex")
         driver.get("http://acme.localhost:%d/account" % port)
         driver.find_element(By.CSS_SELECTOR, "nav form button").click()
+        wait_for_url(driver, "acme.localhost:%d/" % port)
+        WebDriverWait(driver, 10).until(lambda d: "/account" not in d.current_url)
         driver.get("http://acme.localhost:%d/account" % port)
         check("/login" in driver.current_url, "after signing out, /account asks to sign in again")
 
@@ -136,7 +149,7 @@ def main():
         driver.find_element(By.ID, "email").send_keys("owner@acme.example")
         driver.find_element(By.ID, "password").send_keys("acme-owner-demo")
         driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(driver.current_url.endswith("/admin/security/two-factor"), "staff are sent to two-factor set-up")
+        check(wait_for_url(driver, "/admin/security/two-factor"), "staff are sent to two-factor set-up")
         check(len(driver.find_elements(By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
         driver.quit()
 
