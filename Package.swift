@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Integrations"
+        ),
+        .target(
             name: "Portal",
             dependencies: [
                 "Tenancy",
@@ -69,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "BrandingTests",
             dependencies: ["Branding", "Tenancy"]
+        ),
+        .testTarget(
+            name: "IntegrationsTests",
+            dependencies: ["Integrations"]
         ),
         .testTarget(
             name: "PortalTests",
