@@ -1,0 +1,126 @@
+import Foundation
+
+/// A JSON value from an upstream that types loosely: WHMCS and TheSSLStore put numbers and booleans in
+/// strings (`"clientid": "1"`, `"twoFactorEnabled": "false"`), so the accessors accept either form
+/// (CONTRACTS.md §0.2).
+package enum LenientJSON: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([LenientJSON])
+    case object([String: LenientJSON])
+
+    package enum ParseError: Error, Equatable {
+        case notJSON
+    }
+
+    package init(data: Data) throws(ParseError) {
+        do {
+            self = try JSONDecoder().decode(LenientJSON.self, from: data)
+        } catch {
+            throw .notJSON
+        }
+    }
+
+    package subscript(_ key: String) -> LenientJSON? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    /// A string, or a number or boolean written out.
+    package var string: String? {
+        switch self {
+        case .string(let text): text
+        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        default: nil
+        }
+    }
+
+    /// An integer, from a number or a string such as `"42"`.
+    package var int: Int? {
+        switch self {
+        case .number(let number): number.rounded() == number && abs(number) < 9e15 ? Int(number) : nil
+        case .string(let text): Int(text.trimmingCharacters(in: .whitespaces))
+        case .bool(let flag): flag ? 1 : 0
+        default: nil
+        }
+    }
+
+    /// A boolean, from `true`, `1`, `"true"`, `"1"`, `"yes"`, `"on"` (and their opposites).
+    package var bool: Bool? {
+        switch self {
+        case .bool(let flag): flag
+        case .number(let number): number != 0
+        case .string(let text):
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": true
+            case "false", "0", "no", "off", "": false
+            default: nil
+            }
+        default: nil
+        }
+    }
+
+    /// Money as integer minor units from `"12.50"` or `12.5`, without going through floating point for strings.
+    package var minorUnits: Int64? {
+        switch self {
+        case .string(let text): Self.parseMinorUnits(text)
+        case .number(let number): Self.parseMinorUnits(String(format: "%.2f", number))
+        default: nil
+        }
+    }
+
+    /// The elements of a list that WHMCS may send as an array, as a single object, or as `""` when empty.
+    package var elements: [LenientJSON] {
+        switch self {
+        case .array(let items): items
+        case .object: [self]
+        default: []
+        }
+    }
+
+    private static func parseMinorUnits(_ raw: String) -> Int64? {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+            let whole = Int64(parts[0])
+        else { return nil }
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            let decimals = parts[1]
+            guard (1...2).contains(decimals.count), decimals.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let value = Int64(decimals)
+            else {
+                return nil
+            }
+            fraction = decimals.count == 1 ? value * 10 : value
+        }
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: 100)
+        guard !overflow else { return nil }
+        return (negative ? -1 : 1) * (scaled + fraction)
+    }
+}
+
+extension LenientJSON: Decodable {
+    /// Booleans are tried before numbers: JSONDecoder reads only `true`/`false` as Bool, so `1` stays a number.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else if let items = try? container.decode([LenientJSON].self) {
+            self = .array(items)
+        } else {
+            self = .object(try container.decode([String: LenientJSON].self))
+        }
+    }
+}
