@@ -97,25 +97,33 @@ package struct AccountStore: Sendable {
     }
 
     /// The session with this id hash, if it has not expired by idle or absolute time; touches it.
+    ///
+    /// Read first and write only when needed (an expired row to delete, or `last_seen_at` more than a minute
+    /// old), so signed-in page views do not queue on the tenant's single writer.
     package func liveSession(idHash: String, idleTimeout: TimeInterval, now: Date = Date()) async throws
         -> (AccountSession, Account)?
     {
-        try await pool.write { db in
-            guard var session = try AccountSession.fetchOne(db, key: idHash) else { return nil }
-            if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idleTimeout) <= now {
-                try session.delete(db)
-                return nil
-            }
-            guard let account = try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?",
-                                                     arguments: [session.accountID])
-            else { return nil }
-            // Writing on every request would cost a commit each; a minute's precision is enough for idle expiry.
-            if now.timeIntervalSince(session.lastSeenAt) > 60 {
-                session.lastSeenAt = now
-                try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, idHash])
-            }
+        let found = try await pool.read { db -> (AccountSession, Account?)? in
+            guard let session = try AccountSession.fetchOne(db, key: idHash) else { return nil }
+            let account = try Account.fetchOne(
+                db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [session.accountID]
+            )
             return (session, account)
         }
+        guard let (session, account) = found else { return nil }
+        if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idleTimeout) <= now {
+            try await deleteSession(idHash: idHash)
+            return nil
+        }
+        guard let account else { return nil }
+        // A minute's precision is enough for idle expiry; writing on every request would cost a commit each.
+        guard now.timeIntervalSince(session.lastSeenAt) > 60 else { return (session, account) }
+        var touched = session
+        touched.lastSeenAt = now
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, idHash])
+        }
+        return (touched, account)
     }
 
     package func deleteSession(idHash: String) async throws {
