@@ -49,23 +49,12 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
 }
 
 extension TenantDatabase {
-    /// The tenant's current brand (the row always exists: the first migration inserts it).
-    package func brand() async throws -> Brand {
-        try await pool.read { db in try Self.fetchBrand(db) }
-    }
-
-    /// Replaces the brand and bumps its version, in one transaction.
-    @discardableResult
-    package func updateBrand(_ change: @escaping @Sendable (inout Brand) -> Void) async throws -> Brand {
-        try await pool.write { db in try Self.updateBrand(db, change) }
-    }
-
     /// The brand and the visible catalogue, read in one transaction: what a storefront page shows.
     package func storefront() async throws -> (brand: Brand, products: [Product]) {
         try await pool.read { db in (try Self.fetchBrand(db), try Product.visible(in: db)) }
     }
 
-    /// The synchronous form, for onboarding before the tenant is served.
+    /// Changes the brand and bumps its version, in one transaction (onboarding, the demo, bench data).
     @discardableResult
     package func updateBrandNow(_ change: (inout Brand) -> Void) throws -> Brand {
         try pool.write { db in try Self.updateBrand(db, change) }

@@ -67,17 +67,3 @@ extension Product {
         try Product.filter(Columns.visible == true).order(Columns.position, Column("id")).fetchAll(db)
     }
 }
-
-extension TenantDatabase {
-    /// The products customers can see, in the reseller's order.
-    package func visibleProducts() async throws -> [Product] {
-        try await pool.read { db in try Product.visible(in: db) }
-    }
-
-    /// Adds products in one transaction.
-    package func addProducts(_ products: [Product]) async throws {
-        try await pool.write { db in
-            for var product in products { try product.insert(db) }
-        }
-    }
-}

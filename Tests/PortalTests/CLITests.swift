@@ -166,8 +166,7 @@ struct CLITests {
         for slug in ["acme", "globex"] {
             let tenant = try #require(try platform.tenant(slug: TenantSlug(validating: slug)))
             let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
-            let brand = try await database.brand()
-            let products = try await database.visibleProducts()
+            let (brand, products) = try await database.storefront()
             #expect(products.count >= 4)
             let owner = try #require(try await database.accounts.account(kind: .staff, email: "owner@\(slug).example"))
             #expect(owner.role == .owner)

@@ -21,8 +21,6 @@ package final class StorefrontService: Sendable {
         cache = Mutex(BoundedCache(capacity: capacity))
     }
 
-    package var cachedCount: Int { cache.withLock { $0.count } }
-
     /// The tenant's content, from memory when it is current.
     package func content(for tenant: Tenant) async throws -> StorefrontContent {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {

@@ -32,12 +32,7 @@ package struct PlatformController: Sendable {
         let action = String((request.uri.queryParameters.get("action") ?? "").prefix(64))
         let actor = String((request.uri.queryParameters.get("actor") ?? "").prefix(254))
         let entries = try await realm.withAccounts { try await $0.auditEntries(action: action, actor: actor) }
-        let rows = entries.map {
-            AuditPage.Row(
-                at: PageDates.format($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail,
-                ip: $0.ip
-            )
-        }
+        let rows = AuditPage.rows(entries)
         let page = AuditPage(
             chrome: try await realm.chrome(), csrf: context.csrfToken, rows: rows, action: action, actor: actor,
             isEmpty: rows.isEmpty

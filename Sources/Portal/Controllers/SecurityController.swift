@@ -52,14 +52,13 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        var page = try await page(context)
         let account = context.account
-        if !(await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)) {
-            page.currentPasswordError = "This is not your current password."
-        }
-        page.newPasswordError = flows.services.policy.problem(with: form["new_password"], email: account.email)
-        guard page.currentPasswordError == nil, page.newPasswordError == nil else {
-            page.notice = .error("Your password was not changed.")
+        let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
+        let newProblem = flows.services.policy.problem(with: form["new_password"], email: account.email)
+        guard currentOK, newProblem == nil else {
+            var page = try await page(context, notice: .error("Your password was not changed."))
+            page.currentPasswordError = currentOK ? nil : "This is not your current password."
+            page.newPasswordError = newProblem
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         let hash = try await flows.services.hasher.hash(form["new_password"])
@@ -82,19 +81,16 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     @Sendable func changeEmail(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        var page = try await page(context)
         let account = context.account
         let newEmail = EmailAddress.normalize(form["new_email"])
-        if newEmail == nil {
-            page.emailError = "Enter an email address such as name@example.com."
-        } else if newEmail == account.email {
-            page.emailError = "This is already your address."
-        }
-        if !(await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)) {
-            page.currentPasswordError = "This is not your current password."
-        }
-        guard let newEmail, page.emailError == nil, page.currentPasswordError == nil else {
-            page.notice = .error("Your email address was not changed.")
+        let emailError: String? =
+            newEmail == nil ? "Enter an email address such as name@example.com."
+            : newEmail == account.email ? "This is already your address." : nil
+        let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
+        guard let newEmail, emailError == nil, currentOK else {
+            var page = try await page(context, notice: .error("Your email address was not changed."))
+            page.emailError = emailError
+            page.currentPasswordError = currentOK ? nil : "This is not your current password."
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         try await realm(context).withAccounts { store in

@@ -203,12 +203,7 @@ package struct StaffController: Sendable {
         let entries = try await realm(context).withAccounts { store in
             try await store.auditEntries(action: action, actor: actor)
         }
-        let rows = entries.map {
-            AuditPage.Row(
-                at: PageDates.format($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail,
-                ip: $0.ip
-            )
-        }
+        let rows = AuditPage.rows(entries)
         let page = AuditPage(
             chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, action: action,
             actor: actor, isEmpty: rows.isEmpty

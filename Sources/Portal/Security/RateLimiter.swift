@@ -39,19 +39,6 @@ package final class RateLimiter: Sendable {
         }
     }
 
-    /// The number of events counted in the current window.
-    package func count(_ rule: Rule, scope: String, key: String, now: Date = Date()) -> Int {
-        let id = scope + "\u{1F}" + key
-        return buckets.withLock { buckets in
-            guard let bucket = buckets[id], now.timeIntervalSince(bucket.windowStart) < rule.window else { return 0 }
-            return bucket.count
-        }
-    }
-
-    package func reset(scope: String, key: String) {
-        _ = buckets.withLock { $0.removeValue(forKey: scope + "\u{1F}" + key) }
-    }
-
     private static func prune(_ buckets: inout [String: Bucket], now: Date, window: TimeInterval) {
         buckets = buckets.filter { now.timeIntervalSince($0.value.windowStart) < window }
     }
