@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Tenancy
 
 /// What the sign-in flows need besides a database: hashing, policy, secrets, limits, time and link building.

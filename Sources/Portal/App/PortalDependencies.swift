@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Logging
 import Tenancy
 

@@ -55,4 +55,23 @@ package struct SecretBox: Sendable {
             throw SecretError.unsealFailed
         }
     }
+
+    /// Seals a secret bound to where it is stored (`"<tenant>/whmcs.secret"`): the context is authenticated,
+    /// so a sealed value copied into another tenant's row or another field fails to open.
+    package func seal(_ secret: String, context: String) throws -> Data {
+        guard let combined = try AES.GCM.seal(Array(secret.utf8), using: key, authenticating: Array(context.utf8)).combined
+        else { throw SecretError.unsealFailed }
+        return combined
+    }
+
+    package func open(_ sealed: Data, context: String) throws -> String {
+        do {
+            let bytes = try AES.GCM.open(
+                AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Array(context.utf8)
+            )
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            throw SecretError.unsealFailed
+        }
+    }
 }

@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+
+/// Time limits for one upstream call. The connect limit lives in the shared HTTP client's configuration.
+package struct UpstreamTimeouts: Sendable {
+    /// The whole exchange, per attempt.
+    package var total: Duration
+
+    package init(total: Duration = .seconds(15)) {
+        self.total = total
+    }
+}
+
+/// How a call may be repeated when it fails in a way that leaves the outcome unknown.
+package enum RepeatSafety: Sendable {
+    /// A read, or a write that sets a value: repeating it cannot do harm.
+    case safe
+    /// A write that must not be repeated blindly: before another attempt `lookUp` checks whether the
+    /// first one took effect, and returns its result if so.
+    case lookUpFirst
+    /// Never repeated; a lost answer is reported as unknown outcome.
+    case once
+}
+
+/// Runs upstream calls for one (tenant, upstream): circuit breaker, retries with backoff, and one log line per call.
+package struct UpstreamCaller: Sendable {
+    package let tenant: String
+    package let upstream: Upstream
+    /// The credential identifier; only its last four characters are logged.
+    package let credentialIdentifier: String
+    package let transport: UpstreamTransport
+    package let breakers: CircuitBreakers
+    package let retry: RetryPolicy
+    package let timeouts: UpstreamTimeouts
+    package let logger: Logger
+    /// Full-jitter random source and sleep, injectable so tests never wait.
+    package var unit: @Sendable () -> Double = { Double.random(in: 0...1) }
+    package var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    package init(
+        tenant: String, upstream: Upstream, credentialIdentifier: String, transport: UpstreamTransport,
+        breakers: CircuitBreakers, retry: RetryPolicy = RetryPolicy(), timeouts: UpstreamTimeouts = UpstreamTimeouts(),
+        logger: Logger
+    ) {
+        self.tenant = tenant
+        self.upstream = upstream
+        self.credentialIdentifier = credentialIdentifier
+        self.transport = transport
+        self.breakers = breakers
+        self.retry = retry
+        self.timeouts = timeouts
+        self.logger = logger
+    }
+
+    private var breakerKey: CircuitBreakers.Key { .init(tenant: tenant, upstream: upstream.rawValue) }
+
+    /// Sends `request` (built afresh per attempt) and decodes the answer with `decode`, which throws
+    /// `UpstreamError` for API-level failures. `lookUp` runs before a repeat under `.lookUpFirst`.
+    package func call<T: Sendable>(
+        action: String,
+        safety: RepeatSafety,
+        request: @Sendable () throws -> UpstreamRequest,
+        decode: @Sendable (UpstreamResponse) throws -> T,
+        lookUp: (@Sendable () async throws -> T?)? = nil
+    ) async throws -> T {
+        let started = ContinuousClock.now
+        var attempts = 0
+        var recovered = false
+        do {
+            let value = try await retry.run(
+                isRetryable: { error in
+                    guard let error = error as? UpstreamError, error.isTransient else { return false }
+                    return safety != .once || !error.outcomeUnknown
+                },
+                unit: unit,
+                sleep: sleep
+            ) { attempt -> T in
+                attempts = attempt
+                if attempt > 1, safety == .lookUpFirst, let lookUp, let existing = try await lookUp() {
+                    recovered = true
+                    return existing
+                }
+                return try await once(action: action, request: try request(), decode: decode)
+            }
+            log(action: action, started: started, attempts: attempts, outcome: recovered ? "recovered" : "ok")
+            return value
+        } catch {
+            let outcome: String
+            if let error = error as? UpstreamError {
+                switch error {
+                case .apiError: outcome = "api_error"
+                case .authenticationFailed: outcome = "auth_failed"
+                case .circuitOpen: outcome = "circuit_open"
+                case .timedOut: outcome = "timeout"
+                default: outcome = "failed"
+                }
+            } else {
+                outcome = "failed"
+            }
+            log(action: action, started: started, attempts: attempts, outcome: outcome, error: error)
+            throw error
+        }
+    }
+
+    /// One attempt: asks the breaker, sends, classifies, and tells the breaker how it went.
+    private func once<T>(
+        action: String, request: UpstreamRequest, decode: (UpstreamResponse) throws -> T
+    ) async throws -> T {
+        do {
+            try breakers.permit(breakerKey)
+        } catch {
+            throw UpstreamError.circuitOpen(upstream, retryAfterSeconds: max(1, Int(error.retryAfter.rounded(.up))))
+        }
+        do {
+            let response: UpstreamResponse
+            do {
+                response = try await transport.send(request, timeouts.total)
+            } catch let failure as UpstreamTransport.TransportFailure {
+                switch failure {
+                case .timedOut:
+                    throw UpstreamError.timedOut(upstream, action: action, seconds: Int(timeouts.total.components.seconds))
+                case .connectFailed(let reason), .connectionLost(let reason):
+                    throw UpstreamError.unreachable(upstream, reason: reason)
+                }
+            }
+            if response.status >= 500 {
+                throw UpstreamError.badStatus(upstream, action: action, status: response.status)
+            }
+            let value = try decode(response)
+            breakers.recordSuccess(breakerKey)
+            return value
+        } catch let error as UpstreamError {
+            if error.isTransient { breakers.recordFailure(breakerKey) } else { breakers.recordSuccess(breakerKey) }
+            throw error
+        }
+    }
+
+    private func log(action: String, started: ContinuousClock.Instant, attempts: Int, outcome: String, error: (any Error)? = nil) {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        var metadata: Logger.Metadata = [
+            "tenant": "\(tenant)", "upstream": "\(upstream.rawValue)", "action": "\(action)",
+            "duration_ms": "\(milliseconds)", "outcome": "\(outcome)", "attempts": "\(attempts)",
+            "credential": "\(Redaction.lastFour(credentialIdentifier))",
+        ]
+        if let error { metadata["error"] = "\(error)" }
+        if error == nil { logger.info("upstream call", metadata: metadata) } else { logger.warning("upstream call", metadata: metadata) }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Why a call to an upstream did not give an answer we could use. Portal maps these to pages and statuses.
+package enum UpstreamError: Error, Equatable, CustomStringConvertible {
+    /// No connection could be made, or it broke before an answer arrived (refused, reset, DNS).
+    case unreachable(Upstream, reason: String)
+    /// No answer within the time limit. For a write the change may or may not have happened.
+    case timedOut(Upstream, action: String, seconds: Int)
+    /// An HTTP status the API never uses for answers, such as 500 from a broken server.
+    case badStatus(Upstream, action: String, status: Int)
+    /// The credentials were refused (HTTP 403 with the vendor's message).
+    case authenticationFailed(Upstream, message: String)
+    /// The API answered with an error about the request itself (WHMCS `result: error`, WHM `metadata.result: 0`).
+    case apiError(Upstream, action: String, message: String)
+    /// The body was not the shape the contract promises.
+    case malformedResponse(Upstream, action: String, detail: String)
+    /// Too many failures in a row; calls are paused so a broken upstream is not hammered.
+    case circuitOpen(Upstream, retryAfterSeconds: Int)
+    /// The tenant has not configured this upstream yet.
+    case notConfigured(Upstream)
+
+    package var upstream: Upstream {
+        switch self {
+        case .unreachable(let upstream, _), .timedOut(let upstream, _, _), .badStatus(let upstream, _, _),
+            .authenticationFailed(let upstream, _), .apiError(let upstream, _, _),
+            .malformedResponse(let upstream, _, _), .circuitOpen(let upstream, _), .notConfigured(let upstream):
+            upstream
+        }
+    }
+
+    /// A sentence for people: what failed, without any secret.
+    package var description: String {
+        switch self {
+        case .unreachable(let upstream, let reason):
+            "\(upstream.displayName) could not be reached (\(reason))"
+        case .timedOut(let upstream, let action, let seconds):
+            "\(upstream.displayName) did not answer \(action) within \(seconds) s"
+        case .badStatus(let upstream, let action, let status):
+            "\(upstream.displayName) answered \(action) with HTTP \(status)"
+        case .authenticationFailed(let upstream, let message):
+            "\(upstream.displayName) refused the credentials: \(message)"
+        case .apiError(let upstream, let action, let message):
+            "\(upstream.displayName) \(action) failed: \(message)"
+        case .malformedResponse(let upstream, let action, let detail):
+            "\(upstream.displayName) sent an unreadable answer to \(action): \(detail)"
+        case .circuitOpen(let upstream, let seconds):
+            "\(upstream.displayName) is failing; calls are paused for \(seconds) more seconds"
+        case .notConfigured(let upstream):
+            "\(upstream.displayName) is not configured for this brand"
+        }
+    }
+
+    /// Failures of the connection or the server rather than of the request: worth another try, and they
+    /// count towards opening the circuit. Refused credentials and API errors are neither.
+    package var isTransient: Bool {
+        switch self {
+        case .unreachable, .timedOut, .badStatus, .malformedResponse: true
+        case .authenticationFailed, .apiError, .circuitOpen, .notConfigured: false
+        }
+    }
+
+    /// True when a write may have taken effect although no answer said so.
+    package var outcomeUnknown: Bool {
+        switch self {
+        case .timedOut, .badStatus, .malformedResponse: true
+        case .unreachable(_, let reason): reason != Self.connectRefused
+        default: false
+        }
+    }
+
+    static let connectRefused = "connection refused"
+}

@@ -1,0 +1,52 @@
+/// Invoices and payments.
+extension WHMCSClient {
+    /// GetInvoices for one client, optionally by status (`Unpaid`, `Paid`, `Overdue`, …), newest first.
+    package func invoices(clientID: Int? = nil, status: String? = nil, page: WHMCSPageRequest = .init()) async throws
+        -> WHMCSPage<WHMCSInvoiceSummary>
+    {
+        var fields = Self.paging(page) + [("orderby", .scalar("id")), ("order", .scalar("desc"))]
+        if let clientID { fields.append(("userid", .scalar(String(clientID)))) }
+        if let status { fields.append(("status", .scalar(status))) }
+        let json = try await perform("GetInvoices", fields, safety: .safe)
+        return Self.page(json, outer: "invoices", inner: "invoice", WHMCSInvoiceSummary.init)
+    }
+
+    /// GetInvoice; nil when there is no such invoice.
+    package func invoice(id: Int) async throws -> WHMCSInvoice? {
+        do {
+            let json = try await perform("GetInvoice", [("invoiceid", .scalar(String(id)))], safety: .safe)
+            return WHMCSInvoice(json)
+        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("not found") {
+            return nil
+        }
+    }
+
+    /// AddInvoicePayment. After a lost answer the invoice is read: a transaction with the same id means the
+    /// payment was recorded, so it is never recorded twice.
+    package func addPayment(_ payment: WHMCSPayment) async throws {
+        var fields: [(String, PHPFormValue)] = [
+            ("invoiceid", .scalar(String(payment.invoiceID))), ("transid", .scalar(payment.transactionID)),
+            ("gateway", .scalar(payment.gateway)), ("date", .scalar(payment.date)),
+        ]
+        if let amount = payment.amountMinor { fields.append(("amount", .scalar(Money.decimal(amount)))) }
+        let invoiceID = payment.invoiceID
+        let transactionID = payment.transactionID
+        _ = try await perform("AddInvoicePayment", fields, safety: .lookUpFirst) {
+            guard let invoice = try await self.invoice(id: invoiceID),
+                invoice.transactions.contains(where: { $0.transactionID == transactionID })
+            else { return nil }
+            return .object(["result": .string("success")])
+        }
+    }
+}
+
+/// Decimal strings for WHMCS amounts.
+enum Money {
+    /// 1250 → "12.50"; -5 → "-0.05".
+    static func decimal(_ minor: Int64) -> String {
+        let sign = minor < 0 ? "-" : ""
+        let magnitude = minor.magnitude
+        let cents = magnitude % 100
+        return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+}

@@ -1,0 +1,55 @@
+/// Tickets and single sign-on.
+extension WHMCSClient {
+    /// OpenTicket for a client. Not repeated after a lost answer: a customer may well open two tickets with the
+    /// same subject, so there is no safe way to tell ours apart.
+    package func openTicket(_ ticket: WHMCSNewTicket) async throws -> WHMCSOpenedTicket {
+        var fields: [(String, PHPFormValue)] = [
+            ("deptid", .scalar(String(ticket.departmentID))), ("clientid", .scalar(String(ticket.clientID))),
+            ("subject", .scalar(ticket.subject)), ("message", .scalar(ticket.message)),
+            ("priority", .scalar(ticket.priority.rawValue)), ("markdown", .scalar("true")),
+        ]
+        if let serviceID = ticket.serviceID { fields.append(("serviceid", .scalar(String(serviceID)))) }
+        let json = try await perform("OpenTicket", fields, safety: .once)
+        return WHMCSOpenedTicket(
+            id: try Self.int(json, "id", action: "OpenTicket"), number: json["tid"]?.string ?? "",
+            accessCode: json["c"]?.string ?? ""
+        )
+    }
+
+    /// GetTickets for one client, newest first.
+    package func tickets(clientID: Int? = nil, status: String? = nil, page: WHMCSPageRequest = .init()) async throws
+        -> WHMCSPage<WHMCSTicket>
+    {
+        var fields = Self.paging(page)
+        if let clientID { fields.append(("clientid", .scalar(String(clientID)))) }
+        if let status { fields.append(("status", .scalar(status))) }
+        let json = try await perform("GetTickets", fields, safety: .safe)
+        return Self.page(json, outer: "tickets", inner: "ticket", WHMCSTicket.init)
+    }
+
+    /// AddTicketReply as the client. Not repeated after a lost answer, for the same reason as OpenTicket.
+    package func addTicketReply(ticketID: Int, clientID: Int, message: String) async throws {
+        _ = try await perform(
+            "AddTicketReply",
+            [
+                ("ticketid", .scalar(String(ticketID))), ("clientid", .scalar(String(clientID))),
+                ("message", .scalar(message)), ("markdown", .scalar("true")),
+            ],
+            safety: .once
+        )
+    }
+
+    /// CreateSsoToken: a single-use link into the WHMCS client area. A new token is harmless, so it may be repeated.
+    package func createSsoToken(clientID: Int, destination: String? = nil, serviceID: Int? = nil) async throws
+        -> WHMCSSingleSignOn
+    {
+        var fields: [(String, PHPFormValue)] = [("client_id", .scalar(String(clientID)))]
+        if let destination { fields.append(("destination", .scalar(destination))) }
+        if let serviceID { fields.append(("service_id", .scalar(String(serviceID)))) }
+        let json = try await perform("CreateSsoToken", fields, safety: .safe)
+        guard let token = json["access_token"]?.string, let url = json["redirect_url"]?.string else {
+            throw UpstreamError.malformedResponse(.whmcs, action: "CreateSsoToken", detail: "missing access_token")
+        }
+        return WHMCSSingleSignOn(accessToken: token, redirectURL: url)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import Integrations
+import Logging
+import ServiceLifecycle
+
+/// Where the simulators listen and which credentials they accept.
+package struct SandboxConfiguration: Sendable {
+    package var host = "127.0.0.1"
+    /// 0 picks a free port (tests).
+    package var whmcsPort = 9001
+    package var whmPort = 9002
+    package var directory: String
+    /// Credentials to accept; generated once and stored when not given.
+    package var whmcsIdentifier: String?
+    package var whmcsSecret: String?
+    package var whmUser: String?
+    package var whmToken: String?
+    package var whmcsFaults = FaultSettings()
+    package var whmFaults = FaultSettings()
+
+    package init(directory: String) {
+        self.directory = directory
+    }
+}
+
+/// The credentials a portal (or a person) uses against the simulators.
+package struct SandboxCredentials: Sendable, Equatable {
+    package var whmcsIdentifier: String
+    package var whmcsSecret: String
+    /// A reseller and its token; every tenant provisioned through `provisionTenant` gets its own instead.
+    package var whmUser: String
+    package var whmToken: String
+}
+
+/// What `provisionTenant` set up for one brand: its WHMCS client group and its own WHM reseller.
+package struct SandboxTenant: Sendable, Equatable {
+    package var clientGroupID: Int
+    package var reseller: String
+    package var resellerToken: String
+}
+
+/// The WHMCS and WHM simulators with their shared database and fault injectors.
+package final class Sandbox: Sendable {
+    package let configuration: SandboxConfiguration
+    package let store: SandboxStore
+    package let whmcs: WHMCSSimulator
+    package let whm: WHMSimulator
+    package let whmcsFaults: FaultInjector
+    package let whmFaults: FaultInjector
+    package let credentials: SandboxCredentials
+
+    package init(_ configuration: SandboxConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws {
+        self.configuration = configuration
+        store = try SandboxStore(directory: configuration.directory)
+        whmcs = WHMCSSimulator(store: store, now: now)
+        whm = WHMSimulator(store: store, now: now)
+        whmcsFaults = FaultInjector(configuration.whmcsFaults)
+        whmFaults = FaultInjector(configuration.whmFaults)
+        let identifier = try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
+        let secret = try configuration.whmcsSecret ?? store.setting("whmcs.secret", default: WHMCSAction.randomToken(32))
+        let user = try configuration.whmUser ?? store.setting("whm.user", default: "reseller")
+        let token = try configuration.whmToken ?? store.setting(
+            "whm.token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        )
+        if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
+        credentials = SandboxCredentials(whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token)
+        try await whmcs.addCredential(identifier: identifier, secret: secret)
+        try await whm.ensureReseller(user)
+        try await whm.addToken(user: user, token: token)
+        let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        try await whm.addToken(user: "root", token: rootToken)
+    }
+
+    /// A client group and a reseller (with its own token) for one brand; calling it again returns the same.
+    package func provisionTenant(slug: String, name: String) async throws -> SandboxTenant {
+        let group = try await whmcs.ensureClientGroup(named: name)
+        let reseller = String(("r" + slug.filter { $0.isLetter || $0.isNumber }).prefix(16)).lowercased()
+        try await whm.ensureReseller(reseller)
+        let token = try store.setting("whm.token.\(reseller)", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        try await whm.addToken(user: reseller, token: token)
+        return SandboxTenant(clientGroupID: group, reseller: reseller, resellerToken: token)
+    }
+
+    /// The two HTTP servers as Services; `onRunning` learns each bound port (useful with port 0).
+    package func services(
+        logger: Logger, onRunning: @escaping @Sendable (_ simulator: String, _ port: Int) async -> Void = { _, _ in }
+    ) -> [any Service] {
+        let whmcsApp = SimulatorServer.application(
+            name: "whmcs", host: configuration.host, port: configuration.whmcsPort, injector: whmcsFaults, logger: logger,
+            routes: { whmcs.addRoutes(to: $0) }, onServerRunning: { await onRunning("whmcs", $0) }
+        )
+        let whmApp = SimulatorServer.application(
+            name: "whm", host: configuration.host, port: configuration.whmPort, injector: whmFaults, logger: logger,
+            routes: { whm.addRoutes(to: $0) }, onServerRunning: { await onRunning("whm", $0) }
+        )
+        return [whmcsApp, whmApp]
+    }
+}
+
+package enum SandboxError: Error, CustomStringConvertible {
+    case invalidUser(String, String)
+
+    package var description: String {
+        switch self {
+        case .invalidUser(let user, let problem): "the WHM user name \"\(user)\" \(problem)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+
+/// The simulators' state in one SQLite file, so demo data survives restarts.
+package struct SandboxStore: Sendable {
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) `directory/sandbox.sqlite` and migrates it.
+    package init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        queue = try DatabaseQueue(path: directory + "/sandbox.sqlite", configuration: configuration)
+        try Self.migrator.migrate(queue)
+    }
+
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await queue.read(body)
+    }
+
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await queue.write(body)
+    }
+
+    /// A stored setting, or `make()` stored on first use (generated credentials stay the same across restarts).
+    func setting(_ key: String, default make: @autoclosure () -> String) throws -> String {
+        let fresh = make()
+        return try queue.write { db in
+            if let value = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]) {
+                return value
+            }
+            try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, fresh])
+            return fresh
+        }
+    }
+
+    func setSetting(_ key: String, to value: String) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value]
+            )
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: WHMCS and WHM state") { db in
+            try db.execute(sql: WHMCSSchema.sql)
+            try db.execute(sql: WHMSchema.sql)
+            try db.execute(sql: "CREATE TABLE sandbox_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+import Integrations
+
+/// One WHM API 1 function carried out in a write transaction, as `caller` (root or a reseller).
+struct WHMAction {
+    let db: Database
+    let args: WHMArguments
+    let caller: String
+    let now: Date
+    let host: String
+
+    var isRoot: Bool { caller == "root" }
+
+    /// Returns (reason, data, raw output).
+    func perform(_ function: String) throws -> (String, LenientJSON?, String?) {
+        switch function {
+        case "createacct": return try createAccount()
+        case "suspendacct": return try suspend()
+        case "unsuspendacct": return try unsuspend()
+        case "removeacct": return try remove()
+        case "listaccts": return try listAccounts()
+        case "changepackage": return try changePackage()
+        case "listpkgs": return try listPackages()
+        case "setresellernameservers": return try setNameservers()
+        case "create_user_session": return try createUserSession()
+        default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
+        }
+    }
+
+    static let serverNameservers = ["ns1.sandbox.invalid", "ns2.sandbox.invalid"]
+    static let sharedIP = "192.0.2.10"
+
+    /// An account the caller may act on: root sees all, a reseller its own.
+    private func ownedAccount(_ user: String) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whm_accounts WHERE user = ?", arguments: [user]) else {
+            throw WHMFailure("The user “\(user)” does not exist.")
+        }
+        guard isRoot || (row["owner"] as String) == caller else {
+            throw WHMFailure("You do not have access to an account named “\(user)”.")
+        }
+        return row
+    }
+
+    private func createAccount() throws -> (String, LenientJSON?, String?) {
+        let username = try args.required("username").lowercased()
+        if let problem = WHMUsername.problem(username) { throw WHMFailure("Invalid username “\(username)”: it \(problem).") }
+        let domain = args.nonEmpty("domain")?.lowercased() ?? "\(username).sandbox.invalid"
+        guard HostNameRules.isValid(domain) else { throw WHMFailure("“\(domain)” is not a valid domain name.") }
+        let owner = args.nonEmpty("owner") ?? (args.first("ownerself") == "1" ? username : caller)
+        guard isRoot || owner == caller else {
+            throw WHMFailure("Without root access, you can only create accounts that you yourself own.")
+        }
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE user = ?", arguments: [username]) == nil else {
+            throw WHMFailure("Sorry, a group for that username already exists.")
+        }
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE domain = ?", arguments: [domain]) == nil else {
+            throw WHMFailure("Sorry, the domain “\(domain)” is already set up on this server.")
+        }
+        if args.nonEmpty("pass") != nil, args.nonEmpty("password") != nil {
+            throw WHMFailure("You may not specify both “pass” and “password”.")
+        }
+        let plan = args.nonEmpty("plan") ?? "default"
+        if plan != "default" {
+            guard let planOwner = try String.fetchOne(db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [plan]) else {
+                throw WHMFailure("The package “\(plan)” does not exist.")
+            }
+            guard isRoot || planOwner == caller else { throw WHMFailure("You do not have access to the package “\(plan)”.") }
+        }
+        let stored = try String.fetchOne(db, sql: "SELECT nameservers FROM whm_resellers WHERE user = ?", arguments: [owner]) ?? ""
+        let nameservers = stored.isEmpty ? Self.serverNameservers : stored.split(separator: ",").map(String.init)
+        try db.execute(
+            sql: """
+                INSERT INTO whm_accounts (user, domain, owner, plan, email, ip, nameservers, unix_startdate)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [username, domain, owner, plan, args.first("contactemail") ?? "", Self.sharedIP,
+                        nameservers.joined(separator: ","), Int(now.timeIntervalSince1970)]
+        )
+        var data: [String: LenientJSON] = ["ip": .string(Self.sharedIP), "package": .string(plan), "nameserverentry": "", "nameservera": ""]
+        for (index, nameserver) in nameservers.prefix(4).enumerated() {
+            data[index == 0 ? "nameserver" : "nameserver\(index + 1)"] = .string(nameserver)
+            data[index == 0 ? "nameservera" : "nameservera\(index + 1)"] = ""
+        }
+        let raw = "Creating account for \(username) on \(domain)\nAccount Creation Complete!!!"
+        return ("Account Creation Ok", .object(data), raw)
+    }
+
+    private func suspend() throws -> (String, LenientJSON?, String?) {
+        let user = try args.required("user")
+        _ = try ownedAccount(user)
+        let reason = args.nonEmpty("reason") ?? "Unknown"
+        try db.execute(
+            sql: "UPDATE whm_accounts SET suspended = 1, suspendreason = ?, suspendtime = ? WHERE user = ?",
+            arguments: [reason, Int(now.timeIntervalSince1970), user]
+        )
+        return ("OK", nil, "Suspending \(user)\nAccount has been suspended")
+    }
+
+    private func unsuspend() throws -> (String, LenientJSON?, String?) {
+        let user = try args.required("user")
+        _ = try ownedAccount(user)
+        try db.execute(
+            sql: "UPDATE whm_accounts SET suspended = 0, suspendreason = NULL, suspendtime = NULL WHERE user = ?", arguments: [user]
+        )
+        return ("OK", nil, "Unsuspending \(user)\nAccount is now active")
+    }
+
+    private func remove() throws -> (String, LenientJSON?, String?) {
+        guard let user = args.nonEmpty("username") ?? args.nonEmpty("user") else {
+            throw WHMFailure("The \"username\" parameter is required.")
+        }
+        _ = try ownedAccount(user)
+        try db.execute(sql: "DELETE FROM whm_accounts WHERE user = ?", arguments: [user])
+        try db.execute(sql: "DELETE FROM whm_sessions WHERE user = ?", arguments: [user])
+        return ("\(user) account removed", nil, "Removing account \(user)\nAccount removal complete")
+    }
+
+    private func listAccounts() throws -> (String, LenientJSON?, String?) {
+        var rows = try Row.fetchAll(
+            db, sql: isRoot ? "SELECT * FROM whm_accounts ORDER BY user" : "SELECT * FROM whm_accounts WHERE owner = ? ORDER BY user",
+            arguments: isRoot ? [] : [caller]
+        )
+        if let search = args.first("search"), !search.isEmpty {
+            let type = args.nonEmpty("searchtype") ?? "user"
+            let columns: [String: [String]] = [
+                "domain": ["domain"], "owner": ["owner"], "user": ["user"], "ip": ["ip"], "package": ["plan"],
+                "domain_and_user": ["domain", "user"],
+            ]
+            guard let fields = columns[type] else { throw WHMFailure("Unknown search type.") }
+            let exact = args.first("searchmethod") == "exact"
+            let pattern = exact ? nil : try? NSRegularExpression(pattern: search, options: [.caseInsensitive])
+            rows = rows.filter { row in
+                fields.contains { column in
+                    let value: String = row[column]
+                    if exact { return value == search }
+                    guard let pattern else { return false }
+                    return pattern.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+                }
+            }
+        }
+        let accounts = rows.map(account)
+        return ("OK", ["acct": .array(accounts)], nil)
+    }
+
+    private func account(_ row: Row) -> LenientJSON {
+        let start: Int = row["unix_startdate"]
+        let suspended: Int = row["suspended"]
+        let reason: String? = row["suspendreason"]
+        var fields: [String: LenientJSON] = [
+            "user": .string(row["user"]), "domain": .string(row["domain"]), "owner": .string(row["owner"]),
+            "plan": .string(row["plan"]), "email": .string(row["email"]), "ip": .string(row["ip"]),
+            "suspended": .number(Double(suspended)), "suspendreason": reason.map(LenientJSON.string) ?? "not suspended",
+            "suspendtime": (row["suspendtime"] as Int?).map { .number(Double($0)) } ?? .null,
+            "unix_startdate": .number(Double(start)),
+            "startdate": .string(WHMCSAction.format(Date(timeIntervalSince1970: TimeInterval(start)), "yy MMM dd HH:mm")),
+        ]
+        fields["diskused"] = "0M"
+        fields["disklimit"] = "unlimited"
+        fields["partition"] = "home"
+        fields["shell"] = "/usr/local/cpanel/bin/noshell"
+        fields["theme"] = "jupiter"
+        fields["is_locked"] = 0
+        fields["temporary"] = 0
+        fields["has_backup"] = 0
+        fields["ipv6"] = []
+        fields["maxpop"] = "unlimited"
+        fields["maxsql"] = "unlimited"
+        fields["uid"] = .number(Double(1000 + start % 50000))
+        return .object(fields)
+    }
+
+    private func changePackage() throws -> (String, LenientJSON?, String?) {
+        let user = try args.required("user")
+        let package = try args.required("pkg")
+        _ = try ownedAccount(user)
+        guard let owner = try String.fetchOne(db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [package]) else {
+            throw WHMFailure("Specified package “\(package)” does not exist.")
+        }
+        guard isRoot || owner == caller else { throw WHMFailure("You do not have access to the package “\(package)”.") }
+        try db.execute(sql: "UPDATE whm_accounts SET plan = ? WHERE user = ?", arguments: [package, user])
+        return ("OK", nil, "Changing package of \(user) to \(package)\nQUOTA changed")
+    }
+
+    private func listPackages() throws -> (String, LenientJSON?, String?) {
+        let want = args.nonEmpty("want") ?? "creatable"
+        guard ["creatable", "all", "viewable"].contains(want) else { throw WHMFailure("Invalid “want” value: \(want)") }
+        let rows = try Row.fetchAll(
+            db, sql: isRoot ? "SELECT * FROM whm_packages ORDER BY name" : "SELECT * FROM whm_packages WHERE owner = ? ORDER BY name",
+            arguments: isRoot ? [] : [caller]
+        )
+        let packages: [LenientJSON] = rows.map { row in
+            [
+                "name": .string(row["name"]), "QUOTA": .string(row["quota"]), "BWLIMIT": .string(row["bwlimit"]),
+                "MAXPOP": .string(row["maxpop"]), "MAXSQL": .string(row["maxsql"]), "MAXFTP": "unlimited",
+                "MAXSUB": "unlimited", "MAXPARK": "0", "MAXADDON": "0", "CGI": "y", "HASSHELL": "n", "IP": "n",
+                "FEATURELIST": "default", "CPMOD": "jupiter", "LANG": "en",
+            ]
+        }
+        return ("OK", ["pkg": .array(packages)], nil)
+    }
+
+    private func setNameservers() throws -> (String, LenientJSON?, String?) {
+        let user = try args.required("user")
+        guard isRoot || user == caller else { throw WHMFailure("You do not have permission to set nameservers for “\(user)”.") }
+        guard try String.fetchOne(db, sql: "SELECT user FROM whm_resellers WHERE user = ?", arguments: [user]) != nil else {
+            throw WHMFailure("“\(user)” is not a reseller.")
+        }
+        let nameservers = (args.first("nameservers") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard nameservers.allSatisfy(HostNameRules.isValid), nameservers.count <= 4 else {
+            throw WHMFailure("A specified nameserver is invalid.")
+        }
+        try db.execute(sql: "UPDATE whm_resellers SET nameservers = ? WHERE user = ?", arguments: [nameservers.joined(separator: ","), user])
+        return ("OK", nil, nil)
+    }
+
+    private func createUserSession() throws -> (String, LenientJSON?, String?) {
+        let user = try args.required("user")
+        let service = try args.required("service")
+        let ports = ["cpaneld": 2083, "whostmgrd": 2087, "webmaild": 2096]
+        guard ports[service] != nil else {
+            throw WHMFailure("The \"service\" parameter is invalid. It must be one of: cpaneld, whostmgrd, webmaild.")
+        }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whm_accounts WHERE user = ?", arguments: [user]) else {
+            throw WHMFailure("You cannot create a session for the user “\(user)” because they do not exist.")
+        }
+        guard isRoot || (row["owner"] as String) == caller else {
+            throw WHMFailure("You do not have permission to create sessions for the user “\(user)”.")
+        }
+        guard (row["suspended"] as Int) == 0 else {
+            throw WHMFailure("You cannot create a session for the user “\(user)” because they are currently suspended.")
+        }
+        if service == "whostmgrd", try Int.fetchOne(db, sql: "SELECT 1 FROM whm_resellers WHERE user = ?", arguments: [user]) == nil {
+            throw WHMFailure("You cannot create a session for the user “\(user)” because they are not a reseller.")
+        }
+        let session = "\(user):\(WHMCSAction.randomToken(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"))"
+        let securityToken = "/cpsess" + WHMCSAction.randomToken(10, alphabet: "0123456789")
+        let expires = Int(now.timeIntervalSince1970) + 15 * 60
+        try db.execute(
+            sql: "INSERT INTO whm_sessions (session, user, service, expires) VALUES (?, ?, ?, ?)",
+            arguments: [session, user, service, expires]
+        )
+        // The sandbox serves the login itself, so the link points back at the simulator instead of port 2083.
+        let encoded = session.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? session
+        var url = "http://\(host)\(securityToken)/login/?session=\(encoded)"
+        if let app = args.nonEmpty("app") { url += "&goto_app=\(app)" }
+        return ("Created session", [
+            "url": .string(url), "session": .string(session), "cp_security_token": .string(securityToken),
+            "expires": .number(Double(expires)), "service": .string(service),
+        ], nil)
+    }
+}
+
+/// Host names as WHM checks domains and nameservers: letters, digits and hyphens in dot-separated labels.
+enum HostNameRules {
+    static func isValid(_ name: String) -> Bool {
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, name.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+}

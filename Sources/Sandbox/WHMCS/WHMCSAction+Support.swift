@@ -1,0 +1,249 @@
+import Foundation
+import GRDB
+import Integrations
+
+extension WHMCSAction {
+    // MARK: Invoices
+
+    func getInvoices() throws -> LenientJSON {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let user = params.int("userid") { conditions.append("i.userid = ?"); arguments.append(user) }
+        if let status = params.nonEmpty("status") {
+            if status == "Overdue" {
+                conditions.append("i.status = 'Unpaid' AND i.duedate < ?")
+                arguments.append(today)
+            } else {
+                conditions.append("i.status = ?")
+                arguments.append(status)
+            }
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let columns = ["id": "i.id", "invoicenumber": "i.id", "date": "i.date", "duedate": "i.duedate", "total": "i.total", "status": "i.status"]
+        let orderBy = params.nonEmpty("orderby").flatMap { columns[$0] } ?? "i.id"
+        let direction = params.string("order")?.lowercased() == "desc" ? "DESC" : "ASC"
+        let (start, size) = paging
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_invoices i \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT i.*, c.firstname, c.lastname, c.companyname FROM whmcs_invoices i JOIN whmcs_clients c ON c.id = i.userid
+                \(filter) ORDER BY \(orderBy) \(direction) LIMIT \(size) OFFSET \(start)
+                """,
+            arguments: StatementArguments(arguments)
+        )
+        let items: [LenientJSON] = rows.map { row in
+            [
+                "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "firstname": .string(row["firstname"]),
+                "lastname": .string(row["lastname"]), "companyname": .string(row["companyname"]),
+                "invoicenum": "", "date": .string(row["date"]), "duedate": .string(row["duedate"]),
+                "datepaid": .string(row["datepaid"]), "last_capture_attempt": "0000-00-00 00:00:00",
+                "date_refunded": "0000-00-00 00:00:00", "date_cancelled": "0000-00-00 00:00:00",
+                "subtotal": Self.money(row["subtotal"]), "credit": "0.00", "tax": Self.money(row["tax"]), "tax2": "0.00",
+                "total": Self.money(row["total"]), "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]),
+                "paymentmethod": .string(row["paymentmethod"]), "paymethodid": "", "notes": .string(row["notes"]),
+                "created_at": .string(row["date"]), "updated_at": .string(row["date"]), "currencycode": "GBP",
+                "currencyprefix": "£", "currencysuffix": " GBP",
+            ]
+        }
+        return Self.page("invoices", "invoice", items: items, total: total, start: start)
+    }
+
+    func getInvoice() throws -> LenientJSON {
+        guard let invoiceID = params.int("invoiceid"),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
+        else { throw WHMCSFailure("Invoice ID Not Found") }
+        let items = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_invoice_items WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
+        let payments = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_transactions WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
+        let paid = payments.reduce(0) { $0 + ($1["amountin"] as Int) }
+        let total: Int = row["total"]
+        let transactions: LenientJSON = payments.isEmpty ? "" : ["transaction": .array(payments.map { payment in
+            [
+                "id": Self.id(payment["id"]), "userid": Self.id(payment["userid"]), "transid": .string(payment["transid"]),
+                "gateway": .string(payment["gateway"]), "date": .string(payment["date"]),
+                "amountin": Self.money(payment["amountin"]), "fees": Self.money(payment["fees"]),
+            ]
+        })]
+        return [
+            "invoiceid": Self.id(invoiceID), "invoicenum": "", "userid": Self.id(row["userid"]), "date": .string(row["date"]),
+            "duedate": .string(row["duedate"]), "datepaid": .string(row["datepaid"]),
+            "lastcaptureattempt": "0000-00-00 00:00:00", "subtotal": Self.money(row["subtotal"]), "credit": "0.00",
+            "tax": Self.money(row["tax"]), "tax2": "0.00", "total": Self.money(total), "balance": Self.money(max(0, total - paid)),
+            "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]), "paymentmethod": .string(row["paymentmethod"]),
+            "notes": .string(row["notes"]), "ccgateway": false,
+            "items": ["item": .array(items.map { item in
+                [
+                    "id": Self.id(item["id"]), "type": .string(item["type"]), "relid": Self.id(item["relid"]),
+                    "description": .string(item["description"]), "amount": Self.money(item["amount"]),
+                    "taxed": .string(String(item["taxed"] as Int)),
+                ]
+            })],
+            "transactions": transactions,
+        ]
+    }
+
+    func addInvoicePayment() throws -> LenientJSON {
+        guard let invoiceID = params.int("invoiceid"),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
+        else { throw WHMCSFailure("Invoice ID Not Found") }
+        guard let transactionID = params.nonEmpty("transid") else { throw WHMCSFailure("Transaction ID is required") }
+        guard let gateway = params.nonEmpty("gateway"), Self.gateways.contains(gateway) else {
+            throw WHMCSFailure("Invalid Payment Gateway Name")
+        }
+        guard let date = params.nonEmpty("date") else { throw WHMCSFailure("Payment date is required") }
+        let status: String = row["status"]
+        guard status != "Cancelled" else { throw WHMCSFailure("It is not possible to add a payment to an invoice that is Cancelled") }
+        let total: Int = row["total"]
+        let paidSoFar = try Int.fetchOne(db, sql: "SELECT coalesce(sum(amountin), 0) FROM whmcs_transactions WHERE invoiceid = ?", arguments: [invoiceID]) ?? 0
+        var amount = total - paidSoFar
+        if let raw = params.nonEmpty("amount") {
+            guard let value = Self.minor(raw), value > 0 else { throw WHMCSFailure("Invalid payment amount") }
+            amount = value
+        }
+        try db.execute(
+            sql: "INSERT INTO whmcs_transactions (invoiceid, userid, transid, gateway, date, amountin, fees) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [invoiceID, row["userid"] as Int, transactionID, gateway, date, amount, Self.minor(params.string("fees") ?? "0") ?? 0]
+        )
+        if paidSoFar + amount >= total {
+            try db.execute(sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?", arguments: [date, invoiceID])
+        }
+        return [:]
+    }
+
+    // MARK: Tickets
+
+    func openTicket() throws -> LenientJSON {
+        guard let department = params.int("deptid"),
+            try Int.fetchOne(db, sql: "SELECT id FROM whmcs_departments WHERE id = ?", arguments: [department]) != nil
+        else { throw WHMCSFailure("Department ID not found") }
+        guard let subject = params.nonEmpty("subject") else { throw WHMCSFailure("Subject is required") }
+        guard let message = params.nonEmpty("message") else { throw WHMCSFailure("Message is required") }
+        var clientID = 0
+        var name = params.string("name") ?? ""
+        var email = params.string("email") ?? ""
+        if let id = params.int("clientid"), id != 0 {
+            guard let client = try clientRow(id: id) else { throw WHMCSFailure("Client ID Not Found") }
+            clientID = id
+            name = "\(client["firstname"] as String) \(client["lastname"] as String)"
+            email = client["email"]
+        } else if name.isEmpty || email.isEmpty {
+            throw WHMCSFailure("Name and email address are required if not a client")
+        }
+        let priority = params.nonEmpty("priority") ?? "Medium"
+        guard ["Low", "Medium", "High"].contains(priority) else { throw WHMCSFailure("Invalid priority. Must be one of Low, Medium, High") }
+        var number: String
+        repeat {
+            number = Self.randomToken(6, alphabet: "0123456789")
+        } while try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE tid = ?", arguments: [number]) != nil
+        let access = Self.randomToken(8, alphabet: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        try db.execute(
+            sql: """
+                INSERT INTO whmcs_tickets (tid, c, did, userid, name, email, date, title, message, urgency, lastreply, serviceid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [number, access, department, clientID, name, email, timestamp, subject, message, priority, timestamp,
+                        params.int("serviceid") ?? 0]
+        )
+        return ["id": Self.id(Int(db.lastInsertedRowID)), "tid": .string(number), "c": .string(access)]
+    }
+
+    func getTickets() throws -> LenientJSON {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let department = params.int("deptid") { conditions.append("did = ?"); arguments.append(department) }
+        if let client = params.int("clientid") { conditions.append("userid = ?"); arguments.append(client) }
+        if let email = params.nonEmpty("email") { conditions.append("email = ?"); arguments.append(email) }
+        if let subject = params.nonEmpty("subject") { conditions.append("title LIKE '%' || ? || '%'"); arguments.append(subject) }
+        switch params.nonEmpty("status") {
+        case nil: break
+        case "Awaiting Reply": conditions.append("status IN ('Open', 'Customer-Reply')")
+        case "All Active Tickets": conditions.append("status IN ('Open', 'Answered', 'Customer-Reply', 'In Progress')")
+        case "My Flagged Tickets": conditions.append("0")
+        case let status?: conditions.append("status = ?"); arguments.append(status)
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (start, size) = paging
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_tickets \(filter) ORDER BY lastreply DESC, id DESC LIMIT \(size) OFFSET \(start)",
+            arguments: StatementArguments(arguments)
+        )
+        let items = rows.map(ticket)
+        return Self.page("tickets", "ticket", items: items, total: total, start: start)
+    }
+
+    private func ticket(_ row: Row) -> LenientJSON {
+        let clientID: Int = row["userid"]
+        let serviceID: Int = row["serviceid"]
+        let name: LenientJSON = .string(row["name"])
+        let email: LenientJSON = .string(row["email"])
+        var fields: [String: LenientJSON] = [
+            "id": Self.id(row["id"]), "tid": .string(row["tid"]), "deptid": Self.id(row["did"]), "userid": Self.id(clientID),
+            "c": .string(row["c"]), "date": .string(row["date"]), "subject": .string(row["title"]),
+            "status": .string(row["status"]), "priority": .string(row["urgency"]), "lastreply": .string(row["lastreply"]),
+        ]
+        fields["name"] = name
+        fields["owner_name"] = name
+        fields["requestor_name"] = name
+        fields["email"] = email
+        fields["requestor_email"] = email
+        fields["requestor_type"] = .string(clientID == 0 ? "Guest" : "Owner")
+        fields["cc"] = ""
+        fields["admin"] = ""
+        fields["attachment"] = ""
+        fields["attachments"] = .array([])
+        fields["attachments_removed"] = .bool(false)
+        fields["flag"] = "0"
+        fields["service"] = .string(serviceID == 0 ? "" : "S\(serviceID)")
+        return .object(fields)
+    }
+
+    static let ticketStatuses = ["Open", "Answered", "Customer-Reply", "Closed", "On Hold", "In Progress"]
+
+    func addTicketReply() throws -> LenientJSON {
+        guard let ticketID = params.int("ticketid"),
+            try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE id = ?", arguments: [ticketID]) != nil
+        else { throw WHMCSFailure("Ticket ID not found") }
+        guard let message = params.nonEmpty("message") else { throw WHMCSFailure("Message is required") }
+        let admin = params.string("adminusername") ?? ""
+        var status = admin.isEmpty ? "Customer-Reply" : "Answered"
+        if let requested = params.nonEmpty("status") {
+            guard Self.ticketStatuses.contains(requested) else { throw WHMCSFailure("Invalid Ticket Status") }
+            status = requested
+        }
+        try db.execute(
+            sql: "INSERT INTO whmcs_ticket_replies (tid, userid, admin, date, message) VALUES (?, ?, ?, ?, ?)",
+            arguments: [ticketID, params.int("clientid") ?? 0, admin, timestamp, message]
+        )
+        try db.execute(sql: "UPDATE whmcs_tickets SET status = ?, lastreply = ? WHERE id = ?", arguments: [status, timestamp, ticketID])
+        return [:]
+    }
+
+    // MARK: Single sign-on
+
+    /// The destinations the sandbox knows; the full WHMCS list was not retrieved (CONTRACTS.md §1.6).
+    static let destinations = [
+        "clientarea:home", "clientarea:profile", "clientarea:services", "clientarea:product_details",
+        "clientarea:invoices", "clientarea:tickets", "clientarea:domains", "sso:custom_redirect",
+    ]
+
+    func createSsoToken() throws -> LenientJSON {
+        guard let clientID = params.int("client_id") ?? params.int("user_id") else {
+            throw WHMCSFailure("A valid client_id or user_id is required")
+        }
+        guard try clientRow(id: clientID) != nil else { throw WHMCSFailure("Invalid client_id") }
+        let destination = params.nonEmpty("destination") ?? "clientarea:home"
+        guard Self.destinations.contains(destination) else { throw WHMCSFailure("Invalid destination") }
+        if destination == "clientarea:product_details" {
+            guard let service = params.int("service_id"),
+                try Int.fetchOne(db, sql: "SELECT id FROM whmcs_services WHERE id = ? AND userid = ?", arguments: [service, clientID]) != nil
+            else { throw WHMCSFailure("Invalid service_id") }
+        }
+        let token = Self.randomToken(40)
+        try db.execute(
+            sql: "INSERT INTO whmcs_sso_tokens (token, client_id, destination, expires_at) VALUES (?, ?, ?, ?)",
+            arguments: [token, clientID, destination, now.addingTimeInterval(60).timeIntervalSince1970]
+        )
+        return ["access_token": .string(token), "redirect_url": .string("\(baseURL)/oauth/singlesignon.php?access_token=\(token)")]
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import Integrations
+
+/// One API call being carried out inside a write transaction of the sandbox database.
+struct WHMCSAction {
+    let db: Database
+    let params: WHMCSParams
+    let now: Date
+    let baseURL: String
+
+    /// The currencies the sandbox installation has, by WHMCS currency id.
+    static let currencies: [(id: Int, code: String, prefix: String, suffix: String)] = [
+        (1, "GBP", "£", " GBP"), (2, "USD", "$", " USD"), (3, "EUR", "€", " EUR"),
+    ]
+
+    static let cycles = ["monthly", "quarterly", "semiannually", "annually", "biennially", "triennially"]
+    static let gateways = ["mailin", "banktransfer", "paypal"]
+
+    var today: String { Self.format(now, "yyyy-MM-dd") }
+    var timestamp: String { Self.format(now, "yyyy-MM-dd HH:mm:ss") }
+
+    static func format(_ date: Date, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
+    /// Minor units as WHMCS writes amounts: `"12.50"`.
+    static func money(_ minor: Int) -> LenientJSON {
+        let sign = minor < 0 ? "-" : ""
+        let magnitude = abs(minor)
+        return .string("\(sign)\(magnitude / 100).\(String(format: "%02d", magnitude % 100))")
+    }
+
+    /// `"12.50"` → 1250; nil when not an amount.
+    static func minor(_ text: String) -> Int? {
+        LenientJSON.string(text).minorUnits.map { Int($0) }
+    }
+
+    static func id(_ value: Int) -> LenientJSON { .string(String(value)) }
+
+    /// `limitstart`/`limitnum` with WHMCS's defaults.
+    var paging: (start: Int, size: Int) {
+        (max(0, params.int("limitstart") ?? 0), max(1, params.int("limitnum") ?? 25))
+    }
+
+    /// The envelope of a paged list: counters, then `outer.inner[]`.
+    static func page(_ outer: String, _ inner: String, items: [LenientJSON], total: Int, start: Int) -> LenientJSON {
+        [
+            "totalresults": .number(Double(total)), "startnumber": .number(Double(start)),
+            "numreturned": .number(Double(items.count)), outer: [inner: .array(items)],
+        ]
+    }
+
+    /// The `customfields` parameter: base64 of a PHP-serialised array, keyed by field id.
+    func customFields(_ key: String = "customfields", from raw: String? = nil) throws -> [String: String] {
+        guard let encoded = raw ?? params.nonEmpty(key) else { return [:] }
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8),
+            case .array(let entries) = try? PHPSerialization.unserialize(text)
+        else {
+            throw WHMCSFailure("Invalid \(key) value: expected base64_encode(serialize(array))")
+        }
+        var fields: [String: String] = [:]
+        for entry in entries {
+            let key: String =
+                switch entry.key {
+                case .int(let number): String(number)
+                case .string(let text): text
+                }
+            switch entry.value {
+            case .string(let text): fields[key] = text
+            case .int(let number): fields[key] = String(number)
+            case .double(let number): fields[key] = String(number)
+            case .bool(let flag): fields[key] = flag ? "1" : "0"
+            default: fields[key] = ""
+            }
+        }
+        return fields
+    }
+
+    static func encodeJSON(_ value: [String: String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? "{}"
+    }
+
+    static func decodeJSON(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    static func randomToken(_ length: Int, alphabet: String = "0123456789abcdef") -> String {
+        let characters = Array(alphabet)
+        return String((0..<length).map { _ in characters[Int.random(in: 0..<characters.count)] })
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Integrations
+
+/// A WHMCS installation as the External API shows it (CONTRACTS.md §1), backed by the sandbox database.
+///
+/// Choices where the contract is open, written down here as the contract asks:
+/// - Empty lists come back as the outer key holding an empty inner array (`"clients":{"client":[]}`); an
+///   invoice without payments has `"transactions": ""`, as in the GetInvoice example.
+/// - Responses are `application/json; charset=utf-8`.
+/// - Without `responsetype`, list actions answer XML and the others NVP, as 7.8 does.
+/// - Ids in responses are strings and paging counters are numbers, following the documented examples.
+package struct WHMCSSimulator: Sendable {
+    let store: SandboxStore
+    let now: @Sendable () -> Date
+
+    package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.now = now
+    }
+
+    /// Adds API credentials (identifier + secret) the simulator accepts.
+    package func addCredential(identifier: String, secret: String) async throws {
+        try await store.write { db in
+            try db.execute(
+                sql: "INSERT INTO whmcs_api_credentials (identifier, secret) VALUES (?, ?) ON CONFLICT(identifier) DO UPDATE SET secret = excluded.secret",
+                arguments: [identifier, secret]
+            )
+        }
+    }
+
+    /// The access key that lets a request past the IP allow-list; nil when none is configured.
+    package func setAccessKey(_ key: String?) throws {
+        try store.setSetting("whmcs.accesskey", to: key ?? "")
+    }
+
+    /// Creates a client group (a reseller brand's group) and returns its id; an existing group of that name is reused.
+    package func ensureClientGroup(named name: String) async throws -> Int {
+        try await store.write { db in
+            if let id = try Int.fetchOne(db, sql: "SELECT id FROM whmcs_client_groups WHERE groupname = ?", arguments: [name]) {
+                return id
+            }
+            try db.execute(sql: "INSERT INTO whmcs_client_groups (groupname) VALUES (?)", arguments: [name])
+            return Int(db.lastInsertedRowID)
+        }
+    }
+
+    package func addRoutes(to router: Router<SandboxRequestContext>) {
+        router.post("/includes/api.php") { request, context in try await self.api(request, context: context) }
+        router.get("/includes/api.php") { request, context in try await self.api(request, context: context) }
+        router.get("/oauth/singlesignon.php") { request, _ in try await self.singleSignOn(request) }
+    }
+
+    // MARK: Transport, authentication and envelope
+
+    private func api(_ request: Request, context: SandboxRequestContext) async throws -> Response {
+        var request = request
+        var fields: [String: PHPFormValue] = [:]
+        if let query = request.uri.query { fields = PHPQuery.decode(query) }
+        let contentType = request.headers[.contentType] ?? ""
+        let body = try await request.collectBody(upTo: 4 << 20)
+        if contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.isEmpty {
+            // Body values win over the query string on a clash (CONTRACTS.md §1.1).
+            for (key, value) in PHPQuery.decode(String(buffer: body)) { fields[key] = value }
+        }
+        let params = WHMCSParams(fields: fields)
+        let format = params.string("responsetype")?.lowercased()
+        let action = (params.string("action") ?? "").lowercased()
+        do {
+            if let format, !["json", "xml", "nvp"].contains(format) {
+                throw WHMCSFailure("Unsupported API response type format: \(format)")
+            }
+            try await authenticate(params, context: context)
+            guard !action.isEmpty else { throw WHMCSFailure("Empty action request", status: .badRequest) }
+            guard action.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw WHMCSFailure("Invalid API Command") }
+            let result = try await perform(action, params, host: request.head.authority ?? "127.0.0.1")
+            var body: [String: LenientJSON] = ["result": "success"]
+            if case .object(let extra) = result { body.merge(extra) { _, new in new } }
+            return try render(.object(body), format: format, action: action)
+        } catch let failure as WHMCSFailure {
+            return try render(["result": "error", "message": .string(failure.message)], format: format, action: action, status: failure.status)
+        }
+    }
+
+    /// The 7.8 order of checks (CONTRACTS.md §1.2), with its messages and statuses.
+    private func authenticate(_ params: WHMCSParams, context: SandboxRequestContext) async throws {
+        let accessKey = try store.setting("whmcs.accesskey", default: "")
+        if !accessKey.isEmpty, let sent = params.string("accesskey"), sent != accessKey {
+            throw WHMCSFailure("Invalid Access Key", status: .forbidden)
+        }
+        let keyAccepted = !accessKey.isEmpty && params.string("accesskey") == accessKey
+        if !keyAccepted, !context.isLoopback {
+            throw WHMCSFailure("Invalid IP \(context.remoteAddress?.ipAddress ?? "unknown")", status: .forbidden)
+        }
+        // An identifier/secret pair is also accepted in the legacy username/password fields.
+        let identifier = params.nonEmpty("identifier") ?? params.nonEmpty("username")
+        let secret = params.string("secret") ?? params.string("password")
+        guard let identifier else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
+        let stored = try await store.read { db in
+            try String.fetchOne(db, sql: "SELECT secret FROM whmcs_api_credentials WHERE identifier = ?", arguments: [identifier])
+        }
+        guard let stored else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
+        guard let secret, constantTimeEquals(secret, stored) else {
+            throw WHMCSFailure("Authentication Failed", status: .forbidden)
+        }
+    }
+
+    private func perform(_ action: String, _ params: WHMCSParams, host: String) async throws -> LenientJSON {
+        let now = self.now()
+        let baseURL = "http://\(host)"
+        return try await store.write { db in
+            let context = WHMCSAction(db: db, params: params, now: now, baseURL: baseURL)
+            switch action {
+            case "addclient": return try context.addClient()
+            case "getclientsdetails": return try context.getClientsDetails()
+            case "getclients": return try context.getClients()
+            case "updateclient": return try context.updateClient()
+            case "getclientgroups": return try context.getClientGroups()
+            case "addorder": return try context.addOrder()
+            case "acceptorder": return try context.acceptOrder()
+            case "getorders": return try context.getOrders()
+            case "getproducts": return try context.getProducts()
+            case "addproduct": return try context.addProduct()
+            case "getclientsproducts": return try context.getClientsProducts()
+            case "modulecreate": return try context.module(.create)
+            case "modulesuspend": return try context.module(.suspend)
+            case "moduleunsuspend": return try context.module(.unsuspend)
+            case "moduleterminate": return try context.module(.terminate)
+            case "getinvoices": return try context.getInvoices()
+            case "getinvoice": return try context.getInvoice()
+            case "addinvoicepayment": return try context.addInvoicePayment()
+            case "openticket": return try context.openTicket()
+            case "gettickets": return try context.getTickets()
+            case "addticketreply": return try context.addTicketReply()
+            case "createssotoken": return try context.createSsoToken()
+            default: throw WHMCSFailure("API Function Not Found")
+            }
+        }
+    }
+
+    private static let listActions: Set<String> = [
+        "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts", "gettickets",
+        "getclientgroups",
+    ]
+
+    private func render(
+        _ body: LenientJSON, format: String?, action: String, status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let resolved = format ?? (Self.listActions.contains(action) ? "xml" : "nvp")
+        let text: String
+        let type: String
+        switch resolved {
+        case "xml":
+            text = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<whmcsapi version=\"7.8.0\">" + WHMCSWire.xml(body) + "</whmcsapi>"
+            type = "text/xml; charset=utf-8"
+        case "nvp":
+            text = WHMCSWire.nvp(body)
+            type = "text/plain; charset=utf-8"
+        default:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            text = String(decoding: try encoder.encode(body), as: UTF8.self)
+            type = "application/json; charset=utf-8"
+        }
+        return Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `/oauth/singlesignon.php?access_token=…`: spends a token once, within its minute.
+    private func singleSignOn(_ request: Request) async throws -> Response {
+        let token = request.uri.queryParameters.get("access_token") ?? ""
+        let now = self.now().timeIntervalSince1970
+        let client: String? = try await store.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT client_id, expires_at, used FROM whmcs_sso_tokens WHERE token = ?", arguments: [token]
+            ), row["used"] as Int == 0, (row["expires_at"] as Double) > now
+            else { return nil }
+            try db.execute(sql: "UPDATE whmcs_sso_tokens SET used = 1 WHERE token = ?", arguments: [token])
+            let id: Int = row["client_id"]
+            return try String.fetchOne(db, sql: "SELECT firstname || ' ' || lastname FROM whmcs_clients WHERE id = ?", arguments: [id])
+        }
+        let page: String
+        let status: HTTPResponse.Status
+        if let client {
+            page = "<!doctype html><title>Client Area</title><h1>Client Area</h1><p>Signed in as \(escapeHTML(client)).</p>"
+            status = .ok
+        } else {
+            page = "<!doctype html><title>Login</title><h1>Single sign-on failed</h1><p>The link has expired or was already used.</p>"
+            status = .unauthorized
+        }
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+}
+
+/// A WHMCS error: `result: error` with this message, in HTTP 200 unless auth or an empty action.
+struct WHMCSFailure: Error {
+    let message: String
+    let status: HTTPResponse.Status
+
+    init(_ message: String, status: HTTPResponse.Status = .ok) {
+        self.message = message
+        self.status = status
+    }
+}
+
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let left = Array(a.utf8)
+    let right = Array(b.utf8)
+    guard left.count == right.count else { return false }
+    var difference: UInt8 = 0
+    for index in left.indices { difference |= left[index] ^ right[index] }
+    return difference == 0
+}
+
+func escapeHTML(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}

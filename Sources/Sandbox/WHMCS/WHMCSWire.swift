@@ -1,0 +1,66 @@
+import Integrations
+
+/// The request fields of one call, read the way WHMCS's PHP reads `$_REQUEST`.
+struct WHMCSParams: Sendable {
+    let fields: [String: PHPFormValue]
+
+    func string(_ key: String) -> String? {
+        if case .scalar(let value) = fields[key] { return value }
+        return nil
+    }
+
+    /// A trimmed value, nil when absent or blank.
+    func nonEmpty(_ key: String) -> String? {
+        guard let value = string(key)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func int(_ key: String) -> Int? {
+        string(key).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// PHP truthiness as WHMCS applies it to flags: `1`, `true`, `on`, `yes`.
+    func flag(_ key: String) -> Bool {
+        guard let value = string(key)?.lowercased() else { return false }
+        return ["1", "true", "on", "yes"].contains(value)
+    }
+
+    /// A scalar as a one-item list, a list, or a map's values in order.
+    func list(_ key: String) -> [String]? {
+        switch fields[key] {
+        case .scalar(let value): [value]
+        case .list(let items): items.map { if case .scalar(let value) = $0 { value } else { "" } }
+        case .map(let entries): entries.map { if case .scalar(let value) = $0.value { value } else { "" } }
+        case nil: nil
+        }
+    }
+
+    func value(_ key: String) -> PHPFormValue? { fields[key] }
+}
+
+/// Answers rendered without `responsetype=json`, as WHMCS 7.8 does.
+enum WHMCSWire {
+    /// NVP: `key=value;` for the top-level scalar fields.
+    static func nvp(_ body: LenientJSON) -> String {
+        guard case .object(let fields) = body else { return "" }
+        return fields.keys.sorted().compactMap { key in fields[key]?.string.map { "\(key)=\($0);" } }.joined()
+    }
+
+    /// XML with one element per key and repeated elements for list items.
+    static func xml(_ value: LenientJSON) -> String {
+        switch value {
+        case .object(let fields):
+            return fields.keys.sorted().map { key -> String in
+                let child = fields[key] ?? .null
+                if case .array(let items) = child {
+                    return items.map { "<\(key)>\(xml($0))</\(key)>" }.joined()
+                }
+                return "<\(key)>\(xml(child))</\(key)>"
+            }.joined()
+        case .array(let items):
+            return items.map(xml).joined()
+        default:
+            return escapeHTML(value.string ?? "")
+        }
+    }
+}

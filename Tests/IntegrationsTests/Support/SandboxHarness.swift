@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import Integrations
+import Logging
+import NIOCore
+import Sandbox
+import ServiceLifecycle
+import Synchronization
+
+/// A running sandbox on free loopback ports, with clients pointed at it.
+struct SandboxHarness: Sendable {
+    let sandbox: Sandbox
+    let whmcsURL: String
+    let whmURL: String
+    let http: HTTPClient
+    let breakers: CircuitBreakers
+    let logs: LogLines
+
+    var credentials: SandboxCredentials { sandbox.credentials }
+
+    /// A caller with short timeouts and instant retries, so fault tests finish quickly.
+    func caller(
+        _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .milliseconds(600),
+        attempts: Int = 3, breakers: CircuitBreakers? = nil
+    ) -> UpstreamCaller {
+        var caller = UpstreamCaller(
+            tenant: tenant, upstream: upstream, credentialIdentifier: identifier, transport: .live(http),
+            breakers: breakers ?? self.breakers, retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)),
+            timeouts: UpstreamTimeouts(total: timeout), logger: logs.logger
+        )
+        caller.sleep = { _ in }
+        return caller
+    }
+
+    func whmcs(
+        tenant: String = "acme", secret: String? = nil, timeout: Duration = .milliseconds(600), attempts: Int = 3,
+        breakers: CircuitBreakers? = nil
+    ) -> WHMCSClient {
+        WHMCSClient(
+            credentials: WHMCSCredentials(
+                baseURL: whmcsURL, identifier: credentials.whmcsIdentifier, secret: secret ?? credentials.whmcsSecret
+            ),
+            caller: caller(
+                .whmcs, tenant: tenant, identifier: credentials.whmcsIdentifier, timeout: timeout, attempts: attempts,
+                breakers: breakers
+            )
+        )
+    }
+
+    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .milliseconds(600)) -> WHMClient {
+        WHMClient(
+            credentials: WHMCredentials(baseURL: whmURL, username: user ?? credentials.whmUser, token: token ?? credentials.whmToken),
+            caller: caller(.whm, tenant: tenant, identifier: user ?? credentials.whmUser, timeout: timeout)
+        )
+    }
+
+    /// Raw form POST to the WHMCS endpoint: status and body text, for checking the wire format itself.
+    func postWHMCS(_ body: String) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: whmcsURL + "/includes/api.php")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await http.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// Raw WHM call with an Authorization header.
+    func getWHM(_ pathAndQuery: String, authorization: String?) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: whmURL + pathAndQuery)
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let response = try await http.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// Runs `body` with both simulators listening on free ports, sharing a fresh database folder.
+    static func with<T: Sendable>(
+        now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (SandboxHarness) async throws -> T
+    ) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = SandboxConfiguration(directory: directory)
+        configuration.whmcsPort = 0
+        configuration.whmPort = 0
+        let sandbox = try await Sandbox(configuration, now: now)
+        let logs = LogLines()
+        let ports = Mutex<[String: Int]>([:])
+        let (started, continuation) = AsyncStream.makeStream(of: Void.self)
+        var quiet = Logger(label: "sandbox")
+        quiet.logLevel = .critical
+        let group = ServiceGroup(
+            services: sandbox.services(logger: quiet) { name, port in
+                let ready = ports.withLock { $0[name] = port; return $0.count == 2 }
+                if ready { continuation.finish() }
+            },
+            gracefulShutdownSignals: [], logger: quiet
+        )
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout.connect = .seconds(2)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for await _ in started {}
+            let bound = ports.withLock { $0 }
+            let harness = SandboxHarness(
+                sandbox: sandbox, whmcsURL: "http://127.0.0.1:\(bound["whmcs"] ?? 0)",
+                whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
+                logs: logs
+            )
+            do {
+                let result = try await body(harness)
+                await group.triggerGracefulShutdown()
+                try await http.shutdown()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await http.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// Captures log lines in memory so tests can check what was (and was not) logged.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in CapturingHandler(sink: self) }
+    }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    struct CapturingHandler: LogHandler {
+        let sink: LogLines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let fields = (event.metadata ?? [:]).merging(metadata) { new, _ in new }
+                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            sink.append("\(event.level) \(event.message) \(fields)")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Integrations
+import Sandbox
+import Testing
+
+/// Each WHM client function against the simulator, and the simulator against CONTRACTS.md §2.
+@Suite("WHM client and simulator")
+struct WHMContractTests {
+    @Test("a refused token gets HTTP 403 and the client reports refused credentials")
+    func authFailure() async throws {
+        try await SandboxHarness.with { sandbox in
+            let (status, body) = try await sandbox.getWHM("/json-api/listaccts?api.version=1", authorization: "whm reseller:wrong")
+            #expect(status == 403)
+            #expect(body.contains(#""reason":"Access denied""#) && body.contains(#""result":0"#))
+            #expect(try await sandbox.getWHM("/json-api/listaccts?api.version=1", authorization: nil).0 == 403)
+            await #expect(throws: UpstreamError.authenticationFailed(.whm, message: "Access denied")) {
+                _ = try await sandbox.whm(token: "WRONG").packages()
+            }
+        }
+    }
+
+    @Test("the v1 envelope carries command, version, result and reason; errors stay in HTTP 200")
+    func envelope() async throws {
+        try await SandboxHarness.with { sandbox in
+            let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
+            var (status, body) = try await sandbox.getWHM("/json-api/listpkgs?api.version=1", authorization: auth)
+            #expect(status == 200)
+            #expect(body.contains(#""command":"listpkgs""#) && body.contains(#""version":1"#) && body.contains(#""reason":"OK""#))
+            (status, body) = try await sandbox.getWHM("/json-api/suspendacct?api.version=1", authorization: auth)
+            #expect(status == 200)
+            #expect(body.contains(#""result":0"#) && body.contains(#"The \"user\" parameter is required."#))
+            (status, body) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&searchtype=colour&search=x", authorization: auth)
+            #expect(body.contains("Unknown search type."))
+        }
+    }
+
+    @Test("createacct, listaccts, suspendacct, unsuspendacct, changepackage, listpkgs and removeacct for the reseller")
+    func accountLifecycle() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            let reseller = sandbox.credentials.whmUser
+            let packages = try await whm.packages()
+            #expect(packages.map(\.name) == ["\(reseller)_pro", "\(reseller)_starter"])
+            let created = try await whm.createAccount(
+                WHMNewAccount(username: "adasite", domain: "ada.example", plan: "\(reseller)_starter", contactEmail: "ada@example.com")
+            )
+            #expect(created.ip == "192.0.2.10")
+            #expect(created.nameservers == ["ns1.sandbox.invalid", "ns2.sandbox.invalid"])
+            var account = try #require(try await whm.account(username: "adasite"))
+            #expect(account.owner == reseller)
+            #expect(account.domain == "ada.example")
+            #expect(!account.suspended)
+
+            try await whm.suspend(username: "adasite", reason: "Unpaid invoice")
+            account = try #require(try await whm.account(username: "adasite"))
+            #expect(account.suspended)
+            #expect(account.suspendReason == "Unpaid invoice")
+            try await whm.unsuspend(username: "adasite")
+            #expect(try await whm.account(username: "adasite")?.suspended == false)
+
+            try await whm.changePackage(username: "adasite", package: "\(reseller)_pro")
+            #expect(try await whm.account(username: "adasite")?.plan == "\(reseller)_pro")
+            await #expect(throws: UpstreamError.apiError(.whm, action: "createacct", message: "Sorry, a group for that username already exists.")) {
+                _ = try await whm.createAccount(WHMNewAccount(username: "adasite", domain: "other.example", plan: "default", contactEmail: ""))
+            }
+            try await whm.remove(username: "adasite")
+            #expect(try await whm.account(username: "adasite") == nil)
+            #expect(try await whm.accounts().isEmpty)
+        }
+    }
+
+    @Test("a reseller sees and touches only its own accounts, and cannot create accounts for another owner")
+    func resellerIsolation() async throws {
+        try await SandboxHarness.with { sandbox in
+            let acme = try await sandbox.sandbox.provisionTenant(slug: "acme", name: "Acme")
+            let globex = try await sandbox.sandbox.provisionTenant(slug: "globex", name: "Globex")
+            let acmeWHM = sandbox.whm(user: acme.reseller, token: acme.resellerToken)
+            let globexWHM = sandbox.whm(user: globex.reseller, token: globex.resellerToken, tenant: "globex")
+            _ = try await acmeWHM.createAccount(WHMNewAccount(username: "acmeone", domain: "one.acme.example", plan: "default", contactEmail: ""))
+            _ = try await globexWHM.createAccount(WHMNewAccount(username: "globexone", domain: "one.globex.example", plan: "default", contactEmail: ""))
+            #expect(try await acmeWHM.accounts().map(\.user) == ["acmeone"])
+            #expect(try await globexWHM.accounts().map(\.user) == ["globexone"])
+            await #expect(throws: UpstreamError.apiError(.whm, action: "suspendacct", message: "You do not have access to an account named “globexone”.")) {
+                try await acmeWHM.suspend(username: "globexone", reason: "x")
+            }
+            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "You do not have permission to create sessions for the user “globexone”.")) {
+                _ = try await acmeWHM.createUserSession(username: "globexone")
+            }
+            // Even a hand-built call naming another owner is refused by WHM.
+            let auth = "whm \(acme.reseller):\(acme.resellerToken)"
+            let (_, body) = try await sandbox.getWHM(
+                "/json-api/createacct?api.version=1&username=sneaky&domain=sneaky.example&owner=\(globex.reseller)", authorization: auth
+            )
+            #expect(body.contains("Without root access, you can only create accounts that you yourself own."))
+        }
+    }
+
+    @Test("setresellernameservers sets the nameservers new accounts get; an invalid one is refused")
+    func nameservers() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            try await whm.setNameservers(["ns1.acme.example", "ns2.acme.example"])
+            let created = try await whm.createAccount(WHMNewAccount(username: "nsuser", domain: "ns.example", plan: "default", contactEmail: ""))
+            #expect(created.nameservers == ["ns1.acme.example", "ns2.acme.example"])
+            await #expect(throws: UpstreamError.apiError(.whm, action: "setresellernameservers", message: "A specified nameserver is invalid.")) {
+                try await whm.setNameservers(["ns1..bad"])
+            }
+        }
+    }
+
+    @Test("create_user_session gives a one-time cPanel link; a suspended account gets none")
+    func singleSignOn() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            _ = try await whm.createAccount(WHMNewAccount(username: "ssouser", domain: "sso.example", plan: "default", contactEmail: ""))
+            let session = try await whm.createUserSession(username: "ssouser")
+            #expect(session.url.contains("/cpsess") && session.url.contains("/login/?session="))
+            #expect(session.expires > Int(Date().timeIntervalSince1970))
+            #expect(try await sandbox.get(session.url).0 == 200)
+            #expect(try await sandbox.get(session.url).0 == 401)
+            try await whm.suspend(username: "ssouser", reason: "x")
+            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "You cannot create a session for the user “ssouser” because they are currently suspended.")) {
+                _ = try await whm.createUserSession(username: "ssouser")
+            }
+        }
+    }
+}
