@@ -24,6 +24,9 @@ package struct TenantDatabase: Sendable {
     /// Customers, staff, sessions, audit log and outbox of this tenant.
     package var accounts: AccountStore { AccountStore(pool: pool) }
 
+    /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
+    package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
+
     package func close() throws {
         try pool.close()
     }
@@ -68,6 +71,9 @@ package struct TenantDatabase: Sendable {
         }
         migrator.registerMigration("v2: accounts, sessions, audit and mail outbox") { db in
             try AccountSchema.create(db)
+        }
+        migrator.registerMigration("v3: upstream settings, billing clients and hosting accounts") { db in
+            try UpstreamSchema.create(db)
         }
         return migrator
     }

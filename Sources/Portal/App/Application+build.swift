@@ -86,6 +86,9 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     StaffController(flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox)
         .addRoutes(to: staffRoutes)
     SecurityController(basePath: "/admin", flows: flows, realm: staffRealm).addRoutes(to: staffRoutes)
+    IntegrationsController(
+        flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
+    ).addRoutes(to: staffRoutes)
     // Reachable before two-factor is set up, so staff of a tenant that requires it can enrol.
     let enrollmentRoutes = accountRoutes.group(context: StaffEnrollmentRequestContext.self)
     TwoFactorController(

@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 
 /// Process settings: where to listen, where data lives and how hosts map to tenants.
 /// Everything per tenant is data in the registry or the tenant database, never here.
@@ -27,6 +28,10 @@ package struct PortalConfiguration: Sendable {
     /// How often the registry is checked for changes made by another process.
     package var registryPollInterval: Duration = .seconds(1)
     package var version: String = PortalVersion.current
+    /// The longest one upstream call (WHMCS, WHM) may take, per attempt; connecting is bounded separately (5 s).
+    package var upstreamTimeout: Duration = .seconds(15)
+    /// Replaces the HTTP transport to upstreams (tests); nil uses the shared AsyncHTTPClient.
+    package var upstreamTransport: UpstreamTransport?
 
     package init() {}
 

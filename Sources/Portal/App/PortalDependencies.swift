@@ -17,6 +17,8 @@ package struct PortalDependencies: Sendable {
     package let loginThrottle: LoginThrottle
     package let accountFlows: AccountFlows
     package let platformRealm: PlatformRealm
+    /// Each tenant's WHMCS and WHM clients, built from its own settings.
+    package let upstreams: TenantUpstreams
 
     /// The realm of one tenant's customers and staff.
     package func tenantRealm(_ tenant: Tenant) -> TenantRealm {
@@ -52,10 +54,11 @@ package struct PortalDependencies: Sendable {
             capacity: configuration.pageCacheEntries
         )
         let masterKeyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
+        let secrets = try SecretBox.loadOrCreate(path: masterKeyFile)
         let accountServices = AccountServices(
             hasher: try PasswordHasher(parameters: configuration.passwordParameters),
             policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
-            secrets: try SecretBox.loadOrCreate(path: masterKeyFile),
+            secrets: secrets,
             timeouts: configuration.sessionTimeouts,
             localPort: configuration.port,
             now: now
@@ -81,6 +84,10 @@ package struct PortalDependencies: Sendable {
             accountFlows: AccountFlows(pages: pages, services: accountServices, throttle: throttle),
             platformRealm: PlatformRealm(
                 platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
+            ),
+            upstreams: TenantUpstreams(
+                databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
+                timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger
             )
         )
     }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import Integrations
+import Logging
+import Sandbox
+import ServiceLifecycle
+import Synchronization
 import Tenancy
 
 /// `portal demo`: creates the two demo brands if they are missing, then serves.
@@ -8,7 +13,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Create the demo tenants (Acme Hosting, Globex Web) if missing, then serve.",
         discussion: """
-            Accepts the same options as `serve`. Existing tenants are left as they are.
+            Accepts the same options as `serve`. Existing tenants are left as they are. The WHMCS and WHM
+            simulators start in the same process (state in <data dir>/_sandbox) and the demo brands are pointed
+            at them, each with its own client group and reseller, unless an owner switched a brand to live.
 
             Example:
               portal demo --port 8080 --data-dir ./tenants
@@ -16,6 +23,10 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var server: ServerOptions
+    @Option(name: .customLong("sandbox-whmcs-port"), help: "Port of the in-process WHMCS simulator (0 picks a free one).")
+    var sandboxWHMCSPort = 0
+    @Option(name: .customLong("sandbox-whm-port"), help: "Port of the in-process WHM simulator (0 picks a free one).")
+    var sandboxWHMPort = 0
 
     func run() async throws {
         let configuration = try {
@@ -38,6 +49,62 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try platform.close()
 
+        var sandboxConfiguration = SandboxConfiguration(directory: dataDirectory.root.appendingPathComponent("_sandbox").path)
+        sandboxConfiguration.whmcsPort = sandboxWHMCSPort
+        sandboxConfiguration.whmPort = sandboxWHMPort
+        let sandbox = try await Sandbox(sandboxConfiguration)
+        let ports = Mutex<[String: Int]>([:])
+        let (bound, bindings) = AsyncStream.makeStream(of: Void.self)
+        let sandboxGroup = ServiceGroup(
+            services: sandbox.services(logger: logger) { name, port in
+                if ports.withLock({ $0[name] = port; return $0.count }) == 2 { bindings.finish() }
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await sandboxGroup.run() }
+            for await _ in bound {}
+            let urls = ports.withLock { ports in
+                (whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)")
+            }
+            try await connectDemoTenants(to: sandbox, whmcsURL: urls.whmcs, whmURL: urls.whm, configuration: configuration)
+            try await serve(configuration, logger: logger, sandboxURLs: urls)
+            await sandboxGroup.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Points each demo brand still in sandbox mode at the simulators, with its own group and reseller.
+    private func connectDemoTenants(to sandbox: Sandbox, whmcsURL: String, whmURL: String, configuration: PortalConfiguration) async throws {
+        let dataDirectory = DataDirectory(path: configuration.dataDirectory)
+        let platform = try PlatformDatabase(dataDirectory: dataDirectory)
+        let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: 4, logger: Logger(label: "demo"))
+        let keyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
+        let upstreams = TenantUpstreams(databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: Logger(label: "demo"))
+        for definition in DemoTenants.definitions {
+            guard let tenant = try platform.tenant(slug: TenantSlug(validating: definition.slug)),
+                try await upstreams.settings(of: tenant).mode == .sandbox
+            else { continue }
+            let setup = try await sandbox.provisionTenant(slug: definition.slug, name: tenant.name)
+            var input = IntegrationSettingsInput()
+            input.mode = "sandbox"
+            input.whmcsURL = whmcsURL
+            input.whmcsIdentifier = sandbox.credentials.whmcsIdentifier
+            input.whmcsSecret = sandbox.credentials.whmcsSecret
+            input.whmcsGroup = String(setup.clientGroupID)
+            input.whmURL = whmURL
+            input.whmUser = setup.reseller
+            input.whmToken = setup.resellerToken
+            input.nameservers = ["ns1.\(definition.slug).example", "ns2.\(definition.slug).example"]
+            let errors = try await upstreams.update(tenant, with: input, actor: nil, ip: "demo")
+            if !errors.isEmpty { throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))") }
+        }
+        await databases.closeAll()
+        try platform.close()
+    }
+
+    private func serve(_ configuration: PortalConfiguration, logger: Logger, sandboxURLs: (whmcs: String, whm: String)) async throws {
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
             let snapshot = dependencies.registry.snapshot
             Console.line("")
@@ -58,6 +125,8 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             }
             Console.line("Staff can read every email the demo would send at /admin/mailbox.")
+            Console.line("Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)")
+            Console.line("  (each brand's connection is on /admin/integrations; owners can test it there)")
             Console.line("Press Ctrl-C to stop.")
             Console.line("")
         }

@@ -13,6 +13,7 @@ package struct PortalCommand: AsyncParsableCommand {
               portal demo
               portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
               portal serve --port 8080 --data-dir /var/lib/portal
+              portal sandbox --whmcs-port 9001 --whm-port 9002
             """,
         version: PortalVersion.current,
         subcommands: [
@@ -20,6 +21,7 @@ package struct PortalCommand: AsyncParsableCommand {
             DemoCommand.self,
             TenantCommand.self,
             PlatformCommand.self,
+            SandboxCommand.self,
             MigrateCommand.self,
             BenchPrepareCommand.self,
         ]

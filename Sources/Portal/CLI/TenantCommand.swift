@@ -13,7 +13,9 @@ struct TenantCommand: AsyncParsableCommand {
             Example:
               portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
             """,
-        subcommands: [Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self]
+        subcommands: [
+            Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, SetIntegration.self, TestIntegration.self,
+        ]
     )
 
     struct Add: AsyncParsableCommand {

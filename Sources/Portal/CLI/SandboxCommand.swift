@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sandbox
+import ServiceLifecycle
+import Synchronization
+
+/// `portal sandbox`: the WHMCS and WHM simulators, standalone.
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the WHMCS and WHM simulators on loopback and print the credentials to use.",
+        discussion: """
+            The simulators speak the real wire formats (WHMCS /includes/api.php, WHM /json-api/…) and keep
+            their state in DIR/sandbox.sqlite, so data survives restarts. Credentials are generated on first
+            start and kept, unless given. Faults can be injected with the flags below, or at run time:
+              curl -d mode=timeout -d count=1 http://127.0.0.1:9001/__sandbox/faults
+            (modes: none, http500, reset, timeout, commit-then-timeout; also latency_ms, after)
+
+            Example:
+              portal sandbox --whmcs-port 9001 --whm-port 9002 --data-dir ./sandbox --brand acme --brand globex
+            """
+    )
+
+    @Option(help: "Address to listen on; loopback only.") var host = "127.0.0.1"
+    @Option(name: .customLong("whmcs-port"), help: "WHMCS simulator port.") var whmcsPort = 9001
+    @Option(name: .customLong("whm-port"), help: "WHM simulator port.") var whmPort = 9002
+    @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"
+    @Option(name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
+    var whmcsIdentifier: String?
+    @Option(name: .customLong("whmcs-secret"), help: "Accept this WHMCS API secret (sandbox only).") var whmcsSecret: String?
+    @Option(name: .customLong("whm-user"), help: "A reseller to create, with --whm-token.") var whmUser: String?
+    @Option(name: .customLong("whm-token"), help: "That reseller's API token (sandbox only).") var whmToken: String?
+    @Option(name: .customLong("brand"), help: "Create a client group and a reseller for this tenant slug; repeat for more.")
+    var brands: [String] = []
+    @Option(name: .customLong("whmcs-fault"), help: "Start WHMCS with a fault: http500, reset, timeout, commit-then-timeout.")
+    var whmcsFault: String?
+    @Option(name: .customLong("whm-fault"), help: "Start WHM with a fault.") var whmFault: String?
+    @Option(name: .customLong("latency-ms"), help: "Added latency for every call to both simulators.") var latencyMilliseconds = 0
+
+    func validate() throws {
+        guard host == "127.0.0.1" || host == "::1" || host == "localhost" else {
+            throw ValidationError("--host must be a loopback address: the simulators accept test credentials")
+        }
+        for (flag, value) in [("--whmcs-fault", whmcsFault), ("--whm-fault", whmFault)] {
+            if let value, FaultMode(rawValue: value) == nil {
+                throw ValidationError("\(flag) must be one of: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard (0...600_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0 to 600000") }
+        guard (whmUser == nil) == (whmToken == nil) else { throw ValidationError("give --whm-user and --whm-token together") }
+    }
+
+    func run() async throws {
+        var configuration = SandboxConfiguration(directory: dataDir)
+        configuration.host = host
+        configuration.whmcsPort = whmcsPort
+        configuration.whmPort = whmPort
+        configuration.whmcsIdentifier = whmcsIdentifier
+        configuration.whmcsSecret = whmcsSecret
+        configuration.whmUser = whmUser
+        configuration.whmToken = whmToken
+        configuration.whmcsFaults = FaultSettings(mode: whmcsFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
+        configuration.whmFaults = FaultSettings(mode: whmFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
+        let sandbox: Sandbox
+        do {
+            sandbox = try await Sandbox(configuration)
+        } catch let error as SandboxError {
+            throw CommandError(error.description)
+        }
+        var brandSetups: [(String, SandboxTenant)] = []
+        for brand in brands {
+            brandSetups.append((brand, try await sandbox.provisionTenant(slug: brand, name: brand)))
+        }
+        let provisioned = brandSetups
+        let logger = Bootstrap.logger(level: .notice)
+        let credentials = sandbox.credentials
+        let hostForURL = host.contains(":") ? "[\(host)]" : host
+        let announced = Mutex(0)
+        let group = ServiceGroup(
+            services: sandbox.services(logger: logger) { name, port in
+                Console.line("\(name == "whmcs" ? "WHMCS" : "WHM  ") simulator  http://\(hostForURL):\(port)")
+                guard announced.withLock({ $0 += 1; return $0 }) == 2 else { return }
+                Console.line("")
+                Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
+                Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
+                Console.line("WHM reseller          \(credentials.whmUser)")
+                Console.line("WHM API token         \(credentials.whmToken)")
+                for (brand, tenant) in provisioned {
+                    Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
+                }
+                Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+    }
+}

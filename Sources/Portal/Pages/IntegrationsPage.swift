@@ -1,0 +1,88 @@
+import Foundation
+import Integrations
+import Tenancy
+
+/// `/admin/integrations`: the owner's WHMCS and WHM connection settings. Secrets are never echoed back:
+/// the page only says whether one is stored.
+package struct IntegrationsPage: Sendable {
+    package struct Option: Sendable {
+        package let value: String
+        package let label: String
+        package let selected: Bool
+    }
+
+    package struct Check: Sendable {
+        package let name: String
+        package let succeeded: Bool
+        package let message: String
+    }
+
+    package let chrome: StorefrontChrome
+    package let csrf: String
+    package var notice: Notice?
+    package var modes: [Option]
+    package var whmcsURL: String
+    package var whmcsIdentifier: String
+    package var whmcsSecretStored: Bool
+    package var whmcsAccessKeyStored: Bool
+    package var whmcsGroup: String
+    package var whmURL: String
+    package var whmUser: String
+    package var whmTokenStored: Bool
+    package var nameservers: String
+    package var updatedAt: String
+    package var checks: [Check] = []
+    /// One message per field name (`whmcs_url`, …), shown beside the field.
+    package var errors: [String: String] = [:]
+
+    package var hasChecks: Bool { !checks.isEmpty }
+    package var hasErrors: Bool { !errors.isEmpty }
+    package var modeError: String? { errors["mode"] }
+    package var whmcsURLError: String? { errors["whmcs_url"] }
+    package var whmcsIdentifierError: String? { errors["whmcs_identifier"] }
+    package var whmcsSecretError: String? { errors["whmcs_secret"] }
+    package var whmcsAccessKeyError: String? { errors["whmcs_accesskey"] }
+    package var whmcsGroupError: String? { errors["whmcs_group"] }
+    package var whmURLError: String? { errors["whm_url"] }
+    package var whmUserError: String? { errors["whm_user"] }
+    package var whmTokenError: String? { errors["whm_token"] }
+    package var nameserversError: String? { errors["nameservers"] }
+
+    init(chrome: StorefrontChrome, csrf: String, settings: IntegrationSettings, nameservers: [String]) {
+        self.chrome = chrome
+        self.csrf = csrf
+        modes = [
+            Option(value: "sandbox", label: "Sandbox: the simulators on this machine", selected: settings.mode == .sandbox),
+            Option(value: "live", label: "Live: your real WHMCS and WHM", selected: settings.mode == .live),
+        ]
+        whmcsURL = settings.whmcsURL
+        whmcsIdentifier = settings.whmcsIdentifier
+        whmcsSecretStored = settings.whmcsSecret != nil
+        whmcsAccessKeyStored = settings.whmcsAccessKey != nil
+        whmcsGroup = settings.whmcsGroupID.map(String.init) ?? ""
+        whmURL = settings.whmURL
+        whmUser = settings.whmUser
+        whmTokenStored = settings.whmToken != nil
+        self.nameservers = nameservers.joined(separator: "\n")
+        updatedAt = settings.updatedAt.map { Self.format($0) } ?? ""
+    }
+
+    /// Shows what the owner typed (not what is stored) beside the errors, secrets excepted.
+    mutating func keep(_ input: IntegrationSettingsInput) {
+        if let mode = input.mode { modes = modes.map { Option(value: $0.value, label: $0.label, selected: $0.value == mode) } }
+        whmcsURL = input.whmcsURL ?? whmcsURL
+        whmcsIdentifier = input.whmcsIdentifier ?? whmcsIdentifier
+        whmcsGroup = input.whmcsGroup ?? whmcsGroup
+        whmURL = input.whmURL ?? whmURL
+        whmUser = input.whmUser ?? whmUser
+        nameservers = input.nameservers?.joined(separator: "\n") ?? nameservers
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Integrations
+import Tenancy
+
+/// A change to a tenant's upstream settings from the settings page or the CLI. Nil leaves a field as stored;
+/// secrets are only ever replaced, never read back.
+package struct IntegrationSettingsInput: Sendable, Equatable {
+    package var mode: String?
+    package var whmcsURL: String?
+    package var whmcsIdentifier: String?
+    package var whmcsSecret: String?
+    package var whmcsAccessKey: String?
+    package var clearWHMCSAccessKey = false
+    package var whmcsGroup: String?
+    package var whmURL: String?
+    package var whmUser: String?
+    package var whmToken: String?
+    package var nameservers: [String]?
+
+    package init() {}
+
+    /// Field name → message; empty when the change is valid.
+    package typealias FieldErrors = [String: String]
+}
+
+extension TenantUpstreams {
+    /// Validates `input` against the stored settings and saves it in one transaction, or returns the problems
+    /// and stores nothing. Saving resets the tenant's circuit breakers.
+    package func update(
+        _ tenant: Tenant, with input: IntegrationSettingsInput, actor: Account?, ip: String = ""
+    ) async throws -> IntegrationSettingsInput.FieldErrors {
+        try await databases.withDatabase(for: tenant) { database in
+            let store = database.upstreams
+            var settings = try await store.settings()
+            var errors: IntegrationSettingsInput.FieldErrors = [:]
+
+            if let raw = input.mode {
+                if let mode = IntegrationSettings.Mode(rawValue: raw) { settings.mode = mode } else {
+                    errors["mode"] = "Choose sandbox or live."
+                }
+            }
+            if let raw = input.whmcsURL { settings.whmcsURL = Self.trimmedURL(raw, dropping: "/includes/api.php") }
+            if let raw = input.whmcsIdentifier { settings.whmcsIdentifier = raw.trimmingCharacters(in: .whitespaces) }
+            if let raw = input.whmURL { settings.whmURL = Self.trimmedURL(raw, dropping: "/json-api") }
+            if let raw = input.whmUser { settings.whmUser = raw.trimmingCharacters(in: .whitespaces).lowercased() }
+            if let raw = input.whmcsGroup {
+                let text = raw.trimmingCharacters(in: .whitespaces)
+                if text.isEmpty { settings.whmcsGroupID = nil } else if let id = Int(text), id > 0 { settings.whmcsGroupID = id } else {
+                    errors["whmcs_group"] = "Enter the client group's number from WHMCS (Setup › Client Groups), such as 3."
+                }
+            }
+            if let secret = input.whmcsSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty {
+                if let problem = Self.secretProblem(secret) { errors["whmcs_secret"] = problem } else {
+                    settings.whmcsSecret = try seal(secret, tenant, "whmcs.secret")
+                }
+            }
+            if input.clearWHMCSAccessKey {
+                settings.whmcsAccessKey = nil
+            } else if let key = input.whmcsAccessKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!@#$%.()*[]-_"))
+                if key.count > 256 || key.unicodeScalars.contains(where: { !$0.isASCII || !allowed.contains($0) }) {
+                    errors["whmcs_accesskey"] = "An access key may hold letters, digits and ! @ # $ % . ( ) * [ ] - _ only."
+                } else {
+                    settings.whmcsAccessKey = try seal(key, tenant, "whmcs.accesskey")
+                }
+            }
+            if let token = input.whmToken?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+                if token.count > 256 || !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                    errors["whm_token"] = "A WHM API token holds letters and digits only (WHM › Manage API Tokens)."
+                } else {
+                    settings.whmToken = try seal(token, tenant, "whm.token")
+                }
+            }
+
+            Self.checkWHMCS(settings, into: &errors)
+            Self.checkWHM(settings, into: &errors)
+            var nameservers: [String]?
+            if let raw = input.nameservers {
+                let cleaned = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+                if let problem = Self.nameserverProblem(cleaned) { errors["nameservers"] = problem } else { nameservers = cleaned }
+            }
+            guard errors.isEmpty else { return errors }
+
+            _ = try await store.save(settings)
+            if let nameservers { try await store.setNameservers(nameservers) }
+            try await database.accounts.audit(
+                "integrations.updated", actor: actor, target: tenant.slug.rawValue,
+                detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)", ip: ip
+            )
+            resetBreakers(tenant)
+            return [:]
+        }
+    }
+
+    private static func trimmedURL(_ raw: String, dropping suffix: String) -> String {
+        var text = raw.trimmingCharacters(in: .whitespaces)
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    private static func secretProblem(_ secret: String) -> String? {
+        if secret.count > 256 { return "That secret is longer than 256 characters." }
+        if secret.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "The secret contains control characters; paste it again."
+        }
+        return nil
+    }
+
+    /// Nil when `url` suits `mode`: live needs HTTPS, sandbox needs a loopback host (the simulators).
+    static func urlProblem(_ url: String, mode: IntegrationSettings.Mode) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+            components.query == nil, components.fragment == nil
+        else { return "Enter a web address such as https://billing.example.com." }
+        let loopback = host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        switch mode {
+        case .live:
+            guard scheme == "https" else { return "Live mode needs an https:// address." }
+            guard !loopback else { return "Live mode needs the real server's address, not this machine." }
+        case .sandbox:
+            guard scheme == "http" || scheme == "https" else { return "Enter an http:// or https:// address." }
+            guard loopback else { return "Sandbox mode talks to the simulators on this machine (http://127.0.0.1:PORT); switch to live for a real server." }
+        }
+        return nil
+    }
+
+    /// WHMCS is configured completely or not at all.
+    private static func checkWHMCS(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
+        let anySet = !settings.whmcsURL.isEmpty || !settings.whmcsIdentifier.isEmpty || settings.whmcsGroupID != nil
+        guard anySet else { return }
+        if settings.whmcsURL.isEmpty { errors["whmcs_url"] = "Enter the WHMCS address, such as https://billing.example.com." }
+        else if let problem = urlProblem(settings.whmcsURL, mode: settings.mode) { errors["whmcs_url"] = problem }
+        if settings.whmcsIdentifier.isEmpty {
+            errors["whmcs_identifier"] = "Enter the API identifier (WHMCS › System Settings › API Credentials)."
+        } else if settings.whmcsIdentifier.count > 128 || settings.whmcsIdentifier.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            errors["whmcs_identifier"] = "An API identifier has no spaces and at most 128 characters."
+        }
+        if settings.whmcsSecret == nil, errors["whmcs_secret"] == nil { errors["whmcs_secret"] = "Enter the API secret." }
+        if settings.whmcsGroupID == nil, errors["whmcs_group"] == nil {
+            errors["whmcs_group"] = "Enter this brand's client group number; every customer is created in it."
+        }
+    }
+
+    /// WHM is configured completely or not at all, as a reseller (never root).
+    private static func checkWHM(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
+        guard !settings.whmURL.isEmpty || !settings.whmUser.isEmpty else { return }
+        if settings.whmURL.isEmpty { errors["whm_url"] = "Enter the WHM address, such as https://server.example.com:2087." }
+        else if let problem = urlProblem(settings.whmURL, mode: settings.mode) { errors["whm_url"] = problem }
+        if settings.whmUser == "root" {
+            errors["whm_user"] = "Use this brand's reseller account, not root, so its accounts stay apart from other brands'."
+        } else if let problem = WHMUsername.problem(settings.whmUser) {
+            errors["whm_user"] = "The reseller user name \(problem)."
+        }
+        if settings.whmToken == nil, errors["whm_token"] == nil { errors["whm_token"] = "Enter the reseller's API token." }
+    }
+
+    private static func nameserverProblem(_ nameservers: [String]) -> String? {
+        if nameservers.isEmpty { return nil }
+        guard (2...4).contains(nameservers.count) else { return "Give 2 to 4 nameservers, or none to use the server's." }
+        guard Set(nameservers).count == nameservers.count else { return "Each nameserver may appear only once." }
+        for nameserver in nameservers {
+            guard (try? HostName.validateDomain(nameserver)) == nameserver else {
+                return "\"\(nameserver)\" is not a host name such as ns1.example.com."
+            }
+        }
+        return nil
+    }
+}

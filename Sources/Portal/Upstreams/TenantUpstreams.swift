@@ -1,0 +1,138 @@
+import Foundation
+import Integrations
+import Logging
+import Tenancy
+
+/// Each tenant's WHMCS and WHM clients, built from its own stored settings, and the mapping of its customers onto
+/// its own client group and reseller. Nothing here takes a group id or reseller from a request: both come from the
+/// tenant's settings only, so no input can place a customer under another brand.
+package struct TenantUpstreams: Sendable {
+    let databases: TenantDatabases
+    let secrets: SecretBox
+    let transport: UpstreamTransport
+    let breakers: CircuitBreakers
+    let timeouts: UpstreamTimeouts
+    let logger: Logger
+
+    package init(
+        databases: TenantDatabases, secrets: SecretBox, transport: UpstreamTransport = UpstreamHTTP.transport,
+        breakers: CircuitBreakers = CircuitBreakers(), timeouts: UpstreamTimeouts = UpstreamTimeouts(), logger: Logger
+    ) {
+        self.databases = databases
+        self.secrets = secrets
+        self.transport = transport
+        self.breakers = breakers
+        self.timeouts = timeouts
+        self.logger = logger
+    }
+
+    /// Binds a sealed secret to its tenant and field, so it cannot be replayed elsewhere.
+    static func context(_ tenant: Tenant, _ field: String) -> String { "tenant:\(tenant.slug)/\(field)" }
+
+    func seal(_ secret: String, _ tenant: Tenant, _ field: String) throws -> Data {
+        try secrets.seal(secret, context: Self.context(tenant, field))
+    }
+
+    func open(_ sealed: Data, _ tenant: Tenant, _ field: String) throws -> String {
+        try secrets.open(sealed, context: Self.context(tenant, field))
+    }
+
+    package func settings(of tenant: Tenant) async throws -> IntegrationSettings {
+        try await databases.withDatabase(for: tenant) { try await $0.upstreams.settings() }
+    }
+
+    private func caller(_ tenant: Tenant, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
+        UpstreamCaller(
+            tenant: tenant.slug.rawValue, upstream: upstream, credentialIdentifier: identifier, transport: transport,
+            breakers: breakers, timeouts: timeouts, logger: logger
+        )
+    }
+
+    /// The tenant's WHMCS client and client group; `notConfigured` until the owner has set them.
+    package func whmcs(for tenant: Tenant) async throws -> (client: WHMCSClient, groupID: Int) {
+        try whmcs(for: tenant, settings: try await settings(of: tenant))
+    }
+
+    func whmcs(for tenant: Tenant, settings: IntegrationSettings) throws -> (client: WHMCSClient, groupID: Int) {
+        guard settings.whmcsConfigured, let sealed = settings.whmcsSecret, let group = settings.whmcsGroupID else {
+            throw UpstreamError.notConfigured(.whmcs)
+        }
+        let credentials = WHMCSCredentials(
+            baseURL: settings.whmcsURL, identifier: settings.whmcsIdentifier, secret: try open(sealed, tenant, "whmcs.secret"),
+            accessKey: try settings.whmcsAccessKey.map { try open($0, tenant, "whmcs.accesskey") }
+        )
+        return (WHMCSClient(credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier)), group)
+    }
+
+    /// The tenant's WHM client, acting as the tenant's reseller.
+    package func whm(for tenant: Tenant) async throws -> WHMClient {
+        try whm(for: tenant, settings: try await settings(of: tenant))
+    }
+
+    func whm(for tenant: Tenant, settings: IntegrationSettings) throws -> WHMClient {
+        guard settings.whmConfigured, let sealed = settings.whmToken else { throw UpstreamError.notConfigured(.whm) }
+        let credentials = WHMCredentials(baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"))
+        return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.whmUser))
+    }
+
+    /// Forgets the failure history of the tenant's upstreams: new settings deserve a fresh start.
+    func resetBreakers(_ tenant: Tenant) {
+        for upstream in Upstream.allCases {
+            breakers.recordSuccess(.init(tenant: tenant.slug.rawValue, upstream: upstream.rawValue))
+        }
+    }
+
+    // MARK: Connection test
+
+    /// The outcome of one harmless authenticated call.
+    package struct ConnectionCheck: Sendable, Equatable {
+        package var upstream: Upstream
+        package var configured: Bool
+        /// Nil when the upstream answered.
+        package var failure: String?
+
+        package var succeeded: Bool { configured && failure == nil }
+    }
+
+    /// Calls each configured upstream once (client groups on WHMCS, packages on WHM) and reports the outcome.
+    /// The WHMCS check also confirms the configured client group exists.
+    package func testConnections(_ tenant: Tenant) async -> [ConnectionCheck] {
+        let settings: IntegrationSettings
+        do {
+            settings = try await self.settings(of: tenant)
+        } catch {
+            return Upstream.allCases.map { ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read") }
+        }
+        resetBreakers(tenant)
+        var checks: [ConnectionCheck] = []
+        if settings.whmcsConfigured {
+            do {
+                let (client, group) = try whmcs(for: tenant, settings: settings)
+                let groups = try await client.clientGroups()
+                let failure = groups.contains { $0.id == group } ? nil : "client group \(group) does not exist in WHMCS"
+                checks.append(ConnectionCheck(upstream: .whmcs, configured: true, failure: failure))
+            } catch {
+                checks.append(ConnectionCheck(upstream: .whmcs, configured: true, failure: Self.describe(error)))
+            }
+        } else {
+            checks.append(ConnectionCheck(upstream: .whmcs, configured: false, failure: "not configured"))
+        }
+        if settings.whmConfigured {
+            do {
+                _ = try await whm(for: tenant, settings: settings).packages()
+                checks.append(ConnectionCheck(upstream: .whm, configured: true, failure: nil))
+            } catch {
+                checks.append(ConnectionCheck(upstream: .whm, configured: true, failure: Self.describe(error)))
+            }
+        } else {
+            checks.append(ConnectionCheck(upstream: .whm, configured: false, failure: "not configured"))
+        }
+        return checks
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? UpstreamError { return error.description }
+        if error is SecretBox.SecretError { return "the stored secret cannot be decrypted with this master key; enter it again" }
+        return "unexpected error"
+    }
+}

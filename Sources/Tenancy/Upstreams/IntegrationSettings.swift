@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+/// One tenant's upstream configuration. Secrets are sealed by the caller (Portal) before they reach here,
+/// so this module never sees them in the clear.
+package struct IntegrationSettings: Sendable, Equatable {
+    /// `sandbox`: the upstreams are the loopback simulators; `live`: real WHMCS and WHM over HTTPS.
+    package enum Mode: String, Sendable, CaseIterable {
+        case sandbox, live
+    }
+
+    package var mode: Mode = .sandbox
+    package var whmcsURL = ""
+    package var whmcsIdentifier = ""
+    package var whmcsSecret: Data?
+    package var whmcsAccessKey: Data?
+    package var whmcsGroupID: Int?
+    package var whmURL = ""
+    package var whmUser = ""
+    package var whmToken: Data?
+    /// Bumped on every save, so cached clients built from older settings are rebuilt.
+    package var revision = 0
+    package var updatedAt: Date?
+
+    package init() {}
+
+    package var whmcsConfigured: Bool { !whmcsURL.isEmpty && !whmcsIdentifier.isEmpty && whmcsSecret != nil }
+    package var whmConfigured: Bool { !whmURL.isEmpty && !whmUser.isEmpty && whmToken != nil }
+
+    init(row: Row) {
+        mode = Mode(rawValue: row["mode"]) ?? .sandbox
+        whmcsURL = row["whmcs_url"]
+        whmcsIdentifier = row["whmcs_identifier"]
+        whmcsSecret = row["whmcs_secret"]
+        whmcsAccessKey = row["whmcs_access_key"]
+        whmcsGroupID = row["whmcs_group_id"]
+        whmURL = row["whm_url"]
+        whmUser = row["whm_user"]
+        whmToken = row["whm_token"]
+        revision = row["revision"]
+        updatedAt = row["updated_at"]
+    }
+}
+
+/// A customer's WHMCS client, created on first need.
+package struct BillingClientLink: Sendable, Equatable {
+    package var accountID: Account.ID
+    package var clientID: Int
+    package var groupID: Int
+
+    package init(accountID: Account.ID, clientID: Int, groupID: Int) {
+        self.accountID = accountID
+        self.clientID = clientID
+        self.groupID = groupID
+    }
+}
+
+/// A hosting account the portal created on WHM for a customer.
+package struct HostingAccountRecord: Sendable, Equatable {
+    package var id: Int64
+    package var accountID: Account.ID
+    package var username: String
+    package var domain: String
+    package var plan: String
+    package var reseller: String
+    package var nameservers: [String]
+    package var createdAt: Date
+}
+
+/// Reads and writes one tenant's upstream settings and links, each method one transaction.
+package struct UpstreamStore: Sendable {
+    let pool: DatabasePool
+
+    package init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    package func settings() async throws -> IntegrationSettings {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1") else {
+                return IntegrationSettings()
+            }
+            return IntegrationSettings(row: row)
+        }
+    }
+
+    /// Saves every field and bumps the revision; returns the stored settings.
+    package func save(_ settings: IntegrationSettings, now: Date = Date()) async throws -> IntegrationSettings {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE integration_settings SET mode = ?, whmcs_url = ?, whmcs_identifier = ?, whmcs_secret = ?,
+                        whmcs_access_key = ?, whmcs_group_id = ?, whm_url = ?, whm_user = ?, whm_token = ?,
+                        revision = revision + 1, updated_at = ?
+                    WHERE id = 1
+                    """,
+                arguments: [
+                    settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
+                    settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken, now,
+                ]
+            )
+            return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)
+        }
+    }
+
+    /// The brand's nameservers, used for new hosting accounts.
+    package func nameservers() async throws -> [String] {
+        try await pool.read { db in
+            let stored = try String.fetchOne(db, sql: "SELECT nameservers FROM brand WHERE id = 1") ?? ""
+            return stored.split(separator: ",").map(String.init)
+        }
+    }
+
+    package func setNameservers(_ nameservers: [String]) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE brand SET nameservers = ? WHERE id = 1", arguments: [nameservers.joined(separator: ",")])
+        }
+    }
+
+    package func billingClient(of account: Account.ID) async throws -> BillingClientLink? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT whmcs_client_id, whmcs_group_id FROM billing_clients WHERE account_id = ?",
+                arguments: [account.rawValue]
+            ).map { BillingClientLink(accountID: account, clientID: $0["whmcs_client_id"], groupID: $0["whmcs_group_id"]) }
+        }
+    }
+
+    /// Records the link; an existing link for the account is kept (the first writer wins) and returned.
+    package func linkBillingClient(_ link: BillingClientLink, now: Date = Date()) async throws -> BillingClientLink {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO billing_clients (account_id, whmcs_client_id, whmcs_group_id, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(account_id) DO NOTHING
+                    """,
+                arguments: [link.accountID.rawValue, link.clientID, link.groupID, now]
+            )
+            let row = try Row.fetchOne(
+                db, sql: "SELECT whmcs_client_id, whmcs_group_id FROM billing_clients WHERE account_id = ?",
+                arguments: [link.accountID.rawValue]
+            )!
+            return BillingClientLink(accountID: link.accountID, clientID: row["whmcs_client_id"], groupID: row["whmcs_group_id"])
+        }
+    }
+
+    package func recordHostingAccount(
+        account: Account.ID, username: String, domain: String, plan: String, reseller: String, nameservers: [String],
+        now: Date = Date()
+    ) async throws -> HostingAccountRecord {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, nameservers, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [account.rawValue, username, domain, plan, reseller, nameservers.joined(separator: ","), now]
+            )
+            return HostingAccountRecord(
+                id: db.lastInsertedRowID, accountID: account, username: username, domain: domain, plan: plan,
+                reseller: reseller, nameservers: nameservers, createdAt: now
+            )
+        }
+    }
+
+    package func hostingAccounts(of account: Account.ID) async throws -> [HostingAccountRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? ORDER BY id", arguments: [account.rawValue])
+                .map { row in
+                    HostingAccountRecord(
+                        id: row["id"], accountID: account, username: row["username"], domain: row["domain"],
+                        plan: row["plan"], reseller: row["reseller"],
+                        nameservers: (row["nameservers"] as String).split(separator: ",").map(String.init),
+                        createdAt: row["created_at"]
+                    )
+                }
+        }
+    }
+}
