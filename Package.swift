@@ -109,6 +109,8 @@ let package = Package(
             name: "PortalTests",
             dependencies: [
                 "Portal",
+                "Sandbox",
+                "Integrations",
                 "Tenancy",
                 "Branding",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -6,8 +6,12 @@ Chromium (Debian's chromium + chromium-driver, through Selenium) and checks what
 different titles and primary colours, a layout that fits a 360 px phone, and a keyboard-reachable
 skip link. Run with Debian's python3 (/usr/bin/python3), which sees python3-selenium.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
+import struct
 import shutil
 import signal
 import socket
@@ -65,6 +69,15 @@ def wait_for_url(driver, fragment, timeout=10):
         return True
     except Exception:
         return False
+
+
+def totp(secret, at=None):
+    """RFC 6238 code (SHA-1, 30 s, 6 digits) for a base32 key as shown on the set-up page."""
+    key = base64.b32decode(secret.replace(" ", "").upper() + "=" * (-len(secret.replace(" ", "")) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def main():
@@ -151,6 +164,21 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
         check(wait_for_url(driver, "/admin/security/two-factor"), "staff are sent to two-factor set-up")
         check(len(driver.find_elements(By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
+        key = driver.find_element(By.CSS_SELECTOR, "code.secret").text
+        driver.find_element(By.ID, "code").send_keys(totp(key))
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "recovery" in d.page_source.lower())
+
+        # The demo brands are wired to the in-process WHMCS and WHM simulators: the owner's test button proves it.
+        driver.get("http://acme.localhost:%d/admin/integrations" % port)
+        check("Billing and hosting connections" in driver.page_source, "the owner opens the connections page")
+        check(driver.find_element(By.ID, "whmcs-secret").get_attribute("value") == "",
+              "the stored WHMCS secret is not put back into the page")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Test connection']").click()
+        WebDriverWait(driver, 20).until(lambda d: "Connection test" in d.page_source)
+        results = [item.text for item in driver.find_elements(By.CSS_SELECTOR, ".checks li")]
+        check(len(results) == 2 and all("Connected" in text for text in results),
+              "Test connection reaches the sandbox WHMCS and WHM: %s" % results)
         driver.quit()
 
         driver = make_driver(360)

@@ -50,7 +50,7 @@ struct FaultInjectionTests {
         try await SandboxHarness.with { sandbox in
             sandbox.sandbox.whmcsFaults.set(.timeout)
             let started = ContinuousClock.now
-            await #expect(throws: UpstreamError.timedOut(.whmcs, action: "GetClientGroups", seconds: 0)) {
+            await #expect(throws: UpstreamError.timedOut(.whmcs, action: "GetClientGroups", milliseconds: 300)) {
                 _ = try await sandbox.whmcs(timeout: .milliseconds(300), attempts: 2).clientGroups()
             }
             // Two attempts of 0.3 s each; generous slack for a loaded machine, but far below "hangs forever".
@@ -87,8 +87,9 @@ struct FaultInjectionTests {
     @Test("commit then time out: AddClient, AddOrder and createacct are looked up, never duplicated")
     func commitThenTimeoutNeverDuplicates() async throws {
         try await SandboxHarness.with { sandbox in
-            let whmcs = sandbox.whmcs(timeout: .milliseconds(400))
-            let product = try await WHMCSContractTests.product(whmcs)
+            // Set-up calls get the default limit; the faulted calls a short one, so the lost answer is noticed fast.
+            let product = try await WHMCSContractTests.product(sandbox.whmcs())
+            let whmcs = sandbox.whmcs(timeout: .seconds(1))
             sandbox.sandbox.whmcsFaults.set(.commitThenTimeout, count: 1)
             let clientID = try await whmcs.addClient(WHMCSContractTests.newClient("once@acme.example", group: 0))
             #expect(try await whmcs.clients(search: "once@").items.map(\.id) == [clientID])
@@ -104,7 +105,7 @@ struct FaultInjectionTests {
             #expect(placed.serviceIDs == orders.items.first?.lineItems.map(\.relatedID))
             #expect(placed.invoiceID == orders.items.first?.invoiceID)
 
-            let whm = sandbox.whm(timeout: .milliseconds(400))
+            let whm = sandbox.whm(timeout: .seconds(1))
             sandbox.sandbox.whmFaults.set(.commitThenTimeout, count: 1)
             let created = try await whm.createAccount(WHMNewAccount(username: "onceonly", domain: "once.example", plan: "default", contactEmail: ""))
             #expect(created.ip == "192.0.2.10")

@@ -118,7 +118,11 @@ package struct UpstreamCaller: Sendable {
             } catch let failure as UpstreamTransport.TransportFailure {
                 switch failure {
                 case .timedOut:
-                    throw UpstreamError.timedOut(upstream, action: action, seconds: Int(timeouts.total.components.seconds))
+                    let total = timeouts.total.components
+                    throw UpstreamError.timedOut(
+                        upstream, action: action,
+                        milliseconds: Int(total.seconds) * 1000 + Int(total.attoseconds / 1_000_000_000_000_000)
+                    )
                 case .connectFailed(let reason), .connectionLost(let reason):
                     throw UpstreamError.unreachable(upstream, reason: reason)
                 }

@@ -5,7 +5,7 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     /// No connection could be made, or it broke before an answer arrived (refused, reset, DNS).
     case unreachable(Upstream, reason: String)
     /// No answer within the time limit. For a write the change may or may not have happened.
-    case timedOut(Upstream, action: String, seconds: Int)
+    case timedOut(Upstream, action: String, milliseconds: Int)
     /// An HTTP status the API never uses for answers, such as 500 from a broken server.
     case badStatus(Upstream, action: String, status: Int)
     /// The credentials were refused (HTTP 403 with the vendor's message).
@@ -33,8 +33,8 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let upstream, let reason):
             "\(upstream.displayName) could not be reached (\(reason))"
-        case .timedOut(let upstream, let action, let seconds):
-            "\(upstream.displayName) did not answer \(action) within \(seconds) s"
+        case .timedOut(let upstream, let action, let milliseconds):
+            "\(upstream.displayName) did not answer \(action) within \(Self.seconds(milliseconds)) s"
         case .badStatus(let upstream, let action, let status):
             "\(upstream.displayName) answered \(action) with HTTP \(status)"
         case .authenticationFailed(let upstream, let message):
@@ -69,4 +69,9 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     }
 
     static let connectRefused = "connection refused"
+
+    /// 400 → "0.4", 15000 → "15".
+    private static func seconds(_ milliseconds: Int) -> String {
+        milliseconds % 1000 == 0 ? String(milliseconds / 1000) : String(format: "%.1f", Double(milliseconds) / 1000)
+    }
 }

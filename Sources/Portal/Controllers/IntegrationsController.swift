@@ -58,7 +58,7 @@ package struct IntegrationsController: Sendable {
         guard errors.isEmpty else {
             var page = try await page(context)
             page.keep(input)
-            page.errors = errors
+            page.show(errors)
             page.notice = .error("Nothing was saved: correct the fields marked below.")
             return try flows.page(page, "admin/integrations", status: .unprocessableContent)
         }

@@ -31,22 +31,35 @@ package struct IntegrationsPage: Sendable {
     package var whmTokenStored: Bool
     package var nameservers: String
     package var updatedAt: String
-    package var checks: [Check] = []
-    /// One message per field name (`whmcs_url`, …), shown beside the field.
-    package var errors: [String: String] = [:]
+    package var checks: [Check] = [] {
+        didSet { hasChecks = !checks.isEmpty }
+    }
+    /// Stored, not computed: templates read properties through reflection, which sees stored ones only.
+    package var hasChecks = false
+    package var modeError: String?
+    package var whmcsURLError: String?
+    package var whmcsIdentifierError: String?
+    package var whmcsSecretError: String?
+    package var whmcsAccessKeyError: String?
+    package var whmcsGroupError: String?
+    package var whmURLError: String?
+    package var whmUserError: String?
+    package var whmTokenError: String?
+    package var nameserversError: String?
 
-    package var hasChecks: Bool { !checks.isEmpty }
-    package var hasErrors: Bool { !errors.isEmpty }
-    package var modeError: String? { errors["mode"] }
-    package var whmcsURLError: String? { errors["whmcs_url"] }
-    package var whmcsIdentifierError: String? { errors["whmcs_identifier"] }
-    package var whmcsSecretError: String? { errors["whmcs_secret"] }
-    package var whmcsAccessKeyError: String? { errors["whmcs_accesskey"] }
-    package var whmcsGroupError: String? { errors["whmcs_group"] }
-    package var whmURLError: String? { errors["whm_url"] }
-    package var whmUserError: String? { errors["whm_user"] }
-    package var whmTokenError: String? { errors["whm_token"] }
-    package var nameserversError: String? { errors["nameservers"] }
+    /// Places each message beside its field (`whmcs_url`, …).
+    mutating func show(_ errors: IntegrationSettingsInput.FieldErrors) {
+        modeError = errors["mode"]
+        whmcsURLError = errors["whmcs_url"]
+        whmcsIdentifierError = errors["whmcs_identifier"]
+        whmcsSecretError = errors["whmcs_secret"]
+        whmcsAccessKeyError = errors["whmcs_accesskey"]
+        whmcsGroupError = errors["whmcs_group"]
+        whmURLError = errors["whm_url"]
+        whmUserError = errors["whm_user"]
+        whmTokenError = errors["whm_token"]
+        nameserversError = errors["nameservers"]
+    }
 
     init(chrome: StorefrontChrome, csrf: String, settings: IntegrationSettings, nameservers: [String]) {
         self.chrome = chrome

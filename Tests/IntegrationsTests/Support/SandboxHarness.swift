@@ -20,7 +20,7 @@ struct SandboxHarness: Sendable {
 
     /// A caller with short timeouts and instant retries, so fault tests finish quickly.
     func caller(
-        _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .milliseconds(600),
+        _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .seconds(10),
         attempts: Int = 3, breakers: CircuitBreakers? = nil
     ) -> UpstreamCaller {
         var caller = UpstreamCaller(
@@ -33,7 +33,7 @@ struct SandboxHarness: Sendable {
     }
 
     func whmcs(
-        tenant: String = "acme", secret: String? = nil, timeout: Duration = .milliseconds(600), attempts: Int = 3,
+        tenant: String = "acme", secret: String? = nil, timeout: Duration = .seconds(10), attempts: Int = 3,
         breakers: CircuitBreakers? = nil
     ) -> WHMCSClient {
         WHMCSClient(
@@ -47,7 +47,7 @@ struct SandboxHarness: Sendable {
         )
     }
 
-    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .milliseconds(600)) -> WHMClient {
+    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> WHMClient {
         WHMClient(
             credentials: WHMCredentials(baseURL: whmURL, username: user ?? credentials.whmUser, token: token ?? credentials.whmToken),
             caller: caller(.whm, tenant: tenant, identifier: user ?? credentials.whmUser, timeout: timeout)
