@@ -87,11 +87,11 @@ package final class Sandbox: Sendable {
         logger: Logger, onRunning: @escaping @Sendable (_ simulator: String, _ port: Int) async -> Void = { _, _ in }
     ) -> [any Service] {
         let whmcsApp = SimulatorServer.application(
-            name: "whmcs", host: configuration.host, port: configuration.whmcsPort, injector: whmcsFaults, logger: logger,
+            host: configuration.host, port: configuration.whmcsPort, injector: whmcsFaults, logger: logger,
             routes: { whmcs.addRoutes(to: $0) }, onServerRunning: { await onRunning("whmcs", $0) }
         )
         let whmApp = SimulatorServer.application(
-            name: "whm", host: configuration.host, port: configuration.whmPort, injector: whmFaults, logger: logger,
+            host: configuration.host, port: configuration.whmPort, injector: whmFaults, logger: logger,
             routes: { whm.addRoutes(to: $0) }, onServerRunning: { await onRunning("whm", $0) }
         )
         return [whmcsApp, whmApp]

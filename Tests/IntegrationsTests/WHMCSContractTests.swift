@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Integrations
 import Sandbox
 import Synchronization
@@ -259,5 +261,69 @@ extension SandboxHarness {
         let response = try await http.execute(.init(url: url), timeout: .seconds(5))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: bytes))
+    }
+}
+
+/// The request examples of CONTRACTS.md §1, sent byte for byte, and the exact shapes they answer with.
+@Suite("WHMCS simulator against the contract's examples")
+struct WHMCSExampleTests {
+    @Test("bracket arrays, PHP-serialised custom fields, string ids, empty transactions and the unpaid date")
+    func examples() async throws {
+        try await SandboxHarness.with { sandbox in
+            let auth = "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            // AddProduct example: pricing[1][monthly]=1.00 (associative bracket arrays).
+            var (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddProduct&name=Basic&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=1.00&pricing[1][annually]=10.00")
+            #expect(body == #"{"pid":"1","result":"success"}"#)
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddProduct&name=Pro&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=3.00")
+            #expect(body == #"{"pid":"2","result":"success"}"#)
+
+            // customfields = base64_encode(serialize([1 => "Google"])), the contract's example array.
+            let custom = Data(#"a:1:{i:1;s:6:"Google";}"#.utf8).base64EncodedString()
+            let encoded = custom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? custom
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient&firstname=A&lastname=B&email=a%40b.example&address1=1+St&city=C&state=S&postcode=P&country=GB&phonenumber=1&customfields=\(encoded)")
+            #expect(body == #"{"clientid":"1","result":"success"}"#)
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetClientsDetails&clientid=1")
+            #expect(body.contains(#""customfields":[{"id":"1","value":"Google"}]"#))
+            #expect(body.contains(#""customfields1":"Google""#))
+
+            // AddOrder example: pid[0]=1&pid[1]=3&billingcycle[0]=monthly (lists; serviceids as a comma string).
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&pid[1]=2&billingcycle[0]=monthly&billingcycle[1]=monthly")
+            #expect(body == #"{"addonids":"","domainids":"","invoiceid":"1","orderid":"1","result":"success","serviceids":"1,2"}"#)
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&billingcycle=monthly")
+            #expect(body == #"{"message":"Expecting parameter 'billingcycle' to be an array","result":"error"}"#)
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=cheque&pid[0]=1")
+            #expect(body == #"{"message":"Invalid Payment Method. Valid options include mailin,banktransfer,paypal","result":"error"}"#)
+
+            // GetInvoice: unpaid date and "transactions": "" when there are none.
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetInvoice&invoiceid=1")
+            #expect(body.contains(#""datepaid":"0000-00-00 00:00:00""#))
+            #expect(body.contains(#""transactions":"""#))
+            #expect(body.contains(#""total":"4.00""#))
+            // An unknown id is a business error: HTTP 200 with result error.
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetInvoice&invoiceid=99")
+            #expect(body == #"{"message":"Invoice ID Not Found","result":"error"}"#)
+            // Lists: counters are numbers, ids strings, records under a singular inner key.
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetOrders&limitnum=1")
+            #expect(body.contains(#""numreturned":1"#) && body.contains(#""startnumber":0"#) && body.contains(#""totalresults":1"#))
+            #expect(body.contains(#""orders":{"order":[{"#))
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetTickets")
+            #expect(body.contains(#""tickets":{"ticket":[]}"#) && body.contains(#""totalresults":0"#))
+        }
+    }
+
+    @Test("query-string parameters are read too, and body values win on a clash")
+    func queryAndBodyMerge() async throws {
+        try await SandboxHarness.with { sandbox in
+            var request = HTTPClientRequest(
+                url: sandbox.whmcsURL + "/includes/api.php?action=GetClients&identifier=\(sandbox.credentials.whmcsIdentifier)&secret=wrong&responsetype=json"
+            )
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: "secret=\(sandbox.credentials.whmcsSecret)"))
+            let response = try await sandbox.http.execute(request, timeout: .seconds(5))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            #expect(response.status.code == 200)
+            #expect(text.contains(#""result":"success""#))
+        }
     }
 }

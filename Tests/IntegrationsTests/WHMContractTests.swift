@@ -125,3 +125,24 @@ struct WHMContractTests {
         }
     }
 }
+
+@Suite("WHM simulator against the contract's examples")
+struct WHMExampleTests {
+    @Test("createacct answers reason, raw output and nameserver data; GET with query arguments works like the POST form")
+    func createAccountShape() async throws {
+        try await SandboxHarness.with { sandbox in
+            let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
+            let (status, body) = try await sandbox.getWHM(
+                "/json-api/createacct?api.version=1&username=shape&domain=shape.example&plan=default", authorization: auth
+            )
+            #expect(status == 200)
+            #expect(body.contains(#""reason":"Account Creation Ok""#))
+            #expect(body.contains(#""output":{"raw":"#))
+            #expect(body.contains(#""nameserver":"ns1.sandbox.invalid""#) && body.contains(#""nameserver2":"ns2.sandbox.invalid""#))
+            let (_, list) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&search=nothing&searchtype=user", authorization: auth)
+            #expect(list.contains(#""data":{"acct":[]}"#))
+            let (_, legacy) = try await sandbox.getWHM("/json-api/listaccts", authorization: auth)
+            #expect(legacy.contains("cpanelresult"))
+        }
+    }
+}

@@ -31,7 +31,6 @@ package enum SimulatorServer {
     package static let controlPrefix = "/__sandbox/"
 
     static func application(
-        name: String,
         host: String,
         port: Int,
         injector: FaultInjector,
