@@ -74,12 +74,22 @@ package final class Sandbox: Sendable {
 
     /// A client group and a reseller (with its own token) for one brand; calling it again returns the same.
     package func provisionTenant(slug: String, name: String) async throws -> SandboxTenant {
-        let group = try await whmcs.ensureClientGroup(named: name)
-        let reseller = String(("r" + slug.filter { $0.isLetter || $0.isNumber }).prefix(16)).lowercased()
+        let group = try await whmcs.ensureClientGroup(slug: slug, name: name)
+        let reseller = Self.resellerName(for: slug)
         try await whm.ensureReseller(reseller)
         let token = try store.setting("whm.token.\(reseller)", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         try await whm.addToken(user: reseller, token: token)
         return SandboxTenant(clientGroupID: group, reseller: reseller, resellerToken: token)
+    }
+
+    /// `r` + the slug when it is a valid cPanel name as is; otherwise (hyphens, too long) a shortened form with a
+    /// stable hash of the whole slug, so `acme-hosting` and `acmehosting` never share a reseller.
+    static func resellerName(for slug: String) -> String {
+        let letters = slug.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        if letters == slug, letters.count <= 15 { return "r" + letters }
+        var hash: UInt32 = 2_166_136_261
+        for byte in slug.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return "r" + letters.prefix(9) + String(hash % 1_000_000, radix: 10).leftPadded(to: 6)
     }
 
     /// The two HTTP servers as Services; `onRunning` learns each bound port (useful with port 0).
@@ -88,11 +98,19 @@ package final class Sandbox: Sendable {
     ) -> [any Service] {
         let whmcsApp = SimulatorServer.application(
             host: configuration.host, port: configuration.whmcsPort, injector: whmcsFaults, logger: logger,
-            routes: { whmcs.addRoutes(to: $0) }, onServerRunning: { await onRunning("whmcs", $0) }
+            routes: { whmcs.addRoutes(to: $0) },
+            onServerRunning: { [whmcs, configuration] port in
+                whmcs.address.set(host: configuration.host, port: port)
+                await onRunning("whmcs", port)
+            }
         )
         let whmApp = SimulatorServer.application(
             host: configuration.host, port: configuration.whmPort, injector: whmFaults, logger: logger,
-            routes: { whm.addRoutes(to: $0) }, onServerRunning: { await onRunning("whm", $0) }
+            routes: { whm.addRoutes(to: $0) },
+            onServerRunning: { [whm, configuration] port in
+                whm.address.set(host: configuration.host, port: port)
+                await onRunning("whm", port)
+            }
         )
         return [whmcsApp, whmApp]
     }
@@ -105,5 +123,11 @@ package enum SandboxError: Error, CustomStringConvertible {
         switch self {
         case .invalidUser(let user, let problem): "the WHM user name \"\(user)\" \(problem)"
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -35,6 +35,13 @@ package struct SandboxStore: Sendable {
         }
     }
 
+    /// A stored setting without creating it.
+    func storedSetting(_ key: String) async throws -> String? {
+        try await queue.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key])
+        }
+    }
+
     func setSetting(_ key: String, to value: String) throws {
         try queue.write { db in
             try db.execute(

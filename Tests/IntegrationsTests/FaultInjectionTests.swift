@@ -35,7 +35,7 @@ struct FaultInjectionTests {
     func persistentFailures() async throws {
         try await SandboxHarness.with { sandbox in
             sandbox.sandbox.whmFaults.set(.reset)
-            await #expect(throws: UpstreamError.unreachable(.whm, reason: "connection reset")) {
+            await #expect(throws: UpstreamError.connectionLost(.whm, reason: "connection reset")) {
                 _ = try await sandbox.whm(tenant: "reset-tenant").packages()
             }
             sandbox.sandbox.whmcsFaults.set(.http500)

@@ -98,7 +98,8 @@ struct ResilienceTests {
     @Test("logs show only the last four characters of an identifier and never a secret")
     func redaction() {
         #expect(Redaction.lastFour("D4j1dKYE3g40VROOPCGyJ9zRwPtgwrW4") == "…wrW4")
-        #expect(Redaction.lastFour("short") == "[redacted]")
+        #expect(Redaction.lastFour("short") == "…hort")
+        #expect(Redaction.lastFour("abcd") == "[redacted]")
         let redacted = Redaction.fields([
             ("identifier", "abc"), ("secret", "s3cr3t"), ("password2", "hunter2"), ("customfields[1]", "x"),
             ("email", "a@b.com"),

@@ -15,6 +15,7 @@ struct WHMCSContractTests {
             state: "Greater London", postcode: "N1 1AA", country: "GB", phoneNumber: "+44.2071234567", groupID: group
         )
         client.customFields = [1: "Google", 2: "Ünïcode"]
+        client.password = "correct horse battery staple"
         return client
     }
 
@@ -105,6 +106,24 @@ struct WHMCSContractTests {
             await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "You did not enter your first name")) {
                 _ = try await client.addClient(missing)
             }
+            var passwordless = Self.newClient("c@acme.example", group: group)
+            passwordless.password = nil
+            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "You did not enter a password")) {
+                _ = try await client.addClient(passwordless)
+            }
+        }
+    }
+
+    @Test("a credential whose API role lacks an action gets 403 Invalid Permissions")
+    func apiRole() async throws {
+        try await SandboxHarness.with { sandbox in
+            try await sandbox.sandbox.whmcs.addCredential(identifier: "readonly-identifier", secret: "ro-secret", allowedActions: ["GetClients"])
+            let auth = "identifier=readonly-identifier&secret=ro-secret&responsetype=json"
+            var (status, body) = try await sandbox.postWHMCS("\(auth)&action=GetClients")
+            #expect(status == 200 && body.contains(#""result":"success""#))
+            (status, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient")
+            #expect(status == 403)
+            #expect(body == #"{"message":"Invalid Permissions: API action \"addclient\" is not allowed","result":"error"}"#)
         }
     }
 
@@ -280,7 +299,7 @@ struct WHMCSExampleTests {
             // customfields = base64_encode(serialize([1 => "Google"])), the contract's example array.
             let custom = Data(#"a:1:{i:1;s:6:"Google";}"#.utf8).base64EncodedString()
             let encoded = custom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? custom
-            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient&firstname=A&lastname=B&email=a%40b.example&address1=1+St&city=C&state=S&postcode=P&country=GB&phonenumber=1&customfields=\(encoded)")
+            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient&firstname=A&lastname=B&email=a%40b.example&address1=1+St&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw&customfields=\(encoded)")
             #expect(body == #"{"clientid":"1","result":"success"}"#)
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetClientsDetails&clientid=1")
             #expect(body.contains(#""customfields":[{"id":"1","value":"Google"}]"#))

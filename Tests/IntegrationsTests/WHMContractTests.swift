@@ -143,6 +143,46 @@ struct WHMExampleTests {
             #expect(list.contains(#""data":{"acct":[]}"#))
             let (_, legacy) = try await sandbox.getWHM("/json-api/listaccts", authorization: auth)
             #expect(legacy.contains("cpanelresult"))
+            let (_, account) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&search=shape&searchtype=user", authorization: auth)
+            #expect(account.contains(#""suspendreason":null"#))
+        }
+    }
+
+    @Test("generic paging: api.chunk.size and 1-based api.chunk.start, with metadata.chunk when verbose")
+    func chunkPaging() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            for index in 1...5 {
+                _ = try await whm.createAccount(WHMNewAccount(username: "page\(index)", domain: "page\(index).example", plan: "default", contactEmail: ""))
+            }
+            let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
+            let (_, body) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1&api.chunk.enable=1&api.chunk.size=2&api.chunk.start=3&api.chunk.verbose=1",
+                authorization: auth
+            )
+            let json = try LenientJSON(data: Data(body.utf8))
+            #expect(json["data"]?["acct"]?.elements.compactMap { $0["user"]?.string } == ["page3", "page4"])
+            #expect(json["metadata"]?["chunk"]?["records"]?.int == 5)
+            #expect(json["metadata"]?["chunk"]?["chunks"]?.int == 3)
+            #expect(json["metadata"]?["chunk"]?["current"]?.int == 2)
+            let (_, last) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1&api.chunk.enable=1&api.chunk.size=2&api.chunk.select=3", authorization: auth
+            )
+            #expect(try LenientJSON(data: Data(last.utf8))["data"]?["acct"]?.elements.count == 1)
+        }
+    }
+
+    @Test("create_user_session refuses a malformed app name instead of putting it in the link")
+    func sessionArguments() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            _ = try await whm.createAccount(WHMNewAccount(username: "appuser", domain: "app.example", plan: "default", contactEmail: ""))
+            let session = try await whm.createUserSession(username: "appuser", app: "Email_Accounts".lowercased())
+            #expect(session.url.hasPrefix(sandbox.whmURL + "/cpsess"))
+            #expect(session.url.hasSuffix("&goto_app=email_accounts"))
+            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "The \"app\" parameter is invalid.")) {
+                _ = try await whm.createUserSession(username: "appuser", app: "x&goto_uri=https://evil.example")
+            }
         }
     }
 }

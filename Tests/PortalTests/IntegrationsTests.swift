@@ -189,12 +189,31 @@ struct UpstreamConnectionTests {
 
                 // The same address signing up with the other brand is never linked to Acme's client.
                 let eveAtGlobex = try await makeAccount(dependencies, tenant: "globex", email: "eve@example.com")
-                await #expect(throws: UpstreamMappingError.emailInUseElsewhere) {
+                await #expect(throws: UpstreamMappingError.emailUnavailable) {
                     _ = try await dependencies.upstreams.billingClient(for: eveAtGlobex, profile: profile, in: globex)
                 }
                 #expect(try await dependencies.databases.withDatabase(for: globex) {
                     try await $0.upstreams.billingClient(of: eveAtGlobex.id)
                 } == nil)
+
+                // Only confirmed addresses get a billing account, and a WHMCS client the portal did not make for this
+                // very account is never handed over, even inside the brand's own group.
+                let unverified = try await dependencies.accounts("acme") {
+                    try await $0.createAccount(kind: .customer, email: "new@example.com", name: "New", passwordHash: nil, role: nil)
+                }
+                await #expect(throws: UpstreamMappingError.emailNotVerified) {
+                    _ = try await dependencies.upstreams.billingClient(for: unverified, profile: profile, in: acme)
+                }
+                var victim = WHMCSNewClient(
+                    firstName: "Vic", lastName: "Tim", email: "victim@example.com", address1: "1", city: "C", state: "S",
+                    postcode: "P", country: "GB", phoneNumber: "1", groupID: acmeSetup.clientGroupID
+                )
+                victim.password = "whatever password"
+                _ = try await whmcs.addClient(victim)
+                let impostor = try await makeAccount(dependencies, tenant: "acme", email: "victim@example.com")
+                await #expect(throws: UpstreamMappingError.emailUnavailable) {
+                    _ = try await dependencies.upstreams.billingClient(for: impostor, profile: profile, in: acme)
+                }
 
                 // Hosting: created under the tenant's own reseller with the tenant's nameservers.
                 let hosting = try await dependencies.upstreams.createHostingAccount(
@@ -220,9 +239,122 @@ struct UpstreamConnectionTests {
                 #expect(try await dependencies.databases.withDatabase(for: acme) {
                     try await $0.upstreams.hostingAccounts(of: eve.id)
                 }.map(\.username) == [hosting.username])
+
+                // A crash after createacct was sent: the pending row's name is reused and the account adopted.
+                let pending = try await dependencies.databases.withDatabase(for: acme) {
+                    try await $0.upstreams.pendingHostingAccount(
+                        account: eve.id, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter",
+                        reseller: acmeSetup.reseller, username: { "crashuser1" }
+                    )
+                }
+                let acmeWHM = try await dependencies.upstreams.whm(for: acme)
+                _ = try await acmeWHM.createAccount(
+                    WHMNewAccount(username: pending.username, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter", contactEmail: "")
+                )
+                let resumed = try await dependencies.upstreams.createHostingAccount(
+                    for: eve, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter", in: acme
+                )
+                #expect(resumed.username == "crashuser1")
+                #expect(!resumed.isPending)
+                #expect(try await acmeWHM.accounts().filter { $0.domain == "crash.example" }.count == 1)
                 _ = client
             }
         }
+    }
+
+    @Test("a stored secret is only kept while its address, identifier, group, reseller and mode stay the same")
+    func secretsFollowTheirConnection() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
+            try await withPortal { client, dependencies in
+                let owner = try await Self.ownerBrowser(client, dependencies)
+                try await owner.get("/admin/integrations")
+                var form = Self.validForm(
+                    sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller,
+                    token: setup.resellerToken
+                )
+                #expect(try await owner.post("/admin/integrations", form).status == .seeOther)
+                form["whmcs_secret"] = ""
+                form["whm_token"] = ""
+                let tenant = try dependencies.registryTenant("acme")
+                let before = try await dependencies.upstreams.settings(of: tenant)
+
+                for (field, value, error) in [
+                    ("whmcs_url", "http://127.0.0.1:1", "Enter the API secret again"),
+                    ("whmcs_group", "999", "Enter the API secret again"),
+                    ("whmcs_identifier", "someone-else", "Enter the API secret again"),
+                    ("whm_url", "http://127.0.0.1:2", "Enter the API token again"),
+                    ("whm_user", "rglobex", "Enter the API token again"),
+                ] {
+                    var changed = form
+                    changed[field] = value
+                    let refused = try await owner.post("/admin/integrations", changed)
+                    #expect(refused.status == .unprocessableContent, "\(field)")
+                    #expect(refused.text.contains(error), "\(field)")
+                }
+                #expect(try await dependencies.upstreams.settings(of: tenant) == before)
+                // Unchanged connection: the stored secrets stay and still work.
+                #expect(try await owner.post("/admin/integrations", form).status == .seeOther)
+                #expect(await dependencies.upstreams.testConnections(tenant).allSatisfy(\.succeeded))
+            }
+        }
+    }
+
+    @Test("sandbox mode is refused unless the server enables it; live mode refuses this machine and private networks")
+    func addressRules() async throws {
+        try await withPortal(configure: { $0.allowSandboxUpstreams = false }) { client, dependencies in
+            let owner = try await Self.ownerBrowser(client, dependencies)
+            try await owner.get("/admin/integrations")
+            let sandboxMode = try await owner.post(
+                "/admin/integrations",
+                ["mode": "sandbox", "whmcs_url": "http://127.0.0.1:9001", "whmcs_identifier": "abc", "whmcs_secret": "s",
+                 "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "", "nameservers": ""]
+            )
+            #expect(sandboxMode.status == .unprocessableContent)
+            #expect(sandboxMode.text.contains("Sandbox mode is not enabled on this server"))
+            for address in ["https://127.0.0.1", "https://10.1.2.3", "https://169.254.169.254", "https://[::1]:2087",
+                            "https://192.168.0.10", "https://2130706433", "https://localhost", "https://intranet"] {
+                let refused = try await owner.post(
+                    "/admin/integrations",
+                    ["mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
+                     "whm_url": address, "whm_user": "acmeres", "whm_token": "TOKEN", "nameservers": ""]
+                )
+                #expect(refused.text.contains("not this machine or a private network"), "\(address)")
+            }
+            let accepted = try await owner.post(
+                "/admin/integrations",
+                ["mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
+                 "whm_url": "https://server.acme.example:2087", "whm_user": "acmeres", "whm_token": "TOKEN123", "nameservers": ""]
+            )
+            #expect(accepted.status == .seeOther)
+            // A brand left in sandbox mode on a server without it is refused at call time too.
+            let tenant = try dependencies.registryTenant("globex")
+            var stale = IntegrationSettings()
+            stale.whmURL = "http://127.0.0.1:9"
+            stale.whmUser = "rglobex"
+            stale.whmToken = Data([1])
+            _ = try await dependencies.databases.withDatabase(for: tenant) { try await $0.upstreams.save(stale) }
+            let checks = await dependencies.upstreams.testConnections(tenant)
+            #expect(checks.first { $0.upstream == .whm }?.failure == "sandbox mode is not enabled on this server; switch the brand to live")
+        }
+    }
+
+    @Test("host kinds: loopback, private and public, by literal form")
+    func hostKinds() {
+        #expect(HostKind("127.0.0.1") == .loopback)
+        #expect(HostKind("127.9.9.9") == .loopback)
+        #expect(HostKind("127.evil.com") == .publicName)
+        #expect(HostKind("sandbox.localhost") == .loopback)
+        #expect(HostKind("[::1]") == .loopback)
+        #expect(HostKind("::ffff:10.0.0.1") == .privateAddress)
+        #expect(HostKind("172.20.1.1") == .privateAddress)
+        #expect(HostKind("172.32.1.1") == .publicAddress)
+        #expect(HostKind("100.100.1.1") == .privateAddress)
+        #expect(HostKind("0.0.0.0") == .privateAddress)
+        #expect(HostKind("127.1") == .privateAddress)
+        #expect(HostKind("fd00::1") == .privateAddress)
+        #expect(HostKind("2001:db8::1") == .publicAddress)
+        #expect(HostKind("billing.acme.example") == .publicName)
     }
 
     @Test("portal tenant set-integration and test-integration: files for secrets, exit 1 with a reason per failing upstream")

@@ -72,7 +72,7 @@ struct SandboxCommandTests {
         #expect(first.banner.contains("Brand acme: client group 1, reseller racme, token "))
         let whmcs = try #require(first.url("WHMCS simulator"))
         let auth = "identifier=sandbox-identifier-1234&secret=s3cret&responsetype=json"
-        let client = "&firstname=A&lastname=B&email=keep%40example.com&address1=1&city=C&state=S&postcode=P&country=GB&phonenumber=1"
+        let client = "&firstname=A&lastname=B&email=keep%40example.com&address1=1&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw"
         #expect(try await Self.post(whmcs + "/includes/api.php", auth + "&action=AddClient" + client).1.contains("\"clientid\":\"1\""))
 
         let (status, settings) = try await Self.post(whmcs + "/__sandbox/faults", "mode=http500&count=1")

@@ -80,6 +80,14 @@ package final class CircuitBreakers: Sendable {
         }
     }
 
+    /// The trial call ended without telling whether the upstream works (it was cancelled): the next call may try.
+    package func abandonTrial(_ key: CircuitBreakers.Key) {
+        let now = self.now()
+        states.withLock { states in
+            if case .halfOpen = states[key] { states[key] = .open(until: now) }
+        }
+    }
+
     /// Whether calls to `key` currently fail fast.
     package func isOpen(_ key: Key) -> Bool {
         let now = self.now()

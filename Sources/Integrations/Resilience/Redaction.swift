@@ -3,9 +3,10 @@
 package enum Redaction {
     package static let mask = "[redacted]"
 
-    /// `…abcd` for identifiers longer than eight characters, else only the mask: short values would leak whole.
+    /// `…abcd` for identifiers longer than four characters, else only the mask: shorter ones would show whole.
+    /// An identifier (API identifier, reseller user) is not a secret; its tail tells credentials apart in logs.
     package static func lastFour(_ identifier: String) -> String {
-        guard identifier.count > 8 else { return mask }
+        guard identifier.count > 4 else { return mask }
         return "…" + identifier.suffix(4)
     }
 

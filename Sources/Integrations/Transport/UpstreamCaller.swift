@@ -33,6 +33,9 @@ package struct UpstreamCaller: Sendable {
     package let retry: RetryPolicy
     package let timeouts: UpstreamTimeouts
     package let logger: Logger
+    /// How long to wait before looking up a write whose answer was lost: a slow upstream may still be committing it.
+    /// The window left over (a commit later than this) is the at-least-once edge the outbox worker reconciles.
+    package var settleDelay: Duration = .seconds(2)
     /// Full-jitter random source and sleep, injectable so tests never wait.
     package var unit: @Sendable () -> Double = { Double.random(in: 0...1) }
     package var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -66,6 +69,9 @@ package struct UpstreamCaller: Sendable {
         let started = ContinuousClock.now
         var attempts = 0
         var recovered = false
+        // The first failure that may have taken effect: a later refusal (an open circuit) must not hide it, or a
+        // caller would think nothing was sent and send it again.
+        var unknownOutcome: UpstreamError?
         do {
             let value = try await retry.run(
                 isRetryable: { error in
@@ -76,11 +82,19 @@ package struct UpstreamCaller: Sendable {
                 sleep: sleep
             ) { attempt -> T in
                 attempts = attempt
-                if attempt > 1, safety == .lookUpFirst, let lookUp, let existing = try await lookUp() {
-                    recovered = true
-                    return existing
+                if attempt > 1, safety == .lookUpFirst, let lookUp {
+                    if unknownOutcome != nil { try await sleep(settleDelay) }
+                    if let existing = try await lookUp() {
+                        recovered = true
+                        return existing
+                    }
                 }
-                return try await once(action: action, request: try request(), decode: decode)
+                do {
+                    return try await once(action: action, request: try request(), decode: decode)
+                } catch let error as UpstreamError where error.outcomeUnknown {
+                    unknownOutcome = unknownOutcome ?? error
+                    throw error
+                }
             }
             log(action: action, started: started, attempts: attempts, outcome: recovered ? "recovered" : "ok")
             return value
@@ -92,12 +106,19 @@ package struct UpstreamCaller: Sendable {
                 case .authenticationFailed: outcome = "auth_failed"
                 case .circuitOpen: outcome = "circuit_open"
                 case .timedOut: outcome = "timeout"
+                case .connectionLost: outcome = "connection_lost"
                 default: outcome = "failed"
                 }
             } else {
                 outcome = "failed"
             }
             log(action: action, started: started, attempts: attempts, outcome: outcome, error: error)
+            if let unknownOutcome, safety != .safe, let final = error as? UpstreamError {
+                switch final {
+                case .circuitOpen, .unreachable: throw unknownOutcome
+                default: break
+                }
+            }
             throw error
         }
     }
@@ -123,8 +144,10 @@ package struct UpstreamCaller: Sendable {
                         upstream, action: action,
                         milliseconds: Int(total.seconds) * 1000 + Int(total.attoseconds / 1_000_000_000_000_000)
                     )
-                case .connectFailed(let reason), .connectionLost(let reason):
+                case .connectFailed(let reason):
                     throw UpstreamError.unreachable(upstream, reason: reason)
+                case .connectionLost(let reason):
+                    throw UpstreamError.connectionLost(upstream, reason: reason)
                 }
             }
             if response.status >= 500 {
@@ -135,6 +158,10 @@ package struct UpstreamCaller: Sendable {
             return value
         } catch let error as UpstreamError {
             if error.isTransient { breakers.recordFailure(breakerKey) } else { breakers.recordSuccess(breakerKey) }
+            throw error
+        } catch {
+            // Cancelled, or a decoding bug: no verdict on the upstream, but a trial call must not stay pending.
+            breakers.abandonTrial(breakerKey)
             throw error
         }
     }

@@ -2,8 +2,10 @@ import Foundation
 
 /// Why a call to an upstream did not give an answer we could use. Portal maps these to pages and statuses.
 package enum UpstreamError: Error, Equatable, CustomStringConvertible {
-    /// No connection could be made, or it broke before an answer arrived (refused, reset, DNS).
+    /// No connection could be made (refused, connect timeout, DNS): nothing was sent.
     case unreachable(Upstream, reason: String)
+    /// The connection broke after the request may have been sent (reset, closed early).
+    case connectionLost(Upstream, reason: String)
     /// No answer within the time limit. For a write the change may or may not have happened.
     case timedOut(Upstream, action: String, milliseconds: Int)
     /// An HTTP status the API never uses for answers, such as 500 from a broken server.
@@ -21,7 +23,7 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
 
     package var upstream: Upstream {
         switch self {
-        case .unreachable(let upstream, _), .timedOut(let upstream, _, _), .badStatus(let upstream, _, _),
+        case .unreachable(let upstream, _), .connectionLost(let upstream, _), .timedOut(let upstream, _, _), .badStatus(let upstream, _, _),
             .authenticationFailed(let upstream, _), .apiError(let upstream, _, _),
             .malformedResponse(let upstream, _, _), .circuitOpen(let upstream, _), .notConfigured(let upstream):
             upstream
@@ -33,6 +35,8 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let upstream, let reason):
             "\(upstream.displayName) could not be reached (\(reason))"
+        case .connectionLost(let upstream, let reason):
+            "\(upstream.displayName) dropped the connection (\(reason))"
         case .timedOut(let upstream, let action, let milliseconds):
             "\(upstream.displayName) did not answer \(action) within \(Self.seconds(milliseconds)) s"
         case .badStatus(let upstream, let action, let status):
@@ -54,7 +58,7 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     /// count towards opening the circuit. Refused credentials and API errors are neither.
     package var isTransient: Bool {
         switch self {
-        case .unreachable, .timedOut, .badStatus, .malformedResponse: true
+        case .unreachable, .connectionLost, .timedOut, .badStatus, .malformedResponse: true
         case .authenticationFailed, .apiError, .circuitOpen, .notConfigured: false
         }
     }
@@ -62,8 +66,7 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     /// True when a write may have taken effect although no answer said so.
     package var outcomeUnknown: Bool {
         switch self {
-        case .timedOut, .badStatus, .malformedResponse: true
-        case .unreachable(_, let reason): reason != Self.connectRefused
+        case .connectionLost, .timedOut, .badStatus, .malformedResponse: true
         default: false
         }
     }

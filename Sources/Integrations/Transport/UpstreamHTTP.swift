@@ -10,6 +10,9 @@ package enum UpstreamHTTP {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = connectTimeout
         configuration.redirectConfiguration = .disallow
+        // A failed connect fails the request at once; UpstreamCaller's own retries (with backoff, and the breaker
+        // counting) decide what happens next, rather than a hidden loop inside the client.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .enabled(limit: .ratio(20))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()

@@ -49,45 +49,70 @@ package struct UpstreamTransport: Sendable {
     /// Answers larger than this are refused: no upstream answer the portal needs comes near it.
     package static let maximumResponseBytes = 8 << 20
 
-    /// A transport over `client`; its connect timeout comes from the client's configuration.
+    /// A transport over `client`; its connect timeout comes from the client's configuration. The whole exchange,
+    /// head and body, runs under one deadline: AsyncHTTPClient's own deadline stops at the response head, so a
+    /// server that sends headers and then stalls would otherwise hold the call for ever.
     package static func live(_ client: HTTPClient) -> UpstreamTransport {
         UpstreamTransport { request, timeout in
-            var outgoing = HTTPClientRequest(url: request.url)
-            outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-            for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-            if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-            do {
-                let response = try await client.execute(outgoing, timeout: .init(timeout))
-                let bytes = try await response.body.collect(upTo: maximumResponseBytes)
-                return UpstreamResponse(status: Int(response.status.code), body: Data(bytes.readableBytesView))
-            } catch let error as HTTPClientError {
-                switch error {
-                case .deadlineExceeded, .readTimeout, .writeTimeout:
+            try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
+                group.addTask { try await exchange(client, request, timeout: timeout) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
                     throw TransportFailure.timedOut
-                case .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout:
-                    throw TransportFailure.connectFailed("connect timed out")
-                case .remoteConnectionClosed, .cancelled:
-                    throw TransportFailure.connectionLost("connection closed before the answer")
-                default:
-                    throw TransportFailure.connectionLost(String(describing: error))
                 }
-            } catch let error as IOError {
-                throw error.errnoCode == ECONNREFUSED
-                    ? TransportFailure.connectFailed(UpstreamError.connectRefused)
-                    : TransportFailure.connectionLost("connection reset")
-            } catch is NIOCore.ChannelError {
-                throw TransportFailure.connectionLost("connection reset")
-            } catch let error as TransportFailure {
-                throw error
-            } catch is CancellationError {
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw TransportFailure.timedOut }
+                return first
+            }
+        }
+    }
+
+    private static func exchange(_ client: HTTPClient, _ request: UpstreamRequest, timeout: Duration) async throws
+        -> UpstreamResponse
+    {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: .init(timeout))
+            let bytes = try await response.body.collect(upTo: maximumResponseBytes)
+            return UpstreamResponse(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                throw TransportFailure.timedOut
+            case .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout:
+                throw TransportFailure.connectFailed("connect timed out")
+            case .cancelled:
                 throw CancellationError()
-            } catch {
-                // NIOPosix's connection error lists each address tried; refused is the common case on loopback.
-                let text = String(describing: error)
+            case .remoteConnectionClosed:
+                throw TransportFailure.connectionLost("connection closed before the answer")
+            default:
+                throw TransportFailure.connectionLost(String(describing: error))
+            }
+        } catch is NIOTooManyBytesError {
+            throw TransportFailure.connectionLost("the answer was larger than \(maximumResponseBytes >> 20) MiB")
+        } catch let error as IOError {
+            throw error.errnoCode == ECONNREFUSED
+                ? TransportFailure.connectFailed(UpstreamError.connectRefused)
+                : TransportFailure.connectionLost("connection reset")
+        } catch is NIOCore.ChannelError {
+            throw TransportFailure.connectionLost("connection reset")
+        } catch let error as TransportFailure {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // NIOPosix reports a failed connect as NIOConnectionError, which lists the errno of each address tried;
+            // only a refused connect is certain to have sent nothing. Anything else may have been received.
+            let text = String(describing: error)
+            if text.contains("NIOConnectionError") {
                 throw TransportFailure.connectFailed(
-                    text.contains("refused") || text.contains("ECONNREFUSED") ? UpstreamError.connectRefused : "cannot connect"
+                    text.contains("ECONNREFUSED") || text.contains("Connection refused") ? UpstreamError.connectRefused : "cannot connect"
                 )
             }
+            throw TransportFailure.connectionLost("the connection failed")
         }
     }
 }

@@ -94,7 +94,7 @@ package struct WHMClient: Sendable {
         let reseller = self.reseller
         let json = try await perform("createacct", arguments, safety: .lookUpFirst) {
             guard let existing = try await self.account(username: account.username),
-                existing.owner == reseller, existing.domain == account.domain
+                existing.owner == reseller, existing.domain.lowercased() == account.domain.lowercased()
             else { return nil }
             return .object([
                 "metadata": .object(["result": .number(1), "reason": .string("Account Creation Ok")]),

@@ -22,6 +22,12 @@ package struct WHMCreatedAccount: Sendable, Equatable {
     package var nameservers: [String]
     package var package: String
 
+    package init(ip: String, nameservers: [String], package: String) {
+        self.ip = ip
+        self.nameservers = nameservers
+        self.package = package
+    }
+
     init(_ json: LenientJSON) {
         ip = json["ip"]?.string ?? ""
         package = json["package"]?.string ?? ""

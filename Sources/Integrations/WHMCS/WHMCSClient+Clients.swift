@@ -1,7 +1,8 @@
 /// Clients and client groups.
 extension WHMCSClient {
     /// AddClient in the given group. A lost answer is checked by email before another attempt, and only a client
-    /// in the same group counts as ours, so a retry never creates a second client nor adopts another tenant's.
+    /// in the same group with the same notes counts as ours, so a retry never creates a second client nor adopts
+    /// someone else's.
     package func addClient(_ client: WHMCSNewClient) async throws -> Int {
         var fields: [(String, PHPFormValue)] = [
             ("firstname", .scalar(client.firstName)), ("lastname", .scalar(client.lastName)),
@@ -14,10 +15,13 @@ extension WHMCSClient {
         if let password = client.password { fields.append(("password2", .scalar(password))) }
         if !client.customFields.isEmpty { fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64))) }
         if client.suppressEmail { fields.append(("noemail", .scalar("true"))) }
+        if !client.notes.isEmpty { fields.append(("notes", .scalar(client.notes))) }
         let email = client.email
         let group = client.groupID
+        let notes = client.notes
         let json = try await perform("AddClient", fields, safety: .lookUpFirst) {
-            guard let existing = try await self.clientDetails(email: email), existing.groupID == group else { return nil }
+            guard let existing = try await self.clientDetails(email: email), existing.groupID == group, existing.notes == notes
+            else { return nil }
             return .object(["result": .string("success"), "clientid": .string(String(existing.id))])
         }
         return try Self.int(json, "clientid", action: "AddClient")

@@ -25,12 +25,15 @@ extension WHMCSClient {
             fields.append(("nameserver\(index + 1)", .scalar(nameserver)))
         }
         if let promoCode, !promoCode.isEmpty { fields.append(("promocode", .scalar(promoCode))) }
-        let productIDs = items.map(\.productID).sorted()
+        // GetOrders' line items name no product id, so an order is recognised by its lines' domains and cycles.
+        let signature = items.map { "\($0.domain ?? "")|\($0.billingCycle.rawValue)" }.sorted()
         let json = try await perform("AddOrder", fields, safety: .lookUpFirst) {
             let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 10)).items
             guard let placed = recent.first(where: { order in
-                order.id > baseline
-                    && order.lineItems.filter { $0.type == "product" }.count == productIDs.count
+                let lines = order.lineItems.filter { $0.type == "product" }.map { line in
+                    "\(line.domain)|\(line.billingCycle.lowercased().replacingOccurrences(of: "-", with: ""))"
+                }
+                return order.id > baseline && lines.sorted() == signature
             }) else { return nil }
             let services = placed.lineItems.filter { $0.type == "product" }.map(\.relatedID)
             return .object([
@@ -50,7 +53,7 @@ extension WHMCSClient {
             ("sendemail", .scalar(sendEmail ? "true" : "false")),
         ]
         _ = try await perform("AcceptOrder", fields, safety: .lookUpFirst) {
-            guard let order = try await self.order(id: id), order.status != "Pending" else { return nil }
+            guard let order = try await self.order(id: id), order.status == "Active" else { return nil }
             return .object(["result": .string("success")])
         }
     }

@@ -17,6 +17,8 @@ package struct WHMCSNewClient: Sendable, Equatable {
     /// The client group: the tenant's, always, never from user input.
     package var groupID: Int
     package var password: String?
+    /// Admin notes; the portal writes a marker here naming the account the client belongs to.
+    package var notes = ""
     package var customFields: [Int: String] = [:]
     /// True: WHMCS sends no welcome email; the portal sends its own, branded.
     package var suppressEmail = true
@@ -74,6 +76,7 @@ package struct WHMCSClientDetails: Sendable, Equatable {
     package var phoneNumber: String
     package var groupID: Int
     package var status: String
+    package var notes: String
     package var customFields: [Int: String]
 
     init(_ json: LenientJSON) {
@@ -90,6 +93,7 @@ package struct WHMCSClientDetails: Sendable, Equatable {
         phoneNumber = json["phonenumber"]?.string ?? ""
         groupID = json["groupid"]?.int ?? 0
         status = json["status"]?.string ?? ""
+        notes = json["notes"]?.string ?? ""
         var fields: [Int: String] = [:]
         for field in json["customfields"]?.elements ?? [] {
             if let id = field["id"]?.int { fields[id] = field["value"]?.string ?? "" }

@@ -30,6 +30,9 @@ package struct PortalConfiguration: Sendable {
     package var version: String = PortalVersion.current
     /// The longest one upstream call (WHMCS, WHM) may take, per attempt; connecting is bounded separately (5 s).
     package var upstreamTimeout: Duration = .seconds(15)
+    /// Lets brands use sandbox mode (the loopback simulators): `portal demo` and tests. Off for `portal serve`
+    /// unless `--sandbox-upstreams` is given, so an owner cannot point the server at ports on its own machine.
+    package var allowSandboxUpstreams: Bool = false
     /// Replaces the HTTP transport to upstreams (tests); nil uses the shared AsyncHTTPClient.
     package var upstreamTransport: UpstreamTransport?
 

@@ -87,7 +87,8 @@ package struct PortalDependencies: Sendable {
             ),
             upstreams: TenantUpstreams(
                 databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
-                timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger
+                timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
+                allowSandbox: configuration.allowSandboxUpstreams
             )
         )
     }

@@ -32,6 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
         let configuration = try {
             var configuration = try server.configuration()
             configuration.showMailbox = true
+            configuration.allowSandboxUpstreams = true
             return configuration
         }()
         let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
@@ -63,8 +64,16 @@ struct DemoCommand: AsyncParsableCommand {
             logger: logger
         )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await sandboxGroup.run() }
+            tasks.addTask {
+                // Ends the wait below even when a simulator cannot bind, so the error surfaces instead of a hang.
+                defer { bindings.finish() }
+                try await sandboxGroup.run()
+            }
             for await _ in bound {}
+            guard ports.withLock({ $0.count }) == 2 else {
+                try await tasks.waitForAll()
+                throw CommandError("the sandbox simulators did not start; see the log above")
+            }
             let urls = ports.withLock { ports in
                 (whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)")
             }
@@ -81,7 +90,10 @@ struct DemoCommand: AsyncParsableCommand {
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: 4, logger: Logger(label: "demo"))
         let keyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
-        let upstreams = TenantUpstreams(databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: Logger(label: "demo"))
+        let upstreams = TenantUpstreams(
+            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: Logger(label: "demo"),
+            allowSandbox: true
+        )
         for definition in DemoTenants.definitions {
             guard let tenant = try platform.tenant(slug: TenantSlug(validating: definition.slug)),
                 try await upstreams.settings(of: tenant).mode == .sandbox

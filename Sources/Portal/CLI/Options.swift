@@ -84,6 +84,8 @@ package struct ServerOptions: ParsableArguments {
 
     @Flag(help: "Add GET /bench/plaintext, the baseline for `make bench`. (env: PORTAL_BENCH=1)")
     var bench = false
+    @Flag(name: .customLong("sandbox-upstreams"), help: "Let brands use sandbox mode: upstreams on loopback (`portal sandbox`). (env: PORTAL_SANDBOX_UPSTREAMS=1)")
+    var sandboxUpstreams = false
 
     package init() {}
 
@@ -149,6 +151,7 @@ package struct ServerOptions: ParsableArguments {
         configuration.masterKeyFile = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
         configuration.assetsDirectory = assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
         configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
+        configuration.allowSandboxUpstreams = sandboxUpstreams || Environment.value("PORTAL_SANDBOX_UPSTREAMS") == "1"
         return configuration
     }
 

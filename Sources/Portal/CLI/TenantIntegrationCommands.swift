@@ -16,7 +16,10 @@ struct UpstreamCLI {
         databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: 4, logger: logger)
         let keyFile = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
             ?? dataDirectory.root.appendingPathComponent("master.key").path
-        upstreams = TenantUpstreams(databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger)
+        // The operator at the shell may choose sandbox mode; a server only honours it with --sandbox-upstreams.
+        upstreams = TenantUpstreams(
+            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger, allowSandbox: true
+        )
     }
 
     func close() async {

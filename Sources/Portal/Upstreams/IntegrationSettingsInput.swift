@@ -24,72 +24,93 @@ package struct IntegrationSettingsInput: Sendable, Equatable {
 }
 
 extension TenantUpstreams {
-    /// Validates `input` against the stored settings and saves it in one transaction, or returns the problems
-    /// and stores nothing. Saving resets the tenant's circuit breakers.
+    /// Validates `input` against the stored settings and saves it, the nameservers and an audit entry in one
+    /// transaction, or returns the problems and stores nothing. Saving resets the tenant's circuit breakers.
+    ///
+    /// A stored secret is only kept while everything it is sent with stays the same: changing the mode, an address,
+    /// the identifier, the group or the reseller requires the secret again. Otherwise an owner could send a stored
+    /// credential to a server of their choosing, or use it on another brand's client group.
     package func update(
         _ tenant: Tenant, with input: IntegrationSettingsInput, actor: Account?, ip: String = ""
     ) async throws -> IntegrationSettingsInput.FieldErrors {
+        let stored = try await settings(of: tenant)
+        var settings = stored
+        var errors: IntegrationSettingsInput.FieldErrors = [:]
+
+        if let raw = input.mode {
+            if let mode = IntegrationSettings.Mode(rawValue: raw) { settings.mode = mode } else {
+                errors["mode"] = "Choose sandbox or live."
+            }
+        }
+        if settings.mode == .sandbox, !allowSandbox, input.mode != nil || settings.whmcsConfigured || settings.whmConfigured {
+            errors["mode"] = "Sandbox mode is not enabled on this server; choose live."
+        }
+        if let raw = input.whmcsURL { settings.whmcsURL = Self.trimmedURL(raw, dropping: "/includes/api.php") }
+        if let raw = input.whmcsIdentifier { settings.whmcsIdentifier = raw.trimmingCharacters(in: .whitespaces) }
+        if let raw = input.whmURL { settings.whmURL = Self.trimmedURL(raw, dropping: "/json-api") }
+        if let raw = input.whmUser { settings.whmUser = raw.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let raw = input.whmcsGroup {
+            let text = raw.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { settings.whmcsGroupID = nil } else if let id = Int(text), id > 0 { settings.whmcsGroupID = id } else {
+                errors["whmcs_group"] = "Enter the client group's number from WHMCS (Setup › Client Groups), such as 3."
+            }
+        }
+
+        let whmcsMoved = settings.mode != stored.mode || settings.whmcsURL != stored.whmcsURL
+            || settings.whmcsIdentifier != stored.whmcsIdentifier || settings.whmcsGroupID != stored.whmcsGroupID
+        let whmMoved = settings.mode != stored.mode || settings.whmURL != stored.whmURL || settings.whmUser != stored.whmUser
+        if whmcsMoved {
+            settings.whmcsSecret = nil
+            settings.whmcsAccessKey = nil
+        }
+        if whmMoved { settings.whmToken = nil }
+
+        if let secret = input.whmcsSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty {
+            if let problem = Self.secretProblem(secret) { errors["whmcs_secret"] = problem } else {
+                settings.whmcsSecret = try seal(secret, tenant, "whmcs.secret")
+            }
+        } else if whmcsMoved, stored.whmcsSecret != nil, !settings.whmcsURL.isEmpty {
+            errors["whmcs_secret"] = "Enter the API secret again: the address, identifier, group or mode changed."
+        }
+        if input.clearWHMCSAccessKey {
+            settings.whmcsAccessKey = nil
+        } else if let key = input.whmcsAccessKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!@#$%.()*[]-_"))
+            if key.count > 256 || key.unicodeScalars.contains(where: { !$0.isASCII || !allowed.contains($0) }) {
+                errors["whmcs_accesskey"] = "An access key may hold letters, digits and ! @ # $ % . ( ) * [ ] - _ only."
+            } else {
+                settings.whmcsAccessKey = try seal(key, tenant, "whmcs.accesskey")
+            }
+        } else if whmcsMoved, stored.whmcsAccessKey != nil, !settings.whmcsURL.isEmpty {
+            errors["whmcs_accesskey"] = "Enter the access key again, or leave it out: the connection changed."
+        }
+        if let token = input.whmToken?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            if token.count > 256 || !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                errors["whm_token"] = "A WHM API token holds letters and digits only (WHM › Manage API Tokens)."
+            } else {
+                settings.whmToken = try seal(token, tenant, "whm.token")
+            }
+        } else if whmMoved, stored.whmToken != nil, !settings.whmURL.isEmpty {
+            errors["whm_token"] = "Enter the API token again: the address, reseller or mode changed."
+        }
+
+        Self.checkWHMCS(settings, into: &errors)
+        Self.checkWHM(settings, into: &errors)
+        var nameservers: [String]?
+        if let raw = input.nameservers {
+            let cleaned = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            if let problem = Self.nameserverProblem(cleaned) { errors["nameservers"] = problem } else { nameservers = cleaned }
+        }
+        guard errors.isEmpty else { return errors }
+
         try await databases.withDatabase(for: tenant) { database in
-            let store = database.upstreams
-            var settings = try await store.settings()
-            var errors: IntegrationSettingsInput.FieldErrors = [:]
-
-            if let raw = input.mode {
-                if let mode = IntegrationSettings.Mode(rawValue: raw) { settings.mode = mode } else {
-                    errors["mode"] = "Choose sandbox or live."
-                }
-            }
-            if let raw = input.whmcsURL { settings.whmcsURL = Self.trimmedURL(raw, dropping: "/includes/api.php") }
-            if let raw = input.whmcsIdentifier { settings.whmcsIdentifier = raw.trimmingCharacters(in: .whitespaces) }
-            if let raw = input.whmURL { settings.whmURL = Self.trimmedURL(raw, dropping: "/json-api") }
-            if let raw = input.whmUser { settings.whmUser = raw.trimmingCharacters(in: .whitespaces).lowercased() }
-            if let raw = input.whmcsGroup {
-                let text = raw.trimmingCharacters(in: .whitespaces)
-                if text.isEmpty { settings.whmcsGroupID = nil } else if let id = Int(text), id > 0 { settings.whmcsGroupID = id } else {
-                    errors["whmcs_group"] = "Enter the client group's number from WHMCS (Setup › Client Groups), such as 3."
-                }
-            }
-            if let secret = input.whmcsSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty {
-                if let problem = Self.secretProblem(secret) { errors["whmcs_secret"] = problem } else {
-                    settings.whmcsSecret = try seal(secret, tenant, "whmcs.secret")
-                }
-            }
-            if input.clearWHMCSAccessKey {
-                settings.whmcsAccessKey = nil
-            } else if let key = input.whmcsAccessKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
-                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!@#$%.()*[]-_"))
-                if key.count > 256 || key.unicodeScalars.contains(where: { !$0.isASCII || !allowed.contains($0) }) {
-                    errors["whmcs_accesskey"] = "An access key may hold letters, digits and ! @ # $ % . ( ) * [ ] - _ only."
-                } else {
-                    settings.whmcsAccessKey = try seal(key, tenant, "whmcs.accesskey")
-                }
-            }
-            if let token = input.whmToken?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
-                if token.count > 256 || !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-                    errors["whm_token"] = "A WHM API token holds letters and digits only (WHM › Manage API Tokens)."
-                } else {
-                    settings.whmToken = try seal(token, tenant, "whm.token")
-                }
-            }
-
-            Self.checkWHMCS(settings, into: &errors)
-            Self.checkWHM(settings, into: &errors)
-            var nameservers: [String]?
-            if let raw = input.nameservers {
-                let cleaned = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-                if let problem = Self.nameserverProblem(cleaned) { errors["nameservers"] = problem } else { nameservers = cleaned }
-            }
-            guard errors.isEmpty else { return errors }
-
-            _ = try await store.save(settings)
-            if let nameservers { try await store.setNameservers(nameservers) }
-            try await database.accounts.audit(
-                "integrations.updated", actor: actor, target: tenant.slug.rawValue,
+            try await database.upstreams.save(
+                settings, nameservers: nameservers, actor: actor,
                 detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)", ip: ip
             )
-            resetBreakers(tenant)
-            return [:]
         }
+        resetBreakers(tenant)
+        return [:]
     }
 
     private static func trimmedURL(_ raw: String, dropping suffix: String) -> String {
@@ -108,20 +129,25 @@ extension TenantUpstreams {
         return nil
     }
 
-    /// Nil when `url` suits `mode`: live needs HTTPS, sandbox needs a loopback host (the simulators).
+    /// Nil when `url` suits `mode`: live needs HTTPS to a public address, sandbox a loopback one (the simulators).
+    /// Names are not resolved here: an operator who runs internal services should also filter egress.
     static func urlProblem(_ url: String, mode: IntegrationSettings.Mode) -> String? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
+            let host = components.host?.lowercased(), !host.isEmpty, components.user == nil, components.password == nil,
             components.query == nil, components.fragment == nil
         else { return "Enter a web address such as https://billing.example.com." }
-        let loopback = host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        let kind = HostKind(host)
         switch mode {
         case .live:
             guard scheme == "https" else { return "Live mode needs an https:// address." }
-            guard !loopback else { return "Live mode needs the real server's address, not this machine." }
+            guard kind == .publicName || kind == .publicAddress else {
+                return "Live mode needs the real server's public address, not this machine or a private network."
+            }
         case .sandbox:
             guard scheme == "http" || scheme == "https" else { return "Enter an http:// or https:// address." }
-            guard loopback else { return "Sandbox mode talks to the simulators on this machine (http://127.0.0.1:PORT); switch to live for a real server." }
+            guard kind == .loopback else {
+                return "Sandbox mode talks to the simulators on this machine (http://127.0.0.1:PORT); switch to live for a real server."
+            }
         }
         return nil
     }
@@ -166,5 +192,58 @@ extension TenantUpstreams {
             }
         }
         return nil
+    }
+}
+
+/// What a URL's host is, by its literal form: loopback, another non-public address, or public.
+enum HostKind: Equatable {
+    case loopback, privateAddress, publicAddress, publicName
+
+    init(_ rawHost: String) {
+        let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
+        if host == "localhost" || host.hasSuffix(".localhost") {
+            self = .loopback
+        } else if let octets = Self.ipv4(host) {
+            self = Self.classify(octets)
+        } else if host.contains(":") {
+            self = Self.classifyIPv6(host)
+        } else if host.hasSuffix(".local") || host.hasSuffix(".internal") || !host.contains(".") {
+            self = .privateAddress
+        } else {
+            self = .publicName
+        }
+    }
+
+    /// Dotted-quad only; anything else (decimal, octal forms) is not an address we accept as one.
+    private static func ipv4(_ host: String) -> [Int]? {
+        let numeric = host.allSatisfy { $0.isNumber || $0 == "." }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return numeric ? [0, 0, 0, 0] : nil }
+        let octets = parts.compactMap { part -> Int? in
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isNumber), let value = Int(part), value <= 255 else { return nil }
+            return value
+        }
+        return octets.count == 4 ? octets : (numeric ? [0, 0, 0, 0] : nil)
+    }
+
+    private static func classify(_ octets: [Int]) -> HostKind {
+        switch (octets[0], octets[1]) {
+        case (127, _): .loopback
+        case (0, _), (10, _), (169, 254), (192, 168), (100, 64...127), (224...255, _): .privateAddress
+        case (172, 16...31): .privateAddress
+        default: .publicAddress
+        }
+    }
+
+    private static func classifyIPv6(_ host: String) -> HostKind {
+        let lower = host.lowercased()
+        if lower == "::1" { return .loopback }
+        if lower.hasPrefix("::ffff:"), let octets = ipv4(String(lower.dropFirst(7))) { return classify(octets) }
+        if lower == "::" || lower.hasPrefix("fe8") || lower.hasPrefix("fe9") || lower.hasPrefix("fea") || lower.hasPrefix("feb")
+            || lower.hasPrefix("fc") || lower.hasPrefix("fd") || lower.hasPrefix("::")
+        {
+            return .privateAddress
+        }
+        return .publicAddress
     }
 }

@@ -33,15 +33,20 @@ package struct BillingProfile: Sendable, Equatable {
 /// Why a customer could not be mapped onto the tenant's upstream accounts.
 package enum UpstreamMappingError: Error, Equatable, CustomStringConvertible {
     case notACustomer
-    /// WHMCS already has a client with this email in another group (another brand); it is never adopted.
-    case emailInUseElsewhere
+    /// Billing accounts are made only for confirmed addresses: an existing WHMCS client must never be handed to
+    /// someone who merely typed its email.
+    case emailNotVerified
+    /// WHMCS already has a client with this email that the portal did not make for this account. The message is
+    /// neutral on purpose: it must not reveal that the address is known to another brand.
+    case emailUnavailable
     case invalidDomain(String)
     case invalidPlan(String)
 
     package var description: String {
         switch self {
         case .notACustomer: "only customers have billing and hosting accounts"
-        case .emailInUseElsewhere: "this email address already belongs to a billing account of another brand"
+        case .emailNotVerified: "confirm your email address first"
+        case .emailUnavailable: "this email address cannot be used for a billing account here; contact support"
         case .invalidDomain(let domain): "\"\(domain)\" is not a valid domain name"
         case .invalidPlan(let plan): "\"\(plan)\" is not one of this brand's hosting packages"
         }
@@ -49,61 +54,85 @@ package enum UpstreamMappingError: Error, Equatable, CustomStringConvertible {
 }
 
 extension TenantUpstreams {
-    /// The customer's WHMCS client, created on first need in the tenant's group, its id stored. A lost answer or
-    /// a concurrent first use finds the existing client by email, and adopts it only from the tenant's own group.
+    /// The note the portal writes on every WHMCS client it creates; only a client carrying the note of this very
+    /// account is ever adopted (after a lost answer or a concurrent first use).
+    static func clientMarker(_ tenant: Tenant, _ account: Account) -> String {
+        "Created by the portal for \(tenant.slug) account \(account.id.rawValue)"
+    }
+
+    /// The customer's WHMCS client, created on first need in the tenant's group, its id stored. No database is
+    /// held open while WHMCS is called.
     package func billingClient(for account: Account, profile: BillingProfile, in tenant: Tenant) async throws -> BillingClientLink {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
+        guard account.emailVerifiedAt != nil else { throw UpstreamMappingError.emailNotVerified }
+        let (existing, settings) = try await databases.withDatabase(for: tenant) { database in
+            (try await database.upstreams.billingClient(of: account.id), try await database.upstreams.settings())
+        }
+        if let existing { return existing }
+        let (client, group) = try whmcs(for: tenant, settings: settings)
+        var request = WHMCSNewClient(
+            firstName: profile.firstName, lastName: profile.lastName, email: account.email, address1: profile.address1,
+            city: profile.city, state: profile.state, postcode: profile.postcode, country: profile.country,
+            phoneNumber: profile.phoneNumber, groupID: group
+        )
+        request.companyName = profile.companyName
+        request.notes = Self.clientMarker(tenant, account)
+        // WHMCS wants a client-area password; customers reach WHMCS only through single sign-on, so it is random.
+        request.password = SecureToken.generate()
+        let clientID: Int
+        do {
+            clientID = try await client.addClient(request)
+        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("already exists") {
+            guard let found = try await client.clientDetails(email: account.email), found.groupID == group,
+                found.notes == request.notes
+            else { throw UpstreamMappingError.emailUnavailable }
+            clientID = found.id
+        }
         return try await databases.withDatabase(for: tenant) { database in
-            let store = database.upstreams
-            if let link = try await store.billingClient(of: account.id) { return link }
-            let (client, group) = try whmcs(for: tenant, settings: try await store.settings())
-            var request = WHMCSNewClient(
-                firstName: profile.firstName, lastName: profile.lastName, email: account.email, address1: profile.address1,
-                city: profile.city, state: profile.state, postcode: profile.postcode, country: profile.country,
-                phoneNumber: profile.phoneNumber, groupID: group
-            )
-            request.companyName = profile.companyName
-            let clientID: Int
-            do {
-                clientID = try await client.addClient(request)
-            } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("already exists") {
-                guard let existing = try await client.clientDetails(email: account.email), existing.groupID == group else {
-                    throw UpstreamMappingError.emailInUseElsewhere
-                }
-                clientID = existing.id
-            }
-            return try await store.linkBillingClient(BillingClientLink(accountID: account.id, clientID: clientID, groupID: group))
+            try await database.upstreams.linkBillingClient(BillingClientLink(accountID: account.id, clientID: clientID, groupID: group))
         }
     }
 
     /// A cPanel account on WHM for the customer, owned by the tenant's reseller and given the brand's nameservers.
+    /// The user name is stored (pending) before createacct is sent, so a retry after a crash or a lost answer finds
+    /// the same account instead of creating a second one.
     package func createHostingAccount(
         for account: Account, domain: String, plan: String, in tenant: Tenant
     ) async throws -> HostingAccountRecord {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard let host = try? HostName.validateDomain(domain) else { throw UpstreamMappingError.invalidDomain(domain) }
-        return try await databases.withDatabase(for: tenant) { database in
-            let store = database.upstreams
-            let whm = try whm(for: tenant, settings: try await store.settings())
-            guard try await whm.packages().contains(where: { $0.name == plan }) else { throw UpstreamMappingError.invalidPlan(plan) }
-            let nameservers = try await store.nameservers()
-            if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
-            var attempt = 0
-            while true {
-                attempt += 1
-                let username = Self.username(for: host)
-                do {
-                    let created = try await whm.createAccount(
-                        WHMNewAccount(username: username, domain: host, plan: plan, contactEmail: account.email)
-                    )
-                    return try await store.recordHostingAccount(
-                        account: account.id, username: username, domain: host, plan: plan, reseller: whm.reseller,
-                        nameservers: created.nameservers.isEmpty ? nameservers : created.nameservers
-                    )
-                } catch UpstreamError.apiError(_, _, let message) where attempt < 3 && message.contains("group for that username") {
-                    continue  // the random name was taken on this server; draw another
-                }
+        let (settings, nameservers) = try await databases.withDatabase(for: tenant) { database in
+            (try await database.upstreams.settings(), try await database.upstreams.nameservers())
+        }
+        let whm = try whm(for: tenant, settings: settings)
+        guard try await whm.packages().contains(where: { $0.name == plan }) else { throw UpstreamMappingError.invalidPlan(plan) }
+        if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
+        let pending = try await databases.withDatabase(for: tenant) { database in
+            try await database.upstreams.pendingHostingAccount(
+                account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) }
+            )
+        }
+        let created: WHMCreatedAccount
+        do {
+            if let existing = try await whm.account(username: pending.username),
+                existing.domain.lowercased() == host, existing.owner == whm.reseller
+            {
+                created = WHMCreatedAccount(ip: existing.ip, nameservers: nameservers, package: existing.plan)
+            } else {
+                created = try await whm.createAccount(
+                    WHMNewAccount(username: pending.username, domain: host, plan: plan, contactEmail: account.email)
+                )
             }
+        } catch let error as UpstreamError {
+            if case .apiError = error {
+                try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
+            }
+            throw error
+        }
+        return try await databases.withDatabase(for: tenant) { database in
+            try await database.upstreams.activateHostingAccount(
+                pending.id, nameservers: created.nameservers.isEmpty ? nameservers : created.nameservers
+            )
         }
     }
 

@@ -13,11 +13,16 @@ package struct TenantUpstreams: Sendable {
     let breakers: CircuitBreakers
     let timeouts: UpstreamTimeouts
     let logger: Logger
+    /// Whether a tenant may use sandbox mode (loopback simulators). Off for `portal serve` unless asked for:
+    /// otherwise any owner could make the server send requests to ports on its own machine.
+    package let allowSandbox: Bool
 
     package init(
         databases: TenantDatabases, secrets: SecretBox, transport: UpstreamTransport = UpstreamHTTP.transport,
-        breakers: CircuitBreakers = CircuitBreakers(), timeouts: UpstreamTimeouts = UpstreamTimeouts(), logger: Logger
+        breakers: CircuitBreakers = CircuitBreakers(), timeouts: UpstreamTimeouts = UpstreamTimeouts(), logger: Logger,
+        allowSandbox: Bool
     ) {
+        self.allowSandbox = allowSandbox
         self.databases = databases
         self.secrets = secrets
         self.transport = transport
@@ -54,6 +59,7 @@ package struct TenantUpstreams: Sendable {
     }
 
     func whmcs(for tenant: Tenant, settings: IntegrationSettings) throws -> (client: WHMCSClient, groupID: Int) {
+        guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
         guard settings.whmcsConfigured, let sealed = settings.whmcsSecret, let group = settings.whmcsGroupID else {
             throw UpstreamError.notConfigured(.whmcs)
         }
@@ -70,6 +76,7 @@ package struct TenantUpstreams: Sendable {
     }
 
     func whm(for tenant: Tenant, settings: IntegrationSettings) throws -> WHMClient {
+        guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
         guard settings.whmConfigured, let sealed = settings.whmToken else { throw UpstreamError.notConfigured(.whm) }
         let credentials = WHMCredentials(baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"))
         return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.whmUser))
@@ -103,7 +110,6 @@ package struct TenantUpstreams: Sendable {
         } catch {
             return Upstream.allCases.map { ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read") }
         }
-        resetBreakers(tenant)
         var checks: [ConnectionCheck] = []
         if settings.whmcsConfigured {
             do {
@@ -132,7 +138,19 @@ package struct TenantUpstreams: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? UpstreamError { return error.description }
+        if let error = error as? UpstreamSettingsError { return error.description }
         if error is SecretBox.SecretError { return "the stored secret cannot be decrypted with this master key; enter it again" }
         return "unexpected error"
+    }
+}
+
+/// Settings that exist but may not be used on this server.
+package enum UpstreamSettingsError: Error, Equatable, CustomStringConvertible {
+    case sandboxDisabled
+
+    package var description: String {
+        switch self {
+        case .sandboxDisabled: "sandbox mode is not enabled on this server; switch the brand to live"
+        }
     }
 }

@@ -8,7 +8,8 @@ struct WHMAction {
     let args: WHMArguments
     let caller: String
     let now: Date
-    let host: String
+    /// Where the simulator answers, for the links it hands out.
+    let baseURL: String
 
     var isRoot: Bool { caller == "root" }
 
@@ -150,7 +151,7 @@ struct WHMAction {
         var fields: [String: LenientJSON] = [
             "user": .string(row["user"]), "domain": .string(row["domain"]), "owner": .string(row["owner"]),
             "plan": .string(row["plan"]), "email": .string(row["email"]), "ip": .string(row["ip"]),
-            "suspended": .number(Double(suspended)), "suspendreason": reason.map(LenientJSON.string) ?? "not suspended",
+            "suspended": .number(Double(suspended)), "suspendreason": reason.map(LenientJSON.string) ?? .null,
             "suspendtime": (row["suspendtime"] as Int?).map { .number(Double($0)) } ?? .null,
             "unix_startdate": .number(Double(start)),
             "startdate": .string(WHMCSAction.format(Date(timeIntervalSince1970: TimeInterval(start)), "yy MMM dd HH:mm")),
@@ -233,6 +234,12 @@ struct WHMAction {
         if service == "whostmgrd", try Int.fetchOne(db, sql: "SELECT 1 FROM whm_resellers WHERE user = ?", arguments: [user]) == nil {
             throw WHMFailure("You cannot create a session for the user “\(user)” because they are not a reseller.")
         }
+        if let app = args.nonEmpty("app"), !app.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw WHMFailure("The \"app\" parameter is invalid.")
+        }
+        if let locale = args.nonEmpty("locale"), locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") }) {
+            throw WHMFailure("The \"locale\" parameter is invalid.")
+        }
         let session = "\(user):\(WHMCSAction.randomToken(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"))"
         let securityToken = "/cpsess" + WHMCSAction.randomToken(10, alphabet: "0123456789")
         let expires = Int(now.timeIntervalSince1970) + 15 * 60
@@ -242,12 +249,18 @@ struct WHMAction {
         )
         // The sandbox serves the login itself, so the link points back at the simulator instead of port 2083.
         let encoded = session.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? session
-        var url = "http://\(host)\(securityToken)/login/?session=\(encoded)"
+        var url = "\(baseURL)\(securityToken)/login/?session=\(encoded)"
         if let app = args.nonEmpty("app") { url += "&goto_app=\(app)" }
-        return ("Created session", [
+        var data: [String: LenientJSON] = [
             "url": .string(url), "session": .string(session), "cp_security_token": .string(securityToken),
             "expires": .number(Double(expires)), "service": .string(service),
-        ], nil)
+        ]
+        if let locale = args.nonEmpty("locale") {
+            url += "&locale=\(locale)"
+            data["url"] = .string(url)
+            data["locale"] = .string(locale)
+        }
+        return ("Created session", .object(data), nil)
     }
 }
 

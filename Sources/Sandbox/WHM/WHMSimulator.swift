@@ -11,9 +11,12 @@ import Integrations
 ///   only API 1 is simulated.
 /// - listaccts with no match answers `data: {"acct": []}`.
 /// - Reseller packages are named `<reseller>_<name>`; nameservers are checked as host names.
+/// - Generic paging (`api.chunk.*`, 1-based) applies to the record list of listaccts (`acct`) and listpkgs (`pkg`);
+///   `api.filter.*` and `api.sort.*` are not simulated.
 package struct WHMSimulator: Sendable {
     let store: SandboxStore
     let now: @Sendable () -> Date
+    package let address = SimulatorAddress()
 
     package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
@@ -66,13 +69,14 @@ package struct WHMSimulator: Sendable {
         guard args.first("api.version") == "1" else {
             return try SimulatorServer.json(["cpanelresult": ["error": "This sandbox speaks WHM API 1 only: add api.version=1"]])
         }
-        let host = request.head.authority ?? "127.0.0.1"
+        let baseURL = address.baseURL ?? "http://127.0.0.1"
         let now = self.now()
         do {
             let (reason, data, raw) = try await store.write { db in
-                try WHMAction(db: db, args: args, caller: caller, now: now, host: host).perform(function)
+                try WHMAction(db: db, args: args, caller: caller, now: now, baseURL: baseURL).perform(function)
             }
-            return try envelope(function, result: 1, reason: reason, data: data, raw: raw)
+            let (paged, chunk) = try WHMChunking(args).apply(to: data)
+            return try envelope(function, result: 1, reason: reason, data: paged, raw: raw, chunk: chunk)
         } catch let failure as WHMFailure {
             return try envelope(function, result: 0, reason: failure.reason)
         }
@@ -93,12 +97,13 @@ package struct WHMSimulator: Sendable {
 
     private func envelope(
         _ function: String, result: Int, reason: String, data: LenientJSON? = nil, raw: String? = nil,
-        status: HTTPResponse.Status = .ok
+        chunk: LenientJSON? = nil, status: HTTPResponse.Status = .ok
     ) throws -> Response {
         var metadata: [String: LenientJSON] = [
             "command": .string(function), "version": 1, "result": .number(Double(result)), "reason": .string(reason),
         ]
         if let raw { metadata["output"] = ["raw": .string(raw)] }
+        if let chunk { metadata["chunk"] = chunk }
         var body: [String: LenientJSON] = ["metadata": .object(metadata)]
         if let data { body["data"] = data }
         return try SimulatorServer.json(LenientJSON.object(body), status: status)

@@ -12,6 +12,11 @@ extension WHMCSAction {
             ("phonenumber", "You did not enter your phone number"),
         ]
         for (field, message) in required where params.nonEmpty(field) == nil { throw WHMCSFailure(message) }
+        if let owner = params.nonEmpty("owner_user_id") {
+            guard let id = Int(owner), try clientRow(id: id) != nil else { throw WHMCSFailure("Invalid Owner User ID") }
+        } else if params.nonEmpty("password2") == nil {
+            throw WHMCSFailure("You did not enter a password")
+        }
         let email = params.nonEmpty("email") ?? ""
         guard Self.isEmail(email) else { throw WHMCSFailure("The email address you entered was not valid") }
         guard try Int.fetchOne(db, sql: "SELECT id FROM whmcs_clients WHERE email = ?", arguments: [email]) == nil else {

@@ -3,7 +3,9 @@ enum WHMCSSchema {
     static let sql = """
         CREATE TABLE whmcs_api_credentials (
             identifier TEXT PRIMARY KEY,
-            secret TEXT NOT NULL
+            secret TEXT NOT NULL,
+            -- The API role: a comma list of lower-case actions allowed, or NULL for all.
+            allowed_actions TEXT
         );
         CREATE TABLE whmcs_client_groups (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

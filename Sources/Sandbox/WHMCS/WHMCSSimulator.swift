@@ -11,21 +11,31 @@ import Integrations
 /// - Responses are `application/json; charset=utf-8`.
 /// - Without `responsetype`, list actions answer XML and the others NVP, as 7.8 does.
 /// - Ids in responses are strings and paging counters are numbers, following the documented examples.
+/// - AddClient without `owner_user_id` and without `password2` fails with "You did not enter a password"
+///   (the contract says a password is needed then; the exact message was not documented).
+/// - Multipart bodies are not read; the portal always sends form bodies.
+/// - The legacy admin `username` + MD5 `password` login is not simulated; an identifier/secret pair in those
+///   fields is accepted, as 7.8 does.
 package struct WHMCSSimulator: Sendable {
     let store: SandboxStore
     let now: @Sendable () -> Date
+    package let address = SimulatorAddress()
 
     package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.now = now
     }
 
-    /// Adds API credentials (identifier + secret) the simulator accepts.
-    package func addCredential(identifier: String, secret: String) async throws {
+    /// Adds API credentials (identifier + secret) the simulator accepts; `allowedActions` nil allows every action.
+    package func addCredential(identifier: String, secret: String, allowedActions: [String]? = nil) async throws {
+        let allowed = allowedActions.map { $0.map { $0.lowercased() }.joined(separator: ",") }
         try await store.write { db in
             try db.execute(
-                sql: "INSERT INTO whmcs_api_credentials (identifier, secret) VALUES (?, ?) ON CONFLICT(identifier) DO UPDATE SET secret = excluded.secret",
-                arguments: [identifier, secret]
+                sql: """
+                    INSERT INTO whmcs_api_credentials (identifier, secret, allowed_actions) VALUES (?, ?, ?)
+                    ON CONFLICT(identifier) DO UPDATE SET secret = excluded.secret, allowed_actions = excluded.allowed_actions
+                    """,
+                arguments: [identifier, secret, allowed]
             )
         }
     }
@@ -35,14 +45,19 @@ package struct WHMCSSimulator: Sendable {
         try store.setSetting("whmcs.accesskey", to: key ?? "")
     }
 
-    /// Creates a client group (a reseller brand's group) and returns its id; an existing group of that name is reused.
-    package func ensureClientGroup(named name: String) async throws -> Int {
+    /// The client group of one brand (by slug), created on first use and the same ever after.
+    package func ensureClientGroup(slug: String, name: String) async throws -> Int {
         try await store.write { db in
-            if let id = try Int.fetchOne(db, sql: "SELECT id FROM whmcs_client_groups WHERE groupname = ?", arguments: [name]) {
+            let key = "whmcs.group.\(slug)"
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
+                let id = Int(stored)
+            {
                 return id
             }
             try db.execute(sql: "INSERT INTO whmcs_client_groups (groupname) VALUES (?)", arguments: [name])
-            return Int(db.lastInsertedRowID)
+            let id = Int(db.lastInsertedRowID)
+            try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
+            return id
         }
     }
 
@@ -58,7 +73,7 @@ package struct WHMCSSimulator: Sendable {
         var request = request
         var fields: [String: PHPFormValue] = [:]
         if let query = request.uri.query { fields = PHPQuery.decode(query) }
-        let contentType = request.headers[.contentType] ?? ""
+        let contentType = (request.headers[.contentType] ?? "").lowercased()
         let body = try await request.collectBody(upTo: 4 << 20)
         if contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.isEmpty {
             // Body values win over the query string on a clash (CONTRACTS.md §1.1).
@@ -71,10 +86,13 @@ package struct WHMCSSimulator: Sendable {
             if let format, !["json", "xml", "nvp"].contains(format) {
                 throw WHMCSFailure("Unsupported API response type format: \(format)")
             }
-            try await authenticate(params, context: context)
+            let allowed = try await authenticate(params, context: context)
             guard !action.isEmpty else { throw WHMCSFailure("Empty action request", status: .badRequest) }
-            guard action.allSatisfy({ $0.isLetter || $0.isNumber }) else { throw WHMCSFailure("Invalid API Command") }
-            let result = try await perform(action, params, host: request.head.authority ?? "127.0.0.1")
+            guard action.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { throw WHMCSFailure("Invalid API Command") }
+            if let allowed, !allowed.contains(action) {
+                throw WHMCSFailure("Invalid Permissions: API action \"\(action)\" is not allowed", status: .forbidden)
+            }
+            let result = try await perform(action, params)
             var body: [String: LenientJSON] = ["result": "success"]
             if case .object(let extra) = result { body.merge(extra) { _, new in new } }
             return try render(.object(body), format: format, action: action)
@@ -83,9 +101,10 @@ package struct WHMCSSimulator: Sendable {
         }
     }
 
-    /// The 7.8 order of checks (CONTRACTS.md §1.2), with its messages and statuses.
-    private func authenticate(_ params: WHMCSParams, context: SandboxRequestContext) async throws {
-        let accessKey = try store.setting("whmcs.accesskey", default: "")
+    /// The 7.8 order of checks (CONTRACTS.md §1.2), with its messages and statuses. Returns the actions the
+    /// credential's role allows, or nil for all.
+    private func authenticate(_ params: WHMCSParams, context: SandboxRequestContext) async throws -> Set<String>? {
+        let accessKey = try await store.storedSetting("whmcs.accesskey") ?? ""
         if !accessKey.isEmpty, let sent = params.string("accesskey"), sent != accessKey {
             throw WHMCSFailure("Invalid Access Key", status: .forbidden)
         }
@@ -98,17 +117,20 @@ package struct WHMCSSimulator: Sendable {
         let secret = params.string("secret") ?? params.string("password")
         guard let identifier else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
         let stored = try await store.read { db in
-            try String.fetchOne(db, sql: "SELECT secret FROM whmcs_api_credentials WHERE identifier = ?", arguments: [identifier])
+            try Row.fetchOne(
+                db, sql: "SELECT secret, allowed_actions FROM whmcs_api_credentials WHERE identifier = ?", arguments: [identifier]
+            ).map { (secret: $0["secret"] as String, allowed: $0["allowed_actions"] as String?) }
         }
         guard let stored else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
-        guard let secret, constantTimeEquals(secret, stored) else {
+        guard let secret, constantTimeEquals(secret, stored.secret) else {
             throw WHMCSFailure("Authentication Failed", status: .forbidden)
         }
+        return stored.allowed.map { Set($0.split(separator: ",").map(String.init)) }
     }
 
-    private func perform(_ action: String, _ params: WHMCSParams, host: String) async throws -> LenientJSON {
+    private func perform(_ action: String, _ params: WHMCSParams) async throws -> LenientJSON {
         let now = self.now()
-        let baseURL = "http://\(host)"
+        let baseURL = address.baseURL ?? "http://127.0.0.1"
         return try await store.write { db in
             let context = WHMCSAction(db: db, params: params, now: now, baseURL: baseURL)
             switch action {

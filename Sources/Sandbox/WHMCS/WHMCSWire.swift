@@ -46,11 +46,12 @@ enum WHMCSWire {
         return fields.keys.sorted().compactMap { key in fields[key]?.string.map { "\(key)=\($0);" } }.joined()
     }
 
-    /// XML with one element per key and repeated elements for list items.
+    /// XML with one element per key and repeated elements for list items. Keys that are not safe element names
+    /// (they can come from request data, such as custom field ids) are left out.
     static func xml(_ value: LenientJSON) -> String {
         switch value {
         case .object(let fields):
-            return fields.keys.sorted().map { key -> String in
+            return fields.keys.sorted().filter(isElementName).map { key -> String in
                 let child = fields[key] ?? .null
                 if case .array(let items) = child {
                     return items.map { "<\(key)>\(xml($0))</\(key)>" }.joined()
@@ -62,5 +63,10 @@ enum WHMCSWire {
         default:
             return escapeHTML(value.string ?? "")
         }
+    }
+
+    private static func isElementName(_ key: String) -> Bool {
+        guard let first = key.first, first.isASCII, first.isLetter || first == "_" else { return false }
+        return key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
     }
 }

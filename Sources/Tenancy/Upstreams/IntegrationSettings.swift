@@ -64,6 +64,7 @@ package struct HostingAccountRecord: Sendable, Equatable {
     package var plan: String
     package var reseller: String
     package var nameservers: [String]
+    package var isPending: Bool
     package var createdAt: Date
 }
 
@@ -84,23 +85,43 @@ package struct UpstreamStore: Sendable {
         }
     }
 
+    /// Saves the settings, the brand's nameservers (when given) and an audit entry in one transaction.
+    package func save(
+        _ settings: IntegrationSettings, nameservers: [String]?, actor: Account?, detail: String, ip: String,
+        now: Date = Date()
+    ) async throws {
+        try await pool.write { db in
+            _ = try Self.save(db, settings, now: now)
+            if let nameservers {
+                try db.execute(
+                    sql: "UPDATE brand SET nameservers = ? WHERE id = 1",
+                    arguments: [nameservers.joined(separator: ",")])
+            }
+            try AccountStore.appendAudit(
+                db, "integrations.updated", actor: actor, target: "", detail: detail, ip: ip, now: now)
+        }
+    }
+
     /// Saves every field and bumps the revision; returns the stored settings.
     package func save(_ settings: IntegrationSettings, now: Date = Date()) async throws -> IntegrationSettings {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE integration_settings SET mode = ?, whmcs_url = ?, whmcs_identifier = ?, whmcs_secret = ?,
-                        whmcs_access_key = ?, whmcs_group_id = ?, whm_url = ?, whm_user = ?, whm_token = ?,
-                        revision = revision + 1, updated_at = ?
-                    WHERE id = 1
-                    """,
-                arguments: [
-                    settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
-                    settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken, now,
-                ]
-            )
-            return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)
-        }
+        try await pool.write { db in try Self.save(db, settings, now: now) }
+    }
+
+    private static func save(_ db: Database, _ settings: IntegrationSettings, now: Date) throws -> IntegrationSettings {
+        try db.execute(
+            sql: """
+                UPDATE integration_settings SET mode = ?, whmcs_url = ?, whmcs_identifier = ?, whmcs_secret = ?,
+                    whmcs_access_key = ?, whmcs_group_id = ?, whm_url = ?, whm_user = ?, whm_token = ?,
+                    revision = revision + 1, updated_at = ?
+                WHERE id = 1
+                """,
+            arguments: [
+                settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
+                settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken,
+                now,
+            ]
+        )
+        return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)
     }
 
     /// The brand's nameservers, used for new hosting accounts.
@@ -113,7 +134,8 @@ package struct UpstreamStore: Sendable {
 
     package func setNameservers(_ nameservers: [String]) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE brand SET nameservers = ? WHERE id = 1", arguments: [nameservers.joined(separator: ",")])
+            try db.execute(
+                sql: "UPDATE brand SET nameservers = ? WHERE id = 1", arguments: [nameservers.joined(separator: ",")])
         }
     }
 
@@ -122,7 +144,9 @@ package struct UpstreamStore: Sendable {
             try Row.fetchOne(
                 db, sql: "SELECT whmcs_client_id, whmcs_group_id FROM billing_clients WHERE account_id = ?",
                 arguments: [account.rawValue]
-            ).map { BillingClientLink(accountID: account, clientID: $0["whmcs_client_id"], groupID: $0["whmcs_group_id"]) }
+            ).map {
+                BillingClientLink(accountID: account, clientID: $0["whmcs_client_id"], groupID: $0["whmcs_group_id"])
+            }
         }
     }
 
@@ -140,40 +164,80 @@ package struct UpstreamStore: Sendable {
                 db, sql: "SELECT whmcs_client_id, whmcs_group_id FROM billing_clients WHERE account_id = ?",
                 arguments: [link.accountID.rawValue]
             )!
-            return BillingClientLink(accountID: link.accountID, clientID: row["whmcs_client_id"], groupID: row["whmcs_group_id"])
+            return BillingClientLink(
+                accountID: link.accountID, clientID: row["whmcs_client_id"], groupID: row["whmcs_group_id"])
         }
     }
 
-    package func recordHostingAccount(
-        account: Account.ID, username: String, domain: String, plan: String, reseller: String, nameservers: [String],
+    /// The pending hosting account of `account` on `domain`, or a new pending row with `username`: written before
+    /// createacct is sent, so the name survives a crash and a retry looks up the same account.
+    package func pendingHostingAccount(
+        account: Account.ID, domain: String, plan: String, reseller: String, username: @escaping @Sendable () -> String,
         now: Date = Date()
     ) async throws -> HostingAccountRecord {
         try await pool.write { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? AND status = 'pending'",
+                arguments: [account.rawValue, domain]
+            ) {
+                return Self.record(row)
+            }
+            var name = username()
+            while try Bool.fetchOne(db, sql: "SELECT 1 FROM hosting_accounts WHERE username = ?", arguments: [name])
+                == true
+            {
+                name = username()
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, nameservers, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [account.rawValue, username, domain, plan, reseller, nameservers.joined(separator: ","), now]
+                arguments: [account.rawValue, name, domain, plan, reseller, now]
             )
             return HostingAccountRecord(
-                id: db.lastInsertedRowID, accountID: account, username: username, domain: domain, plan: plan,
-                reseller: reseller, nameservers: nameservers, createdAt: now
+                id: db.lastInsertedRowID, accountID: account, username: name, domain: domain, plan: plan,
+                reseller: reseller,
+                nameservers: [], isPending: true, createdAt: now
             )
         }
+    }
+
+    /// Marks a pending account as created, with the nameservers WHM gave it.
+    package func activateHostingAccount(_ id: Int64, nameservers: [String]) async throws -> HostingAccountRecord {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE hosting_accounts SET status = 'active', nameservers = ? WHERE id = ?",
+                arguments: [nameservers.joined(separator: ","), id]
+            )
+            return Self.record(
+                try Row.fetchOne(db, sql: "SELECT * FROM hosting_accounts WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Forgets a pending account that WHM refused: nothing was created, so nothing is left to find.
+    package func discardPendingHostingAccount(_ id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM hosting_accounts WHERE id = ? AND status = 'pending'", arguments: [id])
+        }
+    }
+
+    private static func record(_ row: Row) -> HostingAccountRecord {
+        HostingAccountRecord(
+            id: row["id"], accountID: Account.ID(row["account_id"]), username: row["username"], domain: row["domain"],
+            plan: row["plan"], reseller: row["reseller"],
+            nameservers: (row["nameservers"] as String).split(separator: ",").map(String.init),
+            isPending: (row["status"] as String) == "pending", createdAt: row["created_at"]
+        )
     }
 
     package func hostingAccounts(of account: Account.ID) async throws -> [HostingAccountRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? ORDER BY id", arguments: [account.rawValue])
-                .map { row in
-                    HostingAccountRecord(
-                        id: row["id"], accountID: account, username: row["username"], domain: row["domain"],
-                        plan: row["plan"], reseller: row["reseller"],
-                        nameservers: (row["nameservers"] as String).split(separator: ",").map(String.init),
-                        createdAt: row["created_at"]
-                    )
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? ORDER BY id",
+                arguments: [account.rawValue]
+            )
+            .map(Self.record)
         }
     }
 }

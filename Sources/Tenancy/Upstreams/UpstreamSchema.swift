@@ -34,7 +34,10 @@ enum UpstreamSchema {
                     domain TEXT NOT NULL COLLATE NOCASE,
                     plan TEXT NOT NULL,
                     reseller TEXT NOT NULL,
-                    nameservers TEXT NOT NULL,
+                    nameservers TEXT NOT NULL DEFAULT '',
+                    -- 'pending' from before createacct is sent until it is known to exist, so a retry after a
+                    -- crash reuses the same user name and finds the account instead of making a second one.
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'active')),
                     created_at DATETIME NOT NULL
                 );
                 CREATE INDEX hosting_accounts_by_account ON hosting_accounts(account_id);

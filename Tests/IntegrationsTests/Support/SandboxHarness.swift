@@ -29,6 +29,7 @@ struct SandboxHarness: Sendable {
             timeouts: UpstreamTimeouts(total: timeout), logger: logs.logger
         )
         caller.sleep = { _ in }
+        caller.settleDelay = .zero
         return caller
     }
 
@@ -99,6 +100,7 @@ struct SandboxHarness: Sendable {
         )
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .seconds(2)
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -98,6 +98,7 @@ func withExistingPortal(
     configuration.port = 0
     configuration.dataDirectory = dataPath
     configuration.assetsDirectory = TestPaths.assets
+    configuration.allowSandboxUpstreams = true
     configure(&configuration)
     let dependencies = try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
     let app = buildApplication(dependencies, logger: logger)
