@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "Tenancy",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

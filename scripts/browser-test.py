@@ -179,6 +179,29 @@ def main():
         results = [item.text for item in driver.find_elements(By.CSS_SELECTOR, ".checks li")]
         check(len(results) == 2 and all("Connected" in text for text in results),
               "Test connection reaches the sandbox WHMCS and WHM: %s" % results)
+
+        # Brand studio: change the primary colour, save the draft, publish, and see it on the storefront.
+        driver.get("http://acme.localhost:%d/admin/brand" % port)
+        pickers = driver.find_elements(By.CSS_SELECTOR, "input.colour-picker")
+        check(len(pickers) == 5 and all(p.is_displayed() for p in pickers),
+              "the colour pickers appear when scripts run (progressive enhancement)")
+        primary = driver.find_element(By.ID, "primary-color")
+        primary.clear()
+        primary.send_keys("#5b21b6")
+        swatch = driver.find_element(By.CSS_SELECTOR, ".swatch__button").value_of_css_property("background-color")
+        check(swatch in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"), "the colour preview updates while typing (%s)" % swatch)
+        driver.find_element(By.XPATH, "//button[normalize-space()='Save draft']").click()
+        WebDriverWait(driver, 10).until(lambda d: "Draft saved" in d.page_source)
+        driver.get("http://acme.localhost:%d/" % port)
+        header = driver.find_element(By.CSS_SELECTOR, ".site-header").value_of_css_property("background-color")
+        check(header not in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"), "the draft is not live before publishing")
+        driver.get("http://acme.localhost:%d/admin/brand" % port)
+        driver.find_element(By.XPATH, "//button[normalize-space()='Publish']").click()
+        WebDriverWait(driver, 10).until(lambda d: "Published" in d.page_source)
+        driver.get("http://acme.localhost:%d/" % port)
+        header = driver.find_element(By.CSS_SELECTOR, ".site-header").value_of_css_property("background-color")
+        check(header in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"),
+              "after publishing, the storefront header has the new primary colour (%s)" % header)
         driver.quit()
 
         driver = make_driver(360)

@@ -2,25 +2,56 @@ import Foundation
 import GRDB
 import Tenancy
 
-/// How a tenant looks: colours, type, logo and tagline. One row in the tenant's database.
+/// How a tenant looks and presents itself: identity, colours, type, images and nameservers. The published
+/// brand is one row in the tenant's database; drafts and past versions are JSON copies of this value.
 package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    /// A link in the storefront footer.
+    package struct FooterLink: Codable, Hashable, Sendable {
+        package var label: String
+        package var url: String
+
+        package init(label: String, url: String) {
+            self.label = label
+            self.url = url
+        }
+    }
+
+    package var companyName: String = ""
     package var tagline: String
+    package var supportEmail: String = ""
+    package var supportPhone: String = ""
+    /// Printed on invoices; several lines.
+    package var postalAddress: String = ""
+    package var footerLinks: [FooterLink] = []
+    package var senderName: String = ""
+    package var senderEmail: String = ""
     package var primaryColor: HexColor
     package var accentColor: HexColor
     package var backgroundColor: HexColor
     package var textColor: HexColor
     package var linkColor: HexColor
     package var fontStack: FontStack
-    /// Content-addressed file name under `DATA/<slug>/assets/`, if a logo was uploaded.
+    /// Content-addressed file names under `DATA/<slug>/assets/`, if uploaded.
     package var logoFile: String?
+    package var logoDarkFile: String?
+    package var faviconFile: String?
+    /// 2 to 4 host names (or none: the server's); given to new hosting accounts and shown to customers.
+    package var nameservers: [String] = []
     /// ISO 4217 code of the tenant's prices.
     package var currency: String
-    /// Bumped on every published change; part of the stylesheet's URL.
+    /// Bumped on every publish; part of the stylesheet.
     package var version: Int
 
     package static let databaseTableName = "brand"
     package enum CodingKeys: String, CodingKey {
-        case tagline, currency, version
+        case tagline, currency, version, nameservers
+        case companyName = "company_name"
+        case supportEmail = "support_email"
+        case supportPhone = "support_phone"
+        case postalAddress = "postal_address"
+        case footerLinks = "footer_links"
+        case senderName = "sender_name"
+        case senderEmail = "sender_email"
         case primaryColor = "primary_color"
         case accentColor = "accent_color"
         case backgroundColor = "background_color"
@@ -28,6 +59,8 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         case linkColor = "link_color"
         case fontStack = "font_stack"
         case logoFile = "logo_file"
+        case logoDarkFile = "logo_dark_file"
+        case faviconFile = "favicon_file"
     }
 
     package init(
@@ -46,6 +79,34 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         self.currency = currency
         self.version = version
     }
+
+    /// Decodes rows and JSON copies written before a field existed (older drafts and versions) with its default.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func optional<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        companyName = try optional(.companyName, "")
+        tagline = try optional(.tagline, "")
+        supportEmail = try optional(.supportEmail, "")
+        supportPhone = try optional(.supportPhone, "")
+        postalAddress = try optional(.postalAddress, "")
+        footerLinks = try optional(.footerLinks, [])
+        senderName = try optional(.senderName, "")
+        senderEmail = try optional(.senderEmail, "")
+        primaryColor = try container.decode(HexColor.self, forKey: .primaryColor)
+        accentColor = try container.decode(HexColor.self, forKey: .accentColor)
+        backgroundColor = try container.decode(HexColor.self, forKey: .backgroundColor)
+        textColor = try container.decode(HexColor.self, forKey: .textColor)
+        linkColor = try container.decode(HexColor.self, forKey: .linkColor)
+        fontStack = try optional(.fontStack, .system)
+        logoFile = try container.decodeIfPresent(String.self, forKey: .logoFile)
+        logoDarkFile = try container.decodeIfPresent(String.self, forKey: .logoDarkFile)
+        faviconFile = try container.decodeIfPresent(String.self, forKey: .faviconFile)
+        nameservers = try optional(.nameservers, [])
+        currency = try optional(.currency, "GBP")
+        version = try optional(.version, 1)
+    }
 }
 
 extension TenantDatabase {
@@ -60,7 +121,7 @@ extension TenantDatabase {
         try pool.write { db in try Self.updateBrand(db, change) }
     }
 
-    private static func fetchBrand(_ db: Database) throws -> Brand {
+    static func fetchBrand(_ db: Database) throws -> Brand {
         guard let brand = try Brand.fetchOne(db, sql: "SELECT * FROM brand WHERE id = 1") else {
             throw BrandError.missingBrandRow
         }
@@ -71,18 +132,29 @@ extension TenantDatabase {
         var brand = try fetchBrand(db)
         change(&brand)
         brand.version += 1
+        try write(db, brand)
+        return brand
+    }
+
+    /// Writes every column of the published brand.
+    static func write(_ db: Database, _ brand: Brand) throws {
+        let links = String(decoding: try JSONEncoder().encode(brand.footerLinks), as: UTF8.self)
+        let nameservers = String(decoding: try JSONEncoder().encode(brand.nameservers), as: UTF8.self)
         try db.execute(
             sql: """
-                UPDATE brand SET tagline = ?, primary_color = ?, accent_color = ?, background_color = ?,
-                    text_color = ?, link_color = ?, font_stack = ?, logo_file = ?, currency = ?, version = ?,
+                UPDATE brand SET company_name = ?, tagline = ?, support_email = ?, support_phone = ?, postal_address = ?,
+                    footer_links = ?, sender_name = ?, sender_email = ?, primary_color = ?, accent_color = ?,
+                    background_color = ?, text_color = ?, link_color = ?, font_stack = ?, logo_file = ?,
+                    logo_dark_file = ?, favicon_file = ?, nameservers = ?, currency = ?, version = ?,
                     updated_at = CURRENT_TIMESTAMP
                 WHERE id = 1
                 """,
             arguments: [
-                brand.tagline, brand.primaryColor, brand.accentColor, brand.backgroundColor, brand.textColor,
-                brand.linkColor, brand.fontStack, brand.logoFile, brand.currency, brand.version,
+                brand.companyName, brand.tagline, brand.supportEmail, brand.supportPhone, brand.postalAddress, links,
+                brand.senderName, brand.senderEmail, brand.primaryColor, brand.accentColor, brand.backgroundColor,
+                brand.textColor, brand.linkColor, brand.fontStack, brand.logoFile, brand.logoDarkFile, brand.faviconFile,
+                nameservers, brand.currency, brand.version,
             ]
         )
-        return brand
     }
 }

@@ -9,7 +9,9 @@ package struct ThemeStylesheet: Sendable, Hashable {
     package init(brand: Brand) {
         let primaryText = ContrastPicker.readableText(on: brand.primaryColor)
         let accentText = ContrastPicker.readableText(on: brand.accentColor)
+        // The version line makes every publish a new stylesheet URL and ETag, even when only the text changed.
         css = """
+            /* brand version \(brand.version) */
             :root {
               --brand-primary: \(brand.primaryColor.hex);
               --brand-primary-text: \(primaryText.hex);

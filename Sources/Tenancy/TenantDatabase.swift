@@ -75,6 +75,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v3: upstream settings, billing clients and hosting accounts") { db in
             try UpstreamSchema.create(db)
         }
+        migrator.registerMigration("v4: brand studio") { db in
+            try BrandSchema.createStudio(db)
+        }
         return migrator
     }
 }

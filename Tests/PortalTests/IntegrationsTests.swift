@@ -28,7 +28,7 @@ struct UpstreamConnectionTests {
         [
             "mode": "sandbox", "whmcs_url": whmcsURL + "/includes/api.php", "whmcs_identifier": sandbox.credentials.whmcsIdentifier,
             "whmcs_secret": sandbox.credentials.whmcsSecret, "whmcs_accesskey": "", "whmcs_group": String(group),
-            "whm_url": whmURL, "whm_user": reseller, "whm_token": token, "nameservers": "ns1.acme.example\nns2.acme.example",
+            "whm_url": whmURL, "whm_user": reseller, "whm_token": token,
         ]
     }
 
@@ -49,7 +49,7 @@ struct UpstreamConnectionTests {
             for message in [
                 "Live mode needs an https:// address.", "An API identifier has no spaces", "Enter the API secret.",
                 "Enter the client group&#39;s number", "Use this brand&#39;s reseller account, not root",
-                "A WHM API token holds letters and digits only", "Give 2 to 4 nameservers",
+                "A WHM API token holds letters and digits only",
             ] {
                 #expect(response.text.contains(message), "missing: \(message)")
             }
@@ -162,8 +162,10 @@ struct UpstreamConnectionTests {
                     input.whmURL = whmURL
                     input.whmUser = setup.reseller
                     input.whmToken = setup.resellerToken
-                    input.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"]
                     #expect(try await dependencies.upstreams.update(tenant, with: input, actor: nil).isEmpty)
+                    try await dependencies.databases.withDatabase(for: tenant) { database in
+                        _ = try database.updateBrandNow { $0.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"] }
+                    }
                     tenants[slug] = (tenant, setup)
                 }
                 let (acme, acmeSetup) = try #require(tenants["acme"])
@@ -382,7 +384,7 @@ struct UpstreamConnectionTests {
                 "tenant", "set-integration", "--slug", "acme", "--mode", "sandbox", "--whmcs-url", whmcsURL,
                 "--whmcs-identifier", sandbox.credentials.whmcsIdentifier, "--whmcs-secret-file", secretFile,
                 "--whmcs-group", String(setup.clientGroupID), "--whm-url", whmURL, "--whm-user", setup.reseller,
-                "--whm-token-file", tokenFile, "--nameserver", "ns1.acme.example", "--nameserver", "ns2.acme.example",
+                "--whm-token-file", tokenFile,
             ])
             #expect(saved.exitCode == 0, "\(saved.output) \(saved.errorMessage ?? "")")
             #expect(saved.output.contains("secret stored"))

@@ -62,9 +62,15 @@ struct StorefrontTests {
             #expect(html.contains("name=\"viewport\""))
             #expect(!html.contains("<script"))
             #expect(!html.contains(" style=\""))
-            for match in html.matches(of: /(?:src|href)="([^"]+)"/) {
+            // Everything the page loads (images, stylesheets, icons) comes from its own host; only links may leave.
+            for match in html.matches(of: /(?:src|srcset)="([^"]+)"|<link[^>]+href="([^"]+)"/) {
+                let url = String(match.1 ?? match.2 ?? "")
+                #expect(url.hasPrefix("/"), "third-party resource \(url)")
+            }
+            for match in html.matches(of: /<a [^>]*href="([^"]+)"/) {
                 let url = String(match.1)
-                #expect(url.hasPrefix("/") || url.hasPrefix("#"), "external reference \(url)")
+                #expect(url.hasPrefix("/") || url.hasPrefix("#") || url.hasPrefix("https://") || url.hasPrefix("mailto:")
+                    || url.hasPrefix("tel:"), "unexpected link \(url)")
             }
         }
     }
@@ -174,7 +180,7 @@ struct StorefrontTests {
 
 enum LogoStoreFixture {
     static func store(_ bytes: [UInt8], tenant: Tenant, dataDirectory: DataDirectory) throws -> String {
-        let name = try Branding.LogoStore(dataDirectory: dataDirectory).store(bytes, for: tenant.slug)
+        let name = try Branding.ImageStore(dataDirectory: dataDirectory).store(bytes, for: tenant.slug).name
         let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
         defer { try? database.close() }
         try database.updateBrandNow { $0.logoFile = name }

@@ -1,3 +1,4 @@
+import Branding
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -88,6 +89,10 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     SecurityController(basePath: "/admin", flows: flows, realm: staffRealm).addRoutes(to: staffRoutes)
     IntegrationsController(
         flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
+    ).addRoutes(to: staffRoutes)
+    BrandStudioController(
+        flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
+        images: ImageStore(dataDirectory: dependencies.dataDirectory), scriptURL: dependencies.assets.url(for: "brand-studio.js")
     ).addRoutes(to: staffRoutes)
     // Reachable before two-factor is set up, so staff of a tenant that requires it can enrol.
     let enrollmentRoutes = accountRoutes.group(context: StaffEnrollmentRequestContext.self)

@@ -108,7 +108,6 @@ struct DemoCommand: AsyncParsableCommand {
             input.whmURL = whmURL
             input.whmUser = setup.reseller
             input.whmToken = setup.resellerToken
-            input.nameservers = ["ns1.\(definition.slug).example", "ns2.\(definition.slug).example"]
             let errors = try await upstreams.update(tenant, with: input, actor: nil, ip: "demo")
             if !errors.isEmpty { throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))") }
         }

@@ -67,7 +67,6 @@ extension TenantCommand {
         @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL: String?
         @Option(name: .customLong("whm-user"), help: "The tenant's reseller user on WHM.") var whmUser: String?
         @Option(name: .customLong("whm-token-file"), help: "File holding the reseller's WHM API token.") var whmTokenFile: String?
-        @Option(name: .customLong("nameserver"), help: "A nameserver for new hosting accounts; give 2 to 4.") var nameservers: [String] = []
         @Option(name: .customLong("master-key-file"), help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
         var masterKeyFile: String?
         @OptionGroup var data: DataOptions
@@ -83,7 +82,6 @@ extension TenantCommand {
             input.whmURL = whmURL
             input.whmUser = whmUser
             input.whmToken = try UpstreamCLI.secret(fromFile: whmTokenFile, flag: "--whm-token-file")
-            input.nameservers = nameservers.isEmpty ? nil : nameservers
             let cli = try UpstreamCLI(data: data, masterKeyFile: masterKeyFile)
             let tenant = try TenantCLI.existing(slug.slug, in: cli.platform)
             let errors: IntegrationSettingsInput.FieldErrors

@@ -39,15 +39,23 @@ package final class StorefrontService: Sendable {
         cache.withLock { $0.removeValue(for: tenantID) }
     }
 
+    /// The home page as it would look with `brand` (a draft), pointing at the preview stylesheet; never cached.
+    package func preview(tenant: Tenant, brand: Brand) async throws -> (html: String, theme: ThemeStylesheet) {
+        let products = try await databases.withDatabase(for: tenant) { try await $0.storefront().products }
+        let theme = ThemeStylesheet(brand: brand)
+        var chrome = StorefrontChrome.make(
+            tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
+            themeURL: "/admin/brand/preview/theme.css?v=\(theme.digest)"
+        )
+        chrome.isPreview = true
+        let html = try pages.render(HomePage(chrome: chrome, products: products, currency: brand.currency), template: "storefront/home")
+        return (html, theme)
+    }
+
     private func build(tenant: Tenant, brand: Brand, products: [Product]) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
-        let chrome = StorefrontChrome(
-            tenantName: tenant.name,
-            tagline: brand.tagline,
-            stylesheetURL: assets.url(for: "base.css"),
-            themeURL: "/theme.css?v=\(theme.digest)",
-            logoURL: brand.logoFile.map { "/brand/logo/\($0)" },
-            year: Calendar(identifier: .gregorian).component(.year, from: Date())
+        let chrome = StorefrontChrome.make(
+            tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"), themeURL: "/theme.css?v=\(theme.digest)"
         )
         let html = try pages.render(
             HomePage(chrome: chrome, products: products, currency: brand.currency),

@@ -3,8 +3,8 @@ import Hummingbird
 import Integrations
 import Tenancy
 
-/// `/admin/integrations` (owner only): WHMCS and WHM credentials, client group, reseller, nameservers,
-/// and a "Test connection" button.
+/// `/admin/integrations` (owner only): WHMCS and WHM credentials, client group and reseller, and a
+/// "Test connection" button. The nameservers are part of the brand (`/admin/brand`).
 package struct IntegrationsController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (StaffRequestContext) -> any AccountRealm
@@ -18,12 +18,8 @@ package struct IntegrationsController: Sendable {
     }
 
     private func page(_ context: StaffRequestContext) async throws -> IntegrationsPage {
-        let (settings, nameservers) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.upstreams.settings(), try await database.upstreams.nameservers())
-        }
-        return IntegrationsPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, settings: settings, nameservers: nameservers
-        )
+        let settings = try await databases.withDatabase(for: context.tenant) { try await $0.upstreams.settings() }
+        return IntegrationsPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken, settings: settings)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -50,8 +46,6 @@ package struct IntegrationsController: Sendable {
         input.whmURL = form["whm_url"]
         input.whmUser = form["whm_user"]
         input.whmToken = form["whm_token"]
-        input.nameservers = form["nameservers"].split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == " " || $0 == "\r" })
-            .map(String.init)
         let errors = try await upstreams.update(
             context.tenant, with: input, actor: context.staff, ip: context.origin.clientAddress ?? ""
         )

@@ -52,9 +52,9 @@ package struct DemoTenants: Sendable {
             let logins = Self.logins(for: definition.slug)
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: assetsDirectory)
                 .appendingPathComponent("demo").appendingPathComponent(definition.logo)))
-            let store = LogoStore(dataDirectory: dataDirectory)
+            let store = ImageStore(dataDirectory: dataDirectory)
             let tenant = try onboarding.addTenant(.init(slug: definition.slug, name: definition.name)) { database, folder in
-                let logoFile = try store.store(logo, for: slug, in: folder.appendingPathComponent("assets"))
+                let logoFile = try store.store(logo, for: slug, in: folder.appendingPathComponent("assets")).name
                 let colors = definition.colors
                 let palette = try [colors.primary, colors.accent, colors.background, colors.text, colors.link]
                     .map { try HexColor($0) }
@@ -68,6 +68,17 @@ package struct DemoTenants: Sendable {
                     brand.fontStack = definition.font
                     brand.currency = definition.currency
                     brand.logoFile = logoFile
+                    brand.companyName = "\(definition.name) Ltd"
+                    brand.supportEmail = "support@\(definition.slug).example"
+                    brand.supportPhone = "+44 20 7946 0\(definition.slug == "acme" ? "123" : "456")"
+                    brand.postalAddress = "1 Example Street\nLondon\nEC1A 1AA"
+                    brand.senderName = definition.name
+                    brand.senderEmail = "hello@\(definition.slug).example"
+                    brand.footerLinks = [
+                        .init(label: "Terms", url: "https://\(definition.slug).example/terms"),
+                        .init(label: "Privacy", url: "https://\(definition.slug).example/privacy"),
+                    ]
+                    brand.nameservers = ["ns1.\(definition.slug).example", "ns2.\(definition.slug).example"]
                 }
                 try database.pool.write { db in
                     for var product in definition.products { try product.insert(db) }

@@ -18,6 +18,13 @@ package struct CSRFMiddleware<Context: AccountAreaContext>: RouterMiddleware {
         var presented = request.headers[HTTPField.Name("X-CSRF-Token")!]
         if presented == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
             presented = try await FormData.parse(&request)["_csrf"]
+        } else if presented == nil, MultipartForm.boundary(of: request.headers[.contentType]) != nil {
+            // Uploads: the body is collected (bounded) and stays readable by the handler.
+            do {
+                presented = try await MultipartForm.parse(&request, limit: MultipartForm.uploadLimit)["_csrf"]
+            } catch is MultipartForm.ParseError {
+                throw CSRFError.badToken
+            }
         }
         guard let presented, !context.csrfToken.isEmpty,
             SecureToken.constantTimeEquals(presented, context.csrfToken)

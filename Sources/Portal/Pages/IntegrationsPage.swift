@@ -29,7 +29,6 @@ package struct IntegrationsPage: Sendable {
     package var whmURL: String
     package var whmUser: String
     package var whmTokenStored: Bool
-    package var nameservers: String
     package var updatedAt: String
     package var checks: [Check] = [] {
         didSet { hasChecks = !checks.isEmpty }
@@ -45,7 +44,6 @@ package struct IntegrationsPage: Sendable {
     package var whmURLError: String?
     package var whmUserError: String?
     package var whmTokenError: String?
-    package var nameserversError: String?
 
     /// Places each message beside its field (`whmcs_url`, …).
     mutating func show(_ errors: IntegrationSettingsInput.FieldErrors) {
@@ -58,10 +56,9 @@ package struct IntegrationsPage: Sendable {
         whmURLError = errors["whm_url"]
         whmUserError = errors["whm_user"]
         whmTokenError = errors["whm_token"]
-        nameserversError = errors["nameservers"]
     }
 
-    init(chrome: StorefrontChrome, csrf: String, settings: IntegrationSettings, nameservers: [String]) {
+    init(chrome: StorefrontChrome, csrf: String, settings: IntegrationSettings) {
         self.chrome = chrome
         self.csrf = csrf
         modes = [
@@ -76,7 +73,6 @@ package struct IntegrationsPage: Sendable {
         whmURL = settings.whmURL
         whmUser = settings.whmUser
         whmTokenStored = settings.whmToken != nil
-        self.nameservers = nameservers.joined(separator: "\n")
         updatedAt = settings.updatedAt.map { Self.format($0) } ?? ""
     }
 
@@ -88,7 +84,6 @@ package struct IntegrationsPage: Sendable {
         whmcsGroup = input.whmcsGroup ?? whmcsGroup
         whmURL = input.whmURL ?? whmURL
         whmUser = input.whmUser ?? whmUser
-        nameservers = input.nameservers?.joined(separator: "\n") ?? nameservers
     }
 
     static func format(_ date: Date) -> String {

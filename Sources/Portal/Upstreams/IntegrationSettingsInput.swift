@@ -15,7 +15,6 @@ package struct IntegrationSettingsInput: Sendable, Equatable {
     package var whmURL: String?
     package var whmUser: String?
     package var whmToken: String?
-    package var nameservers: [String]?
 
     package init() {}
 
@@ -24,8 +23,7 @@ package struct IntegrationSettingsInput: Sendable, Equatable {
 }
 
 extension TenantUpstreams {
-    /// Validates `input` against the stored settings and saves it, the nameservers and an audit entry in one
-    /// transaction, or returns the problems and stores nothing. Saving resets the tenant's circuit breakers.
+    /// Validates `input` against the stored settings and saves it with an audit entry in one transaction, or returns the problems and stores nothing. Saving resets the tenant's circuit breakers.
     ///
     /// A stored secret is only kept while everything it is sent with stays the same: changing the mode, an address,
     /// the identifier, the group or the reseller requires the secret again. Otherwise an owner could send a stored
@@ -96,16 +94,11 @@ extension TenantUpstreams {
 
         Self.checkWHMCS(settings, into: &errors)
         Self.checkWHM(settings, into: &errors)
-        var nameservers: [String]?
-        if let raw = input.nameservers {
-            let cleaned = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-            if let problem = Self.nameserverProblem(cleaned) { errors["nameservers"] = problem } else { nameservers = cleaned }
-        }
         guard errors.isEmpty else { return errors }
 
         try await databases.withDatabase(for: tenant) { database in
             try await database.upstreams.save(
-                settings, nameservers: nameservers, actor: actor,
+                settings, actor: actor,
                 detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)", ip: ip
             )
         }
@@ -182,17 +175,6 @@ extension TenantUpstreams {
         if settings.whmToken == nil, errors["whm_token"] == nil { errors["whm_token"] = "Enter the reseller's API token." }
     }
 
-    private static func nameserverProblem(_ nameservers: [String]) -> String? {
-        if nameservers.isEmpty { return nil }
-        guard (2...4).contains(nameservers.count) else { return "Give 2 to 4 nameservers, or none to use the server's." }
-        guard Set(nameservers).count == nameservers.count else { return "Each nameserver may appear only once." }
-        for nameserver in nameservers {
-            guard (try? HostName.validateDomain(nameserver)) == nameserver else {
-                return "\"\(nameserver)\" is not a host name such as ns1.example.com."
-            }
-        }
-        return nil
-    }
 }
 
 /// What a URL's host is, by its literal form: loopback, another non-public address, or public.

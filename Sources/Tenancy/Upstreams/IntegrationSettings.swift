@@ -85,20 +85,11 @@ package struct UpstreamStore: Sendable {
         }
     }
 
-    /// Saves the settings, the brand's nameservers (when given) and an audit entry in one transaction.
-    package func save(
-        _ settings: IntegrationSettings, nameservers: [String]?, actor: Account?, detail: String, ip: String,
-        now: Date = Date()
-    ) async throws {
+    /// Saves the settings and an audit entry in one transaction.
+    package func save(_ settings: IntegrationSettings, actor: Account?, detail: String, ip: String, now: Date = Date()) async throws {
         try await pool.write { db in
             _ = try Self.save(db, settings, now: now)
-            if let nameservers {
-                try db.execute(
-                    sql: "UPDATE brand SET nameservers = ? WHERE id = 1",
-                    arguments: [nameservers.joined(separator: ",")])
-            }
-            try AccountStore.appendAudit(
-                db, "integrations.updated", actor: actor, target: "", detail: detail, ip: ip, now: now)
+            try AccountStore.appendAudit(db, "integrations.updated", actor: actor, target: "", detail: detail, ip: ip, now: now)
         }
     }
 
@@ -124,18 +115,11 @@ package struct UpstreamStore: Sendable {
         return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)
     }
 
-    /// The brand's nameservers, used for new hosting accounts.
+    /// The published brand's nameservers, used for new hosting accounts.
     package func nameservers() async throws -> [String] {
         try await pool.read { db in
-            let stored = try String.fetchOne(db, sql: "SELECT nameservers FROM brand WHERE id = 1") ?? ""
-            return stored.split(separator: ",").map(String.init)
-        }
-    }
-
-    package func setNameservers(_ nameservers: [String]) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE brand SET nameservers = ? WHERE id = 1", arguments: [nameservers.joined(separator: ",")])
+            let stored = try String.fetchOne(db, sql: "SELECT nameservers FROM brand WHERE id = 1") ?? "[]"
+            return (try? JSONDecoder().decode([String].self, from: Data(stored.utf8))) ?? []
         }
     }
 

@@ -20,7 +20,6 @@ enum UpstreamSchema {
                     updated_at DATETIME
                 );
                 INSERT INTO integration_settings (id) VALUES (1);
-                ALTER TABLE brand ADD COLUMN nameservers TEXT NOT NULL DEFAULT '';
                 CREATE TABLE billing_clients (
                     account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
                     whmcs_client_id INTEGER NOT NULL,

@@ -45,13 +45,13 @@ final class TestBrowser: Sendable {
         try await send(path, method: .GET, headers: headers(extra), body: nil)
     }
 
-    private func send(_ path: String, method: HTTPMethod, headers: HTTPFields, body: String?) async throws
+    private func send(_ path: String, method: HTTPMethod, headers: HTTPFields, body: [UInt8]?) async throws
         -> BrowserResponse
     {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await Self.http.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 4 << 20)
         var fields = HTTPFields()
@@ -78,6 +78,26 @@ final class TestBrowser: Sendable {
         if headers[HTTPField.Name("Origin")!] == nil && headers[HTTPField.Name("Sec-Fetch-Site")!] == nil {
             headers[HTTPField.Name("Origin")!] = "http://\(host)"
         }
+        return try await send(path, method: .POST, headers: headers, body: Array(body.utf8))
+    }
+
+    /// Submits a file upload form (`multipart/form-data`) with the last CSRF token seen.
+    @discardableResult
+    func upload(_ path: String, _ fields: [String: String], file: (name: String, filename: String, bytes: [UInt8]))
+        async throws -> BrowserResponse
+    {
+        var fields = fields
+        if fields["_csrf"] == nil { fields["_csrf"] = state.withLock { $0.csrf } }
+        let boundary = "----PortalTestBoundary\(UUID().uuidString.prefix(8))"
+        var body: [UInt8] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n".utf8)
+        body += Array("Content-Type: image/png\r\n\r\n".utf8) + file.bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        var headers = headers([:])
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        headers[HTTPField.Name("Origin")!] = "http://\(host)"
         return try await send(path, method: .POST, headers: headers, body: body)
     }
 

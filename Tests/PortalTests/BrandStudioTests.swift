@@ -1,0 +1,211 @@
+import Branding
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Tenancy
+import Testing
+
+@testable import Portal
+
+/// The brand studio: drafts, preview, publish, history, uploads and isolation.
+@Suite("Brand studio")
+struct BrandStudioTests {
+    /// The brand page's fields for a complete, valid brand.
+    static func form(primary: String = "#1f4fd1", text: String = "#1b1f24", link: String = "#1f4fd1") -> [String: String] {
+        var fields = [
+            "company_name": "Acme Hosting Ltd", "tagline": "Hosting that just works", "support_email": "help@acme.example",
+            "support_phone": "+44 20 7946 0123", "postal_address": "1 Example Street\nLondon", "sender_name": "Acme Hosting",
+            "sender_email": "hello@acme.example", "primary_color": primary, "accent_color": "#0b7a53",
+            "background_color": "#ffffff", "text_color": text, "link_color": link, "font": "humanist",
+            "nameservers": "ns1.acme.example\nns2.acme.example",
+            "link_label_0": "Terms", "link_url_0": "https://acme.example/terms",
+        ]
+        for index in 1..<8 {
+            fields["link_label_\(index)"] = ""
+            fields["link_url_\(index)"] = ""
+        }
+        return fields
+    }
+
+    static func staff(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, _ email: String, role: Account.Role = .owner,
+                      tenant: String = "acme") async throws -> TestBrowser {
+        try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: email, role: role)
+        try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
+        let browser = TestBrowser(client, host: "\(tenant).localhost")
+        try await signIn(browser, email: email, staff: true)
+        try await browser.get("/admin/brand")
+        return browser
+    }
+
+    static func themeURL(_ html: String) -> String? {
+        html.firstMatch(of: /href="(\/theme\.css\?v=[0-9a-f]+)"/).map { String($0.1) }
+    }
+
+    @Test("a draft is private until published; publishing changes the live site, its stylesheet URL and ETag, atomically")
+    func draftPreviewPublish() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let admin = try await Self.staff(client, dependencies, "admin@acme.example", role: .admin)
+            let before = try await client.get("/", host: "acme.localhost").text
+            let beforeTheme = try #require(Self.themeURL(before))
+            let beforeETag = try await client.get(beforeTheme, host: "acme.localhost").headers[.eTag]
+
+            let saved = try await owner.post("/admin/brand", Self.form(primary: "#5b21b6"))
+            #expect(saved.status == .seeOther)
+            #expect(try await owner.get("/admin/brand?done=saved").text.contains("Draft saved."))
+
+            // Customers see the live brand; the other staff member sees the live brand too.
+            #expect(try await client.get("/", host: "acme.localhost").text == before)
+            #expect(!(try await client.get(beforeTheme, host: "acme.localhost").text.contains("#5b21b6")))
+            #expect(!(try await admin.get("/admin/brand").text.contains("#5b21b6")))
+            #expect(!(try await admin.get("/admin/brand/preview/theme.css").text.contains("#5b21b6")))
+            // The owner's preview shows the draft.
+            let preview = try await owner.get("/admin/brand/preview")
+            #expect(preview.text.contains("Preview of your draft"))
+            #expect(preview.headers[.cacheControl] == "no-store")
+            #expect(try await owner.get("/admin/brand/preview/theme.css").text.contains("--brand-primary: #5b21b6"))
+            let customer = TestBrowser(client, host: "acme.localhost")
+            #expect(try await customer.get("/admin/brand/preview").status == .seeOther)
+
+            #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
+            let after = try await client.get("/", host: "acme.localhost").text
+            let afterTheme = try #require(Self.themeURL(after))
+            #expect(afterTheme != beforeTheme)
+            let served = try await client.get(afterTheme, host: "acme.localhost")
+            #expect(served.text.contains("--brand-primary: #5b21b6"))
+            #expect(served.headers[.eTag] != beforeETag)
+            #expect(after.contains("Acme Hosting Ltd") && after.contains("help@acme.example") && after.contains("https://acme.example/terms"))
+            // Tenant B never shows tenant A's brand.
+            let globex = try await client.get("/", host: "globex.localhost").text
+            #expect(!globex.contains("Acme Hosting Ltd") && !globex.contains("#5b21b6"))
+            #expect(!(try await client.get(Self.themeURL(globex) ?? "/theme.css", host: "globex.localhost").text.contains("#5b21b6")))
+
+            let audit = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "brand.published") }
+            #expect(audit.count == 1 && audit.first?.actor == "owner@acme.example")
+            let page = try await owner.get("/admin/brand")
+            #expect(page.text.contains("live brand") && page.text.contains("<span class=\"badge\">live</span>"))
+        }
+    }
+
+    @Test("bad fields are refused one by one beside each field, and nothing is stored")
+    func validation() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            var form = Self.form()
+            form["company_name"] = ""
+            form["support_email"] = "not-an-email"
+            form["primary_color"] = "blue"
+            form["link_url_0"] = "javascript:alert(1)"
+            form["nameservers"] = "ns1.acme.example"
+            form["font"] = "comic-sans"
+            form["sender_name"] = "Evil <script>"
+            let refused = try await owner.post("/admin/brand", form)
+            #expect(refused.status == .unprocessableContent)
+            for message in [
+                "Enter the company name shown in the footer and on invoices.", "Enter an email address such as support@example.com.",
+                "Enter a colour as # and six hexadecimal digits", "Link 1 needs an https:// address",
+                "Give 2 to 4 nameservers", "Choose one of the listed fonts.", "Keep the sender name to 80 characters",
+                "Nothing was saved",
+            ] {
+                #expect(refused.text.contains(message), "missing: \(message)")
+            }
+            #expect(refused.text.contains(#"value="javascript:alert(1)""#), "what was typed is kept in the form")
+            #expect(refused.text.contains(#"id="primary-color-error""#))
+            let tenant = try dependencies.registryTenant("acme")
+            let owned = try await dependencies.accounts("acme") { try await $0.account(kind: .staff, email: "owner@acme.example") }
+            let draft = try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.draft(of: owned!.id) }
+            #expect(draft == nil)
+        }
+    }
+
+    @Test("a palette that fails contrast can be saved as a draft but not published, with suggested colours")
+    func contrastGate() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let before = try await client.get("/", host: "acme.localhost").text
+            #expect(try await owner.post("/admin/brand", Self.form(text: "#aaaaaa", link: "#99ccff")).status == .seeOther)
+            let page = try await owner.get("/admin/brand")
+            #expect(page.text.contains("2.32:1"))
+            #expect(page.text.contains("try text colour <code>#"))
+            #expect(page.text.contains("can be saved as a draft, but not published"))
+            let refused = try await owner.post("/admin/brand/publish", [:])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("This palette cannot be published"))
+            #expect(try await client.get("/", host: "acme.localhost").text == before)
+        }
+    }
+
+    @Test("any of the last 20 published versions can be restored in one click, and restoring is audited")
+    func versionsAndRestore() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let tenant = try dependencies.registryTenant("acme")
+            for index in 0..<22 {
+                let colour = String(format: "#%02x2040", index * 5)
+                #expect(try await owner.post("/admin/brand", Self.form(primary: colour)).status == .seeOther)
+                #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
+            }
+            let versions = try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.versions() }
+            #expect(versions.count == 20)
+            let live = try #require(versions.first)
+            let older = try #require(versions.last)
+            let restored = try await owner.post("/admin/brand/versions/\(older.version)/restore", [:])
+            #expect(restored.status == .seeOther)
+            let theme = try await client.get(Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
+            #expect(theme.text.contains("--brand-primary: \(older.brand.primaryColor.hex)"))
+            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.published().version } == live.version + 1)
+            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "brand.restored") }.count == 1)
+            #expect(try await owner.post("/admin/brand/versions/1/restore", [:]).status == .notFound)
+        }
+    }
+
+    @Test("every bad upload is refused with a clear error and the previous logo stays; a good one is served safely")
+    func uploads() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
+            let uploaded = try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "logo.png", logo))
+            #expect(uploaded.status == .seeOther)
+            #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
+            let home = try await client.get("/", host: "acme.localhost").text
+            let logoURL = try #require(home.firstMatch(of: /src="(\/brand\/logo\/[0-9a-f]{64}\.png)"/).map { String($0.1) })
+            let served = try await client.get(logoURL, host: "acme.localhost")
+            #expect(served.status == .ok)
+            #expect(served.headers[.contentType] == "image/png")
+            #expect(served.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox")
+            #expect(served.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(served.headers[.cacheControl]?.contains("immutable") == true)
+            #expect(try await client.get(logoURL, host: "globex.localhost").status == .notFound)
+
+            var png = [UInt8](logo)
+            let bad: [(String, [UInt8], String)] = [
+                ("page.png", Array("<html><body><script>alert(1)</script></body></html>".utf8), "is HTML or XML, not an image"),
+                ("cut.png", Array(png.prefix(png.count / 2)), "the PNG file is damaged or incomplete"),
+                ("huge.png", Self.pngHeader(width: 20000, height: 20000), "20000×20000 pixels; at most 4096×4096"),
+                ("big.png", logo + [UInt8](repeating: 0, count: 5 << 20), "the limit is 1 MiB"),
+                ("logo.svg", Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8),
+                 "SVG files are refused because they can contain scripts"),
+            ]
+            png.removeAll()
+            for (name, bytes, message) in bad {
+                let refused = try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", name, bytes))
+                #expect(refused.status == .unprocessableContent, "\(name)")
+                #expect(refused.text.contains(message), "\(name): \(message)")
+                #expect(try await client.get("/", host: "acme.localhost").text.contains(logoURL), "\(name): the logo stays")
+            }
+            let wrongKind = try await owner.upload("/admin/brand/images", ["kind": "banner"], file: ("file", "logo.png", logo))
+            #expect(wrongKind.status == .unprocessableContent)
+        }
+    }
+
+    /// A PNG whose header claims a size, with valid chunks and CRCs.
+    static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return withUnsafeBytes(of: UInt32(data.count).bigEndian) { Array($0) } + body
+                + withUnsafeBytes(of: CRC32.checksum(body).bigEndian) { Array($0) }
+        }
+        let header = withUnsafeBytes(of: width.bigEndian) { Array($0) } + withUnsafeBytes(of: height.bigEndian) { Array($0) } + [8, 6, 0, 0, 0]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", [0]) + chunk("IEND", [])
+    }
+}
