@@ -1,7 +1,7 @@
 import GRDB
 
 /// The brand studio's columns and tables: identity, images and nameservers on the published brand row, one draft
-/// per staff member, and the published versions.
+/// per staff member, the published versions, the tenant's email template overrides, and the HTML part of mail.
 enum BrandSchema {
     static func createStudio(_ db: Database) throws {
         try db.execute(
@@ -31,6 +31,15 @@ enum BrandSchema {
                     note TEXT NOT NULL DEFAULT ''
                 );
                 CREATE INDEX brand_versions_by_version ON brand_versions(version);
+                CREATE TABLE email_templates (
+                    name TEXT PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    html TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    updated_by TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                ALTER TABLE mail_outbox ADD COLUMN html_body TEXT;
                 """
         )
     }

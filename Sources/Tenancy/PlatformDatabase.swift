@@ -54,6 +54,9 @@ package struct PlatformDatabase: Sendable {
         migrator.registerMigration("v2: accounts, sessions, audit and mail outbox") { db in
             try AccountSchema.create(db)
         }
+        migrator.registerMigration("v3: HTML part of mail") { db in
+            try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN html_body TEXT")
+        }
         return migrator
     }
 

@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +10,8 @@ package struct AccountFlows: Sendable {
     let pages: PageRenderer
     let services: AccountServices
     let throttle: LoginThrottle
+    /// The shipped email templates; a tenant's overrides replace them.
+    let emails: EmailDefaults
 
     func page(_ model: some Sendable, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
         let html = try pages.render(model, template: template)
@@ -65,11 +68,29 @@ package struct AccountFlows: Sendable {
         return services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
     }
 
+    /// Renders `kind` with the realm's brand and templates (its overrides, else the defaults) and queues it.
+    /// An override that fails to render falls back to the default, so a mistake never stops a reset email.
     func mail(
-        _ store: AccountStore, realm: any AccountRealm, to address: String, subject: String, body: String, kind: String
+        _ store: AccountStore, realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind,
+        variables: [String: String] = [:], tag: String
     ) async throws {
-        let signed = body + "\n\n— \(realm.displayName)\n"
-        try await store.enqueueMail(to: address, subject: "\(subject) — \(realm.displayName)", body: signed, kind: kind)
+        let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
+        let values = variables.mapValues(EmailValue.text)
+        let recipient = (name: name, email: address)
+        let rendered: RenderedEmail
+        do {
+            rendered = try EmailRenderer.render(
+                kind: kind, template: look.overrides[kind.name] ?? emails.template(kind),
+                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: recipient,
+                variables: values
+            )
+        } catch {
+            rendered = try EmailRenderer.render(
+                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts, recipient: recipient,
+                variables: values
+            )
+        }
+        try await store.enqueueMail(to: address, subject: rendered.subject, body: rendered.text, html: rendered.html, kind: tag)
     }
 
     /// How a second factor was proven, if it was.

@@ -1,5 +1,12 @@
+import Branding
 import Foundation
 import Tenancy
+
+/// How a realm's emails look: its brand facts and its template overrides.
+package struct EmailLook: Sendable {
+    package let facts: EmailBrandFacts
+    package let overrides: [String: EmailTemplate]
+}
 
 /// Where accounts live and how their pages look: one tenant, or the platform.
 ///
@@ -16,6 +23,8 @@ package protocol AccountRealm: Sendable {
     func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T
     /// Whether this account must use a second factor before it may do anything.
     func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool
+    /// The brand and templates of this realm's emails; `siteURL` is its stored primary address.
+    func emailLook(siteURL: String) async throws -> EmailLook
 }
 
 /// A tenant's customers and staff, in the tenant's own database.
@@ -35,6 +44,12 @@ package struct TenantRealm: AccountRealm {
 
     package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
         try await databases.withDatabase(for: tenant) { try await body($0.accounts) }
+    }
+
+    package func emailLook(siteURL: String) async throws -> EmailLook {
+        let brand = try await storefront.content(for: tenant).brand
+        let overrides = try await databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }
+        return EmailLook(facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides)
     }
 
     package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {
@@ -62,6 +77,10 @@ package struct PlatformRealm: AccountRealm {
 
     package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
         try await body(platform.accounts)
+    }
+
+    package func emailLook(siteURL: String) async throws -> EmailLook {
+        EmailLook(facts: EmailBrandFacts(name: displayName, siteURL: siteURL), overrides: [:])
     }
 
     package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {

@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Integrations
 import Logging
@@ -64,6 +65,12 @@ package struct PortalDependencies: Sendable {
             now: now
         )
         let throttle = LoginThrottle()
+        let emails: EmailDefaults
+        do {
+            emails = try EmailDefaults(directory: configuration.assetsDirectory + "/email")
+        } catch let error as EmailDefaults.LoadError {
+            throw PortalError.invalidEmailDefaults(error.description)
+        }
         registry.onChange { old, new in
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
@@ -81,7 +88,7 @@ package struct PortalDependencies: Sendable {
             storefront: storefront,
             accountServices: accountServices,
             loginThrottle: throttle,
-            accountFlows: AccountFlows(pages: pages, services: accountServices, throttle: throttle),
+            accountFlows: AccountFlows(pages: pages, services: accountServices, throttle: throttle, emails: emails),
             platformRealm: PlatformRealm(
                 platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
             ),

@@ -9,13 +9,14 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case notFound
     case missingAssets(String)
     case missingTemplate(String)
+    case invalidEmailDefaults(String)
 
     package var status: HTTPResponse.Status {
         switch self {
         case .badHost: .badRequest
         case .unknownHost, .notFound: .notFound
         case .tenantSuspended: .serviceUnavailable
-        case .missingAssets, .missingTemplate: .internalServerError
+        case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
     }
 
@@ -25,7 +26,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost: "bad_host"
         case .unknownHost, .notFound: "not_found"
         case .tenantSuspended: "temporarily_unavailable"
-        case .missingAssets, .missingTemplate: "internal_error"
+        case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
         }
     }
 
@@ -36,6 +37,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .tenantSuspended: "This site is temporarily unavailable. Please try again later."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
         case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"
+        case .invalidEmailDefaults(let problem): problem
         }
     }
 }

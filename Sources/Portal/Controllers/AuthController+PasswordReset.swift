@@ -39,10 +39,9 @@ extension AuthController {
                 let link = try await flows.issueLink(
                     .resetPassword, for: account, path: "\(area.prefix)/reset-password", realm: realm(context), store: store
                 )
-                try await flows.mail(store, realm: realm(context), to: email, subject: "Reset your password",
-                    body: "Someone asked to reset the password of this account. If it was you, open this link "
-                        + "within 30 minutes:\n\(link)\n\nIf it was not you, ignore this email; nothing has changed.",
-                    kind: "reset_password"
+                try await flows.mail(
+                    store, realm: realm(context), to: email, name: account.name, .passwordReset, variables: ["link": link],
+                    tag: "reset_password"
                 )
                 try await store.audit("password.reset_requested", actor: account, ip: context.origin.clientAddress ?? "")
             }

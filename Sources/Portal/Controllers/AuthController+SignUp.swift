@@ -39,18 +39,19 @@ extension AuthController {
                     kind: .customer, email: email, name: page.name, company: page.company, passwordHash: hash
                 )
                 let link = try await flows.issueLink(.verifyEmail, for: account, path: "/verify-email", realm: realm(context), store: store)
-                try await flows.mail(store, realm: realm(context), to: email, subject: "Confirm your email address",
-                    body: "Welcome, \(page.name)!\n\nConfirm your email address by opening this link within 30 minutes:\n\(link)",
-                    kind: "verify_email"
+                try await flows.mail(
+                    store, realm: realm(context), to: email, name: page.name, .emailVerification, variables: ["link": link],
+                    tag: "verify_email"
                 )
                 try await store.audit("signup", actor: account, ip: context.origin.clientAddress ?? "")
             } catch AccountError.emailTaken {
                 // Same answer as a new sign-up, so the form does not reveal who has an account;
                 // the owner of the address learns what happened by email.
-                try await flows.mail(store, realm: realm(context), to: email, subject: "You already have an account",
-                    body: "Someone (perhaps you) tried to sign up with this address, which already has an account.\n"
-                        + "If you forgot your password, use \"Forgot password\" on the sign-in page.",
-                    kind: "signup_existing"
+                let existing = try await store.account(kind: .customer, email: email)
+                try await flows.mail(
+                    store, realm: realm(context), to: email, name: existing?.name ?? "", .accountExists,
+                    variables: ["link": flows.services.link(primaryHost: realm(context).linkHost, path: "/forgot-password")],
+                    tag: "signup_existing"
                 )
             }
         }

@@ -70,9 +70,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
             try await store.audit("password.changed", actor: account, ip: context.origin.clientAddress ?? "")
-            try await flows.mail(store, realm: realm(context), to: account.email, subject: "Your password was changed",
-                body: "The password of your account was just changed. If this was not you, reset it at once.",
-                kind: "password_changed"
+            try await flows.mail(
+                store, realm: realm(context), to: account.email, name: account.name, .passwordChanged, tag: "password_changed"
             )
             return flows.redirect(to: "\(basePath)/security?done=password", cookies: [cookie])
         }
@@ -97,14 +96,13 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             let link = try await flows.issueLink(
                 .changeEmail, for: account, path: "/verify-email", newEmail: newEmail, realm: realm(context), store: store
             )
-            try await flows.mail(store, realm: realm(context), to: newEmail, subject: "Confirm your new email address",
-                body: "Open this link within 30 minutes to move your account to this address:\n\(link)",
-                kind: "change_email"
+            try await flows.mail(
+                store, realm: realm(context), to: newEmail, name: account.name, .emailChangeConfirm,
+                variables: ["link": link, "new_email": newEmail], tag: "change_email"
             )
-            try await flows.mail(store, realm: realm(context), to: account.email, subject: "Your email address is being changed",
-                body: "Someone signed in to your account asked to move it to \(newEmail). If this was not you, "
-                    + "change your password now; the move happens only when the new address confirms it.",
-                kind: "change_email_notice"
+            try await flows.mail(
+                store, realm: realm(context), to: account.email, name: account.name, .emailChangeNotice,
+                variables: ["new_email": newEmail], tag: "change_email_notice"
             )
             try await store.audit(
                 "email.change_requested", actor: account, detail: newEmail, ip: context.origin.clientAddress ?? ""

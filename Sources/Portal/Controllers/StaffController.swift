@@ -93,10 +93,9 @@ package struct StaffController: Sendable {
                 return try flows.page(page, "admin/staff", status: .conflict)
             }
             let link = try await flows.issueLink(.invite, for: invited, path: "/admin/accept-invite", realm: realm(context), store: store)
-            try await flows.mail(store, realm: realm(context), to: email, subject: "You are invited to join the team",
-                body: "\(context.staff.name) invited you to help run \(tenant.name) as \(role.rawValue).\n"
-                    + "Set up your account within 30 minutes:\n\(link)",
-                kind: "staff_invite"
+            try await flows.mail(
+                store, realm: realm(context), to: email, name: "", .staffInvitation,
+                variables: ["inviter": context.staff.name, "role": role.rawValue, "link": link], tag: "staff_invite"
             )
             try await store.audit(
                 "staff.invited", actor: context.staff, target: email, detail: role.rawValue,

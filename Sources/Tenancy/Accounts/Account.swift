@@ -148,6 +148,7 @@ package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
     package var toAddress: String
     package var subject: String
     package var textBody: String
+    package var htmlBody: String?
     package var kind: String
     package var status: String
 
@@ -156,5 +157,6 @@ package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
         case createdAt = "created_at"
         case toAddress = "to_address"
         case textBody = "text_body"
+        case htmlBody = "html_body"
     }
 }

@@ -278,11 +278,11 @@ package struct AccountStore: Sendable {
         }
     }
 
-    package func enqueueMail(to address: String, subject: String, body: String, kind: String, now: Date = Date())
-        async throws
-    {
+    package func enqueueMail(
+        to address: String, subject: String, body: String, html: String? = nil, kind: String, now: Date = Date()
+    ) async throws {
         try await pool.write { db in
-            try Self.insertMail(db, to: address, subject: subject, body: body, kind: kind, now: now)
+            try Self.insertMail(db, to: address, subject: subject, body: body, html: html, kind: kind, now: now)
         }
     }
 
@@ -343,12 +343,12 @@ package struct AccountStore: Sendable {
         )
     }
 
-    package static func insertMail(_ db: Database, to address: String, subject: String, body: String, kind: String, now: Date)
-        throws
-    {
+    package static func insertMail(
+        _ db: Database, to address: String, subject: String, body: String, html: String? = nil, kind: String, now: Date
+    ) throws {
         try db.execute(
-            sql: "INSERT INTO mail_outbox (created_at, to_address, subject, text_body, kind) VALUES (?, ?, ?, ?, ?)",
-            arguments: [now, address, subject, body, kind]
+            sql: "INSERT INTO mail_outbox (created_at, to_address, subject, text_body, html_body, kind) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [now, address, subject, body, html, kind]
         )
     }
 

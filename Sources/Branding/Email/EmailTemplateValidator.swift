@@ -1,0 +1,143 @@
+import Foundation
+import Mustache
+
+/// Checks a tenant's template before it is stored: it must parse; only documented variables may be used; no
+/// unescaped output (`{{{ }}}`, `{{& }}`), partials, inheritance, pragmas or delimiter changes; a one-line
+/// subject; and size limits. Every problem names its line and column.
+package enum EmailTemplateValidator {
+    package static let maximumSubject = 200
+    package static let maximumBody = 64 * 1024
+
+    package static func validate(_ template: EmailTemplate, for kind: EmailKind?) -> [EmailTemplateProblem] {
+        let variables = kind.map { EmailKind.common + $0.variables } ?? (EmailKind.common + EmailKind.layoutVariables)
+        var problems: [EmailTemplateProblem] = []
+        if kind != nil {
+            if template.subject.trimmingCharacters(in: .whitespaces).isEmpty {
+                problems.append(.init(part: .subject, line: 1, column: 1, message: "the subject is empty"))
+            }
+            if template.subject.contains(where: \.isNewline) {
+                problems.append(.init(part: .subject, line: 1, column: 1, message: "the subject must be one line"))
+            }
+            if template.subject.count > maximumSubject {
+                problems.append(.init(part: .subject, line: 1, column: maximumSubject + 1, message: "the subject is longer than \(maximumSubject) characters"))
+            }
+            problems += check(template.subject, part: .subject, variables: variables)
+        }
+        for (part, body) in [(EmailTemplateProblem.Part.html, template.html), (.text, template.text)] {
+            if body.utf8.count > maximumBody {
+                problems.append(.init(part: part, line: 1, column: 1, message: "the part is larger than \(maximumBody / 1024) KiB"))
+                continue
+            }
+            if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                problems.append(.init(part: part, line: 1, column: 1, message: "the part is empty"))
+                continue
+            }
+            problems += check(body, part: part, variables: variables)
+            if kind == nil, !body.contains("{{body}}") && !body.contains("{{ body }}") {
+                problems.append(.init(part: part, line: 1, column: 1, message: "the layout must contain {{body}}, where each email's content goes"))
+            }
+        }
+        return problems
+    }
+
+    /// Scans the tags, then lets the Mustache parser find structural errors (unclosed sections).
+    private static func check(_ source: String, part: EmailTemplateProblem.Part, variables: [EmailVariable]) -> [EmailTemplateProblem] {
+        var problems: [EmailTemplateProblem] = []
+        let known = Set(variables.map(\.name))
+        let lists = Dictionary(uniqueKeysWithValues: variables.filter { !$0.fields.isEmpty }.map { ($0.name, Set($0.fields)) })
+        var sections: [String] = []
+        let characters = Array(source)
+        var index = 0
+        var line = 1
+        var column = 1
+        func advance(_ count: Int) {
+            for _ in 0..<count where index < characters.count {
+                if characters[index].isNewline { line += 1; column = 1 } else { column += 1 }
+                index += 1
+            }
+        }
+        while index < characters.count {
+            guard characters[index] == "{", index + 1 < characters.count, characters[index + 1] == "{" else {
+                advance(1)
+                continue
+            }
+            let (tagLine, tagColumn) = (line, column)
+            func problem(_ message: String) { problems.append(.init(part: part, line: tagLine, column: tagColumn, message: message)) }
+            guard let close = find("}}", in: characters, from: index + 2) else {
+                problem("a tag is opened with {{ but never closed")
+                break
+            }
+            let inside = String(characters[(index + 2)..<close])
+            let tagLength = close + 2 - index
+            if inside.hasPrefix("{") {
+                problem("unescaped output ({{{ }}}) is not allowed; use {{name}}")
+            } else if let sigil = inside.trimmingCharacters(in: .whitespaces).first, "&><$=%".contains(sigil) {
+                switch sigil {
+                case "&": problem("unescaped output ({{& }}) is not allowed; use {{name}}")
+                case ">", "<", "$": problem("partials and template inheritance are not allowed")
+                case "=": problem("changing the delimiters is not allowed")
+                default: problem("pragmas ({{% }}) are not allowed")
+                }
+            } else {
+                let trimmed = inside.trimmingCharacters(in: .whitespaces)
+                let sigil = trimmed.first
+                let name = (sigil == "#" || sigil == "^" || sigil == "/" ? String(trimmed.dropFirst()) : trimmed)
+                    .trimmingCharacters(in: .whitespaces)
+                switch sigil {
+                case "!":
+                    break
+                case "#", "^":
+                    if !isKnown(name, known: known, lists: lists, sections: sections) { problem("unknown variable {{\(name)}}") }
+                    sections.append(name)
+                case "/":
+                    if let last = sections.last, last == name { sections.removeLast() }
+                default:
+                    if !isKnown(name, known: known, lists: lists, sections: sections) { problem("unknown variable {{\(name)}}") }
+                }
+            }
+            advance(tagLength)
+        }
+        if problems.isEmpty {
+            do {
+                _ = try MustacheTemplate(string: source)
+            } catch let error as MustacheTemplate.ParserError {
+                problems.append(.init(
+                    part: part, line: error.context.lineNumber, column: error.context.columnNumber,
+                    message: "the template does not parse (\(describe(error.error)))"
+                ))
+            } catch {
+                problems.append(.init(part: part, line: 1, column: 1, message: "the template does not parse"))
+            }
+        }
+        return problems
+    }
+
+    private static func isKnown(_ name: String, known: Set<String>, lists: [String: Set<String>], sections: [String]) -> Bool {
+        if known.contains(name) { return true }
+        // Inside a list section, the row's fields (and `.`, the row itself) are in scope.
+        for section in sections.reversed() {
+            if let fields = lists[section], name == "." || fields.contains(name) { return true }
+        }
+        return false
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        switch text {
+        case "sectionCloseNameIncorrect": return "a section is closed with the wrong name"
+        case "unfinishedName": return "a tag name is not finished"
+        case "expectedSectionEnd": return "a section is opened but never closed"
+        default: return text
+        }
+    }
+
+    private static func find(_ needle: String, in characters: [Character], from start: Int) -> Int? {
+        let pattern = Array(needle)
+        var index = start
+        while index + pattern.count <= characters.count {
+            if Array(characters[index..<index + pattern.count]) == pattern { return index }
+            index += 1
+        }
+        return nil
+    }
+}
