@@ -90,6 +90,7 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     IntegrationsController(
         flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
     ).addRoutes(to: staffRoutes)
+    EmailTemplatesController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         images: ImageStore(dataDirectory: dependencies.dataDirectory), scriptURL: dependencies.assets.url(for: "brand-studio.js")

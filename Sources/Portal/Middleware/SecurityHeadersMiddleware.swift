@@ -24,7 +24,7 @@ package struct SecurityHeadersMiddleware: RouterMiddleware {
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "strict-origin-when-cross-origin"
-        response.headers[.xFrameOptions] = "DENY"
+        if response.headers[.xFrameOptions] == nil { response.headers[.xFrameOptions] = "DENY" }
         response.headers[.permissionsPolicy] = Self.permissionsPolicy
         response.headers[.crossOriginOpenerPolicy] = "same-origin"
         if context.origin.isSecure {

@@ -1,0 +1,148 @@
+import Branding
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Tenancy
+import Testing
+
+@testable import Portal
+
+/// Email templates: defaults, validation, overrides per tenant, preview and test sends.
+@Suite("Email templates")
+struct EmailTemplateTests {
+    @Test("every shipped default parses, uses only documented variables, and renders with its sample data")
+    func defaultsAreValid() throws {
+        let defaults = try EmailDefaults(directory: TestPaths.assets + "/email")
+        let brand = EmailBrandFacts(name: "Acme Hosting", siteURL: "https://portal.acme.example")
+        for kind in EmailKind.all {
+            let rendered = try EmailRenderer.sample(
+                kind: kind, template: defaults.template(kind), layout: defaults.layout, brand: brand, recipient: ("Ada", "ada@example.com")
+            )
+            #expect(!rendered.subject.isEmpty && !rendered.subject.contains("\n"), "\(kind.name)")
+            #expect(rendered.html.contains("<!doctype html>") && rendered.html.contains("Acme Hosting"), "\(kind.name)")
+            #expect(!rendered.text.contains("<p>"), "\(kind.name): the text part has no HTML")
+            #expect(!rendered.html.contains("{{") && !rendered.text.contains("{{"), "\(kind.name)")
+        }
+        let activated = try EmailRenderer.sample(
+            kind: .serviceActivated, template: defaults.template(.serviceActivated), layout: defaults.layout, brand: brand,
+            recipient: ("Ada", "ada@example.com")
+        )
+        #expect(!activated.text.lowercased().contains("password:"), "credentials are linked, never mailed")
+    }
+
+    @Test("injection attempts and broken templates are refused with the line and column")
+    func validation() {
+        func problems(_ html: String, subject: String = "Hello {{recipient.name}}") -> [String] {
+            EmailTemplateValidator.validate(EmailTemplate(subject: subject, html: html, text: "Hi"), for: .passwordReset).map(\.description)
+        }
+        #expect(problems("<p>{{{link}}}</p>") == ["HTML part, line 1, column 4: unescaped output ({{{ }}}) is not allowed; use {{name}}"])
+        #expect(problems("<p>\n  {{& link}}</p>") == ["HTML part, line 2, column 3: unescaped output ({{& }}) is not allowed; use {{name}}"])
+        #expect(problems("{{> secrets}}") == ["HTML part, line 1, column 1: partials and template inheritance are not allowed"])
+        #expect(problems("{{=<% %>=}}<%link%>") == ["HTML part, line 1, column 1: changing the delimiters is not allowed"])
+        #expect(problems("{{% CONTENT_TYPE: TEXT}}") == ["HTML part, line 1, column 1: pragmas ({{% }}) are not allowed"])
+        #expect(problems("<p>{{recipient.nmae}}</p>") == ["HTML part, line 1, column 4: unknown variable {{recipient.nmae}}"])
+        #expect(problems("{{#link}}x") == ["HTML part, line 1, column 11: the template does not parse (a section is opened but never closed)"])
+        #expect(problems("<p>{{link}}</p>", subject: "Two\nlines") == ["Subject, column 1: the subject must be one line"])
+        #expect(problems(String(repeating: "x", count: 70_000)) == ["HTML part, line 1, column 1: the part is larger than 64 KiB"])
+        #expect(problems("<p>{{link}}</p>").isEmpty)
+        // List rows are in scope inside their section only.
+        let order = EmailTemplate(subject: "Order {{order.number}}", html: "{{#order.items}}{{name}} {{price}}{{/order.items}}", text: "{{name}}")
+        #expect(EmailTemplateValidator.validate(order, for: .orderConfirmation).map(\.description) == [
+            "Text part, line 1, column 1: unknown variable {{name}}",
+        ])
+        let layout = EmailTemplate(subject: "", html: "<div>no body</div>", text: "{{body}}")
+        #expect(EmailTemplateValidator.validate(layout, for: nil).map(\.description) == [
+            "HTML part, line 1, column 1: the layout must contain {{body}}, where each email's content goes",
+        ])
+    }
+
+    @Test("a tenant's override is used for its own emails only; bad edits are refused and nothing is stored")
+    func overridesArePerTenant() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            try await owner.get("/admin/brand/emails/password_reset")
+            let refused = try await owner.post(
+                "/admin/brand/emails/password_reset",
+                ["subject": "Reset", "html": "<p>{{{link}}}</p>", "text": "{{link}} {{oops}}"]
+            )
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("HTML part, line 1, column 4: unescaped output"))
+            #expect(refused.text.contains("Text part, line 1, column 10: unknown variable {{oops}}"))
+            #expect(refused.text.contains("&lt;p&gt;{{{link}}}&lt;/p&gt;") || refused.text.contains("{{{link}}}"), "the typed text stays")
+            let tenant = try dependencies.registryTenant("acme")
+            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }.isEmpty)
+
+            let saved = try await owner.post(
+                "/admin/brand/emails/password_reset",
+                ["subject": "Acme password help for {{recipient.name}}", "html": "<p>Fresh start: <a href=\"{{link}}\">reset</a></p>",
+                 "text": "Fresh start: {{link}}"]
+            )
+            #expect(saved.status == .seeOther)
+
+            // A reset on Acme uses the override, with the layout around it; Globex keeps the default.
+            try await makeAccount(dependencies, tenant: "acme", email: "ada@example.com")
+            try await makeAccount(dependencies, tenant: "globex", email: "ada@example.com")
+            for host in ["acme.localhost", "globex.localhost"] {
+                let browser = TestBrowser(client, host: host)
+                try await browser.get("/forgot-password")
+                try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            }
+            let acmeMail = try #require(try await dependencies.outbox("acme").first { $0.kind == "reset_password" })
+            #expect(acmeMail.subject == "Acme password help for Ada Lovelace")
+            #expect(acmeMail.textBody.hasPrefix("Fresh start: http"))
+            #expect(acmeMail.htmlBody?.contains("Fresh start:") == true && acmeMail.htmlBody?.contains("<!doctype html>") == true)
+            let globexMail = try #require(try await dependencies.outbox("globex").first { $0.kind == "reset_password" })
+            #expect(globexMail.subject == "Reset your password — Globex Web")
+            #expect(!globexMail.textBody.contains("Fresh start"))
+            #expect(firstLink(in: acmeMail)?.contains("/reset-password?token=") == true)
+
+            #expect(try await owner.post("/admin/brand/emails/password_reset/reset", [:]).status == .seeOther)
+            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }.isEmpty)
+            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "email_template.updated") }.count == 1)
+        }
+    }
+
+    @Test("the editor previews with sample data in a sandboxed frame, and a test goes to the staff member only")
+    func previewAndTestSend() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let editor = try await owner.get("/admin/brand/emails/order_confirmation")
+            #expect(editor.text.contains("Order 1048 received"))
+            #expect(editor.text.contains("Starter Web (annually): £49.90"))
+            let preview = try await owner.get("/admin/brand/emails/order_confirmation/preview")
+            #expect(preview.status == .ok)
+            #expect(preview.headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+            #expect(preview.headers[.contentSecurityPolicy]?.contains("script-src") == false)
+            #expect(preview.text.contains("example.com registration"))
+            #expect(try await owner.get("/admin/brand/emails/no_such_email").status == .notFound)
+
+            #expect(try await owner.post("/admin/brand/emails/order_confirmation/test", [:]).status == .seeOther)
+            let sent = try await dependencies.outbox("acme").filter { $0.kind == "template_test" }
+            #expect(sent.map(\.toAddress) == ["owner@acme.example"])
+            #expect(sent.first?.subject.hasPrefix("[Test] Order 1048 received") == true)
+            #expect(try await dependencies.outbox("globex").isEmpty)
+
+            let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
+            #expect(try await support.get("/admin/brand/emails").status == .forbidden)
+        }
+    }
+
+    @Test("the layout can be customised but must keep {{body}}")
+    func layout() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            try await owner.get("/admin/brand/emails/layout")
+            let refused = try await owner.post("/admin/brand/emails/layout", ["html": "<p>{{brand.name}}</p>", "text": "{{body}}"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("the layout must contain {{body}}"))
+            let saved = try await owner.post(
+                "/admin/brand/emails/layout", ["html": "<main>{{body}}</main><footer>{{brand.company}}</footer>", "text": "{{body}}\n-- {{brand.name}}"]
+            )
+            #expect(saved.status == .seeOther)
+            try await owner.post("/admin/brand/emails/password_reset/test", [:])
+            let mail = try #require(try await dependencies.outbox("acme").first { $0.kind == "template_test" })
+            #expect(mail.htmlBody?.hasPrefix("<main><p>Hello") == true)
+            #expect(mail.textBody.hasSuffix("-- Acme Hosting"))
+        }
+    }
+}
