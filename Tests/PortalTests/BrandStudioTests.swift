@@ -198,6 +198,39 @@ struct BrandStudioTests {
         }
     }
 
+    @Test("customers see their brand's published nameservers with their hosting, and only their own brand's")
+    func nameserversForCustomers() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            var form = Self.form()
+            form["nameservers"] = "ns1.brand-acme.example\nns2.brand-acme.example"
+            try await owner.post("/admin/brand", form)
+            let customer = try await makeAccount(dependencies, tenant: "acme", email: "ada@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            #expect(!(try await browser.get("/account").text.contains("ns1.brand-acme.example")), "a draft is not shown")
+            try await owner.post("/admin/brand/publish", [:])
+            let home = try await browser.get("/account").text
+            #expect(home.contains("<code>ns1.brand-acme.example</code>") && home.contains("You have no hosting yet"))
+
+            let tenant = try dependencies.registryTenant("acme")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                let pending = try await database.upstreams.pendingHostingAccount(
+                    account: customer.id, domain: "ada.example", plan: "racme_starter", reseller: "racme", username: { "adaexamp0001" }
+                )
+                _ = try await database.upstreams.activateHostingAccount(pending.id, nameservers: ["ns1.brand-acme.example", "ns2.brand-acme.example"])
+            }
+            let withHosting = try await browser.get("/account").text
+            #expect(withHosting.contains("<td>ada.example</td>") && withHosting.contains("racme_starter"))
+
+            try await makeAccount(dependencies, tenant: "globex", email: "ada@example.com")
+            let other = TestBrowser(client, host: "globex.localhost")
+            try await signIn(other)
+            let globexHome = try await other.get("/account").text
+            #expect(!globexHome.contains("brand-acme") && !globexHome.contains("ada.example</td>"))
+        }
+    }
+
     /// A PNG whose header claims a size, with valid chunks and CRCs.
     static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {

@@ -77,7 +77,9 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
 
     let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
     let customerRealm: @Sendable (CustomerRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
-    AccountController(flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
+    AccountController(
+        flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront
+    ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)

@@ -75,6 +75,16 @@ package struct AccountHomePage: Sendable {
     package let company: String
     package let emailVerified: Bool
     package let notice: Notice?
+    package struct Hosting: Sendable {
+        package let domain: String
+        package let plan: String
+        package let nameservers: [String]
+    }
+    package let hosting: [Hosting]
+    package let hasHosting: Bool
+    /// The brand's nameservers, shown with hosting so customers know where to point their domains.
+    package let nameservers: [String]
+    package let hasNameservers: Bool
 }
 
 /// `/account/security` and `/admin/security`.
