@@ -27,6 +27,10 @@ let package = Package(
             providers: [.apt(["libargon2-dev"])]
         ),
         .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
             name: "Tenancy",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -72,6 +76,7 @@ let package = Package(
                 "Tenancy",
                 "Branding",
                 "CArgon2",
+                "CCurl",
                 "Integrations",
                 "Sandbox",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -14,6 +14,7 @@ packages=(
     chromium-driver
     python3-selenium
     python3-html5lib    # HTML5 validity of rendered pages
+    python3-aiosmtpd    # a real SMTP server on loopback for the mail tests
     zbar-tools          # decodes the two-factor QR codes in tests
     librsvg2-bin        # renders those SVG QR codes to PNG for zbarimg
     curl
