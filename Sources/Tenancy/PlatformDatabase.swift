@@ -57,6 +57,11 @@ package struct PlatformDatabase: Sendable {
         migrator.registerMigration("v3: HTML part of mail") { db in
             try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN html_body TEXT")
         }
+        migrator.registerMigration("v4: mail delivery") { db in
+            try MailSchema.upgradeOutbox(db)
+            // Which outboxes have mail to deliver, so a restart finds them without opening every tenant's database.
+            try db.execute(sql: "CREATE TABLE mail_pending (mailbox TEXT PRIMARY KEY, since DATETIME NOT NULL)")
+        }
         return migrator
     }
 

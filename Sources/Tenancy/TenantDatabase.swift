@@ -78,6 +78,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v4: brand studio") { db in
             try BrandSchema.createStudio(db)
         }
+        migrator.registerMigration("v5: mail delivery") { db in
+            try MailSchema.upgradeOutbox(db)
+        }
         return migrator
     }
 }

@@ -54,6 +54,12 @@ package struct RenderedEmail: Sendable, Equatable {
     package let subject: String
     package let html: String
     package let text: String
+
+    package init(subject: String, html: String, text: String) {
+        self.subject = subject
+        self.html = html
+        self.text = text
+    }
 }
 
 /// Renders a template inside the layout. The layout receives the body through `{{body}}`, which renders a

@@ -12,6 +12,8 @@ package struct AccountFlows: Sendable {
     let throttle: LoginThrottle
     /// The shipped email templates; a tenant's overrides replace them.
     let emails: EmailDefaults
+    /// Wakes the delivery worker when mail is queued.
+    let mailQueue: MailQueue
 
     func page(_ model: some Sendable, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
         let html = try pages.render(model, template: template)
@@ -90,7 +92,30 @@ package struct AccountFlows: Sendable {
                 variables: values
             )
         }
-        try await store.enqueueMail(to: address, subject: rendered.subject, body: rendered.text, html: rendered.html, kind: tag)
+        try await queue(rendered, look: look, to: MailAddress(name: name, address: address), kind: tag, realm: realm, store: store)
+    }
+
+    /// Fixes the headers (refusing line breaks in any of them), queues the message and wakes the worker.
+    func queue(
+        _ rendered: RenderedEmail, look: EmailLook, to recipient: MailAddress, kind: String, realm: any AccountRealm,
+        store: AccountStore
+    ) async throws {
+        let message = MailMessage(
+            from: look.sender, to: recipient, replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo),
+            subject: rendered.subject, text: rendered.text, html: rendered.html,
+            messageID: MailMessage.newMessageID(domain: look.messageDomain), date: services.now()
+        )
+        try message.validate()
+        try await mailQueue.willQueue(realm.mailbox)
+        try await store.enqueueMail(
+            OutgoingMail(
+                toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address,
+                fromName: look.sender.name, replyTo: look.replyTo, messageID: message.messageID, subject: rendered.subject,
+                text: rendered.text, html: rendered.html, kind: kind
+            ),
+            now: services.now()
+        )
+        mailQueue.notify(realm.mailbox)
     }
 
     /// How a second factor was proven, if it was.

@@ -2,10 +2,15 @@ import Branding
 import Foundation
 import Tenancy
 
-/// How a realm's emails look: its brand facts and its template overrides.
+/// How a realm's emails look and whom they come from: brand facts, template overrides and the header addresses.
 package struct EmailLook: Sendable {
     package let facts: EmailBrandFacts
     package let overrides: [String: EmailTemplate]
+    package let sender: MailAddress
+    /// The support address replies go to; empty for none.
+    package let replyTo: String
+    /// The domain of Message-IDs: the realm's own stored host.
+    package let messageDomain: String
 }
 
 /// Where accounts live and how their pages look: one tenant, or the platform.
@@ -25,6 +30,8 @@ package protocol AccountRealm: Sendable {
     func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool
     /// The brand and templates of this realm's emails; `siteURL` is its stored primary address.
     func emailLook(siteURL: String) async throws -> EmailLook
+    /// Where this realm's mail is queued.
+    var mailbox: Mailbox { get }
 }
 
 /// A tenant's customers and staff, in the tenant's own database.
@@ -49,8 +56,17 @@ package struct TenantRealm: AccountRealm {
     package func emailLook(siteURL: String) async throws -> EmailLook {
         let brand = try await storefront.content(for: tenant).brand
         let overrides = try await databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }
-        return EmailLook(facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides)
+        return EmailLook(
+            facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides,
+            sender: MailAddress(
+                name: brand.senderName.isEmpty ? tenant.name : brand.senderName,
+                address: brand.senderEmail.isEmpty ? "no-reply@\(linkHost)" : brand.senderEmail
+            ),
+            replyTo: brand.supportEmail, messageDomain: linkHost
+        )
     }
+
+    package var mailbox: Mailbox { .tenant(tenant.id) }
 
     package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {
         guard account.kind == .staff else { return false }
@@ -80,8 +96,13 @@ package struct PlatformRealm: AccountRealm {
     }
 
     package func emailLook(siteURL: String) async throws -> EmailLook {
-        EmailLook(facts: EmailBrandFacts(name: displayName, siteURL: siteURL), overrides: [:])
+        EmailLook(
+            facts: EmailBrandFacts(name: displayName, siteURL: siteURL), overrides: [:],
+            sender: MailAddress(name: displayName, address: "no-reply@\(host)"), replyTo: "", messageDomain: host
+        )
     }
+
+    package var mailbox: Mailbox { .platform }
 
     package func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool {
         true

@@ -22,6 +22,12 @@ package func buildApplication(
                 logger: logger
             ),
             TenantDatabasesCloser(databases: dependencies.databases),
+            MailDelivery(
+                queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
+                platform: dependencies.platform, relay: configuration.smtpRelay,
+                send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
+                logger: logger
+            ),
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

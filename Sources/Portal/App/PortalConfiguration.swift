@@ -33,6 +33,12 @@ package struct PortalConfiguration: Sendable {
     /// Lets brands use sandbox mode (the loopback simulators): `portal demo` and tests. Off for `portal serve`
     /// unless `--sandbox-upstreams` is given, so an owner cannot point the server at ports on its own machine.
     package var allowSandboxUpstreams: Bool = false
+    /// The platform's mail relay; nil keeps every message on the mailbox page instead of sending it.
+    package var smtpRelay: SMTPRelay?
+    /// Retries of mail after temporary failures.
+    package var mailRetry = MailRetryPolicy()
+    /// Replaces the SMTP transaction (tests of the worker's decisions); nil uses libcurl.
+    package var mailSend: MailDelivery.Send?
     /// Replaces the HTTP transport to upstreams (tests); nil uses the shared AsyncHTTPClient.
     package var upstreamTransport: UpstreamTransport?
 

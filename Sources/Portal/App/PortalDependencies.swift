@@ -20,6 +20,8 @@ package struct PortalDependencies: Sendable {
     package let platformRealm: PlatformRealm
     /// Each tenant's WHMCS and WHM clients, built from its own settings.
     package let upstreams: TenantUpstreams
+    /// Which outboxes have mail to deliver.
+    package let mailQueue: MailQueue
 
     /// The realm of one tenant's customers and staff.
     package func tenantRealm(_ tenant: Tenant) -> TenantRealm {
@@ -65,6 +67,7 @@ package struct PortalDependencies: Sendable {
             now: now
         )
         let throttle = LoginThrottle()
+        let mailQueue = MailQueue(platform: platform)
         let emails: EmailDefaults
         do {
             emails = try EmailDefaults(directory: configuration.assetsDirectory + "/email")
@@ -88,7 +91,9 @@ package struct PortalDependencies: Sendable {
             storefront: storefront,
             accountServices: accountServices,
             loginThrottle: throttle,
-            accountFlows: AccountFlows(pages: pages, services: accountServices, throttle: throttle, emails: emails),
+            accountFlows: AccountFlows(
+                pages: pages, services: accountServices, throttle: throttle, emails: emails, mailQueue: mailQueue
+            ),
             platformRealm: PlatformRealm(
                 platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
             ),
@@ -96,7 +101,8 @@ package struct PortalDependencies: Sendable {
                 databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
                 timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
                 allowSandbox: configuration.allowSandboxUpstreams
-            )
+            ),
+            mailQueue: mailQueue
         )
     }
 }

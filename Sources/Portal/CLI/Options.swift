@@ -86,6 +86,12 @@ package struct ServerOptions: ParsableArguments {
     var bench = false
     @Flag(name: .customLong("sandbox-upstreams"), help: "Let brands use sandbox mode: upstreams on loopback (`portal sandbox`). (env: PORTAL_SANDBOX_UPSTREAMS=1)")
     var sandboxUpstreams = false
+    @Option(name: .customLong("smtp-url"), help: "Mail relay, smtp://host:587 (STARTTLS) or smtps://host:465; without one, mail is kept on the mailbox page. (env: PORTAL_SMTP_URL)")
+    var smtpURL: String?
+    @Option(name: .customLong("smtp-user"), help: "User name for the relay. (env: PORTAL_SMTP_USER)")
+    var smtpUser: String?
+    @Option(name: .customLong("smtp-password-file"), help: "File holding the relay password; never pass it as a flag. (env: PORTAL_SMTP_PASSWORD_FILE, or PORTAL_SMTP_PASSWORD)")
+    var smtpPasswordFile: String?
 
     package init() {}
 
@@ -152,6 +158,18 @@ package struct ServerOptions: ParsableArguments {
         configuration.assetsDirectory = assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
         configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
         configuration.allowSandboxUpstreams = sandboxUpstreams || Environment.value("PORTAL_SANDBOX_UPSTREAMS") == "1"
+        if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
+            var password = Environment.value("PORTAL_SMTP_PASSWORD")
+            if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {
+                guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("--smtp-password-file: cannot read \(file)") }
+                password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            do {
+                configuration.smtpRelay = try SMTPRelay(url: url, username: smtpUser ?? Environment.value("PORTAL_SMTP_USER"), password: password)
+            } catch {
+                throw CommandError("--smtp-url: \(error)")
+            }
+        }
         return configuration
     }
 

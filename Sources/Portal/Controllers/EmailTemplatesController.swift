@@ -125,11 +125,14 @@ package struct EmailTemplatesController: Sendable {
     @Sendable func sendTest(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let (name, kind) = try target(context)
-        let rendered = try await sample(context, name: name, kind: kind, overrides: try await overrides(context))
-        try await realm(context).withAccounts { store in
-            try await store.enqueueMail(
-                to: context.staff.email, subject: "[Test] " + rendered.subject, body: rendered.text, html: rendered.html,
-                kind: "template_test"
+        let sample = try await sample(context, name: name, kind: kind, overrides: try await overrides(context))
+        let rendered = RenderedEmail(subject: "[Test] " + sample.subject, html: sample.html, text: sample.text)
+        let realm = realm(context)
+        let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
+        try await realm.withAccounts { store in
+            try await flows.queue(
+                rendered, look: look, to: MailAddress(name: context.staff.name, address: context.staff.email),
+                kind: "template_test", realm: realm, store: store
             )
             try await store.audit("email_template.test_sent", actor: context.staff, target: name, ip: context.origin.clientAddress ?? "")
         }

@@ -214,7 +214,7 @@ package struct StaffController: Sendable {
         let mails = try await realm(context).withAccounts { try await $0.outbox() }
         let rows = mails.map {
             MailboxPage.Row(at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
-                            status: $0.status)
+                            status: $0.status.rawValue)
         }
         let page = MailboxPage(
             chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty

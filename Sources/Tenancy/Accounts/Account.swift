@@ -141,22 +141,73 @@ package struct AuditEntry: Codable, Hashable, Sendable, FetchableRecord {
     }
 }
 
-/// An email waiting in the outbox (delivered by the mail work; readable on the staff mailbox in demo mode).
+/// An email in the outbox: queued for the delivery worker, then sent, failed or captured (no relay).
 package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
+    package enum Status: String, Codable, Sendable {
+        case queued, sending, sent, failed, cancelled, captured
+    }
+
     package var id: Int64
     package var createdAt: Date
     package var toAddress: String
+    package var toName: String
+    package var fromAddress: String
+    package var fromName: String
+    package var replyTo: String
+    package var messageID: String
     package var subject: String
     package var textBody: String
     package var htmlBody: String?
     package var kind: String
-    package var status: String
+    package var status: Status
+    package var attempts: Int
+    package var nextAttemptAt: Date?
+    package var lastError: String
+    package var sentAt: Date?
 
     package enum CodingKeys: String, CodingKey {
-        case id, subject, kind, status
+        case id, subject, kind, status, attempts
         case createdAt = "created_at"
         case toAddress = "to_address"
+        case toName = "to_name"
+        case fromAddress = "from_address"
+        case fromName = "from_name"
+        case replyTo = "reply_to"
+        case messageID = "message_id"
         case textBody = "text_body"
         case htmlBody = "html_body"
+        case nextAttemptAt = "next_attempt_at"
+        case lastError = "last_error"
+        case sentAt = "sent_at"
+    }
+}
+
+/// A message to queue: its headers are fixed (and were checked) when it is queued.
+package struct OutgoingMail: Sendable, Equatable {
+    package var toAddress: String
+    package var toName: String
+    package var fromAddress: String
+    package var fromName: String
+    package var replyTo: String
+    package var messageID: String
+    package var subject: String
+    package var text: String
+    package var html: String?
+    package var kind: String
+
+    package init(
+        toAddress: String, toName: String, fromAddress: String, fromName: String, replyTo: String, messageID: String,
+        subject: String, text: String, html: String?, kind: String
+    ) {
+        self.toAddress = toAddress
+        self.toName = toName
+        self.fromAddress = fromAddress
+        self.fromName = fromName
+        self.replyTo = replyTo
+        self.messageID = messageID
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.kind = kind
     }
 }

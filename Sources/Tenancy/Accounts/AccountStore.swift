@@ -278,12 +278,9 @@ package struct AccountStore: Sendable {
         }
     }
 
-    package func enqueueMail(
-        to address: String, subject: String, body: String, html: String? = nil, kind: String, now: Date = Date()
-    ) async throws {
-        try await pool.write { db in
-            try Self.insertMail(db, to: address, subject: subject, body: body, html: html, kind: kind, now: now)
-        }
+    /// Queues a message (its own transaction; flows that change data queue inside theirs with `insertMail`).
+    package func enqueueMail(_ mail: OutgoingMail, now: Date = Date()) async throws {
+        try await pool.write { db in try Self.insertMail(db, mail, now: now) }
     }
 
     package func outbox(limit: Int = 100) async throws -> [OutboxMail] {
@@ -343,12 +340,17 @@ package struct AccountStore: Sendable {
         )
     }
 
-    package static func insertMail(
-        _ db: Database, to address: String, subject: String, body: String, html: String? = nil, kind: String, now: Date
-    ) throws {
+    package static func insertMail(_ db: Database, _ mail: OutgoingMail, now: Date) throws {
         try db.execute(
-            sql: "INSERT INTO mail_outbox (created_at, to_address, subject, text_body, html_body, kind) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [now, address, subject, body, html, kind]
+            sql: """
+                INSERT INTO mail_outbox (created_at, to_address, to_name, from_address, from_name, reply_to, message_id,
+                    subject, text_body, html_body, kind, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                now, mail.toAddress, mail.toName, mail.fromAddress, mail.fromName, mail.replyTo, mail.messageID,
+                mail.subject, mail.text, mail.html, mail.kind, now,
+            ]
         )
     }
 

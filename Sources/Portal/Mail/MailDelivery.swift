@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// How often and how long delivery is retried after a temporary failure (4xx reply, no connection).
+package struct MailRetryPolicy: Sendable {
+    package var maximumAttempts = 8
+    package var baseDelay: TimeInterval = 60
+    package var maximumDelay: TimeInterval = 3600
+
+    package init() {}
+
+    /// The wait after failed attempt `attempt` (1-based): exponential, capped, with full jitter.
+    func delay(afterAttempt attempt: Int, unit: Double) -> TimeInterval {
+        min(maximumDelay, baseDelay * pow(2, Double(attempt - 1))) * max(0.1, unit)
+    }
+}
+
+/// Delivers queued mail from every outbox over SMTP, one message at a time per outbox, off the event loop.
+///
+/// At-most-once where it can be told: a message is marked `sending` before the SMTP transaction and `sent` right
+/// after the relay's final 250, and a restart never resends a message found in `sending` (it is marked failed for
+/// staff to check). The remaining at-least-once edge: if the relay accepts the message but its final reply is lost
+/// (the connection drops after the relay commits and before libcurl reads the 250), the attempt counts as a
+/// temporary failure and the message is sent again; the Message-ID stays the same, so receiving systems can see it
+/// is a duplicate.
+package struct MailDelivery: Service {
+    package typealias Send = @Sendable (MailMessage, SMTPRelay) async throws -> Void
+
+    let queue: MailQueue
+    let databases: TenantDatabases
+    let registry: TenantRegistry
+    let platform: PlatformDatabase
+    /// The platform's relay; nil captures every message instead (demo and sandbox set-ups).
+    let relay: SMTPRelay?
+    let send: Send
+    let policy: MailRetryPolicy
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    package init(
+        queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase, relay: SMTPRelay?,
+        send: @escaping Send = { try await SMTPSender().send($0, via: $1) }, policy: MailRetryPolicy = MailRetryPolicy(),
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.queue = queue
+        self.databases = databases
+        self.registry = registry
+        self.platform = platform
+        self.relay = relay
+        self.send = send
+        self.policy = policy
+        self.now = now
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await sweep()
+            while !Task.isCancelled {
+                for mailbox in queue.takeDue(now: now()) {
+                    await deliver(mailbox)
+                }
+                // New mail is noticed within a tenth of a second; the check is a lookup in memory.
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// At start: each outbox on the pending list gets its interrupted messages recovered and its queued ones
+    /// scheduled; no other tenant's database is opened.
+    private func sweep() async {
+        do {
+            for name in try await platform.pendingMailboxes() {
+                if Task.isCancelled { return }
+                guard let mailbox = Mailbox(name) else { continue }
+                await prepare(mailbox)
+            }
+        } catch {
+            logger.error("the pending mail list could not be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func prepare(_ mailbox: Mailbox) async {
+        do {
+            let recovered = try await withOutbox(mailbox) { try await $0.recoverInterrupted() }
+            if let recovered, recovered > 0 {
+                logger.warning("mail interrupted by a restart marked failed", metadata: ["mailbox": "\(mailbox)", "count": "\(recovered)"])
+            }
+            try await settle(mailbox)
+        } catch {
+            logger.error("mail outbox could not be read", metadata: ["mailbox": "\(mailbox)", "error": "\(error)"])
+        }
+    }
+
+    /// Schedules the outbox's next due message, or takes it off the pending list when nothing is left.
+    private func settle(_ mailbox: Mailbox) async throws {
+        let checkedAt = Date()
+        if let next = try await withOutbox(mailbox, { try await $0.nextDue() }) ?? nil {
+            queue.notify(mailbox, at: next)
+        } else if try await withOutbox(mailbox, { try await $0.hasWork() }) != true {
+            try await platform.clearMailPending(mailbox.description, checkedAt: checkedAt)
+        }
+    }
+
+    /// Runs `body` on the outbox of `mailbox`; nil when the tenant no longer exists.
+    private func withOutbox<T: Sendable>(_ mailbox: Mailbox, _ body: (MailOutbox) async throws -> T) async throws -> T? {
+        switch mailbox {
+        case .platform:
+            return try await body(platform.mail)
+        case .tenant(let id):
+            guard let tenant = registry.snapshot.tenantsByID[id] else { return nil }
+            return try await databases.withDatabase(for: tenant) { try await body($0.mail) }
+        }
+    }
+
+    /// Sends what is due in one outbox; no database is held open while the relay is talked to.
+    private func deliver(_ mailbox: Mailbox) async {
+        do {
+            while !Task.isCancelled, let batch = try await withOutbox(mailbox, { try await $0.due(now: now()) }), !batch.isEmpty {
+                for mail in batch where !Task.isCancelled {
+                    guard try await withOutbox(mailbox, { try await $0.claim(mail.id) }) == true else { continue }
+                    try await attempt(mail, in: mailbox)
+                }
+            }
+            try await settle(mailbox)
+        } catch {
+            logger.error("mail delivery stopped for an outbox", metadata: ["mailbox": "\(mailbox)", "error": "\(error)"])
+            queue.notify(mailbox, at: now().addingTimeInterval(60))
+        }
+    }
+
+    private func attempt(_ mail: OutboxMail, in mailbox: Mailbox) async throws {
+        guard let relay else {
+            _ = try await withOutbox(mailbox) { try await $0.capture(mail.id, now: now()) }
+            return
+        }
+        let message = MailMessage(
+            from: MailAddress(name: mail.fromName, address: mail.fromAddress), to: MailAddress(name: mail.toName, address: mail.toAddress),
+            replyTo: mail.replyTo.isEmpty ? nil : MailAddress(address: mail.replyTo), subject: mail.subject, text: mail.textBody,
+            html: mail.htmlBody, messageID: mail.messageID, date: mail.createdAt
+        )
+        let attempts = mail.attempts + 1
+        do {
+            try message.validate()
+            try await send(message, relay)
+            _ = try await withOutbox(mailbox) { try await $0.markSent(mail.id, now: now()) }
+            logger.info("mail sent", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "kind": "\(mail.kind)", "attempts": "\(attempts)"])
+        } catch let failure as SMTPFailure where !failure.isPermanent && attempts < policy.maximumAttempts {
+            let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts, unit: Double.random(in: 0...1)))
+            _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: failure.description) }
+            logger.warning("mail delivery deferred", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(failure)"])
+        } catch {
+            let reason =
+                if let failure = error as? SMTPFailure, !failure.isPermanent {
+                    "gave up after \(attempts) attempts: \(failure)"
+                } else {
+                    "\(error)"
+                }
+            _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
+            logger.warning("mail delivery failed", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)"])
+        }
+    }
+}
