@@ -1,0 +1,136 @@
+import Branding
+import Foundation
+import Tenancy
+import Testing
+
+@testable import Portal
+
+/// The delivery worker against a real SMTP server on loopback.
+@Suite("Mail delivery")
+struct MailDeliveryTests {
+    /// Waits (bounded) until `condition` holds for the tenant's outbox.
+    static func waitFor(
+        _ dependencies: PortalDependencies, _ slug: String = "acme", _ condition: ([OutboxMail]) -> Bool
+    ) async throws -> [OutboxMail] {
+        for _ in 0..<100 {
+            let mails = try await dependencies.outbox(slug)
+            if condition(mails) { return mails }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await dependencies.outbox(slug)
+    }
+
+    static func configure(_ sink: SMTPSink) -> (inout PortalConfiguration) -> Void {
+        { configuration in
+            configuration.smtpRelay = try? SMTPRelay(url: "smtp://127.0.0.1:\(sink.port)")
+            configuration.mailRetry.baseDelay = 0.05
+            configuration.mailRetry.maximumDelay = 0.1
+        }
+    }
+
+    @Test("a reset email reaches the relay with the brand's sender, reply-to, Message-ID domain and both parts")
+    func delivered() async throws {
+        let sink = try await SMTPSink.start()
+        try await withPortal(configure: Self.configure(sink)) { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                _ = try database.updateBrandNow { brand in
+                    brand.senderName = "Acme Support Team"
+                    brand.senderEmail = "hello@acme.example"
+                    brand.supportEmail = "help@acme.example"
+                }
+            }
+            dependencies.storefront.invalidate(tenant.id)
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let mails = try await Self.waitFor(dependencies) { $0.first?.status == .sent }
+            #expect(mails.first?.status == .sent)
+            let received = try #require(try sink.received().first)
+            #expect(received.mailFrom == "hello@acme.example" && received.recipients == ["ada@example.com"])
+            #expect(received.header("From") == "\"Acme Support Team\" <hello@acme.example>")
+            #expect(received.header("Reply-To") == "<help@acme.example>")
+            let host = try #require(dependencies.registry.snapshot.primaryHost(of: tenant.id))
+            #expect(received.header("Message-ID")?.hasSuffix("@\(host)>") == true, "Message-ID on the tenant's own domain")
+            let subject = try #require(received.header("Subject"))
+            #expect(subject.hasPrefix("=?UTF-8?B?") && subject.hasSuffix("?="), "RFC 2047, the subject has an em dash")
+            let decoded = Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))).map { String(decoding: $0, as: UTF8.self) }
+            #expect(decoded == "Reset your password — Acme Hosting")
+            #expect(received.part("text/plain")?.contains("/reset-password?token=") == true)
+            #expect(received.part("text/html")?.contains("Choose a new password") == true)
+        }
+        await sink.stop()
+    }
+
+    @Test("a 421 is retried until accepted; a 550 fails at once with the relay's reason")
+    func retriesAndFailures() async throws {
+        let sink = try await SMTPSink.start()
+        try await withPortal(configure: Self.configure(sink)) { client, dependencies in
+            for email in ["tempfail@example.com", "reject@example.com"] {
+                try await makeAccount(dependencies, email: email)
+                let browser = TestBrowser(client, host: "acme.localhost")
+                try await browser.get("/forgot-password")
+                try await browser.post("/forgot-password", ["email": email])
+            }
+            let mails = try await Self.waitFor(dependencies) { mails in
+                mails.contains { $0.toAddress == "tempfail@example.com" && $0.status == .sent }
+                    && mails.contains { $0.toAddress == "reject@example.com" && $0.status == .failed }
+            }
+            let retried = try #require(mails.first { $0.toAddress == "tempfail@example.com" })
+            #expect(retried.status == .sent && retried.attempts == 2)
+            let rejected = try #require(mails.first { $0.toAddress == "reject@example.com" })
+            #expect(rejected.status == .failed && rejected.attempts == 1)
+            #expect(rejected.lastError.hasPrefix("550"))
+            #expect(try sink.received().map(\.recipients) == [["tempfail@example.com"]])
+        }
+        await sink.stop()
+    }
+
+    @Test("after a crash mid-send the message is not sent again; queued mail from before the restart is delivered")
+    func restart() async throws {
+        let sink = try await SMTPSink.start()
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme, .globex], in: folder.path)
+        let dataDirectory = DataDirectory(path: folder.path)
+        let platform = try PlatformDatabase(dataDirectory: dataDirectory)
+        let acme = try #require(try platform.tenant(slug: TenantSlug(validating: "acme")))
+        let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(acme.slug), tenantID: acme.id)
+        func mail(_ to: String) -> OutgoingMail {
+            OutgoingMail(
+                toAddress: to, toName: "", fromAddress: "no-reply@acme.localhost", fromName: "Acme", replyTo: "",
+                messageID: "<\(UUID().uuidString)@acme.localhost>", subject: "Hello", text: "Hi", html: nil, kind: "test"
+            )
+        }
+        try await database.accounts.enqueueMail(mail("interrupted@example.com"))
+        try await database.accounts.enqueueMail(mail("waiting@example.com"))
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE mail_outbox SET status = 'sending', attempts = 1 WHERE to_address = 'interrupted@example.com'")
+        }
+        try await platform.markMailPending("tenant:\(acme.id.rawValue)")
+        try database.close()
+        try platform.close()
+
+        try await withExistingPortal(dataPath: folder.path, configure: Self.configure(sink)) { _, dependencies in
+            let mails = try await Self.waitFor(dependencies) { mails in mails.contains { $0.status == .sent } }
+            #expect(mails.first { $0.toAddress == "waiting@example.com" }?.status == .sent)
+            let interrupted = try #require(mails.first { $0.toAddress == "interrupted@example.com" })
+            #expect(interrupted.status == .failed && interrupted.lastError.contains("not resent automatically"))
+            #expect(try sink.received().map(\.recipients) == [["waiting@example.com"]])
+        }
+        await sink.stop()
+    }
+
+    @Test("without a relay, mail is captured, not sent")
+    func captured() async throws {
+        try await withPortal { client, dependencies in
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let mails = try await Self.waitFor(dependencies) { $0.first?.status == .captured }
+            #expect(mails.first?.status == .captured)
+            #expect(try await dependencies.outbox("globex").isEmpty)
+        }
+    }
+}
