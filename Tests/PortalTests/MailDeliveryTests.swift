@@ -121,6 +121,55 @@ struct MailDeliveryTests {
         await sink.stop()
     }
 
+    @Test("staff see the outbox with headers and both parts; owners retry failed mail and cancel queued mail; tenants stay apart")
+    func mailPage() async throws {
+        let sink = try await SMTPSink.start()
+        try await withPortal(configure: Self.configure(sink)) { client, dependencies in
+            try await makeAccount(dependencies, email: "reject@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "reject@example.com"])
+            let failed = try #require(try await Self.waitFor(dependencies) { $0.first?.status == .failed }.first)
+            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let list = try await owner.get("/admin/mail?status=failed")
+            #expect(list.text.contains("reject@example.com") && list.text.contains("550"))
+            let detail = try await owner.get("/admin/mail/\(failed.id)")
+            #expect(detail.text.contains("Message-ID") && detail.text.contains(failed.messageID.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")))
+            #expect(detail.text.contains("/reset-password?token="))
+            let html = try await owner.get("/admin/mail/\(failed.id)/html")
+            #expect(html.headers[.contentSecurityPolicy]?.contains("sandbox") == true && html.text.contains("Choose a new password"))
+
+            #expect(try await owner.post("/admin/mail/\(failed.id)/retry", [:]).status == .seeOther)
+            let again = try await Self.waitFor(dependencies) { mails in
+                mails.first { $0.id == failed.id }.map { $0.status == .failed && $0.attempts == 1 } ?? false
+            }
+            #expect(again.first { $0.id == failed.id }?.status == .failed)
+            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "mail.retried") }.count == 1)
+
+            // A message scheduled for later can be cancelled before it goes.
+            let tenant = try dependencies.registryTenant("acme")
+            let later = try await dependencies.databases.withDatabase(for: tenant) { database in
+                try await database.accounts.enqueueMail(
+                    OutgoingMail(toAddress: "later@example.com", toName: "", fromAddress: "no-reply@acme.example", fromName: "Acme",
+                                 replyTo: "", messageID: "<later@acme.example>", subject: "Later", text: "Later", html: nil, kind: "test"),
+                    now: Date().addingTimeInterval(3600)
+                )
+                return try await database.mail.recent(limit: 1).first!
+            }
+            #expect(try await owner.post("/admin/mail/\(later.id)/cancel", [:]).status == .seeOther)
+            #expect(try await dependencies.outbox("acme").first { $0.id == later.id }?.status == .cancelled)
+
+            let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
+            #expect(try await support.get("/admin/mail").status == .ok)
+            try await support.get("/admin/security")  // a page with a form, so the refusal below is the role check
+            #expect(try await support.post("/admin/mail/\(failed.id)/retry", [:]).status == .forbidden)
+            let globexOwner = try await BrandStudioTests.staff(client, dependencies, "owner@globex.example", tenant: "globex")
+            #expect(try await globexOwner.get("/admin/mail/\(failed.id)").status == .notFound)
+            #expect(try sink.received().isEmpty)
+        }
+        await sink.stop()
+    }
+
     @Test("without a relay, mail is captured, not sent")
     func captured() async throws {
         try await withPortal { client, dependencies in

@@ -34,6 +34,8 @@ struct StaffTests {
         ("POST", "/admin/brand", [.owner, .admin]),
         ("POST", "/admin/brand/publish", [.owner, .admin]),
         ("GET", "/admin/brand/preview", [.owner, .admin]),
+        ("GET", "/admin/brand/emails", [.owner, .admin]),
+        ("GET", "/admin/mail", [.owner, .admin, .support]),
     ]
 
     @Test("every staff route against every role, a customer and an anonymous visitor")

@@ -99,6 +99,10 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
         flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
     ).addRoutes(to: staffRoutes)
     EmailTemplatesController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    MailController(
+        flows: flows, realm: staffRealm, databases: dependencies.databases, queue: dependencies.mailQueue,
+        relayConfigured: dependencies.configuration.smtpRelay != nil
+    ).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         images: ImageStore(dataDirectory: dependencies.dataDirectory), scriptURL: dependencies.assets.url(for: "brand-studio.js")

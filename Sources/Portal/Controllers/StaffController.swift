@@ -213,7 +213,7 @@ package struct StaffController: Sendable {
     @Sendable func mailbox(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let mails = try await realm(context).withAccounts { try await $0.outbox() }
         let rows = mails.map {
-            MailboxPage.Row(at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
+            MailboxPage.Row(id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
                             status: $0.status.rawValue)
         }
         let page = MailboxPage(

@@ -112,7 +112,7 @@ package struct MailMessage: Sendable, Equatable {
     }
 
     /// `"Name" <address>`, with the name RFC 2047-encoded when it is not plain ASCII.
-    static func mailbox(_ address: MailAddress) -> String {
+    package static func mailbox(_ address: MailAddress) -> String {
         guard !address.name.isEmpty else { return "<\(address.address)>" }
         return "\(displayName(address.name)) <\(address.address)>"
     }
@@ -145,7 +145,7 @@ package struct MailMessage: Sendable, Equatable {
     }
 
     /// `Thu, 26 Nov 2026 01:20:00 +0000`.
-    static func rfc5322(_ date: Date) -> String {
+    package static func rfc5322(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

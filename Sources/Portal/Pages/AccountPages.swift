@@ -180,6 +180,7 @@ package struct AuditPage: Sendable {
 /// `/admin/mailbox`: what the portal would have emailed, readable in demo and sandbox mode.
 package struct MailboxPage: Sendable {
     package struct Row: Sendable {
+        package let id: Int64
         package let at: String
         package let to: String
         package let subject: String

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Tenancy
+
+/// `/admin/mail`: the tenant's outbox for staff; owners and admins retry failed mail and cancel queued mail.
+package struct MailController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
+    let databases: TenantDatabases
+    let queue: MailQueue
+    let relayConfigured: Bool
+
+    package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
+        group.get("/admin/mail", use: list)
+        group.get("/admin/mail/{id}", use: detail)
+        group.get("/admin/mail/{id}/html", use: html)
+        group.post("/admin/mail/{id}/retry", use: retry)
+        group.post("/admin/mail/{id}/cancel", use: cancel)
+    }
+
+    private static let statuses: [(String, String)] = [
+        ("", "All"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("captured", "Captured"), ("cancelled", "Cancelled"),
+    ]
+
+    @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let filter = request.uri.queryParameters.get("status") ?? ""
+        let wanted = OutboxMail.Status(rawValue: filter)
+        let mails = try await databases.withDatabase(for: context.tenant) { try await $0.mail.recent(limit: 200) }
+            .filter { wanted == nil || $0.status == wanted }
+        let rows = mails.map {
+            MailListPage.Row(
+                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, status: $0.status.rawValue,
+                attempts: $0.attempts, lastError: $0.lastError
+            )
+        }
+        let page = MailListPage(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: nil, relayConfigured: relayConfigured,
+            filters: Self.statuses.map { .init(value: $0.0, label: $0.1, selected: $0.0 == (wanted?.rawValue ?? "")) },
+            rows: rows, isEmpty: rows.isEmpty
+        )
+        return try flows.page(page, "admin/mail")
+    }
+
+    private func message(_ context: StaffRequestContext) async throws -> OutboxMail {
+        guard let raw = context.parameters.get("id"), let id = Int64(raw),
+            let mail = try await databases.withDatabase(for: context.tenant, { try await $0.mail.message(id) })
+        else { throw PortalError.notFound }
+        return mail
+    }
+
+    @Sendable func detail(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let mail = try await message(context)
+        let notice: Notice? =
+            switch request.uri.queryParameters.get("done") {
+            case "retry": .success("Queued again; it will be sent in a moment.")
+            case "cancel": .success("Cancelled; it will not be sent.")
+            default: nil
+            }
+        let page = MailDetailPage(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, mail: mail,
+            canManage: context.role >= .admin
+        )
+        return try flows.page(page, "admin/mail-message")
+    }
+
+    /// The HTML part for the detail page's frame: sandboxed, no scripts, inline styles allowed.
+    @Sendable func html(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let mail = try await message(context)
+        guard let html = mail.htmlBody else { throw PortalError.notFound }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; sandbox; frame-ancestors 'self'",
+                .xFrameOptions: "SAMEORIGIN",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+
+    @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let mail = try await message(context)
+        let requeued = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.mail.requeue(mail.id, now: Date())
+        }
+        guard requeued else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
+        try await queue.willQueue(.tenant(context.tenant.id))
+        queue.notify(.tenant(context.tenant.id))
+        try await realm(context).withAccounts { store in
+            try await store.audit("mail.retried", actor: context.staff, target: mail.toAddress, detail: mail.subject, ip: context.origin.clientAddress ?? "")
+        }
+        return flows.redirect(to: "/admin/mail/\(mail.id)?done=retry")
+    }
+
+    @Sendable func cancel(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let mail = try await message(context)
+        let cancelled = try await databases.withDatabase(for: context.tenant) { try await $0.mail.cancel(mail.id) }
+        guard cancelled else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
+        try await realm(context).withAccounts { store in
+            try await store.audit("mail.cancelled", actor: context.staff, target: mail.toAddress, detail: mail.subject, ip: context.origin.clientAddress ?? "")
+        }
+        return flows.redirect(to: "/admin/mail/\(mail.id)?done=cancel")
+    }
+}
