@@ -170,6 +170,41 @@ struct MailDeliveryTests {
         await sink.stop()
     }
 
+    @Test("a brand's own relay carries its mail (and its test), while another brand's mail is captured")
+    func tenantRelay() async throws {
+        let sink = try await SMTPSink.start()
+        try await withPortal { client, dependencies in
+            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            try await owner.get("/admin/mail/settings")
+            let refused = try await owner.post(
+                "/admin/mail/settings", ["relay_url": "http://mail.example.com", "relay_user": "", "relay_password": "", "time_zone": "Mars/Base"]
+            )
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("is not an SMTP relay address") && refused.text.contains("Choose a time zone from the list."))
+            let saved = try await owner.post(
+                "/admin/mail/settings",
+                ["relay_url": "smtp://127.0.0.1:\(sink.port)", "relay_user": "", "relay_password": "", "time_zone": "Europe/London"]
+            )
+            #expect(saved.status == .seeOther)
+            let test = try await owner.post("/admin/mail/settings/test", [:])
+            #expect(test.text.contains("The relay accepted a test message to owner@acme.example."))
+            #expect(try sink.received().first?.recipients == ["owner@acme.example"])
+
+            for slug in ["acme", "globex"] {
+                try await makeAccount(dependencies, tenant: slug, email: "ada@example.com")
+                let browser = TestBrowser(client, host: "\(slug).localhost")
+                try await browser.get("/forgot-password")
+                try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            }
+            let acme = try await Self.waitFor(dependencies) { $0.first?.status == .sent }
+            #expect(acme.first?.status == .sent)
+            let globex = try await Self.waitFor(dependencies, "globex") { $0.first?.status == .captured }
+            #expect(globex.first?.status == .captured)
+            #expect(try sink.received().count == 2)
+        }
+        await sink.stop()
+    }
+
     @Test("without a relay, mail is captured, not sent")
     func captured() async throws {
         try await withPortal { client, dependencies in

@@ -1,5 +1,6 @@
 import Branding
 import Hummingbird
+import Integrations
 import Logging
 import ServiceLifecycle
 import Tenancy
@@ -24,7 +25,7 @@ package func buildApplication(
             TenantDatabasesCloser(databases: dependencies.databases),
             MailDelivery(
                 queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
-                platform: dependencies.platform, relay: configuration.smtpRelay,
+                platform: dependencies.platform, relay: configuration.smtpRelay, secrets: dependencies.accountServices.secrets,
                 send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
                 logger: logger
             ),
@@ -99,6 +100,10 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
         flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
     ).addRoutes(to: staffRoutes)
     EmailTemplatesController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    MailSettingsController(
+        flows: flows, realm: staffRealm, secrets: dependencies.accountServices.secrets, sender: SMTPSender(),
+        allowLoopbackRelay: dependencies.configuration.allowSandboxUpstreams
+    ).addRoutes(to: staffRoutes)
     MailController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, queue: dependencies.mailQueue,
         relayConfigured: dependencies.configuration.smtpRelay != nil

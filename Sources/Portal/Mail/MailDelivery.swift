@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Logging
 import ServiceLifecycle
 import Tenancy
@@ -32,8 +33,10 @@ package struct MailDelivery: Service {
     let databases: TenantDatabases
     let registry: TenantRegistry
     let platform: PlatformDatabase
-    /// The platform's relay; nil captures every message instead (demo and sandbox set-ups).
+    /// The platform's relay; a tenant's own relay replaces it for that tenant's mail. With neither, mail is captured
+    /// (demo and sandbox set-ups).
     let relay: SMTPRelay?
+    let secrets: SecretBox
     let send: Send
     let policy: MailRetryPolicy
     let now: @Sendable () -> Date
@@ -41,6 +44,7 @@ package struct MailDelivery: Service {
 
     package init(
         queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase, relay: SMTPRelay?,
+        secrets: SecretBox,
         send: @escaping Send = { try await SMTPSender().send($0, via: $1) }, policy: MailRetryPolicy = MailRetryPolicy(),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
@@ -49,6 +53,7 @@ package struct MailDelivery: Service {
         self.registry = registry
         self.platform = platform
         self.relay = relay
+        self.secrets = secrets
         self.send = send
         self.policy = policy
         self.now = now
@@ -131,7 +136,23 @@ package struct MailDelivery: Service {
         }
     }
 
+    /// The tenant's own relay when it has one, else the platform's.
+    private func relay(for mailbox: Mailbox) async throws -> SMTPRelay? {
+        guard case .tenant(let id) = mailbox, let tenant = registry.snapshot.tenantsByID[id] else { return relay }
+        let settings = try await databases.withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts) }
+        return try settings.relay(for: tenant, secrets: secrets) ?? relay
+    }
+
+    /// One delivery attempt of a claimed message; whatever happens, the message leaves the `sending` state.
     private func attempt(_ mail: OutboxMail, in mailbox: Mailbox) async throws {
+        let relay: SMTPRelay?
+        do {
+            relay = try await self.relay(for: mailbox)
+        } catch {
+            let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: mail.attempts + 1, unit: 1))
+            _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: "the relay settings cannot be read: \(error)") }
+            return
+        }
         guard let relay else {
             _ = try await withOutbox(mailbox) { try await $0.capture(mail.id, now: now()) }
             return

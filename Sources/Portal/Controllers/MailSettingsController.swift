@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import Integrations
+import Tenancy
+
+/// `/admin/mail/settings` (owner): the brand's own SMTP relay (optional; the platform's is used otherwise), with a
+/// "send a test" button, and the brand's time zone for reminders.
+package struct MailSettingsController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
+    let secrets: SecretBox
+    let sender: SMTPSender
+    /// Demo and test servers may use a relay on loopback; production relays must be public hosts.
+    let allowLoopbackRelay: Bool
+
+    package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
+        group.get("/admin/mail/settings", use: show)
+        group.post("/admin/mail/settings", use: save)
+        group.post("/admin/mail/settings/test", use: sendTest)
+    }
+
+    package struct Page: Sendable {
+        package struct Zone: Sendable {
+            package let id: String
+            package let selected: Bool
+        }
+
+        package let chrome: StorefrontChrome
+        package let csrf: String
+        package var notice: Notice?
+        package var relayURL: String
+        package var relayUser: String
+        package var passwordStored: Bool
+        package var zones: [Zone]
+        package var relayURLError: String?
+        package var timeZoneError: String?
+    }
+
+    private func page(_ context: StaffRequestContext, settings: TenantMailSettings, notice: Notice? = nil) async throws -> Page {
+        Page(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, relayURL: settings.relayURL,
+            relayUser: settings.relayUser, passwordStored: settings.relayPassword != nil,
+            zones: TimeZone.knownTimeZoneIdentifiers.sorted().map { .init(id: $0, selected: $0 == settings.timeZone) }
+        )
+    }
+
+    @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let settings = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
+        let notice: Notice? = request.uri.queryParameters.get("done") == "saved" ? .success("Mail settings saved.") : nil
+        return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
+    }
+
+    @Sendable func save(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        var request = request
+        let form = try await FormData.parse(&request)
+        let stored = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
+        var settings = stored
+        settings.relayURL = form.trimmed("relay_url")
+        settings.relayUser = form.trimmed("relay_user")
+        settings.timeZone = form["time_zone"]
+        var urlError: String?
+        if !settings.relayURL.isEmpty {
+            do {
+                let relay = try SMTPRelay(url: settings.relayURL)
+                settings.relayURL = relay.url
+                if relay.isLoopback && !allowLoopbackRelay || HostKind(relay.host) == .privateAddress {
+                    urlError = "Use your mail provider's public relay address, not this machine or a private network."
+                }
+            } catch {
+                urlError = "\(error)"
+            }
+        }
+        // A stored password only goes to the relay it was given for.
+        if settings.relayURL != stored.relayURL || settings.relayUser != stored.relayUser { settings.relayPassword = nil }
+        let password = form["relay_password"]
+        if !password.isEmpty { settings.relayPassword = try secrets.seal(password, context: TenantMailSettings.context(context.tenant)) }
+        if settings.relayURL.isEmpty { settings.relayUser = ""; settings.relayPassword = nil }
+        let zoneError = TimeZone(identifier: settings.timeZone) == nil ? "Choose a time zone from the list." : nil
+        guard urlError == nil, zoneError == nil else {
+            var page = try await page(context, settings: settings, notice: .error("Nothing was saved: correct the fields marked below."))
+            page.relayURLError = urlError
+            page.timeZoneError = zoneError
+            return try flows.page(page, "admin/mail-settings", status: .unprocessableContent)
+        }
+        let final = settings
+        try await realm(context).withAccounts { store in
+            try await store.setSetting(TenantMailSettings.urlKey, to: final.relayURL)
+            try await store.setSetting(TenantMailSettings.userKey, to: final.relayUser)
+            try await store.setSetting(TenantMailSettings.passwordKey, to: final.relayPassword?.base64EncodedString() ?? "")
+            try await store.setSetting(TenantMailSettings.timeZoneKey, to: final.timeZone)
+            try await store.audit(
+                "mail.settings_updated", actor: context.staff, detail: final.relayURL.isEmpty ? "platform relay" : final.relayURL,
+                ip: context.origin.clientAddress ?? ""
+            )
+        }
+        return flows.redirect(to: "/admin/mail/settings?done=saved")
+    }
+
+    /// Sends one message to the owner through the brand's relay now, and shows what the relay said.
+    @Sendable func sendTest(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let settings = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
+        let stored: SMTPRelay?
+        do {
+            stored = try settings.relay(for: context.tenant, secrets: secrets)
+        } catch {
+            return try flows.page(
+                try await page(context, settings: settings, notice: .error("The stored relay cannot be used (\(error)); save it again.")),
+                "admin/mail-settings", status: .conflict
+            )
+        }
+        guard let relay = stored else {
+            return try flows.page(
+                try await page(context, settings: settings, notice: .error("Save a relay first; without one the platform's relay is used.")),
+                "admin/mail-settings", status: .conflict
+            )
+        }
+        let realm = realm(context)
+        let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
+        let message = MailMessage(
+            from: look.sender, to: MailAddress(name: context.staff.name, address: context.staff.email),
+            replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo), subject: "Test from \(context.tenant.name)",
+            text: "This test went through \(relay.url). Your brand's mail relay works.", html: nil,
+            messageID: MailMessage.newMessageID(domain: look.messageDomain), date: Date()
+        )
+        let notice: Notice
+        do {
+            try await sender.send(message, via: relay)
+            notice = .success("The relay accepted a test message to \(context.staff.email).")
+        } catch {
+            notice = .error("The relay refused the test: \(error)")
+        }
+        return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Integrations
+import Tenancy
+
+/// A tenant's own mail settings: an optional relay of its own (password sealed with the master key) and its time
+/// zone, in which reminders are computed. Stored in the tenant's settings table.
+package struct TenantMailSettings: Sendable, Equatable {
+    package static let urlKey = "mail.relay_url"
+    package static let userKey = "mail.relay_user"
+    package static let passwordKey = "mail.relay_password"
+    package static let timeZoneKey = "tenant.time_zone"
+
+    package var relayURL = ""
+    package var relayUser = ""
+    package var relayPassword: Data?
+    package var timeZone = "UTC"
+
+    package init() {}
+
+    static func context(_ tenant: Tenant) -> String { "tenant:\(tenant.slug)/mail.relay_password" }
+
+    package static func load(from store: AccountStore) async throws -> TenantMailSettings {
+        var settings = TenantMailSettings()
+        settings.relayURL = try await store.setting(urlKey) ?? ""
+        settings.relayUser = try await store.setting(userKey) ?? ""
+        settings.relayPassword = try await store.setting(passwordKey).flatMap { $0.isEmpty ? nil : Data(base64Encoded: $0) }
+        settings.timeZone = try await store.setting(timeZoneKey) ?? "UTC"
+        return settings
+    }
+
+    /// The tenant's relay, opened with the master key; nil when it has none.
+    package func relay(for tenant: Tenant, secrets: SecretBox) throws -> SMTPRelay? {
+        guard !relayURL.isEmpty else { return nil }
+        let password = try relayPassword.map { try secrets.open($0, context: Self.context(tenant)) }
+        return try SMTPRelay(url: relayURL, username: relayUser, password: password)
+    }
+
+    /// The zone reminders are computed in; UTC when the stored one is unknown.
+    package var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+}
