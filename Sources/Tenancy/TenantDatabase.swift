@@ -80,6 +80,7 @@ package struct TenantDatabase: Sendable {
         }
         migrator.registerMigration("v5: mail delivery") { db in
             try MailSchema.upgradeOutbox(db)
+            try ReminderSchema.create(db)
         }
         return migrator
     }

@@ -15,6 +15,8 @@ package struct EmailBrandFacts: Sendable, Equatable {
     package var background: String
     package var text: String
     package var link: String
+    /// ISO 4217 code of the brand's prices.
+    package var currency = "GBP"
 
     /// The facts of a tenant's published brand; `siteURL` is built on the tenant's stored primary host.
     package init(brand: Brand, name: String, siteURL: String) {
@@ -30,6 +32,7 @@ package struct EmailBrandFacts: Sendable, Equatable {
         background = brand.backgroundColor.hex
         text = brand.textColor.hex
         link = brand.linkColor.hex
+        currency = brand.currency
     }
 
     /// Neutral facts for mail that is not from a tenant (the platform console).

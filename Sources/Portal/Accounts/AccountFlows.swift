@@ -100,22 +100,41 @@ package struct AccountFlows: Sendable {
         _ rendered: RenderedEmail, look: EmailLook, to recipient: MailAddress, kind: String, realm: any AccountRealm,
         store: AccountStore
     ) async throws {
+        let mail = try outgoing(rendered, look: look, to: recipient, kind: kind)
+        try await mailQueue.willQueue(realm.mailbox)
+        try await store.enqueueMail(mail, now: services.now())
+        mailQueue.notify(realm.mailbox)
+    }
+
+    /// A rendered email as it will be queued, its headers checked.
+    func outgoing(_ rendered: RenderedEmail, look: EmailLook, to recipient: MailAddress, kind: String) throws -> OutgoingMail {
         let message = MailMessage(
             from: look.sender, to: recipient, replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo),
             subject: rendered.subject, text: rendered.text, html: rendered.html,
             messageID: MailMessage.newMessageID(domain: look.messageDomain), date: services.now()
         )
         try message.validate()
-        try await mailQueue.willQueue(realm.mailbox)
-        try await store.enqueueMail(
-            OutgoingMail(
-                toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address,
-                fromName: look.sender.name, replyTo: look.replyTo, messageID: message.messageID, subject: rendered.subject,
-                text: rendered.text, html: rendered.html, kind: kind
-            ),
-            now: services.now()
+        return OutgoingMail(
+            toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address, fromName: look.sender.name,
+            replyTo: look.replyTo, messageID: message.messageID, subject: rendered.subject, text: rendered.text,
+            html: rendered.html, kind: kind
         )
-        mailQueue.notify(realm.mailbox)
+    }
+
+    /// Renders `kind` with the realm's brand and templates, falling back to the defaults if an override fails.
+    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String]) throws -> RenderedEmail {
+        let values = variables.mapValues(EmailValue.text)
+        let person = (name: recipient.name, email: recipient.address)
+        do {
+            return try EmailRenderer.render(
+                kind: kind, template: look.overrides[kind.name] ?? emails.template(kind),
+                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: person, variables: values
+            )
+        } catch {
+            return try EmailRenderer.render(
+                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts, recipient: person, variables: values
+            )
+        }
     }
 
     /// How a second factor was proven, if it was.

@@ -29,6 +29,11 @@ package func buildApplication(
                 send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
                 logger: logger
             ),
+            ReminderScheduler(
+                registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
+                flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
+                interval: configuration.reminderInterval, logger: logger
+            ),
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

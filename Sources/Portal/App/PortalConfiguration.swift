@@ -35,6 +35,8 @@ package struct PortalConfiguration: Sendable {
     package var allowSandboxUpstreams: Bool = false
     /// The platform's mail relay; nil keeps every message on the mailbox page instead of sending it.
     package var smtpRelay: SMTPRelay?
+    /// How often renewal and overdue reminders are computed.
+    package var reminderInterval: Duration = .seconds(3600)
     /// Retries of mail after temporary failures.
     package var mailRetry = MailRetryPolicy()
     /// Replaces the SMTP transaction (tests of the worker's decisions); nil uses libcurl.

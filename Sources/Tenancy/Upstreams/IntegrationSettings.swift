@@ -123,6 +123,15 @@ package struct UpstreamStore: Sendable {
         }
     }
 
+    /// Every customer linked to a WHMCS client.
+    package func billingClients() async throws -> [BillingClientLink] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT account_id, whmcs_client_id, whmcs_group_id FROM billing_clients ORDER BY account_id").map {
+                BillingClientLink(accountID: Account.ID($0["account_id"] as Int64), clientID: $0["whmcs_client_id"], groupID: $0["whmcs_group_id"])
+            }
+        }
+    }
+
     package func billingClient(of account: Account.ID) async throws -> BillingClientLink? {
         try await pool.read { db in
             try Row.fetchOne(

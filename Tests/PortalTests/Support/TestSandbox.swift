@@ -6,13 +6,14 @@ import Synchronization
 
 /// The WHMCS and WHM simulators on free loopback ports for the length of `body`.
 func withSandbox<T: Sendable>(
+    now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (_ sandbox: Sandbox, _ whmcsURL: String, _ whmURL: String) async throws -> T
 ) async throws -> T {
     let folder = try TemporaryFolder()
     var configuration = SandboxConfiguration(directory: folder.path + "/sandbox")
     configuration.whmcsPort = 0
     configuration.whmPort = 0
-    let sandbox = try await Sandbox(configuration)
+    let sandbox = try await Sandbox(configuration, now: now)
     let quiet = Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
     let ports = Mutex<[String: Int]>([:])
     let (started, continuation) = AsyncStream.makeStream(of: Void.self)
