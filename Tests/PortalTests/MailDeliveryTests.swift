@@ -218,3 +218,45 @@ struct MailDeliveryTests {
         }
     }
 }
+
+/// An email and the change that causes it commit together.
+@Suite("Transactional outbox")
+struct TransactionalOutboxTests {
+    @Test("if the email cannot be queued, the sign-up does not happen either; a name with a line break is refused")
+    func atomicSignUp() async throws {
+        try await withPortal { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                try await database.pool.write { db in
+                    try db.execute(sql: "CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END")
+                }
+            }
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/signup")
+            let failed = try await browser.post(
+                "/signup", ["name": "Ada Lovelace", "email": "ada@example.com", "company": "", "password": "correct horse battery staple"]
+            )
+            #expect(failed.status == .internalServerError)
+            #expect(try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "ada@example.com") } == nil)
+            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "signup") }.isEmpty)
+
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                try await database.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse_mail") }
+            }
+            try await browser.get("/signup")
+            let injected = try await browser.post(
+                "/signup", ["name": "Ada\r\nBcc: victim@example.com", "email": "ada@example.com", "company": "",
+                            "password": "correct horse battery staple"]
+            )
+            #expect(injected.status == .unprocessableContent && injected.text.contains("Write your name on one line."))
+            try await browser.get("/signup")
+            let ok = try await browser.post(
+                "/signup", ["name": "Ada Lovelace", "email": "ada@example.com", "company": "", "password": "correct horse battery staple"]
+            )
+            #expect(ok.status == .ok)
+            let account = try #require(try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "ada@example.com") })
+            let mails = try await dependencies.outbox("acme")
+            #expect(mails.count == 1 && mails.first?.kind == "verify_email" && mails.first?.toName == account.name)
+        }
+    }
+}

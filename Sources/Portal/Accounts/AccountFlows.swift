@@ -1,5 +1,6 @@
 import Branding
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -68,6 +69,38 @@ package struct AccountFlows: Sendable {
             )
         )
         return services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
+    }
+
+    /// A one-time link (30 minutes) and the token row behind it, to be stored in the same transaction as the email
+    /// that carries the link.
+    func oneTimeLink(_ purpose: AccountToken.Purpose, path: String, newEmail: String? = nil, realm: any AccountRealm)
+        -> (url: String, token: @Sendable (Account.ID) -> AccountToken)
+    {
+        let token = SecureToken.generate()
+        let expiresAt = services.now().addingTimeInterval(services.timeouts.linkLifetime)
+        let url = services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
+        return (url, { AccountToken(tokenHash: SecureToken.hash(token), accountID: $0, purpose: purpose, newEmail: newEmail, expiresAt: expiresAt) })
+    }
+
+    /// An email rendered and checked, ready to be inserted with the change that causes it.
+    func prepareMail(
+        realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, variables: [String: String] = [:],
+        tag: String
+    ) async throws -> OutgoingMail {
+        let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
+        let recipient = MailAddress(name: name, address: address)
+        return try outgoing(try render(kind, look: look, to: recipient, variables: variables), look: look, to: recipient, kind: tag)
+    }
+
+    /// Commits `change` (which inserts `mails` itself with `AccountStore.insertMail`) as one transaction, and wakes
+    /// the delivery worker. The outbox is announced first, so a crash leaves at most a spare hint.
+    func commit<T: Sendable>(
+        _ store: AccountStore, realm: any AccountRealm, queuesMail: Bool = true, _ change: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        if queuesMail { try await mailQueue.willQueue(realm.mailbox) }
+        let result = try await store.transaction(change)
+        if queuesMail { mailQueue.notify(realm.mailbox) }
+        return result
     }
 
     /// Renders `kind` with the realm's brand and templates (its overrides, else the defaults) and queues it.

@@ -34,16 +34,19 @@ extension AuthController {
             AuthLimits.resetsPerAddress, scope: realm(context).throttleScope, key: "reset:\(area.kind):\(email)"
         ) != nil
         if !overLimit {
-            try await realm(context).withAccounts { store in
+            let realm = realm(context)
+            let (ip, now) = (context.origin.clientAddress ?? "", flows.services.now())
+            try await realm.withAccounts { store in
                 guard let account = try await store.account(kind: area.kind, email: email) else { return }
-                let link = try await flows.issueLink(
-                    .resetPassword, for: account, path: "\(area.prefix)/reset-password", realm: realm(context), store: store
+                let (link, token) = flows.oneTimeLink(.resetPassword, path: "\(area.prefix)/reset-password", realm: realm)
+                let mail = try await flows.prepareMail(
+                    realm: realm, to: email, name: account.name, .passwordReset, variables: ["link": link], tag: "reset_password"
                 )
-                try await flows.mail(
-                    store, realm: realm(context), to: email, name: account.name, .passwordReset, variables: ["link": link],
-                    tag: "reset_password"
-                )
-                try await store.audit("password.reset_requested", actor: account, ip: context.origin.clientAddress ?? "")
+                try await flows.commit(store, realm: realm) { db in
+                    try AccountStore.insertToken(db, token(account.id))
+                    try AccountStore.insertMail(db, mail, now: now)
+                    try AccountStore.appendAudit(db, "password.reset_requested", actor: account, target: "", detail: "", ip: ip, now: now)
+                }
             }
         }
         // The same answer whether or not the address has an account (and whether or not it was throttled).

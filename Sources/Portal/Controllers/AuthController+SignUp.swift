@@ -24,6 +24,7 @@ extension AuthController {
         let email = EmailAddress.normalize(page.email)
         if page.name.isEmpty { page.nameError = "Enter your name." }
         if page.name.count > 100 { page.nameError = "Use at most 100 characters." }
+        if page.name.contains(where: \.isNewline) { page.nameError = "Write your name on one line." }
         if email == nil { page.emailError = "Enter an email address such as name@example.com." }
         if page.company.count > 100 { page.companyError = "Use at most 100 characters." }
         page.passwordError = flows.services.policy.problem(with: form["password"], email: email)
@@ -33,24 +34,31 @@ extension AuthController {
         }
 
         let hash = try await flows.services.hasher.hash(form["password"])
-        try await realm(context).withAccounts { store in
+        let realm = realm(context)
+        let (link, token) = flows.oneTimeLink(.verifyEmail, path: "/verify-email", realm: realm)
+        let mail = try await flows.prepareMail(
+            realm: realm, to: email, name: page.name, .emailVerification, variables: ["link": link], tag: "verify_email"
+        )
+        let (name, company, ip, now) = (page.name, page.company, context.origin.clientAddress ?? "", flows.services.now())
+        try await realm.withAccounts { store in
             do {
-                let account = try await store.createAccount(
-                    kind: .customer, email: email, name: page.name, company: page.company, passwordHash: hash
-                )
-                let link = try await flows.issueLink(.verifyEmail, for: account, path: "/verify-email", realm: realm(context), store: store)
-                try await flows.mail(
-                    store, realm: realm(context), to: email, name: page.name, .emailVerification, variables: ["link": link],
-                    tag: "verify_email"
-                )
-                try await store.audit("signup", actor: account, ip: context.origin.clientAddress ?? "")
+                // The account, its confirmation link and the email that carries it commit together or not at all.
+                try await flows.commit(store, realm: realm) { db in
+                    let account = try AccountStore.insertAccount(
+                        db, kind: .customer, email: email, name: name, company: company, passwordHash: hash, role: nil,
+                        emailVerifiedAt: nil, now: now
+                    )
+                    try AccountStore.insertToken(db, token(account.id))
+                    try AccountStore.insertMail(db, mail, now: now)
+                    try AccountStore.appendAudit(db, "signup", actor: account, target: "", detail: "", ip: ip, now: now)
+                }
             } catch AccountError.emailTaken {
                 // Same answer as a new sign-up, so the form does not reveal who has an account;
                 // the owner of the address learns what happened by email.
                 let existing = try await store.account(kind: .customer, email: email)
                 try await flows.mail(
-                    store, realm: realm(context), to: email, name: existing?.name ?? "", .accountExists,
-                    variables: ["link": flows.services.link(primaryHost: realm(context).linkHost, path: "/forgot-password")],
+                    store, realm: realm, to: email, name: existing?.name ?? "", .accountExists,
+                    variables: ["link": flows.services.link(primaryHost: realm.linkHost, path: "/forgot-password")],
                     tag: "signup_existing"
                 )
             }

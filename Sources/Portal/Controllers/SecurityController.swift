@@ -62,16 +62,20 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         let hash = try await flows.services.hasher.hash(form["new_password"])
-        return try await realm(context).withAccounts { store in
-            try await store.setPasswordHash(hash, for: account.id)
-            // A privilege change: every session ends and this browser gets a new session id.
-            try await store.deleteSessions(of: account.id)
+        let realm = realm(context)
+        let mail = try await flows.prepareMail(realm: realm, to: account.email, name: account.name, .passwordChanged, tag: "password_changed")
+        let (ip, now) = (context.origin.clientAddress ?? "", flows.services.now())
+        return try await realm.withAccounts { store in
+            // A privilege change: every session ends (this browser gets a new one below), and the notice goes out
+            // with the change.
+            try await flows.commit(store, realm: realm) { db in
+                try AccountStore.updatePasswordHash(db, hash, for: account.id)
+                try AccountStore.removeSessions(db, of: account.id)
+                try AccountStore.insertMail(db, mail, now: now)
+                try AccountStore.appendAudit(db, "password.changed", actor: account, target: "", detail: "", ip: ip, now: now)
+            }
             let cookie = try await flows.startSession(
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
-            )
-            try await store.audit("password.changed", actor: account, ip: context.origin.clientAddress ?? "")
-            try await flows.mail(
-                store, realm: realm(context), to: account.email, name: account.name, .passwordChanged, tag: "password_changed"
             )
             return flows.redirect(to: "\(basePath)/security?done=password", cookies: [cookie])
         }
@@ -92,21 +96,24 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             page.currentPasswordError = currentOK ? nil : "This is not your current password."
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
-        try await realm(context).withAccounts { store in
-            let link = try await flows.issueLink(
-                .changeEmail, for: account, path: "/verify-email", newEmail: newEmail, realm: realm(context), store: store
-            )
-            try await flows.mail(
-                store, realm: realm(context), to: newEmail, name: account.name, .emailChangeConfirm,
-                variables: ["link": link, "new_email": newEmail], tag: "change_email"
-            )
-            try await flows.mail(
-                store, realm: realm(context), to: account.email, name: account.name, .emailChangeNotice,
-                variables: ["new_email": newEmail], tag: "change_email_notice"
-            )
-            try await store.audit(
-                "email.change_requested", actor: account, detail: newEmail, ip: context.origin.clientAddress ?? ""
-            )
+        let realm = realm(context)
+        let (link, token) = flows.oneTimeLink(.changeEmail, path: "/verify-email", newEmail: newEmail, realm: realm)
+        let confirm = try await flows.prepareMail(
+            realm: realm, to: newEmail, name: account.name, .emailChangeConfirm, variables: ["link": link, "new_email": newEmail],
+            tag: "change_email"
+        )
+        let notice = try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .emailChangeNotice, variables: ["new_email": newEmail],
+            tag: "change_email_notice"
+        )
+        let (ip, now) = (context.origin.clientAddress ?? "", flows.services.now())
+        try await realm.withAccounts { store in
+            try await flows.commit(store, realm: realm) { db in
+                try AccountStore.insertToken(db, token(account.id))
+                try AccountStore.insertMail(db, confirm, now: now)
+                try AccountStore.insertMail(db, notice, now: now)
+                try AccountStore.appendAudit(db, "email.change_requested", actor: account, target: "", detail: newEmail, ip: ip, now: now)
+            }
         }
         return flows.redirect(to: "\(basePath)/security?done=email")
     }

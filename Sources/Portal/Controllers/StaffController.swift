@@ -81,26 +81,29 @@ package struct StaffController: Sendable {
             page.inviteError = "Choose a role: owner, admin or support."
             return try flows.page(page, "admin/staff", status: .unprocessableContent)
         }
-        let tenant = context.tenant
-        return try await realm(context).withAccounts { store in
-            let invited: Account
+        let realm = realm(context)
+        let (link, token) = flows.oneTimeLink(.invite, path: "/admin/accept-invite", realm: realm)
+        let mail = try await flows.prepareMail(
+            realm: realm, to: email, name: "", .staffInvitation,
+            variables: ["inviter": context.staff.name, "role": role.rawValue, "link": link], tag: "staff_invite"
+        )
+        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
+        return try await realm.withAccounts { store in
             do {
-                invited = try await store.createAccount(
-                    kind: .staff, email: email, name: email, passwordHash: nil, role: role
-                )
+                // The invited account, its set-up link and the invitation commit together.
+                try await flows.commit(store, realm: realm) { db in
+                    let invited = try AccountStore.insertAccount(
+                        db, kind: .staff, email: email, name: email, company: "", passwordHash: nil, role: role, emailVerifiedAt: nil,
+                        now: now
+                    )
+                    try AccountStore.insertToken(db, token(invited.id))
+                    try AccountStore.insertMail(db, mail, now: now)
+                    try AccountStore.appendAudit(db, "staff.invited", actor: staff, target: email, detail: role.rawValue, ip: ip, now: now)
+                }
             } catch AccountError.emailTaken {
                 page.inviteError = "This address is already on your staff."
                 return try flows.page(page, "admin/staff", status: .conflict)
             }
-            let link = try await flows.issueLink(.invite, for: invited, path: "/admin/accept-invite", realm: realm(context), store: store)
-            try await flows.mail(
-                store, realm: realm(context), to: email, name: "", .staffInvitation,
-                variables: ["inviter": context.staff.name, "role": role.rawValue, "link": link], tag: "staff_invite"
-            )
-            try await store.audit(
-                "staff.invited", actor: context.staff, target: email, detail: role.rawValue,
-                ip: context.origin.clientAddress ?? ""
-            )
             return flows.redirect(to: "/admin/staff?done=invited")
         }
     }

@@ -25,6 +25,11 @@ package struct AccountStore: Sendable {
         }
     }
 
+    /// Runs several changes as one transaction, for flows whose change and email must commit together.
+    package func transaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
     package func account(kind: Account.Kind, email: String) async throws -> Account? {
         try await pool.read { db in
             try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE kind = ? AND email = ?", arguments: [kind, email])
@@ -36,9 +41,15 @@ package struct AccountStore: Sendable {
     }
 
     package func setPasswordHash(_ hash: String, for id: Account.ID) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id])
-        }
+        try await pool.write { db in try Self.updatePasswordHash(db, hash, for: id) }
+    }
+
+    package static func updatePasswordHash(_ db: Database, _ hash: String, for id: Account.ID) throws {
+        try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+    }
+
+    package static func removeSessions(_ db: Database, of id: Account.ID) throws {
+        try db.execute(sql: "DELETE FROM sessions WHERE account_id = ?", arguments: [id])
     }
 
     /// Marks the address confirmed; with `newEmail`, first moves the account to that address.
