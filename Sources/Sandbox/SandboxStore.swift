@@ -58,6 +58,9 @@ package struct SandboxStore: Sendable {
             try db.execute(sql: WHMSchema.sql)
             try db.execute(sql: "CREATE TABLE sandbox_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         }
+        migrator.registerMigration("v2: WHMCS domains") { db in
+            try db.execute(sql: WHMCSSchema.domainsSQL)
+        }
         return migrator
     }
 }

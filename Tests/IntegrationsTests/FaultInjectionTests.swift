@@ -31,13 +31,17 @@ struct FaultInjectionTests {
         }
     }
 
-    @Test("a persistent reset is reported as unreachable, a persistent 500 as a bad status")
+    @Test("a persistent reset is reported as a lost connection (outcome unknown), a persistent 500 as a bad status")
     func persistentFailures() async throws {
         try await SandboxHarness.with { sandbox in
             sandbox.sandbox.whmFaults.set(.reset)
-            await #expect(throws: UpstreamError.connectionLost(.whm, reason: "connection reset")) {
-                _ = try await sandbox.whm(tenant: "reset-tenant").packages()
+            // Depending on timing the reset surfaces as "reset" or "closed before the answer"; both are a lost connection.
+            let error = await #expect(throws: UpstreamError.self) { _ = try await sandbox.whm(tenant: "reset-tenant").packages() }
+            guard case .connectionLost(.whm, _)? = error else {
+                Issue.record("expected a lost connection, got \(String(describing: error))")
+                return
             }
+            #expect(error?.outcomeUnknown == true)
             sandbox.sandbox.whmcsFaults.set(.http500)
             await #expect(throws: UpstreamError.badStatus(.whmcs, action: "GetClientGroups", status: 500)) {
                 _ = try await sandbox.whmcs(tenant: "five-hundred").clientGroups()

@@ -230,6 +230,31 @@ struct WHMCSContractTests {
         }
     }
 
+    @Test("AddOrder registers domains beside products; AcceptOrder activates them; GetClientsDomains lists them")
+    func domains() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.whmcs()
+            let product = try await Self.product(client)
+            let customer = try await client.addClient(Self.newClient("domains@acme.example", group: 0))
+            let placed = try await client.addOrder(
+                clientID: customer, items: [WHMCSOrderItem(productID: product, billingCycle: .monthly, domain: "site.example")],
+                domains: [WHMCSDomainOrder(domain: "Brand.Example", years: 2)], paymentMethod: "mailin"
+            )
+            #expect(placed.serviceIDs.count == 1 && placed.domainIDs.count == 1)
+            let invoiceID = try #require(placed.invoiceID)
+            let invoice = try #require(try await client.invoice(id: invoiceID))
+            #expect(invoice.totalMinor == 499 + 2 * 999)
+            #expect(try await client.domains(clientID: customer).items.first?.status == "Pending")
+            try await client.acceptOrder(id: placed.orderID)
+            let domain = try #require(try await client.domains(clientID: customer).items.first)
+            #expect(domain.name == "brand.example" && domain.status == "Active")
+            #expect(domain.expiryDate == domain.nextDueDate && domain.expiryDate > domain.registrationDate)
+            #expect(domain.recurringAmountMinor == 1998)
+            let order = try #require(try await client.order(id: placed.orderID))
+            #expect(order.lineItems.map(\.type) == ["product", "domain"])
+        }
+    }
+
     @Test("OpenTicket, GetTickets and AddTicketReply; a missing department is refused")
     func tickets() async throws {
         try await SandboxHarness.with { sandbox in

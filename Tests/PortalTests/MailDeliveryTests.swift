@@ -1,5 +1,6 @@
 import Branding
 import Foundation
+import Synchronization
 import Tenancy
 import Testing
 
@@ -201,6 +202,10 @@ struct MailDeliveryTests {
             let globex = try await Self.waitFor(dependencies, "globex") { $0.first?.status == .captured }
             #expect(globex.first?.status == .captured)
             #expect(try sink.received().count == 2)
+            // Each brand's mail carries its own name and domain.
+            #expect(acme.first?.fromName == "Acme Hosting" && globex.first?.fromName == "Globex Web")
+            #expect(try sink.received().last?.header("From")?.contains("Acme Hosting") == true)
+            #expect(globex.first?.subject.hasSuffix("Globex Web") == true && acme.first?.subject.hasSuffix("Acme Hosting") == true)
         }
         await sink.stop()
     }
@@ -257,6 +262,49 @@ struct TransactionalOutboxTests {
             let account = try #require(try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "ada@example.com") })
             let mails = try await dependencies.outbox("acme")
             #expect(mails.count == 1 && mails.first?.kind == "verify_email" && mails.first?.toName == account.name)
+        }
+    }
+}
+
+@Suite("Mail configuration and give-up")
+struct MailConfigurationTests {
+    @Test("relay settings come from flags or the environment, the password from a file or the environment, never a flag")
+    func relayOptions() throws {
+        let folder = try TemporaryFolder()
+        let passwordFile = folder.path + "/smtp.password"
+        try "s3cret\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let options = try ServerOptions.parse([
+            "--smtp-url", "smtp://smtp.example.com", "--smtp-user", "mailer", "--smtp-password-file", passwordFile,
+        ])
+        let relay = try #require(try options.configuration().smtpRelay)
+        #expect(relay.url == "smtp://smtp.example.com:587" && relay.username == "mailer" && relay.password == "s3cret")
+        #expect(throws: (any Error).self) { try ServerOptions.parse(["--smtp-password", "s3cret"]) }
+        #expect(throws: CommandError.self) { try ServerOptions.parse(["--smtp-url", "http://smtp.example.com"]).configuration() }
+        #expect(try ServerOptions.parse([]).configuration().smtpRelay == nil)
+    }
+
+    @Test("temporary failures are retried with backoff and then give up with the reason after the last attempt")
+    func givesUp() async throws {
+        let attempts = Mutex(0)
+        try await withPortal(configure: { configuration in
+            configuration.smtpRelay = try? SMTPRelay(url: "smtp://127.0.0.1:1")
+            configuration.mailRetry.maximumAttempts = 3
+            configuration.mailRetry.baseDelay = 0.02
+            configuration.mailRetry.maximumDelay = 0.05
+            configuration.mailSend = { _, _ in
+                attempts.withLock { $0 += 1 }
+                throw SMTPFailure(code: 451, reason: "4.3.0 Mail server temporarily rejected message")
+            }
+        }) { client, dependencies in
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let mails = try await MailDeliveryTests.waitFor(dependencies) { $0.first?.status == .failed }
+            let mail = try #require(mails.first)
+            #expect(mail.status == .failed && mail.attempts == 3)
+            #expect(mail.lastError == "gave up after 3 attempts: 451 4.3.0 Mail server temporarily rejected message")
+            #expect(attempts.withLock { $0 } == 3)
         }
     }
 }

@@ -79,6 +79,18 @@ struct ReminderTests {
                 #expect(renewal.textBody.contains("Starter Web") && renewal.textBody.contains("ada.example")
                     && renewal.textBody.contains("1 March 2027") && renewal.textBody.contains("£49.90"))
                 #expect(try await dependencies.outbox("globex").isEmpty)
+
+                // A domain registered on the due day renews a year later; its reminders follow the same rules.
+                clock.withLock { $0 = dueDay }
+                let domainOrder = try await whmcs.addOrder(
+                    clientID: link.clientID, items: [], domains: [WHMCSDomainOrder(domain: "ada-brand.example")], paymentMethod: "banktransfer"
+                )
+                try await whmcs.acceptOrder(id: domainOrder.orderID)
+                let renewal365 = dueDay + 365 * day
+                #expect(await run(at: renewal365 - 7 * day) >= 1)
+                let domainMail = try #require(try await dependencies.outbox("acme").first { $0.kind == "renewal_reminder" })
+                #expect(domainMail.textBody.contains("Domain registration") && domainMail.textBody.contains("ada-brand.example"))
+                #expect(await run(at: renewal365 - 7 * day) == 0)
             }
         }
     }

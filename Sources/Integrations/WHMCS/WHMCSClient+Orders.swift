@@ -5,16 +5,22 @@ extension WHMCSClient {
     /// that with the same products is taken as ours. This assumes one writer places a given client's orders at a
     /// time, which the portal's per-customer order queue guarantees.
     package func addOrder(
-        clientID: Int, items: [WHMCSOrderItem], paymentMethod: String, promoCode: String? = nil,
-        nameservers: [String] = []
+        clientID: Int, items: [WHMCSOrderItem], domains registrations: [WHMCSDomainOrder] = [], paymentMethod: String,
+        promoCode: String? = nil, nameservers: [String] = []
     ) async throws -> WHMCSPlacedOrder {
         let baseline = try await orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
         var fields: [(String, PHPFormValue)] = [
             ("clientid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)),
             ("pid", .list(items.map { .scalar(String($0.productID)) })),
             ("billingcycle", .list(items.map { .scalar($0.billingCycle.rawValue) })),
-            ("domain", .list(items.map { .scalar($0.domain ?? "") })),
+            ("domain", .list(items.map { .scalar($0.domain ?? "") } + registrations.map { .scalar($0.domain) })),
         ]
+        if !registrations.isEmpty {
+            // Per-domain arrays share the indexes of `domain[]`: blank for the product lines, then one per registration.
+            let blanks = [PHPFormValue](repeating: .scalar(""), count: items.count)
+            fields.append(("domaintype", .list(blanks + registrations.map { .scalar($0.kind.rawValue) })))
+            fields.append(("regperiod", .list(blanks + registrations.map { .scalar(String($0.years)) })))
+        }
         if items.contains(where: { !$0.configOptions.isEmpty }) {
             fields.append(("configoptions", .list(items.map { .scalar($0.configOptions.isEmpty ? "" : $0.configOptions.phpSerializedBase64) })))
         }
@@ -29,16 +35,21 @@ extension WHMCSClient {
         let signature = items.map { "\($0.domain ?? "")|\($0.billingCycle.rawValue)" }.sorted()
         let json = try await perform("AddOrder", fields, safety: .lookUpFirst) {
             let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 10)).items
+            let domainNames = registrations.map(\.domain).sorted()
             guard let placed = recent.first(where: { order in
+                let registered = order.lineItems.filter { $0.type == "domain" }.map(\.domain).sorted()
+                guard registered == domainNames else { return false }
                 let lines = order.lineItems.filter { $0.type == "product" }.map { line in
                     "\(line.domain)|\(line.billingCycle.lowercased().replacingOccurrences(of: "-", with: ""))"
                 }
                 return order.id > baseline && lines.sorted() == signature
             }) else { return nil }
             let services = placed.lineItems.filter { $0.type == "product" }.map(\.relatedID)
+            let domainIDs = placed.lineItems.filter { $0.type == "domain" }.map(\.relatedID)
             return .object([
                 "result": .string("success"), "orderid": .string(String(placed.id)),
                 "serviceids": .string(services.map(String.init).joined(separator: ",")),
+                "domainids": .string(domainIDs.map(String.init).joined(separator: ",")),
                 "invoiceid": .string(String(placed.invoiceID ?? 0)),
             ])
         }
@@ -116,6 +127,12 @@ extension WHMCSClient {
         if let serviceID { fields.append(("serviceid", .scalar(String(serviceID)))) }
         let json = try await perform("GetClientsProducts", fields, safety: .safe)
         return Self.page(json, outer: "products", inner: "product", WHMCSService.init)
+    }
+
+    /// GetClientsDomains: the domains of one client.
+    package func domains(clientID: Int, page: WHMCSPageRequest = .init()) async throws -> WHMCSPage<WHMCSDomain> {
+        let json = try await perform("GetClientsDomains", Self.paging(page) + [("clientid", .scalar(String(clientID)))], safety: .safe)
+        return Self.page(json, outer: "domains", inner: "domain", WHMCSDomain.init)
     }
 
     /// The provisioning commands; each runs the product's server module for one service.

@@ -170,6 +170,7 @@ package struct WHMCSOrderItem: Sendable, Equatable {
 package struct WHMCSPlacedOrder: Sendable, Equatable {
     package var orderID: Int
     package var serviceIDs: [Int]
+    package var domainIDs: [Int] = []
     package var invoiceID: Int?
 
     init(orderID: Int, serviceIDs: [Int], invoiceID: Int?) {
@@ -181,6 +182,7 @@ package struct WHMCSPlacedOrder: Sendable, Equatable {
     init(_ json: LenientJSON) throws {
         orderID = try WHMCSClient.int(json, "orderid", action: "AddOrder")
         serviceIDs = Self.idList(json["serviceids"])
+        domainIDs = Self.idList(json["domainids"])
         let invoice = json["invoiceid"]?.int ?? 0
         invoiceID = invoice > 0 ? invoice : nil
     }
@@ -470,4 +472,42 @@ package struct WHMCSTicket: Sendable, Equatable {
 package struct WHMCSSingleSignOn: Sendable, Equatable {
     package var accessToken: String
     package var redirectURL: String
+}
+
+/// A domain to register (or transfer) in an AddOrder.
+package struct WHMCSDomainOrder: Sendable, Equatable {
+    package enum Kind: String, Sendable { case register, transfer }
+
+    package var domain: String
+    package var kind: Kind
+    package var years: Int
+
+    package init(domain: String, kind: Kind = .register, years: Int = 1) {
+        self.domain = domain
+        self.kind = kind
+        self.years = years
+    }
+}
+
+/// A row of GetClientsDomains.
+package struct WHMCSDomain: Sendable, Equatable {
+    package var id: Int
+    package var clientID: Int
+    package var name: String
+    package var status: String
+    package var registrationDate: String
+    package var expiryDate: String
+    package var nextDueDate: String
+    package var recurringAmountMinor: Int64
+
+    init(_ json: LenientJSON) {
+        id = json["id"]?.int ?? 0
+        clientID = json["userid"]?.int ?? 0
+        name = json["domainname"]?.string ?? ""
+        status = json["status"]?.string ?? ""
+        registrationDate = json["regdate"]?.string ?? ""
+        expiryDate = json["expirydate"]?.string ?? ""
+        nextDueDate = json["nextduedate"]?.string ?? ""
+        recurringAmountMinor = json["recurringamount"]?.minorUnits ?? 0
+    }
 }

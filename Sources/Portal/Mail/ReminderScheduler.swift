@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import Tenancy
 
-/// Queues renewal reminders (30, 14, 7 and 1 days before a service's next due date) and overdue-invoice reminders
+/// Queues renewal reminders (30, 14, 7 and 1 days before a service's or domain's next due date) and overdue-invoice reminders
 /// (1, 7 and 14 days after the due date) for every customer linked to WHMCS, counted in calendar days of the
 /// tenant's time zone.
 ///
@@ -108,6 +108,20 @@ package struct ReminderScheduler: Service {
                 ]
                 if try await send(
                     .renewalReminder, object: "service:\(service.id)", dueDate: service.nextDueDate, threshold: threshold,
+                    nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+                ) { queued += 1 }
+            }
+            for domain in try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
+            where domain.status == "Active" {
+                guard let due = Self.day(domain.nextDueDate, calendar), let days = calendar.dateComponents([.day], from: today, to: due).day,
+                    let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
+                else { continue }
+                let variables = [
+                    "service.name": "Domain registration", "service.domain": domain.name, "renewal.date": Self.long(due, zone),
+                    "renewal.amount": Self.money(domain.recurringAmountMinor, look), "link": accountURL,
+                ]
+                if try await send(
+                    .renewalReminder, object: "domain:\(domain.id)", dueDate: domain.nextDueDate, threshold: threshold,
                     nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
                 ) { queued += 1 }
             }

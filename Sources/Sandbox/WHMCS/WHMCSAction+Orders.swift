@@ -26,9 +26,21 @@ extension WHMCSAction {
             }
         }
         let productIDs = (params.list("pid") ?? []).compactMap { Int($0) }
-        guard !productIDs.isEmpty else { throw WHMCSFailure("No items added to cart so order cannot proceed") }
         let cycles = params.list("billingcycle") ?? []
         let domains = params.list("domain") ?? []
+        let domainTypes = params.list("domaintype") ?? []
+        let periods = params.list("regperiod") ?? []
+        var registrations: [(type: String, domain: String, years: Int)] = []
+        for (index, type) in domainTypes.enumerated() where !type.isEmpty {
+            guard ["register", "transfer"].contains(type.lowercased()) else { throw WHMCSFailure("Invalid domain type: \(type)") }
+            guard index < domains.count, !domains[index].isEmpty else { throw WHMCSFailure("A domain name is required for domain orders") }
+            let years = index < periods.count ? Int(periods[index]) ?? 1 : 1
+            guard (1...10).contains(years) else { throw WHMCSFailure("Invalid registration period: \(years)") }
+            registrations.append((type.lowercased() == "register" ? "Register" : "Transfer", domains[index].lowercased(), years))
+        }
+        guard !productIDs.isEmpty || !registrations.isEmpty else {
+            throw WHMCSFailure("No items added to cart so order cannot proceed")
+        }
         let options = params.list("configoptions") ?? []
         let currency = 1
         var lines: [(product: Row, cycle: String, amount: Int, domain: String, options: [String: String])] = []
@@ -58,7 +70,7 @@ extension WHMCSAction {
             let encoded = index < options.count ? options[index] : ""
             lines.append((product, cycle, amount, index < domains.count ? domains[index] : "", try customFields("configoptions", from: encoded.isEmpty ? nil : encoded)))
         }
-        let total = lines.reduce(0) { $0 + $1.amount }
+        let total = lines.reduce(0) { $0 + $1.amount } + registrations.reduce(0) { $0 + Self.domainPrice * $1.years }
         let nameservers = (1...5).compactMap { params.nonEmpty("nameserver\($0)") }
         try db.execute(
             sql: """
@@ -87,6 +99,19 @@ extension WHMCSAction {
             )
             serviceIDs.append(Int(db.lastInsertedRowID))
         }
+        var domainIDs: [Int] = []
+        for registration in registrations {
+            try db.execute(
+                sql: """
+                    INSERT INTO whmcs_domains (userid, orderid, type, domain, registrationperiod, firstpaymentamount, recurringamount,
+                        paymentmethod, nextduedate)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [clientID, orderID, registration.type, registration.domain, registration.years,
+                            Self.domainPrice * registration.years, Self.domainPrice * registration.years, gateway, today]
+            )
+            domainIDs.append(Int(db.lastInsertedRowID))
+        }
         var invoiceID = 0
         if !params.flag("noinvoice") {
             let due = Self.format(now.addingTimeInterval(7 * 86_400), "yyyy-MM-dd")
@@ -103,13 +128,23 @@ extension WHMCSAction {
                     arguments: [invoiceID, serviceID, "\(description) (\(today))", line.amount]
                 )
             }
+            for (registration, domainID) in zip(registrations, domainIDs) {
+                try db.execute(
+                    sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Domain\(registration.type)', ?, ?, ?)",
+                    arguments: [invoiceID, domainID, "Domain \(registration.type) - \(registration.domain) - \(registration.years) Year/s",
+                                Self.domainPrice * registration.years]
+                )
+            }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
         }
         return [
             "orderid": Self.id(orderID), "serviceids": .string(serviceIDs.map(String.init).joined(separator: ",")),
-            "addonids": "", "domainids": "", "invoiceid": Self.id(invoiceID),
+            "addonids": "", "domainids": .string(domainIDs.map(String.init).joined(separator: ",")), "invoiceid": Self.id(invoiceID),
         ]
     }
+
+    /// The sandbox registrar's price per year, in minor units.
+    static let domainPrice = 999
 
     static func displayCycle(_ cycle: String) -> String {
         switch cycle {
@@ -129,6 +164,14 @@ extension WHMCSAction {
             status == "Pending"
         else { throw WHMCSFailure("Order ID not found or Status not Pending") }
         try db.execute(sql: "UPDATE whmcs_orders SET status = 'Active' WHERE id = ?", arguments: [orderID])
+        for domain in try Row.fetchAll(db, sql: "SELECT id, registrationperiod FROM whmcs_domains WHERE orderid = ?", arguments: [orderID]) {
+            let years: Int = domain["registrationperiod"]
+            let expiry = Self.format(Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: now) ?? now, "yyyy-MM-dd")
+            try db.execute(
+                sql: "UPDATE whmcs_domains SET status = 'Active', registrationdate = ?, expirydate = ?, nextduedate = ? WHERE id = ?",
+                arguments: [today, expiry, expiry, domain["id"] as Int]
+            )
+        }
         let services = try Row.fetchAll(db, sql: "SELECT id, domain FROM whmcs_services WHERE orderid = ?", arguments: [orderID])
         for service in services {
             let id: Int = service["id"]
@@ -173,12 +216,21 @@ extension WHMCSAction {
                     """,
                 arguments: [orderID]
             )
-            let lineItems: [LenientJSON] = lines.map { line in
+            let domainLines = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_domains WHERE orderid = ? ORDER BY id", arguments: [orderID])
+            var lineItems: [LenientJSON] = lines.map { line in
                 [
                     "type": "product", "relid": Self.id(line["id"]), "producttype": .string(line["type"]),
                     "product": .string(line["name"]), "domain": .string(line["domain"]),
                     "billingcycle": .string(line["billingcycle"]), "amount": Self.money(line["firstpaymentamount"]),
                     "status": .string(line["domainstatus"]),
+                ]
+            }
+            lineItems += domainLines.map { line in
+                [
+                    "type": "domain", "relid": Self.id(line["id"]), "producttype": .string("Domain \(line["type"] as String)"),
+                    "product": "", "domain": .string(line["domain"]),
+                    "billingcycle": .string("\(line["registrationperiod"] as Int) Year/s"),
+                    "amount": Self.money(line["firstpaymentamount"]), "status": .string(line["status"]),
                 ]
             }
             let firstName: String = client?["firstname"] ?? ""
@@ -371,5 +423,39 @@ extension WHMCSAction {
             try db.execute(sql: "UPDATE whmcs_services SET domainstatus = 'Terminated' WHERE id = ?", arguments: [serviceID])
         }
         return [:]
+    }
+}
+
+extension WHMCSAction {
+    func getClientsDomains() throws -> LenientJSON {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let client = params.int("clientid") { conditions.append("userid = ?"); arguments.append(client) }
+        if let id = params.int("domainid") { conditions.append("id = ?"); arguments.append(id) }
+        if let domain = params.nonEmpty("domain") { conditions.append("domain = ?"); arguments.append(domain.lowercased()) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (start, size) = paging
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_domains \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_domains \(filter) ORDER BY id LIMIT \(size) OFFSET \(start)", arguments: StatementArguments(arguments)
+        )
+        let items: [LenientJSON] = rows.map { row in
+            [
+                "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "orderid": Self.id(row["orderid"]),
+                "regtype": .string(row["type"]), "domainname": .string(row["domain"]), "registrar": .string(row["registrar"]),
+                "regperiod": Self.id(row["registrationperiod"]), "firstpaymentamount": Self.money(row["firstpaymentamount"]),
+                "recurringamount": Self.money(row["recurringamount"]), "paymentmethod": .string(row["paymentmethod"]),
+                "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])), "regdate": .string(row["registrationdate"]),
+                "expirydate": .string(row["expirydate"]), "nextduedate": .string(row["nextduedate"]), "status": .string(row["status"]),
+                "subscriptionid": "", "promoid": "0", "dnsmanagement": "0", "emailforwarding": "0", "idprotection": "0",
+                "donotrenew": "0", "notes": "",
+            ]
+        }
+        var body = Self.page("domains", "domain", items: items, total: total, start: start)
+        if case .object(var fields) = body {
+            fields["clientid"] = params.string("clientid").map(LenientJSON.string) ?? ""
+            body = .object(fields)
+        }
+        return body
     }
 }

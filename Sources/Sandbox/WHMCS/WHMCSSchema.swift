@@ -1,5 +1,24 @@
 /// Tables of the WHMCS simulator, named after the WHMCS tables they stand for.
 enum WHMCSSchema {
+    static let domainsSQL = """
+        CREATE TABLE whmcs_domains (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            userid INTEGER NOT NULL REFERENCES whmcs_clients(id),
+            orderid INTEGER NOT NULL REFERENCES whmcs_orders(id),
+            type TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            registrar TEXT NOT NULL DEFAULT 'sandbox',
+            registrationperiod INTEGER NOT NULL DEFAULT 1,
+            firstpaymentamount INTEGER NOT NULL,
+            recurringamount INTEGER NOT NULL,
+            paymentmethod TEXT NOT NULL,
+            registrationdate TEXT NOT NULL DEFAULT '0000-00-00',
+            expirydate TEXT NOT NULL DEFAULT '0000-00-00',
+            nextduedate TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'Pending'
+        );
+        """
+
     static let sql = """
         CREATE TABLE whmcs_api_credentials (
             identifier TEXT PRIMARY KEY,

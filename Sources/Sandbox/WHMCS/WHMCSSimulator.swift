@@ -145,6 +145,7 @@ package struct WHMCSSimulator: Sendable {
             case "getproducts": return try context.getProducts()
             case "addproduct": return try context.addProduct()
             case "getclientsproducts": return try context.getClientsProducts()
+            case "getclientsdomains": return try context.getClientsDomains()
             case "modulecreate": return try context.module(.create)
             case "modulesuspend": return try context.module(.suspend)
             case "moduleunsuspend": return try context.module(.unsuspend)
@@ -162,7 +163,7 @@ package struct WHMCSSimulator: Sendable {
     }
 
     private static let listActions: Set<String> = [
-        "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts", "gettickets",
+        "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts", "getclientsdomains", "gettickets",
         "getclientgroups",
     ]
 
