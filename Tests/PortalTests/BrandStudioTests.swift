@@ -198,6 +198,34 @@ struct BrandStudioTests {
         }
     }
 
+    @Test("publishing a draft started before someone else's publish asks for confirmation instead of undoing it")
+    func staleDraft() async throws {
+        try await withPortal { client, dependencies in
+            let first = try await Self.staff(client, dependencies, "owner@acme.example")
+            let second = try await Self.staff(client, dependencies, "admin@acme.example", role: .admin)
+            try await first.post("/admin/brand", Self.form(primary: "#111177"))
+            try await second.post("/admin/brand", Self.form(primary: "#771111"))
+            #expect(try await second.post("/admin/brand/publish", [:]).status == .seeOther)
+            try await first.get("/admin/brand")
+            let stale = try await first.post("/admin/brand/publish", [:])
+            #expect(stale.status == .conflict && stale.text.contains("The live brand changed") && stale.text.contains("Publish anyway"))
+            let theme = try await client.get(Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
+            #expect(theme.text.contains("#771111"))
+            #expect(try await first.post("/admin/brand/publish", ["force": "1"]).status == .seeOther)
+        }
+    }
+
+    @Test("uploads are accepted only on the upload path, from signed-in staff")
+    func uploadsOnlyWhereExpected() async throws {
+        try await withPortal { client, dependencies in
+            let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
+            let visitor = TestBrowser(client, host: "acme.localhost")
+            try await visitor.get("/signup")
+            #expect(try await visitor.upload("/signup", ["name": "x"], file: ("file", "x.png", logo)).status == .forbidden)
+            #expect(try await visitor.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .forbidden)
+        }
+    }
+
     @Test("customers see their brand's published nameservers with their hosting, and only their own brand's")
     func nameserversForCustomers() async throws {
         try await withPortal { client, dependencies in

@@ -64,6 +64,24 @@ struct MailDeliveryTests {
         await sink.stop()
     }
 
+    @Test("through the platform relay a brand sends only from its own domain; another domain falls back to no-reply@")
+    func senderDomain() async throws {
+        try await withPortal { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            let host = try #require(dependencies.registry.snapshot.primaryHost(of: tenant.id))
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                _ = try database.updateBrandNow { $0.senderEmail = "billing@globex.example" }
+            }
+            dependencies.storefront.invalidate(tenant.id)
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let mail = try #require(try await dependencies.outbox("acme").first)
+            #expect(mail.fromAddress == "no-reply@\(host)")
+        }
+    }
+
     @Test("a 421 is retried until accepted; a 550 fails at once with the relay's reason")
     func retriesAndFailures() async throws {
         let sink = try await SMTPSink.start()
@@ -136,7 +154,8 @@ struct MailDeliveryTests {
             #expect(list.text.contains("reject@example.com") && list.text.contains("550"))
             let detail = try await owner.get("/admin/mail/\(failed.id)")
             #expect(detail.text.contains("Message-ID") && detail.text.contains(failed.messageID.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")))
-            #expect(detail.text.contains("/reset-password?token="))
+            #expect(detail.text.contains("/reset-password?token=[hidden]"), "one-time links are never shown")
+            #expect(!detail.text.contains(try #require(firstLink(in: failed)).components(separatedBy: "token=").last!))
             let html = try await owner.get("/admin/mail/\(failed.id)/html")
             #expect(html.headers[.contentSecurityPolicy]?.contains("sandbox") == true && html.text.contains("Choose a new password"))
 
@@ -161,7 +180,7 @@ struct MailDeliveryTests {
             #expect(try await dependencies.outbox("acme").first { $0.id == later.id }?.status == .cancelled)
 
             let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
-            #expect(try await support.get("/admin/mail").status == .ok)
+            #expect(try await support.get("/admin/mail").status == .forbidden, "support never reads mail (it holds one-time links)")
             try await support.get("/admin/security")  // a page with a form, so the refusal below is the role check
             #expect(try await support.post("/admin/mail/\(failed.id)/retry", [:]).status == .forbidden)
             let globexOwner = try await BrandStudioTests.staff(client, dependencies, "owner@globex.example", tenant: "globex")
@@ -182,6 +201,15 @@ struct MailDeliveryTests {
             )
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("is not an SMTP relay address") && refused.text.contains("Choose a time zone from the list."))
+            for (address, message) in [
+                ("smtp://10.0.0.5:587", "not this machine or a private network"), ("smtp://169.254.169.254", "not this machine"),
+                ("smtp://127.evil.example:22", "Use a mail port"),
+            ] {
+                let refusedHost = try await owner.post(
+                    "/admin/mail/settings", ["relay_url": address, "relay_user": "", "relay_password": "", "time_zone": "UTC"]
+                )
+                #expect(refusedHost.status == .unprocessableContent && refusedHost.text.contains(message), "\(address)")
+            }
             let saved = try await owner.post(
                 "/admin/mail/settings",
                 ["relay_url": "smtp://127.0.0.1:\(sink.port)", "relay_user": "", "relay_password": "", "time_zone": "Europe/London"]

@@ -35,7 +35,7 @@ struct StaffTests {
         ("POST", "/admin/brand/publish", [.owner, .admin]),
         ("GET", "/admin/brand/preview", [.owner, .admin]),
         ("GET", "/admin/brand/emails", [.owner, .admin]),
-        ("GET", "/admin/mail", [.owner, .admin, .support]),
+        ("GET", "/admin/mail", [.owner, .admin]),
     ]
 
     @Test("every staff route against every role, a customer and an anonymous visitor")

@@ -140,7 +140,13 @@ package struct AccountFlows: Sendable {
     }
 
     /// A rendered email as it will be queued, its headers checked.
-    func outgoing(_ rendered: RenderedEmail, look: EmailLook, to recipient: MailAddress, kind: String) throws -> OutgoingMail {
+    func outgoing(_ rendered: RenderedEmail, look: EmailLook, to person: MailAddress, kind: String) throws -> OutgoingMail {
+        let recipient = MailAddress(name: MailMessage.displaySafe(person.name), address: person.address)
+        let look = EmailLook(
+            facts: look.facts, overrides: look.overrides,
+            sender: MailAddress(name: MailMessage.displaySafe(look.sender.name), address: look.sender.address),
+            replyTo: look.replyTo, messageDomain: look.messageDomain
+        )
         let message = MailMessage(
             from: look.sender, to: recipient, replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo),
             subject: rendered.subject, text: rendered.text, html: rendered.html,

@@ -55,13 +55,17 @@ package struct TenantRealm: AccountRealm {
 
     package func emailLook(siteURL: String) async throws -> EmailLook {
         let brand = try await storefront.content(for: tenant).brand
-        let overrides = try await databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }
+        let (overrides, ownRelay) = try await databases.withDatabase(for: tenant) { database in
+            (try await database.emailTemplates.overrides(), !(try await TenantMailSettings.load(from: database.accounts).relayURL.isEmpty))
+        }
+        // Through the platform's relay a brand may only send from its own domain (its primary host or a parent of it),
+        // so no brand can send as another brand or anyone else; with its own relay, its provider decides.
+        let senderDomain = brand.senderEmail.split(separator: "@").last.map(String.init) ?? ""
+        let ownsDomain = !senderDomain.isEmpty && (linkHost == senderDomain || linkHost.hasSuffix("." + senderDomain))
+        let address = !brand.senderEmail.isEmpty && (ownRelay || ownsDomain) ? brand.senderEmail : "no-reply@\(linkHost)"
         return EmailLook(
             facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides,
-            sender: MailAddress(
-                name: brand.senderName.isEmpty ? tenant.name : brand.senderName,
-                address: brand.senderEmail.isEmpty ? "no-reply@\(linkHost)" : brand.senderEmail
-            ),
+            sender: MailAddress(name: brand.senderName.isEmpty ? tenant.name : brand.senderName, address: address),
             replyTo: brand.supportEmail, messageDomain: linkHost
         )
     }

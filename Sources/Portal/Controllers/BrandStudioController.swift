@@ -38,7 +38,7 @@ package struct BrandStudioController: Sendable {
 
     private func page(
         _ context: StaffRequestContext, form: BrandForm? = nil, errors: [String: String] = [:], notice: Notice? = nil,
-        uploadError: String? = nil, status: HTTPResponse.Status = .ok
+        uploadError: String? = nil, status: HTTPResponse.Status = .ok, staleDraft: Bool = false
     ) async throws -> Response {
         let (brand, isDraft, published) = try await working(context)
         let versions = try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.versions() }
@@ -49,6 +49,7 @@ package struct BrandStudioController: Sendable {
         )
         page.notice = notice
         page.uploadError = uploadError
+        page.staleDraft = staleDraft
         return try flows.page(page, "admin/brand", status: status)
     }
 
@@ -86,7 +87,19 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func publish(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        let (brand, isDraft, _) = try await working(context)
+        var request = request
+        let force = (try? await FormData.parse(&request))?["force"] == "1"
+        let (brand, isDraft, published) = try await working(context)
+        if isDraft, brand.version != published.version, !force {
+            return try await page(
+                context,
+                notice: .error(
+                    "The live brand changed (version \(published.version)) since you started this draft from version \(brand.version). "
+                        + "Publishing would replace those changes with your draft. Check the live site, then use “Publish anyway” or discard your draft."
+                ),
+                status: .conflict, staleDraft: true
+            )
+        }
         guard isDraft else {
             return try await page(context, notice: .error("There is no draft to publish: change something and save it first."),
                                   status: .conflict)

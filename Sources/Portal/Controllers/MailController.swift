@@ -3,7 +3,8 @@ import Hummingbird
 import NIOCore
 import Tenancy
 
-/// `/admin/mail`: the tenant's outbox for staff; owners and admins retry failed mail and cancel queued mail.
+/// `/admin/mail` (owner and admin): the tenant's outbox; retry failed mail and cancel queued mail. One-time links
+/// (`token=…`) are never shown: whoever could read them could take over the account they were sent for.
 package struct MailController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (StaffRequestContext) -> any AccountRealm
@@ -23,7 +24,13 @@ package struct MailController: Sendable {
         ("", "All"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("captured", "Captured"), ("cancelled", "Cancelled"),
     ]
 
+    /// Replaces the value of every `token=` in a message body, so one-time links cannot be used from this page.
+    static func redacted(_ body: String) -> String {
+        body.replacing(/token=[A-Za-z0-9_\-%.~]+/, with: "token=[hidden]")
+    }
+
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
         let filter = request.uri.queryParameters.get("status") ?? ""
         let wanted = OutboxMail.Status(rawValue: filter)
         let mails = try await databases.withDatabase(for: context.tenant) { try await $0.mail.recent(limit: 200) }
@@ -34,8 +41,10 @@ package struct MailController: Sendable {
                 attempts: $0.attempts, lastError: $0.lastError
             )
         }
+        let ownRelay = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }.relayURL
         let page = MailListPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: nil, relayConfigured: relayConfigured,
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: nil,
+            relayConfigured: relayConfigured || !ownRelay.isEmpty,
             filters: Self.statuses.map { .init(value: $0.0, label: $0.1, selected: $0.0 == (wanted?.rawValue ?? "")) },
             rows: rows, isEmpty: rows.isEmpty
         )
@@ -50,7 +59,9 @@ package struct MailController: Sendable {
     }
 
     @Sendable func detail(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let mail = try await message(context)
+        try context.require(.admin)
+        var mail = try await message(context)
+        mail.textBody = Self.redacted(mail.textBody)
         let notice: Notice? =
             switch request.uri.queryParameters.get("done") {
             case "retry": .success("Queued again; it will be sent in a moment.")
@@ -66,8 +77,9 @@ package struct MailController: Sendable {
 
     /// The HTML part for the detail page's frame: sandboxed, no scripts, inline styles allowed.
     @Sendable func html(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
         let mail = try await message(context)
-        guard let html = mail.htmlBody else { throw PortalError.notFound }
+        guard let html = mail.htmlBody.map(Self.redacted) else { throw PortalError.notFound }
         return Response(
             status: .ok,
             headers: [
@@ -82,11 +94,11 @@ package struct MailController: Sendable {
     @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let mail = try await message(context)
+        try await queue.willQueue(.tenant(context.tenant.id))
         let requeued = try await databases.withDatabase(for: context.tenant) { database in
             try await database.mail.requeue(mail.id, now: Date())
         }
         guard requeued else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
-        try await queue.willQueue(.tenant(context.tenant.id))
         queue.notify(.tenant(context.tenant.id))
         try await realm(context).withAccounts { store in
             try await store.audit("mail.retried", actor: context.staff, target: mail.toAddress, detail: mail.subject, ip: context.origin.clientAddress ?? "")

@@ -65,8 +65,12 @@ package struct MailSettingsController: Sendable {
             do {
                 let relay = try SMTPRelay(url: settings.relayURL)
                 settings.relayURL = relay.url
-                if relay.isLoopback && !allowLoopbackRelay || HostKind(relay.host) == .privateAddress {
+                let kind = HostKind(relay.host)
+                let allowed = kind == .publicName || kind == .publicAddress || (kind == .loopback && allowLoopbackRelay)
+                if !allowed {
                     urlError = "Use your mail provider's public relay address, not this machine or a private network."
+                } else if kind != .loopback, !SMTPRelay.standardPorts.contains(relay.port) {
+                    urlError = "Use a mail port: 587 (STARTTLS), 465 (TLS), 25 or 2525."
                 }
             } catch {
                 urlError = "\(error)"
@@ -75,7 +79,11 @@ package struct MailSettingsController: Sendable {
         // A stored password only goes to the relay it was given for.
         if settings.relayURL != stored.relayURL || settings.relayUser != stored.relayUser { settings.relayPassword = nil }
         let password = form["relay_password"]
-        if !password.isEmpty { settings.relayPassword = try secrets.seal(password, context: TenantMailSettings.context(context.tenant)) }
+        if !password.isEmpty {
+            settings.relayPassword = try secrets.seal(
+                password, context: TenantMailSettings.context(context.tenant, url: settings.relayURL, user: settings.relayUser)
+            )
+        }
         if settings.relayURL.isEmpty { settings.relayUser = ""; settings.relayPassword = nil }
         let zoneError = TimeZone(identifier: settings.timeZone) == nil ? "Choose a time zone from the list." : nil
         guard urlError == nil, zoneError == nil else {
@@ -86,13 +94,14 @@ package struct MailSettingsController: Sendable {
         }
         let final = settings
         try await realm(context).withAccounts { store in
-            try await store.setSetting(TenantMailSettings.urlKey, to: final.relayURL)
-            try await store.setSetting(TenantMailSettings.userKey, to: final.relayUser)
-            try await store.setSetting(TenantMailSettings.passwordKey, to: final.relayPassword?.base64EncodedString() ?? "")
-            try await store.setSetting(TenantMailSettings.timeZoneKey, to: final.timeZone)
-            try await store.audit(
-                "mail.settings_updated", actor: context.staff, detail: final.relayURL.isEmpty ? "platform relay" : final.relayURL,
-                ip: context.origin.clientAddress ?? ""
+            try await store.setSettings(
+                [
+                    (TenantMailSettings.urlKey, final.relayURL), (TenantMailSettings.userKey, final.relayUser),
+                    (TenantMailSettings.passwordKey, final.relayPassword?.base64EncodedString() ?? ""),
+                    (TenantMailSettings.timeZoneKey, final.timeZone),
+                ],
+                audit: "mail.settings_updated", actor: context.staff,
+                detail: final.relayURL.isEmpty ? "platform relay" : final.relayURL, ip: context.origin.clientAddress ?? ""
             )
         }
         return flows.redirect(to: "/admin/mail/settings?done=saved")
@@ -129,8 +138,11 @@ package struct MailSettingsController: Sendable {
         do {
             try await sender.send(message, via: relay)
             notice = .success("The relay accepted a test message to \(context.staff.email).")
+        } catch let failure as SMTPFailure where failure.code > 0 {
+            notice = .error("The relay refused the test with SMTP code \(failure.code). Check the user name, password and sender address.")
         } catch {
-            notice = .error("The relay refused the test: \(error)")
+            // No detail about the network: this button must not tell anyone which hosts and ports answer.
+            notice = .error("The relay could not be reached or did not finish the conversation. Check the address and port.")
         }
         return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
     }

@@ -29,6 +29,9 @@ package struct MailRetryPolicy: Sendable {
 package struct MailDelivery: Service {
     package typealias Send = @Sendable (MailMessage, SMTPRelay) async throws -> Void
 
+    static let parallelOutboxes = 4
+    static let messagesPerTurn = 5
+
     let queue: MailQueue
     let databases: TenantDatabases
     let registry: TenantRegistry
@@ -64,8 +67,15 @@ package struct MailDelivery: Service {
         await cancelWhenGracefulShutdown {
             await sweep()
             while !Task.isCancelled {
-                for mailbox in queue.takeDue(now: now()) {
-                    await deliver(mailbox)
+                // A few outboxes at a time, a few messages each per turn: one brand's slow or silent relay (or a flood
+                // of its own mail) cannot hold up another brand's password resets.
+                let due = queue.takeDue(now: now())
+                for start in stride(from: 0, to: due.count, by: Self.parallelOutboxes) {
+                    await withTaskGroup(of: Void.self) { group in
+                        for mailbox in due[start..<min(start + Self.parallelOutboxes, due.count)] {
+                            group.addTask { await deliver(mailbox) }
+                        }
+                    }
                 }
                 // New mail is noticed within a tenth of a second; the check is a lookup in memory.
                 try? await Task.sleep(for: .milliseconds(100))
@@ -103,6 +113,8 @@ package struct MailDelivery: Service {
     private func settle(_ mailbox: Mailbox) async throws {
         let checkedAt = Date()
         if let next = try await withOutbox(mailbox, { try await $0.nextDue() }) ?? nil {
+            // Still work (a retry later): keep the outbox on the durable pending list for a restart to find.
+            try await platform.markMailPending(mailbox.description)
             queue.notify(mailbox, at: next)
         } else if try await withOutbox(mailbox, { try await $0.hasWork() }) != true {
             try await platform.clearMailPending(mailbox.description, checkedAt: checkedAt)
@@ -120,14 +132,16 @@ package struct MailDelivery: Service {
         }
     }
 
-    /// Sends what is due in one outbox; no database is held open while the relay is talked to.
+    /// Sends up to a turn's worth of what is due in one outbox; no database is held open while the relay is talked
+    /// to, and a claimed message always finishes its attempt even during shutdown, so none is left `sending`.
     private func deliver(_ mailbox: Mailbox) async {
         do {
-            while !Task.isCancelled, let batch = try await withOutbox(mailbox, { try await $0.due(now: now()) }), !batch.isEmpty {
-                for mail in batch where !Task.isCancelled {
-                    guard try await withOutbox(mailbox, { try await $0.claim(mail.id) }) == true else { continue }
-                    try await attempt(mail, in: mailbox)
-                }
+            let batch = try await withOutbox(mailbox, { try await $0.due(now: now(), limit: Self.messagesPerTurn) }) ?? []
+            for mail in batch where !Task.isCancelled {
+                guard try await withOutbox(mailbox, { try await $0.claim(mail.id) }) == true else { continue }
+                let claimed = mail
+                // Unstructured: not cancelled with the worker, so the send and its outcome are recorded together.
+                try await Task { try await attempt(claimed, in: mailbox) }.value
             }
             try await settle(mailbox)
         } catch {
@@ -149,8 +163,13 @@ package struct MailDelivery: Service {
         do {
             relay = try await self.relay(for: mailbox)
         } catch {
-            let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: mail.attempts + 1, unit: 1))
-            _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: "the relay settings cannot be read: \(error)") }
+            let reason = "the brand's relay settings cannot be used: \(error)"
+            if mail.attempts + 1 >= policy.maximumAttempts {
+                _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
+            } else {
+                let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: mail.attempts + 1, unit: 1))
+                _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: reason) }
+            }
             return
         }
         guard let relay else {

@@ -57,6 +57,13 @@ package struct MailMessage: Sendable, Equatable {
         "<\(UUID().uuidString.lowercased())@\(domain)>"
     }
 
+    /// A display name made safe for a header: line breaks and other control characters become spaces, so a stored
+    /// name can never stop a security email (it cannot inject a header either).
+    package static func displaySafe(_ name: String) -> String {
+        String(name.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .trimmingCharacters(in: .whitespaces)
+    }
+
     /// Refuses line breaks in any header value and malformed addresses.
     package func validate() throws(MailError) {
         let headers: [(String, String)] = [
@@ -72,7 +79,7 @@ package struct MailMessage: Sendable, Equatable {
         }
     }
 
-    static func isAddress(_ address: String) -> Bool {
+    package static func isAddress(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && address.utf8.count <= 254
             && !address.contains(where: { $0.isWhitespace || "<>()[]\\,;:\"".contains($0) })

@@ -65,7 +65,8 @@ package struct ReminderScheduler: Service {
             } catch UpstreamError.notConfigured {
                 continue
             } catch {
-                logger.warning("reminders skipped for a tenant", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                logger.warning(
+                    "reminders skipped for a tenant", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             }
         }
         return queued
@@ -96,48 +97,76 @@ package struct ReminderScheduler: Service {
         let today = calendar.startOfDay(for: now())
         var queued = 0
         for customer in customers {
-            let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
-            for service in try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
-            where service.status == "Active" {
-                guard let due = Self.day(service.nextDueDate, calendar), let days = calendar.dateComponents([.day], from: today, to: due).day,
-                    let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
-                else { continue }
-                let variables = [
-                    "service.name": service.name, "service.domain": service.domain, "renewal.date": Self.long(due, zone),
-                    "renewal.amount": Self.money(service.recurringAmountMinor, look), "link": accountURL,
-                ]
-                if try await send(
-                    .renewalReminder, object: "service:\(service.id)", dueDate: service.nextDueDate, threshold: threshold,
-                    nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                ) { queued += 1 }
-            }
-            for domain in try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
-            where domain.status == "Active" {
-                guard let due = Self.day(domain.nextDueDate, calendar), let days = calendar.dateComponents([.day], from: today, to: due).day,
-                    let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
-                else { continue }
-                let variables = [
-                    "service.name": "Domain registration", "service.domain": domain.name, "renewal.date": Self.long(due, zone),
-                    "renewal.amount": Self.money(domain.recurringAmountMinor, look), "link": accountURL,
-                ]
-                if try await send(
-                    .renewalReminder, object: "domain:\(domain.id)", dueDate: domain.nextDueDate, threshold: threshold,
-                    nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                ) { queued += 1 }
-            }
-            for invoice in try await whmcs.invoices(clientID: customer.clientID, status: "Unpaid", page: .init(start: 0, size: 250)).items {
-                guard let due = Self.day(invoice.dueDate, calendar), let late = calendar.dateComponents([.day], from: due, to: today).day,
-                    let threshold = Self.overdueThresholds.filter({ late >= $0 }).max()
-                else { continue }
-                let variables = [
-                    "invoice.number": invoice.number.isEmpty ? String(invoice.id) : invoice.number,
-                    "invoice.total": Self.money(invoice.totalMinor, look), "invoice.due_date": Self.long(due, zone),
-                    "days_overdue": String(late), "link": accountURL,
-                ]
-                if try await send(
-                    .invoiceOverdue, object: "invoice:\(invoice.id)", dueDate: invoice.dueDate, threshold: threshold,
-                    nearerIs: { $0 >= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                ) { queued += 1 }
+            do {
+                let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
+                for service in try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))
+                    .items
+                where service.status == "Active" {
+                    guard let due = Self.day(service.nextDueDate, calendar),
+                        let days = calendar.dateComponents([.day], from: today, to: due).day,
+                        let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
+                    else { continue }
+                    let variables = [
+                        "service.name": service.name, "service.domain": service.domain,
+                        "renewal.date": Self.long(due, zone),
+                        "renewal.amount": Self.money(service.recurringAmountMinor, look), "link": accountURL,
+                    ]
+                    if try await send(
+                        .renewalReminder, object: "service:\(service.id)", dueDate: service.nextDueDate,
+                        threshold: threshold,
+                        nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+                    ) {
+                        queued += 1
+                    }
+                }
+                for domain in try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250))
+                    .items
+                where domain.status == "Active" {
+                    guard let due = Self.day(domain.nextDueDate, calendar),
+                        let days = calendar.dateComponents([.day], from: today, to: due).day,
+                        let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
+                    else { continue }
+                    let variables = [
+                        "service.name": "Domain registration", "service.domain": domain.name,
+                        "renewal.date": Self.long(due, zone),
+                        "renewal.amount": Self.money(domain.recurringAmountMinor, look), "link": accountURL,
+                    ]
+                    if try await send(
+                        .renewalReminder, object: "domain:\(domain.id)", dueDate: domain.nextDueDate,
+                        threshold: threshold,
+                        nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+                    ) {
+                        queued += 1
+                    }
+                }
+                for invoice in try await whmcs.invoices(
+                    clientID: customer.clientID, status: "Unpaid", page: .init(start: 0, size: 250)
+                ).items {
+                    // Only the threshold just passed (within a week): a first run never mails years-old invoices.
+                    guard let due = Self.day(invoice.dueDate, calendar),
+                        let late = calendar.dateComponents([.day], from: due, to: today).day,
+                        let threshold = Self.overdueThresholds.filter({ late >= $0 }).max(), late <= threshold + 7
+                    else { continue }
+                    let variables = [
+                        "invoice.number": invoice.number.isEmpty ? String(invoice.id) : invoice.number,
+                        "invoice.total": Self.money(invoice.totalMinor, look), "invoice.due_date": Self.long(due, zone),
+                        "days_overdue": String(late), "link": accountURL,
+                    ]
+                    if try await send(
+                        .invoiceOverdue, object: "invoice:\(invoice.id)", dueDate: invoice.dueDate,
+                        threshold: threshold,
+                        nearerIs: { $0 >= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+                    ) {
+                        queued += 1
+                    }
+                }
+            } catch {
+                // One customer's bad data (or a refused address) never stops the others' reminders.
+                logger.warning(
+                    "reminders skipped for a customer",
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "account": "\(customer.account.id.rawValue)", "error": "\(error)",
+                    ])
             }
         }
         return queued
@@ -148,13 +177,16 @@ package struct ReminderScheduler: Service {
         _ kind: EmailKind, object: String, dueDate: String, threshold: Int, nearerIs: (Int) -> Bool,
         variables: [String: String], to recipient: MailAddress, tenant: Tenant, look: EmailLook
     ) async throws -> Bool {
-        let sent = try await databases.withDatabase(for: tenant) { try await $0.accounts.remindedThresholds(object: object, dueDate: dueDate) }
+        let sent = try await databases.withDatabase(for: tenant) {
+            try await $0.accounts.remindedThresholds(object: object, dueDate: dueDate)
+        }
         guard !sent.contains(where: nearerIs) else { return false }
         let rendered = try flows.render(kind, look: look, to: recipient, variables: variables)
         let mail = try flows.outgoing(rendered, look: look, to: recipient, kind: kind.name)
         try await queue.willQueue(.tenant(tenant.id))
         let queued = try await databases.withDatabase(for: tenant) { database in
-            try await database.accounts.queueReminder(object: object, dueDate: dueDate, threshold: threshold, mail: mail, now: now())
+            try await database.accounts.queueReminder(
+                object: object, dueDate: dueDate, threshold: threshold, mail: mail, now: now())
         }
         if queued { queue.notify(.tenant(tenant.id)) }
         return queued

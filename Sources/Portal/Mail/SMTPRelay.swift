@@ -37,10 +37,14 @@ package struct SMTPRelay: Sendable, Equatable {
         self.password = password
     }
 
-    /// Plain SMTP is allowed only to a relay on this machine; anywhere else STARTTLS is required.
-    package var isLoopback: Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1"
-    }
+    /// Plain SMTP is allowed only to a relay on this machine (a loopback literal or a `localhost` name); anywhere
+    /// else STARTTLS is required.
+    package var isLoopback: Bool { HostKind(host) == .loopback }
+
+    /// The submission ports relays use.
+    package static let standardPorts: Set<Int> = [25, 465, 587, 2525]
+
+    package var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
 
     var tls: ccurl_tls_mode {
         isImplicitTLS ? CCURL_TLS_IMPLICIT : (isLoopback ? CCURL_TLS_NONE : CCURL_TLS_STARTTLS)

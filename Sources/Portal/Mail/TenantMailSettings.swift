@@ -17,21 +17,25 @@ package struct TenantMailSettings: Sendable, Equatable {
 
     package init() {}
 
-    static func context(_ tenant: Tenant) -> String { "tenant:\(tenant.slug)/mail.relay_password" }
+    /// The password is bound to the relay and user it was given for: a changed address can never receive it.
+    static func context(_ tenant: Tenant, url: String, user: String) -> String {
+        "tenant:\(tenant.slug)/mail.relay_password|\(url)|\(user)"
+    }
 
     package static func load(from store: AccountStore) async throws -> TenantMailSettings {
+        let values = try await store.settings([urlKey, userKey, passwordKey, timeZoneKey])
         var settings = TenantMailSettings()
-        settings.relayURL = try await store.setting(urlKey) ?? ""
-        settings.relayUser = try await store.setting(userKey) ?? ""
-        settings.relayPassword = try await store.setting(passwordKey).flatMap { $0.isEmpty ? nil : Data(base64Encoded: $0) }
-        settings.timeZone = try await store.setting(timeZoneKey) ?? "UTC"
+        settings.relayURL = values[urlKey] ?? ""
+        settings.relayUser = values[userKey] ?? ""
+        settings.relayPassword = values[passwordKey].flatMap { $0.isEmpty ? nil : Data(base64Encoded: $0) }
+        settings.timeZone = values[timeZoneKey] ?? "UTC"
         return settings
     }
 
     /// The tenant's relay, opened with the master key; nil when it has none.
     package func relay(for tenant: Tenant, secrets: SecretBox) throws -> SMTPRelay? {
         guard !relayURL.isEmpty else { return nil }
-        let password = try relayPassword.map { try secrets.open($0, context: Self.context(tenant)) }
+        let password = try relayPassword.map { try secrets.open($0, context: Self.context(tenant, url: relayURL, user: relayUser)) }
         return try SMTPRelay(url: relayURL, username: relayUser, password: password)
     }
 

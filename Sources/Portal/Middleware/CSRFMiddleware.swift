@@ -19,7 +19,10 @@ package struct CSRFMiddleware<Context: AccountAreaContext>: RouterMiddleware {
         if presented == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
             presented = try await FormData.parse(&request)["_csrf"]
         } else if presented == nil, MultipartForm.boundary(of: request.headers[.contentType]) != nil {
-            // Uploads: the body is collected (bounded) and stays readable by the handler.
+            // Uploads exist on one staff path only; nobody else gets a large body read on their behalf.
+            guard MultipartForm.uploadPaths.contains(request.uri.path), let identity = context.identity,
+                identity.account.kind == .staff, identity.isComplete
+            else { throw CSRFError.badToken }
             do {
                 presented = try await MultipartForm.parse(&request, limit: MultipartForm.uploadLimit)["_csrf"]
             } catch is MultipartForm.ParseError {

@@ -69,6 +69,8 @@ package struct BrandStudioPage: Sendable {
     package var nameserversError: String?
     package var images: [ImageSlot] = []
     package var uploadError: String?
+    /// The live brand changed after this draft was started; publishing needs a confirmation.
+    package var staleDraft = false
     package var contrast: [ContrastRow] = []
     package var contrastPasses = true
     package var versions: [VersionRow] = []

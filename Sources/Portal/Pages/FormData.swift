@@ -3,7 +3,7 @@ import Hummingbird
 
 /// An `application/x-www-form-urlencoded` body as name → value (the last value of a repeated name wins).
 package struct FormData: Sendable {
-    package static let maximumBytes = 64 * 1024
+    package static let maximumBytes = 384 * 1024
 
     private var fields: [String: String]
 
@@ -47,7 +47,8 @@ package enum EmailAddress {
     /// A normalised address, or nil when it does not look like one.
     package static func normalize(_ raw: String) -> String? {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard email.utf8.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" })
+        // The same characters mail headers refuse, so every address the portal accepts can be mailed.
+        guard email.utf8.count <= 254, !email.contains(where: { $0.isWhitespace || "<>()[]\\,;:\"".contains($0) })
         else { return nil }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, parts[1].contains("."),

@@ -69,7 +69,7 @@ package struct MailDetailPage: Sendable {
             Header(name: "Message-ID", value: mail.messageID),
         ]
         self.headers = headers
-        text = mail.textBody
+        text = MailController.redacted(mail.textBody)
         hasHTML = mail.htmlBody != nil
         canRetry = canManage && (mail.status == .failed || mail.status == .cancelled)
         canCancel = canManage && (mail.status == .queued || mail.status == .failed)

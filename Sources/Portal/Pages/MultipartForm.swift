@@ -23,6 +23,9 @@ package struct MultipartForm: Sendable {
     /// file is too big instead of dropping the connection.
     package static let uploadLimit = 8 << 20
 
+    /// The only paths that take uploads, for signed-in staff.
+    package static let uploadPaths: Set<String> = ["/admin/brand/images"]
+
     /// The boundary of a `multipart/form-data` content type, or nil.
     package static func boundary(of contentType: String?) -> String? {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
@@ -50,10 +53,10 @@ package struct MultipartForm: Sendable {
         var index = 0
         while let found = Self.find(delimiter, in: bytes, from: index) {
             positions.append(found)
+            guard positions.count <= 33 else { throw ParseError.tooManyParts }
             index = found + delimiter.count
         }
         guard positions.count >= 2 else { throw ParseError.malformed }
-        guard positions.count <= 33 else { throw ParseError.tooManyParts }
         for (start, end) in zip(positions, positions.dropFirst()) {
             var partStart = start + delimiter.count
             // Each part starts after CRLF and ends before the CRLF that precedes the next delimiter.

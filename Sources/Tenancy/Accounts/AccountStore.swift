@@ -306,6 +306,30 @@ package struct AccountStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
     }
 
+    /// Several settings read together (one snapshot).
+    package func settings(_ keys: [String]) async throws -> [String: String] {
+        try await pool.read { db in
+            var values: [String: String] = [:]
+            for key in keys {
+                values[key] = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
+            }
+            return values
+        }
+    }
+
+    /// Several settings written in one transaction, with an audit entry.
+    package func setSettings(_ values: [(String, String)], audit action: String, actor: Account?, detail: String, ip: String) async throws {
+        try await pool.write { db in
+            for (key, value) in values {
+                try db.execute(
+                    sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value]
+                )
+            }
+            try Self.appendAudit(db, action, actor: actor, target: "", detail: detail, ip: ip, now: Date())
+        }
+    }
+
     package func setSetting(_ key: String, to value: String) async throws {
         try await pool.write { db in
             try db.execute(

@@ -32,6 +32,8 @@ enum MailSchema {
                 DROP TABLE mail_outbox;
                 ALTER TABLE mail_outbox_new RENAME TO mail_outbox;
                 CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+                -- Mail queued before delivery existed has no headers to send with: it stays readable, unsent.
+                UPDATE mail_outbox SET status = 'captured' WHERE status IN ('queued', 'sending');
                 """
         )
     }
