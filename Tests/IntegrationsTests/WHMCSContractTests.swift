@@ -55,6 +55,12 @@ struct WHMCSContractTests {
             await #expect(throws: UpstreamError.authenticationFailed(.whmcs, message: "Authentication Failed")) {
                 _ = try await sandbox.whmcs(secret: "not-the-secret").clientGroups()
             }
+            // With an access key configured, a wrong one is refused before the credentials are looked at.
+            try sandbox.sandbox.whmcs.setAccessKey("k3y!")
+            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&accesskey=wrong&action=GetClientGroups&responsetype=json")
+            #expect(status == 403 && body == #"{"message":"Invalid Access Key","result":"error"}"#)
+            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&accesskey=k3y%21&action=GetClientGroups&responsetype=json")
+            #expect(status == 200 && body.contains(#""result":"success""#))
         }
     }
 

@@ -219,10 +219,18 @@ struct BrandStudioTests {
     func uploadsOnlyWhereExpected() async throws {
         try await withPortal { client, dependencies in
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
-            let visitor = TestBrowser(client, host: "acme.localhost")
-            try await visitor.get("/signup")
-            #expect(try await visitor.upload("/signup", ["name": "x"], file: ("file", "x.png", logo)).status == .forbidden)
-            #expect(try await visitor.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .forbidden)
+            // Signed-in staff, another path: the body is not read as an upload at all.
+            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            #expect(try await owner.upload("/admin/brand", ["company_name": "x"], file: ("file", "x.png", logo)).status == .forbidden)
+            // A signed-in customer, the upload path: refused before the body is read.
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let customer = TestBrowser(client, host: "acme.localhost")
+            try await signIn(customer)
+            try await customer.get("/account")
+            #expect(try await customer.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .forbidden)
+            // The owner on the upload path is accepted.
+            try await owner.get("/admin/brand")
+            #expect(try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .seeOther)
         }
     }
 

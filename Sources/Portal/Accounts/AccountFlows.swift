@@ -53,24 +53,6 @@ package struct AccountFlows: Sendable {
         return SessionCookie.set(SessionCookie.session, value: token)
     }
 
-    /// Issues a one-time link valid for 30 minutes, built on the realm's stored primary host.
-    func issueLink(
-        _ purpose: AccountToken.Purpose, for account: Account, path: String, newEmail: String? = nil,
-        realm: any AccountRealm, store: AccountStore
-    ) async throws -> String {
-        let token = SecureToken.generate()
-        try await store.issueToken(
-            AccountToken(
-                tokenHash: SecureToken.hash(token),
-                accountID: account.id,
-                purpose: purpose,
-                newEmail: newEmail,
-                expiresAt: services.now().addingTimeInterval(services.timeouts.linkLifetime)
-            )
-        )
-        return services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
-    }
-
     /// A one-time link (30 minutes) and the token row behind it, to be stored in the same transaction as the email
     /// that carries the link.
     func oneTimeLink(_ purpose: AccountToken.Purpose, path: String, newEmail: String? = nil, realm: any AccountRealm)
@@ -103,29 +85,16 @@ package struct AccountFlows: Sendable {
         return result
     }
 
-    /// Renders `kind` with the realm's brand and templates (its overrides, else the defaults) and queues it.
-    /// An override that fails to render falls back to the default, so a mistake never stops a reset email.
+    /// Renders `kind` with the realm's brand and templates (its overrides, else the defaults) and queues it, for
+    /// mail that goes with no change of its own (the sign-up notice to an existing account).
     func mail(
         _ store: AccountStore, realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind,
         variables: [String: String] = [:], tag: String
     ) async throws {
         let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
-        let values = variables.mapValues(EmailValue.text)
-        let recipient = (name: name, email: address)
-        let rendered: RenderedEmail
-        do {
-            rendered = try EmailRenderer.render(
-                kind: kind, template: look.overrides[kind.name] ?? emails.template(kind),
-                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: recipient,
-                variables: values
-            )
-        } catch {
-            rendered = try EmailRenderer.render(
-                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts, recipient: recipient,
-                variables: values
-            )
-        }
-        try await queue(rendered, look: look, to: MailAddress(name: name, address: address), kind: tag, realm: realm, store: store)
+        let recipient = MailAddress(name: name, address: address)
+        let rendered = try render(kind, look: look, to: recipient, variables: variables)
+        try await queue(rendered, look: look, to: recipient, kind: tag, realm: realm, store: store)
     }
 
     /// Fixes the headers (refusing line breaks in any of them), queues the message and wakes the worker.

@@ -144,14 +144,6 @@ package struct EmailTemplatesController: Sendable {
         try context.require(.admin)
         let (name, kind) = try target(context)
         let rendered = try await sample(context, name: name, kind: kind, overrides: try await overrides(context))
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; sandbox; frame-ancestors 'self'",
-                .xFrameOptions: "SAMEORIGIN",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: rendered.html))
-        )
+        return SandboxedHTML.response(rendered.html)
     }
 }

@@ -80,15 +80,7 @@ package struct MailController: Sendable {
         try context.require(.admin)
         let mail = try await message(context)
         guard let html = mail.htmlBody.map(Self.redacted) else { throw PortalError.notFound }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; sandbox; frame-ancestors 'self'",
-                .xFrameOptions: "SAMEORIGIN",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: html))
-        )
+        return SandboxedHTML.response(html)
     }
 
     @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {

@@ -99,41 +99,24 @@ package struct ReminderScheduler: Service {
         for customer in customers {
             do {
                 let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
-                for service in try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))
-                    .items
-                where service.status == "Active" {
-                    guard let due = Self.day(service.nextDueDate, calendar),
+                // Services and domains renew alike: one list of (object, name, domain, due date, price).
+                let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
+                    .filter { $0.status == "Active" }
+                    .map { ("service:\($0.id)", $0.name, $0.domain, $0.nextDueDate, $0.recurringAmountMinor) }
+                let domains = try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
+                    .filter { $0.status == "Active" }
+                    .map { ("domain:\($0.id)", "Domain registration", $0.name, $0.nextDueDate, $0.recurringAmountMinor) }
+                for (object, name, domain, dueDate, amount) in services + domains {
+                    guard let due = Self.day(dueDate, calendar),
                         let days = calendar.dateComponents([.day], from: today, to: due).day,
                         let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
                     else { continue }
                     let variables = [
-                        "service.name": service.name, "service.domain": service.domain,
-                        "renewal.date": Self.long(due, zone),
-                        "renewal.amount": Self.money(service.recurringAmountMinor, look), "link": accountURL,
+                        "service.name": name, "service.domain": domain, "renewal.date": Self.long(due, zone),
+                        "renewal.amount": Self.money(amount, look), "link": accountURL,
                     ]
                     if try await send(
-                        .renewalReminder, object: "service:\(service.id)", dueDate: service.nextDueDate,
-                        threshold: threshold,
-                        nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                    ) {
-                        queued += 1
-                    }
-                }
-                for domain in try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250))
-                    .items
-                where domain.status == "Active" {
-                    guard let due = Self.day(domain.nextDueDate, calendar),
-                        let days = calendar.dateComponents([.day], from: today, to: due).day,
-                        let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
-                    else { continue }
-                    let variables = [
-                        "service.name": "Domain registration", "service.domain": domain.name,
-                        "renewal.date": Self.long(due, zone),
-                        "renewal.amount": Self.money(domain.recurringAmountMinor, look), "link": accountURL,
-                    ]
-                    if try await send(
-                        .renewalReminder, object: "domain:\(domain.id)", dueDate: domain.nextDueDate,
-                        threshold: threshold,
+                        .renewalReminder, object: object, dueDate: dueDate, threshold: threshold,
                         nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
                     ) {
                         queued += 1

@@ -1,5 +1,6 @@
 import Branding
 import Foundation
+import Tenancy
 
 /// The brand page's fields as typed, turned into a `Brand` or into one message per field. Nothing is stored
 /// unless every field is valid; contrast is checked separately (a failing palette may be saved, not published).
@@ -149,13 +150,8 @@ package struct BrandForm: Sendable {
         if nameservers.isEmpty { return nil }
         guard (2...4).contains(nameservers.count) else { return "Give 2 to 4 nameservers, or none to use the server's." }
         guard Set(nameservers).count == nameservers.count else { return "Each nameserver may appear only once." }
-        for nameserver in nameservers {
-            let labels = nameserver.split(separator: ".", omittingEmptySubsequences: false)
-            let valid = labels.count >= 2 && nameserver.count <= 253 && labels.allSatisfy { label in
-                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            }
-            guard valid else { return "\"\(nameserver)\" is not a host name such as ns1.example.com." }
+        for nameserver in nameservers where (try? HostName.validateDomain(nameserver)) != nameserver {
+            return "\"\(nameserver)\" is not a host name such as ns1.example.com."
         }
         return nil
     }

@@ -129,7 +129,7 @@ package struct BrandStudioPage: Sendable {
         }
         self.versions = versions.map { version in
             VersionRow(
-                version: version.version, publishedBy: version.publishedBy, publishedAt: IntegrationsPage.format(version.publishedAt),
+                version: version.version, publishedBy: version.publishedBy, publishedAt: PageDates.format(version.publishedAt),
                 note: version.note, isLive: version.version == liveVersion
             )
         }

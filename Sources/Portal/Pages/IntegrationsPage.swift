@@ -73,7 +73,7 @@ package struct IntegrationsPage: Sendable {
         whmURL = settings.whmURL
         whmUser = settings.whmUser
         whmTokenStored = settings.whmToken != nil
-        updatedAt = settings.updatedAt.map { Self.format($0) } ?? ""
+        updatedAt = settings.updatedAt.map(PageDates.format) ?? ""
     }
 
     /// Shows what the owner typed (not what is stored) beside the errors, secrets excepted.
@@ -84,13 +84,5 @@ package struct IntegrationsPage: Sendable {
         whmcsGroup = input.whmcsGroup ?? whmcsGroup
         whmURL = input.whmURL ?? whmURL
         whmUser = input.whmUser ?? whmUser
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
-        return formatter.string(from: date)
     }
 }
