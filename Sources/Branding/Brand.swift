@@ -111,8 +111,10 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
 
 extension TenantDatabase {
     /// The brand and the visible catalogue, read in one transaction: what a storefront page shows.
-    package func storefront() async throws -> (brand: Brand, products: [Product]) {
-        try await pool.read { db in (try Self.fetchBrand(db), try Product.visible(in: db)) }
+    package func storefront() async throws -> (brand: Brand, catalogue: StorefrontCatalogue) {
+        try await pool.read { db in
+            (try Self.fetchBrand(db), try StorefrontCatalogue.read(db))
+        }
     }
 
     /// Changes the brand and bumps its version, in one transaction (onboarding, the demo, bench data).

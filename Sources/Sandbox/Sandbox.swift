@@ -36,6 +36,8 @@ package struct SandboxCredentials: Sendable, Equatable {
 /// What `provisionTenant` set up for one brand: its WHMCS client group and its own WHM reseller.
 package struct SandboxTenant: Sendable, Equatable {
     package var clientGroupID: Int
+    /// The WHMCS product group the brand's catalogue is synced into.
+    package var productGroupID: Int
     package var reseller: String
     package var resellerToken: String
 }
@@ -75,11 +77,12 @@ package final class Sandbox: Sendable {
     /// A client group and a reseller (with its own token) for one brand; calling it again returns the same.
     package func provisionTenant(slug: String, name: String) async throws -> SandboxTenant {
         let group = try await whmcs.ensureClientGroup(slug: slug, name: name)
+        let productGroup = try await whmcs.ensureProductGroup(slug: slug, name: "\(name) products")
         let reseller = Self.resellerName(for: slug)
         try await whm.ensureReseller(reseller)
         let token = try store.setting("whm.token.\(reseller)", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         try await whm.addToken(user: reseller, token: token)
-        return SandboxTenant(clientGroupID: group, reseller: reseller, resellerToken: token)
+        return SandboxTenant(clientGroupID: group, productGroupID: productGroup, reseller: reseller, resellerToken: token)
     }
 
     /// `r` + the slug when it is a valid cPanel name as is; otherwise (hyphens, too long) a shortened form with a

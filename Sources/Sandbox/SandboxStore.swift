@@ -61,6 +61,15 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v2: WHMCS domains") { db in
             try db.execute(sql: WHMCSSchema.domainsSQL)
         }
+        migrator.registerMigration("v3: WHMCS product provisioning fields") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE whmcs_products ADD COLUMN configoptions TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE whmcs_products ADD COLUMN autosetup TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE whmcs_products ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -62,6 +62,10 @@ package struct PlatformDatabase: Sendable {
             // Which outboxes have mail to deliver, so a restart finds them without opening every tenant's database.
             try db.execute(sql: "CREATE TABLE mail_pending (mailbox TEXT PRIMARY KEY, since DATETIME NOT NULL)")
         }
+        migrator.registerMigration("v5: order jobs pending") { db in
+            // Which tenants have order jobs queued, for the same reason as mail_pending.
+            try db.execute(sql: "CREATE TABLE jobs_pending (tenant_id INTEGER PRIMARY KEY, since DATETIME NOT NULL)")
+        }
         return migrator
     }
 

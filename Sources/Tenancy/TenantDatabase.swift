@@ -82,6 +82,9 @@ package struct TenantDatabase: Sendable {
             try MailSchema.upgradeOutbox(db)
             try ReminderSchema.create(db)
         }
+        migrator.registerMigration("v6: catalogue, API keys, orders and jobs") { db in
+            try CatalogueSchema.create(db)
+        }
         return migrator
     }
 }

@@ -157,7 +157,7 @@ struct CLITests {
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         defer { try? platform.close() }
         let onboarding = TenantOnboarding(platform: platform, dataDirectory: dataDirectory, baseDomain: "localhost")
-        let demo = DemoTenants(assetsDirectory: TestPaths.assets, dataDirectory: dataDirectory)
+        let demo = try DemoTenants(assetsDirectory: TestPaths.assets, dataDirectory: dataDirectory)
 
         let hasher = try PasswordHasher()
         #expect(try await demo.createMissing(using: onboarding, hasher: hasher).map(\.slug.rawValue) == ["acme", "globex"])

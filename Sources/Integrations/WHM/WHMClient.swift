@@ -151,6 +151,30 @@ package struct WHMClient: Sendable {
         return (json["data"]?["pkg"]?.elements ?? []).map(WHMPackage.init)
     }
 
+    /// The name WHM gives a reseller's package called `name`.
+    package func packageName(_ name: String) -> String {
+        name.hasPrefix(reseller + "_") ? name : "\(reseller)_\(name)"
+    }
+
+    /// addpkg: a package owned by the reseller; returns its full name. After a lost answer the package list is
+    /// read, so the package is never added twice.
+    @discardableResult
+    package func addPackage(_ spec: WHMPackageSpec) async throws -> String {
+        let full = packageName(spec.name)
+        let json = try await perform("addpkg", spec.arguments, safety: .lookUpFirst) {
+            guard try await self.packages().contains(where: { $0.name == full }) else { return nil }
+            return .object(["pkg": .string(full)])
+        }
+        return json["pkg"]?.string ?? json["data"]?["pkg"]?.string ?? full
+    }
+
+    /// editpkg: sets a package's limits; setting them again is harmless.
+    package func editPackage(_ spec: WHMPackageSpec) async throws {
+        var arguments = spec.arguments
+        arguments[0].1 = packageName(spec.name)
+        _ = try await perform("editpkg", arguments, safety: .safe)
+    }
+
     /// setresellernameservers for the reseller: new accounts get these nameservers.
     package func setNameservers(_ nameservers: [String]) async throws {
         _ = try await perform(

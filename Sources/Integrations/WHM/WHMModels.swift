@@ -81,6 +81,24 @@ package struct WHMPackage: Sendable, Equatable {
     }
 }
 
+/// The limits of a hosting package to create or change (addpkg / editpkg); nil means unlimited.
+package struct WHMPackageSpec: Sendable, Equatable {
+    /// Without the reseller prefix; WHM adds `<reseller>_` to a reseller's packages.
+    package var name: String
+    package var diskMB: Int?
+    package var bandwidthMB: Int?
+
+    package init(name: String, diskMB: Int?, bandwidthMB: Int?) {
+        self.name = name
+        self.diskMB = diskMB
+        self.bandwidthMB = bandwidthMB
+    }
+
+    var arguments: [(String, String)] {
+        [("name", name), ("quota", diskMB.map(String.init) ?? "unlimited"), ("bwlimit", bandwidthMB.map(String.init) ?? "unlimited")]
+    }
+}
+
 /// create_user_session's answer: a one-time login URL.
 package struct WHMUserSession: Sendable, Equatable {
     package var url: String

@@ -50,3 +50,14 @@ enum Money {
         return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 }
+
+extension WHMCSClient {
+    /// GetCurrencies: the installation's currencies, by id and ISO code.
+    package func currencies() async throws -> [(id: Int, code: String)] {
+        let json = try await perform("GetCurrencies", [], safety: .safe)
+        return (json["currencies"]?["currency"]?.elements ?? []).compactMap { item in
+            guard let id = item["id"]?.int, let code = item["code"]?.string else { return nil }
+            return (id, code.uppercased())
+        }
+    }
+}

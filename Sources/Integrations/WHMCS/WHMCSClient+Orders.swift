@@ -3,12 +3,21 @@ extension WHMCSClient {
     /// AddOrder for one client, always created pending (CONTRACTS.md §1.5). AddOrder has no idempotency key, so
     /// before the first attempt the client's newest order id is noted; after a lost answer, an order newer than
     /// that with the same products is taken as ours. This assumes one writer places a given client's orders at a
-    /// time, which the portal's per-customer order queue guarantees.
+    /// time, which the portal's per-tenant order pipeline guarantees.
+    ///
+    /// A caller that stored the baseline before a crash passes it as `baseline`: an order placed before the crash
+    /// is then found and returned without placing another. `claimed` are orders that belong to other requests and
+    /// are never taken as this one.
     package func addOrder(
         clientID: Int, items: [WHMCSOrderItem], domains registrations: [WHMCSDomainOrder] = [], paymentMethod: String,
-        promoCode: String? = nil, nameservers: [String] = []
+        promoCode: String? = nil, nameservers: [String] = [], baseline known: Int? = nil, claimed: Set<Int> = []
     ) async throws -> WHMCSPlacedOrder {
-        let baseline = try await orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
+        let baseline: Int
+        if let known {
+            baseline = known
+        } else {
+            baseline = try await orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
+        }
         var fields: [(String, PHPFormValue)] = [
             ("clientid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)),
             ("pid", .list(items.map { .scalar(String($0.productID)) })),
@@ -33,16 +42,16 @@ extension WHMCSClient {
         if let promoCode, !promoCode.isEmpty { fields.append(("promocode", .scalar(promoCode))) }
         // GetOrders' line items name no product id, so an order is recognised by its lines' domains and cycles.
         let signature = items.map { "\($0.domain ?? "")|\($0.billingCycle.rawValue)" }.sorted()
-        let json = try await perform("AddOrder", fields, safety: .lookUpFirst) {
-            let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 10)).items
+        let find: @Sendable () async throws -> LenientJSON? = {
+            let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 25)).items
             let domainNames = registrations.map(\.domain).sorted()
-            guard let placed = recent.first(where: { order in
+            guard let placed = recent.reversed().first(where: { order in
                 let registered = order.lineItems.filter { $0.type == "domain" }.map(\.domain).sorted()
                 guard registered == domainNames else { return false }
                 let lines = order.lineItems.filter { $0.type == "product" }.map { line in
                     "\(line.domain)|\(line.billingCycle.lowercased().replacingOccurrences(of: "-", with: ""))"
                 }
-                return order.id > baseline && lines.sorted() == signature
+                return order.id > baseline && !claimed.contains(order.id) && lines.sorted() == signature
             }) else { return nil }
             let services = placed.lineItems.filter { $0.type == "product" }.map(\.relatedID)
             let domainIDs = placed.lineItems.filter { $0.type == "domain" }.map(\.relatedID)
@@ -53,6 +62,8 @@ extension WHMCSClient {
                 "invoiceid": .string(String(placed.invoiceID ?? 0)),
             ])
         }
+        if known != nil, let found = try await find() { return try WHMCSPlacedOrder(found) }
+        let json = try await perform("AddOrder", fields, safety: .lookUpFirst, lookUp: find)
         return try WHMCSPlacedOrder(json)
     }
 
@@ -95,27 +106,66 @@ extension WHMCSClient {
         return (json["products"]?["product"]?.elements ?? []).map(WHMCSProduct.init)
     }
 
-    /// AddProduct (an admin action). Not repeated: a lost answer is reported, never guessed.
+    /// AddProduct (an admin action). After a lost answer the group is searched for a product with the same slug,
+    /// so a retry never adds the product twice.
     package func addProduct(_ product: WHMCSNewProduct) async throws -> Int {
+        let json = try await perform("AddProduct", Self.productFields(product), safety: .lookUpFirst) {
+            guard !product.slug.isEmpty,
+                let found = try await self.product(slug: product.slug, groupID: product.groupID)
+            else { return nil }
+            return .object(["result": .string("success"), "pid": .string(String(found.id))])
+        }
+        return try Self.int(json, "pid", action: "AddProduct")
+    }
+
+    /// The product with `slug` in a product group, if any.
+    package func product(slug: String, groupID: Int) async throws -> WHMCSProduct? {
+        try await products(groupID: groupID).first { $0.slug == slug }
+    }
+
+    /// UpdateProduct: a custom API action (WHMCS's own API can add products but not change them; see
+    /// README, "Live WHMCS"), taking AddProduct's fields plus `pid`. Sets the whole product, so it may be repeated.
+    package func updateProduct(id: Int, _ product: WHMCSNewProduct) async throws {
+        _ = try await perform("UpdateProduct", [("pid", .scalar(String(id)))] + Self.productFields(product), safety: .safe)
+    }
+
+    /// DeleteProduct: a custom API action, like UpdateProduct. WHMCS refuses while services use the product.
+    /// Repeating it after a lost answer finds the product gone, which counts as done.
+    package func deleteProduct(id: Int) async throws {
+        do {
+            _ = try await perform("DeleteProduct", [("pid", .scalar(String(id)))], safety: .safe)
+        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("not found") {
+            return
+        }
+    }
+
+    static func productFields(_ product: WHMCSNewProduct) -> [(String, PHPFormValue)] {
         var fields: [(String, PHPFormValue)] = [
             ("name", .scalar(product.name)), ("gid", .scalar(String(product.groupID))), ("type", .scalar(product.type)),
-            ("paytype", .scalar(product.payType)),
+            ("paytype", .scalar(product.payType)), ("hidden", .scalar(product.hidden ? "1" : "0")),
         ]
+        if !product.slug.isEmpty { fields.append(("slug", .scalar(product.slug))) }
         if !product.description.isEmpty { fields.append(("description", .scalar(product.description))) }
         if !product.module.isEmpty { fields.append(("module", .scalar(product.module))) }
-        if !product.pricing.isEmpty {
-            let currencies = product.pricing.sorted { $0.key < $1.key }.map { currency, cycles in
-                (
-                    key: String(currency),
-                    value: PHPFormValue.map(cycles.sorted { $0.key.rawValue < $1.key.rawValue }.map { cycle, minor in
-                        (key: cycle.rawValue, value: .scalar(Money.decimal(minor)))
-                    })
-                )
-            }
-            fields.append(("pricing", .map(currencies)))
+        if !product.autoSetup.isEmpty { fields.append(("autosetup", .scalar(product.autoSetup))) }
+        for (index, option) in product.configOptions.prefix(24).enumerated() {
+            fields.append(("configoption\(index + 1)", .scalar(option)))
         }
-        let json = try await perform("AddProduct", fields, safety: .once)
-        return try Self.int(json, "pid", action: "AddProduct")
+        let currencies = Set(product.pricing.keys).union(product.setupFees.keys).sorted()
+        if !currencies.isEmpty {
+            let map = currencies.map { currency in
+                var entries: [(key: String, value: PHPFormValue)] = []
+                for cycle in WHMCSBillingCycle.allCases {
+                    if let minor = product.pricing[currency]?[cycle] { entries.append((cycle.rawValue, .scalar(Money.decimal(minor)))) }
+                    if let minor = product.setupFees[currency]?[cycle], let key = cycle.setupFeeKey {
+                        entries.append((key, .scalar(Money.decimal(minor))))
+                    }
+                }
+                return (key: String(currency), value: PHPFormValue.map(entries))
+            }
+            fields.append(("pricing", .map(map)))
+        }
+        return fields
     }
 
     /// GetClientsProducts: the services of one client, or one service.

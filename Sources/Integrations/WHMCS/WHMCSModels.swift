@@ -149,6 +149,19 @@ package enum WHMCSBillingCycle: String, Sendable, CaseIterable {
     case monthly, quarterly, semiannually, annually, biennially, triennially
     case oneTime = "onetime"
     case free = "free"
+
+    /// The pricing key of this cycle's setup fee (`msetupfee` for monthly, …); nil for one-time and free.
+    package var setupFeeKey: String? {
+        switch self {
+        case .monthly: "msetupfee"
+        case .quarterly: "qsetupfee"
+        case .semiannually: "ssetupfee"
+        case .annually: "asetupfee"
+        case .biennially: "bsetupfee"
+        case .triennially: "tsetupfee"
+        case .oneTime, .free: nil
+        }
+    }
 }
 
 /// One product line of an AddOrder.
@@ -242,6 +255,7 @@ package struct WHMCSProduct: Sendable, Equatable {
     package var groupID: Int
     package var type: String
     package var name: String
+    package var slug: String
     package var description: String
     package var module: String
     package var payType: String
@@ -252,6 +266,7 @@ package struct WHMCSProduct: Sendable, Equatable {
         groupID = json["gid"]?.int ?? 0
         type = json["type"]?.string ?? ""
         name = json["name"]?.string ?? ""
+        slug = json["slug"]?.string ?? ""
         description = json["description"]?.string ?? ""
         module = json["module"]?.string ?? ""
         payType = json["paytype"]?.string ?? ""
@@ -273,11 +288,21 @@ package struct WHMCSProduct: Sendable, Equatable {
 package struct WHMCSNewProduct: Sendable, Equatable {
     package var name: String
     package var groupID: Int
+    /// The portal's slug; a product is recognised by it within its group after a lost answer.
+    package var slug = ""
     package var type = "hostingaccount"
     package var payType = "recurring"
     package var description = ""
     package var module = ""
+    /// `configoption1`…`configoptionN` of the provisioning module, in order.
+    package var configOptions: [String] = []
+    /// `''`, `on`, `payment` or `order`.
+    package var autoSetup = ""
+    package var hidden = false
+    /// By WHMCS currency id: each cycle's price.
     package var pricing: [Int: [WHMCSBillingCycle: Int64]] = [:]
+    /// By WHMCS currency id: each cycle's setup fee (sent as msetupfee, qsetupfee, … next to the prices).
+    package var setupFees: [Int: [WHMCSBillingCycle: Int64]] = [:]
 
     package init(name: String, groupID: Int) {
         self.name = name

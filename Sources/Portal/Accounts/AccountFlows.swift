@@ -69,9 +69,16 @@ package struct AccountFlows: Sendable {
         realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, variables: [String: String] = [:],
         tag: String
     ) async throws -> OutgoingMail {
+        try await prepareMail(realm: realm, to: address, name: name, kind, values: variables.mapValues(EmailValue.text), tag: tag)
+    }
+
+    /// `prepareMail` with list values (an order's lines).
+    func prepareMail(
+        realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, values: [String: EmailValue], tag: String
+    ) async throws -> OutgoingMail {
         let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
         let recipient = MailAddress(name: name, address: address)
-        return try outgoing(try render(kind, look: look, to: recipient, variables: variables), look: look, to: recipient, kind: tag)
+        return try outgoing(try render(kind, look: look, to: recipient, values: values), look: look, to: recipient, kind: tag)
     }
 
     /// Commits `change` (which inserts `mails` itself with `AccountStore.insertMail`) as one transaction, and wakes
@@ -131,7 +138,10 @@ package struct AccountFlows: Sendable {
 
     /// Renders `kind` with the realm's brand and templates, falling back to the defaults if an override fails.
     func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String]) throws -> RenderedEmail {
-        let values = variables.mapValues(EmailValue.text)
+        try render(kind, look: look, to: recipient, values: variables.mapValues(EmailValue.text))
+    }
+
+    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, values: [String: EmailValue]) throws -> RenderedEmail {
         let person = (name: recipient.name, email: recipient.address)
         do {
             return try EmailRenderer.render(

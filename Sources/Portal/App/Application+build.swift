@@ -29,6 +29,11 @@ package func buildApplication(
                 send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
                 logger: logger
             ),
+            OrderPipeline(
+                steps: dependencies.orderSteps(logger: logger), queue: dependencies.orderQueue, registry: dependencies.registry,
+                databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
+                now: dependencies.accountServices.now, logger: logger
+            ),
             ReminderScheduler(
                 registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
                 flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
@@ -71,8 +76,10 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         BenchController().addRoutes(to: router)
     }
     let tenantRoutes = router.group(context: TenantRequestContext.self)
-    StorefrontController(storefront: dependencies.storefront, dataDirectory: dependencies.dataDirectory)
-        .addRoutes(to: tenantRoutes)
+    StorefrontController(
+        storefront: dependencies.storefront, dataDirectory: dependencies.dataDirectory, pages: dependencies.pages,
+        resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
+    ).addRoutes(to: tenantRoutes)
     addAccountRoutes(to: tenantRoutes, dependencies)
     return router
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Integrations
+import Tenancy
 
 /// Process settings: where to listen, where data lives and how hosts map to tenants.
 /// Everything per tenant is data in the registry or the tenant database, never here.
@@ -43,6 +44,10 @@ package struct PortalConfiguration: Sendable {
     package var mailSend: MailDelivery.Send?
     /// Replaces the HTTP transport to upstreams (tests); nil uses the shared AsyncHTTPClient.
     package var upstreamTransport: UpstreamTransport?
+    /// Retries and waits of the order pipeline.
+    package var pipelineRetry = PipelineRetryPolicy()
+    /// Test hook: the process kills itself after this pipeline step's upstream work, before recording it.
+    package var crashAfterStep: OrderJob.Step?
 
     package init() {}
 

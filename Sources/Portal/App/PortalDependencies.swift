@@ -22,6 +22,28 @@ package struct PortalDependencies: Sendable {
     package let upstreams: TenantUpstreams
     /// Which outboxes have mail to deliver.
     package let mailQueue: MailQueue
+    /// The resource map and the platform's costs that products are checked against.
+    package let catalogueRules: CatalogueRules
+    /// Which tenants have order jobs.
+    package let orderQueue: OrderQueue
+    /// Where the canonical links of a tenant's pages point: its stored primary domain.
+    package func siteURL(_ tenant: Tenant) -> String {
+        accountServices.link(primaryHost: tenantRealm(tenant).linkHost, path: "")
+    }
+
+    /// Pushes a tenant's products to its WHMCS product group.
+    package func productSync(logger: Logger) -> ProductSync {
+        ProductSync(upstreams: upstreams, databases: databases, logger: logger)
+    }
+
+    /// The pipeline's steps, wired to this server's upstreams, mail and clock.
+    package func orderSteps(logger: Logger) -> OrderSteps {
+        OrderSteps(
+            databases: databases, upstreams: upstreams, sync: productSync(logger: logger), flows: accountFlows,
+            realm: { tenantRealm($0) }, policy: configuration.pipelineRetry, now: accountServices.now,
+            crashAfter: configuration.crashAfterStep
+        )
+    }
 
     /// The realm of one tenant's customers and staff.
     package func tenantRealm(_ tenant: Tenant) -> TenantRealm {
@@ -102,7 +124,9 @@ package struct PortalDependencies: Sendable {
                 timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
                 allowSandbox: configuration.allowSandboxUpstreams
             ),
-            mailQueue: mailQueue
+            mailQueue: mailQueue,
+            catalogueRules: try CatalogueRules(directory: configuration.assetsDirectory),
+            orderQueue: OrderQueue(platform: platform)
         )
     }
 }

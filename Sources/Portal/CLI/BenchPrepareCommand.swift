@@ -61,16 +61,13 @@ enum BenchTenants {
         try database.pool.write { db in
             for (index, plan) in ["Starter", "Business", "Agency"].enumerated() {
                 var product = Product(
-                    slug: plan.lowercased(),
-                    name: "\(plan) \(number)",
-                    summary: "The \(plan.lowercased()) plan of brand \(number).",
-                    kind: .sharedHosting,
-                    priceMinor: Int64(299 + index * 400 + number % 100),
-                    billingCycle: .monthly,
-                    features: ["\(10 * (index + 1)) GB SSD storage", "Free SSL", "Daily backups"],
-                    position: index
+                    slug: plan.lowercased(), name: "\(plan) \(number)", summary: "The \(plan.lowercased()) plan of brand \(number).",
+                    kind: .sharedHosting, features: ["\(10 * (index + 1)) GB SSD storage", "Free SSL", "Daily backups"], position: index
                 )
-                try product.insert(db)
+                product.whmPackage = plan.lowercased()
+                product.diskMB = 10_240 * (index + 1)
+                let price = ProductPrice(cycle: .monthly, priceMinor: Int64(299 + index * 400 + number % 100), costMinor: 140)
+                try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
             }
         }
     }

@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
             dataDirectory: dataDirectory,
             baseDomain: configuration.baseDomain
         )
-        let demo = DemoTenants(assetsDirectory: configuration.assetsDirectory, dataDirectory: dataDirectory)
+        let demo = try DemoTenants(assetsDirectory: configuration.assetsDirectory, dataDirectory: dataDirectory)
         let hasher = try PasswordHasher(parameters: configuration.passwordParameters)
         for created in try await demo.createMissing(using: onboarding, hasher: hasher) {
             Console.line("created demo tenant \(created.slug) (\(created.name))")
@@ -110,6 +110,12 @@ struct DemoCommand: AsyncParsableCommand {
             input.whmToken = setup.resellerToken
             let errors = try await upstreams.update(tenant, with: input, actor: nil, ip: "demo")
             if !errors.isEmpty { throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))") }
+            try await databases.withDatabase(for: tenant) { database in
+                try await database.accounts.setSettings(
+                    [(ProductSync.productGroupKey, String(setup.productGroupID))], audit: "catalogue.settings_updated", actor: nil,
+                    detail: "sandbox product group \(setup.productGroupID)", ip: "demo"
+                )
+            }
         }
         await databases.closeAll()
         try platform.close()

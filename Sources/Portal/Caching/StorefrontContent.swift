@@ -13,4 +13,6 @@ package struct StorefrontContent: Sendable {
     package let chrome: StorefrontChrome
     package let homePage: ByteBuffer
     package let homeETag: String
+    /// Categories and the products with pages (listed and hidden), for product and category pages.
+    package let catalogue: StorefrontCatalogue
 }

@@ -26,10 +26,10 @@ package final class StorefrontService: Sendable {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
             return cached
         }
-        let (brand, products) = try await databases.withDatabase(for: tenant) { database in
+        let (brand, catalogue) = try await databases.withDatabase(for: tenant) { database in
             try await database.storefront()
         }
-        let content = try build(tenant: tenant, brand: brand, products: products)
+        let content = try build(tenant: tenant, brand: brand, catalogue: catalogue)
         cache.withLock { $0.insert(content, for: tenant.id) }
         return content
     }
@@ -41,24 +41,24 @@ package final class StorefrontService: Sendable {
 
     /// The home page as it would look with `brand` (a draft), pointing at the preview stylesheet; never cached.
     package func preview(tenant: Tenant, brand: Brand) async throws -> (html: String, theme: ThemeStylesheet) {
-        let products = try await databases.withDatabase(for: tenant) { try await $0.storefront().products }
+        let catalogue = try await databases.withDatabase(for: tenant) { try await $0.storefront().catalogue }
         let theme = ThemeStylesheet(brand: brand)
         var chrome = StorefrontChrome.make(
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
             themeURL: "/admin/brand/preview/theme.css?v=\(theme.digest)"
         )
         chrome.isPreview = true
-        let html = try pages.render(HomePage(chrome: chrome, products: products, currency: brand.currency), template: "storefront/home")
+        let html = try pages.render(HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency), template: "storefront/home")
         return (html, theme)
     }
 
-    private func build(tenant: Tenant, brand: Brand, products: [Product]) throws -> StorefrontContent {
+    private func build(tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"), themeURL: "/theme.css?v=\(theme.digest)"
         )
         let html = try pages.render(
-            HomePage(chrome: chrome, products: products, currency: brand.currency),
+            HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency),
             template: "storefront/home"
         )
         return StorefrontContent(
@@ -68,7 +68,8 @@ package final class StorefrontService: Sendable {
             themeBody: ByteBuffer(string: theme.css),
             chrome: chrome,
             homePage: ByteBuffer(string: html),
-            homeETag: "\"\(ContentDigest.hex(of: html))\""
+            homeETag: "\"\(ContentDigest.hex(of: html))\"",
+            catalogue: catalogue
         )
     }
 }

@@ -2,18 +2,27 @@ import Branding
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Integrations
 import NIOCore
 import Tenancy
 
-/// The tenant's public pages: home, its stylesheet and its logo.
+/// The tenant's public pages: home, categories, products, its stylesheet, logo, sitemap and robots.txt.
 package struct StorefrontController: Sendable {
     let storefront: StorefrontService
     let dataDirectory: DataDirectory
+    let pages: PageRenderer
+    let resources: ResourceMap
+    /// The tenant's canonical address (`https://<primary domain>`), never built from the request's Host.
+    let siteURL: @Sendable (Tenant) -> String
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.get("/", use: home)
         group.get("/theme.css", use: theme)
         group.get("/brand/logo/{file}", use: logo)
+        group.get("/products/{slug}", use: product)
+        group.get("/category/{slug}", use: category)
+        group.get("/sitemap.xml", use: sitemap)
+        group.get("/robots.txt", use: robots)
     }
 
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {

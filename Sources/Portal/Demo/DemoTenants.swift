@@ -12,15 +12,19 @@ package struct DemoTenants: Sendable {
         let font: FontStack
         let currency: String
         let logo: String
-        let products: [Product]
+        let categories: [ProductCategory]
+        /// Each product with the slug of its category.
+        let products: [(category: String, draft: ProductDraft)]
     }
 
     let assetsDirectory: String
     let dataDirectory: DataDirectory
+    let rules: CatalogueRules
 
-    package init(assetsDirectory: String, dataDirectory: DataDirectory) {
+    package init(assetsDirectory: String, dataDirectory: DataDirectory) throws {
         self.assetsDirectory = assetsDirectory
         self.dataDirectory = dataDirectory
+        rules = try CatalogueRules(directory: assetsDirectory)
     }
 
     /// A demo sign-in printed by `portal demo`.
@@ -80,15 +84,37 @@ package struct DemoTenants: Sendable {
                     ]
                     brand.nameservers = ["ns1.\(definition.slug).example", "ns2.\(definition.slug).example"]
                 }
+                var categoryIDs: [String: Int64] = [:]
+                var entries: [(String, CatalogueEntry)] = []
+                for (category, draft) in definition.products {
+                    switch rules.validate(draft, currency: definition.currency, categories: []) {
+                    case .success(let entry): entries.append((category, entry))
+                    case .failure(let problems): throw CommandError("demo product \(draft.slug): \(problems.summary)")
+                    }
+                }
                 try database.pool.write { db in
-                    for var product in definition.products { try product.insert(db) }
+                    for var category in definition.categories {
+                        try category.insert(db)
+                        categoryIDs[category.slug] = category.id
+                    }
+                    for (category, entry) in entries {
+                        var entry = entry
+                        entry.product.categoryID = categoryIDs[category]
+                        try CatalogueStore.insert(db, entry)
+                    }
                     for (login, hash) in zip(logins, hashes) {
-                        _ = try AccountStore.insertAccount(
+                        let account = try AccountStore.insertAccount(
                             db, kind: login.role == "owner" ? .staff : .customer, email: login.email,
                             name: login.role == "owner" ? "\(definition.name) Owner" : "Demo Customer", company: "",
                             passwordHash: hash, role: login.role == "owner" ? .owner : nil, emailVerifiedAt: Date(),
                             now: Date()
                         )
+                        if login.role == "customer" {
+                            try CustomerProfile(
+                                accountID: account.id, firstName: "Demo", lastName: "Customer", address1: "1 Example Street",
+                                city: "London", state: "London", postcode: "EC1A 1AA", country: "GB", phone: "+44 20 7946 0000"
+                            ).insert(db)
+                        }
                     }
                 }
             }
@@ -106,33 +132,39 @@ package struct DemoTenants: Sendable {
             font: .geometric,
             currency: "GBP",
             logo: "acme-logo.png",
+            categories: [
+                ProductCategory(slug: "web-hosting", name: "Web hosting", description: "cPanel hosting for websites and email.", position: 1),
+                ProductCategory(slug: "servers", name: "Cloud servers", description: "Your own server with dedicated resources.", position: 2),
+                ProductCategory(slug: "security", name: "Domains and SSL", description: "Names and padlocks for your sites.", position: 3),
+            ],
             products: [
-                Product(
-                    slug: "starter-web", name: "Starter Web", summary: "One website with room to grow.",
-                    kind: .sharedHosting, priceMinor: 299, billingCycle: .monthly,
-                    features: ["10 GB SSD storage", "1 website", "Free SSL certificate", "Daily backups"], position: 1
-                ),
-                Product(
-                    slug: "business-web", name: "Business Web", summary: "For busy sites and online shops.",
-                    kind: .sharedHosting, priceMinor: 699, billingCycle: .monthly,
-                    features: ["50 GB SSD storage", "10 websites", "Free SSL certificates", "Priority support"],
-                    position: 2
-                ),
-                Product(
-                    slug: "reseller-pro", name: "Reseller Pro", summary: "Host your own clients under your brand.",
-                    kind: .resellerHosting, priceMinor: 2499, billingCycle: .monthly,
-                    features: ["200 GB SSD storage", "50 cPanel accounts", "White-label nameservers"], position: 3
-                ),
-                Product(
-                    slug: "cloud-vps-2", name: "Cloud VPS 2", summary: "Your own server, ready in minutes.",
-                    kind: .vps, priceMinor: 1499, billingCycle: .monthly,
-                    features: ["2 vCPU", "4 GB RAM", "80 GB NVMe"], position: 4
-                ),
-                Product(
-                    slug: "ssl-dv", name: "Domain SSL", summary: "Padlock and HTTPS for one domain.",
-                    kind: .ssl, priceMinor: 2999, billingCycle: .annually,
-                    features: ["Domain validation", "Issued in minutes"], position: 5
-                ),
+                ("web-hosting", .hosting(
+                    "starter-web", "Starter Web", "One website with room to grow.", package: "starter", diskMB: 10_240,
+                    features: ["10 GB SSD storage", "1 website", "Free SSL certificate", "Daily backups"], position: 1,
+                    prices: [("monthly", "2.99", ""), ("annually", "29.90", "")]
+                )),
+                ("web-hosting", .hosting(
+                    "business-web", "Business Web", "For busy sites and online shops.", package: "pro", diskMB: 51_200,
+                    features: ["50 GB SSD storage", "10 websites", "Free SSL certificates", "Priority support"], position: 2,
+                    prices: [("monthly", "6.99", "5.00"), ("annually", "69.90", "")]
+                )),
+                ("web-hosting", .hosting(
+                    "reseller-pro", "Reseller Pro", "Host your own clients under your brand.", package: "pro", diskMB: 204_800,
+                    features: ["200 GB SSD storage", "50 cPanel accounts", "White-label nameservers"], position: 3,
+                    prices: [("monthly", "24.99", "")], reseller: 50
+                )),
+                ("servers", .cloud(
+                    "cloud-vps-2", "Cloud VPS 2", "Your own server, ready in minutes.", provider: "20i", size: "medium",
+                    features: ["2 vCPU", "4 GB RAM", "80 GB NVMe"], position: 4, prices: [("monthly", "14.99", "")]
+                )),
+                ("security", .ssl(
+                    "ssl-dv", "Domain SSL", "Padlock and HTTPS for one domain.", type: "single", code: "positivessl",
+                    features: ["Domain validation", "Issued in minutes"], position: 5, prices: [("annually", "29.99", "")]
+                )),
+                ("security", .domains(
+                    "domains", "Domain names", "Register or transfer your domain.", position: 6,
+                    tlds: [("com", "11.99", "11.99", "13.99"), ("co.uk", "7.99", "7.99", "8.99"), ("io", "39.99", "39.99", "44.99")]
+                )),
             ]
         ),
         Definition(
@@ -143,28 +175,85 @@ package struct DemoTenants: Sendable {
             font: .humanist,
             currency: "USD",
             logo: "globex-logo.png",
+            categories: [],
             products: [
-                Product(
-                    slug: "launch", name: "Launch", summary: "A fast start for a new project.",
-                    kind: .sharedHosting, priceMinor: 499, billingCycle: .monthly,
-                    features: ["25 GB NVMe storage", "Free SSL certificate", "Email accounts"], position: 1
-                ),
-                Product(
-                    slug: "grow", name: "Grow", summary: "More power for growing teams.",
-                    kind: .sharedHosting, priceMinor: 1299, billingCycle: .monthly,
-                    features: ["100 GB NVMe storage", "Unlimited sites", "Staging environments"], position: 2
-                ),
-                Product(
-                    slug: "scale-cloud", name: "Scale Cloud Server", summary: "Dedicated resources on 20i cloud.",
-                    kind: .vps, priceMinor: 3900, billingCycle: .monthly,
-                    features: ["4 vCPU", "8 GB RAM", "160 GB NVMe"], position: 3
-                ),
-                Product(
-                    slug: "wildcard-ssl", name: "Wildcard SSL", summary: "Secure every subdomain with one certificate.",
-                    kind: .ssl, priceMinor: 14900, billingCycle: .annually,
-                    features: ["*.yourdomain.com", "Organisation validation available"], position: 4
-                ),
+                ("", .hosting(
+                    "launch", "Launch", "A fast start for a new project.", package: "starter", diskMB: 25_600,
+                    features: ["25 GB NVMe storage", "Free SSL certificate", "Email accounts"], position: 1,
+                    prices: [("monthly", "4.99", ""), ("annually", "49.90", "")]
+                )),
+                ("", .hosting(
+                    "grow", "Grow", "More power for growing teams.", package: "pro", diskMB: 102_400,
+                    features: ["100 GB NVMe storage", "Unlimited sites", "Staging environments"], position: 2,
+                    prices: [("monthly", "12.99", "")]
+                )),
+                ("", .cloud(
+                    "scale-cloud", "Scale Cloud Server", "Dedicated resources on 20i cloud.", provider: "20i", size: "large",
+                    features: ["4 vCPU", "8 GB RAM", "160 GB NVMe"], position: 3, prices: [("monthly", "39.00", "")]
+                )),
+                ("", .ssl(
+                    "wildcard-ssl", "Wildcard SSL", "Secure every subdomain with one certificate.", type: "wildcard",
+                    code: "positivessl_wildcard", features: ["*.yourdomain.com", "Organisation validation available"], position: 4,
+                    prices: [("annually", "149.00", "")]
+                )),
             ]
         ),
     ]
+}
+
+extension ProductDraft {
+    typealias Prices = [(cycle: String, price: String, setup: String)]
+
+    static func hosting(
+        _ slug: String, _ name: String, _ summary: String, package: String, diskMB: Int, features: [String], position: Int,
+        prices: Prices, reseller accounts: Int? = nil
+    ) -> ProductDraft {
+        var draft = base(slug, name, summary, kind: accounts == nil ? .sharedHosting : .resellerHosting, features, position, prices)
+        draft.whmPackage = package
+        draft.diskMB = String(diskMB)
+        draft.resellerAccounts = accounts.map(String.init) ?? ""
+        return draft
+    }
+
+    static func cloud(
+        _ slug: String, _ name: String, _ summary: String, provider: String, size: String, features: [String], position: Int,
+        prices: Prices
+    ) -> ProductDraft {
+        var draft = base(slug, name, summary, kind: .cloudServer, features, position, prices)
+        draft.cloudProvider = provider
+        draft.cloudSize = size
+        return draft
+    }
+
+    static func ssl(
+        _ slug: String, _ name: String, _ summary: String, type: String, code: String, features: [String], position: Int,
+        prices: Prices
+    ) -> ProductDraft {
+        var draft = base(slug, name, summary, kind: .ssl, features, position, prices)
+        draft.sslType = type
+        draft.sslProductCode = code
+        return draft
+    }
+
+    static func domains(
+        _ slug: String, _ name: String, _ summary: String, position: Int, tlds: [(String, String, String, String)]
+    ) -> ProductDraft {
+        var draft = base(slug, name, summary, kind: .domain, [], position, [])
+        draft.domainPrices = tlds.map { TLDPrice(tld: $0.0, register: $0.1, transfer: $0.2, renew: $0.3) }
+        return draft
+    }
+
+    private static func base(
+        _ slug: String, _ name: String, _ summary: String, kind: Product.Kind, _ features: [String], _ position: Int, _ prices: Prices
+    ) -> ProductDraft {
+        var draft = ProductDraft()
+        draft.slug = slug
+        draft.name = name
+        draft.summary = summary
+        draft.kind = kind.rawValue
+        draft.features = features.joined(separator: "\n")
+        draft.position = String(position)
+        draft.prices = prices.map { CyclePrice(cycle: $0.cycle, price: $0.price, setup: $0.setup) }
+        return draft
+    }
 }

@@ -97,7 +97,7 @@ extension TenantUpstreams {
     /// The user name is stored (pending) before createacct is sent, so a retry after a crash or a lost answer finds
     /// the same account instead of creating a second one.
     package func createHostingAccount(
-        for account: Account, domain: String, plan: String, in tenant: Tenant
+        for account: Account, domain: String, plan: String, password: String? = nil, in tenant: Tenant
     ) async throws -> HostingAccountRecord {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard let host = try? HostName.validateDomain(domain) else { throw UpstreamMappingError.invalidDomain(domain) }
@@ -105,13 +105,20 @@ extension TenantUpstreams {
             (try await database.upstreams.settings(), try await database.upstreams.nameservers())
         }
         let whm = try whm(for: tenant, settings: settings)
-        guard try await whm.packages().contains(where: { $0.name == plan }) else { throw UpstreamMappingError.invalidPlan(plan) }
-        if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
+        let sealed = try password.map { try seal($0, tenant, "hosting.password") }
         let pending = try await databases.withDatabase(for: tenant) { database in
             try await database.upstreams.pendingHostingAccount(
-                account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) }
+                account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) },
+                sealedPassword: sealed
             )
         }
+        if !pending.isPending { return pending }
+        guard try await whm.packages().contains(where: { $0.name == plan }) else {
+            try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
+            throw UpstreamMappingError.invalidPlan(plan)
+        }
+        if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
+        let storedPassword = try pending.sealedPassword.map { try open($0, tenant, "hosting.password") }
         let created: WHMCreatedAccount
         do {
             if let existing = try await whm.account(username: pending.username),
@@ -120,7 +127,9 @@ extension TenantUpstreams {
                 created = WHMCreatedAccount(ip: existing.ip, nameservers: nameservers, package: existing.plan)
             } else {
                 created = try await whm.createAccount(
-                    WHMNewAccount(username: pending.username, domain: host, plan: plan, contactEmail: account.email)
+                    WHMNewAccount(
+                        username: pending.username, domain: host, plan: plan, contactEmail: account.email, password: storedPassword
+                    )
                 )
             }
         } catch let error as UpstreamError {

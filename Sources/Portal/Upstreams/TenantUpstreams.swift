@@ -140,6 +140,9 @@ package struct TenantUpstreams: Sendable {
         if let error = error as? UpstreamError { return error.description }
         if let error = error as? UpstreamSettingsError { return error.description }
         if error is SecretBox.SecretError { return "the stored secret cannot be decrypted with this master key; enter it again" }
+        if let error = error as? UpstreamMappingError { return error.description }
+        if let error = error as? SyncProblem { return error.description }
+        if let error = error as? CatalogueError { return error.description }
         return "unexpected error"
     }
 }

@@ -23,6 +23,8 @@ struct WHMAction {
         case "listaccts": return try listAccounts()
         case "changepackage": return try changePackage()
         case "listpkgs": return try listPackages()
+        case "addpkg": return try addPackage()
+        case "editpkg": return try editPackage()
         case "setresellernameservers": return try setNameservers()
         case "create_user_session": return try createUserSession()
         default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
@@ -181,6 +183,45 @@ struct WHMAction {
         guard isRoot || owner == caller else { throw WHMFailure("You do not have access to the package “\(package)”.") }
         try db.execute(sql: "UPDATE whm_accounts SET plan = ? WHERE user = ?", arguments: [package, user])
         return ("OK", nil, "Changing package of \(user) to \(package)\nQUOTA changed")
+    }
+
+    /// A limit as WHM takes it: megabytes or `unlimited`.
+    private func limit(_ key: String, current: String?) throws -> String {
+        guard let value = args.nonEmpty(key) else { return current ?? "unlimited" }
+        guard value == "unlimited" || (Int(value).map { $0 >= 0 } ?? false) else {
+            throw WHMFailure("Invalid value for “\(key)”: \(value)")
+        }
+        return value
+    }
+
+    /// addpkg: a reseller's packages are named `<reseller>_<name>`, as WHM does.
+    private func addPackage() throws -> (String, LenientJSON?, String?) {
+        let raw = try args.required("name")
+        guard raw.count <= 64, raw.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " ") }) else {
+            throw WHMFailure("The package name “\(raw)” is not valid.")
+        }
+        let name = isRoot || raw.hasPrefix(caller + "_") ? raw : "\(caller)_\(raw)"
+        guard try String.fetchOne(db, sql: "SELECT name FROM whm_packages WHERE name = ?", arguments: [name]) == nil else {
+            throw WHMFailure("A package named “\(name)” already exists.")
+        }
+        try db.execute(
+            sql: "INSERT INTO whm_packages (name, owner, quota, bwlimit) VALUES (?, ?, ?, ?)",
+            arguments: [name, caller, try limit("quota", current: nil), try limit("bwlimit", current: nil)]
+        )
+        return ("Created the package “\(name)”.", ["pkg": .string(name)], nil)
+    }
+
+    private func editPackage() throws -> (String, LenientJSON?, String?) {
+        let name = try args.required("name")
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whm_packages WHERE name = ?", arguments: [name]) else {
+            throw WHMFailure("The package “\(name)” does not exist.")
+        }
+        guard isRoot || (row["owner"] as String) == caller else { throw WHMFailure("You do not have access to the package “\(name)”.") }
+        try db.execute(
+            sql: "UPDATE whm_packages SET quota = ?, bwlimit = ? WHERE name = ?",
+            arguments: [try limit("quota", current: row["quota"]), try limit("bwlimit", current: row["bwlimit"]), name]
+        )
+        return ("Modified the package “\(name)”.", ["pkg": .string(name)], nil)
     }
 
     private func listPackages() throws -> (String, LenientJSON?, String?) {

@@ -279,7 +279,9 @@ extension WHMCSAction {
                 var cycles: [String: LenientJSON] = [
                     "prefix": .string(currency.prefix), "suffix": .string(currency.suffix),
                 ]
-                for fee in ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"] { cycles[fee] = "0.00" }
+                for fee in ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"] {
+                    cycles[fee] = Self.money(price(product: row, cycle: fee, currency: currency.id) ?? 0)
+                }
                 for cycle in Self.cycles {
                     cycles[cycle] = price(product: row, cycle: cycle, currency: currency.id).map(Self.money) ?? "-1.00"
                 }
@@ -297,19 +299,90 @@ extension WHMCSAction {
     }
 
     func addProduct() throws -> LenientJSON {
-        guard let name = params.nonEmpty("name") else { throw WHMCSFailure("You must supply a name for the product") }
-        guard let group = params.int("gid"),
+        let fields = try productFields(requireName: true)
+        try db.execute(
+            sql: """
+                INSERT INTO whmcs_products (gid, type, name, slug, description, module, paytype, pricing, configoptions, autosetup, hidden)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
+                        fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden]
+        )
+        return ["pid": Self.id(Int(db.lastInsertedRowID))]
+    }
+
+    /// UpdateProduct: not part of WHMCS's own API; the sandbox implements the custom action the portal expects
+    /// (AddProduct's fields plus `pid`; absent fields keep their values).
+    func updateProduct() throws -> LenientJSON {
+        guard let id = params.int("pid"), let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [id]) else {
+            throw WHMCSFailure("Product ID Not Found")
+        }
+        let fields = try productFields(requireName: false, current: row)
+        try db.execute(
+            sql: """
+                UPDATE whmcs_products SET gid = ?, type = ?, name = ?, slug = ?, description = ?, module = ?, paytype = ?,
+                    pricing = ?, configoptions = ?, autosetup = ?, hidden = ? WHERE id = ?
+                """,
+            arguments: [fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
+                        fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden, id]
+        )
+        return ["pid": Self.id(id)]
+    }
+
+    /// DeleteProduct: the custom action's counterpart; refused while services use the product.
+    func deleteProduct() throws -> LenientJSON {
+        guard let id = params.int("pid"), try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_products WHERE id = ?", arguments: [id]) != nil else {
+            throw WHMCSFailure("Product ID Not Found")
+        }
+        let services = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE packageid = ?", arguments: [id]) ?? 0
+        guard services == 0 else { throw WHMCSFailure("Product cannot be deleted while \(services) services use it") }
+        try db.execute(sql: "DELETE FROM whmcs_products WHERE id = ?", arguments: [id])
+        return [:]
+    }
+
+    func getCurrencies() throws -> LenientJSON {
+        let currencies: [LenientJSON] = Self.currencies.map { currency in
+            [
+                "id": Self.id(currency.id), "code": .string(currency.code), "prefix": .string(currency.prefix),
+                "suffix": .string(currency.suffix), "format": "1", "rate": "1.00000",
+            ]
+        }
+        return ["totalresults": .number(Double(currencies.count)), "currencies": ["currency": .array(currencies)]]
+    }
+
+    private struct ProductFields {
+        var group: Int
+        var type: String
+        var name: String
+        var slug: String
+        var description: String
+        var module: String
+        var payType: String
+        var pricing: String
+        var configOptions: String
+        var autoSetup: String
+        var hidden: Bool
+    }
+
+    private func productFields(requireName: Bool, current: Row? = nil) throws -> ProductFields {
+        let name = params.nonEmpty("name") ?? current?["name"]
+        guard let name, !name.isEmpty else { throw WHMCSFailure("You must supply a name for the product") }
+        guard let group = params.int("gid") ?? current?["gid"],
             try Int.fetchOne(db, sql: "SELECT id FROM whmcs_product_groups WHERE id = ?", arguments: [group]) != nil
         else { throw WHMCSFailure("You must supply a valid Product Group ID") }
-        let type = params.nonEmpty("type") ?? "other"
+        let type = params.nonEmpty("type") ?? current?["type"] ?? "other"
         let types = ["hostingaccount", "reselleraccount", "server", "other"]
         guard types.contains(type) else {
             throw WHMCSFailure("Invalid product type. Must be one of \"\(types.joined(separator: "\", \""))\"")
         }
-        let payType = params.nonEmpty("paytype") ?? "free"
+        let payType = params.nonEmpty("paytype") ?? current?["paytype"] ?? "free"
         let payTypes = ["free", "onetime", "recurring"]
         guard payTypes.contains(payType) else {
             throw WHMCSFailure("Invalid pay type. Must be one of \"\(payTypes.joined(separator: "\", \""))\"")
+        }
+        let autoSetup = params.string("autosetup") ?? current?["autosetup"] ?? ""
+        guard ["", "on", "payment", "order"].contains(autoSetup) else {
+            throw WHMCSFailure("Invalid autosetup value. Must be one of \"\", \"on\", \"payment\", \"order\"")
         }
         var pricing: [String: [String: Int]] = [:]
         if case .list(let currencies)? = params.value("pricing") {
@@ -317,14 +390,23 @@ extension WHMCSAction {
         } else if case .map(let currencies)? = params.value("pricing") {
             for entry in currencies { try addPricing(currency: entry.key, entry.value, into: &pricing) }
         }
+        let storedPricing: String? = current?["pricing"]
+        let encodedPricing = params.value("pricing") == nil && storedPricing != nil
+            ? storedPricing! : String(decoding: try JSONEncoder().encode(pricing), as: UTF8.self)
+        var options: [String] = (try? JSONDecoder().decode([String].self, from: Data(((current?["configoptions"] as String?) ?? "[]").utf8))) ?? []
+        for index in 1...24 {
+            guard let value = params.string("configoption\(index)") else { continue }
+            while options.count < index { options.append("") }
+            options[index - 1] = value
+        }
         let slug = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { $0.append($1) }
-        let encoded = String(decoding: try JSONEncoder().encode(pricing), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO whmcs_products (gid, type, name, slug, description, module, paytype, pricing) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [group, type, name, params.string("slug") ?? slug, params.string("description") ?? "",
-                        params.string("module") ?? "", payType, encoded]
+        return ProductFields(
+            group: group, type: type, name: name, slug: params.nonEmpty("slug") ?? current?["slug"] ?? slug,
+            description: params.string("description") ?? current?["description"] ?? "",
+            module: params.string("module") ?? current?["module"] ?? "", payType: payType, pricing: encodedPricing,
+            configOptions: String(decoding: try JSONEncoder().encode(options), as: UTF8.self), autoSetup: autoSetup,
+            hidden: params.nonEmpty("hidden").map { $0 == "1" || $0 == "true" || $0 == "on" } ?? (current?["hidden"] ?? false)
         )
-        return ["pid": Self.id(Int(db.lastInsertedRowID))]
     }
 
     private func addPricing(currency: String, _ value: PHPFormValue, into pricing: inout [String: [String: Int]]) throws {
@@ -339,7 +421,7 @@ extension WHMCSAction {
             guard case .scalar(let text) = entry.value, let amount = Self.minor(text) else {
                 throw WHMCSFailure("Invalid price for \(entry.key)")
             }
-            if Self.cycles.contains(entry.key) { pricing[currency, default: [:]][entry.key] = amount }
+            pricing[currency, default: [:]][entry.key] = amount
         }
     }
 

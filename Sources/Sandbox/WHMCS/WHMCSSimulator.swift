@@ -61,6 +61,22 @@ package struct WHMCSSimulator: Sendable {
         }
     }
 
+    /// The product group of a brand's products, made on first use; idempotent per slug.
+    package func ensureProductGroup(slug: String, name: String) async throws -> Int {
+        try await store.write { db in
+            let key = "whmcs.productgroup.\(slug)"
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
+                let id = Int(stored)
+            {
+                return id
+            }
+            try db.execute(sql: "INSERT INTO whmcs_product_groups (name) VALUES (?)", arguments: [name])
+            let id = Int(db.lastInsertedRowID)
+            try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
+            return id
+        }
+    }
+
     package func addRoutes(to router: Router<SandboxRequestContext>) {
         router.post("/includes/api.php") { request, context in try await self.api(request, context: context) }
         router.get("/includes/api.php") { request, context in try await self.api(request, context: context) }
@@ -144,6 +160,9 @@ package struct WHMCSSimulator: Sendable {
             case "getorders": return try context.getOrders()
             case "getproducts": return try context.getProducts()
             case "addproduct": return try context.addProduct()
+            case "updateproduct": return try context.updateProduct()
+            case "deleteproduct": return try context.deleteProduct()
+            case "getcurrencies": return try context.getCurrencies()
             case "getclientsproducts": return try context.getClientsProducts()
             case "getclientsdomains": return try context.getClientsDomains()
             case "modulecreate": return try context.module(.create)

@@ -375,6 +375,16 @@ package struct AccountStore: Sendable {
         )
     }
 
+    /// An audit entry written by the platform itself (the order pipeline, a scheduler), named `system:<name>`.
+    package static func appendSystemAudit(
+        _ db: Database, _ action: String, system: String, target: String, detail: String = "", now: Date
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES (?, NULL, ?, ?, ?, ?, '')",
+            arguments: [now, "system:\(system)", action, target, detail]
+        )
+    }
+
     package static func insertMail(_ db: Database, _ mail: OutgoingMail, now: Date) throws {
         try db.execute(
             sql: """

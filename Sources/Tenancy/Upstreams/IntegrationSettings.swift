@@ -66,6 +66,8 @@ package struct HostingAccountRecord: Sendable, Equatable {
     package var nameservers: [String]
     package var isPending: Bool
     package var createdAt: Date
+    /// The cPanel password, sealed; set when the portal chose it.
+    package var sealedPassword: Data? = nil
 }
 
 /// Reads and writes one tenant's upstream settings and links, each method one transaction.
@@ -162,15 +164,16 @@ package struct UpstreamStore: Sendable {
         }
     }
 
-    /// The pending hosting account of `account` on `domain`, or a new pending row with `username`: written before
-    /// createacct is sent, so the name survives a crash and a retry looks up the same account.
+    /// The hosting account of `account` on `domain` (pending or already active), or a new pending row with
+    /// `username`: written before createacct is sent, so the name (and the password) survive a crash and a retry
+    /// looks up the same account.
     package func pendingHostingAccount(
         account: Account.ID, domain: String, plan: String, reseller: String, username: @escaping @Sendable () -> String,
-        now: Date = Date()
+        sealedPassword: Data? = nil, now: Date = Date()
     ) async throws -> HostingAccountRecord {
         try await pool.write { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? AND status = 'pending'",
+                db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? ORDER BY status = 'active' DESC, id LIMIT 1",
                 arguments: [account.rawValue, domain]
             ) {
                 return Self.record(row)
@@ -183,15 +186,15 @@ package struct UpstreamStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, created_at, password_sealed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [account.rawValue, name, domain, plan, reseller, now]
+                arguments: [account.rawValue, name, domain, plan, reseller, now, sealedPassword]
             )
             return HostingAccountRecord(
                 id: db.lastInsertedRowID, accountID: account, username: name, domain: domain, plan: plan,
                 reseller: reseller,
-                nameservers: [], isPending: true, createdAt: now
+                nameservers: [], isPending: true, createdAt: now, sealedPassword: sealedPassword
             )
         }
     }
@@ -220,7 +223,8 @@ package struct UpstreamStore: Sendable {
             id: row["id"], accountID: Account.ID(row["account_id"]), username: row["username"], domain: row["domain"],
             plan: row["plan"], reseller: row["reseller"],
             nameservers: (row["nameservers"] as String).split(separator: ",").map(String.init),
-            isPending: (row["status"] as String) == "pending", createdAt: row["created_at"]
+            isPending: (row["status"] as String) == "pending", createdAt: row["created_at"],
+            sealedPassword: row["password_sealed"]
         )
     }
 

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Integrations
+import NIOCore
+import Tenancy
+
+/// Product, category, sitemap and robots pages, read from the tenant's cached catalogue.
+extension StorefrontController {
+    @Sendable func product(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        guard let slug = context.parameters.get("slug"), let entry = content.catalogue.entry(slug: slug) else {
+            throw PortalError.notFound
+        }
+        let category = content.catalogue.categories.first { $0.id == entry.product.categoryID }
+        let page = ProductPage(
+            chrome: content.chrome, entry: entry, category: category, currency: content.brand.currency,
+            canonicalURL: siteURL(context.tenant) + "/products/\(slug)", resources: Self.resources(of: entry.product, map: resources)
+        )
+        return html(try pages.render(page, template: "storefront/product"))
+    }
+
+    @Sendable func category(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        guard let slug = context.parameters.get("slug"), let category = content.catalogue.category(slug: slug) else {
+            throw PortalError.notFound
+        }
+        let products = content.catalogue.listed(in: category).map { ProductCard($0, currency: content.brand.currency) }
+        let page = CategoryPage(
+            chrome: content.chrome, name: category.name, description: category.description,
+            canonicalURL: siteURL(context.tenant) + "/category/\(slug)", products: products, hasProducts: !products.isEmpty
+        )
+        return html(try pages.render(page, template: "storefront/category"))
+    }
+
+    /// Home, categories and listed products on the tenant's primary domain; hidden products stay out.
+    @Sendable func sitemap(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        let base = siteURL(context.tenant)
+        var urls = [base + "/"]
+        urls += content.catalogue.categories.filter { !content.catalogue.listed(in: $0).isEmpty }.map { base + "/category/\($0.slug)" }
+        urls += content.catalogue.listed.map { base + "/products/\($0.product.slug)" }
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for url in urls { xml += "  <url><loc>\(Self.xmlEscaped(url))</loc></url>\n" }
+        xml += "</urlset>\n"
+        return Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: xml))
+        )
+    }
+
+    @Sendable func robots(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let lines = [
+            "User-agent: *", "Disallow: /account", "Disallow: /admin", "Disallow: /order/", "Disallow: /login", "Disallow: /signup",
+            "Allow: /", "", "Sitemap: \(siteURL(context.tenant))/sitemap.xml", "",
+        ]
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n")))
+        )
+    }
+
+    private func html(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    /// What a plan gives, in words: "2 vCPU", "10 GB disk space", …
+    static func resources(of product: Product, map: ResourceMap) -> [String] {
+        switch product.kind {
+        case .cloudServer:
+            guard let provider = product.cloudProvider, let size = product.cloudSize,
+                let resources = map.resources(provider: provider, size: size)
+            else { return [] }
+            return [
+                "\(resources.cpu) vCPU", "\(resources.ramGB) GB RAM", "\(resources.storageGB) GB storage",
+                "Runs on \(map.provider(provider)?.name ?? provider)",
+            ]
+        case .sharedHosting, .resellerHosting:
+            var lines: [String] = []
+            if let disk = product.diskMB { lines.append(Self.size(disk) + " disk space") }
+            lines.append(product.bandwidthMB.map { Self.size($0) + " monthly bandwidth" } ?? "Unmetered bandwidth")
+            if let accounts = product.resellerAccounts { lines.append("Up to \(accounts) cPanel accounts") }
+            return lines
+        case .ssl:
+            switch product.sslType {
+            case .single: return ["Secures one domain name"]
+            case .multi: return ["Secures several domain names"]
+            case .wildcard: return ["Secures a domain and all its subdomains"]
+            case nil: return []
+            }
+        case .domain:
+            return []
+        }
+    }
+
+    private static func size(_ megabytes: Int) -> String {
+        megabytes % 1024 == 0 ? "\(megabytes / 1024) GB" : "\(megabytes) MB"
+    }
+
+    static func xmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Integrations
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// How often and how long a pipeline step is retried after a failure.
+package struct PipelineRetryPolicy: Sendable {
+    package var maximumAttempts = 6
+    package var baseDelay: TimeInterval = 15
+    package var maximumDelay: TimeInterval = 900
+    /// How often a live order's invoice is checked for payment, at most.
+    package var paymentPollMaximum: TimeInterval = 3600
+
+    package init() {}
+
+    /// The wait after failed attempt `attempt` (1-based): exponential, capped, with jitter.
+    func delay(afterAttempt attempt: Int) -> TimeInterval {
+        min(maximumDelay, baseDelay * pow(2, Double(attempt - 1))) * Double.random(in: 0.5...1)
+    }
+}
+
+/// Carries orders through their steps (client → order → payment → accept → provision), one job at a time per
+/// tenant so a customer's orders never race each other upstream, several tenants at once.
+///
+/// Every step first looks at what it stored and at the upstream before it writes: a crash or a lost answer at
+/// any point resumes with exactly one WHMCS client, one WHMCS order and one WHM account.
+package struct OrderPipeline: Service {
+    static let parallelTenants = 4
+
+    let steps: OrderSteps
+    let queue: OrderQueue
+    let registry: TenantRegistry
+    let databases: TenantDatabases
+    let platform: PlatformDatabase
+    let policy: PipelineRetryPolicy
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    package init(
+        steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases, platform: PlatformDatabase,
+        policy: PipelineRetryPolicy, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.steps = steps
+        self.queue = queue
+        self.registry = registry
+        self.databases = databases
+        self.platform = platform
+        self.policy = policy
+        self.now = now
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await sweep()
+            while !Task.isCancelled {
+                let due = queue.takeDue(now: now())
+                for start in stride(from: 0, to: due.count, by: Self.parallelTenants) {
+                    await withTaskGroup(of: Void.self) { group in
+                        for tenant in due[start..<min(start + Self.parallelTenants, due.count)] {
+                            group.addTask { await work(tenant) }
+                        }
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// At start: every tenant on the pending list gets its next job scheduled; no other database is opened.
+    private func sweep() async {
+        do {
+            for id in try await platform.tenantsWithPendingJobs() {
+                queue.notify(id)
+            }
+        } catch {
+            logger.error("the pending order list could not be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs the tenant's due jobs one after another, then schedules the next or clears the pending hint.
+    private func work(_ id: Tenant.ID) async {
+        guard let tenant = registry.snapshot.tenantsByID[id] else {
+            try? await platform.clearJobsPending(id, checkedAt: now())
+            return
+        }
+        do {
+            var ran = 0
+            while !Task.isCancelled, ran < 20,
+                let job = try await databases.withDatabase(for: tenant, { try await $0.orders.nextDueJob(now: now()) })
+            {
+                // Unstructured: a started step finishes and records its outcome even during shutdown.
+                let step = Task { await run(job, tenant: tenant) }
+                await step.value
+                ran += 1
+            }
+            let checkedAt = now()
+            if let next = try await databases.withDatabase(for: tenant, { try await $0.orders.nextJobTime() }) {
+                queue.notify(id, at: next)
+            } else {
+                try await platform.clearJobsPending(id, checkedAt: checkedAt)
+            }
+        } catch {
+            logger.error("order jobs could not be read", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            queue.notify(id, at: now().addingTimeInterval(30))
+        }
+    }
+
+    /// One attempt of one job; whatever happens, the job is finished, rescheduled or parked.
+    private func run(_ job: OrderJob, tenant: Tenant) async {
+        let started = ContinuousClock.now
+        var outcome = "done"
+        do {
+            switch try await steps.perform(job, tenant: tenant) {
+            case .finished:
+                break
+            case .waiting(let reason, let retryAt):
+                outcome = "waiting"
+                try await databases.withDatabase(for: tenant) {
+                    try await $0.orders.reschedule(job, error: reason, runAfter: retryAt, countAttempt: false)
+                }
+            }
+        } catch {
+            let reason = OrderSteps.describe(error)
+            let attempts = job.attempts + 1
+            do {
+                if OrderSteps.isPermanent(error) || attempts >= policy.maximumAttempts {
+                    outcome = "parked"
+                    try await databases.withDatabase(for: tenant) { try await $0.orders.park(job, error: reason, now: now()) }
+                } else {
+                    outcome = "retry"
+                    let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts))
+                    try await databases.withDatabase(for: tenant) { try await $0.orders.reschedule(job, error: reason, runAfter: retryAt) }
+                }
+            } catch {
+                logger.error("order job outcome could not be stored", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            }
+            logger.warning(
+                "order step failed",
+                metadata: ["tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)", "attempt": "\(attempts)",
+                           "outcome": "\(outcome)", "reason": "\(reason)"]
+            )
+            return
+        }
+        let duration = ContinuousClock.now - started
+        logger.info(
+            "order step",
+            metadata: ["tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)", "outcome": "\(outcome)",
+                       "duration_ms": "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"]
+        )
+    }
+}
