@@ -166,8 +166,9 @@ struct CLITests {
         for slug in ["acme", "globex"] {
             let tenant = try #require(try platform.tenant(slug: TenantSlug(validating: slug)))
             let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
-            let (brand, products) = try await database.storefront()
-            #expect(products.count >= 4)
+            let (brand, catalogue) = try await database.storefront()
+            #expect(catalogue.listed.count >= 4)
+            #expect(catalogue.listed.allSatisfy { entry in entry.prices.allSatisfy { $0.priceMinor >= $0.costMinor && $0.costMinor > 0 } })
             let owner = try #require(try await database.accounts.account(kind: .staff, email: "owner@\(slug).example"))
             #expect(owner.role == .owner)
             #expect(await hasher.verify("\(slug)-owner-demo", against: owner.passwordHash))

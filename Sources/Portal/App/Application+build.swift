@@ -80,12 +80,16 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         storefront: dependencies.storefront, dataDirectory: dependencies.dataDirectory, pages: dependencies.pages,
         resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
     ).addRoutes(to: tenantRoutes)
-    addAccountRoutes(to: tenantRoutes, dependencies)
+    ProductAPIController(
+        databases: dependencies.databases, storefront: dependencies.storefront, rules: dependencies.catalogueRules,
+        sync: dependencies.productSync(logger: logger), upstreams: dependencies.upstreams, logger: logger
+    ).addRoutes(to: tenantRoutes)
+    addAccountRoutes(to: tenantRoutes, dependencies, logger: logger)
     return router
 }
 
 /// Sign-in areas: the session and CSRF checks run only here, so storefront pages never read a session.
-private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies) {
+private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies, logger: Logger) {
     let flows = dependencies.accountFlows
     let realm: @Sendable (TenantRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
     let accountRoutes = tenantRoutes.group()
@@ -93,6 +97,11 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
         .add(middleware: CSRFMiddleware<TenantRequestContext>())
     AuthController(area: .customer, flows: flows, realm: realm).addRoutes(to: accountRoutes)
     AuthController(area: .staff, flows: flows, realm: realm).addRoutes(to: accountRoutes)
+    let checkout = CheckoutController(
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
+        queue: dependencies.orderQueue
+    )
+    checkout.addPublicRoutes(to: accountRoutes)
 
     let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
     let customerRealm: @Sendable (CustomerRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
@@ -100,6 +109,7 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
+    checkout.addCustomerRoutes(to: customerRoutes)
     TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)
 
@@ -119,6 +129,15 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     MailController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, queue: dependencies.mailQueue,
         relayConfigured: dependencies.configuration.smtpRelay != nil
+    ).addRoutes(to: staffRoutes)
+    CatalogueController(
+        flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
+        rules: dependencies.catalogueRules, sync: dependencies.productSync(logger: logger)
+    ).addRoutes(to: staffRoutes)
+    APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    AdminOrdersController(
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
+        queue: dependencies.orderQueue
     ).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,

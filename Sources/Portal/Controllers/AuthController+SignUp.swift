@@ -7,7 +7,9 @@ extension AuthController {
     // MARK: Sign up and verification
 
     @Sendable func signupForm(_ request: Request, context: Context) async throws -> Response {
-        try flows.page(SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken), "account/signup")
+        var page = SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken)
+        page.next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
+        return try flows.page(page, "account/signup")
     }
 
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
@@ -17,6 +19,7 @@ extension AuthController {
         page.name = form.trimmed("name")
         page.email = form.trimmed("email")
         page.company = form.trimmed("company")
+        page.next = AccountFlows.safeNext(form["next"], default: "")
         if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
             page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/signup"), retryAfter: wait)
@@ -67,7 +70,8 @@ extension AuthController {
             MessagePage(
                 chrome: page.chrome, title: "Check your inbox",
                 message: "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
-                linkURL: "/login", linkLabel: "Go to sign in"
+                linkURL: page.next.isEmpty ? "/login" : "/login?next=\(page.next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                linkLabel: "Go to sign in"
             ),
             "account/message"
         )

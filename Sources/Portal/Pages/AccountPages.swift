@@ -34,6 +34,8 @@ package struct SignupPage: Sendable {
     package var companyError: String?
     package var passwordError: String?
     package var notice: Notice?
+    /// Where to go after signing in (an order being placed); a local path only.
+    package var next = ""
 }
 
 package struct ForgotPasswordPage: Sendable {

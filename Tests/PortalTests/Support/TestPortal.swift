@@ -76,10 +76,12 @@ private func createTenantsNow(_ tenants: [TestTenant], in dataPath: String, base
             try database.pool.write { db in
                 for (index, name) in tenant.products.enumerated() {
                     var product = Product(
-                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting,
-                        priceMinor: Int64(100 * (index + 1)), billingCycle: .monthly, position: index
+                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting, position: index
                     )
-                    try product.insert(db)
+                    product.whmPackage = index == 0 ? "starter" : "pro"
+                    product.diskMB = 10_240
+                    let price = ProductPrice(cycle: .monthly, priceMinor: Int64(299 * (index + 1)), setupMinor: 0, costMinor: 140)
+                    try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
                 }
             }
         }

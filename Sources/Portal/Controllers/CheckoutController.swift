@@ -1,0 +1,270 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Tenancy
+
+/// The customer's path from a product to an order: configure → review (sign in or up) → place → the order page.
+package struct CheckoutController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (Tenant) -> any AccountRealm
+    let databases: TenantDatabases
+    let storefront: StorefrontService
+    let queue: OrderQueue
+
+    /// Configure and review: anyone may look; the review asks strangers to sign in.
+    package func addPublicRoutes(to group: RouterGroup<TenantRequestContext>) {
+        group.get("/order/{slug}", use: configure)
+        group.get("/order/{slug}/review", use: review)
+    }
+
+    package func addCustomerRoutes(to group: RouterGroup<CustomerRequestContext>) {
+        group.post("/order/{slug}", use: place)
+        group.get("/account/orders", use: orders)
+        group.get("/account/orders/{id}", use: order)
+    }
+
+    // MARK: Configure and review
+
+    private func entries(_ tenant: Tenant, slug: String) async throws -> (CatalogueEntry, CatalogueEntry?, String, StorefrontChrome) {
+        let content = try await storefront.content(for: tenant)
+        guard let entry = content.catalogue.entry(slug: slug) else { throw PortalError.notFound }
+        let domains = content.catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable }
+        return (entry, domains, content.brand.currency, content.chrome)
+    }
+
+    private func configurePage(
+        entry: CatalogueEntry, currency: String, chrome: StorefrontChrome, choice: OrderChoice, errors: [String: String]
+    ) -> OrderConfigurePage {
+        let product = entry.product
+        let only = entry.prices.count == 1
+        let actions: [(Order.DomainAction, String)] =
+            product.kind == .domain
+            ? [(.register, "Register it"), (.transfer, "Transfer it from another registrar")]
+            : product.kind.isHosting
+                ? [(.register, "Register a new domain"), (.transfer, "Transfer a domain to us"), (.existing, "Use a domain I already own")]
+                : []
+        let defaultAction = choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
+        return OrderConfigurePage(
+            chrome: chrome, slug: product.slug, name: product.name, summary: product.summary, kindLabel: product.kind.label,
+            cycles: entry.prices.map {
+                .init(
+                    value: $0.cycle.rawValue, label: $0.cycle.label, price: Money.format(minor: $0.priceMinor, currency: currency),
+                    setup: Money.format(minor: $0.setupMinor, currency: currency), hasSetup: $0.setupMinor > 0,
+                    checked: only || $0.cycle.rawValue == choice.cycle
+                )
+            },
+            hasCycles: product.kind != .domain, asksDomain: true, domainOptional: product.kind == .cloudServer,
+            domainLabel: product.kind == .ssl ? "Domain to secure" : product.kind == .cloudServer ? "Server name (optional)" : "Domain name",
+            domain: choice.domain,
+            actions: actions.map { .init(value: $0.0.rawValue, label: $0.1, checked: $0.0.rawValue == defaultAction) },
+            hasActions: !actions.isEmpty, errors: errors
+        )
+    }
+
+    @Sendable func configure(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let (entry, _, currency, chrome) = try await entries(context.tenant, slug: context.parameters.get("slug") ?? "")
+        guard entry.product.isOrderable else { throw PortalError.notFound }
+        let choice = Self.choice(request)
+        return try flows.page(configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: [:]), "storefront/order")
+    }
+
+    @Sendable func review(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let (entry, domains, currency, chrome) = try await entries(context.tenant, slug: context.parameters.get("slug") ?? "")
+        guard entry.product.isOrderable else { throw PortalError.notFound }
+        let choice = Self.choice(request)
+        switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
+        case .failure(let problems):
+            var page = configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
+            page.notice = .error("Please correct the marked choices.")
+            return try flows.page(page, "storefront/order", status: .unprocessableContent)
+        case .success(let quote):
+            let customer = context.identity.flatMap { $0.isComplete && $0.account.kind == .customer ? $0.account : nil }
+            var profile = ProfileForm()
+            if let customer, let stored = try await databases.withDatabase(for: context.tenant, { try await $0.orders.profile(of: customer.id) }) {
+                profile = ProfileForm(stored)
+            } else if let customer {
+                let parts = customer.name.split(separator: " ", maxSplits: 1).map(String.init)
+                profile.firstName = parts.first ?? ""
+                profile.lastName = parts.count > 1 ? parts[1] : ""
+                profile.company = customer.company
+            }
+            return try flows.page(
+                reviewPage(context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: customer != nil,
+                           profile: profile, key: SecureToken.generate(), errors: [:]),
+                "storefront/order-review"
+            )
+        }
+    }
+
+    private func reviewPage(
+        context: some SignedInOrAnonymous, chrome: StorefrontChrome, quote: OrderQuote, currency: String, choice: OrderChoice,
+        signedIn: Bool, profile: ProfileForm, key: String, errors: [String: String]
+    ) -> OrderReviewPage {
+        let slug = quote.entry.product.slug
+        let here = "/order/\(slug)/review?\(choice.query)"
+        let next = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return OrderReviewPage(
+            chrome: chrome, csrf: context.csrfToken, slug: slug, name: quote.entry.product.name,
+            lines: quote.lines.map { .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency)) },
+            total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
+            domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)", signedIn: signedIn,
+            signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key, profile: profile, errors: errors
+        )
+    }
+
+    // MARK: Place
+
+    @Sendable func place(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let slug = context.parameters.get("slug") ?? ""
+        let (entry, domains, currency, chrome) = try await entries(context.tenant, slug: slug)
+        var request = request
+        let form = try await FormData.parse(&request)
+        let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
+        let key = form["idempotency_key"]
+        guard key.count >= 20, key.count <= 64, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return flows.redirect(to: "/order/\(slug)/review?\(choice.query)")
+        }
+        let customer = context.account
+        // A replayed submission finds its order before anything is checked again.
+        if let existing = try await databases.withDatabase(for: context.tenant, { database in
+            try await database.orders.orders(of: customer.id, limit: 20).first { $0.idempotencyKey == key }
+        }) {
+            return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
+        }
+        let quote: OrderQuote
+        switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
+        case .failure(let problems):
+            var page = configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
+            page.notice = .error("Something changed since you chose: please check your choices again.")
+            return try flows.page(page, "storefront/order", status: .unprocessableContent)
+        case .success(let made):
+            quote = made
+        }
+        let profileForm = ProfileForm(form: form)
+        let problems = profileForm.problems()
+        guard problems.isEmpty else {
+            var page = reviewPage(
+                context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true, profile: profileForm,
+                key: key, errors: problems
+            )
+            page.notice = .error("Please complete your billing details.")
+            return try flows.page(page, "storefront/order-review", status: .unprocessableContent)
+        }
+        let now = flows.services.now()
+        let realm = realm(context.tenant)
+        var placed: Order?
+        for _ in 0..<3 where placed == nil {
+            let number = String(Int.random(in: 10_000_000...99_999_999))
+            let order = Order(
+                accountID: customer.id, number: number, idempotencyKey: key, entry: entry, cycle: quote.cycle, domain: quote.domain,
+                domainAction: quote.domainAction, currency: currency, priceMinor: quote.priceMinor, setupMinor: quote.setupMinor,
+                domainMinor: quote.domainMinor, now: now
+            )
+            let mail = try await flows.prepareMail(
+                realm: realm, to: customer.email, name: customer.name, .orderConfirmation,
+                values: [
+                    "order.number": .text(number),
+                    "order.items": .list(quote.lines.map { ["name": $0.label, "price": Money.format(minor: $0.amountMinor, currency: currency)] }),
+                    "order.total": .text(Money.format(minor: quote.totalMinor, currency: currency)),
+                    "link": .text(flows.services.link(primaryHost: realm.linkHost, path: "/account/orders")),
+                ],
+                tag: "order_confirmation"
+            )
+            try await queue.willQueue(context.tenant.id)
+            try await flows.mailQueue.willQueue(realm.mailbox)
+            do {
+                placed = try await databases.withDatabase(for: context.tenant) { database in
+                    try await database.orders.place(
+                        order, profile: profileForm.profile(for: customer.id, now: now), confirmation: mail, actor: customer,
+                        ip: context.origin.clientAddress ?? "", now: now
+                    ).order
+                }
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+                && (error.message ?? "").contains("orders.number")
+            {
+                continue
+            }
+        }
+        guard let placed, let id = placed.id else { throw PortalError.notFound }
+        queue.notify(context.tenant.id)
+        flows.mailQueue.notify(realm.mailbox)
+        return flows.redirect(to: "/account/orders/\(id.rawValue)")
+    }
+
+    static func choice(_ request: Request) -> OrderChoice {
+        let query = request.uri.queryParameters
+        return OrderChoice(
+            cycle: query.get("cycle") ?? "", domain: query.get("domain") ?? "", domainAction: query.get("domain_action") ?? ""
+        )
+    }
+
+    // MARK: Customer's orders
+
+    @Sendable func orders(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let perPage = 20
+        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let currencyChrome = try await storefront.content(for: context.tenant)
+        let rows = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.orders.orders(of: context.account.id, limit: perPage + 1, offset: (page - 1) * perPage)
+        }
+        let shown = rows.prefix(perPage).map { order in
+            CustomerOrdersPage.Row(
+                id: order.id!.rawValue, number: order.number, product: order.productName, domain: order.domain,
+                total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
+                placed: PageDates.format(order.createdAt)
+            )
+        }
+        return try flows.page(
+            CustomerOrdersPage(
+                chrome: currencyChrome.chrome, csrf: context.csrfToken, rows: Array(shown), hasRows: !shown.isEmpty,
+                previousURL: page > 1 ? "/account/orders?page=\(page - 1)" : nil,
+                nextURL: rows.count > perPage ? "/account/orders?page=\(page + 1)" : nil
+            ),
+            "account/orders"
+        )
+    }
+
+    @Sendable func order(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        guard let raw = context.parameters.get("id").flatMap(Int64.init),
+            let detail = try await databases.withDatabase(for: context.tenant, { database in
+                try await database.orders.order(Order.ID(raw), of: context.account.id)
+            })
+        else { throw PortalError.notFound }
+        let order = detail.order
+        let content = try await storefront.content(for: context.tenant)
+        var hosting: HostingAccountRecord?
+        if let hostingID = order.hostingAccountID, order.status == .active {
+            hosting = try await databases.withDatabase(for: context.tenant) { database in
+                try await database.upstreams.hostingAccounts(of: context.account.id).first { $0.id == hostingID }
+            }
+        }
+        let reached: Int =
+            switch order.status {
+            case .awaitingPayment: 0
+            case .paid: 1
+            case .provisioning, .needsSetup, .failed: 2
+            case .active: 3
+            case .cancelled: -1
+            }
+        let labels = ["Order received", "Paid", "Setting up", "Ready"]
+        let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? []
+        let page = CustomerOrderPage(
+            chrome: content.chrome, csrf: context.csrfToken, number: order.number, product: order.productName, domain: order.domain,
+            total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
+            message: order.status.customerMessage, isSettling: order.status.isSettling, isActive: order.status == .active,
+            steps: labels.enumerated().map { index, label in .init(label: label, done: index <= reached, current: index == reached) },
+            placed: PageDates.format(order.createdAt),
+            waitingForEmail: context.account.emailVerifiedAt == nil && order.status == .awaitingPayment, email: context.account.email,
+            hostingUsername: hosting?.username, nameservers: nameservers, hasNameservers: !nameservers.isEmpty
+        )
+        return try flows.page(page, "account/order")
+    }
+}
+
+/// The parts of a request context the review page needs, signed in or not.
+protocol SignedInOrAnonymous {
+    var csrfToken: String { get }
+}
+
+extension TenantRequestContext: SignedInOrAnonymous {}
+extension CustomerRequestContext: SignedInOrAnonymous {}

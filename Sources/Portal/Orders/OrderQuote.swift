@@ -1,0 +1,114 @@
+import Foundation
+import Tenancy
+
+/// What a customer chose on the order form, as typed.
+package struct OrderChoice: Sendable, Equatable {
+    package var cycle = ""
+    package var domain = ""
+    package var domainAction = ""
+
+    package init(cycle: String = "", domain: String = "", domainAction: String = "") {
+        self.cycle = cycle
+        self.domain = domain
+        self.domainAction = domainAction
+    }
+
+    /// The query string that carries the choice from page to page.
+    package var query: String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._"))
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        return "cycle=\(encode(cycle))&domain=\(encode(domain))&domain_action=\(encode(domainAction))"
+    }
+}
+
+/// A priced order: its lines and total, checked against the catalogue as it is now.
+package struct OrderQuote: Sendable, Equatable {
+    package struct Line: Sendable, Equatable {
+        package let label: String
+        package let amountMinor: Int64
+    }
+
+    package let entry: CatalogueEntry
+    package let cycle: Product.BillingCycle?
+    package let domain: String
+    package let domainAction: Order.DomainAction?
+    package let priceMinor: Int64
+    package let setupMinor: Int64
+    package let domainMinor: Int64
+    package let lines: [Line]
+
+    package var totalMinor: Int64 { priceMinor + setupMinor + domainMinor }
+
+    /// The quote, or the problems by field (`cycle`, `domain`, `domain_action`, `product`).
+    package static func make(
+        entry: CatalogueEntry, choice: OrderChoice, domainProduct: CatalogueEntry?
+    ) -> Result<OrderQuote, ProblemList> {
+        var problems: [String: String] = [:]
+        let product = entry.product
+        guard product.isOrderable else { return .failure(ProblemList(["product": "This plan is no longer available to order."])) }
+        var cycle: Product.BillingCycle?
+        var price: ProductPrice?
+        if product.kind != .domain {
+            if let chosen = Product.BillingCycle(rawValue: choice.cycle), let found = entry.price(for: chosen) {
+                cycle = chosen
+                price = found
+            } else {
+                problems["cycle"] = "Choose how often to pay."
+            }
+        }
+        let typed = choice.domain.trimmingCharacters(in: .whitespaces).lowercased()
+        var domain = ""
+        if !typed.isEmpty || product.kind != .cloudServer {
+            if let valid = try? HostName.validateDomain(typed), valid.count <= 253 {
+                domain = valid
+            } else {
+                problems["domain"] = typed.isEmpty ? "Enter the domain name, such as example.com." : "“\(typed)” is not a domain name such as example.com."
+            }
+        }
+        var action: Order.DomainAction?
+        var domainMinor: Int64 = 0
+        var domainLabel = ""
+        if product.kind.isHosting || product.kind == .domain {
+            let allowed: [Order.DomainAction] = product.kind == .domain ? [.register, .transfer] : Order.DomainAction.allCases
+            if let chosen = Order.DomainAction(rawValue: choice.domainAction), allowed.contains(chosen) {
+                action = chosen
+            } else {
+                problems["domain_action"] =
+                    product.kind == .domain ? "Choose to register or transfer the domain." : "Choose whether to register, transfer or use a domain you own."
+            }
+            if let chosen = action, chosen != .existing, !domain.isEmpty {
+                let prices = product.kind == .domain ? entry : domainProduct
+                if let prices, prices.product.isOrderable, let tld = tld(of: domain, in: prices) {
+                    let yearly = prices.domainPrice(tld: tld)!
+                    domainMinor = chosen == .register ? yearly.registerMinor : yearly.transferMinor
+                    domainLabel = "\(domain) \(chosen == .register ? "registration" : "transfer"), 1 year"
+                } else {
+                    problems["domain"] = "We cannot \(chosen.rawValue) this domain ending here; choose “use a domain I own” or another name."
+                }
+            }
+        }
+        guard problems.isEmpty else { return .failure(ProblemList(problems)) }
+        var lines: [Line] = []
+        if let price, let cycle {
+            lines.append(Line(label: "\(product.name) (\(cycle.label.lowercased()))", amountMinor: price.priceMinor))
+            if price.setupMinor > 0 { lines.append(Line(label: "Setup fee", amountMinor: price.setupMinor)) }
+        }
+        if domainMinor > 0 || !domainLabel.isEmpty { lines.append(Line(label: domainLabel, amountMinor: domainMinor)) }
+        return .success(
+            OrderQuote(
+                entry: entry, cycle: cycle, domain: domain, domainAction: action, priceMinor: price?.priceMinor ?? 0,
+                setupMinor: price?.setupMinor ?? 0, domainMinor: domainMinor, lines: lines
+            )
+        )
+    }
+
+    /// The longest priced ending of `domain` (`co.uk` before `uk`).
+    static func tld(of domain: String, in entry: CatalogueEntry) -> String? {
+        let labels = domain.split(separator: ".")
+        for start in 1..<max(labels.count, 1) {
+            let candidate = labels[start...].joined(separator: ".")
+            if entry.domainPrice(tld: candidate) != nil { return candidate }
+        }
+        return nil
+    }
+}
