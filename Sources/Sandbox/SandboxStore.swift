@@ -15,7 +15,7 @@ package struct SandboxStore: Sendable {
         try Self.migrator.migrate(queue)
     }
 
-    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         try await queue.read(body)
     }
 

@@ -137,7 +137,7 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
     AdminOrdersController(
         flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
-        queue: dependencies.orderQueue
+        queue: dependencies.orderQueue, upstreams: dependencies.upstreams
     ).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,

@@ -90,6 +90,12 @@ package struct ServerOptions: ParsableArguments {
     var smtpURL: String?
     @Option(name: .customLong("smtp-user"), help: "User name for the relay. (env: PORTAL_SMTP_USER)")
     var smtpUser: String?
+    @Option(
+        name: .customLong("crash-after-step"),
+        help: ArgumentHelp("Testing only: die (SIGKILL) after this order step's upstream work, before it is recorded.", visibility: .private)
+    )
+    var crashAfterStep: String?
+
     @Option(name: .customLong("smtp-password-file"), help: "File holding the relay password; never pass it as a flag. (env: PORTAL_SMTP_PASSWORD_FILE, or PORTAL_SMTP_PASSWORD)")
     var smtpPasswordFile: String?
 
@@ -158,6 +164,12 @@ package struct ServerOptions: ParsableArguments {
         configuration.assetsDirectory = assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
         configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
         configuration.allowSandboxUpstreams = sandboxUpstreams || Environment.value("PORTAL_SANDBOX_UPSTREAMS") == "1"
+        if let crashAfterStep {
+            guard let step = OrderJob.Step(rawValue: crashAfterStep) else {
+                throw ValidationError("--crash-after-step must be one of \(OrderJob.Step.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.crashAfterStep = step
+        }
         if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
             var password = Environment.value("PORTAL_SMTP_PASSWORD")
             if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {

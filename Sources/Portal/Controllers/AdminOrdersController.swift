@@ -10,6 +10,7 @@ package struct AdminOrdersController: Sendable {
     let databases: TenantDatabases
     let storefront: StorefrontService
     let queue: OrderQueue
+    let upstreams: TenantUpstreams
 
     package struct ListPage: Sendable {
         package struct Row: Sendable {
@@ -168,6 +169,9 @@ package struct AdminOrdersController: Sendable {
     }
 
     @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        // A person asking to try now means now: the brand's paused upstream calls are resumed for this attempt.
+        upstreams.resetBreakers(context.tenant)
         try await queue.willQueue(context.tenant.id)
         let response = try await act(context, { database, id in
             _ = try await database.orders.retry(id, actor: context.staff, ip: context.origin.clientAddress ?? "")

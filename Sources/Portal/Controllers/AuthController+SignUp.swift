@@ -70,7 +70,7 @@ extension AuthController {
             MessagePage(
                 chrome: page.chrome, title: "Check your inbox",
                 message: "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
-                linkURL: page.next.isEmpty ? "/login" : "/login?next=\(page.next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                linkURL: page.next.isEmpty ? "/login" : "/login?next=\(QueryComponent.encode(page.next))",
                 linkLabel: "Go to sign in"
             ),
             "account/message"

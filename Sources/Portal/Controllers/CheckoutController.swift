@@ -102,7 +102,7 @@ package struct CheckoutController: Sendable {
     ) -> OrderReviewPage {
         let slug = quote.entry.product.slug
         let here = "/order/\(slug)/review?\(choice.query)"
-        let next = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let next = QueryComponent.encode(here)
         return OrderReviewPage(
             chrome: chrome, csrf: context.csrfToken, slug: slug, name: quote.entry.product.name,
             lines: quote.lines.map { .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency)) },

@@ -15,9 +15,7 @@ package struct OrderChoice: Sendable, Equatable {
 
     /// The query string that carries the choice from page to page.
     package var query: String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._"))
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
-        return "cycle=\(encode(cycle))&domain=\(encode(domain))&domain_action=\(encode(domainAction))"
+        "cycle=\(QueryComponent.encode(cycle))&domain=\(QueryComponent.encode(domain))&domain_action=\(QueryComponent.encode(domainAction))"
     }
 }
 

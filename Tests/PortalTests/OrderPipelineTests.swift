@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Sandbox
+import Tenancy
+import Testing
+
+@testable import Portal
+
+@Suite("Checkout and order pipeline")
+struct OrderPipelineTests {
+    static func fast(_ configuration: inout PortalConfiguration) {
+        configuration.pipelineRetry.baseDelay = 0.05
+        configuration.pipelineRetry.maximumDelay = 0.2
+        configuration.pipelineRetry.maximumAttempts = 8
+        configuration.upstreamTimeout = .seconds(2)
+    }
+
+    @Test("sign up, confirm, order shared hosting and see it active: one client in the brand's group, one order, one account under its reseller")
+    func fullJourney() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let browser = TestBrowser(client, host: "acme.localhost")
+
+                // A stranger reviews the order and is asked to sign in, with the way back kept.
+                let review = try await browser.get("/order/plan-0/review?cycle=monthly&domain=journey.example&domain_action=existing")
+                #expect(review.status == .ok)
+                #expect(review.text.contains("£2.99"))
+                #expect(review.text.contains("/signup?next=%2Forder%2Fplan-0%2Freview"), "\(review.text)")
+                #expect(!review.text.contains("idempotency_key"))
+
+                try await browser.get("/signup?next=%2Forder%2Fplan-0%2Freview")
+                let signedUp = try await browser.post(
+                    "/signup", ["name": "Joan Clarke", "email": "joan@example.com", "password": "bletchley park 1941",
+                                "next": "/order/plan-0/review?cycle=monthly&domain=journey.example&domain_action=existing"]
+                )
+                #expect(signedUp.text.contains("/login?next=%2Forder%2Fplan-0%2Freview"), "\(signedUp.text)")
+                let verify = try #require(firstLink(in: try await dependencies.outbox("acme").first { $0.kind == "verify_email" }))
+                #expect(try await browser.get(pathAndQuery(verify)).text.contains("Email address confirmed"))
+                try await signIn(browser, email: "joan@example.com", password: "bletchley park 1941")
+
+                let id = try await Commerce.order(browser, domain: "journey.example")
+                let pending = try await browser.get("/account/orders/\(id)")
+                #expect(pending.status == .ok)
+                #expect(pending.text.contains(#"<meta http-equiv="refresh" content="5">"#) || pending.text.contains("Active"))
+
+                let order = try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(order.whmcsOrderID != nil && order.whmcsInvoiceID != nil && order.hostingAccountID != nil)
+                let page = try await browser.get("/account/orders/\(id)")
+                #expect(page.text.contains("Your service is ready."))
+                #expect(!page.text.contains(#"http-equiv="refresh""#))
+                #expect(page.text.contains("ns1.acme.example"))
+
+                let upstream = try await Commerce.upstream(sandbox, email: "joan@example.com", domain: "journey.example")
+                let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
+                #expect(upstream == .init(clients: 1, clientGroup: setup.clientGroupID, orders: 1, accounts: 1, accountOwner: setup.reseller,
+                                          nameservers: "ns1.acme.example,ns2.acme.example"))
+
+                // Paid in the sandbox, accepted, and the product was synced on first use with its module.
+                let (invoiceStatus, module, options) = try await sandbox.store.read { db in
+                    (
+                        try String.fetchOne(db, sql: "SELECT status FROM whmcs_invoices WHERE id = ?", arguments: [order.whmcsInvoiceID]),
+                        try String.fetchOne(db, sql: "SELECT module FROM whmcs_products WHERE slug = 'plan-0' AND gid = ?", arguments: [setup.productGroupID]),
+                        try String.fetchOne(db, sql: "SELECT configoptions FROM whmcs_products WHERE slug = 'plan-0'")
+                    )
+                }
+                #expect(invoiceStatus == "Paid")
+                #expect(module == "cpanel")
+                #expect(options == #"["racme_starter"]"#)
+
+                // The password is sealed at rest; the activation email links to the order, never a password.
+                let tenant = try dependencies.registryTenant("acme")
+                let sealed = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.pool.read { db in try Data.fetchOne(db, sql: "SELECT password_sealed FROM hosting_accounts") }
+                }
+                #expect(sealed != nil)
+                let mails = try await dependencies.outbox("acme")
+                let activated = try #require(mails.first { $0.kind == "service_activated" })
+                #expect(activated.textBody.contains("/account/orders/\(id)"))
+                #expect(activated.textBody.contains("ns1.acme.example"))
+                #expect(mails.contains { $0.kind == "order_confirmation" && $0.textBody.contains("£2.99") })
+                let audit = try await dependencies.accounts("acme") { try await $0.auditEntries() }.map(\.action)
+                #expect(audit.contains("order.placed") && audit.contains("order.activated"))
+            }
+        }
+    }
+
+    @Test("a double click or a replayed form makes one order")
+    func idempotentPlacement() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "twice@example.com")
+                let key = SecureToken.generate()
+                let first = try await Commerce.order(browser, domain: "twice.example", key: key)
+                let second = try await Commerce.order(browser, domain: "twice.example", key: key)
+                #expect(first == second)
+                async let a = Commerce.order(browser, domain: "race.example", key: "race-key-0123456789abcdef")
+                async let b = Commerce.order(browser, domain: "race.example", key: "race-key-0123456789abcdef")
+                let (x, y) = try await (a, b)
+                #expect(x == y)
+                let count = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) { database in
+                    try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") }
+                }
+                #expect(count == 2)
+                try await Commerce.wait(for: first, dependencies, until: .active)
+                #expect(try await Commerce.upstream(sandbox, email: "twice@example.com", domain: "twice.example").orders == 2)
+            }
+        }
+    }
+
+    @Test("bad choices and billing details are refused beside the field and nothing is ordered")
+    func badCheckoutInput() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "bad@example.com")
+                let noCycle = try await browser.get("/order/plan-0/review?cycle=weekly&domain=ok.example&domain_action=existing")
+                #expect(noCycle.status == .unprocessableContent)
+                #expect(noCycle.text.contains("Choose how often to pay."))
+                let badDomain = try await browser.get("/order/plan-0/review?cycle=monthly&domain=not%20a%20domain&domain_action=existing")
+                #expect(badDomain.text.contains("is not a domain name"))
+                let noTLD = try await browser.get("/order/plan-0/review?cycle=monthly&domain=x.example&domain_action=register")
+                #expect(noTLD.text.contains("We cannot register this domain ending here"))
+
+                try await browser.get("/order/plan-0/review?cycle=monthly&domain=ok.example&domain_action=existing")
+                var form = Commerce.billing
+                form["country"] = "ZZ"
+                form["phone"] = "call me"
+                form.merge(["cycle": "monthly", "domain": "ok.example", "domain_action": "existing",
+                            "idempotency_key": SecureToken.generate()]) { $1 }
+                let refused = try await browser.post("/order/plan-0", form)
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.text.contains("two-letter code") && refused.text.contains("phone number such as"))
+                #expect(refused.text.contains(#"value="12 St James&#39;s Square""#) || refused.text.contains("St James"))
+                #expect(try await browser.get("/order/missing").status == .notFound)
+                let count = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) { database in
+                    try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") }
+                }
+                #expect(count == 0)
+            }
+        }
+    }
+
+    @Test("an order of tenant A never lands in tenant B's group or under B's reseller, and B cannot see it")
+    func crossTenant() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                let acme = try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let globex = try await Commerce.connect("globex", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (a, _) = try await Commerce.customer(client, dependencies, tenant: "acme", email: "same@example.com")
+                let (b, _) = try await Commerce.customer(client, dependencies, tenant: "globex", email: "other@example.com")
+                let acmeOrder = try await Commerce.order(a, domain: "acme-shop.example")
+                let globexOrder = try await Commerce.order(b, domain: "globex-shop.example")
+                try await Commerce.wait(for: acmeOrder, tenant: "acme", dependencies, until: .active)
+                try await Commerce.wait(for: globexOrder, tenant: "globex", dependencies, until: .active)
+                let inAcme = try await Commerce.upstream(sandbox, email: "same@example.com", domain: "acme-shop.example")
+                let inGlobex = try await Commerce.upstream(sandbox, email: "other@example.com", domain: "globex-shop.example")
+                #expect(inAcme.clientGroup == acme.clientGroupID && inAcme.accountOwner == acme.reseller)
+                #expect(inGlobex.clientGroup == globex.clientGroupID && inGlobex.accountOwner == globex.reseller)
+                #expect(inGlobex.nameservers == "ns1.globex.example,ns2.globex.example")
+
+                // Another customer's order (same tenant or another) answers like a missing one.
+                let (stranger, _) = try await Commerce.customer(client, dependencies, tenant: "acme", email: "stranger@example.com")
+                #expect(try await stranger.get("/account/orders/\(acmeOrder)").status == .notFound)
+                #expect(try await b.get("/account/orders/\(acmeOrder)").text.contains("acme-shop.example") == false)
+                #expect(try await b.get("/account/orders/\(acmeOrder + 100)").status == .notFound)
+                let globexOwner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies, tenant: "globex")
+                let list = try await globexOwner.get("/admin/orders")
+                #expect(list.text.contains("globex-shop.example") && !list.text.contains("acme-shop.example"))
+            }
+        }
+    }
+
+    @Test("non-hosting products stop at a manual setup task, never shown as active, until staff finish it")
+    func manualSetup() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                try await owner.get("/admin/products/new?kind=ssl")
+                let saved = try await owner.post(
+                    "/admin/products",
+                    ["kind": "ssl", "name": "Basic SSL", "slug": "basic-ssl", "visibility": "visible", "ssl_type": "single",
+                     "ssl_product_code": "positivessl", "price_annually": "19.99", "position": "3"]
+                )
+                #expect(saved.status == .seeOther)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "ssl@example.com")
+                let id = try await Commerce.order(browser, slug: "basic-ssl", cycle: "annually", domain: "secure.example", action: "")
+                let order = try await Commerce.wait(for: id, dependencies, until: .needsSetup)
+                #expect(order.activatedAt == nil)
+                let page = try await browser.get("/account/orders/\(id)")
+                #expect(page.text.contains("Being set up") && !page.text.contains("Your service is ready"))
+                let staff = try await owner.get("/admin/orders/\(id)")
+                #expect(staff.text.contains("Needs manual setup") && staff.text.contains("not provisioned automatically yet"))
+                #expect(try await owner.post("/admin/orders/\(id)/complete", [:]).status == .seeOther)
+                try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(try await dependencies.outbox("acme").contains { $0.kind == "service_activated" && $0.textBody.contains("secure.example") })
+            }
+        }
+    }
+
+    @Test("a step that keeps failing is parked for staff with the reason; the customer sees a calm message; retry completes it")
+    func failedJobsAndRetry() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: { Self.fast(&$0); $0.pipelineRetry.maximumAttempts = 2 }) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                sandbox.whmFaults.set(.http500)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "later@example.com")
+                let id = try await Commerce.order(browser, domain: "later.example")
+                let failed = try await Commerce.wait(for: id, dependencies, until: .failed)
+                #expect(failed.failure?.contains("provision") == true)
+                let page = try await browser.get("/account/orders/\(id)")
+                #expect(page.text.contains("our team is on it"))
+                #expect(!page.text.contains("500") && !page.text.contains("WHM"))
+
+                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let list = try await owner.get("/admin/orders")
+                #expect(list.text.contains("1 orders failed to set up"))
+                let detail = try await owner.get("/admin/orders/\(id)")
+                #expect(detail.text.contains("Retry the failed step") && detail.text.contains("WHM"))
+
+                // Support reads but cannot act.
+                try await makeAccount(dependencies, kind: .staff, email: "help@acme.example", role: .support)
+                let support = TestBrowser(client, host: "acme.localhost")
+                try await signIn(support, email: "help@acme.example", staff: true)
+                #expect(try await support.get("/admin/orders/\(id)").status == .ok)
+                #expect(try await support.post("/admin/orders/\(id)/retry", [:]).status == .forbidden)
+
+                sandbox.whmFaults.clear()
+                #expect(try await owner.post("/admin/orders/\(id)/retry", [:]).status == .seeOther)
+                try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(try await Commerce.upstream(sandbox, email: "later@example.com", domain: "later.example").accounts == 1)
+                let audit = try await dependencies.accounts("acme") { try await $0.auditEntries() }.map(\.action)
+                #expect(audit.contains("order.failed") && audit.contains("order.retried"))
+
+                // Cancelling: an order still waiting stops there.
+                let other = try await Commerce.order(browser, domain: "stop.example")
+                #expect(try await owner.post("/admin/orders/\(other)/cancel", [:]).status == .seeOther)
+                try await Commerce.wait(for: other, dependencies, until: .cancelled)
+                #expect(try await owner.post("/admin/orders/\(id)/cancel", [:]).status == .conflict)
+            }
+        }
+    }
+
+    @Test("an unconfirmed customer's order waits for the email address, then goes through")
+    func waitsForConfirmedEmail() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, account) = try await Commerce.customer(client, dependencies, email: "unconfirmed@example.com")
+                try await dependencies.accounts("acme") { store in
+                    try await store.pool.write { db in
+                        try db.execute(sql: "UPDATE accounts SET email_verified_at = NULL WHERE id = ?", arguments: [account.id])
+                    }
+                }
+                let id = try await Commerce.order(browser, domain: "wait.example")
+                try await Task.sleep(for: .milliseconds(600))
+                let page = try await browser.get("/account/orders/\(id)")
+                #expect(page.text.contains("Confirm your email address"))
+                #expect(try await Commerce.upstream(sandbox, email: "unconfirmed@example.com", domain: "wait.example").clients == 0)
+            }
+        }
+    }
+}
