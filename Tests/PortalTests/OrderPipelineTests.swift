@@ -222,7 +222,7 @@ struct OrderPipelineTests {
                 #expect(detail.text.contains("Retry the failed step") && detail.text.contains("WHM"))
 
                 // Support reads but cannot act.
-                try await makeAccount(dependencies, kind: .staff, email: "help@acme.example", role: .support)
+                _ = try await makeAccount(dependencies, kind: .staff, email: "help@acme.example", role: .support)
                 let support = TestBrowser(client, host: "acme.localhost")
                 try await signIn(support, email: "help@acme.example", staff: true)
                 #expect(try await support.get("/admin/orders/\(id)").status == .ok)
