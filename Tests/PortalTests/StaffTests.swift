@@ -36,6 +36,15 @@ struct StaffTests {
         ("GET", "/admin/brand/preview", [.owner, .admin]),
         ("GET", "/admin/brand/emails", [.owner, .admin]),
         ("GET", "/admin/mail", [.owner, .admin]),
+        ("GET", "/admin/products", [.owner, .admin, .support]),
+        ("GET", "/admin/products/new?kind=ssl", [.owner, .admin]),
+        ("POST", "/admin/products", [.owner, .admin]),
+        ("POST", "/admin/products/sync", [.owner, .admin]),
+        ("POST", "/admin/products/settings", [.owner]),
+        ("POST", "/admin/products/categories", [.owner, .admin]),
+        ("GET", "/admin/api-keys", [.owner]),
+        ("POST", "/admin/api-keys", [.owner]),
+        ("GET", "/admin/orders", [.owner, .admin, .support]),
     ]
 
     @Test("every staff route against every role, a customer and an anonymous visitor")

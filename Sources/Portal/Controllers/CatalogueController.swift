@@ -251,7 +251,7 @@ package struct CatalogueController: Sendable {
         page.notice = report.success
             ? .success("All \(report.successCount) products are in WHMCS.")
             : .error("\(report.errorCount) of \(report.results.count) products could not be synced; see below.")
-        return try flows.page(page, "admin/products", status: report.success ? .ok : .badGateway)
+        return try flows.page(page, "admin/products")
     }
 
     @Sendable func saveSettings(_ request: Request, context: StaffRequestContext) async throws -> Response {
