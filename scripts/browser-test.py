@@ -15,6 +15,7 @@ import struct
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -103,7 +104,10 @@ def main():
     try:
         health = wait_for_health(port, server)
         check(health.get("tenants") == 2, "the demo serves two tenants")
-        for url, host in (("/", "acme"), ("/", "globex"), ("/no-such-page", "acme"), ("/", "nobody")):
+        for url, host in (("/", "acme"), ("/", "globex"), ("/no-such-page", "acme"), ("/", "nobody"),
+                          ("/products/starter-web", "acme"), ("/category/web-hosting", "acme"), ("/order/starter-web", "acme"),
+                          ("/order/starter-web/review?cycle=monthly&domain=a.example&domain_action=existing", "acme"),
+                          ("/products/domains", "acme")):
             request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, url),
                                              headers={"Host": "%s.localhost" % host})
             try:
@@ -204,12 +208,64 @@ def main():
               "after publishing, the storefront header has the new primary colour (%s)" % header)
         driver.quit()
 
+        # A new customer signs up from the review page, confirms the address, orders shared hosting, sees it active.
+        driver = make_driver(1200)
+        base = "http://acme.localhost:%d" % port
+        driver.get(base + "/products/starter-web")
+        check("Starter Web" in driver.title and driver.find_elements(By.CSS_SELECTOR, "link[rel=canonical]"),
+              "the product page has its title and a canonical link")
+        driver.find_element(By.LINK_TEXT, "Order Starter Web").click()
+        wait_for_url(driver, "/order/starter-web")
+        driver.find_element(By.CSS_SELECTOR, "input[name=cycle][value=monthly]").click()
+        driver.find_element(By.ID, "domain").send_keys("browser-journey.example")
+        driver.find_element(By.CSS_SELECTOR, "input[name=domain_action][value=existing]").click()
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/review")
+        check("£2.99" in driver.page_source, "the review shows the price")
+        driver.find_element(By.LINK_TEXT, "Create an account").click()
+        wait_for_url(driver, "/signup")
+        driver.find_element(By.ID, "name").send_keys("Browser Buyer")
+        driver.find_element(By.ID, "email").send_keys("buyer@example.com")
+        driver.find_element(By.ID, "password").send_keys("a browser bought this")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "Check your inbox" in d.page_source)
+        sign_in = driver.find_element(By.LINK_TEXT, "Go to sign in").get_attribute("href")
+        database = sqlite3.connect(os.path.join(data_dir, "acme", "tenant.sqlite"))
+        body = database.execute(
+            "SELECT text_body FROM mail_outbox WHERE to_address = 'buyer@example.com' ORDER BY id DESC LIMIT 1").fetchone()[0]
+        database.close()
+        link = next(word for word in body.split() if "/verify-email?token=" in word)
+        driver.get(link)
+        check("Email address confirmed" in driver.page_source, "the emailed link confirms the address")
+        driver.get(sign_in)
+        driver.find_element(By.ID, "email").send_keys("buyer@example.com")
+        driver.find_element(By.ID, "password").send_keys("a browser bought this")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        check(wait_for_url(driver, "/order/starter-web/review"), "signing in returns to the order review")
+        for field, value in (("first-name", "Browser"), ("last-name", "Buyer"), ("address1", "1 Chromium Way"),
+                             ("city", "London"), ("state", "London"), ("postcode", "N1 9GU"), ("country", "GB"),
+                             ("phone", "+44 20 7946 0999")):
+            element = driver.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
+        driver.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]").click()
+        check(wait_for_url(driver, "/account/orders/"), "placing the order opens the order page")
+        try:
+            WebDriverWait(driver, 40).until(lambda d: "Your service is ready." in d.page_source)
+            ready = True
+        except Exception:
+            ready = False
+        check(ready, "the order page refreshes by itself until the hosting is active")
+        check("ns1.acme.example" in driver.page_source, "the active order shows the brand's nameservers")
+        driver.quit()
+
         driver = make_driver(360)
-        for slug in ("acme", "globex"):
-            driver.get("http://%s.localhost:%d/" % (slug, port))
+        for slug, path in (("acme", "/"), ("globex", "/"), ("acme", "/products/starter-web"),
+                           ("acme", "/order/starter-web/review?cycle=monthly&domain=a.example&domain_action=existing")):
+            driver.get("http://%s.localhost:%d%s" % (slug, port, path))
             overflow = driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            check(overflow <= 0, "%s fits a 360 px wide screen without sideways scrolling" % slug)
+            check(overflow <= 0, "%s%s fits a 360 px wide screen without sideways scrolling" % (slug, path))
     except Exception as error:  # report, then fail the run
         failed += 1
         print("  FAIL %s" % error)
