@@ -263,4 +263,66 @@ struct OrderPipelineTests {
             }
         }
     }
+
+    @Test("live mode waits for the customer to pay the invoice in WHMCS, polling it, then provisions")
+    func livePaymentWait() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: { Self.fast(&$0); $0.pipelineRetry.paymentPollMinimum = 0.1 }) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let tenant = try dependencies.registryTenant("acme")
+                // Stored directly: the settings form would rightly refuse a loopback address in live mode.
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    var settings = try await database.upstreams.settings()
+                    settings.mode = .live
+                    _ = try await database.upstreams.save(settings)
+                }
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "payer@example.com")
+                let id = try await Commerce.order(browser, domain: "payer.example")
+                var invoiceID: Int?
+                let deadline = Date().addingTimeInterval(20)
+                while invoiceID == nil, Date() < deadline {
+                    let detail = try await dependencies.databases.withDatabase(for: tenant) { try await $0.orders.detail(Order.ID(id)) }
+                    if detail?.jobs.last?.lastError?.contains("waiting for invoice") == true { invoiceID = detail?.order.whmcsInvoiceID }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let invoice = try #require(invoiceID)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.orders.order(Order.ID(id))?.status } == .awaitingPayment)
+                #expect(try await browser.get("/account/orders/\(id)").text.contains("Awaiting payment"))
+
+                let (whmcs, _) = try await dependencies.upstreams.whmcs(for: tenant)
+                try await whmcs.addPayment(.init(invoiceID: invoice, transactionID: "card-123", gateway: "mailin", date: "2026-11-26 10:00:00"))
+                try await Commerce.wait(for: id, dependencies, until: .active)
+                let transactions = try await whmcs.invoice(id: invoice)?.transactions.map(\.transactionID)
+                #expect(transactions == ["card-123"], "the portal never pays a live invoice itself")
+            }
+        }
+    }
+
+    @Test("hosting with a new domain registers it in the same WHMCS order, priced from the brand's TLD list")
+    func hostingWithRegistration() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                try await owner.get("/admin/products/new?kind=domain")
+                let saved = try await owner.post(
+                    "/admin/products",
+                    ["kind": "domain", "name": "Domains", "slug": "domains", "visibility": "visible", "position": "9",
+                     "tld_prices": "com 10.99 9.99 12.99\nco.uk 6.99 6.99 7.99"]
+                )
+                #expect(saved.status == .seeOther)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "registrant@example.com")
+                let review = try await browser.get("/order/plan-0/review?cycle=monthly&domain=brand-new.co.uk&domain_action=register")
+                #expect(review.text.contains("brand-new.co.uk registration, 1 year") && review.text.contains("£9.98"))
+                let id = try await Commerce.order(browser, domain: "brand-new.co.uk", action: "register")
+                let order = try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(order.domainMinor == 699 && order.totalMinor == 998)
+                let registered = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT type FROM whmcs_domains WHERE domain = 'brand-new.co.uk'")
+                }
+                #expect(registered == "Register")
+            }
+        }
+    }
 }

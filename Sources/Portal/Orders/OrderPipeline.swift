@@ -9,7 +9,9 @@ package struct PipelineRetryPolicy: Sendable {
     package var maximumAttempts = 6
     package var baseDelay: TimeInterval = 15
     package var maximumDelay: TimeInterval = 900
-    /// How often a live order's invoice is checked for payment, at most.
+    /// How often a live order's invoice is checked for payment: first after `paymentPollMinimum`, then less often
+    /// the longer it stays unpaid, at most every `paymentPollMaximum`.
+    package var paymentPollMinimum: TimeInterval = 30
     package var paymentPollMaximum: TimeInterval = 3600
 
     package init() {}

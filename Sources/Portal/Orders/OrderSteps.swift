@@ -147,7 +147,7 @@ package struct OrderSteps: Sendable {
             guard settings.mode == .sandbox else {
                 // Live: the customer pays in WHMCS; check again later, less often the longer it takes.
                 let waited = now().timeIntervalSince(job.createdAt)
-                let next = min(policy.paymentPollMaximum, max(30, waited / 4))
+                let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
                 return .waiting("waiting for invoice \(invoiceID) to be paid", retryAt: now().addingTimeInterval(next))
             }
             let method = try await databases.withDatabase(for: tenant) { try await $0.accounts.setting(Self.paymentMethodKey) }
