@@ -1,15 +1,22 @@
-import Dispatch
+import NIOPosix
 
-/// Runs blocking file and SQLite work on its own threads, so the event loops and the
-/// cooperative pool (two threads on a two-core machine) never wait on a disk.
+/// Runs blocking file and SQLite work on threads of its own, so the event loops and the cooperative pool (two
+/// threads on a two-core machine) never wait on a disk.
+///
+/// A concurrent `DispatchQueue` is not enough on Linux: its work runs on the same width-limited root-queue threads
+/// as Swift's cooperative pool, so a long blocking job (creating thousands of tenant databases) took one of the two
+/// threads every async task shares. A dedicated pool of real threads keeps the two apart.
 package enum BlockingIO {
-    private static let queue = DispatchQueue(label: "portal.blocking-io", attributes: .concurrent)
+    /// Enough threads that slow disks and SQLite busy waits rarely queue behind each other; they sleep when idle.
+    static let threadCount = 16
+
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: threadCount)
+        pool.start()
+        return pool
+    }()
 
     package static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
+        try await pool.runIfActive(work)
     }
 }
