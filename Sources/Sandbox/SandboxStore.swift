@@ -67,6 +67,7 @@ package struct SandboxStore: Sendable {
                     ALTER TABLE whmcs_products ADD COLUMN configoptions TEXT NOT NULL DEFAULT '[]';
                     ALTER TABLE whmcs_products ADD COLUMN autosetup TEXT NOT NULL DEFAULT '';
                     ALTER TABLE whmcs_products ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE whmcs_clients ADD COLUMN currency INTEGER NOT NULL DEFAULT 1;
                     """
             )
         }

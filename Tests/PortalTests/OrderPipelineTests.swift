@@ -129,7 +129,7 @@ struct OrderPipelineTests {
                 form["country"] = "ZZ"
                 form["phone"] = "call me"
                 form.merge(["cycle": "monthly", "domain": "ok.example", "domain_action": "existing",
-                            "idempotency_key": SecureToken.generate()]) { $1 }
+                            "idempotency_key": SecureToken.generate(), "quoted_total": "299"]) { $1 }
                 let refused = try await browser.post("/order/plan-0", form)
                 #expect(refused.status == .unprocessableContent)
                 #expect(refused.text.contains("two-letter code") && refused.text.contains("phone number such as"))
@@ -312,16 +312,103 @@ struct OrderPipelineTests {
                      "tld_prices": "com 10.99 9.99 12.99\nco.uk 6.99 6.99 7.99"]
                 )
                 #expect(saved.status == .seeOther)
+                // A setup fee too: the WHMCS invoice must come to exactly what the customer was shown.
+                let tenant = try dependencies.registryTenant("acme")
+                let plan = try #require(try await dependencies.databases.withDatabase(for: tenant) { try await $0.catalogue.entry(slug: "plan-0") })
+                var draft = ProductDraft(plan)
+                draft.prices = [.init(cycle: "monthly", price: "2.99", setup: "5.00")]
+                try await owner.get("/admin/products")
+                #expect(try await owner.post("/admin/products/\(plan.product.id!)", CatalogueTests.form(draft)).status == .seeOther)
                 let (browser, _) = try await Commerce.customer(client, dependencies, email: "registrant@example.com")
                 let review = try await browser.get("/order/plan-0/review?cycle=monthly&domain=brand-new.co.uk&domain_action=register")
-                #expect(review.text.contains("brand-new.co.uk registration, 1 year") && review.text.contains("£9.98"))
+                #expect(review.text.contains("brand-new.co.uk registration, 1 year") && review.text.contains("£14.98"))
                 let id = try await Commerce.order(browser, domain: "brand-new.co.uk", action: "register")
                 let order = try await Commerce.wait(for: id, dependencies, until: .active)
-                #expect(order.domainMinor == 699 && order.totalMinor == 998)
-                let registered = try await sandbox.store.read { db in
+                #expect(order.domainMinor == 699 && order.totalMinor == 1498)
+                let invoiceTotal = try await sandbox.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT total FROM whmcs_invoices WHERE id = ?", arguments: [order.whmcsInvoiceID])
+                }
+                #expect(invoiceTotal == 1498)
+
+                // A domain on its own: AddOrder with the registration only, then a setup task for staff.
+                let domainOnly = try await Commerce.order(browser, slug: "domains", cycle: "", domain: "only-a-name.com", action: "register")
+                let registered = try await Commerce.wait(for: domainOnly, dependencies, until: .needsSetup)
+                #expect(registered.totalMinor == 1099)
+                let lines = try await sandbox.store.read { db in
+                    (
+                        try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE orderid = ?", arguments: [registered.whmcsOrderID]),
+                        try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_domains WHERE orderid = ?", arguments: [registered.whmcsOrderID])
+                    )
+                }
+                #expect(lines.0 == 0 && lines.1 == 1)
+
+                // The same domain cannot get a second hosting account by accident.
+                let again = try await browser.get("/order/plan-0/review?cycle=monthly&domain=brand-new.co.uk&domain_action=existing")
+                let key = try #require(again.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                var form = Commerce.billing
+                form.merge(["cycle": "monthly", "domain": "brand-new.co.uk", "domain_action": "existing", "idempotency_key": key,
+                            "quoted_total": "799"]) { $1 }
+                let refused = try await browser.post("/order/plan-0", form)
+                #expect(refused.status == .unprocessableContent && refused.text.contains("You already have hosting for brand-new.co.uk"))
+                let domainType = try await sandbox.store.read { db in
                     try String.fetchOne(db, sql: "SELECT type FROM whmcs_domains WHERE domain = 'brand-new.co.uk'")
                 }
-                #expect(registered == "Register")
+                #expect(domainType == "Register")
+            }
+        }
+    }
+
+    @Test("a price changed between review and Place order shows the review again instead of charging the new price")
+    func priceChangedMidway() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "quoted@example.com")
+                let review = try await browser.get("/order/plan-0/review?cycle=monthly&domain=quoted.example&domain_action=existing")
+                let key = try #require(review.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let tenant = try dependencies.registryTenant("acme")
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.pool.write { db in try db.execute(sql: "UPDATE product_prices SET price_minor = 399") }
+                }
+                var form = Commerce.billing
+                form.merge(["cycle": "monthly", "domain": "quoted.example", "domain_action": "existing", "idempotency_key": key,
+                            "quoted_total": "299"]) { $1 }
+                let changed = try await browser.post("/order/plan-0", form)
+                #expect(changed.status == .conflict)
+                #expect(changed.text.contains("The price changed") && changed.text.contains("£3.99"))
+                form["quoted_total"] = "399"
+                #expect(try await browser.post("/order/plan-0", form).status == .seeOther)
+            }
+        }
+    }
+
+    @Test("an account WHMCS's own module made on accept is adopted, not duplicated; reseller hosting goes to staff")
+    func adoptsAndRoutes() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.fast) { client, dependencies in
+                let setup = try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                // As if WHMCS's cPanel module had created the account when the order was accepted.
+                let tenant = try dependencies.registryTenant("acme")
+                let whm = try await dependencies.upstreams.whm(for: tenant)
+                _ = try await whm.createAccount(.init(username: "premade1", domain: "premade.example", plan: "\(setup.reseller)_starter",
+                                                      contactEmail: "x@example.com"))
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "adopt@example.com")
+                let id = try await Commerce.order(browser, domain: "premade.example")
+                let order = try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(try await Commerce.upstream(sandbox, email: "adopt@example.com", domain: "premade.example").accounts == 1)
+                let hosting = try await dependencies.databases.withDatabase(for: tenant) { try await $0.upstreams.hostingAccounts(of: order.accountID) }
+                #expect(hosting.map(\.username) == ["premade1"])
+
+                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                try await owner.get("/admin/products/new?kind=reseller_hosting")
+                #expect(try await owner.post(
+                    "/admin/products",
+                    ["kind": "reseller_hosting", "name": "Resell", "slug": "resell", "visibility": "visible", "whm_package": "pro",
+                     "disk_mb": "20480", "reseller_accounts": "20", "price_monthly": "29.99", "position": "5"]
+                ).status == .seeOther)
+                let resell = try await Commerce.order(browser, slug: "resell", domain: "reseller-brand.example")
+                try await Commerce.wait(for: resell, dependencies, until: .needsSetup)
+                #expect(try await Commerce.upstream(sandbox, email: "adopt@example.com", domain: "reseller-brand.example").accounts == 0)
             }
         }
     }

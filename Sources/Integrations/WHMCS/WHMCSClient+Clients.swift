@@ -16,6 +16,7 @@ extension WHMCSClient {
         if !client.customFields.isEmpty { fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64))) }
         if client.suppressEmail { fields.append(("noemail", .scalar("true"))) }
         if !client.notes.isEmpty { fields.append(("notes", .scalar(client.notes))) }
+        if let currency = client.currencyID { fields.append(("currency", .scalar(String(currency)))) }
         let email = client.email
         let group = client.groupID
         let notes = client.notes

@@ -29,6 +29,12 @@ extension WHMCSClient {
             let blanks = [PHPFormValue](repeating: .scalar(""), count: items.count)
             fields.append(("domaintype", .list(blanks + registrations.map { .scalar($0.kind.rawValue) })))
             fields.append(("regperiod", .list(blanks + registrations.map { .scalar(String($0.years)) })))
+            if registrations.contains(where: { $0.priceOverrideMinor != nil }) {
+                fields.append(("domainpriceoverride", .list(blanks + registrations.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
+            }
+        }
+        if items.contains(where: { $0.priceOverrideMinor != nil }) {
+            fields.append(("priceoverride", .list(items.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
         }
         if items.contains(where: { !$0.configOptions.isEmpty }) {
             fields.append(("configoptions", .list(items.map { .scalar($0.configOptions.isEmpty ? "" : $0.configOptions.phpSerializedBase64) })))

@@ -16,6 +16,8 @@ package struct WHMCSNewClient: Sendable, Equatable {
     package var phoneNumber: String
     /// The client group: the tenant's, always, never from user input.
     package var groupID: Int
+    /// WHMCS currency id the client is billed in; nil leaves WHMCS's default.
+    package var currencyID: Int?
     package var password: String?
     /// Admin notes; the portal writes a marker here naming the account the client belongs to.
     package var notes = ""
@@ -171,6 +173,8 @@ package struct WHMCSOrderItem: Sendable, Equatable {
     package var domain: String?
     package var configOptions: [Int: String] = [:]
     package var customFields: [Int: String] = [:]
+    /// `priceoverride`: the recurring price the customer was quoted, whatever WHMCS's product says.
+    package var priceOverrideMinor: Int64?
 
     package init(productID: Int, billingCycle: WHMCSBillingCycle, domain: String? = nil) {
         self.productID = productID
@@ -506,6 +510,8 @@ package struct WHMCSDomainOrder: Sendable, Equatable {
     package var domain: String
     package var kind: Kind
     package var years: Int
+    /// `domainpriceoverride`: the registration or transfer price the customer was quoted.
+    package var priceOverrideMinor: Int64?
 
     package init(domain: String, kind: Kind = .register, years: Int = 1) {
         self.domain = domain

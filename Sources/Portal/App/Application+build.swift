@@ -32,6 +32,7 @@ package func buildApplication(
             OrderPipeline(
                 steps: dependencies.orderSteps(logger: logger), queue: dependencies.orderQueue, registry: dependencies.registry,
                 databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
+                lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
                 now: dependencies.accountServices.now, logger: logger
             ),
             ReminderScheduler(

@@ -99,7 +99,8 @@ package struct ProductSync: Sendable {
             switch operation {
             case .upsert:
                 let request = Self.whmcsProduct(entry, group: group, currencyID: currencyID, whm: whm)
-                if let id = product.whmcsProductID {
+                // Found by slug first: another sync (the button, the API, an order) may have added it a moment ago.
+                if let id = try await product.whmcsProductID.asyncOr({ try await client.product(slug: product.slug, groupID: group)?.id }) {
                     try await client.updateProduct(id: id, request)
                     outcome.whmcsProductId = id
                 } else {
@@ -109,14 +110,15 @@ package struct ProductSync: Sendable {
                 if let id = product.whmcsProductID { try await client.deleteProduct(id: id) }
                 outcome.whmcsProductId = nil
             }
-            outcome.success = true
+            let recorded = outcome.whmcsProductId
             try await databases.withDatabase(for: tenant) { database in
                 if operation == .delete {
                     try await database.catalogue.unlink(product.id ?? 0)
                 } else {
-                    try await database.catalogue.recordSync(product.id ?? 0, whmcsProductID: outcome.whmcsProductId, error: nil)
+                    try await database.catalogue.recordSync(product.id ?? 0, whmcsProductID: recorded, error: nil)
                 }
             }
+            outcome.success = true
         } catch {
             outcome.error = TenantUpstreams.describe(error)
             try? await databases.withDatabase(for: tenant) { database in
@@ -159,6 +161,14 @@ package struct ProductSync: Sendable {
             request.setupFees[currencyID, default: [:]][cycle] = price.setupMinor
         }
         return request
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value, or what `fallback` finds.
+    func asyncOr(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
+        if let self { return self }
+        return try await fallback()
     }
 }
 

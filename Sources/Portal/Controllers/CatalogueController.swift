@@ -45,7 +45,8 @@ package struct CatalogueController: Sendable {
             let sync: String =
                 if product.kind == .domain { "TLD prices (not a WHMCS product)" }
                 else if let error = product.syncError { "Failed: \(error)" }
-                else if let id = product.whmcsProductID { "WHMCS product \(id)" }
+                else if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt { "WHMCS product \(id)" }
+                else if let id = product.whmcsProductID { "WHMCS product \(id), changed since: sync again" }
                 else { "Not synced yet" }
             return CatalogueListPage.Row(
                 id: product.id ?? 0, name: product.name, slug: product.slug, kind: product.kind.label,

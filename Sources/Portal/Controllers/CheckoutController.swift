@@ -108,7 +108,8 @@ package struct CheckoutController: Sendable {
             lines: quote.lines.map { .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency)) },
             total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
             domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)", signedIn: signedIn,
-            signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key, profile: profile, errors: errors
+            signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key,
+            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors
         )
     }
 
@@ -116,7 +117,16 @@ package struct CheckoutController: Sendable {
 
     @Sendable func place(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
-        let (entry, domains, currency, chrome) = try await entries(context.tenant, slug: slug)
+        let chrome = try await storefront.content(for: context.tenant).chrome
+        // Read from the database, not the page cache: the price charged is the catalogue's at this moment.
+        let (stored, domains, currency) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.catalogue.entry(slug: slug),
+                try await database.catalogue.entries([.visible, .hidden]).first { $0.product.kind == .domain },
+                try await database.storefront().brand.currency
+            )
+        }
+        guard let entry = stored, entry.product.visibility != .retired else { throw PortalError.notFound }
         var request = request
         let form = try await FormData.parse(&request)
         let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
@@ -139,6 +149,24 @@ package struct CheckoutController: Sendable {
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .success(let made):
             quote = made
+        }
+        if quote.entry.product.kind.isHosting,
+            try await databases.withDatabase(for: context.tenant, { try await $0.orders.hasHosting(customer.id, domain: quote.domain) })
+        {
+            var page = configurePage(
+                entry: entry, currency: currency, chrome: chrome, choice: choice,
+                errors: ["domain": "You already have hosting for \(quote.domain). Choose another domain, or contact us to change your plan."]
+            )
+            page.notice = .error("Please correct the marked choices.")
+            return try flows.page(page, "storefront/order", status: .unprocessableContent)
+        }
+        if form["quoted_total"] != String(quote.totalMinor) {
+            var page = reviewPage(
+                context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true,
+                profile: ProfileForm(form: form), key: key, errors: [:]
+            )
+            page.notice = .error("The price changed while you were ordering. Please check the new total and place the order again.")
+            return try flows.page(page, "storefront/order-review", status: .conflict)
         }
         let profileForm = ProfileForm(form: form)
         let problems = profileForm.problems()
@@ -186,6 +214,8 @@ package struct CheckoutController: Sendable {
             }
         }
         guard let placed, let id = placed.id else { throw PortalError.notFound }
+        // Again after the commit: the pipeline may have cleared the hint between the first mark and the commit.
+        try await queue.willQueue(context.tenant.id)
         queue.notify(context.tenant.id)
         flows.mailQueue.notify(realm.mailbox)
         return flows.redirect(to: "/account/orders/\(id.rawValue)")

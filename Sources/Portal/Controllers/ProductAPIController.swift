@@ -161,7 +161,8 @@ package struct ProductAPIController: Sendable {
                 action == .delete ? .delete : .upsert, toSync, tenant: tenant, via: "api", maskedKey: maskedKey, blockType: blockType
             )
             if action == .delete {
-                for entry in toSync {
+                let deleted = Set(report.results.filter(\.success).map(\.slug))
+                for entry in toSync where deleted.contains(entry.product.slug) {
                     _ = try await databases.withDatabase(for: tenant) { database in
                         try await database.catalogue.setVisibility(
                             entry.product.id ?? 0, .retired, actor: nil, via: "api key …\(maskedKey)", ip: context.origin.clientAddress ?? ""

@@ -2,7 +2,26 @@ import Foundation
 import Integrations
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Tenancy
+
+/// The tenants whose jobs are running now, at most a few at a time.
+final class RunningTenants: Sendable {
+    private let tenants = Mutex<Set<Tenant.ID>>([])
+
+    /// Takes a slot for `tenant`; false when it already runs or every slot is taken.
+    func start(_ tenant: Tenant.ID, limit: Int) -> Bool {
+        tenants.withLock { tenants in
+            guard !tenants.contains(tenant), tenants.count < limit else { return false }
+            tenants.insert(tenant)
+            return true
+        }
+    }
+
+    func finish(_ tenant: Tenant.ID) {
+        _ = tenants.withLock { $0.remove(tenant) }
+    }
+}
 
 /// How often and how long a pipeline step is retried after a failure.
 package struct PipelineRetryPolicy: Sendable {
@@ -36,13 +55,16 @@ package struct OrderPipeline: Service {
     let databases: TenantDatabases
     let platform: PlatformDatabase
     let policy: PipelineRetryPolicy
+    /// Held (flock) while this process runs jobs, so two processes on one data folder never run the same job.
+    let lockPath: String
     let now: @Sendable () -> Date
     let logger: Logger
 
     package init(
         steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases, platform: PlatformDatabase,
-        policy: PipelineRetryPolicy, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        policy: PipelineRetryPolicy, lockPath: String, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
+        self.lockPath = lockPath
         self.steps = steps
         self.queue = queue
         self.registry = registry
@@ -55,19 +77,48 @@ package struct OrderPipeline: Service {
 
     package func run() async throws {
         await cancelWhenGracefulShutdown {
+            // One process per data folder runs jobs; a second one (an overlapping restart) waits for the lock, which
+            // the kernel releases the moment the holder exits, even by SIGKILL.
+            guard let lock = await acquireLock() else { return }
+            defer { close(lock) }
             await sweep()
-            while !Task.isCancelled {
-                let due = queue.takeDue(now: now())
-                for start in stride(from: 0, to: due.count, by: Self.parallelTenants) {
-                    await withTaskGroup(of: Void.self) { group in
-                        for tenant in due[start..<min(start + Self.parallelTenants, due.count)] {
-                            group.addTask { await work(tenant) }
+            // A rolling pool: a slow brand's jobs hold one of the slots, never the others' turns.
+            let running = RunningTenants()
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    for tenant in queue.takeDue(now: now()) {
+                        guard running.start(tenant, limit: Self.parallelTenants) else {
+                            queue.notify(tenant, at: now().addingTimeInterval(0.2))
+                            continue
+                        }
+                        group.addTask {
+                            await work(tenant)
+                            running.finish(tenant)
                         }
                     }
+                    try? await Task.sleep(for: .milliseconds(100))
                 }
-                try? await Task.sleep(for: .milliseconds(100))
             }
         }
+    }
+
+    private func acquireLock() async -> Int32? {
+        let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            logger.error("the order pipeline lock cannot be opened; orders will not be processed", metadata: ["path": "\(lockPath)"])
+            return nil
+        }
+        var warned = false
+        while !Task.isCancelled {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
+            if !warned {
+                logger.warning("another portal process runs the order pipeline for this data folder; waiting for it to stop")
+                warned = true
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        close(descriptor)
+        return nil
     }
 
     /// At start: every tenant on the pending list gets its next job scheduled; no other database is opened.
@@ -99,6 +150,8 @@ package struct OrderPipeline: Service {
             }
             let checkedAt = now()
             if let next = try await databases.withDatabase(for: tenant, { try await $0.orders.nextJobTime() }) {
+                // Still work (a retry, a live payment to wait for): keep the durable hint for a restart to find.
+                try await platform.markJobsPending(id)
                 queue.notify(id, at: next)
             } else {
                 try await platform.clearJobsPending(id, checkedAt: checkedAt)

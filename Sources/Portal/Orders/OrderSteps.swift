@@ -89,7 +89,21 @@ package struct OrderSteps: Sendable {
     private func placeOrder(_ job: OrderJob, _ order: Order, _ tenant: Tenant) async throws -> Outcome {
         guard let clientID = order.whmcsClientID else { throw OrderProblem("the order has no WHMCS client") }
         let (client, _) = try await upstreams.whmcs(for: tenant)
-        let productID = try await whmcsProductID(order, tenant)
+        var items: [WHMCSOrderItem] = []
+        if order.kind != .domain {
+            let cycle = WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .annually
+            var item = WHMCSOrderItem(productID: try await whmcsProductID(order, tenant), billingCycle: cycle,
+                                      domain: order.domain.isEmpty ? nil : order.domain)
+            // The customer pays what they were quoted, whatever WHMCS's copy of the product says.
+            item.priceOverrideMinor = order.priceMinor
+            items.append(item)
+        }
+        var registrations: [WHMCSDomainOrder] = []
+        if let action = order.domainAction, action != .existing, !order.domain.isEmpty {
+            var registration = WHMCSDomainOrder(domain: order.domain, kind: action == .register ? .register : .transfer, years: 1)
+            registration.priceOverrideMinor = order.domainMinor
+            registrations.append(registration)
+        }
         var baseline = order.whmcsOrderBaseline
         if baseline == nil {
             let newest = try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
@@ -102,14 +116,8 @@ package struct OrderSteps: Sendable {
                 try await database.accounts.setting(Self.paymentMethodKey)
             )
         }
-        let cycle = WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .annually
-        let item = WHMCSOrderItem(productID: productID, billingCycle: cycle, domain: order.domain.isEmpty ? nil : order.domain)
-        var registrations: [WHMCSDomainOrder] = []
-        if let action = order.domainAction, action != .existing, !order.domain.isEmpty {
-            registrations.append(WHMCSDomainOrder(domain: order.domain, kind: action == .register ? .register : .transfer, years: 1))
-        }
         let placed = try await client.addOrder(
-            clientID: clientID, items: [item], domains: registrations, paymentMethod: method ?? Self.defaultPaymentMethod,
+            clientID: clientID, items: items, domains: registrations, paymentMethod: method ?? Self.defaultPaymentMethod,
             nameservers: nameservers, baseline: baseline, claimed: claimed
         )
         crashPoint(.order)
@@ -121,15 +129,16 @@ package struct OrderSteps: Sendable {
         return .finished
     }
 
-    /// The product's WHMCS id, syncing the product first if it never was.
+    /// The product's WHMCS id, syncing the product first if it never was or changed since.
     private func whmcsProductID(_ order: Order, _ tenant: Tenant) async throws -> Int {
         guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }) else {
             throw OrderProblem("the ordered product no longer exists")
         }
-        if let id = entry.product.whmcsProductID { return id }
-        let report = await sync.run(.upsert, [entry], tenant: tenant, via: "pipeline", blockType: entry.product.kind.rawValue)
+        let product = entry.product
+        if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt { return id }
+        let report = await sync.run(.upsert, [entry], tenant: tenant, via: "pipeline", blockType: product.kind.rawValue)
         guard let id = report.results.first?.whmcsProductId, report.success else {
-            throw OrderProblem("the product could not be added to WHMCS: \(report.results.first?.error ?? "unknown reason")")
+            throw OrderProblem("the product could not be synced to WHMCS: \(report.results.first?.error ?? "unknown reason")")
         }
         return id
     }
@@ -142,6 +151,12 @@ package struct OrderSteps: Sendable {
         }
         let (client, _) = try await upstreams.whmcs(for: tenant)
         guard let invoice = try await client.invoice(id: invoiceID) else { throw OrderProblem("invoice \(invoiceID) is missing in WHMCS") }
+        guard invoice.totalMinor == order.totalMinor else {
+            throw OrderProblem(
+                "WHMCS invoice \(invoiceID) is for \(MoneyInput.text(invoice.totalMinor)) but the customer was quoted "
+                    + "\(MoneyInput.text(order.totalMinor)) \(order.currency); check the product's setup fee and currency in WHMCS"
+            )
+        }
         if invoice.status.lowercased() != "paid" {
             let settings = try await upstreams.settings(of: tenant)
             guard settings.mode == .sandbox else {
@@ -175,8 +190,12 @@ package struct OrderSteps: Sendable {
     }
 
     private func provision(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
-        guard order.kind.isHosting else {
-            let task = "Set up \(order.productName)\(order.domain.isEmpty ? "" : " for \(order.domain)") for \(account.email): "
+        guard order.kind == .sharedHosting else {
+            let what =
+                order.kind == .resellerHosting
+                ? "Create the cPanel account and grant it reseller privileges and its account limit in WHM"
+                : "Set up \(order.productName)"
+            let task = "\(what)\(order.domain.isEmpty ? "" : " for \(order.domain)") for \(account.email): "
                 + "this product type is not provisioned automatically yet."
             try await finish(job, tenant, setupTask: task)
             return .finished
@@ -186,7 +205,8 @@ package struct OrderSteps: Sendable {
         else { throw OrderProblem("the product has no WHM package") }
         let whm = try await upstreams.whm(for: tenant)
         let record = try await upstreams.createHostingAccount(
-            for: account, domain: order.domain, plan: whm.packageName(package), password: HostingPassword.generate(), in: tenant
+            for: account, domain: order.domain, plan: whm.packageName(package), password: HostingPassword.generate(),
+            order: order.id!.rawValue, in: tenant
         )
         crashPoint(.provision)
         let nameservers = record.nameservers.isEmpty
@@ -201,9 +221,6 @@ package struct OrderSteps: Sendable {
             ],
             tag: "service_activated"
         )
-        try await databases.withDatabase(for: tenant) { database in
-            try await database.orders.attachHosting(order.id!, hostingAccount: record.id, sealedPassword: nil)
-        }
         try await flows.mailQueue.willQueue(realm.mailbox)
         try await finish(job, tenant, mail: mail) { $0.hostingAccountID = record.id }
         flows.mailQueue.notify(realm.mailbox)

@@ -56,6 +56,8 @@ package struct OrderReviewPage: Sendable {
     package let signInURL: String
     package let signUpURL: String
     package let idempotencyKey: String
+    /// The total shown, in minor units; a different total at "Place order" shows the review again.
+    package let quotedTotal: String
     package let profile: ProfileForm
     package let errors: [String: String]
     package var notice: Notice?

@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Integrations
 import Tenancy
@@ -41,6 +42,10 @@ package enum UpstreamMappingError: Error, Equatable, CustomStringConvertible {
     case emailUnavailable
     case invalidDomain(String)
     case invalidPlan(String)
+    /// The customer already has a hosting account on this domain (from another order).
+    case domainHasHosting(String)
+    /// WHMCS has no currency with the brand's code, so the customer could not be billed in it.
+    case currencyUnavailable(String)
 
     package var description: String {
         switch self {
@@ -49,6 +54,8 @@ package enum UpstreamMappingError: Error, Equatable, CustomStringConvertible {
         case .emailUnavailable: "this email address cannot be used for a billing account here; contact support"
         case .invalidDomain(let domain): "\"\(domain)\" is not a valid domain name"
         case .invalidPlan(let plan): "\"\(plan)\" is not one of this brand's hosting packages"
+        case .domainHasHosting(let domain): "\(domain) already has a hosting account of this customer"
+        case .currencyUnavailable(let code): "WHMCS has no \(code) currency; add it in WHMCS (Setup › Payments › Currencies)"
         }
     }
 }
@@ -65,17 +72,24 @@ extension TenantUpstreams {
     package func billingClient(for account: Account, profile: BillingProfile, in tenant: Tenant) async throws -> BillingClientLink {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard account.emailVerifiedAt != nil else { throw UpstreamMappingError.emailNotVerified }
-        let (existing, settings) = try await databases.withDatabase(for: tenant) { database in
-            (try await database.upstreams.billingClient(of: account.id), try await database.upstreams.settings())
+        let (existing, settings, currency) = try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.upstreams.billingClient(of: account.id), try await database.upstreams.settings(),
+                try await database.storefront().brand.currency
+            )
         }
         if let existing { return existing }
         let (client, group) = try whmcs(for: tenant, settings: settings)
+        guard let currencyID = try await client.currencies().first(where: { $0.code == currency.uppercased() })?.id else {
+            throw UpstreamMappingError.currencyUnavailable(currency.uppercased())
+        }
         var request = WHMCSNewClient(
             firstName: profile.firstName, lastName: profile.lastName, email: account.email, address1: profile.address1,
             city: profile.city, state: profile.state, postcode: profile.postcode, country: profile.country,
             phoneNumber: profile.phoneNumber, groupID: group
         )
         request.companyName = profile.companyName
+        request.currencyID = currencyID
         request.notes = Self.clientMarker(tenant, account)
         // WHMCS wants a client-area password; customers reach WHMCS only through single sign-on, so it is random.
         request.password = SecureToken.generate()
@@ -94,10 +108,11 @@ extension TenantUpstreams {
     }
 
     /// A cPanel account on WHM for the customer, owned by the tenant's reseller and given the brand's nameservers.
-    /// The user name is stored (pending) before createacct is sent, so a retry after a crash or a lost answer finds
-    /// the same account instead of creating a second one.
+    /// The user name (and the password, sealed) are stored as pending before createacct is sent, keyed by `order`, so
+    /// a retry after a crash or a lost answer finds the same account instead of creating a second one. An account on
+    /// the domain that WHMCS's own cPanel module made when the order was accepted is adopted, not duplicated.
     package func createHostingAccount(
-        for account: Account, domain: String, plan: String, password: String? = nil, in tenant: Tenant
+        for account: Account, domain: String, plan: String, password: String? = nil, order: Int64? = nil, in tenant: Tenant
     ) async throws -> HostingAccountRecord {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard let host = try? HostName.validateDomain(domain) else { throw UpstreamMappingError.invalidDomain(domain) }
@@ -106,26 +121,33 @@ extension TenantUpstreams {
         }
         let whm = try whm(for: tenant, settings: settings)
         let sealed = try password.map { try seal($0, tenant, "hosting.password") }
-        let pending = try await databases.withDatabase(for: tenant) { database in
-            try await database.upstreams.pendingHostingAccount(
-                account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) },
-                sealedPassword: sealed
-            )
+        let pending: HostingAccountRecord
+        do {
+            pending = try await databases.withDatabase(for: tenant) { database in
+                try await database.upstreams.pendingHostingAccount(
+                    account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) },
+                    sealedPassword: sealed, order: order
+                )
+            }
+        } catch HostingAccountConflict.domainTaken {
+            throw UpstreamMappingError.domainHasHosting(host)
         }
         if !pending.isPending { return pending }
-        guard try await whm.packages().contains(where: { $0.name == plan }) else {
-            try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
-            throw UpstreamMappingError.invalidPlan(plan)
-        }
-        if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
         let storedPassword = try pending.sealedPassword.map { try open($0, tenant, "hosting.password") }
         let created: WHMCreatedAccount
         do {
-            if let existing = try await whm.account(username: pending.username),
-                existing.domain.lowercased() == host, existing.owner == whm.reseller
-            {
+            if let existing = try await whm.account(username: pending.username), existing.domain.lowercased() == host {
                 created = WHMCreatedAccount(ip: existing.ip, nameservers: nameservers, package: existing.plan)
+            } else if let made = try await whm.accounts(search: host, searchType: "domain").first(where: { $0.domain.lowercased() == host }) {
+                // WHMCS's cPanel module (AcceptOrder with autosetup) got there first: that account is the customer's.
+                try await databases.withDatabase(for: tenant) { try await $0.upstreams.renamePendingHostingAccount(pending.id, to: made.user) }
+                created = WHMCreatedAccount(ip: made.ip, nameservers: nameservers, package: made.plan)
             } else {
+                guard try await whm.packages().contains(where: { $0.name == plan }) else {
+                    try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
+                    throw UpstreamMappingError.invalidPlan(plan)
+                }
+                if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
                 created = try await whm.createAccount(
                     WHMNewAccount(
                         username: pending.username, domain: host, plan: plan, contactEmail: account.email, password: storedPassword
@@ -133,7 +155,7 @@ extension TenantUpstreams {
                 )
             }
         } catch let error as UpstreamError {
-            if case .apiError = error {
+            if case .apiError = error, try await whm.account(username: pending.username) == nil {
                 try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
             }
             throw error

@@ -32,19 +32,21 @@ extension WHMCSAction {
                 throw WHMCSFailure("Invalid Client Group ID")
             }
         }
+        let currency = params.int("currency") ?? 1
+        guard Self.currencies.contains(where: { $0.id == currency }) else { throw WHMCSFailure("Invalid Currency ID") }
         let fields = try customFields()
         try db.execute(
             sql: """
                 INSERT INTO whmcs_clients (uuid, firstname, lastname, companyname, email, address1, address2, city, state,
-                    postcode, country, phonenumber, groupid, language, notes, customfields, datecreated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    postcode, country, phonenumber, groupid, language, notes, customfields, datecreated, currency)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 UUID().uuidString.lowercased(), params.nonEmpty("firstname"), params.nonEmpty("lastname"),
                 params.string("companyname") ?? "", email, params.nonEmpty("address1"), params.string("address2") ?? "",
                 params.nonEmpty("city"), params.nonEmpty("state"), params.nonEmpty("postcode"), country,
                 params.nonEmpty("phonenumber"), group, params.string("language") ?? "", params.string("notes") ?? "",
-                Self.encodeJSON(fields), today,
+                Self.encodeJSON(fields), today, currency,
             ]
         )
         return ["clientid": Self.id(Int(db.lastInsertedRowID))]
@@ -103,8 +105,8 @@ extension WHMCSAction {
             "state": .string(row["state"]), "fullstate": .string(row["state"]), "statecode": .string(row["state"]),
             "postcode": .string(row["postcode"]), "countrycode": .string(row["country"]), "country": .string(row["country"]),
             "countryname": .string(row["country"]), "phonenumber": .string(row["phonenumber"]),
-            "groupid": Self.id(row["groupid"]), "status": .string(row["status"]), "credit": "0.00", "currency": "1",
-            "currency_code": "GBP", "language": .string(row["language"]), "notes": .string(row["notes"]),
+            "groupid": Self.id(row["groupid"]), "status": .string(row["status"]), "credit": "0.00", "currency": .string(String(row["currency"] as Int)),
+            "currency_code": .string(Self.currencies.first { $0.id == (row["currency"] as Int) }?.code ?? "GBP"), "language": .string(row["language"]), "notes": .string(row["notes"]),
             "email_verified": false, "allowSingleSignOn": "1", "lastlogin": "No Login Logged",
             "customfields": .array(customList),
             "users": ["user": [["id": Self.id(id), "name": .string("\(first) \(last)"), "email": .string(email), "is_owner": true]]],

@@ -42,8 +42,10 @@ extension WHMCSAction {
             throw WHMCSFailure("No items added to cart so order cannot proceed")
         }
         let options = params.list("configoptions") ?? []
-        let currency = 1
-        var lines: [(product: Row, cycle: String, amount: Int, domain: String, options: [String: String])] = []
+        let overrides = params.list("priceoverride") ?? []
+        let domainOverrides = params.list("domainpriceoverride") ?? []
+        let currency: Int = client["currency"] ?? 1
+        var lines: [(product: Row, cycle: String, amount: Int, first: Int, domain: String, options: [String: String])] = []
         for (index, productID) in productIDs.enumerated() {
             guard let product = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [productID]) else {
                 throw WHMCSFailure("Invalid Product ID: \(productID)")
@@ -68,9 +70,31 @@ extension WHMCSAction {
                 (cycle, amount) = (requested, offered)
             }
             let encoded = index < options.count ? options[index] : ""
-            lines.append((product, cycle, amount, index < domains.count ? domains[index] : "", try customFields("configoptions", from: encoded.isEmpty ? nil : encoded)))
+            var recurring = amount
+            if index < overrides.count, !overrides[index].isEmpty {
+                guard let override = Self.minor(overrides[index]) else { throw WHMCSFailure("Invalid price override: \(overrides[index])") }
+                recurring = override
+            }
+            let setupKey = ["monthly": "msetupfee", "quarterly": "qsetupfee", "semiannually": "ssetupfee", "annually": "asetupfee",
+                            "biennially": "bsetupfee", "triennially": "tsetupfee"][cycle]
+            let setup = setupKey.flatMap { price(product: product, cycle: $0, currency: currency) } ?? 0
+            lines.append((product, cycle, recurring, recurring + setup, index < domains.count ? domains[index] : "",
+                          try customFields("configoptions", from: encoded.isEmpty ? nil : encoded)))
         }
-        let total = lines.reduce(0) { $0 + $1.amount } + registrations.reduce(0) { $0 + Self.domainPrice * $1.years }
+        var domainAmounts: [Int] = []
+        for (offset, registration) in registrations.enumerated() {
+            // Per-domain arrays share the indexes of domain[]; the registrations follow the product lines.
+            let index = (domainTypes.enumerated().filter { !$0.element.isEmpty }.map(\.offset))[offset]
+            if index < domainOverrides.count, !domainOverrides[index].isEmpty {
+                guard let override = Self.minor(domainOverrides[index]) else {
+                    throw WHMCSFailure("Invalid domain price override: \(domainOverrides[index])")
+                }
+                domainAmounts.append(override)
+            } else {
+                domainAmounts.append(Self.domainPrice * registration.years)
+            }
+        }
+        let total = lines.reduce(0) { $0 + $1.first } + domainAmounts.reduce(0, +)
         let nameservers = (1...5).compactMap { params.nonEmpty("nameserver\($0)") }
         try db.execute(
             sql: """
@@ -92,7 +116,7 @@ extension WHMCSAction {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    clientID, orderID, line.product["id"] as Int, today, line.domain, gateway, line.amount, line.amount,
+                    clientID, orderID, line.product["id"] as Int, today, line.domain, gateway, line.first, line.amount,
                     Self.displayCycle(line.cycle), today, nameservers.first ?? "", nameservers.dropFirst().first ?? "",
                     Self.encodeJSON(line.options),
                 ]
@@ -100,7 +124,7 @@ extension WHMCSAction {
             serviceIDs.append(Int(db.lastInsertedRowID))
         }
         var domainIDs: [Int] = []
-        for registration in registrations {
+        for (registration, amount) in zip(registrations, domainAmounts) {
             try db.execute(
                 sql: """
                     INSERT INTO whmcs_domains (userid, orderid, type, domain, registrationperiod, firstpaymentamount, recurringamount,
@@ -108,7 +132,7 @@ extension WHMCSAction {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [clientID, orderID, registration.type, registration.domain, registration.years,
-                            Self.domainPrice * registration.years, Self.domainPrice * registration.years, gateway, today]
+                            amount, amount, gateway, today]
             )
             domainIDs.append(Int(db.lastInsertedRowID))
         }
@@ -125,14 +149,14 @@ extension WHMCSAction {
                 let description = line.domain.isEmpty ? name : "\(name) - \(line.domain)"
                 try db.execute(
                     sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Hosting', ?, ?, ?)",
-                    arguments: [invoiceID, serviceID, "\(description) (\(today))", line.amount]
+                    arguments: [invoiceID, serviceID, "\(description) (\(today))", line.first]
                 )
             }
-            for (registration, domainID) in zip(registrations, domainIDs) {
+            for ((registration, domainID), amount) in zip(zip(registrations, domainIDs), domainAmounts) {
                 try db.execute(
                     sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Domain\(registration.type)', ?, ?, ?)",
                     arguments: [invoiceID, domainID, "Domain \(registration.type) - \(registration.domain) - \(registration.years) Year/s",
-                                Self.domainPrice * registration.years]
+                                amount]
                 )
             }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])

@@ -278,14 +278,11 @@ package struct OrderStore: Sendable {
         }
     }
 
-    /// Links the hosting account the pipeline made to the order, with its password sealed.
-    package func attachHosting(_ id: Order.ID, hostingAccount: Int64, sealedPassword: Data?) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE orders SET hosting_account_id = ? WHERE id = ?", arguments: [hostingAccount, id.rawValue])
-            try db.execute(
-                sql: "UPDATE hosting_accounts SET order_id = ?, password_sealed = coalesce(?, password_sealed) WHERE id = ?",
-                arguments: [id.rawValue, sealedPassword, hostingAccount]
-            )
+    /// Whether the customer already has a hosting account (or one being made) on `domain`.
+    package func hasHosting(_ account: Account.ID, domain: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?", arguments: [account.rawValue, domain])
+                ?? false
         }
     }
 }

@@ -70,6 +70,11 @@ package struct HostingAccountRecord: Sendable, Equatable {
     package var sealedPassword: Data? = nil
 }
 
+/// A hosting account for the domain exists already (another order of the same customer).
+package enum HostingAccountConflict: Error, Equatable {
+    case domainTaken
+}
+
 /// Reads and writes one tenant's upstream settings and links, each method one transaction.
 package struct UpstreamStore: Sendable {
     let pool: DatabasePool
@@ -169,10 +174,19 @@ package struct UpstreamStore: Sendable {
     /// looks up the same account.
     package func pendingHostingAccount(
         account: Account.ID, domain: String, plan: String, reseller: String, username: @escaping @Sendable () -> String,
-        sealedPassword: Data? = nil, now: Date = Date()
+        sealedPassword: Data? = nil, order: Int64? = nil, now: Date = Date()
     ) async throws -> HostingAccountRecord {
         try await pool.write { db in
-            if let row = try Row.fetchOne(
+            if let order {
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM hosting_accounts WHERE order_id = ?", arguments: [order]) {
+                    return Self.record(row)
+                }
+                if try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?", arguments: [account.rawValue, domain]
+                ) == true {
+                    throw HostingAccountConflict.domainTaken
+                }
+            } else if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? ORDER BY status = 'active' DESC, id LIMIT 1",
                 arguments: [account.rawValue, domain]
             ) {
@@ -186,10 +200,10 @@ package struct UpstreamStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, created_at, password_sealed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO hosting_accounts (account_id, username, domain, plan, reseller, created_at, password_sealed, order_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [account.rawValue, name, domain, plan, reseller, now, sealedPassword]
+                arguments: [account.rawValue, name, domain, plan, reseller, now, sealedPassword, order]
             )
             return HostingAccountRecord(
                 id: db.lastInsertedRowID, accountID: account, username: name, domain: domain, plan: plan,
@@ -208,6 +222,13 @@ package struct UpstreamStore: Sendable {
             )
             return Self.record(
                 try Row.fetchOne(db, sql: "SELECT * FROM hosting_accounts WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Points a pending row at the account WHM already has for the domain (made by WHMCS's module).
+    package func renamePendingHostingAccount(_ id: Int64, to username: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE hosting_accounts SET username = ? WHERE id = ? AND status = 'pending'", arguments: [username, id])
         }
     }
 

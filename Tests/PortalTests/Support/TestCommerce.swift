@@ -63,11 +63,13 @@ enum Commerce {
         let review = try await browser.get("/order/\(slug)/review?\(query)")
         #expect(review.status == .ok, "\(review.text.prefix(400))")
         let idempotency = try #require(key ?? review.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+        let quoted = try #require(review.text.firstMatch(of: /name="quoted_total" value="([0-9]+)"/).map { String($0.1) })
         var form = billing
         form["cycle"] = cycle
         form["domain"] = domain
         form["domain_action"] = action
         form["idempotency_key"] = idempotency
+        form["quoted_total"] = quoted
         let placed = try await browser.post("/order/\(slug)", form)
         #expect(placed.status == .seeOther, "\(placed.text.prefix(600))")
         let location = try #require(placed.headers[.location])
