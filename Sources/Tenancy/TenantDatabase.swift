@@ -85,6 +85,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v6: catalogue, API keys, orders and jobs") { db in
             try CatalogueSchema.create(db)
         }
+        migrator.registerMigration("v7: mirror of customers' WHMCS services and invoices") { db in
+            try BillingMirrorStore.create(db)
+        }
         return migrator
     }
 }

@@ -247,7 +247,7 @@ struct BrandStudioTests {
             #expect(!(try await browser.get("/account").text.contains("ns1.brand-acme.example")), "a draft is not shown")
             try await owner.post("/admin/brand/publish", [:])
             let home = try await browser.get("/account").text
-            #expect(home.contains("<code>ns1.brand-acme.example</code>") && home.contains("You have no hosting yet"))
+            #expect(home.contains("<code>ns1.brand-acme.example</code>") && home.contains("No active services yet"))
 
             let tenant = try dependencies.registryTenant("acme")
             try await dependencies.databases.withDatabase(for: tenant) { database in
@@ -255,15 +255,23 @@ struct BrandStudioTests {
                     account: customer.id, domain: "ada.example", plan: "racme_starter", reseller: "racme", username: { "adaexamp0001" }
                 )
                 _ = try await database.upstreams.activateHostingAccount(pending.id, nameservers: ["ns1.brand-acme.example", "ns2.brand-acme.example"])
+                try await database.billing.replace(customer.id, services: [
+                    MirroredService(whmcsServiceID: 7, accountID: customer.id, whmcsOrderID: 1, whmcsProductID: 1, productName: "Starter",
+                                    domain: "ada.example", status: "Active", billingCycle: "Monthly", recurringMinor: 299,
+                                    nextDueDate: "2030-01-01", username: "adaexamp0001"),
+                ], invoices: [])
             }
             let withHosting = try await browser.get("/account").text
-            #expect(withHosting.contains("<td>ada.example</td>") && withHosting.contains("racme_starter"))
+            #expect(withHosting.contains("/account/services/7") && withHosting.contains("ada.example"))
+            let service = try await browser.get("/account/services/7").text
+            #expect(service.contains("<code>adaexamp0001</code>") && service.contains("<code>ns1.brand-acme.example</code>"))
 
             try await makeAccount(dependencies, tenant: "globex", email: "ada@example.com")
             let other = TestBrowser(client, host: "globex.localhost")
             try await signIn(other)
             let globexHome = try await other.get("/account").text
-            #expect(!globexHome.contains("brand-acme") && !globexHome.contains("ada.example</td>"))
+            #expect(!globexHome.contains("brand-acme") && !globexHome.contains("ada.example"))
+            #expect(try await other.get("/account/services/7").status == .notFound)
         }
     }
 

@@ -55,6 +55,8 @@ package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
+    /// The request's id, shown as the reference on friendly error pages and logged with the cause.
+    package let requestID: String
 
     package init(context: TenantRequestContext) throws {
         let identity = try requireIdentity(context.identity, kind: .customer, area: .customer)
@@ -64,6 +66,7 @@ package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
+        requestID = context.requestID
     }
 }
 

@@ -106,8 +106,10 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
 
     let customerRoutes = accountRoutes.group(context: CustomerRequestContext.self)
     let customerRealm: @Sendable (CustomerRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
-    AccountController(
-        flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront
+    CustomerBillingController(
+        flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
+        upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
+        throttle: dependencies.loginThrottle, logger: logger
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)

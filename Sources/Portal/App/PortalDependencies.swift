@@ -26,6 +26,8 @@ package struct PortalDependencies: Sendable {
     package let catalogueRules: CatalogueRules
     /// Which tenants have order jobs.
     package let orderQueue: OrderQueue
+    /// Keeps customers' local copies of their WHMCS services and invoices fresh.
+    package let billingRefresher: BillingRefresher
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
         accountServices.link(primaryHost: tenantRealm(tenant).linkHost, path: "")
@@ -41,7 +43,7 @@ package struct PortalDependencies: Sendable {
         OrderSteps(
             databases: databases, upstreams: upstreams, sync: productSync(logger: logger), flows: accountFlows,
             realm: { tenantRealm($0) }, policy: configuration.pipelineRetry, now: accountServices.now,
-            crashAfter: configuration.crashAfterStep
+            crashAfter: configuration.crashAfterStep, refresher: billingRefresher
         )
     }
 
@@ -102,6 +104,11 @@ package struct PortalDependencies: Sendable {
                 if new.tenantsByID[id] == nil { await databases.forget(id) }
             }
         }
+        let upstreams = TenantUpstreams(
+            databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
+            timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
+            allowSandbox: configuration.allowSandboxUpstreams
+        )
         return PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,
@@ -119,14 +126,11 @@ package struct PortalDependencies: Sendable {
             platformRealm: PlatformRealm(
                 platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
             ),
-            upstreams: TenantUpstreams(
-                databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
-                timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
-                allowSandbox: configuration.allowSandboxUpstreams
-            ),
+            upstreams: upstreams,
             mailQueue: mailQueue,
             catalogueRules: try CatalogueRules(directory: configuration.assetsDirectory),
-            orderQueue: OrderQueue(platform: platform)
+            orderQueue: OrderQueue(platform: platform),
+            billingRefresher: BillingRefresher(databases: databases, upstreams: upstreams, logger: logger)
         )
     }
 }

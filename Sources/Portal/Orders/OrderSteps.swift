@@ -32,12 +32,15 @@ package struct OrderSteps: Sendable {
     /// Test hook (`--crash-after-step`): the process kills itself after a step's upstream work and before it is
     /// recorded, the worst moment for a crash.
     let crashAfter: OrderJob.Step?
+    /// Brings the customer's local copy of WHMCS up to date once an order is set up.
+    let refresher: BillingRefresher?
 
     package init(
         databases: TenantDatabases, upstreams: TenantUpstreams, sync: ProductSync, flows: AccountFlows,
         realm: @escaping @Sendable (Tenant) -> any AccountRealm, policy: PipelineRetryPolicy,
-        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: OrderJob.Step? = nil
+        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: OrderJob.Step? = nil, refresher: BillingRefresher? = nil
     ) {
+        self.refresher = refresher
         self.databases = databases
         self.upstreams = upstreams
         self.sync = sync
@@ -221,6 +224,14 @@ package struct OrderSteps: Sendable {
             ],
             tag: "service_activated"
         )
+        // The customer's copy of their services is brought up to date before the order shows as active, so the
+        // dashboard lists the service the moment the order page says it is ready; if WHMCS does not answer, the copy
+        // is marked stale and the next page view reads it again.
+        do {
+            try await refresher?.refresh(account.id, in: tenant)
+        } catch {
+            try await databases.withDatabase(for: tenant) { try await $0.billing.markStale(account.id) }
+        }
         try await flows.mailQueue.willQueue(realm.mailbox)
         try await finish(job, tenant, mail: mail) { $0.hostingAccountID = record.id }
         flows.mailQueue.notify(realm.mailbox)

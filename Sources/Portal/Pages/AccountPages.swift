@@ -68,27 +68,6 @@ package struct MessagePage: Sendable {
     package let linkLabel: String?
 }
 
-/// `/account`: the customer's signed-in home.
-package struct AccountHomePage: Sendable {
-    package let chrome: StorefrontChrome
-    package let csrf: String
-    package let name: String
-    package let email: String
-    package let company: String
-    package let emailVerified: Bool
-    package let notice: Notice?
-    package struct Hosting: Sendable {
-        package let domain: String
-        package let plan: String
-        package let nameservers: [String]
-    }
-    package let hosting: [Hosting]
-    package let hasHosting: Bool
-    /// The brand's nameservers, shown with hosting so customers know where to point their domains.
-    package let nameservers: [String]
-    package let hasNameservers: Bool
-}
-
 /// `/account/security` and `/admin/security`.
 package struct SecurityPage: Sendable {
     package struct SessionRow: Sendable {

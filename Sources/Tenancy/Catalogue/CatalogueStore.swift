@@ -50,6 +50,14 @@ package struct CatalogueStore: Sendable {
         }
     }
 
+    /// The product synced to WHMCS as `whmcsProductID`, if any.
+    package func entry(whmcsProductID: Int) async throws -> CatalogueEntry? {
+        try await pool.read { db in
+            guard let product = try Product.filter(Column("whmcs_product_id") == whmcsProductID).fetchOne(db) else { return nil }
+            return try Self.entry(db, product)
+        }
+    }
+
     package func entry(id: Int64) async throws -> CatalogueEntry? {
         try await pool.read { db in
             guard let product = try Product.fetchOne(db, key: id) else { return nil }

@@ -1,0 +1,104 @@
+import Foundation
+import Integrations
+import Logging
+import Synchronization
+import Tenancy
+
+/// Keeps each customer's local copy of their WHMCS services and invoices fresh: read through WHMCS's paged lists,
+/// replaced in one transaction. Pages read the copy only, so they stay fast when WHMCS is slow or down.
+package final class BillingRefresher: Sendable {
+    /// A copy older than this is refreshed when the customer next looks at it.
+    package static let freshFor: TimeInterval = 300
+
+    let databases: TenantDatabases
+    let upstreams: TenantUpstreams
+    let logger: Logger
+    /// The latest refresh per (tenant, account): a new one runs after it, so an older read never overwrites a newer.
+    private let chains = Mutex<[String: Task<Void, any Error>]>([:])
+    /// Background refreshes asked for by page views and not yet finished, so a busy page asks only once.
+    private let scheduled = Mutex<Set<String>>([])
+
+    package init(databases: TenantDatabases, upstreams: TenantUpstreams, logger: Logger) {
+        self.databases = databases
+        self.upstreams = upstreams
+        self.logger = logger
+    }
+
+    /// Reads the customer's services and invoices from WHMCS now, after any refresh of theirs already running. A
+    /// customer with no WHMCS client has none.
+    package func refresh(_ account: Account.ID, in tenant: Tenant) async throws {
+        let key = "\(tenant.id.rawValue)/\(account.rawValue)"
+        let task = chains.withLock { chains in
+            let previous = chains[key]
+            let task = Task<Void, any Error> {
+                _ = await previous?.result
+                try await self.read(account, in: tenant)
+            }
+            chains[key] = task
+            return task
+        }
+        defer {
+            chains.withLock { chains in
+                if chains[key] == task { chains[key] = nil }
+            }
+        }
+        try await task.value
+    }
+
+    private func read(_ account: Account.ID, in tenant: Tenant) async throws {
+        guard let link = try await databases.withDatabase(for: tenant, { try await $0.upstreams.billingClient(of: account) }) else {
+            try await databases.withDatabase(for: tenant) { try await $0.billing.replace(account, services: [], invoices: []) }
+            return
+        }
+        let (client, _) = try await upstreams.whmcs(for: tenant)
+        var services: [MirroredService] = []
+        var start = 0
+        while true {
+            let page = try await client.services(clientID: link.clientID, page: .init(start: start, size: 100))
+            services += page.items.filter { $0.clientID == link.clientID }.map { service in
+                MirroredService(
+                    whmcsServiceID: service.id, accountID: account, whmcsOrderID: service.orderID, whmcsProductID: service.productID,
+                    productName: service.name, domain: service.domain, status: service.status,
+                    billingCycle: service.billingCycle, recurringMinor: service.recurringAmountMinor,
+                    nextDueDate: service.nextDueDate == "0000-00-00" ? "" : service.nextDueDate, username: service.username
+                )
+            }
+            start += page.items.count
+            if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
+        }
+        var invoices: [MirroredInvoice] = []
+        start = 0
+        while true {
+            let page = try await client.invoices(clientID: link.clientID, page: .init(start: start, size: 100))
+            invoices += page.items.filter { $0.clientID == link.clientID }.map { invoice in
+                MirroredInvoice(
+                    whmcsInvoiceID: invoice.id, accountID: account, number: invoice.number.isEmpty ? String(invoice.id) : invoice.number,
+                    date: invoice.date, dueDate: invoice.dueDate, totalMinor: invoice.totalMinor, status: invoice.status,
+                    currency: invoice.currencyCode
+                )
+            }
+            start += page.items.count
+            if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
+        }
+        try await databases.withDatabase(for: tenant) { try await $0.billing.replace(account, services: services, invoices: invoices) }
+    }
+
+    /// Refreshes in the background when the copy is stale; the page shows what it has meanwhile.
+    package func refreshIfStale(_ account: Account.ID, in tenant: Tenant, now: Date = Date()) async {
+        let refreshed = try? await databases.withDatabase(for: tenant) { try await $0.billing.refreshedAt(account) }
+        if let refreshed = refreshed ?? nil, now.timeIntervalSince(refreshed) < Self.freshFor { return }
+        let key = "\(tenant.id.rawValue)/\(account.rawValue)"
+        guard scheduled.withLock({ $0.insert(key).inserted }) else { return }
+        Task {
+            defer { _ = self.scheduled.withLock { $0.remove(key) } }
+            do {
+                try await self.refresh(account, in: tenant)
+            } catch {
+                self.logger.warning(
+                    "billing copy not refreshed",
+                    metadata: ["tenant": "\(tenant.slug)", "account": "\(account.rawValue)", "reason": "\(TenantUpstreams.describe(error))"]
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import Integrations
+import Sandbox
+import Tenancy
+import Testing
+
+@testable import Portal
+
+@Suite("Customer area: services, invoices and profile")
+struct CustomerAreaTests {
+    /// A customer with an active hosting order, and their WHMCS client id.
+    static func activeCustomer(
+        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme", email: String, domain: String
+    ) async throws -> (TestBrowser, Account, Order) {
+        let (browser, account) = try await Commerce.customer(client, dependencies, tenant: tenant, email: email)
+        let id = try await Commerce.order(browser, domain: domain)
+        let order = try await Commerce.wait(for: id, tenant: tenant, dependencies, until: .active)
+        return (browser, account, order)
+    }
+
+    @Test("the dashboard, service list and service page show the customer's own service; the password needs the account password")
+    func services() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "svc@example.com", domain: "svc.example")
+                let serviceID = try #require(order.whmcsServiceID)
+
+                let home = try await browser.get("/account")
+                #expect(home.text.contains("/account/services/\(serviceID)") && home.text.contains("svc.example"))
+                #expect(home.text.contains("Nothing to pay"))
+                let list = try await browser.get("/account/services")
+                #expect(list.text.contains("Acme Starter") && list.text.contains("Active"))
+                let page = try await browser.get("/account/services/\(serviceID)")
+                #expect(page.text.contains("10 GB disk space") && page.text.contains("ns1.acme.example") && page.text.contains("Open control panel"))
+                #expect(!page.text.contains("class=\"secret\""), "the password is not on the page by default")
+
+                let wrong = try await browser.post("/account/services/\(serviceID)/password", ["password": "not it"])
+                #expect(wrong.status == .unprocessableContent && wrong.text.contains("That is not your account password."))
+                let shown = try await browser.post("/account/services/\(serviceID)/password", ["password": "correct horse battery"])
+                #expect(shown.status == .ok && shown.headers[.cacheControl] == "no-store")
+                let password = try #require(shown.text.firstMatch(of: /<code class="secret">([^<]+)<\/code>/).map { String($0.1) })
+                #expect(password.count == 20)
+                #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "service.password_revealed") }.count == 1)
+
+                // The control panel: a one-time cPanel session URL; the reseller's token never reaches the browser.
+                let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
+                let panel = try await browser.post("/account/services/\(serviceID)/control-panel", [:])
+                #expect(panel.status == .seeOther)
+                let location = try #require(panel.headers[.location])
+                #expect(location.hasPrefix(whmURL) && location.contains("/login/") && !location.contains(setup.resellerToken))
+                #expect(!panel.text.contains(setup.resellerToken))
+
+                // Another customer, of this tenant or another, gets a 404 for the same id.
+                let (other, _) = try await Commerce.customer(client, dependencies, email: "other@example.com")
+                #expect(try await other.get("/account/services/\(serviceID)").status == .notFound)
+                try await other.get("/account")
+                #expect(try await other.post("/account/services/\(serviceID)/control-panel", [:]).status == .notFound)
+                try await Commerce.connect("globex", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (globex, _) = try await Commerce.customer(client, dependencies, tenant: "globex", email: "svc@example.com")
+                #expect(try await globex.get("/account/services/\(serviceID)").status == .notFound)
+                #expect(try await other.get("/account/services").text.contains("You have no services yet"))
+            }
+        }
+    }
+
+    @Test("invoices: paged list with filters, a printable branded invoice, Pay in the sandbox, and 404 for anyone else's")
+    func invoices() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, account, order) = try await Self.activeCustomer(client, dependencies, email: "inv@example.com", domain: "inv.example")
+                let tenant = try dependencies.registryTenant("acme")
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try database.updateBrandNow { $0.companyName = "Acme Hosting Ltd"; $0.postalAddress = "1 Acme Road\nLeeds" }
+                }
+                dependencies.storefront.invalidate(tenant.id)
+                // A second, unpaid order placed straight in WHMCS for this customer.
+                let (whmcs, _) = try await dependencies.upstreams.whmcs(for: tenant)
+                let placed = try await whmcs.addOrder(
+                    clientID: try #require(order.whmcsClientID), items: [WHMCSOrderItem(productID: try #require(try await whmcs.products().first?.id), billingCycle: .monthly, domain: "second.example")],
+                    paymentMethod: "mailin"
+                )
+                let unpaid = try #require(placed.invoiceID)
+                let refreshed = try await browser.post("/account/billing/refresh", [:])
+                #expect(refreshed.status == .seeOther)
+
+                let all = try await browser.get("/account/invoices")
+                #expect(all.text.contains("/account/invoices/\(unpaid)") && all.text.contains("/account/invoices/\(order.whmcsInvoiceID!)"))
+                let open = try await browser.get("/account/invoices?status=unpaid")
+                #expect(open.text.contains("/account/invoices/\(unpaid)") && !open.text.contains("/account/invoices/\(order.whmcsInvoiceID!)\""))
+                #expect(try await browser.get("/account/invoices?status=overdue").text.contains("Nothing is overdue."))
+                #expect(try await browser.get("/account").text.contains("Invoice \(unpaid)") )
+
+                let printable = try await browser.get("/account/invoices/\(unpaid)")
+                #expect(printable.text.contains("Acme Hosting Ltd") && printable.text.contains("1 Acme Road"))
+                #expect(printable.text.contains("Ada Lovelace") && printable.text.contains("second.example") && printable.text.contains("Pay £"))
+                #expect(printable.text.contains("@media print") == false, "the print rules live in the stylesheet")
+
+                let (stranger, _) = try await Commerce.customer(client, dependencies, email: "stranger@example.com")
+                #expect(try await stranger.get("/account/invoices/\(unpaid)").status == .notFound)
+                try await stranger.get("/account")
+                #expect(try await stranger.post("/account/invoices/\(unpaid)/pay", [:]).status == .notFound)
+                #expect(try await stranger.get("/account/invoices").text.contains("You have no invoices yet"))
+
+                let paid = try await browser.post("/account/invoices/\(unpaid)/pay", [:])
+                #expect(paid.status == .seeOther)
+                let after = try await browser.get(try #require(paid.headers[.location]))
+                #expect(after.text.contains("the payment is recorded") && after.text.contains("<strong>Paid</strong>"))
+                #expect(try await whmcs.invoice(id: unpaid)?.status == "Paid")
+                _ = account
+            }
+        }
+    }
+
+    @Test("when billing is down the customer gets a calm page with a reference that is in the log, and nothing changes")
+    func upstreamTrouble() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let capture = LogCapture()
+            try await withPortal(configure: OrderPipelineTests.fast, logger: capture.logger) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, account, order) = try await Self.activeCustomer(client, dependencies, email: "down@example.com", domain: "down.example")
+                sandbox.whmcsFaults.set(.http500)
+                defer { sandbox.whmcsFaults.clear() }
+                let page = try await browser.get("/account/invoices/\(order.whmcsInvoiceID!)")
+                #expect(page.status == .serviceUnavailable)
+                let reference = try #require(page.text.firstMatch(of: /Reference: <code>([^<]+)<\/code>/).map { String($0.1) })
+                #expect(!page.text.contains("500") && !page.text.contains("WHMCS"))
+                #expect(capture.captured.contains { $0.message == "customer action failed upstream" && $0.metadata["request_id"] == reference })
+
+                var form = Commerce.billing
+                form["city"] = "Manchester"
+                try await browser.get("/account/profile")
+                let saved = try await browser.post("/account/profile", form)
+                #expect(saved.status == .serviceUnavailable)
+                let stored = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                    try await $0.orders.profile(of: account.id)
+                }
+                #expect(stored?.city == "London")
+                #expect(try await browser.get("/account").status == .ok, "the dashboard reads the local copy")
+            }
+        }
+    }
+
+    @Test("the profile is checked field by field and saved here and in WHMCS")
+    func profile() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _, _) = try await Self.activeCustomer(client, dependencies, email: "prof@example.com", domain: "prof.example")
+                let page = try await browser.get("/account/profile")
+                #expect(page.text.contains(#"value="12 St James&#39;s Square""#) || page.text.contains("St James"))
+                var form = Commerce.billing
+                form["postcode"] = ""
+                let refused = try await browser.post("/account/profile", form)
+                #expect(refused.status == .unprocessableContent && refused.text.contains("Enter your postcode."))
+                form["postcode"] = "M1 1AE"
+                form["city"] = "Manchester"
+                #expect(try await browser.post("/account/profile", form).status == .seeOther)
+                let city = try await sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT city FROM whmcs_clients WHERE email = 'prof@example.com'") }
+                #expect(city == "Manchester")
+            }
+        }
+    }
+}
