@@ -88,6 +88,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v7: mirror of customers' WHMCS services and invoices") { db in
             try BillingMirrorStore.create(db)
         }
+        migrator.registerMigration("v8: support tickets") { db in
+            try TicketStore.create(db)
+        }
         return migrator
     }
 }

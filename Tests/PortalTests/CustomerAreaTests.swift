@@ -165,4 +165,68 @@ struct CustomerAreaTests {
             }
         }
     }
+
+    @Test("a ticket round trip: the customer opens it in WHMCS, support answers from /admin/tickets, the customer is emailed and replies")
+    func tickets() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "help@example.com", domain: "help.example")
+                #expect(try await browser.get("/account/tickets").text.contains("No tickets yet"))
+                let form = try await browser.get("/account/tickets/new")
+                #expect(form.text.contains(">Support</option>") && form.text.contains("help.example"))
+                let key = try #require(form.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+
+                let bad = try await browser.post("/account/tickets", ["department": "1", "subject": "", "message": "x", "idempotency_key": key])
+                #expect(bad.status == .unprocessableContent && bad.text.contains("Sum the problem up"))
+                let fields = ["department": "1", "service": String(order.whmcsServiceID!), "subject": "Site is down",
+                              "message": "It shows a blank page.\n\nSince this morning.", "idempotency_key": key]
+                try await browser.get("/account/tickets/new")
+                let opened = try await browser.post("/account/tickets", fields)
+                #expect(opened.status == .seeOther)
+                try await browser.get("/account/tickets/new")
+                let again = try await browser.post("/account/tickets", fields)
+                #expect(again.headers[.location] == opened.headers[.location], "a double submission opens one ticket")
+                let path = try #require(opened.headers[.location])
+                let thread = try await browser.get(path)
+                #expect(thread.text.contains("Site is down") && thread.text.contains("<p>Since this morning.</p>"))
+                let inWHMCS = try await sandbox.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets WHERE title = 'Site is down' AND serviceid = ?", arguments: [order.whmcsServiceID])
+                }
+                #expect(inWHMCS == 1)
+                #expect(try await browser.get("/account").text.contains("1 open tickets"))
+
+                // Support answers from the staff area; the customer is emailed and sees it.
+                _ = try await makeAccount(dependencies, kind: .staff, email: "agent@acme.example", role: .support)
+                try await dependencies.accounts("acme") { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
+                let agent = TestBrowser(client, host: "acme.localhost")
+                try await signIn(agent, email: "agent@acme.example", staff: true)
+                let queue = try await agent.get("/admin/tickets")
+                #expect(queue.text.contains("Site is down") && queue.text.contains("help@example.com"))
+                let id = String(path.split(separator: "/").last!)
+                try await agent.get("/admin/tickets/\(id)")
+                #expect(try await agent.post("/admin/tickets/\(id)/reply", ["message": "We restarted the server."]).status == .seeOther)
+                #expect(try await browser.get(path).text.contains("We restarted the server.") )
+                #expect(try await dependencies.outbox("acme").contains { $0.kind == "ticket_reply" && $0.toAddress == "help@example.com" })
+                let replies = try await sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_ticket_replies WHERE admin != ''") }
+                #expect(replies == 1)
+
+                try await browser.get(path)
+                #expect(try await browser.post("\(path)/reply", ["message": "Thanks, it works."]).status == .seeOther)
+                #expect(try await browser.get(path).text.contains("Customer-Reply"))
+
+                // Nobody else can read it.
+                let (other, _) = try await Commerce.customer(client, dependencies, email: "nosy@example.com")
+                #expect(try await other.get(path).status == .notFound)
+                try await other.get("/account")
+                #expect(try await other.post("\(path)/reply", ["message": "hi"]).status == .notFound)
+
+                // WHMCS down: a calm page, and no half-made ticket.
+                sandbox.whmcsFaults.set(.http500)
+                let down = try await browser.get("/account/tickets/new")
+                #expect(down.status == .serviceUnavailable && down.text.contains("Reference:"))
+                sandbox.whmcsFaults.clear()
+            }
+        }
+    }
 }

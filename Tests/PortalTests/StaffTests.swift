@@ -45,6 +45,7 @@ struct StaffTests {
         ("GET", "/admin/api-keys", [.owner]),
         ("POST", "/admin/api-keys", [.owner]),
         ("GET", "/admin/orders", [.owner, .admin, .support]),
+        ("GET", "/admin/tickets", [.owner, .admin, .support]),
     ]
 
     @Test("every staff route against every role, a customer and an anonymous visitor")

@@ -39,6 +39,27 @@ extension WHMCSClient {
         )
     }
 
+    /// AddTicketReply as a staff member (`adminusername`), which marks the ticket Answered. Not repeated.
+    package func addStaffReply(ticketID: Int, adminUsername: String, message: String) async throws {
+        _ = try await perform(
+            "AddTicketReply",
+            [
+                ("ticketid", .scalar(String(ticketID))), ("adminusername", .scalar(adminUsername)),
+                ("message", .scalar(message)), ("markdown", .scalar("true")),
+            ],
+            safety: .once
+        )
+    }
+
+    /// GetSupportDepartments: the departments tickets can be opened in.
+    package func supportDepartments() async throws -> [(id: Int, name: String)] {
+        let json = try await perform("GetSupportDepartments", [], safety: .safe)
+        return (json["departments"]?["department"]?.elements ?? []).compactMap { item in
+            guard let id = item["id"]?.int, let name = item["name"]?.string else { return nil }
+            return (id, name)
+        }
+    }
+
     /// CreateSsoToken: a single-use link into the WHMCS client area. A new token is harmless, so it may be repeated.
     package func createSsoToken(clientID: Int, destination: String? = nil, serviceID: Int? = nil) async throws
         -> WHMCSSingleSignOn

@@ -113,6 +113,11 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)
+    let tickets = TicketsController(
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, upstreams: dependencies.upstreams,
+        logger: logger
+    )
+    tickets.addCustomerRoutes(to: customerRoutes)
     TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)
 
@@ -138,6 +143,7 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
         rules: dependencies.catalogueRules, sync: dependencies.productSync(logger: logger)
     ).addRoutes(to: staffRoutes)
     APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    tickets.addStaffRoutes(to: staffRoutes)
     AdminOrdersController(
         flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
         queue: dependencies.orderQueue, upstreams: dependencies.upstreams

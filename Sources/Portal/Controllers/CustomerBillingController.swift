@@ -51,10 +51,11 @@ package struct CustomerBillingController: Sendable {
         await refresher.refreshIfStale(account.id, in: context.tenant, now: flows.services.now())
         let content = try await storefront.content(for: context.tenant)
         let today = Self.today(flows.services.now())
-        let (summary, pending) = try await databases.withDatabase(for: context.tenant) { database in
+        let (summary, pending, openTickets) = try await databases.withDatabase(for: context.tenant) { database in
             (
                 try await database.billing.summary(of: account.id, today: today),
-                try await database.orders.orders(of: account.id, limit: 20).filter { $0.status.isSettling || $0.status == .failed }.count
+                try await database.orders.orders(of: account.id, limit: 20).filter { $0.status.isSettling || $0.status == .failed }.count,
+                try await database.tickets.openCount(of: account.id)
             )
         }
         let row: (MirroredService) -> DashboardPage.ServiceRow = {
@@ -70,7 +71,7 @@ package struct CustomerBillingController: Sendable {
                       dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
             },
             hasInvoices: !summary.unpaidInvoices.isEmpty, totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
-            renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending,
+            renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending, openTickets: openTickets,
             refreshed: Self.refreshedText(summary.refreshedAt), nameservers: content.brand.nameservers,
             hasNameservers: !content.brand.nameservers.isEmpty
         )
@@ -349,19 +350,7 @@ package struct CustomerBillingController: Sendable {
 
     /// A calm page with the request id as reference; the cause goes to the log under the same id.
     private func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws -> Response {
-        logger.warning(
-            "customer action failed upstream",
-            metadata: ["request_id": "\(context.requestID)", "tenant": "\(context.tenant.slug)", "account": "\(context.account.id.rawValue)",
-                       "reason": "\(TenantUpstreams.describe(error))"]
-        )
-        return try flows.page(
-            UpstreamTroublePage(
-                chrome: try await realm(context).chrome(), title: title,
-                message: "We could not reach our billing and hosting systems just now. Nothing was changed. Please try again in a few minutes; if it keeps happening, contact us and quote the reference below.",
-                reference: context.requestID, backURL: back
-            ),
-            "account/trouble", status: .serviceUnavailable
-        )
+        try await CustomerTrouble.page(flows, realm(context), context, error, logger: logger, title: title, back: back)
     }
 }
 

@@ -80,7 +80,19 @@ package final class BillingRefresher: Sendable {
             start += page.items.count
             if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
         }
-        try await databases.withDatabase(for: tenant) { try await $0.billing.replace(account, services: services, invoices: invoices) }
+        var statuses: [Int: String] = [:]
+        start = 0
+        while true {
+            let page = try await client.tickets(clientID: link.clientID, page: .init(start: start, size: 100))
+            for ticket in page.items where ticket.clientID == link.clientID { statuses[ticket.id] = ticket.status }
+            start += page.items.count
+            if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
+        }
+        let ticketStatuses = statuses
+        try await databases.withDatabase(for: tenant) { database in
+            try await database.billing.replace(account, services: services, invoices: invoices)
+            try await database.tickets.updateStatuses(ticketStatuses, of: account)
+        }
     }
 
     /// Refreshes in the background when the copy is stale; the page shows what it has meanwhile.

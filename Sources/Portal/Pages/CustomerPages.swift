@@ -31,6 +31,7 @@ package struct DashboardPage: Sendable {
     package let renewals: [ServiceRow]
     package let hasRenewals: Bool
     package let pendingOrders: Int
+    package let openTickets: Int
     package let refreshed: String
     package let nameservers: [String]
     package let hasNameservers: Bool

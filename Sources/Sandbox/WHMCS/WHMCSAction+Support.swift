@@ -3,6 +3,18 @@ import GRDB
 import Integrations
 
 extension WHMCSAction {
+    // MARK: Departments
+
+    func getSupportDepartments() throws -> LenientJSON {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_departments ORDER BY id")
+        let departments: [LenientJSON] = try rows.map { row in
+            let id: Int = row["id"]
+            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets WHERE did = ? AND status != 'Closed'", arguments: [id]) ?? 0
+            return ["id": Self.id(id), "name": .string(row["name"]), "awaitingreply": "0", "opentickets": .string(String(open))]
+        }
+        return ["totalresults": .number(Double(departments.count)), "departments": ["department": .array(departments)]]
+    }
+
     // MARK: Invoices
 
     func getInvoices() throws -> LenientJSON {
@@ -27,13 +39,14 @@ extension WHMCSAction {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT i.*, c.firstname, c.lastname, c.companyname FROM whmcs_invoices i JOIN whmcs_clients c ON c.id = i.userid
+                SELECT i.*, c.firstname, c.lastname, c.companyname, c.currency FROM whmcs_invoices i JOIN whmcs_clients c ON c.id = i.userid
                 \(filter) ORDER BY \(orderBy) \(direction) LIMIT \(size) OFFSET \(start)
                 """,
             arguments: StatementArguments(arguments)
         )
         let items: [LenientJSON] = rows.map { row in
-            [
+            let currency = Self.currencies.first { $0.id == (row["currency"] as Int? ?? 1) } ?? Self.currencies[0]
+            return [
                 "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "firstname": .string(row["firstname"]),
                 "lastname": .string(row["lastname"]), "companyname": .string(row["companyname"]),
                 "invoicenum": "", "date": .string(row["date"]), "duedate": .string(row["duedate"]),
@@ -42,8 +55,8 @@ extension WHMCSAction {
                 "subtotal": Self.money(row["subtotal"]), "credit": "0.00", "tax": Self.money(row["tax"]), "tax2": "0.00",
                 "total": Self.money(row["total"]), "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]),
                 "paymentmethod": .string(row["paymentmethod"]), "paymethodid": "", "notes": .string(row["notes"]),
-                "created_at": .string(row["date"]), "updated_at": .string(row["date"]), "currencycode": "GBP",
-                "currencyprefix": "£", "currencysuffix": " GBP",
+                "created_at": .string(row["date"]), "updated_at": .string(row["date"]), "currencycode": .string(currency.code),
+                "currencyprefix": .string(currency.prefix), "currencysuffix": .string(currency.suffix),
             ]
         }
         return Self.page("invoices", "invoice", items: items, total: total, start: start)

@@ -175,6 +175,7 @@ package struct WHMCSSimulator: Sendable {
             case "openticket": return try context.openTicket()
             case "gettickets": return try context.getTickets()
             case "addticketreply": return try context.addTicketReply()
+            case "getsupportdepartments": return try context.getSupportDepartments()
             case "createssotoken": return try context.createSsoToken()
             default: throw WHMCSFailure("API Function Not Found")
             }
