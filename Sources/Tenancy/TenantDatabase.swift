@@ -91,6 +91,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v8: support tickets") { db in
             try TicketStore.create(db)
         }
+        migrator.registerMigration("v9: help centre") { db in
+            try KnowledgeBaseStore.create(db)
+        }
         return migrator
     }
 }

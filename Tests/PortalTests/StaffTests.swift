@@ -46,6 +46,8 @@ struct StaffTests {
         ("POST", "/admin/api-keys", [.owner]),
         ("GET", "/admin/orders", [.owner, .admin, .support]),
         ("GET", "/admin/tickets", [.owner, .admin, .support]),
+        ("GET", "/admin/help", [.owner, .admin, .support]),
+        ("POST", "/admin/help/categories", [.owner, .admin]),
     ]
 
     @Test("every staff route against every role, a customer and an anonymous visitor")

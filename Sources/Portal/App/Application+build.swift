@@ -85,12 +85,19 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         databases: dependencies.databases, storefront: dependencies.storefront, rules: dependencies.catalogueRules,
         sync: dependencies.productSync(logger: logger), upstreams: dependencies.upstreams, logger: logger
     ).addRoutes(to: tenantRoutes)
-    addAccountRoutes(to: tenantRoutes, dependencies, logger: logger)
+    let knowledgeBase = KnowledgeBaseController(
+        flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront, pages: dependencies.pages,
+        siteURL: { dependencies.siteURL($0) }
+    )
+    knowledgeBase.addPublicRoutes(to: tenantRoutes)
+    addAccountRoutes(to: tenantRoutes, dependencies, knowledgeBase: knowledgeBase, logger: logger)
     return router
 }
 
 /// Sign-in areas: the session and CSRF checks run only here, so storefront pages never read a session.
-private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies, logger: Logger) {
+private func addAccountRoutes(
+    to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies, knowledgeBase: KnowledgeBaseController, logger: Logger
+) {
     let flows = dependencies.accountFlows
     let realm: @Sendable (TenantRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
     let accountRoutes = tenantRoutes.group()
@@ -144,6 +151,7 @@ private func addAccountRoutes(to tenantRoutes: RouterGroup<TenantRequestContext>
     ).addRoutes(to: staffRoutes)
     APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
     tickets.addStaffRoutes(to: staffRoutes)
+    knowledgeBase.addStaffRoutes(to: staffRoutes)
     AdminOrdersController(
         flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
         queue: dependencies.orderQueue, upstreams: dependencies.upstreams
