@@ -71,6 +71,9 @@ package struct SandboxStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v4: WHMCS cancellations and upgrades") { db in
+            try db.execute(sql: WHMCSAction.changesSQL)
+        }
         return migrator
     }
 }

@@ -94,6 +94,17 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v9: help centre") { db in
             try KnowledgeBaseStore.create(db)
         }
+        migrator.registerMigration("v10: service changes (upgrades, cancellations) as orders") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE orders ADD COLUMN change_kind TEXT CHECK (change_kind IS NULL OR change_kind IN ('upgrade', 'cancel'));
+                    ALTER TABLE orders ADD COLUMN target_service_id INTEGER;
+                    ALTER TABLE orders ADD COLUMN cancel_immediately BOOLEAN NOT NULL DEFAULT 0;
+                    ALTER TABLE orders ADD COLUMN change_reason TEXT NOT NULL DEFAULT '';
+                    CREATE INDEX orders_by_target ON orders(target_service_id) WHERE target_service_id IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -230,3 +230,79 @@ struct CustomerAreaTests {
         }
     }
 }
+
+@Suite("Customer area: plan changes and cancellations")
+struct ServiceChangeTests {
+    @Test("an upgrade shows WHMCS's prorated price, then the pipeline moves the service and the cPanel account to the new plan")
+    func upgrade() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(client, dependencies, email: "up@example.com", domain: "up.example")
+                let serviceID = try #require(order.whmcsServiceID)
+                let page = try await browser.get("/account/services/\(serviceID)")
+                #expect(page.text.contains(#"value="plan-1|monthly""#) && !page.text.contains(#"value="plan-0|monthly""#))
+                let preview = try await browser.get("/account/services/\(serviceID)/change?choice=plan-1%7Cmonthly")
+                #expect(preview.status == .ok && preview.text.contains("Move from Acme Starter to Acme Business"))
+                let quoted = try #require(preview.text.firstMatch(of: /name="quoted" value="([0-9]+)"/).map { String($0.1) })
+                let key = try #require(preview.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let changed = try await browser.post(
+                    "/account/services/\(serviceID)/change", ["product": "plan-1", "cycle": "monthly", "quoted": quoted, "idempotency_key": key]
+                )
+                #expect(changed.status == .seeOther)
+                let id = try #require(Int64(changed.headers[.location]?.split(separator: "/").last ?? ""))
+                let done = try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(done.change == .upgrade && done.totalMinor == Int64(quoted))
+                #expect(try await browser.get("/account/orders/\(id)").text.contains("Your service now runs on the new plan."))
+                let (plan, product) = try await sandbox.store.read { db in
+                    (
+                        try String.fetchOne(db, sql: "SELECT plan FROM whm_accounts WHERE domain = 'up.example'"),
+                        try String.fetchOne(db, sql: "SELECT p.slug FROM whmcs_services s JOIN whmcs_products p ON p.id = s.packageid WHERE s.id = ?", arguments: [serviceID])
+                    )
+                }
+                #expect(plan == "racme_pro" && product == "plan-1")
+                #expect(try await browser.get("/account/services/\(serviceID)").text.contains("Acme Business"))
+                // A stale quote is shown again rather than charged.
+                let back = try await browser.get("/account/services/\(serviceID)/change?choice=plan-0%7Cmonthly")
+                let key2 = try #require(back.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let stale = try await browser.post("/account/services/\(serviceID)/change",
+                                                   ["product": "plan-0", "cycle": "monthly", "quoted": "123456", "idempotency_key": key2])
+                #expect(stale.status == .conflict && stale.text.contains("The price changed"))
+            }
+        }
+    }
+
+    @Test("a cancellation request goes to WHMCS through the pipeline: at the end of the term, or at once")
+    func cancellation() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(client, dependencies, email: "bye@example.com", domain: "bye.example")
+                let serviceID = try #require(order.whmcsServiceID)
+                let page = try await browser.get("/account/services/\(serviceID)")
+                let key = try #require(page.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let unconfirmed = try await browser.post("/account/services/\(serviceID)/cancel", ["when": "end", "idempotency_key": key])
+                #expect(unconfirmed.status == .conflict && unconfirmed.text.contains("tick the confirmation box"))
+                try await browser.get("/account/services/\(serviceID)")
+                let requested = try await browser.post("/account/services/\(serviceID)/cancel",
+                                                       ["when": "now", "confirm": "on", "reason": "Moving on", "idempotency_key": key])
+                #expect(requested.status == .seeOther)
+                let id = try #require(Int64(requested.headers[.location]?.split(separator: "/").last ?? ""))
+                try await Commerce.wait(for: id, dependencies, until: .active)
+                #expect(try await browser.get("/account/orders/\(id)").text.contains("Your cancellation is done"))
+                let (type, status) = try await sandbox.store.read { db in
+                    (
+                        try String.fetchOne(db, sql: "SELECT type FROM whmcs_cancel_requests WHERE relid = ?", arguments: [serviceID]),
+                        try String.fetchOne(db, sql: "SELECT domainstatus FROM whmcs_services WHERE id = ?", arguments: [serviceID])
+                    )
+                }
+                #expect(type == "Immediate" && status == "Cancelled")
+                #expect(try await browser.get("/account/services/\(serviceID)").text.contains("Cancelled"))
+                // Someone else's service: 404.
+                let (other, _) = try await Commerce.customer(client, dependencies, email: "not-mine@example.com")
+                try await other.get("/account")
+                #expect(try await other.post("/account/services/\(serviceID)/cancel", ["when": "now", "confirm": "on", "idempotency_key": key]).status == .notFound)
+            }
+        }
+    }
+}

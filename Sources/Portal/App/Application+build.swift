@@ -125,6 +125,10 @@ private func addAccountRoutes(
         logger: logger
     )
     tickets.addCustomerRoutes(to: customerRoutes)
+    ServiceChangeController(
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
+        upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync(logger: logger), logger: logger
+    ).addRoutes(to: customerRoutes)
     TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)
 

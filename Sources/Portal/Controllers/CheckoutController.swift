@@ -221,6 +221,18 @@ package struct CheckoutController: Sendable {
         return flows.redirect(to: "/account/orders/\(id.rawValue)")
     }
 
+    /// What the order page says: a change of a service reads differently from a purchase once it is done.
+    static func message(_ order: Order) -> String {
+        switch (order.change, order.status) {
+        case (.cancel?, .active):
+            order.cancelImmediately
+                ? "Your cancellation is done: the service has ended."
+                : "Your cancellation is booked: the service runs until the end of the term you paid for, then stops."
+        case (.upgrade?, .active): "Your service now runs on the new plan."
+        default: order.status.customerMessage
+        }
+    }
+
     static func choice(_ request: Request) -> OrderChoice {
         let query = request.uri.queryParameters
         return OrderChoice(
@@ -281,7 +293,7 @@ package struct CheckoutController: Sendable {
         let page = CustomerOrderPage(
             chrome: content.chrome, csrf: context.csrfToken, number: order.number, product: order.productName, domain: order.domain,
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
-            message: order.status.customerMessage, isSettling: order.status.isSettling, isActive: order.status == .active,
+            message: Self.message(order), isSettling: order.status.isSettling, isActive: order.status == .active,
             steps: labels.enumerated().map { index, label in .init(label: label, done: index <= reached, current: index == reached) },
             placed: PageDates.format(order.createdAt),
             waitingForEmail: context.account.emailVerifiedAt == nil && order.status == .awaitingPayment, email: context.account.email,

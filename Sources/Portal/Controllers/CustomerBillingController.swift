@@ -138,7 +138,7 @@ package struct CustomerBillingController: Sendable {
         let resources = product.map { StorefrontController.resources(of: $0, map: rules.resources) } ?? []
         let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? content.brand.nameservers
         let server = (try? await upstreams.settings(of: context.tenant)).flatMap { URL(string: $0.whmURL)?.host } ?? ""
-        return ServicePage(
+        var page = ServicePage(
             chrome: content.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID, name: service.productName,
             domain: service.domain, status: service.status, isActive: service.isActive, cycle: service.billingCycle,
             price: Money.format(minor: service.recurringMinor, currency: content.brand.currency), nextDue: service.nextDueDate,
@@ -146,6 +146,27 @@ package struct CustomerBillingController: Sendable {
             server: hosting == nil ? "" : server, username: hosting?.username ?? service.username,
             hasControlPanel: hosting != nil && service.isActive, canRevealPassword: hosting?.sealedPassword != nil
         )
+        if let product, service.isActive {
+            let (entries, pending) = try await databases.withDatabase(for: context.tenant) { database in
+                (
+                    try await database.catalogue.entries([.visible, .hidden]),
+                    try await database.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id)
+                )
+            }
+            let current = service.billingCycle.lowercased().replacingOccurrences(of: "-", with: "")
+            page.plans = entries.filter { $0.product.kind == product.kind }.flatMap { entry in
+                entry.prices.compactMap { price -> ServicePage.PlanChoice? in
+                    if entry.product.id == product.id && price.cycle.rawValue == current { return nil }
+                    return .init(product: entry.product.slug, cycle: price.cycle.rawValue,
+                                 label: "\(entry.product.name): \(Money.format(minor: price.priceMinor, currency: content.brand.currency)) \(price.cycle.perLabel)")
+                }
+            }
+            page.hasPlans = !page.plans.isEmpty
+            page.pendingChange = pending?.number
+            page.canChange = pending == nil
+            page.changeKey = SecureToken.generate()
+        }
+        return page
     }
 
     @Sendable func service(_ request: Request, context: CustomerRequestContext) async throws -> Response {

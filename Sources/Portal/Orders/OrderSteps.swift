@@ -75,6 +75,10 @@ package struct OrderSteps: Sendable {
         guard account.emailVerifiedAt != nil else {
             return .waiting("waiting for the customer to confirm their email address", retryAt: now().addingTimeInterval(30))
         }
+        if let link = try await databases.withDatabase(for: tenant, { try await $0.upstreams.billingClient(of: account.id) }) {
+            try await finish(job, tenant) { $0.whmcsClientID = link.clientID }
+            return .finished
+        }
         guard let profile = try await databases.withDatabase(for: tenant, { try await $0.orders.profile(of: account.id) }) else {
             throw OrderProblem("the customer has no billing details")
         }
@@ -92,6 +96,37 @@ package struct OrderSteps: Sendable {
     private func placeOrder(_ job: OrderJob, _ order: Order, _ tenant: Tenant) async throws -> Outcome {
         guard let clientID = order.whmcsClientID else { throw OrderProblem("the order has no WHMCS client") }
         let (client, _) = try await upstreams.whmcs(for: tenant)
+        if let change = order.change {
+            guard let serviceID = order.targetServiceID else { throw OrderProblem("the change names no service") }
+            switch change {
+            case .cancel:
+                try await client.requestCancellation(serviceID: serviceID, immediate: order.cancelImmediately, reason: order.changeReason)
+                crashPoint(.order)
+                try await finish(job, tenant)
+            case .upgrade:
+                var baseline = order.whmcsOrderBaseline
+                if baseline == nil {
+                    let newest = try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
+                    baseline = newest
+                    try await databases.withDatabase(for: tenant) { try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest } }
+                }
+                let (claimed, method) = try await databases.withDatabase(for: tenant) { database in
+                    (try await database.orders.claimedWHMCSOrders(except: order.id!), try await database.accounts.setting(Self.paymentMethodKey))
+                }
+                let placed = try await client.upgrade(
+                    serviceID: serviceID, clientID: clientID, productID: try await whmcsProductID(order, tenant),
+                    cycle: WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .monthly, paymentMethod: method ?? Self.defaultPaymentMethod,
+                    baseline: baseline ?? 0, claimed: claimed
+                )
+                crashPoint(.order)
+                try await finish(job, tenant) { order in
+                    order.whmcsOrderID = placed.orderID
+                    order.whmcsInvoiceID = placed.invoiceID.flatMap { $0 > 0 ? $0 : nil }
+                    order.whmcsServiceID = serviceID
+                }
+            }
+            return .finished
+        }
         var items: [WHMCSOrderItem] = []
         if order.kind != .domain {
             let cycle = WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .annually
@@ -182,6 +217,10 @@ package struct OrderSteps: Sendable {
     }
 
     private func accept(_ job: OrderJob, _ order: Order, _ tenant: Tenant) async throws -> Outcome {
+        if order.change == .cancel {
+            try await finish(job, tenant)
+            return .finished
+        }
         guard let orderID = order.whmcsOrderID else { throw OrderProblem("the order has no WHMCS order") }
         let (client, _) = try await upstreams.whmcs(for: tenant)
         if try await client.order(id: orderID)?.status != "Active" {
@@ -193,6 +232,9 @@ package struct OrderSteps: Sendable {
     }
 
     private func provision(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+        if let change = order.change {
+            return try await applyChange(change, job, order, account, tenant)
+        }
         guard order.kind == .sharedHosting else {
             let what =
                 order.kind == .resellerHosting
@@ -236,6 +278,40 @@ package struct OrderSteps: Sendable {
         try await finish(job, tenant, mail: mail) { $0.hostingAccountID = record.id }
         flows.mailQueue.notify(realm.mailbox)
         return .finished
+    }
+
+    /// The last step of an upgrade (the cPanel account moves to the new package) or a cancellation (nothing more to
+    /// do here: WHMCS carries it out); the customer's copy is refreshed either way.
+    private func applyChange(_ change: Order.Change, _ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+        if change == .upgrade {
+            if order.kind == .sharedHosting {
+                guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }),
+                    let package = entry.product.whmPackage
+                else { throw OrderProblem("the new product has no WHM package") }
+                let whm = try await upstreams.whm(for: tenant)
+                let hosting = try await databases.withDatabase(for: tenant) { database in
+                    try await database.upstreams.hostingAccounts(of: account.id).first { !$0.isPending && $0.domain.lowercased() == order.domain.lowercased() }
+                }
+                guard let hosting else { throw OrderProblem("no hosting account on \(order.domain) to move to the new package") }
+                try await whm.changePackage(username: hosting.username, package: whm.packageName(package))
+            } else {
+                try await refreshQuietly(account.id, tenant)
+                try await finish(job, tenant, setupTask: "Apply the change of \(order.domain.isEmpty ? "the service" : order.domain) to \(order.productName) for \(account.email).")
+                return .finished
+            }
+        }
+        crashPoint(.provision)
+        try await refreshQuietly(account.id, tenant)
+        try await finish(job, tenant)
+        return .finished
+    }
+
+    private func refreshQuietly(_ account: Account.ID, _ tenant: Tenant) async throws {
+        do {
+            try await refresher?.refresh(account, in: tenant)
+        } catch {
+            try await databases.withDatabase(for: tenant) { try await $0.billing.markStale(account) }
+        }
     }
 
     private func finish(

@@ -81,6 +81,18 @@ package struct ServicePage: Sendable {
     /// Set only on the answer to a successful reveal, which is never cached.
     package var revealedPassword: String?
     package var passwordError: String?
+    package struct PlanChoice: Sendable {
+        package let product: String
+        package let cycle: String
+        package let label: String
+    }
+    /// Other plans of the same kind this service can move to.
+    package var plans: [PlanChoice] = []
+    package var hasPlans = false
+    package var canChange = false
+    /// A change already under way (its order number).
+    package var pendingChange: String?
+    package var changeKey = ""
 }
 
 /// `/account/invoices`.

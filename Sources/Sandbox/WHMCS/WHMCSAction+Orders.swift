@@ -4,7 +4,7 @@ import Integrations
 
 extension WHMCSAction {
     /// The price of a product for a cycle in the client's currency; nil when the cycle is not offered.
-    private func price(product: Row, cycle: String, currency: Int) -> Int? {
+    func price(product: Row, cycle: String, currency: Int) -> Int? {
         let pricing = (try? JSONDecoder().decode([String: [String: Int]].self, from: Data((product["pricing"] as String).utf8))) ?? [:]
         guard let amount = pricing[String(currency)]?[cycle], amount >= 0 else { return nil }
         return amount
@@ -188,6 +188,7 @@ extension WHMCSAction {
             status == "Pending"
         else { throw WHMCSFailure("Order ID not found or Status not Pending") }
         try db.execute(sql: "UPDATE whmcs_orders SET status = 'Active' WHERE id = ?", arguments: [orderID])
+        try applyUpgrades(orderID: orderID)
         for domain in try Row.fetchAll(db, sql: "SELECT id, registrationperiod FROM whmcs_domains WHERE orderid = ?", arguments: [orderID]) {
             let years: Int = domain["registrationperiod"]
             let expiry = Self.format(Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: now) ?? now, "yyyy-MM-dd")
@@ -249,6 +250,7 @@ extension WHMCSAction {
                     "status": .string(line["domainstatus"]),
                 ]
             }
+            lineItems += try upgradeLines(orderID: orderID)
             lineItems += domainLines.map { line in
                 [
                     "type": "domain", "relid": Self.id(line["id"]), "producttype": .string("Domain \(line["type"] as String)"),

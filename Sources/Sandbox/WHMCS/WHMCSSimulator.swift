@@ -176,6 +176,8 @@ package struct WHMCSSimulator: Sendable {
             case "gettickets": return try context.getTickets()
             case "addticketreply": return try context.addTicketReply()
             case "getsupportdepartments": return try context.getSupportDepartments()
+            case "addcancelrequest": return try context.addCancelRequest()
+            case "upgradeproduct": return try context.upgradeProduct()
             case "createssotoken": return try context.createSsoToken()
             default: throw WHMCSFailure("API Function Not Found")
             }

@@ -24,6 +24,14 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
         case register, transfer, existing
     }
 
+    /// An order that changes an existing WHMCS service instead of buying a new one.
+    package enum Change: String, Codable, Sendable, DatabaseValueConvertible {
+        /// UpgradeProduct to another product (or cycle) of the same type; also downgrades.
+        case upgrade
+        /// AddCancelRequest.
+        case cancel
+    }
+
     package var id: ID?
     package var accountID: Account.ID
     /// The number shown to people: random, so it reveals nothing about order volume.
@@ -53,6 +61,11 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
     package var createdAt: Date
     package var updatedAt: Date
     package var activatedAt: Date?
+    package var change: Change?
+    /// The WHMCS service an upgrade or cancellation acts on.
+    package var targetServiceID: Int?
+    package var cancelImmediately = false
+    package var changeReason = ""
 
     package init(
         accountID: Account.ID, number: String, idempotencyKey: String, entry: CatalogueEntry, cycle: Product.BillingCycle?,
@@ -98,6 +111,10 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case activatedAt = "activated_at"
+        case change = "change_kind"
+        case targetServiceID = "target_service_id"
+        case cancelImmediately = "cancel_immediately"
+        case changeReason = "change_reason"
     }
 
     package mutating func didInsert(_ inserted: InsertionSuccess) {

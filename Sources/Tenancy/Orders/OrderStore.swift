@@ -271,6 +271,16 @@ package struct OrderStore: Sendable {
         }
     }
 
+    /// An upgrade or cancellation of the service that is still under way, if any.
+    package func pendingChange(of serviceID: Int, account: Account.ID) async throws -> Order? {
+        try await pool.read { db in
+            try Order.filter(
+                Column("target_service_id") == serviceID && Column("account_id") == account.rawValue
+                    && ["awaiting_payment", "paid", "provisioning", "failed", "needs_setup"].contains(Column("status"))
+            ).fetchOne(db)
+        }
+    }
+
     /// WHMCS order ids already taken by other orders of this tenant, so a lost-answer lookup never adopts them.
     package func claimedWHMCSOrders(except id: Order.ID) async throws -> Set<Int> {
         try await pool.read { db in
