@@ -96,7 +96,8 @@ struct UpstreamCallerTests {
         await #expect(throws: UpstreamTransport.TransportFailure.timedOut) {
             _ = try await transport.send(UpstreamRequest(method: .get, url: "http://127.0.0.1:\(port)/"), .milliseconds(500))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Bounded, not hanging until the body arrives; generous because the whole suite shares two cores.
+        #expect(ContinuousClock.now - started < .seconds(20))
 
         let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let closedPort = try #require(closed.localAddress?.port)

@@ -116,7 +116,7 @@ private func addAccountRoutes(
     CustomerBillingController(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
-        throttle: dependencies.loginThrottle, logger: logger
+        throttle: dependencies.loginThrottle, logger: logger, dashboards: RenderedPages(capacity: 4_096)
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)

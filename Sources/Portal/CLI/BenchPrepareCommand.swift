@@ -1,13 +1,14 @@
 import ArgumentParser
 import Branding
 import Foundation
+import GRDB
 import Tenancy
 
 /// `portal bench-prepare`: fills a data folder with many small tenants for `make bench`.
 struct BenchPrepareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-prepare",
-        abstract: "Create N benchmark tenants (b00001 …) with a brand and three products each.",
+        abstract: "Create N benchmark tenants (b00001 …) with a brand, three products and a signed-in customer each.",
         discussion: "Example:\n  portal bench-prepare --tenants 10000 --data-dir /tmp/portal-bench",
         shouldDisplay: false
     )
@@ -69,6 +70,40 @@ enum BenchTenants {
                 let price = ProductPrice(cycle: .monthly, priceMinor: Int64(299 + index * 400 + number % 100), costMinor: 140)
                 try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
             }
+            try seedCustomer(db, number: number)
         }
+    }
+
+    /// The session cookie value of tenant `number`'s benchmark customer (`__Host-session`).
+    static func sessionToken(_ number: Int) -> String { "bench-session-\(number)-0123456789abcdef0123456789" }
+
+    /// A customer with a live session, three services and four invoices in the local copy of WHMCS (marked fresh
+    /// for a day, so the dashboard bench measures the page and not WHMCS).
+    static func seedCustomer(_ db: Database, number: Int) throws {
+        let now = Date()
+        let account = try AccountStore.insertAccount(
+            db, kind: .customer, email: "customer@\(slug(number)).example", name: "Bench Customer \(number)", company: "",
+            passwordHash: nil, role: nil, emailVerifiedAt: now, now: now
+        )
+        try AccountSession(
+            idHash: SecureToken.hash(sessionToken(number)), accountID: account.id, csrfToken: SecureToken.generate(), secondFactorPending: false,
+            createdAt: now, expiresAt: now.addingTimeInterval(12 * 3600), userAgent: "wrk", ip: "127.0.0.1"
+        ).insert(db)
+        for index in 1...3 {
+            try MirroredService(
+                whmcsServiceID: number * 10 + index, accountID: account.id, whmcsOrderID: index, whmcsProductID: index,
+                productName: "Plan \(index)", domain: "site\(index).\(slug(number)).example", status: "Active", billingCycle: "Monthly",
+                recurringMinor: Int64(299 * index), nextDueDate: "2027-0\(index)-01", username: "user\(index)"
+            ).insert(db)
+        }
+        for index in 1...4 {
+            try MirroredInvoice(
+                whmcsInvoiceID: number * 10 + index, accountID: account.id, number: String(number * 10 + index), date: "2026-11-0\(index)",
+                dueDate: "2026-12-0\(index)", totalMinor: Int64(299 * index), status: index <= 2 ? "Unpaid" : "Paid", currency: "GBP"
+            ).insert(db)
+        }
+        try db.execute(
+            sql: "INSERT INTO mirror_state (account_id, refreshed_at) VALUES (?, ?)", arguments: [account.id.rawValue, now.addingTimeInterval(86_400)]
+        )
     }
 }

@@ -17,6 +17,21 @@ package struct CustomerBillingController: Sendable {
     let rules: CatalogueRules
     let throttle: LoginThrottle
     let logger: Logger
+    /// Rendered dashboards, reused while nothing they show has changed.
+    let dashboards: RenderedPages<DashboardInputs>
+
+    /// Everything a dashboard is rendered from.
+    package struct DashboardInputs: Equatable, Sendable {
+        let dashboard: BillingMirrorStore.Dashboard
+        let name: String
+        let email: String
+        let verified: Bool
+        let csrf: String
+        let brand: String
+        let nameservers: [String]
+        let today: String
+        let freshness: String
+    }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
         group.get("/account", use: dashboard)
@@ -32,13 +47,7 @@ package struct CustomerBillingController: Sendable {
         group.post("/account/profile", use: saveProfile)
     }
 
-    static func today(_ now: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: now)
-    }
+    static func today(_ now: Date) -> String { PageDates.day(now) }
 
     static func refreshedText(_ date: Date?) -> String {
         date.map { "Updated \(PageDates.format($0))" } ?? "Loading your services and invoices from billing…"
@@ -48,34 +57,40 @@ package struct CustomerBillingController: Sendable {
 
     @Sendable func dashboard(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let account = context.account
-        await refresher.refreshIfStale(account.id, in: context.tenant, now: flows.services.now())
         let content = try await storefront.content(for: context.tenant)
-        let today = Self.today(flows.services.now())
-        let (summary, pending, openTickets) = try await databases.withDatabase(for: context.tenant) { database in
-            (
-                try await database.billing.summary(of: account.id, today: today),
-                try await database.orders.orders(of: account.id, limit: 20).filter { $0.status.isSettling || $0.status == .failed }.count,
-                try await database.tickets.openCount(of: account.id)
-            )
+        let now = flows.services.now()
+        let dashboard = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.billing.dashboard(of: account.id, today: Self.today(now))
         }
-        let row: (MirroredService) -> DashboardPage.ServiceRow = {
-            .init(id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, nextDue: $0.nextDueDate)
-        }
-        let due = summary.dueMinor.sorted { $0.key < $1.key }.map { Money.format(minor: $0.value, currency: $0.key) }
-        let page = DashboardPage(
-            chrome: content.chrome, csrf: context.csrfToken, name: account.name, email: account.email,
-            emailVerified: account.emailVerifiedAt != nil, services: summary.activeServices.map(row),
-            hasServices: !summary.activeServices.isEmpty,
-            invoices: summary.unpaidInvoices.map {
-                .init(id: $0.whmcsInvoiceID, number: $0.number, total: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                      dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
-            },
-            hasInvoices: !summary.unpaidInvoices.isEmpty, totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
-            renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending, openTickets: openTickets,
-            refreshed: Self.refreshedText(summary.refreshedAt), nameservers: content.brand.nameservers,
-            hasNameservers: !content.brand.nameservers.isEmpty
+        let (summary, pending, openTickets) = (dashboard.summary, dashboard.ordersUnderWay, dashboard.openTickets)
+        refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
+        let today = Self.today(now)
+        let inputs = DashboardInputs(
+            dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil, csrf: context.csrfToken,
+            brand: content.homeETag, nameservers: content.brand.nameservers, today: today, freshness: Self.refreshedText(summary.refreshedAt)
         )
-        return try flows.page(page, "account/home")
+        let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {
+            let row: (MirroredService) -> DashboardPage.ServiceRow = {
+                .init(id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, nextDue: $0.nextDueDate)
+            }
+            let due = summary.dueMinor.sorted { $0.key < $1.key }.map { Money.format(minor: $0.value, currency: $0.key) }
+            let page = DashboardPage(
+                chrome: content.chrome, csrf: context.csrfToken, name: account.name, email: account.email,
+                emailVerified: account.emailVerifiedAt != nil, services: summary.activeServices.map(row),
+                hasServices: !summary.activeServices.isEmpty,
+                invoices: summary.unpaidInvoices.map {
+                    .init(id: $0.whmcsInvoiceID, number: $0.number, total: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                          dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
+                },
+                hasInvoices: !summary.unpaidInvoices.isEmpty, totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
+                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending, openTickets: openTickets,
+                refreshed: inputs.freshness, nameservers: content.brand.nameservers, hasNameservers: !content.brand.nameservers.isEmpty
+            )
+            return try flows.pages.render(page, template: "account/home")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: html)
+        )
     }
 
     @Sendable func refresh(_ request: Request, context: CustomerRequestContext) async throws -> Response {

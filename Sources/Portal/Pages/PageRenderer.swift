@@ -37,10 +37,48 @@ package struct PageRenderer: Sendable {
     ]
 
     /// Renders `template` with a typed view model.
+    ///
+    /// The model is turned into dictionaries and arrays once, first: the library otherwise looks every variable up by
+    /// reflecting over the model again (a `Mirror` per lookup, per level of the context stack), which cost more
+    /// than everything else on a signed-in page put together.
     package func render(_ page: some Sendable, template: String) throws -> String {
-        guard let html = library.render(page, withTemplate: template) else {
+        guard let html = library.render(Self.tree(page) ?? [String: Any](), withTemplate: template) else {
             throw PortalError.missingTemplate(template)
         }
         return html
+    }
+
+    /// A view model as `[String: Any]` (structs), `[Any]` (arrays) and plain values; nil optionals are left out.
+    static func tree(_ value: Any) -> Any? {
+        switch value {
+        case is String, is Bool, is Int, is Int64, is Double, is Substring: return value
+        case let dictionary as [String: String]: return dictionary
+        default: break
+        }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            guard let wrapped = mirror.children.first else { return nil }
+            return tree(wrapped.value)
+        case .struct, .class:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                guard let label = child.label, let converted = tree(child.value) else { continue }
+                fields[label] = converted
+            }
+            return fields
+        case .collection, .set:
+            return mirror.children.compactMap { tree($0.value) }
+        case .dictionary:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                let pair = Mirror(reflecting: child.value).children.map(\.value)
+                guard pair.count == 2, let key = pair[0] as? String, let converted = tree(pair[1]) else { continue }
+                fields[key] = converted
+            }
+            return fields
+        default:
+            return value
+        }
     }
 }

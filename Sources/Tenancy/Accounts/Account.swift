@@ -35,6 +35,23 @@ package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecor
 
     package var hasSecondFactor: Bool { totpSecret != nil }
 
+    /// Read by hand rather than through `Decodable`: every signed-in request reads an account.
+    package init(row: Row) throws {
+        id = ID(row["id"] as Int64)
+        guard let kind = Kind(rawValue: row["kind"]) else { throw DatabaseError(message: "unknown account kind") }
+        self.kind = kind
+        email = row["email"]
+        name = row["name"]
+        company = row["company"]
+        passwordHash = row["password_hash"]
+        role = (row["role"] as String?).flatMap(Role.init(rawValue:))
+        emailVerifiedAt = row["email_verified_at"]
+        totpSecret = row["totp_secret"]
+        totpPendingSecret = row["totp_pending_secret"]
+        totpLastStep = row["totp_last_step"]
+        createdAt = row["created_at"]
+    }
+
     package static let databaseTableName = "accounts"
     package enum CodingKeys: String, CodingKey {
         case id, kind, email, name, company, role
@@ -73,6 +90,19 @@ package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, Per
         self.expiresAt = expiresAt
         self.userAgent = userAgent
         self.ip = ip
+    }
+
+    /// Read by hand rather than through `Decodable`: every signed-in request reads its session.
+    package init(row: Row) throws {
+        idHash = row["id_hash"]
+        accountID = Account.ID(row["account_id"] as Int64)
+        csrfToken = row["csrf_token"]
+        secondFactorPending = row["second_factor_pending"]
+        createdAt = row["created_at"]
+        lastSeenAt = row["last_seen_at"]
+        expiresAt = row["expires_at"]
+        userAgent = row["user_agent"]
+        ip = row["ip"]
     }
 
     package static let databaseTableName = "sessions"

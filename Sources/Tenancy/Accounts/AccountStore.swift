@@ -115,10 +115,10 @@ package struct AccountStore: Sendable {
         -> (AccountSession, Account)?
     {
         let found = try await pool.read { db -> (AccountSession, Account?)? in
-            guard let session = try AccountSession.fetchOne(db, key: idHash) else { return nil }
-            let account = try Account.fetchOne(
-                db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [session.accountID]
-            )
+            // Every signed-in request runs these two: prepared once per connection, not per request.
+            guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
+            else { return nil }
+            let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
             return (session, account)
         }
         guard let (session, account) = found else { return nil }

@@ -34,6 +34,21 @@ package struct MirroredService: Codable, Hashable, Sendable, FetchableRecord, Pe
         self.username = username
     }
 
+    /// Read by hand rather than through `Decodable`: the dashboard reads these on every view.
+    package init(row: Row) throws {
+        whmcsServiceID = row["whmcs_service_id"]
+        accountID = Account.ID(row["account_id"] as Int64)
+        whmcsOrderID = row["whmcs_order_id"]
+        whmcsProductID = row["whmcs_product_id"]
+        productName = row["product_name"]
+        domain = row["domain"]
+        status = row["status"]
+        billingCycle = row["billing_cycle"]
+        recurringMinor = row["recurring_minor"]
+        nextDueDate = row["next_due_date"]
+        username = row["username"]
+    }
+
     package static let databaseTableName = "service_mirror"
     package enum CodingKeys: String, CodingKey {
         case domain, status, username
@@ -74,6 +89,18 @@ package struct MirroredInvoice: Codable, Hashable, Sendable, FetchableRecord, Pe
         self.totalMinor = totalMinor
         self.status = status
         self.currency = currency
+    }
+
+    /// Read by hand rather than through `Decodable`, like the services.
+    package init(row: Row) throws {
+        whmcsInvoiceID = row["whmcs_invoice_id"]
+        accountID = Account.ID(row["account_id"] as Int64)
+        number = row["number"]
+        date = row["date"]
+        dueDate = row["due_date"]
+        totalMinor = row["total_minor"]
+        status = row["status"]
+        currency = row["currency"]
     }
 
     package static let databaseTableName = "invoice_mirror"
@@ -207,6 +234,56 @@ package struct BillingMirrorStore: Sendable {
         package var dueMinor: [String: Int64]
         package var renewals: [MirroredService]
         package var refreshedAt: Date?
+    }
+
+    /// Everything the customer dashboard reads, in one read transaction with prepared statements reused across
+    /// requests: the busiest signed-in page should cost one trip to the database.
+    package struct Dashboard: Sendable, Equatable {
+        package var summary: Summary
+        package var ordersUnderWay: Int
+        package var openTickets: Int
+    }
+
+    package func dashboard(of account: Account.ID, today: String) async throws -> Dashboard {
+        try await pool.read { db in
+            let id = account.rawValue
+            let active = try MirroredService.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' ORDER BY whmcs_service_id DESC LIMIT 5"),
+                arguments: [id]
+            )
+            let unpaid = try MirroredInvoice.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' ORDER BY due_date LIMIT 5"),
+                arguments: [id]
+            )
+            var due: [String: Int64] = [:]
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT currency, sum(total_minor) AS due FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' GROUP BY currency"),
+                arguments: [id]
+            ) {
+                due[row["currency"]] = row["due"]
+            }
+            let renewals = try MirroredService.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' AND next_due_date >= ? ORDER BY next_due_date LIMIT 3
+                    """),
+                arguments: [id, today]
+            )
+            let refreshed = try Date.fetchOne(db.cachedStatement(sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?"), arguments: [id])
+            let orders = try Int.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT count(*) FROM orders WHERE account_id = ? AND status IN ('awaiting_payment', 'paid', 'provisioning', 'failed')
+                    """),
+                arguments: [id]
+            ) ?? 0
+            let tickets = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL AND status != 'Closed'"),
+                arguments: [id]
+            ) ?? 0
+            return Dashboard(
+                summary: Summary(activeServices: active, unpaidInvoices: unpaid, dueMinor: due, renewals: renewals, refreshedAt: refreshed),
+                ordersUnderWay: orders, openTickets: tickets
+            )
+        }
     }
 
     package func summary(of account: Account.ID, today: String) async throws -> Summary {
