@@ -105,6 +105,9 @@ package struct TenantDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v11: ticket threads mirrored from WHMCS") { db in
+            try db.execute(sql: "ALTER TABLE tickets ADD COLUMN whmcs_last_reply TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

@@ -215,6 +215,18 @@ struct CustomerAreaTests {
                 #expect(try await browser.post("\(path)/reply", ["message": "Thanks, it works."]).status == .seeOther)
                 #expect(try await browser.get(path).text.contains("Customer-Reply"))
 
+                // A reply written in WHMCS itself reaches the customer's copy on the next refresh.
+                let whmcsTicket = try #require(try await sandbox.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE title = 'Site is down'")
+                })
+                let (whmcs, _) = try await dependencies.upstreams.whmcs(for: try dependencies.registryTenant("acme"))
+                try await whmcs.addStaffReply(ticketID: whmcsTicket, adminUsername: "Grace", message: "Answered from WHMCS directly.")
+                try await browser.get("/account")
+                #expect(try await browser.post("/account/billing/refresh", [:]).status == .seeOther)
+                let mirrored = try await browser.get(path).text
+                #expect(mirrored.contains("Answered from WHMCS directly.") && mirrored.contains("Grace (support)") && mirrored.contains("Answered"))
+                #expect(mirrored.contains("Thanks, it works.") && mirrored.contains("<p>Since this morning.</p>"))
+
                 // Nobody else can read it.
                 let (other, _) = try await Commerce.customer(client, dependencies, email: "nosy@example.com")
                 #expect(try await other.get(path).status == .notFound)

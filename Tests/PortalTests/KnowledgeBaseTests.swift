@@ -86,3 +86,26 @@ struct KnowledgeBaseTests {
         }
     }
 }
+
+extension KnowledgeBaseTests {
+    @Test("the help centre is paged, 30 articles a page")
+    func paging() async throws {
+        try await withPortal { client, dependencies in
+            let staff = try await makeAccount(dependencies, kind: .staff, email: "writer@acme.example", role: .owner)
+            try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) { database in
+                for number in 1...35 {
+                    let html = SafeMarkdown.html("Answer \(number).")
+                    _ = try await database.knowledgeBase.save(
+                        KBArticle(slug: "answer-\(number)", title: "Answer \(number)", categoryID: nil, markdown: "Answer \(number).", html: html,
+                                  text: SafeMarkdown.text(html), published: true, updatedAt: Date()),
+                        actor: staff, ip: "", now: Date().addingTimeInterval(Double(number))
+                    )
+                }
+            }
+            let first = try await client.get("/help", host: "acme.localhost")
+            #expect(first.text.contains("/help/answer-35") && !first.text.contains("/help/answer-5\"") && first.text.contains("/help?page=2"))
+            let second = try await client.get("/help?page=2", host: "acme.localhost")
+            #expect(second.text.contains("/help/answer-1\"") && second.text.contains("/help?page=1") && !second.text.contains("/help?page=3"))
+        }
+    }
+}

@@ -51,6 +51,12 @@ extension WHMCSClient {
         )
     }
 
+    /// GetTicket: a ticket's status and its whole thread, oldest first.
+    package func ticketThread(id: Int) async throws -> WHMCSTicketThread {
+        let json = try await perform("GetTicket", [("ticketid", .scalar(String(id)))], safety: .safe)
+        return WHMCSTicketThread(json)
+    }
+
     /// GetSupportDepartments: the departments tickets can be opened in.
     package func supportDepartments() async throws -> [(id: Int, name: String)] {
         let json = try await perform("GetSupportDepartments", [], safety: .safe)
@@ -72,5 +78,31 @@ extension WHMCSClient {
             throw UpstreamError.malformedResponse(.whmcs, action: "CreateSsoToken", detail: "missing access_token")
         }
         return WHMCSSingleSignOn(accessToken: token, redirectURL: url)
+    }
+}
+
+/// GetTicket's answer: the status and every message, the opening one first.
+package struct WHMCSTicketThread: Sendable, Equatable {
+    package struct Message: Sendable, Equatable {
+        /// The staff member's name for staff replies, empty for the customer's.
+        package var admin: String
+        package var name: String
+        package var date: String
+        package var message: String
+    }
+
+    package var status: String
+    package var lastReply: String
+    package var messages: [Message]
+
+    init(_ json: LenientJSON) {
+        status = json["status"]?.string ?? ""
+        lastReply = json["lastreply"]?.string ?? ""
+        messages = (json["replies"]?["reply"]?.elements ?? []).map { reply in
+            Message(
+                admin: reply["admin"]?.string ?? "", name: reply["name"]?.string ?? "", date: reply["date"]?.string ?? "",
+                message: reply["message"]?.string ?? ""
+            )
+        }
     }
 }

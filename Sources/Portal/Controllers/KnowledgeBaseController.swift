@@ -30,6 +30,8 @@ package struct KnowledgeBaseController: Sendable {
         package let hasResults: Bool
         package let sections: [Section]
         package let hasSections: Bool
+        package let previousURL: String?
+        package let nextURL: String?
     }
 
     package struct ArticlePage: Sendable {
@@ -57,6 +59,8 @@ package struct KnowledgeBaseController: Sendable {
         package let hasRows: Bool
         package let categories: [KBCategory]
         package var categoryError: String?
+        package var previousURL: String?
+        package var nextURL: String?
     }
 
     package struct EditPage: Sendable {
@@ -108,12 +112,16 @@ package struct KnowledgeBaseController: Sendable {
     @Sendable func help(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let chrome = try await storefront.content(for: context.tenant).chrome
         let query = String((request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
-        let (categories, articles, results) = try await databases.withDatabase(for: context.tenant) { database in
+        let perPage = 30
+        let pageNumber = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let (categories, listed, results) = try await databases.withDatabase(for: context.tenant) { database in
             (
-                try await database.knowledgeBase.categories(), try await database.knowledgeBase.articles(publishedOnly: true, limit: 500).items,
+                try await database.knowledgeBase.categories(),
+                try await database.knowledgeBase.articles(publishedOnly: true, limit: perPage, offset: (pageNumber - 1) * perPage),
                 query.isEmpty ? [] : try await database.knowledgeBase.search(query)
             )
         }
+        let articles = listed.items
         var sections = categories.compactMap { category -> HelpPage.Section? in
             let inside = articles.filter { $0.categoryID == category.id }
             return inside.isEmpty ? nil : .init(name: category.name, articles: inside.map(Self.link))
@@ -122,7 +130,9 @@ package struct KnowledgeBaseController: Sendable {
         if !loose.isEmpty { sections.append(.init(name: sections.isEmpty ? "Articles" : "More articles", articles: loose.map(Self.link))) }
         let page = HelpPage(
             chrome: chrome, query: query, searched: !query.isEmpty, results: results.map(Self.link), hasResults: !results.isEmpty,
-            sections: sections, hasSections: !sections.isEmpty
+            sections: sections, hasSections: !sections.isEmpty,
+            previousURL: pageNumber > 1 ? "/help?page=\(pageNumber - 1)" : nil,
+            nextURL: pageNumber * perPage < listed.total ? "/help?page=\(pageNumber + 1)" : nil
         )
         return html(try pages.render(page, template: "storefront/help"))
     }
@@ -142,21 +152,30 @@ package struct KnowledgeBaseController: Sendable {
 
     // MARK: Staff
 
-    private func listPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> AdminListPage {
-        let (articles, categories) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.knowledgeBase.articles(publishedOnly: false, limit: 500).items, try await database.knowledgeBase.categories())
+    private func listPage(_ context: StaffRequestContext, notice: Notice? = nil, page: Int = 1) async throws -> AdminListPage {
+        let perPage = 50
+        let (listed, categories) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.knowledgeBase.articles(publishedOnly: false, limit: perPage, offset: (page - 1) * perPage),
+                try await database.knowledgeBase.categories()
+            )
         }
-        return AdminListPage(
+        let articles = listed.items
+        var list = AdminListPage(
             chrome: try await storefront.content(for: context.tenant).chrome, csrf: context.csrfToken, notice: notice,
             rows: articles.map { .init(id: $0.id ?? 0, title: $0.title, slug: $0.slug, published: $0.published, updated: PageDates.format($0.updatedAt)) },
             hasRows: !articles.isEmpty, categories: categories
         )
+        list.previousURL = page > 1 ? "/admin/help?page=\(page - 1)" : nil
+        list.nextURL = page * perPage < listed.total ? "/admin/help?page=\(page + 1)" : nil
+        return list
     }
 
     @Sendable func adminList(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let notice: Notice? = request.uri.queryParameters.get("done") == "saved" ? .success("Saved.") : nil
-        return try flows.page(try await listPage(context, notice: notice), "admin/help")
+        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        return try flows.page(try await listPage(context, notice: notice, page: page), "admin/help")
     }
 
     private func editPage(

@@ -81,18 +81,49 @@ package final class BillingRefresher: Sendable {
             if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
         }
         var statuses: [Int: String] = [:]
+        var lastReplies: [Int: String] = [:]
         start = 0
         while true {
             let page = try await client.tickets(clientID: link.clientID, page: .init(start: start, size: 100))
-            for ticket in page.items where ticket.clientID == link.clientID { statuses[ticket.id] = ticket.status }
+            for ticket in page.items where ticket.clientID == link.clientID {
+                statuses[ticket.id] = ticket.status
+                lastReplies[ticket.id] = ticket.lastReply
+            }
             start += page.items.count
             if page.items.isEmpty || start >= page.total || start >= 2_000 { break }
         }
         let ticketStatuses = statuses
+        let replies = lastReplies
         try await databases.withDatabase(for: tenant) { database in
             try await database.billing.replace(account, services: services, invoices: invoices)
             try await database.tickets.updateStatuses(ticketStatuses, of: account)
         }
+        // Threads with activity the copy has not seen (a reply written in WHMCS itself) are read again whole.
+        let stale = try await databases.withDatabase(for: tenant) { try await $0.tickets.stale(replies, of: account) }
+        let customerName = try await databases.withDatabase(for: tenant) { try await $0.accounts.account(account)?.name } ?? ""
+        for (local, whmcsID) in stale.prefix(50) {
+            let thread = try await client.ticketThread(id: whmcsID)
+            let messages = thread.messages.map { message in
+                (
+                    author: message.admin.isEmpty ? "customer" : "staff", name: message.admin.isEmpty ? customerName : message.admin,
+                    body: message.message, date: Self.whmcsDate(message.date)
+                )
+            }
+            try await databases.withDatabase(for: tenant) { database in
+                try await database.tickets.replaceThread(local, status: thread.status, lastReply: thread.lastReply, messages: messages)
+            }
+        }
+    }
+
+    /// WHMCS's `yyyy-MM-dd HH:mm:ss` (UTC here); now when it cannot be read.
+    static func whmcsDate(_ text: String) -> Date {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count >= 5 else { return Date() }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(
+            year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts.count > 5 ? parts[5] : 0
+        )) ?? Date()
     }
 
     /// Refreshes in the background when the copy is stale; the page shows what it has meanwhile.

@@ -3,6 +3,32 @@ import GRDB
 import Integrations
 
 extension WHMCSAction {
+    // MARK: One ticket
+
+    /// GetTicket: the ticket with its thread; the opening message comes first, as replyid 0.
+    func getTicket() throws -> LenientJSON {
+        guard let id = params.int("ticketid"),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_tickets WHERE id = ?", arguments: [id])
+        else { throw WHMCSFailure("Ticket ID Not Found") }
+        var replies: [LenientJSON] = [[
+            "replyid": "0", "userid": Self.id(row["userid"]), "name": .string(row["name"]), "email": .string(row["email"]),
+            "date": .string(row["date"]), "message": .string(row["message"]), "admin": "", "attachment": "", "rating": "0",
+        ]]
+        for reply in try Row.fetchAll(db, sql: "SELECT * FROM whmcs_ticket_replies WHERE tid = ? ORDER BY id", arguments: [id]) {
+            replies.append([
+                "replyid": Self.id(reply["id"]), "userid": Self.id(reply["userid"]), "name": "", "email": "",
+                "date": .string(reply["date"]), "message": .string(reply["message"]), "admin": .string(reply["admin"]),
+                "attachment": "", "rating": "0",
+            ])
+        }
+        return [
+            "ticketid": Self.id(id), "tid": .string(row["tid"]), "c": .string(row["c"]), "deptid": Self.id(row["did"]),
+            "userid": Self.id(row["userid"]), "subject": .string(row["title"]), "status": .string(row["status"]),
+            "priority": .string(row["urgency"]), "date": .string(row["date"]), "lastreply": .string(row["lastreply"]),
+            "replies": ["reply": .array(replies)], "notes": "",
+        ]
+    }
+
     // MARK: Departments
 
     func getSupportDepartments() throws -> LenientJSON {

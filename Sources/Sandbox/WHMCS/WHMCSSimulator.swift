@@ -176,6 +176,7 @@ package struct WHMCSSimulator: Sendable {
             case "gettickets": return try context.getTickets()
             case "addticketreply": return try context.addTicketReply()
             case "getsupportdepartments": return try context.getSupportDepartments()
+            case "getticket": return try context.getTicket()
             case "addcancelrequest": return try context.addCancelRequest()
             case "upgradeproduct": return try context.upgradeProduct()
             case "createssotoken": return try context.createSsoToken()

@@ -207,6 +207,38 @@ package struct TicketStore: Sendable {
         }
     }
 
+    /// The customer's tickets whose last activity in WHMCS differs from what was mirrored: (local id, WHMCS id).
+    package func stale(_ lastReplies: [Int: String], of account: Account.ID) async throws -> [(Int64, Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, whmcs_ticket_id, whmcs_last_reply FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL",
+                arguments: [account.rawValue]
+            ).compactMap { row in
+                let whmcsID: Int = row["whmcs_ticket_id"]
+                guard let last = lastReplies[whmcsID], last != (row["whmcs_last_reply"] as String) else { return nil }
+                return (row["id"] as Int64, whmcsID)
+            }
+        }
+    }
+
+    /// Replaces a ticket's thread with WHMCS's (replies written in WHMCS itself included), with its status.
+    package func replaceThread(
+        _ id: Int64, status: String, lastReply: String, messages: [(author: String, name: String, body: String, date: Date)], now: Date = Date()
+    ) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM ticket_messages WHERE ticket_id = ?", arguments: [id])
+            for message in messages {
+                try db.execute(
+                    sql: "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, message.author, message.name, message.body, message.date]
+                )
+            }
+            try db.execute(
+                sql: "UPDATE tickets SET status = ?, whmcs_last_reply = ?, updated_at = ? WHERE id = ?", arguments: [status, lastReply, now, id]
+            )
+        }
+    }
+
     /// Statuses as WHMCS reports them (a ticket answered or closed in WHMCS itself).
     package func updateStatuses(_ statuses: [Int: String], of account: Account.ID, now: Date = Date()) async throws {
         try await pool.write { db in
