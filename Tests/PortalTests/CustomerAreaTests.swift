@@ -72,7 +72,7 @@ struct CustomerAreaTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, account, order) = try await Self.activeCustomer(client, dependencies, email: "inv@example.com", domain: "inv.example")
+                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "inv@example.com", domain: "inv.example")
                 let tenant = try dependencies.registryTenant("acme")
                 try await dependencies.databases.withDatabase(for: tenant) { database in
                     try database.updateBrandNow { $0.companyName = "Acme Hosting Ltd"; $0.postalAddress = "1 Acme Road\nLeeds" }
@@ -98,7 +98,9 @@ struct CustomerAreaTests {
                 let printable = try await browser.get("/account/invoices/\(unpaid)")
                 #expect(printable.text.contains("Acme Hosting Ltd") && printable.text.contains("1 Acme Road"))
                 #expect(printable.text.contains("Ada Lovelace") && printable.text.contains("second.example") && printable.text.contains("Pay £"))
-                #expect(printable.text.contains("@media print") == false, "the print rules live in the stylesheet")
+                let stylesheet = try #require(printable.text.firstMatch(of: /href="(\/static\/base\.css[^"]*)"/).map { String($0.1) })
+                let css = try await client.get(stylesheet, host: "acme.localhost").text
+                #expect(css.contains("@media print") && css.contains(".no-print"), "printing hides the site's chrome and the buttons")
 
                 let (stranger, _) = try await Commerce.customer(client, dependencies, email: "stranger@example.com")
                 #expect(try await stranger.get("/account/invoices/\(unpaid)").status == .notFound)
@@ -111,7 +113,6 @@ struct CustomerAreaTests {
                 let after = try await browser.get(try #require(paid.headers[.location]))
                 #expect(after.text.contains("the payment is recorded") && after.text.contains("<strong>Paid</strong>"))
                 #expect(try await whmcs.invoice(id: unpaid)?.status == "Paid")
-                _ = account
             }
         }
     }

@@ -63,8 +63,6 @@ package struct CatalogueRules: Sendable {
             }
         }
 
-        var monthlyCost: Int64?
-        var yearlyCost: Int64?
         switch kind {
         case .sharedHosting, .resellerHosting:
             let package = draft.whmPackage.trimmingCharacters(in: .whitespaces)
@@ -77,8 +75,6 @@ package struct CatalogueRules: Sendable {
             }
             if let disk = Int(draft.diskMB.trimmingCharacters(in: .whitespaces)), (1...100_000_000).contains(disk) {
                 product.diskMB = disk
-                let rate = kind == .sharedHosting ? book.sharedHosting : book.resellerHosting
-                monthlyCost = rate.monthly(diskMB: disk)
             } else {
                 problems["disk_mb"] = "Enter the disk space in megabytes, such as 10240 for 10 GB."
             }
@@ -100,9 +96,7 @@ package struct CatalogueRules: Sendable {
                 product.cloudProvider = provider.id
                 if let size = provider.sizes.first(where: { $0.size == draft.cloudSize }) {
                     product.cloudSize = size.size
-                    if let cost = book.cloudMonthly["\(provider.id)/\(size.size)"] {
-                        monthlyCost = cost
-                    } else {
+                    if book.cloudMonthly["\(provider.id)/\(size.size)"] == nil {
                         problems["cloud_size"] = "The platform does not sell \(provider.name) \(size.size) in \(currency)."
                     }
                 } else {
@@ -115,7 +109,6 @@ package struct CatalogueRules: Sendable {
         case .ssl:
             if let type = Product.SSLType(rawValue: draft.sslType) {
                 product.sslType = type
-                yearlyCost = book.sslYearly[type.rawValue]
             } else {
                 problems["ssl_type"] = "Choose single, multi or wildcard."
             }
@@ -130,6 +123,7 @@ package struct CatalogueRules: Sendable {
         }
 
         var prices: [ProductPrice] = []
+        let costs = cycleCosts(draft, kind: kind, currency: currency)
         if kind != .domain {
             var seen = Set<Product.BillingCycle>()
             for raw in draft.prices {
@@ -159,7 +153,7 @@ package struct CatalogueRules: Sendable {
                     problems["setup_\(cycle.rawValue)"] = "Enter a setup fee such as 10.00, or leave it empty."
                     continue
                 }
-                let cost = monthlyCost.map { $0 * Int64(cycle.months) } ?? yearlyCost.map { $0 * Int64(cycle.months / 12) } ?? 0
+                let cost = costs[cycle] ?? 0
                 if price < cost {
                     problems["price_\(cycle.rawValue)"] = Self.belowCost(price: price, cost: cost, cycle: cycle.rawValue, currency: currency)
                     continue
@@ -234,4 +228,29 @@ package struct ProblemList: Error, Sendable, Equatable {
 
     /// Every message, in field order, for API answers.
     package var summary: String { fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") }
+}
+
+extension CatalogueRules {
+    /// The platform's cost per billing cycle for what the draft describes so far (empty until it is known).
+    /// The single place the platform's cost is worked out: the form shows it and `validate` enforces it.
+    func cycleCosts(_ draft: ProductDraft, kind: Product.Kind, currency: String) -> [Product.BillingCycle: Int64] {
+        guard let book = costs.currency(currency) else { return [:] }
+        var monthly: Int64?
+        var yearly: Int64?
+        switch kind {
+        case .sharedHosting, .resellerHosting:
+            if let disk = Int(draft.diskMB.trimmingCharacters(in: .whitespaces)), disk > 0 {
+                monthly = (kind == .sharedHosting ? book.sharedHosting : book.resellerHosting).monthly(diskMB: disk)
+            }
+        case .cloudServer: monthly = book.cloudMonthly["\(draft.cloudProvider)/\(draft.cloudSize)"]
+        case .ssl: yearly = book.sslYearly[draft.sslType]
+        case .domain: break
+        }
+        var result: [Product.BillingCycle: Int64] = [:]
+        for cycle in Product.BillingCycle.allCases {
+            if let monthly { result[cycle] = monthly * Int64(cycle.months) }
+            if let yearly, cycle.months % 12 == 0 { result[cycle] = yearly * Int64(cycle.months / 12) }
+        }
+        return result
+    }
 }

@@ -8,6 +8,14 @@ package enum CachedResponse {
     /// One year, for URLs whose `v=` changes whenever their bytes do.
     static let immutable = "public, max-age=31536000, immutable"
 
+    /// A public page rendered for this request: the browser revalidates it every time.
+    static func html(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
     package static func make(
         _ request: Request,
         body: ByteBuffer,

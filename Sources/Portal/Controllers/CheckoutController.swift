@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Tenancy
 
@@ -136,9 +135,7 @@ package struct CheckoutController: Sendable {
         }
         let customer = context.account
         // A replayed submission finds its order before anything is checked again.
-        if let existing = try await databases.withDatabase(for: context.tenant, { database in
-            try await database.orders.orders(of: customer.id, limit: 20).first { $0.idempotencyKey == key }
-        }) {
+        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: customer.id) }) {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
         let quote: OrderQuote
@@ -180,9 +177,10 @@ package struct CheckoutController: Sendable {
         }
         let now = flows.services.now()
         let realm = realm(context.tenant)
-        var placed: Order?
-        for _ in 0..<3 where placed == nil {
-            let number = String(Int.random(in: 10_000_000...99_999_999))
+        let placement = OrderPlacement(databases: databases, queue: queue, mailQueue: flows.mailQueue)
+        let placed = try await placement.place(
+            in: context.tenant, mailbox: realm.mailbox, actor: customer, ip: context.origin.clientAddress ?? "", now: now
+        ) { number in
             let order = Order(
                 accountID: customer.id, number: number, idempotencyKey: key, entry: entry, cycle: quote.cycle, domain: quote.domain,
                 domainAction: quote.domainAction, currency: currency, priceMinor: quote.priceMinor, setupMinor: quote.setupMinor,
@@ -198,26 +196,9 @@ package struct CheckoutController: Sendable {
                 ],
                 tag: "order_confirmation"
             )
-            try await queue.willQueue(context.tenant.id)
-            try await flows.mailQueue.willQueue(realm.mailbox)
-            do {
-                placed = try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.orders.place(
-                        order, profile: profileForm.profile(for: customer.id, now: now), confirmation: mail, actor: customer,
-                        ip: context.origin.clientAddress ?? "", now: now
-                    ).order
-                }
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-                && (error.message ?? "").contains("orders.number")
-            {
-                continue
-            }
+            return (order, profileForm.profile(for: customer.id, now: now), mail)
         }
-        guard let placed, let id = placed.id else { throw PortalError.notFound }
-        // Again after the commit: the pipeline may have cleared the hint between the first mark and the commit.
-        try await queue.willQueue(context.tenant.id)
-        queue.notify(context.tenant.id)
-        flows.mailQueue.notify(realm.mailbox)
+        let id = placed.id!
         return flows.redirect(to: "/account/orders/\(id.rawValue)")
     }
 

@@ -105,7 +105,6 @@ package struct CustomerBillingController: Sendable {
     // MARK: Services
 
     @Sendable func services(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        await refresher.refreshIfStale(context.account.id, in: context.tenant, now: flows.services.now())
         let perPage = 20
         let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
         let (list, refreshed) = try await databases.withDatabase(for: context.tenant) { database in
@@ -114,6 +113,7 @@ package struct CustomerBillingController: Sendable {
                 try await database.billing.refreshedAt(context.account.id)
             )
         }
+        refresher.refreshIfStale(context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
         let currency = try await storefront.content(for: context.tenant).brand.currency
         let rows = list.items.map {
             ServicesPage.Row(
@@ -238,7 +238,6 @@ package struct CustomerBillingController: Sendable {
     // MARK: Invoices
 
     @Sendable func invoices(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        await refresher.refreshIfStale(context.account.id, in: context.tenant, now: flows.services.now())
         let filter = BillingMirrorStore.InvoiceFilter(rawValue: request.uri.queryParameters.get("status") ?? "all") ?? .all
         let perPage = 20
         let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
@@ -250,6 +249,7 @@ package struct CustomerBillingController: Sendable {
                 try await database.billing.refreshedAt(context.account.id)
             )
         }
+        refresher.refreshIfStale(context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
         let rows = list.items.map {
             InvoicesPage.Row(
                 id: $0.whmcsInvoiceID, number: $0.number, date: $0.date, dueDate: $0.dueDate,

@@ -98,11 +98,6 @@ package struct KnowledgeBaseController: Sendable {
         group.post("/admin/help/categories", use: saveCategory)
     }
 
-    private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
     static func link(_ article: KBArticle) -> HelpPage.Link {
         .init(slug: article.slug, title: article.title, summary: article.text.count > 160 ? String(article.text.prefix(157)) + "…" : article.text)
     }
@@ -134,7 +129,7 @@ package struct KnowledgeBaseController: Sendable {
             previousURL: pageNumber > 1 ? "/help?page=\(pageNumber - 1)" : nil,
             nextURL: pageNumber * perPage < listed.total ? "/help?page=\(pageNumber + 1)" : nil
         )
-        return html(try pages.render(page, template: "storefront/help"))
+        return CachedResponse.html(try pages.render(page, template: "storefront/help"))
     }
 
     @Sendable func article(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -147,7 +142,7 @@ package struct KnowledgeBaseController: Sendable {
             chrome: chrome, title: article.title, html: article.html, summary: String(article.text.prefix(160)),
             canonicalURL: siteURL(context.tenant) + "/help/\(slug)", updated: PageDates.format(article.updatedAt)
         )
-        return html(try pages.render(page, template: "storefront/help-article"))
+        return CachedResponse.html(try pages.render(page, template: "storefront/help-article"))
     }
 
     // MARK: Staff

@@ -131,9 +131,7 @@ package struct ServiceChangeController: Sendable {
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
         guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/services/\(service.whmcsServiceID)") }
-        if let existing = try await databases.withDatabase(for: context.tenant, { database in
-            try await database.orders.orders(of: context.account.id, limit: 20).first { $0.idempotencyKey == key }
-        }) {
+        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) }) {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
         guard service.isActive, let (entry, cycle) = try await target(form["product"], form["cycle"], for: service, current: current, in: context.tenant) else {
@@ -155,15 +153,16 @@ package struct ServiceChangeController: Sendable {
             return try flows.page(page, "account/service-change", status: .conflict)
         }
         let currency = try await storefront.content(for: context.tenant).brand.currency
-        var order = Order(
-            accountID: context.account.id, number: String(Int.random(in: 10_000_000...99_999_999)), idempotencyKey: key, entry: entry, cycle: cycle,
-            domain: service.domain, domainAction: nil, currency: currency, priceMinor: quote.priceMinor, setupMinor: 0, domainMinor: 0,
-            now: flows.services.now()
-        )
-        order.productName = "Change to \(entry.product.name)"
-        order.change = .upgrade
-        order.targetServiceID = service.whmcsServiceID
-        return try await place(order, context)
+        return try await place(context) { number in
+            var order = Order(
+                accountID: context.account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle, domain: service.domain,
+                domainAction: nil, currency: currency, priceMinor: quote.priceMinor, setupMinor: 0, domainMinor: 0, now: flows.services.now()
+            )
+            order.productName = "Change to \(entry.product.name)"
+            order.change = .upgrade
+            order.targetServiceID = service.whmcsServiceID
+            return order
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -172,9 +171,7 @@ package struct ServiceChangeController: Sendable {
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
         guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/services/\(service.whmcsServiceID)") }
-        if let existing = try await databases.withDatabase(for: context.tenant, { database in
-            try await database.orders.orders(of: context.account.id, limit: 20).first { $0.idempotencyKey == key }
-        }) {
+        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) }) {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
         guard service.isActive else { return try await blocked(context, service, "Only an active service can be cancelled.") }
@@ -187,27 +184,26 @@ package struct ServiceChangeController: Sendable {
             return try await blocked(context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
         let currency = try await storefront.content(for: context.tenant).brand.currency
-        var order = Order(
-            accountID: context.account.id, number: String(Int.random(in: 10_000_000...99_999_999)), idempotencyKey: key, entry: current,
-            cycle: nil, domain: service.domain, domainAction: nil, currency: currency, priceMinor: 0, setupMinor: 0, domainMinor: 0,
-            now: flows.services.now()
-        )
-        order.productName = "Cancel \(current.product.name)"
-        order.change = .cancel
-        order.targetServiceID = service.whmcsServiceID
-        order.cancelImmediately = form["when"] == "now"
-        order.changeReason = reason.isEmpty ? "No reason given" : reason
-        return try await place(order, context)
+        let immediately = form["when"] == "now"
+        return try await place(context) { number in
+            var order = Order(
+                accountID: context.account.id, number: number, idempotencyKey: key, entry: current, cycle: nil, domain: service.domain,
+                domainAction: nil, currency: currency, priceMinor: 0, setupMinor: 0, domainMinor: 0, now: flows.services.now()
+            )
+            order.productName = "Cancel \(current.product.name)"
+            order.change = .cancel
+            order.targetServiceID = service.whmcsServiceID
+            order.cancelImmediately = immediately
+            order.changeReason = reason.isEmpty ? "No reason given" : reason
+            return order
+        }
     }
 
-    private func place(_ order: Order, _ context: CustomerRequestContext) async throws -> Response {
-        try await queue.willQueue(context.tenant.id)
-        let placed = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.orders.place(order, profile: nil, confirmation: nil, actor: context.account, ip: context.origin.clientAddress ?? "",
-                                            now: flows.services.now()).order
-        }
-        try await queue.willQueue(context.tenant.id)
-        queue.notify(context.tenant.id)
+    private func place(_ context: CustomerRequestContext, make: (String) -> Order) async throws -> Response {
+        let placed = try await OrderPlacement(databases: databases, queue: queue, mailQueue: flows.mailQueue).place(
+            in: context.tenant, mailbox: realm(context.tenant).mailbox, actor: context.account, ip: context.origin.clientAddress ?? "",
+            now: flows.services.now()
+        ) { number in (make(number), nil, nil) }
         return flows.redirect(to: "/account/orders/\(placed.id!.rawValue)")
     }
 }

@@ -16,7 +16,7 @@ extension StorefrontController {
             chrome: content.chrome, entry: entry, category: category, currency: content.brand.currency,
             canonicalURL: siteURL(context.tenant) + "/products/\(slug)", resources: Self.resources(of: entry.product, map: resources)
         )
-        return html(try pages.render(page, template: "storefront/product"))
+        return CachedResponse.html(try pages.render(page, template: "storefront/product"))
     }
 
     @Sendable func category(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -29,7 +29,7 @@ extension StorefrontController {
             chrome: content.chrome, name: category.name, description: category.description,
             canonicalURL: siteURL(context.tenant) + "/category/\(slug)", products: products, hasProducts: !products.isEmpty
         )
-        return html(try pages.render(page, template: "storefront/category"))
+        return CachedResponse.html(try pages.render(page, template: "storefront/category"))
     }
 
     /// Home, categories and listed products on the tenant's primary domain; hidden products stay out.
@@ -56,13 +56,6 @@ extension StorefrontController {
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n")))
-        )
-    }
-
-    private func html(_ text: String) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: text))
         )
     }
 

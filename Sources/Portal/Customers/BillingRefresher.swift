@@ -126,13 +126,8 @@ package final class BillingRefresher: Sendable {
         )) ?? Date()
     }
 
-    /// Refreshes in the background when the copy is stale; the page shows what it has meanwhile.
-    package func refreshIfStale(_ account: Account.ID, in tenant: Tenant, now: Date = Date()) async {
-        let refreshed = try? await databases.withDatabase(for: tenant) { try await $0.billing.refreshedAt(account) }
-        refreshIfStale(account, in: tenant, refreshedAt: refreshed ?? nil, now: now)
-    }
-
-    /// The same, when the caller already read when the copy was refreshed.
+    /// Refreshes in the background when the copy (last refreshed at `refreshed`, which the page read with its data)
+    /// is stale; the page shows what it has meanwhile.
     package func refreshIfStale(_ account: Account.ID, in tenant: Tenant, refreshedAt refreshed: Date?, now: Date) {
         if let refreshed, now.timeIntervalSince(refreshed) < Self.freshFor { return }
         let key = "\(tenant.id.rawValue)/\(account.rawValue)"

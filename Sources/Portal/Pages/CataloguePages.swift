@@ -189,27 +189,3 @@ extension Product.Visibility {
         }
     }
 }
-
-extension CatalogueRules {
-    /// The platform's cost per billing cycle for what the draft describes so far (empty until it is known).
-    func cycleCosts(_ draft: ProductDraft, kind: Product.Kind, currency: String) -> [Product.BillingCycle: Int64] {
-        guard let book = costs.currency(currency) else { return [:] }
-        var monthly: Int64?
-        var yearly: Int64?
-        switch kind {
-        case .sharedHosting, .resellerHosting:
-            if let disk = Int(draft.diskMB.trimmingCharacters(in: .whitespaces)), disk > 0 {
-                monthly = (kind == .sharedHosting ? book.sharedHosting : book.resellerHosting).monthly(diskMB: disk)
-            }
-        case .cloudServer: monthly = book.cloudMonthly["\(draft.cloudProvider)/\(draft.cloudSize)"]
-        case .ssl: yearly = book.sslYearly[draft.sslType]
-        case .domain: break
-        }
-        var result: [Product.BillingCycle: Int64] = [:]
-        for cycle in Product.BillingCycle.allCases {
-            if let monthly { result[cycle] = monthly * Int64(cycle.months) }
-            if let yearly, cycle.months % 12 == 0 { result[cycle] = yearly * Int64(cycle.months / 12) }
-        }
-        return result
-    }
-}

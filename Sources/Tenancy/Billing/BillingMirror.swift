@@ -285,27 +285,6 @@ package struct BillingMirrorStore: Sendable {
             )
         }
     }
-
-    package func summary(of account: Account.ID, today: String) async throws -> Summary {
-        try await pool.read { db in
-            let active = try MirroredService.filter(Column("account_id") == account.rawValue && Column("status") == "Active")
-                .order(Column("whmcs_service_id").desc).limit(5).fetchAll(db)
-            let unpaid = try MirroredInvoice.filter(Column("account_id") == account.rawValue && Column("status") == "Unpaid")
-                .order(Column("due_date")).limit(5).fetchAll(db)
-            var due: [String: Int64] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT currency, sum(total_minor) AS due FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' GROUP BY currency",
-                arguments: [account.rawValue]
-            ) {
-                due[row["currency"]] = row["due"]
-            }
-            let renewals = try MirroredService.filter(
-                Column("account_id") == account.rawValue && Column("status") == "Active" && Column("next_due_date") >= today
-            ).order(Column("next_due_date")).limit(3).fetchAll(db)
-            let refreshed = try Date.fetchOne(db, sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?", arguments: [account.rawValue])
-            return Summary(activeServices: active, unpaidInvoices: unpaid, dueMinor: due, renewals: renewals, refreshedAt: refreshed)
-        }
-    }
 }
 
 extension TenantDatabase {

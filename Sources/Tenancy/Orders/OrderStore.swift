@@ -66,6 +66,13 @@ package struct OrderStore: Sendable {
         }
     }
 
+    /// The customer's order placed with this form's idempotency key, if any.
+    package func order(idempotencyKey key: String, of account: Account.ID) async throws -> Order? {
+        try await pool.read { db in
+            try Order.filter(Column("account_id") == account.rawValue && Column("idempotency_key") == key).fetchOne(db)
+        }
+    }
+
     package func order(_ id: Order.ID) async throws -> Order? {
         try await pool.read { db in try Order.fetchOne(db, key: id.rawValue) }
     }

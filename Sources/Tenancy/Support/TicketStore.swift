@@ -197,16 +197,6 @@ package struct TicketStore: Sendable {
         }
     }
 
-    /// How many of the customer's tickets are not closed.
-    package func openCount(of account: Account.ID) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL AND status != 'Closed'",
-                arguments: [account.rawValue]
-            ) ?? 0
-        }
-    }
-
     /// The customer's tickets whose last activity in WHMCS differs from what was mirrored: (local id, WHMCS id).
     package func stale(_ lastReplies: [Int: String], of account: Account.ID) async throws -> [(Int64, Int)] {
         try await pool.read { db in
