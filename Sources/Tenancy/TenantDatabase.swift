@@ -5,6 +5,8 @@ import GRDB
 package struct TenantDatabase: Sendable {
     package let pool: DatabasePool
     package let tenantID: Tenant.ID
+    /// The hottest reads (sessions, dashboards), reused until this pool's next commit.
+    let reads: TenantReads
 
     /// Readers per pool. Each connection holds about three descriptors (database, WAL, shared memory),
     /// so a small number keeps hundreds of open tenants inside the descriptor budget; the storefront
@@ -18,11 +20,13 @@ package struct TenantDatabase: Sendable {
     package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
         let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
         try migrator.migrate(pool)
-        return TenantDatabase(pool: pool, tenantID: tenantID)
+        let reads = TenantReads()
+        pool.add(transactionObserver: reads.commits, extent: .databaseLifetime)
+        return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
     }
 
     /// Customers, staff, sessions, audit log and outbox of this tenant.
-    package var accounts: AccountStore { AccountStore(pool: pool) }
+    package var accounts: AccountStore { AccountStore(pool: pool, sessionReads: reads.sessions) }
 
     /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
     package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
@@ -109,6 +113,18 @@ package struct TenantDatabase: Sendable {
             try db.execute(sql: "ALTER TABLE tickets ADD COLUMN whmcs_last_reply TEXT NOT NULL DEFAULT ''")
         }
         return migrator
+    }
+}
+
+/// The reads every signed-in page makes, kept per open tenant database until it next commits.
+final class TenantReads: Sendable {
+    let commits = CommitCounter()
+    let sessions: CommittedReads<String, AccountStore.SessionRead>
+    let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
+
+    init() {
+        sessions = CommittedReads(commits: commits, capacity: 512)
+        dashboards = CommittedReads(commits: commits, capacity: 256)
     }
 }
 

@@ -5,9 +5,22 @@ import GRDB
 /// (a tenant's, or the platform registry). Every method is one transaction.
 package struct AccountStore: Sendable {
     package let pool: DatabasePool
+    /// Sessions read before, reused until the database next commits (a tenant's; the platform's are read each time).
+    let sessionReads: CommittedReads<String, SessionRead>?
 
     package init(pool: DatabasePool) {
+        self.init(pool: pool, sessionReads: nil)
+    }
+
+    init(pool: DatabasePool, sessionReads: CommittedReads<String, SessionRead>?) {
         self.pool = pool
+        self.sessionReads = sessionReads
+    }
+
+    /// A session row and its account (nil when the account is gone), as read together.
+    struct SessionRead: Sendable {
+        let session: AccountSession
+        let account: Account?
     }
 
     // MARK: Accounts
@@ -114,14 +127,17 @@ package struct AccountStore: Sendable {
     package func liveSession(idHash: String, idleTimeout: TimeInterval, now: Date = Date()) async throws
         -> (AccountSession, Account)?
     {
-        let found = try await pool.read { db -> (AccountSession, Account?)? in
-            // Every signed-in request runs these two: prepared once per connection, not per request.
-            guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
-            else { return nil }
-            let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
-            return (session, account)
+        let read = { [pool] () throws -> SessionRead? in
+            try pool.inlineRead { db in
+                // Every signed-in request runs these two: prepared once per connection, not per request.
+                guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
+                else { return nil }
+                let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
+                return SessionRead(session: session, account: account)
+            }
         }
-        guard let (session, account) = found else { return nil }
+        guard let found = try sessionReads?.value(for: idHash, read: read) ?? read() else { return nil }
+        let (session, account) = (found.session, found.account)
         if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idleTimeout) <= now {
             try await deleteSession(idHash: idHash)
             return nil

@@ -119,6 +119,8 @@ package struct MirroredInvoice: Codable, Hashable, Sendable, FetchableRecord, Pe
 /// The local copy of each customer's services and invoices; each method is one transaction.
 package struct BillingMirrorStore: Sendable {
     let pool: DatabasePool
+    /// Dashboards read before, reused until the database next commits.
+    var dashboardReads: CommittedReads<DashboardKey, Dashboard>?
 
     static func create(_ db: Database) throws {
         try db.execute(
@@ -244,8 +246,20 @@ package struct BillingMirrorStore: Sendable {
         package var openTickets: Int
     }
 
+    struct DashboardKey: Hashable, Sendable {
+        let account: Account.ID
+        let today: String
+    }
+
     package func dashboard(of account: Account.ID, today: String) async throws -> Dashboard {
-        try await pool.read { db in
+        let read = { try readDashboard(of: account, today: today) }
+        guard let dashboardReads else { return try read() }
+        // `read` always finds a dashboard (an empty one for a new customer), so the value is never nil.
+        return try dashboardReads.value(for: DashboardKey(account: account, today: today), read: read)!
+    }
+
+    private func readDashboard(of account: Account.ID, today: String) throws -> Dashboard {
+        try pool.inlineRead { db in
             let id = account.rawValue
             let active = try MirroredService.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' ORDER BY whmcs_service_id DESC LIMIT 5"),
@@ -289,5 +303,5 @@ package struct BillingMirrorStore: Sendable {
 
 extension TenantDatabase {
     /// The local copy of customers' WHMCS services and invoices.
-    package var billing: BillingMirrorStore { BillingMirrorStore(pool: pool) }
+    package var billing: BillingMirrorStore { BillingMirrorStore(pool: pool, dashboardReads: reads.dashboards) }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+@testable import Tenancy
+
+@Suite("Reads reused until the next commit")
+struct CommittedReadsTests {
+    private func openTenant(_ slug: String, in data: borrowing TestDataDirectory) throws -> TenantDatabase {
+        let platform = try PlatformDatabase(dataDirectory: data.directory)
+        defer { try? platform.close() }
+        let onboarding = TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
+        let tenant = try onboarding.addTenant(.init(slug: slug, name: slug))
+        return try TenantDatabase.open(path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+    }
+
+    @Test("a value is read once while nothing commits, and again after any commit")
+    func commitInvalidates() async throws {
+        let data = try TestDataDirectory()
+        let database = try openTenant("one", in: data)
+        defer { try? database.close() }
+        let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8)
+        let count = Mutex(0)
+        let read = { () -> Int? in count.withLock { $0 += 1; return $0 } }
+
+        #expect(reads.value(for: "k", read: read) == 1)
+        #expect(reads.value(for: "k", read: read) == 1)
+        // Any commit through the pool, even to a table the value does not come from, moves the generation on.
+        try await database.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'new'") }
+        #expect(reads.value(for: "k", read: read) == 2)
+        #expect(reads.value(for: "k", read: read) == 2)
+    }
+
+    @Test("a value older than its maximum age is read again, and a miss is never kept")
+    func ageAndMisses() async throws {
+        let data = try TestDataDirectory()
+        let database = try openTenant("one", in: data)
+        defer { try? database.close() }
+        let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8, maximumAge: .milliseconds(50))
+        let count = Mutex(0)
+        #expect(reads.value(for: "k") { count.withLock { $0 += 1; return $0 } } == 1)
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(reads.value(for: "k") { count.withLock { $0 += 1; return $0 } } == 2)
+
+        let misses = Mutex(0)
+        for _ in 0..<3 {
+            #expect(reads.value(for: "unknown") { () -> Int? in misses.withLock { $0 += 1 }; return nil } == nil)
+        }
+        #expect(misses.withLock { $0 } == 3)
+    }
+
+    @Test("a signed-out session ends at once, and a reopened pool never takes an old value for current")
+    func sessionsEndAtOnce() async throws {
+        let data = try TestDataDirectory()
+        var database = try openTenant("one", in: data)
+        let store = database.accounts
+        let account = try await store.createAccount(kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
+        let now = Date()
+        let session = AccountSession(
+            idHash: "hash-1", accountID: account.id, csrfToken: "csrf", secondFactorPending: false, createdAt: now,
+            expiresAt: now.addingTimeInterval(3600), userAgent: "test", ip: "127.0.0.1"
+        )
+        try await store.createSession(session)
+        #expect(try await store.liveSession(idHash: "hash-1", idleTimeout: 600, now: now)?.0.csrfToken == "csrf")
+        #expect(try await store.liveSession(idHash: "hash-1", idleTimeout: 600, now: now)?.1.email == "a@example.com")
+        try await store.deleteSession(idHash: "hash-1")
+        #expect(try await store.liveSession(idHash: "hash-1", idleTimeout: 600, now: now) == nil)
+
+        let before = database.reads.commits.generation
+        try database.close()
+        database = try TenantDatabase.open(path: data.directory.tenantDatabasePath(try TenantSlug(validating: "one")), tenantID: database.tenantID)
+        defer { try? database.close() }
+        #expect(database.reads.commits.generation > before)
+    }
+
+    @Test("two tenants' dashboards for the same account id never mix")
+    func tenantsDoNotMix() async throws {
+        let data = try TestDataDirectory()
+        let first = try openTenant("first", in: data)
+        let second = try openTenant("second", in: data)
+        defer { try? first.close(); try? second.close() }
+        for (database, product) in [(first, "First Hosting"), (second, "Second Hosting")] {
+            let account = try await database.accounts.createAccount(kind: .customer, email: "same@example.com", name: "Same", passwordHash: nil)
+            #expect(account.id.rawValue == 1)
+            let service = MirroredService(
+                whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1, productName: product, domain: "example.com",
+                status: "Active", billingCycle: "Monthly", recurringMinor: 500, nextDueDate: "2030-01-01", username: "user"
+            )
+            try await database.billing.replace(account.id, services: [service], invoices: [])
+        }
+        let firstView = try await first.billing.dashboard(of: Account.ID(1), today: "2026-11-26")
+        let secondView = try await second.billing.dashboard(of: Account.ID(1), today: "2026-11-26")
+        #expect(firstView.summary.activeServices.map(\.productName) == ["First Hosting"])
+        #expect(secondView.summary.activeServices.map(\.productName) == ["Second Hosting"])
+        // Served again from each database's own reads, still apart.
+        #expect(try await first.billing.dashboard(of: Account.ID(1), today: "2026-11-26") == firstView)
+        #expect(try await second.billing.dashboard(of: Account.ID(1), today: "2026-11-26") == secondView)
+    }
+}
