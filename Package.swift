@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
@@ -79,6 +84,7 @@ let package = Package(
                 "Branding",
                 "CArgon2",
                 "CCurl",
+                "CZlib",
                 "Integrations",
                 "Sandbox",
                 .product(name: "GRDB", package: "GRDB.swift"),

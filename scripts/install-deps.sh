@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     libsqlite3-dev      # GRDB links the system SQLite
     libargon2-dev       # password hashing (accounts)
+    zlib1g-dev          # gzip for tenant archives and backups
     libcurl4-openssl-dev # SMTP delivery (mail)
     libssl-dev
     pkg-config

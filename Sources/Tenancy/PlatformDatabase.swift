@@ -66,6 +66,18 @@ package struct PlatformDatabase: Sendable {
             // Which tenants have order jobs queued, for the same reason as mail_pending.
             try db.execute(sql: "CREATE TABLE jobs_pending (tenant_id INTEGER PRIMARY KEY, since DATETIME NOT NULL)")
         }
+        migrator.registerMigration("v6: maintenance and verified custom domains") { db in
+            // Set while a backup is restored; a change bumps the revision, so a running server notices.
+            try db.execute(
+                sql: """
+                    ALTER TABLE tenants ADD COLUMN maintenance_since DATETIME;
+                    ALTER TABLE domains ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active'));
+                    ALTER TABLE domains ADD COLUMN verification_token TEXT;
+                    ALTER TABLE domains ADD COLUMN added_at DATETIME;
+                    ALTER TABLE domains ADD COLUMN verified_at DATETIME;
+                    """
+            )
+        }
         return migrator
     }
 
@@ -109,6 +121,19 @@ package struct PlatformDatabase: Sendable {
             guard tenant.status != status else { return tenant }
             try db.execute(sql: "UPDATE tenants SET status = ? WHERE id = ?", arguments: [status, tenant.id])
             tenant.status = status
+            return tenant
+        }
+    }
+
+    /// Puts a tenant into maintenance (its sites answer 503) or takes it out; returns the updated tenant.
+    @discardableResult
+    package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date = Date()) throws -> Tenant {
+        try pool.write { db in
+            guard var tenant = try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) else {
+                throw TenancyError.unknownTenant(slug.rawValue)
+            }
+            tenant.maintenanceSince = on ? (tenant.maintenanceSince ?? now) : nil
+            try db.execute(sql: "UPDATE tenants SET maintenance_since = ? WHERE id = ?", arguments: [tenant.maintenanceSince, tenant.id])
             return tenant
         }
     }

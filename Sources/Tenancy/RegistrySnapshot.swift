@@ -10,11 +10,20 @@ package struct RegistrySnapshot: Sendable {
         self.revision = revision
         tenantsByID = Dictionary(tenants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         tenantIDsBySlug = Dictionary(tenants.map { ($0.slug.rawValue, $0.id) }, uniquingKeysWith: { first, _ in first })
-        tenantIDsByHost = Dictionary(domains.map { ($0.hostname, $0.tenantID) }, uniquingKeysWith: { first, _ in first })
+        // A custom domain routes only once its owner proved it through DNS.
+        tenantIDsByHost = Dictionary(
+            domains.filter { $0.status == .active }.map { ($0.hostname, $0.tenantID) }, uniquingKeysWith: { first, _ in first }
+        )
         primaryHosts = Dictionary(
             domains.filter(\.isPrimary).map { ($0.tenantID, $0.hostname) },
             uniquingKeysWith: { first, _ in first }
         )
+    }
+
+    /// Whether `host` is an active domain of a tenant that serves now: what may get a TLS certificate.
+    package func servesTLS(for host: String, baseDomain: String) -> Bool {
+        guard let tenant = tenant(forHost: host, baseDomain: baseDomain) else { return false }
+        return tenant.status == .active
     }
 
     package static let empty = RegistrySnapshot(revision: -1, tenants: [], domains: [])

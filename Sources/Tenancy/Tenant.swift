@@ -16,14 +16,20 @@ package struct Tenant: Codable, Hashable, Sendable, Identifiable {
     package var name: String
     package var status: Status
     package var createdAt: Date
+    /// Set while a backup is being restored: the tenant's sites answer "down for maintenance" until it is nil again.
+    package var maintenanceSince: Date?
 
-    package init(id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date) {
+    package init(id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date, maintenanceSince: Date? = nil) {
         self.id = id
         self.slug = slug
         self.name = name
         self.status = status
         self.createdAt = createdAt
+        self.maintenanceSince = maintenanceSince
     }
+
+    /// Whether the tenant's sites serve their customers now.
+    package var isServing: Bool { status == .active && maintenanceSince == nil }
 }
 
 extension Tenant: FetchableRecord, TableRecord {
@@ -31,6 +37,7 @@ extension Tenant: FetchableRecord, TableRecord {
     package enum CodingKeys: String, CodingKey {
         case id, slug, name, status
         case createdAt = "created_at"
+        case maintenanceSince = "maintenance_since"
     }
     package enum Columns {
         package static let id = Column(CodingKeys.id)

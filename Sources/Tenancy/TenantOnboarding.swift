@@ -35,6 +35,27 @@ package struct TenantOnboarding: Sendable {
         _ request: NewTenant,
         prepare: (TenantDatabase, URL) throws -> Void = { _, _ in }
     ) throws -> Tenant {
+        try register(request) { staging in
+            let database = try TenantDatabase.open(
+                path: staging.appendingPathComponent("tenant.sqlite").path,
+                tenantID: Tenant.ID(0)
+            )
+            defer { try? database.close() }
+            try prepare(database, staging)
+        }
+    }
+
+    /// Registers a tenant whose folder `stage` fills (a new database, or one brought back from an archive),
+    /// with the given status; the folder and the registry rows appear together or not at all.
+    ///
+    /// `platformHostIsPrimary` keeps `<slug>.<base domain>` primary even when custom domains are given.
+    @discardableResult
+    package func register(
+        _ request: NewTenant,
+        status: Tenant.Status = .active,
+        platformHostIsPrimary: Bool = false,
+        stage: (URL) throws -> Void
+    ) throws -> Tenant {
         let slug = try TenantSlug(validating: request.slug)
         let name = try Self.validateName(request.name)
         let platformHost = "\(slug.rawValue).\(baseDomain)"
@@ -61,26 +82,20 @@ package struct TenantOnboarding: Sendable {
         defer {
             if !movedIntoPlace { try? FileManager.default.removeItem(at: staging) }
         }
-        do {
-            let database = try TenantDatabase.open(
-                path: staging.appendingPathComponent("tenant.sqlite").path,
-                tenantID: Tenant.ID(0)
-            )
-            defer { try? database.close() }
-            try prepare(database, staging)
-        }
+        try stage(staging)
 
+        let customIsPrimary = !customDomains.isEmpty && !platformHostIsPrimary
         do {
             return try platform.pool.write { db in
                 try db.execute(
-                    sql: "INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, 'active', ?)",
-                    arguments: [slug, name, Date()]
+                    sql: "INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [slug, name, status, Date()]
                 )
                 let id = Tenant.ID(db.lastInsertedRowID)
-                try TenantDomain(hostname: platformHost, tenantID: id, kind: .platform, isPrimary: customDomains.isEmpty)
+                try TenantDomain(hostname: platformHost, tenantID: id, kind: .platform, isPrimary: !customIsPrimary)
                     .insert(db)
                 for (index, host) in customDomains.enumerated() {
-                    try TenantDomain(hostname: host, tenantID: id, kind: .custom, isPrimary: index == 0).insert(db)
+                    try TenantDomain(hostname: host, tenantID: id, kind: .custom, isPrimary: customIsPrimary && index == 0).insert(db)
                 }
                 try FileManager.default.moveItem(at: staging, to: folder)
                 movedIntoPlace = true

@@ -43,6 +43,17 @@ package struct SecretBox: Sendable {
         return SecretBox(keyBytes: Array(bytes))
     }
 
+    /// A key for one purpose (signing archives, say), derived from the master key so it never leaves this process.
+    package func derivedKey(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array(purpose.utf8), outputByteCount: 32)
+    }
+
+    /// A short public name for the master key, to tell which key sealed something without revealing it.
+    package var keyID: String {
+        let digest = SHA256.hash(data: derivedKey(for: "portal key id").withUnsafeBytes { Data($0) })
+        return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
     package func seal(_ plaintext: [UInt8]) throws -> Data {
         guard let combined = try AES.GCM.seal(plaintext, using: key).combined else { throw SecretError.unsealFailed }
         return combined

@@ -13,34 +13,38 @@ package func buildApplication(
 ) -> some ApplicationProtocol {
     let configuration = dependencies.configuration
     let router = buildRouter(dependencies, logger: logger)
+    var services: [any Service] = [
+        RegistryWatcher(
+            registry: dependencies.registry,
+            interval: configuration.registryPollInterval,
+            logger: logger
+        ),
+        TenantDatabasesCloser(databases: dependencies.databases),
+        MailDelivery(
+            queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
+            platform: dependencies.platform, relay: configuration.smtpRelay, secrets: dependencies.accountServices.secrets,
+            send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
+            logger: logger
+        ),
+        OrderPipeline(
+            steps: dependencies.orderSteps(logger: logger), queue: dependencies.orderQueue, registry: dependencies.registry,
+            databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
+            lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
+            now: dependencies.accountServices.now, logger: logger
+        ),
+        ReminderScheduler(
+            registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
+            interval: configuration.reminderInterval, logger: logger
+        ),
+    ]
+    if let interval = configuration.backupInterval {
+        services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [
-            RegistryWatcher(
-                registry: dependencies.registry,
-                interval: configuration.registryPollInterval,
-                logger: logger
-            ),
-            TenantDatabasesCloser(databases: dependencies.databases),
-            MailDelivery(
-                queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
-                platform: dependencies.platform, relay: configuration.smtpRelay, secrets: dependencies.accountServices.secrets,
-                send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
-                logger: logger
-            ),
-            OrderPipeline(
-                steps: dependencies.orderSteps(logger: logger), queue: dependencies.orderQueue, registry: dependencies.registry,
-                databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
-                lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
-                now: dependencies.accountServices.now, logger: logger
-            ),
-            ReminderScheduler(
-                registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
-                flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
-                interval: configuration.reminderInterval, logger: logger
-            ),
-        ],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -73,6 +77,8 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         version: configuration.version
     ).addRoutes(to: router)
     StaticAssetsController(assets: dependencies.assets).addRoutes(to: router)
+    TLSAskController(registry: dependencies.registry, baseDomain: configuration.baseDomain, platformHost: configuration.platformHost)
+        .addRoutes(to: router)
     if configuration.benchRoutes {
         BenchController().addRoutes(to: router)
     }
@@ -154,6 +160,11 @@ private func addAccountRoutes(
         rules: dependencies.catalogueRules, sync: dependencies.productSync(logger: logger)
     ).addRoutes(to: staffRoutes)
     APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    DomainsController(
+        flows: flows, realm: staffRealm, domains: dependencies.customDomains, registry: dependencies.registry,
+        databases: dependencies.databases, dns: dependencies.dnsLookup,
+        edge: .init(host: dependencies.configuration.edgeHost ?? dependencies.configuration.platformHost, ipv4: dependencies.configuration.edgeIPv4, ipv6: dependencies.configuration.edgeIPv6)
+    ).addRoutes(to: staffRoutes)
     tickets.addStaffRoutes(to: staffRoutes)
     knowledgeBase.addStaffRoutes(to: staffRoutes)
     AdminOrdersController(

@@ -48,6 +48,17 @@ package struct PortalConfiguration: Sendable {
     package var pipelineRetry = PipelineRetryPolicy()
     /// Test hook: the process kills itself after this pipeline step's upstream work, before recording it.
     package var crashAfterStep: OrderJob.Step?
+    /// The DNS resolver custom domains are verified through (`a.b.c.d[:port]`); nil uses /etc/resolv.conf's first.
+    package var dnsResolver: String?
+    /// Where custom domains point: the CNAME target shown to owners (default: the platform host) and, if set, the
+    /// addresses for A/AAAA records.
+    package var edgeHost: String?
+    package var edgeIPv4: String?
+    package var edgeIPv6: String?
+    /// How often every tenant is backed up while serving; nil turns scheduled backups off (`portal serve` sets a day).
+    package var backupInterval: Duration?
+    /// How many backups are kept per tenant.
+    package var backupRetention = TenantBackups.Retention()
 
     package init() {}
 

@@ -33,6 +33,20 @@ package struct PortalDependencies: Sendable {
         accountServices.link(primaryHost: tenantRealm(tenant).linkHost, path: "")
     }
 
+    /// The brands' own domains in the registry.
+    package var customDomains: CustomDomains { CustomDomains(platform: platform, baseDomain: configuration.baseDomain) }
+
+    /// The resolver custom domains are verified through.
+    package var dnsLookup: DNSLookup {
+        // Validated when the configuration was read; the system's resolver is an address by construction.
+        (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback
+    }
+
+    /// Backups of every tenant under `<data>/backups`.
+    package var backups: TenantBackups {
+        TenantBackups(platform: platform, dataDirectory: dataDirectory, secrets: accountServices.secrets, retention: configuration.backupRetention)
+    }
+
     /// Pushes a tenant's products to its WHMCS product group.
     package func productSync(logger: Logger) -> ProductSync {
         ProductSync(upstreams: upstreams, databases: databases, logger: logger)
@@ -101,7 +115,9 @@ package struct PortalDependencies: Sendable {
         registry.onChange { old, new in
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
-                if new.tenantsByID[id] == nil { await databases.forget(id) }
+                // Removed, or going into or out of maintenance (a restore replaces its data): reopen fresh.
+                if let current = new.tenantsByID[id], current.maintenanceSince == tenant.maintenanceSince { continue }
+                await databases.forget(id)
             }
         }
         let upstreams = TenantUpstreams(

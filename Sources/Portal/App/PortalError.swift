@@ -6,6 +6,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case badHost(HostName.Problem)
     case unknownHost
     case tenantSuspended
+    case tenantMaintenance
     case notFound
     case missingAssets(String)
     case missingTemplate(String)
@@ -15,7 +16,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badHost: .badRequest
         case .unknownHost, .notFound: .notFound
-        case .tenantSuspended: .serviceUnavailable
+        case .tenantSuspended, .tenantMaintenance: .serviceUnavailable
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
     }
@@ -26,6 +27,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost: "bad_host"
         case .unknownHost, .notFound: "not_found"
         case .tenantSuspended: "temporarily_unavailable"
+        case .tenantMaintenance: "maintenance"
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
         }
     }
@@ -35,6 +37,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost(let problem): "Bad request: \(problem)."
         case .unknownHost, .notFound: "The page you asked for does not exist."
         case .tenantSuspended: "This site is temporarily unavailable. Please try again later."
+        case .tenantMaintenance: "This site is down for a few minutes of maintenance. Please try again shortly."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
         case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"
         case .invalidEmailDefaults(let problem): problem

@@ -96,6 +96,22 @@ package struct ServerOptions: ParsableArguments {
     )
     var crashAfterStep: String?
 
+    @Option(name: .customLong("dns-resolver"), help: "DNS resolver for custom-domain verification, a.b.c.d[:port]. (env: PORTAL_DNS_RESOLVER, default: the first nameserver in /etc/resolv.conf)")
+    var dnsResolver: String?
+    @Option(name: .customLong("edge-host"), help: "The host custom domains CNAME to. (env: PORTAL_EDGE_HOST, default: the platform host)")
+    var edgeHost: String?
+    @Option(name: .customLong("edge-ipv4"), help: "The address custom domains may point an A record at. (env: PORTAL_EDGE_IPV4)")
+    var edgeIPv4: String?
+    @Option(name: .customLong("edge-ipv6"), help: "The address custom domains may point an AAAA record at. (env: PORTAL_EDGE_IPV6)")
+    var edgeIPv6: String?
+
+    @Option(name: .customLong("backup-every-hours"), help: "Back up every tenant this often while serving; 0 turns it off. (env: PORTAL_BACKUP_EVERY_HOURS, default: 24)")
+    var backupEveryHours: Int?
+    @Option(name: .customLong("backup-keep-daily"), help: "Daily backups kept per tenant. (env: PORTAL_BACKUP_KEEP_DAILY, default: 7)")
+    var backupKeepDaily: Int?
+    @Option(name: .customLong("backup-keep-weekly"), help: "Weekly backups kept per tenant. (env: PORTAL_BACKUP_KEEP_WEEKLY, default: 4)")
+    var backupKeepWeekly: Int?
+
     @Option(name: .customLong("smtp-password-file"), help: "File holding the relay password; never pass it as a flag. (env: PORTAL_SMTP_PASSWORD_FILE, or PORTAL_SMTP_PASSWORD)")
     var smtpPasswordFile: String?
 
@@ -170,6 +186,32 @@ package struct ServerOptions: ParsableArguments {
             }
             configuration.crashAfterStep = step
         }
+        if let resolver = dnsResolver ?? Environment.value("PORTAL_DNS_RESOLVER") {
+            do {
+                _ = try DNSLookup(resolver: resolver)
+            } catch {
+                throw CommandError("--dns-resolver: \(error)")
+            }
+            configuration.dnsResolver = resolver
+        }
+        if let edge = edgeHost ?? Environment.value("PORTAL_EDGE_HOST") {
+            do {
+                configuration.edgeHost = try HostName.normalize(edge)
+            } catch {
+                throw CommandError("invalid edge host \"\(edge)\": \(error)")
+            }
+        }
+        configuration.edgeIPv4 = edgeIPv4 ?? Environment.value("PORTAL_EDGE_IPV4")
+        configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
+        let hours = try backupEveryHours ?? Environment.value("PORTAL_BACKUP_EVERY_HOURS").map { try Self.integer($0, name: "PORTAL_BACKUP_EVERY_HOURS") } ?? 24
+        guard (0...720).contains(hours) else { throw CommandError("--backup-every-hours must be between 0 (off) and 720") }
+        configuration.backupInterval = hours == 0 ? nil : .seconds(hours * 3600)
+        let daily = try backupKeepDaily ?? Environment.value("PORTAL_BACKUP_KEEP_DAILY").map { try Self.integer($0, name: "PORTAL_BACKUP_KEEP_DAILY") } ?? 7
+        let weekly = try backupKeepWeekly ?? Environment.value("PORTAL_BACKUP_KEEP_WEEKLY").map { try Self.integer($0, name: "PORTAL_BACKUP_KEEP_WEEKLY") } ?? 4
+        guard (1...365).contains(daily), (0...520).contains(weekly) else {
+            throw CommandError("--backup-keep-daily must be 1 to 365 and --backup-keep-weekly 0 to 520")
+        }
+        configuration.backupRetention = .init(daily: daily, weekly: weekly)
         if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
             var password = Environment.value("PORTAL_SMTP_PASSWORD")
             if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {

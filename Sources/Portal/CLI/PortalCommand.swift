@@ -23,6 +23,7 @@ package struct PortalCommand: AsyncParsableCommand {
             PlatformCommand.self,
             SandboxCommand.self,
             MigrateCommand.self,
+            BackupCommand.self,
             BenchPrepareCommand.self,
         ]
     )

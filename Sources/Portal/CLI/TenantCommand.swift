@@ -6,7 +6,7 @@ import Tenancy
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
-        abstract: "Add, list, show, suspend, resume or remove tenants.",
+        abstract: "Add, list, show, suspend, resume, export, import or remove tenants.",
         discussion: """
             A running server picks up every change within a second.
 
@@ -14,7 +14,8 @@ struct TenantCommand: AsyncParsableCommand {
               portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
             """,
         subcommands: [
-            Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, SetIntegration.self, TestIntegration.self,
+            Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, Export.self, Import.self, SetIntegration.self,
+            TestIntegration.self,
         ]
     )
 

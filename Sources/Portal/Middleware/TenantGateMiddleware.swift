@@ -23,6 +23,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
             throw PortalError.badHost(problem)
         case .tenant(let tenant, _):
             guard tenant.status == .active else { throw PortalError.tenantSuspended }
+            guard tenant.maintenanceSince == nil else { throw PortalError.tenantMaintenance }
             return try await next(request, context)
         case .platform:
             return try await next(request, context)
@@ -30,7 +31,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
     }
 
     private func isHostIndependent(_ path: String) -> Bool {
-        path == "/health" || path.hasPrefix("/static/") || (benchRoutes && path == "/bench/plaintext")
+        path == "/health" || path.hasPrefix("/static/") || path == TLSAskController.path || (benchRoutes && path == "/bench/plaintext")
     }
 }
 
@@ -48,7 +49,7 @@ where Responder.Context == PortalRequestContext {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard case .platform = context.origin.resolution, !request.uri.path.hasPrefix("/static/"),
-            request.uri.path != "/health"
+            request.uri.path != "/health", request.uri.path != TLSAskController.path
         else { return try await next(request, context) }
         return try await responder.respond(to: request, context: context)
     }

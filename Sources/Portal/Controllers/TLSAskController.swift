@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import Tenancy
+
+/// `GET /internal/tls/allowed?domain=X` on any host: Caddy's on-demand TLS `ask`. 200 only for an active domain of
+/// an active tenant (or the platform host), so the edge never requests a certificate for a name nobody serves.
+package struct TLSAskController: Sendable {
+    let registry: TenantRegistry
+    let baseDomain: String
+    let platformHost: String
+
+    package static let path = "/internal/tls/allowed"
+
+    package func addRoutes(to router: Router<PortalRequestContext>) {
+        router.get(RouterPath(stringLiteral: Self.path), use: allowed)
+    }
+
+    @Sendable func allowed(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        let raw = request.uri.queryParameters.get("domain") ?? ""
+        let allowed: Bool
+        if let host = try? HostName.normalize(raw) {
+            allowed = host == platformHost || registry.snapshot.servesTLS(for: host, baseDomain: baseDomain)
+        } else {
+            allowed = false
+        }
+        return Response(
+            status: allowed ? .ok : .notFound,
+            headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: .init(string: allowed ? "allowed\n" : "not served here\n"))
+        )
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import GRDB
+import Integrations
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// Online backups of every tenant: each one a signed tenant archive (`VACUUM INTO` snapshot, files, checksums) in
+/// `<data>/backups/<slug>/`, kept by a daily/weekly retention, and restored with the tenant in maintenance.
+package struct TenantBackups: Sendable {
+    /// How many backups to keep: the newest of each of the last `daily` days and of the last `weekly` weeks.
+    package struct Retention: Sendable, Equatable {
+        package var daily: Int
+        package var weekly: Int
+
+        package init(daily: Int = 7, weekly: Int = 4) {
+            self.daily = daily
+            self.weekly = weekly
+        }
+    }
+
+    package struct Backup: Sendable, Equatable {
+        package var slug: TenantSlug
+        package var takenAt: Date
+        package var url: URL
+        package var size: Int64
+    }
+
+    package enum BackupError: Error, Equatable, CustomStringConvertible {
+        case noSuchBackup(String)
+        case integrityAfterRestore(String)
+
+        package var description: String {
+            switch self {
+            case .noSuchBackup(let name): "there is no backup \(name); `portal backup list` shows them"
+            case .integrityAfterRestore(let detail):
+                "the restored database fails SQLite's integrity check (\(detail)); the tenant stays in maintenance"
+            }
+        }
+    }
+
+    let platform: PlatformDatabase
+    let dataDirectory: DataDirectory
+    let secrets: SecretBox
+    let retention: Retention
+
+    package init(platform: PlatformDatabase, dataDirectory: DataDirectory, secrets: SecretBox, retention: Retention = Retention()) {
+        self.platform = platform
+        self.dataDirectory = dataDirectory
+        self.secrets = secrets
+        self.retention = retention
+    }
+
+    var folder: URL { dataDirectory.root.appendingPathComponent("backups", isDirectory: true) }
+
+    private var archive: TenantArchive { TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets) }
+
+    // MARK: Taking
+
+    /// Backs up one tenant now, then prunes its old backups; returns the new one.
+    @discardableResult
+    package func backUp(_ slug: TenantSlug, now: Date = Date()) throws -> Backup {
+        let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
+        try FileManager.default.createDirectory(at: tenantFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let url = tenantFolder.appendingPathComponent("\(slug.rawValue)-\(Self.stamp(now)).tar.gz")
+        try archive.export(slug: slug, to: url)
+        try prune(slug, now: now)
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+        return Backup(slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url, size: size)
+    }
+
+    /// Backs up every tenant, one after another; a tenant that fails is reported and the others go on.
+    package func backUpAll(now: Date = Date(), progress: (TenantSlug, Result<Backup, any Error>) -> Void) throws {
+        for tenant in try platform.allTenants() {
+            progress(tenant.slug, Result { try backUp(tenant.slug, now: now) })
+        }
+    }
+
+    /// The backups on disk, newest first; of one tenant or of all.
+    package func list(_ slug: TenantSlug? = nil) throws -> [Backup] {
+        let slugs: [TenantSlug]
+        if let slug {
+            slugs = [slug]
+        } else {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            slugs = names.compactMap { try? TenantSlug(validating: $0) }
+        }
+        var backups: [Backup] = []
+        for slug in slugs {
+            let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: tenantFolder.path)) ?? [] {
+                let prefix = "\(slug.rawValue)-", suffix = ".tar.gz"
+                guard name.hasPrefix(prefix), name.hasSuffix(suffix),
+                    let takenAt = Self.date(fromStamp: String(name.dropFirst(prefix.count).dropLast(suffix.count)))
+                else { continue }
+                let url = tenantFolder.appendingPathComponent(name)
+                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+                backups.append(Backup(slug: slug, takenAt: takenAt, url: url, size: size))
+            }
+        }
+        return backups.sorted { ($0.takenAt, $0.slug.rawValue) > ($1.takenAt, $1.slug.rawValue) }
+    }
+
+    /// Deletes the tenant's backups that the retention no longer keeps.
+    package func prune(_ slug: TenantSlug, now: Date) throws {
+        let backups = try list(slug)
+        let keep = Self.retained(backups.map(\.takenAt), retention: retention)
+        for backup in backups where !keep.contains(backup.takenAt) {
+            try FileManager.default.removeItem(at: backup.url)
+        }
+    }
+
+    /// Grandfather-father-son: the newest backup of each of the last `daily` calendar days (UTC) that have one, and
+    /// the newest of each of the last `weekly` ISO weeks that have one. The newest backup is always kept.
+    package static func retained(_ dates: [Date], retention: Retention) -> Set<Date> {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let newestFirst = dates.sorted(by: >)
+        var keep = Set<Date>(newestFirst.prefix(1))
+        var days = Set<DateComponents>(), weeks = Set<DateComponents>()
+        for date in newestFirst {
+            let day = calendar.dateComponents([.year, .month, .day], from: date)
+            if days.count < retention.daily, days.insert(day).inserted { keep.insert(date) }
+            let week = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
+            if weeks.count < retention.weekly, weeks.insert(week).inserted { keep.insert(date) }
+        }
+        return keep
+    }
+
+    // MARK: Restoring
+
+    /// Restores a tenant from one of its backups (or any archive of it): the archive is verified whole first, then
+    /// the tenant goes into maintenance (its sites answer 503 and a running server closes its database), the data is
+    /// copied in with SQLite's backup API, the result must pass `integrity_check`, and only then is it live again.
+    package func restore(
+        _ slug: TenantSlug, from archiveURL: URL, settle: Duration = .seconds(2), progress: (String) -> Void = { _ in }
+    ) async throws {
+        guard try platform.tenant(slug: slug) != nil else { throw TenancyError.unknownTenant(slug.rawValue) }
+        let staging = dataDirectory.root.appendingPathComponent(".restore-\(slug.rawValue)-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+
+        progress("verifying \(archiveURL.lastPathComponent)")
+        let manifest = try archive.unpack(archiveURL, into: staging)
+        guard manifest.slug == slug.rawValue else {
+            throw CommandError("the archive holds tenant \(manifest.slug), not \(slug.rawValue)")
+        }
+        let snapshot = staging.appendingPathComponent("tenant.sqlite")
+        try TenantArchive.checkIntegrity(of: snapshot)
+
+        progress("putting \(slug.rawValue) into maintenance")
+        try platform.setMaintenance(true, slug: slug)
+        // A running server polls the registry once a second; give it time to close the tenant's database.
+        try await Task.sleep(for: settle)
+
+        progress("restoring the database")
+        let livePath = dataDirectory.tenantDatabasePath(slug)
+        let snapshotPath = snapshot.path
+        try await BlockingIO.run {
+            let source = try DatabaseQueue(path: snapshotPath)
+            defer { try? source.close() }
+            let live = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
+            defer { try? live.close() }
+            try source.backup(to: live.pool)
+        }
+        progress("restoring files")
+        try Self.replaceAssets(of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
+
+        progress("checking integrity")
+        // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
+        let reopened = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
+        let check = try await reopened.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try reopened.close()
+        guard check == ["ok"] else { throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; ")) }
+
+        try platform.setMaintenance(false, slug: slug)
+        progress("\(slug.rawValue) is live again")
+    }
+
+    /// Makes the live assets folder hold exactly the archive's files.
+    private static func replaceAssets(of live: URL, with restored: URL) throws {
+        let fileManager = FileManager.default
+        let fresh = live.deletingLastPathComponent().appendingPathComponent(".assets-\(UUID().uuidString)", isDirectory: true)
+        if fileManager.fileExists(atPath: restored.path) {
+            try fileManager.copyItem(at: restored, to: fresh)
+        } else {
+            try fileManager.createDirectory(at: fresh, withIntermediateDirectories: true)
+        }
+        if fileManager.fileExists(atPath: live.path) { try fileManager.removeItem(at: live) }
+        try fileManager.moveItem(at: fresh, to: live)
+    }
+
+    // MARK: Names
+
+    /// `20261126T031500Z`: sorts by time and is safe in a file name.
+    static func stamp(_ date: Date) -> String {
+        let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(parts.year ?? 0)\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
+    }
+
+    static func date(fromStamp stamp: String) -> Date? {
+        let digits = stamp.filter(\.isNumber)
+        guard stamp.count == 16, digits.count == 14, stamp.hasSuffix("Z") else { return nil }
+        func number(_ from: Int, _ length: Int) -> Int? {
+            Int(digits.dropFirst(from).prefix(length))
+        }
+        let components = DateComponents(
+            calendar: Calendar.utc, timeZone: TimeZone(identifier: "UTC"), year: number(0, 4), month: number(4, 2), day: number(6, 2),
+            hour: number(8, 2), minute: number(10, 2), second: number(12, 2)
+        )
+        return components.date
+    }
+}
+
+extension Calendar {
+    fileprivate static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
+
+/// Backs up every tenant once a day (or every `interval`) while the server runs, each in turn on the blocking pool.
+package struct BackupScheduler: Service {
+    let backups: TenantBackups
+    let interval: Duration
+    let logger: Logger
+
+    package init(backups: TenantBackups, interval: Duration, logger: Logger) {
+        self.backups = backups
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runDue()
+                    try await Task.sleep(for: .seconds(60))
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("backup round failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
+        }
+    }
+
+    /// Backs up each tenant whose newest backup is older than the interval (or that has none).
+    package func runDue(now: Date = Date()) async throws {
+        let backups = self.backups
+        let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
+        let seconds = Double(interval.components.seconds)
+        for tenant in try backups.platform.allTenants() {
+            try Task.checkCancellation()
+            if let last = newest[tenant.slug], now.timeIntervalSince(last) < seconds { continue }
+            let start = ContinuousClock.now
+            do {
+                let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: now) }
+                logger.info(
+                    "tenant backed up",
+                    metadata: ["tenant": "\(tenant.slug)", "bytes": "\(backup.size)", "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))"]
+                )
+            } catch {
+                logger.error("tenant backup failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            }
+        }
+    }
+}
