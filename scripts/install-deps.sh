@@ -7,6 +7,8 @@ packages=(
     libsqlite3-dev      # GRDB links the system SQLite
     libargon2-dev       # password hashing (accounts)
     zlib1g-dev          # gzip for tenant archives and backups
+    dnsmasq-base        # a real DNS server on loopback for the custom-domain tests (no system service)
+    caddy               # the TLS edge (on-demand certificates) in front of the portal, and its test
     libcurl4-openssl-dev # SMTP delivery (mail)
     libssl-dev
     pkg-config
