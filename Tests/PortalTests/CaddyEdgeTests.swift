@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HummingbirdTesting
+import Tenancy
+import Testing
+
+@testable import Portal
+
+/// Caddy (Debian's package) in front of the portal on loopback, with its own internal CA and on-demand TLS asking
+/// the portal's `/internal/tls/allowed`: the same shape as `deploy/Caddyfile`.
+@Suite("TLS edge")
+struct CaddyEdgeTests {
+    /// Runs curl against the edge with the host resolved to loopback; returns (exit code, HTTP status, body).
+    private static func fetch(_ host: String, port: Int, caFile: String) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = [
+            "--silent", "--max-time", "10", "--cacert", caFile, "--resolve", "\(host):\(port):127.0.0.1",
+            "--write-out", "\n%{http_code}", "https://\(host):\(port)/",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let status = String(text.split(separator: "\n").last ?? "")
+        return (process.terminationStatus, status, text)
+    }
+
+    @Test("two brands' domains over HTTPS through Caddy with on-demand certificates; an unknown domain gets none")
+    func httpsThroughCaddy() async throws {
+        let folder = try TemporaryFolder()
+        let root = folder.path
+        try await withPortal { client, _ in
+            let portalPort = try #require(client.port)
+            let httpsPort = try DNSServer.freeUDPPort(), httpPort = try DNSServer.freeUDPPort()
+            let caddyfile = """
+                {
+                    admin off
+                    storage file_system {
+                        root \(root)/data
+                    }
+                    skip_install_trust
+                    http_port \(httpPort)
+                    https_port \(httpsPort)
+                    on_demand_tls {
+                        ask http://127.0.0.1:\(portalPort)/internal/tls/allowed
+                    }
+                }
+
+                https:// {
+                    tls internal {
+                        on_demand
+                    }
+                    reverse_proxy 127.0.0.1:\(portalPort)
+                }
+                """
+            try caddyfile.write(toFile: root + "/Caddyfile", atomically: true, encoding: .utf8)
+            let caddy = Process()
+            caddy.executableURL = URL(fileURLWithPath: "/usr/bin/caddy")
+            caddy.arguments = ["run", "--config", root + "/Caddyfile", "--adapter", "caddyfile"]
+            caddy.environment = ["HOME": root, "XDG_DATA_HOME": root, "XDG_CONFIG_HOME": root, "PATH": "/usr/bin:/bin"]
+            caddy.standardOutput = FileHandle.nullDevice
+            caddy.standardError = FileHandle.nullDevice
+            try caddy.run()
+            defer { kill(caddy.processIdentifier, SIGKILL) }
+
+            // Caddy makes its CA on start; wait (bounded) for its root and for the HTTPS port to answer.
+            let caFile = root + "/data/pki/authorities/local/root.crt"
+            var acme = (Int32(-1), "", "")
+            for _ in 0..<100 {
+                if FileManager.default.fileExists(atPath: caFile) {
+                    acme = try await BlockingIO.run { try Self.fetch("portal.acme.example", port: httpsPort, caFile: caFile) }
+                    if acme.0 == 0 { break }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(acme.0 == 0, "curl exit \(acme.0)")
+            #expect(acme.1 == "200")
+            #expect(acme.2.contains("Acme Hosting"))
+
+            let globex = try await BlockingIO.run { try Self.fetch("globex.localhost", port: httpsPort, caFile: caFile) }
+            #expect(globex.0 == 0)
+            #expect(globex.1 == "200")
+            #expect(globex.2.contains("Globex Web"))
+            #expect(!globex.2.contains("Acme Hosting"))
+
+            // No certificate for a name no brand uses: the handshake fails (curl exit 35).
+            let unknown = try await BlockingIO.run { try Self.fetch("unknown.example", port: httpsPort, caFile: caFile) }
+            #expect(unknown.0 == 35, "curl exit \(unknown.0)")
+            #expect(unknown.1 != "200")
+        }
+    }
+}
