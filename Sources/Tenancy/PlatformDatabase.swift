@@ -78,6 +78,22 @@ package struct PlatformDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v7: suspension reasons and tenant health") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE tenants ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+                    CREATE TABLE tenant_health (
+                        tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+                        customers INTEGER NOT NULL,
+                        active_services INTEGER NOT NULL,
+                        failed_jobs INTEGER NOT NULL,
+                        last_activity DATETIME,
+                        database_bytes INTEGER NOT NULL,
+                        checked_at DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 
@@ -112,17 +128,36 @@ package struct PlatformDatabase: Sendable {
         try pool.read { db in try Tenant.order(Tenant.Columns.slug).fetchAll(db) }
     }
 
-    /// Sets a tenant's status; returns the updated tenant.
-    package func setStatus(_ status: Tenant.Status, slug: TenantSlug) throws -> Tenant {
+    /// Sets a tenant's status and the reason its staff are shown; returns the updated tenant.
+    package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String = "") throws -> Tenant {
         try pool.write { db in
             guard var tenant = try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) else {
                 throw TenancyError.unknownTenant(slug.rawValue)
             }
-            guard tenant.status != status else { return tenant }
-            try db.execute(sql: "UPDATE tenants SET status = ? WHERE id = ?", arguments: [status, tenant.id])
+            let reason = status == .active ? "" : reason
+            guard tenant.status != status || tenant.statusReason != reason else { return tenant }
+            try db.execute(sql: "UPDATE tenants SET status = ?, status_reason = ? WHERE id = ?", arguments: [status, reason, tenant.id])
             tenant.status = status
+            tenant.statusReason = reason
             return tenant
         }
+    }
+
+    /// Stores what the health collector measured.
+    package func record(_ health: TenantHealth) throws {
+        try pool.write { db in try health.save(db) }
+    }
+
+    /// The last measured health of every tenant.
+    package func health() throws -> [Tenant.ID: TenantHealth] {
+        try pool.read { db in
+            Dictionary(try TenantHealth.fetchAll(db).map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Every domain of every tenant, for the console's search.
+    package func allDomains() throws -> [TenantDomain] {
+        try pool.read { db in try TenantDomain.fetchAll(db) }
     }
 
     /// Puts a tenant into maintenance (its sites answer 503) or takes it out; returns the updated tenant.

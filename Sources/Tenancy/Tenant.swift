@@ -18,8 +18,13 @@ package struct Tenant: Codable, Hashable, Sendable, Identifiable {
     package var createdAt: Date
     /// Set while a backup is being restored: the tenant's sites answer "down for maintenance" until it is nil again.
     package var maintenanceSince: Date?
+    /// Why the platform suspended the tenant, shown to its staff; empty while active.
+    package var statusReason: String
 
-    package init(id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date, maintenanceSince: Date? = nil) {
+    package init(
+        id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date, maintenanceSince: Date? = nil, statusReason: String = ""
+    ) {
+        self.statusReason = statusReason
         self.id = id
         self.slug = slug
         self.name = name
@@ -38,6 +43,7 @@ extension Tenant: FetchableRecord, TableRecord {
         case id, slug, name, status
         case createdAt = "created_at"
         case maintenanceSince = "maintenance_since"
+        case statusReason = "status_reason"
     }
     package enum Columns {
         package static let id = Column(CodingKeys.id)

@@ -38,6 +38,9 @@ package func buildApplication(
             interval: configuration.reminderInterval, logger: logger
         ),
     ]
+    if let interval = configuration.healthInterval {
+        services.append(dependencies.healthCollector(logger: logger, interval: interval))
+    }
     if let interval = configuration.backupInterval {
         services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
     }
@@ -198,7 +201,12 @@ func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalReq
         .addRoutes(to: enrollment)
 
     let users = area.group(context: PlatformUserContext.self)
-    PlatformController(flows: flows, realm: platformRealm, registry: dependencies.registry).addRoutes(to: users)
+    PlatformController(
+        flows: flows, realm: platformRealm, registry: dependencies.registry, platform: dependencies.platform,
+        health: dependencies.healthCollector(logger: Logger(label: "portal")), upstreams: dependencies.upstreams,
+        databases: dependencies.databases, archive: dependencies.archive, backups: dependencies.backups,
+        exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true), logger: Logger(label: "portal")
+    ).addRoutes(to: users)
     SecurityController(basePath: "", flows: flows, realm: { _ in platformRealm }).addRoutes(to: users)
     return router
 }

@@ -55,6 +55,8 @@ package struct PortalConfiguration: Sendable {
     package var edgeHost: String?
     package var edgeIPv4: String?
     package var edgeIPv6: String?
+    /// How often the console's tenant health is measured; nil turns it off (`portal serve` sets ten minutes).
+    package var healthInterval: Duration?
     /// How often every tenant is backed up while serving; nil turns scheduled backups off (`portal serve` sets a day).
     package var backupInterval: Duration?
     /// How many backups are kept per tenant.

@@ -42,6 +42,16 @@ package struct PortalDependencies: Sendable {
         (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback
     }
 
+    /// Signed tenant archives (export and import).
+    package var archive: TenantArchive {
+        TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: accountServices.secrets)
+    }
+
+    /// Measures tenants' health for the platform console.
+    package func healthCollector(logger: Logger, interval: Duration = .seconds(600)) -> HealthCollector {
+        HealthCollector(platform: platform, registry: registry, dataDirectory: dataDirectory, interval: interval, logger: logger)
+    }
+
     /// Backups of every tenant under `<data>/backups`.
     package var backups: TenantBackups {
         TenantBackups(platform: platform, dataDirectory: dataDirectory, secrets: accountServices.secrets, retention: configuration.backupRetention)

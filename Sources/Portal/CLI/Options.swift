@@ -203,6 +203,7 @@ package struct ServerOptions: ParsableArguments {
         }
         configuration.edgeIPv4 = edgeIPv4 ?? Environment.value("PORTAL_EDGE_IPV4")
         configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
+        configuration.healthInterval = .seconds(600)
         let hours = try backupEveryHours ?? Environment.value("PORTAL_BACKUP_EVERY_HOURS").map { try Self.integer($0, name: "PORTAL_BACKUP_EVERY_HOURS") } ?? 24
         guard (0...720).contains(hours) else { throw CommandError("--backup-every-hours must be between 0 (off) and 720") }
         configuration.backupInterval = hours == 0 ? nil : .seconds(hours * 3600)

@@ -27,7 +27,8 @@ package struct StaffController: Sendable {
         let page = StaffHomePage(
             chrome: try await realm(context).chrome(), csrf: context.csrfToken, name: context.staff.name,
             role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
-            showMailbox: showMailbox
+            showMailbox: showMailbox,
+            suspendedReason: context.tenant.status == .suspended ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         )
         return try flows.page(page, "admin/home")
     }

@@ -22,12 +22,22 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .badHost(let problem):
             throw PortalError.badHost(problem)
         case .tenant(let tenant, _):
-            guard tenant.status == .active else { throw PortalError.tenantSuspended }
+            guard tenant.status == .active || Self.staffMayEnterSuspended(request) else { throw PortalError.tenantSuspended }
             guard tenant.maintenanceSince == nil else { throw PortalError.tenantMaintenance }
             return try await next(request, context)
         case .platform:
             return try await next(request, context)
         }
+    }
+
+    /// A suspended brand's staff may sign in and read (why it is suspended, and their data); they change nothing.
+    static func staffMayEnterSuspended(_ request: Request) -> Bool {
+        let path = request.uri.path
+        guard path == "/admin" || path.hasPrefix("/admin/") else { return false }
+        if request.method == .get || request.method == .head { return true }
+        // Signing in and out, second factors, and recovering a password: what it takes to get in and read.
+        return ["/admin/login", "/admin/logout", "/admin/login/two-factor", "/admin/forgot-password", "/admin/reset-password",
+                "/admin/security/two-factor"].contains(path)
     }
 
     private func isHostIndependent(_ path: String) -> Bool {

@@ -101,6 +101,8 @@ package struct StaffHomePage: Sendable {
     package let canManageStaff: Bool
     package let canReadAudit: Bool
     package let showMailbox: Bool
+    /// Set while the platform has suspended the brand: why, for its staff to read.
+    package var suspendedReason: String? = nil
 }
 
 /// `/admin/staff`: the owner's staff list and invitation form.
@@ -239,18 +241,3 @@ package struct TwoFactorChallengePage: Sendable {
 }
 
 /// The platform console's home: every tenant with its status and primary domain.
-package struct PlatformHomePage: Sendable {
-    package struct Row: Sendable {
-        package let slug: String
-        package let name: String
-        package let status: String
-        package let suspended: Bool
-        package let primaryHost: String
-    }
-
-    package let chrome: StorefrontChrome
-    package let csrf: String
-    package let name: String
-    package let rows: [Row]
-    package let isEmpty: Bool
-}

@@ -249,6 +249,13 @@ package struct UpstreamStore: Sendable {
         )
     }
 
+    /// Every hosting account the tenant's customers hold (not the pending ones).
+    package func allHostingAccounts() async throws -> [HostingAccountRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM hosting_accounts WHERE status = 'active' ORDER BY id").map(Self.record)
+        }
+    }
+
     package func hostingAccounts(of account: Account.ID) async throws -> [HostingAccountRecord] {
         try await pool.read { db in
             try Row.fetchAll(

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// What the platform console shows about a tenant, measured from its own database by the health collector.
+package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package var tenantID: Tenant.ID
+    package var customers: Int
+    package var activeServices: Int
+    /// Orders parked after their retries ran out, waiting for staff.
+    package var failedJobs: Int
+    /// The latest of a session seen, an order changed or an audited action.
+    package var lastActivity: Date?
+    package var databaseBytes: Int64
+    package var checkedAt: Date
+
+    package static let databaseTableName = "tenant_health"
+    package enum CodingKeys: String, CodingKey {
+        case customers
+        case tenantID = "tenant_id"
+        case activeServices = "active_services"
+        case failedJobs = "failed_jobs"
+        case lastActivity = "last_activity"
+        case databaseBytes = "database_bytes"
+        case checkedAt = "checked_at"
+    }
+
+    /// Measures a tenant through a read-only connection of its own, so the server's open pools and their
+    /// least-recently-used order are left alone. Blocking: call on `BlockingIO`.
+    package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> TenantHealth {
+        let path = dataDirectory.tenantDatabasePath(tenant.slug)
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        let (customers, services, failed, activity) = try queue.read { db in
+            let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE kind = 'customer'") ?? 0
+            let services = try Int.fetchOne(db, sql: "SELECT count(*) FROM service_mirror WHERE status = 'Active'") ?? 0
+            let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
+            let activity = try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT max(at) FROM (
+                        SELECT max(last_seen_at) AS at FROM sessions
+                        UNION ALL SELECT max(updated_at) FROM orders
+                        UNION ALL SELECT max(at) FROM audit_log
+                    )
+                    """
+            )
+            return (customers, services, failed, activity)
+        }
+        let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value ?? 0
+            return total + size
+        }
+        return TenantHealth(
+            tenantID: tenant.id, customers: customers, activeServices: services, failedJobs: failed, lastActivity: activity,
+            databaseBytes: bytes, checkedAt: now
+        )
+    }
+}
