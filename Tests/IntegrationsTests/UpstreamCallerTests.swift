@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Integrations
 import Logging
@@ -99,9 +102,18 @@ struct UpstreamCallerTests {
         // Bounded, not hanging until the body arrives; generous because the whole suite shares two cores.
         #expect(ContinuousClock.now - started < .seconds(20))
 
-        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let closedPort = try #require(closed.localAddress?.port)
-        try await closed.close()
+        // A socket bound but never listening: connecting is refused, and no other test can take the port meanwhile.
+        let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(reserved) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reserved, $0, length) == 0 && getsockname(reserved, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let closedPort = Int(UInt16(bigEndian: address.sin_port))
         await #expect(throws: UpstreamTransport.TransportFailure.connectFailed("connection refused")) {
             _ = try await transport.send(UpstreamRequest(method: .get, url: "http://127.0.0.1:\(closedPort)/"), .seconds(5))
         }

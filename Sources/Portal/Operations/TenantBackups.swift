@@ -28,11 +28,13 @@ package struct TenantBackups: Sendable {
 
     package enum BackupError: Error, Equatable, CustomStringConvertible {
         case noSuchBackup(String)
+        case otherTenant(archive: String, target: String)
         case integrityAfterRestore(String)
 
         package var description: String {
             switch self {
             case .noSuchBackup(let name): "there is no backup \(name); `portal backup list` shows them"
+            case .otherTenant(let archive, let target): "the archive holds tenant \(archive), not \(target)"
             case .integrityAfterRestore(let detail):
                 "the restored database fails SQLite's integrity check (\(detail)); the tenant stays in maintenance"
             }
@@ -143,7 +145,7 @@ package struct TenantBackups: Sendable {
         progress("verifying \(archiveURL.lastPathComponent)")
         let manifest = try archive.unpack(archiveURL, into: staging)
         guard manifest.slug == slug.rawValue else {
-            throw CommandError("the archive holds tenant \(manifest.slug), not \(slug.rawValue)")
+            throw BackupError.otherTenant(archive: manifest.slug, target: slug.rawValue)
         }
         let snapshot = staging.appendingPathComponent("tenant.sqlite")
         try TenantArchive.checkIntegrity(of: snapshot)
