@@ -206,6 +206,21 @@ def main():
         header = driver.find_element(By.CSS_SELECTOR, ".site-header").value_of_css_property("background-color")
         check(header in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"),
               "after publishing, the storefront header has the new primary colour (%s)" % header)
+
+        # Custom domains: a bad name is refused beside the field; a good one waits for its DNS records.
+        driver.get("http://acme.localhost:%d/admin/domains" % port)
+        driver.find_element(By.ID, "domain-hostname").send_keys("not a domain")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Add the domain']").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "domain-hostname-error"))
+        check(driver.find_element(By.ID, "domain-hostname").get_attribute("aria-invalid") == "true",
+              "a bad domain is refused beside its labelled field")
+        field = driver.find_element(By.ID, "domain-hostname")
+        field.clear()
+        field.send_keys("shop.acme-browser.example")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Add the domain']").click()
+        WebDriverWait(driver, 10).until(lambda d: "Waiting for DNS verification" in d.page_source)
+        check("_portal-verify.shop.acme-browser.example" in driver.page_source,
+              "a new domain shows the TXT record that proves it")
         driver.quit()
 
         # A new customer signs up from the review page, confirms the address, orders shared hosting, sees it active.

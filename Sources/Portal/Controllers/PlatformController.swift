@@ -329,6 +329,7 @@ package struct PlatformController: Sendable {
     @Sendable func refreshHealth(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
         await health.collect(tenant)
+        try await auditAction(context, "tenant.health_measured", tenant, detail: "")
         return flows.redirect(to: "/tenants/\(tenant.slug)?done=measured")
     }
 
