@@ -31,6 +31,8 @@ package struct CustomDomains: Sendable {
     }
 
     package static let limit = 20
+    /// How long an unproven claim on a domain keeps other brands from adding it.
+    package static let pendingLifetime: TimeInterval = 3 * 24 * 3600
 
     let platform: PlatformDatabase
     let baseDomain: String
@@ -55,7 +57,13 @@ package struct CustomDomains: Sendable {
         }
         guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else { throw DomainError.underBaseDomain(baseDomain) }
         return try platform.pool.write { db in
-            guard try TenantDomain.filter(TenantDomain.Columns.hostname == host).fetchCount(db) == 0 else { throw DomainError.taken(host) }
+            if let existing = try TenantDomain.filter(TenantDomain.Columns.hostname == host).fetchOne(db) {
+                // Another brand's claim that was never proven lapses, so nobody can hold a name they do not own.
+                let lapsed = existing.status == .pending && existing.tenantID != tenant
+                    && (existing.addedAt.map { now.timeIntervalSince($0) > Self.pendingLifetime } ?? true)
+                guard lapsed else { throw DomainError.taken(host) }
+                try db.execute(sql: "DELETE FROM domains WHERE hostname = ?", arguments: [host])
+            }
             guard try TenantDomain.filter(TenantDomain.Columns.tenantID == tenant).fetchCount(db) < Self.limit else {
                 throw DomainError.tooMany(Self.limit)
             }

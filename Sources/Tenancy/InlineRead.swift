@@ -1,14 +1,30 @@
 import GRDB
 
-extension DatabasePool {
-    /// Reads on the calling thread, in one read transaction, instead of hopping to a reader's queue and back.
-    ///
-    /// Only for the few short, indexed reads every signed-in request makes (the session, the dashboard): they
-    /// take microseconds from the page cache, less than the two thread switches an `async` read costs. The wait
-    /// for a free reader is bounded: readers are held only by reads like this one or by GRDB's own queues, never
-    /// by work that needs the caller's thread. Anything that scans, writes or may touch the disk stays `async`.
-    package func inlineRead<T>(_ value: (Database) throws -> T) throws -> T {
+/// A read-only connection of its own for the few short, indexed reads every signed-in request makes (the session,
+/// the dashboard), run on the calling thread instead of hopping to a reader's queue and back.
+///
+/// It is separate from the pool's readers on purpose: a pool reader held by an `async` read is given back only when
+/// that task resumes on a cooperative thread, so waiting for one here could block the very threads it needs. Only
+/// synchronous reads ever use this connection, and each finishes without needing any other thread, so a caller
+/// waits at most for another caller's few microseconds. Anything that scans, writes or may touch the disk for long
+/// stays on the pool's `async` reads.
+package final class InlineReader: Sendable {
+    private let queue: DatabaseQueue
+
+    package init(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.foreignKeysEnabled = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// One read transaction on the calling thread.
+    package func read<T>(_ value: (Database) throws -> T) throws -> T {
         // In a synchronous function only GRDB's synchronous `read` applies, so no hop is taken.
-        try read(value)
+        try queue.read(value)
+    }
+
+    func close() throws {
+        try queue.close()
     }
 }

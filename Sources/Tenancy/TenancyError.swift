@@ -9,6 +9,7 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
     case domainUnderBaseDomain(String, baseDomain: String)
     case unknownTenant(String)
     case folderExists(String)
+    case maintenance(String)
     case storage(String)
 
     package var description: String {
@@ -31,6 +32,8 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
                 + "tenants get <slug>.\(base) automatically"
         case .unknownTenant(let slug):
             "no tenant with the slug \"\(slug)\""
+        case .maintenance(let slug):
+            "tenant \(slug) is in maintenance (a backup is being restored); its database is not opened until it is back"
         case .folderExists(let path):
             "the folder \(path) already exists but is not in the registry; move it away first"
         case .storage(let message):

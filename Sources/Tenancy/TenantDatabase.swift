@@ -13,25 +13,26 @@ package struct TenantDatabase: Sendable {
     /// serves most reads from memory, so more readers would rarely be used.
     package static let maximumReaderCount = 2
 
-    /// Descriptors one open pool may hold at most: a writer and the readers, three files each.
-    package static let descriptorsPerPool = (1 + maximumReaderCount) * 3
+    /// Descriptors one open pool may hold at most: a writer, the readers and the inline reader, three files each.
+    package static let descriptorsPerPool = (2 + maximumReaderCount) * 3
 
     /// Opens the file, creating it if needed, and runs pending migrations. Blocking: call off the event loop.
     package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
         let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
         try migrator.migrate(pool)
-        let reads = TenantReads()
+        let reads = try TenantReads(path: path)
         pool.add(transactionObserver: reads.commits, extent: .databaseLifetime)
         return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
     }
 
     /// Customers, staff, sessions, audit log and outbox of this tenant.
-    package var accounts: AccountStore { AccountStore(pool: pool, sessionReads: reads.sessions) }
+    package var accounts: AccountStore { AccountStore(pool: pool, sessionReads: reads.sessions, inline: reads.inline) }
 
     /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
     package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
 
     package func close() throws {
+        try reads.inline.close()
         try pool.close()
     }
 
@@ -119,10 +120,12 @@ package struct TenantDatabase: Sendable {
 /// The reads every signed-in page makes, kept per open tenant database until it next commits.
 final class TenantReads: Sendable {
     let commits = CommitCounter()
+    let inline: InlineReader
     let sessions: CommittedReads<String, AccountStore.SessionRead>
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
 
-    init() {
+    init(path: String) throws {
+        inline = try InlineReader(path: path)
         sessions = CommittedReads(commits: commits, capacity: 512)
         dashboards = CommittedReads(commits: commits, capacity: 256)
     }

@@ -26,6 +26,8 @@ package actor TenantDatabases {
     private var closing: [Tenant.ID: Task<Void, Never>] = [:]
     private var tick: UInt64 = 0
     private var generations: UInt64 = 0
+    /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
+    private var inMaintenance: Set<Tenant.ID> = []
 
     package init(dataDirectory: DataDirectory, maximumOpen: Int, logger: Logger) {
         precondition(maximumOpen >= 1, "at least one tenant database must be allowed open")
@@ -77,7 +79,16 @@ package actor TenantDatabases {
         await finishClosing()
     }
 
+    /// Follows the registry: tenants in maintenance are closed (once idle) and refused until they are back.
+    package func setMaintenance(_ ids: Set<Tenant.ID>) {
+        for id in ids.subtracting(inMaintenance) { forget(id) }
+        inMaintenance = ids
+    }
+
     private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
+        guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
+            throw TenancyError.maintenance(tenant.slug.rawValue)
+        }
         while let pending = closing[tenant.id] { await pending.value }
         tick += 1
         if var entry = entries[tenant.id] {

@@ -18,6 +18,8 @@ package struct TenantOnboarding: Sendable {
         package var slug: String
         package var name: String
         package var customDomains: [String]
+        /// Custom domains still waiting for their DNS proof, with their verification tokens (brought back by an import).
+        package var pendingDomains: [String: String] = [:]
 
         package init(slug: String, name: String, customDomains: [String] = []) {
             self.slug = slug
@@ -68,7 +70,13 @@ package struct TenantOnboarding: Sendable {
             guard !customDomains.contains(host) else { throw TenancyError.duplicateDomain(host) }
             customDomains.append(host)
         }
-        try checkAvailable(slug: slug, hosts: [platformHost] + customDomains)
+        var pending: [(String, String)] = []
+        for (raw, token) in request.pendingDomains.sorted(by: { $0.key < $1.key }) {
+            let host = try HostName.validateDomain(raw)
+            guard !customDomains.contains(host), !pending.contains(where: { $0.0 == host }) else { throw TenancyError.duplicateDomain(host) }
+            pending.append((host, token))
+        }
+        try checkAvailable(slug: slug, hosts: [platformHost] + customDomains + pending.map(\.0))
 
         let folder = dataDirectory.tenantFolder(slug)
         guard !FileManager.default.fileExists(atPath: folder.path) else {
@@ -96,6 +104,11 @@ package struct TenantOnboarding: Sendable {
                     .insert(db)
                 for (index, host) in customDomains.enumerated() {
                     try TenantDomain(hostname: host, tenantID: id, kind: .custom, isPrimary: customIsPrimary && index == 0).insert(db)
+                }
+                for (host, token) in pending {
+                    try TenantDomain(
+                        hostname: host, tenantID: id, kind: .custom, isPrimary: false, status: .pending, verificationToken: token, addedAt: Date()
+                    ).insert(db)
                 }
                 try FileManager.default.moveItem(at: staging, to: folder)
                 movedIntoPlace = true

@@ -6,9 +6,9 @@ import GRDB
 package struct TenantSlug: Hashable, Sendable, Codable, CustomStringConvertible, DatabaseValueConvertible {
     package let rawValue: String
 
-    /// Names that would collide with platform hosts or routes.
+    /// Names that would collide with platform hosts or routes, or with the data folder's own `backups` and `exports`.
     package static let reserved: Set<String> = [
-        "www", "admin", "api", "platform", "static", "assets", "mail", "health", "internal",
+        "www", "admin", "api", "platform", "static", "assets", "mail", "health", "internal", "backups", "exports",
     ]
 
     /// Validates `^[a-z0-9](-?[a-z0-9]){1,62}$` and refuses reserved names.

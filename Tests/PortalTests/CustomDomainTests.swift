@@ -6,6 +6,10 @@ import Testing
 
 @testable import Portal
 
+extension HTTPField.Name {
+    static let testForwardedFor = Self("X-Forwarded-For")!
+}
+
 @Suite("Custom domains and TLS")
 struct CustomDomainTests {
     private static func owner(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String) async throws -> TestBrowser {
@@ -120,7 +124,7 @@ struct CustomDomainTests {
 
     @Test("the TLS ask answers 200 only for active domains of active tenants and the platform host")
     func tlsAsk() async throws {
-        try await withPortal { client, dependencies in
+        try await withPortal(configure: { $0.trustedProxies = [CIDR("127.0.0.1/32")!] }) { client, dependencies in
             func ask(_ domain: String) async throws -> HTTPResponse.Status {
                 try await client.get("/internal/tls/allowed?domain=\(domain)", host: "127.0.0.1").status
             }
@@ -131,6 +135,10 @@ struct CustomDomainTests {
             #expect(try await ask("unknown.example") == .notFound)
             #expect(try await ask("") == .notFound)
             #expect(try await ask("bad_host!") == .notFound)
+            // Asked through a trusted proxy on behalf of a visitor: never answered.
+            #expect(try await client.get(
+                "/internal/tls/allowed?domain=portal.acme.example", host: "127.0.0.1", headers: [.testForwardedFor: "203.0.113.9"]
+            ).status == .notFound)
             _ = try dependencies.platform.setStatus(.suspended, slug: try TenantSlug(validating: "acme"))
             try await dependencies.registry.reload()
             #expect(try await ask("portal.acme.example") == .notFound)

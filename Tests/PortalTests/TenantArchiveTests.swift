@@ -204,3 +204,48 @@ extension JSONEncoder {
         return encoder
     }
 }
+
+@Suite("Archive format")
+struct ArchiveFormatTests {
+    @Test("tar sizes round-trip in octal and, from 8 GiB, in base-256; unsafe names are refused")
+    func tarHeaders() throws {
+        for size: UInt64 in [0, 1, 511, 512, 8_589_934_591, 8_589_934_592, 50_000_000_000] {
+            let header = try TarWriter.header(name: "tenant.sqlite", size: size)
+            #expect(header.count == 512)
+            #expect(TarReader.size(inHeader: header) == size, "\(size)")
+        }
+        for name in ["../etc/passwd", "/abs", "a//b", "a/./b", "", "name with space", String(repeating: "a", count: 300)] {
+            #expect(throws: TarError.self) { _ = try TarWriter.header(name: name, size: 1) }
+        }
+        // A long name is split into prefix and name, and read back whole.
+        let long = String(repeating: "d/", count: 60) + "file.png"
+        #expect(try TarWriter.header(name: long, size: 3).count == 512)
+    }
+
+    @Test("a pending custom domain stays pending (with its token) through export and import")
+    func pendingDomainsStayPending() async throws {
+        let source = try TemporaryFolder()
+        let target = try TemporaryFolder()
+        try await createTenants([.acme], in: source.path)
+        let sourceDirectory = DataDirectory(path: source.path)
+        let platform = try PlatformDatabase(dataDirectory: sourceDirectory)
+        defer { try? platform.close() }
+        let acme = try #require(try platform.tenant(slug: try TenantSlug(validating: "acme")))
+        _ = try CustomDomains(platform: platform, baseDomain: "localhost").add("unproven.acme-brand.example", to: acme.id, token: "tok-123")
+        let secrets = try SecretBox.loadOrCreate(path: source.path + "/master.key")
+        let archive = URL(fileURLWithPath: source.path + "/acme.tar.gz")
+        try TenantArchive(platform: platform, dataDirectory: sourceDirectory, secrets: secrets).export(slug: acme.slug, to: archive)
+
+        let targetDirectory = DataDirectory(path: target.path)
+        let targetPlatform = try PlatformDatabase(dataDirectory: targetDirectory)
+        defer { try? targetPlatform.close() }
+        let imported = try TenantArchive(platform: targetPlatform, dataDirectory: targetDirectory, secrets: secrets)
+            .importTenant(from: archive, baseDomain: "localhost")
+        let domains = try targetPlatform.domains(of: imported.id)
+        let pending = try #require(domains.first { $0.hostname == "unproven.acme-brand.example" })
+        #expect(pending.status == .pending)
+        #expect(pending.verificationToken == "tok-123")
+        #expect(domains.first { $0.hostname == "portal.acme.example" }?.status == .active)
+        #expect(try targetPlatform.snapshot().tenant(forHost: "unproven.acme-brand.example", baseDomain: "localhost") == nil)
+    }
+}

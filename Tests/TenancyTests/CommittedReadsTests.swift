@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Synchronization
 import Testing
 
@@ -96,5 +97,46 @@ struct CommittedReadsTests {
         // Served again from each database's own reads, still apart.
         #expect(try await first.billing.dashboard(of: Account.ID(1), today: "2026-11-26") == firstView)
         #expect(try await second.billing.dashboard(of: Account.ID(1), today: "2026-11-26") == secondView)
+    }
+}
+
+@Suite("Custom domain claims and maintenance")
+struct DomainClaimTests {
+    @Test("another brand's unproven claim blocks a domain for three days, then lapses; a proven one never does")
+    func lapsedClaims() throws {
+        let data = try TestDataDirectory()
+        let platform = try PlatformDatabase(dataDirectory: data.directory)
+        defer { try? platform.close() }
+        let onboarding = TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
+        let first = try onboarding.addTenant(.init(slug: "first", name: "First"))
+        let second = try onboarding.addTenant(.init(slug: "second", name: "Second"))
+        let domains = CustomDomains(platform: platform, baseDomain: "localhost")
+        let start = Date()
+        _ = try domains.add("shop.example.com", to: first.id, token: "a", now: start)
+        #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
+            _ = try domains.add("shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(24 * 3600))
+        }
+        let claimed = try domains.add("shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(4 * 24 * 3600))
+        #expect(claimed.tenantID == second.id)
+        _ = try domains.activate("shop.example.com", of: second.id)
+        #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
+            _ = try domains.add("shop.example.com", to: first.id, token: "c", now: start.addingTimeInterval(30 * 24 * 3600))
+        }
+    }
+
+    @Test("a tenant in maintenance is not opened")
+    func maintenanceRefusesLeases() async throws {
+        let data = try TestDataDirectory()
+        let platform = try PlatformDatabase(dataDirectory: data.directory)
+        defer { try? platform.close() }
+        let tenant = try TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
+            .addTenant(.init(slug: "one", name: "One"))
+        let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
+        try await databases.withDatabase(for: tenant) { _ in }
+        await databases.setMaintenance([tenant.id])
+        await #expect(throws: TenancyError.maintenance("one")) { try await databases.withDatabase(for: tenant) { _ in } }
+        await databases.setMaintenance([])
+        try await databases.withDatabase(for: tenant) { _ in }
+        await databases.closeAll()
     }
 }

@@ -92,7 +92,7 @@ struct TenantDatabasesTests {
     @Test("the pool bound follows the descriptor budget")
     func descriptorBudget() {
         #expect(FileDescriptors.poolBound(requested: 256, limit: 20_000) == 256)
-        #expect(FileDescriptors.poolBound(requested: 256, limit: 1024 + 9 * 10) == 10)
+        #expect(FileDescriptors.poolBound(requested: 256, limit: 1024 + TenantDatabase.descriptorsPerPool * 10) == 10)
         #expect(FileDescriptors.poolBound(requested: 256, limit: 100) >= 1)
     }
 }

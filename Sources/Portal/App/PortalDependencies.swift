@@ -123,9 +123,10 @@ package struct PortalDependencies: Sendable {
             throw PortalError.invalidEmailDefaults(error.description)
         }
         registry.onChange { old, new in
+            await databases.setMaintenance(Set(new.tenantsByID.values.filter { $0.maintenanceSince != nil }.map(\.id)))
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
-                // Removed, or going into or out of maintenance (a restore replaces its data): reopen fresh.
+                // Removed, or coming out of maintenance (a restore replaced its data): reopen fresh.
                 if let current = new.tenantsByID[id], current.maintenanceSince == tenant.maintenanceSince { continue }
                 await databases.forget(id)
             }

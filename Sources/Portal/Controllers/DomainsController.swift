@@ -133,7 +133,12 @@ package struct DomainsController: Sendable {
             )
             return try flows.page(page, "admin/domains", status: .unprocessableContent)
         }
-        _ = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.activate(domain.hostname, of: tenant.id) }
+        do {
+            _ = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.activate(domain.hostname, of: tenant.id) }
+        } catch is CustomDomains.DomainError {
+            // Removed by someone else meanwhile: the list shows what is there now.
+            return flows.redirect(to: "/admin/domains")
+        }
         try await audit(context, "domain.verified", target: domain.hostname)
         try await registry.reload()
         return flows.redirect(to: "/admin/domains?done=verified")

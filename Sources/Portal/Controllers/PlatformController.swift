@@ -278,9 +278,14 @@ package struct PlatformController: Sendable {
         do {
             let whm = try await upstreams.whm(for: tenant)
             let accounts = try await databases.withDatabase(for: tenant) { try await $0.upstreams.allHostingAccounts() }
-            var suspended: [String] = [], failed: [String] = []
+            var suspended: [String] = [], failed: [String] = [], already: [String] = []
             for account in accounts {
                 do {
+                    // An account already suspended (unpaid, abuse) is left alone, so resuming the brand never restores it.
+                    if try await whm.account(username: account.username)?.suspended == true {
+                        already.append(account.username)
+                        continue
+                    }
                     try await whm.suspend(username: account.username, reason: "Suspended by the platform with the brand \(tenant.name)")
                     suspended.append(account.username)
                 } catch {
@@ -292,7 +297,9 @@ package struct PlatformController: Sendable {
                 let all = Array(Set(earlier + suspended)).sorted()
                 try await database.accounts.setSetting(Self.suspendedHostingKey, to: all.joined(separator: ","))
             }
-            return "suspended \(suspended.count) of \(accounts.count) accounts" + (failed.isEmpty ? "" : "; failed: \(failed.joined(separator: ", "))")
+            return "suspended \(suspended.count) of \(accounts.count) accounts"
+                + (already.isEmpty ? "" : "; already suspended, left alone: \(already.joined(separator: ", "))")
+                + (failed.isEmpty ? "" : "; failed: \(failed.joined(separator: ", "))")
         } catch {
             logger.error("hosting suspension failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             return "not suspended (\(error))"
@@ -337,10 +344,13 @@ package struct PlatformController: Sendable {
         let tenant = try lookup(context)
         let folder = exportsFolder.appendingPathComponent(tenant.slug.rawValue, isDirectory: true)
         let file = folder.appendingPathComponent("\(tenant.slug)-\(TenantBackups.stamp(Date())).tar.gz")
-        let manifest = try await BlockingIO.run { [archive] in
+        let manifest = try await BlockingIO.run { [archive] () -> TenantArchive.Manifest? in
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // A second click in the same second gets the archive the first one wrote.
+            guard !FileManager.default.fileExists(atPath: file.path) else { return nil }
             return try archive.export(slug: tenant.slug, to: file)
         }
+        guard let manifest else { return flows.redirect(to: "/tenants/\(tenant.slug)?done=exported") }
         // Keep the three newest exports of a tenant.
         for old in exports(of: tenant.slug).dropFirst(3) { try? FileManager.default.removeItem(at: old) }
         try await auditAction(context, "tenant.exported", tenant, detail: "\(file.lastPathComponent), \(manifest.files.count) files")

@@ -21,6 +21,7 @@ package struct DNSLookup: Sendable {
         case timeout(String)
         case malformed
         case failure(rcode: Int)
+        case truncated
 
         package var description: String {
             switch self {
@@ -28,6 +29,7 @@ package struct DNSLookup: Sendable {
             case .timeout(let resolver): "the DNS resolver \(resolver) did not answer"
             case .malformed: "the DNS resolver's answer could not be read"
             case .failure(let rcode): "the DNS resolver answered with error code \(rcode)"
+            case .truncated: "the DNS answer was too long for one UDP message; check the records at your DNS provider"
             }
         }
     }
@@ -63,7 +65,7 @@ package struct DNSLookup: Sendable {
     package static func systemResolver() -> String {
         let text = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if fields.count >= 2, fields[0] == "nameserver", inet_addr(String(fields[1])) != INADDR_NONE { return String(fields[1]) }
         }
         return "127.0.0.1"
@@ -103,6 +105,8 @@ package struct DNSLookup: Sendable {
         guard try reader.u16() == id else { throw LookupError.malformed }
         let flags = try reader.u16()
         guard flags & 0x8000 != 0 else { throw LookupError.malformed }
+        // A truncated answer may lack the very record asked for: never read it as "not there".
+        guard flags & 0x0200 == 0 else { throw LookupError.truncated }
         let rcode = Int(flags & 0x000F)
         if rcode == 3 { return [] }  // NXDOMAIN: no such name
         guard rcode == 0 else { throw LookupError.failure(rcode: rcode) }
@@ -128,6 +132,7 @@ package struct DNSLookup: Sendable {
                     var text = [UInt8]()
                     while reader.offset < end {
                         let count = Int(try reader.u8())
+                        guard reader.offset + count <= end else { throw LookupError.malformed }
                         text.append(contentsOf: try reader.bytes(count))
                     }
                     results.append(String(decoding: text, as: UTF8.self))

@@ -25,14 +25,15 @@ package final class GzipFileWriter {
         self.handle = handle
         stream.initialize(to: z_stream())
         let status = czlib_deflate_init_gzip(stream, level)
-        guard status == Z_OK else {
-            stream.deallocate()
-            throw GzipError.zlib(status)
-        }
+        // On failure zlib holds nothing; `deinit` still runs and frees the stream struct once.
+        guard status == Z_OK else { throw GzipError.zlib(status) }
+        started = true
     }
 
+    private var started = false
+
     deinit {
-        deflateEnd(stream)
+        if started { deflateEnd(stream) }
         stream.deallocate()
     }
 
@@ -84,14 +85,15 @@ package final class GzipFileReader {
         self.handle = handle
         stream.initialize(to: z_stream())
         let status = czlib_inflate_init_gzip(stream)
-        guard status == Z_OK else {
-            stream.deallocate()
-            throw GzipError.zlib(status)
-        }
+        // On failure zlib holds nothing; `deinit` still runs and frees the stream struct once.
+        guard status == Z_OK else { throw GzipError.zlib(status) }
+        started = true
     }
 
+    private var started = false
+
     deinit {
-        inflateEnd(stream)
+        if started { inflateEnd(stream) }
         stream.deallocate()
     }
 

@@ -62,7 +62,13 @@ package struct TarWriter {
         octal(0o644, at: 100, width: 8)
         octal(0, at: 108, width: 8)
         octal(0, at: 116, width: 8)
-        octal(size, at: 124, width: 12)
+        if size < 0o77777777777 {
+            octal(size, at: 124, width: 12)
+        } else {
+            // GNU base-256 for files of 8 GiB and more: the high bit marks it, the value fills the other 11 bytes.
+            block[124] = 0x80
+            for index in 0..<8 { block[135 - index] = UInt8(truncatingIfNeeded: size >> (8 * UInt64(index))) }
+        }
         octal(0, at: 136, width: 12)
         block[156] = UInt8(ascii: "0")
         put("ustar\0", at: 257, width: 6)
@@ -111,7 +117,7 @@ package struct TarReader {
         let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
         try TarPath.validate(path)
         guard seen.insert(path).inserted else { throw TarError.malformed("\(path) appears twice") }
-        guard let size = Self.octal(block[124..<136]) else { throw TarError.malformed("a size is not a number") }
+        guard let size = Self.size(inHeader: block) else { throw TarError.malformed("a size is not a number") }
         return (path, size)
     }
 
@@ -132,6 +138,17 @@ package struct TarReader {
 
     private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// The size field of a header: octal, or GNU base-256 for 8 GiB and more.
+    static func size(inHeader block: [UInt8]) -> UInt64? {
+        block[124] & 0x80 != 0 ? base256(block[125..<136]) : octal(block[124..<136])
+    }
+
+    private static func base256(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        // Sizes above 2^63 do not exist; the leading bytes must be zero.
+        guard bytes.dropLast(8).allSatisfy({ $0 == 0 }) else { return nil }
+        return bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     private static func octal(_ bytes: ArraySlice<UInt8>) -> UInt64? {

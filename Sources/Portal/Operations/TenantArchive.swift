@@ -24,7 +24,10 @@ package struct TenantArchive: Sendable {
         package var slug: String
         package var name: String
         package var status: Tenant.Status
+        /// Custom domains that work (their DNS proof was found).
         package var customDomains: [String]
+        /// Custom domains still waiting for their DNS proof, with their tokens: they stay pending after an import.
+        package var pendingDomains: [String: String]?
         /// The primary domain when it is a custom one; nil when `<slug>.<base domain>` is primary.
         package var primaryCustomDomain: String?
         package var exportedAt: Date
@@ -96,7 +99,11 @@ package struct TenantArchive: Sendable {
         }
         let manifest = Manifest(
             format: Self.formatVersion, slug: slug.rawValue, name: tenant.name, status: tenant.status,
-            customDomains: domains.filter { $0.kind == .custom }.map(\.hostname),
+            customDomains: domains.filter { $0.kind == .custom && $0.status == .active }.map(\.hostname),
+            pendingDomains: Dictionary(
+                domains.filter { $0.kind == .custom && $0.status == .pending }.map { ($0.hostname, $0.verificationToken ?? "") },
+                uniquingKeysWith: { first, _ in first }
+            ),
             primaryCustomDomain: domains.first { $0.isPrimary && $0.kind == .custom }?.hostname,
             exportedAt: Date(), keyID: secrets.keyID, files: files
         )
@@ -135,9 +142,11 @@ package struct TenantArchive: Sendable {
         var request = TenantOnboarding.NewTenant(slug: manifest.slug, name: manifest.name)
         request.customDomains = manifest.primaryCustomDomain.map { primary in [primary] + manifest.customDomains.filter { $0 != primary } }
             ?? manifest.customDomains
+        request.pendingDomains = manifest.pendingDomains ?? [:]
         return try onboarding.register(request, status: manifest.status, platformHostIsPrimary: manifest.primaryCustomDomain == nil) { staging in
             progress("unpacking and verifying")
-            _ = try unpack(archive, into: staging)
+            // The archive is read twice; the second read must be the same archive as the first.
+            guard try unpack(archive, into: staging) == manifest else { throw ArchiveError.tampered }
             progress("checking the database")
             try Self.checkIntegrity(of: staging.appendingPathComponent("tenant.sqlite"))
             // Brings an archive from an older portal up to this version's schema.

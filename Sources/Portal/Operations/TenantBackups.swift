@@ -30,11 +30,14 @@ package struct TenantBackups: Sendable {
         case noSuchBackup(String)
         case otherTenant(archive: String, target: String)
         case integrityAfterRestore(String)
+        case failedInMaintenance(String)
 
         package var description: String {
             switch self {
             case .noSuchBackup(let name): "there is no backup \(name); `portal backup list` shows them"
             case .otherTenant(let archive, let target): "the archive holds tenant \(archive), not \(target)"
+            case .failedInMaintenance(let detail):
+                "restoring failed after the data began to change (\(detail)); the tenant stays in maintenance: restore again from a good backup"
             case .integrityAfterRestore(let detail):
                 "the restored database fails SQLite's integrity check (\(detail)); the tenant stays in maintenance"
             }
@@ -65,7 +68,10 @@ package struct TenantBackups: Sendable {
         let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
         try FileManager.default.createDirectory(at: tenantFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let url = tenantFolder.appendingPathComponent("\(slug.rawValue)-\(Self.stamp(now)).tar.gz")
-        try archive.export(slug: slug, to: url)
+        // Two backups in the same second (the schedule and "Back up now") are one: the first is kept.
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try archive.export(slug: slug, to: url)
+        }
         try prune(slug, now: now)
         let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
         return Backup(slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url, size: size)
@@ -152,28 +158,41 @@ package struct TenantBackups: Sendable {
 
         progress("putting \(slug.rawValue) into maintenance")
         try platform.setMaintenance(true, slug: slug)
-        // A running server polls the registry once a second; give it time to close the tenant's database.
-        try await Task.sleep(for: settle)
+        var changed = false
+        do {
+            // A running server polls the registry once a second; give it time to close the tenant's database.
+            try await Task.sleep(for: settle)
 
-        progress("restoring the database")
-        let livePath = dataDirectory.tenantDatabasePath(slug)
-        let snapshotPath = snapshot.path
-        try await BlockingIO.run {
-            let source = try DatabaseQueue(path: snapshotPath)
-            defer { try? source.close() }
-            let live = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
-            defer { try? live.close() }
-            try source.backup(to: live.pool)
+            progress("restoring the database")
+            let livePath = dataDirectory.tenantDatabasePath(slug)
+            let snapshotPath = snapshot.path
+            changed = true
+            try await BlockingIO.run {
+                let source = try DatabaseQueue(path: snapshotPath)
+                defer { try? source.close() }
+                let live = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
+                defer { try? live.close() }
+                try source.backup(to: live.pool)
+            }
+            progress("restoring files")
+            try Self.replaceAssets(of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
+
+            progress("checking integrity")
+            // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
+            let reopened = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
+            let check = try await reopened.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            try reopened.close()
+            guard check == ["ok"] else { throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; ")) }
+        } catch let error as BackupError {
+            throw error
+        } catch {
+            // Nothing was written yet: the tenant goes back to serving its current data.
+            guard changed else {
+                _ = try? platform.setMaintenance(false, slug: slug)
+                throw error
+            }
+            throw BackupError.failedInMaintenance("\(error)")
         }
-        progress("restoring files")
-        try Self.replaceAssets(of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
-
-        progress("checking integrity")
-        // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
-        let reopened = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
-        let check = try await reopened.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-        try reopened.close()
-        guard check == ["ok"] else { throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; ")) }
 
         try platform.setMaintenance(false, slug: slug)
         progress("\(slug.rawValue) is live again")

@@ -7,14 +7,17 @@ package struct AccountStore: Sendable {
     package let pool: DatabasePool
     /// Sessions read before, reused until the database next commits (a tenant's; the platform's are read each time).
     let sessionReads: CommittedReads<String, SessionRead>?
+    /// The tenant's connection for reads on the calling thread; nil for the platform's, which reads `async`.
+    let inline: InlineReader?
 
     package init(pool: DatabasePool) {
-        self.init(pool: pool, sessionReads: nil)
+        self.init(pool: pool, sessionReads: nil, inline: nil)
     }
 
-    init(pool: DatabasePool, sessionReads: CommittedReads<String, SessionRead>?) {
+    init(pool: DatabasePool, sessionReads: CommittedReads<String, SessionRead>?, inline: InlineReader?) {
         self.pool = pool
         self.sessionReads = sessionReads
+        self.inline = inline
     }
 
     /// A session row and its account (nil when the account is gone), as read together.
@@ -127,16 +130,20 @@ package struct AccountStore: Sendable {
     package func liveSession(idHash: String, idleTimeout: TimeInterval, now: Date = Date()) async throws
         -> (AccountSession, Account)?
     {
-        let read = { [pool] () throws -> SessionRead? in
-            try pool.inlineRead { db in
-                // Every signed-in request runs these two: prepared once per connection, not per request.
-                guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
-                else { return nil }
-                let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
-                return SessionRead(session: session, account: account)
-            }
+        let query: @Sendable (Database) throws -> SessionRead? = { db in
+            // Every signed-in request runs these two: prepared once per connection, not per request.
+            guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
+            else { return nil }
+            let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
+            return SessionRead(session: session, account: account)
         }
-        guard let found = try sessionReads?.value(for: idHash, read: read) ?? read() else { return nil }
+        let found: SessionRead?
+        if let inline, let sessionReads {
+            found = try sessionReads.value(for: idHash) { try inline.read(query) }
+        } else {
+            found = try await pool.read(query)
+        }
+        guard let found else { return nil }
         let (session, account) = (found.session, found.account)
         if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idleTimeout) <= now {
             try await deleteSession(idHash: idHash)

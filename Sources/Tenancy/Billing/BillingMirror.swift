@@ -119,8 +119,9 @@ package struct MirroredInvoice: Codable, Hashable, Sendable, FetchableRecord, Pe
 /// The local copy of each customer's services and invoices; each method is one transaction.
 package struct BillingMirrorStore: Sendable {
     let pool: DatabasePool
-    /// Dashboards read before, reused until the database next commits.
+    /// Dashboards read before, reused until the database next commits, and the connection they are read on.
     var dashboardReads: CommittedReads<DashboardKey, Dashboard>?
+    var inline: InlineReader?
 
     static func create(_ db: Database) throws {
         try db.execute(
@@ -252,14 +253,16 @@ package struct BillingMirrorStore: Sendable {
     }
 
     package func dashboard(of account: Account.ID, today: String) async throws -> Dashboard {
-        let read = { try readDashboard(of: account, today: today) }
-        guard let dashboardReads else { return try read() }
-        // `read` always finds a dashboard (an empty one for a new customer), so the value is never nil.
-        return try dashboardReads.value(for: DashboardKey(account: account, today: today), read: read)!
+        guard let dashboardReads, let inline else {
+            return try await pool.read { db in try Self.readDashboard(db, of: account, today: today) }
+        }
+        let key = DashboardKey(account: account, today: today)
+        // A dashboard is always found (an empty one for a new customer), so the value is never nil.
+        return try dashboardReads.value(for: key) { try inline.read { db in try Self.readDashboard(db, of: account, today: today) } }!
     }
 
-    private func readDashboard(of account: Account.ID, today: String) throws -> Dashboard {
-        try pool.inlineRead { db in
+    private static func readDashboard(_ db: Database, of account: Account.ID, today: String) throws -> Dashboard {
+        do {
             let id = account.rawValue
             let active = try MirroredService.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' ORDER BY whmcs_service_id DESC LIMIT 5"),
@@ -303,5 +306,5 @@ package struct BillingMirrorStore: Sendable {
 
 extension TenantDatabase {
     /// The local copy of customers' WHMCS services and invoices.
-    package var billing: BillingMirrorStore { BillingMirrorStore(pool: pool, dashboardReads: reads.dashboards) }
+    package var billing: BillingMirrorStore { BillingMirrorStore(pool: pool, dashboardReads: reads.dashboards, inline: reads.inline) }
 }
