@@ -36,6 +36,14 @@ struct TenantBackupTests {
         #expect(TenantBackups.retained([start], retention: .init(daily: 1, weekly: 0)) == [start])
     }
 
+    @Test("scheduled backups are spread over the interval, within 50 ms and 60 s apart")
+    func pacing() {
+        #expect(BackupScheduler.pause(interval: .seconds(86_400), due: 10_000) == .milliseconds(4_320))
+        #expect(BackupScheduler.pause(interval: .seconds(86_400), due: 1) == .seconds(60))
+        #expect(BackupScheduler.pause(interval: .seconds(3_600), due: 1_000_000) == .milliseconds(50))
+        #expect(BackupScheduler.pause(interval: .seconds(3_600), due: 0) == .seconds(60))
+    }
+
     @Test("a backup taken while orders are being written passes integrity_check and holds every order committed before it")
     func backupUnderWrites() async throws {
         let folder = try TemporaryFolder()

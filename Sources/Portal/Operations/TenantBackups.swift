@@ -270,17 +270,22 @@ package struct BackupScheduler: Service {
         }
     }
 
-    /// Backs up each tenant whose newest backup is older than the interval (or that has none).
+    /// Backs up each tenant whose newest backup is older than the interval (or that has none), spread over the
+    /// interval: with 10,000 tenants due at once (a first start), one every few seconds, not all in a burst that
+    /// would take the server's cores from its visitors.
     package func runDue(now: Date = Date()) async throws {
         let backups = self.backups
         let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
         let seconds = Double(interval.components.seconds)
-        for tenant in try backups.platform.allTenants() {
+        let due = try backups.platform.allTenants().filter { tenant in
+            newest[tenant.slug].map { now.timeIntervalSince($0) >= seconds } ?? true
+        }
+        let pause = Self.pause(interval: interval, due: due.count)
+        for tenant in due {
             try Task.checkCancellation()
-            if let last = newest[tenant.slug], now.timeIntervalSince(last) < seconds { continue }
             let start = ContinuousClock.now
             do {
-                let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: now) }
+                let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: Date()) }
                 logger.info(
                     "tenant backed up",
                     metadata: ["tenant": "\(tenant.slug)", "bytes": "\(backup.size)", "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))"]
@@ -288,6 +293,13 @@ package struct BackupScheduler: Service {
             } catch {
                 logger.error("tenant backup failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             }
+            try await Task.sleep(for: pause)
         }
+    }
+
+    /// The wait between two backups: half the interval shared out among the tenants due, within 50 ms and 60 s.
+    static func pause(interval: Duration, due: Int) -> Duration {
+        let share = interval / max(1, due * 2)
+        return min(max(share, .milliseconds(50)), .seconds(60))
     }
 }
