@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 /// A read-only connection of its own for the few short, indexed reads every signed-in request makes (the session,
 /// the dashboard), run on the calling thread instead of hopping to a reader's queue and back.
@@ -9,22 +10,37 @@ import GRDB
 /// waits at most for another caller's few microseconds. Anything that scans, writes or may touch the disk for long
 /// stays on the pool's `async` reads.
 package final class InlineReader: Sendable {
-    private let queue: DatabaseQueue
+    private let path: String
+    /// Opened on first use: most tenant databases are opened for the storefront, which never reads this way.
+    private let connection = Mutex<DatabaseQueue?>(nil)
 
-    package init(path: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.foreignKeysEnabled = true
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+    package init(path: String) {
+        self.path = path
     }
 
     /// One read transaction on the calling thread.
     package func read<T>(_ value: (Database) throws -> T) throws -> T {
         // In a synchronous function only GRDB's synchronous `read` applies, so no hop is taken.
-        try queue.read(value)
+        try queue().read(value)
+    }
+
+    private func queue() throws -> DatabaseQueue {
+        try connection.withLock { connection in
+            if let connection { return connection }
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.foreignKeysEnabled = true
+            let opened = try DatabaseQueue(path: path, configuration: configuration)
+            connection = opened
+            return opened
+        }
     }
 
     func close() throws {
-        try queue.close()
+        let open = connection.withLock { connection -> DatabaseQueue? in
+            defer { connection = nil }
+            return connection
+        }
+        try open?.close()
     }
 }

@@ -20,7 +20,7 @@ package struct TenantDatabase: Sendable {
     package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
         let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
         try migrator.migrate(pool)
-        let reads = try TenantReads(path: path)
+        let reads = TenantReads(path: path)
         pool.add(transactionObserver: reads.commits, extent: .databaseLifetime)
         return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
     }
@@ -124,8 +124,8 @@ final class TenantReads: Sendable {
     let sessions: CommittedReads<String, AccountStore.SessionRead>
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
 
-    init(path: String) throws {
-        inline = try InlineReader(path: path)
+    init(path: String) {
+        inline = InlineReader(path: path)
         sessions = CommittedReads(commits: commits, capacity: 512)
         dashboards = CommittedReads(commits: commits, capacity: 256)
     }
