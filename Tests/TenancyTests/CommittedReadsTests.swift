@@ -140,3 +140,22 @@ struct DomainClaimTests {
         await databases.closeAll()
     }
 }
+
+@Suite("Account lookups")
+struct AccountLookupTests {
+    @Test("emails of many accounts in one query; unknown ids are left out")
+    func emails() async throws {
+        let data = try TestDataDirectory()
+        let platform = try PlatformDatabase(dataDirectory: data.directory)
+        defer { try? platform.close() }
+        let tenant = try TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
+            .addTenant(.init(slug: "one", name: "One"))
+        let database = try TenantDatabase.open(path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+        defer { try? database.close() }
+        let a = try await database.accounts.createAccount(kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
+        let b = try await database.accounts.createAccount(kind: .customer, email: "b@example.com", name: "B", passwordHash: nil)
+        let found = try await database.accounts.emails(of: [a.id, b.id, Account.ID(999)])
+        #expect(found == [a.id: "a@example.com", b.id: "b@example.com"])
+        #expect(try await database.accounts.emails(of: []).isEmpty)
+    }
+}

@@ -91,11 +91,10 @@ package struct AdminOrdersController: Sendable {
             let (orders, total) = try await database.orders.orders(statuses: statuses, limit: perPage, offset: (page - 1) * perPage)
             return (orders, total, try await database.orders.statusCounts())
         }
-        let emails = try await databases.withDatabase(for: context.tenant) { database in
-            var emails: [Account.ID: String] = [:]
-            for id in Set(orders.map(\.accountID)) { emails[id] = try await database.accounts.account(id)?.email ?? "deleted" }
-            return emails
+        let found = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.accounts.emails(of: Set(orders.map(\.accountID)))
         }
+        let emails = Dictionary(uniqueKeysWithValues: Set(orders.map(\.accountID)).map { ($0, found[$0] ?? "deleted") })
         let rows = orders.map { order in
             ListPage.Row(
                 id: order.id!.rawValue, number: order.number, customer: emails[order.accountID] ?? "", product: order.productName,

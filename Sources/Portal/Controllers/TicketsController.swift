@@ -291,9 +291,7 @@ package struct TicketsController: Sendable {
         let openOnly = request.uri.queryParameters.get("show") != "all"
         let (list, names) = try await databases.withDatabase(for: context.tenant) { database in
             let list = try await database.tickets.allTickets(openOnly: openOnly, limit: perPage, offset: (page - 1) * perPage)
-            var names: [Account.ID: String] = [:]
-            for id in Set(list.items.map(\.accountID)) { names[id] = try await database.accounts.account(id)?.email ?? "" }
-            return (list, names)
+            return (list, try await database.accounts.emails(of: Set(list.items.map(\.accountID))))
         }
         let show = openOnly ? "" : "show=all&"
         return try flows.page(

@@ -56,6 +56,19 @@ package struct AccountStore: Sendable {
         try await pool.read { db in try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]) }
     }
 
+    /// The email address of each of `ids` that still exists, in one query (for lists of orders and tickets).
+    package func emails(of ids: Set<Account.ID>) async throws -> [Account.ID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let values = ids.map(\.rawValue)
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, email FROM accounts WHERE id IN (\(databaseQuestionMarks(count: values.count)))",
+                arguments: StatementArguments(values)
+            )
+            return Dictionary(rows.map { (Account.ID($0["id"] as Int64), $0["email"] as String) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     package func setPasswordHash(_ hash: String, for id: Account.ID) async throws {
         try await pool.write { db in try Self.updatePasswordHash(db, hash, for: id) }
     }
