@@ -48,13 +48,8 @@ package final class CommittedReads<Key: Hashable & Sendable, Value: Sendable>: S
 
     /// The value for `key`: the one read before if nothing has committed since, otherwise `read()`'s.
     package func value(for key: Key, read: () throws -> Value?) rethrows -> Value? {
-        let generation = commits.generation
-        let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0.value(for: key) }), entry.generation == generation,
-            entry.readAt.duration(to: now) < maximumAge
-        {
-            return entry.value
-        }
+        let (generation, now) = (commits.generation, ContinuousClock.now)
+        if let cached = cached(key, generation: generation, now: now) { return cached }
         guard let value = try read() else {
             entries.withLock { $0.removeValue(for: key) }
             return nil
@@ -63,8 +58,19 @@ package final class CommittedReads<Key: Hashable & Sendable, Value: Sendable>: S
         return value
     }
 
-    /// Forgets `key` now (for a change this process is about to make and must see at once).
-    package func forget(_ key: Key) {
-        _ = entries.withLock { $0.removeValue(for: key) }
+    /// The same, for reads that always find a value (a dashboard exists for every customer, empty or not).
+    package func value(for key: Key, read: () throws -> Value) rethrows -> Value {
+        let (generation, now) = (commits.generation, ContinuousClock.now)
+        if let cached = cached(key, generation: generation, now: now) { return cached }
+        let value = try read()
+        entries.withLock { $0.insert(Entry(value: value, generation: generation, readAt: now), for: key) }
+        return value
+    }
+
+    private func cached(_ key: Key, generation: UInt64, now: ContinuousClock.Instant) -> Value? {
+        guard let entry = entries.withLock({ $0.value(for: key) }), entry.generation == generation,
+            entry.readAt.duration(to: now) < maximumAge
+        else { return nil }
+        return entry.value
     }
 }

@@ -48,10 +48,7 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
             )
             return (customers, services, failed, activity)
         }
-        let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value ?? 0
-            return total + size
-        }
+        let bytes = FileSize.bytes(at: path) + FileSize.bytes(at: path + "-wal")
         return TenantHealth(
             tenantID: tenant.id, customers: customers, activeServices: services, failedJobs: failed, lastActivity: activity,
             databaseBytes: bytes, checkedAt: now

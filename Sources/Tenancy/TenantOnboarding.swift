@@ -61,21 +61,18 @@ package struct TenantOnboarding: Sendable {
         let slug = try TenantSlug(validating: request.slug)
         let name = try Self.validateName(request.name)
         let platformHost = "\(slug.rawValue).\(baseDomain)"
-        var customDomains: [String] = []
-        for raw in request.customDomains {
+        // Working and pending custom domains pass the same checks: a real name, not the platform's, given once.
+        var seen: Set<String> = []
+        func custom(_ raw: String) throws -> String {
             let host = try HostName.validateDomain(raw)
             guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else {
                 throw TenancyError.domainUnderBaseDomain(host, baseDomain: baseDomain)
             }
-            guard !customDomains.contains(host) else { throw TenancyError.duplicateDomain(host) }
-            customDomains.append(host)
+            guard seen.insert(host).inserted else { throw TenancyError.duplicateDomain(host) }
+            return host
         }
-        var pending: [(String, String)] = []
-        for (raw, token) in request.pendingDomains.sorted(by: { $0.key < $1.key }) {
-            let host = try HostName.validateDomain(raw)
-            guard !customDomains.contains(host), !pending.contains(where: { $0.0 == host }) else { throw TenancyError.duplicateDomain(host) }
-            pending.append((host, token))
-        }
+        let customDomains = try request.customDomains.map(custom)
+        let pending = try request.pendingDomains.sorted(by: { $0.key < $1.key }).map { (try custom($0.key), $0.value) }
         try checkAvailable(slug: slug, hosts: [platformHost] + customDomains + pending.map(\.0))
 
         let folder = dataDirectory.tenantFolder(slug)

@@ -37,7 +37,7 @@ struct CaddyEdgeTests {
         let root = folder.path
         try await withPortal { client, _ in
             let portalPort = try #require(client.port)
-            let httpsPort = try DNSServer.freeUDPPort(), httpPort = try DNSServer.freeUDPPort()
+            let httpsPort = try DNSServer.freePort(), httpPort = try DNSServer.freePort()
             let caddyfile = """
                 {
                     admin off

@@ -24,7 +24,7 @@ struct CustomDomainTests {
 
     @Test("add, verify through a real DNS server, route, make primary, remove; bad input and other tenants refused")
     func lifecycle() async throws {
-        let port = try DNSServer.freeUDPPort()
+        let port = try DNSServer.freePort()
         try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(port)"; $0.edgeHost = "edge.platform.example" }) { client, dependencies in
             let browser = try await Self.owner(client, dependencies, tenant: "acme")
             let host = "shop.acme-brand.example"
@@ -102,7 +102,7 @@ struct CustomDomainTests {
 
     @Test("support staff see domains but cannot change them; an unreachable resolver is a clear error")
     func rolesAndResolverFailure() async throws {
-        let port = try DNSServer.freeUDPPort()
+        let port = try DNSServer.freePort()
         try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(port)" }) { client, dependencies in
             let owner = try await Self.owner(client, dependencies, tenant: "acme")
             #expect(try await owner.post("/admin/domains", ["hostname": "www.acme-brand.example"]).status == .seeOther)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
+import Logging
 import Integrations
 import Synchronization
 import Tenancy
@@ -42,6 +43,23 @@ struct TenantBackupTests {
         #expect(BackupScheduler.pause(interval: .seconds(86_400), due: 1) == .seconds(60))
         #expect(BackupScheduler.pause(interval: .seconds(3_600), due: 1_000_000) == .milliseconds(50))
         #expect(BackupScheduler.pause(interval: .seconds(3_600), due: 0) == .seconds(60))
+    }
+
+    @Test("the scheduler backs up only the tenants whose newest backup is older than the interval")
+    func scheduledRound() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme, .globex], in: folder.path)
+        let dataDirectory = DataDirectory(path: folder.path)
+        let platform = try PlatformDatabase(dataDirectory: dataDirectory)
+        defer { try? platform.close() }
+        let backups = TenantBackups(
+            platform: platform, dataDirectory: dataDirectory, secrets: try SecretBox.loadOrCreate(path: folder.path + "/master.key")
+        )
+        let acme = try TenantSlug(validating: "acme"), globex = try TenantSlug(validating: "globex")
+        try backups.backUp(acme, now: Date().addingTimeInterval(-3600))
+        try await BackupScheduler(backups: backups, interval: .seconds(86_400), logger: Logger(label: "test")).runDue()
+        #expect(try backups.list(acme).count == 1, "a backup an hour old is recent enough")
+        #expect(try backups.list(globex).count == 1, "a tenant without a backup gets one")
     }
 
     @Test("a backup taken while orders are being written passes integrity_check and holds every order committed before it")

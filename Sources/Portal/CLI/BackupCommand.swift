@@ -44,7 +44,7 @@ struct BackupCommand: AsyncParsableCommand {
             let backups = try BackupCommand.backups(data: data, key: key, daily: keepDaily, weekly: keepWeekly)
             if let slug {
                 let backup = try backups.backUp(try TenantSlug(validating: slug))
-                Console.line("Backed up \(slug) to \(backup.url.path) (\(ByteCountFormatter.string(fromByteCount: backup.size, countStyle: .file))).")
+                Console.line("Backed up \(slug) to \(backup.url.path) (\(FileSize.text(backup.size))).")
                 return
             }
             var failed = 0, done = 0
@@ -52,7 +52,7 @@ struct BackupCommand: AsyncParsableCommand {
                 done += 1
                 switch result {
                 case .success(let backup):
-                    Console.line("[\(done)] \(slug): \(backup.url.lastPathComponent) (\(ByteCountFormatter.string(fromByteCount: backup.size, countStyle: .file)))")
+                    Console.line("[\(done)] \(slug): \(backup.url.lastPathComponent) (\(FileSize.text(backup.size)))")
                 case .failure(let error):
                     failed += 1
                     Console.line("[\(done)] \(slug): FAILED: \(error)")
@@ -84,7 +84,7 @@ struct BackupCommand: AsyncParsableCommand {
             for backup in list {
                 rows.append([
                     backup.slug.rawValue, TenantCLI.format(backup.takenAt),
-                    ByteCountFormatter.string(fromByteCount: backup.size, countStyle: .file), backup.url.path,
+                    FileSize.text(backup.size), backup.url.path,
                 ])
             }
             for line in TenantCLI.table(rows) { Console.line(line) }

@@ -49,8 +49,8 @@ extension TenantCommand {
             let archive = TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))
             let destination = URL(fileURLWithPath: out)
             let manifest = try archive.export(slug: tenant.slug, to: destination) { Console.line("  \($0)…") }
-            let size = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? Int) ?? 0
-            Console.line("Exported \(tenant.slug) (\(tenant.name)) to \(destination.path): \(manifest.files.count) files, \(ByteCountFormatter.string(fromByteCount: Int64(size), countStyle: .file)).")
+            let size = FileSize.text(FileSize.bytes(at: destination.path))
+            Console.line("Exported \(tenant.slug) (\(tenant.name)) to \(destination.path): \(manifest.files.count) files, \(size).")
         }
     }
 

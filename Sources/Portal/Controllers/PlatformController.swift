@@ -121,7 +121,7 @@ package struct PlatformController: Sendable {
                 customers: health.map { String($0.customers) } ?? "–", services: health.map { String($0.activeServices) } ?? "–",
                 failed: health.map { String($0.failedJobs) } ?? "–", hasFailed: (health?.failedJobs ?? 0) > 0,
                 lastActivity: health?.lastActivity.map(PageDates.format) ?? "never",
-                size: health.map { ByteCountFormatter.string(fromByteCount: $0.databaseBytes, countStyle: .file) } ?? "–"
+                size: health.map { FileSize.text($0.databaseBytes) } ?? "–"
             )
         }
         func link(sort: SortKey, descending: Bool, page: Int = 1) -> String {
@@ -206,6 +206,9 @@ package struct PlatformController: Sendable {
             (try platform.domains(of: tenant.id), try platform.health()[tenant.id], try backups.list(slug).count)
         }
         let entries = try await realm.withAccounts { try await $0.auditEntries(limit: 500) }.filter { $0.target == slug.rawValue }
+        let exports = exports(of: slug).map {
+            TenantPage.Export(name: $0.lastPathComponent, link: "/tenants/\(slug)/exports/\($0.lastPathComponent)", size: FileSize.text(FileSize.bytes(at: $0.path)))
+        }
         return TenantPage(
             chrome: try await realm.chrome(), csrf: context.csrfToken, notice: notice, slug: slug.rawValue, name: tenant.name,
             status: Self.status(tenant), isSuspended: tenant.status == .suspended, reason: tenant.statusReason,
@@ -215,10 +218,9 @@ package struct PlatformController: Sendable {
             },
             customers: health.map { String($0.customers) } ?? "–", services: health.map { String($0.activeServices) } ?? "–",
             failed: health.map { String($0.failedJobs) } ?? "–", lastActivity: health?.lastActivity.map(PageDates.format) ?? "never",
-            size: health.map { ByteCountFormatter.string(fromByteCount: $0.databaseBytes, countStyle: .file) } ?? "–",
+            size: health.map { FileSize.text($0.databaseBytes) } ?? "–",
             measured: health.map { PageDates.format($0.checkedAt) } ?? "not yet",
-            exports: exports(of: slug).map { .init(name: $0.lastPathComponent, link: "/tenants/\(slug)/exports/\($0.lastPathComponent)", size: Self.size(of: $0)) },
-            hasExports: !exports(of: slug).isEmpty, backups: backupCount, audit: AuditPage.rows(Array(entries.prefix(50))),
+            exports: exports, hasExports: !exports.isEmpty, backups: backupCount, audit: AuditPage.rows(Array(entries.prefix(50))),
             hasAudit: !entries.isEmpty
         )
     }
@@ -386,11 +388,6 @@ package struct PlatformController: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasPrefix("\(slug.rawValue)-") && $0.hasSuffix(".tar.gz") }.sorted(by: >)
             .map { folder.appendingPathComponent($0) }
-    }
-
-    private static func size(of file: URL) -> String {
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
-        return ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
     }
 
     private func auditAction(_ context: PlatformUserContext, _ action: String, _ tenant: Tenant, detail: String) async throws {

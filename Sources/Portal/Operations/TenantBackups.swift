@@ -73,8 +73,7 @@ package struct TenantBackups: Sendable {
             try archive.export(slug: slug, to: url)
         }
         try prune(slug, now: now)
-        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
-        return Backup(slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url, size: size)
+        return Backup(slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url, size: FileSize.bytes(at: url.path))
     }
 
     /// Backs up every tenant, one after another; a tenant that fails is reported and the others go on.
@@ -102,8 +101,7 @@ package struct TenantBackups: Sendable {
                     let takenAt = Self.date(fromStamp: String(name.dropFirst(prefix.count).dropLast(suffix.count)))
                 else { continue }
                 let url = tenantFolder.appendingPathComponent(name)
-                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
-                backups.append(Backup(slug: slug, takenAt: takenAt, url: url, size: size))
+                backups.append(Backup(slug: slug, takenAt: takenAt, url: url, size: FileSize.bytes(at: url.path)))
             }
         }
         return backups.sorted { ($0.takenAt, $0.slug.rawValue) > ($1.takenAt, $1.slug.rawValue) }
@@ -281,8 +279,9 @@ package struct BackupScheduler: Service {
             newest[tenant.slug].map { now.timeIntervalSince($0) >= seconds } ?? true
         }
         let pause = Self.pause(interval: interval, due: due.count)
-        for tenant in due {
+        for (index, tenant) in due.enumerated() {
             try Task.checkCancellation()
+            if index > 0 { try await Task.sleep(for: pause) }
             let start = ContinuousClock.now
             do {
                 let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: Date()) }
@@ -293,7 +292,6 @@ package struct BackupScheduler: Service {
             } catch {
                 logger.error("tenant backup failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             }
-            try await Task.sleep(for: pause)
         }
     }
 

@@ -257,8 +257,7 @@ package struct BillingMirrorStore: Sendable {
             return try await pool.read { db in try Self.readDashboard(db, of: account, today: today) }
         }
         let key = DashboardKey(account: account, today: today)
-        // A dashboard is always found (an empty one for a new customer), so the value is never nil.
-        return try dashboardReads.value(for: key) { try inline.read { db in try Self.readDashboard(db, of: account, today: today) } }!
+        return try dashboardReads.value(for: key) { try inline.read { db in try Self.readDashboard(db, of: account, today: today) } }
     }
 
     private static func readDashboard(_ db: Database, of account: Account.ID, today: String) throws -> Dashboard {

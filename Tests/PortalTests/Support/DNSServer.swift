@@ -14,7 +14,7 @@ final class DNSServer: Sendable {
     var resolver: String { "127.0.0.1:\(port)" }
 
     init(port: Int? = nil, txt: [String: String] = [:], cname: [String: String] = [:]) async throws {
-        self.port = try port ?? Self.freeUDPPort()
+        self.port = try port ?? Self.freePort()
         let port = self.port
         var arguments = [
             "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
@@ -81,27 +81,20 @@ final class DNSServer: Sendable {
         }
     }
 
-    static func freeUDPPort() throws -> Int {
+    /// A loopback port free for both UDP and TCP now (dnsmasq listens on both; Caddy's ports are TCP).
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
+        // Let go of the port before checking it is free on both protocols.
+        close(fd)
         guard bound else { throw DNSLookup.LookupError.badResolver("no free port") }
         let port = Int(UInt16(bigEndian: address.sin_port))
-        // dnsmasq also listens on TCP: the port must be free there too.
-        let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(tcp) }
-        let tcpFree = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        return tcpFree ? port : try freeUDPPort()
+        return isFree(port) ? port : try freePort()
     }
 }
