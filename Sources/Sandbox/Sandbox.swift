@@ -31,6 +31,8 @@ package struct SandboxCredentials: Sendable, Equatable {
     /// A reseller and its token; every tenant provisioned through `provisionTenant` gets its own instead.
     package var whmUser: String
     package var whmToken: String
+    /// Root's token: sets up new resellers (the onboarding wizard).
+    package var whmRootToken: String
 }
 
 /// What `provisionTenant` set up for one brand: its WHMCS client group and its own WHM reseller.
@@ -66,11 +68,13 @@ package final class Sandbox: Sendable {
             "whm.token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         )
         if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
-        credentials = SandboxCredentials(whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token)
+        let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        credentials = SandboxCredentials(
+            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken
+        )
         try await whmcs.addCredential(identifier: identifier, secret: secret)
         try await whm.ensureReseller(user)
         try await whm.addToken(user: user, token: token)
-        let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         try await whm.addToken(user: "root", token: rootToken)
     }
 

@@ -113,6 +113,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v11: ticket threads mirrored from WHMCS") { db in
             try db.execute(sql: "ALTER TABLE tickets ADD COLUMN whmcs_last_reply TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v12: WHM through root for a reseller the platform created") { db in
+            try db.execute(sql: "ALTER TABLE integration_settings ADD COLUMN whm_reseller TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

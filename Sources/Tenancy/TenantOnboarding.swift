@@ -58,22 +58,7 @@ package struct TenantOnboarding: Sendable {
         platformHostIsPrimary: Bool = false,
         stage: (URL) throws -> Void
     ) throws -> Tenant {
-        let slug = try TenantSlug(validating: request.slug)
-        let name = try Self.validateName(request.name)
-        let platformHost = "\(slug.rawValue).\(baseDomain)"
-        // Working and pending custom domains pass the same checks: a real name, not the platform's, given once.
-        var seen: Set<String> = []
-        func custom(_ raw: String) throws -> String {
-            let host = try HostName.validateDomain(raw)
-            guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else {
-                throw TenancyError.domainUnderBaseDomain(host, baseDomain: baseDomain)
-            }
-            guard seen.insert(host).inserted else { throw TenancyError.duplicateDomain(host) }
-            return host
-        }
-        let customDomains = try request.customDomains.map(custom)
-        let pending = try request.pendingDomains.sorted(by: { $0.key < $1.key }).map { (try custom($0.key), $0.value) }
-        try checkAvailable(slug: slug, hosts: [platformHost] + customDomains + pending.map(\.0))
+        let (slug, name, platformHost, customDomains, pending) = try validate(request)
 
         let folder = dataDirectory.tenantFolder(slug)
         guard !FileManager.default.fileExists(atPath: folder.path) else {
@@ -122,6 +107,30 @@ package struct TenantOnboarding: Sendable {
             }
             throw Self.translate(error, slug: slug)
         }
+    }
+
+    /// Checks `request` as `register` would, writing nothing: the slug, the name and every domain, each free.
+    /// Returns the slug, name, platform host, working and pending domains, normalised.
+    package func validate(_ request: NewTenant) throws
+        -> (slug: TenantSlug, name: String, platformHost: String, custom: [String], pending: [(String, String)])
+    {
+        let slug = try TenantSlug(validating: request.slug)
+        let name = try Self.validateName(request.name)
+        let platformHost = "\(slug.rawValue).\(baseDomain)"
+        // Working and pending custom domains pass the same checks: a real name, not the platform's, given once.
+        var seen: Set<String> = []
+        func custom(_ raw: String) throws -> String {
+            let host = try HostName.validateDomain(raw)
+            guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else {
+                throw TenancyError.domainUnderBaseDomain(host, baseDomain: baseDomain)
+            }
+            guard seen.insert(host).inserted else { throw TenancyError.duplicateDomain(host) }
+            return host
+        }
+        let customDomains = try request.customDomains.map(custom)
+        let pending = try request.pendingDomains.sorted(by: { $0.key < $1.key }).map { (try custom($0.key), $0.value) }
+        try checkAvailable(slug: slug, hosts: [platformHost] + customDomains + pending.map(\.0))
+        return (slug, name, platformHost, customDomains, pending)
     }
 
     /// Removes the tenant's registry rows and its folder.

@@ -48,7 +48,7 @@ struct UpstreamConnectionTests {
             #expect(response.status == .unprocessableContent)
             for message in [
                 "Live mode needs an https:// address.", "An API identifier has no spaces", "Enter the API secret.",
-                "Enter the client group&#39;s number", "Use this brand&#39;s reseller account, not root",
+                "Enter the client group&#39;s number", "With root&#39;s token, name the reseller this brand acts for",
                 "A WHM API token holds letters and digits only",
             ] {
                 #expect(response.text.contains(message), "missing: \(message)")

@@ -1,18 +1,25 @@
 import Foundation
 
-/// Where and as whom the portal calls WHM: the tenant's reseller and its API token.
+/// Where and as whom the portal calls WHM: the tenant's reseller with its own API token, or root acting for
+/// that reseller (a reseller the platform created, which has no token of its own).
 package struct WHMCredentials: Sendable, Equatable {
     /// The WHM root, e.g. `https://server.example.com:2087`.
     package var baseURL: String
-    /// The reseller that owns the token and every account the portal creates.
+    /// The user that owns the token: the reseller itself, or `root`.
     package var username: String
     package var token: String
+    /// The reseller that owns every account the portal creates; the token's user unless root acts for another.
+    package var reseller: String
 
-    package init(baseURL: String, username: String, token: String) {
+    package init(baseURL: String, username: String, token: String, actingFor reseller: String? = nil) {
         self.baseURL = baseURL
         self.username = username
         self.token = token
+        self.reseller = reseller.flatMap { $0.isEmpty ? nil : $0 } ?? username
     }
+
+    /// Root's token used on behalf of a reseller: every call on an account checks that the reseller owns it.
+    package var actsThroughRoot: Bool { username == "root" && reseller != "root" }
 
     func url(for function: String) -> String {
         (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/json-api/\(function)?api.version=1"
@@ -31,7 +38,16 @@ package struct WHMClient: Sendable {
     }
 
     /// The reseller every account belongs to.
-    package var reseller: String { credentials.username }
+    package var reseller: String { credentials.reseller }
+
+    /// Through root, WHM would act on any account: refuse one the reseller does not own, so a brand holding root's
+    /// token can still only touch its own customers.
+    private func requireOwned(_ username: String) async throws {
+        guard credentials.actsThroughRoot else { return }
+        guard try await accounts(search: username).contains(where: { $0.user == username }) else {
+            throw UpstreamError.apiError(.whm, action: "ownership", message: "The reseller \(reseller) has no account named “\(username)”.")
+        }
+    }
 
     func perform(
         _ function: String,
@@ -106,16 +122,19 @@ package struct WHMClient: Sendable {
 
     /// suspendacct; suspending again is harmless, so it may be repeated.
     package func suspend(username: String, reason: String) async throws {
+        try await requireOwned(username)
         _ = try await perform("suspendacct", [("user", username), ("reason", reason)], safety: .safe)
     }
 
     /// unsuspendacct; may be repeated.
     package func unsuspend(username: String) async throws {
+        try await requireOwned(username)
         _ = try await perform("unsuspendacct", [("user", username)], safety: .safe)
     }
 
     /// removeacct. After a lost answer, an account that is gone counts as removed.
     package func remove(username: String, keepDNS: Bool = false) async throws {
+        try await requireOwned(username)
         _ = try await perform(
             "removeacct", [("username", username), ("keepdns", keepDNS ? "1" : "0")], safety: .lookUpFirst
         ) {
@@ -125,14 +144,17 @@ package struct WHMClient: Sendable {
     }
 
     /// listaccts. The token only sees its own accounts; rows owned by anyone else are dropped here as well.
-    package func accounts(search: String? = nil, searchType: String = "user", exact: Bool = true) async throws -> [WHMAccount] {
+    package func accounts(
+        search: String? = nil, searchType: String = "user", exact: Bool = true, unfiltered: Bool = false
+    ) async throws -> [WHMAccount] {
         var arguments: [(String, String)] = []
         if let search {
             arguments += [("search", search), ("searchtype", searchType), ("searchmethod", exact ? "exact" : "regex")]
         }
         let json = try await perform("listaccts", arguments, safety: .safe)
         let reseller = self.reseller
-        return (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).filter { $0.owner == reseller }
+        let all = (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init)
+        return unfiltered ? all : all.filter { $0.owner == reseller }
     }
 
     /// One of the reseller's accounts by user name, or nil.
@@ -142,13 +164,15 @@ package struct WHMClient: Sendable {
 
     /// changepackage: moves an account to another package; setting it again is harmless.
     package func changePackage(username: String, package: String) async throws {
+        try await requireOwned(username)
         _ = try await perform("changepackage", [("user", username), ("pkg", package)], safety: .safe)
     }
 
-    /// listpkgs: the packages the reseller may create accounts with.
+    /// listpkgs: the packages the reseller may create accounts with (through root: those named for the reseller).
     package func packages() async throws -> [WHMPackage] {
         let json = try await perform("listpkgs", [("want", "creatable")], safety: .safe)
-        return (json["data"]?["pkg"]?.elements ?? []).map(WHMPackage.init)
+        let packages = (json["data"]?["pkg"]?.elements ?? []).map(WHMPackage.init)
+        return credentials.actsThroughRoot ? packages.filter { $0.name.hasPrefix(reseller + "_") } : packages
     }
 
     /// The name WHM gives a reseller's package called `name`.
@@ -161,7 +185,10 @@ package struct WHMClient: Sendable {
     @discardableResult
     package func addPackage(_ spec: WHMPackageSpec) async throws -> String {
         let full = packageName(spec.name)
-        let json = try await perform("addpkg", spec.arguments, safety: .lookUpFirst) {
+        var arguments = spec.arguments
+        // WHM prefixes a reseller's own packages; root's keep the name given, so root names them for the reseller.
+        if credentials.actsThroughRoot { arguments[0].1 = full }
+        let json = try await perform("addpkg", arguments, safety: .lookUpFirst) {
             guard try await self.packages().contains(where: { $0.name == full }) else { return nil }
             return .object(["pkg": .string(full)])
         }
@@ -183,10 +210,51 @@ package struct WHMClient: Sendable {
         )
     }
 
+    /// setresellernameservers for `user`, root's call when setting up a new reseller.
+    package func setNameservers(_ nameservers: [String], of user: String) async throws {
+        _ = try await perform(
+            "setresellernameservers", [("user", user), ("nameservers", nameservers.joined(separator: ","))], safety: .safe
+        )
+    }
+
+    /// createacct as root for a future reseller: an account owned by root, which `setupReseller` then makes a
+    /// reseller that owns itself. After a lost answer an account of that name on that domain counts as made.
+    package func createResellerAccount(username: String, domain: String, contactEmail: String) async throws {
+        _ = try await perform(
+            "createacct",
+            [("username", username), ("domain", domain), ("contactemail", contactEmail), ("owner", "root")],
+            safety: .lookUpFirst
+        ) {
+            guard let existing = try await self.accounts(search: username, unfiltered: true).first(where: { $0.user == username }),
+                existing.domain.lowercased() == domain.lowercased()
+            else { return nil }
+            return .object(["metadata": .object(["result": .number(1), "reason": .string("Account Creation Ok")])])
+        }
+    }
+
+    /// setupreseller (root only): gives an existing account reseller rights; `makeOwner` makes it own itself.
+    package func setupReseller(user: String, makeOwner: Bool = true) async throws {
+        _ = try await perform("setupreseller", [("user", user), ("makeowner", makeOwner ? "1" : "0")], safety: .safe)
+    }
+
+    /// removeacct as root for an account the platform itself made (a reseller being set up), whoever owns it now.
+    package func removeOwnAccount(username: String) async throws {
+        _ = try await perform("removeacct", [("username", username), ("keepdns", "0")], safety: .lookUpFirst) {
+            try await self.accounts(search: username, unfiltered: true).contains(where: { $0.user == username })
+                ? nil : .object(["metadata": .object(["result": .number(1), "reason": .string("removed")])])
+        }
+    }
+
+    /// Whether any account (of anyone the token can see) is called `username`.
+    package func accountExists(_ username: String) async throws -> Bool {
+        try await accounts(search: username, unfiltered: true).contains { $0.user == username }
+    }
+
     /// create_user_session: a single sign-on link into cPanel for one of the reseller's accounts.
     package func createUserSession(username: String, service: String = "cpaneld", app: String? = nil) async throws
         -> WHMUserSession
     {
+        try await requireOwned(username)
         var arguments = [("user", username), ("service", service)]
         if let app { arguments.append(("app", app)) }
         let json = try await perform("create_user_session", arguments, safety: .safe)

@@ -207,6 +207,17 @@ func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalReq
         databases: dependencies.databases, archive: dependencies.archive, backups: dependencies.backups,
         exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true), logger: Logger(label: "portal")
     ).addRoutes(to: users)
+    let configuration = dependencies.configuration
+    OnboardingController(
+        flows: flows, realm: platformRealm, registry: dependencies.registry,
+        provisioner: TenantProvisioner(
+            onboarding: TenantOnboarding(platform: dependencies.platform, dataDirectory: dependencies.dataDirectory, baseDomain: configuration.baseDomain),
+            upstreams: dependencies.upstreams, databases: dependencies.databases, sandbox: configuration.sandboxUpstreams,
+            logger: Logger(label: "portal")
+        ),
+        drafts: OnboardingDrafts(), tenantRealm: { dependencies.tenantRealm($0) }, baseDomain: configuration.baseDomain,
+        hasSandboxDefaults: configuration.sandboxUpstreams != nil && configuration.allowSandboxUpstreams
+    ).addRoutes(to: users)
     SecurityController(basePath: "", flows: flows, realm: { _ in platformRealm }).addRoutes(to: users)
     return router
 }

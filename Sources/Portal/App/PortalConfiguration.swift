@@ -61,6 +61,8 @@ package struct PortalConfiguration: Sendable {
     package var backupInterval: Duration?
     /// How many backups are kept per tenant.
     package var backupRetention = TenantBackups.Retention()
+    /// The simulators this process runs (`portal demo`): the onboarding wizard fills them in for sandbox brands.
+    package var sandboxUpstreams: SandboxUpstreams?
 
     package init() {}
 

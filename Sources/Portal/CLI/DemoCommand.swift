@@ -78,6 +78,12 @@ struct DemoCommand: AsyncParsableCommand {
                 (whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)")
             }
             try await connectDemoTenants(to: sandbox, whmcsURL: urls.whmcs, whmURL: urls.whm, configuration: configuration)
+            var configuration = configuration
+            // The console's onboarding wizard fills these in for sandbox brands.
+            configuration.sandboxUpstreams = SandboxUpstreams(
+                whmcsURL: urls.whmcs, whmcsIdentifier: sandbox.credentials.whmcsIdentifier, whmcsSecret: sandbox.credentials.whmcsSecret,
+                whmURL: urls.whm, whmRootToken: sandbox.credentials.whmRootToken
+            )
             try await serve(configuration, logger: logger, sandboxURLs: urls)
             await sandboxGroup.triggerGracefulShutdown()
             try await tasks.waitForAll()

@@ -86,6 +86,7 @@ struct SandboxCommand: AsyncParsableCommand {
                 Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
                 Console.line("WHM reseller          \(credentials.whmUser)")
                 Console.line("WHM API token         \(credentials.whmToken)")
+                Console.line("WHM root token        \(credentials.whmRootToken)  (sets up new resellers)")
                 for (brand, tenant) in provisioned {
                     Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
                 }

@@ -45,6 +45,7 @@ package struct IntegrationsController: Sendable {
         input.whmcsGroup = form["whmcs_group"]
         input.whmURL = form["whm_url"]
         input.whmUser = form["whm_user"]
+        input.whmReseller = form["whm_reseller"]
         input.whmToken = form["whm_token"]
         let errors = try await upstreams.update(
             context.tenant, with: input, actor: context.staff, ip: context.origin.clientAddress ?? ""

@@ -235,6 +235,7 @@ package struct PlatformController: Sendable {
     @Sendable func tenant(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
         let notice: Notice? = switch request.uri.queryParameters.get("done") {
+        case "created": .success("Created. The owner has been sent an invitation; custom domains serve once their DNS proof is verified.")
         case "suspended": .success("Suspended: customers see “temporarily unavailable”; staff can still sign in and read why.")
         case "resumed": .success("Resumed: the brand's sites are back.")
         case "measured": .success("Health measured now.")

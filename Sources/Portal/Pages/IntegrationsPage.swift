@@ -28,6 +28,7 @@ package struct IntegrationsPage: Sendable {
     package var whmcsGroup: String
     package var whmURL: String
     package var whmUser: String
+    package var whmReseller: String
     package var whmTokenStored: Bool
     package var updatedAt: String
     package var checks: [Check] = [] {
@@ -43,6 +44,7 @@ package struct IntegrationsPage: Sendable {
     package var whmcsGroupError: String?
     package var whmURLError: String?
     package var whmUserError: String?
+    package var whmResellerError: String?
     package var whmTokenError: String?
 
     /// Places each message beside its field (`whmcs_url`, …).
@@ -55,6 +57,7 @@ package struct IntegrationsPage: Sendable {
         whmcsGroupError = errors["whmcs_group"]
         whmURLError = errors["whm_url"]
         whmUserError = errors["whm_user"]
+        whmResellerError = errors["whm_reseller"]
         whmTokenError = errors["whm_token"]
     }
 
@@ -72,6 +75,7 @@ package struct IntegrationsPage: Sendable {
         whmcsGroup = settings.whmcsGroupID.map(String.init) ?? ""
         whmURL = settings.whmURL
         whmUser = settings.whmUser
+        whmReseller = settings.whmReseller
         whmTokenStored = settings.whmToken != nil
         updatedAt = settings.updatedAt.map(PageDates.format) ?? ""
     }
@@ -84,5 +88,6 @@ package struct IntegrationsPage: Sendable {
         whmcsGroup = input.whmcsGroup ?? whmcsGroup
         whmURL = input.whmURL ?? whmURL
         whmUser = input.whmUser ?? whmUser
+        whmReseller = input.whmReseller ?? whmReseller
     }
 }

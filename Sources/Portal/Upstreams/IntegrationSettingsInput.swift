@@ -15,6 +15,8 @@ package struct IntegrationSettingsInput: Sendable, Equatable {
     package var whmURL: String?
     package var whmUser: String?
     package var whmToken: String?
+    /// With root's token: the reseller the brand acts for. Empty means the token is the reseller's own.
+    package var whmReseller: String?
 
     package init() {}
 
@@ -47,6 +49,7 @@ extension TenantUpstreams {
         if let raw = input.whmcsIdentifier { settings.whmcsIdentifier = raw.trimmingCharacters(in: .whitespaces) }
         if let raw = input.whmURL { settings.whmURL = Self.trimmedURL(raw, dropping: "/json-api") }
         if let raw = input.whmUser { settings.whmUser = raw.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let raw = input.whmReseller { settings.whmReseller = raw.trimmingCharacters(in: .whitespaces).lowercased() }
         if let raw = input.whmcsGroup {
             let text = raw.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { settings.whmcsGroupID = nil } else if let id = Int(text), id > 0 { settings.whmcsGroupID = id } else {
@@ -57,6 +60,7 @@ extension TenantUpstreams {
         let whmcsMoved = settings.mode != stored.mode || settings.whmcsURL != stored.whmcsURL
             || settings.whmcsIdentifier != stored.whmcsIdentifier || settings.whmcsGroupID != stored.whmcsGroupID
         let whmMoved = settings.mode != stored.mode || settings.whmURL != stored.whmURL || settings.whmUser != stored.whmUser
+            || settings.whmReseller != stored.whmReseller
         if whmcsMoved {
             settings.whmcsSecret = nil
             settings.whmcsAccessKey = nil
@@ -106,7 +110,7 @@ extension TenantUpstreams {
         return [:]
     }
 
-    private static func trimmedURL(_ raw: String, dropping suffix: String) -> String {
+    static func trimmedURL(_ raw: String, dropping suffix: String) -> String {
         var text = raw.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix("/") { text.removeLast() }
         if text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
@@ -162,15 +166,22 @@ extension TenantUpstreams {
         }
     }
 
-    /// WHM is configured completely or not at all, as a reseller (never root).
+    /// WHM is configured completely or not at all, as a reseller: with its own token, or root's token acting for
+    /// one named reseller (never root on its own, so the brand's accounts stay apart from other brands').
     private static func checkWHM(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
-        guard !settings.whmURL.isEmpty || !settings.whmUser.isEmpty else { return }
+        guard !settings.whmURL.isEmpty || !settings.whmUser.isEmpty || !settings.whmReseller.isEmpty else { return }
         if settings.whmURL.isEmpty { errors["whm_url"] = "Enter the WHM address, such as https://server.example.com:2087." }
         else if let problem = urlProblem(settings.whmURL, mode: settings.mode) { errors["whm_url"] = problem }
         if settings.whmUser == "root" {
-            errors["whm_user"] = "Use this brand's reseller account, not root, so its accounts stay apart from other brands'."
+            if settings.whmReseller.isEmpty || settings.whmReseller == "root" {
+                errors["whm_reseller"] = "With root's token, name the reseller this brand acts for, so its accounts stay apart from other brands'."
+            } else if let problem = WHMUsername.problem(settings.whmReseller) {
+                errors["whm_reseller"] = "The reseller user name \(problem)."
+            }
         } else if let problem = WHMUsername.problem(settings.whmUser) {
-            errors["whm_user"] = "The reseller user name \(problem)."
+            errors["whm_user"] = settings.whmUser.isEmpty ? "Enter the reseller's user name." : "The reseller user name \(problem)."
+        } else if !settings.whmReseller.isEmpty, settings.whmReseller != settings.whmUser {
+            errors["whm_reseller"] = "Only root's token acts for another reseller; leave this empty with the reseller's own token."
         }
         if settings.whmToken == nil, errors["whm_token"] == nil { errors["whm_token"] = "Enter the reseller's API token." }
     }

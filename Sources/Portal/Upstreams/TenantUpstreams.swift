@@ -78,8 +78,10 @@ package struct TenantUpstreams: Sendable {
     func whm(for tenant: Tenant, settings: IntegrationSettings) throws -> WHMClient {
         guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
         guard settings.whmConfigured, let sealed = settings.whmToken else { throw UpstreamError.notConfigured(.whm) }
-        let credentials = WHMCredentials(baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"))
-        return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.whmUser))
+        let credentials = WHMCredentials(
+            baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"), actingFor: settings.whmReseller
+        )
+        return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.effectiveReseller))
     }
 
     /// Forgets the failure history of the tenant's upstreams: new settings deserve a fresh start.

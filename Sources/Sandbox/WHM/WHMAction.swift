@@ -26,6 +26,7 @@ struct WHMAction {
         case "addpkg": return try addPackage()
         case "editpkg": return try editPackage()
         case "setresellernameservers": return try setNameservers()
+        case "setupreseller": return try setUpReseller()
         case "create_user_session": return try createUserSession()
         default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
         }
@@ -114,8 +115,13 @@ struct WHMAction {
             throw WHMFailure("The \"username\" parameter is required.")
         }
         _ = try ownedAccount(user)
+        if try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE owner = ? AND user != ?", arguments: [user, user]) != nil {
+            throw WHMFailure("The reseller “\(user)” still owns accounts; remove or move them first.")
+        }
         try db.execute(sql: "DELETE FROM whm_accounts WHERE user = ?", arguments: [user])
         try db.execute(sql: "DELETE FROM whm_sessions WHERE user = ?", arguments: [user])
+        try db.execute(sql: "DELETE FROM whm_resellers WHERE user = ?", arguments: [user])
+        try db.execute(sql: "DELETE FROM whm_tokens WHERE user = ?", arguments: [user])
         return ("\(user) account removed", nil, "Removing account \(user)\nAccount removal complete")
     }
 
@@ -240,6 +246,18 @@ struct WHMAction {
             ]
         }
         return ("OK", ["pkg": .array(packages)], nil)
+    }
+
+    /// setupreseller: root gives an existing account reseller rights; `makeowner=1` makes it own itself.
+    private func setUpReseller() throws -> (String, LenientJSON?, String?) {
+        guard isRoot else { throw WHMFailure("Permission denied: only root may set up resellers.") }
+        let user = try args.required("user")
+        _ = try ownedAccount(user)
+        try db.execute(sql: "INSERT INTO whm_resellers (user) VALUES (?) ON CONFLICT(user) DO NOTHING", arguments: [user])
+        if args.first("makeowner") == "1" {
+            try db.execute(sql: "UPDATE whm_accounts SET owner = ? WHERE user = ?", arguments: [user, user])
+        }
+        return ("OK", nil, nil)
     }
 
     private func setNameservers() throws -> (String, LenientJSON?, String?) {

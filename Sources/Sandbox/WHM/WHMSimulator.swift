@@ -11,6 +11,8 @@ import Integrations
 ///   only API 1 is simulated.
 /// - listaccts with no match answers `data: {"acct": []}`.
 /// - Reseller packages are named `<reseller>_<name>`; nameservers are checked as host names.
+/// - setupreseller is root's alone (the contract leaves its ACL open). Removing a reseller that still owns other
+///   accounts is refused, so a test notices an account left behind; removing one takes its rights and tokens.
 /// - Generic paging (`api.chunk.*`, 1-based) applies to the record list of listaccts (`acct`) and listpkgs (`pkg`);
 ///   `api.filter.*` and `api.sort.*` are not simulated.
 package struct WHMSimulator: Sendable {

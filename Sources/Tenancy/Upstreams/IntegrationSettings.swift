@@ -18,6 +18,9 @@ package struct IntegrationSettings: Sendable, Equatable {
     package var whmURL = ""
     package var whmUser = ""
     package var whmToken: Data?
+    /// The reseller the brand's accounts belong to when `whmUser` is root (a reseller the platform created);
+    /// empty when the token is the reseller's own.
+    package var whmReseller = ""
     /// Bumped on every save, so cached clients built from older settings are rebuilt.
     package var revision = 0
     package var updatedAt: Date?
@@ -26,6 +29,8 @@ package struct IntegrationSettings: Sendable, Equatable {
 
     package var whmcsConfigured: Bool { !whmcsURL.isEmpty && !whmcsIdentifier.isEmpty && whmcsSecret != nil }
     package var whmConfigured: Bool { !whmURL.isEmpty && !whmUser.isEmpty && whmToken != nil }
+    /// The reseller every hosting account belongs to.
+    package var effectiveReseller: String { whmReseller.isEmpty ? whmUser : whmReseller }
 
     init(row: Row) {
         mode = Mode(rawValue: row["mode"]) ?? .sandbox
@@ -37,6 +42,7 @@ package struct IntegrationSettings: Sendable, Equatable {
         whmURL = row["whm_url"]
         whmUser = row["whm_user"]
         whmToken = row["whm_token"]
+        whmReseller = row["whm_reseller"]
         revision = row["revision"]
         updatedAt = row["updated_at"]
     }
@@ -110,13 +116,13 @@ package struct UpstreamStore: Sendable {
             sql: """
                 UPDATE integration_settings SET mode = ?, whmcs_url = ?, whmcs_identifier = ?, whmcs_secret = ?,
                     whmcs_access_key = ?, whmcs_group_id = ?, whm_url = ?, whm_user = ?, whm_token = ?,
-                    revision = revision + 1, updated_at = ?
+                    whm_reseller = ?, revision = revision + 1, updated_at = ?
                 WHERE id = 1
                 """,
             arguments: [
                 settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
                 settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken,
-                now,
+                settings.whmReseller, now,
             ]
         )
         return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)

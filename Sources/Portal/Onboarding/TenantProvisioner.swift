@@ -1,0 +1,359 @@
+import Branding
+import Foundation
+import Integrations
+import Logging
+import Tenancy
+
+/// Checks an onboarding plan step by step against the registry and the upstreams (the simulators in sandbox
+/// mode), then creates the brand: a new WHM reseller if asked for, the registry rows with folder and database,
+/// the sealed upstream settings and the owner's invitation. A failure at any step undoes every step before it.
+package struct TenantProvisioner: Sendable {
+    let onboarding: TenantOnboarding
+    let upstreams: TenantUpstreams
+    let databases: TenantDatabases
+    let sandbox: SandboxUpstreams?
+    let logger: Logger
+
+    package init(
+        onboarding: TenantOnboarding, upstreams: TenantUpstreams, databases: TenantDatabases, sandbox: SandboxUpstreams?, logger: Logger
+    ) {
+        self.onboarding = onboarding
+        self.upstreams = upstreams
+        self.databases = databases
+        self.sandbox = sandbox
+        self.logger = logger
+    }
+
+    /// At most this many custom domains at onboarding, as on `/admin/domains`.
+    static let maximumDomains = 20
+
+    // MARK: Steps
+
+    /// Step 1: a free, valid slug and a name.
+    package func checkBrand(_ plan: inout OnboardingPlan) async -> OnboardingPlan.Problems {
+        plan.slug = plan.slug.trimmingCharacters(in: .whitespaces).lowercased()
+        plan.name = plan.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var problems: OnboardingPlan.Problems = [:]
+        do {
+            plan.name = try TenantOnboarding.validateName(plan.name)
+        } catch {
+            problems["name"] = plan.name.isEmpty ? "Enter the brand's name, such as Acme Hosting." : Self.sentence(error)
+        }
+        do {
+            try await validate(.init(slug: plan.slug, name: "x"))
+        } catch {
+            problems["slug"] = plan.slug.isEmpty ? "Enter a slug, such as acme: it names the brand's folder and address." : Self.sentence(error)
+        }
+        return problems
+    }
+
+    /// Step 2: custom domains, each a real name that no brand has yet (may be none).
+    package func checkDomains(_ plan: inout OnboardingPlan) async -> OnboardingPlan.Problems {
+        plan.domains = plan.domains.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        guard plan.domains.count <= Self.maximumDomains else {
+            return ["domains": "At most \(Self.maximumDomains) domains; the owner can add more later."]
+        }
+        var normalised: [String] = []
+        for raw in plan.domains {
+            do {
+                normalised.append(try HostName.validateDomain(raw))
+            } catch {
+                return ["domains": Self.sentence(error)]
+            }
+        }
+        do {
+            try await validate(.init(slug: plan.slug, name: plan.name, customDomains: normalised))
+            plan.domains = normalised
+        } catch {
+            return ["domains": Self.sentence(error)]
+        }
+        return [:]
+    }
+
+    /// The registry's checks off the cooperative pool: a blocking read there could wait on a reader that only an
+    /// async read, itself waiting for a cooperative thread, would hand back.
+    private func validate(_ request: TenantOnboarding.NewTenant) async throws {
+        _ = try await BlockingIO.run { [onboarding] in try onboarding.validate(request) }
+    }
+
+    /// Step 3: the owner's email address.
+    package func checkOwner(_ plan: inout OnboardingPlan) -> OnboardingPlan.Problems {
+        guard let email = EmailAddress.normalize(plan.ownerEmail) else {
+            return ["owner_email": "Enter the owner's email address, such as owner@acme.example: the invitation goes there."]
+        }
+        plan.ownerEmail = email
+        return [:]
+    }
+
+    /// Step 4: the mode and the addresses, and WHMCS answering GetClientGroups with these credentials. Returns the
+    /// groups to choose from. In sandbox mode, blank fields take the simulators this process runs.
+    package func checkConnection(_ plan: inout OnboardingPlan) async -> (problems: OnboardingPlan.Problems, groups: [WHMCSClientGroup]) {
+        guard plan.connectsUpstreams else { return ([:], []) }
+        var problems: OnboardingPlan.Problems = [:]
+        if plan.mode == .sandbox, !upstreams.allowSandbox {
+            problems["mode"] = "Sandbox mode is not enabled on this server; choose live."
+        }
+        fillSandboxDefaults(&plan)
+        plan.whmcsURL = TenantUpstreams.trimmedURL(plan.whmcsURL, dropping: "/includes/api.php")
+        plan.whmURL = TenantUpstreams.trimmedURL(plan.whmURL, dropping: "/json-api")
+        plan.whmcsIdentifier = plan.whmcsIdentifier.trimmingCharacters(in: .whitespaces)
+        plan.whmcsSecret = plan.whmcsSecret.trimmingCharacters(in: .whitespacesAndNewlines)
+        if plan.whmcsURL.isEmpty { problems["whmcs_url"] = "Enter the WHMCS address, such as https://billing.example.com." }
+        else if let problem = TenantUpstreams.urlProblem(plan.whmcsURL, mode: plan.mode) { problems["whmcs_url"] = problem }
+        if plan.whmcsIdentifier.isEmpty || plan.whmcsIdentifier.count > 128 || plan.whmcsIdentifier.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            problems["whmcs_identifier"] = "Enter the API identifier (WHMCS › System Settings › API Credentials), without spaces."
+        }
+        if plan.whmcsSecret.isEmpty || plan.whmcsSecret.count > 256 {
+            problems["whmcs_secret"] = "Enter the API secret that goes with the identifier."
+        }
+        if plan.whmURL.isEmpty { problems["whm_url"] = "Enter the WHM address, such as https://server.example.com:2087." }
+        else if let problem = TenantUpstreams.urlProblem(plan.whmURL, mode: plan.mode) { problems["whm_url"] = problem }
+        guard problems.isEmpty else { return (problems, []) }
+        do {
+            let groups = try await whmcsClient(plan).clientGroups()
+            return ([:], groups)
+        } catch let error as UpstreamError {
+            if case .authenticationFailed = error { return (["whmcs_secret": "WHMCS refused these credentials: \(Self.detail(error))"], []) }
+            return (["whmcs_url": "WHMCS did not answer GetClientGroups: \(error)."], [])
+        } catch {
+            return (["whmcs_url": "WHMCS did not answer GetClientGroups: \(error)."], [])
+        }
+    }
+
+    /// Step 5: the client group exists in WHMCS; the reseller works (existing) or can be made (new).
+    package func checkMapping(_ plan: inout OnboardingPlan, groups: [WHMCSClientGroup]) async -> OnboardingPlan.Problems {
+        guard plan.connectsUpstreams else { return [:] }
+        var problems: OnboardingPlan.Problems = [:]
+        if let id = plan.whmcsGroupID {
+            if !groups.contains(where: { $0.id == id }) {
+                problems["whmcs_group"] = "WHMCS has no client group \(id)"
+                    + (groups.isEmpty ? "; create one in WHMCS (Setup › Client Groups) first." : "; pick one of the groups listed.")
+            }
+        } else {
+            problems["whmcs_group"] = "Choose the brand's client group, or type its number: every customer is created in it."
+        }
+        fillSandboxDefaults(&plan)
+        plan.resellerUser = plan.resellerUser.trimmingCharacters(in: .whitespaces).lowercased()
+        plan.whmToken = plan.whmToken.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = WHMUsername.problem(plan.resellerUser) {
+            problems["reseller_user"] = plan.resellerUser.isEmpty ? "Enter the reseller's user name." : "The reseller user name \(problem)."
+        } else if plan.resellerUser == "root" {
+            problems["reseller_user"] = "Choose a reseller, not root, so the brand's accounts stay apart from other brands'."
+        }
+        if plan.whmToken.isEmpty || plan.whmToken.count > 256 || !plan.whmToken.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            problems["whm_token"] = plan.reseller == .new
+                ? "Enter root's API token (WHM › Manage API Tokens): only root can set up a reseller."
+                : "Enter the reseller's API token: letters and digits (WHM › Manage API Tokens)."
+        }
+        plan.nameservers = plan.nameservers.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        if plan.nameservers.count > 4 || plan.nameservers.contains(where: { (try? HostName.validateDomain($0)) == nil }) {
+            problems["nameservers"] = "Give up to four nameservers, such as ns1.acme.example, one per line."
+        } else if plan.reseller == .new, plan.nameservers.count < 2 {
+            problems["nameservers"] = "Give the new reseller at least two nameservers, such as ns1.acme.example and ns2.acme.example."
+        }
+        if plan.reseller == .new {
+            plan.resellerDomain = plan.resellerDomain.trimmingCharacters(in: .whitespaces).lowercased()
+            if plan.resellerDomain.isEmpty { plan.resellerDomain = plan.domains.first ?? "\(plan.slug).\(onboarding.baseDomain)" }
+            if (try? HostName.validateDomain(plan.resellerDomain)) == nil {
+                problems["reseller_domain"] = "Enter the domain of the reseller's own account, such as acme.example."
+            }
+        }
+        guard problems["reseller_user"] == nil, problems["whm_token"] == nil, problems["reseller_domain"] == nil else { return problems }
+        let whm = whmClient(plan)
+        do {
+            switch plan.reseller {
+            case .existing:
+                // A refused token fails here; a reseller's token lists its own packages.
+                _ = try await whm.packages()
+            case .new:
+                if try await whm.accountExists(plan.resellerUser) {
+                    problems["reseller_user"] = "WHM already has an account called \(plan.resellerUser); choose another name, or use it as an existing reseller."
+                } else if try await !whm.accounts(search: plan.resellerDomain, searchType: "domain", unfiltered: true).isEmpty {
+                    problems["reseller_domain"] = "WHM already hosts \(plan.resellerDomain); choose another domain for the reseller's account."
+                }
+            }
+        } catch let error as UpstreamError {
+            if case .authenticationFailed = error {
+                problems["whm_token"] = plan.reseller == .new
+                    ? "WHM refused this token for root: \(Self.detail(error))"
+                    : "WHM refused this token for \(plan.resellerUser): \(Self.detail(error))"
+            } else {
+                problems["whm_token"] = "WHM did not answer: \(error)."
+            }
+        } catch {
+            problems["whm_token"] = "WHM did not answer: \(error)."
+        }
+        return problems
+    }
+
+    /// Every step again, as just before creating: the registry or an upstream may have changed meanwhile.
+    package func checkAll(_ plan: inout OnboardingPlan) async -> OnboardingPlan.Problems {
+        var problems = await checkBrand(&plan)
+        if problems.isEmpty { problems.merge(await checkDomains(&plan)) { first, _ in first } }
+        problems.merge(checkOwner(&plan)) { first, _ in first }
+        guard problems.isEmpty, plan.connectsUpstreams else { return problems }
+        let (connection, groups) = await checkConnection(&plan)
+        guard connection.isEmpty else { return connection }
+        return await checkMapping(&plan, groups: groups)
+    }
+
+    // MARK: Create
+
+    /// What a successful creation made.
+    package struct Created: Sendable {
+        package var tenant: Tenant
+        /// One line per step done, for the audit log and the CLI.
+        package var steps: [String]
+    }
+
+    /// Checks the plan once more, then creates the brand. `inviteOwner` queues (or prints) the owner's invitation
+    /// inside the new brand; any failure, its own included, undoes everything, newest first.
+    package func create(
+        _ input: OnboardingPlan, inviteOwner: @escaping @Sendable (Tenant, String) async throws -> Void
+    ) async throws(OnboardingFailure) -> Created {
+        var plan = input
+        let problems = await checkAll(&plan)
+        guard problems.isEmpty else {
+            throw OnboardingFailure(step: "Checks", message: "Something changed since the step was checked; nothing was created.", problems: problems)
+        }
+        var undo: [(String, @Sendable () async throws -> Void)] = []
+        var steps: [String] = []
+        func fail(_ step: String, _ error: any Error) async -> OnboardingFailure {
+            var leftBehind: [String] = []
+            for (what, action) in undo.reversed() {
+                do { try await action() } catch {
+                    leftBehind.append("\(what) (\(error))")
+                    logger.error("onboarding rollback failed", metadata: ["tenant": "\(plan.slug)", "undo": "\(what)", "error": "\(error)"])
+                }
+            }
+            logger.warning("onboarding failed", metadata: ["tenant": "\(plan.slug)", "step": "\(step)", "error": "\(error)"])
+            return OnboardingFailure(step: step, message: Self.sentence(error), leftBehind: leftBehind)
+        }
+
+        // 1. A new reseller on WHM, through root.
+        if plan.connectsUpstreams, plan.reseller == .new {
+            let whm = whmClient(plan)
+            let (user, domain) = (plan.resellerUser, plan.resellerDomain)
+            do {
+                try await whm.createResellerAccount(username: user, domain: domain, contactEmail: plan.ownerEmail)
+            } catch { throw await fail("Creating the reseller account \(user) on WHM", error) }
+            undo.append(("the WHM account \(user)", { try await whm.removeOwnAccount(username: user) }))
+            steps.append("WHM account \(user) on \(domain)")
+            do {
+                try await whm.setupReseller(user: user, makeOwner: true)
+            } catch { throw await fail("Making \(user) a reseller (setupreseller)", error) }
+            steps.append("reseller rights for \(user)")
+            do {
+                try await whm.setNameservers(plan.nameservers, of: user)
+            } catch { throw await fail("Setting the reseller's nameservers (setresellernameservers)", error) }
+            steps.append("nameservers \(plan.nameservers.joined(separator: ", "))")
+        }
+
+        // 2. Registry rows, folder and database, with the brand's name and nameservers.
+        let tenant: Tenant
+        do {
+            var request = TenantOnboarding.NewTenant(slug: plan.slug, name: plan.name, customDomains: plan.activateDomains ? plan.domains : [])
+            if !plan.activateDomains {
+                request.pendingDomains = Dictionary(uniqueKeysWithValues: plan.domains.map { ($0, SecureToken.generate()) })
+            }
+            let (name, nameservers, platformHostIsPrimary) = (plan.name, plan.nameservers, !plan.activateDomains)
+            tenant = try await BlockingIO.run { [onboarding, request] in
+                try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
+                    let database = try TenantDatabase.open(path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
+                    defer { try? database.close() }
+                    try database.updateBrandNow { brand in
+                        brand.companyName = name
+                        if !nameservers.isEmpty { brand.nameservers = nameservers }
+                    }
+                }
+            }
+        } catch { throw await fail("Registering the brand", error) }
+        let slug = tenant.slug.rawValue
+        undo.append(("the brand \(slug) and its folder", { [onboarding, databases] in
+            await databases.forget(tenant.id)
+            _ = try await BlockingIO.run { try onboarding.removeTenant(slug: slug) }
+        }))
+        steps.append("brand \(slug) with \(plan.domains.count) custom domain\(plan.domains.count == 1 ? "" : "s")"
+            + (plan.activateDomains || plan.domains.isEmpty ? "" : " waiting for DNS"))
+
+        // 3. The upstream settings, sealed for this brand.
+        if plan.connectsUpstreams {
+            var settings = IntegrationSettingsInput()
+            settings.mode = plan.mode.rawValue
+            settings.whmcsURL = plan.whmcsURL
+            settings.whmcsIdentifier = plan.whmcsIdentifier
+            settings.whmcsSecret = plan.whmcsSecret
+            settings.whmcsGroup = plan.whmcsGroupID.map(String.init)
+            settings.whmURL = plan.whmURL
+            settings.whmUser = plan.reseller == .new ? "root" : plan.resellerUser
+            settings.whmReseller = plan.reseller == .new ? plan.resellerUser : ""
+            settings.whmToken = plan.whmToken
+            do {
+                let errors = try await upstreams.update(tenant, with: settings, actor: nil, ip: "onboarding")
+                guard errors.isEmpty else {
+                    throw OnboardingFailure(step: "", message: errors.sorted(by: { $0.key < $1.key }).map(\.value).joined(separator: " "))
+                }
+            } catch { throw await fail("Saving the upstream settings", error) }
+            steps.append("\(plan.mode.rawValue) upstreams: WHMCS group \(plan.whmcsGroupID ?? 0), reseller \(plan.resellerUser)"
+                + (plan.reseller == .new ? " through root" : ""))
+        }
+
+        // 4. The owner's invitation.
+        do {
+            try await inviteOwner(tenant, plan.ownerEmail)
+        } catch { throw await fail("Inviting the owner", error) }
+        steps.append("owner invitation to \(plan.ownerEmail)")
+        logger.info("tenant onboarded", metadata: ["tenant": "\(slug)", "mode": "\(plan.mode.rawValue)"])
+        return Created(tenant: tenant, steps: steps)
+    }
+
+    // MARK: Clients
+
+    private func fillSandboxDefaults(_ plan: inout OnboardingPlan) {
+        guard plan.mode == .sandbox, let sandbox else { return }
+        if plan.whmcsURL.isEmpty { plan.whmcsURL = sandbox.whmcsURL }
+        if plan.whmcsIdentifier.isEmpty, plan.whmcsSecret.isEmpty {
+            plan.whmcsIdentifier = sandbox.whmcsIdentifier
+            plan.whmcsSecret = sandbox.whmcsSecret
+        }
+        if plan.whmURL.isEmpty { plan.whmURL = sandbox.whmURL }
+        if plan.reseller == .new, plan.whmToken.isEmpty { plan.whmToken = sandbox.whmRootToken }
+    }
+
+    private func caller(_ plan: OnboardingPlan, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
+        UpstreamCaller(
+            tenant: "onboarding:\(plan.slug)", upstream: upstream, credentialIdentifier: identifier, transport: upstreams.transport,
+            breakers: CircuitBreakers(), timeouts: upstreams.timeouts, logger: logger
+        )
+    }
+
+    private func whmcsClient(_ plan: OnboardingPlan) -> WHMCSClient {
+        WHMCSClient(
+            credentials: WHMCSCredentials(baseURL: plan.whmcsURL, identifier: plan.whmcsIdentifier, secret: plan.whmcsSecret),
+            caller: caller(plan, .whmcs, identifier: plan.whmcsIdentifier)
+        )
+    }
+
+    private func whmClient(_ plan: OnboardingPlan) -> WHMClient {
+        let credentials = plan.reseller == .new
+            ? WHMCredentials(baseURL: plan.whmURL, username: "root", token: plan.whmToken, actingFor: plan.resellerUser)
+            : WHMCredentials(baseURL: plan.whmURL, username: plan.resellerUser, token: plan.whmToken)
+        return WHMClient(credentials: credentials, caller: caller(plan, .whm, identifier: credentials.username))
+    }
+
+    // MARK: Wording
+
+    /// An error as a sentence: capitalised, with a full stop.
+    static func sentence(_ error: any Error) -> String {
+        if let failure = error as? OnboardingFailure { return failure.message }
+        var text = "\(error)"
+        if let first = text.first { text.replaceSubrange(text.startIndex...text.startIndex, with: String(first).uppercased()) }
+        return text.hasSuffix(".") ? text : text + "."
+    }
+
+    /// What the upstream said, without the upstream's name.
+    static func detail(_ error: UpstreamError) -> String {
+        if case .authenticationFailed(_, let message) = error { return message.hasSuffix(".") ? message : message + "." }
+        return "\(error)."
+    }
+}
