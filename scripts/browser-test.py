@@ -223,6 +223,71 @@ def main():
               "a new domain shows the TXT record that proves it")
         driver.quit()
 
+        # Platform console: a platform user (invited from the CLI, with two-factor) onboards a brand in the wizard.
+        invite = subprocess.run(
+            [PORTAL, "platform", "add-user", "--email", "ops@example.com", "--data-dir", data_dir],
+            capture_output=True, text=True, env=dict(os.environ, PORTAL_PORT=str(port)), timeout=60,
+        )
+        link = next((word for word in invite.stdout.split() if "/accept-invite?token=" in word), None)
+        check(link is not None, "portal platform add-user prints a set-up link")
+        driver = make_driver(1200)
+        console = "http://platform.localhost:%d" % port
+        driver.get(link)
+        driver.find_element(By.ID, "name").send_keys("Ops")
+        driver.find_element(By.ID, "password").send_keys("a long platform passphrase")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "/accept-invite" not in d.current_url)
+        driver.get(console + "/login")
+        driver.find_element(By.ID, "email").send_keys("ops@example.com")
+        driver.find_element(By.ID, "password").send_keys("a long platform passphrase")
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        check(wait_for_url(driver, "/security/two-factor"), "platform users must enrol two-factor")
+        key = driver.find_element(By.CSS_SELECTOR, "code.secret").text
+        driver.find_element(By.ID, "code").send_keys(totp(key))
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "recovery" in d.page_source.lower())
+        driver.get(console + "/")
+        driver.find_element(By.LINK_TEXT, "New tenant").click()
+        wait_for_url(driver, "/tenants/new")
+        driver.find_element(By.ID, "slug").send_keys("Not A Slug")
+        driver.find_element(By.ID, "name").send_keys("Initech Hosting")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "slug-error"))
+        check(driver.find_element(By.ID, "slug").get_attribute("aria-invalid") == "true",
+              "the wizard refuses a bad slug beside its labelled field")
+        field = driver.find_element(By.ID, "slug")
+        field.clear()
+        field.send_keys("initech")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/domains")
+        check(driver.find_element(By.CSS_SELECTOR, ".wizard-steps li[aria-current=step]").text.startswith("2."),
+              "the step list marks the current step")
+        driver.find_element(By.ID, "domains").send_keys("portal.initech-browser.example")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/owner")
+        driver.find_element(By.ID, "owner-email").send_keys("owner@initech-browser.example")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/connection")
+        driver.find_element(By.CSS_SELECTOR, "input[name=mode][value=sandbox]").click()
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/mapping")
+        groups = driver.find_elements(By.CSS_SELECTOR, "input[name=whmcs_group]")
+        check(len(groups) >= 1, "the mapping step offers WHMCS's client groups (%d)" % len(groups))
+        groups[0].click()
+        driver.find_element(By.CSS_SELECTOR, "input[name=reseller][value=new]").click()
+        driver.find_element(By.ID, "reseller-user").send_keys("rinitechb")
+        driver.find_element(By.ID, "nameservers").send_keys("ns1.initech-browser.example\nns2.initech-browser.example")
+        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+        wait_for_url(driver, "/review")
+        problems = [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".field__error")]
+        check("new: rinitechb" in driver.page_source, "the review lists the new reseller %s" % (problems or ""))
+        driver.find_element(By.XPATH, "//button[normalize-space()='Create the tenant']").click()
+        wait_for_url(driver, "/tenants/initech?done=created")
+        check("The owner has been sent an invitation" in driver.page_source, "the wizard creates the brand")
+        request = urllib.request.Request("http://127.0.0.1:%d/" % port, headers={"Host": "initech.localhost"})
+        check(urllib.request.urlopen(request, timeout=5).status == 200, "the new brand serves on its platform address")
+        driver.quit()
+
         # A new customer signs up from the review page, confirms the address, orders shared hosting, sees it active.
         driver = make_driver(1200)
         base = "http://acme.localhost:%d" % port

@@ -78,7 +78,7 @@ struct OnboardingTests {
                 #expect(mapping.text.contains("Initech customers (#\(group))"), "GetClientGroups' groups are offered")
                 let mapped = try await console.post(
                     "\(base)/mapping",
-                    ["whmcs_group": String(group), "reseller": "new", "reseller_user": "rinitech", "nameservers": "ns1.initech.example\nns2.initech.example"]
+                    ["whmcs_group": String(group), "reseller": "new", "reseller_user": "rinitech", "nameservers": "ns1.initech.example\r\nns2.initech.example"]
                 )
                 #expect(mapped.status == .seeOther, "\(mapped.text)")
                 let review = try await console.get("\(base)/review")

@@ -336,7 +336,8 @@ package struct OnboardingController: Sendable {
         }
     }
 
+    /// Names typed one per line (or separated by commas or spaces). Browsers send `\r\n`, one Character in Swift.
     static func lines(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," || $0 == " " }).map(String.init)
+        text.split(whereSeparator: { $0.isNewline || $0 == "," || $0.isWhitespace }).map(String.init)
     }
 }
