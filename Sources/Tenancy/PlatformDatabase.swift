@@ -94,6 +94,19 @@ package struct PlatformDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v8: one brand per WHMCS client group and WHM reseller") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE upstream_claims (
+                        tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+                        whmcs_key TEXT,
+                        whm_key TEXT
+                    );
+                    CREATE INDEX upstream_claims_by_whmcs ON upstream_claims(whmcs_key) WHERE whmcs_key IS NOT NULL;
+                    CREATE INDEX upstream_claims_by_whm ON upstream_claims(whm_key) WHERE whm_key IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

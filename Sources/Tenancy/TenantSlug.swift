@@ -8,7 +8,7 @@ package struct TenantSlug: Hashable, Sendable, Codable, CustomStringConvertible,
 
     /// Names that would collide with platform hosts or routes, or with the data folder's own `backups` and `exports`.
     package static let reserved: Set<String> = [
-        "www", "admin", "api", "platform", "static", "assets", "mail", "health", "internal", "backups", "exports", "new",
+        "www", "admin", "api", "platform", "static", "assets", "mail", "health", "internal", "backups", "exports",
     ]
 
     /// Validates `^[a-z0-9](-?[a-z0-9]){1,62}$` and refuses reserved names.

@@ -43,8 +43,8 @@ struct OnboardingTests {
     static func walk(
         _ console: TestBrowser, slug: String = "initech", domains: String = "portal.initech.example", mapping: [String: String]
     ) async throws -> String {
-        try await console.get("/tenants/new")
-        let brand = try await console.post("/tenants/new", ["slug": slug, "name": "Initech Hosting"])
+        try await console.get("/onboarding")
+        let brand = try await console.post("/onboarding", ["slug": slug, "name": "Initech Hosting"])
         #expect(brand.status == .seeOther, "\(brand.text)")
         let base = try #require(brand.headers[.location]?.replacingOccurrences(of: "/domains", with: ""))
         for (step, fields) in [("domains", ["domains": domains]), ("owner", ["owner_email": "Owner@Initech.example"]), ("connection", ["mode": "sandbox"]), ("mapping", mapping)] {
@@ -62,9 +62,9 @@ struct OnboardingTests {
             let group = try await sandbox.whmcs.ensureClientGroup(slug: "initech", name: "Initech customers")
             try await withPortal(configure: Self.configure(sandbox, whmcsURL: whmcsURL, whmURL: whmURL), clock: clock) { client, dependencies in
                 let console = try await consoleBrowser(client, dependencies, clock: clock)
-                #expect(try await console.get("/").text.contains(#"href="/tenants/new""#))
-                try await console.get("/tenants/new")
-                let brand = try await console.post("/tenants/new", ["slug": "initech", "name": "Initech Hosting"])
+                #expect(try await console.get("/").text.contains(#"href="/onboarding""#))
+                try await console.get("/onboarding")
+                let brand = try await console.post("/onboarding", ["slug": "initech", "name": "Initech Hosting"])
                 let base = try #require(brand.headers[.location]?.replacingOccurrences(of: "/domains", with: ""))
                 // Later steps are not open yet.
                 #expect(try await console.get("\(base)/review").headers[.location] == "\(base)/domains")
@@ -154,10 +154,23 @@ struct OnboardingTests {
 
                 // Another reseller's account (the sandbox's default reseller) is out of reach.
                 _ = try await Self.defaultReseller(sandbox, whmURL).createAccount(WHMNewAccount(username: "otheruser", domain: "other.example", plan: "default", contactEmail: "o@example.com", password: nil))
-                await #expect(throws: UpstreamError.self) { try await whm.suspend(username: "otheruser", reason: "x") }
-                await #expect(throws: UpstreamError.self) { try await whm.remove(username: "otheruser") }
-                #expect(try await sandbox.whmAccountSuspended("otheruser") == false)
-                #expect(try await whm.accounts().map(\.user).sorted() == [hosting.username, "rinitech"].sorted(), "its own account and its customer's")
+                // Neither is the reseller's own account: it is never one of the brand's customers'.
+                for user in ["otheruser", "rinitech"] {
+                    for attempt in [
+                        { try await whm.suspend(username: user, reason: "x") }, { try await whm.remove(username: user) },
+                        { try await whm.changePackage(username: user, package: "rinitech_starter") },
+                        { _ = try await whm.createUserSession(username: user) },
+                    ] as [@Sendable () async throws -> Void] {
+                        do {
+                            try await attempt()
+                            Issue.record("\(user) was reachable through root")
+                        } catch let error as UpstreamError {
+                            guard case .apiError(_, "ownership", _) = error else { Issue.record("\(error)"); continue }
+                        }
+                    }
+                    #expect(try await sandbox.whmAccountSuspended(user) == false)
+                }
+                #expect(try await whm.accounts().map(\.user) == [hosting.username], "only the brand's customers' accounts")
             }
         }
     }
@@ -169,17 +182,17 @@ struct OnboardingTests {
             let group = try await sandbox.whmcs.ensureClientGroup(slug: "initech", name: "Initech customers")
             try await withPortal(configure: Self.configure(sandbox, whmcsURL: whmcsURL, whmURL: whmURL), clock: clock) { client, dependencies in
                 let console = try await consoleBrowser(client, dependencies, clock: clock)
-                try await console.get("/tenants/new")
+                try await console.get("/onboarding")
                 for (fields, message) in [
                     (["slug": "Bad Slug", "name": "X"], "Invalid slug"), (["slug": "acme", "name": "X"], "already exists"),
                     (["slug": "platform", "name": "X"], "reserved"), (["slug": "initech", "name": " "], "Enter the brand"),
                 ] {
-                    let refused = try await console.post("/tenants/new", fields)
+                    let refused = try await console.post("/onboarding", fields)
                     #expect(refused.status == .unprocessableContent)
                     #expect(refused.text.contains(message), "\(fields): \(message)")
                     #expect(refused.text.contains(#"aria-invalid="true""#))
                 }
-                let brand = try await console.post("/tenants/new", ["slug": "initech", "name": "Initech Hosting"])
+                let brand = try await console.post("/onboarding", ["slug": "initech", "name": "Initech Hosting"])
                 let base = try #require(brand.headers[.location]?.replacingOccurrences(of: "/domains", with: ""))
 
                 try await console.get("\(base)/domains")
@@ -362,6 +375,74 @@ struct OnboardingTests {
         }
     }
 
+    @Test("one brand per client group and reseller: the wizard names the brand that has it, the settings page says only that another has")
+    func claimsKeepBrandsApart() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let group = try await sandbox.whmcs.ensureClientGroup(slug: "initech", name: "Initech customers")
+            try await withPortal(configure: Self.configure(sandbox, whmcsURL: whmcsURL, whmURL: whmURL)) { _, dependencies in
+                var plan = Self.plan(group: group)
+                plan.resellerUser = sandbox.credentials.whmUser
+                plan.whmToken = sandbox.credentials.whmToken
+                _ = try await Self.provisioner(dependencies).create(plan) { _, _ in }
+                try await dependencies.registry.reload()
+
+                // A second brand on the same group or reseller is refused at the mapping step.
+                var second = plan
+                second.slug = "hooli"
+                var problems = await Self.provisioner(dependencies).checkAll(&second)
+                #expect(problems["whmcs_group"] == "The brand initech already uses this client group; each brand needs its own.")
+                #expect(problems["reseller_user"] == "The brand initech already uses this reseller; each brand needs its own.")
+                second.whmcsURL = whmcsURL + "/"
+                problems = await Self.provisioner(dependencies).checkAll(&second)
+                #expect(problems["whmcs_group"] != nil, "the same server written another way is the same server")
+
+                // An existing brand cannot point its settings at them either, and is not told whose they are.
+                let acme = try dependencies.registryTenant("acme")
+                var input = IntegrationSettingsInput()
+                input.mode = "sandbox"
+                input.whmcsURL = whmcsURL
+                input.whmcsIdentifier = sandbox.credentials.whmcsIdentifier
+                input.whmcsSecret = sandbox.credentials.whmcsSecret
+                input.whmcsGroup = String(group)
+                input.whmURL = whmURL
+                input.whmUser = sandbox.credentials.whmUser
+                input.whmToken = sandbox.credentials.whmToken
+                let errors = try await dependencies.upstreams.update(acme, with: input, actor: nil)
+                #expect(errors["whmcs_group"]?.contains("another brand") == true)
+                #expect(errors["whm_user"]?.contains("another brand") == true)
+                #expect(!errors.values.joined().contains("initech"))
+                #expect(try await dependencies.upstreams.settings(of: acme).whmcsGroupID == nil, "nothing stored")
+
+                // Removing the brand frees both.
+                _ = try Self.provisioner(dependencies).onboarding.removeTenant(slug: "initech")
+                #expect(try await dependencies.upstreams.update(acme, with: input, actor: nil).isEmpty)
+            }
+        }
+    }
+
+    @Test("the health round records brands configured before the registry kept claims")
+    func claimsBackfill() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: Self.configure(sandbox, whmcsURL: whmcsURL, whmURL: whmURL)) { _, dependencies in
+                let acme = try dependencies.registryTenant("acme")
+                try await dependencies.databases.withDatabase(for: acme) { database in
+                    var settings = IntegrationSettings()
+                    settings.whmcsURL = whmcsURL
+                    settings.whmcsGroupID = 7
+                    settings.whmURL = whmURL
+                    settings.whmUser = "racme"
+                    _ = try await database.upstreams.save(settings)
+                }
+                let claim = UpstreamClaim(whmcs: UpstreamClaim.key(whmcsURL, "7"), whm: UpstreamClaim.key(whmURL, "racme"))
+                #expect(try dependencies.platform.claimants(of: claim, except: nil) == (nil, nil))
+                await dependencies.healthCollector(logger: .init(label: "test")).collectAll()
+                let holders = try dependencies.platform.claimants(of: claim, except: nil)
+                #expect(holders.whmcs == "acme" && holders.whm == "acme")
+                #expect(try dependencies.platform.claimants(of: claim, except: acme.id) == (nil, nil))
+            }
+        }
+    }
+
     @Test("a draft belongs to the platform user who started it and lapses after an hour")
     func draftsAreOwnedAndExpire() async throws {
         let clock = TestClock()
@@ -369,6 +450,12 @@ struct OnboardingTests {
         let id = await drafts.start(owner: Account.ID(1), plan: OnboardingPlan())
         #expect(await drafts.draft(id, owner: Account.ID(1)) != nil)
         #expect(await drafts.draft(id, owner: Account.ID(2)) == nil)
+        // One creation at a time: a second click waits for the first to fail or finish.
+        #expect(await drafts.beginCreating(id, owner: Account.ID(2)) == false)
+        #expect(await drafts.beginCreating(id, owner: Account.ID(1)))
+        #expect(await drafts.beginCreating(id, owner: Account.ID(1)) == false)
+        await drafts.endCreating(id)
+        #expect(await drafts.beginCreating(id, owner: Account.ID(1)))
         clock.advance(by: 3601)
         #expect(await drafts.draft(id, owner: Account.ID(1)) == nil)
     }

@@ -94,9 +94,14 @@ package struct WHMClient: Sendable {
         return json
     }
 
-    /// A harmless authenticated call: lists the reseller's packages.
+    /// A harmless authenticated call: lists the reseller's packages; through root, also finds the reseller itself.
     package func checkConnection() async throws {
         _ = try await packages()
+        guard credentials.actsThroughRoot else { return }
+        let json = try await perform("listaccts", [("search", reseller), ("searchtype", "user"), ("searchmethod", "exact")], safety: .safe)
+        guard (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).contains(where: { $0.user == reseller }) else {
+            throw UpstreamError.apiError(.whm, action: "listaccts", message: "The reseller \(reseller) does not exist on this server.")
+        }
     }
 
     /// createacct, owned by the reseller. A lost answer is checked with listaccts first: an account with that
@@ -144,17 +149,15 @@ package struct WHMClient: Sendable {
     }
 
     /// listaccts. The token only sees its own accounts; rows owned by anyone else are dropped here as well.
-    package func accounts(
-        search: String? = nil, searchType: String = "user", exact: Bool = true, unfiltered: Bool = false
-    ) async throws -> [WHMAccount] {
+    package func accounts(search: String? = nil, searchType: String = "user", exact: Bool = true) async throws -> [WHMAccount] {
         var arguments: [(String, String)] = []
         if let search {
             arguments += [("search", search), ("searchtype", searchType), ("searchmethod", exact ? "exact" : "regex")]
         }
         let json = try await perform("listaccts", arguments, safety: .safe)
         let reseller = self.reseller
-        let all = (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init)
-        return unfiltered ? all : all.filter { $0.owner == reseller }
+        // The reseller's own account (it owns itself once set up) is never one of the brand's customers'.
+        return (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).filter { $0.owner == reseller && $0.user != reseller }
     }
 
     /// One of the reseller's accounts by user name, or nil.
@@ -208,46 +211,6 @@ package struct WHMClient: Sendable {
             "setresellernameservers", [("user", reseller), ("nameservers", nameservers.joined(separator: ","))],
             safety: .safe
         )
-    }
-
-    /// setresellernameservers for `user`, root's call when setting up a new reseller.
-    package func setNameservers(_ nameservers: [String], of user: String) async throws {
-        _ = try await perform(
-            "setresellernameservers", [("user", user), ("nameservers", nameservers.joined(separator: ","))], safety: .safe
-        )
-    }
-
-    /// createacct as root for a future reseller: an account owned by root, which `setupReseller` then makes a
-    /// reseller that owns itself. After a lost answer an account of that name on that domain counts as made.
-    package func createResellerAccount(username: String, domain: String, contactEmail: String) async throws {
-        _ = try await perform(
-            "createacct",
-            [("username", username), ("domain", domain), ("contactemail", contactEmail), ("owner", "root")],
-            safety: .lookUpFirst
-        ) {
-            guard let existing = try await self.accounts(search: username, unfiltered: true).first(where: { $0.user == username }),
-                existing.domain.lowercased() == domain.lowercased()
-            else { return nil }
-            return .object(["metadata": .object(["result": .number(1), "reason": .string("Account Creation Ok")])])
-        }
-    }
-
-    /// setupreseller (root only): gives an existing account reseller rights; `makeOwner` makes it own itself.
-    package func setupReseller(user: String, makeOwner: Bool = true) async throws {
-        _ = try await perform("setupreseller", [("user", user), ("makeowner", makeOwner ? "1" : "0")], safety: .safe)
-    }
-
-    /// removeacct as root for an account the platform itself made (a reseller being set up), whoever owns it now.
-    package func removeOwnAccount(username: String) async throws {
-        _ = try await perform("removeacct", [("username", username), ("keepdns", "0")], safety: .lookUpFirst) {
-            try await self.accounts(search: username, unfiltered: true).contains(where: { $0.user == username })
-                ? nil : .object(["metadata": .object(["result": .number(1), "reason": .string("removed")])])
-        }
-    }
-
-    /// Whether any account (of anyone the token can see) is called `username`.
-    package func accountExists(_ username: String) async throws -> Bool {
-        try await accounts(search: username, unfiltered: true).contains { $0.user == username }
     }
 
     /// create_user_session: a single sign-on link into cPanel for one of the reseller's accounts.

@@ -134,7 +134,7 @@ package struct PortalDependencies: Sendable {
         let upstreams = TenantUpstreams(
             databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
             timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
-            allowSandbox: configuration.allowSandboxUpstreams
+            allowSandbox: configuration.allowSandboxUpstreams, registry: platform
         )
         return PortalDependencies(
             configuration: configuration,

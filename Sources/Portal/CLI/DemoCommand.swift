@@ -79,6 +79,8 @@ struct DemoCommand: AsyncParsableCommand {
             }
             try await connectDemoTenants(to: sandbox, whmcsURL: urls.whmcs, whmURL: urls.whm, configuration: configuration)
             var configuration = configuration
+            // A client group no brand uses yet, for a new brand onboarded in the console.
+            _ = try await sandbox.whmcs.ensureClientGroup(slug: "new-brand", name: "New brand (sandbox)")
             // The console's onboarding wizard fills these in for sandbox brands.
             configuration.sandboxUpstreams = SandboxUpstreams(
                 whmcsURL: urls.whmcs, whmcsIdentifier: sandbox.credentials.whmcsIdentifier, whmcsSecret: sandbox.credentials.whmcsSecret,
@@ -98,7 +100,7 @@ struct DemoCommand: AsyncParsableCommand {
         let keyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
         let upstreams = TenantUpstreams(
             databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: Logger(label: "demo"),
-            allowSandbox: true
+            allowSandbox: true, registry: platform
         )
         for definition in DemoTenants.definitions {
             guard let tenant = try platform.tenant(slug: TenantSlug(validating: definition.slug)),

@@ -18,7 +18,8 @@ struct UpstreamCLI {
             ?? dataDirectory.root.appendingPathComponent("master.key").path
         // The operator at the shell may choose sandbox mode; a server only honours it with --sandbox-upstreams.
         upstreams = TenantUpstreams(
-            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger, allowSandbox: true
+            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger, allowSandbox: true,
+            registry: platform
         )
     }
 

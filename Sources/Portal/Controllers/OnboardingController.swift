@@ -21,11 +21,11 @@ package struct OnboardingController: Sendable {
     let hasSandboxDefaults: Bool
 
     package func addRoutes(to group: RouterGroup<PlatformUserContext>) {
-        group.get("/tenants/new", use: start)
-        group.post("/tenants/new", use: submitBrand)
-        group.get("/tenants/new/{draft}/{step}", use: show)
-        group.post("/tenants/new/{draft}/create", use: create)
-        group.post("/tenants/new/{draft}/{step}", use: submit)
+        group.get("/onboarding", use: start)
+        group.post("/onboarding", use: submitBrand)
+        group.get("/onboarding/{draft}/{step}", use: show)
+        group.post("/onboarding/{draft}/create", use: create)
+        group.post("/onboarding/{draft}/{step}", use: submit)
     }
 
     // MARK: Page
@@ -111,7 +111,7 @@ package struct OnboardingController: Sendable {
         let typed = groupTyped ?? plan.whmcsGroupID.flatMap { id in (draft?.groups ?? []).contains { $0.id == id } ? nil : String(id) } ?? ""
         return Page(
             chrome: try await realm.chrome(), csrf: context.csrfToken,
-            action: step == .review ? "/tenants/new/\(draftID ?? "")/create" : (draftID.map { "/tenants/new/\($0)/\(step.path)" } ?? "/tenants/new"),
+            action: step == .review ? "/onboarding/\(draftID ?? "")/create" : (draftID.map { "/onboarding/\($0)/\(step.path)" } ?? "/onboarding"),
             back: step == .brand ? nil : link(draftID, Step(rawValue: step.rawValue - 1) ?? .brand),
             steps: steps, stepNumber: step.rawValue, stepLabel: step.label,
             isBrand: step == .brand, isDomains: step == .domains, isOwner: step == .owner, isConnection: step == .connection,
@@ -156,8 +156,8 @@ package struct OnboardingController: Sendable {
     }
 
     private func link(_ draftID: String?, _ step: Step) -> String {
-        guard let draftID else { return "/tenants/new" }
-        return step == .brand ? "/tenants/new/\(draftID)/brand" : "/tenants/new/\(draftID)/\(step.path)"
+        guard let draftID else { return "/onboarding" }
+        return step == .brand ? "/onboarding/\(draftID)/brand" : "/onboarding/\(draftID)/\(step.path)"
     }
 
     private func render(_ page: Page, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -190,7 +190,7 @@ package struct OnboardingController: Sendable {
             return try render(page, status: .unprocessableContent)
         }
         let id = await drafts.start(owner: context.account.id, plan: plan)
-        return flows.redirect(to: "/tenants/new/\(id)/domains")
+        return flows.redirect(to: "/onboarding/\(id)/domains")
     }
 
     @Sendable func show(_ request: Request, context: PlatformUserContext) async throws -> Response {
@@ -268,7 +268,8 @@ package struct OnboardingController: Sendable {
             page.notice = .error("Check the fields marked below.")
             return try render(page, status: .unprocessableContent)
         }
-        draft.reached = max(draft.reached, step.next)
+        // Later steps are checked again after any change here: they may depend on it (a slug, a mode, an address).
+        draft.reached = step.next
         await drafts.save(id, draft)
         return flows.redirect(to: link(id, step.next))
     }
@@ -276,6 +277,11 @@ package struct OnboardingController: Sendable {
     @Sendable func create(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let (id, draft) = try await draft(context)
         guard draft.reached == .review else { return flows.redirect(to: link(id, draft.reached)) }
+        guard await drafts.beginCreating(id, owner: context.account.id) else {
+            var page = try await page(.review, draftID: id, draft: draft, context: context)
+            page.notice = .error("This brand is being created already; wait for that to finish.")
+            return try render(page, status: .conflict)
+        }
         let inviter = context.account.name
         let (registry, flows, tenantRealm) = (self.registry, self.flows, self.tenantRealm)
         let outcome: Result<TenantProvisioner.Created, OnboardingFailure>
@@ -297,6 +303,7 @@ package struct OnboardingController: Sendable {
             try await audit(context, "tenant.created", target: created.tenant.slug.rawValue, detail: created.steps.joined(separator: "; "))
             return flows.redirect(to: "/tenants/\(created.tenant.slug)?done=created")
         case .failure(let failure):
+            await drafts.endCreating(id)
             try await audit(context, "tenant.create_failed", target: draft.plan.slug, detail: failure.description)
             var page = try await page(.review, draftID: id, draft: draft, context: context)
             page.notice = .error("\(failure.step) failed: \(failure.message)"

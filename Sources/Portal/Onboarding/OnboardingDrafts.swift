@@ -48,6 +48,8 @@ package actor OnboardingDrafts {
         /// The furthest step whose predecessors all passed.
         package var reached: Step = .brand
         var touched: Date
+        /// Set while its brand is being created, so a second click cannot run a second creation beside it.
+        var creating = false
     }
 
     private var drafts: [String: Draft] = [:]
@@ -84,6 +86,19 @@ package actor OnboardingDrafts {
         var draft = draft
         draft.touched = now()
         drafts[id] = draft
+    }
+
+    /// Marks the draft as being created; false when it already is (or is not this user's).
+    package func beginCreating(_ id: String, owner: Account.ID) -> Bool {
+        guard var draft = drafts[id], draft.owner == owner, !draft.creating else { return false }
+        draft.creating = true
+        drafts[id] = draft
+        return true
+    }
+
+    /// The creation failed: the draft may be tried again.
+    package func endCreating(_ id: String) {
+        drafts[id]?.creating = false
     }
 
     package func finish(_ id: String) {

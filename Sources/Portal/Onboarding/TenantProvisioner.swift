@@ -159,16 +159,27 @@ package struct TenantProvisioner: Sendable {
             }
         }
         guard problems["reseller_user"] == nil, problems["whm_token"] == nil, problems["reseller_domain"] == nil else { return problems }
-        let whm = whmClient(plan)
+        // One brand per client group and per reseller: sharing either would mix two brands' customers.
+        let claim = UpstreamClaim(
+            whmcs: plan.whmcsGroupID.map { UpstreamClaim.key(plan.whmcsURL, String($0)) }, whm: UpstreamClaim.key(plan.whmURL, plan.resellerUser)
+        )
+        if let holders = try? await BlockingIO.run({ [onboarding] in try onboarding.platform.claimants(of: claim, except: nil) }) {
+            if let holder = holders.whmcs, problems["whmcs_group"] == nil {
+                problems["whmcs_group"] = "The brand \(holder) already uses this client group; each brand needs its own."
+            }
+            if let holder = holders.whm { problems["reseller_user"] = "The brand \(holder) already uses this reseller; each brand needs its own." }
+            if problems["reseller_user"] != nil { return problems }
+        }
         do {
             switch plan.reseller {
             case .existing:
                 // A refused token fails here; a reseller's token lists its own packages.
-                _ = try await whm.packages()
+                _ = try await resellerClient(plan).packages()
             case .new:
-                if try await whm.accountExists(plan.resellerUser) {
+                let root = rootClient(plan)
+                if try await root.accountExists(plan.resellerUser) {
                     problems["reseller_user"] = "WHM already has an account called \(plan.resellerUser); choose another name, or use it as an existing reseller."
-                } else if try await !whm.accounts(search: plan.resellerDomain, searchType: "domain", unfiltered: true).isEmpty {
+                } else if try await root.hosts(plan.resellerDomain) {
                     problems["reseller_domain"] = "WHM already hosts \(plan.resellerDomain); choose another domain for the reseller's account."
                 }
             }
@@ -232,19 +243,20 @@ package struct TenantProvisioner: Sendable {
 
         // 1. A new reseller on WHM, through root.
         if plan.connectsUpstreams, plan.reseller == .new {
-            let whm = whmClient(plan)
+            let root = rootClient(plan)
             let (user, domain) = (plan.resellerUser, plan.resellerDomain)
+            // Registered before the call: an answer lost after WHM made the account still gets it removed.
+            undo.append(("the WHM account \(user)", { try await root.removeIfMade(username: user, domain: domain) }))
             do {
-                try await whm.createResellerAccount(username: user, domain: domain, contactEmail: plan.ownerEmail)
+                try await root.createResellerAccount(username: user, domain: domain, contactEmail: plan.ownerEmail)
             } catch { throw await fail("Creating the reseller account \(user) on WHM", error) }
-            undo.append(("the WHM account \(user)", { try await whm.removeOwnAccount(username: user) }))
             steps.append("WHM account \(user) on \(domain)")
             do {
-                try await whm.setupReseller(user: user, makeOwner: true)
+                try await root.setupReseller(user: user, makeOwner: true)
             } catch { throw await fail("Making \(user) a reseller (setupreseller)", error) }
             steps.append("reseller rights for \(user)")
             do {
-                try await whm.setNameservers(plan.nameservers, of: user)
+                try await root.setNameservers(plan.nameservers, of: user)
             } catch { throw await fail("Setting the reseller's nameservers (setresellernameservers)", error) }
             steps.append("nameservers \(plan.nameservers.joined(separator: ", "))")
         }
@@ -334,11 +346,15 @@ package struct TenantProvisioner: Sendable {
         )
     }
 
-    private func whmClient(_ plan: OnboardingPlan) -> WHMClient {
-        let credentials = plan.reseller == .new
-            ? WHMCredentials(baseURL: plan.whmURL, username: "root", token: plan.whmToken, actingFor: plan.resellerUser)
-            : WHMCredentials(baseURL: plan.whmURL, username: plan.resellerUser, token: plan.whmToken)
-        return WHMClient(credentials: credentials, caller: caller(plan, .whm, identifier: credentials.username))
+    private func resellerClient(_ plan: OnboardingPlan) -> WHMClient {
+        WHMClient(
+            credentials: WHMCredentials(baseURL: plan.whmURL, username: plan.resellerUser, token: plan.whmToken),
+            caller: caller(plan, .whm, identifier: plan.resellerUser)
+        )
+    }
+
+    private func rootClient(_ plan: OnboardingPlan) -> WHMRootClient {
+        WHMRootClient(baseURL: plan.whmURL, token: plan.whmToken, caller: caller(plan, .whm, identifier: "root"))
     }
 
     // MARK: Wording

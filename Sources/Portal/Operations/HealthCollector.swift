@@ -57,7 +57,11 @@ package struct HealthCollector: Service {
     package func collect(_ tenant: Tenant) async -> Bool {
         let (platform, dataDirectory) = (self.platform, self.dataDirectory)
         do {
-            try await BlockingIO.run { try platform.record(TenantHealth.measure(tenant, in: dataDirectory)) }
+            try await BlockingIO.run {
+                try platform.record(TenantHealth.measure(tenant, in: dataDirectory))
+                // Also brings brands configured before the registry kept claims into it.
+                try platform.recordClaim(UpstreamClaim.read(tenant, in: dataDirectory), of: tenant.id)
+            }
             return true
         } catch {
             logger.warning("tenant health not measured", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])

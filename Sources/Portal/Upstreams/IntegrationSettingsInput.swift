@@ -98,6 +98,18 @@ extension TenantUpstreams {
 
         Self.checkWHMCS(settings, into: &errors)
         Self.checkWHM(settings, into: &errors)
+        // Another brand's client group or reseller would mix two brands' customers; whose it is stays unsaid.
+        let claim = UpstreamClaim(settings)
+        if errors.isEmpty, let registry {
+            let holders = try await BlockingIO.run { try registry.claimants(of: claim, except: tenant.id) }
+            if holders.whmcs != nil {
+                errors["whmcs_group"] = "This client group already belongs to another brand on this platform; each brand needs its own."
+            }
+            if holders.whm != nil {
+                errors[settings.whmReseller.isEmpty ? "whm_user" : "whm_reseller"] =
+                    "This reseller already belongs to another brand on this platform; each brand needs its own."
+            }
+        }
         guard errors.isEmpty else { return errors }
 
         try await databases.withDatabase(for: tenant) { database in
@@ -106,6 +118,7 @@ extension TenantUpstreams {
                 detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)", ip: ip
             )
         }
+        if let registry { try await BlockingIO.run { try registry.recordClaim(claim, of: tenant.id) } }
         resetBreakers(tenant)
         return [:]
     }

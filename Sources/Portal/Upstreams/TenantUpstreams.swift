@@ -16,13 +16,16 @@ package struct TenantUpstreams: Sendable {
     /// Whether a tenant may use sandbox mode (loopback simulators). Off for `portal serve` unless asked for:
     /// otherwise any owner could make the server send requests to ports on its own machine.
     package let allowSandbox: Bool
+    /// The registry, which keeps each client group and reseller to one brand.
+    let registry: PlatformDatabase?
 
     package init(
         databases: TenantDatabases, secrets: SecretBox, transport: UpstreamTransport = UpstreamHTTP.transport,
         breakers: CircuitBreakers = CircuitBreakers(), timeouts: UpstreamTimeouts = UpstreamTimeouts(), logger: Logger,
-        allowSandbox: Bool
+        allowSandbox: Bool, registry: PlatformDatabase?
     ) {
         self.allowSandbox = allowSandbox
+        self.registry = registry
         self.databases = databases
         self.secrets = secrets
         self.transport = transport
@@ -78,6 +81,10 @@ package struct TenantUpstreams: Sendable {
     func whm(for tenant: Tenant, settings: IntegrationSettings) throws -> WHMClient {
         guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
         guard settings.whmConfigured, let sealed = settings.whmToken else { throw UpstreamError.notConfigured(.whm) }
+        // Root's token only ever acts for one named reseller; the settings page refuses anything else, and so does this.
+        guard settings.whmUser != "root" || !(settings.whmReseller.isEmpty || settings.whmReseller == "root") else {
+            throw UpstreamError.notConfigured(.whm)
+        }
         let credentials = WHMCredentials(
             baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"), actingFor: settings.whmReseller
         )

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// The WHMCS client group and WHM reseller a brand's settings point at, as registry keys: two brands sharing
+/// either would see each other's customers, so the registry keeps one claimant per key.
+package struct UpstreamClaim: Sendable, Equatable {
+    /// `<WHMCS address>#<group id>`, nil while WHMCS is not configured.
+    package var whmcs: String?
+    /// `<WHM address>#<reseller>`, nil while WHM is not configured.
+    package var whm: String?
+
+    package init(whmcs: String?, whm: String?) {
+        self.whmcs = whmcs
+        self.whm = whm
+    }
+
+    package init(_ settings: IntegrationSettings) {
+        whmcs = settings.whmcsURL.isEmpty || settings.whmcsGroupID == nil
+            ? nil : Self.key(settings.whmcsURL, settings.whmcsGroupID.map(String.init) ?? "")
+        whm = settings.whmURL.isEmpty || settings.effectiveReseller.isEmpty ? nil : Self.key(settings.whmURL, settings.effectiveReseller)
+    }
+
+    /// The address without scheme, trailing slash or case, so `https://Billing.example.com/` and
+    /// `https://billing.example.com` are one server.
+    package static func key(_ address: String, _ name: String) -> String {
+        var host = address.lowercased()
+        for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host.removeFirst(scheme.count) }
+        while host.hasSuffix("/") { host.removeLast() }
+        return "\(host)#\(name.lowercased())"
+    }
+
+    /// Reads a tenant's settings through a read-only connection of its own (the registry's backfill).
+    package static func read(_ tenant: Tenant, in dataDirectory: DataDirectory) throws -> UpstreamClaim {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: dataDirectory.tenantDatabasePath(tenant.slug), configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1") else {
+                return UpstreamClaim(whmcs: nil, whm: nil)
+            }
+            return UpstreamClaim(IntegrationSettings(row: row))
+        }
+    }
+}
+
+extension PlatformDatabase {
+    /// Records what `tenant` uses now, replacing what it used before.
+    package func recordClaim(_ claim: UpstreamClaim, of tenant: Tenant.ID) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key) VALUES (?, ?, ?)
+                    ON CONFLICT(tenant_id) DO UPDATE SET whmcs_key = excluded.whmcs_key, whm_key = excluded.whm_key
+                    """,
+                arguments: [tenant.rawValue, claim.whmcs, claim.whm]
+            )
+        }
+    }
+
+    /// The other brands already using the claim's client group and reseller.
+    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) throws -> (whmcs: String?, whm: String?) {
+        try pool.read { db in
+            func holder(_ column: String, _ key: String?) throws -> String? {
+                guard let key else { return nil }
+                return try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT tenants.slug FROM upstream_claims JOIN tenants ON tenants.id = upstream_claims.tenant_id
+                        WHERE upstream_claims.\(column) = ? AND upstream_claims.tenant_id IS NOT ?
+                        ORDER BY tenants.id LIMIT 1
+                        """,
+                    arguments: [key, tenant?.rawValue]
+                )
+            }
+            return (try holder("whmcs_key", claim.whmcs), try holder("whm_key", claim.whm))
+        }
+    }
+}
