@@ -308,7 +308,7 @@ struct WHMCSContractTests {
 
 extension SandboxHarness {
     func get(_ url: String) async throws -> (Int, String) {
-        let response = try await http.execute(.init(url: url), timeout: .seconds(5))
+        let response = try await http.execute(.init(url: url), timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: bytes))
     }
@@ -370,7 +370,7 @@ struct WHMCSExampleTests {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: "secret=\(sandbox.credentials.whmcsSecret)"))
-            let response = try await sandbox.http.execute(request, timeout: .seconds(5))
+            let response = try await sandbox.http.execute(request, timeout: .seconds(30))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 16))
             #expect(response.status.code == 200)
             #expect(text.contains(#""result":"success""#))
