@@ -61,7 +61,7 @@ struct SandboxHarness: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await http.execute(request, timeout: .seconds(5))
+        let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: bytes))
     }
@@ -70,7 +70,7 @@ struct SandboxHarness: Sendable {
     func getWHM(_ pathAndQuery: String, authorization: String?) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: whmURL + pathAndQuery)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let response = try await http.execute(request, timeout: .seconds(5))
+        let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: bytes))
     }
