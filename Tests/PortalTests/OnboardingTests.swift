@@ -12,10 +12,13 @@ import Testing
 /// Makes one WHM function (or WHMCS action) answer with an API error while set, as a refusing upstream would.
 final class UpstreamRefusal: Sendable {
     let function = Mutex<String?>(nil)
+    /// A second function refused at the same time (an undo that fails too).
+    let also = Mutex<String?>(nil)
 
     var transport: UpstreamTransport {
         UpstreamTransport { request, timeout in
-            if let name = self.function.withLock({ $0 }), request.url.contains("/json-api/\(name)?") {
+            let refused = [self.function.withLock { $0 }, self.also.withLock { $0 }].compactMap { $0 }
+            if let name = refused.first(where: { request.url.contains("/json-api/\($0)?") }) {
                 let body = #"{"metadata":{"command":"\#(name)","version":1,"result":0,"reason":"Injected refusal of \#(name)"}}"#
                 return UpstreamResponse(status: 200, body: Data(body.utf8))
             }
@@ -329,7 +332,22 @@ struct OnboardingTests {
                 let audit = try await dependencies.platform.accounts.auditEntries()
                 #expect(audit.contains { $0.action == "tenant.create_failed" && $0.target == "initech" })
 
+                // When an undo fails too, the page lists what is left to remove by hand.
+                refusal.also.withLock { $0 = "removeacct" }
+                try await console.get("\(base)/review")
+                let stuck = try await console.post("\(base)/create", [:])
+                #expect(stuck.status == .badGateway)
+                #expect(stuck.text.contains("Left behind"))
+                #expect(stuck.text.contains("the WHM account rinitech (WHM removeacct failed: Injected refusal of removeacct)"), "\(stuck.text)")
+                #expect(!stuck.text.contains("Nothing was created"))
+                refusal.also.withLock { $0 = nil }
+                _ = try await WHMRootClient(
+                    baseURL: whmURL, token: sandbox.credentials.whmRootToken,
+                    caller: UpstreamCaller(tenant: "test", upstream: .whm, credentialIdentifier: "root", transport: UpstreamHTTP.transport, breakers: CircuitBreakers(), logger: .init(label: "test"))
+                ).removeIfMade(username: "rinitech", domain: "portal.initech.example")
+
                 refusal.function.withLock { $0 = nil }
+                try await console.get("\(base)/review")
                 #expect(try await console.post("\(base)/create", [:]).status == .seeOther)
                 #expect(try dependencies.registryTenant("initech").name == "Initech Hosting")
             }
