@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import GRDB
 import HummingbirdTesting
 import Tenancy
@@ -139,5 +142,100 @@ struct ReportsTests {
             #expect(try await customer.get(path).status != .ok)
             #expect(try await TestBrowser(client, host: "acme.localhost").get(path).status == .seeOther)
         }
+    }
+
+    @Test("the staff home shows this month's figures and two charts as SVG with labels and a table beside each")
+    func dashboard() async throws {
+        let clock = TestClock()
+        try await withPortal(clock: clock) { client, dependencies in
+            try await twoFactorOptional(dependencies)
+            let now = clock.now()
+            let customer = try await makeAccount(dependencies, email: "payer@example.com")
+            let tenant = try dependencies.registryTenant("acme")
+            let day = DateFormatter.utc("yyyy-MM-dd")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                try await database.pool.write { db in
+                    try db.execute(sql: "UPDATE products SET whmcs_product_id = 41 WHERE slug = 'plan-0'")
+                }
+                let services = [
+                    (1, 41, "Active", "Monthly", 1000), (2, 41, "Active", "Annually", 12000), (3, 99, "Active", "Quarterly", 3000),
+                    (4, 41, "Suspended", "Monthly", 5000),
+                ].map { id, product, status, cycle, amount in
+                    MirroredService(
+                        whmcsServiceID: id, accountID: customer.id, whmcsOrderID: id, whmcsProductID: product, productName: "P\(id)",
+                        domain: "s\(id).example", status: status, billingCycle: cycle, recurringMinor: Int64(amount), nextDueDate: "2030-01-01",
+                        username: "u\(id)"
+                    )
+                }
+                let invoices = [
+                    (1, day.string(from: now), day.string(from: now), 4200, "Paid"),
+                    (2, day.string(from: now), day.string(from: now.addingTimeInterval(-86400)), 1500, "Unpaid"),
+                    (3, day.string(from: now), day.string(from: now.addingTimeInterval(86400 * 7)), 500, "Unpaid"),
+                ].map { id, date, due, total, status in
+                    MirroredInvoice(whmcsInvoiceID: id, accountID: customer.id, number: "I\(id)", date: date, dueDate: due, totalMinor: Int64(total), status: status, currency: "GBP")
+                }
+                try await database.billing.replace(customer.id, services: services, invoices: invoices, at: now)
+                let entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
+                for index in 0..<3 {
+                    let order = Order(
+                        accountID: customer.id, number: "D\(index)", idempotencyKey: "d\(index)", entry: entry, cycle: .monthly,
+                        domain: "d\(index).example", domainAction: .existing, currency: "GBP", priceMinor: 299, setupMinor: 0, domainMinor: 0, now: now
+                    )
+                    let placed = try await database.orders.place(order, profile: nil, confirmation: nil, actor: customer, ip: "").order
+                    if index == 0 {
+                        try await database.pool.write { db in try db.execute(sql: "UPDATE orders SET status = 'failed' WHERE id = ?", arguments: [placed.id!.rawValue]) }
+                    }
+                }
+            }
+            let figures = try await dependencies.databases.withDatabase(for: tenant) { try await $0.reports.figures(now: now, currency: "GBP") }
+            #expect(figures.monthlyRecurringMinor == 1000 + 1000 + 1000, "monthly, annual ÷ 12, quarterly ÷ 3; suspended left out")
+            #expect(figures.newOrders == 3 && figures.cancellations == 0 && figures.failedJobs == 1)
+            #expect(figures.servicesByKind.map { "\($0.kind)=\($0.count)" } == ["shared_hosting=2", "other=1"])
+            #expect(figures.unpaidMinor == 2000 && figures.unpaidCount == 2 && figures.overdueMinor == 1500 && figures.overdueCount == 1)
+            #expect(figures.revenueByMonth.count == 12 && figures.revenueByMonth.last?.totalMinor == 4200)
+            #expect(figures.ordersPerDay.count == 30 && figures.ordersPerDay.last?.count == 3)
+
+            try await makeAccount(dependencies, kind: .staff, email: "support@acme.example", role: .support)
+            let staff = TestBrowser(client, host: "acme.localhost")
+            try await signIn(staff, email: "support@acme.example", staff: true)
+            let home = try await staff.get("/admin")
+            #expect(home.status == .ok)
+            for text in ["£30.00", "Web hosting", "£20.00", "£15.00", "1 invoice past due", "Revenue by month, last 12 months", "Orders per day, last 30 days", "as a table"] {
+                #expect(home.text.contains(text), "\(text)")
+            }
+            // Each chart is well-formed SVG with a title, a description and a titled bar per month or day.
+            let svgs = home.text.matches(of: /<svg[\s\S]*?<\/svg>/).map { String($0.0) }
+            #expect(svgs.count == 2)
+            for svg in svgs {
+                let parser = XMLParser(data: Data(svg.utf8))
+                let collector = SVGCollector()
+                parser.delegate = collector
+                #expect(parser.parse(), "well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
+                #expect(collector.elements.first == "svg" && collector.elements.contains("title") && collector.elements.contains("desc"))
+                #expect(svg.contains(#"role="img""#) && svg.contains("aria-labelledby="))
+                #expect([12, 30].contains(collector.elements.filter { $0 == "rect" }.count))
+                #expect(collector.texts.contains("0"), "the axis is labelled")
+            }
+            #expect(svgs[0].contains("£42.00</title>"), "the bar of this month says its amount")
+        }
+    }
+}
+
+final class SVGCollector: NSObject, XMLParserDelegate, @unchecked Sendable {
+    var elements: [String] = []
+    var texts: [String] = []
+    private var inText = false
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        elements.append(name)
+        inText = name == "text"
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inText { texts.append(string) }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        inText = false
     }
 }

@@ -143,7 +143,10 @@ private func addAccountRoutes(
 
     let staffRoutes = accountRoutes.group(context: StaffRequestContext.self)
     let staffRealm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
-    StaffController(flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox)
+    StaffController(
+        flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases,
+        storefront: dependencies.storefront
+    )
         .addRoutes(to: staffRoutes)
     SecurityController(basePath: "/admin", flows: flows, realm: staffRealm).addRoutes(to: staffRoutes)
     IntegrationsController(

@@ -8,6 +8,8 @@ package struct StaffController: Sendable {
     let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     /// The mailbox page exists only in demo and sandbox set-ups, where no mail leaves the machine.
     let showMailbox: Bool
+    let databases: TenantDatabases
+    let storefront: StorefrontService
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get("/admin", use: home)
@@ -24,12 +26,16 @@ package struct StaffController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let page = StaffHomePage(
+        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let now = flows.services.now()
+        let figures = try await databases.withDatabase(for: context.tenant) { try await $0.reports.figures(now: now, currency: currency) }
+        var page = StaffHomePage(
             chrome: try await realm(context).chrome(), csrf: context.csrfToken, name: context.staff.name,
             role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
             showMailbox: showMailbox,
             suspendedReason: context.tenant.status == .suspended ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         )
+        page.dashboard = StaffDashboard(figures, currency: currency)
         return try flows.page(page, "admin/home")
     }
 

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+
+/// The figures of the staff dashboard, read in one transaction from the brand's own database.
+package struct BackOfficeFigures: Sendable, Equatable {
+    /// Active services' recurring amounts as a monthly figure (an annual £120 counts £10).
+    package var monthlyRecurringMinor: Int64
+    package var newOrders: Int
+    package var cancellations: Int
+    /// Active services per product type (`shared_hosting`, …; `other` for products not sold here).
+    package var servicesByKind: [(kind: String, count: Int)]
+    package var unpaidMinor: Int64
+    package var unpaidCount: Int
+    package var overdueMinor: Int64
+    package var overdueCount: Int
+    package var openTickets: Int
+    package var failedJobs: Int
+    /// The last twelve months (oldest first), paid invoices in the brand's currency, zero where none.
+    package var revenueByMonth: [(month: String, totalMinor: Int64)]
+    /// The last thirty days (oldest first), orders placed, zero where none.
+    package var ordersPerDay: [(day: String, count: Int)]
+
+    package static func == (a: Self, b: Self) -> Bool {
+        a.monthlyRecurringMinor == b.monthlyRecurringMinor && a.newOrders == b.newOrders && a.cancellations == b.cancellations
+            && a.servicesByKind.map { "\($0.kind)=\($0.count)" } == b.servicesByKind.map { "\($0.kind)=\($0.count)" }
+            && a.unpaidMinor == b.unpaidMinor && a.unpaidCount == b.unpaidCount && a.overdueMinor == b.overdueMinor
+            && a.overdueCount == b.overdueCount && a.openTickets == b.openTickets && a.failedJobs == b.failedJobs
+            && a.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" } == b.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" }
+            && a.ordersPerDay.map { "\($0.day)=\($0.count)" } == b.ordersPerDay.map { "\($0.day)=\($0.count)" }
+    }
+}
+
+extension ReportStore {
+    /// WHMCS billing cycles as months; free and one-time services add nothing to the monthly figure.
+    static let cycleMonths = "CASE billing_cycle WHEN 'Monthly' THEN 1 WHEN 'Quarterly' THEN 3 WHEN 'Semi-Annually' THEN 6 "
+        + "WHEN 'Annually' THEN 12 WHEN 'Biennially' THEN 24 WHEN 'Triennially' THEN 36 ELSE NULL END"
+
+    /// Everything the dashboard shows, as of `now` (UTC calendar), for a brand billing in `currency`.
+    package func figures(now: Date, currency: String) async throws -> BackOfficeFigures {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
+        let today = calendar.startOfDay(for: now)
+        let months = (0..<12).reversed().compactMap { calendar.date(byAdding: .month, value: -$0, to: monthStart) }
+        let days = (0..<30).reversed().compactMap { calendar.date(byAdding: .day, value: -$0, to: today) }
+        let monthKey = DateFormatter.utc("yyyy-MM")
+        let dayKey = DateFormatter.utc("yyyy-MM-dd")
+        return try await pool.read { db in
+            let recurring = try Int64.fetchOne(
+                db,
+                sql: "SELECT CAST(round(coalesce(sum(recurring_minor * 1.0 / \(Self.cycleMonths)), 0)) AS INTEGER) FROM service_mirror WHERE status = 'Active'"
+            ) ?? 0
+            let orderCounts = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FILTER (WHERE change_kind IS NULL) AS placed, count(*) FILTER (WHERE change_kind = 'cancel') AS cancels
+                    FROM orders WHERE created_at >= ?
+                    """,
+                arguments: [monthStart]
+            )
+            let kinds = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT coalesce(products.kind, 'other') AS kind, count(*) AS services FROM service_mirror
+                    LEFT JOIN products ON products.whmcs_product_id = service_mirror.whmcs_product_id
+                    WHERE service_mirror.status = 'Active' GROUP BY 1 ORDER BY services DESC, kind
+                    """
+            ).map { (kind: $0["kind"] as String, count: $0["services"] as Int) }
+            let todayText = dayKey.string(from: now)
+            let unpaid = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS unpaid, coalesce(sum(total_minor), 0) AS unpaid_total,
+                        count(*) FILTER (WHERE due_date < ?) AS overdue,
+                        coalesce(sum(total_minor) FILTER (WHERE due_date < ?), 0) AS overdue_total
+                    FROM invoice_mirror WHERE status = 'Unpaid' AND currency = ?
+                    """,
+                arguments: [todayText, todayText, currency]
+            )
+            let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets WHERE status != 'Closed'") ?? 0
+            let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
+            let revenue = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT substr(date, 1, 7) AS month, sum(total_minor) AS total FROM invoice_mirror
+                        WHERE status = 'Paid' AND currency = ? AND date >= ? GROUP BY month
+                        """,
+                    arguments: [currency, monthKey.string(from: months[0]) + "-01"]
+                ).map { ($0["month"] as String, $0["total"] as Int64) }
+            )
+            let perDay = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db,
+                    sql: "SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day",
+                    arguments: [days[0]]
+                ).map { ($0["day"] as String, $0["placed"] as Int) }
+            )
+            return BackOfficeFigures(
+                monthlyRecurringMinor: recurring, newOrders: orderCounts?["placed"] ?? 0, cancellations: orderCounts?["cancels"] ?? 0,
+                servicesByKind: kinds, unpaidMinor: unpaid?["unpaid_total"] ?? 0, unpaidCount: unpaid?["unpaid"] ?? 0,
+                overdueMinor: unpaid?["overdue_total"] ?? 0, overdueCount: unpaid?["overdue"] ?? 0, openTickets: tickets, failedJobs: failed,
+                revenueByMonth: months.map { month in
+                    let key = monthKey.string(from: month)
+                    return (key, revenue[key] ?? 0)
+                },
+                ordersPerDay: days.map { day in
+                    let key = dayKey.string(from: day)
+                    return (key, perDay[key] ?? 0)
+                }
+            )
+        }
+    }
+}
+
+extension DateFormatter {
+    package static func utc(_ format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+}
