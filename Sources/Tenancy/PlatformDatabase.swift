@@ -107,6 +107,9 @@ package struct PlatformDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v9: sessions share the tenant sessions' columns (no one signs in as a platform user)") { db in
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN impersonator_id INTEGER")
+        }
         return migrator
     }
 

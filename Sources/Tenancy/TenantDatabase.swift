@@ -116,6 +116,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v12: WHM through root for a reseller the platform created") { db in
             try db.execute(sql: "ALTER TABLE integration_settings ADD COLUMN whm_reseller TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v13: back office: customer notes, signing in as a customer, report indexes") { db in
+            try CustomerDirectory.create(db)
+        }
         return migrator
     }
 }

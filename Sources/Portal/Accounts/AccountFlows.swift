@@ -32,9 +32,10 @@ package struct AccountFlows: Sendable {
     }
 
     /// Starts a fresh session (a new id every time, so a pre-login id is useless afterwards).
+    /// `impersonator` starts a staff member's session as the customer `account`, for at most an hour.
     func startSession(
         for account: Account, secondFactorPending: Bool, request: Request, origin: RequestOrigin,
-        in store: AccountStore
+        in store: AccountStore, impersonator: Account.ID? = nil
     ) async throws -> String {
         let token = SecureToken.generate()
         let now = services.now()
@@ -45,9 +46,10 @@ package struct AccountFlows: Sendable {
                 csrfToken: SecureToken.generate(),
                 secondFactorPending: secondFactorPending,
                 createdAt: now,
-                expiresAt: now.addingTimeInterval(services.timeouts.absolute),
+                expiresAt: now.addingTimeInterval(impersonator == nil ? services.timeouts.absolute : min(3600, services.timeouts.absolute)),
                 userAgent: String((request.headers[.userAgent] ?? "").prefix(200)),
-                ip: origin.clientAddress ?? ""
+                ip: origin.clientAddress ?? "",
+                impersonatorID: impersonator
             )
         )
         return SessionCookie.set(SessionCookie.session, value: token)

@@ -178,6 +178,9 @@ private func addAccountRoutes(
         queue: dependencies.orderQueue, upstreams: dependencies.upstreams
     ).addRoutes(to: staffRoutes)
     ReportsController(flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    AdminCustomersController(
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, upstreams: dependencies.upstreams
+    ).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         images: ImageStore(dataDirectory: dependencies.dataDirectory), scriptURL: dependencies.assets.url(for: "brand-studio.js")

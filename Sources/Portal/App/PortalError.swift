@@ -8,6 +8,8 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case tenantSuspended
     case tenantMaintenance
     case notFound
+    /// A staff member signed in as a customer asked for the customer's security settings.
+    case notWhileImpersonating
     case missingAssets(String)
     case missingTemplate(String)
     case invalidEmailDefaults(String)
@@ -16,6 +18,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badHost: .badRequest
         case .unknownHost, .notFound: .notFound
+        case .notWhileImpersonating: .forbidden
         case .tenantSuspended, .tenantMaintenance: .serviceUnavailable
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
@@ -26,6 +29,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badHost: "bad_host"
         case .unknownHost, .notFound: "not_found"
+        case .notWhileImpersonating: "not_while_signed_in_as_customer"
         case .tenantSuspended: "temporarily_unavailable"
         case .tenantMaintenance: "maintenance"
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
@@ -36,6 +40,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badHost(let problem): "Bad request: \(problem)."
         case .unknownHost, .notFound: "The page you asked for does not exist."
+        case .notWhileImpersonating: "Staff signed in as a customer cannot open the customer's security settings."
         case .tenantSuspended: "This site is temporarily unavailable. Please try again later."
         case .tenantMaintenance: "This site is down for a few minutes of maintenance. Please try again shortly."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"

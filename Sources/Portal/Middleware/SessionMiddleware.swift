@@ -16,16 +16,20 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
+        var impersonator: Account?
         if let token = SessionCookie.value(SessionCookie.session, in: request) {
             let idle = services.timeouts.idle
             let now = services.now()
             let realm = self.realm(context)
-            context.identity = try await realm.withAccounts { store in
+            (context.identity, impersonator) = try await realm.withAccounts { store in
                 guard let (session, account) = try await store.liveSession(
                     idHash: SecureToken.hash(token), idleTimeout: idle, now: now
-                ) else { return nil }
+                ) else { return (nil, nil) }
                 let required = try await realm.twoFactorRequired(for: account, in: store)
-                return SignedIn(account: account, session: session, twoFactorRequired: required)
+                let staff = try await session.impersonatorID.asyncMap { try await store.account($0) }
+                // A session whose staff member is gone is no session.
+                if session.impersonatorID != nil, staff == nil { return (nil, nil) }
+                return (SignedIn(account: account, session: session, twoFactorRequired: required), staff ?? nil)
             }
         }
         var newAnonymousToken: String?
@@ -38,7 +42,14 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
             newAnonymousToken = token
             context.csrfToken = token
         }
-        var response = try await next(request, context)
+        var response: Response
+        if let impersonator, let identity = context.identity {
+            guard !Impersonation.isRefused(request.uri.path) else { throw PortalError.notWhileImpersonating }
+            let banner = Impersonation.Banner(customer: identity.account.email, staff: impersonator.email, csrf: context.csrfToken)
+            response = try await Impersonation.$current.withValue(banner) { try await next(request, context) }
+        } else {
+            response = try await next(request, context)
+        }
         if let newAnonymousToken, request.method == .get {
             response.headers.append(
                 HTTPField(name: .setCookie, value: SessionCookie.set(SessionCookie.csrf, value: newAnonymousToken))
@@ -49,5 +60,12 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
             response.headers[.cacheControl] = "no-store"
         }
         return response
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

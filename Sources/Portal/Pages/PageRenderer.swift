@@ -42,7 +42,13 @@ package struct PageRenderer: Sendable {
     /// reflecting over the model again (a `Mirror` per lookup, per level of the context stack), which cost more
     /// than everything else on a signed-in page put together.
     package func render(_ page: some Sendable, template: String) throws -> String {
-        guard let html = library.render(Self.tree(page) ?? [String: Any](), withTemplate: template) else {
+        var root = Self.tree(page) ?? [String: Any]()
+        // Every page of a staff member signed in as a customer carries the banner that says so.
+        if let banner = Impersonation.current, var fields = root as? [String: Any] {
+            fields["impersonation"] = ["customer": banner.customer, "staff": banner.staff, "csrf": banner.csrf]
+            root = fields
+        }
+        guard let html = library.render(root, withTemplate: template) else {
             throw PortalError.missingTemplate(template)
         }
         return html
@@ -80,5 +86,21 @@ package struct PageRenderer: Sendable {
         default:
             return value
         }
+    }
+}
+
+/// Who is signed in as whom, for the banner on every page of such a session.
+package enum Impersonation {
+    package struct Banner: Sendable {
+        package let customer: String
+        package let staff: String
+        package let csrf: String
+    }
+
+    @TaskLocal package static var current: Banner?
+
+    /// Paths a staff member signed in as a customer may not open: the customer's own security settings.
+    package static func isRefused(_ path: String) -> Bool {
+        path == "/account/security" || path.hasPrefix("/account/security/")
     }
 }

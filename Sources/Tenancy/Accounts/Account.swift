@@ -76,10 +76,12 @@ package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, Per
     package var expiresAt: Date
     package var userAgent: String
     package var ip: String
+    /// The staff member signed in as this customer, when it is such a session.
+    package var impersonatorID: Account.ID?
 
     package init(
         idHash: String, accountID: Account.ID, csrfToken: String, secondFactorPending: Bool, createdAt: Date,
-        expiresAt: Date, userAgent: String, ip: String
+        expiresAt: Date, userAgent: String, ip: String, impersonatorID: Account.ID? = nil
     ) {
         self.idHash = idHash
         self.accountID = accountID
@@ -90,6 +92,7 @@ package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, Per
         self.expiresAt = expiresAt
         self.userAgent = userAgent
         self.ip = ip
+        self.impersonatorID = impersonatorID
     }
 
     /// Read by hand rather than through `Decodable`: every signed-in request reads its session.
@@ -103,6 +106,7 @@ package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, Per
         expiresAt = row["expires_at"]
         userAgent = row["user_agent"]
         ip = row["ip"]
+        impersonatorID = (row["impersonator_id"] as Int64?).map(Account.ID.init)
     }
 
     package static let databaseTableName = "sessions"
@@ -116,6 +120,7 @@ package struct AccountSession: Codable, Hashable, Sendable, FetchableRecord, Per
         case lastSeenAt = "last_seen_at"
         case expiresAt = "expires_at"
         case userAgent = "user_agent"
+        case impersonatorID = "impersonator_id"
     }
 }
 

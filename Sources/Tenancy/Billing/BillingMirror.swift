@@ -159,6 +159,22 @@ package struct BillingMirrorStore: Sendable {
         )
     }
 
+    /// Sets one of the customer's mirrored services to `status` (after staff suspended or restored it in WHMCS),
+    /// with an audit entry; false when the customer has no such service.
+    package func setServiceStatus(
+        _ serviceID: Int, of account: Account.ID, to status: String, actor: Account, target: String, action: String, ip: String, now: Date = Date()
+    ) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE service_mirror SET status = ? WHERE whmcs_service_id = ? AND account_id = ?",
+                arguments: [status, serviceID, account.rawValue]
+            )
+            guard db.changesCount == 1 else { return false }
+            try AccountStore.appendAudit(db, action, actor: actor, target: target, detail: "service \(serviceID)", ip: ip, now: now)
+            return true
+        }
+    }
+
     /// Replaces everything known about one customer's services and invoices, in one transaction.
     package func replace(_ account: Account.ID, services: [MirroredService], invoices: [MirroredInvoice], at now: Date = Date()) async throws {
         try await pool.write { db in

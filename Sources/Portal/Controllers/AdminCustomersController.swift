@@ -1,0 +1,288 @@
+import Foundation
+import Hummingbird
+import Integrations
+import Tenancy
+
+/// `/admin/customers`: search and page through the brand's customers; one customer's services, invoices, tickets,
+/// orders, private notes and audit trail. Owners and admins act (notes, password reset, suspend or restore a service,
+/// resend a service's welcome email); support reads. Every action is audited.
+package struct AdminCustomersController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (Tenant) -> any AccountRealm
+    let databases: TenantDatabases
+    let upstreams: TenantUpstreams
+
+    static let pageSize = 50
+
+    package struct ListPage: Sendable {
+        package struct Row: Sendable {
+            package let id: Int64
+            package let name: String
+            package let email: String
+            package let company: String
+            package let services: Int
+            package let joined: String
+        }
+
+        package let chrome: StorefrontChrome
+        package let csrf: String
+        package let query: String
+        package let rows: [Row]
+        package let hasRows: Bool
+        package let summary: String
+        package let previous: String?
+        package let next: String?
+    }
+
+    package struct DetailPage: Sendable {
+        package struct Line: Sendable {
+            package let id: String
+            package let title: String
+            package let detail: String
+            package let status: String
+            package let link: String?
+            package var canSuspend = false
+            package var canUnsuspend = false
+        }
+
+        package struct Note: Sendable {
+            package let author: String
+            package let body: String
+            package let at: String
+        }
+
+        package let chrome: StorefrontChrome
+        package let csrf: String
+        package var notice: Notice?
+        package let customerID: Int64
+        package let name: String
+        package let email: String
+        package let company: String
+        package let joined: String
+        package let verified: Bool
+        package let canAct: Bool
+        /// Owners and admins only.
+        package let canSignInAs: Bool
+        package let services: [Line]
+        package let invoices: [Line]
+        package let tickets: [Line]
+        package let orders: [Line]
+        package let notes: [Note]
+        package let audit: [AuditPage.Row]
+        package var noteInput = ""
+        package var noteError: String?
+    }
+
+    package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
+        group.get("/admin/customers", use: list)
+        group.get("/admin/customers/{id}", use: show)
+        group.post("/admin/customers/{id}/notes", use: addNote)
+        group.post("/admin/customers/{id}/password-reset", use: sendPasswordReset)
+        group.post("/admin/customers/{id}/services/{service}/suspend", use: suspend)
+        group.post("/admin/customers/{id}/services/{service}/unsuspend", use: unsuspend)
+        group.post("/admin/customers/{id}/services/{service}/welcome", use: resendWelcome)
+        group.post("/admin/customers/{id}/sign-in-as", use: signInAs)
+    }
+
+    @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.support)
+        let parameters = request.uri.queryParameters
+        let query = String((parameters.get("q") ?? "").replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces).prefix(100))
+        let page = max(1, parameters.get("page").flatMap(Int.init) ?? 1)
+        let (rows, total) = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.customers.search(query, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        }
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        func link(_ page: Int) -> String { "/admin/customers?" + (query.isEmpty ? "" : "q=\(encoded)&") + "page=\(page)" }
+        let first = (page - 1) * Self.pageSize
+        return try flows.page(
+            ListPage(
+                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, query: query,
+                rows: rows.map {
+                    .init(id: $0.id.rawValue, name: $0.name, email: $0.email, company: $0.company, services: $0.services, joined: PageDates.format($0.createdAt))
+                },
+                hasRows: !rows.isEmpty,
+                summary: total == 0 ? "" : "\(first + 1)–\(first + rows.count) of \(total) customer\(total == 1 ? "" : "s")",
+                previous: page > 1 ? link(page - 1) : nil, next: first + rows.count < total ? link(page + 1) : nil
+            ),
+            "admin/customers"
+        )
+    }
+
+    private func customer(_ context: StaffRequestContext) async throws -> Account {
+        guard let raw = context.parameters.get("id").flatMap(Int64.init),
+            let account = try await databases.withDatabase(for: context.tenant, { try await $0.accounts.account(Account.ID(raw)) }),
+            account.kind == .customer
+        else { throw PortalError.notFound }
+        return account
+    }
+
+    private func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws -> DetailPage {
+        let today = DateFormatter.utc("yyyy-MM-dd").string(from: flows.services.now())
+        let (services, invoices, tickets, orders, notes, audit) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.billing.services(of: customer.id, limit: 100).items,
+                try await database.billing.invoices(of: customer.id, filter: .all, today: today, limit: 50).items,
+                try await database.tickets.tickets(of: customer.id, limit: 50, offset: 0).items,
+                try await database.orders.orders(of: customer.id, limit: 50),
+                try await database.customers.notes(of: customer.id),
+                try await database.customers.auditTrail(of: customer)
+            )
+        }
+        let canAct = context.role >= .admin
+        return DetailPage(
+            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
+            name: customer.name, email: customer.email, company: customer.company, joined: PageDates.format(customer.createdAt),
+            verified: customer.emailVerifiedAt != nil, canAct: canAct, canSignInAs: context.role >= .admin,
+            services: services.map { service in
+                var line = DetailPage.Line(
+                    id: String(service.whmcsServiceID), title: service.productName, detail: service.domain, status: service.status, link: nil
+                )
+                line.canSuspend = canAct && service.status == "Active"
+                line.canUnsuspend = canAct && service.status == "Suspended"
+                return line
+            },
+            invoices: invoices.map {
+                .init(id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)", detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)", status: $0.status, link: nil)
+            },
+            tickets: tickets.map {
+                .init(id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status, link: $0.id.map { "/admin/tickets/\($0)" })
+            },
+            orders: orders.map {
+                .init(id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)", detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                      status: $0.status.staffLabel, link: $0.id.map { "/admin/orders/\($0.rawValue)" })
+            },
+            notes: notes.map { .init(author: $0.author, body: $0.body, at: PageDates.format($0.createdAt)) },
+            audit: AuditPage.rows(audit)
+        )
+    }
+
+    @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.support)
+        let customer = try await customer(context)
+        let notice: Notice? = switch request.uri.queryParameters.get("done") {
+        case "note": .success("Note added.")
+        case "reset": .success("A password reset link was emailed to \(customer.email).")
+        case "suspended": .success("Service suspended.")
+        case "unsuspended": .success("Service restored.")
+        case "welcome": .success("The welcome email was sent again.")
+        default: nil
+        }
+        return try flows.page(try await detail(customer, context, notice: notice), "admin/customer")
+    }
+
+    @Sendable func addNote(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let customer = try await customer(context)
+        var request = request
+        let body = try await FormData.parse(&request).trimmed("note")
+        guard !body.isEmpty, body.count <= 4000 else {
+            var page = try await detail(customer, context)
+            page.noteInput = body
+            page.noteError = body.isEmpty ? "Write the note first." : "A note holds at most 4,000 characters."
+            return try flows.page(page, "admin/customer", status: .unprocessableContent)
+        }
+        try await databases.withDatabase(for: context.tenant) { database in
+            try await database.customers.addNote(body, to: customer, by: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now())
+        }
+        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=note")
+    }
+
+    @Sendable func sendPasswordReset(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let customer = try await customer(context)
+        let realm = realm(context.tenant)
+        let (link, token) = flows.oneTimeLink(.resetPassword, path: "/reset-password", realm: realm)
+        let mail = try await flows.prepareMail(
+            realm: realm, to: customer.email, name: customer.name, .passwordReset, variables: ["link": link], tag: "reset_password"
+        )
+        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
+        try await realm.withAccounts { store in
+            try await flows.commit(store, realm: realm) { db in
+                try AccountStore.insertToken(db, token(customer.id))
+                try AccountStore.insertMail(db, mail, now: now)
+                try AccountStore.appendAudit(db, "customer.password_reset_sent", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
+            }
+        }
+        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=reset")
+    }
+
+    private func service(_ context: StaffRequestContext, of customer: Account) async throws -> MirroredService {
+        guard let raw = context.parameters.get("service").flatMap(Int.init),
+            let service = try await databases.withDatabase(for: context.tenant, { try await $0.billing.service(raw, of: customer.id) })
+        else { throw PortalError.notFound }
+        return service
+    }
+
+    @Sendable func suspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await changeService(context, command: .suspend, to: "Suspended", action: "service.suspended", done: "suspended")
+    }
+
+    @Sendable func unsuspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await changeService(context, command: .unsuspend, to: "Active", action: "service.unsuspended", done: "unsuspended")
+    }
+
+    /// Runs the WHMCS module command for one of the customer's services, then records the new status.
+    private func changeService(
+        _ context: StaffRequestContext, command: WHMCSClient.ModuleCommand, to status: String, action: String, done: String
+    ) async throws -> Response {
+        try context.require(.admin)
+        let customer = try await customer(context)
+        let service = try await service(context, of: customer)
+        do {
+            let (client, _) = try await upstreams.whmcs(for: context.tenant)
+            try await client.module(command, serviceID: service.whmcsServiceID, reason: command == .suspend ? "Suspended by \(context.tenant.name) staff" : nil)
+        } catch let error as UpstreamError {
+            let page = try await detail(customer, context, notice: .error("WHMCS did not change the service: \(error). Nothing was changed here."))
+            return try flows.page(page, "admin/customer", status: .badGateway)
+        }
+        _ = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.billing.setServiceStatus(
+                service.whmcsServiceID, of: customer.id, to: status, actor: context.staff, target: customer.email, action: action,
+                ip: context.origin.clientAddress ?? "", now: flows.services.now()
+            )
+        }
+        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=\(done)")
+    }
+
+    @Sendable func resendWelcome(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let customer = try await customer(context)
+        let service = try await service(context, of: customer)
+        let realm = realm(context.tenant)
+        let nameservers = try await databases.withDatabase(for: context.tenant) { try await $0.upstreams.nameservers() }
+        let mail = try await flows.prepareMail(
+            realm: realm, to: customer.email, name: customer.name, .serviceActivated,
+            variables: [
+                "service.name": service.productName, "service.domain": service.domain, "nameservers": nameservers.joined(separator: "\n"),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/services/\(service.whmcsServiceID)"),
+            ],
+            tag: "service_activated"
+        )
+        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
+        try await realm.withAccounts { store in
+            try await flows.commit(store, realm: realm) { db in
+                try AccountStore.insertMail(db, mail, now: now)
+                try AccountStore.appendAudit(
+                    db, "customer.welcome_resent", actor: staff, target: customer.email, detail: "service \(service.whmcsServiceID)", ip: ip, now: now
+                )
+            }
+        }
+        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=welcome")
+    }
+
+    /// Starts a session as the customer in this browser (replacing the staff session) with a banner on every page,
+    /// no access to the customer's security settings, an hour at most, and an audit entry.
+    @Sendable func signInAs(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let customer = try await customer(context)
+        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
+        let cookie = try await realm(context.tenant).withAccounts { store in
+            try await store.audit("customer.signed_in_as", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
+            return try await flows.startSession(
+                for: customer, secondFactorPending: false, request: request, origin: context.origin, in: store, impersonator: staff.id
+            )
+        }
+        return flows.redirect(to: "/account", cookies: [cookie])
+    }
+}
