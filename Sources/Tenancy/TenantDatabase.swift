@@ -129,11 +129,14 @@ final class TenantReads: Sendable {
     let inline: InlineReader
     let sessions: CommittedReads<String, AccountStore.SessionRead>
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
+    /// The staff dashboard's figures, per currency and day.
+    let staffFigures: CommittedReads<String, BackOfficeFigures>
 
     init(path: String) {
         inline = InlineReader(path: path)
         sessions = CommittedReads(commits: commits, capacity: 512)
         dashboards = CommittedReads(commits: commits, capacity: 256)
+        staffFigures = CommittedReads(commits: commits, capacity: 8)
     }
 }
 

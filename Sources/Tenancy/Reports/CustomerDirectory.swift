@@ -18,10 +18,10 @@ package struct CustomerDirectory: Sendable {
                 );
                 CREATE INDEX customer_notes_by_account ON customer_notes(account_id, id);
                 ALTER TABLE sessions ADD COLUMN impersonator_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE;
-                CREATE INDEX service_mirror_by_status ON service_mirror(status, whmcs_product_id);
+                CREATE INDEX service_mirror_by_status ON service_mirror(status, whmcs_product_id, billing_cycle, recurring_minor);
                 CREATE INDEX service_mirror_by_domain ON service_mirror(domain);
-                CREATE INDEX invoice_mirror_by_status ON invoice_mirror(status, currency, due_date);
-                CREATE INDEX orders_by_created ON orders(created_at);
+                CREATE INDEX invoice_mirror_by_status ON invoice_mirror(status, currency, due_date, total_minor, date);
+                CREATE INDEX orders_by_created ON orders(created_at, change_kind);
                 CREATE INDEX audit_by_actor ON audit_log(actor_id);
                 """
         )

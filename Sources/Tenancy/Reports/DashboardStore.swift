@@ -35,8 +35,15 @@ extension ReportStore {
     static let cycleMonths = "CASE billing_cycle WHEN 'Monthly' THEN 1 WHEN 'Quarterly' THEN 3 WHEN 'Semi-Annually' THEN 6 "
         + "WHEN 'Annually' THEN 12 WHEN 'Biennially' THEN 24 WHEN 'Triennially' THEN 36 ELSE NULL END"
 
-    /// Everything the dashboard shows, as of `now` (UTC calendar), for a brand billing in `currency`.
+    /// Everything the dashboard shows, as of `now` (UTC calendar), for a brand billing in `currency`. Kept until the
+    /// brand's database next commits (at most two seconds), so a busy back office reads it once per change.
     package func figures(now: Date, currency: String) async throws -> BackOfficeFigures {
+        guard let figureReads, let inline else { return try await pool.read { db in try Self.readFigures(db, now: now, currency: currency) } }
+        let key = "\(currency)|\(DateFormatter.utc("yyyy-MM-dd").string(from: now))"
+        return try figureReads.value(for: key) { try inline.read { db in try Self.readFigures(db, now: now, currency: currency) } }
+    }
+
+    static func readFigures(_ db: Database, now: Date, currency: String) throws -> BackOfficeFigures {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
@@ -45,7 +52,7 @@ extension ReportStore {
         let days = (0..<30).reversed().compactMap { calendar.date(byAdding: .day, value: -$0, to: today) }
         let monthKey = DateFormatter.utc("yyyy-MM")
         let dayKey = DateFormatter.utc("yyyy-MM-dd")
-        return try await pool.read { db in
+        do {
             let recurring = try Int64.fetchOne(
                 db,
                 sql: "SELECT CAST(round(coalesce(sum(recurring_minor * 1.0 / \(Self.cycleMonths)), 0)) AS INTEGER) FROM service_mirror WHERE status = 'Active'"

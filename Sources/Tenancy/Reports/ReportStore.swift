@@ -5,6 +5,8 @@ import GRDB
 /// placed through the portal.
 package struct ReportStore: Sendable {
     let pool: DatabasePool
+    var figureReads: CommittedReads<String, BackOfficeFigures>?
+    var inline: InlineReader?
 
     /// One month of paid invoices in one currency.
     package struct MonthRevenue: Sendable, Equatable {
@@ -55,5 +57,5 @@ package struct ReportStore: Sendable {
 }
 
 extension TenantDatabase {
-    package var reports: ReportStore { ReportStore(pool: pool) }
+    package var reports: ReportStore { ReportStore(pool: pool, figureReads: reads.staffFigures, inline: reads.inline) }
 }
