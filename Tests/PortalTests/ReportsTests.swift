@@ -239,3 +239,25 @@ final class SVGCollector: NSObject, XMLParserDelegate, @unchecked Sendable {
         inText = false
     }
 }
+
+@Suite("Back-office query plans")
+struct BackOfficePlanTests {
+    @Test("every dashboard query reads through an index (EXPLAIN QUERY PLAN), never a full table scan")
+    func plans() async throws {
+        let folder = try TemporaryFolder()
+        let database = try TenantDatabase.open(path: folder.path + "/tenant.sqlite", tenantID: Tenant.ID(1))
+        defer { try? database.close() }
+        try await database.pool.read { db in
+            for sql in FigureSQL.all {
+                let placeholders = sql.filter { $0 == "?" }.count
+                let plan = try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "2026-01-01", count: placeholders))
+                ).map { $0["detail"] as String }
+                for line in plan where line.hasPrefix("SCAN") || line.hasPrefix("SEARCH") {
+                    #expect(line.contains("USING"), "\(line) in \(sql)")
+                }
+                #expect(!plan.isEmpty)
+            }
+        }
+    }
+}

@@ -53,55 +53,22 @@ extension ReportStore {
         let monthKey = DateFormatter.utc("yyyy-MM")
         let dayKey = DateFormatter.utc("yyyy-MM-dd")
         do {
-            let recurring = try Int64.fetchOne(
-                db,
-                sql: "SELECT CAST(round(coalesce(sum(recurring_minor * 1.0 / \(Self.cycleMonths)), 0)) AS INTEGER) FROM service_mirror WHERE status = 'Active'"
-            ) ?? 0
-            let orderCounts = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FILTER (WHERE change_kind IS NULL) AS placed, count(*) FILTER (WHERE change_kind = 'cancel') AS cancels
-                    FROM orders WHERE created_at >= ?
-                    """,
-                arguments: [monthStart]
-            )
-            let kinds = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT coalesce(products.kind, 'other') AS kind, count(*) AS services FROM service_mirror
-                    LEFT JOIN products ON products.whmcs_product_id = service_mirror.whmcs_product_id
-                    WHERE service_mirror.status = 'Active' GROUP BY 1 ORDER BY services DESC, kind
-                    """
-            ).map { (kind: $0["kind"] as String, count: $0["services"] as Int) }
+            let recurring = try Int64.fetchOne(db.cachedStatement(sql: FigureSQL.recurring)) ?? 0
+            let orderCounts = try Row.fetchOne(db.cachedStatement(sql: FigureSQL.orderCounts), arguments: [monthStart])
+            let kinds = try Row.fetchAll(db.cachedStatement(sql: FigureSQL.servicesByKind))
+                .map { (kind: $0["kind"] as String, count: $0["services"] as Int) }
             let todayText = dayKey.string(from: now)
-            let unpaid = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) AS unpaid, coalesce(sum(total_minor), 0) AS unpaid_total,
-                        count(*) FILTER (WHERE due_date < ?) AS overdue,
-                        coalesce(sum(total_minor) FILTER (WHERE due_date < ?), 0) AS overdue_total
-                    FROM invoice_mirror WHERE status = 'Unpaid' AND currency = ?
-                    """,
-                arguments: [todayText, todayText, currency]
-            )
-            let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM tickets WHERE status != 'Closed'") ?? 0
-            let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
+            let unpaid = try Row.fetchOne(db.cachedStatement(sql: FigureSQL.unpaid), arguments: [todayText, todayText, currency])
+            let tickets = try Int.fetchOne(db.cachedStatement(sql: FigureSQL.openTickets)) ?? 0
+            let failed = try Int.fetchOne(db.cachedStatement(sql: FigureSQL.failedJobs)) ?? 0
             let revenue = Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT substr(date, 1, 7) AS month, sum(total_minor) AS total FROM invoice_mirror
-                        WHERE status = 'Paid' AND currency = ? AND date >= ? GROUP BY month
-                        """,
-                    arguments: [currency, monthKey.string(from: months[0]) + "-01"]
+                    db.cachedStatement(sql: FigureSQL.revenueByMonth), arguments: [currency, monthKey.string(from: months[0]) + "-01"]
                 ).map { ($0["month"] as String, $0["total"] as Int64) }
             )
             let perDay = Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(
-                    db,
-                    sql: "SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day",
-                    arguments: [days[0]]
-                ).map { ($0["day"] as String, $0["placed"] as Int) }
+                uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: FigureSQL.ordersPerDay), arguments: [days[0]])
+                    .map { ($0["day"] as String, $0["placed"] as Int) }
             )
             return BackOfficeFigures(
                 monthlyRecurringMinor: recurring, newOrders: orderCounts?["placed"] ?? 0, cancellations: orderCounts?["cancels"] ?? 0,
@@ -118,6 +85,39 @@ extension ReportStore {
             )
         }
     }
+}
+
+/// The dashboard's queries, one place for the figures and for the test that checks each uses an index.
+package enum FigureSQL {
+    package static let recurring = """
+        SELECT CAST(round(coalesce(sum(recurring_minor * 1.0 / \(ReportStore.cycleMonths)), 0)) AS INTEGER) FROM service_mirror
+        WHERE status = 'Active'
+        """
+    package static let orderCounts = """
+        SELECT count(*) FILTER (WHERE change_kind IS NULL) AS placed, count(*) FILTER (WHERE change_kind = 'cancel') AS cancels
+        FROM orders WHERE created_at >= ?
+        """
+    package static let servicesByKind = """
+        SELECT coalesce(products.kind, 'other') AS kind, count(*) AS services FROM service_mirror
+        LEFT JOIN products ON products.whmcs_product_id = service_mirror.whmcs_product_id
+        WHERE service_mirror.status = 'Active' GROUP BY 1 ORDER BY services DESC, kind
+        """
+    package static let unpaid = """
+        SELECT count(*) AS unpaid, coalesce(sum(total_minor), 0) AS unpaid_total, count(*) FILTER (WHERE due_date < ?) AS overdue,
+            coalesce(sum(total_minor) FILTER (WHERE due_date < ?), 0) AS overdue_total
+        FROM invoice_mirror WHERE status = 'Unpaid' AND currency = ?
+        """
+    package static let openTickets = "SELECT count(*) FROM tickets WHERE status != 'Closed'"
+    package static let failedJobs = "SELECT count(*) FROM orders WHERE status = 'failed'"
+    package static let revenueByMonth = """
+        SELECT substr(date, 1, 7) AS month, sum(total_minor) AS total FROM invoice_mirror
+        WHERE status = 'Paid' AND currency = ? AND date >= ? GROUP BY month
+        """
+    package static let ordersPerDay = """
+        SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day
+        """
+
+    package static let all = [recurring, orderCounts, servicesByKind, unpaid, openTickets, failedJobs, revenueByMonth, ordersPerDay]
 }
 
 extension DateFormatter {
