@@ -14,6 +14,10 @@ struct BenchPrepareCommand: AsyncParsableCommand {
     )
 
     @Option(help: "How many tenants to create.") var tenants = 10_000
+    @Option(name: .customLong("office-customers"), help: "Also create the back-office tenant `office` with this many customers (0: none).")
+    var officeCustomers = 0
+    @Option(name: .customLong("office-services"), help: "How many services the back-office tenant's customers hold between them.")
+    var officeServices = 50_000
     @OptionGroup var data: DataOptions
     @OptionGroup var domain: DomainOptions
 
@@ -43,6 +47,18 @@ struct BenchPrepareCommand: AsyncParsableCommand {
             }
         }
         Console.line("bench-prepare: created \(created), kept \(tenants - created) in \(dataDirectory.root.path)")
+        if officeCustomers > 0, !existing.contains(BenchTenants.office) {
+            let started = ContinuousClock.now
+            let (customers, services) = (officeCustomers, officeServices)
+            try onboarding.addTenant(.init(slug: BenchTenants.office, name: "Bench Office")) { database, _ in
+                try BenchTenants.seed(database, number: 0)
+                try BenchTenants.seedOffice(database, customers: customers, services: services)
+            }
+            Console.line(
+                "bench-prepare: back-office tenant \(BenchTenants.office) with \(customers) customers and \(services) services"
+                    + " in \(started.duration(to: .now).components.seconds) s"
+            )
+        }
     }
 }
 
@@ -71,6 +87,73 @@ enum BenchTenants {
                 try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
             }
             try seedCustomer(db, number: number)
+        }
+    }
+
+    /// The back-office benchmark tenant.
+    static let office = "office"
+    /// The session cookie value of the back-office tenant's owner.
+    static let officeStaffToken = "bench-staff-session-0123456789abcdef0123456789"
+
+    /// Many customers with services, invoices, orders and tickets, and a signed-in owner (no second factor asked).
+    static func seedOffice(_ database: TenantDatabase, customers: Int, services: Int) throws {
+        let now = Date()
+        let cycles = ["Monthly", "Monthly", "Annually", "Quarterly"]
+        let statuses = ["Active", "Active", "Active", "Active", "Suspended", "Cancelled"]
+        try database.pool.write { db in
+            try db.execute(sql: "UPDATE products SET whmcs_product_id = position + 1")
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('staff_two_factor', 'off')")
+            let owner = try AccountStore.insertAccount(
+                db, kind: .staff, email: "owner@office.example", name: "Office Owner", company: "", passwordHash: nil, role: .owner,
+                emailVerifiedAt: now, now: now
+            )
+            try AccountSession(
+                idHash: SecureToken.hash(officeStaffToken), accountID: owner.id, csrfToken: SecureToken.generate(), secondFactorPending: false,
+                createdAt: now, expiresAt: now.addingTimeInterval(12 * 3600), userAgent: "wrk", ip: "127.0.0.1"
+            ).insert(db)
+            let entry = try Product.filter(Product.Columns.slug == "starter").fetchOne(db).map { try CatalogueStore.entry(db, $0) }
+            var serviceID = 100
+            for number in 1...customers {
+                let account = try AccountStore.insertAccount(
+                    db, kind: .customer, email: "customer\(number)@office.example", name: "Customer \(number)", company: "Company \(number % 500)",
+                    passwordHash: nil, role: nil, emailVerifiedAt: now, now: now.addingTimeInterval(-Double(number) * 600)
+                )
+                let share = services / customers + (number <= services % customers ? 1 : 0)
+                for _ in 0..<share {
+                    serviceID += 1
+                    try MirroredService(
+                        whmcsServiceID: serviceID, accountID: account.id, whmcsOrderID: serviceID, whmcsProductID: serviceID % 3 + 1,
+                        productName: "Plan \(serviceID % 3 + 1)", domain: "site\(serviceID).office.example", status: statuses[serviceID % statuses.count],
+                        billingCycle: cycles[serviceID % cycles.count], recurringMinor: Int64(299 + serviceID % 900), nextDueDate: "2027-01-01",
+                        username: "u\(serviceID)"
+                    ).insert(db)
+                }
+                for index in 1...2 {
+                    let day = (number * 7 + index * 13) % 360
+                    let date = DateFormatter.utc("yyyy-MM-dd").string(from: now.addingTimeInterval(-Double(day) * 86_400))
+                    try MirroredInvoice(
+                        whmcsInvoiceID: number * 10 + index, accountID: account.id, number: "\(number)-\(index)", date: date, dueDate: date,
+                        totalMinor: Int64(500 + (number * index) % 5_000), status: (number + index) % 5 == 0 ? "Unpaid" : "Paid", currency: "GBP"
+                    ).insert(db)
+                }
+                if number % 2 == 0, let entry {
+                    var order = Order(
+                        accountID: account.id, number: "O\(number)", idempotencyKey: "o\(number)", entry: entry, cycle: .monthly,
+                        domain: "order\(number).office.example", domainAction: .existing, currency: "GBP", priceMinor: 299, setupMinor: 0,
+                        domainMinor: 0, now: now.addingTimeInterval(-Double(number % 30) * 86_400)
+                    )
+                    try order.insert(db)
+                }
+                if number % 10 == 0 {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO tickets (account_id, idempotency_key, number, department_id, department_name, subject, status, created_at, updated_at)
+                            VALUES (?, ?, ?, 1, 'Support', 'Question', ?, ?, ?)
+                            """,
+                        arguments: [account.id.rawValue, "t\(number)", "T\(number)", number % 30 == 0 ? "Closed" : "Open", now, now]
+                    )
+                }
+            }
         }
     }
 

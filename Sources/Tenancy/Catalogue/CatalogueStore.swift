@@ -65,7 +65,7 @@ package struct CatalogueStore: Sendable {
         }
     }
 
-    static func entry(_ db: Database, _ product: Product) throws -> CatalogueEntry {
+    package static func entry(_ db: Database, _ product: Product) throws -> CatalogueEntry {
         let id = product.id ?? 0
         return CatalogueEntry(
             product: product,
