@@ -27,6 +27,7 @@ package struct AdminCustomersController: Sendable {
         package let chrome: StorefrontChrome
         package let csrf: String
         package let query: String
+        package let hasQuery: Bool
         package let rows: [Row]
         package let hasRows: Bool
         package let summary: String
@@ -58,8 +59,11 @@ package struct AdminCustomersController: Sendable {
         package let name: String
         package let email: String
         package let company: String
+        package let hasCompany: Bool
         package let joined: String
         package let verified: Bool
+        /// The audit trail is for owners and admins, as the audit log is.
+        package let canReadAudit: Bool
         package let canAct: Bool
         /// Owners and admins only.
         package let canSignInAs: Bool
@@ -87,8 +91,8 @@ package struct AdminCustomersController: Sendable {
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let parameters = request.uri.queryParameters
-        let query = String((parameters.get("q") ?? "").replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces).prefix(100))
-        let page = max(1, parameters.get("page").flatMap(Int.init) ?? 1)
+        let query = String((FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let page = PageNumber.parse(parameters.get("page"))
         let (rows, total) = try await databases.withDatabase(for: context.tenant) { database in
             try await database.customers.search(query, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
         }
@@ -97,7 +101,7 @@ package struct AdminCustomersController: Sendable {
         let first = (page - 1) * Self.pageSize
         return try flows.page(
             ListPage(
-                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, query: query,
+                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, query: query, hasQuery: !query.isEmpty,
                 rows: rows.map {
                     .init(id: $0.id.rawValue, name: $0.name, email: $0.email, company: $0.company, services: $0.services, joined: PageDates.format($0.createdAt))
                 },
@@ -132,8 +136,9 @@ package struct AdminCustomersController: Sendable {
         let canAct = context.role >= .admin
         return DetailPage(
             chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
-            name: customer.name, email: customer.email, company: customer.company, joined: PageDates.format(customer.createdAt),
-            verified: customer.emailVerifiedAt != nil, canAct: canAct, canSignInAs: context.role >= .admin,
+            name: customer.name, email: customer.email, company: customer.company, hasCompany: !customer.company.isEmpty,
+            joined: PageDates.format(customer.createdAt), verified: customer.emailVerifiedAt != nil, canReadAudit: context.role >= .admin,
+            canAct: canAct, canSignInAs: context.role >= .admin,
             services: services.map { service in
                 var line = DetailPage.Line(
                     id: String(service.whmcsServiceID), title: service.productName, detail: service.domain, status: service.status, link: nil

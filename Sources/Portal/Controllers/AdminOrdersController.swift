@@ -86,7 +86,7 @@ package struct AdminOrdersController: Sendable {
         let filter = request.uri.queryParameters.get("status") ?? ""
         let statuses: Set<Order.Status>? = Order.Status(rawValue: filter).map { [$0] }
         let perPage = 50
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (orders, total, counts) = try await databases.withDatabase(for: context.tenant) { database in
             let (orders, total) = try await database.orders.orders(statuses: statuses, limit: perPage, offset: (page - 1) * perPage)
             return (orders, total, try await database.orders.statusCounts())

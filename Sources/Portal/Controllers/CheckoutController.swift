@@ -225,7 +225,7 @@ package struct CheckoutController: Sendable {
 
     @Sendable func orders(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let perPage = 20
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let currencyChrome = try await storefront.content(for: context.tenant)
         let rows = try await databases.withDatabase(for: context.tenant) { database in
             try await database.orders.orders(of: context.account.id, limit: perPage + 1, offset: (page - 1) * perPage)

@@ -106,7 +106,7 @@ package struct CustomerBillingController: Sendable {
 
     @Sendable func services(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let perPage = 20
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (list, refreshed) = try await databases.withDatabase(for: context.tenant) { database in
             (
                 try await database.billing.services(of: context.account.id, limit: perPage, offset: (page - 1) * perPage),
@@ -240,7 +240,7 @@ package struct CustomerBillingController: Sendable {
     @Sendable func invoices(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let filter = BillingMirrorStore.InvoiceFilter(rawValue: request.uri.queryParameters.get("status") ?? "all") ?? .all
         let perPage = 20
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let today = Self.today(flows.services.now())
         let (list, refreshed) = try await databases.withDatabase(for: context.tenant) { database in
             (

@@ -108,7 +108,7 @@ package struct KnowledgeBaseController: Sendable {
         let chrome = try await storefront.content(for: context.tenant).chrome
         let query = String((request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
         let perPage = 30
-        let pageNumber = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let pageNumber = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (categories, listed, results) = try await databases.withDatabase(for: context.tenant) { database in
             (
                 try await database.knowledgeBase.categories(),
@@ -169,7 +169,7 @@ package struct KnowledgeBaseController: Sendable {
     @Sendable func adminList(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let notice: Notice? = request.uri.queryParameters.get("done") == "saved" ? .success("Saved.") : nil
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         return try flows.page(try await listPage(context, notice: notice, page: page), "admin/help")
     }
 

@@ -79,8 +79,8 @@ package struct PlatformController: Sendable {
 
     @Sendable func home(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        // A GET form sends spaces as "+".
-        let query = String((parameters.get("q") ?? "").replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces).lowercased().prefix(100))
+        // A GET form sends spaces as "+" and a plus sign as "%2B".
+        let query = String((FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(100))
         let sort = parameters.get("sort").flatMap(SortKey.init(rawValue:)) ?? .slug
         let descending = parameters.get("dir") == "desc"
         let snapshot = registry.snapshot
@@ -111,7 +111,7 @@ package struct PlatformController: Sendable {
         }
         let total = tenants.count
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, parameters.get("page").flatMap(Int.init) ?? 1), pages)
+        let page = min(PageNumber.parse(parameters.get("page")), pages)
         let shown = tenants.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
         let rows = shown.map { tenant in
             let health = healthByID[tenant.id]

@@ -101,7 +101,7 @@ package struct TicketsController: Sendable {
 
     @Sendable func customerList(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let perPage = 20
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let list = try await databases.withDatabase(for: context.tenant) { database in
             try await database.tickets.tickets(of: context.account.id, limit: perPage, offset: (page - 1) * perPage)
         }
@@ -287,7 +287,7 @@ package struct TicketsController: Sendable {
     @Sendable func staffList(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let perPage = 50
-        let page = max(1, Int(request.uri.queryParameters.get("page") ?? "1") ?? 1)
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let openOnly = request.uri.queryParameters.get("show") != "all"
         let (list, names) = try await databases.withDatabase(for: context.tenant) { database in
             let list = try await database.tickets.allTickets(openOnly: openOnly, limit: perPage, offset: (page - 1) * perPage)

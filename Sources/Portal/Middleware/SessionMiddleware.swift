@@ -27,8 +27,10 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
                 ) else { return (nil, nil) }
                 let required = try await realm.twoFactorRequired(for: account, in: store)
                 let staff = try await session.impersonatorID.asyncMap { try await store.account($0) }
-                // A session whose staff member is gone is no session.
-                if session.impersonatorID != nil, staff == nil { return (nil, nil) }
+                // Checked on every request: a staff member removed or no longer owner or admin ends it at once.
+                if session.impersonatorID != nil {
+                    guard let member = staff ?? nil, member.kind == .staff, (member.role ?? .support) >= .admin else { return (nil, nil) }
+                }
                 return (SignedIn(account: account, session: session, twoFactorRequired: required), staff ?? nil)
             }
         }

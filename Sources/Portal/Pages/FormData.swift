@@ -66,3 +66,26 @@ package enum QueryComponent {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 }
+
+/// A `?page=` number: 1 when missing or not a number, and at most a million, so `(page - 1) * perPage` never
+/// overflows (an overflow would stop the whole process).
+package enum PageNumber {
+    package static let maximum = 1_000_000
+
+    package static func parse(_ raw: String?) -> Int {
+        min(max(1, raw.flatMap { Int($0) } ?? 1), maximum)
+    }
+}
+
+/// A query parameter of a GET form, decoded as browsers encode forms: `+` is a space, `%2B` a plus sign.
+package enum FormQuery {
+    package static func value(_ name: String, in query: String?) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
+}

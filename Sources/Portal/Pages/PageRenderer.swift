@@ -100,7 +100,9 @@ package enum Impersonation {
     @TaskLocal package static var current: Banner?
 
     /// Paths a staff member signed in as a customer may not open: the customer's own security settings.
+    /// Compared segment by segment with empty ones dropped, as the router matches (`//account//security` is the same page).
     package static func isRefused(_ path: String) -> Bool {
-        path == "/account/security" || path.hasPrefix("/account/security/")
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return segments.count >= 2 && segments[0] == "account" && segments[1] == "security"
     }
 }

@@ -23,6 +23,7 @@ package struct CustomerDirectory: Sendable {
                 CREATE INDEX invoice_mirror_by_status ON invoice_mirror(status, currency, due_date, total_minor, date);
                 CREATE INDEX orders_by_created ON orders(created_at, change_kind);
                 CREATE INDEX audit_by_actor ON audit_log(actor_id);
+                CREATE INDEX audit_by_target ON audit_log(target);
                 CREATE INDEX products_by_whmcs_id ON products(whmcs_product_id, kind);
                 """
         )

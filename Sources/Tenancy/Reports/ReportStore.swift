@@ -40,7 +40,7 @@ package struct ReportStore: Sendable {
         }
     }
 
-    /// Orders and upgrades that were paid (whatever happened after), per product and currency, largest first.
+    /// Orders and upgrades that were paid and not failed or cancelled since, per product and currency, largest first.
     package func revenueByProduct(since: Date) async throws -> [ProductRevenue] {
         try await pool.read { db in
             try Row.fetchAll(
