@@ -186,6 +186,9 @@ struct BackOfficeTests {
             try await again.get("/account")
             #expect(try await again.post("/logout", [:]).status == .seeOther)
             #expect(try await again.get("/account").status == .seeOther)
+            // Changes made in such a session are audited as the staff member's.
+            let actedAs = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "customer.acted_as") }
+            #expect(actedAs.contains { $0.actor.contains("admin@acme.example") && $0.target == "ada@example.com" && $0.detail == "POST /logout → 303" })
         }
     }
 

@@ -49,6 +49,15 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
             guard !Impersonation.isRefused(request.uri.path) else { throw PortalError.notWhileImpersonating }
             let banner = Impersonation.Banner(customer: identity.account.email, staff: impersonator.email, csrf: context.csrfToken)
             response = try await Impersonation.$current.withValue(banner) { try await next(request, context) }
+            // What the customer's own audit entries cannot say: every change in such a session was made by this staff member.
+            if request.method != .get, request.method != .head {
+                let (staffMember, customer, ip, status) = (impersonator, identity.account.email, context.origin.clientAddress ?? "", response.status.code)
+                try await realm(context).withAccounts { store in
+                    try await store.audit(
+                        "customer.acted_as", actor: staffMember, target: customer, detail: "\(request.method) \(request.uri.path) → \(status)", ip: ip
+                    )
+                }
+            }
         } else {
             response = try await next(request, context)
         }
