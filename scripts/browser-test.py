@@ -173,6 +173,17 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
         WebDriverWait(driver, 10).until(lambda d: "recovery" in d.page_source.lower())
 
+        # The staff dashboard: figures and two server-drawn charts, each with a table of the same figures.
+        driver.get("http://acme.localhost:%d/admin" % port)
+        charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart[role=img]")
+        check(len(charts) == 2 and all(c.is_displayed() and c.size["width"] > 200 for c in charts),
+              "the staff dashboard draws its two charts as SVG")
+        check(len(driver.find_elements(By.CSS_SELECTOR, ".figures .figure")) == 6, "the dashboard shows its six figures")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "figure.chart-figure details table")) == 2,
+              "each chart has a table of the same figures")
+        driver.get("http://acme.localhost:%d/admin/customers" % port)
+        check("Customers" in driver.title, "the owner opens the customer list")
+
         # The demo brands are wired to the in-process WHMCS and WHM simulators: the owner's test button proves it.
         driver.get("http://acme.localhost:%d/admin/integrations" % port)
         check("Billing and hosting connections" in driver.page_source, "the owner opens the connections page")
