@@ -10,6 +10,7 @@ package struct SandboxConfiguration: Sendable {
     /// 0 picks a free port (tests).
     package var whmcsPort = 9001
     package var whmPort = 9002
+    package var twentyIPort = 9003
     package var directory: String
     /// Credentials to accept; generated once and stored when not given.
     package var whmcsIdentifier: String?
@@ -18,6 +19,7 @@ package struct SandboxConfiguration: Sendable {
     package var whmToken: String?
     package var whmcsFaults = FaultSettings()
     package var whmFaults = FaultSettings()
+    package var twentyIFaults = FaultSettings()
 
     package init(directory: String) {
         self.directory = directory
@@ -33,6 +35,8 @@ package struct SandboxCredentials: Sendable, Equatable {
     package var whmToken: String
     /// Root's token: sets up new resellers (the onboarding wizard).
     package var whmRootToken: String
+    /// The 20i General API key the simulator accepts.
+    package var twentyIKey: String
 }
 
 /// What `provisionTenant` set up for one brand: its WHMCS client group and its own WHM reseller.
@@ -50,8 +54,10 @@ package final class Sandbox: Sendable {
     package let store: SandboxStore
     package let whmcs: WHMCSSimulator
     package let whm: WHMSimulator
+    package let twentyI: TwentyISimulator
     package let whmcsFaults: FaultInjector
     package let whmFaults: FaultInjector
+    package let twentyIFaults: FaultInjector
     package let credentials: SandboxCredentials
 
     package init(_ configuration: SandboxConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -59,8 +65,10 @@ package final class Sandbox: Sendable {
         store = try SandboxStore(directory: configuration.directory)
         whmcs = WHMCSSimulator(store: store, now: now)
         whm = WHMSimulator(store: store, now: now)
+        twentyI = TwentyISimulator(store: store, now: now)
         whmcsFaults = FaultInjector(configuration.whmcsFaults)
         whmFaults = FaultInjector(configuration.whmFaults)
+        twentyIFaults = FaultInjector(configuration.twentyIFaults)
         let identifier = try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
         let secret = try configuration.whmcsSecret ?? store.setting("whmcs.secret", default: WHMCSAction.randomToken(32))
         let user = try configuration.whmUser ?? store.setting("whm.user", default: "reseller")
@@ -69,9 +77,11 @@ package final class Sandbox: Sendable {
         )
         if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
         let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        let twentyIKey = try store.setting("twentyi.key", default: WHMCSAction.randomToken(24, alphabet: "abcdef0123456789"))
         credentials = SandboxCredentials(
-            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken
+            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken, twentyIKey: twentyIKey
         )
+        try await twentyI.addKey(twentyIKey)
         try await whmcs.addCredential(identifier: identifier, secret: secret)
         try await whm.ensureReseller(user)
         try await whm.addToken(user: user, token: token)
@@ -120,6 +130,18 @@ package final class Sandbox: Sendable {
             }
         )
         return [whmcsApp, whmApp]
+    }
+
+    /// The 20i simulator as a Service of its own (cloud hosting, domains and DNS); `onRunning` learns its port.
+    package func twentyIService(logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) -> any Service {
+        SimulatorServer.application(
+            host: configuration.host, port: configuration.twentyIPort, injector: twentyIFaults, logger: logger,
+            routes: { twentyI.addRoutes(to: $0) },
+            onServerRunning: { [twentyI, configuration] port in
+                twentyI.address.set(host: configuration.host, port: port)
+                await onRunning(port)
+            }
+        )
     }
 }
 

@@ -74,6 +74,9 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v4: WHMCS cancellations and upgrades") { db in
             try db.execute(sql: WHMCSAction.changesSQL)
         }
+        migrator.registerMigration("v5: 20i hosting, domains and DNS") { db in
+            try db.execute(sql: TwentyISimulator.schema)
+        }
         return migrator
     }
 }

@@ -2,12 +2,14 @@
 package enum Upstream: String, Sendable, CaseIterable, Codable {
     case whmcs
     case whm
+    case twentyI = "20i"
 
     /// The name people know it by, for pages and log lines.
     package var displayName: String {
         switch self {
         case .whmcs: "WHMCS"
         case .whm: "WHM"
+        case .twentyI: "20i"
         }
     }
 }

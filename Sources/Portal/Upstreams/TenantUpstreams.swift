@@ -117,7 +117,7 @@ package struct TenantUpstreams: Sendable {
         do {
             settings = try await self.settings(of: tenant)
         } catch {
-            return Upstream.allCases.map { ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read") }
+            return [Upstream.whmcs, .whm].map { ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read") }
         }
         var checks: [ConnectionCheck] = []
         if settings.whmcsConfigured {

@@ -3,6 +3,7 @@ import Foundation
 import Integrations
 import Logging
 import NIOCore
+import NIOHTTP1
 import Sandbox
 import ServiceLifecycle
 import Synchronization
@@ -12,6 +13,7 @@ struct SandboxHarness: Sendable {
     let sandbox: Sandbox
     let whmcsURL: String
     let whmURL: String
+    let twentyIURL: String
     let http: HTTPClient
     let breakers: CircuitBreakers
     let logs: LogLines
@@ -55,6 +57,27 @@ struct SandboxHarness: Sendable {
         )
     }
 
+    func twentyI(key: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> TwentyIClient {
+        TwentyIClient(
+            credentials: TwentyICredentials(baseURL: twentyIURL, generalKey: key ?? credentials.twentyIKey),
+            caller: caller(.twentyI, tenant: tenant, identifier: "20i-general", timeout: timeout)
+        )
+    }
+
+    /// Raw 20i call: status and body text.
+    func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: twentyIURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer " + Data((key ?? credentials.twentyIKey).utf8).base64EncodedString())
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
     /// Raw form POST to the WHMCS endpoint: status and body text, for checking the wire format itself.
     func postWHMCS(_ body: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: whmcsURL + "/includes/api.php")
@@ -85,6 +108,7 @@ struct SandboxHarness: Sendable {
         var configuration = SandboxConfiguration(directory: directory)
         configuration.whmcsPort = 0
         configuration.whmPort = 0
+        configuration.twentyIPort = 0
         let sandbox = try await Sandbox(configuration, now: now)
         let logs = LogLines()
         let ports = Mutex<[String: Int]>([:])
@@ -93,9 +117,12 @@ struct SandboxHarness: Sendable {
         quiet.logLevel = .critical
         let group = ServiceGroup(
             services: sandbox.services(logger: quiet) { name, port in
-                let ready = ports.withLock { $0[name] = port; return $0.count == 2 }
+                let ready = ports.withLock { $0[name] = port; return $0.count == 3 }
                 if ready { continuation.finish() }
-            },
+            } + [sandbox.twentyIService(logger: quiet) { port in
+                let ready = ports.withLock { $0["20i"] = port; return $0.count == 3 }
+                if ready { continuation.finish() }
+            }],
             gracefulShutdownSignals: [], logger: quiet
         )
         var clientConfiguration = HTTPClient.Configuration()
@@ -108,7 +135,7 @@ struct SandboxHarness: Sendable {
             let bound = ports.withLock { $0 }
             let harness = SandboxHarness(
                 sandbox: sandbox, whmcsURL: "http://127.0.0.1:\(bound["whmcs"] ?? 0)",
-                whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
+                whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
                 logs: logs
             )
             do {
