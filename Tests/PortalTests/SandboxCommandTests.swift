@@ -37,7 +37,7 @@ struct SandboxCommandTests {
         return try await BlockingIO.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["sandbox", "--whmcs-port", "0", "--whm-port", "0"] + arguments
+            process.arguments = ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0"] + arguments
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
@@ -81,6 +81,15 @@ struct SandboxCommandTests {
         #expect(try await Self.post(whmcs + "/includes/api.php", auth + "&action=GetClientGroups").0 == 500)
         #expect(try await Self.post(whmcs + "/includes/api.php", auth + "&action=GetClientGroups").0 == 200)
         #expect(try await Self.post(whmcs + "/__sandbox/faults", "mode=meltdown").0 == 400)
+
+        // The 20i simulator answers with the printed key.
+        let twentyI = try #require(first.url("20i   simulator") ?? first.url("20i"))
+        let key = try #require(first.banner.split(separator: "\n").first { $0.hasPrefix("20i general API key") }?.split(separator: " ").last.map(String.init))
+        var request = HTTPClientRequest(url: twentyI + "/reseller/*/packageTypes")
+        request.headers.add(name: "Authorization", value: "Bearer " + Data(key.utf8).base64EncodedString())
+        let answer = try await TestBrowser.http.execute(request, timeout: .seconds(10))
+        #expect(answer.status.code == 200)
+        #expect(String(buffer: try await answer.body.collect(upTo: 1 << 16)).contains("Linux Starter"))
         #expect(try await first.stop() == 0)
 
         let second = try await Self.start(arguments)

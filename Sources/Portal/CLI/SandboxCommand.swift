@@ -9,7 +9,7 @@ import Synchronization
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the WHMCS and WHM simulators on loopback and print the credentials to use.",
+        abstract: "Run the WHMCS, WHM and 20i simulators on loopback and print the credentials to use.",
         discussion: """
             The simulators speak the real wire formats (WHMCS /includes/api.php, WHM /json-api/…) and keep
             their state in DIR/sandbox.sqlite, so data survives restarts. Credentials are generated on first
@@ -18,13 +18,14 @@ struct SandboxCommand: AsyncParsableCommand {
             (modes: none, http500, reset, timeout, commit-then-timeout; also latency_ms, after)
 
             Example:
-              portal sandbox --whmcs-port 9001 --whm-port 9002 --data-dir ./sandbox --brand acme --brand globex
+              portal sandbox --whmcs-port 9001 --whm-port 9002 --twentyi-port 9003 --data-dir ./sandbox --brand acme
             """
     )
 
     @Option(help: "Address to listen on; loopback only.") var host = "127.0.0.1"
     @Option(name: .customLong("whmcs-port"), help: "WHMCS simulator port.") var whmcsPort = 9001
     @Option(name: .customLong("whm-port"), help: "WHM simulator port.") var whmPort = 9002
+    @Option(name: .customLong("twentyi-port"), help: "20i simulator port.") var twentyIPort = 9003
     @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"
     @Option(name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
     var whmcsIdentifier: String?
@@ -56,6 +57,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.whmcsPort = whmcsPort
         configuration.whmPort = whmPort
+        configuration.twentyIPort = twentyIPort
         configuration.whmcsIdentifier = whmcsIdentifier
         configuration.whmcsSecret = whmcsSecret
         configuration.whmUser = whmUser
@@ -77,21 +79,25 @@ struct SandboxCommand: AsyncParsableCommand {
         let credentials = sandbox.credentials
         let hostForURL = host.contains(":") ? "[\(host)]" : host
         let announced = Mutex(0)
+        let announce: @Sendable (String, Int) -> Void = { name, port in
+            let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  "][name] ?? name
+            Console.line("\(label) simulator  http://\(hostForURL):\(port)")
+            guard announced.withLock({ $0 += 1; return $0 }) == 3 else { return }
+            Console.line("")
+            Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
+            Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
+            Console.line("WHM reseller          \(credentials.whmUser)")
+            Console.line("WHM API token         \(credentials.whmToken)")
+            Console.line("WHM root token        \(credentials.whmRootToken)  (sets up new resellers)")
+            Console.line("20i general API key   \(credentials.twentyIKey)")
+            for (brand, tenant) in provisioned {
+                Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
+            }
+            Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
+        }
         let group = ServiceGroup(
-            services: sandbox.services(logger: logger) { name, port in
-                Console.line("\(name == "whmcs" ? "WHMCS" : "WHM  ") simulator  http://\(hostForURL):\(port)")
-                guard announced.withLock({ $0 += 1; return $0 }) == 2 else { return }
-                Console.line("")
-                Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
-                Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
-                Console.line("WHM reseller          \(credentials.whmUser)")
-                Console.line("WHM API token         \(credentials.whmToken)")
-                Console.line("WHM root token        \(credentials.whmRootToken)  (sets up new resellers)")
-                for (brand, tenant) in provisioned {
-                    Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
-                }
-                Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
-            },
+            services: sandbox.services(logger: logger) { name, port in announce(name, port) }
+                + [sandbox.twentyIService(logger: logger) { port in announce("20i", port) }],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
