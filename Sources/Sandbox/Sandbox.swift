@@ -11,6 +11,7 @@ package struct SandboxConfiguration: Sendable {
     package var whmcsPort = 9001
     package var whmPort = 9002
     package var twentyIPort = 9003
+    package var sslStorePort = 9004
     package var directory: String
     /// Credentials to accept; generated once and stored when not given.
     package var whmcsIdentifier: String?
@@ -20,6 +21,7 @@ package struct SandboxConfiguration: Sendable {
     package var whmcsFaults = FaultSettings()
     package var whmFaults = FaultSettings()
     package var twentyIFaults = FaultSettings()
+    package var sslStoreFaults = FaultSettings()
 
     package init(directory: String) {
         self.directory = directory
@@ -37,6 +39,9 @@ package struct SandboxCredentials: Sendable, Equatable {
     package var whmRootToken: String
     /// The 20i General API key the simulator accepts.
     package var twentyIKey: String
+    /// TheSSLStore partner code and auth token.
+    package var sslStorePartnerCode: String
+    package var sslStoreAuthToken: String
 }
 
 /// What `provisionTenant` set up for one brand: its WHMCS client group and its own WHM reseller.
@@ -55,9 +60,11 @@ package final class Sandbox: Sendable {
     package let whmcs: WHMCSSimulator
     package let whm: WHMSimulator
     package let twentyI: TwentyISimulator
+    package let sslStore: SSLStoreSimulator
     package let whmcsFaults: FaultInjector
     package let whmFaults: FaultInjector
     package let twentyIFaults: FaultInjector
+    package let sslStoreFaults: FaultInjector
     package let credentials: SandboxCredentials
 
     package init(_ configuration: SandboxConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -66,9 +73,11 @@ package final class Sandbox: Sendable {
         whmcs = WHMCSSimulator(store: store, now: now)
         whm = WHMSimulator(store: store, now: now)
         twentyI = TwentyISimulator(store: store, now: now)
+        sslStore = SSLStoreSimulator(store: store, now: now)
         whmcsFaults = FaultInjector(configuration.whmcsFaults)
         whmFaults = FaultInjector(configuration.whmFaults)
         twentyIFaults = FaultInjector(configuration.twentyIFaults)
+        sslStoreFaults = FaultInjector(configuration.sslStoreFaults)
         let identifier = try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
         let secret = try configuration.whmcsSecret ?? store.setting("whmcs.secret", default: WHMCSAction.randomToken(32))
         let user = try configuration.whmUser ?? store.setting("whm.user", default: "reseller")
@@ -78,10 +87,14 @@ package final class Sandbox: Sendable {
         if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
         let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         let twentyIKey = try store.setting("twentyi.key", default: WHMCSAction.randomToken(24, alphabet: "abcdef0123456789"))
+        let partnerCode = try store.setting("sslstore.partner", default: "SB" + WHMCSAction.randomToken(8, alphabet: "0123456789"))
+        let partnerToken = try store.setting("sslstore.token", default: WHMCSAction.randomToken(32, alphabet: "abcdef0123456789"))
         credentials = SandboxCredentials(
-            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken, twentyIKey: twentyIKey
+            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken, twentyIKey: twentyIKey,
+            sslStorePartnerCode: partnerCode, sslStoreAuthToken: partnerToken
         )
         try await twentyI.addKey(twentyIKey)
+        try await sslStore.addPartner(code: partnerCode, token: partnerToken)
         try await whmcs.addCredential(identifier: identifier, secret: secret)
         try await whm.ensureReseller(user)
         try await whm.addToken(user: user, token: token)
@@ -130,6 +143,18 @@ package final class Sandbox: Sendable {
             }
         )
         return [whmcsApp, whmApp]
+    }
+
+    /// The TheSSLStore simulator as a Service of its own (certificates); `onRunning` learns its port.
+    package func sslStoreService(logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) -> any Service {
+        SimulatorServer.application(
+            host: configuration.host, port: configuration.sslStorePort, injector: sslStoreFaults, logger: logger,
+            routes: { sslStore.addRoutes(to: $0) },
+            onServerRunning: { [sslStore, configuration] port in
+                sslStore.address.set(host: configuration.host, port: port)
+                await onRunning(port)
+            }
+        )
     }
 
     /// The 20i simulator as a Service of its own (cloud hosting, domains and DNS); `onRunning` learns its port.

@@ -77,6 +77,9 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v5: 20i hosting, domains and DNS") { db in
             try db.execute(sql: TwentyISimulator.schema)
         }
+        migrator.registerMigration("v6: TheSSLStore orders") { db in
+            try db.execute(sql: SSLStoreSimulator.schema)
+        }
         return migrator
     }
 }

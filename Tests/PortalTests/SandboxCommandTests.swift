@@ -37,7 +37,7 @@ struct SandboxCommandTests {
         return try await BlockingIO.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0"] + arguments
+            process.arguments = ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0", "--sslstore-port", "0"] + arguments
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice

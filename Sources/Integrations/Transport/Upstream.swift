@@ -3,6 +3,7 @@ package enum Upstream: String, Sendable, CaseIterable, Codable {
     case whmcs
     case whm
     case twentyI = "20i"
+    case sslStore = "sslstore"
 
     /// The name people know it by, for pages and log lines.
     package var displayName: String {
@@ -10,6 +11,7 @@ package enum Upstream: String, Sendable, CaseIterable, Codable {
         case .whmcs: "WHMCS"
         case .whm: "WHM"
         case .twentyI: "20i"
+        case .sslStore: "TheSSLStore"
         }
     }
 }

@@ -54,15 +54,21 @@ struct DemoCommand: AsyncParsableCommand {
         sandboxConfiguration.whmcsPort = sandboxWHMCSPort
         sandboxConfiguration.whmPort = sandboxWHMPort
         sandboxConfiguration.twentyIPort = 0
+        sandboxConfiguration.sslStorePort = 0
         let sandbox = try await Sandbox(sandboxConfiguration)
         let ports = Mutex<[String: Int]>([:])
         let (bound, bindings) = AsyncStream.makeStream(of: Void.self)
         let sandboxGroup = ServiceGroup(
             services: sandbox.services(logger: logger) { name, port in
-                if ports.withLock({ $0[name] = port; return $0.count }) == 3 { bindings.finish() }
-            } + [sandbox.twentyIService(logger: logger) { port in
-                if ports.withLock({ $0["20i"] = port; return $0.count }) == 3 { bindings.finish() }
-            }],
+                if ports.withLock({ $0[name] = port; return $0.count }) == 4 { bindings.finish() }
+            } + [
+                sandbox.twentyIService(logger: logger) { port in
+                    if ports.withLock({ $0["20i"] = port; return $0.count }) == 4 { bindings.finish() }
+                },
+                sandbox.sslStoreService(logger: logger) { port in
+                    if ports.withLock({ $0["sslstore"] = port; return $0.count }) == 4 { bindings.finish() }
+                },
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -73,14 +79,14 @@ struct DemoCommand: AsyncParsableCommand {
                 try await sandboxGroup.run()
             }
             for await _ in bound {}
-            guard ports.withLock({ $0.count }) == 3 else {
+            guard ports.withLock({ $0.count }) == 4 else {
                 try await tasks.waitForAll()
                 throw CommandError("the sandbox simulators did not start; see the log above")
             }
             let urls = ports.withLock { ports in
                 (
                     whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)",
-                    twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)"
+                    twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)", sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)"
                 )
             }
             try await connectDemoTenants(to: sandbox, whmcsURL: urls.whmcs, whmURL: urls.whm, configuration: configuration)
@@ -135,7 +141,7 @@ struct DemoCommand: AsyncParsableCommand {
         try platform.close()
     }
 
-    private func serve(_ configuration: PortalConfiguration, logger: Logger, sandboxURLs: (whmcs: String, whm: String, twentyI: String)) async throws {
+    private func serve(_ configuration: PortalConfiguration, logger: Logger, sandboxURLs: (whmcs: String, whm: String, twentyI: String, sslStore: String)) async throws {
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
             let snapshot = dependencies.registry.snapshot
             Console.line("")
@@ -156,7 +162,7 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             }
             Console.line("Staff can read every email the demo would send at /admin/mailbox.")
-            Console.line("Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)")
+            Console.line("Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  TheSSLStore \(sandboxURLs.sslStore)")
             Console.line("  (each brand's connection is on /admin/integrations; owners can test it there)")
             Console.line("Press Ctrl-C to stop.")
             Console.line("")

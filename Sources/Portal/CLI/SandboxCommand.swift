@@ -9,7 +9,7 @@ import Synchronization
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the WHMCS, WHM and 20i simulators on loopback and print the credentials to use.",
+        abstract: "Run the WHMCS, WHM, 20i and TheSSLStore simulators on loopback and print the credentials to use.",
         discussion: """
             The simulators speak the real wire formats (WHMCS /includes/api.php, WHM /json-api/…) and keep
             their state in DIR/sandbox.sqlite, so data survives restarts. Credentials are generated on first
@@ -18,7 +18,7 @@ struct SandboxCommand: AsyncParsableCommand {
             (modes: none, http500, reset, timeout, commit-then-timeout; also latency_ms, after)
 
             Example:
-              portal sandbox --whmcs-port 9001 --whm-port 9002 --twentyi-port 9003 --data-dir ./sandbox --brand acme
+              portal sandbox --whmcs-port 9001 --whm-port 9002 --twentyi-port 9003 --sslstore-port 9004 --data-dir ./sandbox --brand acme
             """
     )
 
@@ -26,6 +26,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("whmcs-port"), help: "WHMCS simulator port.") var whmcsPort = 9001
     @Option(name: .customLong("whm-port"), help: "WHM simulator port.") var whmPort = 9002
     @Option(name: .customLong("twentyi-port"), help: "20i simulator port.") var twentyIPort = 9003
+    @Option(name: .customLong("sslstore-port"), help: "TheSSLStore simulator port.") var sslStorePort = 9004
     @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"
     @Option(name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
     var whmcsIdentifier: String?
@@ -58,6 +59,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.whmcsPort = whmcsPort
         configuration.whmPort = whmPort
         configuration.twentyIPort = twentyIPort
+        configuration.sslStorePort = sslStorePort
         configuration.whmcsIdentifier = whmcsIdentifier
         configuration.whmcsSecret = whmcsSecret
         configuration.whmUser = whmUser
@@ -80,9 +82,9 @@ struct SandboxCommand: AsyncParsableCommand {
         let hostForURL = host.contains(":") ? "[\(host)]" : host
         let announced = Mutex(0)
         let announce: @Sendable (String, Int) -> Void = { name, port in
-            let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  "][name] ?? name
+            let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  ", "sslstore": "TheSSLStore"][name] ?? name
             Console.line("\(label) simulator  http://\(hostForURL):\(port)")
-            guard announced.withLock({ $0 += 1; return $0 }) == 3 else { return }
+            guard announced.withLock({ $0 += 1; return $0 }) == 4 else { return }
             Console.line("")
             Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
             Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
@@ -90,6 +92,8 @@ struct SandboxCommand: AsyncParsableCommand {
             Console.line("WHM API token         \(credentials.whmToken)")
             Console.line("WHM root token        \(credentials.whmRootToken)  (sets up new resellers)")
             Console.line("20i general API key   \(credentials.twentyIKey)")
+            Console.line("TheSSLStore partner   \(credentials.sslStorePartnerCode)")
+            Console.line("TheSSLStore token     \(credentials.sslStoreAuthToken)")
             for (brand, tenant) in provisioned {
                 Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
             }
@@ -97,7 +101,10 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             services: sandbox.services(logger: logger) { name, port in announce(name, port) }
-                + [sandbox.twentyIService(logger: logger) { port in announce("20i", port) }],
+                + [
+                    sandbox.twentyIService(logger: logger) { port in announce("20i", port) },
+                    sandbox.sslStoreService(logger: logger) { port in announce("sslstore", port) },
+                ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -14,6 +14,7 @@ struct SandboxHarness: Sendable {
     let whmcsURL: String
     let whmURL: String
     let twentyIURL: String
+    let sslStoreURL: String
     let http: HTTPClient
     let breakers: CircuitBreakers
     let logs: LogLines
@@ -64,6 +65,15 @@ struct SandboxHarness: Sendable {
         )
     }
 
+    func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> SSLStoreClient {
+        SSLStoreClient(
+            credentials: SSLStoreCredentials(
+                baseURL: sslStoreURL, partnerCode: credentials.sslStorePartnerCode, authToken: token ?? credentials.sslStoreAuthToken
+            ),
+            caller: caller(.sslStore, tenant: tenant, identifier: credentials.sslStorePartnerCode, timeout: timeout)
+        )
+    }
+
     /// Raw 20i call: status and body text.
     func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: twentyIURL + path)
@@ -109,6 +119,7 @@ struct SandboxHarness: Sendable {
         configuration.whmcsPort = 0
         configuration.whmPort = 0
         configuration.twentyIPort = 0
+        configuration.sslStorePort = 0
         let sandbox = try await Sandbox(configuration, now: now)
         let logs = LogLines()
         let ports = Mutex<[String: Int]>([:])
@@ -117,12 +128,18 @@ struct SandboxHarness: Sendable {
         quiet.logLevel = .critical
         let group = ServiceGroup(
             services: sandbox.services(logger: quiet) { name, port in
-                let ready = ports.withLock { $0[name] = port; return $0.count == 3 }
+                let ready = ports.withLock { $0[name] = port; return $0.count == 4 }
                 if ready { continuation.finish() }
-            } + [sandbox.twentyIService(logger: quiet) { port in
-                let ready = ports.withLock { $0["20i"] = port; return $0.count == 3 }
-                if ready { continuation.finish() }
-            }],
+            } + [
+                sandbox.twentyIService(logger: quiet) { port in
+                    let ready = ports.withLock { $0["20i"] = port; return $0.count == 4 }
+                    if ready { continuation.finish() }
+                },
+                sandbox.sslStoreService(logger: quiet) { port in
+                    let ready = ports.withLock { $0["sslstore"] = port; return $0.count == 4 }
+                    if ready { continuation.finish() }
+                },
+            ],
             gracefulShutdownSignals: [], logger: quiet
         )
         var clientConfiguration = HTTPClient.Configuration()
@@ -135,7 +152,8 @@ struct SandboxHarness: Sendable {
             let bound = ports.withLock { $0 }
             let harness = SandboxHarness(
                 sandbox: sandbox, whmcsURL: "http://127.0.0.1:\(bound["whmcs"] ?? 0)",
-                whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
+                whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)",
+                sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
                 logs: logs
             )
             do {
