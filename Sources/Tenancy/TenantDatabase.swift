@@ -119,6 +119,17 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v13: back office: customer notes, signing in as a customer, report indexes") { db in
             try CustomerDirectory.create(db)
         }
+        migrator.registerMigration("v14: 20i and TheSSLStore connections") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE integration_settings ADD COLUMN twentyi_url TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE integration_settings ADD COLUMN twentyi_key BLOB;
+                    ALTER TABLE integration_settings ADD COLUMN sslstore_url TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE integration_settings ADD COLUMN sslstore_partner TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE integration_settings ADD COLUMN sslstore_token BLOB;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -23,7 +23,7 @@ struct CaddyEdgeTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
@@ -66,7 +66,7 @@ struct CaddyEdgeTests {
             caddy.environment = ["HOME": root, "XDG_DATA_HOME": root, "XDG_CONFIG_HOME": root, "PATH": "/usr/bin:/bin"]
             caddy.standardOutput = FileHandle.nullDevice
             caddy.standardError = FileHandle.nullDevice
-            try caddy.run()
+            try ProcessLaunch.run(caddy)
             defer { kill(caddy.processIdentifier, SIGKILL) }
 
             // Caddy makes its CA on start; wait (bounded) for its root and for the HTTPS port to answer.

@@ -122,6 +122,59 @@ struct UpstreamConnectionTests {
         }
     }
 
+    @Test("20i and TheSSLStore: optional, complete or refused field by field, sealed, re-asked when moved, and tested with the rest")
+    func twentyIAndSSLStore() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
+            let twentyIURL = try #require(sandbox.twentyI.address.baseURL)
+            let sslStoreURL = try #require(sandbox.sslStore.address.baseURL)
+            try await withPortal { client, dependencies in
+                let owner = try await Self.ownerBrowser(client, dependencies)
+                try await owner.get("/admin/integrations")
+                var form = Self.validForm(
+                    sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller, token: setup.resellerToken
+                )
+                // Half a connection is refused beside each field, and nothing is stored.
+                form["twentyi_url"] = twentyIURL
+                form["twentyi_key"] = "not a key!"
+                form["sslstore_url"] = "https://api.thesslstore.com/rest"
+                form["sslstore_partner"] = ""
+                let refused = try await owner.post("/admin/integrations", form)
+                #expect(refused.status == .unprocessableContent)
+                for id in ["twentyi-key-error", "sslstore-url-error", "sslstore-partner-error", "sslstore-token-error"] {
+                    #expect(refused.text.contains(id), "\(id)")
+                }
+                let tenant = try dependencies.registryTenant("acme")
+                #expect(try await dependencies.upstreams.settings(of: tenant).twentyIURL.isEmpty)
+
+                form["twentyi_key"] = sandbox.credentials.twentyIKey
+                form["sslstore_url"] = sslStoreURL
+                form["sslstore_partner"] = sandbox.credentials.sslStorePartnerCode
+                form["sslstore_token"] = sandbox.credentials.sslStoreAuthToken
+                #expect(try await owner.post("/admin/integrations", form).status == .seeOther)
+                let page = try await owner.get("/admin/integrations?done=saved")
+                #expect(!page.text.contains(sandbox.credentials.twentyIKey) && !page.text.contains(sandbox.credentials.sslStoreAuthToken))
+                let tested = try await owner.post("/admin/integrations/test", [:])
+                #expect(tested.text.contains("<strong>20i</strong>: Connected") && tested.text.contains("<strong>TheSSLStore</strong>: Connected"))
+                #expect(try await dependencies.upstreams.twentyI(for: tenant).credentials.generalKey == sandbox.credentials.twentyIKey)
+
+                // Another address needs the key again; the stored one is never sent elsewhere.
+                var moved = form
+                moved["whmcs_secret"] = ""
+                moved["whm_token"] = ""
+                moved["twentyi_key"] = ""
+                moved["sslstore_token"] = ""
+                moved["twentyi_url"] = "http://127.0.0.1:1"
+                let again = try await owner.post("/admin/integrations", moved)
+                #expect(again.status == .unprocessableContent && again.text.contains("Enter the API key again"))
+                #expect(try await dependencies.upstreams.settings(of: tenant).twentyIURL == twentyIURL)
+                // Another brand has none of it.
+                let globex = try dependencies.registryTenant("globex")
+                await #expect(throws: UpstreamError.notConfigured(.twentyI)) { _ = try await dependencies.upstreams.twentyI(for: globex) }
+            }
+        }
+    }
+
     @Test("a secret sealed for one tenant cannot be used by another, even if its row is copied")
     func sealedSecretsAreBoundToTheirTenant() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in

@@ -20,7 +20,7 @@ struct PipelineCrashTests {
                              "--log-level", "error"] + (step.map { ["--crash-after-step", $0.rawValue] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         return process
     }
 

@@ -41,7 +41,7 @@ struct SandboxCommandTests {
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ProcessLaunch.run(process)
             var text = ""
             let deadline = Date().addingTimeInterval(30)
             while !text.contains("Press Ctrl-C"), Date() < deadline {

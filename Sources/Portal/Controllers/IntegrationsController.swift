@@ -46,6 +46,11 @@ package struct IntegrationsController: Sendable {
         input.whmURL = form["whm_url"]
         input.whmUser = form["whm_user"]
         input.whmReseller = form["whm_reseller"]
+        input.twentyIURL = form["twentyi_url"]
+        input.twentyIKey = form["twentyi_key"]
+        input.sslStoreURL = form["sslstore_url"]
+        input.sslStorePartner = form["sslstore_partner"]
+        input.sslStoreToken = form["sslstore_token"]
         input.whmToken = form["whm_token"]
         let errors = try await upstreams.update(
             context.tenant, with: input, actor: context.staff, ip: context.origin.clientAddress ?? ""

@@ -30,6 +30,11 @@ package struct IntegrationsPage: Sendable {
     package var whmUser: String
     package var whmReseller: String
     package var whmTokenStored: Bool
+    package var twentyIURL: String
+    package var twentyIKeyStored: Bool
+    package var sslStoreURL: String
+    package var sslStorePartner: String
+    package var sslStoreTokenStored: Bool
     package var updatedAt: String
     package var checks: [Check] = [] {
         didSet { hasChecks = !checks.isEmpty }
@@ -46,6 +51,11 @@ package struct IntegrationsPage: Sendable {
     package var whmUserError: String?
     package var whmResellerError: String?
     package var whmTokenError: String?
+    package var twentyIURLError: String?
+    package var twentyIKeyError: String?
+    package var sslStoreURLError: String?
+    package var sslStorePartnerError: String?
+    package var sslStoreTokenError: String?
 
     /// Places each message beside its field (`whmcs_url`, …).
     mutating func show(_ errors: IntegrationSettingsInput.FieldErrors) {
@@ -59,6 +69,11 @@ package struct IntegrationsPage: Sendable {
         whmUserError = errors["whm_user"]
         whmResellerError = errors["whm_reseller"]
         whmTokenError = errors["whm_token"]
+        twentyIURLError = errors["twentyi_url"]
+        twentyIKeyError = errors["twentyi_key"]
+        sslStoreURLError = errors["sslstore_url"]
+        sslStorePartnerError = errors["sslstore_partner"]
+        sslStoreTokenError = errors["sslstore_token"]
     }
 
     init(chrome: StorefrontChrome, csrf: String, settings: IntegrationSettings) {
@@ -77,6 +92,11 @@ package struct IntegrationsPage: Sendable {
         whmUser = settings.whmUser
         whmReseller = settings.whmReseller
         whmTokenStored = settings.whmToken != nil
+        twentyIURL = settings.twentyIURL
+        twentyIKeyStored = settings.twentyIKey != nil
+        sslStoreURL = settings.sslStoreURL
+        sslStorePartner = settings.sslStorePartner
+        sslStoreTokenStored = settings.sslStoreToken != nil
         updatedAt = settings.updatedAt.map(PageDates.format) ?? ""
     }
 
@@ -89,5 +109,8 @@ package struct IntegrationsPage: Sendable {
         whmURL = input.whmURL ?? whmURL
         whmUser = input.whmUser ?? whmUser
         whmReseller = input.whmReseller ?? whmReseller
+        twentyIURL = input.twentyIURL ?? twentyIURL
+        sslStoreURL = input.sslStoreURL ?? sslStoreURL
+        sslStorePartner = input.sslStorePartner ?? sslStorePartner
     }
 }

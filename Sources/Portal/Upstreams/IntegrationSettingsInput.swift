@@ -17,6 +17,11 @@ package struct IntegrationSettingsInput: Sendable, Equatable {
     package var whmToken: String?
     /// With root's token: the reseller the brand acts for. Empty means the token is the reseller's own.
     package var whmReseller: String?
+    package var twentyIURL: String?
+    package var twentyIKey: String?
+    package var sslStoreURL: String?
+    package var sslStorePartner: String?
+    package var sslStoreToken: String?
 
     package init() {}
 
@@ -57,6 +62,9 @@ extension TenantUpstreams {
             }
         }
 
+        if let raw = input.twentyIURL { settings.twentyIURL = Self.trimmedURL(raw, dropping: "/reseller") }
+        if let raw = input.sslStoreURL { settings.sslStoreURL = Self.trimmedURL(raw, dropping: "/order") }
+        if let raw = input.sslStorePartner { settings.sslStorePartner = raw.trimmingCharacters(in: .whitespaces) }
         let whmcsMoved = settings.mode != stored.mode || settings.whmcsURL != stored.whmcsURL
             || settings.whmcsIdentifier != stored.whmcsIdentifier || settings.whmcsGroupID != stored.whmcsGroupID
         let whmMoved = settings.mode != stored.mode || settings.whmURL != stored.whmURL || settings.whmUser != stored.whmUser
@@ -96,6 +104,30 @@ extension TenantUpstreams {
             errors["whm_token"] = "Enter the API token again: the address, reseller or mode changed."
         }
 
+        // 20i and TheSSLStore: a stored key or token stays only while it goes to the same place.
+        let twentyIMoved = settings.mode != stored.mode || settings.twentyIURL != stored.twentyIURL
+        let sslStoreMoved = settings.mode != stored.mode || settings.sslStoreURL != stored.sslStoreURL || settings.sslStorePartner != stored.sslStorePartner
+        if twentyIMoved { settings.twentyIKey = nil }
+        if sslStoreMoved { settings.sslStoreToken = nil }
+        if let key = input.twentyIKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+            if key.count > 128 || !key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                errors["twentyi_key"] = "A 20i general API key holds letters and digits only (My20i › Reseller Preferences › API)."
+            } else {
+                settings.twentyIKey = try seal(key, tenant, "twentyi.key")
+            }
+        } else if twentyIMoved, stored.twentyIKey != nil, !settings.twentyIURL.isEmpty {
+            errors["twentyi_key"] = "Enter the API key again: the address or mode changed."
+        }
+        if let token = input.sslStoreToken?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            if let problem = Self.secretProblem(token) { errors["sslstore_token"] = problem } else {
+                settings.sslStoreToken = try seal(token, tenant, "sslstore.token")
+            }
+        } else if sslStoreMoved, stored.sslStoreToken != nil, !settings.sslStoreURL.isEmpty {
+            errors["sslstore_token"] = "Enter the auth token again: the address, partner code or mode changed."
+        }
+        Self.checkTwentyI(settings, into: &errors)
+        Self.checkSSLStore(settings, into: &errors)
+
         Self.checkWHMCS(settings, into: &errors)
         Self.checkWHM(settings, into: &errors)
         // Another brand's client group or reseller would mix two brands' customers; whose it is stays unsaid.
@@ -115,7 +147,8 @@ extension TenantUpstreams {
         try await databases.withDatabase(for: tenant) { database in
             try await database.upstreams.save(
                 settings, actor: actor,
-                detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)", ip: ip
+                detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)"
+                    + " 20i=\(settings.twentyIConfigured) sslstore=\(settings.sslStoreConfigured)", ip: ip
             )
         }
         if let registry { try await BlockingIO.run { try registry.recordClaim(claim, of: tenant.id) } }
@@ -160,6 +193,25 @@ extension TenantUpstreams {
             }
         }
         return nil
+    }
+
+    /// 20i is configured completely or not at all.
+    private static func checkTwentyI(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
+        guard !settings.twentyIURL.isEmpty || settings.twentyIKey != nil else { return }
+        if settings.twentyIURL.isEmpty { errors["twentyi_url"] = "Enter the 20i API address, https://api.20i.com." }
+        else if let problem = urlProblem(settings.twentyIURL, mode: settings.mode) { errors["twentyi_url"] = problem }
+        if settings.twentyIKey == nil, errors["twentyi_key"] == nil { errors["twentyi_key"] = "Enter the 20i general API key." }
+    }
+
+    /// TheSSLStore is configured completely or not at all.
+    private static func checkSSLStore(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
+        guard !settings.sslStoreURL.isEmpty || !settings.sslStorePartner.isEmpty || settings.sslStoreToken != nil else { return }
+        if settings.sslStoreURL.isEmpty { errors["sslstore_url"] = "Enter the TheSSLStore API address, https://api.thesslstore.com/rest." }
+        else if let problem = urlProblem(settings.sslStoreURL, mode: settings.mode) { errors["sslstore_url"] = problem }
+        if settings.sslStorePartner.isEmpty || settings.sslStorePartner.count > 64 || settings.sslStorePartner.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            errors["sslstore_partner"] = "Enter the partner code from the TheSSLStore partner area, without spaces."
+        }
+        if settings.sslStoreToken == nil, errors["sslstore_token"] == nil { errors["sslstore_token"] = "Enter the TheSSLStore auth token." }
     }
 
     /// WHMCS is configured completely or not at all.

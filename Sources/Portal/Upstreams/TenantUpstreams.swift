@@ -91,6 +91,36 @@ package struct TenantUpstreams: Sendable {
         return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.effectiveReseller))
     }
 
+    /// The tenant's 20i client; `notConfigured` until the owner has set it.
+    package func twentyI(for tenant: Tenant) async throws -> TwentyIClient {
+        try twentyI(for: tenant, settings: try await settings(of: tenant))
+    }
+
+    func twentyI(for tenant: Tenant, settings: IntegrationSettings) throws -> TwentyIClient {
+        guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
+        guard settings.twentyIConfigured, let sealed = settings.twentyIKey else { throw UpstreamError.notConfigured(.twentyI) }
+        return TwentyIClient(
+            credentials: TwentyICredentials(baseURL: settings.twentyIURL, generalKey: try open(sealed, tenant, "twentyi.key")),
+            caller: caller(tenant, .twentyI, identifier: "general-key")
+        )
+    }
+
+    /// The tenant's TheSSLStore client; `notConfigured` until the owner has set it.
+    package func sslStore(for tenant: Tenant) async throws -> SSLStoreClient {
+        try sslStore(for: tenant, settings: try await settings(of: tenant))
+    }
+
+    func sslStore(for tenant: Tenant, settings: IntegrationSettings) throws -> SSLStoreClient {
+        guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
+        guard settings.sslStoreConfigured, let sealed = settings.sslStoreToken else { throw UpstreamError.notConfigured(.sslStore) }
+        return SSLStoreClient(
+            credentials: SSLStoreCredentials(
+                baseURL: settings.sslStoreURL, partnerCode: settings.sslStorePartner, authToken: try open(sealed, tenant, "sslstore.token")
+            ),
+            caller: caller(tenant, .sslStore, identifier: settings.sslStorePartner)
+        )
+    }
+
     /// Forgets the failure history of the tenant's upstreams: new settings deserve a fresh start.
     func resetBreakers(_ tenant: Tenant) {
         for upstream in Upstream.allCases {
@@ -141,6 +171,23 @@ package struct TenantUpstreams: Sendable {
             }
         } else {
             checks.append(ConnectionCheck(upstream: .whm, configured: false, failure: "not configured"))
+        }
+        // 20i and TheSSLStore are optional: listed only once configured.
+        if settings.twentyIConfigured {
+            do {
+                try await twentyI(for: tenant, settings: settings).checkConnection()
+                checks.append(ConnectionCheck(upstream: .twentyI, configured: true, failure: nil))
+            } catch {
+                checks.append(ConnectionCheck(upstream: .twentyI, configured: true, failure: Self.describe(error)))
+            }
+        }
+        if settings.sslStoreConfigured {
+            do {
+                try await sslStore(for: tenant, settings: settings).checkConnection()
+                checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: nil))
+            } catch {
+                checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: Self.describe(error)))
+            }
         }
         return checks
     }

@@ -21,6 +21,13 @@ package struct IntegrationSettings: Sendable, Equatable {
     /// The reseller the brand's accounts belong to when `whmUser` is root (a reseller the platform created);
     /// empty when the token is the reseller's own.
     package var whmReseller = ""
+    /// 20i: the API address (https://api.20i.com live) and the general API key, sealed.
+    package var twentyIURL = ""
+    package var twentyIKey: Data?
+    /// TheSSLStore: the API address, the partner code and the auth token, sealed.
+    package var sslStoreURL = ""
+    package var sslStorePartner = ""
+    package var sslStoreToken: Data?
     /// Bumped on every save, so cached clients built from older settings are rebuilt.
     package var revision = 0
     package var updatedAt: Date?
@@ -29,6 +36,8 @@ package struct IntegrationSettings: Sendable, Equatable {
 
     package var whmcsConfigured: Bool { !whmcsURL.isEmpty && !whmcsIdentifier.isEmpty && whmcsSecret != nil }
     package var whmConfigured: Bool { !whmURL.isEmpty && !whmUser.isEmpty && whmToken != nil }
+    package var twentyIConfigured: Bool { !twentyIURL.isEmpty && twentyIKey != nil }
+    package var sslStoreConfigured: Bool { !sslStoreURL.isEmpty && !sslStorePartner.isEmpty && sslStoreToken != nil }
     /// The reseller every hosting account belongs to.
     package var effectiveReseller: String { whmReseller.isEmpty ? whmUser : whmReseller }
 
@@ -43,6 +52,11 @@ package struct IntegrationSettings: Sendable, Equatable {
         whmUser = row["whm_user"]
         whmToken = row["whm_token"]
         whmReseller = row["whm_reseller"]
+        twentyIURL = row["twentyi_url"]
+        twentyIKey = row["twentyi_key"]
+        sslStoreURL = row["sslstore_url"]
+        sslStorePartner = row["sslstore_partner"]
+        sslStoreToken = row["sslstore_token"]
         revision = row["revision"]
         updatedAt = row["updated_at"]
     }
@@ -116,13 +130,14 @@ package struct UpstreamStore: Sendable {
             sql: """
                 UPDATE integration_settings SET mode = ?, whmcs_url = ?, whmcs_identifier = ?, whmcs_secret = ?,
                     whmcs_access_key = ?, whmcs_group_id = ?, whm_url = ?, whm_user = ?, whm_token = ?,
-                    whm_reseller = ?, revision = revision + 1, updated_at = ?
+                    whm_reseller = ?, twentyi_url = ?, twentyi_key = ?, sslstore_url = ?, sslstore_partner = ?, sslstore_token = ?, revision = revision + 1, updated_at = ?
                 WHERE id = 1
                 """,
             arguments: [
                 settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
                 settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken,
-                settings.whmReseller, now,
+                settings.whmReseller, settings.twentyIURL, settings.twentyIKey, settings.sslStoreURL, settings.sslStorePartner,
+                settings.sslStoreToken, now,
             ]
         )
         return IntegrationSettings(row: try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1")!)

@@ -34,7 +34,7 @@ final class DNSServer: Sendable {
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ProcessLaunch.run(process)
             // Ready once it answers its probe record.
             for _ in 0..<40 where process.isRunning {
                 if (try? await probe.records(.txt, at: "ready.probe.test")) != nil {

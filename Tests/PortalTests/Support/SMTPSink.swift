@@ -47,7 +47,7 @@ final class SMTPSink: Sendable {
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ProcessLaunch.run(process)
             var text = ""
             while !text.contains("\n") {
                 let chunk = out.fileHandleForReading.availableData

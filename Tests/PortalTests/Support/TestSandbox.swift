@@ -13,14 +13,23 @@ func withSandbox<T: Sendable>(
     var configuration = SandboxConfiguration(directory: folder.path + "/sandbox")
     configuration.whmcsPort = 0
     configuration.whmPort = 0
+    configuration.twentyIPort = 0
+    configuration.sslStorePort = 0
     let sandbox = try await Sandbox(configuration, now: now)
     let quiet = Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
     let ports = Mutex<[String: Int]>([:])
     let (started, continuation) = AsyncStream.makeStream(of: Void.self)
     let group = ServiceGroup(
         services: sandbox.services(logger: quiet) { name, port in
-            if ports.withLock({ $0[name] = port; return $0.count }) == 2 { continuation.finish() }
-        },
+            if ports.withLock({ $0[name] = port; return $0.count }) == 4 { continuation.finish() }
+        } + [
+            sandbox.twentyIService(logger: quiet) { port in
+                if ports.withLock({ $0["20i"] = port; return $0.count }) == 4 { continuation.finish() }
+            },
+            sandbox.sslStoreService(logger: quiet) { port in
+                if ports.withLock({ $0["sslstore"] = port; return $0.count }) == 4 { continuation.finish() }
+            },
+        ],
         gracefulShutdownSignals: [], logger: quiet
     )
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
