@@ -122,51 +122,31 @@ package final class Sandbox: Sendable {
         return "r" + letters.prefix(9) + String(hash % 1_000_000, radix: 10).leftPadded(to: 6)
     }
 
-    /// The two HTTP servers as Services; `onRunning` learns each bound port (useful with port 0).
+    /// How many simulators `services` runs: WHMCS, WHM, 20i and TheSSLStore.
+    package static let simulatorCount = 4
+
+    /// Every simulator's HTTP server as a Service; `onRunning` learns each one's name (`whmcs`, `whm`, `20i`,
+    /// `sslstore`) and bound port (useful with port 0).
     package func services(
         logger: Logger, onRunning: @escaping @Sendable (_ simulator: String, _ port: Int) async -> Void = { _, _ in }
     ) -> [any Service] {
-        let whmcsApp = SimulatorServer.application(
-            host: configuration.host, port: configuration.whmcsPort, injector: whmcsFaults, logger: logger,
-            routes: { whmcs.addRoutes(to: $0) },
-            onServerRunning: { [whmcs, configuration] port in
-                whmcs.address.set(host: configuration.host, port: port)
-                await onRunning("whmcs", port)
-            }
-        )
-        let whmApp = SimulatorServer.application(
-            host: configuration.host, port: configuration.whmPort, injector: whmFaults, logger: logger,
-            routes: { whm.addRoutes(to: $0) },
-            onServerRunning: { [whm, configuration] port in
-                whm.address.set(host: configuration.host, port: port)
-                await onRunning("whm", port)
-            }
-        )
-        return [whmcsApp, whmApp]
-    }
-
-    /// The TheSSLStore simulator as a Service of its own (certificates); `onRunning` learns its port.
-    package func sslStoreService(logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) -> any Service {
-        SimulatorServer.application(
-            host: configuration.host, port: configuration.sslStorePort, injector: sslStoreFaults, logger: logger,
-            routes: { sslStore.addRoutes(to: $0) },
-            onServerRunning: { [sslStore, configuration] port in
-                sslStore.address.set(host: configuration.host, port: port)
-                await onRunning(port)
-            }
-        )
-    }
-
-    /// The 20i simulator as a Service of its own (cloud hosting, domains and DNS); `onRunning` learns its port.
-    package func twentyIService(logger: Logger, onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) -> any Service {
-        SimulatorServer.application(
-            host: configuration.host, port: configuration.twentyIPort, injector: twentyIFaults, logger: logger,
-            routes: { twentyI.addRoutes(to: $0) },
-            onServerRunning: { [twentyI, configuration] port in
-                twentyI.address.set(host: configuration.host, port: port)
-                await onRunning(port)
-            }
-        )
+        func server(
+            _ name: String, port: Int, faults: FaultInjector, address: SimulatorAddress, routes: @escaping (Router<SandboxRequestContext>) -> Void
+        ) -> any Service {
+            SimulatorServer.application(
+                host: configuration.host, port: port, injector: faults, logger: logger, routes: routes,
+                onServerRunning: { [configuration] port in
+                    address.set(host: configuration.host, port: port)
+                    await onRunning(name, port)
+                }
+            )
+        }
+        return [
+            server("whmcs", port: configuration.whmcsPort, faults: whmcsFaults, address: whmcs.address) { [whmcs] in whmcs.addRoutes(to: $0) },
+            server("whm", port: configuration.whmPort, faults: whmFaults, address: whm.address) { [whm] in whm.addRoutes(to: $0) },
+            server("20i", port: configuration.twentyIPort, faults: twentyIFaults, address: twentyI.address) { [twentyI] in twentyI.addRoutes(to: $0) },
+            server("sslstore", port: configuration.sslStorePort, faults: sslStoreFaults, address: sslStore.address) { [sslStore] in sslStore.addRoutes(to: $0) },
+        ]
     }
 }
 

@@ -26,13 +26,14 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
 
     /// Measures a tenant through a read-only connection of its own, so the server's open pools and their
     /// least-recently-used order are left alone. Blocking: call on `BlockingIO`.
-    package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> TenantHealth {
+    /// Also returns the tenant's upstream claim, read through the same connection (the registry's backfill).
+    package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> (TenantHealth, UpstreamClaim) {
         let path = dataDirectory.tenantDatabasePath(tenant.slug)
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
-        let (customers, services, failed, activity) = try queue.read { db in
+        let (customers, services, failed, activity, claim) = try queue.read { db in
             let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE kind = 'customer'") ?? 0
             let services = try Int.fetchOne(db, sql: "SELECT count(*) FROM service_mirror WHERE status = 'Active'") ?? 0
             let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
@@ -46,12 +47,13 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
                     )
                     """
             )
-            return (customers, services, failed, activity)
+            return (customers, services, failed, activity, try UpstreamClaim.read(db))
         }
         let bytes = FileSize.bytes(at: path) + FileSize.bytes(at: path + "-wal")
-        return TenantHealth(
+        let health = TenantHealth(
             tenantID: tenant.id, customers: customers, activeServices: services, failedJobs: failed, lastActivity: activity,
             databaseBytes: bytes, checkedAt: now
         )
+        return (health, claim)
     }
 }

@@ -29,18 +29,12 @@ package struct UpstreamClaim: Sendable, Equatable {
         return "\(host)#\(name.lowercased())"
     }
 
-    /// Reads a tenant's settings through a read-only connection of its own (the registry's backfill).
-    package static func read(_ tenant: Tenant, in dataDirectory: DataDirectory) throws -> UpstreamClaim {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: dataDirectory.tenantDatabasePath(tenant.slug), configuration: configuration)
-        defer { try? queue.close() }
-        return try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1") else {
-                return UpstreamClaim(whmcs: nil, whm: nil)
-            }
-            return UpstreamClaim(IntegrationSettings(row: row))
+    /// What a tenant's stored settings claim, read in `db` (its own database).
+    package static func read(_ db: Database) throws -> UpstreamClaim {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1") else {
+            return UpstreamClaim(whmcs: nil, whm: nil)
         }
+        return UpstreamClaim(IntegrationSettings(row: row))
     }
 }
 

@@ -60,15 +60,8 @@ struct DemoCommand: AsyncParsableCommand {
         let (bound, bindings) = AsyncStream.makeStream(of: Void.self)
         let sandboxGroup = ServiceGroup(
             services: sandbox.services(logger: logger) { name, port in
-                if ports.withLock({ $0[name] = port; return $0.count }) == 4 { bindings.finish() }
-            } + [
-                sandbox.twentyIService(logger: logger) { port in
-                    if ports.withLock({ $0["20i"] = port; return $0.count }) == 4 { bindings.finish() }
-                },
-                sandbox.sslStoreService(logger: logger) { port in
-                    if ports.withLock({ $0["sslstore"] = port; return $0.count }) == 4 { bindings.finish() }
-                },
-            ],
+                if ports.withLock({ $0[name] = port; return $0.count }) == Sandbox.simulatorCount { bindings.finish() }
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -79,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
                 try await sandboxGroup.run()
             }
             for await _ in bound {}
-            guard ports.withLock({ $0.count }) == 4 else {
+            guard ports.withLock({ $0.count }) == Sandbox.simulatorCount else {
                 try await tasks.waitForAll()
                 throw CommandError("the sandbox simulators did not start; see the log above")
             }

@@ -84,7 +84,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let announce: @Sendable (String, Int) -> Void = { name, port in
             let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  ", "sslstore": "TheSSLStore"][name] ?? name
             Console.line("\(label) simulator  http://\(hostForURL):\(port)")
-            guard announced.withLock({ $0 += 1; return $0 }) == 4 else { return }
+            guard announced.withLock({ $0 += 1; return $0 }) == Sandbox.simulatorCount else { return }
             Console.line("")
             Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
             Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
@@ -100,11 +100,7 @@ struct SandboxCommand: AsyncParsableCommand {
             Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
         }
         let group = ServiceGroup(
-            services: sandbox.services(logger: logger) { name, port in announce(name, port) }
-                + [
-                    sandbox.twentyIService(logger: logger) { port in announce("20i", port) },
-                    sandbox.sslStoreService(logger: logger) { port in announce("sslstore", port) },
-                ],
+            services: sandbox.services(logger: logger) { name, port in announce(name, port) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -58,9 +58,10 @@ package struct HealthCollector: Service {
         let (platform, dataDirectory) = (self.platform, self.dataDirectory)
         do {
             try await BlockingIO.run {
-                try platform.record(TenantHealth.measure(tenant, in: dataDirectory))
+                let (health, claim) = try TenantHealth.measure(tenant, in: dataDirectory)
+                try platform.record(health)
                 // Also brings brands configured before the registry kept claims into it.
-                try platform.recordClaim(UpstreamClaim.read(tenant, in: dataDirectory), of: tenant.id)
+                try platform.recordClaim(claim, of: tenant.id)
             }
             return true
         } catch {

@@ -2,18 +2,8 @@
 package enum Money {
     package static func format(minor: Int64, currency: String) -> String {
         let code = currency.uppercased()
-        let decimals = ["JPY", "KRW", "ISK"].contains(code) ? 0 : 2
-        var divisor: Int64 = 1
-        for _ in 0..<decimals { divisor *= 10 }
         let sign = minor < 0 ? "-" : ""
-        let magnitude = minor.magnitude
-        let whole = magnitude / UInt64(divisor)
-        let fraction = magnitude % UInt64(divisor)
-        var amount = groupThousands(whole)
-        if decimals > 0 {
-            let digits = String(fraction)
-            amount += "." + String(repeating: "0", count: decimals - digits.count) + digits
-        }
+        let amount = plain(minor.magnitude, currency: code, grouped: true)
         switch code {
         case "GBP": return "\(sign)£\(amount)"
         case "USD": return "\(sign)$\(amount)"
@@ -33,5 +23,23 @@ package enum Money {
             result.append(digit)
         }
         return result
+    }
+
+    /// Currencies without minor units.
+    static func decimals(_ currency: String) -> Int {
+        ["JPY", "KRW", "ISK"].contains(currency.uppercased()) ? 0 : 2
+    }
+
+    /// `1234.50` (or `1,234.50` grouped): the magnitude in major units, without sign or symbol.
+    static func plain(_ magnitude: UInt64, currency: String, grouped: Bool) -> String {
+        let decimals = decimals(currency)
+        var divisor: UInt64 = 1
+        for _ in 0..<decimals { divisor *= 10 }
+        var amount = grouped ? groupThousands(magnitude / divisor) : String(magnitude / divisor)
+        if decimals > 0 {
+            let digits = String(magnitude % divisor)
+            amount += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return amount
     }
 }

@@ -32,11 +32,6 @@ package enum CSV {
 
     /// A minor-unit amount as a plain decimal number (`1234.50`, `-3.00`), for a spreadsheet to add up.
     package static func amount(minor: Int64, currency: String) -> Cell {
-        let decimals = ["JPY", "KRW", "ISK"].contains(currency.uppercased()) ? 0 : 2
-        guard decimals > 0 else { return .number(String(minor)) }
-        let sign = minor < 0 ? "-" : ""
-        let magnitude = minor.magnitude
-        let fraction = String(magnitude % 100)
-        return .number("\(sign)\(magnitude / 100).\(fraction.count == 1 ? "0" + fraction : fraction)")
+        .number((minor < 0 ? "-" : "") + Money.plain(minor.magnitude, currency: currency, grouped: false))
     }
 }

@@ -39,7 +39,8 @@ extension ReportStore {
     /// brand's database next commits (at most two seconds), so a busy back office reads it once per change.
     package func figures(now: Date, currency: String) async throws -> BackOfficeFigures {
         guard let figureReads, let inline else { return try await pool.read { db in try Self.readFigures(db, now: now, currency: currency) } }
-        let key = "\(currency)|\(DateFormatter.utc("yyyy-MM-dd").string(from: now))"
+        // The UTC day number: the figures of one day and currency (no formatter per request).
+        let key = "\(currency)|\(Int(now.timeIntervalSince1970 / 86_400))"
         return try figureReads.value(for: key) { try inline.read { db in try Self.readFigures(db, now: now, currency: currency) } }
     }
 

@@ -128,18 +128,9 @@ struct SandboxHarness: Sendable {
         quiet.logLevel = .critical
         let group = ServiceGroup(
             services: sandbox.services(logger: quiet) { name, port in
-                let ready = ports.withLock { $0[name] = port; return $0.count == 4 }
+                let ready = ports.withLock { $0[name] = port; return $0.count == Sandbox.simulatorCount }
                 if ready { continuation.finish() }
-            } + [
-                sandbox.twentyIService(logger: quiet) { port in
-                    let ready = ports.withLock { $0["20i"] = port; return $0.count == 4 }
-                    if ready { continuation.finish() }
-                },
-                sandbox.sslStoreService(logger: quiet) { port in
-                    let ready = ports.withLock { $0["sslstore"] = port; return $0.count == 4 }
-                    if ready { continuation.finish() }
-                },
-            ],
+            },
             gracefulShutdownSignals: [], logger: quiet
         )
         var clientConfiguration = HTTPClient.Configuration()

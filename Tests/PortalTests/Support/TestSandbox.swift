@@ -21,15 +21,8 @@ func withSandbox<T: Sendable>(
     let (started, continuation) = AsyncStream.makeStream(of: Void.self)
     let group = ServiceGroup(
         services: sandbox.services(logger: quiet) { name, port in
-            if ports.withLock({ $0[name] = port; return $0.count }) == 4 { continuation.finish() }
-        } + [
-            sandbox.twentyIService(logger: quiet) { port in
-                if ports.withLock({ $0["20i"] = port; return $0.count }) == 4 { continuation.finish() }
-            },
-            sandbox.sslStoreService(logger: quiet) { port in
-                if ports.withLock({ $0["sslstore"] = port; return $0.count }) == 4 { continuation.finish() }
-            },
-        ],
+            if ports.withLock({ $0[name] = port; return $0.count }) == Sandbox.simulatorCount { continuation.finish() }
+        },
         gracefulShutdownSignals: [], logger: quiet
     )
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
