@@ -22,6 +22,8 @@ package struct SandboxConfiguration: Sendable {
     package var whmFaults = FaultSettings()
     package var twentyIFaults = FaultSettings()
     package var sslStoreFaults = FaultSettings()
+    /// What each cloud server size has at each provider: the 20i simulator builds servers to it.
+    package var cloudSizes = ResourceMap(providers: [])
 
     package init(directory: String) {
         self.directory = directory
@@ -72,8 +74,8 @@ package final class Sandbox: Sendable {
         store = try SandboxStore(directory: configuration.directory)
         whmcs = WHMCSSimulator(store: store, now: now)
         whm = WHMSimulator(store: store, now: now)
-        twentyI = TwentyISimulator(store: store, now: now)
-        sslStore = SSLStoreSimulator(store: store, now: now)
+        twentyI = TwentyISimulator(store: store, cloudSizes: configuration.cloudSizes, now: now)
+        sslStore = try SSLStoreSimulator(store: store, now: now)
         whmcsFaults = FaultInjector(configuration.whmcsFaults)
         whmFaults = FaultInjector(configuration.whmFaults)
         twentyIFaults = FaultInjector(configuration.twentyIFaults)

@@ -80,6 +80,12 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v6: TheSSLStore orders") { db in
             try db.execute(sql: SSLStoreSimulator.schema)
         }
+        migrator.registerMigration("v7: 20i cloud servers, stack users and single sign-on; cPanel files and certificates") { db in
+            try db.execute(sql: TwentyISimulator.cloudSchema)
+            try db.execute(sql: WHMAction.filesSQL)
+            try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN csr TEXT NOT NULL DEFAULT ''")
+            try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN certificate TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

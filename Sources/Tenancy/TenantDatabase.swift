@@ -30,6 +30,7 @@ package struct TenantDatabase: Sendable {
 
     /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
     package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
+    package var provisioned: ProvisionedStore { ProvisionedStore(pool: pool) }
 
     package func close() throws {
         try reads.inline.close()
@@ -129,6 +130,9 @@ package struct TenantDatabase: Sendable {
                     ALTER TABLE integration_settings ADD COLUMN sslstore_token BLOB;
                     """
             )
+        }
+        migrator.registerMigration("v15: domains, cloud servers and certificates; renewal and transfer orders") { db in
+            try ProvisionedStore.create(db)
         }
         return migrator
     }

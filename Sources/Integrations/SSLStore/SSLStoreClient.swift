@@ -164,7 +164,7 @@ package struct SSLStoreClient: Sendable {
     /// a lost answer be found with `order(customID:)` instead of ordering twice.
     package func newOrder(
         product: String, months: Int, csr: String, domain: String, sans: [String] = [], validation: DomainValidation,
-        approverEmail: String? = nil, customID: String, contactEmail: String, contactName: (first: String, last: String)
+        approverEmail: String? = nil, customID: String, contactEmail: String, contactName: (first: String, last: String), isRenewal: Bool = false
     ) async throws -> SSLStoreOrder {
         let contact: LenientJSON = .object([
             "FirstName": .string(contactName.first), "LastName": .string(contactName.last), "Email": .string(contactEmail), "Phone": "",
@@ -174,7 +174,7 @@ package struct SSLStoreClient: Sendable {
             "CSR": .string(csr), "DomainName": .string(domain), "DNSNames": .array(sans.map(LenientJSON.string)), "WebServerType": "Other",
             "FileAuthDVIndicator": .bool(validation == .httpFile), "CNAMEAuthDVIndicator": .bool(validation == .dns),
             "HTTPSFileAuthDVIndicator": .bool(false), "ApproverEmail": .string(approverEmail ?? ""), "AdminContact": contact,
-            "TechnicalContact": contact, "isCUOrder": .bool(false), "isRenewalOrder": .bool(false), "isTrialOrder": .bool(false),
+            "TechnicalContact": contact, "isCUOrder": .bool(false), "isRenewalOrder": .bool(isRenewal), "isTrialOrder": .bool(false),
             "DateTimeCulture": "en-US", "SignatureHashAlgorithm": "PREFER_SHA2",
         ]
         return SSLStoreOrder(try await perform("/order/neworder/", action: "newOrder", fields: fields, safety: .once))

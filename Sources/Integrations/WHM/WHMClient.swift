@@ -42,7 +42,7 @@ package struct WHMClient: Sendable {
 
     /// Through root, WHM would act on any account: refuse one the reseller does not own, so a brand holding root's
     /// token can still only touch its own customers.
-    private func requireOwned(_ username: String) async throws {
+    func requireOwned(_ username: String) async throws {
         guard credentials.actsThroughRoot else { return }
         guard try await accounts(search: username).contains(where: { $0.user == username }) else {
             throw UpstreamError.apiError(.whm, action: "ownership", message: "The reseller \(reseller) has no account named “\(username)”.")

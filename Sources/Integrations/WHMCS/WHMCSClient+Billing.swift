@@ -61,3 +61,31 @@ extension WHMCSClient {
         }
     }
 }
+
+extension WHMCSClient {
+    /// The client's invoice whose notes are `marker`, among its 25 newest; how a created invoice is found again.
+    package func invoice(clientID: Int, marker: String) async throws -> WHMCSInvoice? {
+        for summary in try await invoices(clientID: clientID, page: .init(start: 0, size: 25)).items {
+            if let invoice = try await invoice(id: summary.id), invoice.notes == marker { return invoice }
+        }
+        return nil
+    }
+
+    /// CreateInvoice with `lines` for the client, its notes set to `marker` (unique per purpose, such as a renewal
+    /// order), so an invoice made behind a lost answer, or before a crash, is found instead of made twice.
+    package func createInvoice(clientID: Int, lines: [(description: String, amountMinor: Int64)], paymentMethod: String, marker: String) async throws -> Int {
+        if let existing = try await invoice(clientID: clientID, marker: marker) { return existing.id }
+        var fields: [(String, PHPFormValue)] = [
+            ("userid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)), ("notes", .scalar(marker)),
+            ("sendinvoice", .scalar("1")),
+        ]
+        for (index, line) in lines.enumerated() {
+            fields.append(("itemdescription\(index + 1)", .scalar(line.description)))
+            fields.append(("itemamount\(index + 1)", .scalar(Money.decimal(line.amountMinor))))
+        }
+        let json = try await perform("CreateInvoice", fields, safety: .lookUpFirst) {
+            try await self.invoice(clientID: clientID, marker: marker).map { .object(["invoiceid": .number(Double($0.id))]) }
+        }
+        return try Self.int(json, "invoiceid", action: "CreateInvoice")
+    }
+}

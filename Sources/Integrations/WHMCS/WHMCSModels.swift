@@ -398,8 +398,10 @@ package struct WHMCSInvoice: Sendable, Equatable {
     package var status: String
     package var items: [Item]
     package var transactions: [Transaction]
+    package var notes: String
 
     init(_ json: LenientJSON) {
+        notes = json["notes"]?.string ?? ""
         id = json["invoiceid"]?.int ?? 0
         clientID = json["userid"]?.int ?? 0
         date = json["date"]?.string ?? ""

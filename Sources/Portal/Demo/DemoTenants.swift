@@ -193,7 +193,7 @@ package struct DemoTenants: Sendable {
                 )),
                 ("", .ssl(
                     "wildcard-ssl", "Wildcard SSL", "Secure every subdomain with one certificate.", type: "wildcard",
-                    code: "positivessl_wildcard", features: ["*.yourdomain.com", "Organisation validation available"], position: 4,
+                    code: "positivesslwildcard", features: ["*.yourdomain.com", "Organisation validation available"], position: 4,
                     prices: [("annually", "149.00", "")]
                 )),
             ]

@@ -65,7 +65,7 @@ package struct OrderSteps: Sendable {
         }
     }
 
-    private func crashPoint(_ step: OrderJob.Step) {
+    func crashPoint(_ step: OrderJob.Step) {
         if crashAfter == step { kill(getpid(), SIGKILL) }
     }
 
@@ -125,6 +125,18 @@ package struct OrderSteps: Sendable {
                     order.whmcsServiceID = serviceID
                 }
             }
+            return .finished
+        }
+        if order.renewalOf != nil {
+            // A renewal is billed on an invoice of its own: nothing new to order in WHMCS.
+            let method = try await databases.withDatabase(for: tenant) { try await $0.accounts.setting(Self.paymentMethodKey) }
+            let label = order.kind == .domain ? "Renewal of \(order.domain), 1 year" : "Renewal of \(order.productName) for \(order.domain)"
+            let invoiceID = try await client.createInvoice(
+                clientID: clientID, lines: [(label, order.totalMinor)], paymentMethod: method ?? Self.defaultPaymentMethod,
+                marker: "portal renewal order \(tenant.slug)-\(order.number)"
+            )
+            crashPoint(.order)
+            try await finish(job, tenant) { $0.whmcsInvoiceID = invoiceID }
             return .finished
         }
         var items: [WHMCSOrderItem] = []
@@ -217,7 +229,7 @@ package struct OrderSteps: Sendable {
     }
 
     private func accept(_ job: OrderJob, _ order: Order, _ tenant: Tenant) async throws -> Outcome {
-        if order.change == .cancel {
+        if order.change == .cancel || order.renewalOf != nil {
             try await finish(job, tenant)
             return .finished
         }
@@ -234,6 +246,17 @@ package struct OrderSteps: Sendable {
     private func provision(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
         if let change = order.change {
             return try await applyChange(change, job, order, account, tenant)
+        }
+        if order.renewalOf != nil { return try await renew(job, order, account, tenant) }
+        let settings = try await upstreams.settings(of: tenant)
+        switch order.kind {
+        case .cloudServer where settings.twentyIConfigured: return try await provisionCloudServer(job, order, account, tenant)
+        case .domain where settings.twentyIConfigured: return try await provisionDomain(job, order, account, tenant)
+        case .ssl where settings.sslStoreConfigured: return try await provisionCertificate(job, order, account, tenant)
+        case .sharedHosting where settings.twentyIConfigured && (order.domainAction == .register || order.domainAction == .transfer):
+            // The domain first, so the hosting account is created on a name that is ours.
+            try await registerDomain(order, account, tenant)
+        default: break
         }
         guard order.kind == .sharedHosting else {
             let what =
@@ -306,7 +329,7 @@ package struct OrderSteps: Sendable {
         return .finished
     }
 
-    private func refreshQuietly(_ account: Account.ID, _ tenant: Tenant) async throws {
+    func refreshQuietly(_ account: Account.ID, _ tenant: Tenant) async throws {
         do {
             try await refresher?.refresh(account, in: tenant)
         } catch {
@@ -314,7 +337,7 @@ package struct OrderSteps: Sendable {
         }
     }
 
-    private func finish(
+    func finish(
         _ job: OrderJob, _ tenant: Tenant, mail: OutgoingMail? = nil, setupTask: String? = nil,
         _ change: @escaping @Sendable (inout Order) -> Void = { _ in }
     ) async throws {

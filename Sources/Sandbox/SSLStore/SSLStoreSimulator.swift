@@ -11,17 +11,25 @@ import Integrations
 /// - A refused partner code or token answers "Invalid Partner Code or Auth Token".
 /// - `DNSNames` is taken as an array or a comma string, and answered as a comma string.
 /// - An unknown order answers "Order not found".
-/// - Orders stay `Pending` until the sandbox completes their validation (`completeValidation`, or
-///   `POST /__sandbox/sslstore/validate` with `order=<id>`); they are then `Active` for the ordered months.
+/// - The CSR must be a well-formed, correctly signed PKCS #10 request whose common name is `DomainName`.
+/// - Orders stay `Pending` until their validation is proven, then are `Active` for the ordered months. Like the CA,
+///   each status or query call looks for the proof: for HTTP-file validation, the file with its content in
+///   `public_html/.well-known/pki-validation/` of the WHM simulator's account with that domain; for DNS validation,
+///   the CNAME in the 20i simulator's zone of that domain. The sandbox can also complete it (`completeValidation`, or
+///   `POST /__sandbox/sslstore/validate` with `order=<id>`), as for email validation or a domain hosted elsewhere.
+/// - Download answers a real X.509 certificate for the CSR's key, signed by the sandbox's own CA, valid from the
+///   issue date for the ordered months, plus that CA as the bundle.
 /// - Products: PositiveSSL (DV), PositiveSSL Wildcard and PositiveSSL Multi-Domain, for 12 and 24 months.
 package struct SSLStoreSimulator: Sendable {
     let store: SandboxStore
     let now: @Sendable () -> Date
+    let authority: SandboxAuthority
     package let address = SimulatorAddress()
 
-    package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.store = store
         self.now = now
+        authority = try SandboxAuthority(store: store)
     }
 
     static let schema = """
@@ -62,14 +70,10 @@ package struct SSLStoreSimulator: Sendable {
 
     /// The CA has seen the proof: the order is issued for its months from now.
     package func completeValidation(orderID: String) async throws {
-        let start = now()
+        guard let id = Int64(orderID) else { return }
         try await store.write { db in
-            guard let months = try Int.fetchOne(db, sql: "SELECT months FROM sslstore_orders WHERE id = ?", arguments: [orderID]) else { return }
-            let end = Calendar(identifier: .gregorian).date(byAdding: .month, value: months, to: start) ?? start
-            try db.execute(
-                sql: "UPDATE sslstore_orders SET major = 'Active', minor = '', start_date = ?, end_date = ? WHERE id = ?",
-                arguments: [Self.date(start), Self.date(end), orderID]
-            )
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id]) == true else { return }
+            try activate(db, id: id)
         }
     }
 
@@ -167,9 +171,10 @@ package struct SSLStoreSimulator: Sendable {
         guard let product = Self.products.first(where: { $0.code == code }) else { throw Failure(message: "Invalid ProductCode") }
         let months = body.field("ValidityPeriod")?.int ?? 0
         guard product.prices.contains(where: { $0.0 == months }) else { throw Failure(message: "Invalid ValidityPeriod for \(product.name)") }
-        guard (body.field("CSR")?.string ?? "").contains("BEGIN CERTIFICATE REQUEST") else { throw Failure(message: "Invalid CSR") }
         let domain = (body.field("DomainName")?.string ?? "").lowercased()
         guard domain.contains("."), !domain.contains(" ") else { throw Failure(message: "Invalid DomainName") }
+        let csr = body.field("CSR")?.string ?? ""
+        try Self.checkCSR(csr, domain: domain)
         if domain.hasPrefix("*."), !product.wildcard { throw Failure(message: "\(product.name) does not cover wildcard names") }
         let sans = body.field("DNSNames").map { $0.elements.isEmpty ? ($0.string ?? "").split(separator: ",").map(String.init) : $0.elements.compactMap(\.string) } ?? []
         if !sans.isEmpty, !product.san { throw Failure(message: "\(product.name) does not take additional names") }
@@ -181,10 +186,10 @@ package struct SSLStoreSimulator: Sendable {
         let token = WHMCSAction.randomToken(32, alphabet: "ABCDEF0123456789")
         try db.execute(
             sql: """
-                INSERT INTO sslstore_orders (partner, custom_id, product, months, domain, sans, validation, major, auth_file_name, auth_file_content)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?)
+                INSERT INTO sslstore_orders (partner, custom_id, product, months, domain, sans, validation, major, auth_file_name, auth_file_content, csr)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?)
                 """,
-            arguments: [partner, customID, code, months, domain, sans.joined(separator: ","), validation, "\(token).txt", "\(token)\ncomodoca.com\nsandbox"]
+            arguments: [partner, customID, code, months, domain, sans.joined(separator: ","), validation, "\(token).txt", "\(token)\ncomodoca.com\nsandbox", csr]
         )
         return try Self.order(db, id: db.lastInsertedRowID)
     }
@@ -217,12 +222,14 @@ package struct SSLStoreSimulator: Sendable {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner]) == true else {
                 throw Failure(message: "Order not found")
             }
+            try checkProof(db, id: id)
             return try Self.order(db, id: id)
         }
         let custom = body.field("CustomOrderID")?.string ?? ""
         guard !custom.isEmpty, let id = try Int64.fetchOne(db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND custom_id = ?", arguments: [partner, custom]) else {
             throw Failure(message: "Order not found")
         }
+        try checkProof(db, id: id)
         return try Self.order(db, id: id)
     }
 
@@ -231,7 +238,10 @@ package struct SSLStoreSimulator: Sendable {
         let ids = try Int64.fetchAll(
             db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND (? = '' OR domain = ?) ORDER BY id DESC", arguments: [partner, domain, domain]
         )
-        return .array(try ids.map { try Self.order(db, id: $0) })
+        return .array(try ids.map { id in
+            try checkProof(db, id: id)
+            return try Self.order(db, id: id)
+        })
     }
 
     @Sendable func reissue(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
@@ -239,14 +249,17 @@ package struct SSLStoreSimulator: Sendable {
             let major = try String.fetchOne(db, sql: "SELECT major FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
         else { throw Failure(message: "Order not found") }
         guard major == "Active" else { throw Failure(message: "Only an issued certificate can be reissued") }
-        guard (body.field("CSR")?.string ?? "").contains("BEGIN CERTIFICATE REQUEST") else { throw Failure(message: "Invalid CSR") }
+        let domain = try String.fetchOne(db, sql: "SELECT domain FROM sslstore_orders WHERE id = ?", arguments: [id]) ?? ""
+        let csr = body.field("CSR")?.string ?? ""
+        try Self.checkCSR(csr, domain: domain)
+        let validation = body.field("CNAMEAuthDVIndicator")?.bool == true ? "dns" : body.field("FileAuthDVIndicator")?.bool == true ? "file" : "email"
         let token = WHMCSAction.randomToken(32, alphabet: "ABCDEF0123456789")
         try db.execute(
             sql: """
                 UPDATE sslstore_orders SET major = 'Pending', minor = 'PENDING_REISSUE', reissues = reissues + 1, auth_file_name = ?,
-                    auth_file_content = ? WHERE id = ?
+                    auth_file_content = ?, csr = ?, certificate = '', validation = ? WHERE id = ?
                 """,
-            arguments: ["\(token).txt", "\(token)\ncomodoca.com\nsandbox", id]
+            arguments: ["\(token).txt", "\(token)\ncomodoca.com\nsandbox", csr, validation, id]
         )
         return try Self.order(db, id: id)
     }
@@ -260,17 +273,80 @@ package struct SSLStoreSimulator: Sendable {
 
     @Sendable func download(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         guard let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
-            let row = try Row.fetchOne(db, sql: "SELECT major, domain FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
         else { throw Failure(message: "Order not found") }
         guard (row["major"] as String) == "Active" else { throw Failure(message: "The certificate is not issued yet") }
         let domain: String = row["domain"]
-        let pem = "-----BEGIN CERTIFICATE-----\nU0FOREJPWCBDRVJUSUZJQ0FURSBGT1Ig\(Data(domain.utf8).base64EncodedString())\n-----END CERTIFICATE-----\n"
+        var pem: String = row["certificate"]
+        if pem.isEmpty {
+            pem = try authority.issue(
+                csr: row["csr"], domain: domain, sans: (row["sans"] as String).split(separator: ",").map(String.init),
+                from: Self.parse(row["start_date"]) ?? now(), to: Self.parse(row["end_date"]) ?? now(), serial: id
+            )
+            try db.execute(sql: "UPDATE sslstore_orders SET certificate = ? WHERE id = ?", arguments: [pem, id])
+        }
         return .object([
             "CertificateStatus": "Active", "ValidationStatus": "Validated",
             "Certificates": .array([
                 .object(["FileName": .string("\(domain.replacingOccurrences(of: "*", with: "star")).crt"), "FileContent": .string(pem)]),
-                .object(["FileName": "ca-bundle.crt", "FileContent": .string("-----BEGIN CERTIFICATE-----\nU0FOREJPWCBDQQ==\n-----END CERTIFICATE-----\n")]),
+                .object(["FileName": "ca-bundle.crt", "FileContent": .string(try authority.certificatePEM())]),
             ]),
         ])
+    }
+
+    static func checkCSR(_ csr: String, domain: String) throws {
+        guard let name = CertificateRequest.commonName(ofCSR: csr) else { throw Failure(message: "Invalid CSR") }
+        guard name.lowercased() == domain else { throw Failure(message: "The CSR's common name \(name) does not match \(domain)") }
+    }
+
+    static func parse(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MM/dd/yyyy"
+        return formatter.date(from: text)
+    }
+
+    /// Issues a pending order once its proof is where the CA looks for it (see the type's notes).
+    func checkProof(_ db: Database, id: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id]) else { return }
+        let domain = (row["domain"] as String).replacingOccurrences(of: "*.", with: "")
+        let fileName: String = row["auth_file_name"]
+        let proven: Bool
+        switch row["validation"] as String {
+        case "file":
+            let content = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT f.content FROM whm_files f JOIN whm_accounts a ON a.user = f.user
+                    WHERE a.domain = ? AND f.path = ?
+                    """,
+                arguments: [domain, "public_html/.well-known/pki-validation/\(fileName)"]
+            )
+            proven = content?.trimmingCharacters(in: .whitespacesAndNewlines) == (row["auth_file_content"] as String).trimmingCharacters(in: .whitespacesAndNewlines)
+        case "dns":
+            let label = "_" + fileName.dropLast(4).lowercased()
+            let target = "\(fileName.dropLast(4).lowercased()).comodoca.com"
+            let records = try String.fetchAll(db, sql: "SELECT fields FROM twentyi_dns WHERE domain = ? AND type = 'CNAME'", arguments: [domain])
+            proven = records.contains { fields in
+                guard let json = try? LenientJSON(data: Data(fields.utf8)) else { return false }
+                let host = (json["host"]?.string ?? "").lowercased()
+                let value = (json["target"]?.string ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                return (host == label || host == "\(label).\(domain)") && value == target
+            }
+        default:
+            proven = false
+        }
+        if proven { try activate(db, id: id) }
+    }
+
+    func activate(_ db: Database, id: Int64) throws {
+        let start = now()
+        guard let months = try Int.fetchOne(db, sql: "SELECT months FROM sslstore_orders WHERE id = ?", arguments: [id]) else { return }
+        let end = Calendar(identifier: .gregorian).date(byAdding: .month, value: months, to: start) ?? start
+        try db.execute(
+            sql: "UPDATE sslstore_orders SET major = 'Active', minor = '', start_date = ?, end_date = ?, certificate = '' WHERE id = ?",
+            arguments: [Self.date(start), Self.date(end), id]
+        )
     }
 }

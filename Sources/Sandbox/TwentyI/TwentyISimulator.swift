@@ -18,10 +18,13 @@ import Integrations
 package struct TwentyISimulator: Sendable {
     let store: SandboxStore
     let now: @Sendable () -> Date
+    /// What each cloud server size has (CPU, RAM, storage), per provider.
+    let cloudSizes: ResourceMap
     package let address = SimulatorAddress()
 
-    package init(store: SandboxStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(store: SandboxStore, cloudSizes: ResourceMap = ResourceMap(providers: []), now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.cloudSizes = cloudSizes
         self.now = now
     }
 
@@ -93,6 +96,7 @@ package struct TwentyISimulator: Sendable {
             let (id, domain) = (context.parameters.get("pid") ?? "", context.parameters.get("domain") ?? "")
             return try await self.handle(request, context) { db, body in try Self.setDNS(db, id, domain, body) }
         }
+        addCloudRoutes(to: router)
     }
 
     // MARK: Plumbing
@@ -110,7 +114,7 @@ package struct TwentyISimulator: Sendable {
         return keys.contains { constantTimeEquals($0, decoded) }
     }
 
-    private func handle(
+    func handle(
         _ request: Request, _ context: SandboxRequestContext, _ body: @escaping @Sendable (Database, LenientJSON) throws -> LenientJSON
     ) async throws -> Response {
         guard try await authorised(request) else { return try Self.error(.unauthorized, "Invalid API key") }
@@ -166,6 +170,10 @@ package struct TwentyISimulator: Sendable {
     }
 
     static func package(_ db: Database, _ id: String) throws -> Int64 {
+        // A registered domain without a package has its own zone, package 0.
+        if Int64(id) == nil, try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [id.lowercased()]) == true {
+            return 0
+        }
         guard let number = Int64(id), try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_packages WHERE id = ?", arguments: [number]) == true else {
             throw Failure(status: .notFound, message: "No such package")
         }

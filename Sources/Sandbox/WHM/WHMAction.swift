@@ -28,12 +28,15 @@ struct WHMAction {
         case "setresellernameservers": return try setNameservers()
         case "setupreseller": return try setUpReseller()
         case "create_user_session": return try createUserSession()
+        case "installssl": return try installSSL()
         default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
         }
     }
 
     static let serverNameservers = ["ns1.sandbox.invalid", "ns2.sandbox.invalid"]
     static let sharedIP = "192.0.2.10"
+
+    func ownedAccountRow(_ user: String) throws -> Row { try ownedAccount(user) }
 
     /// An account the caller may act on: root sees all, a reseller its own.
     private func ownedAccount(_ user: String) throws -> Row {

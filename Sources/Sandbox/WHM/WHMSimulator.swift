@@ -73,6 +73,17 @@ package struct WHMSimulator: Sendable {
         }
         let baseURL = address.baseURL ?? "http://127.0.0.1"
         let now = self.now()
+        if function == "cpanel" {
+            // UAPI through WHM: the UAPI object under a top-level `result` (CONTRACTS.md §2.4).
+            do {
+                let result = try await store.write { db in
+                    try WHMAction(db: db, args: args, caller: caller, now: now, baseURL: baseURL).uapi()
+                }
+                return try SimulatorServer.json(LenientJSON.object(["result": result]))
+            } catch let failure as WHMFailure {
+                return try SimulatorServer.json(LenientJSON.object(["result": ["status": 0, "errors": .array([.string(failure.reason)])]]))
+            }
+        }
         do {
             let (reason, data, raw) = try await store.write { db in
                 try WHMAction(db: db, args: args, caller: caller, now: now, baseURL: baseURL).perform(function)

@@ -136,3 +136,41 @@ extension WHMCSAction {
         }
     }
 }
+
+extension WHMCSAction {
+    /// CreateInvoice: an unpaid invoice with the `itemdescriptionN` / `itemamountN` lines, due `duedate` (today by
+    /// default), with the notes given.
+    func createInvoice() throws -> LenientJSON {
+        guard let userID = params.int("userid"), try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_clients WHERE id = ?", arguments: [userID]) != nil else {
+            throw WHMCSFailure("Client ID Not Found")
+        }
+        if params.flag("draft"), params.flag("sendinvoice") { throw WHMCSFailure("Cannot create and send a draft invoice in a single API request") }
+        let gateway = params.nonEmpty("paymentmethod") ?? Self.gateways[0]
+        guard Self.gateways.contains(gateway) else {
+            throw WHMCSFailure("Invalid Payment Method. Valid options include \(Self.gateways.joined(separator: ","))")
+        }
+        var lines: [(String, Int)] = []
+        var index = 1
+        while let description = params.nonEmpty("itemdescription\(index)") {
+            guard let amount = params.string("itemamount\(index)").flatMap(Self.minor) else { throw WHMCSFailure("Invalid item amount \(index)") }
+            lines.append((description, amount))
+            index += 1
+        }
+        let total = lines.reduce(0) { $0 + $1.1 }
+        let date = params.nonEmpty("date") ?? Self.format(now, "yyyy-MM-dd")
+        let due = params.nonEmpty("duedate") ?? date
+        let status = params.flag("draft") ? "Draft" : (params.nonEmpty("status") ?? "Unpaid")
+        try db.execute(
+            sql: "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [userID, date, due, total, total, gateway, status, params.string("notes") ?? ""]
+        )
+        let invoiceID = Int(db.lastInsertedRowID)
+        for (description, amount) in lines {
+            try db.execute(
+                sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, '', 0, ?, ?)",
+                arguments: [invoiceID, description, amount]
+            )
+        }
+        return ["result": "success", "invoiceid": Self.id(invoiceID), "status": .string(status)]
+    }
+}

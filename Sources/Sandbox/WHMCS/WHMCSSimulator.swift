@@ -172,6 +172,7 @@ package struct WHMCSSimulator: Sendable {
             case "getinvoices": return try context.getInvoices()
             case "getinvoice": return try context.getInvoice()
             case "addinvoicepayment": return try context.addInvoicePayment()
+            case "createinvoice": return try context.createInvoice()
             case "openticket": return try context.openTicket()
             case "gettickets": return try context.getTickets()
             case "addticketreply": return try context.addTicketReply()

@@ -66,6 +66,10 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
     package var targetServiceID: Int?
     package var cancelImmediately = false
     package var changeReason = ""
+    /// What a renewal order renews: `domain:<id>` or `certificate:<id>`.
+    package var renewalOf: String?
+    /// A transfer's authorisation (EPP) code, sealed.
+    package var transferCode: Data?
 
     package init(
         accountID: Account.ID, number: String, idempotencyKey: String, entry: CatalogueEntry, cycle: Product.BillingCycle?,
@@ -115,6 +119,8 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
         case targetServiceID = "target_service_id"
         case cancelImmediately = "cancel_immediately"
         case changeReason = "change_reason"
+        case renewalOf = "renewal_of"
+        case transferCode = "transfer_code"
     }
 
     package mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -1,0 +1,212 @@
+import Foundation
+
+/// A managed cloud server as 20i lists it.
+package struct TwentyICloudServer: Sendable, Equatable {
+    package var id: String
+    package var name: String
+    package var provider: String
+    package var size: String
+    package var cpu: Int
+    package var ramGB: Int
+    package var storageGB: Int
+    /// `building`, `running` or `stopped`.
+    package var status: String
+    package var ipAddress: String
+    package var hostname: String
+
+    init(_ json: LenientJSON) {
+        id = json["id"]?.string ?? ""
+        name = json["name"]?.string ?? ""
+        provider = json["provider"]?.string ?? ""
+        size = json["size"]?.string ?? ""
+        cpu = json["cpu"]?.int ?? 0
+        ramGB = json["ram"]?.int ?? 0
+        storageGB = json["storage"]?.int ?? 0
+        status = json["status"]?.string ?? ""
+        ipAddress = json["ipAddress"]?.string ?? ""
+        hostname = json["hostname"]?.string ?? ""
+    }
+}
+
+/// A domain in the reseller's 20i account.
+package struct TwentyIDomain: Sendable, Equatable {
+    package var name: String
+    package var expires: Date?
+    package var nameservers: [String]
+    package var privacy: Bool
+
+    init(_ json: LenientJSON) {
+        name = (json["name"]?.string ?? "").lowercased()
+        expires = (json["expiryDate"]?.string).flatMap { ISO8601DateFormatter().date(from: $0) }
+        nameservers = json["nameservers"]?.elements.compactMap(\.string) ?? []
+        privacy = json["privacyService"]?.bool ?? false
+    }
+}
+
+extension TwentyIClient {
+    // MARK: Cloud servers
+
+    /// addCloudServer: a server of `size` at `provider` (20i's own, or AWS or Google Cloud through 20i), labelled so a
+    /// lost answer finds the server made rather than making a second one.
+    package func addCloudServer(provider: String, size: String, label: String, stackUser: String? = nil) async throws -> String {
+        var body: [String: LenientJSON] = [
+            "configuration": .object(["Provider": .string(provider), "Size": .string(size), "Name": .string(label)])
+        ]
+        if let stackUser { body["forUser"] = .string(stackUser) }
+        let json = try await perform(
+            .post, "/reseller/\(Self.reseller)/addCloudServer", action: "addCloudServer", body: .object(body), safety: .lookUpFirst
+        ) {
+            guard let existing = try await self.cloudServers().first(where: { $0.name == label }) else { return nil }
+            return .object(["result": .string(existing.id)])
+        }
+        guard let id = try Self.result(json, action: "addCloudServer").string, !id.isEmpty else {
+            throw UpstreamError.malformedResponse(.twentyI, action: "addCloudServer", detail: "no server id")
+        }
+        return id
+    }
+
+    package func cloudServers() async throws -> [TwentyICloudServer] {
+        try await perform(.get, "/cloud_server", action: "listCloudServers", safety: .safe).elements.map(TwentyICloudServer.init)
+    }
+
+    /// One server; nil when 20i has no such server.
+    package func cloudServer(id: String) async throws -> TwentyICloudServer? {
+        do {
+            let json = try await perform(.get, "/cloud_server/\(Self.pathSegment(id))", action: "cloudServer", safety: .safe)
+            return TwentyICloudServer(json)
+        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("no such") {
+            return nil
+        }
+    }
+
+    // MARK: Domains in the account
+
+    package func domains() async throws -> [TwentyIDomain] {
+        try await perform(.get, "/domain", action: "listDomains", safety: .safe).elements.map(TwentyIDomain.init)
+    }
+
+    package func domain(_ name: String) async throws -> TwentyIDomain? {
+        try await domains().first { $0.name == name.lowercased() }
+    }
+
+    /// A domain registered here has its own zone and settings, addressed by name as package and domain alike.
+    static func domainPath(_ name: String) -> String {
+        let segment = pathSegment(name)
+        return "/package/\(segment)/domain/\(segment)"
+    }
+
+    static func pathSegment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._"))) ?? value
+    }
+
+    package func nameservers(domain: String) async throws -> [String] {
+        let json = try await perform(.get, Self.domainPath(domain) + "/nameservers", action: "getNameservers", safety: .safe)
+        return (json["ns"]?.elements ?? json.elements).compactMap(\.string)
+    }
+
+    /// Replaces the domain's nameservers (`old-ns` names the ones to drop, as the contract's call takes them).
+    package func setNameservers(domain: String, to nameservers: [String], replacing old: [String]) async throws {
+        let body: LenientJSON = .object([
+            "ns": .array(nameservers.map(LenientJSON.string)), "old-ns": .array(old.filter { !nameservers.contains($0) }.map(LenientJSON.string)),
+        ])
+        _ = try Self.result(
+            try await perform(.post, Self.domainPath(domain) + "/nameservers", action: "setNameservers", body: body, safety: .safe),
+            action: "setNameservers"
+        )
+    }
+
+    /// Turns WHOIS privacy on or off; setting it again is harmless.
+    package func setPrivacy(domain: String, enabled: Bool) async throws {
+        let body: LenientJSON = .object(["enabled": .bool(enabled)])
+        _ = try Self.result(
+            try await perform(.post, Self.domainPath(domain) + "/privacy", action: "setPrivacy", body: body, safety: .safe), action: "setPrivacy"
+        )
+    }
+
+    /// The zone of a domain registered here (no hosting package of its own).
+    package func dnsRecords(domain: String) async throws -> [ZoneRecord] {
+        try await dnsRecords(package: domain, domain: domain)
+    }
+
+    package func updateDNS(domain: String, add: [DNSRecord], delete: [String]) async throws {
+        try await updateDNS(package: domain, domain: domain, add: add, delete: delete)
+    }
+
+    // MARK: StackCP users and single sign-on
+
+    /// The StackCP user for `email`, made when there is none (susers); returns its reference, `stack-user:N`.
+    package func stackUser(email: String, name: String) async throws -> String {
+        if let existing = try await stackUserReference(email: email) { return existing }
+        let body: LenientJSON = .object([
+            "newUser": .object(["email": .string(email), "person_name": .string(name), "sendNewStackUserEmail": .bool(false)])
+        ])
+        let json = try await perform(.post, "/reseller/\(Self.reseller)/susers", action: "addStackUser", body: body, safety: .lookUpFirst) {
+            try await self.stackUserReference(email: email).map { .object(["result": .object(["ref": .string($0)])]) }
+        }
+        guard let reference = try Self.result(json, action: "addStackUser")["ref"]?.string else {
+            throw UpstreamError.malformedResponse(.twentyI, action: "addStackUser", detail: "no stack user reference")
+        }
+        return reference
+    }
+
+    private func stackUserReference(email: String) async throws -> String? {
+        let json = try await perform(.get, "/reseller/\(Self.reseller)/susers", action: "stackUsers", safety: .safe)
+        let user = json["users"]?.elements.first { $0["name"]?.string?.lowercased() == email.lowercased() || $0["email"]?.string?.lowercased() == email.lowercased() }
+        guard let user, let id = user["id"]?.string else { return nil }
+        return id.hasPrefix("stack-user:") ? id : "stack-user:\(id)"
+    }
+
+    /// StackCP single sign-on (CONTRACTS.md §3.2): a token for the stack user, the reseller's branding, a branded
+    /// session, then the address that opens it. Valid once, for a short while; never stored.
+    package func singleSignOn(stackUser: String) async throws -> String {
+        let credentials = self.credentials
+        let tokenBody: LenientJSON = .object(["grant_type": "client_credentials", "scope": .string(stackUser)])
+        let token = try await caller.call(
+            action: "ssoAuthenticate", safety: .safe,
+            request: {
+                UpstreamRequest(
+                    method: .post, url: credentials.authURL + "/login/authenticate",
+                    headers: [("Authorization", credentials.authorization), ("Content-Type", "application/json")],
+                    body: try JSONEncoder().encode(tokenBody)
+                )
+            },
+            decode: { try Self.decode($0, action: "ssoAuthenticate") }
+        )
+        guard let accessToken = token["access_token"]?.string, !accessToken.isEmpty else {
+            throw UpstreamError.malformedResponse(.twentyI, action: "ssoAuthenticate", detail: "no access token")
+        }
+        let branding = try await perform(.get, "/reseller/\(Self.reseller)/customisations", action: "customisations", safety: .safe)
+        let sessionBody: LenientJSON = .object(["brand": branding])
+        let session = try await caller.call(
+            action: "ssoSession", safety: .safe,
+            request: {
+                UpstreamRequest(
+                    method: .post, url: credentials.stackCPURL + "/login/implicitBranded",
+                    headers: [("Authorization", "Bearer " + Data(accessToken.utf8).base64EncodedString()), ("Content-Type", "application/json")],
+                    body: try JSONEncoder().encode(sessionBody)
+                )
+            },
+            decode: { try Self.decode($0, action: "ssoSession") }
+        )
+        guard let id = session["session_id"]?.string, !id.isEmpty else {
+            throw UpstreamError.malformedResponse(.twentyI, action: "ssoSession", detail: "no session id")
+        }
+        let query = "/login/sso?PHPSESSID=" + Self.pathSegment(id)
+        if let brandDomain = branding["brandDomain"]?.string, !brandDomain.isEmpty, let sub = branding["brandSubdomain"]?.string, !sub.isEmpty {
+            return "https://\(sub).\(brandDomain)\(query)"
+        }
+        return credentials.stackCPURL + query
+    }
+}
+
+extension TwentyICredentials {
+    static let liveAPI = "https://api.20i.com"
+
+    private var trimmedBase: String { baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
+
+    /// 20i's auth service; the simulator answers on its own address.
+    var authURL: String { trimmedBase == Self.liveAPI ? "https://auth-api.20i.com:3000" : trimmedBase }
+
+    /// StackCP, where single sign-on lands; the simulator answers on its own address.
+    var stackCPURL: String { trimmedBase == Self.liveAPI ? "https://www.stackcp.com" : trimmedBase }
+}

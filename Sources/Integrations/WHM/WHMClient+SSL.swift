@@ -1,0 +1,53 @@
+import Foundation
+
+extension WHMClient {
+    /// installssl: installs a certificate, its key and CA bundle for `domain` on the account that has it; installing
+    /// the same again is harmless.
+    package func installCertificate(domain: String, account username: String, certificate: String, key: String, caBundle: String) async throws {
+        try await requireOwned(username)
+        _ = try await perform(
+            "installssl", [("domain", domain), ("crt", certificate), ("key", key), ("cabundle", caBundle)], safety: .safe
+        )
+    }
+
+    /// Saves a file in an account's home through UAPI `Fileman::save_file_content` (WHM's `cpanel` function), e.g. a
+    /// certificate's domain-validation file; saving it again overwrites it.
+    package func saveFile(account username: String, directory: String, name: String, content: String) async throws {
+        try await requireOwned(username)
+        let credentials = self.credentials
+        let arguments = [
+            ("cpanel_jsonapi_user", username), ("cpanel_jsonapi_module", "Fileman"), ("cpanel_jsonapi_func", "save_file_content"),
+            ("cpanel_jsonapi_apiversion", "3"), ("dir", directory), ("file", name), ("content", content),
+        ]
+        _ = try await caller.call(
+            action: "Fileman::save_file_content", safety: .safe,
+            request: {
+                UpstreamRequest(
+                    method: .post, url: credentials.url(for: "cpanel"),
+                    headers: [
+                        ("Authorization", "whm \(credentials.username):\(credentials.token)"),
+                        ("Content-Type", "application/x-www-form-urlencoded"),
+                    ],
+                    body: Data(arguments.map { "\(PHPQuery.escape($0))=\(PHPQuery.escape($1))" }.joined(separator: "&").utf8)
+                )
+            },
+            decode: { response in
+                // UAPI through WHM: the UAPI object sits under `result` (CONTRACTS.md §2.4).
+                guard response.status == 200 else {
+                    if response.status == 401 || response.status == 403 {
+                        throw UpstreamError.authenticationFailed(.whm, message: "Access denied")
+                    }
+                    throw UpstreamError.badStatus(.whm, action: "Fileman::save_file_content", status: response.status)
+                }
+                guard let json = try? LenientJSON(data: response.body), let result = json["result"], let status = result["status"]?.int else {
+                    throw UpstreamError.malformedResponse(.whm, action: "Fileman::save_file_content", detail: "no UAPI result")
+                }
+                guard status == 1 else {
+                    let message = result["errors"]?.elements.compactMap(\.string).joined(separator: "; ") ?? "refused"
+                    throw UpstreamError.apiError(.whm, action: "Fileman::save_file_content", message: message)
+                }
+                return result
+            }
+        )
+    }
+}

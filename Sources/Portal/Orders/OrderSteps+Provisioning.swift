@@ -1,0 +1,338 @@
+import Branding
+import Foundation
+import Integrations
+import Tenancy
+
+/// The provision step of cloud servers, domains and SSL certificates, and of renewals. Each reads what it stored
+/// and what exists upstream first, so running it again after a crash or a lost answer repeats nothing.
+extension OrderSteps {
+    /// The cloud server, sized by the product's provider and size: 20i builds it with the mapped CPU, RAM and storage.
+    func provisionCloudServer(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+        guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }),
+            let provider = entry.product.cloudProvider, let size = entry.product.cloudSize
+        else { throw OrderProblem("the product has no cloud provider and size") }
+        let twentyI = try await upstreams.twentyI(for: tenant)
+        let stackUser = try await twentyI.stackUser(email: account.email, name: account.name)
+        let label = "\(tenant.slug)-\(order.number)"
+        let id = try await twentyI.addCloudServer(provider: provider, size: size, label: label, stackUser: stackUser)
+        crashPoint(.provision)
+        guard let built = try await twentyI.cloudServer(id: id) else { throw OrderProblem("20i has no cloud server \(id) just after making it") }
+        let server = try await databases.withDatabase(for: tenant) { database in
+            try await database.provisioned.record(
+                CloudServer(
+                    accountID: account.id, orderID: order.id, name: order.productName, provider: provider, size: size, cpu: built.cpu,
+                    ramGB: built.ramGB, storageGB: built.storageGB, upstreamID: id, status: built.status, ipAddress: built.ipAddress,
+                    hostname: built.hostname, now: now()
+                )
+            )
+        }
+        let mail = try await activationMail(order, account, tenant, path: "/account/cloud/\(server.id!.rawValue)", domain: built.hostname)
+        try await refreshQuietly(account.id, tenant)
+        try await finishWithMail(job, tenant, mail)
+        return .finished
+    }
+
+    /// Registers (or transfers in) the order's domain at 20i with the brand's nameservers, unless it is already in the
+    /// reseller's account (a lost answer); returns the recorded domain.
+    @discardableResult
+    func registerDomain(_ order: Order, _ account: Account, _ tenant: Tenant) async throws -> RegisteredDomain {
+        let twentyI = try await upstreams.twentyI(for: tenant)
+        let name = order.domain.lowercased()
+        let (profile, brandNameservers) = try await databases.withDatabase(for: tenant) { database in
+            (try await database.orders.profile(of: account.id), try await database.upstreams.nameservers())
+        }
+        guard let profile else { throw OrderProblem("the customer has no billing details for the domain's contact") }
+        var upstream = try await twentyI.domain(name)
+        if upstream == nil {
+            let contact = TwentyIClient.Contact(
+                name: "\(profile.firstName) \(profile.lastName)", organisation: profile.company, address: profile.address1, city: profile.city,
+                state: profile.state, postcode: profile.postcode, country: profile.country, telephone: profile.phone, email: account.email
+            )
+            let code = try order.transferCode.map { try upstreams.open($0, tenant, "order-transfer-code") }
+            if order.domainAction == .transfer, (code ?? "").isEmpty {
+                throw OrderProblem("the transfer of \(name) needs its authorisation (EPP) code from the current registrar")
+            }
+            try await twentyI.registerDomain(
+                name, years: 1, contact: contact, nameservers: brandNameservers, privacy: false,
+                transferCode: order.domainAction == .transfer ? (code ?? "") : nil
+            )
+            crashPoint(.provision)
+            upstream = try await twentyI.domain(name)
+        }
+        let expires = upstream?.expires ?? Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: now()) ?? now()
+        let nameservers = upstream?.nameservers.isEmpty == false ? upstream!.nameservers : brandNameservers
+        return try await databases.withDatabase(for: tenant) { database in
+            try await database.provisioned.record(
+                RegisteredDomain(
+                    accountID: account.id, orderID: order.id, name: name, expiresAt: expires, nameservers: nameservers,
+                    privacy: upstream?.privacy ?? false, now: now()
+                )
+            )
+        }
+    }
+
+    func provisionDomain(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+        let domain = try await registerDomain(order, account, tenant)
+        let mail = try await activationMail(order, account, tenant, path: "/account/domains/\(domain.name)", domain: domain.name)
+        try await refreshQuietly(account.id, tenant)
+        try await finishWithMail(job, tenant, mail)
+        return .finished
+    }
+
+    // MARK: Certificates
+
+    /// Orders the certificate with a fresh key, puts the validation proof where the portal can (the cPanel account
+    /// hosting the domain, or the zone of a domain registered here), waits for the CA, then installs the certificate
+    /// on that cPanel account or keeps it for download.
+    func provisionCertificate(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant, renewing: SSLCertificate? = nil) async throws -> Outcome {
+        let sslStore = try await upstreams.sslStore(for: tenant)
+        let domain = order.domain.lowercased()
+        var certificate = try await databases.withDatabase(for: tenant) { try await $0.provisioned.certificate(order: order.id!) }
+        let (hosting, registered) = try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.upstreams.hostingAccounts(of: account.id).first { !$0.isPending && $0.domain.lowercased() == domain },
+                try await database.provisioned.domain(named: domain, of: account.id)
+            )
+        }
+        if certificate == nil {
+            guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }) else {
+                throw OrderProblem("the ordered certificate product no longer exists")
+            }
+            let wildcard = entry.product.sslType == .wildcard
+            let commonName = wildcard ? "*.\(domain)" : domain
+            let request = try CertificateRequest.make(commonName: commonName, alternativeNames: wildcard ? [domain] : ["www.\(domain)"])
+            // A wildcard is proven by DNS only; otherwise a file on the hosting here, else DNS.
+            let validation: SSLCertificate.Validation = hosting != nil && !wildcard ? .file : .dns
+            certificate = try await databases.withDatabase(for: tenant) { database in
+                try await database.provisioned.record(
+                    SSLCertificate(
+                        accountID: account.id, orderID: order.id, domain: commonName, productCode: Self.sslProductCode(entry.product),
+                        months: max(12, order.cycle?.months ?? renewing?.months ?? 12), customID: "\(tenant.slug)-\(order.number)",
+                        validation: validation, privateKeySealed: try upstreams.seal(request.privateKeyPEM, tenant, "certificate-key"),
+                        csr: request.csrPEM, now: now()
+                    )
+                )
+            }
+        }
+        guard var certificate else { throw OrderProblem("the certificate could not be recorded") }
+        // 1. The order at TheSSLStore, found again by the portal's own id after a lost answer.
+        var upstream = try await sslStore.order(customID: certificate.customID)
+        if upstream == nil {
+            upstream = try await sslStore.newOrder(
+                product: certificate.productCode, months: certificate.months, csr: certificate.csr, domain: certificate.domain,
+                validation: certificate.validation == .file ? .httpFile : .dns, customID: certificate.customID, contactEmail: account.email,
+                contactName: Self.splitName(account.name), isRenewal: renewing != nil
+            )
+            crashPoint(.provision)
+        }
+        guard var upstream else { throw OrderProblem("TheSSLStore did not return the order") }
+        if certificate.upstreamID.isEmpty {
+            let placed = upstream
+            try await databases.withDatabase(for: tenant) { database in
+                try await database.provisioned.updateCertificate(certificate.id!, now: now()) { stored in
+                    stored.upstreamID = placed.id
+                    stored.authFileName = placed.authFileName
+                    stored.authFileContent = placed.authFileContent
+                    stored.cnameName = placed.cnameName
+                    stored.cnameValue = placed.cnameValue
+                }
+            }
+            certificate.upstreamID = placed.id
+            (certificate.authFileName, certificate.authFileContent) = (placed.authFileName, placed.authFileContent)
+            (certificate.cnameName, certificate.cnameValue) = (placed.cnameName, placed.cnameValue)
+        }
+        // 2. The proof, where the portal can put it; saving it again is harmless.
+        if !upstream.isActive, certificate.proofPlacedBy.isEmpty {
+            let placedBy = try await placeProof(certificate, hosting: hosting, registered: registered, tenant: tenant)
+            if !placedBy.isEmpty {
+                try await databases.withDatabase(for: tenant) { database in
+                    try await database.provisioned.updateCertificate(certificate.id!, now: now()) { $0.proofPlacedBy = placedBy }
+                }
+                upstream = try await sslStore.order(id: upstream.id)
+            }
+        }
+        // 3. Waiting for the CA: less often the longer it takes, given up after 30 days.
+        guard upstream.isActive else {
+            let waited = now().timeIntervalSince(job.createdAt)
+            guard waited < 30 * 86_400 else { throw OrderProblem("the domain validation of \(certificate.domain) did not complete within 30 days") }
+            let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
+            return .waiting("waiting for the domain validation of \(certificate.domain)", retryAt: now().addingTimeInterval(next))
+        }
+        // 4. Issued: the certificate must be for this key before it goes anywhere.
+        let files = try await sslStore.download(id: upstream.id)
+        guard let pem = files.first(where: { !$0.name.lowercased().contains("ca-bundle") })?.content else {
+            throw OrderProblem("TheSSLStore sent no certificate for order \(upstream.id)")
+        }
+        let bundle = files.filter { $0.name.lowercased().contains("ca-bundle") }.map(\.content).joined()
+        let key = try upstreams.open(certificate.privateKeySealed, tenant, "certificate-key")
+        let issued = try IssuedCertificate.read(pem, privateKeyPEM: key)
+        if let hosting {
+            let whm = try await upstreams.whm(for: tenant)
+            try await whm.installCertificate(domain: domain, account: hosting.username, certificate: pem, key: key, caBundle: bundle)
+        }
+        let installedOn = hosting?.username ?? ""
+        try await databases.withDatabase(for: tenant) { database in
+            try await database.provisioned.updateCertificate(certificate.id!, now: now()) { stored in
+                stored.status = .issued
+                stored.certificate = pem
+                stored.caBundle = bundle
+                stored.installedOn = installedOn
+                stored.startsAt = issued.notValidBefore
+                stored.expiresAt = issued.notValidAfter
+            }
+            if let renewing {
+                try await database.provisioned.updateCertificate(renewing.id!, now: now()) { $0.status = .renewed }
+            }
+        }
+        let realm = realm(tenant)
+        let zone = try await databases.withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
+        let mail = try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .certificateIssued,
+            variables: [
+                "certificate.domain": certificate.domain,
+                "certificate.expires": ReminderScheduler.long(issued.notValidAfter, zone),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/certificates/\(certificate.id!.rawValue)"),
+            ],
+            tag: "certificate_issued"
+        )
+        try await refreshQuietly(account.id, tenant)
+        try await finishWithMail(job, tenant, mail)
+        return .finished
+    }
+
+    /// Saves the validation file on the cPanel account hosting the domain, or adds the CNAME to the zone of a domain
+    /// registered here; answers who placed it, or "" when the customer has to.
+    func placeProof(_ certificate: SSLCertificate, hosting: HostingAccountRecord?, registered: RegisteredDomain?, tenant: Tenant) async throws -> String {
+        switch certificate.validation {
+        case .file:
+            guard let hosting, !certificate.authFileName.isEmpty else { return "" }
+            let whm = try await upstreams.whm(for: tenant)
+            try await whm.saveFile(
+                account: hosting.username, directory: "public_html/.well-known/pki-validation", name: certificate.authFileName,
+                content: certificate.authFileContent
+            )
+            return "cPanel"
+        case .dns:
+            guard let registered, !certificate.cnameName.isEmpty, (try? await upstreams.settings(of: tenant).twentyIConfigured) == true else { return "" }
+            let host = Self.relativeHost(certificate.cnameName, zone: registered.name)
+            let twentyI = try await upstreams.twentyI(for: tenant)
+            let existing = try await twentyI.dnsRecords(domain: registered.name)
+            if !existing.contains(where: { $0.type == "CNAME" && $0.host.lowercased() == host && $0.value.lowercased() == certificate.cnameValue.lowercased() }) {
+                guard case .success(let record) = DNSRecord.validate(.init(kind: "CNAME", host: host, value: certificate.cnameValue)) else {
+                    throw OrderProblem("TheSSLStore's validation record \(certificate.cnameName) is not a valid CNAME")
+                }
+                try await twentyI.updateDNS(domain: registered.name, add: [record], delete: [])
+            }
+            return "DNS"
+        }
+    }
+
+    /// `_abc.example.com` in zone `example.com` → `_abc`.
+    static func relativeHost(_ name: String, zone: String) -> String {
+        let name = name.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return name.hasSuffix("." + zone) ? String(name.dropLast(zone.count + 1)) : name
+    }
+
+    /// TheSSLStore's product code: the one the reseller set, else PositiveSSL of the product's type.
+    static func sslProductCode(_ product: Product) -> String {
+        if let code = product.sslProductCode, !code.isEmpty { return code }
+        switch product.sslType {
+        case .wildcard: return "positivesslwildcard"
+        case .multi: return "positivesslmdc"
+        default: return "positivessl"
+        }
+    }
+
+    static func splitName(_ name: String) -> (first: String, last: String) {
+        let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
+        return (parts.first ?? name, parts.count > 1 ? parts[1] : parts.first ?? name)
+    }
+
+    // MARK: Renewals
+
+    /// A renewal's last step: the domain renews at 20i for a year, or the certificate is ordered anew (a renewal
+    /// order) and replaces the old one once issued.
+    func renew(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+        guard let target = order.renewalOf.flatMap(RenewalTarget.init) else { throw OrderProblem("the renewal names nothing to renew") }
+        switch target {
+        case .domain(let id):
+            guard let domain = try await databases.withDatabase(for: tenant, { try await $0.provisioned.domain(id) }), domain.accountID == account.id else {
+                throw OrderProblem("the domain to renew no longer exists")
+            }
+            let twentyI = try await upstreams.twentyI(for: tenant)
+            // The renewal moves the expiry on by a year: if 20i's expiry is past ours by then, this order renewed it already.
+            let before = try await twentyI.domain(domain.name)
+            if let expires = before?.expires, expires > domain.expiresAt.addingTimeInterval(180 * 86_400) {
+                try await recordRenewedDomain(domain, expires: expires, tenant)
+            } else {
+                try await twentyI.renewDomain(domain.name, years: 1, privacy: domain.privacy)
+                crashPoint(.provision)
+                let after = try await twentyI.domain(domain.name)
+                let fallback = Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: domain.expiresAt) ?? domain.expiresAt
+                try await recordRenewedDomain(domain, expires: after?.expires ?? fallback, tenant)
+            }
+            try await refreshQuietly(account.id, tenant)
+            try await finish(job, tenant)
+            return .finished
+        case .certificate(let id):
+            guard let old = try await databases.withDatabase(for: tenant, { try await $0.provisioned.certificate(id) }), old.accountID == account.id else {
+                throw OrderProblem("the certificate to renew no longer exists")
+            }
+            return try await provisionCertificate(job, order, account, tenant, renewing: old)
+        }
+    }
+
+    private func recordRenewedDomain(_ domain: RegisteredDomain, expires: Date, _ tenant: Tenant) async throws {
+        try await databases.withDatabase(for: tenant) { database in
+            try await database.provisioned.updateDomain(domain.id!, now: now()) { stored in
+                stored.expiresAt = expires
+                stored.status = .active
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    func activationMail(_ order: Order, _ account: Account, _ tenant: Tenant, path: String, domain: String) async throws -> OutgoingMail {
+        let realm = realm(tenant)
+        let nameservers = try await databases.withDatabase(for: tenant) { try await $0.upstreams.nameservers() }
+        return try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .serviceActivated,
+            variables: [
+                "service.name": order.productName, "service.domain": domain, "nameservers": nameservers.joined(separator: "\n"),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: path),
+            ],
+            tag: "service_activated"
+        )
+    }
+
+    func finishWithMail(_ job: OrderJob, _ tenant: Tenant, _ mail: OutgoingMail) async throws {
+        let realm = realm(tenant)
+        try await flows.mailQueue.willQueue(realm.mailbox)
+        try await finish(job, tenant, mail: mail)
+        flows.mailQueue.notify(realm.mailbox)
+    }
+}
+
+/// What a renewal order renews, as `Order.renewalOf` names it.
+package enum RenewalTarget: Equatable, Sendable {
+    case domain(RegisteredDomain.ID)
+    case certificate(SSLCertificate.ID)
+
+    package init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let id = Int64(parts[1]) else { return nil }
+        switch parts[0] {
+        case "domain": self = .domain(RegisteredDomain.ID(id))
+        case "certificate": self = .certificate(SSLCertificate.ID(id))
+        default: return nil
+        }
+    }
+
+    package var text: String {
+        switch self {
+        case .domain(let id): "domain:\(id.rawValue)"
+        case .certificate(let id): "certificate:\(id.rawValue)"
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+
+/// Domains, cloud servers and certificates the pipeline provisioned for one tenant's customers. Every customer-facing
+/// read takes the account: another customer's id reads as missing.
+package struct ProvisionedStore: Sendable {
+    let pool: DatabasePool
+
+    static func create(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE registered_domains (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    order_id INTEGER UNIQUE REFERENCES orders(id),
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'expired')),
+                    expires_at DATETIME NOT NULL,
+                    auto_renew BOOLEAN NOT NULL DEFAULT 1,
+                    privacy BOOLEAN NOT NULL DEFAULT 0,
+                    nameservers TEXT NOT NULL DEFAULT '',
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX registered_domains_by_account ON registered_domains(account_id, name);
+                CREATE INDEX registered_domains_by_expiry ON registered_domains(expires_at);
+                CREATE TABLE cloud_servers (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    order_id INTEGER UNIQUE REFERENCES orders(id),
+                    name TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    size TEXT NOT NULL,
+                    cpu INTEGER NOT NULL,
+                    ram_gb INTEGER NOT NULL,
+                    storage_gb INTEGER NOT NULL,
+                    upstream_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    ip_address TEXT NOT NULL DEFAULT '',
+                    hostname TEXT NOT NULL DEFAULT '',
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX cloud_servers_by_account ON cloud_servers(account_id);
+                CREATE TABLE ssl_certificates (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    order_id INTEGER UNIQUE REFERENCES orders(id),
+                    domain TEXT NOT NULL COLLATE NOCASE,
+                    product_code TEXT NOT NULL,
+                    months INTEGER NOT NULL,
+                    custom_id TEXT NOT NULL UNIQUE,
+                    upstream_id TEXT NOT NULL DEFAULT '',
+                    status TEXT NOT NULL CHECK (status IN ('pending_validation', 'issued', 'renewed', 'expired')),
+                    validation TEXT NOT NULL CHECK (validation IN ('file', 'dns')),
+                    auth_file_name TEXT NOT NULL DEFAULT '',
+                    auth_file_content TEXT NOT NULL DEFAULT '',
+                    cname_name TEXT NOT NULL DEFAULT '',
+                    cname_value TEXT NOT NULL DEFAULT '',
+                    proof_placed_by TEXT NOT NULL DEFAULT '',
+                    private_key_sealed BLOB NOT NULL,
+                    csr TEXT NOT NULL,
+                    certificate TEXT NOT NULL DEFAULT '',
+                    ca_bundle TEXT NOT NULL DEFAULT '',
+                    installed_on TEXT NOT NULL DEFAULT '',
+                    starts_at DATETIME,
+                    expires_at DATETIME,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX ssl_certificates_by_account ON ssl_certificates(account_id, created_at);
+                CREATE INDEX ssl_certificates_by_expiry ON ssl_certificates(expires_at) WHERE status = 'issued';
+                ALTER TABLE orders ADD COLUMN renewal_of TEXT;
+                ALTER TABLE orders ADD COLUMN transfer_code BLOB;
+                CREATE UNIQUE INDEX orders_one_open_renewal ON orders(renewal_of)
+                    WHERE renewal_of IS NOT NULL AND status IN ('awaiting_payment', 'paid', 'provisioning', 'needs_setup');
+                """
+        )
+    }
+
+    // MARK: Domains
+
+    package func domains(of account: Account.ID) async throws -> [RegisteredDomain] {
+        try await pool.read { db in
+            try RegisteredDomain.filter(Column("account_id") == account.rawValue).order(Column("name")).fetchAll(db)
+        }
+    }
+
+    package func domain(named name: String, of account: Account.ID) async throws -> RegisteredDomain? {
+        try await pool.read { db in
+            try RegisteredDomain.filter(Column("account_id") == account.rawValue && Column("name") == name.lowercased()).fetchOne(db)
+        }
+    }
+
+    package func domain(_ id: RegisteredDomain.ID) async throws -> RegisteredDomain? {
+        try await pool.read { db in try RegisteredDomain.fetchOne(db, key: id.rawValue) }
+    }
+
+    /// Any customer's domain by name: the pipeline asks whether a name is registered here.
+    package func domain(named name: String) async throws -> RegisteredDomain? {
+        try await pool.read { db in try RegisteredDomain.filter(Column("name") == name.lowercased()).fetchOne(db) }
+    }
+
+    /// Records a registration; the same order recording again (a crash after the registrar answered) changes nothing.
+    @discardableResult
+    package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain {
+        try await pool.write { db in
+            if let orderID = domain.orderID, let existing = try RegisteredDomain.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
+                return existing
+            }
+            if var existing = try RegisteredDomain.filter(Column("name") == domain.name).fetchOne(db) {
+                // Transferred back in, or registered again after it lapsed: the newest order owns it.
+                existing.accountID = domain.accountID
+                existing.orderID = domain.orderID
+                existing.expiresAt = domain.expiresAt
+                existing.status = .active
+                existing.nameservers = domain.nameservers
+                existing.updatedAt = domain.updatedAt
+                try existing.update(db)
+                return existing
+            }
+            var domain = domain
+            try domain.insert(db)
+            return domain
+        }
+    }
+
+    package func updateDomain(_ id: RegisteredDomain.ID, now: Date, _ change: @escaping @Sendable (inout RegisteredDomain) -> Void) async throws {
+        try await pool.write { db in
+            guard var domain = try RegisteredDomain.fetchOne(db, key: id.rawValue) else { return }
+            change(&domain)
+            domain.updatedAt = now
+            try domain.update(db)
+        }
+    }
+
+    /// Active domains that expire before `date`.
+    package func domainsExpiring(before date: Date) async throws -> [RegisteredDomain] {
+        try await pool.read { db in
+            try RegisteredDomain.filter(Column("status") == RegisteredDomain.Status.active.rawValue && Column("expires_at") <= date).fetchAll(db)
+        }
+    }
+
+    // MARK: Cloud servers
+
+    package func cloudServers(of account: Account.ID) async throws -> [CloudServer] {
+        try await pool.read { db in try CloudServer.filter(Column("account_id") == account.rawValue).order(Column("id").desc).fetchAll(db) }
+    }
+
+    package func cloudServer(_ id: CloudServer.ID, of account: Account.ID) async throws -> CloudServer? {
+        try await pool.read { db in
+            try CloudServer.filter(Column("id") == id.rawValue && Column("account_id") == account.rawValue).fetchOne(db)
+        }
+    }
+
+    @discardableResult
+    package func record(_ server: CloudServer) async throws -> CloudServer {
+        try await pool.write { db in
+            if let orderID = server.orderID, let existing = try CloudServer.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
+                return existing
+            }
+            var server = server
+            try server.insert(db)
+            return server
+        }
+    }
+
+    package func refresh(_ id: CloudServer.ID, status: String, ipAddress: String, hostname: String, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE cloud_servers SET status = ?, ip_address = ?, hostname = ?, updated_at = ? WHERE id = ?",
+                arguments: [status, ipAddress, hostname, now, id.rawValue]
+            )
+        }
+    }
+
+    // MARK: Certificates
+
+    package func certificates(of account: Account.ID) async throws -> [SSLCertificate] {
+        try await pool.read { db in
+            try SSLCertificate.filter(Column("account_id") == account.rawValue).order(Column("created_at").desc, Column("id").desc).fetchAll(db)
+        }
+    }
+
+    package func certificate(_ id: SSLCertificate.ID, of account: Account.ID) async throws -> SSLCertificate? {
+        try await pool.read { db in
+            try SSLCertificate.filter(Column("id") == id.rawValue && Column("account_id") == account.rawValue).fetchOne(db)
+        }
+    }
+
+    package func certificate(_ id: SSLCertificate.ID) async throws -> SSLCertificate? {
+        try await pool.read { db in try SSLCertificate.fetchOne(db, key: id.rawValue) }
+    }
+
+    package func certificate(order: Order.ID) async throws -> SSLCertificate? {
+        try await pool.read { db in try SSLCertificate.filter(Column("order_id") == order.rawValue).fetchOne(db) }
+    }
+
+    /// Stores a new certificate order; when one exists for the order already, that one is returned.
+    package func record(_ certificate: SSLCertificate) async throws -> SSLCertificate {
+        try await pool.write { db in
+            if let orderID = certificate.orderID, let existing = try SSLCertificate.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
+                return existing
+            }
+            var certificate = certificate
+            try certificate.insert(db)
+            return certificate
+        }
+    }
+
+    package func updateCertificate(_ id: SSLCertificate.ID, now: Date, _ change: @escaping @Sendable (inout SSLCertificate) -> Void) async throws {
+        try await pool.write { db in
+            guard var certificate = try SSLCertificate.fetchOne(db, key: id.rawValue) else { return }
+            change(&certificate)
+            certificate.updatedAt = now
+            try certificate.update(db)
+        }
+    }
+
+    /// Issued certificates that expire before `date`.
+    package func certificatesExpiring(before date: Date) async throws -> [SSLCertificate] {
+        try await pool.read { db in
+            try SSLCertificate.filter(Column("status") == SSLCertificate.Status.issued.rawValue && Column("expires_at") <= date).fetchAll(db)
+        }
+    }
+
+    /// Marks what has passed its expiry as expired.
+    package func expire(now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE ssl_certificates SET status = 'expired', updated_at = ? WHERE status = 'issued' AND expires_at < ?", arguments: [now, now])
+            try db.execute(sql: "UPDATE registered_domains SET status = 'expired', updated_at = ? WHERE status = 'active' AND expires_at < ?", arguments: [now, now])
+        }
+    }
+}
