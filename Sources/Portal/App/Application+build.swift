@@ -37,6 +37,11 @@ package func buildApplication(
             flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
             interval: configuration.reminderInterval, logger: logger
         ),
+        RenewalScheduler(
+            registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            storefront: dependencies.storefront, flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
+            orderQueue: dependencies.orderQueue, interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
+        ),
     ]
     if let interval = configuration.healthInterval {
         services.append(dependencies.healthCollector(logger: logger, interval: interval))
@@ -126,6 +131,10 @@ private func addAccountRoutes(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
         throttle: dependencies.loginThrottle, logger: logger, dashboards: RenderedPages(capacity: 4_096)
+    ).addRoutes(to: customerRoutes)
+    ProvisionedController(
+        flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
+        upstreams: dependencies.upstreams, logger: logger
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)

@@ -55,6 +55,7 @@ struct DemoCommand: AsyncParsableCommand {
         sandboxConfiguration.whmPort = sandboxWHMPort
         sandboxConfiguration.twentyIPort = 0
         sandboxConfiguration.sslStorePort = 0
+        sandboxConfiguration.cloudSizes = try ResourceMap.load(path: configuration.assetsDirectory + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(sandboxConfiguration)
         let ports = Mutex<[String: Int]>([:])
         let (bound, bindings) = AsyncStream.makeStream(of: Void.self)
@@ -82,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
                     twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)", sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)"
                 )
             }
-            try await connectDemoTenants(to: sandbox, whmcsURL: urls.whmcs, whmURL: urls.whm, configuration: configuration)
+            try await connectDemoTenants(to: sandbox, urls: urls, configuration: configuration)
             var configuration = configuration
             // A client group no brand uses yet, for a new brand onboarded in the console.
             _ = try await sandbox.whmcs.ensureClientGroup(slug: "new-brand", name: "New brand (sandbox)")
@@ -98,7 +99,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Points each demo brand still in sandbox mode at the simulators, with its own group and reseller.
-    private func connectDemoTenants(to sandbox: Sandbox, whmcsURL: String, whmURL: String, configuration: PortalConfiguration) async throws {
+    private func connectDemoTenants(
+        to sandbox: Sandbox, urls: (whmcs: String, whm: String, twentyI: String, sslStore: String), configuration: PortalConfiguration
+    ) async throws {
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: 4, logger: Logger(label: "demo"))
@@ -114,13 +117,18 @@ struct DemoCommand: AsyncParsableCommand {
             let setup = try await sandbox.provisionTenant(slug: definition.slug, name: tenant.name)
             var input = IntegrationSettingsInput()
             input.mode = "sandbox"
-            input.whmcsURL = whmcsURL
+            input.whmcsURL = urls.whmcs
             input.whmcsIdentifier = sandbox.credentials.whmcsIdentifier
             input.whmcsSecret = sandbox.credentials.whmcsSecret
             input.whmcsGroup = String(setup.clientGroupID)
-            input.whmURL = whmURL
+            input.whmURL = urls.whm
             input.whmUser = setup.reseller
             input.whmToken = setup.resellerToken
+            input.twentyIURL = urls.twentyI
+            input.twentyIKey = sandbox.credentials.twentyIKey
+            input.sslStoreURL = urls.sslStore
+            input.sslStorePartner = sandbox.credentials.sslStorePartnerCode
+            input.sslStoreToken = sandbox.credentials.sslStoreAuthToken
             let errors = try await upstreams.update(tenant, with: input, actor: nil, ip: "demo")
             if !errors.isEmpty { throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))") }
             try await databases.withDatabase(for: tenant) { database in

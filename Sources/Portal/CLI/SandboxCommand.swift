@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Integrations
 import Logging
 import Sandbox
 import ServiceLifecycle
@@ -60,6 +61,9 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.whmPort = whmPort
         configuration.twentyIPort = twentyIPort
         configuration.sslStorePort = sslStorePort
+        // The 20i simulator builds cloud servers to the portal's resource map.
+        let assets = Environment.value("PORTAL_ASSETS_DIR") ?? "assets"
+        if let sizes = try? ResourceMap.load(path: assets + "/catalogue/resource-map.json") { configuration.cloudSizes = sizes }
         configuration.whmcsIdentifier = whmcsIdentifier
         configuration.whmcsSecret = whmcsSecret
         configuration.whmUser = whmUser

@@ -74,9 +74,3 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
     }
 }
 
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

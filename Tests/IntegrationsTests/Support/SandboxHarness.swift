@@ -120,6 +120,9 @@ struct SandboxHarness: Sendable {
         configuration.whmPort = 0
         configuration.twentyIPort = 0
         configuration.sslStorePort = 0
+        configuration.cloudSizes = try ResourceMap.load(
+            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../assets/catalogue/resource-map.json").standardized.path
+        )
         let sandbox = try await Sandbox(configuration, now: now)
         let logs = LogLines()
         let ports = Mutex<[String: Int]>([:])

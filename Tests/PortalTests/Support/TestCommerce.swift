@@ -12,7 +12,8 @@ enum Commerce {
     /// Points a test tenant at the sandbox: its own client group, product group and reseller, and nameservers.
     @discardableResult
     static func connect(
-        _ slug: String, _ dependencies: PortalDependencies, _ sandbox: Sandbox, whmcsURL: String, whmURL: String
+        _ slug: String, _ dependencies: PortalDependencies, _ sandbox: Sandbox, whmcsURL: String, whmURL: String,
+        cloudAndCertificates: Bool = false
     ) async throws -> SandboxTenant {
         let tenant = try dependencies.registryTenant(slug)
         let setup = try await sandbox.provisionTenant(slug: slug, name: tenant.name)
@@ -25,6 +26,13 @@ enum Commerce {
         input.whmURL = whmURL
         input.whmUser = setup.reseller
         input.whmToken = setup.resellerToken
+        if cloudAndCertificates {
+            input.twentyIURL = sandbox.twentyI.address.baseURL
+            input.twentyIKey = sandbox.credentials.twentyIKey
+            input.sslStoreURL = sandbox.sslStore.address.baseURL
+            input.sslStorePartner = sandbox.credentials.sslStorePartnerCode
+            input.sslStoreToken = sandbox.credentials.sslStoreAuthToken
+        }
         let errors = try await dependencies.upstreams.update(tenant, with: input, actor: nil)
         #expect(errors.isEmpty, "\(errors)")
         try await dependencies.databases.withDatabase(for: tenant) { database in

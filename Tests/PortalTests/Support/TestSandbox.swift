@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Logging
 import Sandbox
 import ServiceLifecycle
@@ -15,6 +16,7 @@ func withSandbox<T: Sendable>(
     configuration.whmPort = 0
     configuration.twentyIPort = 0
     configuration.sslStorePort = 0
+    configuration.cloudSizes = try ResourceMap.load(path: TestPaths.assets + "/catalogue/resource-map.json")
     let sandbox = try await Sandbox(configuration, now: now)
     let quiet = Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
     let ports = Mutex<[String: Int]>([:])
