@@ -256,7 +256,12 @@ package struct TwentyISimulator: Sendable {
         else { throw Failure(status: .notFound, message: "No such domain") }
         let years = body["years"]?.int ?? 1
         try charge(db, pence: domainYearPence * years)
-        try db.execute(sql: "UPDATE twentyi_domains SET years = years + ? WHERE name = ?", arguments: [years, name])
+        let formatter = ISO8601DateFormatter()
+        let expires = (try String.fetchOne(db, sql: "SELECT expires FROM twentyi_domains WHERE name = ?", arguments: [name])).flatMap(formatter.date) ?? Date()
+        let extended = Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: expires) ?? expires
+        try db.execute(
+            sql: "UPDATE twentyi_domains SET years = years + ?, expires = ? WHERE name = ?", arguments: [years, formatter.string(from: extended), name]
+        )
         return ["result": true]
     }
 

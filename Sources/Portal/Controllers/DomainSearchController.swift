@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import Hummingbird
+import Integrations
+import Logging
+import Tenancy
+
+/// `/domains/search?q=NAME`: availability from 20i and the brand's own price per ending, with the name in every
+/// ending the brand sells as suggestions, each linking into checkout.
+package struct DomainSearchController: Sendable {
+    let storefront: StorefrontService
+    let pages: PageRenderer
+    let upstreams: TenantUpstreams
+    let logger: Logger
+    /// At most this many names are asked about per search.
+    static let maximumNames = 12
+
+    package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
+        group.get("/domains/search", use: search)
+    }
+
+    package struct Page: Sendable {
+        package struct Result: Sendable {
+            package let name: String
+            package let available: Bool
+            package let unknown: Bool
+            package let price: String
+            package let transferPrice: String
+            package let orderURL: String
+            package let transferURL: String
+            package let isAsked: Bool
+        }
+
+        package let chrome: StorefrontChrome
+        package let query: String
+        package let error: String?
+        package let notice: String?
+        package let results: [Result]
+        package let hasResults: Bool
+        package let endings: String
+    }
+
+    /// The label and, when given, the ending of what was typed: `Example.CO.UK ` → ("example", "co.uk").
+    static func parse(_ raw: String) -> (label: String, ending: String?)? {
+        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        for prefix in ["https://", "http://", "www."] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        text = String(text.prefix { $0 != "/" })
+        let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let label = parts.first, (1...63).contains(label.count), !label.hasPrefix("-"), !label.hasSuffix("-"),
+            label.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" })
+        else { return nil }
+        return (label, parts.count > 1 ? parts[1] : nil)
+    }
+
+    @Sendable func search(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let content = try await storefront.content(for: context.tenant)
+        let raw = request.uri.queryParameters.get("q") ?? ""
+        let product = content.catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable && !$0.domainPrices.isEmpty }
+        let endings = product?.domainPrices.map { "." + $0.tld }.joined(separator: ", ") ?? ""
+        func page(_ results: [Page.Result] = [], error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+            var response = Response(
+                status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: try pages.render(
+                    Page(chrome: content.chrome, query: raw, error: error, notice: notice, results: results, hasResults: !results.isEmpty, endings: endings),
+                    template: "storefront/domain-search"
+                )))
+            )
+            response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
+            return response
+        }
+        guard let product else { return try page(notice: "Domain names are not on sale here.", status: .notFound) }
+        guard !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return try page() }
+        guard raw.count <= 253, let (label, ending) = Self.parse(raw) else {
+            return try page(error: "Enter a name such as mybusiness or mybusiness.com: letters, digits and hyphens.", status: .unprocessableContent)
+        }
+        if let ending, product.domainPrice(tld: ending) == nil {
+            return try page(error: "We do not sell .\(ending) names. Try one of: \(endings).", status: .unprocessableContent)
+        }
+        // The name asked for first, then the same name in every other ending the brand sells.
+        var names = ending.map { ["\(label).\($0)"] } ?? []
+        for price in product.domainPrices where names.count < Self.maximumNames {
+            let name = "\(label).\(price.tld)"
+            if !names.contains(name) { names.append(name) }
+        }
+        var availability: [String: Bool] = [:]
+        var notice: String?
+        do {
+            let client = try await upstreams.twentyI(for: context.tenant)
+            for result in try await client.searchDomains(names.joined(separator: ",")) { availability[result.name] = result.available }
+        } catch {
+            logger.warning("domain search failed", metadata: ["tenant": "\(context.tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
+            notice = "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
+        }
+        let currency = content.brand.currency
+        let results = names.compactMap { name -> Page.Result? in
+            guard let tld = OrderQuote.tld(of: name, in: product), let price = product.domainPrice(tld: tld) else { return nil }
+            let encoded = QueryComponent.encode(name)
+            return Page.Result(
+                name: name, available: availability[name] == true, unknown: availability[name] == nil,
+                price: Money.format(minor: price.registerMinor, currency: currency), transferPrice: Money.format(minor: price.transferMinor, currency: currency),
+                orderURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=register",
+                transferURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=transfer", isAsked: name == names.first && ending != nil
+            )
+        }
+        return try page(results, notice: notice)
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Integrations
+import Logging
+import Sandbox
+import Tenancy
+import Testing
+
+@testable import Portal
+
+@Suite("Cloud servers, certificates and domains through 20i and TheSSLStore")
+struct ProvisioningTests {
+    /// A cloud server, a single-name certificate and domain names, priced in the brand's currency.
+    static func addProducts(_ dependencies: PortalDependencies, tenant slug: String = "acme") async throws {
+        let tenant = try dependencies.registryTenant(slug)
+        try await dependencies.databases.withDatabase(for: tenant) { database in
+            var cloud = Product(slug: "cloud-medium", name: "Cloud Medium", summary: "A server", kind: .cloudServer)
+            cloud.cloudProvider = "20i"
+            cloud.cloudSize = "medium"
+            _ = try await database.catalogue.save(
+                CatalogueEntry(product: cloud, prices: [ProductPrice(cycle: .monthly, priceMinor: 1499)]), actor: nil, via: "test", ip: "")
+            var ssl = Product(slug: "ssl-dv", name: "Domain SSL", summary: "HTTPS", kind: .ssl)
+            ssl.sslType = .single
+            ssl.sslProductCode = "positivessl"
+            _ = try await database.catalogue.save(
+                CatalogueEntry(product: ssl, prices: [ProductPrice(cycle: .annually, priceMinor: 2999)]), actor: nil, via: "test", ip: "")
+            let domains = Product(slug: "domains", name: "Domain names", summary: "Names", kind: .domain)
+            _ = try await database.catalogue.save(
+                CatalogueEntry(product: domains, domainPrices: [
+                    DomainPrice(tld: "com", registerMinor: 1199, transferMinor: 1099, renewMinor: 1399),
+                    DomainPrice(tld: "co.uk", registerMinor: 799, transferMinor: 799, renewMinor: 899),
+                ]), actor: nil, via: "test", ip: "")
+        }
+        dependencies.storefront.invalidate(tenant.id)
+    }
+
+    @Test("search a domain, register it with the brand's nameservers, edit its DNS and settings; order a cloud server and two certificates, one installed on cPanel, one by DNS for download")
+    func journey() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL, cloudAndCertificates: true)
+                try await Self.addProducts(dependencies)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "grace@example.com")
+
+                // Storefront search: availability from 20i, prices from the brand's list, links into checkout.
+                let search = try await browser.get("/domains/search?q=GraceBrand")
+                #expect(search.status == .ok)
+                #expect(search.text.contains("gracebrand.com") && search.text.contains("gracebrand.co.uk"))
+                #expect(search.text.contains("£11.99") && search.text.contains("£7.99"))
+                #expect(search.text.contains("/order/domains?domain=gracebrand.com&amp;domain_action=register"), "\(search.text)")
+                let taken = try await browser.get("/domains/search?q=takenbrand.com")
+                #expect(taken.text.contains("Taken") && taken.text.contains("Transfer takenbrand.com to us"))
+                let bad = try await browser.get("/domains/search?q=bad_name!")
+                #expect(bad.status == .unprocessableContent && bad.text.contains("letters, digits and hyphens"))
+                let unsold = try await browser.get("/domains/search?q=brand.xyz")
+                #expect(unsold.status == .unprocessableContent && unsold.text.contains("We do not sell .xyz names"))
+
+                // Register: the domain is at 20i with the brand's nameservers.
+                let domainOrder = try await Commerce.order(browser, slug: "domains", cycle: "annually", domain: "gracebrand.com", action: "register")
+                try await Commerce.wait(for: domainOrder, dependencies, until: .active)
+                let registered = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT nameservers FROM twentyi_domains WHERE name = 'gracebrand.com'")
+                }
+                #expect(registered == "ns1.acme.example,ns2.acme.example")
+                let domainPage = try await browser.get("/account/domains/gracebrand.com")
+                #expect(domainPage.status == .ok && domainPage.text.contains("ns1.acme.example"))
+                #expect(try await browser.get("/account/domains").text.contains("gracebrand.com"))
+
+                // DNS editor: each type's rule beside its field, nothing sent; a valid record reaches the zone.
+                for (fields, message) in [
+                    (["type": "A", "host": "www", "value": "300.1.1.1"], "IPv4"),
+                    (["type": "AAAA", "host": "@", "value": "192.0.2.1"], "IPv6"),
+                    (["type": "CNAME", "host": "@", "value": "target.example.com"], "CNAME"),
+                    (["type": "MX", "host": "@", "value": "mail.example.com", "priority": ""], "priority"),
+                    (["type": "SRV", "host": "sip", "value": "sip.example.com", "priority": "10", "weight": "5", "port": "5060"], "_service._protocol"),
+                    (["type": "CAA", "host": "@", "value": "letsencrypt.org", "flags": "0", "tag": "bogus"], "issue"),
+                    (["type": "TXT", "host": "@", "value": String(repeating: "x", count: 3000)], "2,048"),
+                ] {
+                    let refused = try await browser.post("/account/domains/gracebrand.com/dns", fields)
+                    #expect(refused.status == .unprocessableContent, "\(fields)")
+                    #expect(refused.text.contains("field-error") && refused.text.localizedCaseInsensitiveContains(message), "\(fields): \(refused.text.prefix(200))")
+                }
+                #expect(try await sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM twentyi_dns WHERE domain = 'gracebrand.com'") } == 0)
+                let added = try await browser.post("/account/domains/gracebrand.com/dns", ["type": "A", "host": "www", "value": "192.0.2.55"])
+                #expect(added.status == .seeOther)
+                let withRecord = try await browser.get("/account/domains/gracebrand.com")
+                #expect(withRecord.text.contains("192.0.2.55"))
+                let recordID = try #require(withRecord.text.firstMatch(of: /name="record" value="([0-9]+)"/).map { String($0.1) })
+                #expect(try await browser.post("/account/domains/gracebrand.com/dns/delete", ["record": recordID]).status == .seeOther)
+                #expect(!(try await browser.get("/account/domains/gracebrand.com").text.contains("192.0.2.55")))
+
+                // Nameservers: refused when too few, saved at 20i otherwise.
+                let few = try await browser.post("/account/domains/gracebrand.com/nameservers", ["nameservers": "ns1.other.example"])
+                #expect(few.status == .unprocessableContent && few.text.contains("between 2 and 13"))
+                #expect(try await browser.post("/account/domains/gracebrand.com/nameservers", ["nameservers": "ns1.other.example\r\nns2.other.example"]).status == .seeOther)
+                // Auto-renew off, WHOIS privacy on.
+                #expect(try await browser.post("/account/domains/gracebrand.com/auto-renew", ["enabled": "0"]).status == .seeOther)
+                #expect(try await browser.post("/account/domains/gracebrand.com/privacy", ["enabled": "1"]).status == .seeOther)
+                let after = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT nameservers || ' ' || privacy FROM twentyi_domains WHERE name = 'gracebrand.com'")
+                }
+                #expect(after == "ns1.other.example,ns2.other.example 1")
+                #expect(try await browser.get("/account/domains/gracebrand.com").text.contains("Turn auto-renew on"))
+
+                // Cloud server: 20i builds it with the size's CPU, RAM and storage from the resource map.
+                let cloudOrder = try await Commerce.order(browser, slug: "cloud-medium", cycle: "monthly", domain: "")
+                try await Commerce.wait(for: cloudOrder, dependencies, until: .active)
+                let built = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT cpu || '/' || ram || '/' || storage || ' ' || stack_user FROM twentyi_cloud_servers")
+                }
+                #expect(built?.hasPrefix("2/4/80 stack-user:") == true, "\(built ?? "none")")
+                let servers = try await browser.get("/account/cloud")
+                let serverID = try #require(servers.text.firstMatch(of: /href="\/account\/cloud\/([0-9]+)"/).map { String($0.1) })
+                let server = try await browser.get("/account/cloud/\(serverID)")
+                #expect(server.text.contains("2 vCPU") && server.text.contains("4 GB") && server.text.contains("80 GB") && server.text.contains("running"))
+                // StackCP single sign-on lands on a session that opens once.
+                let sso = try await browser.post("/account/cloud/\(serverID)/control-panel", [:])
+                #expect(sso.status == .seeOther)
+                let landing = try #require(sso.headers[.location])
+                #expect(landing.contains("/login/sso?PHPSESSID="))
+
+                // Certificate for a domain hosted here: proof saved on cPanel, issued, installed with installssl.
+                let hostingOrder = try await Commerce.order(browser, domain: "hosted-grace.example")
+                try await Commerce.wait(for: hostingOrder, dependencies, until: .active)
+                let hostedCertificate = try await Commerce.order(browser, slug: "ssl-dv", cycle: "annually", domain: "hosted-grace.example")
+                try await Commerce.wait(for: hostedCertificate, dependencies, until: .active)
+                let installed = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT crt || key FROM whm_ssl WHERE domain = 'hosted-grace.example'")
+                }
+                #expect(installed?.contains("BEGIN CERTIFICATE") == true && installed?.contains("PRIVATE KEY") == true)
+                #expect(try await sandbox.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM whm_files WHERE path LIKE 'public_html/.well-known/pki-validation/%'")
+                } == 1)
+
+                // Certificate for the domain registered here: CNAME added to its zone, issued, offered for download.
+                let dnsCertificate = try await Commerce.order(browser, slug: "ssl-dv", cycle: "annually", domain: "gracebrand.com")
+                try await Commerce.wait(for: dnsCertificate, dependencies, until: .active)
+                let list = try await browser.get("/account/certificates")
+                #expect(list.text.contains("hosted-grace.example") && list.text.contains("gracebrand.com") && list.text.contains("Issued"))
+                let ids = list.text.matches(of: /href="\/account\/certificates\/([0-9]+)"/).map { String($0.1) }
+                #expect(ids.count == 2)
+                var downloaded = false
+                for id in ids {
+                    let page = try await browser.get("/account/certificates/\(id)")
+                    if page.text.contains("Certificate for gracebrand.com") {
+                        #expect(!page.text.contains("Installed on your hosting account"))
+                        let file = try await browser.get("/account/certificates/\(id)/download")
+                        #expect(file.status == .ok && file.text.contains("BEGIN CERTIFICATE") && !file.text.contains("PRIVATE KEY"))
+                        downloaded = true
+                    } else {
+                        #expect(page.text.contains("Installed on your hosting account"))
+                    }
+                }
+                #expect(downloaded)
+                let mails = try await dependencies.outbox("acme").filter { $0.toAddress == "grace@example.com" }
+                #expect(mails.filter { $0.kind == "certificate_issued" }.count == 2)
+
+                // Another customer of the brand reaches none of it.
+                let (other, _) = try await Commerce.customer(client, dependencies, email: "eve@example.com")
+                for path in ["/account/domains/gracebrand.com", "/account/cloud/\(serverID)"] + ids.flatMap({ ["/account/certificates/\($0)", "/account/certificates/\($0)/download"] }) {
+                    #expect(try await other.get(path).status == .notFound, "\(path)")
+                }
+                #expect(!(try await other.get("/account/domains").text.contains("gracebrand.com")))
+                #expect(try await other.post("/account/domains/gracebrand.com/dns", ["type": "A", "host": "x", "value": "192.0.2.9"]).status == .notFound)
+                #expect(try await other.post("/account/domains/gracebrand.com/privacy", ["enabled": "0"]).status == .notFound)
+                #expect(!(try await other.get("/account/domains").text.contains("gracebrand.com")))
+
+                // Nor a customer of another brand with the same ids.
+                let (stranger, _) = try await Commerce.customer(client, dependencies, tenant: "globex", email: "grace@example.com")
+                for path in ["/account/domains/gracebrand.com", "/account/cloud/\(serverID)"] + ids.map({ "/account/certificates/\($0)" }) {
+                    #expect(try await stranger.get(path).status == .notFound, "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test("renewals at 30 days with an injected clock: an auto-renewing domain and an issued certificate each get one renewal order, carried through the pipeline, with a reminder email; auto-renew off gets reminders only")
+    func renewals() async throws {
+        let clock = TestClock()
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast, clock: clock) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL, cloudAndCertificates: true)
+                try await Self.addProducts(dependencies)
+                let (browser, _) = try await Commerce.customer(client, dependencies, email: "renew@example.com")
+                let first = try await Commerce.order(browser, slug: "domains", cycle: "annually", domain: "renewme.com", action: "register")
+                try await Commerce.wait(for: first, dependencies, until: .active)
+                let second = try await Commerce.order(browser, slug: "domains", cycle: "annually", domain: "lapse.co.uk", action: "register")
+                try await Commerce.wait(for: second, dependencies, until: .active)
+                #expect(try await browser.post("/account/domains/lapse.co.uk/auto-renew", ["enabled": "0"]).status == .seeOther)
+                let certificateOrder = try await Commerce.order(browser, slug: "ssl-dv", cycle: "annually", domain: "renewme.com")
+                try await Commerce.wait(for: certificateOrder, dependencies, until: .active)
+
+                let tenant = try dependencies.registryTenant("acme")
+                let (domain, certificate) = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    (
+                        try #require(try await database.provisioned.domain(named: "renewme.com")),
+                        try #require(try await database.provisioned.certificate(order: Order.ID(certificateOrder)))
+                    )
+                }
+                let scheduler = RenewalScheduler(
+                    registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
+                    storefront: dependencies.storefront, flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
+                    orderQueue: dependencies.orderQueue, now: clock.now, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                )
+                // 31 days before expiry: nothing is due.
+                func move(to date: Date) { clock.advance(by: date.timeIntervalSince(clock.now())) }
+                let expiries = [domain.expiresAt, try #require(certificate.expiresAt)]
+                move(to: expiries.min()!.addingTimeInterval(-31 * 86_400))
+                #expect(await scheduler.runOnce() == 0)
+                // 29 days before the certificate's and the domain's expiry: one renewal each, never twice.
+                move(to: expiries.max()!.addingTimeInterval(-29 * 86_400))
+                #expect(await scheduler.runOnce() == 2)
+                #expect(await scheduler.runOnce() == 0)
+                let renewals = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.pool.read { db in try Order.filter(Column("renewal_of") != nil).fetchAll(db) }
+                }
+                #expect(Set(renewals.compactMap(\.renewalOf)) == ["domain:\(domain.id!.rawValue)", "certificate:\(certificate.id!.rawValue)"])
+                for renewal in renewals {
+                    try await Commerce.wait(for: renewal.id!.rawValue, dependencies, until: .active)
+                }
+                let (renewedDomain, renewedCertificates) = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    (try await database.provisioned.domain(named: "renewme.com"), try await database.provisioned.certificates(of: domain.accountID))
+                }
+                #expect(renewedDomain!.expiresAt > domain.expiresAt.addingTimeInterval(300 * 86_400))
+                #expect(renewedCertificates.contains { $0.id == certificate.id && $0.status == .renewed })
+                #expect(renewedCertificates.contains { $0.id != certificate.id && $0.status == .issued && $0.domain == "renewme.com" })
+                let invoices = try await sandbox.store.read { db in
+                    try String.fetchAll(db, sql: "SELECT notes FROM whmcs_invoices WHERE notes LIKE 'portal renewal order %' AND status = 'Paid'")
+                }
+                #expect(invoices.count == 2)
+                let mails = try await dependencies.outbox("acme").filter { $0.kind == "renewal_reminder" }
+                #expect(mails.contains { $0.subject.contains("renewme.com") || $0.textBody.contains("renewme.com") })
+                // Auto-renew off: a reminder for lapse.co.uk, no renewal order.
+                #expect(!renewals.contains { $0.domain == "lapse.co.uk" })
+                #expect(mails.contains { $0.textBody.contains("lapse.co.uk") })
+            }
+        }
+    }
+}
