@@ -8,11 +8,11 @@ import Testing
 
 @Suite("TheSSLStore client against its simulator")
 struct SSLStoreContractTests {
-    static let csr = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----"
+    static func csr(_ domain: String) throws -> CertificateRequest { try CertificateRequest.make(commonName: domain) }
 
     static func order(_ client: SSLStoreClient, _ domain: String, product: String = "positivessl", validation: DomainValidation = .httpFile, custom: String) async throws -> SSLStoreOrder {
         try await client.newOrder(
-            product: product, months: 12, csr: csr, domain: domain, validation: validation, customID: custom, contactEmail: "ada@example.com",
+            product: product, months: 12, csr: try csr(domain).csrPEM, domain: domain, validation: validation, customID: custom, contactEmail: "ada@example.com",
             contactName: ("Ada", "Lovelace")
         )
     }
@@ -69,7 +69,11 @@ struct SSLStoreContractTests {
             let files = try await client.download(id: order.id)
             #expect(files.first?.name == "shop.example.crt" && files.first?.content.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
 
-            let reissued = try await client.reissue(id: order.id, csr: Self.csr, validation: .httpFile)
+            // A CSR for another name is refused; a new key's CSR for the same name is reissued.
+            await #expect(throws: UpstreamError.apiError(.sslStore, action: "reissue", message: "The CSR's common name other.example does not match shop.example")) {
+                _ = try await client.reissue(id: order.id, csr: try Self.csr("other.example").csrPEM, validation: .httpFile)
+            }
+            let reissued = try await client.reissue(id: order.id, csr: try Self.csr("shop.example").csrPEM, validation: .httpFile)
             #expect(reissued.majorStatus == "Pending" && reissued.minorStatus == "PENDING_REISSUE" && reissued.authFileName != order.authFileName)
             #expect(try await client.orders(domain: "shop.example").map(\.id) == [order.id])
             #expect(try await client.orders().count == 2)
