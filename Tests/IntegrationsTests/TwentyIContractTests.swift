@@ -108,4 +108,64 @@ struct TwentyIContractTests {
             #expect(status == 400 && body.contains("apex"))
         }
     }
+
+    @Test("cloud servers get the resource map's CPU, RAM and storage; a lost answer finds the server by its label; unknown sizes are refused")
+    func cloudServers() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.twentyI()
+            let id = try await client.addCloudServer(provider: "aws", size: "t3.large", label: "acme-1001", stackUser: "stack-user:3")
+            let server = try #require(try await client.cloudServer(id: id))
+            #expect(server.cpu == 2 && server.ramGB == 8 && server.storageGB == 160 && server.status == "running" && server.name == "acme-1001")
+            #expect(!server.ipAddress.isEmpty && !server.hostname.isEmpty)
+            #expect(try await client.cloudServer(id: "999999") == nil)
+            await #expect(throws: UpstreamError.apiError(.twentyI, action: "addCloudServer", message: "Unknown size huge at provider 20i")) {
+                _ = try await client.addCloudServer(provider: "20i", size: "huge", label: "acme-1002")
+            }
+            // The answer is lost after the server was made: the retry finds it by its label, no second server.
+            sandbox.sandbox.twentyIFaults.set(.commitThenTimeout, count: 1)
+            let again = try await sandbox.twentyI(timeout: .seconds(3)).addCloudServer(provider: "20i", size: "small", label: "acme-1003")
+            #expect(try await client.cloudServers().filter { $0.name == "acme-1003" }.map(\.id) == [again])
+        }
+    }
+
+    @Test("domains in the account: nameservers and WHOIS privacy; a registered domain has its own zone")
+    func domainSettings() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.twentyI()
+            let contact = TwentyIClient.Contact(name: "Ada Lovelace", address: "1 Square", city: "London", postcode: "SW1", country: "GB", telephone: "+44.1", email: "ada@example.com")
+            try await client.registerDomain("ada.example", years: 1, contact: contact, nameservers: ["ns1.acme.example", "ns2.acme.example"], privacy: false)
+            #expect(try await client.nameservers(domain: "ada.example") == ["ns1.acme.example", "ns2.acme.example"])
+            try await client.setNameservers(domain: "ada.example", to: ["ns1.other.example", "ns2.other.example"], replacing: ["ns1.acme.example", "ns2.acme.example"])
+            try await client.setPrivacy(domain: "ada.example", enabled: true)
+            let domain = try #require(try await client.domain("ada.example"))
+            #expect(domain.nameservers == ["ns1.other.example", "ns2.other.example"] && domain.privacy && domain.expires != nil)
+            await #expect(throws: UpstreamError.self) { try await client.setNameservers(domain: "ada.example", to: ["ns1.only.example"], replacing: []) }
+            await #expect(throws: UpstreamError.self) { try await client.setPrivacy(domain: "nobody.example", enabled: true) }
+            // Renewing moves the expiry on a year.
+            try await client.renewDomain("ada.example", years: 1, privacy: true)
+            let renewed = try #require(try await client.domain("ada.example")?.expires)
+            #expect(renewed.timeIntervalSince(domain.expires!) > 360 * 86_400)
+            // The zone of a domain without a package.
+            guard case .success(let record) = DNSRecord.validate(.init(kind: "TXT", host: "@", value: "v=spf1 -all")) else { Issue.record("invalid"); return }
+            try await client.updateDNS(domain: "ada.example", add: [record], delete: [])
+            #expect(try await client.dnsRecords(domain: "ada.example").map(\.value) == ["v=spf1 -all"])
+        }
+    }
+
+    @Test("StackCP single sign-on: a token for the stack user, a branded session, a link that opens once")
+    func singleSignOn() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.twentyI()
+            let user = try await client.addStackUser(email: "ada@example.com", name: "Ada Lovelace")
+            #expect(user.hasPrefix("stack-user:"))
+            await #expect(throws: UpstreamError.self) { _ = try await client.addStackUser(email: "ada@example.com", name: "Again") }
+            let link = try await client.singleSignOn(stackUser: user)
+            #expect(link.hasPrefix(sandbox.twentyIURL + "/login/sso?PHPSESSID="))
+            let path = String(link.dropFirst(sandbox.twentyIURL.count))
+            let (opened, page) = try await sandbox.sendTwentyI(.GET, path)
+            #expect(opened == 200 && page.contains("Signed in as \(user)"))
+            #expect(try await sandbox.sendTwentyI(.GET, path).0 == 403)
+            await #expect(throws: UpstreamError.self) { _ = try await client.singleSignOn(stackUser: "stack-user:99999") }
+        }
+    }
 }

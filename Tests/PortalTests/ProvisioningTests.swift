@@ -35,10 +35,17 @@ struct ProvisioningTests {
         dependencies.storefront.invalidate(tenant.id)
     }
 
-    @Test("search a domain, register it with the brand's nameservers, edit its DNS and settings; order a cloud server and two certificates, one installed on cPanel, one by DNS for download")
+    /// Fast retries, and validation polled every 0.2 s rather than every 30.
+    static func fast(_ configuration: inout PortalConfiguration) {
+        OrderPipelineTests.fast(&configuration)
+        configuration.pipelineRetry.paymentPollMinimum = 0.2
+        configuration.pipelineRetry.paymentPollMaximum = 0.5
+    }
+
+    @Test("search a domain, register it with the brand's nameservers, edit its DNS and settings; order a cloud server and certificates: installed on cPanel, by DNS for download, validated by the customer elsewhere, reissued")
     func journey() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
-            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+            try await withPortal(configure: Self.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL, cloudAndCertificates: true)
                 try await Self.addProducts(dependencies)
                 let (browser, _) = try await Commerce.customer(client, dependencies, email: "grace@example.com")
@@ -79,7 +86,7 @@ struct ProvisioningTests {
                 ] {
                     let refused = try await browser.post("/account/domains/gracebrand.com/dns", fields)
                     #expect(refused.status == .unprocessableContent, "\(fields)")
-                    #expect(refused.text.contains("field-error") && refused.text.localizedCaseInsensitiveContains(message), "\(fields): \(refused.text.prefix(200))")
+                    #expect(refused.text.contains("field__error") && refused.text.localizedCaseInsensitiveContains(message), "\(fields): \(refused.text.prefix(200))")
                 }
                 #expect(try await sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM twentyi_dns WHERE domain = 'gracebrand.com'") } == 0)
                 let added = try await browser.post("/account/domains/gracebrand.com/dns", ["type": "A", "host": "www", "value": "192.0.2.55"])
@@ -102,6 +109,9 @@ struct ProvisioningTests {
                 }
                 #expect(after == "ns1.other.example,ns2.other.example 1")
                 #expect(try await browser.get("/account/domains/gracebrand.com").text.contains("Turn auto-renew on"))
+                let odd = try await browser.post("/account/domains/gracebrand.com/privacy", ["enabled": "maybe"])
+                #expect(odd.status == .unprocessableContent && odd.text.contains("Choose on or off"))
+                #expect(try await sandbox.store.read { db in try Bool.fetchOne(db, sql: "SELECT privacy FROM twentyi_domains WHERE name = 'gracebrand.com'") } == true)
 
                 // Cloud server: 20i builds it with the size's CPU, RAM and storage from the resource map.
                 let cloudOrder = try await Commerce.order(browser, slug: "cloud-medium", cycle: "monthly", domain: "")
@@ -153,11 +163,64 @@ struct ProvisioningTests {
                     }
                 }
                 #expect(downloaded)
-                let mails = try await dependencies.outbox("acme").filter { $0.toAddress == "grace@example.com" }
+                var mails = try await dependencies.outbox("acme").filter { $0.toAddress == "grace@example.com" }
                 #expect(mails.filter { $0.kind == "certificate_issued" }.count == 2)
 
-                // Another customer of the brand reaches none of it.
+                // A domain hosted and registered elsewhere: the customer is shown the CNAME to publish; issued once the CA sees it.
+                let elsewhere = try await Commerce.order(browser, slug: "ssl-dv", cycle: "annually", domain: "elsewhere-grace.example")
+                try await Commerce.wait(for: elsewhere, dependencies, until: .provisioning)
+                let tenant = try dependencies.registryTenant("acme")
+                var waiting: SSLCertificate?
+                for _ in 0..<100 where waiting?.upstreamID.isEmpty ?? true {
+                    waiting = try await dependencies.databases.withDatabase(for: tenant) { try await $0.provisioned.certificate(order: Order.ID(elsewhere)) }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let pending = try #require(waiting)
+                let instructions = try await browser.get("/account/certificates/\(pending.id!.rawValue)")
+                #expect(instructions.text.contains("Add this CNAME record") && instructions.text.contains(pending.cnameName) && instructions.text.contains(pending.cnameValue))
+                #expect(instructions.text.contains(#"http-equiv="refresh""#))
+                try await sandbox.sslStore.completeValidation(orderID: pending.upstreamID)
+                try await Commerce.wait(for: elsewhere, dependencies, until: .active)
+
+                // Reissue the installed one: a new key, proven again on cPanel, installed in place of the old.
+                let hostedID = try #require(try await dependencies.databases.withDatabase(for: tenant) {
+                    try await $0.provisioned.certificate(order: Order.ID(hostedCertificate))?.id?.rawValue
+                })
+                let before = try await sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT crt FROM whm_ssl WHERE domain = 'hosted-grace.example'") }
+                #expect(try await browser.get("/account/certificates/\(hostedID)").text.contains("Reissue the certificate"))
+                let reissued = try await browser.post("/account/certificates/\(hostedID)/reissue", [:])
+                #expect(reissued.status == .seeOther)
+                let afterReissue = try await browser.get(try #require(reissued.headers[.location]))
+                #expect(afterReissue.text.contains("Issued") && afterReissue.text.contains("being reissued"))
+                let installedNow = try await sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT crt FROM whm_ssl WHERE domain = 'hosted-grace.example'") }
+                #expect(installedNow != nil && installedNow != before)
+                let (newKey, newCertificate) = try #require(try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.provisioned.certificate(.init(hostedID)).map { ($0.privateKeySealed, $0.certificate) }
+                })
+                _ = try IssuedCertificate.read(newCertificate, privateKeyPEM: try dependencies.upstreams.open(newKey, tenant, TenantUpstreams.certificateKeyField))
+                mails = try await dependencies.outbox("acme").filter { $0.toAddress == "grace@example.com" }
+                #expect(mails.filter { $0.kind == "certificate_issued" }.count == 4)
+
+                // Transfer in: the authorisation code is asked for in the posted form, required, and reaches 20i sealed in between.
+                let review = try await browser.get("/order/domains/review?cycle=annually&domain=moving.com&domain_action=transfer")
+                #expect(review.text.contains("Transfer authorisation (EPP) code for moving.com"))
+                let noCode = try await browser.post("/order/domains", Commerce.billing.merging([
+                    "cycle": "annually", "domain": "moving.com", "domain_action": "transfer", "transfer_code": "",
+                    "idempotency_key": String(repeating: "k", count: 24), "quoted_total": "1099",
+                ]) { $1 })
+                #expect(noCode.status == .unprocessableContent && noCode.text.contains("Enter the transfer authorisation (EPP) code"))
+                let transfer = try await Commerce.order(browser, slug: "domains", cycle: "annually", domain: "moving.com", action: "transfer", extra: ["transfer_code": "Xy7#kQ2!pL"])
+                try await Commerce.wait(for: transfer, dependencies, until: .active)
+                #expect(try await sandbox.store.read { db in try Bool.fetchOne(db, sql: "SELECT transferred FROM twentyi_domains WHERE name = 'moving.com'") } == true)
+                let stored = try await dependencies.databases.withDatabase(for: tenant) { try await $0.orders.order(Order.ID(transfer))?.transferCode }
+                #expect(stored.map { !String(decoding: $0, as: UTF8.self).contains("Xy7#kQ2!pL") } == true)
+
+                // Another customer of the brand reaches none of it, and cannot register the same name over it.
                 let (other, _) = try await Commerce.customer(client, dependencies, email: "eve@example.com")
+                let takeover = try await Commerce.order(other, slug: "domains", cycle: "annually", domain: "gracebrand.com", action: "register")
+                let refused = try await Commerce.wait(for: takeover, dependencies, until: .failed)
+                #expect(refused.failure?.contains("already registered here") == true)
+                #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.provisioned.domain(named: "gracebrand.com")?.orderID } == Order.ID(domainOrder))
                 for path in ["/account/domains/gracebrand.com", "/account/cloud/\(serverID)"] + ids.flatMap({ ["/account/certificates/\($0)", "/account/certificates/\($0)/download"] }) {
                     #expect(try await other.get(path).status == .notFound, "\(path)")
                 }
@@ -201,7 +264,7 @@ struct ProvisioningTests {
                 let scheduler = RenewalScheduler(
                     registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
                     storefront: dependencies.storefront, flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
-                    orderQueue: dependencies.orderQueue, now: clock.now, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                    orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps(logger: Logger(label: "test")), now: clock.now, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
                 )
                 // 31 days before expiry: nothing is due.
                 func move(to date: Date) { clock.advance(by: date.timeIntervalSince(clock.now())) }

@@ -134,26 +134,18 @@ extension TwentyIClient {
 
     // MARK: StackCP users and single sign-on
 
-    /// The StackCP user for `email`, made when there is none (susers); returns its reference, `stack-user:N`.
-    package func stackUser(email: String, name: String) async throws -> String {
-        if let existing = try await stackUserReference(email: email) { return existing }
+    /// Makes a StackCP user (susers) and returns its reference, `stack-user:N`. Never looked up by email: a 20i
+    /// account shared by several brands may hold the same address for another brand's customer, so the portal keeps
+    /// the reference it was given and a lost answer is reported, not guessed.
+    package func addStackUser(email: String, name: String) async throws -> String {
         let body: LenientJSON = .object([
             "newUser": .object(["email": .string(email), "person_name": .string(name), "sendNewStackUserEmail": .bool(false)])
         ])
-        let json = try await perform(.post, "/reseller/\(Self.reseller)/susers", action: "addStackUser", body: body, safety: .lookUpFirst) {
-            try await self.stackUserReference(email: email).map { .object(["result": .object(["ref": .string($0)])]) }
-        }
+        let json = try await perform(.post, "/reseller/\(Self.reseller)/susers", action: "addStackUser", body: body, safety: .once)
         guard let reference = try Self.result(json, action: "addStackUser")["ref"]?.string else {
             throw UpstreamError.malformedResponse(.twentyI, action: "addStackUser", detail: "no stack user reference")
         }
         return reference
-    }
-
-    private func stackUserReference(email: String) async throws -> String? {
-        let json = try await perform(.get, "/reseller/\(Self.reseller)/susers", action: "stackUsers", safety: .safe)
-        let user = json["users"]?.elements.first { $0["name"]?.string?.lowercased() == email.lowercased() || $0["email"]?.string?.lowercased() == email.lowercased() }
-        guard let user, let id = user["id"]?.string else { return nil }
-        return id.hasPrefix("stack-user:") ? id : "stack-user:\(id)"
     }
 
     /// StackCP single sign-on (CONTRACTS.md §3.2): a token for the stack user, the reseller's branding, a branded

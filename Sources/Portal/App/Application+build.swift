@@ -40,7 +40,7 @@ package func buildApplication(
         RenewalScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
             storefront: dependencies.storefront, flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
-            orderQueue: dependencies.orderQueue, interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
+            orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps(logger: logger), interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
         ),
     ]
     if let interval = configuration.healthInterval {
@@ -123,7 +123,7 @@ private func addAccountRoutes(
     AuthController(area: .staff, flows: flows, realm: realm).addRoutes(to: accountRoutes)
     let checkout = CheckoutController(
         flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
-        queue: dependencies.orderQueue
+        queue: dependencies.orderQueue, upstreams: dependencies.upstreams
     )
     checkout.addPublicRoutes(to: accountRoutes)
 
@@ -136,7 +136,7 @@ private func addAccountRoutes(
     ).addRoutes(to: customerRoutes)
     ProvisionedController(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
-        upstreams: dependencies.upstreams, logger: logger
+        upstreams: dependencies.upstreams, steps: dependencies.orderSteps(logger: logger), logger: logger
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)

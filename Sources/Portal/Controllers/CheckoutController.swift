@@ -9,6 +9,8 @@ package struct CheckoutController: Sendable {
     let databases: TenantDatabases
     let storefront: StorefrontService
     let queue: OrderQueue
+    /// Seals a transfer's authorisation code for the pipeline.
+    let upstreams: TenantUpstreams
 
     /// Configure and review: anyone may look; the review asks strangers to sign in.
     package func addPublicRoutes(to group: RouterGroup<TenantRequestContext>) {
@@ -108,7 +110,7 @@ package struct CheckoutController: Sendable {
             total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
             domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)", signedIn: signedIn,
             signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key,
-            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors
+            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors, isTransfer: quote.domainAction == .transfer
         )
     }
 
@@ -166,13 +168,15 @@ package struct CheckoutController: Sendable {
             return try flows.page(page, "storefront/order-review", status: .conflict)
         }
         let profileForm = ProfileForm(form: form)
-        let problems = profileForm.problems()
+        var problems = profileForm.problems()
+        let transferCode = form["transfer_code"].trimmingCharacters(in: .whitespaces)
+        if quote.domainAction == .transfer, let problem = Self.transferCodeProblem(transferCode) { problems["transfer_code"] = problem }
         guard problems.isEmpty else {
             var page = reviewPage(
                 context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true, profile: profileForm,
                 key: key, errors: problems
             )
-            page.notice = .error("Please complete your billing details.")
+            page.notice = .error(problems.count == 1 && problems["transfer_code"] != nil ? "Please enter the transfer code." : "Please complete your billing details.")
             return try flows.page(page, "storefront/order-review", status: .unprocessableContent)
         }
         let now = flows.services.now()
@@ -181,11 +185,14 @@ package struct CheckoutController: Sendable {
         let placed = try await placement.place(
             in: context.tenant, mailbox: realm.mailbox, actor: customer, ip: context.origin.clientAddress ?? "", now: now
         ) { number in
-            let order = Order(
+            var order = Order(
                 accountID: customer.id, number: number, idempotencyKey: key, entry: entry, cycle: quote.cycle, domain: quote.domain,
                 domainAction: quote.domainAction, currency: currency, priceMinor: quote.priceMinor, setupMinor: quote.setupMinor,
                 domainMinor: quote.domainMinor, now: now
             )
+            if quote.domainAction == .transfer {
+                order.transferCode = try upstreams.seal(transferCode, context.tenant, TenantUpstreams.transferCodeField)
+            }
             let mail = try await flows.prepareMail(
                 realm: realm, to: customer.email, name: customer.name, .orderConfirmation,
                 values: [
@@ -200,6 +207,15 @@ package struct CheckoutController: Sendable {
         }
         let id = placed.id!
         return flows.redirect(to: "/account/orders/\(id.rawValue)")
+    }
+
+    /// A transfer's authorisation (EPP) code: 4 to 64 visible characters, as registries issue them.
+    static func transferCodeProblem(_ code: String) -> String? {
+        if code.isEmpty { return "Enter the transfer authorisation (EPP) code from the domain's current registrar." }
+        guard (4...64).contains(code.count), code.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 }) else {
+            return "That is not a transfer code: 4 to 64 letters, digits and symbols, without spaces."
+        }
+        return nil
     }
 
     /// What the order page says: a change of a service reads differently from a purchase once it is done.

@@ -12,6 +12,8 @@ package struct ProvisionedController: Sendable {
     let databases: TenantDatabases
     let storefront: StorefrontService
     let upstreams: TenantUpstreams
+    /// Reissues certificates and installs them once issued.
+    let steps: OrderSteps
     let logger: Logger
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
@@ -25,6 +27,7 @@ package struct ProvisionedController: Sendable {
         group.get("/account/certificates", use: certificates)
         group.get("/account/certificates/{id}", use: certificate)
         group.get("/account/certificates/{id}/download", use: download)
+        group.post("/account/certificates/{id}/reissue", use: reissue)
         group.get("/account/cloud", use: cloudServers)
         group.get("/account/cloud/{id}", use: cloudServer)
         group.post("/account/cloud/{id}/control-panel", use: controlPanel)
@@ -35,7 +38,10 @@ package struct ProvisionedController: Sendable {
     @Sendable func domains(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let content = try await storefront.content(for: context.tenant)
         let list = try await databases.withDatabase(for: context.tenant) { try await $0.provisioned.domains(of: context.account.id) }
-        let rows = list.map { DomainsPage.Row(name: $0.name, status: $0.status.rawValue, expires: Self.day($0.expiresAt), autoRenew: $0.autoRenew ? "On" : "Off") }
+        let zone = try await zone(context)
+        let rows = list.map {
+            DomainsPage.Row(name: $0.name, status: $0.status.rawValue, expires: ReminderScheduler.long($0.expiresAt, zone), autoRenew: $0.autoRenew ? "On" : "Off")
+        }
         return try flows.page(DomainsPage(chrome: content.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty), "account/domains")
     }
 
@@ -66,7 +72,7 @@ package struct ProvisionedController: Sendable {
         let input = record ?? DNSRecord.Input(kind: "A", host: "", value: "")
         return DomainPage(
             chrome: content.chrome, csrf: context.csrfToken, notice: notice, name: domain.name, status: domain.status.rawValue,
-            expires: Self.day(domain.expiresAt), autoRenew: domain.autoRenew, privacy: domain.privacy,
+            expires: ReminderScheduler.long(domain.expiresAt, try await zone(context)), autoRenew: domain.autoRenew, privacy: domain.privacy,
             nameservers: nameserverText ?? domain.nameserverList.joined(separator: "\n"), nameserverError: nameserverError,
             records: records, hasRecords: !records.isEmpty, zoneError: zoneError,
             types: DNSRecord.Kind.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == input.kind.uppercased()) },
@@ -170,30 +176,35 @@ package struct ProvisionedController: Sendable {
     }
 
     @Sendable func setAutoRenew(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let domain = try await owned(context)
-        var request = request
-        let form = try await FormData.parse(&request)
-        let on = form["enabled"] == "1"
-        try await databases.withDatabase(for: context.tenant) { database in
-            try await database.provisioned.updateDomain(domain.id!, now: flows.services.now()) { $0.autoRenew = on }
-            try await database.accounts.audit("domain.auto_renew", actor: context.account, target: domain.name, detail: on ? "on" : "off", ip: context.origin.clientAddress ?? "")
-        }
-        return flows.redirect(to: "/account/domains/\(domain.name)?done=settings")
+        try await saveSetting(request, context, audit: "domain.auto_renew") { _, _ in } store: { $0.autoRenew = $1 }
     }
 
     @Sendable func setPrivacy(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        try await saveSetting(request, context, audit: "domain.privacy", refusal: "WHOIS privacy could not be changed") { domain, on in
+            try await upstreams.twentyI(for: context.tenant).setPrivacy(domain: domain.name, enabled: on)
+        } store: { $0.privacy = $1 }
+    }
+
+    /// An on/off setting of a domain (`enabled` is 1 or 0): sent upstream first when it lives there, then stored and audited.
+    private func saveSetting(
+        _ request: Request, _ context: CustomerRequestContext, audit: String, refusal: String = "",
+        upstream: (RegisteredDomain, Bool) async throws -> Void, store: @escaping @Sendable (inout RegisteredDomain, Bool) -> Void
+    ) async throws -> Response {
         let domain = try await owned(context)
         var request = request
         let form = try await FormData.parse(&request)
+        guard ["0", "1"].contains(form["enabled"]) else {
+            return try flows.page(try await domainPage(context, notice: .error("Choose on or off; nothing was changed.")), "account/domain", status: .unprocessableContent)
+        }
         let on = form["enabled"] == "1"
         do {
-            try await upstreams.twentyI(for: context.tenant).setPrivacy(domain: domain.name, enabled: on)
+            try await upstream(domain, on)
         } catch {
-            return try flows.page(try await domainPage(context, notice: .error(Self.refusal(error, "WHOIS privacy could not be changed"))), "account/domain", status: .badGateway)
+            return try flows.page(try await domainPage(context, notice: .error(Self.refusal(error, refusal))), "account/domain", status: .badGateway)
         }
         try await databases.withDatabase(for: context.tenant) { database in
-            try await database.provisioned.updateDomain(domain.id!, now: flows.services.now()) { $0.privacy = on }
-            try await database.accounts.audit("domain.privacy", actor: context.account, target: domain.name, detail: on ? "on" : "off", ip: context.origin.clientAddress ?? "")
+            try await database.provisioned.updateDomain(domain.id!, now: flows.services.now()) { store(&$0, on) }
+            try await database.accounts.audit(audit, actor: context.account, target: domain.name, detail: on ? "on" : "off", ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "/account/domains/\(domain.name)?done=settings")
     }
@@ -203,8 +214,9 @@ package struct ProvisionedController: Sendable {
     @Sendable func certificates(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let content = try await storefront.content(for: context.tenant)
         let list = try await databases.withDatabase(for: context.tenant) { try await $0.provisioned.certificates(of: context.account.id) }
+        let zone = try await zone(context)
         let rows = list.map {
-            CertificatesPage.Row(id: $0.id!.rawValue, domain: $0.domain, status: Self.label($0.status), expires: $0.expiresAt.map(Self.day) ?? "—")
+            CertificatesPage.Row(id: $0.id!.rawValue, domain: $0.domain, status: Self.label($0.status), expires: $0.expiresAt.map { ReminderScheduler.long($0, zone) } ?? "—")
         }
         return try flows.page(CertificatesPage(chrome: content.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty), "account/certificates")
     }
@@ -217,21 +229,51 @@ package struct ProvisionedController: Sendable {
     }
 
     @Sendable func certificate(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let certificate = try await ownedCertificate(context)
+        var certificate = try await ownedCertificate(context)
+        // A reissue waiting for its validation is looked at while the customer looks at it (the renewal pass does it hourly).
+        if certificate.status == .pendingValidation {
+            do {
+                if try await steps.settle(certificate, account: context.account, tenant: context.tenant) { certificate = try await ownedCertificate(context) }
+            } catch {
+                logger.warning("certificate not settled", metadata: ["tenant": "\(context.tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
+            }
+        }
+        let notice: Notice? = request.uri.queryParameters.get("done") == "reissued"
+            ? .success("The certificate is being reissued with a new key. The current one keeps working until the new one is installed.") : nil
+        return try await certificatePage(certificate, context, notice: notice)
+    }
+
+    private func certificatePage(_ certificate: SSLCertificate, _ context: CustomerRequestContext, notice: Notice?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let content = try await storefront.content(for: context.tenant)
         let waiting = certificate.status == .pendingValidation
+        let zone = try await zone(context)
         let page = CertificatePage(
-            chrome: content.chrome, csrf: context.csrfToken, id: certificate.id!.rawValue, domain: certificate.domain,
-            status: Self.label(certificate.status), starts: certificate.startsAt.map(Self.day) ?? "—", expires: certificate.expiresAt.map(Self.day) ?? "—",
+            chrome: content.chrome, csrf: context.csrfToken, notice: notice, id: certificate.id!.rawValue, domain: certificate.domain,
+            status: Self.label(certificate.status), starts: certificate.startsAt.map { ReminderScheduler.long($0, zone) } ?? "—",
+            expires: certificate.expiresAt.map { ReminderScheduler.long($0, zone) } ?? "—",
             isWaiting: waiting, proofPlaced: waiting && !certificate.proofPlacedBy.isEmpty,
             needsFile: waiting && certificate.proofPlacedBy.isEmpty && certificate.validation == .file && !certificate.authFileName.isEmpty,
             needsCNAME: waiting && certificate.proofPlacedBy.isEmpty && certificate.validation == .dns && !certificate.cnameName.isEmpty,
             fileURL: "http://\(certificate.domain)/.well-known/pki-validation/\(certificate.authFileName)", fileContent: certificate.authFileContent,
             cnameName: certificate.cnameName, cnameValue: certificate.cnameValue,
             installedOn: certificate.installedOn, isInstalled: !certificate.installedOn.isEmpty,
-            canDownload: !certificate.certificate.isEmpty
+            canDownload: !certificate.certificate.isEmpty, canReissue: certificate.status == .issued
         )
-        return try flows.page(page, "account/certificate")
+        return try flows.page(page, "account/certificate", status: status)
+    }
+
+    /// A new key and certificate for the same name, validated again; the current one stays until it is replaced.
+    @Sendable func reissue(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let certificate = try await ownedCertificate(context)
+        guard certificate.status == .issued else {
+            return try await certificatePage(certificate, context, notice: .error("Only an issued certificate can be reissued."), status: .conflict)
+        }
+        do {
+            try await steps.reissue(certificate, account: context.account, tenant: context.tenant)
+        } catch {
+            return try await certificatePage(certificate, context, notice: .error(Self.refusal(error, "The certificate could not be reissued")), status: .badGateway)
+        }
+        return flows.redirect(to: "/account/certificates/\(certificate.id!.rawValue)?done=reissued")
     }
 
     /// The certificate and its CA bundle as one PEM file (the key stays here, sealed).
@@ -280,20 +322,20 @@ package struct ProvisionedController: Sendable {
         let page = CloudServerPage(
             chrome: content.chrome, csrf: context.csrfToken, id: id, name: server.name, provider: server.provider, size: server.size,
             cpu: server.cpu, ramGB: server.ramGB, storageGB: server.storageGB, status: server.status, ipAddress: server.ipAddress,
-            hostname: server.hostname, isStale: stale, created: Self.day(server.createdAt)
+            hostname: server.hostname, isStale: stale, created: ReminderScheduler.long(server.createdAt, try await zone(context))
         )
         return try flows.page(page, "account/cloud-server")
     }
 
     /// StackCP single sign-on for the customer's stack user; the reseller's key stays here.
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("id").flatMap(Int64.init),
-            let server = try await databases.withDatabase(for: context.tenant, { try await $0.provisioned.cloudServer(.init(id), of: context.account.id) })
-        else { throw PortalError.notFound }
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw PortalError.notFound }
+        let (server, stackUser) = try await databases.withDatabase(for: context.tenant) { database in
+            (try await database.provisioned.cloudServer(.init(id), of: context.account.id), try await database.provisioned.stackUser(of: context.account.id))
+        }
+        guard let server, let user = stackUser else { throw PortalError.notFound }
         do {
-            let client = try await upstreams.twentyI(for: context.tenant)
-            let user = try await client.stackUser(email: context.account.email, name: context.account.name)
-            let url = try await client.singleSignOn(stackUser: user)
+            let url = try await upstreams.twentyI(for: context.tenant).singleSignOn(stackUser: user)
             try await databases.withDatabase(for: context.tenant) { database in
                 try await database.accounts.audit("cloud.control_panel", actor: context.account, target: "cloud server \(server.id!.rawValue)", ip: context.origin.clientAddress ?? "")
             }
@@ -307,12 +349,9 @@ package struct ProvisionedController: Sendable {
 
     // MARK: Helpers
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMMM yyyy"
-        return formatter.string(from: date)
+    /// The tenant's time zone, in which its pages show dates.
+    private func zone(_ context: CustomerRequestContext) async throws -> TimeZone {
+        try await databases.withDatabase(for: context.tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
     }
 
     static func label(_ status: SSLCertificate.Status) -> String {

@@ -12,7 +12,12 @@ extension OrderSteps {
             let provider = entry.product.cloudProvider, let size = entry.product.cloudSize
         else { throw OrderProblem("the product has no cloud provider and size") }
         let twentyI = try await upstreams.twentyI(for: tenant)
-        let stackUser = try await twentyI.stackUser(email: account.email, name: account.name)
+        var stackUser = try await databases.withDatabase(for: tenant) { try await $0.provisioned.stackUser(of: account.id) }
+        if stackUser == nil {
+            let made = try await twentyI.addStackUser(email: account.email, name: account.name)
+            try await databases.withDatabase(for: tenant) { try await $0.provisioned.recordStackUser(made, for: account.id, now: now()) }
+            stackUser = made
+        }
         let label = "\(tenant.slug)-\(order.number)"
         let id = try await twentyI.addCloudServer(provider: provider, size: size, label: label, stackUser: stackUser)
         crashPoint(.provision)
@@ -42,15 +47,29 @@ extension OrderSteps {
             (try await database.orders.profile(of: account.id), try await database.upstreams.nameservers())
         }
         guard let profile else { throw OrderProblem("the customer has no billing details for the domain's contact") }
+        if let local = try await databases.withDatabase(for: tenant, { try await $0.provisioned.domain(named: name) }) {
+            guard local.orderID == order.id else {
+                throw OrderProblem("\(name) is already registered here (order of customer \(local.accountID.rawValue)); renew it instead")
+            }
+            return local
+        }
         var upstream = try await twentyI.domain(name)
+        // In the 20i account already: this order's only if it sent the registration (a lost answer). Otherwise it is
+        // another brand's on a shared account, or made outside the portal, and is never taken over.
+        if upstream != nil, order.providerRequestedAt == nil {
+            throw OrderProblem("\(name) is already in the 20i account but was not registered by this order")
+        }
         if upstream == nil {
+            if order.providerRequestedAt == nil {
+                try await databases.withDatabase(for: tenant) { try await $0.orders.update(order.id!) { $0.providerRequestedAt = now() } }
+            }
             let contact = TwentyIClient.Contact(
                 name: "\(profile.firstName) \(profile.lastName)", organisation: profile.company, address: profile.address1, city: profile.city,
                 state: profile.state, postcode: profile.postcode, country: profile.country, telephone: profile.phone, email: account.email
             )
-            let code = try order.transferCode.map { try upstreams.open($0, tenant, "order-transfer-code") }
+            let code = try order.transferCode.map { try upstreams.open($0, tenant, TenantUpstreams.transferCodeField) }
             if order.domainAction == .transfer, (code ?? "").isEmpty {
-                throw OrderProblem("the transfer of \(name) needs its authorisation (EPP) code from the current registrar")
+                throw OrderProblem("the transfer of \(name) has no authorisation (EPP) code")
             }
             try await twentyI.registerDomain(
                 name, years: 1, contact: contact, nameservers: brandNameservers, privacy: false,
@@ -88,12 +107,7 @@ extension OrderSteps {
         let sslStore = try await upstreams.sslStore(for: tenant)
         let domain = order.domain.lowercased()
         var certificate = try await databases.withDatabase(for: tenant) { try await $0.provisioned.certificate(order: order.id!) }
-        let (hosting, registered) = try await databases.withDatabase(for: tenant) { database in
-            (
-                try await database.upstreams.hostingAccounts(of: account.id).first { !$0.isPending && $0.domain.lowercased() == domain },
-                try await database.provisioned.domain(named: domain, of: account.id)
-            )
-        }
+        let (hosting, registered) = try await places(for: domain, of: account.id, in: tenant)
         if certificate == nil {
             guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }) else {
                 throw OrderProblem("the ordered certificate product no longer exists")
@@ -108,7 +122,7 @@ extension OrderSteps {
                     SSLCertificate(
                         accountID: account.id, orderID: order.id, domain: commonName, productCode: Self.sslProductCode(entry.product),
                         months: max(12, order.cycle?.months ?? renewing?.months ?? 12), customID: "\(tenant.slug)-\(order.number)",
-                        validation: validation, privateKeySealed: try upstreams.seal(request.privateKeyPEM, tenant, "certificate-key"),
+                        validation: validation, privateKeySealed: try upstreams.seal(request.privateKeyPEM, tenant, TenantUpstreams.certificateKeyField),
                         csr: request.csrPEM, now: now()
                     )
                 )
@@ -158,20 +172,44 @@ extension OrderSteps {
             let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
             return .waiting("waiting for the domain validation of \(certificate.domain)", retryAt: now().addingTimeInterval(next))
         }
-        // 4. Issued: the certificate must be for this key before it goes anywhere.
-        let files = try await sslStore.download(id: upstream.id)
+        // 4. Issued: checked against the key, installed where the domain is hosted here, stored.
+        let mail = try await install(certificate, upstreamID: upstream.id, hosting: hosting, account: account, tenant: tenant, renewing: renewing)
+        try await refreshQuietly(account.id, tenant)
+        try await finishWithMail(job, tenant, mail)
+        return .finished
+    }
+
+    /// The customer's cPanel account on the certificate's domain (where the proof and the certificate go), and the
+    /// domain when it is registered here (where a CNAME proof goes).
+    func places(for certificateDomain: String, of account: Account.ID, in tenant: Tenant) async throws -> (HostingAccountRecord?, RegisteredDomain?) {
+        let domain = certificateDomain.lowercased().replacingOccurrences(of: "*.", with: "")
+        return try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.upstreams.hostingAccounts(of: account).first { !$0.isPending && $0.domain.lowercased() == domain },
+                try await database.provisioned.domain(named: domain, of: account)
+            )
+        }
+    }
+
+    /// Downloads an issued certificate, refuses it unless it is for the stored key, installs it on the cPanel account
+    /// when there is one, stores it (marking the certificate it renews as replaced) and returns the "issued" email.
+    func install(
+        _ certificate: SSLCertificate, upstreamID: String, hosting: HostingAccountRecord?, account: Account, tenant: Tenant, renewing: SSLCertificate?
+    ) async throws -> OutgoingMail {
+        let files = try await upstreams.sslStore(for: tenant).download(id: upstreamID)
         guard let pem = files.first(where: { !$0.name.lowercased().contains("ca-bundle") })?.content else {
-            throw OrderProblem("TheSSLStore sent no certificate for order \(upstream.id)")
+            throw OrderProblem("TheSSLStore sent no certificate for order \(upstreamID)")
         }
         let bundle = files.filter { $0.name.lowercased().contains("ca-bundle") }.map(\.content).joined()
-        let key = try upstreams.open(certificate.privateKeySealed, tenant, "certificate-key")
+        let key = try upstreams.open(certificate.privateKeySealed, tenant, TenantUpstreams.certificateKeyField)
         let issued = try IssuedCertificate.read(pem, privateKeyPEM: key)
         if let hosting {
-            let whm = try await upstreams.whm(for: tenant)
-            try await whm.installCertificate(domain: domain, account: hosting.username, certificate: pem, key: key, caBundle: bundle)
+            try await upstreams.whm(for: tenant).installCertificate(
+                domain: hosting.domain.lowercased(), account: hosting.username, certificate: pem, key: key, caBundle: bundle
+            )
         }
         let installedOn = hosting?.username ?? ""
-        try await databases.withDatabase(for: tenant) { database in
+        let zone = try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.updateCertificate(certificate.id!, now: now()) { stored in
                 stored.status = .issued
                 stored.certificate = pem
@@ -183,10 +221,10 @@ extension OrderSteps {
             if let renewing {
                 try await database.provisioned.updateCertificate(renewing.id!, now: now()) { $0.status = .renewed }
             }
+            return try await TenantMailSettings.load(from: database.accounts).zone
         }
         let realm = realm(tenant)
-        let zone = try await databases.withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
-        let mail = try await flows.prepareMail(
+        return try await flows.prepareMail(
             realm: realm, to: account.email, name: account.name, .certificateIssued,
             variables: [
                 "certificate.domain": certificate.domain,
@@ -195,9 +233,56 @@ extension OrderSteps {
             ],
             tag: "certificate_issued"
         )
-        try await refreshQuietly(account.id, tenant)
-        try await finishWithMail(job, tenant, mail)
-        return .finished
+    }
+
+    // MARK: Reissue
+
+    /// Reissues an issued certificate with a new key: the old one keeps working (and stays installed) until the new
+    /// one is issued, which `settle` then installs in its place.
+    func reissue(_ certificate: SSLCertificate, account: Account, tenant: Tenant) async throws {
+        guard certificate.status == .issued, !certificate.upstreamID.isEmpty else { throw OrderProblem("only an issued certificate can be reissued") }
+        let (hosting, registered) = try await places(for: certificate.domain, of: account.id, in: tenant)
+        let wildcard = certificate.domain.hasPrefix("*.")
+        let bare = certificate.domain.replacingOccurrences(of: "*.", with: "")
+        let request = try CertificateRequest.make(commonName: certificate.domain, alternativeNames: wildcard ? [bare] : ["www.\(bare)"])
+        let validation: SSLCertificate.Validation = hosting != nil && !wildcard ? .file : .dns
+        let upstream = try await upstreams.sslStore(for: tenant).reissue(
+            id: certificate.upstreamID, csr: request.csrPEM, validation: validation == .file ? .httpFile : .dns
+        )
+        let sealed = try upstreams.seal(request.privateKeyPEM, tenant, TenantUpstreams.certificateKeyField)
+        var pending = certificate
+        pending.status = .pendingValidation
+        pending.privateKeySealed = sealed
+        pending.csr = request.csrPEM
+        pending.validation = validation
+        (pending.authFileName, pending.authFileContent) = (upstream.authFileName, upstream.authFileContent)
+        (pending.cnameName, pending.cnameValue) = (upstream.cnameName, upstream.cnameValue)
+        pending.proofPlacedBy = try await placeProof(pending, hosting: hosting, registered: registered, tenant: tenant)
+        let stored = pending
+        try await databases.withDatabase(for: tenant) { database in
+            try await database.provisioned.updateCertificate(certificate.id!, now: now()) { $0 = stored }
+            try await database.accounts.audit("certificate.reissued", actor: account, target: certificate.domain, ip: "")
+        }
+    }
+
+    /// A reissued certificate waiting for its validation (no order carries it): installed and mailed once issued.
+    /// Returns whether it was issued now.
+    @discardableResult
+    func settle(_ certificate: SSLCertificate, account: Account, tenant: Tenant) async throws -> Bool {
+        guard certificate.status == .pendingValidation, !certificate.upstreamID.isEmpty else { return false }
+        if let orderID = certificate.orderID,
+            let order = try await databases.withDatabase(for: tenant, { try await $0.orders.order(orderID) }), order.status.isSettling
+        {
+            return false  // the pipeline is carrying it
+        }
+        guard try await upstreams.sslStore(for: tenant).order(id: certificate.upstreamID).isActive else { return false }
+        let (hosting, _) = try await places(for: certificate.domain, of: account.id, in: tenant)
+        let mail = try await install(certificate, upstreamID: certificate.upstreamID, hosting: hosting, account: account, tenant: tenant, renewing: nil)
+        let realm = realm(tenant)
+        try await flows.mailQueue.willQueue(realm.mailbox)
+        try await databases.withDatabase(for: tenant) { try await $0.accounts.enqueueMail(mail, now: now()) }
+        flows.mailQueue.notify(realm.mailbox)
+        return true
     }
 
     /// Saves the validation file on the cPanel account hosting the domain, or adds the CNAME to the zone of a domain

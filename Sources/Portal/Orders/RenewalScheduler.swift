@@ -20,17 +20,18 @@ package struct RenewalScheduler: Service {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let orderQueue: OrderQueue
+    let steps: OrderSteps
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
 
     package init(
         registry: TenantRegistry, databases: TenantDatabases, upstreams: TenantUpstreams, storefront: StorefrontService, flows: AccountFlows,
-        realm: @escaping @Sendable (Tenant) -> any AccountRealm, orderQueue: OrderQueue, interval: Duration = .seconds(3600),
+        realm: @escaping @Sendable (Tenant) -> any AccountRealm, orderQueue: OrderQueue, steps: OrderSteps, interval: Duration = .seconds(3600),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         (self.registry, self.databases, self.upstreams, self.storefront, self.flows) = (registry, databases, upstreams, storefront, flows)
-        (self.realm, self.orderQueue, self.interval, self.now, self.logger) = (realm, orderQueue, interval, now, logger)
+        (self.realm, self.orderQueue, self.steps, self.interval, self.now, self.logger) = (realm, orderQueue, steps, interval, now, logger)
     }
 
     package func run() async throws {
@@ -64,9 +65,21 @@ package struct RenewalScheduler: Service {
         guard settings.twentyIConfigured || settings.sslStoreConfigured else { return 0 }
         let today = now()
         let horizon = today.addingTimeInterval(Self.lead)
-        let (domains, certificates) = try await databases.withDatabase(for: tenant) { database in
+        let (domains, certificates, pending) = try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.expire(now: today)
-            return (try await database.provisioned.domainsExpiring(before: horizon), try await database.provisioned.certificatesExpiring(before: horizon))
+            return (
+                try await database.provisioned.domainsExpiring(before: horizon), try await database.provisioned.certificatesExpiring(before: horizon),
+                try await database.provisioned.certificatesPendingValidation()
+            )
+        }
+        // Reissues waiting for their validation: installed once issued.
+        for certificate in pending where settings.sslStoreConfigured {
+            do {
+                guard let account = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(certificate.accountID) }) else { continue }
+                try await steps.settle(certificate, account: account, tenant: tenant)
+            } catch {
+                logger.warning("reissued certificate not settled", metadata: ["tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)"])
+            }
         }
         var placed = 0
         for domain in domains where settings.twentyIConfigured {

@@ -60,6 +60,8 @@ package struct OrderReviewPage: Sendable {
     package let quotedTotal: String
     package let profile: ProfileForm
     package let errors: [String: String]
+    /// A transfer asks for the domain's authorisation code here, in the posted form only (never in a link).
+    package let isTransfer: Bool
     package var notice: Notice?
 }
 

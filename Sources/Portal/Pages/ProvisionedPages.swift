@@ -66,6 +66,7 @@ package struct CertificatesPage: Sendable {
 package struct CertificatePage: Sendable {
     package let chrome: StorefrontChrome
     package let csrf: String
+    package let notice: Notice?
     package let id: Int64
     package let domain: String
     package let status: String
@@ -82,6 +83,7 @@ package struct CertificatePage: Sendable {
     package let installedOn: String
     package let isInstalled: Bool
     package let canDownload: Bool
+    package let canReissue: Bool
 }
 
 /// `/account/cloud`.

@@ -37,6 +37,11 @@ package struct TenantUpstreams: Sendable {
     /// Binds a sealed secret to its tenant and field, so it cannot be replayed elsewhere.
     static func context(_ tenant: Tenant, _ field: String) -> String { "tenant:\(tenant.slug)/\(field)" }
 
+    /// The sealing context of an order's transfer authorisation code.
+    static let transferCodeField = "order-transfer-code"
+    /// The sealing context of a certificate's private key.
+    static let certificateKeyField = "certificate-key"
+
     func seal(_ secret: String, _ tenant: Tenant, _ field: String) throws -> Data {
         try secrets.seal(secret, context: Self.context(tenant, field))
     }

@@ -77,13 +77,16 @@ package struct SSLStoreSimulator: Sendable {
         }
     }
 
-    static func date(_ date: Date) -> String {
+    /// TheSSLStore's dates with `DateTimeCulture` en-US: `MM/dd/yyyy`, in UTC.
+    static func dateFormatter() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "MM/dd/yyyy"
-        return formatter.string(from: date)
+        return formatter
     }
+
+    static func date(_ date: Date) -> String { dateFormatter().string(from: date) }
 
     package func addRoutes(to router: Router<SandboxRequestContext>) {
         for (path, action) in [
@@ -299,13 +302,7 @@ package struct SSLStoreSimulator: Sendable {
         guard name.lowercased() == domain else { throw Failure(message: "The CSR's common name \(name) does not match \(domain)") }
     }
 
-    static func parse(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "MM/dd/yyyy"
-        return formatter.date(from: text)
-    }
+    static func parse(_ text: String) -> Date? { dateFormatter().date(from: text) }
 
     /// Issues a pending order once its proof is where the CA looks for it (see the type's notes).
     func checkProof(_ db: Database, id: Int64) throws {

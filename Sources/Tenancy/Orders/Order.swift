@@ -70,6 +70,9 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
     package var renewalOf: String?
     /// A transfer's authorisation (EPP) code, sealed.
     package var transferCode: Data?
+    /// When the provider write that cannot be told apart afterwards (a domain registration) was first sent: an
+    /// existing domain counts as this order's only when it was.
+    package var providerRequestedAt: Date?
 
     package init(
         accountID: Account.ID, number: String, idempotencyKey: String, entry: CatalogueEntry, cycle: Product.BillingCycle?,
@@ -121,6 +124,7 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
         case changeReason = "change_reason"
         case renewalOf = "renewal_of"
         case transferCode = "transfer_code"
+        case providerRequestedAt = "provider_requested_at"
     }
 
     package mutating func didInsert(_ inserted: InsertionSuccess) {

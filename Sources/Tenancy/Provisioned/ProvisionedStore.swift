@@ -70,8 +70,14 @@ package struct ProvisionedStore: Sendable {
                 );
                 CREATE INDEX ssl_certificates_by_account ON ssl_certificates(account_id, created_at);
                 CREATE INDEX ssl_certificates_by_expiry ON ssl_certificates(expires_at) WHERE status = 'issued';
+                CREATE TABLE stack_users (
+                    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+                    reference TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
                 ALTER TABLE orders ADD COLUMN renewal_of TEXT;
                 ALTER TABLE orders ADD COLUMN transfer_code BLOB;
+                ALTER TABLE orders ADD COLUMN provider_requested_at DATETIME;
                 CREATE UNIQUE INDEX orders_one_open_renewal ON orders(renewal_of)
                     WHERE renewal_of IS NOT NULL AND status IN ('awaiting_payment', 'paid', 'provisioning', 'needs_setup');
                 """
@@ -103,27 +109,7 @@ package struct ProvisionedStore: Sendable {
 
     /// Records a registration; the same order recording again (a crash after the registrar answered) changes nothing.
     @discardableResult
-    package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain {
-        try await pool.write { db in
-            if let orderID = domain.orderID, let existing = try RegisteredDomain.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
-                return existing
-            }
-            if var existing = try RegisteredDomain.filter(Column("name") == domain.name).fetchOne(db) {
-                // Transferred back in, or registered again after it lapsed: the newest order owns it.
-                existing.accountID = domain.accountID
-                existing.orderID = domain.orderID
-                existing.expiresAt = domain.expiresAt
-                existing.status = .active
-                existing.nameservers = domain.nameservers
-                existing.updatedAt = domain.updatedAt
-                try existing.update(db)
-                return existing
-            }
-            var domain = domain
-            try domain.insert(db)
-            return domain
-        }
-    }
+    package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain { try await insertOnce(domain, order: domain.orderID) }
 
     package func updateDomain(_ id: RegisteredDomain.ID, now: Date, _ change: @escaping @Sendable (inout RegisteredDomain) -> Void) async throws {
         try await pool.write { db in
@@ -154,16 +140,7 @@ package struct ProvisionedStore: Sendable {
     }
 
     @discardableResult
-    package func record(_ server: CloudServer) async throws -> CloudServer {
-        try await pool.write { db in
-            if let orderID = server.orderID, let existing = try CloudServer.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
-                return existing
-            }
-            var server = server
-            try server.insert(db)
-            return server
-        }
-    }
+    package func record(_ server: CloudServer) async throws -> CloudServer { try await insertOnce(server, order: server.orderID) }
 
     package func refresh(_ id: CloudServer.ID, status: String, ipAddress: String, hostname: String, now: Date) async throws {
         try await pool.write { db in
@@ -197,14 +174,31 @@ package struct ProvisionedStore: Sendable {
     }
 
     /// Stores a new certificate order; when one exists for the order already, that one is returned.
-    package func record(_ certificate: SSLCertificate) async throws -> SSLCertificate {
+    package func record(_ certificate: SSLCertificate) async throws -> SSLCertificate { try await insertOnce(certificate, order: certificate.orderID) }
+
+    /// Inserts `record` unless the order made one already (a step run again after a crash): then that one.
+    private func insertOnce<Record: FetchableRecord & MutablePersistableRecord & Sendable>(_ record: Record, order: Order.ID?) async throws -> Record {
         try await pool.write { db in
-            if let orderID = certificate.orderID, let existing = try SSLCertificate.filter(Column("order_id") == orderID.rawValue).fetchOne(db) {
-                return existing
-            }
-            var certificate = certificate
-            try certificate.insert(db)
-            return certificate
+            if let order, let existing = try Record.filter(Column("order_id") == order.rawValue).fetchOne(db) { return existing }
+            var record = record
+            try record.insert(db)
+            return record
+        }
+    }
+
+    // MARK: StackCP users
+
+    /// The StackCP user the portal made for this customer at 20i.
+    package func stackUser(of account: Account.ID) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT reference FROM stack_users WHERE account_id = ?", arguments: [account.rawValue]) }
+    }
+
+    package func recordStackUser(_ reference: String, for account: Account.ID, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO NOTHING",
+                arguments: [account.rawValue, reference, now]
+            )
         }
     }
 
@@ -222,6 +216,11 @@ package struct ProvisionedStore: Sendable {
         try await pool.read { db in
             try SSLCertificate.filter(Column("status") == SSLCertificate.Status.issued.rawValue && Column("expires_at") <= date).fetchAll(db)
         }
+    }
+
+    /// Certificates waiting for their domain validation.
+    package func certificatesPendingValidation() async throws -> [SSLCertificate] {
+        try await pool.read { db in try SSLCertificate.filter(Column("status") == SSLCertificate.Status.pendingValidation.rawValue).fetchAll(db) }
     }
 
     /// Marks what has passed its expiry as expired.

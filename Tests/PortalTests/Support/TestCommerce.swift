@@ -64,7 +64,7 @@ enum Commerce {
     /// Goes through configure and review and places the order; returns the order id from the redirect.
     static func order(
         _ browser: TestBrowser, slug: String = "plan-0", cycle: String = "monthly", domain: String, action: String = "existing",
-        key: String? = nil
+        key: String? = nil, extra: [String: String] = [:]
     ) async throws -> Int64 {
         try await browser.get("/order/\(slug)")
         let query = "cycle=\(cycle)&domain=\(domain)&domain_action=\(action)"
@@ -78,6 +78,7 @@ enum Commerce {
         form["domain_action"] = action
         form["idempotency_key"] = idempotency
         form["quoted_total"] = quoted
+        form.merge(extra) { $1 }
         let placed = try await browser.post("/order/\(slug)", form)
         #expect(placed.status == .seeOther, "\(placed.text.prefix(600))")
         let location = try #require(placed.headers[.location])
