@@ -192,8 +192,22 @@ def main():
         driver.find_element(By.XPATH, "//button[normalize-space()='Test connection']").click()
         WebDriverWait(driver, 20).until(lambda d: "Connection test" in d.page_source)
         results = [item.text for item in driver.find_elements(By.CSS_SELECTOR, ".checks li")]
-        check(len(results) == 2 and all("Connected" in text for text in results),
-              "Test connection reaches the sandbox WHMCS and WHM: %s" % results)
+        check(len(results) == 4 and all("Connected" in text for text in results)
+              and [text.split(":")[0] for text in results] == ["WHMCS", "WHM", "20i", "TheSSLStore"],
+              "Test connection reaches the sandbox WHMCS, WHM, 20i and TheSSLStore: %s" % results)
+
+        # The public domain search, without JavaScript: type a name, press Enter, see each ending with its price.
+        driver.get("http://acme.localhost:%d/domains/search" % port)
+        box = driver.find_element(By.ID, "q")
+        check(driver.find_element(By.CSS_SELECTOR, "label[for=q]").text != "", "the domain search field has a label")
+        box.send_keys("browsercheck\n")
+        WebDriverWait(driver, 20).until(lambda d: "browsercheck.com" in d.page_source)
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.table tbody tr")
+        check(len(rows) >= 2 and all("Available" in row.text for row in rows),
+              "domain search lists the name in every ending the brand sells: %s" % [row.text for row in rows])
+        link = driver.find_element(By.LINK_TEXT, "Register browsercheck.com")
+        check("/order/domains?domain=browsercheck.com&domain_action=register" in link.get_attribute("href"),
+              "a result links into checkout: %s" % link.get_attribute("href"))
 
         # Brand studio: change the primary colour, save the draft, publish, and see it on the storefront.
         driver.get("http://acme.localhost:%d/admin/brand" % port)

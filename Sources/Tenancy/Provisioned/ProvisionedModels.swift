@@ -1,8 +1,13 @@
 import Foundation
 import GRDB
 
+/// A record that notes when it last changed.
+package protocol Stamped {
+    var updatedAt: Date { get set }
+}
+
 /// A domain the portal registered (or transferred in) at 20i for a customer.
-package struct RegisteredDomain: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+package struct RegisteredDomain: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord, Stamped {
     package typealias ID = TypedID<RegisteredDomain>
 
     package enum Status: String, Codable, Sendable, DatabaseValueConvertible {
@@ -95,7 +100,7 @@ package struct CloudServer: Codable, Hashable, Sendable, FetchableRecord, Mutabl
 }
 
 /// An SSL certificate ordered at TheSSLStore: its validation, and once issued, the certificate and where it went.
-package struct SSLCertificate: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+package struct SSLCertificate: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord, Stamped {
     package typealias ID = TypedID<SSLCertificate>
 
     package enum Status: String, Codable, Sendable, DatabaseValueConvertible {

@@ -112,11 +112,18 @@ package struct ProvisionedStore: Sendable {
     package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain { try await insertOnce(domain, order: domain.orderID) }
 
     package func updateDomain(_ id: RegisteredDomain.ID, now: Date, _ change: @escaping @Sendable (inout RegisteredDomain) -> Void) async throws {
+        try await modify(RegisteredDomain.self, id.rawValue, now: now, change)
+    }
+
+    /// Changes one stored record in a transaction, stamping when; a record gone meanwhile is left alone.
+    private func modify<Record: FetchableRecord & MutablePersistableRecord & TableRecord & Stamped>(
+        _ type: Record.Type, _ id: Int64, now: Date, _ change: @escaping @Sendable (inout Record) -> Void
+    ) async throws {
         try await pool.write { db in
-            guard var domain = try RegisteredDomain.fetchOne(db, key: id.rawValue) else { return }
-            change(&domain)
-            domain.updatedAt = now
-            try domain.update(db)
+            guard var record = try Record.fetchOne(db, key: id) else { return }
+            change(&record)
+            record.updatedAt = now
+            try record.update(db)
         }
     }
 
@@ -203,12 +210,7 @@ package struct ProvisionedStore: Sendable {
     }
 
     package func updateCertificate(_ id: SSLCertificate.ID, now: Date, _ change: @escaping @Sendable (inout SSLCertificate) -> Void) async throws {
-        try await pool.write { db in
-            guard var certificate = try SSLCertificate.fetchOne(db, key: id.rawValue) else { return }
-            change(&certificate)
-            certificate.updatedAt = now
-            try certificate.update(db)
-        }
+        try await modify(SSLCertificate.self, id.rawValue, now: now, change)
     }
 
     /// Issued certificates that expire before `date`.
