@@ -62,6 +62,23 @@ struct ProvisioningTests {
                 #expect(bad.status == .unprocessableContent && bad.text.contains("letters, digits and hyphens"))
                 let unsold = try await browser.get("/domains/search?q=brand.xyz")
                 #expect(unsold.status == .unprocessableContent && unsold.text.contains("We do not sell .xyz names"))
+                // When 20i does not answer, the brand's prices are still shown, with a notice.
+                sandbox.twentyIFaults.set(.http500, count: 10)
+                let down = try await browser.get("/domains/search?q=downtime")
+                sandbox.twentyIFaults.settings = .init()
+                #expect(down.status == .ok && down.text.contains("Availability cannot be checked right now") && down.text.contains("£11.99"))
+                // Each address has a budget of searches per minute at this brand.
+                var limited: BrowserResponse?
+                for attempt in 0..<40 where limited == nil {
+                    let answer = try await browser.get("/domains/search?q=busy\(attempt)")
+                    if answer.status == .tooManyRequests { limited = answer }
+                }
+                let throttled = try #require(limited)
+                #expect(throttled.text.contains("Too many searches") && throttled.headers[.retryAfter] != nil)
+                // Another brand's budget is its own.
+                try await Self.addProducts(dependencies, tenant: "globex")
+                let neighbour = TestBrowser(client, host: "globex.localhost")
+                #expect(try await neighbour.get("/domains/search?q=elsewhere").status == .ok)
 
                 // Register: the domain is at 20i with the brand's nameservers.
                 let domainOrder = try await Commerce.order(browser, slug: "domains", cycle: "annually", domain: "gracebrand.com", action: "register")
@@ -224,10 +241,17 @@ struct ProvisioningTests {
                 for path in ["/account/domains/gracebrand.com", "/account/cloud/\(serverID)"] + ids.flatMap({ ["/account/certificates/\($0)", "/account/certificates/\($0)/download"] }) {
                     #expect(try await other.get(path).status == .notFound, "\(path)")
                 }
-                #expect(!(try await other.get("/account/domains").text.contains("gracebrand.com")))
-                #expect(try await other.post("/account/domains/gracebrand.com/dns", ["type": "A", "host": "x", "value": "192.0.2.9"]).status == .notFound)
-                #expect(try await other.post("/account/domains/gracebrand.com/privacy", ["enabled": "0"]).status == .notFound)
-                #expect(!(try await other.get("/account/domains").text.contains("gracebrand.com")))
+                // Each change is posted from a page of the customer's own (with its form token): the answer is 404, not a refused token.
+                func postAsOther(_ path: String, _ fields: [String: String]) async throws -> HTTPResponse.Status {
+                    let own = try await other.get("/account/domains")
+                    #expect(!own.text.contains("gracebrand.com"))
+                    return try await other.post(path, fields).status
+                }
+                #expect(try await postAsOther("/account/domains/gracebrand.com/dns", ["type": "A", "host": "x", "value": "192.0.2.9"]) == .notFound)
+                #expect(try await postAsOther("/account/domains/gracebrand.com/privacy", ["enabled": "0"]) == .notFound)
+                #expect(try await postAsOther("/account/domains/gracebrand.com/nameservers", ["nameservers": "ns1.x.example\nns2.x.example"]) == .notFound)
+                #expect(try await postAsOther("/account/cloud/\(serverID)/control-panel", [:]) == .notFound)
+                for id in ids { #expect(try await postAsOther("/account/certificates/\(id)/reissue", [:]) == .notFound) }
 
                 // Nor a customer of another brand with the same ids.
                 let (stranger, _) = try await Commerce.customer(client, dependencies, tenant: "globex", email: "grace@example.com")

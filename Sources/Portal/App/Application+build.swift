@@ -95,8 +95,10 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         storefront: dependencies.storefront, dataDirectory: dependencies.dataDirectory, pages: dependencies.pages,
         resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
     ).addRoutes(to: tenantRoutes)
-    DomainSearchController(storefront: dependencies.storefront, pages: dependencies.pages, upstreams: dependencies.upstreams, logger: logger)
-        .addRoutes(to: tenantRoutes)
+    DomainSearchController(
+        storefront: dependencies.storefront, pages: dependencies.pages, upstreams: dependencies.upstreams,
+        limiter: dependencies.accountServices.limiter, logger: logger
+    ).addRoutes(to: tenantRoutes)
     ProductAPIController(
         databases: dependencies.databases, storefront: dependencies.storefront, rules: dependencies.catalogueRules,
         sync: dependencies.productSync(logger: logger), upstreams: dependencies.upstreams, logger: logger

@@ -12,9 +12,12 @@ package struct DomainSearchController: Sendable {
     let storefront: StorefrontService
     let pages: PageRenderer
     let upstreams: TenantUpstreams
+    /// Searches reach 20i (usage-limited there): each address gets a budget per brand.
+    let limiter: RateLimiter
     let logger: Logger
     /// At most this many names are asked about per search.
     static let maximumNames = 12
+    static let searchesPerAddress = RateLimiter.Rule(limit: 30, window: 60)
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.get("/domains/search", use: search)
@@ -76,6 +79,11 @@ package struct DomainSearchController: Sendable {
         }
         if let ending, product.domainPrice(tld: ending) == nil {
             return try page(error: "We do not sell .\(ending) names. Try one of: \(endings).", status: .unprocessableContent)
+        }
+        if let wait = limiter.hit(Self.searchesPerAddress, scope: "tenant:\(context.tenant.id)", key: "domain-search:\(context.origin.clientAddress ?? "")") {
+            var response = try page(error: "Too many searches from your connection. Please try again in \(wait) seconds.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
         }
         // The name asked for first, then the same name in every other ending the brand sells.
         var names = ending.map { ["\(label).\($0)"] } ?? []
