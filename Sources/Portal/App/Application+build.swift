@@ -77,7 +77,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             logger: logger
         )
         TenantGateMiddleware(benchRoutes: configuration.benchRoutes)
-        PlatformHostMiddleware(responder: buildPlatformRouter(dependencies).buildResponder())
+        PlatformHostMiddleware(responder: buildPlatformRouter(dependencies, logger: logger).buildResponder())
     }
     HealthController(
         registry: dependencies.registry,
@@ -133,8 +133,13 @@ private func addAccountRoutes(
     let customerRealm: @Sendable (CustomerRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
     CustomerBillingController(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
+        upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher,
+        logger: logger, dashboards: RenderedPages(capacity: 4_096)
+    ).addRoutes(to: customerRoutes)
+    HostingServicesController(
+        flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
         upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
-        throttle: dependencies.loginThrottle, logger: logger, dashboards: RenderedPages(capacity: 4_096)
+        throttle: dependencies.loginThrottle, logger: logger
     ).addRoutes(to: customerRoutes)
     ProvisionedController(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
@@ -207,7 +212,7 @@ private func addAccountRoutes(
 }
 
 /// The platform console's own route table, answered only on the platform host.
-func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalRequestContext> {
+func buildPlatformRouter(_ dependencies: PortalDependencies, logger: Logger) -> Router<PortalRequestContext> {
     let router = Router(context: PortalRequestContext.self, options: .autoGenerateHeadEndpoints)
     let flows = dependencies.accountFlows
     let platformRealm = dependencies.platformRealm
@@ -223,9 +228,12 @@ func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalReq
     let users = area.group(context: PlatformUserContext.self)
     PlatformController(
         flows: flows, realm: platformRealm, registry: dependencies.registry, platform: dependencies.platform,
-        health: dependencies.healthCollector(logger: Logger(label: "portal")), upstreams: dependencies.upstreams,
-        databases: dependencies.databases, archive: dependencies.archive, backups: dependencies.backups,
-        exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true), logger: Logger(label: "portal")
+        health: dependencies.healthCollector(logger: logger),
+        hostingSuspension: HostingSuspension(
+            control: { try await dependencies.upstreams.whm(for: $0) }, databases: dependencies.databases, logger: logger
+        ),
+        archive: dependencies.archive, backups: dependencies.backups,
+        exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true), logger: logger
     ).addRoutes(to: users)
     let configuration = dependencies.configuration
     OnboardingController(
@@ -233,7 +241,7 @@ func buildPlatformRouter(_ dependencies: PortalDependencies) -> Router<PortalReq
         provisioner: TenantProvisioner(
             onboarding: TenantOnboarding(platform: dependencies.platform, dataDirectory: dependencies.dataDirectory, baseDomain: configuration.baseDomain),
             upstreams: dependencies.upstreams, databases: dependencies.databases, sandbox: configuration.sandboxUpstreams,
-            logger: Logger(label: "portal")
+            logger: logger
         ),
         drafts: OnboardingDrafts(), tenantRealm: { dependencies.tenantRealm($0) }, baseDomain: configuration.baseDomain,
         hasSandboxDefaults: configuration.sandboxUpstreams != nil && configuration.allowSandboxUpstreams

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Synchronization
+import Tenancy
+
+extension TenantCommand {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a tenant: registry rows, folder and database, all or nothing; optionally mapped to WHMCS and WHM.",
+            discussion: """
+                The tenant answers on <slug>.<base domain> and on every --domain given; the first
+                --domain is its primary domain (used in email links), else <slug>.<base domain> is.
+
+                With --mode, the tenant is also mapped to its upstreams, exactly as the console's onboarding
+                wizard does it, each step checked against WHMCS and WHM (the simulators in sandbox mode):
+                --whmcs-group must be one of WHMCS's client groups; --reseller is an existing reseller with its
+                own token, or with --new-reseller a reseller set up now with root's token (createacct,
+                setupreseller, setresellernameservers with --nameserver). A failure at any step undoes the
+                steps before it. Secrets are read from files and stored encrypted.
+
+                Examples:
+                  portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
+                  portal tenant add --slug acme --name "Acme Hosting" --owner-email owner@acme.example \\
+                    --mode live --whmcs-url https://billing.example.com --whmcs-identifier D4f… \\
+                    --whmcs-secret-file whmcs.secret --whmcs-group 3 --whm-url https://server.example.com:2087 \\
+                    --reseller acmeres --new-reseller --whm-token-file root.token \\
+                    --nameserver ns1.acme.example --nameserver ns2.acme.example
+                """
+        )
+
+        @OptionGroup var slug: SlugOption
+        @Option(help: "The brand's display name, e.g. \"Acme Hosting\".") var name: String
+        @Option(name: .customLong("domain"), help: "A custom domain for this tenant; repeat for more.")
+        var domains: [String] = []
+        @Option(name: .customLong("owner-email"), help: "Create the tenant's owner and print a one-time setup link.")
+        var ownerEmail: String?
+        @Option(help: "Map the tenant to its upstreams: sandbox (the loopback simulators) or live.") var mode: String?
+        @Option(name: .customLong("whmcs-url"), help: "WHMCS root address.") var whmcsURL: String?
+        @Option(name: .customLong("whmcs-identifier"), help: "WHMCS API credential identifier.") var whmcsIdentifier: String?
+        @Option(name: .customLong("whmcs-secret-file"), help: "File holding the WHMCS API secret.") var whmcsSecretFile: String?
+        @Option(name: .customLong("whmcs-group"), help: "The tenant's WHMCS client group id (checked with GetClientGroups).")
+        var whmcsGroup: Int?
+        @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL: String?
+        @Option(help: "The tenant's WHM reseller user.") var reseller: String?
+        @Flag(name: .customLong("new-reseller"), help: "Set the reseller up now with root's token instead of using an existing one.")
+        var newReseller = false
+        @Option(name: .customLong("reseller-domain"), help: "The new reseller's own account domain (default: the first --domain, else the platform address).")
+        var resellerDomain: String?
+        @Option(name: .customLong("whm-token-file"), help: "File holding the reseller's API token, or root's with --new-reseller.")
+        var whmTokenFile: String?
+        @Option(name: .customLong("nameserver"), help: "A nameserver of the brand; repeat (two or more for --new-reseller).")
+        var nameservers: [String] = []
+        @Option(name: .customLong("master-key-file"), help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
+        var masterKeyFile: String?
+        @OptionGroup var data: DataOptions
+        @OptionGroup var domain: DomainOptions
+
+        func run() async throws {
+            if mode != nil { return try await addMapped() }
+            let upstreamFlags: [(String, Bool)] = [
+                ("--whmcs-url", whmcsURL != nil), ("--whmcs-identifier", whmcsIdentifier != nil), ("--whmcs-secret-file", whmcsSecretFile != nil),
+                ("--whmcs-group", whmcsGroup != nil), ("--whm-url", whmURL != nil), ("--reseller", reseller != nil), ("--new-reseller", newReseller),
+                ("--reseller-domain", resellerDomain != nil), ("--whm-token-file", whmTokenFile != nil), ("--nameserver", !nameservers.isEmpty),
+            ]
+            if let flag = upstreamFlags.first(where: \.1) {
+                throw ValidationError("\(flag.0) maps the tenant to its upstreams: give --mode sandbox or --mode live with it")
+            }
+            let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
+            defer { try? onboarding.platform.close() }
+            var setupToken: String?
+            let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains)) { database, _ in
+                if let ownerEmail {
+                    setupToken = try database.pool.write { db in
+                        try OwnerInvitation.create(in: db, kind: .staff, email: ownerEmail)
+                    }
+                }
+            }
+            try printCreated(tenant, platform: onboarding.platform, setupToken: setupToken)
+        }
+
+        /// The wizard's path: every step checked against the upstreams, rolled back on failure.
+        func addMapped() async throws {
+            guard let mode = mode.flatMap(IntegrationSettings.Mode.init(rawValue:)) else {
+                throw ValidationError("--mode is sandbox or live")
+            }
+            guard let ownerEmail else { throw ValidationError("--owner-email is required with --mode: the owner is invited") }
+            var plan = OnboardingPlan()
+            plan.slug = slug.slug
+            plan.name = name
+            plan.domains = domains
+            plan.activateDomains = true
+            plan.ownerEmail = ownerEmail
+            plan.mode = mode
+            plan.whmcsURL = whmcsURL ?? ""
+            plan.whmcsIdentifier = whmcsIdentifier ?? ""
+            plan.whmcsSecret = try UpstreamCLI.secret(fromFile: whmcsSecretFile, flag: "--whmcs-secret-file") ?? ""
+            plan.whmcsGroupID = whmcsGroup
+            plan.whmURL = whmURL ?? ""
+            plan.reseller = newReseller ? .new : .existing
+            plan.resellerUser = reseller ?? ""
+            plan.resellerDomain = resellerDomain ?? ""
+            plan.whmToken = try UpstreamCLI.secret(fromFile: whmTokenFile, flag: "--whm-token-file") ?? ""
+            plan.nameservers = nameservers
+
+            let logger = Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() }
+            let cli = try UpstreamCLI(data: data, masterKeyFile: masterKeyFile, logger: logger)
+            let provisioner = TenantProvisioner(
+                onboarding: TenantOnboarding(
+                    platform: cli.platform, dataDirectory: DataDirectory(path: data.resolvedDataDir), baseDomain: try domain.resolvedBaseDomain()
+                ),
+                upstreams: cli.upstreams, databases: cli.databases, sandbox: nil, logger: logger
+            )
+            let setupToken = Mutex<String?>(nil)
+            let databases = cli.databases
+            let outcome: Result<TenantProvisioner.Created, OnboardingFailure>
+            do {
+                outcome = .success(
+                    try await provisioner.create(plan) { tenant, email in
+                        let token = try await databases.withDatabase(for: tenant) { database in
+                            try await database.pool.write { db in try OwnerInvitation.create(in: db, kind: .staff, email: email) }
+                        }
+                        setupToken.withLock { $0 = token }
+                    }
+                )
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let created):
+                for step in created.steps { Console.line("  done: \(step)") }
+                let printed = Result { try printCreated(created.tenant, platform: cli.platform, setupToken: setupToken.withLock { $0 }) }
+                await cli.close()
+                try printed.get()
+            case .failure(let failure):
+                await cli.close()
+                throw CommandError(failure.description)
+            }
+        }
+
+        func printCreated(_ tenant: Tenant, platform: PlatformDatabase, setupToken: String?) throws {
+            Console.line("Created tenant \(tenant.slug) (\(tenant.name)).")
+            let domains = try platform.domains(of: tenant.id)
+            for domain in domains {
+                Console.line("  \(domain.isPrimary ? "primary " : "        ") \(domain.hostname)")
+            }
+            if let setupToken, let primary = domains.first(where: \.isPrimary) {
+                Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
+                Console.line("  \(OwnerInvitation.link(host: primary.hostname, path: "/admin/accept-invite", token: setupToken))")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Integrations
+import Logging
+import Tenancy
+
+/// The customer's dashboard, services, invoices and profile, read from the local copy of WHMCS; actions that
+/// must reach WHMCS or WHM (paying, opening the control panel, saving the profile) fail with a friendly page that
+/// carries a reference staff can find in the logs.
+package struct CustomerBillingController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
+    let databases: TenantDatabases
+    let storefront: StorefrontService
+    let upstreams: TenantUpstreams
+    let refresher: BillingRefresher
+    let logger: Logger
+    /// Rendered dashboards, reused while nothing they show has changed.
+    let dashboards: RenderedPages<DashboardInputs>
+
+    /// Everything a dashboard is rendered from.
+    package struct DashboardInputs: Equatable, Sendable {
+        let dashboard: BillingMirrorStore.Dashboard
+        let name: String
+        let email: String
+        let verified: Bool
+        let csrf: String
+        let brand: String
+        let nameservers: [String]
+        let today: String
+        let freshness: String
+    }
+
+    package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
+        group.get("/account", use: dashboard)
+        group.post("/account/billing/refresh", use: refresh)
+        group.get("/account/invoices", use: invoices)
+        group.get("/account/invoices/{id}", use: invoice)
+        group.post("/account/invoices/{id}/pay", use: pay)
+        group.get("/account/profile", use: profile)
+        group.post("/account/profile", use: saveProfile)
+    }
+
+    static func today(_ now: Date) -> String { PageDates.day(now) }
+
+    static func refreshedText(_ date: Date?) -> String {
+        date.map { "Updated \(PageDates.format($0))" } ?? "Loading your services and invoices from billing…"
+    }
+
+    // MARK: Dashboard
+
+    @Sendable func dashboard(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let account = context.account
+        let content = try await storefront.content(for: context.tenant)
+        let now = flows.services.now()
+        let dashboard = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.billing.dashboard(of: account.id, today: Self.today(now))
+        }
+        let (summary, pending, openTickets) = (dashboard.summary, dashboard.ordersUnderWay, dashboard.openTickets)
+        refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
+        let today = Self.today(now)
+        let inputs = DashboardInputs(
+            dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil, csrf: context.csrfToken,
+            brand: content.homeETag, nameservers: content.brand.nameservers, today: today, freshness: Self.refreshedText(summary.refreshedAt)
+        )
+        let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {
+            let row: (MirroredService) -> DashboardPage.ServiceRow = {
+                .init(id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, nextDue: $0.nextDueDate)
+            }
+            let due = summary.dueMinor.sorted { $0.key < $1.key }.map { Money.format(minor: $0.value, currency: $0.key) }
+            let page = DashboardPage(
+                chrome: content.chrome, csrf: context.csrfToken, name: account.name, email: account.email,
+                emailVerified: account.emailVerifiedAt != nil, services: summary.activeServices.map(row),
+                hasServices: !summary.activeServices.isEmpty,
+                invoices: summary.unpaidInvoices.map {
+                    .init(id: $0.whmcsInvoiceID, number: $0.number, total: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                          dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
+                },
+                hasInvoices: !summary.unpaidInvoices.isEmpty, totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
+                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending, openTickets: openTickets,
+                refreshed: inputs.freshness, nameservers: content.brand.nameservers, hasNameservers: !content.brand.nameservers.isEmpty
+            )
+            return try flows.pages.render(page, template: "account/home")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: html)
+        )
+    }
+
+    @Sendable func refresh(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        do {
+            try await refresher.refresh(context.account.id, in: context.tenant)
+        } catch {
+            return try await trouble(context, error, title: "Billing is not answering", back: "/account")
+        }
+        return flows.redirect(to: "/account")
+    }
+
+    // MARK: Trouble
+
+    /// A calm page with the request id as reference; the cause goes to the log under the same id.
+    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws -> Response {
+        try await CustomerTrouble.page(flows, realm(context), context, error, logger: logger, title: title, back: back)
+    }
+}

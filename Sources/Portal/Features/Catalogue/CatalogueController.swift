@@ -1,0 +1,226 @@
+import Foundation
+import Hummingbird
+import Integrations
+import Logging
+import Tenancy
+
+/// `/admin/products`: products, prices, categories and the sync to WHMCS. Owners and admins edit; support reads.
+package struct CatalogueController: Sendable {
+    let flows: AccountFlows
+    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
+    let databases: TenantDatabases
+    let storefront: StorefrontService
+    let rules: CatalogueRules
+    let sync: ProductSync
+
+    package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
+        group.get("/admin/products", use: list)
+        group.get("/admin/products/new", use: newForm)
+        group.post("/admin/products", use: create)
+        group.get("/admin/products/{id}", use: edit)
+        group.post("/admin/products/{id}", use: update)
+        group.post("/admin/products/{id}/visibility", use: setVisibility)
+        group.post("/admin/products/sync", use: syncAll)
+        group.post("/admin/products/settings", use: saveSettings)
+        group.post("/admin/products/categories", use: saveCategory)
+        group.post("/admin/products/categories/{id}/delete", use: deleteCategory)
+    }
+
+    // MARK: List
+
+    func listPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> CatalogueListPage {
+        let (entries, categories, settings, currency) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.catalogue.entries(), try await database.catalogue.categories(),
+                try await database.accounts.settings([ProductSync.productGroupKey, OrderSteps.paymentMethodKey]),
+                try await database.storefront().brand.currency
+            )
+        }
+        let names = Dictionary(uniqueKeysWithValues: categories.compactMap { category in category.id.map { ($0, category.name) } })
+        let rows = entries.map { entry in
+            let product = entry.product
+            let prices = entry.prices.map { "\(Money.format(minor: $0.priceMinor, currency: currency)) \($0.cycle.rawValue)" }
+                + (entry.domainPrices.isEmpty ? [] : ["\(entry.domainPrices.count) TLDs"])
+            let margins = entry.prices.map { Money.format(minor: $0.marginMinor, currency: currency) }
+            let sync: String =
+                if product.kind == .domain { "TLD prices (not a WHMCS product)" }
+                else if let error = product.syncError { "Failed: \(error)" }
+                else if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt { "WHMCS product \(id)" }
+                else if let id = product.whmcsProductID { "WHMCS product \(id), changed since: sync again" }
+                else { "Not synced yet" }
+            return CatalogueListPage.Row(
+                id: product.id ?? 0, name: product.name, slug: product.slug, kind: product.kind.label,
+                visibility: product.visibility.rawValue, category: product.categoryID.flatMap { names[$0] } ?? "",
+                prices: prices.joined(separator: ", "), margin: margins.joined(separator: ", "), sync: sync,
+                syncFailed: product.syncError != nil, isVisible: product.visibility == .visible,
+                isHidden: product.visibility == .hidden, isRetired: product.visibility == .retired
+            )
+        }
+        return CatalogueListPage(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty,
+            categories: categories.map {
+                .init(id: $0.id ?? 0, slug: $0.slug, name: $0.name, description: $0.description, position: $0.position)
+            },
+            hasCategories: !categories.isEmpty,
+            kinds: Product.Kind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            canEdit: context.role >= .admin, isOwner: context.role == .owner,
+            productGroup: settings[ProductSync.productGroupKey] ?? "",
+            paymentMethod: settings[OrderSteps.paymentMethodKey] ?? OrderSteps.defaultPaymentMethod
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.support)
+        let done = request.uri.queryParameters.get("done")
+        let notice: Notice? =
+            switch done {
+            case "saved": .success("Product saved. The storefront shows it now.")
+            case "settings": .success("WHMCS settings saved.")
+            case "category": .success("Category saved.")
+            case "category-deleted": .success("Category deleted.")
+            case "visibility": .success("Visibility changed.")
+            default: nil
+            }
+        return try flows.page(try await listPage(context, notice: notice), "admin/products")
+    }
+
+    // MARK: Product form
+
+    func formPage(
+        _ context: StaffRequestContext, draft: ProductDraft, kind: Product.Kind, errors: [String: String] = [:], notice: Notice? = nil
+    ) async throws -> ProductFormPage {
+        let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
+            (try await database.catalogue.categories(), try await database.storefront().brand.currency)
+        }
+        var page = ProductFormPage(
+            chrome: try await realm(context).chrome(), csrf: context.csrfToken, draft: draft, kind: kind, errors: errors,
+            categories: categories, rules: rules, currency: currency, canEdit: context.role >= .admin
+        )
+        page.notice = notice
+        return page
+    }
+
+    @Sendable func newForm(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        guard let kind = Product.Kind(rawValue: request.uri.queryParameters.get("kind") ?? "") else {
+            return flows.redirect(to: "/admin/products")
+        }
+        var draft = ProductDraft()
+        draft.kind = kind.rawValue
+        if kind == .cloudServer { draft.cloudProvider = rules.resources.providers.first?.id ?? "" }
+        return try flows.page(try await formPage(context, draft: draft, kind: kind), "admin/product")
+    }
+
+    @Sendable func edit(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.support)
+        let entry = try await entry(context)
+        return try flows.page(try await formPage(context, draft: ProductDraft(entry), kind: entry.product.kind), "admin/product")
+    }
+
+    @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        var request = request
+        let form = try await FormData.parse(&request)
+        return try await save(Self.draft(from: form, id: nil), context: context)
+    }
+
+    @Sendable func update(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let stored = try await entry(context)
+        var request = request
+        let form = try await FormData.parse(&request)
+        var draft = Self.draft(from: form, id: stored.product.id)
+        // The type is fixed once a product exists: its orders and WHMCS product depend on it.
+        draft.kind = stored.product.kind.rawValue
+        return try await save(draft, context: context)
+    }
+
+    func save(_ draft: ProductDraft, context: StaffRequestContext) async throws -> Response {
+        guard let kind = Product.Kind(rawValue: draft.kind) else { return flows.redirect(to: "/admin/products") }
+        let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
+            (try await database.catalogue.categories(), try await database.storefront().brand.currency)
+        }
+        let refused: (ProblemList) async throws -> Response = { problems in
+            try flows.page(
+                try await formPage(
+                    context, draft: draft, kind: kind, errors: problems.fields,
+                    notice: .error("Nothing was saved: correct the fields marked below.")
+                ),
+                "admin/product", status: .unprocessableContent
+            )
+        }
+        switch rules.validate(draft, currency: currency, categories: categories) {
+        case .failure(let problems):
+            return try await refused(problems)
+        case .success(let entry):
+            do {
+                _ = try await databases.withDatabase(for: context.tenant) { database in
+                    try await database.catalogue.save(entry, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? "")
+                }
+            } catch CatalogueError.duplicateSlug(let slug) {
+                return try await refused(ProblemList(["slug": "Another product already uses “\(slug)”; choose another address."]))
+            }
+            storefront.invalidate(context.tenant.id)
+            return flows.redirect(to: "/admin/products?done=saved")
+        }
+    }
+
+    @Sendable func setVisibility(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let stored = try await entry(context)
+        var request = request
+        let form = try await FormData.parse(&request)
+        guard let visibility = Product.Visibility(rawValue: form["visibility"]) else {
+            return try flows.page(try await listPage(context, notice: .error("Choose visible, hidden or retired.")), "admin/products",
+                                  status: .unprocessableContent)
+        }
+        _ = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.catalogue.setVisibility(
+                stored.product.id ?? 0, visibility, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? ""
+            )
+        }
+        storefront.invalidate(context.tenant.id)
+        return flows.redirect(to: "/admin/products?done=visibility")
+    }
+
+    func entry(_ context: StaffRequestContext) async throws -> CatalogueEntry {
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
+            let entry = try await databases.withDatabase(for: context.tenant, { try await $0.catalogue.entry(id: id) })
+        else { throw PortalError.notFound }
+        return entry
+    }
+
+    static func draft(from form: FormData, id: Int64?) -> ProductDraft {
+        var draft = ProductDraft()
+        draft.id = id
+        draft.kind = form["kind"]
+        draft.slug = form.trimmed("slug")
+        draft.name = form.trimmed("name")
+        draft.summary = form.trimmed("summary")
+        draft.description = form["description"]
+        draft.features = form["features"]
+        draft.position = form.trimmed("position")
+        draft.visibility = form["visibility"]
+        draft.categoryID = form["category"]
+        draft.diskMB = form.trimmed("disk_mb")
+        draft.bandwidthMB = form.trimmed("bandwidth_mb")
+        draft.whmPackage = form.trimmed("whm_package")
+        draft.resellerAccounts = form.trimmed("reseller_accounts")
+        draft.cloudProvider = form["cloud_provider"]
+        draft.cloudSize = form["cloud_size"]
+        draft.sslType = form["ssl_type"]
+        draft.sslProductCode = form.trimmed("ssl_product_code")
+        draft.prices = Product.BillingCycle.allCases.map {
+            ProductDraft.CyclePrice(cycle: $0.rawValue, price: form.trimmed("price_\($0.rawValue)"), setup: form.trimmed("setup_\($0.rawValue)"))
+        }
+        draft.domainPrices = form["tld_prices"].split(whereSeparator: \.isNewline).map { line in
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+            return ProductDraft.TLDPrice(
+                tld: parts.first ?? "", register: parts.count > 1 ? parts[1] : "", transfer: parts.count > 2 ? parts[2] : "",
+                renew: parts.count > 3 ? parts[3] : ""
+            )
+        }
+        return draft
+    }
+
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Tenancy
+
+extension CheckoutController {
+    // MARK: Customer's orders
+
+    @Sendable func orders(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let perPage = 20
+        let page = PageNumber.parse(request.uri.queryParameters.get("page"))
+        let currencyChrome = try await storefront.content(for: context.tenant)
+        let rows = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.orders.orders(of: context.account.id, limit: perPage + 1, offset: (page - 1) * perPage)
+        }
+        let shown = rows.prefix(perPage).map { order in
+            CustomerOrdersPage.Row(
+                id: order.id!.rawValue, number: order.number, product: order.productName, domain: order.domain,
+                total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
+                placed: PageDates.format(order.createdAt)
+            )
+        }
+        return try flows.page(
+            CustomerOrdersPage(
+                chrome: currencyChrome.chrome, csrf: context.csrfToken, rows: Array(shown), hasRows: !shown.isEmpty,
+                previousURL: page > 1 ? "/account/orders?page=\(page - 1)" : nil,
+                nextURL: rows.count > perPage ? "/account/orders?page=\(page + 1)" : nil
+            ),
+            "account/orders"
+        )
+    }
+
+    @Sendable func order(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        guard let raw = context.parameters.get("id").flatMap(Int64.init),
+            let detail = try await databases.withDatabase(for: context.tenant, { database in
+                try await database.orders.order(Order.ID(raw), of: context.account.id)
+            })
+        else { throw PortalError.notFound }
+        let order = detail.order
+        let content = try await storefront.content(for: context.tenant)
+        var hosting: HostingAccountRecord?
+        if let hostingID = order.hostingAccountID, order.status == .active {
+            hosting = try await databases.withDatabase(for: context.tenant) { database in
+                try await database.upstreams.hostingAccounts(of: context.account.id).first { $0.id == hostingID }
+            }
+        }
+        let reached: Int =
+            switch order.status {
+            case .awaitingPayment: 0
+            case .paid: 1
+            case .provisioning, .needsSetup, .failed: 2
+            case .active: 3
+            case .cancelled: -1
+            }
+        let labels = ["Order received", "Paid", "Setting up", "Ready"]
+        let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? []
+        let page = CustomerOrderPage(
+            chrome: content.chrome, csrf: context.csrfToken, number: order.number, product: order.productName, domain: order.domain,
+            total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
+            message: Self.message(order), isSettling: order.status.isSettling, isActive: order.status == .active,
+            steps: labels.enumerated().map { index, label in .init(label: label, done: index <= reached, current: index == reached) },
+            placed: PageDates.format(order.createdAt),
+            waitingForEmail: context.account.emailVerifiedAt == nil && order.status == .awaitingPayment, email: context.account.email,
+            hostingUsername: hosting?.username, nameservers: nameservers, hasNameservers: !nameservers.isEmpty
+        )
+        return try flows.page(page, "account/order")
+    }
+}

@@ -1,0 +1,49 @@
+import Branding
+import Foundation
+import Tenancy
+
+/// What every storefront page shows around its content: the tenant's name, logo and stylesheets.
+package struct StorefrontChrome: Sendable, Encodable {
+    package let tenantName: String
+    package let tagline: String
+    package let stylesheetURL: String
+    /// The tenant's theme; nil on the platform console, which uses the neutral base colours.
+    package let themeURL: String?
+    package let logoURL: String?
+    package let year: Int
+    package var logoDarkURL: String? = nil
+    package var faviconURL: String? = nil
+    /// The legal name in the footer; the brand name when not set.
+    package var companyName: String = ""
+    package var supportEmail: String = ""
+    package var supportPhone: String = ""
+    package var addressLines: [String] = []
+    package var footerLinks: [Brand.FooterLink] = []
+    /// Stored flags for the template (it reads stored properties only).
+    package var hasFooterLinks = false
+    package var hasAddress = false
+    /// Set on the brand studio's preview, so staff can tell it from the live site.
+    package var isPreview = false
+
+    /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
+    package static func make(tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String, imagePrefix: String = "/brand/logo/")
+        -> StorefrontChrome
+    {
+        var chrome = StorefrontChrome(
+            tenantName: tenant.name, tagline: brand.tagline, stylesheetURL: stylesheetURL, themeURL: themeURL,
+            logoURL: brand.logoFile.map { imagePrefix + $0 },
+            year: Calendar(identifier: .gregorian).component(.year, from: Date())
+        )
+        chrome.logoDarkURL = brand.logoDarkFile.map { imagePrefix + $0 }
+        chrome.faviconURL = (brand.faviconFile ?? brand.logoFile).map { imagePrefix + $0 }
+        chrome.companyName = brand.companyName.isEmpty ? tenant.name : brand.companyName
+        chrome.supportEmail = brand.supportEmail
+        chrome.supportPhone = brand.supportPhone
+        chrome.addressLines = brand.postalAddress.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        chrome.footerLinks = brand.footerLinks
+        chrome.hasFooterLinks = !brand.footerLinks.isEmpty
+        chrome.hasAddress = !chrome.addressLines.isEmpty
+        return chrome
+    }
+}
