@@ -5,7 +5,7 @@ PYTHON ?= /usr/bin/python3
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser bench format clean
+.PHONY: deps build build-tests demo test test-swift test-browser lint bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,8 +20,8 @@ build-tests: deps
 demo: build
 	.build/debug/portal demo --port $(PORT) --data-dir $(DATA_DIR) --assets-dir assets
 
-## make test: every test — Swift Testing suites, then the real-browser check.
-test: build-tests
+## make test: the formatting check, every Swift Testing suite, then the real-browser check.
+test: lint build-tests
 	$(SWIFT) test --skip-build
 	$(PYTHON) scripts/browser-test.py
 
@@ -38,6 +38,10 @@ bench: deps
 
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+
+## make lint: the house style (120 columns, ordered imports, trailing commas …); `make format` fixes what it finds.
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
 
 clean:
 	rm -rf .build

@@ -154,7 +154,8 @@ extension TenantDatabase {
             arguments: [
                 brand.companyName, brand.tagline, brand.supportEmail, brand.supportPhone, brand.postalAddress, links,
                 brand.senderName, brand.senderEmail, brand.primaryColor, brand.accentColor, brand.backgroundColor,
-                brand.textColor, brand.linkColor, brand.fontStack, brand.logoFile, brand.logoDarkFile, brand.faviconFile,
+                brand.textColor, brand.linkColor, brand.fontStack, brand.logoFile, brand.logoDarkFile,
+                brand.faviconFile,
                 nameservers, brand.currency, brand.version,
             ]
         )

@@ -28,7 +28,9 @@ package struct BrandStudio: Sendable {
     /// The staff member's draft, or nil when they have none (they then edit the published brand).
     package func draft(of staff: Account.ID) async throws -> Brand? {
         try await pool.read { db in
-            guard let data = try String.fetchOne(db, sql: "SELECT data FROM brand_drafts WHERE account_id = ?", arguments: [staff.rawValue])
+            guard
+                let data = try String.fetchOne(
+                    db, sql: "SELECT data FROM brand_drafts WHERE account_id = ?", arguments: [staff.rawValue])
             else { return nil }
             return try JSONDecoder().decode(Brand.self, from: Data(data.utf8))
         }
@@ -57,7 +59,8 @@ package struct BrandStudio: Sendable {
     /// Makes `brand` the published brand atomically: a new version number, a history entry (the last 20 are kept),
     /// the staff member's draft gone, and an audit entry.
     package func publish(
-        _ brand: Brand, by staff: Account, action: String = "brand.published", note: String = "", ip: String, now: Date = Date()
+        _ brand: Brand, by staff: Account, action: String = "brand.published", note: String = "", ip: String,
+        now: Date = Date()
     ) async throws -> Brand {
         try await pool.write { db in
             let current = try TenantDatabase.fetchBrand(db)
@@ -67,11 +70,13 @@ package struct BrandStudio: Sendable {
             try TenantDatabase.write(db, published)
             let data = String(decoding: try JSONEncoder().encode(published), as: UTF8.self)
             try db.execute(
-                sql: "INSERT INTO brand_versions (version, data, published_by, published_at, note) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO brand_versions (version, data, published_by, published_at, note) VALUES (?, ?, ?, ?, ?)",
                 arguments: [published.version, data, staff.email, now, note]
             )
             try db.execute(
-                sql: "DELETE FROM brand_versions WHERE id NOT IN (SELECT id FROM brand_versions ORDER BY id DESC LIMIT ?)",
+                sql:
+                    "DELETE FROM brand_versions WHERE id NOT IN (SELECT id FROM brand_versions ORDER BY id DESC LIMIT ?)",
                 arguments: [Self.keptVersions]
             )
             try db.execute(sql: "DELETE FROM brand_drafts WHERE account_id = ?", arguments: [staff.id.rawValue])
@@ -88,7 +93,8 @@ package struct BrandStudio: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM brand_versions ORDER BY id DESC").map { row in
                 BrandVersion(
                     version: row["version"], publishedBy: row["published_by"], publishedAt: row["published_at"],
-                    note: row["note"], brand: try JSONDecoder().decode(Brand.self, from: Data((row["data"] as String).utf8))
+                    note: row["note"],
+                    brand: try JSONDecoder().decode(Brand.self, from: Data((row["data"] as String).utf8))
                 )
             }
         }
@@ -97,7 +103,8 @@ package struct BrandStudio: Sendable {
     /// Publishes a kept version again, as a new version; nil when that version is no longer kept.
     package func restore(version: Int, by staff: Account, ip: String, now: Date = Date()) async throws -> Brand? {
         guard let kept = try await versions().first(where: { $0.version == version }) else { return nil }
-        return try await publish(kept.brand, by: staff, action: "brand.restored", note: "restored version \(version)", ip: ip, now: now)
+        return try await publish(
+            kept.brand, by: staff, action: "brand.restored", note: "restored version \(version)", ip: ip, now: now)
     }
 }
 

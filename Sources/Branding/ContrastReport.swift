@@ -32,14 +32,17 @@ package struct ContrastReport: Sendable, Equatable {
         ]
     }
 
-    private static func check(_ name: String, _ foreground: HexColor, on background: HexColor, adjustBackground: Bool = false)
+    private static func check(
+        _ name: String, _ foreground: HexColor, on background: HexColor, adjustBackground: Bool = false
+    )
         -> Check
     {
         let ratio = ContrastPicker.contrastRatio(foreground, background)
         var suggestion: HexColor?
         if ratio < minimumRatio {
             // Button text is already the better of near-black and white, so the primary colour itself must move.
-            suggestion = adjustBackground
+            suggestion =
+                adjustBackground
                 ? ContrastAdvisor.nearestPassing(adjusting: background, against: foreground)
                 : ContrastAdvisor.nearestPassing(adjusting: foreground, against: background)
         }
@@ -55,7 +58,9 @@ package enum ContrastAdvisor {
         for target in [0, 255] {
             for step in 1...100 {
                 let mix = Double(step) / 100
-                func blend(_ channel: Int) -> Int { Int((Double(channel) + (Double(target) - Double(channel)) * mix).rounded()) }
+                func blend(_ channel: Int) -> Int {
+                    Int((Double(channel) + (Double(target) - Double(channel)) * mix).rounded())
+                }
                 guard let candidate = try? HexColor(hex(blend(r), blend(g), blend(b))) else { continue }
                 if ContrastPicker.contrastRatio(candidate, other) >= ContrastReport.minimumRatio {
                     if best == nil || step < best!.steps { best = (step, candidate) }

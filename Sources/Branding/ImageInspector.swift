@@ -36,12 +36,15 @@ package enum ImageInspector {
             image = try png(bytes)
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
             image = try jpeg(bytes)
-        } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) {
+        } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8)
+        {
             image = try webp(bytes)
         } else {
             throw refusal(for: bytes)
         }
-        guard image.width > 0, image.height > 0 else { throw .unsupportedImage(reason: "the image header gives no size") }
+        guard image.width > 0, image.height > 0 else {
+            throw .unsupportedImage(reason: "the image header gives no size")
+        }
         guard image.width <= maximumDimension, image.height <= maximumDimension else {
             throw .imageDimensionsTooLarge(width: image.width, height: image.height, limit: maximumDimension)
         }
@@ -55,8 +58,12 @@ package enum ImageInspector {
         if head.contains("<svg") {
             return .svgRefused
         }
-        if head.hasPrefix("<") { return .unsupportedImage(reason: "the file is HTML or XML, not an image; upload a PNG, JPEG or WebP") }
-        if bytes.starts(with: Array("GIF8".utf8)) { return .unsupportedImage(reason: "GIF is not accepted; upload a PNG, JPEG or WebP") }
+        if head.hasPrefix("<") {
+            return .unsupportedImage(reason: "the file is HTML or XML, not an image; upload a PNG, JPEG or WebP")
+        }
+        if bytes.starts(with: Array("GIF8".utf8)) {
+            return .unsupportedImage(reason: "GIF is not accepted; upload a PNG, JPEG or WebP")
+        }
         return .unsupportedImage(reason: "the file is not a PNG, JPEG or WebP image")
     }
 
@@ -132,7 +139,8 @@ package enum ImageInspector {
         let data = 20
         switch chunk {
         case "VP8 ":
-            guard bytes.count >= data + 10, bytes[data + 3] == 0x9D, bytes[data + 4] == 0x01, bytes[data + 5] == 0x2A else { throw truncated }
+            guard bytes.count >= data + 10, bytes[data + 3] == 0x9D, bytes[data + 4] == 0x01, bytes[data + 5] == 0x2A
+            else { throw truncated }
             return Image(format: .webp, width: little(data + 6, 2) & 0x3FFF, height: little(data + 8, 2) & 0x3FFF)
         case "VP8L":
             guard bytes[data] == 0x2F else { throw truncated }

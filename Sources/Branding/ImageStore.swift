@@ -12,7 +12,9 @@ package struct ImageStore: Sendable {
     }
 
     /// Writes the image (once per content) and returns its file name and what it is. Blocking: run off the loop.
-    package func store(_ bytes: [UInt8], for slug: TenantSlug, in folder: URL? = nil) throws -> (name: String, image: ImageInspector.Image) {
+    package func store(_ bytes: [UInt8], for slug: TenantSlug, in folder: URL? = nil) throws -> (
+        name: String, image: ImageInspector.Image
+    ) {
         let image = try ImageInspector.inspect(bytes)
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let name = "\(digest).\(image.fileExtension)"
@@ -29,7 +31,9 @@ package struct ImageStore: Sendable {
     /// so it is safe to join to the tenant's folder.
     package static func isAssetName(_ name: String) -> Bool {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, [64, 16].contains(parts[0].utf8.count), ["png", "jpg", "webp"].contains(String(parts[1])) else {
+        guard parts.count == 2, [64, 16].contains(parts[0].utf8.count),
+            ["png", "jpg", "webp"].contains(String(parts[1]))
+        else {
             return false
         }
         return parts[0].utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }

@@ -80,19 +80,28 @@ package final class Sandbox: Sendable {
         whmFaults = FaultInjector(configuration.whmFaults)
         twentyIFaults = FaultInjector(configuration.twentyIFaults)
         sslStoreFaults = FaultInjector(configuration.sslStoreFaults)
-        let identifier = try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
-        let secret = try configuration.whmcsSecret ?? store.setting("whmcs.secret", default: WHMCSAction.randomToken(32))
+        let identifier =
+            try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
+        let secret =
+            try configuration.whmcsSecret ?? store.setting("whmcs.secret", default: WHMCSAction.randomToken(32))
         let user = try configuration.whmUser ?? store.setting("whm.user", default: "reseller")
-        let token = try configuration.whmToken ?? store.setting(
-            "whm.token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        )
+        let token =
+            try configuration.whmToken
+            ?? store.setting(
+                "whm.token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            )
         if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
-        let rootToken = try store.setting("whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
-        let twentyIKey = try store.setting("twentyi.key", default: WHMCSAction.randomToken(24, alphabet: "abcdef0123456789"))
-        let partnerCode = try store.setting("sslstore.partner", default: "SB" + WHMCSAction.randomToken(8, alphabet: "0123456789"))
-        let partnerToken = try store.setting("sslstore.token", default: WHMCSAction.randomToken(32, alphabet: "abcdef0123456789"))
+        let rootToken = try store.setting(
+            "whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        let twentyIKey = try store.setting(
+            "twentyi.key", default: WHMCSAction.randomToken(24, alphabet: "abcdef0123456789"))
+        let partnerCode = try store.setting(
+            "sslstore.partner", default: "SB" + WHMCSAction.randomToken(8, alphabet: "0123456789"))
+        let partnerToken = try store.setting(
+            "sslstore.token", default: WHMCSAction.randomToken(32, alphabet: "abcdef0123456789"))
         credentials = SandboxCredentials(
-            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken, twentyIKey: twentyIKey,
+            whmcsIdentifier: identifier, whmcsSecret: secret, whmUser: user, whmToken: token, whmRootToken: rootToken,
+            twentyIKey: twentyIKey,
             sslStorePartnerCode: partnerCode, sslStoreAuthToken: partnerToken
         )
         try await twentyI.addKey(twentyIKey)
@@ -109,9 +118,12 @@ package final class Sandbox: Sendable {
         let productGroup = try await whmcs.ensureProductGroup(slug: slug, name: "\(name) products")
         let reseller = Self.resellerName(for: slug)
         try await whm.ensureReseller(reseller)
-        let token = try store.setting("whm.token.\(reseller)", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+        let token = try store.setting(
+            "whm.token.\(reseller)",
+            default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         try await whm.addToken(user: reseller, token: token)
-        return SandboxTenant(clientGroupID: group, productGroupID: productGroup, reseller: reseller, resellerToken: token)
+        return SandboxTenant(
+            clientGroupID: group, productGroupID: productGroup, reseller: reseller, resellerToken: token)
     }
 
     /// `r` + the slug when it is a valid cPanel name as is; otherwise (hyphens, too long) a shortened form with a
@@ -133,7 +145,8 @@ package final class Sandbox: Sendable {
         logger: Logger, onRunning: @escaping @Sendable (_ simulator: String, _ port: Int) async -> Void = { _, _ in }
     ) -> [any Service] {
         func server(
-            _ name: String, port: Int, faults: FaultInjector, address: SimulatorAddress, routes: @escaping (Router<SandboxRequestContext>) -> Void
+            _ name: String, port: Int, faults: FaultInjector, address: SimulatorAddress,
+            routes: @escaping (Router<SandboxRequestContext>) -> Void
         ) -> any Service {
             SimulatorServer.application(
                 host: configuration.host, port: port, injector: faults, logger: logger, routes: routes,
@@ -144,10 +157,18 @@ package final class Sandbox: Sendable {
             )
         }
         return [
-            server("whmcs", port: configuration.whmcsPort, faults: whmcsFaults, address: whmcs.address) { [whmcs] in whmcs.addRoutes(to: $0) },
-            server("whm", port: configuration.whmPort, faults: whmFaults, address: whm.address) { [whm] in whm.addRoutes(to: $0) },
-            server("20i", port: configuration.twentyIPort, faults: twentyIFaults, address: twentyI.address) { [twentyI] in twentyI.addRoutes(to: $0) },
-            server("sslstore", port: configuration.sslStorePort, faults: sslStoreFaults, address: sslStore.address) { [sslStore] in sslStore.addRoutes(to: $0) },
+            server("whmcs", port: configuration.whmcsPort, faults: whmcsFaults, address: whmcs.address) { [whmcs] in
+                whmcs.addRoutes(to: $0)
+            },
+            server("whm", port: configuration.whmPort, faults: whmFaults, address: whm.address) { [whm] in
+                whm.addRoutes(to: $0)
+            },
+            server("20i", port: configuration.twentyIPort, faults: twentyIFaults, address: twentyI.address) {
+                [twentyI] in twentyI.addRoutes(to: $0)
+            },
+            server("sslstore", port: configuration.sslStorePort, faults: sslStoreFaults, address: sslStore.address) {
+                [sslStore] in sslStore.addRoutes(to: $0)
+            },
         ]
     }
 }

@@ -27,7 +27,9 @@ package struct SandboxStore: Sendable {
     func setting(_ key: String, default make: @autoclosure () -> String) throws -> String {
         let fresh = make()
         return try queue.write { db in
-            if let value = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]) {
+            if let value = try String.fetchOne(
+                db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key])
+            {
                 return value
             }
             try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, fresh])
@@ -45,7 +47,8 @@ package struct SandboxStore: Sendable {
     func setSetting(_ key: String, to value: String) throws {
         try queue.write { db in
             try db.execute(
-                sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                sql:
+                    "INSERT INTO sandbox_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [key, value]
             )
         }
@@ -80,7 +83,9 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v6: TheSSLStore orders") { db in
             try db.execute(sql: SSLStoreSimulator.schema)
         }
-        migrator.registerMigration("v7: 20i cloud servers, stack users and single sign-on; cPanel files and certificates") { db in
+        migrator.registerMigration(
+            "v7: 20i cloud servers, stack users and single sign-on; cPanel files and certificates"
+        ) { db in
             try db.execute(sql: TwentyISimulator.cloudSchema)
             try db.execute(sql: WHMAction.filesSQL)
             try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN csr TEXT NOT NULL DEFAULT ''")

@@ -55,11 +55,14 @@ package struct CustomDomains: Sendable {
         } catch {
             throw DomainError.invalid("Enter a domain name such as portal.example.com (\(error)).")
         }
-        guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else { throw DomainError.underBaseDomain(baseDomain) }
+        guard host != baseDomain, !host.hasSuffix(".\(baseDomain)") else {
+            throw DomainError.underBaseDomain(baseDomain)
+        }
         return try platform.pool.write { db in
             if let existing = try TenantDomain.filter(TenantDomain.Columns.hostname == host).fetchOne(db) {
                 // Another brand's claim that was never proven lapses, so nobody can hold a name they do not own.
-                let lapsed = existing.status == .pending && existing.tenantID != tenant
+                let lapsed =
+                    existing.status == .pending && existing.tenantID != tenant
                     && (existing.addedAt.map { now.timeIntervalSince($0) > Self.pendingLifetime } ?? true)
                 guard lapsed else { throw DomainError.taken(host) }
                 try db.execute(sql: "DELETE FROM domains WHERE hostname = ?", arguments: [host])
@@ -68,7 +71,8 @@ package struct CustomDomains: Sendable {
                 throw DomainError.tooMany(Self.limit)
             }
             let domain = TenantDomain(
-                hostname: host, tenantID: tenant, kind: .custom, isPrimary: false, status: .pending, verificationToken: token, addedAt: now
+                hostname: host, tenantID: tenant, kind: .custom, isPrimary: false, status: .pending,
+                verificationToken: token, addedAt: now
             )
             try domain.insert(db)
             return domain
@@ -95,8 +99,11 @@ package struct CustomDomains: Sendable {
         try platform.pool.write { db in
             let domain = try Self.domain(db, host, of: tenant)
             guard domain.status == .active else { throw DomainError.notActive(host) }
-            try db.execute(sql: "UPDATE domains SET is_primary = 0 WHERE tenant_id = ? AND is_primary", arguments: [tenant])
-            try db.execute(sql: "UPDATE domains SET is_primary = 1 WHERE hostname = ? AND tenant_id = ?", arguments: [host, tenant])
+            try db.execute(
+                sql: "UPDATE domains SET is_primary = 0 WHERE tenant_id = ? AND is_primary", arguments: [tenant])
+            try db.execute(
+                sql: "UPDATE domains SET is_primary = 1 WHERE hostname = ? AND tenant_id = ?",
+                arguments: [host, tenant])
         }
     }
 
@@ -106,8 +113,12 @@ package struct CustomDomains: Sendable {
             let domain = try Self.domain(db, host, of: tenant)
             guard domain.kind == .custom else { throw DomainError.platformDomain }
             guard !domain.isPrimary else { throw DomainError.primary }
-            let otherWorking = try TenantDomain
-                .filter(TenantDomain.Columns.tenantID == tenant && TenantDomain.Columns.hostname != host && Column("status") == "active")
+            let otherWorking =
+                try TenantDomain
+                .filter(
+                    TenantDomain.Columns.tenantID == tenant && TenantDomain.Columns.hostname != host
+                        && Column("status") == "active"
+                )
                 .fetchCount(db)
             guard domain.status != .active || otherWorking > 0 else { throw DomainError.lastWorking }
             try db.execute(sql: "DELETE FROM domains WHERE hostname = ? AND tenant_id = ?", arguments: [host, tenant])
@@ -121,9 +132,11 @@ package struct CustomDomains: Sendable {
     }
 
     private static func domain(_ db: Database, _ host: String, of tenant: Tenant.ID) throws -> TenantDomain {
-        guard let domain = try TenantDomain
-            .filter(TenantDomain.Columns.hostname == host && TenantDomain.Columns.tenantID == tenant)
-            .fetchOne(db)
+        guard
+            let domain =
+                try TenantDomain
+                .filter(TenantDomain.Columns.hostname == host && TenantDomain.Columns.tenantID == tenant)
+                .fetchOne(db)
         else { throw DomainError.notFound(host) }
         return domain
     }

@@ -107,7 +107,9 @@ package struct PlatformDatabase: Sendable {
                     """
             )
         }
-        migrator.registerMigration("v9: sessions share the tenant sessions' columns (no one signs in as a platform user)") { db in
+        migrator.registerMigration(
+            "v9: sessions share the tenant sessions' columns (no one signs in as a platform user)"
+        ) { db in
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN impersonator_id INTEGER")
         }
         return migrator
@@ -152,7 +154,9 @@ package struct PlatformDatabase: Sendable {
             }
             let reason = status == .active ? "" : reason
             guard tenant.status != status || tenant.statusReason != reason else { return tenant }
-            try db.execute(sql: "UPDATE tenants SET status = ?, status_reason = ? WHERE id = ?", arguments: [status, reason, tenant.id])
+            try db.execute(
+                sql: "UPDATE tenants SET status = ?, status_reason = ? WHERE id = ?",
+                arguments: [status, reason, tenant.id])
             tenant.status = status
             tenant.statusReason = reason
             return tenant
@@ -184,7 +188,9 @@ package struct PlatformDatabase: Sendable {
                 throw TenancyError.unknownTenant(slug.rawValue)
             }
             tenant.maintenanceSince = on ? (tenant.maintenanceSince ?? now) : nil
-            try db.execute(sql: "UPDATE tenants SET maintenance_since = ? WHERE id = ?", arguments: [tenant.maintenanceSince, tenant.id])
+            try db.execute(
+                sql: "UPDATE tenants SET maintenance_since = ? WHERE id = ?",
+                arguments: [tenant.maintenanceSince, tenant.id])
             return tenant
         }
     }

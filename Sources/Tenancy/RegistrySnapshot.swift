@@ -12,7 +12,8 @@ package struct RegistrySnapshot: Sendable {
         tenantIDsBySlug = Dictionary(tenants.map { ($0.slug.rawValue, $0.id) }, uniquingKeysWith: { first, _ in first })
         // A custom domain routes only once its owner proved it through DNS.
         tenantIDsByHost = Dictionary(
-            domains.filter { $0.status == .active }.map { ($0.hostname, $0.tenantID) }, uniquingKeysWith: { first, _ in first }
+            domains.filter { $0.status == .active }.map { ($0.hostname, $0.tenantID) },
+            uniquingKeysWith: { first, _ in first }
         )
         primaryHosts = Dictionary(
             domains.filter(\.isPrimary).map { ($0.tenantID, $0.hostname) },

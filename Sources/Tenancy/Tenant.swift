@@ -22,7 +22,8 @@ package struct Tenant: Codable, Hashable, Sendable, Identifiable {
     package var statusReason: String
 
     package init(
-        id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date, maintenanceSince: Date? = nil, statusReason: String = ""
+        id: ID, slug: TenantSlug, name: String, status: Status, createdAt: Date, maintenanceSince: Date? = nil,
+        statusReason: String = ""
     ) {
         self.statusReason = statusReason
         self.id = id

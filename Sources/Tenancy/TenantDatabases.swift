@@ -148,7 +148,8 @@ package actor TenantDatabases {
     private func evictIdle(toMakeRoomFor incoming: Int) {
         let excess = entries.count + closing.count + incoming - maximumOpen
         guard excess > 0 else { return }
-        let victims = entries
+        let victims =
+            entries
             .filter { $0.value.leases == 0 && Self.isOpen($0.value) }
             .sorted { $0.value.lastUse < $1.value.lastUse }
             .prefix(excess)

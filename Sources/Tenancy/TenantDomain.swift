@@ -26,7 +26,8 @@ package struct TenantDomain: Codable, Hashable, Sendable {
     package var verifiedAt: Date?
 
     package init(
-        hostname: String, tenantID: Tenant.ID, kind: Kind, isPrimary: Bool, status: Status = .active, verificationToken: String? = nil,
+        hostname: String, tenantID: Tenant.ID, kind: Kind, isPrimary: Bool, status: Status = .active,
+        verificationToken: String? = nil,
         addedAt: Date? = nil, verifiedAt: Date? = nil
     ) {
         self.hostname = hostname

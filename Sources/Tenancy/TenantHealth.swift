@@ -27,7 +27,9 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
     /// Measures a tenant through a read-only connection of its own, so the server's open pools and their
     /// least-recently-used order are left alone. Blocking: call on `BlockingIO`.
     /// Also returns the tenant's upstream claim, read through the same connection (the registry's backfill).
-    package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> (TenantHealth, UpstreamClaim) {
+    package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> (
+        TenantHealth, UpstreamClaim
+    ) {
         let path = dataDirectory.tenantDatabasePath(tenant.slug)
         var configuration = Configuration()
         configuration.readonly = true
@@ -51,7 +53,8 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
         }
         let bytes = FileSize.bytes(at: path) + FileSize.bytes(at: path + "-wal")
         let health = TenantHealth(
-            tenantID: tenant.id, customers: customers, activeServices: services, failedJobs: failed, lastActivity: activity,
+            tenantID: tenant.id, customers: customers, activeServices: services, failedJobs: failed,
+            lastActivity: activity,
             databaseBytes: bytes, checkedAt: now
         )
         return (health, claim)

@@ -85,11 +85,14 @@ package struct TenantOnboarding: Sendable {
                 try TenantDomain(hostname: platformHost, tenantID: id, kind: .platform, isPrimary: !customIsPrimary)
                     .insert(db)
                 for (index, host) in customDomains.enumerated() {
-                    try TenantDomain(hostname: host, tenantID: id, kind: .custom, isPrimary: customIsPrimary && index == 0).insert(db)
+                    try TenantDomain(
+                        hostname: host, tenantID: id, kind: .custom, isPrimary: customIsPrimary && index == 0
+                    ).insert(db)
                 }
                 for (host, token) in pending {
                     try TenantDomain(
-                        hostname: host, tenantID: id, kind: .custom, isPrimary: false, status: .pending, verificationToken: token, addedAt: Date()
+                        hostname: host, tenantID: id, kind: .custom, isPrimary: false, status: .pending,
+                        verificationToken: token, addedAt: Date()
                     ).insert(db)
                 }
                 try FileManager.default.moveItem(at: staging, to: folder)
@@ -173,8 +176,9 @@ package struct TenantOnboarding: Sendable {
 
     /// Turns a constraint violation raced past `checkAvailable` into the same clear message.
     private static func translate(_ error: any Error, slug: TenantSlug) -> any Error {
-        guard let dbError = error as? DatabaseError, dbError.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-            || dbError.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+        guard let dbError = error as? DatabaseError,
+            dbError.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+                || dbError.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
         else { return error }
         if dbError.message?.contains("tenants.slug") == true { return TenancyError.duplicateSlug(slug.rawValue) }
         return TenancyError.duplicateDomain(dbError.message ?? "")

@@ -15,9 +15,12 @@ package struct UpstreamClaim: Sendable, Equatable {
     }
 
     package init(_ settings: IntegrationSettings) {
-        whmcs = settings.whmcsURL.isEmpty || settings.whmcsGroupID == nil
+        whmcs =
+            settings.whmcsURL.isEmpty || settings.whmcsGroupID == nil
             ? nil : Self.key(settings.whmcsURL, settings.whmcsGroupID.map(String.init) ?? "")
-        whm = settings.whmURL.isEmpty || settings.effectiveReseller.isEmpty ? nil : Self.key(settings.whmURL, settings.effectiveReseller)
+        whm =
+            settings.whmURL.isEmpty || settings.effectiveReseller.isEmpty
+            ? nil : Self.key(settings.whmURL, settings.effectiveReseller)
     }
 
     /// The address without scheme, trailing slash or case, so `https://Billing.example.com/` and
@@ -53,7 +56,8 @@ extension PlatformDatabase {
     }
 
     /// The other brands already using the claim's client group and reseller.
-    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) throws -> (whmcs: String?, whm: String?) {
+    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) throws -> (whmcs: String?, whm: String?)
+    {
         try pool.read { db in
             func holder(_ column: String, _ key: String?) throws -> String? {
                 guard let key else { return nil }

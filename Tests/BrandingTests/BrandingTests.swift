@@ -64,7 +64,8 @@ enum ImageFixtures {
     }
 
     static func png(width: UInt32, height: UInt32) -> [UInt8] {
-        var header = withUnsafeBytes(of: width.bigEndian) { Array($0) } + withUnsafeBytes(of: height.bigEndian) { Array($0) }
+        var header =
+            withUnsafeBytes(of: width.bigEndian) { Array($0) } + withUnsafeBytes(of: height.bigEndian) { Array($0) }
         header += [8, 6, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
             + chunk("IDAT", [0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]) + chunk("IEND", [])
@@ -72,8 +73,10 @@ enum ImageFixtures {
 
     static func jpeg(width: Int, height: Int) -> [UInt8] {
         let app0: [UInt8] = [0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
-        let frame: [UInt8] = [0xFF, 0xC0, 0x00, 0x11, 8, UInt8(height >> 8), UInt8(height & 255), UInt8(width >> 8), UInt8(width & 255),
-                              3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]
+        let frame: [UInt8] = [
+            0xFF, 0xC0, 0x00, 0x11, 8, UInt8(height >> 8), UInt8(height & 255), UInt8(width >> 8), UInt8(width & 255),
+            3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+        ]
         let scan: [UInt8] = [0xFF, 0xDA, 0x00, 0x0C, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3F, 0, 0x12, 0x34]
         return [0xFF, 0xD8] + app0 + frame + scan + [0xFF, 0xD9]
     }
@@ -91,17 +94,28 @@ enum ImageFixtures {
 struct ImageInspectorTests {
     @Test("PNG, JPEG and WebP are recognised by their bytes, with the pixel size from the header")
     func recognises() throws {
-        #expect(try ImageInspector.inspect(ImageFixtures.png(width: 96, height: 48)) == .init(format: .png, width: 96, height: 48))
-        #expect(try ImageInspector.inspect(ImageFixtures.jpeg(width: 640, height: 480)) == .init(format: .jpeg, width: 640, height: 480))
-        #expect(try ImageInspector.inspect(ImageFixtures.webpLossless(width: 300, height: 120)) == .init(format: .webp, width: 300, height: 120))
-        let demo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../assets/demo/acme-logo.png")))
+        #expect(
+            try ImageInspector.inspect(ImageFixtures.png(width: 96, height: 48))
+                == .init(format: .png, width: 96, height: 48))
+        #expect(
+            try ImageInspector.inspect(ImageFixtures.jpeg(width: 640, height: 480))
+                == .init(format: .jpeg, width: 640, height: 480))
+        #expect(
+            try ImageInspector.inspect(ImageFixtures.webpLossless(width: 300, height: 120))
+                == .init(format: .webp, width: 300, height: 120))
+        let demo = try [UInt8](
+            Data(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .appendingPathComponent("../../assets/demo/acme-logo.png")))
         #expect(try ImageInspector.inspect(demo).format == .png)
     }
 
     @Test("HTML renamed .png, a truncated PNG or JPEG, a bad CRC and an SVG with a script are refused with a reason")
     func refusesImpostors() {
-        #expect(throws: BrandError.unsupportedImage(reason: "the file is HTML or XML, not an image; upload a PNG, JPEG or WebP")) {
+        #expect(
+            throws: BrandError.unsupportedImage(
+                reason: "the file is HTML or XML, not an image; upload a PNG, JPEG or WebP")
+        ) {
             try ImageInspector.inspect(Array("<html><script>alert(1)</script></html>".utf8))
         }
         let png = ImageFixtures.png(width: 10, height: 10)
@@ -110,13 +124,18 @@ struct ImageInspectorTests {
         }
         var corrupted = png
         corrupted[40] ^= 0xFF
-        #expect(throws: BrandError.unsupportedImage(reason: "the PNG file is damaged or incomplete")) { try ImageInspector.inspect(corrupted) }
+        #expect(throws: BrandError.unsupportedImage(reason: "the PNG file is damaged or incomplete")) {
+            try ImageInspector.inspect(corrupted)
+        }
         let jpeg = ImageFixtures.jpeg(width: 10, height: 10)
         #expect(throws: BrandError.unsupportedImage(reason: "the JPEG file is damaged or incomplete")) {
             try ImageInspector.inspect(Array(jpeg.dropLast(2)))
         }
         #expect(throws: BrandError.svgRefused) {
-            try ImageInspector.inspect(Array("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8))
+            try ImageInspector.inspect(
+                Array(
+                    "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"
+                        .utf8))
         }
         #expect(BrandError.svgRefused.description.contains("can contain scripts"))
         #expect(throws: BrandError.unsupportedImage(reason: "GIF is not accepted; upload a PNG, JPEG or WebP")) {
@@ -131,14 +150,19 @@ struct ImageInspectorTests {
         }
         let big = ImageFixtures.png(width: 10, height: 10) + [UInt8](repeating: 0, count: 5 << 20)
         #expect(throws: BrandError.imageTooLarge(bytes: big.count, limit: 1 << 20)) { try ImageInspector.inspect(big) }
-        #expect(BrandError.imageTooLarge(bytes: 5 << 20, limit: 1 << 20).description == "the file is 5 MiB; the limit is 1 MiB")
+        #expect(
+            BrandError.imageTooLarge(bytes: 5 << 20, limit: 1 << 20).description
+                == "the file is 5 MiB; the limit is 1 MiB")
     }
 
-    @Test("only content-addressed names can name an asset", arguments: [
-        ("0123456789abcdef.png", true), (String(repeating: "ab", count: 32) + ".webp", true), ("../../platform.sqlite", false),
-        ("0123456789abcdef.svg", false), ("0123456789ABCDEF.png", false), ("0123456789abcdef.png/..", false),
-        ("x.png", false), ("", false),
-    ])
+    @Test(
+        "only content-addressed names can name an asset",
+        arguments: [
+            ("0123456789abcdef.png", true), (String(repeating: "ab", count: 32) + ".webp", true),
+            ("../../platform.sqlite", false),
+            ("0123456789abcdef.svg", false), ("0123456789ABCDEF.png", false), ("0123456789abcdef.png/..", false),
+            ("x.png", false), ("", false),
+        ])
     func assetNames(name: String, valid: Bool) {
         #expect(ImageStore.isAssetName(name) == valid)
     }
@@ -147,10 +171,12 @@ struct ImageInspectorTests {
 @Suite("Contrast")
 struct ContrastTests {
     /// Published WCAG examples: #767676 is the lightest grey passing AA on white (4.54:1), #777777 fails (4.48:1).
-    @Test("ratios match the published WCAG example pairs", arguments: [
-        ("#000000", "#ffffff", 21.0), ("#767676", "#ffffff", 4.54), ("#777777", "#ffffff", 4.48),
-        ("#0000ff", "#ffffff", 8.59), ("#ff0000", "#ffffff", 3.99), ("#ffffff", "#ffffff", 1.0),
-    ])
+    @Test(
+        "ratios match the published WCAG example pairs",
+        arguments: [
+            ("#000000", "#ffffff", 21.0), ("#767676", "#ffffff", 4.54), ("#777777", "#ffffff", 4.48),
+            ("#0000ff", "#ffffff", 8.59), ("#ff0000", "#ffffff", 3.99), ("#ffffff", "#ffffff", 1.0),
+        ])
     func ratios(foreground: String, background: String, expected: Double) throws {
         let ratio = ContrastPicker.contrastRatio(try HexColor(foreground), try HexColor(background))
         #expect(abs(ratio - expected) < 0.01)
@@ -160,7 +186,8 @@ struct ContrastTests {
     func suggestions() throws {
         var brand = Brand(
             tagline: "", primaryColor: try HexColor("#ffdd00"), accentColor: try HexColor("#000000"),
-            backgroundColor: try HexColor("#ffffff"), textColor: try HexColor("#999999"), linkColor: try HexColor("#66aaff"),
+            backgroundColor: try HexColor("#ffffff"), textColor: try HexColor("#999999"),
+            linkColor: try HexColor("#66aaff"),
             fontStack: .system, logoFile: nil, currency: "GBP", version: 1
         )
         var report = ContrastReport(brand)

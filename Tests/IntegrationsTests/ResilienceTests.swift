@@ -23,9 +23,12 @@ struct ResilienceTests {
         #expect(policy.cap(afterAttempt: 4) == .milliseconds(500))
 
         let recorder = Recorder()
-        let value = try await policy.run(isRetryable: { $0 is Transient }, unit: { 0.5 }, sleep: { delay in
-            recorder.sleeps.withLock { $0.append(delay) }
-        }) { attempt in
+        let value = try await policy.run(
+            isRetryable: { $0 is Transient }, unit: { 0.5 },
+            sleep: { delay in
+                recorder.sleeps.withLock { $0.append(delay) }
+            }
+        ) { attempt in
             recorder.attempts.withLock { $0 = attempt }
             if attempt < 4 { throw Transient() }
             return "ok"

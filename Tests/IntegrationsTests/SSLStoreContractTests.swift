@@ -10,9 +10,13 @@ import Testing
 struct SSLStoreContractTests {
     static func csr(_ domain: String) throws -> CertificateRequest { try CertificateRequest.make(commonName: domain) }
 
-    static func order(_ client: SSLStoreClient, _ domain: String, product: String = "positivessl", validation: DomainValidation = .httpFile, custom: String) async throws -> SSLStoreOrder {
+    static func order(
+        _ client: SSLStoreClient, _ domain: String, product: String = "positivessl",
+        validation: DomainValidation = .httpFile, custom: String
+    ) async throws -> SSLStoreOrder {
         try await client.newOrder(
-            product: product, months: 12, csr: try csr(domain).csrPEM, domain: domain, validation: validation, customID: custom, contactEmail: "ada@example.com",
+            product: product, months: 12, csr: try csr(domain).csrPEM, domain: domain, validation: validation,
+            customID: custom, contactEmail: "ada@example.com",
             contactName: ("Ada", "Lovelace")
         )
     }
@@ -21,18 +25,26 @@ struct SSLStoreContractTests {
     func auth() async throws {
         try await SandboxHarness.with { sandbox in
             try await sandbox.sslStore().checkConnection()
-            await #expect(throws: UpstreamError.authenticationFailed(.sslStore, message: "Invalid Partner Code or Auth Token")) {
+            await #expect(
+                throws: UpstreamError.authenticationFailed(.sslStore, message: "Invalid Partner Code or Auth Token")
+            ) {
                 try await sandbox.sslStore(token: "wrong").checkConnection()
             }
             // A reply whose ReplayToken is not this call's is refused.
             let body = Data(#"{"AuthResponse":{"isError":false,"ReplayToken":"someone-else"}}"#.utf8)
-            #expect(throws: UpstreamError.malformedResponse(.sslStore, action: "orderStatus", detail: "the ReplayToken was not echoed")) {
-                _ = try SSLStoreClient.decode(UpstreamResponse(status: 200, body: body), action: "orderStatus", replay: "mine")
+            #expect(
+                throws: UpstreamError.malformedResponse(
+                    .sslStore, action: "orderStatus", detail: "the ReplayToken was not echoed")
+            ) {
+                _ = try SSLStoreClient.decode(
+                    UpstreamResponse(status: 200, body: body), action: "orderStatus", replay: "mine")
             }
             // Either casing of isError is read.
-            let error = Data(#"[{"AuthResponse":{"IsError":true,"Message":["Invalid ProductCode"],"ReplayToken":"mine"}}]"#.utf8)
+            let error = Data(
+                #"[{"AuthResponse":{"IsError":true,"Message":["Invalid ProductCode"],"ReplayToken":"mine"}}]"#.utf8)
             #expect(throws: UpstreamError.apiError(.sslStore, action: "productQuery", message: "Invalid ProductCode")) {
-                _ = try SSLStoreClient.decode(UpstreamResponse(status: 200, body: error), action: "productQuery", replay: "mine")
+                _ = try SSLStoreClient.decode(
+                    UpstreamResponse(status: 200, body: error), action: "productQuery", replay: "mine")
             }
             #expect(!sandbox.logs.all.joined().contains(sandbox.credentials.sslStoreAuthToken))
         }
@@ -46,7 +58,9 @@ struct SSLStoreContractTests {
             #expect(products.map(\.code) == ["positivessl", "positivesslwildcard", "positivesslmdc"])
             #expect(products[0].prices == [12: 700, 24: 1300] && products[1].isWildcard && products[2].allowsSAN)
             #expect(try await client.products(code: "positivesslwildcard").map(\.name) == ["PositiveSSL Wildcard"])
-            #expect(try await client.approvers(product: "positivessl", domain: "shop.example").first == "admin@shop.example")
+            #expect(
+                try await client.approvers(product: "positivessl", domain: "shop.example").first == "admin@shop.example"
+            )
         }
     }
 
@@ -58,8 +72,13 @@ struct SSLStoreContractTests {
             #expect(order.majorStatus == "Pending" && !order.isActive)
             #expect(order.authFileName.hasSuffix(".txt") && order.authFileContent.contains("comodoca.com"))
             let dns = try await Self.order(client, "mail.example", validation: .dns, custom: "ORD-2")
-            #expect(dns.cnameName.hasSuffix(".mail.example") && dns.cnameValue.hasSuffix(".comodoca.com") && dns.authFileName.isEmpty)
-            await #expect(throws: UpstreamError.apiError(.sslStore, action: "download", message: "The certificate is not issued yet")) {
+            #expect(
+                dns.cnameName.hasSuffix(".mail.example") && dns.cnameValue.hasSuffix(".comodoca.com")
+                    && dns.authFileName.isEmpty)
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .sslStore, action: "download", message: "The certificate is not issued yet")
+            ) {
                 _ = try await client.download(id: order.id)
             }
 
@@ -67,14 +86,24 @@ struct SSLStoreContractTests {
             let issued = try await client.order(id: order.id)
             #expect(issued.isActive && !issued.startDate.isEmpty && !issued.endDate.isEmpty)
             let files = try await client.download(id: order.id)
-            #expect(files.first?.name == "shop.example.crt" && files.first?.content.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
+            #expect(
+                files.first?.name == "shop.example.crt"
+                    && files.first?.content.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
 
             // A CSR for another name is refused; a new key's CSR for the same name is reissued.
-            await #expect(throws: UpstreamError.apiError(.sslStore, action: "reissue", message: "The CSR's common name other.example does not match shop.example")) {
-                _ = try await client.reissue(id: order.id, csr: try Self.csr("other.example").csrPEM, validation: .httpFile)
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .sslStore, action: "reissue",
+                    message: "The CSR's common name other.example does not match shop.example")
+            ) {
+                _ = try await client.reissue(
+                    id: order.id, csr: try Self.csr("other.example").csrPEM, validation: .httpFile)
             }
-            let reissued = try await client.reissue(id: order.id, csr: try Self.csr("shop.example").csrPEM, validation: .httpFile)
-            #expect(reissued.majorStatus == "Pending" && reissued.minorStatus == "PENDING_REISSUE" && reissued.authFileName != order.authFileName)
+            let reissued = try await client.reissue(
+                id: order.id, csr: try Self.csr("shop.example").csrPEM, validation: .httpFile)
+            #expect(
+                reissued.majorStatus == "Pending" && reissued.minorStatus == "PENDING_REISSUE"
+                    && reissued.authFileName != order.authFileName)
             #expect(try await client.orders(domain: "shop.example").map(\.id) == [order.id])
             #expect(try await client.orders().count == 2)
         }
@@ -87,19 +116,27 @@ struct SSLStoreContractTests {
             #expect(try await client.order(customID: "ORD-9") == nil)
             let placed = try await Self.order(client, "found.example", custom: "ORD-9")
             #expect(try await client.order(customID: "ORD-9")?.id == placed.id)
-            await #expect(throws: UpstreamError.apiError(.sslStore, action: "newOrder", message: "CustomOrderID ORD-9 is already used")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .sslStore, action: "newOrder", message: "CustomOrderID ORD-9 is already used")
+            ) {
                 _ = try await Self.order(client, "found.example", custom: "ORD-9")
             }
-            await #expect(throws: UpstreamError.apiError(.sslStore, action: "newOrder", message: "PositiveSSL does not cover wildcard names")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .sslStore, action: "newOrder", message: "PositiveSSL does not cover wildcard names")
+            ) {
                 _ = try await Self.order(client, "*.found.example", custom: "ORD-10")
             }
             await #expect(throws: UpstreamError.apiError(.sslStore, action: "newOrder", message: "Invalid CSR")) {
                 _ = try await client.newOrder(
-                    product: "positivessl", months: 12, csr: "not a csr", domain: "x.example", validation: .email, customID: "ORD-11",
+                    product: "positivessl", months: 12, csr: "not a csr", domain: "x.example", validation: .email,
+                    customID: "ORD-11",
                     contactEmail: "a@example.com", contactName: ("A", "B")
                 )
             }
-            await #expect(throws: UpstreamError.apiError(.sslStore, action: "orderStatus", message: "Order not found")) {
+            await #expect(throws: UpstreamError.apiError(.sslStore, action: "orderStatus", message: "Order not found"))
+            {
                 _ = try await client.order(id: "1")
             }
         }

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 import Testing
 
 @testable import Integrations
@@ -17,7 +17,10 @@ struct TwentyIContractTests {
                 try await sandbox.twentyI(key: "wrong").checkConnection()
             }
             try await sandbox.twentyI().checkConnection()
-            #expect(sandbox.logs.all.contains { $0.contains("upstream=20i") && $0.contains("action=packageTypes") && $0.contains("outcome=ok") })
+            #expect(
+                sandbox.logs.all.contains {
+                    $0.contains("upstream=20i") && $0.contains("action=packageTypes") && $0.contains("outcome=ok")
+                })
             #expect(!sandbox.logs.all.joined().contains(sandbox.credentials.twentyIKey))
         }
     }
@@ -28,9 +31,12 @@ struct TwentyIContractTests {
             let client = sandbox.twentyI()
             let types = try await client.packageTypes()
             #expect(types.map(\.id) == ["1001", "1002", "2001"])
-            let id = try await client.addWeb(type: "1001", domain: "cloud.example", label: "Ada's site", stackUser: "stack-user:7")
+            let id = try await client.addWeb(
+                type: "1001", domain: "cloud.example", label: "Ada's site", stackUser: "stack-user:7")
             var package = try #require(try await client.packages().first { $0.id == id })
-            #expect(package.name == "cloud.example" && package.enabled && package.typeRef == "1001" && package.stackUsers == ["stack-user:7"])
+            #expect(
+                package.name == "cloud.example" && package.enabled && package.typeRef == "1001"
+                    && package.stackUsers == ["stack-user:7"])
             try await client.setEnabled(false, package: id)
             #expect(try await client.packages().first { $0.id == id }?.enabled == false)
             try await client.setEnabled(true, package: id)
@@ -57,7 +63,8 @@ struct TwentyIContractTests {
         }
     }
 
-    @Test("domain search reads the streamed lines; register, transfer and renew charge the balance; 402 when it is short")
+    @Test(
+        "domain search reads the streamed lines; register, transfer and renew charge the balance; 402 when it is short")
     func domains() async throws {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.twentyI()
@@ -66,19 +73,28 @@ struct TwentyIContractTests {
             #expect(results.allSatisfy { $0.available })
             #expect(try await client.searchDomains("taken-name.com").first?.available == false)
             let contact = TwentyIClient.Contact(
-                name: "Ada Lovelace", address: "1 Engine Row", city: "London", postcode: "N1 1AA", country: "GB", telephone: "+44.2000000000",
+                name: "Ada Lovelace", address: "1 Engine Row", city: "London", postcode: "N1 1AA", country: "GB",
+                telephone: "+44.2000000000",
                 email: "ada@example.com"
             )
-            try await client.registerDomain("acmebrand.com", years: 2, contact: contact, nameservers: ["ns1.acme.example", "ns2.acme.example"], privacy: true)
+            try await client.registerDomain(
+                "acmebrand.com", years: 2, contact: contact, nameservers: ["ns1.acme.example", "ns2.acme.example"],
+                privacy: true)
             #expect(try await client.searchDomains("acmebrand.com").first?.available == false, "registered here now")
-            try await client.registerDomain("moving.net", years: 1, contact: contact, nameservers: [], privacy: false, transferCode: "EPP-123")
+            try await client.registerDomain(
+                "moving.net", years: 1, contact: contact, nameservers: [], privacy: false, transferCode: "EPP-123")
             try await client.renewDomain("acmebrand.com", years: 1, privacy: true)
             // £100 balance: 2 + 1 + 1 years at £10 leaves £60; seven more years do not fit.
-            await #expect(throws: UpstreamError.apiError(.twentyI, action: "addDomain", message: "Payment required: insufficient balance")) {
-                try await client.registerDomain("toolong.com", years: 7, contact: contact, nameservers: [], privacy: false)
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .twentyI, action: "addDomain", message: "Payment required: insufficient balance")
+            ) {
+                try await client.registerDomain(
+                    "toolong.com", years: 7, contact: contact, nameservers: [], privacy: false)
             }
             await #expect(throws: UpstreamError.self) {
-                try await client.registerDomain("taken-one.com", years: 1, contact: contact, nameservers: [], privacy: false)
+                try await client.registerDomain(
+                    "taken-one.com", years: 1, contact: contact, nameservers: [], privacy: false)
             }
         }
     }
@@ -96,34 +112,46 @@ struct TwentyIContractTests {
             ]
             try await client.updateDNS(package: id, domain: "zone.example", add: records, delete: [])
             var zone = try await client.dnsRecords(package: id, domain: "zone.example")
-            #expect(Set(zone.map { "\($0.type) \($0.host) \($0.value)" }) == [
-                "A www 192.0.2.10", "A shop 192.0.2.11", "MX @ mail.zone.example", "TXT @ v=spf1 -all",
-            ])
+            #expect(
+                Set(zone.map { "\($0.type) \($0.host) \($0.value)" }) == [
+                    "A www 192.0.2.10", "A shop 192.0.2.11", "MX @ mail.zone.example", "TXT @ v=spf1 -all",
+                ])
             let shop = try #require(zone.first { $0.host == "shop" })
             try await client.updateDNS(package: id, domain: "zone.example", add: [], delete: [shop.id])
             zone = try await client.dnsRecords(package: id, domain: "zone.example")
             #expect(zone.count == 3 && !zone.contains { $0.host == "shop" })
             // The simulator refuses what the contract forbids, as 20i does.
-            let (status, body) = try await sandbox.sendTwentyI(.POST, "/package/\(id)/domain/zone.example/dns", body: #"{"new":{"CNAME":{"host":"@","target":"x.example"}}}"#)
+            let (status, body) = try await sandbox.sendTwentyI(
+                .POST, "/package/\(id)/domain/zone.example/dns",
+                body: #"{"new":{"CNAME":{"host":"@","target":"x.example"}}}"#)
             #expect(status == 400 && body.contains("apex"))
         }
     }
 
-    @Test("cloud servers get the resource map's CPU, RAM and storage; a lost answer finds the server by its label; unknown sizes are refused")
+    @Test(
+        "cloud servers get the resource map's CPU, RAM and storage; a lost answer finds the server by its label; unknown sizes are refused"
+    )
     func cloudServers() async throws {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.twentyI()
-            let id = try await client.addCloudServer(provider: "aws", size: "t3.large", label: "acme-1001", stackUser: "stack-user:3")
+            let id = try await client.addCloudServer(
+                provider: "aws", size: "t3.large", label: "acme-1001", stackUser: "stack-user:3")
             let server = try #require(try await client.cloudServer(id: id))
-            #expect(server.cpu == 2 && server.ramGB == 8 && server.storageGB == 160 && server.status == "running" && server.name == "acme-1001")
+            #expect(
+                server.cpu == 2 && server.ramGB == 8 && server.storageGB == 160 && server.status == "running"
+                    && server.name == "acme-1001")
             #expect(!server.ipAddress.isEmpty && !server.hostname.isEmpty)
             #expect(try await client.cloudServer(id: "999999") == nil)
-            await #expect(throws: UpstreamError.apiError(.twentyI, action: "addCloudServer", message: "Unknown size huge at provider 20i")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .twentyI, action: "addCloudServer", message: "Unknown size huge at provider 20i")
+            ) {
                 _ = try await client.addCloudServer(provider: "20i", size: "huge", label: "acme-1002")
             }
             // The answer is lost after the server was made: the retry finds it by its label, no second server.
             sandbox.sandbox.twentyIFaults.set(.commitThenTimeout, count: 1)
-            let again = try await sandbox.twentyI(timeout: .seconds(3)).addCloudServer(provider: "20i", size: "small", label: "acme-1003")
+            let again = try await sandbox.twentyI(timeout: .seconds(3)).addCloudServer(
+                provider: "20i", size: "small", label: "acme-1003")
             #expect(try await client.cloudServers().filter { $0.name == "acme-1003" }.map(\.id) == [again])
         }
     }
@@ -132,21 +160,34 @@ struct TwentyIContractTests {
     func domainSettings() async throws {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.twentyI()
-            let contact = TwentyIClient.Contact(name: "Ada Lovelace", address: "1 Square", city: "London", postcode: "SW1", country: "GB", telephone: "+44.1", email: "ada@example.com")
-            try await client.registerDomain("ada.example", years: 1, contact: contact, nameservers: ["ns1.acme.example", "ns2.acme.example"], privacy: false)
+            let contact = TwentyIClient.Contact(
+                name: "Ada Lovelace", address: "1 Square", city: "London", postcode: "SW1", country: "GB",
+                telephone: "+44.1", email: "ada@example.com")
+            try await client.registerDomain(
+                "ada.example", years: 1, contact: contact, nameservers: ["ns1.acme.example", "ns2.acme.example"],
+                privacy: false)
             #expect(try await client.nameservers(domain: "ada.example") == ["ns1.acme.example", "ns2.acme.example"])
-            try await client.setNameservers(domain: "ada.example", to: ["ns1.other.example", "ns2.other.example"], replacing: ["ns1.acme.example", "ns2.acme.example"])
+            try await client.setNameservers(
+                domain: "ada.example", to: ["ns1.other.example", "ns2.other.example"],
+                replacing: ["ns1.acme.example", "ns2.acme.example"])
             try await client.setPrivacy(domain: "ada.example", enabled: true)
             let domain = try #require(try await client.domain("ada.example"))
-            #expect(domain.nameservers == ["ns1.other.example", "ns2.other.example"] && domain.privacy && domain.expires != nil)
-            await #expect(throws: UpstreamError.self) { try await client.setNameservers(domain: "ada.example", to: ["ns1.only.example"], replacing: []) }
-            await #expect(throws: UpstreamError.self) { try await client.setPrivacy(domain: "nobody.example", enabled: true) }
+            #expect(
+                domain.nameservers == ["ns1.other.example", "ns2.other.example"] && domain.privacy
+                    && domain.expires != nil)
+            await #expect(throws: UpstreamError.self) {
+                try await client.setNameservers(domain: "ada.example", to: ["ns1.only.example"], replacing: [])
+            }
+            await #expect(throws: UpstreamError.self) {
+                try await client.setPrivacy(domain: "nobody.example", enabled: true)
+            }
             // Renewing moves the expiry on a year.
             try await client.renewDomain("ada.example", years: 1, privacy: true)
             let renewed = try #require(try await client.domain("ada.example")?.expires)
             #expect(renewed.timeIntervalSince(domain.expires!) > 360 * 86_400)
             // The zone of a domain without a package.
-            guard case .success(let record) = DNSRecord.validate(.init(kind: "TXT", host: "@", value: "v=spf1 -all")) else { Issue.record("invalid"); return }
+            guard case .success(let record) = DNSRecord.validate(.init(kind: "TXT", host: "@", value: "v=spf1 -all"))
+            else { Issue.record("invalid"); return }
             try await client.updateDNS(domain: "ada.example", add: [record], delete: [])
             #expect(try await client.dnsRecords(domain: "ada.example").map(\.value) == ["v=spf1 -all"])
         }
@@ -158,14 +199,18 @@ struct TwentyIContractTests {
             let client = sandbox.twentyI()
             let user = try await client.addStackUser(email: "ada@example.com", name: "Ada Lovelace")
             #expect(user.hasPrefix("stack-user:"))
-            await #expect(throws: UpstreamError.self) { _ = try await client.addStackUser(email: "ada@example.com", name: "Again") }
+            await #expect(throws: UpstreamError.self) {
+                _ = try await client.addStackUser(email: "ada@example.com", name: "Again")
+            }
             let link = try await client.singleSignOn(stackUser: user)
             #expect(link.hasPrefix(sandbox.twentyIURL + "/login/sso?PHPSESSID="))
             let path = String(link.dropFirst(sandbox.twentyIURL.count))
             let (opened, page) = try await sandbox.sendTwentyI(.GET, path)
             #expect(opened == 200 && page.contains("Signed in as \(user)"))
             #expect(try await sandbox.sendTwentyI(.GET, path).0 == 403)
-            await #expect(throws: UpstreamError.self) { _ = try await client.singleSignOn(stackUser: "stack-user:99999") }
+            await #expect(throws: UpstreamError.self) {
+                _ = try await client.singleSignOn(stackUser: "stack-user:99999")
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import Integrations
+import NIOCore
 import Sandbox
 import Synchronization
 import Testing
@@ -35,16 +35,19 @@ struct WHMCSContractTests {
             var (status, body) = try await sandbox.postWHMCS("action=GetClients&responsetype=json")
             #expect(status == 403)
             #expect(body == #"{"message":"Invalid or missing credentials","result":"error"}"#)
-            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=wrong&action=GetClients&responsetype=json")
+            (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=wrong&action=GetClients&responsetype=json")
             #expect(status == 403)
             #expect(body == #"{"message":"Authentication Failed","result":"error"}"#)
             (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&action=&responsetype=json")
             #expect(status == 400)
             #expect(body == #"{"message":"Empty action request","result":"error"}"#)
-            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&action=NoSuchThing&responsetype=json")
+            (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=\(secret)&action=NoSuchThing&responsetype=json")
             #expect(status == 200)
             #expect(body == #"{"message":"API Function Not Found","result":"error"}"#)
-            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&action=GetClients&responsetype=yaml")
+            (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=\(secret)&action=GetClients&responsetype=yaml")
             #expect(body.contains("Unsupported API response type format"))
             // The action name is case-insensitive; without responsetype a list action answers XML, others NVP.
             (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&action=getclientgroups")
@@ -57,9 +60,11 @@ struct WHMCSContractTests {
             }
             // With an access key configured, a wrong one is refused before the credentials are looked at.
             try sandbox.sandbox.whmcs.setAccessKey("k3y!")
-            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&accesskey=wrong&action=GetClientGroups&responsetype=json")
+            (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=\(secret)&accesskey=wrong&action=GetClientGroups&responsetype=json")
             #expect(status == 403 && body == #"{"message":"Invalid Access Key","result":"error"}"#)
-            (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&accesskey=k3y%21&action=GetClientGroups&responsetype=json")
+            (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=\(secret)&accesskey=k3y%21&action=GetClientGroups&responsetype=json")
             #expect(status == 200 && body.contains(#""result":"success""#))
         }
     }
@@ -69,9 +74,11 @@ struct WHMCSContractTests {
         try await SandboxHarness.with { sandbox in
             let id = sandbox.credentials.whmcsIdentifier
             let secret = sandbox.credentials.whmcsSecret
-            let fields = "firstname=John&lastname=Doe&email=john.doe%40example.com&address1=123+Main+Street&city=Anytown"
+            let fields =
+                "firstname=John&lastname=Doe&email=john.doe%40example.com&address1=123+Main+Street&city=Anytown"
                 + "&state=State&postcode=12345&country=US&phonenumber=800-555-1234&password2=password"
-            let (status, body) = try await sandbox.postWHMCS("identifier=\(id)&secret=\(secret)&action=AddClient&responsetype=json&\(fields)")
+            let (status, body) = try await sandbox.postWHMCS(
+                "identifier=\(id)&secret=\(secret)&action=AddClient&responsetype=json&\(fields)")
             #expect(status == 200)
             #expect(body == #"{"clientid":"1","result":"success"}"#)
         }
@@ -104,17 +111,25 @@ struct WHMCSContractTests {
             #expect(try await client.clients(inGroup: group).map(\.id) == [id])
             #expect(try await client.clients(inGroup: group + 100).isEmpty)
 
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "A user already exists with that email address")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whmcs, action: "AddClient", message: "A user already exists with that email address")
+            ) {
                 _ = try await client.addClient(Self.newClient("ada@acme.example", group: group))
             }
             var missing = Self.newClient("b@acme.example", group: group)
             missing.firstName = " "
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "You did not enter your first name")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whmcs, action: "AddClient", message: "You did not enter your first name")
+            ) {
                 _ = try await client.addClient(missing)
             }
             var passwordless = Self.newClient("c@acme.example", group: group)
             passwordless.password = nil
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "You did not enter a password")) {
+            await #expect(
+                throws: UpstreamError.apiError(.whmcs, action: "AddClient", message: "You did not enter a password")
+            ) {
                 _ = try await client.addClient(passwordless)
             }
         }
@@ -123,13 +138,15 @@ struct WHMCSContractTests {
     @Test("a credential whose API role lacks an action gets 403 Invalid Permissions")
     func apiRole() async throws {
         try await SandboxHarness.with { sandbox in
-            try await sandbox.sandbox.whmcs.addCredential(identifier: "readonly-identifier", secret: "ro-secret", allowedActions: ["GetClients"])
+            try await sandbox.sandbox.whmcs.addCredential(
+                identifier: "readonly-identifier", secret: "ro-secret", allowedActions: ["GetClients"])
             let auth = "identifier=readonly-identifier&secret=ro-secret&responsetype=json"
             var (status, body) = try await sandbox.postWHMCS("\(auth)&action=GetClients")
             #expect(status == 200 && body.contains(#""result":"success""#))
             (status, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient")
             #expect(status == 403)
-            #expect(body == #"{"message":"Invalid Permissions: API action \"addclient\" is not allowed","result":"error"}"#)
+            #expect(
+                body == #"{"message":"Invalid Permissions: API action \"addclient\" is not allowed","result":"error"}"#)
         }
     }
 
@@ -137,7 +154,9 @@ struct WHMCSContractTests {
     func paging() async throws {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
-            for index in 0..<7 { _ = try await client.addClient(Self.newClient("user\(index)@paging.example", group: 0)) }
+            for index in 0..<7 {
+                _ = try await client.addClient(Self.newClient("user\(index)@paging.example", group: 0))
+            }
             var seen: [Int] = []
             var request: WHMCSPageRequest? = WHMCSPageRequest(start: 0, size: 3)
             var pages = 0
@@ -166,13 +185,18 @@ struct WHMCSContractTests {
                 "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&action=GetProducts&responsetype=json&pid=\(id)"
             )
             #expect(raw.contains(#""quarterly":"-1.00""#))
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddProduct", message: "You must supply a valid Product Group ID")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whmcs, action: "AddProduct", message: "You must supply a valid Product Group ID")
+            ) {
                 _ = try await client.addProduct(WHMCSNewProduct(name: "Orphan", groupID: 42))
             }
         }
     }
 
-    @Test("order to service: AddOrder, GetOrders, GetInvoices, GetInvoice, AddInvoicePayment, AcceptOrder, GetClientsProducts, Module*")
+    @Test(
+        "order to service: AddOrder, GetOrders, GetInvoices, GetInvoice, AddInvoicePayment, AcceptOrder, GetClientsProducts, Module*"
+    )
     func orderPipeline() async throws {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
@@ -181,7 +205,8 @@ struct WHMCSContractTests {
             var item = WHMCSOrderItem(productID: product, billingCycle: .annually, domain: "buyer.example")
             item.configOptions = [3: "2"]
             let placed = try await client.addOrder(
-                clientID: customer, items: [item], paymentMethod: "banktransfer", nameservers: ["ns1.acme.example", "ns2.acme.example"]
+                clientID: customer, items: [item], paymentMethod: "banktransfer",
+                nameservers: ["ns1.acme.example", "ns2.acme.example"]
             )
             #expect(placed.serviceIDs.count == 1)
             let invoiceID = try #require(placed.invoiceID)
@@ -201,14 +226,19 @@ struct WHMCSContractTests {
             #expect(invoice.transactions.isEmpty)
             #expect(invoice.items.first?.relatedID == placed.serviceIDs.first)
 
-            try await client.addPayment(WHMCSPayment(invoiceID: invoiceID, transactionID: "TX-1", gateway: "banktransfer", date: "2026-11-26 10:00:00"))
+            try await client.addPayment(
+                WHMCSPayment(
+                    invoiceID: invoiceID, transactionID: "TX-1", gateway: "banktransfer", date: "2026-11-26 10:00:00"))
             invoice = try #require(try await client.invoice(id: invoiceID))
             #expect(invoice.status == "Paid")
             #expect(invoice.transactions.map(\.transactionID) == ["TX-1"])
             #expect(try await client.invoice(id: 777) == nil)
 
             try await client.acceptOrder(id: placed.orderID)
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AcceptOrder", message: "Order ID not found or Status not Pending")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whmcs, action: "AcceptOrder", message: "Order ID not found or Status not Pending")
+            ) {
                 try await client.acceptOrder(id: placed.orderID)
             }
             let serviceID = try #require(placed.serviceIDs.first)
@@ -227,7 +257,9 @@ struct WHMCSContractTests {
             #expect(try await client.services(serviceID: serviceID).items.first?.status == "Terminated")
             try await client.module(.create, serviceID: serviceID)
             #expect(try await client.services(serviceID: serviceID).items.first?.status == "Active")
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "ModuleSuspend", message: "Service ID not found")) {
+            await #expect(
+                throws: UpstreamError.apiError(.whmcs, action: "ModuleSuspend", message: "Service ID not found")
+            ) {
                 try await client.module(.suspend, serviceID: 999)
             }
             await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddOrder", message: "Client ID Not Found")) {
@@ -243,7 +275,8 @@ struct WHMCSContractTests {
             let product = try await Self.product(client)
             let customer = try await client.addClient(Self.newClient("domains@acme.example", group: 0))
             let placed = try await client.addOrder(
-                clientID: customer, items: [WHMCSOrderItem(productID: product, billingCycle: .monthly, domain: "site.example")],
+                clientID: customer,
+                items: [WHMCSOrderItem(productID: product, billingCycle: .monthly, domain: "site.example")],
                 domains: [WHMCSDomainOrder(domain: "Brand.Example", years: 2)], paymentMethod: "mailin"
             )
             #expect(placed.serviceIDs.count == 1 && placed.domainIDs.count == 1)
@@ -266,7 +299,8 @@ struct WHMCSContractTests {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
             let customer = try await client.addClient(Self.newClient("help@acme.example", group: 0))
-            let opened = try await client.openTicket(WHMCSNewTicket(departmentID: 1, clientID: customer, subject: "Site down", message: "Help"))
+            let opened = try await client.openTicket(
+                WHMCSNewTicket(departmentID: 1, clientID: customer, subject: "Site down", message: "Help"))
             #expect(opened.number.count == 6)
             #expect(opened.accessCode.count == 8)
             try await client.addTicketReply(ticketID: opened.id, clientID: customer, message: "Still down")
@@ -274,10 +308,15 @@ struct WHMCSContractTests {
             #expect(tickets.items.map(\.id) == [opened.id])
             #expect(tickets.items.first?.status == "Customer-Reply")
             #expect(tickets.items.first?.subject == "Site down")
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "OpenTicket", message: "Department ID not found")) {
-                _ = try await client.openTicket(WHMCSNewTicket(departmentID: 99, clientID: customer, subject: "x", message: "y"))
+            await #expect(
+                throws: UpstreamError.apiError(.whmcs, action: "OpenTicket", message: "Department ID not found")
+            ) {
+                _ = try await client.openTicket(
+                    WHMCSNewTicket(departmentID: 99, clientID: customer, subject: "x", message: "y"))
             }
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "AddTicketReply", message: "Ticket ID not found")) {
+            await #expect(
+                throws: UpstreamError.apiError(.whmcs, action: "AddTicketReply", message: "Ticket ID not found")
+            ) {
                 try await client.addTicketReply(ticketID: 999, clientID: customer, message: "?")
             }
         }
@@ -299,7 +338,9 @@ struct WHMCSContractTests {
             let second = try await client.createSsoToken(clientID: customer)
             clock.withLock { $0 += 61 }
             #expect(try await sandbox.get(second.redirectURL).0 == 401)
-            await #expect(throws: UpstreamError.apiError(.whmcs, action: "CreateSsoToken", message: "Invalid destination")) {
+            await #expect(
+                throws: UpstreamError.apiError(.whmcs, action: "CreateSsoToken", message: "Invalid destination")
+            ) {
                 _ = try await client.createSsoToken(clientID: customer, destination: "nowhere")
             }
         }
@@ -320,29 +361,45 @@ struct WHMCSExampleTests {
     @Test("bracket arrays, PHP-serialised custom fields, string ids, empty transactions and the unpaid date")
     func examples() async throws {
         try await SandboxHarness.with { sandbox in
-            let auth = "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let auth =
+                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
             // AddProduct example: pricing[1][monthly]=1.00 (associative bracket arrays).
-            var (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddProduct&name=Basic&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=1.00&pricing[1][annually]=10.00")
+            var (_, body) = try await sandbox.postWHMCS(
+                "\(auth)&action=AddProduct&name=Basic&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=1.00&pricing[1][annually]=10.00"
+            )
             #expect(body == #"{"pid":"1","result":"success"}"#)
-            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddProduct&name=Pro&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=3.00")
+            (_, body) = try await sandbox.postWHMCS(
+                "\(auth)&action=AddProduct&name=Pro&gid=1&type=hostingaccount&paytype=recurring&module=cpanel&pricing[1][monthly]=3.00"
+            )
             #expect(body == #"{"pid":"2","result":"success"}"#)
 
             // customfields = base64_encode(serialize([1 => "Google"])), the contract's example array.
             let custom = Data(#"a:1:{i:1;s:6:"Google";}"#.utf8).base64EncodedString()
             let encoded = custom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? custom
-            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddClient&firstname=A&lastname=B&email=a%40b.example&address1=1+St&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw&customfields=\(encoded)")
+            (_, body) = try await sandbox.postWHMCS(
+                "\(auth)&action=AddClient&firstname=A&lastname=B&email=a%40b.example&address1=1+St&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw&customfields=\(encoded)"
+            )
             #expect(body == #"{"clientid":"1","result":"success"}"#)
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetClientsDetails&clientid=1")
             #expect(body.contains(#""customfields":[{"id":"1","value":"Google"}]"#))
             #expect(body.contains(#""customfields1":"Google""#))
 
             // AddOrder example: pid[0]=1&pid[1]=3&billingcycle[0]=monthly (lists; serviceids as a comma string).
-            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&pid[1]=2&billingcycle[0]=monthly&billingcycle[1]=monthly")
-            #expect(body == #"{"addonids":"","domainids":"","invoiceid":"1","orderid":"1","result":"success","serviceids":"1,2"}"#)
-            (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&billingcycle=monthly")
+            (_, body) = try await sandbox.postWHMCS(
+                "\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&pid[1]=2&billingcycle[0]=monthly&billingcycle[1]=monthly"
+            )
+            #expect(
+                body
+                    == #"{"addonids":"","domainids":"","invoiceid":"1","orderid":"1","result":"success","serviceids":"1,2"}"#
+            )
+            (_, body) = try await sandbox.postWHMCS(
+                "\(auth)&action=AddOrder&clientid=1&paymentmethod=mailin&pid[0]=1&billingcycle=monthly")
             #expect(body == #"{"message":"Expecting parameter 'billingcycle' to be an array","result":"error"}"#)
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=cheque&pid[0]=1")
-            #expect(body == #"{"message":"Invalid Payment Method. Valid options include mailin,banktransfer,paypal","result":"error"}"#)
+            #expect(
+                body
+                    == #"{"message":"Invalid Payment Method. Valid options include mailin,banktransfer,paypal","result":"error"}"#
+            )
 
             // GetInvoice: unpaid date and "transactions": "" when there are none.
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetInvoice&invoiceid=1")
@@ -354,7 +411,9 @@ struct WHMCSExampleTests {
             #expect(body == #"{"message":"Invoice ID Not Found","result":"error"}"#)
             // Lists: counters are numbers, ids strings, records under a singular inner key.
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetOrders&limitnum=1")
-            #expect(body.contains(#""numreturned":1"#) && body.contains(#""startnumber":0"#) && body.contains(#""totalresults":1"#))
+            #expect(
+                body.contains(#""numreturned":1"#) && body.contains(#""startnumber":0"#)
+                    && body.contains(#""totalresults":1"#))
             #expect(body.contains(#""orders":{"order":[{"#))
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=GetTickets")
             #expect(body.contains(#""tickets":{"ticket":[]}"#) && body.contains(#""totalresults":0"#))
@@ -365,7 +424,8 @@ struct WHMCSExampleTests {
     func queryAndBodyMerge() async throws {
         try await SandboxHarness.with { sandbox in
             var request = HTTPClientRequest(
-                url: sandbox.whmcsURL + "/includes/api.php?action=GetClients&identifier=\(sandbox.credentials.whmcsIdentifier)&secret=wrong&responsetype=json"
+                url: sandbox.whmcsURL
+                    + "/includes/api.php?action=GetClients&identifier=\(sandbox.credentials.whmcsIdentifier)&secret=wrong&responsetype=json"
             )
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

@@ -9,7 +9,8 @@ struct WHMContractTests {
     @Test("a refused token gets HTTP 403 and the client reports refused credentials")
     func authFailure() async throws {
         try await SandboxHarness.with { sandbox in
-            let (status, body) = try await sandbox.getWHM("/json-api/listaccts?api.version=1", authorization: "whm reseller:wrong")
+            let (status, body) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1", authorization: "whm reseller:wrong")
             #expect(status == 403)
             #expect(body.contains(#""reason":"Access denied""#) && body.contains(#""result":0"#))
             #expect(try await sandbox.getWHM("/json-api/listaccts?api.version=1", authorization: nil).0 == 403)
@@ -25,11 +26,14 @@ struct WHMContractTests {
             let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
             var (status, body) = try await sandbox.getWHM("/json-api/listpkgs?api.version=1", authorization: auth)
             #expect(status == 200)
-            #expect(body.contains(#""command":"listpkgs""#) && body.contains(#""version":1"#) && body.contains(#""reason":"OK""#))
+            #expect(
+                body.contains(#""command":"listpkgs""#) && body.contains(#""version":1"#)
+                    && body.contains(#""reason":"OK""#))
             (status, body) = try await sandbox.getWHM("/json-api/suspendacct?api.version=1", authorization: auth)
             #expect(status == 200)
             #expect(body.contains(#""result":0"#) && body.contains(#"The \"user\" parameter is required."#))
-            (status, body) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&searchtype=colour&search=x", authorization: auth)
+            (status, body) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1&searchtype=colour&search=x", authorization: auth)
             #expect(body.contains("Unknown search type."))
         }
     }
@@ -42,7 +46,9 @@ struct WHMContractTests {
             let packages = try await whm.packages()
             #expect(packages.map(\.name) == ["\(reseller)_pro", "\(reseller)_starter"])
             let created = try await whm.createAccount(
-                WHMNewAccount(username: "adasite", domain: "ada.example", plan: "\(reseller)_starter", contactEmail: "ada@example.com")
+                WHMNewAccount(
+                    username: "adasite", domain: "ada.example", plan: "\(reseller)_starter",
+                    contactEmail: "ada@example.com")
             )
             #expect(created.ip == "192.0.2.10")
             #expect(created.nameservers == ["ns1.sandbox.invalid", "ns2.sandbox.invalid"])
@@ -60,8 +66,12 @@ struct WHMContractTests {
 
             try await whm.changePackage(username: "adasite", package: "\(reseller)_pro")
             #expect(try await whm.account(username: "adasite")?.plan == "\(reseller)_pro")
-            await #expect(throws: UpstreamError.apiError(.whm, action: "createacct", message: "Sorry, a group for that username already exists.")) {
-                _ = try await whm.createAccount(WHMNewAccount(username: "adasite", domain: "other.example", plan: "default", contactEmail: ""))
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "createacct", message: "Sorry, a group for that username already exists.")
+            ) {
+                _ = try await whm.createAccount(
+                    WHMNewAccount(username: "adasite", domain: "other.example", plan: "default", contactEmail: ""))
             }
             try await whm.remove(username: "adasite")
             #expect(try await whm.account(username: "adasite") == nil)
@@ -76,20 +86,30 @@ struct WHMContractTests {
             let globex = try await sandbox.sandbox.provisionTenant(slug: "globex", name: "Globex")
             let acmeWHM = sandbox.whm(user: acme.reseller, token: acme.resellerToken)
             let globexWHM = sandbox.whm(user: globex.reseller, token: globex.resellerToken, tenant: "globex")
-            _ = try await acmeWHM.createAccount(WHMNewAccount(username: "acmeone", domain: "one.acme.example", plan: "default", contactEmail: ""))
-            _ = try await globexWHM.createAccount(WHMNewAccount(username: "globexone", domain: "one.globex.example", plan: "default", contactEmail: ""))
+            _ = try await acmeWHM.createAccount(
+                WHMNewAccount(username: "acmeone", domain: "one.acme.example", plan: "default", contactEmail: ""))
+            _ = try await globexWHM.createAccount(
+                WHMNewAccount(username: "globexone", domain: "one.globex.example", plan: "default", contactEmail: ""))
             #expect(try await acmeWHM.accounts().map(\.user) == ["acmeone"])
             #expect(try await globexWHM.accounts().map(\.user) == ["globexone"])
-            await #expect(throws: UpstreamError.apiError(.whm, action: "suspendacct", message: "You do not have access to an account named “globexone”.")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "suspendacct", message: "You do not have access to an account named “globexone”.")
+            ) {
                 try await acmeWHM.suspend(username: "globexone", reason: "x")
             }
-            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "You do not have permission to create sessions for the user “globexone”.")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "create_user_session",
+                    message: "You do not have permission to create sessions for the user “globexone”.")
+            ) {
                 _ = try await acmeWHM.createUserSession(username: "globexone")
             }
             // Even a hand-built call naming another owner is refused by WHM.
             let auth = "whm \(acme.reseller):\(acme.resellerToken)"
             let (_, body) = try await sandbox.getWHM(
-                "/json-api/createacct?api.version=1&username=sneaky&domain=sneaky.example&owner=\(globex.reseller)", authorization: auth
+                "/json-api/createacct?api.version=1&username=sneaky&domain=sneaky.example&owner=\(globex.reseller)",
+                authorization: auth
             )
             #expect(body.contains("Without root access, you can only create accounts that you yourself own."))
         }
@@ -100,9 +120,13 @@ struct WHMContractTests {
         try await SandboxHarness.with { sandbox in
             let whm = sandbox.whm()
             try await whm.setNameservers(["ns1.acme.example", "ns2.acme.example"])
-            let created = try await whm.createAccount(WHMNewAccount(username: "nsuser", domain: "ns.example", plan: "default", contactEmail: ""))
+            let created = try await whm.createAccount(
+                WHMNewAccount(username: "nsuser", domain: "ns.example", plan: "default", contactEmail: ""))
             #expect(created.nameservers == ["ns1.acme.example", "ns2.acme.example"])
-            await #expect(throws: UpstreamError.apiError(.whm, action: "setresellernameservers", message: "A specified nameserver is invalid.")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "setresellernameservers", message: "A specified nameserver is invalid.")
+            ) {
                 try await whm.setNameservers(["ns1..bad"])
             }
         }
@@ -112,14 +136,19 @@ struct WHMContractTests {
     func singleSignOn() async throws {
         try await SandboxHarness.with { sandbox in
             let whm = sandbox.whm()
-            _ = try await whm.createAccount(WHMNewAccount(username: "ssouser", domain: "sso.example", plan: "default", contactEmail: ""))
+            _ = try await whm.createAccount(
+                WHMNewAccount(username: "ssouser", domain: "sso.example", plan: "default", contactEmail: ""))
             let session = try await whm.createUserSession(username: "ssouser")
             #expect(session.url.contains("/cpsess") && session.url.contains("/login/?session="))
             #expect(session.expires > Int(Date().timeIntervalSince1970))
             #expect(try await sandbox.get(session.url).0 == 200)
             #expect(try await sandbox.get(session.url).0 == 401)
             try await whm.suspend(username: "ssouser", reason: "x")
-            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "You cannot create a session for the user “ssouser” because they are currently suspended.")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "create_user_session",
+                    message: "You cannot create a session for the user “ssouser” because they are currently suspended.")
+            ) {
                 _ = try await whm.createUserSession(username: "ssouser")
             }
         }
@@ -128,22 +157,28 @@ struct WHMContractTests {
 
 @Suite("WHM simulator against the contract's examples")
 struct WHMExampleTests {
-    @Test("createacct answers reason, raw output and nameserver data; GET with query arguments works like the POST form")
+    @Test(
+        "createacct answers reason, raw output and nameserver data; GET with query arguments works like the POST form")
     func createAccountShape() async throws {
         try await SandboxHarness.with { sandbox in
             let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
             let (status, body) = try await sandbox.getWHM(
-                "/json-api/createacct?api.version=1&username=shape&domain=shape.example&plan=default", authorization: auth
+                "/json-api/createacct?api.version=1&username=shape&domain=shape.example&plan=default",
+                authorization: auth
             )
             #expect(status == 200)
             #expect(body.contains(#""reason":"Account Creation Ok""#))
             #expect(body.contains(#""output":{"raw":"#))
-            #expect(body.contains(#""nameserver":"ns1.sandbox.invalid""#) && body.contains(#""nameserver2":"ns2.sandbox.invalid""#))
-            let (_, list) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&search=nothing&searchtype=user", authorization: auth)
+            #expect(
+                body.contains(#""nameserver":"ns1.sandbox.invalid""#)
+                    && body.contains(#""nameserver2":"ns2.sandbox.invalid""#))
+            let (_, list) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1&search=nothing&searchtype=user", authorization: auth)
             #expect(list.contains(#""data":{"acct":[]}"#))
             let (_, legacy) = try await sandbox.getWHM("/json-api/listaccts", authorization: auth)
             #expect(legacy.contains("cpanelresult"))
-            let (_, account) = try await sandbox.getWHM("/json-api/listaccts?api.version=1&search=shape&searchtype=user", authorization: auth)
+            let (_, account) = try await sandbox.getWHM(
+                "/json-api/listaccts?api.version=1&search=shape&searchtype=user", authorization: auth)
             #expect(account.contains(#""suspendreason":null"#))
         }
     }
@@ -153,7 +188,9 @@ struct WHMExampleTests {
         try await SandboxHarness.with { sandbox in
             let whm = sandbox.whm()
             for index in 1...5 {
-                _ = try await whm.createAccount(WHMNewAccount(username: "page\(index)", domain: "page\(index).example", plan: "default", contactEmail: ""))
+                _ = try await whm.createAccount(
+                    WHMNewAccount(
+                        username: "page\(index)", domain: "page\(index).example", plan: "default", contactEmail: ""))
             }
             let auth = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
             let (_, body) = try await sandbox.getWHM(
@@ -166,7 +203,8 @@ struct WHMExampleTests {
             #expect(json["metadata"]?["chunk"]?["chunks"]?.int == 3)
             #expect(json["metadata"]?["chunk"]?["current"]?.int == 2)
             let (_, last) = try await sandbox.getWHM(
-                "/json-api/listaccts?api.version=1&api.chunk.enable=1&api.chunk.size=2&api.chunk.select=3", authorization: auth
+                "/json-api/listaccts?api.version=1&api.chunk.enable=1&api.chunk.size=2&api.chunk.select=3",
+                authorization: auth
             )
             #expect(try LenientJSON(data: Data(last.utf8))["data"]?["acct"]?.elements.count == 1)
         }
@@ -176,11 +214,15 @@ struct WHMExampleTests {
     func sessionArguments() async throws {
         try await SandboxHarness.with { sandbox in
             let whm = sandbox.whm()
-            _ = try await whm.createAccount(WHMNewAccount(username: "appuser", domain: "app.example", plan: "default", contactEmail: ""))
+            _ = try await whm.createAccount(
+                WHMNewAccount(username: "appuser", domain: "app.example", plan: "default", contactEmail: ""))
             let session = try await whm.createUserSession(username: "appuser", app: "Email_Accounts".lowercased())
             #expect(session.url.hasPrefix(sandbox.whmURL + "/cpsess"))
             #expect(session.url.hasSuffix("&goto_app=email_accounts"))
-            await #expect(throws: UpstreamError.apiError(.whm, action: "create_user_session", message: "The \"app\" parameter is invalid.")) {
+            await #expect(
+                throws: UpstreamError.apiError(
+                    .whm, action: "create_user_session", message: "The \"app\" parameter is invalid.")
+            ) {
                 _ = try await whm.createUserSession(username: "appuser", app: "x&goto_uri=https://evil.example")
             }
         }

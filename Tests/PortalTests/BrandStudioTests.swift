@@ -11,10 +11,14 @@ import Testing
 @Suite("Brand studio")
 struct BrandStudioTests {
     /// The brand page's fields for a complete, valid brand.
-    static func form(primary: String = "#1f4fd1", text: String = "#1b1f24", link: String = "#1f4fd1") -> [String: String] {
+    static func form(primary: String = "#1f4fd1", text: String = "#1b1f24", link: String = "#1f4fd1") -> [String:
+        String]
+    {
         var fields = [
-            "company_name": "Acme Hosting Ltd", "tagline": "Hosting that just works", "support_email": "help@acme.example",
-            "support_phone": "+44 20 7946 0123", "postal_address": "1 Example Street\nLondon", "sender_name": "Acme Hosting",
+            "company_name": "Acme Hosting Ltd", "tagline": "Hosting that just works",
+            "support_email": "help@acme.example",
+            "support_phone": "+44 20 7946 0123", "postal_address": "1 Example Street\nLondon",
+            "sender_name": "Acme Hosting",
             "sender_email": "hello@acme.example", "primary_color": primary, "accent_color": "#0b7a53",
             "background_color": "#ffffff", "text_color": text, "link_color": link, "font": "humanist",
             "nameservers": "ns1.acme.example\nns2.acme.example",
@@ -27,8 +31,11 @@ struct BrandStudioTests {
         return fields
     }
 
-    static func staff(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, _ email: String, role: Account.Role = .owner,
-                      tenant: String = "acme") async throws -> TestBrowser {
+    static func staff(
+        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, _ email: String,
+        role: Account.Role = .owner,
+        tenant: String = "acme"
+    ) async throws -> TestBrowser {
         try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: email, role: role)
         try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
         let browser = TestBrowser(client, host: "\(tenant).localhost")
@@ -41,7 +48,8 @@ struct BrandStudioTests {
         html.firstMatch(of: /href="(\/theme\.css\?v=[0-9a-f]+)"/).map { String($0.1) }
     }
 
-    @Test("a draft is private until published; publishing changes the live site, its stylesheet URL and ETag, atomically")
+    @Test(
+        "a draft is private until published; publishing changes the live site, its stylesheet URL and ETag, atomically")
     func draftPreviewPublish() async throws {
         try await withPortal { client, dependencies in
             let owner = try await Self.staff(client, dependencies, "owner@acme.example")
@@ -74,11 +82,15 @@ struct BrandStudioTests {
             let served = try await client.get(afterTheme, host: "acme.localhost")
             #expect(served.text.contains("--brand-primary: #5b21b6"))
             #expect(served.headers[.eTag] != beforeETag)
-            #expect(after.contains("Acme Hosting Ltd") && after.contains("help@acme.example") && after.contains("https://acme.example/terms"))
+            #expect(
+                after.contains("Acme Hosting Ltd") && after.contains("help@acme.example")
+                    && after.contains("https://acme.example/terms"))
             // Tenant B never shows tenant A's brand.
             let globex = try await client.get("/", host: "globex.localhost").text
             #expect(!globex.contains("Acme Hosting Ltd") && !globex.contains("#5b21b6"))
-            #expect(!(try await client.get(Self.themeURL(globex) ?? "/theme.css", host: "globex.localhost").text.contains("#5b21b6")))
+            #expect(
+                !(try await client.get(Self.themeURL(globex) ?? "/theme.css", host: "globex.localhost").text.contains(
+                    "#5b21b6")))
 
             let audit = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "brand.published") }
             #expect(audit.count == 1 && audit.first?.actor == "owner@acme.example")
@@ -102,7 +114,8 @@ struct BrandStudioTests {
             let refused = try await owner.post("/admin/brand", form)
             #expect(refused.status == .unprocessableContent)
             for message in [
-                "Enter the company name shown in the footer and on invoices.", "Enter an email address such as support@example.com.",
+                "Enter the company name shown in the footer and on invoices.",
+                "Enter an email address such as support@example.com.",
                 "Enter a colour as # and six hexadecimal digits", "Link 1 needs an https:// address",
                 "Give 2 to 4 nameservers", "Choose one of the listed fonts.", "Keep the sender name to 80 characters",
                 "Nothing was saved",
@@ -112,8 +125,12 @@ struct BrandStudioTests {
             #expect(refused.text.contains(#"value="javascript:alert(1)""#), "what was typed is kept in the form")
             #expect(refused.text.contains(#"id="primary-color-error""#))
             let tenant = try dependencies.registryTenant("acme")
-            let owned = try await dependencies.accounts("acme") { try await $0.account(kind: .staff, email: "owner@acme.example") }
-            let draft = try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.draft(of: owned!.id) }
+            let owned = try await dependencies.accounts("acme") {
+                try await $0.account(kind: .staff, email: "owner@acme.example")
+            }
+            let draft = try await dependencies.databases.withDatabase(for: tenant) {
+                try await $0.brandStudio.draft(of: owned!.id)
+            }
             #expect(draft == nil)
         }
     }
@@ -123,7 +140,8 @@ struct BrandStudioTests {
         try await withPortal { client, dependencies in
             let owner = try await Self.staff(client, dependencies, "owner@acme.example")
             let before = try await client.get("/", host: "acme.localhost").text
-            #expect(try await owner.post("/admin/brand", Self.form(text: "#aaaaaa", link: "#99ccff")).status == .seeOther)
+            #expect(
+                try await owner.post("/admin/brand", Self.form(text: "#aaaaaa", link: "#99ccff")).status == .seeOther)
             let page = try await owner.get("/admin/brand")
             #expect(page.text.contains("2.32:1"))
             #expect(page.text.contains("try text colour <code>#"))
@@ -145,16 +163,24 @@ struct BrandStudioTests {
                 #expect(try await owner.post("/admin/brand", Self.form(primary: colour)).status == .seeOther)
                 #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
             }
-            let versions = try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.versions() }
+            let versions = try await dependencies.databases.withDatabase(for: tenant) {
+                try await $0.brandStudio.versions()
+            }
             #expect(versions.count == 20)
             let live = try #require(versions.first)
             let older = try #require(versions.last)
             let restored = try await owner.post("/admin/brand/versions/\(older.version)/restore", [:])
             #expect(restored.status == .seeOther)
-            let theme = try await client.get(Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
+            let theme = try await client.get(
+                Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
             #expect(theme.text.contains("--brand-primary: \(older.brand.primaryColor.hex)"))
-            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.brandStudio.published().version } == live.version + 1)
-            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "brand.restored") }.count == 1)
+            #expect(
+                try await dependencies.databases.withDatabase(for: tenant) {
+                    try await $0.brandStudio.published().version
+                } == live.version + 1)
+            #expect(
+                try await dependencies.accounts("acme") { try await $0.auditEntries(action: "brand.restored") }.count
+                    == 1)
             #expect(try await owner.post("/admin/brand/versions/1/restore", [:]).status == .notFound)
         }
     }
@@ -164,11 +190,13 @@ struct BrandStudioTests {
         try await withPortal { client, dependencies in
             let owner = try await Self.staff(client, dependencies, "owner@acme.example")
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
-            let uploaded = try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "logo.png", logo))
+            let uploaded = try await owner.upload(
+                "/admin/brand/images", ["kind": "logo"], file: ("file", "logo.png", logo))
             #expect(uploaded.status == .seeOther)
             #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
             let home = try await client.get("/", host: "acme.localhost").text
-            let logoURL = try #require(home.firstMatch(of: /src="(\/brand\/logo\/[0-9a-f]{64}\.png)"/).map { String($0.1) })
+            let logoURL = try #require(
+                home.firstMatch(of: /src="(\/brand\/logo\/[0-9a-f]{64}\.png)"/).map { String($0.1) })
             let served = try await client.get(logoURL, host: "acme.localhost")
             #expect(served.status == .ok)
             #expect(served.headers[.contentType] == "image/png")
@@ -179,21 +207,29 @@ struct BrandStudioTests {
 
             var png = [UInt8](logo)
             let bad: [(String, [UInt8], String)] = [
-                ("page.png", Array("<html><body><script>alert(1)</script></body></html>".utf8), "is HTML or XML, not an image"),
+                (
+                    "page.png", Array("<html><body><script>alert(1)</script></body></html>".utf8),
+                    "is HTML or XML, not an image"
+                ),
                 ("cut.png", Array(png.prefix(png.count / 2)), "the PNG file is damaged or incomplete"),
                 ("huge.png", Self.pngHeader(width: 20000, height: 20000), "20000×20000 pixels; at most 4096×4096"),
                 ("big.png", logo + [UInt8](repeating: 0, count: 5 << 20), "the limit is 1 MiB"),
-                ("logo.svg", Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8),
-                 "SVG files are refused because they can contain scripts"),
+                (
+                    "logo.svg", Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8),
+                    "SVG files are refused because they can contain scripts"
+                ),
             ]
             png.removeAll()
             for (name, bytes, message) in bad {
-                let refused = try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", name, bytes))
+                let refused = try await owner.upload(
+                    "/admin/brand/images", ["kind": "logo"], file: ("file", name, bytes))
                 #expect(refused.status == .unprocessableContent, "\(name)")
                 #expect(refused.text.contains(message), "\(name): \(message)")
-                #expect(try await client.get("/", host: "acme.localhost").text.contains(logoURL), "\(name): the logo stays")
+                #expect(
+                    try await client.get("/", host: "acme.localhost").text.contains(logoURL), "\(name): the logo stays")
             }
-            let wrongKind = try await owner.upload("/admin/brand/images", ["kind": "banner"], file: ("file", "logo.png", logo))
+            let wrongKind = try await owner.upload(
+                "/admin/brand/images", ["kind": "banner"], file: ("file", "logo.png", logo))
             #expect(wrongKind.status == .unprocessableContent)
         }
     }
@@ -208,8 +244,11 @@ struct BrandStudioTests {
             #expect(try await second.post("/admin/brand/publish", [:]).status == .seeOther)
             try await first.get("/admin/brand")
             let stale = try await first.post("/admin/brand/publish", [:])
-            #expect(stale.status == .conflict && stale.text.contains("The live brand changed") && stale.text.contains("Publish anyway"))
-            let theme = try await client.get(Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
+            #expect(
+                stale.status == .conflict && stale.text.contains("The live brand changed")
+                    && stale.text.contains("Publish anyway"))
+            let theme = try await client.get(
+                Self.themeURL(try await client.get("/", host: "acme.localhost").text)!, host: "acme.localhost")
             #expect(theme.text.contains("#771111"))
             #expect(try await first.post("/admin/brand/publish", ["force": "1"]).status == .seeOther)
         }
@@ -221,16 +260,22 @@ struct BrandStudioTests {
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
             // Signed-in staff, another path: the body is not read as an upload at all.
             let owner = try await Self.staff(client, dependencies, "owner@acme.example")
-            #expect(try await owner.upload("/admin/brand", ["company_name": "x"], file: ("file", "x.png", logo)).status == .forbidden)
+            #expect(
+                try await owner.upload("/admin/brand", ["company_name": "x"], file: ("file", "x.png", logo)).status
+                    == .forbidden)
             // A signed-in customer, the upload path: refused before the body is read.
             try await makeAccount(dependencies, email: "ada@example.com")
             let customer = TestBrowser(client, host: "acme.localhost")
             try await signIn(customer)
             try await customer.get("/account")
-            #expect(try await customer.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .forbidden)
+            #expect(
+                try await customer.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status
+                    == .forbidden)
             // The owner on the upload path is accepted.
             try await owner.get("/admin/brand")
-            #expect(try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status == .seeOther)
+            #expect(
+                try await owner.upload("/admin/brand/images", ["kind": "logo"], file: ("file", "x.png", logo)).status
+                    == .seeOther)
         }
     }
 
@@ -244,7 +289,8 @@ struct BrandStudioTests {
             let customer = try await makeAccount(dependencies, tenant: "acme", email: "ada@example.com")
             let browser = TestBrowser(client, host: "acme.localhost")
             try await signIn(browser)
-            #expect(!(try await browser.get("/account").text.contains("ns1.brand-acme.example")), "a draft is not shown")
+            #expect(
+                !(try await browser.get("/account").text.contains("ns1.brand-acme.example")), "a draft is not shown")
             try await owner.post("/admin/brand/publish", [:])
             let home = try await browser.get("/account").text
             #expect(home.contains("<code>ns1.brand-acme.example</code>") && home.contains("No active services yet"))
@@ -252,19 +298,27 @@ struct BrandStudioTests {
             let tenant = try dependencies.registryTenant("acme")
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 let pending = try await database.upstreams.pendingHostingAccount(
-                    account: customer.id, domain: "ada.example", plan: "racme_starter", reseller: "racme", username: { "adaexamp0001" }
+                    account: customer.id, domain: "ada.example", plan: "racme_starter", reseller: "racme",
+                    username: { "adaexamp0001" }
                 )
-                _ = try await database.upstreams.activateHostingAccount(pending.id, nameservers: ["ns1.brand-acme.example", "ns2.brand-acme.example"])
-                try await database.billing.replace(customer.id, services: [
-                    MirroredService(whmcsServiceID: 7, accountID: customer.id, whmcsOrderID: 1, whmcsProductID: 1, productName: "Starter",
-                                    domain: "ada.example", status: "Active", billingCycle: "Monthly", recurringMinor: 299,
-                                    nextDueDate: "2030-01-01", username: "adaexamp0001"),
-                ], invoices: [])
+                _ = try await database.upstreams.activateHostingAccount(
+                    pending.id, nameservers: ["ns1.brand-acme.example", "ns2.brand-acme.example"])
+                try await database.billing.replace(
+                    customer.id,
+                    services: [
+                        MirroredService(
+                            whmcsServiceID: 7, accountID: customer.id, whmcsOrderID: 1, whmcsProductID: 1,
+                            productName: "Starter",
+                            domain: "ada.example", status: "Active", billingCycle: "Monthly", recurringMinor: 299,
+                            nextDueDate: "2030-01-01", username: "adaexamp0001")
+                    ], invoices: [])
             }
             let withHosting = try await browser.get("/account").text
             #expect(withHosting.contains("/account/services/7") && withHosting.contains("ada.example"))
             let service = try await browser.get("/account/services/7").text
-            #expect(service.contains("<code>adaexamp0001</code>") && service.contains("<code>ns1.brand-acme.example</code>"))
+            #expect(
+                service.contains("<code>adaexamp0001</code>") && service.contains("<code>ns1.brand-acme.example</code>")
+            )
 
             try await makeAccount(dependencies, tenant: "globex", email: "ada@example.com")
             let other = TestBrowser(client, host: "globex.localhost")
@@ -282,7 +336,11 @@ struct BrandStudioTests {
             return withUnsafeBytes(of: UInt32(data.count).bigEndian) { Array($0) } + body
                 + withUnsafeBytes(of: CRC32.checksum(body).bigEndian) { Array($0) }
         }
-        let header = withUnsafeBytes(of: width.bigEndian) { Array($0) } + withUnsafeBytes(of: height.bigEndian) { Array($0) } + [8, 6, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", [0]) + chunk("IEND", [])
+        let header =
+            withUnsafeBytes(of: width.bigEndian) { Array($0) } + withUnsafeBytes(of: height.bigEndian) { Array($0) } + [
+                8, 6, 0, 0, 0,
+            ]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", [0])
+            + chunk("IEND", [])
     }
 }

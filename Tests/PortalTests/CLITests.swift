@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Synchronization
-import Testing
 import Tenancy
+import Testing
 
 @testable import Portal
 
@@ -45,7 +45,9 @@ struct CLITests {
         let folder = try TemporaryFolder()
         let cli = CLI(dataPath: folder.path)
 
-        let added = await cli.run(["tenant", "add", "--slug", "acme", "--name", "Acme Hosting", "--domain", "portal.acme.example"])
+        let added = await cli.run([
+            "tenant", "add", "--slug", "acme", "--name", "Acme Hosting", "--domain", "portal.acme.example",
+        ])
         #expect(added.exitCode == 0)
         #expect(added.output.contains("Created tenant acme (Acme Hosting)"))
         #expect(added.output.contains("primary  portal.acme.example"))
@@ -80,7 +82,10 @@ struct CLITests {
             (["tenant", "add", "--slug", "Acme!", "--name", "X"], "invalid slug"),
             (["tenant", "add", "--slug", "admin", "--name", "X"], "reserved"),
             (["tenant", "add", "--slug", "acme", "--name", "Again"], "already exists"),
-            (["tenant", "add", "--slug", "other", "--name", "X", "--domain", "portal.acme.example"], "already belongs"),
+            (
+                ["tenant", "add", "--slug", "other", "--name", "X", "--domain", "portal.acme.example"],
+                "already belongs"
+            ),
             (["tenant", "add", "--slug", "other", "--name", "X", "--domain", "globex.localhost"], "base domain"),
             (["tenant", "add", "--slug", "other", "--name", "X", "--domain", "bad domain"], "invalid domain"),
             (["tenant", "add", "--slug", "other", "--name", "   "], "name is empty"),
@@ -94,8 +99,9 @@ struct CLITests {
     func badInput(arguments: [String], expected: String) async throws {
         let folder = try TemporaryFolder()
         let cli = CLI(dataPath: folder.path)
-        #expect(await cli.run(["tenant", "add", "--slug", "acme", "--name", "Acme", "--domain", "portal.acme.example"])
-            .exitCode == 0)
+        #expect(
+            await cli.run(["tenant", "add", "--slug", "acme", "--name", "Acme", "--domain", "portal.acme.example"])
+                .exitCode == 0)
         let before = try cli.registry()
 
         let outcome = await cli.run(arguments)
@@ -105,7 +111,9 @@ struct CLITests {
         let after = try cli.registry()
         #expect(after.revision == before.revision)
         #expect(after.tenants == before.tenants)
-        let folders = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix("platform") }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            !$0.hasPrefix("platform")
+        }
         #expect(folders == ["acme"])
     }
 
@@ -117,15 +125,22 @@ struct CLITests {
         #expect(outcome.errorMessage?.contains("--slug") == true)
     }
 
-    @Test("every command's help has an example", arguments: [
-        ["serve"], ["demo"], ["tenant"], ["tenant", "add"], ["tenant", "list"], ["tenant", "show"], ["tenant", "suspend"],
-        ["tenant", "resume"], ["tenant", "remove"], ["migrate"],
-    ])
+    @Test(
+        "every command's help has an example",
+        arguments: [
+            ["serve"], ["demo"], ["tenant"], ["tenant", "add"], ["tenant", "list"], ["tenant", "show"],
+            ["tenant", "suspend"],
+            ["tenant", "resume"], ["tenant", "remove"], ["migrate"],
+        ])
     func help(path: [String]) throws {
         let command = try #require(PortalCommand.configuration.subcommands.first { $0._commandName == path[0] })
-        let target = path.count == 1 ? command : try #require(command.configuration.subcommands.first {
-            $0._commandName == path[1]
-        })
+        let target =
+            path.count == 1
+            ? command
+            : try #require(
+                command.configuration.subcommands.first {
+                    $0._commandName == path[1]
+                })
         let help = PortalCommand.helpMessage(for: target)
         #expect(help.contains("Example"), "\(path)")
         #expect(help.contains("portal \(path.joined(separator: " "))"), "\(path)")
@@ -160,21 +175,27 @@ struct CLITests {
         let demo = try DemoTenants(assetsDirectory: TestPaths.assets, dataDirectory: dataDirectory)
 
         let hasher = try PasswordHasher()
-        #expect(try await demo.createMissing(using: onboarding, hasher: hasher).map(\.slug.rawValue) == ["acme", "globex"])
+        #expect(
+            try await demo.createMissing(using: onboarding, hasher: hasher).map(\.slug.rawValue) == ["acme", "globex"])
         #expect(try await demo.createMissing(using: onboarding, hasher: hasher).isEmpty)
 
         for slug in ["acme", "globex"] {
             let tenant = try #require(try platform.tenant(slug: TenantSlug(validating: slug)))
-            let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+            let database = try TenantDatabase.open(
+                path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
             let (brand, catalogue) = try await database.storefront()
             #expect(catalogue.listed.count >= 4)
-            #expect(catalogue.listed.allSatisfy { entry in entry.prices.allSatisfy { $0.priceMinor >= $0.costMinor && $0.costMinor > 0 } })
+            #expect(
+                catalogue.listed.allSatisfy { entry in
+                    entry.prices.allSatisfy { $0.priceMinor >= $0.costMinor && $0.costMinor > 0 }
+                })
             let owner = try #require(try await database.accounts.account(kind: .staff, email: "owner@\(slug).example"))
             #expect(owner.role == .owner)
             #expect(await hasher.verify("\(slug)-owner-demo", against: owner.passwordHash))
             #expect(try await database.accounts.account(kind: .customer, email: "customer@\(slug).example") != nil)
             let logo = try #require(brand.logoFile)
-            #expect(FileManager.default.fileExists(atPath: dataDirectory.tenantAssetsFolder(tenant.slug).path + "/" + logo))
+            #expect(
+                FileManager.default.fileExists(atPath: dataDirectory.tenantAssetsFolder(tenant.slug).path + "/" + logo))
             try database.close()
         }
     }
@@ -189,7 +210,9 @@ struct ExecutableTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, out: String, err: String) {
+    func run(_ arguments: [String], environment: [String: String]) async throws -> (
+        status: Int32, out: String, err: String
+    ) {
         let executable = try #require(Self.executable)
         return try await BlockingIO.run { try Self.runNow(executable, arguments, environment: environment) }
     }

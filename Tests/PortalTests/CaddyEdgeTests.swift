@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HummingbirdTesting
 import Tenancy
 import Testing
 
 @testable import Portal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Caddy (Debian's package) in front of the portal on loopback, with its own internal CA and on-demand TLS asking
 /// the portal's `/internal/tls/allowed`: the same shape as `deploy/Caddyfile`.
@@ -74,7 +75,9 @@ struct CaddyEdgeTests {
             var acme = (Int32(-1), "", "")
             for _ in 0..<100 {
                 if FileManager.default.fileExists(atPath: caFile) {
-                    acme = try await BlockingIO.run { try Self.fetch("portal.acme.example", port: httpsPort, caFile: caFile) }
+                    acme = try await BlockingIO.run {
+                        try Self.fetch("portal.acme.example", port: httpsPort, caFile: caFile)
+                    }
                     if acme.0 == 0 { break }
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -83,14 +86,18 @@ struct CaddyEdgeTests {
             #expect(acme.1 == "200")
             #expect(acme.2.contains("Acme Hosting"))
 
-            let globex = try await BlockingIO.run { try Self.fetch("globex.localhost", port: httpsPort, caFile: caFile) }
+            let globex = try await BlockingIO.run {
+                try Self.fetch("globex.localhost", port: httpsPort, caFile: caFile)
+            }
             #expect(globex.0 == 0)
             #expect(globex.1 == "200")
             #expect(globex.2.contains("Globex Web"))
             #expect(!globex.2.contains("Acme Hosting"))
 
             // No certificate for a name no brand uses: the handshake fails (curl exit 35).
-            let unknown = try await BlockingIO.run { try Self.fetch("unknown.example", port: httpsPort, caFile: caFile) }
+            let unknown = try await BlockingIO.run {
+                try Self.fetch("unknown.example", port: httpsPort, caFile: caFile)
+            }
             #expect(unknown.0 == 35, "curl exit \(unknown.0)")
             #expect(unknown.1 != "200")
         }

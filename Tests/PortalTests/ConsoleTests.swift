@@ -8,16 +8,23 @@ import Testing
 @testable import Portal
 
 /// A platform user with two-factor on, signed in on the platform host through the real forms.
-func consoleBrowser(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, clock: TestClock) async throws -> TestBrowser {
+func consoleBrowser(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, clock: TestClock) async throws
+    -> TestBrowser
+{
     let hash = try await dependencies.accountServices.hasher.hash("keep the lights on")
     let store = dependencies.platform.accounts
-    let account = try await store.createAccount(kind: .platform, email: "ops@example.com", name: "Ops", passwordHash: hash, emailVerified: true)
+    let account = try await store.createAccount(
+        kind: .platform, email: "ops@example.com", name: "Ops", passwordHash: hash, emailVerified: true)
     let secret = Array("12345678901234567890".utf8)
-    try await store.enableTOTP(try dependencies.accountServices.secrets.seal(secret), step: 0, recoveryCodeHashes: [], for: account.id)
+    try await store.enableTOTP(
+        try dependencies.accountServices.secrets.seal(secret), step: 0, recoveryCodeHashes: [], for: account.id)
     let browser = TestBrowser(client, host: "platform.localhost")
     try await signIn(browser, email: "ops@example.com", password: "keep the lights on")
     try await browser.get("/login/two-factor")
-    #expect(try await browser.post("/login/two-factor", ["code": TOTP.code(secret: secret, step: TOTP.step(at: clock.now()))]).status == .seeOther)
+    #expect(
+        try await browser.post(
+            "/login/two-factor", ["code": TOTP.code(secret: secret, step: TOTP.step(at: clock.now()))]
+        ).status == .seeOther)
     #expect(try await browser.get("/").status == .ok)
     return browser
 }
@@ -31,13 +38,14 @@ struct ConsoleTests {
         try await withPortal(tenants: [.acme, .globex] + many, clock: clock) { client, dependencies in
             try await makeAccount(dependencies, tenant: "globex", email: "one@example.com")
             try await makeAccount(dependencies, tenant: "globex", email: "two@example.com")
-            await dependencies.healthCollector(logger: .init(label: "test")).collectAll()
+            await dependencies.healthCollector.collectAll()
             let console = try await consoleBrowser(client, dependencies, clock: clock)
 
             let first = try await console.get("/")
             #expect(first.text.contains("1–50 of 57 tenants"))
             #expect(first.text.contains(#"rel="next""#))
-            #expect(first.text.contains(#"aria-sort="ascending"><a href="/?sort=slug&amp;dir=desc">Slug"#), "\(first.text)")
+            #expect(
+                first.text.contains(#"aria-sort="ascending"><a href="/?sort=slug&amp;dir=desc">Slug"#), "\(first.text)")
             let second = try await console.get("/?sort=slug&page=2")
             #expect(second.text.contains("51–57 of 57 tenants"))
 
@@ -67,9 +75,10 @@ struct ConsoleTests {
                 let (browser, _) = try await Commerce.customer(client, dependencies, email: "ada@example.com")
                 let id = try await Commerce.order(browser, domain: "suspend.example")
                 let order = try await Commerce.wait(for: id, dependencies, until: .active)
-                let username = try #require(try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
-                    try await $0.upstreams.hostingAccounts(of: order.accountID).first?.username
-                })
+                let username = try #require(
+                    try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                        try await $0.upstreams.hostingAccounts(of: order.accountID).first?.username
+                    })
                 try await twoFactorOptional(dependencies)
                 try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example", role: .owner)
 
@@ -81,7 +90,8 @@ struct ConsoleTests {
                 #expect(try dependencies.registryTenant("acme").status == .active)
 
                 try await console.get("/tenants/acme")
-                let suspended = try await console.post("/tenants/acme/suspend", ["reason": "Unpaid platform invoice INV-7", "suspend_hosting": "on"])
+                let suspended = try await console.post(
+                    "/tenants/acme/suspend", ["reason": "Unpaid platform invoice INV-7", "suspend_hosting": "on"])
                 #expect(suspended.status == .seeOther)
                 #expect(try dependencies.registryTenant("acme").status == .suspended)
                 #expect(try await sandbox.whmAccountSuspended(username) == true)
@@ -95,7 +105,9 @@ struct ConsoleTests {
                 let home = try await staff.get("/admin")
                 #expect(home.status == .ok)
                 #expect(home.text.contains("Unpaid platform invoice INV-7"))
-                #expect(try await staff.post("/admin/domains", ["hostname": "x.acme-brand.example"]).status == .serviceUnavailable)
+                #expect(
+                    try await staff.post("/admin/domains", ["hostname": "x.acme-brand.example"]).status
+                        == .serviceUnavailable)
                 // Other brands are untouched.
                 #expect(try await client.get("/", host: "globex.localhost").status == .ok)
 
@@ -110,7 +122,10 @@ struct ConsoleTests {
                 #expect(page.text.contains("suspended 1 of 1 accounts"))
                 #expect(page.text.contains("tenant.resumed"))
                 let audit = try await dependencies.platform.accounts.auditEntries()
-                #expect(audit.contains { $0.action == "tenant.suspended" && $0.target == "acme" && $0.actor.contains("ops@example.com") })
+                #expect(
+                    audit.contains {
+                        $0.action == "tenant.suspended" && $0.target == "acme" && $0.actor.contains("ops@example.com")
+                    })
             }
         }
     }
@@ -123,14 +138,19 @@ struct ConsoleTests {
             try await console.get("/tenants/globex")
             #expect(try await console.post("/tenants/globex/export", [:]).status == .seeOther)
             let page = try await console.get("/tenants/globex?done=exported")
-            let link = try #require(page.text.firstMatch(of: /href="(\/tenants\/globex\/exports\/globex-[0-9TZ]+\.tar\.gz)"/).map { String($0.1) })
+            let link = try #require(
+                page.text.firstMatch(of: /href="(\/tenants\/globex\/exports\/globex-[0-9TZ]+\.tar\.gz)"/).map {
+                    String($0.1)
+                })
             let download = try await console.get(link)
             #expect(download.status == .ok)
             #expect(download.headers[.contentType] == "application/gzip")
             #expect(download.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
             #expect(download.text.utf8.count > 100)
             // Another tenant's export name under this tenant's path is not served.
-            #expect(try await console.get(link.replacingOccurrences(of: "/tenants/globex/", with: "/tenants/acme/")).status == .notFound)
+            #expect(
+                try await console.get(link.replacingOccurrences(of: "/tenants/globex/", with: "/tenants/acme/")).status
+                    == .notFound)
 
             #expect(try await console.post("/tenants/globex/backup", [:]).status == .seeOther)
             #expect(try dependencies.backups.list(try TenantSlug(validating: "globex")).count == 1)
@@ -145,6 +165,8 @@ struct ConsoleTests {
 extension Sandbox {
     /// Whether the simulated WHM has `user` suspended.
     func whmAccountSuspended(_ user: String) async throws -> Bool? {
-        try await store.read { db in try Bool.fetchOne(db, sql: "SELECT suspended FROM whm_accounts WHERE user = ?", arguments: [user]) }
+        try await store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT suspended FROM whm_accounts WHERE user = ?", arguments: [user])
+        }
     }
 }

@@ -12,9 +12,12 @@ extension HTTPField.Name {
 
 @Suite("Custom domains and TLS")
 struct CustomDomainTests {
-    private static func owner(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String) async throws -> TestBrowser {
+    private static func owner(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String)
+        async throws -> TestBrowser
+    {
         try await twoFactorOptional(dependencies, tenant: tenant)
-        try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
+        try await makeAccount(
+            dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
         let browser = TestBrowser(client, host: "\(tenant).localhost")
         try await signIn(browser, email: "owner@\(tenant).example", staff: true)
         // The browser posts with the CSRF token of the last page it saw.
@@ -25,13 +28,16 @@ struct CustomDomainTests {
     @Test("add, verify through a real DNS server, route, make primary, remove; bad input and other tenants refused")
     func lifecycle() async throws {
         let port = try DNSServer.freePort()
-        try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(port)"; $0.edgeHost = "edge.platform.example" }) { client, dependencies in
+        try await withPortal(configure: {
+            $0.dnsResolver = "127.0.0.1:\(port)"; $0.edgeHost = "edge.platform.example"
+        }) { client, dependencies in
             let browser = try await Self.owner(client, dependencies, tenant: "acme")
             let host = "shop.acme-brand.example"
 
             // Bad names, the platform's own names and another brand's domain are refused beside the field.
             for (input, message) in [
-                ("", "Enter a domain name"), ("not a domain!", "Enter a domain name"), ("x.localhost", "Addresses under localhost are the platform"),
+                ("", "Enter a domain name"), ("not a domain!", "Enter a domain name"),
+                ("x.localhost", "Addresses under localhost are the platform"),
                 ("portal.acme.example", "already in use"),
             ] {
                 let refused = try await browser.post("/admin/domains", ["hostname": input])
@@ -61,7 +67,9 @@ struct CustomDomainTests {
             await dns.stop()
             dns = try await DNSServer(port: port, txt: ["_portal-verify.\(host)": "portal-verify=wrong"])
             refused = try await browser.post("/admin/domains/\(host)/verify", [:])
-            #expect(refused.text.contains("found “portal-verify=wrong”"), "\(refused.text.firstMatch(of: /field__error[^<]*/).map { String($0.0) } ?? "")")
+            #expect(
+                refused.text.contains("found “portal-verify=wrong”"),
+                "\(refused.text.firstMatch(of: /field__error[^<]*/).map { String($0.0) } ?? "")")
             #expect(try await client.get("/", host: host).status == .notFound)
 
             // Another brand's owner cannot touch it.
@@ -110,7 +118,8 @@ struct CustomDomainTests {
             #expect(failed.status == .badGateway)
             #expect(failed.text.contains("The DNS check could not be completed"))
 
-            try await makeAccount(dependencies, tenant: "acme", kind: .staff, email: "help@acme.example", role: .support)
+            try await makeAccount(
+                dependencies, tenant: "acme", kind: .staff, email: "help@acme.example", role: .support)
             let support = TestBrowser(client, host: "acme.localhost")
             try await signIn(support, email: "help@acme.example", staff: true)
             let page = try await support.get("/admin/domains")
@@ -136,9 +145,11 @@ struct CustomDomainTests {
             #expect(try await ask("") == .notFound)
             #expect(try await ask("bad_host!") == .notFound)
             // Asked through a trusted proxy on behalf of a visitor: never answered.
-            #expect(try await client.get(
-                "/internal/tls/allowed?domain=portal.acme.example", host: "127.0.0.1", headers: [.testForwardedFor: "203.0.113.9"]
-            ).status == .notFound)
+            #expect(
+                try await client.get(
+                    "/internal/tls/allowed?domain=portal.acme.example", host: "127.0.0.1",
+                    headers: [.testForwardedFor: "203.0.113.9"]
+                ).status == .notFound)
             _ = try dependencies.platform.setStatus(.suspended, slug: try TenantSlug(validating: "acme"))
             try await dependencies.registry.reload()
             #expect(try await ask("portal.acme.example") == .notFound)

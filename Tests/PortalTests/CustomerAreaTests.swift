@@ -13,7 +13,8 @@ import Testing
 struct CustomerAreaTests {
     /// A customer with an active hosting order, and their WHMCS client id.
     static func activeCustomer(
-        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme", email: String, domain: String
+        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme", email: String,
+        domain: String
     ) async throws -> (TestBrowser, Account, Order) {
         let (browser, account) = try await Commerce.customer(client, dependencies, tenant: tenant, email: email)
         let id = try await Commerce.order(browser, domain: domain)
@@ -21,37 +22,53 @@ struct CustomerAreaTests {
         return (browser, account, order)
     }
 
-    @Test("the dashboard, service list and service page show the customer's own service; the password needs the account password")
+    @Test(
+        "the dashboard, service list and service page show the customer's own service; the password needs the account password"
+    )
     func services() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "svc@example.com", domain: "svc.example")
+                let (browser, _, order) = try await Self.activeCustomer(
+                    client, dependencies, email: "svc@example.com", domain: "svc.example")
                 let serviceID = try #require(order.whmcsServiceID)
 
                 let home = try await browser.get("/account")
                 #expect(home.text.contains("/account/services/\(serviceID)") && home.text.contains("svc.example"))
                 #expect(home.text.contains("Nothing to pay"))
                 let list = try await browser.get("/account/services")
-                #expect(list.text.contains("Acme Starter") && list.text.contains("Active"))
+                #expect(
+                    list.text.contains(
+                        #"<tr><td><a href="/account/services/\#(serviceID)">Acme Starter</a></td><td>svc.example</td><td>Active</td>"#
+                    ), "\(list.text)")
                 let page = try await browser.get("/account/services/\(serviceID)")
-                #expect(page.text.contains("10 GB disk space") && page.text.contains("ns1.acme.example") && page.text.contains("Open control panel"))
+                #expect(
+                    page.text.contains("10 GB disk space") && page.text.contains("ns1.acme.example")
+                        && page.text.contains("Open control panel"))
                 #expect(!page.text.contains("class=\"secret\""), "the password is not on the page by default")
 
                 let wrong = try await browser.post("/account/services/\(serviceID)/password", ["password": "not it"])
-                #expect(wrong.status == .unprocessableContent && wrong.text.contains("That is not your account password."))
-                let shown = try await browser.post("/account/services/\(serviceID)/password", ["password": "correct horse battery"])
+                #expect(
+                    wrong.status == .unprocessableContent && wrong.text.contains("That is not your account password."))
+                let shown = try await browser.post(
+                    "/account/services/\(serviceID)/password", ["password": "correct horse battery"])
                 #expect(shown.status == .ok && shown.headers[.cacheControl] == "no-store")
-                let password = try #require(shown.text.firstMatch(of: /<code class="secret">([^<]+)<\/code>/).map { String($0.1) })
+                let password = try #require(
+                    shown.text.firstMatch(of: /<code class="secret">([^<]+)<\/code>/).map { String($0.1) })
                 #expect(password.count == 20)
-                #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "service.password_revealed") }.count == 1)
+                #expect(
+                    try await dependencies.accounts("acme") {
+                        try await $0.auditEntries(action: "service.password_revealed")
+                    }.count == 1)
 
                 // The control panel: a one-time cPanel session URL; the reseller's token never reaches the browser.
                 let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
                 let panel = try await browser.post("/account/services/\(serviceID)/control-panel", [:])
                 #expect(panel.status == .seeOther)
                 let location = try #require(panel.headers[.location])
-                #expect(location.hasPrefix(whmURL) && location.contains("/login/") && !location.contains(setup.resellerToken))
+                #expect(
+                    location.hasPrefix(whmURL) && location.contains("/login/")
+                        && !location.contains(setup.resellerToken))
                 #expect(!panel.text.contains(setup.resellerToken))
 
                 // Another customer, of this tenant or another, gets a 404 for the same id.
@@ -60,28 +77,38 @@ struct CustomerAreaTests {
                 try await other.get("/account")
                 #expect(try await other.post("/account/services/\(serviceID)/control-panel", [:]).status == .notFound)
                 try await Commerce.connect("globex", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (globex, _) = try await Commerce.customer(client, dependencies, tenant: "globex", email: "svc@example.com")
+                let (globex, _) = try await Commerce.customer(
+                    client, dependencies, tenant: "globex", email: "svc@example.com")
                 #expect(try await globex.get("/account/services/\(serviceID)").status == .notFound)
                 #expect(try await other.get("/account/services").text.contains("You have no services yet"))
             }
         }
     }
 
-    @Test("invoices: paged list with filters, a printable branded invoice, Pay in the sandbox, and 404 for anyone else's")
+    @Test(
+        "invoices: paged list with filters, a printable branded invoice, Pay in the sandbox, and 404 for anyone else's")
     func invoices() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "inv@example.com", domain: "inv.example")
+                let (browser, _, order) = try await Self.activeCustomer(
+                    client, dependencies, email: "inv@example.com", domain: "inv.example")
                 let tenant = try dependencies.registryTenant("acme")
                 try await dependencies.databases.withDatabase(for: tenant) { database in
-                    try database.updateBrandNow { $0.companyName = "Acme Hosting Ltd"; $0.postalAddress = "1 Acme Road\nLeeds" }
+                    try database.updateBrandNow {
+                        $0.companyName = "Acme Hosting Ltd"; $0.postalAddress = "1 Acme Road\nLeeds"
+                    }
                 }
                 dependencies.storefront.invalidate(tenant.id)
                 // A second, unpaid order placed straight in WHMCS for this customer.
                 let (whmcs, _) = try await dependencies.upstreams.whmcs(for: tenant)
                 let placed = try await whmcs.addOrder(
-                    clientID: try #require(order.whmcsClientID), items: [WHMCSOrderItem(productID: try #require(try await whmcs.products().first?.id), billingCycle: .monthly, domain: "second.example")],
+                    clientID: try #require(order.whmcsClientID),
+                    items: [
+                        WHMCSOrderItem(
+                            productID: try #require(try await whmcs.products().first?.id), billingCycle: .monthly,
+                            domain: "second.example")
+                    ],
                     paymentMethod: "mailin"
                 )
                 let unpaid = try #require(placed.invoiceID)
@@ -89,18 +116,27 @@ struct CustomerAreaTests {
                 #expect(refreshed.status == .seeOther)
 
                 let all = try await browser.get("/account/invoices")
-                #expect(all.text.contains("/account/invoices/\(unpaid)") && all.text.contains("/account/invoices/\(order.whmcsInvoiceID!)"))
+                #expect(
+                    all.text.contains("/account/invoices/\(unpaid)")
+                        && all.text.contains("/account/invoices/\(order.whmcsInvoiceID!)"))
                 let open = try await browser.get("/account/invoices?status=unpaid")
-                #expect(open.text.contains("/account/invoices/\(unpaid)") && !open.text.contains("/account/invoices/\(order.whmcsInvoiceID!)\""))
+                #expect(
+                    open.text.contains("/account/invoices/\(unpaid)")
+                        && !open.text.contains("/account/invoices/\(order.whmcsInvoiceID!)\""))
                 #expect(try await browser.get("/account/invoices?status=overdue").text.contains("Nothing is overdue."))
-                #expect(try await browser.get("/account").text.contains("Invoice \(unpaid)") )
+                #expect(try await browser.get("/account").text.contains("Invoice \(unpaid)"))
 
                 let printable = try await browser.get("/account/invoices/\(unpaid)")
                 #expect(printable.text.contains("Acme Hosting Ltd") && printable.text.contains("1 Acme Road"))
-                #expect(printable.text.contains("Ada Lovelace") && printable.text.contains("second.example") && printable.text.contains("Pay £"))
-                let stylesheet = try #require(printable.text.firstMatch(of: /href="(\/static\/base\.css[^"]*)"/).map { String($0.1) })
+                #expect(
+                    printable.text.contains("Ada Lovelace") && printable.text.contains("second.example")
+                        && printable.text.contains("Pay £"))
+                let stylesheet = try #require(
+                    printable.text.firstMatch(of: /href="(\/static\/base\.css[^"]*)"/).map { String($0.1) })
                 let css = try await client.get(stylesheet, host: "acme.localhost").text
-                #expect(css.contains("@media print") && css.contains(".no-print"), "printing hides the site's chrome and the buttons")
+                #expect(
+                    css.contains("@media print") && css.contains(".no-print"),
+                    "printing hides the site's chrome and the buttons")
 
                 let (stranger, _) = try await Commerce.customer(client, dependencies, email: "stranger@example.com")
                 #expect(try await stranger.get("/account/invoices/\(unpaid)").status == .notFound)
@@ -123,21 +159,27 @@ struct CustomerAreaTests {
             let capture = LogCapture()
             try await withPortal(configure: OrderPipelineTests.fast, logger: capture.logger) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, account, order) = try await Self.activeCustomer(client, dependencies, email: "down@example.com", domain: "down.example")
+                let (browser, account, order) = try await Self.activeCustomer(
+                    client, dependencies, email: "down@example.com", domain: "down.example")
                 sandbox.whmcsFaults.set(.http500)
                 defer { sandbox.whmcsFaults.clear() }
                 let page = try await browser.get("/account/invoices/\(order.whmcsInvoiceID!)")
                 #expect(page.status == .serviceUnavailable)
-                let reference = try #require(page.text.firstMatch(of: /Reference: <code>([^<]+)<\/code>/).map { String($0.1) })
+                let reference = try #require(
+                    page.text.firstMatch(of: /Reference: <code>([^<]+)<\/code>/).map { String($0.1) })
                 #expect(!page.text.contains("500") && !page.text.contains("WHMCS"))
-                #expect(capture.captured.contains { $0.message == "customer action failed upstream" && $0.metadata["request_id"] == reference })
+                #expect(
+                    capture.captured.contains {
+                        $0.message == "customer action failed upstream" && $0.metadata["request_id"] == reference
+                    })
 
                 var form = Commerce.billing
                 form["city"] = "Manchester"
                 try await browser.get("/account/profile")
                 let saved = try await browser.post("/account/profile", form)
                 #expect(saved.status == .serviceUnavailable)
-                let stored = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                let stored = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme"))
+                {
                     try await $0.orders.profile(of: account.id)
                 }
                 #expect(stored?.city == "London")
@@ -151,37 +193,72 @@ struct CustomerAreaTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, _) = try await Self.activeCustomer(client, dependencies, email: "prof@example.com", domain: "prof.example")
+                let (browser, _, _) = try await Self.activeCustomer(
+                    client, dependencies, email: "prof@example.com", domain: "prof.example")
                 let page = try await browser.get("/account/profile")
-                #expect(page.text.contains(#"value="12 St James&#39;s Square""#) || page.text.contains("St James"))
+                #expect(
+                    page.text.contains(
+                        #"<input id="address1" name="address1" type="text" autocomplete="address-line1" value="12 St James&#39;s Square">"#
+                    ))
+                #expect(!page.text.contains("James's"))
                 var form = Commerce.billing
                 form["postcode"] = ""
+                form["company"] = #""><script>alert(1)</script>"#
+                form["city"] = "</textarea><script>alert(2)</script>"
                 let refused = try await browser.post("/account/profile", form)
-                #expect(refused.status == .unprocessableContent && refused.text.contains("Enter your postcode."))
+                #expect(refused.status == .unprocessableContent)
+                #expect(
+                    refused.text.contains(
+                        #"<input id="postcode" name="postcode" type="text" autocomplete="postal-code" value="" aria-invalid="true" aria-describedby="postcode-error"><p class="field__error" id="postcode-error">Enter your postcode.</p>"#
+                    ))
+                // What was typed is echoed back as text inside the attribute, never as markup.
+                #expect(
+                    refused.text.contains(
+                        #"<input id="company" name="company" type="text" autocomplete="organization" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">"#
+                    ))
+                #expect(
+                    refused.text.contains(
+                        #"<input id="city" name="city" type="text" autocomplete="address-level2" value="&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;">"#
+                    ))
+                #expect(
+                    refused.text.contains(
+                        #"<input id="address1" name="address1" type="text" autocomplete="address-line1" value="12 St James&#39;s Square">"#
+                    ))
+                #expect(!refused.text.contains("<script>alert(") && !refused.text.contains("James's"))
+                form["company"] = ""
                 form["postcode"] = "M1 1AE"
                 form["city"] = "Manchester"
                 #expect(try await browser.post("/account/profile", form).status == .seeOther)
-                let city = try await sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT city FROM whmcs_clients WHERE email = 'prof@example.com'") }
+                let city = try await sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT city FROM whmcs_clients WHERE email = 'prof@example.com'")
+                }
                 #expect(city == "Manchester")
             }
         }
     }
 
-    @Test("a ticket round trip: the customer opens it in WHMCS, support answers from /admin/tickets, the customer is emailed and replies")
+    @Test(
+        "a ticket round trip: the customer opens it in WHMCS, support answers from /admin/tickets, the customer is emailed and replies"
+    )
     func tickets() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await Self.activeCustomer(client, dependencies, email: "help@example.com", domain: "help.example")
+                let (browser, _, order) = try await Self.activeCustomer(
+                    client, dependencies, email: "help@example.com", domain: "help.example")
                 #expect(try await browser.get("/account/tickets").text.contains("No tickets yet"))
                 let form = try await browser.get("/account/tickets/new")
                 #expect(form.text.contains(">Support</option>") && form.text.contains("help.example"))
-                let key = try #require(form.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let key = try #require(
+                    form.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
 
-                let bad = try await browser.post("/account/tickets", ["department": "1", "subject": "", "message": "x", "idempotency_key": key])
+                let bad = try await browser.post(
+                    "/account/tickets", ["department": "1", "subject": "", "message": "x", "idempotency_key": key])
                 #expect(bad.status == .unprocessableContent && bad.text.contains("Sum the problem up"))
-                let fields = ["department": "1", "service": String(order.whmcsServiceID!), "subject": "Site is down",
-                              "message": "It shows a blank page.\n\nSince this morning.", "idempotency_key": key]
+                let fields = [
+                    "department": "1", "service": String(order.whmcsServiceID!), "subject": "Site is down",
+                    "message": "It shows a blank page.\n\nSince this morning.", "idempotency_key": key,
+                ]
                 try await browser.get("/account/tickets/new")
                 let opened = try await browser.post("/account/tickets", fields)
                 #expect(opened.status == .seeOther)
@@ -192,7 +269,9 @@ struct CustomerAreaTests {
                 let thread = try await browser.get(path)
                 #expect(thread.text.contains("Site is down") && thread.text.contains("<p>Since this morning.</p>"))
                 let inWHMCS = try await sandbox.store.read { db in
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets WHERE title = 'Site is down' AND serviceid = ?", arguments: [order.whmcsServiceID])
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM whmcs_tickets WHERE title = 'Site is down' AND serviceid = ?",
+                        arguments: [order.whmcsServiceID])
                 }
                 #expect(inWHMCS == 1)
                 #expect(try await browser.get("/account").text.contains("1 open tickets"))
@@ -206,10 +285,17 @@ struct CustomerAreaTests {
                 #expect(queue.text.contains("Site is down") && queue.text.contains("help@example.com"))
                 let id = String(path.split(separator: "/").last!)
                 try await agent.get("/admin/tickets/\(id)")
-                #expect(try await agent.post("/admin/tickets/\(id)/reply", ["message": "We restarted the server."]).status == .seeOther)
-                #expect(try await browser.get(path).text.contains("We restarted the server.") )
-                #expect(try await dependencies.outbox("acme").contains { $0.kind == "ticket_reply" && $0.toAddress == "help@example.com" })
-                let replies = try await sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_ticket_replies WHERE admin != ''") }
+                #expect(
+                    try await agent.post("/admin/tickets/\(id)/reply", ["message": "We restarted the server."]).status
+                        == .seeOther)
+                #expect(try await browser.get(path).text.contains("We restarted the server."))
+                #expect(
+                    try await dependencies.outbox("acme").contains {
+                        $0.kind == "ticket_reply" && $0.toAddress == "help@example.com"
+                    })
+                let replies = try await sandbox.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_ticket_replies WHERE admin != ''")
+                }
                 #expect(replies == 1)
 
                 try await browser.get(path)
@@ -217,15 +303,19 @@ struct CustomerAreaTests {
                 #expect(try await browser.get(path).text.contains("Customer-Reply"))
 
                 // A reply written in WHMCS itself reaches the customer's copy on the next refresh.
-                let whmcsTicket = try #require(try await sandbox.store.read { db in
-                    try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE title = 'Site is down'")
-                })
+                let whmcsTicket = try #require(
+                    try await sandbox.store.read { db in
+                        try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE title = 'Site is down'")
+                    })
                 let (whmcs, _) = try await dependencies.upstreams.whmcs(for: try dependencies.registryTenant("acme"))
-                try await whmcs.addStaffReply(ticketID: whmcsTicket, adminUsername: "Grace", message: "Answered from WHMCS directly.")
+                try await whmcs.addStaffReply(
+                    ticketID: whmcsTicket, adminUsername: "Grace", message: "Answered from WHMCS directly.")
                 try await browser.get("/account")
                 #expect(try await browser.post("/account/billing/refresh", [:]).status == .seeOther)
                 let mirrored = try await browser.get(path).text
-                #expect(mirrored.contains("Answered from WHMCS directly.") && mirrored.contains("Grace (support)") && mirrored.contains("Answered"))
+                #expect(
+                    mirrored.contains("Answered from WHMCS directly.") && mirrored.contains("Grace (support)")
+                        && mirrored.contains("Answered"))
                 #expect(mirrored.contains("Thanks, it works.") && mirrored.contains("<p>Since this morning.</p>"))
 
                 // Nobody else can read it.
@@ -246,40 +336,55 @@ struct CustomerAreaTests {
 
 @Suite("Customer area: plan changes and cancellations")
 struct ServiceChangeTests {
-    @Test("an upgrade shows WHMCS's prorated price, then the pipeline moves the service and the cPanel account to the new plan")
+    @Test(
+        "an upgrade shows WHMCS's prorated price, then the pipeline moves the service and the cPanel account to the new plan"
+    )
     func upgrade() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(client, dependencies, email: "up@example.com", domain: "up.example")
+                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(
+                    client, dependencies, email: "up@example.com", domain: "up.example")
                 let serviceID = try #require(order.whmcsServiceID)
                 let page = try await browser.get("/account/services/\(serviceID)")
-                #expect(page.text.contains(#"value="plan-1|monthly""#) && !page.text.contains(#"value="plan-0|monthly""#))
+                #expect(
+                    page.text.contains(#"value="plan-1|monthly""#) && !page.text.contains(#"value="plan-0|monthly""#))
                 let preview = try await browser.get("/account/services/\(serviceID)/change?choice=plan-1%7Cmonthly")
                 #expect(preview.status == .ok && preview.text.contains("Move from Acme Starter to Acme Business"))
-                let quoted = try #require(preview.text.firstMatch(of: /name="quoted" value="([0-9]+)"/).map { String($0.1) })
-                let key = try #require(preview.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let quoted = try #require(
+                    preview.text.firstMatch(of: /name="quoted" value="([0-9]+)"/).map { String($0.1) })
+                let key = try #require(
+                    preview.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
                 let changed = try await browser.post(
-                    "/account/services/\(serviceID)/change", ["product": "plan-1", "cycle": "monthly", "quoted": quoted, "idempotency_key": key]
+                    "/account/services/\(serviceID)/change",
+                    ["product": "plan-1", "cycle": "monthly", "quoted": quoted, "idempotency_key": key]
                 )
                 #expect(changed.status == .seeOther)
                 let id = try #require(Int64(changed.headers[.location]?.split(separator: "/").last ?? ""))
                 let done = try await Commerce.wait(for: id, dependencies, until: .active)
                 #expect(done.change == .upgrade && done.totalMinor == Int64(quoted))
-                #expect(try await browser.get("/account/orders/\(id)").text.contains("Your service now runs on the new plan."))
+                #expect(
+                    try await browser.get("/account/orders/\(id)").text.contains(
+                        "Your service now runs on the new plan."))
                 let (plan, product) = try await sandbox.store.read { db in
                     (
                         try String.fetchOne(db, sql: "SELECT plan FROM whm_accounts WHERE domain = 'up.example'"),
-                        try String.fetchOne(db, sql: "SELECT p.slug FROM whmcs_services s JOIN whmcs_products p ON p.id = s.packageid WHERE s.id = ?", arguments: [serviceID])
+                        try String.fetchOne(
+                            db,
+                            sql:
+                                "SELECT p.slug FROM whmcs_services s JOIN whmcs_products p ON p.id = s.packageid WHERE s.id = ?",
+                            arguments: [serviceID])
                     )
                 }
                 #expect(plan == "racme_pro" && product == "plan-1")
                 #expect(try await browser.get("/account/services/\(serviceID)").text.contains("Acme Business"))
                 // A stale quote is shown again rather than charged.
                 let back = try await browser.get("/account/services/\(serviceID)/change?choice=plan-0%7Cmonthly")
-                let key2 = try #require(back.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
-                let stale = try await browser.post("/account/services/\(serviceID)/change",
-                                                   ["product": "plan-0", "cycle": "monthly", "quoted": "123456", "idempotency_key": key2])
+                let key2 = try #require(
+                    back.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let stale = try await browser.post(
+                    "/account/services/\(serviceID)/change",
+                    ["product": "plan-0", "cycle": "monthly", "quoted": "123456", "idempotency_key": key2])
                 #expect(stale.status == .conflict && stale.text.contains("The price changed"))
             }
         }
@@ -290,31 +395,43 @@ struct ServiceChangeTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(client, dependencies, email: "bye@example.com", domain: "bye.example")
+                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(
+                    client, dependencies, email: "bye@example.com", domain: "bye.example")
                 let serviceID = try #require(order.whmcsServiceID)
                 let page = try await browser.get("/account/services/\(serviceID)")
-                let key = try #require(page.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
-                let unconfirmed = try await browser.post("/account/services/\(serviceID)/cancel", ["when": "end", "idempotency_key": key])
+                let key = try #require(
+                    page.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let unconfirmed = try await browser.post(
+                    "/account/services/\(serviceID)/cancel", ["when": "end", "idempotency_key": key])
                 #expect(unconfirmed.status == .conflict && unconfirmed.text.contains("tick the confirmation box"))
                 try await browser.get("/account/services/\(serviceID)")
-                let requested = try await browser.post("/account/services/\(serviceID)/cancel",
-                                                       ["when": "now", "confirm": "on", "reason": "Moving on", "idempotency_key": key])
+                let requested = try await browser.post(
+                    "/account/services/\(serviceID)/cancel",
+                    ["when": "now", "confirm": "on", "reason": "Moving on", "idempotency_key": key])
                 #expect(requested.status == .seeOther)
                 let id = try #require(Int64(requested.headers[.location]?.split(separator: "/").last ?? ""))
                 try await Commerce.wait(for: id, dependencies, until: .active)
                 #expect(try await browser.get("/account/orders/\(id)").text.contains("Your cancellation is done"))
                 let (type, status) = try await sandbox.store.read { db in
                     (
-                        try String.fetchOne(db, sql: "SELECT type FROM whmcs_cancel_requests WHERE relid = ?", arguments: [serviceID]),
-                        try String.fetchOne(db, sql: "SELECT domainstatus FROM whmcs_services WHERE id = ?", arguments: [serviceID])
+                        try String.fetchOne(
+                            db, sql: "SELECT type FROM whmcs_cancel_requests WHERE relid = ?", arguments: [serviceID]),
+                        try String.fetchOne(
+                            db, sql: "SELECT domainstatus FROM whmcs_services WHERE id = ?", arguments: [serviceID])
                     )
                 }
                 #expect(type == "Immediate" && status == "Cancelled")
-                #expect(try await browser.get("/account/services/\(serviceID)").text.contains("Cancelled"))
+                #expect(
+                    try await browser.get("/account/services/\(serviceID)").text.contains(
+                        "<dt>Status</dt><dd>Cancelled</dd>"))
                 // Someone else's service: 404.
                 let (other, _) = try await Commerce.customer(client, dependencies, email: "not-mine@example.com")
                 try await other.get("/account")
-                #expect(try await other.post("/account/services/\(serviceID)/cancel", ["when": "now", "confirm": "on", "idempotency_key": key]).status == .notFound)
+                #expect(
+                    try await other.post(
+                        "/account/services/\(serviceID)/cancel",
+                        ["when": "now", "confirm": "on", "idempotency_key": key]
+                    ).status == .notFound)
             }
         }
     }

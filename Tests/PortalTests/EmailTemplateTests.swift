@@ -16,7 +16,8 @@ struct EmailTemplateTests {
         let brand = EmailBrandFacts(name: "Acme Hosting", siteURL: "https://portal.acme.example")
         for kind in EmailKind.all {
             let rendered = try EmailRenderer.sample(
-                kind: kind, template: defaults.template(kind), layout: defaults.layout, brand: brand, recipient: ("Ada", "ada@example.com")
+                kind: kind, template: defaults.template(kind), layout: defaults.layout, brand: brand,
+                recipient: ("Ada", "ada@example.com")
             )
             #expect(!rendered.subject.isEmpty && !rendered.subject.contains("\n"), "\(kind.name)")
             #expect(rendered.html.contains("<!doctype html>") && rendered.html.contains("Acme Hosting"), "\(kind.name)")
@@ -24,7 +25,8 @@ struct EmailTemplateTests {
             #expect(!rendered.html.contains("{{") && !rendered.text.contains("{{"), "\(kind.name)")
         }
         let activated = try EmailRenderer.sample(
-            kind: .serviceActivated, template: defaults.template(.serviceActivated), layout: defaults.layout, brand: brand,
+            kind: .serviceActivated, template: defaults.template(.serviceActivated), layout: defaults.layout,
+            brand: brand,
             recipient: ("Ada", "ada@example.com")
         )
         #expect(!activated.text.lowercased().contains("password:"), "credentials are linked, never mailed")
@@ -33,27 +35,54 @@ struct EmailTemplateTests {
     @Test("injection attempts and broken templates are refused with the line and column")
     func validation() {
         func problems(_ html: String, subject: String = "Hello {{recipient.name}}") -> [String] {
-            EmailTemplateValidator.validate(EmailTemplate(subject: subject, html: html, text: "Hi"), for: .passwordReset).map(\.description)
+            EmailTemplateValidator.validate(
+                EmailTemplate(subject: subject, html: html, text: "Hi"), for: .passwordReset
+            ).map(\.description)
         }
-        #expect(problems("<p>{{{link}}}</p>") == ["HTML part, line 1, column 4: unescaped output ({{{ }}}) is not allowed; use {{name}}"])
-        #expect(problems("<p>\n  {{& link}}</p>") == ["HTML part, line 2, column 3: unescaped output ({{& }}) is not allowed; use {{name}}"])
-        #expect(problems("{{> secrets}}") == ["HTML part, line 1, column 1: partials and template inheritance are not allowed"])
-        #expect(problems("{{=<% %>=}}<%link%>") == ["HTML part, line 1, column 1: changing the delimiters is not allowed"])
-        #expect(problems("{{% CONTENT_TYPE: TEXT}}") == ["HTML part, line 1, column 1: pragmas ({{% }}) are not allowed"])
-        #expect(problems("<p>{{recipient.nmae}}</p>") == ["HTML part, line 1, column 4: unknown variable {{recipient.nmae}}"])
-        #expect(problems("{{#link}}x") == ["HTML part, line 1, column 11: the template does not parse (a section is opened but never closed)"])
-        #expect(problems("<p>{{link}}</p>", subject: "Two\nlines") == ["Subject, column 1: the subject must be one line"])
-        #expect(problems(String(repeating: "x", count: 70_000)) == ["HTML part, line 1, column 1: the part is larger than 64 KiB"])
+        #expect(
+            problems("<p>{{{link}}}</p>") == [
+                "HTML part, line 1, column 4: unescaped output ({{{ }}}) is not allowed; use {{name}}"
+            ])
+        #expect(
+            problems("<p>\n  {{& link}}</p>") == [
+                "HTML part, line 2, column 3: unescaped output ({{& }}) is not allowed; use {{name}}"
+            ])
+        #expect(
+            problems("{{> secrets}}") == [
+                "HTML part, line 1, column 1: partials and template inheritance are not allowed"
+            ])
+        #expect(
+            problems("{{=<% %>=}}<%link%>") == ["HTML part, line 1, column 1: changing the delimiters is not allowed"])
+        #expect(
+            problems("{{% CONTENT_TYPE: TEXT}}") == ["HTML part, line 1, column 1: pragmas ({{% }}) are not allowed"])
+        #expect(
+            problems("<p>{{recipient.nmae}}</p>") == [
+                "HTML part, line 1, column 4: unknown variable {{recipient.nmae}}"
+            ])
+        #expect(
+            problems("{{#link}}x") == [
+                "HTML part, line 1, column 11: the template does not parse (a section is opened but never closed)"
+            ])
+        #expect(
+            problems("<p>{{link}}</p>", subject: "Two\nlines") == ["Subject, column 1: the subject must be one line"])
+        #expect(
+            problems(String(repeating: "x", count: 70_000)) == [
+                "HTML part, line 1, column 1: the part is larger than 64 KiB"
+            ])
         #expect(problems("<p>{{link}}</p>").isEmpty)
         // List rows are in scope inside their section only.
-        let order = EmailTemplate(subject: "Order {{order.number}}", html: "{{#order.items}}{{name}} {{price}}{{/order.items}}", text: "{{name}}")
-        #expect(EmailTemplateValidator.validate(order, for: .orderConfirmation).map(\.description) == [
-            "Text part, line 1, column 1: unknown variable {{name}}",
-        ])
+        let order = EmailTemplate(
+            subject: "Order {{order.number}}", html: "{{#order.items}}{{name}} {{price}}{{/order.items}}",
+            text: "{{name}}")
+        #expect(
+            EmailTemplateValidator.validate(order, for: .orderConfirmation).map(\.description) == [
+                "Text part, line 1, column 1: unknown variable {{name}}"
+            ])
         let layout = EmailTemplate(subject: "", html: "<div>no body</div>", text: "{{body}}")
-        #expect(EmailTemplateValidator.validate(layout, for: nil).map(\.description) == [
-            "HTML part, line 1, column 1: the layout must contain {{body}}, where each email's content goes",
-        ])
+        #expect(
+            EmailTemplateValidator.validate(layout, for: nil).map(\.description) == [
+                "HTML part, line 1, column 1: the layout must contain {{body}}, where each email's content goes"
+            ])
     }
 
     @Test("a tenant's override is used for its own emails only; bad edits are refused and nothing is stored")
@@ -68,14 +97,51 @@ struct EmailTemplateTests {
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("HTML part, line 1, column 4: unescaped output"))
             #expect(refused.text.contains("Text part, line 1, column 10: unknown variable {{oops}}"))
-            #expect(refused.text.contains("&lt;p&gt;{{{link}}}&lt;/p&gt;") || refused.text.contains("{{{link}}}"), "the typed text stays")
+            // The typed text stays in the form, escaped: braces are plain text, the tags are not markup.
+            #expect(
+                refused.text.contains(
+                    #"<textarea id="html" name="html" rows="14" spellcheck="false" class="code" aria-invalid="true" aria-describedby="html-problems">&lt;p&gt;{{{link}}}&lt;/p&gt;</textarea>"#
+                ))
+            #expect(
+                refused.text.contains(
+                    #"<textarea id="text" name="text" rows="10" spellcheck="false" class="code" aria-invalid="true" aria-describedby="text-problems">{{link}} {{oops}}</textarea>"#
+                ))
+            #expect(!refused.text.contains("<p>{{{link}}}</p>"))
+
+            // Hostile text in every field comes back as text, never as markup that closes the field.
+            let hostile = try await owner.post(
+                "/admin/brand/emails/password_reset",
+                [
+                    "subject": #""><script>alert(1)</script>"#, "html": "</textarea><script>alert(2)</script>",
+                    "text": "{{oops}}",
+                ]
+            )
+            #expect(hostile.status == .unprocessableContent)
+            #expect(
+                hostile.text.contains(
+                    #"<input id="subject" name="subject" type="text" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" maxlength="200">"#
+                ))
+            #expect(
+                hostile.text.contains(
+                    #"<textarea id="html" name="html" rows="14" spellcheck="false" class="code">&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>"#
+                ))
+            #expect(hostile.text.contains(#"<li>Text part, line 1, column 1: unknown variable {{oops}}</li>"#))
+            #expect(
+                !hostile.text.contains("<script>alert(1)</script>")
+                    && !hostile.text.contains("<script>alert(2)</script>"))
+            #expect(!hostile.text.contains(#"value=""><script>"#))
             let tenant = try dependencies.registryTenant("acme")
-            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }.isEmpty)
+            #expect(
+                try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }
+                    .isEmpty)
 
             let saved = try await owner.post(
                 "/admin/brand/emails/password_reset",
-                ["subject": "Acme password help for {{recipient.name}}", "html": "<p>Fresh start: <a href=\"{{link}}\">reset</a></p>",
-                 "text": "Fresh start: {{link}}"]
+                [
+                    "subject": "Acme password help for {{recipient.name}}",
+                    "html": "<p>Fresh start: <a href=\"{{link}}\">reset</a></p>",
+                    "text": "Fresh start: {{link}}",
+                ]
             )
             #expect(saved.status == .seeOther)
 
@@ -90,15 +156,21 @@ struct EmailTemplateTests {
             let acmeMail = try #require(try await dependencies.outbox("acme").first { $0.kind == "reset_password" })
             #expect(acmeMail.subject == "Acme password help for Ada Lovelace")
             #expect(acmeMail.textBody.hasPrefix("Fresh start: http"))
-            #expect(acmeMail.htmlBody?.contains("Fresh start:") == true && acmeMail.htmlBody?.contains("<!doctype html>") == true)
+            #expect(
+                acmeMail.htmlBody?.contains("Fresh start:") == true
+                    && acmeMail.htmlBody?.contains("<!doctype html>") == true)
             let globexMail = try #require(try await dependencies.outbox("globex").first { $0.kind == "reset_password" })
             #expect(globexMail.subject == "Reset your password — Globex Web")
             #expect(!globexMail.textBody.contains("Fresh start"))
             #expect(firstLink(in: acmeMail)?.contains("/reset-password?token=") == true)
 
             #expect(try await owner.post("/admin/brand/emails/password_reset/reset", [:]).status == .seeOther)
-            #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }.isEmpty)
-            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "email_template.updated") }.count == 1)
+            #expect(
+                try await dependencies.databases.withDatabase(for: tenant) { try await $0.emailTemplates.overrides() }
+                    .isEmpty)
+            #expect(
+                try await dependencies.accounts("acme") { try await $0.auditEntries(action: "email_template.updated") }
+                    .count == 1)
         }
     }
 
@@ -132,11 +204,16 @@ struct EmailTemplateTests {
         try await withPortal { client, dependencies in
             let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
             try await owner.get("/admin/brand/emails/layout")
-            let refused = try await owner.post("/admin/brand/emails/layout", ["html": "<p>{{brand.name}}</p>", "text": "{{body}}"])
+            let refused = try await owner.post(
+                "/admin/brand/emails/layout", ["html": "<p>{{brand.name}}</p>", "text": "{{body}}"])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("the layout must contain {{body}}"))
             let saved = try await owner.post(
-                "/admin/brand/emails/layout", ["html": "<main>{{body}}</main><footer>{{brand.company}}</footer>", "text": "{{body}}\n-- {{brand.name}}"]
+                "/admin/brand/emails/layout",
+                [
+                    "html": "<main>{{body}}</main><footer>{{brand.company}}</footer>",
+                    "text": "{{body}}\n-- {{brand.name}}",
+                ]
             )
             #expect(saved.status == .seeOther)
             try await owner.post("/admin/brand/emails/password_reset/test", [:])

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import Tenancy
+import Testing
 
 @testable import Portal
 
@@ -63,7 +63,8 @@ struct HostResolutionTests {
             #expect(page.text.contains("Page not found"))
             #expect(!page.text.contains("Globex"))
 
-            let json = try await client.get("/no-such-page", host: "acme.localhost", headers: [.accept: "application/json"])
+            let json = try await client.get(
+                "/no-such-page", host: "acme.localhost", headers: [.accept: "application/json"])
             #expect(json.status == .notFound)
             #expect(json.headers[.contentType] == "application/json; charset=utf-8")
             let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: json.body))
@@ -118,7 +119,8 @@ struct HostResolutionTests {
             #expect(plain.text.contains("<title>Acme Hosting"))
             #expect(plain.headers[.strictTransportSecurity] == nil)
 
-            let badForwarded = try await client.get("/", host: "acme.localhost", headers: [.testForwardedHost: "bad host"])
+            let badForwarded = try await client.get(
+                "/", host: "acme.localhost", headers: [.testForwardedHost: "bad host"])
             #expect(badForwarded.status == .badRequest)
 
             // A trusted proxy's request id is kept so log lines correlate across hops.
@@ -133,8 +135,9 @@ struct HostResolutionTests {
     func forwardedClient() {
         let trusted = [CIDR("10.0.0.0/8")!, CIDR("127.0.0.1")!]
         #expect(RequestOriginMiddleware.forwardedClient(["203.0.113.9, 10.1.2.3"], trusted: trusted) == "203.0.113.9")
-        #expect(RequestOriginMiddleware.forwardedClient(["1.1.1.1, 203.0.113.9", "10.0.0.1"], trusted: trusted)
-            == "203.0.113.9")
+        #expect(
+            RequestOriginMiddleware.forwardedClient(["1.1.1.1, 203.0.113.9", "10.0.0.1"], trusted: trusted)
+                == "203.0.113.9")
         #expect(RequestOriginMiddleware.forwardedClient(["not-an-ip"], trusted: trusted) == nil)
     }
 

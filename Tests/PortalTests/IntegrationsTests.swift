@@ -12,21 +12,27 @@ import Testing
 /// The owner's connection settings page, the stored secrets, and the tenant → upstream mapping.
 @Suite("Upstream connections")
 struct UpstreamConnectionTests {
-    static func ownerBrowser(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme")
+    static func ownerBrowser(
+        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme"
+    )
         async throws -> TestBrowser
     {
-        try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
+        try await makeAccount(
+            dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
         try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
         let browser = TestBrowser(client, host: "\(tenant).localhost")
         try await signIn(browser, email: "owner@\(tenant).example", staff: true)
         return browser
     }
 
-    static func validForm(_ sandbox: Sandbox, whmcsURL: String, whmURL: String, group: Int, reseller: String, token: String)
+    static func validForm(
+        _ sandbox: Sandbox, whmcsURL: String, whmURL: String, group: Int, reseller: String, token: String
+    )
         -> [String: String]
     {
         [
-            "mode": "sandbox", "whmcs_url": whmcsURL + "/includes/api.php", "whmcs_identifier": sandbox.credentials.whmcsIdentifier,
+            "mode": "sandbox", "whmcs_url": whmcsURL + "/includes/api.php",
+            "whmcs_identifier": sandbox.credentials.whmcsIdentifier,
             "whmcs_secret": sandbox.credentials.whmcsSecret, "whmcs_accesskey": "", "whmcs_group": String(group),
             "whm_url": whmURL, "whm_user": reseller, "whm_token": token,
         ]
@@ -41,7 +47,8 @@ struct UpstreamConnectionTests {
                 "/admin/integrations",
                 [
                     "mode": "live", "whmcs_url": "http://billing.acme.example", "whmcs_identifier": "has space",
-                    "whmcs_secret": "", "whmcs_group": "three", "whm_url": "https://whm.acme.example:2087", "whm_user": "root",
+                    "whmcs_secret": "", "whmcs_group": "three", "whm_url": "https://whm.acme.example:2087",
+                    "whm_user": "root",
                     "whm_token": "not a token!", "nameservers": "ns1.acme.example",
                 ]
             )
@@ -57,12 +64,19 @@ struct UpstreamConnectionTests {
             #expect(response.text.contains(#"aria-invalid="true""#))
             let tenant = try dependencies.registryTenant("acme")
             let stored = try await dependencies.upstreams.settings(of: tenant)
-            #expect(stored == { var fresh = IntegrationSettings(); fresh.revision = 0; return fresh }())
+            #expect(
+                stored
+                    == {
+                        var fresh = IntegrationSettings(); fresh.revision = 0; return fresh
+                    }())
 
             let sandboxURL = try await owner.post(
                 "/admin/integrations",
-                ["mode": "sandbox", "whmcs_url": "https://billing.acme.example", "whmcs_identifier": "abc", "whmcs_secret": "s",
-                 "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "", "nameservers": ""]
+                [
+                    "mode": "sandbox", "whmcs_url": "https://billing.acme.example", "whmcs_identifier": "abc",
+                    "whmcs_secret": "s",
+                    "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "", "nameservers": "",
+                ]
             )
             #expect(sandboxURL.status == .unprocessableContent)
             #expect(sandboxURL.text.contains("Sandbox mode talks to the simulators on this machine"))
@@ -87,7 +101,16 @@ struct UpstreamConnectionTests {
                 #expect(page.text.contains(#"value="\#(whmcsURL)""#), "the /includes/api.php suffix is trimmed")
                 #expect(!page.text.contains(sandbox.credentials.whmcsSecret))
                 #expect(!page.text.contains(setup.resellerToken))
-                #expect(page.text.contains("stored"))
+                // A badge beside each secret that is stored (the intro's "Secrets are stored encrypted" is no badge).
+                #expect(
+                    page.text.contains(
+                        #"<label for="whmcs-secret">API secret <span class="badge">stored</span></label>"#))
+                #expect(
+                    page.text.contains(#"<label for="whm-token">API token <span class="badge">stored</span></label>"#))
+                #expect(
+                    page.text.contains(#"<label for="whmcs-accesskey">Access key (optional) </label>"#),
+                    "no access key was given")
+                #expect(page.text.components(separatedBy: #"<span class="badge">stored</span>"#).count - 1 == 2)
 
                 // At rest: sealed blobs only.
                 let tenant = try dependencies.registryTenant("acme")
@@ -98,7 +121,10 @@ struct UpstreamConnectionTests {
                 }
                 #expect(!String(decoding: secretBlob, as: UTF8.self).contains(sandbox.credentials.whmcsSecret))
                 #expect(try await dependencies.upstreams.whm(for: tenant).credentials.token == setup.resellerToken)
-                #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "integrations.updated") }.count == 1)
+                #expect(
+                    try await dependencies.accounts("acme") {
+                        try await $0.auditEntries(action: "integrations.updated")
+                    }.count == 1)
 
                 // Saving again with empty secret fields keeps the stored secrets.
                 var again = form
@@ -122,7 +148,9 @@ struct UpstreamConnectionTests {
         }
     }
 
-    @Test("20i and TheSSLStore: optional, complete or refused field by field, sealed, re-asked when moved, and tested with the rest")
+    @Test(
+        "20i and TheSSLStore: optional, complete or refused field by field, sealed, re-asked when moved, and tested with the rest"
+    )
     func twentyIAndSSLStore() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
@@ -132,7 +160,8 @@ struct UpstreamConnectionTests {
                 let owner = try await Self.ownerBrowser(client, dependencies)
                 try await owner.get("/admin/integrations")
                 var form = Self.validForm(
-                    sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller, token: setup.resellerToken
+                    sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller,
+                    token: setup.resellerToken
                 )
                 // Half a connection is refused beside each field, and nothing is stored.
                 form["twentyi_url"] = twentyIURL
@@ -141,7 +170,8 @@ struct UpstreamConnectionTests {
                 form["sslstore_partner"] = ""
                 let refused = try await owner.post("/admin/integrations", form)
                 #expect(refused.status == .unprocessableContent)
-                for id in ["twentyi-key-error", "sslstore-url-error", "sslstore-partner-error", "sslstore-token-error"] {
+                for id in ["twentyi-key-error", "sslstore-url-error", "sslstore-partner-error", "sslstore-token-error"]
+                {
                     #expect(refused.text.contains(id), "\(id)")
                 }
                 let tenant = try dependencies.registryTenant("acme")
@@ -153,10 +183,16 @@ struct UpstreamConnectionTests {
                 form["sslstore_token"] = sandbox.credentials.sslStoreAuthToken
                 #expect(try await owner.post("/admin/integrations", form).status == .seeOther)
                 let page = try await owner.get("/admin/integrations?done=saved")
-                #expect(!page.text.contains(sandbox.credentials.twentyIKey) && !page.text.contains(sandbox.credentials.sslStoreAuthToken))
+                #expect(
+                    !page.text.contains(sandbox.credentials.twentyIKey)
+                        && !page.text.contains(sandbox.credentials.sslStoreAuthToken))
                 let tested = try await owner.post("/admin/integrations/test", [:])
-                #expect(tested.text.contains("<strong>20i</strong>: Connected") && tested.text.contains("<strong>TheSSLStore</strong>: Connected"))
-                #expect(try await dependencies.upstreams.twentyI(for: tenant).credentials.generalKey == sandbox.credentials.twentyIKey)
+                #expect(
+                    tested.text.contains("<strong>20i</strong>: Connected")
+                        && tested.text.contains("<strong>TheSSLStore</strong>: Connected"))
+                #expect(
+                    try await dependencies.upstreams.twentyI(for: tenant).credentials.generalKey
+                        == sandbox.credentials.twentyIKey)
 
                 // Another address needs the key again; the stored one is never sent elsewhere.
                 var moved = form
@@ -170,7 +206,9 @@ struct UpstreamConnectionTests {
                 #expect(try await dependencies.upstreams.settings(of: tenant).twentyIURL == twentyIURL)
                 // Another brand has none of it.
                 let globex = try dependencies.registryTenant("globex")
-                await #expect(throws: UpstreamError.notConfigured(.twentyI)) { _ = try await dependencies.upstreams.twentyI(for: globex) }
+                await #expect(throws: UpstreamError.notConfigured(.twentyI)) {
+                    _ = try await dependencies.upstreams.twentyI(for: globex)
+                }
             }
         }
     }
@@ -192,7 +230,8 @@ struct UpstreamConnectionTests {
                 _ = try await dependencies.databases.withDatabase(for: globex) { try await $0.upstreams.save(stolen) }
                 let checks = await dependencies.upstreams.testConnections(globex)
                 #expect(checks.first { $0.upstream == .whm }?.failure?.contains("cannot be decrypted") == true)
-                #expect(await dependencies.upstreams.testConnections(acme).first { $0.upstream == .whm }?.succeeded == true)
+                #expect(
+                    await dependencies.upstreams.testConnections(acme).first { $0.upstream == .whm }?.succeeded == true)
                 _ = whmcsURL
             }
         }
@@ -217,7 +256,9 @@ struct UpstreamConnectionTests {
                     input.whmToken = setup.resellerToken
                     #expect(try await dependencies.upstreams.update(tenant, with: input, actor: nil).isEmpty)
                     try await dependencies.databases.withDatabase(for: tenant) { database in
-                        _ = try database.updateBrandNow { $0.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"] }
+                        _ = try database.updateBrandNow {
+                            $0.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"]
+                        }
                     }
                     tenants[slug] = (tenant, setup)
                 }
@@ -228,7 +269,8 @@ struct UpstreamConnectionTests {
                 // A crafted company name and state try to smuggle another group into the form body.
                 var profile = BillingProfile(
                     firstName: "Eve", lastName: "Mallory", address1: "1 Road", city: "Town",
-                    state: "x&groupid=\(globexSetup.clientGroupID)", postcode: "AB1 2CD", country: "GB", phoneNumber: "+44.1"
+                    state: "x&groupid=\(globexSetup.clientGroupID)", postcode: "AB1 2CD", country: "GB",
+                    phoneNumber: "+44.1"
                 )
                 profile.companyName = "Evil&groupid[]=\(globexSetup.clientGroupID)"
                 let eve = try await makeAccount(dependencies, tenant: "acme", email: "eve@example.com")
@@ -247,20 +289,23 @@ struct UpstreamConnectionTests {
                 await #expect(throws: UpstreamMappingError.emailUnavailable) {
                     _ = try await dependencies.upstreams.billingClient(for: eveAtGlobex, profile: profile, in: globex)
                 }
-                #expect(try await dependencies.databases.withDatabase(for: globex) {
-                    try await $0.upstreams.billingClient(of: eveAtGlobex.id)
-                } == nil)
+                #expect(
+                    try await dependencies.databases.withDatabase(for: globex) {
+                        try await $0.upstreams.billingClient(of: eveAtGlobex.id)
+                    } == nil)
 
                 // Only confirmed addresses get a billing account, and a WHMCS client the portal did not make for this
                 // very account is never handed over, even inside the brand's own group.
                 let unverified = try await dependencies.accounts("acme") {
-                    try await $0.createAccount(kind: .customer, email: "new@example.com", name: "New", passwordHash: nil, role: nil)
+                    try await $0.createAccount(
+                        kind: .customer, email: "new@example.com", name: "New", passwordHash: nil, role: nil)
                 }
                 await #expect(throws: UpstreamMappingError.emailNotVerified) {
                     _ = try await dependencies.upstreams.billingClient(for: unverified, profile: profile, in: acme)
                 }
                 var victim = WHMCSNewClient(
-                    firstName: "Vic", lastName: "Tim", email: "victim@example.com", address1: "1", city: "C", state: "S",
+                    firstName: "Vic", lastName: "Tim", email: "victim@example.com", address1: "1", city: "C",
+                    state: "S",
                     postcode: "P", country: "GB", phoneNumber: "1", groupID: acmeSetup.clientGroupID
                 )
                 victim.password = "whatever password"
@@ -291,9 +336,10 @@ struct UpstreamConnectionTests {
                         for: eve, domain: "not a domain", plan: "\(acmeSetup.reseller)_starter", in: acme
                     )
                 }
-                #expect(try await dependencies.databases.withDatabase(for: acme) {
-                    try await $0.upstreams.hostingAccounts(of: eve.id)
-                }.map(\.username) == [hosting.username])
+                #expect(
+                    try await dependencies.databases.withDatabase(for: acme) {
+                        try await $0.upstreams.hostingAccounts(of: eve.id)
+                    }.map(\.username) == [hosting.username])
 
                 // A crash after createacct was sent: the pending row's name is reused and the account adopted.
                 let pending = try await dependencies.databases.withDatabase(for: acme) {
@@ -304,7 +350,9 @@ struct UpstreamConnectionTests {
                 }
                 let acmeWHM = try await dependencies.upstreams.whm(for: acme)
                 _ = try await acmeWHM.createAccount(
-                    WHMNewAccount(username: pending.username, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter", contactEmail: "")
+                    WHMNewAccount(
+                        username: pending.username, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter",
+                        contactEmail: "")
                 )
                 let resumed = try await dependencies.upstreams.createHostingAccount(
                     for: eve, domain: "crash.example", plan: "\(acmeSetup.reseller)_starter", in: acme
@@ -362,24 +410,34 @@ struct UpstreamConnectionTests {
             try await owner.get("/admin/integrations")
             let sandboxMode = try await owner.post(
                 "/admin/integrations",
-                ["mode": "sandbox", "whmcs_url": "http://127.0.0.1:9001", "whmcs_identifier": "abc", "whmcs_secret": "s",
-                 "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "", "nameservers": ""]
+                [
+                    "mode": "sandbox", "whmcs_url": "http://127.0.0.1:9001", "whmcs_identifier": "abc",
+                    "whmcs_secret": "s",
+                    "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "", "nameservers": "",
+                ]
             )
             #expect(sandboxMode.status == .unprocessableContent)
             #expect(sandboxMode.text.contains("Sandbox mode is not enabled on this server"))
-            for address in ["https://127.0.0.1", "https://10.1.2.3", "https://169.254.169.254", "https://[::1]:2087",
-                            "https://192.168.0.10", "https://2130706433", "https://localhost", "https://intranet"] {
+            for address in [
+                "https://127.0.0.1", "https://10.1.2.3", "https://169.254.169.254", "https://[::1]:2087",
+                "https://192.168.0.10", "https://2130706433", "https://localhost", "https://intranet",
+            ] {
                 let refused = try await owner.post(
                     "/admin/integrations",
-                    ["mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
-                     "whm_url": address, "whm_user": "acmeres", "whm_token": "TOKEN", "nameservers": ""]
+                    [
+                        "mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
+                        "whm_url": address, "whm_user": "acmeres", "whm_token": "TOKEN", "nameservers": "",
+                    ]
                 )
                 #expect(refused.text.contains("not this machine or a private network"), "\(address)")
             }
             let accepted = try await owner.post(
                 "/admin/integrations",
-                ["mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
-                 "whm_url": "https://server.acme.example:2087", "whm_user": "acmeres", "whm_token": "TOKEN123", "nameservers": ""]
+                [
+                    "mode": "live", "whmcs_url": "", "whmcs_identifier": "", "whmcs_secret": "", "whmcs_group": "",
+                    "whm_url": "https://server.acme.example:2087", "whm_user": "acmeres", "whm_token": "TOKEN123",
+                    "nameservers": "",
+                ]
             )
             #expect(accepted.status == .seeOther)
             // A brand left in sandbox mode on a server without it is refused at call time too.
@@ -390,7 +448,9 @@ struct UpstreamConnectionTests {
             stale.whmToken = Data([1])
             _ = try await dependencies.databases.withDatabase(for: tenant) { try await $0.upstreams.save(stale) }
             let checks = await dependencies.upstreams.testConnections(tenant)
-            #expect(checks.first { $0.upstream == .whm }?.failure == "sandbox mode is not enabled on this server; switch the brand to live")
+            #expect(
+                checks.first { $0.upstream == .whm }?.failure
+                    == "sandbox mode is not enabled on this server; switch the brand to live")
         }
     }
 
@@ -412,7 +472,9 @@ struct UpstreamConnectionTests {
         #expect(HostKind("billing.acme.example") == .publicName)
     }
 
-    @Test("portal tenant set-integration and test-integration: files for secrets, exit 1 with a reason per failing upstream")
+    @Test(
+        "portal tenant set-integration and test-integration: files for secrets, exit 1 with a reason per failing upstream"
+    )
     func commandLine() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let folder = try TemporaryFolder()
@@ -428,8 +490,10 @@ struct UpstreamConnectionTests {
             #expect(untested.exitCode == 1)
             #expect(untested.errorMessage?.contains("no upstream configured") == true)
 
-            let refused = await cli.run(["tenant", "set-integration", "--slug", "acme", "--mode", "live", "--whm-url", whmURL,
-                                          "--whm-user", setup.reseller, "--whm-token-file", tokenFile])
+            let refused = await cli.run([
+                "tenant", "set-integration", "--slug", "acme", "--mode", "live", "--whm-url", whmURL,
+                "--whm-user", setup.reseller, "--whm-token-file", tokenFile,
+            ])
             #expect(refused.exitCode == 1)
             #expect(refused.output.contains("--whm-url: Live mode needs an https:// address."))
 
@@ -455,7 +519,9 @@ struct UpstreamConnectionTests {
             #expect(failing.output.contains("WHMCS: ok"))
             #expect(failing.output.contains("WHM: WHM answered listpkgs with HTTP 500"))
 
-            let missingFile = await cli.run(["tenant", "set-integration", "--slug", "acme", "--whm-token-file", "/nonexistent"])
+            let missingFile = await cli.run([
+                "tenant", "set-integration", "--slug", "acme", "--whm-token-file", "/nonexistent",
+            ])
             #expect(missingFile.exitCode == 1)
             #expect(missingFile.errorMessage?.contains("cannot read /nonexistent") == true)
         }

@@ -53,10 +53,13 @@ struct MailDeliveryTests {
             #expect(received.header("From") == "\"Acme Support Team\" <hello@acme.example>")
             #expect(received.header("Reply-To") == "<help@acme.example>")
             let host = try #require(dependencies.registry.snapshot.primaryHost(of: tenant.id))
-            #expect(received.header("Message-ID")?.hasSuffix("@\(host)>") == true, "Message-ID on the tenant's own domain")
+            #expect(
+                received.header("Message-ID")?.hasSuffix("@\(host)>") == true, "Message-ID on the tenant's own domain")
             let subject = try #require(received.header("Subject"))
             #expect(subject.hasPrefix("=?UTF-8?B?") && subject.hasSuffix("?="), "RFC 2047, the subject has an em dash")
-            let decoded = Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))).map { String(decoding: $0, as: UTF8.self) }
+            let decoded = Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))).map {
+                String(decoding: $0, as: UTF8.self)
+            }
             #expect(decoded == "Reset your password — Acme Hosting")
             #expect(received.part("text/plain")?.contains("/reset-password?token=") == true)
             #expect(received.part("text/html")?.contains("Choose a new password") == true)
@@ -118,13 +121,17 @@ struct MailDeliveryTests {
         func mail(_ to: String) -> OutgoingMail {
             OutgoingMail(
                 toAddress: to, toName: "", fromAddress: "no-reply@acme.localhost", fromName: "Acme", replyTo: "",
-                messageID: "<\(UUID().uuidString)@acme.localhost>", subject: "Hello", text: "Hi", html: nil, kind: "test"
+                messageID: "<\(UUID().uuidString)@acme.localhost>", subject: "Hello", text: "Hi", html: nil,
+                kind: "test"
             )
         }
         try await database.accounts.enqueueMail(mail("interrupted@example.com"))
         try await database.accounts.enqueueMail(mail("waiting@example.com"))
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE mail_outbox SET status = 'sending', attempts = 1 WHERE to_address = 'interrupted@example.com'")
+            try db.execute(
+                sql:
+                    "UPDATE mail_outbox SET status = 'sending', attempts = 1 WHERE to_address = 'interrupted@example.com'"
+            )
         }
         try await platform.markMailPending("tenant:\(acme.id.rawValue)")
         try database.close()
@@ -140,7 +147,9 @@ struct MailDeliveryTests {
         await sink.stop()
     }
 
-    @Test("staff see the outbox with headers and both parts; owners retry failed mail and cancel queued mail; tenants stay apart")
+    @Test(
+        "staff see the outbox with headers and both parts; owners retry failed mail and cancel queued mail; tenants stay apart"
+    )
     func mailPage() async throws {
         let sink = try await SMTPSink.start()
         try await withPortal(configure: Self.configure(sink)) { client, dependencies in
@@ -153,25 +162,37 @@ struct MailDeliveryTests {
             let list = try await owner.get("/admin/mail?status=failed")
             #expect(list.text.contains("reject@example.com") && list.text.contains("550"))
             let detail = try await owner.get("/admin/mail/\(failed.id)")
-            #expect(detail.text.contains("Message-ID") && detail.text.contains(failed.messageID.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")))
+            #expect(
+                detail.text.contains("Message-ID")
+                    && detail.text.contains(
+                        failed.messageID.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+                            of: ">", with: "&gt;"))
+            )
             #expect(detail.text.contains("/reset-password?token=[hidden]"), "one-time links are never shown")
             #expect(!detail.text.contains(try #require(firstLink(in: failed)).components(separatedBy: "token=").last!))
             let html = try await owner.get("/admin/mail/\(failed.id)/html")
-            #expect(html.headers[.contentSecurityPolicy]?.contains("sandbox") == true && html.text.contains("Choose a new password"))
+            #expect(
+                html.headers[.contentSecurityPolicy]?.contains("sandbox") == true
+                    && html.text.contains("Choose a new password"))
 
             #expect(try await owner.post("/admin/mail/\(failed.id)/retry", [:]).status == .seeOther)
             let again = try await Self.waitFor(dependencies) { mails in
                 mails.first { $0.id == failed.id }.map { $0.status == .failed && $0.attempts == 1 } ?? false
             }
             #expect(again.first { $0.id == failed.id }?.status == .failed)
-            #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "mail.retried") }.count == 1)
+            #expect(
+                try await dependencies.accounts("acme") { try await $0.auditEntries(action: "mail.retried") }.count == 1
+            )
 
             // A message scheduled for later can be cancelled before it goes.
             let tenant = try dependencies.registryTenant("acme")
             let later = try await dependencies.databases.withDatabase(for: tenant) { database in
                 try await database.accounts.enqueueMail(
-                    OutgoingMail(toAddress: "later@example.com", toName: "", fromAddress: "no-reply@acme.example", fromName: "Acme",
-                                 replyTo: "", messageID: "<later@acme.example>", subject: "Later", text: "Later", html: nil, kind: "test"),
+                    OutgoingMail(
+                        toAddress: "later@example.com", toName: "", fromAddress: "no-reply@acme.example",
+                        fromName: "Acme",
+                        replyTo: "", messageID: "<later@acme.example>", subject: "Later", text: "Later", html: nil,
+                        kind: "test"),
                     now: Date().addingTimeInterval(3600)
                 )
                 return try await database.mail.recent(limit: 1).first!
@@ -180,10 +201,13 @@ struct MailDeliveryTests {
             #expect(try await dependencies.outbox("acme").first { $0.id == later.id }?.status == .cancelled)
 
             let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
-            #expect(try await support.get("/admin/mail").status == .forbidden, "support never reads mail (it holds one-time links)")
+            #expect(
+                try await support.get("/admin/mail").status == .forbidden,
+                "support never reads mail (it holds one-time links)")
             try await support.get("/admin/security")  // a page with a form, so the refusal below is the role check
             #expect(try await support.post("/admin/mail/\(failed.id)/retry", [:]).status == .forbidden)
-            let globexOwner = try await BrandStudioTests.staff(client, dependencies, "owner@globex.example", tenant: "globex")
+            let globexOwner = try await BrandStudioTests.staff(
+                client, dependencies, "owner@globex.example", tenant: "globex")
             #expect(try await globexOwner.get("/admin/mail/\(failed.id)").status == .notFound)
             #expect(try sink.received().isEmpty)
         }
@@ -197,22 +221,33 @@ struct MailDeliveryTests {
             let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
             try await owner.get("/admin/mail/settings")
             let refused = try await owner.post(
-                "/admin/mail/settings", ["relay_url": "http://mail.example.com", "relay_user": "", "relay_password": "", "time_zone": "Mars/Base"]
+                "/admin/mail/settings",
+                [
+                    "relay_url": "http://mail.example.com", "relay_user": "", "relay_password": "",
+                    "time_zone": "Mars/Base",
+                ]
             )
             #expect(refused.status == .unprocessableContent)
-            #expect(refused.text.contains("is not an SMTP relay address") && refused.text.contains("Choose a time zone from the list."))
+            #expect(
+                refused.text.contains("is not an SMTP relay address")
+                    && refused.text.contains("Choose a time zone from the list."))
             for (address, message) in [
-                ("smtp://10.0.0.5:587", "not this machine or a private network"), ("smtp://169.254.169.254", "not this machine"),
+                ("smtp://10.0.0.5:587", "not this machine or a private network"),
+                ("smtp://169.254.169.254", "not this machine"),
                 ("smtp://127.evil.example:22", "Use a mail port"),
             ] {
                 let refusedHost = try await owner.post(
-                    "/admin/mail/settings", ["relay_url": address, "relay_user": "", "relay_password": "", "time_zone": "UTC"]
+                    "/admin/mail/settings",
+                    ["relay_url": address, "relay_user": "", "relay_password": "", "time_zone": "UTC"]
                 )
                 #expect(refusedHost.status == .unprocessableContent && refusedHost.text.contains(message), "\(address)")
             }
             let saved = try await owner.post(
                 "/admin/mail/settings",
-                ["relay_url": "smtp://127.0.0.1:\(sink.port)", "relay_user": "", "relay_password": "", "time_zone": "Europe/London"]
+                [
+                    "relay_url": "smtp://127.0.0.1:\(sink.port)", "relay_user": "", "relay_password": "",
+                    "time_zone": "Europe/London",
+                ]
             )
             #expect(saved.status == .seeOther)
             let test = try await owner.post("/admin/mail/settings/test", [:])
@@ -233,7 +268,9 @@ struct MailDeliveryTests {
             // Each brand's mail carries its own name and domain.
             #expect(acme.first?.fromName == "Acme Hosting" && globex.first?.fromName == "Globex Web")
             #expect(try sink.received().last?.header("From")?.contains("Acme Hosting") == true)
-            #expect(globex.first?.subject.hasSuffix("Globex Web") == true && acme.first?.subject.hasSuffix("Acme Hosting") == true)
+            #expect(
+                globex.first?.subject.hasSuffix("Globex Web") == true
+                    && acme.first?.subject.hasSuffix("Acme Hosting") == true)
         }
         await sink.stop()
     }
@@ -261,16 +298,26 @@ struct TransactionalOutboxTests {
             let tenant = try dependencies.registryTenant("acme")
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 try await database.pool.write { db in
-                    try db.execute(sql: "CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END")
+                    try db.execute(
+                        sql:
+                            "CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END"
+                    )
                 }
             }
             let browser = TestBrowser(client, host: "acme.localhost")
             try await browser.get("/signup")
             let failed = try await browser.post(
-                "/signup", ["name": "Ada Lovelace", "email": "ada@example.com", "company": "", "password": "correct horse battery staple"]
+                "/signup",
+                [
+                    "name": "Ada Lovelace", "email": "ada@example.com", "company": "",
+                    "password": "correct horse battery staple",
+                ]
             )
             #expect(failed.status == .internalServerError)
-            #expect(try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "ada@example.com") } == nil)
+            #expect(
+                try await dependencies.accounts("acme") {
+                    try await $0.account(kind: .customer, email: "ada@example.com")
+                } == nil)
             #expect(try await dependencies.accounts("acme") { try await $0.auditEntries(action: "signup") }.isEmpty)
 
             try await dependencies.databases.withDatabase(for: tenant) { database in
@@ -278,16 +325,26 @@ struct TransactionalOutboxTests {
             }
             try await browser.get("/signup")
             let injected = try await browser.post(
-                "/signup", ["name": "Ada\r\nBcc: victim@example.com", "email": "ada@example.com", "company": "",
-                            "password": "correct horse battery staple"]
+                "/signup",
+                [
+                    "name": "Ada\r\nBcc: victim@example.com", "email": "ada@example.com", "company": "",
+                    "password": "correct horse battery staple",
+                ]
             )
             #expect(injected.status == .unprocessableContent && injected.text.contains("Write your name on one line."))
             try await browser.get("/signup")
             let ok = try await browser.post(
-                "/signup", ["name": "Ada Lovelace", "email": "ada@example.com", "company": "", "password": "correct horse battery staple"]
+                "/signup",
+                [
+                    "name": "Ada Lovelace", "email": "ada@example.com", "company": "",
+                    "password": "correct horse battery staple",
+                ]
             )
             #expect(ok.status == .ok)
-            let account = try #require(try await dependencies.accounts("acme") { try await $0.account(kind: .customer, email: "ada@example.com") })
+            let account = try #require(
+                try await dependencies.accounts("acme") {
+                    try await $0.account(kind: .customer, email: "ada@example.com")
+                })
             let mails = try await dependencies.outbox("acme")
             #expect(mails.count == 1 && mails.first?.kind == "verify_email" && mails.first?.toName == account.name)
         }
@@ -296,7 +353,8 @@ struct TransactionalOutboxTests {
 
 @Suite("Mail configuration and give-up")
 struct MailConfigurationTests {
-    @Test("relay settings come from flags or the environment, the password from a file or the environment, never a flag")
+    @Test(
+        "relay settings come from flags or the environment, the password from a file or the environment, never a flag")
     func relayOptions() throws {
         let folder = try TemporaryFolder()
         let passwordFile = folder.path + "/smtp.password"
@@ -307,7 +365,9 @@ struct MailConfigurationTests {
         let relay = try #require(try options.configuration().smtpRelay)
         #expect(relay.url == "smtp://smtp.example.com:587" && relay.username == "mailer" && relay.password == "s3cret")
         #expect(throws: (any Error).self) { try ServerOptions.parse(["--smtp-password", "s3cret"]) }
-        #expect(throws: CommandError.self) { try ServerOptions.parse(["--smtp-url", "http://smtp.example.com"]).configuration() }
+        #expect(throws: CommandError.self) {
+            try ServerOptions.parse(["--smtp-url", "http://smtp.example.com"]).configuration()
+        }
         #expect(try ServerOptions.parse([]).configuration().smtpRelay == nil)
     }
 

@@ -12,7 +12,8 @@ struct MailTransportTests {
             to: MailAddress(name: "Ada Lovelace", address: to),
             replyTo: MailAddress(address: "support@cafe.example"), subject: subject,
             text: "Hello Ada,\nyour invoice is ready.\n", html: "<p>Hello Ada,</p><p>your invoice is <b>ready</b>.</p>",
-            messageID: MailMessage.newMessageID(domain: "portal.cafe.example"), date: Date(timeIntervalSince1970: 1_800_000_000)
+            messageID: MailMessage.newMessageID(domain: "portal.cafe.example"),
+            date: Date(timeIntervalSince1970: 1_800_000_000)
         )
     }
 
@@ -28,7 +29,9 @@ struct MailTransportTests {
         #expect(raw.contains("Date: Fri, 15 Jan 2027 08:00:00 +0000\r\n"))
         #expect(raw.contains("Message-ID: <") && raw.contains("@portal.cafe.example>\r\n"))
         #expect(raw.contains("Content-Type: multipart/alternative; boundary=\"BOUNDARY\""))
-        #expect(raw.contains("Content-Type: text/plain; charset=utf-8") && raw.contains("Content-Type: text/html; charset=utf-8"))
+        #expect(
+            raw.contains("Content-Type: text/plain; charset=utf-8")
+                && raw.contains("Content-Type: text/html; charset=utf-8"))
         #expect(raw.hasSuffix("--BOUNDARY--\r\n"))
         #expect(!raw.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
         // Long subjects fold into several encoded words, none longer than 75 characters.
@@ -36,9 +39,12 @@ struct MailTransportTests {
         #expect(long.components(separatedBy: "\r\n ").allSatisfy { $0.count <= 75 })
     }
 
-    @Test("a line break in any header value is refused before anything is queued", arguments: [
-        ("subject", "Hello\r\nBcc: victim@example.com"), ("from", "Evil\nBcc: x@example.com"), ("to", "a@example.com\r\nX: y"),
-    ])
+    @Test(
+        "a line break in any header value is refused before anything is queued",
+        arguments: [
+            ("subject", "Hello\r\nBcc: victim@example.com"), ("from", "Evil\nBcc: x@example.com"),
+            ("to", "a@example.com\r\nX: y"),
+        ])
     func headerInjection(field: String, value: String) {
         var message = Self.message()
         switch field {

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 import HTTPTypes
 import HummingbirdTesting
-import Testing
+import Synchronization
 import Tenancy
+import Testing
 
 @testable import Portal
 
@@ -34,10 +34,12 @@ struct OperationsTests {
         }
     }
 
-    @Test("every response carries the security headers and a request id", arguments: [
-        ("/", "acme.localhost", 200), ("/nope", "acme.localhost", 404), ("/", "nobody.localhost", 404),
-        ("/", "bad host", 400), ("/health", "acme.localhost", 200), ("/static/base.css", "acme.localhost", 200),
-    ])
+    @Test(
+        "every response carries the security headers and a request id",
+        arguments: [
+            ("/", "acme.localhost", 200), ("/nope", "acme.localhost", 404), ("/", "nobody.localhost", 404),
+            ("/", "bad host", 400), ("/health", "acme.localhost", 200), ("/static/base.css", "acme.localhost", 200),
+        ])
     func securityHeaders(path: String, host: String, status: Int) async throws {
         try await withPortal { client, _ in
             let response = try await client.get(path, host: host)
@@ -107,7 +109,8 @@ struct OperationsTests {
             }
             #expect(status == .serviceUnavailable)
 
-            let onboarding = TenantOnboarding(platform: cli, dataDirectory: dependencies.dataDirectory, baseDomain: "localhost")
+            let onboarding = TenantOnboarding(
+                platform: cli, dataDirectory: dependencies.dataDirectory, baseDomain: "localhost")
             try onboarding.addTenant(.init(slug: "initech", name: "Initech Cloud"))
             let addedAt = ContinuousClock.now
             var added = try await client.get("/", host: "initech.localhost")

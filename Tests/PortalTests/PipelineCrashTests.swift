@@ -16,8 +16,11 @@ struct PipelineCrashTests {
         let executable = try #require(ExecutableTests.executable)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--data-dir", dataPath, "--port", "0", "--assets-dir", TestPaths.assets, "--sandbox-upstreams",
-                             "--log-level", "error"] + (step.map { ["--crash-after-step", $0.rawValue] } ?? [])
+        process.arguments =
+            [
+                "serve", "--data-dir", dataPath, "--port", "0", "--assets-dir", TestPaths.assets, "--sandbox-upstreams",
+                "--log-level", "error",
+            ] + (step.map { ["--crash-after-step", $0.rawValue] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try ProcessLaunch.run(process)
@@ -30,7 +33,9 @@ struct PipelineCrashTests {
         return !process.isRunning
     }
 
-    @Test("SIGKILL after each step's upstream work, then a restart: one client, one order, one account", arguments: OrderJob.Step.allCases)
+    @Test(
+        "SIGKILL after each step's upstream work, then a restart: one client, one order, one account",
+        arguments: OrderJob.Step.allCases)
     func crashAndResume(step: OrderJob.Step) async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let folder = try TemporaryFolder()
@@ -49,15 +54,20 @@ struct PipelineCrashTests {
             let orderID = try await dependencies.databases.withDatabase(for: tenant) { database in
                 let entry = try await database.catalogue.entry(slug: "plan-0")!
                 let order = Order(
-                    accountID: account.id, number: "7000000\(OrderJob.Step.allCases.firstIndex(of: step)!)", idempotencyKey: "crash-test-key-\(step.rawValue)",
-                    entry: entry, cycle: .monthly, domain: domain, domainAction: .existing, currency: "GBP", priceMinor: 299, setupMinor: 0,
+                    accountID: account.id, number: "7000000\(OrderJob.Step.allCases.firstIndex(of: step)!)",
+                    idempotencyKey: "crash-test-key-\(step.rawValue)",
+                    entry: entry, cycle: .monthly, domain: domain, domainAction: .existing, currency: "GBP",
+                    priceMinor: 299, setupMinor: 0,
                     domainMinor: 0, now: Date()
                 )
                 let profile = CustomerProfile(
-                    accountID: account.id, firstName: "Crash", lastName: "Test", address1: "1 Road", city: "Leeds", state: "Yorkshire",
+                    accountID: account.id, firstName: "Crash", lastName: "Test", address1: "1 Road", city: "Leeds",
+                    state: "Yorkshire",
                     postcode: "LS1 1AA", country: "GB", phone: "+44 113 496 0000"
                 )
-                return try await database.orders.place(order, profile: profile, confirmation: nil, actor: account, ip: "").order.id!
+                return try await database.orders.place(
+                    order, profile: profile, confirmation: nil, actor: account, ip: ""
+                ).order.id!
             }
             try await dependencies.orderQueue.willQueue(tenant.id)
             await dependencies.databases.closeAll()
@@ -71,7 +81,8 @@ struct PipelineCrashTests {
             // Second run: resumes and finishes.
             let second = try Self.serve(folder.path, crashAfter: nil)
             defer { if second.isRunning { second.terminate() } }
-            let database = try TenantDatabase.open(path: DataDirectory(path: folder.path).tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+            let database = try TenantDatabase.open(
+                path: DataDirectory(path: folder.path).tenantDatabasePath(tenant.slug), tenantID: tenant.id)
             defer { try? database.close() }
             let deadline = Date().addingTimeInterval(60)
             var status = Order.Status.awaitingPayment
@@ -84,7 +95,9 @@ struct PipelineCrashTests {
             second.terminate()
             #expect(try await Self.waitForExit(second, seconds: 20))
             let upstream = try await Commerce.upstream(sandbox, email: email, domain: domain)
-            #expect(upstream.clients == 1 && upstream.orders == 1 && upstream.accounts == 1, "crash at \(step.rawValue): \(upstream)")
+            #expect(
+                upstream.clients == 1 && upstream.orders == 1 && upstream.accounts == 1,
+                "crash at \(step.rawValue): \(upstream)")
             let jobs = try await database.orders.detail(orderID)?.jobs ?? []
             #expect(jobs.map(\.step) == OrderJob.Step.allCases && jobs.allSatisfy { $0.state == .done })
         }

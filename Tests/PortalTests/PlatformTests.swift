@@ -15,9 +15,10 @@ struct PlatformTests {
         let cli = CLI(dataPath: folder.path)
         let added = await cli.run(["platform", "add-user", "--email", "Ops@Example.com"])
         #expect(added.exitCode == 0)
-        let link = String(try #require(
-            added.output.firstMatch(of: /http:\/\/platform\.localhost:\d+\/accept-invite\?token=\S+/)
-        ).0)
+        let link = String(
+            try #require(
+                added.output.firstMatch(of: /http:\/\/platform\.localhost:\d+\/accept-invite\?token=\S+/)
+            ).0)
         #expect(await cli.run(["platform", "add-user", "--email", "ops@example.com"]).exitCode == 1)
 
         let clock = TestClock()
@@ -26,7 +27,10 @@ struct PlatformTests {
             let path = pathAndQuery(link)
             #expect(try await browser.get(path).status == .ok)
             let token = String(try #require(path.split(separator: "=").last))
-            #expect(try await browser.post("/accept-invite", ["token": token, "name": "Ops", "password": "keep the lights on"])
+            #expect(
+                try await browser.post(
+                    "/accept-invite", ["token": token, "name": "Ops", "password": "keep the lights on"]
+                )
                 .status == .seeOther)
 
             let login = try await signIn(browser, email: "ops@example.com", password: "keep the lights on")
@@ -37,7 +41,8 @@ struct PlatformTests {
             let setup = try await browser.get("/security/two-factor")
             #expect(setup.text.contains("<svg"))
             #expect(!setup.text.contains("Acme Hosting"))
-            let account = try #require(try await dependencies.platform.accounts.account(kind: .platform, email: "ops@example.com"))
+            let account = try #require(
+                try await dependencies.platform.accounts.account(kind: .platform, email: "ops@example.com"))
             let secret = try dependencies.accountServices.secrets.open(try #require(account.totpPendingSecret))
             let enabled = try await browser.post(
                 "/security/two-factor", ["code": TOTP.code(secret: secret, step: TOTP.step(at: clock.now()))]
@@ -78,14 +83,17 @@ struct PlatformTests {
             #expect(try await signIn(onPlatform, email: "ada@example.com").status == .unauthorized)
 
             let onTenant = TestBrowser(client, host: "acme.localhost")
-            #expect(try await signIn(onTenant, email: "ops@example.com", password: "platform password").status
-                == .unauthorized)
-            #expect(try await signIn(onTenant, email: "ops@example.com", password: "platform password", staff: true)
-                .status == .unauthorized)
+            #expect(
+                try await signIn(onTenant, email: "ops@example.com", password: "platform password").status
+                    == .unauthorized)
+            #expect(
+                try await signIn(onTenant, email: "ops@example.com", password: "platform password", staff: true)
+                    .status == .unauthorized)
 
             // A platform session cookie means nothing on a tenant host.
-            #expect(try await signIn(onPlatform, email: "ops@example.com", password: "platform password").status
-                == .seeOther)
+            #expect(
+                try await signIn(onPlatform, email: "ops@example.com", password: "platform password").status
+                    == .seeOther)
             let cookie = try #require(onPlatform.cookies["__Host-session"])
             let carried = TestBrowser(client, host: "acme.localhost")
             carried.setCookie("__Host-session", cookie)

@@ -37,7 +37,9 @@ struct SandboxCommandTests {
         return try await BlockingIO.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0", "--sslstore-port", "0"] + arguments
+            process.arguments =
+                ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0", "--sslstore-port", "0"]
+                + arguments
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
@@ -62,18 +64,26 @@ struct SandboxCommandTests {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
-    @Test("prints URLs and credentials, answers the real API, takes faults at run time, and keeps its data across restarts")
+    @Test(
+        "prints URLs and credentials, answers the real API, takes faults at run time, and keeps its data across restarts"
+    )
     func standalone() async throws {
         let folder = try TemporaryFolder()
-        let arguments = ["--data-dir", folder.path, "--whmcs-identifier", "sandbox-identifier-1234", "--whmcs-secret", "s3cret", "--brand", "acme"]
+        let arguments = [
+            "--data-dir", folder.path, "--whmcs-identifier", "sandbox-identifier-1234", "--whmcs-secret", "s3cret",
+            "--brand", "acme",
+        ]
         let first = try await Self.start(arguments)
         #expect(first.banner.contains("WHMCS API identifier  sandbox-identifier-1234"))
         #expect(first.banner.contains("WHM API token"))
         #expect(first.banner.contains("Brand acme: client group 1, reseller racme, token "))
         let whmcs = try #require(first.url("WHMCS simulator"))
         let auth = "identifier=sandbox-identifier-1234&secret=s3cret&responsetype=json"
-        let client = "&firstname=A&lastname=B&email=keep%40example.com&address1=1&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw"
-        #expect(try await Self.post(whmcs + "/includes/api.php", auth + "&action=AddClient" + client).1.contains("\"clientid\":\"1\""))
+        let client =
+            "&firstname=A&lastname=B&email=keep%40example.com&address1=1&city=C&state=S&postcode=P&country=GB&phonenumber=1&password2=pw"
+        #expect(
+            try await Self.post(whmcs + "/includes/api.php", auth + "&action=AddClient" + client).1.contains(
+                "\"clientid\":\"1\""))
 
         let (status, settings) = try await Self.post(whmcs + "/__sandbox/faults", "mode=http500&count=1")
         #expect(status == 200)
@@ -84,7 +94,9 @@ struct SandboxCommandTests {
 
         // The 20i simulator answers with the printed key.
         let twentyI = try #require(first.url("20i   simulator") ?? first.url("20i"))
-        let key = try #require(first.banner.split(separator: "\n").first { $0.hasPrefix("20i general API key") }?.split(separator: " ").last.map(String.init))
+        let key = try #require(
+            first.banner.split(separator: "\n").first { $0.hasPrefix("20i general API key") }?.split(separator: " ")
+                .last.map(String.init))
         var request = HTTPClientRequest(url: twentyI + "/reseller/*/packageTypes")
         request.headers.add(name: "Authorization", value: "Bearer " + Data(key.utf8).base64EncodedString())
         let answer = try await TestBrowser.http.execute(request, timeout: .seconds(10))
@@ -94,7 +106,8 @@ struct SandboxCommandTests {
 
         let second = try await Self.start(arguments)
         let again = try #require(second.url("WHMCS simulator"))
-        let details = try await Self.post(again + "/includes/api.php", auth + "&action=GetClientsDetails&email=keep%40example.com")
+        let details = try await Self.post(
+            again + "/includes/api.php", auth + "&action=GetClientsDetails&email=keep%40example.com")
         #expect(details.1.contains("\"client_id\":\"1\""))
         #expect(second.banner.contains("Brand acme: client group 1, reseller racme"))
         #expect(try await second.stop() == 0)

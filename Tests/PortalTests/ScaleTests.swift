@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import Tenancy
+import Testing
 
 @testable import Portal
 
@@ -61,7 +61,8 @@ struct ScaleTests {
         ) { client, dependencies in
             let port = try #require(client.port)
             var configuration = HTTPClient.Configuration()
-            configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 200)
+            configuration.connectionPool = .init(
+                idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 200)
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             let outcomes = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
                 for index in 0..<200 {

@@ -61,9 +61,11 @@ struct StaffTests {
                 switch visitor {
                 case .owner, .admin, .support:
                     try await makeAccount(
-                        dependencies, kind: .staff, email: "\(visitor)@acme.example", role: Account.Role(rawValue: visitor.rawValue)
+                        dependencies, kind: .staff, email: "\(visitor)@acme.example",
+                        role: Account.Role(rawValue: visitor.rawValue)
                     )
-                    #expect(try await signIn(browser, email: "\(visitor)@acme.example", staff: true).status == .seeOther)
+                    #expect(
+                        try await signIn(browser, email: "\(visitor)@acme.example", staff: true).status == .seeOther)
                     try await browser.get("/admin")
                 case .customer:
                     try await makeAccount(dependencies, email: "customer@acme.example")
@@ -115,24 +117,32 @@ struct StaffTests {
             let badRole = try await owner.post("/admin/staff/invite", ["email": "x@acme.example", "role": "god"])
             #expect(badRole.status == .unprocessableContent)
 
-            let link = try #require(firstLink(in: try await dependencies.outbox("acme").first { $0.kind == "staff_invite" }))
+            let link = try #require(
+                firstLink(in: try await dependencies.outbox("acme").first { $0.kind == "staff_invite" }))
             #expect(link.hasPrefix("https://portal.acme.example/admin/accept-invite?token="))
             let sam = TestBrowser(client, host: "acme.localhost")
             let form = try await sam.get(pathAndQuery(link))
             #expect(form.text.contains("Set up your staff account"))
             let token = String(try #require(link.split(separator: "=").last))
-            let accepted = try await sam.post("/admin/accept-invite", ["token": token, "name": "Sam", "password": "support all day"])
+            let accepted = try await sam.post(
+                "/admin/accept-invite", ["token": token, "name": "Sam", "password": "support all day"])
             #expect(accepted.status == .seeOther)
-            #expect(try await sam.post("/admin/accept-invite", ["token": token, "name": "Sam", "password": "again and again"])
+            #expect(
+                try await sam.post(
+                    "/admin/accept-invite", ["token": token, "name": "Sam", "password": "again and again"]
+                )
                 .status == .gone)
 
-            #expect(try await signIn(sam, email: "sam@acme.example", password: "support all day", staff: true).status == .seeOther)
+            #expect(
+                try await signIn(sam, email: "sam@acme.example", password: "support all day", staff: true).status
+                    == .seeOther)
             let home = try await sam.get("/admin")
             #expect(home.text.contains("Welcome, Sam"))
-            #expect(home.text.contains("support"))
+            #expect(home.text.contains("<p>You are signed in to Acme Hosting as <strong>support</strong>.</p>"))
             // Staff credentials are not customer credentials.
-            let asCustomer = try await signIn(TestBrowser(client, host: "acme.localhost"), email: "sam@acme.example",
-                                              password: "support all day")
+            let asCustomer = try await signIn(
+                TestBrowser(client, host: "acme.localhost"), email: "sam@acme.example",
+                password: "support all day")
             #expect(asCustomer.status == .unauthorized)
 
             let audit = try await owner.get("/admin/audit?action=staff.invited")
@@ -154,7 +164,8 @@ struct StaffTests {
         try await withPortal { client, dependencies in
             try await twoFactorOptional(dependencies)
             let ownerAccount = try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
-            let adminAccount = try await makeAccount(dependencies, kind: .staff, email: "admin@acme.example", role: .admin)
+            let adminAccount = try await makeAccount(
+                dependencies, kind: .staff, email: "admin@acme.example", role: .admin)
             let owner = TestBrowser(client, host: "acme.localhost")
             try await signIn(owner, email: "owner@acme.example", staff: true)
             let admin = TestBrowser(client, host: "acme.localhost")
@@ -168,7 +179,8 @@ struct StaffTests {
             #expect(remove.status == .conflict)
             #expect(try await dependencies.accounts("acme") { try await $0.account(ownerAccount.id) }?.role == .owner)
 
-            #expect(try await owner.post("/admin/staff/\(adminAccount.id)/role", ["role": "support"]).status == .seeOther)
+            #expect(
+                try await owner.post("/admin/staff/\(adminAccount.id)/role", ["role": "support"]).status == .seeOther)
             #expect(try await admin.get("/admin").status == .seeOther)
             #expect(try await owner.post("/admin/staff/999/remove", [:]).status == .notFound)
             #expect(try await owner.post("/admin/staff/\(adminAccount.id)/remove", [:]).status == .seeOther)
@@ -198,8 +210,11 @@ struct StaffTests {
             intruder.setCookie("__Host-session", session)
             let response = try await intruder.get("/admin/staff")
             #expect(response.status == .seeOther)
-            #expect(try await signIn(TestBrowser(client, host: "globex.localhost"), email: "owner@acme.example",
-                                     staff: true).status == .unauthorized)
+            #expect(
+                try await signIn(
+                    TestBrowser(client, host: "globex.localhost"), email: "owner@acme.example",
+                    staff: true
+                ).status == .unauthorized)
         }
     }
 
@@ -207,13 +222,17 @@ struct StaffTests {
     func ownerFromCLI() async throws {
         let folder = try TemporaryFolder()
         let cli = CLI(dataPath: folder.path)
-        let outcome = await cli.run(["tenant", "add", "--slug", "initech", "--name", "Initech", "--owner-email",
-                                     "Boss@Initech.example"])
+        let outcome = await cli.run([
+            "tenant", "add", "--slug", "initech", "--name", "Initech", "--owner-email",
+            "Boss@Initech.example",
+        ])
         #expect(outcome.exitCode == 0)
-        let link = String(try #require(
-            outcome.output.firstMatch(of: /http:\/\/initech\.localhost:\d+\/admin\/accept-invite\?token=\S+/)
-        ).0)
-        #expect(await cli.run(["tenant", "add", "--slug", "other", "--name", "O", "--owner-email", "nope"]).exitCode == 1)
+        let link = String(
+            try #require(
+                outcome.output.firstMatch(of: /http:\/\/initech\.localhost:\d+\/admin\/accept-invite\?token=\S+/)
+            ).0)
+        #expect(
+            await cli.run(["tenant", "add", "--slug", "other", "--name", "O", "--owner-email", "nope"]).exitCode == 1)
 
         try await withExistingPortal(dataPath: folder.path) { client, dependencies in
             try await twoFactorOptional(dependencies, tenant: "initech")
@@ -221,10 +240,14 @@ struct StaffTests {
             let path = pathAndQuery(link)
             #expect(try await browser.get(path).status == .ok)
             let token = String(try #require(path.split(separator: "=").last))
-            #expect(try await browser.post("/admin/accept-invite", ["token": token, "name": "Bill", "password": "tps reports 1999"])
+            #expect(
+                try await browser.post(
+                    "/admin/accept-invite", ["token": token, "name": "Bill", "password": "tps reports 1999"]
+                )
                 .status == .seeOther)
-            #expect(try await signIn(browser, email: "boss@initech.example", password: "tps reports 1999", staff: true)
-                .status == .seeOther)
+            #expect(
+                try await signIn(browser, email: "boss@initech.example", password: "tps reports 1999", staff: true)
+                    .status == .seeOther)
             #expect(try await browser.get("/admin/staff").status == .ok)
         }
     }

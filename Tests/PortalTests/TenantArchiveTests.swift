@@ -34,7 +34,8 @@ struct TenantArchiveTests {
         struct Seen: Sendable { var home = "", orders = "", order: Order?, password: String? }
         let seen = try await withSandbox { sandbox, whmcsURL, whmURL in
             let seen = Mutex(Seen())
-            try await withExistingPortal(dataPath: sourcePath, configure: OrderPipelineTests.fast) { client, dependencies in
+            try await withExistingPortal(dataPath: sourcePath, configure: OrderPipelineTests.fast) {
+                client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let (browser, account) = try await Commerce.customer(client, dependencies, email: "ada@example.com")
                 let id = try await Commerce.order(browser, domain: "archive.example")
@@ -47,12 +48,18 @@ struct TenantArchiveTests {
                     $0.orders = orders
                 }
                 let tenant = try dependencies.registryTenant("acme")
-                let hosting = try await dependencies.databases.withDatabase(for: tenant) { try await $0.upstreams.hostingAccounts(of: account.id) }
-                let password = try hosting.first?.sealedPassword.map { try dependencies.upstreams.hostingPassword($0, in: tenant) }
+                let hosting = try await dependencies.databases.withDatabase(for: tenant) {
+                    try await $0.upstreams.hostingAccounts(of: account.id)
+                }
+                let password = try hosting.first?.sealedPassword.map {
+                    try dependencies.upstreams.hostingPassword($0, in: tenant)
+                }
                 seen.withLock { $0.password = password }
 
                 // Exported while the server is running and holds the database open.
-                let exported = await CLI(dataPath: sourcePath).run(["tenant", "export", "--slug", "acme", "--out", archive])
+                let exported = await CLI(dataPath: sourcePath).run([
+                    "tenant", "export", "--slug", "acme", "--out", archive,
+                ])
                 #expect(exported.exitCode == 0, "\(exported.errorMessage ?? "")")
                 #expect(exported.output.contains("snapshotting the database…"))
                 #expect(exported.output.contains("Exported acme (Acme Hosting)"))
@@ -70,10 +77,12 @@ struct TenantArchiveTests {
         #expect(imported.exitCode == 0, "\(imported.errorMessage ?? "")")
         #expect(imported.output.contains("Imported acme (Acme Hosting), active."))
         #expect(imported.output.contains("primary  portal.acme.example"))
-        let copied = DataDirectory(path: targetPath).tenantAssetsFolder(try TenantSlug(validating: "acme")).appendingPathComponent("logo-abc123.png")
+        let copied = DataDirectory(path: targetPath).tenantAssetsFolder(try TenantSlug(validating: "acme"))
+            .appendingPathComponent("logo-abc123.png")
         #expect(FileManager.default.contents(atPath: copied.path) == logo)
 
-        try await withExistingPortal(dataPath: targetPath, configure: { $0.masterKeyFile = keyFile }) { client, dependencies in
+        try await withExistingPortal(dataPath: targetPath, configure: { $0.masterKeyFile = keyFile }) {
+            client, dependencies in
             #expect(Self.stable(try await client.get("/", host: "acme.localhost").bodyText) == Self.stable(seen.home))
             #expect(try await client.get("/", host: "portal.acme.example").status == .ok)
             #expect(try await client.get("/", host: "globex.localhost").status == .notFound)
@@ -83,11 +92,17 @@ struct TenantArchiveTests {
             #expect(signedIn.status == .seeOther)
             #expect(Self.stable(try await browser.get("/account/orders").text) == Self.stable(seen.orders))
             let tenant = try dependencies.registryTenant("acme")
-            let order = try await dependencies.databases.withDatabase(for: tenant) { try await $0.orders.order(try #require(seen.order?.id)) }
+            let order = try await dependencies.databases.withDatabase(for: tenant) {
+                try await $0.orders.order(try #require(seen.order?.id))
+            }
             #expect(order == seen.order)
             let accountID = try #require(seen.order?.accountID)
-            let hosting = try await dependencies.databases.withDatabase(for: tenant) { try await $0.upstreams.hostingAccounts(of: accountID) }
-            #expect(try hosting.first?.sealedPassword.map { try dependencies.upstreams.hostingPassword($0, in: tenant) } == seen.password)
+            let hosting = try await dependencies.databases.withDatabase(for: tenant) {
+                try await $0.upstreams.hostingAccounts(of: accountID)
+            }
+            #expect(
+                try hosting.first?.sealedPassword.map { try dependencies.upstreams.hostingPassword($0, in: tenant) }
+                    == seen.password)
         }
 
         // The same archive again: the slug is taken, so it is refused and nothing changes.
@@ -125,7 +140,9 @@ struct TenantArchiveTests {
             }
             if outcome != nil {
                 #expect(try targetPlatform.allTenants().isEmpty)
-                let left = try FileManager.default.contentsOfDirectory(atPath: target.path).filter { !$0.hasPrefix("platform.sqlite") }
+                let left = try FileManager.default.contentsOfDirectory(atPath: target.path).filter {
+                    !$0.hasPrefix("platform.sqlite")
+                }
                 #expect(left.isEmpty, "left behind: \(left)")
             }
             return outcome
@@ -160,7 +177,10 @@ struct TenantArchiveTests {
         var changedManifest = try JSONDecoder.iso8601.decode(TenantArchive.Manifest.self, from: entries[0].1)
         changedManifest.files[0].sha256 = TenantArchive.sha256Hex(changedDatabase)
         let resigned = try repack(
-            [("manifest.json", try JSONEncoder.iso8601.encode(changedManifest)), entries[1], ("tenant.sqlite", changedDatabase)], to: "resigned.tar.gz"
+            [
+                ("manifest.json", try JSONEncoder.iso8601.encode(changedManifest)), entries[1],
+                ("tenant.sqlite", changedDatabase),
+            ], to: "resigned.tar.gz"
         )
         #expect(try importInto(resigned) as? TenantArchive.ArchiveError == .tampered)
 
@@ -214,7 +234,9 @@ struct ArchiveFormatTests {
             #expect(header.count == 512)
             #expect(TarReader.size(inHeader: header) == size, "\(size)")
         }
-        for name in ["../etc/passwd", "/abs", "a//b", "a/./b", "", "name with space", String(repeating: "a", count: 300)] {
+        for name in [
+            "../etc/passwd", "/abs", "a//b", "a/./b", "", "name with space", String(repeating: "a", count: 300),
+        ] {
             #expect(throws: TarError.self) { _ = try TarWriter.header(name: name, size: 1) }
         }
         // A long name is split into prefix and name, and read back whole with its contents.
@@ -247,10 +269,12 @@ struct ArchiveFormatTests {
         let platform = try PlatformDatabase(dataDirectory: sourceDirectory)
         defer { try? platform.close() }
         let acme = try #require(try platform.tenant(slug: try TenantSlug(validating: "acme")))
-        _ = try CustomDomains(platform: platform, baseDomain: "localhost").add("unproven.acme-brand.example", to: acme.id, token: "tok-123")
+        _ = try CustomDomains(platform: platform, baseDomain: "localhost").add(
+            "unproven.acme-brand.example", to: acme.id, token: "tok-123")
         let secrets = try SecretBox.loadOrCreate(path: source.path + "/master.key")
         let archive = URL(fileURLWithPath: source.path + "/acme.tar.gz")
-        try TenantArchive(platform: platform, dataDirectory: sourceDirectory, secrets: secrets).export(slug: acme.slug, to: archive)
+        try TenantArchive(platform: platform, dataDirectory: sourceDirectory, secrets: secrets).export(
+            slug: acme.slug, to: archive)
 
         let targetDirectory = DataDirectory(path: target.path)
         let targetPlatform = try PlatformDatabase(dataDirectory: targetDirectory)
@@ -262,6 +286,8 @@ struct ArchiveFormatTests {
         #expect(pending.status == .pending)
         #expect(pending.verificationToken == "tok-123")
         #expect(domains.first { $0.hostname == "portal.acme.example" }?.status == .active)
-        #expect(try targetPlatform.snapshot().tenant(forHost: "unproven.acme-brand.example", baseDomain: "localhost") == nil)
+        #expect(
+            try targetPlatform.snapshot().tenant(forHost: "unproven.acme-brand.example", baseDomain: "localhost") == nil
+        )
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
-import Logging
 import Integrations
+import Logging
 import Synchronization
 import Tenancy
 import Testing
@@ -30,7 +30,10 @@ struct TenantBackupTests {
         #expect(weeks.count == 4, "\(kept)")
         // The 7 newest days are all there.
         for offset in 0..<7 {
-            #expect(days.contains(calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: -offset, to: last)!)))
+            #expect(
+                days.contains(
+                    calendar.dateComponents(
+                        [.year, .month, .day], from: calendar.date(byAdding: .day, value: -offset, to: last)!)))
         }
         #expect(kept.first! >= calendar.date(byAdding: .day, value: -28, to: last)!)
         #expect(TenantBackups.retained([], retention: .init()).isEmpty)
@@ -53,7 +56,8 @@ struct TenantBackupTests {
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         defer { try? platform.close() }
         let backups = TenantBackups(
-            platform: platform, dataDirectory: dataDirectory, secrets: try SecretBox.loadOrCreate(path: folder.path + "/master.key")
+            platform: platform, dataDirectory: dataDirectory,
+            secrets: try SecretBox.loadOrCreate(path: folder.path + "/master.key")
         )
         let acme = try TenantSlug(validating: "acme"), globex = try TenantSlug(validating: "globex")
         try backups.backUp(acme, now: Date().addingTimeInterval(-3600))
@@ -62,7 +66,9 @@ struct TenantBackupTests {
         #expect(try backups.list(globex).count == 1, "a tenant without a backup gets one")
     }
 
-    @Test("a backup taken while orders are being written passes integrity_check and holds every order committed before it")
+    @Test(
+        "a backup taken while orders are being written passes integrity_check and holds every order committed before it"
+    )
     func backupUnderWrites() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path
@@ -76,7 +82,8 @@ struct TenantBackupTests {
         let tenant = try #require(try platform.tenant(slug: slug))
         let database = try TenantDatabase.open(path: dataDirectory.tenantDatabasePath(slug), tenantID: tenant.id)
         defer { try? database.close() }
-        let account = try await database.accounts.createAccount(kind: .customer, email: "w@example.com", name: "Writer", passwordHash: nil)
+        let account = try await database.accounts.createAccount(
+            kind: .customer, email: "w@example.com", name: "Writer", passwordHash: nil)
         let entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
 
         let committed = Mutex<[String]>([])
@@ -86,11 +93,14 @@ struct TenantBackupTests {
             while !stop.load(ordering: .relaxed) {
                 number += 1
                 let order = Order(
-                    accountID: account.id, number: "W\(number)", idempotencyKey: "key-\(number)", entry: entry, cycle: .monthly,
-                    domain: "w\(number).example", domainAction: .existing, currency: "GBP", priceMinor: 299, setupMinor: 0, domainMinor: 0,
+                    accountID: account.id, number: "W\(number)", idempotencyKey: "key-\(number)", entry: entry,
+                    cycle: .monthly,
+                    domain: "w\(number).example", domainAction: .existing, currency: "GBP", priceMinor: 299,
+                    setupMinor: 0, domainMinor: 0,
                     now: Date()
                 )
-                _ = try await database.orders.place(order, profile: nil, confirmation: nil, actor: account, ip: "127.0.0.1")
+                _ = try await database.orders.place(
+                    order, profile: nil, confirmation: nil, actor: account, ip: "127.0.0.1")
                 committed.withLock { $0.append("W\(number)") }
             }
             return number
@@ -114,12 +124,15 @@ struct TenantBackupTests {
         #expect(try backups.list(slug).map(\.url) == [backup.url])
     }
 
-    @Test("restore: refused for a damaged backup with the tenant left live; otherwise maintenance (503) during, data back after")
+    @Test(
+        "restore: refused for a damaged backup with the tenant left live; otherwise maintenance (503) during, data back after"
+    )
     func restore() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path
         try await createTenants([.acme, .globex], in: path)
-        try await withExistingPortal(dataPath: path, configure: { $0.registryPollInterval = .milliseconds(100) }) { client, dependencies in
+        try await withExistingPortal(dataPath: path, configure: { $0.registryPollInterval = .milliseconds(100) }) {
+            client, dependencies in
             let backups = dependencies.backups
             let slug = try TenantSlug(validating: "acme")
             let backup = try await BlockingIO.run { try backups.backUp(slug) }
@@ -135,7 +148,9 @@ struct TenantBackupTests {
             damaged[damaged.count / 2] ^= 0x42
             let damagedURL = URL(fileURLWithPath: path + "/damaged.tar.gz")
             try damaged.write(to: damagedURL)
-            await #expect(throws: (any Error).self) { try await backups.restore(slug, from: damagedURL, settle: .milliseconds(300)) }
+            await #expect(throws: (any Error).self) {
+                try await backups.restore(slug, from: damagedURL, settle: .milliseconds(300))
+            }
             #expect(try dependencies.platform.tenant(slug: slug)?.maintenanceSince == nil)
             #expect(try await client.get("/", host: "acme.localhost").status == .ok)
 

@@ -9,9 +9,10 @@ import Testing
 @Suite("Two-factor sign-in")
 struct TwoFactorTests {
     /// The pending secret the set-up page just generated, read back through the master key.
-    static func pendingSecret(_ dependencies: PortalDependencies, email: String, kind: Account.Kind = .customer,
-                              tenant: String = "acme") async throws -> [UInt8]
-    {
+    static func pendingSecret(
+        _ dependencies: PortalDependencies, email: String, kind: Account.Kind = .customer,
+        tenant: String = "acme"
+    ) async throws -> [UInt8] {
         let account = try await dependencies.accounts(tenant) { try await $0.account(kind: kind, email: email) }
         let sealed = try #require(account?.totpPendingSecret)
         return try dependencies.accountServices.secrets.open(sealed)
@@ -22,8 +23,10 @@ struct TwoFactorTests {
     }
 
     /// Enrols the signed-in browser; returns the secret and the recovery codes shown.
-    static func enrol(_ browser: TestBrowser, _ dependencies: PortalDependencies, base: String = "/account",
-                      email: String = "ada@example.com", kind: Account.Kind = .customer, clock: TestClock) async throws
+    static func enrol(
+        _ browser: TestBrowser, _ dependencies: PortalDependencies, base: String = "/account",
+        email: String = "ada@example.com", kind: Account.Kind = .customer, clock: TestClock
+    ) async throws
         -> (secret: [UInt8], codes: [String])
     {
         let page = try await browser.get("\(base)/security/two-factor")
@@ -31,7 +34,9 @@ struct TwoFactorTests {
         let secret = try await pendingSecret(dependencies, email: email, kind: kind)
         let enabled = try await browser.post("\(base)/security/two-factor", ["code": code(secret, at: clock.now())])
         #expect(enabled.status == .ok)
-        let codes = enabled.text.matches(of: /<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{2})<\/code><\/li>/).map { String($0.1) }
+        let codes = enabled.text.matches(of: /<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{2})<\/code><\/li>/).map {
+            String($0.1)
+        }
         return (secret, codes)
     }
 
@@ -110,7 +115,9 @@ struct TwoFactorTests {
     @Test("RFC 6238's SHA-1 test vectors")
     func rfcVectors() {
         let secret = Array("12345678901234567890".utf8)
-        for (time, expected) in [(59.0, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+        for (time, expected) in [
+            (59.0, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037"),
+        ] {
             #expect(TOTP.code(secret: secret, step: TOTP.step(at: Date(timeIntervalSince1970: time))) == expected)
         }
         #expect(Base32.encode(Array("foobar".utf8)) == "MZXW6YTBOI")
@@ -135,7 +142,9 @@ struct TwoFactorTests {
             try await signIn(second)
             try await second.get("/login/two-factor")
             #expect(try await second.post("/login/two-factor", ["code": code]).status == .unauthorized)
-            let audit = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "2fa.recovery_code_used") }
+            let audit = try await dependencies.accounts("acme") {
+                try await $0.auditEntries(action: "2fa.recovery_code_used")
+            }
             #expect(audit.count == 1)
         }
     }
@@ -145,23 +154,32 @@ struct TwoFactorTests {
         let clock = TestClock()
         try await withPortal(clock: clock) { client, dependencies in
             try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
-            let supportAccount = try await makeAccount(dependencies, kind: .staff, email: "sup@acme.example", role: .support)
+            let supportAccount = try await makeAccount(
+                dependencies, kind: .staff, email: "sup@acme.example", role: .support)
             let owner = TestBrowser(client, host: "acme.localhost")
             try await signIn(owner, email: "owner@acme.example", staff: true)
             let blocked = try await owner.get("/admin")
             #expect(blocked.status == .seeOther)
             #expect(blocked.headers[.location] == "/admin/security/two-factor")
-            try await Self.enrol(owner, dependencies, base: "/admin", email: "owner@acme.example", kind: .staff, clock: clock)
+            try await Self.enrol(
+                owner, dependencies, base: "/admin", email: "owner@acme.example", kind: .staff, clock: clock)
             #expect(try await owner.get("/admin").status == .ok)
             let status = try await owner.get("/admin/security/two-factor")
             #expect(!status.text.contains("/admin/security/two-factor/disable"))
-            #expect(try await owner.post("/admin/security/two-factor/disable", ["current_password": "correct horse battery",
-                                                                                 "code": "000000"]).status == .forbidden)
+            #expect(
+                try await owner.post(
+                    "/admin/security/two-factor/disable",
+                    [
+                        "current_password": "correct horse battery",
+                        "code": "000000",
+                    ]
+                ).status == .forbidden)
 
             let support = TestBrowser(client, host: "acme.localhost")
             try await signIn(support, email: "sup@acme.example", staff: true)
             clock.advance(by: 30)
-            try await Self.enrol(support, dependencies, base: "/admin", email: "sup@acme.example", kind: .staff, clock: clock)
+            try await Self.enrol(
+                support, dependencies, base: "/admin", email: "sup@acme.example", kind: .staff, clock: clock)
             #expect(try await support.get("/admin").status == .ok)
 
             try await owner.get("/admin/staff")
@@ -170,7 +188,9 @@ struct TwoFactorTests {
             #expect(try await support.get("/admin").status == .seeOther)
             let member = try await dependencies.accounts("acme") { try await $0.account(supportAccount.id) }
             #expect(member?.hasSecondFactor == false)
-            let audit = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "2fa.reset_by_owner") }
+            let audit = try await dependencies.accounts("acme") {
+                try await $0.auditEntries(action: "2fa.reset_by_owner")
+            }
             #expect(audit.first?.target == "sup@acme.example")
         }
     }

@@ -23,7 +23,11 @@ struct CommittedReadsTests {
         defer { try? database.close() }
         let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8)
         let count = Mutex(0)
-        let read = { () -> Int? in count.withLock { $0 += 1; return $0 } }
+        let read = { () -> Int? in
+            count.withLock {
+                $0 += 1; return $0
+            }
+        }
 
         #expect(reads.value(for: "k", read: read) == 1)
         #expect(reads.value(for: "k", read: read) == 1)
@@ -38,15 +42,29 @@ struct CommittedReadsTests {
         let data = try TestDataDirectory()
         let database = try openTenant("one", in: data)
         defer { try? database.close() }
-        let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8, maximumAge: .milliseconds(50))
+        let reads = CommittedReads<String, Int>(
+            commits: database.reads.commits, capacity: 8, maximumAge: .milliseconds(50))
         let count = Mutex(0)
-        #expect(reads.value(for: "k") { count.withLock { $0 += 1; return $0 } } == 1)
+        #expect(
+            reads.value(for: "k") {
+                count.withLock {
+                    $0 += 1; return $0
+                }
+            } == 1)
         try await Task.sleep(for: .milliseconds(80))
-        #expect(reads.value(for: "k") { count.withLock { $0 += 1; return $0 } } == 2)
+        #expect(
+            reads.value(for: "k") {
+                count.withLock {
+                    $0 += 1; return $0
+                }
+            } == 2)
 
         let misses = Mutex(0)
         for _ in 0..<3 {
-            #expect(reads.value(for: "unknown") { () -> Int? in misses.withLock { $0 += 1 }; return nil } == nil)
+            #expect(
+                reads.value(for: "unknown") { () -> Int? in
+                    misses.withLock { $0 += 1 }; return nil
+                } == nil)
         }
         #expect(misses.withLock { $0 } == 3)
     }
@@ -56,7 +74,8 @@ struct CommittedReadsTests {
         let data = try TestDataDirectory()
         var database = try openTenant("one", in: data)
         let store = database.accounts
-        let account = try await store.createAccount(kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
+        let account = try await store.createAccount(
+            kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
         let now = Date()
         let session = AccountSession(
             idHash: "hash-1", accountID: account.id, csrfToken: "csrf", secondFactorPending: false, createdAt: now,
@@ -70,7 +89,8 @@ struct CommittedReadsTests {
 
         let before = database.reads.commits.generation
         try database.close()
-        database = try TenantDatabase.open(path: data.directory.tenantDatabasePath(try TenantSlug(validating: "one")), tenantID: database.tenantID)
+        database = try TenantDatabase.open(
+            path: data.directory.tenantDatabasePath(try TenantSlug(validating: "one")), tenantID: database.tenantID)
         defer { try? database.close() }
         #expect(database.reads.commits.generation > before)
     }
@@ -82,11 +102,14 @@ struct CommittedReadsTests {
         let second = try openTenant("second", in: data)
         defer { try? first.close(); try? second.close() }
         for (database, product) in [(first, "First Hosting"), (second, "Second Hosting")] {
-            let account = try await database.accounts.createAccount(kind: .customer, email: "same@example.com", name: "Same", passwordHash: nil)
+            let account = try await database.accounts.createAccount(
+                kind: .customer, email: "same@example.com", name: "Same", passwordHash: nil)
             #expect(account.id.rawValue == 1)
             let service = MirroredService(
-                whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1, productName: product, domain: "example.com",
-                status: "Active", billingCycle: "Monthly", recurringMinor: 500, nextDueDate: "2030-01-01", username: "user"
+                whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1, productName: product,
+                domain: "example.com",
+                status: "Active", billingCycle: "Monthly", recurringMinor: 500, nextDueDate: "2030-01-01",
+                username: "user"
             )
             try await database.billing.replace(account.id, services: [service], invoices: [])
         }
@@ -116,11 +139,13 @@ struct DomainClaimTests {
         #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
             _ = try domains.add("shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(24 * 3600))
         }
-        let claimed = try domains.add("shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(4 * 24 * 3600))
+        let claimed = try domains.add(
+            "shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(4 * 24 * 3600))
         #expect(claimed.tenantID == second.id)
         _ = try domains.activate("shop.example.com", of: second.id)
         #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
-            _ = try domains.add("shop.example.com", to: first.id, token: "c", now: start.addingTimeInterval(30 * 24 * 3600))
+            _ = try domains.add(
+                "shop.example.com", to: first.id, token: "c", now: start.addingTimeInterval(30 * 24 * 3600))
         }
     }
 
@@ -134,7 +159,9 @@ struct DomainClaimTests {
         let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
         try await databases.withDatabase(for: tenant) { _ in }
         await databases.setMaintenance([tenant.id])
-        await #expect(throws: TenancyError.maintenance("one")) { try await databases.withDatabase(for: tenant) { _ in } }
+        await #expect(throws: TenancyError.maintenance("one")) {
+            try await databases.withDatabase(for: tenant) { _ in }
+        }
         await databases.setMaintenance([])
         try await databases.withDatabase(for: tenant) { _ in }
         await databases.closeAll()
@@ -150,10 +177,13 @@ struct AccountLookupTests {
         defer { try? platform.close() }
         let tenant = try TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
             .addTenant(.init(slug: "one", name: "One"))
-        let database = try TenantDatabase.open(path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+        let database = try TenantDatabase.open(
+            path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
         defer { try? database.close() }
-        let a = try await database.accounts.createAccount(kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
-        let b = try await database.accounts.createAccount(kind: .customer, email: "b@example.com", name: "B", passwordHash: nil)
+        let a = try await database.accounts.createAccount(
+            kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
+        let b = try await database.accounts.createAccount(
+            kind: .customer, email: "b@example.com", name: "B", passwordHash: nil)
         let found = try await database.accounts.emails(of: [a.id, b.id, Account.ID(999)])
         #expect(found == [a.id: "a@example.com", b.id: "b@example.com"])
         #expect(try await database.accounts.emails(of: []).isEmpty)

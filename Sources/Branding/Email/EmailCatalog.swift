@@ -58,7 +58,9 @@ package struct EmailKind: Sendable, Equatable {
     package static let layoutVariables: [EmailVariable] = [
         EmailVariable("body", "Where each email's own content goes (required)", sample: ""),
         EmailVariable("subject", "The email's subject", sample: "Confirm your email address"),
-        EmailVariable("brand.logo_url", "Your logo's address (empty when there is none)", sample: "https://portal.acme.example/brand/logo/logo.png"),
+        EmailVariable(
+            "brand.logo_url", "Your logo's address (empty when there is none)",
+            sample: "https://portal.acme.example/brand/logo/logo.png"),
         EmailVariable("colors.primary", "Primary colour", sample: "#1f4fd1"),
         EmailVariable("colors.primary_text", "Text colour on the primary colour", sample: "#ffffff"),
         EmailVariable("colors.background", "Background colour", sample: "#ffffff"),
@@ -73,17 +75,27 @@ package struct EmailKind: Sendable, Equatable {
     package static let emailVerification = EmailKind(
         name: "email_verification", title: "Email verification and welcome",
         purpose: "Sent when a customer signs up; the link confirms their address.",
-        variables: [EmailVariable("link", "One-time confirmation link (30 minutes)", sample: "https://portal.acme.example/verify-email?token=…")]
+        variables: [
+            EmailVariable(
+                "link", "One-time confirmation link (30 minutes)",
+                sample: "https://portal.acme.example/verify-email?token=…")
+        ]
     )
     package static let accountExists = EmailKind(
         name: "account_exists", title: "Sign-up with an address that already has an account",
         purpose: "Sent instead of a second account, so nobody learns which addresses are registered.",
-        variables: [EmailVariable("link", "The password reset page", sample: "https://portal.acme.example/forgot-password")]
+        variables: [
+            EmailVariable("link", "The password reset page", sample: "https://portal.acme.example/forgot-password")
+        ]
     )
     package static let passwordReset = EmailKind(
         name: "password_reset", title: "Password reset",
         purpose: "Sent when someone asks to reset a password.",
-        variables: [EmailVariable("link", "One-time reset link (30 minutes)", sample: "https://portal.acme.example/reset-password?token=…")]
+        variables: [
+            EmailVariable(
+                "link", "One-time reset link (30 minutes)", sample: "https://portal.acme.example/reset-password?token=…"
+            )
+        ]
     )
     package static let passwordChanged = EmailKind(
         name: "password_changed", title: "Password changed",
@@ -94,7 +106,9 @@ package struct EmailKind: Sendable, Equatable {
         name: "email_change_confirm", title: "Confirm a new email address",
         purpose: "Sent to the new address when someone changes theirs.",
         variables: [
-            EmailVariable("link", "One-time confirmation link (30 minutes)", sample: "https://portal.acme.example/confirm-email?token=…"),
+            EmailVariable(
+                "link", "One-time confirmation link (30 minutes)",
+                sample: "https://portal.acme.example/confirm-email?token=…"),
             EmailVariable("new_email", "The new address", sample: "ada@new.example"),
         ]
     )
@@ -109,7 +123,9 @@ package struct EmailKind: Sendable, Equatable {
         variables: [
             EmailVariable("inviter", "Who sent the invitation", sample: "Grace Hopper"),
             EmailVariable("role", "The role offered: owner, admin or support", sample: "support"),
-            EmailVariable("link", "One-time set-up link (30 minutes)", sample: "https://portal.acme.example/admin/accept-invite?token=…"),
+            EmailVariable(
+                "link", "One-time set-up link (30 minutes)",
+                sample: "https://portal.acme.example/admin/accept-invite?token=…"),
         ]
     )
     package static let orderConfirmation = EmailKind(
@@ -117,10 +133,15 @@ package struct EmailKind: Sendable, Equatable {
         purpose: "Sent when an order is placed.",
         variables: [
             EmailVariable("order.number", "Order number", sample: "1048"),
-            EmailVariable(list: "order.items", "The order's lines", fields: ["name", "price"],
-                          sample: [["name": "Starter Web (annually)", "price": "£49.90"], ["name": "example.com registration", "price": "£9.99"]]),
+            EmailVariable(
+                list: "order.items", "The order's lines", fields: ["name", "price"],
+                sample: [
+                    ["name": "Starter Web (annually)", "price": "£49.90"],
+                    ["name": "example.com registration", "price": "£9.99"],
+                ]),
             EmailVariable("order.total", "Order total", sample: "£59.89"),
-            EmailVariable("link", "The order in the customer area", sample: "https://portal.acme.example/account/orders/1048"),
+            EmailVariable(
+                "link", "The order in the customer area", sample: "https://portal.acme.example/account/orders/1048"),
         ]
     )
     package static let serviceActivated = EmailKind(
@@ -129,8 +150,11 @@ package struct EmailKind: Sendable, Equatable {
         variables: [
             EmailVariable("service.name", "Product name", sample: "Starter Web"),
             EmailVariable("service.domain", "Domain", sample: "example.com"),
-            EmailVariable("nameservers", "The nameservers to set, one per line", sample: "ns1.acme.example\nns2.acme.example"),
-            EmailVariable("link", "Where the customer sees the credentials", sample: "https://portal.acme.example/account/services/12"),
+            EmailVariable(
+                "nameservers", "The nameservers to set, one per line", sample: "ns1.acme.example\nns2.acme.example"),
+            EmailVariable(
+                "link", "Where the customer sees the credentials",
+                sample: "https://portal.acme.example/account/services/12"),
         ]
     )
     package static let invoiceCreated = EmailKind(
@@ -140,7 +164,8 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("invoice.number", "Invoice number", sample: "2231"),
             EmailVariable("invoice.total", "Amount due", sample: "£59.89"),
             EmailVariable("invoice.due_date", "Due date", sample: "3 December 2026"),
-            EmailVariable("link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
+            EmailVariable(
+                "link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
         ]
     )
     package static let paymentReceived = EmailKind(
@@ -150,7 +175,8 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("invoice.number", "Invoice number", sample: "2231"),
             EmailVariable("payment.amount", "Amount paid", sample: "£59.89"),
             EmailVariable("payment.date", "Date paid", sample: "26 November 2026"),
-            EmailVariable("link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
+            EmailVariable(
+                "link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
         ]
     )
     package static let renewalReminder = EmailKind(
@@ -161,7 +187,8 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("service.domain", "Domain", sample: "example.com"),
             EmailVariable("renewal.date", "Renewal date", sample: "1 January 2027"),
             EmailVariable("renewal.amount", "Renewal price", sample: "£49.90"),
-            EmailVariable("link", "The service in the customer area", sample: "https://portal.acme.example/account/services/12"),
+            EmailVariable(
+                "link", "The service in the customer area", sample: "https://portal.acme.example/account/services/12"),
         ]
     )
     package static let invoiceOverdue = EmailKind(
@@ -172,7 +199,8 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("invoice.total", "Amount due", sample: "£59.89"),
             EmailVariable("invoice.due_date", "Due date", sample: "3 December 2026"),
             EmailVariable("days_overdue", "Days past due", sample: "5"),
-            EmailVariable("link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
+            EmailVariable(
+                "link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
         ]
     )
     package static let ticketReply = EmailKind(
@@ -181,8 +209,11 @@ package struct EmailKind: Sendable, Equatable {
         variables: [
             EmailVariable("ticket.number", "Ticket number", sample: "482913"),
             EmailVariable("ticket.subject", "Ticket subject", sample: "Site is down"),
-            EmailVariable("reply.excerpt", "The start of the reply", sample: "We have restarted the web server and your site is back."),
-            EmailVariable("link", "The ticket in the customer area", sample: "https://portal.acme.example/account/tickets/482913"),
+            EmailVariable(
+                "reply.excerpt", "The start of the reply",
+                sample: "We have restarted the web server and your site is back."),
+            EmailVariable(
+                "link", "The ticket in the customer area", sample: "https://portal.acme.example/account/tickets/482913"),
         ]
     )
     package static let certificateIssued = EmailKind(

@@ -25,7 +25,8 @@ package struct EmailDefaults: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else { throw LoadError.missing(path) }
             return String(decoding: data, as: UTF8.self)
         }
-        layout = EmailTemplate(subject: "", html: try read("layout.html.mustache"), text: try read("layout.text.mustache"))
+        layout = EmailTemplate(
+            subject: "", html: try read("layout.html.mustache"), text: try read("layout.text.mustache"))
         let layoutProblems = EmailTemplateValidator.validate(layout, for: nil)
         guard layoutProblems.isEmpty else { throw LoadError.invalid("layout", layoutProblems) }
         var templates: [String: EmailTemplate] = [:]

@@ -96,7 +96,8 @@ package enum EmailRenderer {
         layoutValues["colors.text"] = .text(brand.text)
         layoutValues["colors.link"] = .text(brand.link)
         let layoutContext = nest(layoutValues)
-        let html = try MustacheTemplate(string: layout.html).render(layoutContext).replacingOccurrences(of: sentinel, with: htmlBody)
+        let html = try MustacheTemplate(string: layout.html).render(layoutContext).replacingOccurrences(
+            of: sentinel, with: htmlBody)
         let text = try MustacheTemplate(string: textPragma + layout.text).render(layoutContext)
             .replacingOccurrences(of: sentinel, with: textBody)
         return RenderedEmail(subject: subject, html: html, text: text)
@@ -104,10 +105,12 @@ package enum EmailRenderer {
 
     /// Renders with each variable's documented sample value, for previews and test sends.
     package static func sample(
-        kind: EmailKind, template: EmailTemplate, layout: EmailTemplate, brand: EmailBrandFacts, recipient: (name: String, email: String)
+        kind: EmailKind, template: EmailTemplate, layout: EmailTemplate, brand: EmailBrandFacts,
+        recipient: (name: String, email: String)
     ) throws -> RenderedEmail {
         let samples = Dictionary(uniqueKeysWithValues: kind.variables.map { ($0.name, $0.sample) })
-        return try render(kind: kind, template: template, layout: layout, brand: brand, recipient: recipient, variables: samples)
+        return try render(
+            kind: kind, template: template, layout: layout, brand: brand, recipient: recipient, variables: samples)
     }
 
     private static let textPragma = "{{% CONTENT_TYPE: TEXT}}"

@@ -22,6 +22,8 @@ package struct EmailTemplateProblem: Sendable, Equatable, CustomStringConvertibl
     package let message: String
 
     package var description: String {
-        part == .subject ? "Subject, column \(column): \(message)" : "\(part.rawValue.prefix(1).uppercased() + part.rawValue.dropFirst()), line \(line), column \(column): \(message)"
+        part == .subject
+            ? "Subject, column \(column): \(message)"
+            : "\(part.rawValue.prefix(1).uppercased() + part.rawValue.dropFirst()), line \(line), column \(column): \(message)"
     }
 }

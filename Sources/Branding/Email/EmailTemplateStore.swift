@@ -18,7 +18,9 @@ package struct EmailTemplateStore: Sendable {
     }
 
     /// Stores a validated override and audits it, in one transaction.
-    package func save(_ template: EmailTemplate, named name: String, by staff: Account, ip: String, now: Date = Date()) async throws {
+    package func save(_ template: EmailTemplate, named name: String, by staff: Account, ip: String, now: Date = Date())
+        async throws
+    {
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -28,7 +30,8 @@ package struct EmailTemplateStore: Sendable {
                     """,
                 arguments: [name, template.subject, template.html, template.text, staff.email, now]
             )
-            try AccountStore.appendAudit(db, "email_template.updated", actor: staff, target: name, detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "email_template.updated", actor: staff, target: name, detail: "", ip: ip, now: now)
         }
     }
 
@@ -37,7 +40,8 @@ package struct EmailTemplateStore: Sendable {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM email_templates WHERE name = ?", arguments: [name])
             guard db.changesCount > 0 else { return false }
-            try AccountStore.appendAudit(db, "email_template.reset", actor: staff, target: name, detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "email_template.reset", actor: staff, target: name, detail: "", ip: ip, now: now)
             return true
         }
     }

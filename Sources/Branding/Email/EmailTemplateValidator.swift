@@ -19,13 +19,17 @@ package enum EmailTemplateValidator {
                 problems.append(.init(part: .subject, line: 1, column: 1, message: "the subject must be one line"))
             }
             if template.subject.count > maximumSubject {
-                problems.append(.init(part: .subject, line: 1, column: maximumSubject + 1, message: "the subject is longer than \(maximumSubject) characters"))
+                problems.append(
+                    .init(
+                        part: .subject, line: 1, column: maximumSubject + 1,
+                        message: "the subject is longer than \(maximumSubject) characters"))
             }
             problems += check(template.subject, part: .subject, variables: variables)
         }
         for (part, body) in [(EmailTemplateProblem.Part.html, template.html), (.text, template.text)] {
             if body.utf8.count > maximumBody {
-                problems.append(.init(part: part, line: 1, column: 1, message: "the part is larger than \(maximumBody / 1024) KiB"))
+                problems.append(
+                    .init(part: part, line: 1, column: 1, message: "the part is larger than \(maximumBody / 1024) KiB"))
                 continue
             }
             if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -34,17 +38,23 @@ package enum EmailTemplateValidator {
             }
             problems += check(body, part: part, variables: variables)
             if kind == nil, !body.contains("{{body}}") && !body.contains("{{ body }}") {
-                problems.append(.init(part: part, line: 1, column: 1, message: "the layout must contain {{body}}, where each email's content goes"))
+                problems.append(
+                    .init(
+                        part: part, line: 1, column: 1,
+                        message: "the layout must contain {{body}}, where each email's content goes"))
             }
         }
         return problems
     }
 
     /// Scans the tags, then lets the Mustache parser find structural errors (unclosed sections).
-    private static func check(_ source: String, part: EmailTemplateProblem.Part, variables: [EmailVariable]) -> [EmailTemplateProblem] {
+    private static func check(_ source: String, part: EmailTemplateProblem.Part, variables: [EmailVariable])
+        -> [EmailTemplateProblem]
+    {
         var problems: [EmailTemplateProblem] = []
         let known = Set(variables.map(\.name))
-        let lists = Dictionary(uniqueKeysWithValues: variables.filter { !$0.fields.isEmpty }.map { ($0.name, Set($0.fields)) })
+        let lists = Dictionary(
+            uniqueKeysWithValues: variables.filter { !$0.fields.isEmpty }.map { ($0.name, Set($0.fields)) })
         var sections: [String] = []
         let characters = Array(source)
         var index = 0
@@ -62,7 +72,9 @@ package enum EmailTemplateValidator {
                 continue
             }
             let (tagLine, tagColumn) = (line, column)
-            func problem(_ message: String) { problems.append(.init(part: part, line: tagLine, column: tagColumn, message: message)) }
+            func problem(_ message: String) {
+                problems.append(.init(part: part, line: tagLine, column: tagColumn, message: message))
+            }
             guard let close = find("}}", in: characters, from: index + 2) else {
                 problem("a tag is opened with {{ but never closed")
                 break
@@ -87,12 +99,16 @@ package enum EmailTemplateValidator {
                 case "!":
                     break
                 case "#", "^":
-                    if !isKnown(name, known: known, lists: lists, sections: sections) { problem("unknown variable {{\(name)}}") }
+                    if !isKnown(name, known: known, lists: lists, sections: sections) {
+                        problem("unknown variable {{\(name)}}")
+                    }
                     sections.append(name)
                 case "/":
                     if let last = sections.last, last == name { sections.removeLast() }
                 default:
-                    if !isKnown(name, known: known, lists: lists, sections: sections) { problem("unknown variable {{\(name)}}") }
+                    if !isKnown(name, known: known, lists: lists, sections: sections) {
+                        problem("unknown variable {{\(name)}}")
+                    }
                 }
             }
             advance(tagLength)
@@ -101,10 +117,11 @@ package enum EmailTemplateValidator {
             do {
                 _ = try MustacheTemplate(string: source)
             } catch let error as MustacheTemplate.ParserError {
-                problems.append(.init(
-                    part: part, line: error.context.lineNumber, column: error.context.columnNumber,
-                    message: "the template does not parse (\(describe(error.error)))"
-                ))
+                problems.append(
+                    .init(
+                        part: part, line: error.context.lineNumber, column: error.context.columnNumber,
+                        message: "the template does not parse (\(describe(error.error)))"
+                    ))
             } catch {
                 problems.append(.init(part: part, line: 1, column: 1, message: "the template does not parse"))
             }
@@ -112,7 +129,9 @@ package enum EmailTemplateValidator {
         return problems
     }
 
-    private static func isKnown(_ name: String, known: Set<String>, lists: [String: Set<String>], sections: [String]) -> Bool {
+    private static func isKnown(_ name: String, known: Set<String>, lists: [String: Set<String>], sections: [String])
+        -> Bool
+    {
         if known.contains(name) { return true }
         // Inside a list section, the row's fields (and `.`, the row itself) are in scope.
         for section in sections.reversed() {

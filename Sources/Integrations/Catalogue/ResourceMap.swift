@@ -28,7 +28,11 @@ package struct ResourceMap: Sendable, Decodable, Equatable {
         for provider in map.providers {
             let names = provider.sizes.map(\.size)
             guard !names.isEmpty, Set(names).count == names.count else {
-                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): provider \(provider.id) has no sizes or repeats one"])
+                throw CocoaError(
+                    .fileReadCorruptFile,
+                    userInfo: [
+                        NSLocalizedDescriptionKey: "\(path): provider \(provider.id) has no sizes or repeats one"
+                    ])
             }
         }
         return map

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One DNS record as a customer edits it in a zone: checked per type before anything is sent upstream.
@@ -37,7 +37,10 @@ package struct DNSRecord: Sendable, Equatable {
         package var flags: String = ""
         package var tag: String = ""
 
-        package init(kind: String, host: String, value: String, priority: String = "", weight: String = "", port: String = "", flags: String = "", tag: String = "") {
+        package init(
+            kind: String, host: String, value: String, priority: String = "", weight: String = "", port: String = "",
+            flags: String = "", tag: String = ""
+        ) {
             self.kind = kind
             self.host = host
             self.value = value
@@ -64,48 +67,88 @@ package struct DNSRecord: Sendable, Equatable {
         let value = input.value.trimmingCharacters(in: .whitespaces)
         switch kind {
         case .a:
-            if isIPv4(value) { record.value = value } else { problems["value"] = "Enter an IPv4 address such as 192.0.2.10." }
+            if isIPv4(value) {
+                record.value = value
+            } else {
+                problems["value"] = "Enter an IPv4 address such as 192.0.2.10."
+            }
         case .aaaa:
-            if let address = normalisedIPv6(value) { record.value = address } else { problems["value"] = "Enter an IPv6 address such as 2001:db8::10." }
+            if let address = normalisedIPv6(value) {
+                record.value = address
+            } else {
+                problems["value"] = "Enter an IPv6 address such as 2001:db8::10."
+            }
         case .cname:
-            if host == "@" { problems["host"] = "A CNAME cannot be at the domain itself (@); use an A or AAAA record there." }
-            if let target = targetName(value) { record.value = target } else { problems["value"] = "Enter the name it points to, such as shop.example.net." }
+            if host == "@" {
+                problems["host"] = "A CNAME cannot be at the domain itself (@); use an A or AAAA record there."
+            }
+            if let target = targetName(value) {
+                record.value = target
+            } else {
+                problems["value"] = "Enter the name it points to, such as shop.example.net."
+            }
         case .mx:
-            record.priority = number(input.priority, field: "priority", range: 0...65_535, into: &problems, example: "10")
-            if let target = targetName(value) { record.value = target } else { problems["value"] = "Enter the mail server's name, such as mail.example.com (not an address)." }
+            record.priority = number(
+                input.priority, field: "priority", range: 0...65_535, into: &problems, example: "10")
+            if let target = targetName(value) {
+                record.value = target
+            } else {
+                problems["value"] = "Enter the mail server's name, such as mail.example.com (not an address)."
+            }
         case .txt:
             let text = input.value.trimmingCharacters(in: .newlines)
-            if text.isEmpty { problems["value"] = "Enter the text, such as v=spf1 include:_spf.example.com ~all." }
-            else if text.utf8.count > 2_048 { problems["value"] = "TXT text may be at most 2,048 bytes." }
-            else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { problems["value"] = "TXT text cannot contain line breaks or control characters." }
-            else { record.value = text }
+            if text.isEmpty {
+                problems["value"] = "Enter the text, such as v=spf1 include:_spf.example.com ~all."
+            } else if text.utf8.count > 2_048 {
+                problems["value"] = "TXT text may be at most 2,048 bytes."
+            } else if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                problems["value"] = "TXT text cannot contain line breaks or control characters."
+            } else {
+                record.value = text
+            }
         case .srv:
             if problems["host"] == nil, !isServiceName(host) {
                 problems["host"] = "An SRV name is _service._protocol, such as _sip._tcp or _xmpp-client._tcp.chat."
             }
-            record.priority = number(input.priority, field: "priority", range: 0...65_535, into: &problems, example: "10")
+            record.priority = number(
+                input.priority, field: "priority", range: 0...65_535, into: &problems, example: "10")
             record.weight = number(input.weight, field: "weight", range: 0...65_535, into: &problems, example: "5")
             record.port = number(input.port, field: "port", range: 1...65_535, into: &problems, example: "5060")
-            if value == "." { record.value = "." }
-            else if let target = targetName(value) { record.value = target }
-            else { problems["value"] = "Enter the target server's name, such as sip.example.com, or . for no service." }
+            if value == "." {
+                record.value = "."
+            } else if let target = targetName(value) {
+                record.value = target
+            } else {
+                problems["value"] = "Enter the target server's name, such as sip.example.com, or . for no service."
+            }
         case .caa:
-            record.flags = number(input.flags.isEmpty ? "0" : input.flags, field: "flags", range: 0...255, into: &problems, example: "0")
-            if let flags = record.flags, flags != 0, flags != 128 { problems["flags"] = "CAA flags are 0, or 128 for critical." }
+            record.flags = number(
+                input.flags.isEmpty ? "0" : input.flags, field: "flags", range: 0...255, into: &problems, example: "0")
+            if let flags = record.flags, flags != 0, flags != 128 {
+                problems["flags"] = "CAA flags are 0, or 128 for critical."
+            }
             let tag = input.tag.trimmingCharacters(in: .whitespaces).lowercased()
             switch tag {
             case "issue", "issuewild":
                 record.tag = tag
-                if value == ";" { record.value = ";" }
-                else if let authority = caaAuthority(value) { record.value = authority }
-                else { problems["value"] = "Enter the certificate authority's domain, such as letsencrypt.org, or ; to allow none." }
+                if value == ";" {
+                    record.value = ";"
+                } else if let authority = caaAuthority(value) {
+                    record.value = authority
+                } else {
+                    problems["value"] =
+                        "Enter the certificate authority's domain, such as letsencrypt.org, or ; to allow none."
+                }
             case "iodef":
                 record.tag = tag
                 let lower = value.lowercased()
-                if (lower.hasPrefix("mailto:") && value.dropFirst(7).contains("@")) || (lower.hasPrefix("https://") && URL(string: value)?.host != nil) {
+                if (lower.hasPrefix("mailto:") && value.dropFirst(7).contains("@"))
+                    || (lower.hasPrefix("https://") && URL(string: value)?.host != nil)
+                {
                     record.value = value
                 } else {
-                    problems["value"] = "Enter where to report, such as mailto:security@example.com or an https:// address."
+                    problems["value"] =
+                        "Enter where to report, such as mailto:security@example.com or an https:// address."
                 }
             default:
                 problems["tag"] = "Choose a CAA tag: issue, issuewild or iodef."
@@ -136,12 +179,17 @@ package struct DNSRecord: Sendable, Equatable {
         }
         for (index, label) in labels.enumerated() {
             if label == "*" {
-                guard index == 0, kind != .srv, kind != .caa else { return "A * may only be the first label, as in *.shop." }
+                guard index == 0, kind != .srv, kind != .caa else {
+                    return "A * may only be the first label, as in *.shop."
+                }
                 continue
             }
             guard label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
                 !label.hasPrefix("-"), !label.hasSuffix("-")
-            else { return "A name holds letters, digits, hyphens and underscores, and no label starts or ends with a hyphen." }
+            else {
+                return
+                    "A name holds letters, digits, hyphens and underscores, and no label starts or ends with a hyphen."
+            }
         }
         return nil
     }
@@ -154,10 +202,13 @@ package struct DNSRecord: Sendable, Equatable {
 
     static func isIPv4(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(part), value <= 255 else { return false }
-            return part.count == 1 || part.first != "0"
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                    let value = Int(part), value <= 255
+                else { return false }
+                return part.count == 1 || part.first != "0"
+            }
     }
 
     static func normalisedIPv6(_ text: String) -> String? {
@@ -191,10 +242,13 @@ package struct DNSRecord: Sendable, Equatable {
         return raw.lowercased()
     }
 
-    static func number(_ raw: String, field: String, range: ClosedRange<Int>, into problems: inout Problems, example: String) -> Int? {
+    static func number(
+        _ raw: String, field: String, range: ClosedRange<Int>, into problems: inout Problems, example: String
+    ) -> Int? {
         let text = raw.trimmingCharacters(in: .whitespaces)
         guard let value = Int(text), range.contains(value) else {
-            problems[field] = "Enter a whole number from \(range.lowerBound) to \(range.upperBound), such as \(example)."
+            problems[field] =
+                "Enter a whole number from \(range.lowerBound) to \(range.upperBound), such as \(example)."
             return nil
         }
         return value

@@ -36,7 +36,9 @@ package final class CircuitBreakers: Sendable {
     private let openDuration: TimeInterval
     private let now: @Sendable () -> Date
 
-    package init(failureThreshold: Int = 5, openDuration: TimeInterval = 30, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(
+        failureThreshold: Int = 5, openDuration: TimeInterval = 30, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.failureThreshold = failureThreshold
         self.openDuration = openDuration
         self.now = now
@@ -72,7 +74,8 @@ package final class CircuitBreakers: Sendable {
             case .halfOpen:
                 states[key] = .open(until: now.addingTimeInterval(openDuration))
             case .closed(let failures):
-                states[key] = failures + 1 >= failureThreshold
+                states[key] =
+                    failures + 1 >= failureThreshold
                     ? .open(until: now.addingTimeInterval(openDuration)) : .closed(failures: failures + 1)
             case .open:
                 break

@@ -11,9 +11,12 @@ package enum Redaction {
     }
 
     /// Form fields with every secret-bearing value replaced, for logging a request that failed.
-    package static func fields(_ fields: [(String, String)], secrets: Set<String> = defaultSecrets) -> [(String, String)] {
+    package static func fields(_ fields: [(String, String)], secrets: Set<String> = defaultSecrets) -> [(
+        String, String
+    )] {
         fields.map { name, value in
-            let base = name.split(separator: "[", maxSplits: 1).first.map(String.init)?.lowercased() ?? name.lowercased()
+            let base =
+                name.split(separator: "[", maxSplits: 1).first.map(String.init)?.lowercased() ?? name.lowercased()
             return (name, secrets.contains(base) ? mask : value)
         }
     }

@@ -7,7 +7,9 @@ package struct RetryPolicy: Sendable {
     package var baseDelay: Duration
     package var maximumDelay: Duration
 
-    package init(maximumAttempts: Int = 3, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(3)) {
+    package init(
+        maximumAttempts: Int = 3, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(3)
+    ) {
         precondition(maximumAttempts >= 1, "at least one attempt")
         self.maximumAttempts = maximumAttempts
         self.baseDelay = baseDelay

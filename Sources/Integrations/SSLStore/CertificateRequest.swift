@@ -15,7 +15,8 @@ package struct CertificateRequest: Sendable {
         for name in alternativeNames where !names.contains(name) { names.append(name) }
         let extensions = try Certificate.Extensions { SubjectAlternativeNames(names.map { .dnsName($0) }) }
         let csr = try CertificateSigningRequest(
-            version: .v1, subject: try DistinguishedName { CommonName(commonName) }, privateKey: Certificate.PrivateKey(key),
+            version: .v1, subject: try DistinguishedName { CommonName(commonName) },
+            privateKey: Certificate.PrivateKey(key),
             attributes: CertificateSigningRequest.Attributes([try .init(ExtensionRequest(extensions: extensions))]),
             signatureAlgorithm: .ecdsaWithSHA256
         )
@@ -42,8 +43,12 @@ package struct IssuedCertificate: Sendable, Equatable {
         let certificate = try Certificate(pemEncoded: pem)
         let key = try Certificate.PrivateKey(pemEncoded: privateKeyPEM)
         guard certificate.publicKey == key.publicKey else { throw CertificateMismatch() }
-        let name = certificate.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.flatMap { String($0.value) } ?? ""
-        return IssuedCertificate(commonName: name, notValidBefore: certificate.notValidBefore, notValidAfter: certificate.notValidAfter)
+        let name =
+            certificate.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.flatMap {
+                String($0.value)
+            } ?? ""
+        return IssuedCertificate(
+            commonName: name, notValidBefore: certificate.notValidBefore, notValidAfter: certificate.notValidAfter)
     }
 
     package struct CertificateMismatch: Error, CustomStringConvertible {

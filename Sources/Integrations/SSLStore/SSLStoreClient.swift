@@ -37,7 +37,9 @@ package struct SSLStoreProduct: Sendable, Equatable {
         vendor = json.field("VendorName")?.string ?? ""
         var prices: [Int: Int64] = [:]
         for entry in json.field("PricingInfo")?.elements ?? [] {
-            if let months = entry.field("NumberOfMonths")?.int, let price = entry.field("Price")?.minorUnits { prices[months] = price }
+            if let months = entry.field("NumberOfMonths")?.int, let price = entry.field("Price")?.minorUnits {
+                prices[months] = price
+            }
         }
         self.prices = prices
     }
@@ -70,7 +72,9 @@ package struct SSLStoreOrder: Sendable, Equatable {
         majorStatus = status?.field("MajorStatus")?.string ?? ""
         minorStatus = status?.field("MinorStatus")?.string ?? ""
         commonName = json.field("CommonName")?.string ?? ""
-        dnsNames = (json.field("DNSNames")?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        dnsNames = (json.field("DNSNames")?.string ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         authFileName = json.field("AuthFileName")?.string ?? ""
         authFileContent = json.field("AuthFileContent")?.string ?? ""
         cnameName = json.field("CNAMEAuthName")?.string ?? ""
@@ -105,12 +109,16 @@ package struct SSLStoreClient: Sendable {
         self.caller = caller
     }
 
-    func perform(_ path: String, action: String, fields: [String: LenientJSON], safety: RepeatSafety) async throws -> LenientJSON {
+    func perform(_ path: String, action: String, fields: [String: LenientJSON], safety: RepeatSafety) async throws
+        -> LenientJSON
+    {
         let (credentials, replay) = (self.credentials, replayToken())
         var body = fields
         body["AuthRequest"] = .object([
-            "PartnerCode": .string(credentials.partnerCode), "AuthToken": .string(credentials.authToken), "ReplayToken": .string(replay),
-            "UserAgent": .string("portal"), "IPAddress": "", "TokenID": "", "TokenCode": "", "Token": "", "IsUsedForTokenSystem": .bool(false),
+            "PartnerCode": .string(credentials.partnerCode), "AuthToken": .string(credentials.authToken),
+            "ReplayToken": .string(replay),
+            "UserAgent": .string("portal"), "IPAddress": "", "TokenID": "", "TokenCode": "", "Token": "",
+            "IsUsedForTokenSystem": .bool(false),
         ])
         let data = try JSONEncoder().encode(LenientJSON.object(body))
         return try await caller.call(
@@ -118,7 +126,8 @@ package struct SSLStoreClient: Sendable {
             request: {
                 UpstreamRequest(
                     method: .post, url: credentials.url(path),
-                    headers: [("Content-Type", "application/json; charset=utf-8"), ("Accept", "application/json")], body: data
+                    headers: [("Content-Type", "application/json; charset=utf-8"), ("Accept", "application/json")],
+                    body: data
                 )
             },
             decode: { try Self.decode($0, action: action, replay: replay) }
@@ -126,7 +135,9 @@ package struct SSLStoreClient: Sendable {
     }
 
     static func decode(_ response: UpstreamResponse, action: String, replay: String) throws -> LenientJSON {
-        guard (200..<300).contains(response.status) else { throw UpstreamError.badStatus(.sslStore, action: action, status: response.status) }
+        guard (200..<300).contains(response.status) else {
+            throw UpstreamError.badStatus(.sslStore, action: action, status: response.status)
+        }
         guard let json = try? LenientJSON(data: response.body) else {
             throw UpstreamError.malformedResponse(.sslStore, action: action, detail: "not JSON")
         }
@@ -157,37 +168,49 @@ package struct SSLStoreClient: Sendable {
     package func products(code: String? = nil) async throws -> [SSLStoreProduct] {
         var fields: [String: LenientJSON] = ["ProductType": .number(0)]
         if let code { fields["ProductCode"] = .string(code) }
-        return try await perform("/product/query/", action: "productQuery", fields: fields, safety: .safe).elements.map(SSLStoreProduct.init)
+        return try await perform("/product/query/", action: "productQuery", fields: fields, safety: .safe).elements.map(
+            SSLStoreProduct.init)
     }
 
     /// New order for `domain` (and `sans`), validated as `validation`; `customID` (the portal's order number) lets
     /// a lost answer be found with `order(customID:)` instead of ordering twice.
     package func newOrder(
         product: String, months: Int, csr: String, domain: String, sans: [String] = [], validation: DomainValidation,
-        approverEmail: String? = nil, customID: String, contactEmail: String, contactName: (first: String, last: String), isRenewal: Bool = false
+        approverEmail: String? = nil, customID: String, contactEmail: String,
+        contactName: (first: String, last: String), isRenewal: Bool = false
     ) async throws -> SSLStoreOrder {
         let contact: LenientJSON = .object([
-            "FirstName": .string(contactName.first), "LastName": .string(contactName.last), "Email": .string(contactEmail), "Phone": "",
+            "FirstName": .string(contactName.first), "LastName": .string(contactName.last),
+            "Email": .string(contactEmail), "Phone": "",
         ])
         let fields: [String: LenientJSON] = [
-            "CustomOrderID": .string(customID), "ProductCode": .string(product), "ValidityPeriod": .number(Double(months)), "ServerCount": .number(1),
-            "CSR": .string(csr), "DomainName": .string(domain), "DNSNames": .array(sans.map(LenientJSON.string)), "WebServerType": "Other",
+            "CustomOrderID": .string(customID), "ProductCode": .string(product),
+            "ValidityPeriod": .number(Double(months)), "ServerCount": .number(1),
+            "CSR": .string(csr), "DomainName": .string(domain), "DNSNames": .array(sans.map(LenientJSON.string)),
+            "WebServerType": "Other",
             "FileAuthDVIndicator": .bool(validation == .httpFile), "CNAMEAuthDVIndicator": .bool(validation == .dns),
-            "HTTPSFileAuthDVIndicator": .bool(false), "ApproverEmail": .string(approverEmail ?? ""), "AdminContact": contact,
-            "TechnicalContact": contact, "isCUOrder": .bool(false), "isRenewalOrder": .bool(isRenewal), "isTrialOrder": .bool(false),
+            "HTTPSFileAuthDVIndicator": .bool(false), "ApproverEmail": .string(approverEmail ?? ""),
+            "AdminContact": contact,
+            "TechnicalContact": contact, "isCUOrder": .bool(false), "isRenewalOrder": .bool(isRenewal),
+            "isTrialOrder": .bool(false),
             "DateTimeCulture": "en-US", "SignatureHashAlgorithm": "PREFER_SHA2",
         ]
         return SSLStoreOrder(try await perform("/order/neworder/", action: "newOrder", fields: fields, safety: .once))
     }
 
     package func order(id: String) async throws -> SSLStoreOrder {
-        SSLStoreOrder(try await perform("/order/status/", action: "orderStatus", fields: ["TheSSLStoreOrderID": .string(id)], safety: .safe))
+        SSLStoreOrder(
+            try await perform(
+                "/order/status/", action: "orderStatus", fields: ["TheSSLStoreOrderID": .string(id)], safety: .safe))
     }
 
     /// The order made with the portal's own id, if any.
     package func order(customID: String) async throws -> SSLStoreOrder? {
         do {
-            let order = SSLStoreOrder(try await perform("/order/status/", action: "orderStatus", fields: ["CustomOrderID": .string(customID)], safety: .safe))
+            let order = SSLStoreOrder(
+                try await perform(
+                    "/order/status/", action: "orderStatus", fields: ["CustomOrderID": .string(customID)], safety: .safe
+                ))
             return order.id.isEmpty ? nil : order
         } catch UpstreamError.apiError(_, _, let message) where message.localizedCaseInsensitiveContains("not found") {
             return nil
@@ -198,13 +221,15 @@ package struct SSLStoreClient: Sendable {
     package func orders(domain: String? = nil) async throws -> [SSLStoreOrder] {
         var fields: [String: LenientJSON] = ["PageNumber": .number(1), "PageSize": .number(100)]
         if let domain { fields["DomainName"] = .string(domain) }
-        return try await perform("/order/query/", action: "orderQuery", fields: fields, safety: .safe).elements.map(SSLStoreOrder.init)
+        return try await perform("/order/query/", action: "orderQuery", fields: fields, safety: .safe).elements.map(
+            SSLStoreOrder.init)
     }
 
     /// Reissues the certificate with a new CSR.
     package func reissue(id: String, csr: String, validation: DomainValidation) async throws -> SSLStoreOrder {
         let fields: [String: LenientJSON] = [
-            "TheSSLStoreOrderID": .string(id), "CSR": .string(csr), "WebServerType": "Other", "isRenewalOrder": .bool(false),
+            "TheSSLStoreOrderID": .string(id), "CSR": .string(csr), "WebServerType": "Other",
+            "isRenewalOrder": .bool(false),
             "FileAuthDVIndicator": .bool(validation == .httpFile), "CNAMEAuthDVIndicator": .bool(validation == .dns),
         ]
         return SSLStoreOrder(try await perform("/order/reissue/", action: "reissue", fields: fields, safety: .once))
@@ -213,15 +238,19 @@ package struct SSLStoreClient: Sendable {
     /// The addresses an approval email may go to.
     package func approvers(product: String, domain: String) async throws -> [String] {
         let json = try await perform(
-            "/order/approverlist/", action: "approverList", fields: ["ProductCode": .string(product), "DomainName": .string(domain)], safety: .safe
+            "/order/approverlist/", action: "approverList",
+            fields: ["ProductCode": .string(product), "DomainName": .string(domain)], safety: .safe
         )
         return json.field("ApproverEmailList")?.elements.compactMap(\.string) ?? []
     }
 
     /// The issued certificate's files (`FileName`, `FileContent`).
     package func download(id: String) async throws -> [(name: String, content: String)] {
-        let json = try await perform("/order/download/", action: "download", fields: ["TheSSLStoreOrderID": .string(id)], safety: .safe)
-        return (json.field("Certificates")?.elements ?? []).map { ($0.field("FileName")?.string ?? "", $0.field("FileContent")?.string ?? "") }
+        let json = try await perform(
+            "/order/download/", action: "download", fields: ["TheSSLStoreOrderID": .string(id)], safety: .safe)
+        return (json.field("Certificates")?.elements ?? []).map {
+            ($0.field("FileName")?.string ?? "", $0.field("FileContent")?.string ?? "")
+        }
     }
 }
 

@@ -70,7 +70,9 @@ package struct SecretBox: Sendable {
     /// Seals a secret bound to where it is stored (`"<tenant>/whmcs.secret"`): the context is authenticated,
     /// so a sealed value copied into another tenant's row or another field fails to open.
     package func seal(_ secret: String, context: String) throws -> Data {
-        guard let combined = try AES.GCM.seal(Array(secret.utf8), using: key, authenticating: Array(context.utf8)).combined
+        guard
+            let combined = try AES.GCM.seal(Array(secret.utf8), using: key, authenticating: Array(context.utf8))
+                .combined
         else { throw SecretError.unsealFailed }
         return combined
     }

@@ -166,7 +166,9 @@ package struct UpstreamCaller: Sendable {
         }
     }
 
-    private func log(action: String, started: ContinuousClock.Instant, attempts: Int, outcome: String, error: (any Error)? = nil) {
+    private func log(
+        action: String, started: ContinuousClock.Instant, attempts: Int, outcome: String, error: (any Error)? = nil
+    ) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         var metadata: Logger.Metadata = [
@@ -175,6 +177,10 @@ package struct UpstreamCaller: Sendable {
             "credential": "\(Redaction.lastFour(credentialIdentifier))",
         ]
         if let error { metadata["error"] = "\(error)" }
-        if error == nil { logger.info("upstream call", metadata: metadata) } else { logger.warning("upstream call", metadata: metadata) }
+        if error == nil {
+            logger.info("upstream call", metadata: metadata)
+        } else {
+            logger.warning("upstream call", metadata: metadata)
+        }
     }
 }

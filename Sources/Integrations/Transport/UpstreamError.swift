@@ -23,7 +23,8 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
 
     package var upstream: Upstream {
         switch self {
-        case .unreachable(let upstream, _), .connectionLost(let upstream, _), .timedOut(let upstream, _, _), .badStatus(let upstream, _, _),
+        case .unreachable(let upstream, _), .connectionLost(let upstream, _), .timedOut(let upstream, _, _),
+            .badStatus(let upstream, _, _),
             .authenticationFailed(let upstream, _), .apiError(let upstream, _, _),
             .malformedResponse(let upstream, _, _), .circuitOpen(let upstream, _), .notConfigured(let upstream):
             upstream

@@ -109,7 +109,8 @@ package struct UpstreamTransport: Sendable {
             let text = String(describing: error)
             if text.contains("NIOConnectionError") {
                 throw TransportFailure.connectFailed(
-                    text.contains("ECONNREFUSED") || text.contains("Connection refused") ? UpstreamError.connectRefused : "cannot connect"
+                    text.contains("ECONNREFUSED") || text.contains("Connection refused")
+                        ? UpstreamError.connectRefused : "cannot connect"
                 )
             }
             throw TransportFailure.connectionLost("the connection failed")
@@ -118,7 +119,9 @@ package struct UpstreamTransport: Sendable {
 }
 
 extension Duration {
-    fileprivate var timeAmount: TimeAmount { .nanoseconds(Int64(components.seconds) * 1_000_000_000 + components.attoseconds / 1_000_000_000) }
+    fileprivate var timeAmount: TimeAmount {
+        .nanoseconds(Int64(components.seconds) * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+    }
 }
 
 extension TimeAmount {

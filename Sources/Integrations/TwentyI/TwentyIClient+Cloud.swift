@@ -48,13 +48,16 @@ extension TwentyIClient {
 
     /// addCloudServer: a server of `size` at `provider` (20i's own, or AWS or Google Cloud through 20i), labelled so a
     /// lost answer finds the server made rather than making a second one.
-    package func addCloudServer(provider: String, size: String, label: String, stackUser: String? = nil) async throws -> String {
+    package func addCloudServer(provider: String, size: String, label: String, stackUser: String? = nil) async throws
+        -> String
+    {
         var body: [String: LenientJSON] = [
             "configuration": .object(["Provider": .string(provider), "Size": .string(size), "Name": .string(label)])
         ]
         if let stackUser { body["forUser"] = .string(stackUser) }
         let json = try await perform(
-            .post, "/reseller/\(Self.reseller)/addCloudServer", action: "addCloudServer", body: .object(body), safety: .lookUpFirst
+            .post, "/reseller/\(Self.reseller)/addCloudServer", action: "addCloudServer", body: .object(body),
+            safety: .lookUpFirst
         ) {
             guard let existing = try await self.cloudServers().first(where: { $0.name == label }) else { return nil }
             return .object(["result": .string(existing.id)])
@@ -66,13 +69,15 @@ extension TwentyIClient {
     }
 
     package func cloudServers() async throws -> [TwentyICloudServer] {
-        try await perform(.get, "/cloud_server", action: "listCloudServers", safety: .safe).elements.map(TwentyICloudServer.init)
+        try await perform(.get, "/cloud_server", action: "listCloudServers", safety: .safe).elements.map(
+            TwentyICloudServer.init)
     }
 
     /// One server; nil when 20i has no such server.
     package func cloudServer(id: String) async throws -> TwentyICloudServer? {
         do {
-            let json = try await perform(.get, "/cloud_server/\(Self.pathSegment(id))", action: "cloudServer", safety: .safe)
+            let json = try await perform(
+                .get, "/cloud_server/\(Self.pathSegment(id))", action: "cloudServer", safety: .safe)
             return TwentyICloudServer(json)
         } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("no such") {
             return nil
@@ -96,21 +101,25 @@ extension TwentyIClient {
     }
 
     static func pathSegment(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._"))) ?? value
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._")))
+            ?? value
     }
 
     package func nameservers(domain: String) async throws -> [String] {
-        let json = try await perform(.get, Self.domainPath(domain) + "/nameservers", action: "getNameservers", safety: .safe)
+        let json = try await perform(
+            .get, Self.domainPath(domain) + "/nameservers", action: "getNameservers", safety: .safe)
         return (json["ns"]?.elements ?? json.elements).compactMap(\.string)
     }
 
     /// Replaces the domain's nameservers (`old-ns` names the ones to drop, as the contract's call takes them).
     package func setNameservers(domain: String, to nameservers: [String], replacing old: [String]) async throws {
         let body: LenientJSON = .object([
-            "ns": .array(nameservers.map(LenientJSON.string)), "old-ns": .array(old.filter { !nameservers.contains($0) }.map(LenientJSON.string)),
+            "ns": .array(nameservers.map(LenientJSON.string)),
+            "old-ns": .array(old.filter { !nameservers.contains($0) }.map(LenientJSON.string)),
         ])
         _ = try Self.result(
-            try await perform(.post, Self.domainPath(domain) + "/nameservers", action: "setNameservers", body: body, safety: .safe),
+            try await perform(
+                .post, Self.domainPath(domain) + "/nameservers", action: "setNameservers", body: body, safety: .safe),
             action: "setNameservers"
         )
     }
@@ -119,7 +128,9 @@ extension TwentyIClient {
     package func setPrivacy(domain: String, enabled: Bool) async throws {
         let body: LenientJSON = .object(["enabled": .bool(enabled)])
         _ = try Self.result(
-            try await perform(.post, Self.domainPath(domain) + "/privacy", action: "setPrivacy", body: body, safety: .safe), action: "setPrivacy"
+            try await perform(
+                .post, Self.domainPath(domain) + "/privacy", action: "setPrivacy", body: body, safety: .safe),
+            action: "setPrivacy"
         )
     }
 
@@ -139,9 +150,12 @@ extension TwentyIClient {
     /// the reference it was given and a lost answer is reported, not guessed.
     package func addStackUser(email: String, name: String) async throws -> String {
         let body: LenientJSON = .object([
-            "newUser": .object(["email": .string(email), "person_name": .string(name), "sendNewStackUserEmail": .bool(false)])
+            "newUser": .object([
+                "email": .string(email), "person_name": .string(name), "sendNewStackUserEmail": .bool(false),
+            ])
         ])
-        let json = try await perform(.post, "/reseller/\(Self.reseller)/susers", action: "addStackUser", body: body, safety: .once)
+        let json = try await perform(
+            .post, "/reseller/\(Self.reseller)/susers", action: "addStackUser", body: body, safety: .once)
         guard let reference = try Self.result(json, action: "addStackUser")["ref"]?.string else {
             throw UpstreamError.malformedResponse(.twentyI, action: "addStackUser", detail: "no stack user reference")
         }
@@ -167,14 +181,18 @@ extension TwentyIClient {
         guard let accessToken = token["access_token"]?.string, !accessToken.isEmpty else {
             throw UpstreamError.malformedResponse(.twentyI, action: "ssoAuthenticate", detail: "no access token")
         }
-        let branding = try await perform(.get, "/reseller/\(Self.reseller)/customisations", action: "customisations", safety: .safe)
+        let branding = try await perform(
+            .get, "/reseller/\(Self.reseller)/customisations", action: "customisations", safety: .safe)
         let sessionBody: LenientJSON = .object(["brand": branding])
         let session = try await caller.call(
             action: "ssoSession", safety: .safe,
             request: {
                 UpstreamRequest(
                     method: .post, url: credentials.stackCPURL + "/login/implicitBranded",
-                    headers: [("Authorization", "Bearer " + Data(accessToken.utf8).base64EncodedString()), ("Content-Type", "application/json")],
+                    headers: [
+                        ("Authorization", "Bearer " + Data(accessToken.utf8).base64EncodedString()),
+                        ("Content-Type", "application/json"),
+                    ],
                     body: try JSONEncoder().encode(sessionBody)
                 )
             },
@@ -184,7 +202,9 @@ extension TwentyIClient {
             throw UpstreamError.malformedResponse(.twentyI, action: "ssoSession", detail: "no session id")
         }
         let query = "/login/sso?PHPSESSID=" + Self.pathSegment(id)
-        if let brandDomain = branding["brandDomain"]?.string, !brandDomain.isEmpty, let sub = branding["brandSubdomain"]?.string, !sub.isEmpty {
+        if let brandDomain = branding["brandDomain"]?.string, !brandDomain.isEmpty,
+            let sub = branding["brandSubdomain"]?.string, !sub.isEmpty
+        {
             return "https://\(sub).\(brandDomain)\(query)"
         }
         return credentials.stackCPURL + query

@@ -77,7 +77,8 @@ package struct TwentyIClient: Sendable {
     static let reseller = "*"
 
     func perform(
-        _ method: UpstreamRequest.Method, _ path: String, action: String, body: LenientJSON? = nil, safety: RepeatSafety,
+        _ method: UpstreamRequest.Method, _ path: String, action: String, body: LenientJSON? = nil,
+        safety: RepeatSafety,
         lookUp: (@Sendable () async throws -> LenientJSON?)? = nil
     ) async throws -> LenientJSON {
         let credentials = self.credentials
@@ -109,9 +110,13 @@ package struct TwentyIClient: Sendable {
             }
             return .array(values)
         case 401, 403: throw UpstreamError.authenticationFailed(.twentyI, message: message ?? "the API key was refused")
-        case 402: throw UpstreamError.apiError(.twentyI, action: action, message: message ?? "payment required: the 20i balance is too low")
+        case 402:
+            throw UpstreamError.apiError(
+                .twentyI, action: action, message: message ?? "payment required: the 20i balance is too low")
         case 404: throw UpstreamError.apiError(.twentyI, action: action, message: message ?? "not found")
-        case 400..<500: throw UpstreamError.apiError(.twentyI, action: action, message: message ?? "refused with HTTP \(response.status)")
+        case 400..<500:
+            throw UpstreamError.apiError(
+                .twentyI, action: action, message: message ?? "refused with HTTP \(response.status)")
         default: throw UpstreamError.badStatus(.twentyI, action: action, status: response.status)
         }
     }
@@ -132,7 +137,8 @@ package struct TwentyIClient: Sendable {
     }
 
     package func packageTypes() async throws -> [TwentyIPackageType] {
-        let json = try await perform(.get, "/reseller/\(Self.reseller)/packageTypes", action: "packageTypes", safety: .safe)
+        let json = try await perform(
+            .get, "/reseller/\(Self.reseller)/packageTypes", action: "packageTypes", safety: .safe)
         return json.elements.map(TwentyIPackageType.init)
     }
 
@@ -142,12 +148,19 @@ package struct TwentyIClient: Sendable {
 
     /// addWeb: a hosting package of `type` on `domain`; returns the package id. After a lost answer the package
     /// list is read, so a package on that domain is found instead of made twice.
-    package func addWeb(type: String, domain: String, label: String? = nil, stackUser: String? = nil) async throws -> String {
+    package func addWeb(type: String, domain: String, label: String? = nil, stackUser: String? = nil) async throws
+        -> String
+    {
         var body: [String: LenientJSON] = ["type": .string(type), "domain_name": .string(domain)]
         if let label { body["label"] = .string(label) }
         if let stackUser { body["stackUser"] = .string(stackUser) }
-        let json = try await perform(.post, "/reseller/\(Self.reseller)/addWeb", action: "addWeb", body: .object(body), safety: .lookUpFirst) {
-            guard let existing = try await self.packages().first(where: { $0.name == domain || $0.names.contains(domain) }) else { return nil }
+        let json = try await perform(
+            .post, "/reseller/\(Self.reseller)/addWeb", action: "addWeb", body: .object(body), safety: .lookUpFirst
+        ) {
+            guard
+                let existing = try await self.packages().first(where: { $0.name == domain || $0.names.contains(domain) }
+                )
+            else { return nil }
             return .object(["result": .string(existing.id)])
         }
         guard let id = try Self.result(json, action: "addWeb").string, !id.isEmpty else {
@@ -159,23 +172,30 @@ package struct TwentyIClient: Sendable {
     /// userStatus: suspends (`enabled: false`) or restores a package; setting it again is harmless.
     package func setEnabled(_ enabled: Bool, package id: String) async throws {
         let body: LenientJSON = .object(["subservices": .object(["default": .bool(enabled)])])
-        _ = try Self.result(try await perform(.post, "/package/\(id)/userStatus", action: "userStatus", body: body, safety: .safe), action: "userStatus")
+        _ = try Self.result(
+            try await perform(.post, "/package/\(id)/userStatus", action: "userStatus", body: body, safety: .safe),
+            action: "userStatus")
     }
 
     /// deleteWeb; deleting a package that is gone already counts as done.
     package func deleteWeb(_ id: String) async throws {
         guard try await packages().contains(where: { $0.id == id }) else { return }
         let body: LenientJSON = .object(["delete-id": .array([.string(id)])])
-        _ = try await perform(.post, "/reseller/\(Self.reseller)/deleteWeb", action: "deleteWeb", body: body, safety: .lookUpFirst) {
+        _ = try await perform(
+            .post, "/reseller/\(Self.reseller)/deleteWeb", action: "deleteWeb", body: body, safety: .lookUpFirst
+        ) {
             try await self.packages().contains(where: { $0.id == id }) ? nil : .object(["result": .bool(true)])
         }
     }
 
     /// updatePackage: moves a package to another type (plan); setting it again is harmless.
     package func changeType(package id: String, to type: String) async throws {
-        let body: LenientJSON = .object(["id": .array([.string(id)]), "packageBundleTypes": .object([id: .string(type)])])
+        let body: LenientJSON = .object([
+            "id": .array([.string(id)]), "packageBundleTypes": .object([id: .string(type)]),
+        ])
         _ = try Self.result(
-            try await perform(.post, "/reseller/\(Self.reseller)/updatePackage", action: "updatePackage", body: body, safety: .safe),
+            try await perform(
+                .post, "/reseller/\(Self.reseller)/updatePackage", action: "updatePackage", body: body, safety: .safe),
             action: "updatePackage"
         )
     }
@@ -184,12 +204,17 @@ package struct TwentyIClient: Sendable {
 
     /// domain-search: the first element is a header; each other element is one name with its availability.
     package func searchDomains(_ query: String) async throws -> [TwentyIDomainResult] {
-        let escaped = query.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? query
+        let escaped =
+            query.addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? query
         let json = try await perform(.get, "/domain-search/\(escaped)", action: "domainSearch", safety: .safe)
         return json.elements.compactMap { entry in
-            guard entry["header"] == nil, let name = entry["name"]?.string ?? entry["domain"]?.string else { return nil }
+            guard entry["header"] == nil, let name = entry["name"]?.string ?? entry["domain"]?.string else {
+                return nil
+            }
             return TwentyIDomainResult(
-                name: name.lowercased(), available: entry["can"]?.string == "register" || entry["available"]?.bool == true,
+                name: name.lowercased(),
+                available: entry["can"]?.string == "register" || entry["available"]?.bool == true,
                 isSuggestion: entry["suggestion"]?.bool ?? false
             )
         }
@@ -199,15 +224,22 @@ package struct TwentyIClient: Sendable {
     package struct Contact: Sendable, Equatable {
         package var name, organisation, address, city, state, postcode, country, telephone, email: String
 
-        package init(name: String, organisation: String = "", address: String, city: String, state: String = "", postcode: String, country: String, telephone: String, email: String) {
-            (self.name, self.organisation, self.address, self.city, self.state) = (name, organisation, address, city, state)
+        package init(
+            name: String, organisation: String = "", address: String, city: String, state: String = "",
+            postcode: String, country: String, telephone: String, email: String
+        ) {
+            (self.name, self.organisation, self.address, self.city, self.state) = (
+                name, organisation, address, city, state
+            )
             (self.postcode, self.country, self.telephone, self.email) = (postcode, country, telephone, email)
         }
 
         var json: LenientJSON {
             .object([
-                "name": .string(name), "organisation": .string(organisation), "address": .string(address), "city": .string(city),
-                "sp": .string(state), "pc": .string(postcode), "cc": .string(country), "telephone": .string(telephone), "email": .string(email),
+                "name": .string(name), "organisation": .string(organisation), "address": .string(address),
+                "city": .string(city),
+                "sp": .string(state), "pc": .string(postcode), "cc": .string(country), "telephone": .string(telephone),
+                "email": .string(email),
             ])
         }
     }
@@ -223,15 +255,21 @@ package struct TwentyIClient: Sendable {
         let action = transferCode == nil ? "addDomain" : "transferDomain"
         if let transferCode { body["authcode"] = .string(transferCode) }
         _ = try Self.result(
-            try await perform(.post, "/reseller/\(Self.reseller)/\(action)", action: action, body: .object(body), safety: .once), action: action
+            try await perform(
+                .post, "/reseller/\(Self.reseller)/\(action)", action: action, body: .object(body), safety: .once),
+            action: action
         )
     }
 
     /// renewDomain for `years` more.
     package func renewDomain(_ name: String, years: Int, privacy: Bool) async throws {
-        let body: LenientJSON = .object(["name": .string(name), "years": .number(Double(years)), "renewPrivacy": .bool(privacy)])
+        let body: LenientJSON = .object([
+            "name": .string(name), "years": .number(Double(years)), "renewPrivacy": .bool(privacy),
+        ])
         _ = try Self.result(
-            try await perform(.post, "/reseller/\(Self.reseller)/renewDomain", action: "renewDomain", body: body, safety: .once), action: "renewDomain"
+            try await perform(
+                .post, "/reseller/\(Self.reseller)/renewDomain", action: "renewDomain", body: body, safety: .once),
+            action: "renewDomain"
         )
     }
 
@@ -251,18 +289,24 @@ package struct TwentyIClient: Sendable {
         let entries = json["records"]?.elements ?? json.elements
         return entries.map { entry in
             ZoneRecord(
-                id: entry["ref"]?.string ?? entry["id"]?.string ?? "", type: entry["type"]?.string ?? "", host: entry["host"]?.string ?? "",
-                value: entry["ip"]?.string ?? entry["ipv6"]?.string ?? entry["target"]?.string ?? entry["txt"]?.string ?? entry["value"]?.string ?? ""
+                id: entry["ref"]?.string ?? entry["id"]?.string ?? "", type: entry["type"]?.string ?? "",
+                host: entry["host"]?.string ?? "",
+                value: entry["ip"]?.string ?? entry["ipv6"]?.string ?? entry["target"]?.string ?? entry["txt"]?.string
+                    ?? entry["value"]?.string ?? ""
             )
         }
     }
 
     /// Adds and deletes records in one call; each added type's records are sent as an array of entries.
     package func updateDNS(package id: String, domain: String, add: [DNSRecord], delete: [String]) async throws {
-        let grouped = Dictionary(grouping: add, by: \.kind.rawValue).mapValues { LenientJSON.array($0.map(\.twentyIEntry)) }
+        let grouped = Dictionary(grouping: add, by: \.kind.rawValue).mapValues {
+            LenientJSON.array($0.map(\.twentyIEntry))
+        }
         let body: LenientJSON = .object(["new": .object(grouped), "delete": .array(delete.map(LenientJSON.string))])
         _ = try Self.result(
-            try await perform(.post, "/package/\(id)/domain/\(domain)/dns", action: "setDNS", body: body, safety: .once), action: "setDNS"
+            try await perform(
+                .post, "/package/\(id)/domain/\(domain)/dns", action: "setDNS", body: body, safety: .once),
+            action: "setDNS"
         )
     }
 }

@@ -3,10 +3,13 @@ import Foundation
 extension WHMClient {
     /// installssl: installs a certificate, its key and CA bundle for `domain` on the account that has it; installing
     /// the same again is harmless.
-    package func installCertificate(domain: String, account username: String, certificate: String, key: String, caBundle: String) async throws {
+    package func installCertificate(
+        domain: String, account username: String, certificate: String, key: String, caBundle: String
+    ) async throws {
         try await requireOwned(username)
         _ = try await perform(
-            "installssl", [("domain", domain), ("crt", certificate), ("key", key), ("cabundle", caBundle)], safety: .safe
+            "installssl", [("domain", domain), ("crt", certificate), ("key", key), ("cabundle", caBundle)],
+            safety: .safe
         )
     }
 
@@ -16,7 +19,8 @@ extension WHMClient {
         try await requireOwned(username)
         let credentials = self.credentials
         let arguments = [
-            ("cpanel_jsonapi_user", username), ("cpanel_jsonapi_module", "Fileman"), ("cpanel_jsonapi_func", "save_file_content"),
+            ("cpanel_jsonapi_user", username), ("cpanel_jsonapi_module", "Fileman"),
+            ("cpanel_jsonapi_func", "save_file_content"),
             ("cpanel_jsonapi_apiversion", "3"), ("dir", directory), ("file", name), ("content", content),
         ]
         _ = try await caller.call(
@@ -28,7 +32,8 @@ extension WHMClient {
                         ("Authorization", "whm \(credentials.username):\(credentials.token)"),
                         ("Content-Type", "application/x-www-form-urlencoded"),
                     ],
-                    body: Data(arguments.map { "\(PHPQuery.escape($0))=\(PHPQuery.escape($1))" }.joined(separator: "&").utf8)
+                    body: Data(
+                        arguments.map { "\(PHPQuery.escape($0))=\(PHPQuery.escape($1))" }.joined(separator: "&").utf8)
                 )
             },
             decode: { response in
@@ -39,8 +44,11 @@ extension WHMClient {
                     }
                     throw UpstreamError.badStatus(.whm, action: "Fileman::save_file_content", status: response.status)
                 }
-                guard let json = try? LenientJSON(data: response.body), let result = json["result"], let status = result["status"]?.int else {
-                    throw UpstreamError.malformedResponse(.whm, action: "Fileman::save_file_content", detail: "no UAPI result")
+                guard let json = try? LenientJSON(data: response.body), let result = json["result"],
+                    let status = result["status"]?.int
+                else {
+                    throw UpstreamError.malformedResponse(
+                        .whm, action: "Fileman::save_file_content", detail: "no UAPI result")
                 }
                 guard status == 1 else {
                     let message = result["errors"]?.elements.compactMap(\.string).joined(separator: "; ") ?? "refused"

@@ -45,7 +45,8 @@ package struct WHMClient: Sendable {
     func requireOwned(_ username: String) async throws {
         guard credentials.actsThroughRoot else { return }
         guard try await accounts(search: username).contains(where: { $0.user == username }) else {
-            throw UpstreamError.apiError(.whm, action: "ownership", message: "The reseller \(reseller) has no account named “\(username)”.")
+            throw UpstreamError.apiError(
+                .whm, action: "ownership", message: "The reseller \(reseller) has no account named “\(username)”.")
         }
     }
 
@@ -66,7 +67,8 @@ package struct WHMClient: Sendable {
                         ("Authorization", "whm \(credentials.username):\(credentials.token)"),
                         ("Content-Type", "application/x-www-form-urlencoded"),
                     ],
-                    body: Data(arguments.map { "\(PHPQuery.escape($0))=\(PHPQuery.escape($1))" }.joined(separator: "&").utf8)
+                    body: Data(
+                        arguments.map { "\(PHPQuery.escape($0))=\(PHPQuery.escape($1))" }.joined(separator: "&").utf8)
                 )
             },
             decode: { try Self.decode($0, function: function) },
@@ -89,7 +91,8 @@ package struct WHMClient: Sendable {
             throw UpstreamError.malformedResponse(.whm, action: function, detail: "no metadata envelope")
         }
         guard result == 1 else {
-            throw UpstreamError.apiError(.whm, action: function, message: metadata["reason"]?.string ?? "Unknown error.")
+            throw UpstreamError.apiError(
+                .whm, action: function, message: metadata["reason"]?.string ?? "Unknown error.")
         }
         return json
     }
@@ -98,9 +101,12 @@ package struct WHMClient: Sendable {
     package func checkConnection() async throws {
         _ = try await packages()
         guard credentials.actsThroughRoot else { return }
-        let json = try await perform("listaccts", [("search", reseller), ("searchtype", "user"), ("searchmethod", "exact")], safety: .safe)
-        guard (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).contains(where: { $0.user == reseller }) else {
-            throw UpstreamError.apiError(.whm, action: "listaccts", message: "The reseller \(reseller) does not exist on this server.")
+        let json = try await perform(
+            "listaccts", [("search", reseller), ("searchtype", "user"), ("searchmethod", "exact")], safety: .safe)
+        guard (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).contains(where: { $0.user == reseller })
+        else {
+            throw UpstreamError.apiError(
+                .whm, action: "listaccts", message: "The reseller \(reseller) does not exist on this server.")
         }
     }
 
@@ -149,7 +155,9 @@ package struct WHMClient: Sendable {
     }
 
     /// listaccts. The token only sees its own accounts; rows owned by anyone else are dropped here as well.
-    package func accounts(search: String? = nil, searchType: String = "user", exact: Bool = true) async throws -> [WHMAccount] {
+    package func accounts(search: String? = nil, searchType: String = "user", exact: Bool = true) async throws
+        -> [WHMAccount]
+    {
         var arguments: [(String, String)] = []
         if let search {
             arguments += [("search", search), ("searchtype", searchType), ("searchmethod", exact ? "exact" : "regex")]
@@ -157,7 +165,9 @@ package struct WHMClient: Sendable {
         let json = try await perform("listaccts", arguments, safety: .safe)
         let reseller = self.reseller
         // The reseller's own account (it owns itself once set up) is never one of the brand's customers'.
-        return (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).filter { $0.owner == reseller && $0.user != reseller }
+        return (json["data"]?["acct"]?.elements ?? []).map(WHMAccount.init).filter {
+            $0.owner == reseller && $0.user != reseller
+        }
     }
 
     /// One of the reseller's accounts by user name, or nil.

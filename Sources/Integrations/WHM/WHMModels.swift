@@ -95,7 +95,10 @@ package struct WHMPackageSpec: Sendable, Equatable {
     }
 
     var arguments: [(String, String)] {
-        [("name", name), ("quota", diskMB.map(String.init) ?? "unlimited"), ("bwlimit", bandwidthMB.map(String.init) ?? "unlimited")]
+        [
+            ("name", name), ("quota", diskMB.map(String.init) ?? "unlimited"),
+            ("bwlimit", bandwidthMB.map(String.init) ?? "unlimited"),
+        ]
     }
 }
 
@@ -113,7 +116,9 @@ package enum WHMUsername {
     package static func problem(_ name: String) -> String? {
         if name.isEmpty || name.count > 16 { return "must be 1 to 16 characters" }
         if name != name.lowercased() { return "must be lower case" }
-        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return "may hold only letters and digits" }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return "may hold only letters and digits"
+        }
         if name.first?.isNumber == true { return "cannot start with a digit" }
         if name.hasPrefix("test") { return "cannot start with \"test\"" }
         return nil

@@ -6,7 +6,8 @@ package struct WHMRootClient: Sendable {
 
     /// `token` must be root's.
     package init(baseURL: String, token: String, caller: UpstreamCaller) {
-        client = WHMClient(credentials: WHMCredentials(baseURL: baseURL, username: "root", token: token), caller: caller)
+        client = WHMClient(
+            credentials: WHMCredentials(baseURL: baseURL, username: "root", token: token), caller: caller)
     }
 
     /// Every account with that user name or domain, whoever owns it.
@@ -42,13 +43,15 @@ package struct WHMRootClient: Sendable {
 
     /// setupreseller: gives the account reseller rights; `makeOwner` makes it own itself.
     package func setupReseller(user: String, makeOwner: Bool = true) async throws {
-        _ = try await client.perform("setupreseller", [("user", user), ("makeowner", makeOwner ? "1" : "0")], safety: .safe)
+        _ = try await client.perform(
+            "setupreseller", [("user", user), ("makeowner", makeOwner ? "1" : "0")], safety: .safe)
     }
 
     /// setresellernameservers for `user`.
     package func setNameservers(_ nameservers: [String], of user: String) async throws {
         _ = try await client.perform(
-            "setresellernameservers", [("user", user), ("nameservers", nameservers.joined(separator: ","))], safety: .safe
+            "setresellernameservers", [("user", user), ("nameservers", nameservers.joined(separator: ","))],
+            safety: .safe
         )
     }
 
@@ -57,13 +60,15 @@ package struct WHMRootClient: Sendable {
     package func removeIfMade(username: String, domain: String) async throws {
         guard try await made(username, domain) else { return }
         _ = try await client.perform("removeacct", [("username", username), ("keepdns", "0")], safety: .lookUpFirst) {
-            try await accountExists(username) ? nil : .object(["metadata": .object(["result": .number(1), "reason": .string("removed")])])
+            try await accountExists(username)
+                ? nil : .object(["metadata": .object(["result": .number(1), "reason": .string("removed")])])
         }
     }
 
     private func made(_ username: String, _ domain: String) async throws -> Bool {
         try await accounts(username, type: "user").contains {
-            $0.user == username && $0.domain.lowercased() == domain.lowercased() && ($0.owner == "root" || $0.owner == username)
+            $0.user == username && $0.domain.lowercased() == domain.lowercased()
+                && ($0.owner == "root" || $0.owner == username)
         }
     }
 }

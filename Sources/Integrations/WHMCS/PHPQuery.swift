@@ -82,7 +82,9 @@ package enum PHPQuery {
         return (base, path)
     }
 
-    private static func insert(_ value: PHPFormValue, at path: [String], into entries: inout [(key: String, value: PHPFormValue)]) {
+    private static func insert(
+        _ value: PHPFormValue, at path: [String], into entries: inout [(key: String, value: PHPFormValue)]
+    ) {
         var key = path[0]
         if key.isEmpty {
             let numeric = entries.compactMap { Int($0.key) }

@@ -73,10 +73,13 @@ extension WHMCSClient {
 
     /// CreateInvoice with `lines` for the client, its notes set to `marker` (unique per purpose, such as a renewal
     /// order), so an invoice made behind a lost answer, or before a crash, is found instead of made twice.
-    package func createInvoice(clientID: Int, lines: [(description: String, amountMinor: Int64)], paymentMethod: String, marker: String) async throws -> Int {
+    package func createInvoice(
+        clientID: Int, lines: [(description: String, amountMinor: Int64)], paymentMethod: String, marker: String
+    ) async throws -> Int {
         if let existing = try await invoice(clientID: clientID, marker: marker) { return existing.id }
         var fields: [(String, PHPFormValue)] = [
-            ("userid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)), ("notes", .scalar(marker)),
+            ("userid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)),
+            ("notes", .scalar(marker)),
             ("sendinvoice", .scalar("1")),
         ]
         for (index, line) in lines.enumerated() {
@@ -84,7 +87,9 @@ extension WHMCSClient {
             fields.append(("itemamount\(index + 1)", .scalar(Money.decimal(line.amountMinor))))
         }
         let json = try await perform("CreateInvoice", fields, safety: .lookUpFirst) {
-            try await self.invoice(clientID: clientID, marker: marker).map { .object(["invoiceid": .number(Double($0.id))]) }
+            try await self.invoice(clientID: clientID, marker: marker).map {
+                .object(["invoiceid": .number(Double($0.id))])
+            }
         }
         return try Self.int(json, "invoiceid", action: "CreateInvoice")
     }

@@ -4,7 +4,8 @@ extension WHMCSClient {
     /// and counts as done.
     package func requestCancellation(serviceID: Int, immediate: Bool, reason: String) async throws {
         let fields: [(String, PHPFormValue)] = [
-            ("serviceid", .scalar(String(serviceID))), ("type", .scalar(immediate ? "Immediate" : "End of Billing Period")),
+            ("serviceid", .scalar(String(serviceID))),
+            ("type", .scalar(immediate ? "Immediate" : "End of Billing Period")),
             ("reason", .scalar(reason)),
         ]
         do {
@@ -15,11 +16,14 @@ extension WHMCSClient {
     }
 
     /// UpgradeProduct with `calconly`: what moving the service to another product and cycle costs now.
-    package func upgradeQuote(serviceID: Int, productID: Int, cycle: WHMCSBillingCycle) async throws -> WHMCSUpgradeQuote {
+    package func upgradeQuote(serviceID: Int, productID: Int, cycle: WHMCSBillingCycle) async throws
+        -> WHMCSUpgradeQuote
+    {
         let json = try await perform(
             "UpgradeProduct",
             [
-                ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")), ("newproductid", .scalar(String(productID))),
+                ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")),
+                ("newproductid", .scalar(String(productID))),
                 ("newproductbillingcycle", .scalar(cycle.rawValue)), ("calconly", .scalar("true")),
             ],
             safety: .safe
@@ -30,14 +34,17 @@ extension WHMCSClient {
     /// UpgradeProduct: a pending order and its invoice. UpgradeProduct has no idempotency key, so, as for AddOrder,
     /// an upgrade order newer than `baseline` for this service is taken as ours after a lost answer or a crash.
     package func upgrade(
-        serviceID: Int, clientID: Int, productID: Int, cycle: WHMCSBillingCycle, paymentMethod: String, baseline: Int, claimed: Set<Int>
+        serviceID: Int, clientID: Int, productID: Int, cycle: WHMCSBillingCycle, paymentMethod: String, baseline: Int,
+        claimed: Set<Int>
     ) async throws -> WHMCSPlacedOrder {
         let find: @Sendable () async throws -> LenientJSON? = {
             let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 25)).items
-            guard let placed = recent.reversed().first(where: { order in
-                order.id > baseline && !claimed.contains(order.id)
-                    && order.lineItems.contains { $0.type == "upgrade" && $0.relatedID == serviceID }
-            }) else { return nil }
+            guard
+                let placed = recent.reversed().first(where: { order in
+                    order.id > baseline && !claimed.contains(order.id)
+                        && order.lineItems.contains { $0.type == "upgrade" && $0.relatedID == serviceID }
+                })
+            else { return nil }
             return .object([
                 "result": .string("success"), "orderid": .string(String(placed.id)), "serviceids": "",
                 "invoiceid": .string(String(placed.invoiceID ?? 0)),
@@ -47,7 +54,8 @@ extension WHMCSClient {
         let json = try await perform(
             "UpgradeProduct",
             [
-                ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")), ("newproductid", .scalar(String(productID))),
+                ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")),
+                ("newproductid", .scalar(String(productID))),
                 ("newproductbillingcycle", .scalar(cycle.rawValue)), ("paymentmethod", .scalar(paymentMethod)),
             ],
             safety: .lookUpFirst, lookUp: find

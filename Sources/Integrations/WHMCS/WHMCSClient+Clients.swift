@@ -13,7 +13,9 @@ extension WHMCSClient {
         ]
         if !client.companyName.isEmpty { fields.append(("companyname", .scalar(client.companyName))) }
         if let password = client.password { fields.append(("password2", .scalar(password))) }
-        if !client.customFields.isEmpty { fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64))) }
+        if !client.customFields.isEmpty {
+            fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64)))
+        }
         if client.suppressEmail { fields.append(("noemail", .scalar("true"))) }
         if !client.notes.isEmpty { fields.append(("notes", .scalar(client.notes))) }
         if let currency = client.currencyID { fields.append(("currency", .scalar(String(currency)))) }
@@ -21,7 +23,8 @@ extension WHMCSClient {
         let group = client.groupID
         let notes = client.notes
         let json = try await perform("AddClient", fields, safety: .lookUpFirst) {
-            guard let existing = try await self.clientDetails(email: email), existing.groupID == group, existing.notes == notes
+            guard let existing = try await self.clientDetails(email: email), existing.groupID == group,
+                existing.notes == notes
             else { return nil }
             return .object(["result": .string("success"), "clientid": .string(String(existing.id))])
         }
@@ -51,7 +54,9 @@ extension WHMCSClient {
     }
 
     /// GetClients: one page, optionally narrowed by a search prefix.
-    package func clients(search: String? = nil, page: WHMCSPageRequest = .init()) async throws -> WHMCSPage<WHMCSClientSummary> {
+    package func clients(search: String? = nil, page: WHMCSPageRequest = .init()) async throws -> WHMCSPage<
+        WHMCSClientSummary
+    > {
         var fields = Self.paging(page)
         if let search, !search.isEmpty { fields.append(("search", .scalar(search))) }
         let json = try await perform("GetClients", fields, safety: .safe)

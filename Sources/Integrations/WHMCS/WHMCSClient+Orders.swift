@@ -30,17 +30,30 @@ extension WHMCSClient {
             fields.append(("domaintype", .list(blanks + registrations.map { .scalar($0.kind.rawValue) })))
             fields.append(("regperiod", .list(blanks + registrations.map { .scalar(String($0.years)) })))
             if registrations.contains(where: { $0.priceOverrideMinor != nil }) {
-                fields.append(("domainpriceoverride", .list(blanks + registrations.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
+                fields.append(
+                    (
+                        "domainpriceoverride",
+                        .list(blanks + registrations.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })
+                    ))
             }
         }
         if items.contains(where: { $0.priceOverrideMinor != nil }) {
-            fields.append(("priceoverride", .list(items.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
+            fields.append(
+                ("priceoverride", .list(items.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
         }
         if items.contains(where: { !$0.configOptions.isEmpty }) {
-            fields.append(("configoptions", .list(items.map { .scalar($0.configOptions.isEmpty ? "" : $0.configOptions.phpSerializedBase64) })))
+            fields.append(
+                (
+                    "configoptions",
+                    .list(items.map { .scalar($0.configOptions.isEmpty ? "" : $0.configOptions.phpSerializedBase64) })
+                ))
         }
         if items.contains(where: { !$0.customFields.isEmpty }) {
-            fields.append(("customfields", .list(items.map { .scalar($0.customFields.isEmpty ? "" : $0.customFields.phpSerializedBase64) })))
+            fields.append(
+                (
+                    "customfields",
+                    .list(items.map { .scalar($0.customFields.isEmpty ? "" : $0.customFields.phpSerializedBase64) })
+                ))
         }
         for (index, nameserver) in nameservers.prefix(5).enumerated() {
             fields.append(("nameserver\(index + 1)", .scalar(nameserver)))
@@ -51,14 +64,16 @@ extension WHMCSClient {
         let find: @Sendable () async throws -> LenientJSON? = {
             let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 25)).items
             let domainNames = registrations.map(\.domain).sorted()
-            guard let placed = recent.reversed().first(where: { order in
-                let registered = order.lineItems.filter { $0.type == "domain" }.map(\.domain).sorted()
-                guard registered == domainNames else { return false }
-                let lines = order.lineItems.filter { $0.type == "product" }.map { line in
-                    "\(line.domain)|\(line.billingCycle.lowercased().replacingOccurrences(of: "-", with: ""))"
-                }
-                return order.id > baseline && !claimed.contains(order.id) && lines.sorted() == signature
-            }) else { return nil }
+            guard
+                let placed = recent.reversed().first(where: { order in
+                    let registered = order.lineItems.filter { $0.type == "domain" }.map(\.domain).sorted()
+                    guard registered == domainNames else { return false }
+                    let lines = order.lineItems.filter { $0.type == "product" }.map { line in
+                        "\(line.domain)|\(line.billingCycle.lowercased().replacingOccurrences(of: "-", with: ""))"
+                    }
+                    return order.id > baseline && !claimed.contains(order.id) && lines.sorted() == signature
+                })
+            else { return nil }
             let services = placed.lineItems.filter { $0.type == "product" }.map(\.relatedID)
             let domainIDs = placed.lineItems.filter { $0.type == "domain" }.map(\.relatedID)
             return .object([
@@ -132,7 +147,8 @@ extension WHMCSClient {
     /// UpdateProduct: a custom API action (WHMCS's own API can add products but not change them; see
     /// README, "Live WHMCS"), taking AddProduct's fields plus `pid`. Sets the whole product, so it may be repeated.
     package func updateProduct(id: Int, _ product: WHMCSNewProduct) async throws {
-        _ = try await perform("UpdateProduct", [("pid", .scalar(String(id)))] + Self.productFields(product), safety: .safe)
+        _ = try await perform(
+            "UpdateProduct", [("pid", .scalar(String(id)))] + Self.productFields(product), safety: .safe)
     }
 
     /// DeleteProduct: a custom API action, like UpdateProduct. WHMCS refuses while services use the product.
@@ -162,7 +178,9 @@ extension WHMCSClient {
             let map = currencies.map { currency in
                 var entries: [(key: String, value: PHPFormValue)] = []
                 for cycle in WHMCSBillingCycle.allCases {
-                    if let minor = product.pricing[currency]?[cycle] { entries.append((cycle.rawValue, .scalar(Money.decimal(minor)))) }
+                    if let minor = product.pricing[currency]?[cycle] {
+                        entries.append((cycle.rawValue, .scalar(Money.decimal(minor))))
+                    }
                     if let minor = product.setupFees[currency]?[cycle], let key = cycle.setupFeeKey {
                         entries.append((key, .scalar(Money.decimal(minor))))
                     }
@@ -187,7 +205,8 @@ extension WHMCSClient {
 
     /// GetClientsDomains: the domains of one client.
     package func domains(clientID: Int, page: WHMCSPageRequest = .init()) async throws -> WHMCSPage<WHMCSDomain> {
-        let json = try await perform("GetClientsDomains", Self.paging(page) + [("clientid", .scalar(String(clientID)))], safety: .safe)
+        let json = try await perform(
+            "GetClientsDomains", Self.paging(page) + [("clientid", .scalar(String(clientID)))], safety: .safe)
         return Self.page(json, outer: "domains", inner: "domain", WHMCSDomain.init)
     }
 

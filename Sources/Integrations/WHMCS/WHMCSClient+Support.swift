@@ -100,7 +100,8 @@ package struct WHMCSTicketThread: Sendable, Equatable {
         lastReply = json["lastreply"]?.string ?? ""
         messages = (json["replies"]?["reply"]?.elements ?? []).map { reply in
             Message(
-                admin: reply["admin"]?.string ?? "", name: reply["name"]?.string ?? "", date: reply["date"]?.string ?? "",
+                admin: reply["admin"]?.string ?? "", name: reply["name"]?.string ?? "",
+                date: reply["date"]?.string ?? "",
                 message: reply["message"]?.string ?? ""
             )
         }

@@ -48,7 +48,9 @@ package struct WHMCSClient: Sendable {
                     ("identifier", .scalar(credentials.identifier)),
                     ("secret", .scalar(credentials.secret)),
                 ]
-                if let accessKey = credentials.accessKey, !accessKey.isEmpty { body.append(("accesskey", .scalar(accessKey))) }
+                if let accessKey = credentials.accessKey, !accessKey.isEmpty {
+                    body.append(("accesskey", .scalar(accessKey)))
+                }
                 body += [("action", .scalar(action)), ("responsetype", .scalar("json"))]
                 body += fields
                 return UpstreamRequest(
@@ -70,9 +72,11 @@ package struct WHMCSClient: Sendable {
         case 200:
             break
         case 401, 403:
-            throw UpstreamError.authenticationFailed(.whmcs, message: message.isEmpty ? "HTTP \(response.status)" : message)
+            throw UpstreamError.authenticationFailed(
+                .whmcs, message: message.isEmpty ? "HTTP \(response.status)" : message)
         case 400..<500:
-            throw UpstreamError.apiError(.whmcs, action: action, message: message.isEmpty ? "HTTP \(response.status)" : message)
+            throw UpstreamError.apiError(
+                .whmcs, action: action, message: message.isEmpty ? "HTTP \(response.status)" : message)
         default:
             throw UpstreamError.badStatus(.whmcs, action: action, status: response.status)
         }
@@ -81,7 +85,8 @@ package struct WHMCSClient: Sendable {
         }
         switch json["result"]?.string?.lowercased() {
         case "success": return json
-        case "error": throw UpstreamError.apiError(.whmcs, action: action, message: message.isEmpty ? "unknown error" : message)
+        case "error":
+            throw UpstreamError.apiError(.whmcs, action: action, message: message.isEmpty ? "unknown error" : message)
         default: throw UpstreamError.malformedResponse(.whmcs, action: action, detail: "no result field")
         }
     }

@@ -32,7 +32,8 @@ package enum LenientJSON: Equatable, Sendable {
     package var string: String? {
         switch self {
         case .string(let text): text
-        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number(let number):
+            number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .bool(let flag): flag ? "true" : "false"
         default: nil
         }
@@ -133,7 +134,11 @@ extension LenientJSON: Encodable {
         case .null: try container.encodeNil()
         case .bool(let flag): try container.encode(flag)
         case .number(let number):
-            if number.rounded() == number, abs(number) < 9e15 { try container.encode(Int64(number)) } else { try container.encode(number) }
+            if number.rounded() == number, abs(number) < 9e15 {
+                try container.encode(Int64(number))
+            } else {
+                try container.encode(number)
+            }
         case .string(let text): try container.encode(text)
         case .array(let items): try container.encode(items)
         case .object(let fields): try container.encode(fields)

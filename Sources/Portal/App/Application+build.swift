@@ -22,12 +22,14 @@ package func buildApplication(
         TenantDatabasesCloser(databases: dependencies.databases),
         MailDelivery(
             queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
-            platform: dependencies.platform, relay: configuration.smtpRelay, secrets: dependencies.accountServices.secrets,
-            send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) }, policy: configuration.mailRetry,
+            platform: dependencies.platform, relay: configuration.smtpRelay,
+            secrets: dependencies.accountServices.secrets,
+            send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) },
+            policy: configuration.mailRetry,
             logger: logger
         ),
         OrderPipeline(
-            steps: dependencies.orderSteps(logger: logger), queue: dependencies.orderQueue, registry: dependencies.registry,
+            steps: dependencies.orderSteps, queue: dependencies.orderQueue, registry: dependencies.registry,
             databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
             lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
             now: dependencies.accountServices.now, logger: logger
@@ -39,12 +41,14 @@ package func buildApplication(
         ),
         RenewalScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
-            storefront: dependencies.storefront, flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
-            orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps(logger: logger), interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
+            storefront: dependencies.storefront, flows: dependencies.accountFlows,
+            realm: { dependencies.tenantRealm($0) },
+            orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps,
+            interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
         ),
     ]
-    if let interval = configuration.healthInterval {
-        services.append(dependencies.healthCollector(logger: logger, interval: interval))
+    if configuration.healthInterval != nil {
+        services.append(dependencies.healthCollector)
     }
     if let interval = configuration.backupInterval {
         services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
@@ -68,11 +72,11 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             trustedProxies: configuration.trustedProxies,
             platformHost: configuration.platformHost
         )
+        BrandMiddleware(storefront: dependencies.storefront, platformRealm: dependencies.platformRealm)
         RequestLogMiddleware(logger: logger)
         SecurityHeadersMiddleware()
         ErrorPageMiddleware(
             pages: dependencies.pages,
-            storefront: dependencies.storefront,
             assets: dependencies.assets,
             logger: logger
         )
@@ -85,8 +89,10 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         version: configuration.version
     ).addRoutes(to: router)
     StaticAssetsController(assets: dependencies.assets).addRoutes(to: router)
-    TLSAskController(registry: dependencies.registry, baseDomain: configuration.baseDomain, platformHost: configuration.platformHost)
-        .addRoutes(to: router)
+    TLSAskController(
+        registry: dependencies.registry, baseDomain: configuration.baseDomain, platformHost: configuration.platformHost
+    )
+    .addRoutes(to: router)
     if configuration.benchRoutes {
         BenchController().addRoutes(to: router)
     }
@@ -97,14 +103,15 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     ).addRoutes(to: tenantRoutes)
     DomainSearchController(
         storefront: dependencies.storefront, pages: dependencies.pages, upstreams: dependencies.upstreams,
-        limiter: dependencies.accountServices.limiter, logger: logger
+        limiter: dependencies.accountServices.limiter, now: dependencies.accountServices.now, logger: logger
     ).addRoutes(to: tenantRoutes)
     ProductAPIController(
         databases: dependencies.databases, storefront: dependencies.storefront, rules: dependencies.catalogueRules,
-        sync: dependencies.productSync(logger: logger), upstreams: dependencies.upstreams, logger: logger
+        sync: dependencies.productSync, upstreams: dependencies.upstreams, logger: logger
     ).addRoutes(to: tenantRoutes)
     let knowledgeBase = KnowledgeBaseController(
-        flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront, pages: dependencies.pages,
+        flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront,
+        pages: dependencies.pages,
         siteURL: { dependencies.siteURL($0) }
     )
     knowledgeBase.addPublicRoutes(to: tenantRoutes)
@@ -114,7 +121,8 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
 
 /// Sign-in areas: the session and CSRF checks run only here, so storefront pages never read a session.
 private func addAccountRoutes(
-    to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies, knowledgeBase: KnowledgeBaseController, logger: Logger
+    to tenantRoutes: RouterGroup<TenantRequestContext>, _ dependencies: PortalDependencies,
+    knowledgeBase: KnowledgeBaseController, logger: Logger
 ) {
     let flows = dependencies.accountFlows
     let realm: @Sendable (TenantRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
@@ -124,7 +132,8 @@ private func addAccountRoutes(
     AuthController(area: .customer, flows: flows, realm: realm).addRoutes(to: accountRoutes)
     AuthController(area: .staff, flows: flows, realm: realm).addRoutes(to: accountRoutes)
     let checkout = CheckoutController(
-        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+        storefront: dependencies.storefront,
         queue: dependencies.orderQueue, upstreams: dependencies.upstreams
     )
     checkout.addPublicRoutes(to: accountRoutes)
@@ -143,18 +152,21 @@ private func addAccountRoutes(
     ).addRoutes(to: customerRoutes)
     ProvisionedController(
         flows: flows, realm: customerRealm, databases: dependencies.databases, storefront: dependencies.storefront,
-        upstreams: dependencies.upstreams, steps: dependencies.orderSteps(logger: logger), logger: logger
+        upstreams: dependencies.upstreams, steps: dependencies.orderSteps, logger: logger
     ).addRoutes(to: customerRoutes)
     SecurityController(basePath: "/account", flows: flows, realm: customerRealm).addRoutes(to: customerRoutes)
     checkout.addCustomerRoutes(to: customerRoutes)
     let tickets = TicketsController(
-        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, upstreams: dependencies.upstreams,
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+        upstreams: dependencies.upstreams,
         logger: logger
     )
     tickets.addCustomerRoutes(to: customerRoutes)
     ServiceChangeController(
-        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
-        upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync(logger: logger), logger: logger
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+        storefront: dependencies.storefront,
+        upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync,
+        logger: logger
     ).addRoutes(to: customerRoutes)
     TwoFactorController(basePath: "/account", flows: flows, realm: customerRealm, mayDisable: { _ in true })
         .addRoutes(to: customerRoutes)
@@ -162,15 +174,17 @@ private func addAccountRoutes(
     let staffRoutes = accountRoutes.group(context: StaffRequestContext.self)
     let staffRealm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
     StaffController(
-        flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases,
+        flows: flows, realm: staffRealm, showMailbox: dependencies.configuration.showMailbox,
+        databases: dependencies.databases,
         storefront: dependencies.storefront
     )
-        .addRoutes(to: staffRoutes)
+    .addRoutes(to: staffRoutes)
     SecurityController(basePath: "/admin", flows: flows, realm: staffRealm).addRoutes(to: staffRoutes)
     IntegrationsController(
         flows: flows, realm: staffRealm, upstreams: dependencies.upstreams, databases: dependencies.databases
     ).addRoutes(to: staffRoutes)
-    EmailTemplatesController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    EmailTemplatesController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(
+        to: staffRoutes)
     MailSettingsController(
         flows: flows, realm: staffRealm, secrets: dependencies.accountServices.secrets, sender: SMTPSender(),
         allowLoopbackRelay: dependencies.configuration.allowSandboxUpstreams
@@ -181,27 +195,33 @@ private func addAccountRoutes(
     ).addRoutes(to: staffRoutes)
     CatalogueController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
-        rules: dependencies.catalogueRules, sync: dependencies.productSync(logger: logger)
+        rules: dependencies.catalogueRules, sync: dependencies.productSync
     ).addRoutes(to: staffRoutes)
     APIKeysController(flows: flows, realm: staffRealm, databases: dependencies.databases).addRoutes(to: staffRoutes)
     DomainsController(
         flows: flows, realm: staffRealm, domains: dependencies.customDomains, registry: dependencies.registry,
         databases: dependencies.databases, dns: dependencies.dnsLookup,
-        edge: .init(host: dependencies.configuration.edgeHost ?? dependencies.configuration.platformHost, ipv4: dependencies.configuration.edgeIPv4, ipv6: dependencies.configuration.edgeIPv6)
+        edge: .init(
+            host: dependencies.configuration.edgeHost ?? dependencies.configuration.platformHost,
+            ipv4: dependencies.configuration.edgeIPv4, ipv6: dependencies.configuration.edgeIPv6)
     ).addRoutes(to: staffRoutes)
     tickets.addStaffRoutes(to: staffRoutes)
     knowledgeBase.addStaffRoutes(to: staffRoutes)
     AdminOrdersController(
-        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, storefront: dependencies.storefront,
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+        storefront: dependencies.storefront,
         queue: dependencies.orderQueue, upstreams: dependencies.upstreams
     ).addRoutes(to: staffRoutes)
-    ReportsController(flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases).addRoutes(to: staffRoutes)
+    ReportsController(flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases)
+        .addRoutes(to: staffRoutes)
     AdminCustomersController(
-        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases, upstreams: dependencies.upstreams
+        flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+        upstreams: dependencies.upstreams
     ).addRoutes(to: staffRoutes)
     BrandStudioController(
         flows: flows, realm: staffRealm, databases: dependencies.databases, storefront: dependencies.storefront,
-        images: ImageStore(dataDirectory: dependencies.dataDirectory), scriptURL: dependencies.assets.url(for: "brand-studio.js")
+        images: ImageStore(dataDirectory: dependencies.dataDirectory),
+        scriptURL: dependencies.assets.url(for: "brand-studio.js")
     ).addRoutes(to: staffRoutes)
     // Reachable before two-factor is set up, so staff of a tenant that requires it can enrol.
     let enrollmentRoutes = accountRoutes.group(context: StaffEnrollmentRequestContext.self)
@@ -228,19 +248,21 @@ func buildPlatformRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     let users = area.group(context: PlatformUserContext.self)
     PlatformController(
         flows: flows, realm: platformRealm, registry: dependencies.registry, platform: dependencies.platform,
-        health: dependencies.healthCollector(logger: logger),
-        hostingSuspension: HostingSuspension(
-            control: { try await dependencies.upstreams.whm(for: $0) }, databases: dependencies.databases, logger: logger
-        ),
+        health: dependencies.healthCollector,
+        hostingSuspension: dependencies.hostingSuspension,
         archive: dependencies.archive, backups: dependencies.backups,
-        exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true), logger: logger
+        exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
+        logger: logger
     ).addRoutes(to: users)
     let configuration = dependencies.configuration
     OnboardingController(
         flows: flows, realm: platformRealm, registry: dependencies.registry,
         provisioner: TenantProvisioner(
-            onboarding: TenantOnboarding(platform: dependencies.platform, dataDirectory: dependencies.dataDirectory, baseDomain: configuration.baseDomain),
-            upstreams: dependencies.upstreams, databases: dependencies.databases, sandbox: configuration.sandboxUpstreams,
+            onboarding: TenantOnboarding(
+                platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
+                baseDomain: configuration.baseDomain),
+            upstreams: dependencies.upstreams, databases: dependencies.databases,
+            sandbox: configuration.sandboxUpstreams,
             logger: logger
         ),
         drafts: OnboardingDrafts(), tenantRealm: { dependencies.tenantRealm($0) }, baseDomain: configuration.baseDomain,

@@ -28,47 +28,26 @@ package struct PortalDependencies: Sendable {
     package let orderQueue: OrderQueue
     /// Keeps customers' local copies of their WHMCS services and invoices fresh.
     package let billingRefresher: BillingRefresher
+    /// The brands' own domains in the registry.
+    package let customDomains: CustomDomains
+    /// The resolver custom domains are verified through.
+    package let dnsLookup: DNSLookup
+    /// Signed tenant archives (export and import).
+    package let archive: TenantArchive
+    /// Backups of every tenant under `<data>/backups`.
+    package let backups: TenantBackups
+    /// Measures tenants' health for the platform console.
+    package let healthCollector: HealthCollector
+    /// Pushes a tenant's products to its WHMCS product group.
+    package let productSync: ProductSync
+    /// The pipeline's steps, wired to this server's upstreams, mail and clock.
+    package let orderSteps: OrderSteps
+    /// Suspends and restores a brand's hosting accounts with the brand.
+    package let hostingSuspension: HostingSuspension
+
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
         accountServices.link(primaryHost: tenantRealm(tenant).linkHost, path: "")
-    }
-
-    /// The brands' own domains in the registry.
-    package var customDomains: CustomDomains { CustomDomains(platform: platform, baseDomain: configuration.baseDomain) }
-
-    /// The resolver custom domains are verified through.
-    package var dnsLookup: DNSLookup {
-        // Validated when the configuration was read; the system's resolver is an address by construction.
-        (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback
-    }
-
-    /// Signed tenant archives (export and import).
-    package var archive: TenantArchive {
-        TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: accountServices.secrets)
-    }
-
-    /// Measures tenants' health for the platform console.
-    package func healthCollector(logger: Logger, interval: Duration = .seconds(600)) -> HealthCollector {
-        HealthCollector(platform: platform, registry: registry, dataDirectory: dataDirectory, interval: interval, logger: logger)
-    }
-
-    /// Backups of every tenant under `<data>/backups`.
-    package var backups: TenantBackups {
-        TenantBackups(platform: platform, dataDirectory: dataDirectory, secrets: accountServices.secrets, retention: configuration.backupRetention)
-    }
-
-    /// Pushes a tenant's products to its WHMCS product group.
-    package func productSync(logger: Logger) -> ProductSync {
-        ProductSync(upstreams: upstreams, databases: databases, logger: logger)
-    }
-
-    /// The pipeline's steps, wired to this server's upstreams, mail and clock.
-    package func orderSteps(logger: Logger) -> OrderSteps {
-        OrderSteps(
-            databases: databases, upstreams: upstreams, sync: productSync(logger: logger), flows: accountFlows,
-            realm: { tenantRealm($0) }, policy: configuration.pipelineRetry, now: accountServices.now,
-            crashAfter: configuration.crashAfterStep, refresher: billingRefresher
-        )
     }
 
     /// The realm of one tenant's customers and staff.
@@ -88,8 +67,10 @@ package struct PortalDependencies: Sendable {
         if maximumOpen < configuration.maxOpenTenants {
             logger.warning(
                 "open tenant databases bounded by the descriptor limit",
-                metadata: ["requested": "\(configuration.maxOpenTenants)", "bound": "\(maximumOpen)",
-                           "nofile": "\(descriptorLimit)"]
+                metadata: [
+                    "requested": "\(configuration.maxOpenTenants)", "bound": "\(maximumOpen)",
+                    "nofile": "\(descriptorLimit)",
+                ]
             )
         }
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
@@ -132,10 +113,19 @@ package struct PortalDependencies: Sendable {
             }
         }
         let upstreams = TenantUpstreams(
-            databases: databases, secrets: secrets, transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
+            databases: databases, secrets: secrets,
+            transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
             timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
             allowSandbox: configuration.allowSandboxUpstreams, registry: platform
         )
+        let accountFlows = AccountFlows(
+            pages: pages, services: accountServices, throttle: throttle, emails: emails, mailQueue: mailQueue
+        )
+        let billingRefresher = BillingRefresher(databases: databases, upstreams: upstreams, logger: logger)
+        let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
+        let realm: @Sendable (Tenant) -> any AccountRealm = {
+            TenantRealm(tenant: $0, databases: databases, storefront: storefront, registry: registry)
+        }
         return PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,
@@ -147,9 +137,7 @@ package struct PortalDependencies: Sendable {
             storefront: storefront,
             accountServices: accountServices,
             loginThrottle: throttle,
-            accountFlows: AccountFlows(
-                pages: pages, services: accountServices, throttle: throttle, emails: emails, mailQueue: mailQueue
-            ),
+            accountFlows: accountFlows,
             platformRealm: PlatformRealm(
                 platform: platform, host: configuration.platformHost, stylesheetURL: assets.url(for: "base.css")
             ),
@@ -157,7 +145,28 @@ package struct PortalDependencies: Sendable {
             mailQueue: mailQueue,
             catalogueRules: try CatalogueRules(directory: configuration.assetsDirectory),
             orderQueue: OrderQueue(platform: platform),
-            billingRefresher: BillingRefresher(databases: databases, upstreams: upstreams, logger: logger)
+            billingRefresher: billingRefresher,
+            customDomains: CustomDomains(platform: platform, baseDomain: configuration.baseDomain),
+            // Validated when the configuration was read; the system's resolver is an address by construction.
+            dnsLookup: (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback,
+            archive: TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets),
+            backups: TenantBackups(
+                platform: platform, dataDirectory: dataDirectory, secrets: secrets,
+                retention: configuration.backupRetention
+            ),
+            healthCollector: HealthCollector(
+                platform: platform, registry: registry, dataDirectory: dataDirectory,
+                interval: configuration.healthInterval ?? .seconds(600), logger: logger
+            ),
+            productSync: productSync,
+            orderSteps: OrderSteps(
+                databases: databases, upstreams: upstreams, sync: productSync, flows: accountFlows, realm: realm,
+                policy: configuration.pipelineRetry, now: accountServices.now, crashAfter: configuration.crashAfterStep,
+                refresher: billingRefresher
+            ),
+            hostingSuspension: HostingSuspension(
+                control: { try await upstreams.whm(for: $0) }, databases: databases, logger: logger
+            )
         )
     }
 }

@@ -7,6 +7,8 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case unknownHost
     case tenantSuspended
     case tenantMaintenance
+    /// The host's brand could not be read (its database failed to open).
+    case brandUnavailable
     case notFound
     /// A staff member signed in as a customer asked for the customer's security settings.
     case notWhileImpersonating
@@ -19,7 +21,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost: .badRequest
         case .unknownHost, .notFound: .notFound
         case .notWhileImpersonating: .forbidden
-        case .tenantSuspended, .tenantMaintenance: .serviceUnavailable
+        case .tenantSuspended, .tenantMaintenance, .brandUnavailable: .serviceUnavailable
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
     }
@@ -30,7 +32,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost: "bad_host"
         case .unknownHost, .notFound: "not_found"
         case .notWhileImpersonating: "not_while_signed_in_as_customer"
-        case .tenantSuspended: "temporarily_unavailable"
+        case .tenantSuspended, .brandUnavailable: "temporarily_unavailable"
         case .tenantMaintenance: "maintenance"
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
         }
@@ -41,7 +43,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .badHost(let problem): "Bad request: \(problem)."
         case .unknownHost, .notFound: "The page you asked for does not exist."
         case .notWhileImpersonating: "Staff signed in as a customer cannot open the customer's security settings."
-        case .tenantSuspended: "This site is temporarily unavailable. Please try again later."
+        case .tenantSuspended, .brandUnavailable: "This site is temporarily unavailable. Please try again later."
         case .tenantMaintenance: "This site is down for a few minutes of maintenance. Please try again shortly."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
         case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"

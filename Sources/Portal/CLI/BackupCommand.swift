@@ -20,7 +20,9 @@ struct BackupCommand: AsyncParsableCommand {
         subcommands: [Run.self, List.self, Restore.self]
     )
 
-    static func backups(data: DataOptions, key: MasterKeyOption, daily: Int = 7, weekly: Int = 4) throws -> TenantBackups {
+    static func backups(data: DataOptions, key: MasterKeyOption, daily: Int = 7, weekly: Int = 4) throws
+        -> TenantBackups
+    {
         let dataDirectory = DataDirectory(path: data.resolvedDataDir)
         return TenantBackups(
             platform: try PlatformDatabase(dataDirectory: dataDirectory), dataDirectory: dataDirectory,
@@ -93,7 +95,8 @@ struct BackupCommand: AsyncParsableCommand {
 
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Restore a tenant from a backup: verified first, in maintenance while restoring, integrity-checked.",
+            abstract:
+                "Restore a tenant from a backup: verified first, in maintenance while restoring, integrity-checked.",
             discussion: """
                 The tenant's sites answer "down for maintenance" during the restore; changes made since the backup
                 are lost. Without --from, the newest backup is used.
@@ -116,12 +119,18 @@ struct BackupCommand: AsyncParsableCommand {
             if let from {
                 source = URL(fileURLWithPath: from)
             } else {
-                guard let newest = try backups.list(slug).first else { throw TenantBackups.BackupError.noSuchBackup("of \(slug)") }
+                guard let newest = try backups.list(slug).first else {
+                    throw TenantBackups.BackupError.noSuchBackup("of \(slug)")
+                }
                 source = newest.url
             }
-            guard FileManager.default.fileExists(atPath: source.path) else { throw TenantBackups.BackupError.noSuchBackup(source.path) }
+            guard FileManager.default.fileExists(atPath: source.path) else {
+                throw TenantBackups.BackupError.noSuchBackup(source.path)
+            }
             guard yes else {
-                throw CommandError("restoring \(slug) from \(source.lastPathComponent) loses every change made since; run again with --yes to confirm")
+                throw CommandError(
+                    "restoring \(slug) from \(source.lastPathComponent) loses every change made since; run again with --yes to confirm"
+                )
             }
             try await backups.restore(slug, from: source) { Console.line("  \($0)…") }
             Console.line("Restored \(slug) from \(source.lastPathComponent).")

@@ -23,7 +23,8 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var server: ServerOptions
-    @Option(name: .customLong("sandbox-whmcs-port"), help: "Port of the in-process WHMCS simulator (0 picks a free one).")
+    @Option(
+        name: .customLong("sandbox-whmcs-port"), help: "Port of the in-process WHMCS simulator (0 picks a free one).")
     var sandboxWHMCSPort = 0
     @Option(name: .customLong("sandbox-whm-port"), help: "Port of the in-process WHM simulator (0 picks a free one).")
     var sandboxWHMPort = 0
@@ -50,18 +51,24 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try platform.close()
 
-        var sandboxConfiguration = SandboxConfiguration(directory: dataDirectory.root.appendingPathComponent("_sandbox").path)
+        var sandboxConfiguration = SandboxConfiguration(
+            directory: dataDirectory.root.appendingPathComponent("_sandbox").path)
         sandboxConfiguration.whmcsPort = sandboxWHMCSPort
         sandboxConfiguration.whmPort = sandboxWHMPort
         sandboxConfiguration.twentyIPort = 0
         sandboxConfiguration.sslStorePort = 0
-        sandboxConfiguration.cloudSizes = try ResourceMap.load(path: configuration.assetsDirectory + "/catalogue/resource-map.json")
+        sandboxConfiguration.cloudSizes = try ResourceMap.load(
+            path: configuration.assetsDirectory + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(sandboxConfiguration)
         let ports = Mutex<[String: Int]>([:])
         let (bound, bindings) = AsyncStream.makeStream(of: Void.self)
         let sandboxGroup = ServiceGroup(
             services: sandbox.services(logger: logger) { name, port in
-                if ports.withLock({ $0[name] = port; return $0.count }) == Sandbox.simulatorCount { bindings.finish() }
+                if ports.withLock({
+                    $0[name] = port; return $0.count
+                }) == Sandbox.simulatorCount {
+                    bindings.finish()
+                }
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -80,7 +87,8 @@ struct DemoCommand: AsyncParsableCommand {
             let urls = ports.withLock { ports in
                 (
                     whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)",
-                    twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)", sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)"
+                    twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)",
+                    sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)"
                 )
             }
             try await connectDemoTenants(to: sandbox, urls: urls, configuration: configuration)
@@ -89,7 +97,8 @@ struct DemoCommand: AsyncParsableCommand {
             _ = try await sandbox.whmcs.ensureClientGroup(slug: "new-brand", name: "New brand (sandbox)")
             // The console's onboarding wizard fills these in for sandbox brands.
             configuration.sandboxUpstreams = SandboxUpstreams(
-                whmcsURL: urls.whmcs, whmcsIdentifier: sandbox.credentials.whmcsIdentifier, whmcsSecret: sandbox.credentials.whmcsSecret,
+                whmcsURL: urls.whmcs, whmcsIdentifier: sandbox.credentials.whmcsIdentifier,
+                whmcsSecret: sandbox.credentials.whmcsSecret,
                 whmURL: urls.whm, whmRootToken: sandbox.credentials.whmRootToken
             )
             try await serve(configuration, logger: logger, sandboxURLs: urls)
@@ -100,7 +109,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Points each demo brand still in sandbox mode at the simulators, with its own group and reseller.
     private func connectDemoTenants(
-        to sandbox: Sandbox, urls: (whmcs: String, whm: String, twentyI: String, sslStore: String), configuration: PortalConfiguration
+        to sandbox: Sandbox, urls: (whmcs: String, whm: String, twentyI: String, sslStore: String),
+        configuration: PortalConfiguration
     ) async throws {
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
@@ -130,10 +140,13 @@ struct DemoCommand: AsyncParsableCommand {
             input.sslStorePartner = sandbox.credentials.sslStorePartnerCode
             input.sslStoreToken = sandbox.credentials.sslStoreAuthToken
             let errors = try await upstreams.update(tenant, with: input, actor: nil, ip: "demo")
-            if !errors.isEmpty { throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))") }
+            if !errors.isEmpty {
+                throw CommandError("demo tenant \(definition.slug): \(errors.values.sorted().joined(separator: "; "))")
+            }
             try await databases.withDatabase(for: tenant) { database in
                 try await database.accounts.setSettings(
-                    [(ProductSync.productGroupKey, String(setup.productGroupID))], audit: "catalogue.settings_updated", actor: nil,
+                    [(ProductSync.productGroupKey, String(setup.productGroupID))], audit: "catalogue.settings_updated",
+                    actor: nil,
                     detail: "sandbox product group \(setup.productGroupID)", ip: "demo"
                 )
             }
@@ -142,7 +155,10 @@ struct DemoCommand: AsyncParsableCommand {
         try platform.close()
     }
 
-    private func serve(_ configuration: PortalConfiguration, logger: Logger, sandboxURLs: (whmcs: String, whm: String, twentyI: String, sslStore: String)) async throws {
+    private func serve(
+        _ configuration: PortalConfiguration, logger: Logger,
+        sandboxURLs: (whmcs: String, whm: String, twentyI: String, sslStore: String)
+    ) async throws {
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
             let snapshot = dependencies.registry.snapshot
             Console.line("")
@@ -150,7 +166,9 @@ struct DemoCommand: AsyncParsableCommand {
             for tenant in snapshot.tenantsByID.values.sorted(by: { $0.slug.rawValue < $1.slug.rawValue }) {
                 let host = "\(tenant.slug).\(configuration.baseDomain)"
                 let note = tenant.status == .active ? "" : "  (\(tenant.status.rawValue))"
-                Console.line("  \(tenant.name.padding(toLength: 16, withPad: " ", startingAt: 0))  http://\(host):\(port)/\(note)")
+                Console.line(
+                    "  \(tenant.name.padding(toLength: 16, withPad: " ", startingAt: 0))  http://\(host):\(port)/\(note)"
+                )
             }
             Console.line("  Health            http://\(configuration.host):\(port)/health")
             Console.line("")
@@ -158,12 +176,15 @@ struct DemoCommand: AsyncParsableCommand {
             for definition in DemoTenants.definitions {
                 for login in DemoTenants.logins(for: definition.slug) {
                     let url = "http://\(definition.slug).\(configuration.baseDomain):\(port)\(login.path)"
-                    Console.line("  \(login.role.padding(toLength: 8, withPad: " ", startingAt: 0))  \(login.email)  "
-                        + "\(login.password)  \(url)")
+                    Console.line(
+                        "  \(login.role.padding(toLength: 8, withPad: " ", startingAt: 0))  \(login.email)  "
+                            + "\(login.password)  \(url)")
                 }
             }
             Console.line("Staff can read every email the demo would send at /admin/mailbox.")
-            Console.line("Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  TheSSLStore \(sandboxURLs.sslStore)")
+            Console.line(
+                "Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  TheSSLStore \(sandboxURLs.sslStore)"
+            )
             Console.line("  (each brand's connection is on /admin/integrations; owners can test it there)")
             Console.line("Press Ctrl-C to stop.")
             Console.line("")

@@ -39,9 +39,12 @@ package struct DemoTenants: Sendable {
     /// The owner and customer each demo tenant gets.
     package static func logins(for slug: String) -> [Login] {
         [
-            Login(tenant: slug, role: "owner", email: "owner@\(slug).example", password: "\(slug)-owner-demo", path: "/admin/login"),
-            Login(tenant: slug, role: "customer", email: "customer@\(slug).example", password: "\(slug)-customer-demo",
-                  path: "/login"),
+            Login(
+                tenant: slug, role: "owner", email: "owner@\(slug).example", password: "\(slug)-owner-demo",
+                path: "/admin/login"),
+            Login(
+                tenant: slug, role: "customer", email: "customer@\(slug).example", password: "\(slug)-customer-demo",
+                path: "/login"),
         ]
     }
 
@@ -54,10 +57,13 @@ package struct DemoTenants: Sendable {
             var hashes: [String] = []
             for login in Self.logins(for: definition.slug) { hashes.append(try await hasher.hash(login.password)) }
             let logins = Self.logins(for: definition.slug)
-            let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: assetsDirectory)
-                .appendingPathComponent("demo").appendingPathComponent(definition.logo)))
+            let logo = try [UInt8](
+                Data(
+                    contentsOf: URL(fileURLWithPath: assetsDirectory)
+                        .appendingPathComponent("demo").appendingPathComponent(definition.logo)))
             let store = ImageStore(dataDirectory: dataDirectory)
-            let tenant = try onboarding.addTenant(.init(slug: definition.slug, name: definition.name)) { database, folder in
+            let tenant = try onboarding.addTenant(.init(slug: definition.slug, name: definition.name)) {
+                database, folder in
                 let logoFile = try store.store(logo, for: slug, in: folder.appendingPathComponent("assets")).name
                 let colors = definition.colors
                 let palette = try [colors.primary, colors.accent, colors.background, colors.text, colors.link]
@@ -111,8 +117,10 @@ package struct DemoTenants: Sendable {
                         )
                         if login.role == "customer" {
                             try CustomerProfile(
-                                accountID: account.id, firstName: "Demo", lastName: "Customer", address1: "1 Example Street",
-                                city: "London", state: "London", postcode: "EC1A 1AA", country: "GB", phone: "+44 20 7946 0000"
+                                accountID: account.id, firstName: "Demo", lastName: "Customer",
+                                address1: "1 Example Street",
+                                city: "London", state: "London", postcode: "EC1A 1AA", country: "GB",
+                                phone: "+44 20 7946 0000"
                             ).insert(db)
                         }
                     }
@@ -133,38 +141,73 @@ package struct DemoTenants: Sendable {
             currency: "GBP",
             logo: "acme-logo.png",
             categories: [
-                ProductCategory(slug: "web-hosting", name: "Web hosting", description: "cPanel hosting for websites and email.", position: 1),
-                ProductCategory(slug: "servers", name: "Cloud servers", description: "Your own server with dedicated resources.", position: 2),
-                ProductCategory(slug: "security", name: "Domains and SSL", description: "Names and padlocks for your sites.", position: 3),
+                ProductCategory(
+                    slug: "web-hosting", name: "Web hosting", description: "cPanel hosting for websites and email.",
+                    position: 1),
+                ProductCategory(
+                    slug: "servers", name: "Cloud servers", description: "Your own server with dedicated resources.",
+                    position: 2),
+                ProductCategory(
+                    slug: "security", name: "Domains and SSL", description: "Names and padlocks for your sites.",
+                    position: 3),
             ],
             products: [
-                ("web-hosting", .hosting(
-                    "starter-web", "Starter Web", "One website with room to grow.", package: "starter", diskMB: 10_240,
-                    features: ["10 GB SSD storage", "1 website", "Free SSL certificate", "Daily backups"], position: 1,
-                    prices: [("monthly", "2.99", ""), ("annually", "29.90", "")]
-                )),
-                ("web-hosting", .hosting(
-                    "business-web", "Business Web", "For busy sites and online shops.", package: "pro", diskMB: 51_200,
-                    features: ["50 GB SSD storage", "10 websites", "Free SSL certificates", "Priority support"], position: 2,
-                    prices: [("monthly", "6.99", "5.00"), ("annually", "69.90", "")]
-                )),
-                ("web-hosting", .hosting(
-                    "reseller-pro", "Reseller Pro", "Host your own clients under your brand.", package: "pro", diskMB: 204_800,
-                    features: ["200 GB SSD storage", "50 cPanel accounts", "White-label nameservers"], position: 3,
-                    prices: [("monthly", "24.99", "")], reseller: 50
-                )),
-                ("servers", .cloud(
-                    "cloud-vps-2", "Cloud VPS 2", "Your own server, ready in minutes.", provider: "20i", size: "medium",
-                    features: ["2 vCPU", "4 GB RAM", "80 GB NVMe"], position: 4, prices: [("monthly", "14.99", "")]
-                )),
-                ("security", .ssl(
-                    "ssl-dv", "Domain SSL", "Padlock and HTTPS for one domain.", type: "single", code: "positivessl",
-                    features: ["Domain validation", "Issued in minutes"], position: 5, prices: [("annually", "29.99", "")]
-                )),
-                ("security", .domains(
-                    "domains", "Domain names", "Register or transfer your domain.", position: 6,
-                    tlds: [("com", "11.99", "11.99", "13.99"), ("co.uk", "7.99", "7.99", "8.99"), ("io", "39.99", "39.99", "44.99")]
-                )),
+                (
+                    "web-hosting",
+                    .hosting(
+                        "starter-web", "Starter Web", "One website with room to grow.", package: "starter",
+                        diskMB: 10_240,
+                        features: ["10 GB SSD storage", "1 website", "Free SSL certificate", "Daily backups"],
+                        position: 1,
+                        prices: [("monthly", "2.99", ""), ("annually", "29.90", "")]
+                    )
+                ),
+                (
+                    "web-hosting",
+                    .hosting(
+                        "business-web", "Business Web", "For busy sites and online shops.", package: "pro",
+                        diskMB: 51_200,
+                        features: ["50 GB SSD storage", "10 websites", "Free SSL certificates", "Priority support"],
+                        position: 2,
+                        prices: [("monthly", "6.99", "5.00"), ("annually", "69.90", "")]
+                    )
+                ),
+                (
+                    "web-hosting",
+                    .hosting(
+                        "reseller-pro", "Reseller Pro", "Host your own clients under your brand.", package: "pro",
+                        diskMB: 204_800,
+                        features: ["200 GB SSD storage", "50 cPanel accounts", "White-label nameservers"], position: 3,
+                        prices: [("monthly", "24.99", "")], reseller: 50
+                    )
+                ),
+                (
+                    "servers",
+                    .cloud(
+                        "cloud-vps-2", "Cloud VPS 2", "Your own server, ready in minutes.", provider: "20i",
+                        size: "medium",
+                        features: ["2 vCPU", "4 GB RAM", "80 GB NVMe"], position: 4, prices: [("monthly", "14.99", "")]
+                    )
+                ),
+                (
+                    "security",
+                    .ssl(
+                        "ssl-dv", "Domain SSL", "Padlock and HTTPS for one domain.", type: "single",
+                        code: "positivessl",
+                        features: ["Domain validation", "Issued in minutes"], position: 5,
+                        prices: [("annually", "29.99", "")]
+                    )
+                ),
+                (
+                    "security",
+                    .domains(
+                        "domains", "Domain names", "Register or transfer your domain.", position: 6,
+                        tlds: [
+                            ("com", "11.99", "11.99", "13.99"), ("co.uk", "7.99", "7.99", "8.99"),
+                            ("io", "39.99", "39.99", "44.99"),
+                        ]
+                    )
+                ),
             ]
         ),
         Definition(
@@ -177,25 +220,40 @@ package struct DemoTenants: Sendable {
             logo: "globex-logo.png",
             categories: [],
             products: [
-                ("", .hosting(
-                    "launch", "Launch", "A fast start for a new project.", package: "starter", diskMB: 25_600,
-                    features: ["25 GB NVMe storage", "Free SSL certificate", "Email accounts"], position: 1,
-                    prices: [("monthly", "4.99", ""), ("annually", "49.90", "")]
-                )),
-                ("", .hosting(
-                    "grow", "Grow", "More power for growing teams.", package: "pro", diskMB: 102_400,
-                    features: ["100 GB NVMe storage", "Unlimited sites", "Staging environments"], position: 2,
-                    prices: [("monthly", "12.99", "")]
-                )),
-                ("", .cloud(
-                    "scale-cloud", "Scale Cloud Server", "Dedicated resources on 20i cloud.", provider: "20i", size: "large",
-                    features: ["4 vCPU", "8 GB RAM", "160 GB NVMe"], position: 3, prices: [("monthly", "39.00", "")]
-                )),
-                ("", .ssl(
-                    "wildcard-ssl", "Wildcard SSL", "Secure every subdomain with one certificate.", type: "wildcard",
-                    code: "positivesslwildcard", features: ["*.yourdomain.com", "Organisation validation available"], position: 4,
-                    prices: [("annually", "149.00", "")]
-                )),
+                (
+                    "",
+                    .hosting(
+                        "launch", "Launch", "A fast start for a new project.", package: "starter", diskMB: 25_600,
+                        features: ["25 GB NVMe storage", "Free SSL certificate", "Email accounts"], position: 1,
+                        prices: [("monthly", "4.99", ""), ("annually", "49.90", "")]
+                    )
+                ),
+                (
+                    "",
+                    .hosting(
+                        "grow", "Grow", "More power for growing teams.", package: "pro", diskMB: 102_400,
+                        features: ["100 GB NVMe storage", "Unlimited sites", "Staging environments"], position: 2,
+                        prices: [("monthly", "12.99", "")]
+                    )
+                ),
+                (
+                    "",
+                    .cloud(
+                        "scale-cloud", "Scale Cloud Server", "Dedicated resources on 20i cloud.", provider: "20i",
+                        size: "large",
+                        features: ["4 vCPU", "8 GB RAM", "160 GB NVMe"], position: 3, prices: [("monthly", "39.00", "")]
+                    )
+                ),
+                (
+                    "",
+                    .ssl(
+                        "wildcard-ssl", "Wildcard SSL", "Secure every subdomain with one certificate.",
+                        type: "wildcard",
+                        code: "positivesslwildcard",
+                        features: ["*.yourdomain.com", "Organisation validation available"], position: 4,
+                        prices: [("annually", "149.00", "")]
+                    )
+                ),
             ]
         ),
     ]
@@ -205,10 +263,12 @@ extension ProductDraft {
     typealias Prices = [(cycle: String, price: String, setup: String)]
 
     static func hosting(
-        _ slug: String, _ name: String, _ summary: String, package: String, diskMB: Int, features: [String], position: Int,
+        _ slug: String, _ name: String, _ summary: String, package: String, diskMB: Int, features: [String],
+        position: Int,
         prices: Prices, reseller accounts: Int? = nil
     ) -> ProductDraft {
-        var draft = base(slug, name, summary, kind: accounts == nil ? .sharedHosting : .resellerHosting, features, position, prices)
+        var draft = base(
+            slug, name, summary, kind: accounts == nil ? .sharedHosting : .resellerHosting, features, position, prices)
         draft.whmPackage = package
         draft.diskMB = String(diskMB)
         draft.resellerAccounts = accounts.map(String.init) ?? ""
@@ -216,7 +276,8 @@ extension ProductDraft {
     }
 
     static func cloud(
-        _ slug: String, _ name: String, _ summary: String, provider: String, size: String, features: [String], position: Int,
+        _ slug: String, _ name: String, _ summary: String, provider: String, size: String, features: [String],
+        position: Int,
         prices: Prices
     ) -> ProductDraft {
         var draft = base(slug, name, summary, kind: .cloudServer, features, position, prices)
@@ -226,7 +287,8 @@ extension ProductDraft {
     }
 
     static func ssl(
-        _ slug: String, _ name: String, _ summary: String, type: String, code: String, features: [String], position: Int,
+        _ slug: String, _ name: String, _ summary: String, type: String, code: String, features: [String],
+        position: Int,
         prices: Prices
     ) -> ProductDraft {
         var draft = base(slug, name, summary, kind: .ssl, features, position, prices)
@@ -244,7 +306,8 @@ extension ProductDraft {
     }
 
     private static func base(
-        _ slug: String, _ name: String, _ summary: String, kind: Product.Kind, _ features: [String], _ position: Int, _ prices: Prices
+        _ slug: String, _ name: String, _ summary: String, kind: Product.Kind, _ features: [String], _ position: Int,
+        _ prices: Prices
     ) -> ProductDraft {
         var draft = ProductDraft()
         draft.slug = slug

@@ -40,7 +40,8 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         }
         guard failures.isEmpty else {
-            throw CommandError("\(failures.count) tenant database(s) failed to migrate: \(failures.joined(separator: ", "))")
+            throw CommandError(
+                "\(failures.count) tenant database(s) failed to migrate: \(failures.joined(separator: ", "))")
         }
         Console.line("migrated \(tenants.count) tenant database\(tenants.count == 1 ? "" : "s")")
     }

@@ -24,7 +24,9 @@ struct PlatformCommand: AsyncParsableCommand {
         )
 
         @Option(help: "The new platform user's email address.") var email: String
-        @Option(name: .customLong("platform-host"), help: "Host of the platform console. (env: PORTAL_PLATFORM_HOST, default: platform.localhost)")
+        @Option(
+            name: .customLong("platform-host"),
+            help: "Host of the platform console. (env: PORTAL_PLATFORM_HOST, default: platform.localhost)")
         var platformHost: String?
         @OptionGroup var data: DataOptions
 

@@ -29,17 +29,23 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("twentyi-port"), help: "20i simulator port.") var twentyIPort = 9003
     @Option(name: .customLong("sslstore-port"), help: "TheSSLStore simulator port.") var sslStorePort = 9004
     @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"
-    @Option(name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
+    @Option(
+        name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
     var whmcsIdentifier: String?
-    @Option(name: .customLong("whmcs-secret"), help: "Accept this WHMCS API secret (sandbox only).") var whmcsSecret: String?
+    @Option(name: .customLong("whmcs-secret"), help: "Accept this WHMCS API secret (sandbox only).") var whmcsSecret:
+        String?
     @Option(name: .customLong("whm-user"), help: "A reseller to create, with --whm-token.") var whmUser: String?
     @Option(name: .customLong("whm-token"), help: "That reseller's API token (sandbox only).") var whmToken: String?
-    @Option(name: .customLong("brand"), help: "Create a client group and a reseller for this tenant slug; repeat for more.")
+    @Option(
+        name: .customLong("brand"), help: "Create a client group and a reseller for this tenant slug; repeat for more.")
     var brands: [String] = []
-    @Option(name: .customLong("whmcs-fault"), help: "Start WHMCS with a fault: http500, reset, timeout, commit-then-timeout.")
+    @Option(
+        name: .customLong("whmcs-fault"),
+        help: "Start WHMCS with a fault: http500, reset, timeout, commit-then-timeout.")
     var whmcsFault: String?
     @Option(name: .customLong("whm-fault"), help: "Start WHM with a fault.") var whmFault: String?
-    @Option(name: .customLong("latency-ms"), help: "Added latency for every call to both simulators.") var latencyMilliseconds = 0
+    @Option(name: .customLong("latency-ms"), help: "Added latency for every call to both simulators.")
+    var latencyMilliseconds = 0
 
     func validate() throws {
         guard host == "127.0.0.1" || host == "::1" || host == "localhost" else {
@@ -47,11 +53,16 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         for (flag, value) in [("--whmcs-fault", whmcsFault), ("--whm-fault", whmFault)] {
             if let value, FaultMode(rawValue: value) == nil {
-                throw ValidationError("\(flag) must be one of: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "\(flag) must be one of: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        guard (0...600_000).contains(latencyMilliseconds) else { throw ValidationError("--latency-ms must be 0 to 600000") }
-        guard (whmUser == nil) == (whmToken == nil) else { throw ValidationError("give --whm-user and --whm-token together") }
+        guard (0...600_000).contains(latencyMilliseconds) else {
+            throw ValidationError("--latency-ms must be 0 to 600000")
+        }
+        guard (whmUser == nil) == (whmToken == nil) else {
+            throw ValidationError("give --whm-user and --whm-token together")
+        }
     }
 
     func run() async throws {
@@ -63,13 +74,17 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.sslStorePort = sslStorePort
         // The 20i simulator builds cloud servers to the portal's resource map.
         let assets = Environment.value("PORTAL_ASSETS_DIR") ?? "assets"
-        if let sizes = try? ResourceMap.load(path: assets + "/catalogue/resource-map.json") { configuration.cloudSizes = sizes }
+        if let sizes = try? ResourceMap.load(path: assets + "/catalogue/resource-map.json") {
+            configuration.cloudSizes = sizes
+        }
         configuration.whmcsIdentifier = whmcsIdentifier
         configuration.whmcsSecret = whmcsSecret
         configuration.whmUser = whmUser
         configuration.whmToken = whmToken
-        configuration.whmcsFaults = FaultSettings(mode: whmcsFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
-        configuration.whmFaults = FaultSettings(mode: whmFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
+        configuration.whmcsFaults = FaultSettings(
+            mode: whmcsFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
+        configuration.whmFaults = FaultSettings(
+            mode: whmFault.flatMap(FaultMode.init) ?? .none, latencyMilliseconds: latencyMilliseconds)
         let sandbox: Sandbox
         do {
             sandbox = try await Sandbox(configuration)
@@ -88,7 +103,11 @@ struct SandboxCommand: AsyncParsableCommand {
         let announce: @Sendable (String, Int) -> Void = { name, port in
             let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  ", "sslstore": "TheSSLStore"][name] ?? name
             Console.line("\(label) simulator  http://\(hostForURL):\(port)")
-            guard announced.withLock({ $0 += 1; return $0 }) == Sandbox.simulatorCount else { return }
+            guard
+                announced.withLock({
+                    $0 += 1; return $0
+                }) == Sandbox.simulatorCount
+            else { return }
             Console.line("")
             Console.line("WHMCS API identifier  \(credentials.whmcsIdentifier)")
             Console.line("WHMCS API secret      \(credentials.whmcsSecret)")
@@ -99,7 +118,9 @@ struct SandboxCommand: AsyncParsableCommand {
             Console.line("TheSSLStore partner   \(credentials.sslStorePartnerCode)")
             Console.line("TheSSLStore token     \(credentials.sslStoreAuthToken)")
             for (brand, tenant) in provisioned {
-                Console.line("Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)")
+                Console.line(
+                    "Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)"
+                )
             }
             Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
         }

@@ -23,8 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
             let count = dependencies.registry.snapshot.tenantCount
-            Console.line("portal \(PortalVersion.current) listening on http://\(configuration.host):\(port) "
-                + "serving \(count) tenant\(count == 1 ? "" : "s") from \(configuration.dataDirectory)")
+            Console.line(
+                "portal \(PortalVersion.current) listening on http://\(configuration.host):\(port) "
+                    + "serving \(count) tenant\(count == 1 ? "" : "s") from \(configuration.dataDirectory)")
         }
     }
 }

@@ -5,13 +5,16 @@ import Tenancy
 
 /// `--master-key-file` for commands that sign or open archives.
 struct MasterKeyOption: ParsableArguments {
-    @Option(name: .customLong("master-key-file"), help: "The platform's 32-byte master key. (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key)")
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "The platform's 32-byte master key. (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key)")
     var masterKeyFile: String?
 
     /// The key; `create` makes one when absent (exporting from a data folder that has none yet cannot happen, but
     /// importing into a new folder must use the exporting platform's key, so it is never invented there).
     func secrets(data: DataOptions, create: Bool) throws -> SecretBox {
-        let path = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
+        let path =
+            masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
             ?? DataDirectory(path: data.resolvedDataDir).root.appendingPathComponent("master.key").path
         guard create || FileManager.default.fileExists(atPath: path) else {
             throw CommandError(
@@ -25,7 +28,8 @@ struct MasterKeyOption: ParsableArguments {
 extension TenantCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a tenant to one signed .tar.gz: database snapshot, uploaded files and a manifest with checksums.",
+            abstract:
+                "Write a tenant to one signed .tar.gz: database snapshot, uploaded files and a manifest with checksums.",
             discussion: """
                 The snapshot is consistent (VACUUM INTO) and may be taken while the server runs. The archive is
                 signed with a key derived from the master key, and its sealed secrets stay sealed: it can be
@@ -46,11 +50,14 @@ extension TenantCommand {
             let platform = try PlatformDatabase(dataDirectory: dataDirectory)
             defer { try? platform.close() }
             let tenant = try TenantCLI.existing(slug.slug, in: platform)
-            let archive = TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))
+            let archive = TenantArchive(
+                platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))
             let destination = URL(fileURLWithPath: out)
             let manifest = try archive.export(slug: tenant.slug, to: destination) { Console.line("  \($0)…") }
             let size = FileSize.text(FileSize.bytes(at: destination.path))
-            Console.line("Exported \(tenant.slug) (\(tenant.name)) to \(destination.path): \(manifest.files.count) files, \(size).")
+            Console.line(
+                "Exported \(tenant.slug) (\(tenant.name)) to \(destination.path): \(manifest.files.count) files, \(size)."
+            )
         }
     }
 
@@ -76,7 +83,8 @@ extension TenantCommand {
             let dataDirectory = DataDirectory(path: data.resolvedDataDir)
             let platform = try PlatformDatabase(dataDirectory: dataDirectory)
             defer { try? platform.close() }
-            let tenantArchive = TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))
+            let tenantArchive = TenantArchive(
+                platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))
             let tenant = try tenantArchive.importTenant(
                 from: URL(fileURLWithPath: archive), baseDomain: try domain.resolvedBaseDomain()
             ) { Console.line("  \($0)…") }

@@ -7,7 +7,8 @@ import Tenancy
 extension TenantCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a tenant: registry rows, folder and database, all or nothing; optionally mapped to WHMCS and WHM.",
+            abstract:
+                "Create a tenant: registry rows, folder and database, all or nothing; optionally mapped to WHMCS and WHM.",
             discussion: """
                 The tenant answers on <slug>.<base domain> and on every --domain given; the first
                 --domain is its primary domain (used in email links), else <slug>.<base domain> is.
@@ -37,21 +38,36 @@ extension TenantCommand {
         var ownerEmail: String?
         @Option(help: "Map the tenant to its upstreams: sandbox (the loopback simulators) or live.") var mode: String?
         @Option(name: .customLong("whmcs-url"), help: "WHMCS root address.") var whmcsURL: String?
-        @Option(name: .customLong("whmcs-identifier"), help: "WHMCS API credential identifier.") var whmcsIdentifier: String?
-        @Option(name: .customLong("whmcs-secret-file"), help: "File holding the WHMCS API secret.") var whmcsSecretFile: String?
-        @Option(name: .customLong("whmcs-group"), help: "The tenant's WHMCS client group id (checked with GetClientGroups).")
+        @Option(name: .customLong("whmcs-identifier"), help: "WHMCS API credential identifier.") var whmcsIdentifier:
+            String?
+        @Option(name: .customLong("whmcs-secret-file"), help: "File holding the WHMCS API secret.") var whmcsSecretFile:
+            String?
+        @Option(
+            name: .customLong("whmcs-group"), help: "The tenant's WHMCS client group id (checked with GetClientGroups)."
+        )
         var whmcsGroup: Int?
-        @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL: String?
+        @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL:
+            String?
         @Option(help: "The tenant's WHM reseller user.") var reseller: String?
-        @Flag(name: .customLong("new-reseller"), help: "Set the reseller up now with root's token instead of using an existing one.")
+        @Flag(
+            name: .customLong("new-reseller"),
+            help: "Set the reseller up now with root's token instead of using an existing one.")
         var newReseller = false
-        @Option(name: .customLong("reseller-domain"), help: "The new reseller's own account domain (default: the first --domain, else the platform address).")
+        @Option(
+            name: .customLong("reseller-domain"),
+            help: "The new reseller's own account domain (default: the first --domain, else the platform address).")
         var resellerDomain: String?
-        @Option(name: .customLong("whm-token-file"), help: "File holding the reseller's API token, or root's with --new-reseller.")
+        @Option(
+            name: .customLong("whm-token-file"),
+            help: "File holding the reseller's API token, or root's with --new-reseller.")
         var whmTokenFile: String?
-        @Option(name: .customLong("nameserver"), help: "A nameserver of the brand; repeat (two or more for --new-reseller).")
+        @Option(
+            name: .customLong("nameserver"), help: "A nameserver of the brand; repeat (two or more for --new-reseller)."
+        )
         var nameservers: [String] = []
-        @Option(name: .customLong("master-key-file"), help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
+        @Option(
+            name: .customLong("master-key-file"),
+            help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
         var masterKeyFile: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var domain: DomainOptions
@@ -59,17 +75,22 @@ extension TenantCommand {
         func run() async throws {
             if mode != nil { return try await addMapped() }
             let upstreamFlags: [(String, Bool)] = [
-                ("--whmcs-url", whmcsURL != nil), ("--whmcs-identifier", whmcsIdentifier != nil), ("--whmcs-secret-file", whmcsSecretFile != nil),
-                ("--whmcs-group", whmcsGroup != nil), ("--whm-url", whmURL != nil), ("--reseller", reseller != nil), ("--new-reseller", newReseller),
-                ("--reseller-domain", resellerDomain != nil), ("--whm-token-file", whmTokenFile != nil), ("--nameserver", !nameservers.isEmpty),
+                ("--whmcs-url", whmcsURL != nil), ("--whmcs-identifier", whmcsIdentifier != nil),
+                ("--whmcs-secret-file", whmcsSecretFile != nil),
+                ("--whmcs-group", whmcsGroup != nil), ("--whm-url", whmURL != nil), ("--reseller", reseller != nil),
+                ("--new-reseller", newReseller),
+                ("--reseller-domain", resellerDomain != nil), ("--whm-token-file", whmTokenFile != nil),
+                ("--nameserver", !nameservers.isEmpty),
             ]
             if let flag = upstreamFlags.first(where: \.1) {
-                throw ValidationError("\(flag.0) maps the tenant to its upstreams: give --mode sandbox or --mode live with it")
+                throw ValidationError(
+                    "\(flag.0) maps the tenant to its upstreams: give --mode sandbox or --mode live with it")
             }
             let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
             defer { try? onboarding.platform.close() }
             var setupToken: String?
-            let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains)) { database, _ in
+            let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains)) {
+                database, _ in
                 if let ownerEmail {
                     setupToken = try database.pool.write { db in
                         try OwnerInvitation.create(in: db, kind: .staff, email: ownerEmail)
@@ -84,7 +105,9 @@ extension TenantCommand {
             guard let mode = mode.flatMap(IntegrationSettings.Mode.init(rawValue:)) else {
                 throw ValidationError("--mode is sandbox or live")
             }
-            guard let ownerEmail else { throw ValidationError("--owner-email is required with --mode: the owner is invited") }
+            guard let ownerEmail else {
+                throw ValidationError("--owner-email is required with --mode: the owner is invited")
+            }
             var plan = OnboardingPlan()
             plan.slug = slug.slug
             plan.name = name
@@ -107,7 +130,8 @@ extension TenantCommand {
             let cli = try UpstreamCLI(data: data, masterKeyFile: masterKeyFile, logger: logger)
             let provisioner = TenantProvisioner(
                 onboarding: TenantOnboarding(
-                    platform: cli.platform, dataDirectory: DataDirectory(path: data.resolvedDataDir), baseDomain: try domain.resolvedBaseDomain()
+                    platform: cli.platform, dataDirectory: DataDirectory(path: data.resolvedDataDir),
+                    baseDomain: try domain.resolvedBaseDomain()
                 ),
                 upstreams: cli.upstreams, databases: cli.databases, sandbox: nil, logger: logger
             )
@@ -118,7 +142,9 @@ extension TenantCommand {
                 outcome = .success(
                     try await provisioner.create(plan) { tenant, email in
                         let token = try await databases.withDatabase(for: tenant) { database in
-                            try await database.pool.write { db in try OwnerInvitation.create(in: db, kind: .staff, email: email) }
+                            try await database.pool.write { db in
+                                try OwnerInvitation.create(in: db, kind: .staff, email: email)
+                            }
                         }
                         setupToken.withLock { $0 = token }
                     }
@@ -129,7 +155,9 @@ extension TenantCommand {
             switch outcome {
             case .success(let created):
                 for step in created.steps { Console.line("  done: \(step)") }
-                let printed = Result { try printCreated(created.tenant, platform: cli.platform, setupToken: setupToken.withLock { $0 }) }
+                let printed = Result {
+                    try printCreated(created.tenant, platform: cli.platform, setupToken: setupToken.withLock { $0 })
+                }
                 await cli.close()
                 try printed.get()
             case .failure(let failure):
@@ -146,7 +174,9 @@ extension TenantCommand {
             }
             if let setupToken, let primary = domains.first(where: \.isPrimary) {
                 Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
-                Console.line("  \(OwnerInvitation.link(host: primary.hostname, path: "/admin/accept-invite", token: setupToken))")
+                Console.line(
+                    "  \(OwnerInvitation.link(host: primary.hostname, path: "/admin/accept-invite", token: setupToken))"
+                )
             }
         }
     }

@@ -16,7 +16,8 @@ struct TenantCommand: AsyncParsableCommand {
               portal tenant add --slug acme --name "Acme Hosting" --domain portal.acme.example
             """,
         subcommands: [
-            Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, Export.self, Import.self, SetIntegration.self,
+            Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, Export.self, Import.self,
+            SetIntegration.self,
             TestIntegration.self,
         ]
     )

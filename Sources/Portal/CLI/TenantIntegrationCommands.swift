@@ -14,11 +14,13 @@ struct UpstreamCLI {
         let dataDirectory = DataDirectory(path: data.resolvedDataDir)
         platform = try PlatformDatabase(dataDirectory: dataDirectory)
         databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: 4, logger: logger)
-        let keyFile = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
+        let keyFile =
+            masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
             ?? dataDirectory.root.appendingPathComponent("master.key").path
         // The operator at the shell may choose sandbox mode; a server only honours it with --sandbox-upstreams.
         upstreams = TenantUpstreams(
-            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger, allowSandbox: true,
+            databases: databases, secrets: try SecretBox.loadOrCreate(path: keyFile), logger: logger,
+            allowSandbox: true,
             registry: platform
         )
     }
@@ -31,7 +33,8 @@ struct UpstreamCLI {
     /// Reads a secret from a file, without its trailing newline; the value never appears on a command line.
     static func secret(fromFile path: String?, flag: String) throws -> String? {
         guard let path else { return nil }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw CommandError("\(flag): cannot read \(path)")
         }
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -59,16 +62,23 @@ extension TenantCommand {
 
         @OptionGroup var slug: SlugOption
         @Option(help: "sandbox (the loopback simulators) or live.") var mode: String?
-        @Option(name: .customLong("whmcs-url"), help: "WHMCS root address, e.g. https://billing.example.com.") var whmcsURL: String?
-        @Option(name: .customLong("whmcs-identifier"), help: "WHMCS API credential identifier.") var whmcsIdentifier: String?
-        @Option(name: .customLong("whmcs-secret-file"), help: "File holding the WHMCS API secret.") var whmcsSecretFile: String?
+        @Option(name: .customLong("whmcs-url"), help: "WHMCS root address, e.g. https://billing.example.com.")
+        var whmcsURL: String?
+        @Option(name: .customLong("whmcs-identifier"), help: "WHMCS API credential identifier.") var whmcsIdentifier:
+            String?
+        @Option(name: .customLong("whmcs-secret-file"), help: "File holding the WHMCS API secret.") var whmcsSecretFile:
+            String?
         @Option(name: .customLong("whmcs-accesskey-file"), help: "File holding the optional WHMCS API access key.")
         var whmcsAccessKeyFile: String?
         @Option(name: .customLong("whmcs-group"), help: "The tenant's WHMCS client group id.") var whmcsGroup: String?
-        @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL: String?
+        @Option(name: .customLong("whm-url"), help: "WHM address, e.g. https://server.example.com:2087.") var whmURL:
+            String?
         @Option(name: .customLong("whm-user"), help: "The tenant's reseller user on WHM.") var whmUser: String?
-        @Option(name: .customLong("whm-token-file"), help: "File holding the reseller's WHM API token.") var whmTokenFile: String?
-        @Option(name: .customLong("master-key-file"), help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
+        @Option(name: .customLong("whm-token-file"), help: "File holding the reseller's WHM API token.")
+        var whmTokenFile: String?
+        @Option(
+            name: .customLong("master-key-file"),
+            help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
         var masterKeyFile: String?
         @OptionGroup var data: DataOptions
 
@@ -102,8 +112,12 @@ extension TenantCommand {
             let settings = try await cli.upstreams.settings(of: tenant)
             await cli.close()
             Console.line("Saved connection settings of \(tenant.slug) (mode \(settings.mode.rawValue)).")
-            Console.line("  WHMCS  \(settings.whmcsConfigured ? "\(settings.whmcsURL), identifier …\(settings.whmcsIdentifier.suffix(4)), group \(settings.whmcsGroupID ?? 0), secret stored" : "not configured")")
-            Console.line("  WHM    \(settings.whmConfigured ? "\(settings.whmURL), reseller \(settings.whmUser), token stored" : "not configured")")
+            Console.line(
+                "  WHMCS  \(settings.whmcsConfigured ? "\(settings.whmcsURL), identifier …\(settings.whmcsIdentifier.suffix(4)), group \(settings.whmcsGroupID ?? 0), secret stored" : "not configured")"
+            )
+            Console.line(
+                "  WHM    \(settings.whmConfigured ? "\(settings.whmURL), reseller \(settings.whmUser), token stored" : "not configured")"
+            )
             Console.line("Check them with: portal tenant test-integration --slug \(tenant.slug)")
         }
     }
@@ -121,12 +135,16 @@ extension TenantCommand {
         )
 
         @OptionGroup var slug: SlugOption
-        @Option(name: .customLong("master-key-file"), help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
+        @Option(
+            name: .customLong("master-key-file"),
+            help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
         var masterKeyFile: String?
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let cli = try UpstreamCLI(data: data, masterKeyFile: masterKeyFile, logger: Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() })
+            let cli = try UpstreamCLI(
+                data: data, masterKeyFile: masterKeyFile,
+                logger: Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() })
             let tenant: Tenant
             do {
                 tenant = try TenantCLI.existing(slug.slug, in: cli.platform)
@@ -141,7 +159,8 @@ extension TenantCommand {
                 Console.line("\(check.upstream.displayName): \(check.succeeded ? "ok" : check.failure ?? "failed")")
             }
             guard !configured.isEmpty else {
-                throw CommandError("\(tenant.slug) has no upstream configured; see portal tenant set-integration --help")
+                throw CommandError(
+                    "\(tenant.slug) has no upstream configured; see portal tenant set-integration --help")
             }
             if !configured.allSatisfy(\.succeeded) { throw ExitCode(1) }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Integrations
 import Logging
 import ServiceLifecycle
@@ -18,46 +17,43 @@ package struct BackupScheduler: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await runDue()
-                    try await Task.sleep(for: .seconds(60))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("backup round failed", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(60))
-                }
-            }
-        }
+        await sweep(now: { Date() }).run()
     }
 
-    /// Backs up each tenant whose newest backup is older than the interval (or that has none), spread over the
-    /// interval: with 10,000 tenants due at once (a first start), one every few seconds, not all in a burst that
-    /// would take the server's cores from its visitors.
-    package func runDue(now: Date = Date()) async throws {
-        let backups = self.backups
-        let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
-        let seconds = Double(interval.components.seconds)
-        let due = try backups.platform.allTenants().filter { tenant in
-            newest[tenant.slug].map { now.timeIntervalSince($0) >= seconds } ?? true
-        }
-        let pause = Self.pause(interval: interval, due: due.count)
-        for (index, tenant) in due.enumerated() {
-            try Task.checkCancellation()
-            if index > 0 { try await Task.sleep(for: pause) }
-            let start = ContinuousClock.now
-            do {
+    /// Each minute, the tenants whose newest backup is older than the interval (or that have none), spread over
+    /// the interval: with 10,000 tenants due at once (a first start), one every few seconds, not all in a burst
+    /// that would take the server's cores from its visitors.
+    private func sweep(now: @escaping @Sendable () -> Date) -> TenantSweep<Tenant> {
+        let (backups, interval, logger) = (self.backups, self.interval, self.logger)
+        return TenantSweep(
+            name: "backups", interval: .seconds(60), start: .immediately, logger: logger,
+            pause: { Self.pause(interval: interval, due: $0) },
+            items: {
+                let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
+                let seconds = Double(interval.components.seconds)
+                return try backups.platform.allTenants().filter { tenant in
+                    newest[tenant.slug].map { now().timeIntervalSince($0) >= seconds } ?? true
+                }
+            },
+            label: { $0.slug.rawValue },
+            visit: { tenant in
+                let start = ContinuousClock.now
                 let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: Date()) }
                 logger.info(
                     "tenant backed up",
-                    metadata: ["tenant": "\(tenant.slug)", "bytes": "\(backup.size)", "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))"]
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "bytes": "\(backup.size)",
+                        "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))",
+                    ]
                 )
-            } catch {
-                logger.error("tenant backup failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                return 1
             }
-        }
+        )
+    }
+
+    /// Backs up every tenant that is due at `now`, in turn.
+    package func runDue(now: Date = Date()) async throws {
+        await sweep(now: { now }).pass()
     }
 
     /// The wait between two backups: half the interval shared out among the tenants due, within 50 ms and 60 s.

@@ -9,7 +9,9 @@ enum HostingPassword {
         let lower = Array("abcdefghijkmnpqrstuvwxyz"), upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
         let digits = Array("23456789"), symbols = Array("!#%+-=?@^_")
         let all = lower + upper + digits + symbols
-        var characters = [lower.randomElement()!, upper.randomElement()!, digits.randomElement()!, symbols.randomElement()!]
+        var characters = [
+            lower.randomElement()!, upper.randomElement()!, digits.randomElement()!, symbols.randomElement()!,
+        ]
         while characters.count < 20 { characters.append(all.randomElement()!) }
         return String(characters.shuffled())
     }

@@ -46,9 +46,11 @@ package struct MailDelivery: Service {
     let logger: Logger
 
     package init(
-        queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase, relay: SMTPRelay?,
+        queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase,
+        relay: SMTPRelay?,
         secrets: SecretBox,
-        send: @escaping Send = { try await SMTPSender().send($0, via: $1) }, policy: MailRetryPolicy = MailRetryPolicy(),
+        send: @escaping Send = { try await SMTPSender().send($0, via: $1) },
+        policy: MailRetryPolicy = MailRetryPolicy(),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.queue = queue
@@ -66,20 +68,12 @@ package struct MailDelivery: Service {
     package func run() async throws {
         await cancelWhenGracefulShutdown {
             await sweep()
-            while !Task.isCancelled {
-                // A few outboxes at a time, a few messages each per turn: one brand's slow or silent relay (or a flood
-                // of its own mail) cannot hold up another brand's password resets.
-                let due = queue.takeDue(now: now())
-                for start in stride(from: 0, to: due.count, by: Self.parallelOutboxes) {
-                    await withTaskGroup(of: Void.self) { group in
-                        for mailbox in due[start..<min(start + Self.parallelOutboxes, due.count)] {
-                            group.addTask { await deliver(mailbox) }
-                        }
-                    }
-                }
-                // New mail is noticed within a tenth of a second; the check is a lookup in memory.
-                try? await Task.sleep(for: .milliseconds(100))
-            }
+            // A few outboxes at a time, a few messages each per turn: one brand's slow or silent relay (or a flood
+            // of its own mail) cannot hold up another brand's password resets. New mail is noticed within a tick.
+            await QueueDrain(
+                parallel: Self.parallelOutboxes, now: now, takeDue: { queue.takeDue(now: $0) },
+                putBack: { queue.notify($0, at: $1) }, work: { await deliver($0) }
+            ).run()
         }
     }
 
@@ -101,7 +95,9 @@ package struct MailDelivery: Service {
         do {
             let recovered = try await withOutbox(mailbox) { try await $0.recoverInterrupted() }
             if let recovered, recovered > 0 {
-                logger.warning("mail interrupted by a restart marked failed", metadata: ["mailbox": "\(mailbox)", "count": "\(recovered)"])
+                logger.warning(
+                    "mail interrupted by a restart marked failed",
+                    metadata: ["mailbox": "\(mailbox)", "count": "\(recovered)"])
             }
             try await settle(mailbox)
         } catch {
@@ -122,7 +118,8 @@ package struct MailDelivery: Service {
     }
 
     /// Runs `body` on the outbox of `mailbox`; nil when the tenant no longer exists.
-    private func withOutbox<T: Sendable>(_ mailbox: Mailbox, _ body: (MailOutbox) async throws -> T) async throws -> T? {
+    private func withOutbox<T: Sendable>(_ mailbox: Mailbox, _ body: (MailOutbox) async throws -> T) async throws -> T?
+    {
         switch mailbox {
         case .platform:
             return try await body(platform.mail)
@@ -136,7 +133,8 @@ package struct MailDelivery: Service {
     /// to, and a claimed message always finishes its attempt even during shutdown, so none is left `sending`.
     private func deliver(_ mailbox: Mailbox) async {
         do {
-            let batch = try await withOutbox(mailbox, { try await $0.due(now: now(), limit: Self.messagesPerTurn) }) ?? []
+            let batch =
+                try await withOutbox(mailbox, { try await $0.due(now: now(), limit: Self.messagesPerTurn) }) ?? []
             for mail in batch where !Task.isCancelled {
                 guard try await withOutbox(mailbox, { try await $0.claim(mail.id) }) == true else { continue }
                 let claimed = mail
@@ -145,7 +143,8 @@ package struct MailDelivery: Service {
             }
             try await settle(mailbox)
         } catch {
-            logger.error("mail delivery stopped for an outbox", metadata: ["mailbox": "\(mailbox)", "error": "\(error)"])
+            logger.error(
+                "mail delivery stopped for an outbox", metadata: ["mailbox": "\(mailbox)", "error": "\(error)"])
             queue.notify(mailbox, at: now().addingTimeInterval(60))
         }
     }
@@ -153,7 +152,9 @@ package struct MailDelivery: Service {
     /// The tenant's own relay when it has one, else the platform's.
     private func relay(for mailbox: Mailbox) async throws -> SMTPRelay? {
         guard case .tenant(let id) = mailbox, let tenant = registry.snapshot.tenantsByID[id] else { return relay }
-        let settings = try await databases.withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts) }
+        let settings = try await databases.withDatabase(for: tenant) {
+            try await TenantMailSettings.load(from: $0.accounts)
+        }
         return try settings.relay(for: tenant, secrets: secrets) ?? relay
     }
 
@@ -177,8 +178,10 @@ package struct MailDelivery: Service {
             return
         }
         let message = MailMessage(
-            from: MailAddress(name: mail.fromName, address: mail.fromAddress), to: MailAddress(name: mail.toName, address: mail.toAddress),
-            replyTo: mail.replyTo.isEmpty ? nil : MailAddress(address: mail.replyTo), subject: mail.subject, text: mail.textBody,
+            from: MailAddress(name: mail.fromName, address: mail.fromAddress),
+            to: MailAddress(name: mail.toName, address: mail.toAddress),
+            replyTo: mail.replyTo.isEmpty ? nil : MailAddress(address: mail.replyTo), subject: mail.subject,
+            text: mail.textBody,
             html: mail.htmlBody, messageID: mail.messageID, date: mail.createdAt
         )
         let attempts = mail.attempts + 1
@@ -186,11 +189,17 @@ package struct MailDelivery: Service {
             try message.validate()
             try await send(message, relay)
             _ = try await withOutbox(mailbox) { try await $0.markSent(mail.id, now: now()) }
-            logger.info("mail sent", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "kind": "\(mail.kind)", "attempts": "\(attempts)"])
+            logger.info(
+                "mail sent",
+                metadata: [
+                    "mailbox": "\(mailbox)", "id": "\(mail.id)", "kind": "\(mail.kind)", "attempts": "\(attempts)",
+                ])
         } catch let failure as SMTPFailure where !failure.isPermanent && attempts < policy.maximumAttempts {
             let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts, unit: Double.random(in: 0...1)))
             _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: failure.description) }
-            logger.warning("mail delivery deferred", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(failure)"])
+            logger.warning(
+                "mail delivery deferred",
+                metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(failure)"])
         } catch {
             let reason =
                 if let failure = error as? SMTPFailure, !failure.isPermanent {
@@ -199,7 +208,8 @@ package struct MailDelivery: Service {
                     "\(error)"
                 }
             _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
-            logger.warning("mail delivery failed", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)"])
+            logger.warning(
+                "mail delivery failed", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)"])
         }
     }
 }

@@ -5,24 +5,6 @@ import ServiceLifecycle
 import Synchronization
 import Tenancy
 
-/// The tenants whose jobs are running now, at most a few at a time.
-final class RunningTenants: Sendable {
-    private let tenants = Mutex<Set<Tenant.ID>>([])
-
-    /// Takes a slot for `tenant`; false when it already runs or every slot is taken.
-    func start(_ tenant: Tenant.ID, limit: Int) -> Bool {
-        tenants.withLock { tenants in
-            guard !tenants.contains(tenant), tenants.count < limit else { return false }
-            tenants.insert(tenant)
-            return true
-        }
-    }
-
-    func finish(_ tenant: Tenant.ID) {
-        _ = tenants.withLock { $0.remove(tenant) }
-    }
-}
-
 /// How often and how long a pipeline step is retried after a failure.
 package struct PipelineRetryPolicy: Sendable {
     package var maximumAttempts = 6
@@ -61,7 +43,8 @@ package struct OrderPipeline: Service {
     let logger: Logger
 
     package init(
-        steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases, platform: PlatformDatabase,
+        steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases,
+        platform: PlatformDatabase,
         policy: PipelineRetryPolicy, lockPath: String, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.lockPath = lockPath
@@ -82,37 +65,27 @@ package struct OrderPipeline: Service {
             guard let lock = await acquireLock() else { return }
             defer { close(lock) }
             await sweep()
-            // A rolling pool: a slow brand's jobs hold one of the slots, never the others' turns.
-            let running = RunningTenants()
-            await withDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    for tenant in queue.takeDue(now: now()) {
-                        guard running.start(tenant, limit: Self.parallelTenants) else {
-                            queue.notify(tenant, at: now().addingTimeInterval(0.2))
-                            continue
-                        }
-                        group.addTask {
-                            await work(tenant)
-                            running.finish(tenant)
-                        }
-                    }
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
+            await QueueDrain(
+                parallel: Self.parallelTenants, now: now, takeDue: { queue.takeDue(now: $0) },
+                putBack: { queue.notify($0, at: $1) }, work: { await work($0) }
+            ).run()
         }
     }
 
     private func acquireLock() async -> Int32? {
         let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            logger.error("the order pipeline lock cannot be opened; orders will not be processed", metadata: ["path": "\(lockPath)"])
+            logger.error(
+                "the order pipeline lock cannot be opened; orders will not be processed",
+                metadata: ["path": "\(lockPath)"])
             return nil
         }
         var warned = false
         while !Task.isCancelled {
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
             if !warned {
-                logger.warning("another portal process runs the order pipeline for this data folder; waiting for it to stop")
+                logger.warning(
+                    "another portal process runs the order pipeline for this data folder; waiting for it to stop")
                 warned = true
             }
             try? await Task.sleep(for: .seconds(1))
@@ -182,27 +155,40 @@ package struct OrderPipeline: Service {
             do {
                 if OrderSteps.isPermanent(error) || attempts >= policy.maximumAttempts {
                     outcome = "parked"
-                    try await databases.withDatabase(for: tenant) { try await $0.orders.park(job, error: reason, now: now()) }
+                    try await databases.withDatabase(for: tenant) {
+                        try await $0.orders.park(job, error: reason, now: now())
+                    }
                 } else {
                     outcome = "retry"
                     let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts))
-                    try await databases.withDatabase(for: tenant) { try await $0.orders.reschedule(job, error: reason, runAfter: retryAt) }
+                    try await databases.withDatabase(for: tenant) {
+                        try await $0.orders.reschedule(job, error: reason, runAfter: retryAt)
+                    }
                 }
             } catch {
-                logger.error("order job outcome could not be stored", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                logger.error(
+                    "order job outcome could not be stored",
+                    metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             }
             logger.warning(
                 "order step failed",
-                metadata: ["tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)", "attempt": "\(attempts)",
-                           "outcome": "\(outcome)", "reason": "\(reason)"]
+                metadata: [
+                    "tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)",
+                    "attempt": "\(attempts)",
+                    "outcome": "\(outcome)", "reason": "\(reason)",
+                ]
             )
             return
         }
         let duration = ContinuousClock.now - started
         logger.info(
             "order step",
-            metadata: ["tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)", "outcome": "\(outcome)",
-                       "duration_ms": "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"]
+            metadata: [
+                "tenant": "\(tenant.slug)", "order": "\(job.orderID)", "step": "\(job.step.rawValue)",
+                "outcome": "\(outcome)",
+                "duration_ms":
+                    "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
+            ]
         )
     }
 }

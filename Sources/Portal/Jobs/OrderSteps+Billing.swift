@@ -8,13 +8,18 @@ extension OrderSteps {
 
     func client(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
         guard account.emailVerifiedAt != nil else {
-            return .waiting("waiting for the customer to confirm their email address", retryAt: now().addingTimeInterval(30))
+            return .waiting(
+                "waiting for the customer to confirm their email address", retryAt: now().addingTimeInterval(30))
         }
-        if let link = try await databases.withDatabase(for: tenant, { try await $0.upstreams.billingClient(of: account.id) }) {
+        if let link = try await databases.withDatabase(
+            for: tenant, { try await $0.upstreams.billingClient(of: account.id) })
+        {
             try await finish(job, tenant) { $0.whmcsClientID = link.clientID }
             return .finished
         }
-        guard let profile = try await databases.withDatabase(for: tenant, { try await $0.orders.profile(of: account.id) }) else {
+        guard
+            let profile = try await databases.withDatabase(for: tenant, { try await $0.orders.profile(of: account.id) })
+        else {
             throw OrderProblem("the customer has no billing details")
         }
         var billing = BillingProfile(
@@ -35,22 +40,30 @@ extension OrderSteps {
             guard let serviceID = order.targetServiceID else { throw OrderProblem("the change names no service") }
             switch change {
             case .cancel:
-                try await client.requestCancellation(serviceID: serviceID, immediate: order.cancelImmediately, reason: order.changeReason)
+                try await client.requestCancellation(
+                    serviceID: serviceID, immediate: order.cancelImmediately, reason: order.changeReason)
                 crashPoint(.order)
                 try await finish(job, tenant)
             case .upgrade:
                 var baseline = order.whmcsOrderBaseline
                 if baseline == nil {
-                    let newest = try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
+                    let newest =
+                        try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
                     baseline = newest
-                    try await databases.withDatabase(for: tenant) { try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest } }
+                    try await databases.withDatabase(for: tenant) {
+                        try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest }
+                    }
                 }
                 let (claimed, method) = try await databases.withDatabase(for: tenant) { database in
-                    (try await database.orders.claimedWHMCSOrders(except: order.id!), try await database.accounts.setting(Self.paymentMethodKey))
+                    (
+                        try await database.orders.claimedWHMCSOrders(except: order.id!),
+                        try await database.accounts.setting(Self.paymentMethodKey)
+                    )
                 }
                 let placed = try await client.upgrade(
                     serviceID: serviceID, clientID: clientID, productID: try await whmcsProductID(order, tenant),
-                    cycle: WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .monthly, paymentMethod: method ?? Self.defaultPaymentMethod,
+                    cycle: WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .monthly,
+                    paymentMethod: method ?? Self.defaultPaymentMethod,
                     baseline: baseline ?? 0, claimed: claimed
                 )
                 crashPoint(.order)
@@ -64,10 +77,15 @@ extension OrderSteps {
         }
         if order.renewalOf != nil {
             // A renewal is billed on an invoice of its own: nothing new to order in WHMCS.
-            let method = try await databases.withDatabase(for: tenant) { try await $0.accounts.setting(Self.paymentMethodKey) }
-            let label = order.kind == .domain ? "Renewal of \(order.domain), 1 year" : "Renewal of \(order.productName) for \(order.domain)"
+            let method = try await databases.withDatabase(for: tenant) {
+                try await $0.accounts.setting(Self.paymentMethodKey)
+            }
+            let label =
+                order.kind == .domain
+                ? "Renewal of \(order.domain), 1 year" : "Renewal of \(order.productName) for \(order.domain)"
             let invoiceID = try await client.createInvoice(
-                clientID: clientID, lines: [(label, order.totalMinor)], paymentMethod: method ?? Self.defaultPaymentMethod,
+                clientID: clientID, lines: [(label, order.totalMinor)],
+                paymentMethod: method ?? Self.defaultPaymentMethod,
                 marker: "portal renewal order \(tenant.slug)-\(order.number)"
             )
             crashPoint(.order)
@@ -77,32 +95,39 @@ extension OrderSteps {
         var items: [WHMCSOrderItem] = []
         if order.kind != .domain {
             let cycle = WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .annually
-            var item = WHMCSOrderItem(productID: try await whmcsProductID(order, tenant), billingCycle: cycle,
-                                      domain: order.domain.isEmpty ? nil : order.domain)
+            var item = WHMCSOrderItem(
+                productID: try await whmcsProductID(order, tenant), billingCycle: cycle,
+                domain: order.domain.isEmpty ? nil : order.domain)
             // The customer pays what they were quoted, whatever WHMCS's copy of the product says.
             item.priceOverrideMinor = order.priceMinor
             items.append(item)
         }
         var registrations: [WHMCSDomainOrder] = []
         if let action = order.domainAction, action != .existing, !order.domain.isEmpty {
-            var registration = WHMCSDomainOrder(domain: order.domain, kind: action == .register ? .register : .transfer, years: 1)
+            var registration = WHMCSDomainOrder(
+                domain: order.domain, kind: action == .register ? .register : .transfer, years: 1)
             registration.priceOverrideMinor = order.domainMinor
             registrations.append(registration)
         }
         var baseline = order.whmcsOrderBaseline
         if baseline == nil {
-            let newest = try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
+            let newest =
+                try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
             baseline = newest
-            try await databases.withDatabase(for: tenant) { try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest } }
+            try await databases.withDatabase(for: tenant) {
+                try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest }
+            }
         }
         let (claimed, nameservers, method) = try await databases.withDatabase(for: tenant) { database in
             (
-                try await database.orders.claimedWHMCSOrders(except: order.id!), try await database.upstreams.nameservers(),
+                try await database.orders.claimedWHMCSOrders(except: order.id!),
+                try await database.upstreams.nameservers(),
                 try await database.accounts.setting(Self.paymentMethodKey)
             )
         }
         let placed = try await client.addOrder(
-            clientID: clientID, items: items, domains: registrations, paymentMethod: method ?? Self.defaultPaymentMethod,
+            clientID: clientID, items: items, domains: registrations,
+            paymentMethod: method ?? Self.defaultPaymentMethod,
             nameservers: nameservers, baseline: baseline, claimed: claimed
         )
         crashPoint(.order)
@@ -116,14 +141,18 @@ extension OrderSteps {
 
     /// The product's WHMCS id, syncing the product first if it never was or changed since.
     func whmcsProductID(_ order: Order, _ tenant: Tenant) async throws -> Int {
-        guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }) else {
+        guard
+            let entry = try await databases.withDatabase(
+                for: tenant, { try await $0.catalogue.entry(id: order.productID) })
+        else {
             throw OrderProblem("the ordered product no longer exists")
         }
         let product = entry.product
         if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt { return id }
         let report = await sync.run(.upsert, [entry], tenant: tenant, via: "pipeline", blockType: product.kind.rawValue)
         guard let id = report.results.first?.whmcsProductId, report.success else {
-            throw OrderProblem("the product could not be synced to WHMCS: \(report.results.first?.error ?? "unknown reason")")
+            throw OrderProblem(
+                "the product could not be synced to WHMCS: \(report.results.first?.error ?? "unknown reason")")
         }
         return id
     }
@@ -135,7 +164,9 @@ extension OrderSteps {
             return .finished
         }
         let (client, _) = try await upstreams.whmcs(for: tenant)
-        guard let invoice = try await client.invoice(id: invoiceID) else { throw OrderProblem("invoice \(invoiceID) is missing in WHMCS") }
+        guard let invoice = try await client.invoice(id: invoiceID) else {
+            throw OrderProblem("invoice \(invoiceID) is missing in WHMCS")
+        }
         guard invoice.totalMinor == order.totalMinor else {
             throw OrderProblem(
                 "WHMCS invoice \(invoiceID) is for \(MoneyInput.text(invoice.totalMinor)) but the customer was quoted "
@@ -150,7 +181,9 @@ extension OrderSteps {
                 let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
                 return .waiting("waiting for invoice \(invoiceID) to be paid", retryAt: now().addingTimeInterval(next))
             }
-            let method = try await databases.withDatabase(for: tenant) { try await $0.accounts.setting(Self.paymentMethodKey) }
+            let method = try await databases.withDatabase(for: tenant) {
+                try await $0.accounts.setting(Self.paymentMethodKey)
+            }
             try await client.addPayment(
                 WHMCSPayment(
                     invoiceID: invoiceID, transactionID: "portal-\(tenant.slug)-\(order.number)",

@@ -9,26 +9,38 @@ extension OrderSteps {
     /// Orders the certificate with a fresh key, puts the validation proof where the portal can (the cPanel account
     /// hosting the domain, or the zone of a domain registered here), waits for the CA, then installs the certificate
     /// on that cPanel account or keeps it for download.
-    func provisionCertificate(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant, renewing: SSLCertificate? = nil) async throws -> Outcome {
+    func provisionCertificate(
+        _ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant, renewing: SSLCertificate? = nil
+    ) async throws -> Outcome {
         let sslStore = try await upstreams.sslStore(for: tenant)
         let domain = order.domain.lowercased()
-        var certificate = try await databases.withDatabase(for: tenant) { try await $0.provisioned.certificate(order: order.id!) }
+        var certificate = try await databases.withDatabase(for: tenant) {
+            try await $0.provisioned.certificate(order: order.id!)
+        }
         let (hosting, registered) = try await places(for: domain, of: account.id, in: tenant)
         if certificate == nil {
-            guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }) else {
+            guard
+                let entry = try await databases.withDatabase(
+                    for: tenant, { try await $0.catalogue.entry(id: order.productID) })
+            else {
                 throw OrderProblem("the ordered certificate product no longer exists")
             }
             let wildcard = entry.product.sslType == .wildcard
             let commonName = wildcard ? "*.\(domain)" : domain
-            let request = try CertificateRequest.make(commonName: commonName, alternativeNames: wildcard ? [domain] : ["www.\(domain)"])
+            let request = try CertificateRequest.make(
+                commonName: commonName, alternativeNames: wildcard ? [domain] : ["www.\(domain)"])
             // A wildcard is proven by DNS only; otherwise a file on the hosting here, else DNS.
             let validation: SSLCertificate.Validation = hosting != nil && !wildcard ? .file : .dns
             certificate = try await databases.withDatabase(for: tenant) { database in
                 try await database.provisioned.record(
                     SSLCertificate(
-                        accountID: account.id, orderID: order.id, domain: commonName, productCode: Self.sslProductCode(entry.product),
-                        months: max(12, order.cycle?.months ?? renewing?.months ?? 12), customID: "\(tenant.slug)-\(order.number)",
-                        validation: validation, privateKeySealed: try upstreams.seal(request.privateKeyPEM, tenant, TenantUpstreams.certificateKeyField),
+                        accountID: account.id, orderID: order.id, domain: commonName,
+                        productCode: Self.sslProductCode(entry.product),
+                        months: max(12, order.cycle?.months ?? renewing?.months ?? 12),
+                        customID: "\(tenant.slug)-\(order.number)",
+                        validation: validation,
+                        privateKeySealed: try upstreams.seal(
+                            request.privateKeyPEM, tenant, TenantUpstreams.certificateKeyField),
                         csr: request.csrPEM, now: now()
                     )
                 )
@@ -39,8 +51,10 @@ extension OrderSteps {
         var upstream = try await sslStore.order(customID: certificate.customID)
         if upstream == nil {
             upstream = try await sslStore.newOrder(
-                product: certificate.productCode, months: certificate.months, csr: certificate.csr, domain: certificate.domain,
-                validation: certificate.validation == .file ? .httpFile : .dns, customID: certificate.customID, contactEmail: account.email,
+                product: certificate.productCode, months: certificate.months, csr: certificate.csr,
+                domain: certificate.domain,
+                validation: certificate.validation == .file ? .httpFile : .dns, customID: certificate.customID,
+                contactEmail: account.email,
                 contactName: Self.splitName(account.name), isRenewal: renewing != nil
             )
             crashPoint(.provision)
@@ -66,7 +80,9 @@ extension OrderSteps {
             let placedBy = try await placeProof(certificate, hosting: hosting, registered: registered, tenant: tenant)
             if !placedBy.isEmpty {
                 try await databases.withDatabase(for: tenant) { database in
-                    try await database.provisioned.updateCertificate(certificate.id!, now: now()) { $0.proofPlacedBy = placedBy }
+                    try await database.provisioned.updateCertificate(certificate.id!, now: now()) {
+                        $0.proofPlacedBy = placedBy
+                    }
                 }
                 upstream = try await sslStore.order(id: upstream.id)
             }
@@ -74,12 +90,17 @@ extension OrderSteps {
         // 3. Waiting for the CA: less often the longer it takes, given up after 30 days.
         guard upstream.isActive else {
             let waited = now().timeIntervalSince(job.createdAt)
-            guard waited < 30 * 86_400 else { throw OrderProblem("the domain validation of \(certificate.domain) did not complete within 30 days") }
+            guard waited < 30 * 86_400 else {
+                throw OrderProblem("the domain validation of \(certificate.domain) did not complete within 30 days")
+            }
             let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
-            return .waiting("waiting for the domain validation of \(certificate.domain)", retryAt: now().addingTimeInterval(next))
+            return .waiting(
+                "waiting for the domain validation of \(certificate.domain)", retryAt: now().addingTimeInterval(next))
         }
         // 4. Issued: checked against the key, installed where the domain is hosted here, stored.
-        let mail = try await install(certificate, upstreamID: upstream.id, hosting: hosting, account: account, tenant: tenant, renewing: renewing)
+        let mail = try await install(
+            certificate, upstreamID: upstream.id, hosting: hosting, account: account, tenant: tenant, renewing: renewing
+        )
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished
@@ -87,11 +108,15 @@ extension OrderSteps {
 
     /// The customer's cPanel account on the certificate's domain (where the proof and the certificate go), and the
     /// domain when it is registered here (where a CNAME proof goes).
-    func places(for certificateDomain: String, of account: Account.ID, in tenant: Tenant) async throws -> (HostingAccountRecord?, RegisteredDomain?) {
+    func places(for certificateDomain: String, of account: Account.ID, in tenant: Tenant) async throws -> (
+        HostingAccountRecord?, RegisteredDomain?
+    ) {
         let domain = certificateDomain.lowercased().replacingOccurrences(of: "*.", with: "")
         return try await databases.withDatabase(for: tenant) { database in
             (
-                try await database.upstreams.hostingAccounts(of: account).first { !$0.isPending && $0.domain.lowercased() == domain },
+                try await database.upstreams.hostingAccounts(of: account).first {
+                    !$0.isPending && $0.domain.lowercased() == domain
+                },
                 try await database.provisioned.domain(named: domain, of: account)
             )
         }
@@ -100,7 +125,8 @@ extension OrderSteps {
     /// Downloads an issued certificate, refuses it unless it is for the stored key, installs it on the cPanel account
     /// when there is one, stores it (marking the certificate it renews as replaced) and returns the "issued" email.
     func install(
-        _ certificate: SSLCertificate, upstreamID: String, hosting: HostingAccountRecord?, account: Account, tenant: Tenant, renewing: SSLCertificate?
+        _ certificate: SSLCertificate, upstreamID: String, hosting: HostingAccountRecord?, account: Account,
+        tenant: Tenant, renewing: SSLCertificate?
     ) async throws -> OutgoingMail {
         let files = try await upstreams.sslStore(for: tenant).download(id: upstreamID)
         guard let pem = files.first(where: { !$0.name.lowercased().contains("ca-bundle") })?.content else {
@@ -111,7 +137,8 @@ extension OrderSteps {
         let issued = try IssuedCertificate.read(pem, privateKeyPEM: key)
         if let hosting {
             try await upstreams.whm(for: tenant).installCertificate(
-                domain: hosting.domain.lowercased(), account: hosting.username, certificate: pem, key: key, caBundle: bundle
+                domain: hosting.domain.lowercased(), account: hosting.username, certificate: pem, key: key,
+                caBundle: bundle
             )
         }
         let installedOn = hosting?.username ?? ""
@@ -135,7 +162,8 @@ extension OrderSteps {
             variables: [
                 "certificate.domain": certificate.domain,
                 "certificate.expires": ReminderScheduler.long(issued.notValidAfter, zone),
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/certificates/\(certificate.id!.rawValue)"),
+                "link": flows.services.link(
+                    primaryHost: realm.linkHost, path: "/account/certificates/\(certificate.id!.rawValue)"),
             ],
             tag: "certificate_issued"
         )
@@ -146,11 +174,14 @@ extension OrderSteps {
     /// Reissues an issued certificate with a new key: the old one keeps working (and stays installed) until the new
     /// one is issued, which `settle` then installs in its place.
     func reissue(_ certificate: SSLCertificate, account: Account, tenant: Tenant) async throws {
-        guard certificate.status == .issued, !certificate.upstreamID.isEmpty else { throw OrderProblem("only an issued certificate can be reissued") }
+        guard certificate.status == .issued, !certificate.upstreamID.isEmpty else {
+            throw OrderProblem("only an issued certificate can be reissued")
+        }
         let (hosting, registered) = try await places(for: certificate.domain, of: account.id, in: tenant)
         let wildcard = certificate.domain.hasPrefix("*.")
         let bare = certificate.domain.replacingOccurrences(of: "*.", with: "")
-        let request = try CertificateRequest.make(commonName: certificate.domain, alternativeNames: wildcard ? [bare] : ["www.\(bare)"])
+        let request = try CertificateRequest.make(
+            commonName: certificate.domain, alternativeNames: wildcard ? [bare] : ["www.\(bare)"])
         let validation: SSLCertificate.Validation = hosting != nil && !wildcard ? .file : .dns
         let upstream = try await upstreams.sslStore(for: tenant).reissue(
             id: certificate.upstreamID, csr: request.csrPEM, validation: validation == .file ? .httpFile : .dns
@@ -167,7 +198,8 @@ extension OrderSteps {
         let stored = pending
         try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.updateCertificate(certificate.id!, now: now()) { $0 = stored }
-            try await database.accounts.audit("certificate.reissued", actor: account, target: certificate.domain, ip: "")
+            try await database.accounts.audit(
+                "certificate.reissued", actor: account, target: certificate.domain, ip: "")
         }
     }
 
@@ -177,13 +209,16 @@ extension OrderSteps {
     func settle(_ certificate: SSLCertificate, account: Account, tenant: Tenant) async throws -> Bool {
         guard certificate.status == .pendingValidation, !certificate.upstreamID.isEmpty else { return false }
         if let orderID = certificate.orderID,
-            let order = try await databases.withDatabase(for: tenant, { try await $0.orders.order(orderID) }), order.status.isSettling
+            let order = try await databases.withDatabase(for: tenant, { try await $0.orders.order(orderID) }),
+            order.status.isSettling
         {
             return false  // the pipeline is carrying it
         }
         guard try await upstreams.sslStore(for: tenant).order(id: certificate.upstreamID).isActive else { return false }
         let (hosting, _) = try await places(for: certificate.domain, of: account.id, in: tenant)
-        let mail = try await install(certificate, upstreamID: certificate.upstreamID, hosting: hosting, account: account, tenant: tenant, renewing: nil)
+        let mail = try await install(
+            certificate, upstreamID: certificate.upstreamID, hosting: hosting, account: account, tenant: tenant,
+            renewing: nil)
         let realm = realm(tenant)
         try await flows.mailQueue.willQueue(realm.mailbox)
         try await databases.withDatabase(for: tenant) { try await $0.accounts.enqueueMail(mail, now: now()) }
@@ -193,23 +228,34 @@ extension OrderSteps {
 
     /// Saves the validation file on the cPanel account hosting the domain, or adds the CNAME to the zone of a domain
     /// registered here; answers who placed it, or "" when the customer has to.
-    func placeProof(_ certificate: SSLCertificate, hosting: HostingAccountRecord?, registered: RegisteredDomain?, tenant: Tenant) async throws -> String {
+    func placeProof(
+        _ certificate: SSLCertificate, hosting: HostingAccountRecord?, registered: RegisteredDomain?, tenant: Tenant
+    ) async throws -> String {
         switch certificate.validation {
         case .file:
             guard let hosting, !certificate.authFileName.isEmpty else { return "" }
             let whm = try await upstreams.whm(for: tenant)
             try await whm.saveFile(
-                account: hosting.username, directory: "public_html/.well-known/pki-validation", name: certificate.authFileName,
+                account: hosting.username, directory: "public_html/.well-known/pki-validation",
+                name: certificate.authFileName,
                 content: certificate.authFileContent
             )
             return "cPanel"
         case .dns:
-            guard let registered, !certificate.cnameName.isEmpty, (try? await upstreams.settings(of: tenant).twentyIConfigured) == true else { return "" }
+            guard let registered, !certificate.cnameName.isEmpty,
+                (try? await upstreams.settings(of: tenant).twentyIConfigured) == true
+            else { return "" }
             let host = Self.relativeHost(certificate.cnameName, zone: registered.name)
             let twentyI = try await upstreams.twentyI(for: tenant)
             let existing = try await twentyI.dnsRecords(domain: registered.name)
-            if !existing.contains(where: { $0.type == "CNAME" && $0.host.lowercased() == host && $0.value.lowercased() == certificate.cnameValue.lowercased() }) {
-                guard case .success(let record) = DNSRecord.validate(.init(kind: "CNAME", host: host, value: certificate.cnameValue)) else {
+            if !existing.contains(where: {
+                $0.type == "CNAME" && $0.host.lowercased() == host
+                    && $0.value.lowercased() == certificate.cnameValue.lowercased()
+            }) {
+                guard
+                    case .success(let record) = DNSRecord.validate(
+                        .init(kind: "CNAME", host: host, value: certificate.cnameValue))
+                else {
                     throw OrderProblem("TheSSLStore's validation record \(certificate.cnameName) is not a valid CNAME")
                 }
                 try await twentyI.updateDNS(domain: registered.name, add: [record], delete: [])

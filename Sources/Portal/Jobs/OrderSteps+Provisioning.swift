@@ -7,31 +7,44 @@ import Tenancy
 /// and what exists upstream first, so running it again after a crash or a lost answer repeats nothing.
 extension OrderSteps {
     /// The cloud server, sized by the product's provider and size: 20i builds it with the mapped CPU, RAM and storage.
-    func provisionCloudServer(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
-        guard let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(id: order.productID) }),
+    func provisionCloudServer(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws
+        -> Outcome
+    {
+        guard
+            let entry = try await databases.withDatabase(
+                for: tenant, { try await $0.catalogue.entry(id: order.productID) }),
             let provider = entry.product.cloudProvider, let size = entry.product.cloudSize
         else { throw OrderProblem("the product has no cloud provider and size") }
         let twentyI = try await upstreams.twentyI(for: tenant)
-        var stackUser = try await databases.withDatabase(for: tenant) { try await $0.provisioned.stackUser(of: account.id) }
+        var stackUser = try await databases.withDatabase(for: tenant) {
+            try await $0.provisioned.stackUser(of: account.id)
+        }
         if stackUser == nil {
             let made = try await twentyI.addStackUser(email: account.email, name: account.name)
-            try await databases.withDatabase(for: tenant) { try await $0.provisioned.recordStackUser(made, for: account.id, now: now()) }
+            try await databases.withDatabase(for: tenant) {
+                try await $0.provisioned.recordStackUser(made, for: account.id, now: now())
+            }
             stackUser = made
         }
         let label = "\(tenant.slug)-\(order.number)"
         let id = try await twentyI.addCloudServer(provider: provider, size: size, label: label, stackUser: stackUser)
         crashPoint(.provision)
-        guard let built = try await twentyI.cloudServer(id: id) else { throw OrderProblem("20i has no cloud server \(id) just after making it") }
+        guard let built = try await twentyI.cloudServer(id: id) else {
+            throw OrderProblem("20i has no cloud server \(id) just after making it")
+        }
         let server = try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.record(
                 CloudServer(
-                    accountID: account.id, orderID: order.id, name: order.productName, provider: provider, size: size, cpu: built.cpu,
-                    ramGB: built.ramGB, storageGB: built.storageGB, upstreamID: id, status: built.status, ipAddress: built.ipAddress,
+                    accountID: account.id, orderID: order.id, name: order.productName, provider: provider, size: size,
+                    cpu: built.cpu,
+                    ramGB: built.ramGB, storageGB: built.storageGB, upstreamID: id, status: built.status,
+                    ipAddress: built.ipAddress,
                     hostname: built.hostname, now: now()
                 )
             )
         }
-        let mail = try await activationMail(order, account, tenant, path: "/account/cloud/\(server.id!.rawValue)", domain: built.hostname)
+        let mail = try await activationMail(
+            order, account, tenant, path: "/account/cloud/\(server.id!.rawValue)", domain: built.hostname)
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished
@@ -49,7 +62,9 @@ extension OrderSteps {
         guard let profile else { throw OrderProblem("the customer has no billing details for the domain's contact") }
         if let local = try await databases.withDatabase(for: tenant, { try await $0.provisioned.domain(named: name) }) {
             guard local.orderID == order.id else {
-                throw OrderProblem("\(name) is already registered here (order of customer \(local.accountID.rawValue)); renew it instead")
+                throw OrderProblem(
+                    "\(name) is already registered here (order of customer \(local.accountID.rawValue)); renew it instead"
+                )
             }
             return local
         }
@@ -61,11 +76,15 @@ extension OrderSteps {
         }
         if upstream == nil {
             if order.providerRequestedAt == nil {
-                try await databases.withDatabase(for: tenant) { try await $0.orders.update(order.id!) { $0.providerRequestedAt = now() } }
+                try await databases.withDatabase(for: tenant) {
+                    try await $0.orders.update(order.id!) { $0.providerRequestedAt = now() }
+                }
             }
             let contact = TwentyIClient.Contact(
-                name: "\(profile.firstName) \(profile.lastName)", organisation: profile.company, address: profile.address1, city: profile.city,
-                state: profile.state, postcode: profile.postcode, country: profile.country, telephone: profile.phone, email: account.email
+                name: "\(profile.firstName) \(profile.lastName)", organisation: profile.company,
+                address: profile.address1, city: profile.city,
+                state: profile.state, postcode: profile.postcode, country: profile.country, telephone: profile.phone,
+                email: account.email
             )
             let code = try order.transferCode.map { try upstreams.open($0, tenant, TenantUpstreams.transferCodeField) }
             if order.domainAction == .transfer, (code ?? "").isEmpty {
@@ -78,7 +97,8 @@ extension OrderSteps {
             crashPoint(.provision)
             upstream = try await twentyI.domain(name)
         }
-        let expires = upstream?.expires ?? Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: now()) ?? now()
+        let expires =
+            upstream?.expires ?? Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: now()) ?? now()
         let nameservers = upstream?.nameservers.isEmpty == false ? upstream!.nameservers : brandNameservers
         return try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.record(
@@ -90,9 +110,11 @@ extension OrderSteps {
         }
     }
 
-    func provisionDomain(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
+    func provisionDomain(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome
+    {
         let domain = try await registerDomain(order, account, tenant)
-        let mail = try await activationMail(order, account, tenant, path: "/account/domains/\(domain.name)", domain: domain.name)
+        let mail = try await activationMail(
+            order, account, tenant, path: "/account/domains/\(domain.name)", domain: domain.name)
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished

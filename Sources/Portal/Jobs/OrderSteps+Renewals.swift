@@ -9,10 +9,14 @@ extension OrderSteps {
     /// A renewal's last step: the domain renews at 20i for a year, or the certificate is ordered anew (a renewal
     /// order) and replaces the old one once issued.
     func renew(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome {
-        guard let target = order.renewalOf.flatMap(RenewalTarget.init) else { throw OrderProblem("the renewal names nothing to renew") }
+        guard let target = order.renewalOf.flatMap(RenewalTarget.init) else {
+            throw OrderProblem("the renewal names nothing to renew")
+        }
         switch target {
         case .domain(let id):
-            guard let domain = try await databases.withDatabase(for: tenant, { try await $0.provisioned.domain(id) }), domain.accountID == account.id else {
+            guard let domain = try await databases.withDatabase(for: tenant, { try await $0.provisioned.domain(id) }),
+                domain.accountID == account.id
+            else {
                 throw OrderProblem("the domain to renew no longer exists")
             }
             let twentyI = try await upstreams.twentyI(for: tenant)
@@ -24,14 +28,18 @@ extension OrderSteps {
                 try await twentyI.renewDomain(domain.name, years: 1, privacy: domain.privacy)
                 crashPoint(.provision)
                 let after = try await twentyI.domain(domain.name)
-                let fallback = Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: domain.expiresAt) ?? domain.expiresAt
+                let fallback =
+                    Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: domain.expiresAt)
+                    ?? domain.expiresAt
                 try await recordRenewedDomain(domain, expires: after?.expires ?? fallback, tenant)
             }
             try await refreshQuietly(account.id, tenant)
             try await finish(job, tenant)
             return .finished
         case .certificate(let id):
-            guard let old = try await databases.withDatabase(for: tenant, { try await $0.provisioned.certificate(id) }), old.accountID == account.id else {
+            guard let old = try await databases.withDatabase(for: tenant, { try await $0.provisioned.certificate(id) }),
+                old.accountID == account.id
+            else {
                 throw OrderProblem("the certificate to renew no longer exists")
             }
             return try await provisionCertificate(job, order, account, tenant, renewing: old)
@@ -49,13 +57,16 @@ extension OrderSteps {
 
     // MARK: Helpers
 
-    func activationMail(_ order: Order, _ account: Account, _ tenant: Tenant, path: String, domain: String) async throws -> OutgoingMail {
+    func activationMail(_ order: Order, _ account: Account, _ tenant: Tenant, path: String, domain: String) async throws
+        -> OutgoingMail
+    {
         let realm = realm(tenant)
         let nameservers = try await databases.withDatabase(for: tenant) { try await $0.upstreams.nameservers() }
         return try await flows.prepareMail(
             realm: realm, to: account.email, name: account.name, .serviceActivated,
             variables: [
-                "service.name": order.productName, "service.domain": domain, "nameservers": nameservers.joined(separator: "\n"),
+                "service.name": order.productName, "service.domain": domain,
+                "nameservers": nameservers.joined(separator: "\n"),
                 "link": flows.services.link(primaryHost: realm.linkHost, path: path),
             ],
             tag: "service_activated"

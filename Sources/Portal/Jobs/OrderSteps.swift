@@ -38,7 +38,8 @@ package struct OrderSteps: Sendable {
     package init(
         databases: TenantDatabases, upstreams: TenantUpstreams, sync: ProductSync, flows: AccountFlows,
         realm: @escaping @Sendable (Tenant) -> any AccountRealm, policy: PipelineRetryPolicy,
-        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: OrderJob.Step? = nil, refresher: BillingRefresher? = nil
+        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: OrderJob.Step? = nil,
+        refresher: BillingRefresher? = nil
     ) {
         self.refresher = refresher
         self.databases = databases

@@ -43,33 +43,29 @@ package struct ReminderScheduler: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            // The first pass waits one interval, so a restart storm never sweeps every tenant at once.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { break }
-                let queued = await runOnce()
-                if queued > 0 { logger.info("reminders queued", metadata: ["count": "\(queued)"]) }
+        await sweep.run()
+    }
+
+    /// Every active tenant, once an hour; a brand without WHMCS is skipped quietly.
+    private var sweep: TenantSweep<Tenant> {
+        TenantSweep(
+            name: "reminders", interval: interval, start: .afterInterval, logger: logger,
+            items: { [registry] in registry.snapshot.tenantsByID.values.filter { $0.status == .active } },
+            label: { $0.slug.rawValue },
+            visit: { tenant in
+                do {
+                    return try await remind(tenant)
+                } catch UpstreamError.notConfigured {
+                    return 0
+                }
             }
-        }
+        )
     }
 
     /// One pass over every active tenant; returns how many reminders were queued.
     @discardableResult
     package func runOnce() async -> Int {
-        var queued = 0
-        for tenant in registry.snapshot.tenantsByID.values where tenant.status == .active {
-            if Task.isCancelled { break }
-            do {
-                queued += try await remind(tenant)
-            } catch UpstreamError.notConfigured {
-                continue
-            } catch {
-                logger.warning(
-                    "reminders skipped for a tenant", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
-            }
-        }
-        return queued
+        await sweep.pass()
     }
 
     private struct Customer: Sendable {
@@ -100,12 +96,16 @@ package struct ReminderScheduler: Service {
             do {
                 let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
                 // Services and domains renew alike: one list of (object, name, domain, due date, price).
-                let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
+                let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))
+                    .items
                     .filter { $0.status == "Active" }
                     .map { ("service:\($0.id)", $0.name, $0.domain, $0.nextDueDate, $0.recurringAmountMinor) }
-                let domains = try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250)).items
+                let domains = try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250))
+                    .items
                     .filter { $0.status == "Active" }
-                    .map { ("domain:\($0.id)", "Domain registration", $0.name, $0.nextDueDate, $0.recurringAmountMinor) }
+                    .map {
+                        ("domain:\($0.id)", "Domain registration", $0.name, $0.nextDueDate, $0.recurringAmountMinor)
+                    }
                 for (object, name, domain, dueDate, amount) in services + domains {
                     guard let due = Self.day(dueDate, calendar),
                         let days = calendar.dateComponents([.day], from: today, to: due).day,

@@ -1,6 +1,5 @@
 import Branding
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import Tenancy
@@ -26,38 +25,37 @@ package struct RenewalScheduler: Service {
     let logger: Logger
 
     package init(
-        registry: TenantRegistry, databases: TenantDatabases, upstreams: TenantUpstreams, storefront: StorefrontService, flows: AccountFlows,
-        realm: @escaping @Sendable (Tenant) -> any AccountRealm, orderQueue: OrderQueue, steps: OrderSteps, interval: Duration = .seconds(3600),
+        registry: TenantRegistry, databases: TenantDatabases, upstreams: TenantUpstreams, storefront: StorefrontService,
+        flows: AccountFlows,
+        realm: @escaping @Sendable (Tenant) -> any AccountRealm, orderQueue: OrderQueue, steps: OrderSteps,
+        interval: Duration = .seconds(3600),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        (self.registry, self.databases, self.upstreams, self.storefront, self.flows) = (registry, databases, upstreams, storefront, flows)
-        (self.realm, self.orderQueue, self.steps, self.interval, self.now, self.logger) = (realm, orderQueue, steps, interval, now, logger)
+        (self.registry, self.databases, self.upstreams, self.storefront, self.flows) = (
+            registry, databases, upstreams, storefront, flows
+        )
+        (self.realm, self.orderQueue, self.steps, self.interval, self.now, self.logger) = (
+            realm, orderQueue, steps, interval, now, logger
+        )
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { break }
-                let placed = await runOnce()
-                if placed > 0 { logger.info("renewals placed", metadata: ["count": "\(placed)"]) }
-            }
-        }
+        await sweep.run()
+    }
+
+    /// Every active tenant, once an hour.
+    private var sweep: TenantSweep<Tenant> {
+        TenantSweep(
+            name: "renewals", interval: interval, start: .afterInterval, logger: logger,
+            items: { [registry] in registry.snapshot.tenantsByID.values.filter { $0.status == .active } },
+            label: { $0.slug.rawValue }, visit: { try await renew($0) }
+        )
     }
 
     /// One pass over every active tenant; returns how many renewal orders were placed.
     @discardableResult
     package func runOnce() async -> Int {
-        var placed = 0
-        for tenant in registry.snapshot.tenantsByID.values where tenant.status == .active {
-            if Task.isCancelled { break }
-            do {
-                placed += try await renew(tenant)
-            } catch {
-                logger.warning("renewals skipped for a tenant", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
-            }
-        }
-        return placed
+        await sweep.pass()
     }
 
     private func renew(_ tenant: Tenant) async throws -> Int {
@@ -68,39 +66,61 @@ package struct RenewalScheduler: Service {
         let (domains, certificates, pending) = try await databases.withDatabase(for: tenant) { database in
             try await database.provisioned.expire(now: today)
             return (
-                try await database.provisioned.domainsExpiring(before: horizon), try await database.provisioned.certificatesExpiring(before: horizon),
+                try await database.provisioned.domainsExpiring(before: horizon),
+                try await database.provisioned.certificatesExpiring(before: horizon),
                 try await database.provisioned.certificatesPendingValidation()
             )
         }
         // Reissues waiting for their validation: installed once issued.
         for certificate in pending where settings.sslStoreConfigured {
             do {
-                guard let account = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(certificate.accountID) }) else { continue }
+                guard
+                    let account = try await databases.withDatabase(
+                        for: tenant, { try await $0.accounts.account(certificate.accountID) })
+                else { continue }
                 try await steps.settle(certificate, account: account, tenant: tenant)
             } catch {
-                logger.warning("reissued certificate not settled", metadata: ["tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)"])
+                logger.warning(
+                    "reissued certificate not settled",
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)",
+                    ])
             }
         }
         var placed = 0
         for domain in domains where settings.twentyIConfigured {
             do {
                 if domain.autoRenew {
-                    if try await placeRenewal(.domain(domain.id!), account: domain.accountID, name: domain.name, expires: domain.expiresAt, tenant: tenant) { placed += 1 }
+                    if try await placeRenewal(
+                        .domain(domain.id!), account: domain.accountID, name: domain.name, expires: domain.expiresAt,
+                        tenant: tenant)
+                    {
+                        placed += 1
+                    }
                 } else {
                     try await remindExpiry(domain, tenant: tenant)
                 }
             } catch {
-                logger.warning("domain renewal not placed", metadata: ["tenant": "\(tenant.slug)", "domain": "\(domain.name)", "error": "\(error)"])
+                logger.warning(
+                    "domain renewal not placed",
+                    metadata: ["tenant": "\(tenant.slug)", "domain": "\(domain.name)", "error": "\(error)"])
             }
         }
         for certificate in certificates where settings.sslStoreConfigured {
             guard let expires = certificate.expiresAt else { continue }
             do {
-                if try await placeRenewal(.certificate(certificate.id!), account: certificate.accountID, name: certificate.domain, expires: expires, tenant: tenant, from: certificate) {
+                if try await placeRenewal(
+                    .certificate(certificate.id!), account: certificate.accountID, name: certificate.domain,
+                    expires: expires, tenant: tenant, from: certificate)
+                {
                     placed += 1
                 }
             } catch {
-                logger.warning("certificate renewal not placed", metadata: ["tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)"])
+                logger.warning(
+                    "certificate renewal not placed",
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)",
+                    ])
             }
         }
         return placed
@@ -108,15 +128,19 @@ package struct RenewalScheduler: Service {
 
     /// Places the renewal order unless one for this object and expiry exists (placed before, or still open).
     private func placeRenewal(
-        _ target: RenewalTarget, account accountID: Account.ID, name: String, expires: Date, tenant: Tenant, from certificate: SSLCertificate? = nil
+        _ target: RenewalTarget, account accountID: Account.ID, name: String, expires: Date, tenant: Tenant,
+        from certificate: SSLCertificate? = nil
     ) async throws -> Bool {
         let key = "renewal:\(target.text):\(Int(expires.timeIntervalSince1970))"
-        let found = try await databases.withDatabase(for: tenant) { database -> (Account, CatalogueEntry?, Order?, Order?) in
+        let found = try await databases.withDatabase(for: tenant) {
+            database -> (Account, CatalogueEntry?, Order?, Order?) in
             guard let account = try await database.accounts.account(accountID) else { throw OrderError.notFound }
             let existing = try await database.orders.order(idempotencyKey: key, of: accountID)
             switch target {
             case .domain:
-                let entry = try await database.catalogue.entries([.visible, .hidden]).first { $0.product.kind == .domain && OrderQuote.tld(of: name, in: $0) != nil }
+                let entry = try await database.catalogue.entries([.visible, .hidden]).first {
+                    $0.product.kind == .domain && OrderQuote.tld(of: name, in: $0) != nil
+                }
                 return (account, entry, existing, nil)
             case .certificate:
                 let original = try await certificate?.orderID.asyncMap { try await database.orders.order($0) } ?? nil
@@ -132,21 +156,29 @@ package struct RenewalScheduler: Service {
         let cycle: Product.BillingCycle?
         switch target {
         case .domain:
-            guard let tld = OrderQuote.tld(of: name, in: entry), let yearly = entry.domainPrice(tld: tld) else { throw OrderProblem("no renewal price for \(name)") }
+            guard let tld = OrderQuote.tld(of: name, in: entry), let yearly = entry.domainPrice(tld: tld) else {
+                throw OrderProblem("no renewal price for \(name)")
+            }
             (price, cycle) = (yearly.renewMinor, nil)
         case .certificate:
             let chosen = original?.cycle ?? .annually
-            guard let yearly = entry.price(for: chosen) ?? entry.cheapest else { throw OrderProblem("no price for the certificate product") }
+            guard let yearly = entry.price(for: chosen) ?? entry.cheapest else {
+                throw OrderProblem("no price for the certificate product")
+            }
             (price, cycle) = (yearly.priceMinor, yearly.cycle)
         }
         let realm = realm(tenant)
-        let zone = try await databases.withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
+        let zone = try await databases.withDatabase(for: tenant) {
+            try await TenantMailSettings.load(from: $0.accounts).zone
+        }
         let placement = OrderPlacement(databases: databases, queue: orderQueue, mailQueue: flows.mailQueue)
         do {
-            _ = try await placement.place(in: tenant, mailbox: realm.mailbox, actor: account, ip: "renewal", now: now()) { number in
+            _ = try await placement.place(in: tenant, mailbox: realm.mailbox, actor: account, ip: "renewal", now: now())
+            { number in
                 var order = Order(
                     accountID: account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle,
-                    domain: certificate.map { $0.domain.replacingOccurrences(of: "*.", with: "") } ?? name, domainAction: nil,
+                    domain: certificate.map { $0.domain.replacingOccurrences(of: "*.", with: "") } ?? name,
+                    domainAction: nil,
                     currency: currency, priceMinor: price, setupMinor: 0, domainMinor: 0, now: now()
                 )
                 order.renewalOf = target.text
@@ -154,17 +186,21 @@ package struct RenewalScheduler: Service {
                 let mail = try await flows.prepareMail(
                     realm: realm, to: account.email, name: account.name, .renewalReminder,
                     variables: [
-                        "service.name": certificate == nil ? "Domain registration" : entry.product.name, "service.domain": name,
-                        "renewal.date": ReminderScheduler.long(expires, zone), "renewal.amount": Money.format(minor: price, currency: currency),
+                        "service.name": certificate == nil ? "Domain registration" : entry.product.name,
+                        "service.domain": name,
+                        "renewal.date": ReminderScheduler.long(expires, zone),
+                        "renewal.amount": Money.format(minor: price, currency: currency),
                         "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/orders"),
                     ],
                     tag: "renewal_reminder"
                 )
                 return (order, nil, mail)
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+        } catch OrderError.renewalAlreadyOpen(let detail) {
             // A renewal of this object is still open (placed for an earlier expiry, or by hand).
-            logger.info("renewal already open", metadata: ["tenant": "\(tenant.slug)", "object": "\(target.text)", "detail": "\(error.message ?? "")"])
+            logger.info(
+                "renewal already open",
+                metadata: ["tenant": "\(tenant.slug)", "object": "\(target.text)", "detail": "\(detail)"])
             return false
         }
         return true
@@ -178,29 +214,36 @@ package struct RenewalScheduler: Service {
         let object = "registered-domain:\(domain.id!.rawValue)"
         let (account, sent, zone) = try await databases.withDatabase(for: tenant) { database in
             (
-                try await database.accounts.account(domain.accountID), try await database.accounts.remindedThresholds(object: object, dueDate: dueDate),
+                try await database.accounts.account(domain.accountID),
+                try await database.accounts.remindedThresholds(object: object, dueDate: dueDate),
                 try await TenantMailSettings.load(from: database.accounts).zone
             )
         }
         guard let account, !sent.contains(where: { $0 <= threshold }) else { return }
         let realm = realm(tenant)
         let entry = try await databases.withDatabase(for: tenant) { database in
-            try await database.catalogue.entries([.visible, .hidden]).first { $0.product.kind == .domain && OrderQuote.tld(of: domain.name, in: $0) != nil }
+            try await database.catalogue.entries([.visible, .hidden]).first {
+                $0.product.kind == .domain && OrderQuote.tld(of: domain.name, in: $0) != nil
+            }
         }
         let currency = try await storefront.content(for: tenant).brand.currency
-        let amount = entry.flatMap { entry in OrderQuote.tld(of: domain.name, in: entry).flatMap { entry.domainPrice(tld: $0)?.renewMinor } }
+        let amount = entry.flatMap { entry in
+            OrderQuote.tld(of: domain.name, in: entry).flatMap { entry.domainPrice(tld: $0)?.renewMinor }
+        }
         let mail = try await flows.prepareMail(
             realm: realm, to: account.email, name: account.name, .renewalReminder,
             variables: [
                 "service.name": "Domain registration (auto-renew is off)", "service.domain": domain.name,
-                "renewal.date": ReminderScheduler.long(domain.expiresAt, zone), "renewal.amount": amount.map { Money.format(minor: $0, currency: currency) } ?? "—",
+                "renewal.date": ReminderScheduler.long(domain.expiresAt, zone),
+                "renewal.amount": amount.map { Money.format(minor: $0, currency: currency) } ?? "—",
                 "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/domains/\(domain.name)"),
             ],
             tag: "renewal_reminder"
         )
         try await flows.mailQueue.willQueue(realm.mailbox)
         let queued = try await databases.withDatabase(for: tenant) { database in
-            try await database.accounts.queueReminder(object: object, dueDate: dueDate, threshold: threshold, mail: mail, now: now())
+            try await database.accounts.queueReminder(
+                object: object, dueDate: dueDate, threshold: threshold, mail: mail, now: now())
         }
         if queued { flows.mailQueue.notify(realm.mailbox) }
     }

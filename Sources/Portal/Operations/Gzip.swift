@@ -63,9 +63,13 @@ package final class GzipFileWriter {
                 let status = deflate(stream, flush)
                 return (status, out.count - Int(stream.pointee.avail_out))
             }
-            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { throw GzipError.zlib(status) }
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw GzipError.zlib(status)
+            }
             if produced > 0 { try handle.write(contentsOf: output[0..<produced]) }
-            if flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count { return }
+            if flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count {
+                return
+            }
         }
     }
 }

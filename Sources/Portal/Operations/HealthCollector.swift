@@ -12,7 +12,10 @@ package struct HealthCollector: Service {
     let interval: Duration
     let logger: Logger
 
-    package init(platform: PlatformDatabase, registry: TenantRegistry, dataDirectory: DataDirectory, interval: Duration, logger: Logger) {
+    package init(
+        platform: PlatformDatabase, registry: TenantRegistry, dataDirectory: DataDirectory, interval: Duration,
+        logger: Logger
+    ) {
         self.platform = platform
         self.registry = registry
         self.dataDirectory = dataDirectory
@@ -21,35 +24,27 @@ package struct HealthCollector: Service {
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let start = ContinuousClock.now
-                let measured = await collectAll(paced: true)
-                logger.info("tenant health measured", metadata: [
-                    "tenants": "\(measured)", "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))",
-                ])
-                do {
-                    try await Task.sleep(for: interval)
-                } catch {
-                    return
-                }
-            }
-        }
+        await sweep(paced: true).run()
     }
 
-    /// Measures every tenant, pausing between them (`paced`) so a round over 10,000 tenants is spread over part of
-    /// the interval instead of taking a core at once; returns how many were measured.
+    /// Every tenant, at start and every `interval`. Paced, a round over 10,000 tenants is spread over part of the
+    /// interval instead of taking a core at once.
+    private func sweep(paced: Bool) -> TenantSweep<Tenant> {
+        TenantSweep(
+            name: "health", interval: interval, start: .immediately, logger: logger,
+            pause: { [interval] count in
+                paced ? min(max(interval / max(1, count * 4), .milliseconds(1)), .seconds(1)) : .zero
+            },
+            items: { [registry] in registry.snapshot.tenantsByID.values.sorted(by: { $0.id.rawValue < $1.id.rawValue })
+            },
+            label: { $0.slug.rawValue }, visit: { await collect($0) ? 1 : 0 }
+        )
+    }
+
+    /// Measures every tenant now; returns how many were measured.
     @discardableResult
-    package func collectAll(paced: Bool = false) async -> Int {
-        var measured = 0
-        let tenants = registry.snapshot.tenantsByID.values.sorted(by: { $0.id.rawValue < $1.id.rawValue })
-        let pause = min(max(interval / max(1, tenants.count * 4), .milliseconds(1)), .seconds(1))
-        for tenant in tenants {
-            if Task.isCancelled { break }
-            if await collect(tenant) { measured += 1 }
-            if paced { try? await Task.sleep(for: pause) }
-        }
-        return measured
+    package func collectAll() async -> Int {
+        await sweep(paced: false).pass()
     }
 
     /// Measures one tenant and stores it; a tenant that cannot be read is logged and skipped.

@@ -19,7 +19,8 @@ package struct TLSAskController: Sendable {
     @Sendable func allowed(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let raw = request.uri.queryParameters.get("domain") ?? ""
         // Only the edge on this machine asks; from anywhere else the answer would just list the platform's domains.
-        let fromLoopback = context.origin.clientAddress.map { $0 == "127.0.0.1" || $0 == "::1" || $0.hasPrefix("127.") } ?? false
+        let fromLoopback =
+            context.origin.clientAddress.map { $0 == "127.0.0.1" || $0 == "::1" || $0.hasPrefix("127.") } ?? false
         let allowed: Bool
         if fromLoopback, let host = try? HostName.normalize(raw) {
             allowed = host == platformHost || registry.snapshot.servesTLS(for: host, baseDomain: baseDomain)

@@ -47,14 +47,19 @@ package struct TarWriter {
             for (index, byte) in text.utf8.prefix(width).enumerated() { block[offset + index] = byte }
         }
         func octal(_ value: UInt64, at offset: Int, width: Int) {
-            put(String(String(value, radix: 8).reversed().prefix(width - 1).reversed()).tarPadded(to: width - 1), at: offset, width: width - 1)
+            put(
+                String(String(value, radix: 8).reversed().prefix(width - 1).reversed()).tarPadded(to: width - 1),
+                at: offset, width: width - 1)
         }
         let bytes = Array(name.utf8)
         if bytes.count <= 100 {
             put(name, at: 0, width: 100)
         } else {
             // Split at a slash: up to 155 bytes of prefix, up to 100 of name.
-            guard let cut = bytes.indices.last(where: { bytes[$0] == UInt8(ascii: "/") && $0 <= 155 && bytes.count - $0 - 1 <= 100 })
+            guard
+                let cut = bytes.indices.last(where: {
+                    bytes[$0] == UInt8(ascii: "/") && $0 <= 155 && bytes.count - $0 - 1 <= 100
+                })
             else { throw TarError.nameTooLong(name) }
             put(String(decoding: bytes[(cut + 1)...], as: UTF8.self), at: 0, width: 100)
             put(String(decoding: bytes[..<cut], as: UTF8.self), at: 345, width: 155)
@@ -102,13 +107,17 @@ package struct TarReader {
             while true {
                 let rest = try gzip.read(64 * 1024)
                 if rest.isEmpty { break }
-                guard rest.allSatisfy({ $0 == 0 }) else { throw TarError.malformed("data after the end of the archive") }
+                guard rest.allSatisfy({ $0 == 0 }) else {
+                    throw TarError.malformed("data after the end of the archive")
+                }
             }
             return nil
         }
         var sum: UInt64 = 0
         for (index, byte) in block.enumerated() { sum += (148..<156).contains(index) ? 32 : UInt64(byte) }
-        guard let stored = Self.octal(block[148..<156]), stored == sum else { throw TarError.malformed("a header checksum does not match") }
+        guard let stored = Self.octal(block[148..<156]), stored == sum else {
+            throw TarError.malformed("a header checksum does not match")
+        }
         guard block[156] == UInt8(ascii: "0") || block[156] == 0 else {
             throw TarError.malformed("it holds something other than plain files")
         }

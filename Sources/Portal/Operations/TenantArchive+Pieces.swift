@@ -44,7 +44,8 @@ extension TenantArchive {
         else { return [] }
         var files: [(String, URL)] = []
         let base = folder.standardizedFileURL.path + "/"
-        for case let url as URL in enumerator where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        for case let url as URL in enumerator
+        where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
             let path = url.standardizedFileURL.path
             guard path.hasPrefix(base) else { continue }
             files.append((String(path.dropFirst(base.count)), url))
@@ -77,7 +78,9 @@ extension TenantArchive {
         guard utf8.count % 2 == 0 else { return nil }
         var bytes = [UInt8]()
         for index in stride(from: 0, to: utf8.count, by: 2) {
-            guard let byte = UInt8(String(decoding: utf8[index..<(index + 2)], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: utf8[index..<(index + 2)], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes

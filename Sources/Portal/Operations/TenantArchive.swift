@@ -49,11 +49,14 @@ package struct TenantArchive: Sendable {
         package var description: String {
             switch self {
             case .unsigned: "this is not a tenant archive (its manifest or signature is missing)"
-            case .tampered: "the archive's manifest does not match its signature: it was changed after export, so it is refused"
+            case .tampered:
+                "the archive's manifest does not match its signature: it was changed after export, so it is refused"
             case .otherKey(let archive, let here):
                 "the archive was signed with master key \(archive), but this platform's is \(here); run with --master-key-file pointing at the exporting platform's key"
-            case .unsupportedFormat(let version): "the archive's format \(version) is newer than this portal understands"
-            case .checksumMismatch(let path): "\(path) in the archive does not match its checksum: the archive is damaged or was changed"
+            case .unsupportedFormat(let version):
+                "the archive's format \(version) is newer than this portal understands"
+            case .checksumMismatch(let path):
+                "\(path) in the archive does not match its checksum: the archive is damaged or was changed"
             case .missingFile(let path): "the archive lacks \(path), which its manifest lists"
             case .unexpectedFile(let path): "the archive holds \(path), which its manifest does not list"
             case .integrity(let detail): "the archive's database fails SQLite's integrity check: \(detail)"
@@ -76,10 +79,12 @@ package struct TenantArchive: Sendable {
     /// Writes the tenant's archive to `destination` (through a temporary file renamed into place, so a failed
     /// export never leaves a partial archive); `progress` hears each step.
     @discardableResult
-    package func export(slug: TenantSlug, to destination: URL, progress: (String) -> Void = { _ in }) throws -> Manifest {
+    package func export(slug: TenantSlug, to destination: URL, progress: (String) -> Void = { _ in }) throws -> Manifest
+    {
         guard let tenant = try platform.tenant(slug: slug) else { throw TenancyError.unknownTenant(slug.rawValue) }
         let domains = try platform.domains(of: tenant.id)
-        let work = destination.deletingLastPathComponent().appendingPathComponent(".export-\(slug.rawValue)-\(UUID().uuidString)")
+        let work = destination.deletingLastPathComponent().appendingPathComponent(
+            ".export-\(slug.rawValue)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
 
@@ -101,7 +106,9 @@ package struct TenantArchive: Sendable {
             format: Self.formatVersion, slug: slug.rawValue, name: tenant.name, status: tenant.status,
             customDomains: domains.filter { $0.kind == .custom && $0.status == .active }.map(\.hostname),
             pendingDomains: Dictionary(
-                domains.filter { $0.kind == .custom && $0.status == .pending }.map { ($0.hostname, $0.verificationToken ?? "") },
+                domains.filter { $0.kind == .custom && $0.status == .pending }.map {
+                    ($0.hostname, $0.verificationToken ?? "")
+                },
                 uniquingKeysWith: { first, _ in first }
             ),
             primaryCustomDomain: domains.first { $0.isPrimary && $0.kind == .custom }?.hostname,
@@ -125,7 +132,9 @@ package struct TenantArchive: Sendable {
             try? handle.close()
             throw error
         }
-        if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
+        if FileManager.default.fileExists(atPath: destination.path) {
+            try FileManager.default.removeItem(at: destination)
+        }
         try FileManager.default.moveItem(at: partial, to: destination)
         return manifest
     }
@@ -134,23 +143,31 @@ package struct TenantArchive: Sendable {
 
     /// Checks the archive whole (signature, every checksum, SQLite's integrity check) into a fresh folder, then
     /// registers the tenant with that folder; nothing is registered unless every check passed.
-    package func importTenant(from archive: URL, baseDomain: String, progress: (String) -> Void = { _ in }) throws -> Tenant {
+    package func importTenant(from archive: URL, baseDomain: String, progress: (String) -> Void = { _ in }) throws
+        -> Tenant
+    {
         let onboarding = TenantOnboarding(platform: platform, dataDirectory: dataDirectory, baseDomain: baseDomain)
         // The manifest is read (and its signature checked) before anything is registered or unpacked for real.
         let manifest = try readManifest(of: archive)
-        progress("archive of \(manifest.slug) (\(manifest.name)), exported \(manifest.exportedAt), \(manifest.files.count) files")
+        progress(
+            "archive of \(manifest.slug) (\(manifest.name)), exported \(manifest.exportedAt), \(manifest.files.count) files"
+        )
         var request = TenantOnboarding.NewTenant(slug: manifest.slug, name: manifest.name)
-        request.customDomains = manifest.primaryCustomDomain.map { primary in [primary] + manifest.customDomains.filter { $0 != primary } }
+        request.customDomains =
+            manifest.primaryCustomDomain.map { primary in [primary] + manifest.customDomains.filter { $0 != primary } }
             ?? manifest.customDomains
         request.pendingDomains = manifest.pendingDomains ?? [:]
-        return try onboarding.register(request, status: manifest.status, platformHostIsPrimary: manifest.primaryCustomDomain == nil) { staging in
+        return try onboarding.register(
+            request, status: manifest.status, platformHostIsPrimary: manifest.primaryCustomDomain == nil
+        ) { staging in
             progress("unpacking and verifying")
             // The archive is read twice; the second read must be the same archive as the first.
             guard try unpack(archive, into: staging) == manifest else { throw ArchiveError.tampered }
             progress("checking the database")
             try Self.checkIntegrity(of: staging.appendingPathComponent("tenant.sqlite"))
             // Brings an archive from an older portal up to this version's schema.
-            let database = try TenantDatabase.open(path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
+            let database = try TenantDatabase.open(
+                path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
             try database.close()
         }
     }
@@ -168,7 +185,8 @@ package struct TenantArchive: Sendable {
                 throw ArchiveError.unexpectedFile(entry.name)
             }
             let target = folder.appendingPathComponent(entry.name)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600])
             let out = try FileHandle(forWritingTo: target)
             var hasher = SHA256()
@@ -198,18 +216,24 @@ package struct TenantArchive: Sendable {
 
     func readSignedManifest(_ tar: inout TarReader) throws -> Manifest {
         func entry(_ name: String) throws -> Data {
-            guard let next = try tar.nextEntry(), next.name == name, next.size <= 4 * 1024 * 1024 else { throw ArchiveError.unsigned }
+            guard let next = try tar.nextEntry(), next.name == name, next.size <= 4 * 1024 * 1024 else {
+                throw ArchiveError.unsigned
+            }
             var data = Data()
             try tar.copyContents(size: next.size) { data.append(contentsOf: $0) }
             return data
         }
         let manifestData = try entry("manifest.json")
         let signature = String(decoding: try entry("manifest.sig"), as: UTF8.self)
-        guard HMAC<SHA256>.isValidAuthenticationCode(
-            Self.bytes(hex: signature) ?? [], authenticating: manifestData, using: secrets.derivedKey(for: Self.signingPurpose)
-        ) else {
+        guard
+            HMAC<SHA256>.isValidAuthenticationCode(
+                Self.bytes(hex: signature) ?? [], authenticating: manifestData,
+                using: secrets.derivedKey(for: Self.signingPurpose)
+            )
+        else {
             // Say which key is wrong when the manifest still names one; otherwise it was changed.
-            if let claimed = try? Self.decoder.decode(Manifest.self, from: manifestData), claimed.keyID != secrets.keyID {
+            if let claimed = try? Self.decoder.decode(Manifest.self, from: manifestData), claimed.keyID != secrets.keyID
+            {
                 throw ArchiveError.otherKey(archive: claimed.keyID, here: secrets.keyID)
             }
             throw ArchiveError.tampered

@@ -49,7 +49,9 @@ package struct TenantBackups: Sendable {
     let secrets: SecretBox
     let retention: Retention
 
-    package init(platform: PlatformDatabase, dataDirectory: DataDirectory, secrets: SecretBox, retention: Retention = Retention()) {
+    package init(
+        platform: PlatformDatabase, dataDirectory: DataDirectory, secrets: SecretBox, retention: Retention = Retention()
+    ) {
         self.platform = platform
         self.dataDirectory = dataDirectory
         self.secrets = secrets
@@ -66,14 +68,17 @@ package struct TenantBackups: Sendable {
     @discardableResult
     package func backUp(_ slug: TenantSlug, now: Date = Date()) throws -> Backup {
         let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
-        try FileManager.default.createDirectory(at: tenantFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: tenantFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let url = tenantFolder.appendingPathComponent("\(slug.rawValue)-\(Self.stamp(now)).tar.gz")
         // Two backups in the same second (the schedule and "Back up now") are one: the first is kept.
         if !FileManager.default.fileExists(atPath: url.path) {
             try archive.export(slug: slug, to: url)
         }
         try prune(slug, now: now)
-        return Backup(slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url, size: FileSize.bytes(at: url.path))
+        return Backup(
+            slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url,
+            size: FileSize.bytes(at: url.path))
     }
 
     /// Backs up every tenant, one after another; a tenant that fails is reported and the others go on.
@@ -142,7 +147,8 @@ package struct TenantBackups: Sendable {
         _ slug: TenantSlug, from archiveURL: URL, settle: Duration = .seconds(2), progress: (String) -> Void = { _ in }
     ) async throws {
         guard try platform.tenant(slug: slug) != nil else { throw TenancyError.unknownTenant(slug.rawValue) }
-        let staging = dataDirectory.root.appendingPathComponent(".restore-\(slug.rawValue)-\(UUID().uuidString)", isDirectory: true)
+        let staging = dataDirectory.root.appendingPathComponent(
+            ".restore-\(slug.rawValue)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
@@ -173,14 +179,17 @@ package struct TenantBackups: Sendable {
                 try source.backup(to: live.pool)
             }
             progress("restoring files")
-            try Self.replaceAssets(of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
+            try Self.replaceAssets(
+                of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
 
             progress("checking integrity")
             // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
             let reopened = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
             let check = try await reopened.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
             try reopened.close()
-            guard check == ["ok"] else { throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; ")) }
+            guard check == ["ok"] else {
+                throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; "))
+            }
         } catch let error as BackupError {
             throw error
         } catch {
@@ -199,7 +208,8 @@ package struct TenantBackups: Sendable {
     /// Makes the live assets folder hold exactly the archive's files.
     static func replaceAssets(of live: URL, with restored: URL) throws {
         let fileManager = FileManager.default
-        let fresh = live.deletingLastPathComponent().appendingPathComponent(".assets-\(UUID().uuidString)", isDirectory: true)
+        let fresh = live.deletingLastPathComponent().appendingPathComponent(
+            ".assets-\(UUID().uuidString)", isDirectory: true)
         if fileManager.fileExists(atPath: restored.path) {
             try fileManager.copyItem(at: restored, to: fresh)
         } else {
@@ -215,7 +225,8 @@ package struct TenantBackups: Sendable {
     static func stamp(_ date: Date) -> String {
         let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(parts.year ?? 0)\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
+        return
+            "\(parts.year ?? 0)\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
     }
 
     static func date(fromStamp stamp: String) -> Date? {
@@ -225,7 +236,8 @@ package struct TenantBackups: Sendable {
             Int(digits.dropFirst(from).prefix(length))
         }
         let components = DateComponents(
-            calendar: Calendar.utc, timeZone: TimeZone(identifier: "UTC"), year: number(0, 4), month: number(4, 2), day: number(6, 2),
+            calendar: Calendar.utc, timeZone: TimeZone(identifier: "UTC"), year: number(0, 4), month: number(4, 2),
+            day: number(6, 2),
             hour: number(8, 2), minute: number(10, 2), second: number(12, 2)
         )
         return components.date

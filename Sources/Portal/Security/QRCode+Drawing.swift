@@ -1,5 +1,3 @@
-
-
 extension QRCode {
     // MARK: Drawing
 
@@ -19,7 +17,8 @@ extension QRCode {
         let positions = Self.alignmentPositions(version: version, size: size)
         for (i, x) in positions.enumerated() {
             for (j, y) in positions.enumerated() {
-                let nearFinder = (i == 0 && j == 0) || (i == 0 && j == positions.count - 1)
+                let nearFinder =
+                    (i == 0 && j == 0) || (i == 0 && j == positions.count - 1)
                     || (i == positions.count - 1 && j == 0)
                 if !nearFinder { drawAlignment(x, y) }
             }

@@ -47,7 +47,7 @@ package struct QRCode: Sendable {
                 path += "M\(x + 4),\(y + 4)h1v1h-1z"
             }
         }
-        let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let escaped = Escape.html(title)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(total) \(total)" width="\(total * moduleSize)" \
             height="\(total * moduleSize)" role="img" aria-label="\(escaped)" shape-rendering="crispEdges">\

@@ -1,5 +1,3 @@
-
-
 /// Reed–Solomon error correction over GF(2⁸) with the QR polynomial x⁸ + x⁴ + x³ + x² + 1.
 enum ReedSolomon {
     static func multiply(_ a: UInt8, _ b: UInt8) -> UInt8 {

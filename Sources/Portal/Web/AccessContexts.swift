@@ -32,6 +32,8 @@ package protocol SignedInContext: RequestContext {
     var account: Account { get }
     var session: AccountSession { get }
     var csrfToken: String { get }
+    /// The page chrome: the brand's, or the platform console's; with the sign-in-as banner when there is one.
+    var chrome: StorefrontChrome { get }
 }
 
 /// The signed-in identity a context needs, or the error that sends the visitor where they must go.
@@ -55,6 +57,7 @@ package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
+    package let chrome: StorefrontChrome
     /// The request's id, shown as the reference on friendly error pages and logged with the cause.
     package let requestID: String
 
@@ -66,6 +69,7 @@ package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
+        chrome = context.chrome
         requestID = context.requestID
     }
 }
@@ -80,6 +84,7 @@ package struct StaffRequestContext: ChildRequestContext, SignedInContext {
     package let role: Account.Role
     package let session: AccountSession
     package let csrfToken: String
+    package let chrome: StorefrontChrome
 
     package var staff: Account { account }
 
@@ -93,6 +98,7 @@ package struct StaffRequestContext: ChildRequestContext, SignedInContext {
         self.role = role
         session = identity.session
         csrfToken = context.csrfToken
+        chrome = context.chrome
     }
 
     /// Throws `forbidden` unless the signed-in role is at least `minimum`.
@@ -110,6 +116,7 @@ package struct StaffEnrollmentRequestContext: ChildRequestContext, SignedInConte
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
+    package let chrome: StorefrontChrome
     package let twoFactorRequired: Bool
 
     package init(context: TenantRequestContext) throws {
@@ -122,6 +129,7 @@ package struct StaffEnrollmentRequestContext: ChildRequestContext, SignedInConte
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
+        chrome = context.chrome
         twoFactorRequired = identity.twoFactorRequired
     }
 }
@@ -133,6 +141,7 @@ package struct PlatformUserContext: ChildRequestContext, SignedInContext {
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
+    package let chrome: StorefrontChrome
 
     package init(context: PlatformRequestContext) throws {
         let identity = try requireIdentity(context.identity, kind: .platform, area: .platform)
@@ -141,6 +150,7 @@ package struct PlatformUserContext: ChildRequestContext, SignedInContext {
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
+        chrome = context.chrome
     }
 }
 
@@ -151,6 +161,7 @@ package struct PlatformEnrollmentContext: ChildRequestContext, SignedInContext {
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
+    package let chrome: StorefrontChrome
 
     package init(context: PlatformRequestContext) throws {
         let identity = try requireIdentity(
@@ -161,5 +172,6 @@ package struct PlatformEnrollmentContext: ChildRequestContext, SignedInContext {
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
+        chrome = context.chrome
     }
 }

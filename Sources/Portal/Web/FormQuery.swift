@@ -7,7 +7,8 @@ package enum FormQuery {
         guard let query else { return nil }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            guard parts.count == 2, parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name
+            else { continue }
             return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
         }
         return nil

@@ -3,13 +3,11 @@ import Mustache
 
 /// Who is signed in as whom, for the banner on every page of such a session.
 package enum Impersonation {
-    package struct Banner: Sendable {
+    package struct Banner: Sendable, Encodable {
         package let customer: String
         package let staff: String
         package let csrf: String
     }
-
-    @TaskLocal package static var current: Banner?
 
     /// Paths a staff member signed in as a customer may not open: the customer's own security settings.
     /// Compared segment by segment with empty ones dropped, as the router matches (`//account//security` is the same page).

@@ -32,7 +32,8 @@ package struct MultipartForm: Sendable {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if pair.count == 2, pair[0].lowercased() == "boundary" {
-                let value = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2
+                let value =
+                    pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2
                     ? String(pair[1].dropFirst().dropLast()) : pair[1]
                 return value.isEmpty || value.count > 70 ? nil : value
             }
@@ -60,15 +61,22 @@ package struct MultipartForm: Sendable {
         for (start, end) in zip(positions, positions.dropFirst()) {
             var partStart = start + delimiter.count
             // Each part starts after CRLF and ends before the CRLF that precedes the next delimiter.
-            guard partStart + 2 <= end, bytes[partStart] == 13, bytes[partStart + 1] == 10 else { throw ParseError.malformed }
+            guard partStart + 2 <= end, bytes[partStart] == 13, bytes[partStart + 1] == 10 else {
+                throw ParseError.malformed
+            }
             partStart += 2
             let partEnd = end - 2
-            guard partEnd >= partStart, bytes[partEnd] == 13, bytes[partEnd + 1] == 10 else { throw ParseError.malformed }
+            guard partEnd >= partStart, bytes[partEnd] == 13, bytes[partEnd + 1] == 10 else {
+                throw ParseError.malformed
+            }
             let part = Array(bytes[partStart..<partEnd])
             guard let split = Self.find(Array("\r\n\r\n".utf8), in: part, from: 0) else { throw ParseError.malformed }
             let headers = String(decoding: part[..<split], as: UTF8.self)
             let content = Array(part[(split + 4)...])
-            guard let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition:") })
+            guard
+                let disposition = headers.split(separator: "\r\n").first(where: {
+                    $0.lowercased().hasPrefix("content-disposition:")
+                })
             else { throw ParseError.malformed }
             let parameters = Self.parameters(String(disposition))
             guard let name = parameters["name"] else { throw ParseError.malformed }
@@ -87,14 +95,18 @@ package struct MultipartForm: Sendable {
             let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { continue }
             var value = pair[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
             result[pair[0].lowercased()] = value
         }
         return result
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else {
+            return nil
+        }
         let first = needle[0]
         var index = start
         let last = haystack.count - needle.count

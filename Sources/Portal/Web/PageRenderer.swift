@@ -42,12 +42,7 @@ package struct PageRenderer: Sendable {
     /// reflecting over the model again (a `Mirror` per lookup, per level of the context stack), which cost more
     /// than everything else on a signed-in page put together.
     package func render(_ page: some Sendable, template: String) throws -> String {
-        var root = Self.tree(page) ?? [String: Any]()
-        // Every page of a staff member signed in as a customer carries the banner that says so.
-        if let banner = Impersonation.current, var fields = root as? [String: Any] {
-            fields["impersonation"] = ["customer": banner.customer, "staff": banner.staff, "csrf": banner.csrf]
-            root = fields
-        }
+        let root = Self.tree(page) ?? [String: Any]()
         guard let html = library.render(root, withTemplate: template) else {
             throw PortalError.missingTemplate(template)
         }

@@ -10,6 +10,9 @@ package struct PortalRequestContext: RequestContext, RemoteAddressRequestContext
     package var origin = RequestOrigin()
     /// Filled by `RequestLogMiddleware`; echoed as `X-Request-Id`.
     package var requestID = ""
+    /// The page chrome of the host's brand (or of the platform console), filled once by `BrandMiddleware`;
+    /// nil on unknown hosts and when the brand cannot be read.
+    package var chrome: StorefrontChrome?
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -61,11 +64,15 @@ package struct TenantRequestContext: ChildRequestContext {
     package var identity: SignedIn?
     /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
     package var csrfToken = ""
+    /// The brand's page chrome, resolved once for the request; `SessionMiddleware` adds the sign-in-as banner.
+    package var chrome: StorefrontChrome
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
+        guard let chrome = context.chrome else { throw PortalError.brandUnavailable }
         coreContext = context.coreContext
         self.tenant = tenant
+        self.chrome = chrome
         origin = context.origin
         requestID = context.requestID
     }
@@ -85,6 +92,7 @@ package struct SignedIn: Sendable {
 /// A request context on which sign-in areas work: it carries the origin, the session and the CSRF token.
 package protocol AccountAreaContext: RequestContext {
     var origin: RequestOrigin { get }
+    var chrome: StorefrontChrome { get set }
     var identity: SignedIn? { get set }
     var csrfToken: String { get set }
 }
@@ -98,10 +106,13 @@ package struct PlatformRequestContext: ChildRequestContext, AccountAreaContext {
     package let requestID: String
     package var identity: SignedIn?
     package var csrfToken = ""
+    package var chrome: StorefrontChrome
 
     package init(context: PortalRequestContext) throws {
         guard case .platform = context.origin.resolution else { throw HTTPError(.notFound) }
+        guard let chrome = context.chrome else { throw PortalError.brandUnavailable }
         coreContext = context.coreContext
+        self.chrome = chrome
         origin = context.origin
         requestID = context.requestID
     }

@@ -20,7 +20,9 @@ package final class RenderedPages<Inputs: Equatable & Sendable>: Sendable {
     }
 
     /// The page rendered from `inputs`, from memory when it was rendered from equal inputs before.
-    package func page(tenant: Tenant.ID, account: Account.ID, inputs: Inputs, render: () throws -> String) rethrows -> ByteBuffer {
+    package func page(tenant: Tenant.ID, account: Account.ID, inputs: Inputs, render: () throws -> String) rethrows
+        -> ByteBuffer
+    {
         let key = Key(tenant: tenant, account: account)
         if let (cachedInputs, body) = cache.withLock({ $0.value(for: key) }), cachedInputs == inputs {
             return body

@@ -9,7 +9,8 @@ enum SandboxedHTML {
             status: .ok,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; sandbox; frame-ancestors 'self'",
+                .contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; sandbox; frame-ancestors 'self'",
                 .xFrameOptions: "SAMEORIGIN",
             ],
             body: .init(byteBuffer: ByteBuffer(string: html))

@@ -24,9 +24,13 @@ package struct StorefrontChrome: Sendable, Encodable {
     package var hasAddress = false
     /// Set on the brand studio's preview, so staff can tell it from the live site.
     package var isPreview = false
+    /// Set on every page of a staff member signed in as a customer: the banner that says so.
+    package var impersonation: Impersonation.Banner? = nil
 
     /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
-    package static func make(tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String, imagePrefix: String = "/brand/logo/")
+    package static func make(
+        tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String, imagePrefix: String = "/brand/logo/"
+    )
         -> StorefrontChrome
     {
         var chrome = StorefrontChrome(

@@ -64,7 +64,10 @@ package struct SSLStoreSimulator: Sendable {
     /// Accepts this partner code with this token.
     package func addPartner(code: String, token: String) async throws {
         try await store.write { db in
-            try db.execute(sql: "INSERT INTO sslstore_partners (code, token) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET token = excluded.token", arguments: [code, token])
+            try db.execute(
+                sql:
+                    "INSERT INTO sslstore_partners (code, token) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET token = excluded.token",
+                arguments: [code, token])
         }
     }
 
@@ -72,7 +75,11 @@ package struct SSLStoreSimulator: Sendable {
     package func completeValidation(orderID: String) async throws {
         guard let id = Int64(orderID) else { return }
         try await store.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id]) == true else { return }
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id])
+                    == true
+            else { return }
             try activate(db, id: id)
         }
     }
@@ -90,7 +97,8 @@ package struct SSLStoreSimulator: Sendable {
 
     package func addRoutes(to router: Router<SandboxRequestContext>) {
         for (path, action) in [
-            ("/product/query", productQuery), ("/order/neworder", newOrder), ("/order/status", status), ("/order/query", query),
+            ("/product/query", productQuery), ("/order/neworder", newOrder), ("/order/status", status),
+            ("/order/query", query),
             ("/order/reissue", reissue), ("/order/approverlist", approvers), ("/order/download", download),
         ] as [(String, @Sendable (Database, String, LenientJSON) throws -> LenientJSON)] {
             // The router treats `/order/neworder/` (the SDK's form) and `/order/neworder` as one path.
@@ -100,7 +108,8 @@ package struct SSLStoreSimulator: Sendable {
             guard context.isLoopback else { return Response(status: .forbidden) }
             var request = request
             let body = String(buffer: try await request.collectBody(upTo: 1 << 16))
-            let order = body.split(separator: "&").first { $0.hasPrefix("order=") }.map { String($0.dropFirst(6)) } ?? ""
+            let order =
+                body.split(separator: "&").first { $0.hasPrefix("order=") }.map { String($0.dropFirst(6)) } ?? ""
             try await self.completeValidation(orderID: order)
             return Response(status: .noContent)
         }
@@ -110,10 +119,14 @@ package struct SSLStoreSimulator: Sendable {
         let message: String
     }
 
-    private func handle(_ request: Request, _ action: @escaping @Sendable (Database, String, LenientJSON) throws -> LenientJSON) async throws -> Response {
+    private func handle(
+        _ request: Request, _ action: @escaping @Sendable (Database, String, LenientJSON) throws -> LenientJSON
+    ) async throws -> Response {
         var request = request
         let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
-        guard let body = try? LenientJSON(data: data) else { return try SimulatorServer.json(Self.envelope(error: "The request is not JSON", replay: "")) }
+        guard let body = try? LenientJSON(data: data) else {
+            return try SimulatorServer.json(Self.envelope(error: "The request is not JSON", replay: ""))
+        }
         let auth = body.field("AuthRequest")
         let replay = auth?.field("ReplayToken")?.string ?? ""
         let (code, token) = (auth?.field("PartnerCode")?.string ?? "", auth?.field("AuthToken")?.string ?? "")
@@ -134,7 +147,8 @@ package struct SSLStoreSimulator: Sendable {
 
     static func authResponse(replay: String, partner: String = "", error: String? = nil) -> LenientJSON {
         .object([
-            "isError": .bool(error != nil), "Message": .array(error.map { [.string($0)] } ?? []), "Timestamp": .string(date(Date())),
+            "isError": .bool(error != nil), "Message": .array(error.map { [.string($0)] } ?? []),
+            "Timestamp": .string(date(Date())),
             "ReplayToken": .string(replay), "InvokingPartnerCode": .string(partner),
         ])
     }
@@ -158,41 +172,67 @@ package struct SSLStoreSimulator: Sendable {
 
     @Sendable func productQuery(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         let filter = body.field("ProductCode")?.string ?? ""
-        return .array(Self.products.filter { filter.isEmpty || $0.code == filter }.map { product in
-            .object([
-                "ProductCode": .string(product.code), "ProductName": .string(product.name), "IsWlidcard": .bool(product.wildcard),
-                "IsSanEnable": .bool(product.san), "VendorName": "COMODO", "CanbeReissued": .bool(true), "ReissueDays": .number(30), "ProductType": .number(1),
-                "PricingInfo": .array(product.prices.map { months, price in
-                    .object(["NumberOfMonths": .number(Double(months)), "NumberOfServer": .number(1), "Price": .string(price), "SRP": .string(price)])
-                }),
-            ])
-        })
+        return .array(
+            Self.products.filter { filter.isEmpty || $0.code == filter }.map { product in
+                .object([
+                    "ProductCode": .string(product.code), "ProductName": .string(product.name),
+                    "IsWlidcard": .bool(product.wildcard),
+                    "IsSanEnable": .bool(product.san), "VendorName": "COMODO", "CanbeReissued": .bool(true),
+                    "ReissueDays": .number(30), "ProductType": .number(1),
+                    "PricingInfo": .array(
+                        product.prices.map { months, price in
+                            .object([
+                                "NumberOfMonths": .number(Double(months)), "NumberOfServer": .number(1),
+                                "Price": .string(price), "SRP": .string(price),
+                            ])
+                        }),
+                ])
+            })
     }
 
     @Sendable func newOrder(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         let code = body.field("ProductCode")?.string ?? ""
-        guard let product = Self.products.first(where: { $0.code == code }) else { throw Failure(message: "Invalid ProductCode") }
+        guard let product = Self.products.first(where: { $0.code == code }) else {
+            throw Failure(message: "Invalid ProductCode")
+        }
         let months = body.field("ValidityPeriod")?.int ?? 0
-        guard product.prices.contains(where: { $0.0 == months }) else { throw Failure(message: "Invalid ValidityPeriod for \(product.name)") }
+        guard product.prices.contains(where: { $0.0 == months }) else {
+            throw Failure(message: "Invalid ValidityPeriod for \(product.name)")
+        }
         let domain = (body.field("DomainName")?.string ?? "").lowercased()
         guard domain.contains("."), !domain.contains(" ") else { throw Failure(message: "Invalid DomainName") }
         let csr = body.field("CSR")?.string ?? ""
         try Self.checkCSR(csr, domain: domain)
-        if domain.hasPrefix("*."), !product.wildcard { throw Failure(message: "\(product.name) does not cover wildcard names") }
-        let sans = body.field("DNSNames").map { $0.elements.isEmpty ? ($0.string ?? "").split(separator: ",").map(String.init) : $0.elements.compactMap(\.string) } ?? []
+        if domain.hasPrefix("*."), !product.wildcard {
+            throw Failure(message: "\(product.name) does not cover wildcard names")
+        }
+        let sans =
+            body.field("DNSNames").map {
+                $0.elements.isEmpty
+                    ? ($0.string ?? "").split(separator: ",").map(String.init) : $0.elements.compactMap(\.string)
+            } ?? []
         if !sans.isEmpty, !product.san { throw Failure(message: "\(product.name) does not take additional names") }
         let customID = body.field("CustomOrderID")?.string ?? ""
-        if !customID.isEmpty, try Bool.fetchOne(db, sql: "SELECT 1 FROM sslstore_orders WHERE partner = ? AND custom_id = ?", arguments: [partner, customID]) == true {
+        if !customID.isEmpty,
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM sslstore_orders WHERE partner = ? AND custom_id = ?",
+                arguments: [partner, customID]) == true
+        {
             throw Failure(message: "CustomOrderID \(customID) is already used")
         }
-        let validation = body.field("CNAMEAuthDVIndicator")?.bool == true ? "dns" : body.field("FileAuthDVIndicator")?.bool == true ? "file" : "email"
+        let validation =
+            body.field("CNAMEAuthDVIndicator")?.bool == true
+            ? "dns" : body.field("FileAuthDVIndicator")?.bool == true ? "file" : "email"
         let token = WHMCSAction.randomToken(32, alphabet: "ABCDEF0123456789")
         try db.execute(
             sql: """
                 INSERT INTO sslstore_orders (partner, custom_id, product, months, domain, sans, validation, major, auth_file_name, auth_file_content, csr)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?)
                 """,
-            arguments: [partner, customID, code, months, domain, sans.joined(separator: ","), validation, "\(token).txt", "\(token)\ncomodoca.com\nsandbox", csr]
+            arguments: [
+                partner, customID, code, months, domain, sans.joined(separator: ","), validation, "\(token).txt",
+                "\(token)\ncomodoca.com\nsandbox", csr,
+            ]
         )
         return try Self.order(db, id: db.lastInsertedRowID)
     }
@@ -207,29 +247,47 @@ package struct SSLStoreSimulator: Sendable {
         let sans: String = row["sans"]
         let product = products.first { $0.code == (row["product"] as String) }
         return .object([
-            "TheSSLStoreOrderID": .string(String(id)), "CustomOrderID": .string(row["custom_id"]), "VendorOrderID": .string("V\(id)"),
-            "ProductCode": .string(row["product"]), "ProductName": .string(product?.name ?? ""), "CommonName": .string(domain),
+            "TheSSLStoreOrderID": .string(String(id)), "CustomOrderID": .string(row["custom_id"]),
+            "VendorOrderID": .string("V\(id)"),
+            "ProductCode": .string(row["product"]), "ProductName": .string(product?.name ?? ""),
+            "CommonName": .string(domain),
             "DNSNames": .string(sans), "Validity": .number(Double(row["months"] as Int)),
-            "OrderStatus": .object(["MajorStatus": .string(row["major"]), "MinorStatus": .string(row["minor"]),
-                                    "DomainAuthVettingStatus": .array([.object(["domain": .string(domain), "dcvMethod": .string(validation)])])]),
-            "AuthFileName": .string(validation == "file" ? fileName : ""), "AuthFileContent": .string(validation == "file" ? row["auth_file_content"] : ""),
+            "OrderStatus": .object([
+                "MajorStatus": .string(row["major"]), "MinorStatus": .string(row["minor"]),
+                "DomainAuthVettingStatus": .array([
+                    .object(["domain": .string(domain), "dcvMethod": .string(validation)])
+                ]),
+            ]),
+            "AuthFileName": .string(validation == "file" ? fileName : ""),
+            "AuthFileContent": .string(validation == "file" ? row["auth_file_content"] : ""),
             "CNAMEAuthName": .string(validation == "dns" ? "_\(fileName.dropLast(4).lowercased()).\(domain)" : ""),
             "CNAMEAuthValue": .string(validation == "dns" ? "\(fileName.dropLast(4).lowercased()).comodoca.com" : ""),
             "CertificateStartDate": .string(row["start_date"]), "CertificateEndDate": .string(row["end_date"]),
-            "ReissueSuccessCode": .string((row["reissues"] as Int) > 0 ? "R\(id)-\(row["reissues"] as Int)" : ""), "VendorName": "COMODO",
+            "ReissueSuccessCode": .string((row["reissues"] as Int) > 0 ? "R\(id)-\(row["reissues"] as Int)" : ""),
+            "VendorName": "COMODO",
         ])
     }
 
     @Sendable func status(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
-        if let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init), !(body.field("TheSSLStoreOrderID")?.string ?? "").isEmpty {
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner]) == true else {
+        if let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
+            !(body.field("TheSSLStoreOrderID")?.string ?? "").isEmpty
+        {
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
+                    == true
+            else {
                 throw Failure(message: "Order not found")
             }
             try checkProof(db, id: id)
             return try Self.order(db, id: id)
         }
         let custom = body.field("CustomOrderID")?.string ?? ""
-        guard !custom.isEmpty, let id = try Int64.fetchOne(db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND custom_id = ?", arguments: [partner, custom]) else {
+        guard !custom.isEmpty,
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND custom_id = ?",
+                arguments: [partner, custom])
+        else {
             throw Failure(message: "Order not found")
         }
         try checkProof(db, id: id)
@@ -239,23 +297,29 @@ package struct SSLStoreSimulator: Sendable {
     @Sendable func query(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         let domain = body.field("DomainName")?.string?.lowercased() ?? ""
         let ids = try Int64.fetchAll(
-            db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND (? = '' OR domain = ?) ORDER BY id DESC", arguments: [partner, domain, domain]
+            db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND (? = '' OR domain = ?) ORDER BY id DESC",
+            arguments: [partner, domain, domain]
         )
-        return .array(try ids.map { id in
-            try checkProof(db, id: id)
-            return try Self.order(db, id: id)
-        })
+        return .array(
+            try ids.map { id in
+                try checkProof(db, id: id)
+                return try Self.order(db, id: id)
+            })
     }
 
     @Sendable func reissue(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         guard let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
-            let major = try String.fetchOne(db, sql: "SELECT major FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
+            let major = try String.fetchOne(
+                db, sql: "SELECT major FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
         else { throw Failure(message: "Order not found") }
         guard major == "Active" else { throw Failure(message: "Only an issued certificate can be reissued") }
-        let domain = try String.fetchOne(db, sql: "SELECT domain FROM sslstore_orders WHERE id = ?", arguments: [id]) ?? ""
+        let domain =
+            try String.fetchOne(db, sql: "SELECT domain FROM sslstore_orders WHERE id = ?", arguments: [id]) ?? ""
         let csr = body.field("CSR")?.string ?? ""
         try Self.checkCSR(csr, domain: domain)
-        let validation = body.field("CNAMEAuthDVIndicator")?.bool == true ? "dns" : body.field("FileAuthDVIndicator")?.bool == true ? "file" : "email"
+        let validation =
+            body.field("CNAMEAuthDVIndicator")?.bool == true
+            ? "dns" : body.field("FileAuthDVIndicator")?.bool == true ? "file" : "email"
         let token = WHMCSAction.randomToken(32, alphabet: "ABCDEF0123456789")
         try db.execute(
             sql: """
@@ -271,12 +335,16 @@ package struct SSLStoreSimulator: Sendable {
         let domain = (body.field("DomainName")?.string ?? "").lowercased()
         guard domain.contains(".") else { throw Failure(message: "Invalid DomainName") }
         let base = domain.hasPrefix("*.") ? String(domain.dropFirst(2)) : domain
-        return .object(["ApproverEmailList": .array(["admin", "administrator", "hostmaster", "postmaster", "webmaster"].map { .string("\($0)@\(base)") })])
+        return .object([
+            "ApproverEmailList": .array(
+                ["admin", "administrator", "hostmaster", "postmaster", "webmaster"].map { .string("\($0)@\(base)") })
+        ])
     }
 
     @Sendable func download(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
         guard let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
         else { throw Failure(message: "Order not found") }
         guard (row["major"] as String) == "Active" else { throw Failure(message: "The certificate is not issued yet") }
         let domain: String = row["domain"]
@@ -291,7 +359,10 @@ package struct SSLStoreSimulator: Sendable {
         return .object([
             "CertificateStatus": "Active", "ValidationStatus": "Validated",
             "Certificates": .array([
-                .object(["FileName": .string("\(domain.replacingOccurrences(of: "*", with: "star")).crt"), "FileContent": .string(pem)]),
+                .object([
+                    "FileName": .string("\(domain.replacingOccurrences(of: "*", with: "star")).crt"),
+                    "FileContent": .string(pem),
+                ]),
                 .object(["FileName": "ca-bundle.crt", "FileContent": .string(try authority.certificatePEM())]),
             ]),
         ])
@@ -299,14 +370,19 @@ package struct SSLStoreSimulator: Sendable {
 
     static func checkCSR(_ csr: String, domain: String) throws {
         guard let name = CertificateRequest.commonName(ofCSR: csr) else { throw Failure(message: "Invalid CSR") }
-        guard name.lowercased() == domain else { throw Failure(message: "The CSR's common name \(name) does not match \(domain)") }
+        guard name.lowercased() == domain else {
+            throw Failure(message: "The CSR's common name \(name) does not match \(domain)")
+        }
     }
 
     static func parse(_ text: String) -> Date? { dateFormatter().date(from: text) }
 
     /// Issues a pending order once its proof is where the CA looks for it (see the type's notes).
     func checkProof(_ db: Database, id: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id]) else { return }
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND major = 'Pending'", arguments: [id])
+        else { return }
         let domain = (row["domain"] as String).replacingOccurrences(of: "*.", with: "")
         let fileName: String = row["auth_file_name"]
         let proven: Bool
@@ -320,15 +396,19 @@ package struct SSLStoreSimulator: Sendable {
                     """,
                 arguments: [domain, "public_html/.well-known/pki-validation/\(fileName)"]
             )
-            proven = content?.trimmingCharacters(in: .whitespacesAndNewlines) == (row["auth_file_content"] as String).trimmingCharacters(in: .whitespacesAndNewlines)
+            proven =
+                content?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == (row["auth_file_content"] as String).trimmingCharacters(in: .whitespacesAndNewlines)
         case "dns":
             let label = "_" + fileName.dropLast(4).lowercased()
             let target = "\(fileName.dropLast(4).lowercased()).comodoca.com"
-            let records = try String.fetchAll(db, sql: "SELECT fields FROM twentyi_dns WHERE domain = ? AND type = 'CNAME'", arguments: [domain])
+            let records = try String.fetchAll(
+                db, sql: "SELECT fields FROM twentyi_dns WHERE domain = ? AND type = 'CNAME'", arguments: [domain])
             proven = records.contains { fields in
                 guard let json = try? LenientJSON(data: Data(fields.utf8)) else { return false }
                 let host = (json["host"]?.string ?? "").lowercased()
-                let value = (json["target"]?.string ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                let value = (json["target"]?.string ?? "").lowercased().trimmingCharacters(
+                    in: CharacterSet(charactersIn: "."))
                 return (host == label || host == "\(label).\(domain)") && value == target
             }
         default:
@@ -339,10 +419,12 @@ package struct SSLStoreSimulator: Sendable {
 
     func activate(_ db: Database, id: Int64) throws {
         let start = now()
-        guard let months = try Int.fetchOne(db, sql: "SELECT months FROM sslstore_orders WHERE id = ?", arguments: [id]) else { return }
+        guard let months = try Int.fetchOne(db, sql: "SELECT months FROM sslstore_orders WHERE id = ?", arguments: [id])
+        else { return }
         let end = Calendar(identifier: .gregorian).date(byAdding: .month, value: months, to: start) ?? start
         try db.execute(
-            sql: "UPDATE sslstore_orders SET major = 'Active', minor = '', start_date = ?, end_date = ?, certificate = '' WHERE id = ?",
+            sql:
+                "UPDATE sslstore_orders SET major = 'Active', minor = '', start_date = ?, end_date = ?, certificate = '' WHERE id = ?",
             arguments: [Self.date(start), Self.date(end), id]
         )
     }

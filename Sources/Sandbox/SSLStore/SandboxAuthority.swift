@@ -8,10 +8,13 @@ import X509
 struct SandboxAuthority: Sendable {
     let key: Certificate.PrivateKey
     let certificate: Certificate
-    static let name = try! DistinguishedName { OrganizationName("Portal Sandbox"); CommonName("Portal Sandbox CA") }
+    static let name = try! DistinguishedName {
+        OrganizationName("Portal Sandbox"); CommonName("Portal Sandbox CA")
+    }
 
     init(store: SandboxStore) throws {
-        let signing = try P256.Signing.PrivateKey(pemRepresentation: store.setting("sslstore.ca-key", default: P256.Signing.PrivateKey().pemRepresentation))
+        let signing = try P256.Signing.PrivateKey(
+            pemRepresentation: store.setting("sslstore.ca-key", default: P256.Signing.PrivateKey().pemRepresentation))
         key = Certificate.PrivateKey(signing)
         let now = Date()
         let made = try Certificate(
@@ -31,12 +34,15 @@ struct SandboxAuthority: Sendable {
     func certificatePEM() throws -> String { try certificate.serializeAsPEM().pemString }
 
     /// A server certificate for the CSR's key, for `domain` and `sans`, valid between the dates.
-    func issue(csr pem: String, domain: String, sans: [String], from start: Date, to end: Date, serial: Int64) throws -> String {
+    func issue(csr pem: String, domain: String, sans: [String], from start: Date, to end: Date, serial: Int64) throws
+        -> String
+    {
         let request = try CertificateSigningRequest(pemEncoded: pem)
         var names = [domain]
         for name in sans where !names.contains(name) { names.append(name) }
         let issued = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(bytes: withUnsafeBytes(of: UInt64(serial).bigEndian) { Array($0) }),
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(bytes: withUnsafeBytes(of: UInt64(serial).bigEndian) { Array($0) }),
             publicKey: request.publicKey, notValidBefore: start, notValidAfter: end, issuer: certificate.subject,
             subject: try DistinguishedName { CommonName(domain) }, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {

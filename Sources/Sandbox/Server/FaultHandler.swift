@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// Sits between HTTP decoding and Hummingbird on every simulator connection and carries out the injected
 /// faults that need the connection itself: resets, silence, and dropping an answer after the work is done.
@@ -32,7 +33,9 @@ final class FaultHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let channel = context.channel
                 // SO_LINGER 0 makes close send RST rather than FIN: the client sees "connection reset by peer".
                 if let provider = channel as? any SocketOptionProvider {
-                    provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+                    provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
+                        channel.close(promise: nil)
+                    }
                 } else {
                     channel.close(promise: nil)
                 }
@@ -61,7 +64,8 @@ final class FaultHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func writeServerError(context: ChannelHandlerContext) {
         current = .none
-        let body = "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>\n"
+        let body =
+            "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>\n"
         var response = HTTPResponse(status: .internalServerError)
         response.headerFields[.contentType] = "text/html; charset=UTF-8"
         response.headerFields[.contentLength] = String(body.utf8.count)

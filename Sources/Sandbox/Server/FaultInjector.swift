@@ -33,6 +33,11 @@ package struct FaultSettings: Sendable, Equatable, Codable {
 /// Shared between a simulator's channel handlers, its latency middleware and its control endpoint.
 package final class FaultInjector: Sendable {
     private let state: Mutex<FaultSettings>
+    private let seen = Atomic<Int>(0)
+
+    /// How many requests have arrived since the simulator started, faulted or not: tests derive fault positions
+    /// from a clean run's count instead of guessing them.
+    package var requests: Int { seen.load(ordering: .relaxed) }
 
     package init(_ settings: FaultSettings = FaultSettings()) {
         state = Mutex(settings)
@@ -58,7 +63,8 @@ package final class FaultInjector: Sendable {
 
     /// The fault for the request that just arrived, counting it against `remaining`.
     func take() -> FaultMode {
-        state.withLock { settings in
+        seen.add(1, ordering: .relaxed)
+        return state.withLock { settings in
             let mode = settings.mode
             guard mode != .none else { return .none }
             if settings.skip > 0 {

@@ -63,7 +63,9 @@ package enum SimulatorServer {
             try requireLoopback(context)
             var request = request
             let body = try await request.collectBody(upTo: 4096)
-            var fields = request.uri.queryParameters.reduce(into: [String: String]()) { $0[String($1.key)] = String($1.value) }
+            var fields = request.uri.queryParameters.reduce(into: [String: String]()) {
+                $0[String($1.key)] = String($1.value)
+            }
             for (key, value) in PHPFormFields.decode(String(buffer: body)) { fields[key] = value }
             guard let mode = FaultMode(rawValue: fields["mode"] ?? "none") else {
                 let modes = FaultMode.allCases.map(\.rawValue).joined(separator: ", ")
@@ -76,11 +78,15 @@ package enum SimulatorServer {
                 return value
             }
             let count = try fields["count"].map { raw in
-                guard let value = Int(raw), value >= 1 else { throw HTTPError(.badRequest, message: "count must be at least 1") }
+                guard let value = Int(raw), value >= 1 else {
+                    throw HTTPError(.badRequest, message: "count must be at least 1")
+                }
                 return value
             }
             let skip = try fields["after"].map { raw in
-                guard let value = Int(raw), value >= 0 else { throw HTTPError(.badRequest, message: "after must be 0 or more") }
+                guard let value = Int(raw), value >= 0 else {
+                    throw HTTPError(.badRequest, message: "after must be 0 or more")
+                }
                 return value
             }
             injector.set(mode, latencyMilliseconds: latency, count: count, after: skip ?? 0)
@@ -94,7 +100,9 @@ package enum SimulatorServer {
     }
 
     private static func requireLoopback(_ context: SandboxRequestContext) throws {
-        guard context.isLoopback else { throw HTTPError(.forbidden, message: "the control endpoint answers loopback only") }
+        guard context.isLoopback else {
+            throw HTTPError(.forbidden, message: "the control endpoint answers loopback only")
+        }
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -43,12 +43,18 @@ extension TwentyISimulator {
             try await self.handle(request, context) { db, body in try self.addCloudServer(db, body) }
         }
         router.get("/cloud_server") { request, context in
-            try await self.handle(request, context) { db, _ in .array(try Row.fetchAll(db, sql: "SELECT * FROM twentyi_cloud_servers ORDER BY id").map(Self.cloudServer)) }
+            try await self.handle(request, context) { db, _ in
+                .array(
+                    try Row.fetchAll(db, sql: "SELECT * FROM twentyi_cloud_servers ORDER BY id").map(Self.cloudServer))
+            }
         }
         router.get("/cloud_server/{id}") { request, context in
             let id = Int64(context.parameters.get("id") ?? "") ?? 0
             return try await self.handle(request, context) { db, _ in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM twentyi_cloud_servers WHERE id = ?", arguments: [id]) else {
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT * FROM twentyi_cloud_servers WHERE id = ?", arguments: [id])
+                else {
                     throw Failure(status: .notFound, message: "No such cloud server")
                 }
                 return Self.cloudServer(row)
@@ -56,14 +62,16 @@ extension TwentyISimulator {
         }
         router.get("/domain") { request, context in
             try await self.handle(request, context) { db, _ in
-                .array(try Row.fetchAll(db, sql: "SELECT * FROM twentyi_domains ORDER BY name").map { row in
-                    let nameservers: String = row["nameservers"]
-                    return .object([
-                        "id": .string(row["name"]), "name": .string(row["name"]), "expiryDate": .string(row["expires"]),
-                        "nameservers": .array(nameservers.split(separator: ",").map { .string(String($0)) }),
-                        "privacyService": .bool(row["privacy"] as Bool),
-                    ])
-                })
+                .array(
+                    try Row.fetchAll(db, sql: "SELECT * FROM twentyi_domains ORDER BY name").map { row in
+                        let nameservers: String = row["nameservers"]
+                        return .object([
+                            "id": .string(row["name"]), "name": .string(row["name"]),
+                            "expiryDate": .string(row["expires"]),
+                            "nameservers": .array(nameservers.split(separator: ",").map { .string(String($0)) }),
+                            "privacyService": .bool(row["privacy"] as Bool),
+                        ])
+                    })
             }
         }
         router.get("/package/{pid}/domain/{domain}/nameservers") { request, context in
@@ -79,10 +87,14 @@ extension TwentyISimulator {
             return try await self.handle(request, context) { db, body in
                 _ = try Self.registeredDomain(db, domain)
                 let nameservers = body["ns"]?.elements.compactMap(\.string).map { $0.lowercased() } ?? []
-                guard (2...13).contains(nameservers.count), nameservers.allSatisfy({ $0.contains(".") && !$0.contains(" ") }) else {
+                guard (2...13).contains(nameservers.count),
+                    nameservers.allSatisfy({ $0.contains(".") && !$0.contains(" ") })
+                else {
                     throw Failure(status: .badRequest, message: "Between 2 and 13 nameservers are needed")
                 }
-                try db.execute(sql: "UPDATE twentyi_domains SET nameservers = ? WHERE name = ?", arguments: [nameservers.joined(separator: ","), domain.lowercased()])
+                try db.execute(
+                    sql: "UPDATE twentyi_domains SET nameservers = ? WHERE name = ?",
+                    arguments: [nameservers.joined(separator: ","), domain.lowercased()])
                 return ["result": true]
             }
         }
@@ -90,16 +102,26 @@ extension TwentyISimulator {
             let domain = context.parameters.get("domain") ?? ""
             return try await self.handle(request, context) { db, body in
                 _ = try Self.registeredDomain(db, domain)
-                guard let enabled = body["enabled"]?.bool else { throw Failure(status: .badRequest, message: "enabled is required") }
-                try db.execute(sql: "UPDATE twentyi_domains SET privacy = ? WHERE name = ?", arguments: [enabled, domain.lowercased()])
+                guard let enabled = body["enabled"]?.bool else {
+                    throw Failure(status: .badRequest, message: "enabled is required")
+                }
+                try db.execute(
+                    sql: "UPDATE twentyi_domains SET privacy = ? WHERE name = ?",
+                    arguments: [enabled, domain.lowercased()])
                 return ["result": true]
             }
         }
         router.get("/reseller/{rid}/susers") { request, context in
             try await self.handle(request, context) { db, _ in
-                ["users": .array(try Row.fetchAll(db, sql: "SELECT * FROM twentyi_stack_users ORDER BY id").map { row in
-                    ["type": "stack-user", "id": .string(String(row["id"] as Int64)), "name": .string(row["email"]), "person_name": .string(row["name"])]
-                })]
+                [
+                    "users": .array(
+                        try Row.fetchAll(db, sql: "SELECT * FROM twentyi_stack_users ORDER BY id").map { row in
+                            [
+                                "type": "stack-user", "id": .string(String(row["id"] as Int64)),
+                                "name": .string(row["email"]), "person_name": .string(row["name"]),
+                            ]
+                        })
+                ]
             }
         }
         router.post("/reseller/{rid}/susers") { request, context in
@@ -107,11 +129,15 @@ extension TwentyISimulator {
                 guard let email = body["newUser"]?["email"]?.string, email.contains("@") else {
                     throw Failure(status: .badRequest, message: "newUser.email is required")
                 }
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_stack_users WHERE email = ?", arguments: [email]) != true else {
+                guard
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_stack_users WHERE email = ?", arguments: [email])
+                        != true
+                else {
                     throw Failure(status: .badRequest, message: "A stack user with that email exists")
                 }
                 try db.execute(
-                    sql: "INSERT INTO twentyi_stack_users (email, name) VALUES (?, ?)", arguments: [email, body["newUser"]?["person_name"]?.string ?? ""])
+                    sql: "INSERT INTO twentyi_stack_users (email, name) VALUES (?, ?)",
+                    arguments: [email, body["newUser"]?["person_name"]?.string ?? ""])
                 return ["result": ["ref": .string("stack-user:\(db.lastInsertedRowID)")]]
             }
         }
@@ -122,22 +148,30 @@ extension TwentyISimulator {
             try await self.handle(request, context) { db, body in
                 guard body["grant_type"]?.string == "client_credentials", let scope = body["scope"]?.string,
                     let id = Int64(scope.replacingOccurrences(of: "stack-user:", with: "")),
-                    try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_stack_users WHERE id = ?", arguments: [id]) == true
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_stack_users WHERE id = ?", arguments: [id])
+                        == true
                 else { throw Failure(status: .badRequest, message: "invalid_scope") }
                 let token = try self.issue(db, kind: "access", subject: scope)
-                return ["access_token": .string(token), "token_type": "bearer", "expires_in": 300, "scope": .string(scope)]
+                return [
+                    "access_token": .string(token), "token_type": "bearer", "expires_in": 300, "scope": .string(scope),
+                ]
             }
         }
         router.post("/login/implicitBranded") { request, context in
             var request = request
             _ = try await request.collectBody(upTo: 1 << 16)
             guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                let token = Data(base64Encoded: String(header.dropFirst(7))).map({ String(decoding: $0, as: UTF8.self) })
+                let token = Data(base64Encoded: String(header.dropFirst(7))).map({ String(decoding: $0, as: UTF8.self) }
+                )
             else { return try Self.error(.unauthorized, "A bearer token is required") }
             let now = self.now().timeIntervalSince1970
             let session: String? = try await self.store.write { db in
-                guard let subject = try String.fetchOne(
-                    db, sql: "DELETE FROM twentyi_sso WHERE token = ? AND kind = 'access' AND expires > ? RETURNING subject", arguments: [token, now])
+                guard
+                    let subject = try String.fetchOne(
+                        db,
+                        sql:
+                            "DELETE FROM twentyi_sso WHERE token = ? AND kind = 'access' AND expires > ? RETURNING subject",
+                        arguments: [token, now])
                 else { return nil }
                 return try self.issue(db, kind: "session", subject: subject)
             }
@@ -148,13 +182,22 @@ extension TwentyISimulator {
             let id = request.uri.queryParameters.get("PHPSESSID") ?? ""
             let now = self.now().timeIntervalSince1970
             let subject = try await self.store.write { db in
-                try String.fetchOne(db, sql: "DELETE FROM twentyi_sso WHERE token = ? AND kind = 'session' AND expires > ? RETURNING subject", arguments: [id, now])
+                try String.fetchOne(
+                    db,
+                    sql:
+                        "DELETE FROM twentyi_sso WHERE token = ? AND kind = 'session' AND expires > ? RETURNING subject",
+                    arguments: [id, now])
             }
             guard let subject else {
-                return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "This sign-in link has expired.")))
+                return Response(
+                    status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "This sign-in link has expired.")))
             }
-            let page = "<!doctype html><title>StackCP (sandbox)</title><h1>StackCP (sandbox)</h1><p>Signed in as \(subject).</p>"
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+            let page =
+                "<!doctype html><title>StackCP (sandbox)</title><h1>StackCP (sandbox)</h1><p>Signed in as \(subject).</p>"
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
         }
     }
 
@@ -180,8 +223,11 @@ extension TwentyISimulator {
                 INSERT INTO twentyi_cloud_servers (name, provider, size, cpu, ram, storage, status, stack_user, created)
                 VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)
                 """,
-            arguments: [name, provider, size, resources.cpu, resources.ramGB, resources.storageGB, body["forUser"]?.string ?? "",
-                        ISO8601DateFormatter().string(from: now())]
+            arguments: [
+                name, provider, size, resources.cpu, resources.ramGB, resources.storageGB,
+                body["forUser"]?.string ?? "",
+                ISO8601DateFormatter().string(from: now()),
+            ]
         )
         return ["result": .number(Double(db.lastInsertedRowID))]
     }
@@ -189,15 +235,20 @@ extension TwentyISimulator {
     static func cloudServer(_ row: Row) -> LenientJSON {
         let id: Int64 = row["id"]
         return .object([
-            "id": .string(String(id)), "name": .string(row["name"]), "provider": .string(row["provider"]), "size": .string(row["size"]),
-            "cpu": .number(Double(row["cpu"] as Int)), "ram": .number(Double(row["ram"] as Int)), "storage": .number(Double(row["storage"] as Int)),
+            "id": .string(String(id)), "name": .string(row["name"]), "provider": .string(row["provider"]),
+            "size": .string(row["size"]),
+            "cpu": .number(Double(row["cpu"] as Int)), "ram": .number(Double(row["ram"] as Int)),
+            "storage": .number(Double(row["storage"] as Int)),
             "status": .string(row["status"]), "ipAddress": .string("192.0.2.\(100 + id % 100)"),
             "hostname": .string("cs\(id).sandbox-cloud.invalid"), "created": .string(row["created"]),
         ])
     }
 
     static func registeredDomain(_ db: Database, _ name: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM twentyi_domains WHERE name = ?", arguments: [name.lowercased()]) else {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM twentyi_domains WHERE name = ?", arguments: [name.lowercased()])
+        else {
             throw Failure(status: .notFound, message: "No such domain")
         }
         return row

@@ -22,7 +22,10 @@ package struct TwentyISimulator: Sendable {
     let cloudSizes: ResourceMap
     package let address = SimulatorAddress()
 
-    package init(store: SandboxStore, cloudSizes: ResourceMap = ResourceMap(providers: []), now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(
+        store: SandboxStore, cloudSizes: ResourceMap = ResourceMap(providers: []),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.cloudSizes = cloudSizes
         self.now = now
@@ -59,12 +62,16 @@ package struct TwentyISimulator: Sendable {
         """
 
     /// The package types every sandbox reseller has.
-    static let packageTypes: [(id: String, label: String)] = [("1001", "Linux Starter"), ("1002", "Linux Pro"), ("2001", "Cloud Small")]
+    static let packageTypes: [(id: String, label: String)] = [
+        ("1001", "Linux Starter"), ("1002", "Linux Pro"), ("2001", "Cloud Small"),
+    ]
     static let domainYearPence = 1_000
 
     /// Accepts `key` as a General API key.
     package func addKey(_ key: String) async throws {
-        try await store.write { db in try db.execute(sql: "INSERT OR IGNORE INTO twentyi_keys (key) VALUES (?)", arguments: [key]) }
+        try await store.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO twentyi_keys (key) VALUES (?)", arguments: [key])
+        }
     }
 
     /// Sets the reseller's balance (tests of the 402 path).
@@ -73,20 +80,37 @@ package struct TwentyISimulator: Sendable {
     }
 
     package func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.get("/reseller/{rid}/packageTypes") { request, context in try await self.handle(request, context) { _, _ in
-            .array(Self.packageTypes.map { ["id": .string($0.id), "label": .string($0.label), "platform": "linux"] })
-        } }
-        router.get("/package") { request, context in try await self.handle(request, context) { db, _ in try Self.listPackages(db) } }
-        router.post("/reseller/{rid}/addWeb") { request, context in try await self.handle(request, context) { db, body in try self.addWeb(db, body) } }
-        router.post("/reseller/{rid}/deleteWeb") { request, context in try await self.handle(request, context) { db, body in try Self.deleteWeb(db, body) } }
-        router.post("/reseller/{rid}/updatePackage") { request, context in try await self.handle(request, context) { db, body in try Self.updatePackage(db, body) } }
+        router.get("/reseller/{rid}/packageTypes") { request, context in
+            try await self.handle(request, context) { _, _ in
+                .array(
+                    Self.packageTypes.map { ["id": .string($0.id), "label": .string($0.label), "platform": "linux"] })
+            }
+        }
+        router.get("/package") { request, context in
+            try await self.handle(request, context) { db, _ in try Self.listPackages(db) }
+        }
+        router.post("/reseller/{rid}/addWeb") { request, context in
+            try await self.handle(request, context) { db, body in try self.addWeb(db, body) }
+        }
+        router.post("/reseller/{rid}/deleteWeb") { request, context in
+            try await self.handle(request, context) { db, body in try Self.deleteWeb(db, body) }
+        }
+        router.post("/reseller/{rid}/updatePackage") { request, context in
+            try await self.handle(request, context) { db, body in try Self.updatePackage(db, body) }
+        }
         router.post("/package/{pid}/userStatus") { request, context in
             let id = context.parameters.get("pid") ?? ""
             return try await self.handle(request, context) { db, body in try Self.userStatus(db, id, body) }
         }
-        router.post("/reseller/{rid}/addDomain") { request, context in try await self.handle(request, context) { db, body in try self.addDomain(db, body, transfer: false) } }
-        router.post("/reseller/{rid}/transferDomain") { request, context in try await self.handle(request, context) { db, body in try self.addDomain(db, body, transfer: true) } }
-        router.post("/reseller/{rid}/renewDomain") { request, context in try await self.handle(request, context) { db, body in try Self.renewDomain(db, body) } }
+        router.post("/reseller/{rid}/addDomain") { request, context in
+            try await self.handle(request, context) { db, body in try self.addDomain(db, body, transfer: false) }
+        }
+        router.post("/reseller/{rid}/transferDomain") { request, context in
+            try await self.handle(request, context) { db, body in try self.addDomain(db, body, transfer: true) }
+        }
+        router.post("/reseller/{rid}/renewDomain") { request, context in
+            try await self.handle(request, context) { db, body in try Self.renewDomain(db, body) }
+        }
         router.get("/domain-search/{query}") { request, context in try await self.search(request, context) }
         router.get("/package/{pid}/domain/{domain}/dns") { request, context in
             let (id, domain) = (context.parameters.get("pid") ?? "", context.parameters.get("domain") ?? "")
@@ -115,13 +139,18 @@ package struct TwentyISimulator: Sendable {
     }
 
     func handle(
-        _ request: Request, _ context: SandboxRequestContext, _ body: @escaping @Sendable (Database, LenientJSON) throws -> LenientJSON
+        _ request: Request, _ context: SandboxRequestContext,
+        _ body: @escaping @Sendable (Database, LenientJSON) throws -> LenientJSON
     ) async throws -> Response {
         guard try await authorised(request) else { return try Self.error(.unauthorized, "Invalid API key") }
         var request = request
         let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
         let json: LenientJSON
-        if data.isEmpty { json = .null } else if let parsed = try? LenientJSON(data: data) { json = parsed } else {
+        if data.isEmpty {
+            json = .null
+        } else if let parsed = try? LenientJSON(data: data) {
+            json = parsed
+        } else {
             return try Self.error(.badRequest, "The body is not JSON")
         }
         do {
@@ -140,16 +169,19 @@ package struct TwentyISimulator: Sendable {
     // MARK: Hosting
 
     static func listPackages(_ db: Database) throws -> LenientJSON {
-        .array(try Row.fetchAll(db, sql: "SELECT * FROM twentyi_packages ORDER BY id").map { row in
-            let type: String = row["type"]
-            let stack: String = row["stack_user"]
-            return .object([
-                "id": .string(String(row["id"] as Int64)), "name": .string(row["name"]), "names": .array([.string(row["name"])]),
-                "enabled": .bool(row["enabled"] as Bool), "created": .string(row["created"]), "typeRef": .string(type),
-                "packageTypeName": .string(packageTypes.first { $0.id == type }?.label ?? type),
-                "stackUsers": .array(stack.isEmpty ? [] : [.string(stack)]), "packageLabels": .array([]),
-            ])
-        })
+        .array(
+            try Row.fetchAll(db, sql: "SELECT * FROM twentyi_packages ORDER BY id").map { row in
+                let type: String = row["type"]
+                let stack: String = row["stack_user"]
+                return .object([
+                    "id": .string(String(row["id"] as Int64)), "name": .string(row["name"]),
+                    "names": .array([.string(row["name"])]),
+                    "enabled": .bool(row["enabled"] as Bool), "created": .string(row["created"]),
+                    "typeRef": .string(type),
+                    "packageTypeName": .string(packageTypes.first { $0.id == type }?.label ?? type),
+                    "stackUsers": .array(stack.isEmpty ? [] : [.string(stack)]), "packageLabels": .array([]),
+                ])
+            })
     }
 
     func addWeb(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
@@ -159,7 +191,8 @@ package struct TwentyISimulator: Sendable {
         guard let domain = body["domain_name"]?.string?.lowercased(), domain.contains("."), !domain.contains(" ") else {
             throw Failure(status: .badRequest, message: "A domain_name is required")
         }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_packages WHERE name = ?", arguments: [domain]) != true else {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_packages WHERE name = ?", arguments: [domain]) != true
+        else {
             throw Failure(status: .badRequest, message: "The domain \(domain) is already hosted")
         }
         try db.execute(
@@ -171,10 +204,15 @@ package struct TwentyISimulator: Sendable {
 
     static func package(_ db: Database, _ id: String) throws -> Int64 {
         // A registered domain without a package has its own zone, package 0.
-        if Int64(id) == nil, try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [id.lowercased()]) == true {
+        if Int64(id) == nil,
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [id.lowercased()])
+                == true
+        {
             return 0
         }
-        guard let number = Int64(id), try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_packages WHERE id = ?", arguments: [number]) == true else {
+        guard let number = Int64(id),
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_packages WHERE id = ?", arguments: [number]) == true
+        else {
             throw Failure(status: .notFound, message: "No such package")
         }
         return number
@@ -206,7 +244,9 @@ package struct TwentyISimulator: Sendable {
         }
         for (id, type) in types {
             let number = try package(db, id)
-            guard let type = type.string, packageTypes.contains(where: { $0.id == type }) else { throw Failure(status: .badRequest, message: "Unknown package type") }
+            guard let type = type.string, packageTypes.contains(where: { $0.id == type }) else {
+                throw Failure(status: .badRequest, message: "Unknown package type")
+            }
             try db.execute(sql: "UPDATE twentyi_packages SET type = ? WHERE id = ?", arguments: [type, number])
         }
         return ["result": true]
@@ -217,35 +257,51 @@ package struct TwentyISimulator: Sendable {
     private func search(_ request: Request, _ context: SandboxRequestContext) async throws -> Response {
         guard try await authorised(request) else { return try Self.error(.unauthorized, "Invalid API key") }
         let query = (context.parameters.get("query") ?? "").removingPercentEncoding?.lowercased() ?? ""
-        let names = query.contains(".") ? query.split(separator: ",").map(String.init) : [".com", ".co.uk", ".net"].map { query + $0 }
-        let registered = try await store.read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM twentyi_domains")) }
+        let names =
+            query.contains(".")
+            ? query.split(separator: ",").map(String.init) : [".com", ".co.uk", ".net"].map { query + $0 }
+        let registered = try await store.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM twentyi_domains"))
+        }
         var lines = [#"{"header":{"query":"\#(query)"}}"#]
         for name in names where !name.isEmpty {
             let taken = name.contains("taken") || registered.contains(name)
             lines.append(#"{"name":"\#(name)","can":"\#(taken ? "transfer" : "register")"}"#)
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n"))))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n"))))
     }
 
     func addDomain(_ db: Database, _ body: LenientJSON, transfer: Bool) throws -> LenientJSON {
-        guard let name = body["name"]?.string?.lowercased(), name.contains(".") else { throw Failure(status: .badRequest, message: "name is required") }
+        guard let name = body["name"]?.string?.lowercased(), name.contains(".") else {
+            throw Failure(status: .badRequest, message: "name is required")
+        }
         let years = body["years"]?.int ?? 1
         guard (1...10).contains(years) else { throw Failure(status: .badRequest, message: "years must be 1 to 10") }
-        guard body["contact"]?["email"]?.string?.contains("@") == true else { throw Failure(status: .badRequest, message: "contact.email is required") }
+        guard body["contact"]?["email"]?.string?.contains("@") == true else {
+            throw Failure(status: .badRequest, message: "contact.email is required")
+        }
         if transfer {
-            guard let code = body["authcode"]?.string, !code.isEmpty else { throw Failure(status: .badRequest, message: "authcode is required") }
+            guard let code = body["authcode"]?.string, !code.isEmpty else {
+                throw Failure(status: .badRequest, message: "authcode is required")
+            }
         } else if name.contains("taken") {
             throw Failure(status: .badRequest, message: "\(name) is not available")
         }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [name]) != true else {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [name]) != true
+        else {
             throw Failure(status: .badRequest, message: "\(name) is already in this account")
         }
         try Self.charge(db, pence: Self.domainYearPence * years)
         let expires = ISO8601DateFormatter().string(from: now().addingTimeInterval(Double(years) * 365 * 86_400))
         try db.execute(
-            sql: "INSERT INTO twentyi_domains (name, years, nameservers, privacy, transferred, expires) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [name, years, (body["nameservers"]?.elements.compactMap(\.string) ?? []).joined(separator: ","),
-                        body["privacyService"]?.bool ?? false, transfer, expires]
+            sql:
+                "INSERT INTO twentyi_domains (name, years, nameservers, privacy, transferred, expires) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                name, years, (body["nameservers"]?.elements.compactMap(\.string) ?? []).joined(separator: ","),
+                body["privacyService"]?.bool ?? false, transfer, expires,
+            ]
         )
         return ["result": true]
     }
@@ -257,17 +313,24 @@ package struct TwentyISimulator: Sendable {
         let years = body["years"]?.int ?? 1
         try charge(db, pence: domainYearPence * years)
         let formatter = ISO8601DateFormatter()
-        let expires = (try String.fetchOne(db, sql: "SELECT expires FROM twentyi_domains WHERE name = ?", arguments: [name])).flatMap(formatter.date) ?? Date()
+        let expires =
+            (try String.fetchOne(db, sql: "SELECT expires FROM twentyi_domains WHERE name = ?", arguments: [name]))
+            .flatMap(formatter.date) ?? Date()
         let extended = Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: expires) ?? expires
         try db.execute(
-            sql: "UPDATE twentyi_domains SET years = years + ?, expires = ? WHERE name = ?", arguments: [years, formatter.string(from: extended), name]
+            sql: "UPDATE twentyi_domains SET years = years + ?, expires = ? WHERE name = ?",
+            arguments: [years, formatter.string(from: extended), name]
         )
         return ["result": true]
     }
 
     static func charge(_ db: Database, pence: Int) throws {
         let balance = try Int.fetchOne(db, sql: "SELECT pence FROM twentyi_balance") ?? 0
-        guard balance >= pence else { throw Failure(status: .init(code: 402, reasonPhrase: "Payment Required"), message: "Payment required: insufficient balance") }
+        guard balance >= pence else {
+            throw Failure(
+                status: .init(code: 402, reasonPhrase: "Payment Required"),
+                message: "Payment required: insufficient balance")
+        }
         try db.execute(sql: "UPDATE twentyi_balance SET pence = pence - ?", arguments: [pence])
     }
 
@@ -276,19 +339,26 @@ package struct TwentyISimulator: Sendable {
     static func dns(_ db: Database, _ id: String, _ domain: String) throws -> LenientJSON {
         let number = try package(db, id)
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM twentyi_dns WHERE package_id = ? AND domain = ? ORDER BY ref", arguments: [number, domain]
+            db, sql: "SELECT * FROM twentyi_dns WHERE package_id = ? AND domain = ? ORDER BY ref",
+            arguments: [number, domain]
         )
-        return ["records": .array(try rows.map { row in
-            guard case .object(var fields) = try LenientJSON(data: Data((row["fields"] as String).utf8)) else { return .null }
-            fields["ref"] = .string(String(row["ref"] as Int64))
-            fields["type"] = .string(row["type"])
-            return .object(fields)
-        })]
+        return [
+            "records": .array(
+                try rows.map { row in
+                    guard case .object(var fields) = try LenientJSON(data: Data((row["fields"] as String).utf8)) else {
+                        return .null
+                    }
+                    fields["ref"] = .string(String(row["ref"] as Int64))
+                    fields["type"] = .string(row["type"])
+                    return .object(fields)
+                })
+        ]
     }
 
     static let requiredFields: [String: [String]] = [
         "A": ["host", "ip"], "AAAA": ["host", "ipv6"], "CNAME": ["host", "target"], "MX": ["host", "target", "pri"],
-        "TXT": ["host", "txt"], "SRV": ["host", "pri", "weight", "port", "target"], "CAA": ["host", "flags", "tag", "value"],
+        "TXT": ["host", "txt"], "SRV": ["host", "pri", "weight", "port", "target"],
+        "CAA": ["host", "flags", "tag", "value"],
     ]
 
     static func setDNS(_ db: Database, _ id: String, _ domain: String, _ body: LenientJSON) throws -> LenientJSON {
@@ -298,16 +368,23 @@ package struct TwentyISimulator: Sendable {
         }
         if case .object(let additions)? = body["new"] {
             for (type, value) in additions.sorted(by: { $0.key < $1.key }) {
-                guard let required = requiredFields[type] else { throw Failure(status: .badRequest, message: "Unsupported record type \(type)") }
+                guard let required = requiredFields[type] else {
+                    throw Failure(status: .badRequest, message: "Unsupported record type \(type)")
+                }
                 let entries: [LenientJSON] = if case .array(let list) = value { list } else { [value] }
                 for entry in entries {
                     guard required.allSatisfy({ entry[$0] != nil }) else {
-                        throw Failure(status: .badRequest, message: "\(type) records need \(required.joined(separator: ", "))")
+                        throw Failure(
+                            status: .badRequest, message: "\(type) records need \(required.joined(separator: ", "))")
                     }
-                    if type == "CNAME", entry["host"]?.string == "@" { throw Failure(status: .badRequest, message: "A CNAME cannot be at the apex") }
+                    if type == "CNAME", entry["host"]?.string == "@" {
+                        throw Failure(status: .badRequest, message: "A CNAME cannot be at the apex")
+                    }
                     try db.execute(
                         sql: "INSERT INTO twentyi_dns (package_id, domain, type, fields) VALUES (?, ?, ?, ?)",
-                        arguments: [number, domain, type, String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)]
+                        arguments: [
+                            number, domain, type, String(decoding: try JSONEncoder().encode(entry), as: UTF8.self),
+                        ]
                     )
                 }
             }

@@ -33,7 +33,9 @@ extension WHMAction {
         let certificate = try args.required("crt")
         let key = try args.required("key")
         let bare = domain.hasPrefix("www.") ? String(domain.dropFirst(4)) : domain
-        guard let user = try String.fetchOne(db, sql: "SELECT user FROM whm_accounts WHERE domain = ?", arguments: [bare]) else {
+        guard
+            let user = try String.fetchOne(db, sql: "SELECT user FROM whm_accounts WHERE domain = ?", arguments: [bare])
+        else {
             throw WHMFailure("No account has the domain “\(domain)”.")
         }
         _ = try ownedAccountRow(user)
@@ -48,7 +50,10 @@ extension WHMAction {
                 """,
             arguments: [bare, user, certificate, key, args.first("cabundle") ?? "", Int(now.timeIntervalSince1970)]
         )
-        return ("OK", ["status": 1, "statusmsg": .string("The SSL certificate is now installed onto domain “\(bare)”.")], nil)
+        return (
+            "OK", ["status": 1, "statusmsg": .string("The SSL certificate is now installed onto domain “\(bare)”.")],
+            nil
+        )
     }
 
     /// The UAPI call WHM's `cpanel` function carries, answered as UAPI does: `{status, data, errors, messages}`.
@@ -57,7 +62,9 @@ extension WHMAction {
         _ = try ownedAccountRow(user)
         let call = "\(args.first("cpanel_jsonapi_module") ?? "")::\(args.first("cpanel_jsonapi_func") ?? "")"
         guard call == "Fileman::save_file_content" else {
-            return ["status": 0, "data": .null, "errors": .array([.string("Unknown function \(call)")]), "messages": .null]
+            return [
+                "status": 0, "data": .null, "errors": .array([.string("Unknown function \(call)")]), "messages": .null,
+            ]
         }
         let directory = (args.first("dir") ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let file = args.first("file") ?? ""
@@ -66,7 +73,8 @@ extension WHMAction {
             return ["status": 0, "data": .null, "errors": .array([.string("Invalid path")]), "messages": .null]
         }
         try db.execute(
-            sql: "INSERT INTO whm_files (user, path, content) VALUES (?, ?, ?) ON CONFLICT(user, path) DO UPDATE SET content = excluded.content",
+            sql:
+                "INSERT INTO whm_files (user, path, content) VALUES (?, ?, ?) ON CONFLICT(user, path) DO UPDATE SET content = excluded.content",
             arguments: [user, path, args.first("content") ?? ""]
         )
         return ["status": 1, "data": ["path": .string("/home/\(user)/\(path)")], "errors": .null, "messages": .null]

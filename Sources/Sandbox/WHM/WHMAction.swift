@@ -51,17 +51,21 @@ struct WHMAction {
 
     private func createAccount() throws -> (String, LenientJSON?, String?) {
         let username = try args.required("username").lowercased()
-        if let problem = WHMUsername.problem(username) { throw WHMFailure("Invalid username “\(username)”: it \(problem).") }
+        if let problem = WHMUsername.problem(username) {
+            throw WHMFailure("Invalid username “\(username)”: it \(problem).")
+        }
         let domain = args.nonEmpty("domain")?.lowercased() ?? "\(username).sandbox.invalid"
         guard HostNameRules.isValid(domain) else { throw WHMFailure("“\(domain)” is not a valid domain name.") }
         let owner = args.nonEmpty("owner") ?? (args.first("ownerself") == "1" ? username : caller)
         guard isRoot || owner == caller else {
             throw WHMFailure("Without root access, you can only create accounts that you yourself own.")
         }
-        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE user = ?", arguments: [username]) == nil else {
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE user = ?", arguments: [username]) == nil
+        else {
             throw WHMFailure("Sorry, a group for that username already exists.")
         }
-        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE domain = ?", arguments: [domain]) == nil else {
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE domain = ?", arguments: [domain]) == nil
+        else {
             throw WHMFailure("Sorry, the domain “\(domain)” is already set up on this server.")
         }
         if args.nonEmpty("pass") != nil, args.nonEmpty("password") != nil {
@@ -69,22 +73,33 @@ struct WHMAction {
         }
         let plan = args.nonEmpty("plan") ?? "default"
         if plan != "default" {
-            guard let planOwner = try String.fetchOne(db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [plan]) else {
+            guard
+                let planOwner = try String.fetchOne(
+                    db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [plan])
+            else {
                 throw WHMFailure("The package “\(plan)” does not exist.")
             }
-            guard isRoot || planOwner == caller else { throw WHMFailure("You do not have access to the package “\(plan)”.") }
+            guard isRoot || planOwner == caller else {
+                throw WHMFailure("You do not have access to the package “\(plan)”.")
+            }
         }
-        let stored = try String.fetchOne(db, sql: "SELECT nameservers FROM whm_resellers WHERE user = ?", arguments: [owner]) ?? ""
+        let stored =
+            try String.fetchOne(db, sql: "SELECT nameservers FROM whm_resellers WHERE user = ?", arguments: [owner])
+            ?? ""
         let nameservers = stored.isEmpty ? Self.serverNameservers : stored.split(separator: ",").map(String.init)
         try db.execute(
             sql: """
                 INSERT INTO whm_accounts (user, domain, owner, plan, email, ip, nameservers, unix_startdate)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [username, domain, owner, plan, args.first("contactemail") ?? "", Self.sharedIP,
-                        nameservers.joined(separator: ","), Int(now.timeIntervalSince1970)]
+            arguments: [
+                username, domain, owner, plan, args.first("contactemail") ?? "", Self.sharedIP,
+                nameservers.joined(separator: ","), Int(now.timeIntervalSince1970),
+            ]
         )
-        var data: [String: LenientJSON] = ["ip": .string(Self.sharedIP), "package": .string(plan), "nameserverentry": "", "nameservera": ""]
+        var data: [String: LenientJSON] = [
+            "ip": .string(Self.sharedIP), "package": .string(plan), "nameserverentry": "", "nameservera": "",
+        ]
         for (index, nameserver) in nameservers.prefix(4).enumerated() {
             data[index == 0 ? "nameserver" : "nameserver\(index + 1)"] = .string(nameserver)
             data[index == 0 ? "nameservera" : "nameservera\(index + 1)"] = ""
@@ -108,7 +123,8 @@ struct WHMAction {
         let user = try args.required("user")
         _ = try ownedAccount(user)
         try db.execute(
-            sql: "UPDATE whm_accounts SET suspended = 0, suspendreason = NULL, suspendtime = NULL WHERE user = ?", arguments: [user]
+            sql: "UPDATE whm_accounts SET suspended = 0, suspendreason = NULL, suspendtime = NULL WHERE user = ?",
+            arguments: [user]
         )
         return ("OK", nil, "Unsuspending \(user)\nAccount is now active")
     }
@@ -118,7 +134,9 @@ struct WHMAction {
             throw WHMFailure("The \"username\" parameter is required.")
         }
         _ = try ownedAccount(user)
-        if try Int.fetchOne(db, sql: "SELECT 1 FROM whm_accounts WHERE owner = ? AND user != ?", arguments: [user, user]) != nil {
+        if try Int.fetchOne(
+            db, sql: "SELECT 1 FROM whm_accounts WHERE owner = ? AND user != ?", arguments: [user, user]) != nil
+        {
             throw WHMFailure("The reseller “\(user)” still owns accounts; remove or move them first.")
         }
         try db.execute(sql: "DELETE FROM whm_accounts WHERE user = ?", arguments: [user])
@@ -130,7 +148,10 @@ struct WHMAction {
 
     private func listAccounts() throws -> (String, LenientJSON?, String?) {
         var rows = try Row.fetchAll(
-            db, sql: isRoot ? "SELECT * FROM whm_accounts ORDER BY user" : "SELECT * FROM whm_accounts WHERE owner = ? ORDER BY user",
+            db,
+            sql: isRoot
+                ? "SELECT * FROM whm_accounts ORDER BY user"
+                : "SELECT * FROM whm_accounts WHERE owner = ? ORDER BY user",
             arguments: isRoot ? [] : [caller]
         )
         if let search = args.first("search"), !search.isEmpty {
@@ -165,7 +186,8 @@ struct WHMAction {
             "suspended": .number(Double(suspended)), "suspendreason": reason.map(LenientJSON.string) ?? .null,
             "suspendtime": (row["suspendtime"] as Int?).map { .number(Double($0)) } ?? .null,
             "unix_startdate": .number(Double(start)),
-            "startdate": .string(WHMCSAction.format(Date(timeIntervalSince1970: TimeInterval(start)), "yy MMM dd HH:mm")),
+            "startdate": .string(
+                WHMCSAction.format(Date(timeIntervalSince1970: TimeInterval(start)), "yy MMM dd HH:mm")),
         ]
         fields["diskused"] = "0M"
         fields["disklimit"] = "unlimited"
@@ -186,7 +208,10 @@ struct WHMAction {
         let user = try args.required("user")
         let package = try args.required("pkg")
         _ = try ownedAccount(user)
-        guard let owner = try String.fetchOne(db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [package]) else {
+        guard
+            let owner = try String.fetchOne(
+                db, sql: "SELECT owner FROM whm_packages WHERE name = ?", arguments: [package])
+        else {
             throw WHMFailure("Specified package “\(package)” does not exist.")
         }
         guard isRoot || owner == caller else { throw WHMFailure("You do not have access to the package “\(package)”.") }
@@ -206,11 +231,14 @@ struct WHMAction {
     /// addpkg: a reseller's packages are named `<reseller>_<name>`, as WHM does.
     private func addPackage() throws -> (String, LenientJSON?, String?) {
         let raw = try args.required("name")
-        guard raw.count <= 64, raw.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " ") }) else {
+        guard raw.count <= 64,
+            raw.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " ") })
+        else {
             throw WHMFailure("The package name “\(raw)” is not valid.")
         }
         let name = isRoot || raw.hasPrefix(caller + "_") ? raw : "\(caller)_\(raw)"
-        guard try String.fetchOne(db, sql: "SELECT name FROM whm_packages WHERE name = ?", arguments: [name]) == nil else {
+        guard try String.fetchOne(db, sql: "SELECT name FROM whm_packages WHERE name = ?", arguments: [name]) == nil
+        else {
             throw WHMFailure("A package named “\(name)” already exists.")
         }
         try db.execute(
@@ -225,7 +253,9 @@ struct WHMAction {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whm_packages WHERE name = ?", arguments: [name]) else {
             throw WHMFailure("The package “\(name)” does not exist.")
         }
-        guard isRoot || (row["owner"] as String) == caller else { throw WHMFailure("You do not have access to the package “\(name)”.") }
+        guard isRoot || (row["owner"] as String) == caller else {
+            throw WHMFailure("You do not have access to the package “\(name)”.")
+        }
         try db.execute(
             sql: "UPDATE whm_packages SET quota = ?, bwlimit = ? WHERE name = ?",
             arguments: [try limit("quota", current: row["quota"]), try limit("bwlimit", current: row["bwlimit"]), name]
@@ -237,7 +267,10 @@ struct WHMAction {
         let want = args.nonEmpty("want") ?? "creatable"
         guard ["creatable", "all", "viewable"].contains(want) else { throw WHMFailure("Invalid “want” value: \(want)") }
         let rows = try Row.fetchAll(
-            db, sql: isRoot ? "SELECT * FROM whm_packages ORDER BY name" : "SELECT * FROM whm_packages WHERE owner = ? ORDER BY name",
+            db,
+            sql: isRoot
+                ? "SELECT * FROM whm_packages ORDER BY name"
+                : "SELECT * FROM whm_packages WHERE owner = ? ORDER BY name",
             arguments: isRoot ? [] : [caller]
         )
         let packages: [LenientJSON] = rows.map { row in
@@ -256,7 +289,8 @@ struct WHMAction {
         guard isRoot else { throw WHMFailure("Permission denied: only root may set up resellers.") }
         let user = try args.required("user")
         _ = try ownedAccount(user)
-        try db.execute(sql: "INSERT INTO whm_resellers (user) VALUES (?) ON CONFLICT(user) DO NOTHING", arguments: [user])
+        try db.execute(
+            sql: "INSERT INTO whm_resellers (user) VALUES (?) ON CONFLICT(user) DO NOTHING", arguments: [user])
         if args.first("makeowner") == "1" {
             try db.execute(sql: "UPDATE whm_accounts SET owner = ? WHERE user = ?", arguments: [user, user])
         }
@@ -265,15 +299,22 @@ struct WHMAction {
 
     private func setNameservers() throws -> (String, LenientJSON?, String?) {
         let user = try args.required("user")
-        guard isRoot || user == caller else { throw WHMFailure("You do not have permission to set nameservers for “\(user)”.") }
-        guard try String.fetchOne(db, sql: "SELECT user FROM whm_resellers WHERE user = ?", arguments: [user]) != nil else {
+        guard isRoot || user == caller else {
+            throw WHMFailure("You do not have permission to set nameservers for “\(user)”.")
+        }
+        guard try String.fetchOne(db, sql: "SELECT user FROM whm_resellers WHERE user = ?", arguments: [user]) != nil
+        else {
             throw WHMFailure("“\(user)” is not a reseller.")
         }
-        let nameservers = (args.first("nameservers") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let nameservers = (args.first("nameservers") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         guard nameservers.allSatisfy(HostNameRules.isValid), nameservers.count <= 4 else {
             throw WHMFailure("A specified nameserver is invalid.")
         }
-        try db.execute(sql: "UPDATE whm_resellers SET nameservers = ? WHERE user = ?", arguments: [nameservers.joined(separator: ","), user])
+        try db.execute(
+            sql: "UPDATE whm_resellers SET nameservers = ? WHERE user = ?",
+            arguments: [nameservers.joined(separator: ","), user])
         return ("OK", nil, nil)
     }
 
@@ -293,16 +334,23 @@ struct WHMAction {
         guard (row["suspended"] as Int) == 0 else {
             throw WHMFailure("You cannot create a session for the user “\(user)” because they are currently suspended.")
         }
-        if service == "whostmgrd", try Int.fetchOne(db, sql: "SELECT 1 FROM whm_resellers WHERE user = ?", arguments: [user]) == nil {
+        if service == "whostmgrd",
+            try Int.fetchOne(db, sql: "SELECT 1 FROM whm_resellers WHERE user = ?", arguments: [user]) == nil
+        {
             throw WHMFailure("You cannot create a session for the user “\(user)” because they are not a reseller.")
         }
-        if let app = args.nonEmpty("app"), !app.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) {
+        if let app = args.nonEmpty("app"),
+            !app.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
             throw WHMFailure("The \"app\" parameter is invalid.")
         }
-        if let locale = args.nonEmpty("locale"), locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") }) {
+        if let locale = args.nonEmpty("locale"),
+            locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") })
+        {
             throw WHMFailure("The \"locale\" parameter is invalid.")
         }
-        let session = "\(user):\(WHMCSAction.randomToken(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"))"
+        let session =
+            "\(user):\(WHMCSAction.randomToken(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"))"
         let securityToken = "/cpsess" + WHMCSAction.randomToken(10, alphabet: "0123456789")
         let expires = Int(now.timeIntervalSince1970) + 15 * 60
         try db.execute(

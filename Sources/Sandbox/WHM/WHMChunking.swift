@@ -13,7 +13,9 @@ struct WHMChunking {
     init(_ args: WHMArguments) throws {
         enabled = args.first("api.chunk.enable") == "1"
         let size = Int(args.first("api.chunk.size") ?? "10") ?? 0
-        guard !enabled || size >= 1 else { throw WHMFailure("The “api.chunk.size” argument must be a positive integer.") }
+        guard !enabled || size >= 1 else {
+            throw WHMFailure("The “api.chunk.size” argument must be a positive integer.")
+        }
         self.size = size
         start = args.first("api.chunk.start").flatMap { Int($0) }
         select = args.first("api.chunk.select").flatMap { Int($0) }

@@ -28,7 +28,8 @@ package struct WHMSimulator: Sendable {
     /// Adds (or keeps) a token for `user`; `root` is the server administrator, anyone else a reseller.
     package func addToken(user: String, token: String) async throws {
         try await store.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO whm_tokens (user, token) VALUES (?, ?)", arguments: [user, token])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO whm_tokens (user, token) VALUES (?, ?)", arguments: [user, token])
         }
     }
 
@@ -62,14 +63,17 @@ package struct WHMSimulator: Sendable {
         let body = try await request.collectBody(upTo: 1 << 20)
         for pair in String(buffer: body).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            arguments[PHPFormFields.unescape(parts[0]), default: []].append(parts.count > 1 ? PHPFormFields.unescape(parts[1]) : "")
+            arguments[PHPFormFields.unescape(parts[0]), default: []].append(
+                parts.count > 1 ? PHPFormFields.unescape(parts[1]) : "")
         }
         let args = WHMArguments(values: arguments)
         guard let caller = try await authenticate(request) else {
             return try envelope(function, result: 0, reason: "Access denied", status: .forbidden)
         }
         guard args.first("api.version") == "1" else {
-            return try SimulatorServer.json(["cpanelresult": ["error": "This sandbox speaks WHM API 1 only: add api.version=1"]])
+            return try SimulatorServer.json([
+                "cpanelresult": ["error": "This sandbox speaks WHM API 1 only: add api.version=1"]
+            ])
         }
         let baseURL = address.baseURL ?? "http://127.0.0.1"
         let now = self.now()
@@ -81,7 +85,8 @@ package struct WHMSimulator: Sendable {
                 }
                 return try SimulatorServer.json(LenientJSON.object(["result": result]))
             } catch let failure as WHMFailure {
-                return try SimulatorServer.json(LenientJSON.object(["result": ["status": 0, "errors": .array([.string(failure.reason)])]]))
+                return try SimulatorServer.json(
+                    LenientJSON.object(["result": ["status": 0, "errors": .array([.string(failure.reason)])]]))
             }
         }
         do {
@@ -127,13 +132,16 @@ package struct WHMSimulator: Sendable {
         let session = request.uri.queryParameters.get("session") ?? ""
         let now = Int(self.now().timeIntervalSince1970)
         let user: String? = try await store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user, expires FROM whm_sessions WHERE session = ?", arguments: [session]),
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT user, expires FROM whm_sessions WHERE session = ?", arguments: [session]),
                 (row["expires"] as Int) > now
             else { return nil }
             try db.execute(sql: "DELETE FROM whm_sessions WHERE session = ?", arguments: [session])
             return row["user"]
         }
-        let page = user.map { "<!doctype html><title>cPanel</title><h1>cPanel</h1><p>Signed in as \(escapeHTML($0)).</p>" }
+        let page =
+            user.map { "<!doctype html><title>cPanel</title><h1>cPanel</h1><p>Signed in as \(escapeHTML($0)).</p>" }
             ?? "<!doctype html><title>cPanel Login</title><h1>Login</h1><p>The session has expired.</p>"
         return Response(
             status: user == nil ? .unauthorized : .ok, headers: [.contentType: "text/html; charset=utf-8"],

@@ -33,7 +33,10 @@ extension WHMCSAction {
         guard ["Immediate", "End of Billing Period"].contains(type) else {
             throw WHMCSFailure("Invalid Cancellation Type. Must be one of \"Immediate\", \"End of Billing Period\"")
         }
-        guard try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_cancel_requests WHERE relid = ?", arguments: [serviceID]) == nil else {
+        guard
+            try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_cancel_requests WHERE relid = ?", arguments: [serviceID])
+                == nil
+        else {
             throw WHMCSFailure("Existing Cancellation Request Exists")
         }
         try db.execute(
@@ -41,7 +44,8 @@ extension WHMCSAction {
             arguments: [serviceID, type, params.string("reason") ?? "", timestamp]
         )
         if type == "Immediate" {
-            try db.execute(sql: "UPDATE whmcs_services SET domainstatus = 'Cancelled' WHERE id = ?", arguments: [serviceID])
+            try db.execute(
+                sql: "UPDATE whmcs_services SET domainstatus = 'Cancelled' WHERE id = ?", arguments: [serviceID])
         }
         return ["serviceid": Self.id(serviceID), "userid": Self.id(service["userid"])]
     }
@@ -54,16 +58,21 @@ extension WHMCSAction {
         else { throw WHMCSFailure("Service ID Not Found") }
         guard (params.nonEmpty("type") ?? "") == "product" else { throw WHMCSFailure("Invalid Upgrade Type") }
         guard let newProductID = params.int("newproductid"),
-            let product = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [newProductID])
+            let product = try Row.fetchOne(
+                db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [newProductID])
         else { throw WHMCSFailure("Invalid New Product ID") }
         let cycle = (params.nonEmpty("newproductbillingcycle") ?? "").lowercased()
         let client = try clientRow(id: service["userid"])
         let currency: Int = client?["currency"] ?? 1
-        guard Self.cycles.contains(cycle), let newPrice = price(product: product, cycle: cycle, currency: currency) else {
+        guard Self.cycles.contains(cycle), let newPrice = price(product: product, cycle: cycle, currency: currency)
+        else {
             throw WHMCSFailure("Invalid Billing Cycle Requested")
         }
-        guard (service["domainstatus"] as String) == "Active" else { throw WHMCSFailure("Service must be Active to upgrade") }
-        let oldProduct = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [service["packageid"] as Int])
+        guard (service["domainstatus"] as String) == "Active" else {
+            throw WHMCSFailure("Service must be Active to upgrade")
+        }
+        let oldProduct = try Row.fetchOne(
+            db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [service["packageid"] as Int])
         // Days left in the current term over its length, charged as the difference in price (never below zero).
         let calendar = Calendar(identifier: .gregorian)
         let formatter = DateFormatter()
@@ -71,10 +80,13 @@ extension WHMCSAction {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
         let due = formatter.date(from: service["nextduedate"]) ?? now
-        let months = ["monthly": 1, "quarterly": 3, "semiannually": 6, "annually": 12, "biennially": 24, "triennially": 36][cycle] ?? 1
+        let months =
+            ["monthly": 1, "quarterly": 3, "semiannually": 6, "annually": 12, "biennially": 24, "triennially": 36][
+                cycle] ?? 1
         let termStart = calendar.date(byAdding: .month, value: -months, to: due) ?? now
         let totalDays = max(1, calendar.dateComponents([.day], from: termStart, to: due).day ?? 1)
-        let daysLeft = max(0, min(totalDays, calendar.dateComponents([.day], from: calendar.startOfDay(for: now), to: due).day ?? 0))
+        let daysLeft = max(
+            0, min(totalDays, calendar.dateComponents([.day], from: calendar.startOfDay(for: now), to: due).day ?? 0))
         let oldAmount: Int = service["amount"]
         let charge = max(0, (newPrice - oldAmount) * daysLeft / totalDays)
         let quote: [String: LenientJSON] = [
@@ -89,7 +101,8 @@ extension WHMCSAction {
         }
         let userID: Int = service["userid"]
         try db.execute(
-            sql: "INSERT INTO whmcs_orders (ordernum, userid, date, nameservers, promocode, amount, paymentmethod, ipaddress) VALUES (?, ?, ?, '', '', ?, ?, '')",
+            sql:
+                "INSERT INTO whmcs_orders (ordernum, userid, date, nameservers, promocode, amount, paymentmethod, ipaddress) VALUES (?, ?, ?, '', '', ?, ?, '')",
             arguments: [Self.randomToken(10, alphabet: "0123456789"), userID, timestamp, charge, gateway]
         )
         let orderID = Int(db.lastInsertedRowID)
@@ -99,13 +112,18 @@ extension WHMCSAction {
         )
         let due7 = Self.format(now.addingTimeInterval(7 * 86_400), "yyyy-MM-dd")
         try db.execute(
-            sql: "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [userID, today, due7, charge, charge, gateway, charge == 0 ? "Paid" : "Unpaid"]
         )
         let invoiceID = Int(db.lastInsertedRowID)
         try db.execute(
-            sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Upgrade', ?, ?, ?)",
-            arguments: [invoiceID, serviceID, "Upgrade: \(oldProduct?["name"] as String? ?? "") => \(product["name"] as String)", charge]
+            sql:
+                "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Upgrade', ?, ?, ?)",
+            arguments: [
+                invoiceID, serviceID,
+                "Upgrade: \(oldProduct?["name"] as String? ?? "") => \(product["name"] as String)", charge,
+            ]
         )
         try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
         var answer = quote
@@ -116,12 +134,18 @@ extension WHMCSAction {
 
     /// Carries out an accepted order's upgrades.
     func applyUpgrades(orderID: Int) throws {
-        for upgrade in try Row.fetchAll(db, sql: "SELECT * FROM whmcs_upgrades WHERE orderid = ? AND status = 'Pending'", arguments: [orderID]) {
+        for upgrade in try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_upgrades WHERE orderid = ? AND status = 'Pending'", arguments: [orderID])
+        {
             try db.execute(
                 sql: "UPDATE whmcs_services SET packageid = ?, billingcycle = ?, amount = ? WHERE id = ?",
-                arguments: [upgrade["newproductid"] as Int, Self.displayCycle(upgrade["newcycle"]), upgrade["amount"] as Int, upgrade["relid"] as Int]
+                arguments: [
+                    upgrade["newproductid"] as Int, Self.displayCycle(upgrade["newcycle"]), upgrade["amount"] as Int,
+                    upgrade["relid"] as Int,
+                ]
             )
-            try db.execute(sql: "UPDATE whmcs_upgrades SET status = 'Completed' WHERE id = ?", arguments: [upgrade["id"] as Int])
+            try db.execute(
+                sql: "UPDATE whmcs_upgrades SET status = 'Completed' WHERE id = ?", arguments: [upgrade["id"] as Int])
         }
     }
 
@@ -129,7 +153,8 @@ extension WHMCSAction {
     func upgradeLines(orderID: Int) throws -> [LenientJSON] {
         try Row.fetchAll(db, sql: "SELECT * FROM whmcs_upgrades WHERE orderid = ?", arguments: [orderID]).map { line in
             [
-                "type": "upgrade", "relid": Self.id(line["relid"]), "producttype": "Upgrade", "product": "", "domain": "",
+                "type": "upgrade", "relid": Self.id(line["relid"]), "producttype": "Upgrade", "product": "",
+                "domain": "",
                 "billingcycle": .string(Self.displayCycle(line["newcycle"])), "amount": Self.money(line["amount"]),
                 "status": .string(line["status"]),
             ]
@@ -141,10 +166,14 @@ extension WHMCSAction {
     /// CreateInvoice: an unpaid invoice with the `itemdescriptionN` / `itemamountN` lines, due `duedate` (today by
     /// default), with the notes given.
     func createInvoice() throws -> LenientJSON {
-        guard let userID = params.int("userid"), try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_clients WHERE id = ?", arguments: [userID]) != nil else {
+        guard let userID = params.int("userid"),
+            try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_clients WHERE id = ?", arguments: [userID]) != nil
+        else {
             throw WHMCSFailure("Client ID Not Found")
         }
-        if params.flag("draft"), params.flag("sendinvoice") { throw WHMCSFailure("Cannot create and send a draft invoice in a single API request") }
+        if params.flag("draft"), params.flag("sendinvoice") {
+            throw WHMCSFailure("Cannot create and send a draft invoice in a single API request")
+        }
         let gateway = params.nonEmpty("paymentmethod") ?? Self.gateways[0]
         guard Self.gateways.contains(gateway) else {
             throw WHMCSFailure("Invalid Payment Method. Valid options include \(Self.gateways.joined(separator: ","))")
@@ -152,7 +181,9 @@ extension WHMCSAction {
         var lines: [(String, Int)] = []
         var index = 1
         while let description = params.nonEmpty("itemdescription\(index)") {
-            guard let amount = params.string("itemamount\(index)").flatMap(Self.minor) else { throw WHMCSFailure("Invalid item amount \(index)") }
+            guard let amount = params.string("itemamount\(index)").flatMap(Self.minor) else {
+                throw WHMCSFailure("Invalid item amount \(index)")
+            }
             lines.append((description, amount))
             index += 1
         }
@@ -161,13 +192,15 @@ extension WHMCSAction {
         let due = params.nonEmpty("duedate") ?? date
         let status = params.flag("draft") ? "Draft" : (params.nonEmpty("status") ?? "Unpaid")
         try db.execute(
-            sql: "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [userID, date, due, total, total, gateway, status, params.string("notes") ?? ""]
         )
         let invoiceID = Int(db.lastInsertedRowID)
         for (description, amount) in lines {
             try db.execute(
-                sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, '', 0, ?, ?)",
+                sql:
+                    "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, '', 0, ?, ?)",
                 arguments: [invoiceID, description, amount]
             )
         }

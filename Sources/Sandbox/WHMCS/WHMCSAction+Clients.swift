@@ -19,7 +19,8 @@ extension WHMCSAction {
         }
         let email = params.nonEmpty("email") ?? ""
         guard Self.isEmail(email) else { throw WHMCSFailure("The email address you entered was not valid") }
-        guard try Int.fetchOne(db, sql: "SELECT id FROM whmcs_clients WHERE email = ?", arguments: [email]) == nil else {
+        guard try Int.fetchOne(db, sql: "SELECT id FROM whmcs_clients WHERE email = ?", arguments: [email]) == nil
+        else {
             throw WHMCSFailure("A user already exists with that email address")
         }
         let country = (params.nonEmpty("country") ?? "").uppercased()
@@ -28,7 +29,9 @@ extension WHMCSAction {
         }
         let group = params.int("groupid") ?? 0
         if group != 0 {
-            guard try Int.fetchOne(db, sql: "SELECT id FROM whmcs_client_groups WHERE id = ?", arguments: [group]) != nil else {
+            guard
+                try Int.fetchOne(db, sql: "SELECT id FROM whmcs_client_groups WHERE id = ?", arguments: [group]) != nil
+            else {
                 throw WHMCSFailure("Invalid Client Group ID")
             }
         }
@@ -60,7 +63,9 @@ extension WHMCSAction {
 
     func clientRow(id: Int? = nil, email: String? = nil) throws -> Row? {
         if let id { return try Row.fetchOne(db, sql: "SELECT * FROM whmcs_clients WHERE id = ?", arguments: [id]) }
-        if let email { return try Row.fetchOne(db, sql: "SELECT * FROM whmcs_clients WHERE email = ?", arguments: [email]) }
+        if let email {
+            return try Row.fetchOne(db, sql: "SELECT * FROM whmcs_clients WHERE email = ?", arguments: [email])
+        }
         return nil
     }
 
@@ -68,7 +73,9 @@ extension WHMCSAction {
         let id = params.int("clientid")
         let email = params.nonEmpty("email")
         guard id != nil || email != nil else { throw WHMCSFailure("Either clientid Or email Is Required") }
-        guard let row = try clientRow(id: id, email: id == nil ? email : nil) else { throw WHMCSFailure("Client Not Found") }
+        guard let row = try clientRow(id: id, email: id == nil ? email : nil) else {
+            throw WHMCSFailure("Client Not Found")
+        }
         let client = try clientDetails(row)
         var body: [String: LenientJSON] = ["client": client]
         // The deprecated top-level copies of the client fields (CONTRACTS.md §1.5).
@@ -77,9 +84,19 @@ extension WHMCSAction {
         }
         if params.flag("stats") {
             let clientID: Int = row["id"]
-            let due = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_invoices WHERE userid = ? AND status = 'Unpaid'", arguments: [clientID]) ?? 0
-            let balance = try Int.fetchOne(db, sql: "SELECT coalesce(sum(total), 0) FROM whmcs_invoices WHERE userid = ? AND status = 'Unpaid'", arguments: [clientID]) ?? 0
-            let active = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE userid = ? AND domainstatus = 'Active'", arguments: [clientID]) ?? 0
+            let due =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM whmcs_invoices WHERE userid = ? AND status = 'Unpaid'",
+                    arguments: [clientID]) ?? 0
+            let balance =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT coalesce(sum(total), 0) FROM whmcs_invoices WHERE userid = ? AND status = 'Unpaid'",
+                    arguments: [clientID]) ?? 0
+            let active =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM whmcs_services WHERE userid = ? AND domainstatus = 'Active'",
+                    arguments: [clientID]) ?? 0
             body["stats"] = [
                 "numdueinvoices": .string(String(due)), "dueinvoicesbalance": Self.money(balance),
                 "productsnumactive": .string(String(active)),
@@ -100,16 +117,24 @@ extension WHMCSAction {
         var fields: [String: LenientJSON] = [
             "client_id": Self.id(id), "id": Self.id(id), "userid": Self.id(id), "owner_user_id": Self.id(id),
             "uuid": .string(row["uuid"]), "firstname": .string(first), "lastname": .string(last),
-            "fullname": .string("\(first) \(last)"), "companyname": .string(row["companyname"]), "email": .string(email),
+            "fullname": .string("\(first) \(last)"), "companyname": .string(row["companyname"]),
+            "email": .string(email),
             "address1": .string(row["address1"]), "address2": .string(row["address2"]), "city": .string(row["city"]),
             "state": .string(row["state"]), "fullstate": .string(row["state"]), "statecode": .string(row["state"]),
-            "postcode": .string(row["postcode"]), "countrycode": .string(row["country"]), "country": .string(row["country"]),
+            "postcode": .string(row["postcode"]), "countrycode": .string(row["country"]),
+            "country": .string(row["country"]),
             "countryname": .string(row["country"]), "phonenumber": .string(row["phonenumber"]),
-            "groupid": Self.id(row["groupid"]), "status": .string(row["status"]), "credit": "0.00", "currency": .string(String(row["currency"] as Int)),
-            "currency_code": .string(Self.currencies.first { $0.id == (row["currency"] as Int) }?.code ?? "GBP"), "language": .string(row["language"]), "notes": .string(row["notes"]),
+            "groupid": Self.id(row["groupid"]), "status": .string(row["status"]), "credit": "0.00",
+            "currency": .string(String(row["currency"] as Int)),
+            "currency_code": .string(Self.currencies.first { $0.id == (row["currency"] as Int) }?.code ?? "GBP"),
+            "language": .string(row["language"]), "notes": .string(row["notes"]),
             "email_verified": false, "allowSingleSignOn": "1", "lastlogin": "No Login Logged",
             "customfields": .array(customList),
-            "users": ["user": [["id": Self.id(id), "name": .string("\(first) \(last)"), "email": .string(email), "is_owner": true]]],
+            "users": [
+                "user": [
+                    ["id": Self.id(id), "name": .string("\(first) \(last)"), "email": .string(email), "is_owner": true]
+                ]
+            ],
         ]
         for (key, value) in custom { fields["customfields\(key)"] = .string(value) }
         return .object(fields)
@@ -134,16 +159,20 @@ extension WHMCSAction {
         let orderBy = params.nonEmpty("orderby").flatMap { orderColumns.contains($0) ? $0 : nil } ?? "id"
         let direction = params.string("sorting")?.uppercased() == "DESC" ? "DESC" : "ASC"
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_clients \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_clients \(filter)", arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM whmcs_clients \(filter) ORDER BY \(orderBy) \(direction) LIMIT \(size) OFFSET \(start)",
+            db,
+            sql: "SELECT * FROM whmcs_clients \(filter) ORDER BY \(orderBy) \(direction) LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
         )
         let items: [LenientJSON] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "firstname": .string(row["firstname"]), "lastname": .string(row["lastname"]),
                 "companyname": .string(row["companyname"]), "email": .string(row["email"]),
-                "datecreated": .string(row["datecreated"]), "groupid": Self.id(row["groupid"]), "status": .string(row["status"]),
+                "datecreated": .string(row["datecreated"]), "groupid": Self.id(row["groupid"]),
+                "status": .string(row["status"]),
             ]
         }
         return Self.page("clients", "client", items: items, total: total, start: start)
@@ -152,11 +181,16 @@ extension WHMCSAction {
     func updateClient() throws -> LenientJSON {
         let id = params.int("clientid")
         let email = params.nonEmpty("clientemail")
-        guard let row = try clientRow(id: id, email: id == nil ? email : nil) else { throw WHMCSFailure("Client ID Not Found") }
+        guard let row = try clientRow(id: id, email: id == nil ? email : nil) else {
+            throw WHMCSFailure("Client ID Not Found")
+        }
         let clientID: Int = row["id"]
         if let newEmail = params.nonEmpty("email") {
             guard Self.isEmail(newEmail) else { throw WHMCSFailure("The email address entered is not valid") }
-            if try Int.fetchOne(db, sql: "SELECT id FROM whmcs_clients WHERE email = ? AND id != ?", arguments: [newEmail, clientID]) != nil {
+            if try Int.fetchOne(
+                db, sql: "SELECT id FROM whmcs_clients WHERE email = ? AND id != ?", arguments: [newEmail, clientID])
+                != nil
+            {
                 throw WHMCSFailure("Duplicate Email Address")
             }
         }
@@ -179,7 +213,9 @@ extension WHMCSAction {
         if params.value("customfields") != nil {
             var fields = Self.decodeJSON(row["customfields"])
             fields.merge(try customFields()) { _, new in new }
-            try db.execute(sql: "UPDATE whmcs_clients SET customfields = ? WHERE id = ?", arguments: [Self.encodeJSON(fields), clientID])
+            try db.execute(
+                sql: "UPDATE whmcs_clients SET customfields = ? WHERE id = ?",
+                arguments: [Self.encodeJSON(fields), clientID])
         }
         return ["clientid": Self.id(clientID)]
     }
@@ -188,7 +224,8 @@ extension WHMCSAction {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_client_groups ORDER BY id")
         let groups: [LenientJSON] = rows.map { row in
             [
-                "id": Self.id(row["id"]), "groupname": .string(row["groupname"]), "groupcolour": .string(row["groupcolour"]),
+                "id": Self.id(row["id"]), "groupname": .string(row["groupname"]),
+                "groupcolour": .string(row["groupcolour"]),
                 "discountpercent": .string(row["discountpercent"]), "susptermexempt": .string(row["susptermexempt"]),
                 "separateinvoices": .string(row["separateinvoices"]),
             ]

@@ -5,7 +5,9 @@ import Integrations
 extension WHMCSAction {
     /// The price of a product for a cycle in the client's currency; nil when the cycle is not offered.
     func price(product: Row, cycle: String, currency: Int) -> Int? {
-        let pricing = (try? JSONDecoder().decode([String: [String: Int]].self, from: Data((product["pricing"] as String).utf8))) ?? [:]
+        let pricing =
+            (try? JSONDecoder().decode([String: [String: Int]].self, from: Data((product["pricing"] as String).utf8)))
+            ?? [:]
         guard let amount = pricing[String(currency)]?[cycle], amount >= 0 else { return nil }
         return amount
     }
@@ -32,11 +34,16 @@ extension WHMCSAction {
         let periods = params.list("regperiod") ?? []
         var registrations: [(type: String, domain: String, years: Int)] = []
         for (index, type) in domainTypes.enumerated() where !type.isEmpty {
-            guard ["register", "transfer"].contains(type.lowercased()) else { throw WHMCSFailure("Invalid domain type: \(type)") }
-            guard index < domains.count, !domains[index].isEmpty else { throw WHMCSFailure("A domain name is required for domain orders") }
+            guard ["register", "transfer"].contains(type.lowercased()) else {
+                throw WHMCSFailure("Invalid domain type: \(type)")
+            }
+            guard index < domains.count, !domains[index].isEmpty else {
+                throw WHMCSFailure("A domain name is required for domain orders")
+            }
             let years = index < periods.count ? Int(periods[index]) ?? 1 : 1
             guard (1...10).contains(years) else { throw WHMCSFailure("Invalid registration period: \(years)") }
-            registrations.append((type.lowercased() == "register" ? "Register" : "Transfer", domains[index].lowercased(), years))
+            registrations.append(
+                (type.lowercased() == "register" ? "Register" : "Transfer", domains[index].lowercased(), years))
         }
         guard !productIDs.isEmpty || !registrations.isEmpty else {
             throw WHMCSFailure("No items added to cart so order cannot proceed")
@@ -45,9 +52,13 @@ extension WHMCSAction {
         let overrides = params.list("priceoverride") ?? []
         let domainOverrides = params.list("domainpriceoverride") ?? []
         let currency: Int = client["currency"] ?? 1
-        var lines: [(product: Row, cycle: String, amount: Int, first: Int, domain: String, options: [String: String])] = []
+        var lines: [(product: Row, cycle: String, amount: Int, first: Int, domain: String, options: [String: String])] =
+            []
         for (index, productID) in productIDs.enumerated() {
-            guard let product = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [productID]) else {
+            guard
+                let product = try Row.fetchOne(
+                    db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [productID])
+            else {
                 throw WHMCSFailure("Invalid Product ID: \(productID)")
             }
             let requested = index < cycles.count ? cycles[index].lowercased() : ""
@@ -59,7 +70,11 @@ extension WHMCSAction {
             } else if payType == "onetime" {
                 (cycle, amount) = ("One Time", price(product: product, cycle: "monthly", currency: currency) ?? 0)
             } else if requested.isEmpty {
-                guard let first = Self.cycles.first(where: { price(product: product, cycle: $0, currency: currency) != nil }) else {
+                guard
+                    let first = Self.cycles.first(where: {
+                        price(product: product, cycle: $0, currency: currency) != nil
+                    })
+                else {
                     throw WHMCSFailure("No pricing is configured for product ID \(productID)")
                 }
                 (cycle, amount) = (first, price(product: product, cycle: first, currency: currency) ?? 0)
@@ -72,14 +87,21 @@ extension WHMCSAction {
             let encoded = index < options.count ? options[index] : ""
             var recurring = amount
             if index < overrides.count, !overrides[index].isEmpty {
-                guard let override = Self.minor(overrides[index]) else { throw WHMCSFailure("Invalid price override: \(overrides[index])") }
+                guard let override = Self.minor(overrides[index]) else {
+                    throw WHMCSFailure("Invalid price override: \(overrides[index])")
+                }
                 recurring = override
             }
-            let setupKey = ["monthly": "msetupfee", "quarterly": "qsetupfee", "semiannually": "ssetupfee", "annually": "asetupfee",
-                            "biennially": "bsetupfee", "triennially": "tsetupfee"][cycle]
+            let setupKey = [
+                "monthly": "msetupfee", "quarterly": "qsetupfee", "semiannually": "ssetupfee", "annually": "asetupfee",
+                "biennially": "bsetupfee", "triennially": "tsetupfee",
+            ][cycle]
             let setup = setupKey.flatMap { price(product: product, cycle: $0, currency: currency) } ?? 0
-            lines.append((product, cycle, recurring, recurring + setup, index < domains.count ? domains[index] : "",
-                          try customFields("configoptions", from: encoded.isEmpty ? nil : encoded)))
+            lines.append(
+                (
+                    product, cycle, recurring, recurring + setup, index < domains.count ? domains[index] : "",
+                    try customFields("configoptions", from: encoded.isEmpty ? nil : encoded)
+                ))
         }
         var domainAmounts: [Int] = []
         for (offset, registration) in registrations.enumerated() {
@@ -131,8 +153,10 @@ extension WHMCSAction {
                         paymentmethod, nextduedate)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [clientID, orderID, registration.type, registration.domain, registration.years,
-                            amount, amount, gateway, today]
+                arguments: [
+                    clientID, orderID, registration.type, registration.domain, registration.years,
+                    amount, amount, gateway, today,
+                ]
             )
             domainIDs.append(Int(db.lastInsertedRowID))
         }
@@ -140,7 +164,8 @@ extension WHMCSAction {
         if !params.flag("noinvoice") {
             let due = Self.format(now.addingTimeInterval(7 * 86_400), "yyyy-MM-dd")
             try db.execute(
-                sql: "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO whmcs_invoices (userid, date, duedate, subtotal, total, paymentmethod, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [clientID, today, due, total, total, gateway, total == 0 ? "Paid" : "Unpaid"]
             )
             invoiceID = Int(db.lastInsertedRowID)
@@ -148,22 +173,28 @@ extension WHMCSAction {
                 let name: String = line.product["name"]
                 let description = line.domain.isEmpty ? name : "\(name) - \(line.domain)"
                 try db.execute(
-                    sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Hosting', ?, ?, ?)",
+                    sql:
+                        "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Hosting', ?, ?, ?)",
                     arguments: [invoiceID, serviceID, "\(description) (\(today))", line.first]
                 )
             }
             for ((registration, domainID), amount) in zip(zip(registrations, domainIDs), domainAmounts) {
                 try db.execute(
-                    sql: "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Domain\(registration.type)', ?, ?, ?)",
-                    arguments: [invoiceID, domainID, "Domain \(registration.type) - \(registration.domain) - \(registration.years) Year/s",
-                                amount]
+                    sql:
+                        "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'Domain\(registration.type)', ?, ?, ?)",
+                    arguments: [
+                        invoiceID, domainID,
+                        "Domain \(registration.type) - \(registration.domain) - \(registration.years) Year/s",
+                        amount,
+                    ]
                 )
             }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
         }
         return [
             "orderid": Self.id(orderID), "serviceids": .string(serviceIDs.map(String.init).joined(separator: ",")),
-            "addonids": "", "domainids": .string(domainIDs.map(String.init).joined(separator: ",")), "invoiceid": Self.id(invoiceID),
+            "addonids": "", "domainids": .string(domainIDs.map(String.init).joined(separator: ",")),
+            "invoiceid": Self.id(invoiceID),
         ]
     }
 
@@ -184,20 +215,26 @@ extension WHMCSAction {
 
     func acceptOrder() throws -> LenientJSON {
         guard let orderID = params.int("orderid"),
-            let status = try String.fetchOne(db, sql: "SELECT status FROM whmcs_orders WHERE id = ?", arguments: [orderID]),
+            let status = try String.fetchOne(
+                db, sql: "SELECT status FROM whmcs_orders WHERE id = ?", arguments: [orderID]),
             status == "Pending"
         else { throw WHMCSFailure("Order ID not found or Status not Pending") }
         try db.execute(sql: "UPDATE whmcs_orders SET status = 'Active' WHERE id = ?", arguments: [orderID])
         try applyUpgrades(orderID: orderID)
-        for domain in try Row.fetchAll(db, sql: "SELECT id, registrationperiod FROM whmcs_domains WHERE orderid = ?", arguments: [orderID]) {
+        for domain in try Row.fetchAll(
+            db, sql: "SELECT id, registrationperiod FROM whmcs_domains WHERE orderid = ?", arguments: [orderID])
+        {
             let years: Int = domain["registrationperiod"]
-            let expiry = Self.format(Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: now) ?? now, "yyyy-MM-dd")
+            let expiry = Self.format(
+                Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: now) ?? now, "yyyy-MM-dd")
             try db.execute(
-                sql: "UPDATE whmcs_domains SET status = 'Active', registrationdate = ?, expirydate = ?, nextduedate = ? WHERE id = ?",
+                sql:
+                    "UPDATE whmcs_domains SET status = 'Active', registrationdate = ?, expirydate = ?, nextduedate = ? WHERE id = ?",
                 arguments: [today, expiry, expiry, domain["id"] as Int]
             )
         }
-        let services = try Row.fetchAll(db, sql: "SELECT id, domain FROM whmcs_services WHERE orderid = ?", arguments: [orderID])
+        let services = try Row.fetchAll(
+            db, sql: "SELECT id, domain FROM whmcs_services WHERE orderid = ?", arguments: [orderID])
         for service in services {
             let id: Int = service["id"]
             let username = params.nonEmpty("serviceusername") ?? Self.username(for: service["domain"], id: id)
@@ -223,7 +260,9 @@ extension WHMCSAction {
         if let status = params.nonEmpty("status") { conditions.append("status = ?"); arguments.append(status) }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_orders \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_orders \(filter)", arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(
             db, sql: "SELECT * FROM whmcs_orders \(filter) ORDER BY id DESC LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
@@ -231,7 +270,8 @@ extension WHMCSAction {
         let items = try rows.map { row -> LenientJSON in
             let orderID: Int = row["id"]
             let invoiceID: Int = row["invoiceid"]
-            let invoiceStatus = try String.fetchOne(db, sql: "SELECT status FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
+            let invoiceStatus = try String.fetchOne(
+                db, sql: "SELECT status FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
             let client = try clientRow(id: row["userid"])
             let lines = try Row.fetchAll(
                 db,
@@ -241,7 +281,8 @@ extension WHMCSAction {
                     """,
                 arguments: [orderID]
             )
-            let domainLines = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_domains WHERE orderid = ? ORDER BY id", arguments: [orderID])
+            let domainLines = try Row.fetchAll(
+                db, sql: "SELECT * FROM whmcs_domains WHERE orderid = ? ORDER BY id", arguments: [orderID])
             var lineItems: [LenientJSON] = lines.map { line in
                 [
                     "type": "product", "relid": Self.id(line["id"]), "producttype": .string(line["type"]),
@@ -253,7 +294,8 @@ extension WHMCSAction {
             lineItems += try upgradeLines(orderID: orderID)
             lineItems += domainLines.map { line in
                 [
-                    "type": "domain", "relid": Self.id(line["id"]), "producttype": .string("Domain \(line["type"] as String)"),
+                    "type": "domain", "relid": Self.id(line["id"]),
+                    "producttype": .string("Domain \(line["type"] as String)"),
                     "product": "", "domain": .string(line["domain"]),
                     "billingcycle": .string("\(line["registrationperiod"] as Int) Year/s"),
                     "amount": Self.money(line["firstpaymentamount"]), "status": .string(line["status"]),
@@ -267,8 +309,10 @@ extension WHMCSAction {
                 "date": .string(row["date"]), "nameservers": .string(row["nameservers"]), "transfersecret": "",
                 "renewals": "", "promocode": .string(row["promocode"]), "promotype": "", "promovalue": "",
                 "orderdata": "[]", "amount": Self.money(row["amount"]), "paymentmethod": .string(row["paymentmethod"]),
-                "invoiceid": Self.id(invoiceID), "status": .string(row["status"]), "ipaddress": .string(row["ipaddress"]),
-                "fraudmodule": "", "fraudoutput": "", "notes": "", "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])),
+                "invoiceid": Self.id(invoiceID), "status": .string(row["status"]),
+                "ipaddress": .string(row["ipaddress"]),
+                "fraudmodule": "", "fraudoutput": "", "notes": "",
+                "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])),
                 "paymentstatus": .string(invoiceStatus ?? ""), "name": .string("\(firstName) \(lastName)"),
                 "currencyprefix": "£", "currencysuffix": " GBP", "frauddata": "", "validationdata": "",
                 "lineitems": ["lineitem": .array(lineItems)],
@@ -298,7 +342,8 @@ extension WHMCSAction {
         if let group = params.int("gid") { conditions.append("gid = ?"); arguments.append(group) }
         if let module = params.nonEmpty("module") { conditions.append("module = ?"); arguments.append(module) }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_products \(filter) ORDER BY id", arguments: StatementArguments(arguments))
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_products \(filter) ORDER BY id", arguments: StatementArguments(arguments))
         let products: [LenientJSON] = rows.map { row in
             var pricing: [String: LenientJSON] = [:]
             for currency in Self.currencies {
@@ -331,8 +376,10 @@ extension WHMCSAction {
                 INSERT INTO whmcs_products (gid, type, name, slug, description, module, paytype, pricing, configoptions, autosetup, hidden)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
-                        fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden]
+            arguments: [
+                fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
+                fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden,
+            ]
         )
         return ["pid": Self.id(Int(db.lastInsertedRowID))]
     }
@@ -340,7 +387,9 @@ extension WHMCSAction {
     /// UpdateProduct: not part of WHMCS's own API; the sandbox implements the custom action the portal expects
     /// (AddProduct's fields plus `pid`; absent fields keep their values).
     func updateProduct() throws -> LenientJSON {
-        guard let id = params.int("pid"), let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [id]) else {
+        guard let id = params.int("pid"),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [id])
+        else {
             throw WHMCSFailure("Product ID Not Found")
         }
         let fields = try productFields(requireName: false, current: row)
@@ -349,18 +398,23 @@ extension WHMCSAction {
                 UPDATE whmcs_products SET gid = ?, type = ?, name = ?, slug = ?, description = ?, module = ?, paytype = ?,
                     pricing = ?, configoptions = ?, autosetup = ?, hidden = ? WHERE id = ?
                 """,
-            arguments: [fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
-                        fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden, id]
+            arguments: [
+                fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
+                fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden, id,
+            ]
         )
         return ["pid": Self.id(id)]
     }
 
     /// DeleteProduct: the custom action's counterpart; refused while services use the product.
     func deleteProduct() throws -> LenientJSON {
-        guard let id = params.int("pid"), try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_products WHERE id = ?", arguments: [id]) != nil else {
+        guard let id = params.int("pid"),
+            try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_products WHERE id = ?", arguments: [id]) != nil
+        else {
             throw WHMCSFailure("Product ID Not Found")
         }
-        let services = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE packageid = ?", arguments: [id]) ?? 0
+        let services =
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE packageid = ?", arguments: [id]) ?? 0
         guard services == 0 else { throw WHMCSFailure("Product cannot be deleted while \(services) services use it") }
         try db.execute(sql: "DELETE FROM whmcs_products WHERE id = ?", arguments: [id])
         return [:]
@@ -412,14 +466,19 @@ extension WHMCSAction {
         }
         var pricing: [String: [String: Int]] = [:]
         if case .list(let currencies)? = params.value("pricing") {
-            for (index, value) in currencies.enumerated() { try addPricing(currency: String(index), value, into: &pricing) }
+            for (index, value) in currencies.enumerated() {
+                try addPricing(currency: String(index), value, into: &pricing)
+            }
         } else if case .map(let currencies)? = params.value("pricing") {
             for entry in currencies { try addPricing(currency: entry.key, entry.value, into: &pricing) }
         }
         let storedPricing: String? = current?["pricing"]
-        let encodedPricing = params.value("pricing") == nil && storedPricing != nil
+        let encodedPricing =
+            params.value("pricing") == nil && storedPricing != nil
             ? storedPricing! : String(decoding: try JSONEncoder().encode(pricing), as: UTF8.self)
-        var options: [String] = (try? JSONDecoder().decode([String].self, from: Data(((current?["configoptions"] as String?) ?? "[]").utf8))) ?? []
+        var options: [String] =
+            (try? JSONDecoder().decode([String].self, from: Data(((current?["configoptions"] as String?) ?? "[]").utf8)))
+            ?? []
         for index in 1...24 {
             guard let value = params.string("configoption\(index)") else { continue }
             while options.count < index { options.append("") }
@@ -431,11 +490,13 @@ extension WHMCSAction {
             description: params.string("description") ?? current?["description"] ?? "",
             module: params.string("module") ?? current?["module"] ?? "", payType: payType, pricing: encodedPricing,
             configOptions: String(decoding: try JSONEncoder().encode(options), as: UTF8.self), autoSetup: autoSetup,
-            hidden: params.nonEmpty("hidden").map { $0 == "1" || $0 == "true" || $0 == "on" } ?? (current?["hidden"] ?? false)
+            hidden: params.nonEmpty("hidden").map { $0 == "1" || $0 == "true" || $0 == "on" }
+                ?? (current?["hidden"] ?? false)
         )
     }
 
-    private func addPricing(currency: String, _ value: PHPFormValue, into pricing: inout [String: [String: Int]]) throws {
+    private func addPricing(currency: String, _ value: PHPFormValue, into pricing: inout [String: [String: Int]]) throws
+    {
         guard let id = Int(currency), Self.currencies.contains(where: { $0.id == id }) else {
             throw WHMCSFailure("Invalid currency ID: \(currency)")
         }
@@ -458,10 +519,15 @@ extension WHMCSAction {
         if let service = params.int("serviceid") { conditions.append("s.id = ?"); arguments.append(service) }
         if let product = params.int("pid") { conditions.append("s.packageid = ?"); arguments.append(product) }
         if let domain = params.nonEmpty("domain") { conditions.append("s.domain = ?"); arguments.append(domain) }
-        if let username = params.nonEmpty("username2") { conditions.append("s.username = ?"); arguments.append(username) }
+        if let username = params.nonEmpty("username2") {
+            conditions.append("s.username = ?"); arguments.append(username)
+        }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services s \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_services s \(filter)", arguments: StatementArguments(arguments))
+            ?? 0
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -474,14 +540,17 @@ extension WHMCSAction {
         )
         let items: [LenientJSON] = rows.map { row in
             [
-                "id": Self.id(row["id"]), "qty": "1", "clientid": Self.id(row["userid"]), "orderid": Self.id(row["orderid"]),
-                "ordernumber": .string(row["ordernum"]), "pid": Self.id(row["packageid"]), "regdate": .string(row["regdate"]),
+                "id": Self.id(row["id"]), "qty": "1", "clientid": Self.id(row["userid"]),
+                "orderid": Self.id(row["orderid"]),
+                "ordernumber": .string(row["ordernum"]), "pid": Self.id(row["packageid"]),
+                "regdate": .string(row["regdate"]),
                 "name": .string(row["productname"]), "translated_name": .string(row["productname"]),
                 "groupname": .string(row["groupname"]), "translated_groupname": .string(row["groupname"]),
                 "domain": .string(row["domain"]), "dedicatedip": "", "serverid": "1", "servername": "Sandbox",
                 "serverip": "192.0.2.10", "serverhostname": "server.sandbox.invalid",
                 "suspensionreason": .string(row["suspendreason"]),
-                "firstpaymentamount": Self.money(row["firstpaymentamount"]), "recurringamount": Self.money(row["amount"]),
+                "firstpaymentamount": Self.money(row["firstpaymentamount"]),
+                "recurringamount": Self.money(row["amount"]),
                 "paymentmethod": .string(row["paymentmethod"]),
                 "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])),
                 "billingcycle": .string(row["billingcycle"]), "nextduedate": .string(row["nextduedate"]),
@@ -506,17 +575,24 @@ extension WHMCSAction {
     enum ModuleCommand { case create, suspend, unsuspend, terminate }
 
     func module(_ command: ModuleCommand) throws -> LenientJSON {
-        guard let serviceID = params.int("serviceid") ?? params.int("accountid") else { throw WHMCSFailure("Service ID is required") }
-        guard let service = try Row.fetchOne(
-            db, sql: "SELECT s.domainstatus, p.module FROM whmcs_services s JOIN whmcs_products p ON p.id = s.packageid WHERE s.id = ?",
-            arguments: [serviceID]
-        ) else { throw WHMCSFailure("Service ID not found") }
+        guard let serviceID = params.int("serviceid") ?? params.int("accountid") else {
+            throw WHMCSFailure("Service ID is required")
+        }
+        guard
+            let service = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT s.domainstatus, p.module FROM whmcs_services s JOIN whmcs_products p ON p.id = s.packageid WHERE s.id = ?",
+                arguments: [serviceID]
+            )
+        else { throw WHMCSFailure("Service ID not found") }
         guard !(service["module"] as String).isEmpty else { throw WHMCSFailure("Service not assigned to a module") }
         let status: String = service["domainstatus"]
         switch command {
         case .create:
             guard status != "Active" else { throw WHMCSFailure("An account already exists for this service") }
-            try db.execute(sql: "UPDATE whmcs_services SET domainstatus = 'Active' WHERE id = ?", arguments: [serviceID])
+            try db.execute(
+                sql: "UPDATE whmcs_services SET domainstatus = 'Active' WHERE id = ?", arguments: [serviceID])
         case .suspend:
             guard status == "Active" || status == "Suspended" else { throw WHMCSFailure("Service is not active") }
             try db.execute(
@@ -525,10 +601,13 @@ extension WHMCSAction {
             )
         case .unsuspend:
             guard status == "Suspended" || status == "Active" else { throw WHMCSFailure("Service is not suspended") }
-            try db.execute(sql: "UPDATE whmcs_services SET domainstatus = 'Active', suspendreason = '' WHERE id = ?", arguments: [serviceID])
+            try db.execute(
+                sql: "UPDATE whmcs_services SET domainstatus = 'Active', suspendreason = '' WHERE id = ?",
+                arguments: [serviceID])
         case .terminate:
             guard status != "Terminated" else { throw WHMCSFailure("Service is already terminated") }
-            try db.execute(sql: "UPDATE whmcs_services SET domainstatus = 'Terminated' WHERE id = ?", arguments: [serviceID])
+            try db.execute(
+                sql: "UPDATE whmcs_services SET domainstatus = 'Terminated' WHERE id = ?", arguments: [serviceID])
         }
         return [:]
     }
@@ -540,21 +619,30 @@ extension WHMCSAction {
         var arguments: [any DatabaseValueConvertible] = []
         if let client = params.int("clientid") { conditions.append("userid = ?"); arguments.append(client) }
         if let id = params.int("domainid") { conditions.append("id = ?"); arguments.append(id) }
-        if let domain = params.nonEmpty("domain") { conditions.append("domain = ?"); arguments.append(domain.lowercased()) }
+        if let domain = params.nonEmpty("domain") {
+            conditions.append("domain = ?"); arguments.append(domain.lowercased())
+        }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_domains \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_domains \(filter)", arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM whmcs_domains \(filter) ORDER BY id LIMIT \(size) OFFSET \(start)", arguments: StatementArguments(arguments)
+            db, sql: "SELECT * FROM whmcs_domains \(filter) ORDER BY id LIMIT \(size) OFFSET \(start)",
+            arguments: StatementArguments(arguments)
         )
         let items: [LenientJSON] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "orderid": Self.id(row["orderid"]),
-                "regtype": .string(row["type"]), "domainname": .string(row["domain"]), "registrar": .string(row["registrar"]),
-                "regperiod": Self.id(row["registrationperiod"]), "firstpaymentamount": Self.money(row["firstpaymentamount"]),
+                "regtype": .string(row["type"]), "domainname": .string(row["domain"]),
+                "registrar": .string(row["registrar"]),
+                "regperiod": Self.id(row["registrationperiod"]),
+                "firstpaymentamount": Self.money(row["firstpaymentamount"]),
                 "recurringamount": Self.money(row["recurringamount"]), "paymentmethod": .string(row["paymentmethod"]),
-                "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])), "regdate": .string(row["registrationdate"]),
-                "expirydate": .string(row["expirydate"]), "nextduedate": .string(row["nextduedate"]), "status": .string(row["status"]),
+                "paymentmethodname": .string(Self.gatewayName(row["paymentmethod"])),
+                "regdate": .string(row["registrationdate"]),
+                "expirydate": .string(row["expirydate"]), "nextduedate": .string(row["nextduedate"]),
+                "status": .string(row["status"]),
                 "subscriptionid": "", "promoid": "0", "dnsmanagement": "0", "emailforwarding": "0", "idprotection": "0",
                 "donotrenew": "0", "notes": "",
             ]

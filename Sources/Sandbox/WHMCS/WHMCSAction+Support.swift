@@ -10,11 +10,17 @@ extension WHMCSAction {
         guard let id = params.int("ticketid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_tickets WHERE id = ?", arguments: [id])
         else { throw WHMCSFailure("Ticket ID Not Found") }
-        var replies: [LenientJSON] = [[
-            "replyid": "0", "userid": Self.id(row["userid"]), "name": .string(row["name"]), "email": .string(row["email"]),
-            "date": .string(row["date"]), "message": .string(row["message"]), "admin": "", "attachment": "", "rating": "0",
-        ]]
-        for reply in try Row.fetchAll(db, sql: "SELECT * FROM whmcs_ticket_replies WHERE tid = ? ORDER BY id", arguments: [id]) {
+        var replies: [LenientJSON] = [
+            [
+                "replyid": "0", "userid": Self.id(row["userid"]), "name": .string(row["name"]),
+                "email": .string(row["email"]),
+                "date": .string(row["date"]), "message": .string(row["message"]), "admin": "", "attachment": "",
+                "rating": "0",
+            ]
+        ]
+        for reply in try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_ticket_replies WHERE tid = ? ORDER BY id", arguments: [id])
+        {
             replies.append([
                 "replyid": Self.id(reply["id"]), "userid": Self.id(reply["userid"]), "name": "", "email": "",
                 "date": .string(reply["date"]), "message": .string(reply["message"]), "admin": .string(reply["admin"]),
@@ -35,8 +41,14 @@ extension WHMCSAction {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_departments ORDER BY id")
         let departments: [LenientJSON] = try rows.map { row in
             let id: Int = row["id"]
-            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets WHERE did = ? AND status != 'Closed'", arguments: [id]) ?? 0
-            return ["id": Self.id(id), "name": .string(row["name"]), "awaitingreply": "0", "opentickets": .string(String(open))]
+            let open =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM whmcs_tickets WHERE did = ? AND status != 'Closed'", arguments: [id])
+                ?? 0
+            return [
+                "id": Self.id(id), "name": .string(row["name"]), "awaitingreply": "0",
+                "opentickets": .string(String(open)),
+            ]
         }
         return ["totalresults": .number(Double(departments.count)), "departments": ["department": .array(departments)]]
     }
@@ -57,11 +69,17 @@ extension WHMCSAction {
             }
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let columns = ["id": "i.id", "invoicenumber": "i.id", "date": "i.date", "duedate": "i.duedate", "total": "i.total", "status": "i.status"]
+        let columns = [
+            "id": "i.id", "invoicenumber": "i.id", "date": "i.date", "duedate": "i.duedate", "total": "i.total",
+            "status": "i.status",
+        ]
         let orderBy = params.nonEmpty("orderby").flatMap { columns[$0] } ?? "i.id"
         let direction = params.string("order")?.lowercased() == "desc" ? "DESC" : "ASC"
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_invoices i \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_invoices i \(filter)", arguments: StatementArguments(arguments))
+            ?? 0
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -78,10 +96,13 @@ extension WHMCSAction {
                 "invoicenum": "", "date": .string(row["date"]), "duedate": .string(row["duedate"]),
                 "datepaid": .string(row["datepaid"]), "last_capture_attempt": "0000-00-00 00:00:00",
                 "date_refunded": "0000-00-00 00:00:00", "date_cancelled": "0000-00-00 00:00:00",
-                "subtotal": Self.money(row["subtotal"]), "credit": "0.00", "tax": Self.money(row["tax"]), "tax2": "0.00",
-                "total": Self.money(row["total"]), "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]),
+                "subtotal": Self.money(row["subtotal"]), "credit": "0.00", "tax": Self.money(row["tax"]),
+                "tax2": "0.00",
+                "total": Self.money(row["total"]), "taxrate": "0.00", "taxrate2": "0.00",
+                "status": .string(row["status"]),
                 "paymentmethod": .string(row["paymentmethod"]), "paymethodid": "", "notes": .string(row["notes"]),
-                "created_at": .string(row["date"]), "updated_at": .string(row["date"]), "currencycode": .string(currency.code),
+                "created_at": .string(row["date"]), "updated_at": .string(row["date"]),
+                "currencycode": .string(currency.code),
                 "currencyprefix": .string(currency.prefix), "currencysuffix": .string(currency.suffix),
             ]
         }
@@ -92,31 +113,46 @@ extension WHMCSAction {
         guard let invoiceID = params.int("invoiceid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
         else { throw WHMCSFailure("Invoice ID Not Found") }
-        let items = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_invoice_items WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
-        let payments = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_transactions WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
+        let items = try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_invoice_items WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
+        let payments = try Row.fetchAll(
+            db, sql: "SELECT * FROM whmcs_transactions WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
         let paid = payments.reduce(0) { $0 + ($1["amountin"] as Int) }
         let total: Int = row["total"]
-        let transactions: LenientJSON = payments.isEmpty ? "" : ["transaction": .array(payments.map { payment in
-            [
-                "id": Self.id(payment["id"]), "userid": Self.id(payment["userid"]), "transid": .string(payment["transid"]),
-                "gateway": .string(payment["gateway"]), "date": .string(payment["date"]),
-                "amountin": Self.money(payment["amountin"]), "fees": Self.money(payment["fees"]),
+        let transactions: LenientJSON =
+            payments.isEmpty
+            ? ""
+            : [
+                "transaction": .array(
+                    payments.map { payment in
+                        [
+                            "id": Self.id(payment["id"]), "userid": Self.id(payment["userid"]),
+                            "transid": .string(payment["transid"]),
+                            "gateway": .string(payment["gateway"]), "date": .string(payment["date"]),
+                            "amountin": Self.money(payment["amountin"]), "fees": Self.money(payment["fees"]),
+                        ]
+                    })
             ]
-        })]
         return [
-            "invoiceid": Self.id(invoiceID), "invoicenum": "", "userid": Self.id(row["userid"]), "date": .string(row["date"]),
+            "invoiceid": Self.id(invoiceID), "invoicenum": "", "userid": Self.id(row["userid"]),
+            "date": .string(row["date"]),
             "duedate": .string(row["duedate"]), "datepaid": .string(row["datepaid"]),
             "lastcaptureattempt": "0000-00-00 00:00:00", "subtotal": Self.money(row["subtotal"]), "credit": "0.00",
-            "tax": Self.money(row["tax"]), "tax2": "0.00", "total": Self.money(total), "balance": Self.money(max(0, total - paid)),
-            "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]), "paymentmethod": .string(row["paymentmethod"]),
+            "tax": Self.money(row["tax"]), "tax2": "0.00", "total": Self.money(total),
+            "balance": Self.money(max(0, total - paid)),
+            "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]),
+            "paymentmethod": .string(row["paymentmethod"]),
             "notes": .string(row["notes"]), "ccgateway": false,
-            "items": ["item": .array(items.map { item in
-                [
-                    "id": Self.id(item["id"]), "type": .string(item["type"]), "relid": Self.id(item["relid"]),
-                    "description": .string(item["description"]), "amount": Self.money(item["amount"]),
-                    "taxed": .string(String(item["taxed"] as Int)),
-                ]
-            })],
+            "items": [
+                "item": .array(
+                    items.map { item in
+                        [
+                            "id": Self.id(item["id"]), "type": .string(item["type"]), "relid": Self.id(item["relid"]),
+                            "description": .string(item["description"]), "amount": Self.money(item["amount"]),
+                            "taxed": .string(String(item["taxed"] as Int)),
+                        ]
+                    })
+            ],
             "transactions": transactions,
         ]
     }
@@ -131,20 +167,31 @@ extension WHMCSAction {
         }
         guard let date = params.nonEmpty("date") else { throw WHMCSFailure("Payment date is required") }
         let status: String = row["status"]
-        guard status != "Cancelled" else { throw WHMCSFailure("It is not possible to add a payment to an invoice that is Cancelled") }
+        guard status != "Cancelled" else {
+            throw WHMCSFailure("It is not possible to add a payment to an invoice that is Cancelled")
+        }
         let total: Int = row["total"]
-        let paidSoFar = try Int.fetchOne(db, sql: "SELECT coalesce(sum(amountin), 0) FROM whmcs_transactions WHERE invoiceid = ?", arguments: [invoiceID]) ?? 0
+        let paidSoFar =
+            try Int.fetchOne(
+                db, sql: "SELECT coalesce(sum(amountin), 0) FROM whmcs_transactions WHERE invoiceid = ?",
+                arguments: [invoiceID]) ?? 0
         var amount = total - paidSoFar
         if let raw = params.nonEmpty("amount") {
             guard let value = Self.minor(raw), value > 0 else { throw WHMCSFailure("Invalid payment amount") }
             amount = value
         }
         try db.execute(
-            sql: "INSERT INTO whmcs_transactions (invoiceid, userid, transid, gateway, date, amountin, fees) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [invoiceID, row["userid"] as Int, transactionID, gateway, date, amount, Self.minor(params.string("fees") ?? "0") ?? 0]
+            sql:
+                "INSERT INTO whmcs_transactions (invoiceid, userid, transid, gateway, date, amountin, fees) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                invoiceID, row["userid"] as Int, transactionID, gateway, date, amount,
+                Self.minor(params.string("fees") ?? "0") ?? 0,
+            ]
         )
         if paidSoFar + amount >= total {
-            try db.execute(sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?", arguments: [date, invoiceID])
+            try db.execute(
+                sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?",
+                arguments: [date, invoiceID])
         }
         return [:]
     }
@@ -169,7 +216,9 @@ extension WHMCSAction {
             throw WHMCSFailure("Name and email address are required if not a client")
         }
         let priority = params.nonEmpty("priority") ?? "Medium"
-        guard ["Low", "Medium", "High"].contains(priority) else { throw WHMCSFailure("Invalid priority. Must be one of Low, Medium, High") }
+        guard ["Low", "Medium", "High"].contains(priority) else {
+            throw WHMCSFailure("Invalid priority. Must be one of Low, Medium, High")
+        }
         var number: String
         repeat {
             number = Self.randomToken(6, alphabet: "0123456789")
@@ -180,8 +229,10 @@ extension WHMCSAction {
                 INSERT INTO whmcs_tickets (tid, c, did, userid, name, email, date, title, message, urgency, lastreply, serviceid)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [number, access, department, clientID, name, email, timestamp, subject, message, priority, timestamp,
-                        params.int("serviceid") ?? 0]
+            arguments: [
+                number, access, department, clientID, name, email, timestamp, subject, message, priority, timestamp,
+                params.int("serviceid") ?? 0,
+            ]
         )
         return ["id": Self.id(Int(db.lastInsertedRowID)), "tid": .string(number), "c": .string(access)]
     }
@@ -192,7 +243,9 @@ extension WHMCSAction {
         if let department = params.int("deptid") { conditions.append("did = ?"); arguments.append(department) }
         if let client = params.int("clientid") { conditions.append("userid = ?"); arguments.append(client) }
         if let email = params.nonEmpty("email") { conditions.append("email = ?"); arguments.append(email) }
-        if let subject = params.nonEmpty("subject") { conditions.append("title LIKE '%' || ? || '%'"); arguments.append(subject) }
+        if let subject = params.nonEmpty("subject") {
+            conditions.append("title LIKE '%' || ? || '%'"); arguments.append(subject)
+        }
         switch params.nonEmpty("status") {
         case nil: break
         case "Awaiting Reply": conditions.append("status IN ('Open', 'Customer-Reply')")
@@ -202,9 +255,12 @@ extension WHMCSAction {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let (start, size) = paging
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_tickets \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM whmcs_tickets \(filter)", arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM whmcs_tickets \(filter) ORDER BY lastreply DESC, id DESC LIMIT \(size) OFFSET \(start)",
+            db,
+            sql: "SELECT * FROM whmcs_tickets \(filter) ORDER BY lastreply DESC, id DESC LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
         )
         let items = rows.map(ticket)
@@ -217,9 +273,11 @@ extension WHMCSAction {
         let name: LenientJSON = .string(row["name"])
         let email: LenientJSON = .string(row["email"])
         var fields: [String: LenientJSON] = [
-            "id": Self.id(row["id"]), "tid": .string(row["tid"]), "deptid": Self.id(row["did"]), "userid": Self.id(clientID),
+            "id": Self.id(row["id"]), "tid": .string(row["tid"]), "deptid": Self.id(row["did"]),
+            "userid": Self.id(clientID),
             "c": .string(row["c"]), "date": .string(row["date"]), "subject": .string(row["title"]),
-            "status": .string(row["status"]), "priority": .string(row["urgency"]), "lastreply": .string(row["lastreply"]),
+            "status": .string(row["status"]), "priority": .string(row["urgency"]),
+            "lastreply": .string(row["lastreply"]),
         ]
         fields["name"] = name
         fields["owner_name"] = name
@@ -254,7 +312,9 @@ extension WHMCSAction {
             sql: "INSERT INTO whmcs_ticket_replies (tid, userid, admin, date, message) VALUES (?, ?, ?, ?, ?)",
             arguments: [ticketID, params.int("clientid") ?? 0, admin, timestamp, message]
         )
-        try db.execute(sql: "UPDATE whmcs_tickets SET status = ?, lastreply = ? WHERE id = ?", arguments: [status, timestamp, ticketID])
+        try db.execute(
+            sql: "UPDATE whmcs_tickets SET status = ?, lastreply = ? WHERE id = ?",
+            arguments: [status, timestamp, ticketID])
         return [:]
     }
 
@@ -275,7 +335,9 @@ extension WHMCSAction {
         guard Self.destinations.contains(destination) else { throw WHMCSFailure("Invalid destination") }
         if destination == "clientarea:product_details" {
             guard let service = params.int("service_id"),
-                try Int.fetchOne(db, sql: "SELECT id FROM whmcs_services WHERE id = ? AND userid = ?", arguments: [service, clientID]) != nil
+                try Int.fetchOne(
+                    db, sql: "SELECT id FROM whmcs_services WHERE id = ? AND userid = ?",
+                    arguments: [service, clientID]) != nil
             else { throw WHMCSFailure("Invalid service_id") }
         }
         let token = Self.randomToken(40)
@@ -283,6 +345,9 @@ extension WHMCSAction {
             sql: "INSERT INTO whmcs_sso_tokens (token, client_id, destination, expires_at) VALUES (?, ?, ?, ?)",
             arguments: [token, clientID, destination, now.addingTimeInterval(60).timeIntervalSince1970]
         )
-        return ["access_token": .string(token), "redirect_url": .string("\(baseURL)/oauth/singlesignon.php?access_token=\(token)")]
+        return [
+            "access_token": .string(token),
+            "redirect_url": .string("\(baseURL)/oauth/singlesignon.php?access_token=\(token)"),
+        ]
     }
 }

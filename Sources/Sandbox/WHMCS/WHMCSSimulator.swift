@@ -49,14 +49,16 @@ package struct WHMCSSimulator: Sendable {
     package func ensureClientGroup(slug: String, name: String) async throws -> Int {
         try await store.write { db in
             let key = "whmcs.group.\(slug)"
-            if let stored = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
+            if let stored = try String.fetchOne(
+                db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
                 let id = Int(stored)
             {
                 return id
             }
             try db.execute(sql: "INSERT INTO whmcs_client_groups (groupname) VALUES (?)", arguments: [name])
             let id = Int(db.lastInsertedRowID)
-            try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
+            try db.execute(
+                sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
             return id
         }
     }
@@ -65,14 +67,16 @@ package struct WHMCSSimulator: Sendable {
     package func ensureProductGroup(slug: String, name: String) async throws -> Int {
         try await store.write { db in
             let key = "whmcs.productgroup.\(slug)"
-            if let stored = try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
+            if let stored = try String.fetchOne(
+                db, sql: "SELECT value FROM sandbox_settings WHERE key = ?", arguments: [key]),
                 let id = Int(stored)
             {
                 return id
             }
             try db.execute(sql: "INSERT INTO whmcs_product_groups (name) VALUES (?)", arguments: [name])
             let id = Int(db.lastInsertedRowID)
-            try db.execute(sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
+            try db.execute(
+                sql: "INSERT INTO sandbox_settings (key, value) VALUES (?, ?)", arguments: [key, String(id)])
             return id
         }
     }
@@ -104,7 +108,9 @@ package struct WHMCSSimulator: Sendable {
             }
             let allowed = try await authenticate(params, context: context)
             guard !action.isEmpty else { throw WHMCSFailure("Empty action request", status: .badRequest) }
-            guard action.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { throw WHMCSFailure("Invalid API Command") }
+            guard action.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw WHMCSFailure("Invalid API Command")
+            }
             if let allowed, !allowed.contains(action) {
                 throw WHMCSFailure("Invalid Permissions: API action \"\(action)\" is not allowed", status: .forbidden)
             }
@@ -113,7 +119,9 @@ package struct WHMCSSimulator: Sendable {
             if case .object(let extra) = result { body.merge(extra) { _, new in new } }
             return try render(.object(body), format: format, action: action)
         } catch let failure as WHMCSFailure {
-            return try render(["result": "error", "message": .string(failure.message)], format: format, action: action, status: failure.status)
+            return try render(
+                ["result": "error", "message": .string(failure.message)], format: format, action: action,
+                status: failure.status)
         }
     }
 
@@ -134,7 +142,8 @@ package struct WHMCSSimulator: Sendable {
         guard let identifier else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
         let stored = try await store.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT secret, allowed_actions FROM whmcs_api_credentials WHERE identifier = ?", arguments: [identifier]
+                db, sql: "SELECT secret, allowed_actions FROM whmcs_api_credentials WHERE identifier = ?",
+                arguments: [identifier]
             ).map { (secret: $0["secret"] as String, allowed: $0["allowed_actions"] as String?) }
         }
         guard let stored else { throw WHMCSFailure("Invalid or missing credentials", status: .forbidden) }
@@ -187,7 +196,8 @@ package struct WHMCSSimulator: Sendable {
     }
 
     private static let listActions: Set<String> = [
-        "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts", "getclientsdomains", "gettickets",
+        "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts",
+        "getclientsdomains", "gettickets",
         "getclientgroups",
     ]
 
@@ -199,7 +209,9 @@ package struct WHMCSSimulator: Sendable {
         let type: String
         switch resolved {
         case "xml":
-            text = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<whmcsapi version=\"7.8.0\">" + WHMCSWire.xml(body) + "</whmcsapi>"
+            text =
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<whmcsapi version=\"7.8.0\">" + WHMCSWire.xml(body)
+                + "</whmcsapi>"
             type = "text/xml; charset=utf-8"
         case "nvp":
             text = WHMCSWire.nvp(body)
@@ -210,7 +222,8 @@ package struct WHMCSSimulator: Sendable {
             text = String(decoding: try encoder.encode(body), as: UTF8.self)
             type = "application/json; charset=utf-8"
         }
-        return Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// `/oauth/singlesignon.php?access_token=…`: spends a token once, within its minute.
@@ -218,24 +231,31 @@ package struct WHMCSSimulator: Sendable {
         let token = request.uri.queryParameters.get("access_token") ?? ""
         let now = self.now().timeIntervalSince1970
         let client: String? = try await store.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT client_id, expires_at, used FROM whmcs_sso_tokens WHERE token = ?", arguments: [token]
-            ), row["used"] as Int == 0, (row["expires_at"] as Double) > now
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT client_id, expires_at, used FROM whmcs_sso_tokens WHERE token = ?",
+                    arguments: [token]
+                ), row["used"] as Int == 0, (row["expires_at"] as Double) > now
             else { return nil }
             try db.execute(sql: "UPDATE whmcs_sso_tokens SET used = 1 WHERE token = ?", arguments: [token])
             let id: Int = row["client_id"]
-            return try String.fetchOne(db, sql: "SELECT firstname || ' ' || lastname FROM whmcs_clients WHERE id = ?", arguments: [id])
+            return try String.fetchOne(
+                db, sql: "SELECT firstname || ' ' || lastname FROM whmcs_clients WHERE id = ?", arguments: [id])
         }
         let page: String
         let status: HTTPResponse.Status
         if let client {
-            page = "<!doctype html><title>Client Area</title><h1>Client Area</h1><p>Signed in as \(escapeHTML(client)).</p>"
+            page =
+                "<!doctype html><title>Client Area</title><h1>Client Area</h1><p>Signed in as \(escapeHTML(client)).</p>"
             status = .ok
         } else {
-            page = "<!doctype html><title>Login</title><h1>Single sign-on failed</h1><p>The link has expired or was already used.</p>"
+            page =
+                "<!doctype html><title>Login</title><h1>Single sign-on failed</h1><p>The link has expired or was already used.</p>"
             status = .unauthorized
         }
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 }
 

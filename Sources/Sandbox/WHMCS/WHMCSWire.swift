@@ -11,7 +11,9 @@ struct WHMCSParams: Sendable {
 
     /// A trimmed value, nil when absent or blank.
     func nonEmpty(_ key: String) -> String? {
-        guard let value = string(key)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard let value = string(key)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            return nil
+        }
         return value
     }
 

@@ -48,12 +48,15 @@ package struct AccountStore: Sendable {
 
     package func account(kind: Account.Kind, email: String) async throws -> Account? {
         try await pool.read { db in
-            try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE kind = ? AND email = ?", arguments: [kind, email])
+            try Account.fetchOne(
+                db, sql: "SELECT * FROM accounts WHERE kind = ? AND email = ?", arguments: [kind, email])
         }
     }
 
     package func account(_ id: Account.ID) async throws -> Account? {
-        try await pool.read { db in try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]) }
+        try await pool.read { db in
+            try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id])
+        }
     }
 
     /// The email address of each of `ids` that still exists, in one query (for lists of orders and tickets).
@@ -65,7 +68,9 @@ package struct AccountStore: Sendable {
                 db, sql: "SELECT id, email FROM accounts WHERE id IN (\(databaseQuestionMarks(count: values.count)))",
                 arguments: StatementArguments(values)
             )
-            return Dictionary(rows.map { (Account.ID($0["id"] as Int64), $0["email"] as String) }, uniquingKeysWith: { first, _ in first })
+            return Dictionary(
+                rows.map { (Account.ID($0["id"] as Int64), $0["email"] as String) },
+                uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -145,9 +150,12 @@ package struct AccountStore: Sendable {
     {
         let query: @Sendable (Database) throws -> SessionRead? = { db in
             // Every signed-in request runs these two: prepared once per connection, not per request.
-            guard let session = try AccountSession.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
+            guard
+                let session = try AccountSession.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash])
             else { return nil }
-            let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
+            let account = try Account.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [session.accountID])
             return SessionRead(session: session, account: account)
         }
         let found: SessionRead?
@@ -235,7 +243,8 @@ package struct AccountStore: Sendable {
     }
 
     /// Turns two-factor on with the confirmed secret and a fresh set of recovery codes, in one transaction.
-    package func enableTOTP(_ sealed: Data, step: Int64, recoveryCodeHashes: [String], for id: Account.ID) async throws {
+    package func enableTOTP(_ sealed: Data, step: Int64, recoveryCodeHashes: [String], for id: Account.ID) async throws
+    {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE accounts SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = ? WHERE id = ?",
@@ -249,7 +258,8 @@ package struct AccountStore: Sendable {
     package func disableTOTP(for id: Account.ID) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE accounts SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = 0 WHERE id = ?",
+                sql:
+                    "UPDATE accounts SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = 0 WHERE id = ?",
                 arguments: [id]
             )
             try db.execute(sql: "DELETE FROM recovery_codes WHERE account_id = ?", arguments: [id])
@@ -260,7 +270,8 @@ package struct AccountStore: Sendable {
     package func acceptTOTPStep(_ step: Int64, for id: Account.ID) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", arguments: [step, id, step]
+                sql: "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                arguments: [step, id, step]
             )
             return db.changesCount == 1
         }
@@ -292,7 +303,8 @@ package struct AccountStore: Sendable {
     private static func replaceRecoveryCodes(_ db: Database, _ hashes: [String], for id: Account.ID) throws {
         try db.execute(sql: "DELETE FROM recovery_codes WHERE account_id = ?", arguments: [id])
         for hash in hashes {
-            try db.execute(sql: "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)", arguments: [id, hash])
+            try db.execute(
+                sql: "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)", arguments: [id, hash])
         }
     }
 
@@ -307,7 +319,9 @@ package struct AccountStore: Sendable {
         }
     }
 
-    package func auditEntries(action: String? = nil, actor: String? = nil, limit: Int = 200) async throws -> [AuditEntry] {
+    package func auditEntries(action: String? = nil, actor: String? = nil, limit: Int = 200) async throws
+        -> [AuditEntry]
+    {
         try await pool.read { db in
             var sql = "SELECT * FROM audit_log WHERE 1 = 1"
             var arguments: StatementArguments = []
@@ -339,7 +353,9 @@ package struct AccountStore: Sendable {
     // MARK: Settings
 
     package func setting(_ key: String) async throws -> String? {
-        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
+        }
     }
 
     /// Several settings read together (one snapshot).
@@ -354,11 +370,14 @@ package struct AccountStore: Sendable {
     }
 
     /// Several settings written in one transaction, with an audit entry.
-    package func setSettings(_ values: [(String, String)], audit action: String, actor: Account?, detail: String, ip: String) async throws {
+    package func setSettings(
+        _ values: [(String, String)], audit action: String, actor: Account?, detail: String, ip: String
+    ) async throws {
         try await pool.write { db in
             for (key, value) in values {
                 try db.execute(
-                    sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    sql:
+                        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     arguments: [key, value]
                 )
             }
@@ -369,7 +388,8 @@ package struct AccountStore: Sendable {
     package func setSetting(_ key: String, to value: String) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                sql:
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [key, value]
             )
         }
@@ -392,8 +412,10 @@ package struct AccountStore: Sendable {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw AccountError.emailTaken
         }
-        guard let account = try Account.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?",
-                                                 arguments: [db.lastInsertedRowID])
+        guard
+            let account = try Account.fetchOne(
+                db, sql: "SELECT * FROM accounts WHERE id = ?",
+                arguments: [db.lastInsertedRowID])
         else { throw AccountError.notFound }
         return account
     }
@@ -416,7 +438,8 @@ package struct AccountStore: Sendable {
         _ db: Database, _ action: String, system: String, target: String, detail: String = "", now: Date
     ) throws {
         try db.execute(
-            sql: "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES (?, NULL, ?, ?, ?, ?, '')",
+            sql:
+                "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES (?, NULL, ?, ?, ?, ?, '')",
             arguments: [now, "system:\(system)", action, target, detail]
         )
     }
@@ -440,9 +463,11 @@ package struct AccountStore: Sendable {
     }
 
     private static func requireAnotherOwner(_ db: Database, than id: Account.ID) throws {
-        let others = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM accounts WHERE kind = 'staff' AND role = 'owner' AND id != ?", arguments: [id]
-        ) ?? 0
+        let others =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM accounts WHERE kind = 'staff' AND role = 'owner' AND id != ?",
+                arguments: [id]
+            ) ?? 0
         guard others > 0 else { throw AccountError.lastOwner }
     }
 }

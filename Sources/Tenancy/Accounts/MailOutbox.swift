@@ -14,7 +14,8 @@ package struct MailOutbox: Sendable {
     package func due(now: Date, limit: Int = 20) async throws -> [OutboxMail] {
         try await pool.read { db in
             try OutboxMail.fetchAll(
-                db, sql: "SELECT * FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                db,
+                sql: "SELECT * FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
                 arguments: [now, limit]
             )
         }
@@ -23,7 +24,8 @@ package struct MailOutbox: Sendable {
     /// Whether anything is queued or being sent.
     package func hasWork() async throws -> Bool {
         try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE status IN ('queued', 'sending'))") ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE status IN ('queued', 'sending'))") ?? false
         }
     }
 
@@ -38,7 +40,8 @@ package struct MailOutbox: Sendable {
     package func claim(_ id: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'",
+                sql:
+                    "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'",
                 arguments: [id]
             )
             return db.changesCount == 1
@@ -46,11 +49,14 @@ package struct MailOutbox: Sendable {
     }
 
     package func markSent(_ id: Int64, now: Date) async throws {
-        try await set(id, "UPDATE mail_outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?", [now, id])
+        try await set(
+            id, "UPDATE mail_outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?", [now, id])
     }
 
     package func retry(_ id: Int64, at time: Date, error: String) async throws {
-        try await set(id, "UPDATE mail_outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?", [time, error, id])
+        try await set(
+            id, "UPDATE mail_outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
+            [time, error, id])
     }
 
     package func fail(_ id: Int64, error: String) async throws {
@@ -65,7 +71,9 @@ package struct MailOutbox: Sendable {
     /// Staff cancel a queued or failed message; false when it is already on its way or sent.
     package func cancel(_ id: Int64) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE mail_outbox SET status = 'cancelled' WHERE id = ? AND status IN ('queued', 'failed')", arguments: [id])
+            try db.execute(
+                sql: "UPDATE mail_outbox SET status = 'cancelled' WHERE id = ? AND status IN ('queued', 'failed')",
+                arguments: [id])
             return db.changesCount == 1
         }
     }
@@ -100,7 +108,9 @@ package struct MailOutbox: Sendable {
     }
 
     package func message(_ id: Int64) async throws -> OutboxMail? {
-        try await pool.read { db in try OutboxMail.fetchOne(db, sql: "SELECT * FROM mail_outbox WHERE id = ?", arguments: [id]) }
+        try await pool.read { db in
+            try OutboxMail.fetchOne(db, sql: "SELECT * FROM mail_outbox WHERE id = ?", arguments: [id])
+        }
     }
 
     package func recent(limit: Int = 100) async throws -> [OutboxMail] {
@@ -128,7 +138,8 @@ extension PlatformDatabase {
     package func markMailPending(_ mailbox: String, now: Date = Date()) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO mail_pending (mailbox, since) VALUES (?, ?) ON CONFLICT(mailbox) DO UPDATE SET since = excluded.since",
+                sql:
+                    "INSERT INTO mail_pending (mailbox, since) VALUES (?, ?) ON CONFLICT(mailbox) DO UPDATE SET since = excluded.since",
                 arguments: [mailbox, now]
             )
         }
@@ -141,7 +152,8 @@ extension PlatformDatabase {
     /// Clears the hint unless mail was announced after `checkedAt` (when the outbox was found empty).
     package func clearMailPending(_ mailbox: String, checkedAt: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM mail_pending WHERE mailbox = ? AND since <= ?", arguments: [mailbox, checkedAt])
+            try db.execute(
+                sql: "DELETE FROM mail_pending WHERE mailbox = ? AND since <= ?", arguments: [mailbox, checkedAt])
         }
     }
 }

@@ -24,13 +24,16 @@ extension AccountStore {
     package func remindedThresholds(object: String, dueDate: String) async throws -> [Int] {
         try await pool.read { db in
             try Int.fetchAll(
-                db, sql: "SELECT threshold FROM reminders_sent WHERE object = ? AND due_date = ?", arguments: [object, dueDate]
+                db, sql: "SELECT threshold FROM reminders_sent WHERE object = ? AND due_date = ?",
+                arguments: [object, dueDate]
             )
         }
     }
 
     /// Records the reminder and queues its email together; false (and nothing queued) when it was already sent.
-    package func queueReminder(object: String, dueDate: String, threshold: Int, mail: OutgoingMail, now: Date) async throws -> Bool {
+    package func queueReminder(object: String, dueDate: String, threshold: Int, mail: OutgoingMail, now: Date)
+        async throws -> Bool
+    {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO reminders_sent (object, due_date, threshold, sent_at) VALUES (?, ?, ?, ?)",

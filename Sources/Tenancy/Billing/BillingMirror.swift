@@ -18,7 +18,8 @@ package struct MirroredService: Codable, Hashable, Sendable, FetchableRecord, Pe
     package var username: String
 
     package init(
-        whmcsServiceID: Int, accountID: Account.ID, whmcsOrderID: Int, whmcsProductID: Int, productName: String, domain: String,
+        whmcsServiceID: Int, accountID: Account.ID, whmcsOrderID: Int, whmcsProductID: Int, productName: String,
+        domain: String,
         status: String, billingCycle: String, recurringMinor: Int64, nextDueDate: String, username: String
     ) {
         self.whmcsServiceID = whmcsServiceID
@@ -78,7 +79,8 @@ package struct MirroredInvoice: Codable, Hashable, Sendable, FetchableRecord, Pe
     package var currency: String
 
     package init(
-        whmcsInvoiceID: Int, accountID: Account.ID, number: String, date: String, dueDate: String, totalMinor: Int64, status: String,
+        whmcsInvoiceID: Int, accountID: Account.ID, number: String, date: String, dueDate: String, totalMinor: Int64,
+        status: String,
         currency: String
     ) {
         self.whmcsInvoiceID = whmcsInvoiceID
@@ -162,7 +164,8 @@ package struct BillingMirrorStore: Sendable {
     /// Sets one of the customer's mirrored services to `status` (after staff suspended or restored it in WHMCS),
     /// with an audit entry; false when the customer has no such service.
     package func setServiceStatus(
-        _ serviceID: Int, of account: Account.ID, to status: String, actor: Account, target: String, action: String, ip: String, now: Date = Date()
+        _ serviceID: Int, of account: Account.ID, to status: String, actor: Account, target: String, action: String,
+        ip: String, now: Date = Date()
     ) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
@@ -170,20 +173,24 @@ package struct BillingMirrorStore: Sendable {
                 arguments: [status, serviceID, account.rawValue]
             )
             guard db.changesCount == 1 else { return false }
-            try AccountStore.appendAudit(db, action, actor: actor, target: target, detail: "service \(serviceID)", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, action, actor: actor, target: target, detail: "service \(serviceID)", ip: ip, now: now)
             return true
         }
     }
 
     /// Replaces everything known about one customer's services and invoices, in one transaction.
-    package func replace(_ account: Account.ID, services: [MirroredService], invoices: [MirroredInvoice], at now: Date = Date()) async throws {
+    package func replace(
+        _ account: Account.ID, services: [MirroredService], invoices: [MirroredInvoice], at now: Date = Date()
+    ) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM service_mirror WHERE account_id = ?", arguments: [account.rawValue])
             try db.execute(sql: "DELETE FROM invoice_mirror WHERE account_id = ?", arguments: [account.rawValue])
             for service in services { try service.insert(db) }
             for invoice in invoices { try invoice.insert(db) }
             try db.execute(
-                sql: "INSERT INTO mirror_state (account_id, refreshed_at) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
+                sql:
+                    "INSERT INTO mirror_state (account_id, refreshed_at) VALUES (?, ?) ON CONFLICT(account_id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
                 arguments: [account.rawValue, now]
             )
         }
@@ -199,15 +206,20 @@ package struct BillingMirrorStore: Sendable {
     /// When the customer's copy was last refreshed; nil if never.
     package func refreshedAt(_ account: Account.ID) async throws -> Date? {
         try await pool.read { db in
-            try Date.fetchOne(db, sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?", arguments: [account.rawValue])
+            try Date.fetchOne(
+                db, sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?", arguments: [account.rawValue])
         }
     }
 
-    package func services(of account: Account.ID, limit: Int = 50, offset: Int = 0) async throws -> (items: [MirroredService], total: Int) {
+    package func services(of account: Account.ID, limit: Int = 50, offset: Int = 0) async throws -> (
+        items: [MirroredService], total: Int
+    ) {
         try await pool.read { db in
             let request = MirroredService.filter(Column("account_id") == account.rawValue)
             return (
-                try request.order(Column("status") != "Active", Column("whmcs_service_id").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.order(Column("status") != "Active", Column("whmcs_service_id").desc).limit(
+                    limit, offset: offset
+                ).fetchAll(db),
                 try request.fetchCount(db)
             )
         }
@@ -216,7 +228,8 @@ package struct BillingMirrorStore: Sendable {
     /// The service only when it belongs to `account`.
     package func service(_ id: Int, of account: Account.ID) async throws -> MirroredService? {
         try await pool.read { db in
-            try MirroredService.filter(Column("whmcs_service_id") == id && Column("account_id") == account.rawValue).fetchOne(db)
+            try MirroredService.filter(Column("whmcs_service_id") == id && Column("account_id") == account.rawValue)
+                .fetchOne(db)
         }
     }
 
@@ -224,7 +237,9 @@ package struct BillingMirrorStore: Sendable {
         case all, unpaid, overdue, paid
     }
 
-    package func invoices(of account: Account.ID, filter: InvoiceFilter, today: String, limit: Int = 20, offset: Int = 0) async throws
+    package func invoices(
+        of account: Account.ID, filter: InvoiceFilter, today: String, limit: Int = 20, offset: Int = 0
+    ) async throws
         -> (items: [MirroredInvoice], total: Int)
     {
         try await pool.read { db in
@@ -235,14 +250,18 @@ package struct BillingMirrorStore: Sendable {
             case .overdue: request = request.filter(Column("status") == "Unpaid" && Column("due_date") < today)
             case .paid: request = request.filter(Column("status") == "Paid")
             }
-            return (try request.order(Column("whmcs_invoice_id").desc).limit(limit, offset: offset).fetchAll(db), try request.fetchCount(db))
+            return (
+                try request.order(Column("whmcs_invoice_id").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.fetchCount(db)
+            )
         }
     }
 
     /// The invoice only when it belongs to `account`.
     package func invoice(_ id: Int, of account: Account.ID) async throws -> MirroredInvoice? {
         try await pool.read { db in
-            try MirroredInvoice.filter(Column("whmcs_invoice_id") == id && Column("account_id") == account.rawValue).fetchOne(db)
+            try MirroredInvoice.filter(Column("whmcs_invoice_id") == id && Column("account_id") == account.rawValue)
+                .fetchOne(db)
         }
     }
 
@@ -273,46 +292,67 @@ package struct BillingMirrorStore: Sendable {
             return try await pool.read { db in try Self.readDashboard(db, of: account, today: today) }
         }
         let key = DashboardKey(account: account, today: today)
-        return try dashboardReads.value(for: key) { try inline.read { db in try Self.readDashboard(db, of: account, today: today) } }
+        return try dashboardReads.value(for: key) {
+            try inline.read { db in try Self.readDashboard(db, of: account, today: today) }
+        }
     }
 
     private static func readDashboard(_ db: Database, of account: Account.ID, today: String) throws -> Dashboard {
         do {
             let id = account.rawValue
             let active = try MirroredService.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' ORDER BY whmcs_service_id DESC LIMIT 5"),
+                db.cachedStatement(
+                    sql:
+                        "SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' ORDER BY whmcs_service_id DESC LIMIT 5"
+                ),
                 arguments: [id]
             )
             let unpaid = try MirroredInvoice.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' ORDER BY due_date LIMIT 5"),
+                db.cachedStatement(
+                    sql:
+                        "SELECT * FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' ORDER BY due_date LIMIT 5"
+                ),
                 arguments: [id]
             )
             var due: [String: Int64] = [:]
             for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT currency, sum(total_minor) AS due FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' GROUP BY currency"),
+                db.cachedStatement(
+                    sql:
+                        "SELECT currency, sum(total_minor) AS due FROM invoice_mirror WHERE account_id = ? AND status = 'Unpaid' GROUP BY currency"
+                ),
                 arguments: [id]
             ) {
                 due[row["currency"]] = row["due"]
             }
             let renewals = try MirroredService.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' AND next_due_date >= ? ORDER BY next_due_date LIMIT 3
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM service_mirror WHERE account_id = ? AND status = 'Active' AND next_due_date >= ? ORDER BY next_due_date LIMIT 3
+                        """),
                 arguments: [id, today]
             )
-            let refreshed = try Date.fetchOne(db.cachedStatement(sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?"), arguments: [id])
-            let orders = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT count(*) FROM orders WHERE account_id = ? AND status IN ('awaiting_payment', 'paid', 'provisioning', 'failed')
-                    """),
-                arguments: [id]
-            ) ?? 0
-            let tickets = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL AND status != 'Closed'"),
-                arguments: [id]
-            ) ?? 0
+            let refreshed = try Date.fetchOne(
+                db.cachedStatement(sql: "SELECT refreshed_at FROM mirror_state WHERE account_id = ?"), arguments: [id])
+            let orders =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT count(*) FROM orders WHERE account_id = ? AND status IN ('awaiting_payment', 'paid', 'provisioning', 'failed')
+                            """),
+                    arguments: [id]
+                ) ?? 0
+            let tickets =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql:
+                            "SELECT count(*) FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL AND status != 'Closed'"
+                    ),
+                    arguments: [id]
+                ) ?? 0
             return Dashboard(
-                summary: Summary(activeServices: active, unpaidInvoices: unpaid, dueMinor: due, renewals: renewals, refreshedAt: refreshed),
+                summary: Summary(
+                    activeServices: active, unpaidInvoices: unpaid, dueMinor: due, renewals: renewals,
+                    refreshedAt: refreshed),
                 ordersUnderWay: orders, openTickets: tickets
             )
         }
@@ -321,5 +361,7 @@ package struct BillingMirrorStore: Sendable {
 
 extension TenantDatabase {
     /// The local copy of customers' WHMCS services and invoices.
-    package var billing: BillingMirrorStore { BillingMirrorStore(pool: pool, dashboardReads: reads.dashboards, inline: reads.inline) }
+    package var billing: BillingMirrorStore {
+        BillingMirrorStore(pool: pool, dashboardReads: reads.dashboards, inline: reads.inline)
+    }
 }

@@ -24,18 +24,23 @@ package struct APIKeyStore: Sendable {
     let pool: DatabasePool
 
     package func keys() async throws -> [APIKey] {
-        try await pool.read { db in try APIKey.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY revoked_at IS NOT NULL, id DESC") }
+        try await pool.read { db in
+            try APIKey.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY revoked_at IS NOT NULL, id DESC")
+        }
     }
 
     /// Stores a new key's hash and audits it.
-    package func add(name: String, hash: String, lastFour: String, actor: Account, ip: String, now: Date = Date()) async throws -> APIKey {
+    package func add(name: String, hash: String, lastFour: String, actor: Account, ip: String, now: Date = Date())
+        async throws -> APIKey
+    {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (name, key_hash, last_four, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, hash, lastFour, actor.id, now]
             )
             let id = db.lastInsertedRowID
-            try AccountStore.appendAudit(db, "api_key.created", actor: actor, target: "key …\(lastFour)", detail: name, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "api_key.created", actor: actor, target: "key …\(lastFour)", detail: name, ip: ip, now: now)
             return APIKey(id: id, name: name, lastFour: lastFour, createdAt: now)
         }
     }
@@ -43,11 +48,15 @@ package struct APIKeyStore: Sendable {
     /// Revokes a key at once; a revoked key never works again.
     package func revoke(_ id: Int64, actor: Account, ip: String, now: Date = Date()) async throws -> Bool {
         try await pool.write { db in
-            guard let key = try APIKey.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", arguments: [id]) else {
+            guard
+                let key = try APIKey.fetchOne(
+                    db, sql: "SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", arguments: [id])
+            else {
                 return false
             }
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?", arguments: [now, id])
-            try AccountStore.appendAudit(db, "api_key.revoked", actor: actor, target: "key …\(key.lastFour)", detail: key.name, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "api_key.revoked", actor: actor, target: "key …\(key.lastFour)", detail: key.name, ip: ip, now: now)
             return true
         }
     }
@@ -55,7 +64,8 @@ package struct APIKeyStore: Sendable {
     /// The live key with this hash, its last use noted (at most once a minute, to keep reads cheap).
     package func authenticate(hash: String, now: Date = Date()) async throws -> APIKey? {
         let key = try await pool.read { db in
-            try APIKey.fetchOne(db, sql: "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", arguments: [hash])
+            try APIKey.fetchOne(
+                db, sql: "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", arguments: [hash])
         }
         if let key, key.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await pool.write { db in

@@ -29,7 +29,9 @@ package struct CatalogueStore: Sendable {
     }
 
     /// Every product with its prices, in the reseller's order; `visibilities` narrows the list.
-    package func entries(_ visibilities: Set<Product.Visibility> = Set(Product.Visibility.allCases)) async throws -> [CatalogueEntry] {
+    package func entries(_ visibilities: Set<Product.Visibility> = Set(Product.Visibility.allCases)) async throws
+        -> [CatalogueEntry]
+    {
         try await pool.read { db in try Self.entries(db, visibilities) }
     }
 
@@ -39,7 +41,8 @@ package struct CatalogueStore: Sendable {
         let prices = Dictionary(grouping: try ProductPrice.fetchAll(db), by: \.productID)
         let domains = Dictionary(grouping: try DomainPrice.fetchAll(db), by: \.productID)
         return products.map { product in
-            CatalogueEntry(product: product, prices: prices[product.id ?? 0] ?? [], domainPrices: domains[product.id ?? 0] ?? [])
+            CatalogueEntry(
+                product: product, prices: prices[product.id ?? 0] ?? [], domainPrices: domains[product.id ?? 0] ?? [])
         }
     }
 
@@ -53,7 +56,9 @@ package struct CatalogueStore: Sendable {
     /// The product synced to WHMCS as `whmcsProductID`, if any.
     package func entry(whmcsProductID: Int) async throws -> CatalogueEntry? {
         try await pool.read { db in
-            guard let product = try Product.filter(Column("whmcs_product_id") == whmcsProductID).fetchOne(db) else { return nil }
+            guard let product = try Product.filter(Column("whmcs_product_id") == whmcsProductID).fetchOne(db) else {
+                return nil
+            }
             return try Self.entry(db, product)
         }
     }
@@ -76,10 +81,13 @@ package struct CatalogueStore: Sendable {
 
     /// Inserts or replaces a product with its prices, and audits it. A new product keeps its WHMCS link
     /// fields empty; an update keeps the stored ones.
-    package func save(_ entry: CatalogueEntry, actor: Account?, via: String, ip: String, now: Date = Date()) async throws -> CatalogueEntry {
+    package func save(_ entry: CatalogueEntry, actor: Account?, via: String, ip: String, now: Date = Date())
+        async throws -> CatalogueEntry
+    {
         try await pool.write { db in
             var product = entry.product
-            if let clash = try Product.filter(Product.Columns.slug == product.slug).fetchOne(db), clash.id != product.id {
+            if let clash = try Product.filter(Product.Columns.slug == product.slug).fetchOne(db), clash.id != product.id
+            {
                 throw CatalogueError.duplicateSlug(product.slug)
             }
             if let category = product.categoryID, try ProductCategory.fetchOne(db, key: category) == nil {
@@ -116,7 +124,9 @@ package struct CatalogueStore: Sendable {
     }
 
     /// Sets a product's visibility; retiring keeps it for existing orders.
-    package func setVisibility(_ id: Int64, _ visibility: Product.Visibility, actor: Account?, via: String, ip: String, now: Date = Date())
+    package func setVisibility(
+        _ id: Int64, _ visibility: Product.Visibility, actor: Account?, via: String, ip: String, now: Date = Date()
+    )
         async throws -> Product
     {
         try await pool.write { db in
@@ -135,7 +145,8 @@ package struct CatalogueStore: Sendable {
     package func recordSync(_ id: Int64, whmcsProductID: Int?, error: String?, now: Date = Date()) async throws {
         try await pool.write { db in
             if let error {
-                try db.execute(sql: "UPDATE products SET sync_error = ? WHERE id = ?", arguments: [String(error.prefix(500)), id])
+                try db.execute(
+                    sql: "UPDATE products SET sync_error = ? WHERE id = ?", arguments: [String(error.prefix(500)), id])
             } else {
                 try db.execute(
                     sql: "UPDATE products SET whmcs_product_id = ?, synced_at = ?, sync_error = NULL WHERE id = ?",
@@ -145,13 +156,16 @@ package struct CatalogueStore: Sendable {
         }
     }
 
-    package func saveCategory(_ category: ProductCategory, actor: Account?, ip: String, now: Date = Date()) async throws -> ProductCategory {
+    package func saveCategory(_ category: ProductCategory, actor: Account?, ip: String, now: Date = Date()) async throws
+        -> ProductCategory
+    {
         try await pool.write { db in
             var category = category
             let clash = try ProductCategory.filter(Column("slug") == category.slug).fetchOne(db)
             if let clash, clash.id != category.id { throw CatalogueError.duplicateSlug(category.slug) }
             if category.id == nil { try category.insert(db) } else { try category.update(db) }
-            try AccountStore.appendAudit(db, "category.saved", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "category.saved", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
             return category
         }
     }
@@ -159,11 +173,14 @@ package struct CatalogueStore: Sendable {
     package func deleteCategory(_ id: Int64, actor: Account?, ip: String, now: Date = Date()) async throws {
         try await pool.write { db in
             guard let category = try ProductCategory.fetchOne(db, key: id) else { throw CatalogueError.notFound }
-            let inUse = try Product.filter(Product.Columns.categoryID == id).filter(Product.Columns.visibility != "retired").fetchCount(db)
+            let inUse = try Product.filter(Product.Columns.categoryID == id).filter(
+                Product.Columns.visibility != "retired"
+            ).fetchCount(db)
             guard inUse == 0 else { throw CatalogueError.categoryInUse(category.name) }
             try db.execute(sql: "UPDATE products SET category_id = NULL WHERE category_id = ?", arguments: [id])
             _ = try ProductCategory.deleteOne(db, key: id)
-            try AccountStore.appendAudit(db, "category.deleted", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "category.deleted", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
         }
     }
 }
@@ -205,7 +222,9 @@ extension CatalogueStore {
     /// Forgets a product's WHMCS link after it was deleted there.
     package func unlink(_ id: Int64) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE products SET whmcs_product_id = NULL, synced_at = NULL, sync_error = NULL WHERE id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE products SET whmcs_product_id = NULL, synced_at = NULL, sync_error = NULL WHERE id = ?",
+                arguments: [id])
         }
     }
 }

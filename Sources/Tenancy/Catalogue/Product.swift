@@ -130,7 +130,10 @@ package struct ProductPrice: Codable, Hashable, Sendable, FetchableRecord, Persi
     package var setupMinor: Int64
     package var costMinor: Int64
 
-    package init(productID: Int64 = 0, cycle: Product.BillingCycle, priceMinor: Int64, setupMinor: Int64 = 0, costMinor: Int64 = 0) {
+    package init(
+        productID: Int64 = 0, cycle: Product.BillingCycle, priceMinor: Int64, setupMinor: Int64 = 0,
+        costMinor: Int64 = 0
+    ) {
         self.productID = productID
         self.cycle = cycle
         self.priceMinor = priceMinor
@@ -161,7 +164,10 @@ package struct DomainPrice: Codable, Hashable, Sendable, FetchableRecord, Persis
     package var renewMinor: Int64
     package var costMinor: Int64
 
-    package init(productID: Int64 = 0, tld: String, registerMinor: Int64, transferMinor: Int64, renewMinor: Int64, costMinor: Int64 = 0) {
+    package init(
+        productID: Int64 = 0, tld: String, registerMinor: Int64, transferMinor: Int64, renewMinor: Int64,
+        costMinor: Int64 = 0
+    ) {
         self.productID = productID
         self.tld = tld
         self.registerMinor = registerMinor

@@ -75,7 +75,8 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
     package var providerRequestedAt: Date?
 
     package init(
-        accountID: Account.ID, number: String, idempotencyKey: String, entry: CatalogueEntry, cycle: Product.BillingCycle?,
+        accountID: Account.ID, number: String, idempotencyKey: String, entry: CatalogueEntry,
+        cycle: Product.BillingCycle?,
         domain: String, domainAction: DomainAction?, currency: String, priceMinor: Int64, setupMinor: Int64,
         domainMinor: Int64, now: Date
     ) {
@@ -218,7 +219,8 @@ package struct CustomerProfile: Codable, Hashable, Sendable, FetchableRecord, Pe
     package var updatedAt: Date
 
     package init(
-        accountID: Account.ID, firstName: String = "", lastName: String = "", company: String = "", address1: String = "",
+        accountID: Account.ID, firstName: String = "", lastName: String = "", company: String = "",
+        address1: String = "",
         city: String = "", state: String = "", postcode: String = "", country: String = "", phone: String = "",
         updatedAt: Date = Date()
     ) {

@@ -7,9 +7,15 @@ package enum OrderError: Error, Equatable, CustomStringConvertible {
     case notRetryable
     case notCancellable
     case noSetupTask
+    /// Another order already has this public number (drawn at random): draw again.
+    case numberTaken
+    /// An open order already renews this object; `detail` is the storage's own words, for the log.
+    case renewalAlreadyOpen(detail: String)
 
     package var description: String {
         switch self {
+        case .numberTaken: "another order already has this number"
+        case .renewalAlreadyOpen(let detail): "a renewal of this object is already open (\(detail))"
         case .notFound: "no such order"
         case .notRetryable: "only a failed order can be retried"
         case .notCancellable: "an active or cancelled order cannot be cancelled here"
@@ -43,12 +49,27 @@ package struct OrderStore: Sendable {
     /// Writes the order, its first job, its confirmation email and an audit entry together. A second submission
     /// with the same idempotency key returns the first order and writes nothing.
     package func place(
-        _ order: Order, profile: CustomerProfile?, confirmation: OutgoingMail?, actor: Account, ip: String, now: Date = Date()
+        _ order: Order, profile: CustomerProfile?, confirmation: OutgoingMail?, actor: Account, ip: String,
+        now: Date = Date()
+    ) async throws -> (order: Order, isNew: Bool) {
+        do {
+            return try await insertOrder(
+                order, profile: profile, confirmation: confirmation, actor: actor, ip: ip, now: now)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            if (error.message ?? "").contains("orders.number") { throw OrderError.numberTaken }
+            if order.renewalOf != nil { throw OrderError.renewalAlreadyOpen(detail: error.message ?? "") }
+            throw error
+        }
+    }
+
+    private func insertOrder(
+        _ order: Order, profile: CustomerProfile?, confirmation: OutgoingMail?, actor: Account, ip: String, now: Date
     ) async throws -> (order: Order, isNew: Bool) {
         try await pool.write { db in
-            if let existing = try Order.filter(Column("account_id") == order.accountID && Column("idempotency_key") == order.idempotencyKey)
-                .fetchOne(db)
-            {
+            if let existing = try Order.filter(
+                Column("account_id") == order.accountID && Column("idempotency_key") == order.idempotencyKey
+            )
+            .fetchOne(db) {
                 return (existing, false)
             }
             if let profile { try profile.save(db) }
@@ -59,7 +80,8 @@ package struct OrderStore: Sendable {
             if let confirmation { try AccountStore.insertMail(db, confirmation, now: now) }
             try AccountStore.appendAudit(
                 db, "order.placed", actor: actor, target: "order \(order.number)",
-                detail: "\(order.productName) \(order.cycle?.rawValue ?? "") \(order.domain)".trimmingCharacters(in: .whitespaces),
+                detail: "\(order.productName) \(order.cycle?.rawValue ?? "") \(order.domain)".trimmingCharacters(
+                    in: .whitespaces),
                 ip: ip, now: now
             )
             return (order, true)
@@ -80,7 +102,10 @@ package struct OrderStore: Sendable {
     /// The order only when it belongs to `account`: another customer's id reads as missing.
     package func order(_ id: Order.ID, of account: Account.ID) async throws -> OrderDetail? {
         try await pool.read { db in
-            guard let order = try Order.filter(Column("id") == id.rawValue && Column("account_id") == account).fetchOne(db) else {
+            guard
+                let order = try Order.filter(Column("id") == id.rawValue && Column("account_id") == account).fetchOne(
+                    db)
+            else {
                 return nil
             }
             return try Self.detail(db, order)
@@ -98,7 +123,8 @@ package struct OrderStore: Sendable {
         OrderDetail(
             order: order,
             jobs: try OrderJob.filter(Column("order_id") == order.id).order(Column("id")).fetchAll(db),
-            setupTask: try SetupTask.fetchOne(db, sql: "SELECT * FROM setup_tasks WHERE order_id = ?", arguments: [order.id]),
+            setupTask: try SetupTask.fetchOne(
+                db, sql: "SELECT * FROM setup_tasks WHERE order_id = ?", arguments: [order.id]),
             customer: try Account.fetchOne(db, key: order.accountID.rawValue)
         )
     }
@@ -106,16 +132,22 @@ package struct OrderStore: Sendable {
     /// A customer's orders, newest first.
     package func orders(of account: Account.ID, limit: Int = 50, offset: Int = 0) async throws -> [Order] {
         try await pool.read { db in
-            try Order.filter(Column("account_id") == account).order(Column("id").desc).limit(limit, offset: offset).fetchAll(db)
+            try Order.filter(Column("account_id") == account).order(Column("id").desc).limit(limit, offset: offset)
+                .fetchAll(db)
         }
     }
 
     /// Orders for staff, newest first, optionally of some statuses; with the total for paging.
-    package func orders(statuses: Set<Order.Status>? = nil, limit: Int = 50, offset: Int = 0) async throws -> (orders: [Order], total: Int) {
+    package func orders(statuses: Set<Order.Status>? = nil, limit: Int = 50, offset: Int = 0) async throws -> (
+        orders: [Order], total: Int
+    ) {
         try await pool.read { db in
             var request = Order.all()
             if let statuses { request = request.filter(statuses.map(\.rawValue).contains(Column("status"))) }
-            return (try request.order(Column("id").desc).limit(limit, offset: offset).fetchAll(db), try request.fetchCount(db))
+            return (
+                try request.order(Column("id").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.fetchCount(db)
+            )
         }
     }
 
@@ -134,7 +166,8 @@ package struct OrderStore: Sendable {
     /// The oldest queued job that is due, if any.
     package func nextDueJob(now: Date) async throws -> OrderJob? {
         try await pool.read { db in
-            try OrderJob.filter(Column("state") == "queued" && Column("run_after") <= now).order(Column("id")).fetchOne(db)
+            try OrderJob.filter(Column("state") == "queued" && Column("run_after") <= now).order(Column("id")).fetchOne(
+                db)
         }
     }
 
@@ -147,7 +180,9 @@ package struct OrderStore: Sendable {
 
     /// Stores what a step learnt before it goes on (a client id, an order baseline), so a crash resumes from it.
     @discardableResult
-    package func update(_ id: Order.ID, now: Date = Date(), _ change: @Sendable (inout Order) -> Void) async throws -> Order {
+    package func update(_ id: Order.ID, now: Date = Date(), _ change: @Sendable (inout Order) -> Void) async throws
+        -> Order
+    {
         try await pool.write { db in
             guard var order = try Order.fetchOne(db, key: id.rawValue) else { throw OrderError.notFound }
             change(&order)
@@ -183,11 +218,14 @@ package struct OrderStore: Sendable {
                     arguments: [order.id, setupTask, now]
                 )
                 order.status = .needsSetup
-                try AccountStore.appendSystemAudit(db, "order.needs_setup", system: "pipeline", target: "order \(order.number)", detail: setupTask, now: now)
+                try AccountStore.appendSystemAudit(
+                    db, "order.needs_setup", system: "pipeline", target: "order \(order.number)", detail: setupTask,
+                    now: now)
             } else {
                 order.status = .active
                 order.activatedAt = now
-                try AccountStore.appendSystemAudit(db, "order.activated", system: "pipeline", target: "order \(order.number)", now: now)
+                try AccountStore.appendSystemAudit(
+                    db, "order.activated", system: "pipeline", target: "order \(order.number)", now: now)
             }
             order.failure = nil
             order.updatedAt = now
@@ -223,7 +261,9 @@ package struct OrderStore: Sendable {
             order.failure = "\(job.step.rawValue): \(error.prefix(480))"
             order.updatedAt = now
             try order.update(db)
-            try AccountStore.appendSystemAudit(db, "order.failed", system: "pipeline", target: "order \(order.number)", detail: order.failure ?? "", now: now)
+            try AccountStore.appendSystemAudit(
+                db, "order.failed", system: "pipeline", target: "order \(order.number)", detail: order.failure ?? "",
+                now: now)
         }
     }
 
@@ -240,7 +280,9 @@ package struct OrderStore: Sendable {
             order.status = failed.step.orderStatus
             order.updatedAt = now
             try order.update(db)
-            try AccountStore.appendAudit(db, "order.retried", actor: actor, target: "order \(order.number)", detail: failed.step.rawValue, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "order.retried", actor: actor, target: "order \(order.number)", detail: failed.step.rawValue,
+                ip: ip, now: now)
             return order
         }
     }
@@ -251,29 +293,41 @@ package struct OrderStore: Sendable {
             guard var order = try Order.fetchOne(db, key: id.rawValue) else { throw OrderError.notFound }
             guard order.status != .active, order.status != .cancelled else { throw OrderError.notCancellable }
             try db.execute(
-                sql: "UPDATE order_jobs SET state = 'cancelled', finished_at = ? WHERE order_id = ? AND state = 'queued'",
+                sql:
+                    "UPDATE order_jobs SET state = 'cancelled', finished_at = ? WHERE order_id = ? AND state = 'queued'",
                 arguments: [now, id.rawValue]
             )
-            try db.execute(sql: "UPDATE setup_tasks SET status = 'done', done_at = ? WHERE order_id = ? AND status = 'open'", arguments: [now, id.rawValue])
+            try db.execute(
+                sql: "UPDATE setup_tasks SET status = 'done', done_at = ? WHERE order_id = ? AND status = 'open'",
+                arguments: [now, id.rawValue])
             order.status = .cancelled
             order.updatedAt = now
             try order.update(db)
-            try AccountStore.appendAudit(db, "order.cancelled", actor: actor, target: "order \(order.number)", detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "order.cancelled", actor: actor, target: "order \(order.number)", detail: "", ip: ip, now: now)
             return order
         }
     }
 
     /// Staff finished a manual setup: the order becomes active, with the activation email.
-    package func completeSetup(_ id: Order.ID, actor: Account, ip: String, mail: OutgoingMail?, now: Date = Date()) async throws -> Order {
+    package func completeSetup(_ id: Order.ID, actor: Account, ip: String, mail: OutgoingMail?, now: Date = Date())
+        async throws -> Order
+    {
         try await pool.write { db in
-            guard var order = try Order.fetchOne(db, key: id.rawValue), order.status == .needsSetup else { throw OrderError.noSetupTask }
-            try db.execute(sql: "UPDATE setup_tasks SET status = 'done', done_at = ? WHERE order_id = ?", arguments: [now, id.rawValue])
+            guard var order = try Order.fetchOne(db, key: id.rawValue), order.status == .needsSetup else {
+                throw OrderError.noSetupTask
+            }
+            try db.execute(
+                sql: "UPDATE setup_tasks SET status = 'done', done_at = ? WHERE order_id = ?",
+                arguments: [now, id.rawValue])
             order.status = .active
             order.activatedAt = now
             order.updatedAt = now
             try order.update(db)
             if let mail { try AccountStore.insertMail(db, mail, now: now) }
-            try AccountStore.appendAudit(db, "order.setup_completed", actor: actor, target: "order \(order.number)", detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "order.setup_completed", actor: actor, target: "order \(order.number)", detail: "", ip: ip, now: now
+            )
             return order
         }
     }
@@ -291,14 +345,19 @@ package struct OrderStore: Sendable {
     /// WHMCS order ids already taken by other orders of this tenant, so a lost-answer lookup never adopts them.
     package func claimedWHMCSOrders(except id: Order.ID) async throws -> Set<Int> {
         try await pool.read { db in
-            Set(try Int.fetchAll(db, sql: "SELECT whmcs_order_id FROM orders WHERE whmcs_order_id IS NOT NULL AND id != ?", arguments: [id.rawValue]))
+            Set(
+                try Int.fetchAll(
+                    db, sql: "SELECT whmcs_order_id FROM orders WHERE whmcs_order_id IS NOT NULL AND id != ?",
+                    arguments: [id.rawValue]))
         }
     }
 
     /// Whether the customer already has a hosting account (or one being made) on `domain`.
     package func hasHosting(_ account: Account.ID, domain: String) async throws -> Bool {
         try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?", arguments: [account.rawValue, domain])
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?",
+                arguments: [account.rawValue, domain])
                 ?? false
         }
     }

@@ -7,7 +7,8 @@ extension PlatformDatabase {
     package func markJobsPending(_ tenant: Tenant.ID, now: Date = Date()) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO jobs_pending (tenant_id, since) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET since = excluded.since",
+                sql:
+                    "INSERT INTO jobs_pending (tenant_id, since) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET since = excluded.since",
                 arguments: [tenant.rawValue, now]
             )
         }
@@ -22,7 +23,9 @@ extension PlatformDatabase {
     /// Clears the hint unless jobs were announced after `checkedAt` (when the tenant was found idle).
     package func clearJobsPending(_ tenant: Tenant.ID, checkedAt: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM jobs_pending WHERE tenant_id = ? AND since <= ?", arguments: [tenant.rawValue, checkedAt])
+            try db.execute(
+                sql: "DELETE FROM jobs_pending WHERE tenant_id = ? AND since <= ?",
+                arguments: [tenant.rawValue, checkedAt])
         }
     }
 }

@@ -27,7 +27,10 @@ package struct RegisteredDomain: Codable, Hashable, Sendable, FetchableRecord, M
     package var createdAt: Date
     package var updatedAt: Date
 
-    package init(accountID: Account.ID, orderID: Order.ID?, name: String, expiresAt: Date, nameservers: [String], privacy: Bool, now: Date) {
+    package init(
+        accountID: Account.ID, orderID: Order.ID?, name: String, expiresAt: Date, nameservers: [String], privacy: Bool,
+        now: Date
+    ) {
         self.accountID = accountID
         self.orderID = orderID
         self.name = name
@@ -75,11 +78,14 @@ package struct CloudServer: Codable, Hashable, Sendable, FetchableRecord, Mutabl
     package var updatedAt: Date
 
     package init(
-        accountID: Account.ID, orderID: Order.ID?, name: String, provider: String, size: String, cpu: Int, ramGB: Int, storageGB: Int,
+        accountID: Account.ID, orderID: Order.ID?, name: String, provider: String, size: String, cpu: Int, ramGB: Int,
+        storageGB: Int,
         upstreamID: String, status: String, ipAddress: String, hostname: String, now: Date
     ) {
         (self.accountID, self.orderID, self.name, self.provider, self.size) = (accountID, orderID, name, provider, size)
-        (self.cpu, self.ramGB, self.storageGB, self.upstreamID, self.status) = (cpu, ramGB, storageGB, upstreamID, status)
+        (self.cpu, self.ramGB, self.storageGB, self.upstreamID, self.status) = (
+            cpu, ramGB, storageGB, upstreamID, status
+        )
         (self.ipAddress, self.hostname, createdAt, updatedAt) = (ipAddress, hostname, now, now)
     }
 
@@ -149,8 +155,12 @@ package struct SSLCertificate: Codable, Hashable, Sendable, FetchableRecord, Mut
         accountID: Account.ID, orderID: Order.ID?, domain: String, productCode: String, months: Int, customID: String,
         validation: Validation, privateKeySealed: Data, csr: String, now: Date
     ) {
-        (self.accountID, self.orderID, self.domain, self.productCode, self.months) = (accountID, orderID, domain, productCode, months)
-        (self.customID, self.validation, self.privateKeySealed, self.csr) = (customID, validation, privateKeySealed, csr)
+        (self.accountID, self.orderID, self.domain, self.productCode, self.months) = (
+            accountID, orderID, domain, productCode, months
+        )
+        (self.customID, self.validation, self.privateKeySealed, self.csr) = (
+            customID, validation, privateKeySealed, csr
+        )
         (createdAt, updatedAt) = (now, now)
     }
 

@@ -94,7 +94,8 @@ package struct ProvisionedStore: Sendable {
 
     package func domain(named name: String, of account: Account.ID) async throws -> RegisteredDomain? {
         try await pool.read { db in
-            try RegisteredDomain.filter(Column("account_id") == account.rawValue && Column("name") == name.lowercased()).fetchOne(db)
+            try RegisteredDomain.filter(Column("account_id") == account.rawValue && Column("name") == name.lowercased())
+                .fetchOne(db)
         }
     }
 
@@ -109,9 +110,13 @@ package struct ProvisionedStore: Sendable {
 
     /// Records a registration; the same order recording again (a crash after the registrar answered) changes nothing.
     @discardableResult
-    package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain { try await insertOnce(domain, order: domain.orderID) }
+    package func record(_ domain: RegisteredDomain) async throws -> RegisteredDomain {
+        try await insertOnce(domain, order: domain.orderID)
+    }
 
-    package func updateDomain(_ id: RegisteredDomain.ID, now: Date, _ change: @escaping @Sendable (inout RegisteredDomain) -> Void) async throws {
+    package func updateDomain(
+        _ id: RegisteredDomain.ID, now: Date, _ change: @escaping @Sendable (inout RegisteredDomain) -> Void
+    ) async throws {
         try await modify(RegisteredDomain.self, id.rawValue, now: now, change)
     }
 
@@ -130,14 +135,18 @@ package struct ProvisionedStore: Sendable {
     /// Active domains that expire before `date`.
     package func domainsExpiring(before date: Date) async throws -> [RegisteredDomain] {
         try await pool.read { db in
-            try RegisteredDomain.filter(Column("status") == RegisteredDomain.Status.active.rawValue && Column("expires_at") <= date).fetchAll(db)
+            try RegisteredDomain.filter(
+                Column("status") == RegisteredDomain.Status.active.rawValue && Column("expires_at") <= date
+            ).fetchAll(db)
         }
     }
 
     // MARK: Cloud servers
 
     package func cloudServers(of account: Account.ID) async throws -> [CloudServer] {
-        try await pool.read { db in try CloudServer.filter(Column("account_id") == account.rawValue).order(Column("id").desc).fetchAll(db) }
+        try await pool.read { db in
+            try CloudServer.filter(Column("account_id") == account.rawValue).order(Column("id").desc).fetchAll(db)
+        }
     }
 
     package func cloudServer(_ id: CloudServer.ID, of account: Account.ID) async throws -> CloudServer? {
@@ -147,9 +156,13 @@ package struct ProvisionedStore: Sendable {
     }
 
     @discardableResult
-    package func record(_ server: CloudServer) async throws -> CloudServer { try await insertOnce(server, order: server.orderID) }
+    package func record(_ server: CloudServer) async throws -> CloudServer {
+        try await insertOnce(server, order: server.orderID)
+    }
 
-    package func refresh(_ id: CloudServer.ID, status: String, ipAddress: String, hostname: String, now: Date) async throws {
+    package func refresh(_ id: CloudServer.ID, status: String, ipAddress: String, hostname: String, now: Date)
+        async throws
+    {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE cloud_servers SET status = ?, ip_address = ?, hostname = ?, updated_at = ? WHERE id = ?",
@@ -162,13 +175,16 @@ package struct ProvisionedStore: Sendable {
 
     package func certificates(of account: Account.ID) async throws -> [SSLCertificate] {
         try await pool.read { db in
-            try SSLCertificate.filter(Column("account_id") == account.rawValue).order(Column("created_at").desc, Column("id").desc).fetchAll(db)
+            try SSLCertificate.filter(Column("account_id") == account.rawValue).order(
+                Column("created_at").desc, Column("id").desc
+            ).fetchAll(db)
         }
     }
 
     package func certificate(_ id: SSLCertificate.ID, of account: Account.ID) async throws -> SSLCertificate? {
         try await pool.read { db in
-            try SSLCertificate.filter(Column("id") == id.rawValue && Column("account_id") == account.rawValue).fetchOne(db)
+            try SSLCertificate.filter(Column("id") == id.rawValue && Column("account_id") == account.rawValue).fetchOne(
+                db)
         }
     }
 
@@ -181,12 +197,18 @@ package struct ProvisionedStore: Sendable {
     }
 
     /// Stores a new certificate order; when one exists for the order already, that one is returned.
-    package func record(_ certificate: SSLCertificate) async throws -> SSLCertificate { try await insertOnce(certificate, order: certificate.orderID) }
+    package func record(_ certificate: SSLCertificate) async throws -> SSLCertificate {
+        try await insertOnce(certificate, order: certificate.orderID)
+    }
 
     /// Inserts `record` unless the order made one already (a step run again after a crash): then that one.
-    private func insertOnce<Record: FetchableRecord & MutablePersistableRecord & Sendable>(_ record: Record, order: Order.ID?) async throws -> Record {
+    private func insertOnce<Record: FetchableRecord & MutablePersistableRecord & Sendable>(
+        _ record: Record, order: Order.ID?
+    ) async throws -> Record {
         try await pool.write { db in
-            if let order, let existing = try Record.filter(Column("order_id") == order.rawValue).fetchOne(db) { return existing }
+            if let order, let existing = try Record.filter(Column("order_id") == order.rawValue).fetchOne(db) {
+                return existing
+            }
             var record = record
             try record.insert(db)
             return record
@@ -197,39 +219,55 @@ package struct ProvisionedStore: Sendable {
 
     /// The StackCP user the portal made for this customer at 20i.
     package func stackUser(of account: Account.ID) async throws -> String? {
-        try await pool.read { db in try String.fetchOne(db, sql: "SELECT reference FROM stack_users WHERE account_id = ?", arguments: [account.rawValue]) }
+        try await pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT reference FROM stack_users WHERE account_id = ?", arguments: [account.rawValue])
+        }
     }
 
     package func recordStackUser(_ reference: String, for account: Account.ID, now: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO NOTHING",
+                sql:
+                    "INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO NOTHING",
                 arguments: [account.rawValue, reference, now]
             )
         }
     }
 
-    package func updateCertificate(_ id: SSLCertificate.ID, now: Date, _ change: @escaping @Sendable (inout SSLCertificate) -> Void) async throws {
+    package func updateCertificate(
+        _ id: SSLCertificate.ID, now: Date, _ change: @escaping @Sendable (inout SSLCertificate) -> Void
+    ) async throws {
         try await modify(SSLCertificate.self, id.rawValue, now: now, change)
     }
 
     /// Issued certificates that expire before `date`.
     package func certificatesExpiring(before date: Date) async throws -> [SSLCertificate] {
         try await pool.read { db in
-            try SSLCertificate.filter(Column("status") == SSLCertificate.Status.issued.rawValue && Column("expires_at") <= date).fetchAll(db)
+            try SSLCertificate.filter(
+                Column("status") == SSLCertificate.Status.issued.rawValue && Column("expires_at") <= date
+            ).fetchAll(db)
         }
     }
 
     /// Certificates waiting for their domain validation.
     package func certificatesPendingValidation() async throws -> [SSLCertificate] {
-        try await pool.read { db in try SSLCertificate.filter(Column("status") == SSLCertificate.Status.pendingValidation.rawValue).fetchAll(db) }
+        try await pool.read { db in
+            try SSLCertificate.filter(Column("status") == SSLCertificate.Status.pendingValidation.rawValue).fetchAll(db)
+        }
     }
 
     /// Marks what has passed its expiry as expired.
     package func expire(now: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE ssl_certificates SET status = 'expired', updated_at = ? WHERE status = 'issued' AND expires_at < ?", arguments: [now, now])
-            try db.execute(sql: "UPDATE registered_domains SET status = 'expired', updated_at = ? WHERE status = 'active' AND expires_at < ?", arguments: [now, now])
+            try db.execute(
+                sql:
+                    "UPDATE ssl_certificates SET status = 'expired', updated_at = ? WHERE status = 'issued' AND expires_at < ?",
+                arguments: [now, now])
+            try db.execute(
+                sql:
+                    "UPDATE registered_domains SET status = 'expired', updated_at = ? WHERE status = 'active' AND expires_at < ?",
+                arguments: [now, now])
         }
     }
 }

@@ -48,15 +48,23 @@ package struct CustomerDirectory: Sendable {
     /// Customers whose name, email, company or a service's or order's domain contains `query`, newest first.
     package func search(_ query: String, limit: Int, offset: Int) async throws -> (rows: [Row], total: Int) {
         try await pool.read { db in
-            let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            let pattern =
+                "%"
+                + query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
-            let filter = query.isEmpty ? "" : """
+            let filter =
+                query.isEmpty
+                ? ""
+                : """
                  AND (accounts.name LIKE :q ESCAPE '\\' OR accounts.email LIKE :q ESCAPE '\\' OR accounts.company LIKE :q ESCAPE '\\'
                     OR accounts.id IN (SELECT account_id FROM service_mirror WHERE domain LIKE :q ESCAPE '\\')
                     OR accounts.id IN (SELECT account_id FROM orders WHERE domain LIKE :q ESCAPE '\\'))
                 """
             let arguments: StatementArguments = ["q": pattern, "limit": limit, "offset": offset]
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE kind = 'customer'" + filter, arguments: arguments) ?? 0
+            let total =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM accounts WHERE kind = 'customer'" + filter, arguments: arguments)
+                ?? 0
             let rows = try GRDB.Row.fetchAll(
                 db,
                 sql: """
@@ -66,7 +74,9 @@ package struct CustomerDirectory: Sendable {
                     """,
                 arguments: arguments
             ).map {
-                Row(id: Account.ID($0["id"] as Int64), name: $0["name"], email: $0["email"], company: $0["company"], createdAt: $0["created_at"], services: $0["services"])
+                Row(
+                    id: Account.ID($0["id"] as Int64), name: $0["name"], email: $0["email"], company: $0["company"],
+                    createdAt: $0["created_at"], services: $0["services"])
             }
             return (rows, total)
         }
@@ -76,19 +86,24 @@ package struct CustomerDirectory: Sendable {
     package func notes(of account: Account.ID) async throws -> [Note] {
         try await pool.read { db in
             try GRDB.Row.fetchAll(
-                db, sql: "SELECT author, body, created_at FROM customer_notes WHERE account_id = ? ORDER BY id DESC", arguments: [account.rawValue]
+                db, sql: "SELECT author, body, created_at FROM customer_notes WHERE account_id = ? ORDER BY id DESC",
+                arguments: [account.rawValue]
             ).map { Note(author: $0["author"], body: $0["body"], createdAt: $0["created_at"]) }
         }
     }
 
     /// Adds a note and its audit entry together.
-    package func addNote(_ body: String, to customer: Account, by staff: Account, ip: String, now: Date = Date()) async throws {
+    package func addNote(_ body: String, to customer: Account, by staff: Account, ip: String, now: Date = Date())
+        async throws
+    {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO customer_notes (account_id, author_id, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO customer_notes (account_id, author_id, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [customer.id.rawValue, staff.id.rawValue, staff.email, body, now]
             )
-            try AccountStore.appendAudit(db, "customer.note_added", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "customer.note_added", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
         }
     }
 

@@ -21,27 +21,34 @@ package struct BackOfficeFigures: Sendable, Equatable {
     package var ordersPerDay: [(day: String, count: Int)]
 
     package static func == (a: Self, b: Self) -> Bool {
-        a.monthlyRecurringMinor == b.monthlyRecurringMinor && a.newOrders == b.newOrders && a.cancellations == b.cancellations
+        a.monthlyRecurringMinor == b.monthlyRecurringMinor && a.newOrders == b.newOrders
+            && a.cancellations == b.cancellations
             && a.servicesByKind.map { "\($0.kind)=\($0.count)" } == b.servicesByKind.map { "\($0.kind)=\($0.count)" }
             && a.unpaidMinor == b.unpaidMinor && a.unpaidCount == b.unpaidCount && a.overdueMinor == b.overdueMinor
             && a.overdueCount == b.overdueCount && a.openTickets == b.openTickets && a.failedJobs == b.failedJobs
-            && a.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" } == b.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" }
+            && a.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" }
+                == b.revenueByMonth.map { "\($0.month)=\($0.totalMinor)" }
             && a.ordersPerDay.map { "\($0.day)=\($0.count)" } == b.ordersPerDay.map { "\($0.day)=\($0.count)" }
     }
 }
 
 extension ReportStore {
     /// WHMCS billing cycles as months; free and one-time services add nothing to the monthly figure.
-    static let cycleMonths = "CASE billing_cycle WHEN 'Monthly' THEN 1 WHEN 'Quarterly' THEN 3 WHEN 'Semi-Annually' THEN 6 "
+    static let cycleMonths =
+        "CASE billing_cycle WHEN 'Monthly' THEN 1 WHEN 'Quarterly' THEN 3 WHEN 'Semi-Annually' THEN 6 "
         + "WHEN 'Annually' THEN 12 WHEN 'Biennially' THEN 24 WHEN 'Triennially' THEN 36 ELSE NULL END"
 
     /// Everything the dashboard shows, as of `now` (UTC calendar), for a brand billing in `currency`. Kept until the
     /// brand's database next commits (at most two seconds), so a busy back office reads it once per change.
     package func figures(now: Date, currency: String) async throws -> BackOfficeFigures {
-        guard let figureReads, let inline else { return try await pool.read { db in try Self.readFigures(db, now: now, currency: currency) } }
+        guard let figureReads, let inline else {
+            return try await pool.read { db in try Self.readFigures(db, now: now, currency: currency) }
+        }
         // The UTC day number: the figures of one day and currency (no formatter per request).
         let key = "\(currency)|\(Int(now.timeIntervalSince1970 / 86_400))"
-        return try figureReads.value(for: key) { try inline.read { db in try Self.readFigures(db, now: now, currency: currency) } }
+        return try figureReads.value(for: key) {
+            try inline.read { db in try Self.readFigures(db, now: now, currency: currency) }
+        }
     }
 
     static func readFigures(_ db: Database, now: Date, currency: String) throws -> BackOfficeFigures {
@@ -59,22 +66,28 @@ extension ReportStore {
             let kinds = try Row.fetchAll(db.cachedStatement(sql: FigureSQL.servicesByKind))
                 .map { (kind: $0["kind"] as String, count: $0["services"] as Int) }
             let todayText = dayKey.string(from: now)
-            let unpaid = try Row.fetchOne(db.cachedStatement(sql: FigureSQL.unpaid), arguments: [todayText, todayText, currency])
+            let unpaid = try Row.fetchOne(
+                db.cachedStatement(sql: FigureSQL.unpaid), arguments: [todayText, todayText, currency])
             let tickets = try Int.fetchOne(db.cachedStatement(sql: FigureSQL.openTickets)) ?? 0
             let failed = try Int.fetchOne(db.cachedStatement(sql: FigureSQL.failedJobs)) ?? 0
             let revenue = Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(
-                    db.cachedStatement(sql: FigureSQL.revenueByMonth), arguments: [currency, monthKey.string(from: months[0]) + "-01"]
+                    db.cachedStatement(sql: FigureSQL.revenueByMonth),
+                    arguments: [currency, monthKey.string(from: months[0]) + "-01"]
                 ).map { ($0["month"] as String, $0["total"] as Int64) }
             )
             let perDay = Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: FigureSQL.ordersPerDay), arguments: [days[0]])
-                    .map { ($0["day"] as String, $0["placed"] as Int) }
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db.cachedStatement(sql: FigureSQL.ordersPerDay), arguments: [days[0]]
+                )
+                .map { ($0["day"] as String, $0["placed"] as Int) }
             )
             return BackOfficeFigures(
-                monthlyRecurringMinor: recurring, newOrders: orderCounts?["placed"] ?? 0, cancellations: orderCounts?["cancels"] ?? 0,
+                monthlyRecurringMinor: recurring, newOrders: orderCounts?["placed"] ?? 0,
+                cancellations: orderCounts?["cancels"] ?? 0,
                 servicesByKind: kinds, unpaidMinor: unpaid?["unpaid_total"] ?? 0, unpaidCount: unpaid?["unpaid"] ?? 0,
-                overdueMinor: unpaid?["overdue_total"] ?? 0, overdueCount: unpaid?["overdue"] ?? 0, openTickets: tickets, failedJobs: failed,
+                overdueMinor: unpaid?["overdue_total"] ?? 0, overdueCount: unpaid?["overdue"] ?? 0,
+                openTickets: tickets, failedJobs: failed,
                 revenueByMonth: months.map { month in
                     let key = monthKey.string(from: month)
                     return (key, revenue[key] ?? 0)
@@ -118,7 +131,9 @@ package enum FigureSQL {
         SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day
         """
 
-    package static let all = [recurring, orderCounts, servicesByKind, unpaid, openTickets, failedJobs, revenueByMonth, ordersPerDay]
+    package static let all = [
+        recurring, orderCounts, servicesByKind, unpaid, openTickets, failedJobs, revenueByMonth, ordersPerDay,
+    ]
 }
 
 extension DateFormatter {

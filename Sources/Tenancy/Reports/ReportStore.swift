@@ -36,7 +36,10 @@ package struct ReportStore: Sendable {
                     GROUP BY month, currency ORDER BY month, currency
                     """,
                 arguments: [fromMonth]
-            ).map { MonthRevenue(month: $0["month"], currency: $0["currency"], invoices: $0["invoices"], totalMinor: $0["total"]) }
+            ).map {
+                MonthRevenue(
+                    month: $0["month"], currency: $0["currency"], invoices: $0["invoices"], totalMinor: $0["total"])
+            }
         }
     }
 
@@ -51,7 +54,11 @@ package struct ReportStore: Sendable {
                     GROUP BY product_name, currency ORDER BY total DESC, product_name
                     """,
                 arguments: [since]
-            ).map { ProductRevenue(product: $0["product_name"], currency: $0["currency"], orders: $0["orders"], totalMinor: $0["total"]) }
+            ).map {
+                ProductRevenue(
+                    product: $0["product_name"], currency: $0["currency"], orders: $0["orders"], totalMinor: $0["total"]
+                )
+            }
         }
     }
 }

@@ -14,7 +14,10 @@ package struct KBArticle: Codable, Hashable, Sendable, FetchableRecord, MutableP
     package var published: Bool
     package var updatedAt: Date
 
-    package init(slug: String, title: String, categoryID: Int64?, markdown: String, html: String, text: String, published: Bool, updatedAt: Date) {
+    package init(
+        slug: String, title: String, categoryID: Int64?, markdown: String, html: String, text: String, published: Bool,
+        updatedAt: Date
+    ) {
         self.slug = slug
         self.title = title
         self.categoryID = categoryID
@@ -91,25 +94,34 @@ package struct KnowledgeBaseStore: Sendable {
         try await pool.read { db in try KBCategory.order(Column("position"), Column("name")).fetchAll(db) }
     }
 
-    package func saveCategory(_ category: KBCategory, actor: Account, ip: String, now: Date = Date()) async throws -> KBCategory {
+    package func saveCategory(_ category: KBCategory, actor: Account, ip: String, now: Date = Date()) async throws
+        -> KBCategory
+    {
         try await pool.write { db in
-            if let clash = try KBCategory.filter(Column("slug") == category.slug).fetchOne(db), clash.id != category.id {
+            if let clash = try KBCategory.filter(Column("slug") == category.slug).fetchOne(db), clash.id != category.id
+            {
                 throw CatalogueError.duplicateSlug(category.slug)
             }
             var category = category
             if category.id == nil { try category.insert(db) } else { try category.update(db) }
-            try AccountStore.appendAudit(db, "kb.category_saved", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "kb.category_saved", actor: actor, target: category.slug, detail: category.name, ip: ip, now: now)
             return category
         }
     }
 
     /// Articles, newest first; `publishedOnly` for the public help centre.
-    package func articles(publishedOnly: Bool, category: Int64? = nil, limit: Int = 50, offset: Int = 0) async throws -> (items: [KBArticle], total: Int) {
+    package func articles(publishedOnly: Bool, category: Int64? = nil, limit: Int = 50, offset: Int = 0) async throws
+        -> (items: [KBArticle], total: Int)
+    {
         try await pool.read { db in
             var request = KBArticle.all()
             if publishedOnly { request = request.filter(Column("published") == true) }
             if let category { request = request.filter(Column("category_id") == category) }
-            return (try request.order(Column("updated_at").desc).limit(limit, offset: offset).fetchAll(db), try request.fetchCount(db))
+            return (
+                try request.order(Column("updated_at").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.fetchCount(db)
+            )
         }
     }
 
@@ -132,15 +144,20 @@ package struct KnowledgeBaseStore: Sendable {
             if let id = article.id {
                 guard let old = try KBArticle.fetchOne(db, key: id) else { throw CatalogueError.notFound }
                 try db.execute(
-                    sql: "INSERT INTO kb_search (kb_search, rowid, title, text) VALUES ('delete', ?, ?, ?)", arguments: [id, old.title, old.text]
+                    sql: "INSERT INTO kb_search (kb_search, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+                    arguments: [id, old.title, old.text]
                 )
                 try article.update(db)
             } else {
                 try article.insert(db)
             }
-            try db.execute(sql: "INSERT INTO kb_search (rowid, title, text) VALUES (?, ?, ?)", arguments: [article.id, article.title, article.text])
-            try AccountStore.appendAudit(db, "kb.article_saved", actor: actor, target: article.slug, detail: article.published ? "published" : "draft",
-                                         ip: ip, now: now)
+            try db.execute(
+                sql: "INSERT INTO kb_search (rowid, title, text) VALUES (?, ?, ?)",
+                arguments: [article.id, article.title, article.text])
+            try AccountStore.appendAudit(
+                db, "kb.article_saved", actor: actor, target: article.slug,
+                detail: article.published ? "published" : "draft",
+                ip: ip, now: now)
             return article
         }
     }

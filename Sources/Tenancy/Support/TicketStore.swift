@@ -114,30 +114,39 @@ package struct TicketStore: Sendable {
     /// Reserves the ticket under the form's key before WHMCS is called; a second submission finds the first.
     package func reserve(_ ticket: Ticket, message: String) async throws -> (ticket: Ticket, isNew: Bool) {
         try await pool.write { db in
-            if let existing = try Ticket.filter(Column("account_id") == ticket.accountID && Column("idempotency_key") == ticket.idempotencyKey)
-                .fetchOne(db)
-            {
+            if let existing = try Ticket.filter(
+                Column("account_id") == ticket.accountID && Column("idempotency_key") == ticket.idempotencyKey
+            )
+            .fetchOne(db) {
                 return (existing, false)
             }
             var ticket = ticket
             try ticket.insert(db)
             try db.execute(
-                sql: "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, 'customer', ?, ?, ?)",
-                arguments: [ticket.id, try String.fetchOne(db, sql: "SELECT name FROM accounts WHERE id = ?", arguments: [ticket.accountID]) ?? "",
-                            message, ticket.createdAt]
+                sql:
+                    "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, 'customer', ?, ?, ?)",
+                arguments: [
+                    ticket.id,
+                    try String.fetchOne(
+                        db, sql: "SELECT name FROM accounts WHERE id = ?", arguments: [ticket.accountID]) ?? "",
+                    message, ticket.createdAt,
+                ]
             )
             return (ticket, true)
         }
     }
 
     /// Records WHMCS's ticket id and number once OpenTicket answered, with an audit entry.
-    package func opened(_ id: Int64, whmcsTicketID: Int, number: String, actor: Account, ip: String, now: Date = Date()) async throws {
+    package func opened(_ id: Int64, whmcsTicketID: Int, number: String, actor: Account, ip: String, now: Date = Date())
+        async throws
+    {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE tickets SET whmcs_ticket_id = ?, number = ?, updated_at = ? WHERE id = ?",
                 arguments: [whmcsTicketID, number, now, id]
             )
-            try AccountStore.appendAudit(db, "ticket.opened", actor: actor, target: "ticket \(number)", detail: "", ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "ticket.opened", actor: actor, target: "ticket \(number)", detail: "", ip: ip, now: now)
         }
     }
 
@@ -156,21 +165,28 @@ package struct TicketStore: Sendable {
     ) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id, author, authorName, body, now]
             )
-            try db.execute(sql: "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", arguments: [status, now, id])
+            try db.execute(
+                sql: "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", arguments: [status, now, id])
             if let mail { try AccountStore.insertMail(db, mail, now: now) }
             let number = try String.fetchOne(db, sql: "SELECT number FROM tickets WHERE id = ?", arguments: [id]) ?? ""
-            try AccountStore.appendAudit(db, "ticket.replied", actor: actor, target: "ticket \(number)", detail: author, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "ticket.replied", actor: actor, target: "ticket \(number)", detail: author, ip: ip, now: now)
         }
     }
 
     /// A customer's tickets, newest activity first, with the total for paging.
-    package func tickets(of account: Account.ID, limit: Int, offset: Int) async throws -> (items: [Ticket], total: Int) {
+    package func tickets(of account: Account.ID, limit: Int, offset: Int) async throws -> (items: [Ticket], total: Int)
+    {
         try await pool.read { db in
             let request = Ticket.filter(Column("account_id") == account.rawValue && Column("whmcs_ticket_id") != nil)
-            return (try request.order(Column("updated_at").desc).limit(limit, offset: offset).fetchAll(db), try request.fetchCount(db))
+            return (
+                try request.order(Column("updated_at").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.fetchCount(db)
+            )
         }
     }
 
@@ -180,7 +196,9 @@ package struct TicketStore: Sendable {
             var request = Ticket.filter(Column("whmcs_ticket_id") != nil)
             if openOnly { request = request.filter(Column("status") != "Closed") }
             return (
-                try request.order(Column("status") == "Answered", Column("updated_at").desc).limit(limit, offset: offset).fetchAll(db),
+                try request.order(Column("status") == "Answered", Column("updated_at").desc).limit(
+                    limit, offset: offset
+                ).fetchAll(db),
                 try request.fetchCount(db)
             )
         }
@@ -192,7 +210,8 @@ package struct TicketStore: Sendable {
             var request = Ticket.filter(Column("id") == id && Column("whmcs_ticket_id") != nil)
             if let account { request = request.filter(Column("account_id") == account.rawValue) }
             guard let ticket = try request.fetchOne(db) else { return nil }
-            let messages = try TicketMessage.fetchAll(db, sql: "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id", arguments: [id])
+            let messages = try TicketMessage.fetchAll(
+                db, sql: "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id", arguments: [id])
             return (ticket, messages)
         }
     }
@@ -201,7 +220,9 @@ package struct TicketStore: Sendable {
     package func stale(_ lastReplies: [Int: String], of account: Account.ID) async throws -> [(Int64, Int)] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, whmcs_ticket_id, whmcs_last_reply FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL",
+                db,
+                sql:
+                    "SELECT id, whmcs_ticket_id, whmcs_last_reply FROM tickets WHERE account_id = ? AND whmcs_ticket_id IS NOT NULL",
                 arguments: [account.rawValue]
             ).compactMap { row in
                 let whmcsID: Int = row["whmcs_ticket_id"]
@@ -213,18 +234,21 @@ package struct TicketStore: Sendable {
 
     /// Replaces a ticket's thread with WHMCS's (replies written in WHMCS itself included), with its status.
     package func replaceThread(
-        _ id: Int64, status: String, lastReply: String, messages: [(author: String, name: String, body: String, date: Date)], now: Date = Date()
+        _ id: Int64, status: String, lastReply: String,
+        messages: [(author: String, name: String, body: String, date: Date)], now: Date = Date()
     ) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM ticket_messages WHERE ticket_id = ?", arguments: [id])
             for message in messages {
                 try db.execute(
-                    sql: "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO ticket_messages (ticket_id, author, author_name, body, created_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [id, message.author, message.name, message.body, message.date]
                 )
             }
             try db.execute(
-                sql: "UPDATE tickets SET status = ?, whmcs_last_reply = ?, updated_at = ? WHERE id = ?", arguments: [status, lastReply, now, id]
+                sql: "UPDATE tickets SET status = ?, whmcs_last_reply = ?, updated_at = ? WHERE id = ?",
+                arguments: [status, lastReply, now, id]
             )
         }
     }
@@ -234,7 +258,8 @@ package struct TicketStore: Sendable {
         try await pool.write { db in
             for (whmcsID, status) in statuses {
                 try db.execute(
-                    sql: "UPDATE tickets SET status = ?, updated_at = CASE WHEN status != ? THEN ? ELSE updated_at END WHERE whmcs_ticket_id = ? AND account_id = ?",
+                    sql:
+                        "UPDATE tickets SET status = ?, updated_at = CASE WHEN status != ? THEN ? ELSE updated_at END WHERE whmcs_ticket_id = ? AND account_id = ?",
                     arguments: [status, status, now, whmcsID, account.rawValue]
                 )
             }

@@ -113,10 +113,13 @@ package struct UpstreamStore: Sendable {
     }
 
     /// Saves the settings and an audit entry in one transaction.
-    package func save(_ settings: IntegrationSettings, actor: Account?, detail: String, ip: String, now: Date = Date()) async throws {
+    package func save(_ settings: IntegrationSettings, actor: Account?, detail: String, ip: String, now: Date = Date())
+        async throws
+    {
         try await pool.write { db in
             _ = try Self.save(db, settings, now: now)
-            try AccountStore.appendAudit(db, "integrations.updated", actor: actor, target: "", detail: detail, ip: ip, now: now)
+            try AccountStore.appendAudit(
+                db, "integrations.updated", actor: actor, target: "", detail: detail, ip: ip, now: now)
         }
     }
 
@@ -136,7 +139,8 @@ package struct UpstreamStore: Sendable {
             arguments: [
                 settings.mode.rawValue, settings.whmcsURL, settings.whmcsIdentifier, settings.whmcsSecret,
                 settings.whmcsAccessKey, settings.whmcsGroupID, settings.whmURL, settings.whmUser, settings.whmToken,
-                settings.whmReseller, settings.twentyIURL, settings.twentyIKey, settings.sslStoreURL, settings.sslStorePartner,
+                settings.whmReseller, settings.twentyIURL, settings.twentyIKey, settings.sslStoreURL,
+                settings.sslStorePartner,
                 settings.sslStoreToken, now,
             ]
         )
@@ -154,8 +158,12 @@ package struct UpstreamStore: Sendable {
     /// Every customer linked to a WHMCS client.
     package func billingClients() async throws -> [BillingClientLink] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT account_id, whmcs_client_id, whmcs_group_id FROM billing_clients ORDER BY account_id").map {
-                BillingClientLink(accountID: Account.ID($0["account_id"] as Int64), clientID: $0["whmcs_client_id"], groupID: $0["whmcs_group_id"])
+            try Row.fetchAll(
+                db, sql: "SELECT account_id, whmcs_client_id, whmcs_group_id FROM billing_clients ORDER BY account_id"
+            ).map {
+                BillingClientLink(
+                    accountID: Account.ID($0["account_id"] as Int64), clientID: $0["whmcs_client_id"],
+                    groupID: $0["whmcs_group_id"])
             }
         }
     }
@@ -199,16 +207,21 @@ package struct UpstreamStore: Sendable {
     ) async throws -> HostingAccountRecord {
         try await pool.write { db in
             if let order {
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM hosting_accounts WHERE order_id = ?", arguments: [order]) {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM hosting_accounts WHERE order_id = ?", arguments: [order])
+                {
                     return Self.record(row)
                 }
                 if try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?", arguments: [account.rawValue, domain]
+                    db, sql: "SELECT 1 FROM hosting_accounts WHERE account_id = ? AND domain = ?",
+                    arguments: [account.rawValue, domain]
                 ) == true {
                     throw HostingAccountConflict.domainTaken
                 }
             } else if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? ORDER BY status = 'active' DESC, id LIMIT 1",
+                db,
+                sql:
+                    "SELECT * FROM hosting_accounts WHERE account_id = ? AND domain = ? ORDER BY status = 'active' DESC, id LIMIT 1",
                 arguments: [account.rawValue, domain]
             ) {
                 return Self.record(row)
@@ -249,7 +262,9 @@ package struct UpstreamStore: Sendable {
     /// Points a pending row at the account WHM already has for the domain (made by WHMCS's module).
     package func renamePendingHostingAccount(_ id: Int64, to username: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE hosting_accounts SET username = ? WHERE id = ? AND status = 'pending'", arguments: [username, id])
+            try db.execute(
+                sql: "UPDATE hosting_accounts SET username = ? WHERE id = ? AND status = 'pending'",
+                arguments: [username, id])
         }
     }
 
@@ -273,7 +288,8 @@ package struct UpstreamStore: Sendable {
     /// Every hosting account the tenant's customers hold (not the pending ones).
     package func allHostingAccounts() async throws -> [HostingAccountRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM hosting_accounts WHERE status = 'active' ORDER BY id").map(Self.record)
+            try Row.fetchAll(db, sql: "SELECT * FROM hosting_accounts WHERE status = 'active' ORDER BY id").map(
+                Self.record)
         }
     }
 

@@ -28,7 +28,8 @@ struct SandboxHarness: Sendable {
     ) -> UpstreamCaller {
         var caller = UpstreamCaller(
             tenant: tenant, upstream: upstream, credentialIdentifier: identifier, transport: .live(http),
-            breakers: breakers ?? self.breakers, retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)),
+            breakers: breakers ?? self.breakers,
+            retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)),
             timeouts: UpstreamTimeouts(total: timeout), logger: logs.logger
         )
         caller.sleep = { _ in }
@@ -51,9 +52,12 @@ struct SandboxHarness: Sendable {
         )
     }
 
-    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> WHMClient {
+    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10))
+        -> WHMClient
+    {
         WHMClient(
-            credentials: WHMCredentials(baseURL: whmURL, username: user ?? credentials.whmUser, token: token ?? credentials.whmToken),
+            credentials: WHMCredentials(
+                baseURL: whmURL, username: user ?? credentials.whmUser, token: token ?? credentials.whmToken),
             caller: caller(.whm, tenant: tenant, identifier: user ?? credentials.whmUser, timeout: timeout)
         )
     }
@@ -68,17 +72,21 @@ struct SandboxHarness: Sendable {
     func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> SSLStoreClient {
         SSLStoreClient(
             credentials: SSLStoreCredentials(
-                baseURL: sslStoreURL, partnerCode: credentials.sslStorePartnerCode, authToken: token ?? credentials.sslStoreAuthToken
+                baseURL: sslStoreURL, partnerCode: credentials.sslStorePartnerCode,
+                authToken: token ?? credentials.sslStoreAuthToken
             ),
             caller: caller(.sslStore, tenant: tenant, identifier: credentials.sslStorePartnerCode, timeout: timeout)
         )
     }
 
     /// Raw 20i call: status and body text.
-    func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, String) {
+    func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws -> (
+        Int, String
+    ) {
         var request = HTTPClientRequest(url: twentyIURL + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer " + Data((key ?? credentials.twentyIKey).utf8).base64EncodedString())
+        request.headers.add(
+            name: "Authorization", value: "Bearer " + Data((key ?? credentials.twentyIKey).utf8).base64EncodedString())
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
@@ -113,7 +121,8 @@ struct SandboxHarness: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = SandboxConfiguration(directory: directory)
         configuration.whmcsPort = 0
@@ -121,7 +130,9 @@ struct SandboxHarness: Sendable {
         configuration.twentyIPort = 0
         configuration.sslStorePort = 0
         configuration.cloudSizes = try ResourceMap.load(
-            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../assets/catalogue/resource-map.json").standardized.path
+            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../../assets/catalogue/resource-map.json"
+            ).standardized.path
         )
         let sandbox = try await Sandbox(configuration, now: now)
         let logs = LogLines()
@@ -131,7 +142,9 @@ struct SandboxHarness: Sendable {
         quiet.logLevel = .critical
         let group = ServiceGroup(
             services: sandbox.services(logger: quiet) { name, port in
-                let ready = ports.withLock { $0[name] = port; return $0.count == Sandbox.simulatorCount }
+                let ready = ports.withLock {
+                    $0[name] = port; return $0.count == Sandbox.simulatorCount
+                }
                 if ready { continuation.finish() }
             },
             gracefulShutdownSignals: [], logger: quiet
@@ -147,7 +160,8 @@ struct SandboxHarness: Sendable {
             let harness = SandboxHarness(
                 sandbox: sandbox, whmcsURL: "http://127.0.0.1:\(bound["whmcs"] ?? 0)",
                 whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)",
-                sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)", http: http, breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
+                sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)", http: http,
+                breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
                 logs: logs
             )
             do {

@@ -29,9 +29,11 @@ final class SMTPSink: Sendable {
 
         /// The decoded body of the part with this content type.
         func part(_ type: String) -> String? {
-            let sections = raw.components(separatedBy: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+            let sections = raw.components(
+                separatedBy: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
             guard sections.count == 2 else { return nil }
-            let encoded = sections[1].components(separatedBy: "\r\n\r\n").first?.replacingOccurrences(of: "\r\n", with: "") ?? ""
+            let encoded =
+                sections[1].components(separatedBy: "\r\n\r\n").first?.replacingOccurrences(of: "\r\n", with: "") ?? ""
             return Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) }
         }
     }
@@ -39,7 +41,9 @@ final class SMTPSink: Sendable {
     static func start() async throws -> SMTPSink {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let script = URL(fileURLWithPath: TestPaths.assets).deletingLastPathComponent().appendingPathComponent("scripts/smtp-sink.py").path
+        let script = URL(fileURLWithPath: TestPaths.assets).deletingLastPathComponent().appendingPathComponent(
+            "scripts/smtp-sink.py"
+        ).path
         return try await BlockingIO.run {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -54,7 +58,9 @@ final class SMTPSink: Sendable {
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }
-            guard let line = text.split(separator: "\n").first, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else {
+            guard let line = text.split(separator: "\n").first, line.hasPrefix("READY "),
+                let port = Int(line.dropFirst(6))
+            else {
                 process.terminate()
                 throw SinkError.didNotStart(text)
             }
@@ -69,7 +75,9 @@ final class SMTPSink: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".eml") }.sorted()
         return try names.map { name in
             let base = folder + "/" + String(name.dropLast(4))
-            let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".json"))) as? [String: Any]
+            let envelope =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".json")))
+                as? [String: Any]
             return Received(
                 mailFrom: envelope?["mail_from"] as? String ?? "", recipients: envelope?["rcpt_tos"] as? [String] ?? [],
                 raw: String(decoding: try Data(contentsOf: URL(fileURLWithPath: base + ".eml")), as: UTF8.self)

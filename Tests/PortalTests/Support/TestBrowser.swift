@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
-import NIOHTTP1
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Tenancy
 
@@ -93,7 +93,9 @@ final class TestBrowser: Sendable {
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
-        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n".utf8)
+        body += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n"
+                .utf8)
         body += Array("Content-Type: image/png\r\n\r\n".utf8) + file.bytes + Array("\r\n--\(boundary)--\r\n".utf8)
         var headers = headers([:])
         headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
@@ -106,7 +108,8 @@ final class TestBrowser: Sendable {
         headers[.testHost] = host
         let cookies = state.withLock { $0.cookies }
         if !cookies.isEmpty {
-            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: "; ")
         }
         return headers
     }
@@ -136,12 +139,24 @@ final class TestBrowser: Sendable {
     }
 }
 
-/// A clock tests can move forward.
+/// A clock tests can move forward: wall time plus an offset, or, when `frozenAt` is given, a clock that stands
+/// still at that instant until `advance` moves it (for exact waits such as Retry-After). A frozen clock suits
+/// tests without the order pipeline, whose retries wait for the clock to pass a time.
 final class TestClock: Sendable {
     private let offset = Mutex<TimeInterval>(0)
+    private let frozenAt: Date?
+
+    init(frozenAt: Date? = nil) {
+        self.frozenAt = frozenAt
+    }
+
+    /// A clock standing still at a fixed instant (15 January 2027, 08:00 UTC) until the test moves it.
+    static func frozen() -> TestClock {
+        TestClock(frozenAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
 
     var now: @Sendable () -> Date {
-        { Date().addingTimeInterval(self.offset.withLock { $0 }) }
+        { (self.frozenAt ?? Date()).addingTimeInterval(self.offset.withLock { $0 }) }
     }
 
     func advance(by seconds: TimeInterval) {

@@ -37,7 +37,8 @@ enum Commerce {
         #expect(errors.isEmpty, "\(errors)")
         try await dependencies.databases.withDatabase(for: tenant) { database in
             try await database.accounts.setSettings(
-                [(ProductSync.productGroupKey, String(setup.productGroupID))], audit: "catalogue.settings_updated", actor: nil,
+                [(ProductSync.productGroupKey, String(setup.productGroupID))], audit: "catalogue.settings_updated",
+                actor: nil,
                 detail: "test", ip: ""
             )
             try database.updateBrandNow { $0.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"] }
@@ -57,21 +58,25 @@ enum Commerce {
     }
 
     static let billing: [String: String] = [
-        "first_name": "Ada", "last_name": "Lovelace", "company": "", "address1": "12 St James's Square", "city": "London",
+        "first_name": "Ada", "last_name": "Lovelace", "company": "", "address1": "12 St James's Square",
+        "city": "London",
         "state": "London", "postcode": "SW1Y 4JH", "country": "GB", "phone": "+44 20 7946 0001",
     ]
 
     /// Goes through configure and review and places the order; returns the order id from the redirect.
     static func order(
-        _ browser: TestBrowser, slug: String = "plan-0", cycle: String = "monthly", domain: String, action: String = "existing",
+        _ browser: TestBrowser, slug: String = "plan-0", cycle: String = "monthly", domain: String,
+        action: String = "existing",
         key: String? = nil, extra: [String: String] = [:]
     ) async throws -> Int64 {
         try await browser.get("/order/\(slug)")
         let query = "cycle=\(cycle)&domain=\(domain)&domain_action=\(action)"
         let review = try await browser.get("/order/\(slug)/review?\(query)")
         #expect(review.status == .ok, "\(review.text.prefix(400))")
-        let idempotency = try #require(key ?? review.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
-        let quoted = try #require(review.text.firstMatch(of: /name="quoted_total" value="([0-9]+)"/).map { String($0.1) })
+        let idempotency = try #require(
+            key ?? review.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+        let quoted = try #require(
+            review.text.firstMatch(of: /name="quoted_total" value="([0-9]+)"/).map { String($0.1) })
         var form = billing
         form["cycle"] = cycle
         form["domain"] = domain
@@ -88,12 +93,16 @@ enum Commerce {
     /// Waits (bounded) until the order reaches `status`; returns it.
     @discardableResult
     static func wait(
-        for id: Int64, tenant: String = "acme", _ dependencies: PortalDependencies, until status: Order.Status, seconds: Double = 30
+        for id: Int64, tenant: String = "acme", _ dependencies: PortalDependencies, until status: Order.Status,
+        seconds: Double = 30
     ) async throws -> Order {
         let deadline = Date().addingTimeInterval(seconds)
         let tenantRow = try dependencies.registryTenant(tenant)
         while true {
-            let order = try #require(try await dependencies.databases.withDatabase(for: tenantRow) { try await $0.orders.order(Order.ID(id)) })
+            let order = try #require(
+                try await dependencies.databases.withDatabase(for: tenantRow) {
+                    try await $0.orders.order(Order.ID(id))
+                })
             if order.status == status || Date() > deadline {
                 #expect(order.status == status, "order \(id) is \(order.status.rawValue): \(order.failure ?? "")")
                 return order
@@ -114,14 +123,22 @@ enum Commerce {
 
     static func upstream(_ sandbox: Sandbox, email: String, domain: String) async throws -> Upstream {
         try await sandbox.store.read { db in
-            let clients = try Row.fetchAll(db, sql: "SELECT id, groupid FROM whmcs_clients WHERE email = ?", arguments: [email])
+            let clients = try Row.fetchAll(
+                db, sql: "SELECT id, groupid FROM whmcs_clients WHERE email = ?", arguments: [email])
             let ids = clients.map { $0["id"] as Int }
-            let orders = try ids.isEmpty ? 0 : Int.fetchOne(
-                db, sql: "SELECT count(*) FROM whmcs_orders WHERE userid IN (\(ids.map(String.init).joined(separator: ",")))"
-            ) ?? 0
-            let accounts = try Row.fetchAll(db, sql: "SELECT owner, nameservers FROM whm_accounts WHERE domain = ?", arguments: [domain])
+            let orders =
+                try ids.isEmpty
+                ? 0
+                : Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT count(*) FROM whmcs_orders WHERE userid IN (\(ids.map(String.init).joined(separator: ",")))"
+                ) ?? 0
+            let accounts = try Row.fetchAll(
+                db, sql: "SELECT owner, nameservers FROM whm_accounts WHERE domain = ?", arguments: [domain])
             return Upstream(
-                clients: clients.count, clientGroup: clients.first?["groupid"], orders: orders, accounts: accounts.count,
+                clients: clients.count, clientGroup: clients.first?["groupid"], orders: orders,
+                accounts: accounts.count,
                 accountOwner: accounts.first?["owner"], nameservers: accounts.first?["nameservers"]
             )
         }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Branding
 import Foundation
 import HTTPTypes
@@ -12,6 +9,10 @@ import Synchronization
 import Tenancy
 
 @testable import Portal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A tenant the tests create: name, colour and products that differ per tenant.
 struct TestTenant: Sendable {
@@ -35,7 +36,8 @@ struct TemporaryFolder: ~Copyable {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("portal-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -76,11 +78,13 @@ private func createTenantsNow(_ tenants: [TestTenant], in dataPath: String, base
             try database.pool.write { db in
                 for (index, name) in tenant.products.enumerated() {
                     var product = Product(
-                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting, position: index
+                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting,
+                        position: index
                     )
                     product.whmPackage = index == 0 ? "starter" : "pro"
                     product.diskMB = 10_240
-                    let price = ProductPrice(cycle: .monthly, priceMinor: Int64(299 * (index + 1)), setupMinor: 0, costMinor: 140)
+                    let price = ProductPrice(
+                        cycle: .monthly, priceMinor: Int64(299 * (index + 1)), setupMinor: 0, costMinor: 140)
                     try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
                 }
             }

@@ -23,7 +23,11 @@ func withSandbox<T: Sendable>(
     let (started, continuation) = AsyncStream.makeStream(of: Void.self)
     let group = ServiceGroup(
         services: sandbox.services(logger: quiet) { name, port in
-            if ports.withLock({ $0[name] = port; return $0.count }) == Sandbox.simulatorCount { continuation.finish() }
+            if ports.withLock({
+                $0[name] = port; return $0.count
+            }) == Sandbox.simulatorCount {
+                continuation.finish()
+            }
         },
         gracefulShutdownSignals: [], logger: quiet
     )
@@ -32,7 +36,8 @@ func withSandbox<T: Sendable>(
         for await _ in started {}
         let bound = ports.withLock { $0 }
         do {
-            let result = try await body(sandbox, "http://127.0.0.1:\(bound["whmcs"] ?? 0)", "http://127.0.0.1:\(bound["whm"] ?? 0)")
+            let result = try await body(
+                sandbox, "http://127.0.0.1:\(bound["whmcs"] ?? 0)", "http://127.0.0.1:\(bound["whm"] ?? 0)")
             await group.triggerGracefulShutdown()
             return result
         } catch {

@@ -91,22 +91,28 @@ package struct AdminCustomersController: Sendable {
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let parameters = request.uri.queryParameters
-        let query = String((FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let query = String(
+            (FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
         let page = PageNumber.parse(parameters.get("page"))
         let (rows, total) = try await databases.withDatabase(for: context.tenant) { database in
             try await database.customers.search(query, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
         }
         let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        func link(_ page: Int) -> String { "/admin/customers?" + (query.isEmpty ? "" : "q=\(encoded)&") + "page=\(page)" }
+        func link(_ page: Int) -> String {
+            "/admin/customers?" + (query.isEmpty ? "" : "q=\(encoded)&") + "page=\(page)"
+        }
         let first = (page - 1) * Self.pageSize
         return try flows.page(
             ListPage(
-                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, query: query, hasQuery: !query.isEmpty,
+                chrome: context.chrome, csrf: context.csrfToken, query: query, hasQuery: !query.isEmpty,
                 rows: rows.map {
-                    .init(id: $0.id.rawValue, name: $0.name, email: $0.email, company: $0.company, services: $0.services, joined: PageDates.format($0.createdAt))
+                    .init(
+                        id: $0.id.rawValue, name: $0.name, email: $0.email, company: $0.company, services: $0.services,
+                        joined: PageDates.format($0.createdAt))
                 },
                 hasRows: !rows.isEmpty,
-                summary: total == 0 ? "" : "\(first + 1)–\(first + rows.count) of \(total) customer\(total == 1 ? "" : "s")",
+                summary: total == 0
+                    ? "" : "\(first + 1)–\(first + rows.count) of \(total) customer\(total == 1 ? "" : "s")",
                 previous: page > 1 ? link(page - 1) : nil, next: first + rows.count < total ? link(page + 1) : nil
             ),
             "admin/customers"
@@ -115,15 +121,19 @@ package struct AdminCustomersController: Sendable {
 
     private func customer(_ context: StaffRequestContext) async throws -> Account {
         guard let raw = context.parameters.get("id").flatMap(Int64.init),
-            let account = try await databases.withDatabase(for: context.tenant, { try await $0.accounts.account(Account.ID(raw)) }),
+            let account = try await databases.withDatabase(
+                for: context.tenant, { try await $0.accounts.account(Account.ID(raw)) }),
             account.kind == .customer
         else { throw PortalError.notFound }
         return account
     }
 
-    private func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws -> DetailPage {
+    private func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws
+        -> DetailPage
+    {
         let today = DateFormatter.utc("yyyy-MM-dd").string(from: flows.services.now())
-        let (services, invoices, tickets, orders, notes, audit) = try await databases.withDatabase(for: context.tenant) { database in
+        let (services, invoices, tickets, orders, notes, audit) = try await databases.withDatabase(for: context.tenant)
+        { database in
             (
                 try await database.billing.services(of: customer.id, limit: 100).items,
                 try await database.billing.invoices(of: customer.id, filter: .all, today: today, limit: 50).items,
@@ -135,27 +145,37 @@ package struct AdminCustomersController: Sendable {
         }
         let canAct = context.role >= .admin
         return DetailPage(
-            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
-            name: customer.name, email: customer.email, company: customer.company, hasCompany: !customer.company.isEmpty,
-            joined: PageDates.format(customer.createdAt), verified: customer.emailVerifiedAt != nil, canReadAudit: context.role >= .admin,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
+            name: customer.name, email: customer.email, company: customer.company,
+            hasCompany: !customer.company.isEmpty,
+            joined: PageDates.format(customer.createdAt), verified: customer.emailVerifiedAt != nil,
+            canReadAudit: context.role >= .admin,
             canAct: canAct, canSignInAs: context.role >= .admin,
             services: services.map { service in
                 var line = DetailPage.Line(
-                    id: String(service.whmcsServiceID), title: service.productName, detail: service.domain, status: service.status, link: nil
+                    id: String(service.whmcsServiceID), title: service.productName, detail: service.domain,
+                    status: service.status, link: nil
                 )
                 line.canSuspend = canAct && service.status == "Active"
                 line.canUnsuspend = canAct && service.status == "Suspended"
                 return line
             },
             invoices: invoices.map {
-                .init(id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)", detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)", status: $0.status, link: nil)
+                .init(
+                    id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)",
+                    detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)",
+                    status: $0.status, link: nil)
             },
             tickets: tickets.map {
-                .init(id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status, link: $0.id.map { "/admin/tickets/\($0)" })
+                .init(
+                    id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status,
+                    link: $0.id.map { "/admin/tickets/\($0)" })
             },
             orders: orders.map {
-                .init(id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)", detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                      status: $0.status.staffLabel, link: $0.id.map { "/admin/orders/\($0.rawValue)" })
+                .init(
+                    id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)",
+                    detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                    status: $0.status.staffLabel, link: $0.id.map { "/admin/orders/\($0.rawValue)" })
             },
             notes: notes.map { .init(author: $0.author, body: $0.body, at: PageDates.format($0.createdAt)) },
             audit: AuditPage.rows(audit)
@@ -165,14 +185,15 @@ package struct AdminCustomersController: Sendable {
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let customer = try await customer(context)
-        let notice: Notice? = switch request.uri.queryParameters.get("done") {
-        case "note": .success("Note added.")
-        case "reset": .success("A password reset link was emailed to \(customer.email).")
-        case "suspended": .success("Service suspended.")
-        case "unsuspended": .success("Service restored.")
-        case "welcome": .success("The welcome email was sent again.")
-        default: nil
-        }
+        let notice: Notice? =
+            switch request.uri.queryParameters.get("done") {
+            case "note": .success("Note added.")
+            case "reset": .success("A password reset link was emailed to \(customer.email).")
+            case "suspended": .success("Service suspended.")
+            case "unsuspended": .success("Service restored.")
+            case "welcome": .success("The welcome email was sent again.")
+            default: nil
+            }
         return try flows.page(try await detail(customer, context, notice: notice), "admin/customer")
     }
 
@@ -188,7 +209,9 @@ package struct AdminCustomersController: Sendable {
             return try flows.page(page, "admin/customer", status: .unprocessableContent)
         }
         try await databases.withDatabase(for: context.tenant) { database in
-            try await database.customers.addNote(body, to: customer, by: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now())
+            try await database.customers.addNote(
+                body, to: customer, by: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now()
+            )
         }
         return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=note")
     }
@@ -199,14 +222,17 @@ package struct AdminCustomersController: Sendable {
         let realm = realm(context.tenant)
         let (link, token) = flows.oneTimeLink(.resetPassword, path: "/reset-password", realm: realm)
         let mail = try await flows.prepareMail(
-            realm: realm, to: customer.email, name: customer.name, .passwordReset, variables: ["link": link], tag: "reset_password"
+            realm: realm, to: customer.email, name: customer.name, .passwordReset, variables: ["link": link],
+            tag: "reset_password"
         )
         let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
         try await realm.withAccounts { store in
             try await flows.commit(store, realm: realm) { db in
                 try AccountStore.insertToken(db, token(customer.id))
                 try AccountStore.insertMail(db, mail, now: now)
-                try AccountStore.appendAudit(db, "customer.password_reset_sent", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
+                try AccountStore.appendAudit(
+                    db, "customer.password_reset_sent", actor: staff, target: customer.email, detail: "", ip: ip,
+                    now: now)
             }
         }
         return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=reset")
@@ -214,36 +240,45 @@ package struct AdminCustomersController: Sendable {
 
     private func service(_ context: StaffRequestContext, of customer: Account) async throws -> MirroredService {
         guard let raw = context.parameters.get("service").flatMap(Int.init),
-            let service = try await databases.withDatabase(for: context.tenant, { try await $0.billing.service(raw, of: customer.id) })
+            let service = try await databases.withDatabase(
+                for: context.tenant, { try await $0.billing.service(raw, of: customer.id) })
         else { throw PortalError.notFound }
         return service
     }
 
     @Sendable func suspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await changeService(context, command: .suspend, to: "Suspended", action: "service.suspended", done: "suspended")
+        try await changeService(
+            context, command: .suspend, to: "Suspended", action: "service.suspended", done: "suspended")
     }
 
     @Sendable func unsuspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await changeService(context, command: .unsuspend, to: "Active", action: "service.unsuspended", done: "unsuspended")
+        try await changeService(
+            context, command: .unsuspend, to: "Active", action: "service.unsuspended", done: "unsuspended")
     }
 
     /// Runs the WHMCS module command for one of the customer's services, then records the new status.
     private func changeService(
-        _ context: StaffRequestContext, command: WHMCSClient.ModuleCommand, to status: String, action: String, done: String
+        _ context: StaffRequestContext, command: WHMCSClient.ModuleCommand, to status: String, action: String,
+        done: String
     ) async throws -> Response {
         try context.require(.admin)
         let customer = try await customer(context)
         let service = try await service(context, of: customer)
         do {
             let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            try await client.module(command, serviceID: service.whmcsServiceID, reason: command == .suspend ? "Suspended by \(context.tenant.name) staff" : nil)
+            try await client.module(
+                command, serviceID: service.whmcsServiceID,
+                reason: command == .suspend ? "Suspended by \(context.tenant.name) staff" : nil)
         } catch let error as UpstreamError {
-            let page = try await detail(customer, context, notice: .error("WHMCS did not change the service: \(error). Nothing was changed here."))
+            let page = try await detail(
+                customer, context,
+                notice: .error("WHMCS did not change the service: \(error). Nothing was changed here."))
             return try flows.page(page, "admin/customer", status: .badGateway)
         }
         _ = try await databases.withDatabase(for: context.tenant) { database in
             try await database.billing.setServiceStatus(
-                service.whmcsServiceID, of: customer.id, to: status, actor: context.staff, target: customer.email, action: action,
+                service.whmcsServiceID, of: customer.id, to: status, actor: context.staff, target: customer.email,
+                action: action,
                 ip: context.origin.clientAddress ?? "", now: flows.services.now()
             )
         }
@@ -259,8 +294,10 @@ package struct AdminCustomersController: Sendable {
         let mail = try await flows.prepareMail(
             realm: realm, to: customer.email, name: customer.name, .serviceActivated,
             variables: [
-                "service.name": service.productName, "service.domain": service.domain, "nameservers": nameservers.joined(separator: "\n"),
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/services/\(service.whmcsServiceID)"),
+                "service.name": service.productName, "service.domain": service.domain,
+                "nameservers": nameservers.joined(separator: "\n"),
+                "link": flows.services.link(
+                    primaryHost: realm.linkHost, path: "/account/services/\(service.whmcsServiceID)"),
             ],
             tag: "service_activated"
         )
@@ -269,7 +306,8 @@ package struct AdminCustomersController: Sendable {
             try await flows.commit(store, realm: realm) { db in
                 try AccountStore.insertMail(db, mail, now: now)
                 try AccountStore.appendAudit(
-                    db, "customer.welcome_resent", actor: staff, target: customer.email, detail: "service \(service.whmcsServiceID)", ip: ip, now: now
+                    db, "customer.welcome_resent", actor: staff, target: customer.email,
+                    detail: "service \(service.whmcsServiceID)", ip: ip, now: now
                 )
             }
         }
@@ -283,9 +321,11 @@ package struct AdminCustomersController: Sendable {
         let customer = try await customer(context)
         let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
         let cookie = try await realm(context.tenant).withAccounts { store in
-            try await store.audit("customer.signed_in_as", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
+            try await store.audit(
+                "customer.signed_in_as", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
             return try await flows.startSession(
-                for: customer, secondFactorPending: false, request: request, origin: context.origin, in: store, impersonator: staff.id
+                for: customer, secondFactorPending: false, request: request, origin: context.origin, in: store,
+                impersonator: staff.id
             )
         }
         return flows.redirect(to: "/account", cookies: [cookie])

@@ -88,7 +88,8 @@ package struct AdminOrdersController: Sendable {
         let perPage = 50
         let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (orders, total, counts) = try await databases.withDatabase(for: context.tenant) { database in
-            let (orders, total) = try await database.orders.orders(statuses: statuses, limit: perPage, offset: (page - 1) * perPage)
+            let (orders, total) = try await database.orders.orders(
+                statuses: statuses, limit: perPage, offset: (page - 1) * perPage)
             return (orders, total, try await database.orders.statusCounts())
         }
         let found = try await databases.withDatabase(for: context.tenant) { database in
@@ -97,19 +98,26 @@ package struct AdminOrdersController: Sendable {
         let emails = Dictionary(uniqueKeysWithValues: Set(orders.map(\.accountID)).map { ($0, found[$0] ?? "deleted") })
         let rows = orders.map { order in
             ListPage.Row(
-                id: order.id!.rawValue, number: order.number, customer: emails[order.accountID] ?? "", product: order.productName,
+                id: order.id!.rawValue, number: order.number, customer: emails[order.accountID] ?? "",
+                product: order.productName,
                 domain: order.domain, total: Money.format(minor: order.totalMinor, currency: order.currency),
-                status: order.status.staffLabel, failed: order.status == .failed, placed: PageDates.format(order.createdAt)
+                status: order.status.staffLabel, failed: order.status == .failed,
+                placed: PageDates.format(order.createdAt)
             )
         }
         let base = filter.isEmpty ? "/admin/orders?" : "/admin/orders?status=\(filter)&"
         return try flows.page(
             ListPage(
-                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
+                chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
                 filters: [ListPage.Filter(value: "", label: "All", selected: filter.isEmpty)]
-                    + Order.Status.allCases.map { .init(value: $0.rawValue, label: "\($0.staffLabel) (\(counts[$0] ?? 0))", selected: $0.rawValue == filter) },
+                    + Order.Status.allCases.map {
+                        .init(
+                            value: $0.rawValue, label: "\($0.staffLabel) (\(counts[$0] ?? 0))",
+                            selected: $0.rawValue == filter)
+                    },
                 failedCount: counts[.failed] ?? 0, setupCount: counts[.needsSetup] ?? 0,
-                previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil, nextURL: page * perPage < total ? "\(base)page=\(page + 1)" : nil
+                previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
+                nextURL: page * perPage < total ? "\(base)page=\(page + 1)" : nil
             ),
             "admin/orders"
         )
@@ -117,7 +125,8 @@ package struct AdminOrdersController: Sendable {
 
     private func detailPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> DetailPage {
         guard let raw = context.parameters.get("id").flatMap(Int64.init),
-            let detail = try await databases.withDatabase(for: context.tenant, { try await $0.orders.detail(Order.ID(raw)) })
+            let detail = try await databases.withDatabase(
+                for: context.tenant, { try await $0.orders.detail(Order.ID(raw)) })
         else { throw PortalError.notFound }
         let order = detail.order
         let whmcs = [
@@ -126,14 +135,17 @@ package struct AdminOrdersController: Sendable {
         ].compactMap { $0 }.joined(separator: ", ")
         let canAct = context.role >= .admin
         return DetailPage(
-            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, notice: notice, id: raw, number: order.number,
-            customer: detail.customer.map { "\($0.name) <\($0.email)>" } ?? "deleted customer", product: order.productName,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: raw, number: order.number,
+            customer: detail.customer.map { "\($0.name) <\($0.email)>" } ?? "deleted customer",
+            product: order.productName,
             domain: order.domain, domainAction: order.domainAction?.rawValue ?? "", cycle: order.cycle?.rawValue ?? "",
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.staffLabel,
             failure: order.failure, whmcs: whmcs.isEmpty ? "nothing yet" : whmcs,
             jobs: detail.jobs.map {
-                .init(step: $0.step.rawValue, state: $0.state.rawValue, attempts: $0.attempts, lastError: $0.lastError ?? "",
-                      runAfter: PageDates.format($0.runAfter))
+                .init(
+                    step: $0.step.rawValue, state: $0.state.rawValue, attempts: $0.attempts,
+                    lastError: $0.lastError ?? "",
+                    runAfter: PageDates.format($0.runAfter))
             },
             setupTask: detail.setupTask.flatMap { $0.status == "open" ? $0.description : nil },
             canAct: canAct, canRetry: canAct && order.status == .failed,
@@ -147,14 +159,17 @@ package struct AdminOrdersController: Sendable {
         let notice: Notice? =
             switch request.uri.queryParameters.get("done") {
             case "retried": .success("The failed step was queued again.")
-            case "cancelled": .success("The order was cancelled; nothing more runs for it. Check WHMCS for anything already created.")
+            case "cancelled":
+                .success("The order was cancelled; nothing more runs for it. Check WHMCS for anything already created.")
             case "completed": .success("Marked as set up; the customer was emailed.")
             default: nil
             }
         return try flows.page(try await detailPage(context, notice: notice), "admin/order")
     }
 
-    private func act(_ context: StaffRequestContext, _ body: (TenantDatabase, Order.ID) async throws -> Void, done: String) async throws -> Response {
+    private func act(
+        _ context: StaffRequestContext, _ body: (TenantDatabase, Order.ID) async throws -> Void, done: String
+    ) async throws -> Response {
         try context.require(.admin)
         guard let raw = context.parameters.get("id").flatMap(Int64.init) else { throw PortalError.notFound }
         do {
@@ -162,7 +177,9 @@ package struct AdminOrdersController: Sendable {
         } catch OrderError.notFound {
             throw PortalError.notFound
         } catch let error as OrderError {
-            return try flows.page(try await detailPage(context, notice: .error("Nothing was changed: \(error.description).")), "admin/order", status: .conflict)
+            return try flows.page(
+                try await detailPage(context, notice: .error("Nothing was changed: \(error.description).")),
+                "admin/order", status: .conflict)
         }
         return flows.redirect(to: "/admin/orders/\(raw)?done=\(done)")
     }
@@ -172,23 +189,28 @@ package struct AdminOrdersController: Sendable {
         // A person asking to try now means now: the brand's paused upstream calls are resumed for this attempt.
         upstreams.resetBreakers(context.tenant)
         try await queue.willQueue(context.tenant.id)
-        let response = try await act(context, { database, id in
-            _ = try await database.orders.retry(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
-        }, done: "retried")
+        let response = try await act(
+            context,
+            { database, id in
+                _ = try await database.orders.retry(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
+            }, done: "retried")
         queue.notify(context.tenant.id)
         return response
     }
 
     @Sendable func cancel(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await act(context, { database, id in
-            _ = try await database.orders.cancel(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
-        }, done: "cancelled")
+        try await act(
+            context,
+            { database, id in
+                _ = try await database.orders.cancel(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
+            }, done: "cancelled")
     }
 
     @Sendable func complete(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         guard let raw = context.parameters.get("id").flatMap(Int64.init),
-            let detail = try await databases.withDatabase(for: context.tenant, { try await $0.orders.detail(Order.ID(raw)) }),
+            let detail = try await databases.withDatabase(
+                for: context.tenant, { try await $0.orders.detail(Order.ID(raw)) }),
             let customer = detail.customer
         else { throw PortalError.notFound }
         let realm = realm(context.tenant)
@@ -203,9 +225,12 @@ package struct AdminOrdersController: Sendable {
             tag: "service_activated"
         )
         try await flows.mailQueue.willQueue(realm.mailbox)
-        let response = try await act(context, { database, id in
-            _ = try await database.orders.completeSetup(id, actor: context.staff, ip: context.origin.clientAddress ?? "", mail: mail)
-        }, done: "completed")
+        let response = try await act(
+            context,
+            { database, id in
+                _ = try await database.orders.completeSetup(
+                    id, actor: context.staff, ip: context.origin.clientAddress ?? "", mail: mail)
+            }, done: "completed")
         flows.mailQueue.notify(realm.mailbox)
         return response
     }

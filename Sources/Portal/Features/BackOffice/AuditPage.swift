@@ -15,7 +15,8 @@ package struct AuditPage: Sendable {
     /// One row per entry, newest first as the store returns them.
     package static func rows(_ entries: [AuditEntry]) -> [Row] {
         entries.map {
-            Row(at: PageDates.format($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail,
+            Row(
+                at: PageDates.format($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail,
                 ip: $0.ip)
         }
     }

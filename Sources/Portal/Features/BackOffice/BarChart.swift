@@ -42,25 +42,33 @@ package struct BarChart: Sendable {
         let barWidth = max(slot * 0.7, 1)
         var parts: [String] = [
             #"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \#(Self.format(Self.width)) \#(Self.format(Self.height))" role="img" aria-labelledby="\#(id)-title \#(id)-desc">"#,
-            #"<title id="\#(id)-title">\#(Self.escape(title))</title>"#,
-            #"<desc id="\#(id)-desc">\#(Self.escape(summary))</desc>"#,
+            #"<title id="\#(id)-title">\#(Escape.html(title))</title>"#,
+            #"<desc id="\#(id)-desc">\#(Escape.html(summary))</desc>"#,
         ]
         // Axes, with the top value and zero labelled.
         let baseline = Self.top + plotHeight
-        parts.append(#"<line class="chart__axis" x1="\#(Self.format(Self.left))" y1="\#(Self.format(baseline))" x2="\#(Self.format(Self.width - Self.right))" y2="\#(Self.format(baseline))"/>"#)
-        parts.append(#"<line class="chart__axis" x1="\#(Self.format(Self.left))" y1="\#(Self.format(Self.top))" x2="\#(Self.format(Self.left))" y2="\#(Self.format(baseline))"/>"#)
+        parts.append(
+            #"<line class="chart__axis" x1="\#(Self.format(Self.left))" y1="\#(Self.format(baseline))" x2="\#(Self.format(Self.width - Self.right))" y2="\#(Self.format(baseline))"/>"#
+        )
+        parts.append(
+            #"<line class="chart__axis" x1="\#(Self.format(Self.left))" y1="\#(Self.format(Self.top))" x2="\#(Self.format(Self.left))" y2="\#(Self.format(baseline))"/>"#
+        )
         let topText = bars.first(where: { $0.value == maximum })?.text ?? Self.format(maximum)
-        parts.append(#"<text class="chart__label" x="\#(Self.format(Self.left - 6))" y="\#(Self.format(Self.top + 4))" text-anchor="end">\#(Self.escape(topText))</text>"#)
-        parts.append(#"<text class="chart__label" x="\#(Self.format(Self.left - 6))" y="\#(Self.format(baseline))" text-anchor="end">0</text>"#)
+        parts.append(
+            #"<text class="chart__label" x="\#(Self.format(Self.left - 6))" y="\#(Self.format(Self.top + 4))" text-anchor="end">\#(Escape.html(topText))</text>"#
+        )
+        parts.append(
+            #"<text class="chart__label" x="\#(Self.format(Self.left - 6))" y="\#(Self.format(baseline))" text-anchor="end">0</text>"#
+        )
         for (index, bar) in bars.enumerated() {
             let height = plotHeight * max(bar.value, 0) / maximum
             let x = Self.left + Double(index) * slot + (slot - barWidth) / 2
             parts.append(
-                #"<rect class="chart__bar" x="\#(Self.format(x))" y="\#(Self.format(baseline - height))" width="\#(Self.format(barWidth))" height="\#(Self.format(height))"><title>\#(Self.escape("\(bar.label): \(bar.text)"))</title></rect>"#
+                #"<rect class="chart__bar" x="\#(Self.format(x))" y="\#(Self.format(baseline - height))" width="\#(Self.format(barWidth))" height="\#(Self.format(height))"><title>\#(Escape.html("\(bar.label): \(bar.text)"))</title></rect>"#
             )
             if index % labelEvery == 0 {
                 parts.append(
-                    #"<text class="chart__label" x="\#(Self.format(x + barWidth / 2))" y="\#(Self.format(baseline + 16))" text-anchor="middle">\#(Self.escape(bar.label))</text>"#
+                    #"<text class="chart__label" x="\#(Self.format(x + barWidth / 2))" y="\#(Self.format(baseline + 16))" text-anchor="middle">\#(Escape.html(bar.label))</text>"#
                 )
             }
         }
@@ -73,5 +81,4 @@ package struct BarChart: Sendable {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    static func escape(_ text: String) -> String { SafeMarkdown.escape(text) }
 }

@@ -51,10 +51,15 @@ package struct ReportsController: Sendable {
         return (String(format: "%04d-%02d", parts.year ?? 1970, parts.month ?? 1), start)
     }
 
-    private func data(_ context: StaffRequestContext) async throws -> ([ReportStore.MonthRevenue], [ReportStore.ProductRevenue], String) {
+    private func data(_ context: StaffRequestContext) async throws -> (
+        [ReportStore.MonthRevenue], [ReportStore.ProductRevenue], String
+    ) {
         let (month, start) = period()
         let (months, products) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.reports.revenueByMonth(from: month), try await database.reports.revenueByProduct(since: start))
+            (
+                try await database.reports.revenueByMonth(from: month),
+                try await database.reports.revenueByProduct(since: start)
+            )
         }
         return (months, products, month)
     }
@@ -63,11 +68,19 @@ package struct ReportsController: Sendable {
         try context.require(.support)
         let (months, products, from) = try await data(context)
         let page = Page(
-            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken,
+            chrome: context.chrome, csrf: context.csrfToken,
             period: "\(Self.monthName(from)) to now",
-            months: months.map { .init(month: Self.monthName($0.month), invoices: $0.invoices, total: Money.format(minor: $0.totalMinor, currency: $0.currency)) },
+            months: months.map {
+                .init(
+                    month: Self.monthName($0.month), invoices: $0.invoices,
+                    total: Money.format(minor: $0.totalMinor, currency: $0.currency))
+            },
             hasMonths: !months.isEmpty,
-            products: products.map { .init(product: $0.product, orders: $0.orders, total: Money.format(minor: $0.totalMinor, currency: $0.currency)) },
+            products: products.map {
+                .init(
+                    product: $0.product, orders: $0.orders,
+                    total: Money.format(minor: $0.totalMinor, currency: $0.currency))
+            },
             hasProducts: !products.isEmpty
         )
         return try flows.page(page, "admin/reports")
@@ -78,7 +91,12 @@ package struct ReportsController: Sendable {
         let (months, _, from) = try await data(context)
         let body = CSV.document(
             header: ["month", "currency", "paid invoices", "revenue"],
-            rows: months.map { [.text($0.month), .text($0.currency), .number(String($0.invoices)), CSV.amount(minor: $0.totalMinor, currency: $0.currency)] }
+            rows: months.map {
+                [
+                    .text($0.month), .text($0.currency), .number(String($0.invoices)),
+                    CSV.amount(minor: $0.totalMinor, currency: $0.currency),
+                ]
+            }
         )
         return try await download(body, name: "revenue-by-month-from-\(from).csv", context: context)
     }
@@ -88,19 +106,27 @@ package struct ReportsController: Sendable {
         let (_, products, from) = try await data(context)
         let body = CSV.document(
             header: ["product", "currency", "paid orders", "revenue"],
-            rows: products.map { [.text($0.product), .text($0.currency), .number(String($0.orders)), CSV.amount(minor: $0.totalMinor, currency: $0.currency)] }
+            rows: products.map {
+                [
+                    .text($0.product), .text($0.currency), .number(String($0.orders)),
+                    CSV.amount(minor: $0.totalMinor, currency: $0.currency),
+                ]
+            }
         )
         return try await download(body, name: "revenue-by-product-from-\(from).csv", context: context)
     }
 
     private func download(_ body: String, name: String, context: StaffRequestContext) async throws -> Response {
         try await realm(context.tenant).withAccounts { store in
-            try await store.audit("report.exported", actor: context.staff, target: name, detail: "", ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                "report.exported", actor: context.staff, target: name, detail: "",
+                ip: context.origin.clientAddress ?? "")
         }
         return Response(
             status: .ok,
             headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
+                .cacheControl: "no-store",
             ],
             body: .init(byteBuffer: ByteBuffer(string: body))
         )
@@ -109,7 +135,9 @@ package struct ReportsController: Sendable {
     /// `2026-03` → `March 2026`.
     static func monthName(_ month: String) -> String {
         let parts = month.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...12).contains(number) else { return month }
+        guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...12).contains(number) else {
+            return month
+        }
         return "\(Calendar(identifier: .gregorian).monthSymbols[number - 1]) \(year)"
     }
 }

@@ -28,12 +28,15 @@ package struct StaffController: Sendable {
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let currency = try await storefront.content(for: context.tenant).brand.currency
         let now = flows.services.now()
-        let figures = try await databases.withDatabase(for: context.tenant) { try await $0.reports.figures(now: now, currency: currency) }
+        let figures = try await databases.withDatabase(for: context.tenant) {
+            try await $0.reports.figures(now: now, currency: currency)
+        }
         var page = StaffHomePage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, name: context.staff.name,
+            chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,
             role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
             showMailbox: showMailbox,
-            suspendedReason: context.tenant.status == .suspended ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
+            suspendedReason: context.tenant.status == .suspended
+                ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         )
         page.dashboard = StaffDashboard(figures, currency: currency)
         return try flows.page(page, "admin/home")
@@ -48,12 +51,14 @@ package struct StaffController: Sendable {
                 id: member.id.rawValue, name: member.name, email: member.email, role: member.role?.rawValue ?? "",
                 pending: member.passwordHash == nil, isSelf: member.id == context.staff.id,
                 hasSecondFactor: member.hasSecondFactor,
-                roleOptions: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == member.role) }
+                roleOptions: Account.Role.allCases.reversed().map {
+                    .init(value: $0.rawValue, selected: $0 == member.role)
+                }
             )
         }
         let policy = try await realm(context).withAccounts { try await $0.setting(StaffTwoFactorPolicy.key) }
         return StaffListPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows,
+            chrome: context.chrome, csrf: context.csrfToken, rows: rows,
             twoFactorRequired: policy != "off",
             inviteRoles: Account.Role.allCases.reversed().map { .init(value: $0.rawValue, selected: $0 == .support) },
             notice: notice
@@ -100,12 +105,14 @@ package struct StaffController: Sendable {
                 // The invited account, its set-up link and the invitation commit together.
                 try await flows.commit(store, realm: realm) { db in
                     let invited = try AccountStore.insertAccount(
-                        db, kind: .staff, email: email, name: email, company: "", passwordHash: nil, role: role, emailVerifiedAt: nil,
+                        db, kind: .staff, email: email, name: email, company: "", passwordHash: nil, role: role,
+                        emailVerifiedAt: nil,
                         now: now
                     )
                     try AccountStore.insertToken(db, token(invited.id))
                     try AccountStore.insertMail(db, mail, now: now)
-                    try AccountStore.appendAudit(db, "staff.invited", actor: staff, target: email, detail: role.rawValue, ip: ip, now: now)
+                    try AccountStore.appendAudit(
+                        db, "staff.invited", actor: staff, target: email, detail: role.rawValue, ip: ip, now: now)
                 }
             } catch AccountError.emailTaken {
                 page.inviteError = "This address is already on your staff."
@@ -131,27 +138,37 @@ package struct StaffController: Sendable {
                 status: .unprocessableContent
             )
         }
-        if let refused = try await ownerChange(context, { store in
-            let changed = try await store.setRole(role, for: id)
-            // A privilege change: the member signs in again with a new session.
-            try await store.deleteSessions(of: id)
-            try await store.audit(
-                "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
-                ip: context.origin.clientAddress ?? ""
-            )
-        }) { return refused }
+        if let refused = try await ownerChange(
+            context,
+            { store in
+                let changed = try await store.setRole(role, for: id)
+                // A privilege change: the member signs in again with a new session.
+                try await store.deleteSessions(of: id)
+                try await store.audit(
+                    "staff.role_changed", actor: context.staff, target: changed.email, detail: role.rawValue,
+                    ip: context.origin.clientAddress ?? ""
+                )
+            })
+        {
+            return refused
+        }
         return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=role")
     }
 
     @Sendable func remove(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         let id = try staffID(context)
-        if let refused = try await ownerChange(context, { store in
-            let removed = try await store.removeStaff(id)
-            try await store.audit(
-                "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
-            )
-        }) { return refused }
+        if let refused = try await ownerChange(
+            context,
+            { store in
+                let removed = try await store.removeStaff(id)
+                try await store.audit(
+                    "staff.removed", actor: context.staff, target: removed.email, ip: context.origin.clientAddress ?? ""
+                )
+            })
+        {
+            return refused
+        }
         return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
     }
 
@@ -214,7 +231,7 @@ package struct StaffController: Sendable {
         }
         let rows = AuditPage.rows(entries)
         let page = AuditPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, action: action,
+            chrome: context.chrome, csrf: context.csrfToken, rows: rows, action: action,
             actor: actor, isEmpty: rows.isEmpty
         )
         return try flows.page(page, "admin/audit")
@@ -223,11 +240,12 @@ package struct StaffController: Sendable {
     @Sendable func mailbox(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let mails = try await realm(context).withAccounts { try await $0.outbox() }
         let rows = mails.map {
-            MailboxPage.Row(id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
-                            status: $0.status.rawValue)
+            MailboxPage.Row(
+                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
+                status: $0.status.rawValue)
         }
         let page = MailboxPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
+            chrome: context.chrome, csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
         )
         return try flows.page(page, "admin/mailbox")
     }

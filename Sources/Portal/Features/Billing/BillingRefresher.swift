@@ -46,8 +46,13 @@ package final class BillingRefresher: Sendable {
     }
 
     private func read(_ account: Account.ID, in tenant: Tenant) async throws {
-        guard let link = try await databases.withDatabase(for: tenant, { try await $0.upstreams.billingClient(of: account) }) else {
-            try await databases.withDatabase(for: tenant) { try await $0.billing.replace(account, services: [], invoices: []) }
+        guard
+            let link = try await databases.withDatabase(
+                for: tenant, { try await $0.upstreams.billingClient(of: account) })
+        else {
+            try await databases.withDatabase(for: tenant) {
+                try await $0.billing.replace(account, services: [], invoices: [])
+            }
             return
         }
         let (client, _) = try await upstreams.whmcs(for: tenant)
@@ -57,10 +62,12 @@ package final class BillingRefresher: Sendable {
             let page = try await client.services(clientID: link.clientID, page: .init(start: start, size: 100))
             services += page.items.filter { $0.clientID == link.clientID }.map { service in
                 MirroredService(
-                    whmcsServiceID: service.id, accountID: account, whmcsOrderID: service.orderID, whmcsProductID: service.productID,
+                    whmcsServiceID: service.id, accountID: account, whmcsOrderID: service.orderID,
+                    whmcsProductID: service.productID,
                     productName: service.name, domain: service.domain, status: service.status,
                     billingCycle: service.billingCycle, recurringMinor: service.recurringAmountMinor,
-                    nextDueDate: service.nextDueDate == "0000-00-00" ? "" : service.nextDueDate, username: service.username
+                    nextDueDate: service.nextDueDate == "0000-00-00" ? "" : service.nextDueDate,
+                    username: service.username
                 )
             }
             start += page.items.count
@@ -72,8 +79,10 @@ package final class BillingRefresher: Sendable {
             let page = try await client.invoices(clientID: link.clientID, page: .init(start: start, size: 100))
             invoices += page.items.filter { $0.clientID == link.clientID }.map { invoice in
                 MirroredInvoice(
-                    whmcsInvoiceID: invoice.id, accountID: account, number: invoice.number.isEmpty ? String(invoice.id) : invoice.number,
-                    date: invoice.date, dueDate: invoice.dueDate, totalMinor: invoice.totalMinor, status: invoice.status,
+                    whmcsInvoiceID: invoice.id, accountID: account,
+                    number: invoice.number.isEmpty ? String(invoice.id) : invoice.number,
+                    date: invoice.date, dueDate: invoice.dueDate, totalMinor: invoice.totalMinor,
+                    status: invoice.status,
                     currency: invoice.currencyCode
                 )
             }
@@ -100,17 +109,20 @@ package final class BillingRefresher: Sendable {
         }
         // Threads with activity the copy has not seen (a reply written in WHMCS itself) are read again whole.
         let stale = try await databases.withDatabase(for: tenant) { try await $0.tickets.stale(replies, of: account) }
-        let customerName = try await databases.withDatabase(for: tenant) { try await $0.accounts.account(account)?.name } ?? ""
+        let customerName =
+            try await databases.withDatabase(for: tenant) { try await $0.accounts.account(account)?.name } ?? ""
         for (local, whmcsID) in stale.prefix(50) {
             let thread = try await client.ticketThread(id: whmcsID)
             let messages = thread.messages.map { message in
                 (
-                    author: message.admin.isEmpty ? "customer" : "staff", name: message.admin.isEmpty ? customerName : message.admin,
+                    author: message.admin.isEmpty ? "customer" : "staff",
+                    name: message.admin.isEmpty ? customerName : message.admin,
                     body: message.message, date: Self.whmcsDate(message.date)
                 )
             }
             try await databases.withDatabase(for: tenant) { database in
-                try await database.tickets.replaceThread(local, status: thread.status, lastReply: thread.lastReply, messages: messages)
+                try await database.tickets.replaceThread(
+                    local, status: thread.status, lastReply: thread.lastReply, messages: messages)
             }
         }
     }
@@ -121,9 +133,11 @@ package final class BillingRefresher: Sendable {
         guard parts.count >= 5 else { return Date() }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(
-            year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts.count > 5 ? parts[5] : 0
-        )) ?? Date()
+        return calendar.date(
+            from: DateComponents(
+                year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4],
+                second: parts.count > 5 ? parts[5] : 0
+            )) ?? Date()
     }
 
     /// Refreshes in the background when the copy (last refreshed at `refreshed`, which the page read with its data)
@@ -139,7 +153,10 @@ package final class BillingRefresher: Sendable {
             } catch {
                 self.logger.warning(
                     "billing copy not refreshed",
-                    metadata: ["tenant": "\(tenant.slug)", "account": "\(account.rawValue)", "reason": "\(TenantUpstreams.describe(error))"]
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "account": "\(account.rawValue)",
+                        "reason": "\(TenantUpstreams.describe(error))",
+                    ]
                 )
             }
         }

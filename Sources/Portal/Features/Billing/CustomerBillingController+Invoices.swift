@@ -8,22 +8,26 @@ extension CustomerBillingController {
     // MARK: Invoices
 
     @Sendable func invoices(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let filter = BillingMirrorStore.InvoiceFilter(rawValue: request.uri.queryParameters.get("status") ?? "all") ?? .all
+        let filter =
+            BillingMirrorStore.InvoiceFilter(rawValue: request.uri.queryParameters.get("status") ?? "all") ?? .all
         let perPage = 20
         let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let today = Self.today(flows.services.now())
         let (list, refreshed) = try await databases.withDatabase(for: context.tenant) { database in
             (
-                try await database.billing.invoices(of: context.account.id, filter: filter, today: today, limit: perPage,
-                                                    offset: (page - 1) * perPage),
+                try await database.billing.invoices(
+                    of: context.account.id, filter: filter, today: today, limit: perPage,
+                    offset: (page - 1) * perPage),
                 try await database.billing.refreshedAt(context.account.id)
             )
         }
-        refresher.refreshIfStale(context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
+        refresher.refreshIfStale(
+            context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
         let rows = list.items.map {
             InvoicesPage.Row(
                 id: $0.whmcsInvoiceID, number: $0.number, date: $0.date, dueDate: $0.dueDate,
-                total: Money.format(minor: $0.totalMinor, currency: $0.currency), status: $0.isOverdue(today: today) ? "Overdue" : $0.status,
+                total: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                status: $0.isOverdue(today: today) ? "Overdue" : $0.status,
                 overdue: $0.isOverdue(today: today)
             )
         }
@@ -37,10 +41,13 @@ extension CustomerBillingController {
             }
         return try flows.page(
             InvoicesPage(
-                chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
-                filters: BillingMirrorStore.InvoiceFilter.allCases.map { .init(value: $0.rawValue, label: $0.rawValue.capitalized, current: $0 == filter) },
+                chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
+                filters: BillingMirrorStore.InvoiceFilter.allCases.map {
+                    .init(value: $0.rawValue, label: $0.rawValue.capitalized, current: $0 == filter)
+                },
                 emptyMessage: empty, previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
-                nextURL: page * perPage < list.total ? "\(base)page=\(page + 1)" : nil, refreshed: Self.refreshedText(refreshed)
+                nextURL: page * perPage < list.total ? "\(base)page=\(page + 1)" : nil,
+                refreshed: Self.refreshedText(refreshed)
             ),
             "account/invoices"
         )
@@ -48,7 +55,8 @@ extension CustomerBillingController {
 
     func ownedInvoice(_ context: CustomerRequestContext) async throws -> MirroredInvoice {
         guard let id = context.parameters.get("id").flatMap(Int.init),
-            let invoice = try await databases.withDatabase(for: context.tenant, { try await $0.billing.invoice(id, of: context.account.id) })
+            let invoice = try await databases.withDatabase(
+                for: context.tenant, { try await $0.billing.invoice(id, of: context.account.id) })
         else { throw PortalError.notFound }
         return invoice
     }
@@ -63,22 +71,32 @@ extension CustomerBillingController {
         } catch let error as PortalError {
             throw error
         } catch {
-            return try await trouble(context, error, title: "This invoice cannot be shown right now", back: "/account/invoices")
+            return try await trouble(
+                context, error, title: "This invoice cannot be shown right now", back: "/account/invoices")
         }
         let content = try await storefront.content(for: context.tenant)
-        let profile = try await databases.withDatabase(for: context.tenant) { try await $0.orders.profile(of: context.account.id) }
+        let profile = try await databases.withDatabase(for: context.tenant) {
+            try await $0.orders.profile(of: context.account.id)
+        }
         let currency = mirrored.currency.isEmpty ? content.brand.currency : mirrored.currency
         let money = { (minor: Int64) in Money.format(minor: minor, currency: currency) }
         var notice: Notice?
-        if request.uri.queryParameters.get("done") == "paid" { notice = .success("Thank you: the payment is recorded.") }
+        if request.uri.queryParameters.get("done") == "paid" {
+            notice = .success("Thank you: the payment is recorded.")
+        }
         let page = InvoicePage(
-            chrome: content.chrome, csrf: context.csrfToken, notice: notice, id: detail.id, number: mirrored.number,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: detail.id, number: mirrored.number,
             status: detail.status, isUnpaid: detail.status == "Unpaid", date: detail.date, dueDate: detail.dueDate,
-            datePaid: detail.datePaid, lines: detail.items.map { .init(description: $0.description, amount: money($0.amountMinor)) },
-            subtotal: money(detail.subtotalMinor), tax: money(detail.taxMinor), hasTax: detail.taxMinor != 0, total: money(detail.totalMinor),
-            balance: money(detail.balanceMinor), sellerName: content.chrome.companyName, sellerAddress: content.chrome.addressLines,
+            datePaid: detail.datePaid,
+            lines: detail.items.map { .init(description: $0.description, amount: money($0.amountMinor)) },
+            subtotal: money(detail.subtotalMinor), tax: money(detail.taxMinor), hasTax: detail.taxMinor != 0,
+            total: money(detail.totalMinor),
+            balance: money(detail.balanceMinor), sellerName: context.chrome.companyName,
+            sellerAddress: context.chrome.addressLines,
             customerName: profile.map { "\($0.firstName) \($0.lastName)" } ?? context.account.name,
-            customerAddress: profile.map { [$0.company, $0.address1, "\($0.city) \($0.postcode)", $0.state, $0.country].filter { !$0.isEmpty } } ?? []
+            customerAddress: profile.map {
+                [$0.company, $0.address1, "\($0.city) \($0.postcode)", $0.state, $0.country].filter { !$0.isEmpty }
+            } ?? []
         )
         return try flows.page(page, "account/invoice")
     }
@@ -89,12 +107,15 @@ extension CustomerBillingController {
         do {
             let settings = try await upstreams.settings(of: context.tenant)
             let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            guard let link = try await databases.withDatabase(for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
+            guard
+                let link = try await databases.withDatabase(
+                    for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
             else { throw PortalError.notFound }
             if settings.mode == .sandbox {
                 try await client.addPayment(
                     WHMCSPayment(
-                        invoiceID: invoice.whmcsInvoiceID, transactionID: "sandbox-\(context.requestID)", gateway: "mailin",
+                        invoiceID: invoice.whmcsInvoiceID, transactionID: "sandbox-\(context.requestID)",
+                        gateway: "mailin",
                         date: OrderSteps.whmcsDate(flows.services.now())
                     )
                 )
@@ -102,11 +123,15 @@ extension CustomerBillingController {
                 return flows.redirect(to: "/account/invoices/\(invoice.whmcsInvoiceID)?done=paid")
             }
             let sso = try await client.createSsoToken(clientID: link.clientID, destination: "sso:custom_redirect")
-            return flows.redirect(to: sso.redirectURL + "&redirect_url=" + QueryComponent.encode("viewinvoice.php?id=\(invoice.whmcsInvoiceID)"))
+            return flows.redirect(
+                to: sso.redirectURL + "&redirect_url="
+                    + QueryComponent.encode("viewinvoice.php?id=\(invoice.whmcsInvoiceID)"))
         } catch let error as PortalError {
             throw error
         } catch {
-            return try await trouble(context, error, title: "Payment is not available right now", back: "/account/invoices/\(invoice.whmcsInvoiceID)")
+            return try await trouble(
+                context, error, title: "Payment is not available right now",
+                back: "/account/invoices/\(invoice.whmcsInvoiceID)")
         }
     }
 }

@@ -60,30 +60,40 @@ package struct CustomerBillingController: Sendable {
         refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
         let today = Self.today(now)
         let inputs = DashboardInputs(
-            dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil, csrf: context.csrfToken,
-            brand: content.homeETag, nameservers: content.brand.nameservers, today: today, freshness: Self.refreshedText(summary.refreshedAt)
+            dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil,
+            csrf: context.csrfToken,
+            brand: content.homeETag, nameservers: content.brand.nameservers, today: today,
+            freshness: Self.refreshedText(summary.refreshedAt)
         )
         let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {
             let row: (MirroredService) -> DashboardPage.ServiceRow = {
                 .init(id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, nextDue: $0.nextDueDate)
             }
-            let due = summary.dueMinor.sorted { $0.key < $1.key }.map { Money.format(minor: $0.value, currency: $0.key) }
+            let due = summary.dueMinor.sorted { $0.key < $1.key }.map {
+                Money.format(minor: $0.value, currency: $0.key)
+            }
             let page = DashboardPage(
-                chrome: content.chrome, csrf: context.csrfToken, name: account.name, email: account.email,
+                chrome: context.chrome, csrf: context.csrfToken, name: account.name, email: account.email,
                 emailVerified: account.emailVerifiedAt != nil, services: summary.activeServices.map(row),
                 hasServices: !summary.activeServices.isEmpty,
                 invoices: summary.unpaidInvoices.map {
-                    .init(id: $0.whmcsInvoiceID, number: $0.number, total: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                          dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
+                    .init(
+                        id: $0.whmcsInvoiceID, number: $0.number,
+                        total: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                        dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
                 },
-                hasInvoices: !summary.unpaidInvoices.isEmpty, totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
-                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending, openTickets: openTickets,
-                refreshed: inputs.freshness, nameservers: content.brand.nameservers, hasNameservers: !content.brand.nameservers.isEmpty
+                hasInvoices: !summary.unpaidInvoices.isEmpty,
+                totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
+                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending,
+                openTickets: openTickets,
+                refreshed: inputs.freshness, nameservers: content.brand.nameservers,
+                hasNameservers: !content.brand.nameservers.isEmpty
             )
             return try flows.pages.render(page, template: "account/home")
         }
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: html)
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: html)
         )
     }
 
@@ -99,7 +109,9 @@ package struct CustomerBillingController: Sendable {
     // MARK: Trouble
 
     /// A calm page with the request id as reference; the cause goes to the log under the same id.
-    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws -> Response {
-        try await CustomerTrouble.page(flows, realm(context), context, error, logger: logger, title: title, back: back)
+    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws
+        -> Response
+    {
+        try CustomerTrouble.page(flows, context, error, logger: logger, title: title, back: back)
     }
 }

@@ -36,7 +36,8 @@ package struct BrandForm: Sendable {
         tagline = form.trimmed("tagline")
         supportEmail = form.trimmed("support_email")
         supportPhone = form.trimmed("support_phone")
-        postalAddress = form["postal_address"].replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        postalAddress = form["postal_address"].replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(
+            in: .whitespacesAndNewlines)
         senderName = form.trimmed("sender_name")
         senderEmail = form.trimmed("sender_email")
         footerLinks = (0..<Self.maximumFooterLinks).map {
@@ -59,7 +60,8 @@ package struct BrandForm: Sendable {
         footerLinks = brand.footerLinks
         colors = [
             "primary_color": brand.primaryColor.hex, "accent_color": brand.accentColor.hex,
-            "background_color": brand.backgroundColor.hex, "text_color": brand.textColor.hex, "link_color": brand.linkColor.hex,
+            "background_color": brand.backgroundColor.hex, "text_color": brand.textColor.hex,
+            "link_color": brand.linkColor.hex,
         ]
         font = brand.fontStack.rawValue
         nameservers = brand.nameservers.joined(separator: "\n")
@@ -76,15 +78,19 @@ package struct BrandForm: Sendable {
         } else if companyName.count > 120 || !oneLine(companyName) {
             errors["company_name"] = "Keep the company name to one line of at most 120 characters."
         }
-        if tagline.count > 160 || !oneLine(tagline) { errors["tagline"] = "Keep the tagline to one line of at most 160 characters." }
+        if tagline.count > 160 || !oneLine(tagline) {
+            errors["tagline"] = "Keep the tagline to one line of at most 160 characters."
+        }
         if !supportEmail.isEmpty, EmailAddress.normalize(supportEmail) == nil {
             errors["support_email"] = "Enter an email address such as support@example.com."
         }
         let phoneCharacters = CharacterSet(charactersIn: "0123456789 +-().")
         if !supportPhone.isEmpty,
-            !(5...30).contains(supportPhone.count) || supportPhone.unicodeScalars.contains(where: { !phoneCharacters.contains($0) })
+            !(5...30).contains(supportPhone.count)
+                || supportPhone.unicodeScalars.contains(where: { !phoneCharacters.contains($0) })
         {
-            errors["support_phone"] = "Enter a phone number of digits, spaces and + - ( ) only, such as +44 20 7946 0123."
+            errors["support_phone"] =
+                "Enter a phone number of digits, spaces and + - ( ) only, such as +44 20 7946 0123."
         }
         let addressLines = postalAddress.split(separator: "\n", omittingEmptySubsequences: false)
         if addressLines.count > 6 || addressLines.contains(where: { $0.count > 100 }) {
@@ -101,7 +107,8 @@ package struct BrandForm: Sendable {
             if link.label.isEmpty || link.label.count > 40 || !oneLine(link.label) {
                 errors["link_\(index)"] = "Give link \(index + 1) a label of at most 40 characters."
             } else if !Self.isWebAddress(link.url) {
-                errors["link_\(index)"] = "Link \(index + 1) needs an https:// address such as https://example.com/terms."
+                errors["link_\(index)"] =
+                    "Link \(index + 1) needs an https:// address such as https://example.com/terms."
             } else {
                 links.append(link)
             }
@@ -140,7 +147,8 @@ package struct BrandForm: Sendable {
     }
 
     static func isWebAddress(_ text: String) -> Bool {
-        guard text.count <= 300, let components = URLComponents(string: text), components.scheme?.lowercased() == "https",
+        guard text.count <= 300, let components = URLComponents(string: text),
+            components.scheme?.lowercased() == "https",
             let host = components.host, host.contains("."), components.user == nil
         else { return false }
         return !text.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
@@ -148,7 +156,9 @@ package struct BrandForm: Sendable {
 
     static func nameserverProblem(_ nameservers: [String]) -> String? {
         if nameservers.isEmpty { return nil }
-        guard (2...4).contains(nameservers.count) else { return "Give 2 to 4 nameservers, or none to use the server's." }
+        guard (2...4).contains(nameservers.count) else {
+            return "Give 2 to 4 nameservers, or none to use the server's."
+        }
         guard Set(nameservers).count == nameservers.count else { return "Each nameserver may appear only once." }
         for nameserver in nameservers where (try? HostName.validateDomain(nameserver)) != nameserver {
             return "\"\(nameserver)\" is not a host name such as ns1.example.com."

@@ -27,7 +27,8 @@ package struct BrandStudioController: Sendable {
     }
 
     /// The staff member's draft, or the published brand when they have none.
-    private func working(_ context: StaffRequestContext) async throws -> (brand: Brand, isDraft: Bool, published: Brand) {
+    private func working(_ context: StaffRequestContext) async throws -> (brand: Brand, isDraft: Bool, published: Brand)
+    {
         try await databases.withDatabase(for: context.tenant) { database in
             let studio = database.brandStudio
             let published = try await studio.published()
@@ -43,7 +44,7 @@ package struct BrandStudioController: Sendable {
         let (brand, isDraft, published) = try await working(context)
         let versions = try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.versions() }
         var page = BrandStudioPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, scriptURL: scriptURL,
+            chrome: context.chrome, csrf: context.csrfToken, scriptURL: scriptURL,
             form: form ?? BrandForm(brand: brand, tenantName: context.tenant.name), errors: errors, images: brand,
             hasDraft: isDraft, liveVersion: published.version, versions: versions
         )
@@ -80,7 +81,9 @@ package struct BrandStudioController: Sendable {
                 notice: .error("Nothing was saved: correct the fields marked below."), status: .unprocessableContent
             )
         case .success(let brand):
-            try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.saveDraft(brand, of: context.staff.id) }
+            try await databases.withDatabase(for: context.tenant) {
+                try await $0.brandStudio.saveDraft(brand, of: context.staff.id)
+            }
             return flows.redirect(to: "/admin/brand?done=saved")
         }
     }
@@ -101,13 +104,16 @@ package struct BrandStudioController: Sendable {
             )
         }
         guard isDraft else {
-            return try await page(context, notice: .error("There is no draft to publish: change something and save it first."),
-                                  status: .conflict)
+            return try await page(
+                context, notice: .error("There is no draft to publish: change something and save it first."),
+                status: .conflict)
         }
         guard ContrastReport(brand).passes else {
             return try await page(
                 context,
-                notice: .error("This palette cannot be published: each contrast check must reach 4.5:1. Try the suggested colours."),
+                notice: .error(
+                    "This palette cannot be published: each contrast check must reach 4.5:1. Try the suggested colours."
+                ),
                 status: .unprocessableContent
             )
         }
@@ -120,7 +126,9 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func discard(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.discardDraft(of: context.staff.id) }
+        try await databases.withDatabase(for: context.tenant) {
+            try await $0.brandStudio.discardDraft(of: context.staff.id)
+        }
         return flows.redirect(to: "/admin/brand?done=discarded")
     }
 
@@ -128,7 +136,8 @@ package struct BrandStudioController: Sendable {
         try context.require(.admin)
         guard let raw = context.parameters.get("version"), let version = Int(raw) else { throw PortalError.notFound }
         let restored = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.brandStudio.restore(version: version, by: context.staff, ip: context.origin.clientAddress ?? "")
+            try await database.brandStudio.restore(
+                version: version, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
         guard restored != nil else { throw PortalError.notFound }
         storefront.invalidate(context.tenant.id)
@@ -146,13 +155,15 @@ package struct BrandStudioController: Sendable {
         do {
             form = try await MultipartForm.parse(&request, limit: MultipartForm.uploadLimit)
         } catch is MultipartForm.ParseError {
-            return try await page(context, uploadError: "Choose an image file and upload it with the form.", status: .badRequest)
+            return try await page(
+                context, uploadError: "Choose an image file and upload it with the form.", status: .badRequest)
         }
         guard let kind = Self.imageKinds.first(where: { $0 == form["kind"] }) else {
             return try await page(context, uploadError: "Choose which image this is.", status: .unprocessableContent)
         }
         guard let file = form.files["file"], !file.bytes.isEmpty else {
-            return try await page(context, uploadError: "Choose an image file to upload.", status: .unprocessableContent)
+            return try await page(
+                context, uploadError: "Choose an image file to upload.", status: .unprocessableContent)
         }
         let slug = context.tenant.slug
         let stored: String
@@ -192,7 +203,9 @@ package struct BrandStudioController: Sendable {
         var (brand, _, _) = try await working(context)
         change(&brand)
         let updated = brand
-        try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.saveDraft(updated, of: context.staff.id) }
+        try await databases.withDatabase(for: context.tenant) {
+            try await $0.brandStudio.saveDraft(updated, of: context.staff.id)
+        }
     }
 
     // MARK: Preview (this staff member's draft only, never cached)

@@ -86,8 +86,10 @@ package struct BrandStudioPage: Sendable {
         self.hasDraft = hasDraft
         self.liveVersion = liveVersion
         func field(_ name: String, _ label: String, _ value: String) -> Field {
-            Field(name: name, id: name.replacingOccurrences(of: "_", with: "-"), label: label, value: value, error: errors[name],
-                  errorID: name.replacingOccurrences(of: "_", with: "-") + "-error")
+            Field(
+                name: name, id: name.replacingOccurrences(of: "_", with: "-"), label: label, value: value,
+                error: errors[name],
+                errorID: name.replacingOccurrences(of: "_", with: "-") + "-error")
         }
         identity = [
             field("company_name", "Company name", form.companyName),
@@ -102,19 +104,27 @@ package struct BrandStudioPage: Sendable {
         let filled = form.footerLinks.filter { !$0.label.isEmpty || !$0.url.isEmpty }
         links = (0..<BrandForm.maximumFooterLinks).map { index in
             let link = index < filled.count ? filled[index] : Brand.FooterLink(label: "", url: "")
-            return LinkRow(index: index, number: index + 1, label: link.label, url: link.url, error: errors["link_\(index)"])
+            return LinkRow(
+                index: index, number: index + 1, label: link.label, url: link.url, error: errors["link_\(index)"])
         }
         colors = BrandForm.colorFields.map { field($0.name, $0.label, form.colors[$0.name] ?? "") }
-        fonts = FontStack.allCases.map { Option(value: $0.rawValue, label: Self.fontLabel($0), selected: $0.rawValue == form.font) }
+        fonts = FontStack.allCases.map {
+            Option(value: $0.rawValue, label: Self.fontLabel($0), selected: $0.rawValue == form.font)
+        }
         fontError = errors["font"]
         nameservers = form.nameservers
         nameserversError = errors["nameservers"]
         images = [
-            ImageSlot(kind: "logo", label: "Logo", hint: "Shown in the header and on emails.", url: brand.logoFile.map { "/brand/logo/\($0)" }),
-            ImageSlot(kind: "logo_dark", label: "Logo for dark backgrounds (optional)", hint: "Used when the visitor's device is in dark mode.",
-                      url: brand.logoDarkFile.map { "/brand/logo/\($0)" }),
-            ImageSlot(kind: "favicon", label: "Favicon", hint: "The small icon in browser tabs; square works best.",
-                      url: brand.faviconFile.map { "/brand/logo/\($0)" }),
+            ImageSlot(
+                kind: "logo", label: "Logo", hint: "Shown in the header and on emails.",
+                url: brand.logoFile.map { "/brand/logo/\($0)" }),
+            ImageSlot(
+                kind: "logo_dark", label: "Logo for dark backgrounds (optional)",
+                hint: "Used when the visitor's device is in dark mode.",
+                url: brand.logoDarkFile.map { "/brand/logo/\($0)" }),
+            ImageSlot(
+                kind: "favicon", label: "Favicon", hint: "The small icon in browser tabs; square works best.",
+                url: brand.faviconFile.map { "/brand/logo/\($0)" }),
         ]
         if case .success(let candidate) = form.apply(to: brand) {
             let report = ContrastReport(candidate)
@@ -122,14 +132,16 @@ package struct BrandStudioPage: Sendable {
                 ContrastRow(
                     name: check.name, ratio: check.ratioText, passes: check.passes, foreground: check.foreground.hex,
                     background: check.background.hex, suggestion: check.suggestion?.hex,
-                    suggestionTarget: check.name.hasPrefix("Button") ? "primary colour" : check.name.hasPrefix("Links") ? "link colour" : "text colour"
+                    suggestionTarget: check.name.hasPrefix("Button")
+                        ? "primary colour" : check.name.hasPrefix("Links") ? "link colour" : "text colour"
                 )
             }
             contrastPasses = report.passes
         }
         self.versions = versions.map { version in
             VersionRow(
-                version: version.version, publishedBy: version.publishedBy, publishedAt: PageDates.format(version.publishedAt),
+                version: version.version, publishedBy: version.publishedBy,
+                publishedAt: PageDates.format(version.publishedAt),
                 note: version.note, isLive: version.version == liveVersion
             )
         }

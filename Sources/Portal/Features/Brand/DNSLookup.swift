@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Tenancy
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A small DNS stub client over UDP (RFC 1035): asks one configured resolver for TXT, CNAME, A and AAAA records.
 ///
@@ -50,7 +51,9 @@ package struct DNSLookup: Sendable {
     /// `address` is `a.b.c.d` or `a.b.c.d:port`.
     package init(resolver address: String, timeout: Duration = .seconds(2)) throws(LookupError) {
         let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), inet_addr(String(parts[0])) != INADDR_NONE else { throw .badResolver(address) }
+        guard (1...2).contains(parts.count), inet_addr(String(parts[0])) != INADDR_NONE else {
+            throw .badResolver(address)
+        }
         host = String(parts[0])
         if parts.count == 2 {
             guard let port = UInt16(parts[1]), port > 0 else { throw .badResolver(address) }
@@ -66,7 +69,9 @@ package struct DNSLookup: Sendable {
         let text = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if fields.count >= 2, fields[0] == "nameserver", inet_addr(String(fields[1])) != INADDR_NONE { return String(fields[1]) }
+            if fields.count >= 2, fields[0] == "nameserver", inet_addr(String(fields[1])) != INADDR_NONE {
+                return String(fields[1])
+            }
         }
         return "127.0.0.1"
     }
@@ -142,7 +147,10 @@ package struct DNSLookup: Sendable {
                     results.append(try reader.bytes(4).map(String.init).joined(separator: "."))
                 case .aaaa:
                     let raw = try reader.bytes(16)
-                    results.append(stride(from: 0, to: 16, by: 2).map { String(UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]), radix: 16) }.joined(separator: ":"))
+                    results.append(
+                        stride(from: 0, to: 16, by: 2).map {
+                            String(UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]), radix: 16)
+                        }.joined(separator: ":"))
                 }
             }
             reader.offset = end
@@ -215,7 +223,9 @@ package struct DNSLookup: Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr(host)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw LookupError.timeout("\(host):\(port)") }
         var buffer = [UInt8](repeating: 0, count: 4096)

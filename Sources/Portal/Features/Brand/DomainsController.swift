@@ -56,7 +56,9 @@ package struct DomainsController: Sendable {
         group.post("/admin/domains/{host}/remove", use: remove)
     }
 
-    private func page(_ context: StaffRequestContext, notice: Notice? = nil, rowError: (host: String, text: String)? = nil) async throws -> Page {
+    private func page(
+        _ context: StaffRequestContext, notice: Notice? = nil, rowError: (host: String, text: String)? = nil
+    ) async throws -> Page {
         let list = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.all(of: tenant.id) }
         let canManage = context.role == .owner
         let activeCount = list.filter { $0.status == TenantDomain.Status.active }.count
@@ -67,26 +69,28 @@ package struct DomainsController: Sendable {
             let error: String? = rowError?.host == domain.hostname ? rowError?.text : nil
             return Page.Row(
                 hostname: domain.hostname, kind: isCustom ? "Your domain" : "Platform address", isCustom: isCustom,
-                isPrimary: domain.isPrimary, isPending: !isActive, canMakePrimary: canManage && isActive && !domain.isPrimary,
+                isPrimary: domain.isPrimary, isPending: !isActive,
+                canMakePrimary: canManage && isActive && !domain.isPrimary,
                 canRemove: canRemove, txtName: Self.txtPrefix + domain.hostname,
                 txtValue: "portal-verify=" + (domain.verificationToken ?? ""), error: error
             )
         }
         return Page(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, rows: rows, canManage: canManage,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, rows: rows, canManage: canManage,
             edgeHost: edge.host, edgeIPv4: edge.ipv4, edgeIPv6: edge.ipv6
         )
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let done = request.uri.queryParameters.get("done")
-        let notice: Notice? = switch done {
-        case "added": .success("Domain added. Create the two DNS records below, then press Verify.")
-        case "verified": .success("Verified: the domain now serves your site.")
-        case "primary": .success("Primary domain changed: emails and links now use it.")
-        case "removed": .success("Domain removed: it no longer serves your site.")
-        default: nil
-        }
+        let notice: Notice? =
+            switch done {
+            case "added": .success("Domain added. Create the two DNS records below, then press Verify.")
+            case "verified": .success("Verified: the domain now serves your site.")
+            case "primary": .success("Primary domain changed: emails and links now use it.")
+            case "removed": .success("Domain removed: it no longer serves your site.")
+            default: nil
+            }
         return try flows.page(try await page(context, notice: notice), "admin/domains")
     }
 
@@ -97,7 +101,9 @@ package struct DomainsController: Sendable {
         let raw = form.trimmed("hostname")
         let token = SecureToken.generate()
         do {
-            let domain = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.add(raw, to: tenant.id, token: token) }
+            let domain = try await BlockingIO.run { [domains, tenant = context.tenant] in
+                try domains.add(raw, to: tenant.id, token: token)
+            }
             try await audit(context, "domain.added", target: domain.hostname)
             try await registry.reload()
             return flows.redirect(to: "/admin/domains?done=added")
@@ -126,15 +132,21 @@ package struct DomainsController: Sendable {
             return try flows.page(page, "admin/domains", status: .badGateway)
         }
         guard found.contains(expected) else {
-            let seen = found.isEmpty ? "no TXT record there yet" : "found \(found.map { "“\($0)”" }.joined(separator: ", "))"
+            let seen =
+                found.isEmpty ? "no TXT record there yet" : "found \(found.map { "“\($0)”" }.joined(separator: ", "))"
             let page = try await page(
                 context, notice: .error("\(domain.hostname) is not verified yet."),
-                rowError: (domain.hostname, "Looked for TXT “\(expected)” at \(name): \(seen). New DNS records can take a while to appear.")
+                rowError: (
+                    domain.hostname,
+                    "Looked for TXT “\(expected)” at \(name): \(seen). New DNS records can take a while to appear."
+                )
             )
             return try flows.page(page, "admin/domains", status: .unprocessableContent)
         }
         do {
-            _ = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.activate(domain.hostname, of: tenant.id) }
+            _ = try await BlockingIO.run { [domains, tenant = context.tenant] in
+                try domains.activate(domain.hostname, of: tenant.id)
+            }
         } catch is CustomDomains.DomainError {
             // Removed by someone else meanwhile: the list shows what is there now.
             return flows.redirect(to: "/admin/domains")
@@ -148,9 +160,12 @@ package struct DomainsController: Sendable {
         try context.require(.owner)
         let domain = try await owned(context)
         do {
-            try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.makePrimary(domain.hostname, of: tenant.id) }
+            try await BlockingIO.run { [domains, tenant = context.tenant] in
+                try domains.makePrimary(domain.hostname, of: tenant.id)
+            }
         } catch let error as CustomDomains.DomainError {
-            let page = try await page(context, notice: .error(error.description), rowError: (domain.hostname, error.description))
+            let page = try await page(
+                context, notice: .error(error.description), rowError: (domain.hostname, error.description))
             return try flows.page(page, "admin/domains", status: .unprocessableContent)
         }
         try await audit(context, "domain.made_primary", target: domain.hostname)
@@ -162,9 +177,12 @@ package struct DomainsController: Sendable {
         try context.require(.owner)
         let domain = try await owned(context)
         do {
-            _ = try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.remove(domain.hostname, of: tenant.id) }
+            _ = try await BlockingIO.run { [domains, tenant = context.tenant] in
+                try domains.remove(domain.hostname, of: tenant.id)
+            }
         } catch let error as CustomDomains.DomainError {
-            let page = try await page(context, notice: .error(error.description), rowError: (domain.hostname, error.description))
+            let page = try await page(
+                context, notice: .error(error.description), rowError: (domain.hostname, error.description))
             return try flows.page(page, "admin/domains", status: .unprocessableContent)
         }
         try await audit(context, "domain.removed", target: domain.hostname)
@@ -176,7 +194,9 @@ package struct DomainsController: Sendable {
     private func owned(_ context: StaffRequestContext) async throws -> TenantDomain {
         guard let host = context.parameters.get("host") else { throw PortalError.notFound }
         do {
-            return try await BlockingIO.run { [domains, tenant = context.tenant] in try domains.domain(host, of: tenant.id) }
+            return try await BlockingIO.run { [domains, tenant = context.tenant] in
+                try domains.domain(host, of: tenant.id)
+            }
         } catch is CustomDomains.DomainError {
             throw PortalError.notFound
         }
@@ -184,7 +204,8 @@ package struct DomainsController: Sendable {
 
     private func audit(_ context: StaffRequestContext, _ action: String, target: String) async throws {
         try await databases.withDatabase(for: context.tenant) { database in
-            try await database.accounts.audit(action, actor: context.staff, target: target, ip: context.origin.clientAddress ?? "")
+            try await database.accounts.audit(
+                action, actor: context.staff, target: target, ip: context.origin.clientAddress ?? "")
         }
     }
 }

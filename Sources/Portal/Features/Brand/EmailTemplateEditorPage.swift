@@ -36,7 +36,9 @@ package struct EmailTemplateEditorPage: Sendable {
         self.csrf = csrf
         name = kind?.name ?? EmailKind.layoutName
         title = kind?.title ?? "Layout (wraps every email)"
-        purpose = kind?.purpose ?? "Your logo, colours and footer around every email. It must contain {{body}} where each email's content goes."
+        purpose =
+            kind?.purpose
+            ?? "Your logo, colours and footer around every email. It must contain {{body}} where each email's content goes."
         isLayout = kind == nil
         self.customised = customised
         subject = template.subject

@@ -36,9 +36,11 @@ package struct EmailTemplatesController: Sendable {
         try context.require(.admin)
         let overrides = try await overrides(context)
         let page = EmailTemplateListPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
+            chrome: context.chrome, csrf: context.csrfToken,
             layoutCustomised: overrides[EmailKind.layoutName] != nil,
-            rows: EmailKind.all.map { .init(name: $0.name, title: $0.title, purpose: $0.purpose, customised: overrides[$0.name] != nil) }
+            rows: EmailKind.all.map {
+                .init(name: $0.name, title: $0.title, purpose: $0.purpose, customised: overrides[$0.name] != nil)
+            }
         )
         return try flows.page(page, "admin/emails")
     }
@@ -51,7 +53,7 @@ package struct EmailTemplatesController: Sendable {
         let overrides = try await overrides(context)
         let saved = overrides[name] ?? (kind.map(flows.emails.template) ?? flows.emails.layout)
         var page = EmailTemplateEditorPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, kind: kind, template: typed ?? saved,
+            chrome: context.chrome, csrf: context.csrfToken, kind: kind, template: typed ?? saved,
             customised: overrides[name] != nil
         )
         page.notice = notice
@@ -69,7 +71,8 @@ package struct EmailTemplatesController: Sendable {
         _ context: StaffRequestContext, name: String, kind: EmailKind?, overrides: [String: EmailTemplate]
     ) async throws -> RenderedEmail {
         let shown = kind ?? .emailVerification
-        let look = try await realm(context).emailLook(siteURL: flows.services.link(primaryHost: realm(context).linkHost, path: ""))
+        let look = try await realm(context).emailLook(
+            siteURL: flows.services.link(primaryHost: realm(context).linkHost, path: ""))
         return try EmailRenderer.sample(
             kind: shown, template: overrides[shown.name] ?? flows.emails.template(shown),
             layout: overrides[EmailKind.layoutName] ?? flows.emails.layout, brand: look.facts,
@@ -103,11 +106,13 @@ package struct EmailTemplatesController: Sendable {
         guard problems.isEmpty else {
             return try await editor(
                 context, showing: template, problems: problems,
-                notice: .error("Nothing was saved: fix the problems listed beside each part."), status: .unprocessableContent
+                notice: .error("Nothing was saved: fix the problems listed beside each part."),
+                status: .unprocessableContent
             )
         }
         try await databases.withDatabase(for: context.tenant) { database in
-            try await database.emailTemplates.save(template, named: name, by: context.staff, ip: context.origin.clientAddress ?? "")
+            try await database.emailTemplates.save(
+                template, named: name, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "/admin/brand/emails/\(name)?done=saved")
     }
@@ -134,7 +139,8 @@ package struct EmailTemplatesController: Sendable {
                 rendered, look: look, to: MailAddress(name: context.staff.name, address: context.staff.email),
                 kind: "template_test", realm: realm, store: store
             )
-            try await store.audit("email_template.test_sent", actor: context.staff, target: name, ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                "email_template.test_sent", actor: context.staff, target: name, ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "/admin/brand/emails/\(name)?done=sent")
     }

@@ -42,12 +42,14 @@ package struct APIKeysController: Sendable {
                 lastUsed: key.lastUsedAt.map(PageDates.format) ?? "never", revoked: key.revokedAt != nil
             )
         }
-        return Page(chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty)
+        return Page(chrome: context.chrome, csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        let notice: Notice? = request.uri.queryParameters.get("done") == "revoked" ? .success("The key was revoked; it stops working at once.") : nil
+        let notice: Notice? =
+            request.uri.queryParameters.get("done") == "revoked"
+            ? .success("The key was revoked; it stops working at once.") : nil
         return try flows.page(try await page(context, notice: notice), "admin/api-keys")
     }
 
@@ -77,9 +79,11 @@ package struct APIKeysController: Sendable {
     @Sendable func revoke(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-            try await databases.withDatabase(for: context.tenant, { database in
-                try await database.apiKeys.revoke(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
-            })
+            try await databases.withDatabase(
+                for: context.tenant,
+                { database in
+                    try await database.apiKeys.revoke(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
+                })
         else { throw PortalError.notFound }
         return flows.redirect(to: "/admin/api-keys?done=revoked")
     }

@@ -29,25 +29,31 @@ package struct CatalogueController: Sendable {
     // MARK: List
 
     func listPage(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> CatalogueListPage {
-        let (entries, categories, settings, currency) = try await databases.withDatabase(for: context.tenant) { database in
+        let (entries, categories, settings, currency) = try await databases.withDatabase(for: context.tenant) {
+            database in
             (
                 try await database.catalogue.entries(), try await database.catalogue.categories(),
                 try await database.accounts.settings([ProductSync.productGroupKey, OrderSteps.paymentMethodKey]),
                 try await database.storefront().brand.currency
             )
         }
-        let names = Dictionary(uniqueKeysWithValues: categories.compactMap { category in category.id.map { ($0, category.name) } })
+        let names = Dictionary(
+            uniqueKeysWithValues: categories.compactMap { category in category.id.map { ($0, category.name) } })
         let rows = entries.map { entry in
             let product = entry.product
-            let prices = entry.prices.map { "\(Money.format(minor: $0.priceMinor, currency: currency)) \($0.cycle.rawValue)" }
+            let prices =
+                entry.prices.map { "\(Money.format(minor: $0.priceMinor, currency: currency)) \($0.cycle.rawValue)" }
                 + (entry.domainPrices.isEmpty ? [] : ["\(entry.domainPrices.count) TLDs"])
             let margins = entry.prices.map { Money.format(minor: $0.marginMinor, currency: currency) }
             let sync: String =
-                if product.kind == .domain { "TLD prices (not a WHMCS product)" }
-                else if let error = product.syncError { "Failed: \(error)" }
-                else if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt { "WHMCS product \(id)" }
-                else if let id = product.whmcsProductID { "WHMCS product \(id), changed since: sync again" }
-                else { "Not synced yet" }
+                if product.kind == .domain { "TLD prices (not a WHMCS product)" } else if let error = product.syncError
+                {
+                    "Failed: \(error)"
+                } else if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt {
+                    "WHMCS product \(id)"
+                } else if let id = product.whmcsProductID { "WHMCS product \(id), changed since: sync again" } else {
+                    "Not synced yet"
+                }
             return CatalogueListPage.Row(
                 id: product.id ?? 0, name: product.name, slug: product.slug, kind: product.kind.label,
                 visibility: product.visibility.rawValue, category: product.categoryID.flatMap { names[$0] } ?? "",
@@ -57,7 +63,7 @@ package struct CatalogueController: Sendable {
             )
         }
         return CatalogueListPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty,
             categories: categories.map {
                 .init(id: $0.id ?? 0, slug: $0.slug, name: $0.name, description: $0.description, position: $0.position)
             },
@@ -87,13 +93,14 @@ package struct CatalogueController: Sendable {
     // MARK: Product form
 
     func formPage(
-        _ context: StaffRequestContext, draft: ProductDraft, kind: Product.Kind, errors: [String: String] = [:], notice: Notice? = nil
+        _ context: StaffRequestContext, draft: ProductDraft, kind: Product.Kind, errors: [String: String] = [:],
+        notice: Notice? = nil
     ) async throws -> ProductFormPage {
         let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
             (try await database.catalogue.categories(), try await database.storefront().brand.currency)
         }
         var page = ProductFormPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, draft: draft, kind: kind, errors: errors,
+            chrome: context.chrome, csrf: context.csrfToken, draft: draft, kind: kind, errors: errors,
             categories: categories, rules: rules, currency: currency, canEdit: context.role >= .admin
         )
         page.notice = notice
@@ -114,7 +121,8 @@ package struct CatalogueController: Sendable {
     @Sendable func edit(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let entry = try await entry(context)
-        return try flows.page(try await formPage(context, draft: ProductDraft(entry), kind: entry.product.kind), "admin/product")
+        return try flows.page(
+            try await formPage(context, draft: ProductDraft(entry), kind: entry.product.kind), "admin/product")
     }
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -155,10 +163,12 @@ package struct CatalogueController: Sendable {
         case .success(let entry):
             do {
                 _ = try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.catalogue.save(entry, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? "")
+                    try await database.catalogue.save(
+                        entry, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? "")
                 }
             } catch CatalogueError.duplicateSlug(let slug) {
-                return try await refused(ProblemList(["slug": "Another product already uses “\(slug)”; choose another address."]))
+                return try await refused(
+                    ProblemList(["slug": "Another product already uses “\(slug)”; choose another address."]))
             }
             storefront.invalidate(context.tenant.id)
             return flows.redirect(to: "/admin/products?done=saved")
@@ -171,12 +181,14 @@ package struct CatalogueController: Sendable {
         var request = request
         let form = try await FormData.parse(&request)
         guard let visibility = Product.Visibility(rawValue: form["visibility"]) else {
-            return try flows.page(try await listPage(context, notice: .error("Choose visible, hidden or retired.")), "admin/products",
-                                  status: .unprocessableContent)
+            return try flows.page(
+                try await listPage(context, notice: .error("Choose visible, hidden or retired.")), "admin/products",
+                status: .unprocessableContent)
         }
         _ = try await databases.withDatabase(for: context.tenant) { database in
             try await database.catalogue.setVisibility(
-                stored.product.id ?? 0, visibility, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? ""
+                stored.product.id ?? 0, visibility, actor: context.staff, via: "web",
+                ip: context.origin.clientAddress ?? ""
             )
         }
         storefront.invalidate(context.tenant.id)
@@ -211,12 +223,15 @@ package struct CatalogueController: Sendable {
         draft.sslType = form["ssl_type"]
         draft.sslProductCode = form.trimmed("ssl_product_code")
         draft.prices = Product.BillingCycle.allCases.map {
-            ProductDraft.CyclePrice(cycle: $0.rawValue, price: form.trimmed("price_\($0.rawValue)"), setup: form.trimmed("setup_\($0.rawValue)"))
+            ProductDraft.CyclePrice(
+                cycle: $0.rawValue, price: form.trimmed("price_\($0.rawValue)"),
+                setup: form.trimmed("setup_\($0.rawValue)"))
         }
         draft.domainPrices = form["tld_prices"].split(whereSeparator: \.isNewline).map { line in
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
             return ProductDraft.TLDPrice(
-                tld: parts.first ?? "", register: parts.count > 1 ? parts[1] : "", transfer: parts.count > 2 ? parts[2] : "",
+                tld: parts.first ?? "", register: parts.count > 1 ? parts[1] : "",
+                transfer: parts.count > 2 ? parts[2] : "",
                 renew: parts.count > 3 ? parts[3] : ""
             )
         }

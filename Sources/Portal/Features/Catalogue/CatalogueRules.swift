@@ -22,29 +22,40 @@ package struct CatalogueRules: Sendable {
     package typealias Problems = [String: String]
 
     /// The entry the draft describes (with the platform's cost on every price), or the problems.
-    package func validate(_ draft: ProductDraft, currency: String, categories: [ProductCategory]) -> Result<CatalogueEntry, ProblemList> {
+    package func validate(_ draft: ProductDraft, currency: String, categories: [ProductCategory]) -> Result<
+        CatalogueEntry, ProblemList
+    > {
         var problems: Problems = [:]
         let slug = draft.slug.trimmingCharacters(in: .whitespaces).lowercased()
         if let problem = Self.slugProblem(slug) { problems["slug"] = problem }
         let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { problems["name"] = "Give the product a name." }
-        if name.count > 120 || name.contains(where: \.isNewline) { problems["name"] = "Use one line of at most 120 characters." }
+        if name.count > 120 || name.contains(where: \.isNewline) {
+            problems["name"] = "Use one line of at most 120 characters."
+        }
         if draft.summary.count > 300 { problems["summary"] = "Keep the summary under 300 characters." }
-        if draft.description.count > 10_000 { problems["description"] = "Keep the description under 10,000 characters." }
+        if draft.description.count > 10_000 {
+            problems["description"] = "Keep the description under 10,000 characters."
+        }
         if draft.features.count > 4_000 { problems["features"] = "Keep the feature list under 4,000 characters." }
         guard let kind = Product.Kind(rawValue: draft.kind) else {
-            problems["kind"] = "Choose a product type: \(Product.Kind.allCases.map(\.rawValue).joined(separator: ", "))."
+            problems["kind"] =
+                "Choose a product type: \(Product.Kind.allCases.map(\.rawValue).joined(separator: ", "))."
             return .failure(ProblemList(problems))
         }
         guard let book = costs.currency(currency) else {
-            problems["prices"] = "The platform has no costs in \(currency) yet, so nothing can be priced; contact the platform."
+            problems["prices"] =
+                "The platform has no costs in \(currency) yet, so nothing can be priced; contact the platform."
             return .failure(ProblemList(problems))
         }
-        var product = Product(slug: slug, name: name, summary: draft.summary.trimmingCharacters(in: .whitespacesAndNewlines), kind: kind)
+        var product = Product(
+            slug: slug, name: name, summary: draft.summary.trimmingCharacters(in: .whitespacesAndNewlines), kind: kind)
         product.id = draft.id
         product.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        product.features = draft.features.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: "\n")
+        product.features = draft.features.split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }.joined(separator: "\n")
         if let position = Int(draft.position.trimmingCharacters(in: .whitespaces)), (0...100_000).contains(position) {
             product.position = position
         } else if !draft.position.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -80,15 +91,21 @@ package struct CatalogueRules: Sendable {
             }
             let bandwidth = draft.bandwidthMB.trimmingCharacters(in: .whitespaces)
             if !bandwidth.isEmpty {
-                if let value = Int(bandwidth), value > 0 { product.bandwidthMB = value } else {
-                    problems["bandwidth_mb"] = "Enter the monthly bandwidth in megabytes, or leave it empty for unlimited."
+                if let value = Int(bandwidth), value > 0 {
+                    product.bandwidthMB = value
+                } else {
+                    problems["bandwidth_mb"] =
+                        "Enter the monthly bandwidth in megabytes, or leave it empty for unlimited."
                 }
             }
             if kind == .resellerHosting {
-                if let accounts = Int(draft.resellerAccounts.trimmingCharacters(in: .whitespaces)), (1...10_000).contains(accounts) {
+                if let accounts = Int(draft.resellerAccounts.trimmingCharacters(in: .whitespaces)),
+                    (1...10_000).contains(accounts)
+                {
                     product.resellerAccounts = accounts
                 } else {
-                    problems["reseller_accounts"] = "Enter how many cPanel accounts the reseller may create (1 to 10000)."
+                    problems["reseller_accounts"] =
+                        "Enter how many cPanel accounts the reseller may create (1 to 10000)."
                 }
             }
         case .cloudServer:
@@ -97,14 +114,16 @@ package struct CatalogueRules: Sendable {
                 if let size = provider.sizes.first(where: { $0.size == draft.cloudSize }) {
                     product.cloudSize = size.size
                     if book.cloudMonthly["\(provider.id)/\(size.size)"] == nil {
-                        problems["cloud_size"] = "The platform does not sell \(provider.name) \(size.size) in \(currency)."
+                        problems["cloud_size"] =
+                            "The platform does not sell \(provider.name) \(size.size) in \(currency)."
                     }
                 } else {
                     problems["cloud_size"] =
                         "“\(draft.cloudSize)” is not a \(provider.name) size: use \(provider.sizes.map(\.size).joined(separator: ", "))."
                 }
             } else {
-                problems["cloud_provider"] = "Choose a provider: \(resources.providers.map(\.id).joined(separator: ", "))."
+                problems["cloud_provider"] =
+                    "Choose a provider: \(resources.providers.map(\.id).joined(separator: ", "))."
             }
         case .ssl:
             if let type = Product.SSLType(rawValue: draft.sslType) {
@@ -113,7 +132,9 @@ package struct CatalogueRules: Sendable {
                 problems["ssl_type"] = "Choose single, multi or wildcard."
             }
             let code = draft.sslProductCode.trimmingCharacters(in: .whitespaces)
-            if code.isEmpty || code.count > 64 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+            if code.isEmpty || code.count > 64
+                || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+            {
                 problems["ssl_product_code"] = "Enter TheSSLStore's product code, such as positivessl."
             } else {
                 product.sslProductCode = code
@@ -133,7 +154,9 @@ package struct CatalogueRules: Sendable {
                         "“\(raw.cycle)” is not a billing cycle: use \(Product.BillingCycle.allCases.map(\.rawValue).joined(separator: ", "))."
                     continue
                 }
-                if raw.price.trimmingCharacters(in: .whitespaces).isEmpty && raw.setup.trimmingCharacters(in: .whitespaces).isEmpty {
+                if raw.price.trimmingCharacters(in: .whitespaces).isEmpty
+                    && raw.setup.trimmingCharacters(in: .whitespaces).isEmpty
+                {
                     continue
                 }
                 guard seen.insert(cycle).inserted else {
@@ -141,7 +164,8 @@ package struct CatalogueRules: Sendable {
                     continue
                 }
                 if kind == .ssl, cycle.months % 12 != 0 {
-                    problems["price_\(cycle.rawValue)"] = "Certificates are sold by the year: use annually, biennially or triennially."
+                    problems["price_\(cycle.rawValue)"] =
+                        "Certificates are sold by the year: use annually, biennially or triennially."
                     continue
                 }
                 guard let price = MoneyInput.parse(raw.price) else {
@@ -155,7 +179,8 @@ package struct CatalogueRules: Sendable {
                 }
                 let cost = costs[cycle] ?? 0
                 if price < cost {
-                    problems["price_\(cycle.rawValue)"] = Self.belowCost(price: price, cost: cost, cycle: cycle.rawValue, currency: currency)
+                    problems["price_\(cycle.rawValue)"] = Self.belowCost(
+                        price: price, cost: cost, cycle: cycle.rawValue, currency: currency)
                     continue
                 }
                 prices.append(ProductPrice(cycle: cycle, priceMinor: price, setupMinor: setup, costMinor: cost))
@@ -169,7 +194,8 @@ package struct CatalogueRules: Sendable {
         if kind == .domain {
             var seen = Set<String>()
             for raw in draft.domainPrices {
-                let tld = raw.tld.trimmingCharacters(in: .whitespaces).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                let tld = raw.tld.trimmingCharacters(in: .whitespaces).lowercased().trimmingCharacters(
+                    in: CharacterSet(charactersIn: "."))
                 guard !tld.isEmpty else { continue }
                 guard let cost = book.domainYearly[tld] else {
                     problems["domain_prices"] = "The platform does not register .\(tld) domains."
@@ -182,15 +208,20 @@ package struct CatalogueRules: Sendable {
                 guard let register = MoneyInput.parse(raw.register), let transfer = MoneyInput.parse(raw.transfer),
                     let renew = MoneyInput.parse(raw.renew)
                 else {
-                    problems["domain_prices"] = "Give .\(tld) three yearly amounts: register, transfer and renew, such as 9.99."
+                    problems["domain_prices"] =
+                        "Give .\(tld) three yearly amounts: register, transfer and renew, such as 9.99."
                     continue
                 }
-                if let (label, amount) = [("register", register), ("transfer", transfer), ("renew", renew)].first(where: { $0.1 < cost }) {
-                    problems["domain_prices"] = ".\(tld) " + Self.belowCost(price: amount, cost: cost, cycle: label, currency: currency)
+                if let (label, amount) = [("register", register), ("transfer", transfer), ("renew", renew)].first(
+                    where: { $0.1 < cost })
+                {
+                    problems["domain_prices"] =
+                        ".\(tld) " + Self.belowCost(price: amount, cost: cost, cycle: label, currency: currency)
                     continue
                 }
                 domainPrices.append(
-                    DomainPrice(tld: tld, registerMinor: register, transferMinor: transfer, renewMinor: renew, costMinor: cost)
+                    DomainPrice(
+                        tld: tld, registerMinor: register, transferMinor: transfer, renewMinor: renew, costMinor: cost)
                 )
             }
             if domainPrices.isEmpty, problems["domain_prices"] == nil {
@@ -211,7 +242,8 @@ package struct CatalogueRules: Sendable {
     /// Lower-case letters, digits and single hyphens, 1 to 64 characters.
     static func slugProblem(_ slug: String) -> String? {
         let allowed = slug.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
-        guard !slug.isEmpty, slug.count <= 64, allowed, !slug.hasPrefix("-"), !slug.hasSuffix("-"), !slug.contains("--") else {
+        guard !slug.isEmpty, slug.count <= 64, allowed, !slug.hasPrefix("-"), !slug.hasSuffix("-"), !slug.contains("--")
+        else {
             return "Use 1 to 64 lower-case letters, digits and hyphens, such as starter-web."
         }
         return nil
@@ -227,7 +259,9 @@ package struct ProblemList: Error, Sendable, Equatable {
     }
 
     /// Every message, in field order, for API answers.
-    package var summary: String { fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") }
+    package var summary: String {
+        fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+    }
 }
 
 extension CatalogueRules {

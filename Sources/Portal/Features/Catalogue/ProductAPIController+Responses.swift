@@ -12,12 +12,16 @@ extension ProductAPIController {
     func authenticate(_ request: Request, _ context: TenantRequestContext) async throws -> String? {
         let presented = request.headers[HTTPField.Name("X-API-Key")!] ?? ""
         guard !presented.isEmpty, presented.count <= 200,
-            let key = try await databases.withDatabase(for: context.tenant, { try await $0.apiKeys.authenticate(hash: SecureToken.hash(presented)) })
+            let key = try await databases.withDatabase(
+                for: context.tenant, { try await $0.apiKeys.authenticate(hash: SecureToken.hash(presented)) })
         else {
             logger.warning(
                 "product API refused a key",
-                metadata: ["tenant": "\(context.tenant.slug)", "api_key": "\(presented.isEmpty ? "none" : "***\(presented.suffix(4))")",
-                           "ip": "\(context.origin.clientAddress ?? "")"]
+                metadata: [
+                    "tenant": "\(context.tenant.slug)",
+                    "api_key": "\(presented.isEmpty ? "none" : "***\(presented.suffix(4))")",
+                    "ip": "\(context.origin.clientAddress ?? "")",
+                ]
             )
             return nil
         }
@@ -25,7 +29,8 @@ extension ProductAPIController {
     }
 
     static func unauthorized() -> Response {
-        var response = error(.unauthorized, "invalid_api_key", "Send a valid API key of this brand in the X-API-Key header.")
+        var response = error(
+            .unauthorized, "invalid_api_key", "Send a valid API key of this brand in the X-API-Key header.")
         response.headers[.wwwAuthenticate] = "ApiKey"
         return response
     }

@@ -35,12 +35,16 @@ package struct ProductAPIController: Sendable {
         do {
             body = try JSONDecoder().decode(ProductsBody.self, from: try await request.body.collect(upTo: 1 << 20))
         } catch {
-            return Self.error(.badRequest, "invalid_json", "The body must be JSON: {\"blockType\", \"plans\": [...]}; \(Self.reason(error))")
+            return Self.error(
+                .badRequest, "invalid_json",
+                "The body must be JSON: {\"blockType\", \"plans\": [...]}; \(Self.reason(error))")
         }
         guard let plans = body.plans, !plans.isEmpty else {
             return Self.error(.badRequest, "missing_field", "\"plans\" must list at least one plan.")
         }
-        guard plans.count <= 200 else { return Self.error(.badRequest, "too_many_plans", "Send at most 200 plans per call.") }
+        guard plans.count <= 200 else {
+            return Self.error(.badRequest, "too_many_plans", "Send at most 200 plans per call.")
+        }
         let blockType = body.blockType ?? ""
         let tenant = context.tenant
         let (categories, currency, group) = try await databases.withDatabase(for: tenant) { database in
@@ -61,7 +65,9 @@ package struct ProductAPIController: Sendable {
         for plan in plans {
             let slug = (plan.slug ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             let title = plan.title ?? ""
-            let stored = slug.isEmpty ? nil : try await databases.withDatabase(for: tenant) { try await $0.catalogue.entry(slug: slug) }
+            let stored =
+                slug.isEmpty
+                ? nil : try await databases.withDatabase(for: tenant) { try await $0.catalogue.entry(slug: slug) }
             func refuse(_ message: String) {
                 results.append(.init(slug: slug, title: title, success: false, error: message))
                 status = .unprocessableContent
@@ -72,12 +78,17 @@ package struct ProductAPIController: Sendable {
                 guard let stored else { refuse("no product has the slug \"\(slug)\""); continue }
                 toSync.append(stored)
             case .add, .update:
-                if action == .add, stored != nil { refuse("a product with the slug \"\(slug)\" exists; use /api/products/update"); continue }
-                if action == .update, stored == nil { refuse("no product has the slug \"\(slug)\"; use /api/products/add"); continue }
+                if action == .add, stored != nil {
+                    refuse("a product with the slug \"\(slug)\" exists; use /api/products/update"); continue
+                }
+                if action == .update, stored == nil {
+                    refuse("no product has the slug \"\(slug)\"; use /api/products/add"); continue
+                }
                 if plan.title == nil { refuse("missing field \"title\""); continue }
                 if plan.pricing == nil, plan.tlds == nil { refuse("missing field \"pricing\""); continue }
                 guard let kind = Self.kind(blockType: blockType, plan: plan) else {
-                    refuse("unknown blockType \"\(blockType)\": use planWithHDD, vps, sslPlan, resellerPlan or domainPlan")
+                    refuse(
+                        "unknown blockType \"\(blockType)\": use planWithHDD, vps, sslPlan, resellerPlan or domainPlan")
                     continue
                 }
                 if let stored, stored.product.kind != kind {
@@ -95,7 +106,8 @@ package struct ProductAPIController: Sendable {
                 case .success(let entry):
                     do {
                         let saved = try await databases.withDatabase(for: tenant) { database in
-                            try await database.catalogue.save(entry, actor: nil, via: "api key …\(maskedKey)", ip: context.origin.clientAddress ?? "")
+                            try await database.catalogue.save(
+                                entry, actor: nil, via: "api key …\(maskedKey)", ip: context.origin.clientAddress ?? "")
                         }
                         toSync.append(saved)
                     } catch CatalogueError.duplicateSlug {
@@ -106,14 +118,16 @@ package struct ProductAPIController: Sendable {
         }
         if !toSync.isEmpty {
             let report = await sync.run(
-                action == .delete ? .delete : .upsert, toSync, tenant: tenant, via: "api", maskedKey: maskedKey, blockType: blockType
+                action == .delete ? .delete : .upsert, toSync, tenant: tenant, via: "api", maskedKey: maskedKey,
+                blockType: blockType
             )
             if action == .delete {
                 let deleted = Set(report.results.filter(\.success).map(\.slug))
                 for entry in toSync where deleted.contains(entry.product.slug) {
                     _ = try await databases.withDatabase(for: tenant) { database in
                         try await database.catalogue.setVisibility(
-                            entry.product.id ?? 0, .retired, actor: nil, via: "api key …\(maskedKey)", ip: context.origin.clientAddress ?? ""
+                            entry.product.id ?? 0, .retired, actor: nil, via: "api key …\(maskedKey)",
+                            ip: context.origin.clientAddress ?? ""
                         )
                     }
                 }
@@ -124,13 +138,18 @@ package struct ProductAPIController: Sendable {
         } else {
             logger.info(
                 "product sync",
-                metadata: ["tenant": "\(tenant.slug)", "operation": "\(action.rawValue)", "via": "api", "api_key": "***\(maskedKey)",
-                           "plans": "\(plans.count)", "block_type": "\(blockType)", "success_count": "0", "error_count": "\(results.count)"]
+                metadata: [
+                    "tenant": "\(tenant.slug)", "operation": "\(action.rawValue)", "via": "api",
+                    "api_key": "***\(maskedKey)",
+                    "plans": "\(plans.count)", "block_type": "\(blockType)", "success_count": "0",
+                    "error_count": "\(results.count)",
+                ]
             )
         }
         let failures = results.filter { !$0.success }.count
         return try Self.json(
-            ProductSync.Report(success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results),
+            ProductSync.Report(
+                success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results),
             status: status
         )
     }
@@ -171,7 +190,8 @@ package struct ProductAPIController: Sendable {
             ProductDraft.CyclePrice(cycle: $0.billingCycle ?? "", price: $0.price ?? "", setup: $0.setupFee ?? "")
         }
         draft.domainPrices = (plan.tlds ?? []).map {
-            ProductDraft.TLDPrice(tld: $0.tld ?? "", register: $0.register ?? "", transfer: $0.transfer ?? "", renew: $0.renew ?? "")
+            ProductDraft.TLDPrice(
+                tld: $0.tld ?? "", register: $0.register ?? "", transfer: $0.transfer ?? "", renew: $0.renew ?? "")
         }
         return draft
     }
@@ -184,7 +204,8 @@ package struct ProductAPIController: Sendable {
         do {
             body = try JSONDecoder().decode(PackagesBody.self, from: try await request.body.collect(upTo: 1 << 20))
         } catch {
-            return Self.error(.badRequest, "invalid_json", "The body must be JSON: {\"packages\": [...]}; \(Self.reason(error))")
+            return Self.error(
+                .badRequest, "invalid_json", "The body must be JSON: {\"packages\": [...]}; \(Self.reason(error))")
         }
         guard let packages = body.packages, !packages.isEmpty, packages.count <= 100 else {
             return Self.error(.badRequest, "missing_field", "\"packages\" must list 1 to 100 packages.")
@@ -196,18 +217,26 @@ package struct ProductAPIController: Sendable {
         do {
             whm = try await upstreams.whm(for: context.tenant)
         } catch {
-            return Self.error(.conflict, "not_configured", "WHM is not set up for this brand: \(TenantUpstreams.describe(error))")
+            return Self.error(
+                .conflict, "not_configured", "WHM is not set up for this brand: \(TenantUpstreams.describe(error))")
         }
         for package in packages {
             let name = (package.name ?? "").trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.count <= 48, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+            guard !name.isEmpty, name.count <= 48,
+                name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
             else {
-                results.append(.init(slug: name, title: name, success: false, error: "\"name\" must be 1 to 48 letters, digits, _ or -"))
+                results.append(
+                    .init(
+                        slug: name, title: name, success: false,
+                        error: "\"name\" must be 1 to 48 letters, digits, _ or -"))
                 status = .unprocessableContent
                 continue
             }
             if let disk = package.diskMB, disk <= 0 {
-                results.append(.init(slug: name, title: name, success: false, error: "\"diskMB\" must be positive, or left out for unlimited"))
+                results.append(
+                    .init(
+                        slug: name, title: name, success: false,
+                        error: "\"diskMB\" must be positive, or left out for unlimited"))
                 status = .unprocessableContent
                 continue
             }
@@ -217,7 +246,10 @@ package struct ProductAPIController: Sendable {
                 if !add { try await whm.editPackage(spec) }
                 results.append(.init(slug: name, title: full, success: true))
             } catch {
-                results.append(.init(slug: name, title: whm.packageName(name), success: false, error: TenantUpstreams.describe(error)))
+                results.append(
+                    .init(
+                        slug: name, title: whm.packageName(name), success: false, error: TenantUpstreams.describe(error)
+                    ))
                 if status == .ok { status = .badGateway }
             }
         }
@@ -225,19 +257,27 @@ package struct ProductAPIController: Sendable {
         let duration = ContinuousClock.now - started
         logger.info(
             "package sync",
-            metadata: ["tenant": "\(context.tenant.slug)", "operation": "\(add ? "add" : "update")", "api_key": "***\(maskedKey)",
-                       "packages": "\(packages.count)", "names": "\(packages.compactMap(\.name).joined(separator: ", ").prefix(300))",
-                       "reseller": "\(whm.reseller)", "duration_ms": "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
-                       "success_count": "\(results.count - failures)", "error_count": "\(failures)"]
+            metadata: [
+                "tenant": "\(context.tenant.slug)", "operation": "\(add ? "add" : "update")",
+                "api_key": "***\(maskedKey)",
+                "packages": "\(packages.count)",
+                "names": "\(packages.compactMap(\.name).joined(separator: ", ").prefix(300))",
+                "reseller": "\(whm.reseller)",
+                "duration_ms":
+                    "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
+                "success_count": "\(results.count - failures)", "error_count": "\(failures)",
+            ]
         )
         try await databases.withDatabase(for: context.tenant) { database in
             try await database.accounts.audit(
-                add ? "package.added" : "package.updated", actor: nil, target: packages.compactMap(\.name).joined(separator: ", "),
+                add ? "package.added" : "package.updated", actor: nil,
+                target: packages.compactMap(\.name).joined(separator: ", "),
                 detail: "api key …\(maskedKey)", ip: context.origin.clientAddress ?? ""
             )
         }
         return try Self.json(
-            ProductSync.Report(success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results),
+            ProductSync.Report(
+                success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results),
             status: status
         )
     }

@@ -69,7 +69,8 @@ package struct ProductDraft: Sendable, Equatable {
         sslType = product.sslType?.rawValue ?? ""
         sslProductCode = product.sslProductCode ?? ""
         prices = entry.prices.map {
-            CyclePrice(cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor), setup: MoneyInput.text($0.setupMinor))
+            CyclePrice(
+                cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor), setup: MoneyInput.text($0.setupMinor))
         }
         domainPrices = entry.domainPrices.map {
             TLDPrice(
@@ -98,7 +99,9 @@ package enum MoneyInput {
         var fraction: Int64 = 0
         if parts.count == 2 {
             let digits = parts[1]
-            guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(digits) else {
+            guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let value = Int64(digits)
+            else {
                 return nil
             }
             fraction = digits.count == 1 ? value * 10 : value

@@ -68,21 +68,33 @@ extension ProductFormPage {
                 priceError: errors["price_\(cycle.rawValue)"], setupError: errors["setup_\(cycle.rawValue)"]
             )
         }
-        self.categories = [Choice(value: "", label: "No category", selected: draft.categoryID.isEmpty)]
-            + categories.map { Choice(value: String($0.id ?? 0), label: $0.name, selected: String($0.id ?? 0) == draft.categoryID) }
-        visibilities = Product.Visibility.allCases.map { Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility) }
-        providers = rules.resources.providers.map { Choice(value: $0.id, label: $0.name, selected: $0.id == draft.cloudProvider) }
+        self.categories =
+            [Choice(value: "", label: "No category", selected: draft.categoryID.isEmpty)]
+            + categories.map {
+                Choice(value: String($0.id ?? 0), label: $0.name, selected: String($0.id ?? 0) == draft.categoryID)
+            }
+        visibilities = Product.Visibility.allCases.map {
+            Choice(value: $0.rawValue, label: $0.label, selected: $0.rawValue == draft.visibility)
+        }
+        providers = rules.resources.providers.map {
+            Choice(value: $0.id, label: $0.name, selected: $0.id == draft.cloudProvider)
+        }
         // Sizes are named differently at each provider, so one list of all of them is unambiguous.
         sizes = rules.resources.providers.flatMap { provider in
             provider.sizes.map { size in
                 Choice(
-                    value: size.size, label: "\(provider.name) \(size.size): \(size.cpu) vCPU, \(size.ramGB) GB RAM, \(size.storageGB) GB",
+                    value: size.size,
+                    label:
+                        "\(provider.name) \(size.size): \(size.cpu) vCPU, \(size.ramGB) GB RAM, \(size.storageGB) GB",
                     selected: size.size == draft.cloudSize
                 )
             }
         }
-        sslTypes = Product.SSLType.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == draft.sslType) }
-        tldLines = draft.domainPrices.map { "\($0.tld) \($0.register) \($0.transfer) \($0.renew)" }.joined(separator: "\n")
+        sslTypes = Product.SSLType.allCases.map {
+            Choice(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == draft.sslType)
+        }
+        tldLines = draft.domainPrices.map { "\($0.tld) \($0.register) \($0.transfer) \($0.renew)" }.joined(
+            separator: "\n")
         isHosting = kind.isHosting
         isReseller = kind == .resellerHosting
         isCloud = kind == .cloudServer

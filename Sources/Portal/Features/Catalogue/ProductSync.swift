@@ -38,7 +38,8 @@ package struct ProductSync: Sendable {
 
     /// Syncs `entries` and records each outcome on the product; logs one line for the whole call.
     package func run(
-        _ operation: Operation, _ entries: [CatalogueEntry], tenant: Tenant, via: String, maskedKey: String? = nil, blockType: String
+        _ operation: Operation, _ entries: [CatalogueEntry], tenant: Tenant, via: String, maskedKey: String? = nil,
+        blockType: String
     ) async -> Report {
         let started = ContinuousClock.now
         var results: [Outcome] = []
@@ -46,7 +47,10 @@ package struct ProductSync: Sendable {
         do {
             let (client, _) = try await upstreams.whmcs(for: tenant)
             let (stored, currency) = try await databases.withDatabase(for: tenant) { database in
-                (try await database.accounts.setting(Self.productGroupKey), try await database.storefront().brand.currency)
+                (
+                    try await database.accounts.setting(Self.productGroupKey),
+                    try await database.storefront().brand.currency
+                )
             }
             guard let group = stored.flatMap(Int.init) else {
                 throw SyncProblem("this brand has no WHMCS product group yet; set it on the catalogue page")
@@ -59,24 +63,31 @@ package struct ProductSync: Sendable {
             let whm = try? await upstreams.whm(for: tenant)
             for entry in entries {
                 results.append(
-                    await sync(operation, entry, client: client, group: group, currencyID: currencyID, whm: whm, tenant: tenant)
+                    await sync(
+                        operation, entry, client: client, group: group, currencyID: currencyID, whm: whm, tenant: tenant
+                    )
                 )
             }
         } catch {
             let message = TenantUpstreams.describe(error)
-            results = entries.map { Outcome(slug: $0.product.slug, title: $0.product.name, success: false, error: message) }
+            results = entries.map {
+                Outcome(slug: $0.product.slug, title: $0.product.name, success: false, error: message)
+            }
         }
         let failures = results.filter { !$0.success }.count
-        let report = Report(success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results)
+        let report = Report(
+            success: failures == 0, successCount: results.count - failures, errorCount: failures, results: results)
         let duration = ContinuousClock.now - started
         logger.info(
             "product sync",
             metadata: [
                 "tenant": "\(tenant.slug)", "operation": "\(operation.rawValue)", "via": "\(via)",
                 "api_key": "\(maskedKey.map { "***\($0)" } ?? "none")", "plans": "\(entries.count)",
-                "titles": "\(entries.map(\.product.name).joined(separator: ", ").prefix(300))", "block_type": "\(blockType)",
+                "titles": "\(entries.map(\.product.name).joined(separator: ", ").prefix(300))",
+                "block_type": "\(blockType)",
                 "group_id": "\(groupID.map(String.init) ?? "none")",
-                "duration_ms": "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
+                "duration_ms":
+                    "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
                 "success_count": "\(report.successCount)", "error_count": "\(report.errorCount)",
             ]
         )
@@ -84,11 +95,13 @@ package struct ProductSync: Sendable {
     }
 
     private func sync(
-        _ operation: Operation, _ entry: CatalogueEntry, client: WHMCSClient, group: Int, currencyID: Int, whm: WHMClient?,
+        _ operation: Operation, _ entry: CatalogueEntry, client: WHMCSClient, group: Int, currencyID: Int,
+        whm: WHMClient?,
         tenant: Tenant
     ) async -> Outcome {
         let product = entry.product
-        var outcome = Outcome(slug: product.slug, title: product.name, success: false, whmcsProductId: product.whmcsProductID)
+        var outcome = Outcome(
+            slug: product.slug, title: product.name, success: false, whmcsProductId: product.whmcsProductID)
         guard product.kind != .domain else {
             // WHMCS prices domains per TLD (Setup › Domain Pricing), not as products; nothing to push.
             outcome.success = true
@@ -100,7 +113,9 @@ package struct ProductSync: Sendable {
             case .upsert:
                 let request = Self.whmcsProduct(entry, group: group, currencyID: currencyID, whm: whm)
                 // Found by slug first: another sync (the button, the API, an order) may have added it a moment ago.
-                if let id = try await product.whmcsProductID.asyncOr({ try await client.product(slug: product.slug, groupID: group)?.id }) {
+                if let id = try await product.whmcsProductID.asyncOr({
+                    try await client.product(slug: product.slug, groupID: group)?.id
+                }) {
                     try await client.updateProduct(id: id, request)
                     outcome.whmcsProductId = id
                 } else {
@@ -129,7 +144,9 @@ package struct ProductSync: Sendable {
     }
 
     /// The AddProduct request for a catalogue entry: type, module and configoption1…n by product type.
-    package static func whmcsProduct(_ entry: CatalogueEntry, group: Int, currencyID: Int, whm: WHMClient?) -> WHMCSNewProduct {
+    package static func whmcsProduct(_ entry: CatalogueEntry, group: Int, currencyID: Int, whm: WHMClient?)
+        -> WHMCSNewProduct
+    {
         let product = entry.product
         var request = WHMCSNewProduct(name: product.name, groupID: group)
         request.slug = product.slug
@@ -147,7 +164,9 @@ package struct ProductSync: Sendable {
         case .cloudServer:
             request.type = "server"
             request.module = "provision20i"
-            request.configOptions = ["admin", "1", "20i-cloud-server", product.cloudProvider ?? "", product.cloudSize ?? ""]
+            request.configOptions = [
+                "admin", "1", "20i-cloud-server", product.cloudProvider ?? "", product.cloudSize ?? "",
+            ]
         case .ssl:
             request.type = "other"
             request.module = "thesslstorefullv2"

@@ -15,13 +15,14 @@ extension CheckoutController {
         let shown = rows.prefix(perPage).map { order in
             CustomerOrdersPage.Row(
                 id: order.id!.rawValue, number: order.number, product: order.productName, domain: order.domain,
-                total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
+                total: Money.format(minor: order.totalMinor, currency: order.currency),
+                status: order.status.customerLabel,
                 placed: PageDates.format(order.createdAt)
             )
         }
         return try flows.page(
             CustomerOrdersPage(
-                chrome: currencyChrome.chrome, csrf: context.csrfToken, rows: Array(shown), hasRows: !shown.isEmpty,
+                chrome: context.chrome, csrf: context.csrfToken, rows: Array(shown), hasRows: !shown.isEmpty,
                 previousURL: page > 1 ? "/account/orders?page=\(page - 1)" : nil,
                 nextURL: rows.count > perPage ? "/account/orders?page=\(page + 1)" : nil
             ),
@@ -31,9 +32,11 @@ extension CheckoutController {
 
     @Sendable func order(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         guard let raw = context.parameters.get("id").flatMap(Int64.init),
-            let detail = try await databases.withDatabase(for: context.tenant, { database in
-                try await database.orders.order(Order.ID(raw), of: context.account.id)
-            })
+            let detail = try await databases.withDatabase(
+                for: context.tenant,
+                { database in
+                    try await database.orders.order(Order.ID(raw), of: context.account.id)
+                })
         else { throw PortalError.notFound }
         let order = detail.order
         let content = try await storefront.content(for: context.tenant)
@@ -54,12 +57,16 @@ extension CheckoutController {
         let labels = ["Order received", "Paid", "Setting up", "Ready"]
         let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? []
         let page = CustomerOrderPage(
-            chrome: content.chrome, csrf: context.csrfToken, number: order.number, product: order.productName, domain: order.domain,
+            chrome: context.chrome, csrf: context.csrfToken, number: order.number, product: order.productName,
+            domain: order.domain,
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
             message: Self.message(order), isSettling: order.status.isSettling, isActive: order.status == .active,
-            steps: labels.enumerated().map { index, label in .init(label: label, done: index <= reached, current: index == reached) },
+            steps: labels.enumerated().map { index, label in
+                .init(label: label, done: index <= reached, current: index == reached)
+            },
             placed: PageDates.format(order.createdAt),
-            waitingForEmail: context.account.emailVerifiedAt == nil && order.status == .awaitingPayment, email: context.account.email,
+            waitingForEmail: context.account.emailVerifiedAt == nil && order.status == .awaitingPayment,
+            email: context.account.email,
             hostingUsername: hosting?.username, nameservers: nameservers, hasNameservers: !nameservers.isEmpty
         )
         return try flows.page(page, "account/order")

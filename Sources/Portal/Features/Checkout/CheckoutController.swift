@@ -26,7 +26,9 @@ package struct CheckoutController: Sendable {
 
     // MARK: Configure and review
 
-    func entries(_ tenant: Tenant, slug: String) async throws -> (CatalogueEntry, CatalogueEntry?, String, StorefrontChrome) {
+    func entries(_ tenant: Tenant, slug: String) async throws -> (
+        CatalogueEntry, CatalogueEntry?, String, StorefrontChrome
+    ) {
         let content = try await storefront.content(for: tenant)
         guard let entry = content.catalogue.entry(slug: slug) else { throw PortalError.notFound }
         let domains = content.catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable }
@@ -42,20 +44,27 @@ package struct CheckoutController: Sendable {
             product.kind == .domain
             ? [(.register, "Register it"), (.transfer, "Transfer it from another registrar")]
             : product.kind.isHosting
-                ? [(.register, "Register a new domain"), (.transfer, "Transfer a domain to us"), (.existing, "Use a domain I already own")]
+                ? [
+                    (.register, "Register a new domain"), (.transfer, "Transfer a domain to us"),
+                    (.existing, "Use a domain I already own"),
+                ]
                 : []
-        let defaultAction = choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
+        let defaultAction =
+            choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
         return OrderConfigurePage(
-            chrome: chrome, slug: product.slug, name: product.name, summary: product.summary, kindLabel: product.kind.label,
+            chrome: chrome, slug: product.slug, name: product.name, summary: product.summary,
+            kindLabel: product.kind.label,
             cycles: entry.prices.map {
                 .init(
-                    value: $0.cycle.rawValue, label: $0.cycle.label, price: Money.format(minor: $0.priceMinor, currency: currency),
+                    value: $0.cycle.rawValue, label: $0.cycle.label,
+                    price: Money.format(minor: $0.priceMinor, currency: currency),
                     setup: Money.format(minor: $0.setupMinor, currency: currency), hasSetup: $0.setupMinor > 0,
                     checked: only || $0.cycle.rawValue == choice.cycle
                 )
             },
             hasCycles: product.kind != .domain, asksDomain: true, domainOptional: product.kind == .cloudServer,
-            domainLabel: product.kind == .ssl ? "Domain to secure" : product.kind == .cloudServer ? "Server name (optional)" : "Domain name",
+            domainLabel: product.kind == .ssl
+                ? "Domain to secure" : product.kind == .cloudServer ? "Server name (optional)" : "Domain name",
             domain: choice.domain,
             actions: actions.map { .init(value: $0.0.rawValue, label: $0.1, checked: $0.0.rawValue == defaultAction) },
             hasActions: !actions.isEmpty, errors: errors
@@ -66,22 +75,29 @@ package struct CheckoutController: Sendable {
         let (entry, _, currency, chrome) = try await entries(context.tenant, slug: context.parameters.get("slug") ?? "")
         guard entry.product.isOrderable else { throw PortalError.notFound }
         let choice = Self.choice(request)
-        return try flows.page(configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: [:]), "storefront/order")
+        return try flows.page(
+            configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: [:]),
+            "storefront/order")
     }
 
     @Sendable func review(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let (entry, domains, currency, chrome) = try await entries(context.tenant, slug: context.parameters.get("slug") ?? "")
+        let (entry, domains, currency, chrome) = try await entries(
+            context.tenant, slug: context.parameters.get("slug") ?? "")
         guard entry.product.isOrderable else { throw PortalError.notFound }
         let choice = Self.choice(request)
         switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
         case .failure(let problems):
-            var page = configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
+            var page = configurePage(
+                entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
             page.notice = .error("Please correct the marked choices.")
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .success(let quote):
             let customer = context.identity.flatMap { $0.isComplete && $0.account.kind == .customer ? $0.account : nil }
             var profile = ProfileForm()
-            if let customer, let stored = try await databases.withDatabase(for: context.tenant, { try await $0.orders.profile(of: customer.id) }) {
+            if let customer,
+                let stored = try await databases.withDatabase(
+                    for: context.tenant, { try await $0.orders.profile(of: customer.id) })
+            {
                 profile = ProfileForm(stored)
             } else if let customer {
                 let parts = customer.name.split(separator: " ", maxSplits: 1).map(String.init)
@@ -90,15 +106,18 @@ package struct CheckoutController: Sendable {
                 profile.company = customer.company
             }
             return try flows.page(
-                reviewPage(context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: customer != nil,
-                           profile: profile, key: SecureToken.generate(), errors: [:]),
+                reviewPage(
+                    context: context, chrome: chrome, quote: quote, currency: currency, choice: choice,
+                    signedIn: customer != nil,
+                    profile: profile, key: SecureToken.generate(), errors: [:]),
                 "storefront/order-review"
             )
         }
     }
 
     func reviewPage(
-        context: some SignedInOrAnonymous, chrome: StorefrontChrome, quote: OrderQuote, currency: String, choice: OrderChoice,
+        context: some SignedInOrAnonymous, chrome: StorefrontChrome, quote: OrderQuote, currency: String,
+        choice: OrderChoice,
         signedIn: Bool, profile: ProfileForm, key: String, errors: [String: String]
     ) -> OrderReviewPage {
         let slug = quote.entry.product.slug
@@ -106,11 +125,15 @@ package struct CheckoutController: Sendable {
         let next = QueryComponent.encode(here)
         return OrderReviewPage(
             chrome: chrome, csrf: context.csrfToken, slug: slug, name: quote.entry.product.name,
-            lines: quote.lines.map { .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency)) },
+            lines: quote.lines.map {
+                .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency))
+            },
             total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
-            domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)", signedIn: signedIn,
+            domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)",
+            signedIn: signedIn,
             signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key,
-            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors, isTransfer: quote.domainAction == .transfer
+            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors,
+            isTransfer: quote.domainAction == .transfer
         )
     }
 
@@ -118,7 +141,7 @@ package struct CheckoutController: Sendable {
 
     @Sendable func place(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
-        let chrome = try await storefront.content(for: context.tenant).chrome
+        let chrome = context.chrome
         // Read from the database, not the page cache: the price charged is the catalogue's at this moment.
         let (stored, domains, currency) = try await databases.withDatabase(for: context.tenant) { database in
             (
@@ -132,29 +155,38 @@ package struct CheckoutController: Sendable {
         let form = try await FormData.parse(&request)
         let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
         let key = form["idempotency_key"]
-        guard key.count >= 20, key.count <= 64, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard key.count >= 20, key.count <= 64,
+            key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
             return flows.redirect(to: "/order/\(slug)/review?\(choice.query)")
         }
         let customer = context.account
         // A replayed submission finds its order before anything is checked again.
-        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: customer.id) }) {
+        if let existing = try await databases.withDatabase(
+            for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: customer.id) })
+        {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
         let quote: OrderQuote
         switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
         case .failure(let problems):
-            var page = configurePage(entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
+            var page = configurePage(
+                entry: entry, currency: currency, chrome: chrome, choice: choice, errors: problems.fields)
             page.notice = .error("Something changed since you chose: please check your choices again.")
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .success(let made):
             quote = made
         }
         if quote.entry.product.kind.isHosting,
-            try await databases.withDatabase(for: context.tenant, { try await $0.orders.hasHosting(customer.id, domain: quote.domain) })
+            try await databases.withDatabase(
+                for: context.tenant, { try await $0.orders.hasHosting(customer.id, domain: quote.domain) })
         {
             var page = configurePage(
                 entry: entry, currency: currency, chrome: chrome, choice: choice,
-                errors: ["domain": "You already have hosting for \(quote.domain). Choose another domain, or contact us to change your plan."]
+                errors: [
+                    "domain":
+                        "You already have hosting for \(quote.domain). Choose another domain, or contact us to change your plan."
+                ]
             )
             page.notice = .error("Please correct the marked choices.")
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
@@ -164,30 +196,39 @@ package struct CheckoutController: Sendable {
                 context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true,
                 profile: ProfileForm(form: form), key: key, errors: [:]
             )
-            page.notice = .error("The price changed while you were ordering. Please check the new total and place the order again.")
+            page.notice = .error(
+                "The price changed while you were ordering. Please check the new total and place the order again.")
             return try flows.page(page, "storefront/order-review", status: .conflict)
         }
         let profileForm = ProfileForm(form: form)
         var problems = profileForm.problems()
         let transferCode = form["transfer_code"].trimmingCharacters(in: .whitespaces)
-        if quote.domainAction == .transfer, let problem = Self.transferCodeProblem(transferCode) { problems["transfer_code"] = problem }
+        if quote.domainAction == .transfer, let problem = Self.transferCodeProblem(transferCode) {
+            problems["transfer_code"] = problem
+        }
         guard problems.isEmpty else {
             var page = reviewPage(
-                context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true, profile: profileForm,
+                context: context, chrome: chrome, quote: quote, currency: currency, choice: choice, signedIn: true,
+                profile: profileForm,
                 key: key, errors: problems
             )
-            page.notice = .error(problems.count == 1 && problems["transfer_code"] != nil ? "Please enter the transfer code." : "Please complete your billing details.")
+            page.notice = .error(
+                problems.count == 1 && problems["transfer_code"] != nil
+                    ? "Please enter the transfer code." : "Please complete your billing details.")
             return try flows.page(page, "storefront/order-review", status: .unprocessableContent)
         }
         let now = flows.services.now()
         let realm = realm(context.tenant)
         let placement = OrderPlacement(databases: databases, queue: queue, mailQueue: flows.mailQueue)
         let placed = try await placement.place(
-            in: context.tenant, mailbox: realm.mailbox, actor: customer, ip: context.origin.clientAddress ?? "", now: now
+            in: context.tenant, mailbox: realm.mailbox, actor: customer, ip: context.origin.clientAddress ?? "",
+            now: now
         ) { number in
             var order = Order(
-                accountID: customer.id, number: number, idempotencyKey: key, entry: entry, cycle: quote.cycle, domain: quote.domain,
-                domainAction: quote.domainAction, currency: currency, priceMinor: quote.priceMinor, setupMinor: quote.setupMinor,
+                accountID: customer.id, number: number, idempotencyKey: key, entry: entry, cycle: quote.cycle,
+                domain: quote.domain,
+                domainAction: quote.domainAction, currency: currency, priceMinor: quote.priceMinor,
+                setupMinor: quote.setupMinor,
                 domainMinor: quote.domainMinor, now: now
             )
             if quote.domainAction == .transfer {
@@ -197,7 +238,10 @@ package struct CheckoutController: Sendable {
                 realm: realm, to: customer.email, name: customer.name, .orderConfirmation,
                 values: [
                     "order.number": .text(number),
-                    "order.items": .list(quote.lines.map { ["name": $0.label, "price": Money.format(minor: $0.amountMinor, currency: currency)] }),
+                    "order.items": .list(
+                        quote.lines.map {
+                            ["name": $0.label, "price": Money.format(minor: $0.amountMinor, currency: currency)]
+                        }),
                     "order.total": .text(Money.format(minor: quote.totalMinor, currency: currency)),
                     "link": .text(flows.services.link(primaryHost: realm.linkHost, path: "/account/orders")),
                 ],
@@ -212,7 +256,9 @@ package struct CheckoutController: Sendable {
     /// A transfer's authorisation (EPP) code: 4 to 64 visible characters, as registries issue them.
     static func transferCodeProblem(_ code: String) -> String? {
         if code.isEmpty { return "Enter the transfer authorisation (EPP) code from the domain's current registrar." }
-        guard (4...64).contains(code.count), code.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 }) else {
+        guard (4...64).contains(code.count),
+            code.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 })
+        else {
             return "That is not a transfer code: 4 to 64 letters, digits and symbols, without spaces."
         }
         return nil
@@ -233,7 +279,8 @@ package struct CheckoutController: Sendable {
     static func choice(_ request: Request) -> OrderChoice {
         let query = request.uri.queryParameters
         return OrderChoice(
-            cycle: query.get("cycle") ?? "", domain: query.get("domain") ?? "", domainAction: query.get("domain_action") ?? ""
+            cycle: query.get("cycle") ?? "", domain: query.get("domain") ?? "",
+            domainAction: query.get("domain_action") ?? ""
         )
     }
 

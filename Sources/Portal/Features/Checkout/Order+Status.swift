@@ -21,7 +21,8 @@ extension Order.Status {
         case .provisioning: "We are setting up your service now. This page updates by itself."
         case .active: "Your service is ready."
         case .needsSetup: "Our team is setting this up for you. We will email you as soon as it is ready."
-        case .failed: "We are setting this up. It is taking a little longer than usual; our team is on it and will email you when it is ready. You do not need to do anything."
+        case .failed:
+            "We are setting this up. It is taking a little longer than usual; our team is on it and will email you when it is ready. You do not need to do anything."
         case .cancelled: "This order was cancelled. Contact us if you did not expect this."
         }
     }

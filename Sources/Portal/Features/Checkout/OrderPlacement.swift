@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Writes a new order (and its first job, and its email) under a random public number, announcing the work to the
@@ -21,16 +20,16 @@ struct OrderPlacement {
             if mail != nil { try await mailQueue.willQueue(mailbox) }
             do {
                 let placed = try await databases.withDatabase(for: tenant) { database in
-                    try await database.orders.place(order, profile: profile, confirmation: mail, actor: actor, ip: ip, now: now).order
+                    try await database.orders.place(
+                        order, profile: profile, confirmation: mail, actor: actor, ip: ip, now: now
+                    ).order
                 }
                 // Again after the commit: the pipeline may have cleared the hint between the first mark and the commit.
                 try await queue.willQueue(tenant.id)
                 queue.notify(tenant.id)
                 if mail != nil { mailQueue.notify(mailbox) }
                 return placed
-            } catch let error as DatabaseError
-                where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (error.message ?? "").contains("orders.number")
-            {
+            } catch OrderError.numberTaken {
                 continue
             }
         }

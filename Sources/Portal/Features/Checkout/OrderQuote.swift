@@ -43,7 +43,9 @@ package struct OrderQuote: Sendable, Equatable {
     ) -> Result<OrderQuote, ProblemList> {
         var problems: [String: String] = [:]
         let product = entry.product
-        guard product.isOrderable else { return .failure(ProblemList(["product": "This plan is no longer available to order."])) }
+        guard product.isOrderable else {
+            return .failure(ProblemList(["product": "This plan is no longer available to order."]))
+        }
         var cycle: Product.BillingCycle?
         var price: ProductPrice?
         if product.kind != .domain {
@@ -60,19 +62,25 @@ package struct OrderQuote: Sendable, Equatable {
             if let valid = try? HostName.validateDomain(typed), valid.count <= 253 {
                 domain = valid
             } else {
-                problems["domain"] = typed.isEmpty ? "Enter the domain name, such as example.com." : "“\(typed)” is not a domain name such as example.com."
+                problems["domain"] =
+                    typed.isEmpty
+                    ? "Enter the domain name, such as example.com."
+                    : "“\(typed)” is not a domain name such as example.com."
             }
         }
         var action: Order.DomainAction?
         var domainMinor: Int64 = 0
         var domainLabel = ""
         if product.kind.isHosting || product.kind == .domain {
-            let allowed: [Order.DomainAction] = product.kind == .domain ? [.register, .transfer] : Order.DomainAction.allCases
+            let allowed: [Order.DomainAction] =
+                product.kind == .domain ? [.register, .transfer] : Order.DomainAction.allCases
             if let chosen = Order.DomainAction(rawValue: choice.domainAction), allowed.contains(chosen) {
                 action = chosen
             } else {
                 problems["domain_action"] =
-                    product.kind == .domain ? "Choose to register or transfer the domain." : "Choose whether to register, transfer or use a domain you own."
+                    product.kind == .domain
+                    ? "Choose to register or transfer the domain."
+                    : "Choose whether to register, transfer or use a domain you own."
             }
             if let chosen = action, chosen != .existing, !domain.isEmpty {
                 let prices = product.kind == .domain ? entry : domainProduct
@@ -81,7 +89,8 @@ package struct OrderQuote: Sendable, Equatable {
                     domainMinor = chosen == .register ? yearly.registerMinor : yearly.transferMinor
                     domainLabel = "\(domain) \(chosen == .register ? "registration" : "transfer"), 1 year"
                 } else {
-                    problems["domain"] = "We cannot \(chosen.rawValue) this domain ending here; choose “use a domain I own” or another name."
+                    problems["domain"] =
+                        "We cannot \(chosen.rawValue) this domain ending here; choose “use a domain I own” or another name."
                 }
             }
         }

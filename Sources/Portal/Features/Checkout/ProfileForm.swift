@@ -43,8 +43,11 @@ package struct ProfileForm: Sendable {
     func problems() -> [String: String] {
         var problems: [String: String] = [:]
         func check(_ value: String, _ field: String, _ label: String, max: Int) {
-            if value.isEmpty { problems[field] = "Enter your \(label)." }
-            else if value.count > max || value.contains(where: { $0.isNewline || $0.isASCII && $0.asciiValue! < 0x20 }) {
+            if value.isEmpty {
+                problems[field] = "Enter your \(label)."
+            } else if value.count > max
+                || value.contains(where: { $0.isNewline || $0.isASCII && $0.asciiValue! < 0x20 })
+            {
                 problems[field] = "Use one line of at most \(max) characters."
             }
         }
@@ -54,7 +57,9 @@ package struct ProfileForm: Sendable {
         check(city, "city", "town or city", max: 60)
         check(state, "state", "county, state or region", max: 60)
         check(postcode, "postcode", "postcode", max: 16)
-        if company.count > 100 || company.contains(where: \.isNewline) { problems["company"] = "Use one line of at most 100 characters." }
+        if company.count > 100 || company.contains(where: \.isNewline) {
+            problems["company"] = "Use one line of at most 100 characters."
+        }
         if country.count != 2 || !Locale.Region.isoRegions.contains(where: { $0.identifier == country }) {
             problems["country"] = "Enter your country's two-letter code, such as GB or US."
         }
@@ -67,7 +72,8 @@ package struct ProfileForm: Sendable {
 
     func profile(for account: Account.ID, now: Date) -> CustomerProfile {
         CustomerProfile(
-            accountID: account, firstName: firstName, lastName: lastName, company: company, address1: address1, city: city,
+            accountID: account, firstName: firstName, lastName: lastName, company: company, address1: address1,
+            city: city,
             state: state, postcode: postcode, country: country, phone: phone, updatedAt: now
         )
     }

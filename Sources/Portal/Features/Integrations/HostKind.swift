@@ -27,7 +27,8 @@ enum HostKind: Equatable {
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return numeric ? [0, 0, 0, 0] : nil }
         let octets = parts.compactMap { part -> Int? in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isNumber), let value = Int(part), value <= 255 else { return nil }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isNumber), let value = Int(part), value <= 255
+            else { return nil }
             return value
         }
         return octets.count == 4 ? octets : (numeric ? [0, 0, 0, 0] : nil)
@@ -46,7 +47,8 @@ enum HostKind: Equatable {
         let lower = host.lowercased()
         if lower == "::1" { return .loopback }
         if lower.hasPrefix("::ffff:"), let octets = ipv4(String(lower.dropFirst(7))) { return classify(octets) }
-        if lower == "::" || lower.hasPrefix("fe8") || lower.hasPrefix("fe9") || lower.hasPrefix("fea") || lower.hasPrefix("feb")
+        if lower == "::" || lower.hasPrefix("fe8") || lower.hasPrefix("fe9") || lower.hasPrefix("fea")
+            || lower.hasPrefix("feb")
             || lower.hasPrefix("fc") || lower.hasPrefix("fd") || lower.hasPrefix("::")
         {
             return .privateAddress

@@ -19,7 +19,7 @@ package struct IntegrationsController: Sendable {
 
     private func page(_ context: StaffRequestContext) async throws -> IntegrationsPage {
         let settings = try await databases.withDatabase(for: context.tenant) { try await $0.upstreams.settings() }
-        return IntegrationsPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken, settings: settings)
+        return IntegrationsPage(chrome: context.chrome, csrf: context.csrfToken, settings: settings)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -79,7 +79,8 @@ package struct IntegrationsController: Sendable {
         page.notice =
             configured.isEmpty
             ? .error("Nothing to test yet: fill in WHMCS or WHM and save first.")
-            : configured.allSatisfy(\.succeeded) ? .success("Every configured connection works.") : .error("A connection failed; see below.")
+            : configured.allSatisfy(\.succeeded)
+                ? .success("Every configured connection works.") : .error("A connection failed; see below.")
         return try flows.page(page, "admin/integrations")
     }
 }

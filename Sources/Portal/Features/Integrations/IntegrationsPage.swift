@@ -80,7 +80,8 @@ package struct IntegrationsPage: Sendable {
         self.chrome = chrome
         self.csrf = csrf
         modes = [
-            Option(value: "sandbox", label: "Sandbox: the simulators on this machine", selected: settings.mode == .sandbox),
+            Option(
+                value: "sandbox", label: "Sandbox: the simulators on this machine", selected: settings.mode == .sandbox),
             Option(value: "live", label: "Live: your real WHMCS and WHM", selected: settings.mode == .live),
         ]
         whmcsURL = settings.whmcsURL
@@ -102,7 +103,9 @@ package struct IntegrationsPage: Sendable {
 
     /// Shows what the owner typed (not what is stored) beside the errors, secrets excepted.
     mutating func keep(_ input: IntegrationSettingsInput) {
-        if let mode = input.mode { modes = modes.map { Option(value: $0.value, label: $0.label, selected: $0.value == mode) } }
+        if let mode = input.mode {
+            modes = modes.map { Option(value: $0.value, label: $0.label, selected: $0.value == mode) }
+        }
         whmcsURL = input.whmcsURL ?? whmcsURL
         whmcsIdentifier = input.whmcsIdentifier ?? whmcsIdentifier
         whmcsGroup = input.whmcsGroup ?? whmcsGroup

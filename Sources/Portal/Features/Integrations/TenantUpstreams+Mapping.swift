@@ -55,7 +55,8 @@ package enum UpstreamMappingError: Error, Equatable, CustomStringConvertible {
         case .invalidDomain(let domain): "\"\(domain)\" is not a valid domain name"
         case .invalidPlan(let plan): "\"\(plan)\" is not one of this brand's hosting packages"
         case .domainHasHosting(let domain): "\(domain) already has a hosting account of this customer"
-        case .currencyUnavailable(let code): "WHMCS has no \(code) currency; add it in WHMCS (Setup › Payments › Currencies)"
+        case .currencyUnavailable(let code):
+            "WHMCS has no \(code) currency; add it in WHMCS (Setup › Payments › Currencies)"
         }
     }
 }
@@ -69,7 +70,9 @@ extension TenantUpstreams {
 
     /// The customer's WHMCS client, created on first need in the tenant's group, its id stored. No database is
     /// held open while WHMCS is called.
-    package func billingClient(for account: Account, profile: BillingProfile, in tenant: Tenant) async throws -> BillingClientLink {
+    package func billingClient(for account: Account, profile: BillingProfile, in tenant: Tenant) async throws
+        -> BillingClientLink
+    {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard account.emailVerifiedAt != nil else { throw UpstreamMappingError.emailNotVerified }
         let (existing, settings, currency) = try await databases.withDatabase(for: tenant) { database in
@@ -80,7 +83,8 @@ extension TenantUpstreams {
         }
         if let existing { return existing }
         let (client, group) = try whmcs(for: tenant, settings: settings)
-        guard let currencyID = try await client.currencies().first(where: { $0.code == currency.uppercased() })?.id else {
+        guard let currencyID = try await client.currencies().first(where: { $0.code == currency.uppercased() })?.id
+        else {
             throw UpstreamMappingError.currencyUnavailable(currency.uppercased())
         }
         var request = WHMCSNewClient(
@@ -103,7 +107,8 @@ extension TenantUpstreams {
             clientID = found.id
         }
         return try await databases.withDatabase(for: tenant) { database in
-            try await database.upstreams.linkBillingClient(BillingClientLink(accountID: account.id, clientID: clientID, groupID: group))
+            try await database.upstreams.linkBillingClient(
+                BillingClientLink(accountID: account.id, clientID: clientID, groupID: group))
         }
     }
 
@@ -112,7 +117,8 @@ extension TenantUpstreams {
     /// a retry after a crash or a lost answer finds the same account instead of creating a second one. An account on
     /// the domain that WHMCS's own cPanel module made when the order was accepted is adopted, not duplicated.
     package func createHostingAccount(
-        for account: Account, domain: String, plan: String, password: String? = nil, order: Int64? = nil, in tenant: Tenant
+        for account: Account, domain: String, plan: String, password: String? = nil, order: Int64? = nil,
+        in tenant: Tenant
     ) async throws -> HostingAccountRecord {
         guard account.kind == .customer else { throw UpstreamMappingError.notACustomer }
         guard let host = try? HostName.validateDomain(domain) else { throw UpstreamMappingError.invalidDomain(domain) }
@@ -125,7 +131,8 @@ extension TenantUpstreams {
         do {
             pending = try await databases.withDatabase(for: tenant) { database in
                 try await database.upstreams.pendingHostingAccount(
-                    account: account.id, domain: host, plan: plan, reseller: whm.reseller, username: { Self.username(for: host) },
+                    account: account.id, domain: host, plan: plan, reseller: whm.reseller,
+                    username: { Self.username(for: host) },
                     sealedPassword: sealed, order: order
                 )
             }
@@ -138,25 +145,34 @@ extension TenantUpstreams {
         do {
             if let existing = try await whm.account(username: pending.username), existing.domain.lowercased() == host {
                 created = WHMCreatedAccount(ip: existing.ip, nameservers: nameservers, package: existing.plan)
-            } else if let made = try await whm.accounts(search: host, searchType: "domain").first(where: { $0.domain.lowercased() == host }) {
+            } else if let made = try await whm.accounts(search: host, searchType: "domain").first(where: {
+                $0.domain.lowercased() == host
+            }) {
                 // WHMCS's cPanel module (AcceptOrder with autosetup) got there first: that account is the customer's.
-                try await databases.withDatabase(for: tenant) { try await $0.upstreams.renamePendingHostingAccount(pending.id, to: made.user) }
+                try await databases.withDatabase(for: tenant) {
+                    try await $0.upstreams.renamePendingHostingAccount(pending.id, to: made.user)
+                }
                 created = WHMCreatedAccount(ip: made.ip, nameservers: nameservers, package: made.plan)
             } else {
                 guard try await whm.packages().contains(where: { $0.name == plan }) else {
-                    try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
+                    try await databases.withDatabase(for: tenant) {
+                        try await $0.upstreams.discardPendingHostingAccount(pending.id)
+                    }
                     throw UpstreamMappingError.invalidPlan(plan)
                 }
                 if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
                 created = try await whm.createAccount(
                     WHMNewAccount(
-                        username: pending.username, domain: host, plan: plan, contactEmail: account.email, password: storedPassword
+                        username: pending.username, domain: host, plan: plan, contactEmail: account.email,
+                        password: storedPassword
                     )
                 )
             }
         } catch let error as UpstreamError {
             if case .apiError = error, try await whm.account(username: pending.username) == nil {
-                try await databases.withDatabase(for: tenant) { try await $0.upstreams.discardPendingHostingAccount(pending.id) }
+                try await databases.withDatabase(for: tenant) {
+                    try await $0.upstreams.discardPendingHostingAccount(pending.id)
+                }
             }
             throw error
         }

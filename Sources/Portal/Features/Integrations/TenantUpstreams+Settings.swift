@@ -16,11 +16,15 @@ extension TenantUpstreams {
         var errors: IntegrationSettingsInput.FieldErrors = [:]
 
         if let raw = input.mode {
-            if let mode = IntegrationSettings.Mode(rawValue: raw) { settings.mode = mode } else {
+            if let mode = IntegrationSettings.Mode(rawValue: raw) {
+                settings.mode = mode
+            } else {
                 errors["mode"] = "Choose sandbox or live."
             }
         }
-        if settings.mode == .sandbox, !allowSandbox, input.mode != nil || settings.whmcsConfigured || settings.whmConfigured {
+        if settings.mode == .sandbox, !allowSandbox,
+            input.mode != nil || settings.whmcsConfigured || settings.whmConfigured
+        {
             errors["mode"] = "Sandbox mode is not enabled on this server; choose live."
         }
         if let raw = input.whmcsURL { settings.whmcsURL = Self.trimmedURL(raw, dropping: "/includes/api.php") }
@@ -30,7 +34,11 @@ extension TenantUpstreams {
         if let raw = input.whmReseller { settings.whmReseller = raw.trimmingCharacters(in: .whitespaces).lowercased() }
         if let raw = input.whmcsGroup {
             let text = raw.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { settings.whmcsGroupID = nil } else if let id = Int(text), id > 0 { settings.whmcsGroupID = id } else {
+            if text.isEmpty {
+                settings.whmcsGroupID = nil
+            } else if let id = Int(text), id > 0 {
+                settings.whmcsGroupID = id
+            } else {
                 errors["whmcs_group"] = "Enter the client group's number from WHMCS (Setup › Client Groups), such as 3."
             }
         }
@@ -38,9 +46,11 @@ extension TenantUpstreams {
         if let raw = input.twentyIURL { settings.twentyIURL = Self.trimmedURL(raw, dropping: "/reseller") }
         if let raw = input.sslStoreURL { settings.sslStoreURL = Self.trimmedURL(raw, dropping: "/order") }
         if let raw = input.sslStorePartner { settings.sslStorePartner = raw.trimmingCharacters(in: .whitespaces) }
-        let whmcsMoved = settings.mode != stored.mode || settings.whmcsURL != stored.whmcsURL
+        let whmcsMoved =
+            settings.mode != stored.mode || settings.whmcsURL != stored.whmcsURL
             || settings.whmcsIdentifier != stored.whmcsIdentifier || settings.whmcsGroupID != stored.whmcsGroupID
-        let whmMoved = settings.mode != stored.mode || settings.whmURL != stored.whmURL || settings.whmUser != stored.whmUser
+        let whmMoved =
+            settings.mode != stored.mode || settings.whmURL != stored.whmURL || settings.whmUser != stored.whmUser
             || settings.whmReseller != stored.whmReseller
         if whmcsMoved {
             settings.whmcsSecret = nil
@@ -49,7 +59,9 @@ extension TenantUpstreams {
         if whmMoved { settings.whmToken = nil }
 
         if let secret = input.whmcsSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty {
-            if let problem = Self.secretProblem(secret) { errors["whmcs_secret"] = problem } else {
+            if let problem = Self.secretProblem(secret) {
+                errors["whmcs_secret"] = problem
+            } else {
                 settings.whmcsSecret = try seal(secret, tenant, "whmcs.secret")
             }
         } else if whmcsMoved, stored.whmcsSecret != nil, !settings.whmcsURL.isEmpty {
@@ -79,12 +91,15 @@ extension TenantUpstreams {
 
         // 20i and TheSSLStore: a stored key or token stays only while it goes to the same place.
         let twentyIMoved = settings.mode != stored.mode || settings.twentyIURL != stored.twentyIURL
-        let sslStoreMoved = settings.mode != stored.mode || settings.sslStoreURL != stored.sslStoreURL || settings.sslStorePartner != stored.sslStorePartner
+        let sslStoreMoved =
+            settings.mode != stored.mode || settings.sslStoreURL != stored.sslStoreURL
+            || settings.sslStorePartner != stored.sslStorePartner
         if twentyIMoved { settings.twentyIKey = nil }
         if sslStoreMoved { settings.sslStoreToken = nil }
         if let key = input.twentyIKey?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
             if key.count > 128 || !key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-                errors["twentyi_key"] = "A 20i general API key holds letters and digits only (My20i › Reseller Preferences › API)."
+                errors["twentyi_key"] =
+                    "A 20i general API key holds letters and digits only (My20i › Reseller Preferences › API)."
             } else {
                 settings.twentyIKey = try seal(key, tenant, "twentyi.key")
             }
@@ -92,7 +107,9 @@ extension TenantUpstreams {
             errors["twentyi_key"] = "Enter the API key again: the address or mode changed."
         }
         if let token = input.sslStoreToken?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
-            if let problem = Self.secretProblem(token) { errors["sslstore_token"] = problem } else {
+            if let problem = Self.secretProblem(token) {
+                errors["sslstore_token"] = problem
+            } else {
                 settings.sslStoreToken = try seal(token, tenant, "sslstore.token")
             }
         } else if sslStoreMoved, stored.sslStoreToken != nil, !settings.sslStoreURL.isEmpty {
@@ -108,7 +125,8 @@ extension TenantUpstreams {
         if errors.isEmpty, let registry {
             let holders = try await BlockingIO.run { try registry.claimants(of: claim, except: tenant.id) }
             if holders.whmcs != nil {
-                errors["whmcs_group"] = "This client group already belongs to another brand on this platform; each brand needs its own."
+                errors["whmcs_group"] =
+                    "This client group already belongs to another brand on this platform; each brand needs its own."
             }
             if holders.whm != nil {
                 errors[settings.whmReseller.isEmpty ? "whm_user" : "whm_reseller"] =
@@ -162,7 +180,8 @@ extension TenantUpstreams {
         case .sandbox:
             guard scheme == "http" || scheme == "https" else { return "Enter an http:// or https:// address." }
             guard kind == .loopback else {
-                return "Sandbox mode talks to the simulators on this machine (http://127.0.0.1:PORT); switch to live for a real server."
+                return
+                    "Sandbox mode talks to the simulators on this machine (http://127.0.0.1:PORT); switch to live for a real server."
             }
         }
         return nil
@@ -171,34 +190,56 @@ extension TenantUpstreams {
     /// 20i is configured completely or not at all.
     static func checkTwentyI(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
         guard !settings.twentyIURL.isEmpty || settings.twentyIKey != nil else { return }
-        if settings.twentyIURL.isEmpty { errors["twentyi_url"] = "Enter the 20i API address, https://api.20i.com." }
-        else if let problem = urlProblem(settings.twentyIURL, mode: settings.mode) { errors["twentyi_url"] = problem }
-        if settings.twentyIKey == nil, errors["twentyi_key"] == nil { errors["twentyi_key"] = "Enter the 20i general API key." }
+        if settings.twentyIURL.isEmpty {
+            errors["twentyi_url"] = "Enter the 20i API address, https://api.20i.com."
+        } else if let problem = urlProblem(settings.twentyIURL, mode: settings.mode) {
+            errors["twentyi_url"] = problem
+        }
+        if settings.twentyIKey == nil, errors["twentyi_key"] == nil {
+            errors["twentyi_key"] = "Enter the 20i general API key."
+        }
     }
 
     /// TheSSLStore is configured completely or not at all.
-    static func checkSSLStore(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
-        guard !settings.sslStoreURL.isEmpty || !settings.sslStorePartner.isEmpty || settings.sslStoreToken != nil else { return }
-        if settings.sslStoreURL.isEmpty { errors["sslstore_url"] = "Enter the TheSSLStore API address, https://api.thesslstore.com/rest." }
-        else if let problem = urlProblem(settings.sslStoreURL, mode: settings.mode) { errors["sslstore_url"] = problem }
-        if settings.sslStorePartner.isEmpty || settings.sslStorePartner.count > 64 || settings.sslStorePartner.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+    static func checkSSLStore(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors)
+    {
+        guard !settings.sslStoreURL.isEmpty || !settings.sslStorePartner.isEmpty || settings.sslStoreToken != nil else {
+            return
+        }
+        if settings.sslStoreURL.isEmpty {
+            errors["sslstore_url"] = "Enter the TheSSLStore API address, https://api.thesslstore.com/rest."
+        } else if let problem = urlProblem(settings.sslStoreURL, mode: settings.mode) {
+            errors["sslstore_url"] = problem
+        }
+        if settings.sslStorePartner.isEmpty || settings.sslStorePartner.count > 64
+            || settings.sslStorePartner.contains(where: { $0.isWhitespace || !$0.isASCII })
+        {
             errors["sslstore_partner"] = "Enter the partner code from the TheSSLStore partner area, without spaces."
         }
-        if settings.sslStoreToken == nil, errors["sslstore_token"] == nil { errors["sslstore_token"] = "Enter the TheSSLStore auth token." }
+        if settings.sslStoreToken == nil, errors["sslstore_token"] == nil {
+            errors["sslstore_token"] = "Enter the TheSSLStore auth token."
+        }
     }
 
     /// WHMCS is configured completely or not at all.
     static func checkWHMCS(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
         let anySet = !settings.whmcsURL.isEmpty || !settings.whmcsIdentifier.isEmpty || settings.whmcsGroupID != nil
         guard anySet else { return }
-        if settings.whmcsURL.isEmpty { errors["whmcs_url"] = "Enter the WHMCS address, such as https://billing.example.com." }
-        else if let problem = urlProblem(settings.whmcsURL, mode: settings.mode) { errors["whmcs_url"] = problem }
+        if settings.whmcsURL.isEmpty {
+            errors["whmcs_url"] = "Enter the WHMCS address, such as https://billing.example.com."
+        } else if let problem = urlProblem(settings.whmcsURL, mode: settings.mode) {
+            errors["whmcs_url"] = problem
+        }
         if settings.whmcsIdentifier.isEmpty {
             errors["whmcs_identifier"] = "Enter the API identifier (WHMCS › System Settings › API Credentials)."
-        } else if settings.whmcsIdentifier.count > 128 || settings.whmcsIdentifier.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+        } else if settings.whmcsIdentifier.count > 128
+            || settings.whmcsIdentifier.contains(where: { $0.isWhitespace || !$0.isASCII })
+        {
             errors["whmcs_identifier"] = "An API identifier has no spaces and at most 128 characters."
         }
-        if settings.whmcsSecret == nil, errors["whmcs_secret"] == nil { errors["whmcs_secret"] = "Enter the API secret." }
+        if settings.whmcsSecret == nil, errors["whmcs_secret"] == nil {
+            errors["whmcs_secret"] = "Enter the API secret."
+        }
         if settings.whmcsGroupID == nil, errors["whmcs_group"] == nil {
             errors["whmcs_group"] = "Enter this brand's client group number; every customer is created in it."
         }
@@ -208,20 +249,28 @@ extension TenantUpstreams {
     /// one named reseller (never root on its own, so the brand's accounts stay apart from other brands').
     static func checkWHM(_ settings: IntegrationSettings, into errors: inout IntegrationSettingsInput.FieldErrors) {
         guard !settings.whmURL.isEmpty || !settings.whmUser.isEmpty || !settings.whmReseller.isEmpty else { return }
-        if settings.whmURL.isEmpty { errors["whm_url"] = "Enter the WHM address, such as https://server.example.com:2087." }
-        else if let problem = urlProblem(settings.whmURL, mode: settings.mode) { errors["whm_url"] = problem }
+        if settings.whmURL.isEmpty {
+            errors["whm_url"] = "Enter the WHM address, such as https://server.example.com:2087."
+        } else if let problem = urlProblem(settings.whmURL, mode: settings.mode) {
+            errors["whm_url"] = problem
+        }
         if settings.whmUser == "root" {
             if settings.whmReseller.isEmpty || settings.whmReseller == "root" {
-                errors["whm_reseller"] = "With root's token, name the reseller this brand acts for, so its accounts stay apart from other brands'."
+                errors["whm_reseller"] =
+                    "With root's token, name the reseller this brand acts for, so its accounts stay apart from other brands'."
             } else if let problem = WHMUsername.problem(settings.whmReseller) {
                 errors["whm_reseller"] = "The reseller user name \(problem)."
             }
         } else if let problem = WHMUsername.problem(settings.whmUser) {
-            errors["whm_user"] = settings.whmUser.isEmpty ? "Enter the reseller's user name." : "The reseller user name \(problem)."
+            errors["whm_user"] =
+                settings.whmUser.isEmpty ? "Enter the reseller's user name." : "The reseller user name \(problem)."
         } else if !settings.whmReseller.isEmpty, settings.whmReseller != settings.whmUser {
-            errors["whm_reseller"] = "Only root's token acts for another reseller; leave this empty with the reseller's own token."
+            errors["whm_reseller"] =
+                "Only root's token acts for another reseller; leave this empty with the reseller's own token."
         }
-        if settings.whmToken == nil, errors["whm_token"] == nil { errors["whm_token"] = "Enter the reseller's API token." }
+        if settings.whmToken == nil, errors["whm_token"] == nil {
+            errors["whm_token"] = "Enter the reseller's API token."
+        }
     }
 
 }

@@ -72,10 +72,14 @@ package struct TenantUpstreams: Sendable {
             throw UpstreamError.notConfigured(.whmcs)
         }
         let credentials = WHMCSCredentials(
-            baseURL: settings.whmcsURL, identifier: settings.whmcsIdentifier, secret: try open(sealed, tenant, "whmcs.secret"),
+            baseURL: settings.whmcsURL, identifier: settings.whmcsIdentifier,
+            secret: try open(sealed, tenant, "whmcs.secret"),
             accessKey: try settings.whmcsAccessKey.map { try open($0, tenant, "whmcs.accesskey") }
         )
-        return (WHMCSClient(credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier)), group)
+        return (
+            WHMCSClient(credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier)),
+            group
+        )
     }
 
     /// The tenant's WHM client, acting as the tenant's reseller.
@@ -91,7 +95,8 @@ package struct TenantUpstreams: Sendable {
             throw UpstreamError.notConfigured(.whm)
         }
         let credentials = WHMCredentials(
-            baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"), actingFor: settings.whmReseller
+            baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"),
+            actingFor: settings.whmReseller
         )
         return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.effectiveReseller))
     }
@@ -103,9 +108,12 @@ package struct TenantUpstreams: Sendable {
 
     func twentyI(for tenant: Tenant, settings: IntegrationSettings) throws -> TwentyIClient {
         guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
-        guard settings.twentyIConfigured, let sealed = settings.twentyIKey else { throw UpstreamError.notConfigured(.twentyI) }
+        guard settings.twentyIConfigured, let sealed = settings.twentyIKey else {
+            throw UpstreamError.notConfigured(.twentyI)
+        }
         return TwentyIClient(
-            credentials: TwentyICredentials(baseURL: settings.twentyIURL, generalKey: try open(sealed, tenant, "twentyi.key")),
+            credentials: TwentyICredentials(
+                baseURL: settings.twentyIURL, generalKey: try open(sealed, tenant, "twentyi.key")),
             caller: caller(tenant, .twentyI, identifier: "general-key")
         )
     }
@@ -117,10 +125,13 @@ package struct TenantUpstreams: Sendable {
 
     func sslStore(for tenant: Tenant, settings: IntegrationSettings) throws -> SSLStoreClient {
         guard settings.mode == .live || allowSandbox else { throw UpstreamSettingsError.sandboxDisabled }
-        guard settings.sslStoreConfigured, let sealed = settings.sslStoreToken else { throw UpstreamError.notConfigured(.sslStore) }
+        guard settings.sslStoreConfigured, let sealed = settings.sslStoreToken else {
+            throw UpstreamError.notConfigured(.sslStore)
+        }
         return SSLStoreClient(
             credentials: SSLStoreCredentials(
-                baseURL: settings.sslStoreURL, partnerCode: settings.sslStorePartner, authToken: try open(sealed, tenant, "sslstore.token")
+                baseURL: settings.sslStoreURL, partnerCode: settings.sslStorePartner,
+                authToken: try open(sealed, tenant, "sslstore.token")
             ),
             caller: caller(tenant, .sslStore, identifier: settings.sslStorePartner)
         )
@@ -152,7 +163,9 @@ package struct TenantUpstreams: Sendable {
         do {
             settings = try await self.settings(of: tenant)
         } catch {
-            return [Upstream.whmcs, .whm].map { ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read") }
+            return [Upstream.whmcs, .whm].map {
+                ConnectionCheck(upstream: $0, configured: false, failure: "settings could not be read")
+            }
         }
         var checks: [ConnectionCheck] = []
         if settings.whmcsConfigured {
@@ -200,7 +213,9 @@ package struct TenantUpstreams: Sendable {
     static func describe(_ error: any Error) -> String {
         if let error = error as? UpstreamError { return error.description }
         if let error = error as? UpstreamSettingsError { return error.description }
-        if error is SecretBox.SecretError { return "the stored secret cannot be decrypted with this master key; enter it again" }
+        if error is SecretBox.SecretError {
+            return "the stored secret cannot be decrypted with this master key; enter it again"
+        }
         if let error = error as? UpstreamMappingError { return error.description }
         if let error = error as? SyncProblem { return error.description }
         if let error = error as? CatalogueError { return error.description }

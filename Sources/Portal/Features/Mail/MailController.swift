@@ -21,7 +21,8 @@ package struct MailController: Sendable {
     }
 
     private static let statuses: [(String, String)] = [
-        ("", "All"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("captured", "Captured"), ("cancelled", "Cancelled"),
+        ("", "All"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("captured", "Captured"),
+        ("cancelled", "Cancelled"),
     ]
 
     /// Replaces the value of every `token=` in a message body, so one-time links cannot be used from this page.
@@ -37,13 +38,14 @@ package struct MailController: Sendable {
             .filter { wanted == nil || $0.status == wanted }
         let rows = mails.map {
             MailListPage.Row(
-                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, status: $0.status.rawValue,
+                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject,
+                status: $0.status.rawValue,
                 attempts: $0.attempts, lastError: $0.lastError
             )
         }
         let ownRelay = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }.relayURL
         let page = MailListPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: nil,
+            chrome: context.chrome, csrf: context.csrfToken, notice: nil,
             relayConfigured: relayConfigured || !ownRelay.isEmpty,
             filters: Self.statuses.map { .init(value: $0.0, label: $0.1, selected: $0.0 == (wanted?.rawValue ?? "")) },
             rows: rows, isEmpty: rows.isEmpty
@@ -69,7 +71,7 @@ package struct MailController: Sendable {
             default: nil
             }
         let page = MailDetailPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, mail: mail,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, mail: mail,
             canManage: context.role >= .admin
         )
         return try flows.page(page, "admin/mail-message")
@@ -93,7 +95,9 @@ package struct MailController: Sendable {
         guard requeued else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
         queue.notify(.tenant(context.tenant.id))
         try await realm(context).withAccounts { store in
-            try await store.audit("mail.retried", actor: context.staff, target: mail.toAddress, detail: mail.subject, ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                "mail.retried", actor: context.staff, target: mail.toAddress, detail: mail.subject,
+                ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "/admin/mail/\(mail.id)?done=retry")
     }
@@ -104,7 +108,9 @@ package struct MailController: Sendable {
         let cancelled = try await databases.withDatabase(for: context.tenant) { try await $0.mail.cancel(mail.id) }
         guard cancelled else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
         try await realm(context).withAccounts { store in
-            try await store.audit("mail.cancelled", actor: context.staff, target: mail.toAddress, detail: mail.subject, ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                "mail.cancelled", actor: context.staff, target: mail.toAddress, detail: mail.subject,
+                ip: context.origin.clientAddress ?? "")
         }
         return flows.redirect(to: "/admin/mail/\(mail.id)?done=cancel")
     }

@@ -33,12 +33,14 @@ package struct MailDetailPage: Sendable {
         attempts = mail.attempts
         lastError = mail.lastError
         var headers = [
-            Header(name: "From", value: MailMessage.mailbox(MailAddress(name: mail.fromName, address: mail.fromAddress))),
+            Header(
+                name: "From", value: MailMessage.mailbox(MailAddress(name: mail.fromName, address: mail.fromAddress))),
             Header(name: "To", value: MailMessage.mailbox(MailAddress(name: mail.toName, address: mail.toAddress))),
         ]
         if !mail.replyTo.isEmpty { headers.append(Header(name: "Reply-To", value: "<\(mail.replyTo)>")) }
         headers += [
-            Header(name: "Subject", value: mail.subject), Header(name: "Date", value: MailMessage.rfc5322(mail.createdAt)),
+            Header(name: "Subject", value: mail.subject),
+            Header(name: "Date", value: MailMessage.rfc5322(mail.createdAt)),
             Header(name: "Message-ID", value: mail.messageID),
         ]
         self.headers = headers

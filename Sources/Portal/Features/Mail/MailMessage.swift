@@ -68,13 +68,15 @@ package struct MailMessage: Sendable, Equatable {
     package func validate() throws(MailError) {
         let headers: [(String, String)] = [
             ("sender name", from.name), ("sender address", from.address), ("recipient name", to.name),
-            ("recipient address", to.address), ("reply-to name", replyTo?.name ?? ""), ("reply-to address", replyTo?.address ?? ""),
+            ("recipient address", to.address), ("reply-to name", replyTo?.name ?? ""),
+            ("reply-to address", replyTo?.address ?? ""),
             ("subject", subject), ("Message-ID", messageID),
         ]
         for (field, value) in headers where value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
             throw .headerInjection(field: field)
         }
-        for address in [from.address, to.address] + (replyTo.map { [$0.address] } ?? []) where !Self.isAddress(address) {
+        for address in [from.address, to.address] + (replyTo.map { [$0.address] } ?? []) where !Self.isAddress(address)
+        {
             throw .invalidAddress(address)
         }
     }
@@ -86,7 +88,9 @@ package struct MailMessage: Sendable, Equatable {
     }
 
     /// The message as transmitted (after `validate()`), with a random MIME boundary.
-    package func rendered(boundary: String = "=_portal_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")) -> String {
+    package func rendered(boundary: String = "=_portal_" + UUID().uuidString.replacingOccurrences(of: "-", with: ""))
+        -> String
+    {
         var lines: [String] = [
             "From: \(Self.mailbox(from))",
             "To: \(Self.mailbox(to))",
@@ -99,12 +103,15 @@ package struct MailMessage: Sendable, Equatable {
             "MIME-Version: 1.0",
         ]
         if let html {
-            lines += [
-                "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
-                "",
-                "This is a message in text and HTML.",
-                "--\(boundary)",
-            ] + Self.part(text, type: "text/plain") + ["--\(boundary)"] + Self.part(html, type: "text/html") + ["--\(boundary)--", ""]
+            lines +=
+                [
+                    "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+                    "",
+                    "This is a message in text and HTML.",
+                    "--\(boundary)",
+                ] + Self.part(text, type: "text/plain") + ["--\(boundary)"] + Self.part(html, type: "text/html") + [
+                    "--\(boundary)--", "",
+                ]
         } else {
             lines += Self.part(text, type: "text/plain")
         }
@@ -114,7 +121,9 @@ package struct MailMessage: Sendable, Equatable {
     /// A body part in base64 (76-character lines), which no line length or encoding can upset.
     private static func part(_ body: String, type: String) -> [String] {
         let normalised = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        let encoded = Data(normalised.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(normalised.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded, ""]
     }
 
@@ -135,7 +144,9 @@ package struct MailMessage: Sendable, Equatable {
     /// RFC 2047 `=?UTF-8?B?…?=` words of at most 75 characters, split on character boundaries, when the text is not
     /// plain printable ASCII; otherwise the text itself.
     static func encodedWords(_ text: String, prefix: Int) -> String {
-        guard !text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else { return text }
+        guard !text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
+            return text
+        }
         var words: [String] = []
         var chunk: [UInt8] = []
         // 45 bytes of UTF-8 become 60 base64 characters; with "=?UTF-8?B?" and "?=" a word stays under 75.

@@ -36,9 +36,11 @@ package struct MailSettingsController: Sendable {
         package var timeZoneError: String?
     }
 
-    private func page(_ context: StaffRequestContext, settings: TenantMailSettings, notice: Notice? = nil) async throws -> Page {
+    private func page(_ context: StaffRequestContext, settings: TenantMailSettings, notice: Notice? = nil) async throws
+        -> Page
+    {
         Page(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, notice: notice, relayURL: settings.relayURL,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, relayURL: settings.relayURL,
             relayUser: settings.relayUser, passwordStored: settings.relayPassword != nil,
             zones: TimeZone.knownTimeZoneIdentifiers.sorted().map { .init(id: $0, selected: $0 == settings.timeZone) }
         )
@@ -47,7 +49,8 @@ package struct MailSettingsController: Sendable {
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         let settings = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
-        let notice: Notice? = request.uri.queryParameters.get("done") == "saved" ? .success("Mail settings saved.") : nil
+        let notice: Notice? =
+            request.uri.queryParameters.get("done") == "saved" ? .success("Mail settings saved.") : nil
         return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
     }
 
@@ -77,17 +80,21 @@ package struct MailSettingsController: Sendable {
             }
         }
         // A stored password only goes to the relay it was given for.
-        if settings.relayURL != stored.relayURL || settings.relayUser != stored.relayUser { settings.relayPassword = nil }
+        if settings.relayURL != stored.relayURL || settings.relayUser != stored.relayUser {
+            settings.relayPassword = nil
+        }
         let password = form["relay_password"]
         if !password.isEmpty {
             settings.relayPassword = try secrets.seal(
-                password, context: TenantMailSettings.context(context.tenant, url: settings.relayURL, user: settings.relayUser)
+                password,
+                context: TenantMailSettings.context(context.tenant, url: settings.relayURL, user: settings.relayUser)
             )
         }
         if settings.relayURL.isEmpty { settings.relayUser = ""; settings.relayPassword = nil }
         let zoneError = TimeZone(identifier: settings.timeZone) == nil ? "Choose a time zone from the list." : nil
         guard urlError == nil, zoneError == nil else {
-            var page = try await page(context, settings: settings, notice: .error("Nothing was saved: correct the fields marked below."))
+            var page = try await page(
+                context, settings: settings, notice: .error("Nothing was saved: correct the fields marked below."))
             page.relayURLError = urlError
             page.timeZoneError = zoneError
             return try flows.page(page, "admin/mail-settings", status: .unprocessableContent)
@@ -101,7 +108,8 @@ package struct MailSettingsController: Sendable {
                     (TenantMailSettings.timeZoneKey, final.timeZone),
                 ],
                 audit: "mail.settings_updated", actor: context.staff,
-                detail: final.relayURL.isEmpty ? "platform relay" : final.relayURL, ip: context.origin.clientAddress ?? ""
+                detail: final.relayURL.isEmpty ? "platform relay" : final.relayURL,
+                ip: context.origin.clientAddress ?? ""
             )
         }
         return flows.redirect(to: "/admin/mail/settings?done=saved")
@@ -116,13 +124,17 @@ package struct MailSettingsController: Sendable {
             stored = try settings.relay(for: context.tenant, secrets: secrets)
         } catch {
             return try flows.page(
-                try await page(context, settings: settings, notice: .error("The stored relay cannot be used (\(error)); save it again.")),
+                try await page(
+                    context, settings: settings,
+                    notice: .error("The stored relay cannot be used (\(error)); save it again.")),
                 "admin/mail-settings", status: .conflict
             )
         }
         guard let relay = stored else {
             return try flows.page(
-                try await page(context, settings: settings, notice: .error("Save a relay first; without one the platform's relay is used.")),
+                try await page(
+                    context, settings: settings,
+                    notice: .error("Save a relay first; without one the platform's relay is used.")),
                 "admin/mail-settings", status: .conflict
             )
         }
@@ -130,7 +142,8 @@ package struct MailSettingsController: Sendable {
         let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
         let message = MailMessage(
             from: look.sender, to: MailAddress(name: context.staff.name, address: context.staff.email),
-            replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo), subject: "Test from \(context.tenant.name)",
+            replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo),
+            subject: "Test from \(context.tenant.name)",
             text: "This test went through \(relay.url). Your brand's mail relay works.", html: nil,
             messageID: MailMessage.newMessageID(domain: look.messageDomain), date: Date()
         )
@@ -139,10 +152,13 @@ package struct MailSettingsController: Sendable {
             try await sender.send(message, via: relay)
             notice = .success("The relay accepted a test message to \(context.staff.email).")
         } catch let failure as SMTPFailure where failure.code > 0 {
-            notice = .error("The relay refused the test with SMTP code \(failure.code). Check the user name, password and sender address.")
+            notice = .error(
+                "The relay refused the test with SMTP code \(failure.code). Check the user name, password and sender address."
+            )
         } catch {
             // No detail about the network: this button must not tell anyone which hosts and ports answer.
-            notice = .error("The relay could not be reached or did not finish the conversation. Check the address and port.")
+            notice = .error(
+                "The relay could not be reached or did not finish the conversation. Check the address and port.")
         }
         return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
     }

@@ -35,7 +35,9 @@ package struct TenantMailSettings: Sendable, Equatable {
     /// The tenant's relay, opened with the master key; nil when it has none.
     package func relay(for tenant: Tenant, secrets: SecretBox) throws -> SMTPRelay? {
         guard !relayURL.isEmpty else { return nil }
-        let password = try relayPassword.map { try secrets.open($0, context: Self.context(tenant, url: relayURL, user: relayUser)) }
+        let password = try relayPassword.map {
+            try secrets.open($0, context: Self.context(tenant, url: relayURL, user: relayUser))
+        }
         return try SMTPRelay(url: relayURL, username: relayUser, password: password)
     }
 

@@ -31,49 +31,68 @@ package struct OnboardingController: Sendable {
     // MARK: Page
 
     func page(
-        _ step: Step, draftID: String?, draft: OnboardingDrafts.Draft?, context: PlatformUserContext, groupTyped: String? = nil
+        _ step: Step, draftID: String?, draft: OnboardingDrafts.Draft?, context: PlatformUserContext,
+        groupTyped: String? = nil
     ) async throws -> Page {
         let plan = draft?.plan ?? OnboardingPlan()
         let reached = draft?.reached ?? .brand
         let steps = Step.allCases.map { candidate in
             Page.StepLink(
                 number: candidate.rawValue, label: candidate.label,
-                link: candidate <= reached && candidate != step ? link(draftID, candidate) : nil, isCurrent: candidate == step
+                link: candidate <= reached && candidate != step ? link(draftID, candidate) : nil,
+                isCurrent: candidate == step
             )
         }
-        let typed = groupTyped ?? plan.whmcsGroupID.flatMap { id in (draft?.groups ?? []).contains { $0.id == id } ? nil : String(id) } ?? ""
+        let typed =
+            groupTyped ?? plan.whmcsGroupID.flatMap { id in
+                (draft?.groups ?? []).contains { $0.id == id } ? nil : String(id)
+            } ?? ""
         return Page(
-            chrome: try await realm.chrome(), csrf: context.csrfToken,
-            action: step == .review ? "/onboarding/\(draftID ?? "")/create" : (draftID.map { "/onboarding/\($0)/\(step.path)" } ?? "/onboarding"),
+            chrome: context.chrome, csrf: context.csrfToken,
+            action: step == .review
+                ? "/onboarding/\(draftID ?? "")/create"
+                : (draftID.map { "/onboarding/\($0)/\(step.path)" } ?? "/onboarding"),
             back: step == .brand ? nil : link(draftID, Step(rawValue: step.rawValue - 1) ?? .brand),
             steps: steps, stepNumber: step.rawValue, stepLabel: step.label,
-            isBrand: step == .brand, isDomains: step == .domains, isOwner: step == .owner, isConnection: step == .connection,
+            isBrand: step == .brand, isDomains: step == .domains, isOwner: step == .owner,
+            isConnection: step == .connection,
             isMapping: step == .mapping, isReview: step == .review, baseDomain: baseDomain,
-            slug: plan.slug, name: plan.name, domainsText: plan.domains.joined(separator: "\n"), ownerEmail: plan.ownerEmail,
+            slug: plan.slug, name: plan.name, domainsText: plan.domains.joined(separator: "\n"),
+            ownerEmail: plan.ownerEmail,
             modes: [
-                .init(value: "sandbox", label: "Sandbox: the simulators on this machine", selected: plan.mode == .sandbox),
+                .init(
+                    value: "sandbox", label: "Sandbox: the simulators on this machine", selected: plan.mode == .sandbox),
                 .init(value: "live", label: "Live: the real WHMCS and WHM", selected: plan.mode == .live),
             ],
             sandboxDefaults: hasSandboxDefaults,
-            whmcsURL: plan.whmcsURL, whmcsIdentifier: plan.whmcsIdentifier, whmURL: plan.whmURL, whmcsSecretStored: !plan.whmcsSecret.isEmpty,
+            whmcsURL: plan.whmcsURL, whmcsIdentifier: plan.whmcsIdentifier, whmURL: plan.whmURL,
+            whmcsSecretStored: !plan.whmcsSecret.isEmpty,
             groups: (draft?.groups ?? []).map {
-                .init(value: String($0.id), label: "\($0.name) (#\($0.id))", selected: typed.isEmpty && plan.whmcsGroupID == $0.id)
+                .init(
+                    value: String($0.id), label: "\($0.name) (#\($0.id))",
+                    selected: typed.isEmpty && plan.whmcsGroupID == $0.id)
             },
             hasGroups: !(draft?.groups ?? []).isEmpty, groupTyped: typed,
             resellerExisting: plan.reseller == .existing, resellerNew: plan.reseller == .new,
-            resellerUser: plan.resellerUser, resellerDomain: plan.resellerDomain, nameserversText: plan.nameservers.joined(separator: "\n"),
+            resellerUser: plan.resellerUser, resellerDomain: plan.resellerDomain,
+            nameserversText: plan.nameservers.joined(separator: "\n"),
             whmTokenStored: !plan.whmToken.isEmpty,
             review: step == .review ? review(plan, groups: draft?.groups ?? []) : []
         )
     }
 
     func review(_ plan: OnboardingPlan, groups: [WHMCSClientGroup]) -> [Page.Fact] {
-        let group = plan.whmcsGroupID.map { id in groups.first { $0.id == id }.map { "\($0.name) (#\(id))" } ?? "#\(id)" } ?? "–"
+        let group =
+            plan.whmcsGroupID.map { id in groups.first { $0.id == id }.map { "\($0.name) (#\(id))" } ?? "#\(id)" }
+            ?? "–"
         return [
             .init(label: "Slug", value: plan.slug),
             .init(label: "Name", value: plan.name),
             .init(label: "Platform address", value: "\(plan.slug).\(baseDomain)"),
-            .init(label: "Custom domains", value: plan.domains.isEmpty ? "none" : plan.domains.joined(separator: ", ") + " (each waits for its DNS proof)"),
+            .init(
+                label: "Custom domains",
+                value: plan.domains.isEmpty
+                    ? "none" : plan.domains.joined(separator: ", ") + " (each waits for its DNS proof)"),
             .init(label: "Owner", value: "\(plan.ownerEmail) (an invitation is sent)"),
             .init(label: "Mode", value: plan.mode == .sandbox ? "Sandbox" : "Live"),
             .init(label: "WHMCS", value: "\(plan.whmcsURL), identifier \(plan.whmcsIdentifier), secret stored"),
@@ -82,9 +101,12 @@ package struct OnboardingController: Sendable {
             .init(
                 label: "Reseller",
                 value: plan.reseller == .new
-                    ? "new: \(plan.resellerUser) on \(plan.resellerDomain), created with root's token" : "existing: \(plan.resellerUser), its own token"
+                    ? "new: \(plan.resellerUser) on \(plan.resellerDomain), created with root's token"
+                    : "existing: \(plan.resellerUser), its own token"
             ),
-            .init(label: "Nameservers", value: plan.nameservers.isEmpty ? "the server's defaults" : plan.nameservers.joined(separator: ", ")),
+            .init(
+                label: "Nameservers",
+                value: plan.nameservers.isEmpty ? "the server's defaults" : plan.nameservers.joined(separator: ", ")),
         ]
     }
 
@@ -98,7 +120,8 @@ package struct OnboardingController: Sendable {
     }
 
     func draft(_ context: PlatformUserContext) async throws -> (String, OnboardingDrafts.Draft) {
-        guard let id = context.parameters.get("draft"), let draft = await drafts.draft(id, owner: context.account.id) else {
+        guard let id = context.parameters.get("draft"), let draft = await drafts.draft(id, owner: context.account.id)
+        else {
             throw PortalError.notFound
         }
         return (id, draft)
@@ -118,7 +141,9 @@ package struct OnboardingController: Sendable {
         plan.name = form["name"]
         let problems = await provisioner.checkBrand(&plan)
         guard problems.isEmpty else {
-            var page = try await page(.brand, draftID: nil, draft: .init(owner: context.account.id, plan: plan, touched: Date()), context: context)
+            var page = try await page(
+                .brand, draftID: nil, draft: .init(owner: context.account.id, plan: plan, touched: Date()),
+                context: context)
             page.show(problems)
             return try render(page, status: .unprocessableContent)
         }
@@ -166,7 +191,9 @@ package struct OnboardingController: Sendable {
             plan.whmURL = form.trimmed("whm_url")
             let secret = form["whmcs_secret"].trimmingCharacters(in: .whitespacesAndNewlines)
             // A stored secret is kept only while it goes to the same place, as on the integrations page.
-            let moved = plan.mode != previous.mode || plan.whmcsURL != previous.whmcsURL || plan.whmcsIdentifier != previous.whmcsIdentifier
+            let moved =
+                plan.mode != previous.mode || plan.whmcsURL != previous.whmcsURL
+                || plan.whmcsIdentifier != previous.whmcsIdentifier
             plan.whmcsSecret = secret.isEmpty && !moved ? previous.whmcsSecret : secret
             if plan.mode != previous.mode || plan.whmURL != previous.whmURL { plan.whmToken = "" }
             let (found, groups) = await provisioner.checkConnection(&plan)
@@ -178,7 +205,8 @@ package struct OnboardingController: Sendable {
             let user = form.trimmed("reseller_user").lowercased()
             let token = form["whm_token"].trimmingCharacters(in: .whitespacesAndNewlines)
             // The token belongs to one user: a new reseller choice or name asks for it again.
-            plan.whmToken = token.isEmpty && choice == plan.reseller && user == plan.resellerUser ? plan.whmToken : token
+            plan.whmToken =
+                token.isEmpty && choice == plan.reseller && user == plan.resellerUser ? plan.whmToken : token
             plan.reseller = choice
             plan.resellerUser = user
             plan.resellerDomain = form.trimmed("reseller_domain")
@@ -187,7 +215,9 @@ package struct OnboardingController: Sendable {
             let picked = groupTyped?.isEmpty == false ? groupTyped ?? "" : form.trimmed("whmcs_group")
             plan.whmcsGroupID = Int(picked).flatMap { $0 > 0 ? $0 : nil }
             problems = await provisioner.checkMapping(&plan, groups: draft.groups)
-            if !picked.isEmpty, plan.whmcsGroupID == nil { problems["whmcs_group"] = "A client group number is a whole number, such as 3." }
+            if !picked.isEmpty, plan.whmcsGroupID == nil {
+                problems["whmcs_group"] = "A client group number is a whole number, such as 3."
+            }
         case .review:
             throw PortalError.notFound
         }
@@ -233,14 +263,17 @@ package struct OnboardingController: Sendable {
         switch outcome {
         case .success(let created):
             await drafts.finish(id)
-            try await audit(context, "tenant.created", target: created.tenant.slug.rawValue, detail: created.steps.joined(separator: "; "))
+            try await audit(
+                context, "tenant.created", target: created.tenant.slug.rawValue,
+                detail: created.steps.joined(separator: "; "))
             return flows.redirect(to: "/tenants/\(created.tenant.slug)?done=created")
         case .failure(let failure):
             await drafts.endCreating(id)
             try await audit(context, "tenant.create_failed", target: draft.plan.slug, detail: failure.description)
             var page = try await page(.review, draftID: id, draft: draft, context: context)
-            page.notice = .error("\(failure.step) failed: \(failure.message)"
-                + (failure.leftBehind.isEmpty ? " Nothing was created; fix the cause and try again." : ""))
+            page.notice = .error(
+                "\(failure.step) failed: \(failure.message)"
+                    + (failure.leftBehind.isEmpty ? " Nothing was created; fix the cause and try again." : ""))
             page.show(failure.problems)
             page.failureSteps = failure.problems.sorted(by: { $0.key < $1.key }).map(\.value)
             page.hasFailureSteps = !page.failureSteps.isEmpty
@@ -252,26 +285,32 @@ package struct OnboardingController: Sendable {
 
     func audit(_ context: PlatformUserContext, _ action: String, target: String, detail: String) async throws {
         try await realm.withAccounts { store in
-            try await store.audit(action, actor: context.account, target: target, detail: detail, ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                action, actor: context.account, target: target, detail: detail, ip: context.origin.clientAddress ?? "")
         }
     }
 
     /// The owner's account with a one-time set-up link, and the invitation email, in the new brand's database.
-    static func invite(_ email: String, to tenant: Tenant, inviter: String, flows: AccountFlows, realm: TenantRealm) async throws {
+    static func invite(_ email: String, to tenant: Tenant, inviter: String, flows: AccountFlows, realm: TenantRealm)
+        async throws
+    {
         let (link, token) = flows.oneTimeLink(.invite, path: "/admin/accept-invite", realm: realm)
         let mail = try await flows.prepareMail(
-            realm: realm, to: email, name: "", .staffInvitation, variables: ["inviter": inviter, "role": "owner", "link": link],
+            realm: realm, to: email, name: "", .staffInvitation,
+            variables: ["inviter": inviter, "role": "owner", "link": link],
             tag: "owner_invite"
         )
         let now = flows.services.now()
         try await realm.withAccounts { store in
             try await flows.commit(store, realm: realm) { db in
                 let owner = try AccountStore.insertAccount(
-                    db, kind: .staff, email: email, name: email, company: "", passwordHash: nil, role: .owner, emailVerifiedAt: nil, now: now
+                    db, kind: .staff, email: email, name: email, company: "", passwordHash: nil, role: .owner,
+                    emailVerifiedAt: nil, now: now
                 )
                 try AccountStore.insertToken(db, token(owner.id))
                 try AccountStore.insertMail(db, mail, now: now)
-                try AccountStore.appendAudit(db, "owner.invited", actor: nil, target: email, detail: "onboarding", ip: "", now: now)
+                try AccountStore.appendAudit(
+                    db, "owner.invited", actor: nil, target: email, detail: "onboarding", ip: "", now: now)
             }
         }
     }

@@ -72,8 +72,14 @@ package struct OnboardingFailure: Error, CustomStringConvertible, Equatable {
 
     package var description: String {
         var text = "\(step): \(message)"
-        if !problems.isEmpty { text += " (" + problems.sorted(by: { $0.key < $1.key }).map { "\($0.key): \($0.value)" }.joined(separator: "; ") + ")" }
-        text += leftBehind.isEmpty ? "; nothing was left behind" : "; left behind, remove by hand: " + leftBehind.joined(separator: "; ")
+        if !problems.isEmpty {
+            text +=
+                " (" + problems.sorted(by: { $0.key < $1.key }).map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+                + ")"
+        }
+        text +=
+            leftBehind.isEmpty
+            ? "; nothing was left behind" : "; left behind, remove by hand: " + leftBehind.joined(separator: "; ")
         return text
     }
 }

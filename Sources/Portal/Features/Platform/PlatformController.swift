@@ -36,11 +36,15 @@ package struct PlatformController: Sendable {
     @Sendable func home(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         // A GET form sends spaces as "+" and a plus sign as "%2B".
-        let query = String((FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(100))
+        let query = String(
+            (FormQuery.value("q", in: request.uri.query) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+                .prefix(100))
         let sort = parameters.get("sort").flatMap(SortKey.init(rawValue:)) ?? .slug
         let descending = parameters.get("dir") == "desc"
         let snapshot = registry.snapshot
-        let (healthByID, domains) = try await BlockingIO.run { [platform] in (try platform.health(), try platform.allDomains()) }
+        let (healthByID, domains) = try await BlockingIO.run { [platform] in
+            (try platform.health(), try platform.allDomains())
+        }
         let hostsByTenant = Dictionary(grouping: domains, by: \.tenantID)
         var tenants = Array(snapshot.tenantsByID.values)
         if !query.isEmpty {
@@ -57,10 +61,13 @@ package struct PlatformController: Sendable {
             case .name: return (a.name.lowercased(), a.slug.rawValue) < (b.name.lowercased(), b.slug.rawValue)
             case .status: return (Self.status(a), a.slug.rawValue) < (Self.status(b), b.slug.rawValue)
             case .customers: return (ha?.customers ?? -1, a.slug.rawValue) < (hb?.customers ?? -1, b.slug.rawValue)
-            case .services: return (ha?.activeServices ?? -1, a.slug.rawValue) < (hb?.activeServices ?? -1, b.slug.rawValue)
+            case .services:
+                return (ha?.activeServices ?? -1, a.slug.rawValue) < (hb?.activeServices ?? -1, b.slug.rawValue)
             case .failed: return (ha?.failedJobs ?? -1, a.slug.rawValue) < (hb?.failedJobs ?? -1, b.slug.rawValue)
             case .activity:
-                return (ha?.lastActivity ?? .distantPast, a.slug.rawValue) < (hb?.lastActivity ?? .distantPast, b.slug.rawValue)
+                return (ha?.lastActivity ?? .distantPast, a.slug.rawValue) < (
+                    hb?.lastActivity ?? .distantPast, b.slug.rawValue
+                )
             case .size: return (ha?.databaseBytes ?? -1, a.slug.rawValue) < (hb?.databaseBytes ?? -1, b.slug.rawValue)
             case .created: return (a.createdAt, a.slug.rawValue) < (b.createdAt, b.slug.rawValue)
             }
@@ -72,9 +79,11 @@ package struct PlatformController: Sendable {
         let rows = shown.map { tenant in
             let health = healthByID[tenant.id]
             return ListPage.Row(
-                slug: tenant.slug.rawValue, name: tenant.name, status: Self.status(tenant), needsAttention: !tenant.isServing,
+                slug: tenant.slug.rawValue, name: tenant.name, status: Self.status(tenant),
+                needsAttention: !tenant.isServing,
                 primaryHost: snapshot.primaryHost(of: tenant.id) ?? "",
-                customers: health.map { String($0.customers) } ?? "–", services: health.map { String($0.activeServices) } ?? "–",
+                customers: health.map { String($0.customers) } ?? "–",
+                services: health.map { String($0.activeServices) } ?? "–",
                 failed: health.map { String($0.failedJobs) } ?? "–", hasFailed: (health?.failedJobs ?? 0) > 0,
                 lastActivity: health?.lastActivity.map(PageDates.format) ?? "never",
                 size: health.map { FileSize.text($0.databaseBytes) } ?? "–"
@@ -85,7 +94,9 @@ package struct PlatformController: Sendable {
             if descending { items.append(("dir", "desc")) }
             if !query.isEmpty { items.append(("q", query)) }
             if page > 1 { items.append(("page", String(page))) }
-            return "/?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            return "/?"
+                + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                .joined(separator: "&")
         }
         let labels: [(SortKey, String, Bool)] = [
             (.slug, "Slug", false), (.name, "Name", false), (.status, "Status", false), (.customers, "Customers", true),
@@ -100,12 +111,16 @@ package struct PlatformController: Sendable {
         }
         let oldest = healthByID.values.map(\.checkedAt).min()
         let model = ListPage(
-            chrome: try await realm.chrome(), csrf: context.csrfToken, name: context.account.name, query: query, rows: rows,
+            chrome: context.chrome, csrf: context.csrfToken, name: context.account.name, query: query, rows: rows,
             columns: columns, isEmpty: rows.isEmpty, hasTenants: snapshot.tenantCount > 0,
-            summary: total == 0 ? "" : "\((page - 1) * Self.pageSize + 1)–\((page - 1) * Self.pageSize + rows.count) of \(total) tenant\(total == 1 ? "" : "s")",
+            summary: total == 0
+                ? ""
+                : "\((page - 1) * Self.pageSize + 1)–\((page - 1) * Self.pageSize + rows.count) of \(total) tenant\(total == 1 ? "" : "s")",
             previous: page > 1 ? link(sort: sort, descending: descending, page: page - 1) : nil,
             next: page < pages ? link(sort: sort, descending: descending, page: page + 1) : nil,
-            measuredNote: oldest.map { "Health measured every few minutes; the oldest figure is from \(PageDates.format($0))." }
+            measuredNote: oldest.map {
+                "Health measured every few minutes; the oldest figure is from \(PageDates.format($0))."
+            }
                 ?? "Health is being measured; figures appear within a few minutes."
         )
         return try flows.page(model, "platform/home")
@@ -122,22 +137,31 @@ package struct PlatformController: Sendable {
         let (domains, health, backupCount) = try await BlockingIO.run { [platform, backups] in
             (try platform.domains(of: tenant.id), try platform.health()[tenant.id], try backups.list(slug).count)
         }
-        let entries = try await realm.withAccounts { try await $0.auditEntries(limit: 500) }.filter { $0.target == slug.rawValue }
+        let entries = try await realm.withAccounts { try await $0.auditEntries(limit: 500) }.filter {
+            $0.target == slug.rawValue
+        }
         let exports = exports(of: slug).map {
-            TenantPage.Export(name: $0.lastPathComponent, link: "/tenants/\(slug)/exports/\($0.lastPathComponent)", size: FileSize.text(FileSize.bytes(at: $0.path)))
+            TenantPage.Export(
+                name: $0.lastPathComponent, link: "/tenants/\(slug)/exports/\($0.lastPathComponent)",
+                size: FileSize.text(FileSize.bytes(at: $0.path)))
         }
         return TenantPage(
-            chrome: try await realm.chrome(), csrf: context.csrfToken, notice: notice, slug: slug.rawValue, name: tenant.name,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, slug: slug.rawValue, name: tenant.name,
             status: Self.status(tenant), isSuspended: tenant.status == .suspended, reason: tenant.statusReason,
             created: PageDates.format(tenant.createdAt),
             domains: domains.map {
-                .init(hostname: $0.hostname, kind: $0.kind.rawValue, status: $0.status == .active ? "working" : "waiting for DNS", isPrimary: $0.isPrimary)
+                .init(
+                    hostname: $0.hostname, kind: $0.kind.rawValue,
+                    status: $0.status == .active ? "working" : "waiting for DNS", isPrimary: $0.isPrimary)
             },
-            customers: health.map { String($0.customers) } ?? "–", services: health.map { String($0.activeServices) } ?? "–",
-            failed: health.map { String($0.failedJobs) } ?? "–", lastActivity: health?.lastActivity.map(PageDates.format) ?? "never",
+            customers: health.map { String($0.customers) } ?? "–",
+            services: health.map { String($0.activeServices) } ?? "–",
+            failed: health.map { String($0.failedJobs) } ?? "–",
+            lastActivity: health?.lastActivity.map(PageDates.format) ?? "never",
             size: health.map { FileSize.text($0.databaseBytes) } ?? "–",
             measured: health.map { PageDates.format($0.checkedAt) } ?? "not yet",
-            exports: exports, hasExports: !exports.isEmpty, backups: backupCount, audit: AuditPage.rows(Array(entries.prefix(50))),
+            exports: exports, hasExports: !exports.isEmpty, backups: backupCount,
+            audit: AuditPage.rows(Array(entries.prefix(50))),
             hasAudit: !entries.isEmpty
         )
     }
@@ -151,15 +175,20 @@ package struct PlatformController: Sendable {
 
     @Sendable func tenant(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
-        let notice: Notice? = switch request.uri.queryParameters.get("done") {
-        case "created": .success("Created. The owner has been sent an invitation; custom domains serve once their DNS proof is verified.")
-        case "suspended": .success("Suspended: customers see “temporarily unavailable”; staff can still sign in and read why.")
-        case "resumed": .success("Resumed: the brand's sites are back.")
-        case "measured": .success("Health measured now.")
-        case "exported": .success("Archive written; download it below.")
-        case "backed-up": .success("Backup taken.")
-        default: nil
-        }
+        let notice: Notice? =
+            switch request.uri.queryParameters.get("done") {
+            case "created":
+                .success(
+                    "Created. The owner has been sent an invitation; custom domains serve once their DNS proof is verified."
+                )
+            case "suspended":
+                .success("Suspended: customers see “temporarily unavailable”; staff can still sign in and read why.")
+            case "resumed": .success("Resumed: the brand's sites are back.")
+            case "measured": .success("Health measured now.")
+            case "exported": .success("Archive written; download it below.")
+            case "backed-up": .success("Backup taken.")
+            default: nil
+            }
         return try flows.page(try await tenantPage(tenant, context: context, notice: notice), "platform/tenant")
     }
 
@@ -174,7 +203,9 @@ package struct PlatformController: Sendable {
             page.reasonError = "Say why in at most 500 characters: the brand's staff read this when they sign in."
             return try flows.page(page, "platform/tenant", status: .unprocessableContent)
         }
-        _ = try await BlockingIO.run { [platform] in try platform.setStatus(.suspended, slug: tenant.slug, reason: reason) }
+        _ = try await BlockingIO.run { [platform] in
+            try platform.setStatus(.suspended, slug: tenant.slug, reason: reason)
+        }
         try await registry.reload()
         var detail = "reason: \(reason)"
         if form["suspend_hosting"] == "on" {
@@ -205,7 +236,8 @@ package struct PlatformController: Sendable {
         let folder = exportsFolder.appendingPathComponent(tenant.slug.rawValue, isDirectory: true)
         let file = folder.appendingPathComponent("\(tenant.slug)-\(TenantBackups.stamp(Date())).tar.gz")
         let manifest = try await BlockingIO.run { [archive] () -> TenantArchive.Manifest? in
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             // A second click in the same second gets the archive the first one wrote.
             guard !FileManager.default.fileExists(atPath: file.path) else { return nil }
             return try archive.export(slug: tenant.slug, to: file)
@@ -213,7 +245,8 @@ package struct PlatformController: Sendable {
         guard let manifest else { return flows.redirect(to: "/tenants/\(tenant.slug)?done=exported") }
         // Keep the three newest exports of a tenant.
         for old in exports(of: tenant.slug).dropFirst(3) { try? FileManager.default.removeItem(at: old) }
-        try await auditAction(context, "tenant.exported", tenant, detail: "\(file.lastPathComponent), \(manifest.files.count) files")
+        try await auditAction(
+            context, "tenant.exported", tenant, detail: "\(file.lastPathComponent), \(manifest.files.count) files")
         return flows.redirect(to: "/tenants/\(tenant.slug)?done=exported")
     }
 
@@ -227,7 +260,8 @@ package struct PlatformController: Sendable {
         return Response(
             status: .ok,
             headers: [
-                .contentType: "application/gzip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+                .contentType: "application/gzip", .contentDisposition: "attachment; filename=\"\(name)\"",
+                .cacheControl: "no-store",
             ],
             body: body
         )
@@ -250,7 +284,9 @@ package struct PlatformController: Sendable {
 
     func auditAction(_ context: PlatformUserContext, _ action: String, _ tenant: Tenant, detail: String) async throws {
         try await realm.withAccounts { store in
-            try await store.audit(action, actor: context.account, target: tenant.slug.rawValue, detail: detail, ip: context.origin.clientAddress ?? "")
+            try await store.audit(
+                action, actor: context.account, target: tenant.slug.rawValue, detail: detail,
+                ip: context.origin.clientAddress ?? "")
         }
     }
 
@@ -262,7 +298,7 @@ package struct PlatformController: Sendable {
         let entries = try await realm.withAccounts { try await $0.auditEntries(action: action, actor: actor) }
         let rows = AuditPage.rows(entries)
         let page = AuditPage(
-            chrome: try await realm.chrome(), csrf: context.csrfToken, rows: rows, action: action, actor: actor,
+            chrome: context.chrome, csrf: context.csrfToken, rows: rows, action: action, actor: actor,
             isEmpty: rows.isEmpty
         )
         return try flows.page(page, "platform/audit")

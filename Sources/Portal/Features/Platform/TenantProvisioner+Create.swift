@@ -22,7 +22,9 @@ extension TenantProvisioner {
         var plan = input
         let problems = await checkAll(&plan)
         guard problems.isEmpty else {
-            throw OnboardingFailure(step: "Checks", message: "Something changed since the step was checked; nothing was created.", problems: problems)
+            throw OnboardingFailure(
+                step: "Checks", message: "Something changed since the step was checked; nothing was created.",
+                problems: problems)
         }
         var undo: [(String, @Sendable () async throws -> Void)] = []
         var steps: [String] = []
@@ -31,10 +33,13 @@ extension TenantProvisioner {
             for (what, action) in undo.reversed() {
                 do { try await action() } catch {
                     leftBehind.append("\(what) (\(error))")
-                    logger.error("onboarding rollback failed", metadata: ["tenant": "\(plan.slug)", "undo": "\(what)", "error": "\(error)"])
+                    logger.error(
+                        "onboarding rollback failed",
+                        metadata: ["tenant": "\(plan.slug)", "undo": "\(what)", "error": "\(error)"])
                 }
             }
-            logger.warning("onboarding failed", metadata: ["tenant": "\(plan.slug)", "step": "\(step)", "error": "\(error)"])
+            logger.warning(
+                "onboarding failed", metadata: ["tenant": "\(plan.slug)", "step": "\(step)", "error": "\(error)"])
             return OnboardingFailure(step: step, message: Self.sentence(error), leftBehind: leftBehind)
         }
 
@@ -61,14 +66,17 @@ extension TenantProvisioner {
         // 2. Registry rows, folder and database, with the brand's name and nameservers.
         let tenant: Tenant
         do {
-            var request = TenantOnboarding.NewTenant(slug: plan.slug, name: plan.name, customDomains: plan.activateDomains ? plan.domains : [])
+            var request = TenantOnboarding.NewTenant(
+                slug: plan.slug, name: plan.name, customDomains: plan.activateDomains ? plan.domains : [])
             if !plan.activateDomains {
-                request.pendingDomains = Dictionary(uniqueKeysWithValues: plan.domains.map { ($0, SecureToken.generate()) })
+                request.pendingDomains = Dictionary(
+                    uniqueKeysWithValues: plan.domains.map { ($0, SecureToken.generate()) })
             }
             let (name, nameservers, platformHostIsPrimary) = (plan.name, plan.nameservers, !plan.activateDomains)
             tenant = try await BlockingIO.run { [onboarding, request] in
                 try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
-                    let database = try TenantDatabase.open(path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
+                    let database = try TenantDatabase.open(
+                        path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
                     defer { try? database.close() }
                     try database.updateBrandNow { brand in
                         brand.companyName = name
@@ -78,12 +86,17 @@ extension TenantProvisioner {
             }
         } catch { throw await fail("Registering the brand", error) }
         let slug = tenant.slug.rawValue
-        undo.append(("the brand \(slug) and its folder", { [onboarding, databases] in
-            await databases.forget(tenant.id)
-            _ = try await BlockingIO.run { try onboarding.removeTenant(slug: slug) }
-        }))
-        steps.append("brand \(slug) with \(plan.domains.count) custom domain\(plan.domains.count == 1 ? "" : "s")"
-            + (plan.activateDomains || plan.domains.isEmpty ? "" : " waiting for DNS"))
+        undo.append(
+            (
+                "the brand \(slug) and its folder",
+                { [onboarding, databases] in
+                    await databases.forget(tenant.id)
+                    _ = try await BlockingIO.run { try onboarding.removeTenant(slug: slug) }
+                }
+            ))
+        steps.append(
+            "brand \(slug) with \(plan.domains.count) custom domain\(plan.domains.count == 1 ? "" : "s")"
+                + (plan.activateDomains || plan.domains.isEmpty ? "" : " waiting for DNS"))
 
         // 3. The upstream settings, sealed for this brand.
         if plan.connectsUpstreams {
@@ -100,11 +113,13 @@ extension TenantProvisioner {
             do {
                 let errors = try await upstreams.update(tenant, with: settings, actor: nil, ip: "onboarding")
                 guard errors.isEmpty else {
-                    throw OnboardingFailure(step: "", message: errors.sorted(by: { $0.key < $1.key }).map(\.value).joined(separator: " "))
+                    throw OnboardingFailure(
+                        step: "", message: errors.sorted(by: { $0.key < $1.key }).map(\.value).joined(separator: " "))
                 }
             } catch { throw await fail("Saving the upstream settings", error) }
-            steps.append("\(plan.mode.rawValue) upstreams: WHMCS group \(plan.whmcsGroupID ?? 0), reseller \(plan.resellerUser)"
-                + (plan.reseller == .new ? " through root" : ""))
+            steps.append(
+                "\(plan.mode.rawValue) upstreams: WHMCS group \(plan.whmcsGroupID ?? 0), reseller \(plan.resellerUser)"
+                    + (plan.reseller == .new ? " through root" : ""))
         }
 
         // 4. The owner's invitation.
@@ -131,14 +146,16 @@ extension TenantProvisioner {
 
     func caller(_ plan: OnboardingPlan, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
         UpstreamCaller(
-            tenant: "onboarding:\(plan.slug)", upstream: upstream, credentialIdentifier: identifier, transport: upstreams.transport,
+            tenant: "onboarding:\(plan.slug)", upstream: upstream, credentialIdentifier: identifier,
+            transport: upstreams.transport,
             breakers: CircuitBreakers(), timeouts: upstreams.timeouts, logger: logger
         )
     }
 
     func whmcsClient(_ plan: OnboardingPlan) -> WHMCSClient {
         WHMCSClient(
-            credentials: WHMCSCredentials(baseURL: plan.whmcsURL, identifier: plan.whmcsIdentifier, secret: plan.whmcsSecret),
+            credentials: WHMCSCredentials(
+                baseURL: plan.whmcsURL, identifier: plan.whmcsIdentifier, secret: plan.whmcsSecret),
             caller: caller(plan, .whmcs, identifier: plan.whmcsIdentifier)
         )
     }

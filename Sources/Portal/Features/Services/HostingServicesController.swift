@@ -24,8 +24,10 @@ package struct HostingServicesController: Sendable {
         group.post("/account/services/{id}/control-panel", use: controlPanel)
     }
 
-    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws -> Response {
-        try await CustomerTrouble.page(flows, realm(context), context, error, logger: logger, title: title, back: back)
+    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws
+        -> Response
+    {
+        try CustomerTrouble.page(flows, context, error, logger: logger, title: title, back: back)
     }
     // MARK: Services
 
@@ -34,21 +36,24 @@ package struct HostingServicesController: Sendable {
         let page = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (list, refreshed) = try await databases.withDatabase(for: context.tenant) { database in
             (
-                try await database.billing.services(of: context.account.id, limit: perPage, offset: (page - 1) * perPage),
+                try await database.billing.services(
+                    of: context.account.id, limit: perPage, offset: (page - 1) * perPage),
                 try await database.billing.refreshedAt(context.account.id)
             )
         }
-        refresher.refreshIfStale(context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
+        refresher.refreshIfStale(
+            context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
         let currency = try await storefront.content(for: context.tenant).brand.currency
         let rows = list.items.map {
             ServicesPage.Row(
-                id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, status: $0.status, nextDue: $0.nextDueDate,
+                id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, status: $0.status,
+                nextDue: $0.nextDueDate,
                 price: "\(Money.format(minor: $0.recurringMinor, currency: currency)) \($0.billingCycle.lowercased())"
             )
         }
         return try flows.page(
             ServicesPage(
-                chrome: try await realm(context).chrome(), csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
+                chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
                 previousURL: page > 1 ? "/account/services?page=\(page - 1)" : nil,
                 nextURL: page * perPage < list.total ? "/account/services?page=\(page + 1)" : nil,
                 refreshed: CustomerBillingController.refreshedText(refreshed)
@@ -60,13 +65,20 @@ package struct HostingServicesController: Sendable {
     /// The service with its hosting account (when the portal made one), or 404 for anyone else's id.
     func owned(_ context: CustomerRequestContext) async throws -> (MirroredService, HostingAccountRecord?) {
         guard let id = context.parameters.get("id").flatMap(Int.init),
-            let found = try await databases.withDatabase(for: context.tenant, { database -> (MirroredService, HostingAccountRecord?)? in
-                guard let service = try await database.billing.service(id, of: context.account.id) else { return nil }
-                let accounts = try await database.upstreams.hostingAccounts(of: context.account.id).filter { !$0.isPending }
-                let hosting = accounts.first { !service.username.isEmpty && $0.username == service.username }
-                    ?? accounts.first { $0.domain.lowercased() == service.domain.lowercased() }
-                return (service, hosting)
-            })
+            let found = try await databases.withDatabase(
+                for: context.tenant,
+                { database -> (MirroredService, HostingAccountRecord?)? in
+                    guard let service = try await database.billing.service(id, of: context.account.id) else {
+                        return nil
+                    }
+                    let accounts = try await database.upstreams.hostingAccounts(of: context.account.id).filter {
+                        !$0.isPending
+                    }
+                    let hosting =
+                        accounts.first { !service.username.isEmpty && $0.username == service.username }
+                        ?? accounts.first { $0.domain.lowercased() == service.domain.lowercased() }
+                    return (service, hosting)
+                })
         else { throw PortalError.notFound }
         return found
     }
@@ -74,15 +86,22 @@ package struct HostingServicesController: Sendable {
     func servicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> ServicePage {
         let (service, hosting) = try await owned(context)
         let content = try await storefront.content(for: context.tenant)
-        let product = try await databases.withDatabase(for: context.tenant) { try await $0.catalogue.entry(whmcsProductID: service.whmcsProductID) }?.product
+        let product = try await databases.withDatabase(for: context.tenant) {
+            try await $0.catalogue.entry(whmcsProductID: service.whmcsProductID)
+        }?.product
         let resources = product.map { StorefrontController.resources(of: $0, map: rules.resources) } ?? []
-        let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? content.brand.nameservers
+        let nameservers =
+            hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers }
+            ?? content.brand.nameservers
         let server = (try? await upstreams.settings(of: context.tenant)).flatMap { URL(string: $0.whmURL)?.host } ?? ""
         var page = ServicePage(
-            chrome: content.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID, name: service.productName,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID,
+            name: service.productName,
             domain: service.domain, status: service.status, isActive: service.isActive, cycle: service.billingCycle,
-            price: Money.format(minor: service.recurringMinor, currency: content.brand.currency), nextDue: service.nextDueDate,
-            resources: resources, hasResources: !resources.isEmpty, nameservers: nameservers, hasNameservers: !nameservers.isEmpty,
+            price: Money.format(minor: service.recurringMinor, currency: content.brand.currency),
+            nextDue: service.nextDueDate,
+            resources: resources, hasResources: !resources.isEmpty, nameservers: nameservers,
+            hasNameservers: !nameservers.isEmpty,
             server: hosting == nil ? "" : server, username: hosting?.username ?? service.username,
             hasControlPanel: hosting != nil && service.isActive, canRevealPassword: hosting?.sealedPassword != nil
         )
@@ -97,8 +116,11 @@ package struct HostingServicesController: Sendable {
             page.plans = entries.filter { $0.product.kind == product.kind }.flatMap { entry in
                 entry.prices.compactMap { price -> ServicePage.PlanChoice? in
                     if entry.product.id == product.id && price.cycle.rawValue == current { return nil }
-                    return .init(product: entry.product.slug, cycle: price.cycle.rawValue,
-                                 label: "\(entry.product.name): \(Money.format(minor: price.priceMinor, currency: content.brand.currency)) \(price.cycle.perLabel)")
+                    return .init(
+                        product: entry.product.slug, cycle: price.cycle.rawValue,
+                        label:
+                            "\(entry.product.name): \(Money.format(minor: price.priceMinor, currency: content.brand.currency)) \(price.cycle.perLabel)"
+                    )
                 }
             }
             page.hasPlans = !page.plans.isEmpty
@@ -136,7 +158,8 @@ package struct HostingServicesController: Sendable {
         page.revealedPassword = try upstreams.hostingPassword(sealed, in: context.tenant)
         try await databases.withDatabase(for: context.tenant) { database in
             try await database.accounts.audit(
-                "service.password_revealed", actor: context.account, target: "service \(page.id)", ip: context.origin.clientAddress ?? ""
+                "service.password_revealed", actor: context.account, target: "service \(page.id)",
+                ip: context.origin.clientAddress ?? ""
             )
         }
         return try flows.page(page, "account/service")
@@ -156,7 +179,9 @@ package struct HostingServicesController: Sendable {
             }
             return flows.redirect(to: session.url)
         } catch {
-            return try await trouble(context, error, title: "The control panel is not answering", back: "/account/services/\(service.whmcsServiceID)")
+            return try await trouble(
+                context, error, title: "The control panel is not answering",
+                back: "/account/services/\(service.whmcsServiceID)")
         }
     }
 }

@@ -42,85 +42,114 @@ package struct ServiceChangeController: Sendable {
     /// The customer's active service and the catalogue entry it runs on; 404 for anyone else's.
     private func service(_ context: CustomerRequestContext) async throws -> (MirroredService, CatalogueEntry) {
         guard let id = context.parameters.get("id").flatMap(Int.init),
-            let found = try await databases.withDatabase(for: context.tenant, { database -> (MirroredService, CatalogueEntry)? in
-                guard let service = try await database.billing.service(id, of: context.account.id),
-                    let entry = try await database.catalogue.entry(whmcsProductID: service.whmcsProductID)
-                else { return nil }
-                return (service, entry)
-            })
+            let found = try await databases.withDatabase(
+                for: context.tenant,
+                { database -> (MirroredService, CatalogueEntry)? in
+                    guard let service = try await database.billing.service(id, of: context.account.id),
+                        let entry = try await database.catalogue.entry(whmcsProductID: service.whmcsProductID)
+                    else { return nil }
+                    return (service, entry)
+                })
         else { throw PortalError.notFound }
         return found
     }
 
     /// The product and cycle asked for: same type as the service, orderable, priced in that cycle, not what it is now.
-    private func target(_ slug: String, _ cycle: String, for service: MirroredService, current: CatalogueEntry, in tenant: Tenant)
+    private func target(
+        _ slug: String, _ cycle: String, for service: MirroredService, current: CatalogueEntry, in tenant: Tenant
+    )
         async throws -> (CatalogueEntry, Product.BillingCycle)?
     {
         guard let cycle = Product.BillingCycle(rawValue: cycle),
             let entry = try await databases.withDatabase(for: tenant, { try await $0.catalogue.entry(slug: slug) }),
             entry.product.kind == current.product.kind, entry.product.isOrderable, entry.price(for: cycle) != nil
         else { return nil }
-        if entry.product.id == current.product.id && service.billingCycle.lowercased().replacingOccurrences(of: "-", with: "") == cycle.rawValue {
+        if entry.product.id == current.product.id
+            && service.billingCycle.lowercased().replacingOccurrences(of: "-", with: "") == cycle.rawValue
+        {
             return nil
         }
         return (entry, cycle)
     }
 
-    private func blocked(_ context: CustomerRequestContext, _ service: MirroredService, _ message: String) async throws -> Response {
+    private func blocked(_ context: CustomerRequestContext, _ service: MirroredService, _ message: String) async throws
+        -> Response
+    {
         try flows.page(
-            MessagePage(chrome: try await realm(context.tenant).chrome(), title: "Nothing was changed", message: message,
-                        linkURL: "/account/services/\(service.whmcsServiceID)", linkLabel: "Back to the service"),
+            MessagePage(
+                chrome: context.chrome, title: "Nothing was changed", message: message,
+                linkURL: "/account/services/\(service.whmcsServiceID)", linkLabel: "Back to the service"),
             "account/message", status: .conflict
         )
     }
 
     @Sendable func preview(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let (service, current) = try await service(context)
-        guard service.isActive else { return try await blocked(context, service, "Only an active service can change plan.") }
+        guard service.isActive else {
+            return try await blocked(context, service, "Only an active service can change plan.")
+        }
         let query = request.uri.queryParameters
         // The form's radio carries "product|cycle"; separate parameters work too.
         let choice = (query.get("choice") ?? "").split(separator: "|", maxSplits: 1).map(String.init)
         let slug = choice.count == 2 ? choice[0] : query.get("product") ?? ""
         let cycleName = choice.count == 2 ? choice[1] : query.get("cycle") ?? ""
-        guard let (entry, cycle) = try await target(slug, cycleName, for: service, current: current, in: context.tenant) else {
-            return try await blocked(context, service, "Choose another plan of the same kind, or another billing cycle.")
+        guard let (entry, cycle) = try await target(slug, cycleName, for: service, current: current, in: context.tenant)
+        else {
+            return try await blocked(
+                context, service, "Choose another plan of the same kind, or another billing cycle.")
         }
-        if let pending = try await databases.withDatabase(for: context.tenant, { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) }) {
-            return try await blocked(context, service, "A change of this service (order \(pending.number)) is still under way.")
+        if let pending = try await databases.withDatabase(
+            for: context.tenant,
+            { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) })
+        {
+            return try await blocked(
+                context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
         do {
             let quote = try await quote(service, entry, cycle, context.tenant)
-            return try flows.page(try await previewPage(context, service, current, entry, cycle, quote), "account/service-change")
+            return try flows.page(
+                try await previewPage(context, service, current, entry, cycle, quote), "account/service-change")
         } catch let error as UpstreamError {
-            return try await CustomerTrouble.page(flows, realm(context.tenant), context, error, logger: logger,
-                                                  title: "The price of the change cannot be worked out right now", back: "/account/services/\(service.whmcsServiceID)")
+            return try CustomerTrouble.page(
+                flows, context, error, logger: logger,
+                title: "The price of the change cannot be worked out right now",
+                back: "/account/services/\(service.whmcsServiceID)")
         }
     }
 
-    private func quote(_ service: MirroredService, _ entry: CatalogueEntry, _ cycle: Product.BillingCycle, _ tenant: Tenant) async throws -> WHMCSUpgradeQuote {
+    private func quote(
+        _ service: MirroredService, _ entry: CatalogueEntry, _ cycle: Product.BillingCycle, _ tenant: Tenant
+    ) async throws -> WHMCSUpgradeQuote {
         var productID = entry.product.whmcsProductID
         if productID == nil {
             // A plan never ordered before is not in WHMCS yet: it is added now, as the pipeline would.
-            productID = await sync.run(.upsert, [entry], tenant: tenant, via: "service change", blockType: entry.product.kind.rawValue)
-                .results.first?.whmcsProductId
+            productID = await sync.run(
+                .upsert, [entry], tenant: tenant, via: "service change", blockType: entry.product.kind.rawValue
+            )
+            .results.first?.whmcsProductId
         }
         guard let productID else {
-            throw UpstreamError.apiError(.whmcs, action: "UpgradeProduct", message: "the new plan could not be added to WHMCS")
+            throw UpstreamError.apiError(
+                .whmcs, action: "UpgradeProduct", message: "the new plan could not be added to WHMCS")
         }
         let (client, _) = try await upstreams.whmcs(for: tenant)
-        return try await client.upgradeQuote(serviceID: service.whmcsServiceID, productID: productID, cycle: WHMCSBillingCycle(rawValue: cycle.rawValue) ?? .monthly)
+        return try await client.upgradeQuote(
+            serviceID: service.whmcsServiceID, productID: productID,
+            cycle: WHMCSBillingCycle(rawValue: cycle.rawValue) ?? .monthly)
     }
 
     private func previewPage(
-        _ context: CustomerRequestContext, _ service: MirroredService, _ current: CatalogueEntry, _ entry: CatalogueEntry,
+        _ context: CustomerRequestContext, _ service: MirroredService, _ current: CatalogueEntry,
+        _ entry: CatalogueEntry,
         _ cycle: Product.BillingCycle, _ quote: WHMCSUpgradeQuote, key: String = SecureToken.generate()
     ) async throws -> PreviewPage {
         let currency = try await storefront.content(for: context.tenant).brand.currency
         return PreviewPage(
-            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken, serviceID: service.whmcsServiceID,
+            chrome: context.chrome, csrf: context.csrfToken, serviceID: service.whmcsServiceID,
             from: current.product.name, to: entry.product.name, cycle: cycle.rawValue, slug: entry.product.slug,
             chargeNow: Money.format(minor: quote.priceMinor, currency: currency), quoted: String(quote.priceMinor),
-            recurring: "\(Money.format(minor: entry.price(for: cycle)?.priceMinor ?? 0, currency: currency)) \(cycle.perLabel)",
+            recurring:
+                "\(Money.format(minor: entry.price(for: cycle)?.priceMinor ?? 0, currency: currency)) \(cycle.perLabel)",
             daysLeft: quote.daysUntilRenewal, totalDays: quote.totalDays, key: key
         )
     }
@@ -130,22 +159,35 @@ package struct ServiceChangeController: Sendable {
         var request = request
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
-        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/services/\(service.whmcsServiceID)") }
-        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) }) {
+        guard key.count >= 20, key.count <= 64 else {
+            return flows.redirect(to: "/account/services/\(service.whmcsServiceID)")
+        }
+        if let existing = try await databases.withDatabase(
+            for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) })
+        {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
-        guard service.isActive, let (entry, cycle) = try await target(form["product"], form["cycle"], for: service, current: current, in: context.tenant) else {
-            return try await blocked(context, service, "Choose another plan of the same kind, or another billing cycle.")
+        guard service.isActive,
+            let (entry, cycle) = try await target(
+                form["product"], form["cycle"], for: service, current: current, in: context.tenant)
+        else {
+            return try await blocked(
+                context, service, "Choose another plan of the same kind, or another billing cycle.")
         }
-        if let pending = try await databases.withDatabase(for: context.tenant, { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) }) {
-            return try await blocked(context, service, "A change of this service (order \(pending.number)) is still under way.")
+        if let pending = try await databases.withDatabase(
+            for: context.tenant,
+            { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) })
+        {
+            return try await blocked(
+                context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
         let quote: WHMCSUpgradeQuote
         do {
             quote = try await self.quote(service, entry, cycle, context.tenant)
         } catch let error as UpstreamError {
-            return try await CustomerTrouble.page(flows, realm(context.tenant), context, error, logger: logger,
-                                                  title: "The change was not made", back: "/account/services/\(service.whmcsServiceID)")
+            return try CustomerTrouble.page(
+                flows, context, error, logger: logger,
+                title: "The change was not made", back: "/account/services/\(service.whmcsServiceID)")
         }
         guard form["quoted"] == String(quote.priceMinor) else {
             var page = try await previewPage(context, service, current, entry, cycle, quote, key: key)
@@ -155,8 +197,10 @@ package struct ServiceChangeController: Sendable {
         let currency = try await storefront.content(for: context.tenant).brand.currency
         return try await place(context) { number in
             var order = Order(
-                accountID: context.account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle, domain: service.domain,
-                domainAction: nil, currency: currency, priceMinor: quote.priceMinor, setupMinor: 0, domainMinor: 0, now: flows.services.now()
+                accountID: context.account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle,
+                domain: service.domain,
+                domainAction: nil, currency: currency, priceMinor: quote.priceMinor, setupMinor: 0, domainMinor: 0,
+                now: flows.services.now()
             )
             order.productName = "Change to \(entry.product.name)"
             order.change = .upgrade
@@ -170,25 +214,40 @@ package struct ServiceChangeController: Sendable {
         var request = request
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
-        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/services/\(service.whmcsServiceID)") }
-        if let existing = try await databases.withDatabase(for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) }) {
+        guard key.count >= 20, key.count <= 64 else {
+            return flows.redirect(to: "/account/services/\(service.whmcsServiceID)")
+        }
+        if let existing = try await databases.withDatabase(
+            for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) })
+        {
             return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
         }
-        guard service.isActive else { return try await blocked(context, service, "Only an active service can be cancelled.") }
+        guard service.isActive else {
+            return try await blocked(context, service, "Only an active service can be cancelled.")
+        }
         guard ["end", "now"].contains(form["when"]), form["confirm"] == "on" else {
-            return try await blocked(context, service, "Choose when the service should end and tick the confirmation box.")
+            return try await blocked(
+                context, service, "Choose when the service should end and tick the confirmation box.")
         }
         let reason = form.trimmed("reason")
-        guard reason.count <= 2_000 else { return try await blocked(context, service, "Keep the reason under 2,000 characters.") }
-        if let pending = try await databases.withDatabase(for: context.tenant, { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) }) {
-            return try await blocked(context, service, "A change of this service (order \(pending.number)) is still under way.")
+        guard reason.count <= 2_000 else {
+            return try await blocked(context, service, "Keep the reason under 2,000 characters.")
+        }
+        if let pending = try await databases.withDatabase(
+            for: context.tenant,
+            { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id) })
+        {
+            return try await blocked(
+                context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
         let currency = try await storefront.content(for: context.tenant).brand.currency
         let immediately = form["when"] == "now"
         return try await place(context) { number in
             var order = Order(
-                accountID: context.account.id, number: number, idempotencyKey: key, entry: current, cycle: nil, domain: service.domain,
-                domainAction: nil, currency: currency, priceMinor: 0, setupMinor: 0, domainMinor: 0, now: flows.services.now()
+                accountID: context.account.id, number: number, idempotencyKey: key, entry: current, cycle: nil,
+                domain: service.domain,
+                domainAction: nil, currency: currency, priceMinor: 0, setupMinor: 0, domainMinor: 0,
+                now: flows.services.now()
             )
             order.productName = "Cancel \(current.product.name)"
             order.change = .cancel
@@ -201,7 +260,8 @@ package struct ServiceChangeController: Sendable {
 
     private func place(_ context: CustomerRequestContext, make: (String) -> Order) async throws -> Response {
         let placed = try await OrderPlacement(databases: databases, queue: queue, mailQueue: flows.mailQueue).place(
-            in: context.tenant, mailbox: realm(context.tenant).mailbox, actor: context.account, ip: context.origin.clientAddress ?? "",
+            in: context.tenant, mailbox: realm(context.tenant).mailbox, actor: context.account,
+            ip: context.origin.clientAddress ?? "",
             now: flows.services.now()
         ) { number in (make(number), nil, nil) }
         return flows.redirect(to: "/account/orders/\(placed.id!.rawValue)")

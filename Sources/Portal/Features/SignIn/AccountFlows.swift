@@ -46,7 +46,8 @@ package struct AccountFlows: Sendable {
                 csrfToken: SecureToken.generate(),
                 secondFactorPending: secondFactorPending,
                 createdAt: now,
-                expiresAt: now.addingTimeInterval(impersonator == nil ? services.timeouts.absolute : min(3600, services.timeouts.absolute)),
+                expiresAt: now.addingTimeInterval(
+                    impersonator == nil ? services.timeouts.absolute : min(3600, services.timeouts.absolute)),
                 userAgent: String((request.headers[.userAgent] ?? "").prefix(200)),
                 ip: origin.clientAddress ?? "",
                 impersonatorID: impersonator
@@ -63,7 +64,14 @@ package struct AccountFlows: Sendable {
         let token = SecureToken.generate()
         let expiresAt = services.now().addingTimeInterval(services.timeouts.linkLifetime)
         let url = services.link(primaryHost: realm.linkHost, path: "\(path)?token=\(token)")
-        return (url, { AccountToken(tokenHash: SecureToken.hash(token), accountID: $0, purpose: purpose, newEmail: newEmail, expiresAt: expiresAt) })
+        return (
+            url,
+            {
+                AccountToken(
+                    tokenHash: SecureToken.hash(token), accountID: $0, purpose: purpose, newEmail: newEmail,
+                    expiresAt: expiresAt)
+            }
+        )
     }
 
     /// An email rendered and checked, ready to be inserted with the change that causes it.
@@ -71,22 +79,26 @@ package struct AccountFlows: Sendable {
         realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, variables: [String: String] = [:],
         tag: String
     ) async throws -> OutgoingMail {
-        try await prepareMail(realm: realm, to: address, name: name, kind, values: variables.mapValues(EmailValue.text), tag: tag)
+        try await prepareMail(
+            realm: realm, to: address, name: name, kind, values: variables.mapValues(EmailValue.text), tag: tag)
     }
 
     /// `prepareMail` with list values (an order's lines).
     func prepareMail(
-        realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, values: [String: EmailValue], tag: String
+        realm: any AccountRealm, to address: String, name: String, _ kind: EmailKind, values: [String: EmailValue],
+        tag: String
     ) async throws -> OutgoingMail {
         let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
         let recipient = MailAddress(name: name, address: address)
-        return try outgoing(try render(kind, look: look, to: recipient, values: values), look: look, to: recipient, kind: tag)
+        return try outgoing(
+            try render(kind, look: look, to: recipient, values: values), look: look, to: recipient, kind: tag)
     }
 
     /// Commits `change` (which inserts `mails` itself with `AccountStore.insertMail`) as one transaction, and wakes
     /// the delivery worker. The outbox is announced first, so a crash leaves at most a spare hint.
     func commit<T: Sendable>(
-        _ store: AccountStore, realm: any AccountRealm, queuesMail: Bool = true, _ change: @escaping @Sendable (Database) throws -> T
+        _ store: AccountStore, realm: any AccountRealm, queuesMail: Bool = true,
+        _ change: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         if queuesMail { try await mailQueue.willQueue(realm.mailbox) }
         let result = try await store.transaction(change)
@@ -118,7 +130,9 @@ package struct AccountFlows: Sendable {
     }
 
     /// A rendered email as it will be queued, its headers checked.
-    func outgoing(_ rendered: RenderedEmail, look: EmailLook, to person: MailAddress, kind: String) throws -> OutgoingMail {
+    func outgoing(_ rendered: RenderedEmail, look: EmailLook, to person: MailAddress, kind: String) throws
+        -> OutgoingMail
+    {
         let recipient = MailAddress(name: MailMessage.displaySafe(person.name), address: person.address)
         let look = EmailLook(
             facts: look.facts, overrides: look.overrides,
@@ -132,27 +146,34 @@ package struct AccountFlows: Sendable {
         )
         try message.validate()
         return OutgoingMail(
-            toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address, fromName: look.sender.name,
+            toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address,
+            fromName: look.sender.name,
             replyTo: look.replyTo, messageID: message.messageID, subject: rendered.subject, text: rendered.text,
             html: rendered.html, kind: kind
         )
     }
 
     /// Renders `kind` with the realm's brand and templates, falling back to the defaults if an override fails.
-    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String]) throws -> RenderedEmail {
+    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String]) throws
+        -> RenderedEmail
+    {
         try render(kind, look: look, to: recipient, values: variables.mapValues(EmailValue.text))
     }
 
-    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, values: [String: EmailValue]) throws -> RenderedEmail {
+    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, values: [String: EmailValue]) throws
+        -> RenderedEmail
+    {
         let person = (name: recipient.name, email: recipient.address)
         do {
             return try EmailRenderer.render(
                 kind: kind, template: look.overrides[kind.name] ?? emails.template(kind),
-                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: person, variables: values
+                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: person,
+                variables: values
             )
         } catch {
             return try EmailRenderer.render(
-                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts, recipient: person, variables: values
+                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts,
+                recipient: person, variables: values
             )
         }
     }
@@ -170,7 +191,9 @@ package struct AccountFlows: Sendable {
         let digits = input.filter { !$0.isWhitespace }
         if digits.count == TOTP.digits, digits.allSatisfy(\.isNumber) {
             let secret = try services.secrets.open(sealed)
-            guard let step = TOTP.matchingStep(digits, secret: secret, at: services.now(), lastUsedStep: account.totpLastStep)
+            guard
+                let step = TOTP.matchingStep(
+                    digits, secret: secret, at: services.now(), lastUsedStep: account.totpLastStep)
             else { return .invalid }
             return try await store.acceptTOTPStep(step, for: account.id) ? .code : .invalid
         }
@@ -183,7 +206,8 @@ package struct AccountFlows: Sendable {
     /// 429 with Retry-After when this client has made too many sign-in requests to this realm.
     func ipRetryAfter(_ realm: any AccountRealm, origin: RequestOrigin) -> Int? {
         services.limiter.hit(
-            AuthLimits.authRequestsPerIP, scope: realm.throttleScope, key: "ip:\(origin.clientAddress ?? "-")"
+            AuthLimits.authRequestsPerIP, scope: realm.throttleScope, key: "ip:\(origin.clientAddress ?? "-")",
+            now: services.now()
         )
     }
 

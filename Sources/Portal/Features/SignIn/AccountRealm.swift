@@ -24,7 +24,6 @@ package protocol AccountRealm: Sendable {
     var throttleScope: String { get }
     /// The stored primary host that links in emails are built on.
     var linkHost: String { get }
-    func chrome() async throws -> StorefrontChrome
     func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T
     /// Whether this account must use a second factor before it may do anything.
     func twoFactorRequired(for account: Account, in store: AccountStore) async throws -> Bool
@@ -43,10 +42,8 @@ package struct TenantRealm: AccountRealm {
 
     package var displayName: String { tenant.name }
     package var throttleScope: String { "tenant:\(tenant.id)" }
-    package var linkHost: String { registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)" }
-
-    package func chrome() async throws -> StorefrontChrome {
-        try await storefront.content(for: tenant).chrome
+    package var linkHost: String {
+        registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)"
     }
 
     package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
@@ -56,13 +53,17 @@ package struct TenantRealm: AccountRealm {
     package func emailLook(siteURL: String) async throws -> EmailLook {
         let brand = try await storefront.content(for: tenant).brand
         let (overrides, ownRelay) = try await databases.withDatabase(for: tenant) { database in
-            (try await database.emailTemplates.overrides(), !(try await TenantMailSettings.load(from: database.accounts).relayURL.isEmpty))
+            (
+                try await database.emailTemplates.overrides(),
+                !(try await TenantMailSettings.load(from: database.accounts).relayURL.isEmpty)
+            )
         }
         // Through the platform's relay a brand may only send from its own domain (its primary host or a parent of it),
         // so no brand can send as another brand or anyone else; with its own relay, its provider decides.
         let senderDomain = brand.senderEmail.split(separator: "@").last.map(String.init) ?? ""
         let ownsDomain = !senderDomain.isEmpty && (linkHost == senderDomain || linkHost.hasSuffix("." + senderDomain))
-        let address = !brand.senderEmail.isEmpty && (ownRelay || ownsDomain) ? brand.senderEmail : "no-reply@\(linkHost)"
+        let address =
+            !brand.senderEmail.isEmpty && (ownRelay || ownsDomain) ? brand.senderEmail : "no-reply@\(linkHost)"
         return EmailLook(
             facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides,
             sender: MailAddress(name: brand.senderName.isEmpty ? tenant.name : brand.senderName, address: address),
@@ -88,7 +89,7 @@ package struct PlatformRealm: AccountRealm {
     package var throttleScope: String { "platform" }
     package var linkHost: String { host }
 
-    package func chrome() async throws -> StorefrontChrome {
+    package func chrome() -> StorefrontChrome {
         StorefrontChrome(
             tenantName: displayName, tagline: "", stylesheetURL: stylesheetURL, themeURL: nil, logoURL: nil,
             year: Calendar(identifier: .gregorian).component(.year, from: Date())

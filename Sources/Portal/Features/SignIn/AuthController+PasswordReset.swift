@@ -8,7 +8,7 @@ extension AuthController {
 
     func forgotPage(_ context: Context) async throws -> ForgotPasswordPage {
         ForgotPasswordPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
+            chrome: context.chrome, csrf: context.csrfToken,
             action: "\(area.prefix)/forgot-password"
         )
     }
@@ -30,22 +30,27 @@ extension AuthController {
             page.emailError = "Enter an email address such as name@example.com."
             return try flows.page(page, "account/forgot", status: .unprocessableContent)
         }
-        let overLimit = flows.services.limiter.hit(
-            AuthLimits.resetsPerAddress, scope: realm(context).throttleScope, key: "reset:\(area.kind):\(email)"
-        ) != nil
+        let overLimit =
+            flows.services.limiter.hit(
+                AuthLimits.resetsPerAddress, scope: realm(context).throttleScope, key: "reset:\(area.kind):\(email)",
+                now: flows.services.now()
+            ) != nil
         if !overLimit {
             let realm = realm(context)
             let (ip, now) = (context.origin.clientAddress ?? "", flows.services.now())
             try await realm.withAccounts { store in
                 guard let account = try await store.account(kind: area.kind, email: email) else { return }
-                let (link, token) = flows.oneTimeLink(.resetPassword, path: "\(area.prefix)/reset-password", realm: realm)
+                let (link, token) = flows.oneTimeLink(
+                    .resetPassword, path: "\(area.prefix)/reset-password", realm: realm)
                 let mail = try await flows.prepareMail(
-                    realm: realm, to: email, name: account.name, .passwordReset, variables: ["link": link], tag: "reset_password"
+                    realm: realm, to: email, name: account.name, .passwordReset, variables: ["link": link],
+                    tag: "reset_password"
                 )
                 try await flows.commit(store, realm: realm) { db in
                     try AccountStore.insertToken(db, token(account.id))
                     try AccountStore.insertMail(db, mail, now: now)
-                    try AccountStore.appendAudit(db, "password.reset_requested", actor: account, target: "", detail: "", ip: ip, now: now)
+                    try AccountStore.appendAudit(
+                        db, "password.reset_requested", actor: account, target: "", detail: "", ip: ip, now: now)
                 }
             }
         }
@@ -57,7 +62,7 @@ extension AuthController {
 
     func resetPage(_ context: Context, token: String, invite: Bool) async throws -> ResetPasswordPage {
         ResetPasswordPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
+            chrome: context.chrome, csrf: context.csrfToken,
             heading: invite ? "Set up your staff account" : "Choose a new password",
             action: invite ? "\(area.prefix)/accept-invite" : "\(area.prefix)/reset-password",
             token: token, askName: invite
@@ -67,7 +72,7 @@ extension AuthController {
     func invalidLink(_ context: Context) async throws -> Response {
         try flows.page(
             MessagePage(
-                chrome: try await realm(context).chrome(), title: "Link expired",
+                chrome: context.chrome, title: "Link expired",
                 message: AccountError.invalidToken.description,
                 linkURL: "\(area.prefix)/forgot-password", linkLabel: "Ask for a new link"
             ),
@@ -88,7 +93,9 @@ extension AuthController {
     {
         let token = request.uri.queryParameters.get("token") ?? ""
         let valid = try await realm(context).withAccounts { store in
-            guard let stored = try await store.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now()),
+            guard
+                let stored = try await store.peekToken(
+                    hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now()),
                 let account = try await store.account(stored.accountID)
             else { return false }
             return account.kind == area.kind
@@ -117,13 +124,17 @@ extension AuthController {
         page.name = form.trimmed("name")
 
         let pending = try await realm(context).withAccounts { store -> Account? in
-            guard let stored = try await store.peekToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
+            guard
+                let stored = try await store.peekToken(
+                    hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
             else { return nil }
             return try await store.account(stored.accountID)
         }
         guard let pending, pending.kind == area.kind else { return try await invalidLink(context) }
         page.passwordError = flows.services.policy.problem(with: form["password"], email: pending.email)
-        if invite && (page.name.isEmpty || page.name.count > 100) { page.nameError = "Enter your name (up to 100 characters)." }
+        if invite && (page.name.isEmpty || page.name.count > 100) {
+            page.nameError = "Enter your name (up to 100 characters)."
+        }
         guard page.passwordError == nil, page.nameError == nil else {
             return try flows.page(page, "account/reset", status: .unprocessableContent)
         }
@@ -131,7 +142,8 @@ extension AuthController {
         return try await realm(context).withAccounts { store in
             let used: AccountToken
             do {
-                used = try await store.consumeToken(hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
+                used = try await store.consumeToken(
+                    hash: SecureToken.hash(token), purpose: purpose, now: flows.services.now())
             } catch AccountError.invalidToken {
                 return try await invalidLink(context)
             }
@@ -142,7 +154,8 @@ extension AuthController {
                 try await store.markEmailVerified(used.accountID, newEmail: nil, now: flows.services.now())
             }
             try await store.audit(
-                invite ? "staff.invite_accepted" : "password.reset", actor: pending, ip: context.origin.clientAddress ?? ""
+                invite ? "staff.invite_accepted" : "password.reset", actor: pending,
+                ip: context.origin.clientAddress ?? ""
             )
             return flows.redirect(to: "\(area.prefix)/login?reset=1")
         }

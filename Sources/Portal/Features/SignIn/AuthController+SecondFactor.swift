@@ -7,14 +7,17 @@ extension AuthController {
     // MARK: Second factor at sign-in
 
     func pendingIdentity(_ context: Context) -> SignedIn? {
-        guard let identity = context.identity, !identity.isComplete, identity.account.kind == area.kind else { return nil }
+        guard let identity = context.identity, !identity.isComplete, identity.account.kind == area.kind else {
+            return nil
+        }
         return identity
     }
 
     func challengePage(_ context: Context, next: String) async throws -> TwoFactorChallengePage {
-        let query = next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let query =
+            next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         return TwoFactorChallengePage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken,
+            chrome: context.chrome, csrf: context.csrfToken,
             action: "\(area.prefix)/login/two-factor\(query)"
         )
     }

@@ -7,7 +7,7 @@ extension AuthController {
     // MARK: Sign up and verification
 
     @Sendable func signupForm(_ request: Request, context: Context) async throws -> Response {
-        var page = SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken)
+        var page = SignupPage(chrome: context.chrome, csrf: context.csrfToken)
         page.next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
         return try flows.page(page, "account/signup")
     }
@@ -15,7 +15,7 @@ extension AuthController {
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        var page = SignupPage(chrome: try await realm(context).chrome(), csrf: context.csrfToken)
+        var page = SignupPage(chrome: context.chrome, csrf: context.csrfToken)
         page.name = form.trimmed("name")
         page.email = form.trimmed("email")
         page.company = form.trimmed("company")
@@ -42,7 +42,9 @@ extension AuthController {
         let mail = try await flows.prepareMail(
             realm: realm, to: email, name: page.name, .emailVerification, variables: ["link": link], tag: "verify_email"
         )
-        let (name, company, ip, now) = (page.name, page.company, context.origin.clientAddress ?? "", flows.services.now())
+        let (name, company, ip, now) = (
+            page.name, page.company, context.origin.clientAddress ?? "", flows.services.now()
+        )
         try await realm.withAccounts { store in
             do {
                 // The account, its confirmation link and the email that carries it commit together or not at all.
@@ -69,7 +71,8 @@ extension AuthController {
         return try flows.page(
             MessagePage(
                 chrome: page.chrome, title: "Check your inbox",
-                message: "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
+                message:
+                    "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
                 linkURL: page.next.isEmpty ? "/login" : "/login?next=\(QueryComponent.encode(page.next))",
                 linkLabel: "Go to sign in"
             ),
@@ -79,11 +82,12 @@ extension AuthController {
 
     @Sendable func verifyEmail(_ request: Request, context: Context) async throws -> Response {
         let token = request.uri.queryParameters.get("token") ?? ""
-        let chrome = try await realm(context).chrome()
+        let chrome = context.chrome
         let outcome: (String, String) = try await realm(context).withAccounts { store in
             let hash = SecureToken.hash(token)
             let purpose: AccountToken.Purpose =
-                try await store.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil ? .changeEmail : .verifyEmail
+                try await store.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil
+                ? .changeEmail : .verifyEmail
             do {
                 let used = try await store.consumeToken(hash: hash, purpose: purpose, now: flows.services.now())
                 try await store.markEmailVerified(used.accountID, newEmail: used.newEmail, now: flows.services.now())

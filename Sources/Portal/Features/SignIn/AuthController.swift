@@ -58,7 +58,7 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
 
     func loginPage(_ context: Context) async throws -> LoginPage {
         LoginPage(
-            chrome: try await realm(context).chrome(),
+            chrome: context.chrome,
             csrf: context.csrfToken,
             heading: area == .customer ? "Sign in" : area == .staff ? "Staff sign in" : "Platform sign in",
             action: "\(area.prefix)/login",
@@ -89,7 +89,8 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
         let email = EmailAddress.normalize(form["email"]) ?? form.trimmed("email").lowercased()
 
         if let wait = flows.ipRetryAfter(realm(context), origin: context.origin)
-            ?? flows.throttle.retryAfter(scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now)
+            ?? flows.throttle.retryAfter(
+                scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now)
         {
             page.notice = .error("Too many sign-in attempts. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/login"), retryAfter: wait)
@@ -143,7 +144,8 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
                 }
             }
         }
-        return flows.redirect(to: area == .customer ? "/" : "\(area.prefix)/login", cookies: [SessionCookie.clear(SessionCookie.session)])
+        return flows.redirect(
+            to: area == .customer ? "/" : "\(area.prefix)/login", cookies: [SessionCookie.clear(SessionCookie.session)])
     }
 
     static func describe(seconds: Int) -> String {

@@ -42,7 +42,9 @@ package final class LoginThrottle: Sendable {
             }
             records[key] = record
             if records.count > 100_000 {
-                records = records.filter { ($0.value.lockedUntil ?? $0.value.firstFailure.addingTimeInterval(window)) > now }
+                records = records.filter {
+                    ($0.value.lockedUntil ?? $0.value.firstFailure.addingTimeInterval(window)) > now
+                }
             }
             return wait
         }

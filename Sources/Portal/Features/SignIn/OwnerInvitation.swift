@@ -6,7 +6,8 @@ import Tenancy
 package enum OwnerInvitation {
     /// Inserts the account and its invitation token; returns the raw token for the link.
     package static func create(
-        in db: Database, kind: Account.Kind, email rawEmail: String, lifetime: TimeInterval = 30 * 60, now: Date = Date()
+        in db: Database, kind: Account.Kind, email rawEmail: String, lifetime: TimeInterval = 30 * 60,
+        now: Date = Date()
     ) throws -> String {
         guard let email = EmailAddress.normalize(rawEmail) else {
             throw CommandError("invalid owner email \"\(rawEmail)\": use an address such as owner@example.com")

@@ -31,9 +31,10 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             )
         }
         return SecurityPage(
-            chrome: try await realm(context).chrome(), csrf: context.csrfToken, basePath: basePath,
+            chrome: context.chrome, csrf: context.csrfToken, basePath: basePath,
             homePath: basePath.isEmpty ? "/" : basePath,
-            logoutPath: basePath == "/admin" ? "/admin/logout" : "/logout", email: context.account.email, sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
+            logoutPath: basePath == "/admin" ? "/admin/logout" : "/logout", email: context.account.email,
+            sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
             notice: notice
         )
     }
@@ -63,7 +64,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         }
         let hash = try await flows.services.hasher.hash(form["new_password"])
         let realm = realm(context)
-        let mail = try await flows.prepareMail(realm: realm, to: account.email, name: account.name, .passwordChanged, tag: "password_changed")
+        let mail = try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .passwordChanged, tag: "password_changed")
         let (ip, now) = (context.origin.clientAddress ?? "", flows.services.now())
         return try await realm.withAccounts { store in
             // A privilege change: every session ends (this browser gets a new one below), and the notice goes out
@@ -72,7 +74,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
                 try AccountStore.updatePasswordHash(db, hash, for: account.id)
                 try AccountStore.removeSessions(db, of: account.id)
                 try AccountStore.insertMail(db, mail, now: now)
-                try AccountStore.appendAudit(db, "password.changed", actor: account, target: "", detail: "", ip: ip, now: now)
+                try AccountStore.appendAudit(
+                    db, "password.changed", actor: account, target: "", detail: "", ip: ip, now: now)
             }
             let cookie = try await flows.startSession(
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
@@ -87,7 +90,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         let account = context.account
         let newEmail = EmailAddress.normalize(form["new_email"])
         let emailError: String? =
-            newEmail == nil ? "Enter an email address such as name@example.com."
+            newEmail == nil
+            ? "Enter an email address such as name@example.com."
             : newEmail == account.email ? "This is already your address." : nil
         let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
         guard let newEmail, emailError == nil, currentOK else {
@@ -99,7 +103,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         let realm = realm(context)
         let (link, token) = flows.oneTimeLink(.changeEmail, path: "/verify-email", newEmail: newEmail, realm: realm)
         let confirm = try await flows.prepareMail(
-            realm: realm, to: newEmail, name: account.name, .emailChangeConfirm, variables: ["link": link, "new_email": newEmail],
+            realm: realm, to: newEmail, name: account.name, .emailChangeConfirm,
+            variables: ["link": link, "new_email": newEmail],
             tag: "change_email"
         )
         let notice = try await flows.prepareMail(
@@ -112,7 +117,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
                 try AccountStore.insertToken(db, token(account.id))
                 try AccountStore.insertMail(db, confirm, now: now)
                 try AccountStore.insertMail(db, notice, now: now)
-                try AccountStore.appendAudit(db, "email.change_requested", actor: account, target: "", detail: newEmail, ip: ip, now: now)
+                try AccountStore.appendAudit(
+                    db, "email.change_requested", actor: account, target: "", detail: newEmail, ip: ip, now: now)
             }
         }
         return flows.redirect(to: "\(basePath)/security?done=email")
@@ -137,7 +143,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         try await realm(context).withAccounts { store in
             let ended = try await store.deleteSessions(of: context.account.id, keeping: context.session.idHash)
             try await store.audit(
-                "session.ended_others", actor: context.account, detail: "\(ended)", ip: context.origin.clientAddress ?? ""
+                "session.ended_others", actor: context.account, detail: "\(ended)",
+                ip: context.origin.clientAddress ?? ""
             )
         }
         return flows.redirect(to: "\(basePath)/security?done=sessions")

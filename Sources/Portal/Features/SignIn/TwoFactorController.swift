@@ -23,7 +23,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     }
 
     private func render(_ context: Context, codeError: String? = nil, notice: Notice? = nil) async throws -> Response {
-        let chrome = try await realm(context).chrome()
+        let chrome = context.chrome
         return try await realm(context).withAccounts { store in
             guard let account = try await store.account(context.account.id) else { throw PortalError.notFound }
             if account.hasSecondFactor {
@@ -32,7 +32,8 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
                     remainingCodes: try await store.unusedRecoveryCodes(for: account.id),
                     canDisable: mayDisable(context), notice: notice
                 )
-                return try flows.page(page, "account/two-factor-status", status: codeError == nil ? .ok : .unprocessableContent)
+                return try flows.page(
+                    page, "account/two-factor-status", status: codeError == nil ? .ok : .unprocessableContent)
             }
             // A new secret each time the page is shown until one is confirmed.
             let secret = TOTP.generateSecret()
@@ -41,21 +42,24 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             let encoded = Base32.encode(secret)
             let groups = stride(from: 0, to: encoded.count, by: 4).map { offset in
                 let start = encoded.index(encoded.startIndex, offsetBy: offset)
-                return String(encoded[start..<(encoded.index(start, offsetBy: 4, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
+                return String(
+                    encoded[
+                        start..<(encoded.index(start, offsetBy: 4, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
             }.joined(separator: " ")
             let page = TwoFactorSetupPage(
                 chrome: chrome, csrf: context.csrfToken, basePath: basePath,
                 qrSVG: try QRCode(encoding: uri).svg(title: "QR code for your authenticator app"),
                 secretGroups: groups, required: !mayDisable(context), codeError: codeError
             )
-            return try flows.page(page, "account/two-factor-setup", status: codeError == nil ? .ok : .unprocessableContent)
+            return try flows.page(
+                page, "account/two-factor-setup", status: codeError == nil ? .ok : .unprocessableContent)
         }
     }
 
     @Sendable func enable(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let form = try await FormData.parse(&request)
-        let chrome = try await realm(context).chrome()
+        let chrome = context.chrome
         let outcome: Response? = try await realm(context).withAccounts { store -> Response? in
             guard let account = try await store.account(context.account.id), !account.hasSecondFactor,
                 let pending = account.totpPendingSecret
@@ -73,13 +77,15 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
             try await store.audit("2fa.enabled", actor: account, ip: context.origin.clientAddress ?? "")
-            var response = try flows.page(RecoveryCodesPage(chrome: chrome, basePath: basePath, codes: codes),
-                                          "account/recovery-codes")
+            var response = try flows.page(
+                RecoveryCodesPage(chrome: chrome, basePath: basePath, codes: codes),
+                "account/recovery-codes")
             response.headers.append(HTTPField(name: .setCookie, value: cookie))
             return response
         }
         if let outcome { return outcome }
-        return try await render(context, codeError: "That code did not match. Check the time on your phone and try the newest code.")
+        return try await render(
+            context, codeError: "That code did not match. Check the time on your phone and try the newest code.")
     }
 
     @Sendable func disable(_ request: Request, context: Context) async throws -> Response {
@@ -117,7 +123,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             try await store.audit("2fa.recovery_codes_renewed", actor: account, ip: context.origin.clientAddress ?? "")
         }
         return try flows.page(
-            RecoveryCodesPage(chrome: try await realm(context).chrome(), basePath: basePath, codes: codes),
+            RecoveryCodesPage(chrome: context.chrome, basePath: basePath, codes: codes),
             "account/recovery-codes"
         )
     }

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-import NIOCore
 import Hummingbird
 import Integrations
 import Logging
+import NIOCore
 import Tenancy
 
 /// `/domains/search?q=NAME`: availability from 20i and the brand's own price per ending, with the name in every
@@ -14,6 +14,8 @@ package struct DomainSearchController: Sendable {
     let upstreams: TenantUpstreams
     /// Searches reach 20i (usage-limited there): each address gets a budget per brand.
     let limiter: RateLimiter
+    /// The clock the budget's window is counted on; tests move it.
+    let now: @Sendable () -> Date
     let logger: Logger
     /// At most this many names are asked about per search.
     static let maximumNames = 12
@@ -59,15 +61,24 @@ package struct DomainSearchController: Sendable {
     @Sendable func search(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let content = try await storefront.content(for: context.tenant)
         let raw = request.uri.queryParameters.get("q") ?? ""
-        let product = content.catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable && !$0.domainPrices.isEmpty }
+        let product = content.catalogue.entries.first {
+            $0.product.kind == .domain && $0.product.isOrderable && !$0.domainPrices.isEmpty
+        }
         let endings = product?.domainPrices.map { "." + $0.tld }.joined(separator: ", ") ?? ""
-        func page(_ results: [Page.Result] = [], error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+        func page(
+            _ results: [Page.Result] = [], error: String? = nil, notice: String? = nil,
+            status: HTTPResponse.Status = .ok
+        ) throws -> Response {
             var response = Response(
                 status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: try pages.render(
-                    Page(chrome: content.chrome, query: raw, error: error, notice: notice, results: results, hasResults: !results.isEmpty, endings: endings),
-                    template: "storefront/domain-search"
-                )))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: try pages.render(
+                            Page(
+                                chrome: context.chrome, query: raw, error: error, notice: notice, results: results,
+                                hasResults: !results.isEmpty, endings: endings),
+                            template: "storefront/domain-search"
+                        )))
             )
             response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
             return response
@@ -75,13 +86,21 @@ package struct DomainSearchController: Sendable {
         guard let product else { return try page(notice: "Domain names are not on sale here.", status: .notFound) }
         guard !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return try page() }
         guard raw.count <= 253, let (label, ending) = Self.parse(raw) else {
-            return try page(error: "Enter a name such as mybusiness or mybusiness.com: letters, digits and hyphens.", status: .unprocessableContent)
+            return try page(
+                error: "Enter a name such as mybusiness or mybusiness.com: letters, digits and hyphens.",
+                status: .unprocessableContent)
         }
         if let ending, product.domainPrice(tld: ending) == nil {
-            return try page(error: "We do not sell .\(ending) names. Try one of: \(endings).", status: .unprocessableContent)
+            return try page(
+                error: "We do not sell .\(ending) names. Try one of: \(endings).", status: .unprocessableContent)
         }
-        if let wait = limiter.hit(Self.searchesPerAddress, scope: "tenant:\(context.tenant.id)", key: "domain-search:\(context.origin.clientAddress ?? "")") {
-            var response = try page(error: "Too many searches from your connection. Please try again in \(wait) seconds.", status: .tooManyRequests)
+        if let wait = limiter.hit(
+            Self.searchesPerAddress, scope: "tenant:\(context.tenant.id)",
+            key: "domain-search:\(context.origin.clientAddress ?? "")", now: now())
+        {
+            var response = try page(
+                error: "Too many searches from your connection. Please try again in \(wait) seconds.",
+                status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
         }
@@ -95,20 +114,29 @@ package struct DomainSearchController: Sendable {
         var notice: String?
         do {
             let client = try await upstreams.twentyI(for: context.tenant)
-            for result in try await client.searchDomains(names.joined(separator: ",")) { availability[result.name] = result.available }
+            for result in try await client.searchDomains(names.joined(separator: ",")) {
+                availability[result.name] = result.available
+            }
         } catch {
-            logger.warning("domain search failed", metadata: ["tenant": "\(context.tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
-            notice = "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
+            logger.warning(
+                "domain search failed",
+                metadata: ["tenant": "\(context.tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
+            notice =
+                "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
         }
         let currency = content.brand.currency
         let results = names.compactMap { name -> Page.Result? in
-            guard let tld = OrderQuote.tld(of: name, in: product), let price = product.domainPrice(tld: tld) else { return nil }
+            guard let tld = OrderQuote.tld(of: name, in: product), let price = product.domainPrice(tld: tld) else {
+                return nil
+            }
             let encoded = QueryComponent.encode(name)
             return Page.Result(
                 name: name, available: availability[name] == true, unknown: availability[name] == nil,
-                price: Money.format(minor: price.registerMinor, currency: currency), transferPrice: Money.format(minor: price.transferMinor, currency: currency),
+                price: Money.format(minor: price.registerMinor, currency: currency),
+                transferPrice: Money.format(minor: price.transferMinor, currency: currency),
                 orderURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=register",
-                transferURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=transfer", isAsked: name == names.first && ending != nil
+                transferURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=transfer",
+                isAsked: name == names.first && ending != nil
             )
         }
         return try page(results, notice: notice)

@@ -29,7 +29,9 @@ package struct HomePage: Sendable, Encodable {
                 )
             )
         }
-        let loose = catalogue.listed.filter { entry in !catalogue.categories.contains { $0.id == entry.product.categoryID } }
+        let loose = catalogue.listed.filter { entry in
+            !catalogue.categories.contains { $0.id == entry.product.categoryID }
+        }
         if !loose.isEmpty {
             sections.append(
                 Section(

@@ -37,28 +37,35 @@ package struct ProductPage: Sendable, Encodable {
     package let categoryName: String?
     package let categoryURL: String?
 
-    package init(chrome: StorefrontChrome, entry: CatalogueEntry, category: ProductCategory?, currency: String, canonicalURL: String, resources: [String]) {
+    package init(
+        chrome: StorefrontChrome, entry: CatalogueEntry, category: ProductCategory?, currency: String,
+        canonicalURL: String, resources: [String]
+    ) {
         let product = entry.product
         self.chrome = chrome
         name = product.name
         slug = product.slug
         summary = product.summary
-        paragraphs = product.description.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { !$0.isEmpty }
+        paragraphs = product.description.components(separatedBy: "\n\n").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        .filter { !$0.isEmpty }
         kindLabel = product.kind.label
         features = product.featureList
         self.resources = resources
         self.canonicalURL = canonicalURL
         prices = entry.prices.map {
             PriceRow(
-                cycle: $0.cycle.rawValue, label: $0.cycle.label, price: Money.format(minor: $0.priceMinor, currency: currency),
+                cycle: $0.cycle.rawValue, label: $0.cycle.label,
+                price: Money.format(minor: $0.priceMinor, currency: currency),
                 setup: Money.format(minor: $0.setupMinor, currency: currency), hasSetup: $0.setupMinor > 0
             )
         }
         tlds = entry.domainPrices.map {
             TLDRow(
                 tld: ".\($0.tld)", register: Money.format(minor: $0.registerMinor, currency: currency),
-                transfer: Money.format(minor: $0.transferMinor, currency: currency), renew: Money.format(minor: $0.renewMinor, currency: currency)
+                transfer: Money.format(minor: $0.transferMinor, currency: currency),
+                renew: Money.format(minor: $0.renewMinor, currency: currency)
             )
         }
         hasPrices = !prices.isEmpty

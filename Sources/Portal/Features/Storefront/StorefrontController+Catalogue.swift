@@ -13,8 +13,9 @@ extension StorefrontController {
         }
         let category = content.catalogue.categories.first { $0.id == entry.product.categoryID }
         let page = ProductPage(
-            chrome: content.chrome, entry: entry, category: category, currency: content.brand.currency,
-            canonicalURL: siteURL(context.tenant) + "/products/\(slug)", resources: Self.resources(of: entry.product, map: resources)
+            chrome: context.chrome, entry: entry, category: category, currency: content.brand.currency,
+            canonicalURL: siteURL(context.tenant) + "/products/\(slug)",
+            resources: Self.resources(of: entry.product, map: resources)
         )
         return CachedResponse.html(try pages.render(page, template: "storefront/product"))
     }
@@ -26,8 +27,9 @@ extension StorefrontController {
         }
         let products = content.catalogue.listed(in: category).map { ProductCard($0, currency: content.brand.currency) }
         let page = CategoryPage(
-            chrome: content.chrome, name: category.name, description: category.description,
-            canonicalURL: siteURL(context.tenant) + "/category/\(slug)", products: products, hasProducts: !products.isEmpty
+            chrome: context.chrome, name: category.name, description: category.description,
+            canonicalURL: siteURL(context.tenant) + "/category/\(slug)", products: products,
+            hasProducts: !products.isEmpty
         )
         return CachedResponse.html(try pages.render(page, template: "storefront/category"))
     }
@@ -37,20 +39,25 @@ extension StorefrontController {
         let content = try await storefront.content(for: context.tenant)
         let base = siteURL(context.tenant)
         var urls = [base + "/"]
-        urls += content.catalogue.categories.filter { !content.catalogue.listed(in: $0).isEmpty }.map { base + "/category/\($0.slug)" }
+        urls += content.catalogue.categories.filter { !content.catalogue.listed(in: $0).isEmpty }.map {
+            base + "/category/\($0.slug)"
+        }
         urls += content.catalogue.listed.map { base + "/products/\($0.product.slug)" }
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-        for url in urls { xml += "  <url><loc>\(Self.xmlEscaped(url))</loc></url>\n" }
+        var xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for url in urls { xml += "  <url><loc>\(Escape.xml(url))</loc></url>\n" }
         xml += "</urlset>\n"
         return Response(
-            status: .ok, headers: [.contentType: "application/xml; charset=utf-8", .cacheControl: "public, max-age=300"],
+            status: .ok,
+            headers: [.contentType: "application/xml; charset=utf-8", .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(string: xml))
         )
     }
 
     @Sendable func robots(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let lines = [
-            "User-agent: *", "Disallow: /account", "Disallow: /admin", "Disallow: /order/", "Disallow: /login", "Disallow: /signup",
+            "User-agent: *", "Disallow: /account", "Disallow: /admin", "Disallow: /order/", "Disallow: /login",
+            "Disallow: /signup",
             "Allow: /", "", "Sitemap: \(siteURL(context.tenant))/sitemap.xml", "",
         ]
         return Response(
@@ -90,10 +97,5 @@ extension StorefrontController {
 
     private static func size(_ megabytes: Int) -> String {
         megabytes % 1024 == 0 ? "\(megabytes / 1024) GB" : "\(megabytes) MB"
-    }
-
-    static func xmlEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -48,14 +48,16 @@ package final class StorefrontService: Sendable {
             themeURL: "/admin/brand/preview/theme.css?v=\(theme.digest)"
         )
         chrome.isPreview = true
-        let html = try pages.render(HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency), template: "storefront/home")
+        let html = try pages.render(
+            HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency), template: "storefront/home")
         return (html, theme)
     }
 
     private func build(tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
-            tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"), themeURL: "/theme.css?v=\(theme.digest)"
+            tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
+            themeURL: "/theme.css?v=\(theme.digest)"
         )
         let html = try pages.render(
             HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency),

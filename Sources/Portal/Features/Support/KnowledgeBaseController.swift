@@ -99,20 +99,24 @@ package struct KnowledgeBaseController: Sendable {
     }
 
     static func link(_ article: KBArticle) -> HelpPage.Link {
-        .init(slug: article.slug, title: article.title, summary: article.text.count > 160 ? String(article.text.prefix(157)) + "…" : article.text)
+        .init(
+            slug: article.slug, title: article.title,
+            summary: article.text.count > 160 ? String(article.text.prefix(157)) + "…" : article.text)
     }
 
     // MARK: Public
 
     @Sendable func help(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let chrome = try await storefront.content(for: context.tenant).chrome
-        let query = String((request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+        let chrome = context.chrome
+        let query = String(
+            (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
         let perPage = 30
         let pageNumber = PageNumber.parse(request.uri.queryParameters.get("page"))
         let (categories, listed, results) = try await databases.withDatabase(for: context.tenant) { database in
             (
                 try await database.knowledgeBase.categories(),
-                try await database.knowledgeBase.articles(publishedOnly: true, limit: perPage, offset: (pageNumber - 1) * perPage),
+                try await database.knowledgeBase.articles(
+                    publishedOnly: true, limit: perPage, offset: (pageNumber - 1) * perPage),
                 query.isEmpty ? [] : try await database.knowledgeBase.search(query)
             )
         }
@@ -122,9 +126,13 @@ package struct KnowledgeBaseController: Sendable {
             return inside.isEmpty ? nil : .init(name: category.name, articles: inside.map(Self.link))
         }
         let loose = articles.filter { article in !categories.contains { $0.id == article.categoryID } }
-        if !loose.isEmpty { sections.append(.init(name: sections.isEmpty ? "Articles" : "More articles", articles: loose.map(Self.link))) }
+        if !loose.isEmpty {
+            sections.append(
+                .init(name: sections.isEmpty ? "Articles" : "More articles", articles: loose.map(Self.link)))
+        }
         let page = HelpPage(
-            chrome: chrome, query: query, searched: !query.isEmpty, results: results.map(Self.link), hasResults: !results.isEmpty,
+            chrome: chrome, query: query, searched: !query.isEmpty, results: results.map(Self.link),
+            hasResults: !results.isEmpty,
             sections: sections, hasSections: !sections.isEmpty,
             previousURL: pageNumber > 1 ? "/help?page=\(pageNumber - 1)" : nil,
             nextURL: pageNumber * perPage < listed.total ? "/help?page=\(pageNumber + 1)" : nil
@@ -134,10 +142,11 @@ package struct KnowledgeBaseController: Sendable {
 
     @Sendable func article(_ request: Request, context: TenantRequestContext) async throws -> Response {
         guard let slug = context.parameters.get("slug"),
-            let article = try await databases.withDatabase(for: context.tenant, { try await $0.knowledgeBase.article(slug: slug) }),
+            let article = try await databases.withDatabase(
+                for: context.tenant, { try await $0.knowledgeBase.article(slug: slug) }),
             article.published
         else { throw PortalError.notFound }
-        let chrome = try await storefront.content(for: context.tenant).chrome
+        let chrome = context.chrome
         let page = ArticlePage(
             chrome: chrome, title: article.title, html: article.html, summary: String(article.text.prefix(160)),
             canonicalURL: siteURL(context.tenant) + "/help/\(slug)", updated: PageDates.format(article.updatedAt)
@@ -147,18 +156,25 @@ package struct KnowledgeBaseController: Sendable {
 
     // MARK: Staff
 
-    private func listPage(_ context: StaffRequestContext, notice: Notice? = nil, page: Int = 1) async throws -> AdminListPage {
+    private func listPage(_ context: StaffRequestContext, notice: Notice? = nil, page: Int = 1) async throws
+        -> AdminListPage
+    {
         let perPage = 50
         let (listed, categories) = try await databases.withDatabase(for: context.tenant) { database in
             (
-                try await database.knowledgeBase.articles(publishedOnly: false, limit: perPage, offset: (page - 1) * perPage),
+                try await database.knowledgeBase.articles(
+                    publishedOnly: false, limit: perPage, offset: (page - 1) * perPage),
                 try await database.knowledgeBase.categories()
             )
         }
         let articles = listed.items
         var list = AdminListPage(
-            chrome: try await storefront.content(for: context.tenant).chrome, csrf: context.csrfToken, notice: notice,
-            rows: articles.map { .init(id: $0.id ?? 0, title: $0.title, slug: $0.slug, published: $0.published, updated: PageDates.format($0.updatedAt)) },
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice,
+            rows: articles.map {
+                .init(
+                    id: $0.id ?? 0, title: $0.title, slug: $0.slug, published: $0.published,
+                    updated: PageDates.format($0.updatedAt))
+            },
             hasRows: !articles.isEmpty, categories: categories
         )
         list.previousURL = page > 1 ? "/admin/help?page=\(page - 1)" : nil
@@ -174,15 +190,21 @@ package struct KnowledgeBaseController: Sendable {
     }
 
     private func editPage(
-        _ context: StaffRequestContext, article: KBArticle?, title: String, slug: String, markdown: String, category: String, published: Bool,
+        _ context: StaffRequestContext, article: KBArticle?, title: String, slug: String, markdown: String,
+        category: String, published: Bool,
         errors: [String: String] = [:], notice: Notice? = nil, preview: Bool = false
     ) async throws -> EditPage {
-        let categories = try await databases.withDatabase(for: context.tenant) { try await $0.knowledgeBase.categories() }
+        let categories = try await databases.withDatabase(for: context.tenant) {
+            try await $0.knowledgeBase.categories()
+        }
         return EditPage(
-            chrome: try await storefront.content(for: context.tenant).chrome, csrf: context.csrfToken, notice: notice,
-            action: article?.id.map { "/admin/help/\($0)" } ?? "/admin/help", title: title, slug: slug, markdown: markdown, published: published,
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice,
+            action: article?.id.map { "/admin/help/\($0)" } ?? "/admin/help", title: title, slug: slug,
+            markdown: markdown, published: published,
             categories: [.init(value: "", label: "No category", selected: category.isEmpty)]
-                + categories.map { .init(value: String($0.id ?? 0), label: $0.name, selected: String($0.id ?? 0) == category) },
+                + categories.map {
+                    .init(value: String($0.id ?? 0), label: $0.name, selected: String($0.id ?? 0) == category)
+                },
             errors: errors, preview: preview ? SafeMarkdown.html(markdown) : "", hasPreview: preview
         )
     }
@@ -190,7 +212,9 @@ package struct KnowledgeBaseController: Sendable {
     @Sendable func newArticle(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         return try flows.page(
-            try await editPage(context, article: nil, title: "", slug: "", markdown: "", category: "", published: false), "admin/help-article"
+            try await editPage(
+                context, article: nil, title: "", slug: "", markdown: "", category: "", published: false),
+            "admin/help-article"
         )
     }
 
@@ -198,15 +222,17 @@ package struct KnowledgeBaseController: Sendable {
         try context.require(.support)
         let article = try await stored(context)
         return try flows.page(
-            try await editPage(context, article: article, title: article.title, slug: article.slug, markdown: article.markdown,
-                               category: article.categoryID.map(String.init) ?? "", published: article.published),
+            try await editPage(
+                context, article: article, title: article.title, slug: article.slug, markdown: article.markdown,
+                category: article.categoryID.map(String.init) ?? "", published: article.published),
             "admin/help-article"
         )
     }
 
     private func stored(_ context: StaffRequestContext) async throws -> KBArticle {
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-            let article = try await databases.withDatabase(for: context.tenant, { try await $0.knowledgeBase.article(id: id) })
+            let article = try await databases.withDatabase(
+                for: context.tenant, { try await $0.knowledgeBase.article(id: id) })
         else { throw PortalError.notFound }
         return article
     }
@@ -230,31 +256,42 @@ package struct KnowledgeBaseController: Sendable {
         let category = form["category"]
         let published = form["published"] == "on"
         var errors: [String: String] = [:]
-        if title.isEmpty || title.count > 200 || title.contains(where: \.isNewline) { errors["title"] = "Give the article a one-line title of at most 200 characters." }
+        if title.isEmpty || title.count > 200 || title.contains(where: \.isNewline) {
+            errors["title"] = "Give the article a one-line title of at most 200 characters."
+        }
         if let problem = CatalogueRules.slugProblem(slug) { errors["slug"] = problem }
         if markdown.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || markdown.count > 100_000 {
             errors["markdown"] = "Write the article (at most 100,000 characters)."
         }
-        let categories = try await databases.withDatabase(for: context.tenant) { try await $0.knowledgeBase.categories() }
+        let categories = try await databases.withDatabase(for: context.tenant) {
+            try await $0.knowledgeBase.categories()
+        }
         let categoryID = Int64(category)
-        if !category.isEmpty, !categories.contains(where: { $0.id == categoryID }) { errors["category"] = "Choose one of the categories." }
+        if !category.isEmpty, !categories.contains(where: { $0.id == categoryID }) {
+            errors["category"] = "Choose one of the categories."
+        }
         if form["preview"] == "1", errors.isEmpty {
             return try flows.page(
-                try await editPage(context, article: existing, title: title, slug: slug, markdown: markdown, category: category, published: published,
-                                   preview: true),
+                try await editPage(
+                    context, article: existing, title: title, slug: slug, markdown: markdown, category: category,
+                    published: published,
+                    preview: true),
                 "admin/help-article"
             )
         }
         if errors.isEmpty {
             let html = SafeMarkdown.html(markdown)
             var article = KBArticle(
-                slug: slug, title: title, categoryID: categoryID, markdown: markdown, html: html, text: SafeMarkdown.text(html), published: published,
+                slug: slug, title: title, categoryID: categoryID, markdown: markdown, html: html,
+                text: SafeMarkdown.text(html), published: published,
                 updatedAt: flows.services.now()
             )
             article.id = existing?.id
             do {
                 _ = try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.knowledgeBase.save(article, actor: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now())
+                    try await database.knowledgeBase.save(
+                        article, actor: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now()
+                    )
                 }
                 return flows.redirect(to: "/admin/help?done=saved")
             } catch CatalogueError.duplicateSlug {
@@ -262,8 +299,10 @@ package struct KnowledgeBaseController: Sendable {
             }
         }
         return try flows.page(
-            try await editPage(context, article: existing, title: title, slug: slug, markdown: markdown, category: category, published: published,
-                               errors: errors, notice: .error("Nothing was saved: correct the marked fields.")),
+            try await editPage(
+                context, article: existing, title: title, slug: slug, markdown: markdown, category: category,
+                published: published,
+                errors: errors, notice: .error("Nothing was saved: correct the marked fields.")),
             "admin/help-article", status: .unprocessableContent
         )
     }
@@ -281,7 +320,8 @@ package struct KnowledgeBaseController: Sendable {
             do {
                 _ = try await databases.withDatabase(for: context.tenant) { database in
                     try await database.knowledgeBase.saveCategory(
-                        KBCategory(slug: slug, name: name, position: Int(form.trimmed("position")) ?? 0), actor: context.staff,
+                        KBCategory(slug: slug, name: name, position: Int(form.trimmed("position")) ?? 0),
+                        actor: context.staff,
                         ip: context.origin.clientAddress ?? ""
                     )
                 }

@@ -6,7 +6,8 @@ import Ink
 /// text, so `<script>`, `<iframe>`, `onclick=` and `javascript:` links can never run in a customer's browser.
 package enum SafeMarkdown {
     static let allowedTags: Set<String> = [
-        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol",
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre", "blockquote",
+        "ul", "ol",
         "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "del",
     ]
     static let voidTags: Set<String> = ["br", "hr", "img"]
@@ -68,13 +69,13 @@ package enum SafeMarkdown {
             switch (name, attribute) {
             case ("a", "href"):
                 guard let url = safeURL(value) else { continue }
-                rebuilt += " href=\"\(escape(url))\""
+                rebuilt += " href=\"\(Escape.html(url))\""
                 if url.hasPrefix("http") { rebuilt += " rel=\"nofollow noopener\"" }
             case ("img", "src"):
                 guard let url = safeURL(value), !url.hasPrefix("mailto:") else { continue }
-                rebuilt += " src=\"\(escape(url))\""
+                rebuilt += " src=\"\(Escape.html(url))\""
             case ("img", "alt"), (_, "title"):
-                rebuilt += " \(attribute)=\"\(escape(value))\""
+                rebuilt += " \(attribute)=\"\(Escape.html(value))\""
             default:
                 continue
             }
@@ -113,7 +114,9 @@ package enum SafeMarkdown {
     /// scheme are refused outright.
     static func safeURL(_ raw: String) -> String? {
         let url = raw.trimmingCharacters(in: .whitespaces)
-        guard !url.isEmpty, !url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !url.contains("\\") else {
+        guard !url.isEmpty, !url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+            !url.contains("\\")
+        else {
             return nil
         }
         let lower = url.lowercased()
@@ -125,13 +128,7 @@ package enum SafeMarkdown {
     /// Ink escapes `&`, `<`, `>` and quotes in attribute values; undo those so the URL check sees the real text.
     private static func decode(_ text: String) -> String {
         text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
-    }
-
-    /// Text for HTML or SVG, in an element or a quoted attribute.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "'", with: "&#39;")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -30,7 +30,9 @@ package struct TicketsController: Sendable {
     }
 
     static func paragraphs(_ text: String) -> [String] {
-        text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter {
+            !$0.isEmpty
+        }
     }
 
     // MARK: Customer
@@ -43,7 +45,7 @@ package struct TicketsController: Sendable {
         }
         return try flows.page(
             ListPage(
-                chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken,
+                chrome: context.chrome, csrf: context.csrfToken,
                 rows: list.items.map { Self.row($0, customer: "") }, hasRows: !list.items.isEmpty,
                 previousURL: page > 1 ? "/account/tickets?page=\(page - 1)" : nil,
                 nextURL: page * perPage < list.total ? "/account/tickets?page=\(page + 1)" : nil, openOnly: false
@@ -54,23 +56,33 @@ package struct TicketsController: Sendable {
 
     static func row(_ ticket: Ticket, customer: String) -> ListPage.Row {
         .init(
-            id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject, department: ticket.departmentName, status: ticket.status,
+            id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject, department: ticket.departmentName,
+            status: ticket.status,
             updated: PageDates.format(ticket.updatedAt), customer: customer
         )
     }
 
     func newPage(
-        _ context: CustomerRequestContext, subject: String = "", message: String = "", department: String = "", service: String = "",
+        _ context: CustomerRequestContext, subject: String = "", message: String = "", department: String = "",
+        service: String = "",
         key: String = SecureToken.generate(), errors: [String: String] = [:]
     ) async throws -> NewPage {
         let (client, _) = try await upstreams.whmcs(for: context.tenant)
         let departments = try await client.supportDepartments()
-        let services = try await databases.withDatabase(for: context.tenant) { try await $0.billing.services(of: context.account.id, limit: 100).items }
+        let services = try await databases.withDatabase(for: context.tenant) {
+            try await $0.billing.services(of: context.account.id, limit: 100).items
+        }
         return NewPage(
-            chrome: try await realm(context.tenant).chrome(), csrf: context.csrfToken,
-            departments: departments.map { .init(value: String($0.id), label: $0.name, selected: String($0.id) == department) },
+            chrome: context.chrome, csrf: context.csrfToken,
+            departments: departments.map {
+                .init(value: String($0.id), label: $0.name, selected: String($0.id) == department)
+            },
             services: [.init(value: "", label: "None", selected: service.isEmpty)]
-                + services.map { .init(value: String($0.whmcsServiceID), label: "\($0.productName) \($0.domain)", selected: String($0.whmcsServiceID) == service) },
+                + services.map {
+                    .init(
+                        value: String($0.whmcsServiceID), label: "\($0.productName) \($0.domain)",
+                        selected: String($0.whmcsServiceID) == service)
+                },
             hasServices: !services.isEmpty, subject: subject, message: message, key: key, errors: errors
         )
     }
@@ -79,8 +91,9 @@ package struct TicketsController: Sendable {
         do {
             return try flows.page(try await newPage(context), "account/ticket-new")
         } catch let error as UpstreamError {
-            return try await CustomerTrouble.page(flows, realm(context.tenant), context, error, logger: logger,
-                                                  title: "Support is not answering", back: "/account/tickets")
+            return try CustomerTrouble.page(
+                flows, context, error, logger: logger,
+                title: "Support is not answering", back: "/account/tickets")
         }
     }
 
@@ -94,27 +107,38 @@ package struct TicketsController: Sendable {
         if subject.isEmpty || subject.count > 200 || subject.contains(where: \.isNewline) {
             errors["subject"] = "Sum the problem up in one line of at most 200 characters."
         }
-        if message.isEmpty || message.count > 20_000 { errors["message"] = "Describe the problem in at most 20,000 characters." }
+        if message.isEmpty || message.count > 20_000 {
+            errors["message"] = "Describe the problem in at most 20,000 characters."
+        }
         guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/tickets/new") }
         do {
-            var page = try await newPage(context, subject: subject, message: message, department: form["department"],
-                                         service: form["service"], key: key)
+            var page = try await newPage(
+                context, subject: subject, message: message, department: form["department"],
+                service: form["service"], key: key)
             guard let department = page.departments.first(where: { $0.value == form["department"] }) else {
                 errors["department"] = "Choose a department."
-                page = try await newPage(context, subject: subject, message: message, service: form["service"], key: key, errors: errors)
+                page = try await newPage(
+                    context, subject: subject, message: message, service: form["service"], key: key, errors: errors)
                 page.notice = .error("Nothing was sent: correct the marked fields.")
                 return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
             }
             let serviceID = Int(form["service"])
-            if let serviceID, try await databases.withDatabase(for: context.tenant, { try await $0.billing.service(serviceID, of: context.account.id) }) == nil {
+            if let serviceID,
+                try await databases.withDatabase(
+                    for: context.tenant, { try await $0.billing.service(serviceID, of: context.account.id) }) == nil
+            {
                 errors["service"] = "Choose one of your services, or none."
             }
             guard errors.isEmpty else {
-                page = try await newPage(context, subject: subject, message: message, department: department.value, service: "", key: key, errors: errors)
+                page = try await newPage(
+                    context, subject: subject, message: message, department: department.value, service: "", key: key,
+                    errors: errors)
                 page.notice = .error("Nothing was sent: correct the marked fields.")
                 return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
             }
-            var link = try await databases.withDatabase(for: context.tenant) { try await $0.upstreams.billingClient(of: context.account.id) }
+            var link = try await databases.withDatabase(for: context.tenant) {
+                try await $0.upstreams.billingClient(of: context.account.id)
+            }
             if link == nil { link = try await billingClientFromProfile(context) }
             guard let link else {
                 page.notice = .error("Add your billing details first, so our team knows who you are: see your profile.")
@@ -123,20 +147,26 @@ package struct TicketsController: Sendable {
             let now = flows.services.now()
             let (ticket, isNew) = try await databases.withDatabase(for: context.tenant) { database in
                 try await database.tickets.reserve(
-                    Ticket(accountID: context.account.id, idempotencyKey: key, departmentID: Int(department.value) ?? 0,
-                           departmentName: department.label, subject: subject, whmcsServiceID: serviceID, now: now),
+                    Ticket(
+                        accountID: context.account.id, idempotencyKey: key, departmentID: Int(department.value) ?? 0,
+                        departmentName: department.label, subject: subject, whmcsServiceID: serviceID, now: now),
                     message: message
                 )
             }
-            guard isNew else { return flows.redirect(to: ticket.whmcsTicketID == nil ? "/account/tickets" : "/account/tickets/\(ticket.id!)") }
+            guard isNew else {
+                return flows.redirect(
+                    to: ticket.whmcsTicketID == nil ? "/account/tickets" : "/account/tickets/\(ticket.id!)")
+            }
             do {
                 let (client, _) = try await upstreams.whmcs(for: context.tenant)
-                var request = WHMCSNewTicket(departmentID: ticket.departmentID, clientID: link.clientID, subject: subject, message: message)
+                var request = WHMCSNewTicket(
+                    departmentID: ticket.departmentID, clientID: link.clientID, subject: subject, message: message)
                 request.serviceID = serviceID
                 let opened = try await client.openTicket(request)
                 try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.tickets.opened(ticket.id!, whmcsTicketID: opened.id, number: opened.number, actor: context.account,
-                                                      ip: context.origin.clientAddress ?? "")
+                    try await database.tickets.opened(
+                        ticket.id!, whmcsTicketID: opened.id, number: opened.number, actor: context.account,
+                        ip: context.origin.clientAddress ?? "")
                 }
             } catch {
                 try await databases.withDatabase(for: context.tenant) { try await $0.tickets.discard(ticket.id!) }
@@ -144,18 +174,23 @@ package struct TicketsController: Sendable {
             }
             return flows.redirect(to: "/account/tickets/\(ticket.id!)")
         } catch let error as UpstreamError {
-            return try await CustomerTrouble.page(flows, realm(context.tenant), context, error, logger: logger,
-                                                  title: "Your ticket was not sent", back: "/account/tickets/new")
+            return try CustomerTrouble.page(
+                flows, context, error, logger: logger,
+                title: "Your ticket was not sent", back: "/account/tickets/new")
         }
     }
 
     /// A customer who never ordered has no WHMCS client yet: made from their saved billing details, if any.
     func billingClientFromProfile(_ context: CustomerRequestContext) async throws -> BillingClientLink? {
-        guard let profile = try await databases.withDatabase(for: context.tenant, { try await $0.orders.profile(of: context.account.id) }) else {
+        guard
+            let profile = try await databases.withDatabase(
+                for: context.tenant, { try await $0.orders.profile(of: context.account.id) })
+        else {
             return nil
         }
         var billing = BillingProfile(
-            firstName: profile.firstName, lastName: profile.lastName, address1: profile.address1, city: profile.city, state: profile.state,
+            firstName: profile.firstName, lastName: profile.lastName, address1: profile.address1, city: profile.city,
+            state: profile.state,
             postcode: profile.postcode, country: profile.country, phoneNumber: profile.phone
         )
         billing.companyName = profile.company
@@ -163,15 +198,18 @@ package struct TicketsController: Sendable {
     }
 
     func threadPage(
-        _ tenant: Tenant, csrf: String, ticket: Ticket, messages: [TicketMessage], staff: Bool, customer: String, reply: String = "",
+        _ chrome: StorefrontChrome, csrf: String, ticket: Ticket, messages: [TicketMessage], staff: Bool,
+        customer: String, reply: String = "",
         error: String? = nil
     ) async throws -> ThreadPage {
         ThreadPage(
-            chrome: try await realm(tenant).chrome(), csrf: csrf, id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject,
+            chrome: chrome, csrf: csrf, id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject,
             department: ticket.departmentName, status: ticket.status, isOpen: ticket.isOpen, customer: customer,
             messages: messages.map {
-                .init(author: $0.author == "staff" ? "\($0.authorName) (support)" : $0.authorName, isStaff: $0.author == "staff",
-                      paragraphs: Self.paragraphs($0.body), date: PageDates.format($0.createdAt))
+                .init(
+                    author: $0.author == "staff" ? "\($0.authorName) (support)" : $0.authorName,
+                    isStaff: $0.author == "staff",
+                    paragraphs: Self.paragraphs($0.body), date: PageDates.format($0.createdAt))
             },
             replyError: error, reply: reply,
             action: staff ? "/admin/tickets/\(ticket.id ?? 0)/reply" : "/account/tickets/\(ticket.id ?? 0)/reply",
@@ -181,39 +219,49 @@ package struct TicketsController: Sendable {
 
     @Sendable func customerThread(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-            let (ticket, messages) = try await databases.withDatabase(for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) })
+            let (ticket, messages) = try await databases.withDatabase(
+                for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) })
         else { throw PortalError.notFound }
         return try flows.page(
-            try await threadPage(context.tenant, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: false, customer: ""),
+            try await threadPage(
+                context.chrome, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: false, customer: ""),
             "account/ticket"
         )
     }
 
     @Sendable func customerReply(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-            let (ticket, messages) = try await databases.withDatabase(for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) }),
+            let (ticket, messages) = try await databases.withDatabase(
+                for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) }),
             let whmcsID = ticket.whmcsTicketID
         else { throw PortalError.notFound }
         var request = request
         let body = try await FormData.parse(&request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty, body.count <= 20_000 else {
             return try flows.page(
-                try await threadPage(context.tenant, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: false, customer: "",
-                                     reply: body, error: "Write your reply (at most 20,000 characters)."),
+                try await threadPage(
+                    context.chrome, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: false,
+                    customer: "",
+                    reply: body, error: "Write your reply (at most 20,000 characters)."),
                 "account/ticket", status: .unprocessableContent
             )
         }
         do {
-            guard let link = try await databases.withDatabase(for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
+            guard
+                let link = try await databases.withDatabase(
+                    for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
             else { throw PortalError.notFound }
-            try await upstreams.whmcs(for: context.tenant).client.addTicketReply(ticketID: whmcsID, clientID: link.clientID, message: body)
+            try await upstreams.whmcs(for: context.tenant).client.addTicketReply(
+                ticketID: whmcsID, clientID: link.clientID, message: body)
         } catch let error as UpstreamError {
-            return try await CustomerTrouble.page(flows, realm(context.tenant), context, error, logger: logger,
-                                                  title: "Your reply was not sent", back: "/account/tickets/\(id)")
+            return try CustomerTrouble.page(
+                flows, context, error, logger: logger,
+                title: "Your reply was not sent", back: "/account/tickets/\(id)")
         }
         try await databases.withDatabase(for: context.tenant) { database in
-            try await database.tickets.addReply(id, author: "customer", authorName: context.account.name, body: body, status: "Customer-Reply",
-                                                actor: context.account, ip: context.origin.clientAddress ?? "", now: flows.services.now())
+            try await database.tickets.addReply(
+                id, author: "customer", authorName: context.account.name, body: body, status: "Customer-Reply",
+                actor: context.account, ip: context.origin.clientAddress ?? "", now: flows.services.now())
         }
         return flows.redirect(to: "/account/tickets/\(id)")
     }

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,7 +10,6 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
     let pages: PageRenderer
-    let storefront: StorefrontService
     let assets: StaticAssets
     let logger: Logger
 
@@ -29,8 +28,11 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     private func response(for error: any Error, request: Request, context: Context) async -> Response {
         if case AccessError.signInRequired(let area) = error, !wantsJSON(request) {
             let login = area.loginPath
-            let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(
-                withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
+            let next =
+                request.method == .get
+                ? "?next="
+                    + (request.uri.path.addingPercentEncoding(
+                        withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
             return Response(status: .seeOther, headers: [.location: login + next, .cacheControl: "no-store"])
         }
         if case AccessError.secondFactorSetupRequired(let area) = error, !wantsJSON(request) {
@@ -59,10 +61,8 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     private func renderPage(status: HTTPResponse.Status, message: String, context: Context) async -> String {
-        var chrome: StorefrontChrome?
-        if let tenant = context.origin.tenant {
-            chrome = try? await storefront.content(for: tenant).chrome
-        }
+        // The brand's chrome on its own hosts; the neutral page everywhere else, the platform console included.
+        let chrome = context.origin.tenant == nil ? nil : context.chrome
         let page = ErrorPage(
             chrome: chrome,
             stylesheetURL: assets.url(for: "base.css"),
@@ -72,7 +72,8 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             requestID: context.requestID
         )
         let template = chrome == nil ? "errors/neutral" : "storefront/error"
-        return (try? pages.render(page, template: template)) ?? "<!doctype html><title>Error</title><p>\(status.code)</p>"
+        return (try? pages.render(page, template: template))
+            ?? "<!doctype html><title>Error</title><p>\(status.code)</p>"
     }
 
     private func describe(_ error: any Error) -> (HTTPResponse.Status, String, String) {
@@ -115,7 +116,10 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         case 413: ("Request too large", "too_large", "The request is larger than this server accepts.")
         case 503: ("Temporarily unavailable", "temporarily_unavailable", "Please try again in a moment.")
         case 500...:
-            ("Something went wrong", "internal_error", "Something went wrong on our side. Please try again in a moment.")
+            (
+                "Something went wrong", "internal_error",
+                "Something went wrong on our side. Please try again in a moment."
+            )
         default: ("Request refused", "request_refused", "The request could not be understood.")
         }
     }

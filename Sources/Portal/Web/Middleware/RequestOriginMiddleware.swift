@@ -26,9 +26,11 @@ package struct RequestOriginMiddleware: RouterMiddleware {
 
     func origin(of request: Request, peer: String?) -> RequestOrigin {
         var origin = RequestOrigin()
-        let viaTrustedProxy = !trustedProxies.isEmpty && peer.map { address in
-            trustedProxies.contains { $0.contains(address) }
-        } ?? false
+        let viaTrustedProxy =
+            !trustedProxies.isEmpty
+            && peer.map { address in
+                trustedProxies.contains { $0.contains(address) }
+            } ?? false
         origin.clientAddress = peer
         origin.isSecure = request.head.scheme == "https"
 

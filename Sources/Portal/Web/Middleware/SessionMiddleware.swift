@@ -22,14 +22,18 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
             let now = services.now()
             let realm = self.realm(context)
             (context.identity, impersonator) = try await realm.withAccounts { store in
-                guard let (session, account) = try await store.liveSession(
-                    idHash: SecureToken.hash(token), idleTimeout: idle, now: now
-                ) else { return (nil, nil) }
+                guard
+                    let (session, account) = try await store.liveSession(
+                        idHash: SecureToken.hash(token), idleTimeout: idle, now: now
+                    )
+                else { return (nil, nil) }
                 let required = try await realm.twoFactorRequired(for: account, in: store)
                 let staff = try await session.impersonatorID.asyncMap { try await store.account($0) }
                 // Checked on every request: a staff member removed or no longer owner or admin ends it at once.
                 if session.impersonatorID != nil {
-                    guard let member = staff ?? nil, member.kind == .staff, (member.role ?? .support) >= .admin else { return (nil, nil) }
+                    guard let member = staff ?? nil, member.kind == .staff, (member.role ?? .support) >= .admin else {
+                        return (nil, nil)
+                    }
                 }
                 return (SignedIn(account: account, session: session, twoFactorRequired: required), staff ?? nil)
             }
@@ -47,14 +51,20 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
         var response: Response
         if let impersonator, let identity = context.identity {
             guard !Impersonation.isRefused(request.uri.path) else { throw PortalError.notWhileImpersonating }
-            let banner = Impersonation.Banner(customer: identity.account.email, staff: impersonator.email, csrf: context.csrfToken)
-            response = try await Impersonation.$current.withValue(banner) { try await next(request, context) }
+            // Every page of such a session carries the banner that says so.
+            context.chrome.impersonation = .init(
+                customer: identity.account.email, staff: impersonator.email, csrf: context.csrfToken
+            )
+            response = try await next(request, context)
             // What the customer's own audit entries cannot say: every change in such a session was made by this staff member.
             if request.method != .get, request.method != .head {
-                let (staffMember, customer, ip, status) = (impersonator, identity.account.email, context.origin.clientAddress ?? "", response.status.code)
+                let (staffMember, customer, ip, status) = (
+                    impersonator, identity.account.email, context.origin.clientAddress ?? "", response.status.code
+                )
                 try await realm(context).withAccounts { store in
                     try await store.audit(
-                        "customer.acted_as", actor: staffMember, target: customer, detail: "\(request.method) \(request.uri.path) → \(status)", ip: ip
+                        "customer.acted_as", actor: staffMember, target: customer,
+                        detail: "\(request.method) \(request.uri.path) → \(status)", ip: ip
                     )
                 }
             }
@@ -73,4 +83,3 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
         return response
     }
 }
-

@@ -22,7 +22,9 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .badHost(let problem):
             throw PortalError.badHost(problem)
         case .tenant(let tenant, _):
-            guard tenant.status == .active || Self.staffMayEnterSuspended(request) else { throw PortalError.tenantSuspended }
+            guard tenant.status == .active || Self.staffMayEnterSuspended(request) else {
+                throw PortalError.tenantSuspended
+            }
             guard tenant.maintenanceSince == nil else { throw PortalError.tenantMaintenance }
             return try await next(request, context)
         case .platform:
@@ -36,12 +38,16 @@ package struct TenantGateMiddleware: RouterMiddleware {
         guard path == "/admin" || path.hasPrefix("/admin/") else { return false }
         if request.method == .get || request.method == .head { return true }
         // Signing in and out, second factors, and recovering a password: what it takes to get in and read.
-        return ["/admin/login", "/admin/logout", "/admin/login/two-factor", "/admin/forgot-password", "/admin/reset-password",
-                "/admin/security/two-factor"].contains(path)
+        return [
+            "/admin/login", "/admin/logout", "/admin/login/two-factor", "/admin/forgot-password",
+            "/admin/reset-password",
+            "/admin/security/two-factor",
+        ].contains(path)
     }
 
     private func isHostIndependent(_ path: String) -> Bool {
-        path == "/health" || path.hasPrefix("/static/") || path == TLSAskController.path || (benchRoutes && path == "/bench/plaintext")
+        path == "/health" || path.hasPrefix("/static/") || path == TLSAskController.path
+            || (benchRoutes && path == "/bench/plaintext")
     }
 }
 
