@@ -70,7 +70,6 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
-                "Integrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Integrations
 import Logging
 import ServiceLifecycle
 
@@ -23,7 +22,7 @@ package struct SandboxConfiguration: Sendable {
     package var twentyIFaults = FaultSettings()
     package var sslStoreFaults = FaultSettings()
     /// What each cloud server size has at each provider: the 20i simulator builds servers to it.
-    package var cloudSizes = ResourceMap(providers: [])
+    package var cloudSizes = CloudSizes.none
 
     package init(directory: String) {
         self.directory = directory
@@ -90,7 +89,7 @@ package final class Sandbox: Sendable {
             ?? store.setting(
                 "whm.token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             )
-        if let problem = WHMUsername.problem(user) { throw SandboxError.invalidUser(user, problem) }
+        if let problem = CPanelUsername.refusal(user) { throw SandboxError.invalidUser(user, problem) }
         let rootToken = try store.setting(
             "whm.root-token", default: WHMCSAction.randomToken(32, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         let twentyIKey = try store.setting(

@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         sandboxConfiguration.whmPort = sandboxWHMPort
         sandboxConfiguration.twentyIPort = 0
         sandboxConfiguration.sslStorePort = 0
-        sandboxConfiguration.cloudSizes = try ResourceMap.load(
+        sandboxConfiguration.cloudSizes = try CloudSizes.load(
             path: configuration.assetsDirectory + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(sandboxConfiguration)
         let ports = Mutex<[String: Int]>([:])

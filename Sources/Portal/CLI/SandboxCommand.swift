@@ -74,7 +74,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.sslStorePort = sslStorePort
         // The 20i simulator builds cloud servers to the portal's resource map.
         let assets = Environment.value("PORTAL_ASSETS_DIR") ?? "assets"
-        if let sizes = try? ResourceMap.load(path: assets + "/catalogue/resource-map.json") {
+        if let sizes = try? CloudSizes.load(path: assets + "/catalogue/resource-map.json") {
             configuration.cloudSizes = sizes
         }
         configuration.whmcsIdentifier = whmcsIdentifier

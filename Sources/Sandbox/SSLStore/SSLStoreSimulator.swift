@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Integrations
+import X509
 
 /// TheSSLStore's REST API as CONTRACTS.md §4 describes it, backed by the sandbox database.
 ///
@@ -100,7 +100,7 @@ package struct SSLStoreSimulator: Sendable {
             ("/product/query", productQuery), ("/order/neworder", newOrder), ("/order/status", status),
             ("/order/query", query),
             ("/order/reissue", reissue), ("/order/approverlist", approvers), ("/order/download", download),
-        ] as [(String, @Sendable (Database, String, LenientJSON) throws -> LenientJSON)] {
+        ] as [(String, @Sendable (Database, String, JSONValue) throws -> JSONValue)] {
             // The router treats `/order/neworder/` (the SDK's form) and `/order/neworder` as one path.
             router.post(RouterPath(path)) { request, _ in try await self.handle(request, action) }
         }
@@ -120,11 +120,11 @@ package struct SSLStoreSimulator: Sendable {
     }
 
     private func handle(
-        _ request: Request, _ action: @escaping @Sendable (Database, String, LenientJSON) throws -> LenientJSON
+        _ request: Request, _ action: @escaping @Sendable (Database, String, JSONValue) throws -> JSONValue
     ) async throws -> Response {
         var request = request
         let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
-        guard let body = try? LenientJSON(data: data) else {
+        guard let body = try? JSONValue(data: data) else {
             return try SimulatorServer.json(Self.envelope(error: "The request is not JSON", replay: ""))
         }
         let auth = body.field("AuthRequest")
@@ -145,7 +145,7 @@ package struct SSLStoreSimulator: Sendable {
         }
     }
 
-    static func authResponse(replay: String, partner: String = "", error: String? = nil) -> LenientJSON {
+    static func authResponse(replay: String, partner: String = "", error: String? = nil) -> JSONValue {
         .object([
             "isError": .bool(error != nil), "Message": .array(error.map { [.string($0)] } ?? []),
             "Timestamp": .string(date(Date())),
@@ -153,13 +153,13 @@ package struct SSLStoreSimulator: Sendable {
         ])
     }
 
-    static func envelope(error: String, replay: String) -> LenientJSON {
+    static func envelope(error: String, replay: String) -> JSONValue {
         .object(["AuthResponse": authResponse(replay: replay, error: error)])
     }
 
     /// Puts an AuthResponse on the answer, or on each element of an array answer.
-    static func stamp(_ answer: LenientJSON, replay: String, partner: String) -> LenientJSON {
-        func add(_ value: LenientJSON) -> LenientJSON {
+    static func stamp(_ answer: JSONValue, replay: String, partner: String) -> JSONValue {
+        func add(_ value: JSONValue) -> JSONValue {
             guard case .object(var fields) = value else { return value }
             fields["AuthResponse"] = authResponse(replay: replay, partner: partner)
             return .object(fields)
@@ -170,7 +170,7 @@ package struct SSLStoreSimulator: Sendable {
 
     // MARK: Actions
 
-    @Sendable func productQuery(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func productQuery(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         let filter = body.field("ProductCode")?.string ?? ""
         return .array(
             Self.products.filter { filter.isEmpty || $0.code == filter }.map { product in
@@ -190,7 +190,7 @@ package struct SSLStoreSimulator: Sendable {
             })
     }
 
-    @Sendable func newOrder(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func newOrder(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         let code = body.field("ProductCode")?.string ?? ""
         guard let product = Self.products.first(where: { $0.code == code }) else {
             throw Failure(message: "Invalid ProductCode")
@@ -237,7 +237,7 @@ package struct SSLStoreSimulator: Sendable {
         return try Self.order(db, id: db.lastInsertedRowID)
     }
 
-    static func order(_ db: Database, id: Int64) throws -> LenientJSON {
+    static func order(_ db: Database, id: Int64) throws -> JSONValue {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sslstore_orders WHERE id = ?", arguments: [id]) else {
             throw Failure(message: "Order not found")
         }
@@ -268,7 +268,7 @@ package struct SSLStoreSimulator: Sendable {
         ])
     }
 
-    @Sendable func status(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func status(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         if let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
             !(body.field("TheSSLStoreOrderID")?.string ?? "").isEmpty
         {
@@ -294,7 +294,7 @@ package struct SSLStoreSimulator: Sendable {
         return try Self.order(db, id: id)
     }
 
-    @Sendable func query(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func query(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         let domain = body.field("DomainName")?.string?.lowercased() ?? ""
         let ids = try Int64.fetchAll(
             db, sql: "SELECT id FROM sslstore_orders WHERE partner = ? AND (? = '' OR domain = ?) ORDER BY id DESC",
@@ -307,7 +307,7 @@ package struct SSLStoreSimulator: Sendable {
             })
     }
 
-    @Sendable func reissue(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func reissue(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         guard let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
             let major = try String.fetchOne(
                 db, sql: "SELECT major FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
@@ -331,7 +331,7 @@ package struct SSLStoreSimulator: Sendable {
         return try Self.order(db, id: id)
     }
 
-    @Sendable func approvers(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func approvers(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         let domain = (body.field("DomainName")?.string ?? "").lowercased()
         guard domain.contains(".") else { throw Failure(message: "Invalid DomainName") }
         let base = domain.hasPrefix("*.") ? String(domain.dropFirst(2)) : domain
@@ -341,7 +341,7 @@ package struct SSLStoreSimulator: Sendable {
         ])
     }
 
-    @Sendable func download(_ db: Database, _ partner: String, _ body: LenientJSON) throws -> LenientJSON {
+    @Sendable func download(_ db: Database, _ partner: String, _ body: JSONValue) throws -> JSONValue {
         guard let id = body.field("TheSSLStoreOrderID")?.string.flatMap(Int64.init),
             let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM sslstore_orders WHERE id = ? AND partner = ?", arguments: [id, partner])
@@ -369,7 +369,14 @@ package struct SSLStoreSimulator: Sendable {
     }
 
     static func checkCSR(_ csr: String, domain: String) throws {
-        guard let name = CertificateRequest.commonName(ofCSR: csr) else { throw Failure(message: "Invalid CSR") }
+        // Read as a CA reads it: PKCS#10 whose signature verifies with the key it carries, then the subject's CN.
+        guard let request = try? CertificateSigningRequest(pemEncoded: csr),
+            request.publicKey.isValidSignature(request.signature, for: request)
+        else { throw Failure(message: "Invalid CSR") }
+        let attributes: [RelativeDistinguishedName.Attribute] = request.subject.flatMap { Array($0) }
+        guard let commonName = attributes.first(where: { $0.type == .RDNAttributeType.commonName }),
+            let name = String(commonName.value)
+        else { throw Failure(message: "Invalid CSR") }
         guard name.lowercased() == domain else {
             throw Failure(message: "The CSR's common name \(name) does not match \(domain)")
         }
@@ -405,7 +412,7 @@ package struct SSLStoreSimulator: Sendable {
             let records = try String.fetchAll(
                 db, sql: "SELECT fields FROM twentyi_dns WHERE domain = ? AND type = 'CNAME'", arguments: [domain])
             proven = records.contains { fields in
-                guard let json = try? LenientJSON(data: Data(fields.utf8)) else { return false }
+                guard let json = try? JSONValue(data: Data(fields.utf8)) else { return false }
                 let host = (json["host"]?.string ?? "").lowercased()
                 let value = (json["target"]?.string ?? "").lowercased().trimmingCharacters(
                     in: CharacterSet(charactersIn: "."))

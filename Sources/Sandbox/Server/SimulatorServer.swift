@@ -66,7 +66,7 @@ package enum SimulatorServer {
             var fields = request.uri.queryParameters.reduce(into: [String: String]()) {
                 $0[String($1.key)] = String($1.value)
             }
-            for (key, value) in PHPFormFields.decode(String(buffer: body)) { fields[key] = value }
+            for (key, value) in PHPForm.flat(String(buffer: body)) { fields[key] = value }
             guard let mode = FaultMode(rawValue: fields["mode"] ?? "none") else {
                 let modes = FaultMode.allCases.map(\.rawValue).joined(separator: ", ")
                 throw HTTPError(.badRequest, message: "mode must be one of: \(modes)")
@@ -129,22 +129,5 @@ struct LatencyMiddleware: RouterMiddleware {
             try await Task.sleep(for: latency)
         }
         return try await next(request, context)
-    }
-}
-
-/// Flat `a=1&b=2` fields; the last value of a repeated name wins.
-enum PHPFormFields {
-    static func decode(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = unescape(parts[0])
-            fields[name] = parts.count > 1 ? unescape(parts[1]) : ""
-        }
-        return fields
-    }
-
-    static func unescape(_ text: Substring) -> String {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Integrations
 
 /// Cloud servers, the domains in the account, StackCP users and single sign-on.
 ///
@@ -176,7 +175,7 @@ extension TwentyISimulator {
                 return try self.issue(db, kind: "session", subject: subject)
             }
             guard let session else { return try Self.error(.unauthorized, "The access token is not valid") }
-            return try SimulatorServer.json(LenientJSON.object(["session_id": .string(session)]))
+            return try SimulatorServer.json(JSONValue.object(["session_id": .string(session)]))
         }
         router.get("/login/sso") { request, _ in
             let id = request.uri.queryParameters.get("PHPSESSID") ?? ""
@@ -210,7 +209,7 @@ extension TwentyISimulator {
         return token
     }
 
-    func addCloudServer(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
+    func addCloudServer(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         let configuration = body["configuration"]
         guard let provider = configuration?["Provider"]?.string, let size = configuration?["Size"]?.string,
             let name = configuration?["Name"]?.string, !name.isEmpty
@@ -232,7 +231,7 @@ extension TwentyISimulator {
         return ["result": .number(Double(db.lastInsertedRowID))]
     }
 
-    static func cloudServer(_ row: Row) -> LenientJSON {
+    static func cloudServer(_ row: Row) -> JSONValue {
         let id: Int64 = row["id"]
         return .object([
             "id": .string(String(id)), "name": .string(row["name"]), "provider": .string(row["provider"]),

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Integrations
 
 /// 20i's reseller API as CONTRACTS.md §3 describes it, backed by the sandbox database.
 ///
@@ -19,11 +18,11 @@ package struct TwentyISimulator: Sendable {
     let store: SandboxStore
     let now: @Sendable () -> Date
     /// What each cloud server size has (CPU, RAM, storage), per provider.
-    let cloudSizes: ResourceMap
+    let cloudSizes: CloudSizes
     package let address = SimulatorAddress()
 
     package init(
-        store: SandboxStore, cloudSizes: ResourceMap = ResourceMap(providers: []),
+        store: SandboxStore, cloudSizes: CloudSizes = .none,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
@@ -140,15 +139,15 @@ package struct TwentyISimulator: Sendable {
 
     func handle(
         _ request: Request, _ context: SandboxRequestContext,
-        _ body: @escaping @Sendable (Database, LenientJSON) throws -> LenientJSON
+        _ body: @escaping @Sendable (Database, JSONValue) throws -> JSONValue
     ) async throws -> Response {
         guard try await authorised(request) else { return try Self.error(.unauthorized, "Invalid API key") }
         var request = request
         let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
-        let json: LenientJSON
+        let json: JSONValue
         if data.isEmpty {
             json = .null
-        } else if let parsed = try? LenientJSON(data: data) {
+        } else if let parsed = try? JSONValue(data: data) {
             json = parsed
         } else {
             return try Self.error(.badRequest, "The body is not JSON")
@@ -161,14 +160,14 @@ package struct TwentyISimulator: Sendable {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
-        try SimulatorServer.json(LenientJSON.object(["error": .object(["message": .string(message)])]), status: status)
+        try SimulatorServer.json(JSONValue.object(["error": .object(["message": .string(message)])]), status: status)
     }
 
     private func stamp() -> String { ISO8601DateFormatter().string(from: now()) }
 
     // MARK: Hosting
 
-    static func listPackages(_ db: Database) throws -> LenientJSON {
+    static func listPackages(_ db: Database) throws -> JSONValue {
         .array(
             try Row.fetchAll(db, sql: "SELECT * FROM twentyi_packages ORDER BY id").map { row in
                 let type: String = row["type"]
@@ -184,7 +183,7 @@ package struct TwentyISimulator: Sendable {
             })
     }
 
-    func addWeb(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
+    func addWeb(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         guard let type = body["type"]?.string, Self.packageTypes.contains(where: { $0.id == type }) else {
             throw Failure(status: .badRequest, message: "Unknown package type")
         }
@@ -218,7 +217,7 @@ package struct TwentyISimulator: Sendable {
         return number
     }
 
-    static func userStatus(_ db: Database, _ id: String, _ body: LenientJSON) throws -> LenientJSON {
+    static func userStatus(_ db: Database, _ id: String, _ body: JSONValue) throws -> JSONValue {
         let number = try package(db, id)
         guard let enabled = body["subservices"]?["default"]?.bool ?? body["subservices"]?["main"]?.bool else {
             throw Failure(status: .badRequest, message: "subservices.default is required")
@@ -227,7 +226,7 @@ package struct TwentyISimulator: Sendable {
         return ["result": true]
     }
 
-    static func deleteWeb(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
+    static func deleteWeb(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         let ids = body["delete-id"]?.elements.compactMap { $0.string.flatMap(Int64.init) } ?? []
         guard !ids.isEmpty else { throw Failure(status: .badRequest, message: "delete-id is required") }
         for id in ids {
@@ -238,7 +237,7 @@ package struct TwentyISimulator: Sendable {
         return ["result": true]
     }
 
-    static func updatePackage(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
+    static func updatePackage(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         guard case .object(let types)? = body["packageBundleTypes"], !types.isEmpty else {
             throw Failure(status: .badRequest, message: "packageBundleTypes is required")
         }
@@ -273,7 +272,7 @@ package struct TwentyISimulator: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n"))))
     }
 
-    func addDomain(_ db: Database, _ body: LenientJSON, transfer: Bool) throws -> LenientJSON {
+    func addDomain(_ db: Database, _ body: JSONValue, transfer: Bool) throws -> JSONValue {
         guard let name = body["name"]?.string?.lowercased(), name.contains(".") else {
             throw Failure(status: .badRequest, message: "name is required")
         }
@@ -306,7 +305,7 @@ package struct TwentyISimulator: Sendable {
         return ["result": true]
     }
 
-    static func renewDomain(_ db: Database, _ body: LenientJSON) throws -> LenientJSON {
+    static func renewDomain(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         guard let name = body["name"]?.string?.lowercased(),
             try Bool.fetchOne(db, sql: "SELECT 1 FROM twentyi_domains WHERE name = ?", arguments: [name]) == true
         else { throw Failure(status: .notFound, message: "No such domain") }
@@ -336,7 +335,7 @@ package struct TwentyISimulator: Sendable {
 
     // MARK: DNS
 
-    static func dns(_ db: Database, _ id: String, _ domain: String) throws -> LenientJSON {
+    static func dns(_ db: Database, _ id: String, _ domain: String) throws -> JSONValue {
         let number = try package(db, id)
         let rows = try Row.fetchAll(
             db, sql: "SELECT * FROM twentyi_dns WHERE package_id = ? AND domain = ? ORDER BY ref",
@@ -345,7 +344,7 @@ package struct TwentyISimulator: Sendable {
         return [
             "records": .array(
                 try rows.map { row in
-                    guard case .object(var fields) = try LenientJSON(data: Data((row["fields"] as String).utf8)) else {
+                    guard case .object(var fields) = try JSONValue(data: Data((row["fields"] as String).utf8)) else {
                         return .null
                     }
                     fields["ref"] = .string(String(row["ref"] as Int64))
@@ -361,7 +360,7 @@ package struct TwentyISimulator: Sendable {
         "CAA": ["host", "flags", "tag", "value"],
     ]
 
-    static func setDNS(_ db: Database, _ id: String, _ domain: String, _ body: LenientJSON) throws -> LenientJSON {
+    static func setDNS(_ db: Database, _ id: String, _ domain: String, _ body: JSONValue) throws -> JSONValue {
         let number = try package(db, id)
         for ref in body["delete"]?.elements.compactMap({ $0.string.flatMap(Int64.init) }) ?? [] {
             try db.execute(sql: "DELETE FROM twentyi_dns WHERE ref = ? AND package_id = ?", arguments: [ref, number])
@@ -371,7 +370,7 @@ package struct TwentyISimulator: Sendable {
                 guard let required = requiredFields[type] else {
                     throw Failure(status: .badRequest, message: "Unsupported record type \(type)")
                 }
-                let entries: [LenientJSON] = if case .array(let list) = value { list } else { [value] }
+                let entries: [JSONValue] = if case .array(let list) = value { list } else { [value] }
                 for entry in entries {
                     guard required.allSatisfy({ entry[$0] != nil }) else {
                         throw Failure(

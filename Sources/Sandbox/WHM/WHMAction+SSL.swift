@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Integrations
 
 /// Files saved through cPanel (UAPI `Fileman::save_file_content`, called through WHM's `cpanel` function) and
 /// certificates installed with `installssl`.
@@ -28,7 +27,7 @@ extension WHMAction {
         """
 
     /// `installssl`: the certificate serves `domain` from now on.
-    func installSSL() throws -> (String, LenientJSON?, String?) {
+    func installSSL() throws -> (String, JSONValue?, String?) {
         let domain = try args.required("domain").lowercased()
         let certificate = try args.required("crt")
         let key = try args.required("key")
@@ -57,7 +56,7 @@ extension WHMAction {
     }
 
     /// The UAPI call WHM's `cpanel` function carries, answered as UAPI does: `{status, data, errors, messages}`.
-    func uapi() throws -> LenientJSON {
+    func uapi() throws -> JSONValue {
         let user = try args.required("cpanel_jsonapi_user")
         _ = try ownedAccountRow(user)
         let call = "\(args.first("cpanel_jsonapi_module") ?? "")::\(args.first("cpanel_jsonapi_func") ?? "")"

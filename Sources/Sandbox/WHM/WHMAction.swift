@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Integrations
 
 /// One WHM API 1 function carried out in a write transaction, as `caller` (root or a reseller).
 struct WHMAction {
@@ -14,7 +13,7 @@ struct WHMAction {
     var isRoot: Bool { caller == "root" }
 
     /// Returns (reason, data, raw output).
-    func perform(_ function: String) throws -> (String, LenientJSON?, String?) {
+    func perform(_ function: String) throws -> (String, JSONValue?, String?) {
         switch function {
         case "createacct": return try createAccount()
         case "suspendacct": return try suspend()
@@ -49,9 +48,9 @@ struct WHMAction {
         return row
     }
 
-    private func createAccount() throws -> (String, LenientJSON?, String?) {
+    private func createAccount() throws -> (String, JSONValue?, String?) {
         let username = try args.required("username").lowercased()
-        if let problem = WHMUsername.problem(username) {
+        if let problem = CPanelUsername.refusal(username) {
             throw WHMFailure("Invalid username “\(username)”: it \(problem).")
         }
         let domain = args.nonEmpty("domain")?.lowercased() ?? "\(username).sandbox.invalid"
@@ -97,7 +96,7 @@ struct WHMAction {
                 nameservers.joined(separator: ","), Int(now.timeIntervalSince1970),
             ]
         )
-        var data: [String: LenientJSON] = [
+        var data: [String: JSONValue] = [
             "ip": .string(Self.sharedIP), "package": .string(plan), "nameserverentry": "", "nameservera": "",
         ]
         for (index, nameserver) in nameservers.prefix(4).enumerated() {
@@ -108,7 +107,7 @@ struct WHMAction {
         return ("Account Creation Ok", .object(data), raw)
     }
 
-    private func suspend() throws -> (String, LenientJSON?, String?) {
+    private func suspend() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         _ = try ownedAccount(user)
         let reason = args.nonEmpty("reason") ?? "Unknown"
@@ -119,7 +118,7 @@ struct WHMAction {
         return ("OK", nil, "Suspending \(user)\nAccount has been suspended")
     }
 
-    private func unsuspend() throws -> (String, LenientJSON?, String?) {
+    private func unsuspend() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         _ = try ownedAccount(user)
         try db.execute(
@@ -129,7 +128,7 @@ struct WHMAction {
         return ("OK", nil, "Unsuspending \(user)\nAccount is now active")
     }
 
-    private func remove() throws -> (String, LenientJSON?, String?) {
+    private func remove() throws -> (String, JSONValue?, String?) {
         guard let user = args.nonEmpty("username") ?? args.nonEmpty("user") else {
             throw WHMFailure("The \"username\" parameter is required.")
         }
@@ -146,7 +145,7 @@ struct WHMAction {
         return ("\(user) account removed", nil, "Removing account \(user)\nAccount removal complete")
     }
 
-    private func listAccounts() throws -> (String, LenientJSON?, String?) {
+    private func listAccounts() throws -> (String, JSONValue?, String?) {
         var rows = try Row.fetchAll(
             db,
             sql: isRoot
@@ -176,14 +175,14 @@ struct WHMAction {
         return ("OK", ["acct": .array(accounts)], nil)
     }
 
-    private func account(_ row: Row) -> LenientJSON {
+    private func account(_ row: Row) -> JSONValue {
         let start: Int = row["unix_startdate"]
         let suspended: Int = row["suspended"]
         let reason: String? = row["suspendreason"]
-        var fields: [String: LenientJSON] = [
+        var fields: [String: JSONValue] = [
             "user": .string(row["user"]), "domain": .string(row["domain"]), "owner": .string(row["owner"]),
             "plan": .string(row["plan"]), "email": .string(row["email"]), "ip": .string(row["ip"]),
-            "suspended": .number(Double(suspended)), "suspendreason": reason.map(LenientJSON.string) ?? .null,
+            "suspended": .number(Double(suspended)), "suspendreason": reason.map(JSONValue.string) ?? .null,
             "suspendtime": (row["suspendtime"] as Int?).map { .number(Double($0)) } ?? .null,
             "unix_startdate": .number(Double(start)),
             "startdate": .string(
@@ -204,7 +203,7 @@ struct WHMAction {
         return .object(fields)
     }
 
-    private func changePackage() throws -> (String, LenientJSON?, String?) {
+    private func changePackage() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         let package = try args.required("pkg")
         _ = try ownedAccount(user)
@@ -229,7 +228,7 @@ struct WHMAction {
     }
 
     /// addpkg: a reseller's packages are named `<reseller>_<name>`, as WHM does.
-    private func addPackage() throws -> (String, LenientJSON?, String?) {
+    private func addPackage() throws -> (String, JSONValue?, String?) {
         let raw = try args.required("name")
         guard raw.count <= 64,
             raw.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " ") })
@@ -248,7 +247,7 @@ struct WHMAction {
         return ("Created the package “\(name)”.", ["pkg": .string(name)], nil)
     }
 
-    private func editPackage() throws -> (String, LenientJSON?, String?) {
+    private func editPackage() throws -> (String, JSONValue?, String?) {
         let name = try args.required("name")
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whm_packages WHERE name = ?", arguments: [name]) else {
             throw WHMFailure("The package “\(name)” does not exist.")
@@ -263,7 +262,7 @@ struct WHMAction {
         return ("Modified the package “\(name)”.", ["pkg": .string(name)], nil)
     }
 
-    private func listPackages() throws -> (String, LenientJSON?, String?) {
+    private func listPackages() throws -> (String, JSONValue?, String?) {
         let want = args.nonEmpty("want") ?? "creatable"
         guard ["creatable", "all", "viewable"].contains(want) else { throw WHMFailure("Invalid “want” value: \(want)") }
         let rows = try Row.fetchAll(
@@ -273,7 +272,7 @@ struct WHMAction {
                 : "SELECT * FROM whm_packages WHERE owner = ? ORDER BY name",
             arguments: isRoot ? [] : [caller]
         )
-        let packages: [LenientJSON] = rows.map { row in
+        let packages: [JSONValue] = rows.map { row in
             [
                 "name": .string(row["name"]), "QUOTA": .string(row["quota"]), "BWLIMIT": .string(row["bwlimit"]),
                 "MAXPOP": .string(row["maxpop"]), "MAXSQL": .string(row["maxsql"]), "MAXFTP": "unlimited",
@@ -285,7 +284,7 @@ struct WHMAction {
     }
 
     /// setupreseller: root gives an existing account reseller rights; `makeowner=1` makes it own itself.
-    private func setUpReseller() throws -> (String, LenientJSON?, String?) {
+    private func setUpReseller() throws -> (String, JSONValue?, String?) {
         guard isRoot else { throw WHMFailure("Permission denied: only root may set up resellers.") }
         let user = try args.required("user")
         _ = try ownedAccount(user)
@@ -297,7 +296,7 @@ struct WHMAction {
         return ("OK", nil, nil)
     }
 
-    private func setNameservers() throws -> (String, LenientJSON?, String?) {
+    private func setNameservers() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         guard isRoot || user == caller else {
             throw WHMFailure("You do not have permission to set nameservers for “\(user)”.")
@@ -318,7 +317,7 @@ struct WHMAction {
         return ("OK", nil, nil)
     }
 
-    private func createUserSession() throws -> (String, LenientJSON?, String?) {
+    private func createUserSession() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         let service = try args.required("service")
         let ports = ["cpaneld": 2083, "whostmgrd": 2087, "webmaild": 2096]
@@ -361,7 +360,7 @@ struct WHMAction {
         let encoded = session.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? session
         var url = "\(baseURL)\(securityToken)/login/?session=\(encoded)"
         if let app = args.nonEmpty("app") { url += "&goto_app=\(app)" }
-        var data: [String: LenientJSON] = [
+        var data: [String: JSONValue] = [
             "url": .string(url), "session": .string(session), "cp_security_token": .string(securityToken),
             "expires": .number(Double(expires)), "service": .string(service),
         ]

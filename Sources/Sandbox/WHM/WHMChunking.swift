@@ -1,5 +1,3 @@
-import Integrations
-
 /// WHM API 1's generic paging (CONTRACTS.md §2.2): `api.chunk.enable=1`, `api.chunk.size` (default 10),
 /// `api.chunk.start` (1-based record) or `api.chunk.select` (page number); `api.chunk.verbose=1` adds
 /// `metadata.chunk`.
@@ -25,7 +23,7 @@ struct WHMChunking {
     }
 
     /// Cuts the one record list in `data` to the requested chunk; returns the data and the chunk metadata.
-    func apply(to data: LenientJSON?) -> (LenientJSON?, LenientJSON?) {
+    func apply(to data: JSONValue?) -> (JSONValue?, JSONValue?) {
         guard enabled, case .object(var fields)? = data,
             let key = ["acct", "pkg"].first(where: { fields[$0] != nil }), case .array(let records)? = fields[key]
         else { return (data, nil) }
@@ -33,7 +31,7 @@ struct WHMChunking {
         let slice = Array(records.dropFirst(first - 1).prefix(size))
         fields[key] = .array(slice)
         let chunks = (records.count + size - 1) / size
-        let metadata: LenientJSON? =
+        let metadata: JSONValue? =
             verbose
             ? [
                 "records": .number(Double(records.count)), "current": .number(Double((first - 1) / size + 1)),

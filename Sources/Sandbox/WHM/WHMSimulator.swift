@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Integrations
 
 /// A WHM server as WHM API 1 shows it (CONTRACTS.md §2), backed by the sandbox database.
 ///
@@ -61,11 +60,7 @@ package struct WHMSimulator: Sendable {
         var arguments: [String: [String]] = [:]
         for (key, value) in request.uri.queryParameters { arguments[String(key), default: []].append(String(value)) }
         let body = try await request.collectBody(upTo: 1 << 20)
-        for pair in String(buffer: body).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            arguments[PHPFormFields.unescape(parts[0]), default: []].append(
-                parts.count > 1 ? PHPFormFields.unescape(parts[1]) : "")
-        }
+        for (name, value) in PHPForm.pairs(String(buffer: body)) { arguments[name, default: []].append(value) }
         let args = WHMArguments(values: arguments)
         guard let caller = try await authenticate(request) else {
             return try envelope(function, result: 0, reason: "Access denied", status: .forbidden)
@@ -83,10 +78,10 @@ package struct WHMSimulator: Sendable {
                 let result = try await store.write { db in
                     try WHMAction(db: db, args: args, caller: caller, now: now, baseURL: baseURL).uapi()
                 }
-                return try SimulatorServer.json(LenientJSON.object(["result": result]))
+                return try SimulatorServer.json(JSONValue.object(["result": result]))
             } catch let failure as WHMFailure {
                 return try SimulatorServer.json(
-                    LenientJSON.object(["result": ["status": 0, "errors": .array([.string(failure.reason)])]]))
+                    JSONValue.object(["result": ["status": 0, "errors": .array([.string(failure.reason)])]]))
             }
         }
         do {
@@ -114,17 +109,17 @@ package struct WHMSimulator: Sendable {
     }
 
     private func envelope(
-        _ function: String, result: Int, reason: String, data: LenientJSON? = nil, raw: String? = nil,
-        chunk: LenientJSON? = nil, status: HTTPResponse.Status = .ok
+        _ function: String, result: Int, reason: String, data: JSONValue? = nil, raw: String? = nil,
+        chunk: JSONValue? = nil, status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        var metadata: [String: LenientJSON] = [
+        var metadata: [String: JSONValue] = [
             "command": .string(function), "version": 1, "result": .number(Double(result)), "reason": .string(reason),
         ]
         if let raw { metadata["output"] = ["raw": .string(raw)] }
         if let chunk { metadata["chunk"] = chunk }
-        var body: [String: LenientJSON] = ["metadata": .object(metadata)]
+        var body: [String: JSONValue] = ["metadata": .object(metadata)]
         if let data { body["data"] = data }
-        return try SimulatorServer.json(LenientJSON.object(body), status: status)
+        return try SimulatorServer.json(JSONValue.object(body), status: status)
     }
 
     /// `/cpsess…/login/?session=…`: where create_user_session's URL leads; a session works once and for 15 minutes.

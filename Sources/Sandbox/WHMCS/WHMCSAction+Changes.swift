@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Integrations
 
 /// Cancellation requests and product upgrades (AddCancelRequest, UpgradeProduct).
 extension WHMCSAction {
@@ -25,7 +24,7 @@ extension WHMCSAction {
 
     /// AddCancelRequest: one request per service; "Immediate" cancels at once in the sandbox (WHMCS does it on its
     /// next automation run), "End of Billing Period" leaves the service active until its due date.
-    func addCancelRequest() throws -> LenientJSON {
+    func addCancelRequest() throws -> JSONValue {
         guard let serviceID = params.int("serviceid"),
             let service = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_services WHERE id = ?", arguments: [serviceID])
         else { throw WHMCSFailure("Service ID Not Found") }
@@ -52,7 +51,7 @@ extension WHMCSAction {
 
     /// UpgradeProduct (type=product): with `calconly` the prorated price only; otherwise a pending order and an
     /// invoice for that price, carried out when the order is accepted.
-    func upgradeProduct() throws -> LenientJSON {
+    func upgradeProduct() throws -> JSONValue {
         guard let serviceID = params.int("serviceid"),
             let service = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_services WHERE id = ?", arguments: [serviceID])
         else { throw WHMCSFailure("Service ID Not Found") }
@@ -89,7 +88,7 @@ extension WHMCSAction {
             0, min(totalDays, calendar.dateComponents([.day], from: calendar.startOfDay(for: now), to: due).day ?? 0))
         let oldAmount: Int = service["amount"]
         let charge = max(0, (newPrice - oldAmount) * daysLeft / totalDays)
-        let quote: [String: LenientJSON] = [
+        let quote: [String: JSONValue] = [
             "oldproductid": Self.id(service["packageid"]), "oldproductname": .string(oldProduct?["name"] ?? ""),
             "newproductid": Self.id(newProductID), "newproductname": .string(product["name"]),
             "daysuntilrenewal": .number(Double(daysLeft)), "totaldays": .number(Double(totalDays)),
@@ -150,7 +149,7 @@ extension WHMCSAction {
     }
 
     /// GetOrders line items for an order's upgrades.
-    func upgradeLines(orderID: Int) throws -> [LenientJSON] {
+    func upgradeLines(orderID: Int) throws -> [JSONValue] {
         try Row.fetchAll(db, sql: "SELECT * FROM whmcs_upgrades WHERE orderid = ?", arguments: [orderID]).map { line in
             [
                 "type": "upgrade", "relid": Self.id(line["relid"]), "producttype": "Upgrade", "product": "",
@@ -165,7 +164,7 @@ extension WHMCSAction {
 extension WHMCSAction {
     /// CreateInvoice: an unpaid invoice with the `itemdescriptionN` / `itemamountN` lines, due `duedate` (today by
     /// default), with the notes given.
-    func createInvoice() throws -> LenientJSON {
+    func createInvoice() throws -> JSONValue {
         guard let userID = params.int("userid"),
             try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_clients WHERE id = ?", arguments: [userID]) != nil
         else {

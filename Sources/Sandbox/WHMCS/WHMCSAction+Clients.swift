@@ -1,9 +1,8 @@
 import Foundation
 import GRDB
-import Integrations
 
 extension WHMCSAction {
-    func addClient() throws -> LenientJSON {
+    func addClient() throws -> JSONValue {
         let required: [(String, String)] = [
             ("firstname", "You did not enter your first name"), ("lastname", "You did not enter your last name"),
             ("email", "You did not enter your email address"), ("address1", "You did not enter your address (line 1)"),
@@ -69,7 +68,7 @@ extension WHMCSAction {
         return nil
     }
 
-    func getClientsDetails() throws -> LenientJSON {
+    func getClientsDetails() throws -> JSONValue {
         let id = params.int("clientid")
         let email = params.nonEmpty("email")
         guard id != nil || email != nil else { throw WHMCSFailure("Either clientid Or email Is Required") }
@@ -77,7 +76,7 @@ extension WHMCSAction {
             throw WHMCSFailure("Client Not Found")
         }
         let client = try clientDetails(row)
-        var body: [String: LenientJSON] = ["client": client]
+        var body: [String: JSONValue] = ["client": client]
         // The deprecated top-level copies of the client fields (CONTRACTS.md §1.5).
         if case .object(let fields) = client {
             for (key, value) in fields where key != "users" && key != "customfields" { body[key] = value }
@@ -105,16 +104,16 @@ extension WHMCSAction {
         return .object(body)
     }
 
-    private func clientDetails(_ row: Row) throws -> LenientJSON {
+    private func clientDetails(_ row: Row) throws -> JSONValue {
         let id: Int = row["id"]
         let first: String = row["firstname"]
         let last: String = row["lastname"]
         let email: String = row["email"]
         let custom = Self.decodeJSON(row["customfields"])
-        let customList: [LenientJSON] = custom.keys.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.map {
+        let customList: [JSONValue] = custom.keys.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.map {
             ["id": .string($0), "value": .string(custom[$0] ?? "")]
         }
-        var fields: [String: LenientJSON] = [
+        var fields: [String: JSONValue] = [
             "client_id": Self.id(id), "id": Self.id(id), "userid": Self.id(id), "owner_user_id": Self.id(id),
             "uuid": .string(row["uuid"]), "firstname": .string(first), "lastname": .string(last),
             "fullname": .string("\(first) \(last)"), "companyname": .string(row["companyname"]),
@@ -140,7 +139,7 @@ extension WHMCSAction {
         return .object(fields)
     }
 
-    func getClients() throws -> LenientJSON {
+    func getClients() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let search = params.nonEmpty("search") {
@@ -167,7 +166,7 @@ extension WHMCSAction {
             sql: "SELECT * FROM whmcs_clients \(filter) ORDER BY \(orderBy) \(direction) LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
         )
-        let items: [LenientJSON] = rows.map { row in
+        let items: [JSONValue] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "firstname": .string(row["firstname"]), "lastname": .string(row["lastname"]),
                 "companyname": .string(row["companyname"]), "email": .string(row["email"]),
@@ -178,7 +177,7 @@ extension WHMCSAction {
         return Self.page("clients", "client", items: items, total: total, start: start)
     }
 
-    func updateClient() throws -> LenientJSON {
+    func updateClient() throws -> JSONValue {
         let id = params.int("clientid")
         let email = params.nonEmpty("clientemail")
         guard let row = try clientRow(id: id, email: id == nil ? email : nil) else {
@@ -220,9 +219,9 @@ extension WHMCSAction {
         return ["clientid": Self.id(clientID)]
     }
 
-    func getClientGroups() throws -> LenientJSON {
+    func getClientGroups() throws -> JSONValue {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_client_groups ORDER BY id")
-        let groups: [LenientJSON] = rows.map { row in
+        let groups: [JSONValue] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "groupname": .string(row["groupname"]),
                 "groupcolour": .string(row["groupcolour"]),

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Integrations
 
 extension WHMCSAction {
     /// The price of a product for a cycle in the client's currency; nil when the cycle is not offered.
@@ -12,7 +11,7 @@ extension WHMCSAction {
         return amount
     }
 
-    func addOrder() throws -> LenientJSON {
+    func addOrder() throws -> JSONValue {
         guard let clientID = params.int("clientid"), let client = try clientRow(id: clientID) else {
             throw WHMCSFailure("Client ID Not Found")
         }
@@ -213,7 +212,7 @@ extension WHMCSAction {
         }
     }
 
-    func acceptOrder() throws -> LenientJSON {
+    func acceptOrder() throws -> JSONValue {
         guard let orderID = params.int("orderid"),
             let status = try String.fetchOne(
                 db, sql: "SELECT status FROM whmcs_orders WHERE id = ?", arguments: [orderID]),
@@ -252,7 +251,7 @@ extension WHMCSAction {
         return (letters.isEmpty ? "user" : String(letters)) + String(id)
     }
 
-    func getOrders() throws -> LenientJSON {
+    func getOrders() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let id = params.int("id") { conditions.append("id = ?"); arguments.append(id) }
@@ -267,7 +266,7 @@ extension WHMCSAction {
             db, sql: "SELECT * FROM whmcs_orders \(filter) ORDER BY id DESC LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
         )
-        let items = try rows.map { row -> LenientJSON in
+        let items = try rows.map { row -> JSONValue in
             let orderID: Int = row["id"]
             let invoiceID: Int = row["invoiceid"]
             let invoiceStatus = try String.fetchOne(
@@ -283,7 +282,7 @@ extension WHMCSAction {
             )
             let domainLines = try Row.fetchAll(
                 db, sql: "SELECT * FROM whmcs_domains WHERE orderid = ? ORDER BY id", arguments: [orderID])
-            var lineItems: [LenientJSON] = lines.map { line in
+            var lineItems: [JSONValue] = lines.map { line in
                 [
                     "type": "product", "relid": Self.id(line["id"]), "producttype": .string(line["type"]),
                     "product": .string(line["name"]), "domain": .string(line["domain"]),
@@ -330,7 +329,7 @@ extension WHMCSAction {
         }
     }
 
-    func getProducts() throws -> LenientJSON {
+    func getProducts() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let ids = params.nonEmpty("pid") {
@@ -344,10 +343,10 @@ extension WHMCSAction {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(
             db, sql: "SELECT * FROM whmcs_products \(filter) ORDER BY id", arguments: StatementArguments(arguments))
-        let products: [LenientJSON] = rows.map { row in
-            var pricing: [String: LenientJSON] = [:]
+        let products: [JSONValue] = rows.map { row in
+            var pricing: [String: JSONValue] = [:]
             for currency in Self.currencies {
-                var cycles: [String: LenientJSON] = [
+                var cycles: [String: JSONValue] = [
                     "prefix": .string(currency.prefix), "suffix": .string(currency.suffix),
                 ]
                 for fee in ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"] {
@@ -369,7 +368,7 @@ extension WHMCSAction {
         return ["totalresults": .number(Double(products.count)), "products": ["product": .array(products)]]
     }
 
-    func addProduct() throws -> LenientJSON {
+    func addProduct() throws -> JSONValue {
         let fields = try productFields(requireName: true)
         try db.execute(
             sql: """
@@ -386,7 +385,7 @@ extension WHMCSAction {
 
     /// UpdateProduct: not part of WHMCS's own API; the sandbox implements the custom action the portal expects
     /// (AddProduct's fields plus `pid`; absent fields keep their values).
-    func updateProduct() throws -> LenientJSON {
+    func updateProduct() throws -> JSONValue {
         guard let id = params.int("pid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [id])
         else {
@@ -407,7 +406,7 @@ extension WHMCSAction {
     }
 
     /// DeleteProduct: the custom action's counterpart; refused while services use the product.
-    func deleteProduct() throws -> LenientJSON {
+    func deleteProduct() throws -> JSONValue {
         guard let id = params.int("pid"),
             try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_products WHERE id = ?", arguments: [id]) != nil
         else {
@@ -420,8 +419,8 @@ extension WHMCSAction {
         return [:]
     }
 
-    func getCurrencies() throws -> LenientJSON {
-        let currencies: [LenientJSON] = Self.currencies.map { currency in
+    func getCurrencies() throws -> JSONValue {
+        let currencies: [JSONValue] = Self.currencies.map { currency in
             [
                 "id": Self.id(currency.id), "code": .string(currency.code), "prefix": .string(currency.prefix),
                 "suffix": .string(currency.suffix), "format": "1", "rate": "1.00000",
@@ -495,8 +494,7 @@ extension WHMCSAction {
         )
     }
 
-    private func addPricing(currency: String, _ value: PHPFormValue, into pricing: inout [String: [String: Int]]) throws
-    {
+    private func addPricing(currency: String, _ value: FormValue, into pricing: inout [String: [String: Int]]) throws {
         guard let id = Int(currency), Self.currencies.contains(where: { $0.id == id }) else {
             throw WHMCSFailure("Invalid currency ID: \(currency)")
         }
@@ -512,7 +510,7 @@ extension WHMCSAction {
         }
     }
 
-    func getClientsProducts() throws -> LenientJSON {
+    func getClientsProducts() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let client = params.int("clientid") { conditions.append("s.userid = ?"); arguments.append(client) }
@@ -538,7 +536,7 @@ extension WHMCSAction {
                 """,
             arguments: StatementArguments(arguments)
         )
-        let items: [LenientJSON] = rows.map { row in
+        let items: [JSONValue] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "qty": "1", "clientid": Self.id(row["userid"]),
                 "orderid": Self.id(row["orderid"]),
@@ -563,10 +561,10 @@ extension WHMCSAction {
         }
         var body = Self.page("products", "product", items: items, total: total, start: start)
         if case .object(var fields) = body {
-            fields["clientid"] = params.string("clientid").map(LenientJSON.string) ?? ""
-            fields["serviceid"] = params.string("serviceid").map(LenientJSON.string) ?? ""
-            fields["pid"] = params.string("pid").map(LenientJSON.string) ?? ""
-            fields["domain"] = params.string("domain").map(LenientJSON.string) ?? ""
+            fields["clientid"] = params.string("clientid").map(JSONValue.string) ?? ""
+            fields["serviceid"] = params.string("serviceid").map(JSONValue.string) ?? ""
+            fields["pid"] = params.string("pid").map(JSONValue.string) ?? ""
+            fields["domain"] = params.string("domain").map(JSONValue.string) ?? ""
             body = .object(fields)
         }
         return body
@@ -574,7 +572,7 @@ extension WHMCSAction {
 
     enum ModuleCommand { case create, suspend, unsuspend, terminate }
 
-    func module(_ command: ModuleCommand) throws -> LenientJSON {
+    func module(_ command: ModuleCommand) throws -> JSONValue {
         guard let serviceID = params.int("serviceid") ?? params.int("accountid") else {
             throw WHMCSFailure("Service ID is required")
         }
@@ -614,7 +612,7 @@ extension WHMCSAction {
 }
 
 extension WHMCSAction {
-    func getClientsDomains() throws -> LenientJSON {
+    func getClientsDomains() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let client = params.int("clientid") { conditions.append("userid = ?"); arguments.append(client) }
@@ -631,7 +629,7 @@ extension WHMCSAction {
             db, sql: "SELECT * FROM whmcs_domains \(filter) ORDER BY id LIMIT \(size) OFFSET \(start)",
             arguments: StatementArguments(arguments)
         )
-        let items: [LenientJSON] = rows.map { row in
+        let items: [JSONValue] = rows.map { row in
             [
                 "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "orderid": Self.id(row["orderid"]),
                 "regtype": .string(row["type"]), "domainname": .string(row["domain"]),
@@ -649,7 +647,7 @@ extension WHMCSAction {
         }
         var body = Self.page("domains", "domain", items: items, total: total, start: start)
         if case .object(var fields) = body {
-            fields["clientid"] = params.string("clientid").map(LenientJSON.string) ?? ""
+            fields["clientid"] = params.string("clientid").map(JSONValue.string) ?? ""
             body = .object(fields)
         }
         return body

@@ -1,16 +1,15 @@
 import Foundation
 import GRDB
-import Integrations
 
 extension WHMCSAction {
     // MARK: One ticket
 
     /// GetTicket: the ticket with its thread; the opening message comes first, as replyid 0.
-    func getTicket() throws -> LenientJSON {
+    func getTicket() throws -> JSONValue {
         guard let id = params.int("ticketid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_tickets WHERE id = ?", arguments: [id])
         else { throw WHMCSFailure("Ticket ID Not Found") }
-        var replies: [LenientJSON] = [
+        var replies: [JSONValue] = [
             [
                 "replyid": "0", "userid": Self.id(row["userid"]), "name": .string(row["name"]),
                 "email": .string(row["email"]),
@@ -37,9 +36,9 @@ extension WHMCSAction {
 
     // MARK: Departments
 
-    func getSupportDepartments() throws -> LenientJSON {
+    func getSupportDepartments() throws -> JSONValue {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM whmcs_departments ORDER BY id")
-        let departments: [LenientJSON] = try rows.map { row in
+        let departments: [JSONValue] = try rows.map { row in
             let id: Int = row["id"]
             let open =
                 try Int.fetchOne(
@@ -55,7 +54,7 @@ extension WHMCSAction {
 
     // MARK: Invoices
 
-    func getInvoices() throws -> LenientJSON {
+    func getInvoices() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let user = params.int("userid") { conditions.append("i.userid = ?"); arguments.append(user) }
@@ -88,7 +87,7 @@ extension WHMCSAction {
                 """,
             arguments: StatementArguments(arguments)
         )
-        let items: [LenientJSON] = rows.map { row in
+        let items: [JSONValue] = rows.map { row in
             let currency = Self.currencies.first { $0.id == (row["currency"] as Int? ?? 1) } ?? Self.currencies[0]
             return [
                 "id": Self.id(row["id"]), "userid": Self.id(row["userid"]), "firstname": .string(row["firstname"]),
@@ -109,7 +108,7 @@ extension WHMCSAction {
         return Self.page("invoices", "invoice", items: items, total: total, start: start)
     }
 
-    func getInvoice() throws -> LenientJSON {
+    func getInvoice() throws -> JSONValue {
         guard let invoiceID = params.int("invoiceid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
         else { throw WHMCSFailure("Invoice ID Not Found") }
@@ -119,7 +118,7 @@ extension WHMCSAction {
             db, sql: "SELECT * FROM whmcs_transactions WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
         let paid = payments.reduce(0) { $0 + ($1["amountin"] as Int) }
         let total: Int = row["total"]
-        let transactions: LenientJSON =
+        let transactions: JSONValue =
             payments.isEmpty
             ? ""
             : [
@@ -157,7 +156,7 @@ extension WHMCSAction {
         ]
     }
 
-    func addInvoicePayment() throws -> LenientJSON {
+    func addInvoicePayment() throws -> JSONValue {
         guard let invoiceID = params.int("invoiceid"),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID])
         else { throw WHMCSFailure("Invoice ID Not Found") }
@@ -198,7 +197,7 @@ extension WHMCSAction {
 
     // MARK: Tickets
 
-    func openTicket() throws -> LenientJSON {
+    func openTicket() throws -> JSONValue {
         guard let department = params.int("deptid"),
             try Int.fetchOne(db, sql: "SELECT id FROM whmcs_departments WHERE id = ?", arguments: [department]) != nil
         else { throw WHMCSFailure("Department ID not found") }
@@ -237,7 +236,7 @@ extension WHMCSAction {
         return ["id": Self.id(Int(db.lastInsertedRowID)), "tid": .string(number), "c": .string(access)]
     }
 
-    func getTickets() throws -> LenientJSON {
+    func getTickets() throws -> JSONValue {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let department = params.int("deptid") { conditions.append("did = ?"); arguments.append(department) }
@@ -267,12 +266,12 @@ extension WHMCSAction {
         return Self.page("tickets", "ticket", items: items, total: total, start: start)
     }
 
-    private func ticket(_ row: Row) -> LenientJSON {
+    private func ticket(_ row: Row) -> JSONValue {
         let clientID: Int = row["userid"]
         let serviceID: Int = row["serviceid"]
-        let name: LenientJSON = .string(row["name"])
-        let email: LenientJSON = .string(row["email"])
-        var fields: [String: LenientJSON] = [
+        let name: JSONValue = .string(row["name"])
+        let email: JSONValue = .string(row["email"])
+        var fields: [String: JSONValue] = [
             "id": Self.id(row["id"]), "tid": .string(row["tid"]), "deptid": Self.id(row["did"]),
             "userid": Self.id(clientID),
             "c": .string(row["c"]), "date": .string(row["date"]), "subject": .string(row["title"]),
@@ -297,7 +296,7 @@ extension WHMCSAction {
 
     static let ticketStatuses = ["Open", "Answered", "Customer-Reply", "Closed", "On Hold", "In Progress"]
 
-    func addTicketReply() throws -> LenientJSON {
+    func addTicketReply() throws -> JSONValue {
         guard let ticketID = params.int("ticketid"),
             try Int.fetchOne(db, sql: "SELECT id FROM whmcs_tickets WHERE id = ?", arguments: [ticketID]) != nil
         else { throw WHMCSFailure("Ticket ID not found") }
@@ -326,7 +325,7 @@ extension WHMCSAction {
         "clientarea:invoices", "clientarea:tickets", "clientarea:domains", "sso:custom_redirect",
     ]
 
-    func createSsoToken() throws -> LenientJSON {
+    func createSsoToken() throws -> JSONValue {
         guard let clientID = params.int("client_id") ?? params.int("user_id") else {
             throw WHMCSFailure("A valid client_id or user_id is required")
         }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Integrations
 
 /// One API call being carried out inside a write transaction of the sandbox database.
 struct WHMCSAction {
@@ -29,7 +28,7 @@ struct WHMCSAction {
     }
 
     /// Minor units as WHMCS writes amounts: `"12.50"`.
-    static func money(_ minor: Int) -> LenientJSON {
+    static func money(_ minor: Int) -> JSONValue {
         let sign = minor < 0 ? "-" : ""
         let magnitude = abs(minor)
         return .string("\(sign)\(magnitude / 100).\(String(format: "%02d", magnitude % 100))")
@@ -37,10 +36,10 @@ struct WHMCSAction {
 
     /// `"12.50"` → 1250; nil when not an amount.
     static func minor(_ text: String) -> Int? {
-        LenientJSON.string(text).minorUnits.map { Int($0) }
+        JSONValue.string(text).minorUnits.map { Int($0) }
     }
 
-    static func id(_ value: Int) -> LenientJSON { .string(String(value)) }
+    static func id(_ value: Int) -> JSONValue { .string(String(value)) }
 
     /// `limitstart`/`limitnum` with WHMCS's defaults.
     var paging: (start: Int, size: Int) {
@@ -48,7 +47,7 @@ struct WHMCSAction {
     }
 
     /// The envelope of a paged list: counters, then `outer.inner[]`.
-    static func page(_ outer: String, _ inner: String, items: [LenientJSON], total: Int, start: Int) -> LenientJSON {
+    static func page(_ outer: String, _ inner: String, items: [JSONValue], total: Int, start: Int) -> JSONValue {
         [
             "totalresults": .number(Double(total)), "startnumber": .number(Double(start)),
             "numreturned": .number(Double(items.count)), outer: [inner: .array(items)],
@@ -59,25 +58,12 @@ struct WHMCSAction {
     func customFields(_ key: String = "customfields", from raw: String? = nil) throws -> [String: String] {
         guard let encoded = raw ?? params.nonEmpty(key) else { return [:] }
         guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8),
-            case .array(let entries) = try? PHPSerialization.unserialize(text)
+            let entries = try? PHPSerialized.flatArray(text)
         else {
             throw WHMCSFailure("Invalid \(key) value: expected base64_encode(serialize(array))")
         }
         var fields: [String: String] = [:]
-        for entry in entries {
-            let key: String =
-                switch entry.key {
-                case .int(let number): String(number)
-                case .string(let text): text
-                }
-            switch entry.value {
-            case .string(let text): fields[key] = text
-            case .int(let number): fields[key] = String(number)
-            case .double(let number): fields[key] = String(number)
-            case .bool(let flag): fields[key] = flag ? "1" : "0"
-            default: fields[key] = ""
-            }
-        }
+        for entry in entries { fields[entry.key] = entry.value }
         return fields
     }
 

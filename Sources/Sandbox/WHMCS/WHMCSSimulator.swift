@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Integrations
 
 /// A WHMCS installation as the External API shows it (CONTRACTS.md §1), backed by the sandbox database.
 ///
@@ -91,13 +90,13 @@ package struct WHMCSSimulator: Sendable {
 
     private func api(_ request: Request, context: SandboxRequestContext) async throws -> Response {
         var request = request
-        var fields: [String: PHPFormValue] = [:]
-        if let query = request.uri.query { fields = PHPQuery.decode(query) }
+        var fields: [String: FormValue] = [:]
+        if let query = request.uri.query { fields = PHPForm.fields(query) }
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         let body = try await request.collectBody(upTo: 4 << 20)
         if contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.isEmpty {
             // Body values win over the query string on a clash (CONTRACTS.md §1.1).
-            for (key, value) in PHPQuery.decode(String(buffer: body)) { fields[key] = value }
+            for (key, value) in PHPForm.fields(String(buffer: body)) { fields[key] = value }
         }
         let params = WHMCSParams(fields: fields)
         let format = params.string("responsetype")?.lowercased()
@@ -115,7 +114,7 @@ package struct WHMCSSimulator: Sendable {
                 throw WHMCSFailure("Invalid Permissions: API action \"\(action)\" is not allowed", status: .forbidden)
             }
             let result = try await perform(action, params)
-            var body: [String: LenientJSON] = ["result": "success"]
+            var body: [String: JSONValue] = ["result": "success"]
             if case .object(let extra) = result { body.merge(extra) { _, new in new } }
             return try render(.object(body), format: format, action: action)
         } catch let failure as WHMCSFailure {
@@ -153,7 +152,7 @@ package struct WHMCSSimulator: Sendable {
         return stored.allowed.map { Set($0.split(separator: ",").map(String.init)) }
     }
 
-    private func perform(_ action: String, _ params: WHMCSParams) async throws -> LenientJSON {
+    private func perform(_ action: String, _ params: WHMCSParams) async throws -> JSONValue {
         let now = self.now()
         let baseURL = address.baseURL ?? "http://127.0.0.1"
         return try await store.write { db in
@@ -202,7 +201,7 @@ package struct WHMCSSimulator: Sendable {
     ]
 
     private func render(
-        _ body: LenientJSON, format: String?, action: String, status: HTTPResponse.Status = .ok
+        _ body: JSONValue, format: String?, action: String, status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let resolved = format ?? (Self.listActions.contains(action) ? "xml" : "nvp")
         let text: String

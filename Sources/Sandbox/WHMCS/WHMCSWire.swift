@@ -1,8 +1,6 @@
-import Integrations
-
 /// The request fields of one call, read the way WHMCS's PHP reads `$_REQUEST`.
 struct WHMCSParams: Sendable {
-    let fields: [String: PHPFormValue]
+    let fields: [String: FormValue]
 
     func string(_ key: String) -> String? {
         if case .scalar(let value) = fields[key] { return value }
@@ -37,20 +35,20 @@ struct WHMCSParams: Sendable {
         }
     }
 
-    func value(_ key: String) -> PHPFormValue? { fields[key] }
+    func value(_ key: String) -> FormValue? { fields[key] }
 }
 
 /// Answers rendered without `responsetype=json`, as WHMCS 7.8 does.
 enum WHMCSWire {
     /// NVP: `key=value;` for the top-level scalar fields.
-    static func nvp(_ body: LenientJSON) -> String {
+    static func nvp(_ body: JSONValue) -> String {
         guard case .object(let fields) = body else { return "" }
         return fields.keys.sorted().compactMap { key in fields[key]?.string.map { "\(key)=\($0);" } }.joined()
     }
 
     /// XML with one element per key and repeated elements for list items. Keys that are not safe element names
     /// (they can come from request data, such as custom field ids) are left out.
-    static func xml(_ value: LenientJSON) -> String {
+    static func xml(_ value: JSONValue) -> String {
         switch value {
         case .object(let fields):
             return fields.keys.sorted().filter(isElementName).map { key -> String in

@@ -129,7 +129,7 @@ struct SandboxHarness: Sendable {
         configuration.whmPort = 0
         configuration.twentyIPort = 0
         configuration.sslStorePort = 0
-        configuration.cloudSizes = try ResourceMap.load(
+        configuration.cloudSizes = try CloudSizes.load(
             path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                 "../../../assets/catalogue/resource-map.json"
             ).standardized.path

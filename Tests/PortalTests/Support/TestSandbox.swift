@@ -16,7 +16,7 @@ func withSandbox<T: Sendable>(
     configuration.whmPort = 0
     configuration.twentyIPort = 0
     configuration.sslStorePort = 0
-    configuration.cloudSizes = try ResourceMap.load(path: TestPaths.assets + "/catalogue/resource-map.json")
+    configuration.cloudSizes = try CloudSizes.load(path: TestPaths.assets + "/catalogue/resource-map.json")
     let sandbox = try await Sandbox(configuration, now: now)
     let quiet = Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
     let ports = Mutex<[String: Int]>([:])
