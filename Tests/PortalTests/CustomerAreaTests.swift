@@ -165,6 +165,8 @@ struct CustomerAreaTests {
                 defer { sandbox.whmcsFaults.clear() }
                 let page = try await browser.get("/account/invoices/\(order.whmcsInvoiceID!)")
                 #expect(page.status == .serviceUnavailable)
+                #expect(page.text.contains(#"<h1 id="trouble-title">This page cannot be shown just now</h1>"#))
+                #expect(page.text.contains(#"<a class="button" href="/account">Back</a>"#))
                 let reference = try #require(
                     page.text.firstMatch(of: /Reference: <code>([^<]+)<\/code>/).map { String($0.1) })
                 #expect(!page.text.contains("500") && !page.text.contains("WHMCS"))
@@ -178,6 +180,7 @@ struct CustomerAreaTests {
                 try await browser.get("/account/profile")
                 let saved = try await browser.post("/account/profile", form)
                 #expect(saved.status == .serviceUnavailable)
+                #expect(saved.text.contains(#"<h1 id="trouble-title">Nothing was changed</h1>"#))
                 let stored = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme"))
                 {
                     try await $0.orders.profile(of: account.id)

@@ -472,6 +472,12 @@ package struct WHMCSOpenedTicket: Sendable, Equatable {
     package var id: Int
     package var number: String
     package var accessCode: String
+
+    package init(id: Int, number: String, accessCode: String) {
+        self.id = id
+        self.number = number
+        self.accessCode = accessCode
+    }
 }
 
 /// A row of GetTickets.

@@ -29,24 +29,33 @@ package struct BackupScheduler: Service {
             name: "backups", interval: .seconds(60), start: .immediately, logger: logger,
             pause: { Self.pause(interval: interval, due: $0) },
             items: {
-                let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
-                let seconds = Double(interval.components.seconds)
-                return try backups.platform.allTenants().filter { tenant in
-                    newest[tenant.slug].map { now().timeIntervalSince($0) >= seconds } ?? true
+                // Reading the backup folders and the registry is file work: off the cooperative pool.
+                try await BlockingIO.run {
+                    let newest = Dictionary(try backups.list().map { ($0.slug, $0.takenAt) }, uniquingKeysWith: max)
+                    let seconds = Double(interval.components.seconds)
+                    return try backups.platform.allTenants().filter { tenant in
+                        newest[tenant.slug].map { now().timeIntervalSince($0) >= seconds } ?? true
+                    }
                 }
             },
             label: { $0.slug.rawValue },
             visit: { tenant in
                 let start = ContinuousClock.now
-                let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: Date()) }
-                logger.info(
-                    "tenant backed up",
-                    metadata: [
-                        "tenant": "\(tenant.slug)", "bytes": "\(backup.size)",
-                        "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))",
-                    ]
-                )
-                return 1
+                do {
+                    let backup = try await BlockingIO.run { try backups.backUp(tenant.slug, now: Date()) }
+                    logger.info(
+                        "tenant backed up",
+                        metadata: [
+                            "tenant": "\(tenant.slug)", "bytes": "\(backup.size)",
+                            "ms": "\(Int((ContinuousClock.now - start) / .milliseconds(1)))",
+                        ]
+                    )
+                    return 1
+                } catch {
+                    // An error, not a skipped item: a brand without a fresh backup is a loss waiting to happen.
+                    logger.error("tenant backup failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                    return 0
+                }
             }
         )
     }

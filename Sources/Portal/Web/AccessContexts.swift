@@ -28,49 +28,66 @@ package enum AccessError: Error, Equatable {
 
 /// What every signed-in page knows, whichever kind of account is signed in.
 package protocol SignedInContext: RequestContext {
-    var origin: RequestOrigin { get }
-    var account: Account { get }
-    var session: AccountSession { get }
-    var csrfToken: String { get }
+    var signedIn: SignedInFields { get }
+}
+
+extension SignedInContext {
+    package var origin: RequestOrigin { signedIn.origin }
+    package var account: Account { signedIn.account }
+    package var session: AccountSession { signedIn.session }
+    package var csrfToken: String { signedIn.csrfToken }
     /// The page chrome: the brand's, or the platform console's; with the sign-in-as banner when there is one.
-    var chrome: StorefrontChrome { get }
+    package var chrome: StorefrontChrome { signedIn.chrome }
+    /// The request's id, shown as the reference on friendly error pages and logged with the cause.
+    package var requestID: String { signedIn.requestID }
 }
 
-/// The signed-in identity a context needs, or the error that sends the visitor where they must go.
-func requireIdentity(
-    _ identity: SignedIn?, kind: Account.Kind, area: AccessError.Area, allowMissingSecondFactor: Bool = false
-) throws -> SignedIn {
-    guard let identity, identity.isComplete, identity.account.kind == kind else {
-        throw AccessError.signInRequired(area: area)
-    }
-    if identity.twoFactorRequired && !identity.account.hasSecondFactor && !allowMissingSecondFactor {
-        throw AccessError.secondFactorSetupRequired(area: area)
-    }
-    return identity
-}
-
-/// Customer pages: the context cannot be built unless a customer of this tenant is fully signed in.
-package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
-    package var coreContext: CoreRequestContextStorage
-    package let tenant: Tenant
+/// The fields every signed-in context carries, taken from the context it is built from once the sign-in checks pass.
+package struct SignedInFields: Sendable {
     package let origin: RequestOrigin
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
     package let chrome: StorefrontChrome
-    /// The request's id, shown as the reference on friendly error pages and logged with the cause.
     package let requestID: String
+    /// The realm requires a second factor of this account (staff by policy, platform users always).
+    package let twoFactorRequired: Bool
 
-    package init(context: TenantRequestContext) throws {
-        let identity = try requireIdentity(context.identity, kind: .customer, area: .customer)
-        coreContext = context.coreContext
-        tenant = context.tenant
+    /// Throws where the visitor must go instead: sign-in when nobody (or another kind of account) is fully signed
+    /// in, two-factor enrolment when it is required and missing (unless `allowMissingSecondFactor`).
+    init(
+        _ context: some AccountAreaContext, kind: Account.Kind, area: AccessError.Area,
+        allowMissingSecondFactor: Bool = false
+    ) throws {
+        guard let identity = context.identity, identity.isComplete, identity.account.kind == kind else {
+            throw AccessError.signInRequired(area: area)
+        }
+        if identity.twoFactorRequired && !identity.account.hasSecondFactor && !allowMissingSecondFactor {
+            throw AccessError.secondFactorSetupRequired(area: area)
+        }
         origin = context.origin
         account = identity.account
         session = identity.session
         csrfToken = context.csrfToken
         chrome = context.chrome
         requestID = context.requestID
+        twoFactorRequired = identity.twoFactorRequired
+    }
+}
+
+/// Customer pages: the context cannot be built unless a customer of this tenant is fully signed in.
+package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
+    package var coreContext: CoreRequestContextStorage
+    package let tenant: Tenant
+    /// The brand's storefront, read once for the request.
+    package let content: StorefrontContent
+    package let signedIn: SignedInFields
+
+    package init(context: TenantRequestContext) throws {
+        signedIn = try SignedInFields(context, kind: .customer, area: .customer)
+        coreContext = context.coreContext
+        tenant = context.tenant
+        content = context.content
     }
 }
 
@@ -79,26 +96,19 @@ package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
 package struct StaffRequestContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
-    package let origin: RequestOrigin
-    package let account: Account
+    package let content: StorefrontContent
+    package let signedIn: SignedInFields
     package let role: Account.Role
-    package let session: AccountSession
-    package let csrfToken: String
-    package let chrome: StorefrontChrome
 
     package var staff: Account { account }
 
     package init(context: TenantRequestContext) throws {
-        let identity = try requireIdentity(context.identity, kind: .staff, area: .staff)
-        guard let role = identity.account.role else { throw AccessError.signInRequired(area: .staff) }
+        signedIn = try SignedInFields(context, kind: .staff, area: .staff)
+        guard let role = signedIn.account.role else { throw AccessError.signInRequired(area: .staff) }
         coreContext = context.coreContext
         tenant = context.tenant
-        origin = context.origin
-        account = identity.account
+        content = context.content
         self.role = role
-        session = identity.session
-        csrfToken = context.csrfToken
-        chrome = context.chrome
     }
 
     /// Throws `forbidden` unless the signed-in role is at least `minimum`.
@@ -112,66 +122,35 @@ package struct StaffRequestContext: ChildRequestContext, SignedInContext {
 package struct StaffEnrollmentRequestContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
-    package let origin: RequestOrigin
-    package let account: Account
-    package let session: AccountSession
-    package let csrfToken: String
-    package let chrome: StorefrontChrome
-    package let twoFactorRequired: Bool
+    package let signedIn: SignedInFields
+
+    package var twoFactorRequired: Bool { signedIn.twoFactorRequired }
 
     package init(context: TenantRequestContext) throws {
-        let identity = try requireIdentity(
-            context.identity, kind: .staff, area: .staff, allowMissingSecondFactor: true
-        )
+        signedIn = try SignedInFields(context, kind: .staff, area: .staff, allowMissingSecondFactor: true)
         coreContext = context.coreContext
         tenant = context.tenant
-        origin = context.origin
-        account = identity.account
-        session = identity.session
-        csrfToken = context.csrfToken
-        chrome = context.chrome
-        twoFactorRequired = identity.twoFactorRequired
     }
 }
 
 /// Platform console pages: a platform user signed in with password and second factor.
 package struct PlatformUserContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
-    package let origin: RequestOrigin
-    package let account: Account
-    package let session: AccountSession
-    package let csrfToken: String
-    package let chrome: StorefrontChrome
+    package let signedIn: SignedInFields
 
     package init(context: PlatformRequestContext) throws {
-        let identity = try requireIdentity(context.identity, kind: .platform, area: .platform)
+        signedIn = try SignedInFields(context, kind: .platform, area: .platform)
         coreContext = context.coreContext
-        origin = context.origin
-        account = identity.account
-        session = identity.session
-        csrfToken = context.csrfToken
-        chrome = context.chrome
     }
 }
 
 /// Platform two-factor enrolment: signed in with a password; the second factor may not exist yet.
 package struct PlatformEnrollmentContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
-    package let origin: RequestOrigin
-    package let account: Account
-    package let session: AccountSession
-    package let csrfToken: String
-    package let chrome: StorefrontChrome
+    package let signedIn: SignedInFields
 
     package init(context: PlatformRequestContext) throws {
-        let identity = try requireIdentity(
-            context.identity, kind: .platform, area: .platform, allowMissingSecondFactor: true
-        )
+        signedIn = try SignedInFields(context, kind: .platform, area: .platform, allowMissingSecondFactor: true)
         coreContext = context.coreContext
-        origin = context.origin
-        account = identity.account
-        session = identity.session
-        csrfToken = context.csrfToken
-        chrome = context.chrome
     }
 }

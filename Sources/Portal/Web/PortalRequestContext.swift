@@ -10,8 +10,10 @@ package struct PortalRequestContext: RequestContext, RemoteAddressRequestContext
     package var origin = RequestOrigin()
     /// Filled by `RequestLogMiddleware`; echoed as `X-Request-Id`.
     package var requestID = ""
-    /// The page chrome of the host's brand (or of the platform console), filled once by `BrandMiddleware`;
-    /// nil on unknown hosts and when the brand cannot be read.
+    /// The host's brand (its chrome, theme, catalogue), read once by `BrandMiddleware`; nil off tenant hosts and
+    /// when the brand cannot be read.
+    package var storefront: StorefrontContent?
+    /// The page chrome of the host's brand (or of the platform console), filled once by `BrandMiddleware`.
     package var chrome: StorefrontChrome?
 
     package init(source: ApplicationRequestContextSource) {
@@ -60,19 +62,22 @@ package struct TenantRequestContext: ChildRequestContext {
     package let tenant: Tenant
     package let origin: RequestOrigin
     package let requestID: String
+    /// The brand's storefront (brand, theme, catalogue), read once for the request.
+    package let content: StorefrontContent
     /// The signed-in account, found by `SessionMiddleware` in this tenant's database only.
     package var identity: SignedIn?
     /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
     package var csrfToken = ""
-    /// The brand's page chrome, resolved once for the request; `SessionMiddleware` adds the sign-in-as banner.
+    /// The brand's page chrome; `SessionMiddleware` adds the sign-in-as banner.
     package var chrome: StorefrontChrome
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
-        guard let chrome = context.chrome else { throw PortalError.brandUnavailable }
+        guard let content = context.storefront else { throw PortalError.brandUnavailable }
         coreContext = context.coreContext
         self.tenant = tenant
-        self.chrome = chrome
+        self.content = content
+        chrome = content.chrome
         origin = context.origin
         requestID = context.requestID
     }
@@ -92,6 +97,7 @@ package struct SignedIn: Sendable {
 /// A request context on which sign-in areas work: it carries the origin, the session and the CSRF token.
 package protocol AccountAreaContext: RequestContext {
     var origin: RequestOrigin { get }
+    var requestID: String { get }
     var chrome: StorefrontChrome { get set }
     var identity: SignedIn? { get set }
     var csrfToken: String { get set }

@@ -8,7 +8,6 @@ package struct AdminOrdersController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let queue: OrderQueue
     let upstreams: TenantUpstreams
 
@@ -214,7 +213,7 @@ package struct AdminOrdersController: Sendable {
             let customer = detail.customer
         else { throw PortalError.notFound }
         let realm = realm(context.tenant)
-        let nameservers = try await storefront.content(for: context.tenant).brand.nameservers
+        let nameservers = context.content.brand.nameservers
         let mail = try await flows.prepareMail(
             realm: realm, to: customer.email, name: customer.name, .serviceActivated,
             variables: [

@@ -9,7 +9,6 @@ package struct StaffController: Sendable {
     /// The mailbox page exists only in demo and sandbox set-ups, where no mail leaves the machine.
     let showMailbox: Bool
     let databases: TenantDatabases
-    let storefront: StorefrontService
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get("/admin", use: home)
@@ -26,7 +25,7 @@ package struct StaffController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let currency = context.content.brand.currency
         let now = flows.services.now()
         let figures = try await databases.withDatabase(for: context.tenant) {
             try await $0.reports.figures(now: now, currency: currency)

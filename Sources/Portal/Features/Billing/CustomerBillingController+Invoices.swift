@@ -64,17 +64,10 @@ extension CustomerBillingController {
     @Sendable func invoice(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let mirrored = try await ownedInvoice(context)
         let detail: WHMCSInvoice
-        do {
-            let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            guard let found = try await client.invoice(id: mirrored.whmcsInvoiceID) else { throw PortalError.notFound }
-            detail = found
-        } catch let error as PortalError {
-            throw error
-        } catch {
-            return try await trouble(
-                context, error, title: "This invoice cannot be shown right now", back: "/account/invoices")
-        }
-        let content = try await storefront.content(for: context.tenant)
+        let (client, _) = try await upstreams.whmcs(for: context.tenant)
+        guard let found = try await client.invoice(id: mirrored.whmcsInvoiceID) else { throw PortalError.notFound }
+        detail = found
+        let content = context.content
         let profile = try await databases.withDatabase(for: context.tenant) {
             try await $0.orders.profile(of: context.account.id)
         }
@@ -104,34 +97,26 @@ extension CustomerBillingController {
     /// Sandbox: records the payment. Live: single sign-on into the WHMCS invoice, where the customer pays.
     @Sendable func pay(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let invoice = try await ownedInvoice(context)
-        do {
-            let settings = try await upstreams.settings(of: context.tenant)
-            let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            guard
-                let link = try await databases.withDatabase(
-                    for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
-            else { throw PortalError.notFound }
-            if settings.mode == .sandbox {
-                try await client.addPayment(
-                    WHMCSPayment(
-                        invoiceID: invoice.whmcsInvoiceID, transactionID: "sandbox-\(context.requestID)",
-                        gateway: "mailin",
-                        date: OrderSteps.whmcsDate(flows.services.now())
-                    )
+        let settings = try await upstreams.settings(of: context.tenant)
+        let (client, _) = try await upstreams.whmcs(for: context.tenant)
+        guard
+            let link = try await databases.withDatabase(
+                for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
+        else { throw PortalError.notFound }
+        if settings.mode == .sandbox {
+            try await client.addPayment(
+                WHMCSPayment(
+                    invoiceID: invoice.whmcsInvoiceID, transactionID: "sandbox-\(context.requestID)",
+                    gateway: "mailin",
+                    date: OrderSteps.whmcsDate(flows.services.now())
                 )
-                try await refresher.refresh(context.account.id, in: context.tenant)
-                return flows.redirect(to: "/account/invoices/\(invoice.whmcsInvoiceID)?done=paid")
-            }
-            let sso = try await client.createSsoToken(clientID: link.clientID, destination: "sso:custom_redirect")
-            return flows.redirect(
-                to: sso.redirectURL + "&redirect_url="
-                    + QueryComponent.encode("viewinvoice.php?id=\(invoice.whmcsInvoiceID)"))
-        } catch let error as PortalError {
-            throw error
-        } catch {
-            return try await trouble(
-                context, error, title: "Payment is not available right now",
-                back: "/account/invoices/\(invoice.whmcsInvoiceID)")
+            )
+            try await refresher.refresh(context.account.id, in: context.tenant)
+            return flows.redirect(to: "/account/invoices/\(invoice.whmcsInvoiceID)?done=paid")
         }
+        let sso = try await client.createSsoToken(clientID: link.clientID, destination: "sso:custom_redirect")
+        return flows.redirect(
+            to: sso.redirectURL + "&redirect_url="
+                + QueryComponent.encode("viewinvoice.php?id=\(invoice.whmcsInvoiceID)"))
     }
 }

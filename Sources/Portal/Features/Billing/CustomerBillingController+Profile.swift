@@ -36,15 +36,11 @@ extension CustomerBillingController {
             )
         }
         let profile = form.profile(for: context.account.id, now: flows.services.now())
-        do {
-            if let link = try await databases.withDatabase(
-                for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
-            {
-                let (client, _) = try await upstreams.whmcs(for: context.tenant)
-                try await client.updateClient(id: link.clientID, WHMCSClientUpdate(profile))
-            }
-        } catch {
-            return try await trouble(context, error, title: "Your details could not be saved", back: "/account/profile")
+        if let link = try await databases.withDatabase(
+            for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
+        {
+            let (client, _) = try await upstreams.whmcs(for: context.tenant)
+            try await client.updateClient(id: link.clientID, WHMCSClientUpdate(profile))
         }
         try await databases.withDatabase(for: context.tenant) { database in
             try await database.orders.saveProfile(profile)

@@ -11,7 +11,6 @@ package struct CustomerBillingController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let upstreams: TenantUpstreams
     let refresher: BillingRefresher
     let logger: Logger
@@ -51,7 +50,7 @@ package struct CustomerBillingController: Sendable {
 
     @Sendable func dashboard(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let account = context.account
-        let content = try await storefront.content(for: context.tenant)
+        let content = context.content
         let now = flows.services.now()
         let dashboard = try await databases.withDatabase(for: context.tenant) { database in
             try await database.billing.dashboard(of: account.id, today: Self.today(now))
@@ -98,20 +97,8 @@ package struct CustomerBillingController: Sendable {
     }
 
     @Sendable func refresh(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        do {
-            try await refresher.refresh(context.account.id, in: context.tenant)
-        } catch {
-            return try await trouble(context, error, title: "Billing is not answering", back: "/account")
-        }
+        try await refresher.refresh(context.account.id, in: context.tenant)
         return flows.redirect(to: "/account")
     }
 
-    // MARK: Trouble
-
-    /// A calm page with the request id as reference; the cause goes to the log under the same id.
-    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws
-        -> Response
-    {
-        try CustomerTrouble.page(flows, context, error, logger: logger, title: title, back: back)
-    }
 }

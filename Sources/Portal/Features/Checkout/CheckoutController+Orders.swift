@@ -8,7 +8,6 @@ extension CheckoutController {
     @Sendable func orders(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let perPage = 20
         let page = PageNumber.parse(request.uri.queryParameters.get("page"))
-        let currencyChrome = try await storefront.content(for: context.tenant)
         let rows = try await databases.withDatabase(for: context.tenant) { database in
             try await database.orders.orders(of: context.account.id, limit: perPage + 1, offset: (page - 1) * perPage)
         }
@@ -39,7 +38,6 @@ extension CheckoutController {
                 })
         else { throw PortalError.notFound }
         let order = detail.order
-        let content = try await storefront.content(for: context.tenant)
         var hosting: HostingAccountRecord?
         if let hostingID = order.hostingAccountID, order.status == .active {
             hosting = try await databases.withDatabase(for: context.tenant) { database in
@@ -55,7 +53,8 @@ extension CheckoutController {
             case .cancelled: -1
             }
         let labels = ["Order received", "Paid", "Setting up", "Ready"]
-        let nameservers = hosting.map { $0.nameservers.isEmpty ? content.brand.nameservers : $0.nameservers } ?? []
+        let nameservers =
+            hosting.map { $0.nameservers.isEmpty ? context.content.brand.nameservers : $0.nameservers } ?? []
         let page = CustomerOrderPage(
             chrome: context.chrome, csrf: context.csrfToken, number: order.number, product: order.productName,
             domain: order.domain,

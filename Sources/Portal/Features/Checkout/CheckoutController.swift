@@ -7,7 +7,6 @@ package struct CheckoutController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let queue: OrderQueue
     /// Seals a transfer's authorisation code for the pipeline.
     let upstreams: TenantUpstreams
@@ -26,13 +25,14 @@ package struct CheckoutController: Sendable {
 
     // MARK: Configure and review
 
-    func entries(_ tenant: Tenant, slug: String) async throws -> (
+    /// The product `slug` names, the brand's orderable domain product, the currency and the page chrome.
+    func entries(_ context: TenantRequestContext, slug: String) throws -> (
         CatalogueEntry, CatalogueEntry?, String, StorefrontChrome
     ) {
-        let content = try await storefront.content(for: tenant)
-        guard let entry = content.catalogue.entry(slug: slug) else { throw PortalError.notFound }
-        let domains = content.catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable }
-        return (entry, domains, content.brand.currency, content.chrome)
+        let catalogue = context.content.catalogue
+        guard let entry = catalogue.entry(slug: slug) else { throw PortalError.notFound }
+        let domains = catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable }
+        return (entry, domains, context.content.brand.currency, context.chrome)
     }
 
     func configurePage(
@@ -72,7 +72,7 @@ package struct CheckoutController: Sendable {
     }
 
     @Sendable func configure(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let (entry, _, currency, chrome) = try await entries(context.tenant, slug: context.parameters.get("slug") ?? "")
+        let (entry, _, currency, chrome) = try entries(context, slug: context.parameters.get("slug") ?? "")
         guard entry.product.isOrderable else { throw PortalError.notFound }
         let choice = Self.choice(request)
         return try flows.page(
@@ -81,8 +81,8 @@ package struct CheckoutController: Sendable {
     }
 
     @Sendable func review(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let (entry, domains, currency, chrome) = try await entries(
-            context.tenant, slug: context.parameters.get("slug") ?? "")
+        let (entry, domains, currency, chrome) = try entries(
+            context, slug: context.parameters.get("slug") ?? "")
         guard entry.product.isOrderable else { throw PortalError.notFound }
         let choice = Self.choice(request)
         switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {

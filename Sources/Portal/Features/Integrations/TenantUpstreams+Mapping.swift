@@ -191,3 +191,24 @@ extension TenantUpstreams {
         return letters + String(format: "%04d", Int.random(in: 0..<10_000))
     }
 }
+
+extension TenantUpstreams {
+    /// The customer's WHMCS client: the stored link, or one made now from their saved billing details (a customer
+    /// who never ordered); nil when they have neither.
+    package func billingClientOrProfile(for account: Account, in tenant: Tenant) async throws -> BillingClientLink? {
+        let (link, profile) = try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.upstreams.billingClient(of: account.id),
+                try await database.orders.profile(of: account.id)
+            )
+        }
+        if let link { return link }
+        guard let profile else { return nil }
+        var billing = BillingProfile(
+            firstName: profile.firstName, lastName: profile.lastName, address1: profile.address1, city: profile.city,
+            state: profile.state, postcode: profile.postcode, country: profile.country, phoneNumber: profile.phone
+        )
+        billing.companyName = profile.company
+        return try await billingClient(for: account, profile: billing, in: tenant)
+    }
+}

@@ -10,7 +10,6 @@ package struct HostingServicesController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let upstreams: TenantUpstreams
     let refresher: BillingRefresher
     let rules: CatalogueRules
@@ -24,11 +23,6 @@ package struct HostingServicesController: Sendable {
         group.post("/account/services/{id}/control-panel", use: controlPanel)
     }
 
-    func trouble(_ context: CustomerRequestContext, _ error: any Error, title: String, back: String) async throws
-        -> Response
-    {
-        try CustomerTrouble.page(flows, context, error, logger: logger, title: title, back: back)
-    }
     // MARK: Services
 
     @Sendable func services(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -43,7 +37,7 @@ package struct HostingServicesController: Sendable {
         }
         refresher.refreshIfStale(
             context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
-        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let currency = context.content.brand.currency
         let rows = list.items.map {
             ServicesPage.Row(
                 id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, status: $0.status,
@@ -85,7 +79,7 @@ package struct HostingServicesController: Sendable {
 
     func servicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> ServicePage {
         let (service, hosting) = try await owned(context)
-        let content = try await storefront.content(for: context.tenant)
+        let content = context.content
         let product = try await databases.withDatabase(for: context.tenant) {
             try await $0.catalogue.entry(whmcsProductID: service.whmcsProductID)
         }?.product
@@ -169,19 +163,13 @@ package struct HostingServicesController: Sendable {
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let (service, hosting) = try await owned(context)
         guard let hosting, service.isActive else { throw PortalError.notFound }
-        do {
-            let session = try await upstreams.whm(for: context.tenant).createUserSession(username: hosting.username)
-            try await databases.withDatabase(for: context.tenant) { database in
-                try await database.accounts.audit(
-                    "service.control_panel", actor: context.account, target: "service \(service.whmcsServiceID)",
-                    ip: context.origin.clientAddress ?? ""
-                )
-            }
-            return flows.redirect(to: session.url)
-        } catch {
-            return try await trouble(
-                context, error, title: "The control panel is not answering",
-                back: "/account/services/\(service.whmcsServiceID)")
+        let session = try await upstreams.whm(for: context.tenant).createUserSession(username: hosting.username)
+        try await databases.withDatabase(for: context.tenant) { database in
+            try await database.accounts.audit(
+                "service.control_panel", actor: context.account, target: "service \(service.whmcsServiceID)",
+                ip: context.origin.clientAddress ?? ""
+            )
         }
+        return flows.redirect(to: session.url)
     }
 }

@@ -8,7 +8,6 @@ extension ProvisionedController {
     // MARK: Certificates
 
     @Sendable func certificates(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
         let list = try await databases.withDatabase(for: context.tenant) {
             try await $0.provisioned.certificates(of: context.account.id)
         }
@@ -57,7 +56,6 @@ extension ProvisionedController {
         _ certificate: SSLCertificate, _ context: CustomerRequestContext, notice: Notice?,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
         let waiting = certificate.status == .pendingValidation
         let zone = try await zone(context)
         let page = CertificatePage(

@@ -8,7 +8,6 @@ extension ProvisionedController {
     // MARK: Cloud servers
 
     @Sendable func cloudServers(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
         let list = try await databases.withDatabase(for: context.tenant) {
             try await $0.provisioned.cloudServers(of: context.account.id)
         }
@@ -27,7 +26,6 @@ extension ProvisionedController {
             var server = try await databases.withDatabase(
                 for: context.tenant, { try await $0.provisioned.cloudServer(.init(id), of: context.account.id) })
         else { throw PortalError.notFound }
-        let content = try await storefront.content(for: context.tenant)
         var stale = false
         // The status is read live; the last one known is shown when 20i does not answer.
         do {
@@ -68,19 +66,12 @@ extension ProvisionedController {
             )
         }
         guard let server, let user = stackUser else { throw PortalError.notFound }
-        do {
-            let url = try await upstreams.twentyI(for: context.tenant).singleSignOn(stackUser: user)
-            try await databases.withDatabase(for: context.tenant) { database in
-                try await database.accounts.audit(
-                    "cloud.control_panel", actor: context.account, target: "cloud server \(server.id!.rawValue)",
-                    ip: context.origin.clientAddress ?? "")
-            }
-            return flows.redirect(to: url)
-        } catch {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger, title: "The control panel is not answering",
-                back: "/account/cloud/\(id)"
-            )
+        let url = try await upstreams.twentyI(for: context.tenant).singleSignOn(stackUser: user)
+        try await databases.withDatabase(for: context.tenant) { database in
+            try await database.accounts.audit(
+                "cloud.control_panel", actor: context.account, target: "cloud server \(server.id!.rawValue)",
+                ip: context.origin.clientAddress ?? "")
         }
+        return flows.redirect(to: url)
     }
 }

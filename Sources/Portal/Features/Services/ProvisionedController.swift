@@ -10,7 +10,6 @@ package struct ProvisionedController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let upstreams: TenantUpstreams
     /// Reissues certificates and installs them once issued.
     let steps: OrderSteps
@@ -36,7 +35,6 @@ package struct ProvisionedController: Sendable {
     // MARK: Domains
 
     @Sendable func domains(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
         let list = try await databases.withDatabase(for: context.tenant) {
             try await $0.provisioned.domains(of: context.account.id)
         }
@@ -68,7 +66,6 @@ package struct ProvisionedController: Sendable {
         record: DNSRecord.Input? = nil, recordErrors: [String: String] = [:]
     ) async throws -> DomainPage {
         let domain = try await owned(context)
-        let content = try await storefront.content(for: context.tenant)
         var records: [DomainPage.Record] = []
         var zoneError: String?
         do {

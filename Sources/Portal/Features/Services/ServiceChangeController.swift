@@ -10,7 +10,6 @@ package struct ServiceChangeController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let databases: TenantDatabases
-    let storefront: StorefrontService
     let upstreams: TenantUpstreams
     let queue: OrderQueue
     let sync: ProductSync
@@ -105,16 +104,9 @@ package struct ServiceChangeController: Sendable {
             return try await blocked(
                 context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
-        do {
-            let quote = try await quote(service, entry, cycle, context.tenant)
-            return try flows.page(
-                try await previewPage(context, service, current, entry, cycle, quote), "account/service-change")
-        } catch let error as UpstreamError {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger,
-                title: "The price of the change cannot be worked out right now",
-                back: "/account/services/\(service.whmcsServiceID)")
-        }
+        let quote = try await quote(service, entry, cycle, context.tenant)
+        return try flows.page(
+            try await previewPage(context, service, current, entry, cycle, quote), "account/service-change")
     }
 
     private func quote(
@@ -143,7 +135,7 @@ package struct ServiceChangeController: Sendable {
         _ entry: CatalogueEntry,
         _ cycle: Product.BillingCycle, _ quote: WHMCSUpgradeQuote, key: String = SecureToken.generate()
     ) async throws -> PreviewPage {
-        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let currency = context.content.brand.currency
         return PreviewPage(
             chrome: context.chrome, csrf: context.csrfToken, serviceID: service.whmcsServiceID,
             from: current.product.name, to: entry.product.name, cycle: cycle.rawValue, slug: entry.product.slug,
@@ -182,19 +174,13 @@ package struct ServiceChangeController: Sendable {
                 context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
         let quote: WHMCSUpgradeQuote
-        do {
-            quote = try await self.quote(service, entry, cycle, context.tenant)
-        } catch let error as UpstreamError {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger,
-                title: "The change was not made", back: "/account/services/\(service.whmcsServiceID)")
-        }
+        quote = try await self.quote(service, entry, cycle, context.tenant)
         guard form["quoted"] == String(quote.priceMinor) else {
             var page = try await previewPage(context, service, current, entry, cycle, quote, key: key)
             page.notice = .error("The price changed since you looked. Please check it and confirm again.")
             return try flows.page(page, "account/service-change", status: .conflict)
         }
-        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let currency = context.content.brand.currency
         return try await place(context) { number in
             var order = Order(
                 accountID: context.account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle,
@@ -240,7 +226,7 @@ package struct ServiceChangeController: Sendable {
             return try await blocked(
                 context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
-        let currency = try await storefront.content(for: context.tenant).brand.currency
+        let currency = context.content.brand.currency
         let immediately = form["when"] == "now"
         return try await place(context) { number in
             var order = Order(

@@ -9,7 +9,6 @@ import Tenancy
 /// `/domains/search?q=NAME`: availability from 20i and the brand's own price per ending, with the name in every
 /// ending the brand sells as suggestions, each linking into checkout.
 package struct DomainSearchController: Sendable {
-    let storefront: StorefrontService
     let pages: PageRenderer
     let upstreams: TenantUpstreams
     /// Searches reach 20i (usage-limited there): each address gets a budget per brand.
@@ -59,7 +58,7 @@ package struct DomainSearchController: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
+        let content = context.content
         let raw = request.uri.queryParameters.get("q") ?? ""
         let product = content.catalogue.entries.first {
             $0.product.kind == .domain && $0.product.isOrderable && !$0.domainPrices.isEmpty

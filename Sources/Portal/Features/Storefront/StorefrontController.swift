@@ -8,7 +8,6 @@ import Tenancy
 
 /// The tenant's public pages: home, categories, products, its stylesheet, logo, sitemap and robots.txt.
 package struct StorefrontController: Sendable {
-    let storefront: StorefrontService
     let dataDirectory: DataDirectory
     let pages: PageRenderer
     let resources: ResourceMap
@@ -26,7 +25,7 @@ package struct StorefrontController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
+        let content = context.content
         return CachedResponse.make(
             request,
             body: content.homePage,
@@ -37,7 +36,7 @@ package struct StorefrontController: Sendable {
     }
 
     @Sendable func theme(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = try await storefront.content(for: context.tenant)
+        let content = context.content
         return CachedResponse.make(
             request,
             body: content.themeBody,

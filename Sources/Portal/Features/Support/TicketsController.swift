@@ -11,6 +11,7 @@ package struct TicketsController: Sendable {
     let realm: @Sendable (Tenant) -> any AccountRealm
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
+    let desk: TicketDesk
     let logger: Logger
 
     package static let adminUsernameKey = "support.whmcs_admin_username"
@@ -67,8 +68,7 @@ package struct TicketsController: Sendable {
         service: String = "",
         key: String = SecureToken.generate(), errors: [String: String] = [:]
     ) async throws -> NewPage {
-        let (client, _) = try await upstreams.whmcs(for: context.tenant)
-        let departments = try await client.supportDepartments()
+        let departments = try await desk.departments(in: context.tenant)
         let services = try await databases.withDatabase(for: context.tenant) {
             try await $0.billing.services(of: context.account.id, limit: 100).items
         }
@@ -88,13 +88,7 @@ package struct TicketsController: Sendable {
     }
 
     @Sendable func newTicket(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        do {
-            return try flows.page(try await newPage(context), "account/ticket-new")
-        } catch let error as UpstreamError {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger,
-                title: "Support is not answering", back: "/account/tickets")
-        }
+        try flows.page(try await newPage(context), "account/ticket-new")
     }
 
     @Sendable func open(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -103,6 +97,7 @@ package struct TicketsController: Sendable {
         let subject = form.trimmed("subject")
         let message = form["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         let key = form["idempotency_key"]
+        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/tickets/new") }
         var errors: [String: String] = [:]
         if subject.isEmpty || subject.count > 200 || subject.contains(where: \.isNewline) {
             errors["subject"] = "Sum the problem up in one line of at most 200 characters."
@@ -110,91 +105,40 @@ package struct TicketsController: Sendable {
         if message.isEmpty || message.count > 20_000 {
             errors["message"] = "Describe the problem in at most 20,000 characters."
         }
-        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/tickets/new") }
-        do {
-            var page = try await newPage(
-                context, subject: subject, message: message, department: form["department"],
-                service: form["service"], key: key)
-            guard let department = page.departments.first(where: { $0.value == form["department"] }) else {
-                errors["department"] = "Choose a department."
-                page = try await newPage(
-                    context, subject: subject, message: message, service: form["service"], key: key, errors: errors)
-                page.notice = .error("Nothing was sent: correct the marked fields.")
-                return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
-            }
-            let serviceID = Int(form["service"])
-            if let serviceID,
-                try await databases.withDatabase(
-                    for: context.tenant, { try await $0.billing.service(serviceID, of: context.account.id) }) == nil
-            {
-                errors["service"] = "Choose one of your services, or none."
-            }
-            guard errors.isEmpty else {
-                page = try await newPage(
-                    context, subject: subject, message: message, department: department.value, service: "", key: key,
-                    errors: errors)
-                page.notice = .error("Nothing was sent: correct the marked fields.")
-                return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
-            }
-            var link = try await databases.withDatabase(for: context.tenant) {
-                try await $0.upstreams.billingClient(of: context.account.id)
-            }
-            if link == nil { link = try await billingClientFromProfile(context) }
-            guard let link else {
-                page.notice = .error("Add your billing details first, so our team knows who you are: see your profile.")
-                return try flows.page(page, "account/ticket-new", status: .conflict)
-            }
-            let now = flows.services.now()
-            let (ticket, isNew) = try await databases.withDatabase(for: context.tenant) { database in
-                try await database.tickets.reserve(
-                    Ticket(
-                        accountID: context.account.id, idempotencyKey: key, departmentID: Int(department.value) ?? 0,
-                        departmentName: department.label, subject: subject, whmcsServiceID: serviceID, now: now),
-                    message: message
-                )
-            }
-            guard isNew else {
-                return flows.redirect(
-                    to: ticket.whmcsTicketID == nil ? "/account/tickets" : "/account/tickets/\(ticket.id!)")
-            }
-            do {
-                let (client, _) = try await upstreams.whmcs(for: context.tenant)
-                var request = WHMCSNewTicket(
-                    departmentID: ticket.departmentID, clientID: link.clientID, subject: subject, message: message)
-                request.serviceID = serviceID
-                let opened = try await client.openTicket(request)
-                try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.tickets.opened(
-                        ticket.id!, whmcsTicketID: opened.id, number: opened.number, actor: context.account,
-                        ip: context.origin.clientAddress ?? "")
-                }
-            } catch {
-                try await databases.withDatabase(for: context.tenant) { try await $0.tickets.discard(ticket.id!) }
-                throw error
-            }
-            return flows.redirect(to: "/account/tickets/\(ticket.id!)")
-        } catch let error as UpstreamError {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger,
-                title: "Your ticket was not sent", back: "/account/tickets/new")
+        var page = try await newPage(
+            context, subject: subject, message: message, department: form["department"], service: form["service"],
+            key: key)
+        let department = page.departments.first { $0.value == form["department"] }
+        if department == nil { errors["department"] = "Choose a department." }
+        let serviceID = Int(form["service"])
+        if let serviceID,
+            try await databases.withDatabase(
+                for: context.tenant, { try await $0.billing.service(serviceID, of: context.account.id) }) == nil
+        {
+            errors["service"] = "Choose one of your services, or none."
         }
-    }
-
-    /// A customer who never ordered has no WHMCS client yet: made from their saved billing details, if any.
-    func billingClientFromProfile(_ context: CustomerRequestContext) async throws -> BillingClientLink? {
-        guard
-            let profile = try await databases.withDatabase(
-                for: context.tenant, { try await $0.orders.profile(of: context.account.id) })
-        else {
-            return nil
+        guard errors.isEmpty, let department else {
+            page = try await newPage(
+                context, subject: subject, message: message, department: department?.value ?? "",
+                service: errors["service"] == nil ? form["service"] : "", key: key, errors: errors)
+            page.notice = .error("Nothing was sent: correct the marked fields.")
+            return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
         }
-        var billing = BillingProfile(
-            firstName: profile.firstName, lastName: profile.lastName, address1: profile.address1, city: profile.city,
-            state: profile.state,
-            postcode: profile.postcode, country: profile.country, phoneNumber: profile.phone
+        let ticket = TicketRequest(
+            departmentID: Int(department.value) ?? 0, departmentName: department.label, subject: subject,
+            message: message, serviceID: serviceID, idempotencyKey: key
         )
-        billing.companyName = profile.company
-        return try await upstreams.billingClient(for: context.account, profile: billing, in: context.tenant)
+        switch try await desk.open(
+            ticket, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
+        {
+        case .opened(let id):
+            return flows.redirect(to: "/account/tickets/\(id)")
+        case .inProgress:
+            return flows.redirect(to: "/account/tickets")
+        case .needsBillingDetails:
+            page.notice = .error("Add your billing details first, so our team knows who you are: see your profile.")
+            return try flows.page(page, "account/ticket-new", status: .conflict)
+        }
     }
 
     func threadPage(
@@ -233,7 +177,7 @@ package struct TicketsController: Sendable {
         guard let id = context.parameters.get("id").flatMap(Int64.init),
             let (ticket, messages) = try await databases.withDatabase(
                 for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) }),
-            let whmcsID = ticket.whmcsTicketID
+            ticket.whmcsTicketID != nil
         else { throw PortalError.notFound }
         var request = request
         let body = try await FormData.parse(&request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -246,23 +190,8 @@ package struct TicketsController: Sendable {
                 "account/ticket", status: .unprocessableContent
             )
         }
-        do {
-            guard
-                let link = try await databases.withDatabase(
-                    for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
-            else { throw PortalError.notFound }
-            try await upstreams.whmcs(for: context.tenant).client.addTicketReply(
-                ticketID: whmcsID, clientID: link.clientID, message: body)
-        } catch let error as UpstreamError {
-            return try CustomerTrouble.page(
-                flows, context, error, logger: logger,
-                title: "Your reply was not sent", back: "/account/tickets/\(id)")
-        }
-        try await databases.withDatabase(for: context.tenant) { database in
-            try await database.tickets.addReply(
-                id, author: "customer", authorName: context.account.name, body: body, status: "Customer-Reply",
-                actor: context.account, ip: context.origin.clientAddress ?? "", now: flows.services.now())
-        }
+        try await desk.reply(
+            to: ticket, body, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
         return flows.redirect(to: "/account/tickets/\(id)")
     }
 }

@@ -18,7 +18,8 @@ package struct BrandMiddleware: RouterMiddleware {
         switch context.origin.resolution {
         case .tenant(let tenant, _):
             // A brand that cannot be read gets the neutral error page; its routes answer 503 (`brandUnavailable`).
-            context.chrome = try? await storefront.content(for: tenant).chrome
+            context.storefront = try? await storefront.content(for: tenant)
+            context.chrome = context.storefront?.chrome
         case .platform:
             context.chrome = platformRealm.chrome()
         case .pending, .badHost, .unknownHost:

@@ -1,0 +1,22 @@
+import Logging
+
+/// The staff area's dashboard, staff list and audit, orders, customers and reports.
+enum BackOfficeRoutes {
+    static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
+        let flows = dependencies.accountFlows
+        StaffController(
+            flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
+            showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases
+        ).addRoutes(to: areas.staff)
+        AdminOrdersController(
+            flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+            queue: dependencies.orderQueue, upstreams: dependencies.upstreams
+        ).addRoutes(to: areas.staff)
+        ReportsController(flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases)
+            .addRoutes(to: areas.staff)
+        AdminCustomersController(
+            flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
+            upstreams: dependencies.upstreams
+        ).addRoutes(to: areas.staff)
+    }
+}

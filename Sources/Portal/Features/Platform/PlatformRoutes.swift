@@ -1,0 +1,31 @@
+import Logging
+import Tenancy
+
+/// The platform console: tenants (suspend, resume, health, export, backup), the audit log and onboarding.
+enum PlatformRoutes {
+    static func add(to areas: PlatformAreas, _ dependencies: PortalDependencies, logger: Logger) {
+        let configuration = dependencies.configuration
+        PlatformController(
+            flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
+            platform: dependencies.platform, health: dependencies.healthCollector,
+            hostingSuspension: dependencies.hostingSuspension, archive: dependencies.archive,
+            backups: dependencies.backups,
+            exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
+            logger: logger
+        ).addRoutes(to: areas.user)
+        OnboardingController(
+            flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
+            provisioner: TenantProvisioner(
+                onboarding: TenantOnboarding(
+                    platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
+                    baseDomain: configuration.baseDomain
+                ),
+                upstreams: dependencies.upstreams, databases: dependencies.databases,
+                sandbox: configuration.sandboxUpstreams, logger: logger
+            ),
+            drafts: OnboardingDrafts(), tenantRealm: { dependencies.tenantRealm($0) },
+            baseDomain: configuration.baseDomain,
+            hasSandboxDefaults: configuration.sandboxUpstreams != nil && configuration.allowSandboxUpstreams
+        ).addRoutes(to: areas.user)
+    }
+}

@@ -1,0 +1,15 @@
+import Logging
+
+/// The brand's public storefront: home, categories, products, theme, sitemap and domain search.
+enum StorefrontRoutes {
+    static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
+        StorefrontController(
+            dataDirectory: dependencies.dataDirectory, pages: dependencies.pages,
+            resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
+        ).addRoutes(to: areas.storefront)
+        DomainSearchController(
+            pages: dependencies.pages, upstreams: dependencies.upstreams,
+            limiter: dependencies.accountServices.limiter, now: dependencies.accountServices.now, logger: logger
+        ).addRoutes(to: areas.storefront)
+    }
+}

@@ -1,0 +1,19 @@
+import Logging
+
+/// Host-independent routes: liveness, static files, the TLS edge's ask endpoint and the benchmark baseline.
+enum OperationsRoutes {
+    static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
+        let configuration = dependencies.configuration
+        HealthController(
+            registry: dependencies.registry, databases: dependencies.databases, version: configuration.version
+        ).addRoutes(to: areas.root)
+        StaticAssetsController(assets: dependencies.assets).addRoutes(to: areas.root)
+        TLSAskController(
+            registry: dependencies.registry, baseDomain: configuration.baseDomain,
+            platformHost: configuration.platformHost
+        ).addRoutes(to: areas.root)
+        if configuration.benchRoutes {
+            BenchController().addRoutes(to: areas.root)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Integrations
+import Logging
+import Tenancy
+
+/// Turns every upstream failure in the customer area into one calm, branded page: no vendor words, nothing changed,
+/// a reference staff can find in the log, and a way back. Handlers let `UpstreamError` through; this is the only
+/// place that decides what a customer is told about it.
+struct CustomerTroubleMiddleware: RouterMiddleware {
+    typealias Context = CustomerRequestContext
+
+    let pages: PageRenderer
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error where Self.isUpstream(error) {
+            logger.warning(
+                "customer action failed upstream",
+                metadata: [
+                    "request_id": "\(context.requestID)", "tenant": "\(context.tenant.slug)",
+                    "account": "\(context.account.id.rawValue)", "method": "\(request.method)",
+                    "path": "\(request.uri.path)", "reason": "\(TenantUpstreams.describe(error))",
+                ]
+            )
+            let reading = request.method == .get || request.method == .head
+            let page = UpstreamTroublePage(
+                chrome: context.chrome,
+                title: reading ? "This page cannot be shown just now" : "Nothing was changed",
+                message: "We could not reach our billing and support systems just now. "
+                    + (reading ? "" : "Nothing was changed. ")
+                    + "Please try again in a few minutes; if it keeps happening, contact us and quote the reference "
+                    + "below.",
+                reference: context.requestID, backURL: Self.back(request, host: context.origin.host)
+            )
+            return Response(
+                status: .serviceUnavailable,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .retryAfter: "60"],
+                body: .init(byteBuffer: ByteBuffer(string: try pages.render(page, template: "account/trouble")))
+            )
+        }
+    }
+
+    /// Failures of the brand's upstreams, or of their configuration; anything else is a fault of ours (500).
+    static func isUpstream(_ error: any Error) -> Bool {
+        error is UpstreamError || error is UpstreamSettingsError
+    }
+
+    /// Back to the page the customer came from when it is on this host, else the customer area's home.
+    static func back(_ request: Request, host: String?) -> String {
+        if let referer = request.headers[.referer], let url = URL(string: referer), url.host == host,
+            url.path.hasPrefix("/account"), !url.path.hasPrefix("//")
+        {
+            return url.path + (url.query.map { "?" + $0 } ?? "")
+        }
+        return "/account"
+    }
+}
