@@ -3,12 +3,28 @@
 
 Starts `portal demo` on a temporary data folder, opens acme.localhost and globex.localhost in headless
 Chromium (Debian's chromium + chromium-driver, through Selenium) and checks what a person would see:
-different titles and primary colours, a layout that fits a 360 px phone, and a keyboard-reachable
-skip link. Run with Debian's python3 (/usr/bin/python3), which sees python3-selenium.
+different titles and primary colours, a layout that fits a 360 px phone (the customer and staff areas a
+375 px one), and a keyboard-reachable skip link. Every page the browser opens is checked: it lands where it
+should, with the HTTP status it should have (Navigation Timing), not on the error page, and with nothing in
+the browser console (errors, Content Security Policy refusals). Run with Debian's python3 (/usr/bin/python3),
+which sees python3-selenium.
+
+How the script talks to the browser, so that a loaded machine cannot make it flaky:
+- A page change is recognised by a mark the script leaves on the document it is leaving (`document.__checkId`):
+  the next page is the one without that mark, once its readyState is "complete". No element of an old page is
+  ever asked whether it is stale (ChromeDriver may answer that with "Node with given id does not belong to the
+  document" instead of "stale element reference").
+- Every element is found afresh for each action, and every find-and-act (click, typing, clearing, reading text,
+  attributes or styles) goes through one helper that repeats the whole find-and-act, at most three times, only
+  when ChromeDriver reports a node of a document being replaced ("does not belong to the document", "stale
+  element"); each repeat is logged. A click or key press that loads a page is repeated only if the page shows no
+  sign of having started to leave (its `navigate`/`submit` events were not seen and its mark is still there).
+- Every wait is bounded, and nothing is timed: a slow machine makes the run slower, not failed.
 """
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import struct
@@ -20,18 +36,89 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 
 import html5lib
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PORTAL = os.environ.get("PORTAL_BIN", os.path.join(ROOT, ".build", "debug", "portal"))
+RESULTS = {"passed": 0, "failed": 0}
+
+# Bounds on every wait. They are limits for a machine that is merely slow, not expectations of speed.
+PAGE_TIMEOUT = 60      # one page load (driver.get, or the page a click or key press opens)
+SCRIPT_TIMEOUT = 30    # one execute_script
+COMMAND_TIMEOUT = 180  # one HTTP request from Selenium to ChromeDriver (Selenium's default is no limit at all)
+TRIES = 3              # find-and-act attempts when ChromeDriver loses a node of a document being replaced
+
+# Runs in every document before its own scripts: keeps the Content Security Policy violations the page reports,
+# and notes when the page starts to leave (a link followed, a form sent), so that a click is never sent twice.
+NEW_DOCUMENT = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (event) {
+  window.__cspViolations.push('securitypolicyviolation: ' + event.effectiveDirective + ' refused '
+    + (event.blockedURI || 'inline') + ' (' + (event.sourceFile || document.URL) + ':' + event.lineNumber + ')'
+    + (event.disposition === 'report' ? ' [report only]' : ''));
+}, true);
+document.addEventListener('submit', function () { document.__leaving = true; }, true);
+if (window.navigation) {
+  window.navigation.addEventListener('navigate', function () { document.__leaving = true; });
+}
+"""
+
+# What the browser shows: the Navigation Timing status and whether this is the error template (storefront/error,
+# errors/neutral and account/trouble all end with a "Reference:" paragraph, which no other page has).
+PAGE_STATE = """
+var entry = performance.getEntriesByType('navigation')[0];
+var heading = document.querySelector('h1');
+return {ready: document.readyState,
+        status: entry && typeof entry.responseStatus === 'number' ? entry.responseStatus : null,
+        errorPage: !!document.querySelector('.notice__reference'),
+        heading: heading ? heading.textContent.trim() : ''};
+"""
+
+# Where a sideways scroll comes from: the outermost elements past the right edge of the window that reach furthest
+# within the page's scroll width (anything further right is inside a box that scrolls by itself, such as a table).
+OVERFLOWING = """
+var limit = window.innerWidth + 0.5, page = document.documentElement.scrollWidth + 1, found = [];
+function reaches(element) {
+  var right = element.getBoundingClientRect().right;
+  return right > limit && right <= page;
+}
+document.querySelectorAll('body *').forEach(function (element) {
+  var box = element.getBoundingClientRect(), parent = element.parentElement;
+  if (!reaches(element) || (parent !== document.body && reaches(parent))) return;
+  var position = getComputedStyle(element).position;
+  var name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+    + (typeof element.className === 'string' && element.className.trim()
+       ? '.' + element.className.trim().split(/\\s+/).join('.') : '')
+    + (position === 'static' ? '' : ' [position: ' + position + ']');
+  if (!found.some(function (item) { return item[2] === name; })) found.push([Math.round(box.right), Math.round(box.width), name]);
+});
+found.sort(function (a, b) { return b[0] - a[0]; });
+return found.filter(function (item) { return item[0] === found[0][0]; }).slice(0, 3).map(function (item) {
+  return item[2] + ' (right edge ' + item[0] + ' px, ' + item[1] + ' px wide)';
+});
+"""
+
+MARKS = itertools.count(1)
+
+
+def check(condition, label):
+    if condition:
+        RESULTS["passed"] += 1
+        print("  ok   %s" % label)
+    else:
+        RESULTS["failed"] += 1
+        print("  FAIL %s" % label)
+    return bool(condition)
 
 
 def free_port():
@@ -41,8 +128,8 @@ def free_port():
 
 
 def wait_for_health(port, process, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("portal demo exited early with status %s" % process.returncode)
         try:
@@ -53,23 +140,301 @@ def wait_for_health(port, process, timeout=30):
     raise RuntimeError("portal demo did not answer /health within %ss" % timeout)
 
 
+def fetch(port, host, path):
+    """Status and body of a page as the server answers it, error statuses included."""
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), headers={"Host": "%s.localhost" % host})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read().decode()
+
+
 def make_driver(width):
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=%d,900" % width):
         options.add_argument(argument)
+    # No password manager: no save-password or leaked-password prompts over the pages after a sign-in.
+    options.add_experimental_option("prefs", {"credentials_enable_service": False,
+                                              "profile.password_manager_enabled": False,
+                                              "profile.password_manager_leak_detection": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    return webdriver.Chrome(service=service, options=options)
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(PAGE_TIMEOUT)
+    driver.set_script_timeout(SCRIPT_TIMEOUT)
+    driver.set_window_size(width, 900)  # headless Chromium starts no narrower than 500 px whatever --window-size says
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NEW_DOCUMENT})
+    return driver
 
 
-def wait_for_url(driver, fragment, timeout=10):
-    """Waits for a click's navigation to land (a click returns before the next page has loaded)."""
+# ---- Waiting and acting on elements ----------------------------------------------------------------------------
+
+def first_line(error):
+    return ((getattr(error, "msg", None) or str(error)).strip().splitlines() or [type(error).__name__])[0]
+
+
+def transient(error):
+    """ChromeDriver lost a node because its document is being, or has just been, replaced."""
+    message = first_line(error).lower()
+    return "does not belong to the document" in message or "stale element" in message
+
+
+def wait_until(driver, condition, timeout):
+    """Polls condition(driver) until it is truthy, at most `timeout` seconds; returns its last value. A WebDriver
+    error while polling (a page being replaced) counts as "not yet"."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = condition(driver)
+            if value:
+                return value
+        except WebDriverException:
+            value = None
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(0.2)
+
+
+def wait_for(driver, condition, label, timeout=20):
+    """wait_until, failing the check `label` if the condition never holds."""
+    value = wait_until(driver, condition, timeout)
+    if not value:
+        check(False, "%s (not within %d s; on %s)" % (label, timeout, safe_url(driver)))
+    return value
+
+
+def safe_url(driver):
     try:
-        WebDriverWait(driver, timeout).until(lambda d: fragment in d.current_url)
-        return True
-    except Exception:
+        return driver.current_url
+    except WebDriverException as error:
+        return "an unknown page (%s)" % first_line(error)
+
+
+def settle(driver, timeout=10):
+    """Before a repeat: lets the page that is loading finish."""
+    time.sleep(0.3)
+    wait_until(driver, lambda d: d.execute_script("return document.readyState") == "complete", timeout)
+
+
+def attempt(driver, what, operation):
+    """Runs operation(), which finds an element afresh and acts on it; repeats the whole of it (at most TRIES times)
+    only when ChromeDriver reports a node of a replaced document, and says so."""
+    for number in range(1, TRIES + 1):
+        try:
+            return operation()
+        except WebDriverException as error:
+            if number == TRIES or not transient(error):
+                raise
+            print("       (retried %s, attempt %d of %d, after: %s)" % (what, number + 1, TRIES, first_line(error)))
+            settle(driver)
+
+
+def describe(locator):
+    return "%s %s" % locator
+
+
+def act(driver, locator, action, what=None):
+    """Finds the element `locator` finds and does action(element) with it, repeated as a whole if need be."""
+    return attempt(driver, what or describe(locator), lambda: action(driver.find_element(*locator)))
+
+
+def each(driver, locator, action, what=None):
+    """action(element) for every element `locator` finds, found and read again as a whole if need be."""
+    return attempt(driver, what or describe(locator),
+                   lambda: [action(element) for element in driver.find_elements(*locator)])
+
+
+def count(driver, locator):
+    return len(each(driver, locator, lambda element: None))
+
+
+def text(driver, locator):
+    return act(driver, locator, lambda element: element.text)
+
+
+def attribute(driver, locator, name):
+    return act(driver, locator, lambda element: element.get_attribute(name))
+
+
+def style(driver, locator, name):
+    return act(driver, locator, lambda element: element.value_of_css_property(name))
+
+
+def fill(driver, locator, value):
+    """Empties a field and types `value` into it (as keystrokes, so the page's own input handlers run). A repeat
+    starts again from an empty field; the field must hold `value` afterwards."""
+    def type_value(element):
+        element.clear()
+        element.send_keys(value)
+        return element.get_attribute("value")
+    typed = act(driver, locator, type_value, "typing into %s" % describe(locator))
+    if typed != value:
+        raise RuntimeError("%s holds %r after typing %r" % (describe(locator), typed, value))
+
+
+def choose(driver, locator):
+    """Selects a radio button or ticks a box (clicking only if it is not already selected, so a repeat is safe)."""
+    def select(element):
+        if not element.is_selected():
+            element.click()
+        return element.is_selected()
+    if not act(driver, locator, select, "selecting %s" % describe(locator)):
+        raise RuntimeError("%s is not selected after clicking it" % describe(locator))
+
+
+# ---- Pages -------------------------------------------------------------------------------------------------------
+
+def browser_problems(driver, excuse_url=None):
+    """SEVERE console entries and CSP refusals since the last read, and the violations the listener kept.
+    Only the failed load of a page that was meant to answer with an error status (excuse_url) is let through."""
+    problems = []
+    for entry in driver.get_log("browser"):
+        message = entry.get("message", "")
+        refused = "Content Security Policy" in message or "Refused to" in message
+        if entry.get("level") != "SEVERE" and not refused:
+            continue
+        if excuse_url and not refused and message.startswith(excuse_url + " ") and "Failed to load resource" in message:
+            print("       (expected) %s" % message)
+            continue
+        problems.append(message)
+    try:
+        problems += attempt(driver, "reading the page's CSP violations", lambda: driver.execute_script(
+            "var seen = window.__cspViolations || []; window.__cspViolations = []; return seen;")) or []
+    except WebDriverException as error:
+        problems.append("could not read the page's CSP violations: %s" % first_line(error))
+    return problems
+
+
+def leftovers(driver):
+    """Console problems of the page the browser is about to leave, each named by that page."""
+    url = driver.current_url
+    return ["on %s: %s" % (url, problem) for problem in browser_problems(driver)]
+
+
+def console_clean(driver, label, earlier=(), excuse_url=None):
+    problems = list(earlier) + browser_problems(driver, excuse_url)
+    return check(not problems, "%s: no browser console errors or CSP violations%s"
+                 % (label, "".join("\n         - %s" % problem for problem in problems)))
+
+
+def mark(driver):
+    """Leaves a new mark on the document the browser shows, and returns it."""
+    token = next(MARKS)
+    driver.execute_script("document.__checkId = arguments[0];", token)
+    return token
+
+
+def replaced(driver, token):
+    """The browser shows a document other than the one marked `token`, and it has finished loading."""
+    return driver.execute_script(
+        "return document.__checkId !== arguments[0] && document.readyState === 'complete';", token)
+
+
+def leaving(driver, token):
+    """The document marked `token` has started to leave (or is gone): a click or key press went through."""
+    try:
+        return driver.execute_script(
+            "return document.__checkId !== arguments[0] || document.__leaving === true;", token)
+    except WebDriverException:
+        return True  # no answer from the page: it is being replaced
+
+
+def landed(driver, label, expect=None, status=200, earlier=(), timeout=15):
+    """Checks the page the browser is on after a navigation: loaded, at a URL containing `expect`, with the
+    expected HTTP status (200 means any status below 400), the error template only when an error status is
+    expected (a 422 is a form shown again with its problems, not an error page), and a clean console."""
+    wait_until(driver, lambda d: d.execute_script("return document.readyState") == "complete"
+               and (not expect or expect in d.current_url), timeout)
+    url = driver.current_url
+    state = attempt(driver, "reading the page state", lambda: driver.execute_script(PAGE_STATE))
+    shown = state["status"] or None  # 0: Chromium did not say
+    problems = []
+    if state["ready"] != "complete":
+        problems.append("still %s after %d s" % (state["ready"], timeout))
+    if expect and expect not in url:
+        problems.append("expected a URL containing %r" % expect)
+    if status < 400 and shown is not None and shown >= 400:
+        problems.append("expected a status below 400")
+    if status >= 400 and shown is not None and shown != status:
+        problems.append("expected HTTP %d" % status)
+    wants_error_page = status >= 400 and status != 422
+    if state["errorPage"] and not wants_error_page:
+        problems.append("shows the error page %r" % state["heading"])
+    if wants_error_page and not state["errorPage"]:
+        problems.append("expected the error page")
+    check(not problems, "%s: lands on %s (HTTP %s)%s" % (
+        label, url, shown if shown is not None else "status not reported", "".join(" - " + p for p in problems)))
+    console_clean(driver, label, earlier, excuse_url=url if status >= 400 else None)
+    return not problems
+
+
+def navigate(driver, action, label, expect=None, status=200, timeout=PAGE_TIMEOUT):
+    """Does something that loads a new page, waits for that page (the document without the mark left on the one
+    before, fully loaded) and checks where the browser landed. action(token) gets the mark of the page it leaves."""
+    earlier = leftovers(driver)
+    token = mark(driver)
+    action(token)
+    if not wait_until(driver, lambda d: replaced(d, token), timeout):
+        check(False, "%s: no new page within %d s (still on %s)" % (label, timeout, safe_url(driver)))
+        console_clean(driver, label, earlier)
         return False
+    return landed(driver, label, expect, status, earlier)
+
+
+def go(driver, url, label=None, expect=None, status=200):
+    """Opens a URL and checks where the browser lands (by default, on that URL)."""
+    return navigate(driver, lambda token: driver.get(url), label or url, url if expect is None else expect, status)
+
+
+def press(driver, locator, how, what):
+    """An action for navigate(): finds the element afresh and clicks it (or presses a key in it). It is repeated
+    after ChromeDriver lost the node only if the page has not started to leave, so nothing is sent twice."""
+    def action(token):
+        for number in range(1, TRIES + 1):
+            try:
+                how(driver.find_element(*locator))
+                return
+            except WebDriverException as error:
+                if number == TRIES or not transient(error):
+                    raise
+                time.sleep(0.3)
+                if leaving(driver, token):
+                    print("       (%s went through; ChromeDriver then said: %s)" % (what, first_line(error)))
+                    return
+                print("       (retried %s, attempt %d of %d, after: %s)" % (what, number + 1, TRIES, first_line(error)))
+                settle(driver)
+    return action
+
+
+def click_to(driver, locator, label, expect=None, status=200):
+    """Clicks the element `locator` finds and checks where the browser lands."""
+    return navigate(driver, press(driver, locator, lambda element: element.click(), "clicking %s" % describe(locator)),
+                    label, expect, status)
+
+
+def enter_to(driver, locator, label, expect=None, status=200):
+    """Presses Enter in the field `locator` finds (a form sent from the keyboard) and checks where the browser lands."""
+    return navigate(driver, press(driver, locator, lambda element: element.send_keys(Keys.ENTER),
+                                  "pressing Enter in %s" % describe(locator)), label, expect, status)
+
+
+def fits(driver, url, width, label):
+    """Opens a page at the current window width and checks that it does not scroll sideways."""
+    go(driver, url, label)
+    inner, scroll = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    culprits = driver.execute_script(OVERFLOWING) if scroll > inner else []
+    check(inner == width and scroll <= inner,
+          "%s fits a %d px wide screen without sideways scrolling (page %d px, window %d px)%s"
+          % (label, width, scroll, inner, "; widest: " + ", ".join(culprits) if culprits else ""))
+
+
+def quit_checked(driver, label):
+    """Reads the console of the last page before closing the browser."""
+    console_clean(driver, label, leftovers(driver))
+    driver.quit()
 
 
 def totp(secret, at=None):
@@ -81,18 +446,17 @@ def totp(secret, at=None):
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
+PURPLE = ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)")
+SUBMIT = (By.CSS_SELECTOR, "form.form button[type=submit]")
+CONTINUE = (By.XPATH, "//button[normalize-space()='Continue']")
+
+
+def button(label):
+    return (By.XPATH, "//button[normalize-space()='%s']" % label)
+
+
 def main():
-    passed, failed = 0, 0
-
-    def check(condition, label):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print("  ok   %s" % label)
-        else:
-            failed += 1
-            print("  FAIL %s" % label)
-
+    RemoteConnection.set_timeout(COMMAND_TIMEOUT)
     data_dir = tempfile.mkdtemp(prefix="portal-browser-")
     port = free_port()
     log = open(os.path.join(data_dir, "server.log"), "w")
@@ -104,16 +468,13 @@ def main():
     try:
         health = wait_for_health(port, server)
         check(health.get("tenants") == 2, "the demo serves two tenants")
-        for url, host in (("/", "acme"), ("/", "globex"), ("/no-such-page", "acme"), ("/", "nobody"),
-                          ("/products/starter-web", "acme"), ("/category/web-hosting", "acme"), ("/order/starter-web", "acme"),
-                          ("/order/starter-web/review?cycle=monthly&domain=a.example&domain_action=existing", "acme"),
-                          ("/products/domains", "acme")):
-            request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, url),
-                                             headers={"Host": "%s.localhost" % host})
-            try:
-                page = urllib.request.urlopen(request, timeout=5).read().decode()
-            except urllib.error.HTTPError as answer:
-                page = answer.read().decode()
+        for host, url, status in (("acme", "/", 200), ("globex", "/", 200), ("acme", "/no-such-page", 404),
+                                  ("nobody", "/", 404), ("acme", "/products/starter-web", 200),
+                                  ("acme", "/category/web-hosting", 200), ("acme", "/order/starter-web", 200),
+                                  ("acme", "/order/starter-web/review?cycle=monthly&domain=a.example&domain_action=existing", 200),
+                                  ("acme", "/products/domains", 200)):
+            answered, page = fetch(port, host, url)
+            check(answered == status, "%s.localhost%s answers HTTP %d (got %d)" % (host, url, status, answered))
             try:
                 html5lib.HTMLParser(strict=True).parse(page)
                 check(True, "%s.localhost%s is valid HTML5" % (host, url))
@@ -122,131 +483,142 @@ def main():
         driver = make_driver(1200)
         seen = {}
         for slug in ("acme", "globex"):
-            driver.get("http://%s.localhost:%d/" % (slug, port))
+            go(driver, "http://%s.localhost:%d/" % (slug, port), "%s home page" % slug)
             title = driver.title
             primary = driver.execute_script(
                 "return getComputedStyle(document.documentElement).getPropertyValue('--brand-primary').trim()")
             header = driver.execute_script(
                 "return getComputedStyle(document.querySelector('.site-header')).backgroundColor")
-            cards = len(driver.find_elements(By.CSS_SELECTOR, ".product-card"))
+            cards = count(driver, (By.CSS_SELECTOR, ".product-card"))
             seen[slug] = (title, primary, header)
             print("  %s: title=%r primary=%s header=%s products=%d" % (slug, title, primary, header, cards))
             check(cards >= 4, "%s shows its products" % slug)
-            body = driver.find_element(By.TAG_NAME, "body")
-            body.send_keys(Keys.TAB)
-            focused = driver.switch_to.active_element
-            check(focused.get_attribute("class") == "skip-link", "%s: Tab reaches the skip link first" % slug)
+            act(driver, (By.TAG_NAME, "body"), lambda body: body.send_keys(Keys.TAB), "pressing Tab")
+            focused = driver.execute_script("return document.activeElement ? document.activeElement.className : ''")
+            check(focused == "skip-link", "%s: Tab reaches the skip link first (focus on %r)" % (slug, focused))
         check(seen["acme"][0].startswith("Acme Hosting"), "acme.localhost is titled Acme Hosting")
         check(seen["globex"][0].startswith("Globex Web"), "globex.localhost is titled Globex Web")
         check(seen["acme"][0] != seen["globex"][0], "the two hosts have different titles")
         check(seen["acme"][1] != seen["globex"][1], "the two hosts have different primary colours")
         check(seen["acme"][2] != seen["globex"][2], "the two headers are painted in different colours")
-        driver.quit()
+        # Pages that do not exist: the browser gets the error page with a 404 (its own failed load is expected).
+        go(driver, "http://acme.localhost:%d/no-such-page" % port, "a missing acme page", status=404)
+        go(driver, "http://nobody.localhost:%d/" % port, "an unknown host", status=404)
+        quit_checked(driver, "the two storefronts")
 
         # Sign in as the demo customer: the __Host- Secure session cookie must work on http://*.localhost.
         driver = make_driver(1200)
-        driver.get("http://acme.localhost:%d/login" % port)
-        driver.find_element(By.ID, "email").send_keys("customer@acme.example")
-        driver.find_element(By.ID, "password").send_keys("acme-customer-demo")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(wait_for_url(driver, "/account") and driver.current_url.endswith("/account"),
-              "the demo customer signs in and lands on /account")
+        acme = "http://acme.localhost:%d" % port
+        go(driver, acme + "/login", "the customer sign-in page")
+        fill(driver, (By.ID, "email"), "customer@acme.example")
+        fill(driver, (By.ID, "password"), "acme-customer-demo")
+        click_to(driver, SUBMIT, "the demo customer signs in", "/account")
+        check(driver.current_url.endswith("/account"), "the demo customer signs in and lands on /account")
         check("Hello, Demo Customer" in driver.page_source, "the account page greets the customer")
-        driver.get("http://globex.localhost:%d/account" % port)
+        # The customer area on a phone: no sideways scrolling in the signed-in pages either.
+        driver.set_window_size(375, 900)
+        for path in ("/account", "/account/services", "/account/invoices", "/account/tickets"):
+            fits(driver, acme + path, 375, "acme%s (signed-in customer)" % path)
+        driver.set_window_size(1200, 900)
+        go(driver, "http://globex.localhost:%d/account" % port, "globex /account with an acme session", "/login")
         check("/login" in driver.current_url, "the acme session is not a session on globex")
-        driver.get("http://acme.localhost:%d/account" % port)
-        driver.find_element(By.CSS_SELECTOR, "nav form button").click()
-        wait_for_url(driver, "acme.localhost:%d/" % port)
-        WebDriverWait(driver, 10).until(lambda d: "/account" not in d.current_url)
-        driver.get("http://acme.localhost:%d/account" % port)
+        go(driver, acme + "/account", "the customer dashboard")
+        click_to(driver, (By.CSS_SELECTOR, "nav form button"), "signing out", "acme.localhost:%d/" % port)
+        check("/account" not in driver.current_url, "signing out leaves the customer area")
+        go(driver, acme + "/account", "/account after signing out", "/login")
         check("/login" in driver.current_url, "after signing out, /account asks to sign in again")
 
         # The demo owner must enrol a second factor first: the QR code is drawn on the page.
-        driver.get("http://acme.localhost:%d/admin/login" % port)
-        driver.find_element(By.ID, "email").send_keys("owner@acme.example")
-        driver.find_element(By.ID, "password").send_keys("acme-owner-demo")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(wait_for_url(driver, "/admin/security/two-factor"), "staff are sent to two-factor set-up")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
-        key = driver.find_element(By.CSS_SELECTOR, "code.secret").text
-        driver.find_element(By.ID, "code").send_keys(totp(key))
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "recovery" in d.page_source.lower())
+        go(driver, acme + "/admin/login", "the staff sign-in page")
+        fill(driver, (By.ID, "email"), "owner@acme.example")
+        fill(driver, (By.ID, "password"), "acme-owner-demo")
+        click_to(driver, SUBMIT, "the demo owner signs in", "/admin/security/two-factor")
+        check("/admin/security/two-factor" in driver.current_url, "staff are sent to two-factor set-up")
+        check(count(driver, (By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
+        key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+        fill(driver, (By.ID, "code"), totp(key))
+        click_to(driver, SUBMIT, "the owner confirms two-factor", "/admin/security/two-factor")
+        wait_for(driver, lambda d: "recovery" in d.page_source.lower(), "the owner is shown recovery codes", 10)
 
         # The staff dashboard: figures and two server-drawn charts, each with a table of the same figures.
-        driver.get("http://acme.localhost:%d/admin" % port)
-        charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart[role=img]")
-        check(len(charts) == 2 and all(c.is_displayed() and c.size["width"] > 200 for c in charts),
-              "the staff dashboard draws its two charts as SVG")
-        check(len(driver.find_elements(By.CSS_SELECTOR, ".figures .figure")) == 6, "the dashboard shows its six figures")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "figure.chart-figure details table")) == 2,
+        go(driver, acme + "/admin", "the staff dashboard")
+        charts = each(driver, (By.CSS_SELECTOR, "svg.chart[role=img]"),
+                      lambda chart: (chart.is_displayed(), chart.size["width"]))
+        check(len(charts) == 2 and all(shown and width > 200 for shown, width in charts),
+              "the staff dashboard draws its two charts as SVG (%s)" % charts)
+        check(count(driver, (By.CSS_SELECTOR, ".figures .figure")) == 6, "the dashboard shows its six figures")
+        check(count(driver, (By.CSS_SELECTOR, "figure.chart-figure details table")) == 2,
               "each chart has a table of the same figures")
-        driver.get("http://acme.localhost:%d/admin/customers" % port)
+        go(driver, acme + "/admin/customers", "the staff customer list")
         check("Customers" in driver.title, "the owner opens the customer list")
+        # The staff area on a phone.
+        driver.set_window_size(375, 900)
+        for path in ("/admin", "/admin/orders", "/admin/products", "/admin/customers"):
+            fits(driver, acme + path, 375, "acme%s (signed-in owner)" % path)
+        driver.set_window_size(1200, 900)
 
         # The demo brands are wired to the in-process WHMCS and WHM simulators: the owner's test button proves it.
-        driver.get("http://acme.localhost:%d/admin/integrations" % port)
+        go(driver, acme + "/admin/integrations", "the connections page")
         check("Billing and hosting connections" in driver.page_source, "the owner opens the connections page")
-        check(driver.find_element(By.ID, "whmcs-secret").get_attribute("value") == "",
+        check(attribute(driver, (By.ID, "whmcs-secret"), "value") == "",
               "the stored WHMCS secret is not put back into the page")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Test connection']").click()
-        WebDriverWait(driver, 20).until(lambda d: "Connection test" in d.page_source)
-        results = [item.text for item in driver.find_elements(By.CSS_SELECTOR, ".checks li")]
-        check(len(results) == 4 and all("Connected" in text for text in results)
-              and [text.split(":")[0] for text in results] == ["WHMCS", "WHM", "20i", "TheSSLStore"],
+        click_to(driver, button("Test connection"), "Test connection", "/admin/integrations")
+        wait_for(driver, lambda d: "Connection test" in d.page_source, "the connection test reports", 20)
+        results = each(driver, (By.CSS_SELECTOR, ".checks li"), lambda item: item.text)
+        check(len(results) == 4 and all("Connected" in line for line in results)
+              and [line.split(":")[0] for line in results] == ["WHMCS", "WHM", "20i", "TheSSLStore"],
               "Test connection reaches the sandbox WHMCS, WHM, 20i and TheSSLStore: %s" % results)
 
         # The public domain search, without JavaScript: type a name, press Enter, see each ending with its price.
-        driver.get("http://acme.localhost:%d/domains/search" % port)
-        box = driver.find_element(By.ID, "q")
-        check(driver.find_element(By.CSS_SELECTOR, "label[for=q]").text != "", "the domain search field has a label")
-        box.send_keys("browsercheck\n")
-        WebDriverWait(driver, 20).until(lambda d: "browsercheck.com" in d.page_source)
-        rows = driver.find_elements(By.CSS_SELECTOR, "table.table tbody tr")
-        check(len(rows) >= 2 and all("Available" in row.text for row in rows),
-              "domain search lists the name in every ending the brand sells: %s" % [row.text for row in rows])
-        link = driver.find_element(By.LINK_TEXT, "Register browsercheck.com")
-        check("/order/domains?domain=browsercheck.com&domain_action=register" in link.get_attribute("href"),
-              "a result links into checkout: %s" % link.get_attribute("href"))
+        go(driver, acme + "/domains/search", "the domain search")
+        check(text(driver, (By.CSS_SELECTOR, "label[for=q]")) != "", "the domain search field has a label")
+        fill(driver, (By.ID, "q"), "browsercheck")
+        enter_to(driver, (By.ID, "q"), "searching for browsercheck", "q=browsercheck")
+        wait_for(driver, lambda d: "browsercheck.com" in d.page_source, "the search lists browsercheck.com", 20)
+        rows = each(driver, (By.CSS_SELECTOR, "table.table tbody tr"), lambda row: row.text)
+        check(len(rows) >= 2 and all("Available" in row for row in rows),
+              "domain search lists the name in every ending the brand sells: %s" % rows)
+        href = attribute(driver, (By.LINK_TEXT, "Register browsercheck.com"), "href")
+        check("/order/domains?domain=browsercheck.com&domain_action=register" in (href or ""),
+              "a result links into checkout: %s" % href)
 
         # Brand studio: change the primary colour, save the draft, publish, and see it on the storefront.
-        driver.get("http://acme.localhost:%d/admin/brand" % port)
-        pickers = driver.find_elements(By.CSS_SELECTOR, "input.colour-picker")
-        check(len(pickers) == 5 and all(p.is_displayed() for p in pickers),
-              "the colour pickers appear when scripts run (progressive enhancement)")
-        primary = driver.find_element(By.ID, "primary-color")
-        primary.clear()
-        primary.send_keys("#5b21b6")
-        swatch = driver.find_element(By.CSS_SELECTOR, ".swatch__button").value_of_css_property("background-color")
-        check(swatch in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"), "the colour preview updates while typing (%s)" % swatch)
-        driver.find_element(By.XPATH, "//button[normalize-space()='Save draft']").click()
-        WebDriverWait(driver, 10).until(lambda d: "Draft saved" in d.page_source)
-        driver.get("http://acme.localhost:%d/" % port)
-        header = driver.find_element(By.CSS_SELECTOR, ".site-header").value_of_css_property("background-color")
-        check(header not in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"), "the draft is not live before publishing")
-        driver.get("http://acme.localhost:%d/admin/brand" % port)
-        driver.find_element(By.XPATH, "//button[normalize-space()='Publish']").click()
-        WebDriverWait(driver, 10).until(lambda d: "Published" in d.page_source)
-        driver.get("http://acme.localhost:%d/" % port)
-        header = driver.find_element(By.CSS_SELECTOR, ".site-header").value_of_css_property("background-color")
-        check(header in ("rgba(91, 33, 182, 1)", "rgb(91, 33, 182)"),
-              "after publishing, the storefront header has the new primary colour (%s)" % header)
+        go(driver, acme + "/admin/brand", "the brand studio")
+        pickers = each(driver, (By.CSS_SELECTOR, "input.colour-picker"), lambda picker: picker.is_displayed())
+        check(len(pickers) == 5 and all(pickers), "the colour pickers appear when scripts run (progressive enhancement)")
+        fill(driver, (By.ID, "primary-color"), "#5b21b6")
+        # The page's own input handler paints the preview; typing returns once the key events are dispatched.
+        wait_until(driver, lambda d: style(d, (By.CSS_SELECTOR, ".swatch__button"), "background-color") in PURPLE, 5)
+        swatch = style(driver, (By.CSS_SELECTOR, ".swatch__button"), "background-color")
+        check(swatch in PURPLE, "the colour preview updates while typing (%s)" % swatch)
+        console_clean(driver, "the brand studio's live preview")
+        click_to(driver, button("Save draft"), "Save draft", "/admin/brand")
+        wait_for(driver, lambda d: "Draft saved" in d.page_source, "the brand studio says the draft is saved", 10)
+        go(driver, acme + "/", "the acme home page with a draft brand")
+        header = style(driver, (By.CSS_SELECTOR, ".site-header"), "background-color")
+        check(header not in PURPLE, "the draft is not live before publishing")
+        go(driver, acme + "/admin/brand", "the brand studio")
+        click_to(driver, button("Publish"), "Publish", "/admin/brand")
+        wait_for(driver, lambda d: "Published" in d.page_source, "the brand studio says the brand is published", 10)
+        go(driver, acme + "/", "the acme home page after publishing")
+        header = style(driver, (By.CSS_SELECTOR, ".site-header"), "background-color")
+        check(header in PURPLE, "after publishing, the storefront header has the new primary colour (%s)" % header)
 
         # Custom domains: a bad name is refused beside the field; a good one waits for its DNS records.
-        driver.get("http://acme.localhost:%d/admin/domains" % port)
-        driver.find_element(By.ID, "domain-hostname").send_keys("not a domain")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Add the domain']").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "domain-hostname-error"))
-        check(driver.find_element(By.ID, "domain-hostname").get_attribute("aria-invalid") == "true",
+        go(driver, acme + "/admin/domains", "the custom domains page")
+        fill(driver, (By.ID, "domain-hostname"), "not a domain")
+        click_to(driver, button("Add the domain"), "adding a bad domain (422, the form again)", "/admin/domains",
+                 status=422)
+        check(count(driver, (By.ID, "domain-hostname-error")) == 1
+              and attribute(driver, (By.ID, "domain-hostname"), "aria-invalid") == "true",
               "a bad domain is refused beside its labelled field")
-        field = driver.find_element(By.ID, "domain-hostname")
-        field.clear()
-        field.send_keys("shop.acme-browser.example")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Add the domain']").click()
-        WebDriverWait(driver, 10).until(lambda d: "Waiting for DNS verification" in d.page_source)
+        fill(driver, (By.ID, "domain-hostname"), "shop.acme-browser.example")
+        click_to(driver, button("Add the domain"), "adding shop.acme-browser.example", "/admin/domains")
+        wait_for(driver, lambda d: "Waiting for DNS verification" in d.page_source,
+                 "the new domain waits for DNS verification", 10)
         check("_portal-verify.shop.acme-browser.example" in driver.page_source,
               "a new domain shows the TXT record that proves it")
-        driver.quit()
+        quit_checked(driver, "the customer and staff areas")
 
         # Platform console: a platform user (invited from the CLI, with two-factor) onboards a brand in the wizard.
         invite = subprocess.run(
@@ -257,138 +629,133 @@ def main():
         check(link is not None, "portal platform add-user prints a set-up link")
         driver = make_driver(1200)
         console = "http://platform.localhost:%d" % port
-        driver.get(link)
-        driver.find_element(By.ID, "name").send_keys("Ops")
-        driver.find_element(By.ID, "password").send_keys("a long platform passphrase")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "/accept-invite" not in d.current_url)
-        driver.get(console + "/login")
-        driver.find_element(By.ID, "email").send_keys("ops@example.com")
-        driver.find_element(By.ID, "password").send_keys("a long platform passphrase")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(wait_for_url(driver, "/security/two-factor"), "platform users must enrol two-factor")
-        key = driver.find_element(By.CSS_SELECTOR, "code.secret").text
-        driver.find_element(By.ID, "code").send_keys(totp(key))
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "recovery" in d.page_source.lower())
-        driver.get(console + "/")
-        driver.find_element(By.LINK_TEXT, "New tenant").click()
-        wait_for_url(driver, "/onboarding")
-        driver.find_element(By.ID, "slug").send_keys("Not A Slug")
-        driver.find_element(By.ID, "name").send_keys("Initech Hosting")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "slug-error"))
-        check(driver.find_element(By.ID, "slug").get_attribute("aria-invalid") == "true",
+        go(driver, link, "the invitation link", "/accept-invite")
+        fill(driver, (By.ID, "name"), "Ops")
+        fill(driver, (By.ID, "password"), "a long platform passphrase")
+        click_to(driver, SUBMIT, "accepting the invitation", console)
+        check("/accept-invite" not in driver.current_url, "accepting the invitation leaves the invitation page")
+        go(driver, console + "/login", "the platform sign-in page")
+        fill(driver, (By.ID, "email"), "ops@example.com")
+        fill(driver, (By.ID, "password"), "a long platform passphrase")
+        click_to(driver, SUBMIT, "the platform user signs in", "/security/two-factor")
+        check("/security/two-factor" in driver.current_url, "platform users must enrol two-factor")
+        key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+        fill(driver, (By.ID, "code"), totp(key))
+        click_to(driver, SUBMIT, "the platform user confirms two-factor", "/security/two-factor")
+        wait_for(driver, lambda d: "recovery" in d.page_source.lower(), "the platform user is shown recovery codes", 10)
+        go(driver, console + "/", "the platform console")
+        click_to(driver, (By.LINK_TEXT, "New tenant"), "New tenant", "/onboarding")
+        fill(driver, (By.ID, "slug"), "Not A Slug")
+        fill(driver, (By.ID, "name"), "Initech Hosting")
+        click_to(driver, CONTINUE, "the wizard with a bad slug (422, the form again)", "/onboarding", status=422)
+        check(count(driver, (By.ID, "slug-error")) == 1 and attribute(driver, (By.ID, "slug"), "aria-invalid") == "true",
               "the wizard refuses a bad slug beside its labelled field")
-        field = driver.find_element(By.ID, "slug")
-        field.clear()
-        field.send_keys("initech")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/domains")
-        check(driver.find_element(By.CSS_SELECTOR, ".wizard-steps li[aria-current=step]").text.startswith("2."),
+        fill(driver, (By.ID, "slug"), "initech")
+        click_to(driver, CONTINUE, "wizard step 1 (brand)", "/domains")
+        check(text(driver, (By.CSS_SELECTOR, ".wizard-steps li[aria-current=step]")).startswith("2."),
               "the step list marks the current step")
-        driver.find_element(By.ID, "domains").send_keys("portal.initech-browser.example")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/owner")
-        driver.find_element(By.ID, "owner-email").send_keys("owner@initech-browser.example")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/connection")
-        driver.find_element(By.CSS_SELECTOR, "input[name=mode][value=sandbox]").click()
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/mapping")
-        groups = driver.find_elements(By.CSS_SELECTOR, "input[name=whmcs_group]")
-        check(len(groups) >= 3, "the mapping step offers WHMCS's client groups (%d)" % len(groups))
-        driver.find_element(By.XPATH, "//label[contains(., 'New brand (sandbox)')]/input").click()
-        driver.find_element(By.CSS_SELECTOR, "input[name=reseller][value=new]").click()
-        driver.find_element(By.ID, "reseller-user").send_keys("rinitechb")
-        driver.find_element(By.ID, "nameservers").send_keys("ns1.initech-browser.example\nns2.initech-browser.example")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/review")
-        problems = [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".field__error")]
+        fill(driver, (By.ID, "domains"), "portal.initech-browser.example")
+        click_to(driver, CONTINUE, "wizard step 2 (domains)", "/owner")
+        fill(driver, (By.ID, "owner-email"), "owner@initech-browser.example")
+        click_to(driver, CONTINUE, "wizard step 3 (owner)", "/connection")
+        choose(driver, (By.CSS_SELECTOR, "input[name=mode][value=sandbox]"))
+        click_to(driver, CONTINUE, "wizard step 4 (connection)", "/mapping")
+        groups = count(driver, (By.CSS_SELECTOR, "input[name=whmcs_group]"))
+        check(groups >= 3, "the mapping step offers WHMCS's client groups (%d)" % groups)
+        choose(driver, (By.XPATH, "//label[contains(., 'New brand (sandbox)')]/input"))
+        choose(driver, (By.CSS_SELECTOR, "input[name=reseller][value=new]"))
+        fill(driver, (By.ID, "reseller-user"), "rinitechb")
+        fill(driver, (By.ID, "nameservers"), "ns1.initech-browser.example\nns2.initech-browser.example")
+        click_to(driver, CONTINUE, "wizard step 5 (mapping)", "/review")
+        problems = each(driver, (By.CSS_SELECTOR, ".field__error"), lambda element: element.text)
         check("new: rinitechb" in driver.page_source, "the review lists the new reseller %s" % (problems or ""))
-        driver.find_element(By.XPATH, "//button[normalize-space()='Create the tenant']").click()
-        wait_for_url(driver, "/tenants/initech?done=created")
+        click_to(driver, button("Create the tenant"), "Create the tenant", "/tenants/initech?done=created")
         check("The owner has been sent an invitation" in driver.page_source, "the wizard creates the brand")
         request = urllib.request.Request("http://127.0.0.1:%d/" % port, headers={"Host": "initech.localhost"})
-        check(urllib.request.urlopen(request, timeout=5).status == 200, "the new brand serves on its platform address")
-        driver.quit()
+        with urllib.request.urlopen(request, timeout=5) as response:
+            check(response.status == 200, "the new brand serves on its platform address")
+        quit_checked(driver, "the platform console")
 
         # A new customer signs up from the review page, confirms the address, orders shared hosting, sees it active.
         driver = make_driver(1200)
         base = "http://acme.localhost:%d" % port
-        driver.get(base + "/products/starter-web")
-        check("Starter Web" in driver.title and driver.find_elements(By.CSS_SELECTOR, "link[rel=canonical]"),
+        go(driver, base + "/products/starter-web", "the Starter Web product page")
+        check("Starter Web" in driver.title and count(driver, (By.CSS_SELECTOR, "link[rel=canonical]")) == 1,
               "the product page has its title and a canonical link")
-        driver.find_element(By.LINK_TEXT, "Order Starter Web").click()
-        wait_for_url(driver, "/order/starter-web")
-        driver.find_element(By.CSS_SELECTOR, "input[name=cycle][value=monthly]").click()
-        driver.find_element(By.ID, "domain").send_keys("browser-journey.example")
-        driver.find_element(By.CSS_SELECTOR, "input[name=domain_action][value=existing]").click()
-        driver.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
-        wait_for_url(driver, "/review")
+        click_to(driver, (By.LINK_TEXT, "Order Starter Web"), "Order Starter Web", "/order/starter-web")
+        choose(driver, (By.CSS_SELECTOR, "input[name=cycle][value=monthly]"))
+        fill(driver, (By.ID, "domain"), "browser-journey.example")
+        choose(driver, (By.CSS_SELECTOR, "input[name=domain_action][value=existing]"))
+        click_to(driver, CONTINUE, "the order form's Continue", "/review")
         check("£2.99" in driver.page_source, "the review shows the price")
-        driver.find_element(By.LINK_TEXT, "Create an account").click()
-        wait_for_url(driver, "/signup")
-        driver.find_element(By.ID, "name").send_keys("Browser Buyer")
-        driver.find_element(By.ID, "email").send_keys("buyer@example.com")
-        driver.find_element(By.ID, "password").send_keys("a browser bought this")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "Check your inbox" in d.page_source)
-        sign_in = driver.find_element(By.LINK_TEXT, "Go to sign in").get_attribute("href")
+        click_to(driver, (By.LINK_TEXT, "Create an account"), "Create an account", "/signup")
+        fill(driver, (By.ID, "name"), "Browser Buyer")
+        fill(driver, (By.ID, "email"), "buyer@example.com")
+        fill(driver, (By.ID, "password"), "a browser bought this")
+        click_to(driver, SUBMIT, "signing up", "/signup")
+        wait_for(driver, lambda d: "Check your inbox" in d.page_source, "signing up asks to check the inbox", 10)
+        sign_in = attribute(driver, (By.LINK_TEXT, "Go to sign in"), "href")
         database = sqlite3.connect(os.path.join(data_dir, "acme", "tenant.sqlite"))
         body = database.execute(
             "SELECT text_body FROM mail_outbox WHERE to_address = 'buyer@example.com' ORDER BY id DESC LIMIT 1").fetchone()[0]
         database.close()
         link = next(word for word in body.split() if "/verify-email?token=" in word)
-        driver.get(link)
+        go(driver, link, "the emailed confirmation link", "/verify-email")
         check("Email address confirmed" in driver.page_source, "the emailed link confirms the address")
-        driver.get(sign_in)
-        driver.find_element(By.ID, "email").send_keys("buyer@example.com")
-        driver.find_element(By.ID, "password").send_keys("a browser bought this")
-        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-        check(wait_for_url(driver, "/order/starter-web/review"), "signing in returns to the order review")
+        go(driver, sign_in, "the sign-in link after signing up", "/login")
+        fill(driver, (By.ID, "email"), "buyer@example.com")
+        fill(driver, (By.ID, "password"), "a browser bought this")
+        click_to(driver, SUBMIT, "the new customer signs in", "/order/starter-web/review")
+        check("/order/starter-web/review" in driver.current_url, "signing in returns to the order review")
         for field, value in (("first-name", "Browser"), ("last-name", "Buyer"), ("address1", "1 Chromium Way"),
                              ("city", "London"), ("state", "London"), ("postcode", "N1 9GU"), ("country", "GB"),
                              ("phone", "+44 20 7946 0999")):
-            element = driver.find_element(By.ID, field)
-            element.clear()
-            element.send_keys(value)
-        driver.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]").click()
-        check(wait_for_url(driver, "/account/orders/"), "placing the order opens the order page")
-        try:
-            WebDriverWait(driver, 40).until(lambda d: "Your service is ready." in d.page_source)
-            ready = True
-        except Exception:
-            ready = False
+            fill(driver, (By.ID, field), value)
+        click_to(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]"),
+                 "Place order", "/account/orders/")
+        check("/account/orders/" in driver.current_url, "placing the order opens the order page")
+        # The order page reloads itself (a meta refresh) until the service is ready; each reload is a new document.
+        ready = wait_until(driver, lambda d: "Your service is ready." in d.page_source
+                           and d.execute_script("return document.readyState") == "complete", 90)
         check(ready, "the order page refreshes by itself until the hosting is active")
+        landed(driver, "the order page once the hosting is active", "/account/orders/")
         check("ns1.acme.example" in driver.page_source, "the active order shows the brand's nameservers")
-        driver.quit()
+        quit_checked(driver, "the order journey")
 
         driver = make_driver(360)
         for slug, path in (("acme", "/"), ("globex", "/"), ("acme", "/products/starter-web"),
                            ("acme", "/order/starter-web/review?cycle=monthly&domain=a.example&domain_action=existing")):
-            driver.get("http://%s.localhost:%d%s" % (slug, port, path))
-            overflow = driver.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            check(overflow <= 0, "%s%s fits a 360 px wide screen without sideways scrolling" % (slug, path))
+            go(driver, "http://%s.localhost:%d%s" % (slug, port, path), "%s%s at 360 px" % (slug, path))
+            inner, overflow = driver.execute_script("return [window.innerWidth, "
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth]")
+            culprits = driver.execute_script(OVERFLOWING) if overflow > 0 else []
+            check(inner == 360 and overflow <= 0, "%s%s fits a 360 px wide screen without sideways scrolling%s"
+                  % (slug, path, " (window %d px, %d px too wide%s)" % (inner, overflow, "; widest: " + ", ".join(culprits)
+                                                                        if culprits else "")
+                     if inner != 360 or overflow > 0 else ""))
+        console_clean(driver, "the storefront at 360 px", leftovers(driver))
     except Exception as error:  # report, then fail the run
-        failed += 1
-        print("  FAIL %s" % error)
+        traceback.print_exc(file=sys.stdout)
+        check(False, "%s: %s" % (type(error).__name__, first_line(error)))
     finally:
         if driver is not None:
-            driver.quit()
+            try:
+                driver.quit()
+            except Exception:  # already closed by quit_checked
+                pass
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=15)
         log.close()
-        if failed:
+        if RESULTS["failed"]:
             print(open(os.path.join(data_dir, "server.log")).read()[-3000:])
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    print("browser: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("browser: %d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))
+    return 1 if RESULTS["failed"] else 0
 
 
 if __name__ == "__main__":

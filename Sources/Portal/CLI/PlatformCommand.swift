@@ -46,7 +46,8 @@ struct PlatformCommand: AsyncParsableCommand {
             }
             Console.line("Created platform user \(EmailAddress.normalize(email) ?? email).")
             Console.line("Set a password and two-factor within 30 minutes at")
-            Console.line("  \(OwnerInvitation.link(host: host, path: "/accept-invite", token: token))")
+            Console.line(
+                "  \(OwnerInvitation.link(host: host, path: SignInPaths.platform.acceptInvite.link(), token: token))")
         }
     }
 }

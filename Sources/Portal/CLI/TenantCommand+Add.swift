@@ -175,7 +175,7 @@ extension TenantCommand {
             if let setupToken, let primary = domains.first(where: \.isPrimary) {
                 Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
                 Console.line(
-                    "  \(OwnerInvitation.link(host: primary.hostname, path: "/admin/accept-invite", token: setupToken))"
+                    "  \(OwnerInvitation.link(host: primary.hostname, path: SignInPaths.staff.acceptInvite.link(), token: setupToken))"
                 )
             }
         }

@@ -163,7 +163,7 @@ extension OrderSteps {
                 "certificate.domain": certificate.domain,
                 "certificate.expires": ReminderScheduler.long(issued.notValidAfter, zone),
                 "link": flows.services.link(
-                    primaryHost: realm.linkHost, path: "/account/certificates/\(certificate.id!.rawValue)"),
+                    primaryHost: realm.linkHost, path: AccountPaths.certificate.link(certificate.id!.rawValue)),
             ],
             tag: "certificate_issued"
         )

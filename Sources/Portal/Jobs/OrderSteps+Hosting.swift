@@ -53,7 +53,8 @@ extension OrderSteps {
             variables: [
                 "service.name": order.productName, "service.domain": order.domain,
                 "nameservers": nameservers.joined(separator: "\n"),
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/orders/\(order.id!.rawValue)"),
+                "link": flows.services.link(
+                    primaryHost: realm.linkHost, path: AccountPaths.order.link(order.id!.rawValue)),
             ],
             tag: "service_activated"
         )

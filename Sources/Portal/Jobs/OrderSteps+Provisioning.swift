@@ -44,7 +44,7 @@ extension OrderSteps {
             )
         }
         let mail = try await activationMail(
-            order, account, tenant, path: "/account/cloud/\(server.id!.rawValue)", domain: built.hostname)
+            order, account, tenant, path: AccountPaths.cloudServer.link(server.id!.rawValue), domain: built.hostname)
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished
@@ -114,7 +114,7 @@ extension OrderSteps {
     {
         let domain = try await registerDomain(order, account, tenant)
         let mail = try await activationMail(
-            order, account, tenant, path: "/account/domains/\(domain.name)", domain: domain.name)
+            order, account, tenant, path: AccountPaths.domain.link(domain.name), domain: domain.name)
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished

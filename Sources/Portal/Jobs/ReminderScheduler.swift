@@ -87,7 +87,7 @@ package struct ReminderScheduler: Service {
         let (whmcs, _) = try await upstreams.whmcs(for: tenant)
         let realm = realm(tenant)
         let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
-        let accountURL = flows.services.link(primaryHost: realm.linkHost, path: "/account")
+        let accountURL = flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.home.link())
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let today = calendar.startOfDay(for: now())

@@ -190,7 +190,7 @@ package struct RenewalScheduler: Service {
                         "service.domain": name,
                         "renewal.date": ReminderScheduler.long(expires, zone),
                         "renewal.amount": Money.format(minor: price, currency: currency),
-                        "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/orders"),
+                        "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.orders.link()),
                     ],
                     tag: "renewal_reminder"
                 )
@@ -236,7 +236,7 @@ package struct RenewalScheduler: Service {
                 "service.name": "Domain registration (auto-renew is off)", "service.domain": domain.name,
                 "renewal.date": ReminderScheduler.long(domain.expiresAt, zone),
                 "renewal.amount": amount.map { Money.format(minor: $0, currency: currency) } ?? "—",
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/domains/\(domain.name)"),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.domain.link(domain.name)),
             ],
             tag: "renewal_reminder"
         )

@@ -7,7 +7,7 @@ package struct BenchController: Sendable {
     static let body = ByteBuffer(string: "Hello, World!")
 
     package func addRoutes(to router: Router<PortalRequestContext>) {
-        router.get("/bench/plaintext") { _, _ in
+        router.get(OperationsPaths.benchPlaintext.route) { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; charset=utf-8"],

@@ -16,7 +16,7 @@ package struct HealthController: Sendable {
     let version: String
 
     package func addRoutes(to router: Router<PortalRequestContext>) {
-        router.get("/health", use: health)
+        router.get(OperationsPaths.health.route, use: health)
     }
 
     @Sendable func health(_ request: Request, context: PortalRequestContext) async throws -> Response {

@@ -10,10 +10,8 @@ package struct TLSAskController: Sendable {
     let baseDomain: String
     let platformHost: String
 
-    package static let path = "/internal/tls/allowed"
-
     package func addRoutes(to router: Router<PortalRequestContext>) {
-        router.get(RouterPath(stringLiteral: Self.path), use: allowed)
+        router.get(OperationsPaths.tlsAsk.route, use: allowed)
     }
 
     @Sendable func allowed(_ request: Request, context: PortalRequestContext) async throws -> Response {

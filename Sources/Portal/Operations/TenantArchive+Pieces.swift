@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Integrations
 import Tenancy
 
@@ -13,29 +12,18 @@ extension TenantArchive {
         Self.hex(HMAC<SHA256>.authenticationCode(for: manifest, using: secrets.derivedKey(for: Self.signingPurpose)))
     }
 
-    /// A consistent copy of a live database, taken with `VACUUM INTO` on a read-only connection of its own: it
-    /// reads one snapshot while the portal goes on writing, and the copy is compact and has no WAL.
+    /// A consistent copy of a live database (see `DatabaseFiles.snapshot`).
     package static func snapshot(databaseAt path: String, into destination: URL) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
-        defer { try? queue.close() }
-        try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination.path]) }
+        try DatabaseFiles.snapshot(databaseAt: path, into: destination)
     }
 
     /// SQLite's own check of every page and index.
     package static func checkIntegrity(of database: URL) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: database.path, configuration: configuration)
-        defer { try? queue.close() }
-        let result: [String]
         do {
-            result = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-        } catch {
-            throw ArchiveError.integrity("\(error)")
+            try DatabaseFiles.checkIntegrity(of: database.path)
+        } catch let failure as DatabaseFiles.IntegrityFailure {
+            throw ArchiveError.integrity(failure.description)
         }
-        guard result == ["ok"] else { throw ArchiveError.integrity(result.prefix(3).joined(separator: "; ")) }
     }
 
     static func files(under folder: URL) throws -> [(relative: String, url: URL)] {

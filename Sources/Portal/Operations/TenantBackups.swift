@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Integrations
 import Logging
 import ServiceLifecycle
@@ -172,11 +171,7 @@ package struct TenantBackups: Sendable {
             let snapshotPath = snapshot.path
             changed = true
             try await BlockingIO.run {
-                let source = try DatabaseQueue(path: snapshotPath)
-                defer { try? source.close() }
-                let live = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
-                defer { try? live.close() }
-                try source.backup(to: live.pool)
+                try DatabaseFiles.restoreTenantDatabase(from: snapshotPath, to: livePath)
             }
             progress("restoring files")
             try Self.replaceAssets(
@@ -184,11 +179,10 @@ package struct TenantBackups: Sendable {
 
             progress("checking integrity")
             // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
-            let reopened = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
-            let check = try await reopened.pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-            try reopened.close()
-            guard check == ["ok"] else {
-                throw BackupError.integrityAfterRestore(check.prefix(3).joined(separator: "; "))
+            do {
+                try await BlockingIO.run { try DatabaseFiles.checkIntegrity(of: livePath) }
+            } catch let failure as DatabaseFiles.IntegrityFailure {
+                throw BackupError.integrityAfterRestore(failure.description)
             }
         } catch let error as BackupError {
             throw error

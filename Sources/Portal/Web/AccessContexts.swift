@@ -13,14 +13,12 @@ package enum AccessError: Error, Equatable {
     package enum Area: Sendable, Equatable {
         case customer, staff, platform
 
-        /// Where this area's sign-in page is.
-        var loginPath: String { self == .staff ? "/admin/login" : "/login" }
-        /// Where this area's two-factor enrolment is.
-        var enrolmentPath: String {
+        /// This area's sign-in pages.
+        var paths: SignInPaths {
             switch self {
-            case .customer: "/account/security/two-factor"
-            case .staff: "/admin/security/two-factor"
-            case .platform: "/security/two-factor"
+            case .customer: .customer
+            case .staff: .staff
+            case .platform: .platform
             }
         }
     }

@@ -38,8 +38,8 @@ package struct StaticAssets: Sendable {
 
     /// A versioned URL: it changes whenever the file's bytes change, so it can be cached for a year.
     package func url(for name: String) -> String {
-        guard let asset = assets[name] else { return "/static/\(name)" }
-        return "/static/\(name)?v=\(asset.etag.dropFirst().dropLast())"
+        guard let asset = assets[name] else { return OperationsPaths.staticFile(name) }
+        return OperationsPaths.staticFile(name) + "?v=\(asset.etag.dropFirst().dropLast())"
     }
 
     static func contentType(forExtension fileExtension: String) -> String {

@@ -6,7 +6,7 @@ package struct StaticAssetsController: Sendable {
     let assets: StaticAssets
 
     package func addRoutes(to router: Router<PortalRequestContext>) {
-        router.get("/static/**", use: serve)
+        router.get(OperationsPaths.staticFiles.route, use: serve)
     }
 
     @Sendable func serve(_ request: Request, context: PortalRequestContext) async throws -> Response {

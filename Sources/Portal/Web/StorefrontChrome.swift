@@ -29,17 +29,18 @@ package struct StorefrontChrome: Sendable, Encodable {
 
     /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
     package static func make(
-        tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String, imagePrefix: String = "/brand/logo/"
+        tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String,
+        imageURL: (String) -> String = { StorefrontPaths.brandLogo.link($0) }
     )
         -> StorefrontChrome
     {
         var chrome = StorefrontChrome(
             tenantName: tenant.name, tagline: brand.tagline, stylesheetURL: stylesheetURL, themeURL: themeURL,
-            logoURL: brand.logoFile.map { imagePrefix + $0 },
+            logoURL: brand.logoFile.map { imageURL($0) },
             year: Calendar(identifier: .gregorian).component(.year, from: Date())
         )
-        chrome.logoDarkURL = brand.logoDarkFile.map { imagePrefix + $0 }
-        chrome.faviconURL = (brand.faviconFile ?? brand.logoFile).map { imagePrefix + $0 }
+        chrome.logoDarkURL = brand.logoDarkFile.map { imageURL($0) }
+        chrome.faviconURL = (brand.faviconFile ?? brand.logoFile).map { imageURL($0) }
         chrome.companyName = brand.companyName.isEmpty ? tenant.name : brand.companyName
         chrome.supportEmail = brand.supportEmail
         chrome.supportPhone = brand.supportPhone

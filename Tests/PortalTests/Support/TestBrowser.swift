@@ -22,7 +22,8 @@ final class TestBrowser: Sendable {
     /// One client for every test; never shut down, it lives as long as the test process.
     static let http = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(30)))
+        configuration: .init(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .seconds(120)))
     )
 
     let port: Int
@@ -52,7 +53,8 @@ final class TestBrowser: Sendable {
         request.method = method
         for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await Self.http.execute(request, timeout: .seconds(30))
+        // A guard against a hang, not a measure of speed: a 2-core machine running a build beside the suite is slow.
+        let response = try await Self.http.execute(request, timeout: .seconds(120))
         let buffer = try await response.body.collect(upTo: 4 << 20)
         var fields = HTTPFields()
         for header in response.headers {

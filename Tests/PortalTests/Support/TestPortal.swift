@@ -193,7 +193,7 @@ private func rawHTTPNow(port: Int, request: String) throws -> String {
     guard descriptor >= 0 else { throw POSIXError(.EIO) }
     defer { close(descriptor) }
     // Loose: under the full suite on two cores an answer can take seconds; a correctness test, not a timing one.
-    var timeout = timeval(tv_sec: 30, tv_usec: 0)
+    var timeout = timeval(tv_sec: 120, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)

@@ -14,78 +14,15 @@ package struct AdminCustomersController: Sendable {
 
     static let pageSize = 50
 
-    package struct ListPage: Sendable {
-        package struct Row: Sendable {
-            package let id: Int64
-            package let name: String
-            package let email: String
-            package let company: String
-            package let services: Int
-            package let joined: String
-        }
-
-        package let chrome: StorefrontChrome
-        package let csrf: String
-        package let query: String
-        package let hasQuery: Bool
-        package let rows: [Row]
-        package let hasRows: Bool
-        package let summary: String
-        package let previous: String?
-        package let next: String?
-    }
-
-    package struct DetailPage: Sendable {
-        package struct Line: Sendable {
-            package let id: String
-            package let title: String
-            package let detail: String
-            package let status: String
-            package let link: String?
-            package var canSuspend = false
-            package var canUnsuspend = false
-        }
-
-        package struct Note: Sendable {
-            package let author: String
-            package let body: String
-            package let at: String
-        }
-
-        package let chrome: StorefrontChrome
-        package let csrf: String
-        package var notice: Notice?
-        package let customerID: Int64
-        package let name: String
-        package let email: String
-        package let company: String
-        package let hasCompany: Bool
-        package let joined: String
-        package let verified: Bool
-        /// The audit trail is for owners and admins, as the audit log is.
-        package let canReadAudit: Bool
-        package let canAct: Bool
-        /// Owners and admins only.
-        package let canSignInAs: Bool
-        package let services: [Line]
-        package let invoices: [Line]
-        package let tickets: [Line]
-        package let orders: [Line]
-        package let notes: [Note]
-        package let audit: [AuditPage.Row]
-        package var noteInput = ""
-        package var noteError: String?
-    }
-
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/customers", use: list)
-        group.get("/admin/customers/{id}", use: show)
-        group.post("/admin/customers/{id}/notes", use: addNote)
-        group.post("/admin/customers/{id}/password-reset", use: sendPasswordReset)
-        group.post("/admin/customers/{id}/services/{service}/suspend", use: suspend)
-        group.post("/admin/customers/{id}/services/{service}/unsuspend", use: unsuspend)
-        group.post("/admin/customers/{id}/services/{service}/welcome", use: resendWelcome)
-        group.post("/admin/customers/{id}/sign-in-as", use: signInAs)
+        group.get(AdminPaths.customers.route, use: list)
+        group.get(AdminPaths.customer.route, use: show)
+        group.post(AdminPaths.customerNotes.route, use: addNote)
+        group.post(AdminPaths.customerPasswordReset.route, use: sendPasswordReset)
+        group.post(AdminPaths.customerServiceSuspend.route, use: suspend)
+        group.post(AdminPaths.customerServiceUnsuspend.route, use: unsuspend)
+        group.post(AdminPaths.customerServiceWelcome.route, use: resendWelcome)
+        group.post(AdminPaths.customerSignInAs.route, use: signInAs)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -99,7 +36,7 @@ package struct AdminCustomersController: Sendable {
         }
         let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         func link(_ page: Int) -> String {
-            "/admin/customers?" + (query.isEmpty ? "" : "q=\(encoded)&") + "page=\(page)"
+            AdminPaths.customers.link() + "?" + (query.isEmpty ? "" : "q=\(encoded)&") + "page=\(page)"
         }
         let first = (page - 1) * Self.pageSize
         return try flows.page(
@@ -119,7 +56,7 @@ package struct AdminCustomersController: Sendable {
         )
     }
 
-    private func customer(_ context: StaffRequestContext) async throws -> Account {
+    func customer(_ context: StaffRequestContext) async throws -> Account {
         guard let raw = context.parameters.get("id").flatMap(Int64.init),
             let account = try await databases.withDatabase(
                 for: context.tenant, { try await $0.accounts.account(Account.ID(raw)) }),
@@ -128,7 +65,7 @@ package struct AdminCustomersController: Sendable {
         return account
     }
 
-    private func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws
+    func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws
         -> DetailPage
     {
         let today = DateFormatter.utc("yyyy-MM-dd").string(from: flows.services.now())
@@ -169,13 +106,13 @@ package struct AdminCustomersController: Sendable {
             tickets: tickets.map {
                 .init(
                     id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status,
-                    link: $0.id.map { "/admin/tickets/\($0)" })
+                    link: $0.id.map { AdminPaths.ticket.link($0) })
             },
             orders: orders.map {
                 .init(
                     id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)",
                     detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                    status: $0.status.staffLabel, link: $0.id.map { "/admin/orders/\($0.rawValue)" })
+                    status: $0.status.staffLabel, link: $0.id.map { AdminPaths.order.link($0.rawValue) })
             },
             notes: notes.map { .init(author: $0.author, body: $0.body, at: PageDates.format($0.createdAt)) },
             audit: AuditPage.rows(audit)
@@ -213,14 +150,15 @@ package struct AdminCustomersController: Sendable {
                 body, to: customer, by: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now()
             )
         }
-        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=note")
+        return flows.redirect(to: AdminPaths.customer.link(customer.id.rawValue) + "?done=note")
     }
 
     @Sendable func sendPasswordReset(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let customer = try await customer(context)
         let realm = realm(context.tenant)
-        let (link, token) = flows.oneTimeLink(.resetPassword, path: "/reset-password", realm: realm)
+        let (link, token) = flows.oneTimeLink(
+            .resetPassword, path: SignInPaths.customer.resetPassword.link(), realm: realm)
         let mail = try await flows.prepareMail(
             realm: realm, to: customer.email, name: customer.name, .passwordReset, variables: ["link": link],
             tag: "reset_password"
@@ -235,99 +173,7 @@ package struct AdminCustomersController: Sendable {
                     now: now)
             }
         }
-        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=reset")
+        return flows.redirect(to: AdminPaths.customer.link(customer.id.rawValue) + "?done=reset")
     }
 
-    private func service(_ context: StaffRequestContext, of customer: Account) async throws -> MirroredService {
-        guard let raw = context.parameters.get("service").flatMap(Int.init),
-            let service = try await databases.withDatabase(
-                for: context.tenant, { try await $0.billing.service(raw, of: customer.id) })
-        else { throw PortalError.notFound }
-        return service
-    }
-
-    @Sendable func suspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await changeService(
-            context, command: .suspend, to: "Suspended", action: "service.suspended", done: "suspended")
-    }
-
-    @Sendable func unsuspend(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await changeService(
-            context, command: .unsuspend, to: "Active", action: "service.unsuspended", done: "unsuspended")
-    }
-
-    /// Runs the WHMCS module command for one of the customer's services, then records the new status.
-    private func changeService(
-        _ context: StaffRequestContext, command: WHMCSClient.ModuleCommand, to status: String, action: String,
-        done: String
-    ) async throws -> Response {
-        try context.require(.admin)
-        let customer = try await customer(context)
-        let service = try await service(context, of: customer)
-        do {
-            let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            try await client.module(
-                command, serviceID: service.whmcsServiceID,
-                reason: command == .suspend ? "Suspended by \(context.tenant.name) staff" : nil)
-        } catch let error as UpstreamError {
-            let page = try await detail(
-                customer, context,
-                notice: .error("WHMCS did not change the service: \(error). Nothing was changed here."))
-            return try flows.page(page, "admin/customer", status: .badGateway)
-        }
-        _ = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.billing.setServiceStatus(
-                service.whmcsServiceID, of: customer.id, to: status, actor: context.staff, target: customer.email,
-                action: action,
-                ip: context.origin.clientAddress ?? "", now: flows.services.now()
-            )
-        }
-        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=\(done)")
-    }
-
-    @Sendable func resendWelcome(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try context.require(.admin)
-        let customer = try await customer(context)
-        let service = try await service(context, of: customer)
-        let realm = realm(context.tenant)
-        let nameservers = try await databases.withDatabase(for: context.tenant) { try await $0.upstreams.nameservers() }
-        let mail = try await flows.prepareMail(
-            realm: realm, to: customer.email, name: customer.name, .serviceActivated,
-            variables: [
-                "service.name": service.productName, "service.domain": service.domain,
-                "nameservers": nameservers.joined(separator: "\n"),
-                "link": flows.services.link(
-                    primaryHost: realm.linkHost, path: "/account/services/\(service.whmcsServiceID)"),
-            ],
-            tag: "service_activated"
-        )
-        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
-        try await realm.withAccounts { store in
-            try await flows.commit(store, realm: realm) { db in
-                try AccountStore.insertMail(db, mail, now: now)
-                try AccountStore.appendAudit(
-                    db, "customer.welcome_resent", actor: staff, target: customer.email,
-                    detail: "service \(service.whmcsServiceID)", ip: ip, now: now
-                )
-            }
-        }
-        return flows.redirect(to: "/admin/customers/\(customer.id.rawValue)?done=welcome")
-    }
-
-    /// Starts a session as the customer in this browser (replacing the staff session) with a banner on every page,
-    /// no access to the customer's security settings, an hour at most, and an audit entry.
-    @Sendable func signInAs(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try context.require(.admin)
-        let customer = try await customer(context)
-        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
-        let cookie = try await realm(context.tenant).withAccounts { store in
-            try await store.audit(
-                "customer.signed_in_as", actor: staff, target: customer.email, detail: "", ip: ip, now: now)
-            return try await flows.startSession(
-                for: customer, secondFactorPending: false, request: request, origin: context.origin, in: store,
-                impersonator: staff.id
-            )
-        }
-        return flows.redirect(to: "/account", cookies: [cookie])
-    }
 }

@@ -73,11 +73,11 @@ package struct AdminOrdersController: Sendable {
     }
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/orders", use: list)
-        group.get("/admin/orders/{id}", use: show)
-        group.post("/admin/orders/{id}/retry", use: retry)
-        group.post("/admin/orders/{id}/cancel", use: cancel)
-        group.post("/admin/orders/{id}/complete", use: complete)
+        group.get(AdminPaths.orders.route, use: list)
+        group.get(AdminPaths.order.route, use: show)
+        group.post(AdminPaths.orderRetry.route, use: retry)
+        group.post(AdminPaths.orderCancel.route, use: cancel)
+        group.post(AdminPaths.orderComplete.route, use: complete)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -104,7 +104,7 @@ package struct AdminOrdersController: Sendable {
                 placed: PageDates.format(order.createdAt)
             )
         }
-        let base = filter.isEmpty ? "/admin/orders?" : "/admin/orders?status=\(filter)&"
+        let base = filter.isEmpty ? AdminPaths.orders.link() + "?" : AdminPaths.orders.link() + "?status=\(filter)&"
         return try flows.page(
             ListPage(
                 chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
@@ -180,7 +180,7 @@ package struct AdminOrdersController: Sendable {
                 try await detailPage(context, notice: .error("Nothing was changed: \(error.description).")),
                 "admin/order", status: .conflict)
         }
-        return flows.redirect(to: "/admin/orders/\(raw)?done=\(done)")
+        return flows.redirect(to: AdminPaths.order.link(raw) + "?done=\(done)")
     }
 
     @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -219,7 +219,7 @@ package struct AdminOrdersController: Sendable {
             variables: [
                 "service.name": detail.order.productName, "service.domain": detail.order.domain,
                 "nameservers": nameservers.joined(separator: "\n"),
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/orders/\(raw)"),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.order.link(raw)),
             ],
             tag: "service_activated"
         )

@@ -35,9 +35,9 @@ package struct ReportsController: Sendable {
     }
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/reports", use: show)
-        group.get("/admin/reports/revenue-by-month.csv", use: monthsCSV)
-        group.get("/admin/reports/revenue-by-product.csv", use: productsCSV)
+        group.get(AdminPaths.reports.route, use: show)
+        group.get(AdminPaths.revenueByMonthCSV.route, use: monthsCSV)
+        group.get(AdminPaths.revenueByProductCSV.route, use: productsCSV)
     }
 
     /// The first month of the period (`yyyy-MM`) and its first instant, in UTC.

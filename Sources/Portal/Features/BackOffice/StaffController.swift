@@ -11,16 +11,16 @@ package struct StaffController: Sendable {
     let databases: TenantDatabases
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin", use: home)
-        group.get("/admin/staff", use: staffList)
-        group.post("/admin/staff/invite", use: invite)
-        group.post("/admin/staff/{id}/role", use: changeRole)
-        group.post("/admin/staff/{id}/remove", use: remove)
-        group.post("/admin/staff/{id}/reset-two-factor", use: resetTwoFactor)
-        group.post("/admin/staff/two-factor-policy", use: setTwoFactorPolicy)
-        group.get("/admin/audit", use: audit)
+        group.get(AdminPaths.home.route, use: home)
+        group.get(AdminPaths.staff.route, use: staffList)
+        group.post(AdminPaths.staffInvite.route, use: invite)
+        group.post(AdminPaths.staffRole.route, use: changeRole)
+        group.post(AdminPaths.staffRemove.route, use: remove)
+        group.post(AdminPaths.staffResetTwoFactor.route, use: resetTwoFactor)
+        group.post(AdminPaths.staffTwoFactorPolicy.route, use: setTwoFactorPolicy)
+        group.get(AdminPaths.audit.route, use: audit)
         if showMailbox {
-            group.get("/admin/mailbox", use: mailbox)
+            group.get(AdminPaths.mailbox.route, use: mailbox)
         }
     }
 
@@ -93,7 +93,7 @@ package struct StaffController: Sendable {
             return try flows.page(page, "admin/staff", status: .unprocessableContent)
         }
         let realm = realm(context)
-        let (link, token) = flows.oneTimeLink(.invite, path: "/admin/accept-invite", realm: realm)
+        let (link, token) = flows.oneTimeLink(.invite, path: SignInPaths.staff.acceptInvite.link(), realm: realm)
         let mail = try await flows.prepareMail(
             realm: realm, to: email, name: "", .staffInvitation,
             variables: ["inviter": context.staff.name, "role": role.rawValue, "link": link], tag: "staff_invite"
@@ -117,7 +117,7 @@ package struct StaffController: Sendable {
                 page.inviteError = "This address is already on your staff."
                 return try flows.page(page, "admin/staff", status: .conflict)
             }
-            return flows.redirect(to: "/admin/staff?done=invited")
+            return flows.redirect(to: AdminPaths.staff.link() + "?done=invited")
         }
     }
 
@@ -151,7 +151,8 @@ package struct StaffController: Sendable {
         {
             return refused
         }
-        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=role")
+        return flows.redirect(
+            to: id == context.staff.id ? SignInPaths.staff.login.link() : AdminPaths.staff.link() + "?done=role")
     }
 
     @Sendable func remove(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -168,7 +169,8 @@ package struct StaffController: Sendable {
         {
             return refused
         }
-        return flows.redirect(to: id == context.staff.id ? "/admin/login" : "/admin/staff?done=removed")
+        return flows.redirect(
+            to: id == context.staff.id ? SignInPaths.staff.login.link() : AdminPaths.staff.link() + "?done=removed")
     }
 
     /// Runs a change to the staff list; returns the page to show when the change is refused.
@@ -202,7 +204,8 @@ package struct StaffController: Sendable {
                 "2fa.reset_by_owner", actor: context.staff, target: member.email, ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: id == context.staff.id ? "/admin/security/two-factor" : "/admin/staff?done=2fa")
+        return flows.redirect(
+            to: id == context.staff.id ? SignInPaths.staff.twoFactor.link() : AdminPaths.staff.link() + "?done=2fa")
     }
 
     @Sendable func setTwoFactorPolicy(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -216,7 +219,7 @@ package struct StaffController: Sendable {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: "/admin/staff?done=policy")
+        return flows.redirect(to: AdminPaths.staff.link() + "?done=policy")
     }
 
     // MARK: Audit log and mailbox

@@ -33,7 +33,7 @@ package struct StaffDashboard: Sendable {
             .init(
                 label: "New orders this month", value: String(figures.newOrders),
                 detail: "\(figures.cancellations) cancellation request\(figures.cancellations == 1 ? "" : "s")",
-                link: "/admin/orders", alert: false),
+                link: AdminPaths.orders.link(), alert: false),
             .init(
                 label: "Unpaid invoices", value: money(figures.unpaidMinor),
                 detail: "\(figures.unpaidCount) invoice\(figures.unpaidCount == 1 ? "" : "s")", link: nil, alert: false),
@@ -42,11 +42,12 @@ package struct StaffDashboard: Sendable {
                 detail: "\(figures.overdueCount) invoice\(figures.overdueCount == 1 ? "" : "s") past due", link: nil,
                 alert: figures.overdueCount > 0),
             .init(
-                label: "Open tickets", value: String(figures.openTickets), detail: "not closed", link: "/admin/tickets",
+                label: "Open tickets", value: String(figures.openTickets), detail: "not closed",
+                link: AdminPaths.tickets.link(),
                 alert: false),
             .init(
                 label: "Failed jobs", value: String(figures.failedJobs), detail: "orders waiting for a retry",
-                link: "/admin/orders?status=failed", alert: figures.failedJobs > 0),
+                link: AdminPaths.orders.link() + "?status=failed", alert: figures.failedJobs > 0),
         ]
         services = figures.servicesByKind.map {
             .init(label: Product.Kind(rawValue: $0.kind)?.label ?? "Other", value: String($0.count))

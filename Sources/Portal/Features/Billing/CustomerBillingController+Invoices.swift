@@ -31,7 +31,7 @@ extension CustomerBillingController {
                 overdue: $0.isOverdue(today: today)
             )
         }
-        let base = "/account/invoices?status=\(filter.rawValue)&"
+        let base = AccountPaths.invoices.link() + "?status=\(filter.rawValue)&"
         let empty: String =
             switch filter {
             case .all: "You have no invoices yet. They appear here as soon as you order something."
@@ -112,7 +112,7 @@ extension CustomerBillingController {
                 )
             )
             try await refresher.refresh(context.account.id, in: context.tenant)
-            return flows.redirect(to: "/account/invoices/\(invoice.whmcsInvoiceID)?done=paid")
+            return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID) + "?done=paid")
         }
         let sso = try await client.createSsoToken(clientID: link.clientID, destination: "sso:custom_redirect")
         return flows.redirect(

@@ -47,6 +47,6 @@ extension CustomerBillingController {
             try await database.accounts.audit(
                 "profile.updated", actor: context.account, ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/account/profile?done=saved")
+        return flows.redirect(to: AccountPaths.profile.link() + "?done=saved")
     }
 }

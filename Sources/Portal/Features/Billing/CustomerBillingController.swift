@@ -31,13 +31,13 @@ package struct CustomerBillingController: Sendable {
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.get("/account", use: dashboard)
-        group.post("/account/billing/refresh", use: refresh)
-        group.get("/account/invoices", use: invoices)
-        group.get("/account/invoices/{id}", use: invoice)
-        group.post("/account/invoices/{id}/pay", use: pay)
-        group.get("/account/profile", use: profile)
-        group.post("/account/profile", use: saveProfile)
+        group.get(AccountPaths.home.route, use: dashboard)
+        group.post(AccountPaths.billingRefresh.route, use: refresh)
+        group.get(AccountPaths.invoices.route, use: invoices)
+        group.get(AccountPaths.invoice.route, use: invoice)
+        group.post(AccountPaths.invoicePay.route, use: pay)
+        group.get(AccountPaths.profile.route, use: profile)
+        group.post(AccountPaths.profile.route, use: saveProfile)
     }
 
     static func today(_ now: Date) -> String { PageDates.day(now) }
@@ -98,7 +98,7 @@ package struct CustomerBillingController: Sendable {
 
     @Sendable func refresh(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         try await refresher.refresh(context.account.id, in: context.tenant)
-        return flows.redirect(to: "/account")
+        return flows.redirect(to: AccountPaths.home.link())
     }
 
 }

@@ -15,15 +15,15 @@ package struct BrandStudioController: Sendable {
     let scriptURL: String
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/brand", use: show)
-        group.post("/admin/brand", use: saveDraft)
-        group.post("/admin/brand/publish", use: publish)
-        group.post("/admin/brand/discard", use: discard)
-        group.post("/admin/brand/images", use: upload)
-        group.post("/admin/brand/images/remove", use: removeImage)
-        group.get("/admin/brand/preview", use: preview)
-        group.get("/admin/brand/preview/theme.css", use: previewTheme)
-        group.post("/admin/brand/versions/{version}/restore", use: restore)
+        group.get(AdminPaths.brand.route, use: show)
+        group.post(AdminPaths.brand.route, use: saveDraft)
+        group.post(AdminPaths.brandPublish.route, use: publish)
+        group.post(AdminPaths.brandDiscard.route, use: discard)
+        group.post(AdminPaths.brandImages.route, use: upload)
+        group.post(AdminPaths.brandImagesRemove.route, use: removeImage)
+        group.get(AdminPaths.brandPreview.route, use: preview)
+        group.get(AdminPaths.brandPreviewTheme.route, use: previewTheme)
+        group.post(AdminPaths.brandVersionRestore.route, use: restore)
     }
 
     /// The staff member's draft, or the published brand when they have none.
@@ -84,7 +84,7 @@ package struct BrandStudioController: Sendable {
             try await databases.withDatabase(for: context.tenant) {
                 try await $0.brandStudio.saveDraft(brand, of: context.staff.id)
             }
-            return flows.redirect(to: "/admin/brand?done=saved")
+            return flows.redirect(to: AdminPaths.brand.link() + "?done=saved")
         }
     }
 
@@ -121,7 +121,7 @@ package struct BrandStudioController: Sendable {
             try await database.brandStudio.publish(brand, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
         storefront.invalidate(context.tenant.id)
-        return flows.redirect(to: "/admin/brand?done=published")
+        return flows.redirect(to: AdminPaths.brand.link() + "?done=published")
     }
 
     @Sendable func discard(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -129,7 +129,7 @@ package struct BrandStudioController: Sendable {
         try await databases.withDatabase(for: context.tenant) {
             try await $0.brandStudio.discardDraft(of: context.staff.id)
         }
-        return flows.redirect(to: "/admin/brand?done=discarded")
+        return flows.redirect(to: AdminPaths.brand.link() + "?done=discarded")
     }
 
     @Sendable func restore(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -141,7 +141,7 @@ package struct BrandStudioController: Sendable {
         }
         guard restored != nil else { throw PortalError.notFound }
         storefront.invalidate(context.tenant.id)
-        return flows.redirect(to: "/admin/brand?done=restored")
+        return flows.redirect(to: AdminPaths.brand.link() + "?done=restored")
     }
 
     // MARK: Images
@@ -181,7 +181,7 @@ package struct BrandStudioController: Sendable {
             default: brand.faviconFile = stored
             }
         }
-        return flows.redirect(to: "/admin/brand?done=uploaded")
+        return flows.redirect(to: AdminPaths.brand.link() + "?done=uploaded")
     }
 
     @Sendable func removeImage(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -196,7 +196,7 @@ package struct BrandStudioController: Sendable {
             default: brand.faviconFile = nil
             }
         }
-        return flows.redirect(to: "/admin/brand?done=removed")
+        return flows.redirect(to: AdminPaths.brand.link() + "?done=removed")
     }
 
     private func updateDraft(_ context: StaffRequestContext, _ change: @Sendable (inout Brand) -> Void) async throws {

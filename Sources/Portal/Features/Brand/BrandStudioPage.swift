@@ -117,14 +117,14 @@ package struct BrandStudioPage: Sendable {
         images = [
             ImageSlot(
                 kind: "logo", label: "Logo", hint: "Shown in the header and on emails.",
-                url: brand.logoFile.map { "/brand/logo/\($0)" }),
+                url: brand.logoFile.map { StorefrontPaths.brandLogo.link($0) }),
             ImageSlot(
                 kind: "logo_dark", label: "Logo for dark backgrounds (optional)",
                 hint: "Used when the visitor's device is in dark mode.",
-                url: brand.logoDarkFile.map { "/brand/logo/\($0)" }),
+                url: brand.logoDarkFile.map { StorefrontPaths.brandLogo.link($0) }),
             ImageSlot(
                 kind: "favicon", label: "Favicon", hint: "The small icon in browser tabs; square works best.",
-                url: brand.faviconFile.map { "/brand/logo/\($0)" }),
+                url: brand.faviconFile.map { StorefrontPaths.brandLogo.link($0) }),
         ]
         if case .success(let candidate) = form.apply(to: brand) {
             let report = ContrastReport(candidate)

@@ -49,11 +49,11 @@ package struct DomainsController: Sendable {
     static let txtPrefix = "_portal-verify."
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/domains", use: show)
-        group.post("/admin/domains", use: add)
-        group.post("/admin/domains/{host}/verify", use: verify)
-        group.post("/admin/domains/{host}/primary", use: makePrimary)
-        group.post("/admin/domains/{host}/remove", use: remove)
+        group.get(AdminPaths.domains.route, use: show)
+        group.post(AdminPaths.domains.route, use: add)
+        group.post(AdminPaths.domainVerify.route, use: verify)
+        group.post(AdminPaths.domainPrimary.route, use: makePrimary)
+        group.post(AdminPaths.domainRemove.route, use: remove)
     }
 
     private func page(
@@ -106,7 +106,7 @@ package struct DomainsController: Sendable {
             }
             try await audit(context, "domain.added", target: domain.hostname)
             try await registry.reload()
-            return flows.redirect(to: "/admin/domains?done=added")
+            return flows.redirect(to: AdminPaths.domains.link() + "?done=added")
         } catch let error as CustomDomains.DomainError {
             var page = try await page(context, notice: .error("The domain was not added."))
             page.hostname = raw
@@ -118,7 +118,7 @@ package struct DomainsController: Sendable {
     @Sendable func verify(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         let domain = try await owned(context)
-        guard domain.status == .pending else { return flows.redirect(to: "/admin/domains?done=verified") }
+        guard domain.status == .pending else { return flows.redirect(to: AdminPaths.domains.link() + "?done=verified") }
         let name = Self.txtPrefix + domain.hostname
         let expected = "portal-verify=\(domain.verificationToken ?? "")"
         let found: [String]
@@ -149,11 +149,11 @@ package struct DomainsController: Sendable {
             }
         } catch is CustomDomains.DomainError {
             // Removed by someone else meanwhile: the list shows what is there now.
-            return flows.redirect(to: "/admin/domains")
+            return flows.redirect(to: AdminPaths.domains.link())
         }
         try await audit(context, "domain.verified", target: domain.hostname)
         try await registry.reload()
-        return flows.redirect(to: "/admin/domains?done=verified")
+        return flows.redirect(to: AdminPaths.domains.link() + "?done=verified")
     }
 
     @Sendable func makePrimary(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -170,7 +170,7 @@ package struct DomainsController: Sendable {
         }
         try await audit(context, "domain.made_primary", target: domain.hostname)
         try await registry.reload()
-        return flows.redirect(to: "/admin/domains?done=primary")
+        return flows.redirect(to: AdminPaths.domains.link() + "?done=primary")
     }
 
     @Sendable func remove(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -187,7 +187,7 @@ package struct DomainsController: Sendable {
         }
         try await audit(context, "domain.removed", target: domain.hostname)
         try await registry.reload()
-        return flows.redirect(to: "/admin/domains?done=removed")
+        return flows.redirect(to: AdminPaths.domains.link() + "?done=removed")
     }
 
     /// The domain named in the path, if it is this tenant's; another tenant's is a plain 404.

@@ -12,12 +12,12 @@ package struct EmailTemplatesController: Sendable {
     let databases: TenantDatabases
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/brand/emails", use: list)
-        group.get("/admin/brand/emails/{name}", use: edit)
-        group.post("/admin/brand/emails/{name}", use: save)
-        group.post("/admin/brand/emails/{name}/reset", use: reset)
-        group.post("/admin/brand/emails/{name}/test", use: sendTest)
-        group.get("/admin/brand/emails/{name}/preview", use: preview)
+        group.get(AdminPaths.brandEmails.route, use: list)
+        group.get(AdminPaths.brandEmail.route, use: edit)
+        group.post(AdminPaths.brandEmail.route, use: save)
+        group.post(AdminPaths.brandEmailReset.route, use: reset)
+        group.post(AdminPaths.brandEmailTest.route, use: sendTest)
+        group.get(AdminPaths.brandEmailPreview.route, use: preview)
     }
 
     /// The template named in the path: an email kind, or the layout (kind nil).
@@ -114,7 +114,7 @@ package struct EmailTemplatesController: Sendable {
             try await database.emailTemplates.save(
                 template, named: name, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/admin/brand/emails/\(name)?done=saved")
+        return flows.redirect(to: AdminPaths.brandEmail.link(name) + "?done=saved")
     }
 
     @Sendable func reset(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -123,7 +123,7 @@ package struct EmailTemplatesController: Sendable {
         _ = try await databases.withDatabase(for: context.tenant) { database in
             try await database.emailTemplates.reset(name, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/admin/brand/emails/\(name)?done=reset")
+        return flows.redirect(to: AdminPaths.brandEmail.link(name) + "?done=reset")
     }
 
     /// Queues the sample rendering to the signed-in staff member's own address only.
@@ -142,7 +142,7 @@ package struct EmailTemplatesController: Sendable {
             try await store.audit(
                 "email_template.test_sent", actor: context.staff, target: name, ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/admin/brand/emails/\(name)?done=sent")
+        return flows.redirect(to: AdminPaths.brandEmail.link(name) + "?done=sent")
     }
 
     /// The HTML part with sample data, for the editor's frame: sandboxed, no scripts, inline styles allowed.

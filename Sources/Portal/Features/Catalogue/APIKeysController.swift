@@ -29,9 +29,9 @@ package struct APIKeysController: Sendable {
     }
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/api-keys", use: show)
-        group.post("/admin/api-keys", use: create)
-        group.post("/admin/api-keys/{id}/revoke", use: revoke)
+        group.get(AdminPaths.apiKeys.route, use: show)
+        group.post(AdminPaths.apiKeys.route, use: create)
+        group.post(AdminPaths.apiKeyRevoke.route, use: revoke)
     }
 
     private func page(_ context: StaffRequestContext, notice: Notice? = nil) async throws -> Page {
@@ -85,6 +85,6 @@ package struct APIKeysController: Sendable {
                     try await database.apiKeys.revoke(id, actor: context.staff, ip: context.origin.clientAddress ?? "")
                 })
         else { throw PortalError.notFound }
-        return flows.redirect(to: "/admin/api-keys?done=revoked")
+        return flows.redirect(to: AdminPaths.apiKeys.link() + "?done=revoked")
     }
 }

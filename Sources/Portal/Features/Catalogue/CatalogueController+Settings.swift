@@ -76,7 +76,7 @@ extension CatalogueController {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: "/admin/products?done=settings")
+        return flows.redirect(to: AdminPaths.products.link() + "?done=settings")
     }
 
     @Sendable func saveCategory(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -99,7 +99,7 @@ extension CatalogueController {
                         category, actor: context.staff, ip: context.origin.clientAddress ?? "")
                 }
                 storefront.invalidate(context.tenant.id)
-                return flows.redirect(to: "/admin/products?done=category")
+                return flows.redirect(to: AdminPaths.products.link() + "?done=category")
             } catch CatalogueError.duplicateSlug(let slug) {
                 problem = "Another category already uses “\(slug)”."
             }
@@ -129,6 +129,6 @@ extension CatalogueController {
             )
         }
         storefront.invalidate(context.tenant.id)
-        return flows.redirect(to: "/admin/products?done=category-deleted")
+        return flows.redirect(to: AdminPaths.products.link() + "?done=category-deleted")
     }
 }

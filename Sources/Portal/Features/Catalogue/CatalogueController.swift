@@ -14,16 +14,16 @@ package struct CatalogueController: Sendable {
     let sync: ProductSync
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/products", use: list)
-        group.get("/admin/products/new", use: newForm)
-        group.post("/admin/products", use: create)
-        group.get("/admin/products/{id}", use: edit)
-        group.post("/admin/products/{id}", use: update)
-        group.post("/admin/products/{id}/visibility", use: setVisibility)
-        group.post("/admin/products/sync", use: syncAll)
-        group.post("/admin/products/settings", use: saveSettings)
-        group.post("/admin/products/categories", use: saveCategory)
-        group.post("/admin/products/categories/{id}/delete", use: deleteCategory)
+        group.get(AdminPaths.products.route, use: list)
+        group.get(AdminPaths.newProduct.route, use: newForm)
+        group.post(AdminPaths.products.route, use: create)
+        group.get(AdminPaths.product.route, use: edit)
+        group.post(AdminPaths.product.route, use: update)
+        group.post(AdminPaths.productVisibility.route, use: setVisibility)
+        group.post(AdminPaths.productsSync.route, use: syncAll)
+        group.post(AdminPaths.productsSettings.route, use: saveSettings)
+        group.post(AdminPaths.productsCategories.route, use: saveCategory)
+        group.post(AdminPaths.productCategoryDelete.route, use: deleteCategory)
     }
 
     // MARK: List
@@ -110,7 +110,7 @@ package struct CatalogueController: Sendable {
     @Sendable func newForm(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         guard let kind = Product.Kind(rawValue: request.uri.queryParameters.get("kind") ?? "") else {
-            return flows.redirect(to: "/admin/products")
+            return flows.redirect(to: AdminPaths.products.link())
         }
         var draft = ProductDraft()
         draft.kind = kind.rawValue
@@ -144,7 +144,9 @@ package struct CatalogueController: Sendable {
     }
 
     func save(_ draft: ProductDraft, context: StaffRequestContext) async throws -> Response {
-        guard let kind = Product.Kind(rawValue: draft.kind) else { return flows.redirect(to: "/admin/products") }
+        guard let kind = Product.Kind(rawValue: draft.kind) else {
+            return flows.redirect(to: AdminPaths.products.link())
+        }
         let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
             (try await database.catalogue.categories(), try await database.storefront().brand.currency)
         }
@@ -171,7 +173,7 @@ package struct CatalogueController: Sendable {
                     ProblemList(["slug": "Another product already uses “\(slug)”; choose another address."]))
             }
             storefront.invalidate(context.tenant.id)
-            return flows.redirect(to: "/admin/products?done=saved")
+            return flows.redirect(to: AdminPaths.products.link() + "?done=saved")
         }
     }
 
@@ -192,7 +194,7 @@ package struct CatalogueController: Sendable {
             )
         }
         storefront.invalidate(context.tenant.id)
-        return flows.redirect(to: "/admin/products?done=visibility")
+        return flows.redirect(to: AdminPaths.products.link() + "?done=visibility")
     }
 
     func entry(_ context: StaffRequestContext) async throws -> CatalogueEntry {

@@ -18,11 +18,19 @@ package struct ProductAPIController: Sendable {
     let logger: Logger
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
-        group.post("/api/products/add") { request, context in try await products(.add, request, context) }
-        group.post("/api/products/update") { request, context in try await products(.update, request, context) }
-        group.post("/api/products/delete") { request, context in try await products(.delete, request, context) }
-        group.post("/api/packages/add") { request, context in try await packages(add: true, request, context) }
-        group.post("/api/packages/update") { request, context in try await packages(add: false, request, context) }
+        group.post(ProductAPIPaths.productsAdd.route) { request, context in try await products(.add, request, context) }
+        group.post(ProductAPIPaths.productsUpdate.route) { request, context in
+            try await products(.update, request, context)
+        }
+        group.post(ProductAPIPaths.productsDelete.route) { request, context in
+            try await products(.delete, request, context)
+        }
+        group.post(ProductAPIPaths.packagesAdd.route) { request, context in
+            try await packages(add: true, request, context)
+        }
+        group.post(ProductAPIPaths.packagesUpdate.route) { request, context in
+            try await packages(add: false, request, context)
+        }
     }
 
     enum Action: String { case add, update, delete }

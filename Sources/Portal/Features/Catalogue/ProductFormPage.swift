@@ -54,7 +54,7 @@ extension ProductFormPage {
         self.chrome = chrome
         self.csrf = csrf
         isNew = draft.id == nil
-        action = draft.id.map { "/admin/products/\($0)" } ?? "/admin/products"
+        action = draft.id.map { AdminPaths.product.link($0) } ?? AdminPaths.products.link()
         self.kind = kind.rawValue
         kindLabel = kind.label
         self.draft = ProductDraftView(draft)

@@ -22,8 +22,8 @@ extension CheckoutController {
         return try flows.page(
             CustomerOrdersPage(
                 chrome: context.chrome, csrf: context.csrfToken, rows: Array(shown), hasRows: !shown.isEmpty,
-                previousURL: page > 1 ? "/account/orders?page=\(page - 1)" : nil,
-                nextURL: rows.count > perPage ? "/account/orders?page=\(page + 1)" : nil
+                previousURL: page > 1 ? AccountPaths.orders.link() + "?page=\(page - 1)" : nil,
+                nextURL: rows.count > perPage ? AccountPaths.orders.link() + "?page=\(page + 1)" : nil
             ),
             "account/orders"
         )

@@ -13,14 +13,14 @@ package struct CheckoutController: Sendable {
 
     /// Configure and review: anyone may look; the review asks strangers to sign in.
     package func addPublicRoutes(to group: RouterGroup<TenantRequestContext>) {
-        group.get("/order/{slug}", use: configure)
-        group.get("/order/{slug}/review", use: review)
+        group.get(StorefrontPaths.order.route, use: configure)
+        group.get(StorefrontPaths.orderReview.route, use: review)
     }
 
     package func addCustomerRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.post("/order/{slug}", use: place)
-        group.get("/account/orders", use: orders)
-        group.get("/account/orders/{id}", use: order)
+        group.post(StorefrontPaths.order.route, use: place)
+        group.get(AccountPaths.orders.route, use: orders)
+        group.get(AccountPaths.order.route, use: order)
     }
 
     // MARK: Configure and review
@@ -121,7 +121,7 @@ package struct CheckoutController: Sendable {
         signedIn: Bool, profile: ProfileForm, key: String, errors: [String: String]
     ) -> OrderReviewPage {
         let slug = quote.entry.product.slug
-        let here = "/order/\(slug)/review?\(choice.query)"
+        let here = StorefrontPaths.orderReview.link(slug) + "?\(choice.query)"
         let next = QueryComponent.encode(here)
         return OrderReviewPage(
             chrome: chrome, csrf: context.csrfToken, slug: slug, name: quote.entry.product.name,
@@ -129,9 +129,11 @@ package struct CheckoutController: Sendable {
                 .init(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency))
             },
             total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
-            domainAction: quote.domainAction?.rawValue ?? "", changeURL: "/order/\(slug)?\(choice.query)",
+            domainAction: quote.domainAction?.rawValue ?? "",
+            changeURL: StorefrontPaths.order.link(slug) + "?\(choice.query)",
             signedIn: signedIn,
-            signInURL: "/login?next=\(next)", signUpURL: "/signup?next=\(next)", idempotencyKey: key,
+            signInURL: SignInPaths.customer.login.link() + "?next=\(next)",
+            signUpURL: StorefrontPaths.signup.link() + "?next=\(next)", idempotencyKey: key,
             quotedTotal: String(quote.totalMinor), profile: profile, errors: errors,
             isTransfer: quote.domainAction == .transfer
         )
@@ -158,14 +160,14 @@ package struct CheckoutController: Sendable {
         guard key.count >= 20, key.count <= 64,
             key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
-            return flows.redirect(to: "/order/\(slug)/review?\(choice.query)")
+            return flows.redirect(to: StorefrontPaths.orderReview.link(slug) + "?\(choice.query)")
         }
         let customer = context.account
         // A replayed submission finds its order before anything is checked again.
         if let existing = try await databases.withDatabase(
             for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: customer.id) })
         {
-            return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
+            return flows.redirect(to: AccountPaths.order.link(existing.id!.rawValue))
         }
         let quote: OrderQuote
         switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
@@ -243,14 +245,14 @@ package struct CheckoutController: Sendable {
                             ["name": $0.label, "price": Money.format(minor: $0.amountMinor, currency: currency)]
                         }),
                     "order.total": .text(Money.format(minor: quote.totalMinor, currency: currency)),
-                    "link": .text(flows.services.link(primaryHost: realm.linkHost, path: "/account/orders")),
+                    "link": .text(flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.orders.link())),
                 ],
                 tag: "order_confirmation"
             )
             return (order, profileForm.profile(for: customer.id, now: now), mail)
         }
         let id = placed.id!
-        return flows.redirect(to: "/account/orders/\(id.rawValue)")
+        return flows.redirect(to: AccountPaths.order.link(id.rawValue))
     }
 
     /// A transfer's authorisation (EPP) code: 4 to 64 visible characters, as registries issue them.

@@ -12,9 +12,9 @@ package struct IntegrationsController: Sendable {
     let databases: TenantDatabases
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/integrations", use: show)
-        group.post("/admin/integrations", use: save)
-        group.post("/admin/integrations/test", use: test)
+        group.get(AdminPaths.integrations.route, use: show)
+        group.post(AdminPaths.integrations.route, use: save)
+        group.post(AdminPaths.integrationsTest.route, use: test)
     }
 
     private func page(_ context: StaffRequestContext) async throws -> IntegrationsPage {
@@ -62,7 +62,7 @@ package struct IntegrationsController: Sendable {
             page.notice = .error("Nothing was saved: correct the fields marked below.")
             return try flows.page(page, "admin/integrations", status: .unprocessableContent)
         }
-        return flows.redirect(to: "/admin/integrations?done=saved")
+        return flows.redirect(to: AdminPaths.integrations.link() + "?done=saved")
     }
 
     @Sendable func test(_ request: Request, context: StaffRequestContext) async throws -> Response {

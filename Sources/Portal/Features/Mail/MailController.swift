@@ -13,11 +13,11 @@ package struct MailController: Sendable {
     let relayConfigured: Bool
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/mail", use: list)
-        group.get("/admin/mail/{id}", use: detail)
-        group.get("/admin/mail/{id}/html", use: html)
-        group.post("/admin/mail/{id}/retry", use: retry)
-        group.post("/admin/mail/{id}/cancel", use: cancel)
+        group.get(AdminPaths.mail.route, use: list)
+        group.get(AdminPaths.mailMessage.route, use: detail)
+        group.get(AdminPaths.mailMessageHTML.route, use: html)
+        group.post(AdminPaths.mailRetry.route, use: retry)
+        group.post(AdminPaths.mailCancel.route, use: cancel)
     }
 
     private static let statuses: [(String, String)] = [
@@ -92,26 +92,26 @@ package struct MailController: Sendable {
         let requeued = try await databases.withDatabase(for: context.tenant) { database in
             try await database.mail.requeue(mail.id, now: Date())
         }
-        guard requeued else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
+        guard requeued else { return flows.redirect(to: AdminPaths.mailMessage.link(mail.id)) }
         queue.notify(.tenant(context.tenant.id))
         try await realm(context).withAccounts { store in
             try await store.audit(
                 "mail.retried", actor: context.staff, target: mail.toAddress, detail: mail.subject,
                 ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/admin/mail/\(mail.id)?done=retry")
+        return flows.redirect(to: AdminPaths.mailMessage.link(mail.id) + "?done=retry")
     }
 
     @Sendable func cancel(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let mail = try await message(context)
         let cancelled = try await databases.withDatabase(for: context.tenant) { try await $0.mail.cancel(mail.id) }
-        guard cancelled else { return flows.redirect(to: "/admin/mail/\(mail.id)") }
+        guard cancelled else { return flows.redirect(to: AdminPaths.mailMessage.link(mail.id)) }
         try await realm(context).withAccounts { store in
             try await store.audit(
                 "mail.cancelled", actor: context.staff, target: mail.toAddress, detail: mail.subject,
                 ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/admin/mail/\(mail.id)?done=cancel")
+        return flows.redirect(to: AdminPaths.mailMessage.link(mail.id) + "?done=cancel")
     }
 }

@@ -14,9 +14,9 @@ package struct MailSettingsController: Sendable {
     let allowLoopbackRelay: Bool
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/mail/settings", use: show)
-        group.post("/admin/mail/settings", use: save)
-        group.post("/admin/mail/settings/test", use: sendTest)
+        group.get(AdminPaths.mailSettings.route, use: show)
+        group.post(AdminPaths.mailSettings.route, use: save)
+        group.post(AdminPaths.mailSettingsTest.route, use: sendTest)
     }
 
     package struct Page: Sendable {
@@ -112,7 +112,7 @@ package struct MailSettingsController: Sendable {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: "/admin/mail/settings?done=saved")
+        return flows.redirect(to: AdminPaths.mailSettings.link() + "?done=saved")
     }
 
     /// Sends one message to the owner through the brand's relay now, and shows what the relay said.

@@ -21,110 +21,11 @@ package struct OnboardingController: Sendable {
     let hasSandboxDefaults: Bool
 
     package func addRoutes(to group: RouterGroup<PlatformUserContext>) {
-        group.get("/onboarding", use: start)
-        group.post("/onboarding", use: submitBrand)
-        group.get("/onboarding/{draft}/{step}", use: show)
-        group.post("/onboarding/{draft}/create", use: create)
-        group.post("/onboarding/{draft}/{step}", use: submit)
-    }
-
-    // MARK: Page
-
-    func page(
-        _ step: Step, draftID: String?, draft: OnboardingDrafts.Draft?, context: PlatformUserContext,
-        groupTyped: String? = nil
-    ) async throws -> Page {
-        let plan = draft?.plan ?? OnboardingPlan()
-        let reached = draft?.reached ?? .brand
-        let steps = Step.allCases.map { candidate in
-            Page.StepLink(
-                number: candidate.rawValue, label: candidate.label,
-                link: candidate <= reached && candidate != step ? link(draftID, candidate) : nil,
-                isCurrent: candidate == step
-            )
-        }
-        let typed =
-            groupTyped ?? plan.whmcsGroupID.flatMap { id in
-                (draft?.groups ?? []).contains { $0.id == id } ? nil : String(id)
-            } ?? ""
-        return Page(
-            chrome: context.chrome, csrf: context.csrfToken,
-            action: step == .review
-                ? "/onboarding/\(draftID ?? "")/create"
-                : (draftID.map { "/onboarding/\($0)/\(step.path)" } ?? "/onboarding"),
-            back: step == .brand ? nil : link(draftID, Step(rawValue: step.rawValue - 1) ?? .brand),
-            steps: steps, stepNumber: step.rawValue, stepLabel: step.label,
-            isBrand: step == .brand, isDomains: step == .domains, isOwner: step == .owner,
-            isConnection: step == .connection,
-            isMapping: step == .mapping, isReview: step == .review, baseDomain: baseDomain,
-            slug: plan.slug, name: plan.name, domainsText: plan.domains.joined(separator: "\n"),
-            ownerEmail: plan.ownerEmail,
-            modes: [
-                .init(
-                    value: "sandbox", label: "Sandbox: the simulators on this machine", selected: plan.mode == .sandbox),
-                .init(value: "live", label: "Live: the real WHMCS and WHM", selected: plan.mode == .live),
-            ],
-            sandboxDefaults: hasSandboxDefaults,
-            whmcsURL: plan.whmcsURL, whmcsIdentifier: plan.whmcsIdentifier, whmURL: plan.whmURL,
-            whmcsSecretStored: !plan.whmcsSecret.isEmpty,
-            groups: (draft?.groups ?? []).map {
-                .init(
-                    value: String($0.id), label: "\($0.name) (#\($0.id))",
-                    selected: typed.isEmpty && plan.whmcsGroupID == $0.id)
-            },
-            hasGroups: !(draft?.groups ?? []).isEmpty, groupTyped: typed,
-            resellerExisting: plan.reseller == .existing, resellerNew: plan.reseller == .new,
-            resellerUser: plan.resellerUser, resellerDomain: plan.resellerDomain,
-            nameserversText: plan.nameservers.joined(separator: "\n"),
-            whmTokenStored: !plan.whmToken.isEmpty,
-            review: step == .review ? review(plan, groups: draft?.groups ?? []) : []
-        )
-    }
-
-    func review(_ plan: OnboardingPlan, groups: [WHMCSClientGroup]) -> [Page.Fact] {
-        let group =
-            plan.whmcsGroupID.map { id in groups.first { $0.id == id }.map { "\($0.name) (#\(id))" } ?? "#\(id)" }
-            ?? "–"
-        return [
-            .init(label: "Slug", value: plan.slug),
-            .init(label: "Name", value: plan.name),
-            .init(label: "Platform address", value: "\(plan.slug).\(baseDomain)"),
-            .init(
-                label: "Custom domains",
-                value: plan.domains.isEmpty
-                    ? "none" : plan.domains.joined(separator: ", ") + " (each waits for its DNS proof)"),
-            .init(label: "Owner", value: "\(plan.ownerEmail) (an invitation is sent)"),
-            .init(label: "Mode", value: plan.mode == .sandbox ? "Sandbox" : "Live"),
-            .init(label: "WHMCS", value: "\(plan.whmcsURL), identifier \(plan.whmcsIdentifier), secret stored"),
-            .init(label: "Client group", value: group),
-            .init(label: "WHM", value: plan.whmURL),
-            .init(
-                label: "Reseller",
-                value: plan.reseller == .new
-                    ? "new: \(plan.resellerUser) on \(plan.resellerDomain), created with root's token"
-                    : "existing: \(plan.resellerUser), its own token"
-            ),
-            .init(
-                label: "Nameservers",
-                value: plan.nameservers.isEmpty ? "the server's defaults" : plan.nameservers.joined(separator: ", ")),
-        ]
-    }
-
-    func link(_ draftID: String?, _ step: Step) -> String {
-        guard let draftID else { return "/onboarding" }
-        return step == .brand ? "/onboarding/\(draftID)/brand" : "/onboarding/\(draftID)/\(step.path)"
-    }
-
-    func render(_ page: Page, status: HTTPResponse.Status = .ok) throws -> Response {
-        try flows.page(page, "platform/onboarding", status: status)
-    }
-
-    func draft(_ context: PlatformUserContext) async throws -> (String, OnboardingDrafts.Draft) {
-        guard let id = context.parameters.get("draft"), let draft = await drafts.draft(id, owner: context.account.id)
-        else {
-            throw PortalError.notFound
-        }
-        return (id, draft)
+        group.get(ConsolePaths.onboarding.route, use: start)
+        group.post(ConsolePaths.onboarding.route, use: submitBrand)
+        group.get(ConsolePaths.onboardingStep.route, use: show)
+        group.post(ConsolePaths.onboardingCreate.route, use: create)
+        group.post(ConsolePaths.onboardingStep.route, use: submit)
     }
 
     // MARK: Steps
@@ -148,7 +49,7 @@ package struct OnboardingController: Sendable {
             return try render(page, status: .unprocessableContent)
         }
         let id = await drafts.start(owner: context.account.id, plan: plan)
-        return flows.redirect(to: "/onboarding/\(id)/domains")
+        return flows.redirect(to: ConsolePaths.onboardingStep.link(id, "domains"))
     }
 
     @Sendable func show(_ request: Request, context: PlatformUserContext) async throws -> Response {
@@ -266,7 +167,7 @@ package struct OnboardingController: Sendable {
             try await audit(
                 context, "tenant.created", target: created.tenant.slug.rawValue,
                 detail: created.steps.joined(separator: "; "))
-            return flows.redirect(to: "/tenants/\(created.tenant.slug)?done=created")
+            return flows.redirect(to: ConsolePaths.tenant.link(created.tenant.slug) + "?done=created")
         case .failure(let failure):
             await drafts.endCreating(id)
             try await audit(context, "tenant.create_failed", target: draft.plan.slug, detail: failure.description)
@@ -294,7 +195,7 @@ package struct OnboardingController: Sendable {
     static func invite(_ email: String, to tenant: Tenant, inviter: String, flows: AccountFlows, realm: TenantRealm)
         async throws
     {
-        let (link, token) = flows.oneTimeLink(.invite, path: "/admin/accept-invite", realm: realm)
+        let (link, token) = flows.oneTimeLink(.invite, path: SignInPaths.staff.acceptInvite.link(), realm: realm)
         let mail = try await flows.prepareMail(
             realm: realm, to: email, name: "", .staffInvitation,
             variables: ["inviter": inviter, "role": "owner", "link": link],

@@ -17,10 +17,10 @@ package struct HostingServicesController: Sendable {
     let logger: Logger
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.get("/account/services", use: services)
-        group.get("/account/services/{id}", use: service)
-        group.post("/account/services/{id}/password", use: revealPassword)
-        group.post("/account/services/{id}/control-panel", use: controlPanel)
+        group.get(AccountPaths.services.route, use: services)
+        group.get(AccountPaths.service.route, use: service)
+        group.post(AccountPaths.servicePassword.route, use: revealPassword)
+        group.post(AccountPaths.serviceControlPanel.route, use: controlPanel)
     }
 
     // MARK: Services
@@ -48,8 +48,8 @@ package struct HostingServicesController: Sendable {
         return try flows.page(
             ServicesPage(
                 chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
-                previousURL: page > 1 ? "/account/services?page=\(page - 1)" : nil,
-                nextURL: page * perPage < list.total ? "/account/services?page=\(page + 1)" : nil,
+                previousURL: page > 1 ? AccountPaths.services.link() + "?page=\(page - 1)" : nil,
+                nextURL: page * perPage < list.total ? AccountPaths.services.link() + "?page=\(page + 1)" : nil,
                 refreshed: CustomerBillingController.refreshedText(refreshed)
             ),
             "account/services"

@@ -92,7 +92,7 @@ extension ProvisionedController {
                 certificate, context, notice: .error(Self.refusal(error, "The certificate could not be reissued")),
                 status: .badGateway)
         }
-        return flows.redirect(to: "/account/certificates/\(certificate.id!.rawValue)?done=reissued")
+        return flows.redirect(to: AccountPaths.certificate.link(certificate.id!.rawValue) + "?done=reissued")
     }
 
     /// The certificate and its CA bundle as one PEM file (the key stays here, sealed).

@@ -16,20 +16,20 @@ package struct ProvisionedController: Sendable {
     let logger: Logger
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.get("/account/domains", use: domains)
-        group.get("/account/domains/{name}", use: domain)
-        group.post("/account/domains/{name}/nameservers", use: saveNameservers)
-        group.post("/account/domains/{name}/dns", use: addRecord)
-        group.post("/account/domains/{name}/dns/delete", use: deleteRecord)
-        group.post("/account/domains/{name}/auto-renew", use: setAutoRenew)
-        group.post("/account/domains/{name}/privacy", use: setPrivacy)
-        group.get("/account/certificates", use: certificates)
-        group.get("/account/certificates/{id}", use: certificate)
-        group.get("/account/certificates/{id}/download", use: download)
-        group.post("/account/certificates/{id}/reissue", use: reissue)
-        group.get("/account/cloud", use: cloudServers)
-        group.get("/account/cloud/{id}", use: cloudServer)
-        group.post("/account/cloud/{id}/control-panel", use: controlPanel)
+        group.get(AccountPaths.domains.route, use: domains)
+        group.get(AccountPaths.domain.route, use: domain)
+        group.post(AccountPaths.domainNameservers.route, use: saveNameservers)
+        group.post(AccountPaths.domainDns.route, use: addRecord)
+        group.post(AccountPaths.domainDnsDelete.route, use: deleteRecord)
+        group.post(AccountPaths.domainAutoRenew.route, use: setAutoRenew)
+        group.post(AccountPaths.domainPrivacy.route, use: setPrivacy)
+        group.get(AccountPaths.certificates.route, use: certificates)
+        group.get(AccountPaths.certificate.route, use: certificate)
+        group.get(AccountPaths.certificateDownload.route, use: download)
+        group.post(AccountPaths.certificateReissue.route, use: reissue)
+        group.get(AccountPaths.cloudServers.route, use: cloudServers)
+        group.get(AccountPaths.cloudServer.route, use: cloudServer)
+        group.post(AccountPaths.cloudServerControlPanel.route, use: controlPanel)
     }
 
     // MARK: Domains
@@ -147,7 +147,7 @@ package struct ProvisionedController: Sendable {
                 "domain.nameservers", actor: context.account, target: domain.name,
                 detail: names.joined(separator: ", "), ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/account/domains/\(domain.name)?done=nameservers")
+        return flows.redirect(to: AccountPaths.domain.link(domain.name) + "?done=nameservers")
     }
 
     @Sendable func addRecord(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -183,7 +183,7 @@ package struct ProvisionedController: Sendable {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: "/account/domains/\(domain.name)?done=added")
+        return flows.redirect(to: AccountPaths.domain.link(domain.name) + "?done=added")
     }
 
     @Sendable func deleteRecord(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -210,7 +210,7 @@ package struct ProvisionedController: Sendable {
                 "domain.dns_deleted", actor: context.account, target: domain.name, detail: "record \(id)",
                 ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/account/domains/\(domain.name)?done=deleted")
+        return flows.redirect(to: AccountPaths.domain.link(domain.name) + "?done=deleted")
     }
 
     @Sendable func setAutoRenew(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -257,7 +257,7 @@ package struct ProvisionedController: Sendable {
                 audit, actor: context.account, target: domain.name, detail: on ? "on" : "off",
                 ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "/account/domains/\(domain.name)?done=settings")
+        return flows.redirect(to: AccountPaths.domain.link(domain.name) + "?done=settings")
     }
 
     // MARK: Helpers

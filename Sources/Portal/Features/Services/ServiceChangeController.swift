@@ -33,9 +33,9 @@ package struct ServiceChangeController: Sendable {
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.get("/account/services/{id}/change", use: preview)
-        group.post("/account/services/{id}/change", use: change)
-        group.post("/account/services/{id}/cancel", use: cancel)
+        group.get(AccountPaths.serviceChange.route, use: preview)
+        group.post(AccountPaths.serviceChange.route, use: change)
+        group.post(AccountPaths.serviceCancel.route, use: cancel)
     }
 
     /// The customer's active service and the catalogue entry it runs on; 404 for anyone else's.
@@ -77,7 +77,7 @@ package struct ServiceChangeController: Sendable {
         try flows.page(
             MessagePage(
                 chrome: context.chrome, title: "Nothing was changed", message: message,
-                linkURL: "/account/services/\(service.whmcsServiceID)", linkLabel: "Back to the service"),
+                linkURL: AccountPaths.service.link(service.whmcsServiceID), linkLabel: "Back to the service"),
             "account/message", status: .conflict
         )
     }
@@ -152,12 +152,12 @@ package struct ServiceChangeController: Sendable {
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
         guard key.count >= 20, key.count <= 64 else {
-            return flows.redirect(to: "/account/services/\(service.whmcsServiceID)")
+            return flows.redirect(to: AccountPaths.service.link(service.whmcsServiceID))
         }
         if let existing = try await databases.withDatabase(
             for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) })
         {
-            return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
+            return flows.redirect(to: AccountPaths.order.link(existing.id!.rawValue))
         }
         guard service.isActive,
             let (entry, cycle) = try await target(
@@ -201,12 +201,12 @@ package struct ServiceChangeController: Sendable {
         let form = try await FormData.parse(&request)
         let key = form["idempotency_key"]
         guard key.count >= 20, key.count <= 64 else {
-            return flows.redirect(to: "/account/services/\(service.whmcsServiceID)")
+            return flows.redirect(to: AccountPaths.service.link(service.whmcsServiceID))
         }
         if let existing = try await databases.withDatabase(
             for: context.tenant, { try await $0.orders.order(idempotencyKey: key, of: context.account.id) })
         {
-            return flows.redirect(to: "/account/orders/\(existing.id!.rawValue)")
+            return flows.redirect(to: AccountPaths.order.link(existing.id!.rawValue))
         }
         guard service.isActive else {
             return try await blocked(context, service, "Only an active service can be cancelled.")
@@ -250,6 +250,6 @@ package struct ServiceChangeController: Sendable {
             ip: context.origin.clientAddress ?? "",
             now: flows.services.now()
         ) { number in (make(number), nil, nil) }
-        return flows.redirect(to: "/account/orders/\(placed.id!.rawValue)")
+        return flows.redirect(to: AccountPaths.order.link(placed.id!.rawValue))
     }
 }

@@ -1,6 +1,5 @@
 import Branding
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -98,7 +97,7 @@ package struct AccountFlows: Sendable {
     /// the delivery worker. The outbox is announced first, so a crash leaves at most a spare hint.
     func commit<T: Sendable>(
         _ store: AccountStore, realm: any AccountRealm, queuesMail: Bool = true,
-        _ change: @escaping @Sendable (Database) throws -> T
+        _ change: @escaping @Sendable (StoreTransaction) throws -> T
     ) async throws -> T {
         if queuesMail { try await mailQueue.willQueue(realm.mailbox) }
         let result = try await store.transaction(change)

@@ -9,7 +9,7 @@ extension AuthController {
     func forgotPage(_ context: Context) async throws -> ForgotPasswordPage {
         ForgotPasswordPage(
             chrome: context.chrome, csrf: context.csrfToken,
-            action: "\(area.prefix)/forgot-password"
+            action: area.paths.forgotPassword.link()
         )
     }
 
@@ -41,7 +41,7 @@ extension AuthController {
             try await realm.withAccounts { store in
                 guard let account = try await store.account(kind: area.kind, email: email) else { return }
                 let (link, token) = flows.oneTimeLink(
-                    .resetPassword, path: "\(area.prefix)/reset-password", realm: realm)
+                    .resetPassword, path: area.paths.resetPassword.link(), realm: realm)
                 let mail = try await flows.prepareMail(
                     realm: realm, to: email, name: account.name, .passwordReset, variables: ["link": link],
                     tag: "reset_password"
@@ -64,7 +64,7 @@ extension AuthController {
         ResetPasswordPage(
             chrome: context.chrome, csrf: context.csrfToken,
             heading: invite ? "Set up your staff account" : "Choose a new password",
-            action: invite ? "\(area.prefix)/accept-invite" : "\(area.prefix)/reset-password",
+            action: invite ? area.paths.acceptInvite.link() : area.paths.resetPassword.link(),
             token: token, askName: invite
         )
     }
@@ -74,7 +74,7 @@ extension AuthController {
             MessagePage(
                 chrome: context.chrome, title: "Link expired",
                 message: AccountError.invalidToken.description,
-                linkURL: "\(area.prefix)/forgot-password", linkLabel: "Ask for a new link"
+                linkURL: area.paths.forgotPassword.link(), linkLabel: "Ask for a new link"
             ),
             "account/message", status: .gone
         )
@@ -157,7 +157,7 @@ extension AuthController {
                 invite ? "staff.invite_accepted" : "password.reset", actor: pending,
                 ip: context.origin.clientAddress ?? ""
             )
-            return flows.redirect(to: "\(area.prefix)/login?reset=1")
+            return flows.redirect(to: area.paths.login.link() + "?reset=1")
         }
     }
 

@@ -18,22 +18,22 @@ extension AuthController {
             next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         return TwoFactorChallengePage(
             chrome: context.chrome, csrf: context.csrfToken,
-            action: "\(area.prefix)/login/two-factor\(query)"
+            action: area.paths.loginTwoFactor.link() + "\(query)"
         )
     }
 
     @Sendable func challengeForm(_ request: Request, context: Context) async throws -> Response {
-        guard pendingIdentity(context) != nil else { return flows.redirect(to: "\(area.prefix)/login") }
+        guard pendingIdentity(context) != nil else { return flows.redirect(to: area.paths.login.link()) }
         let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
         return try flows.page(try await challengePage(context, next: next), "account/two-factor-challenge")
     }
 
     @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
-        guard let identity = pendingIdentity(context) else { return flows.redirect(to: "\(area.prefix)/login") }
+        guard let identity = pendingIdentity(context) else { return flows.redirect(to: area.paths.login.link()) }
         var request = request
         let form = try await FormData.parse(&request)
-        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.home)
-        var page = try await challengePage(context, next: next == area.home ? "" : next)
+        let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.paths.home.link())
+        var page = try await challengePage(context, next: next == area.paths.home.link() ? "" : next)
         let account = identity.account
         let throttleKey = "2fa:\(area.kind):\(account.email)"
         let now = flows.services.now()

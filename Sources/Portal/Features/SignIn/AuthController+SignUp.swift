@@ -38,7 +38,7 @@ extension AuthController {
 
         let hash = try await flows.services.hasher.hash(form["password"])
         let realm = realm(context)
-        let (link, token) = flows.oneTimeLink(.verifyEmail, path: "/verify-email", realm: realm)
+        let (link, token) = flows.oneTimeLink(.verifyEmail, path: StorefrontPaths.verifyEmail.link(), realm: realm)
         let mail = try await flows.prepareMail(
             realm: realm, to: email, name: page.name, .emailVerification, variables: ["link": link], tag: "verify_email"
         )
@@ -63,7 +63,10 @@ extension AuthController {
                 let existing = try await store.account(kind: .customer, email: email)
                 try await flows.mail(
                     store, realm: realm, to: email, name: existing?.name ?? "", .accountExists,
-                    variables: ["link": flows.services.link(primaryHost: realm.linkHost, path: "/forgot-password")],
+                    variables: [
+                        "link": flows.services.link(
+                            primaryHost: realm.linkHost, path: SignInPaths.customer.forgotPassword.link())
+                    ],
                     tag: "signup_existing"
                 )
             }
@@ -73,7 +76,8 @@ extension AuthController {
                 chrome: page.chrome, title: "Check your inbox",
                 message:
                     "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
-                linkURL: page.next.isEmpty ? "/login" : "/login?next=\(QueryComponent.encode(page.next))",
+                linkURL: SignInPaths.customer.login.link()
+                    + (page.next.isEmpty ? "" : "?next=\(QueryComponent.encode(page.next))"),
                 linkLabel: "Go to sign in"
             ),
             "account/message"
@@ -107,7 +111,9 @@ extension AuthController {
             }
         }
         return try flows.page(
-            MessagePage(chrome: chrome, title: outcome.0, message: outcome.1, linkURL: "/login", linkLabel: "Sign in"),
+            MessagePage(
+                chrome: chrome, title: outcome.0, message: outcome.1, linkURL: SignInPaths.customer.login.link(),
+                linkLabel: "Sign in"),
             "account/message"
         )
     }

@@ -16,12 +16,12 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
             case .platform: .platform
             }
         }
-        var prefix: String { self == .staff ? "/admin" : "" }
-        var home: String {
+        /// This area's sign-in pages.
+        var paths: SignInPaths {
             switch self {
-            case .customer: "/account"
-            case .staff: "/admin"
-            case .platform: "/"
+            case .customer: .customer
+            case .staff: .staff
+            case .platform: .platform
             }
         }
     }
@@ -31,26 +31,25 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
     let realm: @Sendable (Context) -> any AccountRealm
 
     package func addRoutes(to group: RouterGroup<Context>) {
-        let prefix = area.prefix
-        group.get("\(prefix)/login", use: loginForm)
-        group.post("\(prefix)/login", use: login)
-        group.post("\(prefix)/logout", use: logout)
-        group.get("\(prefix)/login/two-factor", use: challengeForm)
-        group.post("\(prefix)/login/two-factor", use: challenge)
-        group.get("\(prefix)/forgot-password", use: forgotForm)
-        group.post("\(prefix)/forgot-password", use: forgot)
-        group.get("\(prefix)/reset-password", use: resetForm)
-        group.post("\(prefix)/reset-password", use: reset)
+        group.get(area.paths.login.route, use: loginForm)
+        group.post(area.paths.login.route, use: login)
+        group.post(area.paths.logout.route, use: logout)
+        group.get(area.paths.loginTwoFactor.route, use: challengeForm)
+        group.post(area.paths.loginTwoFactor.route, use: challenge)
+        group.get(area.paths.forgotPassword.route, use: forgotForm)
+        group.post(area.paths.forgotPassword.route, use: forgot)
+        group.get(area.paths.resetPassword.route, use: resetForm)
+        group.post(area.paths.resetPassword.route, use: reset)
         if area != .staff {
             // Staff confirm a new address on the tenant's /verify-email, which serves every kind of account.
-            group.get("/verify-email", use: verifyEmail)
+            group.get(StorefrontPaths.verifyEmail.route, use: verifyEmail)
         }
         if area == .customer {
-            group.get("/signup", use: signupForm)
-            group.post("/signup", use: signup)
+            group.get(StorefrontPaths.signup.route, use: signupForm)
+            group.post(StorefrontPaths.signup.route, use: signup)
         } else {
-            group.get("\(prefix)/accept-invite", use: inviteForm)
-            group.post("\(prefix)/accept-invite", use: acceptInvite)
+            group.get(area.paths.acceptInvite.route, use: inviteForm)
+            group.post(area.paths.acceptInvite.route, use: acceptInvite)
         }
     }
 
@@ -61,15 +60,15 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
             chrome: context.chrome,
             csrf: context.csrfToken,
             heading: area == .customer ? "Sign in" : area == .staff ? "Staff sign in" : "Platform sign in",
-            action: "\(area.prefix)/login",
-            forgotURL: "\(area.prefix)/forgot-password",
+            action: area.paths.login.link(),
+            forgotURL: area.paths.forgotPassword.link(),
             offerSignUp: area == .customer
         )
     }
 
     @Sendable func loginForm(_ request: Request, context: Context) async throws -> Response {
         if let identity = context.identity, identity.isComplete, identity.account.kind == area.kind {
-            return flows.redirect(to: area.home)
+            return flows.redirect(to: area.paths.home.link())
         }
         var page = try await loginPage(context)
         page.next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
@@ -124,11 +123,11 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
                     for: account, secondFactorPending: pending, request: request, origin: context.origin, in: store
                 )
             )
-            let destination = page.next.isEmpty ? area.home : page.next
+            let destination = page.next.isEmpty ? area.paths.home.link() : page.next
             if pending {
                 try await store.audit("login.password_ok", actor: account, ip: context.origin.clientAddress ?? "")
                 let next = destination.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-                return flows.redirect(to: "\(area.prefix)/login/two-factor?next=\(next)", cookies: cookies)
+                return flows.redirect(to: area.paths.loginTwoFactor.link() + "?next=\(next)", cookies: cookies)
             }
             try await store.audit("login", actor: account, ip: context.origin.clientAddress ?? "")
             return flows.redirect(to: destination, cookies: cookies)
@@ -145,7 +144,8 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
             }
         }
         return flows.redirect(
-            to: area == .customer ? "/" : "\(area.prefix)/login", cookies: [SessionCookie.clear(SessionCookie.session)])
+            to: area == .customer ? StorefrontPaths.home.link() : area.paths.login.link(),
+            cookies: [SessionCookie.clear(SessionCookie.session)])
     }
 
     static func describe(seconds: Int) -> String {

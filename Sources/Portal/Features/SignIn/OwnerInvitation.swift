@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import Tenancy
 
 /// Creates a tenant's first owner (or a platform user) with no password and a one-time setup link.
 package enum OwnerInvitation {
     /// Inserts the account and its invitation token; returns the raw token for the link.
     package static func create(
-        in db: Database, kind: Account.Kind, email rawEmail: String, lifetime: TimeInterval = 30 * 60,
+        in db: StoreTransaction, kind: Account.Kind, email rawEmail: String, lifetime: TimeInterval = 30 * 60,
         now: Date = Date()
     ) throws -> String {
         guard let email = EmailAddress.normalize(rawEmail) else {

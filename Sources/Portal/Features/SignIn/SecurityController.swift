@@ -5,16 +5,17 @@ import Tenancy
 /// `…/security`: change password, change email (re-verified, old address told), list and end sessions.
 /// The same page serves customers (`/account/security`) and staff (`/admin/security`).
 package struct SecurityController<Context: SignedInContext>: Sendable {
-    let basePath: String
+    /// The area's sign-in pages (customer, staff or platform).
+    let paths: SignInPaths
     let flows: AccountFlows
     let realm: @Sendable (Context) -> any AccountRealm
 
     package func addRoutes(to group: RouterGroup<Context>) {
-        group.get("\(basePath)/security", use: show)
-        group.post("\(basePath)/security/password", use: changePassword)
-        group.post("\(basePath)/security/email", use: changeEmail)
-        group.post("\(basePath)/security/sessions/end", use: endSession)
-        group.post("\(basePath)/security/sessions/end-others", use: endOtherSessions)
+        group.get(paths.security.route, use: show)
+        group.post(paths.securityPassword.route, use: changePassword)
+        group.post(paths.securityEmail.route, use: changeEmail)
+        group.post(paths.endSession.route, use: endSession)
+        group.post(paths.endOtherSessions.route, use: endOtherSessions)
     }
 
     private func page(_ context: Context, notice: Notice? = nil) async throws -> SecurityPage {
@@ -31,9 +32,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             )
         }
         return SecurityPage(
-            chrome: context.chrome, csrf: context.csrfToken, basePath: basePath,
-            homePath: basePath.isEmpty ? "/" : basePath,
-            logoutPath: basePath == "/admin" ? "/admin/logout" : "/logout", email: context.account.email,
+            chrome: context.chrome, csrf: context.csrfToken, basePath: paths.securityBase,
+            homePath: paths.home.link(), logoutPath: paths.logout.link(), email: context.account.email,
             sessions: rows, hasOtherSessions: rows.contains { !$0.isCurrent },
             notice: notice
         )
@@ -80,7 +80,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             let cookie = try await flows.startSession(
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store
             )
-            return flows.redirect(to: "\(basePath)/security?done=password", cookies: [cookie])
+            return flows.redirect(to: paths.security.link() + "?done=password", cookies: [cookie])
         }
     }
 
@@ -101,7 +101,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         let realm = realm(context)
-        let (link, token) = flows.oneTimeLink(.changeEmail, path: "/verify-email", newEmail: newEmail, realm: realm)
+        let (link, token) = flows.oneTimeLink(
+            .changeEmail, path: StorefrontPaths.verifyEmail.link(), newEmail: newEmail, realm: realm)
         let confirm = try await flows.prepareMail(
             realm: realm, to: newEmail, name: account.name, .emailChangeConfirm,
             variables: ["link": link, "new_email": newEmail],
@@ -121,7 +122,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
                     db, "email.change_requested", actor: account, target: "", detail: newEmail, ip: ip, now: now)
             }
         }
-        return flows.redirect(to: "\(basePath)/security?done=email")
+        return flows.redirect(to: paths.security.link() + "?done=email")
     }
 
     @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
@@ -136,7 +137,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             try await store.deleteSession(idHash: target.idHash)
             try await store.audit("session.ended", actor: context.account, ip: context.origin.clientAddress ?? "")
         }
-        return flows.redirect(to: "\(basePath)/security?done=sessions")
+        return flows.redirect(to: paths.security.link() + "?done=sessions")
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: Context) async throws -> Response {
@@ -147,6 +148,6 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        return flows.redirect(to: "\(basePath)/security?done=sessions")
+        return flows.redirect(to: paths.security.link() + "?done=sessions")
     }
 }

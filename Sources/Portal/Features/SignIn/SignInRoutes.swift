@@ -7,16 +7,16 @@ enum SignInRoutes {
         let realm: @Sendable (TenantRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
         AuthController(area: .customer, flows: flows, realm: realm).addRoutes(to: areas.visitor)
         AuthController(area: .staff, flows: flows, realm: realm).addRoutes(to: areas.visitor)
-        SecurityController(basePath: "/account", flows: flows, realm: { dependencies.tenantRealm($0.tenant) })
+        SecurityController(paths: .customer, flows: flows, realm: { dependencies.tenantRealm($0.tenant) })
             .addRoutes(to: areas.customer)
         TwoFactorController(
-            basePath: "/account", flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
+            paths: .customer, flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
             mayDisable: { _ in true }
         ).addRoutes(to: areas.customer)
-        SecurityController(basePath: "/admin", flows: flows, realm: { dependencies.tenantRealm($0.tenant) })
+        SecurityController(paths: .staff, flows: flows, realm: { dependencies.tenantRealm($0.tenant) })
             .addRoutes(to: areas.staff)
         TwoFactorController(
-            basePath: "/admin", flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
+            paths: .staff, flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
             mayDisable: { !$0.twoFactorRequired }
         ).addRoutes(to: areas.staffEnrollment)
     }
@@ -26,8 +26,8 @@ enum SignInRoutes {
         let flows = dependencies.accountFlows
         let realm = dependencies.platformRealm
         AuthController(area: .platform, flows: flows, realm: { _ in realm }).addRoutes(to: areas.visitor)
-        TwoFactorController(basePath: "", flows: flows, realm: { _ in realm }, mayDisable: { _ in false })
+        TwoFactorController(paths: .platform, flows: flows, realm: { _ in realm }, mayDisable: { _ in false })
             .addRoutes(to: areas.enrollment)
-        SecurityController(basePath: "", flows: flows, realm: { _ in realm }).addRoutes(to: areas.user)
+        SecurityController(paths: .platform, flows: flows, realm: { _ in realm }).addRoutes(to: areas.user)
     }
 }

@@ -5,17 +5,18 @@ import Tenancy
 
 /// Two-factor enrolment and management: TOTP with a server-drawn QR code and ten recovery codes.
 package struct TwoFactorController<Context: SignedInContext>: Sendable {
-    let basePath: String
+    /// The area's sign-in pages (customer, staff or platform).
+    let paths: SignInPaths
     let flows: AccountFlows
     let realm: @Sendable (Context) -> any AccountRealm
     /// Whether this account may turn two-factor off (staff may not while the tenant requires it).
     let mayDisable: @Sendable (Context) -> Bool
 
     package func addRoutes(to group: RouterGroup<Context>) {
-        group.get("\(basePath)/security/two-factor", use: show)
-        group.post("\(basePath)/security/two-factor", use: enable)
-        group.post("\(basePath)/security/two-factor/disable", use: disable)
-        group.post("\(basePath)/security/two-factor/recovery-codes", use: renewCodes)
+        group.get(paths.twoFactor.route, use: show)
+        group.post(paths.twoFactor.route, use: enable)
+        group.post(paths.twoFactorDisable.route, use: disable)
+        group.post(paths.twoFactorRecoveryCodes.route, use: renewCodes)
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
@@ -28,7 +29,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             guard let account = try await store.account(context.account.id) else { throw PortalError.notFound }
             if account.hasSecondFactor {
                 let page = TwoFactorStatusPage(
-                    chrome: chrome, csrf: context.csrfToken, basePath: basePath,
+                    chrome: chrome, csrf: context.csrfToken, basePath: paths.securityBase,
                     remainingCodes: try await store.unusedRecoveryCodes(for: account.id),
                     canDisable: mayDisable(context), notice: notice
                 )
@@ -47,7 +48,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
                         start..<(encoded.index(start, offsetBy: 4, limitedBy: encoded.endIndex) ?? encoded.endIndex)])
             }.joined(separator: " ")
             let page = TwoFactorSetupPage(
-                chrome: chrome, csrf: context.csrfToken, basePath: basePath,
+                chrome: chrome, csrf: context.csrfToken, basePath: paths.securityBase,
                 qrSVG: try QRCode(encoding: uri).svg(title: "QR code for your authenticator app"),
                 secretGroups: groups, required: !mayDisable(context), codeError: codeError
             )
@@ -78,7 +79,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             )
             try await store.audit("2fa.enabled", actor: account, ip: context.origin.clientAddress ?? "")
             var response = try flows.page(
-                RecoveryCodesPage(chrome: chrome, basePath: basePath, codes: codes),
+                RecoveryCodesPage(chrome: chrome, basePath: paths.securityBase, codes: codes),
                 "account/recovery-codes")
             response.headers.append(HTTPField(name: .setCookie, value: cookie))
             return response
@@ -104,7 +105,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             }
             try await store.disableTOTP(for: account.id)
             try await store.audit("2fa.disabled", actor: account, ip: context.origin.clientAddress ?? "")
-            return flows.redirect(to: "\(basePath)/security")
+            return flows.redirect(to: paths.security.link())
         }
     }
 
@@ -123,7 +124,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             try await store.audit("2fa.recovery_codes_renewed", actor: account, ip: context.origin.clientAddress ?? "")
         }
         return try flows.page(
-            RecoveryCodesPage(chrome: context.chrome, basePath: basePath, codes: codes),
+            RecoveryCodesPage(chrome: context.chrome, basePath: paths.securityBase, codes: codes),
             "account/recovery-codes"
         )
     }

@@ -21,7 +21,7 @@ package struct DomainSearchController: Sendable {
     static let searchesPerAddress = RateLimiter.Rule(limit: 30, window: 60)
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
-        group.get("/domains/search", use: search)
+        group.get(StorefrontPaths.domainSearch.route, use: search)
     }
 
     package struct Page: Sendable {
@@ -133,8 +133,10 @@ package struct DomainSearchController: Sendable {
                 name: name, available: availability[name] == true, unknown: availability[name] == nil,
                 price: Money.format(minor: price.registerMinor, currency: currency),
                 transferPrice: Money.format(minor: price.transferMinor, currency: currency),
-                orderURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=register",
-                transferURL: "/order/\(product.product.slug)?domain=\(encoded)&domain_action=transfer",
+                orderURL: StorefrontPaths.order.link(product.product.slug)
+                    + "?domain=\(encoded)&domain_action=register",
+                transferURL: StorefrontPaths.order.link(product.product.slug)
+                    + "?domain=\(encoded)&domain_action=transfer",
                 isAsked: name == names.first && ending != nil
             )
         }

@@ -24,7 +24,8 @@ package struct HomePage: Sendable, Encodable {
             guard !listed.isEmpty else { continue }
             sections.append(
                 Section(
-                    title: category.name, description: category.description, url: "/category/\(category.slug)",
+                    title: category.name, description: category.description,
+                    url: StorefrontPaths.category.link(category.slug),
                     products: listed.map { ProductCard($0, currency: currency) }
                 )
             )

@@ -19,7 +19,7 @@ package struct ProductCard: Sendable, Encodable {
         summary = product.summary
         kindLabel = product.kind.label
         features = product.featureList
-        url = "/products/\(product.slug)"
+        url = StorefrontPaths.product.link(product.slug)
         if let cheapest = entry.cheapest {
             price = Money.format(minor: cheapest.priceMinor, currency: currency)
             cycle = cheapest.cycle.perLabel

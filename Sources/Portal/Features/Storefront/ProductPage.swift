@@ -73,6 +73,6 @@ package struct ProductPage: Sendable, Encodable {
         hasResources = !resources.isEmpty
         isOrderable = product.isOrderable && (!prices.isEmpty || !tlds.isEmpty)
         categoryName = category?.name
-        categoryURL = category.map { "/category/\($0.slug)" }
+        categoryURL = category.map { StorefrontPaths.category.link($0.slug) }
     }
 }

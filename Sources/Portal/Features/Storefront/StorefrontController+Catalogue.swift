@@ -14,7 +14,7 @@ extension StorefrontController {
         let category = content.catalogue.categories.first { $0.id == entry.product.categoryID }
         let page = ProductPage(
             chrome: context.chrome, entry: entry, category: category, currency: content.brand.currency,
-            canonicalURL: siteURL(context.tenant) + "/products/\(slug)",
+            canonicalURL: siteURL(context.tenant) + StorefrontPaths.product.link(slug),
             resources: Self.resources(of: entry.product, map: resources)
         )
         return CachedResponse.html(try pages.render(page, template: "storefront/product"))
@@ -28,7 +28,7 @@ extension StorefrontController {
         let products = content.catalogue.listed(in: category).map { ProductCard($0, currency: content.brand.currency) }
         let page = CategoryPage(
             chrome: context.chrome, name: category.name, description: category.description,
-            canonicalURL: siteURL(context.tenant) + "/category/\(slug)", products: products,
+            canonicalURL: siteURL(context.tenant) + StorefrontPaths.category.link(slug), products: products,
             hasProducts: !products.isEmpty
         )
         return CachedResponse.html(try pages.render(page, template: "storefront/category"))
@@ -40,9 +40,9 @@ extension StorefrontController {
         let base = siteURL(context.tenant)
         var urls = [base + "/"]
         urls += content.catalogue.categories.filter { !content.catalogue.listed(in: $0).isEmpty }.map {
-            base + "/category/\($0.slug)"
+            base + StorefrontPaths.category.link($0.slug)
         }
-        urls += content.catalogue.listed.map { base + "/products/\($0.product.slug)" }
+        urls += content.catalogue.listed.map { base + StorefrontPaths.product.link($0.product.slug) }
         var xml =
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
         for url in urls { xml += "  <url><loc>\(Escape.xml(url))</loc></url>\n" }

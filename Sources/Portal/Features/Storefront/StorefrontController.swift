@@ -15,13 +15,13 @@ package struct StorefrontController: Sendable {
     let siteURL: @Sendable (Tenant) -> String
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
-        group.get("/", use: home)
-        group.get("/theme.css", use: theme)
-        group.get("/brand/logo/{file}", use: logo)
-        group.get("/products/{slug}", use: product)
-        group.get("/category/{slug}", use: category)
-        group.get("/sitemap.xml", use: sitemap)
-        group.get("/robots.txt", use: robots)
+        group.get(StorefrontPaths.home.route, use: home)
+        group.get(StorefrontPaths.theme.route, use: theme)
+        group.get(StorefrontPaths.brandLogo.route, use: logo)
+        group.get(StorefrontPaths.product.route, use: product)
+        group.get(StorefrontPaths.category.route, use: category)
+        group.get(StorefrontPaths.sitemap.route, use: sitemap)
+        group.get(StorefrontPaths.robots.route, use: robots)
     }
 
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {

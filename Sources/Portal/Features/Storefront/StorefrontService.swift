@@ -45,7 +45,7 @@ package final class StorefrontService: Sendable {
         let theme = ThemeStylesheet(brand: brand)
         var chrome = StorefrontChrome.make(
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
-            themeURL: "/admin/brand/preview/theme.css?v=\(theme.digest)"
+            themeURL: AdminPaths.brandPreviewTheme.link() + "?v=\(theme.digest)"
         )
         chrome.isPreview = true
         let html = try pages.render(
@@ -57,7 +57,7 @@ package final class StorefrontService: Sendable {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
-            themeURL: "/theme.css?v=\(theme.digest)"
+            themeURL: StorefrontPaths.theme.link() + "?v=\(theme.digest)"
         )
         let html = try pages.render(
             HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency),

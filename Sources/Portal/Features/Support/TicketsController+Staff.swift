@@ -23,8 +23,8 @@ extension TicketsController {
                 chrome: context.chrome, csrf: context.csrfToken,
                 rows: list.items.map { Self.row($0, customer: names[$0.accountID] ?? "") },
                 hasRows: !list.items.isEmpty,
-                previousURL: page > 1 ? "/admin/tickets?\(show)page=\(page - 1)" : nil,
-                nextURL: page * perPage < list.total ? "/admin/tickets?\(show)page=\(page + 1)" : nil,
+                previousURL: page > 1 ? AdminPaths.tickets.link() + "?\(show)page=\(page - 1)" : nil,
+                nextURL: page * perPage < list.total ? AdminPaths.tickets.link() + "?\(show)page=\(page + 1)" : nil,
                 openOnly: openOnly
             ),
             "admin/tickets"
@@ -91,7 +91,8 @@ extension TicketsController {
             variables: [
                 "ticket.number": ticket.number, "ticket.subject": ticket.subject,
                 "reply.excerpt": String(body.prefix(300)),
-                "link": flows.services.link(primaryHost: realm.linkHost, path: "/account/tickets/\(ticket.id ?? 0)"),
+                "link": flows.services.link(
+                    primaryHost: realm.linkHost, path: AccountPaths.ticket.link(ticket.id ?? 0)),
             ],
             tag: "ticket_reply"
         )
@@ -102,6 +103,6 @@ extension TicketsController {
                 mail: mail, actor: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now())
         }
         flows.mailQueue.notify(realm.mailbox)
-        return flows.redirect(to: "/admin/tickets/\(ticket.id ?? 0)?done=sent")
+        return flows.redirect(to: AdminPaths.ticket.link(ticket.id ?? 0) + "?done=sent")
     }
 }

@@ -17,17 +17,17 @@ package struct TicketsController: Sendable {
     package static let adminUsernameKey = "support.whmcs_admin_username"
 
     package func addCustomerRoutes(to group: RouterGroup<CustomerRequestContext>) {
-        group.get("/account/tickets", use: customerList)
-        group.get("/account/tickets/new", use: newTicket)
-        group.post("/account/tickets", use: open)
-        group.get("/account/tickets/{id}", use: customerThread)
-        group.post("/account/tickets/{id}/reply", use: customerReply)
+        group.get(AccountPaths.tickets.route, use: customerList)
+        group.get(AccountPaths.newTicket.route, use: newTicket)
+        group.post(AccountPaths.tickets.route, use: open)
+        group.get(AccountPaths.ticket.route, use: customerThread)
+        group.post(AccountPaths.ticketReply.route, use: customerReply)
     }
 
     package func addStaffRoutes(to group: RouterGroup<StaffRequestContext>) {
-        group.get("/admin/tickets", use: staffList)
-        group.get("/admin/tickets/{id}", use: staffThread)
-        group.post("/admin/tickets/{id}/reply", use: staffReply)
+        group.get(AdminPaths.tickets.route, use: staffList)
+        group.get(AdminPaths.ticket.route, use: staffThread)
+        group.post(AdminPaths.ticketReply.route, use: staffReply)
     }
 
     static func paragraphs(_ text: String) -> [String] {
@@ -48,8 +48,9 @@ package struct TicketsController: Sendable {
             ListPage(
                 chrome: context.chrome, csrf: context.csrfToken,
                 rows: list.items.map { Self.row($0, customer: "") }, hasRows: !list.items.isEmpty,
-                previousURL: page > 1 ? "/account/tickets?page=\(page - 1)" : nil,
-                nextURL: page * perPage < list.total ? "/account/tickets?page=\(page + 1)" : nil, openOnly: false
+                previousURL: page > 1 ? AccountPaths.tickets.link() + "?page=\(page - 1)" : nil,
+                nextURL: page * perPage < list.total ? AccountPaths.tickets.link() + "?page=\(page + 1)" : nil,
+                openOnly: false
             ),
             "account/tickets"
         )
@@ -97,7 +98,7 @@ package struct TicketsController: Sendable {
         let subject = form.trimmed("subject")
         let message = form["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         let key = form["idempotency_key"]
-        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: "/account/tickets/new") }
+        guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: AccountPaths.newTicket.link()) }
         var errors: [String: String] = [:]
         if subject.isEmpty || subject.count > 200 || subject.contains(where: \.isNewline) {
             errors["subject"] = "Sum the problem up in one line of at most 200 characters."
@@ -132,9 +133,9 @@ package struct TicketsController: Sendable {
             ticket, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
         {
         case .opened(let id):
-            return flows.redirect(to: "/account/tickets/\(id)")
+            return flows.redirect(to: AccountPaths.ticket.link(id))
         case .inProgress:
-            return flows.redirect(to: "/account/tickets")
+            return flows.redirect(to: AccountPaths.tickets.link())
         case .needsBillingDetails:
             page.notice = .error("Add your billing details first, so our team knows who you are: see your profile.")
             return try flows.page(page, "account/ticket-new", status: .conflict)
@@ -156,8 +157,8 @@ package struct TicketsController: Sendable {
                     paragraphs: Self.paragraphs($0.body), date: PageDates.format($0.createdAt))
             },
             replyError: error, reply: reply,
-            action: staff ? "/admin/tickets/\(ticket.id ?? 0)/reply" : "/account/tickets/\(ticket.id ?? 0)/reply",
-            backURL: staff ? "/admin/tickets" : "/account/tickets"
+            action: staff ? AdminPaths.ticketReply.link(ticket.id ?? 0) : AccountPaths.ticketReply.link(ticket.id ?? 0),
+            backURL: staff ? AdminPaths.tickets.link() : AccountPaths.tickets.link()
         )
     }
 
@@ -192,6 +193,6 @@ package struct TicketsController: Sendable {
         }
         try await desk.reply(
             to: ticket, body, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
-        return flows.redirect(to: "/account/tickets/\(id)")
+        return flows.redirect(to: AccountPaths.ticket.link(id))
     }
 }

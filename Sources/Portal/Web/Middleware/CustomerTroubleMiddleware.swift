@@ -54,10 +54,10 @@ struct CustomerTroubleMiddleware: RouterMiddleware {
     /// Back to the page the customer came from when it is on this host, else the customer area's home.
     static func back(_ request: Request, host: String?) -> String {
         if let referer = request.headers[.referer], let url = URL(string: referer), url.host == host,
-            url.path.hasPrefix("/account"), !url.path.hasPrefix("//")
+            url.path.hasPrefix(AccountPaths.home.link()), !url.path.hasPrefix("//")
         {
             return url.path + (url.query.map { "?" + $0 } ?? "")
         }
-        return "/account"
+        return AccountPaths.home.link()
     }
 }

@@ -27,7 +27,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
 
     private func response(for error: any Error, request: Request, context: Context) async -> Response {
         if case AccessError.signInRequired(let area) = error, !wantsJSON(request) {
-            let login = area.loginPath
+            let login = area.paths.login.link()
             let next =
                 request.method == .get
                 ? "?next="
@@ -36,7 +36,8 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             return Response(status: .seeOther, headers: [.location: login + next, .cacheControl: "no-store"])
         }
         if case AccessError.secondFactorSetupRequired(let area) = error, !wantsJSON(request) {
-            return Response(status: .seeOther, headers: [.location: area.enrolmentPath, .cacheControl: "no-store"])
+            return Response(
+                status: .seeOther, headers: [.location: area.paths.twoFactor.link(), .cacheControl: "no-store"])
         }
         let (status, code, message) = describe(error)
         if status.code >= 500 && !(error is PortalError && status == .serviceUnavailable) {
@@ -101,7 +102,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     }
 
     private func wantsJSON(_ request: Request) -> Bool {
-        if request.uri.path.hasPrefix("/api/") { return true }
+        if request.uri.path.hasPrefix(ProductAPIPaths.prefix) { return true }
         guard let accept = request.headers[.accept] else { return false }
         return accept.contains("application/json") && !accept.contains("text/html")
     }

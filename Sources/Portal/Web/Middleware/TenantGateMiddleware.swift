@@ -13,7 +13,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if isHostIndependent(request.uri.path) {
+        if OperationsPaths.isHostIndependent(request.uri.path, benchRoutes: benchRoutes) {
             return try await next(request, context)
         }
         switch context.origin.resolution {
@@ -35,20 +35,16 @@ package struct TenantGateMiddleware: RouterMiddleware {
     /// A suspended brand's staff may sign in and read (why it is suspended, and their data); they change nothing.
     static func staffMayEnterSuspended(_ request: Request) -> Bool {
         let path = request.uri.path
-        guard path == "/admin" || path.hasPrefix("/admin/") else { return false }
+        guard path == AdminPaths.home.pattern || path.hasPrefix(AdminPaths.home.pattern + "/") else { return false }
         if request.method == .get || request.method == .head { return true }
         // Signing in and out, second factors, and recovering a password: what it takes to get in and read.
+        let staff = SignInPaths.staff
         return [
-            "/admin/login", "/admin/logout", "/admin/login/two-factor", "/admin/forgot-password",
-            "/admin/reset-password",
-            "/admin/security/two-factor",
-        ].contains(path)
+            staff.login, staff.logout, staff.loginTwoFactor, staff.forgotPassword, staff.resetPassword, staff.twoFactor,
+        ]
+        .contains { $0.pattern == path }
     }
 
-    private func isHostIndependent(_ path: String) -> Bool {
-        path == "/health" || path.hasPrefix("/static/") || path == TLSAskController.path
-            || (benchRoutes && path == "/bench/plaintext")
-    }
 }
 
 /// Sends every request on the platform host to the platform console's own routes, so console paths
@@ -64,8 +60,8 @@ where Responder.Context == PortalRequestContext {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard case .platform = context.origin.resolution, !request.uri.path.hasPrefix("/static/"),
-            request.uri.path != "/health", request.uri.path != TLSAskController.path
+        guard case .platform = context.origin.resolution,
+            !OperationsPaths.isHostIndependent(request.uri.path, benchRoutes: false)
         else { return try await next(request, context) }
         return try await responder.respond(to: request, context: context)
     }

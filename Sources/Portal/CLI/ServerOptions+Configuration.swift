@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Tenancy
+
+extension ServerOptions {
+    func configuration() throws -> PortalConfiguration {
+        var configuration = PortalConfiguration()
+        configuration.host = host ?? Environment.value("PORTAL_HOST") ?? configuration.host
+        if let port = try port ?? Environment.value("PORTAL_PORT").map({ try Self.integer($0, name: "PORTAL_PORT") }) {
+            guard (0...65535).contains(port) else { throw CommandError("the port must be between 0 and 65535") }
+            configuration.port = port
+        }
+        configuration.dataDirectory = data.resolvedDataDir
+        configuration.baseDomain = try domain.resolvedBaseDomain()
+        let platformHost = platformHost ?? Environment.value("PORTAL_PLATFORM_HOST") ?? configuration.platformHost
+        do {
+            configuration.platformHost = try HostName.normalize(platformHost)
+        } catch {
+            throw CommandError("invalid platform host \"\(platformHost)\": \(error)")
+        }
+        var proxies = trustedProxies
+        if proxies.isEmpty, let fromEnvironment = Environment.value("PORTAL_TRUSTED_PROXIES") {
+            proxies = fromEnvironment.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        configuration.trustedProxies = try proxies.map { text in
+            guard let cidr = CIDR(text) else {
+                throw CommandError("invalid trusted proxy \"\(text)\": use an address or a CIDR such as 10.0.0.0/8")
+            }
+            return cidr
+        }
+        if let maximum = try maxOpenTenants
+            ?? Environment.value("PORTAL_MAX_OPEN_TENANTS").map({
+                try Self.integer($0, name: "PORTAL_MAX_OPEN_TENANTS")
+            })
+        {
+            guard maximum >= 1 else { throw CommandError("--max-open-tenants must be at least 1") }
+            configuration.maxOpenTenants = maximum
+        }
+        let memory =
+            try argon2Memory
+            ?? Environment.value("PORTAL_ARGON2_MEMORY_KIB").map {
+                try Self.integer($0, name: "PORTAL_ARGON2_MEMORY_KIB")
+            }
+        let iterations =
+            try argon2Iterations
+            ?? Environment.value("PORTAL_ARGON2_ITERATIONS").map {
+                try Self.integer($0, name: "PORTAL_ARGON2_ITERATIONS")
+            }
+        let minimum = PasswordHasher.Parameters.minimum
+        if let memory {
+            guard memory >= Int(minimum.memoryKiB), memory <= 4_194_304 else {
+                throw CommandError("--argon2-memory-kib must be between \(minimum.memoryKiB) and 4194304")
+            }
+            configuration.passwordParameters.memoryKiB = UInt32(memory)
+        }
+        if let iterations {
+            guard iterations >= Int(minimum.iterations), iterations <= 100 else {
+                throw CommandError("--argon2-iterations must be between \(minimum.iterations) and 100")
+            }
+            configuration.passwordParameters.iterations = UInt32(iterations)
+        }
+        if let idle = try sessionIdleMinutes
+            ?? Environment.value("PORTAL_SESSION_IDLE_MINUTES").map({
+                try Self.integer($0, name: "PORTAL_SESSION_IDLE_MINUTES")
+            })
+        {
+            guard (1...1440).contains(idle) else {
+                throw CommandError("--session-idle-minutes must be between 1 and 1440")
+            }
+            configuration.sessionTimeouts.idle = TimeInterval(idle * 60)
+        }
+        if let hours = try sessionHours
+            ?? Environment.value("PORTAL_SESSION_HOURS").map({ try Self.integer($0, name: "PORTAL_SESSION_HOURS") })
+        {
+            guard (1...720).contains(hours) else { throw CommandError("--session-hours must be between 1 and 720") }
+            configuration.sessionTimeouts.absolute = TimeInterval(hours * 3600)
+        }
+        configuration.masterKeyFile = masterKeyFile ?? Environment.value("PORTAL_MASTER_KEY_FILE")
+        configuration.assetsDirectory =
+            assetsDir ?? Environment.value("PORTAL_ASSETS_DIR") ?? configuration.assetsDirectory
+        configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
+        configuration.allowSandboxUpstreams = sandboxUpstreams || Environment.value("PORTAL_SANDBOX_UPSTREAMS") == "1"
+        if let crashAfterStep {
+            guard let step = OrderJob.Step(rawValue: crashAfterStep) else {
+                throw ValidationError(
+                    "--crash-after-step must be one of \(OrderJob.Step.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            configuration.crashAfterStep = step
+        }
+        if let resolver = dnsResolver ?? Environment.value("PORTAL_DNS_RESOLVER") {
+            do {
+                _ = try DNSLookup(resolver: resolver)
+            } catch {
+                throw CommandError("--dns-resolver: \(error)")
+            }
+            configuration.dnsResolver = resolver
+        }
+        if let edge = edgeHost ?? Environment.value("PORTAL_EDGE_HOST") {
+            do {
+                configuration.edgeHost = try HostName.normalize(edge)
+            } catch {
+                throw CommandError("invalid edge host \"\(edge)\": \(error)")
+            }
+        }
+        configuration.edgeIPv4 = edgeIPv4 ?? Environment.value("PORTAL_EDGE_IPV4")
+        configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
+        configuration.healthInterval = .seconds(600)
+        let hours =
+            try backupEveryHours ?? Environment.value("PORTAL_BACKUP_EVERY_HOURS").map {
+                try Self.integer($0, name: "PORTAL_BACKUP_EVERY_HOURS")
+            } ?? 24
+        guard (0...720).contains(hours) else {
+            throw CommandError("--backup-every-hours must be between 0 (off) and 720")
+        }
+        configuration.backupInterval = hours == 0 ? nil : .seconds(hours * 3600)
+        let daily =
+            try backupKeepDaily ?? Environment.value("PORTAL_BACKUP_KEEP_DAILY").map {
+                try Self.integer($0, name: "PORTAL_BACKUP_KEEP_DAILY")
+            } ?? 7
+        let weekly =
+            try backupKeepWeekly ?? Environment.value("PORTAL_BACKUP_KEEP_WEEKLY").map {
+                try Self.integer($0, name: "PORTAL_BACKUP_KEEP_WEEKLY")
+            } ?? 4
+        guard (1...365).contains(daily), (0...520).contains(weekly) else {
+            throw CommandError("--backup-keep-daily must be 1 to 365 and --backup-keep-weekly 0 to 520")
+        }
+        configuration.backupRetention = .init(daily: daily, weekly: weekly)
+        if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
+            var password = Environment.value("PORTAL_SMTP_PASSWORD")
+            if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CommandError("--smtp-password-file: cannot read \(file)")
+                }
+                password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            do {
+                configuration.smtpRelay = try SMTPRelay(
+                    url: url, username: smtpUser ?? Environment.value("PORTAL_SMTP_USER"), password: password)
+            } catch {
+                throw CommandError("--smtp-url: \(error)")
+            }
+        }
+        return configuration
+    }
+
+    func resolvedLogLevel() throws -> Logger.Level {
+        let raw = logLevel ?? Environment.value("PORTAL_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            throw CommandError("invalid log level \"\(raw)\"")
+        }
+        return level
+    }
+
+    static func integer(_ text: String, name: String) throws -> Int {
+        guard let value = Int(text) else { throw CommandError("\(name) must be a number, not \"\(text)\"") }
+        return value
+    }
+}

@@ -1,0 +1,20 @@
+/// Host-independent routes: liveness, static files, the TLS edge's question, the benchmark baseline.
+package enum OperationsPaths {
+    package static let benchPlaintext = RoutePath("/bench/plaintext")
+    package static let health = RoutePath("/health")
+    /// Caddy's on-demand TLS asks here whether a host may have a certificate.
+    package static let tlsAsk = RoutePath("/internal/tls/allowed")
+    package static let staticFiles = RoutePath("/static/**")
+
+    /// Where the static file `name` is served (`base.css` → `/static/base.css`).
+    package static func staticFile(_ name: String) -> String {
+        "/static/" + name
+    }
+
+    /// Paths answered whatever the host names (a tenant, the platform, or nothing): these never reach a tenant's
+    /// gate or the platform console's routes.
+    package static func isHostIndependent(_ path: String, benchRoutes: Bool) -> Bool {
+        path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern
+            || (benchRoutes && path == benchPlaintext.pattern)
+    }
+}
