@@ -27,6 +27,7 @@ import hmac
 import itertools
 import json
 import os
+import re
 import struct
 import shutil
 import signal
@@ -121,10 +122,19 @@ def check(condition, label):
     return bool(condition)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def served_port(log_path, process, timeout=60):
+    """The port `portal demo --port 0` bound, read from the Health line it prints: the server picks a free port
+    itself, so no other process can take it between choosing and listening."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("portal demo exited early with status %s" % process.returncode)
+        with open(log_path) as log:
+            match = re.search(r"Health\s+http://127\.0\.0\.1:(\d+)/health", log.read())
+        if match:
+            return int(match.group(1))
+        time.sleep(0.2)
+    raise RuntimeError("portal demo printed no address within %ss" % timeout)
 
 
 def wait_for_health(port, process, timeout=30):
@@ -458,14 +468,15 @@ def button(label):
 def main():
     RemoteConnection.set_timeout(COMMAND_TIMEOUT)
     data_dir = tempfile.mkdtemp(prefix="portal-browser-")
-    port = free_port()
-    log = open(os.path.join(data_dir, "server.log"), "w")
+    log_path = os.path.join(data_dir, "server.log")
+    log = open(log_path, "w")
     server = subprocess.Popen(
-        [PORTAL, "demo", "--data-dir", data_dir, "--port", str(port), "--assets-dir", os.path.join(ROOT, "assets")],
+        [PORTAL, "demo", "--data-dir", data_dir, "--port", "0", "--assets-dir", os.path.join(ROOT, "assets")],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     driver = None
     try:
+        port = served_port(log_path, server)
         health = wait_for_health(port, server)
         check(health.get("tenants") == 2, "the demo serves two tenants")
         for host, url, status in (("acme", "/", 200), ("globex", "/", 200), ("acme", "/no-such-page", 404),

@@ -6,13 +6,14 @@ recipients). Recipients whose local part starts with "tempfail" get "421" the fi
 those starting with "reject" always get "550". Prints "READY <port>" once it listens, and stops on SIGTERM.
 """
 import argparse
+import asyncio
 import json
 import os
 import signal
 import socket
 import threading
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class Sink:
@@ -47,19 +48,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir")
     arguments = parser.parse_args()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(arguments.out_dir), hostname="127.0.0.1", port=port)
-    controller.start()
+    # The listening socket is bound here and handed to the server as it is, so the port printed is the port served:
+    # no window in which a parallel test could take it.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+    handler = Sink(arguments.out_dir)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(loop.create_server(lambda: SMTP(handler, hostname="127.0.0.1"), sock=listener))
     print("READY %d" % port, flush=True)
     # Every message is on disk once accepted, so stopping is immediate and never waits on open sessions. A parent's
     # worker thread may have started us with SIGTERM blocked; unblock it, or the signal would wait for ever.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, lambda *_: os._exit(0))
-    while True:
-        signal.pause()
+    loop.run_forever()
 
 
 if __name__ == "__main__":

@@ -32,13 +32,16 @@ struct CaddyEdgeTests {
         return (process.terminationStatus, status, text)
     }
 
-    @Test("two brands' domains over HTTPS through Caddy with on-demand certificates; an unknown domain gets none")
-    func httpsThroughCaddy() async throws {
-        let folder = try TemporaryFolder()
-        let root = folder.path
-        try await withPortal { client, _ in
-            let portalPort = try #require(client.port)
-            let httpsPort = try DNSServer.freePort(), httpPort = try DNSServer.freePort()
+    /// Caddy on two free ports, serving once its CA exists and acme's domain answers; ports another process took
+    /// between the choice and Caddy's start are a clash (Caddy exits), and the next attempt picks others.
+    private static func startCaddy(root: String, portalPort: Int) async throws -> (
+        process: Process, httpsPort: Int, caFile: String, acme: (Int32, String, String)
+    ) {
+        let caFile = root + "/data/pki/authorities/local/root.crt"
+        for _ in 0..<5 {
+            let httpsPort = try DNSServer.freePort()
+            var httpPort = try DNSServer.freePort()
+            while httpPort == httpsPort { httpPort = try DNSServer.freePort() }
             let caddyfile = """
                 {
                     admin off
@@ -49,7 +52,7 @@ struct CaddyEdgeTests {
                     http_port \(httpPort)
                     https_port \(httpsPort)
                     on_demand_tls {
-                        ask http://127.0.0.1:\(portalPort)/internal/tls/allowed
+                        ask http://127.0.0.1:\(portalPort)\(OperationsPaths.tlsAsk.link())
                     }
                 }
 
@@ -68,20 +71,33 @@ struct CaddyEdgeTests {
             caddy.standardOutput = FileHandle.nullDevice
             caddy.standardError = FileHandle.nullDevice
             try ProcessLaunch.run(caddy)
-            defer { kill(caddy.processIdentifier, SIGKILL) }
-
             // Caddy makes its CA on start; wait (bounded) for its root and for the HTTPS port to answer.
-            let caFile = root + "/data/pki/authorities/local/root.crt"
             var acme = (Int32(-1), "", "")
-            for _ in 0..<100 {
+            for _ in 0..<300 where caddy.isRunning {
                 if FileManager.default.fileExists(atPath: caFile) {
                     acme = try await BlockingIO.run {
-                        try Self.fetch("portal.acme.example", port: httpsPort, caFile: caFile)
+                        try fetch("portal.acme.example", port: httpsPort, caFile: caFile)
                     }
-                    if acme.0 == 0 { break }
+                    if acme.0 == 0 { return (caddy, httpsPort, caFile, acme) }
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
+            // Still running but never serving: hand it back, so the test's expectations say what went wrong.
+            if caddy.isRunning { return (caddy, httpsPort, caFile, acme) }
+            // Caddy exited: it could not bind its ports, so try others.
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
+    @Test("two brands' domains over HTTPS through Caddy with on-demand certificates; an unknown domain gets none")
+    func httpsThroughCaddy() async throws {
+        let folder = try TemporaryFolder()
+        let root = folder.path
+        try await withPortal { client, _ in
+            let portalPort = try #require(client.port)
+            let edge = try await Self.startCaddy(root: root, portalPort: portalPort)
+            defer { kill(edge.process.processIdentifier, SIGKILL) }
+            let (httpsPort, caFile, acme) = (edge.httpsPort, edge.caFile, edge.acme)
             #expect(acme.0 == 0, "curl exit \(acme.0)")
             #expect(acme.1 == "200")
             #expect(acme.2.contains("Acme Hosting"))

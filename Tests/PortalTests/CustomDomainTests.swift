@@ -110,8 +110,9 @@ struct CustomDomainTests {
 
     @Test("support staff see domains but cannot change them; an unreachable resolver is a clear error")
     func rolesAndResolverFailure() async throws {
-        let port = try DNSServer.freePort()
-        try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(port)" }) { client, dependencies in
+        let silent = try DNSServer.SilentPort()
+        try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(silent.port)" }) { client, dependencies in
+            withExtendedLifetime(silent) {}  // bound, and never answering, until the test ends
             let owner = try await Self.owner(client, dependencies, tenant: "acme")
             #expect(try await owner.post("/admin/domains", ["hostname": "www.acme-brand.example"]).status == .seeOther)
             let failed = try await owner.post("/admin/domains/www.acme-brand.example/verify", [:])

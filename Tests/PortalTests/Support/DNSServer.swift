@@ -14,9 +14,21 @@ final class DNSServer: Sendable {
 
     var resolver: String { "127.0.0.1:\(port)" }
 
-    init(port: Int? = nil, txt: [String: String] = [:], cname: [String: String] = [:]) async throws {
-        self.port = try port ?? Self.freePort()
-        let port = self.port
+    /// Starts dnsmasq on `port`, or on a free port when nil: a port another test takes between the choice and the
+    /// start is a clash, and the next attempt picks another one.
+    init(port fixed: Int? = nil, txt: [String: String] = [:], cname: [String: String] = [:]) async throws {
+        var chosen: (port: Int, process: Process)?
+        for _ in 0..<20 where chosen == nil {
+            let port = try fixed ?? Self.freePort()
+            if let process = try await Self.start(port: port, txt: txt, cname: cname) { chosen = (port, process) }
+        }
+        guard let chosen else { throw DNSLookup.LookupError.timeout("dnsmasq did not start") }
+        port = chosen.port
+        process = chosen.process
+    }
+
+    /// One attempt: dnsmasq on `port`, once it answers its probe record; nil when it could not take the port.
+    private static func start(port: Int, txt: [String: String], cname: [String: String]) async throws -> Process? {
         var arguments = [
             "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
             "--bind-interfaces", "--listen-address=127.0.0.1", "--port=\(port)", "--log-facility=-",
@@ -27,30 +39,21 @@ final class DNSServer: Sendable {
         arguments += txt.map { "--txt-record=\($0.key),\($0.value)" }
         arguments += cname.map { "--cname=\($0.key),\($0.value)" }
         let probe = try DNSLookup(resolver: "127.0.0.1:\(port)", timeout: .milliseconds(100))
-        // A port just let go of (by the previous server of a test) may take a moment to be free again.
-        var started: Process?
-        for _ in 0..<20 where started == nil {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/dnsmasq")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try ProcessLaunch.run(process)
-            // Ready once it answers its probe record.
-            for _ in 0..<40 where process.isRunning {
-                if (try? await probe.records(.txt, at: "ready.probe.test")) != nil {
-                    started = process
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(25))
-            }
-            if started == nil {
-                kill(process.processIdentifier, SIGKILL)
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dnsmasq")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try ProcessLaunch.run(process)
+        // Ready once it answers its probe record; a dnsmasq that exits could not bind (a port just let go of by a
+        // previous server may take a moment to be free again).
+        for _ in 0..<80 where process.isRunning {
+            if (try? await probe.records(.txt, at: "ready.probe.test")) != nil { return process }
+            try await Task.sleep(for: .milliseconds(25))
         }
-        guard let started else { throw DNSLookup.LookupError.timeout("dnsmasq did not start on port \(port)") }
-        process = started
+        kill(process.processIdentifier, SIGKILL)
+        try await Task.sleep(for: .milliseconds(100))
+        return nil
     }
 
     /// Stops dnsmasq and waits (bounded) until its port can be bound again.
@@ -65,6 +68,36 @@ final class DNSServer: Sendable {
 
     deinit {
         kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// A loopback UDP port bound for as long as the value lives, and never read: a resolver there never answers,
+    /// and no other test can start a server on it meanwhile.
+    final class SilentPort: Sendable {
+        let port: Int
+        private let descriptor: Int32
+
+        init() throws {
+            descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let descriptor = self.descriptor
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            guard bound else {
+                close(descriptor)
+                throw DNSLookup.LookupError.badResolver("no free port")
+            }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        deinit {
+            close(descriptor)
+        }
     }
 
     /// Whether both UDP and TCP `port` on loopback can be bound now.
