@@ -119,9 +119,24 @@ let package = Package(
             name: "BrandingTests",
             dependencies: ["Branding", "Tenancy"]
         ),
+        // What the test targets share: the sandbox harness, the test clock, the log capture, temporary folders.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Integrations",
+                "Sandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "IntegrationsTests",
             dependencies: [
+                "TestSupport",
                 "Integrations",
                 "Sandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -133,6 +148,7 @@ let package = Package(
         .testTarget(
             name: "PortalTests",
             dependencies: [
+                "TestSupport",
                 "Portal",
                 "Sandbox",
                 "Integrations",

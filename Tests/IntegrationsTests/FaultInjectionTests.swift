@@ -2,6 +2,7 @@ import Foundation
 import Integrations
 import Sandbox
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every fault mode against the clients: bounded time, retries only when safe, breaker, and no duplicates.
@@ -28,8 +29,9 @@ struct FaultInjectionTests {
             let packages = try await sandbox.whm().packages()
             #expect(packages.count == 2)
             #expect(
-                sandbox.logs.all.contains {
-                    $0.contains("action=listpkgs") && $0.contains("attempts=3") && $0.contains("outcome=ok")
+                sandbox.logs.captured.contains {
+                    $0.metadata["action"] == "listpkgs" && $0.metadata["attempts"] == "3"
+                        && $0.metadata["outcome"] == "ok"
                 })
         }
     }
@@ -62,16 +64,16 @@ struct FaultInjectionTests {
             await #expect(throws: UpstreamError.timedOut(.whmcs, action: "GetClientGroups", milliseconds: 300)) {
                 _ = try await sandbox.whmcs(timeout: .milliseconds(300), attempts: 2).clientGroups()
             }
-            let line = sandbox.logs.all.first { $0.contains("action=GetClientGroups") }
-            #expect(line?.contains(" attempts=2 ") == true)
-            #expect(line?.contains("outcome=timeout") == true)
+            let line = sandbox.logs.captured.first { $0.metadata["action"] == "GetClientGroups" }
+            #expect(line?.metadata["attempts"] == "2")
+            #expect(line?.metadata["outcome"] == "timeout")
         }
     }
 
     @Test("the breaker opens after repeated failures, fails fast for that tenant only, and recovers")
     func breakerOpensAndRecovers() async throws {
-        let now = Mutex(Date(timeIntervalSince1970: 1_000))
-        let breakers = CircuitBreakers(failureThreshold: 2, openDuration: 30, now: { now.withLock { $0 } })
+        let clock = TestClock(frozenAt: Date(timeIntervalSince1970: 1_000))
+        let breakers = CircuitBreakers(failureThreshold: 2, openDuration: 30, now: clock.now)
         try await SandboxHarness.with { sandbox in
             _ = try await sandbox.sandbox.provisionTenant(slug: "acme", name: "Acme")
             sandbox.sandbox.whmcsFaults.set(.http500)
@@ -87,7 +89,7 @@ struct FaultInjectionTests {
             await #expect(throws: UpstreamError.circuitOpen(.whmcs, retryAfterSeconds: 30)) {
                 _ = try await failing.clientGroups()
             }
-            now.withLock { $0 += 31 }
+            clock.advance(by: 31)
             let recovered = try await failing.clientGroups()
             #expect(!recovered.isEmpty)
             #expect(!breakers.isOpen(.init(tenant: "acme", upstream: "whmcs")))
@@ -122,7 +124,10 @@ struct FaultInjectionTests {
                 WHMNewAccount(username: "onceonly", domain: "once.example", plan: "default", contactEmail: ""))
             #expect(created.ip == "192.0.2.10")
             #expect(try await whm.accounts().map(\.user) == ["onceonly"])
-            #expect(sandbox.logs.all.contains { $0.contains("action=createacct") && $0.contains("outcome=recovered") })
+            #expect(
+                sandbox.logs.captured.contains {
+                    $0.metadata["action"] == "createacct" && $0.metadata["outcome"] == "recovered"
+                })
         }
     }
 
@@ -137,14 +142,11 @@ struct FaultInjectionTests {
             let lines = sandbox.logs.all
             let identifier = sandbox.credentials.whmcsIdentifier
             #expect(lines.count == 3)
-            let first = try #require(lines.first)
-            for field in [
-                "tenant=acme", "upstream=whmcs", "action=GetClientGroups", "duration_ms=", "outcome=ok",
-                "credential=…\(identifier.suffix(4))",
-            ] {
-                #expect(first.contains(field))
-            }
-            #expect(lines[1].contains("outcome=auth_failed"))
+            let first = try #require(sandbox.logs.captured.first).metadata
+            #expect(first["tenant"] == "acme" && first["upstream"] == "whmcs" && first["action"] == "GetClientGroups")
+            #expect(first["outcome"] == "ok" && first["credential"] == "…\(identifier.suffix(4))")
+            #expect(first["duration_ms"].flatMap(Int.init) != nil)
+            #expect(sandbox.logs.captured[1].metadata["outcome"] == "auth_failed")
             for line in lines {
                 #expect(!line.contains(sandbox.credentials.whmcsSecret))
                 #expect(!line.contains(sandbox.credentials.whmToken))

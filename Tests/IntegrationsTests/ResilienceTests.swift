@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Integrations
@@ -58,15 +59,9 @@ struct ResilienceTests {
         #expect(recorder.attempts.withLock { $0 } == 3)
     }
 
-    final class TestClock: Sendable {
-        let offset = Mutex<TimeInterval>(0)
-        var now: @Sendable () -> Date { { Date(timeIntervalSince1970: 1_000_000 + self.offset.withLock { $0 }) } }
-        func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
-    }
-
     @Test("the breaker opens after five failures in a row, fails fast, lets one trial through, and recovers")
     func breaker() throws {
-        let clock = TestClock()
+        let clock = TestClock(frozenAt: Date(timeIntervalSince1970: 1_000_000))
         let breakers = CircuitBreakers(failureThreshold: 5, openDuration: 30, now: clock.now)
         let acme = CircuitBreakers.Key(tenant: "acme", upstream: "whmcs")
         let globex = CircuitBreakers.Key(tenant: "globex", upstream: "whmcs")
@@ -85,13 +80,13 @@ struct ResilienceTests {
         // Another tenant's circuit for the same upstream is untouched.
         try breakers.permit(globex)
 
-        clock.advance(31)
+        clock.advance(by: 31)
         try breakers.permit(acme)  // the single trial
         #expect(throws: CircuitBreakers.OpenCircuit.self) { try breakers.permit(acme) }
         breakers.recordFailure(acme)
         #expect(breakers.isOpen(acme))
 
-        clock.advance(31)
+        clock.advance(by: 31)
         try breakers.permit(acme)
         breakers.recordSuccess(acme)
         #expect(!breakers.isOpen(acme))

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import TestSupport
 import Testing
 
 @testable import Integrations
@@ -18,8 +19,9 @@ struct TwentyIContractTests {
             }
             try await sandbox.twentyI().checkConnection()
             #expect(
-                sandbox.logs.all.contains {
-                    $0.contains("upstream=20i") && $0.contains("action=packageTypes") && $0.contains("outcome=ok")
+                sandbox.logs.captured.contains {
+                    $0.metadata["upstream"] == "20i" && $0.metadata["action"] == "packageTypes"
+                        && $0.metadata["outcome"] == "ok"
                 })
             #expect(!sandbox.logs.all.joined().contains(sandbox.credentials.twentyIKey))
         }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -82,11 +83,11 @@ struct UpstreamCallerTests {
 
     @Test("a cancelled trial call does not leave the circuit shut for good")
     func abandonedTrial() async throws {
-        let now = Mutex(Date(timeIntervalSince1970: 0))
-        let breakers = CircuitBreakers(failureThreshold: 1, openDuration: 10, now: { now.withLock { $0 } })
+        let clock = TestClock(frozenAt: Date(timeIntervalSince1970: 0))
+        let breakers = CircuitBreakers(failureThreshold: 1, openDuration: 10, now: clock.now)
         let key = CircuitBreakers.Key(tenant: "acme", upstream: "whmcs")
         breakers.recordFailure(key)
-        now.withLock { $0 += 11 }
+        clock.advance(by: 11)
         try breakers.permit(key)  // the trial
         breakers.abandonTrial(key)
         #expect(throws: Never.self) { try breakers.permit(key) }

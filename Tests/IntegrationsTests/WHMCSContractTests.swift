@@ -4,6 +4,7 @@ import Integrations
 import NIOCore
 import Sandbox
 import Synchronization
+import TestSupport
 import Testing
 
 /// Each WHMCS client action against the simulator, and the simulator against CONTRACTS.md §1.
@@ -324,8 +325,8 @@ struct WHMCSContractTests {
 
     @Test("CreateSsoToken gives a link that works once and expires after 60 seconds")
     func singleSignOn() async throws {
-        let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        try await SandboxHarness.with(now: { clock.withLock { $0 } }) { sandbox in
+        let clock = TestClock(frozenAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try await SandboxHarness.with(now: clock.now) { sandbox in
             let client = sandbox.whmcs()
             let customer = try await client.addClient(Self.newClient("sso@acme.example", group: 0))
             let first = try await client.createSsoToken(clientID: customer, destination: "clientarea:services")
@@ -336,7 +337,7 @@ struct WHMCSContractTests {
             #expect(try await sandbox.get(sandbox.whmcsURL + path).0 == 401)
 
             let second = try await client.createSsoToken(clientID: customer)
-            clock.withLock { $0 += 61 }
+            clock.advance(by: 61)
             #expect(try await sandbox.get(second.redirectURL).0 == 401)
             await #expect(
                 throws: UpstreamError.apiError(.whmcs, action: "CreateSsoToken", message: "Invalid destination")

@@ -1,6 +1,7 @@
 import Foundation
 import Integrations
 import Sandbox
+import TestSupport
 import Testing
 
 /// Each WHM client function against the simulator, and the simulator against CONTRACTS.md §2.

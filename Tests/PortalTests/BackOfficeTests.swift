@@ -3,23 +3,13 @@ import GRDB
 import HummingbirdTesting
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
 
 @Suite("Back office: customers")
 struct BackOfficeTests {
-    static func staff(
-        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, role: Account.Role,
-        tenant: String = "acme", email: String? = nil
-    ) async throws -> TestBrowser {
-        let email = email ?? "\(role.rawValue)@\(tenant).example"
-        try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: email, role: role)
-        let browser = TestBrowser(client, host: "\(tenant).localhost")
-        #expect(try await signIn(browser, email: email, staff: true).status == .seeOther)
-        return browser
-    }
-
     @Test(
         "search by name, email, company or domain, paged; one customer's page; notes by admins only; other brands' customers are not found"
     )
@@ -51,7 +41,7 @@ struct BackOfficeTests {
                 try await $0.createAccount(
                     kind: .customer, email: "other@globex-customer.example", name: "Other Brand", passwordHash: nil)
             }
-            let support = try await Self.staff(client, dependencies, role: .support)
+            let support = try await staffBrowser(client, dependencies, role: .support)
 
             let all = try await support.get("/admin/customers")
             #expect(all.text.contains("1–50 of 53 customers") && all.text.contains(#"rel="next""#))
@@ -95,7 +85,7 @@ struct BackOfficeTests {
                 try await support.get("/admin/customers/\(try #require(staffMember).id.rawValue)").status == .notFound,
                 "staff are not customers")
 
-            let admin = try await Self.staff(client, dependencies, role: .admin)
+            let admin = try await staffBrowser(client, dependencies, role: .admin)
             try await admin.get("/admin/customers/\(ada.id.rawValue)")
             let empty = try await admin.post("/admin/customers/\(ada.id.rawValue)/notes", ["note": "  "])
             #expect(empty.status == .unprocessableContent && empty.text.contains("note-error"))
@@ -130,7 +120,7 @@ struct BackOfficeTests {
                         try await $0.billing.services(of: order.accountID).items.first
                     })
                 try await twoFactorOptional(dependencies)
-                let support = try await Self.staff(client, dependencies, role: .support)
+                let support = try await staffBrowser(client, dependencies, role: .support)
                 let base = "/admin/customers/\(order.accountID.rawValue)"
                 try await support.get(base)
                 for action in [
@@ -140,7 +130,7 @@ struct BackOfficeTests {
                     #expect(try await support.post("\(base)/\(action)", [:]).status == .forbidden, "\(action)")
                 }
 
-                let admin = try await Self.staff(client, dependencies, role: .admin)
+                let admin = try await staffBrowser(client, dependencies, role: .admin)
                 #expect(
                     try await admin.get(base).text.contains(
                         ">Suspend<span class=\"visually-hidden\"> actions.example</span></button>"))
@@ -187,7 +177,7 @@ struct BackOfficeTests {
             try await signIn(own)
             #expect(!(try await own.get("/account").text.contains("impersonation-banner")))
 
-            let owner = try await Self.staff(client, dependencies, role: .owner)
+            let owner = try await staffBrowser(client, dependencies, role: .owner)
             let page = try await owner.get("/admin/customers/\(ada.id.rawValue)")
             #expect(page.text.contains("Sign in as this customer"))
             let started = try await owner.post("/admin/customers/\(ada.id.rawValue)/sign-in-as", [:])
@@ -228,7 +218,7 @@ struct BackOfficeTests {
             #expect(try await owner.get("/account").status == .seeOther, "expired after an hour")
 
             // A staff member who is no longer owner or admin loses the customer session at once.
-            let demoted = try await Self.staff(client, dependencies, role: .admin, email: "demoted@acme.example")
+            let demoted = try await staffBrowser(client, dependencies, role: .admin, email: "demoted@acme.example")
             try await demoted.get("/admin/customers/\(ada.id.rawValue)")
             try await demoted.post("/admin/customers/\(ada.id.rawValue)/sign-in-as", [:])
             #expect(try await demoted.get("/account").status == .ok)
@@ -239,7 +229,7 @@ struct BackOfficeTests {
             #expect(try await demoted.get("/account").status == .seeOther)
 
             // Ending: sign out.
-            let again = try await Self.staff(client, dependencies, role: .admin)
+            let again = try await staffBrowser(client, dependencies, role: .admin)
             try await again.get("/admin/customers/\(ada.id.rawValue)")
             try await again.post("/admin/customers/\(ada.id.rawValue)/sign-in-as", [:])
             try await again.get("/account")
@@ -273,7 +263,7 @@ struct BackOfficeTests {
                 "/admin/customers/\(ada.id.rawValue)/sign-in-as",
             ]
             for role in [Account.Role.owner, .admin, .support] {
-                let staff = try await Self.staff(client, dependencies, role: role)
+                let staff = try await staffBrowser(client, dependencies, role: role)
                 for path in reads { #expect(try await staff.get(path).status == .ok, "\(role) GET \(path)") }
                 try await staff.get("/admin/customers/\(ada.id.rawValue)")
                 for path in writes.dropLast() {

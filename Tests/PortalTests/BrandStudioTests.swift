@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -31,19 +32,6 @@ struct BrandStudioTests {
         return fields
     }
 
-    static func staff(
-        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, _ email: String,
-        role: Account.Role = .owner,
-        tenant: String = "acme"
-    ) async throws -> TestBrowser {
-        try await makeAccount(dependencies, tenant: tenant, kind: .staff, email: email, role: role)
-        try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
-        let browser = TestBrowser(client, host: "\(tenant).localhost")
-        try await signIn(browser, email: email, staff: true)
-        try await browser.get("/admin/brand")
-        return browser
-    }
-
     static func themeURL(_ html: String) -> String? {
         html.firstMatch(of: /href="(\/theme\.css\?v=[0-9a-f]+)"/).map { String($0.1) }
     }
@@ -52,8 +40,10 @@ struct BrandStudioTests {
         "a draft is private until published; publishing changes the live site, its stylesheet URL and ETag, atomically")
     func draftPreviewPublish() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
-            let admin = try await Self.staff(client, dependencies, "admin@acme.example", role: .admin)
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
+            let admin = try await staffBrowser(
+                client, dependencies, role: .admin, email: "admin@acme.example", landing: "/admin/brand")
             let before = try await client.get("/", host: "acme.localhost").text
             let beforeTheme = try #require(Self.themeURL(before))
             let beforeETag = try await client.get(beforeTheme, host: "acme.localhost").headers[.eTag]
@@ -102,7 +92,8 @@ struct BrandStudioTests {
     @Test("bad fields are refused one by one beside each field, and nothing is stored")
     func validation() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             var form = Self.form()
             form["company_name"] = ""
             form["support_email"] = "not-an-email"
@@ -138,7 +129,8 @@ struct BrandStudioTests {
     @Test("a palette that fails contrast can be saved as a draft but not published, with suggested colours")
     func contrastGate() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             let before = try await client.get("/", host: "acme.localhost").text
             #expect(
                 try await owner.post("/admin/brand", Self.form(text: "#aaaaaa", link: "#99ccff")).status == .seeOther)
@@ -156,7 +148,8 @@ struct BrandStudioTests {
     @Test("any of the last 20 published versions can be restored in one click, and restoring is audited")
     func versionsAndRestore() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             let tenant = try dependencies.registryTenant("acme")
             for index in 0..<22 {
                 let colour = String(format: "#%02x2040", index * 5)
@@ -188,7 +181,8 @@ struct BrandStudioTests {
     @Test("every bad upload is refused with a clear error and the previous logo stays; a good one is served safely")
     func uploads() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
             let uploaded = try await owner.upload(
                 "/admin/brand/images", ["kind": "logo"], file: ("file", "logo.png", logo))
@@ -237,8 +231,10 @@ struct BrandStudioTests {
     @Test("publishing a draft started before someone else's publish asks for confirmation instead of undoing it")
     func staleDraft() async throws {
         try await withPortal { client, dependencies in
-            let first = try await Self.staff(client, dependencies, "owner@acme.example")
-            let second = try await Self.staff(client, dependencies, "admin@acme.example", role: .admin)
+            let first = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
+            let second = try await staffBrowser(
+                client, dependencies, role: .admin, email: "admin@acme.example", landing: "/admin/brand")
             try await first.post("/admin/brand", Self.form(primary: "#111177"))
             try await second.post("/admin/brand", Self.form(primary: "#771111"))
             #expect(try await second.post("/admin/brand/publish", [:]).status == .seeOther)
@@ -259,7 +255,8 @@ struct BrandStudioTests {
         try await withPortal { client, dependencies in
             let logo = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.assets + "/demo/acme-logo.png")))
             // Signed-in staff, another path: the body is not read as an upload at all.
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             #expect(
                 try await owner.upload("/admin/brand", ["company_name": "x"], file: ("file", "x.png", logo)).status
                     == .forbidden)
@@ -282,7 +279,8 @@ struct BrandStudioTests {
     @Test("customers see their brand's published nameservers with their hosting, and only their own brand's")
     func nameserversForCustomers() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             var form = Self.form()
             form["nameservers"] = "ns1.brand-acme.example\nns2.brand-acme.example"
             try await owner.post("/admin/brand", form)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

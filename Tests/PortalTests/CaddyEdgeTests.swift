@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Integrations
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -124,7 +125,7 @@ struct CatalogueTests {
     )
     func adminForm() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             let new = try await owner.get("/admin/products/new?kind=cloud_server")
             #expect(new.text.contains("20i medium: 2 vCPU, 4 GB RAM, 80 GB"))
             var form = [
@@ -190,7 +191,7 @@ struct CatalogueTests {
     @Test("storefront pages per tenant: products, categories, canonical URLs on the primary domain, sitemap and robots")
     func storefrontPages() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             try await owner.get("/admin/products")
             #expect(
                 try await owner.post(

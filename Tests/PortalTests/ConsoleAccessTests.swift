@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

@@ -3,6 +3,7 @@ import GRDB
 import HummingbirdTesting
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

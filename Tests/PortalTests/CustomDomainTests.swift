@@ -12,26 +12,13 @@ extension HTTPField.Name {
 
 @Suite("Custom domains and TLS")
 struct CustomDomainTests {
-    private static func owner(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String)
-        async throws -> TestBrowser
-    {
-        try await twoFactorOptional(dependencies, tenant: tenant)
-        try await makeAccount(
-            dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
-        let browser = TestBrowser(client, host: "\(tenant).localhost")
-        try await signIn(browser, email: "owner@\(tenant).example", staff: true)
-        // The browser posts with the CSRF token of the last page it saw.
-        #expect(try await browser.get("/admin/domains").status == .ok)
-        return browser
-    }
-
     @Test("add, verify through a real DNS server, route, make primary, remove; bad input and other tenants refused")
     func lifecycle() async throws {
         let port = try DNSServer.freePort()
         try await withPortal(configure: {
             $0.dnsResolver = "127.0.0.1:\(port)"; $0.edgeHost = "edge.platform.example"
         }) { client, dependencies in
-            let browser = try await Self.owner(client, dependencies, tenant: "acme")
+            let browser = try await staffBrowser(client, dependencies, tenant: "acme", landing: "/admin/domains")
             let host = "shop.acme-brand.example"
 
             // Bad names, the platform's own names and another brand's domain are refused beside the field.
@@ -73,7 +60,7 @@ struct CustomDomainTests {
             #expect(try await client.get("/", host: host).status == .notFound)
 
             // Another brand's owner cannot touch it.
-            let globex = try await Self.owner(client, dependencies, tenant: "globex")
+            let globex = try await staffBrowser(client, dependencies, tenant: "globex", landing: "/admin/domains")
             #expect(try await globex.post("/admin/domains/\(host)/verify", [:]).status == .notFound)
             #expect(try await globex.post("/admin/domains/\(host)/remove", [:]).status == .notFound)
 
@@ -113,7 +100,7 @@ struct CustomDomainTests {
         let silent = try DNSServer.SilentPort()
         try await withPortal(configure: { $0.dnsResolver = "127.0.0.1:\(silent.port)" }) { client, dependencies in
             withExtendedLifetime(silent) {}  // bound, and never answering, until the test ends
-            let owner = try await Self.owner(client, dependencies, tenant: "acme")
+            let owner = try await staffBrowser(client, dependencies, tenant: "acme", landing: "/admin/domains")
             #expect(try await owner.post("/admin/domains", ["hostname": "www.acme-brand.example"]).status == .seeOther)
             let failed = try await owner.post("/admin/domains/www.acme-brand.example/verify", [:])
             #expect(failed.status == .badGateway)

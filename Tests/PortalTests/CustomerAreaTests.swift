@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Integrations
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

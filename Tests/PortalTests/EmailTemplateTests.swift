@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -88,7 +89,8 @@ struct EmailTemplateTests {
     @Test("a tenant's override is used for its own emails only; bad edits are refused and nothing is stored")
     func overridesArePerTenant() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             try await owner.get("/admin/brand/emails/password_reset")
             let refused = try await owner.post(
                 "/admin/brand/emails/password_reset",
@@ -177,7 +179,8 @@ struct EmailTemplateTests {
     @Test("the editor previews with sample data in a sandboxed frame, and a test goes to the staff member only")
     func previewAndTestSend() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             let editor = try await owner.get("/admin/brand/emails/order_confirmation")
             #expect(editor.text.contains("Order 1048 received"))
             #expect(editor.text.contains("Starter Web (annually): £49.90"))
@@ -194,7 +197,7 @@ struct EmailTemplateTests {
             #expect(sent.first?.subject.hasPrefix("[Test] Order 1048 received") == true)
             #expect(try await dependencies.outbox("globex").isEmpty)
 
-            let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
+            let support = try await staffBrowser(client, dependencies, role: .support, email: "support@acme.example")
             #expect(try await support.get("/admin/brand/emails").status == .forbidden)
         }
     }
@@ -202,7 +205,8 @@ struct EmailTemplateTests {
     @Test("the layout can be customised but must keep {{body}}")
     func layout() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             try await owner.get("/admin/brand/emails/layout")
             let refused = try await owner.post(
                 "/admin/brand/emails/layout", ["html": "<p>{{brand.name}}</p>", "text": "{{body}}"])

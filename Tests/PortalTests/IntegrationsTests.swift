@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Integrations
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -12,19 +13,6 @@ import Testing
 /// The owner's connection settings page, the stored secrets, and the tenant → upstream mapping.
 @Suite("Upstream connections")
 struct UpstreamConnectionTests {
-    static func ownerBrowser(
-        _ client: any TestClientProtocol, _ dependencies: PortalDependencies, tenant: String = "acme"
-    )
-        async throws -> TestBrowser
-    {
-        try await makeAccount(
-            dependencies, tenant: tenant, kind: .staff, email: "owner@\(tenant).example", role: .owner)
-        try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
-        let browser = TestBrowser(client, host: "\(tenant).localhost")
-        try await signIn(browser, email: "owner@\(tenant).example", staff: true)
-        return browser
-    }
-
     static func validForm(
         _ sandbox: Sandbox, whmcsURL: String, whmURL: String, group: Int, reseller: String, token: String
     )
@@ -41,7 +29,7 @@ struct UpstreamConnectionTests {
     @Test("bad input is refused field by field and nothing is stored")
     func validation() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await Self.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             try await owner.get("/admin/integrations")
             let response = try await owner.post(
                 "/admin/integrations",
@@ -88,7 +76,7 @@ struct UpstreamConnectionTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
             try await withPortal { client, dependencies in
-                let owner = try await Self.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/integrations")
                 let form = Self.validForm(
                     sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller,
@@ -157,7 +145,7 @@ struct UpstreamConnectionTests {
             let twentyIURL = try #require(sandbox.twentyI.address.baseURL)
             let sslStoreURL = try #require(sandbox.sslStore.address.baseURL)
             try await withPortal { client, dependencies in
-                let owner = try await Self.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/integrations")
                 var form = Self.validForm(
                     sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller,
@@ -370,7 +358,7 @@ struct UpstreamConnectionTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
             try await withPortal { client, dependencies in
-                let owner = try await Self.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/integrations")
                 var form = Self.validForm(
                     sandbox, whmcsURL: whmcsURL, whmURL: whmURL, group: setup.clientGroupID, reseller: setup.reseller,
@@ -406,7 +394,7 @@ struct UpstreamConnectionTests {
     @Test("sandbox mode is refused unless the server enables it; live mode refuses this machine and private networks")
     func addressRules() async throws {
         try await withPortal(configure: { $0.allowSandboxUpstreams = false }) { client, dependencies in
-            let owner = try await Self.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             try await owner.get("/admin/integrations")
             let sandboxMode = try await owner.post(
                 "/admin/integrations",

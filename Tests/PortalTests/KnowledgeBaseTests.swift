@@ -49,7 +49,7 @@ struct KnowledgeBaseTests {
     @Test("staff write articles in Markdown; published ones are public, searchable and per tenant; drafts stay private")
     func publishing() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             try await owner.get("/admin/help")
             #expect(
                 try await owner.post("/admin/help/categories", ["name": "Email", "slug": "email"]).status == .seeOther)

@@ -2,6 +2,7 @@ import Branding
 import Foundation
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -158,7 +159,8 @@ struct MailDeliveryTests {
             try await browser.get("/forgot-password")
             try await browser.post("/forgot-password", ["email": "reject@example.com"])
             let failed = try #require(try await Self.waitFor(dependencies) { $0.first?.status == .failed }.first)
-            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             let list = try await owner.get("/admin/mail?status=failed")
             #expect(list.text.contains("reject@example.com") && list.text.contains("550"))
             let detail = try await owner.get("/admin/mail/\(failed.id)")
@@ -200,14 +202,14 @@ struct MailDeliveryTests {
             #expect(try await owner.post("/admin/mail/\(later.id)/cancel", [:]).status == .seeOther)
             #expect(try await dependencies.outbox("acme").first { $0.id == later.id }?.status == .cancelled)
 
-            let support = try await BrandStudioTests.staff(client, dependencies, "support@acme.example", role: .support)
+            let support = try await staffBrowser(client, dependencies, role: .support, email: "support@acme.example")
             #expect(
                 try await support.get("/admin/mail").status == .forbidden,
                 "support never reads mail (it holds one-time links)")
             try await support.get("/admin/security")  // a page with a form, so the refusal below is the role check
             #expect(try await support.post("/admin/mail/\(failed.id)/retry", [:]).status == .forbidden)
-            let globexOwner = try await BrandStudioTests.staff(
-                client, dependencies, "owner@globex.example", tenant: "globex")
+            let globexOwner = try await staffBrowser(
+                client, dependencies, tenant: "globex", email: "owner@globex.example", landing: "/admin/brand")
             #expect(try await globexOwner.get("/admin/mail/\(failed.id)").status == .notFound)
             #expect(try sink.received().isEmpty)
         }
@@ -218,7 +220,8 @@ struct MailDeliveryTests {
     func tenantRelay() async throws {
         let sink = try await SMTPSink.start()
         try await withPortal { client, dependencies in
-            let owner = try await BrandStudioTests.staff(client, dependencies, "owner@acme.example")
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
             try await owner.get("/admin/mail/settings")
             let refused = try await owner.post(
                 "/admin/mail/settings",

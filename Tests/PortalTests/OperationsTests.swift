@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

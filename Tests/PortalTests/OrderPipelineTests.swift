@@ -254,7 +254,7 @@ struct OrderPipelineTests {
                 #expect(try await stranger.get("/account/orders/\(acmeOrder)").status == .notFound)
                 #expect(try await b.get("/account/orders/\(acmeOrder)").text.contains("acme-shop.example") == false)
                 #expect(try await b.get("/account/orders/\(acmeOrder + 100)").status == .notFound)
-                let globexOwner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies, tenant: "globex")
+                let globexOwner = try await staffBrowser(client, dependencies, tenant: "globex")
                 let list = try await globexOwner.get("/admin/orders")
                 #expect(list.text.contains("globex-shop.example") && !list.text.contains("acme-shop.example"))
             }
@@ -266,7 +266,7 @@ struct OrderPipelineTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: Self.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/products/new?kind=ssl")
                 let saved = try await owner.post(
                     "/admin/products",
@@ -316,7 +316,7 @@ struct OrderPipelineTests {
                 #expect(page.text.contains("our team is on it"))
                 #expect(!page.text.contains("500") && !page.text.contains("WHM"))
 
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 let list = try await owner.get("/admin/orders")
                 #expect(list.text.contains("1 orders failed to set up"))
                 let detail = try await owner.get("/admin/orders/\(id)")
@@ -448,7 +448,7 @@ struct OrderPipelineTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: Self.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/products/new?kind=domain")
                 let saved = try await owner.post(
                     "/admin/products",
@@ -578,7 +578,7 @@ struct OrderPipelineTests {
                 }
                 #expect(hosting.map(\.username) == ["premade1"])
 
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/products/new?kind=reseller_hosting")
                 #expect(
                     try await owner.post(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -40,12 +41,7 @@ struct PipelineCrashTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             let folder = try TemporaryFolder()
             try await createTenants([.acme], in: folder.path)
-            var configuration = PortalConfiguration()
-            configuration.dataDirectory = folder.path
-            configuration.assetsDirectory = TestPaths.assets
-            configuration.allowSandboxUpstreams = true
-            let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            let dependencies = try await PortalDependencies.make(configuration, logger: quiet)
+            let dependencies = try await makeDependencies(dataPath: folder.path)
             try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
             let tenant = try dependencies.registryTenant("acme")
             let email = "crash-\(step.rawValue)@example.com"

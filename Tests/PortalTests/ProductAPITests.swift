@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import Sandbox
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -58,7 +59,7 @@ struct ProductAPITests {
     @Test("keys are created and revoked by the owner, stored hashed; a bad, revoked or other brand's key gets 401")
     func keys() async throws {
         try await withPortal { client, dependencies in
-            let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+            let owner = try await staffBrowser(client, dependencies)
             let key = try await Self.key(owner)
             let stored = try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
                 database in
@@ -67,7 +68,7 @@ struct ProductAPITests {
             #expect(stored == SecureToken.hash(key))
             #expect(!(try await owner.get("/admin/api-keys")).text.contains(key), "shown once only")
 
-            let globexOwner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies, tenant: "globex")
+            let globexOwner = try await staffBrowser(client, dependencies, tenant: "globex")
             let globexKey = try await Self.key(globexOwner)
             for presented in [nil, "pk_wrong", globexKey] {
                 let (status, json) = try await Self.call(client, "/api/products/add", key: presented, Self.cloudPlans)
@@ -95,7 +96,7 @@ struct ProductAPITests {
             try await withPortal(logger: capture.logger) { client, dependencies in
                 let setup = try await Commerce.connect(
                     "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 let key = try await Self.key(owner)
 
                 let (status, json) = try await Self.call(client, "/api/products/add", key: key, Self.cloudPlans)
@@ -165,7 +166,7 @@ struct ProductAPITests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 let key = try await Self.key(owner)
                 let missing =
                     #"{"blockType":"planWithHDD","plans":[{"slug":"no-title","pricing":[{"billingCycle":"monthly","price":"9.99"}]}]}"#
@@ -228,7 +229,7 @@ struct ProductAPITests {
             try await withPortal { client, dependencies in
                 let setup = try await Commerce.connect(
                     "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 let key = try await Self.key(owner)
                 let (status, json) = try await Self.call(
                     client, "/api/packages/add", key: key,
@@ -257,7 +258,7 @@ struct ProductAPITests {
             try await withPortal { client, dependencies in
                 let setup = try await Commerce.connect(
                     "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let owner = try await UpstreamConnectionTests.ownerBrowser(client, dependencies)
+                let owner = try await staffBrowser(client, dependencies)
                 try await owner.get("/admin/products")
                 let synced = try await owner.post("/admin/products/sync", [:])
                 #expect(synced.text.contains("All 2 products are in WHMCS."))

@@ -1,5 +1,6 @@
 import Foundation
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

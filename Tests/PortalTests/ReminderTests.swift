@@ -4,6 +4,7 @@ import Logging
 import Sandbox
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -16,9 +17,9 @@ struct ReminderTests {
     )
     func thresholds() async throws {
         let dueDay = Date(timeIntervalSince1970: 1_803_859_200)  // 2027-03-01 00:00 UTC
-        let clock = Mutex(dueDay)
+        let clock = TestClock(frozenAt: dueDay)
         let day: TimeInterval = 86_400
-        try await withSandbox(now: { clock.withLock { $0 } }) { sandbox, whmcsURL, whmURL in
+        try await withSandbox(now: clock.now) { sandbox, whmcsURL, whmURL in
             try await withPortal { _, dependencies in
                 let tenant = try dependencies.registryTenant("acme")
                 let setup = try await sandbox.provisionTenant(slug: "acme", name: tenant.name)
@@ -55,11 +56,11 @@ struct ReminderTests {
                     upstreams: dependencies.upstreams,
                     flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
                     queue: dependencies.mailQueue,
-                    now: { clock.withLock { $0 } },
+                    now: clock.now,
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
                 )
                 func run(at time: Date) async -> Int {
-                    clock.withLock { $0 = time }
+                    clock.move(to: time)
                     return await scheduler.runOnce()
                 }
                 #expect(await run(at: dueDay - 31 * day) == 0)
@@ -96,7 +97,7 @@ struct ReminderTests {
                 #expect(try await dependencies.outbox("globex").isEmpty)
 
                 // A domain registered on the due day renews a year later; its reminders follow the same rules.
-                clock.withLock { $0 = dueDay }
+                clock.move(to: dueDay)
                 let domainOrder = try await whmcs.addOrder(
                     clientID: link.clientID, items: [], domains: [WHMCSDomainOrder(domain: "ada-brand.example")],
                     paymentMethod: "banktransfer"

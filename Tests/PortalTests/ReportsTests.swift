@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

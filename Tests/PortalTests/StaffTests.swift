@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -251,9 +252,4 @@ struct StaffTests {
             #expect(try await browser.get("/admin/staff").status == .ok)
         }
     }
-}
-
-/// Turns off the tenant's "staff must use two-factor" policy, for tests about other staff features.
-func twoFactorOptional(_ dependencies: PortalDependencies, tenant: String = "acme") async throws {
-    try await dependencies.accounts(tenant) { try await $0.setSetting(StaffTwoFactorPolicy.key, to: "off") }
 }

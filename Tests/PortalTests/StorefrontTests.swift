@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

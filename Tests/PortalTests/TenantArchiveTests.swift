@@ -5,6 +5,7 @@ import Integrations
 import Sandbox
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

@@ -5,6 +5,7 @@ import Integrations
 import Logging
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

@@ -1,5 +1,6 @@
 import Foundation
 import Tenancy
+import TestSupport
 
 /// A real SMTP server on loopback (scripts/smtp-sink.py with Debian's python3-aiosmtpd) for one test.
 final class SMTPSink: Sendable {

@@ -141,31 +141,6 @@ final class TestBrowser: Sendable {
     }
 }
 
-/// A clock tests can move forward: wall time plus an offset, or, when `frozenAt` is given, a clock that stands
-/// still at that instant until `advance` moves it (for exact waits such as Retry-After). A frozen clock suits
-/// tests without the order pipeline, whose retries wait for the clock to pass a time.
-final class TestClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    private let frozenAt: Date?
-
-    init(frozenAt: Date? = nil) {
-        self.frozenAt = frozenAt
-    }
-
-    /// A clock standing still at a fixed instant (15 January 2027, 08:00 UTC) until the test moves it.
-    static func frozen() -> TestClock {
-        TestClock(frozenAt: Date(timeIntervalSince1970: 1_800_000_000))
-    }
-
-    var now: @Sendable () -> Date {
-        { (self.frozenAt ?? Date()).addingTimeInterval(self.offset.withLock { $0 }) }
-    }
-
-    func advance(by seconds: TimeInterval) {
-        offset.withLock { $0 += seconds }
-    }
-}
-
 extension PortalDependencies {
     /// The emails in a tenant's outbox, newest first.
     func outbox(_ slug: String) async throws -> [OutboxMail] {

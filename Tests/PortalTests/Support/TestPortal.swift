@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Synchronization
 import Tenancy
+import TestSupport
 
 @testable import Portal
 
@@ -29,29 +30,6 @@ struct TestTenant: Sendable {
     static let globex = TestTenant(
         slug: "globex", name: "Globex Web", primaryColor: "#0f766e", products: ["Globex Launch", "Globex Grow"]
     )
-}
-
-/// A temporary data folder, removed when the test ends.
-struct TemporaryFolder: ~Copyable {
-    let path: String
-
-    init() throws {
-        path =
-            FileManager.default.temporaryDirectory
-            .appendingPathComponent("portal-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-enum TestPaths {
-    /// The repository's `assets/`, found from this file's location.
-    static let assets: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("assets").path
 }
 
 /// Creates tenants in a data folder the way `portal tenant add` does, then seeds their brand and products.
@@ -92,6 +70,22 @@ private func createTenantsNow(_ tenants: [TestTenant], in dataPath: String, base
     }
 }
 
+/// The portal's services over an existing data folder, configured as every test runs them (a free port, the
+/// repository's assets, sandbox upstreams allowed), without starting the server.
+func makeDependencies(
+    dataPath: String, configure: (inout PortalConfiguration) -> Void = { _ in },
+    logger: Logger = Logger(label: "portal-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+    clock: TestClock = TestClock()
+) async throws -> PortalDependencies {
+    var configuration = PortalConfiguration()
+    configuration.port = 0
+    configuration.dataDirectory = dataPath
+    configuration.assetsDirectory = TestPaths.assets
+    configuration.allowSandboxUpstreams = true
+    configure(&configuration)
+    return try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
+}
+
 /// Runs the real application over an existing data folder.
 func withExistingPortal(
     dataPath: String,
@@ -100,13 +94,8 @@ func withExistingPortal(
     clock: TestClock = TestClock(),
     _ test: @escaping @Sendable (any TestClientProtocol, PortalDependencies) async throws -> Void
 ) async throws {
-    var configuration = PortalConfiguration()
-    configuration.port = 0
-    configuration.dataDirectory = dataPath
-    configuration.assetsDirectory = TestPaths.assets
-    configuration.allowSandboxUpstreams = true
-    configure(&configuration)
-    let dependencies = try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
+    let dependencies = try await makeDependencies(
+        dataPath: dataPath, configure: configure, logger: logger, clock: clock)
     let app = buildApplication(dependencies, logger: logger)
     try await app.test(.ahc(.http)) { client in
         try await test(client, dependencies)
@@ -144,43 +133,6 @@ extension TestClientProtocol {
 
 extension TestResponse {
     var text: String { String(buffer: body) }
-}
-
-/// Collects log lines so tests can check what was logged.
-final class LogCapture: Sendable {
-    struct Line: Sendable {
-        let message: String
-        let metadata: [String: String]
-    }
-
-    private let lines = Mutex<[Line]>([])
-
-    var captured: [Line] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "capture") { _ in Handler(capture: self) }
-    }
-
-    fileprivate func append(_ line: Line) {
-        lines.withLock { $0.append(line) }
-    }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged = metadata
-            merged.merge(event.metadata ?? [:]) { $1 }
-            capture.append(Line(message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-        }
-    }
 }
 
 /// A raw HTTP/1 exchange on a loopback socket, for requests no HTTP client will send (no Host, two Hosts).

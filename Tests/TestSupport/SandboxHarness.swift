@@ -9,20 +9,20 @@ import ServiceLifecycle
 import Synchronization
 
 /// A running sandbox on free loopback ports, with clients pointed at it.
-struct SandboxHarness: Sendable {
-    let sandbox: Sandbox
-    let whmcsURL: String
-    let whmURL: String
-    let twentyIURL: String
-    let sslStoreURL: String
-    let http: HTTPClient
-    let breakers: CircuitBreakers
-    let logs: LogLines
+package struct SandboxHarness: Sendable {
+    package let sandbox: Sandbox
+    package let whmcsURL: String
+    package let whmURL: String
+    package let twentyIURL: String
+    package let sslStoreURL: String
+    package let http: HTTPClient
+    package let breakers: CircuitBreakers
+    package let logs: LogCapture
 
-    var credentials: SandboxCredentials { sandbox.credentials }
+    package var credentials: SandboxCredentials { sandbox.credentials }
 
     /// A caller with short timeouts and instant retries, so fault tests finish quickly.
-    func caller(
+    package func caller(
         _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .seconds(10),
         attempts: Int = 3, breakers: CircuitBreakers? = nil
     ) -> UpstreamCaller {
@@ -37,7 +37,7 @@ struct SandboxHarness: Sendable {
         return caller
     }
 
-    func whmcs(
+    package func whmcs(
         tenant: String = "acme", secret: String? = nil, timeout: Duration = .seconds(10), attempts: Int = 3,
         breakers: CircuitBreakers? = nil
     ) -> WHMCSClient {
@@ -52,7 +52,9 @@ struct SandboxHarness: Sendable {
         )
     }
 
-    func whm(user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10))
+    package func whm(
+        user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)
+    )
         -> WHMClient
     {
         WHMClient(
@@ -62,14 +64,17 @@ struct SandboxHarness: Sendable {
         )
     }
 
-    func twentyI(key: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> TwentyIClient {
+    package func twentyI(key: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> TwentyIClient
+    {
         TwentyIClient(
             credentials: TwentyICredentials(baseURL: twentyIURL, generalKey: key ?? credentials.twentyIKey),
             caller: caller(.twentyI, tenant: tenant, identifier: "20i-general", timeout: timeout)
         )
     }
 
-    func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> SSLStoreClient {
+    package func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10))
+        -> SSLStoreClient
+    {
         SSLStoreClient(
             credentials: SSLStoreCredentials(
                 baseURL: sslStoreURL, partnerCode: credentials.sslStorePartnerCode,
@@ -80,9 +85,11 @@ struct SandboxHarness: Sendable {
     }
 
     /// Raw 20i call: status and body text.
-    func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws -> (
-        Int, String
-    ) {
+    package func sendTwentyI(_ method: HTTPMethod, _ path: String, body: String? = nil, key: String? = nil) async throws
+        -> (
+            Int, String
+        )
+    {
         var request = HTTPClientRequest(url: twentyIURL + path)
         request.method = method
         request.headers.add(
@@ -97,7 +104,7 @@ struct SandboxHarness: Sendable {
     }
 
     /// Raw form POST to the WHMCS endpoint: status and body text, for checking the wire format itself.
-    func postWHMCS(_ body: String) async throws -> (Int, String) {
+    package func postWHMCS(_ body: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: whmcsURL + "/includes/api.php")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -108,7 +115,7 @@ struct SandboxHarness: Sendable {
     }
 
     /// Raw WHM call with an Authorization header.
-    func getWHM(_ pathAndQuery: String, authorization: String?) async throws -> (Int, String) {
+    package func getWHM(_ pathAndQuery: String, authorization: String?) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: whmURL + pathAndQuery)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         let response = try await http.execute(request, timeout: .seconds(30))
@@ -117,7 +124,7 @@ struct SandboxHarness: Sendable {
     }
 
     /// Runs `body` with both simulators listening on free ports, sharing a fresh database folder.
-    static func with<T: Sendable>(
+    package static func with<T: Sendable>(
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
@@ -129,13 +136,9 @@ struct SandboxHarness: Sendable {
         configuration.whmPort = 0
         configuration.twentyIPort = 0
         configuration.sslStorePort = 0
-        configuration.cloudSizes = try CloudSizes.load(
-            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "../../../assets/catalogue/resource-map.json"
-            ).standardized.path
-        )
+        configuration.cloudSizes = try CloudSizes.load(path: TestPaths.assets + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(configuration, now: now)
-        let logs = LogLines()
+        let logs = LogCapture()
         let ports = Mutex<[String: Int]>([:])
         let (started, continuation) = AsyncStream.makeStream(of: Void.self)
         var quiet = Logger(label: "sandbox")
@@ -174,36 +177,6 @@ struct SandboxHarness: Sendable {
                 try? await http.shutdown()
                 throw error
             }
-        }
-    }
-}
-
-/// Captures log lines in memory so tests can check what was (and was not) logged.
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in CapturingHandler(sink: self) }
-    }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct CapturingHandler: LogHandler {
-        let sink: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let fields = (event.metadata ?? [:]).merging(metadata) { new, _ in new }
-                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            sink.append("\(event.level) \(event.message) \(fields)")
         }
     }
 }
