@@ -509,6 +509,11 @@ package struct WHMCSTicket: Sendable, Equatable {
 package struct WHMCSSingleSignOn: Sendable, Equatable {
     package var accessToken: String
     package var redirectURL: String
+
+    package init(accessToken: String, redirectURL: String) {
+        self.accessToken = accessToken
+        self.redirectURL = redirectURL
+    }
 }
 
 /// A domain to register (or transfer) in an AddOrder.

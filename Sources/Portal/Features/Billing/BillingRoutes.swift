@@ -6,7 +6,19 @@ enum BillingRoutes {
         CustomerBillingController(
             flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0.tenant) },
             databases: dependencies.databases, upstreams: dependencies.upstreams,
-            refresher: dependencies.billingRefresher, logger: logger, dashboards: RenderedPages(capacity: 4_096)
+            refresher: dependencies.billingRefresher,
+            billing: BillingDesk(
+                payments: { try await dependencies.upstreams.whmcs(for: $0).client },
+                mode: { try await dependencies.upstreams.settings(of: $0).mode },
+                billingClient: { account, tenant in
+                    try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.upstreams.billingClient(of: account)
+                    }
+                },
+                refresh: { try await dependencies.billingRefresher.refresh($0, in: $1) },
+                now: dependencies.accountServices.now
+            ),
+            logger: logger, dashboards: RenderedPages(capacity: 4_096)
         ).addRoutes(to: areas.customer)
     }
 }

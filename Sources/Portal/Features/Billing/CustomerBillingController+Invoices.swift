@@ -97,26 +97,12 @@ extension CustomerBillingController {
     /// Sandbox: records the payment. Live: single sign-on into the WHMCS invoice, where the customer pays.
     @Sendable func pay(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let invoice = try await ownedInvoice(context)
-        let settings = try await upstreams.settings(of: context.tenant)
-        let (client, _) = try await upstreams.whmcs(for: context.tenant)
-        guard
-            let link = try await databases.withDatabase(
-                for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
-        else { throw PortalError.notFound }
-        if settings.mode == .sandbox {
-            try await client.addPayment(
-                WHMCSPayment(
-                    invoiceID: invoice.whmcsInvoiceID, transactionID: "sandbox-\(context.requestID)",
-                    gateway: "mailin",
-                    date: OrderSteps.whmcsDate(flows.services.now())
-                )
-            )
-            try await refresher.refresh(context.account.id, in: context.tenant)
-            return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID) + "?done=paid")
+        switch try await billing.pay(
+            invoiceID: invoice.whmcsInvoiceID, for: context.account.id, in: context.tenant,
+            reference: context.requestID)
+        {
+        case .paid: return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID) + "?done=paid")
+        case .redirect(let url): return flows.redirect(to: url)
         }
-        let sso = try await client.createSsoToken(clientID: link.clientID, destination: "sso:custom_redirect")
-        return flows.redirect(
-            to: sso.redirectURL + "&redirect_url="
-                + QueryComponent.encode("viewinvoice.php?id=\(invoice.whmcsInvoiceID)"))
     }
 }

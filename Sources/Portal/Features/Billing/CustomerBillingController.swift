@@ -13,6 +13,7 @@ package struct CustomerBillingController: Sendable {
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
     let refresher: BillingRefresher
+    let billing: BillingDesk
     let logger: Logger
     /// Rendered dashboards, reused while nothing they show has changed.
     let dashboards: RenderedPages<DashboardInputs>
