@@ -26,8 +26,15 @@ extension OrderSteps {
             }
             stackUser = made
         }
+        // The label is this order's own: a server with it was made by an earlier run of this step that died before
+        // recording it, so it is taken rather than built twice.
         let label = "\(tenant.slug)-\(order.number)"
-        let id = try await twentyI.addCloudServer(provider: provider, size: size, label: label, stackUser: stackUser)
+        let id: String
+        if let built = try await twentyI.cloudServers().first(where: { $0.name == label }) {
+            id = built.id
+        } else {
+            id = try await twentyI.addCloudServer(provider: provider, size: size, label: label, stackUser: stackUser)
+        }
         crashPoint(.provision)
         guard let built = try await twentyI.cloudServer(id: id) else {
             throw OrderProblem("20i has no cloud server \(id) just after making it")
