@@ -101,7 +101,7 @@ struct FaultInjectionTests {
         try await SandboxHarness.with { sandbox in
             // Set-up calls get the default limit; the faulted calls a short one, so the lost answer is noticed fast.
             let product = try await WHMCSContractTests.product(sandbox.whmcs())
-            let whmcs = sandbox.whmcs(timeout: .seconds(3))
+            let whmcs = sandbox.whmcs(timeout: .seconds(10))
             sandbox.sandbox.whmcsFaults.set(.commitThenTimeout, count: 1)
             let clientID = try await whmcs.addClient(WHMCSContractTests.newClient("once@acme.example", group: 0))
             #expect(try await whmcs.clients(search: "once@").items.map(\.id) == [clientID])
@@ -118,7 +118,7 @@ struct FaultInjectionTests {
             #expect(placed.serviceIDs == orders.items.first?.lineItems.map(\.relatedID))
             #expect(placed.invoiceID == orders.items.first?.invoiceID)
 
-            let whm = sandbox.whm(timeout: .seconds(3))
+            let whm = sandbox.whm(timeout: .seconds(10))
             sandbox.sandbox.whmFaults.set(.commitThenTimeout, count: 1)
             let created = try await whm.createAccount(
                 WHMNewAccount(username: "onceonly", domain: "once.example", plan: "default", contactEmail: ""))

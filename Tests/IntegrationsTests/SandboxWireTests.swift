@@ -22,6 +22,7 @@ struct SandboxWireTests {
     @Test("urldecode keeps a malformed escape as it is, as PHP's does")
     func urldecode() {
         #expect(PHPForm.urldecode("100%+sure%2") == "100% sure%2")
+        #expect(PHPForm.urldecode("a%+A%-0") == "a% A%-0", "an escape needs two hex digits, no sign")
         #expect(PHPForm.flat("x=1&y&x=2") == ["x": "2", "y": ""])
     }
 
@@ -32,8 +33,33 @@ struct SandboxWireTests {
         #expect(entries.map(\.key) == ["1", "x", "2", "3"])
         #expect(entries.map(\.value) == ["abc", "5", "1", ""])
         #expect(try PHPSerialized.flatArray(#"a:1:{i:0;s:2:"é";}"#).first?.value == "é", "lengths count bytes")
-        for broken in [#"a:2:{i:1;s:3:"abc";}"#, #"s:3:"abc";"#, #"a:1:{i:1;s:9:"abc";}"#, "", "a:1:{i:1;x:1;}"] {
+        let deep = String(repeating: "a:1:{i:0;", count: 40) + "i:1;" + String(repeating: "}", count: 40)
+        for broken in [
+            #"a:2:{i:1;s:3:"abc";}"#, #"s:3:"abc";"#, #"a:1:{i:1;s:9:"abc";}"#, "", "a:1:{i:1;x:1;}",
+            #"a:1:{N;s:1:"x";}"#, #"a:1:{b:1;s:1:"x";}"#, "a:1:{i:0;i:1.5;}", deep,
+        ] {
             #expect(throws: PHPSerialized.Malformed.self) { try PHPSerialized.flatArray(broken) }
+        }
+    }
+
+    @Test("a cloud size table with a repeated or unreadable size is refused, not half read")
+    func cloudSizes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sizes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = #"{"providers":[{"id":"20i","sizes":[{"size":"small","cpu":1,"ramGB":2,"storageGB":50}]}]}"#
+        let repeated =
+            #"{"providers":[{"id":"20i","sizes":[{"size":"s","cpu":1,"ramGB":2,"storageGB":50},{"size":"s","cpu":2,"ramGB":4,"storageGB":80}]}]}"#
+        let unreadable = #"{"providers":[{"id":"20i","sizes":[{"size":"s","cpu":"many"}]}]}"#
+        for (name, text) in [("good", good), ("repeated", repeated), ("unreadable", unreadable)] {
+            try text.write(to: folder.appendingPathComponent(name + ".json"), atomically: true, encoding: .utf8)
+        }
+        let sizes = try CloudSizes.load(path: folder.appendingPathComponent("good.json").path)
+        #expect(sizes.resources(provider: "20i", size: "small") == .init(cpu: 1, ramGB: 2, storageGB: 50))
+        for name in ["repeated", "unreadable"] {
+            #expect(throws: CloudSizes.Invalid.self) {
+                try CloudSizes.load(path: folder.appendingPathComponent(name + ".json").path)
+            }
         }
     }
 

@@ -59,7 +59,7 @@ struct TwentyIContractTests {
     func addWebLostAnswer() async throws {
         try await SandboxHarness.with { sandbox in
             sandbox.sandbox.twentyIFaults.set(.commitThenTimeout, count: 1)
-            let id = try await sandbox.twentyI(timeout: .seconds(3)).addWeb(type: "1001", domain: "once.example")
+            let id = try await sandbox.twentyI(timeout: .seconds(10)).addWeb(type: "1001", domain: "once.example")
             let packages = try await sandbox.twentyI().packages()
             #expect(packages.map(\.id) == [id])
         }
@@ -152,7 +152,7 @@ struct TwentyIContractTests {
             }
             // The answer is lost after the server was made: the retry finds it by its label, no second server.
             sandbox.sandbox.twentyIFaults.set(.commitThenTimeout, count: 1)
-            let again = try await sandbox.twentyI(timeout: .seconds(3)).addCloudServer(
+            let again = try await sandbox.twentyI(timeout: .seconds(10)).addCloudServer(
                 provider: "20i", size: "small", label: "acme-1003")
             #expect(try await client.cloudServers().filter { $0.name == "acme-1003" }.map(\.id) == [again])
         }

@@ -176,5 +176,8 @@ struct TicketDeskTests {
         #expect(
             CustomerTroubleMiddleware.back(request(referer: "http://acme.localhost/admin"), host: host) == "/account")
         #expect(CustomerTroubleMiddleware.back(request(referer: nil), host: host) == "/account")
+        #expect(
+            CustomerTroubleMiddleware.back(request(referer: "http://acme.localhost/account/a%3Fb?c=%26"), host: host)
+                == "/account/a%3Fb?c=%26", "escapes stay escaped")
     }
 }

@@ -21,9 +21,10 @@ package struct SandboxHarness: Sendable {
 
     package var credentials: SandboxCredentials { sandbox.credentials }
 
-    /// A caller with short timeouts and instant retries, so fault tests finish quickly.
+    /// A caller with instant retries, so fault tests finish quickly; its default time limit is a guard against a hang
+    /// (a loaded two-core machine can be slow), and fault tests pass a short one of their own.
     package func caller(
-        _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .seconds(10),
+        _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .seconds(60),
         attempts: Int = 3, breakers: CircuitBreakers? = nil
     ) -> UpstreamCaller {
         var caller = UpstreamCaller(
@@ -38,7 +39,7 @@ package struct SandboxHarness: Sendable {
     }
 
     package func whmcs(
-        tenant: String = "acme", secret: String? = nil, timeout: Duration = .seconds(10), attempts: Int = 3,
+        tenant: String = "acme", secret: String? = nil, timeout: Duration = .seconds(60), attempts: Int = 3,
         breakers: CircuitBreakers? = nil
     ) -> WHMCSClient {
         WHMCSClient(
@@ -53,7 +54,7 @@ package struct SandboxHarness: Sendable {
     }
 
     package func whm(
-        user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)
+        user: String? = nil, token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(60)
     )
         -> WHMClient
     {
@@ -64,7 +65,7 @@ package struct SandboxHarness: Sendable {
         )
     }
 
-    package func twentyI(key: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10)) -> TwentyIClient
+    package func twentyI(key: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(60)) -> TwentyIClient
     {
         TwentyIClient(
             credentials: TwentyICredentials(baseURL: twentyIURL, generalKey: key ?? credentials.twentyIKey),
@@ -72,7 +73,7 @@ package struct SandboxHarness: Sendable {
         )
     }
 
-    package func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(10))
+    package func sslStore(token: String? = nil, tenant: String = "acme", timeout: Duration = .seconds(60))
         -> SSLStoreClient
     {
         SSLStoreClient(

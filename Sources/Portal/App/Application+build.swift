@@ -72,8 +72,11 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             trustedProxies: configuration.trustedProxies,
             platformHost: configuration.platformHost
         )
-        BrandMiddleware(storefront: dependencies.storefront, platformRealm: dependencies.platformRealm)
         RequestLogMiddleware(logger: logger)
+        BrandMiddleware(
+            storefront: dependencies.storefront, platformRealm: dependencies.platformRealm,
+            benchRoutes: configuration.benchRoutes, logger: logger
+        )
         SecurityHeadersMiddleware()
         ErrorPageMiddleware(
             pages: dependencies.pages,

@@ -7,7 +7,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case unknownHost
     case tenantSuspended
     case tenantMaintenance
-    /// The host's brand could not be read (its database failed to open).
+    /// The host's brand content (brand, theme, catalogue, home page) could not be built; the cause is logged.
     case brandUnavailable
     case notFound
     /// A staff member signed in as a customer asked for the customer's security settings.

@@ -143,7 +143,8 @@ package struct TenantBackups: Sendable {
     /// the tenant goes into maintenance (its sites answer 503 and a running server closes its database), the data is
     /// copied in with SQLite's backup API, the result must pass `integrity_check`, and only then is it live again.
     package func restore(
-        _ slug: TenantSlug, from archiveURL: URL, settle: Duration = .seconds(2), progress: (String) -> Void = { _ in }
+        _ slug: TenantSlug, from archiveURL: URL, settle: Duration = .seconds(2),
+        progress: (String) async -> Void = { _ in }
     ) async throws {
         guard try platform.tenant(slug: slug) != nil else { throw TenancyError.unknownTenant(slug.rawValue) }
         let staging = dataDirectory.root.appendingPathComponent(
@@ -151,7 +152,7 @@ package struct TenantBackups: Sendable {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
-        progress("verifying \(archiveURL.lastPathComponent)")
+        await progress("verifying \(archiveURL.lastPathComponent)")
         let manifest = try archive.unpack(archiveURL, into: staging)
         guard manifest.slug == slug.rawValue else {
             throw BackupError.otherTenant(archive: manifest.slug, target: slug.rawValue)
@@ -159,26 +160,26 @@ package struct TenantBackups: Sendable {
         let snapshot = staging.appendingPathComponent("tenant.sqlite")
         try TenantArchive.checkIntegrity(of: snapshot)
 
-        progress("putting \(slug.rawValue) into maintenance")
+        await progress("putting \(slug.rawValue) into maintenance")
         try platform.setMaintenance(true, slug: slug)
         var changed = false
         do {
             // A running server polls the registry once a second; give it time to close the tenant's database.
             try await Task.sleep(for: settle)
 
-            progress("restoring the database")
+            await progress("restoring the database")
             let livePath = dataDirectory.tenantDatabasePath(slug)
             let snapshotPath = snapshot.path
             changed = true
             try await BlockingIO.run {
                 try DatabaseFiles.restoreTenantDatabase(from: snapshotPath, to: livePath)
             }
-            progress("restoring files")
+            await progress("restoring files")
             try Self.replaceAssets(
                 of: dataDirectory.tenantAssetsFolder(slug), with: staging.appendingPathComponent("assets"))
 
-            progress("checking integrity")
-            // Opening again brings a backup from an older portal up to this schema, then SQLite checks every page.
+            await progress("checking integrity")
+            // The restore brought an older backup up to this schema; now SQLite checks every page.
             do {
                 try await BlockingIO.run { try DatabaseFiles.checkIntegrity(of: livePath) }
             } catch let failure as DatabaseFiles.IntegrityFailure {
@@ -196,7 +197,7 @@ package struct TenantBackups: Sendable {
         }
 
         try platform.setMaintenance(false, slug: slug)
-        progress("\(slug.rawValue) is live again")
+        await progress("\(slug.rawValue) is live again")
     }
 
     /// Makes the live assets folder hold exactly the archive's files.

@@ -73,28 +73,43 @@ package struct SignedInFields: Sendable {
     }
 }
 
+/// A signed-in context of a tenant host, whose pages may show the brand's storefront content.
+package protocol TenantSignedInContext: SignedInContext {
+    var storefront: StorefrontContent? { get }
+}
+
+extension TenantSignedInContext {
+    /// The brand's storefront; pages that show it answer 503 when it could not be built.
+    package var content: StorefrontContent {
+        get throws(PortalError) {
+            guard let storefront else { throw .brandUnavailable }
+            return storefront
+        }
+    }
+}
+
 /// Customer pages: the context cannot be built unless a customer of this tenant is fully signed in.
-package struct CustomerRequestContext: ChildRequestContext, SignedInContext {
+package struct CustomerRequestContext: ChildRequestContext, TenantSignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
-    /// The brand's storefront, read once for the request.
-    package let content: StorefrontContent
+    /// The brand's storefront, read once for the request (nil when it could not be built).
+    package let storefront: StorefrontContent?
     package let signedIn: SignedInFields
 
     package init(context: TenantRequestContext) throws {
         signedIn = try SignedInFields(context, kind: .customer, area: .customer)
         coreContext = context.coreContext
         tenant = context.tenant
-        content = context.content
+        storefront = context.storefront
     }
 }
 
 /// Staff pages: the context cannot be built unless a staff member of this tenant is fully signed in,
 /// with two-factor when the tenant requires it.
-package struct StaffRequestContext: ChildRequestContext, SignedInContext {
+package struct StaffRequestContext: ChildRequestContext, TenantSignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
-    package let content: StorefrontContent
+    package let storefront: StorefrontContent?
     package let signedIn: SignedInFields
     package let role: Account.Role
 
@@ -105,7 +120,7 @@ package struct StaffRequestContext: ChildRequestContext, SignedInContext {
         guard let role = signedIn.account.role else { throw AccessError.signInRequired(area: .staff) }
         coreContext = context.coreContext
         tenant = context.tenant
-        content = context.content
+        storefront = context.storefront
         self.role = role
     }
 

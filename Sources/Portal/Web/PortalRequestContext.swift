@@ -62,8 +62,9 @@ package struct TenantRequestContext: ChildRequestContext {
     package let tenant: Tenant
     package let origin: RequestOrigin
     package let requestID: String
-    /// The brand's storefront (brand, theme, catalogue), read once for the request.
-    package let content: StorefrontContent
+    /// The brand's storefront (brand, theme, catalogue), read once for the request; nil on the product API and when
+    /// it could not be built (see `content`).
+    package let storefront: StorefrontContent?
     /// The signed-in account, found by `SessionMiddleware` in this tenant's database only.
     package var identity: SignedIn?
     /// The CSRF token forms on this request carry: the session's, or the anonymous visitor's cookie.
@@ -73,11 +74,11 @@ package struct TenantRequestContext: ChildRequestContext {
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
-        guard let content = context.storefront else { throw PortalError.brandUnavailable }
+        guard let chrome = context.chrome else { throw PortalError.brandUnavailable }
         coreContext = context.coreContext
         self.tenant = tenant
-        self.content = content
-        chrome = content.chrome
+        storefront = context.storefront
+        self.chrome = chrome
         origin = context.origin
         requestID = context.requestID
     }
@@ -103,7 +104,15 @@ package protocol AccountAreaContext: RequestContext {
     var csrfToken: String { get set }
 }
 
-extension TenantRequestContext: AccountAreaContext {}
+extension TenantRequestContext: AccountAreaContext {
+    /// The brand's storefront; pages that show it answer 503 when it could not be built.
+    package var content: StorefrontContent {
+        get throws(PortalError) {
+            guard let storefront else { throw .brandUnavailable }
+            return storefront
+        }
+    }
+}
 
 /// Any request on the platform host.
 package struct PlatformRequestContext: ChildRequestContext, AccountAreaContext {

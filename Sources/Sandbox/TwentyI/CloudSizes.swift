@@ -9,6 +9,12 @@ package struct CloudSizes: Sendable, Equatable {
         package let cpu: Int
         package let ramGB: Int
         package let storageGB: Int
+
+        package init(cpu: Int, ramGB: Int, storageGB: Int) {
+            self.cpu = cpu
+            self.ramGB = ramGB
+            self.storageGB = storageGB
+        }
     }
 
     private let table: [String: [String: Resources]]
@@ -20,16 +26,23 @@ package struct CloudSizes: Sendable, Equatable {
         self.table = table
     }
 
+    /// A table that cannot be read as documented: the simulator refuses to start rather than build wrong servers.
+    package struct Invalid: Error, CustomStringConvertible {
+        package let description: String
+    }
+
     /// `{"providers": [{"id": "20i", "sizes": [{"size": "micro", "cpu": 1, "ramGB": 1, "storageGB": 25}, …]}]}`.
     package static func load(path: String) throws -> CloudSizes {
         let document = try JSONValue(data: Data(contentsOf: URL(fileURLWithPath: path)))
         var table: [String: [String: Resources]] = [:]
         for provider in document["providers"]?.elements ?? [] {
-            guard let id = provider["id"]?.string else { continue }
-            for size in provider["sizes"]?.elements ?? [] {
+            guard let id = provider["id"]?.string, table[id] == nil, let sizes = provider["sizes"]?.elements,
+                !sizes.isEmpty
+            else { throw Invalid(description: "\(path): a provider without an id or sizes, or listed twice") }
+            for size in sizes {
                 guard let name = size["size"]?.string, let cpu = size["cpu"]?.int, let ram = size["ramGB"]?.int,
-                    let storage = size["storageGB"]?.int
-                else { continue }
+                    let storage = size["storageGB"]?.int, table[id]?[name] == nil
+                else { throw Invalid(description: "\(path): provider \(id) has an unreadable or repeated size") }
                 table[id, default: [:]][name] = Resources(cpu: cpu, ramGB: ram, storageGB: storage)
             }
         }

@@ -28,7 +28,7 @@ package enum PHPForm {
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2, iterator.prefix(2).allSatisfy(isHexDigit),
                 let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
             {
                 bytes.append(value)
@@ -38,6 +38,11 @@ package enum PHPForm {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 
     /// `name=value` pairs with no bracket rules (WHM and 20i forms); the last value of a repeated name wins.

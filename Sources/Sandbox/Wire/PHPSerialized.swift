@@ -4,11 +4,15 @@
 package enum PHPSerialized {
     package struct Malformed: Error {}
 
+    /// PHP refuses nothing this deep in practice; the limits keep a hostile body from exhausting the stack or memory.
+    static let maximumDepth = 32
+    static let maximumEntries = 10_000
+
     /// The array's entries with keys and scalar values as strings (`true` → "1", null → ""); a nested array reads
     /// as "".
     package static func flatArray(_ text: String) throws -> [(key: String, value: String)] {
         var reader = Reader(bytes: Array(text.utf8))
-        guard case .array(let entries) = try reader.value(), reader.atEnd else { throw Malformed() }
+        guard case .array(let entries) = try reader.value(depth: 0), reader.atEnd else { throw Malformed() }
         return entries.map { entry in
             if case .scalar(let text) = entry.value { return (entry.key, text) }
             return (entry.key, "")
@@ -26,8 +30,8 @@ package enum PHPSerialized {
 
         var atEnd: Bool { offset == bytes.count }
 
-        mutating func value() throws -> Value {
-            guard offset < bytes.count else { throw Malformed() }
+        mutating func value(depth: Int) throws -> Value {
+            guard offset < bytes.count, depth <= PHPSerialized.maximumDepth else { throw Malformed() }
             let type = bytes[offset]
             offset += 1
             if type == UInt8(ascii: "N") {
@@ -36,7 +40,11 @@ package enum PHPSerialized {
             }
             try expect(":")
             switch type {
-            case UInt8(ascii: "i"), UInt8(ascii: "d"):
+            case UInt8(ascii: "i"):
+                let number = try until(";")
+                guard Int(number) != nil else { throw Malformed() }
+                return .scalar(number)
+            case UInt8(ascii: "d"):
                 let number = try until(";")
                 guard Double(number) != nil else { throw Malformed() }
                 return .scalar(number)
@@ -54,12 +62,18 @@ package enum PHPSerialized {
                 try expect(";")
                 return .scalar(text)
             case UInt8(ascii: "a"):
-                guard let count = Int(try until(":")), count >= 0 else { throw Malformed() }
+                guard let count = Int(try until(":")), (0...PHPSerialized.maximumEntries).contains(count) else {
+                    throw Malformed()
+                }
                 try expect("{")
                 var entries: [(key: String, value: Value)] = []
                 for _ in 0..<count {
-                    guard case .scalar(let key) = try value() else { throw Malformed() }
-                    entries.append((key, try value()))
+                    // Only integers and strings are keys, as PHP's unserialize allows.
+                    guard offset < bytes.count,
+                        bytes[offset] == UInt8(ascii: "i") || bytes[offset] == UInt8(ascii: "s"),
+                        case .scalar(let key) = try value(depth: depth + 1)
+                    else { throw Malformed() }
+                    entries.append((key, try value(depth: depth + 1)))
                 }
                 try expect("}")
                 return .array(entries)

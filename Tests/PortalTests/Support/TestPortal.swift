@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Branding
 import Foundation
 import HTTPTypes
@@ -98,9 +99,32 @@ func withExistingPortal(
         dataPath: dataPath, configure: configure, logger: logger, clock: clock)
     let app = buildApplication(dependencies, logger: logger)
     try await app.test(.ahc(.http)) { client in
-        try await test(client, dependencies)
+        try await test(PatientClient(inner: client), dependencies)
     }
     try dependencies.platform.close()
+}
+
+/// The test framework's client, asked again when a read (GET or HEAD) outlives its fixed 15 s deadline: a guard
+/// against a hang, not a measure of speed, on a two-core machine that may be running a build beside the suite.
+struct PatientClient: TestClientProtocol {
+    let inner: any TestClientProtocol
+
+    var port: Int? { inner.port }
+
+    func executeRequest(
+        uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?
+    ) async throws -> TestResponse {
+        var attempt = 0
+        while true {
+            do {
+                return try await inner.executeRequest(uri: uri, method: method, headers: headers, body: body)
+            } catch let error as HTTPClientError
+                where error == .deadlineExceeded && (method == .get || method == .head) && attempt < 7
+            {
+                attempt += 1
+            }
+        }
+    }
 }
 
 /// Builds the real application on a temporary data folder and runs `test` against it over loopback.

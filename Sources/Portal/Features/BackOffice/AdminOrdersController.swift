@@ -213,7 +213,7 @@ package struct AdminOrdersController: Sendable {
             let customer = detail.customer
         else { throw PortalError.notFound }
         let realm = realm(context.tenant)
-        let nameservers = context.content.brand.nameservers
+        let nameservers = try context.content.brand.nameservers
         let mail = try await flows.prepareMail(
             realm: realm, to: customer.email, name: customer.name, .serviceActivated,
             variables: [

@@ -25,7 +25,7 @@ package struct StaffController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let currency = context.content.brand.currency
+        let currency = try context.content.brand.currency
         let now = flows.services.now()
         let figures = try await databases.withDatabase(for: context.tenant) {
             try await $0.reports.figures(now: now, currency: currency)

@@ -4,8 +4,7 @@ import Logging
 enum BillingRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         CustomerBillingController(
-            flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0.tenant) },
-            databases: dependencies.databases, upstreams: dependencies.upstreams,
+            flows: dependencies.accountFlows, databases: dependencies.databases, upstreams: dependencies.upstreams,
             refresher: dependencies.billingRefresher,
             billing: BillingDesk(
                 payments: { try await dependencies.upstreams.whmcs(for: $0).client },
@@ -17,8 +16,7 @@ enum BillingRoutes {
                 },
                 refresh: { try await dependencies.billingRefresher.refresh($0, in: $1) },
                 now: dependencies.accountServices.now
-            ),
-            logger: logger, dashboards: RenderedPages(capacity: 4_096)
+            ), dashboards: RenderedPages(capacity: 4_096)
         ).addRoutes(to: areas.customer)
     }
 }

@@ -67,7 +67,7 @@ extension CustomerBillingController {
         let (client, _) = try await upstreams.whmcs(for: context.tenant)
         guard let found = try await client.invoice(id: mirrored.whmcsInvoiceID) else { throw PortalError.notFound }
         detail = found
-        let content = context.content
+        let content = try context.content
         let profile = try await databases.withDatabase(for: context.tenant) {
             try await $0.orders.profile(of: context.account.id)
         }

@@ -9,12 +9,10 @@ import Tenancy
 /// carries a reference staff can find in the logs.
 package struct CustomerBillingController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
     let refresher: BillingRefresher
     let billing: BillingDesk
-    let logger: Logger
     /// Rendered dashboards, reused while nothing they show has changed.
     let dashboards: RenderedPages<DashboardInputs>
 
@@ -51,7 +49,7 @@ package struct CustomerBillingController: Sendable {
 
     @Sendable func dashboard(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let account = context.account
-        let content = context.content
+        let content = try context.content
         let now = flows.services.now()
         let dashboard = try await databases.withDatabase(for: context.tenant) { database in
             try await database.billing.dashboard(of: account.id, today: Self.today(now))

@@ -8,14 +8,14 @@ enum BrandRoutes {
         let realm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
         let configuration = dependencies.configuration
         BrandStudioController(
-            flows: flows, realm: realm, databases: dependencies.databases, storefront: dependencies.storefront,
+            flows: flows, databases: dependencies.databases, storefront: dependencies.storefront,
             images: ImageStore(dataDirectory: dependencies.dataDirectory),
             scriptURL: dependencies.assets.url(for: "brand-studio.js")
         ).addRoutes(to: areas.staff)
         EmailTemplatesController(flows: flows, realm: realm, databases: dependencies.databases)
             .addRoutes(to: areas.staff)
         DomainsController(
-            flows: flows, realm: realm, domains: dependencies.customDomains, registry: dependencies.registry,
+            flows: flows, domains: dependencies.customDomains, registry: dependencies.registry,
             databases: dependencies.databases, dns: dependencies.dnsLookup,
             edge: .init(
                 host: configuration.edgeHost ?? configuration.platformHost, ipv4: configuration.edgeIPv4,

@@ -8,7 +8,6 @@ import Tenancy
 /// previewed, published atomically, and restorable from the last 20 published versions.
 package struct BrandStudioController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let databases: TenantDatabases
     let storefront: StorefrontService
     let images: ImageStore

@@ -6,7 +6,6 @@ import Tenancy
 /// page shows, and "Verify" looks for the TXT proof through the configured resolver before the domain routes.
 package struct DomainsController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let domains: CustomDomains
     let registry: TenantRegistry
     let databases: TenantDatabases

@@ -5,7 +5,6 @@ import Tenancy
 /// `/admin/api-keys` (owner): keys for the product API. A new key is shown once; only its hash is kept.
 package struct APIKeysController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let databases: TenantDatabases
 
     package struct Page: Sendable {

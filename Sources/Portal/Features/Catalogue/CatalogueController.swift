@@ -7,7 +7,6 @@ import Tenancy
 /// `/admin/products`: products, prices, categories and the sync to WHMCS. Owners and admins edit; support reads.
 package struct CatalogueController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let databases: TenantDatabases
     let storefront: StorefrontService
     let rules: CatalogueRules

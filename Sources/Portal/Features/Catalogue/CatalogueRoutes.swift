@@ -9,10 +9,12 @@ enum CatalogueRoutes {
             sync: dependencies.productSync, upstreams: dependencies.upstreams, logger: logger
         ).addRoutes(to: areas.storefront)
         CatalogueController(
-            flows: dependencies.accountFlows, realm: realm, databases: dependencies.databases,
-            storefront: dependencies.storefront, rules: dependencies.catalogueRules, sync: dependencies.productSync
+            flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront,
+            rules: dependencies.catalogueRules, sync: dependencies.productSync
         ).addRoutes(to: areas.staff)
-        APIKeysController(flows: dependencies.accountFlows, realm: realm, databases: dependencies.databases)
-            .addRoutes(to: areas.staff)
+        APIKeysController(
+            flows: dependencies.accountFlows, databases: dependencies.databases
+        )
+        .addRoutes(to: areas.staff)
     }
 }

@@ -53,8 +53,8 @@ extension CheckoutController {
             case .cancelled: -1
             }
         let labels = ["Order received", "Paid", "Setting up", "Ready"]
-        let nameservers =
-            hosting.map { $0.nameservers.isEmpty ? context.content.brand.nameservers : $0.nameservers } ?? []
+        let brandNameservers = try context.content.brand.nameservers
+        let nameservers = hosting.map { $0.nameservers.isEmpty ? brandNameservers : $0.nameservers } ?? []
         let page = CustomerOrderPage(
             chrome: context.chrome, csrf: context.csrfToken, number: order.number, product: order.productName,
             domain: order.domain,

@@ -29,10 +29,10 @@ package struct CheckoutController: Sendable {
     func entries(_ context: TenantRequestContext, slug: String) throws -> (
         CatalogueEntry, CatalogueEntry?, String, StorefrontChrome
     ) {
-        let catalogue = context.content.catalogue
+        let catalogue = try context.content.catalogue
         guard let entry = catalogue.entry(slug: slug) else { throw PortalError.notFound }
         let domains = catalogue.entries.first { $0.product.kind == .domain && $0.product.isOrderable }
-        return (entry, domains, context.content.brand.currency, context.chrome)
+        return (entry, domains, try context.content.brand.currency, context.chrome)
     }
 
     func configurePage(

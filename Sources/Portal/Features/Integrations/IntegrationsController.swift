@@ -7,7 +7,6 @@ import Tenancy
 /// "Test connection" button. The nameservers are part of the brand (`/admin/brand`).
 package struct IntegrationsController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let upstreams: TenantUpstreams
     let databases: TenantDatabases
 

@@ -4,8 +4,7 @@ import Logging
 enum IntegrationsRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         IntegrationsController(
-            flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0.tenant) },
-            upstreams: dependencies.upstreams, databases: dependencies.databases
+            flows: dependencies.accountFlows, upstreams: dependencies.upstreams, databases: dependencies.databases
         ).addRoutes(to: areas.staff)
     }
 }

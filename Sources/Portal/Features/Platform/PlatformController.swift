@@ -15,7 +15,6 @@ package struct PlatformController: Sendable {
     let archive: TenantArchive
     let backups: TenantBackups
     let exportsFolder: URL
-    let logger: Logger
 
     package static let pageSize = 50
     /// The tenant setting that remembers which hosting accounts the platform suspended with the tenant.

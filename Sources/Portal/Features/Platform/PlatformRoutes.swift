@@ -10,8 +10,7 @@ enum PlatformRoutes {
             platform: dependencies.platform, health: dependencies.healthCollector,
             hostingSuspension: dependencies.hostingSuspension, archive: dependencies.archive,
             backups: dependencies.backups,
-            exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
-            logger: logger
+            exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true)
         ).addRoutes(to: areas.user)
         OnboardingController(
             flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,

@@ -8,13 +8,11 @@ import Tenancy
 /// password (re-entered account password, throttled) and single sign-on into the control panel.
 package struct HostingServicesController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
     let refresher: BillingRefresher
     let rules: CatalogueRules
     let throttle: LoginThrottle
-    let logger: Logger
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
         group.get(AccountPaths.services.route, use: services)
@@ -37,7 +35,7 @@ package struct HostingServicesController: Sendable {
         }
         refresher.refreshIfStale(
             context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
-        let currency = context.content.brand.currency
+        let currency = try context.content.brand.currency
         let rows = list.items.map {
             ServicesPage.Row(
                 id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, status: $0.status,
@@ -79,7 +77,7 @@ package struct HostingServicesController: Sendable {
 
     func servicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> ServicePage {
         let (service, hosting) = try await owned(context)
-        let content = context.content
+        let content = try context.content
         let product = try await databases.withDatabase(for: context.tenant) {
             try await $0.catalogue.entry(whmcsProductID: service.whmcsProductID)
         }?.product

@@ -8,7 +8,6 @@ import Tenancy
 /// Every object is looked up with the signed-in account: another customer's id or name is a 404.
 package struct ProvisionedController: Sendable {
     let flows: AccountFlows
-    let realm: @Sendable (CustomerRequestContext) -> any AccountRealm
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
     /// Reissues certificates and installs them once issued.

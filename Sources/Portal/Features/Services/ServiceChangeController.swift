@@ -13,7 +13,6 @@ package struct ServiceChangeController: Sendable {
     let upstreams: TenantUpstreams
     let queue: OrderQueue
     let sync: ProductSync
-    let logger: Logger
 
     package struct PreviewPage: Sendable {
         package let chrome: StorefrontChrome
@@ -135,7 +134,7 @@ package struct ServiceChangeController: Sendable {
         _ entry: CatalogueEntry,
         _ cycle: Product.BillingCycle, _ quote: WHMCSUpgradeQuote, key: String = SecureToken.generate()
     ) async throws -> PreviewPage {
-        let currency = context.content.brand.currency
+        let currency = try context.content.brand.currency
         return PreviewPage(
             chrome: context.chrome, csrf: context.csrfToken, serviceID: service.whmcsServiceID,
             from: current.product.name, to: entry.product.name, cycle: cycle.rawValue, slug: entry.product.slug,
@@ -180,7 +179,7 @@ package struct ServiceChangeController: Sendable {
             page.notice = .error("The price changed since you looked. Please check it and confirm again.")
             return try flows.page(page, "account/service-change", status: .conflict)
         }
-        let currency = context.content.brand.currency
+        let currency = try context.content.brand.currency
         return try await place(context) { number in
             var order = Order(
                 accountID: context.account.id, number: number, idempotencyKey: key, entry: entry, cycle: cycle,
@@ -226,7 +225,7 @@ package struct ServiceChangeController: Sendable {
             return try await blocked(
                 context, service, "A change of this service (order \(pending.number)) is still under way.")
         }
-        let currency = context.content.brand.currency
+        let currency = try context.content.brand.currency
         let immediately = form["when"] == "now"
         return try await place(context) { number in
             var order = Order(

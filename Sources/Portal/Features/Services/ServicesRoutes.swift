@@ -5,18 +5,17 @@ enum ServicesRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         let flows = dependencies.accountFlows
         HostingServicesController(
-            flows: flows, realm: { dependencies.tenantRealm($0.tenant) }, databases: dependencies.databases,
-            upstreams: dependencies.upstreams, refresher: dependencies.billingRefresher,
-            rules: dependencies.catalogueRules, throttle: dependencies.loginThrottle, logger: logger
+            flows: flows, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
+            throttle: dependencies.loginThrottle
         ).addRoutes(to: areas.customer)
         ProvisionedController(
-            flows: flows, realm: { dependencies.tenantRealm($0.tenant) }, databases: dependencies.databases,
-            upstreams: dependencies.upstreams, steps: dependencies.orderSteps, logger: logger
+            flows: flows, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            steps: dependencies.orderSteps, logger: logger
         ).addRoutes(to: areas.customer)
         ServiceChangeController(
             flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
-            upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync,
-            logger: logger
+            upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync
         ).addRoutes(to: areas.customer)
     }
 }

@@ -90,8 +90,13 @@ package struct PlatformRealm: AccountRealm {
     package var linkHost: String { host }
 
     package func chrome() -> StorefrontChrome {
+        plainChrome(named: displayName)
+    }
+
+    /// The neutral chrome with `name`: the console's, and a brand's whose own cannot be built.
+    package func plainChrome(named name: String) -> StorefrontChrome {
         StorefrontChrome(
-            tenantName: displayName, tagline: "", stylesheetURL: stylesheetURL, themeURL: nil, logoURL: nil,
+            tenantName: name, tagline: "", stylesheetURL: stylesheetURL, themeURL: nil, logoURL: nil,
             year: Calendar(identifier: .gregorian).component(.year, from: Date())
         )
     }

@@ -87,7 +87,7 @@ extension AuthController {
     @Sendable func verifyEmail(_ request: Request, context: Context) async throws -> Response {
         let token = request.uri.queryParameters.get("token") ?? ""
         let chrome = context.chrome
-        let outcome: (String, String) = try await realm(context).withAccounts { store in
+        let outcome: (String, String, Account.Kind?) = try await realm(context).withAccounts { store in
             let hash = SecureToken.hash(token)
             let purpose: AccountToken.Purpose =
                 try await store.peekToken(hash: hash, purpose: .changeEmail, now: flows.services.now()) != nil
@@ -102,18 +102,24 @@ extension AuthController {
                     detail: used.newEmail ?? "", ip: context.origin.clientAddress ?? ""
                 )
                 return purpose == .changeEmail
-                    ? ("Email address changed", "Your account now uses \(used.newEmail ?? ""). Sign in with it.")
-                    : ("Email address confirmed", "Thank you. You can now sign in.")
+                    ? (
+                        "Email address changed", "Your account now uses \(used.newEmail ?? ""). Sign in with it.",
+                        account?.kind
+                    )
+                    : ("Email address confirmed", "Thank you. You can now sign in.", account?.kind)
             } catch AccountError.invalidToken {
-                return ("Link expired", AccountError.invalidToken.description)
+                return ("Link expired", AccountError.invalidToken.description, nil)
             } catch AccountError.emailTaken {
-                return ("Address already in use", "Another account already uses that address; nothing was changed.")
+                return (
+                    "Address already in use", "Another account already uses that address; nothing was changed.", nil
+                )
             }
         }
         return try flows.page(
             MessagePage(
-                chrome: chrome, title: outcome.0, message: outcome.1, linkURL: SignInPaths.customer.login.link(),
-                linkLabel: "Sign in"),
+                chrome: chrome, title: outcome.0, message: outcome.1,
+                // The sign-in page of whoever confirmed: staff changing their address sign in to the staff area.
+                linkURL: (outcome.2 == .staff ? SignInPaths.staff : area.paths).login.link(), linkLabel: "Sign in"),
             "account/message"
         )
     }

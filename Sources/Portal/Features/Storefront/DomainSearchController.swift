@@ -58,7 +58,7 @@ package struct DomainSearchController: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         let raw = request.uri.queryParameters.get("q") ?? ""
         let product = content.catalogue.entries.first {
             $0.product.kind == .domain && $0.product.isOrderable && !$0.domainPrices.isEmpty

@@ -7,7 +7,7 @@ import Tenancy
 /// Product, category, sitemap and robots pages, read from the tenant's cached catalogue.
 extension StorefrontController {
     @Sendable func product(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         guard let slug = context.parameters.get("slug"), let entry = content.catalogue.entry(slug: slug) else {
             throw PortalError.notFound
         }
@@ -21,7 +21,7 @@ extension StorefrontController {
     }
 
     @Sendable func category(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         guard let slug = context.parameters.get("slug"), let category = content.catalogue.category(slug: slug) else {
             throw PortalError.notFound
         }
@@ -36,7 +36,7 @@ extension StorefrontController {
 
     /// Home, categories and listed products on the tenant's primary domain; hidden products stay out.
     @Sendable func sitemap(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         let base = siteURL(context.tenant)
         var urls = [base + "/"]
         urls += content.catalogue.categories.filter { !content.catalogue.listed(in: $0).isEmpty }.map {

@@ -25,7 +25,7 @@ package struct StorefrontController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         return CachedResponse.make(
             request,
             body: content.homePage,
@@ -36,7 +36,7 @@ package struct StorefrontController: Sendable {
     }
 
     @Sendable func theme(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let content = context.content
+        let content = try context.content
         return CachedResponse.make(
             request,
             body: content.themeBody,

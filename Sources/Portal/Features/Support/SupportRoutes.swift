@@ -17,8 +17,7 @@ enum SupportRoutes {
                 desk: { try await dependencies.upstreams.whmcs(for: $0).client },
                 billingClient: { try await dependencies.upstreams.billingClientOrProfile(for: $0, in: $1) },
                 now: dependencies.accountServices.now
-            ),
-            logger: logger
+            )
         )
         tickets.addCustomerRoutes(to: areas.customer)
         tickets.addStaffRoutes(to: areas.staff)

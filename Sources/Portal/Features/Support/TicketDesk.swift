@@ -95,6 +95,11 @@ package struct TicketDesk: Sendable {
         return .opened(id)
     }
 
+    /// Sends a staff member's answer to WHMCS under the brand's WHMCS admin user (or the staff member's name).
+    package func staffReply(ticketID: Int, as adminUsername: String, _ body: String, in tenant: Tenant) async throws {
+        try await desk(tenant).addStaffReply(ticketID: ticketID, adminUsername: adminUsername, message: body)
+    }
+
     /// Sends the customer's reply to WHMCS, then keeps it in the thread; nothing is kept when WHMCS refuses it.
     package func reply(
         to ticket: Ticket, _ body: String, by account: Account, in tenant: Tenant, ip: String

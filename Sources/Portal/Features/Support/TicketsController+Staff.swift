@@ -75,10 +75,9 @@ extension TicketsController {
             try await $0.accounts.setting(Self.adminUsernameKey)
         }
         do {
-            try await upstreams.whmcs(for: context.tenant).client.addStaffReply(
-                ticketID: whmcsID, adminUsername: (admin?.isEmpty == false ? admin : nil) ?? context.staff.name,
-                message: body
-            )
+            try await desk.staffReply(
+                ticketID: whmcsID, as: (admin?.isEmpty == false ? admin : nil) ?? context.staff.name, body,
+                in: context.tenant)
         } catch let error as UpstreamError {
             var page = try await threadPage(
                 context.chrome, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: true,

@@ -12,7 +12,6 @@ package struct TicketsController: Sendable {
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
     let desk: TicketDesk
-    let logger: Logger
 
     package static let adminUsernameKey = "support.whmcs_admin_username"
 

@@ -46,17 +46,19 @@ struct CustomerTroubleMiddleware: RouterMiddleware {
         }
     }
 
-    /// Failures of the brand's upstreams, or of their configuration; anything else is a fault of ours (500).
+    /// Failures of the brand's upstreams or of their settings (including sealed credentials that no longer open, after
+    /// a key change or an import); anything else is a fault of ours (500).
     static func isUpstream(_ error: any Error) -> Bool {
-        error is UpstreamError || error is UpstreamSettingsError
+        error is UpstreamError || error is UpstreamSettingsError || error is UpstreamMappingError
+            || error is SecretBox.SecretError
     }
 
     /// Back to the page the customer came from when it is on this host, else the customer area's home.
     static func back(_ request: Request, host: String?) -> String {
-        if let referer = request.headers[.referer], let url = URL(string: referer), url.host == host,
-            url.path.hasPrefix(AccountPaths.home.link()), !url.path.hasPrefix("//")
+        if let referer = request.headers[.referer], let url = URLComponents(string: referer), url.host == host,
+            url.percentEncodedPath.hasPrefix(AccountPaths.home.pattern), !url.percentEncodedPath.hasPrefix("//")
         {
-            return url.path + (url.query.map { "?" + $0 } ?? "")
+            return url.percentEncodedPath + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
         }
         return AccountPaths.home.link()
     }
