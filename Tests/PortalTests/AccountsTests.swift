@@ -35,6 +35,20 @@ func signIn(
 
 @Suite("Customer accounts")
 struct CustomerAccountTests {
+    @Test("links in emails on *.localhost carry the port the server bound, even when it was asked for port 0")
+    func localLinksCarryTheBoundPort() async throws {
+        try await withPortal { client, dependencies in
+            let port = try #require(client.port)
+            #expect(port != 0)
+            #expect(
+                dependencies.accountServices.link(primaryHost: "acme.localhost", path: "/verify-email?token=t")
+                    == "http://acme.localhost:\(port)/verify-email?token=t")
+            #expect(
+                dependencies.accountServices.link(primaryHost: "portal.acme.example", path: "/x")
+                    == "https://portal.acme.example/x")
+        }
+    }
+
     @Test("sign up, confirm the address from the emailed link, sign in, see the account, sign out")
     func signUpJourney() async throws {
         try await withPortal { client, dependencies in

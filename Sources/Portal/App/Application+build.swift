@@ -57,7 +57,12 @@ package func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            // Links in emails on *.localhost carry the port; with `--port 0` it is known only now.
+            dependencies.accountServices.localPort.bound(port)
+            await onServerRunning(port)
+        },
         logger: logger
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Integrations
+import Synchronization
 import Tenancy
 
 /// What the sign-in flows need besides a database: hashing, policy, secrets, limits, time and link building.
@@ -19,8 +20,9 @@ package struct AccountServices: Sendable {
     package let timeouts: Timeouts
     /// The clock; tests move it to check expiry.
     package let now: @Sendable () -> Date
-    /// Port added to `http://*.localhost` links in demo set-ups; real domains get `https://` and no port.
-    package let localPort: Int
+    /// Port added to `http://*.localhost` links in demo set-ups; real domains get `https://` and no port. Set again
+    /// to the port the server bound once it listens, so `--port 0` links point at the real port.
+    package let localPort: LocalPort
 
     package init(
         hasher: PasswordHasher, policy: PasswordPolicy, secrets: SecretBox, limiter: RateLimiter = RateLimiter(),
@@ -31,16 +33,31 @@ package struct AccountServices: Sendable {
         self.secrets = secrets
         self.limiter = limiter
         self.timeouts = timeouts
-        self.localPort = localPort
+        self.localPort = LocalPort(localPort)
         self.now = now
     }
 
     /// An absolute link on the tenant's stored primary domain, never the request's Host.
     package func link(primaryHost: String, path: String) -> String {
         if primaryHost == "localhost" || primaryHost.hasSuffix(".localhost") {
-            return "http://\(primaryHost):\(localPort)\(path)"
+            return "http://\(primaryHost):\(localPort.value)\(path)"
         }
         return "https://\(primaryHost)\(path)"
+    }
+}
+
+/// The port this process serves on, known once the server has bound it.
+package final class LocalPort: Sendable {
+    private let port: Atomic<Int>
+
+    init(_ port: Int) {
+        self.port = Atomic(port)
+    }
+
+    package var value: Int { port.load(ordering: .relaxed) }
+
+    package func bound(_ port: Int) {
+        self.port.store(port, ordering: .relaxed)
     }
 }
 
