@@ -14,6 +14,15 @@ package struct TwentyICloudServer: Sendable, Equatable {
     package var ipAddress: String
     package var hostname: String
 
+    package init(
+        id: String, name: String, provider: String, size: String, cpu: Int, ramGB: Int, storageGB: Int,
+        status: String, ipAddress: String, hostname: String
+    ) {
+        (self.id, self.name, self.provider, self.size) = (id, name, provider, size)
+        (self.cpu, self.ramGB, self.storageGB) = (cpu, ramGB, storageGB)
+        (self.status, self.ipAddress, self.hostname) = (status, ipAddress, hostname)
+    }
+
     init(_ json: LenientJSON) {
         id = json["id"]?.string ?? ""
         name = json["name"]?.string ?? ""

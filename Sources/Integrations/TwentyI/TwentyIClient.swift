@@ -281,6 +281,10 @@ package struct TwentyIClient: Sendable {
         package var type: String
         package var host: String
         package var value: String
+
+        package init(id: String, type: String, host: String, value: String) {
+            (self.id, self.type, self.host, self.value) = (id, type, host, value)
+        }
     }
 
     /// The zone of `domain` on package `package` (records either under `records` or as a bare array).

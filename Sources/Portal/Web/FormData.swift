@@ -17,6 +17,12 @@ package struct FormData: Sendable {
         return FormData(encoded: String(buffer: buffer))
     }
 
+    /// The same, for a handler that has no further use of the request.
+    package static func parse(_ request: Request) async throws -> FormData {
+        var request = request
+        return try await parse(&request)
+    }
+
     package init(encoded: String) {
         var fields: [String: String] = [:]
         for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {

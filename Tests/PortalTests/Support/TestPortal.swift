@@ -104,6 +104,18 @@ func withExistingPortal(
     try dependencies.platform.close()
 }
 
+/// The portal's services over a fresh data folder with the usual test tenants, without the server or its
+/// background jobs: for use-case tests that must not race the pipeline.
+func withDependencies(
+    tenants: [TestTenant] = [.acme, .globex], _ test: (PortalDependencies) async throws -> Void
+) async throws {
+    let folder = try TemporaryFolder()
+    try await createTenants(tenants, in: folder.path)
+    let dependencies = try await makeDependencies(dataPath: folder.path)
+    try await test(dependencies)
+    try dependencies.platform.close()
+}
+
 /// The test framework's client, asked again when a read (GET or HEAD) outlives its fixed 15 s deadline: a guard
 /// against a hang, not a measure of speed, on a two-core machine that may be running a build beside the suite.
 struct PatientClient: TestClientProtocol {

@@ -44,3 +44,10 @@ package struct TenantMailSettings: Sendable, Equatable {
     /// The zone reminders are computed in; UTC when the stored one is unknown.
     package var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
 }
+
+extension TenantDatabases {
+    /// The brand's time zone, in which its pages and emails show dates.
+    func timeZone(of tenant: Tenant) async throws -> TimeZone {
+        try await withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
+    }
+}

@@ -1,4 +1,6 @@
+import Foundation
 import Integrations
+import Tenancy
 
 /// `/account/certificates/{id}`.
 package struct CertificatePage: Sendable {
@@ -22,4 +24,37 @@ package struct CertificatePage: Sendable {
     package let isInstalled: Bool
     package let canDownload: Bool
     package let canReissue: Bool
+}
+
+extension CertificatePage {
+    init(_ certificate: SSLCertificate, zone: TimeZone, notice: Notice?, context: CustomerRequestContext) {
+        let waiting = certificate.status == .pendingValidation
+        let proofMissing = waiting && certificate.proofPlacedBy.isEmpty
+        self.init(
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: certificate.id!.rawValue,
+            domain: certificate.domain, status: certificate.status.label,
+            starts: certificate.startsAt.map { ReminderScheduler.long($0, zone) } ?? "—",
+            expires: certificate.expiresAt.map { ReminderScheduler.long($0, zone) } ?? "—",
+            isWaiting: waiting, proofPlaced: waiting && !certificate.proofPlacedBy.isEmpty,
+            needsFile: proofMissing && certificate.validation == .file && !certificate.authFileName.isEmpty,
+            needsCNAME: proofMissing && certificate.validation == .dns && !certificate.cnameName.isEmpty,
+            fileURL: "http://\(certificate.domain)/.well-known/pki-validation/\(certificate.authFileName)",
+            fileContent: certificate.authFileContent,
+            cnameName: certificate.cnameName, cnameValue: certificate.cnameValue,
+            installedOn: certificate.installedOn, isInstalled: !certificate.installedOn.isEmpty,
+            canDownload: !certificate.certificate.isEmpty, canReissue: certificate.status == .issued
+        )
+    }
+}
+
+extension SSLCertificate.Status {
+    /// The status in the customer's words.
+    var label: String {
+        switch self {
+        case .pendingValidation: "Waiting for domain validation"
+        case .issued: "Issued"
+        case .renewed: "Replaced by its renewal"
+        case .expired: "Expired"
+        }
+    }
 }

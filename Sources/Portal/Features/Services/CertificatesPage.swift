@@ -1,4 +1,6 @@
+import Foundation
 import Integrations
+import Tenancy
 
 /// `/account/certificates`.
 package struct CertificatesPage: Sendable {
@@ -13,4 +15,15 @@ package struct CertificatesPage: Sendable {
     package let csrf: String
     package let rows: [Row]
     package let hasRows: Bool
+}
+
+extension CertificatesPage {
+    init(_ certificates: [SSLCertificate], zone: TimeZone, context: CustomerRequestContext) {
+        let rows = certificates.map {
+            Row(
+                id: $0.id!.rawValue, domain: $0.domain, status: $0.status.label,
+                expires: $0.expiresAt.map { ReminderScheduler.long($0, zone) } ?? "—")
+        }
+        self.init(chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty)
+    }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import Integrations
+import Tenancy
 
 /// `/account/cloud/{id}`.
 package struct CloudServerPage: Sendable {
@@ -16,4 +18,16 @@ package struct CloudServerPage: Sendable {
     package let hostname: String
     package let isStale: Bool
     package let created: String
+}
+
+extension CloudServerPage {
+    init(_ shown: CloudServerDesk.Shown, zone: TimeZone, context: CustomerRequestContext) {
+        let server = shown.server
+        self.init(
+            chrome: context.chrome, csrf: context.csrfToken, id: server.id!.rawValue, name: server.name,
+            provider: server.provider, size: server.size, cpu: server.cpu, ramGB: server.ramGB,
+            storageGB: server.storageGB, status: server.status, ipAddress: server.ipAddress,
+            hostname: server.hostname, isStale: shown.isStale, created: ReminderScheduler.long(server.createdAt, zone)
+        )
+    }
 }

@@ -4,18 +4,29 @@ import Logging
 enum ServicesRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         let flows = dependencies.accountFlows
+        let databases = dependencies.databases
+        let upstreams = dependencies.upstreams
+        let now = dependencies.accountServices.now
         HostingServicesController(
-            flows: flows, databases: dependencies.databases, upstreams: dependencies.upstreams,
-            refresher: dependencies.billingRefresher, rules: dependencies.catalogueRules,
-            throttle: dependencies.loginThrottle
+            flows: flows, databases: databases, upstreams: upstreams, refresher: dependencies.billingRefresher,
+            rules: dependencies.catalogueRules, throttle: dependencies.loginThrottle
         ).addRoutes(to: areas.customer)
-        ProvisionedController(
-            flows: flows, databases: dependencies.databases, upstreams: dependencies.upstreams,
-            steps: dependencies.orderSteps, logger: logger
+        CustomerDomainsController(
+            flows: flows, databases: databases,
+            manager: DomainManager(
+                databases: databases, registrar: { try await upstreams.twentyI(for: $0) }, now: now, logger: logger)
+        ).addRoutes(to: areas.customer)
+        CertificatesController(flows: flows, databases: databases, steps: dependencies.orderSteps, logger: logger)
+            .addRoutes(to: areas.customer)
+        CloudServersController(
+            flows: flows, databases: databases,
+            desk: CloudServerDesk(databases: databases, host: { try await upstreams.twentyI(for: $0) }, now: now)
         ).addRoutes(to: areas.customer)
         ServiceChangeController(
-            flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
-            upstreams: dependencies.upstreams, queue: dependencies.orderQueue, sync: dependencies.productSync
+            flows: flows,
+            changes: ServiceChanges(
+                databases: databases, queue: dependencies.orderQueue, mailQueue: dependencies.mailQueue,
+                quotes: WHMCSPlanQuotes(upstreams: upstreams, sync: dependencies.productSync), now: now)
         ).addRoutes(to: areas.customer)
     }
 }
