@@ -4,8 +4,11 @@ import Logging
 enum CheckoutRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         let checkout = CheckoutController(
-            flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
-            databases: dependencies.databases, queue: dependencies.orderQueue, upstreams: dependencies.upstreams
+            flows: dependencies.accountFlows, databases: dependencies.databases,
+            desk: CheckoutDesk(
+                databases: dependencies.databases, queue: dependencies.orderQueue, mailQueue: dependencies.mailQueue,
+                flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) },
+                upstreams: dependencies.upstreams)
         )
         checkout.addPublicRoutes(to: areas.visitor)
         checkout.addCustomerRoutes(to: areas.customer)

@@ -34,3 +34,44 @@ package struct OrderConfigurePage: Sendable {
     package let errors: [String: String]
     package var notice: Notice?
 }
+
+extension OrderConfigurePage {
+    init(
+        _ entry: CatalogueEntry, currency: String, chrome: StorefrontChrome, choice: OrderChoice,
+        errors: [String: String] = [:]
+    ) {
+        let product = entry.product
+        let only = entry.prices.count == 1
+        let actions: [(Order.DomainAction, String)] =
+            product.kind == .domain
+            ? [(.register, "Register it"), (.transfer, "Transfer it from another registrar")]
+            : product.kind.isHosting
+                ? [
+                    (.register, "Register a new domain"), (.transfer, "Transfer a domain to us"),
+                    (.existing, "Use a domain I already own"),
+                ]
+                : []
+        let defaultAction =
+            choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
+        self.init(
+            chrome: chrome, slug: product.slug, name: product.name, summary: product.summary,
+            kindLabel: product.kind.label,
+            cycles: entry.prices.map {
+                CycleChoice(
+                    value: $0.cycle.rawValue, label: $0.cycle.label,
+                    price: Money.format(minor: $0.priceMinor, currency: currency),
+                    setup: Money.format(minor: $0.setupMinor, currency: currency), hasSetup: $0.setupMinor > 0,
+                    checked: only || $0.cycle.rawValue == choice.cycle
+                )
+            },
+            hasCycles: product.kind != .domain, asksDomain: true, domainOptional: product.kind == .cloudServer,
+            domainLabel: product.kind == .ssl
+                ? "Domain to secure" : product.kind == .cloudServer ? "Server name (optional)" : "Domain name",
+            domain: choice.domain,
+            actions: actions.map {
+                ActionChoice(value: $0.0.rawValue, label: $0.1, checked: $0.0.rawValue == defaultAction)
+            },
+            hasActions: !actions.isEmpty, errors: errors
+        )
+    }
+}

@@ -30,3 +30,26 @@ package struct OrderReviewPage: Sendable {
     package let isTransfer: Bool
     package var notice: Notice?
 }
+
+extension OrderReviewPage {
+    init(
+        _ quote: OrderQuote, currency: String, choice: OrderChoice, chrome: StorefrontChrome, csrf: String,
+        signedIn: Bool, profile: ProfileForm, key: String, errors: [String: String] = [:]
+    ) {
+        let slug = quote.entry.product.slug
+        let next = QueryComponent.encode(StorefrontPaths.orderReview.link(slug) + "?\(choice.query)")
+        self.init(
+            chrome: chrome, csrf: csrf, slug: slug, name: quote.entry.product.name,
+            lines: quote.lines.map {
+                Line(label: $0.label, amount: Money.format(minor: $0.amountMinor, currency: currency))
+            },
+            total: Money.format(minor: quote.totalMinor, currency: currency), cycle: choice.cycle, domain: quote.domain,
+            domainAction: quote.domainAction?.rawValue ?? "",
+            changeURL: StorefrontPaths.order.link(slug) + "?\(choice.query)", signedIn: signedIn,
+            signInURL: SignInPaths.customer.login.link() + "?next=\(next)",
+            signUpURL: StorefrontPaths.signup.link() + "?next=\(next)", idempotencyKey: key,
+            quotedTotal: String(quote.totalMinor), profile: profile, errors: errors,
+            isTransfer: quote.domainAction == .transfer
+        )
+    }
+}
