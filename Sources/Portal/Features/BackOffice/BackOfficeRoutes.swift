@@ -8,9 +8,14 @@ enum BackOfficeRoutes {
             flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
             showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases
         ).addRoutes(to: areas.staff)
+        StaffMembersController(flows: flows, roster: StaffRoster(flows: flows, realm: { dependencies.tenantRealm($0) }))
+            .addRoutes(to: areas.staff)
+        let upstreams = dependencies.upstreams
         AdminOrdersController(
-            flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
-            queue: dependencies.orderQueue, upstreams: dependencies.upstreams
+            flows: flows, databases: dependencies.databases,
+            desk: OrderDesk(
+                databases: dependencies.databases, queue: dependencies.orderQueue, flows: flows,
+                realm: { dependencies.tenantRealm($0) }, resumeUpstreams: { upstreams.resetBreakers($0) })
         ).addRoutes(to: areas.staff)
         ReportsController(flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases)
             .addRoutes(to: areas.staff)

@@ -28,3 +28,25 @@ package struct StaffListPage: Sendable {
     package var inviteError: String?
     package var notice: Notice?
 }
+
+extension StaffListPage {
+    init(_ members: [Account], twoFactorRequired: Bool, notice: Notice?, context: StaffRequestContext) {
+        let rows = members.map { member in
+            Row(
+                id: member.id.rawValue, name: member.name, email: member.email, role: member.role?.rawValue ?? "",
+                pending: member.passwordHash == nil, isSelf: member.id == context.staff.id,
+                hasSecondFactor: member.hasSecondFactor,
+                roleOptions: Account.Role.allCases.reversed().map {
+                    RoleOption(value: $0.rawValue, selected: $0 == member.role)
+                }
+            )
+        }
+        self.init(
+            chrome: context.chrome, csrf: context.csrfToken, rows: rows, twoFactorRequired: twoFactorRequired,
+            inviteRoles: Account.Role.allCases.reversed().map {
+                RoleOption(value: $0.rawValue, selected: $0 == .support)
+            },
+            notice: notice
+        )
+    }
+}
