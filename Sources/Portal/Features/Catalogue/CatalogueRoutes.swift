@@ -4,9 +4,19 @@ import Logging
 enum CatalogueRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         let realm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
+        let (sync, storefront, upstreams) = (dependencies.productSync, dependencies.storefront, dependencies.upstreams)
         ProductAPIController(
-            databases: dependencies.databases, storefront: dependencies.storefront, rules: dependencies.catalogueRules,
-            sync: dependencies.productSync, upstreams: dependencies.upstreams, logger: logger
+            databases: dependencies.databases,
+            catalogue: CatalogueImport(
+                databases: dependencies.databases, rules: dependencies.catalogueRules,
+                sync: { operation, entries, tenant, key, blockType in
+                    await sync.run(
+                        operation, entries, tenant: tenant, via: "api", maskedKey: key, blockType: blockType)
+                },
+                invalidate: { storefront.invalidate($0.id) }, logger: logger),
+            packageDesk: PackageDesk(
+                databases: dependencies.databases, whm: { try await upstreams.whm(for: $0) }, logger: logger),
+            logger: logger
         ).addRoutes(to: areas.storefront)
         CatalogueController(
             flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront,
