@@ -137,8 +137,7 @@ package struct AdminCustomersController: Sendable {
     @Sendable func addNote(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let customer = try await customer(context)
-        var request = request
-        let body = try await FormData.parse(&request).trimmed("note")
+        let body = try await FormData.parse(request).trimmed("note")
         guard !body.isEmpty, body.count <= 4000 else {
             var page = try await detail(customer, context)
             page.noteInput = body

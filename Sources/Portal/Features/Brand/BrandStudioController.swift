@@ -185,8 +185,7 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func removeImage(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let kind = try await FormData.parse(&request)["kind"]
+        let kind = try await FormData.parse(request)["kind"]
         guard Self.imageKinds.contains(kind) else { throw PortalError.notFound }
         try await updateDraft(context) { brand in
             switch kind {

@@ -95,8 +95,7 @@ package struct DomainsController: Sendable {
 
     @Sendable func add(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let raw = form.trimmed("hostname")
         let token = SecureToken.generate()
         do {

@@ -95,8 +95,7 @@ package struct EmailTemplatesController: Sendable {
     @Sendable func save(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let (name, kind) = try target(context)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let template = EmailTemplate(
             subject: kind == nil ? "" : form["subject"].trimmingCharacters(in: .whitespaces),
             html: form["html"].replacingOccurrences(of: "\r\n", with: "\n"),

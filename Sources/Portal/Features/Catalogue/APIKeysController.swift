@@ -54,8 +54,7 @@ package struct APIKeysController: Sendable {
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let name = form.trimmed("name")
         guard !name.isEmpty, name.count <= 80, !name.contains(where: \.isNewline) else {
             var page = try await page(context, notice: .error("Nothing was created: give the key a name."))

@@ -47,8 +47,7 @@ extension CatalogueController {
 
     @Sendable func saveSettings(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let group = form.trimmed("product_group")
         let method = form.trimmed("payment_method")
         var problem: String?
@@ -81,8 +80,7 @@ extension CatalogueController {
 
     @Sendable func saveCategory(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let name = form.trimmed("name")
         let slug = form.trimmed("slug").lowercased()
         var category = ProductCategory(

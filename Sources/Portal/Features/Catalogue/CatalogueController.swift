@@ -36,42 +36,8 @@ package struct CatalogueController: Sendable {
                 try await database.storefront().brand.currency
             )
         }
-        let names = Dictionary(
-            uniqueKeysWithValues: categories.compactMap { category in category.id.map { ($0, category.name) } })
-        let rows = entries.map { entry in
-            let product = entry.product
-            let prices =
-                entry.prices.map { "\(Money.format(minor: $0.priceMinor, currency: currency)) \($0.cycle.rawValue)" }
-                + (entry.domainPrices.isEmpty ? [] : ["\(entry.domainPrices.count) TLDs"])
-            let margins = entry.prices.map { Money.format(minor: $0.marginMinor, currency: currency) }
-            let sync: String =
-                if product.kind == .domain { "TLD prices (not a WHMCS product)" } else if let error = product.syncError
-                {
-                    "Failed: \(error)"
-                } else if let id = product.whmcsProductID, let synced = product.syncedAt, synced >= product.updatedAt {
-                    "WHMCS product \(id)"
-                } else if let id = product.whmcsProductID { "WHMCS product \(id), changed since: sync again" } else {
-                    "Not synced yet"
-                }
-            return CatalogueListPage.Row(
-                id: product.id ?? 0, name: product.name, slug: product.slug, kind: product.kind.label,
-                visibility: product.visibility.rawValue, category: product.categoryID.flatMap { names[$0] } ?? "",
-                prices: prices.joined(separator: ", "), margin: margins.joined(separator: ", "), sync: sync,
-                syncFailed: product.syncError != nil, isVisible: product.visibility == .visible,
-                isHidden: product.visibility == .hidden, isRetired: product.visibility == .retired
-            )
-        }
         return CatalogueListPage(
-            chrome: context.chrome, csrf: context.csrfToken, notice: notice, rows: rows, hasRows: !rows.isEmpty,
-            categories: categories.map {
-                .init(id: $0.id ?? 0, slug: $0.slug, name: $0.name, description: $0.description, position: $0.position)
-            },
-            hasCategories: !categories.isEmpty,
-            kinds: Product.Kind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
-            canEdit: context.role >= .admin, isOwner: context.role == .owner,
-            productGroup: settings[ProductSync.productGroupKey] ?? "",
-            paymentMethod: settings[OrderSteps.paymentMethodKey] ?? OrderSteps.defaultPaymentMethod
-        )
+            entries, categories: categories, settings: settings, currency: currency, notice: notice, context: context)
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -126,17 +92,15 @@ package struct CatalogueController: Sendable {
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let form = try await FormData.parse(&request)
-        return try await save(Self.draft(from: form, id: nil), context: context)
+        let form = try await FormData.parse(request)
+        return try await save(ProductDraft(form: form, id: nil), context: context)
     }
 
     @Sendable func update(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let stored = try await entry(context)
-        var request = request
-        let form = try await FormData.parse(&request)
-        var draft = Self.draft(from: form, id: stored.product.id)
+        let form = try await FormData.parse(request)
+        var draft = ProductDraft(form: form, id: stored.product.id)
         // The type is fixed once a product exists: its orders and WHMCS product depend on it.
         draft.kind = stored.product.kind.rawValue
         return try await save(draft, context: context)
@@ -179,8 +143,7 @@ package struct CatalogueController: Sendable {
     @Sendable func setVisibility(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let stored = try await entry(context)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         guard let visibility = Product.Visibility(rawValue: form["visibility"]) else {
             return try flows.page(
                 try await listPage(context, notice: .error("Choose visible, hidden or retired.")), "admin/products",
@@ -202,41 +165,4 @@ package struct CatalogueController: Sendable {
         else { throw PortalError.notFound }
         return entry
     }
-
-    static func draft(from form: FormData, id: Int64?) -> ProductDraft {
-        var draft = ProductDraft()
-        draft.id = id
-        draft.kind = form["kind"]
-        draft.slug = form.trimmed("slug")
-        draft.name = form.trimmed("name")
-        draft.summary = form.trimmed("summary")
-        draft.description = form["description"]
-        draft.features = form["features"]
-        draft.position = form.trimmed("position")
-        draft.visibility = form["visibility"]
-        draft.categoryID = form["category"]
-        draft.diskMB = form.trimmed("disk_mb")
-        draft.bandwidthMB = form.trimmed("bandwidth_mb")
-        draft.whmPackage = form.trimmed("whm_package")
-        draft.resellerAccounts = form.trimmed("reseller_accounts")
-        draft.cloudProvider = form["cloud_provider"]
-        draft.cloudSize = form["cloud_size"]
-        draft.sslType = form["ssl_type"]
-        draft.sslProductCode = form.trimmed("ssl_product_code")
-        draft.prices = Product.BillingCycle.allCases.map {
-            ProductDraft.CyclePrice(
-                cycle: $0.rawValue, price: form.trimmed("price_\($0.rawValue)"),
-                setup: form.trimmed("setup_\($0.rawValue)"))
-        }
-        draft.domainPrices = form["tld_prices"].split(whereSeparator: \.isNewline).map { line in
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
-            return ProductDraft.TLDPrice(
-                tld: parts.first ?? "", register: parts.count > 1 ? parts[1] : "",
-                transfer: parts.count > 2 ? parts[2] : "",
-                renew: parts.count > 3 ? parts[3] : ""
-            )
-        }
-        return draft
-    }
-
 }

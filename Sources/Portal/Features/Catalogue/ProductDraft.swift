@@ -116,3 +116,43 @@ package enum MoneyInput {
         return "\(minor / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 }
+
+extension ProductDraft {
+    /// The draft the product form posted.
+    init(form: FormData, id: Int64?) {
+        self.init()
+        var draft = self
+        draft.id = id
+        draft.kind = form["kind"]
+        draft.slug = form.trimmed("slug")
+        draft.name = form.trimmed("name")
+        draft.summary = form.trimmed("summary")
+        draft.description = form["description"]
+        draft.features = form["features"]
+        draft.position = form.trimmed("position")
+        draft.visibility = form["visibility"]
+        draft.categoryID = form["category"]
+        draft.diskMB = form.trimmed("disk_mb")
+        draft.bandwidthMB = form.trimmed("bandwidth_mb")
+        draft.whmPackage = form.trimmed("whm_package")
+        draft.resellerAccounts = form.trimmed("reseller_accounts")
+        draft.cloudProvider = form["cloud_provider"]
+        draft.cloudSize = form["cloud_size"]
+        draft.sslType = form["ssl_type"]
+        draft.sslProductCode = form.trimmed("ssl_product_code")
+        draft.prices = Product.BillingCycle.allCases.map {
+            ProductDraft.CyclePrice(
+                cycle: $0.rawValue, price: form.trimmed("price_\($0.rawValue)"),
+                setup: form.trimmed("setup_\($0.rawValue)"))
+        }
+        draft.domainPrices = form["tld_prices"].split(whereSeparator: \.isNewline).map { line in
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+            return ProductDraft.TLDPrice(
+                tld: parts.first ?? "", register: parts.count > 1 ? parts[1] : "",
+                transfer: parts.count > 2 ? parts[2] : "",
+                renew: parts.count > 3 ? parts[3] : ""
+            )
+        }
+        self = draft
+    }
+}

@@ -32,8 +32,7 @@ package struct IntegrationsController: Sendable {
 
     @Sendable func save(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var input = IntegrationSettingsInput()
         input.mode = form["mode"]
         input.whmcsURL = form["whmcs_url"]

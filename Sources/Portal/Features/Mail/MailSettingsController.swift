@@ -56,8 +56,7 @@ package struct MailSettingsController: Sendable {
 
     @Sendable func save(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let stored = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
         var settings = stored
         settings.relayURL = form.trimmed("relay_url")

@@ -35,8 +35,7 @@ package struct OnboardingController: Sendable {
     }
 
     @Sendable func submitBrand(_ request: Request, context: PlatformUserContext) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var plan = OnboardingPlan()
         plan.slug = form["slug"]
         plan.name = form["name"]
@@ -65,8 +64,7 @@ package struct OnboardingController: Sendable {
         guard let step = Step(path: context.parameters.get("step") ?? ""), step != .review, step <= draft.reached else {
             throw PortalError.notFound
         }
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var plan = draft.plan
         var problems: OnboardingPlan.Problems
         var groupTyped: String?

@@ -94,8 +94,7 @@ package struct PlatformController: Sendable {
 
     @Sendable func suspend(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let reason = form.trimmed("reason")
         guard !reason.isEmpty, reason.count <= 500 else {
             var page = try await tenantPage(tenant, context: context, notice: .error("The brand was not suspended."))

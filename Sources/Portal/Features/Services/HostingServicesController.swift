@@ -131,8 +131,7 @@ package struct HostingServicesController: Sendable {
     /// never logged, audited; wrong passwords count towards the sign-in throttle.
     @Sendable func revealPassword(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let (_, hosting) = try await owned(context)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var page = try await servicePage(context)
         let scope = "tenant:\(context.tenant.id)"
         let now = flows.services.now()

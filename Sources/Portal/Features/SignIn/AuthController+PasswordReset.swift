@@ -18,8 +18,7 @@ extension AuthController {
     }
 
     @Sendable func forgot(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var page = try await forgotPage(context)
         page.email = form.trimmed("email")
         if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
@@ -116,8 +115,7 @@ extension AuthController {
     func completeToken(_ request: Request, context: Context, purpose: AccountToken.Purpose)
         async throws -> Response
     {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let token = form["token"]
         let invite = purpose == .invite
         var page = try await resetPage(context, token: token, invite: invite)

@@ -30,8 +30,7 @@ extension AuthController {
 
     @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
         guard let identity = pendingIdentity(context) else { return flows.redirect(to: area.paths.login.link()) }
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.paths.home.link())
         var page = try await challengePage(context, next: next == area.paths.home.link() ? "" : next)
         let account = identity.account

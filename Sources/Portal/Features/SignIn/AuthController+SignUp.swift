@@ -13,8 +13,7 @@ extension AuthController {
     }
 
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var page = SignupPage(chrome: context.chrome, csrf: context.csrfToken)
         page.name = form.trimmed("name")
         page.email = form.trimmed("email")

@@ -79,8 +79,7 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         var page = try await loginPage(context)
         page.email = form.trimmed("email")
         page.next = AccountFlows.safeNext(form["next"], default: "")

@@ -51,8 +51,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     }
 
     @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let account = context.account
         let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
         let newProblem = flows.services.policy.problem(with: form["new_password"], email: account.email)
@@ -85,8 +84,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     }
 
     @Sendable func changeEmail(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let account = context.account
         let newEmail = EmailAddress.normalize(form["new_email"])
         let emailError: String? =
@@ -126,8 +124,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     }
 
     @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let reference = try await FormData.parse(&request)["session"]
+        let reference = try await FormData.parse(request)["session"]
         try await realm(context).withAccounts { store in
             let mine = try await store.sessions(of: context.account.id)
             // Only this account's own sessions can be ended, by the reference shown on its page.

@@ -58,8 +58,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     }
 
     @Sendable func enable(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let chrome = context.chrome
         let outcome: Response? = try await realm(context).withAccounts { store -> Response? in
             guard let account = try await store.account(context.account.id), !account.hasSecondFactor,
@@ -91,8 +90,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
 
     @Sendable func disable(_ request: Request, context: Context) async throws -> Response {
         guard mayDisable(context) else { throw AccessError.forbidden }
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let account = context.account
         guard await flows.services.hasher.verify(form["current_password"], against: account.passwordHash) else {
             return try await render(context, codeError: "", notice: .error("This is not your current password."))
@@ -110,8 +108,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     }
 
     @Sendable func renewCodes(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let account = context.account
         guard account.hasSecondFactor,
             await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)

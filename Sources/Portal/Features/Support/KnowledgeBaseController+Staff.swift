@@ -98,8 +98,7 @@ extension KnowledgeBaseController {
     }
 
     func save(_ request: Request, context: StaffRequestContext, existing: KBArticle?) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let title = form.trimmed("title")
         let slug = form.trimmed("slug").lowercased()
         let markdown = form["markdown"]
@@ -159,8 +158,7 @@ extension KnowledgeBaseController {
 
     @Sendable func saveCategory(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let name = form.trimmed("name")
         let slug = form.trimmed("slug").lowercased()
         var problem: String?

@@ -59,8 +59,7 @@ extension TicketsController {
         try context.require(.support)
         let (ticket, messages, customer) = try await staffTicket(context)
         guard let whmcsID = ticket.whmcsTicketID, let customer else { throw PortalError.notFound }
-        var request = request
-        let body = try await FormData.parse(&request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try await FormData.parse(request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty, body.count <= 20_000 else {
             return try flows.page(
                 try await threadPage(

@@ -92,8 +92,7 @@ package struct TicketsController: Sendable {
     }
 
     @Sendable func open(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        var request = request
-        let form = try await FormData.parse(&request)
+        let form = try await FormData.parse(request)
         let subject = form.trimmed("subject")
         let message = form["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         let key = form["idempotency_key"]
@@ -179,8 +178,7 @@ package struct TicketsController: Sendable {
                 for: context.tenant, { try await $0.tickets.ticket(id, of: context.account.id) }),
             ticket.whmcsTicketID != nil
         else { throw PortalError.notFound }
-        var request = request
-        let body = try await FormData.parse(&request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try await FormData.parse(request)["message"].trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty, body.count <= 20_000 else {
             return try flows.page(
                 try await threadPage(
