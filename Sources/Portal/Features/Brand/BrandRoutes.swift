@@ -7,10 +7,13 @@ enum BrandRoutes {
         let flows = dependencies.accountFlows
         let realm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
         let configuration = dependencies.configuration
+        let storefront = dependencies.storefront
         BrandStudioController(
-            flows: flows, databases: dependencies.databases, storefront: dependencies.storefront,
-            images: ImageStore(dataDirectory: dependencies.dataDirectory),
-            scriptURL: dependencies.assets.url(for: "brand-studio.js")
+            flows: flows,
+            desk: BrandDesk(
+                databases: dependencies.databases, images: ImageStore(dataDirectory: dependencies.dataDirectory),
+                invalidate: { storefront.invalidate($0.id) }),
+            storefront: storefront, scriptURL: dependencies.assets.url(for: "brand-studio.js")
         ).addRoutes(to: areas.staff)
         EmailTemplatesController(flows: flows, realm: realm, databases: dependencies.databases)
             .addRoutes(to: areas.staff)

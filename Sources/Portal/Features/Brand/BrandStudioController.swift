@@ -8,9 +8,9 @@ import Tenancy
 /// previewed, published atomically, and restorable from the last 20 published versions.
 package struct BrandStudioController: Sendable {
     let flows: AccountFlows
-    let databases: TenantDatabases
+    let desk: BrandDesk
+    /// Renders a draft's storefront for the preview.
     let storefront: StorefrontService
-    let images: ImageStore
     let scriptURL: String
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
@@ -25,27 +25,16 @@ package struct BrandStudioController: Sendable {
         group.post(AdminPaths.brandVersionRestore.route, use: restore)
     }
 
-    /// The staff member's draft, or the published brand when they have none.
-    private func working(_ context: StaffRequestContext) async throws -> (brand: Brand, isDraft: Bool, published: Brand)
-    {
-        try await databases.withDatabase(for: context.tenant) { database in
-            let studio = database.brandStudio
-            let published = try await studio.published()
-            if let draft = try await studio.draft(of: context.staff.id) { return (draft, true, published) }
-            return (published, false, published)
-        }
-    }
-
     private func page(
         _ context: StaffRequestContext, form: BrandForm? = nil, errors: [String: String] = [:], notice: Notice? = nil,
         uploadError: String? = nil, status: HTTPResponse.Status = .ok, staleDraft: Bool = false
     ) async throws -> Response {
-        let (brand, isDraft, published) = try await working(context)
-        let versions = try await databases.withDatabase(for: context.tenant) { try await $0.brandStudio.versions() }
+        let working = try await desk.working(of: context.staff, in: context.tenant)
         var page = BrandStudioPage(
             chrome: context.chrome, csrf: context.csrfToken, scriptURL: scriptURL,
-            form: form ?? BrandForm(brand: brand, tenantName: context.tenant.name), errors: errors, images: brand,
-            hasDraft: isDraft, liveVersion: published.version, versions: versions
+            form: form ?? BrandForm(brand: working.brand, tenantName: context.tenant.name), errors: errors,
+            images: working.brand, hasDraft: working.isDraft, liveVersion: working.published.version,
+            versions: try await desk.versions(in: context.tenant)
         )
         page.notice = notice
         page.uploadError = uploadError
@@ -70,44 +59,40 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func saveDraft(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let form = BrandForm(form: try await FormData.parse(&request))
-        let (base, _, _) = try await working(context)
-        switch form.apply(to: base) {
+        let form = BrandForm(form: try await FormData.parse(request))
+        switch try await desk.saveDraft(form, of: context.staff, in: context.tenant) {
         case .failure(let errors):
             return try await page(
                 context, form: form, errors: errors.messages,
                 notice: .error("Nothing was saved: correct the fields marked below."), status: .unprocessableContent
             )
-        case .success(let brand):
-            try await databases.withDatabase(for: context.tenant) {
-                try await $0.brandStudio.saveDraft(brand, of: context.staff.id)
-            }
+        case .success:
             return flows.redirect(to: AdminPaths.brand.link() + "?done=saved")
         }
     }
 
     @Sendable func publish(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        var request = request
-        let force = (try? await FormData.parse(&request))?["force"] == "1"
-        let (brand, isDraft, published) = try await working(context)
-        if isDraft, brand.version != published.version, !force {
+        let force = (try? await FormData.parse(request))?["force"] == "1"
+        switch try await desk.publish(
+            by: context.staff, force: force, in: context.tenant, ip: context.origin.clientAddress ?? "")
+        {
+        case .published:
+            return flows.redirect(to: AdminPaths.brand.link() + "?done=published")
+        case .stale(let draftFrom, let live):
             return try await page(
                 context,
                 notice: .error(
-                    "The live brand changed (version \(published.version)) since you started this draft from version \(brand.version). "
+                    "The live brand changed (version \(live)) since you started this draft from version \(draftFrom). "
                         + "Publishing would replace those changes with your draft. Check the live site, then use “Publish anyway” or discard your draft."
                 ),
                 status: .conflict, staleDraft: true
             )
-        }
-        guard isDraft else {
+        case .noDraft:
             return try await page(
                 context, notice: .error("There is no draft to publish: change something and save it first."),
                 status: .conflict)
-        }
-        guard ContrastReport(brand).passes else {
+        case .failsContrast:
             return try await page(
                 context,
                 notice: .error(
@@ -116,36 +101,23 @@ package struct BrandStudioController: Sendable {
                 status: .unprocessableContent
             )
         }
-        _ = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.brandStudio.publish(brand, by: context.staff, ip: context.origin.clientAddress ?? "")
-        }
-        storefront.invalidate(context.tenant.id)
-        return flows.redirect(to: AdminPaths.brand.link() + "?done=published")
     }
 
     @Sendable func discard(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        try await databases.withDatabase(for: context.tenant) {
-            try await $0.brandStudio.discardDraft(of: context.staff.id)
-        }
+        try await desk.discardDraft(of: context.staff, in: context.tenant)
         return flows.redirect(to: AdminPaths.brand.link() + "?done=discarded")
     }
 
     @Sendable func restore(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         guard let raw = context.parameters.get("version"), let version = Int(raw) else { throw PortalError.notFound }
-        let restored = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.brandStudio.restore(
-                version: version, by: context.staff, ip: context.origin.clientAddress ?? "")
-        }
-        guard restored != nil else { throw PortalError.notFound }
-        storefront.invalidate(context.tenant.id)
+        try await desk.restore(
+            version: version, by: context.staff, in: context.tenant, ip: context.origin.clientAddress ?? "")
         return flows.redirect(to: AdminPaths.brand.link() + "?done=restored")
     }
 
     // MARK: Images
-
-    static let imageKinds = ["logo", "logo_dark", "favicon"]
 
     @Sendable func upload(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
@@ -157,60 +129,36 @@ package struct BrandStudioController: Sendable {
             return try await page(
                 context, uploadError: "Choose an image file and upload it with the form.", status: .badRequest)
         }
-        guard let kind = Self.imageKinds.first(where: { $0 == form["kind"] }) else {
+        guard let image = BrandDesk.Image(rawValue: form["kind"]) else {
             return try await page(context, uploadError: "Choose which image this is.", status: .unprocessableContent)
         }
         guard let file = form.files["file"], !file.bytes.isEmpty else {
             return try await page(
                 context, uploadError: "Choose an image file to upload.", status: .unprocessableContent)
         }
-        let slug = context.tenant.slug
-        let stored: String
-        do {
-            stored = try await BlockingIO.run { try images.store(file.bytes, for: slug).name }
-        } catch let error as BrandError {
+        if case .failure(let error) = try await desk.setImage(
+            image, to: file.bytes, of: context.staff, in: context.tenant)
+        {
             return try await page(
-                context, uploadError: "That file was not used: \(error.description).", status: .unprocessableContent
-            )
-        }
-        try await updateDraft(context) { brand in
-            switch kind {
-            case "logo": brand.logoFile = stored
-            case "logo_dark": brand.logoDarkFile = stored
-            default: brand.faviconFile = stored
-            }
+                context, uploadError: "That file was not used: \(error.description).", status: .unprocessableContent)
         }
         return flows.redirect(to: AdminPaths.brand.link() + "?done=uploaded")
     }
 
     @Sendable func removeImage(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        let kind = try await FormData.parse(request)["kind"]
-        guard Self.imageKinds.contains(kind) else { throw PortalError.notFound }
-        try await updateDraft(context) { brand in
-            switch kind {
-            case "logo": brand.logoFile = nil
-            case "logo_dark": brand.logoDarkFile = nil
-            default: brand.faviconFile = nil
-            }
+        guard let image = BrandDesk.Image(rawValue: try await FormData.parse(request)["kind"]) else {
+            throw PortalError.notFound
         }
+        try await desk.removeImage(image, of: context.staff, in: context.tenant)
         return flows.redirect(to: AdminPaths.brand.link() + "?done=removed")
-    }
-
-    private func updateDraft(_ context: StaffRequestContext, _ change: @Sendable (inout Brand) -> Void) async throws {
-        var (brand, _, _) = try await working(context)
-        change(&brand)
-        let updated = brand
-        try await databases.withDatabase(for: context.tenant) {
-            try await $0.brandStudio.saveDraft(updated, of: context.staff.id)
-        }
     }
 
     // MARK: Preview (this staff member's draft only, never cached)
 
     @Sendable func preview(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        let (brand, _, _) = try await working(context)
+        let brand = try await desk.working(of: context.staff, in: context.tenant).brand
         let (html, _) = try await storefront.preview(tenant: context.tenant, brand: brand)
         return Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -220,7 +168,7 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func previewTheme(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        let (brand, _, _) = try await working(context)
+        let brand = try await desk.working(of: context.staff, in: context.tenant).brand
         return Response(
             status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: ThemeStylesheet(brand: brand).css))
