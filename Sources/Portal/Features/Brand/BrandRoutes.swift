@@ -18,8 +18,10 @@ enum BrandRoutes {
         EmailTemplatesController(flows: flows, realm: realm, databases: dependencies.databases)
             .addRoutes(to: areas.staff)
         DomainsController(
-            flows: flows, domains: dependencies.customDomains, registry: dependencies.registry,
-            databases: dependencies.databases, dns: dependencies.dnsLookup,
+            flows: flows,
+            addresses: BrandAddresses(
+                domains: dependencies.customDomains, registry: dependencies.registry,
+                databases: dependencies.databases, dns: dependencies.dnsLookup),
             edge: .init(
                 host: configuration.edgeHost ?? configuration.platformHost, ipv4: configuration.edgeIPv4,
                 ipv6: configuration.edgeIPv6
