@@ -13,16 +13,18 @@ enum PlatformRoutes {
             exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true)
         ).addRoutes(to: areas.user)
         OnboardingController(
-            flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
-            provisioner: TenantProvisioner(
-                onboarding: TenantOnboarding(
-                    platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
-                    baseDomain: configuration.baseDomain
+            flows: dependencies.accountFlows,
+            wizard: OnboardingWizard(
+                provisioner: TenantProvisioner(
+                    onboarding: TenantOnboarding(
+                        platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
+                        baseDomain: configuration.baseDomain
+                    ),
+                    upstreams: dependencies.upstreams, databases: dependencies.databases,
+                    sandbox: configuration.sandboxUpstreams, logger: logger
                 ),
-                upstreams: dependencies.upstreams, databases: dependencies.databases,
-                sandbox: configuration.sandboxUpstreams, logger: logger
-            ),
-            drafts: OnboardingDrafts(), tenantRealm: { dependencies.tenantRealm($0) },
+                drafts: OnboardingDrafts(), registry: dependencies.registry, flows: dependencies.accountFlows,
+                platformRealm: dependencies.platformRealm, tenantRealm: { dependencies.tenantRealm($0) }),
             baseDomain: configuration.baseDomain,
             hasSandboxDefaults: configuration.sandboxUpstreams != nil && configuration.allowSandboxUpstreams
         ).addRoutes(to: areas.user)
