@@ -7,10 +7,13 @@ enum PlatformRoutes {
         let configuration = dependencies.configuration
         PlatformController(
             flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
-            platform: dependencies.platform, health: dependencies.healthCollector,
-            hostingSuspension: dependencies.hostingSuspension, archive: dependencies.archive,
-            backups: dependencies.backups,
-            exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true)
+            platform: dependencies.platform,
+            operations: TenantOperations(
+                platform: dependencies.platform, registry: dependencies.registry, realm: dependencies.platformRealm,
+                health: dependencies.healthCollector, hostingSuspension: dependencies.hostingSuspension,
+                archive: dependencies.archive, backups: dependencies.backups,
+                exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
+                now: dependencies.accountServices.now)
         ).addRoutes(to: areas.user)
         OnboardingController(
             flows: dependencies.accountFlows,
