@@ -69,3 +69,64 @@ extension TicketsController {
         package let backURL: String
     }
 }
+
+extension TicketsController.ListPage.Row {
+    init(_ ticket: Ticket, customer: String) {
+        self.init(
+            id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject, department: ticket.departmentName,
+            status: ticket.status, updated: PageDates.format(ticket.updatedAt), customer: customer)
+    }
+}
+
+extension TicketsController.NewPage {
+    /// The form with `department` and `service` (WHMCS ids as text) chosen.
+    init(
+        departments: [(id: Int, name: String)], services: [MirroredService], department: String, service: String,
+        subject: String, message: String, key: String, errors: [String: String], chrome: StorefrontChrome,
+        csrf: String
+    ) {
+        self.init(
+            chrome: chrome, csrf: csrf,
+            departments: departments.map {
+                Choice(value: String($0.id), label: $0.name, selected: String($0.id) == department)
+            },
+            services: [Choice(value: "", label: "None", selected: service.isEmpty)]
+                + services.map {
+                    Choice(
+                        value: String($0.whmcsServiceID), label: "\($0.productName) \($0.domain)",
+                        selected: String($0.whmcsServiceID) == service)
+                },
+            hasServices: !services.isEmpty, subject: subject, message: message, key: key, errors: errors
+        )
+    }
+}
+
+extension TicketsController.ThreadPage {
+    /// The thread as the customer (`staff` false) or the brand's staff see it, with the reply form.
+    init(
+        _ ticket: Ticket, messages: [TicketMessage], staff: Bool, customer: String, reply: String, error: String?,
+        chrome: StorefrontChrome, csrf: String
+    ) {
+        let id = ticket.id ?? 0
+        self.init(
+            chrome: chrome, csrf: csrf, id: id, number: ticket.number, subject: ticket.subject,
+            department: ticket.departmentName, status: ticket.status, isOpen: ticket.isOpen, customer: customer,
+            messages: messages.map {
+                Message(
+                    author: $0.author == "staff" ? "\($0.authorName) (support)" : $0.authorName,
+                    isStaff: $0.author == "staff", paragraphs: Self.paragraphs($0.body),
+                    date: PageDates.format($0.createdAt))
+            },
+            replyError: error, reply: reply,
+            action: staff ? AdminPaths.ticketReply.link(id) : AccountPaths.ticketReply.link(id),
+            backURL: staff ? AdminPaths.tickets.link() : AccountPaths.tickets.link()
+        )
+    }
+
+    static func paragraphs(_ text: String) -> [String] {
+        text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter {
+            !$0.isEmpty
+        }
+    }
+}
+

@@ -29,12 +29,6 @@ package struct TicketsController: Sendable {
         group.post(AdminPaths.ticketReply.route, use: staffReply)
     }
 
-    static func paragraphs(_ text: String) -> [String] {
-        text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter {
-            !$0.isEmpty
-        }
-    }
-
     // MARK: Customer
 
     @Sendable func customerList(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -56,11 +50,7 @@ package struct TicketsController: Sendable {
     }
 
     static func row(_ ticket: Ticket, customer: String) -> ListPage.Row {
-        .init(
-            id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject, department: ticket.departmentName,
-            status: ticket.status,
-            updated: PageDates.format(ticket.updatedAt), customer: customer
-        )
+        ListPage.Row(ticket, customer: customer)
     }
 
     func newPage(
@@ -73,18 +63,9 @@ package struct TicketsController: Sendable {
             try await $0.billing.services(of: context.account.id, limit: 100).items
         }
         return NewPage(
-            chrome: context.chrome, csrf: context.csrfToken,
-            departments: departments.map {
-                .init(value: String($0.id), label: $0.name, selected: String($0.id) == department)
-            },
-            services: [.init(value: "", label: "None", selected: service.isEmpty)]
-                + services.map {
-                    .init(
-                        value: String($0.whmcsServiceID), label: "\($0.productName) \($0.domain)",
-                        selected: String($0.whmcsServiceID) == service)
-                },
-            hasServices: !services.isEmpty, subject: subject, message: message, key: key, errors: errors
-        )
+            departments: departments, services: services, department: department, service: service,
+            subject: subject, message: message, key: key, errors: errors, chrome: context.chrome,
+            csrf: context.csrfToken)
     }
 
     @Sendable func newTicket(_ request: Request, context: CustomerRequestContext) async throws -> Response {
@@ -142,22 +123,11 @@ package struct TicketsController: Sendable {
 
     func threadPage(
         _ chrome: StorefrontChrome, csrf: String, ticket: Ticket, messages: [TicketMessage], staff: Bool,
-        customer: String, reply: String = "",
-        error: String? = nil
+        customer: String, reply: String = "", error: String? = nil
     ) async throws -> ThreadPage {
         ThreadPage(
-            chrome: chrome, csrf: csrf, id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject,
-            department: ticket.departmentName, status: ticket.status, isOpen: ticket.isOpen, customer: customer,
-            messages: messages.map {
-                .init(
-                    author: $0.author == "staff" ? "\($0.authorName) (support)" : $0.authorName,
-                    isStaff: $0.author == "staff",
-                    paragraphs: Self.paragraphs($0.body), date: PageDates.format($0.createdAt))
-            },
-            replyError: error, reply: reply,
-            action: staff ? AdminPaths.ticketReply.link(ticket.id ?? 0) : AccountPaths.ticketReply.link(ticket.id ?? 0),
-            backURL: staff ? AdminPaths.tickets.link() : AccountPaths.tickets.link()
-        )
+            ticket, messages: messages, staff: staff, customer: customer, reply: reply, error: error, chrome: chrome,
+            csrf: csrf)
     }
 
     @Sendable func customerThread(_ request: Request, context: CustomerRequestContext) async throws -> Response {
