@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Tenancy
 
@@ -37,4 +38,41 @@ package struct ServicePage: Sendable {
     /// A change already under way (its order number).
     package var pendingChange: String?
     package var changeKey = ""
+}
+
+extension ServicePage {
+    init(
+        _ service: MirroredService, hosting: HostingAccountRecord?, product: Product?, brand: Brand,
+        server: String, resources: [String], context: CustomerRequestContext, notice: Notice?
+    ) {
+        let nameservers = hosting.map { $0.nameservers.isEmpty ? brand.nameservers : $0.nameservers } ?? brand.nameservers
+        self.init(
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID,
+            name: service.productName, domain: service.domain, status: service.status, isActive: service.isActive,
+            cycle: service.billingCycle, price: Money.format(minor: service.recurringMinor, currency: brand.currency),
+            nextDue: service.nextDueDate, resources: resources, hasResources: !resources.isEmpty,
+            nameservers: nameservers, hasNameservers: !nameservers.isEmpty, server: hosting == nil ? "" : server,
+            username: hosting?.username ?? service.username, hasControlPanel: hosting != nil && service.isActive,
+            canRevealPassword: hosting?.sealedPassword != nil
+        )
+    }
+
+    /// Offers the other plans and cycles of the same kind, unless a change is already under way.
+    mutating func offer(_ entries: [CatalogueEntry], from product: Product, pending: Order?, currency: String) {
+        let current = cycle.lowercased().replacingOccurrences(of: "-", with: "")
+        plans = entries.filter { $0.product.kind == product.kind }.flatMap { entry in
+            entry.prices.compactMap { price -> PlanChoice? in
+                if entry.product.id == product.id && price.cycle.rawValue == current { return nil }
+                return PlanChoice(
+                    product: entry.product.slug, cycle: price.cycle.rawValue,
+                    label:
+                        "\(entry.product.name): \(Money.format(minor: price.priceMinor, currency: currency)) \(price.cycle.perLabel)"
+                )
+            }
+        }
+        hasPlans = !plans.isEmpty
+        pendingChange = pending?.number
+        canChange = pending == nil
+        changeKey = SecureToken.generate()
+    }
 }

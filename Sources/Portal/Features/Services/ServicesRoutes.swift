@@ -9,7 +9,11 @@ enum ServicesRoutes {
         let now = dependencies.accountServices.now
         HostingServicesController(
             flows: flows, databases: databases, upstreams: upstreams, refresher: dependencies.billingRefresher,
-            rules: dependencies.catalogueRules, throttle: dependencies.loginThrottle
+            rules: dependencies.catalogueRules,
+            desk: HostingDesk(
+                databases: databases, hasher: dependencies.accountServices.hasher, throttle: dependencies.loginThrottle,
+                openPassword: { try upstreams.hostingPassword($0, in: $1) },
+                panels: { try await upstreams.whm(for: $0) }, now: now)
         ).addRoutes(to: areas.customer)
         CustomerDomainsController(
             flows: flows, databases: databases,
