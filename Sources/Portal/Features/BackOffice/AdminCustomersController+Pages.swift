@@ -67,3 +67,43 @@ extension AdminCustomersController {
         package var noteError: String?
     }
 }
+
+extension AdminCustomersController.DetailPage {
+    init(_ customer: Account, _ record: CustomerDesk.Record, notice: Notice?, context: StaffRequestContext) {
+        let canAct = context.role >= .admin
+        self.init(
+            chrome: context.chrome, csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
+            name: customer.name, email: customer.email, company: customer.company,
+            hasCompany: !customer.company.isEmpty, joined: PageDates.format(customer.createdAt),
+            verified: customer.emailVerifiedAt != nil, canReadAudit: context.role >= .admin, canAct: canAct,
+            canSignInAs: context.role >= .admin,
+            services: record.services.map { service in
+                var line = Line(
+                    id: String(service.whmcsServiceID), title: service.productName, detail: service.domain,
+                    status: service.status, link: nil)
+                line.canSuspend = canAct && service.status == "Active"
+                line.canUnsuspend = canAct && service.status == "Suspended"
+                return line
+            },
+            invoices: record.invoices.map {
+                Line(
+                    id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)",
+                    detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)",
+                    status: $0.status, link: nil)
+            },
+            tickets: record.tickets.map {
+                Line(
+                    id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status,
+                    link: $0.id.map { AdminPaths.ticket.link($0) })
+            },
+            orders: record.orders.map {
+                Line(
+                    id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)",
+                    detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
+                    status: $0.status.staffLabel, link: $0.id.map { AdminPaths.order.link($0.rawValue) })
+            },
+            notes: record.notes.map { Note(author: $0.author, body: $0.body, at: PageDates.format($0.createdAt)) },
+            audit: AuditPage.rows(record.audit)
+        )
+    }
+}

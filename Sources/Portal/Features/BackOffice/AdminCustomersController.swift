@@ -10,7 +10,7 @@ package struct AdminCustomersController: Sendable {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let databases: TenantDatabases
-    let upstreams: TenantUpstreams
+    let desk: CustomerDesk
 
     static let pageSize = 50
 
@@ -57,66 +57,14 @@ package struct AdminCustomersController: Sendable {
     }
 
     func customer(_ context: StaffRequestContext) async throws -> Account {
-        guard let raw = context.parameters.get("id").flatMap(Int64.init),
-            let account = try await databases.withDatabase(
-                for: context.tenant, { try await $0.accounts.account(Account.ID(raw)) }),
-            account.kind == .customer
-        else { throw PortalError.notFound }
-        return account
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw PortalError.notFound }
+        return try await desk.customer(id, in: context.tenant)
     }
 
     func detail(_ customer: Account, _ context: StaffRequestContext, notice: Notice? = nil) async throws
         -> DetailPage
     {
-        let today = DateFormatter.utc("yyyy-MM-dd").string(from: flows.services.now())
-        let (services, invoices, tickets, orders, notes, audit) = try await databases.withDatabase(for: context.tenant)
-        { database in
-            (
-                try await database.billing.services(of: customer.id, limit: 100).items,
-                try await database.billing.invoices(of: customer.id, filter: .all, today: today, limit: 50).items,
-                try await database.tickets.tickets(of: customer.id, limit: 50, offset: 0).items,
-                try await database.orders.orders(of: customer.id, limit: 50),
-                try await database.customers.notes(of: customer.id),
-                try await database.customers.auditTrail(of: customer)
-            )
-        }
-        let canAct = context.role >= .admin
-        return DetailPage(
-            chrome: context.chrome, csrf: context.csrfToken, notice: notice, customerID: customer.id.rawValue,
-            name: customer.name, email: customer.email, company: customer.company,
-            hasCompany: !customer.company.isEmpty,
-            joined: PageDates.format(customer.createdAt), verified: customer.emailVerifiedAt != nil,
-            canReadAudit: context.role >= .admin,
-            canAct: canAct, canSignInAs: context.role >= .admin,
-            services: services.map { service in
-                var line = DetailPage.Line(
-                    id: String(service.whmcsServiceID), title: service.productName, detail: service.domain,
-                    status: service.status, link: nil
-                )
-                line.canSuspend = canAct && service.status == "Active"
-                line.canUnsuspend = canAct && service.status == "Suspended"
-                return line
-            },
-            invoices: invoices.map {
-                .init(
-                    id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)",
-                    detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)",
-                    status: $0.status, link: nil)
-            },
-            tickets: tickets.map {
-                .init(
-                    id: String($0.id ?? 0), title: $0.subject, detail: $0.departmentName, status: $0.status,
-                    link: $0.id.map { AdminPaths.ticket.link($0) })
-            },
-            orders: orders.map {
-                .init(
-                    id: String($0.id?.rawValue ?? 0), title: "\($0.number): \($0.productName)",
-                    detail: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                    status: $0.status.staffLabel, link: $0.id.map { AdminPaths.order.link($0.rawValue) })
-            },
-            notes: notes.map { .init(author: $0.author, body: $0.body, at: PageDates.format($0.createdAt)) },
-            audit: AuditPage.rows(audit)
-        )
+        DetailPage(customer, try await desk.record(of: customer, in: context.tenant), notice: notice, context: context)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -144,35 +92,16 @@ package struct AdminCustomersController: Sendable {
             page.noteError = body.isEmpty ? "Write the note first." : "A note holds at most 4,000 characters."
             return try flows.page(page, "admin/customer", status: .unprocessableContent)
         }
-        try await databases.withDatabase(for: context.tenant) { database in
-            try await database.customers.addNote(
-                body, to: customer, by: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now()
-            )
-        }
+        try await desk.addNote(body, to: customer, by: context.staff, in: context.tenant, ip: ip(context))
         return flows.redirect(to: AdminPaths.customer.link(customer.id.rawValue) + "?done=note")
     }
 
     @Sendable func sendPasswordReset(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let customer = try await customer(context)
-        let realm = realm(context.tenant)
-        let (link, token) = flows.oneTimeLink(
-            .resetPassword, path: SignInPaths.customer.resetPassword.link(), realm: realm)
-        let mail = try await flows.prepareMail(
-            realm: realm, to: customer.email, name: customer.name, .passwordReset, variables: ["link": link],
-            tag: "reset_password"
-        )
-        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", flows.services.now())
-        try await realm.withAccounts { store in
-            try await flows.commit(store, realm: realm) { db in
-                try AccountStore.insertToken(db, token(customer.id))
-                try AccountStore.insertMail(db, mail, now: now)
-                try AccountStore.appendAudit(
-                    db, "customer.password_reset_sent", actor: staff, target: customer.email, detail: "", ip: ip,
-                    now: now)
-            }
-        }
+        try await desk.sendPasswordReset(to: customer, by: context.staff, in: context.tenant, ip: ip(context))
         return flows.redirect(to: AdminPaths.customer.link(customer.id.rawValue) + "?done=reset")
     }
 
+    func ip(_ context: StaffRequestContext) -> String { context.origin.clientAddress ?? "" }
 }

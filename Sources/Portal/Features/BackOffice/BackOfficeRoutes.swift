@@ -21,7 +21,9 @@ enum BackOfficeRoutes {
             .addRoutes(to: areas.staff)
         AdminCustomersController(
             flows: flows, realm: { dependencies.tenantRealm($0) }, databases: dependencies.databases,
-            upstreams: dependencies.upstreams
+            desk: CustomerDesk(
+                databases: dependencies.databases, flows: flows, realm: { dependencies.tenantRealm($0) },
+                modules: { try await upstreams.whmcs(for: $0).client })
         ).addRoutes(to: areas.staff)
     }
 }
