@@ -4,8 +4,11 @@ import Logging
 enum BillingRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         CustomerBillingController(
-            flows: dependencies.accountFlows, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            flows: dependencies.accountFlows, databases: dependencies.databases,
             refresher: dependencies.billingRefresher,
+            account: BillingAccount(
+                databases: dependencies.databases, records: { try await dependencies.upstreams.whmcs(for: $0).client },
+                now: dependencies.accountServices.now),
             billing: BillingDesk(
                 payments: { try await dependencies.upstreams.whmcs(for: $0).client },
                 mode: { try await dependencies.upstreams.settings(of: $0).mode },

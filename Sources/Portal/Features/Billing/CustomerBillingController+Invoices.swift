@@ -54,23 +54,15 @@ extension CustomerBillingController {
     }
 
     func ownedInvoice(_ context: CustomerRequestContext) async throws -> MirroredInvoice {
-        guard let id = context.parameters.get("id").flatMap(Int.init),
-            let invoice = try await databases.withDatabase(
-                for: context.tenant, { try await $0.billing.invoice(id, of: context.account.id) })
-        else { throw PortalError.notFound }
-        return invoice
+        guard let id = context.parameters.get("id").flatMap(Int.init) else { throw PortalError.notFound }
+        return try await account.mirroredInvoice(id, of: context.account, in: context.tenant)
     }
 
     @Sendable func invoice(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let mirrored = try await ownedInvoice(context)
-        let detail: WHMCSInvoice
-        let (client, _) = try await upstreams.whmcs(for: context.tenant)
-        guard let found = try await client.invoice(id: mirrored.whmcsInvoiceID) else { throw PortalError.notFound }
-        detail = found
+        let detail = try await account.invoice(mirrored, in: context.tenant)
         let content = try context.content
-        let profile = try await databases.withDatabase(for: context.tenant) {
-            try await $0.orders.profile(of: context.account.id)
-        }
+        let profile = try await account.profile(of: context.account, in: context.tenant)
         let currency = mirrored.currency.isEmpty ? content.brand.currency : mirrored.currency
         let money = { (minor: Int64) in Money.format(minor: minor, currency: currency) }
         var notice: Notice?

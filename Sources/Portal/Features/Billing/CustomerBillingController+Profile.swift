@@ -8,9 +8,7 @@ extension CustomerBillingController {
     // MARK: Profile
 
     @Sendable func profile(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let stored = try await databases.withDatabase(for: context.tenant) {
-            try await $0.orders.profile(of: context.account.id)
-        }
+        let stored = try await account.profile(of: context.account, in: context.tenant)
         var notice: Notice?
         if request.uri.queryParameters.get("done") == "saved" { notice = .success("Your details are saved.") }
         return try flows.page(
@@ -24,8 +22,7 @@ extension CustomerBillingController {
     /// Saves the details here and, when the customer is a WHMCS client, there too (UpdateClient); if WHMCS is down
     /// nothing is changed here either, so the two never disagree.
     @Sendable func saveProfile(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        var request = request
-        let form = ProfileForm(form: try await FormData.parse(&request))
+        let form = ProfileForm(form: try await FormData.parse(request))
         let problems = form.problems()
         guard problems.isEmpty else {
             return try flows.page(
@@ -35,18 +32,8 @@ extension CustomerBillingController {
                 "account/profile", status: .unprocessableContent
             )
         }
-        let profile = form.profile(for: context.account.id, now: flows.services.now())
-        if let link = try await databases.withDatabase(
-            for: context.tenant, { try await $0.upstreams.billingClient(of: context.account.id) })
-        {
-            let (client, _) = try await upstreams.whmcs(for: context.tenant)
-            try await client.updateClient(id: link.clientID, WHMCSClientUpdate(profile))
-        }
-        try await databases.withDatabase(for: context.tenant) { database in
-            try await database.orders.saveProfile(profile)
-            try await database.accounts.audit(
-                "profile.updated", actor: context.account, ip: context.origin.clientAddress ?? "")
-        }
+        try await account.saveProfile(
+            form, of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
         return flows.redirect(to: AccountPaths.profile.link() + "?done=saved")
     }
 }

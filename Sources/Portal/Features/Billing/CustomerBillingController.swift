@@ -10,8 +10,8 @@ import Tenancy
 package struct CustomerBillingController: Sendable {
     let flows: AccountFlows
     let databases: TenantDatabases
-    let upstreams: TenantUpstreams
     let refresher: BillingRefresher
+    let account: BillingAccount
     let billing: BillingDesk
     /// Rendered dashboards, reused while nothing they show has changed.
     let dashboards: RenderedPages<DashboardInputs>
