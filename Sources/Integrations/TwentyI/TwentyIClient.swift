@@ -59,6 +59,10 @@ package struct TwentyIDomainResult: Sendable, Equatable {
     package var available: Bool
     /// A name 20i suggests rather than the one asked for.
     package var isSuggestion: Bool
+
+    package init(name: String, available: Bool, isSuggestion: Bool) {
+        (self.name, self.available, self.isSuggestion) = (name, available, isSuggestion)
+    }
 }
 
 /// 20i's reseller REST API (CONTRACTS.md §3): JSON bodies, `{"result": …}` answers to writes, errors as non-2xx

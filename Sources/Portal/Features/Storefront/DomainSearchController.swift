@@ -10,14 +10,11 @@ import Tenancy
 /// ending the brand sells as suggestions, each linking into checkout.
 package struct DomainSearchController: Sendable {
     let pages: PageRenderer
-    let upstreams: TenantUpstreams
+    let availability: DomainAvailability
     /// Searches reach 20i (usage-limited there): each address gets a budget per brand.
     let limiter: RateLimiter
     /// The clock the budget's window is counted on; tests move it.
     let now: @Sendable () -> Date
-    let logger: Logger
-    /// At most this many names are asked about per search.
-    static let maximumNames = 12
     static let searchesPerAddress = RateLimiter.Rule(limit: 30, window: 60)
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
@@ -103,26 +100,13 @@ package struct DomainSearchController: Sendable {
             response.headers[.retryAfter] = String(wait)
             return response
         }
-        // The name asked for first, then the same name in every other ending the brand sells.
-        var names = ending.map { ["\(label).\($0)"] } ?? []
-        for price in product.domainPrices where names.count < Self.maximumNames {
-            let name = "\(label).\(price.tld)"
-            if !names.contains(name) { names.append(name) }
-        }
-        var availability: [String: Bool] = [:]
-        var notice: String?
-        do {
-            let client = try await upstreams.twentyI(for: context.tenant)
-            for result in try await client.searchDomains(names.joined(separator: ",")) {
-                availability[result.name] = result.available
-            }
-        } catch {
-            logger.warning(
-                "domain search failed",
-                metadata: ["tenant": "\(context.tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
-            notice =
-                "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
-        }
+        let found = await availability.search(
+            label: label, ending: ending, endings: product.domainPrices.map(\.tld), in: context.tenant)
+        let names = found.names
+        let notice: String? =
+            found.unchecked
+            ? "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
+            : nil
         let currency = content.brand.currency
         let results = names.compactMap { name -> Page.Result? in
             guard let tld = OrderQuote.tld(of: name, in: product), let price = product.domainPrice(tld: tld) else {
@@ -130,7 +114,7 @@ package struct DomainSearchController: Sendable {
             }
             let encoded = QueryComponent.encode(name)
             return Page.Result(
-                name: name, available: availability[name] == true, unknown: availability[name] == nil,
+                name: name, available: found.available[name] == true, unknown: found.available[name] == nil,
                 price: Money.format(minor: price.registerMinor, currency: currency),
                 transferPrice: Money.format(minor: price.transferMinor, currency: currency),
                 orderURL: StorefrontPaths.order.link(product.product.slug)

@@ -8,8 +8,11 @@ enum StorefrontRoutes {
             resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
         ).addRoutes(to: areas.storefront)
         DomainSearchController(
-            pages: dependencies.pages, upstreams: dependencies.upstreams,
-            limiter: dependencies.accountServices.limiter, now: dependencies.accountServices.now, logger: logger
+            pages: dependencies.pages,
+            availability: DomainAvailability(
+                registrar: { [upstreams = dependencies.upstreams] in try await upstreams.twentyI(for: $0) },
+                logger: logger),
+            limiter: dependencies.accountServices.limiter, now: dependencies.accountServices.now
         ).addRoutes(to: areas.storefront)
     }
 }
