@@ -19,7 +19,7 @@ package struct SandboxStore: Sendable {
         try await queue.read(body)
     }
 
-    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         try await queue.write(body)
     }
 

@@ -13,7 +13,7 @@ import Testing
 @Suite("Order pipeline across crashes")
 struct PipelineCrashTests {
     /// Starts `portal serve` on the data folder; returns the process.
-    static func serve(_ dataPath: String, crashAfter step: OrderJob.Step?) throws -> Process {
+    static func serve(_ dataPath: String, crashAfter step: CrashPoint?) throws -> Process {
         let executable = try #require(ExecutableTests.executable)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -70,7 +70,7 @@ struct PipelineCrashTests {
             try dependencies.platform.close()
 
             // First run: dies by its own SIGKILL right after the step's upstream call.
-            let first = try Self.serve(folder.path, crashAfter: step)
+            let first = try Self.serve(folder.path, crashAfter: CrashPoint(step))
             #expect(try await Self.waitForExit(first, seconds: 60), "the process did not reach \(step.rawValue)")
             #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
 

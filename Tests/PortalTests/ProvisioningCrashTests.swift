@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Sandbox
 import Tenancy
 import TestSupport
@@ -91,9 +92,10 @@ struct ProvisioningCrashTests {
         return (status, failure)
     }
 
-    /// Runs `portal serve` set to kill itself right after the provision step's vendor call; true when it did.
-    static func crashAtVendorCall(_ shop: Shop) async throws -> Bool {
-        let server = try PipelineCrashTests.serve(shop.folder, crashAfter: .provision)
+    /// Runs `portal serve` set to kill itself right after the provision step's vendor call (or another point); true
+    /// when it did.
+    static func crashAtVendorCall(_ shop: Shop, point: CrashPoint = .provision) async throws -> Bool {
+        let server = try PipelineCrashTests.serve(shop.folder, crashAfter: point)
         guard try await PipelineCrashTests.waitForExit(server, seconds: 90) else {
             server.terminate()
             return false
@@ -173,4 +175,96 @@ struct ProvisioningCrashTests {
             #expect(try await Self.activationMails(shop, kind: "certificate_issued") == 1)
         }
     }
+
+    @Test("SIGKILL after 20i made the customer's StackCP user, then a restart: one stack user, one server, one email")
+    func crashAfterStackUser() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let folder = try TemporaryFolder()
+            let email = "crash-stack@example.com"
+            let shop = try await Self.shop(
+                sandbox, whmcsURL: whmcsURL, whmURL: whmURL, folder: folder.path, email: email)
+            let order = try await Self.place(
+                shop, slug: "cloud-medium", number: "74000001", cycle: .monthly, domain: "", action: nil)
+
+            #expect(try await Self.crashAtVendorCall(shop, point: .stackUser), "the process did not reach 20i")
+            let (status, failure) = try await Self.serveUntilSettled(shop, order)
+            #expect(status == .active, "cloud server after a crash at its stack user: \(status) \(failure)")
+
+            let (users, servers) = try await sandbox.store.read { db in
+                (
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM twentyi_stack_users WHERE email = ?", arguments: [email]) ?? 0,
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM twentyi_cloud_servers WHERE name = ?",
+                        arguments: ["acme-74000001"]) ?? 0
+                )
+            }
+            #expect(users == 1 && servers == 1, "\(users) stack users, \(servers) servers at 20i")
+            #expect(try await Self.activationMails(shop) == 1)
+        }
+    }
+
+    @Test("SIGKILL after 20i renewed a domain, then a restart: renewed once at 20i, one renewal email")
+    func crashAfterRenewal() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            let folder = try TemporaryFolder()
+            let shop = try await Self.shop(
+                sandbox, whmcsURL: whmcsURL, whmURL: whmURL, folder: folder.path, email: "crash-renew@example.com")
+            let registration = try await Self.place(
+                shop, slug: "domains", number: "75000001", cycle: nil, domain: "crash-renew.com", action: .register)
+            #expect(try await Self.serveUntilSettled(shop, registration).0 == .active)
+
+            // Ten days before expiry, here and at 20i: the renewal pass places its order and the reminder.
+            let soon = Date().addingTimeInterval(10 * 86_400)
+            try await sandbox.store.write { db in
+                try db.execute(
+                    sql: "UPDATE twentyi_domains SET expires = ? WHERE name = ?",
+                    arguments: [ISO8601DateFormatter().string(from: soon), "crash-renew.com"])
+            }
+            let renewal = try await Self.placeRenewal(shop, domain: "crash-renew.com", expires: soon)
+
+            #expect(try await Self.crashAtVendorCall(shop), "the process did not reach 20i")
+            let (status, failure) = try await Self.serveUntilSettled(shop, renewal)
+            #expect(status == .active, "renewal after a crash: \(status) \(failure)")
+
+            let years = try await sandbox.store.read { db in
+                try Int.fetchOne(db, sql: "SELECT years FROM twentyi_domains WHERE name = ?", arguments: ["crash-renew.com"])
+            }
+            #expect(years == 2, "registered for a year and renewed once, not \(years ?? 0) years")
+            #expect(try await Self.activationMails(shop, kind: "renewal_reminder") == 1)
+            let database = try TenantDatabase.open(
+                path: DataDirectory(path: shop.folder).tenantDatabasePath(shop.tenant.slug), tenantID: shop.tenant.id)
+            defer { try? database.close() }
+            let renewed = try await database.provisioned.domain(named: "crash-renew.com")
+            #expect(renewed.map { $0.expiresAt > soon.addingTimeInterval(300 * 86_400) } == true)
+        }
+    }
+
+    /// Moves the domain's expiry here to `expires` and runs one renewal pass, as the hourly sweep would; returns
+    /// the renewal order it placed.
+    static func placeRenewal(_ shop: Shop, domain name: String, expires: Date) async throws -> Order.ID {
+        let dependencies = try await makeDependencies(dataPath: shop.folder)
+        defer { try? dependencies.platform.close() }
+        let tenant = shop.tenant
+        let domain = try await dependencies.databases.withDatabase(for: tenant) { database in
+            let domain = try #require(try await database.provisioned.domain(named: name))
+            try await database.provisioned.updateDomain(domain.id!, now: Date()) { $0.expiresAt = expires }
+            return domain
+        }
+        let scheduler = RenewalScheduler(
+            registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
+            storefront: dependencies.storefront, flows: dependencies.accountFlows,
+            realm: { dependencies.tenantRealm($0) }, orderQueue: dependencies.orderQueue,
+            steps: dependencies.orderSteps, now: { Date() },
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        #expect(await scheduler.runOnce() == 1)
+        let renewal = try await dependencies.databases.withDatabase(for: tenant) { database in
+            try await database.pool.read { db in
+                try Order.filter(Column("renewal_of") == "domain:\(domain.id!.rawValue)").fetchOne(db)
+            }
+        }
+        await dependencies.databases.closeAll()
+        return try #require(renewal?.id)
+    }
 }
+

@@ -171,6 +171,16 @@ extension TwentyIClient {
         return reference
     }
 
+    /// The reseller's StackCP users (susers): each one's reference (`stack-user:N`) and the address it signs in with.
+    package func stackUsers() async throws -> [(reference: String, email: String)] {
+        let json = try await perform(.get, "/reseller/\(Self.reseller)/susers", action: "stackUsers", safety: .safe)
+        return (json["users"]?.elements ?? []).compactMap { user in
+            guard let id = user["id"]?.string ?? user["id"]?.int.map(String.init), let name = user["name"]?.string
+            else { return nil }
+            return ("\(user["type"]?.string ?? "stack-user"):\(id)", name)
+        }
+    }
+
     /// StackCP single sign-on (CONTRACTS.md §3.2): a token for the stack user, the reseller's branding, a branded
     /// session, then the address that opens it. Valid once, for a short while; never stored.
     package func singleSignOn(stackUser: String) async throws -> String {

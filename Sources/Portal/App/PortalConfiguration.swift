@@ -47,7 +47,7 @@ package struct PortalConfiguration: Sendable {
     /// Retries and waits of the order pipeline.
     package var pipelineRetry = PipelineRetryPolicy()
     /// Test hook: the process kills itself after this pipeline step's upstream work, before recording it.
-    package var crashAfterStep: OrderJob.Step?
+    package var crashAfterStep: CrashPoint?
     /// The DNS resolver custom domains are verified through (`a.b.c.d[:port]`); nil uses /etc/resolv.conf's first.
     package var dnsResolver: String?
     /// Where custom domains point: the CNAME target shown to owners (default: the platform host) and, if set, the

@@ -82,9 +82,9 @@ extension ServerOptions {
         configuration.benchRoutes = bench || Environment.value("PORTAL_BENCH") == "1"
         configuration.allowSandboxUpstreams = sandboxUpstreams || Environment.value("PORTAL_SANDBOX_UPSTREAMS") == "1"
         if let crashAfterStep {
-            guard let step = OrderJob.Step(rawValue: crashAfterStep) else {
+            guard let step = CrashPoint(rawValue: crashAfterStep) else {
                 throw ValidationError(
-                    "--crash-after-step must be one of \(OrderJob.Step.allCases.map(\.rawValue).joined(separator: ", "))"
+                    "--crash-after-step must be one of \(CrashPoint.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             configuration.crashAfterStep = step

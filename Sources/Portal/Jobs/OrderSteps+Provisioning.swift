@@ -16,16 +16,7 @@ extension OrderSteps {
             let provider = entry.product.cloudProvider, let size = entry.product.cloudSize
         else { throw OrderProblem("the product has no cloud provider and size") }
         let twentyI = try await upstreams.twentyI(for: tenant)
-        var stackUser = try await databases.withDatabase(for: tenant) {
-            try await $0.provisioned.stackUser(of: account.id)
-        }
-        if stackUser == nil {
-            let made = try await twentyI.addStackUser(email: account.email, name: account.name)
-            try await databases.withDatabase(for: tenant) {
-                try await $0.provisioned.recordStackUser(made, for: account.id, now: now())
-            }
-            stackUser = made
-        }
+        let stackUser = try await stackUser(for: account, twentyI, tenant)
         // The label is this order's own: a server with it was made by an earlier run of this step that died before
         // recording it, so it is taken rather than built twice.
         let label = "\(tenant.slug)-\(order.number)"
@@ -55,6 +46,39 @@ extension OrderSteps {
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished
+    }
+
+    /// The customer's StackCP user, made once: reserve → ask 20i → record. Its email must be new to the 20i account
+    /// before it is asked for (a user with that address may be another brand's customer, and is never taken over),
+    /// so after a run that died between asking and recording, the user with that address is the one it made.
+    func stackUser(for account: Account, _ twentyI: TwentyIClient, _ tenant: Tenant) async throws -> String {
+        let (recorded, requested) = try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.provisioned.stackUser(of: account.id),
+                try await database.provisioned.stackUserRequested(of: account.id)
+            )
+        }
+        if let recorded { return recorded }
+        let existing = try await twentyI.stackUsers().first { $0.email.lowercased() == account.email.lowercased() }
+        if let existing {
+            guard requested else {
+                throw OrderProblem(
+                    "the 20i account already has a StackCP user for \(account.email) that this brand did not make")
+            }
+            try await databases.withDatabase(for: tenant) {
+                try await $0.provisioned.recordStackUser(existing.reference, for: account.id, now: now())
+            }
+            return existing.reference
+        }
+        try await databases.withDatabase(for: tenant) {
+            try await $0.provisioned.requestStackUser(for: account.id, now: now())
+        }
+        let made = try await twentyI.addStackUser(email: account.email, name: account.name)
+        crashPoint(.stackUser)
+        try await databases.withDatabase(for: tenant) {
+            try await $0.provisioned.recordStackUser(made, for: account.id, now: now())
+        }
+        return made
     }
 
     /// Registers (or transfers in) the order's domain at 20i with the brand's nameservers, unless it is already in the

@@ -29,16 +29,16 @@ package struct OrderSteps: Sendable {
     let realm: @Sendable (Tenant) -> any AccountRealm
     let policy: PipelineRetryPolicy
     let now: @Sendable () -> Date
-    /// Test hook (`--crash-after-step`): the process kills itself after a step's upstream work and before it is
-    /// recorded, the worst moment for a crash.
-    let crashAfter: OrderJob.Step?
+    /// Test hook (`--crash-after-step`): the process kills itself after this point's upstream work and before it
+    /// is recorded, the worst moment for a crash.
+    let crashAfter: CrashPoint?
     /// Brings the customer's local copy of WHMCS up to date once an order is set up.
     let refresher: BillingRefresher?
 
     package init(
         databases: TenantDatabases, upstreams: TenantUpstreams, sync: ProductSync, flows: AccountFlows,
         realm: @escaping @Sendable (Tenant) -> any AccountRealm, policy: PipelineRetryPolicy,
-        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: OrderJob.Step? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }, crashAfter: CrashPoint? = nil,
         refresher: BillingRefresher? = nil
     ) {
         self.refresher = refresher
@@ -66,8 +66,8 @@ package struct OrderSteps: Sendable {
         }
     }
 
-    func crashPoint(_ step: OrderJob.Step) {
-        if crashAfter == step { kill(getpid(), SIGKILL) }
+    func crashPoint(_ point: CrashPoint) {
+        if crashAfter == point { kill(getpid(), SIGKILL) }
     }
 
     func refreshQuietly(_ account: Account.ID, _ tenant: Tenant) async throws {

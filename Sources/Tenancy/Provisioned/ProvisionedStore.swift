@@ -221,15 +221,40 @@ package struct ProvisionedStore: Sendable {
     package func stackUser(of account: Account.ID) async throws -> String? {
         try await pool.read { db in
             try String.fetchOne(
-                db, sql: "SELECT reference FROM stack_users WHERE account_id = ?", arguments: [account.rawValue])
+                db, sql: "SELECT reference FROM stack_users WHERE account_id = ? AND reference != ''",
+                arguments: [account.rawValue])
         }
     }
 
-    package func recordStackUser(_ reference: String, for account: Account.ID, now: Date) async throws {
+    /// Whether a StackCP user was asked for (`requestStackUser`) and its answer never recorded: a run that died
+    /// between the two.
+    package func stackUserRequested(of account: Account.ID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM stack_users WHERE account_id = ? AND reference = ''",
+                arguments: [account.rawValue]) ?? false
+        }
+    }
+
+    /// Notes, before 20i is asked, that a StackCP user is being made for this customer.
+    package func requestStackUser(for account: Account.ID, now: Date) async throws {
         try await pool.write { db in
             try db.execute(
                 sql:
-                    "INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO NOTHING",
+                    "INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, '', ?) ON CONFLICT(account_id) DO NOTHING",
+                arguments: [account.rawValue, now]
+            )
+        }
+    }
+
+    /// The StackCP user 20i made; it completes a request and never replaces a recorded user.
+    package func recordStackUser(_ reference: String, for account: Account.ID, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO stack_users (account_id, reference, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT(account_id) DO UPDATE SET reference = excluded.reference WHERE reference = ''
+                    """,
                 arguments: [account.rawValue, reference, now]
             )
         }

@@ -1,0 +1,20 @@
+import Foundation
+import Tenancy
+
+/// Test hook (`--crash-after-step`): where the pipeline kills itself (SIGKILL) right after upstream work and before
+/// it is recorded, the worst moment for a crash. Each order step has one; `stackUser` is the StackCP user a cloud
+/// server order makes before the server itself.
+package enum CrashPoint: String, CaseIterable, Sendable {
+    case client, order, payment, accept, provision
+    case stackUser = "stack-user"
+
+    init(_ step: OrderJob.Step) {
+        switch step {
+        case .client: self = .client
+        case .order: self = .order
+        case .payment: self = .payment
+        case .accept: self = .accept
+        case .provision: self = .provision
+        }
+    }
+}
