@@ -33,7 +33,8 @@ struct BackOfficeDeskTests {
         return id.rawValue
     }
 
-    @Test("a failed order is retried once (breakers resumed) and cancelled once; a second try says why, changing nothing")
+    @Test(
+        "a failed order is retried once (breakers resumed) and cancelled once; a second try says why, changing nothing")
     func retryAndCancel() async throws {
         try await withDependencies { dependencies in
             let acme = try dependencies.registryTenant("acme")
@@ -98,7 +99,9 @@ struct BackOfficeDeskTests {
         }
     }
 
-    @Test("an invitation is sent once per address; the last owner cannot be demoted or removed; other brands' staff are not found")
+    @Test(
+        "an invitation is sent once per address; the last owner cannot be demoted or removed; other brands' staff are not found"
+    )
     func roster() async throws {
         try await withDependencies { dependencies in
             let acme = try dependencies.registryTenant("acme")

@@ -39,7 +39,8 @@ struct BillingAccountTests {
             #expect(try await account.profile(of: ada, in: acme)?.city == "London")
 
             try await dependencies.databases.withDatabase(for: acme) {
-                _ = try await $0.upstreams.linkBillingClient(BillingClientLink(accountID: ada.id, clientID: 42, groupID: 1))
+                _ = try await $0.upstreams.linkBillingClient(
+                    BillingClientLink(accountID: ada.id, clientID: 42, groupID: 1))
             }
             var moved = CheckoutDeskTests.profile
             moved.city = "Leeds"
@@ -49,7 +50,9 @@ struct BillingAccountTests {
 
             records.refuse()
             moved.city = "York"
-            await #expect(throws: UpstreamError.self) { try await account.saveProfile(moved, of: ada, in: acme, ip: "") }
+            await #expect(throws: UpstreamError.self) {
+                try await account.saveProfile(moved, of: ada, in: acme, ip: "")
+            }
             #expect(try await account.profile(of: ada, in: acme)?.city == "Leeds")
             let globexAda = try await makeAccount(dependencies, tenant: "globex")
             #expect(try await account.profile(of: globexAda, in: try dependencies.registryTenant("globex")) == nil)

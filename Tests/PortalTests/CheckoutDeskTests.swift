@@ -16,7 +16,9 @@ struct CheckoutDeskTests {
     }
 
     /// A monthly hosting plan and .com names, in `tenant`.
-    static func seed(_ dependencies: PortalDependencies, _ tenant: Tenant) async throws -> (CatalogueEntry, CatalogueEntry) {
+    static func seed(_ dependencies: PortalDependencies, _ tenant: Tenant) async throws -> (
+        CatalogueEntry, CatalogueEntry
+    ) {
         try await dependencies.databases.withDatabase(for: tenant) { database in
             let hosting = try await database.catalogue.save(
                 CatalogueEntry(
@@ -56,8 +58,10 @@ struct CheckoutDeskTests {
             let quote = try OrderQuote.make(entry: hosting, choice: choice, domainProduct: domains).get()
             let desk = Self.desk(dependencies)
 
-            let first = try await desk.place(Self.submission(choice, total: quote.totalMinor), by: ada, in: acme, ip: "")
-            let again = try await desk.place(Self.submission(choice, total: quote.totalMinor), by: ada, in: acme, ip: "")
+            let first = try await desk.place(
+                Self.submission(choice, total: quote.totalMinor), by: ada, in: acme, ip: "")
+            let again = try await desk.place(
+                Self.submission(choice, total: quote.totalMinor), by: ada, in: acme, ip: "")
             guard case .order(let id) = first, case .order(let same) = again else {
                 Issue.record("not placed: \(first), \(again)")
                 return
@@ -84,32 +88,39 @@ struct CheckoutDeskTests {
             let register = OrderChoice(cycle: "monthly", domain: "ada-new.com", domainAction: "register")
             let total = try OrderQuote.make(entry: hosting, choice: register, domainProduct: domains).get().totalMinor
 
-            guard case .review(_, _, let none, _, let conflict) = try await desk.place(
-                Self.submission(register, total: total - 1), by: ada, in: acme, ip: "")
+            guard
+                case .review(_, _, let none, _, let conflict) = try await desk.place(
+                    Self.submission(register, total: total - 1), by: ada, in: acme, ip: "")
             else { Issue.record("a moved total was placed"); return }
             #expect(none.isEmpty && conflict)
 
             var incomplete = Self.submission(register, total: total)
             incomplete.profile.city = ""
-            guard case .review(_, _, let missing, let notice, false) = try await desk.place(
-                incomplete, by: ada, in: acme, ip: "")
+            guard
+                case .review(_, _, let missing, let notice, false) = try await desk.place(
+                    incomplete, by: ada, in: acme, ip: "")
             else { Issue.record("placed without a city"); return }
-            #expect(missing == ["city": "Enter your town or city."] && notice == "Please complete your billing details.")
+            #expect(
+                missing == ["city": "Enter your town or city."] && notice == "Please complete your billing details.")
 
             let transfer = OrderChoice(cycle: "monthly", domain: "ada-old.com", domainAction: "transfer")
             let transferTotal = try OrderQuote.make(entry: hosting, choice: transfer, domainProduct: domains).get()
                 .totalMinor
-            guard case .review(_, _, let code, "Please enter the transfer code.", false) = try await desk.place(
-                Self.submission(transfer, total: transferTotal, transferCode: "a b"), by: ada, in: acme, ip: "")
+            guard
+                case .review(_, _, let code, "Please enter the transfer code.", false) = try await desk.place(
+                    Self.submission(transfer, total: transferTotal, transferCode: "a b"), by: ada, in: acme, ip: "")
             else { Issue.record("placed with a bad transfer code"); return }
             #expect(code["transfer_code"]?.hasPrefix("That is not a transfer code") == true)
 
-            guard case .choose(_, _, let problems, _) = try await desk.place(
-                Self.submission(OrderChoice(cycle: "weekly", domain: "x.com", domainAction: "register"), total: 0),
-                by: ada, in: acme, ip: "")
+            guard
+                case .choose(_, _, let problems, _) = try await desk.place(
+                    Self.submission(OrderChoice(cycle: "weekly", domain: "x.com", domainAction: "register"), total: 0),
+                    by: ada, in: acme, ip: "")
             else { Issue.record("a made-up cycle was placed"); return }
             #expect(problems["cycle"] != nil)
-            let stored = try await dependencies.databases.withDatabase(for: acme) { try await $0.orders.orders(of: ada.id) }
+            let stored = try await dependencies.databases.withDatabase(for: acme) {
+                try await $0.orders.orders(of: ada.id)
+            }
             #expect(stored.isEmpty)
             #expect(try await dependencies.outbox("acme").filter { $0.kind == "order_confirmation" }.isEmpty)
         }
@@ -130,8 +141,9 @@ struct CheckoutDeskTests {
                     account: ada.id, domain: "ada.example", plan: "racme_starter", reseller: "racme",
                     username: { "adaexamp0001" })
             }
-            guard case .choose(_, _, let problems, _) = try await desk.place(
-                Self.submission(existing, total: total), by: ada, in: acme, ip: "")
+            guard
+                case .choose(_, _, let problems, _) = try await desk.place(
+                    Self.submission(existing, total: total), by: ada, in: acme, ip: "")
             else { Issue.record("a second hosting for ada.example was placed"); return }
             #expect(problems["domain"]?.hasPrefix("You already have hosting for ada.example.") == true)
         }

@@ -27,7 +27,8 @@ final class InMemoryDomainSearch: DomainSearching {
 /// Domain search through `DomainAvailability`, on an in-memory registrar; no HTTP, no simulator.
 @Suite("Domain availability")
 struct DomainAvailabilityTests {
-    static let acme = Tenant(id: .init(1), slug: try! TenantSlug(validating: "acme"), name: "Acme", status: .active, createdAt: Date())
+    static let acme = Tenant(
+        id: .init(1), slug: try! TenantSlug(validating: "acme"), name: "Acme", status: .active, createdAt: Date())
 
     @Test("the name asked for comes first, then every other ending sold, at most twelve, in one registrar call")
     func names() async throws {

@@ -28,7 +28,9 @@ struct HostingDeskTests {
     }
 
     /// Service 7 on `ada.example` with an active hosting account whose (test-)sealed password is "hunter2-cpanel".
-    static func seed(_ dependencies: PortalDependencies, _ account: Account, _ tenant: Tenant, status: String = "Active")
+    static func seed(
+        _ dependencies: PortalDependencies, _ account: Account, _ tenant: Tenant, status: String = "Active"
+    )
         async throws
     {
         try await dependencies.databases.withDatabase(for: tenant) { database in
@@ -85,12 +87,16 @@ struct HostingDeskTests {
 
             let url = try await desk.controlPanel(of: 7, by: ada, in: acme, ip: "192.0.2.1")
             #expect(url.hasSuffix("session=adaexamp0001"))
-            await #expect(throws: PortalError.notFound) { try await desk.controlPanel(of: 7, by: bob, in: acme, ip: "") }
+            await #expect(throws: PortalError.notFound) {
+                try await desk.controlPanel(of: 7, by: bob, in: acme, ip: "")
+            }
             await #expect(throws: PortalError.notFound) {
                 try await desk.controlPanel(of: 7, by: globexAda, in: globex, ip: "")
             }
             try await Self.seed(dependencies, ada, acme, status: "Suspended")
-            await #expect(throws: PortalError.notFound) { try await desk.controlPanel(of: 7, by: ada, in: acme, ip: "") }
+            await #expect(throws: PortalError.notFound) {
+                try await desk.controlPanel(of: 7, by: ada, in: acme, ip: "")
+            }
             #expect(panels.sessions == ["adaexamp0001"])
         }
     }

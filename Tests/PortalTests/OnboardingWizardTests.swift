@@ -32,12 +32,14 @@ struct OnboardingWizardTests {
 
             let bad = await wizard.submit(.domains(["not a domain!"]), at: .domains, to: id, draft: &draft)
             #expect(bad["domains"] != nil && draft.reached == .domains && draft.plan.domains == ["not a domain!"])
-            #expect(await wizard.submit(.domains(["Shop.Initech.Example"]), at: .domains, to: id, draft: &draft).isEmpty)
+            #expect(
+                await wizard.submit(.domains(["Shop.Initech.Example"]), at: .domains, to: id, draft: &draft).isEmpty)
             #expect(draft.reached == .owner && draft.plan.domains == ["shop.initech.example"])
 
             let owner = await wizard.submit(.owner(email: "nobody"), at: .owner, to: id, draft: &draft)
             #expect(owner["owner_email"] != nil && draft.reached == .owner)
-            #expect(await wizard.submit(.owner(email: "Boss@Initech.Example"), at: .owner, to: id, draft: &draft).isEmpty)
+            #expect(
+                await wizard.submit(.owner(email: "Boss@Initech.Example"), at: .owner, to: id, draft: &draft).isEmpty)
             #expect(draft.reached == .connection)
 
             // Going back to the brand step with a slug another brand holds fails there, and holds the draft there.

@@ -162,10 +162,13 @@ struct ProductAPIDeskTests {
             let whm = InMemoryPackages()
             whm.refuse("taken")
             let desk = PackageDesk(databases: dependencies.databases, whm: { _ in whm }, logger: .init(label: "test"))
-            let packages = try JSONDecoder().decode(
-                ProductAPIWire.PackagesBody.self,
-                from: Data(#"{"packages": [{"name": "gold", "diskMB": 5000}, {"name": "bad name"}, {"name": "taken"}]}"#.utf8)
-            ).packages ?? []
+            let packages =
+                try JSONDecoder().decode(
+                    ProductAPIWire.PackagesBody.self,
+                    from: Data(
+                        #"{"packages": [{"name": "gold", "diskMB": 5000}, {"name": "bad name"}, {"name": "taken"}]}"#
+                            .utf8)
+                ).packages ?? []
 
             let batch = try await desk.apply(add: true, packages, in: acme, key: "abcd", ip: "192.0.2.1").get()
             #expect(batch.refused && batch.upstreamFailed)

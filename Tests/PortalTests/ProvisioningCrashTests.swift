@@ -228,7 +228,8 @@ struct ProvisioningCrashTests {
             #expect(status == .active, "renewal after a crash: \(status) \(failure)")
 
             let years = try await sandbox.store.read { db in
-                try Int.fetchOne(db, sql: "SELECT years FROM twentyi_domains WHERE name = ?", arguments: ["crash-renew.com"])
+                try Int.fetchOne(
+                    db, sql: "SELECT years FROM twentyi_domains WHERE name = ?", arguments: ["crash-renew.com"])
             }
             #expect(years == 2, "registered for a year and renewed once, not \(years ?? 0) years")
             #expect(try await Self.activationMails(shop, kind: "renewal_reminder") == 1)
@@ -267,4 +268,3 @@ struct ProvisioningCrashTests {
         return try #require(renewal?.id)
     }
 }
-

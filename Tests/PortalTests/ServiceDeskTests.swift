@@ -37,7 +37,9 @@ final class InMemoryRegistrar: DomainRegistrar {
             state.zone.removeAll { delete.contains($0.id) }
             for record in add {
                 state.zone.append(
-                    .init(id: "r\(state.zone.count + 1)", type: record.kind.rawValue, host: record.host, value: record.value))
+                    .init(
+                        id: "r\(state.zone.count + 1)", type: record.kind.rawValue, host: record.host,
+                        value: record.value))
             }
         }
     }
@@ -81,7 +83,8 @@ struct ServiceDeskTests {
         try await dependencies.databases.withDatabase(for: tenant) { database in
             try await database.provisioned.record(
                 RegisteredDomain(
-                    accountID: account.id, orderID: nil, name: "ada.example", expiresAt: Date(timeIntervalSinceNow: 1e7),
+                    accountID: account.id, orderID: nil, name: "ada.example",
+                    expiresAt: Date(timeIntervalSinceNow: 1e7),
                     nameservers: ["ns1.old.example", "ns2.old.example"], privacy: false, now: Date()))
         }
     }
@@ -114,7 +117,9 @@ struct ServiceDeskTests {
         #expect(throws: DomainManager.NameserverProblem.self) { try DomainManager.nameservers(from: fourteen).get() }
     }
 
-    @Test("a change the registrar accepts is stored and audited; a refusal stores nothing and says the registrar's reason")
+    @Test(
+        "a change the registrar accepts is stored and audited; a refusal stores nothing and says the registrar's reason"
+    )
     func changes() async throws {
         try await withPortal { _, dependencies in
             let acme = try dependencies.registryTenant("acme")

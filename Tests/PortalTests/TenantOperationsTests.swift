@@ -28,7 +28,8 @@ struct TenantOperationsTests {
     func suspendResume() async throws {
         try await withDependencies { dependencies in
             let folder = try TemporaryFolder()
-            let operations = Self.operations(dependencies, exports: URL(fileURLWithPath: folder.path), clock: TestClock())
+            let operations = Self.operations(
+                dependencies, exports: URL(fileURLWithPath: folder.path), clock: TestClock())
             let ops = try await Self.platformUser(dependencies)
             let acme = try operations.tenant("acme")
 
@@ -47,7 +48,9 @@ struct TenantOperationsTests {
         }
     }
 
-    @Test("exports keep the three newest; a second click in the same second writes nothing new; only the brand's own files download")
+    @Test(
+        "exports keep the three newest; a second click in the same second writes nothing new; only the brand's own files download"
+    )
     func exports() async throws {
         try await withDependencies { dependencies in
             let folder = try TemporaryFolder()

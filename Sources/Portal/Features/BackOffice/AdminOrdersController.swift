@@ -63,7 +63,9 @@ package struct AdminOrdersController: Sendable {
     }
 
     @Sendable func retry(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await act(context, done: "retried") { try await desk.retry($0, by: context.staff, in: context.tenant, ip: $1) }
+        try await act(context, done: "retried") {
+            try await desk.retry($0, by: context.staff, in: context.tenant, ip: $1)
+        }
     }
 
     @Sendable func cancel(_ request: Request, context: StaffRequestContext) async throws -> Response {

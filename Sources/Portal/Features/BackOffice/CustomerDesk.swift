@@ -33,7 +33,9 @@ package struct CustomerDesk: Sendable {
 
     /// The brand's customer `id`; staff accounts and other brands' ids are a 404.
     package func customer(_ id: Int64, in tenant: Tenant) async throws -> Account {
-        guard let account = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(Account.ID(id)) }),
+        guard
+            let account = try await databases.withDatabase(
+                for: tenant, { try await $0.accounts.account(Account.ID(id)) }),
             account.kind == .customer
         else { throw PortalError.notFound }
         return account
@@ -86,7 +88,9 @@ package struct CustomerDesk: Sendable {
 
     /// The customer's service `id`; another customer's is a 404.
     package func service(_ id: Int, of customer: Account, in tenant: Tenant) async throws -> MirroredService {
-        guard let service = try await databases.withDatabase(for: tenant, { try await $0.billing.service(id, of: customer.id) })
+        guard
+            let service = try await databases.withDatabase(
+                for: tenant, { try await $0.billing.service(id, of: customer.id) })
         else { throw PortalError.notFound }
         return service
     }

@@ -57,7 +57,8 @@ package struct StaffRoster: Sendable {
         try await ownerChange(tenant) { store in
             let changed = try await store.setRole(role, for: id)
             try await store.deleteSessions(of: id)
-            try await store.audit("staff.role_changed", actor: owner, target: changed.email, detail: role.rawValue, ip: ip)
+            try await store.audit(
+                "staff.role_changed", actor: owner, target: changed.email, detail: role.rawValue, ip: ip)
         }
     }
 

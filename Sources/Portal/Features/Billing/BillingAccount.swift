@@ -19,7 +19,9 @@ package struct BillingAccount: Sendable {
 
     /// The customer's invoice `id` (from the brand's mirror); another customer's is a 404.
     package func mirroredInvoice(_ id: Int, of account: Account, in tenant: Tenant) async throws -> MirroredInvoice {
-        guard let invoice = try await databases.withDatabase(for: tenant, { try await $0.billing.invoice(id, of: account.id) })
+        guard
+            let invoice = try await databases.withDatabase(
+                for: tenant, { try await $0.billing.invoice(id, of: account.id) })
         else { throw PortalError.notFound }
         return invoice
     }
@@ -40,7 +42,9 @@ package struct BillingAccount: Sendable {
     /// refuses, nothing changes here either, so the two never disagree.
     package func saveProfile(_ form: ProfileForm, of account: Account, in tenant: Tenant, ip: String) async throws {
         let profile = form.profile(for: account.id, now: now())
-        if let link = try await databases.withDatabase(for: tenant, { try await $0.upstreams.billingClient(of: account.id) }) {
+        if let link = try await databases.withDatabase(
+            for: tenant, { try await $0.upstreams.billingClient(of: account.id) })
+        {
             try await records(tenant).updateClient(id: link.clientID, WHMCSClientUpdate(profile))
         }
         try await databases.withDatabase(for: tenant) { database in

@@ -38,7 +38,9 @@ package struct BrandDesk: Sendable {
         try await databases.withDatabase(for: tenant) { database in
             let studio = database.brandStudio
             let published = try await studio.published()
-            if let draft = try await studio.draft(of: staff.id) { return Working(brand: draft, isDraft: true, published: published) }
+            if let draft = try await studio.draft(of: staff.id) {
+                return Working(brand: draft, isDraft: true, published: published)
+            }
             return Working(brand: published, isDraft: false, published: published)
         }
     }

@@ -36,10 +36,11 @@ package struct CatalogueImport: Sendable {
     package enum Action: String, Sendable { case add, update, delete }
 
     /// Pushes entries to WHMCS; `ProductSync.run` is the live one.
-    package typealias Sync = @Sendable (
-        _ operation: ProductSync.Operation, _ entries: [CatalogueEntry], _ tenant: Tenant, _ maskedKey: String,
-        _ blockType: String
-    ) async -> ProductSync.Report
+    package typealias Sync =
+        @Sendable (
+            _ operation: ProductSync.Operation, _ entries: [CatalogueEntry], _ tenant: Tenant, _ maskedKey: String,
+            _ blockType: String
+        ) async -> ProductSync.Report
 
     let databases: TenantDatabases
     let rules: CatalogueRules
@@ -149,7 +150,8 @@ package struct CatalogueImport: Sendable {
             }
             if let stored, stored.product.kind != kind {
                 return .failure(
-                    Problem(message: "\"\(slug)\" is a \(stored.product.kind.label.lowercased()); its type cannot change"))
+                    Problem(
+                        message: "\"\(slug)\" is a \(stored.product.kind.label.lowercased()); its type cannot change"))
             }
             var draft = ProductDraft(plan, kind: kind, categories: categories)
             draft.id = stored?.product.id

@@ -59,7 +59,6 @@ package struct CatalogueListPage: Sendable {
     package var categorySlug = ""
 }
 
-
 extension CatalogueListPage {
     init(
         _ entries: [CatalogueEntry], categories: [ProductCategory], settings: [String: String], currency: String,

@@ -57,7 +57,8 @@ package struct PackageDesk: Sendable {
             } catch {
                 batch.results.append(
                     .init(
-                        slug: name, title: whm.packageName(name), success: false, error: TenantUpstreams.describe(error)))
+                        slug: name, title: whm.packageName(name), success: false, error: TenantUpstreams.describe(error)
+                    ))
                 batch.upstreamFailed = true
             }
         }

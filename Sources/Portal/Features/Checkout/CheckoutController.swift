@@ -64,7 +64,8 @@ package struct CheckoutController: Sendable {
 
     /// The customer's saved billing details, or what their account already says about them.
     func savedProfile(of customer: Account, in tenant: Tenant) async throws -> ProfileForm {
-        if let stored = try await databases.withDatabase(for: tenant, { try await $0.orders.profile(of: customer.id) }) {
+        if let stored = try await databases.withDatabase(for: tenant, { try await $0.orders.profile(of: customer.id) })
+        {
             return ProfileForm(stored)
         }
         var profile = ProfileForm()

@@ -73,7 +73,8 @@ package struct CheckoutDesk: Sendable {
         if submission.quotedTotal != String(quote.totalMinor) {
             return .review(
                 quote, currency: currency, problems: [:],
-                notice: "The price changed while you were ordering. Please check the new total and place the order again.",
+                notice:
+                    "The price changed while you were ordering. Please check the new total and place the order again.",
                 conflict: true)
         }
         var problems = submission.profile.problems()

@@ -98,7 +98,8 @@ extension OnboardingController {
     }
 
     func draft(_ context: PlatformUserContext) async throws -> (String, OnboardingDrafts.Draft) {
-        guard let id = context.parameters.get("draft"), let draft = await wizard.drafts.draft(id, owner: context.account.id)
+        guard let id = context.parameters.get("draft"),
+            let draft = await wizard.drafts.draft(id, owner: context.account.id)
         else {
             throw PortalError.notFound
         }

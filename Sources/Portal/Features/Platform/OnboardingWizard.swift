@@ -34,7 +34,9 @@ package struct OnboardingWizard: Sendable {
 
     /// Applies `input` to the draft's plan and checks it. The draft is saved either way (what was typed is kept),
     /// and reaches the next step only when the step passed: later steps are checked again after any change here.
-    package func submit(_ input: OnboardingStepInput, at step: OnboardingDrafts.Step, to id: String, draft: inout OnboardingDrafts.Draft)
+    package func submit(
+        _ input: OnboardingStepInput, at step: OnboardingDrafts.Step, to id: String, draft: inout OnboardingDrafts.Draft
+    )
         async -> OnboardingPlan.Problems
     {
         var plan = draft.plan
@@ -67,7 +69,8 @@ package struct OnboardingWizard: Sendable {
         case .mapping(let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked):
             let choice = reseller ?? plan.reseller
             // The token belongs to one user: a new reseller choice or name asks for it again.
-            plan.whmToken = token.isEmpty && choice == plan.reseller && user == plan.resellerUser ? plan.whmToken : token
+            plan.whmToken =
+                token.isEmpty && choice == plan.reseller && user == plan.resellerUser ? plan.whmToken : token
             (plan.reseller, plan.resellerUser, plan.resellerDomain) = (choice, user, domain)
             plan.nameservers = nameservers
             let picked = groupTyped.isEmpty ? groupPicked : groupTyped
@@ -117,7 +120,8 @@ package struct OnboardingWizard: Sendable {
             return .created(created)
         case .failure(let failure):
             await drafts.endCreating(id)
-            try await audit("tenant.create_failed", by: user, target: draft.plan.slug, detail: failure.description, ip: ip)
+            try await audit(
+                "tenant.create_failed", by: user, target: draft.plan.slug, detail: failure.description, ip: ip)
             return .failed(failure)
         }
     }

@@ -61,7 +61,8 @@ package struct TenantOperations: Sendable {
         _ = try await BlockingIO.run { [platform] in try platform.setStatus(.active, slug: tenant.slug) }
         try await registry.reload()
         let hosting = await hostingSuspension.unsuspend(tenant: tenant)
-        try await audit("tenant.resumed", tenant, detail: hosting.isEmpty ? "" : "hosting: \(hosting)", by: user, ip: ip)
+        try await audit(
+            "tenant.resumed", tenant, detail: hosting.isEmpty ? "" : "hosting: \(hosting)", by: user, ip: ip)
     }
 
     package func measureHealth(_ tenant: Tenant, by user: Account, ip: String) async throws {

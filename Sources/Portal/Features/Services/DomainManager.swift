@@ -68,7 +68,8 @@ package struct DomainManager: Sendable {
             return try await registrar(tenant).dnsRecords(domain: domain.name)
         } catch {
             logger.warning(
-                "DNS zone not read", metadata: ["tenant": "\(tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
+                "DNS zone not read",
+                metadata: ["tenant": "\(tenant.slug)", "error": "\(TenantUpstreams.describe(error))"])
             return nil
         }
     }

@@ -22,7 +22,8 @@ package struct ServiceChangeController: Sendable {
         let cycle = choice.count == 2 ? choice[1] : query.get("cycle") ?? ""
         switch try await changes.preview(id, to: slug, cycle: cycle, of: context.account, in: context.tenant) {
         case .failure(let refusal): return try blocked(context, id, refusal.message)
-        case .success(let preview): return try flows.page(try ServiceChangePage(preview, context: context), Self.template)
+        case .success(let preview):
+            return try flows.page(try ServiceChangePage(preview, context: context), Self.template)
         }
     }
 

@@ -114,7 +114,8 @@ package struct ServiceChanges: Sendable {
     ) async throws -> Outcome {
         let (service, current) = try await service(id, of: account, in: tenant)
         if let existing = try await existing(key, account, tenant) { return .order(existing) }
-        guard service.isActive, let (entry, cycle) = try await target(slug, cycle, for: service, current: current, in: tenant)
+        guard service.isActive,
+            let (entry, cycle) = try await target(slug, cycle, for: service, current: current, in: tenant)
         else { return .blocked(Self.chooseAnother) }
         if let blocked = try await pending(service, account, tenant) { return .blocked(blocked.message) }
         let quote = try await quotes.quote(serviceID: service.whmcsServiceID, to: entry, cycle: cycle, in: tenant)
@@ -197,8 +198,10 @@ package struct ServiceChanges: Sendable {
     }
 
     private func existing(_ key: String, _ account: Account, _ tenant: Tenant) async throws -> Order.ID? {
-        try await databases.withDatabase(for: tenant) { try await $0.orders.order(idempotencyKey: key, of: account.id) }?
-            .id
+        try await databases.withDatabase(for: tenant) {
+            try await $0.orders.order(idempotencyKey: key, of: account.id)
+        }?
+        .id
     }
 
     private func place(

@@ -45,7 +45,8 @@ extension ServicePage {
         _ service: MirroredService, hosting: HostingAccountRecord?, product: Product?, brand: Brand,
         server: String, resources: [String], context: CustomerRequestContext, notice: Notice?
     ) {
-        let nameservers = hosting.map { $0.nameservers.isEmpty ? brand.nameservers : $0.nameservers } ?? brand.nameservers
+        let nameservers =
+            hosting.map { $0.nameservers.isEmpty ? brand.nameservers : $0.nameservers } ?? brand.nameservers
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID,
             name: service.productName, domain: service.domain, status: service.status, isActive: service.isActive,

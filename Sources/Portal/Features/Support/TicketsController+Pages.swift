@@ -129,4 +129,3 @@ extension TicketsController.ThreadPage {
         }
     }
 }
-
