@@ -19,31 +19,10 @@ package struct MailSettingsController: Sendable {
         group.post(AdminPaths.mailSettingsTest.route, use: sendTest)
     }
 
-    package struct Page: Sendable {
-        package struct Zone: Sendable {
-            package let id: String
-            package let selected: Bool
-        }
-
-        package let chrome: StorefrontChrome
-        package let csrf: String
-        package var notice: Notice?
-        package var relayURL: String
-        package var relayUser: String
-        package var passwordStored: Bool
-        package var zones: [Zone]
-        package var relayURLError: String?
-        package var timeZoneError: String?
-    }
-
     private func page(_ context: StaffRequestContext, settings: TenantMailSettings, notice: Notice? = nil) async throws
-        -> Page
+        -> MailSettingsPage
     {
-        Page(
-            chrome: context.chrome, csrf: context.csrfToken, notice: notice, relayURL: settings.relayURL,
-            relayUser: settings.relayUser, passwordStored: settings.relayPassword != nil,
-            zones: TimeZone.knownTimeZoneIdentifiers.sorted().map { .init(id: $0, selected: $0 == settings.timeZone) }
-        )
+        MailSettingsPage(settings, notice: notice, context: context)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -58,39 +37,12 @@ package struct MailSettingsController: Sendable {
         try context.require(.owner)
         let form = try await FormData.parse(request)
         let stored = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
-        var settings = stored
-        settings.relayURL = form.trimmed("relay_url")
-        settings.relayUser = form.trimmed("relay_user")
-        settings.timeZone = form["time_zone"]
-        var urlError: String?
-        if !settings.relayURL.isEmpty {
-            do {
-                let relay = try SMTPRelay(url: settings.relayURL)
-                settings.relayURL = relay.url
-                let kind = HostKind(relay.host)
-                let allowed = kind == .publicName || kind == .publicAddress || (kind == .loopback && allowLoopbackRelay)
-                if !allowed {
-                    urlError = "Use your mail provider's public relay address, not this machine or a private network."
-                } else if kind != .loopback, !SMTPRelay.standardPorts.contains(relay.port) {
-                    urlError = "Use a mail port: 587 (STARTTLS), 465 (TLS), 25 or 2525."
-                }
-            } catch {
-                urlError = "\(error)"
-            }
+        let (settings, urlError, zoneError) = try stored.updated(
+            relayURL: form.trimmed("relay_url"), user: form.trimmed("relay_user"), password: form["relay_password"],
+            timeZone: form["time_zone"], allowLoopbackRelay: allowLoopbackRelay
+        ) { password, url, user in
+            try secrets.seal(password, context: TenantMailSettings.context(context.tenant, url: url, user: user))
         }
-        // A stored password only goes to the relay it was given for.
-        if settings.relayURL != stored.relayURL || settings.relayUser != stored.relayUser {
-            settings.relayPassword = nil
-        }
-        let password = form["relay_password"]
-        if !password.isEmpty {
-            settings.relayPassword = try secrets.seal(
-                password,
-                context: TenantMailSettings.context(context.tenant, url: settings.relayURL, user: settings.relayUser)
-            )
-        }
-        if settings.relayURL.isEmpty { settings.relayUser = ""; settings.relayPassword = nil }
-        let zoneError = TimeZone(identifier: settings.timeZone) == nil ? "Choose a time zone from the list." : nil
         guard urlError == nil, zoneError == nil else {
             var page = try await page(
                 context, settings: settings, notice: .error("Nothing was saved: correct the fields marked below."))

@@ -51,3 +51,39 @@ extension TenantDatabases {
         try await withDatabase(for: tenant) { try await TenantMailSettings.load(from: $0.accounts).zone }
     }
 }
+
+extension TenantMailSettings {
+    /// These settings with the owner's form applied, and a message for each of the relay address and the time zone
+    /// that cannot be used. A stored password only goes to the relay it was given for; `seal` seals a new one for
+    /// its relay address and user.
+    func updated(
+        relayURL: String, user: String, password: String, timeZone: String, allowLoopbackRelay: Bool,
+        seal: (_ password: String, _ url: String, _ user: String) throws -> Data
+    ) throws -> (settings: TenantMailSettings, urlError: String?, zoneError: String?) {
+        var settings = self
+        settings.relayURL = relayURL
+        settings.relayUser = user
+        settings.timeZone = timeZone
+        var urlError: String?
+        if !settings.relayURL.isEmpty {
+            do {
+                let relay = try SMTPRelay(url: settings.relayURL)
+                settings.relayURL = relay.url
+                let kind = HostKind(relay.host)
+                let allowed = kind == .publicName || kind == .publicAddress || (kind == .loopback && allowLoopbackRelay)
+                if !allowed {
+                    urlError = "Use your mail provider's public relay address, not this machine or a private network."
+                } else if kind != .loopback, !SMTPRelay.standardPorts.contains(relay.port) {
+                    urlError = "Use a mail port: 587 (STARTTLS), 465 (TLS), 25 or 2525."
+                }
+            } catch {
+                urlError = "\(error)"
+            }
+        }
+        if settings.relayURL != self.relayURL || settings.relayUser != self.relayUser { settings.relayPassword = nil }
+        if !password.isEmpty { settings.relayPassword = try seal(password, settings.relayURL, settings.relayUser) }
+        if settings.relayURL.isEmpty { (settings.relayUser, settings.relayPassword) = ("", nil) }
+        let zoneError = TimeZone(identifier: settings.timeZone) == nil ? "Choose a time zone from the list." : nil
+        return (settings, urlError, zoneError)
+    }
+}

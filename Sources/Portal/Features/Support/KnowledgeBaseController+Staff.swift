@@ -39,44 +39,28 @@ extension KnowledgeBaseController {
     }
 
     func editPage(
-        _ context: StaffRequestContext, article: KBArticle?, title: String, slug: String, markdown: String,
-        category: String, published: Bool,
-        errors: [String: String] = [:], notice: Notice? = nil, preview: Bool = false
+        _ context: StaffRequestContext, article: KBArticle?, form: KBArticleForm, errors: [String: String] = [:],
+        notice: Notice? = nil, preview: Bool = false
     ) async throws -> EditPage {
         let categories = try await databases.withDatabase(for: context.tenant) {
             try await $0.knowledgeBase.categories()
         }
         return EditPage(
-            chrome: context.chrome, csrf: context.csrfToken, notice: notice,
-            action: article?.id.map { AdminPaths.helpArticle.link($0) } ?? AdminPaths.help.link(), title: title,
-            slug: slug,
-            markdown: markdown, published: published,
-            categories: [.init(value: "", label: "No category", selected: category.isEmpty)]
-                + categories.map {
-                    .init(value: String($0.id ?? 0), label: $0.name, selected: String($0.id ?? 0) == category)
-                },
-            errors: errors, preview: preview ? SafeMarkdown.html(markdown) : "", hasPreview: preview
-        )
+            form, article: article, categories: categories, errors: errors, notice: notice, preview: preview,
+            context: context)
     }
 
     @Sendable func newArticle(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         return try flows.page(
-            try await editPage(
-                context, article: nil, title: "", slug: "", markdown: "", category: "", published: false),
-            "admin/help-article"
-        )
+            try await editPage(context, article: nil, form: KBArticleForm()), "admin/help-article")
     }
 
     @Sendable func edit(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let article = try await stored(context)
         return try flows.page(
-            try await editPage(
-                context, article: article, title: article.title, slug: article.slug, markdown: article.markdown,
-                category: article.categoryID.map(String.init) ?? "", published: article.published),
-            "admin/help-article"
-        )
+            try await editPage(context, article: article, form: KBArticleForm(article)), "admin/help-article")
     }
 
     func stored(_ context: StaffRequestContext) async throws -> KBArticle {
@@ -98,49 +82,23 @@ extension KnowledgeBaseController {
     }
 
     func save(_ request: Request, context: StaffRequestContext, existing: KBArticle?) async throws -> Response {
-        let form = try await FormData.parse(request)
-        let title = form.trimmed("title")
-        let slug = form.trimmed("slug").lowercased()
-        let markdown = form["markdown"]
-        let category = form["category"]
-        let published = form["published"] == "on"
-        var errors: [String: String] = [:]
-        if title.isEmpty || title.count > 200 || title.contains(where: \.isNewline) {
-            errors["title"] = "Give the article a one-line title of at most 200 characters."
-        }
-        if let problem = CatalogueRules.slugProblem(slug) { errors["slug"] = problem }
-        if markdown.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || markdown.count > 100_000 {
-            errors["markdown"] = "Write the article (at most 100,000 characters)."
-        }
+        let data = try await FormData.parse(request)
+        let form = KBArticleForm(form: data)
         let categories = try await databases.withDatabase(for: context.tenant) {
             try await $0.knowledgeBase.categories()
         }
-        let categoryID = Int64(category)
-        if !category.isEmpty, !categories.contains(where: { $0.id == categoryID }) {
-            errors["category"] = "Choose one of the categories."
-        }
-        if form["preview"] == "1", errors.isEmpty {
+        var errors = form.problems(categories: categories)
+        if data["preview"] == "1", errors.isEmpty {
             return try flows.page(
-                try await editPage(
-                    context, article: existing, title: title, slug: slug, markdown: markdown, category: category,
-                    published: published,
-                    preview: true),
-                "admin/help-article"
-            )
+                try await editPage(context, article: existing, form: form, preview: true), "admin/help-article")
         }
         if errors.isEmpty {
-            let html = SafeMarkdown.html(markdown)
-            var article = KBArticle(
-                slug: slug, title: title, categoryID: categoryID, markdown: markdown, html: html,
-                text: SafeMarkdown.text(html), published: published,
-                updatedAt: flows.services.now()
-            )
-            article.id = existing?.id
+            let now = flows.services.now()
             do {
                 _ = try await databases.withDatabase(for: context.tenant) { database in
                     try await database.knowledgeBase.save(
-                        article, actor: context.staff, ip: context.origin.clientAddress ?? "", now: flows.services.now()
-                    )
+                        form.article(id: existing?.id, now: now), actor: context.staff,
+                        ip: context.origin.clientAddress ?? "", now: now)
                 }
                 return flows.redirect(to: AdminPaths.help.link() + "?done=saved")
             } catch CatalogueError.duplicateSlug {
@@ -149,9 +107,8 @@ extension KnowledgeBaseController {
         }
         return try flows.page(
             try await editPage(
-                context, article: existing, title: title, slug: slug, markdown: markdown, category: category,
-                published: published,
-                errors: errors, notice: .error("Nothing was saved: correct the marked fields.")),
+                context, article: existing, form: form, errors: errors,
+                notice: .error("Nothing was saved: correct the marked fields.")),
             "admin/help-article", status: .unprocessableContent
         )
     }
