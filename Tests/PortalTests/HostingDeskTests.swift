@@ -39,13 +39,7 @@ struct HostingDeskTests {
                 username: { "adaexamp0001" }, sealedPassword: Data("hunter2-cpanel".utf8))
             _ = try await database.upstreams.activateHostingAccount(pending.id, nameservers: [])
             try await database.billing.replace(
-                account.id,
-                services: [
-                    MirroredService(
-                        whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1,
-                        productName: "Starter", domain: "ada.example", status: status, billingCycle: "Monthly",
-                        recurringMinor: 299, nextDueDate: "2030-01-01", username: "adaexamp0001")
-                ], invoices: [])
+                account.id, services: [ServiceChangesTests.service(of: account, status: status)], invoices: [])
         }
     }
 

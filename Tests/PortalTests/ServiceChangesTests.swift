@@ -44,14 +44,16 @@ struct ServiceChangesTests {
                 try await database.catalogue.recordSync(saved.product.id!, whmcsProductID: index + 1, error: nil)
             }
             try await database.billing.replace(
-                account.id,
-                services: [
-                    MirroredService(
-                        whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1,
-                        productName: "Starter", domain: "ada.example", status: status, billingCycle: "Monthly",
-                        recurringMinor: 299, nextDueDate: "2030-01-01", username: "adaexamp")
-                ], invoices: [])
+                account.id, services: [Self.service(of: account, status: status)], invoices: [])
         }
+    }
+
+    /// The customer's active (or `status`) monthly Starter service 7 on `ada.example`, as WHMCS lists it.
+    static func service(of account: Account, status: String = "Active") -> MirroredService {
+        MirroredService(
+            whmcsServiceID: 7, accountID: account.id, whmcsOrderID: 1, whmcsProductID: 1, productName: "Starter",
+            domain: "ada.example", status: status, billingCycle: "Monthly", recurringMinor: 299,
+            nextDueDate: "2030-01-01", username: "adaexamp0001")
     }
 
     static func changes(_ dependencies: PortalDependencies, _ quotes: InMemoryPlanQuotes) -> ServiceChanges {

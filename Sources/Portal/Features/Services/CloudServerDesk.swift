@@ -23,15 +23,6 @@ package struct CloudServerDesk: Sendable {
     let host: @Sendable (Tenant) async throws -> any CloudHost
     let now: @Sendable () -> Date
 
-    package init(
-        databases: TenantDatabases, host: @escaping @Sendable (Tenant) async throws -> any CloudHost,
-        now: @escaping @Sendable () -> Date
-    ) {
-        self.databases = databases
-        self.host = host
-        self.now = now
-    }
-
     package func servers(of account: Account, in tenant: Tenant) async throws -> [CloudServer] {
         try await databases.withDatabase(for: tenant) { try await $0.provisioned.cloudServers(of: account.id) }
     }

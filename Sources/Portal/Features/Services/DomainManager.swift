@@ -39,16 +39,6 @@ package struct DomainManager: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    package init(
-        databases: TenantDatabases, registrar: @escaping @Sendable (Tenant) async throws -> any DomainRegistrar,
-        now: @escaping @Sendable () -> Date, logger: Logger
-    ) {
-        self.databases = databases
-        self.registrar = registrar
-        self.now = now
-        self.logger = logger
-    }
-
     package func domains(of account: Account, in tenant: Tenant) async throws -> [RegisteredDomain] {
         try await databases.withDatabase(for: tenant) { try await $0.provisioned.domains(of: account.id) }
     }
