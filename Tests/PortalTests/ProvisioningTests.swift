@@ -558,3 +558,37 @@ struct ProvisioningTests {
         }
     }
 }
+
+/// A StackCP user is made once per customer and never taken over from someone else.
+@Suite("StackCP users")
+struct StackUserTests {
+    @Test("a 20i stack user with the customer's address that this brand did not make is refused, not taken over")
+    func foreignStackUser() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: ProvisioningTests.fast) { client, dependencies in
+                try await Commerce.connect(
+                    "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL, cloudAndCertificates: true)
+                try await ProvisioningTests.addProducts(dependencies)
+                // Another brand on the same 20i account already has a customer with this address.
+                try await sandbox.store.write { db in
+                    try db.execute(
+                        sql: "INSERT INTO twentyi_stack_users (email, name) VALUES (?, ?)",
+                        arguments: ["shared@example.com", "Someone Else"])
+                }
+                let (browser, account) = try await Commerce.customer(client, dependencies, email: "shared@example.com")
+                let order = try await Commerce.order(browser, slug: "cloud-medium", cycle: "monthly", domain: "")
+                let failed = try await Commerce.wait(for: order, dependencies, until: .failed)
+                #expect(failed.failure?.contains("already has a StackCP user for shared@example.com") == true)
+
+                let (recorded, servers) = try await (
+                    dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                        try await $0.provisioned.stackUser(of: account.id)
+                    },
+                    sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM twentyi_cloud_servers") }
+                )
+                #expect(recorded == nil, "someone else's stack user was taken over")
+                #expect(servers == 0)
+            }
+        }
+    }
+}
