@@ -1,10 +1,4 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import Integrations
-import Logging
-import NIOCore
-import Tenancy
 
 /// The product API's request bodies, as the platform's proxy defined them.
 package enum ProductAPIWire {

@@ -210,6 +210,13 @@ package struct TenantUpstreams: Sendable {
         return checks
     }
 
+    /// What a customer reads when a vendor refuses their change: the vendor's reason when it gave one, never
+    /// credentials, addresses or statuses.
+    static func refusal(_ error: any Error, _ lead: String) -> String {
+        if case UpstreamError.apiError(_, _, let message) = error { return "\(lead): \(message)." }
+        return "\(lead) right now. Please try again in a few minutes."
+    }
+
     static func describe(_ error: any Error) -> String {
         if let error = error as? UpstreamError { return error.description }
         if let error = error as? UpstreamSettingsError { return error.description }

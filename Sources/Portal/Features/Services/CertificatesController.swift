@@ -61,7 +61,7 @@ package struct CertificatesController: Sendable {
         } catch {
             return try await page(
                 certificate, context,
-                notice: .error(DomainManager.refusal(error, "The certificate could not be reissued")),
+                notice: .error(TenantUpstreams.refusal(error, "The certificate could not be reissued")),
                 status: .badGateway)
         }
         return flows.redirect(to: AccountPaths.certificate.link(certificate.id!.rawValue) + "?done=reissued")

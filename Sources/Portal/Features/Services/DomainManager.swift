@@ -73,7 +73,7 @@ package struct DomainManager: Sendable {
         } catch let error as PortalError {
             throw error
         } catch {
-            return .refused(Self.refusal(error, Self.lead(change)))
+            return .refused(TenantUpstreams.refusal(error, Self.lead(change)))
         }
         let (action, detail) = Self.audit(change)
         try await databases.withDatabase(for: tenant) { database in
@@ -152,11 +152,5 @@ package struct DomainManager: Sendable {
 
     package struct NameserverProblem: Error, Equatable {
         package let message: String
-    }
-
-    /// What a customer sees when the registrar refuses: its reason when it gave one, never credentials or addresses.
-    static func refusal(_ error: any Error, _ lead: String) -> String {
-        if case UpstreamError.apiError(_, _, let message) = error { return "\(lead): \(message)." }
-        return "\(lead) right now. Please try again in a few minutes."
     }
 }

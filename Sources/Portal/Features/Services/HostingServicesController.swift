@@ -57,19 +57,22 @@ package struct HostingServicesController: Sendable {
     func servicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> ServicePage {
         let (service, hosting) = try await desk.service(try id(context), of: context.account, in: context.tenant)
         let brand = try context.content.brand
-        let (product, entries, pending) = try await databases.withDatabase(for: context.tenant) { database in
-            (
-                try await database.catalogue.entry(whmcsProductID: service.whmcsProductID)?.product,
-                try await database.catalogue.entries([.visible, .hidden]),
-                try await database.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id)
-            )
+        let product = try await databases.withDatabase(for: context.tenant) {
+            try await $0.catalogue.entry(whmcsProductID: service.whmcsProductID)?.product
         }
         let server = (try? await upstreams.settings(of: context.tenant)).flatMap { URL(string: $0.whmURL)?.host } ?? ""
         var page = ServicePage(
             service, hosting: hosting, product: product, brand: brand, server: server,
             resources: product.map { StorefrontController.resources(of: $0, map: rules.resources) } ?? [],
             context: context, notice: notice)
+        // Plan changes are offered for an active service only; the catalogue and a pending change are read then.
         if let product, service.isActive {
+            let (entries, pending) = try await databases.withDatabase(for: context.tenant) { database in
+                (
+                    try await database.catalogue.entries([.visible, .hidden]),
+                    try await database.orders.pendingChange(of: service.whmcsServiceID, account: context.account.id)
+                )
+            }
             page.offer(entries, from: product, pending: pending, currency: brand.currency)
         }
         return page
