@@ -119,10 +119,14 @@ let package = Package(
             name: "BrandingTests",
             dependencies: ["Branding", "Tenancy"]
         ),
-        // What the test targets share: the sandbox harness, the test clock, the log capture, temporary folders.
+        // Starts a child process with posix_spawn, closing every inherited descriptor: for TestSupport's ChildProcess.
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
+        // What the test targets share: the sandbox harness, the test clock, the log capture, temporary folders,
+        // child processes.
         .target(
             name: "TestSupport",
             dependencies: [
+                "CSpawn",
                 "Integrations",
                 "Sandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -215,25 +215,15 @@ struct ExecutableTests {
         status: Int32, out: String, err: String
     ) {
         let executable = try #require(Self.executable)
-        return try await BlockingIO.run { try Self.runNow(executable, arguments, environment: environment) }
-    }
-
-    static func runNow(_ executable: String, _ arguments: [String], environment: [String: String]) throws
-        -> (status: Int32, out: String, err: String)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try ProcessLaunch.run(process)
-        process.waitUntilExit()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, output, error)
+        let process = try ChildProcess(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            standardOutput: .capture, standardError: .capture)
+        let (termination, output, error) = await process.run()
+        guard case .exited(let status) = termination else {
+            Issue.record("portal \(arguments.joined(separator: " ")) ended with \(termination)")
+            return (-1, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        }
+        return (status, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
     }
 
     @Test("PORTAL_DATA_DIR is read when --data-dir is absent, and a duplicate exits 1 with a message")

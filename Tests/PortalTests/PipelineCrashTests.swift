@@ -13,25 +13,14 @@ import Testing
 @Suite("Order pipeline across crashes")
 struct PipelineCrashTests {
     /// Starts `portal serve` on the data folder; returns the process.
-    static func serve(_ dataPath: String, crashAfter step: CrashPoint?) throws -> Process {
+    static func serve(_ dataPath: String, crashAfter step: CrashPoint?) throws -> ChildProcess {
         let executable = try #require(ExecutableTests.executable)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
+        return try ChildProcess(
+            executable,
             [
                 "serve", "--data-dir", dataPath, "--port", "0", "--assets-dir", TestPaths.assets, "--sandbox-upstreams",
                 "--log-level", "error",
-            ] + (step.map { ["--crash-after-step", $0.rawValue] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        return process
-    }
-
-    static func waitForExit(_ process: Process, seconds: Double) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        return !process.isRunning
+            ] + (step.map { ["--crash-after-step", $0.rawValue] } ?? []))
     }
 
     @Test(
@@ -71,8 +60,8 @@ struct PipelineCrashTests {
 
             // First run: dies by its own SIGKILL right after the step's upstream call.
             let first = try Self.serve(folder.path, crashAfter: CrashPoint(step))
-            #expect(try await Self.waitForExit(first, seconds: 60), "the process did not reach \(step.rawValue)")
-            #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
+            #expect(await first.exit(within: 60), "the process did not reach \(step.rawValue)")
+            #expect(first.termination == .signalled(SIGKILL))
 
             // Second run: resumes and finishes.
             let second = try Self.serve(folder.path, crashAfter: nil)
@@ -89,7 +78,7 @@ struct PipelineCrashTests {
             }
             #expect(status == .active, "after a crash at \(step.rawValue)")
             second.terminate()
-            #expect(try await Self.waitForExit(second, seconds: 20))
+            #expect(await second.exit(within: 20))
             let upstream = try await Commerce.upstream(sandbox, email: email, domain: domain)
             #expect(
                 upstream.clients == 1 && upstream.orders == 1 && upstream.accounts == 1,

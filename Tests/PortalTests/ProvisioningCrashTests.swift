@@ -88,7 +88,7 @@ struct ProvisioningCrashTests {
         }
         let failure = try await database.orders.order(order)?.failure ?? ""
         server.terminate()
-        _ = try await PipelineCrashTests.waitForExit(server, seconds: 20)
+        _ = await server.exit(within: 20)
         return (status, failure)
     }
 
@@ -96,11 +96,11 @@ struct ProvisioningCrashTests {
     /// when it did.
     static func crashAtVendorCall(_ shop: Shop, point: CrashPoint = .provision) async throws -> Bool {
         let server = try PipelineCrashTests.serve(shop.folder, crashAfter: point)
-        guard try await PipelineCrashTests.waitForExit(server, seconds: 90) else {
+        guard await server.exit(within: 90) else {
             server.terminate()
             return false
         }
-        return server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGKILL
+        return server.termination == .signalled(SIGKILL)
     }
 
     /// How many emails of `kind` the brand queued for the shop's customer.

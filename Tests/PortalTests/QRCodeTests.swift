@@ -13,24 +13,14 @@ struct QRCodeTests {
         let svgPath = folder.path + "/code.svg"
         let pngPath = folder.path + "/code.png"
         try svg.write(toFile: svgPath, atomically: true, encoding: .utf8)
-        return try await BlockingIO.run {
-            try Self.run("/usr/bin/rsvg-convert", ["-w", "600", "-o", pngPath, svgPath])
-            return try Self.run("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", pngPath])
-        }
+        try await Self.run("/usr/bin/rsvg-convert", ["-w", "600", "-o", pngPath, svgPath])
+        return try await Self.run("/usr/bin/zbarimg", ["--quiet", "--raw", "-Sbinary", pngPath])
     }
 
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try ProcessLaunch.run(process)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        let (_, output, _) = await try ChildProcess(tool, arguments, standardOutput: .capture).run()
+        return String(decoding: output, as: UTF8.self)
     }
 
     @Test(

@@ -12,10 +12,10 @@ import Testing
 struct SandboxCommandTests {
     /// A running `portal sandbox` and what it printed up to "Press Ctrl-C".
     final class Running: Sendable {
-        let process: Process
+        let process: ChildProcess
         let banner: String
 
-        init(process: Process, banner: String) {
+        init(process: ChildProcess, banner: String) {
             self.process = process
             self.banner = banner
         }
@@ -26,9 +26,9 @@ struct SandboxCommandTests {
 
         func stop() async throws -> Int32 {
             process.terminate()
-            return try await BlockingIO.run {
-                self.process.waitUntilExit()
-                return self.process.terminationStatus
+            switch await process.exit() {
+            case .exited(let status): return status
+            case .signalled(let signal): return 128 + signal
             }
         }
     }
@@ -36,19 +36,15 @@ struct SandboxCommandTests {
     static func start(_ arguments: [String]) async throws -> Running {
         let executable = try #require(ExecutableTests.executable)
         return try await BlockingIO.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments =
+            let process = try ChildProcess(
+                executable,
                 ["sandbox", "--whmcs-port", "0", "--whm-port", "0", "--twentyi-port", "0", "--sslstore-port", "0"]
-                + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try ProcessLaunch.run(process)
+                    + arguments, standardOutput: .capture)
+            let out = try #require(process.standardOutput)
             var text = ""
             let deadline = Date().addingTimeInterval(30)
             while !text.contains("Press Ctrl-C"), Date() < deadline {
-                let chunk = out.fileHandleForReading.availableData
+                let chunk = out.availableData
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Portal
 
@@ -10,14 +11,14 @@ import Foundation
 /// records given, with no upstream and no hosts file. Stopped when the value goes away.
 final class DNSServer: Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     var resolver: String { "127.0.0.1:\(port)" }
 
     /// Starts dnsmasq on `port`, or on a free port when nil: a port another test takes between the choice and the
     /// start is a clash, and the next attempt picks another one.
     init(port fixed: Int? = nil, txt: [String: String] = [:], cname: [String: String] = [:]) async throws {
-        var chosen: (port: Int, process: Process)?
+        var chosen: (port: Int, process: ChildProcess)?
         for _ in 0..<20 where chosen == nil {
             let port = try fixed ?? Self.freePort()
             if let process = try await Self.start(port: port, txt: txt, cname: cname) { chosen = (port, process) }
@@ -28,7 +29,7 @@ final class DNSServer: Sendable {
     }
 
     /// One attempt: dnsmasq on `port`, once it answers its probe record; nil when it could not take the port.
-    private static func start(port: Int, txt: [String: String], cname: [String: String]) async throws -> Process? {
+    private static func start(port: Int, txt: [String: String], cname: [String: String]) async throws -> ChildProcess? {
         var arguments = [
             "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
             "--bind-interfaces", "--listen-address=127.0.0.1", "--port=\(port)", "--log-facility=-",
@@ -39,27 +40,22 @@ final class DNSServer: Sendable {
         arguments += txt.map { "--txt-record=\($0.key),\($0.value)" }
         arguments += cname.map { "--cname=\($0.key),\($0.value)" }
         let probe = try DNSLookup(resolver: "127.0.0.1:\(port)", timeout: .milliseconds(100))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dnsmasq")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        let process = try ChildProcess("/usr/sbin/dnsmasq", arguments)
         // Ready once it answers its probe record; a dnsmasq that exits could not bind (a port just let go of by a
         // previous server may take a moment to be free again).
         for _ in 0..<80 where process.isRunning {
             if (try? await probe.records(.txt, at: "ready.probe.test")) != nil { return process }
             try await Task.sleep(for: .milliseconds(25))
         }
-        kill(process.processIdentifier, SIGKILL)
-        try await Task.sleep(for: .milliseconds(100))
+        process.signal(SIGKILL)
+        await process.exit()
         return nil
     }
 
     /// Stops dnsmasq and waits (bounded) until its port can be bound again.
     func stop() async {
-        let pid = process.processIdentifier
-        kill(pid, SIGKILL)
+        process.signal(SIGKILL)
+        await process.exit()
         for _ in 0..<100 {
             if Self.isFree(port) { return }
             try? await Task.sleep(for: .milliseconds(20))
@@ -67,7 +63,7 @@ final class DNSServer: Sendable {
     }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
     }
 
     /// A loopback UDP port bound for as long as the value lives, and never read: a resolver there never answers,

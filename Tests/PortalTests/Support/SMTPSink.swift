@@ -6,9 +6,9 @@ import TestSupport
 final class SMTPSink: Sendable {
     let port: Int
     let folder: String
-    private let process: Process
+    private let process: ChildProcess
 
-    private init(port: Int, folder: String, process: Process) {
+    private init(port: Int, folder: String, process: ChildProcess) {
         self.port = port
         self.folder = folder
         self.process = process
@@ -46,16 +46,11 @@ final class SMTPSink: Sendable {
             "scripts/smtp-sink.py"
         ).path
         return try await BlockingIO.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [script, folder]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try ProcessLaunch.run(process)
+            let process = try ChildProcess("/usr/bin/python3", [script, folder], standardOutput: .capture)
+            let out = process.standardOutput!
             var text = ""
             while !text.contains("\n") {
-                let chunk = out.fileHandleForReading.availableData
+                let chunk = out.availableData
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }
@@ -88,7 +83,7 @@ final class SMTPSink: Sendable {
 
     func stop() async {
         process.terminate()
-        _ = try? await BlockingIO.run { self.process.waitUntilExit() }
+        await process.exit()
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
