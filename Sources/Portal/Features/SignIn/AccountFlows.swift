@@ -36,6 +36,15 @@ package struct AccountFlows: Sendable {
         for account: Account, secondFactorPending: Bool, request: Request, origin: RequestOrigin,
         in store: AccountStore, impersonator: Account.ID? = nil
     ) async throws -> String {
+        try await startSession(
+            for: account, secondFactorPending: secondFactorPending, userAgent: request.headers[.userAgent] ?? "",
+            origin: origin, in: store, impersonator: impersonator)
+    }
+
+    func startSession(
+        for account: Account, secondFactorPending: Bool, userAgent: String, origin: RequestOrigin,
+        in store: AccountStore, impersonator: Account.ID? = nil
+    ) async throws -> String {
         let token = SecureToken.generate()
         let now = services.now()
         try await store.createSession(
@@ -47,7 +56,7 @@ package struct AccountFlows: Sendable {
                 createdAt: now,
                 expiresAt: now.addingTimeInterval(
                     impersonator == nil ? services.timeouts.absolute : min(3600, services.timeouts.absolute)),
-                userAgent: String((request.headers[.userAgent] ?? "").prefix(200)),
+                userAgent: String(userAgent.prefix(200)),
                 ip: origin.clientAddress ?? "",
                 impersonatorID: impersonator
             )

@@ -28,6 +28,7 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
 
     let area: Area
     let flows: AccountFlows
+    var desk: SignInDesk { SignInDesk(flows: flows) }
     let realm: @Sendable (Context) -> any AccountRealm
 
     package func addRoutes(to group: RouterGroup<Context>) {
@@ -83,53 +84,22 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
         var page = try await loginPage(context)
         page.email = form.trimmed("email")
         page.next = AccountFlows.safeNext(form["next"], default: "")
-        let now = flows.services.now()
-        let email = EmailAddress.normalize(form["email"]) ?? form.trimmed("email").lowercased()
-
-        if let wait = flows.ipRetryAfter(realm(context), origin: context.origin)
-            ?? flows.throttle.retryAfter(
-                scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now)
-        {
+        let outcome = try await desk.signIn(
+            area.kind, email: form["email"], password: form["password"],
+            replacing: SessionCookie.value(SessionCookie.session, in: request),
+            userAgent: request.headers[.userAgent] ?? "", origin: context.origin, in: realm(context))
+        switch outcome {
+        case .throttled(let wait):
             page.notice = .error("Too many sign-in attempts. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/login"), retryAfter: wait)
-        }
-
-        return try await realm(context).withAccounts { store in
-            let account = try await store.account(kind: area.kind, email: email)
-            let verified = await flows.services.hasher.verify(form["password"], against: account?.passwordHash)
-            guard let account, verified else {
-                let lockedFor = flows.throttle.recordFailure(
-                    scope: realm(context).throttleScope, account: "\(area.kind):\(email)", now: now
-                )
-                try await store.audit(
-                    lockedFor == nil ? "login.failed" : "login.locked", actor: account, target: email,
-                    detail: "\(area.kind)", ip: context.origin.clientAddress ?? ""
-                )
-                page.notice = .error("The email address or password is not right.")
-                return try flows.page(page, "account/login", status: .unauthorized)
-            }
-            flows.throttle.recordSuccess(scope: realm(context).throttleScope, account: "\(area.kind):\(email)")
-            if let stored = account.passwordHash, flows.services.hasher.needsRehash(stored) {
-                try await store.setPasswordHash(try await flows.services.hasher.hash(form["password"]), for: account.id)
-            }
-            var cookies: [String] = []
-            if let old = SessionCookie.value(SessionCookie.session, in: request) {
-                try await store.deleteSession(idHash: SecureToken.hash(old))
-            }
-            let pending = account.hasSecondFactor
-            cookies.append(
-                try await flows.startSession(
-                    for: account, secondFactorPending: pending, request: request, origin: context.origin, in: store
-                )
-            )
+        case .refused:
+            page.notice = .error("The email address or password is not right.")
+            return try flows.page(page, "account/login", status: .unauthorized)
+        case .signedIn(let cookie, let secondFactorPending):
             let destination = page.next.isEmpty ? area.paths.home.link() : page.next
-            if pending {
-                try await store.audit("login.password_ok", actor: account, ip: context.origin.clientAddress ?? "")
-                let next = destination.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-                return flows.redirect(to: area.paths.loginTwoFactor.link() + "?next=\(next)", cookies: cookies)
-            }
-            try await store.audit("login", actor: account, ip: context.origin.clientAddress ?? "")
-            return flows.redirect(to: destination, cookies: cookies)
+            guard secondFactorPending else { return flows.redirect(to: destination, cookies: [cookie]) }
+            let next = destination.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return flows.redirect(to: area.paths.loginTwoFactor.link() + "?next=\(next)", cookies: [cookie])
         }
     }
 
