@@ -50,7 +50,8 @@ struct SignInDeskTests {
                     == .refused)
             // The same address at another brand is another person, with no account there.
             #expect(
-                try await Self.signIn(dependencies, "globex", email: "ada@example.com", password: "correct horse battery")
+                try await Self.signIn(
+                    dependencies, "globex", email: "ada@example.com", password: "correct horse battery")
                     == .refused)
             // A customer's password does not open the staff area.
             #expect(
@@ -96,7 +97,9 @@ struct SignInDeskTests {
             #expect(try await ask("nobody@example.com") == "nobody@example.com")
             for _ in 0..<5 { #expect(try await ask("Ada@Example.com") == "ada@example.com") }
             let mails = try await dependencies.accounts("acme") { try await $0.outbox() }
-            #expect(mails.filter { $0.kind == "reset_password" }.map(\.toAddress) == Array(repeating: "ada@example.com", count: 3))
+            #expect(
+                mails.filter { $0.kind == "reset_password" }.map(\.toAddress)
+                    == Array(repeating: "ada@example.com", count: 3))
             let globex = try await dependencies.accounts("globex") { try await $0.outbox() }
             #expect(globex.isEmpty)
         }

@@ -23,7 +23,8 @@ struct SignInDesk: Sendable {
         userAgent: String, origin: RequestOrigin, in realm: any AccountRealm
     ) async throws -> SignIn {
         let now = flows.services.now()
-        let email = EmailAddress.normalize(rawEmail) ?? rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email =
+            EmailAddress.normalize(rawEmail) ?? rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let throttleKey = "\(kind):\(email)"
         if let wait = flows.ipRetryAfter(realm, origin: origin)
             ?? flows.throttle.retryAfter(scope: realm.throttleScope, account: throttleKey, now: now)
