@@ -91,6 +91,9 @@ package struct SandboxStore: Sendable {
             try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN csr TEXT NOT NULL DEFAULT ''")
             try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN certificate TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v8: WHMCS email log and single sign-on to a page") { db in
+            try db.execute(sql: WHMCSSchema.emailsSQL)
+        }
         return migrator
     }
 }

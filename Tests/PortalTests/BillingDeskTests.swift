@@ -9,10 +9,15 @@ import Testing
 
 /// An in-memory WHMCS for payments: the payments it took and the single sign-ons it made.
 final class InMemoryPayments: InvoicePayments {
-    private let state = Mutex<(payments: [WHMCSPayment], signOns: [Int], refusing: Bool)>(([], [], false))
+    struct SignOn: Equatable {
+        let clientID: Int
+        let page: String
+    }
+
+    private let state = Mutex<(payments: [WHMCSPayment], signOns: [SignOn], refusing: Bool)>(([], [], false))
 
     var payments: [WHMCSPayment] { state.withLock { $0.payments } }
-    var signOns: [Int] { state.withLock { $0.signOns } }
+    var signOns: [SignOn] { state.withLock { $0.signOns } }
     func refuse() { state.withLock { $0.refusing = true } }
 
     func addPayment(_ payment: WHMCSPayment) async throws {
@@ -22,8 +27,8 @@ final class InMemoryPayments: InvoicePayments {
         }
     }
 
-    func createSsoToken(clientID: Int, destination: String?, serviceID: Int?) async throws -> WHMCSSingleSignOn {
-        state.withLock { $0.signOns.append(clientID) }
+    func signOn(clientID: Int, page: String) async throws -> WHMCSSingleSignOn {
+        state.withLock { $0.signOns.append(SignOn(clientID: clientID, page: page)) }
         return WHMCSSingleSignOn(
             accessToken: "t", redirectURL: "https://billing.example/oauth/singlesignon.php?access_token=t")
     }
@@ -77,12 +82,9 @@ struct BillingDeskTests {
         let payments = InMemoryPayments()
         let outcome = try await Self.desk(payments, mode: .live)
             .pay(invoiceID: 12, for: Account.ID(3), in: Self.tenant, reference: "req-2")
-        #expect(
-            outcome
-                == .redirect(
-                    "https://billing.example/oauth/singlesignon.php?access_token=t&redirect_url=viewinvoice.php%3Fid%3D12"
-                ))
-        #expect(payments.signOns == [42])
+        // WHMCS's link is followed as it is: the page to open went with the token request (sso_redirect_path).
+        #expect(outcome == .redirect("https://billing.example/oauth/singlesignon.php?access_token=t"))
+        #expect(payments.signOns == [InMemoryPayments.SignOn(clientID: 42, page: "viewinvoice.php?id=12")])
         #expect(payments.payments.isEmpty)
     }
 

@@ -113,9 +113,10 @@ struct OrderPipelineTests {
                             db, sql: "SELECT status FROM whmcs_invoices WHERE id = ?", arguments: [order.whmcsInvoiceID]
                         ),
                         try String.fetchOne(
-                            db, sql: "SELECT module FROM whmcs_products WHERE slug = 'plan-0' AND gid = ?",
+                            db, sql: "SELECT module FROM whmcs_products WHERE slug LIKE 'plan-0-%' AND gid = ?",
                             arguments: [setup.productGroupID]),
-                        try String.fetchOne(db, sql: "SELECT configoptions FROM whmcs_products WHERE slug = 'plan-0'")
+                        try String.fetchOne(
+                            db, sql: "SELECT configoptions FROM whmcs_products WHERE slug LIKE 'plan-0-%'")
                     )
                 }
                 #expect(invoiceStatus == "Paid")

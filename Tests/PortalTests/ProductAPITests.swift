@@ -118,29 +118,39 @@ struct ProductAPITests {
                       "pricing": [{"billingCycle": "annually", "price": "19.99"}]}]}
                     """
                 #expect(try await Self.call(client, "/api/products/add", key: key, ssl).0 == .ok)
-                let sslRow = try await Self.rows(sandbox, "SELECT * FROM whmcs_products WHERE slug = 'dv'").first
+                let sslRow = try await Self.rows(sandbox, "SELECT * FROM whmcs_products WHERE slug LIKE 'dv-%'").first
                 #expect(sslRow?["module"] == "thesslstorefullv2" && sslRow?["configoptions"] == #"["positivessl"]"#)
+                // Every version is hidden in WHMCS, and a cycle not offered is sent as not offered (-1), never free.
+                #expect(rows.allSatisfy { $0["hidden"] == "1" })
+                #expect(rows.first?["pricing"]?.contains(#""quarterly":-100"#) == true)
 
-                // Update changes the WHMCS product in place; the storefront shows the new price.
+                // WHMCS cannot change a product, so an update adds the next version of it and links the catalogue
+                // to that one; the first stays for services already on it. Sending the same plans again adds nothing.
+                let linked = { (slug: String) in
+                    try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                        try await $0.catalogue.entry(slug: slug)?.product.whmcsProductID
+                    }
+                }
+                let first = try #require(try await linked("cloud-small"))
                 let update = Self.cloudPlans.replacingOccurrences(of: "\"9.99\"", with: "\"11.99\"")
                 #expect(try await Self.call(client, "/api/products/update", key: key, update).0 == .ok)
+                #expect(try await Self.call(client, "/api/products/update", key: key, update).0 == .ok)
+                let second = try #require(try await linked("cloud-small"))
+                #expect(second != first)
                 let pricing = try await sandbox.store.read { db in
-                    try String.fetchOne(db, sql: "SELECT pricing FROM whmcs_products WHERE slug = 'cloud-small'")
+                    try String.fetchOne(db, sql: "SELECT pricing FROM whmcs_products WHERE id = ?", arguments: [second])
                 }
                 #expect(pricing?.contains(#""monthly":1199"#) == true)
                 #expect(try await client.get("/products/cloud-small", host: "acme.localhost").text.contains("£11.99"))
                 #expect(
                     try await sandbox.store.read { db in
                         try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_products")
-                    } == 3)
+                    } == 4)
 
-                // Delete removes it from WHMCS and retires it here.
+                // Delete retires it here and unlinks it; WHMCS keeps its hidden versions, having no DeleteProduct.
                 let delete = #"{"blockType":"planWithHDD","plans":[{"slug":"cloud-large"}]}"#
                 #expect(try await Self.call(client, "/api/products/delete", key: key, delete).0 == .ok)
-                #expect(
-                    try await sandbox.store.read { db in
-                        try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_products WHERE slug = 'cloud-large'")
-                    } == 0)
+                #expect(try await linked("cloud-large") == nil)
                 #expect(try await client.get("/products/cloud-large", host: "acme.localhost").status == .notFound)
 
                 // One structured line per call, with the key masked.

@@ -25,10 +25,10 @@ package struct SandboxHarness: Sendable {
     /// (a loaded two-core machine can be slow), and fault tests pass a short one of their own.
     package func caller(
         _ upstream: Upstream, tenant: String = "acme", identifier: String, timeout: Duration = .seconds(60),
-        attempts: Int = 3, breakers: CircuitBreakers? = nil
+        attempts: Int = 3, breakers: CircuitBreakers? = nil, transport: UpstreamTransport? = nil
     ) -> UpstreamCaller {
         var caller = UpstreamCaller(
-            tenant: tenant, upstream: upstream, credentialIdentifier: identifier, transport: .live(http),
+            tenant: tenant, upstream: upstream, credentialIdentifier: identifier, transport: transport ?? .live(http),
             breakers: breakers ?? self.breakers,
             retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)),
             timeouts: UpstreamTimeouts(total: timeout), logger: logs.logger
@@ -40,7 +40,7 @@ package struct SandboxHarness: Sendable {
 
     package func whmcs(
         tenant: String = "acme", secret: String? = nil, timeout: Duration = .seconds(60), attempts: Int = 3,
-        breakers: CircuitBreakers? = nil
+        breakers: CircuitBreakers? = nil, transport: UpstreamTransport? = nil
     ) -> WHMCSClient {
         WHMCSClient(
             credentials: WHMCSCredentials(
@@ -48,7 +48,7 @@ package struct SandboxHarness: Sendable {
             ),
             caller: caller(
                 .whmcs, tenant: tenant, identifier: credentials.whmcsIdentifier, timeout: timeout, attempts: attempts,
-                breakers: breakers
+                breakers: breakers, transport: transport
             )
         )
     }

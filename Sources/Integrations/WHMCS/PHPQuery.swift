@@ -6,6 +6,10 @@ package indirect enum PHPFormValue: Equatable, Sendable {
     case list([PHPFormValue])
     case map([(key: String, value: PHPFormValue)])
 
+    /// A WHMCS flag. WHMCS reads flags with PHP's loose truthiness, so the string `"false"` counts as true: a flag
+    /// is always sent as `1` or `0` (CONTRACTS.md, Corrections).
+    package static func flag(_ on: Bool) -> PHPFormValue { .scalar(on ? "1" : "0") }
+
     package static func == (lhs: PHPFormValue, rhs: PHPFormValue) -> Bool {
         switch (lhs, rhs) {
         case (.scalar(let a), .scalar(let b)): a == b

@@ -27,6 +27,8 @@ extension WHMCSClient {
         var fields: [(String, PHPFormValue)] = [
             ("invoiceid", .scalar(String(payment.invoiceID))), ("transid", .scalar(payment.transactionID)),
             ("gateway", .scalar(payment.gateway)), ("date", .scalar(payment.date)),
+            // The portal sends the branded receipt itself.
+            ("noemail", .flag(true)),
         ]
         if let amount = payment.amountMinor { fields.append(("amount", .scalar(Money.decimal(amount)))) }
         let invoiceID = payment.invoiceID
@@ -80,7 +82,8 @@ extension WHMCSClient {
         var fields: [(String, PHPFormValue)] = [
             ("userid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)),
             ("notes", .scalar(marker)),
-            ("sendinvoice", .scalar("1")),
+            // The portal sends the branded "invoice created" email itself.
+            ("sendinvoice", .flag(false)),
         ]
         for (index, line) in lines.enumerated() {
             fields.append(("itemdescription\(index + 1)", .scalar(line.description)))

@@ -24,7 +24,7 @@ extension WHMCSClient {
             [
                 ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")),
                 ("newproductid", .scalar(String(productID))),
-                ("newproductbillingcycle", .scalar(cycle.rawValue)), ("calconly", .scalar("true")),
+                ("newproductbillingcycle", .scalar(cycle.rawValue)), ("calconly", .flag(true)),
             ],
             safety: .safe
         )
@@ -77,6 +77,7 @@ package struct WHMCSUpgradeQuote: Sendable, Equatable {
         newProductName = json["newproductname"]?.string ?? ""
         daysUntilRenewal = json["daysuntilrenewal"]?.int ?? 0
         totalDays = json["totaldays"]?.int ?? 0
-        priceMinor = json["price"]?.minorUnits ?? 0
+        // Formatted for display with the client's currency, such as "$-8.67 USD" (CONTRACTS.md, Corrections).
+        priceMinor = json["price"]?.formattedMinorUnits ?? 0
     }
 }

@@ -16,7 +16,8 @@ extension WHMCSClient {
         if !client.customFields.isEmpty {
             fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64)))
         }
-        if client.suppressEmail { fields.append(("noemail", .scalar("true"))) }
+        // WHMCS sends no welcome email; the portal sends its own, branded.
+        fields.append(("noemail", .flag(true)))
         if !client.notes.isEmpty { fields.append(("notes", .scalar(client.notes))) }
         if let currency = client.currencyID { fields.append(("currency", .scalar(String(currency)))) }
         let email = client.email

@@ -18,8 +18,10 @@ extension WHMCSClient {
         } else {
             baseline = try await orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
         }
+        // WHMCS's order confirmation and invoice emails never reach the customer: the portal sends branded ones.
         var fields: [(String, PHPFormValue)] = [
             ("clientid", .scalar(String(clientID))), ("paymentmethod", .scalar(paymentMethod)),
+            ("noemail", .flag(true)), ("noinvoiceemail", .flag(true)),
             ("pid", .list(items.map { .scalar(String($0.productID)) })),
             ("billingcycle", .list(items.map { .scalar($0.billingCycle.rawValue) })),
             ("domain", .list(items.map { .scalar($0.domain ?? "") } + registrations.map { .scalar($0.domain) })),
@@ -88,12 +90,12 @@ extension WHMCSClient {
         return try WHMCSPlacedOrder(json)
     }
 
-    /// AcceptOrder, optionally running the module create. After a lost answer the order is looked up: an order
-    /// that is no longer pending was accepted.
-    package func acceptOrder(id: Int, autoSetup: Bool = true, sendEmail: Bool = false) async throws {
+    /// AcceptOrder, optionally running the module create, never with WHMCS's own welcome emails (the portal sends
+    /// its branded ones). After a lost answer the order is looked up: an order that is no longer pending was
+    /// accepted.
+    package func acceptOrder(id: Int, autoSetup: Bool = true) async throws {
         let fields: [(String, PHPFormValue)] = [
-            ("orderid", .scalar(String(id))), ("autosetup", .scalar(autoSetup ? "true" : "false")),
-            ("sendemail", .scalar(sendEmail ? "true" : "false")),
+            ("orderid", .scalar(String(id))), ("autosetup", .flag(autoSetup)), ("sendemail", .flag(false)),
         ]
         _ = try await perform("AcceptOrder", fields, safety: .lookUpFirst) {
             guard let order = try await self.order(id: id), order.status == "Active" else { return nil }
@@ -144,52 +146,41 @@ extension WHMCSClient {
         try await products(groupID: groupID).first { $0.slug == slug }
     }
 
-    /// UpdateProduct: a custom API action (WHMCS's own API can add products but not change them; see
-    /// README, "Live WHMCS"), taking AddProduct's fields plus `pid`. Sets the whole product, so it may be repeated.
-    package func updateProduct(id: Int, _ product: WHMCSNewProduct) async throws {
-        _ = try await perform(
-            "UpdateProduct", [("pid", .scalar(String(id)))] + Self.productFields(product), safety: .safe)
-    }
-
-    /// DeleteProduct: a custom API action, like UpdateProduct. WHMCS refuses while services use the product.
-    /// Repeating it after a lost answer finds the product gone, which counts as done.
-    package func deleteProduct(id: Int) async throws {
-        do {
-            _ = try await perform("DeleteProduct", [("pid", .scalar(String(id)))], safety: .safe)
-        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("not found") {
-            return
-        }
-    }
-
     static func productFields(_ product: WHMCSNewProduct) -> [(String, PHPFormValue)] {
         var fields: [(String, PHPFormValue)] = [
             ("name", .scalar(product.name)), ("gid", .scalar(String(product.groupID))), ("type", .scalar(product.type)),
-            ("paytype", .scalar(product.payType)), ("hidden", .scalar(product.hidden ? "1" : "0")),
+            ("paytype", .scalar(product.payType)), ("hidden", .flag(product.hidden)),
         ]
         if !product.slug.isEmpty { fields.append(("slug", .scalar(product.slug))) }
         if !product.description.isEmpty { fields.append(("description", .scalar(product.description))) }
         if !product.module.isEmpty { fields.append(("module", .scalar(product.module))) }
         if !product.autoSetup.isEmpty { fields.append(("autosetup", .scalar(product.autoSetup))) }
-        for (index, option) in product.configOptions.prefix(24).enumerated() {
+        // AddProduct reads configoption1 to configoption6 only (CONTRACTS.md, Corrections).
+        for (index, option) in product.configOptions.prefix(WHMCSNewProduct.maximumConfigOptions).enumerated() {
             fields.append(("configoption\(index + 1)", .scalar(option)))
         }
         let currencies = Set(product.pricing.keys).union(product.setupFees.keys).sorted()
         if !currencies.isEmpty {
-            let map = currencies.map { currency in
-                var entries: [(key: String, value: PHPFormValue)] = []
-                for cycle in WHMCSBillingCycle.allCases {
-                    if let minor = product.pricing[currency]?[cycle] {
-                        entries.append((cycle.rawValue, .scalar(Money.decimal(minor))))
-                    }
-                    if let minor = product.setupFees[currency]?[cycle], let key = cycle.setupFeeKey {
-                        entries.append((key, .scalar(Money.decimal(minor))))
-                    }
-                }
-                return (key: String(currency), value: PHPFormValue.map(entries))
-            }
-            fields.append(("pricing", .map(map)))
+            fields.append(("pricing", .map(currencies.map { (key: String($0), value: .map(pricing(product, $0))) })))
         }
         return fields
+    }
+
+    /// One currency's AddProduct pricing. WHMCS stores a cycle that is not sent as 0.00, which would offer it free,
+    /// so every recurring cycle is sent: its price, or -1.00 when it is not offered. A one-time price goes in the
+    /// `monthly` column, as WHMCS keeps it there (CONTRACTS.md, Corrections).
+    static func pricing(_ product: WHMCSNewProduct, _ currency: Int) -> [(key: String, value: PHPFormValue)] {
+        let prices = product.pricing[currency] ?? [:]
+        let fees = product.setupFees[currency] ?? [:]
+        var entries: [(key: String, value: PHPFormValue)] = []
+        for cycle in WHMCSBillingCycle.recurring {
+            let source: WHMCSBillingCycle = cycle == .monthly && prices[.monthly] == nil ? .oneTime : cycle
+            entries.append((cycle.rawValue, .scalar(prices[source].map(Money.decimal) ?? "-1.00")))
+            if let key = cycle.setupFeeKey {
+                entries.append((key, .scalar(Money.decimal(prices[source] == nil ? 0 : fees[source] ?? 0))))
+            }
+        }
+        return entries
     }
 
     /// GetClientsProducts: the services of one client, or one service.

@@ -6,7 +6,9 @@ extension WHMCSClient {
         var fields: [(String, PHPFormValue)] = [
             ("deptid", .scalar(String(ticket.departmentID))), ("clientid", .scalar(String(ticket.clientID))),
             ("subject", .scalar(ticket.subject)), ("message", .scalar(ticket.message)),
-            ("priority", .scalar(ticket.priority.rawValue)), ("markdown", .scalar("true")),
+            ("priority", .scalar(ticket.priority.rawValue)), ("markdown", .flag(true)),
+            // The portal tells the customer itself, under the brand.
+            ("noemail", .flag(true)),
         ]
         if let serviceID = ticket.serviceID { fields.append(("serviceid", .scalar(String(serviceID)))) }
         let json = try await perform("OpenTicket", fields, safety: .once)
@@ -33,7 +35,7 @@ extension WHMCSClient {
             "AddTicketReply",
             [
                 ("ticketid", .scalar(String(ticketID))), ("clientid", .scalar(String(clientID))),
-                ("message", .scalar(message)), ("markdown", .scalar("true")),
+                ("message", .scalar(message)), ("markdown", .flag(true)), ("noemail", .flag(true)),
             ],
             safety: .once
         )
@@ -45,7 +47,7 @@ extension WHMCSClient {
             "AddTicketReply",
             [
                 ("ticketid", .scalar(String(ticketID))), ("adminusername", .scalar(adminUsername)),
-                ("message", .scalar(message)), ("markdown", .scalar("true")),
+                ("message", .scalar(message)), ("markdown", .flag(true)), ("noemail", .flag(true)),
             ],
             safety: .once
         )
@@ -66,12 +68,19 @@ extension WHMCSClient {
         }
     }
 
-    /// CreateSsoToken: a single-use link into the WHMCS client area. A new token is harmless, so it may be repeated.
-    package func createSsoToken(clientID: Int, destination: String? = nil, serviceID: Int? = nil) async throws
-        -> WHMCSSingleSignOn
-    {
+    /// CreateSsoToken: a single-use link into the WHMCS client area. `page` (a path relative to WHMCS, such as
+    /// `viewinvoice.php?id=12`) opens that page, as `sso:custom_redirect` with `sso_redirect_path`; the returned link
+    /// is used as it is. A new token is harmless, so it may be repeated.
+    package func createSsoToken(
+        clientID: Int, destination: String? = nil, serviceID: Int? = nil, page: String? = nil
+    ) async throws -> WHMCSSingleSignOn {
         var fields: [(String, PHPFormValue)] = [("client_id", .scalar(String(clientID)))]
-        if let destination { fields.append(("destination", .scalar(destination))) }
+        if let page {
+            fields.append(("destination", .scalar("sso:custom_redirect")))
+            fields.append(("sso_redirect_path", .scalar(page)))
+        } else if let destination {
+            fields.append(("destination", .scalar(destination)))
+        }
         if let serviceID { fields.append(("service_id", .scalar(String(serviceID)))) }
         let json = try await perform("CreateSsoToken", fields, safety: .safe)
         guard let token = json["access_token"]?.string, let url = json["redirect_url"]?.string else {

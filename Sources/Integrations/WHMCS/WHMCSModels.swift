@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// Typed views of WHMCS records: only the fields the portal uses, read leniently (CONTRACTS.md §0.2).
 /// Money is in minor units (pence, cents) so nothing passes through floating point.
 
@@ -22,8 +25,6 @@ package struct WHMCSNewClient: Sendable, Equatable {
     /// Admin notes; the portal writes a marker here naming the account the client belongs to.
     package var notes = ""
     package var customFields: [Int: String] = [:]
-    /// True: WHMCS sends no welcome email; the portal sends its own, branded.
-    package var suppressEmail = true
 
     package init(
         firstName: String, lastName: String, email: String, address1: String, city: String, state: String,
@@ -151,6 +152,11 @@ package enum WHMCSBillingCycle: String, Sendable, CaseIterable {
     case monthly, quarterly, semiannually, annually, biennially, triennially
     case oneTime = "onetime"
     case free = "free"
+
+    /// The cycles WHMCS keeps a price column for, in its order.
+    package static let recurring: [WHMCSBillingCycle] = [
+        .monthly, .quarterly, .semiannually, .annually, .biennially, .triennially,
+    ]
 
     /// The pricing key of this cycle's setup fee (`msetupfee` for monthly, …); nil for one-time and free.
     package var setupFeeKey: String? {
@@ -298,8 +304,9 @@ package struct WHMCSNewProduct: Sendable, Equatable {
     package var payType = "recurring"
     package var description = ""
     package var module = ""
-    /// `configoption1`…`configoptionN` of the provisioning module, in order.
+    /// `configoption1`…`configoption6` of the provisioning module, in order; AddProduct reads no more.
     package var configOptions: [String] = []
+    package static let maximumConfigOptions = 6
     /// `''`, `on`, `payment` or `order`.
     package var autoSetup = ""
     package var hidden = false
@@ -311,6 +318,16 @@ package struct WHMCSNewProduct: Sendable, Equatable {
     package init(name: String, groupID: Int) {
         self.name = name
         self.groupID = groupID
+    }
+
+    /// Eight hex digits that change whenever anything AddProduct would be sent changes, apart from the slug. WHMCS's
+    /// API cannot change or delete a product (it has no UpdateProduct or DeleteProduct action), so each form of a
+    /// catalogue product is its own WHMCS product, told apart by this.
+    package var fingerprint: String {
+        var unslugged = self
+        unslugged.slug = ""
+        let encoded = PHPQuery.encode(WHMCSClient.productFields(unslugged))
+        return SHA256.hash(data: Data(encoded.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -73,6 +73,28 @@ package enum LenientJSON: Equatable, Sendable {
         }
     }
 
+    /// Money as WHMCS formats it for display, with the currency's prefix and suffix and any of its number formats:
+    /// `"$-8.67 USD"`, `"£1,234.50 GBP"`, `"1.234,50 €"`, `"-8.67"`. The last `.` or `,` followed by one or two
+    /// digits is the decimal mark; other marks group thousands. Nil when there are no digits.
+    package var formattedMinorUnits: Int64? {
+        guard case .string(let text) = self else { return minorUnits }
+        guard let firstDigit = text.firstIndex(where: { $0.isASCII && $0.isNumber }) else { return nil }
+        let negative = text[..<firstDigit].contains("-")
+        let number = text[firstDigit...].prefix { ($0.isASCII && $0.isNumber) || $0 == "." || $0 == "," }
+        var whole = number
+        var fraction = Substring("")
+        if let mark = number.lastIndex(where: { $0 == "." || $0 == "," }) {
+            let after = number[number.index(after: mark)...]
+            if (1...2).contains(after.count) {
+                whole = number[..<mark]
+                fraction = after
+            }
+        }
+        let digits = whole.filter { $0.isNumber }
+        guard !digits.isEmpty else { return nil }
+        return Self.parseMinorUnits((negative ? "-" : "") + digits + (fraction.isEmpty ? "" : "." + fraction))
+    }
+
     /// The elements of a list that WHMCS may send as an array, as a single object, or as `""` when empty.
     package var elements: [LenientJSON] {
         switch self {

@@ -92,7 +92,7 @@ extension WHMCSAction {
             "oldproductid": Self.id(service["packageid"]), "oldproductname": .string(oldProduct?["name"] ?? ""),
             "newproductid": Self.id(newProductID), "newproductname": .string(product["name"]),
             "daysuntilrenewal": .number(Double(daysLeft)), "totaldays": .number(Double(totalDays)),
-            "newproductbillingcycle": .string(cycle), "price": Self.money(charge),
+            "newproductbillingcycle": .string(cycle), "price": Self.formatted(charge, currency: currency),
         ]
         if params.flag("calconly") { return .object(quote) }
         guard let gateway = params.nonEmpty("paymentmethod"), Self.gateways.contains(gateway) else {
@@ -202,6 +202,9 @@ extension WHMCSAction {
                     "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, '', 0, ?, ?)",
                 arguments: [invoiceID, description, amount]
             )
+        }
+        if params.flag("sendinvoice"), status != "Draft" {
+            try sendStockEmail(.invoiceCreated, client: userID, about: "#\(invoiceID)")
         }
         return ["result": "success", "invoiceid": Self.id(invoiceID), "status": .string(status)]
     }

@@ -51,7 +51,9 @@ extension WHMCSAction {
                 Self.encodeJSON(fields), today, currency,
             ]
         )
-        return ["clientid": Self.id(Int(db.lastInsertedRowID))]
+        let clientID = Int(db.lastInsertedRowID)
+        if !params.flag("noemail") { try sendStockEmail(.clientSignup, client: clientID, about: "") }
+        return ["clientid": Self.id(clientID)]
     }
 
     static func isEmail(_ text: String) -> Bool {

@@ -189,7 +189,11 @@ extension WHMCSAction {
                 )
             }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
+            if !params.flag("noinvoiceemail") {
+                try sendStockEmail(.invoiceCreated, client: clientID, about: "#\(invoiceID)")
+            }
         }
+        if !params.flag("noemail") { try sendStockEmail(.orderConfirmation, client: clientID, about: "#\(orderID)") }
         return [
             "orderid": Self.id(orderID), "serviceids": .string(serviceIDs.map(String.init).joined(separator: ",")),
             "addonids": "", "domainids": .string(domainIDs.map(String.init).joined(separator: ",")),
@@ -241,6 +245,11 @@ extension WHMCSAction {
                 sql: "UPDATE whmcs_services SET domainstatus = ?, username = ? WHERE id = ?",
                 arguments: [params.flag("autosetup") ? "Active" : "Pending", username, id]
             )
+            if params.flag("sendemail") {
+                let client = try Int.fetchOne(
+                    db, sql: "SELECT userid FROM whmcs_services WHERE id = ?", arguments: [id])
+                try sendStockEmail(.welcome, client: client ?? 0, about: service["domain"] ?? "")
+            }
         }
         return [:]
     }
@@ -349,7 +358,7 @@ extension WHMCSAction {
                 var cycles: [String: JSONValue] = [
                     "prefix": .string(currency.prefix), "suffix": .string(currency.suffix),
                 ]
-                for fee in ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"] {
+                for fee in Self.setupFeeColumns {
                     cycles[fee] = Self.money(price(product: row, cycle: fee, currency: currency.id) ?? 0)
                 }
                 for cycle in Self.cycles {
@@ -381,42 +390,6 @@ extension WHMCSAction {
             ]
         )
         return ["pid": Self.id(Int(db.lastInsertedRowID))]
-    }
-
-    /// UpdateProduct: not part of WHMCS's own API; the sandbox implements the custom action the portal expects
-    /// (AddProduct's fields plus `pid`; absent fields keep their values).
-    func updateProduct() throws -> JSONValue {
-        guard let id = params.int("pid"),
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [id])
-        else {
-            throw WHMCSFailure("Product ID Not Found")
-        }
-        let fields = try productFields(requireName: false, current: row)
-        try db.execute(
-            sql: """
-                UPDATE whmcs_products SET gid = ?, type = ?, name = ?, slug = ?, description = ?, module = ?, paytype = ?,
-                    pricing = ?, configoptions = ?, autosetup = ?, hidden = ? WHERE id = ?
-                """,
-            arguments: [
-                fields.group, fields.type, fields.name, fields.slug, fields.description, fields.module, fields.payType,
-                fields.pricing, fields.configOptions, fields.autoSetup, fields.hidden, id,
-            ]
-        )
-        return ["pid": Self.id(id)]
-    }
-
-    /// DeleteProduct: the custom action's counterpart; refused while services use the product.
-    func deleteProduct() throws -> JSONValue {
-        guard let id = params.int("pid"),
-            try Int.fetchOne(db, sql: "SELECT 1 FROM whmcs_products WHERE id = ?", arguments: [id]) != nil
-        else {
-            throw WHMCSFailure("Product ID Not Found")
-        }
-        let services =
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_services WHERE packageid = ?", arguments: [id]) ?? 0
-        guard services == 0 else { throw WHMCSFailure("Product cannot be deleted while \(services) services use it") }
-        try db.execute(sql: "DELETE FROM whmcs_products WHERE id = ?", arguments: [id])
-        return [:]
     }
 
     func getCurrencies() throws -> JSONValue {
@@ -478,7 +451,8 @@ extension WHMCSAction {
         var options: [String] =
             (try? JSONDecoder().decode([String].self, from: Data(((current?["configoptions"] as String?) ?? "[]").utf8)))
             ?? []
-        for index in 1...24 {
+        // AddProduct reads configoption1 to configoption6 only.
+        for index in 1...6 {
             guard let value = params.string("configoption\(index)") else { continue }
             while options.count < index { options.append("") }
             options[index - 1] = value
@@ -489,8 +463,7 @@ extension WHMCSAction {
             description: params.string("description") ?? current?["description"] ?? "",
             module: params.string("module") ?? current?["module"] ?? "", payType: payType, pricing: encodedPricing,
             configOptions: String(decoding: try JSONEncoder().encode(options), as: UTF8.self), autoSetup: autoSetup,
-            hidden: params.nonEmpty("hidden").map { $0 == "1" || $0 == "true" || $0 == "on" }
-                ?? (current?["hidden"] ?? false)
+            hidden: params.string("hidden") == nil ? (current?["hidden"] ?? false) : params.flag("hidden")
         )
     }
 
@@ -499,15 +472,17 @@ extension WHMCSAction {
             throw WHMCSFailure("Invalid currency ID: \(currency)")
         }
         guard case .map(let cycles) = value else { return }
-        for entry in cycles {
-            guard Self.cycles.contains(entry.key) || entry.key.hasSuffix("setupfee") else {
-                throw WHMCSFailure("Invalid billing cycle: \(entry.key)")
-            }
+        // As WHMCS's pricing row: every column starts at 0.00, so a cycle that is not sent is offered free, and -1
+        // marks one not offered. Keys WHMCS has no column for (such as `onetime`) are ignored.
+        var row: [String: Int] = [:]
+        for column in Self.cycles + Self.setupFeeColumns { row[column] = 0 }
+        for entry in cycles where row[entry.key] != nil {
             guard case .scalar(let text) = entry.value, let amount = Self.minor(text) else {
                 throw WHMCSFailure("Invalid price for \(entry.key)")
             }
-            pricing[currency, default: [:]][entry.key] = amount
+            row[entry.key] = amount
         }
+        pricing[currency] = row
     }
 
     func getClientsProducts() throws -> JSONValue {

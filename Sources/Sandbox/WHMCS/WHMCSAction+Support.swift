@@ -187,12 +187,41 @@ extension WHMCSAction {
                 Self.minor(params.string("fees") ?? "0") ?? 0,
             ]
         )
-        if paidSoFar + amount >= total {
+        if paidSoFar + amount >= total, status != "Paid" {
             try db.execute(
                 sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?",
                 arguments: [date, invoiceID])
+            try advanceDueDates(paidInvoice: invoiceID)
+        }
+        if !params.flag("noemail") {
+            try sendStockEmail(.paymentConfirmation, client: row["userid"], about: "#\(invoiceID)")
         }
         return [:]
+    }
+
+    /// As WHMCS does when an invoice is paid: each service it bills moves its next due date on by one billing cycle,
+    /// so a yearly plan bought today is next due a year from now.
+    func advanceDueDates(paidInvoice invoiceID: Int) throws {
+        let services = try Int.fetchAll(
+            db, sql: "SELECT relid FROM whmcs_invoice_items WHERE invoiceid = ? AND type = 'Hosting'",
+            arguments: [invoiceID])
+        let months = [
+            "Monthly": 1, "Quarterly": 3, "Semi-Annually": 6, "Annually": 12, "Biennially": 24, "Triennially": 36,
+        ]
+        let calendar = Calendar(identifier: .gregorian)
+        for serviceID in services {
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT billingcycle, nextduedate FROM whmcs_services WHERE id = ?", arguments: [serviceID]
+                ),
+                let step = months[row["billingcycle"] as String],
+                let due = Self.date(row["nextduedate"]),
+                let next = calendar.date(byAdding: .month, value: step, to: due)
+            else { continue }
+            try db.execute(
+                sql: "UPDATE whmcs_services SET nextduedate = ? WHERE id = ?",
+                arguments: [Self.format(next, "yyyy-MM-dd"), serviceID])
+        }
     }
 
     // MARK: Tickets
@@ -233,7 +262,9 @@ extension WHMCSAction {
                 params.int("serviceid") ?? 0,
             ]
         )
-        return ["id": Self.id(Int(db.lastInsertedRowID)), "tid": .string(number), "c": .string(access)]
+        let ticketID = Int(db.lastInsertedRowID)
+        if !params.flag("noemail") { try sendStockEmail(.ticketOpened, client: clientID, about: "#\(number)") }
+        return ["id": Self.id(ticketID), "tid": .string(number), "c": .string(access)]
     }
 
     func getTickets() throws -> JSONValue {
@@ -314,6 +345,12 @@ extension WHMCSAction {
         try db.execute(
             sql: "UPDATE whmcs_tickets SET status = ?, lastreply = ? WHERE id = ?",
             arguments: [status, timestamp, ticketID])
+        // A staff reply notifies the client.
+        if !admin.isEmpty, !params.flag("noemail") {
+            let client = try Int.fetchOne(
+                db, sql: "SELECT userid FROM whmcs_tickets WHERE id = ?", arguments: [ticketID])
+            try sendStockEmail(.ticketReply, client: client ?? 0, about: "#\(ticketID)")
+        }
         return [:]
     }
 
@@ -339,10 +376,21 @@ extension WHMCSAction {
                     arguments: [service, clientID]) != nil
             else { throw WHMCSFailure("Invalid service_id") }
         }
+        // `sso:custom_redirect` opens the page named by `sso_redirect_path`, relative to the WHMCS address.
+        var redirectPath = ""
+        if destination == "sso:custom_redirect" {
+            guard let path = params.nonEmpty("sso_redirect_path"), !path.hasPrefix("/"), !path.contains("://") else {
+                throw WHMCSFailure("A valid sso_redirect_path is required for a custom redirect")
+            }
+            redirectPath = path
+        }
         let token = Self.randomToken(40)
         try db.execute(
-            sql: "INSERT INTO whmcs_sso_tokens (token, client_id, destination, expires_at) VALUES (?, ?, ?, ?)",
-            arguments: [token, clientID, destination, now.addingTimeInterval(60).timeIntervalSince1970]
+            sql:
+                "INSERT INTO whmcs_sso_tokens (token, client_id, destination, expires_at, redirect_path) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                token, clientID, destination, now.addingTimeInterval(60).timeIntervalSince1970, redirectPath,
+            ]
         )
         return [
             "access_token": .string(token),

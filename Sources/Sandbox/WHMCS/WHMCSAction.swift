@@ -14,10 +14,20 @@ struct WHMCSAction {
     ]
 
     static let cycles = ["monthly", "quarterly", "semiannually", "annually", "biennially", "triennially"]
+    static let setupFeeColumns = ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"]
     static let gateways = ["mailin", "banktransfer", "paypal"]
 
     var today: String { Self.format(now, "yyyy-MM-dd") }
     var timestamp: String { Self.format(now, "yyyy-MM-dd HH:mm:ss") }
+
+    /// A `yyyy-MM-dd` date, read in UTC.
+    static func date(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text)
+    }
 
     static func format(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()

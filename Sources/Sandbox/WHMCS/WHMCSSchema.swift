@@ -19,6 +19,19 @@ enum WHMCSSchema {
         );
         """
 
+    /// `tblemails`: what WHMCS emailed a client (read back with GetEmails), and the page a single sign-on opens.
+    static let emailsSQL = """
+        CREATE TABLE whmcs_emails (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            userid INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            message TEXT NOT NULL,
+            date TEXT NOT NULL,
+            "to" TEXT NOT NULL
+        );
+        ALTER TABLE whmcs_sso_tokens ADD COLUMN redirect_path TEXT NOT NULL DEFAULT '';
+        """
+
     static let sql = """
         CREATE TABLE whmcs_api_credentials (
             identifier TEXT PRIMARY KEY,

@@ -84,6 +84,7 @@ package struct WHMCSSimulator: Sendable {
         router.post("/includes/api.php") { request, context in try await self.api(request, context: context) }
         router.get("/includes/api.php") { request, context in try await self.api(request, context: context) }
         router.get("/oauth/singlesignon.php") { request, _ in try await self.singleSignOn(request) }
+        router.get("/viewinvoice.php") { request, _ in try await self.viewInvoice(request) }
     }
 
     // MARK: Transport, authentication and envelope
@@ -168,8 +169,6 @@ package struct WHMCSSimulator: Sendable {
             case "getorders": return try context.getOrders()
             case "getproducts": return try context.getProducts()
             case "addproduct": return try context.addProduct()
-            case "updateproduct": return try context.updateProduct()
-            case "deleteproduct": return try context.deleteProduct()
             case "getcurrencies": return try context.getCurrencies()
             case "getclientsproducts": return try context.getClientsProducts()
             case "getclientsdomains": return try context.getClientsDomains()
@@ -189,6 +188,7 @@ package struct WHMCSSimulator: Sendable {
             case "addcancelrequest": return try context.addCancelRequest()
             case "upgradeproduct": return try context.upgradeProduct()
             case "createssotoken": return try context.createSsoToken()
+            case "getemails": return try context.getEmails()
             default: throw WHMCSFailure("API Function Not Found")
             }
         }
@@ -197,7 +197,7 @@ package struct WHMCSSimulator: Sendable {
     private static let listActions: Set<String> = [
         "getclients", "getorders", "getinvoices", "getinvoice", "getproducts", "getclientsproducts",
         "getclientsdomains", "gettickets",
-        "getclientgroups",
+        "getclientgroups", "getemails",
     ]
 
     private func render(
@@ -225,36 +225,73 @@ package struct WHMCSSimulator: Sendable {
             status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `/oauth/singlesignon.php?access_token=…`: spends a token once, within its minute.
+    /// `/oauth/singlesignon.php?access_token=…`: spends a token once, within its minute, and signs the browser in
+    /// (a cookie holding the spent token). A custom redirect then goes on to its page.
     private func singleSignOn(_ request: Request) async throws -> Response {
         let token = request.uri.queryParameters.get("access_token") ?? ""
         let now = self.now().timeIntervalSince1970
-        let client: String? = try await store.write { db in
+        let signedIn: (name: String, path: String)? = try await store.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT client_id, expires_at, used FROM whmcs_sso_tokens WHERE token = ?",
+                    db, sql: "SELECT client_id, expires_at, used, redirect_path FROM whmcs_sso_tokens WHERE token = ?",
                     arguments: [token]
                 ), row["used"] as Int == 0, (row["expires_at"] as Double) > now
             else { return nil }
             try db.execute(sql: "UPDATE whmcs_sso_tokens SET used = 1 WHERE token = ?", arguments: [token])
             let id: Int = row["client_id"]
-            return try String.fetchOne(
+            let name = try String.fetchOne(
                 db, sql: "SELECT firstname || ' ' || lastname FROM whmcs_clients WHERE id = ?", arguments: [id])
+            return (name ?? "", row["redirect_path"])
         }
-        let page: String
-        let status: HTTPResponse.Status
-        if let client {
-            page =
-                "<!doctype html><title>Client Area</title><h1>Client Area</h1><p>Signed in as \(escapeHTML(client)).</p>"
-            status = .ok
-        } else {
-            page =
-                "<!doctype html><title>Login</title><h1>Single sign-on failed</h1><p>The link has expired or was already used.</p>"
-            status = .unauthorized
+        guard let signedIn else {
+            return Self.page(
+                "Login", "<h1>Single sign-on failed</h1><p>The link has expired or was already used.</p>",
+                status: .unauthorized)
         }
-        return Response(
+        let cookie = "WHMCSSandboxClient=\(token); Path=/; HttpOnly; SameSite=Lax"
+        if !signedIn.path.isEmpty {
+            let base = address.baseURL ?? ""
+            return Response(
+                status: .found, headers: [.location: "\(base)/\(signedIn.path)", .setCookie: cookie])
+        }
+        var response = Self.page(
+            "Client Area", "<h1>Client Area</h1><p>Signed in as \(escapeHTML(signedIn.name)).</p>", status: .ok)
+        response.headers[.setCookie] = cookie
+        return response
+    }
+
+    /// `/viewinvoice.php?id=…`: the invoice, for the client signed in by single sign-on; anyone else is asked to
+    /// sign in.
+    private func viewInvoice(_ request: Request) async throws -> Response {
+        let cookie = request.headers[.cookie] ?? ""
+        let token = cookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("WHMCSSandboxClient=") }.map { String($0.dropFirst("WHMCSSandboxClient=".count)) }
+        let invoiceID = request.uri.queryParameters.get("id").flatMap { Int($0) } ?? 0
+        let invoice: (total: Int, status: String)? = try await store.read { db in
+            guard let token,
+                let client = try Int.fetchOne(
+                    db, sql: "SELECT client_id FROM whmcs_sso_tokens WHERE token = ? AND used = 1", arguments: [token]),
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT total, status FROM whmcs_invoices WHERE id = ? AND userid = ?",
+                    arguments: [invoiceID, client])
+            else { return nil }
+            return (row["total"], row["status"])
+        }
+        guard let invoice else {
+            return Self.page("Login", "<h1>Login</h1><p>Sign in to view this invoice.</p>", status: .forbidden)
+        }
+        return Self.page(
+            "Invoice #\(invoiceID)",
+            "<h1>Invoice #\(invoiceID)</h1><p>Status: \(escapeHTML(invoice.status))</p>"
+                + "<p>Total: \(WHMCSAction.money(invoice.total).string ?? "")</p><form><button>Pay Now</button></form>",
+            status: .ok)
+    }
+
+    private static func page(_ title: String, _ body: String, status: HTTPResponse.Status) -> Response {
+        Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: page)))
+            body: .init(
+                byteBuffer: ByteBuffer(string: "<!doctype html><title>\(escapeHTML(title))</title>\(body)")))
     }
 }
 

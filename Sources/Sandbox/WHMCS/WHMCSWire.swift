@@ -19,10 +19,11 @@ struct WHMCSParams: Sendable {
         string(key).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    /// PHP truthiness as WHMCS applies it to flags: `1`, `true`, `on`, `yes`.
+    /// A flag as WHMCS's PHP reads it, with loose truthiness: absent, empty and `0` are false, and every other
+    /// string is true, `"false"` and `"no"` included (CONTRACTS.md, Corrections).
     func flag(_ key: String) -> Bool {
-        guard let value = string(key)?.lowercased() else { return false }
-        return ["1", "true", "on", "yes"].contains(value)
+        guard let value = string(key) else { return false }
+        return !value.isEmpty && value != "0"
     }
 
     /// A scalar as a one-item list, a list, or a map's values in order.

@@ -5,10 +5,15 @@ import Tenancy
 /// The WHMCS calls paying an invoice needs; `WHMCSClient` is the live one, tests use an in-memory one.
 package protocol InvoicePayments: Sendable {
     func addPayment(_ payment: WHMCSPayment) async throws
-    func createSsoToken(clientID: Int, destination: String?, serviceID: Int?) async throws -> WHMCSSingleSignOn
+    /// A single-use sign-on link that opens `page` in the WHMCS client area.
+    func signOn(clientID: Int, page: String) async throws -> WHMCSSingleSignOn
 }
 
-extension WHMCSClient: InvoicePayments {}
+extension WHMCSClient: InvoicePayments {
+    package func signOn(clientID: Int, page: String) async throws -> WHMCSSingleSignOn {
+        try await createSsoToken(clientID: clientID, page: page)
+    }
+}
 
 /// Paying an invoice. In sandbox mode the simulator records the payment at once and the customer's copy is refreshed;
 /// live, the customer is sent to the invoice in WHMCS by single sign-on, where WHMCS's gateway takes the payment.
@@ -55,9 +60,7 @@ package struct BillingDesk: Sendable {
             try await refresh(account, tenant)
             return .paid
         }
-        let sso = try await whmcs.createSsoToken(
-            clientID: link.clientID, destination: "sso:custom_redirect", serviceID: nil)
-        return .redirect(
-            sso.redirectURL + "&redirect_url=" + QueryComponent.encode("viewinvoice.php?id=\(invoiceID)"))
+        let sso = try await whmcs.signOn(clientID: link.clientID, page: "viewinvoice.php?id=\(invoiceID)")
+        return .redirect(sso.redirectURL)
     }
 }

@@ -4,12 +4,18 @@ import Logging
 import Tenancy
 
 /// Pushes catalogue products to the tenant's WHMCS product group, as the platform's proxy did: each product type
-/// becomes AddProduct with its provisioning module and configoption1…n.
+/// becomes AddProduct with its provisioning module and configoption1…6.
+///
+/// WHMCS's API can add a product but not change or delete one (there is no UpdateProduct or DeleteProduct action),
+/// so each form of a catalogue product is its own WHMCS product, its slug ending in the fingerprint of what WHMCS
+/// was sent. A change adds the next version and links the catalogue to it; services already on an older version
+/// keep it, with their own recurring amounts. Every version is hidden in WHMCS, whose own order form no customer
+/// sees, so an old version is never offered there.
 package struct ProductSync: Sendable {
     package enum Operation: String, Sendable {
-        /// Create or change (a product already linked to WHMCS is updated).
+        /// Link the product to the WHMCS product of its current form, adding that version when it is new.
         case upsert
-        /// Remove from WHMCS; the catalogue keeps it retired for existing orders.
+        /// Unlink it; its WHMCS versions stay (hidden) for the services that use them.
         case delete
     }
 
@@ -112,17 +118,14 @@ package struct ProductSync: Sendable {
             switch operation {
             case .upsert:
                 let request = Self.whmcsProduct(entry, group: group, currencyID: currencyID, whm: whm)
-                // Found by slug first: another sync (the button, the API, an order) may have added it a moment ago.
-                if let id = try await product.whmcsProductID.asyncOr({
-                    try await client.product(slug: product.slug, groupID: group)?.id
-                }) {
-                    try await client.updateProduct(id: id, request)
+                // Found by its versioned slug first: another sync (the button, the API, an order) may have added
+                // this very version a moment ago, or an earlier one the same form.
+                if let id = try await client.product(slug: request.slug, groupID: group)?.id {
                     outcome.whmcsProductId = id
                 } else {
                     outcome.whmcsProductId = try await client.addProduct(request)
                 }
             case .delete:
-                if let id = product.whmcsProductID { try await client.deleteProduct(id: id) }
                 outcome.whmcsProductId = nil
             }
             let recorded = outcome.whmcsProductId
@@ -149,9 +152,9 @@ package struct ProductSync: Sendable {
     {
         let product = entry.product
         var request = WHMCSNewProduct(name: product.name, groupID: group)
-        request.slug = product.slug
         request.description = product.summary
-        request.hidden = product.visibility != .visible
+        // The storefront decides what is offered; WHMCS's own order form is never shown to a customer.
+        request.hidden = true
         request.payType = "recurring"
         // The portal's pipeline accepts and provisions each order itself, so WHMCS must not set anything up on its own.
         request.autoSetup = ""
@@ -179,15 +182,8 @@ package struct ProductSync: Sendable {
             request.pricing[currencyID, default: [:]][cycle] = price.priceMinor
             request.setupFees[currencyID, default: [:]][cycle] = price.setupMinor
         }
+        request.slug = "\(product.slug)-\(request.fingerprint)"
         return request
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    /// The value, or what `fallback` finds.
-    func asyncOr(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
-        if let self { return self }
-        return try await fallback()
     }
 }
 
