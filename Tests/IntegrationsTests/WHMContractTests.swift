@@ -133,6 +133,31 @@ struct WHMContractTests {
         }
     }
 
+    @Test("installssl carries the CA bundle as cab; a bundle sent under another name is dropped, as WHM drops it")
+    func installCertificateBundle() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            _ = try await whm.createAccount(
+                WHMNewAccount(username: "tlsuser", domain: "tls.example", plan: "default", contactEmail: ""))
+            let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+            try await whm.installCertificate(
+                domain: "tls.example", account: "tlsuser", certificate: pem,
+                key: "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----", caBundle: "BUNDLE")
+            let bundle = {
+                try await sandbox.sandbox.store.read { db in
+                    try String.fetchOne(db, sql: "SELECT cabundle FROM whm_ssl WHERE domain = 'tls.example'")
+                }
+            }
+            #expect(try await bundle() == "BUNDLE")
+            let authorization = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
+            let query =
+                "/json-api/installssl?api.version=1&domain=tls.example&crt=\(pem.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                + "&key=-----BEGIN%20PRIVATE%20KEY-----&cabundle=IGNORED"
+            #expect(try await sandbox.getWHM(query, authorization: authorization).0 == 200)
+            #expect(try await bundle() == "")
+        }
+    }
+
     @Test("create_user_session gives a one-time cPanel link; a suspended account gets none")
     func singleSignOn() async throws {
         try await SandboxHarness.with { sandbox in

@@ -8,7 +8,8 @@ extension WHMClient {
     ) async throws {
         try await requireOwned(username)
         _ = try await perform(
-            "installssl", [("domain", domain), ("crt", certificate), ("key", key), ("cabundle", caBundle)],
+            // WHM reads the CA bundle as `cab` (Whostmgr/API/1/SSL.pm); any other name is silently dropped.
+            "installssl", [("domain", domain), ("crt", certificate), ("key", key), ("cab", caBundle)],
             safety: .safe
         )
     }

@@ -4,7 +4,8 @@ import GRDB
 /// Files saved through cPanel (UAPI `Fileman::save_file_content`, called through WHM's `cpanel` function) and
 /// certificates installed with `installssl`.
 ///
-/// Choices where the contract is open: `installssl` takes `domain`, `crt`, `key` and `cabundle` (WHM API 1's names),
+/// Choices where the contract is open: `installssl` takes `domain`, `crt`, `key` and `cab` (WHM API 1's names; a
+/// `cabundle` argument is ignored, as WHM ignores it),
 /// accepts a domain that is an account's main domain or its `www.` name, and refuses a certificate that is not PEM;
 /// a reseller may install only on accounts it owns. `save_file_content` takes `dir` (relative to the account's home),
 /// `file` and `content`, and refuses paths that climb out with `..`.
@@ -47,7 +48,7 @@ extension WHMAction {
                 ON CONFLICT(domain) DO UPDATE SET user = excluded.user, crt = excluded.crt, key = excluded.key,
                     cabundle = excluded.cabundle, installed = excluded.installed
                 """,
-            arguments: [bare, user, certificate, key, args.first("cabundle") ?? "", Int(now.timeIntervalSince1970)]
+            arguments: [bare, user, certificate, key, args.first("cab") ?? "", Int(now.timeIntervalSince1970)]
         )
         return (
             "OK", ["status": 1, "statusmsg": .string("The SSL certificate is now installed onto domain “\(bare)”.")],
