@@ -146,7 +146,7 @@ struct TwentyIContractTests {
             #expect(try await client.cloudServer(id: "999999") == nil)
             await #expect(
                 throws: UpstreamError.apiError(
-                    .twentyI, action: "addCloudServer", message: "Unknown size huge at provider 20i")
+                    .twentyI, action: "addCloudServer", message: "Unknown spec huge at provider 20icloud")
             ) {
                 _ = try await client.addCloudServer(provider: "20i", size: "huge", label: "acme-1002")
             }
@@ -214,5 +214,85 @@ struct TwentyIContractTests {
                 _ = try await client.singleSignOn(stackUser: "stack-user:99999")
             }
         }
+    }
+
+    @Test(
+        "addCloudServer sends the documented body; the old capitalised shape is refused; servers are read at /managed_vps"
+    )
+    func cloudServerWire() async throws {
+        let body = TwentyIClient.cloudServerBody(
+            provider: "20i", size: "small", label: "acme-7", stackUser: "stack-user:4")
+        #expect(
+            body
+                == .object([
+                    "configuration": .object([
+                        "provider": "20icloud", "mvpsName": "acme-7", "optimisation": "default", "spec": "small",
+                    ]),
+                    "periodMonths": 1, "type": "cloud-20i", "forUser": "stack-user:4",
+                ]))
+        #expect(
+            TwentyIClient.cloudServerBody(provider: "aws", size: "t3.large", label: "x", stackUser: nil)["type"]
+                == "cloud-aws")
+        try await SandboxHarness.with { sandbox in
+            let (status, text) = try await sandbox.sendTwentyI(
+                .POST, "/reseller/*/addCloudServer",
+                body: #"{"configuration":{"Provider":"20i","Size":"small","Name":"old-shape"}}"#)
+            #expect(status == 400 && text.contains("configuration.provider"))
+            let id = try await sandbox.twentyI().addCloudServer(provider: "20i", size: "small", label: "acme-8")
+            let (listed, list) = try await sandbox.sendTwentyI(.GET, "/managed_vps")
+            #expect(listed == 200 && list.contains("acme-8"))
+            #expect(try await sandbox.sendTwentyI(.GET, "/managed_vps/\(id)").0 == 200)
+            #expect(try await sandbox.sendTwentyI(.GET, "/cloud_server").0 == 404)
+        }
+    }
+
+    @Test("WHOIS privacy is switched with privacyState; /privacy only sets where privacy mail goes")
+    func privacyState() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.twentyI()
+            let contact = TwentyIClient.Contact(
+                name: "Ada Lovelace", address: "1 Square", city: "London", postcode: "SW1", country: "GB",
+                telephone: "+44.1", email: "ada@example.com")
+            try await client.registerDomain(
+                "quiet.example", years: 1, contact: contact, nameservers: [], privacy: false)
+            try await client.setPrivacy(domain: "quiet.example", enabled: true)
+            #expect(try await client.domain("quiet.example")?.privacy == true)
+            let path = "/package/quiet.example/domain/quiet.example/privacy"
+            let (status, _) = try await sandbox.sendTwentyI(.POST, path, body: #"{"enabled":false}"#)
+            #expect(status == 400)
+            #expect(try await client.domain("quiet.example")?.privacy == true)
+            try await client.setPrivacy(domain: "quiet.example", enabled: false)
+            #expect(try await client.domain("quiet.example")?.privacy == false)
+        }
+    }
+
+    @Test("StackCP sign-on lands on the package's own domain when the branding says *, never on a * host")
+    func signOnAddress() {
+        let path = "/login/sso?PHPSESSID=abc"
+        let fallback = "https://www.stackcp.com"
+        let star: LenientJSON = .object(["brandDomain": "*", "brandSubdomain": "cp"])
+        #expect(
+            TwentyIClient.signOnAddress(branding: star, packageDomain: "acme.example", fallback: fallback, path: path)
+                == "https://cp.acme.example/login/sso?PHPSESSID=abc")
+        #expect(
+            TwentyIClient.signOnAddress(branding: star, packageDomain: nil, fallback: fallback, path: path)
+                == fallback + path)
+        let own: LenientJSON = .object(["brandDomain": "panel.example", "brandSubdomain": "cp"])
+        #expect(
+            TwentyIClient.signOnAddress(branding: own, packageDomain: "acme.example", fallback: fallback, path: path)
+                == "https://cp.panel.example/login/sso?PHPSESSID=abc")
+        #expect(
+            TwentyIClient.signOnAddress(
+                branding: .object([:]), packageDomain: "acme.example", fallback: fallback, path: path)
+                == fallback + path)
+    }
+
+    @Test("a write answered with a bare true, or nameservers under result, read as the vendor's SDK reads them")
+    func bareAnswers() throws {
+        #expect(try TwentyIClient.result(.bool(true), action: "transferDomain") == .bool(true))
+        #expect(try TwentyIClient.result(.number(866_239), action: "addWeb") == .number(866_239))
+        #expect(try TwentyIClient.result(.object(["result": "7"]), action: "x") == .string("7"))
+        #expect(throws: UpstreamError.self) { try TwentyIClient.result(.bool(false), action: "x") }
+        #expect(throws: UpstreamError.self) { try TwentyIClient.result(.object([:]), action: "x") }
     }
 }

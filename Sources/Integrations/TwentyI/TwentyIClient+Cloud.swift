@@ -23,9 +23,11 @@ package struct TwentyICloudServer: Sendable, Equatable {
         (self.status, self.ipAddress, self.hostname) = (status, ipAddress, hostname)
     }
 
+    /// A managed VPS object (`/managed_vps`). Its fields are not documented; the name is read as `name`, or as the
+    /// `mvpsName` it was made with.
     init(_ json: LenientJSON) {
-        id = json["id"]?.string ?? ""
-        name = json["name"]?.string ?? ""
+        id = json["id"]?.string ?? json["id"]?.int.map(String.init) ?? ""
+        name = json["name"]?.string ?? json["mvpsName"]?.string ?? ""
         provider = json["provider"]?.string ?? ""
         size = json["size"]?.string ?? ""
         cpu = json["cpu"]?.int ?? 0
@@ -55,42 +57,66 @@ package struct TwentyIDomain: Sendable, Equatable {
 extension TwentyIClient {
     // MARK: Cloud servers
 
-    /// addCloudServer: a server of `size` at `provider` (20i's own, or AWS or Google Cloud through 20i), labelled so a
-    /// lost answer finds the server made rather than making a second one.
+    /// 20i's provider name and server type for the catalogue's provider id (`20i`, `aws`, `gcp`).
+    static func cloudProvider(_ id: String) -> (provider: String, type: String) {
+        switch id.lowercased() {
+        case "20i", "20icloud": ("20icloud", "cloud-20i")
+        case "google", "gcp": ("gcp", "cloud-gcp")
+        default: (id.lowercased(), "cloud-\(id.lowercased())")
+        }
+    }
+
+    /// The addCloudServer body as 20i's managed cloud hosting guide documents it.
+    static func cloudServerBody(provider id: String, size: String, label: String, stackUser: String?) -> LenientJSON {
+        let (provider, type) = cloudProvider(id)
+        var body: [String: LenientJSON] = [
+            "configuration": .object([
+                "provider": .string(provider), "mvpsName": .string(label), "optimisation": "default",
+                "spec": .string(size),
+            ]),
+            "periodMonths": 1, "type": .string(type),
+        ]
+        if let stackUser { body["forUser"] = .string(stackUser) }
+        return .object(body)
+    }
+
+    /// addCloudServer: a server of `size` at `provider` (20i's own, or AWS or Google Cloud through 20i), named so a
+    /// lost answer finds the server made rather than making a second one. The answer's shape is not documented: an
+    /// id in it (bare, as `result`, or as `result.id`) is used, else the server is found by its name.
     package func addCloudServer(provider: String, size: String, label: String, stackUser: String? = nil) async throws
         -> String
     {
-        var body: [String: LenientJSON] = [
-            "configuration": .object(["Provider": .string(provider), "Size": .string(size), "Name": .string(label)])
-        ]
-        if let stackUser { body["forUser"] = .string(stackUser) }
-        let json = try await perform(
-            .post, "/reseller/\(Self.reseller)/addCloudServer", action: "addCloudServer", body: .object(body),
-            safety: .lookUpFirst
-        ) {
+        let find: @Sendable () async throws -> LenientJSON? = {
             guard let existing = try await self.cloudServers().first(where: { $0.name == label }) else { return nil }
             return .object(["result": .string(existing.id)])
         }
-        guard let id = try Self.result(json, action: "addCloudServer").string, !id.isEmpty else {
+        let json = try await perform(
+            .post, "/reseller/\(Self.reseller)/addCloudServer", action: "addCloudServer",
+            body: Self.cloudServerBody(provider: provider, size: size, label: label, stackUser: stackUser),
+            safety: .lookUpFirst, lookUp: find)
+        let result = try Self.result(json, action: "addCloudServer")
+        if let id = result.string ?? result.int.map(String.init) ?? result["id"]?.string
+            ?? result["id"]?.int.map(String.init), !id.isEmpty
+        {
+            return id
+        }
+        guard let found = try await find()?["result"]?.string else {
             throw UpstreamError.malformedResponse(.twentyI, action: "addCloudServer", detail: "no server id")
         }
-        return id
+        return found
     }
 
+    /// The reseller's managed cloud servers (`GET /managed_vps`).
     package func cloudServers() async throws -> [TwentyICloudServer] {
-        try await perform(.get, "/cloud_server", action: "listCloudServers", safety: .safe).elements.map(
+        try await perform(.get, "/managed_vps", action: "listCloudServers", safety: .safe).elements.map(
             TwentyICloudServer.init)
     }
 
-    /// One server; nil when 20i has no such server.
+    /// One server (`GET /managed_vps/{id}`); nil when 20i answers 404, as its own SDK reads it.
     package func cloudServer(id: String) async throws -> TwentyICloudServer? {
-        do {
-            let json = try await perform(
-                .get, "/cloud_server/\(Self.pathSegment(id))", action: "cloudServer", safety: .safe)
-            return TwentyICloudServer(json)
-        } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("no such") {
-            return nil
-        }
+        let json = try await perform(
+            .get, "/managed_vps/\(Self.pathSegment(id))", action: "cloudServer", safety: .safe, missing: .null)
+        return json == .null ? nil : TwentyICloudServer(json)
     }
 
     // MARK: Domains in the account
@@ -117,7 +143,8 @@ extension TwentyIClient {
     package func nameservers(domain: String) async throws -> [String] {
         let json = try await perform(
             .get, Self.domainPath(domain) + "/nameservers", action: "getNameservers", safety: .safe)
-        return (json["ns"]?.elements ?? json.elements).compactMap(\.string)
+        // The vendor SDK reads `result`; other integrations see a bare list or `ns`.
+        return (json["result"]?.elements ?? json["ns"]?.elements ?? json.elements).compactMap(\.string)
     }
 
     /// Replaces the domain's nameservers (`old-ns` names the ones to drop, as the contract's call takes them).
@@ -133,12 +160,13 @@ extension TwentyIClient {
         )
     }
 
-    /// Turns WHOIS privacy on or off; setting it again is harmless.
+    /// Turns WHOIS privacy on or off (`privacyState`; `/privacy` sets where privacy mail goes, not whether it is
+    /// on); setting it again is harmless.
     package func setPrivacy(domain: String, enabled: Bool) async throws {
         let body: LenientJSON = .object(["enabled": .bool(enabled)])
         _ = try Self.result(
             try await perform(
-                .post, Self.domainPath(domain) + "/privacy", action: "setPrivacy", body: body, safety: .safe),
+                .post, Self.domainPath(domain) + "/privacyState", action: "setPrivacy", body: body, safety: .safe),
             action: "setPrivacy"
         )
     }
@@ -184,6 +212,12 @@ extension TwentyIClient {
     /// StackCP single sign-on (CONTRACTS.md §3.2): a token for the stack user, the reseller's branding, a branded
     /// session, then the address that opens it. Valid once, for a short while; never stored.
     package func singleSignOn(stackUser: String) async throws -> String {
+        try await singleSignOn(stackUser: stackUser, packageDomain: nil)
+    }
+
+    /// Single sign-on for a package's stack user, landing on the package's own domain when the reseller's branding
+    /// says `*`.
+    package func singleSignOn(stackUser: String, packageDomain: String?) async throws -> String {
         let credentials = self.credentials
         let tokenBody: LenientJSON = .object(["grant_type": "client_credentials", "scope": .string(stackUser)])
         let token = try await caller.call(
@@ -220,13 +254,20 @@ extension TwentyIClient {
         guard let id = session["session_id"]?.string, !id.isEmpty else {
             throw UpstreamError.malformedResponse(.twentyI, action: "ssoSession", detail: "no session id")
         }
-        let query = "/login/sso?PHPSESSID=" + Self.pathSegment(id)
-        if let brandDomain = branding["brandDomain"]?.string, !brandDomain.isEmpty,
+        return Self.signOnAddress(
+            branding: branding, packageDomain: packageDomain, fallback: credentials.stackCPURL,
+            path: "/login/sso?PHPSESSID=" + Self.pathSegment(id))
+    }
+
+    /// Where a StackCP session opens: the reseller's branded control-panel host when it has one. A brand domain of
+    /// `*` means the package's own domain, as 20i's SDK reads it; with none to hand, StackCP's own address.
+    static func signOnAddress(branding: LenientJSON, packageDomain: String?, fallback: String, path: String) -> String {
+        guard let brandDomain = branding["brandDomain"]?.string, !brandDomain.isEmpty,
             let sub = branding["brandSubdomain"]?.string, !sub.isEmpty
-        {
-            return "https://\(sub).\(brandDomain)\(query)"
-        }
-        return credentials.stackCPURL + query
+        else { return fallback + path }
+        let domain = brandDomain == "*" ? packageDomain : brandDomain
+        guard let domain, !domain.isEmpty, !domain.contains("*") else { return fallback + path }
+        return "https://\(sub).\(domain)\(path)"
     }
 }
 

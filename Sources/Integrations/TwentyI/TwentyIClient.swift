@@ -82,7 +82,7 @@ package struct TwentyIClient: Sendable {
 
     func perform(
         _ method: UpstreamRequest.Method, _ path: String, action: String, body: LenientJSON? = nil,
-        safety: RepeatSafety,
+        safety: RepeatSafety, missing: LenientJSON? = nil,
         lookUp: (@Sendable () async throws -> LenientJSON?)? = nil
     ) async throws -> LenientJSON {
         let credentials = self.credentials
@@ -94,7 +94,11 @@ package struct TwentyIClient: Sendable {
                 if data != nil { headers.append(("Content-Type", "application/json")) }
                 return UpstreamRequest(method: method, url: credentials.url(path), headers: headers, body: data)
             },
-            decode: { try Self.decode($0, action: action) },
+            decode: { response in
+                // A read that may find nothing: 404 is an answer (`missing`), as 20i's own SDK reads it.
+                if response.status == 404, let missing { return missing }
+                return try Self.decode(response, action: action)
+            },
             lookUp: lookUp
         )
     }
@@ -125,9 +129,16 @@ package struct TwentyIClient: Sendable {
         }
     }
 
-    /// A write's `result`, which must be present and not empty or false.
+    /// A write's `result`, which must be present and not empty or false. Some calls answer with the bare value
+    /// (transferDomain "will return true"), which counts the same.
     static func result(_ json: LenientJSON, action: String) throws -> LenientJSON {
-        guard let result = json["result"], result != .null, result != .bool(false), result != .string("") else {
+        let result: LenientJSON? =
+            switch json {
+            case .object: json["result"]
+            case .array: nil
+            default: json
+            }
+        guard let result, result != .null, result != .bool(false), result != .string("") else {
             throw UpstreamError.apiError(.twentyI, action: action, message: "20i answered without a result")
         }
         return result

@@ -5,16 +5,21 @@ import Hummingbird
 /// Cloud servers, the domains in the account, StackCP users and single sign-on.
 ///
 /// Choices where the contract is open (its reference sits behind a login):
-/// - `POST /reseller/{rid}/addCloudServer` takes `{"configuration": {"Provider", "Size", "Name"}, "forUser"?}` and
-///   answers `{"result": <id>}`; the server gets the CPU, RAM and storage that the size has at that provider in the
-///   resource map the sandbox was started with, and an address from 192.0.2.0/24. An unknown provider or size is a 400.
-///   `GET /cloud_server` and `GET /cloud_server/{id}` answer `{id, name, provider, size, cpu, ram, storage, status,
-///   ipAddress, hostname, created}`; a new server is `running`.
+/// - `POST /reseller/{rid}/addCloudServer` takes the body of 20i's managed cloud hosting guide:
+///   `{"configuration": {provider ("20icloud"|"aws"|"gcp"), mvpsName, optimisation, spec, zone?, bandwidth?, disk?},
+///   "periodMonths", "type" ("cloud-20i"|"cloud-aws"|"cloud-gcp"), "options"?, "forUser"?}`, and answers
+///   `{"result": <id>}` (the guide shows no answer). The server gets the CPU, RAM and storage that the spec has at
+///   that provider in the resource map the sandbox was started with, and an address from 192.0.2.0/24. A missing
+///   key, an unknown provider or spec, or a type for another provider is a 400.
+///   `GET /managed_vps` and `GET /managed_vps/{id}` (the reference's paths; it shows no fields) answer
+///   `{id, name, provider, size, cpu, ram, storage, status, ipAddress, hostname, created}`; a new server is `running`;
+///   an unknown id is a 404.
 /// - `GET /domain` answers `[{id, name, expiryDate (ISO 8601), nameservers[], privacyService}]`.
 /// - A registered domain with no package has a zone of its own, addressed with the domain's name as both package
 ///   and domain (`/package/example.com/domain/example.com/dns`), as the contract's id shortcuts allow.
 /// - Nameservers: GET answers `{"ns": […]}`; POST `{ns, old-ns}` replaces them (2 to 13, each a host name).
-///   WHOIS privacy: `POST /package/{pid}/domain/{did}/privacy` with `{"enabled": bool}`.
+///   WHOIS privacy on or off: `POST /package/{pid}/domain/{did}/privacyState` with `{"enabled": bool}`;
+///   `POST …/privacy` takes `{"emailDestination"}` and does not turn privacy on or off.
 /// - Single sign-on: `/login/authenticate`, `/login/implicitBranded` and `/login/sso` answer on the simulator's own
 ///   address (live they are auth-api.20i.com:3000 and www.stackcp.com); the general key is accepted for the token.
 ///   An SSO session opens once, within five minutes.
@@ -41,13 +46,13 @@ extension TwentyISimulator {
         router.post("/reseller/{rid}/addCloudServer") { request, context in
             try await self.handle(request, context) { db, body in try self.addCloudServer(db, body) }
         }
-        router.get("/cloud_server") { request, context in
+        router.get("/managed_vps") { request, context in
             try await self.handle(request, context) { db, _ in
                 .array(
                     try Row.fetchAll(db, sql: "SELECT * FROM twentyi_cloud_servers ORDER BY id").map(Self.cloudServer))
             }
         }
-        router.get("/cloud_server/{id}") { request, context in
+        router.get("/managed_vps/{id}") { request, context in
             let id = Int64(context.parameters.get("id") ?? "") ?? 0
             return try await self.handle(request, context) { db, _ in
                 guard
@@ -98,6 +103,16 @@ extension TwentyISimulator {
             }
         }
         router.post("/package/{pid}/domain/{domain}/privacy") { request, context in
+            let domain = context.parameters.get("domain") ?? ""
+            return try await self.handle(request, context) { db, body in
+                _ = try Self.registeredDomain(db, domain)
+                guard let destination = body["emailDestination"]?.string, destination.contains("@") else {
+                    throw Failure(status: .badRequest, message: "emailDestination is required")
+                }
+                return ["result": true]
+            }
+        }
+        router.post("/package/{pid}/domain/{domain}/privacyState") { request, context in
             let domain = context.parameters.get("domain") ?? ""
             return try await self.handle(request, context) { db, body in
                 _ = try Self.registeredDomain(db, domain)
@@ -209,21 +224,38 @@ extension TwentyISimulator {
         return token
     }
 
+    /// 20i's provider names, by the resource map's provider ids, and the server type each takes.
+    static let cloudProviders = [
+        "20icloud": ("20i", "cloud-20i"), "aws": ("aws", "cloud-aws"), "gcp": ("gcp", "cloud-gcp"),
+    ]
+
     func addCloudServer(_ db: Database, _ body: JSONValue) throws -> JSONValue {
         let configuration = body["configuration"]
-        guard let provider = configuration?["Provider"]?.string, let size = configuration?["Size"]?.string,
-            let name = configuration?["Name"]?.string, !name.isEmpty
-        else { throw Failure(status: .badRequest, message: "configuration.Provider, Size and Name are required") }
-        guard let resources = cloudSizes.resources(provider: provider, size: size) else {
-            throw Failure(status: .badRequest, message: "Unknown size \(size) at provider \(provider)")
+        guard let provider = configuration?["provider"]?.string, let size = configuration?["spec"]?.string,
+            configuration?["optimisation"]?.string != nil, let type = body["type"]?.string,
+            let months = body["periodMonths"]?.int, months >= 1
+        else {
+            throw Failure(
+                status: .badRequest,
+                message:
+                    "configuration.provider, configuration.spec, configuration.optimisation, type and periodMonths are required"
+            )
         }
+        guard let (mapped, expectedType) = Self.cloudProviders[provider], type == expectedType else {
+            throw Failure(status: .badRequest, message: "Unknown provider \(provider) for type \(type)")
+        }
+        guard let resources = cloudSizes.resources(provider: mapped, size: size) else {
+            throw Failure(status: .badRequest, message: "Unknown spec \(size) at provider \(provider)")
+        }
+        let given = configuration?["mvpsName"]?.string ?? ""
+        let name = given.isEmpty ? "mvps-\(Int(now().timeIntervalSince1970))" : given
         try db.execute(
             sql: """
                 INSERT INTO twentyi_cloud_servers (name, provider, size, cpu, ram, storage, status, stack_user, created)
                 VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)
                 """,
             arguments: [
-                name, provider, size, resources.cpu, resources.ramGB, resources.storageGB,
+                name, mapped, size, resources.cpu, resources.ramGB, resources.storageGB,
                 body["forUser"]?.string ?? "",
                 ISO8601DateFormatter().string(from: now()),
             ]
