@@ -22,7 +22,7 @@ struct SSLStoreContractTests {
         )
     }
 
-    @Test("the AuthRequest goes in every body; a wrong token is refused; the ReplayToken must come back")
+    @Test("the AuthRequest goes in every body; a wrong token is refused; another call's ReplayToken is refused")
     func auth() async throws {
         try await SandboxHarness.with { sandbox in
             try await sandbox.sslStore().checkConnection()
@@ -35,10 +35,23 @@ struct SSLStoreContractTests {
             let body = Data(#"{"AuthResponse":{"isError":false,"ReplayToken":"someone-else"}}"#.utf8)
             #expect(
                 throws: UpstreamError.malformedResponse(
-                    .sslStore, action: "orderStatus", detail: "the ReplayToken was not echoed")
+                    .sslStore, action: "orderStatus", detail: "the ReplayToken echoed is another call's")
             ) {
                 _ = try SSLStoreClient.decode(
                     UpstreamResponse(status: 200, body: body), action: "orderStatus", replay: "mine")
+            }
+            // No echo at all, as the vendor's SDK expects of the live service: taken, and noted.
+            var noted = 0
+            let silent = Data(#"{"AuthResponse":{"isError":false},"CertificateStatus":"Active"}"#.utf8)
+            let taken = try SSLStoreClient.decode(
+                UpstreamResponse(status: 200, body: silent), action: "orderStatus", replay: "mine"
+            ) { noted += 1 }
+            #expect(taken["CertificateStatus"]?.string == "Active" && noted == 1)
+            // A Message given as one string keeps its text.
+            let single = Data(#"{"AuthResponse":{"isError":true,"Message":"Invalid CSR"}}"#.utf8)
+            #expect(throws: UpstreamError.apiError(.sslStore, action: "newOrder", message: "Invalid CSR")) {
+                _ = try SSLStoreClient.decode(
+                    UpstreamResponse(status: 200, body: single), action: "newOrder", replay: "mine")
             }
             // Either casing of isError is read.
             let error = Data(

@@ -96,8 +96,8 @@ package enum DomainValidation: String, Sendable, CaseIterable {
 }
 
 /// TheSSLStore's REST API (CONTRACTS.md §4): JSON POSTs with an `AuthRequest` in every body, errors in-band
-/// (`AuthResponse.isError` and `Message[]`), and a `ReplayToken` the server must echo — a reply without the same token
-/// is refused, so a stale or foreign answer is never taken for this call's.
+/// (`AuthResponse.isError` and `Message`), and a fresh `ReplayToken` per call: a reply echoing another call's token is
+/// refused, so a stale or foreign answer is never taken for this call's; a reply with no echo is taken and logged.
 package struct SSLStoreClient: Sendable {
     package let credentials: SSLStoreCredentials
     let caller: UpstreamCaller
@@ -130,11 +130,21 @@ package struct SSLStoreClient: Sendable {
                     body: data
                 )
             },
-            decode: { try Self.decode($0, action: action, replay: replay) }
+            decode: { [logger = caller.logger] response in
+                try Self.decode(response, action: action, replay: replay) {
+                    logger.warning(
+                        "TheSSLStore answered without echoing the ReplayToken", metadata: ["action": "\(action)"])
+                }
+            }
         )
     }
 
-    static func decode(_ response: UpstreamResponse, action: String, replay: String) throws -> LenientJSON {
+    /// The answer's JSON. An `AuthResponse` that echoes a different `ReplayToken` is refused; one with no echo is
+    /// taken, with `unechoed` called: the vendor's own SDK never shows the live service echoing it (CONTRACTS.md,
+    /// Corrections). `Message` is read as a list or a single string.
+    static func decode(
+        _ response: UpstreamResponse, action: String, replay: String, unechoed: () -> Void = {}
+    ) throws -> LenientJSON {
         guard (200..<300).contains(response.status) else {
             throw UpstreamError.badStatus(.sslStore, action: action, status: response.status)
         }
@@ -148,14 +158,20 @@ package struct SSLStoreClient: Sendable {
             throw UpstreamError.malformedResponse(.sslStore, action: action, detail: "no AuthResponse")
         }
         if auth.field("isError")?.bool == true {
-            let message = (auth.field("Message")?.elements.compactMap(\.string) ?? []).joined(separator: " ")
+            let field = auth.field("Message")
+            let message = (field?.string.map { [$0] } ?? field?.elements.compactMap(\.string) ?? [])
+                .joined(separator: " ")
             if message.lowercased().contains("auth") || message.lowercased().contains("partner") {
                 throw UpstreamError.authenticationFailed(.sslStore, message: message.isEmpty ? "refused" : message)
             }
             throw UpstreamError.apiError(.sslStore, action: action, message: message.isEmpty ? "refused" : message)
         }
-        guard auth.field("ReplayToken")?.string == replay else {
-            throw UpstreamError.malformedResponse(.sslStore, action: action, detail: "the ReplayToken was not echoed")
+        switch auth.field("ReplayToken") {
+        case nil, .null, .string(""): unechoed()
+        case .string(replay): break
+        default:
+            throw UpstreamError.malformedResponse(
+                .sslStore, action: action, detail: "the ReplayToken echoed is another call's")
         }
         return json
     }
