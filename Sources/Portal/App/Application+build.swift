@@ -37,7 +37,7 @@ package func buildApplication(
         ReminderScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
             flows: dependencies.accountFlows, realm: { dependencies.tenantRealm($0) }, queue: dependencies.mailQueue,
-            interval: configuration.reminderInterval, logger: logger
+            refresher: dependencies.billingRefresher, interval: configuration.reminderInterval, logger: logger
         ),
         RenewalScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,

@@ -121,11 +121,14 @@ package struct PortalDependencies: Sendable {
         let accountFlows = AccountFlows(
             pages: pages, services: accountServices, throttle: throttle, emails: emails, mailQueue: mailQueue
         )
-        let billingRefresher = BillingRefresher(databases: databases, upstreams: upstreams, logger: logger)
-        let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
         let realm: @Sendable (Tenant) -> any AccountRealm = {
             TenantRealm(tenant: $0, databases: databases, storefront: storefront, registry: registry)
         }
+        let billingRefresher = BillingRefresher(
+            databases: databases, upstreams: upstreams,
+            notices: BillingNotices(flows: accountFlows, realm: realm, queue: mailQueue, now: accountServices.now),
+            logger: logger)
+        let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
         return PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,

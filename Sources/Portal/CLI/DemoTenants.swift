@@ -239,7 +239,7 @@ package struct DemoTenants: Sendable {
                 (
                     "",
                     .cloud(
-                        "scale-cloud", "Scale Cloud Server", "Dedicated resources on 20i cloud.", provider: "20i",
+                        "scale-cloud", "Scale Cloud Server", "Dedicated resources, ready in minutes.", provider: "20i",
                         size: "large",
                         features: ["4 vCPU", "8 GB RAM", "160 GB NVMe"], position: 3, prices: [("monthly", "39.00", "")]
                     )

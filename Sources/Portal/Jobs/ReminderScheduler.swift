@@ -22,13 +22,17 @@ package struct ReminderScheduler: Service {
     let flows: AccountFlows
     let realm: @Sendable (Tenant) -> any AccountRealm
     let queue: MailQueue
+    /// Reads each customer's billing copy on every pass, so invoices and payments made in WHMCS itself (by staff, a
+    /// gateway or a renewal) get their branded emails within an interval even when the customer never looks.
+    let refresher: BillingRefresher?
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
 
     package init(
         registry: TenantRegistry, databases: TenantDatabases, upstreams: TenantUpstreams, flows: AccountFlows,
-        realm: @escaping @Sendable (Tenant) -> any AccountRealm, queue: MailQueue, interval: Duration = .seconds(3600),
+        realm: @escaping @Sendable (Tenant) -> any AccountRealm, queue: MailQueue, refresher: BillingRefresher? = nil,
+        interval: Duration = .seconds(3600),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.registry = registry
@@ -37,6 +41,7 @@ package struct ReminderScheduler: Service {
         self.flows = flows
         self.realm = realm
         self.queue = queue
+        self.refresher = refresher
         self.interval = interval
         self.now = now
         self.logger = logger
@@ -94,6 +99,7 @@ package struct ReminderScheduler: Service {
         var queued = 0
         for customer in customers {
             do {
+                try await refresher?.refresh(customer.account.id, in: tenant)
                 let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
                 // Services and domains renew alike: one list of (object, name, domain, due date, price).
                 let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))

@@ -28,7 +28,13 @@ final class TestBrowser: Sendable {
 
     let port: Int
     let host: String
-    private let state = Mutex<(cookies: [String: String], csrf: String)>(([:], ""))
+    private let state = Mutex<
+        (cookies: [String: String], csrf: String, history: [(path: String, response: BrowserResponse)])
+    >(
+        ([:], "", []))
+
+    /// Every answer this browser got, in order, with the path it asked for: what the user saw.
+    var history: [(path: String, response: BrowserResponse)] { state.withLock { $0.history } }
 
     init(_ client: any TestClientProtocol, host: String) {
         self.port = client.port ?? 0
@@ -64,6 +70,7 @@ final class TestBrowser: Sendable {
             status: HTTPResponse.Status(code: Int(response.status.code)), headers: fields, text: String(buffer: buffer)
         )
         remember(answer)
+        state.withLock { $0.history.append((path, answer)) }
         return answer
     }
 

@@ -12,15 +12,20 @@ package final class BillingRefresher: Sendable {
 
     let databases: TenantDatabases
     let upstreams: TenantUpstreams
+    /// The branded emails for invoices and payments the copy finds new.
+    let notices: BillingNotices?
     let logger: Logger
     /// The latest refresh per (tenant, account): a new one runs after it, so an older read never overwrites a newer.
     private let chains = Mutex<[String: Task<Void, any Error>]>([:])
     /// Background refreshes asked for by page views and not yet finished, so a busy page asks only once.
     private let scheduled = Mutex<Set<String>>([])
 
-    package init(databases: TenantDatabases, upstreams: TenantUpstreams, logger: Logger) {
+    package init(
+        databases: TenantDatabases, upstreams: TenantUpstreams, notices: BillingNotices? = nil, logger: Logger
+    ) {
         self.databases = databases
         self.upstreams = upstreams
+        self.notices = notices
         self.logger = logger
     }
 
@@ -103,9 +108,20 @@ package final class BillingRefresher: Sendable {
         }
         let ticketStatuses = statuses
         let replies = lastReplies
-        try await databases.withDatabase(for: tenant) { database in
-            try await database.billing.replace(account, services: services, invoices: invoices)
+        let mirrored = invoices
+        let previous = try await databases.withDatabase(for: tenant) { database in
+            let previous = try await database.billing.invoices(of: account, filter: .all, today: "", limit: 2_000).items
+            try await database.billing.replace(account, services: services, invoices: mirrored)
             try await database.tickets.updateStatuses(ticketStatuses, of: account)
+            return previous
+        }
+        if let notices,
+            let customer = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(account) })
+        {
+            let today = BillingNotices.day(OrderSteps.whmcsDate(notices.now()), offset: 0)
+            try await notices.send(
+                BillingNotices.notices(previous: previous, current: invoices, today: today), to: customer,
+                in: tenant, databases: databases)
         }
         // Threads with activity the copy has not seen (a reply written in WHMCS itself) are read again whole.
         let stale = try await databases.withDatabase(for: tenant) { try await $0.tickets.stale(replies, of: account) }

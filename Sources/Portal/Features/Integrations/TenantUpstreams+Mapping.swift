@@ -163,7 +163,10 @@ extension TenantUpstreams {
                 if !nameservers.isEmpty { try await whm.setNameservers(nameservers) }
                 created = try await whm.createAccount(
                     WHMNewAccount(
-                        username: pending.username, domain: host, plan: plan, contactEmail: account.email,
+                        username: pending.username, domain: host, plan: plan,
+                        // No contact address: cPanel's own notices would reach the customer unbranded; the portal
+                        // tells them itself.
+                        contactEmail: "",
                         password: storedPassword
                     )
                 )

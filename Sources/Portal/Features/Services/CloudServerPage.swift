@@ -2,13 +2,12 @@ import Foundation
 import Integrations
 import Tenancy
 
-/// `/account/cloud/{id}`.
+/// `/account/cloud/{id}`. Names no infrastructure vendor: the size is the reseller's plan's.
 package struct CloudServerPage: Sendable {
     package let chrome: StorefrontChrome
     package let csrf: String
     package let id: Int64
     package let name: String
-    package let provider: String
     package let size: String
     package let cpu: Int
     package let ramGB: Int
@@ -25,7 +24,7 @@ extension CloudServerPage {
         let server = shown.server
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, id: server.id!.rawValue, name: server.name,
-            provider: server.provider, size: server.size, cpu: server.cpu, ramGB: server.ramGB,
+            size: server.size, cpu: server.cpu, ramGB: server.ramGB,
             storageGB: server.storageGB, status: server.status, ipAddress: server.ipAddress,
             hostname: server.hostname, isStale: shown.isStale, created: ReminderScheduler.long(server.createdAt, zone)
         )

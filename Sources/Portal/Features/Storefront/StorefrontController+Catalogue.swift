@@ -66,7 +66,8 @@ extension StorefrontController {
         )
     }
 
-    /// What a plan gives, in words: "2 vCPU", "10 GB disk space", …
+    /// What a plan gives, in words: "2 vCPU", "10 GB disk space", … Never the infrastructure vendor's name: every
+    /// customer-facing word about where a plan runs is the reseller's own, in its description.
     static func resources(of product: Product, map: ResourceMap) -> [String] {
         switch product.kind {
         case .cloudServer:
@@ -75,7 +76,6 @@ extension StorefrontController {
             else { return [] }
             return [
                 "\(resources.cpu) vCPU", "\(resources.ramGB) GB RAM", "\(resources.storageGB) GB storage",
-                "Runs on \(map.provider(provider)?.name ?? provider)",
             ]
         case .sharedHosting, .resellerHosting:
             var lines: [String] = []
