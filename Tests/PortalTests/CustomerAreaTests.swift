@@ -428,6 +428,14 @@ struct ServiceChangeTests {
                     )
                 }
                 #expect(type == "Immediate" && status == "Cancelled")
+                // One branded confirmation, linking to the service on the brand's own host.
+                let confirmations = try await dependencies.accounts("acme") { try await $0.outbox() }
+                    .filter { $0.kind == "cancellation_confirmed" && $0.toAddress == "bye@example.com" }
+                #expect(confirmations.count == 1)
+                #expect(
+                    confirmations.first?.textBody.contains("We have cancelled Acme Starter for bye.example") == true
+                        && confirmations.first?.textBody.contains("/account/services/\(serviceID)") == true
+                        && confirmations.first?.textBody.contains("It ends now") == true, "\(confirmations.first?.textBody ?? "")")
                 #expect(
                     try await browser.get("/account/services/\(serviceID)").text.contains(
                         "<dt>Status</dt><dd>Cancelled</dd>"))

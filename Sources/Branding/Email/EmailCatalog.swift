@@ -225,10 +225,21 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("link", "Where to download it", sample: "https://portal.acme.example/account/certificates/7"),
         ]
     )
+    package static let cancellationConfirmed = EmailKind(
+        name: "cancellation_confirmed", title: "Cancellation confirmed",
+        purpose: "Sent when a customer's cancellation of a service has been carried out.",
+        variables: [
+            EmailVariable("service.name", "Plan", sample: "Business Hosting"),
+            EmailVariable("service.domain", "Domain", sample: "example.com"),
+            EmailVariable("cancel.when", "When it ends", sample: "at the end of its current term"),
+            EmailVariable(
+                "link", "The service in the customer area", sample: "https://portal.acme.example/account/services/12"),
+        ]
+    )
 
     package static let all: [EmailKind] = [
         emailVerification, accountExists, passwordReset, passwordChanged, emailChangeConfirm, emailChangeNotice,
         staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, renewalReminder,
-        invoiceOverdue, ticketReply, certificateIssued,
+        invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed,
     ]
 }

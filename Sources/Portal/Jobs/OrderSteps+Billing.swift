@@ -43,7 +43,8 @@ extension OrderSteps {
                 try await client.requestCancellation(
                     serviceID: serviceID, immediate: order.cancelImmediately, reason: order.changeReason)
                 crashPoint(.order)
-                try await finish(job, tenant)
+                // The confirmation is stored with the step's end: one email, even across a crash here.
+                try await finishWithMail(job, tenant, try await cancellationMail(order, serviceID: serviceID, tenant))
             case .upgrade:
                 var baseline = order.whmcsOrderBaseline
                 if baseline == nil {

@@ -73,6 +73,28 @@ extension OrderSteps {
         )
     }
 
+    /// The branded confirmation that a cancellation was carried out.
+    func cancellationMail(_ order: Order, serviceID: Int, _ tenant: Tenant) async throws -> OutgoingMail {
+        let realm = realm(tenant)
+        let (account, service) = try await databases.withDatabase(for: tenant) { database in
+            (
+                try await database.accounts.account(order.accountID),
+                try await database.billing.service(serviceID, of: order.accountID)
+            )
+        }
+        guard let account else { throw OrderProblem("the order's customer is gone") }
+        return try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .cancellationConfirmed,
+            variables: [
+                "service.name": service?.productName ?? order.productName,
+                "service.domain": service?.domain ?? order.domain,
+                "cancel.when": order.cancelImmediately ? "now" : "at the end of its current term",
+                "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.service.link(serviceID)),
+            ],
+            tag: "cancellation_confirmed"
+        )
+    }
+
     func finishWithMail(_ job: OrderJob, _ tenant: Tenant, _ mail: OutgoingMail) async throws {
         let realm = realm(tenant)
         try await flows.mailQueue.willQueue(realm.mailbox)
