@@ -435,7 +435,8 @@ struct ServiceChangeTests {
                 #expect(
                     confirmations.first?.textBody.contains("We have cancelled Acme Starter for bye.example") == true
                         && confirmations.first?.textBody.contains("/account/services/\(serviceID)") == true
-                        && confirmations.first?.textBody.contains("It ends now") == true, "\(confirmations.first?.textBody ?? "")")
+                        && confirmations.first?.textBody.contains("It ends now") == true,
+                    "\(confirmations.first?.textBody ?? "")")
                 #expect(
                     try await browser.get("/account/services/\(serviceID)").text.contains(
                         "<dt>Status</dt><dd>Cancelled</dd>"))
