@@ -130,14 +130,17 @@ extension WHMCSClient {
     }
 
     /// AddProduct (an admin action). After a lost answer the group is searched for a product with the same slug,
-    /// so a retry never adds the product twice.
+    /// so a retry never adds the product twice. The documented example answers with no `pid` at all, so an answer
+    /// without one is resolved by the slug too.
     package func addProduct(_ product: WHMCSNewProduct) async throws -> Int {
-        let json = try await perform("AddProduct", Self.productFields(product), safety: .lookUpFirst) {
+        let find: @Sendable () async throws -> LenientJSON? = {
             guard !product.slug.isEmpty,
                 let found = try await self.product(slug: product.slug, groupID: product.groupID)
             else { return nil }
             return .object(["result": .string("success"), "pid": .string(String(found.id))])
         }
+        let json = try await perform("AddProduct", Self.productFields(product), safety: .lookUpFirst, lookUp: find)
+        if json["pid"] == nil, let found = try await find() { return try Self.int(found, "pid", action: "AddProduct") }
         return try Self.int(json, "pid", action: "AddProduct")
     }
 

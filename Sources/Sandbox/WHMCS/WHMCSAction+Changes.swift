@@ -125,6 +125,9 @@ extension WHMCSAction {
             ]
         )
         try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
+        // A stock WHMCS emails both, with no flag to stop it (upgradefunctions.php).
+        try sendStockEmail(.orderConfirmation, client: userID, about: "#\(orderID)")
+        try sendStockEmail(.invoiceCreated, client: userID, about: "#\(invoiceID)")
         var answer = quote
         answer["orderid"] = Self.id(orderID)
         answer["invoiceid"] = Self.id(invoiceID)
