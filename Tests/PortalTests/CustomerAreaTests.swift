@@ -384,6 +384,11 @@ struct ServiceChangeTests {
                     )
                 }
                 #expect(plan == "racme_pro" && product?.hasPrefix("plan-1-") == true)
+                // Billed on the portal's own invoice and moved with UpdateClientProduct: WHMCS emailed no one (its
+                // UpgradeProduct would have sent its own order confirmation and invoice).
+                #expect(
+                    try await sandbox.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM whmcs_emails")
+                    } == 0)
                 #expect(try await browser.get("/account/services/\(serviceID)").text.contains("Acme Business"))
                 // A stale quote is shown again rather than charged.
                 let back = try await browser.get("/account/services/\(serviceID)/change?choice=plan-0%7Cmonthly")

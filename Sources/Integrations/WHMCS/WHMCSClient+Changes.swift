@@ -31,36 +31,21 @@ extension WHMCSClient {
         return WHMCSUpgradeQuote(json)
     }
 
-    /// UpgradeProduct: a pending order and its invoice. UpgradeProduct has no idempotency key, so, as for AddOrder,
-    /// an upgrade order newer than `baseline` for this service is taken as ours after a lost answer or a crash.
-    package func upgrade(
-        serviceID: Int, clientID: Int, productID: Int, cycle: WHMCSBillingCycle, paymentMethod: String, baseline: Int,
-        claimed: Set<Int>
-    ) async throws -> WHMCSPlacedOrder {
-        let find: @Sendable () async throws -> LenientJSON? = {
-            let recent = try await self.orders(clientID: clientID, page: .init(start: 0, size: 25)).items
-            guard
-                let placed = recent.reversed().first(where: { order in
-                    order.id > baseline && !claimed.contains(order.id)
-                        && order.lineItems.contains { $0.type == "upgrade" && $0.relatedID == serviceID }
-                })
-            else { return nil }
-            return .object([
-                "result": .string("success"), "orderid": .string(String(placed.id)), "serviceids": "",
-                "invoiceid": .string(String(placed.invoiceID ?? 0)),
-            ])
-        }
-        if let found = try await find() { return try WHMCSPlacedOrder(found) }
-        let json = try await perform(
-            "UpgradeProduct",
+    /// UpdateClientProduct: moves a service to another product and cycle at a new recurring amount. Setting values
+    /// may be repeated. (UpgradeProduct would do this through an order, but a stock WHMCS then always emails the
+    /// customer its own order confirmation and invoice, with no flag to stop it; the portal bills the change on an
+    /// invoice of its own and sends the branded email.)
+    package func updateService(serviceID: Int, productID: Int, cycle: WHMCSBillingCycle, recurringMinor: Int64)
+        async throws
+    {
+        _ = try await perform(
+            "UpdateClientProduct",
             [
-                ("serviceid", .scalar(String(serviceID))), ("type", .scalar("product")),
-                ("newproductid", .scalar(String(productID))),
-                ("newproductbillingcycle", .scalar(cycle.rawValue)), ("paymentmethod", .scalar(paymentMethod)),
+                ("serviceid", .scalar(String(serviceID))), ("pid", .scalar(String(productID))),
+                ("billingcycle", .scalar(cycle.displayName)),
+                ("recurringamount", .scalar(Money.decimal(recurringMinor))),
             ],
-            safety: .lookUpFirst, lookUp: find
-        )
-        return try WHMCSPlacedOrder(json)
+            safety: .safe)
     }
 }
 

@@ -158,6 +158,20 @@ package enum WHMCSBillingCycle: String, Sendable, CaseIterable {
         .monthly, .quarterly, .semiannually, .annually, .biennially, .triennially,
     ]
 
+    /// The cycle as WHMCS stores and shows it on a service (`Semi-Annually`, `One-Time`).
+    package var displayName: String {
+        switch self {
+        case .monthly: "Monthly"
+        case .quarterly: "Quarterly"
+        case .semiannually: "Semi-Annually"
+        case .annually: "Annually"
+        case .biennially: "Biennially"
+        case .triennially: "Triennially"
+        case .oneTime: "One-Time"
+        case .free: "Free Account"
+        }
+    }
+
     /// The pricing key of this cycle's setup fee (`msetupfee` for monthly, …); nil for one-time and free.
     package var setupFeeKey: String? {
         switch self {

@@ -46,31 +46,23 @@ extension OrderSteps {
                 // The confirmation is stored with the step's end: one email, even across a crash here.
                 try await finishWithMail(job, tenant, try await cancellationMail(order, serviceID: serviceID, tenant))
             case .upgrade:
-                var baseline = order.whmcsOrderBaseline
-                if baseline == nil {
-                    let newest =
-                        try await client.orders(clientID: clientID, page: .init(start: 0, size: 1)).items.first?.id ?? 0
-                    baseline = newest
-                    try await databases.withDatabase(for: tenant) {
-                        try await $0.orders.update(order.id!) { $0.whmcsOrderBaseline = newest }
+                // Billed on an invoice of the portal's own (no WHMCS email), found again by its marker after a lost
+                // answer or a crash; the service moves once it is paid. A change that costs nothing has no invoice.
+                var invoiceID: Int?
+                if order.totalMinor > 0 {
+                    let method = try await databases.withDatabase(for: tenant) {
+                        try await $0.accounts.setting(Self.paymentMethodKey)
                     }
+                    invoiceID = try await client.createInvoice(
+                        clientID: clientID,
+                        lines: [("\(order.productName) for \(order.domain), until the next renewal", order.totalMinor)],
+                        paymentMethod: method ?? Self.defaultPaymentMethod,
+                        marker: "portal change order \(tenant.slug)-\(order.number)")
                 }
-                let (claimed, method) = try await databases.withDatabase(for: tenant) { database in
-                    (
-                        try await database.orders.claimedWHMCSOrders(except: order.id!),
-                        try await database.accounts.setting(Self.paymentMethodKey)
-                    )
-                }
-                let placed = try await client.upgrade(
-                    serviceID: serviceID, clientID: clientID, productID: try await whmcsProductID(order, tenant),
-                    cycle: WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .monthly,
-                    paymentMethod: method ?? Self.defaultPaymentMethod,
-                    baseline: baseline ?? 0, claimed: claimed
-                )
                 crashPoint(.order)
+                let billed = invoiceID
                 try await finish(job, tenant) { order in
-                    order.whmcsOrderID = placed.orderID
-                    order.whmcsInvoiceID = placed.invoiceID.flatMap { $0 > 0 ? $0 : nil }
+                    order.whmcsInvoiceID = billed
                     order.whmcsServiceID = serviceID
                 }
             }
@@ -199,6 +191,23 @@ extension OrderSteps {
 
     func accept(_ job: OrderJob, _ order: Order, _ tenant: Tenant) async throws -> Outcome {
         if order.change == .cancel || order.renewalOf != nil {
+            try await finish(job, tenant)
+            return .finished
+        }
+        if order.change == .upgrade {
+            // Paid: the service moves to the new product and cycle at the new plan's price.
+            guard let serviceID = order.targetServiceID else { throw OrderProblem("the change names no service") }
+            let cycle = WHMCSBillingCycle(rawValue: order.cycle?.rawValue ?? "") ?? .monthly
+            guard
+                let entry = try await databases.withDatabase(
+                    for: tenant, { try await $0.catalogue.entry(id: order.productID) }),
+                let price = entry.prices.first(where: { $0.cycle == order.cycle })
+            else { throw OrderProblem("the new plan has no \(cycle.rawValue) price") }
+            let (client, _) = try await upstreams.whmcs(for: tenant)
+            try await client.updateService(
+                serviceID: serviceID, productID: try await whmcsProductID(order, tenant), cycle: cycle,
+                recurringMinor: price.priceMinor)
+            crashPoint(.accept)
             try await finish(job, tenant)
             return .finished
         }

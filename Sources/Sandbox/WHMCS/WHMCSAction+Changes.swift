@@ -134,6 +134,37 @@ extension WHMCSAction {
         return .object(answer)
     }
 
+    /// UpdateClientProduct: sets the given fields of a service (`pid`, `billingcycle` in its display form,
+    /// `recurringamount`, `nextduedate`, `domain`, `status`); nothing is emailed.
+    func updateClientProduct() throws -> JSONValue {
+        guard let serviceID = params.int("serviceid"),
+            try Int.fetchOne(db, sql: "SELECT id FROM whmcs_services WHERE id = ?", arguments: [serviceID]) != nil
+        else { throw WHMCSFailure("Service ID Not Found") }
+        if let product = params.int("pid") {
+            guard try Int.fetchOne(db, sql: "SELECT id FROM whmcs_products WHERE id = ?", arguments: [product]) != nil
+            else { throw WHMCSFailure("Product ID Not Found") }
+            try db.execute(
+                sql: "UPDATE whmcs_services SET packageid = ? WHERE id = ?", arguments: [product, serviceID])
+        }
+        if let cycle = params.nonEmpty("billingcycle") {
+            let known = Self.cycles.map(Self.displayCycle) + ["One-Time", "Free Account"]
+            guard known.contains(cycle) else { throw WHMCSFailure("Invalid Billing Cycle") }
+            try db.execute(
+                sql: "UPDATE whmcs_services SET billingcycle = ? WHERE id = ?", arguments: [cycle, serviceID])
+        }
+        if let raw = params.nonEmpty("recurringamount") {
+            guard let amount = Self.minor(raw), amount >= 0 else { throw WHMCSFailure("Invalid recurring amount") }
+            try db.execute(sql: "UPDATE whmcs_services SET amount = ? WHERE id = ?", arguments: [amount, serviceID])
+        }
+        for (field, column) in [("nextduedate", "nextduedate"), ("domain", "domain"), ("status", "domainstatus")] {
+            if let value = params.nonEmpty(field) {
+                try db.execute(
+                    sql: "UPDATE whmcs_services SET \(column) = ? WHERE id = ?", arguments: [value, serviceID])
+            }
+        }
+        return ["serviceid": Self.id(serviceID)]
+    }
+
     /// Carries out an accepted order's upgrades.
     func applyUpgrades(orderID: Int) throws {
         for upgrade in try Row.fetchAll(

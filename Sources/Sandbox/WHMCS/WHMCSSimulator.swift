@@ -187,6 +187,7 @@ package struct WHMCSSimulator: Sendable {
             case "getticket": return try context.getTicket()
             case "addcancelrequest": return try context.addCancelRequest()
             case "upgradeproduct": return try context.upgradeProduct()
+            case "updateclientproduct": return try context.updateClientProduct()
             case "createssotoken": return try context.createSsoToken()
             case "getemails": return try context.getEmails()
             default: throw WHMCSFailure("API Function Not Found")
