@@ -94,6 +94,12 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v8: WHMCS email log and single sign-on to a page") { db in
             try db.execute(sql: WHMCSSchema.emailsSQL)
         }
+        migrator.registerMigration("v9: WHM reseller privileges") { db in
+            try db.execute(
+                sql:
+                    "CREATE TABLE whm_revoked_privileges (user TEXT NOT NULL, privilege TEXT NOT NULL, PRIMARY KEY (user, privilege))"
+            )
+        }
         return migrator
     }
 }

@@ -201,6 +201,46 @@ struct UpstreamConnectionTests {
         }
     }
 
+    @Test(
+        "live readiness names each gap with its fix: API role, client group, currency, reseller privileges, packages; other brands unaffected"
+    )
+    func liveReadiness() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal { client, dependencies in
+                let setup = try await Commerce.connect(
+                    "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                _ = try await Commerce.connect("globex", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let acme = try dependencies.registryTenant("acme")
+                let globex = try dependencies.registryTenant("globex")
+                #expect(await dependencies.upstreams.testConnections(acme).allSatisfy(\.succeeded))
+
+                // A narrower API role, a reseller without some privileges, and a package the catalogue names but
+                // WHM lacks.
+                let allowed = WHMCSClient.actionsUsed.filter { !["AddOrder", "UpdateClientProduct"].contains($0) }
+                try await sandbox.whmcs.addCredential(
+                    identifier: sandbox.credentials.whmcsIdentifier, secret: sandbox.credentials.whmcsSecret,
+                    allowedActions: allowed)
+                try await sandbox.whm.revokePrivileges(["create-acct", "kill-acct"], from: setup.reseller)
+                try await dependencies.databases.withDatabase(for: acme) { database in
+                    var entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
+                    entry.product.whmPackage = "gold"
+                    _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
+                }
+                let checks = await dependencies.upstreams.testConnections(acme)
+                let whmcs = try #require(checks.first { $0.upstream == .whmcs }?.failure)
+                #expect(whmcs.contains("does not allow AddOrder, UpdateClientProduct (System Settings › API Roles)"))
+                let whm = try #require(checks.first { $0.upstream == .whm }?.failure)
+                #expect(whm.contains("lacks the privileges create-acct, kill-acct"))
+                #expect(whm.contains("WHM has no package \(setup.reseller)_gold"))
+                // Globex shares the WHMCS credential, so its role gap shows; its own reseller and packages are fine.
+                let other = await dependencies.upstreams.testConnections(globex)
+                #expect(other.first { $0.upstream == .whm }?.succeeded == true)
+                // The refusals met on purpose leave no circuit open.
+                #expect(try await dependencies.upstreams.whmcs(for: acme).0.clientGroups().isEmpty == false)
+            }
+        }
+    }
+
     @Test("a secret sealed for one tenant cannot be used by another, even if its row is copied")
     func sealedSecretsAreBoundToTheirTenant() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
@@ -505,7 +545,7 @@ struct UpstreamConnectionTests {
             sandbox.whmFaults.clear()
             #expect(failing.exitCode == 1)
             #expect(failing.output.contains("WHMCS: ok"))
-            #expect(failing.output.contains("WHM: WHM answered listpkgs with HTTP 500"))
+            #expect(failing.output.contains("WHM: WHM answered myprivs with HTTP 500"))
 
             let missingFile = await cli.run([
                 "tenant", "set-integration", "--slug", "acme", "--whm-token-file", "/nonexistent",

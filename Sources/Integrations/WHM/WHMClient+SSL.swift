@@ -60,3 +60,29 @@ extension WHMClient {
         )
     }
 }
+
+extension WHMClient {
+    /// The WHM privileges (ACLs) the portal's calls need of the brand's reseller.
+    package static let privilegesNeeded = [
+        "create-acct", "suspend-acct", "kill-acct", "list-accts", "upgrade-account", "list-pkgs", "add-pkg",
+        "edit-pkg", "create-user-session", "ssl", "cpanel-api",
+    ]
+
+    /// myprivs: the privileges the calling user holds (`all` stands for every one).
+    package func privileges() async throws -> Set<String> {
+        let json = try await perform("myprivs", safety: .safe)
+        var held: Set<String> = []
+        for entry in json["data"]?["privileges"]?.elements ?? [] {
+            guard case .object(let flags) = entry else { continue }
+            for (name, value) in flags where value.int == 1 || value.bool == true { held.insert(name) }
+        }
+        return held
+    }
+
+    /// The needed privileges the reseller lacks; none when it holds `all`.
+    package func missingPrivileges() async throws -> [String] {
+        let held = try await privileges()
+        if held.contains("all") { return [] }
+        return Self.privilegesNeeded.filter { !held.contains($0) }
+    }
+}

@@ -28,8 +28,28 @@ struct WHMAction {
         case "setupreseller": return try setUpReseller()
         case "create_user_session": return try createUserSession()
         case "installssl": return try installSSL()
+        case "myprivs": return try myPrivileges()
         default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
         }
+    }
+
+    /// Reseller privileges (WHM ACL names) the sandbox knows; a reseller holds each unless it was revoked.
+    static let privileges = [
+        "acct-summary", "add-pkg", "add-pkg-ip", "add-pkg-shell", "allow-addoncreate", "allow-parkedcreate",
+        "allow-unlimited-bw-pkgs", "allow-unlimited-disk-pkgs", "allow-unlimited-pkgs", "basic-whm-functions",
+        "cpanel-api", "create-acct", "create-dns", "create-user-session", "edit-account", "edit-dns", "edit-mx",
+        "edit-pkg", "kill-acct", "kill-dns", "list-accts", "list-pkgs", "ns-config", "passwd", "ssl", "ssl-buy",
+        "ssl-gencrt", "ssl-info", "stats", "status", "suspend-acct", "upgrade-account",
+    ]
+
+    /// `myprivs`: `data.privileges` is a one-element list holding each privilege name with 0 or 1; root has `all`.
+    private func myPrivileges() throws -> (String, JSONValue?, String?) {
+        let revoked = Set(
+            try String.fetchAll(
+                db, sql: "SELECT privilege FROM whm_revoked_privileges WHERE user = ?", arguments: [caller]))
+        var flags: [String: JSONValue] = ["all": .number(isRoot ? 1 : 0)]
+        for privilege in Self.privileges { flags[privilege] = .number(isRoot || !revoked.contains(privilege) ? 1 : 0) }
+        return ("OK", ["privileges": .array([.object(flags)])], nil)
     }
 
     static let serverNameservers = ["ns1.sandbox.invalid", "ns2.sandbox.invalid"]

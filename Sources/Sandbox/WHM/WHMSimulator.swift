@@ -32,6 +32,18 @@ package struct WHMSimulator: Sendable {
         }
     }
 
+    /// Takes privileges (WHM ACL names such as `create-acct`) away from a reseller, as an administrator can in
+    /// WHM › Edit Reseller Nameservers and Privileges; `myprivs` then reports them as 0.
+    package func revokePrivileges(_ privileges: [String], from user: String) async throws {
+        try await store.write { db in
+            for privilege in privileges {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO whm_revoked_privileges (user, privilege) VALUES (?, ?)",
+                    arguments: [user, privilege])
+            }
+        }
+    }
+
     /// Makes `user` a reseller with a starter and a pro package of its own; idempotent.
     package func ensureReseller(_ user: String, nameservers: [String] = []) async throws {
         try await store.write { db in

@@ -156,9 +156,18 @@ package struct TenantUpstreams: Sendable {
         package var succeeded: Bool { configured && failure == nil }
     }
 
-    /// Calls each configured upstream once (client groups on WHMCS, packages on WHM) and reports the outcome.
-    /// The WHMCS check also confirms the configured client group exists.
+    /// Checks what a live set-up needs of each configured upstream, with harmless calls, and reports each problem
+    /// with its fix: WHMCS's API role allows every action the portal uses, the client group and the brand's currency
+    /// exist; the WHM reseller holds every privilege the portal needs and has the catalogue's packages; the 20i key
+    /// reaches the reseller; TheSSLStore's partner code is accepted, at the service (sandbox or live) the mode means.
     package func testConnections(_ tenant: Tenant) async -> [ConnectionCheck] {
+        let checks = await readinessChecks(tenant)
+        // The probes may have met refusals on purpose; they say nothing about the upstream's health.
+        resetBreakers(tenant)
+        return checks
+    }
+
+    private func readinessChecks(_ tenant: Tenant) async -> [ConnectionCheck] {
         let settings: IntegrationSettings
         do {
             settings = try await self.settings(of: tenant)
@@ -171,9 +180,26 @@ package struct TenantUpstreams: Sendable {
         if settings.whmcsConfigured {
             do {
                 let (client, group) = try whmcs(for: tenant, settings: settings)
-                let groups = try await client.clientGroups()
-                let failure = groups.contains { $0.id == group } ? nil : "client group \(group) does not exist in WHMCS"
-                checks.append(ConnectionCheck(upstream: .whmcs, configured: true, failure: failure))
+                var problems: [String] = []
+                if !(try await client.clientGroups()).contains(where: { $0.id == group }) {
+                    problems.append("client group \(group) does not exist in WHMCS (Setup › Client Groups)")
+                }
+                let currency = try await databases.withDatabase(for: tenant) {
+                    try await $0.storefront().brand.currency
+                }
+                if !(try await client.currencies()).contains(where: { $0.code == currency.uppercased() }) {
+                    problems.append("WHMCS has no \(currency) currency (Setup › Payments › Currencies)")
+                }
+                let refused = try await client.refusedActions()
+                if !refused.isEmpty {
+                    problems.append(
+                        "the API credential's role does not allow \(refused.joined(separator: ", ")) "
+                            + "(System Settings › API Roles)")
+                }
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .whmcs, configured: true,
+                        failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
                 checks.append(ConnectionCheck(upstream: .whmcs, configured: true, failure: Self.describe(error)))
             }
@@ -182,8 +208,27 @@ package struct TenantUpstreams: Sendable {
         }
         if settings.whmConfigured {
             do {
-                _ = try await whm(for: tenant, settings: settings).packages()
-                checks.append(ConnectionCheck(upstream: .whm, configured: true, failure: nil))
+                let whm = try whm(for: tenant, settings: settings)
+                var problems: [String] = []
+                let missing = try await whm.missingPrivileges()
+                if !missing.isEmpty {
+                    problems.append(
+                        "the reseller lacks the privileges \(missing.joined(separator: ", ")) "
+                            + "(WHM › Edit Reseller Nameservers and Privileges)")
+                }
+                let packages = Set(try await whm.packages().map(\.name))
+                let wanted = try await databases.withDatabase(for: tenant) { database in
+                    try await database.catalogue.entries([.visible, .hidden]).compactMap(\.product.whmPackage)
+                }
+                let absent = Set(wanted.map { whm.packageName($0) }).subtracting(packages).sorted()
+                if !absent.isEmpty {
+                    problems.append(
+                        "WHM has no package \(absent.joined(separator: ", ")) (create it, or sync the catalogue)")
+                }
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .whm, configured: true,
+                        failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
                 checks.append(ConnectionCheck(upstream: .whm, configured: true, failure: Self.describe(error)))
             }
@@ -202,7 +247,15 @@ package struct TenantUpstreams: Sendable {
         if settings.sslStoreConfigured {
             do {
                 try await sslStore(for: tenant, settings: settings).checkConnection()
-                checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: nil))
+                let sandboxService = settings.sslStoreURL.lowercased().contains("sandbox")
+                let failure: String? =
+                    switch settings.mode {
+                    case .live where sandboxService:
+                        "the address is TheSSLStore's sandbox, which issues no real certificates; live mode needs "
+                            + "https://api.thesslstore.com"
+                    default: nil
+                    }
+                checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: failure))
             } catch {
                 checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: Self.describe(error)))
             }
