@@ -107,6 +107,14 @@ struct ProvisioningTests {
                         db, sql: "SELECT nameservers FROM twentyi_domains WHERE name = 'gracebrand.com'")
                 }
                 #expect(registered == "ns1.acme.example,ns2.acme.example")
+                // The customer hears it from the brand: what happened, until when, and the nameservers.
+                let notice = try #require(
+                    try await dependencies.outbox("acme").first {
+                        $0.kind == "domain_registered" && $0.toAddress == "grace@example.com"
+                    })
+                #expect(notice.subject.hasPrefix("gracebrand.com is registered"))
+                #expect(notice.textBody.contains("ns1.acme.example\nns2.acme.example"))
+                #expect(notice.textBody.contains("/account/domains/gracebrand.com"))
                 let domainPage = try await browser.get("/account/domains/gracebrand.com")
                 #expect(domainPage.status == .ok && domainPage.text.contains("ns1.acme.example"))
                 #expect(try await browser.get("/account/domains").text.contains("gracebrand.com"))

@@ -225,6 +225,19 @@ package struct EmailKind: Sendable, Equatable {
             EmailVariable("link", "Where to download it", sample: "https://portal.acme.example/account/certificates/7"),
         ]
     )
+    package static let domainRegistered = EmailKind(
+        name: "domain_registered", title: "Domain registered or transferred",
+        purpose: "Sent when a domain name is registered for a customer, or its transfer to the brand completes.",
+        variables: [
+            EmailVariable("domain.name", "Domain", sample: "example.com"),
+            EmailVariable("domain.event", "What happened", sample: "registered"),
+            EmailVariable("domain.expires", "Registered until", sample: "26 November 2027"),
+            EmailVariable("nameservers", "Nameservers, one per line", sample: "ns1.acme.example\nns2.acme.example"),
+            EmailVariable(
+                "link", "The domain in the customer area",
+                sample: "https://portal.acme.example/account/domains/example.com"),
+        ]
+    )
     package static let cancellationConfirmed = EmailKind(
         name: "cancellation_confirmed", title: "Cancellation confirmed",
         purpose: "Sent when a customer's cancellation of a service has been carried out.",
@@ -240,6 +253,6 @@ package struct EmailKind: Sendable, Equatable {
     package static let all: [EmailKind] = [
         emailVerification, accountExists, passwordReset, passwordChanged, emailChangeConfirm, emailChangeNotice,
         staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, renewalReminder,
-        invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed,
+        invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed, domainRegistered,
     ]
 }

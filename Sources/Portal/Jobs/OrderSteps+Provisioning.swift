@@ -144,8 +144,7 @@ extension OrderSteps {
     func provisionDomain(_ job: OrderJob, _ order: Order, _ account: Account, _ tenant: Tenant) async throws -> Outcome
     {
         let domain = try await registerDomain(order, account, tenant)
-        let mail = try await activationMail(
-            order, account, tenant, path: AccountPaths.domain.link(domain.name), domain: domain.name)
+        let mail = try await domainMail(order, account, tenant, domain)
         try await refreshQuietly(account.id, tenant)
         try await finishWithMail(job, tenant, mail)
         return .finished

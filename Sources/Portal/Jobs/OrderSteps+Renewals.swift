@@ -73,6 +73,27 @@ extension OrderSteps {
         )
     }
 
+    /// The branded notice that a domain was registered, or its transfer completed.
+    func domainMail(_ order: Order, _ account: Account, _ tenant: Tenant, _ domain: RegisteredDomain) async throws
+        -> OutgoingMail
+    {
+        let realm = realm(tenant)
+        let zone = try await databases.withDatabase(for: tenant) {
+            try await TenantMailSettings.load(from: $0.accounts).zone
+        }
+        return try await flows.prepareMail(
+            realm: realm, to: account.email, name: account.name, .domainRegistered,
+            variables: [
+                "domain.name": domain.name,
+                "domain.event": order.domainAction == .transfer ? "transferred to us" : "registered",
+                "domain.expires": ReminderScheduler.long(domain.expiresAt, zone),
+                "nameservers": domain.nameservers,
+                "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.domain.link(domain.name)),
+            ],
+            tag: "domain_registered"
+        )
+    }
+
     /// The branded confirmation that a cancellation was carried out.
     func cancellationMail(_ order: Order, serviceID: Int, _ tenant: Tenant) async throws -> OutgoingMail {
         let realm = realm(tenant)
