@@ -202,6 +202,30 @@ struct WHMCSWhiteLabelTests {
         }
     }
 
+    @Test("empty lists come back as a stock WHMCS writes them, and the client reads each as empty")
+    func emptyLists() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.whmcs()
+            let customer = try await client.addClient(WHMCSContractTests.newClient("empty@acme.example", group: 0))
+            let credentials =
+                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            func raw(_ action: String, _ extra: String) async throws -> [String: Any] {
+                let (_, body) = try await sandbox.postWHMCS("\(credentials)&action=\(action)\(extra)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            }
+            #expect(try await raw("GetOrders", "&userid=\(customer)")["orders"] == nil)
+            #expect(try await raw("GetTickets", "&clientid=\(customer)")["tickets"] == nil)
+            #expect((try await raw("GetInvoices", "&userid=\(customer)")["invoices"] as? [Any])?.isEmpty == true)
+            #expect(try await raw("GetClientsProducts", "&clientid=\(customer)")["products"] as? String == "")
+            #expect(try await raw("GetClientsDomains", "&clientid=\(customer)")["domains"] as? String == "")
+            #expect(try await client.orders(clientID: customer).items.isEmpty)
+            #expect(try await client.tickets(clientID: customer).items.isEmpty)
+            #expect(try await client.invoices(clientID: customer).items.isEmpty)
+            #expect(try await client.services(clientID: customer).items.isEmpty)
+            #expect(try await client.domains(clientID: customer).items.isEmpty)
+        }
+    }
+
     /// Follows a sign-on link as a browser that keeps cookies would: to the invoice page, signed in, once.
     static func followSignOn(_ url: String, invoice: Int, sandbox: SandboxHarness, browser: HTTPClient) async throws {
         let landing = try await browser.execute(.init(url: url), timeout: .seconds(30))

@@ -98,9 +98,15 @@ extension WHMCSAction {
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM whmcs_services WHERE userid = ? AND domainstatus = 'Active'",
                     arguments: [clientID]) ?? 0
+            // Counts are numbers and amounts formatted for display, as in the documented example.
+            let currency: Int = row["currency"]
             body["stats"] = [
-                "numdueinvoices": .string(String(due)), "dueinvoicesbalance": Self.money(balance),
-                "productsnumactive": .string(String(active)),
+                "numdueinvoices": .number(Double(due)),
+                "dueinvoicesbalance": Self.formatted(balance, currency: currency),
+                "numunpaidinvoices": .number(Double(due)),
+                "unpaidinvoicesamount": Self.formatted(balance, currency: currency),
+                "incredit": false, "creditbalance": Self.formatted(0, currency: currency),
+                "productsnumactive": .number(Double(active)),
             ]
         }
         return .object(body)
@@ -231,6 +237,8 @@ extension WHMCSAction {
                 "separateinvoices": .string(row["separateinvoices"]),
             ]
         }
-        return ["totalresults": .number(Double(groups.count)), "groups": ["group": .array(groups)]]
+        var body: [String: JSONValue] = ["totalresults": .number(Double(groups.count))]
+        body["groups"] = Self.list("group", groups)
+        return .object(body)
     }
 }

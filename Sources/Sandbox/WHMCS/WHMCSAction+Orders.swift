@@ -315,7 +315,9 @@ extension WHMCSAction {
                 "id": Self.id(orderID), "ordernum": .string(row["ordernum"]), "userid": Self.id(row["userid"]),
                 "contactid": "0", "requestor_id": Self.id(row["userid"]), "admin_requestor_id": "0",
                 "date": .string(row["date"]), "nameservers": .string(row["nameservers"]), "transfersecret": "",
-                "renewals": "", "promocode": .string(row["promocode"]), "promotype": "", "promovalue": "",
+                "renewals": "",
+                "renewalsByType": ["domains": .array([]), "services": .array([]), "addons": .array([])],
+                "promocode": .string(row["promocode"]), "promotype": "", "promovalue": "",
                 "orderdata": "[]", "amount": Self.money(row["amount"]), "paymentmethod": .string(row["paymentmethod"]),
                 "invoiceid": Self.id(invoiceID), "status": .string(row["status"]),
                 "ipaddress": .string(row["ipaddress"]),
@@ -374,7 +376,9 @@ extension WHMCSAction {
                 "pricing": .object(pricing), "customfields": ["customfield": []], "configoptions": ["configoption": []],
             ]
         }
-        return ["totalresults": .number(Double(products.count)), "products": ["product": .array(products)]]
+        var body: [String: JSONValue] = ["totalresults": .number(Double(products.count))]
+        body["products"] = Self.list("product", products)
+        return .object(body)
     }
 
     func addProduct() throws -> JSONValue {
@@ -399,7 +403,9 @@ extension WHMCSAction {
                 "suffix": .string(currency.suffix), "format": "1", "rate": "1.00000",
             ]
         }
-        return ["totalresults": .number(Double(currencies.count)), "currencies": ["currency": .array(currencies)]]
+        var body: [String: JSONValue] = ["totalresults": .number(Double(currencies.count))]
+        body["currencies"] = Self.list("currency", currencies)
+        return .object(body)
     }
 
     private struct ProductFields {
@@ -534,7 +540,7 @@ extension WHMCSAction {
                 "customfields": ["customfield": []], "configoptions": ["configoption": []],
             ]
         }
-        var body = Self.page("products", "product", items: items, total: total, start: start)
+        var body = Self.page("products", "product", items: items, total: total, start: start, empty: .emptyString)
         if case .object(var fields) = body {
             fields["clientid"] = params.string("clientid").map(JSONValue.string) ?? ""
             fields["serviceid"] = params.string("serviceid").map(JSONValue.string) ?? ""
@@ -620,7 +626,7 @@ extension WHMCSAction {
                 "donotrenew": "0", "notes": "",
             ]
         }
-        var body = Self.page("domains", "domain", items: items, total: total, start: start)
+        var body = Self.page("domains", "domain", items: items, total: total, start: start, empty: .emptyString)
         if case .object(var fields) = body {
             fields["clientid"] = params.string("clientid").map(JSONValue.string) ?? ""
             body = .object(fields)

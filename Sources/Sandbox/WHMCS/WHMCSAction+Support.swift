@@ -30,7 +30,12 @@ extension WHMCSAction {
             "ticketid": Self.id(id), "tid": .string(row["tid"]), "c": .string(row["c"]), "deptid": Self.id(row["did"]),
             "userid": Self.id(row["userid"]), "subject": .string(row["title"]), "status": .string(row["status"]),
             "priority": .string(row["urgency"]), "date": .string(row["date"]), "lastreply": .string(row["lastreply"]),
-            "replies": ["reply": .array(replies)], "notes": "",
+            "replies": ["reply": .array(replies)], "notes": "", "contactid": "0", "name": .string(row["name"]),
+            "email": .string(row["email"]), "cc": "", "flag": "0", "admin": "",
+            "deptname": .string(
+                try String.fetchOne(db, sql: "SELECT name FROM whmcs_departments WHERE id = ?", arguments: [row["did"]])
+                    ?? ""),
+            "service": .string((row["serviceid"] as Int) == 0 ? "" : "S\(row["serviceid"] as Int)"),
         ]
     }
 
@@ -49,7 +54,9 @@ extension WHMCSAction {
                 "opentickets": .string(String(open)),
             ]
         }
-        return ["totalresults": .number(Double(departments.count)), "departments": ["department": .array(departments)]]
+        var body: [String: JSONValue] = ["totalresults": .number(Double(departments.count))]
+        body["departments"] = Self.list("department", departments)
+        return .object(body)
     }
 
     // MARK: Invoices
@@ -105,7 +112,7 @@ extension WHMCSAction {
                 "currencyprefix": .string(currency.prefix), "currencysuffix": .string(currency.suffix),
             ]
         }
-        return Self.page("invoices", "invoice", items: items, total: total, start: start)
+        return Self.page("invoices", "invoice", items: items, total: total, start: start, empty: .emptyArray)
     }
 
     func getInvoice() throws -> JSONValue {

@@ -56,12 +56,32 @@ struct WHMCSAction {
         (max(0, params.int("limitstart") ?? 0), max(1, params.int("limitnum") ?? 25))
     }
 
-    /// The envelope of a paged list: counters, then `outer.inner[]`.
-    static func page(_ outer: String, _ inner: String, items: [JSONValue], total: Int, start: Int) -> JSONValue {
-        [
+    /// How a stock WHMCS writes a list with nothing in it: most actions only add the outer key inside their row
+    /// loop, so it is absent; GetInvoices writes `[]`, and GetClientsProducts and GetClientsDomains write `""`.
+    enum EmptyList {
+        case absent, emptyArray, emptyString
+    }
+
+    /// The envelope of a paged list: counters, then `outer.inner[]`, or the action's own empty form.
+    static func page(
+        _ outer: String, _ inner: String, items: [JSONValue], total: Int, start: Int, empty: EmptyList = .absent
+    ) -> JSONValue {
+        var body: [String: JSONValue] = [
             "totalresults": .number(Double(total)), "startnumber": .number(Double(start)),
-            "numreturned": .number(Double(items.count)), outer: [inner: .array(items)],
+            "numreturned": .number(Double(items.count)),
         ]
+        body[outer] = list(inner, items, empty: empty)
+        return .object(body)
+    }
+
+    /// `{inner: [...]}`, or the empty form (nil when the key is left out).
+    static func list(_ inner: String, _ items: [JSONValue], empty: EmptyList = .absent) -> JSONValue? {
+        guard items.isEmpty else { return [inner: .array(items)] }
+        switch empty {
+        case .absent: return nil
+        case .emptyArray: return .array([])
+        case .emptyString: return .string("")
+        }
     }
 
     /// The `customfields` parameter: base64 of a PHP-serialised array, keyed by field id.

@@ -5,8 +5,10 @@ import Hummingbird
 /// A WHMCS installation as the External API shows it (CONTRACTS.md §1), backed by the sandbox database.
 ///
 /// Choices where the contract is open, written down here as the contract asks:
-/// - Empty lists come back as the outer key holding an empty inner array (`"clients":{"client":[]}`); an
-///   invoice without payments has `"transactions": ""`, as in the GetInvoice example.
+/// - Empty lists come back as a stock WHMCS writes them: without the outer key (GetClients, GetOrders, GetTickets,
+///   GetProducts, GetClientGroups, GetSupportDepartments, GetCurrencies), as `[]` (GetInvoices) or as `""`
+///   (GetClientsProducts, GetClientsDomains); an invoice without payments has `"transactions": ""`, as in the
+///   GetInvoice example.
 /// - Responses are `application/json; charset=utf-8`.
 /// - Without `responsetype`, list actions answer XML and the others NVP, as 7.8 does.
 /// - Ids in responses are strings and paging counters are numbers, following the documented examples.
