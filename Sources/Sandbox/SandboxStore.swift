@@ -100,6 +100,9 @@ package struct SandboxStore: Sendable {
                     "CREATE TABLE whm_revoked_privileges (user TEXT NOT NULL, privilege TEXT NOT NULL, PRIMARY KEY (user, privilege))"
             )
         }
+        migrator.registerMigration("v10: TheSSLStore order contacts") { db in
+            try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN contact_email TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

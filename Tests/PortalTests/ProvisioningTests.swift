@@ -220,6 +220,13 @@ struct ProvisioningTests {
                     try String.fetchOne(db, sql: "SELECT crt || key FROM whm_ssl WHERE domain = 'hosted-grace.example'")
                 }
                 #expect(installed?.contains("BEGIN CERTIFICATE") == true && installed?.contains("PRIVATE KEY") == true)
+                // The certificate authority's own mail goes to the brand's support address, never to the customer.
+                let contacts = try await sandbox.store.read { db in
+                    try String.fetchAll(db, sql: "SELECT DISTINCT contact_email FROM sslstore_orders")
+                }
+                #expect(
+                    !contacts.isEmpty && !contacts.contains("grace@example.com") && !contacts.contains(""),
+                    "\(contacts)")
                 #expect(
                     try await sandbox.store.read { db in
                         try Int.fetchOne(

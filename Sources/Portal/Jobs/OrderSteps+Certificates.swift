@@ -50,12 +50,18 @@ extension OrderSteps {
         // 1. The order at TheSSLStore, found again by the portal's own id after a lost answer.
         var upstream = try await sslStore.order(customID: certificate.customID)
         if upstream == nil {
+            // The certificate authority writes to the order's contacts in its own name, so they are the brand's
+            // support address, never the customer's: the customer hears from the brand ("certificate issued").
+            let realm = realm(tenant)
+            let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
+            let brandContact = look.replyTo.isEmpty ? look.sender.address : look.replyTo
             upstream = try await sslStore.newOrder(
                 product: certificate.productCode, months: certificate.months, csr: certificate.csr,
                 domain: certificate.domain,
                 validation: certificate.validation == .file ? .httpFile : .dns, customID: certificate.customID,
-                contactEmail: account.email,
-                contactName: Self.splitName(account.name), isRenewal: renewing != nil
+                contactEmail: brandContact,
+                contactName: (look.sender.name.isEmpty ? realm.displayName : look.sender.name, "Support"),
+                isRenewal: renewing != nil
             )
             crashPoint(.provision)
         }
@@ -278,10 +284,5 @@ extension OrderSteps {
         case .multi: return "positivesslmdc"
         default: return "positivessl"
         }
-    }
-
-    static func splitName(_ name: String) -> (first: String, last: String) {
-        let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
-        return (parts.first ?? name, parts.count > 1 ? parts[1] : parts.first ?? name)
     }
 }

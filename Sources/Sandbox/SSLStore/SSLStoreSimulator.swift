@@ -226,12 +226,14 @@ package struct SSLStoreSimulator: Sendable {
         let token = WHMCSAction.randomToken(32, alphabet: "ABCDEF0123456789")
         try db.execute(
             sql: """
-                INSERT INTO sslstore_orders (partner, custom_id, product, months, domain, sans, validation, major, auth_file_name, auth_file_content, csr)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?)
+                INSERT INTO sslstore_orders (partner, custom_id, product, months, domain, sans, validation, major, auth_file_name, auth_file_content, csr, contact_email)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?, ?)
                 """,
             arguments: [
                 partner, customID, code, months, domain, sans.joined(separator: ","), validation, "\(token).txt",
                 "\(token)\ncomodoca.com\nsandbox", csr,
+                // Where the certificate authority would write: the admin contact.
+                body.field("AdminContact")?.field("Email")?.string ?? "",
             ]
         )
         return try Self.order(db, id: db.lastInsertedRowID)
