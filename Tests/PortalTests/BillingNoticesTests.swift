@@ -36,7 +36,7 @@ struct BillingNoticesTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (_, account, order) = try await CustomerAreaTests.activeCustomer(
+                let (browser, account, order) = try await CustomerAreaTests.activeCustomer(
                     client, dependencies, email: "bills@example.com", domain: "bills.example")
                 let tenant = try dependencies.registryTenant("acme")
                 let mails = {
@@ -74,6 +74,32 @@ struct BillingNoticesTests {
                 try await dependencies.billingRefresher.refresh(account.id, in: tenant)
                 sent = try await mails()
                 #expect(sent.filter { $0.kind == "payment_received" }.count == 2)
+                // Support answers a ticket in WHMCS's own admin area: the customer hears it from the brand, once.
+                let form = try await browser.get("/account/tickets/new")
+                let key = try #require(
+                    form.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                let opened = try await browser.post(
+                    "/account/tickets",
+                    [
+                        "department": "1", "subject": "Mail", "message": "How do I add a mailbox?",
+                        "idempotency_key": key,
+                    ])
+                let local = try #require(Int64(opened.headers[.location]?.split(separator: "/").last ?? ""))
+                let whmcsTicket = try #require(
+                    try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.tickets.ticket(local, of: account.id)?.0.whmcsTicketID
+                    })
+                try await whmcs.addStaffReply(
+                    ticketID: whmcsTicket, adminUsername: "support", message: "Open Mail, then New mailbox.")
+                try await dependencies.billingRefresher.refresh(account.id, in: tenant)
+                try await dependencies.billingRefresher.refresh(account.id, in: tenant)
+                sent = try await mails()
+                let replies = sent.filter { $0.kind == "ticket_reply" }
+                #expect(replies.count == 1)
+                #expect(
+                    replies.first?.textBody.contains("Open Mail, then New mailbox.") == true
+                        && replies.first?.textBody.contains("/account/tickets/\(local)") == true)
+
                 // Nothing in any of them names WHMCS or the platform.
                 for mail in sent {
                     #expect(!mail.textBody.contains("WHMCS") && !(mail.htmlBody ?? "").contains("WHMCS"))

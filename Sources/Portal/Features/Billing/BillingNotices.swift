@@ -89,6 +89,34 @@ package struct BillingNotices: Sendable {
         return queued
     }
 
+    /// The branded "ticket reply" email for a staff reply written in WHMCS itself (which is told never to email the
+    /// customer), once per reply: `index` counts the thread's staff replies.
+    @discardableResult
+    package func sendStaffReply(
+        _ reply: String, index: Int, on ticket: Ticket, to account: Account, in tenant: Tenant,
+        databases: TenantDatabases
+    ) async throws -> Bool {
+        guard let local = ticket.id else { return false }
+        let realm = realm(tenant)
+        let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
+        let recipient = MailAddress(name: account.name, address: account.email)
+        let rendered = try flows.render(
+            .ticketReply, look: look, to: recipient,
+            variables: [
+                "ticket.number": ticket.number, "ticket.subject": ticket.subject,
+                "reply.excerpt": String(reply.prefix(300)),
+                "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.ticket.link(local)),
+            ])
+        let mail = try flows.outgoing(rendered, look: look, to: recipient, kind: EmailKind.ticketReply.name)
+        try await queue.willQueue(.tenant(tenant.id))
+        let sent = try await databases.withDatabase(for: tenant) { database in
+            try await database.accounts.queueReminder(
+                object: "ticket_reply:\(local):\(index)", dueDate: "", threshold: 0, mail: mail, now: now())
+        }
+        if sent { queue.notify(.tenant(tenant.id)) }
+        return sent
+    }
+
     /// `yyyy-MM-dd` moved by `offset` days.
     static func day(_ text: String, offset: Int) -> String {
         var calendar = Calendar(identifier: .gregorian)

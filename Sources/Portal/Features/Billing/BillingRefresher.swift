@@ -136,9 +136,22 @@ package final class BillingRefresher: Sendable {
                     body: message.message, date: Self.whmcsDate(message.date)
                 )
             }
-            try await databases.withDatabase(for: tenant) { database in
+            let before = try await databases.withDatabase(for: tenant) { database in
+                let before = try await database.tickets.ticket(local, of: account)
                 try await database.tickets.replaceThread(
                     local, status: thread.status, lastReply: thread.lastReply, messages: messages)
+                return before
+            }
+            // Staff replies written in WHMCS itself: the customer hears of each from the brand, once.
+            if let notices, let (ticket, known) = before,
+                let customer = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(account) })
+            {
+                let staff = messages.filter { $0.author == "staff" }
+                let seen = known.filter { $0.author == "staff" }.count
+                for (index, reply) in staff.enumerated() where index >= seen {
+                    try await notices.sendStaffReply(
+                        reply.body, index: index, on: ticket, to: customer, in: tenant, databases: databases)
+                }
             }
         }
     }
