@@ -173,10 +173,11 @@ package struct TwentyISimulator: Sendable {
                 let type: String = row["type"]
                 let stack: String = row["stack_user"]
                 return .object([
-                    "id": .string(String(row["id"] as Int64)), "name": .string(row["name"]),
+                    // Numbers, as in the documented list.
+                    "id": .number(Double(row["id"] as Int64)), "name": .string(row["name"]),
                     "names": .array([.string(row["name"])]),
                     "enabled": .bool(row["enabled"] as Bool), "created": .string(row["created"]),
-                    "typeRef": .string(type),
+                    "typeRef": Int(type).map { .number(Double($0)) } ?? .string(type), "productSpec": .null,
                     "packageTypeName": .string(packageTypes.first { $0.id == type }?.label ?? type),
                     "stackUsers": .array(stack.isEmpty ? [] : [.string(stack)]), "packageLabels": .array([]),
                 ])

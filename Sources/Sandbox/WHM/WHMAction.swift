@@ -116,12 +116,13 @@ struct WHMAction {
                 nameservers.joined(separator: ","), Int(now.timeIntervalSince1970),
             ]
         )
-        var data: [String: JSONValue] = [
-            "ip": .string(Self.sharedIP), "package": .string(plan), "nameserverentry": "", "nameservera": "",
-        ]
-        for (index, nameserver) in nameservers.prefix(4).enumerated() {
-            data[index == 0 ? "nameserver" : "nameserver\(index + 1)"] = .string(nameserver)
-            data[index == 0 ? "nameservera" : "nameservera\(index + 1)"] = ""
+        // Four nameserver slots, as documented; the ones not set are empty strings.
+        var data: [String: JSONValue] = ["ip": .string(Self.sharedIP), "package": .string(plan)]
+        for index in 0..<4 {
+            let suffix = index == 0 ? "" : String(index + 1)
+            data["nameserver\(suffix)"] = .string(index < nameservers.count ? nameservers[index] : "")
+            data["nameservera\(suffix)"] = ""
+            data["nameserverentry\(suffix)"] = ""
         }
         let raw = "Creating account for \(username) on \(domain)\nAccount Creation Complete!!!"
         return ("Account Creation Ok", .object(data), raw)
@@ -297,7 +298,9 @@ struct WHMAction {
                 "name": .string(row["name"]), "QUOTA": .string(row["quota"]), "BWLIMIT": .string(row["bwlimit"]),
                 "MAXPOP": .string(row["maxpop"]), "MAXSQL": .string(row["maxsql"]), "MAXFTP": "unlimited",
                 "MAXSUB": "unlimited", "MAXPARK": "0", "MAXADDON": "0", "CGI": "y", "HASSHELL": "n", "IP": "n",
-                "FEATURELIST": "default", "CPMOD": "jupiter", "LANG": "en",
+                "FEATURELIST": "default", "CPMOD": "jupiter", "LANG": "en", "DIGESTAUTH": "n", "MAXLST": "unlimited",
+                "MAX_DEFER_FAIL_PERCENTAGE": "unlimited", "MAX_EMAILACCT_QUOTA": "unlimited",
+                "MAX_EMAIL_PER_HOUR": "unlimited", "MAX_TEAM_USERS": 7, "_PACKAGE_EXTENSIONS": "",
             ]
         }
         return ("OK", ["pkg": .array(packages)], nil)

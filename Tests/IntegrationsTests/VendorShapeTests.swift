@@ -1,0 +1,85 @@
+import Foundation
+import Integrations
+import Sandbox
+import TestSupport
+import Testing
+
+/// The WHM and 20i simulators against the vendors' documented examples: every key the example has is in the
+/// simulator's answer, with the same JSON kind (number, string, list, object).
+@Suite("WHM and 20i simulators' answers against the documented shapes")
+struct VendorShapeTests {
+    static func documented(_ path: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: try VendorGoldenTests.fixture(path))
+    }
+
+    static func kind(_ value: Any) -> String {
+        switch value {
+        case is NSNull: "null"
+        case is NSNumber: "number"  // JSON numbers and booleans alike (one type on Linux)
+        case is String: "string"
+        case is [Any]: "list"
+        case is [String: Any]: "object"
+        default: "other"
+        }
+    }
+
+    /// Keys of `example` missing from `answer`, or of another kind, at `path`; objects are compared one level down
+    /// and lists by their first element.
+    static func gaps(_ example: Any, _ answer: Any?, path: String = "", depth: Int = 0) -> [String] {
+        guard let answer else { return [path.isEmpty ? "(answer)" : path] }
+        if let example = example as? [String: Any] {
+            guard let answer = answer as? [String: Any] else { return ["\(path): not an object"] }
+            return example.flatMap { key, value in
+                depth < 2
+                    ? gaps(value, answer[key], path: path + "." + key, depth: depth + 1)
+                    : (answer[key] == nil ? [path + "." + key] : [])
+            }
+        }
+        if let example = example as? [Any], let first = example.first {
+            guard let answer = answer as? [Any] else { return ["\(path): not a list"] }
+            guard let item = answer.first else { return [] }
+            return gaps(first, item, path: path + "[0]", depth: depth)
+        }
+        let (expected, actual) = (kind(example), kind(answer))
+        return expected == actual || expected == "null" ? [] : ["\(path): \(actual), documented \(expected)"]
+    }
+
+    @Test("WHM: createacct, listpkgs and suspendacct answer as documented")
+    func whm() async throws {
+        try await SandboxHarness.with { sandbox in
+            let authorization = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
+            var report: [String] = []
+            let (_, created) = try await sandbox.getWHM(
+                "/json-api/createacct?api.version=1&username=shapeuser&domain=shape.example&plan=default",
+                authorization: authorization)
+            let (_, packages) = try await sandbox.getWHM(
+                "/json-api/listpkgs?api.version=1", authorization: authorization)
+            let (_, suspended) = try await sandbox.getWHM(
+                "/json-api/suspendacct?api.version=1&user=shapeuser&reason=x", authorization: authorization)
+            for (name, body) in [("createacct", created), ("listpkgs", packages), ("suspendacct", suspended)] {
+                let answer = try JSONSerialization.jsonObject(with: Data(body.utf8))
+                let found = Self.gaps(try Self.documented("WHM/\(name).response.json"), answer)
+                if !found.isEmpty { report.append("\(name): \(found.sorted().joined(separator: ", "))") }
+            }
+            #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
+        }
+    }
+
+    @Test("20i: the package list and addWeb answer as documented")
+    func twentyI() async throws {
+        try await SandboxHarness.with { sandbox in
+            let types = try await sandbox.twentyI().packageTypes()
+            let type = try #require(types.first?.id)
+            let (_, added) = try await sandbox.sendTwentyI(
+                .POST, "/reseller/*/addWeb", body: #"{"type":"\#(type)","domain_name":"shape.example"}"#)
+            let (_, listed) = try await sandbox.sendTwentyI(.GET, "/package")
+            var report: [String] = []
+            for (name, body) in [("addWeb", added), ("listPackages", listed)] {
+                let answer = try JSONSerialization.jsonObject(with: Data(body.utf8))
+                let found = Self.gaps(try Self.documented("TwentyI/\(name).response.json"), answer)
+                if !found.isEmpty { report.append("\(name): \(found.sorted().joined(separator: ", "))") }
+            }
+            #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
+        }
+    }
+}
