@@ -72,4 +72,50 @@ struct WHMCSShapeTests {
             #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
         }
     }
+
+    @Test("write actions answer with every documented key")
+    func writes() async throws {
+        try await SandboxHarness.with { sandbox in
+            let client = sandbox.whmcs()
+            let product = try await WHMCSContractTests.product(client)
+            let auth =
+                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            func call(_ action: String, _ extra: String) async throws -> [String: Any] {
+                let (_, body) = try await sandbox.postWHMCS("\(auth)&action=\(action)\(extra)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            }
+            var report: [String] = []
+            func check(_ action: String, _ answer: [String: Any]) throws {
+                #expect(answer["result"] as? String == "success", "\(action): \(answer)")
+                let gaps = Self.missing(try Self.documented(action), answer)
+                if !gaps.isEmpty { report.append("\(action): \(gaps.joined(separator: ", "))") }
+            }
+            let added = try await call(
+                "AddClient",
+                "&firstname=Ada&lastname=Lovelace&email=writes%40acme.example&address1=1+Way&city=London&state=London"
+                    + "&postcode=N1&country=GB&phonenumber=0207&password2=s3cret-pass&noemail=1")
+            try check("AddClient", added)
+            let customer = try #require((added["clientid"] as? String).flatMap { Int($0) })
+            try check("UpdateClient", try await call("UpdateClient", "&clientid=\(customer)&companyname=Analytical"))
+            let order = try await call(
+                "AddOrder",
+                "&clientid=\(customer)&paymentmethod=mailin&pid[0]=\(product)&billingcycle[0]=monthly"
+                    + "&domain[0]=writes.example&noemail=1&noinvoiceemail=1")
+            try check("AddOrder", order)
+            let orderID = try #require((order["orderid"] as? String).flatMap { Int($0) })
+            try check("AcceptOrder", try await call("AcceptOrder", "&orderid=\(orderID)&autosetup=1&sendemail=0"))
+            let service = try #require((order["serviceids"] as? String).flatMap { Int($0) })
+            try check("AddCancelRequest", try await call("AddCancelRequest", "&serviceid=\(service)&type=Immediate"))
+            try check(
+                "CreateInvoice",
+                try await call(
+                    "CreateInvoice",
+                    "&userid=\(customer)&paymentmethod=mailin&itemdescription1=Extra&itemamount1=5.00&sendinvoice=0"))
+            try check(
+                "OpenTicket",
+                try await call("OpenTicket", "&deptid=1&clientid=\(customer)&subject=Hi&message=There&noemail=1"))
+            try check("CreateSsoToken", try await call("CreateSsoToken", "&client_id=\(customer)"))
+            #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
+        }
+    }
 }
