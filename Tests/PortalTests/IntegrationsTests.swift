@@ -231,6 +231,17 @@ struct UpstreamConnectionTests {
                 #expect(whmcs.contains("does not allow AddOrder, UpdateClientProduct (System Settings › API Roles)"))
                 let whm = try #require(checks.first { $0.upstream == .whm }?.failure)
                 #expect(whm.contains("lacks the privileges create-acct, kill-acct"))
+                // And WHM refuses what the missing privilege guards.
+                let reseller = try await dependencies.upstreams.whm(for: acme)
+                do {
+                    _ = try await reseller.createAccount(
+                        WHMNewAccount(
+                            username: "denied1", domain: "denied.example", plan: "\(setup.reseller)_starter",
+                            contactEmail: ""))
+                    Issue.record("an account was created without the create-acct privilege")
+                } catch UpstreamError.apiError(_, _, let message) {
+                    #expect(message.contains("Permission denied"), "\(message)")
+                }
                 #expect(whm.contains("WHM has no package \(setup.reseller)_gold"))
                 // Globex shares the WHMCS credential, so its role gap shows; its own reseller and packages are fine.
                 let other = await dependencies.upstreams.testConnections(globex)

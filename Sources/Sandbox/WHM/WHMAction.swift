@@ -12,8 +12,24 @@ struct WHMAction {
 
     var isRoot: Bool { caller == "root" }
 
-    /// Returns (reason, data, raw output).
+    /// The privilege each function needs of a reseller.
+    static let privilegeNeeded = [
+        "createacct": "create-acct", "suspendacct": "suspend-acct", "unsuspendacct": "suspend-acct",
+        "removeacct": "kill-acct", "listaccts": "list-accts", "changepackage": "upgrade-account",
+        "listpkgs": "list-pkgs", "addpkg": "add-pkg", "editpkg": "edit-pkg",
+        "create_user_session": "create-user-session", "installssl": "ssl", "setresellernameservers": "ns-config",
+    ]
+
+    /// Returns (reason, data, raw output). A reseller without the function's privilege is refused in the envelope
+    /// (`result: 0`); the exact wording of WHM's refusal is not documented, so the sandbox's names the privilege.
     func perform(_ function: String) throws -> (String, JSONValue?, String?) {
+        if !isRoot, let privilege = Self.privilegeNeeded[function],
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM whm_revoked_privileges WHERE user = ? AND privilege = ?",
+                arguments: [caller, privilege]) == true
+        {
+            throw WHMFailure("Permission denied: this reseller lacks the “\(privilege)” privilege.")
+        }
         switch function {
         case "createacct": return try createAccount()
         case "suspendacct": return try suspend()
