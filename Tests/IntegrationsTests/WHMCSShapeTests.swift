@@ -118,4 +118,40 @@ struct WHMCSShapeTests {
             #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
         }
     }
+
+    @Test("refusals use the vendor's documented wording, verbatim")
+    func errors() async throws {
+        try await SandboxHarness.with { sandbox in
+            let auth =
+                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let existing = try await sandbox.whmcs().addClient(
+                WHMCSContractTests.newClient("err@acme.example", group: 0))
+            let client = "&firstname=Ada&lastname=L&email=e%40acme.example&city=L&state=L&postcode=N1&phonenumber=1"
+            let cases: [(String, String)] = [
+                ("AddClient\(client)&country=GB&password2=x", "You did not enter your  address line 1"),
+                ("AddClient\(client)&address1=1+Way&country=Britain&password2=x", "Valid country required"),
+                (
+                    "AddProduct&name=X&gid=1&type=vps",
+                    #"Invalid product type. Must be one of "hostingaccount", "reselleraccount", "server" or "other""#
+                ),
+                (
+                    "AddProduct&name=X&gid=1&paytype=monthly",
+                    #"Invalid pay type. Must be one of "free", "onetime" or "recurring""#
+                ),
+                (
+                    "CreateInvoice&userid=1&draft=1&sendinvoice=1",
+                    "Cannot create and send a draft invoice in a single API request. Please create and send separately."
+                ),
+                ("GetInvoice&invoiceid=999", "Invoice ID Not Found"),
+                ("GetClientsDetails", "Either clientid Or email Is Required"),
+            ]
+            for (call, message) in cases {
+                let (_, body) = try await sandbox.postWHMCS("\(auth)&action=\(call)")
+                let answer = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+                #expect(
+                    answer["result"] as? String == "error" && answer["message"] as? String == message,
+                    "\(call): \(body)")
+            }
+        }
+    }
 }

@@ -205,7 +205,8 @@ extension WHMCSAction {
             throw WHMCSFailure("Client ID Not Found")
         }
         if params.flag("draft"), params.flag("sendinvoice") {
-            throw WHMCSFailure("Cannot create and send a draft invoice in a single API request")
+            throw WHMCSFailure(
+                "Cannot create and send a draft invoice in a single API request. Please create and send separately.")
         }
         let gateway = params.nonEmpty("paymentmethod") ?? Self.gateways[0]
         guard Self.gateways.contains(gateway) else {

@@ -5,7 +5,7 @@ extension WHMCSAction {
     func addClient() throws -> JSONValue {
         let required: [(String, String)] = [
             ("firstname", "You did not enter your first name"), ("lastname", "You did not enter your last name"),
-            ("email", "You did not enter your email address"), ("address1", "You did not enter your address (line 1)"),
+            ("email", "You did not enter your email address"), ("address1", "You did not enter your  address line 1"),
             ("city", "You did not enter your city"), ("state", "You did not enter your state"),
             ("postcode", "You did not enter your postcode"), ("country", "You did not enter your country"),
             ("phonenumber", "You did not enter your phone number"),
@@ -24,7 +24,7 @@ extension WHMCSAction {
         }
         let country = (params.nonEmpty("country") ?? "").uppercased()
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw WHMCSFailure("Invalid country code: use an ISO 3166-1 alpha-2 code such as GB")
+            throw WHMCSFailure("Valid country required")
         }
         let group = params.int("groupid") ?? 0
         if group != 0 {

@@ -431,16 +431,17 @@ extension WHMCSAction {
         let type = params.nonEmpty("type") ?? current?["type"] ?? "other"
         let types = ["hostingaccount", "reselleraccount", "server", "other"]
         guard types.contains(type) else {
-            throw WHMCSFailure("Invalid product type. Must be one of \"\(types.joined(separator: "\", \""))\"")
+            throw WHMCSFailure(
+                "Invalid product type. Must be one of \"hostingaccount\", \"reselleraccount\", \"server\" or \"other\"")
         }
         let payType = params.nonEmpty("paytype") ?? current?["paytype"] ?? "free"
         let payTypes = ["free", "onetime", "recurring"]
         guard payTypes.contains(payType) else {
-            throw WHMCSFailure("Invalid pay type. Must be one of \"\(payTypes.joined(separator: "\", \""))\"")
+            throw WHMCSFailure("Invalid pay type. Must be one of \"free\", \"onetime\" or \"recurring\"")
         }
         let autoSetup = params.string("autosetup") ?? current?["autosetup"] ?? ""
         guard ["", "on", "payment", "order"].contains(autoSetup) else {
-            throw WHMCSFailure("Invalid autosetup value. Must be one of \"\", \"on\", \"payment\", \"order\"")
+            throw WHMCSFailure("Invalid autosetup value. Must be one of \"\", \"on\", \"order\" or \"payment\"")
         }
         var pricing: [String: [String: Int]] = [:]
         if case .list(let currencies)? = params.value("pricing") {
