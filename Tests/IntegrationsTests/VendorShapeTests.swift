@@ -25,20 +25,25 @@ struct VendorShapeTests {
 
     /// Keys of `example` missing from `answer`, or of another kind, at `path`; objects are compared one level down
     /// and lists by their first element.
-    static func gaps(_ example: Any, _ answer: Any?, path: String = "", depth: Int = 0) -> [String] {
+    /// With `anyCase`, keys match whatever their letter case.
+    static func gaps(
+        _ example: Any, _ answer: Any?, path: String = "", depth: Int = 0, anyCase: Bool = false
+    ) -> [String] {
         guard let answer else { return [path.isEmpty ? "(answer)" : path] }
         if let example = example as? [String: Any] {
             guard let answer = answer as? [String: Any] else { return ["\(path): not an object"] }
             return example.flatMap { key, value in
-                depth < 2
-                    ? gaps(value, answer[key], path: path + "." + key, depth: depth + 1)
-                    : (answer[key] == nil ? [path + "." + key] : [])
+                let found =
+                    answer[key] ?? (anyCase ? answer.first { $0.key.lowercased() == key.lowercased() }?.value : nil)
+                return depth < 2
+                    ? gaps(value, found, path: path + "." + key, depth: depth + 1, anyCase: anyCase)
+                    : (found == nil ? [path + "." + key] : [])
             }
         }
         if let example = example as? [Any], let first = example.first {
             guard let answer = answer as? [Any] else { return ["\(path): not a list"] }
             guard let item = answer.first else { return [] }
-            return gaps(first, item, path: path + "[0]", depth: depth)
+            return gaps(first, item, path: path + "[0]", depth: depth, anyCase: anyCase)
         }
         let (expected, actual) = (kind(example), kind(answer))
         return expected == actual || expected == "null" ? [] : ["\(path): \(actual), documented \(expected)"]
@@ -80,6 +85,22 @@ struct VendorShapeTests {
                 if !found.isEmpty { report.append("\(name): \(found.sorted().joined(separator: ", "))") }
             }
             #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
+        }
+    }
+
+    @Test("TheSSLStore: a product in the query answer has every documented key and kind")
+    func sslStore() async throws {
+        try await SandboxHarness.with { sandbox in
+            let (_, body) = try await sandbox.postSSLStore(
+                "/product/query/",
+                #"{"AuthRequest":{"PartnerCode":"\#(sandbox.credentials.sslStorePartnerCode)","AuthToken":"\#(sandbox.credentials.sslStoreAuthToken)","ReplayToken":"r"},"ProductType":0}"#
+            )
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [Any])
+            // TheSSLStore's documentation spells one key `IsError` on this page and `isError` elsewhere; its .NET
+            // service reads either, so key case is not compared here.
+            let found = Self.gaps(
+                try Self.documented("SSLStore/productQuery.response.json"), answer.first, anyCase: true)
+            #expect(found.isEmpty, "\(found.sorted())")
         }
     }
 }

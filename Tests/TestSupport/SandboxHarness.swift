@@ -104,6 +104,17 @@ package struct SandboxHarness: Sendable {
         return (Int(response.status.code), String(buffer: bytes))
     }
 
+    /// Raw JSON POST to TheSSLStore simulator's REST path (such as `/product/query/`): status and body text.
+    package func postSSLStore(_ path: String, _ body: String) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: sslStoreURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
     /// Raw form POST to the WHMCS endpoint: status and body text, for checking the wire format itself.
     package func postWHMCS(_ body: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: whmcsURL + "/includes/api.php")

@@ -179,11 +179,17 @@ package struct SSLStoreSimulator: Sendable {
                     "IsWlidcard": .bool(product.wildcard),
                     "IsSanEnable": .bool(product.san), "VendorName": "COMODO", "CanbeReissued": .bool(true),
                     "ReissueDays": .number(30), "ProductType": .number(1),
+                    "IsCompetitiveUpgradeSupported": .bool(false),
+                    "IsNoOfServerFree": .bool(true),
+                    // Prices are JSON numbers, as documented.
                     "PricingInfo": .array(
                         product.prices.map { months, price in
-                            .object([
+                            let amount = Double(price) ?? 0
+                            return .object([
                                 "NumberOfMonths": .number(Double(months)), "NumberOfServer": .number(1),
-                                "Price": .string(price), "SRP": .string(price),
+                                "Price": .number(amount), "SRP": .number(amount),
+                                "PricePerAdditionalSAN": .number(product.san ? amount / 4 : 0),
+                                "PricePerAdditionalServer": .number(0),
                             ])
                         }),
                 ])
