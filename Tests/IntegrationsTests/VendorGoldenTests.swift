@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import Integrations
@@ -80,5 +81,81 @@ struct VendorGoldenTests {
         let product = SSLStoreProduct(json.elements.first ?? json)
         #expect(product.code == "String content" && product.isWildcard && product.allowsSAN)
         #expect(product.prices[2_147_483_647] == 1_267_896_754)
+    }
+}
+
+/// The 20i client's request bodies against the documented request samples: every field it sends is one the
+/// vendor documents, nested objects included (`_source` and `_method` in the fixtures are annotations).
+@Suite("20i requests against the documented samples")
+struct TwentyIRequestTests {
+    /// Body keys the client sent that the documented sample does not have, with their paths.
+    static func undocumented(_ sent: Any, _ sample: Any, path: String = "") -> [String] {
+        if let sent = sent as? [String: Any] {
+            let sample = sample as? [String: Any] ?? [:]
+            return sent.flatMap { key, value -> [String] in
+                guard let documented = sample[key] else { return [path + "." + key] }
+                return undocumented(value, documented, path: path + "." + key)
+            }
+        }
+        if let sent = sent as? [Any], let first = sent.first {
+            let sample = (sample as? [Any])?.first ?? sample
+            return undocumented(first, sample, path: path + "[0]")
+        }
+        return []
+    }
+
+    @Test(
+        "addDomain, transferDomain, renewDomain, nameservers, privacyState, susers and addCloudServer send documented fields only"
+    )
+    func documentedFields() async throws {
+        let bodies = Mutex<[String: Data]>([:])
+        let recording = TwentyIClient(
+            credentials: TwentyICredentials(generalKey: "KEY"),
+            caller: UpstreamCaller(
+                tenant: "acme", upstream: .twentyI, credentialIdentifier: "golden",
+                transport: UpstreamTransport { request, _ in
+                    let name = String(request.url.split(separator: "/").last ?? "")
+                    bodies.withLock { $0[name] = request.body ?? Data() }
+                    let answer = name == "susers" ? #"{"result":{"ref":"stack-user:1"}}"# : #"{"result":true}"#
+                    return UpstreamResponse(status: 200, body: Data(answer.utf8))
+                },
+                breakers: CircuitBreakers(), retry: RetryPolicy(maximumAttempts: 1),
+                timeouts: UpstreamTimeouts(total: .seconds(30)),
+                logger: Logger(label: "golden", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let contact = TwentyIClient.Contact(
+            name: "Ada Lovelace", organisation: "Analytical", address: "1 Square", city: "London", state: "London",
+            postcode: "SW1", country: "GB", telephone: "+44.1", email: "ada@example.com")
+        try await recording.registerDomain(
+            "ada.example", years: 1, contact: contact, nameservers: ["ns1.acme.example"], privacy: false)
+        try await recording.registerDomain(
+            "moving.example", years: 1, contact: contact, nameservers: [], privacy: false, transferCode: "EPP")
+        try await recording.renewDomain("ada.example", years: 1, privacy: false)
+        try await recording.setNameservers(
+            domain: "ada.example", to: ["ns1.x.example", "ns2.x.example"], replacing: [])
+        try await recording.setPrivacy(domain: "ada.example", enabled: true)
+        _ = try await recording.addStackUser(email: "ada@example.com", name: "Ada Lovelace")
+        let samples = [
+            "addDomain": "addDomain", "transferDomain": "transferDomain", "renewDomain": "renewDomain",
+            "nameservers": "setNameservers", "privacyState": "privacyState", "susers": "addStackUser",
+        ]
+        var report: [String] = []
+        for (endpoint, fixture) in samples {
+            let sent = try #require(bodies.withLock { $0[endpoint] }, "nothing sent to \(endpoint)")
+            let body = try JSONSerialization.jsonObject(with: sent)
+            let sample = try JSONSerialization.jsonObject(
+                with: try VendorGoldenTests.fixture("TwentyI/\(fixture).request.json"))
+            let extra = Self.undocumented(body, sample)
+            if !extra.isEmpty { report.append("\(endpoint): \(extra.sorted().joined(separator: ", "))") }
+        }
+        // addCloudServer's keys, from the managed cloud hosting guide.
+        let cloud = try JSONSerialization.jsonObject(
+            with: try JSONEncoder().encode(
+                TwentyIClient.cloudServerBody(provider: "20i", size: "small", label: "x", stackUser: "stack-user:1")))
+        let extra = Self.undocumented(
+            cloud,
+            try JSONSerialization.jsonObject(with: try VendorGoldenTests.fixture("TwentyI/addCloudServer.request.json"))
+        )
+        if !extra.isEmpty { report.append("addCloudServer: \(extra.sorted().joined(separator: ", "))") }
+        #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
     }
 }
