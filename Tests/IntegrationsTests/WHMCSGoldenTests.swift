@@ -65,7 +65,10 @@ struct WHMCSGoldenTests {
         #expect(services.map(\.id) == [1, 2])
         #expect(services[1].status == "Active" && services[1].recurringAmountMinor == 2495)
         #expect(services[1].nextDueDate == "2017-01-20" && services[1].username == "demodom2")
-        try await client.module(.create, serviceID: 2)
+        for command in [WHMCSClient.ModuleCommand.create, .suspend, .unsuspend, .terminate] {
+            try await client.module(command, serviceID: 2, reason: "Overdue")
+        }
+        try await client.updateService(serviceID: 1, productID: 2, cycle: .annually, recurringMinor: 9900)
         // AddProduct's documented answer carries no pid: the product is found by its slug.
         var new = WHMCSNewProduct(name: "Best Hosting Plan", groupID: 1)
         new.slug = "best-hosting-plan"
