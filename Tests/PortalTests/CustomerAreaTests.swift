@@ -37,6 +37,8 @@ struct CustomerAreaTests {
                 let home = try await browser.get("/account")
                 #expect(home.text.contains("/account/services/\(serviceID)") && home.text.contains("svc.example"))
                 #expect(home.text.contains("Nothing to pay"))
+                // No alert at zero: nothing is being set up, and no tickets are open.
+                #expect(!home.text.contains("being set up") && home.text.contains("No open tickets."))
                 let list = try await browser.get("/account/services")
                 #expect(
                     list.text.contains(
@@ -281,7 +283,7 @@ struct CustomerAreaTests {
                         arguments: [order.whmcsServiceID])
                 }
                 #expect(inWHMCS == 1)
-                #expect(try await browser.get("/account").text.contains("1 open tickets"))
+                #expect(try await browser.get("/account").text.contains("1 open ticket."))
 
                 // Support answers from the staff area; the customer is emailed and sees it.
                 _ = try await makeAccount(dependencies, kind: .staff, email: "agent@acme.example", role: .support)

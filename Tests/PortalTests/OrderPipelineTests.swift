@@ -321,7 +321,7 @@ struct OrderPipelineTests {
 
                 let owner = try await staffBrowser(client, dependencies)
                 let list = try await owner.get("/admin/orders")
-                #expect(list.text.contains("1 orders failed to set up"))
+                #expect(list.text.contains("1 order failed to set up"))
                 let detail = try await owner.get("/admin/orders/\(id)")
                 #expect(detail.text.contains("Retry the failed step") && detail.text.contains("WHM"))
 
@@ -340,6 +340,8 @@ struct OrderPipelineTests {
                         == 1)
                 let audit = try await dependencies.accounts("acme") { try await $0.auditEntries() }.map(\.action)
                 #expect(audit.contains("order.failed") && audit.contains("order.retried"))
+                // Nothing failed any more: no alert at zero.
+                #expect(!(try await owner.get("/admin/orders")).text.contains("failed to set up"))
 
                 // Cancelling: an order still waiting stops there.
                 let other = try await Commerce.order(browser, domain: "stop.example")

@@ -26,8 +26,10 @@ package struct AdminOrdersPage: Sendable {
     package let rows: [Row]
     package let hasRows: Bool
     package let filters: [Filter]
-    package let failedCount: Int
-    package let setupCount: Int
+    /// "1 order failed to set up"; nil with none, so no alert shows at zero.
+    package let failedNotice: String?
+    /// "2 orders wait for a manual setup"; nil with none.
+    package let setupNotice: String?
     package let previousURL: String?
     package let nextURL: String?
 }
@@ -55,9 +57,19 @@ extension AdminOrdersPage {
                         value: $0.rawValue, label: "\($0.staffLabel) (\(counts[$0] ?? 0))",
                         selected: $0.rawValue == filter)
                 },
-            failedCount: counts[.failed] ?? 0, setupCount: counts[.needsSetup] ?? 0,
+            failedNotice: Self.count(counts[.failed] ?? 0, one: "order failed", many: "orders failed")
+                .map { "\($0) to set up" },
+            setupNotice: Self.count(counts[.needsSetup] ?? 0, one: "order waits", many: "orders wait")
+                .map { "\($0) for a manual setup" },
             previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
             nextURL: page * perPage < total ? "\(base)page=\(page + 1)" : nil
         )
+    }
+}
+
+extension AdminOrdersPage {
+    /// "1 order failed", "3 orders failed"; nil for none.
+    static func count(_ count: Int, one: String, many: String) -> String? {
+        count == 0 ? nil : count == 1 ? "1 \(one)" : "\(count) \(many)"
     }
 }

@@ -82,8 +82,13 @@ package struct CustomerBillingController: Sendable {
                 },
                 hasInvoices: !summary.unpaidInvoices.isEmpty,
                 totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
-                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty, pendingOrders: pending,
-                openTickets: openTickets,
+                renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty,
+                pendingNotice: pending == 0
+                    ? nil
+                    : pending == 1
+                        ? "1 of your orders is being set up." : "\(pending) of your orders are being set up.",
+                ticketsNotice: openTickets == 0
+                    ? nil : openTickets == 1 ? "1 open ticket." : "\(openTickets) open tickets.",
                 refreshed: inputs.freshness, nameservers: content.brand.nameservers,
                 hasNameservers: !content.brand.nameservers.isEmpty
             )

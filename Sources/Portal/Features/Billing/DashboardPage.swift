@@ -30,8 +30,10 @@ package struct DashboardPage: Sendable {
     package let totalDue: String
     package let renewals: [ServiceRow]
     package let hasRenewals: Bool
-    package let pendingOrders: Int
-    package let openTickets: Int
+    /// "2 of your orders are being set up."; nil with none, so no alert shows at zero.
+    package let pendingNotice: String?
+    /// "1 open ticket."; nil with none.
+    package let ticketsNotice: String?
     package let refreshed: String
     package let nameservers: [String]
     package let hasNameservers: Bool
