@@ -23,6 +23,38 @@ struct CustomerAreaTests {
         return (browser, account, order)
     }
 
+    @Test("a yearly plan bought and paid today is next due a year from today, not today")
+    func yearlyNextDue() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let tenant = try dependencies.registryTenant("acme")
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    var entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
+                    entry.prices.append(
+                        ProductPrice(cycle: .annually, priceMinor: 2990, setupMinor: 0, costMinor: 1400))
+                    _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
+                }
+                dependencies.storefront.invalidate(tenant.id)
+                let (browser, account) = try await Commerce.customer(client, dependencies, email: "year@example.com")
+                let id = try await Commerce.order(browser, cycle: "annually", domain: "year.example")
+                try await Commerce.wait(for: id, dependencies, until: .active)
+                try await dependencies.billingRefresher.refresh(account.id, in: tenant)
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = TimeZone(identifier: "UTC")
+                formatter.dateFormat = "yyyy-MM-dd"
+                let today = formatter.string(from: Date())
+                let nextYear = formatter.string(
+                    from: Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: Date())!)
+                let list = try await browser.get("/account/services")
+                #expect(
+                    list.text.contains("<td>\(nextYear)</td>") && !list.text.contains("<td>\(today)</td>"),
+                    "\(list.text)")
+            }
+        }
+    }
+
     @Test(
         "the dashboard, service list and service page show the customer's own service; the password needs the account password"
     )
