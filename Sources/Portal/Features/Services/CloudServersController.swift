@@ -26,9 +26,14 @@ package struct CloudServersController: Sendable {
     }
 
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let id = try id(context)
         let url = try await desk.controlPanel(
-            try id(context), of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
-        return flows.redirect(to: url)
+            id, of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
+        return try flows.page(
+            ControlPanelPage(
+                chrome: context.chrome, url: url, backURL: AccountPaths.cloudServer.link(id),
+                serviceName: "your cloud server"),
+            "account/control-panel")
     }
 
     private func id(_ context: CustomerRequestContext) throws -> Int64 {

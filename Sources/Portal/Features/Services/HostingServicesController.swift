@@ -105,9 +105,13 @@ package struct HostingServicesController: Sendable {
 
     /// Signs the customer in to cPanel with a one-time session made by the reseller; the reseller's token stays here.
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let id = try id(context)
         let url = try await desk.controlPanel(
-            of: try id(context), by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
-        return flows.redirect(to: url)
+            of: id, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
+        return try flows.page(
+            ControlPanelPage(
+                chrome: context.chrome, url: url, backURL: AccountPaths.service.link(id), serviceName: "your service"),
+            "account/control-panel")
     }
 
     private func id(_ context: CustomerRequestContext) throws -> Int {
