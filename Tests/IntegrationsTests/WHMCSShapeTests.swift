@@ -41,8 +41,7 @@ struct WHMCSShapeTests {
             let ticket = try await client.openTicket(
                 WHMCSNewTicket(departmentID: 1, clientID: customer, subject: "Shape", message: "Of things"))
             _ = try await sandbox.sandbox.whmcs.ensureClientGroup(slug: "shape", name: "Shape customers")
-            let auth =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let auth = sandbox.whmcsAuth
             let calls: [(String, String, (String, String)?)] = [
                 ("GetClients", "", ("clients", "client")),
                 ("GetClientsDetails", "&clientid=\(customer)&stats=1", nil),
@@ -78,8 +77,7 @@ struct WHMCSShapeTests {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
             let product = try await WHMCSContractTests.product(client)
-            let auth =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let auth = sandbox.whmcsAuth
             func call(_ action: String, _ extra: String) async throws -> [String: Any] {
                 let (_, body) = try await sandbox.postWHMCS("\(auth)&action=\(action)\(extra)")
                 return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -122,8 +120,7 @@ struct WHMCSShapeTests {
     @Test("refusals use the vendor's documented wording, verbatim")
     func errors() async throws {
         try await SandboxHarness.with { sandbox in
-            let auth =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let auth = sandbox.whmcsAuth
             let existing = try await sandbox.whmcs().addClient(
                 WHMCSContractTests.newClient("err@acme.example", group: 0))
             let client = "&firstname=Ada&lastname=L&email=e%40acme.example&city=L&state=L&postcode=N1&phonenumber=1"

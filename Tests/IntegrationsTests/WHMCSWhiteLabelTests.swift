@@ -36,9 +36,7 @@ struct WHMCSWhiteLabelTests {
 
     /// GetEmails for a client, straight off the wire: what WHMCS itself emailed them.
     static func emails(_ sandbox: SandboxHarness, client: Int) async throws -> [String] {
-        let credentials = "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)"
-        let (_, body) = try await sandbox.postWHMCS(
-            "\(credentials)&action=GetEmails&responsetype=json&clientid=\(client)")
+        let (_, body) = try await sandbox.postWHMCS("\(sandbox.whmcsAuth)&action=GetEmails&clientid=\(client)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let list = (json["emails"] as? [String: Any])?["email"] as? [[String: Any]] ?? []
         return list.compactMap { $0["subject"] as? String }
@@ -94,8 +92,7 @@ struct WHMCSWhiteLabelTests {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
             let product = try await WHMCSContractTests.product(client)
-            let credentials =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let credentials = sandbox.whmcsAuth
             var (_, body) = try await sandbox.postWHMCS(
                 "\(credentials)&action=AddClient&firstname=Ada&lastname=Lovelace&email=loud%40acme.example"
                     + "&address1=1+Way&city=London&state=London&postcode=N1&country=GB&phonenumber=0207&password2=s3cret-pass"
@@ -152,8 +149,7 @@ struct WHMCSWhiteLabelTests {
             // Paying the first invoice moved the next due date a cycle on, as WHMCS does.
             let due = try #require(try await client.services(serviceID: service).items.first?.nextDueDate)
             #expect(due > String(ISO8601DateFormatter().string(from: Date()).prefix(10)), "\(due)")
-            let credentials =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let credentials = sandbox.whmcsAuth
             let (_, raw) = try await sandbox.postWHMCS(
                 "\(credentials)&action=UpgradeProduct&serviceid=\(service)&type=product&newproductid=\(large)"
                     + "&newproductbillingcycle=monthly&calconly=1")
@@ -194,8 +190,7 @@ struct WHMCSWhiteLabelTests {
             }
             try await browser.shutdown()
 
-            let credentials =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let credentials = sandbox.whmcsAuth
             let (_, refused) = try await sandbox.postWHMCS(
                 "\(credentials)&action=CreateSsoToken&client_id=\(customer)&destination=sso:custom_redirect")
             #expect(refused.contains("sso_redirect_path"))
@@ -207,8 +202,7 @@ struct WHMCSWhiteLabelTests {
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
             let customer = try await client.addClient(WHMCSContractTests.newClient("empty@acme.example", group: 0))
-            let credentials =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let credentials = sandbox.whmcsAuth
             func raw(_ action: String, _ extra: String) async throws -> [String: Any] {
                 let (_, body) = try await sandbox.postWHMCS("\(credentials)&action=\(action)\(extra)")
                 return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
@@ -271,8 +265,7 @@ struct WHMCSWhiteLabelTests {
             #expect(oneTime["pricing[1][monthly]"] == "150.00" && oneTime["pricing[1][onetime]"] == nil)
 
             // A stock WHMCS stores a cycle left out as 0.00: offered free.
-            let credentials =
-                "identifier=\(sandbox.credentials.whmcsIdentifier)&secret=\(sandbox.credentials.whmcsSecret)&responsetype=json"
+            let credentials = sandbox.whmcsAuth
             let (_, added) = try await sandbox.postWHMCS(
                 "\(credentials)&action=AddProduct&name=Leaky&gid=1&paytype=recurring&pricing[1][monthly]=5.00")
             let leaky = try #require(

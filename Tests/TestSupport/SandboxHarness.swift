@@ -21,6 +21,11 @@ package struct SandboxHarness: Sendable {
 
     package var credentials: SandboxCredentials { sandbox.credentials }
 
+    /// The WHMCS credential and `responsetype=json`, to start a raw API form body with.
+    package var whmcsAuth: String {
+        "identifier=\(credentials.whmcsIdentifier)&secret=\(credentials.whmcsSecret)&responsetype=json"
+    }
+
     /// A caller with instant retries, so fault tests finish quickly; its default time limit is a guard against a hang
     /// (a loaded two-core machine can be slow), and fault tests pass a short one of their own.
     package func caller(

@@ -74,11 +74,7 @@ extension WHMCSAction {
             db, sql: "SELECT * FROM whmcs_products WHERE id = ?", arguments: [service["packageid"] as Int])
         // Days left in the current term over its length, charged as the difference in price (never below zero).
         let calendar = Calendar(identifier: .gregorian)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        let due = formatter.date(from: service["nextduedate"]) ?? now
+        let due = Self.date(service["nextduedate"]) ?? now
         let months =
             ["monthly": 1, "quarterly": 3, "semiannually": 6, "annually": 12, "biennially": 24, "triennially": 36][
                 cycle] ?? 1

@@ -74,16 +74,11 @@ package struct BillingNotices: Sendable {
                 variables["payment.amount"] = total
                 variables["payment.date"] = ReminderScheduler.long(now(), zone)
             }
-            let rendered = try flows.render(kind, look: look, to: recipient, variables: variables)
-            let mail = try flows.outgoing(rendered, look: look, to: recipient, kind: kind.name)
-            try await queue.willQueue(.tenant(tenant.id))
-            let sent = try await databases.withDatabase(for: tenant) { database in
-                try await database.accounts.queueReminder(
-                    object: object, dueDate: invoice.date, threshold: 0, mail: mail, now: now())
-            }
-            if sent {
+            if try await queueOnce(
+                kind, object: object, version: invoice.date, variables: variables, look: look, to: recipient,
+                in: tenant, databases: databases)
+            {
                 queued += 1
-                queue.notify(.tenant(tenant.id))
             }
         }
         return queued
@@ -99,19 +94,28 @@ package struct BillingNotices: Sendable {
         guard let local = ticket.id else { return false }
         let realm = realm(tenant)
         let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
-        let recipient = MailAddress(name: account.name, address: account.email)
-        let rendered = try flows.render(
-            .ticketReply, look: look, to: recipient,
+        return try await queueOnce(
+            .ticketReply, object: "ticket_reply:\(local):\(index)", version: "",
             variables: [
                 "ticket.number": ticket.number, "ticket.subject": ticket.subject,
                 "reply.excerpt": String(reply.prefix(300)),
                 "link": flows.services.link(primaryHost: realm.linkHost, path: AccountPaths.ticket.link(local)),
-            ])
-        let mail = try flows.outgoing(rendered, look: look, to: recipient, kind: EmailKind.ticketReply.name)
+            ], look: look, to: MailAddress(name: account.name, address: account.email), in: tenant,
+            databases: databases)
+    }
+
+    /// Renders `kind` and queues it unless `object` (at `version`) was queued before: the record and the email are
+    /// one transaction, so it goes once however often it is asked for. True when queued now.
+    private func queueOnce(
+        _ kind: EmailKind, object: String, version: String, variables: [String: String], look: EmailLook,
+        to recipient: MailAddress, in tenant: Tenant, databases: TenantDatabases
+    ) async throws -> Bool {
+        let rendered = try flows.render(kind, look: look, to: recipient, variables: variables)
+        let mail = try flows.outgoing(rendered, look: look, to: recipient, kind: kind.name)
         try await queue.willQueue(.tenant(tenant.id))
         let sent = try await databases.withDatabase(for: tenant) { database in
             try await database.accounts.queueReminder(
-                object: "ticket_reply:\(local):\(index)", dueDate: "", threshold: 0, mail: mail, now: now())
+                object: object, dueDate: version, threshold: 0, mail: mail, now: now())
         }
         if sent { queue.notify(.tenant(tenant.id)) }
         return sent

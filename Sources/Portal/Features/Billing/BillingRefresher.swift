@@ -115,18 +115,17 @@ package final class BillingRefresher: Sendable {
             try await database.tickets.updateStatuses(ticketStatuses, of: account)
             return previous
         }
-        if let notices,
-            let customer = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(account) })
-        {
-            let today = BillingNotices.day(OrderSteps.whmcsDate(notices.now()), offset: 0)
+        let customer = try await databases.withDatabase(for: tenant) { try await $0.accounts.account(account) }
+        if let notices, let customer {
             try await notices.send(
-                BillingNotices.notices(previous: previous, current: invoices, today: today), to: customer,
-                in: tenant, databases: databases)
+                BillingNotices.notices(
+                    previous: previous, current: invoices, today: String(OrderSteps.whmcsDate(notices.now()).prefix(10))
+                ),
+                to: customer, in: tenant, databases: databases)
         }
         // Threads with activity the copy has not seen (a reply written in WHMCS itself) are read again whole.
         let stale = try await databases.withDatabase(for: tenant) { try await $0.tickets.stale(replies, of: account) }
-        let customerName =
-            try await databases.withDatabase(for: tenant) { try await $0.accounts.account(account)?.name } ?? ""
+        let customerName = customer?.name ?? ""
         for (local, whmcsID) in stale.prefix(50) {
             let thread = try await client.ticketThread(id: whmcsID)
             let messages = thread.messages.map { message in
@@ -143,9 +142,7 @@ package final class BillingRefresher: Sendable {
                 return before
             }
             // Staff replies written in WHMCS itself: the customer hears of each from the brand, once.
-            if let notices, let (ticket, known) = before,
-                let customer = try await databases.withDatabase(for: tenant, { try await $0.accounts.account(account) })
-            {
+            if let notices, let (ticket, known) = before, let customer {
                 let staff = messages.filter { $0.author == "staff" }
                 let seen = known.filter { $0.author == "staff" }.count
                 for (index, reply) in staff.enumerated() where index >= seen {
