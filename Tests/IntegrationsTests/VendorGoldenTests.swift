@@ -40,6 +40,11 @@ struct VendorGoldenTests {
         #expect(created.ip == "192.0.2.0")
         // The documented sample holds every privilege at 0: the reseller lacks all the portal needs.
         #expect(try await client.missingPrivileges() == WHMClient.privilegesNeeded)
+        // create_user_session, as the legacy documentation shows it (an application linked through goto_uri).
+        let session = try WHMClient.decode(
+            UpstreamResponse(status: 200, body: try Self.fixture("WHM/create_user_session.response.legacy-doc.json")),
+            function: "create_user_session")
+        #expect(session["data"]?["url"]?.string?.hasPrefix("https://example.com:2083/cpsess1234567890/login/?") == true)
         for function in ["suspendacct", "unsuspendacct", "changepackage", "removeacct", "installssl"] {
             let body = try Self.fixture("WHM/\(function).response.json")
             #expect(throws: Never.self) {
@@ -60,6 +65,27 @@ struct VendorGoldenTests {
         let packages = try await client.packages()
         #expect(packages.first?.id == "797701" && packages.first?.typeRef == "811")
         #expect(packages.first?.names == ["20i-wp.com"] && packages.first?.stackUsers == ["stack-user:989901"])
+        // Errors as observed from 20i: a 400 with its message, and a 404 that a read takes as "nothing there".
+        #expect(
+            throws: UpstreamError.apiError(.twentyI, action: "addCloudServer", message: "Internal error")
+        ) {
+            _ = try TwentyIClient.decode(
+                UpstreamResponse(
+                    status: 400, body: try Self.fixture("TwentyI/addCloudServer.observed-3p.response-400.json")),
+                action: "addCloudServer")
+        }
+        let missing = TwentyIClient(
+            credentials: TwentyICredentials(generalKey: "KEY"),
+            caller: UpstreamCaller(
+                tenant: "acme", upstream: .twentyI, credentialIdentifier: "golden",
+                transport: UpstreamTransport { _, _ in
+                    UpstreamResponse(
+                        status: 404, body: try Self.fixture("TwentyI/error.observed-3p.response-404.json"))
+                },
+                breakers: CircuitBreakers(), retry: RetryPolicy(maximumAttempts: 1),
+                timeouts: UpstreamTimeouts(total: .seconds(30)),
+                logger: Logger(label: "golden", factory: { _ in SwiftLogNoOpLogHandler() })))
+        #expect(try await missing.cloudServer(id: "404") == nil)
     }
 
     @Test("TheSSLStore: the documented product answer, its error flag in either casing, prices with six decimals")

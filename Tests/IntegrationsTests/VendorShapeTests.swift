@@ -49,22 +49,27 @@ struct VendorShapeTests {
         return expected == actual || expected == "null" ? [] : ["\(path): \(actual), documented \(expected)"]
     }
 
-    @Test("WHM: createacct, listpkgs and suspendacct answer as documented")
+    @Test("WHM: every function with a documented answer answers with its keys and kinds")
     func whm() async throws {
         try await SandboxHarness.with { sandbox in
             let authorization = "whm \(sandbox.credentials.whmUser):\(sandbox.credentials.whmToken)"
             var report: [String] = []
-            let (_, created) = try await sandbox.getWHM(
-                "/json-api/createacct?api.version=1&username=shapeuser&domain=shape.example&plan=default",
-                authorization: authorization)
-            let (_, packages) = try await sandbox.getWHM(
-                "/json-api/listpkgs?api.version=1", authorization: authorization)
-            let (_, suspended) = try await sandbox.getWHM(
-                "/json-api/suspendacct?api.version=1&user=shapeuser&reason=x", authorization: authorization)
-            for (name, body) in [("createacct", created), ("listpkgs", packages), ("suspendacct", suspended)] {
+            let (_, listed) = try await sandbox.getWHM("/json-api/listpkgs?api.version=1", authorization: authorization)
+            let package = try #require(
+                try LenientJSON(data: Data(listed.utf8))["data"]?["pkg"]?.elements.first?["name"]?.string)
+            let calls = [
+                ("createacct", "username=shapeuser&domain=shape.example&plan=default"), ("listpkgs", ""),
+                ("myprivs", ""), ("create_user_session", "user=shapeuser&service=cpaneld&app=Stats_AWStats&locale=fr"),
+                ("suspendacct", "user=shapeuser&reason=x"), ("unsuspendacct", "user=shapeuser"),
+                ("changepackage", "user=shapeuser&pkg=\(package)"), ("removeacct", "username=shapeuser"),
+            ]
+            for (function, arguments) in calls {
+                let (_, body) = try await sandbox.getWHM(
+                    "/json-api/\(function)?api.version=1&\(arguments)", authorization: authorization)
                 let answer = try JSONSerialization.jsonObject(with: Data(body.utf8))
-                let found = Self.gaps(try Self.documented("WHM/\(name).response.json"), answer)
-                if !found.isEmpty { report.append("\(name): \(found.sorted().joined(separator: ", "))") }
+                let fixture = function == "create_user_session" ? "\(function).response.legacy-doc" : "\(function).response"
+                let found = Self.gaps(try Self.documented("WHM/\(fixture).json"), answer)
+                if !found.isEmpty { report.append("\(function): \(found.sorted().joined(separator: ", "))") }
             }
             #expect(report.isEmpty, "\(report.joined(separator: "\n"))")
         }

@@ -236,21 +236,20 @@ struct WHMExampleTests {
         }
     }
 
-    @Test("create_user_session refuses a malformed app name instead of putting it in the link")
+    @Test("create_user_session opens the application asked for; an unknown name gets a session linked to nothing")
     func sessionArguments() async throws {
         try await SandboxHarness.with { sandbox in
             let whm = sandbox.whm()
             _ = try await whm.createAccount(
                 WHMNewAccount(username: "appuser", domain: "app.example", plan: "default", contactEmail: ""))
-            let session = try await whm.createUserSession(username: "appuser", app: "Email_Accounts".lowercased())
+            let session = try await whm.createUserSession(username: "appuser", app: "Email_Accounts")
             #expect(session.url.hasPrefix(sandbox.whmURL + "/cpsess"))
-            #expect(session.url.hasSuffix("&goto_app=email_accounts"))
-            await #expect(
-                throws: UpstreamError.apiError(
-                    .whm, action: "create_user_session", message: "The \"app\" parameter is invalid.")
-            ) {
-                _ = try await whm.createUserSession(username: "appuser", app: "x&goto_uri=https://evil.example")
-            }
+            #expect(session.url.hasSuffix("&goto_app=Email_Accounts"))
+            // As documented: "an invalid application name, to create the session but not link it to an application".
+            let unlinked = try await whm.createUserSession(username: "appuser", app: "x&goto_uri=https://evil.example")
+            #expect(!unlinked.url.contains("goto") && !unlinked.url.contains("evil"))
+            let opened = try await sandbox.get(unlinked.url)
+            #expect(opened.0 == 200 && opened.1.contains("<p>Home</p>"))
         }
     }
 }

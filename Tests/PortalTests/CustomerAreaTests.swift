@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GRDB
 import HTTPTypes
@@ -115,6 +116,35 @@ struct CustomerAreaTests {
                     location.hasPrefix(whmURL) && location.contains("/login/")
                         && !location.contains(setup.resellerToken))
                 #expect(!panel.text.contains(setup.resellerToken))
+                #expect(try await fetchOutside(location).contains("<p>Home</p>"))
+
+                // Shortcuts open the part of the panel asked for: webmail, and cPanel's own applications.
+                let opened = { (open: String) async throws -> String in
+                    let answer = try await browser.post(
+                        "/account/services/\(serviceID)/control-panel", ["open": open])
+                    let link = try #require(
+                        answer.text.firstMatch(of: /<meta http-equiv="refresh" content="0;url=([^"]+)">/).map {
+                            String($0.1).replacingOccurrences(of: "&amp;", with: "&")
+                        })
+                    return try await fetchOutside(link)
+                }
+                #expect(service.text.contains(#"name="open" value="webmail">Webmail</button>"#))
+                #expect(try await opened("webmail").contains("<h1>Webmail</h1>"))
+                #expect(try await opened("files").contains("Application: FileManager_Home"))
+                #expect(try await opened("databases").contains("Application: Database_phpMyAdmin"))
+                let bogus = try await browser.post(
+                    "/account/services/\(serviceID)/control-panel", ["open": "../whostmgrd"])
+                #expect(bogus.status == .badRequest && bogus.text.contains("There is no such control panel page."))
+                #expect(!bogus.text.contains("http-equiv=\"refresh\""))
+
+                // A panel that cannot be reached: a page that says so, with a reference, and no half-made link.
+                sandbox.whmFaults.set(.http500, count: 10)
+                let down = try await browser.post("/account/services/\(serviceID)/control-panel", [:])
+                sandbox.whmFaults.clear()
+                #expect(down.status == .serviceUnavailable)
+                #expect(down.text.contains("We cannot open your control panel just now"))
+                #expect(down.text.contains("Reference: <code>") && !down.text.contains("http-equiv=\"refresh\""))
+                #expect(!down.text.contains("cPanel") && !down.text.contains(whmURL))
 
                 // Another customer, of this tenant or another, gets a 404 for the same id.
                 let (other, _) = try await Commerce.customer(client, dependencies, email: "other@example.com")
@@ -500,4 +530,10 @@ struct ServiceChangeTests {
             }
         }
     }
+}
+
+/// What a browser gets at an address outside the portal (a simulator's sign-in page), without following redirects.
+private func fetchOutside(_ url: String) async throws -> String {
+    let response = try await TestBrowser.http.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
+    return String(buffer: try await response.body.collect(upTo: 1 << 20))
 }

@@ -11,8 +11,8 @@ final class InMemoryPanels: ControlPanelSessions {
     private let made = Mutex<[String]>([])
     var sessions: [String] { made.withLock { $0 } }
 
-    func controlPanelURL(for username: String) async throws -> String {
-        made.withLock { $0.append(username) }
+    func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String {
+        made.withLock { $0.append(page == .home ? username : "\(username) \(page.rawValue)") }
         return "https://server.example:2083/cpsess1/login/?session=\(username)"
     }
 }
@@ -81,6 +81,11 @@ struct HostingDeskTests {
 
             let url = try await desk.controlPanel(of: 7, by: ada, in: acme, ip: "192.0.2.1")
             #expect(url.hasSuffix("session=adaexamp0001"))
+            _ = try await desk.controlPanel(of: 7, page: .webmail, by: ada, in: acme, ip: "192.0.2.1")
+            let targets = try await dependencies.databases.withDatabase(for: acme) {
+                try await $0.accounts.auditEntries(action: "service.control_panel").map(\.target)
+            }
+            #expect(Set(targets) == ["service 7", "service 7 (webmail)"])
             await #expect(throws: PortalError.notFound) {
                 try await desk.controlPanel(of: 7, by: bob, in: acme, ip: "")
             }
@@ -91,7 +96,7 @@ struct HostingDeskTests {
             await #expect(throws: PortalError.notFound) {
                 try await desk.controlPanel(of: 7, by: ada, in: acme, ip: "")
             }
-            #expect(panels.sessions == ["adaexamp0001"])
+            #expect(panels.sessions == ["adaexamp0001", "adaexamp0001 webmail"])
         }
     }
 }

@@ -58,6 +58,14 @@ struct WHMAction {
         "ssl-gencrt", "ssl-info", "stats", "status", "suspend-acct", "upgrade-account",
     ]
 
+    /// The rest of WHM's ACL names, as the documentation's myprivs sample lists them: sandbox resellers hold none.
+    static let otherPrivileges = [
+        "allow-emaillimits-pkgs", "allow-shell", "basic-system-info", "clustering", "cors-proxy-get",
+        "cpanel-integration", "demo-setup", "digest-auth", "file-restore", "generate-email-config", "limit-bandwidth",
+        "locale-edit", "mailcheck", "manage-api-tokens", "manage-dns-records", "manage-oidc", "manage-styles",
+        "mysql-info", "news", "park-dns", "quota", "rearrange-accts", "resftp", "restart", "show-bandwidth",
+    ]
+
     /// `myprivs`: `data.privileges` is a one-element list holding each privilege name with 0 or 1; root has `all`.
     private func myPrivileges() throws -> (String, JSONValue?, String?) {
         let revoked = Set(
@@ -65,6 +73,7 @@ struct WHMAction {
                 db, sql: "SELECT privilege FROM whm_revoked_privileges WHERE user = ?", arguments: [caller]))
         var flags: [String: JSONValue] = ["all": .number(isRoot ? 1 : 0)]
         for privilege in Self.privileges { flags[privilege] = .number(isRoot || !revoked.contains(privilege) ? 1 : 0) }
+        for privilege in Self.otherPrivileges { flags[privilege] = .number(isRoot ? 1 : 0) }
         return ("OK", ["privileges": .array([.object(flags)])], nil)
     }
 
@@ -356,6 +365,13 @@ struct WHMAction {
         return ("OK", nil, nil)
     }
 
+    /// Some of the cPanel applications create_user_session's `app` parameter lists.
+    static let cPanelApplications: Set<String> = [
+        "Backups_Home", "Cron_Home", "Database_MySQL", "Database_phpMyAdmin", "Domains_AddonDomains",
+        "Domains_SubDomains", "Email_Accounts", "Email_Forwarders", "Email_SpamFilter", "FileManager_Home",
+        "Password_Change", "Site_Software", "Stats_AWStats",
+    ]
+
     private func createUserSession() throws -> (String, JSONValue?, String?) {
         let user = try args.required("user")
         let service = try args.required("service")
@@ -377,11 +393,8 @@ struct WHMAction {
         {
             throw WHMFailure("You cannot create a session for the user “\(user)” because they are not a reseller.")
         }
-        if let app = args.nonEmpty("app"),
-            !app.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
-        {
-            throw WHMFailure("The \"app\" parameter is invalid.")
-        }
+        // An application WHM does not know still gets a session, linked to no application (as documented).
+        let app = args.nonEmpty("app").flatMap { Self.cPanelApplications.contains($0) ? $0 : nil }
         if let locale = args.nonEmpty("locale"),
             locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") })
         {
@@ -398,7 +411,7 @@ struct WHMAction {
         // The sandbox serves the login itself, so the link points back at the simulator instead of port 2083.
         let encoded = session.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? session
         var url = "\(baseURL)\(securityToken)/login/?session=\(encoded)"
-        if let app = args.nonEmpty("app") { url += "&goto_app=\(app)" }
+        if let app { url += "&goto_app=\(app)" }
         var data: [String: JSONValue] = [
             "url": .string(url), "session": .string(session), "cp_security_token": .string(securityToken),
             "expires": .number(Double(expires)), "service": .string(service),

@@ -138,17 +138,25 @@ package struct WHMSimulator: Sendable {
     private func login(_ request: Request, context: SandboxRequestContext) async throws -> Response {
         let session = request.uri.queryParameters.get("session") ?? ""
         let now = Int(self.now().timeIntervalSince1970)
-        let user: String? = try await store.write { db in
+        let signedIn: (user: String, service: String)? = try await store.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT user, expires FROM whm_sessions WHERE session = ?", arguments: [session]),
+                    db, sql: "SELECT user, service, expires FROM whm_sessions WHERE session = ?", arguments: [session]),
                 (row["expires"] as Int) > now
             else { return nil }
             try db.execute(sql: "DELETE FROM whm_sessions WHERE session = ?", arguments: [session])
-            return row["user"]
+            return (row["user"], row["service"])
         }
+        let user = signedIn?.user
+        // The page the session opens: webmail, a cPanel application (goto_app), or cPanel's home.
+        let app = request.uri.queryParameters.get("goto_app").map { String($0) }
         let page =
-            user.map { "<!doctype html><title>cPanel</title><h1>cPanel</h1><p>Signed in as \(escapeHTML($0)).</p>" }
+            signedIn.map { signedIn in
+                let product = signedIn.service == "webmaild" ? "Webmail" : "cPanel"
+                let opened = app.map { "<p>Application: \(escapeHTML($0))</p>" } ?? "<p>Home</p>"
+                return "<!doctype html><title>\(product)</title><h1>\(product)</h1>"
+                    + "<p>Signed in as \(escapeHTML(signedIn.user)).</p>\(opened)"
+            }
             ?? "<!doctype html><title>cPanel Login</title><h1>Login</h1><p>The session has expired.</p>"
         return Response(
             status: user == nil ? .unauthorized : .ok, headers: [.contentType: "text/html; charset=utf-8"],

@@ -27,13 +27,19 @@ package struct CloudServersController: Sendable {
 
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let id = try id(context)
-        let url = try await desk.controlPanel(
-            id, of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
-        return try flows.page(
-            ControlPanelPage(
-                chrome: context.chrome, url: url, backURL: AccountPaths.cloudServer.link(id),
-                serviceName: "your cloud server"),
-            "account/control-panel")
+        let back = AccountPaths.cloudServer.link(id)
+        do {
+            let url = try await desk.controlPanel(
+                id, of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
+            return try flows.page(
+                ControlPanelPage(chrome: context.chrome, url: url, backURL: back, serviceName: "your cloud server"),
+                "account/control-panel")
+        } catch {
+            let page = try ControlPanelPage.unreachable(
+                error, backURL: back, serviceName: "your cloud server", opening: "your control panel",
+                context: context)
+            return try flows.page(page, "account/control-panel", status: .serviceUnavailable)
+        }
     }
 
     private func id(_ context: CustomerRequestContext) throws -> Int64 {

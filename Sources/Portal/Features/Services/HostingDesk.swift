@@ -2,15 +2,46 @@ import Foundation
 import Integrations
 import Tenancy
 
-/// The WHM call the control panel button needs; `WHMClient` is the live one, tests use an in-memory one.
+/// Where a control panel button lands: cPanel's home, webmail, or one of cPanel's own applications, by the names
+/// WHM's `create_user_session` documents for its `app` parameter.
+package enum ControlPanelShortcut: String, Sendable, CaseIterable {
+    case home, webmail, files, email, databases, backups
+
+    /// The words on the button.
+    package var label: String {
+        switch self {
+        case .home: "Control panel"
+        case .webmail: "Webmail"
+        case .files: "File manager"
+        case .email: "Email accounts"
+        case .databases: "Databases"
+        case .backups: "Backups"
+        }
+    }
+
+    /// The WHM session service (`cpaneld` or `webmaild`) and the cPanel application, if any.
+    package var session: (service: String, app: String?) {
+        switch self {
+        case .home: ("cpaneld", nil)
+        case .webmail: ("webmaild", nil)
+        case .files: ("cpaneld", "FileManager_Home")
+        case .email: ("cpaneld", "Email_Accounts")
+        case .databases: ("cpaneld", "Database_phpMyAdmin")
+        case .backups: ("cpaneld", "Backups_Home")
+        }
+    }
+}
+
+/// The WHM call the control panel buttons need; `WHMClient` is the live one, tests use an in-memory one.
 package protocol ControlPanelSessions: Sendable {
-    /// A one-time cPanel session address for `username`, made by the reseller (whose token stays here).
-    func controlPanelURL(for username: String) async throws -> String
+    /// A one-time session address for `username` that opens `page`, made by the reseller (whose token stays here).
+    func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String
 }
 
 extension WHMClient: ControlPanelSessions {
-    package func controlPanelURL(for username: String) async throws -> String {
-        try await createUserSession(username: username).url
+    package func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String {
+        let (service, app) = page.session
+        return try await createUserSession(username: username, service: service, app: app).url
     }
 }
 
@@ -70,14 +101,18 @@ package struct HostingDesk: Sendable {
         return .revealed(revealed)
     }
 
-    /// The cPanel address for the account's active service `id`; 404 when it has no hosting account here.
-    package func controlPanel(of id: Int, by account: Account, in tenant: Tenant, ip: String) async throws -> String {
+    /// The one-time address that opens `page` of the control panel of the account's active service `id`; 404 when
+    /// it has no hosting account here.
+    package func controlPanel(
+        of id: Int, page: ControlPanelShortcut = .home, by account: Account, in tenant: Tenant, ip: String
+    ) async throws -> String {
         let (service, hosting) = try await service(id, of: account, in: tenant)
         guard let hosting, service.isActive else { throw PortalError.notFound }
-        let url = try await panels(tenant).controlPanelURL(for: hosting.username)
+        let url = try await panels(tenant).controlPanelURL(for: hosting.username, page: page)
         try await databases.withDatabase(for: tenant) { database in
             try await database.accounts.audit(
-                "service.control_panel", actor: account, target: "service \(service.whmcsServiceID)", ip: ip)
+                "service.control_panel", actor: account,
+                target: "service \(service.whmcsServiceID)" + (page == .home ? "" : " (\(page.rawValue))"), ip: ip)
         }
         return url
     }

@@ -103,15 +103,32 @@ package struct HostingServicesController: Sendable {
         }
     }
 
-    /// Signs the customer in to cPanel with a one-time session made by the reseller; the reseller's token stays here.
+    /// Signs the customer in to cPanel (its home, webmail or one of its applications, as the button asked) with a
+    /// one-time session made by the reseller; the reseller's token stays here. A panel that cannot be reached gets a
+    /// page that says so, with a reference.
     @Sendable func controlPanel(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let id = try id(context)
-        let url = try await desk.controlPanel(
-            of: id, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
-        return try flows.page(
-            ControlPanelPage(
-                chrome: context.chrome, url: url, backURL: AccountPaths.service.link(id), serviceName: "your service"),
-            "account/control-panel")
+        let form = try await FormData.parse(request)
+        let back = AccountPaths.service.link(id)
+        guard let shortcut = form["open"].isEmpty ? .home : ControlPanelShortcut(rawValue: form["open"]) else {
+            let page = ControlPanelPage(
+                chrome: context.chrome, url: nil, backURL: back, serviceName: "your service",
+                problem: "There is no such control panel page. Go back and choose one of the buttons.")
+            return try flows.page(page, "account/control-panel", status: .badRequest)
+        }
+        let opening = shortcut == .home ? "your control panel" : shortcut.label.lowercased()
+        do {
+            let url = try await desk.controlPanel(
+                of: id, page: shortcut, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
+            return try flows.page(
+                ControlPanelPage(
+                    chrome: context.chrome, url: url, backURL: back, serviceName: "your service", opening: opening),
+                "account/control-panel")
+        } catch {
+            let page = try ControlPanelPage.unreachable(
+                error, backURL: back, serviceName: "your service", opening: opening, context: context)
+            return try flows.page(page, "account/control-panel", status: .serviceUnavailable)
+        }
     }
 
     private func id(_ context: CustomerRequestContext) throws -> Int {

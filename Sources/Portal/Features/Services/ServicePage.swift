@@ -22,6 +22,14 @@ package struct ServicePage: Sendable {
     package let server: String
     package let username: String
     package let hasControlPanel: Bool
+    package struct Shortcut: Sendable {
+        package let value: String
+        package let label: String
+    }
+    /// Buttons that open one part of the control panel directly (webmail, files, …).
+    package var panelShortcuts: [Shortcut] = ControlPanelShortcut.allCases.filter { $0 != .home }.map {
+        Shortcut(value: $0.rawValue, label: $0.label)
+    }
     package let canRevealPassword: Bool
     /// Set only on the answer to a successful reveal, which is never cached.
     package var revealedPassword: String?
