@@ -202,17 +202,19 @@ struct UpstreamConnectionTests {
     }
 
     @Test(
-        "live readiness names each gap with its fix: API role, client group, currency, reseller privileges, packages; other brands unaffected"
+        "live readiness names each gap with its fix: API role, client group, currency, reseller privileges, packages, 20i services; other brands unaffected"
     )
     func liveReadiness() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal { client, dependencies in
                 let setup = try await Commerce.connect(
-                    "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                    "acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL, cloudAndCertificates: true)
                 _ = try await Commerce.connect("globex", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                try await ProvisioningTests.addProducts(dependencies)
                 let acme = try dependencies.registryTenant("acme")
                 let globex = try dependencies.registryTenant("globex")
-                #expect(await dependencies.upstreams.testConnections(acme).allSatisfy(\.succeeded))
+                let ready = await dependencies.upstreams.testConnections(acme)
+                #expect(ready.allSatisfy(\.succeeded) && ready.count == 4, "\(ready)")
 
                 // A narrower API role, a reseller without some privileges, and a package the catalogue names but
                 // WHM lacks.
@@ -226,7 +228,12 @@ struct UpstreamConnectionTests {
                     entry.product.whmPackage = "gold"
                     _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
                 }
+                // The 20i account without the managed cloud the catalogue sells.
+                sandbox.twentyI.withhold("/managed_vps")
                 let checks = await dependencies.upstreams.testConnections(acme)
+                let twentyI = try #require(checks.first { $0.upstream == .twentyI }?.failure)
+                #expect(
+                    twentyI.contains("cannot reach managed cloud servers") && !twentyI.contains("domains"), "\(twentyI)")
                 let whmcs = try #require(checks.first { $0.upstream == .whmcs }?.failure)
                 #expect(whmcs.contains("does not allow AddOrder, UpdateClientProduct (System Settings › API Roles)"))
                 let whm = try #require(checks.first { $0.upstream == .whm }?.failure)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
+import Synchronization
 
 /// 20i's reseller API as CONTRACTS.md §3 describes it, backed by the sandbox database.
 ///
@@ -20,6 +21,8 @@ package struct TwentyISimulator: Sendable {
     /// What each cloud server size has (CPU, RAM, storage), per provider.
     let cloudSizes: CloudSizes
     package let address = SimulatorAddress()
+    /// Path prefixes this reseller account has no service behind (tests of live readiness).
+    let withheld = WithheldServices()
 
     package init(
         store: SandboxStore, cloudSizes: CloudSizes = .none,
@@ -71,6 +74,12 @@ package struct TwentyISimulator: Sendable {
         try await store.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO twentyi_keys (key) VALUES (?)", arguments: [key])
         }
+    }
+
+    /// Takes a service off the reseller account: requests under `prefix` (such as `/managed_vps`) then answer as 20i
+    /// was seen answering for a service the account has no route to (404, "No route handler for … on Reseller").
+    package func withhold(_ prefix: String) {
+        withheld.prefixes.withLock { _ = $0.insert(prefix) }
     }
 
     /// Sets the reseller's balance (tests of the 402 path).
@@ -142,6 +151,10 @@ package struct TwentyISimulator: Sendable {
         _ body: @escaping @Sendable (Database, JSONValue) throws -> JSONValue
     ) async throws -> Response {
         guard try await authorised(request) else { return try Self.error(.unauthorized, "Invalid API key") }
+        let path = request.uri.path
+        if withheld.prefixes.withLock({ $0.contains { path.hasPrefix($0) } }) {
+            return try Self.error(.notFound, "No route handler for \(path) on Reseller")
+        }
         var request = request
         let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
         let json: JSONValue
@@ -160,7 +173,8 @@ package struct TwentyISimulator: Sendable {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
-        try SimulatorServer.json(JSONValue.object(["error": .object(["message": .string(message)])]), status: status)
+        try SimulatorServer.json(
+            JSONValue.object(["error": .object(["code": .null, "message": .string(message)])]), status: status)
     }
 
     private func stamp() -> String { ISO8601DateFormatter().string(from: now()) }
@@ -391,4 +405,9 @@ package struct TwentyISimulator: Sendable {
         }
         return ["result": true]
     }
+}
+
+/// The services taken off a sandbox reseller account.
+final class WithheldServices: Sendable {
+    let prefixes = Mutex<Set<String>>([])
 }

@@ -159,7 +159,7 @@ package struct TenantUpstreams: Sendable {
     /// Checks what a live set-up needs of each configured upstream, with harmless calls, and reports each problem
     /// with its fix: WHMCS's API role allows every action the portal uses, the client group and the brand's currency
     /// exist; the WHM reseller holds every privilege the portal needs and has the catalogue's packages; the 20i key
-    /// reaches the reseller; TheSSLStore's partner code is accepted, at the service (sandbox or live) the mode means.
+    /// reaches the reseller and the services the catalogue sells there (cloud servers, domains); TheSSLStore's partner code is accepted, at the service (sandbox or live) the mode means.
     package func testConnections(_ tenant: Tenant) async -> [ConnectionCheck] {
         let checks = await readinessChecks(tenant)
         // The probes may have met refusals on purpose; they say nothing about the upstream's health.
@@ -238,8 +238,26 @@ package struct TenantUpstreams: Sendable {
         // 20i and TheSSLStore are optional: listed only once configured.
         if settings.twentyIConfigured {
             do {
-                try await twentyI(for: tenant, settings: settings).checkConnection()
-                checks.append(ConnectionCheck(upstream: .twentyI, configured: true, failure: nil))
+                let client = try twentyI(for: tenant, settings: settings)
+                try await client.checkConnection()
+                let kinds = try await databases.withDatabase(for: tenant) { database in
+                    Set(try await database.catalogue.entries([.visible, .hidden]).map(\.product.kind))
+                }
+                var problems: [String] = []
+                // What the catalogue sells through 20i must be readable with this key: a key limited to other
+                // services answers 401/403 there while the reseller itself answers.
+                if kinds.contains(.cloudServer), await Self.refused({ _ = try await client.cloudServers() }) {
+                    problems.append(
+                        "the key cannot reach managed cloud servers (enable Managed Cloud Hosting on the 20i account "
+                            + "and allow the key to use it)")
+                }
+                if kinds.contains(.domain), await Self.refused({ _ = try await client.domains() }) {
+                    problems.append("the key cannot reach domains (allow the key to manage domains in 20i)")
+                }
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .twentyI, configured: true,
+                        failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
                 checks.append(ConnectionCheck(upstream: .twentyI, configured: true, failure: Self.describe(error)))
             }
@@ -261,6 +279,19 @@ package struct TenantUpstreams: Sendable {
             }
         }
         return checks
+    }
+
+    /// Whether a read was refused (the key lacks the right, or the service is not on the account); other failures
+    /// belong to the connection as a whole and were already reported by the first call.
+    static func refused(_ read: () async throws -> Void) async -> Bool {
+        do {
+            try await read()
+            return false
+        } catch UpstreamError.authenticationFailed, UpstreamError.apiError {
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// What a customer reads when a vendor refuses their change: the vendor's reason when it gave one, never
