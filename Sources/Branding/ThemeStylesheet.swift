@@ -9,6 +9,12 @@ package struct ThemeStylesheet: Sendable, Hashable {
     package init(brand: Brand) {
         let primaryText = ContrastPicker.readableText(on: brand.primaryColor)
         let accentText = ContrastPicker.readableText(on: brand.accentColor)
+        // Focus outlines must stand out 3:1 from what they sit on (WCAG 2.4.13 / 1.4.11): the page, and the header.
+        let focus = ContrastPicker.focusColour(
+            on: brand.backgroundColor,
+            preferring: [brand.accentColor, brand.linkColor, brand.primaryColor, brand.textColor])
+        let focusOnPrimary = ContrastPicker.focusColour(
+            on: brand.primaryColor, preferring: [brand.accentColor, primaryText, brand.backgroundColor])
         // The version line makes every publish a new stylesheet URL and ETag, even when only the text changed.
         css = """
             /* brand version \(brand.version) */
@@ -20,6 +26,8 @@ package struct ThemeStylesheet: Sendable, Hashable {
               --brand-background: \(brand.backgroundColor.hex);
               --brand-text: \(brand.textColor.hex);
               --brand-link: \(brand.linkColor.hex);
+              --brand-focus: \(focus.hex);
+              --brand-focus-on-primary: \(focusOnPrimary.hex);
               --brand-font: \(brand.fontStack.css);
             }
 
@@ -43,6 +51,14 @@ package enum ContrastPicker {
     package static func contrastRatio(_ first: HexColor, _ second: HexColor) -> Double {
         let (a, b) = (relativeLuminance(first), relativeLuminance(second))
         return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+    }
+
+    /// The minimum contrast of a focus outline against what it sits on.
+    package static let focusRatio = 3.0
+
+    /// The first of `candidates` that stands out 3:1 from `background`, else the readable text colour for it.
+    package static func focusColour(on background: HexColor, preferring candidates: [HexColor]) -> HexColor {
+        candidates.first { contrastRatio($0, background) >= focusRatio } ?? readableText(on: background)
     }
 
     package static func readableText(on background: HexColor) -> HexColor {

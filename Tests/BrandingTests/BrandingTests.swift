@@ -48,6 +48,34 @@ struct BrandingTests {
         #expect(ThemeStylesheet(brand: brand).digest == second.digest)
     }
 
+    @Test("focus outlines stand out 3:1 from the page and from the header, whatever the palette")
+    func focusOutlines() throws {
+        // A spread of palettes, including ones where the accent is close to the background or to the primary colour.
+        var generator = SystemRandomNumberGenerator()
+        func colour() throws -> HexColor {
+            try HexColor(String(format: "#%06x", Int.random(in: 0...0xff_ffff, using: &generator)))
+        }
+        for _ in 0..<500 {
+            let brand = Brand(
+                tagline: "", primaryColor: try colour(), accentColor: try colour(), backgroundColor: try colour(),
+                textColor: try colour(), linkColor: try colour(), fontStack: .system, logoFile: nil, currency: "GBP",
+                version: 1)
+            let css = ThemeStylesheet(brand: brand).css
+            let focus = try #require(
+                css.firstMatch(of: /--brand-focus: (#[0-9a-f]{6});/).map { try HexColor(String($0.1)) })
+            let onPrimary = try #require(
+                css.firstMatch(of: /--brand-focus-on-primary: (#[0-9a-f]{6});/).map { try HexColor(String($0.1)) })
+            #expect(ContrastPicker.contrastRatio(focus, brand.backgroundColor) >= 3, "\(css)")
+            #expect(ContrastPicker.contrastRatio(onPrimary, brand.primaryColor) >= 3, "\(css)")
+        }
+        // The accent is used when it stands out.
+        let brand = Brand(
+            tagline: "", primaryColor: try HexColor("#1f4fd1"), accentColor: try HexColor("#0b7a53"),
+            backgroundColor: try HexColor("#ffffff"), textColor: try HexColor("#111111"),
+            linkColor: try HexColor("#1f4fd1"), fontStack: .system, logoFile: nil, currency: "GBP", version: 1)
+        #expect(ThemeStylesheet(brand: brand).css.contains("--brand-focus: #0b7a53;"))
+    }
+
     @Test("the digest is FNV-1a 64")
     func digest() {
         #expect(ContentDigest.hex(of: "") == "cbf29ce484222325")

@@ -67,7 +67,8 @@ struct VendorShapeTests {
                 let (_, body) = try await sandbox.getWHM(
                     "/json-api/\(function)?api.version=1&\(arguments)", authorization: authorization)
                 let answer = try JSONSerialization.jsonObject(with: Data(body.utf8))
-                let fixture = function == "create_user_session" ? "\(function).response.legacy-doc" : "\(function).response"
+                let fixture =
+                    function == "create_user_session" ? "\(function).response.legacy-doc" : "\(function).response"
                 let found = Self.gaps(try Self.documented("WHM/\(fixture).json"), answer)
                 if !found.isEmpty { report.append("\(function): \(found.sorted().joined(separator: ", "))") }
             }

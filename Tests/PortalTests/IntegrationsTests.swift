@@ -233,7 +233,8 @@ struct UpstreamConnectionTests {
                 let checks = await dependencies.upstreams.testConnections(acme)
                 let twentyI = try #require(checks.first { $0.upstream == .twentyI }?.failure)
                 #expect(
-                    twentyI.contains("cannot reach managed cloud servers") && !twentyI.contains("domains"), "\(twentyI)")
+                    twentyI.contains("cannot reach managed cloud servers") && !twentyI.contains("domains"), "\(twentyI)"
+                )
                 let whmcs = try #require(checks.first { $0.upstream == .whmcs }?.failure)
                 #expect(whmcs.contains("does not allow AddOrder, UpdateClientProduct (System Settings › API Roles)"))
                 let whm = try #require(checks.first { $0.upstream == .whm }?.failure)

@@ -30,8 +30,10 @@ struct TenantAreas {
             )
             .add(middleware: CSRFMiddleware<TenantRequestContext>())
         customer = visitor.group(context: CustomerRequestContext.self)
+            .add(middleware: AreaFrameMiddleware { path, _ in .account(path: path) })
             .add(middleware: CustomerTroubleMiddleware(pages: dependencies.pages, logger: logger))
         staff = visitor.group(context: StaffRequestContext.self)
+            .add(middleware: AreaFrameMiddleware.staff(dependencies.databases, logger: logger))
         staffEnrollment = visitor.group(context: StaffEnrollmentRequestContext.self)
     }
 }
@@ -52,5 +54,6 @@ struct PlatformAreas {
             .add(middleware: CSRFMiddleware<PlatformRequestContext>())
         enrollment = visitor.group(context: PlatformEnrollmentContext.self)
         user = visitor.group(context: PlatformUserContext.self)
+            .add(middleware: AreaFrameMiddleware { path, _ in .console(path: path) })
     }
 }

@@ -26,7 +26,7 @@ package enum AccessError: Error, Equatable {
 
 /// What every signed-in page knows, whichever kind of account is signed in.
 package protocol SignedInContext: RequestContext {
-    var signedIn: SignedInFields { get }
+    var signedIn: SignedInFields { get set }
 }
 
 extension SignedInContext {
@@ -46,7 +46,8 @@ package struct SignedInFields: Sendable {
     package let account: Account
     package let session: AccountSession
     package let csrfToken: String
-    package let chrome: StorefrontChrome
+    /// The chrome of the page; the area's middleware adds the area's frame (menu, sidebar).
+    package var chrome: StorefrontChrome
     package let requestID: String
     /// The realm requires a second factor of this account (staff by policy, platform users always).
     package let twoFactorRequired: Bool
@@ -94,7 +95,7 @@ package struct CustomerRequestContext: ChildRequestContext, TenantSignedInContex
     package let tenant: Tenant
     /// The brand's storefront, read once for the request (nil when it could not be built).
     package let storefront: StorefrontContent?
-    package let signedIn: SignedInFields
+    package var signedIn: SignedInFields
 
     package init(context: TenantRequestContext) throws {
         signedIn = try SignedInFields(context, kind: .customer, area: .customer)
@@ -110,7 +111,7 @@ package struct StaffRequestContext: ChildRequestContext, TenantSignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
     package let storefront: StorefrontContent?
-    package let signedIn: SignedInFields
+    package var signedIn: SignedInFields
     package let role: Account.Role
 
     package var staff: Account { account }
@@ -135,7 +136,7 @@ package struct StaffRequestContext: ChildRequestContext, TenantSignedInContext {
 package struct StaffEnrollmentRequestContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
     package let tenant: Tenant
-    package let signedIn: SignedInFields
+    package var signedIn: SignedInFields
 
     package var twoFactorRequired: Bool { signedIn.twoFactorRequired }
 
@@ -149,7 +150,7 @@ package struct StaffEnrollmentRequestContext: ChildRequestContext, SignedInConte
 /// Platform console pages: a platform user signed in with password and second factor.
 package struct PlatformUserContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
-    package let signedIn: SignedInFields
+    package var signedIn: SignedInFields
 
     package init(context: PlatformRequestContext) throws {
         signedIn = try SignedInFields(context, kind: .platform, area: .platform)
@@ -160,7 +161,7 @@ package struct PlatformUserContext: ChildRequestContext, SignedInContext {
 /// Platform two-factor enrolment: signed in with a password; the second factor may not exist yet.
 package struct PlatformEnrollmentContext: ChildRequestContext, SignedInContext {
     package var coreContext: CoreRequestContextStorage
-    package let signedIn: SignedInFields
+    package var signedIn: SignedInFields
 
     package init(context: PlatformRequestContext) throws {
         signedIn = try SignedInFields(context, kind: .platform, area: .platform, allowMissingSecondFactor: true)

@@ -26,6 +26,12 @@ package struct StorefrontChrome: Sendable, Encodable {
     package var isPreview = false
     /// Set on every page of a staff member signed in as a customer: the banner that says so.
     package var impersonation: Impersonation.Banner? = nil
+    /// The signed-in page's CSRF token, for the sign-out form of its frame (set per request, never cached).
+    package var csrf = ""
+    /// The platform console's host: its own neutral frame, with no storefront links or brand footer.
+    package var isConsole = false
+    /// The signed-in area's frame (menu, sidebar, breadcrumbs); nil on the storefront and sign-in pages.
+    package var frame: AreaFrame? = nil
 
     /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
     package static func make(

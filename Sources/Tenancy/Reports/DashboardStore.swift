@@ -51,6 +51,14 @@ extension ReportStore {
         }
     }
 
+    /// What the staff sidebar counts: open tickets, orders whose set-up failed, and unpaid invoices; one read.
+    package func workCounts() async throws -> (openTickets: Int, failedJobs: Int, unpaidInvoices: Int) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: FigureSQL.workCounts))
+            return (row?["tickets"] ?? 0, row?["failed"] ?? 0, row?["unpaid"] ?? 0)
+        }
+    }
+
     static func readFigures(_ db: Database, now: Date, currency: String) throws -> BackOfficeFigures {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -131,8 +139,14 @@ package enum FigureSQL {
         SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day
         """
 
+    package static let workCounts = """
+        SELECT (\(openTickets)) AS tickets, (\(failedJobs)) AS failed,
+            (SELECT count(*) FROM invoice_mirror WHERE status = 'Unpaid') AS unpaid
+        """
+
     package static let all = [
-        recurring, orderCounts, servicesByKind, unpaid, openTickets, failedJobs, revenueByMonth, ordersPerDay,
+        workCounts, recurring, orderCounts, servicesByKind, unpaid, openTickets, failedJobs, revenueByMonth,
+        ordersPerDay,
     ]
 }
 

@@ -90,7 +90,9 @@ package struct PlatformRealm: AccountRealm {
     package var linkHost: String { host }
 
     package func chrome() -> StorefrontChrome {
-        plainChrome(named: displayName)
+        var chrome = plainChrome(named: displayName)
+        chrome.isConsole = true
+        return chrome
     }
 
     /// The neutral chrome with `name`: the console's, and a brand's whose own cannot be built.

@@ -60,6 +60,7 @@ package enum AdminPaths {
     package static let revenueByMonthCSV = RoutePath("/admin/reports/revenue-by-month.csv")
     package static let revenueByProductCSV = RoutePath("/admin/reports/revenue-by-product.csv")
     package static let staff = RoutePath("/admin/staff")
+    package static let style = RoutePath("/admin/style")
     package static let staffInvite = RoutePath("/admin/staff/invite")
     package static let staffTwoFactorPolicy = RoutePath("/admin/staff/two-factor-policy")
     package static let staffRemove = RoutePath("/admin/staff/{id}/remove")
