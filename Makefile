@@ -1,14 +1,15 @@
 # The portal's entry points. Every target installs what it needs first (Debian packages via apt-get).
 SHELL := /bin/bash
 SWIFT ?= swift
-PYTHON ?= /usr/bin/python3
+PYTHON ?= .venv/bin/python
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser lint bench format clean
+.PHONY: deps build build-tests demo test test-swift test-browser screens lint bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
+	@bash scripts/install-venv.sh
 
 build: deps
 	$(SWIFT) build
@@ -30,6 +31,11 @@ test-swift: build-tests
 
 test-browser: build-tests
 	$(PYTHON) scripts/browser-test.py
+
+## make screens: the browser check, then the README's screenshots (docs/screens) from the pages it photographed.
+screens: build-tests
+	VISUAL_ONLY=1 $(PYTHON) scripts/browser-test.py
+	bash scripts/copy-screens.sh
 
 ## make bench: release build, 10,000 tenants, wrk against the plaintext baseline and the storefront.
 bench: deps

@@ -491,6 +491,10 @@ def main():
                 check(True, "%s.localhost%s is valid HTML5" % (host, url))
             except html5lib.html5parser.ParseError as error:
                 check(False, "%s.localhost%s is valid HTML5: %s" % (host, url, error))
+        if os.environ.get("VISUAL_ONLY"):
+            # make screens: only the visual pass (it signs in and enrols two-factor by itself).
+            visual_pass(port, {}, None)
+            raise SystemExit
         driver = make_driver(1200)
         seen = {}
         for slug in ("acme", "globex"):
@@ -547,6 +551,7 @@ def main():
         check("/admin/security/two-factor" in driver.current_url, "staff are sent to two-factor set-up")
         check(count(driver, (By.CSS_SELECTOR, "figure.qr svg")) == 1, "the set-up page shows a QR code")
         key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+        owner_key = key
         fill(driver, (By.ID, "code"), totp(key))
         click_to(driver, SUBMIT, "the owner confirms two-factor", "/admin/security/two-factor")
         wait_for(driver, lambda d: "recovery" in d.page_source.lower(), "the owner is shown recovery codes", 10)
@@ -651,6 +656,7 @@ def main():
         click_to(driver, SUBMIT, "the platform user signs in", "/security/two-factor")
         check("/security/two-factor" in driver.current_url, "platform users must enrol two-factor")
         key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+        platform_key = key
         fill(driver, (By.ID, "code"), totp(key))
         click_to(driver, SUBMIT, "the platform user confirms two-factor", "/security/two-factor")
         wait_for(driver, lambda d: "recovery" in d.page_source.lower(), "the platform user is shown recovery codes", 10)
@@ -745,6 +751,12 @@ def main():
                                                                         if culprits else "")
                      if inner != 360 or overflow > 0 else ""))
         console_clean(driver, "the storefront at 360 px", leftovers(driver))
+        quit_checked(driver, "the storefront at 360 px")
+        driver = None
+
+        visual_pass(port, {"acme": owner_key}, platform_key)
+    except SystemExit:
+        pass
     except Exception as error:  # report, then fail the run
         traceback.print_exc(file=sys.stdout)
         check(False, "%s: %s" % (type(error).__name__, first_line(error)))
@@ -767,6 +779,224 @@ def main():
 
     print("browser: %d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))
     return 1 if RESULTS["failed"] else 0
+
+
+# ---- Visual pass: every page type at 1280 and 375 px ------------------------------------------------------------
+
+SCREENS = os.environ.get("SCREENS_DIR", os.path.join(ROOT, ".build", "screens"))
+WIDTHS = (1280, 375)
+
+# Interactive elements smaller than 24 x 24 CSS px (WCAG 2.2, 2.5.8 Target Size (Minimum)), with the success
+# criterion's own exceptions: a link inside a sentence, and an undersized target whose 24 px circle touches no other
+# target (or another undersized target's circle). Hidden and off-screen elements (the skip link) are not targets.
+SMALL_TARGETS = """
+var selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])';
+function visible(element) {
+  var box = element.getBoundingClientRect(), style = getComputedStyle(element);
+  return box.width > 1 && box.height > 1 && box.bottom > 0 && box.right > 0 && style.visibility !== 'hidden'
+    && !element.closest('.visually-hidden, details:not([open]) > :not(summary)');
+}
+function inline(element) {
+  if (element.tagName !== 'A' || getComputedStyle(element).display !== 'inline') return false;
+  var block = element.parentElement;
+  while (block && getComputedStyle(block).display === 'inline') block = block.parentElement;
+  var own = block ? block.textContent.replace(/\s+/g, ' ').trim() : '';
+  var link = element.textContent.replace(/\s+/g, ' ').trim();
+  return own.length > link.length + 2;
+}
+var targets = Array.prototype.filter.call(document.querySelectorAll(selector), visible).map(function (element) {
+  var box = element.getBoundingClientRect();
+  return {element: element, box: box, x: box.left + box.width / 2, y: box.top + box.height / 2,
+          small: box.width < 23.5 || box.height < 23.5};
+});
+function distanceToBox(x, y, box) {
+  var dx = Math.max(box.left - x, 0, x - box.right), dy = Math.max(box.top - y, 0, y - box.bottom);
+  return Math.sqrt(dx * dx + dy * dy);
+}
+var found = [];
+targets.forEach(function (target) {
+  if (!target.small || inline(target.element)) return;
+  var crowded = targets.some(function (other) {
+    if (other === target || other.element.contains(target.element) || target.element.contains(other.element)) return false;
+    if (other.small) return Math.hypot(other.x - target.x, other.y - target.y) < 24;
+    return distanceToBox(target.x, target.y, other.box) < 12;
+  });
+  if (crowded) {
+    var element = target.element;
+    found.push(element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+      + (element.getAttribute('name') ? '[name=' + element.getAttribute('name') + ']' : '')
+      + ' "' + (element.textContent || element.value || '').trim().slice(0, 30) + '" '
+      + Math.round(target.box.width) + 'x' + Math.round(target.box.height));
+  }
+});
+return found.slice(0, 8);
+"""
+
+
+def screenshot(driver, path):
+    """The whole page, not only the window, as a PNG."""
+    size = driver.execute_script(
+        "return [document.documentElement.scrollWidth, Math.min(document.documentElement.scrollHeight, 8000)]")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}})
+    with open(path, "wb") as file:
+        file.write(base64.b64decode(shot["data"]))
+
+
+def current_axe():
+    """axe-core 4 as axe-playwright-python ships it (found without importing Playwright), when installed."""
+    import importlib.util
+    spec = importlib.util.find_spec("axe_playwright_python")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "axe.min.js")
+        if os.path.exists(path):
+            return path
+    return None
+
+
+AXE_SCRIPT = current_axe()
+
+
+def axe_problems(driver):
+    """Serious and critical axe-core violations of the page, one line each (rule, impact, first elements)."""
+    try:
+        from axe_selenium_python import Axe
+    except ImportError:
+        return ["axe-selenium-python is not installed (make deps creates .venv with it)"]
+    axe = Axe(driver, script_url=AXE_SCRIPT) if AXE_SCRIPT else Axe(driver)
+    attempt(driver, "injecting axe-core", axe.inject)
+    results = attempt(driver, "running axe-core", lambda: axe.run(options="{resultTypes: ['violations']}"))
+    lines = []
+    for violation in results.get("violations", []):
+        if violation.get("impact") not in ("serious", "critical"):
+            continue
+        nodes = ", ".join(" ".join(node.get("target", [])) for node in violation.get("nodes", [])[:3])
+        lines.append("%s (%s): %s" % (violation["id"], violation["impact"], nodes))
+    return lines
+
+
+def audit(driver, url, name, width, status=200):
+    """Opens `url` at `width` and checks what a person would notice: no sideways scroll, no target under 24 px,
+    no console error or CSP refusal (go), no serious accessibility violation; keeps a screenshot."""
+    driver.set_window_size(width, 900)
+    if not go(driver, url, "%s at %d px" % (name, width), expect=url.split("?")[0].split("#")[0], status=status):
+        return
+    inner, scroll = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    culprits = driver.execute_script(OVERFLOWING) if scroll > inner else []
+    check(scroll <= inner, "%s at %d px does not scroll sideways (page %d px, window %d px)%s"
+          % (name, width, scroll, inner, "; widest: " + ", ".join(culprits) if culprits else ""))
+    small = driver.execute_script(SMALL_TARGETS)
+    check(not small, "%s at %d px: every control is at least 24 x 24 px or spaced apart%s"
+          % (name, width, "".join("\n         - %s" % item for item in small)))
+    violations = axe_problems(driver)
+    check(not violations, "%s at %d px: axe-core finds no serious or critical violation%s"
+          % (name, width, "".join("\n         - %s" % item for item in violations)))
+    os.makedirs(SCREENS, exist_ok=True)
+    screenshot(driver, os.path.join(SCREENS, "%s-%d.png" % (name, width)))
+    console_clean(driver, "%s at %d px after the checks" % (name, width))
+
+
+def sign_in(driver, base, path, email, password, expect, key=None, second_factor=None):
+    """Signs in at base+path; with `key`, answers the two-factor step with the code of the next time step (the one
+    just used at enrolment may not be used twice)."""
+    go(driver, base + path, "the sign-in page %s" % path)
+    fill(driver, (By.ID, "email"), email)
+    fill(driver, (By.ID, "password"), password)
+    if key is None:
+        return click_to(driver, SUBMIT, "signing in as %s" % email, expect)
+    click_to(driver, SUBMIT, "signing in as %s" % email, second_factor)
+    fill(driver, (By.ID, "code"), totp(key, at=time.time() + 30))
+    return click_to(driver, SUBMIT, "the second factor of %s" % email, expect)
+
+
+def first_link(driver, selector):
+    links = each(driver, (By.CSS_SELECTOR, selector), lambda element: element.get_attribute("href"))
+    return links[0] if links else None
+
+
+def order_and_open_ticket(driver, base, product):
+    """The signed-in customer orders `product` on an existing domain, waits until it is active, and opens a
+    ticket; returns the service, invoice and ticket addresses."""
+    go(driver, base + "/order/%s" % product, "ordering %s" % product)
+    choose(driver, (By.CSS_SELECTOR, "input[name=cycle][value=monthly]"))
+    fill(driver, (By.ID, "domain"), "visual-%s.example" % product)
+    choose(driver, (By.CSS_SELECTOR, "input[name=domain_action][value=existing]"))
+    click_to(driver, CONTINUE, "the order form's Continue (%s)" % product, "/review")
+    click_to(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]"), "Place order",
+             "/account/orders/")
+    ready = wait_until(driver, lambda d: "Your service is ready." in d.page_source
+                       and d.execute_script("return document.readyState") == "complete", 90)
+    check(ready, "%s becomes active for the visual pass" % product)
+    go(driver, base + "/account/services", "the services list")
+    service = first_link(driver, "table a[href^='/account/services/']")
+    go(driver, base + "/account/invoices", "the invoices list")
+    invoice = first_link(driver, "table a[href^='/account/invoices/']")
+    go(driver, base + "/account/tickets/new", "a new ticket")
+    fill(driver, (By.ID, "subject"), "How do I add a mailbox?")
+    fill(driver, (By.ID, "message"), "I would like a mailbox for sales@ on my new plan.")
+    click_to(driver, (By.XPATH, "//button[normalize-space()='Send']"), "sending the ticket", "/account/tickets/")
+    return service, invoice, driver.current_url
+
+
+def visual_pass(port, owner_keys, platform_key):
+    """Every page type, in both brands, at 1280 and 375 px (storefront, checkout, customer area, staff area and
+    console): each is audited and photographed into SCREENS."""
+    products = {"acme": "starter-web", "globex": "launch"}
+    for slug in ("acme", "globex"):
+        base = "http://%s.localhost:%d" % (slug, port)
+        product = products[slug]
+        review = "/order/%s/review?cycle=monthly&domain=visual.example&domain_action=existing" % product
+        driver = make_driver(1280)
+        for width in WIDTHS:
+            for path, name in (("/", "home"), ("/products/%s" % product, "product"), ("/order/%s" % product, "order"),
+                               (review, "order-review"), ("/signup", "signup")):
+                audit(driver, base + path, "%s-%s" % (slug, name), width)
+        quit_checked(driver, "%s storefront pages" % slug)
+
+        driver = make_driver(1280)
+        sign_in(driver, base, "/login", "customer@%s.example" % slug, "%s-customer-demo" % slug, "/account")
+        service, invoice, ticket = order_and_open_ticket(driver, base, product)
+        for width in WIDTHS:
+            for url, name in ((base + "/account", "dashboard"), (service, "service"), (invoice, "invoice"),
+                              (ticket, "ticket")):
+                if url:
+                    audit(driver, url, "%s-%s" % (slug, name), width)
+        quit_checked(driver, "%s customer pages" % slug)
+
+        driver = make_driver(1280)
+        key = owner_keys.get(slug)
+        if key is None:
+            sign_in(driver, base, "/admin/login", "owner@%s.example" % slug, "%s-owner-demo" % slug,
+                    "/admin/security/two-factor")
+            key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+            fill(driver, (By.ID, "code"), totp(key))
+            click_to(driver, SUBMIT, "the %s owner confirms two-factor" % slug, "/admin/security/two-factor")
+        else:
+            sign_in(driver, base, "/admin/login", "owner@%s.example" % slug, "%s-owner-demo" % slug, "/admin",
+                    key=key, second_factor="/admin/login/two-factor")
+        for width in WIDTHS:
+            for path, name in (("/admin", "staff-dashboard"), ("/admin/brand", "brand-studio"),
+                               ("/admin/products", "products"), ("/admin/orders", "orders"),
+                               ("/admin/customers", "customers"), ("/admin/reports", "reports"),
+                               ("/admin/style", "style")):
+                audit(driver, base + path, "%s-%s" % (slug, name), width)
+        quit_checked(driver, "%s staff pages" % slug)
+
+    driver = make_driver(1280)
+    console = "http://platform.localhost:%d" % port
+    if platform_key is None:
+        # The demo's own platform user, who sets up two-factor on first sign-in.
+        sign_in(driver, console, "/login", "ops@platform.example", "platform-console-demo", "/security/two-factor")
+        key = text(driver, (By.CSS_SELECTOR, "code.secret"))
+        fill(driver, (By.ID, "code"), totp(key))
+        click_to(driver, SUBMIT, "the demo platform user confirms two-factor", "/security/two-factor")
+    else:
+        sign_in(driver, console, "/login", "ops@example.com", "a long platform passphrase", console + "/",
+                key=platform_key, second_factor="/login/two-factor")
+    for width in WIDTHS:
+        audit(driver, console + "/", "console-tenants", width)
+    quit_checked(driver, "the console")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ packages=(
     zbar-tools          # decodes the two-factor QR codes in tests
     librsvg2-bin        # renders those SVG QR codes to PNG for zbarimg
     curl
+    python3-venv        # .venv for the PyPI packages of the checks (axe-selenium-python)
+    weasyprint          # PDF invoices
+    poppler-utils       # pdftotext: the PDF invoice test reads the text back
 )
 
 missing=()

@@ -35,3 +35,18 @@ package struct HexColor: Hashable, Sendable, Codable, CustomStringConvertible, D
         String.fromDatabaseValue(dbValue).flatMap { try? HexColor($0) }
     }
 }
+
+extension HexColor {
+    /// This colour laid over `base` at `amount` (0 is `base`, 1 is this colour), channel by channel.
+    package func mixed(into base: HexColor, amount: Double) -> HexColor {
+        let (r, g, b) = components
+        let (br, bg, bb) = base.components
+        func blend(_ top: Int, _ bottom: Int) -> Int {
+            min(255, max(0, Int((Double(bottom) + (Double(top) - Double(bottom)) * amount).rounded())))
+        }
+        let digits = Array("0123456789abcdef")
+        let hex = [blend(r, br), blend(g, bg), blend(b, bb)].map { String([digits[$0 >> 4], digits[$0 & 15]]) }
+        // Always six valid hex digits, so this cannot fail.
+        return try! HexColor("#" + hex.joined())
+    }
+}

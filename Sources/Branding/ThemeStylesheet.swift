@@ -15,6 +15,17 @@ package struct ThemeStylesheet: Sendable, Hashable {
             preferring: [brand.accentColor, brand.linkColor, brand.primaryColor, brand.textColor])
         let focusOnPrimary = ContrastPicker.focusColour(
             on: brand.primaryColor, preferring: [brand.accentColor, primaryText, brand.backgroundColor])
+        // Derived surfaces, computed here rather than with color-mix() so every tool reads plain colours: a tint of
+        // the primary colour for current items, a faint surface, and muted text that still reads 4.5:1.
+        let tint = brand.primaryColor.mixed(into: brand.backgroundColor, amount: 0.12)
+        let surface = brand.textColor.mixed(into: brand.backgroundColor, amount: 0.05)
+        let muted =
+            [0.72, 0.8, 0.88, 1.0].lazy.map { brand.textColor.mixed(into: brand.backgroundColor, amount: $0) }
+            .first {
+                ContrastPicker.contrastRatio($0, brand.backgroundColor) >= 4.5
+                    && ContrastPicker.contrastRatio($0, surface) >= 4.5
+            }
+            ?? brand.textColor
         // The version line makes every publish a new stylesheet URL and ETag, even when only the text changed.
         css = """
             /* brand version \(brand.version) */
@@ -27,6 +38,9 @@ package struct ThemeStylesheet: Sendable, Hashable {
               --brand-text: \(brand.textColor.hex);
               --brand-link: \(brand.linkColor.hex);
               --brand-focus: \(focus.hex);
+              --brand-tint: \(tint.hex);
+              --brand-surface: \(surface.hex);
+              --brand-muted: \(muted.hex);
               --brand-focus-on-primary: \(focusOnPrimary.hex);
               --brand-font: \(brand.fontStack.css);
             }

@@ -103,6 +103,14 @@ package struct SandboxStore: Sendable {
         migrator.registerMigration("v10: TheSSLStore order contacts") { db in
             try db.execute(sql: "ALTER TABLE sslstore_orders ADD COLUMN contact_email TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v11: WHM disk and bandwidth use") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE whm_usage (
+                        user TEXT PRIMARY KEY, disk_mb REAL NOT NULL DEFAULT 0, bandwidth_bytes INTEGER NOT NULL DEFAULT 0
+                    )
+                    """)
+        }
         return migrator
     }
 }

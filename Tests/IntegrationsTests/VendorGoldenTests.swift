@@ -45,6 +45,12 @@ struct VendorGoldenTests {
             UpstreamResponse(status: 200, body: try Self.fixture("WHM/create_user_session.response.legacy-doc.json")),
             function: "create_user_session")
         #expect(session["data"]?["url"]?.string?.hasPrefix("https://example.com:2083/cpsess1234567890/login/?") == true)
+        // showbw, as documented: bytes this month, and a limit of 0 meaning none.
+        let bandwidth = try WHMClient.decode(
+            UpstreamResponse(status: 200, body: try Self.fixture("WHM/showbw.response.json")), function: "showbw")
+        #expect(bandwidth["data"]?["acct"]?.elements.first?["totalbytes"]?.int == 352)
+        #expect(WHMClient.megabytes("14M") == 14 && WHMClient.megabytes("unlimited") == nil)
+        #expect(WHMClient.megabytes("1.5G") == 1536 && WHMClient.megabytes("512K") == 0.5)
         for function in ["suspendacct", "unsuspendacct", "changepackage", "removeacct", "installssl"] {
             let body = try Self.fixture("WHM/\(function).response.json")
             #expect(throws: Never.self) {

@@ -61,7 +61,8 @@ struct VendorShapeTests {
                 ("createacct", "username=shapeuser&domain=shape.example&plan=default"), ("listpkgs", ""),
                 ("myprivs", ""), ("create_user_session", "user=shapeuser&service=cpaneld&app=Stats_AWStats&locale=fr"),
                 ("suspendacct", "user=shapeuser&reason=x"), ("unsuspendacct", "user=shapeuser"),
-                ("changepackage", "user=shapeuser&pkg=\(package)"), ("removeacct", "username=shapeuser"),
+                ("changepackage", "user=shapeuser&pkg=\(package)"), ("showbw", "searchtype=user&search=shapeuser"),
+                ("removeacct", "username=shapeuser"),
             ]
             for (function, arguments) in calls {
                 let (_, body) = try await sandbox.getWHM(

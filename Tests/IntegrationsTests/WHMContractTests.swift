@@ -236,6 +236,25 @@ struct WHMExampleTests {
         }
     }
 
+    @Test(
+        "usage: disk from listaccts and this month's bandwidth from showbw, limits from the package; others' accounts unseen"
+    )
+    func usage() async throws {
+        try await SandboxHarness.with { sandbox in
+            let whm = sandbox.whm()
+            let package = try #require(try await whm.packages().first)
+            _ = try await whm.createAccount(
+                WHMNewAccount(username: "useuser", domain: "use.example", plan: package.name, contactEmail: ""))
+            let fresh = try #require(try await whm.usage(username: "useuser"))
+            #expect(fresh.diskUsedMB == 4 && fresh.bandwidthUsedBytes == 0)
+            try await sandbox.sandbox.whm.setUsage(of: "useuser", diskMB: 700, bandwidthBytes: 5_000_000)
+            let used = try #require(try await whm.usage(username: "useuser"))
+            #expect(used.diskUsedMB == 700 && used.bandwidthUsedBytes == 5_000_000)
+            #expect(used.diskLimitMB == Double(package.quota).flatMap { $0 == 0 ? nil : $0 })
+            #expect(try await whm.usage(username: "nosuchuser") == nil)
+        }
+    }
+
     @Test("create_user_session opens the application asked for; an unknown name gets a session linked to nothing")
     func sessionArguments() async throws {
         try await SandboxHarness.with { sandbox in

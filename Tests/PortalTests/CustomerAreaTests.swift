@@ -63,7 +63,7 @@ struct CustomerAreaTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await Self.activeCustomer(
+                let (browser, account, order) = try await Self.activeCustomer(
                     client, dependencies, email: "svc@example.com", domain: "svc.example")
                 let serviceID = try #require(order.whmcsServiceID)
 
@@ -80,8 +80,27 @@ struct CustomerAreaTests {
                 let page = try await browser.get("/account/services/\(serviceID)")
                 #expect(
                     page.text.contains("10 GB disk space") && page.text.contains("ns1.acme.example")
-                        && page.text.contains("Open control panel"))
+                        && page.text.contains("Log in to your control panel"))
                 #expect(!page.text.contains("class=\"secret\""), "the password is not on the page by default")
+                // The sections are tabs, the overview marked current; usage comes from the hosting server.
+                #expect(
+                    page.text.contains(#"<a href="/account/services/\#(serviceID)" aria-current="page">Overview</a>"#))
+                #expect(page.text.contains(#"href="/account/services/\#(serviceID)?tab=login">Log in</a>"#))
+                let hosting = try #require(
+                    try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                        try await $0.upstreams.hostingAccounts(of: account.id).first
+                    })
+                try await sandbox.whm.setUsage(of: hosting.username, diskMB: 2_560, bandwidthBytes: 3 << 30)
+                let usage = try await browser.get("/account/services/\(serviceID)")
+                // The WHM package of this plan allows 5 GB of disk and 50 GB of bandwidth a month.
+                #expect(usage.text.contains("Disk space</strong><br>2.5 GB of 5 GB"), "\(usage.text)")
+                #expect(usage.text.contains(#"max="100" value="50">50%</progress>"#))
+                #expect(usage.text.contains("Bandwidth this month</strong><br>3 GB of 50 GB"))
+                sandbox.whmFaults.set(.http500, count: 10)
+                let withoutUsage = try await browser.get("/account/services/\(serviceID)")
+                sandbox.whmFaults.clear()
+                #expect(withoutUsage.status == .ok && withoutUsage.text.contains("Usage cannot be shown just now."))
+                #expect(withoutUsage.text.contains("10 GB disk space"))
 
                 let wrong = try await browser.post("/account/services/\(serviceID)/password", ["password": "not it"])
                 #expect(
@@ -101,7 +120,7 @@ struct CustomerAreaTests {
                 let setup = try await sandbox.provisionTenant(slug: "acme", name: "Acme Hosting")
                 // A page of the brand's own (a redirect would be stopped by form-action 'self'), opened in a new tab,
                 // that moves on to the one-time address by itself and offers it as a link.
-                let service = try await browser.get("/account/services/\(serviceID)")
+                let service = try await browser.get("/account/services/\(serviceID)?tab=login")
                 #expect(
                     service.text.contains(
                         #"action="/account/services/\#(serviceID)/control-panel" class="form" target="_blank""#))
@@ -427,7 +446,7 @@ struct ServiceChangeTests {
                 let (browser, _, order) = try await CustomerAreaTests.activeCustomer(
                     client, dependencies, email: "up@example.com", domain: "up.example")
                 let serviceID = try #require(order.whmcsServiceID)
-                let page = try await browser.get("/account/services/\(serviceID)")
+                let page = try await browser.get("/account/services/\(serviceID)?tab=change")
                 #expect(
                     page.text.contains(#"value="plan-1|monthly""#) && !page.text.contains(#"value="plan-0|monthly""#))
                 let preview = try await browser.get("/account/services/\(serviceID)/change?choice=plan-1%7Cmonthly")
@@ -481,12 +500,31 @@ struct ServiceChangeTests {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, _, order) = try await CustomerAreaTests.activeCustomer(
+                let (browser, account, order) = try await CustomerAreaTests.activeCustomer(
                     client, dependencies, email: "bye@example.com", domain: "bye.example")
                 let serviceID = try #require(order.whmcsServiceID)
-                let page = try await browser.get("/account/services/\(serviceID)")
+                let page = try await browser.get("/account/services/\(serviceID)?tab=cancel")
                 let key = try #require(
                     page.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+                // Its own confirmation step: what ends and when, changing nothing; a missing choice is asked again.
+                let review = try await browser.post(
+                    "/account/services/\(serviceID)/cancel",
+                    ["when": "end", "reason": "Too dear", "step": "review", "idempotency_key": key])
+                #expect(review.status == .ok && review.text.contains("Yes, cancel Acme Starter</button>"))
+                #expect(review.text.contains("will end at the end of the term you paid for"))
+                #expect(
+                    review.text.contains(#"name="confirm" value="on""#) && review.text.contains("Your reason: Too dear")
+                )
+                let noChoice = try await browser.post(
+                    "/account/services/\(serviceID)/cancel", ["step": "review", "idempotency_key": key])
+                #expect(noChoice.status == .unprocessableContent)
+                #expect(
+                    noChoice.text.contains(
+                        #"<p class="field__error" id="when-error">Choose when the service should end.</p>"#))
+                #expect(
+                    try await dependencies.databases.withDatabase(for: try dependencies.registryTenant("acme")) {
+                        try await $0.orders.order(idempotencyKey: key, of: account.id)
+                    } == nil, "reviewing places nothing")
                 let unconfirmed = try await browser.post(
                     "/account/services/\(serviceID)/cancel", ["when": "end", "idempotency_key": key])
                 #expect(unconfirmed.status == .conflict && unconfirmed.text.contains("tick the confirmation box"))

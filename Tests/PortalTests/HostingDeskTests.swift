@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Synchronization
 import Tenancy
 import TestSupport
@@ -14,6 +15,10 @@ final class InMemoryPanels: ControlPanelSessions {
     func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String {
         made.withLock { $0.append(page == .home ? username : "\(username) \(page.rawValue)") }
         return "https://server.example:2083/cpsess1/login/?session=\(username)"
+    }
+
+    func usage(for username: String) async throws -> WHMUsage? {
+        WHMUsage(diskUsedMB: 512, diskLimitMB: 10_240, bandwidthUsedBytes: 1 << 30, bandwidthLimitBytes: nil)
     }
 }
 

@@ -98,7 +98,7 @@ struct WhiteLabelJourneyTests {
                 try await browser.get(try #require(opened.headers[.location]))
 
                 // Cancel at once.
-                let service = try await browser.get("/account/services/\(serviceID)")
+                let service = try await browser.get("/account/services/\(serviceID)?tab=cancel")
                 let cancelKey = try #require(
                     service.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
                 let cancelled = try await browser.post(

@@ -49,6 +49,9 @@ struct DemoCommand: AsyncParsableCommand {
         for created in try await demo.createMissing(using: onboarding, hasher: hasher) {
             Console.line("created demo tenant \(created.slug) (\(created.name))")
         }
+        if try await DemoTenants.createPlatformUser(in: platform, hasher: hasher) {
+            Console.line("created demo platform user \(DemoTenants.platformLogin.email)")
+        }
         try platform.close()
 
         var sandboxConfiguration = SandboxConfiguration(
@@ -170,6 +173,9 @@ struct DemoCommand: AsyncParsableCommand {
                     "  \(tenant.name.padding(toLength: 16, withPad: " ", startingAt: 0))  http://\(host):\(port)/\(note)"
                 )
             }
+            Console.line(
+                "  \("Platform console".padding(toLength: 16, withPad: " ", startingAt: 0))  "
+                    + "http://\(configuration.platformHost):\(port)/")
             Console.line("  Health            http://\(configuration.host):\(port)/health")
             Console.line("")
             Console.line("Demo sign-ins (as created; change them on the Security page):")
@@ -181,6 +187,11 @@ struct DemoCommand: AsyncParsableCommand {
                             + "\(login.password)  \(url)")
                 }
             }
+            let console = DemoTenants.platformLogin
+            Console.line(
+                "  \("platform".padding(toLength: 8, withPad: " ", startingAt: 0))  \(console.email)  "
+                    + "\(console.password)  http://\(configuration.platformHost):\(port)\(console.path)"
+                    + "  (onboard a new brand there)")
             Console.line("Staff can read every email the demo would send at /admin/mailbox.")
             Console.line(
                 "Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  TheSSLStore \(sandboxURLs.sslStore)"

@@ -48,6 +48,22 @@ package struct DemoTenants: Sendable {
         ]
     }
 
+    /// The demo's platform user, who signs in to the console on the platform host (and sets up two-factor first,
+    /// as every platform user must).
+    package static let platformLogin = Login(
+        tenant: "", role: "platform", email: "ops@platform.example", password: "platform-console-demo",
+        path: SignInPaths.platform.login.link())
+
+    /// Creates the demo platform user unless one with that address exists; true when it was created.
+    package static func createPlatformUser(in platform: PlatformDatabase, hasher: PasswordHasher) async throws -> Bool {
+        let login = platformLogin
+        guard try await platform.accounts.account(kind: .platform, email: login.email) == nil else { return false }
+        _ = try await platform.accounts.createAccount(
+            kind: .platform, email: login.email, name: "Platform operator",
+            passwordHash: try await hasher.hash(login.password), emailVerified: true)
+        return true
+    }
+
     /// Creates each demo tenant that does not exist yet; returns the ones it created.
     package func createMissing(using onboarding: TenantOnboarding, hasher: PasswordHasher) async throws -> [Tenant] {
         var created: [Tenant] = []

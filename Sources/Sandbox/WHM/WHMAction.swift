@@ -18,6 +18,7 @@ struct WHMAction {
         "removeacct": "kill-acct", "listaccts": "list-accts", "changepackage": "upgrade-account",
         "listpkgs": "list-pkgs", "addpkg": "add-pkg", "editpkg": "edit-pkg",
         "create_user_session": "create-user-session", "installssl": "ssl", "setresellernameservers": "ns-config",
+        "showbw": "show-bandwidth",
     ]
 
     /// Returns (reason, data, raw output). A reseller without the function's privilege is refused in the envelope
@@ -45,6 +46,7 @@ struct WHMAction {
         case "create_user_session": return try createUserSession()
         case "installssl": return try installSSL()
         case "myprivs": return try myPrivileges()
+        case "showbw": return try showBandwidth()
         default: throw WHMFailure("Unknown app (\(function)) requested for this version (1) of the API.")
         }
     }
@@ -55,7 +57,7 @@ struct WHMAction {
         "allow-unlimited-bw-pkgs", "allow-unlimited-disk-pkgs", "allow-unlimited-pkgs", "basic-whm-functions",
         "cpanel-api", "create-acct", "create-dns", "create-user-session", "edit-account", "edit-dns", "edit-mx",
         "edit-pkg", "kill-acct", "kill-dns", "list-accts", "list-pkgs", "ns-config", "passwd", "ssl", "ssl-buy",
-        "ssl-gencrt", "ssl-info", "stats", "status", "suspend-acct", "upgrade-account",
+        "ssl-gencrt", "ssl-info", "stats", "status", "suspend-acct", "upgrade-account", "show-bandwidth",
     ]
 
     /// The rest of WHM's ACL names, as the documentation's myprivs sample lists them: sandbox resellers hold none.
@@ -63,7 +65,7 @@ struct WHMAction {
         "allow-emaillimits-pkgs", "allow-shell", "basic-system-info", "clustering", "cors-proxy-get",
         "cpanel-integration", "demo-setup", "digest-auth", "file-restore", "generate-email-config", "limit-bandwidth",
         "locale-edit", "mailcheck", "manage-api-tokens", "manage-dns-records", "manage-oidc", "manage-styles",
-        "mysql-info", "news", "park-dns", "quota", "rearrange-accts", "resftp", "restart", "show-bandwidth",
+        "mysql-info", "news", "park-dns", "quota", "rearrange-accts", "resftp", "restart",
     ]
 
     /// `myprivs`: `data.privileges` is a one-element list holding each privilege name with 0 or 1; root has `all`.
@@ -234,8 +236,12 @@ struct WHMAction {
             "startdate": .string(
                 WHMCSAction.format(Date(timeIntervalSince1970: TimeInterval(start)), "yy MMM dd HH:mm")),
         ]
-        fields["diskused"] = "0M"
-        fields["disklimit"] = "unlimited"
+        let usage = try? Row.fetchOne(
+            db, sql: "SELECT disk_mb FROM whm_usage WHERE user = ?", arguments: [row["user"] as String])
+        fields["diskused"] = .string("\(Int((usage?["disk_mb"] as Double?) ?? Self.freshAccountDiskMB))M")
+        let quota = try? String.fetchOne(
+            db, sql: "SELECT quota FROM whm_packages WHERE name = ?", arguments: [row["plan"] as String])
+        fields["disklimit"] = .string(quota.flatMap { Int($0) }.map { $0 == 0 ? "unlimited" : "\($0)M" } ?? "unlimited")
         fields["partition"] = "home"
         fields["shell"] = "/usr/local/cpanel/bin/noshell"
         fields["theme"] = "jupiter"
@@ -363,6 +369,59 @@ struct WHMAction {
             sql: "UPDATE whm_resellers SET nameservers = ? WHERE user = ?",
             arguments: [nameservers.joined(separator: ","), user])
         return ("OK", nil, nil)
+    }
+
+    /// What a new account holds on disk before its owner uploads anything (cPanel's skeleton, mail folders).
+    static let freshAccountDiskMB = 4.0
+
+    /// showbw: each account's bandwidth this month, in bytes, with its limit in bytes (0: unlimited), as documented
+    /// (`data.acct[{bwusage[{deleted,domain,usage}], deleted, limit, maindomain, owner, reseller, totalbytes, user}]`,
+    /// `data.month`, `data.year`, `data.reseller`, `data.totalused`).
+    private func showBandwidth() throws -> (String, JSONValue?, String?) {
+        var rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT whm_accounts.user, whm_accounts.domain, whm_accounts.owner, whm_packages.bwlimit,
+                    coalesce(whm_usage.bandwidth_bytes, 0) AS used,
+                    EXISTS (SELECT 1 FROM whm_resellers WHERE whm_resellers.user = whm_accounts.user) AS is_reseller
+                FROM whm_accounts LEFT JOIN whm_packages ON whm_packages.name = whm_accounts.plan
+                LEFT JOIN whm_usage ON whm_usage.user = whm_accounts.user
+                \(isRoot ? "" : "WHERE whm_accounts.owner = ?") ORDER BY whm_accounts.user
+                """,
+            arguments: isRoot ? [] : [caller])
+        if let search = args.nonEmpty("search") {
+            let columns = ["domain": "domain", "owner": "owner", "user": "user"]
+            guard let column = columns[args.nonEmpty("searchtype") ?? "user"] else {
+                throw WHMFailure("Unknown search type.")
+            }
+            let pattern = try? NSRegularExpression(pattern: search)
+            rows = rows.filter { row in
+                let value: String = row[column]
+                return pattern?.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+            }
+        }
+        let accounts: [JSONValue] = rows.map { row in
+            let used: Int64 = row["used"]
+            let limit = (row["bwlimit"] as String?).flatMap { Int64($0) }.map { $0 * 1_048_576 } ?? 0
+            return .object([
+                "user": .string(row["user"]), "maindomain": .string(row["domain"]), "owner": .string(row["owner"]),
+                "deleted": 0, "reseller": .number(Double(row["is_reseller"] as Int)), "limit": .number(Double(limit)),
+                "totalbytes": .number(Double(used)),
+                "bwusage": .array([
+                    .object(["deleted": 0, "domain": .string(row["domain"]), "usage": .number(Double(used))])
+                ]),
+            ])
+        }
+        let calendar = Calendar(identifier: .gregorian)
+        let total = rows.reduce(Int64(0)) { $0 + ($1["used"] as Int64) }
+        return (
+            "OK",
+            .object([
+                "acct": .array(accounts), "month": .number(Double(calendar.component(.month, from: now))),
+                "year": .number(Double(calendar.component(.year, from: now))), "reseller": .string(caller),
+                "totalused": .number(Double(total)),
+            ]), nil
+        )
     }
 
     /// Some of the cPanel applications create_user_session's `app` parameter lists.

@@ -32,6 +32,18 @@ package struct WHMSimulator: Sendable {
         }
     }
 
+    /// Sets what an account uses: megabytes on disk and bytes transferred this month (listaccts, showbw).
+    package func setUsage(of user: String, diskMB: Double, bandwidthBytes: Int64) async throws {
+        try await store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO whm_usage (user, disk_mb, bandwidth_bytes) VALUES (?, ?, ?)
+                    ON CONFLICT (user) DO UPDATE SET disk_mb = excluded.disk_mb, bandwidth_bytes = excluded.bandwidth_bytes
+                    """,
+                arguments: [user, diskMB, bandwidthBytes])
+        }
+    }
+
     /// Takes privileges (WHM ACL names such as `create-acct`) away from a reseller, as an administrator can in
     /// WHM › Edit Reseller Nameservers and Privileges; `myprivs` then reports them as 0.
     package func revokePrivileges(_ privileges: [String], from user: String) async throws {

@@ -13,6 +13,7 @@ package struct StaffController: Sendable {
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(AdminPaths.home.route, use: home)
         group.get(AdminPaths.audit.route, use: audit)
+        group.get(AdminPaths.style.route, use: style)
         if showMailbox {
             group.get(AdminPaths.mailbox.route, use: mailbox)
         }
@@ -33,6 +34,12 @@ package struct StaffController: Sendable {
         )
         page.dashboard = StaffDashboard(figures, currency: currency)
         return try flows.page(page, "admin/home")
+    }
+
+    /// The living style guide: every component in this brand's colours.
+    @Sendable func style(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let page = StyleGuidePage(brand: try context.content.brand, chrome: context.chrome, csrf: context.csrfToken)
+        return try flows.page(page, "admin/style")
     }
 
     // MARK: Audit log and mailbox

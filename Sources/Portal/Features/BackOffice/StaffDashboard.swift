@@ -82,6 +82,6 @@ package struct StaffDashboard: Sendable {
     static func shortMonth(_ month: String) -> String {
         let parts = month.split(separator: "-")
         guard parts.count == 2, let number = Int(parts[1]), (1...12).contains(number) else { return month }
-        return "\(Calendar(identifier: .gregorian).shortMonthSymbols[number - 1]) \(parts[0].suffix(2))"
+        return "\(DisplayCalendar.gregorian.shortMonthSymbols[number - 1]) \(parts[0].suffix(2))"
     }
 }

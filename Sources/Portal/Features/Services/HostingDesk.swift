@@ -36,12 +36,18 @@ package enum ControlPanelShortcut: String, Sendable, CaseIterable {
 package protocol ControlPanelSessions: Sendable {
     /// A one-time session address for `username` that opens `page`, made by the reseller (whose token stays here).
     func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String
+    /// What the account uses of its disk and bandwidth; nil when the server does not know it.
+    func usage(for username: String) async throws -> WHMUsage?
 }
 
 extension WHMClient: ControlPanelSessions {
     package func controlPanelURL(for username: String, page: ControlPanelShortcut) async throws -> String {
         let (service, app) = page.session
         return try await createUserSession(username: username, service: service, app: app).url
+    }
+
+    package func usage(for username: String) async throws -> WHMUsage? {
+        try await usage(username: username)
     }
 }
 
@@ -99,6 +105,14 @@ package struct HostingDesk: Sendable {
                 "service.password_revealed", actor: account, target: "service \(id)", ip: ip)
         }
         return .revealed(revealed)
+    }
+
+    /// What the hosting account of the customer's active service `id` uses, as the hosting server reports it; nil
+    /// when there is no hosting account here.
+    package func usage(of id: Int, by account: Account, in tenant: Tenant) async throws -> WHMUsage? {
+        let (service, hosting) = try await service(id, of: account, in: tenant)
+        guard let hosting, service.isActive else { return nil }
+        return try await panels(tenant).usage(for: hosting.username)
     }
 
     /// The one-time address that opens `page` of the control panel of the account's active service `id`; 404 when

@@ -79,7 +79,23 @@ package struct HostingServicesController: Sendable {
     }
 
     @Sendable func service(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        try flows.page(try await servicePage(context), "account/service")
+        var page = try await servicePage(context)
+        page.select(ServicePage.Tab(rawValue: request.uri.queryParameters.get("tab") ?? "") ?? .overview)
+        if page.isOverview && page.hasControlPanel {
+            // Usage is a nicety: a hosting server that cannot be reached leaves the rest of the page as it is.
+            do {
+                page.show(try await desk.usage(of: page.id, by: context.account, in: context.tenant), failed: false)
+            } catch  where CustomerTroubleMiddleware.isUpstream(error) {
+                context.logger.warning(
+                    "service usage could not be read",
+                    metadata: [
+                        "request_id": "\(context.requestID)", "tenant": "\(context.tenant.slug)",
+                        "reason": "\(TenantUpstreams.describe(error))",
+                    ])
+                page.show(nil, failed: true)
+            }
+        }
+        return try flows.page(page, "account/service")
     }
 
     /// Shows the control panel password once, after the customer types their own password again. Never cached,
@@ -87,6 +103,7 @@ package struct HostingServicesController: Sendable {
     @Sendable func revealPassword(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let form = try await FormData.parse(request)
         var page = try await servicePage(context)
+        page.select(.login)
         switch try await desk.revealPassword(
             of: page.id, confirming: form["password"], by: context.account, in: context.tenant,
             ip: context.origin.clientAddress ?? "")

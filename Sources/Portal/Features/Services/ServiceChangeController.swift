@@ -44,13 +44,39 @@ package struct ServiceChangeController: Sendable {
         let form = try await FormData.parse(request)
         let key = form["idempotency_key"]
         guard Self.isKey(key) else { return flows.redirect(to: AccountPaths.service.link(id)) }
+        let immediately = ["now": true, "end": false][form["when"]]
+        // The cancel tab's form first shows what will happen, on a page of its own; only its button cancels.
+        if form["step"] == "review" {
+            return try await confirmation(
+                id, when: form["when"], immediately: immediately, reason: form["reason"], key: key, context)
+        }
         let cancellation = ServiceChanges.Cancellation(
-            immediately: ["now": true, "end": false][form["when"]], confirmed: form["confirm"] == "on",
-            reason: form["reason"])
+            immediately: immediately, confirmed: form["confirm"] == "on", reason: form["reason"])
         let outcome = try await changes.cancel(
             id, cancellation, key: key, currency: try context.content.brand.currency, by: context.account,
             in: context.tenant, ip: context.origin.clientAddress ?? "")
         return try respond(outcome, context, id, key: key)
+    }
+
+    /// The confirmation step of a cancellation: the service, when it ends and what is lost, with one button that
+    /// cancels and one way back. Nothing changes here. A missing choice or an over-long reason goes back to the
+    /// cancel tab with the problem beside the field.
+    private func confirmation(
+        _ id: Int, when: String, immediately: Bool?, reason: String, key: String, _ context: CustomerRequestContext
+    ) async throws -> Response {
+        let (service, _) = try await changes.service(id, of: context.account, in: context.tenant)
+        let tab = AccountPaths.service.link(id) + "?tab=cancel"
+        guard service.isActive else { return try blocked(context, id, "Only an active service can be cancelled.") }
+        var problem: (field: String, message: String)?
+        if immediately == nil { problem = ("when", "Choose when the service should end.") }
+        if reason.count > 2_000 { problem = ("reason", "Keep the reason under 2,000 characters.") }
+        let page = CancelConfirmationPage(
+            chrome: context.chrome, csrf: context.csrfToken, serviceName: service.productName, domain: service.domain,
+            immediately: immediately ?? false, endDate: service.nextDueDate, reason: reason, key: key, backURL: tab,
+            cancelURL: AccountPaths.serviceCancel.link(id), when: immediately == nil ? "" : when,
+            whenError: problem?.field == "when" ? problem?.message : nil,
+            reasonError: problem?.field == "reason" ? problem?.message : nil)
+        return try flows.page(page, "account/service-cancel", status: problem == nil ? .ok : .unprocessableContent)
     }
 
     // MARK: Helpers

@@ -1,5 +1,6 @@
 import Branding
 import Foundation
+import Integrations
 import Tenancy
 
 /// `/account/services/{id}`.
@@ -46,6 +47,45 @@ package struct ServicePage: Sendable {
     /// A change already under way (its order number).
     package var pendingChange: String?
     package var changeKey = ""
+
+    /// The page's sections, each at `?tab=`: what the service is, how to sign in to it, changing and cancelling.
+    package enum Tab: String, Sendable, CaseIterable {
+        case overview, login, change, cancel
+
+        var label: String {
+            switch self {
+            case .overview: "Overview"
+            case .login: "Log in"
+            case .change: "Change plan"
+            case .cancel: "Cancel"
+            }
+        }
+    }
+
+    package struct TabLink: Sendable {
+        package let label: String
+        package let url: String
+        package let current: Bool
+    }
+
+    package var tabs: [TabLink] = []
+    package var isOverview = false
+    package var isLogin = false
+    package var isChange = false
+    package var isCancel = false
+
+    /// Disk and bandwidth against their limits, where the hosting server reports them.
+    package struct Meter: Sendable {
+        package let id: String
+        package let label: String
+        package let text: String
+        package let percent: Int
+        package let hasLimit: Bool
+    }
+
+    package var meters: [Meter] = []
+    package var hasMeters = false
+    package var usageProblem: String?
 }
 
 extension ServicePage {
@@ -64,6 +104,54 @@ extension ServicePage {
             username: hosting?.username ?? service.username, hasControlPanel: hosting != nil && service.isActive,
             canRevealPassword: hosting?.sealedPassword != nil
         )
+    }
+
+    /// The tabs this service has (signing in only with a control panel or password; changes only while active) and
+    /// the one shown; a tab it does not have shows the overview.
+    mutating func select(_ wanted: Tab) {
+        var available: [Tab] = [.overview]
+        if hasControlPanel || canRevealPassword { available.append(.login) }
+        if isActive { available += [.change, .cancel] }
+        let tab = available.contains(wanted) ? wanted : .overview
+        let base = AccountPaths.service.link(id)
+        tabs = available.map {
+            TabLink(label: $0.label, url: $0 == .overview ? base : base + "?tab=\($0.rawValue)", current: $0 == tab)
+        }
+        (isOverview, isLogin, isChange, isCancel) = (tab == .overview, tab == .login, tab == .change, tab == .cancel)
+    }
+
+    /// Shows `usage` as meters; nil with `failed` says it cannot be shown just now.
+    mutating func show(_ usage: WHMUsage?, failed: Bool) {
+        if failed { usageProblem = "Usage cannot be shown just now. Please try again later." }
+        guard let usage else { return }
+        func meter(_ id: String, _ label: String, used: Double, limit: Double?) -> Meter {
+            let text =
+                limit.map { "\(Self.size(used)) of \(Self.size($0))" } ?? "\(Self.size(used)) used (no limit)"
+            let percent = limit.map { $0 > 0 ? min(100, Int((used / $0 * 100).rounded())) : 0 } ?? 0
+            return Meter(id: id, label: label, text: text, percent: percent, hasLimit: limit != nil)
+        }
+        meters = [
+            meter(
+                "disk", "Disk space", used: usage.diskUsedMB * 1_048_576,
+                limit: usage.diskLimitMB.map { $0 * 1_048_576 }),
+            meter(
+                "bandwidth", "Bandwidth this month", used: Double(usage.bandwidthUsedBytes),
+                limit: usage.bandwidthLimitBytes.map(Double.init)),
+        ]
+        hasMeters = true
+    }
+
+    /// Bytes as people read them: "4 MB", "1.5 GB".
+    static func size(_ bytes: Double) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB"]
+        var value = bytes
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let text = value >= 10 || unit == 0 ? String(Int(value.rounded())) : String(format: "%.1f", value)
+        return "\(text.hasSuffix(".0") ? String(text.dropLast(2)) : text) \(units[unit])"
     }
 
     /// Offers the other plans and cycles of the same kind, unless a change is already under way.
