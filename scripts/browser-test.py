@@ -939,6 +939,25 @@ def order_and_open_ticket(driver, base, product):
     return service, invoice, driver.current_url
 
 
+def follow_control_panel(driver, service):
+    """Open control panel, as a customer uses it: the button opens a new tab, which moves on by itself to the
+    one-time sign-in address and lands in the (sandbox) control panel, signed in."""
+    go(driver, service + "?tab=login", "the service's Log in tab", expect=service)
+    before = list(driver.window_handles)
+    act(driver, (By.XPATH, "//button[@name='open'][@value='home']"), lambda element: element.click(),
+        "clicking Open control panel")
+    opened = wait_until(driver, lambda d: len(d.window_handles) > len(before), 20)
+    check(opened, "Open control panel opens a new tab")
+    if not opened:
+        return
+    driver.switch_to.window(next(handle for handle in driver.window_handles if handle not in before))
+    landed_there = wait_until(driver, lambda d: "Signed in as" in d.page_source, 30)
+    check(landed_there and "/login/" in driver.current_url,
+          "the new tab lands in the control panel, signed in (%s)" % driver.current_url)
+    driver.close()
+    driver.switch_to.window(before[0])
+
+
 def visual_pass(port, owner_keys, platform_key):
     """Every page type, in both brands, at 1280 and 375 px (storefront, checkout, customer area, staff area and
     console): each is audited and photographed into SCREENS."""
@@ -957,6 +976,8 @@ def visual_pass(port, owner_keys, platform_key):
         driver = make_driver(1280)
         sign_in(driver, base, "/login", "customer@%s.example" % slug, "%s-customer-demo" % slug, "/account")
         service, invoice, ticket = order_and_open_ticket(driver, base, product)
+        if service:
+            follow_control_panel(driver, service)
         for width in WIDTHS:
             for url, name in ((base + "/account", "dashboard"), (service, "service"), (invoice, "invoice"),
                               (ticket, "ticket")):

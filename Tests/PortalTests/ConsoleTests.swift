@@ -51,9 +51,11 @@ struct ConsoleTests {
             #expect(second.text.contains("51–57 of 57 tenants"))
 
             let byCustomers = try await console.get("/?sort=customers&dir=desc")
-            let rows = byCustomers.text.matches(of: /<td><a href="\/tenants\/([a-z0-9-]+)">/).map { String($0.1) }
+            let rows = byCustomers.text.matches(of: /<td data-label="Slug"><a href="\/tenants\/([a-z0-9-]+)">/).map {
+                String($0.1)
+            }
             #expect(rows.first == "globex", "\(rows.prefix(3))")
-            #expect(byCustomers.text.contains(#"<td class="numeric">2</td>"#))
+            #expect(byCustomers.text.contains(#"<td data-label="Customers" class="numeric">2</td>"#))
 
             let byDomain = try await console.get("/?q=portal.acme")
             #expect(byDomain.text.contains("1–1 of 1 tenant"))

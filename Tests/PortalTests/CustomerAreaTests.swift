@@ -50,7 +50,8 @@ struct CustomerAreaTests {
                     from: Calendar(identifier: .gregorian).date(byAdding: .year, value: 1, to: Date())!)
                 let list = try await browser.get("/account/services")
                 #expect(
-                    list.text.contains("<td>\(nextYear)</td>") && !list.text.contains("<td>\(today)</td>"),
+                    list.text.contains(#"<td data-label="Next due">\#(nextYear)</td>"#)
+                        && !list.text.contains(#"<td data-label="Next due">\#(today)</td>"#),
                     "\(list.text)")
             }
         }
@@ -75,7 +76,7 @@ struct CustomerAreaTests {
                 let list = try await browser.get("/account/services")
                 #expect(
                     list.text.contains(
-                        #"<tr><td><a href="/account/services/\#(serviceID)">Acme Starter</a></td><td>svc.example</td><td>Active</td>"#
+                        #"<tr><td data-label="Service"><a href="/account/services/\#(serviceID)">Acme Starter</a></td><td data-label="Domain">svc.example</td><td data-label="Status"><span class="badge" data-status="Active">Active</span></td>"#
                     ), "\(list.text)")
                 let page = try await browser.get("/account/services/\(serviceID)")
                 #expect(

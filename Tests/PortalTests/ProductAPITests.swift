@@ -227,7 +227,7 @@ struct ProductAPITests {
                 let list = try await owner.get("/admin/products")
                 // UpstreamError.apiError's description: "<upstream> <action> failed: <message>", on each refused product's row.
                 let failed =
-                    #"<td><span class="field__error">Failed: WHMCS AddProduct failed: You must supply a valid Product Group ID</span></td>"#
+                    #"<td data-label="WHMCS"><span class="field__error">Failed: WHMCS AddProduct failed: You must supply a valid Product Group ID</span></td>"#
                 #expect(list.text.components(separatedBy: failed).count - 1 == 2, "cloud-xl and cloud-s2: \(list.text)")
             }
         }

@@ -259,7 +259,7 @@ struct ProvisioningTests {
                     let expires = ReminderScheduler.long(expiry, zone)
                     #expect(
                         list.text.contains(
-                            #"<tr><td><a href="/account/certificates/\#(certificate.id!.rawValue)">\#(domain)</a></td><td>Issued</td><td>\#(expires)</td></tr>"#
+                            #"<tr><td data-label="Domain"><a href="/account/certificates/\#(certificate.id!.rawValue)">\#(domain)</a></td><td data-label="Status"><span class="badge" data-status="Issued">Issued</span></td><td data-label="Expires">\#(expires)</td></tr>"#
                         ), "\(domain): \(list.text)")
                 }
                 let ids = list.text.matches(of: /href="\/account\/certificates\/([0-9]+)"/).map { String($0.1) }
