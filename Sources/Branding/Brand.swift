@@ -22,6 +22,13 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
     package var supportPhone: String = ""
     /// Printed on invoices; several lines.
     package var postalAddress: String = ""
+    /// ISO 3166 code of the country the business is in: its default time zone, and printed on invoices.
+    package var country: String = ""
+    /// The company's registration number and its tax (VAT, GST) number, printed on invoices when set.
+    package var companyNumber: String = ""
+    package var taxNumber: String = ""
+    /// The brand's terms of service, linked beside the checkbox a customer ticks at checkout.
+    package var termsURL: String = ""
     package var footerLinks: [FooterLink] = []
     package var senderName: String = ""
     package var senderEmail: String = ""
@@ -49,6 +56,10 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         case supportEmail = "support_email"
         case supportPhone = "support_phone"
         case postalAddress = "postal_address"
+        case country
+        case companyNumber = "company_number"
+        case taxNumber = "tax_number"
+        case termsURL = "terms_url"
         case footerLinks = "footer_links"
         case senderName = "sender_name"
         case senderEmail = "sender_email"
@@ -91,6 +102,10 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         supportEmail = try optional(.supportEmail, "")
         supportPhone = try optional(.supportPhone, "")
         postalAddress = try optional(.postalAddress, "")
+        country = try optional(.country, "")
+        companyNumber = try optional(.companyNumber, "")
+        taxNumber = try optional(.taxNumber, "")
+        termsURL = try optional(.termsURL, "")
         footerLinks = try optional(.footerLinks, [])
         senderName = try optional(.senderName, "")
         senderEmail = try optional(.senderEmail, "")
@@ -148,7 +163,7 @@ extension TenantDatabase {
                     footer_links = ?, sender_name = ?, sender_email = ?, primary_color = ?, accent_color = ?,
                     background_color = ?, text_color = ?, link_color = ?, font_stack = ?, logo_file = ?,
                     logo_dark_file = ?, favicon_file = ?, nameservers = ?, currency = ?, version = ?,
-                    updated_at = CURRENT_TIMESTAMP
+                    country = ?, company_number = ?, tax_number = ?, terms_url = ?, updated_at = CURRENT_TIMESTAMP
                 WHERE id = 1
                 """,
             arguments: [
@@ -156,7 +171,8 @@ extension TenantDatabase {
                 brand.senderName, brand.senderEmail, brand.primaryColor, brand.accentColor, brand.backgroundColor,
                 brand.textColor, brand.linkColor, brand.fontStack, brand.logoFile, brand.logoDarkFile,
                 brand.faviconFile,
-                nameservers, brand.currency, brand.version,
+                nameservers, brand.currency, brand.version, brand.country, brand.companyNumber, brand.taxNumber,
+                brand.termsURL,
             ]
         )
     }

@@ -134,6 +134,15 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v15: domains, cloud servers and certificates; renewal and transfer orders") { db in
             try ProvisionedStore.create(db)
         }
+        migrator.registerMigration("v16: brand country, company and tax numbers, terms address") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE brand ADD COLUMN country TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE brand ADD COLUMN company_number TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE brand ADD COLUMN tax_number TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE brand ADD COLUMN terms_url TEXT NOT NULL DEFAULT '';
+                    """)
+        }
         return migrator
     }
 }

@@ -102,6 +102,9 @@ struct BrandStudioTests {
             form["nameservers"] = "ns1.acme.example"
             form["font"] = "comic-sans"
             form["sender_name"] = "Evil <script>"
+            form["country"] = "XX"
+            form["tax_number"] = String(repeating: "9", count: 41)
+            form["terms_url"] = "http://acme.example/terms"
             let refused = try await owner.post("/admin/brand", form)
             #expect(refused.status == .unprocessableContent)
             for message in [
@@ -109,7 +112,8 @@ struct BrandStudioTests {
                 "Enter an email address such as support@example.com.",
                 "Enter a colour as # and six hexadecimal digits", "Link 1 needs an https:// address",
                 "Give 2 to 4 nameservers", "Choose one of the listed fonts.", "Keep the sender name to 80 characters",
-                "Nothing was saved",
+                "Choose the country from the list.", "Keep the tax number to 40 characters on one line.",
+                "Enter an https:// address such as https://example.com/terms.", "Nothing was saved",
             ] {
                 #expect(refused.text.contains(message), "missing: \(message)")
             }
@@ -123,6 +127,34 @@ struct BrandStudioTests {
                 try await $0.brandStudio.draft(of: owned!.id)
             }
             #expect(draft == nil)
+        }
+    }
+
+    @Test("the business details are saved with the brand; times follow its country until the owner picks a zone")
+    func businessDetails() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
+            let tenant = try dependencies.registryTenant("acme")
+            #expect(try await dependencies.databases.timeZone(of: tenant) == TimeZone(identifier: "UTC"))
+            var form = Self.form()
+            form["country"] = "AE"
+            form["company_number"] = "DMCC-12345"
+            form["tax_number"] = "TRN 100123456700003"
+            form["terms_url"] = "https://acme.example/terms"
+            #expect(try await owner.post("/admin/brand", form).status == .seeOther)
+            let page = try await owner.get("/admin/brand")
+            #expect(page.text.contains(#"<option value="AE" selected>United Arab Emirates</option>"#))
+            #expect(page.text.contains(#"value="TRN 100123456700003""#))
+            // Only the rows in use, and one empty row to add another.
+            #expect(page.text.contains(#"id="link-label-1""#) && !page.text.contains(#"id="link-label-2""#))
+            #expect(try await owner.post("/admin/brand/publish", [:]).status == .seeOther)
+            let brand = try await dependencies.databases.withDatabase(for: tenant) { try await $0.storefront().brand }
+            #expect(brand.country == "AE" && brand.companyNumber == "DMCC-12345" && brand.termsURL.hasSuffix("/terms"))
+            #expect(try await dependencies.databases.timeZone(of: tenant).identifier == "Asia/Dubai")
+            // Another brand keeps its own.
+            let globex = try dependencies.registryTenant("globex")
+            #expect(try await dependencies.databases.timeZone(of: globex) == TimeZone(identifier: "UTC"))
         }
     }
 

@@ -199,8 +199,11 @@ struct OrderPipelineTests {
                 #expect(refused.status == .unprocessableContent)
                 #expect(
                     refused.text.contains(
-                        #"<input id="country" name="country" type="text" autocomplete="country" maxlength="2" size="3" value="ZZ" aria-invalid="true" aria-describedby="country-error"><p class="field__error" id="country-error">Enter your country&#39;s two-letter code, such as GB or US.</p>"#
-                    ))
+                        #"<select id="country" name="country" autocomplete="country" aria-invalid="true" aria-describedby="country-error"><option value="">Choose your country</option>"#
+                    )
+                        && refused.text.contains(
+                            #"<p class="field__error" id="country-error">Choose your country from the list.</p>"#)
+                        && refused.text.contains(#"<option value="GB">United Kingdom</option>"#))
                 #expect(
                     refused.text.contains(
                         #"<input id="phone" name="phone" type="tel" autocomplete="tel" value="call me" aria-invalid="true" aria-describedby="phone-error"><p class="field__error" id="phone-error">Enter a phone number such as +44 20 7946 0123.</p>"#

@@ -98,6 +98,10 @@ package struct DemoTenants: Sendable {
                     brand.supportEmail = "support@\(definition.slug).example"
                     brand.supportPhone = "+44 20 7946 0\(definition.slug == "acme" ? "123" : "456")"
                     brand.postalAddress = "1 Example Street\nLondon\nEC1A 1AA"
+                    brand.country = "GB"
+                    brand.companyNumber = definition.slug == "acme" ? "09876543" : "08765432"
+                    brand.taxNumber = definition.slug == "acme" ? "GB 123 4567 89" : "GB 987 6543 21"
+                    brand.termsURL = "https://\(definition.slug).example/terms"
                     brand.senderName = definition.name
                     brand.senderEmail = "hello@\(definition.slug).example"
                     brand.footerLinks = [

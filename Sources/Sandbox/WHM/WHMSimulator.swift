@@ -166,10 +166,11 @@ package struct WHMSimulator: Sendable {
             signedIn.map { signedIn in
                 let product = signedIn.service == "webmaild" ? "Webmail" : "cPanel"
                 let opened = app.map { "<p>Application: \(escapeHTML($0))</p>" } ?? "<p>Home</p>"
-                return "<!doctype html><title>\(product)</title><h1>\(product)</h1>"
+                return "<!doctype html><link rel=\"icon\" href=\"data:,\"><title>\(product)</title><h1>\(product)</h1>"
                     + "<p>Signed in as \(escapeHTML(signedIn.user)).</p>\(opened)"
             }
-            ?? "<!doctype html><title>cPanel Login</title><h1>Login</h1><p>The session has expired.</p>"
+            ?? "<!doctype html><link rel=\"icon\" href=\"data:,\"><title>cPanel Login</title><h1>Login</h1>"
+            + "<p>The session has expired.</p>"
         return Response(
             status: user == nil ? .unauthorized : .ok, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: page))

@@ -12,6 +12,10 @@ package struct BrandForm: Sendable {
     package var supportEmail = ""
     package var supportPhone = ""
     package var postalAddress = ""
+    package var country = ""
+    package var companyNumber = ""
+    package var taxNumber = ""
+    package var termsURL = ""
     package var senderName = ""
     package var senderEmail = ""
     package var footerLinks: [Brand.FooterLink] = []
@@ -38,6 +42,10 @@ package struct BrandForm: Sendable {
         supportPhone = form.trimmed("support_phone")
         postalAddress = form["postal_address"].replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(
             in: .whitespacesAndNewlines)
+        country = form.trimmed("country").uppercased()
+        companyNumber = form.trimmed("company_number")
+        taxNumber = form.trimmed("tax_number")
+        termsURL = form.trimmed("terms_url")
         senderName = form.trimmed("sender_name")
         senderEmail = form.trimmed("sender_email")
         footerLinks = (0..<Self.maximumFooterLinks).map {
@@ -55,6 +63,10 @@ package struct BrandForm: Sendable {
         supportEmail = brand.supportEmail
         supportPhone = brand.supportPhone
         postalAddress = brand.postalAddress
+        country = brand.country
+        companyNumber = brand.companyNumber
+        taxNumber = brand.taxNumber
+        termsURL = brand.termsURL
         senderName = brand.senderName
         senderEmail = brand.senderEmail
         footerLinks = brand.footerLinks
@@ -96,6 +108,15 @@ package struct BrandForm: Sendable {
         if addressLines.count > 6 || addressLines.contains(where: { $0.count > 100 }) {
             errors["postal_address"] = "Keep the address to 6 lines of at most 100 characters."
         }
+        if !country.isEmpty, !Countries.isKnown(country) { errors["country"] = "Choose the country from the list." }
+        for (field, value, label) in [
+            ("company_number", companyNumber, "company registration number"), ("tax_number", taxNumber, "tax number"),
+        ] where value.count > 40 || value.contains(where: { $0.isNewline || "<>\"".contains($0) }) {
+            errors[field] = "Keep the \(label) to 40 characters on one line."
+        }
+        if !termsURL.isEmpty, !Self.isWebAddress(termsURL) {
+            errors["terms_url"] = "Enter an https:// address such as https://example.com/terms."
+        }
         if senderName.count > 80 || senderName.contains(where: { $0.isNewline || "<>\"".contains($0) }) {
             errors["sender_name"] = "Keep the sender name to 80 characters, without < > or quotes."
         }
@@ -133,6 +154,10 @@ package struct BrandForm: Sendable {
         brand.supportEmail = EmailAddress.normalize(supportEmail) ?? ""
         brand.supportPhone = supportPhone
         brand.postalAddress = postalAddress
+        brand.country = country
+        brand.companyNumber = companyNumber
+        brand.taxNumber = taxNumber
+        brand.termsURL = termsURL
         brand.senderName = senderName
         brand.senderEmail = EmailAddress.normalize(senderEmail) ?? ""
         brand.footerLinks = links

@@ -61,6 +61,10 @@ package struct BrandStudioPage: Sendable {
     package var identity: [Field] = []
     package var postalAddress: String = ""
     package var postalAddressError: String?
+    /// The business's details for invoices and checkout.
+    package var business: [Field] = []
+    package var countryOptions: [Countries.Option] = []
+    package var countryError: String?
     package var links: [LinkRow] = []
     package var colors: [Field] = []
     package var fonts: [Option] = []
@@ -101,8 +105,16 @@ package struct BrandStudioPage: Sendable {
         ]
         postalAddress = form.postalAddress
         postalAddressError = errors["postal_address"]
+        business = [
+            field("company_number", "Company registration number (optional)", form.companyNumber),
+            field("tax_number", "Tax number, such as VAT (optional)", form.taxNumber),
+            field("terms_url", "Terms of service address (linked at checkout)", form.termsURL),
+        ]
+        countryOptions = Countries.options(selected: form.country)
+        countryError = errors["country"]
         let filled = form.footerLinks.filter { !$0.label.isEmpty || !$0.url.isEmpty }
-        links = (0..<BrandForm.maximumFooterLinks).map { index in
+        // The rows in use and one empty row to add another (up to the maximum).
+        links = (0..<min(BrandForm.maximumFooterLinks, filled.count + 1)).map { index in
             let link = index < filled.count ? filled[index] : Brand.FooterLink(label: "", url: "")
             return LinkRow(
                 index: index, number: index + 1, label: link.label, url: link.url, error: errors["link_\(index)"])

@@ -10,8 +10,12 @@ package struct ProfileForm: Sendable {
     package var city = ""
     package var state = ""
     package var postcode = ""
-    package var country = ""
+    package var country = "" {
+        didSet { countryOptions = Countries.options(selected: country) }
+    }
     package var phone = ""
+    /// The country list with the chosen one marked, for the template (which reads stored properties only).
+    package private(set) var countryOptions = Countries.options(selected: "")
 
     init() {}
 
@@ -25,6 +29,7 @@ package struct ProfileForm: Sendable {
         postcode = profile.postcode
         country = profile.country
         phone = profile.phone
+        countryOptions = Countries.options(selected: country)
     }
 
     init(form: FormData) {
@@ -37,6 +42,7 @@ package struct ProfileForm: Sendable {
         postcode = form.trimmed("postcode")
         country = form.trimmed("country").uppercased()
         phone = form.trimmed("phone")
+        countryOptions = Countries.options(selected: country)
     }
 
     /// Problems by field name; empty when WHMCS will accept the details.
@@ -60,8 +66,8 @@ package struct ProfileForm: Sendable {
         if company.count > 100 || company.contains(where: \.isNewline) {
             problems["company"] = "Use one line of at most 100 characters."
         }
-        if country.count != 2 || !Locale.Region.isoRegions.contains(where: { $0.identifier == country }) {
-            problems["country"] = "Enter your country's two-letter code, such as GB or US."
+        if !Countries.isKnown(country) {
+            problems["country"] = "Choose your country from the list."
         }
         let digits = phone.filter(\.isNumber)
         if digits.count < 6 || phone.count > 25 || !phone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) {

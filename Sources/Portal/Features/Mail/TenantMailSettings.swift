@@ -1,9 +1,11 @@
 import Foundation
+import GRDB
 import Integrations
 import Tenancy
 
 /// A tenant's own mail settings: an optional relay of its own (password sealed with the master key) and its time
-/// zone, in which reminders are computed. Stored in the tenant's settings table.
+/// zone, in which its pages and emails show times and reminders are computed (until the owner picks one, the zone of
+/// the brand's country). Stored in the tenant's settings table.
 package struct TenantMailSettings: Sendable, Equatable {
     package static let urlKey = "mail.relay_url"
     package static let userKey = "mail.relay_user"
@@ -28,7 +30,15 @@ package struct TenantMailSettings: Sendable, Equatable {
         settings.relayURL = values[urlKey] ?? ""
         settings.relayUser = values[userKey] ?? ""
         settings.relayPassword = values[passwordKey].flatMap { $0.isEmpty ? nil : Data(base64Encoded: $0) }
-        settings.timeZone = values[timeZoneKey] ?? "UTC"
+        if let zone = values[timeZoneKey] {
+            settings.timeZone = zone
+        } else {
+            // Not chosen yet: the brand's country's zone.
+            let country = try await store.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT country FROM brand LIMIT 1") ?? ""
+            }
+            settings.timeZone = CountryZones.zone(for: country)?.identifier ?? "UTC"
+        }
         return settings
     }
 
