@@ -88,6 +88,7 @@ let package = Package(
                 "Tenancy",
                 "Branding",
                 "CArgon2",
+                "CSpawn",
                 "CCurl",
                 "CZlib",
                 "Integrations",
@@ -119,8 +120,9 @@ let package = Package(
             name: "BrandingTests",
             dependencies: ["Branding", "Tenancy"]
         ),
-        // Starts a child process with posix_spawn, closing every inherited descriptor: for TestSupport's ChildProcess.
-        .target(name: "CSpawn", path: "Tests/CSpawn"),
+        // Starts a child process with posix_spawn, closing every inherited descriptor: the portal's PDF renderer and
+        // TestSupport's ChildProcess (Foundation's Process can crash in Swift 6.3 on Linux, corelibs-foundation #5472).
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
         // What the test targets share: the sandbox harness, the test clock, the log capture, temporary folders,
         // child processes.
         .target(

@@ -192,6 +192,7 @@ struct CustomerAreaTests {
                 try await dependencies.databases.withDatabase(for: tenant) { database in
                     try database.updateBrandNow {
                         $0.companyName = "Acme Hosting Ltd"; $0.postalAddress = "1 Acme Road\nLeeds"
+                        $0.companyNumber = "01234567"; $0.taxNumber = "GB 123 4567 89"; $0.country = "GB"
                     }
                 }
                 dependencies.storefront.invalidate(tenant.id)
@@ -233,8 +234,38 @@ struct CustomerAreaTests {
                     css.contains("@media print") && css.contains(".no-print"),
                     "printing hides the site's chrome and the buttons")
 
+                // The business details, dates written out, and the period a service line pays for.
+                #expect(
+                    printable.text.contains("Company number: 01234567") && printable.text.contains("Tax number: GB 1"))
+                let invoiceDate = try #require(
+                    try await dependencies.databases.withDatabase(for: tenant) { database in
+                        try await database.billing.invoices(
+                            of: order.accountID, filter: .all, today: "2000-01-01", limit: 50, offset: 0
+                        ).items.first { $0.whmcsInvoiceID == unpaid }
+                    })
+                #expect(printable.text.contains("Due: \(DisplayCalendar.longDate(invoiceDate.dueDate))"))
+                #expect(
+                    printable.text.contains(
+                        try #require(DisplayCalendar.servicePeriod(from: invoiceDate.dueDate, cycle: "Monthly"))))
+
+                // The same invoice as a PDF from WeasyPrint: its text holds the number, the lines and the total.
+                let pdf = try await browser.get("/account/invoices/\(unpaid)/pdf")
+                #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+                #expect(pdf.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"invoice-") == true)
+                #expect(pdf.bytes.starts(with: Array("%PDF-".utf8)))
+                let text = try await Self.pdfText(pdf.bytes)
+                #expect(text.contains("Invoice \(unpaid)") && text.contains("Acme Hosting Ltd"), "\(text)")
+                #expect(text.contains("second.example") && text.contains("Total"), "\(text)")
+                #expect(text.contains(Money.format(minor: invoiceDate.totalMinor, currency: "GBP")), "\(text)")
+                #expect(!text.contains("Download PDF") && !text.contains("Sign out"), "the PDF is the document only")
+                #expect(
+                    try FileManager.default.contentsOfDirectory(
+                        atPath: dependencies.dataDirectory.tenantFolder(tenant.slug).appendingPathComponent("tmp").path
+                    ).isEmpty, "nothing is left in the scratch folder")
+
                 let (stranger, _) = try await Commerce.customer(client, dependencies, email: "stranger@example.com")
                 #expect(try await stranger.get("/account/invoices/\(unpaid)").status == .notFound)
+                #expect(try await stranger.get("/account/invoices/\(unpaid)/pdf").status == .notFound)
                 try await stranger.get("/account")
                 #expect(try await stranger.post("/account/invoices/\(unpaid)/pay", [:]).status == .notFound)
                 #expect(try await stranger.get("/account/invoices").text.contains("You have no invoices yet"))
@@ -242,7 +273,9 @@ struct CustomerAreaTests {
                 let paid = try await browser.post("/account/invoices/\(unpaid)/pay", [:])
                 #expect(paid.status == .seeOther)
                 let after = try await browser.get(try #require(paid.headers[.location]))
-                #expect(after.text.contains("the payment is recorded") && after.text.contains("<strong>Paid</strong>"))
+                #expect(
+                    after.text.contains("the payment is recorded")
+                        && after.text.contains(#"<span class="badge" data-status="Paid">Paid</span>"#))
                 #expect(try await whmcs.invoice(id: unpaid)?.status == "Paid")
             }
         }
@@ -568,6 +601,19 @@ struct ServiceChangeTests {
                     ).status == .notFound)
             }
         }
+    }
+}
+
+extension CustomerAreaTests {
+    /// The text of a PDF, as Debian's pdftotext reads it.
+    static func pdfText(_ bytes: [UInt8]) async throws -> String {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/invoice.pdf"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let tool = try ChildProcess("/usr/bin/pdftotext", ["-layout", path, "-"], standardOutput: .capture)
+        let (termination, output, _) = await tool.run()
+        #expect(termination == .exited(0))
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

@@ -9,6 +9,8 @@ package struct PortalConfiguration: Sendable {
     package var port: Int = 8080
     package var dataDirectory: String = "./tenants"
     package var assetsDirectory: String = PortalConfiguration.defaultAssetsDirectory()
+    /// The WeasyPrint executable that draws PDF invoices.
+    package var pdfTool = "/usr/bin/weasyprint"
     package var baseDomain: String = "localhost"
     /// The host of the platform console; no tenant answers on it.
     package var platformHost: String = "platform.localhost"

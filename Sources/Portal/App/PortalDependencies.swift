@@ -13,6 +13,8 @@ package struct PortalDependencies: Sendable {
     package let databases: TenantDatabases
     package let assets: StaticAssets
     package let pages: PageRenderer
+    /// Draws PDF invoices with WeasyPrint, a few at a time.
+    package let pdfRenderer: PDFRenderer
     package let storefront: StorefrontService
     package let accountServices: AccountServices
     package let loginThrottle: LoginThrottle
@@ -137,6 +139,7 @@ package struct PortalDependencies: Sendable {
             databases: databases,
             assets: assets,
             pages: pages,
+            pdfRenderer: PDFRenderer(executable: configuration.pdfTool),
             storefront: storefront,
             accountServices: accountServices,
             loginThrottle: throttle,

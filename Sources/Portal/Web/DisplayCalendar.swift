@@ -10,4 +10,42 @@ enum DisplayCalendar {
         calendar.locale = locale
         return calendar
     }()
+
+    /// "2026-12-06" (or a WHMCS date-time) as "6 December 2026"; anything else as it came.
+    static func longDate(_ text: String) -> String {
+        guard let date = parse(text) else { return text }
+        return long(date)
+    }
+
+    /// The period a service line pays for: from `start` for one billing `cycle`, ending the day before the next one;
+    /// nil for one-time and free services or dates it cannot read.
+    static func servicePeriod(from start: String, cycle: String) -> String? {
+        let months = [
+            "monthly": 1, "quarterly": 3, "semi-annually": 6, "annually": 12, "biennially": 24, "triennially": 36,
+        ][cycle.lowercased()]
+        guard let months, let first = parse(start),
+            let next = utc.date(byAdding: .month, value: months, to: first),
+            let last = utc.date(byAdding: .day, value: -1, to: next)
+        else { return nil }
+        return "\(long(first)) to \(long(last))"
+    }
+
+    private static let utc: Calendar = {
+        var calendar = gregorian
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    private static func parse(_ text: String) -> Date? {
+        let day = String(text.prefix(10))
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, parts[0] > 1900 else { return nil }
+        return utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
+    }
+
+    /// "6 December 2026".
+    private static func long(_ date: Date) -> String {
+        let parts = utc.dateComponents([.year, .month, .day], from: date)
+        return "\(parts.day ?? 1) \(gregorian.monthSymbols[(parts.month ?? 1) - 1]) \(parts.year ?? 0)"
+    }
 }

@@ -9,7 +9,7 @@ package struct StorefrontChrome: Sendable, Encodable {
     package let stylesheetURL: String
     /// The tenant's theme; nil on the platform console, which uses the neutral base colours.
     package let themeURL: String?
-    package let logoURL: String?
+    package var logoURL: String?
     package let year: Int
     package var logoDarkURL: String? = nil
     package var faviconURL: String? = nil
@@ -28,6 +28,8 @@ package struct StorefrontChrome: Sendable, Encodable {
     package var impersonation: Impersonation.Banner? = nil
     /// The signed-in page's CSRF token, for the sign-out form of its frame (set per request, never cached).
     package var csrf = ""
+    /// A document to print (a PDF invoice): the page without stylesheet links, header, menus or footer.
+    package var isDocument = false
     /// The platform console's host: its own neutral frame, with no storefront links or brand footer.
     package var isConsole = false
     /// The signed-in area's frame (menu, sidebar, breadcrumbs); nil on the storefront and sign-in pages.

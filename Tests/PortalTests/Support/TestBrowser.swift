@@ -14,6 +14,8 @@ struct BrowserResponse: Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let text: String
+    /// The body's bytes, for answers that are not text (a PDF).
+    var bytes: [UInt8] = []
 }
 
 /// A browser on one host: keeps cookies, sends same-origin headers and the page's CSRF token,
@@ -67,7 +69,8 @@ final class TestBrowser: Sendable {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
         }
         let answer = BrowserResponse(
-            status: HTTPResponse.Status(code: Int(response.status.code)), headers: fields, text: String(buffer: buffer)
+            status: HTTPResponse.Status(code: Int(response.status.code)), headers: fields, text: String(buffer: buffer),
+            bytes: Array(buffer: buffer)
         )
         remember(answer)
         state.withLock { $0.history.append((path, answer)) }

@@ -19,7 +19,10 @@ enum BillingRoutes {
                 },
                 refresh: { try await dependencies.billingRefresher.refresh($0, in: $1) },
                 now: dependencies.accountServices.now
-            ), dashboards: RenderedPages(capacity: 4_096)
+            ), dashboards: RenderedPages(capacity: 4_096),
+            documents: InvoiceDocuments(
+                renderer: dependencies.pdfRenderer, dataDirectory: dependencies.dataDirectory,
+                baseStylesheet: dependencies.configuration.assetsDirectory + "/static/base.css")
         ).addRoutes(to: areas.customer)
     }
 }

@@ -58,32 +58,90 @@ extension CustomerBillingController {
         return try await account.mirroredInvoice(id, of: context.account, in: context.tenant)
     }
 
-    @Sendable func invoice(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+    /// One invoice as the customer reads it: the brand as seller (with its company and tax numbers), dates in the
+    /// brand's way of writing them, and each service line with the period it pays for.
+    func invoicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> InvoicePage {
         let mirrored = try await ownedInvoice(context)
         let detail = try await account.invoice(mirrored, in: context.tenant)
         let content = try context.content
         let profile = try await account.profile(of: context.account, in: context.tenant)
         let currency = mirrored.currency.isEmpty ? content.brand.currency : mirrored.currency
         let money = { (minor: Int64) in Money.format(minor: minor, currency: currency) }
-        var notice: Notice?
-        if request.uri.queryParameters.get("done") == "paid" {
-            notice = .success("Thank you: the payment is recorded.")
+        let services = try await databases.withDatabase(for: context.tenant) { database in
+            var cycles: [Int: String] = [:]
+            for item in detail.items where item.relatedID > 0 && item.type.lowercased() == "hosting" {
+                if let service = try await database.billing.service(item.relatedID, of: context.account.id) {
+                    cycles[item.relatedID] = service.billingCycle
+                }
+            }
+            return cycles
         }
-        let page = InvoicePage(
+        let brand = content.brand
+        return InvoicePage(
             chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: detail.id, number: mirrored.number,
-            status: detail.status, isUnpaid: detail.status == "Unpaid", date: detail.date, dueDate: detail.dueDate,
-            datePaid: detail.datePaid,
-            lines: detail.items.map { .init(description: $0.description, amount: money($0.amountMinor)) },
+            status: detail.status, isUnpaid: detail.status == "Unpaid", date: DisplayCalendar.longDate(detail.date),
+            dueDate: DisplayCalendar.longDate(detail.dueDate), datePaid: detail.datePaid.map(DisplayCalendar.longDate),
+            lines: detail.items.map { item in
+                .init(
+                    description: item.description, amount: money(item.amountMinor),
+                    period: services[item.relatedID].flatMap {
+                        DisplayCalendar.servicePeriod(from: detail.dueDate, cycle: $0)
+                    })
+            },
             subtotal: money(detail.subtotalMinor), tax: money(detail.taxMinor), hasTax: detail.taxMinor != 0,
             total: money(detail.totalMinor),
             balance: money(detail.balanceMinor), sellerName: context.chrome.companyName,
-            sellerAddress: context.chrome.addressLines,
+            sellerAddress: context.chrome.addressLines + (Countries.name(of: brand.country).map { [$0] } ?? []),
+            companyNumber: brand.companyNumber, taxNumber: brand.taxNumber,
             customerName: profile.map { "\($0.firstName) \($0.lastName)" } ?? context.account.name,
             customerAddress: profile.map {
-                [$0.company, $0.address1, "\($0.city) \($0.postcode)", $0.state, $0.country].filter { !$0.isEmpty }
+                [
+                    $0.company, $0.address1, "\($0.city) \($0.postcode)", $0.state,
+                    Countries.name(of: $0.country) ?? $0.country,
+                ]
+                .filter { !$0.isEmpty }
             } ?? []
         )
-        return try flows.page(page, "account/invoice")
+    }
+
+    @Sendable func invoice(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        let notice: Notice? =
+            request.uri.queryParameters.get("done") == "paid" ? .success("Thank you: the payment is recorded.") : nil
+        return try flows.page(try await invoicePage(context, notice: notice), "account/invoice")
+    }
+
+    /// The same invoice as a PDF, drawn from the same template by WeasyPrint with the brand's stylesheet and logo.
+    /// When it cannot be made, a page says so and offers the browser's Print instead.
+    @Sendable func invoicePDF(_ request: Request, context: CustomerRequestContext) async throws -> Response {
+        var page = try await invoicePage(context)
+        let brand = try context.content.brand
+        page.chrome.isDocument = true
+        page.chrome.logoURL = documents.logoDataURI(brand, tenant: context.tenant)
+        let html = try flows.pages.render(page, template: "account/invoice")
+        do {
+            let pdf = try await documents.pdf(html, brand: brand, tenant: context.tenant)
+            let name = "invoice-\(page.number.filter { $0.isLetter || $0.isNumber || $0 == "-" }).pdf"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/pdf", .contentDisposition: "attachment; filename=\"\(name)\"",
+                    .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: pdf)))
+        } catch let failure as PDFRenderer.Failure {
+            context.logger.error(
+                "invoice PDF could not be made",
+                metadata: [
+                    "request_id": "\(context.requestID)", "tenant": "\(context.tenant.slug)", "error": "\(failure)",
+                ])
+            return try flows.page(
+                MessagePage(
+                    chrome: context.chrome, title: "The PDF cannot be made just now",
+                    message: "Please try again in a few minutes, or open the invoice and use your browser's Print "
+                        + "to save it as a PDF.",
+                    linkURL: AccountPaths.invoice.link(page.id), linkLabel: "Back to the invoice"),
+                "account/message", status: .serviceUnavailable)
+        }
     }
 
     /// Sandbox: records the payment. Live: single sign-on into the WHMCS invoice, where the customer pays.

@@ -15,6 +15,7 @@ package struct CustomerBillingController: Sendable {
     let billing: BillingDesk
     /// Rendered dashboards, reused while nothing they show has changed.
     let dashboards: RenderedPages<DashboardInputs>
+    let documents: InvoiceDocuments
 
     /// Everything a dashboard is rendered from.
     package struct DashboardInputs: Equatable, Sendable {
@@ -33,6 +34,7 @@ package struct CustomerBillingController: Sendable {
         group.get(AccountPaths.home.route, use: dashboard)
         group.post(AccountPaths.billingRefresh.route, use: refresh)
         group.get(AccountPaths.invoices.route, use: invoices)
+        group.get(AccountPaths.invoicePDF.route, use: invoicePDF)
         group.get(AccountPaths.invoice.route, use: invoice)
         group.post(AccountPaths.invoicePay.route, use: pay)
         group.get(AccountPaths.profile.route, use: profile)

@@ -6,9 +6,11 @@ package struct InvoicePage: Sendable {
     package struct Line: Sendable {
         package let description: String
         package let amount: String
+        /// The dates a service line pays for, such as "6 December 2026 to 5 January 2027".
+        package var period: String?
     }
 
-    package let chrome: StorefrontChrome
+    package var chrome: StorefrontChrome
     package let csrf: String
     package var notice: Notice?
     package let id: Int
@@ -26,6 +28,8 @@ package struct InvoicePage: Sendable {
     package let balance: String
     package let sellerName: String
     package let sellerAddress: [String]
+    package let companyNumber: String
+    package let taxNumber: String
     package let customerName: String
     package let customerAddress: [String]
 }

@@ -19,6 +19,7 @@ package enum AccountPaths {
     package static let invoices = RoutePath("/account/invoices")
     package static let invoice = RoutePath("/account/invoices/{id}")
     package static let invoicePay = RoutePath("/account/invoices/{id}/pay")
+    package static let invoicePDF = RoutePath("/account/invoices/{id}/pdf")
     package static let orders = RoutePath("/account/orders")
     package static let order = RoutePath("/account/orders/{id}")
     package static let profile = RoutePath("/account/profile")

@@ -9,6 +9,10 @@
 /// Returns 0 and sets `*pid`, or an errno value.
 int cspawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd);
 
+/// Like `cspawn`, and the child's standard input reads `stdin_fd` (or /dev/null when it is -1).
+int cspawn_input(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                 int stderr_fd);
+
 /// Makes a pipe whose both ends close on exec, so no other child inherits them. Returns 0, or -1 with errno set.
 int cspawn_pipe(int fds[2]);
 

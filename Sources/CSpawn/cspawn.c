@@ -12,6 +12,11 @@ static int redirect(posix_spawn_file_actions_t *actions, int fd, int target, int
 }
 
 int cspawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd) {
+    return cspawn_input(pid, path, argv, envp, -1, stdout_fd, stderr_fd);
+}
+
+int cspawn_input(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                 int stderr_fd) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int result = posix_spawn_file_actions_init(&actions);
@@ -24,7 +29,7 @@ int cspawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
     sigset_t all, none;
     sigfillset(&all);
     sigemptyset(&none);
-    if (result == 0) result = redirect(&actions, -1, 0, O_RDONLY);
+    if (result == 0) result = redirect(&actions, stdin_fd, 0, O_RDONLY);
     if (result == 0) result = redirect(&actions, stdout_fd, 1, O_WRONLY);
     if (result == 0) result = redirect(&actions, stderr_fd, 2, O_WRONLY);
     if (result == 0) result = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
