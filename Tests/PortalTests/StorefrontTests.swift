@@ -32,6 +32,55 @@ struct StorefrontTests {
         }
     }
 
+    @Test(
+        "the home page: a domain search when the brand sells domains, monthly prices, Order beside Details, a comparison"
+    )
+    func homePage() async throws {
+        try await withPortal { client, dependencies in
+            let plain = try await client.get("/", host: "acme.localhost").text
+            #expect(!plain.contains(#"action="/domains/search""#), "no search without domains for sale")
+            let tenant = try dependencies.registryTenant("acme")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                for (slug, features) in [
+                    ("plan-0", "10 GB disk\nFree SSL"), ("plan-1", "50 GB disk\nFree SSL\nStaging"),
+                ] {
+                    var entry = try #require(try await database.catalogue.entry(slug: slug))
+                    entry.product.features = features
+                    entry.prices = [ProductPrice(cycle: .annually, priceMinor: slug == "plan-0" ? 2_990 : 6_990)]
+                    _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
+                }
+                _ = try await database.catalogue.save(
+                    CatalogueEntry(
+                        product: Product(slug: "names", name: "Domain names", summary: "Names", kind: .domain),
+                        domainPrices: [
+                            DomainPrice(tld: "com", registerMinor: 999, transferMinor: 999, renewMinor: 1_199)
+                        ]
+                    ), actor: nil, via: "test", ip: "")
+            }
+            dependencies.storefront.invalidate(tenant.id)
+            let home = try await client.get("/", host: "acme.localhost").text
+            #expect(home.contains(#"<form class="hero__search" method="get" action="/domains/search" role="search""#))
+            // £29.90 a year is £2.50 a month, rounded up; the yearly price is beside it.
+            #expect(home.contains("<strong>from £2.50/mo</strong>") && home.contains("(£29.90 per year)"), "\(home)")
+            #expect(
+                home.contains(
+                    #"<a class="button" href="/order/plan-0">Order<span class="visually-hidden"> Acme Starter</span></a>"#
+                ))
+            #expect(
+                home.contains("<strong>from £9.99/yr</strong></p>") && home.contains(#"href="/domains/search">Order"#),
+                "\(home)")
+            // The two hosting plans compare feature by feature; the domain names are not part of it.
+            let comparison = try #require(
+                home.firstMatch(of: /<details class="comparison">(.*?)<\/details>/.dotMatchesNewlines()))
+            let table = String(comparison.1)
+            #expect(table.contains("<th scope=\"row\">Staging</th>") && table.contains("Not included"))
+            #expect(table.contains("<th scope=\"col\">Acme Starter</th><th scope=\"col\">Acme Business</th>"))
+            #expect(table.contains("Compare Web hosting"), "\(table)")
+            #expect(!table.contains("Domain names"))
+            #expect(!(try await client.get("/", host: "globex.localhost").text.contains("hero__search")))
+        }
+    }
+
     @Test("a custom domain, upper case, a port and a trailing dot all reach the same tenant")
     func hostVariants() async throws {
         try await withPortal { client, _ in

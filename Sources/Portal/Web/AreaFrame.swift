@@ -47,7 +47,7 @@ package struct AreaFrame: Sendable, Encodable {
     package private(set) var breadcrumbs: [Crumb] = []
     package private(set) var hasBreadcrumbs = false
     /// The current section's name, shown on the menu button of narrow screens.
-    package private(set) var currentLabel = ""
+    package private(set) var currentLabel: String?
 
     init(isAccount: Bool, isStaff: Bool, isConsole: Bool, sections: [Section]) {
         self.isAccount = isAccount
@@ -71,7 +71,7 @@ package struct AreaFrame: Sendable, Encodable {
             }
         }
         links = sections.flatMap(\.links)
-        currentLabel = current?.label ?? ""
+        currentLabel = current?.label
     }
 
     /// The current link, if any.

@@ -83,3 +83,10 @@ package struct PageRenderer: Sendable {
         }
     }
 }
+
+/// An empty string is "nothing" in a template section, as in every other Mustache: `{{#domain}}…{{/domain}}`
+/// shows nothing, and `{{^domain}}` its alternative, when the domain is "".
+extension String: @retroactive MustacheCustomRenderable {
+    public var renderText: String { self }
+    public var isNull: Bool { isEmpty }
+}

@@ -6,11 +6,13 @@ package struct CancelConfirmationPage: Sendable {
     package let chrome: StorefrontChrome
     package let csrf: String
     package let serviceName: String
-    package let domain: String
+    package let domain: String?
     package let immediately: Bool
     /// The end of the paid term, when it ends then.
-    package let endDate: String
+    package let endDate: String?
     package let reason: String
+    /// The reason, when one was given (templates treat an empty string as present).
+    package let givenReason: String?
     package let key: String
     package let backURL: String
     package let cancelURL: String
@@ -32,10 +34,11 @@ package struct CancelConfirmationPage: Sendable {
         self.chrome = chrome
         self.csrf = csrf
         self.serviceName = serviceName
-        self.domain = domain
+        self.domain = domain.isEmpty ? nil : domain
         self.immediately = immediately
-        self.endDate = endDate
+        self.endDate = endDate.isEmpty ? nil : endDate
         self.reason = reason
+        givenReason = reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : reason
         self.key = key
         self.backURL = backURL
         self.cancelURL = cancelURL

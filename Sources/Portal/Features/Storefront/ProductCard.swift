@@ -12,6 +12,12 @@ package struct ProductCard: Sendable, Encodable {
     package let cycle: String
     package let features: [String]
     package let url: String
+    /// "from £2.49/mo": the cheapest cycle as a monthly figure, so plans billed differently compare at a glance.
+    package let fromPrice: String?
+    /// The price as billed, beside the monthly figure when they differ ("£29.90 per year").
+    package let billedPrice: String?
+    /// Where "Order" leads; nil for a product that cannot be ordered on its own.
+    package let orderURL: String?
 
     package init(_ entry: CatalogueEntry, currency: String) {
         let product = entry.product
@@ -20,15 +26,24 @@ package struct ProductCard: Sendable, Encodable {
         kindLabel = product.kind.label
         features = product.featureList
         url = StorefrontPaths.product.link(product.slug)
+        orderURL =
+            product.kind == .domain ? StorefrontPaths.domainSearch.link() : StorefrontPaths.order.link(product.slug)
         if let cheapest = entry.cheapest {
             price = Money.format(minor: cheapest.priceMinor, currency: currency)
             cycle = cheapest.cycle.perLabel
+            let monthly = (cheapest.priceMinor + Int64(cheapest.cycle.months) - 1) / Int64(cheapest.cycle.months)
+            fromPrice = "from \(Money.format(minor: monthly, currency: currency))/mo"
+            billedPrice = cheapest.cycle == .monthly ? nil : "\(price) \(cycle)"
         } else if let domain = entry.domainPrices.min(by: { $0.registerMinor < $1.registerMinor }) {
             price = "from " + Money.format(minor: domain.registerMinor, currency: currency)
             cycle = "per year"
+            fromPrice = "from \(Money.format(minor: domain.registerMinor, currency: currency))/yr"
+            billedPrice = nil
         } else {
             price = ""
             cycle = ""
+            fromPrice = nil
+            billedPrice = nil
         }
     }
 }
