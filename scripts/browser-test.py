@@ -730,6 +730,7 @@ def main():
                              ("phone", "+44 20 7946 0999")):
             fill(driver, (By.ID, field), value)
         act(driver, (By.ID, "country"), lambda element: Select(element).select_by_value("GB"), "choosing the country")
+        accept_terms(driver)
         click_to(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]"),
                  "Place order", "/account/orders/")
         check("/account/orders/" in driver.current_url, "placing the order opens the order page")
@@ -917,6 +918,12 @@ def first_link(driver, selector):
     return links[0] if links else None
 
 
+def accept_terms(driver):
+    """Ticks "I accept the terms of service" when the brand links its terms at checkout."""
+    if count(driver, (By.NAME, "accept_terms")):
+        act(driver, (By.NAME, "accept_terms"), lambda element: element.click(), "accepting the terms")
+
+
 def order_and_open_ticket(driver, base, product):
     """The signed-in customer orders `product` on an existing domain, waits until it is active, and opens a
     ticket; returns the service, invoice and ticket addresses."""
@@ -925,6 +932,7 @@ def order_and_open_ticket(driver, base, product):
     fill(driver, (By.ID, "domain"), "visual-%s.example" % product)
     choose(driver, (By.CSS_SELECTOR, "input[name=domain_action][value=existing]"))
     click_to(driver, CONTINUE, "the order form's Continue (%s)" % product, "/review")
+    accept_terms(driver)
     click_to(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]"), "Place order",
              "/account/orders/")
     ready = wait_until(driver, lambda d: "Your service is ready." in d.page_source

@@ -43,6 +43,12 @@ enum DisplayCalendar {
         return utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
     }
 
+    /// `date` as "2026-12-06" (UTC).
+    static func day(_ date: Date) -> String {
+        let parts = utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 1, parts.day ?? 1)
+    }
+
     /// "6 December 2026".
     private static func long(_ date: Date) -> String {
         let parts = utc.dateComponents([.year, .month, .day], from: date)

@@ -32,10 +32,11 @@ package struct CheckoutController: Sendable {
     }
 
     @Sendable func configure(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        let (entry, _) = try entries(context)
+        let (entry, domains) = try entries(context)
         let currency = try context.content.brand.currency
         return try flows.page(
-            OrderConfigurePage(entry, currency: currency, chrome: context.chrome, choice: Self.choice(request)),
+            OrderConfigurePage(
+                entry, currency: currency, chrome: context.chrome, choice: Self.choice(request), domains: domains),
             "storefront/order")
     }
 
@@ -46,19 +47,21 @@ package struct CheckoutController: Sendable {
         switch OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) {
         case .failure(let problems):
             var page = OrderConfigurePage(
-                entry, currency: currency, chrome: context.chrome, choice: choice, errors: problems.fields)
+                entry, currency: currency, chrome: context.chrome, choice: choice, errors: problems.fields,
+                domains: domains)
             page.notice = .error("Please correct the marked choices.")
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .success(let quote):
             let customer = context.identity.flatMap { $0.isComplete && $0.account.kind == .customer ? $0.account : nil }
             var profile = ProfileForm()
             if let customer { profile = try await savedProfile(of: customer, in: context.tenant) }
-            return try flows.page(
-                OrderReviewPage(
-                    quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
-                    signedIn: customer != nil, profile: profile, key: SecureToken.generate()),
-                "storefront/order-review"
-            )
+            var page = OrderReviewPage(
+                quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
+                signedIn: customer != nil, profile: profile, key: SecureToken.generate())
+            page.explain(
+                quote, currency: currency, now: flows.services.now(), termsURL: try context.content.brand.termsURL,
+                acceptedTerms: false)
+            return try flows.page(page, "storefront/order-review")
         }
     }
 
@@ -90,21 +93,28 @@ package struct CheckoutController: Sendable {
         }
         let submission = CheckoutSubmission(
             slug: slug, choice: choice, idempotencyKey: key, quotedTotal: form["quoted_total"],
-            profile: ProfileForm(form: form), transferCode: form["transfer_code"].trimmingCharacters(in: .whitespaces))
+            profile: ProfileForm(form: form), transferCode: form["transfer_code"].trimmingCharacters(in: .whitespaces),
+            acceptedTerms: form["accept_terms"] == "on")
         switch try await desk.place(
             submission, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
         {
         case .order(let id):
             return flows.redirect(to: AccountPaths.order.link(id.rawValue))
         case .choose(let entry, let currency, let problems, let notice):
+            let domains = try context.content.catalogue.entries.first {
+                $0.product.kind == .domain && $0.product.isOrderable
+            }
             var page = OrderConfigurePage(
-                entry, currency: currency, chrome: context.chrome, choice: choice, errors: problems)
+                entry, currency: currency, chrome: context.chrome, choice: choice, errors: problems, domains: domains)
             page.notice = .error(notice)
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .review(let quote, let currency, let problems, let notice, let conflict):
             var page = OrderReviewPage(
                 quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
                 signedIn: true, profile: submission.profile, key: key, errors: problems)
+            page.explain(
+                quote, currency: currency, now: flows.services.now(), termsURL: try context.content.brand.termsURL,
+                acceptedTerms: submission.acceptedTerms)
             page.notice = .error(notice)
             return try flows.page(
                 page, "storefront/order-review", status: conflict ? .conflict : .unprocessableContent)

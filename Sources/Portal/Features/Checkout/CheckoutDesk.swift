@@ -12,6 +12,8 @@ package struct CheckoutSubmission: Sendable {
     package var profile: ProfileForm
     /// A transfer's authorisation code, sealed for the pipeline and never stored in the clear.
     package var transferCode: String
+    /// The customer ticked "I accept the terms of service" (asked when the brand links its terms).
+    package var acceptedTerms = false
 }
 
 /// Placing an order: the catalogue's price at this moment, the customer's billing details, one order per form key,
@@ -37,13 +39,14 @@ package struct CheckoutDesk: Sendable {
         _ submission: CheckoutSubmission, by customer: Account, in tenant: Tenant, ip: String
     ) async throws -> Outcome {
         // Read from the database, not the page cache: the price charged is the catalogue's at this moment.
-        let (stored, domains, currency) = try await databases.withDatabase(for: tenant) { database in
+        let (stored, domains, brand) = try await databases.withDatabase(for: tenant) { database in
             (
                 try await database.catalogue.entry(slug: submission.slug),
                 try await database.catalogue.entries([.visible, .hidden]).first { $0.product.kind == .domain },
-                try await database.storefront().brand.currency
+                try await database.storefront().brand
             )
         }
+        let currency = brand.currency
         guard let entry = stored, entry.product.visibility != .retired else { throw PortalError.notFound }
         let key = submission.idempotencyKey
         // A replayed submission finds its order before anything is checked again.
@@ -81,10 +84,15 @@ package struct CheckoutDesk: Sendable {
         if quote.domainAction == .transfer, let problem = Self.transferCodeProblem(submission.transferCode) {
             problems["transfer_code"] = problem
         }
+        if !brand.termsURL.isEmpty, !submission.acceptedTerms {
+            problems["terms"] = "Tick the box to accept the terms of service."
+        }
         guard problems.isEmpty else {
             let notice =
                 problems.count == 1 && problems["transfer_code"] != nil
-                ? "Please enter the transfer code." : "Please complete your billing details."
+                ? "Please enter the transfer code."
+                : problems.count == 1 && problems["terms"] != nil
+                    ? "Please accept the terms of service." : "Please complete your billing details."
             return .review(quote, currency: currency, problems: problems, notice: notice, conflict: false)
         }
         let placed = try await record(quote, submission, currency: currency, by: customer, in: tenant, ip: ip)

@@ -33,23 +33,27 @@ package struct OrderConfigurePage: Sendable {
     package let hasActions: Bool
     package let errors: [String: String]
     package var notice: Notice?
+    /// The domain endings the brand registers and transfers, as a hint beside the domain box.
+    package var endingsHint: String?
 }
 
 extension OrderConfigurePage {
     init(
         _ entry: CatalogueEntry, currency: String, chrome: StorefrontChrome, choice: OrderChoice,
-        errors: [String: String] = [:]
+        errors: [String: String] = [:], domains: CatalogueEntry? = nil
     ) {
         let product = entry.product
-        let only = entry.prices.count == 1
+        // The cheapest way to pay (by the month) is chosen unless the customer chose.
+        let preselected = choice.cycle.isEmpty ? entry.cheapest?.cycle.rawValue ?? "" : choice.cycle
+        // Hosting offers registering and transferring only when the brand sells domain names.
+        let sellsDomains = domains.map { $0.product.isOrderable && !$0.domainPrices.isEmpty } ?? false
         let actions: [(Order.DomainAction, String)] =
             product.kind == .domain
             ? [(.register, "Register it"), (.transfer, "Transfer it from another registrar")]
             : product.kind.isHosting
-                ? [
-                    (.register, "Register a new domain"), (.transfer, "Transfer a domain to us"),
-                    (.existing, "Use a domain I already own"),
-                ]
+                ? (sellsDomains
+                    ? [(.register, "Register a new domain"), (.transfer, "Transfer a domain to us")] : [])
+                    + [(.existing, "Use a domain I already own")]
                 : []
         let defaultAction =
             choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
@@ -61,7 +65,7 @@ extension OrderConfigurePage {
                     value: $0.cycle.rawValue, label: $0.cycle.label,
                     price: Money.format(minor: $0.priceMinor, currency: currency),
                     setup: Money.format(minor: $0.setupMinor, currency: currency), hasSetup: $0.setupMinor > 0,
-                    checked: only || $0.cycle.rawValue == choice.cycle
+                    checked: $0.cycle.rawValue == preselected
                 )
             },
             hasCycles: product.kind != .domain, asksDomain: true, domainOptional: product.kind == .cloudServer,
@@ -73,5 +77,12 @@ extension OrderConfigurePage {
             },
             hasActions: !actions.isEmpty, errors: errors
         )
+        let sold = (product.kind == .domain ? entry : domains)?.domainPrices.map { "." + $0.tld } ?? []
+        if !sold.isEmpty, product.kind == .domain || sellsDomains {
+            endingsHint =
+                "We register and transfer "
+                + (sold.count == 1 ? sold[0] : sold.dropLast().joined(separator: ", ") + " and " + sold.last!)
+                + " names."
+        }
     }
 }

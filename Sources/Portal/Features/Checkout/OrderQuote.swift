@@ -34,6 +34,8 @@ package struct OrderQuote: Sendable, Equatable {
     package let setupMinor: Int64
     package let domainMinor: Int64
     package let lines: [Line]
+    /// What the domain costs each year after the first, when one is registered or transferred here.
+    package var domainRenewalMinor: Int64?
 
     package var totalMinor: Int64 { priceMinor + setupMinor + domainMinor }
 
@@ -95,18 +97,24 @@ package struct OrderQuote: Sendable, Equatable {
             }
         }
         guard problems.isEmpty else { return .failure(ProblemList(problems)) }
+        var domainRenewal: Int64?
+        if let chosen = action, chosen != .existing {
+            let prices = product.kind == .domain ? entry : domainProduct
+            domainRenewal =
+                prices.flatMap { prices in tld(of: domain, in: prices).flatMap { prices.domainPrice(tld: $0) } }?
+                .renewMinor
+        }
         var lines: [Line] = []
         if let price, let cycle {
             lines.append(Line(label: "\(product.name) (\(cycle.label.lowercased()))", amountMinor: price.priceMinor))
             if price.setupMinor > 0 { lines.append(Line(label: "Setup fee", amountMinor: price.setupMinor)) }
         }
         if domainMinor > 0 || !domainLabel.isEmpty { lines.append(Line(label: domainLabel, amountMinor: domainMinor)) }
-        return .success(
-            OrderQuote(
-                entry: entry, cycle: cycle, domain: domain, domainAction: action, priceMinor: price?.priceMinor ?? 0,
-                setupMinor: price?.setupMinor ?? 0, domainMinor: domainMinor, lines: lines
-            )
-        )
+        var quote = OrderQuote(
+            entry: entry, cycle: cycle, domain: domain, domainAction: action, priceMinor: price?.priceMinor ?? 0,
+            setupMinor: price?.setupMinor ?? 0, domainMinor: domainMinor, lines: lines)
+        quote.domainRenewalMinor = domainRenewal
+        return .success(quote)
     }
 
     /// The longest priced ending of `domain` (`co.uk` before `uk`).

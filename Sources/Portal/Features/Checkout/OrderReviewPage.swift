@@ -29,6 +29,16 @@ package struct OrderReviewPage: Sendable {
     /// A transfer asks for the domain's authorisation code here, in the posted form only (never in a link).
     package let isTransfer: Bool
     package var notice: Notice?
+    /// "example.com: register it" and the like; nil when the order has no domain.
+    package var domainText: String?
+    /// What is charged later and when: the plan each cycle, the domain each year.
+    package var renewals: [String] = []
+    package var hasRenewals = false
+    package var taxStatement = "Prices do not include tax. Any tax that applies is added on your invoice."
+    /// The brand's terms of service, which the customer accepts with a tick; nil when the brand has none.
+    package var termsURL: String?
+    /// The box was ticked (kept when the form is shown again).
+    package var acceptedTerms = false
 }
 
 extension OrderReviewPage {
@@ -51,5 +61,37 @@ extension OrderReviewPage {
             quotedTotal: String(quote.totalMinor), profile: profile, errors: errors,
             isTransfer: quote.domainAction == .transfer
         )
+    }
+
+    /// Adds what the customer needs to know before paying: the domain, what renews when, tax and the terms.
+    mutating func explain(
+        _ quote: OrderQuote, currency: String, now: Date, termsURL: String, acceptedTerms: Bool
+    ) {
+        if !quote.domain.isEmpty {
+            let action: String =
+                switch quote.domainAction {
+                case .register?: "registered for you"
+                case .transfer?: "transferred to us"
+                case .existing?: "a domain you already own"
+                case nil: "the server's name"
+                }
+            domainText = "\(quote.domain) (\(action))"
+        }
+        let calendar = DisplayCalendar.gregorian
+        if let cycle = quote.cycle, quote.priceMinor > 0,
+            let next = calendar.date(byAdding: .month, value: cycle.months, to: now)
+        {
+            renewals.append(
+                "\(quote.entry.product.name): \(Money.format(minor: quote.priceMinor, currency: currency)) "
+                    + "\(cycle.perLabel), next on \(DisplayCalendar.longDate(DisplayCalendar.day(next)))")
+        }
+        if let renewal = quote.domainRenewalMinor, let next = calendar.date(byAdding: .year, value: 1, to: now) {
+            renewals.append(
+                "\(quote.domain): \(Money.format(minor: renewal, currency: currency)) per year, next on "
+                    + DisplayCalendar.longDate(DisplayCalendar.day(next)))
+        }
+        hasRenewals = !renewals.isEmpty
+        self.termsURL = termsURL.isEmpty ? nil : termsURL
+        self.acceptedTerms = acceptedTerms
     }
 }
