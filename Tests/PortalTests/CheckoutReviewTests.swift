@@ -87,4 +87,74 @@ struct CheckoutReviewTests {
                     .text.contains("accept_terms")))
         }
     }
+
+    @Test("a new customer makes their account inside checkout and lands on their order; bad fields lose nothing")
+    func newCustomer() async throws {
+        try await withPortal { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            let visitor = TestBrowser(client, host: "acme.localhost")
+            let review = try await visitor.get(
+                "/order/plan-0/review?cycle=monthly&domain=new.example&domain_action=existing")
+            #expect(review.text.contains(#"action="/order/plan-0/new-customer""#))
+            #expect(review.text.contains("Create my account and place the order: £2.99"))
+            let key = try #require(
+                review.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+            var form = Commerce.billing
+            form.merge([
+                "cycle": "monthly", "domain": "new.example", "domain_action": "existing", "idempotency_key": key,
+                "quoted_total": "299", "email": "not-an-address", "password": "short",
+            ]) { $1 }
+            form["country"] = ""
+            let refused = try await visitor.post("/order/plan-0/new-customer", form)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains(#"id="email-error">Enter an email address such as name@example.com."#))
+            #expect(refused.text.contains(#"id="password-error">Use at least 10 characters."#))
+            #expect(refused.text.contains(#"id="country-error">Choose your country from the list."#))
+            #expect(refused.text.contains(#"value="not-an-address""#) && refused.text.contains(#"value="Lovelace""#))
+            #expect(!refused.text.contains(#"value="short""#), "the password is never put back")
+            #expect(
+                try await dependencies.accounts("acme") {
+                    try await $0.account(kind: .customer, email: "not-an-address")
+                } == nil)
+
+            form["email"] = "fresh@example.com"
+            form["password"] = "a long checkout passphrase"
+            form["country"] = "GB"
+            let placed = try await visitor.post("/order/plan-0/new-customer", form)
+            #expect(placed.status == .seeOther)
+            let location = try #require(placed.headers[.location])
+            #expect(location.hasPrefix("/account/orders/"), "straight to the order, signed in")
+            let order = try await visitor.get(location)
+            #expect(order.status == .ok && order.text.contains("new.example"))
+            let account = try #require(
+                try await dependencies.accounts("acme") {
+                    try await $0.account(kind: .customer, email: "fresh@example.com")
+                })
+            #expect(account.name == "Ada Lovelace" && account.emailVerifiedAt == nil)
+            // One confirmation email, with a link on the brand's host.
+            let outbox = try await dependencies.accounts("acme") { try await $0.outbox() }
+                .filter { $0.toAddress == "fresh@example.com" }
+            #expect(outbox.contains { $0.textBody.contains("/verify-email?token=") })
+            #expect(
+                try await dependencies.databases.withDatabase(for: tenant) {
+                    try await $0.orders.profile(of: account.id)?.postcode
+                } == "SW1Y 4JH")
+
+            // The same address again: asked to sign in, nothing created, the choices kept.
+            let again = TestBrowser(client, host: "acme.localhost")
+            let second = try await again.get(
+                "/order/plan-0/review?cycle=monthly&domain=other.example&domain_action=existing")
+            form["idempotency_key"] = try #require(
+                second.text.firstMatch(of: /name="idempotency_key" value="([^"]+)"/).map { String($0.1) })
+            form["domain"] = "other.example"
+            let taken = try await again.post("/order/plan-0/new-customer", form)
+            #expect(taken.status == .conflict && taken.text.contains("An account already uses this address."))
+            #expect(taken.text.contains("other.example"))
+            // Another brand: the same address is a new customer there.
+            #expect(
+                try await dependencies.accounts("globex") {
+                    try await $0.account(kind: .customer, email: "fresh@example.com")
+                } == nil)
+        }
+    }
 }

@@ -12,6 +12,7 @@ package struct CheckoutController: Sendable {
     package func addPublicRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.get(StorefrontPaths.order.route, use: configure)
         group.get(StorefrontPaths.orderReview.route, use: review)
+        group.post(StorefrontPaths.orderNewCustomer.route, use: placeAsNewCustomer)
     }
 
     package func addCustomerRoutes(to group: RouterGroup<CustomerRequestContext>) {
@@ -58,6 +59,7 @@ package struct CheckoutController: Sendable {
             var page = OrderReviewPage(
                 quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
                 signedIn: customer != nil, profile: profile, key: SecureToken.generate())
+            if customer == nil { page.newCustomer = NewCustomerForm(email: "") }
             page.explain(
                 quote, currency: currency, now: flows.services.now(), termsURL: try context.content.brand.termsURL,
                 acceptedTerms: false)
@@ -86,9 +88,7 @@ package struct CheckoutController: Sendable {
         let form = try await FormData.parse(request)
         let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
         let key = form["idempotency_key"]
-        guard key.count >= 20, key.count <= 64,
-            key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else {
+        guard Self.isKey(key) else {
             return flows.redirect(to: StorefrontPaths.orderReview.link(slug) + "?\(choice.query)")
         }
         let submission = CheckoutSubmission(

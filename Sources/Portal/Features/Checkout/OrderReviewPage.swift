@@ -39,6 +39,8 @@ package struct OrderReviewPage: Sendable {
     package var termsURL: String?
     /// The box was ticked (kept when the form is shown again).
     package var acceptedTerms = false
+    /// A visitor's form: their account and billing details in one step.
+    package var newCustomer: NewCustomerForm?
 }
 
 extension OrderReviewPage {

@@ -8,6 +8,7 @@ package enum StorefrontPaths {
     package static let helpArticle = RoutePath("/help/{slug}")
     package static let order = RoutePath("/order/{slug}")
     package static let orderReview = RoutePath("/order/{slug}/review")
+    package static let orderNewCustomer = RoutePath("/order/{slug}/new-customer")
     package static let product = RoutePath("/products/{slug}")
     package static let robots = RoutePath("/robots.txt")
     package static let signup = RoutePath("/signup")

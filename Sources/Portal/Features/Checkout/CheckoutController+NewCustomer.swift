@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import Tenancy
+
+extension CheckoutController {
+    /// A new customer's account, made inside checkout: their email, a password and their billing details on the
+    /// review page, then the order, in one step. They are signed in at once and land on their order; the address
+    /// is confirmed by email afterwards (the order waits for it before it is billed), never by leaving checkout.
+    /// Every problem is shown beside its field and nothing is created; an address that already has an account is
+    /// told to sign in, with the order's choices kept.
+    @Sendable func placeAsNewCustomer(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let slug = context.parameters.get("slug") ?? ""
+        let form = try await FormData.parse(request)
+        let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
+        let reviewURL = StorefrontPaths.orderReview.link(slug) + "?\(choice.query)"
+        let key = form["idempotency_key"]
+        guard Self.isKey(key) else { return flows.redirect(to: reviewURL) }
+        if let identity = context.identity, identity.isComplete, identity.account.kind == .customer {
+            return flows.redirect(to: reviewURL)  // already signed in: the usual review
+        }
+        let (entry, domains) = try entries(context)
+        let brand = try context.content.brand
+        guard case .success(let quote) = OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) else {
+            return flows.redirect(to: reviewURL)
+        }
+        let realm = desk.realm(context.tenant)
+        var newCustomer = NewCustomerForm(email: form.trimmed("email"))
+        let profile = ProfileForm(form: form)
+        func again(_ notice: String, status: HTTPResponse.Status, errors: [String: String]) throws -> Response {
+            var page = OrderReviewPage(
+                quote, currency: brand.currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
+                signedIn: false, profile: profile, key: key, errors: errors)
+            page.explain(
+                quote, currency: brand.currency, now: flows.services.now(), termsURL: brand.termsURL,
+                acceptedTerms: form["accept_terms"] == "on")
+            page.newCustomer = newCustomer
+            page.notice = .error(notice)
+            return try flows.page(page, "storefront/order-review", status: status)
+        }
+        if let wait = flows.ipRetryAfter(realm, origin: context.origin) {
+            return AccountFlows.tooMany(
+                try again("Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
+                retryAfter: wait)
+        }
+        var errors = profile.problems()
+        let email = EmailAddress.normalize(newCustomer.email)
+        if email == nil { errors["email"] = "Enter an email address such as name@example.com." }
+        if let problem = flows.services.policy.problem(with: form["password"], email: email) {
+            errors["password"] = problem
+        }
+        if quote.domainAction == .transfer, let problem = CheckoutDesk.transferCodeProblem(form["transfer_code"]) {
+            errors["transfer_code"] = problem
+        }
+        if !brand.termsURL.isEmpty, form["accept_terms"] != "on" {
+            errors["terms"] = "Tick the box to accept the terms of service."
+        }
+        guard let email, errors.isEmpty else {
+            return try again("Please correct the marked fields.", status: .unprocessableContent, errors: errors)
+        }
+
+        let name = "\(profile.firstName) \(profile.lastName)"
+        let hash = try await flows.services.hasher.hash(form["password"])
+        let (link, token) = flows.oneTimeLink(.verifyEmail, path: StorefrontPaths.verifyEmail.link(), realm: realm)
+        let mail = try await flows.prepareMail(
+            realm: realm, to: email, name: name, .emailVerification, variables: ["link": link], tag: "verify_email")
+        let (ip, now, company) = (context.origin.clientAddress ?? "", flows.services.now(), profile.company)
+        let account: Account
+        do {
+            account = try await realm.withAccounts { store in
+                // The account, its billing details, its confirmation link and that email commit together.
+                try await flows.commit(store, realm: realm) { db in
+                    let account = try AccountStore.insertAccount(
+                        db, kind: .customer, email: email, name: name, company: company, passwordHash: hash,
+                        role: nil, emailVerifiedAt: nil, now: now)
+                    try AccountStore.insertToken(db, token(account.id))
+                    try AccountStore.insertMail(db, mail, now: now)
+                    try profile.profile(for: account.id, now: now).insert(db)
+                    try AccountStore.appendAudit(
+                        db, "signup", actor: account, target: "", detail: "at checkout", ip: ip, now: now)
+                    return account
+                }
+            }
+        } catch AccountError.emailTaken {
+            newCustomer.emailTaken = true
+            return try again(
+                "You already have an account with us: sign in to place the order. Your choices are kept.",
+                status: .conflict, errors: ["email": "An account already uses this address. Sign in instead."])
+        }
+        let cookie = try await realm.withAccounts { store in
+            try await flows.startSession(
+                for: account, secondFactorPending: false, request: request, origin: context.origin, in: store)
+        }
+        let submission = CheckoutSubmission(
+            slug: slug, choice: choice, idempotencyKey: key, quotedTotal: form["quoted_total"], profile: profile,
+            transferCode: form["transfer_code"].trimmingCharacters(in: .whitespaces),
+            acceptedTerms: form["accept_terms"] == "on")
+        switch try await desk.place(submission, by: account, in: context.tenant, ip: ip) {
+        case .order(let id): return flows.redirect(to: AccountPaths.order.link(id.rawValue), cookies: [cookie])
+        // The price or the choices changed meanwhile: the (now signed-in) customer sees the review again.
+        case .choose, .review: return flows.redirect(to: reviewURL, cookies: [cookie])
+        }
+    }
+
+    static func isKey(_ key: String) -> Bool {
+        key.count >= 20 && key.count <= 64
+            && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}
+
+/// The account half of checkout's "new customer" form, kept for showing it again (never the password).
+package struct NewCustomerForm: Sendable {
+    package var email: String
+    /// The address belongs to an account: the form offers signing in.
+    package var emailTaken = false
+}
