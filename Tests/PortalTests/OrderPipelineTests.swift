@@ -50,13 +50,14 @@ struct OrderPipelineTests {
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let browser = TestBrowser(client, host: "acme.localhost")
 
-                // A stranger reviews the order and is asked to sign in, with the way back kept.
+                // A stranger reviews the order: they may sign in (the way back kept) or make an account right there.
                 let review = try await browser.get(
                     "/order/plan-0/review?cycle=monthly&domain=journey.example&domain_action=existing")
                 #expect(review.status == .ok)
                 #expect(review.text.contains("£2.99"))
-                #expect(review.text.contains("/signup?next=%2Forder%2Fplan-0%2Freview"), "\(review.text)")
-                #expect(!review.text.contains("idempotency_key"))
+                #expect(review.text.contains("/login?next=%2Forder%2Fplan-0%2Freview"), "\(review.text)")
+                #expect(review.text.contains(#"action="/order/plan-0/new-customer""#))
+                #expect(!review.text.contains(#"action="/order/plan-0" "#), "no order form without an account")
 
                 try await browser.get("/signup?next=%2Forder%2Fplan-0%2Freview")
                 let signedUp = try await browser.post(

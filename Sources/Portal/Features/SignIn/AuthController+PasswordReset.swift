@@ -42,9 +42,11 @@ extension AuthController {
     func resetPage(_ context: Context, token: String, invite: Bool) async throws -> ResetPasswordPage {
         ResetPasswordPage(
             chrome: context.chrome, csrf: context.csrfToken,
-            heading: invite ? "Set up your staff account" : "Choose a new password",
+            heading: invite
+                ? (area.kind == .platform ? "Set up your platform console account" : "Set up your staff account")
+                : "Choose a new password",
             action: invite ? area.paths.acceptInvite.link() : area.paths.resetPassword.link(),
-            token: token, askName: invite
+            token: token, askName: invite, passwordLabel: invite ? "Choose a password" : "New password"
         )
     }
 

@@ -8,6 +8,7 @@ package struct ResetPasswordPage: Sendable {
     package let action: String
     package let token: String
     package let askName: Bool
+    package let passwordLabel: String
     package var name = ""
     package var nameError: String?
     package var passwordError: String?
