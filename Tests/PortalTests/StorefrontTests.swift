@@ -46,7 +46,13 @@ struct StorefrontTests {
                 ] {
                     var entry = try #require(try await database.catalogue.entry(slug: slug))
                     entry.product.features = features
-                    entry.prices = [ProductPrice(cycle: .annually, priceMinor: slug == "plan-0" ? 2_990 : 6_990)]
+                    entry.prices =
+                        slug == "plan-0"
+                        ? [
+                            ProductPrice(cycle: .monthly, priceMinor: 299),
+                            ProductPrice(cycle: .annually, priceMinor: 2_990),
+                        ]
+                        : [ProductPrice(cycle: .annually, priceMinor: 6_990)]
                     _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
                 }
                 _ = try await database.catalogue.save(
@@ -60,8 +66,10 @@ struct StorefrontTests {
             dependencies.storefront.invalidate(tenant.id)
             let home = try await client.get("/", host: "acme.localhost").text
             #expect(home.contains(#"<form class="hero__search" method="get" action="/domains/search" role="search""#))
-            // £29.90 a year is £2.50 a month, rounded up; the yearly price is beside it.
+            // Sold by the month and the year: £29.90 a year is £2.50 a month, rounded up, with the yearly price beside.
             #expect(home.contains("<strong>from £2.50/mo</strong>") && home.contains("(£29.90 per year)"), "\(home)")
+            // Sold by the year only: a yearly figure.
+            #expect(home.contains("<strong>from £69.90/yr</strong></p>"), "\(home)")
             #expect(
                 home.contains(
                     #"<a class="button" href="/order/plan-0">Order<span class="visually-hidden"> Acme Starter</span></a>"#

@@ -31,9 +31,19 @@ package struct ProductCard: Sendable, Encodable {
         if let cheapest = entry.cheapest {
             price = Money.format(minor: cheapest.priceMinor, currency: currency)
             cycle = cheapest.cycle.perLabel
-            let monthly = (cheapest.priceMinor + Int64(cheapest.cycle.months) - 1) / Int64(cheapest.cycle.months)
-            fromPrice = "from \(Money.format(minor: monthly, currency: currency))/mo"
-            billedPrice = cheapest.cycle == .monthly ? nil : "\(price) \(cycle)"
+            let months = Int64(cheapest.cycle.months)
+            if entry.prices.contains(where: { $0.cycle == .monthly }) {
+                // Sold by the month too: compare everything as a monthly figure.
+                fromPrice =
+                    "from \(Money.format(minor: (cheapest.priceMinor + months - 1) / months, currency: currency))/mo"
+            } else {
+                // Sold by the year or longer (a certificate): a yearly figure reads truer.
+                let yearly = (cheapest.priceMinor * 12 + months - 1) / months
+                fromPrice = "from \(Money.format(minor: yearly, currency: currency))/yr"
+            }
+            // The billed price is shown beside the figure unless it is that figure (monthly on /mo, yearly on /yr).
+            let sameAsFigure = cheapest.cycle == (fromPrice?.hasSuffix("/mo") == true ? .monthly : .annually)
+            billedPrice = sameAsFigure ? nil : "\(price) \(cycle)"
         } else if let domain = entry.domainPrices.min(by: { $0.registerMinor < $1.registerMinor }) {
             price = "from " + Money.format(minor: domain.registerMinor, currency: currency)
             cycle = "per year"
