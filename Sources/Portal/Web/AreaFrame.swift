@@ -13,16 +13,17 @@ package struct AreaFrame: Sendable, Encodable {
         package var currentValue = ""
         /// A figure beside the link (open tickets, failed jobs …), shown when above zero.
         package let count: Int
-        /// What the figure counts, read by screen readers.
+        /// The figure in words ("1 open ticket", "3 open tickets"), read by screen readers.
         package let countLabel: String
         /// Stored for the templates, which read stored properties only.
         package let hasCount: Bool
 
-        init(label: String, url: String, count: Int = 0, countLabel: String = "") {
+        /// `counting` names one counted thing and its plural, such as ("open ticket", "open tickets").
+        init(label: String, url: String, count: Int = 0, counting: (one: String, many: String) = ("", "")) {
             self.label = label
             self.url = url
             self.count = count
-            self.countLabel = countLabel
+            countLabel = "\(count) \(count == 1 ? counting.one : counting.many)"
             hasCount = count > 0
         }
     }
@@ -112,23 +113,29 @@ extension AreaFrame {
 
     /// The staff area: the sections `role` may open, with counts, and breadcrumbs to the current section.
     static func staff(path: String, role: Account.Role, counts: StaffCounts) -> AreaFrame {
-        func link(_ label: String, _ path: RoutePath, count: Int = 0, counting: String = "") -> Link {
-            Link(label: label, url: path.link(), count: count, countLabel: counting)
+        func link(_ label: String, _ path: RoutePath, count: Int = 0, counting: (String, String) = ("", "")) -> Link {
+            Link(label: label, url: path.link(), count: count, counting: counting)
         }
         var sections = [
             Section(title: "Overview", links: [link("Dashboard", AdminPaths.home)]),
             Section(
                 title: "Sales",
                 links: [
-                    link("Orders", AdminPaths.orders, count: counts.failedJobs, counting: "failed set-ups"),
+                    link(
+                        "Orders", AdminPaths.orders, count: counts.failedJobs,
+                        counting: ("failed set-up", "failed set-ups")),
                     link("Customers", AdminPaths.customers),
                     link("Products", AdminPaths.products),
-                    link("Reports", AdminPaths.reports, count: counts.unpaidInvoices, counting: "unpaid invoices"),
+                    link(
+                        "Reports", AdminPaths.reports, count: counts.unpaidInvoices,
+                        counting: ("unpaid invoice", "unpaid invoices")),
                 ]),
             Section(
                 title: "Support",
                 links: [
-                    link("Tickets", AdminPaths.tickets, count: counts.openTickets, counting: "open tickets"),
+                    link(
+                        "Tickets", AdminPaths.tickets, count: counts.openTickets,
+                        counting: ("open ticket", "open tickets")),
                     link("Help centre", AdminPaths.help),
                 ]),
         ]
