@@ -155,12 +155,15 @@ final class TenantReads: Sendable {
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
     /// The staff dashboard's figures, per currency and day.
     let staffFigures: CommittedReads<String, BackOfficeFigures>
+    /// The staff sidebar's counts (open tickets, failed set-ups, unpaid invoices).
+    let workCounts: CommittedReads<Int, WorkCounts>
 
     init(path: String) {
         inline = InlineReader(path: path)
         sessions = CommittedReads(commits: commits, capacity: 512)
         dashboards = CommittedReads(commits: commits, capacity: 256)
         staffFigures = CommittedReads(commits: commits, capacity: 8)
+        workCounts = CommittedReads(commits: commits, capacity: 1)
     }
 }
 

@@ -80,8 +80,16 @@ package struct AreaFrame: Sendable, Encodable {
 }
 
 extension AreaFrame {
-    /// The customer area: one menu, current section marked.
+    /// The customer area: one menu, current section marked. Built once per section and reused: every signed-in
+    /// customer page shows it.
     static func account(path: String) -> AreaFrame {
+        let urls = accountMenu.links.map(\.url)
+        guard let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
+        else { return accountMenu }
+        return (path == best ? accountPages : accountSections)[best] ?? accountMenu
+    }
+
+    private static let accountMenu: AreaFrame = {
         var frame = AreaFrame(
             isAccount: true, isStaff: false, isConsole: false,
             sections: [
@@ -100,9 +108,23 @@ extension AreaFrame {
                         Link(label: "Security", url: SignInPaths.customer.security.link()),
                     ])
             ])
-        frame.markCurrent(path)
+        frame.markCurrent("")
         return frame
-    }
+    }()
+
+    /// The menu marked on each section's own page ("page") and below it ("true").
+    private static let accountPages = Dictionary(
+        uniqueKeysWithValues: accountMenu.links.map { link in
+            var frame = accountMenu
+            frame.markCurrent(link.url)
+            return (link.url, frame)
+        })
+    private static let accountSections = Dictionary(
+        uniqueKeysWithValues: accountMenu.links.map { link in
+            var frame = accountMenu
+            frame.markCurrent(link.url + "/-")
+            return (link.url, frame)
+        })
 
     /// What the staff sidebar counts: work waiting for someone.
     package struct StaffCounts: Sendable, Equatable {

@@ -51,12 +51,16 @@ extension ReportStore {
         }
     }
 
-    /// What the staff sidebar counts: open tickets, orders whose set-up failed, and unpaid invoices; one read.
-    package func workCounts() async throws -> (openTickets: Int, failedJobs: Int, unpaidInvoices: Int) {
-        try await pool.read { db in
+    /// What the staff sidebar counts: open tickets, orders whose set-up failed, and unpaid invoices; one read, kept
+    /// until the brand's database next commits (every staff page shows them).
+    package func workCounts() async throws -> WorkCounts {
+        func read(_ db: Database) throws -> WorkCounts {
             let row = try Row.fetchOne(db.cachedStatement(sql: FigureSQL.workCounts))
-            return (row?["tickets"] ?? 0, row?["failed"] ?? 0, row?["unpaid"] ?? 0)
+            return WorkCounts(
+                openTickets: row?["tickets"] ?? 0, failedJobs: row?["failed"] ?? 0, unpaidInvoices: row?["unpaid"] ?? 0)
         }
+        guard let workReads, let inline else { return try await pool.read(read) }
+        return try workReads.value(for: 0) { try inline.read(read) }
     }
 
     static func readFigures(_ db: Database, now: Date, currency: String) throws -> BackOfficeFigures {
@@ -107,6 +111,13 @@ extension ReportStore {
             )
         }
     }
+}
+
+/// The work waiting for a brand's staff, shown beside the staff sidebar's links.
+package struct WorkCounts: Sendable, Equatable {
+    package var openTickets: Int
+    package var failedJobs: Int
+    package var unpaidInvoices: Int
 }
 
 /// The dashboard's queries, one place for the figures and for the test that checks each uses an index.

@@ -7,6 +7,7 @@ package struct ReportStore: Sendable {
     let pool: DatabasePool
     var figureReads: CommittedReads<String, BackOfficeFigures>?
     var inline: InlineReader?
+    var workReads: CommittedReads<Int, WorkCounts>?
 
     /// One month of paid invoices in one currency.
     package struct MonthRevenue: Sendable, Equatable {
@@ -64,5 +65,7 @@ package struct ReportStore: Sendable {
 }
 
 extension TenantDatabase {
-    package var reports: ReportStore { ReportStore(pool: pool, figureReads: reads.staffFigures, inline: reads.inline) }
+    package var reports: ReportStore {
+        ReportStore(pool: pool, figureReads: reads.staffFigures, inline: reads.inline, workReads: reads.workCounts)
+    }
 }
