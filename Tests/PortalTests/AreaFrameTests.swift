@@ -21,7 +21,7 @@ struct AreaFrameTests {
             #expect(list.text.contains(#"<details class="menu-drawer">"#))
             #expect(list.text.contains(#"<summary>Menu<span class="menu-drawer__current">: Services</span></summary>"#))
             #expect(!list.text.contains(#"<a href="/account/invoices" aria-current"#))
-            // Below a section, the section stays marked (as "true", not "page").
+            // Another section's own page is marked instead.
             let orders = try await browser.get("/account/orders/999")
             #expect(
                 orders.status == .notFound

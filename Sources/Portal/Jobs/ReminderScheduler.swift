@@ -189,11 +189,7 @@ package struct ReminderScheduler: Service {
     }
 
     static func long(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = zone
-        formatter.dateFormat = "d MMMM yyyy"
-        return formatter.string(from: date)
+        DisplayCalendar.longDate(date, in: zone)
     }
 
     static func money(_ minor: Int64, _ look: EmailLook) -> String {

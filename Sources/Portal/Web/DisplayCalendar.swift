@@ -49,9 +49,14 @@ enum DisplayCalendar {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 1, parts.day ?? 1)
     }
 
-    /// "6 December 2026".
-    private static func long(_ date: Date) -> String {
-        let parts = utc.dateComponents([.year, .month, .day], from: date)
+    /// "6 December 2026" (the day in UTC).
+    private static func long(_ date: Date) -> String { longDate(date, in: utc.timeZone) }
+
+    /// `date` as "6 December 2026", the day as it is in `zone`: how pages and emails write a date.
+    static func longDate(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = gregorian
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return "\(parts.day ?? 1) \(gregorian.monthSymbols[(parts.month ?? 1) - 1]) \(parts.year ?? 0)"
     }
 }

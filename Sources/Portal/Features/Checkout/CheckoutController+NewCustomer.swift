@@ -14,7 +14,7 @@ extension CheckoutController {
         let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
         let reviewURL = StorefrontPaths.orderReview.link(slug) + "?\(choice.query)"
         let key = form["idempotency_key"]
-        guard Self.isKey(key) else { return flows.redirect(to: reviewURL) }
+        guard IdempotencyKey.isWellFormed(key) else { return flows.redirect(to: reviewURL) }
         if let identity = context.identity, identity.isComplete, identity.account.kind == .customer {
             return flows.redirect(to: reviewURL)  // already signed in: the usual review
         }
@@ -99,11 +99,6 @@ extension CheckoutController {
         // The price or the choices changed meanwhile: the (now signed-in) customer sees the review again.
         case .choose, .review: return flows.redirect(to: reviewURL, cookies: [cookie])
         }
-    }
-
-    static func isKey(_ key: String) -> Bool {
-        key.count >= 20 && key.count <= 64
-            && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }
 

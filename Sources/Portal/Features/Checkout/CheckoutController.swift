@@ -88,7 +88,7 @@ package struct CheckoutController: Sendable {
         let form = try await FormData.parse(request)
         let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
         let key = form["idempotency_key"]
-        guard Self.isKey(key) else {
+        guard IdempotencyKey.isWellFormed(key) else {
             return flows.redirect(to: StorefrontPaths.orderReview.link(slug) + "?\(choice.query)")
         }
         let submission = CheckoutSubmission(

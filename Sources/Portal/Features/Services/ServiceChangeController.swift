@@ -31,7 +31,7 @@ package struct ServiceChangeController: Sendable {
         let id = try serviceID(context)
         let form = try await FormData.parse(request)
         let key = form["idempotency_key"]
-        guard Self.isKey(key) else { return flows.redirect(to: AccountPaths.service.link(id)) }
+        guard IdempotencyKey.isWellFormed(key) else { return flows.redirect(to: AccountPaths.service.link(id)) }
         let outcome = try await changes.change(
             id, to: form["product"], cycle: form["cycle"], quoted: form["quoted"], key: key,
             currency: try context.content.brand.currency, by: context.account, in: context.tenant,
@@ -43,7 +43,7 @@ package struct ServiceChangeController: Sendable {
         let id = try serviceID(context)
         let form = try await FormData.parse(request)
         let key = form["idempotency_key"]
-        guard Self.isKey(key) else { return flows.redirect(to: AccountPaths.service.link(id)) }
+        guard IdempotencyKey.isWellFormed(key) else { return flows.redirect(to: AccountPaths.service.link(id)) }
         let immediately = ["now": true, "end": false][form["when"]]
         // The cancel tab's form first shows what will happen, on a page of its own; only its button cancels.
         if form["step"] == "review" {
@@ -111,5 +111,4 @@ package struct ServiceChangeController: Sendable {
     }
 
     /// The form's one-time key, as the page made it.
-    private static func isKey(_ key: String) -> Bool { (20...64).contains(key.count) }
 }
