@@ -11,6 +11,7 @@ package struct SandboxConfiguration: Sendable {
     package var whmPort = 9002
     package var twentyIPort = 9003
     package var sslStorePort = 9004
+    package var stripePort = 9005
     package var directory: String
     /// Credentials to accept; generated once and stored when not given.
     package var whmcsIdentifier: String?
@@ -21,8 +22,18 @@ package struct SandboxConfiguration: Sendable {
     package var whmFaults = FaultSettings()
     package var twentyIFaults = FaultSettings()
     package var sslStoreFaults = FaultSettings()
+    package var stripeFaults = FaultSettings()
+    /// Webhook delivery attempts per Stripe event and the first gap between them.
+    package var stripeDeliveryAttempts = 6
+    package var stripeRetryDelay: Duration = .seconds(2)
     /// What each cloud server size has at each provider: the 20i simulator builds servers to it.
     package var cloudSizes = CloudSizes.none
+
+    /// Whether WHMCS charges a stored card the moment an invoice is made (as its cron does for clients with a card
+    /// on file), so invoices are paid without anyone paying by hand. Off in the demo, where customers pay.
+    package var autoCapture = false
+    /// A tax rule for WHMCS invoices: the rate in percent (`"20.00"`) and whether prices include it; nil for none.
+    package var tax: (rate: String, inclusive: Bool)?
 
     package init(directory: String) {
         self.directory = directory
@@ -62,10 +73,12 @@ package final class Sandbox: Sendable {
     package let whm: WHMSimulator
     package let twentyI: TwentyISimulator
     package let sslStore: SSLStoreSimulator
+    package let stripe: StripeSimulator
     package let whmcsFaults: FaultInjector
     package let whmFaults: FaultInjector
     package let twentyIFaults: FaultInjector
     package let sslStoreFaults: FaultInjector
+    package let stripeFaults: FaultInjector
     package let credentials: SandboxCredentials
 
     package init(_ configuration: SandboxConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -75,10 +88,14 @@ package final class Sandbox: Sendable {
         whm = WHMSimulator(store: store, now: now)
         twentyI = TwentyISimulator(store: store, cloudSizes: configuration.cloudSizes, now: now)
         sslStore = try SSLStoreSimulator(store: store, now: now)
+        stripe = StripeSimulator(
+            store: store, deliveryAttempts: configuration.stripeDeliveryAttempts,
+            retryDelay: configuration.stripeRetryDelay, now: now)
         whmcsFaults = FaultInjector(configuration.whmcsFaults)
         whmFaults = FaultInjector(configuration.whmFaults)
         twentyIFaults = FaultInjector(configuration.twentyIFaults)
         sslStoreFaults = FaultInjector(configuration.sslStoreFaults)
+        stripeFaults = FaultInjector(configuration.stripeFaults)
         let identifier =
             try configuration.whmcsIdentifier ?? store.setting("whmcs.identifier", default: WHMCSAction.randomToken(32))
         let secret =
@@ -103,6 +120,9 @@ package final class Sandbox: Sendable {
             twentyIKey: twentyIKey,
             sslStorePartnerCode: partnerCode, sslStoreAuthToken: partnerToken
         )
+        try store.setSetting("whmcs.autocapture", to: configuration.autoCapture ? "1" : "0")
+        try store.setSetting("whmcs.tax.rate", to: configuration.tax?.rate ?? "")
+        try store.setSetting("whmcs.tax.inclusive", to: configuration.tax?.inclusive == true ? "1" : "0")
         try await twentyI.addKey(twentyIKey)
         try await sslStore.addPartner(code: partnerCode, token: partnerToken)
         try await whmcs.addCredential(identifier: identifier, secret: secret)
@@ -135,11 +155,11 @@ package final class Sandbox: Sendable {
         return "r" + letters.prefix(9) + String(hash % 1_000_000, radix: 10).leftPadded(to: 6)
     }
 
-    /// How many simulators `services` runs: WHMCS, WHM, 20i and TheSSLStore.
-    package static let simulatorCount = 4
+    /// How many simulators `services` runs: WHMCS, WHM, 20i, TheSSLStore and Stripe.
+    package static let simulatorCount = 5
 
     /// Every simulator's HTTP server as a Service; `onRunning` learns each one's name (`whmcs`, `whm`, `20i`,
-    /// `sslstore`) and bound port (useful with port 0).
+    /// `sslstore`, `stripe`) and bound port (useful with port 0).
     package func services(
         logger: Logger, onRunning: @escaping @Sendable (_ simulator: String, _ port: Int) async -> Void = { _, _ in }
     ) -> [any Service] {
@@ -167,6 +187,9 @@ package final class Sandbox: Sendable {
             },
             server("sslstore", port: configuration.sslStorePort, faults: sslStoreFaults, address: sslStore.address) {
                 [sslStore] in sslStore.addRoutes(to: $0)
+            },
+            server("stripe", port: configuration.stripePort, faults: stripeFaults, address: stripe.address) {
+                [stripe] in stripe.addRoutes(to: $0)
             },
         ]
     }

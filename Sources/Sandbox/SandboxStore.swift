@@ -111,6 +111,12 @@ package struct SandboxStore: Sendable {
                     )
                     """)
         }
+        migrator.registerMigration("v12: WHMCS tax, promotions, refunds and client tax ids") { db in
+            try db.execute(sql: WHMCSSchema.paymentsSQL)
+        }
+        migrator.registerMigration("v13: Stripe accounts, sessions, refunds and events") { db in
+            try db.execute(sql: StripeSimulator.schema)
+        }
         return migrator
     }
 }

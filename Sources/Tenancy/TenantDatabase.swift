@@ -31,6 +31,8 @@ package struct TenantDatabase: Sendable {
     /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
     package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
     package var provisioned: ProvisionedStore { ProvisionedStore(pool: pool) }
+    /// The brand's Stripe account, card payments and refunds.
+    package var payments: PaymentStore { PaymentStore(pool: pool) }
 
     package func close() throws {
         try reads.inline.close()
@@ -141,6 +143,15 @@ package struct TenantDatabase: Sendable {
                     ALTER TABLE brand ADD COLUMN company_number TEXT NOT NULL DEFAULT '';
                     ALTER TABLE brand ADD COLUMN tax_number TEXT NOT NULL DEFAULT '';
                     ALTER TABLE brand ADD COLUMN terms_url TEXT NOT NULL DEFAULT '';
+                    """)
+        }
+        migrator.registerMigration("v17: Stripe payments and refunds, promotions, tax ids") { db in
+            try PaymentStore.create(db)
+            try db.execute(
+                sql: """
+                    ALTER TABLE orders ADD COLUMN discount_minor INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE orders ADD COLUMN promo_code TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE billing_profiles ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';
                     """)
         }
         return migrator

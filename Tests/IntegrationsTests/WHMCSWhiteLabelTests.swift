@@ -121,13 +121,13 @@ struct WHMCSWhiteLabelTests {
 
     @Test("an upgrade quote's price arrives formatted for display and is read as the amount it shows")
     func formattedUpgradePrice() async throws {
-        #expect(LenientJSON.string("$-8.67 USD").formattedMinorUnits == -867)
-        #expect(LenientJSON.string("£1,234.50 GBP").formattedMinorUnits == 123_450)
-        #expect(LenientJSON.string("1.234,50 €").formattedMinorUnits == 123_450)
-        #expect(LenientJSON.string("-£0.05").formattedMinorUnits == -5)
-        #expect(LenientJSON.string("¥1,000").formattedMinorUnits == 100_000)
-        #expect(LenientJSON.string("12.5").formattedMinorUnits == 1250)
-        #expect(LenientJSON.string("free").formattedMinorUnits == nil)
+        #expect(LenientJSON.string("$-8.67 USD").formattedMinorUnits(in: .gbp) == -867)
+        #expect(LenientJSON.string("£1,234.50 GBP").formattedMinorUnits(in: .gbp) == 123_450)
+        #expect(LenientJSON.string("1.234,50 €").formattedMinorUnits(in: .gbp) == 123_450)
+        #expect(LenientJSON.string("-£0.05").formattedMinorUnits(in: .gbp) == -5)
+        #expect(LenientJSON.string("¥1,000").formattedMinorUnits(in: .gbp) == 100_000)
+        #expect(LenientJSON.string("12.5").formattedMinorUnits(in: .gbp) == 1250)
+        #expect(LenientJSON.string("free").formattedMinorUnits(in: .gbp) == nil)
 
         try await SandboxHarness.with { sandbox in
             let client = sandbox.whmcs()
@@ -158,7 +158,7 @@ struct WHMCSWhiteLabelTests {
             #expect(price.hasPrefix("£") && price.hasSuffix(" GBP"), "\(price)")
             let quote = try await client.upgradeQuote(serviceID: service, productID: large, cycle: .monthly)
             #expect(quote.priceMinor > 0)
-            #expect(LenientJSON.string(price).formattedMinorUnits == quote.priceMinor)
+            #expect(LenientJSON.string(price).formattedMinorUnits(in: .gbp) == quote.priceMinor)
         }
     }
 

@@ -474,7 +474,7 @@ struct OrderPipelineTests {
                     try await dependencies.databases.withDatabase(for: tenant) {
                         try await $0.catalogue.entry(slug: "plan-0")
                     })
-                var draft = ProductDraft(plan)
+                var draft = ProductDraft(plan, currency: .gbp)
                 draft.prices = [.init(cycle: "monthly", price: "2.99", setup: "5.00")]
                 try await owner.get("/admin/products")
                 #expect(

@@ -179,6 +179,18 @@ package struct EmailKind: Sendable, Equatable {
                 "link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
         ]
     )
+    package static let paymentRefunded = EmailKind(
+        name: "payment_refunded", title: "Payment refunded",
+        purpose: "Sent when staff refund all or part of a card payment.",
+        variables: [
+            EmailVariable("invoice.number", "Invoice number", sample: "2231"),
+            EmailVariable("refund.amount", "Amount refunded", sample: "£20.00"),
+            EmailVariable("refund.reason", "Why, as staff wrote it (may be empty)", sample: "Cancelled within 14 days"),
+            EmailVariable("refund.full", "Whether the whole payment was refunded", sample: "yes"),
+            EmailVariable(
+                "link", "The invoice in the customer area", sample: "https://portal.acme.example/account/invoices/2231"),
+        ]
+    )
     package static let renewalReminder = EmailKind(
         name: "renewal_reminder", title: "Renewal reminder",
         purpose: "Sent before a service or domain renews.",
@@ -252,7 +264,7 @@ package struct EmailKind: Sendable, Equatable {
 
     package static let all: [EmailKind] = [
         emailVerification, accountExists, passwordReset, passwordChanged, emailChangeConfirm, emailChangeNotice,
-        staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, renewalReminder,
+        staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, paymentRefunded, renewalReminder,
         invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed, domainRegistered,
     ]
 }

@@ -59,7 +59,7 @@ package struct CostBook: Sendable, Decodable, Equatable {
         }
     }
 
-    package struct Currency: Sendable, Decodable, Equatable {
+    package struct Rates: Sendable, Decodable, Equatable {
         package let sharedHosting: HostingRate
         package let resellerHosting: HostingRate
         /// Keyed by `provider/size`.
@@ -70,11 +70,37 @@ package struct CostBook: Sendable, Decodable, Equatable {
         package let domainYearly: [String: Int64]
     }
 
-    package let currencies: [String: Currency]
+    package let currencies: [String: Rates]
 
     package static func load(path: String) throws -> CostBook {
         try JSONDecoder().decode(CostBook.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    package func currency(_ code: String) -> Currency? { currencies[code.uppercased()] }
+    /// The costs in `code`: as the file gives them, or else converted from the first currency the file has that
+    /// `rates` (units of each currency per unit of WHMCS's base currency, as `GetCurrencies` gives them) also
+    /// knows, rounded up to a whole minor unit so a converted floor is never below the real cost.
+    package func currency(_ code: String, rates: [String: Decimal] = [:]) -> Rates? {
+        let target = Integrations.Currency(code)
+        if let rates = currencies[target.code] { return rates }
+        guard let targetRate = rates[target.code], targetRate > 0 else { return nil }
+        for source in currencies.keys.sorted() {
+            guard let book = currencies[source], let sourceRate = rates[source], sourceRate > 0 else { continue }
+            let from = Integrations.Currency(source)
+            let factor = targetRate / sourceRate
+            func convert(_ minor: Int64) -> Int64 {
+                var major = Decimal(minor) / Decimal(from.scale) * factor * Decimal(target.scale)
+                var rounded = Decimal()
+                NSDecimalRound(&rounded, &major, 0, .up)
+                return NSDecimalNumber(decimal: rounded).int64Value
+            }
+            func convert(_ rate: HostingRate) -> HostingRate {
+                HostingRate(monthlyBase: convert(rate.monthlyBase), monthlyPerGB: convert(rate.monthlyPerGB))
+            }
+            return Rates(
+                sharedHosting: convert(book.sharedHosting), resellerHosting: convert(book.resellerHosting),
+                cloudMonthly: book.cloudMonthly.mapValues(convert), sslYearly: book.sslYearly.mapValues(convert),
+                domainYearly: book.domainYearly.mapValues(convert))
+        }
+        return nil
+    }
 }

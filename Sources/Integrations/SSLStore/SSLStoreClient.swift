@@ -37,7 +37,7 @@ package struct SSLStoreProduct: Sendable, Equatable {
         vendor = json.field("VendorName")?.string ?? ""
         var prices: [Int: Int64] = [:]
         for entry in json.field("PricingInfo")?.elements ?? [] {
-            if let months = entry.field("NumberOfMonths")?.int, let price = entry.field("Price")?.minorUnits {
+            if let months = entry.field("NumberOfMonths")?.int, let price = entry.field("Price")?.minorUnits(in: .usd) {
                 prices[months] = price
             }
         }

@@ -4,6 +4,7 @@ package enum Upstream: String, Sendable, CaseIterable, Codable {
     case whm
     case twentyI = "20i"
     case sslStore = "sslstore"
+    case stripe
 
     /// The name people know it by, for pages and log lines.
     package var displayName: String {
@@ -12,6 +13,7 @@ package enum Upstream: String, Sendable, CaseIterable, Codable {
         case .whm: "WHM"
         case .twentyI: "20i"
         case .sslStore: "TheSSLStore"
+        case .stripe: "Stripe"
         }
     }
 }

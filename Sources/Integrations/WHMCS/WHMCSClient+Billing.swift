@@ -1,3 +1,5 @@
+import Foundation
+
 /// Invoices and payments.
 extension WHMCSClient {
     /// GetInvoices for one client, optionally by status (`Unpaid`, `Paid`, `Overdue`, …), newest first.
@@ -8,14 +10,14 @@ extension WHMCSClient {
         if let clientID { fields.append(("userid", .scalar(String(clientID)))) }
         if let status { fields.append(("status", .scalar(status))) }
         let json = try await perform("GetInvoices", fields, safety: .safe)
-        return Self.page(json, outer: "invoices", inner: "invoice", WHMCSInvoiceSummary.init)
+        return Self.page(json, outer: "invoices", inner: "invoice", { WHMCSInvoiceSummary($0, currency: currency) })
     }
 
     /// GetInvoice; nil when there is no such invoice.
     package func invoice(id: Int) async throws -> WHMCSInvoice? {
         do {
             let json = try await perform("GetInvoice", [("invoiceid", .scalar(String(id)))], safety: .safe)
-            return WHMCSInvoice(json)
+            return WHMCSInvoice(json, currency: currency)
         } catch UpstreamError.apiError(_, _, let message) where message.lowercased().contains("not found") {
             return nil
         }
@@ -30,7 +32,7 @@ extension WHMCSClient {
             // The portal sends the branded receipt itself.
             ("noemail", .flag(true)),
         ]
-        if let amount = payment.amountMinor { fields.append(("amount", .scalar(Money.decimal(amount)))) }
+        if let amount = payment.amountMinor { fields.append(("amount", .scalar(currency.decimal(amount)))) }
         let invoiceID = payment.invoiceID
         let transactionID = payment.transactionID
         _ = try await perform("AddInvoicePayment", fields, safety: .lookUpFirst) {
@@ -39,17 +41,6 @@ extension WHMCSClient {
             else { return nil }
             return .object(["result": .string("success")])
         }
-    }
-}
-
-/// Decimal strings for WHMCS amounts.
-enum Money {
-    /// 1250 → "12.50"; -5 → "-0.05".
-    static func decimal(_ minor: Int64) -> String {
-        let sign = minor < 0 ? "-" : ""
-        let magnitude = minor.magnitude
-        let cents = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 }
 
@@ -87,7 +78,9 @@ extension WHMCSClient {
         ]
         for (index, line) in lines.enumerated() {
             fields.append(("itemdescription\(index + 1)", .scalar(line.description)))
-            fields.append(("itemamount\(index + 1)", .scalar(Money.decimal(line.amountMinor))))
+            fields.append(("itemamount\(index + 1)", .scalar(currency.decimal(line.amountMinor))))
+            // Taxed by WHMCS's own tax rules for the client, as an ordered product is.
+            fields.append(("itemtaxed\(index + 1)", .flag(true)))
         }
         let json = try await perform("CreateInvoice", fields, safety: .lookUpFirst) {
             try await self.invoice(clientID: clientID, marker: marker).map {
@@ -95,5 +88,122 @@ extension WHMCSClient {
             }
         }
         return try Self.int(json, "invoiceid", action: "CreateInvoice")
+    }
+}
+
+/// A currency of the installation, as GetCurrencies lists it.
+package struct WHMCSCurrency: Sendable, Equatable {
+    package var id: Int
+    package var code: String
+    /// Units of this currency per unit of the installation's base currency (`"1.00000"` for the base).
+    package var rate: Decimal
+}
+
+extension WHMCSClient {
+    /// GetCurrencies with each currency's exchange rate.
+    package func currencyRates() async throws -> [WHMCSCurrency] {
+        let json = try await perform("GetCurrencies", [], safety: .safe)
+        return (json["currencies"]?["currency"]?.elements ?? []).compactMap { item in
+            guard let id = item["id"]?.int, let code = item["code"]?.string else { return nil }
+            let rate = item["rate"]?.string.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+            return WHMCSCurrency(id: id, code: code.uppercased(), rate: rate ?? 1)
+        }
+    }
+}
+
+/// A promotion as GetPromotions lists it (CONTRACTS.md Corrections; WHMCS API reference).
+package struct WHMCSPromotion: Sendable, Equatable {
+    package enum Kind: String, Sendable {
+        case percentage = "Percentage"
+        case fixedAmount = "Fixed Amount"
+        case priceOverride = "Price Override"
+        case freeSetup = "Free Setup"
+    }
+
+    package var id: Int
+    package var code: String
+    /// Nil for a type the portal does not know.
+    package var kind: Kind?
+    /// A percentage for `percentage`, an amount in the client's currency otherwise, as WHMCS wrote it.
+    package var value: String
+    /// Product ids it applies to; empty applies to none.
+    package var appliesTo: Set<Int>
+    /// Billing cycles it is limited to, as WHMCS names them (`Monthly`, `Annually`, …); empty means any.
+    package var cycles: Set<String>
+    /// `YYYY-MM-DD`; nil when unset (`0000-00-00`).
+    package var startDate: String?
+    package var expirationDate: String?
+    /// 0 means unlimited.
+    package var maximumUses: Int
+    package var uses: Int
+
+    init(_ json: LenientJSON) {
+        id = json["id"]?.int ?? 0
+        code = json["code"]?.string ?? ""
+        kind = json["type"]?.string.flatMap(Kind.init(rawValue:))
+        value = json["value"]?.string ?? "0"
+        appliesTo = Set(
+            (json["appliesto"]?.string ?? "").split(separator: ",").compactMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            })
+        cycles = Set(
+            (json["cycles"]?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty })
+        func date(_ key: String) -> String? {
+            guard let text = json[key]?.string, !text.isEmpty, !text.hasPrefix("0000") else { return nil }
+            return text
+        }
+        startDate = date("startdate")
+        expirationDate = date("expirationdate")
+        maximumUses = json["maxuses"]?.int ?? 0
+        uses = json["uses"]?.int ?? 0
+    }
+}
+
+extension WHMCSClient {
+    /// GetPromotions for one code (WHMCS compares codes without regard to case); nil when there is none.
+    package func promotion(code: String) async throws -> WHMCSPromotion? {
+        let json = try await perform("GetPromotions", [("code", .scalar(code))], safety: .safe)
+        return (json["promotions"]?["promotion"]?.elements ?? []).map(WHMCSPromotion.init)
+            .first { $0.code.caseInsensitiveCompare(code) == .orderedSame }
+    }
+
+    /// Every promotion of the installation (for reports).
+    package func promotions() async throws -> [WHMCSPromotion] {
+        let json = try await perform("GetPromotions", [], safety: .safe)
+        return (json["promotions"]?["promotion"]?.elements ?? []).map(WHMCSPromotion.init)
+    }
+
+    /// Records money paid back on an invoice: AddTransaction with `amountout` (WHMCS has no refund action). The
+    /// refund's own id is the transaction id, so a lost answer is checked with GetTransactions and never recorded
+    /// twice. A refund of everything also marks the invoice `Refunded` (UpdateInvoice).
+    package func recordRefund(
+        invoiceID: Int, clientID: Int, transactionID: String, amountMinor: Int64, paymentMethod: String,
+        description: String, fullyRefunded: Bool
+    ) async throws {
+        let fields: [(String, PHPFormValue)] = [
+            ("paymentmethod", .scalar(paymentMethod)), ("userid", .scalar(String(clientID))),
+            ("invoiceid", .scalar(String(invoiceID))), ("transid", .scalar(transactionID)),
+            ("description", .scalar(description)), ("amountout", .scalar(currency.decimal(amountMinor))),
+            ("amountin", .scalar(currency.decimal(0))),
+        ]
+        if try await !hasTransaction(transactionID) {
+            _ = try await perform("AddTransaction", fields, safety: .lookUpFirst) {
+                try await self.hasTransaction(transactionID) ? .object(["result": .string("success")]) : nil
+            }
+        }
+        if fullyRefunded {
+            _ = try await perform(
+                "UpdateInvoice", [("invoiceid", .scalar(String(invoiceID))), ("status", .scalar("Refunded"))],
+                safety: .safe)
+        }
+    }
+
+    /// Whether GetTransactions knows `transactionID`.
+    package func hasTransaction(_ transactionID: String) async throws -> Bool {
+        let json = try await perform("GetTransactions", [("transid", .scalar(transactionID))], safety: .safe)
+        return (json["transactions"]?["transaction"]?.elements ?? []).contains {
+            $0["transid"]?.string == transactionID
+        }
     }
 }

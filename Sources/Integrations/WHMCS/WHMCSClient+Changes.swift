@@ -28,7 +28,7 @@ extension WHMCSClient {
             ],
             safety: .safe
         )
-        return WHMCSUpgradeQuote(json)
+        return WHMCSUpgradeQuote(json, currency: currency)
     }
 
     /// UpdateClientProduct: moves a service to another product and cycle at a new recurring amount. Setting values
@@ -43,7 +43,7 @@ extension WHMCSClient {
             [
                 ("serviceid", .scalar(String(serviceID))), ("pid", .scalar(String(productID))),
                 ("billingcycle", .scalar(cycle.displayName)),
-                ("recurringamount", .scalar(Money.decimal(recurringMinor))),
+                ("recurringamount", .scalar(currency.decimal(recurringMinor))),
             ],
             safety: .safe)
     }
@@ -57,12 +57,12 @@ package struct WHMCSUpgradeQuote: Sendable, Equatable {
     package var totalDays: Int
     package var priceMinor: Int64
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         oldProductName = json["oldproductname"]?.string ?? ""
         newProductName = json["newproductname"]?.string ?? ""
         daysUntilRenewal = json["daysuntilrenewal"]?.int ?? 0
         totalDays = json["totaldays"]?.int ?? 0
         // Formatted for display with the client's currency, such as "$-8.67 USD" (CONTRACTS.md, Corrections).
-        priceMinor = json["price"]?.formattedMinorUnits ?? 0
+        priceMinor = json["price"]?.formattedMinorUnits(in: currency) ?? 0
     }
 }

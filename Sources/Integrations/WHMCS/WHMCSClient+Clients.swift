@@ -12,6 +12,7 @@ extension WHMCSClient {
             ("groupid", .scalar(String(client.groupID))),
         ]
         if !client.companyName.isEmpty { fields.append(("companyname", .scalar(client.companyName))) }
+        if !client.taxID.isEmpty { fields.append(("tax_id", .scalar(client.taxID))) }
         if let password = client.password { fields.append(("password2", .scalar(password))) }
         if !client.customFields.isEmpty {
             fields.append(("customfields", .scalar(client.customFields.phpSerializedBase64)))

@@ -35,13 +35,13 @@ extension WHMCSClient {
                 fields.append(
                     (
                         "domainpriceoverride",
-                        .list(blanks + registrations.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })
+                        .list(blanks + registrations.map { .scalar($0.priceOverrideMinor.map(currency.decimal) ?? "") })
                     ))
             }
         }
         if items.contains(where: { $0.priceOverrideMinor != nil }) {
             fields.append(
-                ("priceoverride", .list(items.map { .scalar($0.priceOverrideMinor.map(Money.decimal) ?? "") })))
+                ("priceoverride", .list(items.map { .scalar($0.priceOverrideMinor.map(currency.decimal) ?? "") })))
         }
         if items.contains(where: { !$0.configOptions.isEmpty }) {
             fields.append(
@@ -111,13 +111,13 @@ extension WHMCSClient {
         if let clientID { fields.append(("userid", .scalar(String(clientID)))) }
         if let status { fields.append(("status", .scalar(status))) }
         let json = try await perform("GetOrders", fields, safety: .safe)
-        return Self.page(json, outer: "orders", inner: "order", WHMCSOrder.init)
+        return Self.page(json, outer: "orders", inner: "order", { WHMCSOrder($0, currency: currency) })
     }
 
     /// GetOrders by id; nil when there is none.
     package func order(id: Int) async throws -> WHMCSOrder? {
         let json = try await perform("GetOrders", [("id", .scalar(String(id)))], safety: .safe)
-        return Self.page(json, outer: "orders", inner: "order", WHMCSOrder.init).items.first { $0.id == id }
+        return Self.page(json, outer: "orders", inner: "order", { WHMCSOrder($0, currency: currency) }).items.first { $0.id == id }
     }
 
     /// GetProducts, optionally for some product ids or one product group.
@@ -126,7 +126,7 @@ extension WHMCSClient {
         if !ids.isEmpty { fields.append(("pid", .scalar(ids.map(String.init).joined(separator: ",")))) }
         if let groupID { fields.append(("gid", .scalar(String(groupID)))) }
         let json = try await perform("GetProducts", fields, safety: .safe)
-        return (json["products"]?["product"]?.elements ?? []).map(WHMCSProduct.init)
+        return (json["products"]?["product"]?.elements ?? []).map { WHMCSProduct($0, currency: currency) }
     }
 
     /// AddProduct (an admin action). After a lost answer the group is searched for a product with the same slug,
@@ -139,7 +139,7 @@ extension WHMCSClient {
             else { return nil }
             return .object(["result": .string("success"), "pid": .string(String(found.id))])
         }
-        let json = try await perform("AddProduct", Self.productFields(product), safety: .lookUpFirst, lookUp: find)
+        let json = try await perform("AddProduct", Self.productFields(product, money: currency), safety: .lookUpFirst, lookUp: find)
         if json["pid"] == nil, let found = try await find() { return try Self.int(found, "pid", action: "AddProduct") }
         return try Self.int(json, "pid", action: "AddProduct")
     }
@@ -149,7 +149,7 @@ extension WHMCSClient {
         try await products(groupID: groupID).first { $0.slug == slug }
     }
 
-    static func productFields(_ product: WHMCSNewProduct) -> [(String, PHPFormValue)] {
+    static func productFields(_ product: WHMCSNewProduct, money: Currency) -> [(String, PHPFormValue)] {
         var fields: [(String, PHPFormValue)] = [
             ("name", .scalar(product.name)), ("gid", .scalar(String(product.groupID))), ("type", .scalar(product.type)),
             ("paytype", .scalar(product.payType)), ("hidden", .flag(product.hidden)),
@@ -164,7 +164,7 @@ extension WHMCSClient {
         }
         let currencies = Set(product.pricing.keys).union(product.setupFees.keys).sorted()
         if !currencies.isEmpty {
-            fields.append(("pricing", .map(currencies.map { (key: String($0), value: .map(pricing(product, $0))) })))
+            fields.append(("pricing", .map(currencies.map { (key: String($0), value: .map(pricing(product, $0, money: money))) })))
         }
         return fields
     }
@@ -172,15 +172,15 @@ extension WHMCSClient {
     /// One currency's AddProduct pricing. WHMCS stores a cycle that is not sent as 0.00, which would offer it free,
     /// so every recurring cycle is sent: its price, or -1.00 when it is not offered. A one-time price goes in the
     /// `monthly` column, as WHMCS keeps it there (CONTRACTS.md, Corrections).
-    static func pricing(_ product: WHMCSNewProduct, _ currency: Int) -> [(key: String, value: PHPFormValue)] {
-        let prices = product.pricing[currency] ?? [:]
-        let fees = product.setupFees[currency] ?? [:]
+    static func pricing(_ product: WHMCSNewProduct, _ currencyID: Int, money: Currency) -> [(key: String, value: PHPFormValue)] {
+        let prices = product.pricing[currencyID] ?? [:]
+        let fees = product.setupFees[currencyID] ?? [:]
         var entries: [(key: String, value: PHPFormValue)] = []
         for cycle in WHMCSBillingCycle.recurring {
             let source: WHMCSBillingCycle = cycle == .monthly && prices[.monthly] == nil ? .oneTime : cycle
-            entries.append((cycle.rawValue, .scalar(prices[source].map(Money.decimal) ?? "-1.00")))
+            entries.append((cycle.rawValue, .scalar(prices[source].map(money.decimal) ?? "-1.00")))
             if let key = cycle.setupFeeKey {
-                entries.append((key, .scalar(Money.decimal(prices[source] == nil ? 0 : fees[source] ?? 0))))
+                entries.append((key, .scalar(money.decimal(prices[source] == nil ? 0 : fees[source] ?? 0))))
             }
         }
         return entries
@@ -194,14 +194,14 @@ extension WHMCSClient {
         if let clientID { fields.append(("clientid", .scalar(String(clientID)))) }
         if let serviceID { fields.append(("serviceid", .scalar(String(serviceID)))) }
         let json = try await perform("GetClientsProducts", fields, safety: .safe)
-        return Self.page(json, outer: "products", inner: "product", WHMCSService.init)
+        return Self.page(json, outer: "products", inner: "product", { WHMCSService($0, currency: currency) })
     }
 
     /// GetClientsDomains: the domains of one client.
     package func domains(clientID: Int, page: WHMCSPageRequest = .init()) async throws -> WHMCSPage<WHMCSDomain> {
         let json = try await perform(
             "GetClientsDomains", Self.paging(page) + [("clientid", .scalar(String(clientID)))], safety: .safe)
-        return Self.page(json, outer: "domains", inner: "domain", WHMCSDomain.init)
+        return Self.page(json, outer: "domains", inner: "domain", { WHMCSDomain($0, currency: currency) })
     }
 
     /// The provisioning commands; each runs the product's server module for one service.

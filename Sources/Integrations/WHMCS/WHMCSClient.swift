@@ -26,10 +26,13 @@ package struct WHMCSCredentials: Sendable, Equatable {
 package struct WHMCSClient: Sendable {
     package let credentials: WHMCSCredentials
     let caller: UpstreamCaller
+    /// The currency of the brand's clients: every amount sent or read is in its minor unit.
+    package let currency: Currency
 
-    package init(credentials: WHMCSCredentials, caller: UpstreamCaller) {
+    package init(credentials: WHMCSCredentials, caller: UpstreamCaller, currency: Currency = .gbp) {
         self.credentials = credentials
         self.caller = caller
+        self.currency = currency
     }
 
     /// Runs one action and returns the success body; `result: error` becomes `UpstreamError.apiError`.

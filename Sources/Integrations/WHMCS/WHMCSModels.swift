@@ -10,6 +10,8 @@ package struct WHMCSNewClient: Sendable, Equatable {
     package var lastName: String
     package var email: String
     package var companyName = ""
+    /// A VAT or other tax id (`tax_id`, WHMCS 7.7 and later); empty sends nothing.
+    package var taxID = ""
     package var address1: String
     package var city: String
     package var state: String
@@ -77,6 +79,7 @@ package struct WHMCSClientDetails: Sendable, Equatable {
     package var postcode: String
     package var country: String
     package var phoneNumber: String
+    package var taxID: String
     package var groupID: Int
     package var status: String
     package var notes: String
@@ -94,6 +97,7 @@ package struct WHMCSClientDetails: Sendable, Equatable {
         postcode = json["postcode"]?.string ?? ""
         country = json["countrycode"]?.string ?? json["country"]?.string ?? ""
         phoneNumber = json["phonenumber"]?.string ?? ""
+        taxID = json["tax_id"]?.string ?? ""
         groupID = json["groupid"]?.int ?? 0
         status = json["status"]?.string ?? ""
         notes = json["notes"]?.string ?? ""
@@ -118,6 +122,7 @@ package struct WHMCSClientUpdate: Sendable, Equatable {
     package var postcode: String?
     package var country: String?
     package var phoneNumber: String?
+    package var taxID: String?
     package var status: String?
 
     package init() {}
@@ -126,7 +131,7 @@ package struct WHMCSClientUpdate: Sendable, Equatable {
         let pairs: [(String, String?)] = [
             ("firstname", firstName), ("lastname", lastName), ("companyname", companyName), ("email", email),
             ("address1", address1), ("city", city), ("state", state), ("postcode", postcode), ("country", country),
-            ("phonenumber", phoneNumber), ("status", status),
+            ("phonenumber", phoneNumber), ("tax_id", taxID), ("status", status),
         ]
         return pairs.compactMap { name, value in value.map { (name, .scalar($0)) } }
     }
@@ -252,12 +257,12 @@ package struct WHMCSOrder: Sendable, Equatable {
     package var invoiceID: Int?
     package var lineItems: [LineItem]
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         id = json["id"]?.int ?? 0
         orderNumber = json["ordernum"]?.string ?? ""
         clientID = json["userid"]?.int ?? 0
         date = json["date"]?.string ?? ""
-        amountMinor = json["amount"]?.minorUnits ?? 0
+        amountMinor = json["amount"]?.minorUnits(in: currency) ?? 0
         status = json["status"]?.string ?? ""
         paymentStatus = json["paymentstatus"]?.string ?? ""
         let invoice = json["invoiceid"]?.int ?? 0
@@ -266,7 +271,7 @@ package struct WHMCSOrder: Sendable, Equatable {
             LineItem(
                 type: item["type"]?.string ?? "", relatedID: item["relid"]?.int ?? 0,
                 product: item["product"]?.string ?? "", domain: item["domain"]?.string ?? "",
-                billingCycle: item["billingcycle"]?.string ?? "", amountMinor: item["amount"]?.minorUnits ?? 0,
+                billingCycle: item["billingcycle"]?.string ?? "", amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0,
                 status: item["status"]?.string ?? ""
             )
         }
@@ -285,7 +290,7 @@ package struct WHMCSProduct: Sendable, Equatable {
     package var payType: String
     package var pricing: [String: [String: Int64]]
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         id = json["pid"]?.int ?? 0
         groupID = json["gid"]?.int ?? 0
         type = json["type"]?.string ?? ""
@@ -296,12 +301,14 @@ package struct WHMCSProduct: Sendable, Equatable {
         payType = json["paytype"]?.string ?? ""
         var pricing: [String: [String: Int64]] = [:]
         if case .object(let currencies) = json["pricing"] ?? .null {
-            for (currency, cycles) in currencies {
+            for (code, cycles) in currencies {
+                // Keyed by currency code (or, in older installations, id).
+                let priced = Currency.isWellFormed(code) ? Currency(code) : currency
                 var prices: [String: Int64] = [:]
                 for cycle in WHMCSBillingCycle.allCases {
-                    if let minor = cycles[cycle.rawValue]?.minorUnits, minor >= 0 { prices[cycle.rawValue] = minor }
+                    if let minor = cycles[cycle.rawValue]?.minorUnits(in: priced), minor >= 0 { prices[cycle.rawValue] = minor }
                 }
-                pricing[currency] = prices
+                pricing[code] = prices
             }
         }
         self.pricing = pricing
@@ -340,7 +347,7 @@ package struct WHMCSNewProduct: Sendable, Equatable {
     package var fingerprint: String {
         var unslugged = self
         unslugged.slug = ""
-        let encoded = PHPQuery.encode(WHMCSClient.productFields(unslugged))
+        let encoded = PHPQuery.encode(WHMCSClient.productFields(unslugged, money: .gbp))
         return SHA256.hash(data: Data(encoded.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 }
@@ -360,7 +367,7 @@ package struct WHMCSService: Sendable, Equatable {
     package var username: String
     package var suspensionReason: String
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         id = json["id"]?.int ?? 0
         clientID = json["clientid"]?.int ?? 0
         orderID = json["orderid"]?.int ?? 0
@@ -369,7 +376,7 @@ package struct WHMCSService: Sendable, Equatable {
         domain = json["domain"]?.string ?? ""
         status = json["status"]?.string ?? ""
         billingCycle = json["billingcycle"]?.string ?? ""
-        recurringAmountMinor = json["recurringamount"]?.minorUnits ?? 0
+        recurringAmountMinor = json["recurringamount"]?.minorUnits(in: currency) ?? 0
         nextDueDate = json["nextduedate"]?.string ?? ""
         username = json["username"]?.string ?? ""
         suspensionReason = json["suspensionreason"]?.string ?? ""
@@ -387,15 +394,15 @@ package struct WHMCSInvoiceSummary: Sendable, Equatable {
     package var status: String
     package var currencyCode: String
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         id = json["id"]?.int ?? 0
         clientID = json["userid"]?.int ?? 0
         number = json["invoicenum"]?.string ?? ""
         date = json["date"]?.string ?? ""
         dueDate = json["duedate"]?.string ?? ""
-        totalMinor = json["total"]?.minorUnits ?? 0
-        status = json["status"]?.string ?? ""
         currencyCode = json["currencycode"]?.string ?? ""
+        totalMinor = json["total"]?.minorUnits(in: currencyCode.isEmpty ? currency : Currency(currencyCode)) ?? 0
+        status = json["status"]?.string ?? ""
     }
 }
 
@@ -423,7 +430,14 @@ package struct WHMCSInvoice: Sendable, Equatable {
     /// Nil while unpaid (WHMCS sends `0000-00-00 00:00:00`).
     package var datePaid: String?
     package var subtotalMinor: Int64
+    /// Credit applied from the client's balance.
+    package var creditMinor: Int64
+    /// The first tax level (`tax` at `taxrate` %) and the second (`tax2` at `taxrate2` %), as WHMCS computed them.
     package var taxMinor: Int64
+    package var tax2Minor: Int64
+    /// Percentages as WHMCS writes them, e.g. `"20.00"`; empty or zero when that level does not apply.
+    package var taxRate: String
+    package var taxRate2: String
     package var totalMinor: Int64
     package var balanceMinor: Int64
     package var status: String
@@ -431,7 +445,7 @@ package struct WHMCSInvoice: Sendable, Equatable {
     package var transactions: [Transaction]
     package var notes: String
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         notes = json["notes"]?.string ?? ""
         id = json["invoiceid"]?.int ?? 0
         clientID = json["userid"]?.int ?? 0
@@ -439,21 +453,25 @@ package struct WHMCSInvoice: Sendable, Equatable {
         dueDate = json["duedate"]?.string ?? ""
         let paid = json["datepaid"]?.string ?? ""
         datePaid = paid.isEmpty || paid.hasPrefix("0000") ? nil : paid
-        subtotalMinor = json["subtotal"]?.minorUnits ?? 0
-        taxMinor = json["tax"]?.minorUnits ?? 0
-        totalMinor = json["total"]?.minorUnits ?? 0
-        balanceMinor = json["balance"]?.minorUnits ?? 0
+        subtotalMinor = json["subtotal"]?.minorUnits(in: currency) ?? 0
+        creditMinor = json["credit"]?.minorUnits(in: currency) ?? 0
+        taxMinor = json["tax"]?.minorUnits(in: currency) ?? 0
+        tax2Minor = json["tax2"]?.minorUnits(in: currency) ?? 0
+        taxRate = json["taxrate"]?.string ?? ""
+        taxRate2 = json["taxrate2"]?.string ?? ""
+        totalMinor = json["total"]?.minorUnits(in: currency) ?? 0
+        balanceMinor = json["balance"]?.minorUnits(in: currency) ?? 0
         status = json["status"]?.string ?? ""
         items = (json["items"]?["item"]?.elements ?? []).map { item in
             Item(
                 id: item["id"]?.int ?? 0, type: item["type"]?.string ?? "", relatedID: item["relid"]?.int ?? 0,
-                description: item["description"]?.string ?? "", amountMinor: item["amount"]?.minorUnits ?? 0
+                description: item["description"]?.string ?? "", amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0
             )
         }
         transactions = (json["transactions"]?["transaction"]?.elements ?? []).map { row in
             Transaction(
                 transactionID: row["transid"]?.string ?? "", gateway: row["gateway"]?.string ?? "",
-                amountMinor: row["amountin"]?.minorUnits ?? row["amount"]?.minorUnits ?? 0,
+                amountMinor: row["amountin"]?.minorUnits(in: currency) ?? row["amount"]?.minorUnits(in: currency) ?? 0,
                 date: row["date"]?.string ?? ""
             )
         }
@@ -575,7 +593,7 @@ package struct WHMCSDomain: Sendable, Equatable {
     package var nextDueDate: String
     package var recurringAmountMinor: Int64
 
-    init(_ json: LenientJSON) {
+    init(_ json: LenientJSON, currency: Currency) {
         id = json["id"]?.int ?? 0
         clientID = json["userid"]?.int ?? 0
         name = json["domainname"]?.string ?? ""
@@ -583,6 +601,6 @@ package struct WHMCSDomain: Sendable, Equatable {
         registrationDate = json["regdate"]?.string ?? ""
         expiryDate = json["expirydate"]?.string ?? ""
         nextDueDate = json["nextduedate"]?.string ?? ""
-        recurringAmountMinor = json["recurringamount"]?.minorUnits ?? 0
+        recurringAmountMinor = json["recurringamount"]?.minorUnits(in: currency) ?? 0
     }
 }

@@ -64,20 +64,23 @@ package enum LenientJSON: Equatable, Sendable {
         }
     }
 
-    /// Money as integer minor units from `"12.50"` or `12.5`, without going through floating point for strings.
-    package var minorUnits: Int64? {
+    /// Money in `currency`'s minor units from `"12.50"` or `12.5`, without going through floating point for strings;
+    /// digits beyond the currency's minor unit round (WHMCS writes `"1000.00"` for yen).
+    package func minorUnits(in currency: Currency) -> Int64? {
         switch self {
-        case .string(let text): Self.parseMinorUnits(text)
-        case .number(let number): Self.parseMinorUnits(String(format: "%.2f", number))
+        case .string(let text): currency.minor(fromDecimal: text, precision: .rounded)
+        case .number(let number):
+            currency.minor(fromDecimal: String(format: "%.\(currency.decimals + 1)f", number), precision: .rounded)
         default: nil
         }
     }
 
     /// Money as WHMCS formats it for display, with the currency's prefix and suffix and any of its number formats:
-    /// `"$-8.67 USD"`, `"£1,234.50 GBP"`, `"1.234,50 €"`, `"-8.67"`. The last `.` or `,` followed by one or two
-    /// digits is the decimal mark; other marks group thousands. Nil when there are no digits.
-    package var formattedMinorUnits: Int64? {
-        guard case .string(let text) = self else { return minorUnits }
+    /// `"$-8.67 USD"`, `"£1,234.50 GBP"`, `"1.234,50 €"`, `"-8.67"`, `"KWD 1.250"`. The last `.` or `,` followed by
+    /// one to three digits (up to the currency's own count) is the decimal mark; other marks group thousands. Nil
+    /// when there are no digits.
+    package func formattedMinorUnits(in currency: Currency) -> Int64? {
+        guard case .string(let text) = self else { return minorUnits(in: currency) }
         guard let firstDigit = text.firstIndex(where: { $0.isASCII && $0.isNumber }) else { return nil }
         let negative = text[..<firstDigit].contains("-")
         let number = text[firstDigit...].prefix { ($0.isASCII && $0.isNumber) || $0 == "." || $0 == "," }
@@ -85,14 +88,16 @@ package enum LenientJSON: Equatable, Sendable {
         var fraction = Substring("")
         if let mark = number.lastIndex(where: { $0 == "." || $0 == "," }) {
             let after = number[number.index(after: mark)...]
-            if (1...2).contains(after.count) {
+            // Three digits after a mark group thousands unless the currency has thousandths.
+            if (1...max(2, currency.decimals)).contains(after.count) {
                 whole = number[..<mark]
                 fraction = after
             }
         }
         let digits = whole.filter { $0.isNumber }
         guard !digits.isEmpty else { return nil }
-        return Self.parseMinorUnits((negative ? "-" : "") + digits + (fraction.isEmpty ? "" : "." + fraction))
+        return currency.minor(
+            fromDecimal: (negative ? "-" : "") + digits + (fraction.isEmpty ? "" : "." + fraction), precision: .rounded)
     }
 
     /// The elements of a list that WHMCS may send as an array, as a single object, or as `""` when empty.
@@ -102,29 +107,6 @@ package enum LenientJSON: Equatable, Sendable {
         case .object: [self]
         default: []
         }
-    }
-
-    private static func parseMinorUnits(_ raw: String) -> Int64? {
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        let negative = text.hasPrefix("-")
-        let digits = negative ? String(text.dropFirst()) : text
-        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
-            let whole = Int64(parts[0])
-        else { return nil }
-        var fraction: Int64 = 0
-        if parts.count == 2 {
-            let decimals = parts[1]
-            guard (1...2).contains(decimals.count), decimals.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let value = Int64(decimals)
-            else {
-                return nil
-            }
-            fraction = decimals.count == 1 ? value * 10 : value
-        }
-        let (scaled, overflow) = whole.multipliedReportingOverflow(by: 100)
-        guard !overflow else { return nil }
-        return (negative ? -1 : 1) * (scaled + fraction)
     }
 }
 

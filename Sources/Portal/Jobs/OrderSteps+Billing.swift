@@ -160,29 +160,26 @@ extension OrderSteps {
         guard let invoice = try await client.invoice(id: invoiceID) else {
             throw OrderProblem("invoice \(invoiceID) is missing in WHMCS")
         }
-        guard invoice.totalMinor == order.totalMinor else {
+        // WHMCS is the authority on tax: only the amount before tax must match what the customer was quoted.
+        let pricesIncludeTax = try await databases.withDatabase(for: tenant) {
+            try await $0.accounts.setting(TaxSettings.includedKey) == "1"
+        }
+        let charged = TaxSettings.quotedAmount(of: invoice, pricesIncludeTax: pricesIncludeTax)
+        guard charged == order.totalMinor else {
+            let currency = Currency(order.currency)
             throw OrderProblem(
-                "WHMCS invoice \(invoiceID) is for \(MoneyInput.text(invoice.totalMinor)) but the customer was quoted "
-                    + "\(MoneyInput.text(order.totalMinor)) \(order.currency); check the product's setup fee and currency in WHMCS"
+                "WHMCS invoice \(invoiceID) is for \(MoneyInput.text(charged, currency: currency)) \(order.currency) "
+                    + "before tax but the customer was quoted "
+                    + "\(MoneyInput.text(order.totalMinor, currency: currency)) \(order.currency); "
+                    + "check the product's setup fee, promotion and currency in WHMCS"
             )
         }
         if invoice.status.lowercased() != "paid" {
-            let settings = try await upstreams.settings(of: tenant)
-            guard settings.mode == .sandbox else {
-                // Live: the customer pays in WHMCS; check again later, less often the longer it takes.
-                let waited = now().timeIntervalSince(job.createdAt)
-                let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
-                return .waiting("waiting for invoice \(invoiceID) to be paid", retryAt: now().addingTimeInterval(next))
-            }
-            let method = try await databases.withDatabase(for: tenant) {
-                try await $0.accounts.setting(Self.paymentMethodKey)
-            }
-            try await client.addPayment(
-                WHMCSPayment(
-                    invoiceID: invoiceID, transactionID: "portal-\(tenant.slug)-\(order.number)",
-                    gateway: method ?? Self.defaultPaymentMethod, date: Self.whmcsDate(now())
-                )
-            )
+            // The customer pays on the brand's Stripe checkout or in WHMCS; check again later, less often the longer
+            // it takes (a Stripe payment also wakes this step at once).
+            let waited = now().timeIntervalSince(job.createdAt)
+            let next = min(policy.paymentPollMaximum, max(policy.paymentPollMinimum, waited / 4))
+            return .waiting("waiting for invoice \(invoiceID) to be paid", retryAt: now().addingTimeInterval(next))
         }
         crashPoint(.payment)
         try await finish(job, tenant)

@@ -121,6 +121,7 @@ extension WHMCSAction {
             ]
         )
         try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
+        try settleInvoice(invoiceID)
         // A stock WHMCS emails both, with no flag to stop it (upgradefunctions.php).
         try sendStockEmail(.orderConfirmation, client: userID, about: "#\(orderID)")
         try sendStockEmail(.invoiceCreated, client: userID, about: "#\(invoiceID)")
@@ -208,13 +209,13 @@ extension WHMCSAction {
         guard Self.gateways.contains(gateway) else {
             throw WHMCSFailure("Invalid Payment Method. Valid options include \(Self.gateways.joined(separator: ","))")
         }
-        var lines: [(String, Int)] = []
+        var lines: [(String, Int, Bool)] = []
         var index = 1
         while let description = params.nonEmpty("itemdescription\(index)") {
             guard let amount = params.string("itemamount\(index)").flatMap(Self.minor) else {
                 throw WHMCSFailure("Invalid item amount \(index)")
             }
-            lines.append((description, amount))
+            lines.append((description, amount, params.flag("itemtaxed\(index)")))
             index += 1
         }
         let total = lines.reduce(0) { $0 + $1.1 }
@@ -227,13 +228,14 @@ extension WHMCSAction {
             arguments: [userID, date, due, total, total, gateway, status, params.string("notes") ?? ""]
         )
         let invoiceID = Int(db.lastInsertedRowID)
-        for (description, amount) in lines {
+        for (description, amount, taxed) in lines {
             try db.execute(
                 sql:
-                    "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, '', 0, ?, ?)",
-                arguments: [invoiceID, description, amount]
+                    "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount, taxed) VALUES (?, '', 0, ?, ?, ?)",
+                arguments: [invoiceID, description, amount, taxed ? 1 : 0]
             )
         }
+        try settleInvoice(invoiceID)
         if params.flag("sendinvoice"), status != "Draft" {
             try sendStockEmail(.invoiceCreated, client: userID, about: "#\(invoiceID)")
         }

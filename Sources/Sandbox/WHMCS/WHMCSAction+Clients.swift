@@ -40,15 +40,15 @@ extension WHMCSAction {
         try db.execute(
             sql: """
                 INSERT INTO whmcs_clients (uuid, firstname, lastname, companyname, email, address1, address2, city, state,
-                    postcode, country, phonenumber, groupid, language, notes, customfields, datecreated, currency)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    postcode, country, phonenumber, groupid, language, notes, customfields, datecreated, currency, tax_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 UUID().uuidString.lowercased(), params.nonEmpty("firstname"), params.nonEmpty("lastname"),
                 params.string("companyname") ?? "", email, params.nonEmpty("address1"), params.string("address2") ?? "",
                 params.nonEmpty("city"), params.nonEmpty("state"), params.nonEmpty("postcode"), country,
                 params.nonEmpty("phonenumber"), group, params.string("language") ?? "", params.string("notes") ?? "",
-                Self.encodeJSON(fields), today, currency,
+                Self.encodeJSON(fields), today, currency, params.string("tax_id") ?? "",
             ]
         )
         let clientID = Int(db.lastInsertedRowID)
@@ -125,6 +125,7 @@ extension WHMCSAction {
             "client_id": Self.id(id), "id": Self.id(id), "userid": Self.id(id), "owner_user_id": Self.id(id),
             "uuid": .string(row["uuid"]), "firstname": .string(first), "lastname": .string(last),
             "fullname": .string("\(first) \(last)"), "companyname": .string(row["companyname"]),
+            "tax_id": .string(row["tax_id"]),
             "email": .string(email),
             "address1": .string(row["address1"]), "address2": .string(row["address2"]), "city": .string(row["city"]),
             "state": .string(row["state"]), "fullstate": .string(row["state"]), "statecode": .string(row["state"]),
@@ -211,7 +212,7 @@ extension WHMCSAction {
         }
         let columns = [
             "firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state", "postcode",
-            "country", "phonenumber", "groupid", "language", "notes", "status",
+            "country", "phonenumber", "groupid", "language", "notes", "status", "tax_id",
         ]
         for column in columns {
             guard let value = params.string(column) else { continue }

@@ -177,6 +177,27 @@ extension WHMCSAction {
                     arguments: [invoiceID, serviceID, "\(description) (\(today))", line.first]
                 )
             }
+            // A promotion the order qualifies for becomes a negative line after the service it discounts.
+            if let code = params.nonEmpty("promocode") {
+                var used = false
+                for (line, serviceID) in zip(lines, serviceIDs) {
+                    guard
+                        let promotion = try promotionDiscount(
+                            code: code, productID: line.product["id"], cycle: line.cycle, price: line.amount,
+                            setup: line.first - line.amount), promotion.amount > 0
+                    else { continue }
+                    try db.execute(
+                        sql:
+                            "INSERT INTO whmcs_invoice_items (invoiceid, type, relid, description, amount) VALUES (?, 'PromoHosting', ?, ?, ?)",
+                        arguments: [invoiceID, serviceID, promotion.label, -promotion.amount])
+                    try db.execute(
+                        sql: "UPDATE whmcs_services SET promoid = ? WHERE id = ?", arguments: [promotion.id, serviceID])
+                    used = true
+                }
+                if used {
+                    try db.execute(sql: "UPDATE whmcs_promotions SET uses = uses + 1 WHERE code = ?", arguments: [code])
+                }
+            }
             for ((registration, domainID), amount) in zip(zip(registrations, domainIDs), domainAmounts) {
                 try db.execute(
                     sql:
@@ -189,6 +210,10 @@ extension WHMCSAction {
                 )
             }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
+            if try taxRule() != nil {
+                try db.execute(sql: "UPDATE whmcs_invoice_items SET taxed = 1 WHERE invoiceid = ?", arguments: [invoiceID])
+            }
+            try settleInvoice(invoiceID)
             if !params.flag("noinvoiceemail") {
                 try sendStockEmail(.invoiceCreated, client: clientID, about: "#\(invoiceID)")
             }
@@ -400,7 +425,7 @@ extension WHMCSAction {
         let currencies: [JSONValue] = Self.currencies.map { currency in
             [
                 "id": Self.id(currency.id), "code": .string(currency.code), "prefix": .string(currency.prefix),
-                "suffix": .string(currency.suffix), "format": "1", "rate": "1.00000",
+                "suffix": .string(currency.suffix), "format": "1", "rate": .string(Self.rates[currency.code] ?? "1.00000"),
             ]
         }
         var body: [String: JSONValue] = ["totalresults": .number(Double(currencies.count))]

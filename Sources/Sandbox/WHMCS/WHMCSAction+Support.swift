@@ -103,8 +103,9 @@ extension WHMCSAction {
                 "datepaid": .string(row["datepaid"]), "last_capture_attempt": "0000-00-00 00:00:00",
                 "date_refunded": "0000-00-00 00:00:00", "date_cancelled": "0000-00-00 00:00:00",
                 "subtotal": Self.money(row["subtotal"]), "credit": "0.00", "tax": Self.money(row["tax"]),
-                "tax2": "0.00",
-                "total": Self.money(row["total"]), "taxrate": "0.00", "taxrate2": "0.00",
+                "tax2": Self.money(row["tax2"]),
+                "total": Self.money(row["total"]), "taxrate": .string(row["taxrate"]),
+                "taxrate2": .string(row["taxrate2"]),
                 "status": .string(row["status"]),
                 "paymentmethod": .string(row["paymentmethod"]), "paymethodid": "", "notes": .string(row["notes"]),
                 "created_at": .string(row["date"]), "updated_at": .string(row["date"]),
@@ -123,7 +124,7 @@ extension WHMCSAction {
             db, sql: "SELECT * FROM whmcs_invoice_items WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
         let payments = try Row.fetchAll(
             db, sql: "SELECT * FROM whmcs_transactions WHERE invoiceid = ? ORDER BY id", arguments: [invoiceID])
-        let paid = payments.reduce(0) { $0 + ($1["amountin"] as Int) }
+        let paid = payments.reduce(0) { $0 + ($1["amountin"] as Int) - ($1["amountout"] as Int) }
         let total: Int = row["total"]
         let transactions: JSONValue =
             payments.isEmpty
@@ -136,6 +137,8 @@ extension WHMCSAction {
                             "transid": .string(payment["transid"]),
                             "gateway": .string(payment["gateway"]), "date": .string(payment["date"]),
                             "amountin": Self.money(payment["amountin"]), "fees": Self.money(payment["fees"]),
+                            "amountout": Self.money(payment["amountout"]),
+                            "description": .string(payment["description"]),
                         ]
                     })
             ]
@@ -144,9 +147,9 @@ extension WHMCSAction {
             "date": .string(row["date"]),
             "duedate": .string(row["duedate"]), "datepaid": .string(row["datepaid"]),
             "lastcaptureattempt": "0000-00-00 00:00:00", "subtotal": Self.money(row["subtotal"]), "credit": "0.00",
-            "tax": Self.money(row["tax"]), "tax2": "0.00", "total": Self.money(total),
+            "tax": Self.money(row["tax"]), "tax2": Self.money(row["tax2"]), "total": Self.money(total),
             "balance": Self.money(max(0, total - paid)),
-            "taxrate": "0.00", "taxrate2": "0.00", "status": .string(row["status"]),
+            "taxrate": .string(row["taxrate"]), "taxrate2": .string(row["taxrate2"]), "status": .string(row["status"]),
             "paymentmethod": .string(row["paymentmethod"]),
             "notes": .string(row["notes"]), "ccgateway": false,
             "items": [

@@ -10,12 +10,15 @@ struct WHMCSAction {
 
     /// The currencies the sandbox installation has, by WHMCS currency id.
     static let currencies: [(id: Int, code: String, prefix: String, suffix: String)] = [
-        (1, "GBP", "£", " GBP"), (2, "USD", "$", " USD"), (3, "EUR", "€", " EUR"),
+        (1, "GBP", "£", " GBP"), (2, "USD", "$", " USD"), (3, "EUR", "€", " EUR"), (4, "JPY", "¥", " JPY"),
+        (5, "KWD", "", " KWD"),
     ]
+    /// Units per pound (the base currency), as GetCurrencies reports `rate`.
+    static let rates = ["GBP": "1.00000", "USD": "1.27000", "EUR": "1.17000", "JPY": "190.50000", "KWD": "0.39000"]
 
     static let cycles = ["monthly", "quarterly", "semiannually", "annually", "biennially", "triennially"]
     static let setupFeeColumns = ["msetupfee", "qsetupfee", "ssetupfee", "asetupfee", "bsetupfee", "tsetupfee"]
-    static let gateways = ["mailin", "banktransfer", "paypal"]
+    static let gateways = ["mailin", "banktransfer", "paypal", "stripe"]
 
     var today: String { Self.format(now, "yyyy-MM-dd") }
     var timestamp: String { Self.format(now, "yyyy-MM-dd HH:mm:ss") }

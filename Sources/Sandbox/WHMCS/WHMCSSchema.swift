@@ -20,6 +20,30 @@ enum WHMCSSchema {
         """
 
     /// `tblemails`: what WHMCS emailed a client (read back with GetEmails), and the page a single sign-on opens.
+    /// Tax on invoices, promotions, refund transactions (money out) and client tax ids.
+    static let paymentsSQL = """
+        ALTER TABLE whmcs_invoices ADD COLUMN tax2 INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE whmcs_invoices ADD COLUMN taxrate TEXT NOT NULL DEFAULT '0.00';
+        ALTER TABLE whmcs_invoices ADD COLUMN taxrate2 TEXT NOT NULL DEFAULT '0.00';
+        ALTER TABLE whmcs_transactions ADD COLUMN amountout INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE whmcs_transactions ADD COLUMN description TEXT NOT NULL DEFAULT '';
+        ALTER TABLE whmcs_clients ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE whmcs_services ADD COLUMN promoid INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE whmcs_promotions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            type TEXT NOT NULL,
+            recurring INTEGER NOT NULL DEFAULT 0,
+            value TEXT NOT NULL,
+            cycles TEXT NOT NULL DEFAULT '',
+            appliesto TEXT NOT NULL DEFAULT '',
+            startdate TEXT NOT NULL DEFAULT '0000-00-00',
+            expirationdate TEXT NOT NULL DEFAULT '0000-00-00',
+            maxuses INTEGER NOT NULL DEFAULT 0,
+            uses INTEGER NOT NULL DEFAULT 0
+        );
+        """
+
     static let emailsSQL = """
         CREATE TABLE whmcs_emails (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -47,7 +47,12 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
     package var priceMinor: Int64
     package var setupMinor: Int64
     package var domainMinor: Int64
+    /// What the customer pays: price, setup and domain, less `discountMinor`.
     package var totalMinor: Int64
+    /// The promotion's discount, already taken off `totalMinor`.
+    package var discountMinor: Int64 = 0
+    /// The promotion code the customer entered (sent to WHMCS as `promocode`); empty when none.
+    package var promoCode = ""
     package var status: Status = .awaitingPayment
     package var whmcsClientID: Int?
     /// The client's newest WHMCS order id before ours was placed; an order after it with our lines is ours.
@@ -110,6 +115,8 @@ package struct Order: Codable, Hashable, Sendable, FetchableRecord, MutablePersi
         case setupMinor = "setup_minor"
         case domainMinor = "domain_minor"
         case totalMinor = "total_minor"
+        case discountMinor = "discount_minor"
+        case promoCode = "promo_code"
         case whmcsClientID = "whmcs_client_id"
         case whmcsOrderBaseline = "whmcs_order_baseline"
         case whmcsOrderID = "whmcs_order_id"
@@ -216,6 +223,8 @@ package struct CustomerProfile: Codable, Hashable, Sendable, FetchableRecord, Pe
     /// ISO 3166-1 alpha-2.
     package var country: String
     package var phone: String
+    /// A VAT or other tax id, sent to WHMCS's client record (`tax_id`) and printed on invoices; empty when none.
+    package var taxID = ""
     package var updatedAt: Date
 
     package init(
@@ -240,6 +249,7 @@ package struct CustomerProfile: Codable, Hashable, Sendable, FetchableRecord, Pe
     package static let databaseTableName = "billing_profiles"
     package enum CodingKeys: String, CodingKey {
         case company, address1, city, state, postcode, country, phone
+        case taxID = "tax_id"
         case accountID = "account_id"
         case firstName = "first_name"
         case lastName = "last_name"

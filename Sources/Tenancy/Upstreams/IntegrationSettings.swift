@@ -10,6 +10,8 @@ package struct IntegrationSettings: Sendable, Equatable {
     }
 
     package var mode: Mode = .sandbox
+    /// The brand's currency (from its brand row, not stored here): every WHMCS amount is in it.
+    package var brandCurrency = "GBP"
     package var whmcsURL = ""
     package var whmcsIdentifier = ""
     package var whmcsSecret: Data?
@@ -105,10 +107,11 @@ package struct UpstreamStore: Sendable {
 
     package func settings() async throws -> IntegrationSettings {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1") else {
-                return IntegrationSettings()
-            }
-            return IntegrationSettings(row: row)
+            var settings =
+                try Row.fetchOne(db, sql: "SELECT * FROM integration_settings WHERE id = 1").map(
+                    IntegrationSettings.init(row:)) ?? IntegrationSettings()
+            settings.brandCurrency = try String.fetchOne(db, sql: "SELECT currency FROM brand WHERE id = 1") ?? "GBP"
+            return settings
         }
     }
 

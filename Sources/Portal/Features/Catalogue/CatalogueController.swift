@@ -61,12 +61,15 @@ package struct CatalogueController: Sendable {
         _ context: StaffRequestContext, draft: ProductDraft, kind: Product.Kind, errors: [String: String] = [:],
         notice: Notice? = nil
     ) async throws -> ProductFormPage {
-        let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.catalogue.categories(), try await database.storefront().brand.currency)
+        let (categories, currency, rates) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.catalogue.categories(), try await database.storefront().brand.currency,
+                try await ExchangeRates.load(database)
+            )
         }
         var page = ProductFormPage(
             chrome: context.chrome, csrf: context.csrfToken, draft: draft, kind: kind, errors: errors,
-            categories: categories, rules: rules, currency: currency, canEdit: context.role >= .admin
+            categories: categories, rules: rules, currency: currency, rates: rates, canEdit: context.role >= .admin
         )
         page.notice = notice
         return page
@@ -87,7 +90,8 @@ package struct CatalogueController: Sendable {
         try context.require(.support)
         let entry = try await entry(context)
         return try flows.page(
-            try await formPage(context, draft: ProductDraft(entry), kind: entry.product.kind), "admin/product")
+            try await formPage(context, draft: ProductDraft(entry, currency: Currency(try context.content.brand.currency)),
+                kind: entry.product.kind), "admin/product")
     }
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -110,8 +114,11 @@ package struct CatalogueController: Sendable {
         guard let kind = Product.Kind(rawValue: draft.kind) else {
             return flows.redirect(to: AdminPaths.products.link())
         }
-        let (categories, currency) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.catalogue.categories(), try await database.storefront().brand.currency)
+        let (categories, currency, rates) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.catalogue.categories(), try await database.storefront().brand.currency,
+                try await ExchangeRates.load(database)
+            )
         }
         let refused: (ProblemList) async throws -> Response = { problems in
             try flows.page(
@@ -122,7 +129,7 @@ package struct CatalogueController: Sendable {
                 "admin/product", status: .unprocessableContent
             )
         }
-        switch rules.validate(draft, currency: currency, categories: categories) {
+        switch rules.validate(draft, currency: currency, rates: rates, categories: categories) {
         case .failure(let problems):
             return try await refused(problems)
         case .success(let entry):

@@ -54,10 +54,10 @@ package struct CatalogueImport: Sendable {
     ) async throws -> Result<APIBatch, APIRefusal> {
         let plans = body.plans ?? []
         let blockType = body.blockType ?? ""
-        let (categories, currency, group) = try await databases.withDatabase(for: tenant) { database in
+        let (categories, currency, group, rates) = try await databases.withDatabase(for: tenant) { database in
             (
                 try await database.catalogue.categories(), try await database.storefront().brand.currency,
-                try await database.accounts.setting(ProductSync.productGroupKey)
+                try await database.accounts.setting(ProductSync.productGroupKey), try await ExchangeRates.load(database)
             )
         }
         if let gid = body.whmcsGid, String(gid) != group {
@@ -82,7 +82,7 @@ package struct CatalogueImport: Sendable {
             case .success(nil):
                 toSync.append(stored!)
             case .success(let draft?):
-                switch rules.validate(draft, currency: currency, categories: categories) {
+                switch rules.validate(draft, currency: currency, rates: rates, categories: categories) {
                 case .failure(let problems):
                     batch.refuse(slug, title, problems.summary)
                 case .success(let entry):

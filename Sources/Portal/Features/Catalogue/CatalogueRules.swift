@@ -22,7 +22,9 @@ package struct CatalogueRules: Sendable {
     package typealias Problems = [String: String]
 
     /// The entry the draft describes (with the platform's cost on every price), or the problems.
-    package func validate(_ draft: ProductDraft, currency: String, categories: [ProductCategory]) -> Result<
+    package func validate(
+        _ draft: ProductDraft, currency: String, rates: [String: Decimal] = [:], categories: [ProductCategory]
+    ) -> Result<
         CatalogueEntry, ProblemList
     > {
         var problems: Problems = [:]
@@ -43,7 +45,7 @@ package struct CatalogueRules: Sendable {
                 "Choose a product type: \(Product.Kind.allCases.map(\.rawValue).joined(separator: ", "))."
             return .failure(ProblemList(problems))
         }
-        guard let book = costs.currency(currency) else {
+        guard let book = costs.currency(currency, rates: rates) else {
             problems["prices"] =
                 "The platform has no costs in \(currency) yet, so nothing can be priced; contact the platform."
             return .failure(ProblemList(problems))
@@ -144,7 +146,9 @@ package struct CatalogueRules: Sendable {
         }
 
         var prices: [ProductPrice] = []
-        let costs = cycleCosts(draft, kind: kind, currency: currency)
+        let costs = cycleCosts(draft, kind: kind, currency: currency, rates: rates)
+        let money = Currency(currency)
+        let example = MoneyInput.example(money)
         if kind != .domain {
             var seen = Set<Product.BillingCycle>()
             for raw in draft.prices {
@@ -168,13 +172,13 @@ package struct CatalogueRules: Sendable {
                         "Certificates are sold by the year: use annually, biennially or triennially."
                     continue
                 }
-                guard let price = MoneyInput.parse(raw.price) else {
-                    problems["price_\(cycle.rawValue)"] = "Enter an amount such as 4.99."
+                guard let price = MoneyInput.parse(raw.price, currency: money) else {
+                    problems["price_\(cycle.rawValue)"] = "Enter an amount such as \(example.price)."
                     continue
                 }
                 let setupText = raw.setup.trimmingCharacters(in: .whitespaces)
-                guard let setup = setupText.isEmpty ? 0 : MoneyInput.parse(setupText) else {
-                    problems["setup_\(cycle.rawValue)"] = "Enter a setup fee such as 10.00, or leave it empty."
+                guard let setup = setupText.isEmpty ? 0 : MoneyInput.parse(setupText, currency: money) else {
+                    problems["setup_\(cycle.rawValue)"] = "Enter a setup fee such as \(example.setup), or leave it empty."
                     continue
                 }
                 let cost = costs[cycle] ?? 0
@@ -205,11 +209,11 @@ package struct CatalogueRules: Sendable {
                     problems["domain_prices"] = ".\(tld) is listed twice."
                     continue
                 }
-                guard let register = MoneyInput.parse(raw.register), let transfer = MoneyInput.parse(raw.transfer),
-                    let renew = MoneyInput.parse(raw.renew)
+                guard let register = MoneyInput.parse(raw.register, currency: money), let transfer = MoneyInput.parse(raw.transfer, currency: money),
+                    let renew = MoneyInput.parse(raw.renew, currency: money)
                 else {
                     problems["domain_prices"] =
-                        "Give .\(tld) three yearly amounts: register, transfer and renew, such as 9.99."
+                        "Give .\(tld) three yearly amounts: register, transfer and renew, such as \(example.price)."
                     continue
                 }
                 if let (label, amount) = [("register", register), ("transfer", transfer), ("renew", renew)].first(
@@ -267,8 +271,10 @@ package struct ProblemList: Error, Sendable, Equatable {
 extension CatalogueRules {
     /// The platform's cost per billing cycle for what the draft describes so far (empty until it is known).
     /// The single place the platform's cost is worked out: the form shows it and `validate` enforces it.
-    func cycleCosts(_ draft: ProductDraft, kind: Product.Kind, currency: String) -> [Product.BillingCycle: Int64] {
-        guard let book = costs.currency(currency) else { return [:] }
+    func cycleCosts(
+        _ draft: ProductDraft, kind: Product.Kind, currency: String, rates: [String: Decimal] = [:]
+    ) -> [Product.BillingCycle: Int64] {
+        guard let book = costs.currency(currency, rates: rates) else { return [:] }
         var monthly: Int64?
         var yearly: Int64?
         switch kind {

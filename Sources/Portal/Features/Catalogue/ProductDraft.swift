@@ -48,7 +48,7 @@ package struct ProductDraft: Sendable, Equatable {
     package init() {}
 
     /// The form of a stored entry, for editing.
-    package init(_ entry: CatalogueEntry) {
+    package init(_ entry: CatalogueEntry, currency: Currency) {
         let product = entry.product
         id = product.id
         slug = product.slug
@@ -70,12 +70,12 @@ package struct ProductDraft: Sendable, Equatable {
         sslProductCode = product.sslProductCode ?? ""
         prices = entry.prices.map {
             CyclePrice(
-                cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor), setup: MoneyInput.text($0.setupMinor))
+                cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor, currency: currency), setup: MoneyInput.text($0.setupMinor, currency: currency))
         }
         domainPrices = entry.domainPrices.map {
             TLDPrice(
-                tld: $0.tld, register: MoneyInput.text($0.registerMinor), transfer: MoneyInput.text($0.transferMinor),
-                renew: MoneyInput.text($0.renewMinor)
+                tld: $0.tld, register: MoneyInput.text($0.registerMinor, currency: currency), transfer: MoneyInput.text($0.transferMinor, currency: currency),
+                renew: MoneyInput.text($0.renewMinor, currency: currency)
             )
         }
     }
@@ -85,35 +85,36 @@ package struct ProductDraft: Sendable, Equatable {
 
 /// Decimal money typed by people ("12", "12.5", "12.50") ↔ integer minor units; never floating point.
 package enum MoneyInput {
-    package static let maximumMinor: Int64 = 100_000_000
+    /// The largest price a form takes, in major units (a million).
+    package static let maximumMajor: Int64 = 1_000_000
 
-    /// Minor units, or nil when the text is not an amount with at most two decimals.
-    package static func parse(_ raw: String) -> Int64? {
+    /// Minor units of `currency`, or nil when the text is not an amount with at most the currency's decimals
+    /// (none for yen, three for dinars, the last of them 0). A leading symbol and thousands commas are allowed.
+    package static func parse(_ raw: String, currency: Currency) -> Int64? {
         var text = raw.trimmingCharacters(in: .whitespaces)
-        for symbol in ["£", "$", "€"] where text.hasPrefix(symbol) { text.removeFirst() }
-        text = text.replacingOccurrences(of: ",", with: "")
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 9, parts[0].allSatisfy(\.isASCII),
-            let whole = Int64(parts[0]), whole >= 0
-        else { return nil }
-        var fraction: Int64 = 0
-        if parts.count == 2 {
-            let digits = parts[1]
-            guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let value = Int64(digits)
-            else {
-                return nil
-            }
-            fraction = digits.count == 1 ? value * 10 : value
+        for symbol in ["£", "$", "€", "¥", currency.code] where text.uppercased().hasPrefix(symbol) {
+            text = text.dropFirst(symbol.count).trimmingCharacters(in: .whitespaces)
         }
-        let minor = whole * 100 + fraction
-        return minor <= maximumMinor ? minor : nil
+        text = text.replacingOccurrences(of: ",", with: "")
+        guard !text.hasPrefix("-"), !text.hasPrefix("+"), let minor = currency.minor(fromDecimal: text, precision: .exact)
+        else { return nil }
+        // WHMCS keeps two decimal places and Stripe wants thousandths in tens: 4.990, not 4.995.
+        if currency.decimals > 2, minor % 10 != 0 { return nil }
+        return minor <= maximumMajor * currency.scale ? minor : nil
     }
 
-    /// 1250 → "12.50".
-    package static func text(_ minor: Int64) -> String {
-        let cents = minor % 100
-        return "\(minor / 100).\(cents < 10 ? "0" : "")\(cents)"
+    /// Amounts to show in a hint: "4.99" and "10.00" in pounds, "500" and "1000" in yen, "4.990" in dinars.
+    package static func example(_ currency: Currency) -> (price: String, setup: String) {
+        switch currency.decimals {
+        case 0: ("500", "1000")
+        case 3: ("4.990", "10.000")
+        default: ("4.99", "10.00")
+        }
+    }
+
+    /// 1250 GBP → "12.50"; 1000 JPY → "1000"; 1250 KWD → "1.250".
+    package static func text(_ minor: Int64, currency: Currency) -> String {
+        currency.decimal(minor)
     }
 }
 

@@ -49,7 +49,8 @@ package struct ProductFormPage: Sendable {
 extension ProductFormPage {
     init(
         chrome: StorefrontChrome, csrf: String, draft: ProductDraft, kind: Product.Kind, errors: [String: String],
-        categories: [ProductCategory], rules: CatalogueRules, currency: String, canEdit: Bool
+        categories: [ProductCategory], rules: CatalogueRules, currency: String, rates: [String: Decimal] = [:],
+        canEdit: Bool
     ) {
         self.chrome = chrome
         self.csrf = csrf
@@ -59,7 +60,7 @@ extension ProductFormPage {
         kindLabel = kind.label
         self.draft = ProductDraftView(draft)
         self.errors = errors
-        let costs = rules.cycleCosts(draft, kind: kind, currency: currency)
+        let costs = rules.cycleCosts(draft, kind: kind, currency: currency, rates: rates)
         cycles = Product.BillingCycle.allCases.map { cycle in
             let price = draft.price(for: cycle)
             return CycleRow(

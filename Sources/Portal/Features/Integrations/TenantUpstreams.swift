@@ -77,7 +77,9 @@ package struct TenantUpstreams: Sendable {
             accessKey: try settings.whmcsAccessKey.map { try open($0, tenant, "whmcs.accesskey") }
         )
         return (
-            WHMCSClient(credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier)),
+            WHMCSClient(
+                credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier),
+                currency: Currency(settings.brandCurrency)),
             group
         )
     }
