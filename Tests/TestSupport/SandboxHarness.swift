@@ -15,6 +15,7 @@ package struct SandboxHarness: Sendable {
     package let whmURL: String
     package let twentyIURL: String
     package let sslStoreURL: String
+    package let stripeURL: String
     package let http: HTTPClient
     package let breakers: CircuitBreakers
     package let logs: LogCapture
@@ -141,8 +142,11 @@ package struct SandboxHarness: Sendable {
     }
 
     /// Runs `body` with both simulators listening on free ports, sharing a fresh database folder.
+    /// `autoCapture`: WHMCS pays each invoice the moment it is made (a stored card), so tests about other things need
+    /// not pay; payment tests turn it off and pay as a customer does.
     package static func with<T: Sendable>(
-        now: @escaping @Sendable () -> Date = { Date() },
+        now: @escaping @Sendable () -> Date = { Date() }, autoCapture: Bool = true,
+        tax: (rate: String, inclusive: Bool)? = nil,
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)")
@@ -153,6 +157,12 @@ package struct SandboxHarness: Sendable {
         configuration.whmPort = 0
         configuration.twentyIPort = 0
         configuration.sslStorePort = 0
+        configuration.stripePort = 0
+        configuration.autoCapture = autoCapture
+        configuration.tax = tax
+        // Webhook retries in a test come quickly, and not for long.
+        configuration.stripeDeliveryAttempts = 3
+        configuration.stripeRetryDelay = .milliseconds(200)
         configuration.cloudSizes = try CloudSizes.load(path: TestPaths.assets + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(configuration, now: now)
         let logs = LogCapture()
@@ -180,7 +190,8 @@ package struct SandboxHarness: Sendable {
             let harness = SandboxHarness(
                 sandbox: sandbox, whmcsURL: "http://127.0.0.1:\(bound["whmcs"] ?? 0)",
                 whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)",
-                sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)", http: http,
+                sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)",
+                stripeURL: "http://127.0.0.1:\(bound["stripe"] ?? 0)", http: http,
                 breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
                 logs: logs
             )

@@ -60,6 +60,9 @@ package struct StripeCheckoutSession: Sendable, Equatable {
     package var currency: String
     package var clientReferenceID: String
     package var metadata: [String: String]
+    /// With `payment_intent` expanded: its status and the message of its last failed attempt (a decline).
+    package var paymentIntentStatus: String?
+    package var lastPaymentError: String?
 
     package init(_ json: LenientJSON) {
         id = json["id"]?.string ?? ""
@@ -71,6 +74,8 @@ package struct StripeCheckoutSession: Sendable, Equatable {
         amountTotal = Int64(json["amount_total"]?.int ?? 0)
         currency = json["currency"]?.string ?? ""
         clientReferenceID = json["client_reference_id"]?.string ?? ""
+        paymentIntentStatus = json["payment_intent"]?["status"]?.string
+        lastPaymentError = json["payment_intent"]?["last_payment_error"]?["message"]?.string
         var metadata: [String: String] = [:]
         if case .object(let pairs) = json["metadata"] ?? .null {
             for (key, value) in pairs { metadata[key] = value.string }
@@ -198,13 +203,14 @@ package struct StripeClient: Sendable {
         return session
     }
 
-    /// `GET /v1/checkout/sessions/{id}`.
+    /// `GET /v1/checkout/sessions/{id}` with `expand[]=payment_intent`, so a decline's reason comes with it.
     package func checkoutSession(id: String) async throws -> StripeCheckoutSession {
         guard id.hasPrefix("cs_"), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw UpstreamError.apiError(.stripe, action: "checkout.sessions.retrieve", message: "not a session id")
         }
         return StripeCheckoutSession(
-            try await perform(.get, "/checkout/sessions/\(id)", action: "checkout.sessions.retrieve"))
+            try await perform(
+                .get, "/checkout/sessions/\(id)?expand%5B%5D=payment_intent", action: "checkout.sessions.retrieve"))
     }
 
     /// `POST /v1/refunds` for `paymentIntent`: all of it when `amountMinor` is nil, otherwise that much.

@@ -32,7 +32,7 @@ package func buildApplication(
             steps: dependencies.orderSteps, queue: dependencies.orderQueue, registry: dependencies.registry,
             databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
             lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
-            now: dependencies.accountServices.now, logger: logger
+            cards: dependencies.cardPayments, now: dependencies.accountServices.now, logger: logger
         ),
         ReminderScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,
@@ -104,6 +104,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     BrandRoutes.add(to: areas, dependencies, logger: logger)
     MailRoutes.add(to: areas, dependencies, logger: logger)
     IntegrationsRoutes.add(to: areas, dependencies, logger: logger)
+    PaymentRoutes.add(to: areas, dependencies, logger: logger)
     return router
 }
 

@@ -46,6 +46,8 @@ package struct PortalDependencies: Sendable {
     package let orderSteps: OrderSteps
     /// Suspends and restores a brand's hosting accounts with the brand.
     package let hostingSuspension: HostingSuspension
+    /// Card payments on each brand's own Stripe account.
+    package let cardPayments: CardPayments
 
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
@@ -131,6 +133,7 @@ package struct PortalDependencies: Sendable {
             notices: BillingNotices(flows: accountFlows, realm: realm, queue: mailQueue, now: accountServices.now),
             logger: logger)
         let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
+        let orderQueue = OrderQueue(platform: platform)
         return PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,
@@ -150,7 +153,7 @@ package struct PortalDependencies: Sendable {
             upstreams: upstreams,
             mailQueue: mailQueue,
             catalogueRules: try CatalogueRules(directory: configuration.assetsDirectory),
-            orderQueue: OrderQueue(platform: platform),
+            orderQueue: orderQueue,
             billingRefresher: billingRefresher,
             customDomains: CustomDomains(platform: platform, baseDomain: configuration.baseDomain),
             // Validated when the configuration was read; the system's resolver is an address by construction.
@@ -172,7 +175,11 @@ package struct PortalDependencies: Sendable {
             ),
             hostingSuspension: HostingSuspension(
                 control: { try await upstreams.whm(for: $0) }, databases: databases, logger: logger
-            )
+            ),
+            cardPayments: CardPayments(
+                databases: databases, upstreams: upstreams, queue: orderQueue, flows: accountFlows, realm: realm,
+                refresh: { try await billingRefresher.refresh($0, in: $1) }, now: accountServices.now,
+                crashAfter: configuration.crashAfterStep, logger: logger)
         )
     }
 }

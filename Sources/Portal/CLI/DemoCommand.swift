@@ -60,6 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         sandboxConfiguration.whmPort = sandboxWHMPort
         sandboxConfiguration.twentyIPort = 0
         sandboxConfiguration.sslStorePort = 0
+        sandboxConfiguration.stripePort = 0
         sandboxConfiguration.cloudSizes = try CloudSizes.load(
             path: configuration.assetsDirectory + "/catalogue/resource-map.json")
         let sandbox = try await Sandbox(sandboxConfiguration)
@@ -91,7 +92,8 @@ struct DemoCommand: AsyncParsableCommand {
                 (
                     whmcs: "http://127.0.0.1:\(ports["whmcs"] ?? 0)", whm: "http://127.0.0.1:\(ports["whm"] ?? 0)",
                     twentyI: "http://127.0.0.1:\(ports["20i"] ?? 0)",
-                    sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)"
+                    sslStore: "http://127.0.0.1:\(ports["sslstore"] ?? 0)",
+                    stripe: "http://127.0.0.1:\(ports["stripe"] ?? 0)"
                 )
             }
             try await connectDemoTenants(to: sandbox, urls: urls, configuration: configuration)
@@ -104,7 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
                 whmcsSecret: sandbox.credentials.whmcsSecret,
                 whmURL: urls.whm, whmRootToken: sandbox.credentials.whmRootToken
             )
-            try await serve(configuration, logger: logger, sandboxURLs: urls)
+            try await serve(configuration, logger: logger, sandboxURLs: urls, sandbox: sandbox)
             await sandboxGroup.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -112,7 +114,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Points each demo brand still in sandbox mode at the simulators, with its own group and reseller.
     private func connectDemoTenants(
-        to sandbox: Sandbox, urls: (whmcs: String, whm: String, twentyI: String, sslStore: String),
+        to sandbox: Sandbox,
+        urls: (whmcs: String, whm: String, twentyI: String, sslStore: String, stripe: String),
         configuration: PortalConfiguration
     ) async throws {
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
@@ -158,11 +161,38 @@ struct DemoCommand: AsyncParsableCommand {
         try platform.close()
     }
 
+    /// Gives each demo brand in sandbox mode its own account on the Stripe simulator, whose events go to the
+    /// brand's own host on the port the portal bound. A brand connected before keeps its keys.
+    private func connectStripe(
+        _ sandbox: Sandbox, stripeURL: String, port: Int, configuration: PortalConfiguration,
+        dependencies: PortalDependencies
+    ) async {
+        for definition in DemoTenants.definitions {
+            do {
+                guard let tenant = dependencies.registry.snapshot.tenantsByID.values.first(where: {
+                    $0.slug.rawValue == definition.slug
+                }), try await dependencies.upstreams.settings(of: tenant).mode == .sandbox
+                else { continue }
+                let host = "\(definition.slug).\(configuration.baseDomain)"
+                let account = try await sandbox.stripe.ensureAccount(
+                    definition.slug, webhookURL: "http://\(host):\(port)/webhooks/stripe")
+                try await DemoTenants.connectStripe(
+                    tenant, account: account, baseURL: stripeURL, dependencies: dependencies)
+            } catch {
+                Console.line("could not connect demo tenant \(definition.slug) to the Stripe simulator: \(error)")
+            }
+        }
+    }
+
     private func serve(
         _ configuration: PortalConfiguration, logger: Logger,
-        sandboxURLs: (whmcs: String, whm: String, twentyI: String, sslStore: String)
+        sandboxURLs: (whmcs: String, whm: String, twentyI: String, sslStore: String, stripe: String),
+        sandbox: Sandbox
     ) async throws {
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
+            await connectStripe(
+                sandbox, stripeURL: sandboxURLs.stripe, port: port, configuration: configuration,
+                dependencies: dependencies)
             let snapshot = dependencies.registry.snapshot
             Console.line("")
             Console.line("Portal demo is running. Open:")
@@ -194,8 +224,11 @@ struct DemoCommand: AsyncParsableCommand {
                     + "  (onboard a new brand there)")
             Console.line("Staff can read every email the demo would send at /admin/mailbox.")
             Console.line(
-                "Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  TheSSLStore \(sandboxURLs.sslStore)"
-            )
+                "Sandbox upstreams: WHMCS \(sandboxURLs.whmcs)  WHM \(sandboxURLs.whm)  20i \(sandboxURLs.twentyI)  "
+                    + "TheSSLStore \(sandboxURLs.sslStore)  Stripe \(sandboxURLs.stripe)")
+            Console.line(
+                "  Pay demo invoices with test card 4242 4242 4242 4242 (any future expiry, any CVC); "
+                    + "4000 0000 0000 0002 is declined.")
             Console.line("  (each brand's connection is on /admin/integrations; owners can test it there)")
             Console.line("Press Ctrl-C to stop.")
             Console.line("")

@@ -1,4 +1,5 @@
 import Branding
+import Sandbox
 import Foundation
 import Tenancy
 
@@ -277,4 +278,24 @@ package struct DemoTenants: Sendable {
             ]
         ),
     ]
+}
+
+extension DemoTenants {
+    /// Stores a Stripe simulator account as the brand's Stripe connection (keys sealed, as the Payments page does).
+    static func connectStripe(
+        _ tenant: Tenant, account: StripeSimulator.Account, baseURL: String, dependencies: PortalDependencies
+    ) async throws {
+        let secrets = dependencies.accountServices.secrets
+        let stored = StripeAccount(
+            secretKey: try secrets.seal(
+                account.secretKey, context: TenantUpstreams.context(tenant, TenantUpstreams.stripeSecretField)),
+            secretKeyLast4: String(account.secretKey.suffix(4)), publishableKey: account.publishableKey,
+            webhookSecret: try secrets.seal(
+                account.webhookSecret, context: TenantUpstreams.context(tenant, TenantUpstreams.stripeWebhookField)),
+            webhookSecretLast4: String(account.webhookSecret.suffix(4)), gateway: "stripe", baseURL: baseURL,
+            updatedAt: Date())
+        try await dependencies.databases.withDatabase(for: tenant) { database in
+            try await database.payments.saveStripeAccount(stored, actor: nil, ip: "demo")
+        }
+    }
 }

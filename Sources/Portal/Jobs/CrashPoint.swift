@@ -7,6 +7,10 @@ import Tenancy
 package enum CrashPoint: String, CaseIterable, Sendable {
     case client, order, payment, accept, provision
     case stackUser = "stack-user"
+    /// After a Stripe webhook event is recorded, before its payment is applied to WHMCS.
+    case stripeEvent = "stripe-event"
+    /// After `AddInvoicePayment` for a card payment, before it is marked applied.
+    case cardPayment = "card-payment"
 
     init(_ step: OrderJob.Step) {
         switch step {

@@ -39,15 +39,19 @@ package struct OrderPipeline: Service {
     let policy: PipelineRetryPolicy
     /// Held (flock) while this process runs jobs, so two processes on one data folder never run the same job.
     let lockPath: String
+    /// Card payments and refunds to carry into WHMCS, in the same per-tenant worker as the tenant's jobs.
+    let cards: CardPayments?
     let now: @Sendable () -> Date
     let logger: Logger
 
     package init(
         steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases,
         platform: PlatformDatabase,
-        policy: PipelineRetryPolicy, lockPath: String, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        policy: PipelineRetryPolicy, lockPath: String, cards: CardPayments? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.lockPath = lockPath
+        self.cards = cards
         self.steps = steps
         self.queue = queue
         self.registry = registry
@@ -112,6 +116,8 @@ package struct OrderPipeline: Service {
             return
         }
         do {
+            // Card payments first: applying one wakes the order waiting for it, which then runs below.
+            let cardsWaiting = await cards?.applyPending(tenant) ?? false
             var ran = 0
             while !Task.isCancelled, ran < 20,
                 let job = try await databases.withDatabase(for: tenant, { try await $0.orders.nextDueJob(now: now()) })
@@ -122,7 +128,13 @@ package struct OrderPipeline: Service {
                 ran += 1
             }
             let checkedAt = now()
-            if let next = try await databases.withDatabase(for: tenant, { try await $0.orders.nextJobTime() }) {
+            var next = try await databases.withDatabase(for: tenant, { try await $0.orders.nextJobTime() })
+            if cardsWaiting {
+                // WHMCS or Stripe did not answer: try the card work again in a minute.
+                let retry = now().addingTimeInterval(60)
+                next = min(next ?? retry, retry)
+            }
+            if let next {
                 // Still work (a retry, a live payment to wait for): keep the durable hint for a restart to find.
                 try await platform.markJobsPending(id)
                 queue.notify(id, at: next)

@@ -169,6 +169,7 @@ extension AreaFrame {
         if role == .owner {
             brand += [
                 link("Domains", AdminPaths.domains), link("Connections", AdminPaths.integrations),
+                link("Payments", AdminPaths.payments),
                 link("Staff", AdminPaths.staff), link("API keys", AdminPaths.apiKeys),
             ]
         }

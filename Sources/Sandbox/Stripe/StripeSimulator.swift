@@ -190,7 +190,8 @@ package final class StripeSimulator: Sendable {
     ) async throws -> Response {
         let raw = try await request.body.collect(upTo: 1 << 20)
         let text = String(buffer: raw)
-        let form = Self.parseForm(text)
+        // Parameters may come in the query (GET) or the body (POST), as Stripe accepts.
+        let form = Self.parseForm([request.uri.query ?? "", text].filter { !$0.isEmpty }.joined(separator: "&"))
         let authorization = request.headers[.authorization] ?? ""
         let key = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         let idempotencyKey = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
@@ -436,7 +437,8 @@ package final class StripeSimulator: Sendable {
                 status: .notFound, type: "invalid_request_error", code: "resource_missing",
                 message: "No such checkout.session: '\(id)'", param: "id")
         }
-        return (try session(db, id, expand: false)!, [])
+        let expand = form["expand[]"] == "payment_intent" || form["expand[0]"] == "payment_intent"
+        return (try session(db, id, expand: expand)!, [])
     }
 
     private func createRefund(_ db: Database, _ account: Row, _ form: [String: String]) throws -> (JSONValue, [String])
@@ -560,8 +562,19 @@ package final class StripeSimulator: Sendable {
             }), !url.isEmpty
         else { return false }
         let timestamp = Int(now().timeIntervalSince1970)
-        var request = HTTPClientRequest(url: url)
+        // `*.localhost` is loopback by definition (RFC 6761), as browsers treat it: connect there, keep the name.
+        var target = url
+        var hostHeader: String?
+        if var components = URLComponents(string: url), let host = components.host?.lowercased(),
+            host == "localhost" || host.hasSuffix(".localhost")
+        {
+            hostHeader = host + (components.port.map { ":\($0)" } ?? "")
+            components.host = "127.0.0.1"
+            target = components.string ?? url
+        }
+        var request = HTTPClientRequest(url: target)
         request.method = .POST
+        if let hostHeader { request.headers.add(name: "Host", value: hostHeader) }
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
         request.headers.add(

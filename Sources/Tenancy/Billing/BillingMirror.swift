@@ -257,6 +257,11 @@ package struct BillingMirrorStore: Sendable {
         }
     }
 
+    /// Any customer's invoice, by its WHMCS id (the back office).
+    package func invoice(_ id: Int) async throws -> MirroredInvoice? {
+        try await pool.read { db in try MirroredInvoice.filter(Column("whmcs_invoice_id") == id).fetchOne(db) }
+    }
+
     /// The invoice only when it belongs to `account`.
     package func invoice(_ id: Int, of account: Account.ID) async throws -> MirroredInvoice? {
         try await pool.read { db in

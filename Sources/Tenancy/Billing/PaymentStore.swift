@@ -261,13 +261,13 @@ package struct PaymentStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO card_payments (session_id, invoice_id, account_id, amount_minor, currency, status,
-                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'open', ?, ?)
+                        payment_intent, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)
                     ON CONFLICT(session_id) DO NOTHING
                     """,
                 arguments: [
                     payment.sessionID, payment.invoiceID, payment.accountID, payment.amountMinor, payment.currency,
-                    payment.createdAt, payment.updatedAt,
+                    payment.paymentIntent, payment.createdAt, payment.updatedAt,
                 ])
         }
     }
@@ -290,6 +290,24 @@ package struct PaymentStore: Sendable {
                     """,
                 arguments: [invoiceID, account]
             ).map(CardPayment.init(row:))
+        }
+    }
+
+    /// The session a PaymentIntent event is about: by the intent, or else the newest open attempt on the invoice.
+    package func session(intent: String, invoice: Int?) async throws -> String? {
+        try await pool.read { db in
+            if let session = try String.fetchOne(
+                db, sql: "SELECT session_id FROM card_payments WHERE payment_intent = ?", arguments: [intent])
+            {
+                return session
+            }
+            guard let invoice else { return nil }
+            return try String.fetchOne(
+                db,
+                sql: """
+                    SELECT session_id FROM card_payments WHERE invoice_id = ? AND status = 'open'
+                    ORDER BY created_at DESC, rowid DESC LIMIT 1
+                    """, arguments: [invoice])
         }
     }
 
@@ -470,6 +488,17 @@ package struct PaymentStore: Sendable {
         }
     }
 
+    /// Refunds asked of Stripe whose answer was never stored (a crash or a lost answer): asked again with the same
+    /// idempotency key, Stripe returns the refund it made, or makes it once.
+    package func unansweredRefunds(before date: Date) async throws -> [CardRefund] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM card_refunds WHERE status = 'requested' AND created_at < ? ORDER BY id",
+                arguments: [date]
+            ).map(CardRefund.init(row:))
+        }
+    }
+
     /// Refunds Stripe made that WHMCS has not recorded yet.
     package func unrecordedRefunds() async throws -> [CardRefund] {
         try await pool.read { db in
@@ -500,6 +529,7 @@ package struct PaymentStore: Sendable {
                 sql: """
                     SELECT EXISTS (SELECT 1 FROM card_payments WHERE status = 'paid' AND applied_at IS NULL)
                         OR EXISTS (SELECT 1 FROM card_refunds WHERE status = 'refunded' AND recorded_at IS NULL)
+                        OR EXISTS (SELECT 1 FROM card_refunds WHERE status = 'requested')
                     """) ?? false
         }
     }

@@ -89,7 +89,7 @@ extension AdminCustomersController.DetailPage {
                 Line(
                     id: String($0.whmcsInvoiceID), title: "Invoice \($0.number)",
                     detail: "\(Money.format(minor: $0.totalMinor, currency: $0.currency)), due \($0.dueDate)",
-                    status: $0.status, link: nil)
+                    status: $0.status, link: AdminPaths.invoice.link($0.whmcsInvoiceID))
             },
             tickets: record.tickets.map {
                 Line(

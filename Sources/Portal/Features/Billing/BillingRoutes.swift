@@ -9,17 +9,7 @@ enum BillingRoutes {
             account: BillingAccount(
                 databases: dependencies.databases, records: { try await dependencies.upstreams.whmcs(for: $0).client },
                 now: dependencies.accountServices.now),
-            billing: BillingDesk(
-                payments: { try await dependencies.upstreams.whmcs(for: $0).client },
-                mode: { try await dependencies.upstreams.settings(of: $0).mode },
-                billingClient: { account, tenant in
-                    try await dependencies.databases.withDatabase(for: tenant) {
-                        try await $0.upstreams.billingClient(of: account)
-                    }
-                },
-                refresh: { try await dependencies.billingRefresher.refresh($0, in: $1) },
-                now: dependencies.accountServices.now
-            ), dashboards: RenderedPages(capacity: 4_096),
+            cards: dependencies.cardPayments, dashboards: RenderedPages(capacity: 4_096),
             documents: InvoiceDocuments(
                 renderer: dependencies.pdfRenderer, dataDirectory: dependencies.dataDirectory,
                 baseStylesheet: dependencies.configuration.assetsDirectory + "/static/base.css")

@@ -59,25 +59,31 @@ extension CustomerBillingController {
     }
 
     /// One invoice as the customer reads it: the brand as seller (with its company and tax numbers), dates in the
-    /// brand's way of writing them, and each service line with the period it pays for.
-    func invoicePage(_ context: CustomerRequestContext, notice: Notice? = nil) async throws -> InvoicePage {
+    /// brand's way of writing them, each service line with the period it pays for, and each tax WHMCS charged
+    /// with its name and rate.
+    func invoicePage(_ context: CustomerRequestContext, notice: Notice? = nil, payment: CardPayment? = nil)
+        async throws -> InvoicePage
+    {
         let mirrored = try await ownedInvoice(context)
         let detail = try await account.invoice(mirrored, in: context.tenant)
         let content = try context.content
         let profile = try await account.profile(of: context.account, in: context.tenant)
         let currency = mirrored.currency.isEmpty ? content.brand.currency : mirrored.currency
         let money = { (minor: Int64) in Money.format(minor: minor, currency: currency) }
-        let services = try await databases.withDatabase(for: context.tenant) { database in
+        let (services, tax, refunds) = try await databases.withDatabase(for: context.tenant) { database in
             var cycles: [Int: String] = [:]
             for item in detail.items where item.relatedID > 0 && item.type.lowercased() == "hosting" {
                 if let service = try await database.billing.service(item.relatedID, of: context.account.id) {
                     cycles[item.relatedID] = service.billingCycle
                 }
             }
-            return cycles
+            return (
+                cycles, try await TaxSettings.load(database),
+                try await database.payments.refunds(invoice: mirrored.whmcsInvoiceID)
+            )
         }
         let brand = content.brand
-        return InvoicePage(
+        var page = InvoicePage(
             chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: detail.id, number: mirrored.number,
             status: detail.status, isUnpaid: detail.status == "Unpaid", date: DisplayCalendar.longDate(detail.date),
             dueDate: DisplayCalendar.longDate(detail.dueDate), datePaid: detail.datePaid.map(DisplayCalendar.longDate),
@@ -88,7 +94,7 @@ extension CustomerBillingController {
                         DisplayCalendar.servicePeriod(from: detail.dueDate, cycle: $0)
                     })
             },
-            subtotal: money(detail.subtotalMinor), tax: money(detail.taxMinor), hasTax: detail.taxMinor != 0,
+            subtotal: money(detail.subtotalMinor), taxLines: tax.lines(of: detail, currency: currency),
             total: money(detail.totalMinor),
             balance: money(detail.balanceMinor), sellerName: context.chrome.companyName,
             sellerAddress: context.chrome.addressLines + (Countries.name(of: brand.country).map { [$0] } ?? []),
@@ -102,12 +108,30 @@ extension CustomerBillingController {
                 .filter { !$0.isEmpty }
             } ?? []
         )
+        page.customerTaxID = profile?.taxID ?? ""
+        page.payment = payment.map { PaymentState($0, amount: money($0.amountMinor)) }
+        page.refunds = refunds.filter { $0.status == .refunded }.map {
+            "\(money($0.amountMinor)) refunded to your card on \(DisplayCalendar.longDate($0.createdAt, in: TimeZone(identifier: "UTC")!))"
+        }
+        return page
     }
 
     @Sendable func invoice(_ request: Request, context: CustomerRequestContext) async throws -> Response {
-        let notice: Notice? =
-            request.uri.queryParameters.get("done") == "paid" ? .success("Thank you: the payment is recorded.") : nil
-        return try flows.page(try await invoicePage(context, notice: notice), "account/invoice")
+        let returning = request.uri.queryParameters.get("payment")
+        var payment: CardPayment?
+        if returning == "return" || returning == "cancelled" {
+            // Back from Stripe: asked there directly, as the webhook may not have arrived yet.
+            let invoice = try await ownedInvoice(context)
+            payment = await cards.latest(
+                invoiceID: invoice.whmcsInvoiceID, account: context.account, in: context.tenant, ask: true)
+        } else {
+            let invoice = try await ownedInvoice(context)
+            payment = await cards.latest(
+                invoiceID: invoice.whmcsInvoiceID, account: context.account, in: context.tenant, ask: false)
+            // An old attempt that came to nothing is not news on a later visit.
+            if let shown = payment, shown.status == .open || shown.status == .expired { payment = nil }
+        }
+        return try flows.page(try await invoicePage(context, payment: payment), "account/invoice")
     }
 
     /// The same invoice as a PDF, drawn from the same template by WeasyPrint with the brand's stylesheet and logo.
@@ -144,15 +168,21 @@ extension CustomerBillingController {
         }
     }
 
-    /// Sandbox: records the payment. Live: single sign-on into the WHMCS invoice, where the customer pays.
+    /// Pays on the brand's own Stripe checkout when the brand has connected Stripe, otherwise in WHMCS by single
+    /// sign-on. The customer comes back to the invoice, which says how the payment stands.
     @Sendable func pay(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let invoice = try await ownedInvoice(context)
-        switch try await billing.pay(
-            invoiceID: invoice.whmcsInvoiceID, for: context.account.id, in: context.tenant,
-            reference: context.requestID)
+        let host = (request.head.authority ?? "").split(separator: ":").first.map(String.init) ?? ""
+        let returnURL = flows.services.link(
+            primaryHost: host.isEmpty ? context.tenant.slug.rawValue : host.lowercased(),
+            path: AccountPaths.invoice.link(invoice.whmcsInvoiceID))
+        switch try await cards.route(
+            invoiceID: invoice.whmcsInvoiceID, account: context.account, in: context.tenant, returnURL: returnURL)
         {
-        case .paid: return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID) + "?done=paid")
-        case .redirect(let url): return flows.redirect(to: url)
+        case .stripe(let url), .whmcs(let url): return flows.redirect(to: url)
+        case .nothingDue:
+            try? await refresher.refresh(context.account.id, in: context.tenant)
+            return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID))
         }
     }
 }

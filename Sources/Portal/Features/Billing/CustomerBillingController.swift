@@ -12,7 +12,7 @@ package struct CustomerBillingController: Sendable {
     let databases: TenantDatabases
     let refresher: BillingRefresher
     let account: BillingAccount
-    let billing: BillingDesk
+    let cards: CardPayments
     /// Rendered dashboards, reused while nothing they show has changed.
     let dashboards: RenderedPages<DashboardInputs>
     let documents: InvoiceDocuments

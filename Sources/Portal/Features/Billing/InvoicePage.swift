@@ -22,8 +22,8 @@ package struct InvoicePage: Sendable {
     package let datePaid: String?
     package let lines: [Line]
     package let subtotal: String
-    package let tax: String
-    package let hasTax: Bool
+    /// Each tax WHMCS charged, with its name and rate.
+    package let taxLines: [TaxSettings.Line]
     package let total: String
     package let balance: String
     package let sellerName: String
@@ -32,4 +32,54 @@ package struct InvoicePage: Sendable {
     package let taxNumber: String
     package let customerName: String
     package let customerAddress: [String]
+    /// The customer's VAT or tax id, printed under their address.
+    package var customerTaxID = ""
+    /// The newest card payment, in plain words ("Paid", "Processing", "Declined: …").
+    package var payment: PaymentState?
+    /// Refunds made on the invoice, in plain words.
+    package var refunds: [String] = []
+}
+
+/// How the customer's newest card payment stands, for the invoice page.
+package struct PaymentState: Sendable, Equatable {
+    /// `paid`, `processing`, `declined`, `expired` or `open`.
+    package var state: String
+    package var title: String
+    package var detail: String
+    /// The alert's colour: success, error or info.
+    package var tone: String {
+        switch state {
+        case "paid": "success"
+        case "declined": "error"
+        default: "info"
+        }
+    }
+
+    init(_ payment: CardPayment, amount: String) {
+        switch payment.status {
+        case .paid:
+            state = "paid"
+            title = "Paid"
+            detail = "Your card payment of \(amount) went through. Thank you."
+        case .processing:
+            state = "processing"
+            title = "Processing"
+            detail =
+                "Your payment of \(amount) is on its way from your bank. This page shows it as paid once it arrives; you need do nothing."
+        case .declined:
+            state = "declined"
+            title = "Declined"
+            detail =
+                "Your card was not charged: \(payment.failure.isEmpty ? "the bank declined the payment." : payment.failure) "
+                + "Try again with another card, or contact your bank."
+        case .expired:
+            state = "expired"
+            title = "Not completed"
+            detail = "The payment page closed before a payment was made. Nothing was charged; you can pay again."
+        case .open:
+            state = "open"
+            title = "Not paid yet"
+            detail = "You left the payment page before paying. Nothing was charged."
+        }
+    }
 }

@@ -54,7 +54,7 @@ package struct TenantUpstreams: Sendable {
         try await databases.withDatabase(for: tenant) { try await $0.upstreams.settings() }
     }
 
-    private func caller(_ tenant: Tenant, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
+    func caller(_ tenant: Tenant, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
         UpstreamCaller(
             tenant: tenant.slug.rawValue, upstream: upstream, credentialIdentifier: identifier, transport: transport,
             breakers: breakers, timeouts: timeouts, logger: logger
