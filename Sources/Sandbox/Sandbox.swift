@@ -131,6 +131,17 @@ package final class Sandbox: Sendable {
         try await whm.addToken(user: "root", token: rootToken)
     }
 
+    /// Turns WHMCS's stored-card charging of new invoices on or off (see `SandboxConfiguration.autoCapture`).
+    package func setAutoCapture(_ on: Bool) throws {
+        try store.setSetting("whmcs.autocapture", to: on ? "1" : "0")
+    }
+
+    /// Sets WHMCS's one tax rule: `rate` percent, included in prices or added; nil removes it.
+    package func setTax(rate: String?, inclusive: Bool = false) throws {
+        try store.setSetting("whmcs.tax.rate", to: rate ?? "")
+        try store.setSetting("whmcs.tax.inclusive", to: inclusive ? "1" : "0")
+    }
+
     /// A client group and a reseller (with its own token) for one brand; calling it again returns the same.
     package func provisionTenant(slug: String, name: String) async throws -> SandboxTenant {
         let group = try await whmcs.ensureClientGroup(slug: slug, name: name)

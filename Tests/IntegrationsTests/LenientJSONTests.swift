@@ -50,9 +50,13 @@ struct LenientJSONTests {
 
     @Test("malformed money and malformed JSON are refused")
     func refused() {
-        for text in ["", "1.234", "abc", "1,50", ".5", "--1"] {
+        for text in ["", "abc", "1,50", ".5", "--1", "1."] {
             #expect(LenientJSON.string(text).minorUnits(in: .gbp) == nil, "\(text)")
         }
+        // Digits beyond the currency's minor unit round, as WHMCS writes yen with two decimals.
+        #expect(LenientJSON.string("1.235").minorUnits(in: .gbp) == 124)
+        #expect(LenientJSON.string("1000.00").minorUnits(in: Currency("JPY")) == 1000)
+        #expect(LenientJSON.string("1.25").minorUnits(in: Currency("KWD")) == 1250)
         #expect(throws: LenientJSON.ParseError.notJSON) { try LenientJSON(data: Data("<xml/>".utf8)) }
     }
 }

@@ -399,7 +399,7 @@ struct WHMCSExampleTests {
             (_, body) = try await sandbox.postWHMCS("\(auth)&action=AddOrder&clientid=1&paymentmethod=cheque&pid[0]=1")
             #expect(
                 body
-                    == #"{"message":"Invalid Payment Method. Valid options include mailin,banktransfer,paypal","result":"error"}"#
+                    == #"{"message":"Invalid Payment Method. Valid options include mailin,banktransfer,paypal,stripe","result":"error"}"#
             )
 
             // GetInvoice: unpaid date and "transactions": "" when there are none.

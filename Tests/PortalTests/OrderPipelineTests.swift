@@ -394,7 +394,7 @@ struct OrderPipelineTests {
 
     @Test("live mode waits for the customer to pay the invoice in WHMCS, polling it, then provisions")
     func livePaymentWait() async throws {
-        try await withSandbox { sandbox, whmcsURL, whmURL in
+        try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: {
                 Self.fast(&$0); $0.pipelineRetry.paymentPollMinimum = 0.1
             }) { client, dependencies in

@@ -12,10 +12,10 @@ import Testing
 @Suite("Order pipeline under upstream faults")
 struct PipelineFaultTests {
     /// A new customer's hosting order, counted in requests as the simulators see them (the client, the order and its
-    /// baseline, the invoice and its payment, acceptance, the billing copy's refresh; WHM's packages, nameservers,
+    /// baseline, the invoice (paid by WHMCS's stored-card capture), acceptance, the billing copy's refresh; WHM's packages, nameservers,
     /// account look-up and creation). `cleanOrder` checks these against a clean run, so a change in the pipeline's
     /// calls fails there, never by a fault quietly missing its call (the old matrix covered only 8 and 4 of them).
-    static let whmcsCalls = 12
+    static let whmcsCalls = 11
     static let whmCalls = 5
 
     static func configure(_ configuration: inout PortalConfiguration) {

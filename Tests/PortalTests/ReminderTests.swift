@@ -19,7 +19,7 @@ struct ReminderTests {
         let dueDay = Date(timeIntervalSince1970: 1_803_859_200)  // 2027-03-01 00:00 UTC
         let clock = TestClock(frozenAt: dueDay)
         let day: TimeInterval = 86_400
-        try await withSandbox(now: clock.now) { sandbox, whmcsURL, whmURL in
+        try await withSandbox(now: clock.now, autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal { _, dependencies in
                 let tenant = try dependencies.registryTenant("acme")
                 let setup = try await sandbox.provisionTenant(slug: "acme", name: tenant.name)

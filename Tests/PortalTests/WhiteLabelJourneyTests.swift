@@ -23,7 +23,7 @@ struct WhiteLabelJourneyTests {
         "sign-up, order, pay in WHMCS, active, invoice, ticket, cancel: only branded emails, one per event; nothing names the platform or an upstream"
     )
     func journey() async throws {
-        try await withSandbox { sandbox, whmcsURL, whmURL in
+        try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: Self.live) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let tenant = try dependencies.registryTenant("acme")

@@ -143,9 +143,9 @@ package struct SandboxHarness: Sendable {
 
     /// Runs `body` with both simulators listening on free ports, sharing a fresh database folder.
     /// `autoCapture`: WHMCS pays each invoice the moment it is made (a stored card), so tests about other things need
-    /// not pay; payment tests turn it off and pay as a customer does.
+    /// not pay; off by default, as a WHMCS installation is.
     package static func with<T: Sendable>(
-        now: @escaping @Sendable () -> Date = { Date() }, autoCapture: Bool = true,
+        now: @escaping @Sendable () -> Date = { Date() }, autoCapture: Bool = false,
         tax: (rate: String, inclusive: Bool)? = nil,
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {

@@ -69,6 +69,8 @@ extension TenantCommand {
             name: .customLong("master-key-file"),
             help: "The master key file (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key).")
         var masterKeyFile: String?
+        @Option(help: "The brand's currency (ISO 4217, such as GBP, USD, JPY), checked against WHMCS's currencies.")
+        var currency: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var domain: DomainOptions
 
@@ -80,7 +82,7 @@ extension TenantCommand {
                 ("--whmcs-group", whmcsGroup != nil), ("--whm-url", whmURL != nil), ("--reseller", reseller != nil),
                 ("--new-reseller", newReseller),
                 ("--reseller-domain", resellerDomain != nil), ("--whm-token-file", whmTokenFile != nil),
-                ("--nameserver", !nameservers.isEmpty),
+                ("--nameserver", !nameservers.isEmpty), ("--currency", currency != nil),
             ]
             if let flag = upstreamFlags.first(where: \.1) {
                 throw ValidationError(
@@ -125,6 +127,7 @@ extension TenantCommand {
             plan.resellerDomain = resellerDomain ?? ""
             plan.whmToken = try UpstreamCLI.secret(fromFile: whmTokenFile, flag: "--whm-token-file") ?? ""
             plan.nameservers = nameservers
+            plan.currency = currency ?? "GBP"
 
             let logger = Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() }
             let cli = try UpstreamCLI(data: data, masterKeyFile: masterKeyFile, logger: logger)

@@ -27,6 +27,7 @@ extension OrderSteps {
             state: profile.state, postcode: profile.postcode, country: profile.country, phoneNumber: profile.phone
         )
         billing.companyName = profile.company
+        billing.taxID = profile.taxID
         let link = try await upstreams.billingClient(for: account, profile: billing, in: tenant)
         crashPoint(.client)
         try await finish(job, tenant) { $0.whmcsClientID = link.clientID }
@@ -121,6 +122,7 @@ extension OrderSteps {
         let placed = try await client.addOrder(
             clientID: clientID, items: items, domains: registrations,
             paymentMethod: method ?? Self.defaultPaymentMethod,
+            promoCode: order.promoCode.isEmpty ? nil : order.promoCode,
             nameservers: nameservers, baseline: baseline, claimed: claimed
         )
         crashPoint(.order)

@@ -171,6 +171,11 @@ package struct OrderStore: Sendable {
         }
     }
 
+    /// How many orders the brand has (a currency can change only before the first).
+    package func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 }
+    }
+
     /// When the next queued job is due; nil when none is queued.
     package func nextJobTime() async throws -> Date? {
         try await pool.read { db in

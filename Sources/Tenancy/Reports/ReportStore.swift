@@ -26,6 +26,35 @@ package struct ReportStore: Sendable {
         package var totalMinor: Int64
     }
 
+    /// One promotion code's use on orders placed here, in one currency.
+    package struct PromotionUse: Sendable, Equatable {
+        package var code: String
+        package var currency: String
+        package var orders: Int
+        package var discountMinor: Int64
+        package var totalMinor: Int64
+    }
+
+    /// Each promotion code used on an order that was not cancelled, with its orders, discount given and revenue,
+    /// most used first (every time, not only the report's period: a code's uses are counted for its whole life).
+    package func promotionUses() async throws -> [PromotionUse] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT promo_code, currency, count(*) AS orders, sum(discount_minor) AS discount,
+                        sum(total_minor) AS total
+                    FROM orders WHERE promo_code != '' AND status NOT IN ('cancelled', 'failed')
+                    GROUP BY promo_code COLLATE NOCASE, currency ORDER BY orders DESC, promo_code
+                    """
+            ).map {
+                PromotionUse(
+                    code: $0["promo_code"], currency: $0["currency"], orders: $0["orders"],
+                    discountMinor: $0["discount"], totalMinor: $0["total"])
+            }
+        }
+    }
+
     /// Paid invoices per month and currency, from `fromMonth` (`yyyy-MM`) on, oldest first.
     package func revenueByMonth(from fromMonth: String) async throws -> [MonthRevenue] {
         try await pool.read { db in

@@ -32,6 +32,15 @@ package struct ReportsController: Sendable {
         package let hasMonths: Bool
         package let products: [ProductRow]
         package let hasProducts: Bool
+        package var promotions: [PromotionRow] = []
+        package var hasPromotions = false
+    }
+
+    package struct PromotionRow: Sendable {
+        package let code: String
+        package let orders: Int
+        package let discount: String
+        package let total: String
     }
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
@@ -67,7 +76,7 @@ package struct ReportsController: Sendable {
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let (months, products, from) = try await data(context)
-        let page = Page(
+        var page = Page(
             chrome: context.chrome, csrf: context.csrfToken,
             period: "\(Self.monthName(from)) to now",
             months: months.map {
@@ -83,6 +92,13 @@ package struct ReportsController: Sendable {
             },
             hasProducts: !products.isEmpty
         )
+        let uses = try await databases.withDatabase(for: context.tenant) { try await $0.reports.promotionUses() }
+        page.promotions = uses.map {
+            PromotionRow(
+                code: $0.code, orders: $0.orders, discount: Money.format(minor: $0.discountMinor, currency: $0.currency),
+                total: Money.format(minor: $0.totalMinor, currency: $0.currency))
+        }
+        page.hasPromotions = !uses.isEmpty
         return try flows.page(page, "admin/reports")
     }
 

@@ -17,5 +17,6 @@ extension WHMCSClientUpdate {
         postcode = profile.postcode
         country = profile.country
         phoneNumber = profile.phone
+        taxID = profile.taxID
     }
 }

@@ -11,7 +11,8 @@ extension CheckoutController {
     @Sendable func placeAsNewCustomer(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
         let form = try await FormData.parse(request)
-        let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
+        let choice = OrderChoice(
+            cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"], promoCode: form["promo"])
         let reviewURL = StorefrontPaths.orderReview.link(slug) + "?\(choice.query)"
         let key = form["idempotency_key"]
         guard IdempotencyKey.isWellFormed(key) else { return flows.redirect(to: reviewURL) }
@@ -20,26 +21,30 @@ extension CheckoutController {
         }
         let (entry, domains) = try entries(context)
         let brand = try context.content.brand
-        guard case .success(let quote) = OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) else {
+        guard case .success(let plain) = OrderQuote.make(entry: entry, choice: choice, domainProduct: domains) else {
             return flows.redirect(to: reviewURL)
         }
+        // A code that stopped applying since the review sends the visitor back to it, where the reason shows.
+        let (quote, promoProblem) = try await desk.priced(plain, promo: choice.promoCode, in: context.tenant)
+        if promoProblem != nil { return flows.redirect(to: reviewURL) }
         let realm = desk.realm(context.tenant)
         var newCustomer = NewCustomerForm(email: form.trimmed("email"))
         let profile = ProfileForm(form: form)
-        func again(_ notice: String, status: HTTPResponse.Status, errors: [String: String]) throws -> Response {
+        func again(_ notice: String, status: HTTPResponse.Status, errors: [String: String]) async throws -> Response {
             var page = OrderReviewPage(
                 quote, currency: brand.currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
                 signedIn: false, profile: profile, key: key, errors: errors)
-            page.explain(
-                quote, currency: brand.currency, now: flows.services.now(), termsURL: brand.termsURL,
-                acceptedTerms: form["accept_terms"] == "on")
+            page.promoCode = choice.promoCode
+            try await desk.explain(
+                &page, quote, currency: brand.currency, brand: brand, acceptedTerms: form["accept_terms"] == "on",
+                in: context.tenant)
             page.newCustomer = newCustomer
             page.notice = .error(notice)
             return try flows.page(page, "storefront/order-review", status: status)
         }
         if let wait = flows.ipRetryAfter(realm, origin: context.origin) {
             return AccountFlows.tooMany(
-                try again("Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
+                try await again("Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
                 retryAfter: wait)
         }
         var errors = profile.problems()
@@ -55,7 +60,7 @@ extension CheckoutController {
             errors["terms"] = "Tick the box to accept the terms of service."
         }
         guard let email, errors.isEmpty else {
-            return try again("Please correct the marked fields.", status: .unprocessableContent, errors: errors)
+            return try await again("Please correct the marked fields.", status: .unprocessableContent, errors: errors)
         }
 
         let name = "\(profile.firstName) \(profile.lastName)"
@@ -82,7 +87,7 @@ extension CheckoutController {
             }
         } catch AccountError.emailTaken {
             newCustomer.emailTaken = true
-            return try again(
+            return try await again(
                 "You already have an account with us: sign in to place the order. Your choices are kept.",
                 status: .conflict, errors: ["email": "An account already uses this address. Sign in instead."])
         }

@@ -52,18 +52,24 @@ package struct CheckoutController: Sendable {
                 domains: domains)
             page.notice = .error("Please correct the marked choices.")
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
-        case .success(let quote):
+        case .success(let plain):
             let customer = context.identity.flatMap { $0.isComplete && $0.account.kind == .customer ? $0.account : nil }
             var profile = ProfileForm()
             if let customer { profile = try await savedProfile(of: customer, in: context.tenant) }
+            let (quote, promoProblem) = try await desk.priced(plain, promo: choice.promoCode, in: context.tenant)
+            var accepted = choice
+            if promoProblem != nil { accepted.promoCode = "" }
             var page = OrderReviewPage(
-                quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
-                signedIn: customer != nil, profile: profile, key: SecureToken.generate())
+                quote, currency: currency, choice: accepted, chrome: context.chrome, csrf: context.csrfToken,
+                signedIn: customer != nil, profile: profile, key: SecureToken.generate(),
+                errors: promoProblem.map { ["promo_code": $0] } ?? [:])
+            page.promoCode = choice.promoCode
             if customer == nil { page.newCustomer = NewCustomerForm(email: "") }
-            page.explain(
-                quote, currency: currency, now: flows.services.now(), termsURL: try context.content.brand.termsURL,
-                acceptedTerms: false)
-            return try flows.page(page, "storefront/order-review")
+            try await desk.explain(
+                &page, quote, currency: currency, brand: try context.content.brand, acceptedTerms: false,
+                in: context.tenant)
+            return try flows.page(
+                page, "storefront/order-review", status: promoProblem == nil ? .ok : .unprocessableContent)
         }
     }
 
@@ -86,7 +92,8 @@ package struct CheckoutController: Sendable {
     @Sendable func place(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let slug = context.parameters.get("slug") ?? ""
         let form = try await FormData.parse(request)
-        let choice = OrderChoice(cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"])
+        let choice = OrderChoice(
+            cycle: form["cycle"], domain: form["domain"], domainAction: form["domain_action"], promoCode: form["promo"])
         let key = form["idempotency_key"]
         guard IdempotencyKey.isWellFormed(key) else {
             return flows.redirect(to: StorefrontPaths.orderReview.link(slug) + "?\(choice.query)")
@@ -109,12 +116,15 @@ package struct CheckoutController: Sendable {
             page.notice = .error(notice)
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .review(let quote, let currency, let problems, let notice, let conflict):
+            var shown = choice
+            if problems["promo_code"] != nil { shown.promoCode = "" }
             var page = OrderReviewPage(
-                quote, currency: currency, choice: choice, chrome: context.chrome, csrf: context.csrfToken,
+                quote, currency: currency, choice: shown, chrome: context.chrome, csrf: context.csrfToken,
                 signedIn: true, profile: submission.profile, key: key, errors: problems)
-            page.explain(
-                quote, currency: currency, now: flows.services.now(), termsURL: try context.content.brand.termsURL,
-                acceptedTerms: submission.acceptedTerms)
+            page.promoCode = choice.promoCode
+            try await desk.explain(
+                &page, quote, currency: currency, brand: try context.content.brand,
+                acceptedTerms: submission.acceptedTerms, in: context.tenant)
             page.notice = .error(notice)
             return try flows.page(
                 page, "storefront/order-review", status: conflict ? .conflict : .unprocessableContent)
@@ -137,7 +147,7 @@ package struct CheckoutController: Sendable {
         let query = request.uri.queryParameters
         return OrderChoice(
             cycle: query.get("cycle") ?? "", domain: query.get("domain") ?? "",
-            domainAction: query.get("domain_action") ?? ""
+            domainAction: query.get("domain_action") ?? "", promoCode: query.get("promo") ?? ""
         )
     }
 

@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Tenancy
 
@@ -62,7 +63,13 @@ package struct CheckoutDesk: Sendable {
                 entry, currency: currency, problems: problems.fields,
                 notice: "Something changed since you chose: please check your choices again.")
         case .success(let made):
-            quote = made
+            let (priced, promoProblem) = try await priced(made, promo: submission.choice.promoCode, in: tenant)
+            if let promoProblem {
+                return .review(
+                    made, currency: currency, problems: ["promo_code": promoProblem],
+                    notice: "The promotion code no longer applies; the total without it is shown.", conflict: true)
+            }
+            quote = priced
         }
         if quote.entry.product.kind.isHosting,
             try await databases.withDatabase(
@@ -114,6 +121,9 @@ package struct CheckoutDesk: Sendable {
                 currency: currency, priceMinor: quote.priceMinor, setupMinor: quote.setupMinor,
                 domainMinor: quote.domainMinor, now: now
             )
+            order.discountMinor = quote.discountMinor
+            order.totalMinor = quote.totalMinor
+            order.promoCode = quote.promoCode
             if quote.domainAction == .transfer {
                 order.transferCode = try upstreams.seal(
                     submission.transferCode, tenant, TenantUpstreams.transferCodeField)
@@ -134,6 +144,18 @@ package struct CheckoutDesk: Sendable {
             return (order, submission.profile.profile(for: customer.id, now: now), mail)
         }
         return placed.id!
+    }
+
+    /// Adds to the review what the customer needs before paying: domain, renewals, the brand's tax statement and
+    /// its terms.
+    func explain(
+        _ page: inout OrderReviewPage, _ quote: OrderQuote, currency: String, brand: Brand, acceptedTerms: Bool,
+        in tenant: Tenant
+    ) async throws {
+        page.explain(
+            quote, currency: currency, now: flows.services.now(), termsURL: brand.termsURL,
+            acceptedTerms: acceptedTerms)
+        page.taxStatement = try await databases.withDatabase(for: tenant) { try await TaxSettings.load($0) }.statement
     }
 
     /// A transfer's authorisation (EPP) code: 4 to 64 visible characters, as registries issue them.

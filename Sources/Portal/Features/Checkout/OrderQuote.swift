@@ -6,16 +6,20 @@ package struct OrderChoice: Sendable, Equatable {
     package var cycle = ""
     package var domain = ""
     package var domainAction = ""
+    /// A promotion code, as typed (checked with WHMCS at review and again at "Place order").
+    package var promoCode = ""
 
-    package init(cycle: String = "", domain: String = "", domainAction: String = "") {
+    package init(cycle: String = "", domain: String = "", domainAction: String = "", promoCode: String = "") {
         self.cycle = cycle
         self.domain = domain
         self.domainAction = domainAction
+        self.promoCode = String(promoCode.trimmingCharacters(in: .whitespaces).prefix(64))
     }
 
     /// The query string that carries the choice from page to page.
     package var query: String {
         "cycle=\(QueryComponent.encode(cycle))&domain=\(QueryComponent.encode(domain))&domain_action=\(QueryComponent.encode(domainAction))"
+            + (promoCode.isEmpty ? "" : "&promo=\(QueryComponent.encode(promoCode))")
     }
 }
 
@@ -33,11 +37,22 @@ package struct OrderQuote: Sendable, Equatable {
     package let priceMinor: Int64
     package let setupMinor: Int64
     package let domainMinor: Int64
-    package let lines: [Line]
+    package private(set) var lines: [Line]
     /// What the domain costs each year after the first, when one is registered or transferred here.
     package var domainRenewalMinor: Int64?
+    /// A promotion's discount on this order (WHMCS applies the same), and its code.
+    package private(set) var discountMinor: Int64 = 0
+    package private(set) var promoCode = ""
 
-    package var totalMinor: Int64 { priceMinor + setupMinor + domainMinor }
+    package var totalMinor: Int64 { priceMinor + setupMinor + domainMinor - discountMinor }
+
+    /// Takes a checked promotion's discount off, as a line of its own.
+    package mutating func apply(promotion code: String, discountMinor: Int64, label: String) {
+        guard discountMinor > 0 else { return }
+        self.discountMinor = discountMinor
+        promoCode = code
+        lines.append(Line(label: label, amountMinor: -discountMinor))
+    }
 
     /// The quote, or the problems by field (`cycle`, `domain`, `domain_action`, `product`).
     package static func make(

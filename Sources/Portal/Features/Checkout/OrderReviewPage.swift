@@ -34,7 +34,11 @@ package struct OrderReviewPage: Sendable {
     /// What is charged later and when: the plan each cycle, the domain each year.
     package var renewals: [String] = []
     package var hasRenewals = false
-    package var taxStatement = "Prices do not include tax. Any tax that applies is added on your invoice."
+    package var taxStatement = TaxSettings().statement
+    /// The promotion code as typed (shown in its field, even when it was refused).
+    package var promoCode = ""
+    /// The code the quote's discount comes from, carried to "Place order"; empty when none applies.
+    package var appliedPromoCode = ""
     /// The brand's terms of service, which the customer accepts with a tick; nil when the brand has none.
     package var termsURL: String?
     /// The box was ticked (kept when the form is shown again).
@@ -63,6 +67,7 @@ extension OrderReviewPage {
             quotedTotal: String(quote.totalMinor), profile: profile, errors: errors,
             isTransfer: quote.domainAction == .transfer
         )
+        appliedPromoCode = quote.promoCode
     }
 
     /// Adds what the customer needs to know before paying: the domain, what renews when, tax and the terms.

@@ -14,6 +14,8 @@ package struct ProfileForm: Sendable {
         didSet { countryOptions = Countries.options(selected: country) }
     }
     package var phone = ""
+    /// A VAT or other tax id; optional.
+    package var taxID = ""
     /// The country list with the chosen one marked, for the template (which reads stored properties only).
     package private(set) var countryOptions = Countries.options(selected: "")
 
@@ -29,6 +31,7 @@ package struct ProfileForm: Sendable {
         postcode = profile.postcode
         country = profile.country
         phone = profile.phone
+        taxID = profile.taxID
         countryOptions = Countries.options(selected: country)
     }
 
@@ -42,6 +45,7 @@ package struct ProfileForm: Sendable {
         postcode = form.trimmed("postcode")
         country = form.trimmed("country").uppercased()
         phone = form.trimmed("phone")
+        taxID = form.trimmed("tax_id").uppercased()
         countryOptions = Countries.options(selected: country)
     }
 
@@ -69,6 +73,11 @@ package struct ProfileForm: Sendable {
         if !Countries.isKnown(country) {
             problems["country"] = "Choose your country from the list."
         }
+        if taxID.count > 32
+            || !taxID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || " -.".contains($0)) })
+        {
+            problems["tax_id"] = "Enter the tax id as your tax office issued it, such as GB123456789 (letters and digits)."
+        }
         let digits = phone.filter(\.isNumber)
         if digits.count < 6 || phone.count > 25 || !phone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) {
             problems["phone"] = "Enter a phone number such as +44 20 7946 0123."
@@ -77,10 +86,12 @@ package struct ProfileForm: Sendable {
     }
 
     func profile(for account: Account.ID, now: Date) -> CustomerProfile {
-        CustomerProfile(
+        var profile = CustomerProfile(
             accountID: account, firstName: firstName, lastName: lastName, company: company, address1: address1,
             city: city,
             state: state, postcode: postcode, country: country, phone: phone, updatedAt: now
         )
+        profile.taxID = taxID
+        return profile
     }
 }

@@ -8,6 +8,7 @@ package struct BillingProfile: Sendable, Equatable {
     package var firstName: String
     package var lastName: String
     package var companyName = ""
+    package var taxID = ""
     package var address1: String
     package var city: String
     package var state: String
@@ -93,6 +94,7 @@ extension TenantUpstreams {
             phoneNumber: profile.phoneNumber, groupID: group
         )
         request.companyName = profile.companyName
+        request.taxID = profile.taxID
         request.currencyID = currencyID
         request.notes = Self.clientMarker(tenant, account)
         // WHMCS wants a client-area password; customers reach WHMCS only through single sign-on, so it is random.
@@ -212,6 +214,7 @@ extension TenantUpstreams {
             state: profile.state, postcode: profile.postcode, country: profile.country, phoneNumber: profile.phone
         )
         billing.companyName = profile.company
+        billing.taxID = profile.taxID
         return try await billingClient(for: account, profile: billing, in: tenant)
     }
 }

@@ -12,6 +12,7 @@ enum PaymentRoutes {
         PaymentSettingsController(
             flows: dependencies.accountFlows, databases: dependencies.databases, upstreams: dependencies.upstreams,
             secrets: dependencies.accountServices.secrets, realm: { dependencies.tenantRealm($0) },
+            storefront: dependencies.storefront,
             now: dependencies.accountServices.now
         ).addRoutes(to: areas.staff)
         RefundsController(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Integrations
 import Tenancy
@@ -12,6 +13,7 @@ struct PaymentSettingsController: Sendable {
     let upstreams: TenantUpstreams
     let secrets: SecretBox
     let realm: @Sendable (Tenant) -> any AccountRealm
+    let storefront: StorefrontService
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<StaffRequestContext>) {
@@ -19,6 +21,7 @@ struct PaymentSettingsController: Sendable {
         group.post(AdminPaths.payments.route, use: save)
         group.post(AdminPaths.paymentsTest.route, use: test)
         group.post(AdminPaths.paymentsDisconnect.route, use: disconnect)
+        group.post(AdminPaths.paymentsCurrency.route, use: changeCurrency)
     }
 
     /// What the form posted.
@@ -105,8 +108,11 @@ struct PaymentSettingsController: Sendable {
     private func page(
         _ context: StaffRequestContext, input: Input? = nil, errors: [String: String] = [:], notice: Notice? = nil
     ) async throws -> PaymentSettingsPage {
-        let (stored, tax) = try await databases.withDatabase(for: context.tenant) { database in
-            (try await database.payments.stripeAccount(), try await TaxSettings.load(database))
+        let (stored, tax, orders, currency) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.payments.stripeAccount(), try await TaxSettings.load(database),
+                try await database.orders.count(), try await database.storefront().brand.currency
+            )
         }
         var shown = input ?? Input()
         if input == nil {
@@ -125,7 +131,7 @@ struct PaymentSettingsController: Sendable {
             webhookURL: flows.services.link(primaryHost: host, path: "/webhooks/stripe"),
             checked: stored?.checkedAt.map { DisplayCalendar.longDate($0, in: TimeZone(identifier: "UTC")!) } ?? "",
             pricesIncludeTax: shown.pricesIncludeTax, taxName: shown.taxName, secondTaxName: shown.secondTaxName,
-            errors: errors)
+            currency: currency, currencyLocked: orders > 0, errors: errors)
     }
 
     @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -134,6 +140,7 @@ struct PaymentSettingsController: Sendable {
             switch request.uri.queryParameters.get("done") {
             case "saved": .success("Payment settings saved. Use “Test connection” to check the keys.")
             case "disconnected": .success("Stripe is disconnected: customers now pay through WHMCS.")
+            case "currency": .success("The currency is changed and every price converted. Check the catalogue's prices.")
             default: nil
             }
         return try flows.page(try await page(context, notice: notice), "admin/payments")
@@ -221,6 +228,77 @@ struct PaymentSettingsController: Sendable {
         return try flows.page(try await page(context, notice: notice), "admin/payments")
     }
 
+    /// Changes the brand's currency while it has no orders: checked against WHMCS's currencies, with every price
+    /// and the platform's cost floor converted at WHMCS's rates. Refused with the reason once an order exists.
+    @Sendable func changeCurrency(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
+        let form = try await FormData.parse(request)
+        let code = form.trimmed("currency").uppercased()
+        let refuse = { (message: String, status: HTTPResponse.Status) in
+            try flows.page(
+                try await page(
+                    context, errors: ["currency": message],
+                    notice: .error("The currency was not changed: see the reason below.")),
+                "admin/payments", status: status)
+        }
+        guard Currency.isWellFormed(code) else {
+            return try await refuse("Enter a three-letter currency code, such as GBP, USD or JPY.", .unprocessableContent)
+        }
+        let (current, orders) = try await databases.withDatabase(for: context.tenant) { database in
+            (try await database.storefront().brand.currency, try await database.orders.count())
+        }
+        guard orders == 0 else {
+            return try await refuse(
+                "Your brand has \(orders) order\(orders == 1 ? "" : "s") in \(current): customers are billed in it, "
+                    + "so the currency cannot change any more.", .conflict)
+        }
+        guard code != current else { return flows.redirect(to: AdminPaths.payments.link()) }
+        let currencies: [WHMCSCurrency]
+        do {
+            currencies = try await upstreams.whmcs(for: context.tenant).client.currencyRates()
+        } catch {
+            return try await refuse(
+                "WHMCS could not be asked for its currencies just now; try again shortly.", .serviceUnavailable)
+        }
+        guard let target = currencies.first(where: { $0.code == code }) else {
+            return try await refuse(
+                "WHMCS has no \(code) currency (it has \(currencies.map(\.code).joined(separator: ", "))); add it in "
+                    + "WHMCS (Setup › Payments › Currencies) first.", .unprocessableContent)
+        }
+        let sourceRate = currencies.first { $0.code == current }?.rate ?? 1
+        let factor = target.rate / (sourceRate > 0 ? sourceRate : 1)
+        let (from, to) = (Currency(current), Currency(code))
+        @Sendable func convert(_ minor: Int64, _ mode: NSDecimalNumber.RoundingMode) -> Int64 {
+            var value = Decimal(minor) / Decimal(from.scale) * factor * Decimal(to.scale)
+            // Thousandths go in tens (WHMCS keeps two decimals; Stripe wants a trailing zero).
+            let step: Decimal = to.decimals > 2 ? 10 : 1
+            value /= step
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &value, 0, mode)
+            return NSDecimalNumber(decimal: rounded * step).int64Value
+        }
+        let rates = ExchangeRates.encode(Dictionary(currencies.map { ($0.code, $0.rate) }) { first, _ in first })
+        let (staff, ip, now) = (context.staff, context.origin.clientAddress ?? "", now())
+        do {
+            try await databases.withDatabase(for: context.tenant) { database in
+                try await CurrencyChange.apply(
+                    database, to: code, rates: rates, ratesKey: ExchangeRates.settingKey,
+                    convert: { convert($0, .plain) }, convertCost: { convert($0, .up) },
+                    audit: { db in
+                        try AccountStore.appendAudit(
+                            db, "brand.currency_changed", actor: staff, target: "brand",
+                            detail: "\(current) → \(code) at \(factor)", ip: ip, now: now)
+                    }, now: now)
+            }
+        } catch CurrencyChange.Refusal.hasOrders(let count) {
+            return try await refuse(
+                "Your brand has \(count) order\(count == 1 ? "" : "s") in \(current): the currency cannot change any more.",
+                .conflict)
+        }
+        storefront.invalidate(context.tenant.id)
+        return flows.redirect(to: AdminPaths.payments.link() + "?done=currency")
+    }
+
     @Sendable func disconnect(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.owner)
         try await databases.withDatabase(for: context.tenant) {
@@ -247,5 +325,8 @@ struct PaymentSettingsPage: Sendable {
     let pricesIncludeTax: Bool
     let taxName: String
     let secondTaxName: String
+    let currency: String
+    /// The brand has orders: its currency can no longer change.
+    let currencyLocked: Bool
     let errors: [String: String]
 }

@@ -45,6 +45,7 @@ extension OnboardingController {
         package let resellerExisting, resellerNew: Bool
         package let resellerUser, resellerDomain, nameserversText: String
         package let whmTokenStored: Bool
+        package let currency: String
         package let review: [Fact]
         package var failureSteps: [String] = []
         package var hasFailureSteps = false
@@ -52,7 +53,7 @@ extension OnboardingController {
         package var hasLeftBehind = false
         package var slugError, nameError, domainsError, ownerEmailError, modeError, whmcsURLError, whmcsIdentifierError,
             whmcsSecretError, whmURLError, whmcsGroupError, resellerUserError, whmTokenError, resellerDomainError,
-            nameserversError: String?
+            nameserversError, currencyError: String?
 
         mutating func show(_ problems: OnboardingPlan.Problems) {
             slugError = problems["slug"]
@@ -69,6 +70,7 @@ extension OnboardingController {
             whmTokenError = problems["whm_token"]
             resellerDomainError = problems["reseller_domain"]
             nameserversError = problems["nameservers"]
+            currencyError = problems["currency"]
         }
     }
 }

@@ -53,7 +53,7 @@ extension OnboardingController {
             resellerExisting: plan.reseller == .existing, resellerNew: plan.reseller == .new,
             resellerUser: plan.resellerUser, resellerDomain: plan.resellerDomain,
             nameserversText: plan.nameservers.joined(separator: "\n"),
-            whmTokenStored: !plan.whmToken.isEmpty,
+            whmTokenStored: !plan.whmToken.isEmpty, currency: plan.currency,
             review: step == .review ? review(plan, groups: draft?.groups ?? []) : []
         )
     }
@@ -74,6 +74,7 @@ extension OnboardingController {
             .init(label: "Mode", value: plan.mode == .sandbox ? "Sandbox" : "Live"),
             .init(label: "WHMCS", value: "\(plan.whmcsURL), identifier \(plan.whmcsIdentifier), secret stored"),
             .init(label: "Client group", value: group),
+            .init(label: "Currency", value: plan.currency),
             .init(label: "WHM", value: plan.whmURL),
             .init(
                 label: "Reseller",

@@ -61,7 +61,7 @@ package struct OnboardingController: Sendable {
         let problems = await wizard.submit(input, at: step, to: id, draft: &draft)
         guard problems.isEmpty else {
             var groupTyped: String?
-            if case .mapping(_, _, _, _, _, let typed, _) = input { groupTyped = typed }
+            if case .mapping(_, _, _, _, _, let typed, _, _) = input { groupTyped = typed }
             var page = try await page(step, draftID: id, draft: draft, context: context, groupTyped: groupTyped)
             page.show(problems)
             page.notice = .error("Check the fields marked below.")
@@ -90,7 +90,7 @@ package struct OnboardingController: Sendable {
                 user: form.trimmed("reseller_user").lowercased(), domain: form.trimmed("reseller_domain"),
                 whmToken: form["whm_token"].trimmingCharacters(in: .whitespacesAndNewlines),
                 nameservers: lines(form["nameservers"]), groupTyped: form.trimmed("whmcs_group_id"),
-                groupPicked: form.trimmed("whmcs_group"))
+                groupPicked: form.trimmed("whmcs_group"), currency: form.trimmed("currency"))
         }
     }
 

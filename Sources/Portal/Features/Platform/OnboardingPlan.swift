@@ -54,6 +54,10 @@ package struct OnboardingPlan: Sendable, Equatable {
     package var resellerDomain = ""
     /// The brand's nameservers: given to a new reseller, and to the brand for its customers' accounts.
     package var nameservers: [String] = []
+    /// The brand's currency (ISO 4217), checked against WHMCS's currencies; its rates are kept with the brand.
+    package var currency = "GBP"
+    /// WHMCS's exchange rates, read when the currency was checked.
+    package var rates: [String: Decimal] = [:]
 
     package init() {}
 

@@ -14,7 +14,7 @@ package enum OnboardingStepInput: Sendable {
     /// over the one picked from WHMCS's list.
     case mapping(
         reseller: OnboardingPlan.Reseller?, user: String, domain: String, whmToken: String, nameservers: [String],
-        groupTyped: String, groupPicked: String)
+        groupTyped: String, groupPicked: String, currency: String)
 }
 
 /// The console's onboarding wizard: brand → domains → owner → sandbox or live → upstream mapping → review →
@@ -66,7 +66,9 @@ package struct OnboardingWizard: Sendable {
             problems = found
             if mode == nil { problems["mode"] = "Choose sandbox or live." }
             if problems.isEmpty { draft.groups = groups }
-        case .mapping(let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked):
+        case .mapping(
+            let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked, let currency):
+            plan.currency = currency.uppercased()
             let choice = reseller ?? plan.reseller
             // The token belongs to one user: a new reseller choice or name asks for it again.
             plan.whmToken =

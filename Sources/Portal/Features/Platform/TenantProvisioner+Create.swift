@@ -73,6 +73,7 @@ extension TenantProvisioner {
                     uniqueKeysWithValues: plan.domains.map { ($0, SecureToken.generate()) })
             }
             let (name, nameservers, platformHostIsPrimary) = (plan.name, plan.nameservers, !plan.activateDomains)
+            let (currency, rates) = (plan.currency, plan.rates)
             tenant = try await BlockingIO.run { [onboarding, request] in
                 try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
                     let database = try TenantDatabase.open(
@@ -81,6 +82,14 @@ extension TenantProvisioner {
                     try database.updateBrandNow { brand in
                         brand.companyName = name
                         if !nameservers.isEmpty { brand.nameservers = nameservers }
+                        if Currency.isWellFormed(currency) { brand.currency = currency }
+                    }
+                    if !rates.isEmpty {
+                        try database.pool.write { db in
+                            try db.execute(
+                                sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                                arguments: [ExchangeRates.settingKey, ExchangeRates.encode(rates)])
+                        }
                     }
                 }
             }

@@ -155,6 +155,23 @@ package struct TenantProvisioner: Sendable {
             problems["whmcs_group"] =
                 "Choose the brand's client group, or type its number: every customer is created in it."
         }
+        plan.currency = plan.currency.trimmingCharacters(in: .whitespaces).uppercased()
+        if !Currency.isWellFormed(plan.currency) {
+            problems["currency"] = "Enter the currency's three-letter code, such as GBP, USD or JPY."
+        } else {
+            do {
+                let currencies = try await whmcsClient(plan).currencyRates()
+                if currencies.contains(where: { $0.code == plan.currency }) {
+                    plan.rates = Dictionary(currencies.map { ($0.code, $0.rate) }) { first, _ in first }
+                } else {
+                    problems["currency"] =
+                        "WHMCS has no \(plan.currency) currency (it has \(currencies.map(\.code).joined(separator: ", "))); "
+                        + "add it in WHMCS (Setup › Payments › Currencies) or choose one of those."
+                }
+            } catch {
+                problems["currency"] = "WHMCS did not list its currencies (GetCurrencies): \(error)."
+            }
+        }
         fillSandboxDefaults(&plan)
         plan.resellerUser = plan.resellerUser.trimmingCharacters(in: .whitespaces).lowercased()
         plan.whmToken = plan.whmToken.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -49,6 +49,7 @@ package enum AdminPaths {
     package static let orderComplete = RoutePath("/admin/orders/{id}/complete")
     package static let orderRetry = RoutePath("/admin/orders/{id}/retry")
     package static let payments = RoutePath("/admin/payments")
+    package static let paymentsCurrency = RoutePath("/admin/payments/currency")
     package static let paymentsDisconnect = RoutePath("/admin/payments/disconnect")
     package static let paymentsTest = RoutePath("/admin/payments/test")
     package static let invoice = RoutePath("/admin/invoices/{id}")
