@@ -46,6 +46,27 @@ package struct WHMCSSimulator: Sendable {
         try store.setSetting("whmcs.accesskey", to: key ?? "")
     }
 
+    /// A promotion as staff make one in WHMCS (Marketing › Promotions): `type` is `Percentage`, `Fixed Amount`,
+    /// `Price Override` or `Free Setup`; `value` as WHMCS writes it; `appliesTo` product ids; `cycles` such as
+    /// `Monthly,Annually` (empty for any); dates `YYYY-MM-DD` or nil.
+    package func addPromotion(
+        code: String, type: String, value: String, appliesTo: [Int], cycles: String = "", starts: String? = nil,
+        expires: String? = nil, maximumUses: Int = 0, uses: Int = 0
+    ) async throws {
+        try await store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO whmcs_promotions (code, type, value, cycles, appliesto, startdate, expirationdate,
+                        maxuses, uses)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    code, type, value, cycles, appliesTo.map(String.init).joined(separator: ","),
+                    starts ?? "0000-00-00", expires ?? "0000-00-00", maximumUses, uses,
+                ])
+        }
+    }
+
     /// The client group of one brand (by slug), created on first use and the same ever after.
     package func ensureClientGroup(slug: String, name: String) async throws -> Int {
         try await store.write { db in

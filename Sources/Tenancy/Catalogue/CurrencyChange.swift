@@ -19,26 +19,33 @@ package enum CurrencyChange {
         try await database.pool.write { db in
             let orders = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0
             guard orders == 0 else { throw Refusal.hasOrders(orders) }
-            for row in try Row.fetchAll(db, sql: "SELECT rowid, price_minor, setup_minor, cost_minor FROM product_prices") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT product_id, cycle, price_minor, setup_minor, cost_minor FROM product_prices")
+            {
                 let cost = convertCost(row["cost_minor"])
                 try db.execute(
-                    sql: "UPDATE product_prices SET price_minor = ?, setup_minor = ?, cost_minor = ? WHERE rowid = ?",
+                    sql: """
+                        UPDATE product_prices SET price_minor = ?, setup_minor = ?, cost_minor = ?
+                        WHERE product_id = ? AND cycle = ?
+                        """,
                     arguments: [
-                        max(convert(row["price_minor"]), cost), convert(row["setup_minor"]), cost, row["rowid"] as Int64,
+                        max(convert(row["price_minor"]), cost), convert(row["setup_minor"]), cost,
+                        row["product_id"] as Int64, row["cycle"] as String,
                     ])
             }
             for row in try Row.fetchAll(
-                db, sql: "SELECT rowid, register_minor, transfer_minor, renew_minor, cost_minor FROM domain_prices")
+                db,
+                sql: "SELECT product_id, tld, register_minor, transfer_minor, renew_minor, cost_minor FROM domain_prices")
             {
                 let cost = convertCost(row["cost_minor"])
                 try db.execute(
                     sql: """
                         UPDATE domain_prices SET register_minor = ?, transfer_minor = ?, renew_minor = ?, cost_minor = ?
-                        WHERE rowid = ?
+                        WHERE product_id = ? AND tld = ?
                         """,
                     arguments: [
                         max(convert(row["register_minor"]), cost), max(convert(row["transfer_minor"]), cost),
-                        max(convert(row["renew_minor"]), cost), cost, row["rowid"] as Int64,
+                        max(convert(row["renew_minor"]), cost), cost, row["product_id"] as Int64, row["tld"] as String,
                     ])
             }
             // Each product is a new WHMCS product in the new currency: changed now, synced on next use.

@@ -110,6 +110,7 @@ extension CustomerBillingController {
         )
         page.customerTaxID = profile?.taxID ?? ""
         page.payment = payment.map { PaymentState($0, amount: money($0.amountMinor)) }
+        page.hasRefunds = refunds.contains { $0.status == .refunded }
         page.refunds = refunds.filter { $0.status == .refunded }.map {
             "\(money($0.amountMinor)) refunded to your card on \(DisplayCalendar.longDate($0.createdAt, in: TimeZone(identifier: "UTC")!))"
         }

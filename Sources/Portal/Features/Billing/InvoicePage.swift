@@ -38,6 +38,7 @@ package struct InvoicePage: Sendable {
     package var payment: PaymentState?
     /// Refunds made on the invoice, in plain words.
     package var refunds: [String] = []
+    package var hasRefunds = false
 }
 
 /// How the customer's newest card payment stands, for the invoice page.

@@ -87,10 +87,11 @@ package struct CardPayments: Sendable {
         let amount = StripeAmount.fromStripe(StripeAmount.toStripe(invoice.balanceMinor, currency), currency)
         if let open = try await databases.withDatabase(
             for: tenant, { try await $0.payments.latestPayment(invoice: invoiceID, of: account.id) }),
-            open.status == .open, open.amountMinor == amount,
+            open.status == .open || open.status == .declined, open.amountMinor == amount,
             now().timeIntervalSince(open.createdAt) < 20 * 3600
         {
-            // The same page again (a second click, or back after a decline) rather than a second session.
+            // The same page again (a second click, or back after a decline: Stripe keeps the session open for
+            // another card) rather than a second session.
             let session = try await stripe.client.checkoutSession(id: open.sessionID)
             if session.status == "open", !session.url.isEmpty { return .stripe(session.url) }
         }
@@ -342,7 +343,7 @@ package struct CardPayments: Sendable {
                     "link": flows.services.link(
                         primaryHost: realm.linkHost, path: AccountPaths.invoice.link(payment.invoiceID)),
                 ],
-                tag: "payment_refunded:\(refund.id)")
+                tag: "payment_refunded")
             try await flows.mailQueue.willQueue(realm.mailbox)
         }
         let prepared = mail
