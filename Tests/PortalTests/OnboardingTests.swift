@@ -93,16 +93,27 @@ struct OnboardingTests {
                 #expect(try await console.post("\(base)/connection", ["mode": "sandbox"]).status == .seeOther)
                 let mapping = try await console.get("\(base)/mapping")
                 #expect(mapping.text.contains("Initech customers (#\(group))"), "GetClientGroups' groups are offered")
+                // The currency must be one WHMCS has.
+                let noSuchCurrency = try await console.post(
+                    "\(base)/mapping",
+                    [
+                        "whmcs_group": String(group), "reseller": "new", "reseller_user": "rinitech",
+                        "nameservers": "ns1.initech.example\r\nns2.initech.example", "currency": "xyz",
+                    ]
+                )
+                #expect(noSuchCurrency.status == .unprocessableContent)
+                #expect(noSuchCurrency.text.contains("WHMCS has no XYZ currency"))
                 let mapped = try await console.post(
                     "\(base)/mapping",
                     [
                         "whmcs_group": String(group), "reseller": "new", "reseller_user": "rinitech",
-                        "nameservers": "ns1.initech.example\r\nns2.initech.example",
+                        "nameservers": "ns1.initech.example\r\nns2.initech.example", "currency": "jpy",
                     ]
                 )
                 #expect(mapped.status == .seeOther, "\(mapped.text)")
                 let review = try await console.get("\(base)/review")
                 #expect(review.text.contains("new: rinitech on portal.initech.example"))
+                #expect(review.text.contains("JPY"))
                 #expect(!review.text.contains(sandbox.credentials.whmRootToken), "secrets never reach a page")
                 #expect(!review.text.contains(sandbox.credentials.whmcsSecret))
 
@@ -117,6 +128,14 @@ struct OnboardingTests {
 
                 // Registry: the platform address serves; the custom domain waits for its DNS proof.
                 let tenant = try dependencies.registryTenant("initech")
+                // The brand sells in the currency chosen, with WHMCS's rates kept for its cost floor.
+                let (currency, rates) = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    (
+                        try await database.storefront().brand.currency,
+                        try await database.accounts.setting(ExchangeRates.settingKey)
+                    )
+                }
+                #expect(currency == "JPY" && rates?.contains("JPY=190.5") == true)
                 let domains = try dependencies.platform.domains(of: tenant.id)
                 #expect(domains.first(where: \.isPrimary)?.hostname == "initech.localhost")
                 #expect(domains.first { $0.hostname == "portal.initech.example" }?.status == .pending)

@@ -68,7 +68,7 @@ package struct OnboardingWizard: Sendable {
             if problems.isEmpty { draft.groups = groups }
         case .mapping(
             let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked, let currency):
-            plan.currency = currency.uppercased()
+            if !currency.isEmpty { plan.currency = currency.uppercased() }
             let choice = reseller ?? plan.reseller
             // The token belongs to one user: a new reseller choice or name asks for it again.
             plan.whmToken =
