@@ -728,7 +728,8 @@ def main():
         link = next(word for word in body.split() if "/verify-email?token=" in word)
         go(driver, link, "the emailed confirmation link", "/verify-email")
         check("Email address confirmed" in driver.page_source, "the emailed link confirms the address")
-        go(driver, order_page, "back to the order", "/account/orders/")
+        # Nothing pays itself: the customer pays on the brand's (sandbox) Stripe checkout, a declined card first.
+        pay_by_card(driver, base, order_page, decline_first=True)
         # The order page reloads itself (a meta refresh) until the service is ready; each reload is a new document.
         ready = wait_until(driver, lambda d: "Your service is ready." in d.page_source
                            and d.execute_script("return document.readyState") == "complete", 90)
@@ -919,6 +920,48 @@ def accept_terms(driver):
         act(driver, (By.NAME, "accept_terms"), lambda element: element.click(), "accepting the terms")
 
 
+def pay_by_card(driver, base, order_page, decline_first=False):
+    """The customer pays the order's invoice as a shopper does: "Pay now" on the order, "Pay" on the invoice, a test
+    card typed on the (sandbox) Stripe page of the brand's own account, and back on the brand's site the invoice
+    says it is paid. With decline_first, a declined card comes first and its reason shows."""
+    go(driver, order_page, "the order, waiting for payment", "/account/orders/")
+    ready = wait_until(driver, lambda d: count(d, (By.LINK_TEXT, "Pay now")) > 0, 90)
+    check(ready, "the order offers Pay now once its invoice is ready")
+    if not ready:
+        return
+    click_to(driver, (By.LINK_TEXT, "Pay now"), "the order's Pay now", "/account/invoices/")
+    invoice_page = driver.current_url.split("?")[0]
+    pay_button = (By.XPATH, "//form[contains(@action, '/pay')]//button")
+    check(count(driver, pay_button) == 1, "the invoice has its Pay button")
+    navigate(driver, press(driver, pay_button, lambda element: element.click(), "clicking Pay"),
+             "the brand's Stripe checkout", "/pay/cs_test_")
+    check("Test mode" in driver.page_source and "4242" in driver.page_source, "the sandbox Stripe page names its test cards")
+    def type_card(number):
+        fill(driver, (By.ID, "card"), number)
+        fill(driver, (By.ID, "expiry"), "12 / 34")
+        fill(driver, (By.ID, "cvc"), "123")
+    if decline_first:
+        type_card("4000 0000 0000 0002")
+        navigate(driver, press(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Pay')]"),
+                               lambda element: element.click(), "paying with a declined card"),
+                 "a declined card", "/pay/cs_test_")
+        check("Your card was declined." in driver.page_source, "Stripe's page says the card was declined")
+        go(driver, invoice_page + "?payment=cancelled", "back on the invoice after the decline", "/account/invoices/")
+        check('data-payment="declined"' in driver.page_source and "Your card was declined." in driver.page_source,
+              "the invoice says the card was declined, and why")
+        navigate(driver, press(driver, pay_button, lambda element: element.click(), "clicking Pay again"),
+                 "the same Stripe checkout again", "/pay/cs_test_")
+    type_card("4242 4242 4242 4242")
+    navigate(driver, press(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Pay')]"),
+                           lambda element: element.click(), "paying with the test card"),
+             "back on the brand's site after paying", "/account/invoices/")
+    check("payment=return" in driver.current_url and base.split("//")[1] in driver.current_url,
+          "Stripe brings the customer back to the brand's own invoice page")
+    check('data-payment="paid"' in driver.page_source or 'data-payment="processing"' in driver.page_source,
+          "the invoice says the card payment went through")
+    go(driver, order_page, "the order after paying", "/account/orders/")
+
+
 def order_and_open_ticket(driver, base, product):
     """The signed-in customer orders `product` on an existing domain, waits until it is active, and opens a
     ticket; returns the service, invoice and ticket addresses."""
@@ -930,6 +973,7 @@ def order_and_open_ticket(driver, base, product):
     accept_terms(driver)
     click_to(driver, (By.XPATH, "//button[starts-with(normalize-space(), 'Place order')]"), "Place order",
              "/account/orders/")
+    pay_by_card(driver, base, driver.current_url)
     ready = wait_until(driver, lambda d: "Your service is ready." in d.page_source
                        and d.execute_script("return document.readyState") == "complete", 90)
     check(ready, "%s becomes active for the visual pass" % product)

@@ -104,8 +104,7 @@ extension StripeSimulator {
         let body = Self.parseForm(String(buffer: try await request.body.collect(upTo: 1 << 16)))
         guard let card = TestCard(body["card"] ?? "") else {
             return Self.html(
-                "Pay \(session.merchant)", form(session, error: "Your card number is incorrect."),
-                status: .unprocessableContent)
+                "Pay \(session.merchant)", form(session, error: "Your card number is incorrect."), status: .ok)
         }
         switch card {
         case .succeeds:
@@ -141,7 +140,8 @@ extension StripeSimulator {
             }
             _ = try? await deliver(event)
             startRetries(event)
-            return Self.html("Pay \(session.merchant)", form(session, error: message), status: .init(code: 402))
+            // Stripe's page shows the decline in place (HTTP 200), ready for another card.
+            return Self.html("Pay \(session.merchant)", form(session, error: message), status: .ok)
         }
     }
 
@@ -179,6 +179,7 @@ extension StripeSimulator {
         let page = """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <link rel="icon" href="data:,">
             <title>\(escapeHTML(title))</title>
             <style>
             body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}

@@ -171,6 +171,15 @@ package struct OrderStore: Sendable {
         }
     }
 
+    /// Whether one of the account's orders was billed on WHMCS invoice `invoice`.
+    package func hasOrder(of account: Account.ID, invoice: Int) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM orders WHERE account_id = ? AND whmcs_invoice_id = ? LIMIT 1",
+                arguments: [account, invoice]) ?? false
+        }
+    }
+
     /// How many orders the brand has (a currency can change only before the first).
     package func count() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0 }

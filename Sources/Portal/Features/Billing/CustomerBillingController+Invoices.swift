@@ -53,9 +53,20 @@ extension CustomerBillingController {
         )
     }
 
+    /// The customer's invoice from their copy of WHMCS. An invoice one of their orders made just now may not be
+    /// in the copy yet: the copy is brought up to date first, so "Pay now" never lands on "not found".
     func ownedInvoice(_ context: CustomerRequestContext) async throws -> MirroredInvoice {
         guard let id = context.parameters.get("id").flatMap(Int.init) else { throw PortalError.notFound }
-        return try await account.mirroredInvoice(id, of: context.account, in: context.tenant)
+        do {
+            return try await account.mirroredInvoice(id, of: context.account, in: context.tenant)
+        } catch PortalError.notFound {
+            let ordered = try await databases.withDatabase(for: context.tenant) {
+                try await $0.orders.hasOrder(of: context.account.id, invoice: id)
+            }
+            guard ordered else { throw PortalError.notFound }
+            try await refresher.refresh(context.account.id, in: context.tenant)
+            return try await account.mirroredInvoice(id, of: context.account, in: context.tenant)
+        }
     }
 
     /// One invoice as the customer reads it: the brand as seller (with its company and tax numbers), dates in the

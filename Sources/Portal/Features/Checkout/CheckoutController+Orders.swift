@@ -55,11 +55,17 @@ extension CheckoutController {
         let labels = ["Order received", "Paid", "Setting up", "Ready"]
         let brandNameservers = try context.content.brand.nameservers
         let nameservers = hosting.map { $0.nameservers.isEmpty ? brandNameservers : $0.nameservers } ?? []
-        let page = CustomerOrderPage(
+        // Waiting for the customer, not for us: the page says what to do and stops refreshing itself.
+        let payURL =
+            order.status == .awaitingPayment && context.account.emailVerifiedAt != nil
+            ? order.whmcsInvoiceID.map { AccountPaths.invoice.link($0) } : nil
+        var page = CustomerOrderPage(
             chrome: context.chrome, csrf: context.csrfToken, number: order.number, product: order.productName,
             domain: order.domain,
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
-            message: Self.message(order), isSettling: order.status.isSettling, isActive: order.status == .active,
+            message: payURL == nil
+                ? Self.message(order) : "Your invoice is ready. Pay it and we start setting up your order at once.",
+            isSettling: order.status.isSettling && payURL == nil, isActive: order.status == .active,
             steps: labels.enumerated().map { index, label in
                 .init(label: label, done: index <= reached, current: index == reached)
             },
@@ -68,6 +74,7 @@ extension CheckoutController {
             email: context.account.email,
             hostingUsername: hosting?.username, nameservers: nameservers, hasNameservers: !nameservers.isEmpty
         )
+        page.payURL = payURL
         return try flows.page(page, "account/order")
     }
 }

@@ -26,4 +26,6 @@ package struct CustomerOrderPage: Sendable {
     package let nameservers: [String]
     package let hasNameservers: Bool
     package var notice: Notice?
+    /// The invoice to pay, when the order waits for the customer's payment.
+    package var payURL: String?
 }
