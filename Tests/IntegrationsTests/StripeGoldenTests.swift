@@ -61,16 +61,23 @@ struct StripeGoldenTests {
         #expect(refund.id == "re_1Nispe2eZvKYlo2Cd31jOCgZ" && refund.amount == 1000 && refund.status == "succeeded")
         let request = try #require(refunds.all.first)
         #expect(request.headers.contains { $0 == ("Idempotency-Key", "refund-acme-1") })
-        #expect(String(decoding: request.body ?? Data(), as: UTF8.self) == "payment_intent=pi_1GszsK2eZvKYlo2CfhZyoZLp&amount=1000")
+        #expect(
+            String(decoding: request.body ?? Data(), as: UTF8.self)
+                == "payment_intent=pi_1GszsK2eZvKYlo2CfhZyoZLp&amount=1000")
 
         try await Self.client(try Self.fixture("Stripe/balance.json")).checkConnection()
 
-        await #expect(throws: UpstreamError.apiError(.stripe, action: "checkout.sessions.retrieve",
-            message: "No such customer: 'cus_NffrFeUfNV2Hib' (resource_missing)")) {
+        await #expect(
+            throws: UpstreamError.apiError(
+                .stripe, action: "checkout.sessions.retrieve",
+                message: "No such customer: 'cus_NffrFeUfNV2Hib' (resource_missing)")
+        ) {
             _ = try await Self.client(status: 404, try Self.fixture("Stripe/error.response-404.json"))
                 .checkoutSession(id: "cs_test_missing")
         }
-        await #expect(throws: UpstreamError.authenticationFailed(.stripe, message: "No such customer: 'cus_NffrFeUfNV2Hib'")) {
+        await #expect(
+            throws: UpstreamError.authenticationFailed(.stripe, message: "No such customer: 'cus_NffrFeUfNV2Hib'")
+        ) {
             try await Self.client(status: 401, try Self.fixture("Stripe/error.response-404.json")).checkConnection()
         }
 
@@ -82,13 +89,15 @@ struct StripeGoldenTests {
     @Test("a Checkout Session is created with bracket keys, the invoice as reference and Stripe's own units")
     func createsSessions() async throws {
         let seen = Requests()
-        var created = try JSONSerialization.jsonObject(with: try Self.fixture("Stripe/checkout.session.json"))
+        var created =
+            try JSONSerialization.jsonObject(with: try Self.fixture("Stripe/checkout.session.json"))
             as! [String: Any]
         created["payment_intent"] = "pi_3"
         let body = try JSONSerialization.data(withJSONObject: created)
         var request = StripeCheckoutRequest(
             currency: Currency("KWD"), amountMinor: 1255, description: "Invoice 42", invoiceID: 42,
-            customerEmail: "ada@example.com", successURL: "https://portal.acme.example/account/invoices/42?session={CHECKOUT_SESSION_ID}",
+            customerEmail: "ada@example.com",
+            successURL: "https://portal.acme.example/account/invoices/42?session={CHECKOUT_SESSION_ID}",
             cancelURL: "https://portal.acme.example/account/invoices/42")
         request.metadata = ["brand": "acme"]
         _ = try await Self.client(body, seen: seen).createCheckoutSession(request, idempotencyKey: "checkout-acme-42-1")
@@ -98,7 +107,8 @@ struct StripeGoldenTests {
         #expect(sent.contains("line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=1260"), "thousandths in tens")
         #expect(sent.contains("client_reference_id=42") && sent.contains("metadata%5Binvoice_id%5D=42"))
         #expect(sent.contains("%7BCHECKOUT_SESSION_ID%7D"), "Stripe fills the literal in")
-        #expect(seen.all.first?.headers.contains { $0 == ("Content-Type", "application/x-www-form-urlencoded") } == true)
+        #expect(
+            seen.all.first?.headers.contains { $0 == ("Content-Type", "application/x-www-form-urlencoded") } == true)
     }
 
     /// JSON kinds, for comparing the simulator's objects with the documented ones.
@@ -119,7 +129,9 @@ struct StripeGoldenTests {
             let account = try await harness.sandbox.stripe.ensureAccount("acme", webhookURL: "")
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             defer { _ = http.shutdown() }
-            func call(_ method: HTTPMethod, _ path: String, _ form: String = "", key: String? = nil, auth: String? = nil)
+            func call(
+                _ method: HTTPMethod, _ path: String, _ form: String = "", key: String? = nil, auth: String? = nil
+            )
                 async throws -> (Int, [String: Any])
             {
                 var request = HTTPClientRequest(url: harness.stripeURL + path)
@@ -156,7 +168,8 @@ struct StripeGoldenTests {
             // The same key and body: the same session; the same key with another body: an idempotency error.
             let (_, again) = try await call(.POST, "/v1/checkout/sessions", form, key: "k1")
             #expect(again["id"] as? String == session["id"] as? String)
-            let (conflict, refused) = try await call(.POST, "/v1/checkout/sessions", form + "&customer_email=a%40b.c", key: "k1")
+            let (conflict, refused) = try await call(
+                .POST, "/v1/checkout/sessions", form + "&customer_email=a%40b.c", key: "k1")
             #expect(conflict == 400 && (refused["error"] as? [String: Any])?["type"] as? String == "idempotency_error")
             // Documented error shape and statuses.
             let (missing, error) = try await call(.POST, "/v1/checkout/sessions", "mode=payment", key: "k2")
@@ -172,18 +185,23 @@ struct StripeGoldenTests {
                 form.replacingOccurrences(of: "=gbp", with: "=kwd").replacingOccurrences(of: "1999", with: "1255"))
             #expect(threeDecimals == 400, "KWD amounts must end in 0")
             // Refunds: only of a payment that succeeded.
-            let (notPaid, _) = try await call(.POST, "/v1/refunds", "payment_intent=\(session["payment_intent"] as? String ?? "")")
+            let (notPaid, _) = try await call(
+                .POST, "/v1/refunds", "payment_intent=\(session["payment_intent"] as? String ?? "")")
             #expect(notPaid == 400)
         }
     }
 
-    @Test("WHMCS GetPromotions and GetTransactions read as documented; the simulator's promotions carry the documented keys")
+    @Test(
+        "WHMCS GetPromotions and GetTransactions read as documented; the simulator's promotions carry the documented keys"
+    )
     func whmcsPromotions() async throws {
         let folder = Self.folder.appendingPathComponent("WHMCS")
         let transport = UpstreamTransport { request, _ in
             let body = String(decoding: request.body ?? Data(), as: UTF8.self)
-            let action = body.split(separator: "&").first { $0.hasPrefix("action=") }.map { String($0.dropFirst(7)) } ?? ""
-            return UpstreamResponse(status: 200, body: try Data(contentsOf: folder.appendingPathComponent("\(action).json")))
+            let action =
+                body.split(separator: "&").first { $0.hasPrefix("action=") }.map { String($0.dropFirst(7)) } ?? ""
+            return UpstreamResponse(
+                status: 200, body: try Data(contentsOf: folder.appendingPathComponent("\(action).json")))
         }
         let client = WHMCSClient(
             credentials: WHMCSCredentials(baseURL: "https://billing.example", identifier: "id", secret: "s"),
@@ -200,13 +218,15 @@ struct StripeGoldenTests {
         #expect(try await !client.hasTransaction("pi_other"))
 
         try await SandboxHarness.with { harness in
-            try await harness.sandbox.whmcs.addPromotion(code: "TEN", type: "Percentage", value: "10.00", appliesTo: [1])
+            try await harness.sandbox.whmcs.addPromotion(
+                code: "TEN", type: "Percentage", value: "10.00", appliesTo: [1])
             let (_, body) = try await harness.postWHMCS("\(harness.whmcsAuth)&action=GetPromotions&code=ten")
             let simulated = try #require(
                 (((try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["promotions"]
                     as? [String: Any])?["promotion"] as? [[String: Any]])?.first)
             let documented = try #require(
-                ((try JSONSerialization.jsonObject(with: try Data(contentsOf: folder.appendingPathComponent("GetPromotions.json")))
+                ((try JSONSerialization.jsonObject(
+                    with: try Data(contentsOf: folder.appendingPathComponent("GetPromotions.json")))
                     as? [String: Any])?["promotions"] as? [String: Any])?["promotion"] as? [[String: Any]])
             #expect(Set(simulated.keys).isSuperset(of: Set(documented[0].keys)))
         }

@@ -49,7 +49,9 @@ struct CardPaymentCrashTests {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(
             name: "Stripe-Signature",
-            value: "t=\(timestamp),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: secret, timestamp: timestamp))")
+            value:
+                "t=\(timestamp),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: secret, timestamp: timestamp))"
+        )
         request.body = .bytes(ByteBuffer(string: payload))
         guard let response = try? await http.execute(request, timeout: .seconds(60)) else { return nil }
         _ = try? await response.body.collect(upTo: 1 << 16)
@@ -123,7 +125,8 @@ struct CardPaymentCrashTests {
             defer { try? database.close() }
             var applied: CardPayment?
             for _ in 0..<600 {
-                applied = try await database.payments.unappliedPayments().isEmpty
+                applied =
+                    try await database.payments.unappliedPayments().isEmpty
                     ? try await database.payments.latestPayment(invoice: invoice, of: customer.id) : nil
                 if applied?.appliedAt != nil { break }
                 try await Task.sleep(for: .milliseconds(100))
@@ -131,7 +134,8 @@ struct CardPaymentCrashTests {
             second.terminate()
             #expect(await second.exit(within: 20))
             payments = try await CardPaymentTests.transactions(sandbox, invoice: invoice).map(\.0)
-            #expect(payments.count == 1 && payments.first?.hasPrefix("pi_") == true, "after \(point.rawValue): \(payments)")
+            #expect(
+                payments.count == 1 && payments.first?.hasPrefix("pi_") == true, "after \(point.rawValue): \(payments)")
             #expect(applied?.appliedAt != nil && applied?.status == .paid)
             let status = try await sandbox.store.read { db in
                 try String.fetchOne(db, sql: "SELECT status FROM whmcs_invoices WHERE id = ?", arguments: [invoice])

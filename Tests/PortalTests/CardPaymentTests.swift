@@ -121,7 +121,8 @@ struct CardPaymentTests {
                 let page = try #require(pay.headers[.location])
                 let stripeBase = try #require(sandbox.stripe.address.baseURL)
                 #expect(page.hasPrefix(stripeBase + "/pay/cs_test_"))
-                let total = try #require(try await dependencies.upstreams.whmcs(for: tenant).client.invoice(id: invoice))
+                let total = try #require(
+                    try await dependencies.upstreams.whmcs(for: tenant).client.invoice(id: invoice))
                 let session = try await sandbox.store.read { db -> (Int, String, String)? in
                     try Row.fetchOne(
                         db, sql: "SELECT amount, currency, client_reference_id FROM stripe_sessions"
@@ -136,7 +137,8 @@ struct CardPaymentTests {
                 let back = try await browser.get("/account/invoices/\(invoice)?payment=cancelled")
                 #expect(back.text.contains(#"data-payment="declined""#), "\(back.text.prefix(300))")
                 #expect(back.text.contains("Your card was declined."))
-                #expect(try await dependencies.upstreams.whmcs(for: tenant).client.invoice(id: invoice)?.status == "Unpaid")
+                #expect(
+                    try await dependencies.upstreams.whmcs(for: tenant).client.invoice(id: invoice)?.status == "Unpaid")
 
                 // Pay again: the same Stripe page, then the test card that pays.
                 let again = try await browser.post("/account/invoices/\(invoice)/pay", [:])
@@ -153,7 +155,8 @@ struct CardPaymentTests {
                 #expect(recorded.count == 1 && recorded.first?.0.hasPrefix("pi_") == true, "\(recorded)")
                 #expect(recorded.first?.1 == Int(total.balanceMinor))
                 let gateway = try await sandbox.store.read { db in
-                    try String.fetchOne(db, sql: "SELECT gateway FROM whmcs_transactions WHERE invoiceid = ?", arguments: [invoice])
+                    try String.fetchOne(
+                        db, sql: "SELECT gateway FROM whmcs_transactions WHERE invoiceid = ?", arguments: [invoice])
                 }
                 #expect(gateway == "stripe")
 
@@ -176,20 +179,24 @@ struct CardPaymentTests {
                 #expect(forged.status == .badRequest && forged.text.contains(#""code":"invalid_event""#))
                 let stale = try await Self.postWebhook(
                     client, host: "acme.localhost", body: payload,
-                    signature: "t=\(now - 400),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now - 400))"
+                    signature:
+                        "t=\(now - 400),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now - 400))"
                 )
                 #expect(stale.status == .badRequest)
                 let globexStripe = try await Self.connectStripe("globex", sandbox, client, dependencies)
                 let otherBrand = try await Self.postWebhook(
                     client, host: "globex.localhost", body: payload,
-                    signature: "t=\(now),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now))"
+                    signature:
+                        "t=\(now),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now))"
                 )
-                #expect(otherBrand.status == .badRequest, "acme's event signed with acme's secret means nothing to globex")
+                #expect(
+                    otherBrand.status == .badRequest, "acme's event signed with acme's secret means nothing to globex")
                 let unsigned = try await Self.postWebhook(client, host: "acme.localhost", body: payload, signature: nil)
                 #expect(unsigned.status == .badRequest)
                 let replay = try await Self.postWebhook(
                     client, host: "acme.localhost", body: payload,
-                    signature: "t=\(now),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now))"
+                    signature:
+                        "t=\(now),v1=\(StripeWebhook.signature(payload: Array(payload.utf8), secret: stripe.webhookSecret, timestamp: now))"
                 )
                 #expect(replay.status == .ok && replay.text.contains("duplicate"))
                 #expect(try await Self.events(dependencies) == before)
@@ -197,7 +204,9 @@ struct CardPaymentTests {
                 let globexEvents = try await dependencies.databases.withDatabase(
                     for: try dependencies.registryTenant("globex")
                 ) { database in
-                    try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM stripe_events") ?? 0 }
+                    try await database.pool.read {
+                        try Int.fetchOne($0, sql: "SELECT count(*) FROM stripe_events") ?? 0
+                    }
                 }
                 #expect(globexEvents == 0)
                 #expect(!globexStripe.secretKey.isEmpty)
@@ -205,7 +214,9 @@ struct CardPaymentTests {
         }
     }
 
-    @Test("owners and admins refund in full or in part: a Stripe refund, a WHMCS transaction, an audit entry and a branded email each; support staff cannot")
+    @Test(
+        "owners and admins refund in full or in part: a Stripe refund, a WHMCS transaction, an audit entry and a branded email each; support staff cannot"
+    )
     func refunds() async throws {
         try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
@@ -220,12 +231,16 @@ struct CardPaymentTests {
                 try await Commerce.wait(for: orderID, dependencies, until: .active)
                 let charged = try #require(try await Self.transactions(sandbox, invoice: invoice).first?.1)
 
-                let support = try await staffBrowser(client, dependencies, role: .support, landing: "/admin/invoices/\(invoice)")
+                let support = try await staffBrowser(
+                    client, dependencies, role: .support, landing: "/admin/invoices/\(invoice)")
                 let page = try await support.get("/admin/invoices/\(invoice)")
                 #expect(page.text.contains("Card payments") && !page.text.contains("Refund to the customer's card"))
-                #expect(try await support.post("/admin/invoices/\(invoice)/refund", ["amount": "1.00"]).status == .forbidden)
+                #expect(
+                    try await support.post("/admin/invoices/\(invoice)/refund", ["amount": "1.00"]).status == .forbidden
+                )
 
-                let admin = try await staffBrowser(client, dependencies, role: .admin, landing: "/admin/invoices/\(invoice)")
+                let admin = try await staffBrowser(
+                    client, dependencies, role: .admin, landing: "/admin/invoices/\(invoice)")
                 // Bad amounts: refused beside the field, nothing refunded.
                 let zero = try await admin.post("/admin/invoices/\(invoice)/refund", ["amount": "0", "reason": ""])
                 #expect(zero.status == .unprocessableContent && zero.text.contains("Enter the amount to refund"))
@@ -258,20 +273,25 @@ struct CardPaymentTests {
                 let shown = try await admin.get("/admin/invoices/\(invoice)")
                 #expect(shown.text.contains("Goodwill") && !shown.text.contains("Refund to the customer's card"))
 
-                let audit = try await dependencies.accounts("acme") { try await $0.auditEntries(action: "payments.refunded") }
+                let audit = try await dependencies.accounts("acme") {
+                    try await $0.auditEntries(action: "payments.refunded")
+                }
                 #expect(audit.count == 2 && audit.allSatisfy { $0.actor == "admin@acme.example" })
                 let mails = try await dependencies.accounts("acme") { try await $0.outbox() }
                     .filter { $0.kind == "payment_refunded" && $0.toAddress == "refund@example.com" }
                 #expect(mails.count == 2)
                 #expect(mails.contains { $0.textBody.contains("£1.00") && $0.textBody.contains("Goodwill") })
-                #expect(mails.allSatisfy { !$0.textBody.lowercased().contains("stripe") && !$0.textBody.contains("WHMCS") })
+                #expect(
+                    mails.allSatisfy { !$0.textBody.lowercased().contains("stripe") && !$0.textBody.contains("WHMCS") })
                 let customerPage = try await browser.get("/account/invoices/\(invoice)")
                 #expect(customerPage.text.contains("£1.00 refunded to your card"))
             }
         }
     }
 
-    @Test("a 20% tax on the WHMCS invoice completes the order; the invoice shows the tax line and Stripe charges the total")
+    @Test(
+        "a 20% tax on the WHMCS invoice completes the order; the invoice shows the tax line and Stripe charges the total"
+    )
     func tax() async throws {
         try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
@@ -290,7 +310,8 @@ struct CardPaymentTests {
                     try await dependencies.upstreams.whmcs(for: tenant).client.invoice(id: invoice))
                 #expect(whmcsInvoice.subtotalMinor == order.totalMinor)
                 #expect(whmcsInvoice.taxMinor == (order.totalMinor * 20 + 50) / 100 && whmcsInvoice.taxRate == "20.00")
-                let review = try await browser.get("/order/plan-0/review?cycle=monthly&domain=x.example&domain_action=existing")
+                let review = try await browser.get(
+                    "/order/plan-0/review?cycle=monthly&domain=x.example&domain_action=existing")
                 #expect(review.text.contains("Prices exclude VAT"))
 
                 try await browser.post("/account/billing/refresh", [:])
@@ -311,7 +332,9 @@ struct CardPaymentTests {
         }
     }
 
-    @Test("promotion codes: valid ones discount the review and the WHMCS invoice; expired, wrong-product, wrong-cycle and used-up ones say why")
+    @Test(
+        "promotion codes: valid ones discount the review and the WHMCS invoice; expired, wrong-product, wrong-cycle and used-up ones say why"
+    )
     func promotions() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
@@ -381,7 +404,9 @@ struct CardPaymentTests {
         }
     }
 
-    @Test("the owner sets Stripe keys (sealed, last four shown), tests them, and changes the currency only before the first order")
+    @Test(
+        "the owner sets Stripe keys (sealed, last four shown), tests them, and changes the currency only before the first order"
+    )
     func settings() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
@@ -404,7 +429,9 @@ struct CardPaymentTests {
                 #expect(bad.text.contains("not a Stripe secret key") && bad.text.contains("publishable key"))
                 #expect(bad.text.contains("not a webhook signing secret") && bad.text.contains("system name"))
                 let tenant = try dependencies.registryTenant("acme")
-                #expect(try await dependencies.databases.withDatabase(for: tenant) { try await $0.payments.stripeAccount() } == nil)
+                #expect(
+                    try await dependencies.databases.withDatabase(for: tenant) { try await $0.payments.stripeAccount() }
+                        == nil)
 
                 let saved = try await owner.post(
                     "/admin/payments",
@@ -418,8 +445,10 @@ struct CardPaymentTests {
                 #expect(shown.text.contains("…\(account.secretKey.suffix(4))"))
                 #expect(!shown.text.contains(account.secretKey) && !shown.text.contains(account.webhookSecret))
                 let stored = try #require(
-                    try await dependencies.databases.withDatabase(for: tenant) { try await $0.payments.stripeAccount() })
-                #expect(!String(decoding: stored.secretKey, as: UTF8.self).contains(account.secretKey), "sealed at rest")
+                    try await dependencies.databases.withDatabase(for: tenant) { try await $0.payments.stripeAccount() }
+                )
+                #expect(
+                    !String(decoding: stored.secretKey, as: UTF8.self).contains(account.secretKey), "sealed at rest")
                 let tested = try await owner.post("/admin/payments/test", [:])
                 #expect(tested.text.contains("Stripe accepted the secret key"))
                 let review = try await TestBrowser(client, host: "acme.localhost")
@@ -441,18 +470,20 @@ struct CardPaymentTests {
                         try await $0.catalogue.entry(slug: "plan-0")
                     })
                 #expect(converted.price(for: .monthly)?.priceMinor == (pounds * 1905 + 500) / 1000)
-                #expect(try await dependencies.databases.withDatabase(for: tenant) {
-                    try await $0.storefront().brand.currency
-                } == "JPY")
+                #expect(
+                    try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.storefront().brand.currency
+                    } == "JPY")
                 #expect(try await owner.post("/admin/payments/currency", ["currency": "GBP"]).status == .seeOther)
 
                 let (browser, _) = try await Commerce.customer(client, dependencies, email: "first@example.com")
                 _ = try await Commerce.order(browser, domain: "first.example")
                 let locked = try await owner.post("/admin/payments/currency", ["currency": "USD"])
                 #expect(locked.status == .conflict && locked.text.contains("cannot change any more"))
-                #expect(try await dependencies.databases.withDatabase(for: tenant) {
-                    try await $0.storefront().brand.currency
-                } == "GBP")
+                #expect(
+                    try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.storefront().brand.currency
+                    } == "GBP")
                 let audit = try await dependencies.accounts("acme") {
                     try await $0.auditEntries(action: "brand.currency_changed")
                 }

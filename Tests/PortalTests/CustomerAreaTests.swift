@@ -181,7 +181,8 @@ struct CustomerAreaTests {
     }
 
     @Test(
-        "invoices: paged list with filters, a printable branded invoice, Pay in WHMCS without Stripe, and 404 for anyone else's")
+        "invoices: paged list with filters, a printable branded invoice, Pay in WHMCS without Stripe, and 404 for anyone else's"
+    )
     func invoices() async throws {
         try await withSandbox { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in

@@ -264,7 +264,8 @@ package struct EmailKind: Sendable, Equatable {
 
     package static let all: [EmailKind] = [
         emailVerification, accountExists, passwordReset, passwordChanged, emailChangeConfirm, emailChangeNotice,
-        staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, paymentRefunded, renewalReminder,
+        staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, paymentRefunded,
+        renewalReminder,
         invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed, domainRegistered,
     ]
 }

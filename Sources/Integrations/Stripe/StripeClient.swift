@@ -181,7 +181,10 @@ package struct StripeClient: Sendable {
         var form: [(String, String)] = [
             ("mode", "payment"),
             ("line_items[0][price_data][currency]", request.currency.code.lowercased()),
-            ("line_items[0][price_data][unit_amount]", String(StripeAmount.toStripe(request.amountMinor, request.currency))),
+            (
+                "line_items[0][price_data][unit_amount]",
+                String(StripeAmount.toStripe(request.amountMinor, request.currency))
+            ),
             ("line_items[0][price_data][product_data][name]", request.description),
             ("line_items[0][quantity]", "1"),
             ("success_url", request.successURL), ("cancel_url", request.cancelURL),

@@ -117,7 +117,9 @@ extension WHMCSClient {
     /// GetOrders by id; nil when there is none.
     package func order(id: Int) async throws -> WHMCSOrder? {
         let json = try await perform("GetOrders", [("id", .scalar(String(id)))], safety: .safe)
-        return Self.page(json, outer: "orders", inner: "order", { WHMCSOrder($0, currency: currency) }).items.first { $0.id == id }
+        return Self.page(json, outer: "orders", inner: "order", { WHMCSOrder($0, currency: currency) }).items.first {
+            $0.id == id
+        }
     }
 
     /// GetProducts, optionally for some product ids or one product group.
@@ -139,7 +141,8 @@ extension WHMCSClient {
             else { return nil }
             return .object(["result": .string("success"), "pid": .string(String(found.id))])
         }
-        let json = try await perform("AddProduct", Self.productFields(product, money: currency), safety: .lookUpFirst, lookUp: find)
+        let json = try await perform(
+            "AddProduct", Self.productFields(product, money: currency), safety: .lookUpFirst, lookUp: find)
         if json["pid"] == nil, let found = try await find() { return try Self.int(found, "pid", action: "AddProduct") }
         return try Self.int(json, "pid", action: "AddProduct")
     }
@@ -164,7 +167,9 @@ extension WHMCSClient {
         }
         let currencies = Set(product.pricing.keys).union(product.setupFees.keys).sorted()
         if !currencies.isEmpty {
-            fields.append(("pricing", .map(currencies.map { (key: String($0), value: .map(pricing(product, $0, money: money))) })))
+            fields.append(
+                ("pricing", .map(currencies.map { (key: String($0), value: .map(pricing(product, $0, money: money))) }))
+            )
         }
         return fields
     }
@@ -172,7 +177,9 @@ extension WHMCSClient {
     /// One currency's AddProduct pricing. WHMCS stores a cycle that is not sent as 0.00, which would offer it free,
     /// so every recurring cycle is sent: its price, or -1.00 when it is not offered. A one-time price goes in the
     /// `monthly` column, as WHMCS keeps it there (CONTRACTS.md, Corrections).
-    static func pricing(_ product: WHMCSNewProduct, _ currencyID: Int, money: Currency) -> [(key: String, value: PHPFormValue)] {
+    static func pricing(_ product: WHMCSNewProduct, _ currencyID: Int, money: Currency) -> [(
+        key: String, value: PHPFormValue
+    )] {
         let prices = product.pricing[currencyID] ?? [:]
         let fees = product.setupFees[currencyID] ?? [:]
         var entries: [(key: String, value: PHPFormValue)] = []

@@ -271,7 +271,8 @@ package struct WHMCSOrder: Sendable, Equatable {
             LineItem(
                 type: item["type"]?.string ?? "", relatedID: item["relid"]?.int ?? 0,
                 product: item["product"]?.string ?? "", domain: item["domain"]?.string ?? "",
-                billingCycle: item["billingcycle"]?.string ?? "", amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0,
+                billingCycle: item["billingcycle"]?.string ?? "",
+                amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0,
                 status: item["status"]?.string ?? ""
             )
         }
@@ -306,7 +307,9 @@ package struct WHMCSProduct: Sendable, Equatable {
                 let priced = Currency.isWellFormed(code) ? Currency(code) : currency
                 var prices: [String: Int64] = [:]
                 for cycle in WHMCSBillingCycle.allCases {
-                    if let minor = cycles[cycle.rawValue]?.minorUnits(in: priced), minor >= 0 { prices[cycle.rawValue] = minor }
+                    if let minor = cycles[cycle.rawValue]?.minorUnits(in: priced), minor >= 0 {
+                        prices[cycle.rawValue] = minor
+                    }
                 }
                 pricing[code] = prices
             }
@@ -465,7 +468,8 @@ package struct WHMCSInvoice: Sendable, Equatable {
         items = (json["items"]?["item"]?.elements ?? []).map { item in
             Item(
                 id: item["id"]?.int ?? 0, type: item["type"]?.string ?? "", relatedID: item["relid"]?.int ?? 0,
-                description: item["description"]?.string ?? "", amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0
+                description: item["description"]?.string ?? "",
+                amountMinor: item["amount"]?.minorUnits(in: currency) ?? 0
             )
         }
         transactions = (json["transactions"]?["transaction"]?.elements ?? []).map { row in

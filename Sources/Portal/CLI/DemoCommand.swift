@@ -169,9 +169,10 @@ struct DemoCommand: AsyncParsableCommand {
     ) async {
         for definition in DemoTenants.definitions {
             do {
-                guard let tenant = dependencies.registry.snapshot.tenantsByID.values.first(where: {
-                    $0.slug.rawValue == definition.slug
-                }), try await dependencies.upstreams.settings(of: tenant).mode == .sandbox
+                guard
+                    let tenant = dependencies.registry.snapshot.tenantsByID.values.first(where: {
+                        $0.slug.rawValue == definition.slug
+                    }), try await dependencies.upstreams.settings(of: tenant).mode == .sandbox
                 else { continue }
                 let host = "\(definition.slug).\(configuration.baseDomain)"
                 let account = try await sandbox.stripe.ensureAccount(

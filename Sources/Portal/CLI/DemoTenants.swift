@@ -1,6 +1,6 @@
 import Branding
-import Sandbox
 import Foundation
+import Sandbox
 import Tenancy
 
 /// The two demo brands `portal demo` creates: different names, colours, logos and catalogues.

@@ -110,7 +110,8 @@ extension StripeSimulator {
         case .succeeds:
             let event = try await store.write { db in
                 try db.execute(
-                    sql: "UPDATE stripe_payment_intents SET status = 'succeeded', last_error_message = NULL WHERE id = ?",
+                    sql:
+                        "UPDATE stripe_payment_intents SET status = 'succeeded', last_error_message = NULL WHERE id = ?",
                     arguments: [session.intent])
                 try db.execute(
                     sql: "UPDATE stripe_sessions SET status = 'complete', payment_status = 'paid' WHERE id = ?",
@@ -170,7 +171,8 @@ extension StripeSimulator {
             else { return nil }
             try db.execute(sql: "UPDATE stripe_sessions SET status = 'expired' WHERE id = ?", arguments: [id])
             return try self.recordEvent(
-                db, account: account, type: "checkout.session.expired", object: try self.session(db, id, expand: false)!)
+                db, account: account, type: "checkout.session.expired", object: try self.session(db, id, expand: false)!
+            )
         }
         if let event { startDelivery(event) }
     }

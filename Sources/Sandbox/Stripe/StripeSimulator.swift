@@ -144,7 +144,9 @@ package final class StripeSimulator: Sendable {
     }
 
     package func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.get("/v1/balance") { request, _ in try await self.api(request) { db, account, _ in try self.balance(db, account) } }
+        router.get("/v1/balance") { request, _ in
+            try await self.api(request) { db, account, _ in try self.balance(db, account) }
+        }
         router.post("/v1/checkout/sessions") { request, _ in
             try await self.api(request) { try self.createSession($0, $1, $2) }
         }
@@ -198,8 +200,9 @@ package final class StripeSimulator: Sendable {
         let fingerprint = "\(request.method.rawValue) \(request.uri.path)?\(text)"
         let outcome: Result<(status: HTTPResponse.Status, body: JSONValue, events: [String]), Failure> =
             try await store.write { db in
-                guard let account = try Row.fetchOne(
-                    db, sql: "SELECT * FROM stripe_accounts WHERE secret_key = ?", arguments: [key])
+                guard
+                    let account = try Row.fetchOne(
+                        db, sql: "SELECT * FROM stripe_accounts WHERE secret_key = ?", arguments: [key])
                 else {
                     let shown = key.count > 4 ? String(repeating: "*", count: 4) + key.suffix(4) : "(none)"
                     return .failure(
@@ -430,7 +433,8 @@ package final class StripeSimulator: Sendable {
         JSONValue, [String]
     ) {
         guard
-            let owner = try String.fetchOne(db, sql: "SELECT account FROM stripe_sessions WHERE id = ?", arguments: [id]),
+            let owner = try String.fetchOne(
+                db, sql: "SELECT account FROM stripe_sessions WHERE id = ?", arguments: [id]),
             owner == (account["id"] as String)
         else {
             throw Failure(
@@ -482,7 +486,8 @@ package final class StripeSimulator: Sendable {
         let currency: String = intent["currency"]
         if Self.threeDecimal.contains(currency), amount % 10 != 0 {
             throw Failure.invalid(
-                "Amounts in \(currency.uppercased()) must end in 0.", code: "parameter_invalid_integer", param: "amount")
+                "Amounts in \(currency.uppercased()) must end in 0.", code: "parameter_invalid_integer", param: "amount"
+            )
         }
         if let reason = form["reason"], !["duplicate", "fraudulent", "requested_by_customer"].contains(reason) {
             throw Failure.invalid("Invalid reason: \(reason)", code: "parameter_invalid_string", param: "reason")

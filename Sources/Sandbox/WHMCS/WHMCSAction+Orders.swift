@@ -211,7 +211,8 @@ extension WHMCSAction {
             }
             try db.execute(sql: "UPDATE whmcs_orders SET invoiceid = ? WHERE id = ?", arguments: [invoiceID, orderID])
             if try taxRule() != nil {
-                try db.execute(sql: "UPDATE whmcs_invoice_items SET taxed = 1 WHERE invoiceid = ?", arguments: [invoiceID])
+                try db.execute(
+                    sql: "UPDATE whmcs_invoice_items SET taxed = 1 WHERE invoiceid = ?", arguments: [invoiceID])
             }
             try settleInvoice(invoiceID)
             if !params.flag("noinvoiceemail") {
@@ -425,7 +426,8 @@ extension WHMCSAction {
         let currencies: [JSONValue] = Self.currencies.map { currency in
             [
                 "id": Self.id(currency.id), "code": .string(currency.code), "prefix": .string(currency.prefix),
-                "suffix": .string(currency.suffix), "format": "1", "rate": .string(Self.rates[currency.code] ?? "1.00000"),
+                "suffix": .string(currency.suffix), "format": "1",
+                "rate": .string(Self.rates[currency.code] ?? "1.00000"),
             ]
         }
         var body: [String: JSONValue] = ["totalresults": .number(Double(currencies.count))]

@@ -48,7 +48,8 @@ extension WHMCSAction {
         if total > 0,
             try String.fetchOne(db, sql: "SELECT value FROM sandbox_settings WHERE key = 'whmcs.autocapture'") == "1",
             let row = try Row.fetchOne(
-                db, sql: "SELECT userid, paymentmethod, status FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID]),
+                db, sql: "SELECT userid, paymentmethod, status FROM whmcs_invoices WHERE id = ?", arguments: [invoiceID]
+            ),
             (row["status"] as String) == "Unpaid"
         {
             try db.execute(

@@ -463,7 +463,8 @@ package struct PaymentStore: Sendable {
                 sql: "UPDATE card_refunds SET status = 'refunded', stripe_refund_id = ? WHERE id = ?",
                 arguments: [stripeRefundID, id])
             try db.execute(
-                sql: "UPDATE card_payments SET refunded_minor = refunded_minor + ?, updated_at = ? WHERE session_id = ?",
+                sql:
+                    "UPDATE card_payments SET refunded_minor = refunded_minor + ?, updated_at = ? WHERE session_id = ?",
                 arguments: [refund.amountMinor, now, refund.sessionID])
             try AccountStore.appendAudit(
                 db, "payments.refunded", actor: actor, target: refund.sessionID,

@@ -35,8 +35,9 @@ package enum CurrencyChange {
             }
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT product_id, tld, register_minor, transfer_minor, renew_minor, cost_minor FROM domain_prices")
-            {
+                sql:
+                    "SELECT product_id, tld, register_minor, transfer_minor, renew_minor, cost_minor FROM domain_prices"
+            ) {
                 let cost = convertCost(row["cost_minor"])
                 try db.execute(
                     sql: """
@@ -50,9 +51,11 @@ package enum CurrencyChange {
             }
             // Each product is a new WHMCS product in the new currency: changed now, synced on next use.
             try db.execute(sql: "UPDATE products SET updated_at = ?", arguments: [now])
-            try db.execute(sql: "UPDATE brand SET currency = ?, updated_at = ? WHERE id = 1", arguments: [currency, now])
             try db.execute(
-                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                sql: "UPDATE brand SET currency = ?, updated_at = ? WHERE id = 1", arguments: [currency, now])
+            try db.execute(
+                sql:
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [ratesKey, rates])
             try audit(db)
         }

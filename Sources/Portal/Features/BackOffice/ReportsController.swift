@@ -95,7 +95,8 @@ package struct ReportsController: Sendable {
         let uses = try await databases.withDatabase(for: context.tenant) { try await $0.reports.promotionUses() }
         page.promotions = uses.map {
             PromotionRow(
-                code: $0.code, orders: $0.orders, discount: Money.format(minor: $0.discountMinor, currency: $0.currency),
+                code: $0.code, orders: $0.orders,
+                discount: Money.format(minor: $0.discountMinor, currency: $0.currency),
                 total: Money.format(minor: $0.totalMinor, currency: $0.currency))
         }
         page.hasPromotions = !uses.isEmpty

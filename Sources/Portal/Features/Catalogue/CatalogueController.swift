@@ -90,7 +90,8 @@ package struct CatalogueController: Sendable {
         try context.require(.support)
         let entry = try await entry(context)
         return try flows.page(
-            try await formPage(context, draft: ProductDraft(entry, currency: Currency(try context.content.brand.currency)),
+            try await formPage(
+                context, draft: ProductDraft(entry, currency: Currency(try context.content.brand.currency)),
                 kind: entry.product.kind), "admin/product")
     }
 

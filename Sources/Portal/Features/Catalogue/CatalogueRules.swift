@@ -178,7 +178,8 @@ package struct CatalogueRules: Sendable {
                 }
                 let setupText = raw.setup.trimmingCharacters(in: .whitespaces)
                 guard let setup = setupText.isEmpty ? 0 : MoneyInput.parse(setupText, currency: money) else {
-                    problems["setup_\(cycle.rawValue)"] = "Enter a setup fee such as \(example.setup), or leave it empty."
+                    problems["setup_\(cycle.rawValue)"] =
+                        "Enter a setup fee such as \(example.setup), or leave it empty."
                     continue
                 }
                 let cost = costs[cycle] ?? 0
@@ -209,7 +210,8 @@ package struct CatalogueRules: Sendable {
                     problems["domain_prices"] = ".\(tld) is listed twice."
                     continue
                 }
-                guard let register = MoneyInput.parse(raw.register, currency: money), let transfer = MoneyInput.parse(raw.transfer, currency: money),
+                guard let register = MoneyInput.parse(raw.register, currency: money),
+                    let transfer = MoneyInput.parse(raw.transfer, currency: money),
                     let renew = MoneyInput.parse(raw.renew, currency: money)
                 else {
                     problems["domain_prices"] =

@@ -70,11 +70,13 @@ package struct ProductDraft: Sendable, Equatable {
         sslProductCode = product.sslProductCode ?? ""
         prices = entry.prices.map {
             CyclePrice(
-                cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor, currency: currency), setup: MoneyInput.text($0.setupMinor, currency: currency))
+                cycle: $0.cycle.rawValue, price: MoneyInput.text($0.priceMinor, currency: currency),
+                setup: MoneyInput.text($0.setupMinor, currency: currency))
         }
         domainPrices = entry.domainPrices.map {
             TLDPrice(
-                tld: $0.tld, register: MoneyInput.text($0.registerMinor, currency: currency), transfer: MoneyInput.text($0.transferMinor, currency: currency),
+                tld: $0.tld, register: MoneyInput.text($0.registerMinor, currency: currency),
+                transfer: MoneyInput.text($0.transferMinor, currency: currency),
                 renew: MoneyInput.text($0.renewMinor, currency: currency)
             )
         }
@@ -96,7 +98,8 @@ package enum MoneyInput {
             text = text.dropFirst(symbol.count).trimmingCharacters(in: .whitespaces)
         }
         text = text.replacingOccurrences(of: ",", with: "")
-        guard !text.hasPrefix("-"), !text.hasPrefix("+"), let minor = currency.minor(fromDecimal: text, precision: .exact)
+        guard !text.hasPrefix("-"), !text.hasPrefix("+"),
+            let minor = currency.minor(fromDecimal: text, precision: .exact)
         else { return nil }
         // WHMCS keeps two decimal places and Stripe wants thousandths in tens: 4.990, not 4.995.
         if currency.decimals > 2, minor % 10 != 0 { return nil }

@@ -44,7 +44,8 @@ extension CheckoutController {
         }
         if let wait = flows.ipRetryAfter(realm, origin: context.origin) {
             return AccountFlows.tooMany(
-                try await again("Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
+                try await again(
+                    "Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
                 retryAfter: wait)
         }
         var errors = profile.problems()

@@ -76,7 +76,8 @@ package struct ProfileForm: Sendable {
         if taxID.count > 32
             || !taxID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || " -.".contains($0)) })
         {
-            problems["tax_id"] = "Enter the tax id as your tax office issued it, such as GB123456789 (letters and digits)."
+            problems["tax_id"] =
+                "Enter the tax id as your tax office issued it, such as GB123456789 (letters and digits)."
         }
         let digits = phone.filter(\.isNumber)
         if digits.count < 6 || phone.count > 25 || !phone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) {

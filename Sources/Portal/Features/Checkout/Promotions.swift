@@ -86,7 +86,8 @@ extension CheckoutDesk {
         {
         case .success(let discount):
             var priced = quote
-            priced.apply(promotion: promotion?.code ?? code, discountMinor: discount.discountMinor, label: discount.label)
+            priced.apply(
+                promotion: promotion?.code ?? code, discountMinor: discount.discountMinor, label: discount.label)
             return (priced, nil)
         case .failure(let refusal):
             return (quote, refusal.message)

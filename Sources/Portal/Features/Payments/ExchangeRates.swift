@@ -16,7 +16,8 @@ enum ExchangeRates {
         var rates: [String: Decimal] = [:]
         for pair in (text ?? "").split(separator: ";") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let rate = Decimal(string: String(parts[1]), locale: Locale(identifier: "en_US_POSIX"))
+            guard parts.count == 2,
+                let rate = Decimal(string: String(parts[1]), locale: Locale(identifier: "en_US_POSIX"))
             else { continue }
             rates[String(parts[0]).uppercased()] = rate
         }

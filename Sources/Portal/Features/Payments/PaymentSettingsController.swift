@@ -98,7 +98,9 @@ struct PaymentSettingsController: Sendable {
             }
         }
         for (field, name) in [("tax_name", input.taxName), ("tax_name2", input.secondTaxName)] {
-            if name.isEmpty || name.count > 40 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            if name.isEmpty || name.count > 40
+                || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            {
                 errors[field] = "Give the tax a short name, such as VAT or GST (at most 40 characters)."
             }
         }
@@ -140,7 +142,8 @@ struct PaymentSettingsController: Sendable {
             switch request.uri.queryParameters.get("done") {
             case "saved": .success("Payment settings saved. Use “Test connection” to check the keys.")
             case "disconnected": .success("Stripe is disconnected: customers now pay through WHMCS.")
-            case "currency": .success("The currency is changed and every price converted. Check the catalogue's prices.")
+            case "currency":
+                .success("The currency is changed and every price converted. Check the catalogue's prices.")
             default: nil
             }
         return try flows.page(try await page(context, notice: notice), "admin/payments")
@@ -220,9 +223,10 @@ struct PaymentSettingsController: Sendable {
         } catch UpstreamSettingsError.sandboxDisabled {
             notice = .error("This server does not run sandbox simulators; use Stripe's own address.")
         } catch {
-            let host = (try? await databases.withDatabase(for: context.tenant) {
-                try await $0.payments.stripeAccount()
-            })??.baseURL ?? TenantUpstreams.stripeLiveURL
+            let host =
+                (try? await databases.withDatabase(for: context.tenant) {
+                    try await $0.payments.stripeAccount()
+                })??.baseURL ?? TenantUpstreams.stripeLiveURL
             notice = .error("Could not connect to \(URLComponents(string: host)?.host ?? host). Try again shortly.")
         }
         return try flows.page(try await page(context, notice: notice), "admin/payments")
@@ -242,7 +246,8 @@ struct PaymentSettingsController: Sendable {
                 "admin/payments", status: status)
         }
         guard Currency.isWellFormed(code) else {
-            return try await refuse("Enter a three-letter currency code, such as GBP, USD or JPY.", .unprocessableContent)
+            return try await refuse(
+                "Enter a three-letter currency code, such as GBP, USD or JPY.", .unprocessableContent)
         }
         let (current, orders) = try await databases.withDatabase(for: context.tenant) { database in
             (try await database.storefront().brand.currency, try await database.orders.count())

@@ -67,7 +67,8 @@ package struct OnboardingWizard: Sendable {
             if mode == nil { problems["mode"] = "Choose sandbox or live." }
             if problems.isEmpty { draft.groups = groups }
         case .mapping(
-            let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked, let currency):
+            let reseller, let user, let domain, let token, let nameservers, let groupTyped, let groupPicked,
+            let currency):
             if !currency.isEmpty { plan.currency = currency.uppercased() }
             let choice = reseller ?? plan.reseller
             // The token belongs to one user: a new reseller choice or name asks for it again.
