@@ -934,7 +934,7 @@ def pay_by_card(driver, base, order_page, decline_first=False):
     pay_button = (By.XPATH, "//form[contains(@action, '/pay')]//button")
     check(count(driver, pay_button) == 1, "the invoice has its Pay button")
     navigate(driver, press(driver, pay_button, lambda element: element.click(), "clicking Pay"),
-             "the brand's Stripe checkout", "/pay/cs_test_")
+             "the brand's Stripe checkout (through the brand's own hand-off page)", "/pay/cs_test_")
     check("Test mode" in driver.page_source and "4242" in driver.page_source, "the sandbox Stripe page names its test cards")
     def type_card(number):
         fill(driver, (By.ID, "card"), number)

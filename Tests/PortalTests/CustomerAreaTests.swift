@@ -274,13 +274,24 @@ struct CustomerAreaTests {
 
                 // Without Stripe the customer pays on the WHMCS invoice, signed in there by a single-use link.
                 let pay = try await browser.post("/account/invoices/\(unpaid)/pay", [:])
-                #expect(pay.status == .seeOther)
-                #expect(pay.headers[.location]?.hasPrefix(whmcsURL + "/oauth/singlesignon.php?access_token=") == true)
+                #expect(pay.status == .ok)
+                #expect(pay.handoff?.hasPrefix(whmcsURL + "/oauth/singlesignon.php?access_token=") == true)
                 #expect(try await whmcs.invoice(id: unpaid)?.status == "Unpaid", "nothing is paid by the portal itself")
-                try await whmcs.addPayment(
-                    WHMCSPayment(
-                        invoiceID: unpaid, transactionID: "gateway-7", gateway: "banktransfer",
-                        date: "2026-12-06 10:00:00"))
+                // In WHMCS: the single-use link signs the customer in on their invoice, where "Pay Now" pays.
+                let http = HTTPClient(
+                    eventLoopGroupProvider: .singleton,
+                    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+                defer { _ = http.shutdown() }
+                let signOn = try await http.execute(
+                    HTTPClientRequest(url: try #require(pay.handoff)), timeout: .seconds(30))
+                let cookie = try #require(signOn.headers.first(name: "Set-Cookie")?.split(separator: ";").first)
+                #expect(signOn.headers.first(name: "Location") == whmcsURL + "/viewinvoice.php?id=\(unpaid)")
+                var payNow = HTTPClientRequest(url: whmcsURL + "/viewinvoice.php?id=\(unpaid)")
+                payNow.method = .POST
+                payNow.headers.add(name: "Cookie", value: String(cookie))
+                let paidInWHMCS = try await http.execute(payNow, timeout: .seconds(30))
+                #expect(paidInWHMCS.status == .ok)
+                #expect(try await whmcs.invoice(id: unpaid)?.status == "Paid")
                 try await browser.post("/account/billing/refresh", [:])
                 let after = try await browser.get("/account/invoices/\(unpaid)")
                 #expect(after.text.contains(#"<span class="badge" data-status="Paid">Paid</span>"#))

@@ -108,6 +108,7 @@ package struct WHMCSSimulator: Sendable {
         router.get("/includes/api.php") { request, context in try await self.api(request, context: context) }
         router.get("/oauth/singlesignon.php") { request, _ in try await self.singleSignOn(request) }
         router.get("/viewinvoice.php") { request, _ in try await self.viewInvoice(request) }
+        router.post("/viewinvoice.php") { request, _ in try await self.payInvoice(request) }
     }
 
     // MARK: Transport, authentication and envelope
@@ -288,12 +289,58 @@ package struct WHMCSSimulator: Sendable {
         return response
     }
 
+    /// The client signed in by single sign-on (the cookie holding the spent token).
+    private static func signedInToken(_ request: Request) -> String? {
+        let cookie = request.headers[.cookie] ?? ""
+        return cookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("WHMCSSandboxClient=") }.map { String($0.dropFirst("WHMCSSandboxClient=".count)) }
+    }
+
+    /// "Pay Now" on the invoice: WHMCS's own gateway takes the payment (recorded as a transaction with the invoice's
+    /// payment method), as for a brand that has not connected Stripe.
+    private func payInvoice(_ request: Request) async throws -> Response {
+        let token = Self.signedInToken(request)
+        let invoiceID = request.uri.queryParameters.get("id").flatMap { Int($0) } ?? 0
+        let now = self.now()
+        let paid: Bool = try await store.write { db in
+            guard let token,
+                let client = try Int.fetchOne(
+                    db, sql: "SELECT client_id FROM whmcs_sso_tokens WHERE token = ? AND used = 1", arguments: [token]),
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT total, status, paymentmethod FROM whmcs_invoices WHERE id = ? AND userid = ?",
+                    arguments: [invoiceID, client]),
+                (row["status"] as String) == "Unpaid"
+            else { return false }
+            let stamp = WHMCSAction.format(now, "yyyy-MM-dd HH:mm:ss")
+            try db.execute(
+                sql: """
+                    INSERT INTO whmcs_transactions (invoiceid, userid, transid, gateway, date, amountin, description)
+                    VALUES (?, ?, ?, ?, ?, ?, 'Invoice Payment')
+                    """,
+                arguments: [
+                    invoiceID, client, "gateway-" + WHMCSAction.randomToken(12), row["paymentmethod"] as String, stamp,
+                    row["total"] as Int,
+                ])
+            try db.execute(
+                sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?", arguments: [stamp, invoiceID])
+            try WHMCSAction(db: db, params: WHMCSParams(fields: [:]), now: now, baseURL: "").advanceDueDates(
+                paidInvoice: invoiceID)
+            return true
+        }
+        guard paid else {
+            return Self.page("Login", "<h1>Login</h1><p>Sign in to pay this invoice.</p>", status: .forbidden)
+        }
+        return Self.page(
+            "Invoice #\(invoiceID)",
+            "<h1>Invoice #\(invoiceID)</h1><p>Status: Paid</p><p>Thank you: the payment is recorded. You can close "
+                + "this page and go back to your account.</p>",
+            status: .ok)
+    }
+
     /// `/viewinvoice.php?id=…`: the invoice, for the client signed in by single sign-on; anyone else is asked to
     /// sign in.
     private func viewInvoice(_ request: Request) async throws -> Response {
-        let cookie = request.headers[.cookie] ?? ""
-        let token = cookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("WHMCSSandboxClient=") }.map { String($0.dropFirst("WHMCSSandboxClient=".count)) }
+        let token = Self.signedInToken(request)
         let invoiceID = request.uri.queryParameters.get("id").flatMap { Int($0) } ?? 0
         let invoice: (total: Int, status: String)? = try await store.read { db in
             guard let token,
@@ -311,7 +358,9 @@ package struct WHMCSSimulator: Sendable {
         return Self.page(
             "Invoice #\(invoiceID)",
             "<h1>Invoice #\(invoiceID)</h1><p>Status: \(escapeHTML(invoice.status))</p>"
-                + "<p>Total: \(WHMCSAction.money(invoice.total).string ?? "")</p><form><button>Pay Now</button></form>",
+                + "<p>Total: \(WHMCSAction.money(invoice.total).string ?? "")</p>"
+                + (invoice.status == "Unpaid"
+                    ? "<form method=\"post\" action=\"/viewinvoice.php?id=\(invoiceID)\"><button>Pay Now</button></form>" : ""),
             status: .ok)
     }
 

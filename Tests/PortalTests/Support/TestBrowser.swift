@@ -16,6 +16,17 @@ struct BrowserResponse: Sendable {
     let text: String
     /// The body's bytes, for answers that are not text (a PDF).
     var bytes: [UInt8] = []
+
+    /// Where a hand-off page (`<meta http-equiv="refresh" content="0;url=…">`) moves on to, as written in the HTML.
+    var handoffAsWritten: String? {
+        text.firstMatch(of: /<meta http-equiv="refresh" content="0;url=([^"]+)">/).map { String($0.1) }
+    }
+
+    /// The same address, unescaped.
+    var handoff: String? {
+        handoffAsWritten?.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#61;", with: "=")
+            .replacingOccurrences(of: "&#x3D;", with: "=")
+    }
 }
 
 /// A browser on one host: keeps cookies, sends same-origin headers and the page's CSRF token,

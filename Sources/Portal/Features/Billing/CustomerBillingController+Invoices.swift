@@ -188,10 +188,25 @@ extension CustomerBillingController {
         let returnURL = flows.services.link(
             primaryHost: host.isEmpty ? context.tenant.slug.rawValue : host.lowercased(),
             path: AccountPaths.invoice.link(invoice.whmcsInvoiceID))
+        // A page of the brand's own that moves on by itself: a form may only post (and be redirected) to this site
+        // (CSP form-action 'self'), and the customer sees where they are going.
+        let back = AccountPaths.invoice.link(invoice.whmcsInvoiceID)
         switch try await cards.route(
             invoiceID: invoice.whmcsInvoiceID, account: context.account, in: context.tenant, returnURL: returnURL)
         {
-        case .stripe(let url), .whmcs(let url): return flows.redirect(to: url)
+        case .stripe(let url):
+            return try flows.page(
+                PaymentHandoffPage(
+                    chrome: context.chrome, url: url, backURL: back,
+                    explanation: "You pay by card on a secure page in our name, then come straight back here. "
+                        + "We never see your card details."),
+                "account/payment-handoff")
+        case .whmcs(let url):
+            return try flows.page(
+                PaymentHandoffPage(
+                    chrome: context.chrome, url: url, backURL: back,
+                    explanation: "You pay on our billing site, signed in already; come back here afterwards."),
+                "account/payment-handoff")
         case .nothingDue:
             try? await refresher.refresh(context.account.id, in: context.tenant)
             return flows.redirect(to: AccountPaths.invoice.link(invoice.whmcsInvoiceID))

@@ -84,3 +84,11 @@ package struct PaymentState: Sendable, Equatable {
         }
     }
 }
+
+/// The page "Pay" answers with: it moves on to the payment page by itself (a meta refresh), with a link as well.
+package struct PaymentHandoffPage: Sendable {
+    package let chrome: StorefrontChrome
+    package let url: String
+    package let backURL: String
+    package let explanation: String
+}
