@@ -239,6 +239,12 @@ struct CardPaymentTests {
                     try await support.post("/admin/invoices/\(invoice)/refund", ["amount": "1.00"]).status == .forbidden
                 )
 
+                // Another brand's staff cannot even see the invoice, let alone refund it.
+                let globexOwner = try await staffBrowser(client, dependencies, role: .owner, tenant: "globex")
+                #expect(try await globexOwner.get("/admin/invoices/\(invoice)").status == .notFound)
+                #expect(
+                    try await globexOwner.post("/admin/invoices/\(invoice)/refund", ["amount": "1.00"]).status
+                        == .notFound)
                 let admin = try await staffBrowser(
                     client, dependencies, role: .admin, landing: "/admin/invoices/\(invoice)")
                 // Bad amounts: refused beside the field, nothing refunded.

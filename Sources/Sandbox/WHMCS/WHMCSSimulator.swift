@@ -322,7 +322,8 @@ package struct WHMCSSimulator: Sendable {
                     row["total"] as Int,
                 ])
             try db.execute(
-                sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?", arguments: [stamp, invoiceID])
+                sql: "UPDATE whmcs_invoices SET status = 'Paid', datepaid = ? WHERE id = ?",
+                arguments: [stamp, invoiceID])
             try WHMCSAction(db: db, params: WHMCSParams(fields: [:]), now: now, baseURL: "").advanceDueDates(
                 paidInvoice: invoiceID)
             return true
@@ -360,7 +361,8 @@ package struct WHMCSSimulator: Sendable {
             "<h1>Invoice #\(invoiceID)</h1><p>Status: \(escapeHTML(invoice.status))</p>"
                 + "<p>Total: \(WHMCSAction.money(invoice.total).string ?? "")</p>"
                 + (invoice.status == "Unpaid"
-                    ? "<form method=\"post\" action=\"/viewinvoice.php?id=\(invoiceID)\"><button>Pay Now</button></form>" : ""),
+                    ? "<form method=\"post\" action=\"/viewinvoice.php?id=\(invoiceID)\"><button>Pay Now</button></form>"
+                    : ""),
             status: .ok)
     }
 
