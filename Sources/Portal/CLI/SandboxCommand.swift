@@ -10,7 +10,8 @@ import Synchronization
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the WHMCS, WHM, 20i and TheSSLStore simulators on loopback and print the credentials to use.",
+        abstract:
+            "Run the WHMCS, WHM, 20i, TheSSLStore and Stripe simulators on loopback and print the credentials to use.",
         discussion: """
             The simulators speak the real wire formats (WHMCS /includes/api.php, WHM /json-api/…) and keep
             their state in DIR/sandbox.sqlite, so data survives restarts. Credentials are generated on first
@@ -19,7 +20,7 @@ struct SandboxCommand: AsyncParsableCommand {
             (modes: none, http500, reset, timeout, commit-then-timeout; also latency_ms, after)
 
             Example:
-              portal sandbox --whmcs-port 9001 --whm-port 9002 --twentyi-port 9003 --sslstore-port 9004 --data-dir ./sandbox --brand acme
+              portal sandbox --whmcs-port 9001 --whm-port 9002 --twentyi-port 9003 --sslstore-port 9004 --stripe-port 9005 --data-dir ./sandbox --brand acme
             """
     )
 
@@ -28,6 +29,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("whm-port"), help: "WHM simulator port.") var whmPort = 9002
     @Option(name: .customLong("twentyi-port"), help: "20i simulator port.") var twentyIPort = 9003
     @Option(name: .customLong("sslstore-port"), help: "TheSSLStore simulator port.") var sslStorePort = 9004
+    @Option(name: .customLong("stripe-port"), help: "Stripe simulator port.") var stripePort = 9005
+    @Option(
+        name: .customLong("stripe-webhook"),
+        help: "Where each --brand's Stripe events go, with {brand} for its slug (e.g. http://{brand}.localhost:8080/webhooks/stripe)."
+    )
+    var stripeWebhook: String?
     @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"
     @Option(
         name: .customLong("whmcs-identifier"), help: "Accept this WHMCS API identifier instead of the generated one.")
@@ -72,6 +79,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.whmPort = whmPort
         configuration.twentyIPort = twentyIPort
         configuration.sslStorePort = sslStorePort
+        configuration.stripePort = stripePort
         // The 20i simulator builds cloud servers to the portal's resource map.
         let assets = Environment.value("PORTAL_ASSETS_DIR") ?? "assets"
         if let sizes = try? CloudSizes.load(path: assets + "/catalogue/resource-map.json") {
@@ -92,16 +100,22 @@ struct SandboxCommand: AsyncParsableCommand {
             throw CommandError(error.description)
         }
         var brandSetups: [(String, SandboxTenant)] = []
+        var stripeAccounts: [(String, StripeSimulator.Account)] = []
         for brand in brands {
             brandSetups.append((brand, try await sandbox.provisionTenant(slug: brand, name: brand)))
+            let webhook = stripeWebhook?.replacingOccurrences(of: "{brand}", with: brand) ?? ""
+            stripeAccounts.append((brand, try await sandbox.stripe.ensureAccount(brand, webhookURL: webhook)))
         }
+        let stripeKeys = stripeAccounts
         let provisioned = brandSetups
         let logger = Bootstrap.logger(level: .notice)
         let credentials = sandbox.credentials
         let hostForURL = host.contains(":") ? "[\(host)]" : host
         let announced = Mutex(0)
         let announce: @Sendable (String, Int) -> Void = { name, port in
-            let label = ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  ", "sslstore": "TheSSLStore"][name] ?? name
+            let label =
+                ["whmcs": "WHMCS", "whm": "WHM  ", "20i": "20i  ", "sslstore": "TheSSLStore", "stripe": "Stripe"][name]
+                ?? name
             Console.line("\(label) simulator  http://\(hostForURL):\(port)")
             guard
                 announced.withLock({
@@ -121,6 +135,11 @@ struct SandboxCommand: AsyncParsableCommand {
                 Console.line(
                     "Brand \(brand): client group \(tenant.clientGroupID), reseller \(tenant.reseller), token \(tenant.resellerToken)"
                 )
+            }
+            for (brand, keys) in stripeKeys {
+                Console.line(
+                    "Brand \(brand) Stripe: secret \(keys.secretKey), publishable \(keys.publishableKey), "
+                        + "webhook secret \(keys.webhookSecret)")
             }
             Console.line("State is kept in \(dataDir)/sandbox.sqlite. Press Ctrl-C to stop.")
         }
