@@ -32,7 +32,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("stripe-port"), help: "Stripe simulator port.") var stripePort = 9005
     @Option(
         name: .customLong("stripe-webhook"),
-        help: "Where each --brand's Stripe events go, with {brand} for its slug (e.g. http://{brand}.localhost:8080/webhooks/stripe)."
+        help:
+            "Where each --brand's Stripe events go, with {brand} for its slug (e.g. http://{brand}.localhost:8080/webhooks/stripe)."
     )
     var stripeWebhook: String?
     @Option(name: .customLong("data-dir"), help: "Folder for sandbox.sqlite.") var dataDir = "./sandbox"

@@ -77,8 +77,17 @@ extension CheckoutDesk {
     /// `quote` with the choice's promotion applied, or the reason it was not (nil when no code was entered).
     func priced(_ quote: OrderQuote, promo code: String, in tenant: Tenant) async throws -> (OrderQuote, String?) {
         guard !code.isEmpty else { return (quote, nil) }
-        let (whmcs, _) = try await upstreams.whmcs(for: tenant)
-        let promotion = try await whmcs.promotion(code: code)
+        let whmcs: WHMCSClient
+        let promotion: WHMCSPromotion?
+        do {
+            whmcs = try await upstreams.whmcs(for: tenant).client
+            promotion = try await whmcs.promotion(code: code)
+        } catch {
+            // The order itself does not depend on it: say so, and the customer may go on without the code.
+            return (
+                quote, "Promotion codes cannot be checked just now. Try again in a few minutes, or order without one."
+            )
+        }
         let today = DisplayCalendar.day(flows.services.now())
         switch Promotions.evaluate(
             promotion, code: code, quote: quote, whmcsProductID: quote.entry.product.whmcsProductID,

@@ -211,7 +211,9 @@ package struct CardPayments: Sendable {
             guard
                 try await databases.withDatabase(for: tenant, { try await $0.payments.hasUnrecordedWork() })
             else { return false }
-            guard let stripe = try await upstreams.stripe(for: tenant) else { return false }
+            // A payment Stripe took is recorded even if the brand has since disconnected Stripe; refunds need it.
+            let stripe = try await upstreams.stripe(for: tenant)
+            let gateway = stripe?.account.gateway ?? "stripe"
             let (whmcs, _) = try await upstreams.whmcs(for: tenant)
             let (payments, answered, refunds) = try await databases.withDatabase(for: tenant) { database in
                 (
@@ -220,9 +222,11 @@ package struct CardPayments: Sendable {
                     try await database.payments.unrecordedRefunds()
                 )
             }
-            for payment in payments { await apply(payment, via: whmcs, gateway: stripe.account.gateway, tenant) }
-            for refund in answered { await askAgain(refund, stripe: stripe, tenant: tenant) }
-            for refund in refunds { await record(refund, via: whmcs, gateway: stripe.account.gateway, tenant) }
+            for payment in payments { await apply(payment, via: whmcs, gateway: gateway, tenant) }
+            if let stripe {
+                for refund in answered { await askAgain(refund, stripe: stripe, tenant: tenant) }
+            }
+            for refund in refunds { await record(refund, via: whmcs, gateway: gateway, tenant) }
             return try await databases.withDatabase(for: tenant) { try await $0.payments.hasUnrecordedWork() }
         } catch {
             logger.warning(
