@@ -165,9 +165,8 @@ struct PaymentSettingsController: Sendable {
                 "admin/payments", status: .unprocessableContent)
         }
         let tenant = context.tenant
-        let context_ = TenantUpstreams.context
         func seal(_ secret: String, _ field: String) throws -> Data {
-            try secrets.seal(secret, context: context_(tenant, field))
+            try secrets.seal(secret, context: TenantUpstreams.context(tenant, field))
         }
         let connecting = !input.secretKey.isEmpty || !input.publishableKey.isEmpty || stored != nil
         var account: StripeAccount?
