@@ -1049,7 +1049,9 @@ def visual_pass(port, owner_keys, platform_key):
             for path, name in (("/admin", "staff-dashboard"), ("/admin/brand", "brand-studio"),
                                ("/admin/products", "products"), ("/admin/orders", "orders"),
                                ("/admin/customers", "customers"), ("/admin/reports", "reports"),
-                               ("/admin/style", "style")):
+                               ("/admin/payments", "payments"), ("/admin/style", "style")) + (
+                                   (("/admin/invoices/%s" % invoice.rsplit("/", 1)[-1], "invoice-refunds"),)
+                                   if invoice else ()):
                 audit(driver, base + path, "%s-%s" % (slug, name), width)
         quit_checked(driver, "%s staff pages" % slug)
 
