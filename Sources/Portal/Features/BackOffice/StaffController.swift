@@ -59,12 +59,15 @@ package struct StaffController: Sendable {
         return try flows.page(page, "admin/audit")
     }
 
+    /// The demo mailbox: owners only, and one-time links hidden as in the mail log, so no reset or invitation
+    /// link meant for someone else can be used from here.
     @Sendable func mailbox(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try context.require(.owner)
         let mails = try await realm(context).withAccounts { try await $0.outbox() }
         let rows = mails.map {
             MailboxPage.Row(
-                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject, body: $0.textBody,
-                status: $0.status.rawValue)
+                id: $0.id, at: PageDates.format($0.createdAt), to: $0.toAddress, subject: $0.subject,
+                body: MailController.redacted($0.textBody), status: $0.status.rawValue)
         }
         let page = MailboxPage(
             chrome: context.chrome, csrf: context.csrfToken, rows: rows, isEmpty: rows.isEmpty
