@@ -110,9 +110,16 @@ struct HostResolutionTests {
             let forwarded = try await client.get(
                 "/",
                 host: "internal.node",
-                headers: [.testForwardedHost: "globex.localhost, proxy.internal", .testForwardedProto: "https"]
+                headers: [.testForwardedHost: "globex.localhost", .testForwardedProto: "https"]
             )
             #expect(forwarded.text.contains("<title>Globex Web"))
+
+            // What the client put first is not believed: the proxy's own value is the right-most one.
+            let spoofed = try await client.get(
+                "/", host: "internal.node",
+                headers: [.testForwardedHost: "acme.localhost, globex.localhost", .testForwardedProto: "https, http"])
+            #expect(spoofed.text.contains("<title>Globex Web"))
+            #expect(spoofed.headers[.strictTransportSecurity] == nil, "the proxy said http")
             #expect(forwarded.headers[.strictTransportSecurity]?.contains("max-age=") == true)
 
             let plain = try await client.get("/", host: "acme.localhost")

@@ -6,7 +6,8 @@ import Tenancy
 /// Works out the request's effective host, scheme and client, and which tenant the host names.
 ///
 /// `X-Forwarded-Host`, `X-Forwarded-Proto` and `X-Forwarded-For` count only when the peer is inside a
-/// trusted proxy network; otherwise the `Host` the client sent to us is the only truth.
+/// trusted proxy network, and then only their right-most values, the ones a trusted proxy added; otherwise the
+/// `Host` the client sent to us is the only truth.
 package struct RequestOriginMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
@@ -42,10 +43,10 @@ package struct RequestOriginMiddleware: RouterMiddleware {
         }
         if viaTrustedProxy {
             origin.viaTrustedProxy = true
-            if let forwardedHost = Self.firstListValue(request.headers[.xForwardedHost]) {
+            if let forwardedHost = Self.lastListValue(request.headers[values: .xForwardedHost]) {
                 rawHost = forwardedHost
             }
-            if let proto = Self.firstListValue(request.headers[.xForwardedProto]) {
+            if let proto = Self.lastListValue(request.headers[values: .xForwardedProto]) {
                 origin.isSecure = proto.lowercased() == "https"
             }
             if let client = Self.forwardedClient(request.headers[values: .xForwardedFor], trusted: trustedProxies) {
@@ -71,11 +72,13 @@ package struct RequestOriginMiddleware: RouterMiddleware {
         return origin
     }
 
-    /// The first element of a comma-separated header: the value the original client sent.
-    static func firstListValue(_ value: String?) -> String? {
-        guard let value else { return nil }
-        let first = value.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let trimmed = first.trimmingCharacters(in: .whitespaces)
+    /// The right-most element of a comma-separated header, over every line of it: the value the trusted proxy
+    /// nearest to us added. Anything to its left came from further away, the client included, and could be forged.
+    static func lastListValue(_ values: [String]) -> String? {
+        guard let last = values.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }).last else {
+            return nil
+        }
+        let trimmed = last.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed
     }
 
