@@ -23,13 +23,33 @@ package struct UpstreamClaim: Sendable, Equatable {
             ? nil : Self.key(settings.whmURL, settings.effectiveReseller)
     }
 
-    /// The address without scheme, trailing slash or case, so `https://Billing.example.com/` and
-    /// `https://billing.example.com` are one server.
+    /// One spelling per server: no scheme, the host in lower case without a trailing dot, the port only when it
+    /// is not the scheme's default, and the path with `.`/`..` segments, repeated and trailing slashes resolved. So
+    /// `https://Billing.example.com.:443/whmcs/./` and `https://billing.example.com/whmcs` are one server, and two
+    /// brands cannot bind one client group or reseller by spelling its address differently.
     package static func key(_ address: String, _ name: String) -> String {
-        var host = address.lowercased()
-        for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host.removeFirst(scheme.count) }
-        while host.hasSuffix("/") { host.removeLast() }
-        return "\(host)#\(name.lowercased())"
+        let trimmed = address.trimmingCharacters(in: .whitespaces)
+        guard let components = URLComponents(string: trimmed), let rawHost = components.host, !rawHost.isEmpty else {
+            var host = trimmed.lowercased()
+            for scheme in ["https://", "http://"] where host.hasPrefix(scheme) { host.removeFirst(scheme.count) }
+            while host.hasSuffix("/") { host.removeLast() }
+            return "\(host)#\(name.lowercased())"
+        }
+        var host = rawHost.lowercased()
+        while host.hasSuffix(".") { host.removeLast() }
+        let scheme = components.scheme?.lowercased() ?? "https"
+        let defaultPort = scheme == "http" ? 80 : 443
+        if let port = components.port, port != defaultPort { host += ":\(port)" }
+        var segments: [Substring] = []
+        for segment in components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": _ = segments.popLast()
+            default: segments.append(segment)
+            }
+        }
+        let path = segments.isEmpty ? "" : "/" + segments.joined(separator: "/").lowercased()
+        return "\(host)\(path)#\(name.lowercased())"
     }
 
     /// What a tenant's stored settings claim, read in `db` (its own database).
