@@ -44,7 +44,8 @@ struct PlatformTests {
             #expect(!setup.text.contains("Acme Hosting"))
             let account = try #require(
                 try await dependencies.platform.accounts.account(kind: .platform, email: "ops@example.com"))
-            let secret = try dependencies.accountServices.secrets.open(try #require(account.totpPendingSecret))
+            let secret = try dependencies.accountServices.secrets.openBytes(
+                try #require(account.totpPendingSecret), context: AccountFlows.TOTPSealing.context(account.id))
             let enabled = try await browser.post(
                 "/security/two-factor", ["code": TOTP.code(secret: secret, step: TOTP.step(at: clock.now()))]
             )

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Integrations
 import Tenancy
 import TestSupport
 import Testing
@@ -16,7 +17,8 @@ struct TwoFactorTests {
     ) async throws -> [UInt8] {
         let account = try await dependencies.accounts(tenant) { try await $0.account(kind: kind, email: email) }
         let sealed = try #require(account?.totpPendingSecret)
-        return try dependencies.accountServices.secrets.open(sealed)
+        return try dependencies.accountServices.secrets.openBytes(
+            sealed, context: AccountFlows.TOTPSealing.context(try #require(account).id))
     }
 
     static func code(_ secret: [UInt8], at date: Date) -> String {
@@ -213,6 +215,39 @@ struct TwoFactorTests {
             let limited = try await browser.post("/login/two-factor", ["code": "000000"])
             #expect(limited.status == .tooManyRequests)
             #expect(limited.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test(
+        "a TOTP secret is sealed to its account: copied into another account's row it does not open; an older one is bound at first use"
+    )
+    func boundSecrets() async throws {
+        try await withDependencies { dependencies in
+            let secrets = dependencies.accountServices.secrets
+            let ada = try await makeAccount(dependencies, email: "ada@example.com")
+            let bob = try await makeAccount(dependencies, email: "bob@example.com")
+            let secret = Array("12345678901234567890".utf8)
+            let sealed = try AccountFlows.TOTPSealing.seal(secret, for: ada.id, secrets: secrets)
+            try await dependencies.accounts("acme") { store in
+                #expect(
+                    try await AccountFlows.TOTPSealing.open(sealed, of: ada.id, secrets: secrets, store: store)
+                        == secret)
+                await #expect(throws: SecretBox.SecretError.self) {
+                    _ = try await AccountFlows.TOTPSealing.open(sealed, of: bob.id, secrets: secrets, store: store)
+                }
+                // Sealed before secrets were bound: opens once for its account, and is bound from then on.
+                let older = try secrets.seal(secret)
+                try await store.enableTOTP(older, step: 0, recoveryCodeHashes: [], for: ada.id)
+                #expect(
+                    try await AccountFlows.TOTPSealing.open(older, of: ada.id, secrets: secrets, store: store) == secret
+                )
+                let stored = try #require(try await store.account(ada.id)?.totpSecret)
+                #expect(stored != older)
+                #expect(try secrets.openBytes(stored, context: AccountFlows.TOTPSealing.context(ada.id)) == secret)
+                #expect(throws: SecretBox.SecretError.self) {
+                    try secrets.openBytes(stored, context: AccountFlows.TOTPSealing.context(bob.id))
+                }
+            }
         }
     }
 }

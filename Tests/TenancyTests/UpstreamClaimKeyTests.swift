@@ -9,7 +9,8 @@ struct UpstreamClaimKeyTests {
         "every spelling of one server is one key: case, default port, trailing dot, slashes and dot segments",
         arguments: [
             "https://Billing.Example.com.:443/whmcs/./", "https://billing.example.com/whmcs",
-            "https://billing.example.com//whmcs//", "https://billing.example.com/x/../whmcs", "billing.example.com/whmcs/",
+            "https://billing.example.com//whmcs//", "https://billing.example.com/x/../whmcs",
+            "billing.example.com/whmcs/",
             "http://billing.example.com:80/whmcs",
         ])
     func sameServer(spelling: String) {
@@ -24,6 +25,7 @@ struct UpstreamClaimKeyTests {
         #expect(base != UpstreamClaim.key("https://server.example.com:2087", "rglobex"))
         #expect(base != UpstreamClaim.key("https://other.example.com:2087", "racme"))
         #expect(
-            UpstreamClaim.key("https://billing.example.com/a", "1") != UpstreamClaim.key("https://billing.example.com/b", "1"))
+            UpstreamClaim.key("https://billing.example.com/a", "1")
+                != UpstreamClaim.key("https://billing.example.com/b", "1"))
     }
 }

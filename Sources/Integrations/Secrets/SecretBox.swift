@@ -67,6 +67,23 @@ package struct SecretBox: Sendable {
         }
     }
 
+    /// Raw bytes (a TOTP key) sealed and bound to `context`, as `seal(_:context:)` binds a string.
+    package func seal(bytes: [UInt8], context: String) throws -> Data {
+        guard let combined = try AES.GCM.seal(bytes, using: key, authenticating: Array(context.utf8)).combined else {
+            throw SecretError.unsealFailed
+        }
+        return combined
+    }
+
+    package func openBytes(_ sealed: Data, context: String) throws -> [UInt8] {
+        do {
+            return Array(
+                try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Array(context.utf8)))
+        } catch {
+            throw SecretError.unsealFailed
+        }
+    }
+
     /// Seals a secret bound to where it is stored (`"<tenant>/whmcs.secret"`): the context is authenticated,
     /// so a sealed value copied into another tenant's row or another field fails to open.
     package func seal(_ secret: String, context: String) throws -> Data {

@@ -242,6 +242,13 @@ package struct AccountStore: Sendable {
         }
     }
 
+    /// Replaces the sealed TOTP secret (an older one sealed again, bound to its account).
+    package func resealTOTP(_ sealed: Data, for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET totp_secret = ? WHERE id = ?", arguments: [sealed, id])
+        }
+    }
+
     /// Turns two-factor on with the confirmed secret and a fresh set of recovery codes, in one transaction.
     package func enableTOTP(_ sealed: Data, step: Int64, recoveryCodeHashes: [String], for id: Account.ID) async throws
     {

@@ -2,6 +2,7 @@ import Branding
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Integrations
 import NIOCore
 import Tenancy
 
@@ -187,6 +188,26 @@ package struct AccountFlows: Sendable {
     }
 
     /// How a second factor was proven, if it was.
+    /// TOTP secrets are sealed with their account's id as associated data, so a sealed secret copied into another
+    /// account's row does not open there. One sealed before that (without it) still opens once, and is sealed
+    /// again, bound, at that moment.
+    enum TOTPSealing {
+        static func context(_ account: Account.ID) -> String { "totp/account:\(account.rawValue)" }
+
+        static func seal(_ secret: [UInt8], for account: Account.ID, secrets: SecretBox) throws -> Data {
+            try secrets.seal(bytes: secret, context: context(account))
+        }
+
+        static func open(_ sealed: Data, of account: Account.ID, secrets: SecretBox, store: AccountStore) async throws
+            -> [UInt8]
+        {
+            if let secret = try? secrets.openBytes(sealed, context: context(account)) { return secret }
+            let secret = try secrets.open(sealed)
+            try await store.resealTOTP(try seal(secret, for: account, secrets: secrets), for: account)
+            return secret
+        }
+    }
+
     enum SecondFactorResult {
         case code, recoveryCode, invalid
     }
@@ -198,7 +219,7 @@ package struct AccountFlows: Sendable {
         guard let sealed = account.totpSecret else { return .invalid }
         let digits = input.filter { !$0.isWhitespace }
         if digits.count == TOTP.digits, digits.allSatisfy(\.isNumber) {
-            let secret = try services.secrets.open(sealed)
+            let secret = try await TOTPSealing.open(sealed, of: account.id, secrets: services.secrets, store: store)
             guard
                 let step = TOTP.matchingStep(
                     digits, secret: secret, at: services.now(), lastUsedStep: account.totpLastStep)

@@ -38,7 +38,9 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             }
             // A new secret each time the page is shown until one is confirmed.
             let secret = TOTP.generateSecret()
-            try await store.setPendingTOTP(try flows.services.secrets.seal(secret), for: account.id)
+            try await store.setPendingTOTP(
+                try AccountFlows.TOTPSealing.seal(secret, for: account.id, secrets: flows.services.secrets),
+                for: account.id)
             let uri = TOTP.provisioningURI(secret: secret, account: account.email, issuer: realm(context).displayName)
             let encoded = Base32.encode(secret)
             let groups = stride(from: 0, to: encoded.count, by: 4).map { offset in
@@ -64,7 +66,8 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             guard let account = try await store.account(context.account.id), !account.hasSecondFactor,
                 let pending = account.totpPendingSecret
             else { return nil }
-            let secret = try flows.services.secrets.open(pending)
+            let secret = try flows.services.secrets.openBytes(
+                pending, context: AccountFlows.TOTPSealing.context(account.id))
             guard let step = TOTP.matchingStep(form["code"], secret: secret, at: flows.services.now(), lastUsedStep: 0)
             else { return nil }
             let codes = RecoveryCodes.generate()
