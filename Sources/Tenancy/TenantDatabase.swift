@@ -154,6 +154,9 @@ package struct TenantDatabase: Sendable {
                     ALTER TABLE billing_profiles ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';
                     """)
         }
+        migrator.registerMigration("v18: API key expiry") { db in
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN expires_at DATETIME")
+        }
         return migrator
     }
 }

@@ -16,7 +16,7 @@ struct ProductAPITests {
     /// Creates a key through the owner's page and returns it as shown once.
     static func key(_ owner: TestBrowser, name: String = "CMS") async throws -> String {
         try await owner.get("/admin/api-keys")
-        let created = try await owner.post("/admin/api-keys", ["name": name])
+        let created = try await owner.post("/admin/api-keys", ["name": name, "expires": "never"])
         #expect(created.status == .created)
         return try #require(created.text.firstMatch(of: /value="(pk_[A-Za-z0-9_-]+)"/).map { String($0.1) })
     }
@@ -55,6 +55,54 @@ struct ProductAPITests {
            "pricing": [{"billingCycle": "monthly", "price": "39.99"}]}
         ]}
         """
+
+    @Test(
+        "a key works only while its maker is an owner or admin and it has not expired; refusals are logged a few times a minute"
+    )
+    func keyLifetime() async throws {
+        let clock = TestClock()
+        let capture = LogCapture()
+        try await withPortal(logger: capture.logger, clock: clock) { client, dependencies in
+            let owner = try await staffBrowser(client, dependencies)
+            let second = try await staffBrowser(client, dependencies, email: "second@acme.example")
+            // A key must say how long it works.
+            try await second.get("/admin/api-keys")
+            let noExpiry = try await second.post("/admin/api-keys", ["name": "CMS"])
+            #expect(noExpiry.status == .unprocessableContent && noExpiry.text.contains("Choose how long the key works"))
+            let created = try await second.post("/admin/api-keys", ["name": "CMS", "expires": "30"])
+            #expect(created.status == .created)
+            let key = try #require(created.text.firstMatch(of: /value="(pk_[A-Za-z0-9_-]+)"/).map { String($0.1) })
+            func works() async throws -> Bool {
+                try await Self.call(client, "/api/products/add", key: key, Self.cloudPlans).0 != .unauthorized
+            }
+            #expect(try await works())
+            let page = try await owner.get("/admin/api-keys")
+            #expect(page.text.contains("second@acme.example (owner)"))
+
+            let member = try #require(
+                try await dependencies.accounts("acme") {
+                    try await $0.account(kind: .staff, email: "second@acme.example")
+                })
+            _ = try await dependencies.accounts("acme") { try await $0.setRole(.support, for: member.id) }
+            #expect(try await !works(), "demoted below admin: the key stops")
+            #expect(try await owner.get("/admin/api-keys").text.contains("now support: it no longer works"))
+            _ = try await dependencies.accounts("acme") { try await $0.setRole(.admin, for: member.id) }
+            #expect(try await works(), "an admin's key works")
+            clock.advance(by: 31 * 86_400)
+            #expect(try await !works(), "expired after 30 days")
+            clock.advance(by: -31 * 86_400)
+            _ = try await dependencies.accounts("acme") { try await $0.removeStaff(member.id) }
+            #expect(try await !works(), "its maker left the team: the key stops")
+
+            // Twelve wrong keys from one address: five log lines, the last saying the rest are held back.
+            for attempt in 0..<12 {
+                _ = try await Self.call(client, "/api/products/add", key: "pk_wrong\(attempt)", Self.cloudPlans)
+            }
+            let refusals = capture.captured.filter { $0.message.hasPrefix("product API refused a key") }
+            #expect(refusals.count <= 6, "\(refusals.count) lines")
+            #expect(refusals.contains { $0.message.contains("further refusals from this address are not logged") })
+        }
+    }
 
     @Test("keys are created and revoked by the owner, stored hashed; a bad, revoked or other brand's key gets 401")
     func keys() async throws {

@@ -9,6 +9,13 @@ package struct APIKey: Codable, Hashable, Sendable, FetchableRecord {
     package var createdAt: Date
     package var lastUsedAt: Date?
     package var revokedAt: Date?
+    /// Nil: the key does not expire.
+    package var expiresAt: Date?
+    /// The staff member whose key it is; nil once they were removed.
+    package var createdBy: Account.ID?
+    /// Their address and role now (read with the key); nil once they were removed.
+    package var ownerEmail: String?
+    package var ownerRole: Account.Role?
 
     package enum CodingKeys: String, CodingKey {
         case id, name
@@ -16,6 +23,15 @@ package struct APIKey: Codable, Hashable, Sendable, FetchableRecord {
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case revokedAt = "revoked_at"
+        case expiresAt = "expires_at"
+        case createdBy = "created_by"
+        case ownerEmail = "owner_email"
+        case ownerRole = "owner_role"
+    }
+
+    /// A key works while it is not revoked or expired and the staff member who made it is still an owner or admin.
+    package func works(at now: Date) -> Bool {
+        revokedAt == nil && (expiresAt.map { $0 > now } ?? true) && (ownerRole == .owner || ownerRole == .admin)
     }
 }
 
@@ -23,25 +39,37 @@ package struct APIKey: Codable, Hashable, Sendable, FetchableRecord {
 package struct APIKeyStore: Sendable {
     let pool: DatabasePool
 
+    static let select = """
+        SELECT k.*, a.email AS owner_email, a.role AS owner_role FROM api_keys k
+        LEFT JOIN accounts a ON a.id = k.created_by AND a.kind = 'staff'
+        """
+
     package func keys() async throws -> [APIKey] {
         try await pool.read { db in
-            try APIKey.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY revoked_at IS NOT NULL, id DESC")
+            try APIKey.fetchAll(db, sql: "\(Self.select) ORDER BY k.revoked_at IS NOT NULL, k.id DESC")
         }
     }
 
     /// Stores a new key's hash and audits it.
-    package func add(name: String, hash: String, lastFour: String, actor: Account, ip: String, now: Date = Date())
-        async throws -> APIKey
-    {
+    package func add(
+        name: String, hash: String, lastFour: String, expiresAt: Date? = nil, actor: Account, ip: String,
+        now: Date = Date()
+    ) async throws -> APIKey {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO api_keys (name, key_hash, last_four, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, hash, lastFour, actor.id, now]
+                sql: """
+                    INSERT INTO api_keys (name, key_hash, last_four, created_by, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [name, hash, lastFour, actor.id, now, expiresAt]
             )
             let id = db.lastInsertedRowID
             try AccountStore.appendAudit(
-                db, "api_key.created", actor: actor, target: "key …\(lastFour)", detail: name, ip: ip, now: now)
-            return APIKey(id: id, name: name, lastFour: lastFour, createdAt: now)
+                db, "api_key.created", actor: actor, target: "key …\(lastFour)",
+                detail: name + (expiresAt.map { ", expires \($0)" } ?? ""), ip: ip, now: now)
+            return APIKey(
+                id: id, name: name, lastFour: lastFour, createdAt: now, expiresAt: expiresAt, createdBy: actor.id,
+                ownerEmail: actor.email, ownerRole: actor.role)
         }
     }
 
@@ -61,12 +89,12 @@ package struct APIKeyStore: Sendable {
         }
     }
 
-    /// The live key with this hash, its last use noted (at most once a minute, to keep reads cheap).
+    /// The live key with this hash, its last use noted (at most once a minute, to keep reads cheap): not revoked,
+    /// not expired, and its maker still on the staff as an owner or admin.
     package func authenticate(hash: String, now: Date = Date()) async throws -> APIKey? {
         let key = try await pool.read { db in
-            try APIKey.fetchOne(
-                db, sql: "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", arguments: [hash])
-        }
+            try APIKey.fetchOne(db, sql: "\(Self.select) WHERE k.key_hash = ?", arguments: [hash])
+        }.flatMap { $0.works(at: now) ? $0 : nil }
         if let key, key.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await pool.write { db in
                 try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [now, key.id])

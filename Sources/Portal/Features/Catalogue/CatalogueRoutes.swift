@@ -16,7 +16,7 @@ enum CatalogueRoutes {
                 invalidate: { storefront.invalidate($0.id) }, logger: logger),
             packageDesk: PackageDesk(
                 databases: dependencies.databases, whm: { try await upstreams.whm(for: $0) }, logger: logger),
-            logger: logger
+            logger: logger, now: dependencies.accountServices.now
         ).addRoutes(to: areas.storefront)
         CatalogueController(
             flows: dependencies.accountFlows, databases: dependencies.databases, storefront: dependencies.storefront,

@@ -13,16 +13,24 @@ extension ProductAPIController {
         let presented = request.headers[HTTPField.Name("X-API-Key")!] ?? ""
         guard !presented.isEmpty, presented.count <= 200,
             let key = try await databases.withDatabase(
-                for: context.tenant, { try await $0.apiKeys.authenticate(hash: SecureToken.hash(presented)) })
+                for: context.tenant,
+                { try await $0.apiKeys.authenticate(hash: SecureToken.hash(presented), now: now()) })
         else {
-            logger.warning(
-                "product API refused a key",
-                metadata: [
-                    "tenant": "\(context.tenant.slug)",
-                    "api_key": "\(presented.isEmpty ? "none" : "***\(presented.suffix(4))")",
-                    "ip": "\(context.origin.clientAddress ?? "")",
-                ]
-            )
+            // A few lines per source a minute: a key-guessing run cannot flood the log.
+            let ip = context.origin.clientAddress ?? ""
+            let verdict = refusals.verdict(for: "\(context.tenant.id.rawValue)|\(ip)", now: Date())
+            if verdict != .hold {
+                logger.warning(
+                    verdict == .writeLast
+                        ? "product API refused a key; further refusals from this address are not logged this minute"
+                        : "product API refused a key",
+                    metadata: [
+                        "tenant": "\(context.tenant.slug)",
+                        "api_key": "\(presented.isEmpty ? "none" : "***\(presented.suffix(4))")",
+                        "ip": "\(ip)",
+                    ]
+                )
+            }
             return nil
         }
         return key.lastFour

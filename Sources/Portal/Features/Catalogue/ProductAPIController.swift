@@ -14,6 +14,10 @@ package struct ProductAPIController: Sendable {
     let catalogue: CatalogueImport
     let packageDesk: PackageDesk
     let logger: Logger
+    /// The clock keys expire by.
+    let now: @Sendable () -> Date
+    /// Limits the "refused a key" log lines per brand and address.
+    var refusals = LogAllowance()
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.post(ProductAPIPaths.productsAdd.route) { request, context in try await products(.add, request, context) }
