@@ -112,6 +112,9 @@ package struct PlatformDatabase: Sendable {
         ) { db in
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN impersonator_id INTEGER")
         }
+        migrator.registerMigration("v10: the relay each queued message was checked for") { db in
+            try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN relay TEXT NOT NULL DEFAULT 'platform'")
+        }
         return migrator
     }
 

@@ -157,6 +157,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v18: API key expiry") { db in
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN expires_at DATETIME")
         }
+        migrator.registerMigration("v19: the relay each queued message was checked for") { db in
+            try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN relay TEXT NOT NULL DEFAULT 'platform'")
+        }
         return migrator
     }
 }

@@ -38,7 +38,7 @@ struct MailDeliveryTests {
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 _ = try database.updateBrandNow { brand in
                     brand.senderName = "Acme Support Team"
-                    brand.senderEmail = "hello@acme.example"
+                    brand.senderEmail = "hello@portal.acme.example"
                     brand.supportEmail = "help@acme.example"
                 }
             }
@@ -50,8 +50,8 @@ struct MailDeliveryTests {
             let mails = try await Self.waitFor(dependencies) { $0.first?.status == .sent }
             #expect(mails.first?.status == .sent)
             let received = try #require(try sink.received().first)
-            #expect(received.mailFrom == "hello@acme.example" && received.recipients == ["ada@example.com"])
-            #expect(received.header("From") == "\"Acme Support Team\" <hello@acme.example>")
+            #expect(received.mailFrom == "hello@portal.acme.example" && received.recipients == ["ada@example.com"])
+            #expect(received.header("From") == "\"Acme Support Team\" <hello@portal.acme.example>")
             #expect(received.header("Reply-To") == "<help@acme.example>")
             let host = try #require(dependencies.registry.snapshot.primaryHost(of: tenant.id))
             #expect(
@@ -84,6 +84,69 @@ struct MailDeliveryTests {
             let mail = try #require(try await dependencies.outbox("acme").first)
             #expect(mail.fromAddress == "no-reply@\(host)")
         }
+    }
+
+    @Test(
+        "through the platform relay only the brand's own hosts may send: not a parent of them, not the platform, not another brand"
+    )
+    func senderHosts() async throws {
+        try await withPortal { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            let host = try #require(dependencies.registry.snapshot.primaryHost(of: tenant.id))
+            for (index, (sender, allowed)) in [
+                ("ceo@acme.example", false), ("ceo@localhost", false), ("ceo@example", false),
+                ("team@globex.localhost", false), ("team@acme.localhost", true), ("team@portal.acme.example", true),
+                ("team@PORTAL.acme.example", true),
+            ].enumerated() {
+                // One reader per sender: reset requests per address are limited.
+                let reader = "reader\(index)@example.com"
+                try await makeAccount(dependencies, email: reader)
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    _ = try database.updateBrandNow { $0.senderEmail = sender }
+                }
+                dependencies.storefront.invalidate(tenant.id)
+                let browser = TestBrowser(client, host: "acme.localhost")
+                try await browser.get("/forgot-password")
+                try await browser.post("/forgot-password", ["email": reader])
+                let mail = try #require(try await dependencies.outbox("acme").first { $0.toAddress == reader })
+                #expect(mail.fromAddress == (allowed ? sender : "no-reply@\(host)"), "\(sender)")
+                #expect(mail.relay == "platform")
+            }
+        }
+    }
+
+    @Test(
+        "a message queued for the brand's own relay is never sent through the platform's, even once that relay is gone")
+    func relayChoiceKept() async throws {
+        let sink = try await SMTPSink.start()
+        try await withPortal(configure: Self.configure(sink)) { client, dependencies in
+            let tenant = try dependencies.registryTenant("acme")
+            // Queued while the brand had its own relay (as the row records), delivered after it was removed.
+            var mail = OutgoingMail(
+                toAddress: "ada@example.com", toName: "Ada", fromAddress: "ceo@acme.example", fromName: "Acme",
+                replyTo: "", messageID: "<own-relay@acme.localhost>", subject: "Own relay only", text: "Hello",
+                html: nil, kind: "test")
+            mail.relay = "own"
+            try await dependencies.accounts("acme") { try await $0.enqueueMail(mail) }
+            try await dependencies.mailQueue.willQueue(.tenant(tenant.id))
+            dependencies.mailQueue.notify(.tenant(tenant.id))
+            let mails = try await Self.waitFor(dependencies) { $0.first?.status == .failed }
+            #expect(mails.first?.status == .failed)
+            #expect(mails.first?.lastError.contains("no longer set") == true)
+            #expect(try sink.received().isEmpty, "nothing went out through the platform's relay")
+
+            // With its own relay set, what is queued records it.
+            try await dependencies.accounts("acme") {
+                try await $0.setSetting(TenantMailSettings.urlKey, to: "smtp://127.0.0.1:9")
+            }
+            try await makeAccount(dependencies, email: "bob@example.com")
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "bob@example.com"])
+            let queued = try #require(try await dependencies.outbox("acme").first { $0.toAddress == "bob@example.com" })
+            #expect(queued.relay == "own")
+        }
+        await sink.stop()
     }
 
     @Test("a 421 is retried until accepted; a 550 fails at once with the relay's reason")

@@ -149,20 +149,34 @@ package struct MailDelivery: Service {
         }
     }
 
-    /// The tenant's own relay when it has one, else the platform's.
-    private func relay(for mailbox: Mailbox) async throws -> SMTPRelay? {
-        guard case .tenant(let id) = mailbox, let tenant = registry.snapshot.tenantsByID[id] else { return relay }
+    /// The relay the message was queued for: the brand's own (and only that: its sender may be valid only there),
+    /// or the platform's.
+    private func relay(for mailbox: Mailbox, queuedFor choice: String) async throws -> SMTPRelay? {
+        guard case .tenant(let id) = mailbox, let tenant = registry.snapshot.tenantsByID[id], choice == "own" else {
+            return relay
+        }
         let settings = try await databases.withDatabase(for: tenant) {
             try await TenantMailSettings.load(from: $0.accounts)
         }
-        return try settings.relay(for: tenant, secrets: secrets) ?? relay
+        guard let own = try settings.relay(for: tenant, secrets: secrets) else { throw OwnRelayGone() }
+        return own
+    }
+
+    /// The brand removed its own relay after the message was queued for it.
+    struct OwnRelayGone: Error, CustomStringConvertible {
+        var description: String {
+            "it was queued for the brand's own relay, which is no longer set; it is not sent through the platform's"
+        }
     }
 
     /// One delivery attempt of a claimed message; whatever happens, the message leaves the `sending` state.
     private func attempt(_ mail: OutboxMail, in mailbox: Mailbox) async throws {
         let relay: SMTPRelay?
         do {
-            relay = try await self.relay(for: mailbox)
+            relay = try await self.relay(for: mailbox, queuedFor: mail.relay)
+        } catch let gone as OwnRelayGone {
+            _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: gone.description) }
+            return
         } catch {
             let reason = "the brand's relay settings cannot be used: \(error)"
             if mail.attempts + 1 >= policy.maximumAttempts {

@@ -194,6 +194,8 @@ package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
     package var textBody: String
     package var htmlBody: String?
     package var kind: String
+    /// `own` or `platform`, as chosen when the message was queued.
+    package var relay: String
     package var status: Status
     package var attempts: Int
     package var nextAttemptAt: Date?
@@ -201,7 +203,7 @@ package struct OutboxMail: Codable, Hashable, Sendable, FetchableRecord {
     package var sentAt: Date?
 
     package enum CodingKeys: String, CodingKey {
-        case id, subject, kind, status, attempts
+        case id, subject, kind, status, attempts, relay
         case createdAt = "created_at"
         case toAddress = "to_address"
         case toName = "to_name"
@@ -229,6 +231,9 @@ package struct OutgoingMail: Sendable, Equatable {
     package var text: String
     package var html: String?
     package var kind: String
+    /// Which relay the sender was checked for: the brand's own (`own`) or the platform's (`platform`). Delivery
+    /// uses that relay or none, never the other.
+    package var relay = "platform"
 
     package init(
         toAddress: String, toName: String, fromAddress: String, fromName: String, replyTo: String, messageID: String,

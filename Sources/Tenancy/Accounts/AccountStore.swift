@@ -455,12 +455,12 @@ package struct AccountStore: Sendable {
         try db.execute(
             sql: """
                 INSERT INTO mail_outbox (created_at, to_address, to_name, from_address, from_name, reply_to, message_id,
-                    subject, text_body, html_body, kind, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject, text_body, html_body, kind, next_attempt_at, relay)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 now, mail.toAddress, mail.toName, mail.fromAddress, mail.fromName, mail.replyTo, mail.messageID,
-                mail.subject, mail.text, mail.html, mail.kind, now,
+                mail.subject, mail.text, mail.html, mail.kind, now, mail.relay,
             ]
         )
     }

@@ -143,23 +143,27 @@ package struct AccountFlows: Sendable {
         -> OutgoingMail
     {
         let recipient = MailAddress(name: MailMessage.displaySafe(person.name), address: person.address)
-        let look = EmailLook(
+        var safe = EmailLook(
             facts: look.facts, overrides: look.overrides,
             sender: MailAddress(name: MailMessage.displaySafe(look.sender.name), address: look.sender.address),
             replyTo: look.replyTo, messageDomain: look.messageDomain
         )
+        safe.relay = look.relay
+        let look = safe
         let message = MailMessage(
             from: look.sender, to: recipient, replyTo: look.replyTo.isEmpty ? nil : MailAddress(address: look.replyTo),
             subject: rendered.subject, text: rendered.text, html: rendered.html,
             messageID: MailMessage.newMessageID(domain: look.messageDomain), date: services.now()
         )
         try message.validate()
-        return OutgoingMail(
+        var mail = OutgoingMail(
             toAddress: recipient.address, toName: recipient.name, fromAddress: look.sender.address,
             fromName: look.sender.name,
             replyTo: look.replyTo, messageID: message.messageID, subject: rendered.subject, text: rendered.text,
             html: rendered.html, kind: kind
         )
+        mail.relay = look.relay
+        return mail
     }
 
     /// Renders `kind` with the realm's brand and templates, falling back to the defaults if an override fails.

@@ -11,6 +11,8 @@ package struct EmailLook: Sendable {
     package let replyTo: String
     /// The domain of Message-IDs: the realm's own stored host.
     package let messageDomain: String
+    /// The relay the sender was chosen for: `own` (the brand's) or `platform`.
+    package var relay = "platform"
 }
 
 /// Where accounts live and how their pages look: one tenant, or the platform.
@@ -58,17 +60,32 @@ package struct TenantRealm: AccountRealm {
                 !(try await TenantMailSettings.load(from: database.accounts).relayURL.isEmpty)
             )
         }
-        // Through the platform's relay a brand may only send from its own domain (its primary host or a parent of it),
-        // so no brand can send as another brand or anyone else; with its own relay, its provider decides.
-        let senderDomain = brand.senderEmail.split(separator: "@").last.map(String.init) ?? ""
-        let ownsDomain = !senderDomain.isEmpty && (linkHost == senderDomain || linkHost.hasSuffix("." + senderDomain))
-        let address =
-            !brand.senderEmail.isEmpty && (ownRelay || ownsDomain) ? brand.senderEmail : "no-reply@\(linkHost)"
-        return EmailLook(
+        let address = Self.senderAddress(
+            brand.senderEmail, ownRelay: ownRelay, linkHost: linkHost,
+            owner: { registry.tenant(forHost: $0)?.id }, tenant: tenant.id)
+        var look = EmailLook(
             facts: EmailBrandFacts(brand: brand, name: tenant.name, siteURL: siteURL), overrides: overrides,
             sender: MailAddress(name: brand.senderName.isEmpty ? tenant.name : brand.senderName, address: address),
             replyTo: brand.supportEmail, messageDomain: linkHost
         )
+        look.relay = ownRelay ? "own" : "platform"
+        return look
+    }
+
+    /// The sender a brand's mail carries. Through the platform's relay only an address at one of the brand's own
+    /// hosts: its `<slug>.<base>` host or a custom domain it proved through DNS (exactly, not a parent of one), so no
+    /// brand can send as another brand, as the platform or as anyone else; anything else becomes
+    /// `no-reply@<its primary host>`. With its own relay, its provider decides.
+    static func senderAddress(
+        _ wanted: String, ownRelay: Bool, linkHost: String, owner: (String) -> Tenant.ID?, tenant: Tenant.ID
+    ) -> String {
+        guard !wanted.isEmpty else { return "no-reply@\(linkHost)" }
+        if ownRelay { return wanted }
+        let domain = (wanted.split(separator: "@").last.map(String.init) ?? "").lowercased()
+        guard let normalized = try? HostName.normalize(domain), owner(normalized) == tenant else {
+            return "no-reply@\(linkHost)"
+        }
+        return wanted
     }
 
     package var mailbox: Mailbox { .tenant(tenant.id) }
