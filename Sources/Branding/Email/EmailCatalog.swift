@@ -42,6 +42,21 @@ package struct EmailKind: Sendable, Equatable {
     package let purpose: String
     package let variables: [EmailVariable]
 
+    /// Security emails: they carry one-time links to an account (or tell of a change to one). Only owners may edit
+    /// them and the layout around them, and their `{{link}}` may stand only where it cannot leak: see
+    /// `EmailTemplateValidator`.
+    package static let securityNames: Set<String> = [
+        "password_reset", "password_changed", "staff_invitation", "email_verification", "email_change_confirm",
+        "email_change_notice", "account_exists",
+    ]
+
+    package var isSecurity: Bool { Self.securityNames.contains(name) }
+
+    /// Whether the template named `name` (an email or the layout) is a security template.
+    package static func isSecurityTemplate(_ name: String) -> Bool {
+        name == layoutName || securityNames.contains(name)
+    }
+
     /// Variables every email (and the layout) can use.
     package static let common: [EmailVariable] = [
         EmailVariable("brand.name", "Your brand's name", sample: "Acme Hosting"),

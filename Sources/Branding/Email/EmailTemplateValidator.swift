@@ -37,12 +37,84 @@ package enum EmailTemplateValidator {
                 continue
             }
             problems += check(body, part: part, variables: variables)
+            if kind?.isSecurity == true {
+                problems += linkPlacement(body, part: part)
+            }
             if kind == nil, !body.contains("{{body}}") && !body.contains("{{ body }}") {
                 problems.append(
                     .init(
                         part: part, line: 1, column: 1,
                         message: "the layout must contain {{body}}, where each email's content goes"))
             }
+        }
+        return problems
+    }
+
+    /// Where a security email's `{{link}}` (a one-time token) may stand. In HTML: only as the whole `href` of a link,
+    /// `<a … href="{{link}}">`, or as text; never in any other attribute (`<img src>`, `style`, …), never inside a
+    /// longer URL and never in a `<style>` block, where it would be sent to someone else's server as the email is
+    /// opened. In the text part: only on its own, not glued into another address.
+    static func linkPlacement(_ source: String, part: EmailTemplateProblem.Part) -> [EmailTemplateProblem] {
+        var problems: [EmailTemplateProblem] = []
+        let characters = Array(source)
+        let pattern = Array("{{link}}")
+        var line = 1
+        var column = 1
+        var insideTag = false
+        var tagStart = 0
+        var inStyle = false
+        var index = 0
+        func lowered(_ from: Int, _ count: Int) -> String {
+            String(characters[from..<min(characters.count, from + count)]).lowercased()
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if !insideTag, character == "<" {
+                insideTag = true
+                tagStart = index
+                if lowered(index, 6) == "<style" { inStyle = true }
+                if lowered(index, 8) == "</style>" { inStyle = false }
+            } else if insideTag, character == ">" {
+                insideTag = false
+            }
+            if index + pattern.count <= characters.count, Array(characters[index..<(index + pattern.count)]) == pattern
+            {
+                let before = index > 0 ? characters[index - 1] : " "
+                let after = index + pattern.count < characters.count ? characters[index + pattern.count] : " "
+                var refusal: String?
+                if inStyle {
+                    refusal = "{{link}} may not stand in a <style> block"
+                } else if insideTag {
+                    let tag = lowered(tagStart, index - tagStart)
+                    let isLinkHref =
+                        tag.hasPrefix("<a ") && (tag.hasSuffix("href=\"") || tag.hasSuffix("href='"))
+                        && (after == "\"" || after == "'")
+                    if !isLinkHref {
+                        refusal =
+                            "{{link}} may only be a link's whole address (<a href=\"{{link}}\">) or text; "
+                            + "in any other attribute, a style or a longer address it would leak the one-time link"
+                    }
+                } else if part == .text || part == .html {
+                    // Glued to an address (`…?t={{link}}`, `{{link}}/x`) it would go to that address's owner.
+                    let glued: Set<Character> = ["=", "?", "&", "/", "#", ":", "%", "+", "@", ".", "-", "_", "~"]
+                    func urlish(_ character: Character) -> Bool {
+                        (character.isASCII && (character.isLetter || character.isNumber)) || glued.contains(character)
+                    }
+                    if urlish(before) || (urlish(after) && !".-".contains(after)) {
+                        refusal = "{{link}} must stand on its own, not inside another address"
+                    }
+                }
+                if let refusal {
+                    problems.append(.init(part: part, line: line, column: column, message: refusal))
+                }
+            }
+            if character.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            index += 1
         }
         return problems
     }

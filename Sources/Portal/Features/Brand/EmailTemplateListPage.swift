@@ -14,4 +14,6 @@ package struct EmailTemplateListPage: Sendable {
     package let csrf: String
     package let layoutCustomised: Bool
     package let rows: [Row]
+    /// Owners see the layout and the security emails; admins the rest.
+    package var isOwner = false
 }

@@ -20,12 +20,36 @@ package struct EmailTemplatesController: Sendable {
         group.get(AdminPaths.brandEmailPreview.route, use: preview)
     }
 
-    /// The template named in the path: an email kind, or the layout (kind nil).
+    /// The template named in the path: an email kind, or the layout (kind nil). Security templates (one-time links,
+    /// account changes) and the layout around them are the owners' alone.
     private func target(_ context: StaffRequestContext) throws -> (name: String, kind: EmailKind?) {
         let name = context.parameters.get("name") ?? ""
-        if name == EmailKind.layoutName { return (name, nil) }
-        guard let kind = EmailKind.named(name) else { throw PortalError.notFound }
+        let kind = name == EmailKind.layoutName ? nil : EmailKind.named(name)
+        guard name == EmailKind.layoutName || kind != nil else { throw PortalError.notFound }
+        if EmailKind.isSecurityTemplate(name) { try context.require(.owner) }
         return (name, kind)
+    }
+
+    /// Tells every owner, by email, that a security template changed, and who changed it.
+    private func tellOwners(_ context: StaffRequestContext, name: String, what: String) async throws {
+        guard EmailKind.isSecurityTemplate(name) else { return }
+        let realm = realm(context)
+        let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
+        let link = flows.services.link(primaryHost: realm.linkHost, path: AdminPaths.brandEmail.link(name))
+        let title = EmailKind.named(name)?.title ?? "The email layout"
+        let text =
+            "\(context.staff.name) (\(context.staff.email)) \(what) the \(title.lowercased()) email template of "
+            + "\(context.tenant.name). It carries one-time sign-in links, so every owner is told. Review it: \(link)"
+        try await realm.withAccounts { store in
+            for owner in try await store.staff() where owner.role == .owner {
+                try await flows.queue(
+                    RenderedEmail(
+                        subject: "A security email template was \(what)",
+                        html: "<p>" + Escape.html(text) + "</p>", text: text), look: look,
+                    to: MailAddress(name: owner.name, address: owner.email), kind: "security_template_changed",
+                    realm: realm, store: store)
+            }
+        }
     }
 
     private func overrides(_ context: StaffRequestContext) async throws -> [String: EmailTemplate] {
@@ -35,13 +59,14 @@ package struct EmailTemplatesController: Sendable {
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let overrides = try await overrides(context)
-        let page = EmailTemplateListPage(
+        var page = EmailTemplateListPage(
             chrome: context.chrome, csrf: context.csrfToken,
             layoutCustomised: overrides[EmailKind.layoutName] != nil,
-            rows: EmailKind.all.map {
+            rows: EmailKind.all.filter { !$0.isSecurity || context.role == .owner }.map {
                 .init(name: $0.name, title: $0.title, purpose: $0.purpose, customised: overrides[$0.name] != nil)
             }
         )
+        page.isOwner = context.role == .owner
         return try flows.page(page, "admin/emails")
     }
 
@@ -113,6 +138,7 @@ package struct EmailTemplatesController: Sendable {
             try await database.emailTemplates.save(
                 template, named: name, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
+        try await tellOwners(context, name: name, what: "changed")
         return flows.redirect(to: AdminPaths.brandEmail.link(name) + "?done=saved")
     }
 
@@ -122,6 +148,7 @@ package struct EmailTemplatesController: Sendable {
         _ = try await databases.withDatabase(for: context.tenant) { database in
             try await database.emailTemplates.reset(name, by: context.staff, ip: context.origin.clientAddress ?? "")
         }
+        try await tellOwners(context, name: name, what: "reset to the default")
         return flows.redirect(to: AdminPaths.brandEmail.link(name) + "?done=reset")
     }
 
