@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// Fixed-window counters keyed by (scope, key), where the scope is always the tenant (or the platform),
-/// so one tenant's traffic never spends another tenant's budget.
+/// so one tenant's traffic never spends another tenant's budget. Each bucket keeps its own window: pruning drops
+/// only buckets whose own window is over, so a busy 60-second rule never wipes a 15-minute or 1-hour counter, and
+/// it runs at most once a second once there are many buckets (amortised, never on every hit).
 package final class RateLimiter: Sendable {
     package struct Rule: Sendable {
         package let limit: Int
@@ -16,30 +18,63 @@ package final class RateLimiter: Sendable {
 
     private struct Bucket {
         var windowStart: Date
+        var window: TimeInterval
         var count: Int
     }
 
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        var nextPrune = Date.distantPast
+    }
 
-    package init() {}
+    private let state = Mutex(State())
+    /// Buckets kept before expired ones are looked for.
+    let pruneThreshold: Int
+
+    package init(pruneThreshold: Int = 10_000) {
+        self.pruneThreshold = pruneThreshold
+    }
 
     /// Counts one event; returns the seconds to wait when the rule is exceeded, else nil.
     package func hit(_ rule: Rule, scope: String, key: String, now: Date = Date()) -> Int? {
         let id = scope + "\u{1F}" + key
-        return buckets.withLock { buckets in
-            var bucket = buckets[id] ?? Bucket(windowStart: now, count: 0)
-            if now.timeIntervalSince(bucket.windowStart) >= rule.window {
-                bucket = Bucket(windowStart: now, count: 0)
+        return state.withLock { state in
+            var bucket = state.buckets[id] ?? Bucket(windowStart: now, window: rule.window, count: 0)
+            if now.timeIntervalSince(bucket.windowStart) >= bucket.window {
+                bucket = Bucket(windowStart: now, window: rule.window, count: 0)
             }
             bucket.count += 1
-            buckets[id] = bucket
-            if buckets.count > 100_000 { Self.prune(&buckets, now: now, window: rule.window) }
+            state.buckets[id] = bucket
+            if state.buckets.count > pruneThreshold, now >= state.nextPrune {
+                state.buckets = state.buckets.filter { now.timeIntervalSince($0.value.windowStart) < $0.value.window }
+                state.nextPrune = now.addingTimeInterval(1)
+            }
             guard bucket.count > rule.limit else { return nil }
             return max(1, Int(rule.window - now.timeIntervalSince(bucket.windowStart)))
         }
     }
 
-    private static func prune(_ buckets: inout [String: Bucket], now: Date, window: TimeInterval) {
-        buckets = buckets.filter { now.timeIntervalSince($0.value.windowStart) < window }
+    /// How many buckets are kept (tests).
+    var count: Int { state.withLock { $0.buckets.count } }
+}
+
+/// The key a per-address limit counts by: an IPv4 address as it is, an IPv6 address by its /64, the block one
+/// household or server is given, so cycling through one's own /64 gains nothing.
+package enum ClientKey {
+    package static func forAddress(_ address: String?) -> String {
+        guard let address, !address.isEmpty else { return "-" }
+        guard address.contains(":") else { return address }
+        var bytes = in6_addr()
+        let trimmed = address.split(separator: "%").first.map(String.init) ?? address
+        guard inet_pton(AF_INET6, trimmed, &bytes) == 1 else { return address.lowercased() }
+        let octets = withUnsafeBytes(of: &bytes) { Array($0) }
+        // An IPv4-mapped address is the IPv4 address.
+        if octets[0..<10].allSatisfy({ $0 == 0 }) && octets[10] == 0xff && octets[11] == 0xff {
+            return octets[12..<16].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(octets[$0]) << 8 | UInt16(octets[$0 + 1]), radix: 16)
+        }
+        return groups.joined(separator: ":") + "::/64"
     }
 }

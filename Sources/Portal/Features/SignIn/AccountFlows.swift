@@ -239,7 +239,8 @@ package struct AccountFlows: Sendable {
     /// 429 with Retry-After when this client has made too many sign-in requests to this realm.
     func ipRetryAfter(_ realm: any AccountRealm, origin: RequestOrigin) -> Int? {
         services.limiter.hit(
-            AuthLimits.authRequestsPerIP, scope: realm.throttleScope, key: "ip:\(origin.clientAddress ?? "-")",
+            AuthLimits.authRequestsPerIP, scope: realm.throttleScope,
+            key: "ip:\(ClientKey.forAddress(origin.clientAddress))",
             now: services.now()
         )
     }

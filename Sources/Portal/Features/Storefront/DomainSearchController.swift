@@ -92,7 +92,7 @@ package struct DomainSearchController: Sendable {
         }
         if let wait = limiter.hit(
             Self.searchesPerAddress, scope: "tenant:\(context.tenant.id)",
-            key: "domain-search:\(context.origin.clientAddress ?? "")", now: now())
+            key: "domain-search:\(ClientKey.forAddress(context.origin.clientAddress))", now: now())
         {
             var response = try page(
                 error: "Too many searches from your connection. Please try again in \(wait) seconds.",
