@@ -274,6 +274,33 @@ struct CustomerAccountTests {
         }
     }
 
+    @Test(
+        "current-password checks are throttled like sign-in: after five wrong ones even the right one waits, with 429")
+    func currentPasswordThrottled() async throws {
+        try await withPortal { client, dependencies in
+            let ada = try await makeAccount(dependencies)
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await signIn(browser)
+            try await browser.get("/account/security")
+            for attempt in 1...4 {
+                let wrong = try await browser.post(
+                    "/account/security/password",
+                    ["current_password": "guess number \(attempt)", "new_password": "a brand new password"])
+                #expect(wrong.status == .unprocessableContent, "attempt \(attempt)")
+            }
+            let fifth = try await browser.post(
+                "/account/security/email", ["current_password": "guess number 5", "new_email": "x@example.com"])
+            #expect(fifth.status == .tooManyRequests && fifth.headers[.retryAfter] != nil)
+            let right = try await browser.post(
+                "/account/security/password",
+                ["current_password": "correct horse battery", "new_password": "a brand new password"])
+            #expect(right.status == .tooManyRequests, "a stolen session cannot keep guessing")
+            #expect(right.text.contains("Too many wrong passwords"))
+            let stored = try await dependencies.accounts("acme") { try await $0.account(ada.id) }
+            #expect(stored?.passwordHash == ada.passwordHash && stored?.email == ada.email, "nothing changed")
+        }
+    }
+
     @Test("a state change without the CSRF token or from another origin answers 403 and changes nothing")
     func csrf() async throws {
         try await withPortal { client, dependencies in

@@ -236,6 +236,35 @@ package struct AccountFlows: Sendable {
         return used ? .recoveryCode : .invalid
     }
 
+    /// What a "current password" check (changing the password or email, turning two-factor off, new recovery codes)
+    /// found. Those checks are throttled like sign-in: per address, and per account with the same back-off, so a
+    /// stolen session cannot guess the password at the speed of the hasher.
+    enum CurrentPassword: Equatable {
+        case right
+        case wrong
+        case throttled(seconds: Int)
+    }
+
+    func checkCurrentPassword(
+        _ password: String, of account: Account, realm: any AccountRealm, origin: RequestOrigin
+    ) async -> CurrentPassword {
+        let now = services.now()
+        let key = "current-password:\(account.id.rawValue)"
+        if let wait = ipRetryAfter(realm, origin: origin)
+            ?? throttle.retryAfter(scope: realm.throttleScope, account: key, now: now)
+        {
+            return .throttled(seconds: wait)
+        }
+        guard await services.hasher.verify(password, against: account.passwordHash) else {
+            if let wait = throttle.recordFailure(scope: realm.throttleScope, account: key, now: now) {
+                return .throttled(seconds: wait)
+            }
+            return .wrong
+        }
+        throttle.recordSuccess(scope: realm.throttleScope, account: key)
+        return .right
+    }
+
     /// 429 with Retry-After when this client has made too many sign-in requests to this realm.
     func ipRetryAfter(_ realm: any AccountRealm, origin: RequestOrigin) -> Int? {
         services.limiter.hit(

@@ -50,10 +50,22 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         return try flows.page(try await page(context, notice: notice), "account/security")
     }
 
+    /// 429 with Retry-After: too many wrong current passwords.
+    private func tooMany(_ context: Context, _ wait: Int) async throws -> Response {
+        var page = try await page(
+            context, notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed."))
+        page.currentPasswordError = "Wait \(wait) seconds before trying again."
+        return AccountFlows.tooMany(
+            try flows.page(page, "account/security", status: .tooManyRequests), retryAfter: wait)
+    }
+
     @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
         let form = try await FormData.parse(request)
         let account = context.account
-        let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
+        let check = await flows.checkCurrentPassword(
+            form["current_password"], of: account, realm: realm(context), origin: context.origin)
+        if case .throttled(let wait) = check { return try await tooMany(context, wait) }
+        let currentOK = check == .right
         let newProblem = flows.services.policy.problem(with: form["new_password"], email: account.email)
         guard currentOK, newProblem == nil else {
             var page = try await page(context, notice: .error("Your password was not changed."))
@@ -91,7 +103,10 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             newEmail == nil
             ? "Enter an email address such as name@example.com."
             : newEmail == account.email ? "This is already your address." : nil
-        let currentOK = await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
+        let check = await flows.checkCurrentPassword(
+            form["current_password"], of: account, realm: realm(context), origin: context.origin)
+        if case .throttled(let wait) = check { return try await tooMany(context, wait) }
+        let currentOK = check == .right
         guard let newEmail, emailError == nil, currentOK else {
             var page = try await page(context, notice: .error("Your email address was not changed."))
             page.emailError = emailError

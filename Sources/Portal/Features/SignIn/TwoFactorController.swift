@@ -95,8 +95,18 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
         guard mayDisable(context) else { throw AccessError.forbidden }
         let form = try await FormData.parse(request)
         let account = context.account
-        guard await flows.services.hasher.verify(form["current_password"], against: account.passwordHash) else {
+        switch await flows.checkCurrentPassword(
+            form["current_password"], of: account, realm: realm(context), origin: context.origin)
+        {
+        case .right: break
+        case .wrong:
             return try await render(context, codeError: "", notice: .error("This is not your current password."))
+        case .throttled(let wait):
+            return AccountFlows.tooMany(
+                try await render(
+                    context, codeError: "",
+                    notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed.")),
+                retryAfter: wait)
         }
         return try await realm(context).withAccounts { store in
             guard let fresh = try await store.account(account.id),
@@ -113,10 +123,21 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
     @Sendable func renewCodes(_ request: Request, context: Context) async throws -> Response {
         let form = try await FormData.parse(request)
         let account = context.account
-        guard account.hasSecondFactor,
-            await flows.services.hasher.verify(form["current_password"], against: account.passwordHash)
-        else {
+        guard account.hasSecondFactor else {
+            return try await render(context, codeError: "", notice: .error("Two-factor sign-in is not on."))
+        }
+        switch await flows.checkCurrentPassword(
+            form["current_password"], of: account, realm: realm(context), origin: context.origin)
+        {
+        case .right: break
+        case .wrong:
             return try await render(context, codeError: "", notice: .error("This is not your current password."))
+        case .throttled(let wait):
+            return AccountFlows.tooMany(
+                try await render(
+                    context, codeError: "",
+                    notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed.")),
+                retryAfter: wait)
         }
         let codes = RecoveryCodes.generate()
         try await realm(context).withAccounts { store in
