@@ -48,4 +48,19 @@ struct RateLimiterTests {
             "another address of the same /64 shares the limit")
         #expect(limiter.hit(rule, scope: "tenant:1", key: ClientKey.forAddress("2001:db8:1:3::1"), now: now) == nil)
     }
+
+    @Test("the sign-in throttle prunes ended records at most once a second, however many failures arrive")
+    func throttlePruning() {
+        let throttle = LoginThrottle(pruneThreshold: 100)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // 1,000 failures for different accounts within one second: one pruning pass, not one per failure.
+        for account in 0..<1_000 {
+            throttle.recordFailure(
+                scope: "tenant:1", account: "a\(account)", now: start.addingTimeInterval(Double(account) / 2_000))
+        }
+        #expect(throttle.counts.prunes == 1)
+        // Once their 15 minutes are over, the next pass drops them.
+        throttle.recordFailure(scope: "tenant:1", account: "late", now: start.addingTimeInterval(16 * 60))
+        #expect(throttle.counts.prunes == 2 && throttle.counts.records == 1)
+    }
 }

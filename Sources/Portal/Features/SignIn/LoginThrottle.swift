@@ -10,16 +10,29 @@ package final class LoginThrottle: Sendable {
         var lockedUntil: Date?
     }
 
-    private let records = Mutex<[String: Record]>([:])
+    private struct State {
+        var records: [String: Record] = [:]
+        var nextPrune = Date.distantPast
+        var prunes = 0
+    }
+
+    private let state = Mutex(State())
     private let freeFailures = 5
     private let window: TimeInterval = 15 * 60
+    /// Records kept before ended ones are looked for; then at most once a second (amortised, never every failure).
+    let pruneThreshold: Int
 
-    package init() {}
+    package init(pruneThreshold: Int = 100_000) {
+        self.pruneThreshold = pruneThreshold
+    }
+
+    /// How many records are kept and how many pruning passes ran (tests).
+    var counts: (records: Int, prunes: Int) { state.withLock { ($0.records.count, $0.prunes) } }
 
     /// Seconds to wait before another attempt is accepted, or nil.
     package func retryAfter(scope: String, account: String, now: Date) -> Int? {
-        records.withLock { records in
-            guard let until = records[scope + "\u{1F}" + account]?.lockedUntil, until > now else { return nil }
+        state.withLock { state in
+            guard let until = state.records[scope + "\u{1F}" + account]?.lockedUntil, until > now else { return nil }
             return max(1, Int(until.timeIntervalSince(now).rounded(.up)))
         }
     }
@@ -27,9 +40,9 @@ package final class LoginThrottle: Sendable {
     /// Records a failure; returns the new wait when this failure locked the account.
     @discardableResult
     package func recordFailure(scope: String, account: String, now: Date) -> Int? {
-        records.withLock { records in
+        state.withLock { state in
             let key = scope + "\u{1F}" + account
-            var record = records[key] ?? Record(failures: 0, firstFailure: now)
+            var record = state.records[key] ?? Record(failures: 0, firstFailure: now)
             if now.timeIntervalSince(record.firstFailure) > window && (record.lockedUntil ?? now) <= now {
                 record = Record(failures: 0, firstFailure: now)
             }
@@ -40,17 +53,19 @@ package final class LoginThrottle: Sendable {
                 record.lockedUntil = now.addingTimeInterval(seconds)
                 wait = Int(seconds)
             }
-            records[key] = record
-            if records.count > 100_000 {
-                records = records.filter {
+            state.records[key] = record
+            if state.records.count > pruneThreshold, now >= state.nextPrune {
+                state.records = state.records.filter {
                     ($0.value.lockedUntil ?? $0.value.firstFailure.addingTimeInterval(window)) > now
                 }
+                state.nextPrune = now.addingTimeInterval(1)
+                state.prunes += 1
             }
             return wait
         }
     }
 
     package func recordSuccess(scope: String, account: String) {
-        _ = records.withLock { $0.removeValue(forKey: scope + "\u{1F}" + account) }
+        _ = state.withLock { $0.records.removeValue(forKey: scope + "\u{1F}" + account) }
     }
 }
