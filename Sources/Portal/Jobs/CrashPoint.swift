@@ -22,3 +22,10 @@ package enum CrashPoint: String, CaseIterable, Sendable {
         }
     }
 }
+
+extension CrashPoint {
+    /// Kills the process (SIGKILL) when `configured` names this point: the one way a test hook fires.
+    func fire(ifConfigured configured: CrashPoint?) {
+        if configured == self { kill(getpid(), SIGKILL) }
+    }
+}

@@ -67,7 +67,7 @@ package struct OrderSteps: Sendable {
     }
 
     func crashPoint(_ point: CrashPoint) {
-        if crashAfter == point { kill(getpid(), SIGKILL) }
+        point.fire(ifConfigured: crashAfter)
     }
 
     func refreshQuietly(_ account: Account.ID, _ tenant: Tenant) async throws {

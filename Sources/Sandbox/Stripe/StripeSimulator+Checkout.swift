@@ -123,7 +123,7 @@ extension StripeSimulator {
             // Stripe sends the event and the customer back independently; here the first delivery is tried first,
             // so the merchant usually knows before the customer arrives (it must not rely on it).
             _ = try? await deliver(event)
-            startRetries(event)
+            startDelivery(event, alreadyTried: true)
             let target = session.successURL.replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: id)
             return Response(status: .seeOther, headers: [.location: target])
         case .declined(let code, let decline, let message):
@@ -140,25 +140,9 @@ extension StripeSimulator {
                     object: try self.paymentIntent(db, session.intent)!)
             }
             _ = try? await deliver(event)
-            startRetries(event)
+            startDelivery(event, alreadyTried: true)
             // Stripe's page shows the decline in place (HTTP 200), ready for another card.
             return Self.html("Pay \(session.merchant)", form(session, error: message), status: .ok)
-        }
-    }
-
-    /// Retries an event not yet delivered, as `startDelivery` does, skipping the attempt already made.
-    func startRetries(_ eventID: String) {
-        Task {
-            var gap = retryDelay
-            for _ in 1..<max(1, deliveryAttempts) {
-                let delivered = try? await store.read { db in
-                    try Bool.fetchOne(db, sql: "SELECT delivered FROM stripe_events WHERE id = ?", arguments: [eventID])
-                }
-                if delivered == true { return }
-                try? await Task.sleep(for: gap)
-                gap *= 2
-                if (try? await deliver(eventID)) == true { return }
-            }
         }
     }
 

@@ -537,17 +537,27 @@ package final class StripeSimulator: Sendable {
     }
 
     /// Delivers in the background: at once, then after growing gaps until a 2xx or the last attempt.
-    func startDelivery(_ eventID: String) {
+    /// `alreadyTried`: the first attempt was made in the request itself (the hosted page), so only retries remain.
+    func startDelivery(_ eventID: String, alreadyTried: Bool = false) {
         Task {
             var gap = retryDelay
-            for attempt in 1...max(1, deliveryAttempts) {
-                if (try? await deliver(eventID)) == true { return }
-                if attempt < deliveryAttempts {
+            var tried = alreadyTried
+            for _ in 0..<max(1, deliveryAttempts - (alreadyTried ? 1 : 0)) {
+                if tried {
+                    if (try? await isDelivered(eventID)) == true { return }
                     try? await Task.sleep(for: gap)
                     gap *= 2
                 }
+                tried = true
+                if (try? await deliver(eventID)) == true { return }
             }
         }
+    }
+
+    private func isDelivered(_ eventID: String) async throws -> Bool {
+        try await store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT delivered FROM stripe_events WHERE id = ?", arguments: [eventID])
+        } ?? false
     }
 
     /// One signed POST of the event to its account's endpoint; true when it answered 2xx.
