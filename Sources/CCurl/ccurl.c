@@ -28,7 +28,7 @@ static size_t read_body(char *buffer, size_t size, size_t count, void *userdata)
 }
 
 ccurl_result ccurl_smtp_send(
-    const char *url, ccurl_tls_mode tls, const char *username, const char *password, const char *auth,
+    const char *url, const char *connect_to, ccurl_tls_mode tls, const char *username, const char *password, const char *auth,
     const char *from, const char *const *recipients, size_t recipient_count, const char *data, size_t length,
     long connect_timeout_ms, long total_timeout_ms) {
     ccurl_result result;
@@ -50,6 +50,11 @@ ccurl_result ccurl_smtp_send(
     char login_options[32];
 
     curl_easy_setopt(curl, CURLOPT_URL, url);
+    struct curl_slist *pinned = NULL;
+    if (connect_to != NULL && connect_to[0] != 0) {
+        pinned = curl_slist_append(NULL, connect_to);
+        curl_easy_setopt(curl, CURLOPT_CONNECT_TO, pinned);
+    }
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -77,7 +82,8 @@ ccurl_result ccurl_smtp_send(
     if (code != CURLE_OK) {
         snprintf(result.error, sizeof(result.error), "%s", error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(code));
     }
-    curl_slist_free_all(rcpt);
     curl_easy_cleanup(curl);
+    curl_slist_free_all(rcpt);
+    curl_slist_free_all(pinned);
     return result;
 }

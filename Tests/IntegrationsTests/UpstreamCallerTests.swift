@@ -101,11 +101,12 @@ struct UpstreamCallerTests {
             .bind(host: "127.0.0.1", port: 0).get()
         defer { stall.close(promise: nil) }
         let port = try #require(stall.localAddress?.port)
-        let transport = UpstreamTransport.live(UpstreamHTTP.client)
+        let transport = UpstreamTransport.live(UpstreamHTTP.clients, egress: .system)
         // The body never completes: only the total timeout can end this call, so the timeout error is the proof.
         await #expect(throws: UpstreamTransport.TransportFailure.timedOut) {
-            _ = try await transport.send(
-                UpstreamRequest(method: .get, url: "http://127.0.0.1:\(port)/"), .milliseconds(500))
+            var request = UpstreamRequest(method: .get, url: "http://127.0.0.1:\(port)/")
+            request.egress = .anyAddress
+            _ = try await transport.send(request, .milliseconds(500))
         }
 
         // A socket bound but never listening: connecting is refused, and no other test can take the port meanwhile.
@@ -123,8 +124,9 @@ struct UpstreamCallerTests {
         #expect(bound)
         let closedPort = Int(UInt16(bigEndian: address.sin_port))
         await #expect(throws: UpstreamTransport.TransportFailure.connectFailed("connection refused")) {
-            _ = try await transport.send(
-                UpstreamRequest(method: .get, url: "http://127.0.0.1:\(closedPort)/"), .seconds(5))
+            var request = UpstreamRequest(method: .get, url: "http://127.0.0.1:\(closedPort)/")
+            request.egress = .anyAddress
+            _ = try await transport.send(request, .seconds(5))
         }
     }
 }

@@ -46,7 +46,7 @@ struct WHMCSWhiteLabelTests {
     func journeyIsSilent() async throws {
         try await SandboxHarness.with { sandbox in
             let recorder = Recorder()
-            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.http)))
+            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.clients, egress: .system)))
             let product = try await WHMCSContractTests.product(client)
             let customer = try await client.addClient(WHMCSContractTests.newClient("quiet@acme.example", group: 0))
             let placed = try await client.addOrder(
@@ -166,7 +166,7 @@ struct WHMCSWhiteLabelTests {
     func signOnToInvoice() async throws {
         try await SandboxHarness.with { sandbox in
             let recorder = Recorder()
-            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.http)))
+            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.clients, egress: .system)))
             let product = try await WHMCSContractTests.product(client)
             let customer = try await client.addClient(WHMCSContractTests.newClient("pay@acme.example", group: 0))
             let placed = try await client.addOrder(
@@ -242,7 +242,7 @@ struct WHMCSWhiteLabelTests {
     func fullPricing() async throws {
         try await SandboxHarness.with { sandbox in
             let recorder = Recorder()
-            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.http)))
+            let client = sandbox.whmcs(transport: recorder.transport(.live(sandbox.clients, egress: .system)))
             var product = WHMCSNewProduct(name: "Annual Only", groupID: 1)
             product.pricing = [1: [.annually: 4990]]
             product.setupFees = [1: [.annually: 500]]

@@ -12,7 +12,7 @@ func makeAccount(
     _ dependencies: PortalDependencies, tenant: String = "acme", kind: Account.Kind = .customer,
     email: String = "ada@example.com", password: String = "correct horse battery", role: Account.Role? = nil
 ) async throws -> Account {
-    let hash = try await dependencies.accountServices.hasher.hash(password)
+    let hash = try await dependencies.accountServices.hasher.hash(password, brand: "test")
     return try await dependencies.accounts(tenant) {
         try await $0.createAccount(
             kind: kind, email: email, name: "Ada Lovelace", passwordHash: hash,
@@ -187,7 +187,7 @@ struct CustomerAccountTests {
 
             #expect(unknown == 1)
             #expect(known == 1)
-            #expect(await hasher.verify("correct horse battery", against: nil) == false)
+            #expect(try await hasher.verify("correct horse battery", against: nil, brand: "test") == false)
         }
     }
 
@@ -636,7 +636,7 @@ struct CustomerAccountTests {
     func rehash() async throws {
         try await withPortal { client, dependencies in
             let weak = try PasswordHasher(parameters: .init(memoryKiB: 8192, iterations: 1, parallelism: 1))
-            let hash = try await weak.hash("correct horse battery")
+            let hash = try await weak.hash("correct horse battery", brand: "test")
             let ada = try await dependencies.accounts("acme") {
                 try await $0.createAccount(
                     kind: .customer, email: "ada@example.com", name: "Ada", passwordHash: hash,

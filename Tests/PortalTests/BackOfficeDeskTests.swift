@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -137,9 +138,3 @@ struct BackOfficeDeskTests {
     }
 }
 
-/// A thread-safe count of calls.
-final class Counter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { count.withLock { $0 } }
-    func add() { count.withLock { $0 += 1 } }
-}

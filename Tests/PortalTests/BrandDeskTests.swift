@@ -1,6 +1,7 @@
 import Branding
 import Foundation
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

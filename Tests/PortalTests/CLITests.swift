@@ -192,7 +192,7 @@ struct CLITests {
                 })
             let owner = try #require(try await database.accounts.account(kind: .staff, email: "owner@\(slug).example"))
             #expect(owner.role == .owner)
-            #expect(await hasher.verify("\(slug)-owner-demo", against: owner.passwordHash))
+            #expect(try await hasher.verify("\(slug)-owner-demo", against: owner.passwordHash, brand: "test"))
             #expect(try await database.accounts.account(kind: .customer, email: "customer@\(slug).example") != nil)
             let logo = try #require(brand.logoFile)
             #expect(

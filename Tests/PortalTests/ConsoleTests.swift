@@ -12,7 +12,7 @@ import Testing
 func consoleBrowser(_ client: any TestClientProtocol, _ dependencies: PortalDependencies, clock: TestClock) async throws
     -> TestBrowser
 {
-    let hash = try await dependencies.accountServices.hasher.hash("keep the lights on")
+    let hash = try await dependencies.accountServices.hasher.hash("keep the lights on", brand: "test")
     let store = dependencies.platform.accounts
     let account = try await store.createAccount(
         kind: .platform, email: "ops@example.com", name: "Ops", passwordHash: hash, emailVerified: true)

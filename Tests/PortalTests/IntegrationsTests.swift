@@ -468,6 +468,9 @@ struct UpstreamConnectionTests {
             for address in [
                 "https://127.0.0.1", "https://10.1.2.3", "https://169.254.169.254", "https://[::1]:2087",
                 "https://192.168.0.10", "https://2130706433", "https://localhost", "https://intranet",
+                // Spellings a text check rated public: glibc reads each as loopback.
+                "https://0x7f.1", "https://[0::1]", "https://[0:0:0:0:0:0:0:1]", "https://[::ffff:7f00:1]",
+                "https://017700000001", "https://127.1", "https://[64:ff9b::a00:1]", "https://localhost.",
             ] {
                 let refused = try await owner.post(
                     "/admin/integrations",
@@ -501,7 +504,7 @@ struct UpstreamConnectionTests {
         }
     }
 
-    @Test("host kinds: loopback, private and public, by literal form")
+    @Test("host kinds: loopback, private and public, by the bytes of every literal spelling")
     func hostKinds() {
         #expect(HostKind("127.0.0.1") == .loopback)
         #expect(HostKind("127.9.9.9") == .loopback)
@@ -513,10 +516,49 @@ struct UpstreamConnectionTests {
         #expect(HostKind("172.32.1.1") == .publicAddress)
         #expect(HostKind("100.100.1.1") == .privateAddress)
         #expect(HostKind("0.0.0.0") == .privateAddress)
-        #expect(HostKind("127.1") == .privateAddress)
+        #expect(HostKind("127.1") == .loopback)
+        #expect(HostKind("0x7f.1") == .loopback)
+        #expect(HostKind("[0:0:0:0:0:0:0:1]") == .loopback)
+        #expect(HostKind("[::ffff:7f00:1]") == .privateAddress)
         #expect(HostKind("fd00::1") == .privateAddress)
-        #expect(HostKind("2001:db8::1") == .publicAddress)
+        #expect(HostKind("fe80::1%eth0") == .privateAddress)
+        #expect(HostKind("2001:db8::1") == .privateAddress)
+        #expect(HostKind("2606:4700:4700::1111") == .publicAddress)
+        #expect(HostKind("8.8.8.8") == .publicAddress)
         #expect(HostKind("billing.acme.example") == .publicName)
+    }
+
+    @Test("a live brand's name that resolves to this machine is never connected to; the owner reads only the name")
+    func rebindingNameRefused() async throws {
+        let logs = LogCapture()
+        let resolver = HostResolver { name in
+            name == "billing.rebind.example" ? [NetworkAddress(literal: "127.0.0.1")!] : []
+        }
+        try await withPortal(
+            configure: {
+                $0.allowSandboxUpstreams = true
+                $0.upstreamTransport = .live(
+                    PinnedHTTPClients(configuration: UpstreamHTTP.configuration), egress: Egress(resolver: resolver))
+            }, logger: logs.logger
+        ) { client, dependencies in
+            let owner = try await staffBrowser(client, dependencies)
+            try await owner.get("/admin/integrations")
+            let saved = try await owner.post(
+                "/admin/integrations",
+                [
+                    "mode": "live", "whmcs_url": "https://billing.rebind.example:9443", "whmcs_identifier": "abc",
+                    "whmcs_secret": "s", "whmcs_group": "1", "whm_url": "", "whm_user": "", "whm_token": "",
+                    "nameservers": "",
+                ])
+            #expect(saved.status == .seeOther)
+            let tested = try await owner.post("/admin/integrations/test", [:])
+            #expect(tested.text.contains("could not connect to billing.rebind.example"))
+            for leak in ["127.0.0.1", "loopback", "refused"] { #expect(!tested.text.contains(leak), "\(leak)") }
+            // Refused before any connection (not retried), and the reason is in the log for the operator.
+            let line = try #require(logs.captured.first { $0.metadata["outcome"] == "address_refused" })
+            #expect(line.metadata["detail"]?.contains("127.0.0.1 (loopback)") == true)
+            #expect(line.metadata["attempts"] == "1")
+        }
     }
 
     @Test(

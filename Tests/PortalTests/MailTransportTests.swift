@@ -1,4 +1,7 @@
 import Foundation
+import Integrations
+import Synchronization
+import TestSupport
 import Testing
 
 @testable import Portal
@@ -71,7 +74,8 @@ struct MailTransportTests {
     func delivers() async throws {
         let sink = try await SMTPSink.start()
         defer { Task { await sink.stop() } }
-        let relay = try SMTPRelay(url: "smtp://127.0.0.1:\(sink.port)")
+        var relay = try SMTPRelay(url: "smtp://127.0.0.1:\(sink.port)")
+        relay.egress = .anyAddress
         try await SMTPSender().send(Self.message(), via: relay)
         let received = try #require(try sink.received().first)
         #expect(received.mailFrom == "hello@cafe.example")
@@ -86,7 +90,8 @@ struct MailTransportTests {
     @Test("a 421 is a temporary failure worth retrying; a 550 is permanent; a closed port has no reply code")
     func failures() async throws {
         let sink = try await SMTPSink.start()
-        let relay = try SMTPRelay(url: "smtp://127.0.0.1:\(sink.port)")
+        var relay = try SMTPRelay(url: "smtp://127.0.0.1:\(sink.port)")
+        relay.egress = .anyAddress
         let sender = SMTPSender()
         do {
             try await sender.send(Self.message(to: "tempfail@example.com"), via: relay)
@@ -110,5 +115,53 @@ struct MailTransportTests {
         } catch let failure as SMTPFailure {
             #expect(failure.code == 0 && !failure.isPermanent)
         }
+    }
+}
+
+@Suite("Mail relay pinning")
+struct MailRelayPinningTests {
+    static let message = MailMessage(
+        from: MailAddress(name: "Acme", address: "hello@acme.example"),
+        to: MailAddress(name: "Ada", address: "ada@example.com"), replyTo: nil, subject: "Pinned",
+        text: "Hello", html: nil, messageID: "<pinned@acme.example>", date: Date(timeIntervalSince1970: 1_700_000_000)
+    )
+
+    @Test("libcurl connects to the address the check approved, not to a second lookup of the relay's name")
+    func connectsToTheCheckedAddress() async throws {
+        let sink = try await SMTPSink.start()
+        defer { Task { await sink.stop() } }
+        // No resolver on this machine knows relay.test: only the pinned address can have been used.
+        let lookups = Counter()
+        let egress = Egress(
+            resolver: HostResolver { name in
+                lookups.add()
+                return name == "relay.test" ? [NetworkAddress(literal: "127.0.0.1")!] : []
+            })
+        var relay = try SMTPRelay(url: "smtp://relay.test:\(sink.port)")
+        relay.egress = .anyAddress
+        try await SMTPSender(egress: egress).send(Self.message, via: relay)
+        #expect(try sink.received().map(\.recipients) == [["ada@example.com"]])
+        #expect(lookups.value == 1)
+        await sink.stop()
+    }
+
+    @Test("a brand's relay whose name resolves to this machine is refused before connecting; the reason is log-only")
+    func refusesPrivateRelay() async throws {
+        let sink = try await SMTPSink.start()
+        defer { Task { await sink.stop() } }
+        let egress = Egress(resolver: HostResolver { _ in [NetworkAddress(literal: "127.0.0.1")!] })
+        for url in ["smtp://127.0.0.1.nip.io:\(sink.port)", "smtp://0x7f.1:\(sink.port)", "smtp://[::1]:\(sink.port)"] {
+            let relay = try SMTPRelay(url: url)
+            do {
+                try await SMTPSender(egress: egress).send(Self.message, via: relay)
+                Issue.record("\(url) should have been refused")
+            } catch let failure as SMTPFailure {
+                #expect(failure.code == 0)
+                #expect(failure.reason == "could not connect to \(relay.host)")
+                #expect(failure.detail?.contains("loopback") == true, "\(url)")
+            }
+        }
+        #expect(try sink.received().isEmpty)
+        await sink.stop()
     }
 }

@@ -470,9 +470,7 @@ struct OnboardingTests {
                 refusal.also.withLock { $0 = nil }
                 _ = try await WHMRootClient(
                     baseURL: whmURL, token: sandbox.credentials.whmRootToken,
-                    caller: UpstreamCaller(
-                        tenant: "test", upstream: .whm, credentialIdentifier: "root", transport: UpstreamHTTP.transport,
-                        breakers: CircuitBreakers(), logger: .init(label: "test"))
+                    caller: .loopback(tenant: "test", upstream: .whm, credentialIdentifier: "root")
                 ).removeIfMade(username: "rinitech", domain: "portal.initech.example")
 
                 refusal.function.withLock { $0 = nil }
@@ -631,11 +629,7 @@ struct OnboardingTests {
         WHMClient(
             credentials: WHMCredentials(
                 baseURL: whmURL, username: sandbox.credentials.whmUser, token: sandbox.credentials.whmToken),
-            caller: UpstreamCaller(
-                tenant: "test", upstream: .whm, credentialIdentifier: "test", transport: UpstreamHTTP.transport,
-                breakers: CircuitBreakers(),
-                logger: .init(label: "test")
-            )
+            caller: .loopback(tenant: "test", upstream: .whm, credentialIdentifier: "test")
         )
     }
 

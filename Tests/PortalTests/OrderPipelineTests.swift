@@ -396,7 +396,10 @@ struct OrderPipelineTests {
     func livePaymentWait() async throws {
         try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: {
-                Self.fast(&$0); $0.pipelineRetry.paymentPollMinimum = 0.1
+                Self.fast(&$0)
+                $0.pipelineRetry.paymentPollMinimum = 0.1
+                // A live brand may only reach public addresses; this one's "live" WHMCS is the simulator.
+                $0.upstreamTransport = .trustingLoopback
             }) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let tenant = try dependencies.registryTenant("acme")

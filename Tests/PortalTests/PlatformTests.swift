@@ -75,7 +75,7 @@ struct PlatformTests {
         try await withPortal { client, dependencies in
             try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example")
             try await makeAccount(dependencies, email: "ada@example.com")
-            let hash = try await dependencies.accountServices.hasher.hash("platform password")
+            let hash = try await dependencies.accountServices.hasher.hash("platform password", brand: "test")
             _ = try await dependencies.platform.accounts.createAccount(
                 kind: .platform, email: "ops@example.com", name: "Ops", passwordHash: hash, emailVerified: true
             )

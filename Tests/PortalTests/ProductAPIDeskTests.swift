@@ -2,6 +2,7 @@ import Foundation
 import Integrations
 import Synchronization
 import Tenancy
+import TestSupport
 import Testing
 
 @testable import Portal

@@ -56,11 +56,14 @@ struct RateLimiterTests {
         // 1,000 failures for different accounts within one second: one pruning pass, not one per failure.
         for account in 0..<1_000 {
             throttle.recordFailure(
-                scope: "tenant:1", account: "a\(account)", now: start.addingTimeInterval(Double(account) / 2_000))
+                .init(scope: "tenant:1", account: "a\(account)", address: "10.0.\(account / 256).\(account % 256)"),
+                now: start.addingTimeInterval(Double(account) / 2_000))
         }
         #expect(throttle.counts.prunes == 1)
         // Once their 15 minutes are over, the next pass drops them.
-        throttle.recordFailure(scope: "tenant:1", account: "late", now: start.addingTimeInterval(16 * 60))
-        #expect(throttle.counts.prunes == 2 && throttle.counts.records == 1)
+        throttle.recordFailure(
+            .init(scope: "tenant:1", account: "late", address: "10.9.9.9"), now: start.addingTimeInterval(16 * 60))
+        // The late failure's own three counts (account and address, account, address) are all that is left.
+        #expect(throttle.counts.prunes == 2 && throttle.counts.records == 3)
     }
 }

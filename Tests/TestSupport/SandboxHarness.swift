@@ -17,6 +17,8 @@ package struct SandboxHarness: Sendable {
     package let sslStoreURL: String
     package let stripeURL: String
     package let http: HTTPClient
+    /// The live transport's clients, with the same settings as `http`.
+    package let clients: PinnedHTTPClients
     package let breakers: CircuitBreakers
     package let logs: LogCapture
 
@@ -34,13 +36,15 @@ package struct SandboxHarness: Sendable {
         attempts: Int = 3, breakers: CircuitBreakers? = nil, transport: UpstreamTransport? = nil
     ) -> UpstreamCaller {
         var caller = UpstreamCaller(
-            tenant: tenant, upstream: upstream, credentialIdentifier: identifier, transport: transport ?? .live(http),
+            tenant: tenant, upstream: upstream, credentialIdentifier: identifier,
+            transport: transport ?? .live(clients, egress: .system),
             breakers: breakers ?? self.breakers,
             retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)),
             timeouts: UpstreamTimeouts(total: timeout), logger: logs.logger
         )
         caller.sleep = { _ in }
         caller.settleDelay = .zero
+        caller.egress = .anyAddress
         return caller
     }
 
@@ -183,6 +187,7 @@ package struct SandboxHarness: Sendable {
         clientConfiguration.timeout.connect = .seconds(2)
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let clients = PinnedHTTPClients(configuration: clientConfiguration)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             for await _ in started {}
@@ -192,6 +197,7 @@ package struct SandboxHarness: Sendable {
                 whmURL: "http://127.0.0.1:\(bound["whm"] ?? 0)", twentyIURL: "http://127.0.0.1:\(bound["20i"] ?? 0)",
                 sslStoreURL: "http://127.0.0.1:\(bound["sslstore"] ?? 0)",
                 stripeURL: "http://127.0.0.1:\(bound["stripe"] ?? 0)", http: http,
+                clients: clients,
                 breakers: CircuitBreakers(failureThreshold: 3, openDuration: 60),
                 logs: logs
             )
@@ -199,10 +205,12 @@ package struct SandboxHarness: Sendable {
                 let result = try await body(harness)
                 await group.triggerGracefulShutdown()
                 try await http.shutdown()
+                await clients.shutdown()
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
                 try? await http.shutdown()
+                await clients.shutdown()
                 throw error
             }
         }

@@ -25,9 +25,10 @@ typedef struct {
 
 /// Sends one message over SMTP with libcurl: MAIL FROM, one RCPT TO per recipient, DATA with `data`.
 /// Blocking; call it off the event loop. `username` may be NULL for an unauthenticated relay.
-/// `auth` is NULL (let libcurl choose) or "PLAIN" / "LOGIN".
+/// `auth` is NULL (let libcurl choose) or "PLAIN" / "LOGIN". `connect_to`, when not NULL, is a CURLOPT_CONNECT_TO
+/// rule (`::ADDRESS:PORT`): the connection goes to that checked address while TLS still verifies the URL's host.
 ccurl_result ccurl_smtp_send(
-    const char *url, ccurl_tls_mode tls, const char *username, const char *password, const char *auth,
+    const char *url, const char *connect_to, ccurl_tls_mode tls, const char *username, const char *password, const char *auth,
     const char *from, const char *const *recipients, size_t recipient_count, const char *data, size_t length,
     long connect_timeout_ms, long total_timeout_ms);
 

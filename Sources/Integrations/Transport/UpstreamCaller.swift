@@ -39,6 +39,8 @@ package struct UpstreamCaller: Sendable {
     /// Full-jitter random source and sleep, injectable so tests never wait.
     package var unit: @Sendable () -> Double = { Double.random(in: 0...1) }
     package var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    /// Where requests may connect: public addresses only, unless the brand is a sandbox on a sandbox server.
+    package var egress: EgressPolicy = .publicOnly
 
     package init(
         tenant: String, upstream: Upstream, credentialIdentifier: String, transport: UpstreamTransport,
@@ -90,7 +92,9 @@ package struct UpstreamCaller: Sendable {
                     }
                 }
                 do {
-                    return try await once(action: action, request: try request(), decode: decode)
+                    var outgoing = try request()
+                    outgoing.egress = egress
+                    return try await once(action: action, request: outgoing, decode: decode)
                 } catch let error as UpstreamError where error.outcomeUnknown {
                     unknownOutcome = unknownOutcome ?? error
                     throw error
@@ -107,6 +111,7 @@ package struct UpstreamCaller: Sendable {
                 case .circuitOpen: outcome = "circuit_open"
                 case .timedOut: outcome = "timeout"
                 case .connectionLost: outcome = "connection_lost"
+                case .addressRefused: outcome = "address_refused"
                 default: outcome = "failed"
                 }
             } else {
@@ -148,6 +153,8 @@ package struct UpstreamCaller: Sendable {
                     throw UpstreamError.unreachable(upstream, reason: reason)
                 case .connectionLost(let reason):
                     throw UpstreamError.connectionLost(upstream, reason: reason)
+                case .addressRefused(let refusal):
+                    throw UpstreamError.addressRefused(upstream, host: refusal.host, detail: refusal.detail)
                 }
             }
             if response.status >= 500 {
@@ -177,6 +184,7 @@ package struct UpstreamCaller: Sendable {
             "credential": "\(Redaction.lastFour(credentialIdentifier))",
         ]
         if let error { metadata["error"] = "\(error)" }
+        if case .addressRefused(_, _, let detail) = error as? UpstreamError { metadata["detail"] = "\(detail)" }
         if error == nil {
             logger.info("upstream call", metadata: metadata)
         } else {

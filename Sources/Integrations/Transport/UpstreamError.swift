@@ -4,6 +4,9 @@ import Foundation
 package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     /// No connection could be made (refused, connect timeout, DNS): nothing was sent.
     case unreachable(Upstream, reason: String)
+    /// The host did not resolve, or resolved to an address this brand may not reach: nothing was sent. `detail`
+    /// says which addresses and why; it is for the log only, never for the page.
+    case addressRefused(Upstream, host: String, detail: String)
     /// The connection broke after the request may have been sent (reset, closed early).
     case connectionLost(Upstream, reason: String)
     /// No answer within the time limit. For a write the change may or may not have happened.
@@ -23,7 +26,8 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
 
     package var upstream: Upstream {
         switch self {
-        case .unreachable(let upstream, _), .connectionLost(let upstream, _), .timedOut(let upstream, _, _),
+        case .unreachable(let upstream, _), .addressRefused(let upstream, _, _), .connectionLost(let upstream, _),
+            .timedOut(let upstream, _, _),
             .badStatus(let upstream, _, _),
             .authenticationFailed(let upstream, _), .apiError(let upstream, _, _),
             .malformedResponse(let upstream, _, _), .circuitOpen(let upstream, _), .notConfigured(let upstream):
@@ -36,6 +40,8 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let upstream, let reason):
             "\(upstream.displayName) could not be reached (\(reason))"
+        case .addressRefused(let upstream, let host, _):
+            "\(upstream.displayName) could not connect to \(host)"
         case .connectionLost(let upstream, let reason):
             "\(upstream.displayName) dropped the connection (\(reason))"
         case .timedOut(let upstream, let action, let milliseconds):
@@ -60,7 +66,7 @@ package enum UpstreamError: Error, Equatable, CustomStringConvertible {
     package var isTransient: Bool {
         switch self {
         case .unreachable, .connectionLost, .timedOut, .badStatus, .malformedResponse: true
-        case .authenticationFailed, .apiError, .circuitOpen, .notConfigured: false
+        case .authenticationFailed, .apiError, .circuitOpen, .notConfigured, .addressRefused: false
         }
     }
 

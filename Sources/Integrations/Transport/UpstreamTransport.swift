@@ -11,6 +11,8 @@ package struct UpstreamRequest: Sendable {
     package var url: String
     package var headers: [(String, String)]
     package var body: Data?
+    /// Which addresses the URL's host may resolve to; the caller sets it from the brand's mode.
+    package var egress: EgressPolicy = .publicOnly
 
     package init(method: Method, url: String, headers: [(String, String)] = [], body: Data? = nil) {
         self.method = method
@@ -44,18 +46,47 @@ package struct UpstreamTransport: Sendable {
         case connectFailed(String)
         case connectionLost(String)
         case timedOut
+        /// The host resolved to an address the policy does not allow, or did not resolve: nothing was sent.
+        case addressRefused(EgressRefusal)
     }
 
     /// Answers larger than this are refused: no upstream answer the portal needs comes near it.
     package static let maximumResponseBytes = 8 << 20
 
-    /// A transport over `client`; its connect timeout comes from the client's configuration. The whole exchange,
-    /// head and body, runs under one deadline: AsyncHTTPClient's own deadline stops at the response head, so a
-    /// server that sends headers and then stalls would otherwise hold the call for ever.
-    package static func live(_ client: HTTPClient) -> UpstreamTransport {
+    /// A transport over `clients`, each pinned by `egress` to the one address it checked for the URL's host; the
+    /// connect timeout comes from the clients' configuration. The whole exchange, lookup, head and body, runs under
+    /// one deadline: AsyncHTTPClient's own deadline stops at the response head, so a server that sends headers and
+    /// then stalls would otherwise hold the call for ever.
+    package static func live(_ clients: PinnedHTTPClients, egress: Egress) -> UpstreamTransport {
         UpstreamTransport { request, timeout in
             try await withThrowingTaskGroup(of: UpstreamResponse.self) { group in
-                group.addTask { try await exchange(client, request, timeout: timeout) }
+                group.addTask {
+                    guard var components = URLComponents(string: request.url), let raw = components.host,
+                        !raw.isEmpty
+                    else {
+                        throw TransportFailure.addressRefused(
+                            EgressRefusal(host: request.url, detail: "the address has no host"))
+                    }
+                    let address: NetworkAddress
+                    do {
+                        address = try await egress.address(for: raw, policy: request.egress)
+                    } catch let refusal as EgressRefusal {
+                        throw TransportFailure.addressRefused(refusal)
+                    }
+                    // The client must look its override up under exactly the key it was given: write the host in
+                    // one form (a literal as the checked address itself, a name in lower case without a root dot).
+                    var pinned = request
+                    let host = Egress.normalised(raw)
+                    if NetworkAddress(literal: host) != nil {
+                        if address.isIPv4 { components.host = address.description }
+                    } else {
+                        components.host = host
+                    }
+                    pinned.url = components.string ?? request.url
+                    return try await clients.withClient(host: host, address: address) {
+                        try await exchange($0, pinned, timeout: timeout)
+                    }
+                }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     throw TransportFailure.timedOut

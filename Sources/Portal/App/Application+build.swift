@@ -24,6 +24,7 @@ package func buildApplication(
             queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
             platform: dependencies.platform, relay: configuration.smtpRelay,
             secrets: dependencies.accountServices.secrets,
+            relayEgress: { [upstreams = dependencies.upstreams] in try await upstreams.relayEgress(of: $0) },
             send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) },
             policy: configuration.mailRetry,
             logger: logger

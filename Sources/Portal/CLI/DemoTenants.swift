@@ -61,7 +61,7 @@ package struct DemoTenants: Sendable {
         guard try await platform.accounts.account(kind: .platform, email: login.email) == nil else { return false }
         _ = try await platform.accounts.createAccount(
             kind: .platform, email: login.email, name: "Platform operator",
-            passwordHash: try await hasher.hash(login.password), emailVerified: true)
+            passwordHash: try await hasher.hash(login.password, brand: "cli"), emailVerified: true)
         return true
     }
 
@@ -72,7 +72,7 @@ package struct DemoTenants: Sendable {
             let slug = try TenantSlug(validating: definition.slug)
             guard try onboarding.platform.tenant(slug: slug) == nil else { continue }
             var hashes: [String] = []
-            for login in Self.logins(for: definition.slug) { hashes.append(try await hasher.hash(login.password)) }
+            for login in Self.logins(for: definition.slug) { hashes.append(try await hasher.hash(login.password, brand: "cli")) }
             let logins = Self.logins(for: definition.slug)
             let logo = try [UInt8](
                 Data(

@@ -40,6 +40,8 @@ package struct MailDelivery: Service {
     /// (demo and sandbox set-ups).
     let relay: SMTPRelay?
     let secrets: SecretBox
+    /// Where a brand's own relay may be (public only, unless a sandbox brand on a sandbox server).
+    let relayEgress: @Sendable (Tenant) async throws -> EgressPolicy
     let send: Send
     let policy: MailRetryPolicy
     let now: @Sendable () -> Date
@@ -49,6 +51,7 @@ package struct MailDelivery: Service {
         queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase,
         relay: SMTPRelay?,
         secrets: SecretBox,
+        relayEgress: @escaping @Sendable (Tenant) async throws -> EgressPolicy = { _ in .publicOnly },
         send: @escaping Send = { try await SMTPSender().send($0, via: $1) },
         policy: MailRetryPolicy = MailRetryPolicy(),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
@@ -57,8 +60,14 @@ package struct MailDelivery: Service {
         self.databases = databases
         self.registry = registry
         self.platform = platform
-        self.relay = relay
+        // The operator's own relay may be anywhere, a local MTA included.
+        self.relay = relay.map {
+            var relay = $0
+            relay.egress = .anyAddress
+            return relay
+        }
         self.secrets = secrets
+        self.relayEgress = relayEgress
         self.send = send
         self.policy = policy
         self.now = now
@@ -158,7 +167,9 @@ package struct MailDelivery: Service {
         let settings = try await databases.withDatabase(for: tenant) {
             try await TenantMailSettings.load(from: $0.accounts)
         }
-        guard let own = try settings.relay(for: tenant, secrets: secrets) else { throw OwnRelayGone() }
+        guard let own = try settings.relay(for: tenant, secrets: secrets, egress: try await relayEgress(tenant)) else {
+            throw OwnRelayGone()
+        }
         return own
     }
 
@@ -213,7 +224,10 @@ package struct MailDelivery: Service {
             _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: failure.description) }
             logger.warning(
                 "mail delivery deferred",
-                metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(failure)"])
+                metadata: [
+                    "mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(failure)",
+                    "detail": "\(failure.detail ?? "")",
+                ])
         } catch {
             let reason =
                 if let failure = error as? SMTPFailure, !failure.isPermanent {
@@ -223,7 +237,11 @@ package struct MailDelivery: Service {
                 }
             _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
             logger.warning(
-                "mail delivery failed", metadata: ["mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)"])
+                "mail delivery failed",
+                metadata: [
+                    "mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)",
+                    "detail": "\((error as? SMTPFailure)?.detail ?? "")",
+                ])
         }
     }
 }

@@ -6,7 +6,8 @@ import Tenancy
 /// Argon2id password hashing through libargon2, stored as PHC strings
 /// (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
 ///
-/// Hashing runs on `BlockingIO`'s threads, never on an event loop, with a bound on hashes in flight.
+/// Hashing runs on `BlockingIO`'s threads, never on an event loop, through a bounded queue shared fairly between
+/// brands (`HashQueue`): one brand's flood cannot stall sign-in everywhere, and a full share answers `Busy`.
 package struct PasswordHasher: Sendable {
     /// Cost parameters; OWASP's minimum for Argon2id is m=19456 KiB, t=2, p=1.
     package struct Parameters: Sendable, Equatable {
@@ -39,7 +40,8 @@ package struct PasswordHasher: Sendable {
     }
 
     package let parameters: Parameters
-    private let limiter: ConcurrencyLimiter
+    /// The queue every hash and verification goes through; its depth is a metric.
+    package let queue: HashQueue
     /// Verified against when an account does not exist, so a login takes the same time either way.
     private let decoy: String
     private let verifications = VerificationCounter()
@@ -50,26 +52,28 @@ package struct PasswordHasher: Sendable {
     /// The cost the decoy hash was made with: the same as real hashes, so both paths cost the same.
     package var decoyParameters: Parameters? { Self.parameters(of: decoy) }
 
-    package init(parameters: Parameters = .minimum, maximumConcurrentHashes: Int = 2) throws {
+    package init(parameters: Parameters = .minimum, queue: HashQueue = HashQueue()) throws {
         self.parameters = parameters
-        limiter = ConcurrencyLimiter(limit: maximumConcurrentHashes)
+        self.queue = queue
         decoy = try Self.hashNow("decoy password for unknown accounts", parameters: parameters)
     }
 
-    package func hash(_ password: String) async throws -> String {
+    /// Hashes `password`, counted against `brand`'s share of the queue. Throws `HashQueue.Busy` when it is full.
+    package func hash(_ password: String, brand: String) async throws -> String {
         let parameters = self.parameters
-        return try await limiter.run {
+        return try await queue.run(brand: brand) {
             try await BlockingIO.run { try Self.hashNow(password, parameters: parameters) }
         }
     }
 
-    /// Checks `password` against a stored PHC string; with no stored hash, burns the same time and fails.
-    package func verify(_ password: String, against stored: String?) async -> Bool {
+    /// Checks `password` against a stored PHC string; with no stored hash, burns the same time and fails. Throws
+    /// `HashQueue.Busy` when `brand`'s share of the queue is full.
+    package func verify(_ password: String, against stored: String?, brand: String) async throws -> Bool {
         let encoded = stored ?? decoy
-        verifications.value.withLock { $0 += 1 }
-        let matches = await limiter.run {
+        let matches = try await queue.run(brand: brand) {
             (try? await BlockingIO.run { Self.verifyNow(password, encoded: encoded) }) ?? false
         }
+        verifications.value.withLock { $0 += 1 }
         return stored != nil && matches
     }
 

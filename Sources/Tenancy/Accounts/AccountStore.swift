@@ -204,6 +204,16 @@ package struct AccountStore: Sendable {
         }
     }
 
+    /// The client addresses of the account's most recent sessions: where its owner usually signs in from.
+    package func sessionAddresses(of id: Account.ID) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT DISTINCT ip FROM sessions WHERE account_id = ? AND ip != '' ORDER BY last_seen_at DESC LIMIT 20",
+                arguments: [id])
+        }
+    }
+
     // MARK: One-time tokens
 
     package func issueToken(_ token: AccountToken) async throws {

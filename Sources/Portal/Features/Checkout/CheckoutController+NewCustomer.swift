@@ -65,7 +65,7 @@ extension CheckoutController {
         }
 
         let name = "\(profile.firstName) \(profile.lastName)"
-        let hash = try await flows.services.hasher.hash(form["password"])
+        let hash = try await flows.services.hasher.hash(form["password"], brand: realm.throttleScope)
         let (link, token) = flows.oneTimeLink(.verifyEmail, path: StorefrontPaths.verifyEmail.link(), realm: realm)
         let mail = try await flows.prepareMail(
             realm: realm, to: email, name: name, .emailVerification, variables: ["link": link], tag: "verify_email")

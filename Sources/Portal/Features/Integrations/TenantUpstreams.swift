@@ -54,11 +54,27 @@ package struct TenantUpstreams: Sendable {
         try await databases.withDatabase(for: tenant) { try await $0.upstreams.settings() }
     }
 
-    func caller(_ tenant: Tenant, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
-        UpstreamCaller(
+    func caller(_ tenant: Tenant, _ upstream: Upstream, identifier: String, mode: IntegrationSettings.Mode)
+        -> UpstreamCaller
+    {
+        var caller = UpstreamCaller(
             tenant: tenant.slug.rawValue, upstream: upstream, credentialIdentifier: identifier, transport: transport,
             breakers: breakers, timeouts: timeouts, logger: logger
         )
+        caller.egress = egress(mode)
+        return caller
+    }
+
+    /// Live brands reach public addresses only; a sandbox brand reaches the simulators on this machine, and only on
+    /// a server started with `--sandbox-upstreams`.
+    func egress(_ mode: IntegrationSettings.Mode) -> EgressPolicy {
+        mode == .sandbox && allowSandbox ? .anyAddress : .publicOnly
+    }
+
+    /// Where the brand's own mail relay may be: by the same rule as its upstreams.
+    package func relayEgress(of tenant: Tenant) async throws -> EgressPolicy {
+        guard allowSandbox else { return .publicOnly }
+        return egress(try await settings(of: tenant).mode)
     }
 
     /// The tenant's WHMCS client and client group; `notConfigured` until the owner has set them.
@@ -78,7 +94,8 @@ package struct TenantUpstreams: Sendable {
         )
         return (
             WHMCSClient(
-                credentials: credentials, caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier),
+                credentials: credentials,
+                caller: caller(tenant, .whmcs, identifier: settings.whmcsIdentifier, mode: settings.mode),
                 currency: Currency(settings.brandCurrency)),
             group
         )
@@ -100,7 +117,9 @@ package struct TenantUpstreams: Sendable {
             baseURL: settings.whmURL, username: settings.whmUser, token: try open(sealed, tenant, "whm.token"),
             actingFor: settings.whmReseller
         )
-        return WHMClient(credentials: credentials, caller: caller(tenant, .whm, identifier: settings.effectiveReseller))
+        return WHMClient(
+            credentials: credentials,
+            caller: caller(tenant, .whm, identifier: settings.effectiveReseller, mode: settings.mode))
     }
 
     /// The tenant's 20i client; `notConfigured` until the owner has set it.
@@ -116,7 +135,7 @@ package struct TenantUpstreams: Sendable {
         return TwentyIClient(
             credentials: TwentyICredentials(
                 baseURL: settings.twentyIURL, generalKey: try open(sealed, tenant, "twentyi.key")),
-            caller: caller(tenant, .twentyI, identifier: "general-key")
+            caller: caller(tenant, .twentyI, identifier: "general-key", mode: settings.mode)
         )
     }
 
@@ -135,7 +154,7 @@ package struct TenantUpstreams: Sendable {
                 baseURL: settings.sslStoreURL, partnerCode: settings.sslStorePartner,
                 authToken: try open(sealed, tenant, "sslstore.token")
             ),
-            caller: caller(tenant, .sslStore, identifier: settings.sslStorePartner)
+            caller: caller(tenant, .sslStore, identifier: settings.sslStorePartner, mode: settings.mode)
         )
     }
 
@@ -203,7 +222,9 @@ package struct TenantUpstreams: Sendable {
                         upstream: .whmcs, configured: true,
                         failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
-                checks.append(ConnectionCheck(upstream: .whmcs, configured: true, failure: Self.describe(error)))
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .whmcs, configured: true, failure: Self.describe(error, at: settings.whmcsURL)))
             }
         } else {
             checks.append(ConnectionCheck(upstream: .whmcs, configured: false, failure: "not configured"))
@@ -232,7 +253,9 @@ package struct TenantUpstreams: Sendable {
                         upstream: .whm, configured: true,
                         failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
-                checks.append(ConnectionCheck(upstream: .whm, configured: true, failure: Self.describe(error)))
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .whm, configured: true, failure: Self.describe(error, at: settings.whmURL)))
             }
         } else {
             checks.append(ConnectionCheck(upstream: .whm, configured: false, failure: "not configured"))
@@ -261,7 +284,9 @@ package struct TenantUpstreams: Sendable {
                         upstream: .twentyI, configured: true,
                         failure: problems.isEmpty ? nil : problems.joined(separator: "; ")))
             } catch {
-                checks.append(ConnectionCheck(upstream: .twentyI, configured: true, failure: Self.describe(error)))
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .twentyI, configured: true, failure: Self.describe(error, at: settings.twentyIURL)))
             }
         }
         if settings.sslStoreConfigured {
@@ -277,7 +302,9 @@ package struct TenantUpstreams: Sendable {
                     }
                 checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: failure))
             } catch {
-                checks.append(ConnectionCheck(upstream: .sslStore, configured: true, failure: Self.describe(error)))
+                checks.append(
+                    ConnectionCheck(
+                        upstream: .sslStore, configured: true, failure: Self.describe(error, at: settings.sslStoreURL)))
             }
         }
         return checks
@@ -301,6 +328,18 @@ package struct TenantUpstreams: Sendable {
     static func refusal(_ error: any Error, _ lead: String) -> String {
         if case UpstreamError.apiError(_, _, let message) = error { return "\(lead): \(message)." }
         return "\(lead) right now. Please try again in a few minutes."
+    }
+
+    /// What an owner reads for a failed check. A failure below HTTP (no connection, a dropped one, a timeout) reads
+    /// only "could not connect to" and the host: a settings form must not tell anyone which hosts
+    /// and ports answer, and how. The caller's log line keeps the reason.
+    static func describe(_ error: any Error, at url: String) -> String {
+        switch error as? UpstreamError {
+        case .unreachable, .connectionLost, .addressRefused, .timedOut:
+            "could not connect to \(URLComponents(string: url)?.host ?? url)"
+        default:
+            describe(error)
+        }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -6,7 +6,7 @@ enum MailRoutes {
         let realm: @Sendable (StaffRequestContext) -> any AccountRealm = { dependencies.tenantRealm($0.tenant) }
         MailSettingsController(
             flows: dependencies.accountFlows, realm: realm, secrets: dependencies.accountServices.secrets,
-            sender: SMTPSender(), allowLoopbackRelay: dependencies.configuration.allowSandboxUpstreams
+            sender: SMTPSender(), upstreams: dependencies.upstreams
         ).addRoutes(to: areas.staff)
         MailController(
             flows: dependencies.accountFlows, realm: realm, databases: dependencies.databases,

@@ -10,8 +10,8 @@ package struct MailSettingsController: Sendable {
     let realm: @Sendable (StaffRequestContext) -> any AccountRealm
     let secrets: SecretBox
     let sender: SMTPSender
-    /// Demo and test servers may use a relay on loopback; production relays must be public hosts.
-    let allowLoopbackRelay: Bool
+    /// Whether the brand's relay may be on this machine: only a sandbox brand on a `--sandbox-upstreams` server.
+    let upstreams: TenantUpstreams
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(AdminPaths.mailSettings.route, use: show)
@@ -39,7 +39,8 @@ package struct MailSettingsController: Sendable {
         let stored = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
         let (settings, urlError, zoneError) = try stored.updated(
             relayURL: form.trimmed("relay_url"), user: form.trimmed("relay_user"), password: form["relay_password"],
-            timeZone: form["time_zone"], allowLoopbackRelay: allowLoopbackRelay
+            timeZone: form["time_zone"],
+            allowLoopbackRelay: try await upstreams.relayEgress(of: context.tenant) == .anyAddress
         ) { password, url, user in
             try secrets.seal(password, context: TenantMailSettings.context(context.tenant, url: url, user: user))
         }
@@ -72,7 +73,8 @@ package struct MailSettingsController: Sendable {
         let settings = try await realm(context).withAccounts { try await TenantMailSettings.load(from: $0) }
         let stored: SMTPRelay?
         do {
-            stored = try settings.relay(for: context.tenant, secrets: secrets)
+            stored = try settings.relay(
+                for: context.tenant, secrets: secrets, egress: try await upstreams.relayEgress(of: context.tenant))
         } catch {
             return try flows.page(
                 try await page(
@@ -108,8 +110,12 @@ package struct MailSettingsController: Sendable {
             )
         } catch {
             // No detail about the network: this button must not tell anyone which hosts and ports answer.
+            context.logger.warning(
+                "mail relay test failed",
+                metadata: ["error": "\(error)", "detail": "\((error as? SMTPFailure)?.detail ?? "")"])
             notice = .error(
-                "The relay could not be reached or did not finish the conversation. Check the address and port.")
+                "Could not connect to \(relay.host), or it did not finish the conversation. Check the address and port."
+            )
         }
         return try flows.page(try await page(context, settings: settings, notice: notice), "admin/mail-settings")
     }

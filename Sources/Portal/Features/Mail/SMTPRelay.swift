@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Integrations
 import Tenancy
 
 /// An SMTP relay: `smtp://host:port` (STARTTLS, required unless the relay is on loopback) or `smtps://host:port`
@@ -10,6 +11,9 @@ package struct SMTPRelay: Sendable, Equatable {
     package let isImplicitTLS: Bool
     package var username: String?
     package var password: String?
+    /// Where the relay's host may resolve to: a brand's relay reaches public addresses only, unless the brand is a
+    /// sandbox on a server started with `--sandbox-upstreams`; the operator's platform relay may be anywhere.
+    package var egress: EgressPolicy = .publicOnly
 
     package enum Problem: Error, Equatable, CustomStringConvertible {
         case invalidURL(String)
@@ -37,8 +41,7 @@ package struct SMTPRelay: Sendable, Equatable {
         self.password = password
     }
 
-    /// Plain SMTP is allowed only to a relay on this machine (a loopback literal or a `localhost` name); anywhere
-    /// else STARTTLS is required.
+    /// Whether the relay's address is written as this machine (a loopback literal or a `localhost` name).
     package var isLoopback: Bool { HostKind(host) == .loopback }
 
     /// The submission ports relays use.
@@ -46,8 +49,9 @@ package struct SMTPRelay: Sendable, Equatable {
 
     package var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
 
-    var tls: ccurl_tls_mode {
-        isImplicitTLS ? CCURL_TLS_IMPLICIT : (isLoopback ? CCURL_TLS_NONE : CCURL_TLS_STARTTLS)
+    /// Plain SMTP only when the checked address is on this machine; STARTTLS everywhere else.
+    func tls(to address: NetworkAddress) -> ccurl_tls_mode {
+        isImplicitTLS ? CCURL_TLS_IMPLICIT : (address.scope == .loopback ? CCURL_TLS_NONE : CCURL_TLS_STARTTLS)
     }
 }
 
@@ -56,6 +60,14 @@ package struct SMTPFailure: Error, Equatable, CustomStringConvertible {
     /// The relay's reply code, or 0 when no reply arrived (connection failure, timeout).
     package let code: Int
     package let reason: String
+    /// What only the log may say: the addresses a refused host resolved to.
+    package var detail: String?
+
+    package init(code: Int, reason: String, detail: String? = nil) {
+        self.code = code
+        self.reason = reason
+        self.detail = detail
+    }
 
     /// A 5xx reply: trying again will not help.
     package var isPermanent: Bool { (500..<600).contains(code) }
@@ -63,14 +75,25 @@ package struct SMTPFailure: Error, Equatable, CustomStringConvertible {
     package var description: String { code == 0 ? reason : "\(code) \(reason)" }
 }
 
-/// Sends messages with libcurl on a background thread, never on the event loop.
+/// Sends messages with libcurl on a background thread, never on the event loop. The relay's host is resolved and
+/// checked first, and libcurl connects to exactly that address (`CURLOPT_CONNECT_TO`) while TLS verifies the name.
 package struct SMTPSender: Sendable {
     package var connectTimeout: Duration = .seconds(10)
     package var totalTimeout: Duration = .seconds(60)
+    package var egress: Egress
 
-    package init() {}
+    package init(egress: Egress = .system) {
+        self.egress = egress
+    }
 
     package func send(_ message: MailMessage, via relay: SMTPRelay) async throws {
+        let address: NetworkAddress
+        do {
+            address = try await egress.address(for: relay.host, policy: relay.egress)
+        } catch {
+            throw SMTPFailure(code: 0, reason: "could not connect to \(relay.host)", detail: error.detail)
+        }
+        let connectTo = "::\(address.hostText):\(relay.port)"
         let data = Array(message.rendered().utf8)
         let from = message.from.address
         let recipient = message.to.address
@@ -83,7 +106,8 @@ package struct SMTPSender: Sendable {
                     data.withUnsafeBufferPointer { body in
                         body.withMemoryRebound(to: CChar.self) { chars in
                             ccurl_smtp_send(
-                                relay.url, relay.tls, relay.username, relay.password, nil, from, list.baseAddress, 1,
+                                relay.url, connectTo, relay.tls(to: address), relay.username, relay.password, nil, from,
+                                list.baseAddress, 1,
                                 chars.baseAddress, chars.count, connectMilliseconds, totalMilliseconds
                             )
                         }

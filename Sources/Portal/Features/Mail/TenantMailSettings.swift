@@ -43,12 +43,14 @@ package struct TenantMailSettings: Sendable, Equatable {
     }
 
     /// The tenant's relay, opened with the master key; nil when it has none.
-    package func relay(for tenant: Tenant, secrets: SecretBox) throws -> SMTPRelay? {
+    package func relay(for tenant: Tenant, secrets: SecretBox, egress: EgressPolicy) throws -> SMTPRelay? {
         guard !relayURL.isEmpty else { return nil }
         let password = try relayPassword.map {
             try secrets.open($0, context: Self.context(tenant, url: relayURL, user: relayUser))
         }
-        return try SMTPRelay(url: relayURL, username: relayUser, password: password)
+        var relay = try SMTPRelay(url: relayURL, username: relayUser, password: password)
+        relay.egress = egress
+        return relay
     }
 
     /// The zone reminders are computed in; UTC when the stored one is unknown.
@@ -80,7 +82,8 @@ extension TenantMailSettings {
                 let relay = try SMTPRelay(url: settings.relayURL)
                 settings.relayURL = relay.url
                 let kind = HostKind(relay.host)
-                let allowed = kind == .publicName || kind == .publicAddress || (kind == .loopback && allowLoopbackRelay)
+                let allowed =
+                    kind == .publicName || kind == .publicAddress || (kind == .loopback && allowLoopbackRelay)
                 if !allowed {
                     urlError = "Use your mail provider's public relay address, not this machine or a private network."
                 } else if kind != .loopback, !SMTPRelay.standardPorts.contains(relay.port) {

@@ -31,7 +31,9 @@ extension TenantUpstreams {
         return StripeConnection(
             client: StripeClient(
                 credentials: StripeCredentials(baseURL: account.baseURL, secretKey: secret),
-                caller: caller(tenant, .stripe, identifier: secret)),
+                caller: caller(
+                    tenant, .stripe, identifier: secret,
+                    mode: account.baseURL == Self.stripeLiveURL ? .live : .sandbox)),
             account: account, webhookSecret: try open(account.webhookSecret, tenant, Self.stripeWebhookField))
     }
 }

@@ -154,11 +154,13 @@ extension TenantProvisioner {
     }
 
     func caller(_ plan: OnboardingPlan, _ upstream: Upstream, identifier: String) -> UpstreamCaller {
-        UpstreamCaller(
+        var caller = UpstreamCaller(
             tenant: "onboarding:\(plan.slug)", upstream: upstream, credentialIdentifier: identifier,
             transport: upstreams.transport,
             breakers: CircuitBreakers(), timeouts: upstreams.timeouts, logger: logger
         )
+        caller.egress = upstreams.egress(plan.mode)
+        return caller
     }
 
     func whmcsClient(_ plan: OnboardingPlan) -> WHMCSClient {

@@ -91,13 +91,20 @@ package struct HostingDesk: Sendable {
         of id: Int, confirming password: String, by account: Account, in tenant: Tenant, ip: String
     ) async throws -> Reveal {
         let (_, hosting) = try await service(id, of: account, in: tenant)
-        let scope = "tenant:\(tenant.id)"
-        if let wait = throttle.retryAfter(scope: scope, account: account.email, now: now()) { return .throttled(wait) }
-        guard await hasher.verify(password, against: account.passwordHash) else {
-            throttle.recordFailure(scope: scope, account: account.email, now: now())
+        let attempt = LoginThrottle.Attempt(
+            scope: "tenant:\(tenant.id)", account: "reveal:\(account.email)", address: ClientKey.forAddress(ip))
+        if let wait = throttle.retryAfter(attempt, now: now()) { return .throttled(wait) }
+        let verified: Bool
+        do {
+            verified = try await hasher.verify(password, against: account.passwordHash, brand: attempt.scope)
+        } catch let busy as HashQueue.Busy {
+            return .throttled(busy.retryAfter)
+        }
+        guard verified else {
+            throttle.recordFailure(attempt, now: now())
             return .wrongPassword
         }
-        throttle.recordSuccess(scope: scope, account: account.email)
+        throttle.recordSuccess(attempt)
         guard let sealed = hosting?.sealedPassword else { throw PortalError.notFound }
         let revealed = try openPassword(sealed, tenant)
         try await databases.withDatabase(for: tenant) { database in

@@ -249,19 +249,26 @@ package struct AccountFlows: Sendable {
         _ password: String, of account: Account, realm: any AccountRealm, origin: RequestOrigin
     ) async -> CurrentPassword {
         let now = services.now()
-        let key = "current-password:\(account.id.rawValue)"
-        if let wait = ipRetryAfter(realm, origin: origin)
-            ?? throttle.retryAfter(scope: realm.throttleScope, account: key, now: now)
-        {
+        let attempt = LoginThrottle.Attempt(
+            scope: realm.throttleScope, account: "current-password:\(account.id.rawValue)",
+            address: ClientKey.forAddress(origin.clientAddress))
+        if let wait = ipRetryAfter(realm, origin: origin) ?? throttle.retryAfter(attempt, now: now) {
             return .throttled(seconds: wait)
         }
-        guard await services.hasher.verify(password, against: account.passwordHash) else {
-            if let wait = throttle.recordFailure(scope: realm.throttleScope, account: key, now: now) {
-                return .throttled(seconds: wait)
-            }
+        let verified: Bool
+        do {
+            verified = try await services.hasher.verify(
+                password, against: account.passwordHash, brand: realm.throttleScope)
+        } catch let busy as HashQueue.Busy {
+            return .throttled(seconds: busy.retryAfter)
+        } catch {
             return .wrong
         }
-        throttle.recordSuccess(scope: realm.throttleScope, account: key)
+        guard verified else {
+            if let wait = throttle.recordFailure(attempt, now: now) { return .throttled(seconds: wait) }
+            return .wrong
+        }
+        throttle.recordSuccess(attempt)
         return .right
     }
 

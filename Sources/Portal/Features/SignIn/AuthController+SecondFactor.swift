@@ -34,23 +34,25 @@ extension AuthController {
         let next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: area.paths.home.link())
         var page = try await challengePage(context, next: next == area.paths.home.link() ? "" : next)
         let account = identity.account
-        let throttleKey = "2fa:\(area.kind):\(account.email)"
+        let attempt = LoginThrottle.Attempt(
+            scope: realm(context).throttleScope, account: "2fa:\(area.kind):\(account.email)",
+            address: ClientKey.forAddress(context.origin.clientAddress))
         let now = flows.services.now()
-        if let wait = flows.throttle.retryAfter(scope: realm(context).throttleScope, account: throttleKey, now: now) {
+        if let wait = flows.throttle.retryAfter(attempt, now: now) {
             page.notice = .error("Too many attempts. Try again in \(Self.describe(seconds: wait)).")
             return AccountFlows.tooMany(try flows.page(page, "account/two-factor-challenge"), retryAfter: wait)
         }
         return try await realm(context).withAccounts { store in
             let result = try await flows.checkSecondFactor(form["code"], for: account, in: store)
             guard result != .invalid else {
-                flows.throttle.recordFailure(scope: realm(context).throttleScope, account: throttleKey, now: now)
+                flows.throttle.recordFailure(attempt, now: now)
                 try await store.audit(
                     "login.second_factor_failed", actor: account, ip: context.origin.clientAddress ?? ""
                 )
                 page.notice = .error("That code did not work. Use the newest code from your app, or a recovery code.")
                 return try flows.page(page, "account/two-factor-challenge", status: .unauthorized)
             }
-            flows.throttle.recordSuccess(scope: realm(context).throttleScope, account: throttleKey)
+            flows.throttle.recordSuccess(attempt)
             try await store.deleteSession(idHash: identity.session.idHash)
             let cookie = try await flows.startSession(
                 for: account, secondFactorPending: false, request: request, origin: context.origin, in: store

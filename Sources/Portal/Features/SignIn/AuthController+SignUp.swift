@@ -35,7 +35,7 @@ extension AuthController {
             return try flows.page(page, "account/signup", status: .unprocessableContent)
         }
 
-        let hash = try await flows.services.hasher.hash(form["password"])
+        let hash = try await flows.services.hasher.hash(form["password"], brand: realm(context).throttleScope)
         let realm = realm(context)
         let (link, token) = flows.oneTimeLink(.verifyEmail, path: StorefrontPaths.verifyEmail.link(), realm: realm)
         let mail = try await flows.prepareMail(

@@ -1,24 +1,71 @@
 import Foundation
 import Synchronization
 
-/// Failed sign-ins per (tenant, account): five are free within 15 minutes, then every further failure
-/// doubles the wait (30 s, 1 min, 2 min … up to 15 min). A success clears the count.
+/// Back-off after failed password checks, kept three ways within one realm (a brand, or the platform console):
+/// - per account and address (/64 for IPv6): 5 failures are free in 15 minutes, then each doubles the wait
+///   (30 s, 1 min, 2 min … up to 15 min) — the guesser at one address;
+/// - per address, whatever the account: 20 free, then doubling up to an hour — one address trying many accounts;
+/// - per account, from every address: 10 free, then doubling up to 15 min — many addresses trying one account.
+///
+/// The last one is what a stranger who knows an email could use to lock its owner out, so it does not apply at the
+/// owner's usual addresses (one a correct password came from before): the owner still signs in during a storm from
+/// elsewhere. A success clears the account's and the pair's count; an address's count only ages out, so signing in
+/// to one's own account between guesses does not reset it.
 package final class LoginThrottle: Sendable {
+    /// One password check: which realm, which account (an opaque key), from which address.
+    package struct Attempt: Sendable {
+        package var scope: String
+        package var account: String
+        /// `ClientKey.forAddress` of the client: IPv6 grouped by /64.
+        package var address: String
+
+        package init(scope: String, account: String, address: String) {
+            self.scope = scope
+            self.account = account
+            self.address = address
+        }
+
+        var pairKey: String { scope + "\u{1F}" + account + "\u{1F}" + address }
+        var addressKey: String { scope + "\u{1F}@" + address }
+        var accountKey: String { scope + "\u{1F}" + account }
+    }
+
+    /// A wait, and whether it comes from the account-wide count alone (which a usual address may pass).
+    package struct Wait: Equatable, Sendable {
+        package var seconds: Int
+        package var accountWideOnly: Bool
+    }
+
+    struct Rule {
+        var free: Int
+        var longest: TimeInterval
+    }
+
+    static let pair = Rule(free: 5, longest: 15 * 60)
+    static let address = Rule(free: 20, longest: 60 * 60)
+    static let account = Rule(free: 10, longest: 15 * 60)
+
     private struct Record {
         var failures: Int
         var firstFailure: Date
         var lockedUntil: Date?
+
+        func ended(at now: Date, window: TimeInterval) -> Bool {
+            (lockedUntil ?? firstFailure.addingTimeInterval(window)) <= now
+        }
     }
 
     private struct State {
         var records: [String: Record] = [:]
+        /// Addresses a correct password came from, per account: at most `usualPerAccount`, newest last.
+        var usual: [String: [String]] = [:]
         var nextPrune = Date.distantPast
         var prunes = 0
     }
 
     private let state = Mutex(State())
-    private let freeFailures = 5
     private let window: TimeInterval = 15 * 60
+    private let usualPerAccount = 8
     /// Records kept before ended ones are looked for; then at most once a second (amortised, never every failure).
     let pruneThreshold: Int
 
@@ -29,43 +76,86 @@ package final class LoginThrottle: Sendable {
     /// How many records are kept and how many pruning passes ran (tests).
     var counts: (records: Int, prunes: Int) { state.withLock { ($0.records.count, $0.prunes) } }
 
-    /// Seconds to wait before another attempt is accepted, or nil.
-    package func retryAfter(scope: String, account: String, now: Date) -> Int? {
+    /// The wait before `attempt` is accepted, or nil.
+    package func wait(for attempt: Attempt, now: Date) -> Wait? {
         state.withLock { state in
-            guard let until = state.records[scope + "\u{1F}" + account]?.lockedUntil, until > now else { return nil }
-            return max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+            let own = [attempt.pairKey, attempt.addressKey].compactMap { Self.remaining(state.records[$0], now) }.max()
+            let usual = state.usual[attempt.accountKey]?.contains(attempt.address) ?? false
+            let accountWide = usual ? nil : Self.remaining(state.records[attempt.accountKey], now)
+            if let own { return Wait(seconds: max(own, accountWide ?? 0), accountWideOnly: false) }
+            return accountWide.map { Wait(seconds: $0, accountWideOnly: true) }
         }
     }
 
-    /// Records a failure; returns the new wait when this failure locked the account.
+    /// Seconds to wait before another attempt is accepted, or nil; a usual address skips the account-wide count.
+    package func retryAfter(_ attempt: Attempt, now: Date) -> Int? {
+        wait(for: attempt, now: now)?.seconds
+    }
+
+    /// Marks `attempt.address` as one of the account's usual addresses (a past session came from it).
+    package func rememberUsual(_ attempt: Attempt) {
+        state.withLock { Self.remember(attempt, in: &$0, keeping: usualPerAccount) }
+    }
+
+    /// Records a failure; returns the wait it put on this address (for this account or all), if any.
     @discardableResult
-    package func recordFailure(scope: String, account: String, now: Date) -> Int? {
+    package func recordFailure(_ attempt: Attempt, now: Date) -> Int? {
         state.withLock { state in
-            let key = scope + "\u{1F}" + account
-            var record = state.records[key] ?? Record(failures: 0, firstFailure: now)
-            if now.timeIntervalSince(record.firstFailure) > window && (record.lockedUntil ?? now) <= now {
-                record = Record(failures: 0, firstFailure: now)
-            }
-            record.failures += 1
-            var wait: Int?
-            if record.failures >= freeFailures {
-                let seconds = min(30 * pow(2, Double(record.failures - freeFailures)), window)
-                record.lockedUntil = now.addingTimeInterval(seconds)
-                wait = Int(seconds)
-            }
-            state.records[key] = record
+            let pairWait = Self.fail(attempt.pairKey, Self.pair, in: &state, now: now, window: window)
+            let addressWait = Self.fail(attempt.addressKey, Self.address, in: &state, now: now, window: window)
+            _ = Self.fail(attempt.accountKey, Self.account, in: &state, now: now, window: window)
             if state.records.count > pruneThreshold, now >= state.nextPrune {
-                state.records = state.records.filter {
-                    ($0.value.lockedUntil ?? $0.value.firstFailure.addingTimeInterval(window)) > now
-                }
+                let window = self.window
+                state.records = state.records.filter { !$0.value.ended(at: now, window: window) }
                 state.nextPrune = now.addingTimeInterval(1)
                 state.prunes += 1
             }
-            return wait
+            return [pairWait, addressWait].compactMap { $0 }.max()
         }
     }
 
-    package func recordSuccess(scope: String, account: String) {
-        _ = state.withLock { $0.records.removeValue(forKey: scope + "\u{1F}" + account) }
+    /// A correct password: the account and this pair start afresh, and the address becomes a usual one.
+    package func recordSuccess(_ attempt: Attempt) {
+        state.withLock { state in
+            state.records[attempt.pairKey] = nil
+            state.records[attempt.accountKey] = nil
+            Self.remember(attempt, in: &state, keeping: usualPerAccount)
+        }
+    }
+
+    private static func remember(_ attempt: Attempt, in state: inout State, keeping limit: Int) {
+        var known = state.usual[attempt.accountKey] ?? []
+        known.removeAll { $0 == attempt.address }
+        known.append(attempt.address)
+        if known.count > limit { known.removeFirst(known.count - limit) }
+        // Bounded: past the limit the memory starts again, and usual addresses are read back from sessions.
+        if state.usual.count >= usualAccountsKept, state.usual[attempt.accountKey] == nil { state.usual.removeAll() }
+        state.usual[attempt.accountKey] = known
+    }
+
+    private static let usualAccountsKept = 100_000
+
+    private static func remaining(_ record: Record?, _ now: Date) -> Int? {
+        guard let until = record?.lockedUntil, until > now else { return nil }
+        return max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+    }
+
+    private static func fail(_ key: String, _ rule: Rule, in state: inout State, now: Date, window: TimeInterval)
+        -> Int?
+    {
+        var record =
+            state.records[key] ?? Record(failures: 0, firstFailure: now, lockedUntil: nil)
+        if record.ended(at: now, window: window) && now.timeIntervalSince(record.firstFailure) > window {
+            record = Record(failures: 0, firstFailure: now, lockedUntil: nil)
+        }
+        record.failures += 1
+        var wait: Int?
+        if record.failures >= rule.free {
+            let seconds = min(30 * pow(2, Double(record.failures - rule.free)), rule.longest)
+            record.lockedUntil = now.addingTimeInterval(seconds)
+            wait = Int(seconds)
+        }
+        state.records[key] = record
+        return wait
     }
 }

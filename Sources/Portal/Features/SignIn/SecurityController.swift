@@ -73,7 +73,7 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
             page.newPasswordError = newProblem
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
-        let hash = try await flows.services.hasher.hash(form["new_password"])
+        let hash = try await flows.services.hasher.hash(form["new_password"], brand: realm(context).throttleScope)
         let realm = realm(context)
         let mail = try await flows.prepareMail(
             realm: realm, to: account.email, name: account.name, .passwordChanged, tag: "password_changed")

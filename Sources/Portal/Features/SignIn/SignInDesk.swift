@@ -25,26 +25,42 @@ struct SignInDesk: Sendable {
         let now = flows.services.now()
         let email =
             EmailAddress.normalize(rawEmail) ?? rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let throttleKey = "\(kind):\(email)"
-        if let wait = flows.ipRetryAfter(realm, origin: origin)
-            ?? flows.throttle.retryAfter(scope: realm.throttleScope, account: throttleKey, now: now)
-        {
-            return .throttled(seconds: wait)
-        }
+        let attempt = LoginThrottle.Attempt(
+            scope: realm.throttleScope, account: "\(kind):\(email)", address: ClientKey.forAddress(origin.clientAddress))
+        if let wait = flows.ipRetryAfter(realm, origin: origin) { return .throttled(seconds: wait) }
+        let backOff = flows.throttle.wait(for: attempt, now: now)
+        if let backOff, !backOff.accountWideOnly { return .throttled(seconds: backOff.seconds) }
         let ip = origin.clientAddress ?? ""
         return try await realm.withAccounts { store in
             let account = try await store.account(kind: kind, email: email)
-            let verified = await flows.services.hasher.verify(password, against: account?.passwordHash)
+            if let backOff {
+                // Only the account-wide back-off is on: guesses from many addresses. Its owner, at an address a
+                // session of theirs came from, still gets in; anyone else waits.
+                guard let account,
+                    try await store.sessionAddresses(of: account.id).contains(where: {
+                        ClientKey.forAddress($0) == attempt.address
+                    })
+                else { return .throttled(seconds: backOff.seconds) }
+                flows.throttle.rememberUsual(attempt)
+            }
+            let verified: Bool
+            do {
+                verified = try await flows.services.hasher.verify(
+                    password, against: account?.passwordHash, brand: realm.throttleScope)
+            } catch let busy as HashQueue.Busy {
+                return .throttled(seconds: busy.retryAfter)
+            }
             guard let account, verified else {
-                let lockedFor = flows.throttle.recordFailure(scope: realm.throttleScope, account: throttleKey, now: now)
+                let lockedFor = flows.throttle.recordFailure(attempt, now: now)
                 try await store.audit(
                     lockedFor == nil ? "login.failed" : "login.locked", actor: account, target: email,
                     detail: "\(kind)", ip: ip)
                 return .refused
             }
-            flows.throttle.recordSuccess(scope: realm.throttleScope, account: throttleKey)
+            flows.throttle.recordSuccess(attempt)
             if let stored = account.passwordHash, flows.services.hasher.needsRehash(stored) {
-                try await store.setPasswordHash(try await flows.services.hasher.hash(password), for: account.id)
+                try await store.setPasswordHash(
+                    try await flows.services.hasher.hash(password, brand: realm.throttleScope), for: account.id)
             }
             if let previous { try await store.deleteSession(idHash: SecureToken.hash(previous)) }
             let pending = account.hasSecondFactor
@@ -122,7 +138,7 @@ struct SignInDesk: Sendable {
         guard passwordError == nil, nameError == nil else {
             return .rejected(passwordError: passwordError, nameError: nameError)
         }
-        let hash = try await flows.services.hasher.hash(password)
+        let hash = try await flows.services.hasher.hash(password, brand: realm.throttleScope)
         let now = flows.services.now()
         return try await realm.withAccounts { store in
             let used: AccountToken

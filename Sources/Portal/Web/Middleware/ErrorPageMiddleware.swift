@@ -48,6 +48,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         }
         var headers: HTTPFields = [.cacheControl: "no-store"]
         if status == .serviceUnavailable { headers[.retryAfter] = "300" }
+        if let busy = error as? HashQueue.Busy { headers[.retryAfter] = String(busy.retryAfter) }
         if status == .methodNotAllowed, let allow = (error as? HTTPError)?.headers[.allow] {
             headers[.allow] = allow
         }
@@ -85,6 +86,8 @@ package struct ErrorPageMiddleware: RouterMiddleware {
             return (.unauthorized, "sign_in_required", "Sign in to continue.")
         case AccessError.secondFactorSetupRequired:
             return (.forbidden, "second_factor_required", "Set up two-factor authentication to use the staff area.")
+        case let busy as HashQueue.Busy:
+            return (.tooManyRequests, "busy", busy.description)
         case AccessError.forbidden:
             return (.forbidden, "forbidden", "Your role does not give you access to this page.")
         case is CSRFError:
@@ -115,6 +118,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         case 405: ("Method not allowed", "method_not_allowed", "This address does not accept that kind of request.")
         case 403: ("Access denied", "forbidden", "You do not have access to this page.")
         case 413: ("Request too large", "too_large", "The request is larger than this server accepts.")
+        case 429: ("Too many requests", "too_many_requests", "Too many requests. Try again in a moment.")
         case 503: ("Temporarily unavailable", "temporarily_unavailable", "Please try again in a moment.")
         case 500...:
             (
