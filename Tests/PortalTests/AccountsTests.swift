@@ -26,11 +26,12 @@ func makeAccount(
 @discardableResult
 func signIn(
     _ browser: TestBrowser, email: String = "ada@example.com", password: String = "correct horse battery",
-    staff: Bool = false
+    staff: Bool = false, from address: String? = nil
 ) async throws -> BrowserResponse {
     let prefix = staff ? "/admin" : ""
-    try await browser.get("\(prefix)/login")
-    return try await browser.post("\(prefix)/login", ["email": email, "password": password])
+    let headers: HTTPFields = address.map { [.testForwardedFor: $0] } ?? [:]
+    try await browser.get("\(prefix)/login", headers: headers)
+    return try await browser.post("\(prefix)/login", ["email": email, "password": password], headers: headers)
 }
 
 @Suite("Customer accounts")
@@ -389,6 +390,65 @@ struct CustomerAccountTests {
                         == .unauthorized)
             }
             #expect(try await signIn(grace, email: "grace@example.com").status == .seeOther)
+        }
+    }
+
+    @Test(
+        "a storm of guesses at a known email from many addresses never locks its owner out at their usual address"
+    )
+    func strangersCannotLockOut() async throws {
+        let clock = TestClock.frozen()
+        try await withPortal(configure: { $0.trustedProxies = [CIDR("127.0.0.1/32")!] }, clock: clock) {
+            client, dependencies in
+            try await makeAccount(dependencies)
+            let home = "198.51.100.7"
+            #expect(try await signIn(TestBrowser(client, host: "acme.localhost"), from: home).status == .seeOther)
+            // Thirty wrong passwords, each from another address: no address backs off, the account does.
+            for index in 1...30 {
+                let guess = try await signIn(
+                    TestBrowser(client, host: "acme.localhost"), password: "guess \(index)", from: "203.0.113.\(index)")
+                #expect(guess.status == (index <= 10 ? .unauthorized : .tooManyRequests), "guess \(index)")
+            }
+            // Even the right password from a new address waits, with the exact Retry-After …
+            let stranger = try await signIn(TestBrowser(client, host: "acme.localhost"), from: "192.0.2.55")
+            #expect(stranger.status == .tooManyRequests)
+            #expect(stranger.headers[.retryAfter] == "30")
+            // … while the owner, at the address they signed in from before, gets in at once.
+            #expect(try await signIn(TestBrowser(client, host: "acme.localhost"), from: home).status == .seeOther)
+            // And the owner's wrong password from home counts against home only, like anyone's.
+            for _ in 0..<5 {
+                #expect(
+                    try await signIn(TestBrowser(client, host: "acme.localhost"), password: "typo", from: home).status
+                        == .unauthorized)
+            }
+            #expect(
+                try await signIn(TestBrowser(client, host: "acme.localhost"), from: home).status == .tooManyRequests)
+        }
+    }
+
+    @Test("one IPv6 /64 is one address: twenty failures across its hosts and accounts back the whole /64 off")
+    func ipv6PrefixBacksOff() async throws {
+        let clock = TestClock.frozen()
+        try await withPortal(configure: { $0.trustedProxies = [CIDR("127.0.0.1/32")!] }, clock: clock) {
+            client, dependencies in
+            try await makeAccount(dependencies)
+            for index in 1...20 {
+                let answer = try await signIn(
+                    TestBrowser(client, host: "acme.localhost"), email: "user\(index)@example.com", password: "x",
+                    from: "2001:db8:7:7::\(String(index, radix: 16))")
+                #expect(answer.status == .unauthorized, "attempt \(index)")
+            }
+            let sameNetwork = try await signIn(
+                TestBrowser(client, host: "acme.localhost"), from: "2001:db8:7:7:ffff:1:2:3")
+            #expect(sameNetwork.status == .tooManyRequests && sameNetwork.headers[.retryAfter] == "30")
+            #expect(
+                try await signIn(TestBrowser(client, host: "acme.localhost"), from: "2001:db8:7:8::1").status
+                    == .seeOther, "the next /64 is another address")
+            // Another brand keeps its own counts.
+            try await makeAccount(dependencies, tenant: "globex")
+            #expect(
+                try await signIn(TestBrowser(client, host: "globex.localhost"), from: "2001:db8:7:7::99").status
+                    == .seeOther)
         }
     }
 

@@ -22,6 +22,8 @@ package struct PortalConfiguration: Sendable {
     package var masterKeyFile: String?
     /// Argon2id cost; never below the OWASP minimum in production.
     package var passwordParameters: PasswordHasher.Parameters = .minimum
+    /// The Argon2 queue: two hashes at once, eight waiting per brand, 128 in all.
+    package var hashQueue = HashQueue()
     /// Idle and absolute session lifetimes, and one-time link lifetime.
     package var sessionTimeouts = AccountServices.Timeouts()
     /// Shows staff the emails waiting in the outbox (`/admin/mailbox`): demo and sandbox set-ups only.

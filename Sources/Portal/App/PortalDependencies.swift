@@ -92,7 +92,7 @@ package struct PortalDependencies: Sendable {
         let masterKeyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
         let secrets = try SecretBox.loadOrCreate(path: masterKeyFile)
         let accountServices = AccountServices(
-            hasher: try PasswordHasher(parameters: configuration.passwordParameters),
+            hasher: try PasswordHasher(parameters: configuration.passwordParameters, queue: configuration.hashQueue),
             policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
             secrets: secrets,
             timeouts: configuration.sessionTimeouts,

@@ -209,7 +209,8 @@ package struct AccountStore: Sendable {
         try await pool.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT DISTINCT ip FROM sessions WHERE account_id = ? AND ip != '' ORDER BY last_seen_at DESC LIMIT 20",
+                sql:
+                    "SELECT DISTINCT ip FROM sessions WHERE account_id = ? AND ip != '' ORDER BY last_seen_at DESC LIMIT 20",
                 arguments: [id])
         }
     }

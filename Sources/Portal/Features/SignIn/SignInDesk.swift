@@ -26,7 +26,8 @@ struct SignInDesk: Sendable {
         let email =
             EmailAddress.normalize(rawEmail) ?? rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let attempt = LoginThrottle.Attempt(
-            scope: realm.throttleScope, account: "\(kind):\(email)", address: ClientKey.forAddress(origin.clientAddress))
+            scope: realm.throttleScope, account: "\(kind):\(email)", address: ClientKey.forAddress(origin.clientAddress)
+        )
         if let wait = flows.ipRetryAfter(realm, origin: origin) { return .throttled(seconds: wait) }
         let backOff = flows.throttle.wait(for: attempt, now: now)
         if let backOff, !backOff.accountWideOnly { return .throttled(seconds: backOff.seconds) }
