@@ -93,7 +93,7 @@ struct HashQueueTests {
         #expect(Array(gate.order.prefix(4)) == ["flood-0", "flood-1", "owner", "flood-2"])
     }
 
-    @Test("a sign-in over the brand's share of the queue is answered 429 with Retry-After; another brand is still served")
+    @Test("a sign-in past the brand's share of the queue is answered 429 with Retry-After; other brands are served")
     func signInWhenBusy() async throws {
         let queue = HashQueue(slots: 1, share: 1, capacity: 4)
         try await withPortal(configure: { $0.hashQueue = queue }) { client, dependencies in

@@ -72,7 +72,9 @@ package struct DemoTenants: Sendable {
             let slug = try TenantSlug(validating: definition.slug)
             guard try onboarding.platform.tenant(slug: slug) == nil else { continue }
             var hashes: [String] = []
-            for login in Self.logins(for: definition.slug) { hashes.append(try await hasher.hash(login.password, brand: "cli")) }
+            for login in Self.logins(for: definition.slug) {
+                hashes.append(try await hasher.hash(login.password, brand: "cli"))
+            }
             let logins = Self.logins(for: definition.slug)
             let logo = try [UInt8](
                 Data(
