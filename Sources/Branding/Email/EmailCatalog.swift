@@ -52,6 +52,19 @@ package struct EmailKind: Sendable, Equatable {
 
     package var isSecurity: Bool { Self.securityNames.contains(name) }
 
+    /// The words on a security email's button. Its address is the link the portal built on the brand's primary
+    /// domain; a template only says where the button goes, with `{{link}}` standing on its own.
+    package var buttonLabel: String {
+        switch name {
+        case "password_reset": "Choose a new password"
+        case "staff_invitation": "Set up your account"
+        case "email_verification": "Confirm my email address"
+        case "email_change_confirm": "Confirm my new address"
+        case "account_exists": "Reset my password"
+        default: "Open \(title.lowercased())"
+        }
+    }
+
     /// Whether the template named `name` (an email or the layout) is a security template.
     package static func isSecurityTemplate(_ name: String) -> Bool {
         name == layoutName || securityNames.contains(name)

@@ -81,10 +81,23 @@ package enum EmailRenderer {
             "recipient.name": .text(recipient.name), "recipient.email": .text(recipient.email),
         ]
         values.merge(variables) { _, given in given }
+        // A security email's secret link never passes through the template: `{{link}}` renders a marker that
+        // becomes the fixed button block (HTML) or the bare address (text), so no template can put the token in
+        // an attribute, a style or another address.
+        var secretLink: String?
+        if kind.isSecurity, case .text(let link) = values["link"] {
+            secretLink = link
+            values["link"] = .text(linkSentinel)
+        }
         let context = nest(values)
-        let subject = oneLine(try MustacheTemplate(string: textPragma + template.subject).render(context))
-        let htmlBody = try MustacheTemplate(string: template.html).render(context)
-        let textBody = try MustacheTemplate(string: textPragma + template.text).render(context)
+        var subject = oneLine(try MustacheTemplate(string: textPragma + template.subject).render(context))
+        var htmlBody = try MustacheTemplate(string: template.html).render(context)
+        var textBody = try MustacheTemplate(string: textPragma + template.text).render(context)
+        if let secretLink {
+            subject = subject.replacingOccurrences(of: linkSentinel, with: "")
+            htmlBody = htmlBody.replacingOccurrences(of: linkSentinel, with: buttonBlock(secretLink, kind.buttonLabel))
+            textBody = textBody.replacingOccurrences(of: linkSentinel, with: secretLink)
+        }
 
         var layoutValues = values
         layoutValues["body"] = .text(sentinel)
@@ -96,11 +109,34 @@ package enum EmailRenderer {
         layoutValues["colors.text"] = .text(brand.text)
         layoutValues["colors.link"] = .text(brand.link)
         let layoutContext = nest(layoutValues)
-        let html = try MustacheTemplate(string: layout.html).render(layoutContext).replacingOccurrences(
-            of: sentinel, with: htmlBody)
+        // The layout never shows the secret link: only the body's button does.
+        let html = try MustacheTemplate(string: layout.html).render(layoutContext)
+            .replacingOccurrences(of: linkSentinel, with: "").replacingOccurrences(of: sentinel, with: htmlBody)
         let text = try MustacheTemplate(string: textPragma + layout.text).render(layoutContext)
-            .replacingOccurrences(of: sentinel, with: textBody)
+            .replacingOccurrences(of: linkSentinel, with: "").replacingOccurrences(of: sentinel, with: textBody)
         return RenderedEmail(subject: subject, html: html, text: text)
+    }
+
+    private static let linkSentinel = "\u{E000}email-link\u{E001}"
+
+    /// The one place a secret link is written into HTML: a button of the portal's own markup.
+    static func buttonBlock(_ link: String, _ label: String) -> String {
+        #"<a class="button" href=""# + escapeHTML(link) + #"">"# + escapeHTML(label) + "</a>"
+    }
+
+    private static func escapeHTML(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     /// Renders with each variable's documented sample value, for previews and test sends.

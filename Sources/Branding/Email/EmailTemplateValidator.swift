@@ -25,6 +25,10 @@ package enum EmailTemplateValidator {
                         message: "the subject is longer than \(maximumSubject) characters"))
             }
             problems += check(template.subject, part: .subject, variables: variables)
+            if kind?.isSecurity == true, template.subject.contains("{{link}}") || template.subject.contains("{{ link }}") {
+                problems.append(
+                    .init(part: .subject, line: 1, column: 1, message: "the one-time {{link}} may not be in the subject"))
+            }
         }
         for (part, body) in [(EmailTemplateProblem.Part.html, template.html), (.text, template.text)] {
             if body.utf8.count > maximumBody {
@@ -50,10 +54,10 @@ package enum EmailTemplateValidator {
         return problems
     }
 
-    /// Where a security email's `{{link}}` (a one-time token) may stand. In HTML: only as the whole `href` of a link,
-    /// `<a … href="{{link}}">`, or as text; never in any other attribute (`<img src>`, `style`, …), never inside a
-    /// longer URL and never in a `<style>` block, where it would be sent to someone else's server as the email is
-    /// opened. In the text part: only on its own, not glued into another address.
+    /// Where a security email's `{{link}}` (a one-time token) may stand: on its own, between elements, where the
+    /// portal puts its own button (HTML) or the bare address (text). Never in an attribute (`<a href>`, `<img src>`,
+    /// `style`, …), inside another link, inside a longer address or in a `<style>` block, where it would be sent to
+    /// someone else's server as the email is opened; never in the subject.
     static func linkPlacement(_ source: String, part: EmailTemplateProblem.Part) -> [EmailTemplateProblem] {
         var problems: [EmailTemplateProblem] = []
         let characters = Array(source)
@@ -61,8 +65,8 @@ package enum EmailTemplateValidator {
         var line = 1
         var column = 1
         var insideTag = false
-        var tagStart = 0
         var inStyle = false
+        var inAnchor = false
         var index = 0
         func lowered(_ from: Int, _ count: Int) -> String {
             String(characters[from..<min(characters.count, from + count)]).lowercased()
@@ -71,9 +75,11 @@ package enum EmailTemplateValidator {
             let character = characters[index]
             if !insideTag, character == "<" {
                 insideTag = true
-                tagStart = index
                 if lowered(index, 6) == "<style" { inStyle = true }
                 if lowered(index, 8) == "</style>" { inStyle = false }
+                let opening = lowered(index, 3)
+                if opening == "<a " || opening == "<a>" || opening == "<a\n" || opening == "<a\t" { inAnchor = true }
+                if lowered(index, 4) == "</a>" { inAnchor = false }
             } else if insideTag, character == ">" {
                 insideTag = false
             }
@@ -85,15 +91,11 @@ package enum EmailTemplateValidator {
                 if inStyle {
                     refusal = "{{link}} may not stand in a <style> block"
                 } else if insideTag {
-                    let tag = lowered(tagStart, index - tagStart)
-                    let isLinkHref =
-                        tag.hasPrefix("<a ") && (tag.hasSuffix("href=\"") || tag.hasSuffix("href='"))
-                        && (after == "\"" || after == "'")
-                    if !isLinkHref {
-                        refusal =
-                            "{{link}} may only be a link's whole address (<a href=\"{{link}}\">) or text; "
-                            + "in any other attribute, a style or a longer address it would leak the one-time link"
-                    }
+                    refusal =
+                        "{{link}} may not stand inside a tag or attribute: put it on its own line, where the portal "
+                        + "puts the button with the one-time link (an attribute or a style would leak it)"
+                } else if inAnchor {
+                    refusal = "{{link}} may not stand inside another link: put it on its own, it renders as a button"
                 } else if part == .text || part == .html {
                     // Glued to an address (`…?t={{link}}`, `{{link}}/x`) it would go to that address's owner.
                     let glued: Set<Character> = ["=", "?", "&", "/", "#", ":", "%", "+", "@", ".", "-", "_", "~"]

@@ -21,6 +21,8 @@ package struct EmailTemplateEditorPage: Sendable {
     package var html: String
     package var text: String
     package let variables: [Variable]
+    /// For a security email: the words on the button `{{link}}` becomes.
+    package let securityButton: String?
     package var subjectProblems: [String] = []
     package var htmlProblems: [String] = []
     package var textProblems: [String] = []
@@ -44,6 +46,7 @@ package struct EmailTemplateEditorPage: Sendable {
         subject = template.subject
         html = template.html
         text = template.text
+        securityButton = kind.flatMap { $0.isSecurity ? $0.buttonLabel : nil }
         variables = ((kind?.variables ?? EmailKind.layoutVariables) + EmailKind.common).map {
             Variable(name: $0.name, description: $0.description, fields: $0.fields.joined(separator: ", "))
         }

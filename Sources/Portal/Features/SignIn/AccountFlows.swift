@@ -177,9 +177,15 @@ package struct AccountFlows: Sendable {
         -> RenderedEmail
     {
         let person = (name: recipient.name, email: recipient.address)
+        // A security email stored before today's rules, with its link somewhere it could leak, is not used: the
+        // default goes out instead.
+        var override = look.overrides[kind.name]
+        if kind.isSecurity, let stored = override, !EmailTemplateValidator.validate(stored, for: kind).isEmpty {
+            override = nil
+        }
         do {
             return try EmailRenderer.render(
-                kind: kind, template: look.overrides[kind.name] ?? emails.template(kind),
+                kind: kind, template: override ?? emails.template(kind),
                 layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: person,
                 variables: values
             )
