@@ -5,7 +5,7 @@ PYTHON ?= .venv/bin/python
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser screens lint bench format clean
+.PHONY: deps build build-tests demo test test-swift test-browser test-attacks security-scan screens lint bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,10 +21,14 @@ build-tests: deps
 demo: build
 	.build/debug/portal demo --port $(PORT) --data-dir $(DATA_DIR) --assets-dir assets
 
-## make test: the formatting check, every Swift Testing suite, then the real-browser check.
+## make test: the formatting check, every Swift Testing suite, the real-browser check, then the scripted attacks.
 test: lint build-tests
 	$(SWIFT) test --skip-build
 	$(PYTHON) scripts/browser-test.py
+	$(PYTHON) scripts/attack-test.py
+
+test-attacks: build-tests
+	$(PYTHON) scripts/attack-test.py
 
 test-swift: build-tests
 	$(SWIFT) test --skip-build
