@@ -30,6 +30,11 @@ test: lint build-tests
 test-attacks: build-tests
 	$(PYTHON) scripts/attack-test.py
 
+## make security-scan: Wapiti against the demo's storefront and customer area; fails on anything above "low".
+security-scan: build
+	@bash scripts/install-venv.sh --scan
+	$(PYTHON) scripts/security-scan.py
+
 test-swift: build-tests
 	$(SWIFT) test --skip-build
 

@@ -27,19 +27,15 @@ import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import struct
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PORTAL = os.environ.get("PORTAL_BIN", os.path.join(ROOT, ".build", "debug", "portal"))
+import demo_server
+from demo_server import Client
+
 RESULTS = {"passed": 0, "failed": 0}
 BRANDS = ["acme", "globex"] + ["brand%d" % index for index in range(1, 9)]
 OWNER_HOME = "198.51.100.7"
@@ -51,57 +47,6 @@ def check(condition, label):
     RESULTS["passed" if condition else "failed"] += 1
     print("  %s %s" % ("ok  " if condition else "FAIL", label))
     return bool(condition)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Client:
-    """One visitor of one brand host: cookies, the page's CSRF token, and a client address it claims through the
-    trusted proxy (X-Forwarded-For)."""
-
-    def __init__(self, port, host, address="127.0.0.1"):
-        self.port, self.host, self.address = port, host, address
-        # Cookies by hand: the portal's are `__Host-` and Secure, which a cookie jar keeps off plain HTTP.
-        self.cookies = {}
-        self.opener = urllib.request.build_opener(NoRedirect())
-        self.csrf = ""
-
-    def request(self, method, path, fields=None):
-        data = urllib.parse.urlencode(fields or {}).encode() if method == "POST" else None
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data, method=method)
-        request.add_header("Host", self.host)
-        request.add_header("X-Forwarded-For", self.address)
-        if self.cookies:
-            request.add_header("Cookie", "; ".join("%s=%s" % pair for pair in self.cookies.items()))
-        if method == "POST":
-            request.add_header("Origin", "http://%s" % self.host)
-            request.add_header("Content-Type", "application/x-www-form-urlencoded")
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                status, raw, body = response.status, response.headers, response.read().decode()
-        except urllib.error.HTTPError as answer:
-            status, raw, body = answer.code, answer.headers, answer.read().decode()
-        for cookie in raw.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            value = rest.split(";", 1)[0]
-            if "Max-Age=0" in cookie or not value:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        headers = dict(raw)
-        token = re.search(r'name="_csrf" value="([^"]+)"', body)
-        if token:
-            self.csrf = token.group(1)
-        return status, headers, body
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, fields):
-        return self.request("POST", path, dict(fields, _csrf=self.csrf))
 
 
 class FormFields(html.parser.HTMLParser):
@@ -164,23 +109,7 @@ def totp(secret, at=None):
 
 
 def start(data_dir):
-    log_path = os.path.join(data_dir, "server.log")
-    for slug in BRANDS[2:]:
-        subprocess.run([PORTAL, "tenant", "add", "--slug", slug, "--name", slug.title(), "--data-dir", data_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [PORTAL, "demo", "--data-dir", data_dir, "--port", "0", "--assets-dir", os.path.join(ROOT, "assets"),
-         "--trusted-proxy", "127.0.0.1/32"],
-        stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("portal demo exited early: " + open(log_path).read()[-2000:])
-        match = re.search(r"Health\s+http://127\.0\.0\.1:(\d+)/health", open(log_path).read())
-        if match:
-            return server, int(match.group(1))
-        time.sleep(0.2)
-    raise RuntimeError("portal demo printed no address")
+    return demo_server.start(data_dir, extra_brands=BRANDS[2:], arguments=["--trusted-proxy", "127.0.0.1/32"])
 
 
 def owner_session(port):
@@ -377,8 +306,7 @@ def main():
             print("BENCH owner_signin_p50_ms=%.1f owner_signin_max_ms=%.1f storm_seconds=%.1f" % (
                 1000 * (figures["owner_p50"] or 0), 1000 * (figures["owner_max"] or 0), figures["seconds"]))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        demo_server.stop(server)
         shutil.rmtree(data_dir, ignore_errors=True)
     print("attack check: %d passed, %d failed" % (RESULTS["passed"], RESULTS["failed"]))
     sys.exit(1 if RESULTS["failed"] else 0)
