@@ -25,9 +25,12 @@ package enum EmailTemplateValidator {
                         message: "the subject is longer than \(maximumSubject) characters"))
             }
             problems += check(template.subject, part: .subject, variables: variables)
-            if kind?.isSecurity == true, template.subject.contains("{{link}}") || template.subject.contains("{{ link }}") {
+            if kind?.isSecurity == true,
+                template.subject.contains("{{link}}") || template.subject.contains("{{ link }}")
+            {
                 problems.append(
-                    .init(part: .subject, line: 1, column: 1, message: "the one-time {{link}} may not be in the subject"))
+                    .init(
+                        part: .subject, line: 1, column: 1, message: "the one-time {{link}} may not be in the subject"))
             }
         }
         for (part, body) in [(EmailTemplateProblem.Part.html, template.html), (.text, template.text)] {
