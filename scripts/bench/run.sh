@@ -119,6 +119,9 @@ echo "open tenant databases after the run: $(curl -fsS "http://127.0.0.1:$PORT/h
 # IPv6 /64 over ten brands while the demo owner signs in from their usual address. What counts is the owner's time.
 kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=
 echo "bench: sign-in storm (scripts/attack-test.py --storm-only)"
-storm=$(PORTAL_BIN="$PORTAL" .venv/bin/python scripts/attack-test.py --storm-only | tee /dev/stderr | grep '^BENCH')
+# (Not `tee /dev/stderr`: with make's output sent to a file, that reopens the file and truncates it.)
+storm_output=$(PORTAL_BIN="$PORTAL" .venv/bin/python scripts/attack-test.py --storm-only)
+echo "$storm_output"
+storm=$(echo "$storm_output" | grep '^BENCH')
 echo "(e) owner sign-in during a 10,000-attempt storm from one /64 over 10 brands: $(echo "$storm" \
     | sed -E 's/BENCH owner_signin_p50_ms=([0-9.]+) owner_signin_max_ms=([0-9.]+) storm_seconds=([0-9.]+)/p50 \1 ms, max \2 ms (target < 2000 ms); storm took \3 s/')"

@@ -33,7 +33,9 @@ package func buildApplication(
             steps: dependencies.orderSteps, queue: dependencies.orderQueue, registry: dependencies.registry,
             databases: dependencies.databases, platform: dependencies.platform, policy: configuration.pipelineRetry,
             lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
-            cards: dependencies.cardPayments, now: dependencies.accountServices.now, logger: logger
+            cards: dependencies.cardPayments,
+            heartbeat: { [readiness = dependencies.readiness] in readiness.pipelineRoundCompleted() },
+            now: dependencies.accountServices.now, logger: logger
         ),
         ReminderScheduler(
             registry: dependencies.registry, databases: dependencies.databases, upstreams: dependencies.upstreams,

@@ -22,6 +22,10 @@ package struct PortalConfiguration: Sendable {
     package var masterKeyFile: String?
     /// Argon2id cost; never below the OWASP minimum in production.
     package var passwordParameters: PasswordHasher.Parameters = .minimum
+    /// When `/internal/ready` says 503: free disk and pipeline heartbeat limits.
+    package var readiness = Readiness.Thresholds()
+    /// How long a shutdown keeps answering (with readiness 503) before it stops taking connections.
+    package var drainDelay: Duration = .zero
     /// The Argon2 queue: two hashes at once, eight waiting per brand, 128 in all.
     package var hashQueue = HashQueue()
     /// Idle and absolute session lifetimes, and one-time link lifetime.

@@ -48,6 +48,8 @@ package struct PortalDependencies: Sendable {
     package let hostingSuspension: HostingSuspension
     /// Card payments on each brand's own Stripe account.
     package let cardPayments: CardPayments
+    /// Draining and the pipeline's heartbeat, for `/internal/ready`.
+    package let readiness: Readiness
 
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
@@ -179,7 +181,8 @@ package struct PortalDependencies: Sendable {
             cardPayments: CardPayments(
                 databases: databases, upstreams: upstreams, queue: orderQueue, flows: accountFlows, realm: realm,
                 refresh: { try await billingRefresher.refresh($0, in: $1) }, now: accountServices.now,
-                crashAfter: configuration.crashAfterStep, logger: logger)
+                crashAfter: configuration.crashAfterStep, logger: logger),
+            readiness: Readiness(thresholds: configuration.readiness)
         )
     }
 }

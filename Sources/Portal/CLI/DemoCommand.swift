@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
             configuration.allowSandboxUpstreams = true
             return configuration
         }()
-        let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
+        let logger = Bootstrap.logger(level: try server.resolvedLogLevel(), format: try server.resolvedLogFormat())
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         let onboarding = TenantOnboarding(

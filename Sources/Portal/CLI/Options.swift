@@ -81,6 +81,32 @@ package struct ServerOptions: ParsableArguments {
     var logLevel: String?
 
     @Option(
+        name: .customLong("ready-min-free-mb"),
+        help:
+            "/internal/ready answers 503 when the data disk has less free space than this. (env: PORTAL_READY_MIN_FREE_MB, default: 512)"
+    )
+    var readyMinFreeMB: Int?
+
+    @Option(
+        name: .customLong("ready-pipeline-seconds"),
+        help:
+            "/internal/ready answers 503 when the order worker has not completed a round for this long. (env: PORTAL_READY_PIPELINE_SECONDS, default: 300)"
+    )
+    var readyPipelineSeconds: Int?
+
+    @Option(
+        name: .customLong("drain-seconds"),
+        help:
+            "On SIGTERM, answer 503 on /internal/ready for this long before closing connections. (env: PORTAL_DRAIN_SECONDS, default: 0)"
+    )
+    var drainSeconds: Int?
+
+    @Option(
+        name: .customLong("log-format"),
+        help: "text (key=value lines) or json (one object per line). (env: PORTAL_LOG_FORMAT, default: text)")
+    var logFormat: String?
+
+    @Option(
         name: .customLong("master-key-file"),
         help:
             "File with the 32-byte key that seals secrets at rest; created (mode 0600) if absent. (env: PORTAL_MASTER_KEY_FILE, default: <data dir>/master.key)"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Tenancy
 
 /// `portal serve`: serves every tenant in the data folder.
@@ -20,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try server.configuration()
-        let logger = Bootstrap.logger(level: try server.resolvedLogLevel())
+        let logger = Bootstrap.logger(level: try server.resolvedLogLevel(), format: try server.resolvedLogFormat())
         try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
             let count = dependencies.registry.snapshot.tenantCount
             Console.line(
@@ -32,9 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// What `serve` and `demo` share: logging set-up and running the application until a signal.
 enum Bootstrap {
-    static func logger(level: Logger.Level) -> Logger {
+    static func logger(level: Logger.Level, format: LogFormat = .text) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = PortalLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }
@@ -57,6 +58,15 @@ enum Bootstrap {
         let app = buildApplication(dependencies, logger: logger) { port in
             await announce(port, dependencies)
         }
-        try await app.runService()
+        // The drain signal comes after the application, so a shutdown reaches it first: readiness turns 503 and,
+        // for the drain delay, the server keeps answering before it stops taking connections.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: DrainSignal(readiness: dependencies.readiness, delay: configuration.drainDelay)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

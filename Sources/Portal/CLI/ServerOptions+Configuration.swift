@@ -107,6 +107,25 @@ extension ServerOptions {
         configuration.edgeIPv4 = edgeIPv4 ?? Environment.value("PORTAL_EDGE_IPV4")
         configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
         configuration.healthInterval = .seconds(600)
+        let freeMB =
+            try readyMinFreeMB ?? Environment.value("PORTAL_READY_MIN_FREE_MB").map {
+                try Self.integer($0, name: "PORTAL_READY_MIN_FREE_MB")
+            } ?? 512
+        let pipelineSeconds =
+            try readyPipelineSeconds ?? Environment.value("PORTAL_READY_PIPELINE_SECONDS").map {
+                try Self.integer($0, name: "PORTAL_READY_PIPELINE_SECONDS")
+            } ?? 300
+        let drain =
+            try drainSeconds ?? Environment.value("PORTAL_DRAIN_SECONDS").map {
+                try Self.integer($0, name: "PORTAL_DRAIN_SECONDS")
+            } ?? 0
+        guard freeMB >= 0, (10...86_400).contains(pipelineSeconds), (0...300).contains(drain) else {
+            throw CommandError(
+                "--ready-min-free-mb must be 0 or more, --ready-pipeline-seconds 10 to 86400, --drain-seconds 0 to 300")
+        }
+        configuration.readiness.minimumFreeBytes = Int64(freeMB) << 20
+        configuration.readiness.pipelineStale = TimeInterval(pipelineSeconds)
+        configuration.drainDelay = .seconds(drain)
         let hours =
             try backupEveryHours ?? Environment.value("PORTAL_BACKUP_EVERY_HOURS").map {
                 try Self.integer($0, name: "PORTAL_BACKUP_EVERY_HOURS")
@@ -151,6 +170,14 @@ extension ServerOptions {
             throw CommandError("invalid log level \"\(raw)\"")
         }
         return level
+    }
+
+    func resolvedLogFormat() throws -> LogFormat {
+        let raw = logFormat ?? Environment.value("PORTAL_LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: raw.lowercased()) else {
+            throw CommandError("invalid log format \"\(raw)\": use text or json")
+        }
+        return format
     }
 
     static func integer(_ text: String, name: String) throws -> Int {

@@ -41,6 +41,8 @@ package struct OrderPipeline: Service {
     let lockPath: String
     /// Card payments and refunds to carry into WHMCS, in the same per-tenant worker as the tenant's jobs.
     let cards: CardPayments?
+    /// Told after every pass of the worker, for `/internal/ready`.
+    let heartbeat: @Sendable () -> Void
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -48,10 +50,12 @@ package struct OrderPipeline: Service {
         steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases,
         platform: PlatformDatabase,
         policy: PipelineRetryPolicy, lockPath: String, cards: CardPayments? = nil,
+        heartbeat: @escaping @Sendable () -> Void = {},
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.lockPath = lockPath
         self.cards = cards
+        self.heartbeat = heartbeat
         self.steps = steps
         self.queue = queue
         self.registry = registry
@@ -71,7 +75,7 @@ package struct OrderPipeline: Service {
             await sweep()
             await QueueDrain(
                 parallel: Self.parallelTenants, now: now, takeDue: { queue.takeDue(now: $0) },
-                putBack: { queue.notify($0, at: $1) }, work: { await work($0) }
+                putBack: { queue.notify($0, at: $1) }, work: { await work($0) }, onRound: heartbeat
             ).run()
         }
     }

@@ -15,12 +15,15 @@ package struct QueueDrain<Key: Hashable & Sendable>: Sendable {
     /// Puts a key back on the queue, due at a time.
     let putBack: @Sendable (Key, Date) -> Void
     let work: @Sendable (Key) async -> Void
+    /// Told after each pass over the queue: the loop's heartbeat (readiness watches the pipeline's).
+    let onRound: @Sendable () -> Void
 
     package init(
         parallel: Int, tick: Duration = .milliseconds(100), now: @escaping @Sendable () -> Date,
         takeDue: @escaping @Sendable (Date) -> [Key], putBack: @escaping @Sendable (Key, Date) -> Void,
-        work: @escaping @Sendable (Key) async -> Void
+        work: @escaping @Sendable (Key) async -> Void, onRound: @escaping @Sendable () -> Void = {}
     ) {
+        self.onRound = onRound
         self.parallel = parallel
         self.tick = tick
         self.now = now
@@ -44,6 +47,7 @@ package struct QueueDrain<Key: Hashable & Sendable>: Sendable {
                         running.finish(key)
                     }
                 }
+                onRound()
                 try? await Task.sleep(for: tick)
             }
         }

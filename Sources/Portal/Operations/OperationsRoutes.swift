@@ -1,11 +1,15 @@
 import Logging
 
-/// Host-independent routes: liveness, static files, the TLS edge's ask endpoint and the benchmark baseline.
+/// Host-independent routes: liveness, readiness, static files, the TLS edge's ask endpoint and the benchmark baseline.
 enum OperationsRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         let configuration = dependencies.configuration
         HealthController(
             registry: dependencies.registry, databases: dependencies.databases, version: configuration.version
+        ).addRoutes(to: areas.root)
+        ReadinessController(
+            readiness: dependencies.readiness, platform: dependencies.platform,
+            dataDirectory: dependencies.dataDirectory
         ).addRoutes(to: areas.root)
         StaticAssetsController(assets: dependencies.assets).addRoutes(to: areas.root)
         TLSAskController(

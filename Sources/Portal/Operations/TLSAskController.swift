@@ -4,7 +4,7 @@ import Tenancy
 
 /// `GET /internal/tls/allowed?domain=X` on any host: Caddy's on-demand TLS `ask`. 200 only for an active domain of
 /// an active tenant (or the platform host), so the edge never requests a certificate for a name nobody serves; asked
-/// from anywhere but loopback (a visitor through the edge, with `--trusted-proxy` set), always 404.
+/// from outside (anywhere but loopback or a trusted proxy itself, such as a visitor through the edge), always 404.
 package struct TLSAskController: Sendable {
     let registry: TenantRegistry
     let baseDomain: String
@@ -16,11 +16,9 @@ package struct TLSAskController: Sendable {
 
     @Sendable func allowed(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let raw = request.uri.queryParameters.get("domain") ?? ""
-        // Only the edge on this machine asks; from anywhere else the answer would just list the platform's domains.
-        let fromLoopback =
-            context.origin.clientAddress.map { $0 == "127.0.0.1" || $0 == "::1" || $0.hasPrefix("127.") } ?? false
+        // Only the edge asks; from anywhere else the answer would just list the platform's domains.
         let allowed: Bool
-        if fromLoopback, let host = try? HostName.normalize(raw) {
+        if context.origin.fromInside, let host = try? HostName.normalize(raw) {
             allowed = host == platformHost || registry.snapshot.servesTLS(for: host, baseDomain: baseDomain)
         } else {
             allowed = false

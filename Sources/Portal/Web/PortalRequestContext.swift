@@ -41,6 +41,9 @@ package struct RequestOrigin: Sendable {
     package var viaTrustedProxy = false
     /// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
     package var clientAddress: String?
+    /// Whether `/internal/` routes answer: the client (after a trusted proxy's forwarding) is this machine or is
+    /// itself a configured trusted proxy. A visitor forwarded by the edge is outside.
+    package var fromInside = false
 
     package var tenant: Tenant? {
         if case .tenant(let tenant, _) = resolution { return tenant }

@@ -54,7 +54,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         }
         if wantsJSON(request) {
             headers[.contentType] = "application/json; charset=utf-8"
-            let body = #"{"error":{"code":"\#(code)","message":"\#(Self.jsonEscaped(message))"}}"#
+            let body = #"{"error":{"code":"\#(code)","message":"\#(JSONText.escaped(message))"}}"#
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         headers[.contentType] = "text/html; charset=utf-8"
@@ -129,25 +129,4 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         }
     }
 
-    static func jsonEscaped(_ text: String) -> String {
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case "<": escaped += "\\u003c"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return escaped
-    }
 }

@@ -53,6 +53,11 @@ package struct RequestOriginMiddleware: RouterMiddleware {
                 origin.clientAddress = client
             }
         }
+        if let client = origin.clientAddress {
+            origin.fromInside =
+                client == "::1" || client.hasPrefix("127.") || client == "::ffff:127.0.0.1"
+                || trustedProxies.contains { $0.contains(client) }
+        }
         guard let rawHost else {
             origin.resolution = .badHost(.missing)
             return origin

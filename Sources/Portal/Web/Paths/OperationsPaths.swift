@@ -4,6 +4,7 @@ package enum OperationsPaths {
     package static let health = RoutePath("/health")
     /// Caddy's on-demand TLS asks here whether a host may have a certificate.
     package static let tlsAsk = RoutePath("/internal/tls/allowed")
+    package static let ready = RoutePath("/internal/ready")
     package static let staticFiles = RoutePath("/static/**")
 
     /// Where the static file `name` is served (`base.css` → `/static/base.css`).
@@ -14,7 +15,7 @@ package enum OperationsPaths {
     /// Paths answered whatever the host names (a tenant, the platform, or nothing): these never reach a tenant's
     /// gate or the platform console's routes.
     package static func isHostIndependent(_ path: String, benchRoutes: Bool) -> Bool {
-        path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern
+        path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern || path == ready.pattern
             || (benchRoutes && path == benchPlaintext.pattern)
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How log lines are written: `text` (the time, level, label, `key=value` fields, source and message, as swift-log's
+/// stream handler writes them) or `json` (one object per line with the same fields).
+package enum LogFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
+/// The server's log handler: one line per entry on standard output, text or JSON, with secrets redacted in both
+/// (`LogRedaction`), so a collector never stores a token because some code path logged one.
+package struct PortalLogHandler: LogHandler {
+    package var logLevel: Logger.Level = .info
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
+    let label: String
+    let format: LogFormat
+    let write: @Sendable (String) -> Void
+
+    package init(label: String, format: LogFormat, write: @escaping @Sendable (String) -> Void = Self.standardOutput) {
+        self.label = label
+        self.format = format
+        self.write = write
+    }
+
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    package func log(event: LogEvent) {
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
+        if let given = event.metadata { fields.merge(given) { _, new in new } }
+        write(
+            Self.line(
+                format: format, time: Date(), level: event.level, label: label, message: "\(event.message)",
+                metadata: fields, source: event.source) + "\n")
+    }
+
+    /// One rendered line, without its newline.
+    package static func line(
+        format: LogFormat, time: Date, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata, source: String
+    ) -> String {
+        let stamp = timestamp(time)
+        let message = LogRedaction.text(message)
+        let fields = metadata.sorted { $0.key < $1.key }.map { ($0.key, LogRedaction.value($0.value, key: $0.key)) }
+        switch format {
+        case .text:
+            let rendered = fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            return "\(stamp) \(level) \(label) :\(rendered.isEmpty ? "" : " " + rendered) [\(source)] \(message)"
+        case .json:
+            var line = #"{"time":""# + JSONText.escaped(stamp) + #"","level":""# + level.rawValue
+            line += #"","label":""# + JSONText.escaped(label) + #"","source":""# + JSONText.escaped(source)
+            line += #"","message":""# + JSONText.escaped(message) + #"""#
+            for (key, value) in fields where !reserved.contains(key) {
+                line += #",""# + JSONText.escaped(key) + #"":""# + JSONText.escaped(value) + #"""#
+            }
+            return line + "}"
+        }
+    }
+
+    /// Field names the line itself uses; a metadata field of the same name would be ambiguous, so it is left out.
+    static let reserved: Set<String> = ["time", "level", "label", "source", "message"]
+
+    private static func timestamp(_ time: Date) -> String {
+        var seconds = time_t(time.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        let milliseconds = Int((time.timeIntervalSince1970 - Double(seconds)) * 1000)
+        let base = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return base + "." + String(format: "%03d", max(0, min(999, milliseconds))) + "Z"
+    }
+
+    package static let standardOutput: @Sendable (String) -> Void = { line in
+        // One write(2) per line (repeated only for what a short write left): lines from two threads never interleave.
+        var bytes = Array(line.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}
