@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// What no log line may carry, whatever logged it: values of secret-named fields, `name=value` pairs with a secret
 /// name inside a text (a query string, a form body), bearer tokens and API keys by their shape.
@@ -17,9 +18,19 @@ package enum LogRedaction {
     ]
 
     package static func isSecretName(_ name: String) -> Bool {
+        if let known = decisions.withLock({ $0[name] }) { return known }
         let lower = name.lowercased()
-        return secretNames.contains { lower.contains($0) }
+        let secret = secretNames.contains { lower.contains($0) }
+        decisions.withLock { decisions in
+            // Field names are few and fixed in code; the bound only guards against names made from input.
+            if decisions.count >= 1024 { decisions.removeAll(keepingCapacity: true) }
+            decisions[name] = secret
+        }
+        return secret
     }
+
+    /// Each field name's verdict, worked out once: every request's log line asks about the same few names.
+    private static let decisions = Mutex<[String: Bool]>([:])
 
     /// A metadata value as it may be written: masked whole under a secret name, otherwise with secrets inside it
     /// masked.
@@ -31,8 +42,17 @@ package enum LogRedaction {
     /// `text` with every secret-named `name=value` pair's value and every key-shaped word masked. Cheap when there
     /// is nothing to mask: most lines are checked with a few substring tests.
     package static func text(_ text: String) -> String {
-        let mayHavePairs = text.utf8.contains(UInt8(ascii: "="))
-        let mayHaveKeys = keyShapes.contains { text.contains($0) }
+        // One pass over the bytes: every pair has "=", every key shape "_" or a space.
+        var mayHavePairs = false
+        var mayHaveMarker = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "=") {
+                mayHavePairs = true
+            } else if byte == UInt8(ascii: "_") || byte == UInt8(ascii: " ") {
+                mayHaveMarker = true
+            }
+        }
+        let mayHaveKeys = mayHaveMarker && keyShapes.contains { text.contains($0) }
         guard mayHavePairs || mayHaveKeys else { return text }
         var result = text
         if mayHaveKeys { result = maskKeys(result) }

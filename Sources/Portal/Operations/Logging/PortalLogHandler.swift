@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -69,15 +70,27 @@ package struct PortalLogHandler: LogHandler {
     static let reserved: Set<String> = ["time", "level", "label", "source", "message"]
 
     private static func timestamp(_ time: Date) -> String {
-        var seconds = time_t(time.timeIntervalSince1970)
+        let seconds = Int(time.timeIntervalSince1970.rounded(.down))
+        let milliseconds = max(0, min(999, Int((time.timeIntervalSince1970 - Double(seconds)) * 1000)))
+        let prefix = secondStamp(seconds)
+        let digits = String(milliseconds)
+        return prefix + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// `2026-12-06T21:56:48` for a second, formatted once per second rather than once per line.
+    private static func secondStamp(_ seconds: Int) -> String {
+        if let cached = lastSecond.withLock({ $0.second == seconds ? $0.text : nil }) { return cached }
+        var raw = time_t(seconds)
         var parts = tm()
-        gmtime_r(&seconds, &parts)
+        gmtime_r(&raw, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
-        let milliseconds = Int((time.timeIntervalSince1970 - Double(seconds)) * 1000)
-        let base = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return base + "." + String(format: "%03d", max(0, min(999, milliseconds))) + "Z"
+        let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        lastSecond.withLock { $0 = (seconds, text) }
+        return text
     }
+
+    private static let lastSecond = Mutex<(second: Int, text: String)>((-1, ""))
 
     package static let standardOutput: @Sendable (String) -> Void = { line in
         // One write(2) per line (repeated only for what a short write left): lines from two threads never interleave.
