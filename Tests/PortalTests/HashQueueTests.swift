@@ -45,6 +45,7 @@ struct HashQueueTests {
         await #expect(throws: HashQueue.Busy.self) { try await queue.run(brand: "acme") {} }
         do {
             try await queue.run(brand: "acme") {}
+            Issue.record("a full share should refuse")
         } catch let busy as HashQueue.Busy {
             #expect(busy.retryAfter >= 1)
         }

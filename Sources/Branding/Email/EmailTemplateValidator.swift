@@ -25,9 +25,8 @@ package enum EmailTemplateValidator {
                         message: "the subject is longer than \(maximumSubject) characters"))
             }
             problems += check(template.subject, part: .subject, variables: variables)
-            if kind?.isSecurity == true,
-                template.subject.contains("{{link}}") || template.subject.contains("{{ link }}")
-            {
+            let subject = Array(template.subject)
+            if kind?.isSecurity == true, subject.indices.contains(where: { linkTag(in: subject, at: $0) != nil }) {
                 problems.append(
                     .init(
                         part: .subject, line: 1, column: 1, message: "the one-time {{link}} may not be in the subject"))
@@ -64,7 +63,6 @@ package enum EmailTemplateValidator {
     static func linkPlacement(_ source: String, part: EmailTemplateProblem.Part) -> [EmailTemplateProblem] {
         var problems: [EmailTemplateProblem] = []
         let characters = Array(source)
-        let pattern = Array("{{link}}")
         var line = 1
         var column = 1
         var insideTag = false
@@ -86,12 +84,13 @@ package enum EmailTemplateValidator {
             } else if insideTag, character == ">" {
                 insideTag = false
             }
-            if index + pattern.count <= characters.count, Array(characters[index..<(index + pattern.count)]) == pattern
-            {
+            if let tag = linkTag(in: characters, at: index) {
                 let before = index > 0 ? characters[index - 1] : " "
-                let after = index + pattern.count < characters.count ? characters[index + pattern.count] : " "
+                let after = index + tag.length < characters.count ? characters[index + tag.length] : " "
                 var refusal: String?
-                if inStyle {
+                if tag.isSection {
+                    refusal = "the one-time link is written {{link}} only, never as a section ({{#link}}, {{^link}})"
+                } else if inStyle {
                     refusal = "{{link}} may not stand in a <style> block"
                 } else if insideTag {
                     refusal =
@@ -122,6 +121,26 @@ package enum EmailTemplateValidator {
             index += 1
         }
         return problems
+    }
+
+    /// The tag naming `link` that starts at `index`, however it is spaced (`{{link}}`, `{{ link }}`, `{{#link}}`).
+    private static func linkTag(in characters: [Character], at index: Int) -> (length: Int, isSection: Bool)? {
+        guard index + 1 < characters.count, characters[index] == "{", characters[index + 1] == "{" else { return nil }
+        var cursor = index + 2
+        func skipSpaces() { while cursor < characters.count, characters[cursor] == " " { cursor += 1 } }
+        skipSpaces()
+        let isSection = cursor < characters.count && "#^/".contains(characters[cursor])
+        if isSection {
+            cursor += 1
+            skipSpaces()
+        }
+        guard cursor + 4 <= characters.count, String(characters[cursor..<(cursor + 4)]) == "link" else { return nil }
+        cursor += 4
+        skipSpaces()
+        guard cursor + 1 < characters.count, characters[cursor] == "}", characters[cursor + 1] == "}" else {
+            return nil
+        }
+        return (cursor + 2 - index, isSection)
     }
 
     /// Scans the tags, then lets the Mustache parser find structural errors (unclosed sections).

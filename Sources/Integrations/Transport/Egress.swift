@@ -109,7 +109,7 @@ package struct Egress: Sendable {
         let addresses: [NetworkAddress]
         if let literal = NetworkAddress(literal: host) {
             addresses = [literal]
-        } else if host == "localhost" || host.hasSuffix(".localhost") {
+        } else if Self.isLocalhost(host) {
             // Loopback by definition (RFC 6761), whatever a resolver would say.
             addresses = [NetworkAddress(bytes: [127, 0, 0, 1])!]
         } else if let cached = cache.addresses(for: host) {
@@ -134,6 +134,11 @@ package struct Egress: Sendable {
         }
         // One address, so the check and the connection agree; IPv4 first, which every vendor we call serves.
         return addresses.first(where: \.isIPv4) ?? addresses[0]
+    }
+
+    /// `localhost` and every name under it: this machine by definition (RFC 6761), whatever a resolver says.
+    package static func isLocalhost(_ host: String) -> Bool {
+        host == "localhost" || host.hasSuffix(".localhost")
     }
 
     /// Lower case, without IPv6 brackets or a root dot.

@@ -47,6 +47,12 @@ package struct NetworkAddress: Hashable, Sendable, CustomStringConvertible {
 
     package var isIPv4: Bool { bytes.count == 4 }
 
+    /// The IPv4 address an IPv4-mapped one (`::ffff:a.b.c.d`) stands for, as a dual-stack socket reports a peer;
+    /// any other address as it is.
+    package var unmapped: NetworkAddress {
+        scope == .mappedIPv4 ? NetworkAddress(bytes: Array(bytes[12..<16]))! : self
+    }
+
     /// The address as the C library writes it (`127.0.0.1`, `::1`).
     package var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Synchronization
 
 /// Fixed-window counters keyed by (scope, key), where the scope is always the tenant (or the platform),
@@ -63,15 +64,10 @@ package final class RateLimiter: Sendable {
 package enum ClientKey {
     package static func forAddress(_ address: String?) -> String {
         guard let address, !address.isEmpty else { return "-" }
-        guard address.contains(":") else { return address }
-        var bytes = in6_addr()
         let trimmed = address.split(separator: "%").first.map(String.init) ?? address
-        guard inet_pton(AF_INET6, trimmed, &bytes) == 1 else { return address.lowercased() }
-        let octets = withUnsafeBytes(of: &bytes) { Array($0) }
-        // An IPv4-mapped address is the IPv4 address.
-        if octets[0..<10].allSatisfy({ $0 == 0 }) && octets[10] == 0xff && octets[11] == 0xff {
-            return octets[12..<16].map(String.init).joined(separator: ".")
-        }
+        guard let parsed = NetworkAddress(literal: trimmed)?.unmapped else { return address.lowercased() }
+        if parsed.isIPv4 { return parsed.description }
+        let octets = parsed.bytes
         let groups = stride(from: 0, to: 8, by: 2).map {
             String(UInt16(octets[$0]) << 8 | UInt16(octets[$0 + 1]), radix: 16)
         }

@@ -10,7 +10,7 @@ enum HostKind: Equatable {
 
     init(_ rawHost: String) {
         let host = Egress.normalised(rawHost)
-        if host == "localhost" || host.hasSuffix(".localhost") {
+        if Egress.isLocalhost(host) {
             self = .loopback
         } else if let address = NetworkAddress(literal: host) {
             self = address.scope == .loopback ? .loopback : (address.isPublic ? .publicAddress : .privateAddress)

@@ -41,9 +41,6 @@ package struct SMTPRelay: Sendable, Equatable {
         self.password = password
     }
 
-    /// Whether the relay's address is written as this machine (a loopback literal or a `localhost` name).
-    package var isLoopback: Bool { HostKind(host) == .loopback }
-
     /// The submission ports relays use.
     package static let standardPorts: Set<Int> = [25, 465, 587, 2525]
 

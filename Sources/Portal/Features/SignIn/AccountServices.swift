@@ -39,7 +39,7 @@ package struct AccountServices: Sendable {
 
     /// An absolute link on the tenant's stored primary domain, never the request's Host.
     package func link(primaryHost: String, path: String) -> String {
-        if primaryHost == "localhost" || primaryHost.hasSuffix(".localhost") {
+        if Egress.isLocalhost(primaryHost) {
             return "http://\(primaryHost):\(localPort.value)\(path)"
         }
         return "https://\(primaryHost)\(path)"

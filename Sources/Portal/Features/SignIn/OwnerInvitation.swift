@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Tenancy
 
 /// Creates a tenant's first owner (or a platform user) with no password and a one-time setup link.
@@ -35,7 +36,7 @@ package enum OwnerInvitation {
     /// The link to print: the primary domain, `http://…:port` for `*.localhost`, else `https://`.
     package static func link(host: String, path: String, token: String) -> String {
         let port = Environment.value("PORTAL_PORT") ?? "8080"
-        let base = host == "localhost" || host.hasSuffix(".localhost") ? "http://\(host):\(port)" : "https://\(host)"
+        let base = Egress.isLocalhost(host) ? "http://\(host):\(port)" : "https://\(host)"
         return "\(base)\(path)?token=\(token)"
     }
 }

@@ -1,10 +1,11 @@
+import Integrations
 import Logging
 import Synchronization
 
 /// What no log line may carry, whatever logged it: values of secret-named fields, `name=value` pairs with a secret
 /// name inside a text (a query string, a form body), bearer tokens and API keys by their shape.
 package enum LogRedaction {
-    package static let mask = "[redacted]"
+    package static let mask = Redaction.mask
 
     /// Field and parameter names that hold secrets (lower case; a name containing one counts).
     static let secretNames = [

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Integrations
 import Tenancy
 
 /// Works out the request's effective host, scheme and client, and which tenant the host names.
@@ -55,7 +56,7 @@ package struct RequestOriginMiddleware: RouterMiddleware {
         }
         if let client = origin.clientAddress {
             origin.fromInside =
-                client == "::1" || client.hasPrefix("127.") || client == "::ffff:127.0.0.1"
+                NetworkAddress(literal: client)?.unmapped.scope == .loopback
                 || trustedProxies.contains { $0.contains(client) }
         }
         guard let rawHost else {
