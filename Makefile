@@ -21,10 +21,12 @@ build-tests: deps
 demo: build
 	.build/debug/portal demo --port $(PORT) --data-dir $(DATA_DIR) --assets-dir assets
 
-## make test: the formatting check, every Swift Testing suite, the real-browser check, then the scripted attacks.
+## make test: the formatting check, every Swift Testing suite, the real-browser check, the metrics scrape, then the
+## scripted attacks.
 test: lint build-tests
 	$(SWIFT) test --skip-build
 	$(PYTHON) scripts/browser-test.py
+	$(PYTHON) scripts/metrics-check.py
 	$(PYTHON) scripts/attack-test.py
 
 test-attacks: build-tests

@@ -24,6 +24,8 @@ packages=(
     python3-venv        # .venv for the PyPI packages of the checks (axe-selenium-python)
     weasyprint          # PDF invoices
     poppler-utils       # pdftotext: the PDF invoice test reads the text back
+    rclone              # pushes backups off the machine (any rclone remote), and fetches them back
+    openssh-server      # sshd, run unprivileged on loopback by the tests as an SFTP backup target (no service)
 )
 
 missing=()

@@ -115,6 +115,9 @@ package struct PlatformDatabase: Sendable {
         migrator.registerMigration("v10: the relay each queued message was checked for") { db in
             try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN relay TEXT NOT NULL DEFAULT 'platform'")
         }
+        migrator.registerMigration("v11: operations figures, backups that leave the machine, drills and alerts") { db in
+            try OperationsSchema.create(db)
+        }
         return migrator
     }
 

@@ -28,14 +28,14 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
     /// least-recently-used order are left alone. Blocking: call on `BlockingIO`.
     /// Also returns the tenant's upstream claim, read through the same connection (the registry's backfill).
     package static func measure(_ tenant: Tenant, in dataDirectory: DataDirectory, now: Date = Date()) throws -> (
-        TenantHealth, UpstreamClaim
+        TenantHealth, UpstreamClaim, JobFigures
     ) {
         let path = dataDirectory.tenantDatabasePath(tenant.slug)
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
-        let (customers, services, failed, activity, claim) = try queue.read { db in
+        let (customers, services, failed, activity, claim, jobs) = try queue.read { db in
             let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE kind = 'customer'") ?? 0
             let services = try Int.fetchOne(db, sql: "SELECT count(*) FROM service_mirror WHERE status = 'Active'") ?? 0
             let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
@@ -49,7 +49,7 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
                     )
                     """
             )
-            return (customers, services, failed, activity, try UpstreamClaim.read(db))
+            return (customers, services, failed, activity, try UpstreamClaim.read(db), try JobFigures.read(db))
         }
         let bytes = FileSize.bytes(at: path) + FileSize.bytes(at: path + "-wal")
         let health = TenantHealth(
@@ -57,6 +57,35 @@ package struct TenantHealth: Codable, Sendable, Equatable, FetchableRecord, Pers
             lastActivity: activity,
             databaseBytes: bytes, checkedAt: now
         )
-        return (health, claim)
+        return (health, claim, jobs)
+    }
+}
+
+/// The figures of a tenant's order pipeline and outbox that metrics sum over every tenant; measured by the health
+/// pass and again by the pipeline after each turn of the tenant, so they are never older than its last job.
+package struct JobFigures: Sendable, Equatable {
+    package var queued = 0
+    package var retrying = 0
+    package var parked = 0
+    package var oldestQueuedAt: Date?
+    package var outboxDepth = 0
+
+    package init() {}
+
+    package static func read(_ db: Database) throws -> JobFigures {
+        var figures = JobFigures()
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT count(*) FILTER (WHERE attempts = 0), count(*) FILTER (WHERE attempts > 0), min(created_at)
+                FROM order_jobs WHERE state = 'queued'
+                """)
+        figures.queued = row?[0] ?? 0
+        figures.retrying = row?[1] ?? 0
+        figures.oldestQueuedAt = row?[2]
+        figures.parked = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders WHERE status = 'failed'") ?? 0
+        figures.outboxDepth =
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM mail_outbox WHERE status IN ('queued', 'sending')") ?? 0
+        return figures
     }
 }

@@ -32,6 +32,8 @@ package final class CircuitBreakers: Sendable {
     }
 
     private let states = Mutex<[Key: State]>([:])
+    /// When each failing upstream's current run of failures began; cleared by a success.
+    private let streaks = Mutex<[Key: Date]>([:])
     private let failureThreshold: Int
     private let openDuration: TimeInterval
     private let now: @Sendable () -> Date
@@ -65,10 +67,12 @@ package final class CircuitBreakers: Sendable {
 
     package func recordSuccess(_ key: Key) {
         states.withLock { $0[key] = .closed(failures: 0) }
+        streaks.withLock { _ = $0.removeValue(forKey: key) }
     }
 
     package func recordFailure(_ key: Key) {
         let now = self.now()
+        streaks.withLock { if $0[key] == nil { $0[key] = now } }
         states.withLock { states in
             switch states[key] ?? .closed(failures: 0) {
             case .halfOpen:
@@ -98,5 +102,24 @@ package final class CircuitBreakers: Sendable {
             if case .open(let until) = states[key], until > now { return true }
             return false
         }
+    }
+
+    /// How many circuits fail fast now, or wait for their trial call (metrics).
+    package var openCount: Int {
+        let now = self.now()
+        return states.withLock { states in
+            states.values.count { state in
+                switch state {
+                case .open(let until): until > now
+                case .halfOpen: true
+                case .closed: false
+                }
+            }
+        }
+    }
+
+    /// The upstreams that have failed every call since before `cutoff`, with when their failures began (alerts).
+    package func failing(since cutoff: Date) -> [Key: Date] {
+        streaks.withLock { $0.filter { $0.value <= cutoff } }
     }
 }

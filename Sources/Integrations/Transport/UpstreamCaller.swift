@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// Time limits for one upstream call. The connect limit lives in the shared HTTP client's configuration.
 package struct UpstreamTimeouts: Sendable {
@@ -177,6 +178,7 @@ package struct UpstreamCaller: Sendable {
         action: String, started: ContinuousClock.Instant, attempts: Int, outcome: String, error: (any Error)? = nil
     ) {
         let elapsed = ContinuousClock.now - started
+        UpstreamMetrics.record(upstream: upstream.rawValue, outcome: outcome, elapsed: elapsed)
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         var metadata: Logger.Metadata = [
             "tenant": "\(tenant)", "upstream": "\(upstream.rawValue)", "action": "\(action)",
@@ -190,5 +192,17 @@ package struct UpstreamCaller: Sendable {
         } else {
             logger.warning("upstream call", metadata: metadata)
         }
+    }
+}
+
+/// Each upstream call counted by upstream and outcome (`ok`, `recovered`, `timeout`, `circuit_open`…), with its
+/// duration, in the process's swift-metrics backend (Prometheus in `portal serve`). Never by tenant.
+package enum UpstreamMetrics {
+    package static func record(upstream: String, outcome: String, elapsed: Duration) {
+        Counter(label: "portal_upstream_calls_total", dimensions: [("upstream", upstream), ("outcome", outcome)])
+            .increment()
+        let (seconds, attoseconds) = elapsed.components
+        Metrics.Timer(label: "portal_upstream_call_duration_seconds", dimensions: [("upstream", upstream)])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -70,10 +70,15 @@ package func buildApplication(
     )
 }
 
-/// Middleware runs outermost first: work out the origin, log, add headers, render errors, gate on tenant.
+/// Middleware runs outermost first: count, work out the origin, log, add headers, render errors, gate on tenant.
 package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> Router<PortalRequestContext> {
     let configuration = dependencies.configuration
     let router = Router(context: PortalRequestContext.self, options: .autoGenerateHeadEndpoints)
+    if configuration.requestMetrics {
+        // Outermost: a request's time and status class as the client gets them, error pages included.
+        PortalMetrics.bootstrap()
+        router.addMiddleware { MetricsMiddleware() }
+    }
     router.addMiddleware {
         RequestOriginMiddleware(
             registry: dependencies.registry,

@@ -69,6 +69,9 @@ package struct PortalConfiguration: Sendable {
     package var backupInterval: Duration?
     /// How many backups are kept per tenant.
     package var backupRetention = TenantBackups.Retention()
+    /// Whether requests are counted and timed for `/internal/metrics` (Hummingbird's metrics middleware); the
+    /// state gauges are served either way. `make bench` measures the storefront with and without it.
+    package var requestMetrics = true
     /// The simulators this process runs (`portal demo`): the onboarding wizard fills them in for sandbox brands.
     package var sandboxUpstreams: SandboxUpstreams?
 

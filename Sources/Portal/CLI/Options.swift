@@ -135,6 +135,12 @@ package struct ServerOptions: ParsableArguments {
     @Flag(help: "Add GET /bench/plaintext, the baseline for `make bench`. (env: PORTAL_BENCH=1)")
     var bench = false
     @Flag(
+        name: .customLong("no-request-metrics"),
+        help:
+            "Do not count and time requests for /internal/metrics (its state gauges stay). (env: PORTAL_REQUEST_METRICS=0)"
+    )
+    var noRequestMetrics = false
+    @Flag(
         name: .customLong("sandbox-upstreams"),
         help: "Let brands use sandbox mode: upstreams on loopback (`portal sandbox`). (env: PORTAL_SANDBOX_UPSTREAMS=1)"
     )

@@ -187,11 +187,13 @@ package struct MailDelivery: Service {
             relay = try await self.relay(for: mailbox, queuedFor: mail.relay)
         } catch let gone as OwnRelayGone {
             _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: gone.description) }
+            PortalMetrics.mail("failed")
             return
         } catch {
             let reason = "the brand's relay settings cannot be used: \(error)"
             if mail.attempts + 1 >= policy.maximumAttempts {
                 _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
+                PortalMetrics.mail("failed")
             } else {
                 let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: mail.attempts + 1, unit: 1))
                 _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: reason) }
@@ -214,6 +216,7 @@ package struct MailDelivery: Service {
             try message.validate()
             try await send(message, relay)
             _ = try await withOutbox(mailbox) { try await $0.markSent(mail.id, now: now()) }
+            PortalMetrics.mail("sent")
             logger.info(
                 "mail sent",
                 metadata: [
@@ -222,6 +225,7 @@ package struct MailDelivery: Service {
         } catch let failure as SMTPFailure where !failure.isPermanent && attempts < policy.maximumAttempts {
             let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts, unit: Double.random(in: 0...1)))
             _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: failure.description) }
+            PortalMetrics.mail("deferred")
             logger.warning(
                 "mail delivery deferred",
                 metadata: [
@@ -236,6 +240,7 @@ package struct MailDelivery: Service {
                     "\(error)"
                 }
             _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
+            PortalMetrics.mail("failed")
             logger.warning(
                 "mail delivery failed",
                 metadata: [

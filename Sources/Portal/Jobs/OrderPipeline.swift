@@ -1,6 +1,7 @@
 import Foundation
 import Integrations
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import Tenancy
@@ -132,7 +133,10 @@ package struct OrderPipeline: Service {
                 ran += 1
             }
             let checkedAt = now()
-            var next = try await databases.withDatabase(for: tenant, { try await $0.orders.nextJobTime() })
+            let (nextJob, figures) = try await databases.withDatabase(
+                for: tenant, { try await $0.orders.nextJobTimeAndFigures() })
+            var next = nextJob
+            try await BlockingIO.run { [platform] in try platform.recordJobFigures(figures, of: id) }
             if cardsWaiting {
                 // WHMCS or Stripe did not answer: try the card work again in a minute.
                 let retry = now().addingTimeInterval(60)
@@ -154,6 +158,9 @@ package struct OrderPipeline: Service {
     /// One attempt of one job; whatever happens, the job is finished, rescheduled or parked.
     private func run(_ job: OrderJob, tenant: Tenant) async {
         let started = ContinuousClock.now
+        let running = Meter(label: "portal_pipeline_jobs_running")
+        running.increment()
+        defer { running.decrement() }
         var outcome = "done"
         do {
             switch try await steps.perform(job, tenant: tenant) {

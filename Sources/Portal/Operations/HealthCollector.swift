@@ -53,8 +53,9 @@ package struct HealthCollector: Service {
         let (platform, dataDirectory) = (self.platform, self.dataDirectory)
         do {
             try await BlockingIO.run {
-                let (health, claim) = try TenantHealth.measure(tenant, in: dataDirectory)
+                let (health, claim, figures) = try TenantHealth.measure(tenant, in: dataDirectory)
                 try platform.record(health)
+                try platform.recordJobFigures(figures, of: tenant.id)
                 // Also brings brands configured before the registry kept claims into it.
                 try platform.recordClaim(claim, of: tenant.id)
             }

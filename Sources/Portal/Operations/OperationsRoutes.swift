@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Host-independent routes: liveness, readiness, static files, the TLS edge's ask endpoint and the benchmark baseline.
@@ -10,6 +11,11 @@ enum OperationsRoutes {
         ReadinessController(
             readiness: dependencies.readiness, platform: dependencies.platform,
             dataDirectory: dependencies.dataDirectory
+        ).addRoutes(to: areas.root)
+        MetricsController(
+            platform: dependencies.platform, databases: dependencies.databases,
+            breakers: dependencies.upstreams.breakers, hashQueue: configuration.hashQueue,
+            readiness: dependencies.readiness, now: { Date() }
         ).addRoutes(to: areas.root)
         StaticAssetsController(assets: dependencies.assets).addRoutes(to: areas.root)
         TLSAskController(

@@ -192,6 +192,16 @@ package struct OrderStore: Sendable {
         }
     }
 
+    /// When the next queued job is due, and the tenant's job and outbox figures, in one read.
+    package func nextJobTimeAndFigures() async throws -> (Date?, JobFigures) {
+        try await pool.read { db in
+            (
+                try Date.fetchOne(db, sql: "SELECT min(run_after) FROM order_jobs WHERE state = 'queued'"),
+                try JobFigures.read(db)
+            )
+        }
+    }
+
     /// Stores what a step learnt before it goes on (a client id, an order baseline), so a crash resumes from it.
     @discardableResult
     package func update(_ id: Order.ID, now: Date = Date(), _ change: @Sendable (inout Order) -> Void) async throws

@@ -28,9 +28,15 @@ struct SignInDesk: Sendable {
         let attempt = LoginThrottle.Attempt(
             scope: realm.throttleScope, account: "\(kind):\(email)", address: ClientKey.forAddress(origin.clientAddress)
         )
-        if let wait = flows.ipRetryAfter(realm, origin: origin) { return .throttled(seconds: wait) }
+        if let wait = flows.ipRetryAfter(realm, origin: origin) {
+            PortalMetrics.loginThrottled()
+            return .throttled(seconds: wait)
+        }
         let backOff = flows.throttle.wait(for: attempt, now: now)
-        if let backOff, !backOff.accountWideOnly { return .throttled(seconds: backOff.seconds) }
+        if let backOff, !backOff.accountWideOnly {
+            PortalMetrics.loginThrottled()
+            return .throttled(seconds: backOff.seconds)
+        }
         let ip = origin.clientAddress ?? ""
         return try await realm.withAccounts { store in
             let account = try await store.account(kind: kind, email: email)
@@ -41,7 +47,10 @@ struct SignInDesk: Sendable {
                     try await store.sessionAddresses(of: account.id).contains(where: {
                         ClientKey.forAddress($0) == attempt.address
                     })
-                else { return .throttled(seconds: backOff.seconds) }
+                else {
+                    PortalMetrics.loginThrottled()
+                    return .throttled(seconds: backOff.seconds)
+                }
                 flows.throttle.rememberUsual(attempt)
             }
             let verified: Bool

@@ -5,6 +5,7 @@ package enum OperationsPaths {
     /// Caddy's on-demand TLS asks here whether a host may have a certificate.
     package static let tlsAsk = RoutePath("/internal/tls/allowed")
     package static let ready = RoutePath("/internal/ready")
+    package static let metrics = RoutePath("/internal/metrics")
     package static let staticFiles = RoutePath("/static/**")
 
     /// Where the static file `name` is served (`base.css` → `/static/base.css`).
@@ -16,6 +17,7 @@ package enum OperationsPaths {
     /// gate or the platform console's routes.
     package static func isHostIndependent(_ path: String, benchRoutes: Bool) -> Bool {
         path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern || path == ready.pattern
+            || path == metrics.pattern
             || (benchRoutes && path == benchPlaintext.pattern)
     }
 }
