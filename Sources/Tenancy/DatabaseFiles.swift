@@ -14,12 +14,52 @@ package enum DatabaseFiles {
 
     /// A consistent copy of a live database, taken with `VACUUM INTO` on a read-only connection of its own: it
     /// reads one snapshot while the portal goes on writing, and the copy is compact and has no WAL.
-    package static func snapshot(databaseAt path: String, into destination: URL) throws {
+    ///
+    /// Returns the row count of every table as of the copy, counted in the live database: the counts are read, then
+    /// the copy taken, and `PRAGMA data_version` proves no other connection committed in between (else both are
+    /// taken again; after three busy tries the copy itself is counted). A restore drill compares them with what
+    /// comes back.
+    @discardableResult
+    package static func snapshot(databaseAt path: String, into destination: URL) throws -> [String: Int] {
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
-        try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination.path]) }
+        return try queue.inDatabase { db in
+            for _ in 0..<3 {
+                let before = try Int.fetchOne(db, sql: "PRAGMA data_version")
+                var counts: [String: Int] = [:]
+                try db.inTransaction(.deferred) {
+                    counts = try rowCounts(db)
+                    return .commit
+                }
+                try db.execute(sql: "VACUUM INTO ?", arguments: [destination.path])
+                if try Int.fetchOne(db, sql: "PRAGMA data_version") == before { return counts }
+                try FileManager.default.removeItem(at: destination)
+            }
+            try db.execute(sql: "VACUUM INTO ?", arguments: [destination.path])
+            return try rowCounts(of: destination.path)
+        }
+    }
+
+    /// The row count of every table of the database at `path`.
+    package static func rowCounts(of path: String) throws -> [String: Int] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { try rowCounts($0) }
+    }
+
+    /// The row count of every table; the caller holds the read transaction that makes them one snapshot.
+    static func rowCounts(_ db: Database) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        for table in tables {
+            counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+        }
+        return counts
     }
 
     /// SQLite's own check of every page and index; throws `IntegrityFailure` with its first findings.

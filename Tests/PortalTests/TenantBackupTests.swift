@@ -61,10 +61,14 @@ struct TenantBackupTests {
             secrets: try SecretBox.loadOrCreate(path: folder.path + "/master.key")
         )
         let acme = try TenantSlug(validating: "acme"), globex = try TenantSlug(validating: "globex")
-        try backups.backUp(acme, now: Date().addingTimeInterval(-3600))
+        _ = try await backups.backUpAndPush("acme", now: Date().addingTimeInterval(-3600))
         try await BackupScheduler(backups: backups, interval: .seconds(86_400), logger: Logger(label: "test")).runDue()
         #expect(try backups.list(acme).count == 1, "a backup an hour old is recent enough")
         #expect(try backups.list(globex).count == 1, "a tenant without a backup gets one")
+        #expect(backups.local(of: "_platform").count == 1, "the platform database is backed up too")
+        let statuses = try platform.backupStatuses()
+        #expect(Set(statuses.keys) == ["_platform", "acme", "globex"])
+        #expect(statuses.values.allSatisfy { $0.lastGoodAt != nil && $0.lastPushedAt == nil && !$0.isFailing })
     }
 
     @Test(
@@ -203,9 +207,10 @@ struct TenantBackupTests {
         let run = await cli.run(["backup", "run"])
         #expect(run.exitCode == 0, "\(run.errorMessage ?? "")")
         #expect(run.output.contains("acme: acme-"))
-        #expect(run.output.contains("Backed up 2 tenants."))
+        #expect(run.output.contains("[1/3] _platform: _platform-"))
+        #expect(run.output.contains("Backed up 3 databases."))
         let list = await cli.run(["backup", "list", "--slug", "acme"])
-        #expect(list.output.contains("TENANT"))
+        #expect(list.output.contains("DATABASE"))
         #expect(list.output.contains("/backups/acme/acme-"))
         let unconfirmed = await cli.run(["backup", "restore", "--slug", "acme"])
         #expect(unconfirmed.exitCode != 0)
@@ -215,6 +220,14 @@ struct TenantBackupTests {
         #expect(restored.output.contains("checking integrity…"))
         let unknown = await cli.run(["backup", "restore", "--slug", "nobody", "--yes"])
         #expect(unknown.exitCode != 0)
+        let nothing = await cli.run(["backup", "restore", "--yes"])
+        #expect(nothing.errorMessage?.contains("--slug") == true)
+        let noRemote = await cli.run(["backup", "drill"])
+        #expect(noRemote.errorMessage?.contains("--backup-remote") == true)
+        let occupied = await cli.run(["backup", "restore", "--from-remote", "--backup-remote", "offsite:backups"])
+        #expect(occupied.errorMessage?.contains("is not empty") == true, "\(occupied.errorMessage ?? "")")
+        let badRemote = await cli.run(["backup", "run", "--backup-remote", "no-colon-here"])
+        #expect(badRemote.errorMessage?.contains("REMOTE:PATH") == true)
     }
 }
 

@@ -56,6 +56,10 @@ package func buildApplication(
     if let interval = configuration.backupInterval {
         services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
     }
+    if let interval = configuration.drillInterval, configuration.backupRemote != nil {
+        let drills = RestoreDrills(backups: dependencies.backups, sample: configuration.drillSample, logger: logger)
+        services.append(RestoreDrillScheduler(drills: drills, interval: interval))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

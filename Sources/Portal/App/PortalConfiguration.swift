@@ -67,8 +67,14 @@ package struct PortalConfiguration: Sendable {
     package var healthInterval: Duration?
     /// How often every tenant is backed up while serving; nil turns scheduled backups off (`portal serve` sets a day).
     package var backupInterval: Duration?
-    /// How many backups are kept per tenant.
+    /// How many backups are kept per tenant (here and on the remote).
     package var backupRetention = TenantBackups.Retention()
+    /// Where every backup is copied off the machine; nil keeps them on the data disk only.
+    package var backupRemote: BackupRemote?
+    /// How often the restore drill runs (only with a remote); nil turns it off.
+    package var drillInterval: Duration?
+    /// How many tenants each drill restores, in rotation, besides the registry.
+    package var drillSample = 5
     /// Whether requests are counted and timed for `/internal/metrics` (Hummingbird's metrics middleware); the
     /// state gauges are served either way. `make bench` measures the storefront with and without it.
     package var requestMetrics = true

@@ -163,7 +163,7 @@ package struct PortalDependencies: Sendable {
             archive: TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets),
             backups: TenantBackups(
                 platform: platform, dataDirectory: dataDirectory, secrets: secrets,
-                retention: configuration.backupRetention
+                retention: configuration.backupRetention, remote: configuration.backupRemote
             ),
             healthCollector: HealthCollector(
                 platform: platform, registry: registry, dataDirectory: dataDirectory,

@@ -194,6 +194,17 @@ package struct ServerOptions: ParsableArguments {
         name: .customLong("backup-keep-weekly"),
         help: "Weekly backups kept per tenant. (env: PORTAL_BACKUP_KEEP_WEEKLY, default: 4)")
     var backupKeepWeekly: Int?
+    @OptionGroup var remote: BackupRemoteOptions
+    @Option(
+        name: .customLong("drill-every-hours"),
+        help:
+            "Restore a sample of tenants and the registry from the remote this often, to prove the backups; 0 turns it off. (env: PORTAL_DRILL_EVERY_HOURS, default: 24 with a remote)"
+    )
+    var drillEveryHours: Int?
+    @Option(
+        name: .customLong("drill-sample"),
+        help: "Tenants each restore drill restores, in rotation. (env: PORTAL_DRILL_SAMPLE, default: 5)")
+    var drillSample: Int?
 
     @Option(
         name: .customLong("smtp-password-file"),
@@ -212,4 +223,33 @@ package struct SlugOption: ParsableArguments {
     var slug: String
 
     package init() {}
+}
+
+/// Where backups go off the machine: any rclone remote.
+package struct BackupRemoteOptions: ParsableArguments {
+    @Option(
+        name: .customLong("backup-remote"),
+        help:
+            "rclone remote every backup is copied to: REMOTE:PATH, or a connection string such as :sftp,host=H,user=U:PATH. (env: PORTAL_BACKUP_REMOTE)"
+    )
+    var backupRemote: String?
+    @Option(
+        name: .customLong("rclone-config"),
+        help: "rclone's configuration file naming the remote. (env: PORTAL_RCLONE_CONFIG, default: rclone's own)")
+    var rcloneConfig: String?
+
+    package init() {}
+
+    var target: String? { backupRemote ?? Environment.value("PORTAL_BACKUP_REMOTE") }
+
+    /// The remote, if one is configured; `scratch` holds rclone's logs while it runs.
+    func remote(scratch: URL) throws -> BackupRemote? {
+        guard let target, !target.isEmpty else { return nil }
+        do {
+            return try BackupRemote(
+                target: target, configFile: rcloneConfig ?? Environment.value("PORTAL_RCLONE_CONFIG"), scratch: scratch)
+        } catch {
+            throw CommandError("--backup-remote: \(error)")
+        }
+    }
 }

@@ -147,6 +147,22 @@ extension ServerOptions {
             throw CommandError("--backup-keep-daily must be 1 to 365 and --backup-keep-weekly 0 to 520")
         }
         configuration.backupRetention = .init(daily: daily, weekly: weekly)
+        configuration.backupRemote = try remote.remote(
+            scratch: URL(fileURLWithPath: data.resolvedDataDir).appendingPathComponent(".rclone", isDirectory: true))
+        let drillHours =
+            try drillEveryHours ?? Environment.value("PORTAL_DRILL_EVERY_HOURS").map {
+                try Self.integer($0, name: "PORTAL_DRILL_EVERY_HOURS")
+            } ?? 24
+        let sample =
+            try drillSample ?? Environment.value("PORTAL_DRILL_SAMPLE").map {
+                try Self.integer($0, name: "PORTAL_DRILL_SAMPLE")
+            } ?? 5
+        guard (0...720).contains(drillHours), (1...1000).contains(sample) else {
+            throw CommandError("--drill-every-hours must be 0 (off) to 720 and --drill-sample 1 to 1000")
+        }
+        configuration.drillInterval =
+            drillHours == 0 || configuration.backupRemote == nil ? nil : .seconds(drillHours * 3600)
+        configuration.drillSample = sample
         if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
             var password = Environment.value("PORTAL_SMTP_PASSWORD")
             if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {

@@ -13,7 +13,8 @@ extension TenantArchive {
     }
 
     /// A consistent copy of a live database (see `DatabaseFiles.snapshot`).
-    package static func snapshot(databaseAt path: String, into destination: URL) throws {
+    @discardableResult
+    package static func snapshot(databaseAt path: String, into destination: URL) throws -> [String: Int] {
         try DatabaseFiles.snapshot(databaseAt: path, into: destination)
     }
 

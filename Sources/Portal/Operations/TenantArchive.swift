@@ -33,7 +33,14 @@ package struct TenantArchive: Sendable {
         /// Which master key signed this archive and sealed its secrets (a public fingerprint, not the key).
         package var keyID: String
         package var files: [File]
+        /// The row count of each table of the live database as of the snapshot (the restore drill's yardstick).
+        package var rowCounts: [String: Int]? = nil
+        /// `platform` for the platform database's backup (slug `_platform`); nil for a tenant.
+        package var kind: String? = nil
     }
+
+    /// The slug of the platform database's archives, which no tenant can have (slugs start with a letter).
+    package static let platformDatabase = "_platform"
 
     package enum ArchiveError: Error, Equatable, CustomStringConvertible {
         case unsigned
@@ -89,7 +96,7 @@ package struct TenantArchive: Sendable {
 
         progress("snapshotting the database")
         let snapshot = work.appendingPathComponent("tenant.sqlite")
-        try Self.snapshot(databaseAt: dataDirectory.tenantDatabasePath(slug), into: snapshot)
+        let counts = try Self.snapshot(databaseAt: dataDirectory.tenantDatabasePath(slug), into: snapshot)
         var entries: [(path: String, source: URL)] = [("tenant.sqlite", snapshot)]
         let assets = dataDirectory.tenantAssetsFolder(slug)
         for file in try Self.files(under: assets) {
@@ -97,11 +104,7 @@ package struct TenantArchive: Sendable {
         }
 
         progress("checksumming \(entries.count) file\(entries.count == 1 ? "" : "s")")
-        let files = try entries.map { entry in
-            let (size, digest) = try Self.sha256(of: entry.source)
-            return Manifest.File(path: entry.path, size: size, sha256: digest)
-        }
-        let manifest = Manifest(
+        var manifest = Manifest(
             format: Self.formatVersion, slug: slug.rawValue, name: tenant.name, status: tenant.status,
             customDomains: domains.filter { $0.kind == .custom && $0.status == .active }.map(\.hostname),
             pendingDomains: Dictionary(
@@ -111,11 +114,46 @@ package struct TenantArchive: Sendable {
                 uniquingKeysWith: { first, _ in first }
             ),
             primaryCustomDomain: domains.first { $0.isPrimary && $0.kind == .custom }?.hostname,
-            exportedAt: Date(), keyID: secrets.keyID, files: files
+            exportedAt: Date(), keyID: secrets.keyID, files: try Self.checksums(entries)
         )
-        let manifestData = try Self.encoder.encode(manifest)
+        manifest.rowCounts = counts
 
         progress("writing \(destination.lastPathComponent)")
+        try write(manifest, entries: entries, to: destination, work: work)
+        return manifest
+    }
+
+    /// The platform database (registry, platform users, platform audit) as an archive of the same format: slug
+    /// `_platform`, kind `platform`, one file `platform.sqlite`, signed like a tenant's.
+    @discardableResult
+    package func exportPlatform(to destination: URL) throws -> Manifest {
+        let work = destination.deletingLastPathComponent().appendingPathComponent(
+            ".export-platform-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let snapshot = work.appendingPathComponent("platform.sqlite")
+        let counts = try Self.snapshot(databaseAt: dataDirectory.platformDatabasePath, into: snapshot)
+        let entries: [(path: String, source: URL)] = [("platform.sqlite", snapshot)]
+        var manifest = Manifest(
+            format: Self.formatVersion, slug: Self.platformDatabase, name: "platform", status: .active,
+            customDomains: [], pendingDomains: nil, primaryCustomDomain: nil, exportedAt: Date(),
+            keyID: secrets.keyID, files: try Self.checksums(entries))
+        manifest.rowCounts = counts
+        manifest.kind = "platform"
+        try write(manifest, entries: entries, to: destination, work: work)
+        return manifest
+    }
+
+    static func checksums(_ entries: [(path: String, source: URL)]) throws -> [Manifest.File] {
+        try entries.map { entry in
+            let (size, digest) = try sha256(of: entry.source)
+            return Manifest.File(path: entry.path, size: size, sha256: digest)
+        }
+    }
+
+    /// Writes the signed manifest and the files as a `.tar.gz` in `work`, then renames it to `destination`.
+    func write(_ manifest: Manifest, entries: [(path: String, source: URL)], to destination: URL, work: URL) throws {
+        let manifestData = try Self.encoder.encode(manifest)
         let partial = work.appendingPathComponent("archive.tar.gz")
         FileManager.default.createFile(atPath: partial.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: partial)
@@ -135,7 +173,6 @@ package struct TenantArchive: Sendable {
             try FileManager.default.removeItem(at: destination)
         }
         try FileManager.default.moveItem(at: partial, to: destination)
-        return manifest
     }
 
     // MARK: Import
@@ -174,10 +211,15 @@ package struct TenantArchive: Sendable {
     /// Unpacks the archive into `folder`, checking the signature first and each file's checksum as it is written;
     /// returns the manifest. A failure leaves `folder`'s new files for the caller to remove.
     package func unpack(_ archive: URL, into folder: URL) throws -> Manifest {
+        try Self.unpack(archive, into: folder, secrets: secrets)
+    }
+
+    /// `unpack`, where no platform database is open yet (a restore from the remote onto an empty folder).
+    package static func unpack(_ archive: URL, into folder: URL, secrets: SecretBox) throws -> Manifest {
         let handle = try FileHandle(forReadingFrom: archive)
         defer { try? handle.close() }
         var tar = TarReader(gzip: try GzipFileReader(handle: handle))
-        let manifest = try readSignedManifest(&tar)
+        let manifest = try readSignedManifest(&tar, secrets: secrets)
         var expected = Dictionary(uniqueKeysWithValues: manifest.files.map { ($0.path, $0) })
         while let entry = try tar.nextEntry() {
             guard let file = expected.removeValue(forKey: entry.name), file.size == entry.size else {
@@ -210,10 +252,10 @@ package struct TenantArchive: Sendable {
         let handle = try FileHandle(forReadingFrom: archive)
         defer { try? handle.close() }
         var tar = TarReader(gzip: try GzipFileReader(handle: handle))
-        return try readSignedManifest(&tar)
+        return try Self.readSignedManifest(&tar, secrets: secrets)
     }
 
-    func readSignedManifest(_ tar: inout TarReader) throws -> Manifest {
+    static func readSignedManifest(_ tar: inout TarReader, secrets: SecretBox) throws -> Manifest {
         func entry(_ name: String) throws -> Data {
             guard let next = try tar.nextEntry(), next.name == name, next.size <= 4 * 1024 * 1024 else {
                 throw ArchiveError.unsigned
@@ -227,7 +269,7 @@ package struct TenantArchive: Sendable {
         guard
             HMAC<SHA256>.isValidAuthenticationCode(
                 Self.bytes(hex: signature) ?? [], authenticating: manifestData,
-                using: secrets.derivedKey(for: Self.signingPurpose)
+                using: secrets.derivedKey(for: signingPurpose)
             )
         else {
             // Say which key is wrong when the manifest still names one; otherwise it was changed.

@@ -4,8 +4,10 @@ import Logging
 import ServiceLifecycle
 import Tenancy
 
-/// Online backups of every tenant: each one a signed tenant archive (`VACUUM INTO` snapshot, files, checksums) in
-/// `<data>/backups/<slug>/`, kept by a daily/weekly retention, and restored with the tenant in maintenance.
+/// Online backups of every tenant and of the platform database: each one a signed archive (`VACUUM INTO` snapshot,
+/// files, checksums, row counts) in `<data>/backups/<slug>/` (`_platform/` for the platform), kept by a daily/weekly
+/// retention, pushed to an off-machine rclone remote when one is configured (the same retention applies there), and
+/// restored with the tenant in maintenance.
 package struct TenantBackups: Sendable {
     /// How many backups to keep: the newest of each of the last `daily` days and of the last `weekly` weeks.
     package struct Retention: Sendable, Equatable {
@@ -19,10 +21,14 @@ package struct TenantBackups: Sendable {
     }
 
     package struct Backup: Sendable, Equatable {
-        package var slug: TenantSlug
+        /// A tenant's slug, or `_platform`.
+        package var database: String
         package var takenAt: Date
         package var url: URL
         package var size: Int64
+
+        /// The tenant backed up; nil for the platform database.
+        package var slug: TenantSlug? { try? TenantSlug(validating: database) }
     }
 
     package enum BackupError: Error, Equatable, CustomStringConvertible {
@@ -47,14 +53,19 @@ package struct TenantBackups: Sendable {
     let dataDirectory: DataDirectory
     let secrets: SecretBox
     let retention: Retention
+    /// Where every backup is copied after it is taken; nil keeps them on this machine only.
+    package let remote: BackupRemote?
 
     package init(
-        platform: PlatformDatabase, dataDirectory: DataDirectory, secrets: SecretBox, retention: Retention = Retention()
+        platform: PlatformDatabase, dataDirectory: DataDirectory, secrets: SecretBox,
+        retention: Retention = Retention(),
+        remote: BackupRemote? = nil
     ) {
         self.platform = platform
         self.dataDirectory = dataDirectory
         self.secrets = secrets
         self.retention = retention
+        self.remote = remote
     }
 
     var folder: URL { dataDirectory.root.appendingPathComponent("backups", isDirectory: true) }
@@ -63,21 +74,84 @@ package struct TenantBackups: Sendable {
 
     // MARK: Taking
 
-    /// Backs up one tenant now, then prunes its old backups; returns the new one.
+    /// Backs up one tenant now, then prunes its old backups; returns the new one. (On this machine only; the
+    /// scheduler and `portal backup run` then `push` it.)
     @discardableResult
     package func backUp(_ slug: TenantSlug, now: Date = Date()) throws -> Backup {
-        let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
+        try take(slug.rawValue, now: now) { try archive.export(slug: slug, to: $0) }
+    }
+
+    /// Backs up the platform database (registry, platform users, platform audit) now, then prunes.
+    @discardableResult
+    package func backUpPlatform(now: Date = Date()) throws -> Backup {
+        try take(TenantArchive.platformDatabase, now: now) { try archive.exportPlatform(to: $0) }
+    }
+
+    private func take(_ database: String, now: Date, export: (URL) throws -> Void) throws -> Backup {
+        let databaseFolder = folder.appendingPathComponent(database, isDirectory: true)
         try FileManager.default.createDirectory(
-            at: tenantFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let url = tenantFolder.appendingPathComponent("\(slug.rawValue)-\(Self.stamp(now)).tar.gz")
+            at: databaseFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let url = databaseFolder.appendingPathComponent(Self.fileName(database, takenAt: now))
         // Two backups in the same second (the schedule and "Back up now") are one: the first is kept.
         if !FileManager.default.fileExists(atPath: url.path) {
-            try archive.export(slug: slug, to: url)
+            try export(url)
         }
-        try prune(slug, now: now)
+        try prune(database, now: now)
         return Backup(
-            slug: slug, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url,
+            database: database, takenAt: Self.date(fromStamp: Self.stamp(now)) ?? now, url: url,
             size: FileSize.bytes(at: url.path))
+    }
+
+    // MARK: Off the machine
+
+    /// Copies a backup to the remote, applies the retention to that database's remote folder, and records the
+    /// backup as good. Without a remote, only records it.
+    package func push(_ backup: Backup) async throws {
+        if let remote {
+            try await remote.push(backup.url, database: backup.database)
+            try await pruneRemote(backup.database, remote: remote)
+        }
+        let (platform, remote) = (self.platform, self.remote)
+        try await BlockingIO.run {
+            try platform.recordBackup(of: backup.database, takenAt: backup.takenAt, pushed: remote != nil)
+        }
+    }
+
+    /// Deletes the remote backups of `database` that the retention no longer keeps.
+    func pruneRemote(_ database: String, remote: BackupRemote) async throws {
+        let dated = try await remote.files(of: database).compactMap { name in
+            Self.takenAt(fileName: name, database: database).map { (name, $0) }
+        }
+        let keep = Self.retained(dated.map(\.1), retention: retention)
+        for (name, takenAt) in dated where !keep.contains(takenAt) {
+            try await remote.delete(name, database: database)
+        }
+    }
+
+    /// The remote backups of `database`, newest first, as (file name, time taken).
+    package func remoteBackups(of database: String) async throws -> [(name: String, takenAt: Date)] {
+        guard let remote else { return [] }
+        return try await remote.files(of: database).compactMap { name in
+            Self.takenAt(fileName: name, database: database).map { (name, $0) }
+        }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Takes a backup of `database` (a slug or `_platform`) and pushes it; records a failure before rethrowing.
+    package func backUpAndPush(_ database: String, now: Date = Date()) async throws -> Backup {
+        do {
+            let backup = try await BlockingIO.run { [self] in
+                if database == TenantArchive.platformDatabase { return try backUpPlatform(now: now) }
+                return try backUp(try TenantSlug(validating: database), now: now)
+            }
+            try await push(backup)
+            return backup
+        } catch {
+            let platform = self.platform
+            try? await BlockingIO.run {
+                try platform.recordBackupFailure(of: database, at: now, error: "\(error)")
+            }
+            throw error
+        }
     }
 
     /// Backs up every tenant, one after another; a tenant that fails is reported and the others go on.
@@ -87,7 +161,7 @@ package struct TenantBackups: Sendable {
         }
     }
 
-    /// The backups on disk, newest first; of one tenant or of all.
+    /// The backups on disk, newest first; of one tenant, or of all and the platform database.
     package func list(_ slug: TenantSlug? = nil) throws -> [Backup] {
         let slugs: [TenantSlug]
         if let slug {
@@ -96,24 +170,24 @@ package struct TenantBackups: Sendable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             slugs = names.compactMap { try? TenantSlug(validating: $0) }
         }
-        var backups: [Backup] = []
-        for slug in slugs {
-            let tenantFolder = folder.appendingPathComponent(slug.rawValue, isDirectory: true)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: tenantFolder.path)) ?? [] {
-                let prefix = "\(slug.rawValue)-", suffix = ".tar.gz"
-                guard name.hasPrefix(prefix), name.hasSuffix(suffix),
-                    let takenAt = Self.date(fromStamp: String(name.dropFirst(prefix.count).dropLast(suffix.count)))
-                else { continue }
-                let url = tenantFolder.appendingPathComponent(name)
-                backups.append(Backup(slug: slug, takenAt: takenAt, url: url, size: FileSize.bytes(at: url.path)))
-            }
-        }
-        return backups.sorted { ($0.takenAt, $0.slug.rawValue) > ($1.takenAt, $1.slug.rawValue) }
+        let databases = slugs.map(\.rawValue) + (slug == nil ? [TenantArchive.platformDatabase] : [])
+        return databases.flatMap { local(of: $0) }
+            .sorted { ($0.takenAt, $0.database) > ($1.takenAt, $1.database) }
     }
 
-    /// Deletes the tenant's backups that the retention no longer keeps.
-    package func prune(_ slug: TenantSlug, now: Date) throws {
-        let backups = try list(slug)
+    /// The backups of one database (a slug or `_platform`) on this machine.
+    package func local(of database: String) -> [Backup] {
+        let databaseFolder = folder.appendingPathComponent(database, isDirectory: true)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: databaseFolder.path)) ?? []).compactMap { name in
+            guard let takenAt = Self.takenAt(fileName: name, database: database) else { return nil }
+            let url = databaseFolder.appendingPathComponent(name)
+            return Backup(database: database, takenAt: takenAt, url: url, size: FileSize.bytes(at: url.path))
+        }.sorted { $0.takenAt > $1.takenAt }
+    }
+
+    /// Deletes the database's backups on this machine that the retention no longer keeps.
+    package func prune(_ database: String, now: Date) throws {
+        let backups = local(of: database)
         let keep = Self.retained(backups.map(\.takenAt), retention: retention)
         for backup in backups where !keep.contains(backup.takenAt) {
             try FileManager.default.removeItem(at: backup.url)
@@ -215,6 +289,18 @@ package struct TenantBackups: Sendable {
     }
 
     // MARK: Names
+
+    /// `acme-20261126T031500Z.tar.gz`, `_platform-20261126T031500Z.tar.gz`.
+    static func fileName(_ database: String, takenAt: Date) -> String {
+        "\(database)-\(stamp(takenAt)).tar.gz"
+    }
+
+    /// When the backup in `name` was taken, if `name` is one of `database`'s backups.
+    static func takenAt(fileName name: String, database: String) -> Date? {
+        let prefix = "\(database)-", suffix = ".tar.gz"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        return date(fromStamp: String(name.dropFirst(prefix.count).dropLast(suffix.count)))
+    }
 
     /// `20261126T031500Z`: sorts by time and is safe in a file name.
     static func stamp(_ date: Date) -> String {

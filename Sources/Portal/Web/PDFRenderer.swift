@@ -1,4 +1,3 @@
-import CSpawn
 import Foundation
 
 /// Turns a rendered page into a PDF with WeasyPrint (Debian's `weasyprint`), so a PDF invoice is the same template
@@ -46,42 +45,22 @@ package struct PDFRenderer: Sendable {
             for stylesheet in stylesheets { arguments += ["--stylesheet", stylesheet] }
             arguments += [input.path, output.path]
             let status = try await run(arguments, log: log, home: scratch)
-            guard status == 0 else {
-                let words = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw Failure.failed(String(words.split(separator: "\n").suffix(3).joined(separator: " ").prefix(300)))
-            }
+            guard status == 0 else { throw Failure.failed(ToolProcess.lastWords(of: log)) }
             return try Data(contentsOf: output)
         }
     }
 
     /// Runs the tool to its end (or kills it at the time limit); its standard error goes to `log`.
     private func run(_ arguments: [String], log: URL, home: URL) async throws -> Int32 {
-        let logDescriptor = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard logDescriptor >= 0 else { throw Failure.unavailable(String(cString: strerror(errno))) }
-        defer { close(logDescriptor) }
         // A small, fixed environment: nothing of the server's (keys, tokens) reaches the child.
         let environment = ["PATH=/usr/bin:/bin", "HOME=\(home.path)", "LANG=C.UTF-8", "XDG_CACHE_HOME=\(home.path)"]
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let started = cspawn_input(&pid, executable, argv, envp, -1, -1, logDescriptor)
-        guard started == 0 else { throw Failure.unavailable(String(cString: strerror(started))) }
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
-            if ContinuousClock.now >= deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                throw Failure.timedOut
-            }
-            try? await Task.sleep(for: .milliseconds(20))
+        do {
+            return try await ToolProcess.run(
+                executable, arguments, environment: environment, errors: log, timeout: timeout)
+        } catch ToolProcess.Failure.unavailable(let reason) {
+            throw Failure.unavailable(reason)
+        } catch ToolProcess.Failure.timedOut {
+            throw Failure.timedOut
         }
     }
 }

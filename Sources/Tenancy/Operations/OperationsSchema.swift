@@ -155,3 +155,86 @@ package struct RestoreDrill: Codable, Sendable, Equatable, FetchableRecord, Pers
 
     package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+/// The state of one database's backups: a tenant's slug, or `_platform`.
+package struct BackupStatus: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package var database: String
+    /// When the newest good backup was taken (and, with a remote, stored off the machine).
+    package var lastGoodAt: Date?
+    package var lastPushedAt: Date?
+    package var failedAt: Date?
+    package var lastError: String
+
+    package static let databaseTableName = "backup_status"
+    package enum CodingKeys: String, CodingKey {
+        case database
+        case lastGoodAt = "last_good_at"
+        case lastPushedAt = "last_pushed_at"
+        case failedAt = "failed_at"
+        case lastError = "last_error"
+    }
+
+    /// Whether the latest attempt failed.
+    package var isFailing: Bool { failedAt.map { failed in lastGoodAt.map { failed > $0 } ?? true } ?? false }
+}
+
+extension PlatformDatabase {
+    package func backupStatuses() throws -> [String: BackupStatus] {
+        try pool.read { db in
+            Dictionary(uniqueKeysWithValues: try BackupStatus.fetchAll(db).map { ($0.database, $0) })
+        }
+    }
+
+    /// A backup taken at `takenAt` is good (and was pushed off the machine when `pushed`).
+    package func recordBackup(of database: String, takenAt: Date, pushed: Bool) throws {
+        try pool.write { db in
+            var status =
+                try BackupStatus.fetchOne(db, key: database)
+                ?? BackupStatus(database: database, lastError: "")
+            status.lastGoodAt = max(status.lastGoodAt ?? takenAt, takenAt)
+            if pushed { status.lastPushedAt = takenAt }
+            status.lastError = ""
+            try status.save(db)
+        }
+    }
+
+    package func recordBackupFailure(of database: String, at date: Date, error: String) throws {
+        try pool.write { db in
+            var status =
+                try BackupStatus.fetchOne(db, key: database)
+                ?? BackupStatus(database: database, lastError: "")
+            status.failedAt = date
+            status.lastError = String(error.prefix(500))
+            try status.save(db)
+        }
+    }
+
+    /// Forgets an offboarded tenant's backup state.
+    package func forgetBackups(of database: String) throws {
+        try pool.write { db in _ = try BackupStatus.deleteOne(db, key: database) }
+    }
+
+    package func recordDrill(_ drill: RestoreDrill) throws {
+        try pool.write { db in
+            var drill = drill
+            try drill.insert(db)
+            // A year of daily drills is plenty of history.
+            try db.execute(
+                sql:
+                    "DELETE FROM restore_drills WHERE id NOT IN (SELECT id FROM restore_drills ORDER BY id DESC LIMIT 400)"
+            )
+        }
+    }
+
+    package func drills(limit: Int = 10) throws -> [RestoreDrill] {
+        try pool.read { db in
+            try RestoreDrill.fetchAll(
+                db, sql: "SELECT * FROM restore_drills ORDER BY id DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
+    /// How many drills ran, for rotating the sample.
+    package func drillCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM restore_drills") ?? 0 }
+    }
+}
