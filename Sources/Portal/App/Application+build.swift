@@ -26,7 +26,7 @@ package func buildApplication(
             secrets: dependencies.accountServices.secrets,
             relayEgress: { [upstreams = dependencies.upstreams] in try await upstreams.relayEgress(of: $0) },
             send: configuration.mailSend ?? { try await SMTPSender().send($0, via: $1) },
-            policy: configuration.mailRetry,
+            policy: configuration.mailRetry, alerts: dependencies.alerts,
             logger: logger
         ),
         OrderPipeline(
@@ -35,6 +35,7 @@ package func buildApplication(
             lockPath: dependencies.dataDirectory.root.appendingPathComponent("pipeline.lock").path,
             cards: dependencies.cardPayments,
             heartbeat: { [readiness = dependencies.readiness] in readiness.pipelineRoundCompleted() },
+            alerts: dependencies.alerts,
             now: dependencies.accountServices.now, logger: logger
         ),
         ReminderScheduler(
@@ -47,11 +48,21 @@ package func buildApplication(
             storefront: dependencies.storefront, flows: dependencies.accountFlows,
             realm: { dependencies.tenantRealm($0) },
             orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps,
-            interval: configuration.reminderInterval, now: dependencies.accountServices.now, logger: logger
+            interval: configuration.reminderInterval, alerts: dependencies.alerts,
+            now: dependencies.accountServices.now,
+            logger: logger
         ),
     ]
     if configuration.healthInterval != nil {
         services.append(dependencies.healthCollector)
+    }
+    if let interval = configuration.alertInterval {
+        services.append(
+            AlertWatch(
+                desk: dependencies.alerts, platform: dependencies.platform, registry: dependencies.registry,
+                databases: dependencies.databases, breakers: dependencies.upstreams.breakers,
+                readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory,
+                unopenable: dependencies.unopenable, interval: interval, now: dependencies.accountServices.now))
     }
     if let interval = configuration.backupInterval {
         services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))

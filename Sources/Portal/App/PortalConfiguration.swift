@@ -75,6 +75,9 @@ package struct PortalConfiguration: Sendable {
     package var drillInterval: Duration?
     /// How many tenants each drill restores, in rotation, besides the registry.
     package var drillSample = 5
+    /// How often conditions are turned into alerts and resolved alerts cleared; nil turns the watch off
+    /// (`portal serve` sets a minute).
+    package var alertInterval: Duration?
     /// Whether requests are counted and timed for `/internal/metrics` (Hummingbird's metrics middleware); the
     /// state gauges are served either way. `make bench` measures the storefront with and without it.
     package var requestMetrics = true

@@ -50,6 +50,16 @@ package struct PortalDependencies: Sendable {
     package let cardPayments: CardPayments
     /// Draining and the pipeline's heartbeat, for `/internal/ready`.
     package let readiness: Readiness
+    /// Brand databases the health pass could not open (a platform alert).
+    package let unopenable: UnopenableDatabases
+    package let logger: Logger
+
+    /// Raises and clears the alerts of brands and of the platform (email and console entry, once per incident).
+    package var alerts: AlertDesk {
+        AlertDesk(
+            platform: platform, databases: databases, registry: registry, flows: accountFlows,
+            tenantRealm: { [self] in tenantRealm($0) }, platformRealm: platformRealm, logger: logger)
+    }
 
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
@@ -83,6 +93,7 @@ package struct PortalDependencies: Sendable {
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
         let registry = try TenantRegistry(database: platform, baseDomain: configuration.baseDomain)
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: maximumOpen, logger: logger)
+        let unopenable = UnopenableDatabases()
         let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
         let pages = try await PageRenderer(directory: configuration.assetsDirectory + "/templates")
         let storefront = StorefrontService(
@@ -167,7 +178,7 @@ package struct PortalDependencies: Sendable {
             ),
             healthCollector: HealthCollector(
                 platform: platform, registry: registry, dataDirectory: dataDirectory,
-                interval: configuration.healthInterval ?? .seconds(600), logger: logger
+                interval: configuration.healthInterval ?? .seconds(600), unopenable: unopenable, logger: logger
             ),
             productSync: productSync,
             orderSteps: OrderSteps(
@@ -182,7 +193,9 @@ package struct PortalDependencies: Sendable {
                 databases: databases, upstreams: upstreams, queue: orderQueue, flows: accountFlows, realm: realm,
                 refresh: { try await billingRefresher.refresh($0, in: $1) }, now: accountServices.now,
                 crashAfter: configuration.crashAfterStep, logger: logger),
-            readiness: Readiness(thresholds: configuration.readiness)
+            readiness: Readiness(thresholds: configuration.readiness),
+            unopenable: unopenable,
+            logger: logger
         )
     }
 }

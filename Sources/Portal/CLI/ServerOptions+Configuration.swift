@@ -107,6 +107,7 @@ extension ServerOptions {
         configuration.edgeIPv4 = edgeIPv4 ?? Environment.value("PORTAL_EDGE_IPV4")
         configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
         configuration.healthInterval = .seconds(600)
+        configuration.alertInterval = .seconds(60)
         configuration.requestMetrics = !(noRequestMetrics || Environment.value("PORTAL_REQUEST_METRICS") == "0")
         let freeMB =
             try readyMinFreeMB ?? Environment.value("PORTAL_READY_MIN_FREE_MB").map {

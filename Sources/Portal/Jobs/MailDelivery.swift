@@ -2,6 +2,7 @@ import Foundation
 import Integrations
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Tenancy
 
 /// How often and how long delivery is retried after a temporary failure (4xx reply, no connection).
@@ -46,6 +47,9 @@ package struct MailDelivery: Service {
     let policy: MailRetryPolicy
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Told when a brand's own relay has refused `RelayWatch.threshold` messages in a row, and when it takes one again.
+    let alerts: AlertDesk?
+    private let relayWatch = RelayWatch()
 
     package init(
         queue: MailQueue, databases: TenantDatabases, registry: TenantRegistry, platform: PlatformDatabase,
@@ -53,9 +57,10 @@ package struct MailDelivery: Service {
         secrets: SecretBox,
         relayEgress: @escaping @Sendable (Tenant) async throws -> EgressPolicy = { _ in .publicOnly },
         send: @escaping Send = { try await SMTPSender().send($0, via: $1) },
-        policy: MailRetryPolicy = MailRetryPolicy(),
+        policy: MailRetryPolicy = MailRetryPolicy(), alerts: AlertDesk? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
+        self.alerts = alerts
         self.queue = queue
         self.databases = databases
         self.registry = registry
@@ -217,6 +222,7 @@ package struct MailDelivery: Service {
             try await send(message, relay)
             _ = try await withOutbox(mailbox) { try await $0.markSent(mail.id, now: now()) }
             PortalMetrics.mail("sent")
+            await relayAnswered(mailbox, relay: mail.relay, refused: nil)
             logger.info(
                 "mail sent",
                 metadata: [
@@ -226,6 +232,7 @@ package struct MailDelivery: Service {
             let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts, unit: Double.random(in: 0...1)))
             _ = try await withOutbox(mailbox) { try await $0.retry(mail.id, at: retryAt, error: failure.description) }
             PortalMetrics.mail("deferred")
+            await relayAnswered(mailbox, relay: mail.relay, refused: failure.description)
             logger.warning(
                 "mail delivery deferred",
                 metadata: [
@@ -241,12 +248,64 @@ package struct MailDelivery: Service {
                 }
             _ = try await withOutbox(mailbox) { try await $0.fail(mail.id, error: reason) }
             PortalMetrics.mail("failed")
+            if error is SMTPFailure { await relayAnswered(mailbox, relay: mail.relay, refused: reason) }
             logger.warning(
                 "mail delivery failed",
                 metadata: [
                     "mailbox": "\(mailbox)", "id": "\(mail.id)", "reason": "\(reason)",
                     "detail": "\((error as? SMTPFailure)?.detail ?? "")",
                 ])
+        }
+    }
+
+    /// Counts a brand's own relay's refusals in a row: at `RelayWatch.threshold` its owners and admins are alerted
+    /// (through the platform's relay); the first message it takes again clears the alert.
+    private func relayAnswered(_ mailbox: Mailbox, relay: String, refused reason: String?) async {
+        guard let alerts, relay == "own", case .tenant(let id) = mailbox,
+            let tenant = registry.snapshot.tenantsByID[id]
+        else { return }
+        switch relayWatch.record(id, refused: reason != nil) {
+        case .raise:
+            await alerts.raise(
+                tenant, incident: "relay", kind: "relay", title: "Your mail relay keeps refusing mail",
+                detail:
+                    "The last \(RelayWatch.threshold) messages were refused or could not be handed over (\(reason ?? "")). Messages are retried; check the relay's address, port and credentials under Mail settings.",
+                actionPath: AdminPaths.mailSettings.link(), viaPlatformRelay: true)
+        case .clear:
+            await alerts.clear(tenant, incident: "relay")
+        case .none:
+            break
+        }
+    }
+}
+
+/// Consecutive refusals per brand relay, in memory.
+final class RelayWatch: Sendable {
+    static let threshold = 3
+
+    enum Verdict { case raise, clear, none }
+
+    private struct Entry {
+        var refusals = 0
+        /// Whether a stale alert (from before a restart) may be open: cleared on the first success.
+        var mayBeOpen = true
+    }
+
+    private let entries = Mutex<[Tenant.ID: Entry]>([:])
+
+    func record(_ tenant: Tenant.ID, refused: Bool) -> Verdict {
+        entries.withLock { entries in
+            var entry = entries[tenant] ?? Entry()
+            defer { entries[tenant] = entry }
+            if refused {
+                entry.refusals += 1
+                guard entry.refusals == Self.threshold else { return .none }
+                entry.mayBeOpen = true
+                return .raise
+            }
+            let verdict: Verdict = entry.mayBeOpen ? .clear : .none
+            entry = Entry(refusals: 0, mayBeOpen: false)
+            return verdict
         }
     }
 }

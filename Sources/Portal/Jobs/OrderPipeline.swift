@@ -44,6 +44,8 @@ package struct OrderPipeline: Service {
     let cards: CardPayments?
     /// Told after every pass of the worker, for `/internal/ready`.
     let heartbeat: @Sendable () -> Void
+    /// Told when an order is parked: its brand's owners and admins are alerted.
+    let alerts: AlertDesk?
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -51,9 +53,10 @@ package struct OrderPipeline: Service {
         steps: OrderSteps, queue: OrderQueue, registry: TenantRegistry, databases: TenantDatabases,
         platform: PlatformDatabase,
         policy: PipelineRetryPolicy, lockPath: String, cards: CardPayments? = nil,
-        heartbeat: @escaping @Sendable () -> Void = {},
+        heartbeat: @escaping @Sendable () -> Void = {}, alerts: AlertDesk? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
+        self.alerts = alerts
         self.lockPath = lockPath
         self.cards = cards
         self.heartbeat = heartbeat
@@ -155,6 +158,19 @@ package struct OrderPipeline: Service {
         }
     }
 
+    /// Owners and admins hear once that an order (or a renewal) waits for them; the alert clears when staff retry,
+    /// complete or cancel it (`AlertWatch`).
+    private func alertParked(_ order: Order, reason: String, tenant: Tenant) async {
+        let renewal = order.renewalOf != nil
+        await alerts?.raise(
+            tenant, incident: "order:\(order.id!.rawValue)", kind: renewal ? "renewal" : "order",
+            title: renewal
+                ? "The renewal of \(order.domain) failed (order \(order.number))"
+                : "Order \(order.number) is waiting for staff",
+            detail: "\(reason). Retry, complete or cancel it in the staff area.",
+            actionPath: AdminPaths.order.link(order.id!.rawValue))
+    }
+
     /// One attempt of one job; whatever happens, the job is finished, rescheduled or parked.
     private func run(_ job: OrderJob, tenant: Tenant) async {
         let started = ContinuousClock.now
@@ -178,9 +194,11 @@ package struct OrderPipeline: Service {
             do {
                 if OrderSteps.isPermanent(error) || attempts >= policy.maximumAttempts {
                     outcome = "parked"
-                    try await databases.withDatabase(for: tenant) {
+                    let order = try await databases.withDatabase(for: tenant) {
                         try await $0.orders.park(job, error: reason, now: now())
+                        return try await $0.orders.order(job.orderID)
                     }
+                    if let order { await alertParked(order, reason: reason, tenant: tenant) }
                 } else {
                     outcome = "retry"
                     let retryAt = now().addingTimeInterval(policy.delay(afterAttempt: attempts))

@@ -21,6 +21,8 @@ package struct RenewalScheduler: Service {
     let orderQueue: OrderQueue
     let steps: OrderSteps
     let interval: Duration
+    /// Told when a renewal cannot be placed (owners and admins are alerted) and when it later is.
+    let alerts: AlertDesk?
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -28,9 +30,10 @@ package struct RenewalScheduler: Service {
         registry: TenantRegistry, databases: TenantDatabases, upstreams: TenantUpstreams, storefront: StorefrontService,
         flows: AccountFlows,
         realm: @escaping @Sendable (Tenant) -> any AccountRealm, orderQueue: OrderQueue, steps: OrderSteps,
-        interval: Duration = .seconds(3600),
+        interval: Duration = .seconds(3600), alerts: AlertDesk? = nil,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
+        self.alerts = alerts
         (self.registry, self.databases, self.upstreams, self.storefront, self.flows) = (
             registry, databases, upstreams, storefront, flows
         )
@@ -97,6 +100,7 @@ package struct RenewalScheduler: Service {
                     {
                         placed += 1
                     }
+                    await alerts?.clear(tenant, incident: "renewal:\(RenewalTarget.domain(domain.id!).text)")
                 } else {
                     try await remindExpiry(domain, tenant: tenant)
                 }
@@ -104,6 +108,7 @@ package struct RenewalScheduler: Service {
                 logger.warning(
                     "domain renewal not placed",
                     metadata: ["tenant": "\(tenant.slug)", "domain": "\(domain.name)", "error": "\(error)"])
+                await alertRenewalFailed(.domain(domain.id!), name: domain.name, error: error, tenant: tenant)
             }
         }
         for certificate in certificates where settings.sslStoreConfigured {
@@ -115,15 +120,28 @@ package struct RenewalScheduler: Service {
                 {
                     placed += 1
                 }
+                await alerts?.clear(tenant, incident: "renewal:\(RenewalTarget.certificate(certificate.id!).text)")
             } catch {
                 logger.warning(
                     "certificate renewal not placed",
                     metadata: [
                         "tenant": "\(tenant.slug)", "certificate": "\(certificate.id!.rawValue)", "error": "\(error)",
                     ])
+                await alertRenewalFailed(
+                    .certificate(certificate.id!), name: certificate.domain, error: error, tenant: tenant)
             }
         }
         return placed
+    }
+
+    /// Owners and admins hear once that a renewal could not be placed; it clears when a later pass places it.
+    private func alertRenewalFailed(_ target: RenewalTarget, name: String, error: any Error, tenant: Tenant) async {
+        await alerts?.raise(
+            tenant, incident: "renewal:\(target.text)", kind: "renewal",
+            title: "The renewal of \(name) could not be placed",
+            detail:
+                "\(OrderSteps.describe(error)). The portal tries again every hour; check the product's renewal price and the integrations.",
+            actionPath: AdminPaths.orders.link())
     }
 
     /// Places the renewal order unless one for this object and expiry exists (placed before, or still open).

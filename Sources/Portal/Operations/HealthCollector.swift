@@ -10,12 +10,15 @@ package struct HealthCollector: Service {
     let registry: TenantRegistry
     let dataDirectory: DataDirectory
     let interval: Duration
+    /// Told which brand databases cannot be opened (a platform alert) and which open again.
+    let unopenable: UnopenableDatabases
     let logger: Logger
 
     package init(
         platform: PlatformDatabase, registry: TenantRegistry, dataDirectory: DataDirectory, interval: Duration,
-        logger: Logger
+        unopenable: UnopenableDatabases = UnopenableDatabases(), logger: Logger
     ) {
+        self.unopenable = unopenable
         self.platform = platform
         self.registry = registry
         self.dataDirectory = dataDirectory

@@ -33,7 +33,8 @@ package struct PageRenderer: Sendable {
         "storefront/home", "storefront/error", "errors/neutral", "account/login", "account/signup", "account/forgot",
         "account/reset", "account/message", "account/home", "account/security", "admin/home", "admin/staff",
         "admin/audit", "admin/mailbox", "account/two-factor-setup", "account/two-factor-status",
-        "account/recovery-codes", "account/two-factor-challenge", "platform/home", "platform/audit", "platform/tenant",
+        "account/recovery-codes", "account/two-factor-challenge", "platform/home", "platform/audit",
+        "platform/operations", "platform/tenant",
     ]
 
     /// Renders `template` with a typed view model.

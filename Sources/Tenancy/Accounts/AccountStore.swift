@@ -108,6 +108,13 @@ package struct AccountStore: Sendable {
 
     // MARK: Staff
 
+    /// The platform's users (in platform.sqlite's accounts).
+    package func platformUsers() async throws -> [Account] {
+        try await pool.read { db in
+            try Account.fetchAll(db, sql: "SELECT * FROM accounts WHERE kind = 'platform' ORDER BY email")
+        }
+    }
+
     package func staff() async throws -> [Account] {
         try await pool.read { db in
             try Account.fetchAll(db, sql: "SELECT * FROM accounts WHERE kind = 'staff' ORDER BY role DESC, email")

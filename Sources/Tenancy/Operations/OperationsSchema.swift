@@ -43,6 +43,15 @@ enum OperationsSchema {
                     cleared_at DATETIME
                 );
                 CREATE UNIQUE INDEX platform_alerts_open ON platform_alerts(incident) WHERE cleared_at IS NULL;
+                -- The brands' open alerts (each kept in the brand's own database), so that the watcher can clear
+                -- them when resolved without opening every tenant.
+                CREATE TABLE brand_alerts_open (
+                    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    incident TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    raised_at DATETIME NOT NULL,
+                    PRIMARY KEY (tenant_id, incident)
+                );
                 """
         )
     }
@@ -63,6 +72,7 @@ package struct OperationsFigures: Sendable, Equatable {
     package var failingBackups = 0
     package var lastDrill: RestoreDrill?
     package var openPlatformAlerts = 0
+    package var openBrandAlerts = 0
 }
 
 extension PlatformDatabase {
@@ -102,6 +112,7 @@ extension PlatformDatabase {
                 db, sql: "SELECT * FROM restore_drills ORDER BY id DESC LIMIT 1")
             figures.openPlatformAlerts =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM platform_alerts WHERE cleared_at IS NULL") ?? 0
+            figures.openBrandAlerts = try Int.fetchOne(db, sql: "SELECT count(*) FROM brand_alerts_open") ?? 0
             return figures
         }
     }

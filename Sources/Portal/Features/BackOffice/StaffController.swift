@@ -22,8 +22,12 @@ package struct StaffController: Sendable {
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let currency = try context.content.brand.currency
         let now = flows.services.now()
-        let figures = try await databases.withDatabase(for: context.tenant) {
-            try await $0.reports.figures(now: now, currency: currency)
+        let seesAlerts = context.role >= .admin
+        let (figures, alerts) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.reports.figures(now: now, currency: currency),
+                seesAlerts ? try await database.alerts.recent(limit: 10) : []
+            )
         }
         var page = StaffHomePage(
             chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,
@@ -33,6 +37,10 @@ package struct StaffController: Sendable {
                 ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         )
         page.dashboard = StaffDashboard(figures, currency: currency)
+        page.alerts = alerts.map(StaffHomePage.AlertRow.init)
+        let open = alerts.count { $0.clearedAt == nil }
+        page.openAlerts = open > 0 ? "\(open) open" : nil
+        page.hasAlerts = !alerts.isEmpty
         return try flows.page(page, "admin/home")
     }
 

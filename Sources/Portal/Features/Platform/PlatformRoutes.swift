@@ -15,6 +15,10 @@ enum PlatformRoutes {
                 exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
                 now: dependencies.accountServices.now)
         ).addRoutes(to: areas.user)
+        OperationsConsoleController(
+            flows: dependencies.accountFlows, platform: dependencies.platform, registry: dependencies.registry,
+            backups: dependencies.backups, readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory
+        ).addRoutes(to: areas.user)
         OnboardingController(
             flows: dependencies.accountFlows,
             wizard: OnboardingWizard(

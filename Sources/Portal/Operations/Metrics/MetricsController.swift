@@ -76,7 +76,9 @@ package struct MetricsController: Sendable {
                 "When the latest restore drill finished (Unix time).",
                 drill.finishedAt.timeIntervalSince1970)
         }
-        gauge("portal_alerts_open", "Platform alerts not yet resolved.", Double(figures.openPlatformAlerts))
+        let alerts = "Alerts not yet resolved: the platform's, and all brands' together."
+        gauge("portal_alerts_open", alerts, Double(figures.openPlatformAlerts), labels: [("scope", "platform")])
+        gauge("portal_alerts_open", alerts, Double(figures.openBrandAlerts), labels: [("scope", "brands")])
         gauge(
             "portal_password_hash_queue_depth", "Password checks waiting for an Argon2 slot.",
             Double(await hashQueue.depth))

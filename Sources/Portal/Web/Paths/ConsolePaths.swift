@@ -3,6 +3,8 @@ package enum ConsolePaths {
     package static let home = RoutePath("/")
     package static let audit = RoutePath("/audit")
     package static let onboarding = RoutePath("/onboarding")
+    /// Alerts, backups, restore drills and readiness.
+    package static let operations = RoutePath("/operations")
     package static let onboardingCreate = RoutePath("/onboarding/{draft}/create")
     package static let onboardingStep = RoutePath("/onboarding/{draft}/{step}")
     package static let tenant = RoutePath("/tenants/{slug}")
