@@ -25,7 +25,7 @@ packages=(
     weasyprint          # PDF invoices
     poppler-utils       # pdftotext: the PDF invoice test reads the text back
     rclone              # pushes backups off the machine (any rclone remote), and fetches them back
-    openssh-server      # sshd, run unprivileged on loopback by the tests as an SFTP backup target (no service)
+    openssh-client      # ssh-keygen: the keys of the SFTP server the backup tests run on loopback (rclone serve sftp)
 )
 
 missing=()

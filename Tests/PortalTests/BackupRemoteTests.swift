@@ -9,8 +9,8 @@ import Testing
 
 @testable import Portal
 
-/// Backups that leave the machine (rclone to an SFTP server on loopback), retention there, a whole platform
-/// restored from them onto an empty folder, and the restore drill.
+/// Backups that leave the machine (rclone to an SFTP server on loopback, or a local folder), retention there, a whole
+/// platform restored from them onto an empty folder, and the restore drill.
 @Suite("Backups off the machine")
 struct BackupRemoteTests {
     /// A platform in `folder` with acme and globex, a customer of acme who can sign in and an order, backed up
@@ -53,6 +53,7 @@ struct BackupRemoteTests {
     func restoreFromRemote() async throws {
         let folder = try TemporaryFolder()
         let sftp = try await SFTPServer.start(in: folder.path + "/sftp")
+        defer { Task { await sftp.stop() } }
         let remote = try Self.remote(sftp, scratch: folder.path + "/rclone")
         let original = folder.path + "/original"
         try await Self.backedUpPlatform(in: original, remote: remote)
@@ -97,6 +98,7 @@ struct BackupRemoteTests {
     func damagedRemoteBackup() async throws {
         let folder = try TemporaryFolder()
         let sftp = try await SFTPServer.start(in: folder.path + "/sftp")
+        defer { Task { await sftp.stop() } }
         let remote = try Self.remote(sftp, scratch: folder.path + "/rclone")
         let original = folder.path + "/original"
         try await Self.backedUpPlatform(in: original, remote: remote)
@@ -125,8 +127,8 @@ struct BackupRemoteTests {
     @Test("retention applies on the remote as on the disk")
     func remoteRetention() async throws {
         let folder = try TemporaryFolder()
-        let sftp = try await SFTPServer.start(in: folder.path + "/sftp")
-        let remote = try Self.remote(sftp, scratch: folder.path + "/rclone")
+        let remote = try BackupRemote(
+            target: ":local:" + folder.path + "/remote", scratch: URL(fileURLWithPath: folder.path + "/rclone"))
         try await createTenants([.acme], in: folder.path + "/data")
         let dataDirectory = DataDirectory(path: folder.path + "/data")
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
@@ -151,6 +153,7 @@ struct BackupRemoteTests {
     func restoreDrill() async throws {
         let folder = try TemporaryFolder()
         let sftp = try await SFTPServer.start(in: folder.path + "/sftp")
+        defer { Task { await sftp.stop() } }
         let remote = try Self.remote(sftp, scratch: folder.path + "/rclone")
         let original = folder.path + "/original"
         try await Self.backedUpPlatform(in: original, remote: remote)
@@ -219,6 +222,7 @@ struct BackupRemoteTests {
     func commandLine() async throws {
         let folder = try TemporaryFolder()
         let sftp = try await SFTPServer.start(in: folder.path + "/sftp")
+        defer { Task { await sftp.stop() } }
         let original = folder.path + "/original"
         try await createTenants([.acme, .globex], in: original)
         _ = try SecretBox.loadOrCreate(path: original + "/master.key")

@@ -21,7 +21,10 @@ struct MetricsTests {
 
     @Test("requests by route template, method and status class; state gauges from the registry; no tenant label")
     func scrape() async throws {
-        try await withPortal(configure: { $0.trustedProxies = [CIDR("127.0.0.1/32")!] }) { client, dependencies in
+        try await withPortal(configure: {
+            $0.trustedProxies = [CIDR("127.0.0.1/32")!]
+            $0.requestMetrics = true
+        }) { client, dependencies in
             for host in ["acme.localhost", "globex.localhost"] {
                 #expect(try await client.get("/", host: host).status == .ok)
                 #expect(try await client.get("/no-such-page", host: host).status == .notFound)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The off-machine copy of the backups: any rclone remote (S3-compatible, SFTP, B2, a mounted folder), driven by
-/// the `rclone` command, with one folder per database: `<remote>/<slug>/<slug>-<stamp>.tar.gz` for a tenant and
+/// the `rclone` command (an absolute path is a local or mounted folder), with one folder per database: `<remote>/<slug>/<slug>-<stamp>.tar.gz` for a tenant and
 /// `<remote>/_platform/platform-<stamp>.tar.gz` for the platform database.
 ///
 /// rclone reads its remotes from its own configuration (`--rclone-config`, else `RCLONE_CONFIG`, else
@@ -28,10 +28,12 @@ package struct BackupRemote: Sendable, Equatable {
         timeout: Duration = .seconds(600), scratch: URL
     ) throws {
         let trimmed = target.trimmingCharacters(in: .whitespaces)
-        guard trimmed.contains(":"), !trimmed.contains("\n"), !trimmed.hasPrefix("-") else {
+        guard trimmed.contains(":") || trimmed.hasPrefix("/"), !trimmed.contains("\n"), !trimmed.hasPrefix("-") else {
             throw Failure(
                 action: "use the backup remote \"\(target)\"",
-                detail: "name it as rclone does: REMOTE:PATH (a configured remote) or :TYPE,OPTION=VALUE:PATH")
+                detail:
+                    "name it as rclone does: REMOTE:PATH (a configured remote), :TYPE,OPTION=VALUE:PATH, or an absolute folder (a mounted disk)"
+            )
         }
         self.target = trimmed.hasSuffix("/") && !trimmed.hasSuffix(":/") ? String(trimmed.dropLast()) : trimmed
         self.configFile = configFile

@@ -1,8 +1,12 @@
 import Foundation
 import TestSupport
 
-/// Debian's sshd on a loopback port, serving SFTP with a key of its own: the backup tests' off-machine remote.
-/// Its files live in `<folder>/store`, where a test can look at (or damage) what was uploaded.
+/// An SFTP server on a loopback port with key authentication and a host key of its own: the backup tests'
+/// off-machine remote. Its files live in `<folder>/store`, where a test can look at (or damage) what was uploaded.
+///
+/// The server is `rclone serve sftp` (Debian's rclone), not Debian's sshd: sshd run as root by the test process
+/// starved unrelated tests of the same run under full parallel load (requests to other test servers stalled until
+/// their deadlines; each of the suites passed alone), which `rclone serve sftp` does not.
 final class SFTPServer: Sendable {
     let process: ChildProcess
     let port: Int
@@ -13,7 +17,7 @@ final class SFTPServer: Sendable {
     /// pinned in a known_hosts file.
     func remote(_ path: String = "portal-backups") -> String {
         ":sftp,host=127.0.0.1,port=\(port),user=\(user),key_file=\(folder)/client_key,"
-            + "known_hosts_file=\(folder)/known_hosts:\(folder)/store/\(path)"
+            + "known_hosts_file=\(folder)/known_hosts:\(path)"
     }
 
     var store: String { folder + "/store" }
@@ -27,6 +31,13 @@ final class SFTPServer: Sendable {
 
     deinit { process.signal(SIGKILL) }
 
+    /// Stops the server and waits for it. Call it (in a `defer`) where the server is last needed: without a use at
+    /// the end of the test, Swift may release the server, and stop it, right after the test's last mention of it.
+    func stop() async {
+        process.signal(SIGKILL)
+        _ = await process.exit()
+    }
+
     static func start(in folder: String) async throws -> SFTPServer {
         try FileManager.default.createDirectory(atPath: folder + "/store", withIntermediateDirectories: true)
         for key in ["host_key", "client_key"] {
@@ -35,33 +46,19 @@ final class SFTPServer: Sendable {
             guard await keygen.exit() == .exited(0) else { throw Failure("ssh-keygen failed") }
         }
         try FileManager.default.copyItem(atPath: folder + "/client_key.pub", toPath: folder + "/authorized_keys")
-        // As root, sshd wants its privilege-separation folder (Debian's service would make it).
-        if getuid() == 0 {
-            try FileManager.default.createDirectory(
-                atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        }
-        let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let user = "portal"
         let hostKey = try String(contentsOfFile: folder + "/host_key.pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         for _ in 0..<5 {
             let port = try DNSServer.freePort()
-            let config = """
-                ListenAddress 127.0.0.1:\(port)
-                HostKey \(folder)/host_key
-                PidFile \(folder)/sshd.pid
-                AuthorizedKeysFile \(folder)/authorized_keys
-                StrictModes no
-                PasswordAuthentication no
-                KbdInteractiveAuthentication no
-                UsePAM no
-                PermitRootLogin prohibit-password
-                Subsystem sftp internal-sftp
-                """
-            try config.write(toFile: folder + "/sshd_config", atomically: true, encoding: .utf8)
             try "[127.0.0.1]:\(port) \(hostKey)\n".write(
                 toFile: folder + "/known_hosts", atomically: true, encoding: .utf8)
             let process = try ChildProcess(
-                "/usr/sbin/sshd", ["-f", folder + "/sshd_config", "-D", "-e"], environment: ["PATH": "/usr/bin:/bin"])
+                "/usr/bin/rclone",
+                [
+                    "--config", "/dev/null", "serve", "sftp", folder + "/store", "--addr", "127.0.0.1:\(port)",
+                    "--key", folder + "/host_key", "--authorized-keys", folder + "/authorized_keys",
+                ], environment: ["PATH": "/usr/bin:/bin", "HOME": folder])
             for _ in 0..<200 where process.isRunning {
                 if !DNSServer.isFree(port) {
                     return SFTPServer(process: process, port: port, folder: folder, user: user)
@@ -71,7 +68,7 @@ final class SFTPServer: Sendable {
             process.signal(SIGKILL)
             _ = await process.exit()
         }
-        throw Failure("sshd did not start on loopback")
+        throw Failure("the SFTP server did not start on loopback")
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -83,6 +83,7 @@ func makeDependencies(
     configuration.dataDirectory = dataPath
     configuration.assetsDirectory = TestPaths.assets
     configuration.allowSandboxUpstreams = true
+    configuration.requestMetrics = false
     configure(&configuration)
     return try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
 }
