@@ -11,7 +11,10 @@ import Testing
 
 /// Backups that leave the machine (rclone to an SFTP server on loopback, or a local folder), retention there, a whole
 /// platform restored from them onto an empty folder, and the restore drill.
-@Suite("Backups off the machine")
+/// Serialized, and run by `make test` in a `swift test` of its own after the others: each test runs a portal, an SFTP
+/// server and dozens of rclone processes, and beside the whole suite on two cores they pushed other tests' single
+/// requests past the test client's 15 s limit.
+@Suite("Backups off the machine", .serialized)
 struct BackupRemoteTests {
     /// A platform in `folder` with acme and globex, a customer of acme who can sign in and an order, backed up
     /// (platform database first) to `remote`; then initech, added after the registry's backup and backed up alone.

@@ -503,18 +503,44 @@ struct ProvisioningTests {
                     upstreams: dependencies.upstreams,
                     storefront: dependencies.storefront, flows: dependencies.accountFlows,
                     realm: { dependencies.tenantRealm($0) },
-                    orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps, now: clock.now,
-                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                    orderQueue: dependencies.orderQueue, steps: dependencies.orderSteps, alerts: dependencies.alerts,
+                    now: clock.now, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
                 )
+                _ = try await makeAccount(dependencies, kind: .staff, email: "owner@acme.example", role: .owner)
                 // 31 days before expiry: nothing is due.
                 func move(to date: Date) { clock.advance(by: date.timeIntervalSince(clock.now())) }
                 let expiries = [domain.expiresAt, try #require(certificate.expiresAt)]
                 move(to: expiries.min()!.addingTimeInterval(-31 * 86_400))
                 #expect(await scheduler.runOnce() == 0)
-                // 29 days before the certificate's and the domain's expiry: one renewal each, never twice.
+                // 29 days before the certificate's and the domain's expiry: one renewal each, never twice. With the
+                // domain product retired, the domain's renewal cannot be placed: its owners are alerted once, and
+                // the alert clears when a later pass places it.
                 move(to: expiries.max()!.addingTimeInterval(-29 * 86_400))
-                #expect(await scheduler.runOnce() == 2)
+                let domainsProduct = try await dependencies.databases.withDatabase(for: tenant) {
+                    try #require(try await $0.catalogue.entry(slug: "domains")).product.id!
+                }
+                func setDomains(_ visibility: Product.Visibility) async throws {
+                    _ = try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.catalogue.setVisibility(
+                            domainsProduct, visibility, actor: nil, via: "test", ip: "127.0.0.1")
+                    }
+                }
+                try await setDomains(.retired)
+                #expect(await scheduler.runOnce() == 1)
                 #expect(await scheduler.runOnce() == 0)
+                let renewalAlerts = try await dependencies.outbox("acme").filter { $0.kind == "staff_alert" }
+                #expect(renewalAlerts.count == 1)
+                #expect(renewalAlerts.first?.subject.contains("The renewal of renewme.com could not be placed") == true)
+                let incident = "renewal:domain:\(domain.id!.rawValue)"
+                #expect(
+                    try await dependencies.databases.withDatabase(for: tenant) { try await $0.alerts.isOpen(incident) })
+                try await setDomains(.visible)
+                #expect(await scheduler.runOnce() == 1)
+                #expect(await scheduler.runOnce() == 0)
+                #expect(
+                    !(try await dependencies.databases.withDatabase(for: tenant) {
+                        try await $0.alerts.isOpen(incident)
+                    }))
                 let renewals = try await dependencies.databases.withDatabase(for: tenant) { database in
                     try await database.pool.read { db in try Order.filter(Column("renewal_of") != nil).fetchAll(db) }
                 }
