@@ -46,6 +46,19 @@ struct BackupRemoteTests {
         _ = try await backups.backUpAndPush("initech")
     }
 
+    /// The disk is lost: a new, empty folder with the platform's master key, restored whole from the remote.
+    static func restoreAll(
+        from remote: BackupRemote, keyOf original: String, into restored: String,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> RemoteRestore.Report {
+        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: original + "/master.key", toPath: restored + "/master.key")
+        return try await RemoteRestore(
+            remote: remote, dataDirectory: DataDirectory(path: restored),
+            secrets: try SecretBox.loadOrCreate(path: restored + "/master.key"), baseDomain: "localhost"
+        ).run(progress: progress)
+    }
+
     static func remote(_ sftp: SFTPServer, scratch: String) throws -> BackupRemote {
         try BackupRemote(target: sftp.remote(), scratch: URL(fileURLWithPath: scratch))
     }
@@ -63,20 +76,19 @@ struct BackupRemoteTests {
         let stored = try FileManager.default.contentsOfDirectory(atPath: sftp.store + "/portal-backups").sorted()
         #expect(stored == ["_platform", "acme", "globex", "initech"])
 
-        // The disk is lost: a new, empty folder and the platform's master key.
         let restored = folder.path + "/restored"
-        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: original + "/master.key", toPath: restored + "/master.key")
         let lines = Mutex<[String]>([])
-        let report = try await RemoteRestore(
-            remote: remote, dataDirectory: DataDirectory(path: restored),
-            secrets: try SecretBox.loadOrCreate(path: restored + "/master.key"), baseDomain: "localhost"
-        ).run { line in lines.withLock { $0.append(line) } }
+        let report = try await Self.restoreAll(from: remote, keyOf: original, into: restored) { line in
+            lines.withLock { $0.append(line) }
+        }
         #expect(report.failed.isEmpty, "\(report.failed)")
         #expect(report.restored == ["_platform", "acme", "globex", "initech"])
         let progress = lines.withLock { $0 }
         #expect(progress.first?.hasPrefix("registry: fetching") == true)
-        #expect(progress.contains { $0.hasPrefix("[1/3] acme: acme-") && $0.hasSuffix("verified") == false })
+        #expect(
+            progress.contains {
+                $0.hasPrefix("[1/3] acme: acme-") && $0.contains(" verified (") && $0.hasSuffix(" rows) and restored")
+            })
         #expect(progress.contains { $0.hasPrefix("[3/3] initech: ") }, "\(progress)")
 
         try await withExistingPortal(dataPath: restored) { client, dependencies in
@@ -114,12 +126,7 @@ struct BackupRemoteTests {
         try bytes.write(to: URL(fileURLWithPath: globex + "/" + name))
 
         let restored = folder.path + "/restored"
-        try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: original + "/master.key", toPath: restored + "/master.key")
-        let report = try await RemoteRestore(
-            remote: remote, dataDirectory: DataDirectory(path: restored),
-            secrets: try SecretBox.loadOrCreate(path: restored + "/master.key"), baseDomain: "localhost"
-        ).run { _ in }
+        let report = try await Self.restoreAll(from: remote, keyOf: original, into: restored) { _ in }
         #expect(report.failed.map(\.database) == ["globex"])
         #expect(report.restored == ["_platform", "acme", "initech"])
         #expect(

@@ -95,16 +95,24 @@ package struct AlertDesk: Sendable {
                 messageDomain: look.messageDomain)
             look.relay = "platform"
         }
+        try await send(alert, look: look, actionPath: actionPath, realm: realm, tag: "staff_alert") { store in
+            try await store.staff().filter { $0.role == .owner || $0.role == .admin }
+        }
+    }
+
+    /// Renders the `staff_alert` email for each recipient and queues it in the realm's outbox.
+    private func send(
+        _ alert: Alert, look: EmailLook, actionPath: String, realm: any AccountRealm, tag: String,
+        recipients: @escaping @Sendable (AccountStore) async throws -> [Account]
+    ) async throws {
         let link = flows.services.link(primaryHost: realm.linkHost, path: actionPath)
         try await realm.withAccounts { store in
-            let recipients = try await store.staff().filter { $0.role == .owner || $0.role == .admin }
-            for person in recipients {
+            for person in try await recipients(store) {
                 let recipient = MailAddress(name: person.name, address: person.email)
                 let rendered = try flows.render(
                     .staffAlert, look: look, to: recipient,
                     variables: ["alert.title": alert.title, "alert.detail": alert.detail, "link": link])
-                try await flows.queue(
-                    rendered, look: look, to: recipient, kind: "staff_alert", realm: realm, store: store)
+                try await flows.queue(rendered, look: look, to: recipient, kind: tag, realm: realm, store: store)
             }
         }
     }
@@ -121,17 +129,9 @@ package struct AlertDesk: Sendable {
             logger.error("platform alert raised", metadata: ["incident": "\(incident)", "title": "\(title)"])
             let realm = platformRealm
             let look = try await realm.emailLook(siteURL: flows.services.link(primaryHost: realm.linkHost, path: ""))
-            let link = flows.services.link(primaryHost: realm.linkHost, path: ConsolePaths.operations.link())
-            try await realm.withAccounts { store in
-                for person in try await store.platformUsers() {
-                    let recipient = MailAddress(name: person.name, address: person.email)
-                    let rendered = try flows.render(
-                        .staffAlert, look: look, to: recipient,
-                        variables: ["alert.title": alert.title, "alert.detail": alert.detail, "link": link])
-                    try await flows.queue(
-                        rendered, look: look, to: recipient, kind: "platform_alert", realm: realm, store: store)
-                }
-            }
+            try await send(
+                alert, look: look, actionPath: ConsolePaths.operations.link(), realm: realm, tag: "platform_alert"
+            ) { try await $0.platformUsers() }
             return true
         } catch {
             logger.error(

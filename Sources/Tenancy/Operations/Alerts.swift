@@ -40,6 +40,19 @@ package struct Alert: Codable, Sendable, Equatable, FetchableRecord, Persistable
         return true
     }
 
+    /// The open alerts of `table` (newest first), then up to `limit` of the most recently cleared.
+    static func recent(in db: Database, table: String, limit: Int) throws -> [Alert] {
+        try Alert.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM (
+                    SELECT * FROM \(table) WHERE cleared_at IS NULL
+                    UNION ALL
+                    SELECT * FROM (SELECT * FROM \(table) WHERE cleared_at IS NOT NULL ORDER BY cleared_at DESC LIMIT ?)
+                ) ORDER BY cleared_at IS NOT NULL, raised_at DESC
+                """, arguments: [limit])
+    }
+
     /// Clears the open incident in `table`; true when one was open.
     static func clear(_ incident: String, in db: Database, table: String, at date: Date) throws -> Bool {
         try db.execute(
@@ -94,18 +107,7 @@ package struct AlertStore: Sendable {
 
     /// Open alerts first (newest first), then the most recently cleared, up to `limit`.
     package func recent(limit: Int = 20) async throws -> [Alert] {
-        try await pool.read { db in
-            try Alert.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (
-                        SELECT * FROM alerts WHERE cleared_at IS NULL
-                        UNION ALL
-                        SELECT * FROM (
-                            SELECT * FROM alerts WHERE cleared_at IS NOT NULL ORDER BY cleared_at DESC LIMIT ?)
-                    ) ORDER BY cleared_at IS NOT NULL, raised_at DESC
-                    """, arguments: [limit])
-        }
+        try await pool.read { db in try Alert.recent(in: db, table: "alerts", limit: limit) }
     }
 }
 
@@ -133,18 +135,7 @@ extension PlatformDatabase {
 
     /// Open platform alerts first (newest first), then the most recently cleared, up to `limit`.
     package func platformAlerts(limit: Int = 20) throws -> [Alert] {
-        try pool.read { db in
-            try Alert.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (
-                        SELECT * FROM platform_alerts WHERE cleared_at IS NULL
-                        UNION ALL
-                        SELECT * FROM (
-                            SELECT * FROM platform_alerts WHERE cleared_at IS NOT NULL ORDER BY cleared_at DESC LIMIT ?)
-                    ) ORDER BY cleared_at IS NOT NULL, raised_at DESC
-                    """, arguments: [limit])
-        }
+        try pool.read { db in try Alert.recent(in: db, table: "platform_alerts", limit: limit) }
     }
 
     // MARK: The brands' open alerts
