@@ -39,7 +39,9 @@ final class DNSServer: Sendable {
         if getuid() == 0 { arguments.append("--user=root") }
         arguments += txt.map { "--txt-record=\($0.key),\($0.value)" }
         arguments += cname.map { "--cname=\($0.key),\($0.value)" }
-        let probe = try DNSLookup(resolver: "127.0.0.1:\(port)", timeout: .milliseconds(100))
+        // A generous answer time: on two loaded cores a running dnsmasq can take far longer than 100 ms to be heard
+        // (a full `make test` once spent every attempt that way); one that cannot bind exits, which ends the wait.
+        let probe = try DNSLookup(resolver: "127.0.0.1:\(port)", timeout: .seconds(1))
         let process = try ChildProcess("/usr/sbin/dnsmasq", arguments)
         // Ready once it answers its probe record; a dnsmasq that exits could not bind (a port just let go of by a
         // previous server may take a moment to be free again).
