@@ -25,6 +25,8 @@ packages=(
     weasyprint          # PDF invoices
     poppler-utils       # pdftotext: the PDF invoice test reads the text back
     rclone              # pushes backups off the machine (any rclone remote), and fetches them back
+    libidn2-dev         # internationalised domain names (IDNA 2008), through the CIDN2 shim
+    gettext             # msgfmt --check: the message catalogs are valid GNU PO files
     openssh-client      # ssh-keygen: the keys of the SFTP server the backup tests run on loopback (rclone serve sftp)
 )
 

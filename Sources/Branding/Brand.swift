@@ -48,6 +48,18 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
     package var currency: String
     /// Bumped on every publish; part of the stylesheet.
     package var version: Int
+    /// The language pages are shown in when nothing else chooses one, and every language the brand offers (the
+    /// default among them). Codes of shipped catalogs (`assets/locales/<code>.po`).
+    package var defaultLanguage: String = "en"
+    package var languages: [String] = ["en"]
+    /// The tagline in the brand's other languages, by code; the default language's is `tagline`.
+    package var taglines: [String: String] = [:]
+
+    /// The tagline in `language`, or the default one when it has none there.
+    package func tagline(in language: String) -> String {
+        guard language != defaultLanguage, let text = taglines[language], !text.isEmpty else { return tagline }
+        return text
+    }
 
     package static let databaseTableName = "brand"
     package enum CodingKeys: String, CodingKey {
@@ -72,6 +84,9 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         case logoFile = "logo_file"
         case logoDarkFile = "logo_dark_file"
         case faviconFile = "favicon_file"
+        case defaultLanguage = "default_language"
+        case languages
+        case taglines
     }
 
     package init(
@@ -121,6 +136,9 @@ package struct Brand: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         nameservers = try optional(.nameservers, [])
         currency = try optional(.currency, "GBP")
         version = try optional(.version, 1)
+        defaultLanguage = try optional(.defaultLanguage, "en")
+        languages = try optional(.languages, ["en"])
+        taglines = try optional(.taglines, [:])
     }
 }
 
@@ -157,13 +175,16 @@ extension TenantDatabase {
     static func write(_ db: Database, _ brand: Brand) throws {
         let links = String(decoding: try JSONEncoder().encode(brand.footerLinks), as: UTF8.self)
         let nameservers = String(decoding: try JSONEncoder().encode(brand.nameservers), as: UTF8.self)
+        let languages = String(decoding: try JSONEncoder().encode(brand.languages), as: UTF8.self)
+        let taglines = String(decoding: try JSONEncoder().encode(brand.taglines), as: UTF8.self)
         try db.execute(
             sql: """
                 UPDATE brand SET company_name = ?, tagline = ?, support_email = ?, support_phone = ?, postal_address = ?,
                     footer_links = ?, sender_name = ?, sender_email = ?, primary_color = ?, accent_color = ?,
                     background_color = ?, text_color = ?, link_color = ?, font_stack = ?, logo_file = ?,
                     logo_dark_file = ?, favicon_file = ?, nameservers = ?, currency = ?, version = ?,
-                    country = ?, company_number = ?, tax_number = ?, terms_url = ?, updated_at = CURRENT_TIMESTAMP
+                    country = ?, company_number = ?, tax_number = ?, terms_url = ?, default_language = ?,
+                    languages = ?, taglines = ?, updated_at = CURRENT_TIMESTAMP
                 WHERE id = 1
                 """,
             arguments: [
@@ -172,7 +193,7 @@ extension TenantDatabase {
                 brand.textColor, brand.linkColor, brand.fontStack, brand.logoFile, brand.logoDarkFile,
                 brand.faviconFile,
                 nameservers, brand.currency, brand.version, brand.country, brand.companyNumber, brand.taxNumber,
-                brand.termsURL,
+                brand.termsURL, brand.defaultLanguage, languages, taglines,
             ]
         )
     }

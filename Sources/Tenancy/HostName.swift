@@ -63,10 +63,19 @@ package enum HostName {
     }
 
     /// Validates a domain that a person types for a tenant: a normal host name with at least two labels.
+    /// An internationalised name (`bücher.example`) is accepted and returned in its ASCII form.
     package static func validateDomain(_ raw: String) throws(TenancyError) -> String {
         let host: String
+        var ascii = raw
+        if !raw.utf8.allSatisfy({ $0 < 0x80 }), !raw.contains(":") {
+            do {
+                ascii = try IDNA.toASCII(raw)
+            } catch {
+                throw .invalidHostname(raw, reason: "it is not a valid internationalised domain name: \(error.reason)")
+            }
+        }
         do {
-            host = try normalize(raw)
+            host = try normalize(ascii)
         } catch {
             throw .invalidHostname(raw, reason: error.description)
         }

@@ -163,6 +163,24 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v20: alerts for the brand's owners and admins") { db in
             try AlertStore.createTable(db)
         }
+        migrator.registerMigration("v21: languages: the brand's, each customer's, translated products") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE brand ADD COLUMN default_language TEXT NOT NULL DEFAULT 'en';
+                    ALTER TABLE brand ADD COLUMN languages TEXT NOT NULL DEFAULT '["en"]';
+                    ALTER TABLE brand ADD COLUMN taglines TEXT NOT NULL DEFAULT '{}';
+                    ALTER TABLE accounts ADD COLUMN language TEXT NOT NULL DEFAULT '';
+                    CREATE TABLE product_translations (
+                        product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+                        language TEXT NOT NULL,
+                        name TEXT NOT NULL DEFAULT '',
+                        summary TEXT NOT NULL DEFAULT '',
+                        description TEXT NOT NULL DEFAULT '',
+                        features TEXT NOT NULL DEFAULT '',
+                        PRIMARY KEY (product_id, language)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

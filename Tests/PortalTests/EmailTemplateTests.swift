@@ -13,7 +13,9 @@ import Testing
 struct EmailTemplateTests {
     @Test("every shipped default parses, uses only documented variables, and renders with its sample data")
     func defaultsAreValid() throws {
-        let defaults = try EmailDefaults(directory: TestPaths.assets + "/email")
+        let defaults = try EmailDefaults(
+            directory: TestPaths.assets + "/email",
+            languages: try Languages.load(directory: TestPaths.assets + "/locales"))
         let brand = EmailBrandFacts(name: "Acme Hosting", siteURL: "https://portal.acme.example")
         for kind in EmailKind.all {
             let rendered = try EmailRenderer.sample(

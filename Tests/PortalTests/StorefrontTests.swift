@@ -118,7 +118,7 @@ struct StorefrontTests {
         try await withPortal { client, _ in
             let html = try await client.get("/", host: "acme.localhost").text
             #expect(html.hasPrefix("<!doctype html>"))
-            #expect(html.contains("<html lang=\"en\">"))
+            #expect(html.contains("<html lang=\"en\" dir=\"ltr\">"))
             #expect(html.contains("name=\"viewport\""))
             #expect(!html.contains("<script"))
             #expect(!html.contains(" style=\""))

@@ -72,7 +72,7 @@ package enum EmailRenderer {
 
     package static func render(
         kind: EmailKind, template: EmailTemplate, layout: EmailTemplate, brand: EmailBrandFacts,
-        recipient: (name: String, email: String), variables: [String: EmailValue]
+        recipient: (name: String, email: String), variables: [String: EmailValue], buttonLabel: String? = nil
     ) throws -> RenderedEmail {
         var values: [String: EmailValue] = [
             "brand.name": .text(brand.name), "brand.company": .text(brand.company),
@@ -96,7 +96,7 @@ package enum EmailRenderer {
         if let secretLink {
             subject = subject.replacingOccurrences(of: linkSentinel, with: "")
             htmlBody = htmlBody.replacingOccurrences(
-                of: linkSentinel, with: try buttonBlock(secretLink, kind.buttonLabel))
+                of: linkSentinel, with: try buttonBlock(secretLink, buttonLabel ?? kind.buttonLabel))
             textBody = textBody.replacingOccurrences(of: linkSentinel, with: secretLink)
         }
 

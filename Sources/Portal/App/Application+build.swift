@@ -105,6 +105,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             storefront: dependencies.storefront, platformRealm: dependencies.platformRealm,
             benchRoutes: configuration.benchRoutes, logger: logger
         )
+        LanguageMiddleware(languages: dependencies.pages.languages)
         SecurityHeadersMiddleware()
         ErrorPageMiddleware(
             pages: dependencies.pages,

@@ -95,7 +95,9 @@ package struct PortalDependencies: Sendable {
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: maximumOpen, logger: logger)
         let unopenable = UnopenableDatabases()
         let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
-        let pages = try await PageRenderer(directory: configuration.assetsDirectory + "/templates")
+        let languages = try Languages.load(directory: configuration.assetsDirectory + "/locales")
+        let pages = try await PageRenderer(
+            directory: configuration.assetsDirectory + "/templates", languages: languages)
         let storefront = StorefrontService(
             databases: databases,
             pages: pages,
@@ -116,7 +118,7 @@ package struct PortalDependencies: Sendable {
         let mailQueue = MailQueue(platform: platform)
         let emails: EmailDefaults
         do {
-            emails = try EmailDefaults(directory: configuration.assetsDirectory + "/email")
+            emails = try EmailDefaults(directory: configuration.assetsDirectory + "/email", languages: languages)
         } catch let error as EmailDefaults.LoadError {
             throw PortalError.invalidEmailDefaults(error.description)
         }

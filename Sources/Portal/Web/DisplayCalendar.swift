@@ -1,7 +1,9 @@
+import Branding
 import Foundation
 
-/// The calendar dates and month names are shown with. Without a locale, Foundation on Linux names months "M01";
-/// brands are English-language until they can choose their language.
+/// The calendar dates and month names are shown with. Without a locale, Foundation on Linux names months "M01".
+/// English is written by hand (fast, and the same on every machine); other languages through the reader's locale
+/// (`Localizer.current`).
 enum DisplayCalendar {
     static let locale = Locale(identifier: "en_GB")
 
@@ -27,7 +29,8 @@ enum DisplayCalendar {
             let next = utc.date(byAdding: .month, value: months, to: first),
             let last = utc.date(byAdding: .day, value: -1, to: next)
         else { return nil }
-        return "\(long(first)) to \(long(last))"
+        guard let localizer = Localizer.current, !localizer.isEnglish else { return "\(long(first)) to \(long(last))" }
+        return localizer.text("dates.period", ["from": long(first), "to": long(last)])
     }
 
     private static let utc: Calendar = {
@@ -54,6 +57,7 @@ enum DisplayCalendar {
 
     /// `date` as "6 December 2026", the day as it is in `zone`: how pages and emails write a date.
     static func longDate(_ date: Date, in zone: TimeZone) -> String {
+        if let localizer = Localizer.current, !localizer.isEnglish { return localizer.longDate(date, in: zone) }
         var calendar = gregorian
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)

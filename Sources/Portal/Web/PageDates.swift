@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Tenancy
 
@@ -13,6 +14,7 @@ enum PageDates {
 
     /// "26 Nov 2026, 14:05 UTC".
     static func format(_ date: Date) -> String {
+        if let localizer = Localizer.current, !localizer.isEnglish { return localizer.dateTime(date) }
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         let hour = parts.hour ?? 0, minute = parts.minute ?? 0
         return "\(parts.day ?? 1) \(months[((parts.month ?? 1) - 1) % 12]) \(parts.year ?? 1970), "

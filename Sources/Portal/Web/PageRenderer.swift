@@ -1,23 +1,40 @@
+import Branding
 import Foundation
 import Mustache
 
-/// Renders the Mustache page templates in `assets/templates` (one folder per area).
+/// Renders the Mustache page templates in `assets/templates` (one folder per area), in every shipped language.
+///
+/// Each template's `[[key]]` markers are filled with one language's messages when it is loaded, so there is one
+/// parsed library per language and rendering costs the same in every language.
 package struct PageRenderer: Sendable {
-    private let library: MustacheLibrary
+    private let libraries: [String: MustacheLibrary]
+    package let languages: Languages
 
     /// Templates are named by their path (`storefront/home`). Mustache tags cannot contain `/`, so each is
     /// also registered as `storefront_home` for use as a parent or partial (`{{<storefront_layout}}`).
-    package init(directory: String) async throws {
-        var library = try await MustacheLibrary(directory: directory)
-        for name in Self.templateNames(in: directory) where name.contains("/") {
-            if let template = library.getTemplate(named: name) {
-                library.register(template, named: name.replacingOccurrences(of: "/", with: "_"))
+    package init(directory: String, languages: Languages) async throws {
+        let sources = try Self.templateNames(in: directory).map { name in
+            (name, try String(contentsOfFile: "\(directory)/\(name).mustache", encoding: .utf8))
+        }
+        var libraries: [String: MustacheLibrary] = [:]
+        for code in languages.codes {
+            let localizer = languages.localizer(code)
+            var library = MustacheLibrary()
+            for (name, source) in sources {
+                let translated = TemplateMessages.translate(source, with: localizer, escapeHTML: true)
+                let template = try MustacheTemplate(string: translated)
+                library.register(template, named: name)
+                if name.contains("/") {
+                    library.register(template, named: name.replacingOccurrences(of: "/", with: "_"))
+                }
             }
+            for required in Self.requiredTemplates where library.getTemplate(named: required) == nil {
+                throw PortalError.missingTemplate(required)
+            }
+            libraries[code] = library
         }
-        self.library = library
-        for required in Self.requiredTemplates where library.getTemplate(named: required) == nil {
-            throw PortalError.missingTemplate(required)
-        }
+        self.libraries = libraries
+        self.languages = languages
     }
 
     private static func templateNames(in directory: String) -> [String] {
@@ -26,7 +43,7 @@ package struct PageRenderer: Sendable {
         while let path = enumerator?.nextObject() as? String {
             if path.hasSuffix(".mustache") { names.append(String(path.dropLast(".mustache".count))) }
         }
-        return names
+        return names.sorted()
     }
 
     static let requiredTemplates = [
@@ -44,8 +61,17 @@ package struct PageRenderer: Sendable {
     /// than everything else on a signed-in page put together.
     package func render(_ page: some Sendable, template: String) throws -> String {
         let root = Self.tree(page) ?? [String: Any]()
-        guard let html = library.render(root, withTemplate: template) else {
+        // The page's language is its chrome's: set per request by the language middleware.
+        let chrome = (root as? [String: Any])?["chrome"] as? [String: Any]
+        let code = chrome?["language"] as? String ?? Languages.english
+        guard let library = libraries[code] ?? libraries[Languages.english],
+            let html = library.render(root, withTemplate: template)
+        else {
             throw PortalError.missingTemplate(template)
+        }
+        if let prefix = chrome?["languagePrefix"] as? String, !prefix.isEmpty {
+            return LanguagePrefix.apply(
+                prefix, to: html, offered: (chrome?["languageCodes"] as? [Any])?.compactMap { $0 as? String } ?? [])
         }
         return html
     }

@@ -15,6 +15,8 @@ package struct PortalRequestContext: RequestContext, RemoteAddressRequestContext
     package var storefront: StorefrontContent?
     /// The page chrome of the host's brand (or of the platform console), filled once by `BrandMiddleware`.
     package var chrome: StorefrontChrome?
+    /// The language the request is answered in, chosen by `LanguageMiddleware`; nil off tenant hosts.
+    package var language: LanguageChoice?
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -74,6 +76,8 @@ package struct TenantRequestContext: ChildRequestContext {
     package var csrfToken = ""
     /// The brand's page chrome; `SessionMiddleware` adds the sign-in-as banner.
     package var chrome: StorefrontChrome
+    /// The request's language; `SessionMiddleware` applies a signed-in customer's saved choice.
+    package var language: LanguageChoice?
 
     package init(context: PortalRequestContext) throws {
         guard let tenant = context.origin.tenant else { throw HTTPError(.notFound) }
@@ -84,6 +88,7 @@ package struct TenantRequestContext: ChildRequestContext {
         self.chrome = chrome
         origin = context.origin
         requestID = context.requestID
+        language = context.language
     }
 }
 
@@ -105,6 +110,8 @@ package protocol AccountAreaContext: RequestContext {
     var chrome: StorefrontChrome { get set }
     var identity: SignedIn? { get set }
     var csrfToken: String { get set }
+    /// The request's language (tenant hosts); the platform console has none and is English.
+    var language: LanguageChoice? { get set }
 }
 
 extension TenantRequestContext: AccountAreaContext {
@@ -125,6 +132,7 @@ package struct PlatformRequestContext: ChildRequestContext, AccountAreaContext {
     package var identity: SignedIn?
     package var csrfToken = ""
     package var chrome: StorefrontChrome
+    package var language: LanguageChoice?
 
     package init(context: PortalRequestContext) throws {
         guard case .platform = context.origin.resolution else { throw HTTPError(.notFound) }

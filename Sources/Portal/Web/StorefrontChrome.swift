@@ -5,7 +5,7 @@ import Tenancy
 /// What every storefront page shows around its content: the tenant's name, logo and stylesheets.
 package struct StorefrontChrome: Sendable, Encodable {
     package let tenantName: String
-    package let tagline: String
+    package var tagline: String
     package let stylesheetURL: String
     /// The tenant's theme; nil on the platform console, which uses the neutral base colours.
     package let themeURL: String?
@@ -34,6 +34,28 @@ package struct StorefrontChrome: Sendable, Encodable {
     package var isConsole = false
     /// The signed-in area's frame (menu, sidebar, breadcrumbs); nil on the storefront and sign-in pages.
     package var frame: AreaFrame? = nil
+
+    /// The page's language (`<html lang>`), its direction (`dir`), and `/ar` when the path chose it, so every
+    /// local link keeps it. Set per request by `LanguageMiddleware`.
+    package var language = "en"
+    package var direction = "ltr"
+    package var languagePrefix = ""
+    /// Every language the brand offers: the switcher, `hreflang` alternates and the codes links may start with.
+    package var languageLinks: [LanguageLink] = []
+    package var languageCodes: [String] = []
+    package var hasLanguageChoice = false
+    /// The unprefixed address, `hreflang="x-default"`: the language negotiated for the visitor.
+    package var defaultLanguageURL = ""
+
+    /// A language of the switcher and of the `hreflang` alternates.
+    package struct LanguageLink: Sendable, Encodable {
+        package let code: String
+        package let name: String
+        /// The page in that language, relative (the switcher) and absolute (`hreflang`).
+        package let url: String
+        package let absoluteURL: String
+        package let isCurrent: Bool
+    }
 
     /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
     package static func make(

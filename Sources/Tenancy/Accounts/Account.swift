@@ -32,6 +32,8 @@ package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecor
     package var totpPendingSecret: Data?
     package var totpLastStep: Int64
     package var createdAt: Date
+    /// The language the customer chose for pages and emails; "" until they choose (tenant accounts only).
+    package var language: String = ""
 
     package var hasSecondFactor: Bool { totpSecret != nil }
 
@@ -50,6 +52,7 @@ package struct Account: Codable, Hashable, Sendable, FetchableRecord, TableRecor
         totpPendingSecret = row["totp_pending_secret"]
         totpLastStep = row["totp_last_step"]
         createdAt = row["created_at"]
+        language = row["language"] ?? ""
     }
 
     package static let databaseTableName = "accounts"

@@ -106,6 +106,13 @@ package struct AccountStore: Sendable {
         }
     }
 
+    /// Saves the language a customer chose for pages and emails (a tenant's accounts only).
+    package func setLanguage(_ language: String, for id: Account.ID) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET language = ? WHERE id = ?", arguments: [language, id])
+        }
+    }
+
     // MARK: Staff
 
     /// The platform's users (in platform.sqlite's accounts).

@@ -62,7 +62,8 @@ package struct CustomerBillingController: Sendable {
         let inputs = DashboardInputs(
             dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil,
             csrf: context.csrfToken,
-            brand: content.homeETag, nameservers: content.brand.nameservers, today: today,
+            brand: content.brandStamp + context.chrome.language + context.chrome.languagePrefix,
+            nameservers: content.brand.nameservers, today: today,
             freshness: Self.refreshedText(summary.refreshedAt)
         )
         let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {

@@ -99,8 +99,9 @@ package struct AccountFlows: Sendable {
     ) async throws -> OutgoingMail {
         let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
         let recipient = MailAddress(name: name, address: address)
-        return try outgoing(
-            try render(kind, look: look, to: recipient, values: values), look: look, to: recipient, kind: tag)
+        let language = try await mailLanguage(realm: realm, to: address, look: look)
+        let rendered = try render(kind, look: look, to: recipient, values: values, language: language)
+        return try outgoing(rendered, look: look, to: recipient, kind: tag)
     }
 
     /// Commits `change` (which inserts `mails` itself with `AccountStore.insertMail`) as one transaction, and wakes
@@ -123,7 +124,8 @@ package struct AccountFlows: Sendable {
     ) async throws {
         let look = try await realm.emailLook(siteURL: services.link(primaryHost: realm.linkHost, path: ""))
         let recipient = MailAddress(name: name, address: address)
-        let rendered = try render(kind, look: look, to: recipient, variables: variables)
+        let language = try await mailLanguage(realm: realm, to: address, look: look)
+        let rendered = try render(kind, look: look, to: recipient, variables: variables, language: language)
         try await queue(rendered, look: look, to: recipient, kind: tag, realm: realm, store: store)
     }
 
@@ -166,16 +168,22 @@ package struct AccountFlows: Sendable {
         return mail
     }
 
-    /// Renders `kind` with the realm's brand and templates, falling back to the defaults if an override fails.
-    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String]) throws
-        -> RenderedEmail
-    {
-        try render(kind, look: look, to: recipient, values: variables.mapValues(EmailValue.text))
+    /// Renders `kind` with the realm's brand and templates in `language`, falling back to the defaults if an
+    /// override fails. A brand's own templates (overrides) are used in every language.
+    func render(
+        _ kind: EmailKind, look: EmailLook, to recipient: MailAddress, variables: [String: String],
+        language: String? = nil
+    ) throws -> RenderedEmail {
+        try render(kind, look: look, to: recipient, values: variables.mapValues(EmailValue.text), language: language)
     }
 
-    func render(_ kind: EmailKind, look: EmailLook, to recipient: MailAddress, values: [String: EmailValue]) throws
-        -> RenderedEmail
-    {
+    func render(
+        _ kind: EmailKind, look: EmailLook, to recipient: MailAddress, values: [String: EmailValue],
+        language: String? = nil
+    ) throws -> RenderedEmail {
+        let language = language ?? look.language(saved: "")
+        let localizer = pages.languages.localizer(language, fallback: look.defaultLanguage)
+        let button = localizer.message("email.button.\(kind.name)") ?? kind.buttonLabel
         let person = (name: recipient.name, email: recipient.address)
         // A security email stored before today's rules, with its link somewhere it could leak, is not used: the
         // default goes out instead.
@@ -185,16 +193,26 @@ package struct AccountFlows: Sendable {
         }
         do {
             return try EmailRenderer.render(
-                kind: kind, template: override ?? emails.template(kind),
-                layout: look.overrides[EmailKind.layoutName] ?? emails.layout, brand: look.facts, recipient: person,
-                variables: values
+                kind: kind, template: override ?? emails.template(kind, in: language),
+                layout: look.overrides[EmailKind.layoutName] ?? emails.layout(in: language), brand: look.facts,
+                recipient: person, variables: values, buttonLabel: button
             )
         } catch {
             return try EmailRenderer.render(
-                kind: kind, template: emails.template(kind), layout: emails.layout, brand: look.facts,
-                recipient: person, variables: values
+                kind: kind, template: emails.template(kind, in: language), layout: emails.layout(in: language),
+                brand: look.facts, recipient: person, variables: values, buttonLabel: button
             )
         }
+    }
+
+    /// The language of mail to `address` in `realm`: the customer's saved choice, else the page's, else the
+    /// brand's default. English-only brands skip the read.
+    func mailLanguage(realm: any AccountRealm, to address: String, look: EmailLook) async throws -> String {
+        guard look.languages.count > 1 || look.defaultLanguage != Languages.english else { return Languages.english }
+        let saved = try await realm.withAccounts { store in
+            try await store.account(kind: .customer, email: address)?.language
+        }
+        return look.language(saved: saved ?? "")
     }
 
     /// How a second factor was proven, if it was.

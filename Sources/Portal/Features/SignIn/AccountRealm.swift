@@ -13,6 +13,17 @@ package struct EmailLook: Sendable {
     package let messageDomain: String
     /// The relay the sender was chosen for: `own` (the brand's) or `platform`.
     package var relay = "platform"
+    /// The brand's default language and every language it offers: what an email may be written in.
+    package var defaultLanguage = Languages.english
+    package var languages = [Languages.english]
+
+    /// The language of mail to a person who saved `saved` ("" for none): that, when the brand offers it; else the
+    /// language of the page that caused the mail (`Localizer.current`); else the brand's default.
+    package func language(saved: String) -> String {
+        if languages.contains(saved) { return saved }
+        if let current = Localizer.current, languages.contains(current.code) { return current.code }
+        return languages.contains(defaultLanguage) ? defaultLanguage : Languages.english
+    }
 }
 
 /// Where accounts live and how their pages look: one tenant, or the platform.
@@ -69,6 +80,8 @@ package struct TenantRealm: AccountRealm {
             replyTo: brand.supportEmail, messageDomain: linkHost
         )
         look.relay = ownRelay ? "own" : "platform"
+        look.defaultLanguage = brand.defaultLanguage
+        look.languages = brand.languages
         return look
     }
 

@@ -47,6 +47,11 @@ package struct DomainSearchController: Sendable {
         var text = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         for prefix in ["https://", "http://", "www."] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         text = String(text.prefix { $0 != "/" })
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // An internationalised name is searched, priced and ordered in its ASCII (punycode) form.
+            guard let ascii = try? IDNA.toASCII(text) else { return nil }
+            text = ascii
+        }
         let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
         guard let label = parts.first, (1...63).contains(label.count), !label.hasPrefix("-"), !label.hasSuffix("-"),
             label.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" })
@@ -114,7 +119,8 @@ package struct DomainSearchController: Sendable {
             }
             let encoded = QueryComponent.encode(name)
             return Page.Result(
-                name: name, available: found.available[name] == true, unknown: found.available[name] == nil,
+                name: IDNA.toUnicode(name), available: found.available[name] == true,
+                unknown: found.available[name] == nil,
                 price: Money.format(minor: price.registerMinor, currency: currency),
                 transferPrice: Money.format(minor: price.transferMinor, currency: currency),
                 orderURL: StorefrontPaths.order.link(product.product.slug)

@@ -1,5 +1,6 @@
 import Branding
 import NIOCore
+import Synchronization
 import Tenancy
 
 /// Everything the storefront serves for one tenant that changes only when the tenant edits it:
@@ -11,8 +12,25 @@ package struct StorefrontContent: Sendable {
     package let theme: ThemeStylesheet
     package let themeBody: ByteBuffer
     package let chrome: StorefrontChrome
-    package let homePage: ByteBuffer
-    package let homeETag: String
+    /// The home page in each language (and host) it was asked in, rendered on first request.
+    package let homePages = RenderedVariants()
+    /// Changes whenever the brand does: part of the inputs of pages rendered from the chrome.
+    package let brandStamp: String
     /// Categories and the products with pages (listed and hidden), for product and category pages.
     package let catalogue: StorefrontCatalogue
+}
+
+/// Pages of one tenant's content rendered once per variant (language, prefix and host of the links), kept with
+/// their ETag for as long as the content is current.
+package final class RenderedVariants: Sendable {
+    private let pages = Mutex<[String: (body: ByteBuffer, etag: String)]>([:])
+
+    /// The page for `variant`, rendering it on first use. A tenant has a few languages and hosts, so this stays small.
+    package func page(_ variant: String, render: () throws -> String) rethrows -> (body: ByteBuffer, etag: String) {
+        if let page = pages.withLock({ $0[variant] }) { return page }
+        let html = try render()
+        let page = (body: ByteBuffer(string: html), etag: "\"\(ContentDigest.hex(of: html))\"")
+        pages.withLock { $0[variant] = page }
+        return page
+    }
 }

@@ -26,10 +26,19 @@ package struct StorefrontController: Sendable {
 
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let content = try context.content
+        let chrome = context.chrome
+        // The chrome varies by language, by prefix and (in its hreflang links) by host: one rendering of each.
+        let home = try content.homePages.page(
+            "\(chrome.language)|\(chrome.languagePrefix)|\(chrome.defaultLanguageURL)"
+        ) {
+            try pages.render(
+                HomePage(chrome: chrome, catalogue: content.catalogue, currency: content.brand.currency),
+                template: "storefront/home")
+        }
         return CachedResponse.make(
             request,
-            body: content.homePage,
-            etag: content.homeETag,
+            body: home.body,
+            etag: home.etag,
             contentType: "text/html; charset=utf-8",
             cacheControl: "no-cache"
         )

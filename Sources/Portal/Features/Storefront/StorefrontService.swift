@@ -59,18 +59,13 @@ package final class StorefrontService: Sendable {
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
             themeURL: StorefrontPaths.theme.link() + "?v=\(theme.digest)"
         )
-        let html = try pages.render(
-            HomePage(chrome: chrome, catalogue: catalogue, currency: brand.currency),
-            template: "storefront/home"
-        )
         return StorefrontContent(
             tenant: tenant,
             brand: brand,
             theme: theme,
             themeBody: ByteBuffer(string: theme.css),
             chrome: chrome,
-            homePage: ByteBuffer(string: html),
-            homeETag: "\"\(ContentDigest.hex(of: html))\"",
+            brandStamp: "\(brand.version)|\(theme.digest)|\(tenant.name)",
             catalogue: catalogue
         )
     }

@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,6 +39,27 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
                 return (SignedIn(account: account, session: session, twoFactorRequired: required), staff ?? nil)
             }
         }
+        if let identity = context.identity, identity.account.kind == .customer,
+            let choice = context.language, choice.source < .preference,
+            identity.account.language != choice.code, choice.offered.contains(identity.account.language),
+            LanguagePrefix.keepsPrefix(choice.path[...])
+        {
+            // The customer's saved language outranks the browser's and the brand's default; only the path beats it.
+            let saved = choice.switched(to: identity.account.language, source: .preference)
+            context.language = saved
+            context.chrome.apply(saved, origin: context.origin)
+            return try await Localizer.$current.withValue(saved.localizer) {
+                try await proceed(request, context: context, impersonator: impersonator, next: next)
+            }
+        }
+        return try await proceed(request, context: context, impersonator: impersonator, next: next)
+    }
+
+    private func proceed(
+        _ request: Request, context: Context, impersonator: Account?,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
         var newAnonymousToken: String?
         if let identity = context.identity {
             context.csrfToken = identity.session.csrfToken

@@ -1,0 +1,35 @@
+import Branding
+
+/// The language a request is answered in, and what chose it.
+package struct LanguageChoice: Sendable {
+    /// Where the language came from, weakest first: a stronger source is never overridden by a weaker one.
+    package enum Source: Int, Sendable, Comparable {
+        case brandDefault, acceptLanguage, preference, path
+
+        package static func < (lhs: Source, rhs: Source) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    package var localizer: Localizer
+    package var source: Source
+    /// The path as the routes know it: without the `/ar` prefix it may have come with.
+    package let path: String
+    /// The query string (without `?`), kept on the switcher's links.
+    package let query: String
+    /// The brand's languages that ship, its default first.
+    package let offered: [String]
+    package let languages: Languages
+    /// The brand: its default language (every lookup falls back to it before English) and its taglines.
+    package let brand: Brand
+
+    package var code: String { localizer.code }
+    /// `/ar` when the path chose the language: every local link of the page keeps it.
+    package var prefix: String { source == .path ? "/\(code)" : "" }
+
+    /// The same request answered in `code`, chosen by `source`.
+    package func switched(to code: String, source: Source) -> LanguageChoice {
+        var choice = self
+        choice.localizer = languages.localizer(code, fallback: brand.defaultLanguage)
+        choice.source = source
+        return choice
+    }
+}

@@ -1,0 +1,107 @@
+import Branding
+import HTTPTypes
+import Hummingbird
+
+/// Chooses the language of a request on a tenant host: the `/ar/…` path prefix (removed before routing), else
+/// `Accept-Language`, else the brand's default. A signed-in customer's saved choice comes between the two and is
+/// applied by `SessionMiddleware`, which knows the account. The staff area, the API and the platform stay English.
+///
+/// The choice is kept in the context and the page chrome, and bound to `Localizer.current` for the rest of a
+/// customer-facing request so that prices and dates formatted deep in page models follow the reader's locale.
+package struct LanguageMiddleware: RouterMiddleware {
+    package typealias Context = PortalRequestContext
+
+    let languages: Languages
+
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let brand = context.storefront?.brand else { return try await next(request, context) }
+        let offered = Self.offered(by: brand, shipped: languages)
+        var request = request
+        var context = context
+        let path = request.uri.path
+        let query = request.uri.query ?? ""
+        let prefixed = LanguagePrefix.split(path, offered: offered)
+        let english = LanguageChoice(
+            localizer: languages.localizer(Languages.english), source: .brandDefault, path: prefixed?.rest ?? path,
+            query: query, offered: offered, languages: languages, brand: brand)
+        var choice: LanguageChoice
+        if let (code, rest) = prefixed {
+            choice = english.switched(to: code, source: .path)
+            var head = request.head
+            head.path = rest + (query.isEmpty ? "" : "?\(query)")
+            request = Request(head: head, body: request.body)
+        } else if let code = AcceptLanguage.preferred(request.headers[.acceptLanguage], offered: offered) {
+            choice = english.switched(to: code, source: .acceptLanguage)
+        } else {
+            choice = english.switched(to: brand.defaultLanguage, source: .brandDefault)
+        }
+        let customerFacing = LanguagePrefix.keepsPrefix(choice.path[...])
+        if !customerFacing {
+            // Files and the staff area are the same in every language; staff pages are English.
+            choice = english
+        }
+        context.language = choice
+        context.chrome?.apply(choice, origin: context.origin)
+        let chosen = choice
+        // Off customer pages nothing is bound: formats are English, and mail a staff member causes goes out in the
+        // recipient's or the brand's language, not the staff area's.
+        var response = try await Localizer.$current.withValue(customerFacing ? chosen.localizer : nil) {
+            try await next(request, context)
+        }
+        if chosen.source == .path, let location = response.headers[.location], location.hasPrefix("/"),
+            !location.hasPrefix("//"), LanguagePrefix.keepsPrefix(location[...]),
+            LanguagePrefix.split(location, offered: offered) == nil
+        {
+            // A form posted from /ar/… lands on /ar/… again.
+            response.headers[.location] = chosen.prefix + location
+        }
+        if chosen.source != .path, offered.count > 1,
+            response.headers[.contentType]?.hasPrefix("text/html") == true
+        {
+            response.headers.append(HTTPField(name: .vary, value: "Accept-Language"))
+        }
+        return response
+    }
+
+    /// The brand's languages that ship, its default first.
+    static func offered(by brand: Brand, shipped: Languages) -> [String] {
+        let codes = [brand.defaultLanguage] + brand.languages.filter { $0 != brand.defaultLanguage }
+        let offered = codes.filter { shipped.catalogs[$0] != nil }
+        return offered.isEmpty ? [Languages.english] : offered
+    }
+}
+
+extension StorefrontChrome {
+    /// Sets the page's language, direction, tagline, switcher and `hreflang` alternates for `choice`.
+    mutating func apply(_ choice: LanguageChoice, origin: RequestOrigin) {
+        let brand = choice.brand
+        let offered = choice.offered
+        language = choice.code
+        direction = choice.localizer.direction.rawValue
+        languagePrefix = choice.prefix
+        tagline = brand.tagline(in: choice.code)
+        guard offered.count > 1, LanguagePrefix.keepsPrefix(choice.path[...]) else {
+            languageLinks = []
+            languageCodes = offered
+            hasLanguageChoice = false
+            return
+        }
+        let base = origin.host.map { "\(origin.isSecure ? "https" : "http")://\($0)" } ?? ""
+        let path = choice.path == "/" ? "/" : choice.path
+        let query = choice.query.isEmpty ? "" : "?\(choice.query)"
+        languageLinks = offered.map { code in
+            let url = "/\(code)\(path)"
+            return LanguageLink(
+                code: code, name: choice.languages.catalogs[code]?.name ?? code, url: url + query,
+                absoluteURL: base + url,
+                isCurrent: code == choice.code)
+        }
+        languageCodes = offered
+        hasLanguageChoice = true
+        defaultLanguageURL = base + path
+    }
+}
