@@ -150,6 +150,18 @@ extension TenantDatabase {
         }
     }
 
+    /// Everything the storefront keeps in memory, read in one transaction: the brand, the visible catalogue, the site
+    /// settings (menu, footer, announcement, home page) and the published content of the page chosen as home.
+    package func storefrontSite() async throws -> (
+        brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?
+    ) {
+        try await pool.read { db in
+            let site = try ContentStore.site(db)
+            let home = site.homePage.isEmpty ? nil : try ContentStore.page(db, slug: site.homePage)?.published
+            return (try Self.fetchBrand(db), try StorefrontCatalogue.read(db), site, home)
+        }
+    }
+
     /// Changes the brand and bumps its version, in one transaction (onboarding, the demo, bench data).
     @discardableResult
     package func updateBrandNow(_ change: (inout Brand) -> Void) throws -> Brand {

@@ -33,6 +33,7 @@ package struct TenantDatabase: Sendable {
     package var provisioned: ProvisionedStore { ProvisionedStore(pool: pool) }
     /// The brand's Stripe account, card payments and refunds.
     package var payments: PaymentStore { PaymentStore(pool: pool) }
+    package var content: ContentStore { ContentStore(pool: pool) }
 
     package func close() throws {
         try reads.inline.close()
@@ -180,6 +181,9 @@ package struct TenantDatabase: Sendable {
                         PRIMARY KEY (product_id, language)
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v22: the brand's pages, news, menu, announcement and images") { db in
+            try ContentStore.createTables(db)
         }
         return migrator
     }

@@ -353,7 +353,7 @@ struct CustomerAccountTests {
             let almost = try await signIn(browser)
             #expect(almost.status == .tooManyRequests)
             #expect(almost.headers[.retryAfter] == "1")
-            #expect(almost.text.contains("Too many sign-in attempts. Try again in 1 seconds."))
+            #expect(almost.text.contains("Too many sign-in attempts. Try again in 1 second."))
 
             // The lock is over after 30 seconds; the next failure in the same 15 minutes locks for twice as long.
             clock.advance(by: 1)

@@ -91,7 +91,7 @@ struct ProvisioningTests {
                 #expect((1...60).contains(wait), "the rest of the minute on the wall clock: \(wait)")
                 #expect(
                     throttled.text.contains(
-                        #"<p class="field__error" id="q-error">Too many searches from your connection. Please try again in \#(wait) seconds.</p>"#
+                        #"<p class="field__error" id="q-error">Too many searches from your connection. Please try again in \#(wait) \#(wait == 1 ? "second" : "seconds").</p>"#
                     ))
                 // Another brand's budget is its own.
                 try await Self.addProducts(dependencies, tenant: "globex")

@@ -11,6 +11,10 @@ package struct Localizer: Sendable {
     /// formatting deep in page models follows the reader's locale; nil means English.
     @TaskLocal package static var current: Localizer?
 
+    /// The language of the customer-facing page being answered, if any: mail it causes is written in it when the
+    /// recipient has not chosen one. Nil on staff pages and in background jobs.
+    @TaskLocal package static var pageLanguage: String?
+
     init(chain: [MessageCatalog]) {
         self.chain = chain
         catalog = chain[0]

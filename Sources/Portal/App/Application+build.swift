@@ -64,6 +64,11 @@ package func buildApplication(
                 readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory,
                 unopenable: dependencies.unopenable, interval: interval, now: dependencies.accountServices.now))
     }
+    if let interval = configuration.imageSweepInterval {
+        services.append(
+            ImageSweeper(
+                desk: dependencies.contentDesk, registry: dependencies.registry, interval: interval, logger: logger))
+    }
     if let interval = configuration.backupInterval {
         services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
     }
@@ -105,7 +110,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             storefront: dependencies.storefront, platformRealm: dependencies.platformRealm,
             benchRoutes: configuration.benchRoutes, logger: logger
         )
-        LanguageMiddleware(languages: dependencies.pages.languages)
+        LanguageMiddleware(languages: dependencies.pages.languages, now: dependencies.accountServices.now)
         SecurityHeadersMiddleware()
         ErrorPageMiddleware(
             pages: dependencies.pages,
@@ -129,6 +134,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     MailRoutes.add(to: areas, dependencies, logger: logger)
     IntegrationsRoutes.add(to: areas, dependencies, logger: logger)
     PaymentRoutes.add(to: areas, dependencies, logger: logger)
+    ContentRoutes.add(to: areas, dependencies, logger: logger)
     return router
 }
 

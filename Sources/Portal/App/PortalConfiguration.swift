@@ -75,6 +75,11 @@ package struct PortalConfiguration: Sendable {
     package var drillInterval: Duration?
     /// How many tenants each drill restores, in rotation, besides the registry.
     package var drillSample = 5
+    /// Bytes of page images each brand may keep (`--image-quota-mb`).
+    package var imageQuota = 50 * 1024 * 1024
+    /// How often unused page images are marked and, 30 days on, removed; nil turns the sweep off (`portal serve`
+    /// sets a day).
+    package var imageSweepInterval: Duration?
     /// How often conditions are turned into alerts and resolved alerts cleared; nil turns the watch off
     /// (`portal serve` sets a minute).
     package var alertInterval: Duration?

@@ -54,6 +54,13 @@ package struct PortalDependencies: Sendable {
     package let unopenable: UnopenableDatabases
     package let logger: Logger
 
+    /// The brand's pages, news, site settings and images.
+    var contentDesk: ContentDesk {
+        ContentDesk(
+            databases: databases, storefront: storefront, dataDirectory: dataDirectory,
+            imageQuota: configuration.imageQuota, now: accountServices.now)
+    }
+
     /// Raises and clears the alerts of brands and of the platform (email and console entry, once per incident).
     package var alerts: AlertDesk {
         AlertDesk(

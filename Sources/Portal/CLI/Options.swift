@@ -205,6 +205,10 @@ package struct ServerOptions: ParsableArguments {
         name: .customLong("drill-sample"),
         help: "Tenants each restore drill restores, in rotation. (env: PORTAL_DRILL_SAMPLE, default: 5)")
     var drillSample: Int?
+    @Option(
+        name: .customLong("image-quota-mb"),
+        help: "Megabytes of page images each brand may keep. (env: PORTAL_IMAGE_QUOTA_MB, default: 50)")
+    var imageQuotaMB: Int?
 
     @Option(
         name: .customLong("smtp-password-file"),

@@ -108,6 +108,7 @@ extension ServerOptions {
         configuration.edgeIPv6 = edgeIPv6 ?? Environment.value("PORTAL_EDGE_IPV6")
         configuration.healthInterval = .seconds(600)
         configuration.alertInterval = .seconds(60)
+        configuration.imageSweepInterval = .seconds(24 * 3600)
         configuration.requestMetrics = !(noRequestMetrics || Environment.value("PORTAL_REQUEST_METRICS") == "0")
         let freeMB =
             try readyMinFreeMB ?? Environment.value("PORTAL_READY_MIN_FREE_MB").map {
@@ -164,6 +165,12 @@ extension ServerOptions {
         configuration.drillInterval =
             drillHours == 0 || configuration.backupRemote == nil ? nil : .seconds(drillHours * 3600)
         configuration.drillSample = sample
+        let quota =
+            try imageQuotaMB ?? Environment.value("PORTAL_IMAGE_QUOTA_MB").map {
+                try Self.integer($0, name: "PORTAL_IMAGE_QUOTA_MB")
+            } ?? 50
+        guard (1...100_000).contains(quota) else { throw CommandError("--image-quota-mb must be 1 to 100000") }
+        configuration.imageQuota = quota * 1024 * 1024
         if let url = smtpURL ?? Environment.value("PORTAL_SMTP_URL") {
             var password = Environment.value("PORTAL_SMTP_PASSWORD")
             if let file = smtpPasswordFile ?? Environment.value("PORTAL_SMTP_PASSWORD_FILE") {

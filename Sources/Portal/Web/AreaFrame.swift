@@ -81,12 +81,30 @@ package struct AreaFrame: Sendable, Encodable {
 
 extension AreaFrame {
     /// The customer area: one menu, current section marked. Built once per section and reused: every signed-in
-    /// customer page shows it.
+    /// customer page shows it. The kept frames hold message keys; each request reads them in its own language.
     static func account(path: String) -> AreaFrame {
         let urls = accountMenu.links.map(\.url)
         guard let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
-        else { return accountMenu }
-        return (path == best ? accountPages : accountSections)[best] ?? accountMenu
+        else { return accountMenu.translated() }
+        return ((path == best ? accountPages : accountSections)[best] ?? accountMenu).translated()
+    }
+
+    /// This frame with its section titles and link labels (message keys) in the reader's language.
+    private func translated() -> AreaFrame {
+        var frame = self
+        frame.sections = sections.map { section in
+            Section(
+                title: tr(section.title),
+                links: section.links.map { link in
+                    var copy = Link(label: tr(link.label), url: link.url)
+                    copy.current = link.current
+                    copy.currentValue = link.currentValue
+                    return copy
+                })
+        }
+        frame.links = frame.sections.flatMap(\.links)
+        frame.currentLabel = frame.current?.label
+        return frame
     }
 
     private static let accountMenu: AreaFrame = {
@@ -94,18 +112,18 @@ extension AreaFrame {
             isAccount: true, isStaff: false, isConsole: false,
             sections: [
                 Section(
-                    title: "Your account",
+                    title: "frame.account.title",
                     links: [
-                        Link(label: "Dashboard", url: AccountPaths.home.link()),
-                        Link(label: "Services", url: AccountPaths.services.link()),
-                        Link(label: "Domains", url: AccountPaths.domains.link()),
-                        Link(label: "Certificates", url: AccountPaths.certificates.link()),
-                        Link(label: "Cloud servers", url: AccountPaths.cloudServers.link()),
-                        Link(label: "Invoices", url: AccountPaths.invoices.link()),
-                        Link(label: "Orders", url: AccountPaths.orders.link()),
-                        Link(label: "Support", url: AccountPaths.tickets.link()),
-                        Link(label: "Profile", url: AccountPaths.profile.link()),
-                        Link(label: "Security", url: SignInPaths.customer.security.link()),
+                        Link(label: "frame.account.dashboard", url: AccountPaths.home.link()),
+                        Link(label: "frame.account.services", url: AccountPaths.services.link()),
+                        Link(label: "frame.account.domains", url: AccountPaths.domains.link()),
+                        Link(label: "frame.account.certificates", url: AccountPaths.certificates.link()),
+                        Link(label: "frame.account.cloud_servers", url: AccountPaths.cloudServers.link()),
+                        Link(label: "frame.account.invoices", url: AccountPaths.invoices.link()),
+                        Link(label: "frame.account.orders", url: AccountPaths.orders.link()),
+                        Link(label: "frame.account.support", url: AccountPaths.tickets.link()),
+                        Link(label: "frame.account.profile", url: AccountPaths.profile.link()),
+                        Link(label: "frame.account.security", url: SignInPaths.customer.security.link()),
                     ])
             ])
         frame.markCurrent("")

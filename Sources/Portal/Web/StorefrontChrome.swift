@@ -47,6 +47,22 @@ package struct StorefrontChrome: Sendable, Encodable {
     /// The unprefixed address, `hreflang="x-default"`: the language negotiated for the visitor.
     package var defaultLanguageURL = ""
 
+    /// The brand's own menu (its site settings), in the page's language; the default menu when it has none.
+    package var menuLinks: [MenuLink] = []
+    package var hasCustomMenu = false
+    /// The announcement bar, when one is running today.
+    package var announcement: AnnouncementBar? = nil
+
+    package struct MenuLink: Sendable, Encodable {
+        package let label: String
+        package let url: String
+    }
+
+    package struct AnnouncementBar: Sendable, Encodable {
+        package let text: String
+        package let url: String
+    }
+
     /// A language of the switcher and of the `hreflang` alternates.
     package struct LanguageLink: Sendable, Encodable {
         package let code: String

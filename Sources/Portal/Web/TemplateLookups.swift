@@ -28,6 +28,16 @@ extension StorefrontChrome: MustacheParent {
         case "isDocument": isDocument
         case "isConsole": isConsole
         case "frame": frame
+        case "language": language
+        case "direction": direction
+        case "languagePrefix": languagePrefix
+        case "languageLinks": languageLinks
+        case "languageCodes": languageCodes
+        case "hasLanguageChoice": hasLanguageChoice
+        case "defaultLanguageURL": defaultLanguageURL
+        case "menuLinks": menuLinks
+        case "hasCustomMenu": hasCustomMenu
+        case "announcement": announcement
         default: nil
         }
     }

@@ -27,23 +27,23 @@ extension CustomerBillingController {
             InvoicesPage.Row(
                 id: $0.whmcsInvoiceID, number: $0.number, date: $0.date, dueDate: $0.dueDate,
                 total: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                status: $0.isOverdue(today: today) ? "Overdue" : $0.status,
+                status: BillingLabels.invoiceStatus($0.isOverdue(today: today) ? "Overdue" : $0.status),
                 overdue: $0.isOverdue(today: today)
             )
         }
         let base = AccountPaths.invoices.link() + "?status=\(filter.rawValue)&"
         let empty: String =
             switch filter {
-            case .all: "You have no invoices yet. They appear here as soon as you order something."
-            case .unpaid: "Nothing to pay: every invoice is settled."
-            case .overdue: "Nothing is overdue."
-            case .paid: "No paid invoices yet."
+            case .all: tr("billing.invoices.empty_all")
+            case .unpaid: tr("billing.invoices.empty_unpaid")
+            case .overdue: tr("billing.invoices.empty_overdue")
+            case .paid: tr("billing.invoices.empty_paid")
             }
         return try flows.page(
             InvoicesPage(
                 chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty,
                 filters: BillingMirrorStore.InvoiceFilter.allCases.map {
-                    .init(value: $0.rawValue, label: $0.rawValue.capitalized, current: $0 == filter)
+                    .init(value: $0.rawValue, label: Self.filterLabel($0), current: $0 == filter)
                 },
                 emptyMessage: empty, previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
                 nextURL: page * perPage < list.total ? "\(base)page=\(page + 1)" : nil,
@@ -51,6 +51,16 @@ extension CustomerBillingController {
             ),
             "account/invoices"
         )
+    }
+
+    /// The words on an invoice filter's link ("All", "Unpaid", …).
+    static func filterLabel(_ filter: BillingMirrorStore.InvoiceFilter) -> String {
+        switch filter {
+        case .all: tr("billing.invoices.filter_all")
+        case .unpaid: tr("billing.invoices.filter_unpaid")
+        case .overdue: tr("billing.invoices.filter_overdue")
+        case .paid: tr("billing.invoices.filter_paid")
+        }
     }
 
     /// The customer's invoice from their copy of WHMCS. An invoice one of their orders made just now may not be
@@ -119,11 +129,17 @@ extension CustomerBillingController {
                 .filter { !$0.isEmpty }
             } ?? []
         )
+        page.statusLabel = BillingLabels.invoiceStatus(detail.status)
         page.customerTaxID = profile?.taxID ?? ""
         page.payment = payment.map { PaymentState($0, amount: money($0.amountMinor)) }
         page.hasRefunds = refunds.contains { $0.status == .refunded }
         page.refunds = refunds.filter { $0.status == .refunded }.map {
-            "\(money($0.amountMinor)) refunded to your card on \(DisplayCalendar.longDate($0.createdAt, in: TimeZone(identifier: "UTC")!))"
+            tr(
+                "billing.invoice.refunded",
+                [
+                    "amount": money($0.amountMinor),
+                    "date": DisplayCalendar.longDate($0.createdAt, in: TimeZone(identifier: "UTC")!),
+                ])
         }
         return page
     }
@@ -172,10 +188,9 @@ extension CustomerBillingController {
                 ])
             return try flows.page(
                 MessagePage(
-                    chrome: context.chrome, title: "The PDF cannot be made just now",
-                    message: "Please try again in a few minutes, or open the invoice and use your browser's Print "
-                        + "to save it as a PDF.",
-                    linkURL: AccountPaths.invoice.link(page.id), linkLabel: "Back to the invoice"),
+                    chrome: context.chrome, title: tr("billing.invoice.pdf_failed_title"),
+                    message: tr("billing.invoice.pdf_failed_text"),
+                    linkURL: AccountPaths.invoice.link(page.id), linkLabel: tr("billing.invoice.back_to_invoice")),
                 "account/message", status: .serviceUnavailable)
         }
     }
@@ -198,14 +213,13 @@ extension CustomerBillingController {
             return try flows.page(
                 PaymentHandoffPage(
                     chrome: context.chrome, url: url, backURL: back,
-                    explanation: "You pay by card on a secure page in our name, then come straight back here. "
-                        + "We never see your card details."),
+                    explanation: tr("billing.pay.stripe_explanation")),
                 "account/payment-handoff")
         case .whmcs(let url):
             return try flows.page(
                 PaymentHandoffPage(
                     chrome: context.chrome, url: url, backURL: back,
-                    explanation: "You pay on our billing site, signed in already; come back here afterwards."),
+                    explanation: tr("billing.pay.whmcs_explanation")),
                 "account/payment-handoff")
         case .nothingDue:
             try? await refresher.refresh(context.account.id, in: context.tenant)

@@ -10,7 +10,7 @@ extension CustomerBillingController {
     @Sendable func profile(_ request: Request, context: CustomerRequestContext) async throws -> Response {
         let stored = try await account.profile(of: context.account, in: context.tenant)
         var notice: Notice?
-        if request.uri.queryParameters.get("done") == "saved" { notice = .success("Your details are saved.") }
+        if request.uri.queryParameters.get("done") == "saved" { notice = .success(tr("billing.profile.saved")) }
         return try flows.page(
             ProfilePage(
                 chrome: context.chrome, csrf: context.csrfToken, notice: notice,
@@ -28,7 +28,7 @@ extension CustomerBillingController {
             return try flows.page(
                 ProfilePage(
                     chrome: context.chrome, csrf: context.csrfToken,
-                    notice: .error("Nothing was saved: correct the marked fields."), profile: form, errors: problems),
+                    notice: .error(tr("billing.profile.not_saved")), profile: form, errors: problems),
                 "account/profile", status: .unprocessableContent
             )
         }

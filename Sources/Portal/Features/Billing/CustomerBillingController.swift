@@ -44,7 +44,8 @@ package struct CustomerBillingController: Sendable {
     static func today(_ now: Date) -> String { PageDates.day(now) }
 
     static func refreshedText(_ date: Date?) -> String {
-        date.map { "Updated \(PageDates.format($0))" } ?? "Loading your services and invoices from billing…"
+        date.map { tr("billing.freshness.updated", ["date": PageDates.format($0)]) }
+            ?? tr("billing.freshness.loading")
     }
 
     // MARK: Dashboard
@@ -84,14 +85,10 @@ package struct CustomerBillingController: Sendable {
                         dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
                 },
                 hasInvoices: !summary.unpaidInvoices.isEmpty,
-                totalDue: due.isEmpty ? "nothing" : due.joined(separator: " + "),
+                totalDue: due.isEmpty ? tr("account.home.nothing_due") : due.joined(separator: " + "),
                 renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty,
-                pendingNotice: pending == 0
-                    ? nil
-                    : pending == 1
-                        ? "1 of your orders is being set up." : "\(pending) of your orders are being set up.",
-                ticketsNotice: openTickets == 0
-                    ? nil : openTickets == 1 ? "1 open ticket." : "\(openTickets) open tickets.",
+                pendingNotice: pending == 0 ? nil : trCount("account.home.orders_in_setup", pending),
+                ticketsNotice: openTickets == 0 ? nil : trCount("account.home.open_tickets", openTickets),
                 refreshed: inputs.freshness, nameservers: content.brand.nameservers,
                 hasNameservers: !content.brand.nameservers.isEmpty
             )

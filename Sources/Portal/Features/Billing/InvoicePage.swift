@@ -15,7 +15,10 @@ package struct InvoicePage: Sendable {
     package var notice: Notice?
     package let id: Int
     package let number: String
+    /// WHMCS's word for the status: the badge's `data-status`, which picks its colour.
     package let status: String
+    /// The status in the reader's language, as the badge and the details show it.
+    package var statusLabel = ""
     package let isUnpaid: Bool
     package let date: String
     package let dueDate: String
@@ -60,27 +63,26 @@ package struct PaymentState: Sendable, Equatable {
         switch payment.status {
         case .paid:
             state = "paid"
-            title = "Paid"
-            detail = "Your card payment of \(amount) went through. Thank you."
+            title = tr("billing.payment.paid_title")
+            detail = tr("billing.payment.paid_detail", ["amount": amount])
         case .processing:
             state = "processing"
-            title = "Processing"
-            detail =
-                "Your payment of \(amount) is on its way from your bank. This page shows it as paid once it arrives; you need do nothing."
+            title = tr("billing.payment.processing_title")
+            detail = tr("billing.payment.processing_detail", ["amount": amount])
         case .declined:
             state = "declined"
-            title = "Declined"
-            detail =
-                "Your card was not charged: \(payment.failure.isEmpty ? "the bank declined the payment." : payment.failure) "
-                + "Try again with another card, or contact your bank."
+            title = tr("billing.payment.declined_title")
+            detail = tr(
+                "billing.payment.declined_detail",
+                ["reason": payment.failure.isEmpty ? tr("billing.payment.bank_declined") : payment.failure])
         case .expired:
             state = "expired"
-            title = "Not completed"
-            detail = "The payment page closed before a payment was made. Nothing was charged; you can pay again."
+            title = tr("billing.payment.expired_title")
+            detail = tr("billing.payment.expired_detail")
         case .open:
             state = "open"
-            title = "Not paid yet"
-            detail = "You left the payment page before paying. Nothing was charged."
+            title = tr("billing.payment.open_title")
+            detail = tr("billing.payment.open_detail")
         }
     }
 }

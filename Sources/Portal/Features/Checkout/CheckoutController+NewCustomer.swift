@@ -45,12 +45,12 @@ extension CheckoutController {
         if let wait = flows.ipRetryAfter(realm, origin: context.origin) {
             return AccountFlows.tooMany(
                 try await again(
-                    "Too many attempts. Try again in a few minutes.", status: .tooManyRequests, errors: [:]),
+                    tr("checkout.new_customer.too_many"), status: .tooManyRequests, errors: [:]),
                 retryAfter: wait)
         }
         var errors = profile.problems()
         let email = EmailAddress.normalize(newCustomer.email)
-        if email == nil { errors["email"] = "Enter an email address such as name@example.com." }
+        if email == nil { errors["email"] = tr("checkout.new_customer.email_invalid") }
         if let problem = flows.services.policy.problem(with: form["password"], email: email) {
             errors["password"] = problem
         }
@@ -58,10 +58,11 @@ extension CheckoutController {
             errors["transfer_code"] = problem
         }
         if !brand.termsURL.isEmpty, form["accept_terms"] != "on" {
-            errors["terms"] = "Tick the box to accept the terms of service."
+            errors["terms"] = tr("checkout.place.accept_terms")
         }
         guard let email, errors.isEmpty else {
-            return try await again("Please correct the marked fields.", status: .unprocessableContent, errors: errors)
+            return try await again(
+                tr("checkout.new_customer.correct_fields"), status: .unprocessableContent, errors: errors)
         }
 
         let name = "\(profile.firstName) \(profile.lastName)"
@@ -89,8 +90,8 @@ extension CheckoutController {
         } catch AccountError.emailTaken {
             newCustomer.emailTaken = true
             return try await again(
-                "You already have an account with us: sign in to place the order. Your choices are kept.",
-                status: .conflict, errors: ["email": "An account already uses this address. Sign in instead."])
+                tr("checkout.new_customer.has_account"),
+                status: .conflict, errors: ["email": tr("checkout.new_customer.email_taken")])
         }
         let cookie = try await realm.withAccounts { store in
             try await flows.startSession(

@@ -16,6 +16,7 @@ extension CheckoutController {
                 id: order.id!.rawValue, number: order.number, product: order.productName, domain: order.domain,
                 total: Money.format(minor: order.totalMinor, currency: order.currency),
                 status: order.status.customerLabel,
+                statusCode: order.status == .failed ? Order.Status.provisioning.rawValue : order.status.rawValue,
                 placed: PageDates.format(order.createdAt)
             )
         }
@@ -52,7 +53,10 @@ extension CheckoutController {
             case .active: 3
             case .cancelled: -1
             }
-        let labels = ["Order received", "Paid", "Setting up", "Ready"]
+        let labels = [
+            tr("checkout.order.step_received"), tr("checkout.order.status.paid"),
+            tr("checkout.order.status.provisioning"), tr("checkout.order.step_ready"),
+        ]
         let brandNameservers = try context.content.brand.nameservers
         let nameservers = hosting.map { $0.nameservers.isEmpty ? brandNameservers : $0.nameservers } ?? []
         // Waiting for the customer, not for us: the page says what to do and stops refreshing itself.
@@ -64,7 +68,7 @@ extension CheckoutController {
             domain: order.domain,
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
             message: payURL == nil
-                ? Self.message(order) : "Your invoice is ready. Pay it and we start setting up your order at once.",
+                ? Self.message(order) : tr("checkout.order.invoice_ready"),
             isSettling: order.status.isSettling && payURL == nil, isActive: order.status == .active,
             steps: labels.enumerated().map { index, label in
                 .init(label: label, done: index <= reached, current: index == reached)

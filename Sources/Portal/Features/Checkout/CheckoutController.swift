@@ -50,7 +50,7 @@ package struct CheckoutController: Sendable {
             var page = OrderConfigurePage(
                 entry, currency: currency, chrome: context.chrome, choice: choice, errors: problems.fields,
                 domains: domains)
-            page.notice = .error("Please correct the marked choices.")
+            page.notice = .error(tr("checkout.place.correct_choices"))
             return try flows.page(page, "storefront/order", status: .unprocessableContent)
         case .success(let plain):
             let customer = context.identity.flatMap { $0.isComplete && $0.account.kind == .customer ? $0.account : nil }
@@ -136,9 +136,9 @@ package struct CheckoutController: Sendable {
         switch (order.change, order.status) {
         case (.cancel?, .active):
             order.cancelImmediately
-                ? "Your cancellation is done: the service has ended."
-                : "Your cancellation is booked: the service runs until the end of the term you paid for, then stops."
-        case (.upgrade?, .active): "Your service now runs on the new plan."
+                ? tr("checkout.order.cancel_done")
+                : tr("checkout.order.cancel_booked")
+        case (.upgrade?, .active): tr("checkout.order.upgrade_done")
         default: order.status.customerMessage
         }
     }

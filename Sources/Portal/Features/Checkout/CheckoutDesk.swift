@@ -61,13 +61,13 @@ package struct CheckoutDesk: Sendable {
         case .failure(let problems):
             return .choose(
                 entry, currency: currency, problems: problems.fields,
-                notice: "Something changed since you chose: please check your choices again.")
+                notice: tr("checkout.place.changed"))
         case .success(let made):
             let (priced, promoProblem) = try await priced(made, promo: submission.choice.promoCode, in: tenant)
             if let promoProblem {
                 return .review(
                     made, currency: currency, problems: ["promo_code": promoProblem],
-                    notice: "The promotion code no longer applies; the total without it is shown.", conflict: true)
+                    notice: tr("checkout.place.promo_lapsed"), conflict: true)
             }
             quote = priced
         }
@@ -75,16 +75,14 @@ package struct CheckoutDesk: Sendable {
             try await databases.withDatabase(
                 for: tenant, { try await $0.orders.hasHosting(customer.id, domain: quote.domain) })
         {
-            let problem =
-                "You already have hosting for \(quote.domain). Choose another domain, or contact us to change your plan."
+            let problem = tr("checkout.place.has_hosting", ["domain": quote.domain])
             return .choose(
-                entry, currency: currency, problems: ["domain": problem], notice: "Please correct the marked choices.")
+                entry, currency: currency, problems: ["domain": problem], notice: tr("checkout.place.correct_choices"))
         }
         if submission.quotedTotal != String(quote.totalMinor) {
             return .review(
                 quote, currency: currency, problems: [:],
-                notice:
-                    "The price changed while you were ordering. Please check the new total and place the order again.",
+                notice: tr("checkout.place.price_changed"),
                 conflict: true)
         }
         var problems = submission.profile.problems()
@@ -92,14 +90,14 @@ package struct CheckoutDesk: Sendable {
             problems["transfer_code"] = problem
         }
         if !brand.termsURL.isEmpty, !submission.acceptedTerms {
-            problems["terms"] = "Tick the box to accept the terms of service."
+            problems["terms"] = tr("checkout.place.accept_terms")
         }
         guard problems.isEmpty else {
             let notice =
                 problems.count == 1 && problems["transfer_code"] != nil
-                ? "Please enter the transfer code."
+                ? tr("checkout.place.enter_transfer_code")
                 : problems.count == 1 && problems["terms"] != nil
-                    ? "Please accept the terms of service." : "Please complete your billing details."
+                    ? tr("checkout.place.notice_terms") : tr("checkout.place.complete_billing")
             return .review(quote, currency: currency, problems: problems, notice: notice, conflict: false)
         }
         let placed = try await record(quote, submission, currency: currency, by: customer, in: tenant, ip: ip)
@@ -160,11 +158,11 @@ package struct CheckoutDesk: Sendable {
 
     /// A transfer's authorisation (EPP) code: 4 to 64 visible characters, as registries issue them.
     static func transferCodeProblem(_ code: String) -> String? {
-        if code.isEmpty { return "Enter the transfer authorisation (EPP) code from the domain's current registrar." }
+        if code.isEmpty { return tr("checkout.transfer_code.missing") }
         guard (4...64).contains(code.count),
             code.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 })
         else {
-            return "That is not a transfer code: 4 to 64 letters, digits and symbols, without spaces."
+            return tr("checkout.transfer_code.invalid")
         }
         return nil
     }

@@ -10,6 +10,9 @@ package struct CustomerOrdersPage: Sendable {
         package let domain: String
         package let total: String
         package let status: String
+        /// The status as the stylesheet knows it (`data-status`), the same in every language; a parked order reads
+        /// as being set up.
+        package var statusCode = ""
         package let placed: String
     }
 

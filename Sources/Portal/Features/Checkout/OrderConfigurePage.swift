@@ -49,11 +49,14 @@ extension OrderConfigurePage {
         let sellsDomains = domains.map { $0.product.isOrderable && !$0.domainPrices.isEmpty } ?? false
         let actions: [(Order.DomainAction, String)] =
             product.kind == .domain
-            ? [(.register, "Register it"), (.transfer, "Transfer it from another registrar")]
+            ? [(.register, tr("checkout.configure.register_it")), (.transfer, tr("checkout.configure.transfer_it"))]
             : product.kind.isHosting
                 ? (sellsDomains
-                    ? [(.register, "Register a new domain"), (.transfer, "Transfer a domain to us")] : [])
-                    + [(.existing, "Use a domain I already own")]
+                    ? [
+                        (.register, tr("checkout.configure.register_new")),
+                        (.transfer, tr("checkout.configure.transfer_to_us")),
+                    ] : [])
+                    + [(.existing, tr("checkout.configure.use_own"))]
                 : []
         let defaultAction =
             choice.domainAction.isEmpty ? (product.kind == .domain ? "register" : "existing") : choice.domainAction
@@ -70,7 +73,9 @@ extension OrderConfigurePage {
             },
             hasCycles: product.kind != .domain, asksDomain: true, domainOptional: product.kind == .cloudServer,
             domainLabel: product.kind == .ssl
-                ? "Domain to secure" : product.kind == .cloudServer ? "Server name (optional)" : "Domain name",
+                ? tr("checkout.configure.domain_to_secure")
+                : product.kind == .cloudServer
+                    ? tr("checkout.configure.server_name") : tr("checkout.configure.domain_name"),
             domain: choice.domain,
             actions: actions.map {
                 ActionChoice(value: $0.0.rawValue, label: $0.1, checked: $0.0.rawValue == defaultAction)
@@ -79,10 +84,13 @@ extension OrderConfigurePage {
         )
         let sold = (product.kind == .domain ? entry : domains)?.domainPrices.map { "." + $0.tld } ?? []
         if !sold.isEmpty, product.kind == .domain || sellsDomains {
-            endingsHint =
-                "We register and transfer "
-                + (sold.count == 1 ? sold[0] : sold.dropLast().joined(separator: ", ") + " and " + sold.last!)
-                + " names."
+            let endings =
+                sold.count == 1
+                ? sold[0]
+                : tr(
+                    "checkout.configure.endings_list",
+                    ["first": sold.dropLast().joined(separator: ", "), "last": sold.last!])
+            endingsHint = tr("checkout.configure.endings_hint", ["endings": endings])
         }
     }
 }

@@ -61,7 +61,7 @@ package struct OrderQuote: Sendable, Equatable {
         var problems: [String: String] = [:]
         let product = entry.product
         guard product.isOrderable else {
-            return .failure(ProblemList(["product": "This plan is no longer available to order."]))
+            return .failure(ProblemList(["product": tr("checkout.quote.unavailable")]))
         }
         var cycle: Product.BillingCycle?
         var price: ProductPrice?
@@ -70,7 +70,7 @@ package struct OrderQuote: Sendable, Equatable {
                 cycle = chosen
                 price = found
             } else {
-                problems["cycle"] = "Choose how often to pay."
+                problems["cycle"] = tr("checkout.quote.choose_cycle")
             }
         }
         let typed = choice.domain.trimmingCharacters(in: .whitespaces).lowercased()
@@ -81,8 +81,8 @@ package struct OrderQuote: Sendable, Equatable {
             } else {
                 problems["domain"] =
                     typed.isEmpty
-                    ? "Enter the domain name, such as example.com."
-                    : "“\(typed)” is not a domain name such as example.com."
+                    ? tr("checkout.domain.missing")
+                    : tr("checkout.domain.not_a_domain", ["domain": typed])
             }
         }
         var action: Order.DomainAction?
@@ -96,18 +96,22 @@ package struct OrderQuote: Sendable, Equatable {
             } else {
                 problems["domain_action"] =
                     product.kind == .domain
-                    ? "Choose to register or transfer the domain."
-                    : "Choose whether to register, transfer or use a domain you own."
+                    ? tr("checkout.domain.choose_action_domain")
+                    : tr("checkout.domain.choose_action_hosting")
             }
             if let chosen = action, chosen != .existing, !domain.isEmpty {
                 let prices = product.kind == .domain ? entry : domainProduct
                 if let prices, prices.product.isOrderable, let tld = tld(of: domain, in: prices) {
                     let yearly = prices.domainPrice(tld: tld)!
                     domainMinor = chosen == .register ? yearly.registerMinor : yearly.transferMinor
-                    domainLabel = "\(domain) \(chosen == .register ? "registration" : "transfer"), 1 year"
+                    domainLabel =
+                        chosen == .register
+                        ? tr("checkout.quote.domain_registration", ["domain": domain])
+                        : tr("checkout.quote.domain_transfer", ["domain": domain])
                 } else {
                     problems["domain"] =
-                        "We cannot \(chosen.rawValue) this domain ending here; choose “use a domain I own” or another name."
+                        chosen == .register
+                        ? tr("checkout.domain.cannot_register") : tr("checkout.domain.cannot_transfer")
                 }
             }
         }
@@ -122,7 +126,9 @@ package struct OrderQuote: Sendable, Equatable {
         var lines: [Line] = []
         if let price, let cycle {
             lines.append(Line(label: "\(product.name) (\(cycle.label.lowercased()))", amountMinor: price.priceMinor))
-            if price.setupMinor > 0 { lines.append(Line(label: "Setup fee", amountMinor: price.setupMinor)) }
+            if price.setupMinor > 0 {
+                lines.append(Line(label: tr("storefront.product.setup_fee"), amountMinor: price.setupMinor))
+            }
         }
         if domainMinor > 0 || !domainLabel.isEmpty { lines.append(Line(label: domainLabel, amountMinor: domainMinor)) }
         var quote = OrderQuote(

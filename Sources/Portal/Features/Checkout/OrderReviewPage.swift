@@ -77,10 +77,10 @@ extension OrderReviewPage {
         if !quote.domain.isEmpty {
             let action: String =
                 switch quote.domainAction {
-                case .register?: "registered for you"
-                case .transfer?: "transferred to us"
-                case .existing?: "a domain you already own"
-                case nil: "the server's name"
+                case .register?: tr("checkout.review.domain_registered")
+                case .transfer?: tr("checkout.review.domain_transferred")
+                case .existing?: tr("checkout.review.domain_existing")
+                case nil: tr("checkout.review.domain_server_name")
                 }
             domainText = "\(quote.domain) (\(action))"
         }
@@ -89,13 +89,22 @@ extension OrderReviewPage {
             let next = calendar.date(byAdding: .month, value: cycle.months, to: now)
         {
             renewals.append(
-                "\(quote.entry.product.name): \(Money.format(minor: quote.priceMinor, currency: currency)) "
-                    + "\(cycle.perLabel), next on \(DisplayCalendar.longDate(DisplayCalendar.day(next)))")
+                tr(
+                    "checkout.review.renewal_plan",
+                    [
+                        "name": quote.entry.product.name,
+                        "price": Money.format(minor: quote.priceMinor, currency: currency), "cycle": cycle.perLabel,
+                        "date": DisplayCalendar.longDate(DisplayCalendar.day(next)),
+                    ]))
         }
         if let renewal = quote.domainRenewalMinor, let next = calendar.date(byAdding: .year, value: 1, to: now) {
             renewals.append(
-                "\(quote.domain): \(Money.format(minor: renewal, currency: currency)) per year, next on "
-                    + DisplayCalendar.longDate(DisplayCalendar.day(next)))
+                tr(
+                    "checkout.review.renewal_domain",
+                    [
+                        "domain": quote.domain, "price": Money.format(minor: renewal, currency: currency),
+                        "date": DisplayCalendar.longDate(DisplayCalendar.day(next)),
+                    ]))
         }
         hasRenewals = !renewals.isEmpty
         self.termsURL = termsURL.isEmpty ? nil : termsURL

@@ -52,36 +52,36 @@ package struct ProfileForm: Sendable {
     /// Problems by field name; empty when WHMCS will accept the details.
     func problems() -> [String: String] {
         var problems: [String: String] = [:]
-        func check(_ value: String, _ field: String, _ label: String, max: Int) {
+        // `missing` is the whole message for an empty field ("Enter your first name.").
+        func check(_ value: String, _ field: String, _ missing: String, max: Int) {
             if value.isEmpty {
-                problems[field] = "Enter your \(label)."
+                problems[field] = missing
             } else if value.count > max
                 || value.contains(where: { $0.isNewline || $0.isASCII && $0.asciiValue! < 0x20 })
             {
-                problems[field] = "Use one line of at most \(max) characters."
+                problems[field] = trCount("checkout.profile.one_line", max)
             }
         }
-        check(firstName, "first_name", "first name", max: 60)
-        check(lastName, "last_name", "last name", max: 60)
-        check(address1, "address1", "street address", max: 120)
-        check(city, "city", "town or city", max: 60)
-        check(state, "state", "county, state or region", max: 60)
-        check(postcode, "postcode", "postcode", max: 16)
+        check(firstName, "first_name", tr("checkout.profile.enter_first_name"), max: 60)
+        check(lastName, "last_name", tr("checkout.profile.enter_last_name"), max: 60)
+        check(address1, "address1", tr("checkout.profile.enter_address1"), max: 120)
+        check(city, "city", tr("checkout.profile.enter_city"), max: 60)
+        check(state, "state", tr("checkout.profile.enter_state"), max: 60)
+        check(postcode, "postcode", tr("checkout.profile.enter_postcode"), max: 16)
         if company.count > 100 || company.contains(where: \.isNewline) {
-            problems["company"] = "Use one line of at most 100 characters."
+            problems["company"] = trCount("checkout.profile.one_line", 100)
         }
         if !Countries.isKnown(country) {
-            problems["country"] = "Choose your country from the list."
+            problems["country"] = tr("checkout.profile.country")
         }
         if taxID.count > 32
             || !taxID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || " -.".contains($0)) })
         {
-            problems["tax_id"] =
-                "Enter the tax id as your tax office issued it, such as GB123456789 (letters and digits)."
+            problems["tax_id"] = tr("checkout.profile.tax_id")
         }
         let digits = phone.filter(\.isNumber)
         if digits.count < 6 || phone.count > 25 || !phone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) {
-            problems["phone"] = "Enter a phone number such as +44 20 7946 0123."
+            problems["phone"] = tr("checkout.profile.phone")
         }
         return problems
     }

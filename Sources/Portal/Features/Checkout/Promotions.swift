@@ -10,27 +10,34 @@ enum Promotions {
         _ promotion: WHMCSPromotion?, code: String, quote: OrderQuote, whmcsProductID: Int?, currency: Currency,
         today: String
     ) -> Result<(discountMinor: Int64, label: String), PromotionRefusal> {
-        guard let promotion else { return .failure(.init("There is no promotion with the code “\(code)”.")) }
+        guard let promotion else { return .failure(.init(tr("checkout.promo.unknown", ["code": code]))) }
         if let start = promotion.startDate, today < start {
-            return .failure(.init("The code “\(code)” starts on \(DisplayCalendar.longDate(start))."))
+            return .failure(
+                .init(tr("checkout.promo.not_started", ["code": code, "date": DisplayCalendar.longDate(start)])))
         }
         if let end = promotion.expirationDate, today > end {
-            return .failure(.init("The code “\(code)” expired on \(DisplayCalendar.longDate(end))."))
+            return .failure(.init(tr("checkout.promo.expired", ["code": code, "date": DisplayCalendar.longDate(end)])))
         }
         if promotion.maximumUses > 0, promotion.uses >= promotion.maximumUses {
-            return .failure(.init("The code “\(code)” has been used as many times as it allows."))
+            return .failure(.init(tr("checkout.promo.used_up", ["code": code])))
         }
         guard let whmcsProductID, promotion.appliesTo.contains(whmcsProductID) else {
-            return .failure(.init("The code “\(code)” does not apply to \(quote.entry.product.name)."))
+            return .failure(
+                .init(tr("checkout.promo.wrong_product", ["code": code, "product": quote.entry.product.name])))
         }
         if !promotion.cycles.isEmpty {
             let allowed = Set(
                 promotion.cycles.map { $0.lowercased().replacingOccurrences(of: "-", with: "") })
             guard let cycle = quote.cycle, allowed.contains(cycle.rawValue) else {
+                // The cycles the code is for are WHMCS's own names ("monthly", "semi-annually"), as WHMCS lists them.
+                let cycles = promotion.cycles.sorted().joined(separator: ", ").lowercased()
                 return .failure(
                     .init(
-                        "The code “\(code)” does not apply to \(quote.cycle?.label.lowercased() ?? "this") billing; "
-                            + "it is for \(promotion.cycles.sorted().joined(separator: ", ").lowercased()) billing."))
+                        quote.cycle.map {
+                            tr(
+                                "checkout.promo.wrong_cycle",
+                                ["code": code, "cycle": $0.label.lowercased(), "cycles": cycles])
+                        } ?? tr("checkout.promo.wrong_cycle_none", ["code": code, "cycles": cycles])))
             }
         }
         let value = Decimal(string: promotion.value, locale: Locale(identifier: "en_US_POSIX")) ?? 0
@@ -40,22 +47,27 @@ enum Promotions {
         switch promotion.kind {
         case .percentage?:
             discount = rounded(Decimal(price) * value / 100)
-            label = "Promotion \(promotion.code): \(TaxSettings.percent(promotion.value)) off"
+            label = tr(
+                "checkout.promo.line_off", ["code": promotion.code, "amount": TaxSettings.percent(promotion.value)])
         case .fixedAmount?:
             discount = min(price, currency.minor(fromDecimal: promotion.value, precision: .rounded) ?? 0)
-            label = "Promotion \(promotion.code): \(Money.format(minor: discount, currency: currency.code)) off"
+            label = tr(
+                "checkout.promo.line_off",
+                ["code": promotion.code, "amount": Money.format(minor: discount, currency: currency.code)])
         case .priceOverride?:
             let override = currency.minor(fromDecimal: promotion.value, precision: .rounded) ?? price
             discount = max(0, price - override)
-            label = "Promotion \(promotion.code): now \(Money.format(minor: override, currency: currency.code))"
+            label = tr(
+                "checkout.promo.line_now",
+                ["code": promotion.code, "price": Money.format(minor: override, currency: currency.code)])
         case .freeSetup?:
             discount = quote.setupMinor
-            label = "Promotion \(promotion.code): free setup"
+            label = tr("checkout.promo.line_free_setup", ["code": promotion.code])
         case nil:
-            return .failure(.init("The code “\(code)” cannot be used here."))
+            return .failure(.init(tr("checkout.promo.unusable", ["code": code])))
         }
         guard discount > 0 else {
-            return .failure(.init("The code “\(code)” gives no discount on this order."))
+            return .failure(.init(tr("checkout.promo.no_discount", ["code": code])))
         }
         return .success((discount, label))
     }
@@ -84,9 +96,7 @@ extension CheckoutDesk {
             promotion = try await whmcs.promotion(code: code)
         } catch {
             // The order itself does not depend on it: say so, and the customer may go on without the code.
-            return (
-                quote, "Promotion codes cannot be checked just now. Try again in a few minutes, or order without one."
-            )
+            return (quote, tr("checkout.promo.unavailable"))
         }
         let today = DisplayCalendar.day(flows.services.now())
         switch Promotions.evaluate(

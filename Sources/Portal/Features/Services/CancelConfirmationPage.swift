@@ -50,8 +50,8 @@ package struct CancelConfirmationPage: Sendable {
         hasProblem = whenError != nil || reasonError != nil
         whenText =
             immediately
-            ? "immediately, without a refund of the rest of the term"
+            ? tr("services.cancel.when_now")
             : endDate.isEmpty
-                ? "at the end of the term you paid for" : "at the end of the term you paid for, on \(endDate)"
+                ? tr("services.cancel.when_end") : tr("services.cancel.when_end_on", ["date": endDate])
     }
 }

@@ -32,7 +32,7 @@ extension CertificatePage {
         let proofMissing = waiting && certificate.proofPlacedBy.isEmpty
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: certificate.id!.rawValue,
-            domain: certificate.domain, status: certificate.status.label,
+            domain: certificate.domain, status: certificate.status.displayLabel,
             starts: certificate.startsAt.map { ReminderScheduler.long($0, zone) } ?? "—",
             expires: certificate.expiresAt.map { ReminderScheduler.long($0, zone) } ?? "—",
             isWaiting: waiting, proofPlaced: waiting && !certificate.proofPlacedBy.isEmpty,
@@ -48,13 +48,25 @@ extension CertificatePage {
 }
 
 extension SSLCertificate.Status {
-    /// The status in the customer's words.
+    /// The status in the customer's words, in English: also the badge's `data-status`, which picks its colour.
     var label: String {
         switch self {
         case .pendingValidation: "Waiting for domain validation"
         case .issued: "Issued"
         case .renewed: "Replaced by its renewal"
         case .expired: "Expired"
+        }
+    }
+}
+
+extension SSLCertificate.Status {
+    /// The status in the reader's language, as pages show it.
+    var displayLabel: String {
+        switch self {
+        case .pendingValidation: tr("services.certificate-status.pending_validation")
+        case .issued: tr("services.certificate-status.issued")
+        case .renewed: tr("services.certificate-status.renewed")
+        case .expired: tr("services.certificate-status.expired")
         }
     }
 }

@@ -43,9 +43,7 @@ package struct CertificatesController: Sendable {
         }
         let notice: Notice? =
             request.uri.queryParameters.get("done") == "reissued"
-            ? .success(
-                "The certificate is being reissued with a new key. The current one keeps working until the new one is installed."
-            ) : nil
+            ? .success(tr("services.certificate.reissuing")) : nil
         return try await page(certificate, context, notice: notice)
     }
 
@@ -54,14 +52,14 @@ package struct CertificatesController: Sendable {
         let certificate = try await owned(context)
         guard certificate.status == .issued else {
             return try await page(
-                certificate, context, notice: .error("Only an issued certificate can be reissued."), status: .conflict)
+                certificate, context, notice: .error(tr("services.certificate.only_issued")), status: .conflict)
         }
         do {
             try await steps.reissue(certificate, account: context.account, tenant: context.tenant)
         } catch {
             return try await page(
                 certificate, context,
-                notice: .error(TenantUpstreams.refusal(error, "The certificate could not be reissued")),
+                notice: .error(TenantUpstreams.refusal(error, tr("services.certificate.reissue_failed"))),
                 status: .badGateway)
         }
         return flows.redirect(to: AccountPaths.certificate.link(certificate.id!.rawValue) + "?done=reissued")

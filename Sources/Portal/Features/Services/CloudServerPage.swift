@@ -25,8 +25,23 @@ extension CloudServerPage {
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, id: server.id!.rawValue, name: server.name,
             size: server.size, cpu: server.cpu, ramGB: server.ramGB,
-            storageGB: server.storageGB, status: server.status, ipAddress: server.ipAddress,
+            storageGB: server.storageGB, status: Self.statusLabel(server.status), ipAddress: server.ipAddress,
             hostname: server.hostname, isStale: shown.isStale, created: ReminderScheduler.long(server.createdAt, zone)
         )
+    }
+}
+
+extension CloudServerPage {
+    /// A cloud server's status as the host reports it ("running", "stopped", …), in the reader's language; a word
+    /// not known here is shown as the host wrote it.
+    static func statusLabel(_ status: String) -> String {
+        switch status {
+        case "running": tr("services.cloud-status.running")
+        case "stopped": tr("services.cloud-status.stopped")
+        case "provisioning": tr("services.cloud-status.provisioning")
+        case "active": tr("services.cloud-status.active")
+        case "suspended": tr("services.cloud-status.suspended")
+        default: status
+        }
     }
 }

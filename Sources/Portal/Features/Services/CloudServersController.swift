@@ -32,12 +32,14 @@ package struct CloudServersController: Sendable {
             let url = try await desk.controlPanel(
                 id, of: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
             return try flows.page(
-                ControlPanelPage(chrome: context.chrome, url: url, backURL: back, serviceName: "your cloud server"),
+                ControlPanelPage(
+                    chrome: context.chrome, url: url, backURL: back,
+                    serviceName: tr("services.control-panel.your_cloud_server")),
                 "account/control-panel")
         } catch {
             let page = try ControlPanelPage.unreachable(
-                error, backURL: back, serviceName: "your cloud server", opening: "your control panel",
-                context: context)
+                error, backURL: back, serviceName: tr("services.control-panel.your_cloud_server"),
+                opening: tr("services.control-panel.your_panel"), context: context)
             return try flows.page(page, "account/control-panel", status: .serviceUnavailable)
         }
     }

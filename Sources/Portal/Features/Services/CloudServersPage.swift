@@ -8,7 +8,10 @@ package struct CloudServersPage: Sendable {
         package let id: Int64
         package let name: String
         package let hostname: String
+        /// 20i's word for the status: the badge's `data-status`, which picks its colour.
         package let status: String
+        /// The status in the reader's language, as the badge shows it.
+        package let statusLabel: String
         package let size: String
     }
 
@@ -23,7 +26,10 @@ extension CloudServersPage {
         let rows = servers.map {
             Row(
                 id: $0.id!.rawValue, name: $0.name, hostname: $0.hostname, status: $0.status,
-                size: "\($0.cpu) vCPU · \($0.ramGB) GB RAM · \($0.storageGB) GB")
+                statusLabel: CloudServerPage.statusLabel($0.status),
+                size: tr(
+                    "services.cloud.size",
+                    ["cpu": String($0.cpu), "ram": String($0.ramGB), "storage": String($0.storageGB)]))
         }
         self.init(chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty)
     }

@@ -11,7 +11,7 @@ package struct ControlPanelPage: Sendable {
     package let backURL: String
     package let serviceName: String
     /// What is being opened ("your control panel", "webmail", …).
-    package var opening = "your control panel"
+    package var opening = tr("services.control-panel.your_panel")
     package var problem: String?
     package var reference: String?
 
@@ -28,8 +28,7 @@ package struct ControlPanelPage: Sendable {
             ])
         return ControlPanelPage(
             chrome: context.chrome, url: nil, backURL: backURL, serviceName: serviceName, opening: opening,
-            problem: "We could not reach \(opening) just now. Nothing was changed. Please try again in a few "
-                + "minutes; if it keeps happening, contact us and quote the reference below.",
+            problem: tr("services.control-panel.unreachable", ["opening": opening]),
             reference: context.requestID)
     }
 }

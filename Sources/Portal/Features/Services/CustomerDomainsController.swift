@@ -30,10 +30,10 @@ package struct CustomerDomainsController: Sendable {
         let notice: Notice? =
             switch request.uri.queryParameters.get("done") {
             case "nameservers":
-                .success("The nameservers are saved. Changes can take up to 48 hours to reach everyone.")
-            case "added": .success("The record is added.")
-            case "deleted": .success("The record is deleted.")
-            case "settings": .success("Your setting is saved.")
+                .success(tr("services.domain.nameservers_saved"))
+            case "added": .success(tr("services.domain.record_added"))
+            case "deleted": .success(tr("services.domain.record_deleted"))
+            case "settings": .success(tr("services.domain.setting_saved"))
             default: nil
             }
         return try await page(context, try await owned(context), .init(notice: notice))
@@ -97,7 +97,7 @@ package struct CustomerDomainsController: Sendable {
         let form = try await FormData.parse(request)
         guard ["0", "1"].contains(form["enabled"]) else {
             return try await page(
-                context, domain, .init(notice: .error("Choose on or off; nothing was changed.")),
+                context, domain, .init(notice: .error(tr("services.domain.choose_on_off"))),
                 status: .unprocessableContent)
         }
         return try await apply(change(form["enabled"] == "1"), domain, context, done: "settings") {

@@ -117,11 +117,11 @@ package struct DomainManager: Sendable {
 
     private static func lead(_ change: Change) -> String {
         switch change {
-        case .nameservers: "The nameservers could not be changed"
-        case .addRecord: "The record could not be added"
-        case .deleteRecord: "The record could not be deleted"
-        case .autoRenew: "Auto-renew could not be changed"
-        case .privacy: "WHOIS privacy could not be changed"
+        case .nameservers: tr("services.domain.nameservers_failed")
+        case .addRecord: tr("services.domain.add_failed")
+        case .deleteRecord: tr("services.domain.delete_failed")
+        case .autoRenew: tr("services.domain.auto_renew_failed")
+        case .privacy: tr("services.domain.privacy_failed")
         }
     }
 
@@ -141,12 +141,14 @@ package struct DomainManager: Sendable {
             $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         if names.count < 2 || names.count > 13 {
-            return .failure(.init(message: "Enter between 2 and 13 nameservers, one per line."))
+            return .failure(.init(message: tr("services.domain.nameservers_count")))
         }
         if let bad = names.first(where: { (try? HostName.validateDomain($0)) == nil }) {
-            return .failure(.init(message: "“\(bad)” is not a host name such as ns1.example.com."))
+            return .failure(.init(message: tr("services.domain.nameserver_invalid", ["name": bad])))
         }
-        if Set(names).count != names.count { return .failure(.init(message: "Each nameserver may appear once.")) }
+        if Set(names).count != names.count {
+            return .failure(.init(message: tr("services.domain.nameserver_repeated")))
+        }
         return .success(names)
     }
 

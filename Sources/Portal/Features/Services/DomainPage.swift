@@ -53,15 +53,25 @@ extension DomainPage {
         let rows = (records ?? []).map { Record(id: $0.id, type: $0.type, host: $0.host, value: $0.value) }
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, notice: state.notice, name: domain.name,
-            status: domain.status.rawValue, expires: ReminderScheduler.long(domain.expiresAt, zone),
+            status: domain.status.displayLabel, expires: ReminderScheduler.long(domain.expiresAt, zone),
             autoRenew: domain.autoRenew, privacy: domain.privacy,
             nameservers: state.nameserverText ?? domain.nameserverList.joined(separator: "\n"),
             nameserverError: state.nameserverError, records: rows, hasRecords: !rows.isEmpty,
-            zoneError: records == nil ? "The DNS records cannot be read right now. Try again in a few minutes." : nil,
+            zoneError: records == nil ? tr("services.domain.zone_unreadable") : nil,
             types: DNSRecord.Kind.allCases.map {
                 TypeChoice(value: $0.rawValue, selected: $0.rawValue == input.kind.uppercased())
             },
             input: input, errors: state.recordErrors
         )
+    }
+}
+
+extension RegisteredDomain.Status {
+    /// The status in the reader's language.
+    var displayLabel: String {
+        switch self {
+        case .active: tr("services.domain-status.active")
+        case .expired: tr("services.domain-status.expired")
+        }
     }
 }

@@ -6,7 +6,10 @@ import Tenancy
 package struct DomainsPage: Sendable {
     package struct Row: Sendable {
         package let name: String
+        /// The stored status (`active`, `expired`): the badge's `data-status`, which picks its colour.
         package let status: String
+        /// The status in the reader's language, as the badge shows it.
+        package let statusLabel: String
         package let expires: String
         package let autoRenew: String
     }
@@ -21,8 +24,9 @@ extension DomainsPage {
     init(_ domains: [RegisteredDomain], zone: TimeZone, context: CustomerRequestContext) {
         let rows = domains.map {
             Row(
-                name: $0.name, status: $0.status.rawValue, expires: ReminderScheduler.long($0.expiresAt, zone),
-                autoRenew: $0.autoRenew ? "On" : "Off")
+                name: $0.name, status: $0.status.rawValue, statusLabel: $0.status.displayLabel,
+                expires: ReminderScheduler.long($0.expiresAt, zone),
+                autoRenew: $0.autoRenew ? tr("services.domains.auto_renew_on") : tr("services.domains.auto_renew_off"))
         }
         self.init(chrome: context.chrome, csrf: context.csrfToken, rows: rows, hasRows: !rows.isEmpty)
     }

@@ -10,12 +10,12 @@ package enum ControlPanelShortcut: String, Sendable, CaseIterable {
     /// The words on the button.
     package var label: String {
         switch self {
-        case .home: "Control panel"
-        case .webmail: "Webmail"
-        case .files: "File manager"
-        case .email: "Email accounts"
-        case .databases: "Databases"
-        case .backups: "Backups"
+        case .home: tr("services.control-panel.home")
+        case .webmail: tr("services.control-panel.webmail")
+        case .files: tr("services.control-panel.files")
+        case .email: tr("services.control-panel.email")
+        case .databases: tr("services.control-panel.databases")
+        case .backups: tr("services.control-panel.backups")
         }
     }
 

@@ -39,8 +39,9 @@ package struct HostingServicesController: Sendable {
         let rows = list.items.map {
             ServicesPage.Row(
                 id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, status: $0.status,
-                nextDue: $0.nextDueDate,
-                price: "\(Money.format(minor: $0.recurringMinor, currency: currency)) \($0.billingCycle.lowercased())"
+                statusLabel: BillingLabels.serviceStatus($0.status), nextDue: $0.nextDueDate,
+                price: "\(Money.format(minor: $0.recurringMinor, currency: currency)) "
+                    + BillingLabels.cycle($0.billingCycle).lowercased()
             )
         }
         return try flows.page(
@@ -109,10 +110,10 @@ package struct HostingServicesController: Sendable {
             ip: context.origin.clientAddress ?? "")
         {
         case .throttled(let wait):
-            page.passwordError = "Too many attempts. Try again in \(wait) seconds."
+            page.passwordError = trCount("services.service.too_many_attempts", wait)
             return try flows.page(page, "account/service", status: .tooManyRequests)
         case .wrongPassword:
-            page.passwordError = "That is not your account password."
+            page.passwordError = tr("services.service.wrong_password")
             return try flows.page(page, "account/service", status: .unprocessableContent)
         case .revealed(let password):
             page.revealedPassword = password
@@ -129,21 +130,23 @@ package struct HostingServicesController: Sendable {
         let back = AccountPaths.service.link(id)
         guard let shortcut = form["open"].isEmpty ? .home : ControlPanelShortcut(rawValue: form["open"]) else {
             let page = ControlPanelPage(
-                chrome: context.chrome, url: nil, backURL: back, serviceName: "your service",
-                problem: "There is no such control panel page. Go back and choose one of the buttons.")
+                chrome: context.chrome, url: nil, backURL: back, serviceName: tr("services.control-panel.your_service"),
+                problem: tr("services.control-panel.no_such_page"))
             return try flows.page(page, "account/control-panel", status: .badRequest)
         }
-        let opening = shortcut == .home ? "your control panel" : shortcut.label.lowercased()
+        let opening = shortcut == .home ? tr("services.control-panel.your_panel") : shortcut.label.lowercased()
         do {
             let url = try await desk.controlPanel(
                 of: id, page: shortcut, by: context.account, in: context.tenant, ip: context.origin.clientAddress ?? "")
             return try flows.page(
                 ControlPanelPage(
-                    chrome: context.chrome, url: url, backURL: back, serviceName: "your service", opening: opening),
+                    chrome: context.chrome, url: url, backURL: back,
+                    serviceName: tr("services.control-panel.your_service"), opening: opening),
                 "account/control-panel")
         } catch {
             let page = try ControlPanelPage.unreachable(
-                error, backURL: back, serviceName: "your service", opening: opening, context: context)
+                error, backURL: back, serviceName: tr("services.control-panel.your_service"), opening: opening,
+                context: context)
             return try flows.page(page, "account/control-panel", status: .serviceUnavailable)
         }
     }

@@ -66,10 +66,10 @@ package struct ServiceChangeController: Sendable {
     ) async throws -> Response {
         let (service, _) = try await changes.service(id, of: context.account, in: context.tenant)
         let tab = AccountPaths.service.link(id) + "?tab=cancel"
-        guard service.isActive else { return try blocked(context, id, "Only an active service can be cancelled.") }
+        guard service.isActive else { return try blocked(context, id, tr("services.change.only_active_cancel")) }
         var problem: (field: String, message: String)?
-        if immediately == nil { problem = ("when", "Choose when the service should end.") }
-        if reason.count > 2_000 { problem = ("reason", "Keep the reason under 2,000 characters.") }
+        if immediately == nil { problem = ("when", tr("services.change.choose_when")) }
+        if reason.count > 2_000 { problem = ("reason", tr("services.change.reason_too_long")) }
         let page = CancelConfirmationPage(
             chrome: context.chrome, csrf: context.csrfToken, serviceName: service.productName, domain: service.domain,
             immediately: immediately ?? false, endDate: service.nextDueDate, reason: reason, key: key, backURL: tab,
@@ -91,7 +91,7 @@ package struct ServiceChangeController: Sendable {
         case .blocked(let message): return try blocked(context, id, message)
         case .priceChanged(let preview):
             var page = try ServiceChangePage(preview, context: context, key: key)
-            page.notice = .error("The price changed since you looked. Please check it and confirm again.")
+            page.notice = .error(tr("services.change.price_changed"))
             return try flows.page(page, Self.template, status: .conflict)
         }
     }
@@ -99,8 +99,8 @@ package struct ServiceChangeController: Sendable {
     private func blocked(_ context: CustomerRequestContext, _ id: Int, _ message: String) throws -> Response {
         try flows.page(
             MessagePage(
-                chrome: context.chrome, title: "Nothing was changed", message: message,
-                linkURL: AccountPaths.service.link(id), linkLabel: "Back to the service"),
+                chrome: context.chrome, title: tr("services.change.nothing_changed"), message: message,
+                linkURL: AccountPaths.service.link(id), linkLabel: tr("services.change.back_to_service")),
             "account/message", status: .conflict
         )
     }

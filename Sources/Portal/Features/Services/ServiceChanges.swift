@@ -77,7 +77,7 @@ package struct ServiceChanges: Sendable {
         self.now = now
     }
 
-    static let chooseAnother = "Choose another plan of the same kind, or another billing cycle."
+    static var chooseAnother: String { tr("services.change.choose_another") }
 
     /// The account's service and the catalogue entry it runs on; 404 for anyone else's.
     package func service(_ id: Int, of account: Account, in tenant: Tenant) async throws -> (
@@ -98,7 +98,7 @@ package struct ServiceChanges: Sendable {
         _ id: Int, to slug: String, cycle: String, of account: Account, in tenant: Tenant
     ) async throws -> Result<Preview, Blocked> {
         let (service, current) = try await service(id, of: account, in: tenant)
-        guard service.isActive else { return .failure(Blocked("Only an active service can change plan.")) }
+        guard service.isActive else { return .failure(Blocked(tr("services.change.only_active_change"))) }
         guard let (entry, cycle) = try await target(slug, cycle, for: service, current: current, in: tenant) else {
             return .failure(Blocked(Self.chooseAnother))
         }
@@ -143,12 +143,12 @@ package struct ServiceChanges: Sendable {
     ) async throws -> Outcome {
         let (service, current) = try await service(id, of: account, in: tenant)
         if let existing = try await existing(key, account, tenant) { return .order(existing) }
-        guard service.isActive else { return .blocked("Only an active service can be cancelled.") }
+        guard service.isActive else { return .blocked(tr("services.change.only_active_cancel")) }
         guard let immediately = cancellation.immediately, cancellation.confirmed else {
-            return .blocked("Choose when the service should end and tick the confirmation box.")
+            return .blocked(tr("services.change.choose_and_confirm"))
         }
         let reason = cancellation.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.count <= 2_000 else { return .blocked("Keep the reason under 2,000 characters.") }
+        guard reason.count <= 2_000 else { return .blocked(tr("services.change.reason_too_long")) }
         if let blocked = try await pending(service, account, tenant) { return .blocked(blocked.message) }
         return .order(
             try await place(in: tenant, by: account, ip: ip) { number in
@@ -194,7 +194,7 @@ package struct ServiceChanges: Sendable {
             let pending = try await databases.withDatabase(
                 for: tenant, { try await $0.orders.pendingChange(of: service.whmcsServiceID, account: account.id) })
         else { return nil }
-        return Blocked("A change of this service (order \(pending.number)) is still under way.")
+        return Blocked(tr("services.change.under_way", ["number": pending.number]))
     }
 
     private func existing(_ key: String, _ account: Account, _ tenant: Tenant) async throws -> Order.ID? {

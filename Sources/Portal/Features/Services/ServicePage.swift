@@ -11,9 +11,15 @@ package struct ServicePage: Sendable {
     package let id: Int
     package let name: String
     package let domain: String
+    /// WHMCS's word for the status: the badge's `data-status`, which picks its colour.
     package let status: String
+    /// The status in the reader's language, as the badge and the details show it.
+    package var statusLabel = ""
     package let isActive: Bool
+    /// WHMCS's billing cycle ("Monthly"), compared with the plans on offer.
     package let cycle: String
+    /// The billing cycle in the reader's language, as the details show it.
+    package var cycleLabel = ""
     package let price: String
     package let nextDue: String
     package let resources: [String]
@@ -54,10 +60,10 @@ package struct ServicePage: Sendable {
 
         var label: String {
             switch self {
-            case .overview: "Overview"
-            case .login: "Log in"
-            case .change: "Change plan"
-            case .cancel: "Cancel"
+            case .overview: tr("services.service.tab_overview")
+            case .login: tr("services.service.tab_login")
+            case .change: tr("services.service.tab_change")
+            case .cancel: tr("services.service.tab_cancel")
             }
         }
     }
@@ -104,6 +110,8 @@ extension ServicePage {
             username: hosting?.username ?? service.username, hasControlPanel: hosting != nil && service.isActive,
             canRevealPassword: hosting?.sealedPassword != nil
         )
+        statusLabel = BillingLabels.serviceStatus(service.status)
+        cycleLabel = BillingLabels.cycle(service.billingCycle)
     }
 
     /// The tabs this service has (signing in only with a control panel or password; changes only while active) and
@@ -122,20 +130,21 @@ extension ServicePage {
 
     /// Shows `usage` as meters; nil with `failed` says it cannot be shown just now.
     mutating func show(_ usage: WHMUsage?, failed: Bool) {
-        if failed { usageProblem = "Usage cannot be shown just now. Please try again later." }
+        if failed { usageProblem = tr("services.service.usage_unavailable") }
         guard let usage else { return }
         func meter(_ id: String, _ label: String, used: Double, limit: Double?) -> Meter {
             let text =
-                limit.map { "\(Self.size(used)) of \(Self.size($0))" } ?? "\(Self.size(used)) used (no limit)"
+                limit.map { tr("services.service.usage_of", ["used": Self.size(used), "limit": Self.size($0)]) }
+                ?? tr("services.service.usage_no_limit", ["used": Self.size(used)])
             let percent = limit.map { $0 > 0 ? min(100, Int((used / $0 * 100).rounded())) : 0 } ?? 0
             return Meter(id: id, label: label, text: text, percent: percent, hasLimit: limit != nil)
         }
         meters = [
             meter(
-                "disk", "Disk space", used: usage.diskUsedMB * 1_048_576,
+                "disk", tr("services.service.disk_space"), used: usage.diskUsedMB * 1_048_576,
                 limit: usage.diskLimitMB.map { $0 * 1_048_576 }),
             meter(
-                "bandwidth", "Bandwidth this month", used: Double(usage.bandwidthUsedBytes),
+                "bandwidth", tr("services.service.bandwidth"), used: Double(usage.bandwidthUsedBytes),
                 limit: usage.bandwidthLimitBytes.map(Double.init)),
         ]
         hasMeters = true

@@ -21,7 +21,7 @@ package struct EmailLook: Sendable {
     /// language of the page that caused the mail (`Localizer.current`); else the brand's default.
     package func language(saved: String) -> String {
         if languages.contains(saved) { return saved }
-        if let current = Localizer.current, languages.contains(current.code) { return current.code }
+        if let page = Localizer.pageLanguage, languages.contains(page) { return page }
         return languages.contains(defaultLanguage) ? defaultLanguage : Languages.english
     }
 }

@@ -22,7 +22,7 @@ extension AuthController {
         var page = try await forgotPage(context)
         page.email = form.trimmed("email")
         if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
-            page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
+            page.notice = .error(tr("signin.too_many_requests", ["wait": Self.describe(seconds: wait)]))
             return AccountFlows.tooMany(try flows.page(page, "account/forgot"), retryAfter: wait)
         }
         guard
@@ -30,11 +30,11 @@ extension AuthController {
                 area.kind, email: page.email, resetPath: area.paths.resetPassword.link(),
                 ip: context.origin.clientAddress ?? "", in: realm(context))
         else {
-            page.emailError = "Enter an email address such as name@example.com."
+            page.emailError = tr("signin.email.invalid")
             return try flows.page(page, "account/forgot", status: .unprocessableContent)
         }
         // The same answer whether or not the address has an account (and whether or not it was throttled).
-        page.notice = .success("If \(email) has an account, we have sent it a link to reset the password.")
+        page.notice = .success(tr("signin.forgot.sent", ["email": email]))
         page.email = ""
         return try flows.page(page, "account/forgot")
     }
@@ -43,19 +43,21 @@ extension AuthController {
         ResetPasswordPage(
             chrome: context.chrome, csrf: context.csrfToken,
             heading: invite
-                ? (area.kind == .platform ? "Set up your platform console account" : "Set up your staff account")
-                : "Choose a new password",
+                ? (area.kind == .platform
+                    ? tr("signin.reset.heading_platform_invite") : tr("signin.reset.heading_staff_invite"))
+                : tr("signin.reset.heading"),
             action: invite ? area.paths.acceptInvite.link() : area.paths.resetPassword.link(),
-            token: token, askName: invite, passwordLabel: invite ? "Choose a password" : "New password"
+            token: token, askName: invite,
+            passwordLabel: invite ? tr("signin.reset.password_label_invite") : tr("signin.reset.password_label")
         )
     }
 
     func invalidLink(_ context: Context) async throws -> Response {
         try flows.page(
             MessagePage(
-                chrome: context.chrome, title: "Link expired",
-                message: AccountError.invalidToken.description,
-                linkURL: area.paths.forgotPassword.link(), linkLabel: "Ask for a new link"
+                chrome: context.chrome, title: tr("signin.link.expired_title"),
+                message: tr("signin.link.invalid"),
+                linkURL: area.paths.forgotPassword.link(), linkLabel: tr("signin.link.ask_new")
             ),
             "account/message", status: .gone
         )

@@ -39,7 +39,7 @@ extension AuthController {
             address: ClientKey.forAddress(context.origin.clientAddress))
         let now = flows.services.now()
         if let wait = flows.throttle.retryAfter(attempt, now: now) {
-            page.notice = .error("Too many attempts. Try again in \(Self.describe(seconds: wait)).")
+            page.notice = .error(tr("signin.two_factor.throttled", ["wait": Self.describe(seconds: wait)]))
             return AccountFlows.tooMany(try flows.page(page, "account/two-factor-challenge"), retryAfter: wait)
         }
         return try await realm(context).withAccounts { store in
@@ -49,7 +49,7 @@ extension AuthController {
                 try await store.audit(
                     "login.second_factor_failed", actor: account, ip: context.origin.clientAddress ?? ""
                 )
-                page.notice = .error("That code did not work. Use the newest code from your app, or a recovery code.")
+                page.notice = .error(tr("signin.two_factor.code_refused"))
                 return try flows.page(page, "account/two-factor-challenge", status: .unauthorized)
             }
             flows.throttle.recordSuccess(attempt)

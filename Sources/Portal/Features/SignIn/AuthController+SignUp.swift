@@ -20,18 +20,18 @@ extension AuthController {
         page.company = form.trimmed("company")
         page.next = AccountFlows.safeNext(form["next"], default: "")
         if let wait = flows.ipRetryAfter(realm(context), origin: context.origin) {
-            page.notice = .error("Too many requests. Try again in \(Self.describe(seconds: wait)).")
+            page.notice = .error(tr("signin.too_many_requests", ["wait": Self.describe(seconds: wait)]))
             return AccountFlows.tooMany(try flows.page(page, "account/signup"), retryAfter: wait)
         }
         let email = EmailAddress.normalize(page.email)
-        if page.name.isEmpty { page.nameError = "Enter your name." }
-        if page.name.count > 100 { page.nameError = "Use at most 100 characters." }
-        if page.name.contains(where: \.isNewline) { page.nameError = "Write your name on one line." }
-        if email == nil { page.emailError = "Enter an email address such as name@example.com." }
-        if page.company.count > 100 { page.companyError = "Use at most 100 characters." }
+        if page.name.isEmpty { page.nameError = tr("signin.signup.name_missing") }
+        if page.name.count > 100 { page.nameError = tr("signin.signup.too_long") }
+        if page.name.contains(where: \.isNewline) { page.nameError = tr("signin.signup.name_one_line") }
+        if email == nil { page.emailError = tr("signin.email.invalid") }
+        if page.company.count > 100 { page.companyError = tr("signin.signup.too_long") }
         page.passwordError = flows.services.policy.problem(with: form["password"], email: email)
         guard let email, page.nameError == nil, page.companyError == nil, page.passwordError == nil else {
-            page.notice = .error("Please correct the marked fields.")
+            page.notice = .error(tr("signin.signup.correct_fields"))
             return try flows.page(page, "account/signup", status: .unprocessableContent)
         }
 
@@ -72,12 +72,11 @@ extension AuthController {
         }
         return try flows.page(
             MessagePage(
-                chrome: page.chrome, title: "Check your inbox",
-                message:
-                    "We have sent a link to \(email). Open it within 30 minutes to confirm your address, then sign in.",
+                chrome: page.chrome, title: tr("signin.signup.check_inbox"),
+                message: tr("signin.signup.link_sent", ["email": email]),
                 linkURL: SignInPaths.customer.login.link()
                     + (page.next.isEmpty ? "" : "?next=\(QueryComponent.encode(page.next))"),
-                linkLabel: "Go to sign in"
+                linkLabel: tr("signin.signup.go_to_sign_in")
             ),
             "account/message"
         )
@@ -102,23 +101,23 @@ extension AuthController {
                 )
                 return purpose == .changeEmail
                     ? (
-                        "Email address changed", "Your account now uses \(used.newEmail ?? ""). Sign in with it.",
+                        tr("signin.verify.changed_title"),
+                        tr("signin.verify.changed", ["email": used.newEmail ?? ""]),
                         account?.kind
                     )
-                    : ("Email address confirmed", "Thank you. You can now sign in.", account?.kind)
+                    : (tr("signin.verify.confirmed_title"), tr("signin.verify.confirmed"), account?.kind)
             } catch AccountError.invalidToken {
-                return ("Link expired", AccountError.invalidToken.description, nil)
+                return (tr("signin.link.expired_title"), tr("signin.link.invalid"), nil)
             } catch AccountError.emailTaken {
-                return (
-                    "Address already in use", "Another account already uses that address; nothing was changed.", nil
-                )
+                return (tr("signin.verify.taken_title"), tr("signin.verify.taken"), nil)
             }
         }
         return try flows.page(
             MessagePage(
                 chrome: chrome, title: outcome.0, message: outcome.1,
                 // The sign-in page of whoever confirmed: staff changing their address sign in to the staff area.
-                linkURL: (outcome.2 == .staff ? SignInPaths.staff : area.paths).login.link(), linkLabel: "Sign in"),
+                linkURL: (outcome.2 == .staff ? SignInPaths.staff : area.paths).login.link(),
+                linkLabel: tr("signin.sign_in")),
             "account/message"
         )
     }

@@ -60,7 +60,9 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
         LoginPage(
             chrome: context.chrome,
             csrf: context.csrfToken,
-            heading: area == .customer ? "Sign in" : area == .staff ? "Staff sign in" : "Platform sign in",
+            heading: area == .customer
+                ? tr("signin.sign_in")
+                : area == .staff ? tr("signin.login.heading_staff") : tr("signin.login.heading_platform"),
             action: area.paths.login.link(),
             forgotURL: area.paths.forgotPassword.link(),
             offerSignUp: area == .customer
@@ -74,7 +76,7 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
         var page = try await loginPage(context)
         page.next = AccountFlows.safeNext(request.uri.queryParameters.get("next") ?? "", default: "")
         if request.uri.queryParameters.get("reset") == "1" {
-            page.notice = .success("Your password has been changed. Sign in with the new one.")
+            page.notice = .success(tr("signin.login.password_changed"))
         }
         return try flows.page(page, "account/login")
     }
@@ -90,10 +92,10 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
             userAgent: request.headers[.userAgent] ?? "", origin: context.origin, in: realm(context))
         switch outcome {
         case .throttled(let wait):
-            page.notice = .error("Too many sign-in attempts. Try again in \(Self.describe(seconds: wait)).")
+            page.notice = .error(tr("signin.login.throttled", ["wait": Self.describe(seconds: wait)]))
             return AccountFlows.tooMany(try flows.page(page, "account/login"), retryAfter: wait)
         case .refused:
-            page.notice = .error("The email address or password is not right.")
+            page.notice = .error(tr("signin.login.refused"))
             return try flows.page(page, "account/login", status: .unauthorized)
         case .signedIn(let cookie, let secondFactorPending):
             let destination = page.next.isEmpty ? area.paths.home.link() : page.next
@@ -117,7 +119,8 @@ package struct AuthController<Context: AccountAreaContext>: Sendable {
             cookies: [SessionCookie.clear(SessionCookie.session)])
     }
 
+    /// A wait in words, in the reader's language: "30 seconds", "5 minutes".
     static func describe(seconds: Int) -> String {
-        seconds < 90 ? "\(seconds) seconds" : "\((seconds + 59) / 60) minutes"
+        seconds < 90 ? trCount("signin.wait.seconds", seconds) : trCount("signin.wait.minutes", (seconds + 59) / 60)
     }
 }

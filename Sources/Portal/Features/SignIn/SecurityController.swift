@@ -25,7 +25,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         let rows = sessions.map { session in
             SecurityPage.SessionRow(
                 reference: String(session.idHash.prefix(16)),
-                device: session.userAgent.isEmpty ? "Unknown device" : String(session.userAgent.prefix(80)),
+                device: session.userAgent.isEmpty
+                    ? tr("signin.security.unknown_device") : String(session.userAgent.prefix(80)),
                 ip: session.ip,
                 lastSeen: PageDates.format(session.lastSeenAt),
                 isCurrent: session.idHash == context.session.idHash
@@ -42,9 +43,9 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let notice: Notice? =
             switch request.uri.queryParameters.get("done") {
-            case "password": .success("Your password has been changed and your other sessions have been signed out.")
-            case "email": .success("Check your new inbox: the change takes effect when you open the link we sent.")
-            case "sessions": .success("The other sessions have been signed out.")
+            case "password": .success(tr("signin.security.password_changed"))
+            case "email": .success(tr("signin.security.email_requested"))
+            case "sessions": .success(tr("signin.security.sessions_ended"))
             default: nil
             }
         return try flows.page(try await page(context, notice: notice), "account/security")
@@ -53,8 +54,10 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
     /// 429 with Retry-After: too many wrong current passwords.
     private func tooMany(_ context: Context, _ wait: Int) async throws -> Response {
         var page = try await page(
-            context, notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed."))
-        page.currentPasswordError = "Wait \(wait) seconds before trying again."
+            context,
+            notice: .error(
+                tr("signin.security.too_many_wrong", ["wait": trCount("signin.wait.seconds", wait)])))
+        page.currentPasswordError = tr("signin.security.wait", ["wait": trCount("signin.wait.seconds", wait)])
         return AccountFlows.tooMany(
             try flows.page(page, "account/security", status: .tooManyRequests), retryAfter: wait)
     }
@@ -68,8 +71,8 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         let currentOK = check == .right
         let newProblem = flows.services.policy.problem(with: form["new_password"], email: account.email)
         guard currentOK, newProblem == nil else {
-            var page = try await page(context, notice: .error("Your password was not changed."))
-            page.currentPasswordError = currentOK ? nil : "This is not your current password."
+            var page = try await page(context, notice: .error(tr("signin.security.password_unchanged")))
+            page.currentPasswordError = currentOK ? nil : tr("signin.security.wrong_current")
             page.newPasswordError = newProblem
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
@@ -101,16 +104,16 @@ package struct SecurityController<Context: SignedInContext>: Sendable {
         let newEmail = EmailAddress.normalize(form["new_email"])
         let emailError: String? =
             newEmail == nil
-            ? "Enter an email address such as name@example.com."
-            : newEmail == account.email ? "This is already your address." : nil
+            ? tr("signin.email.invalid")
+            : newEmail == account.email ? tr("signin.security.same_email") : nil
         let check = await flows.checkCurrentPassword(
             form["current_password"], of: account, realm: realm(context), origin: context.origin)
         if case .throttled(let wait) = check { return try await tooMany(context, wait) }
         let currentOK = check == .right
         guard let newEmail, emailError == nil, currentOK else {
-            var page = try await page(context, notice: .error("Your email address was not changed."))
+            var page = try await page(context, notice: .error(tr("signin.security.email_unchanged")))
             page.emailError = emailError
-            page.currentPasswordError = currentOK ? nil : "This is not your current password."
+            page.currentPasswordError = currentOK ? nil : tr("signin.security.wrong_current")
             return try flows.page(page, "account/security", status: .unprocessableContent)
         }
         let realm = realm(context)

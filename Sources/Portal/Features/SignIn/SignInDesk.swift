@@ -144,7 +144,7 @@ struct SignInDesk: Sendable {
         let invite = purpose == .invite
         let passwordError = flows.services.policy.problem(with: password, email: holder.email)
         let nameError =
-            invite && (name.isEmpty || name.count > 100) ? "Enter your name (up to 100 characters)." : nil
+            invite && (name.isEmpty || name.count > 100) ? tr("signin.reset.name_invalid") : nil
         guard passwordError == nil, nameError == nil else {
             return .rejected(passwordError: passwordError, nameError: nameError)
         }

@@ -51,7 +51,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
             }.joined(separator: " ")
             let page = TwoFactorSetupPage(
                 chrome: chrome, csrf: context.csrfToken, basePath: paths.securityBase,
-                qrSVG: try QRCode(encoding: uri).svg(title: "QR code for your authenticator app"),
+                qrSVG: try QRCode(encoding: uri).svg(title: tr("signin.two_factor.qr_title")),
                 secretGroups: groups, required: !mayDisable(context), codeError: codeError
             )
             return try flows.page(
@@ -88,7 +88,7 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
         }
         if let outcome { return outcome }
         return try await render(
-            context, codeError: "That code did not match. Check the time on your phone and try the newest code.")
+            context, codeError: tr("signin.two_factor.setup_code_refused"))
     }
 
     @Sendable func disable(_ request: Request, context: Context) async throws -> Response {
@@ -100,19 +100,20 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
         {
         case .right: break
         case .wrong:
-            return try await render(context, codeError: "", notice: .error("This is not your current password."))
+            return try await render(context, codeError: "", notice: .error(tr("signin.security.wrong_current")))
         case .throttled(let wait):
             return AccountFlows.tooMany(
                 try await render(
                     context, codeError: "",
-                    notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed.")),
+                    notice: .error(
+                        tr("signin.security.too_many_wrong", ["wait": trCount("signin.wait.seconds", wait)]))),
                 retryAfter: wait)
         }
         return try await realm(context).withAccounts { store in
             guard let fresh = try await store.account(account.id),
                 try await flows.checkSecondFactor(form["code"], for: fresh, in: store) != .invalid
             else {
-                return try await render(context, codeError: "", notice: .error("That code did not match."))
+                return try await render(context, codeError: "", notice: .error(tr("signin.two_factor.code_mismatch")))
             }
             try await store.disableTOTP(for: account.id)
             try await store.audit("2fa.disabled", actor: account, ip: context.origin.clientAddress ?? "")
@@ -124,19 +125,20 @@ package struct TwoFactorController<Context: SignedInContext>: Sendable {
         let form = try await FormData.parse(request)
         let account = context.account
         guard account.hasSecondFactor else {
-            return try await render(context, codeError: "", notice: .error("Two-factor sign-in is not on."))
+            return try await render(context, codeError: "", notice: .error(tr("signin.two_factor.not_on")))
         }
         switch await flows.checkCurrentPassword(
             form["current_password"], of: account, realm: realm(context), origin: context.origin)
         {
         case .right: break
         case .wrong:
-            return try await render(context, codeError: "", notice: .error("This is not your current password."))
+            return try await render(context, codeError: "", notice: .error(tr("signin.security.wrong_current")))
         case .throttled(let wait):
             return AccountFlows.tooMany(
                 try await render(
                     context, codeError: "",
-                    notice: .error("Too many wrong passwords. Try again in \(wait) seconds; nothing was changed.")),
+                    notice: .error(
+                        tr("signin.security.too_many_wrong", ["wait": trCount("signin.wait.seconds", wait)]))),
                 retryAfter: wait)
         }
         let codes = RecoveryCodes.generate()

@@ -84,23 +84,26 @@ package struct DomainSearchController: Sendable {
             response.headers[HTTPField.Name("X-Robots-Tag")!] = "noindex"
             return response
         }
-        guard let product else { return try page(notice: "Domain names are not on sale here.", status: .notFound) }
+        guard let product else {
+            return try page(notice: tr("storefront.domain-search.not_on_sale"), status: .notFound)
+        }
         guard !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return try page() }
         guard raw.count <= 253, let (label, ending) = Self.parse(raw) else {
             return try page(
-                error: "Enter a name such as mybusiness or mybusiness.com: letters, digits and hyphens.",
+                error: tr("storefront.domain-search.invalid_name"),
                 status: .unprocessableContent)
         }
         if let ending, product.domainPrice(tld: ending) == nil {
             return try page(
-                error: "We do not sell .\(ending) names. Try one of: \(endings).", status: .unprocessableContent)
+                error: tr("storefront.domain-search.ending_not_sold", ["ending": ending, "endings": endings]),
+                status: .unprocessableContent)
         }
         if let wait = limiter.hit(
             Self.searchesPerAddress, scope: "tenant:\(context.tenant.id)",
             key: "domain-search:\(ClientKey.forAddress(context.origin.clientAddress))", now: now())
         {
             var response = try page(
-                error: "Too many searches from your connection. Please try again in \(wait) seconds.",
+                error: trCount("storefront.domain-search.too_many", wait),
                 status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
@@ -110,7 +113,7 @@ package struct DomainSearchController: Sendable {
         let names = found.names
         let notice: String? =
             found.unchecked
-            ? "Availability cannot be checked right now; prices are shown, and the name is checked again when you order."
+            ? tr("storefront.domain-search.unchecked")
             : nil
         let currency = content.brand.currency
         let results = names.compactMap { name -> Page.Result? in

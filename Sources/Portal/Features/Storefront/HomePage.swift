@@ -83,8 +83,8 @@ package struct HomePage: Sendable, Encodable {
         if !loose.isEmpty {
             sections.append(
                 Section(
-                    title: sections.isEmpty ? "Plans and prices" : "More plans", description: "", url: nil,
-                    entries: loose, currency: currency))
+                    title: sections.isEmpty ? tr("storefront.home.plans_title") : tr("storefront.home.more_plans"),
+                    description: "", url: nil, entries: loose, currency: currency))
         }
         self.sections = sections
         hasProducts = !sections.isEmpty

@@ -6,23 +6,23 @@ extension Product.BillingCycle {
     /// "Monthly", "Every 2 years", … for choices.
     var label: String {
         switch self {
-        case .monthly: "Monthly"
-        case .quarterly: "Quarterly"
-        case .semiannually: "Every 6 months"
-        case .annually: "Yearly"
-        case .biennially: "Every 2 years"
-        case .triennially: "Every 3 years"
+        case .monthly: tr("catalogue.cycle.monthly")
+        case .quarterly: tr("catalogue.cycle.quarterly")
+        case .semiannually: tr("catalogue.cycle.semiannually")
+        case .annually: tr("catalogue.cycle.annually")
+        case .biennially: tr("catalogue.cycle.biennially")
+        case .triennially: tr("catalogue.cycle.triennially")
         }
     }
 
     var perLabel: String {
         switch self {
-        case .monthly: "per month"
-        case .quarterly: "per quarter"
-        case .semiannually: "every 6 months"
-        case .annually: "per year"
-        case .biennially: "every 2 years"
-        case .triennially: "every 3 years"
+        case .monthly: tr("catalogue.per_cycle.monthly")
+        case .quarterly: tr("catalogue.per_cycle.quarterly")
+        case .semiannually: tr("catalogue.per_cycle.semiannually")
+        case .annually: tr("catalogue.per_cycle.annually")
+        case .biennially: tr("catalogue.per_cycle.biennially")
+        case .triennially: tr("catalogue.per_cycle.triennially")
         }
     }
 }

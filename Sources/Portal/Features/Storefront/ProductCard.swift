@@ -32,22 +32,29 @@ package struct ProductCard: Sendable, Encodable {
             price = Money.format(minor: cheapest.priceMinor, currency: currency)
             cycle = cheapest.cycle.perLabel
             let months = Int64(cheapest.cycle.months)
-            if entry.prices.contains(where: { $0.cycle == .monthly }) {
+            let monthlyFigure = entry.prices.contains(where: { $0.cycle == .monthly })
+            if monthlyFigure {
                 // Sold by the month too: compare everything as a monthly figure.
-                fromPrice =
-                    "from \(Money.format(minor: (cheapest.priceMinor + months - 1) / months, currency: currency))/mo"
+                fromPrice = tr(
+                    "storefront.product-card.from_monthly",
+                    ["price": Money.format(minor: (cheapest.priceMinor + months - 1) / months, currency: currency)])
             } else {
                 // Sold by the year or longer (a certificate): a yearly figure reads truer.
                 let yearly = (cheapest.priceMinor * 12 + months - 1) / months
-                fromPrice = "from \(Money.format(minor: yearly, currency: currency))/yr"
+                fromPrice = tr(
+                    "storefront.product-card.from_yearly", ["price": Money.format(minor: yearly, currency: currency)])
             }
             // The billed price is shown beside the figure unless it is that figure (monthly on /mo, yearly on /yr).
-            let sameAsFigure = cheapest.cycle == (fromPrice?.hasSuffix("/mo") == true ? .monthly : .annually)
+            let sameAsFigure = cheapest.cycle == (monthlyFigure ? .monthly : .annually)
             billedPrice = sameAsFigure ? nil : "\(price) \(cycle)"
         } else if let domain = entry.domainPrices.min(by: { $0.registerMinor < $1.registerMinor }) {
-            price = "from " + Money.format(minor: domain.registerMinor, currency: currency)
-            cycle = "per year"
-            fromPrice = "from \(Money.format(minor: domain.registerMinor, currency: currency))/yr"
+            price = tr(
+                "storefront.product-card.from",
+                ["price": Money.format(minor: domain.registerMinor, currency: currency)])
+            cycle = Product.BillingCycle.annually.perLabel
+            fromPrice = tr(
+                "storefront.product-card.from_yearly",
+                ["price": Money.format(minor: domain.registerMinor, currency: currency)])
             billedPrice = nil
         } else {
             price = ""

@@ -18,6 +18,10 @@ package struct StorefrontContent: Sendable {
     package let brandStamp: String
     /// Categories and the products with pages (listed and hidden), for product and category pages.
     package let catalogue: StorefrontCatalogue
+    /// The brand's menu, footer, announcement and home page choice.
+    package var site = SiteSettings()
+    /// The published page chosen as the home page, if any.
+    package var home: PageContent? = nil
 }
 
 /// Pages of one tenant's content rendered once per variant (language, prefix and host of the links), kept with

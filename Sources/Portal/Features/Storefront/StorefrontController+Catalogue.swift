@@ -75,19 +75,31 @@ extension StorefrontController {
                 let resources = map.resources(provider: provider, size: size)
             else { return [] }
             return [
-                "\(resources.cpu) vCPU", "\(resources.ramGB) GB RAM", "\(resources.storageGB) GB storage",
+                trCount("storefront.product.resource.vcpu", resources.cpu),
+                tr(
+                    "storefront.product.resource.ram",
+                    ["size": trCount("storefront.product.resource.gb", resources.ramGB)]),
+                tr(
+                    "storefront.product.resource.storage",
+                    ["size": trCount("storefront.product.resource.gb", resources.storageGB)]),
             ]
         case .sharedHosting, .resellerHosting:
             var lines: [String] = []
-            if let disk = product.diskMB { lines.append(Self.size(disk) + " disk space") }
-            lines.append(product.bandwidthMB.map { Self.size($0) + " monthly bandwidth" } ?? "Unmetered bandwidth")
-            if let accounts = product.resellerAccounts { lines.append("Up to \(accounts) cPanel accounts") }
+            if let disk = product.diskMB {
+                lines.append(tr("storefront.product.resource.disk", ["size": Self.size(disk)]))
+            }
+            lines.append(
+                product.bandwidthMB.map { tr("storefront.product.resource.bandwidth", ["size": Self.size($0)]) }
+                    ?? tr("storefront.product.resource.unmetered"))
+            if let accounts = product.resellerAccounts {
+                lines.append(trCount("storefront.product.resource.cpanel_accounts", accounts))
+            }
             return lines
         case .ssl:
             switch product.sslType {
-            case .single: return ["Secures one domain name"]
-            case .multi: return ["Secures several domain names"]
-            case .wildcard: return ["Secures a domain and all its subdomains"]
+            case .single: return [tr("storefront.product.resource.ssl_single")]
+            case .multi: return [tr("storefront.product.resource.ssl_multi")]
+            case .wildcard: return [tr("storefront.product.resource.ssl_wildcard")]
             case nil: return []
             }
         case .domain:
@@ -96,6 +108,8 @@ extension StorefrontController {
     }
 
     private static func size(_ megabytes: Int) -> String {
-        megabytes % 1024 == 0 ? "\(megabytes / 1024) GB" : "\(megabytes) MB"
+        megabytes % 1024 == 0
+            ? trCount("storefront.product.resource.gb", megabytes / 1024)
+            : trCount("storefront.product.resource.mb", megabytes)
     }
 }

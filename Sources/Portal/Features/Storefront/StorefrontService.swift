@@ -26,10 +26,12 @@ package final class StorefrontService: Sendable {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
             return cached
         }
-        let (brand, catalogue) = try await databases.withDatabase(for: tenant) { database in
-            try await database.storefront()
+        let (brand, catalogue, site, home) = try await databases.withDatabase(for: tenant) { database in
+            try await database.storefrontSite()
         }
-        let content = try build(tenant: tenant, brand: brand, catalogue: catalogue)
+        var content = try build(tenant: tenant, brand: brand, catalogue: catalogue)
+        content.site = site
+        content.home = home
         cache.withLock { $0.insert(content, for: tenant.id) }
         return content
     }

@@ -55,7 +55,9 @@ package struct KnowledgeBaseController: Sendable {
         let loose = articles.filter { article in !categories.contains { $0.id == article.categoryID } }
         if !loose.isEmpty {
             sections.append(
-                .init(name: sections.isEmpty ? "Articles" : "More articles", articles: loose.map(Self.link)))
+                .init(
+                    name: sections.isEmpty ? tr("support.help.articles") : tr("support.help.more_articles"),
+                    articles: loose.map(Self.link)))
         }
         let page = HelpPage(
             chrome: chrome, query: query, searched: !query.isEmpty, results: results.map(Self.link),

@@ -11,7 +11,10 @@ extension TicketsController {
             package let number: String
             package let subject: String
             package let department: String
+            /// WHMCS's word for the status: the badge's `data-status`, which picks its colour.
             package let status: String
+            /// The status in the reader's language on the customer's list (WHMCS's word on the staff one).
+            package var statusLabel = ""
             package let updated: String
             package let customer: String
         }
@@ -74,7 +77,8 @@ extension TicketsController.ListPage.Row {
     init(_ ticket: Ticket, customer: String) {
         self.init(
             id: ticket.id ?? 0, number: ticket.number, subject: ticket.subject, department: ticket.departmentName,
-            status: ticket.status, updated: PageDates.format(ticket.updatedAt), customer: customer)
+            status: ticket.status, statusLabel: ticket.status, updated: PageDates.format(ticket.updatedAt),
+            customer: customer)
     }
 }
 
@@ -90,7 +94,7 @@ extension TicketsController.NewPage {
             departments: departments.map {
                 Choice(value: String($0.id), label: $0.name, selected: String($0.id) == department)
             },
-            services: [Choice(value: "", label: "None", selected: service.isEmpty)]
+            services: [Choice(value: "", label: tr("support.ticket-new.no_service"), selected: service.isEmpty)]
                 + services.map {
                     Choice(
                         value: String($0.whmcsServiceID), label: "\($0.productName) \($0.domain)",
@@ -108,12 +112,17 @@ extension TicketsController.ThreadPage {
         chrome: StorefrontChrome, csrf: String
     ) {
         let id = ticket.id ?? 0
+        // Staff pages stay in English; the customer reads the status and the support label in their language.
+        let staffAuthor = { (name: String) in
+            staff ? "\(name) (support)" : tr("support.ticket.staff_author", ["name": name])
+        }
         self.init(
             chrome: chrome, csrf: csrf, id: id, number: ticket.number, subject: ticket.subject,
-            department: ticket.departmentName, status: ticket.status, isOpen: ticket.isOpen, customer: customer,
+            department: ticket.departmentName, status: staff ? ticket.status : TicketLabels.status(ticket.status),
+            isOpen: ticket.isOpen, customer: customer,
             messages: messages.map {
                 Message(
-                    author: $0.author == "staff" ? "\($0.authorName) (support)" : $0.authorName,
+                    author: $0.author == "staff" ? staffAuthor($0.authorName) : $0.authorName,
                     isStaff: $0.author == "staff", paragraphs: Self.paragraphs($0.body),
                     date: PageDates.format($0.createdAt))
             },

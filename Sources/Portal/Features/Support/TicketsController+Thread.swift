@@ -37,7 +37,7 @@ extension TicketsController {
                 try await threadPage(
                     context.chrome, csrf: context.csrfToken, ticket: ticket, messages: messages, staff: false,
                     customer: "",
-                    reply: body, error: "Write your reply (at most 20,000 characters)."),
+                    reply: body, error: tr("support.ticket.reply_invalid")),
                 "account/ticket", status: .unprocessableContent
             )
         }

@@ -40,7 +40,12 @@ package struct TicketsController: Sendable {
         return try flows.page(
             ListPage(
                 chrome: context.chrome, csrf: context.csrfToken,
-                rows: list.items.map { Self.row($0, customer: "") }, hasRows: !list.items.isEmpty,
+                rows: list.items.map {
+                    var row = Self.row($0, customer: "")
+                    row.statusLabel = TicketLabels.status(row.status)
+                    return row
+                },
+                hasRows: !list.items.isEmpty,
                 previousURL: page > 1 ? AccountPaths.tickets.link() + "?page=\(page - 1)" : nil,
                 nextURL: page * perPage < list.total ? AccountPaths.tickets.link() + "?page=\(page + 1)" : nil,
                 openOnly: false
@@ -80,28 +85,28 @@ package struct TicketsController: Sendable {
         guard key.count >= 20, key.count <= 64 else { return flows.redirect(to: AccountPaths.newTicket.link()) }
         var errors: [String: String] = [:]
         if subject.isEmpty || subject.count > 200 || subject.contains(where: \.isNewline) {
-            errors["subject"] = "Sum the problem up in one line of at most 200 characters."
+            errors["subject"] = tr("support.ticket-new.subject_invalid")
         }
         if message.isEmpty || message.count > 20_000 {
-            errors["message"] = "Describe the problem in at most 20,000 characters."
+            errors["message"] = tr("support.ticket-new.message_invalid")
         }
         var page = try await newPage(
             context, subject: subject, message: message, department: form["department"], service: form["service"],
             key: key)
         let department = page.departments.first { $0.value == form["department"] }
-        if department == nil { errors["department"] = "Choose a department." }
+        if department == nil { errors["department"] = tr("support.ticket-new.department_invalid") }
         let serviceID = Int(form["service"])
         if let serviceID,
             try await databases.withDatabase(
                 for: context.tenant, { try await $0.billing.service(serviceID, of: context.account.id) }) == nil
         {
-            errors["service"] = "Choose one of your services, or none."
+            errors["service"] = tr("support.ticket-new.service_invalid")
         }
         guard errors.isEmpty, let department else {
             page = try await newPage(
                 context, subject: subject, message: message, department: department?.value ?? "",
                 service: errors["service"] == nil ? form["service"] : "", key: key, errors: errors)
-            page.notice = .error("Nothing was sent: correct the marked fields.")
+            page.notice = .error(tr("support.ticket-new.not_sent"))
             return try flows.page(page, "account/ticket-new", status: .unprocessableContent)
         }
         let ticket = TicketRequest(
@@ -116,7 +121,7 @@ package struct TicketsController: Sendable {
         case .inProgress:
             return flows.redirect(to: AccountPaths.tickets.link())
         case .needsBillingDetails:
-            page.notice = .error("Add your billing details first, so our team knows who you are: see your profile.")
+            page.notice = .error(tr("support.ticket-new.needs_billing_details"))
             return try flows.page(page, "account/ticket-new", status: .conflict)
         }
     }

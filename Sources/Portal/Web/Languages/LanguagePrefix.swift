@@ -13,7 +13,7 @@ enum LanguagePrefix {
     /// Paths that are the same in every language (files, feeds for machines, the staff area): never prefixed.
     static let unprefixed = [
         "/static/", "/brand/", "/theme.css", "/robots.txt", "/sitemap.xml", "/internal/", "/health", "/bench/",
-        "/admin", "/api/", "/media/", "/news/feed.xml",
+        "/admin", "/api/", "/media/",
     ]
 
     static func keepsPrefix(_ path: Substring) -> Bool {

@@ -31,11 +31,8 @@ struct CustomerTroubleMiddleware: RouterMiddleware {
             let reading = request.method == .get || request.method == .head
             let page = UpstreamTroublePage(
                 chrome: context.chrome,
-                title: reading ? "This page cannot be shown just now" : "Nothing was changed",
-                message: "We could not reach our billing and support systems just now. "
-                    + (reading ? "" : "Nothing was changed. ")
-                    + "Please try again in a few minutes; if it keeps happening, contact us and quote the reference "
-                    + "below.",
+                title: reading ? tr("errors.trouble.title_reading") : tr("errors.trouble.title_changing"),
+                message: reading ? tr("errors.trouble.message_reading") : tr("errors.trouble.message_changing"),
                 reference: context.requestID, backURL: Self.back(request, host: context.origin.host)
             )
             return Response(

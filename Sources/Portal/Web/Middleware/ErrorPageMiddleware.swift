@@ -81,20 +81,20 @@ package struct ErrorPageMiddleware: RouterMiddleware {
     private func describe(_ error: any Error) -> (HTTPResponse.Status, String, String) {
         switch error {
         case let error as PortalError:
-            return (error.status, error.code, error.description)
+            return (error.status, error.code, Self.message(for: error))
         case AccessError.signInRequired:
-            return (.unauthorized, "sign_in_required", "Sign in to continue.")
+            return (.unauthorized, "sign_in_required", tr("errors.sign_in_required"))
         case AccessError.secondFactorSetupRequired:
             return (.forbidden, "second_factor_required", "Set up two-factor authentication to use the staff area.")
         case let busy as HashQueue.Busy:
-            return (.tooManyRequests, "busy", busy.description)
+            return (
+                .tooManyRequests, "busy",
+                tr("errors.busy", ["wait": trCount("signin.wait.seconds", busy.retryAfter)])
+            )
         case AccessError.forbidden:
             return (.forbidden, "forbidden", "Your role does not give you access to this page.")
         case is CSRFError:
-            return (
-                .forbidden, "csrf_failed",
-                "This form has expired or came from another site. Go back, reload the page and try again."
-            )
+            return (.forbidden, "csrf_failed", tr("errors.csrf_failed"))
         case let error as any HTTPResponseError:
             let wording = Self.wording(for: error.status)
             return (error.status, wording.code, wording.message)
@@ -110,22 +110,32 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         return accept.contains("application/json") && !accept.contains("text/html")
     }
 
-    /// Title, machine code and message of a status, for errors that carry no words of their own.
+    /// Title, machine code and message of a status, for errors that carry no words of their own; the title and
+    /// message in the reader's language, the code always the same.
     static func wording(for status: HTTPResponse.Status) -> (title: String, code: String, message: String) {
         switch status.code {
-        case 400: ("Bad request", "bad_request", "The request could not be understood.")
-        case 404: ("Page not found", "not_found", "The page you asked for does not exist.")
-        case 405: ("Method not allowed", "method_not_allowed", "This address does not accept that kind of request.")
-        case 403: ("Access denied", "forbidden", "You do not have access to this page.")
-        case 413: ("Request too large", "too_large", "The request is larger than this server accepts.")
-        case 429: ("Too many requests", "too_many_requests", "Too many requests. Try again in a moment.")
-        case 503: ("Temporarily unavailable", "temporarily_unavailable", "Please try again in a moment.")
-        case 500...:
-            (
-                "Something went wrong", "internal_error",
-                "Something went wrong on our side. Please try again in a moment."
-            )
-        default: ("Request refused", "request_refused", "The request could not be understood.")
+        case 400: (tr("errors.bad_request.title"), "bad_request", tr("errors.bad_request.message"))
+        case 404: (tr("errors.not_found.title"), "not_found", tr("errors.not_found.message"))
+        case 405:
+            (tr("errors.method_not_allowed.title"), "method_not_allowed", tr("errors.method_not_allowed.message"))
+        case 403: (tr("errors.forbidden.title"), "forbidden", tr("errors.forbidden.message"))
+        case 413: (tr("errors.too_large.title"), "too_large", tr("errors.too_large.message"))
+        case 429: (tr("errors.too_many_requests.title"), "too_many_requests", tr("errors.too_many_requests.message"))
+        case 503: (tr("errors.unavailable.title"), "temporarily_unavailable", tr("errors.unavailable.message"))
+        case 500...: (tr("errors.internal.title"), "internal_error", tr("errors.internal.message"))
+        default: (tr("errors.refused.title"), "request_refused", tr("errors.bad_request.message"))
+        }
+    }
+
+    /// What a person is told about `error`, in the reader's language where it is theirs to read; messages about the
+    /// server's own set-up stay as they are.
+    static func message(for error: PortalError) -> String {
+        switch error {
+        case .unknownHost, .notFound: tr("errors.not_found.message")
+        case .notWhileImpersonating: tr("errors.not_while_impersonating")
+        case .tenantSuspended, .brandUnavailable: tr("errors.site_unavailable")
+        case .tenantMaintenance: tr("errors.maintenance")
+        case .badHost, .missingAssets, .missingTemplate, .invalidEmailDefaults: error.description
         }
     }
 

@@ -1,6 +1,8 @@
 import Branding
+import Foundation
 import HTTPTypes
 import Hummingbird
+import Tenancy
 
 /// Chooses the language of a request on a tenant host: the `/ar/…` path prefix (removed before routing), else
 /// `Accept-Language`, else the brand's default. A signed-in customer's saved choice comes between the two and is
@@ -12,13 +14,20 @@ package struct LanguageMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
     let languages: Languages
+    /// The clock the announcement bar's dates are read on.
+    let now: @Sendable () -> Date
 
     package func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let brand = context.storefront?.brand else { return try await next(request, context) }
+        guard let content = context.storefront else {
+            return try await Localizer.$current.withValue(languages.localizer(Languages.english)) {
+                try await next(request, context)
+            }
+        }
+        let brand = content.brand
         let offered = Self.offered(by: brand, shipped: languages)
         var request = request
         var context = context
@@ -27,7 +36,8 @@ package struct LanguageMiddleware: RouterMiddleware {
         let prefixed = LanguagePrefix.split(path, offered: offered)
         let english = LanguageChoice(
             localizer: languages.localizer(Languages.english), source: .brandDefault, path: prefixed?.rest ?? path,
-            query: query, offered: offered, languages: languages, brand: brand)
+            query: query, offered: offered, languages: languages, brand: brand, site: content.site,
+            today: DisplayCalendar.day(now()))
         var choice: LanguageChoice
         if let (code, rest) = prefixed {
             choice = english.switched(to: code, source: .path)
@@ -47,10 +57,12 @@ package struct LanguageMiddleware: RouterMiddleware {
         context.language = choice
         context.chrome?.apply(choice, origin: context.origin)
         let chosen = choice
-        // Off customer pages nothing is bound: formats are English, and mail a staff member causes goes out in the
-        // recipient's or the brand's language, not the staff area's.
-        var response = try await Localizer.$current.withValue(customerFacing ? chosen.localizer : nil) {
-            try await next(request, context)
+        // Mail a staff member causes goes out in the recipient's or the brand's language, not the staff area's: only
+        // customer pages name the page's language for it.
+        var response = try await Localizer.$current.withValue(chosen.localizer) {
+            try await Localizer.$pageLanguage.withValue(customerFacing ? chosen.code : nil) {
+                try await next(request, context)
+            }
         }
         if chosen.source == .path, let location = response.headers[.location], location.hasPrefix("/"),
             !location.hasPrefix("//"), LanguagePrefix.keepsPrefix(location[...]),
@@ -84,6 +96,20 @@ extension StorefrontChrome {
         direction = choice.localizer.direction.rawValue
         languagePrefix = choice.prefix
         tagline = brand.tagline(in: choice.code)
+        let site = choice.site
+        let (code, fallback) = (choice.code, brand.defaultLanguage)
+        menuLinks = site.menu.map { MenuLink(label: $0.label.text(in: code, fallback: fallback), url: $0.url) }
+        hasCustomMenu = !menuLinks.isEmpty
+        if !site.footer.isEmpty {
+            footerLinks = site.footer.map {
+                Brand.FooterLink(label: $0.label.text(in: code, fallback: fallback), url: $0.url)
+            }
+            hasFooterLinks = true
+        }
+        announcement = site.announcement.flatMap { bar in
+            bar.isShown(on: choice.today)
+                ? AnnouncementBar(text: bar.text.text(in: code, fallback: fallback), url: bar.url) : nil
+        }
         guard offered.count > 1, LanguagePrefix.keepsPrefix(choice.path[...]) else {
             languageLinks = []
             languageCodes = offered
