@@ -6,7 +6,7 @@ import Testing
 
 /// Placing orders: the catalogue's price now, one order and one confirmation per form key, nothing stored when the
 /// price moved or details are missing; on the brand's own database, without HTTP or upstreams.
-@Suite("Checkout desk")
+@Suite("Checkout desk", .englishMessages)
 struct CheckoutDeskTests {
     static func desk(_ dependencies: PortalDependencies) -> CheckoutDesk {
         CheckoutDesk(

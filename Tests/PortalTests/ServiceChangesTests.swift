@@ -23,7 +23,7 @@ final class InMemoryPlanQuotes: PlanQuotes {
 }
 
 /// Plan changes and cancellations become orders once, with the price the customer confirmed; no HTTP, no simulator.
-@Suite("Service changes")
+@Suite("Service changes", .englishMessages)
 struct ServiceChangesTests {
     static let key = "change-0123456789abcdef"
 

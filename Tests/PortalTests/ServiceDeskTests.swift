@@ -69,7 +69,7 @@ final class InMemoryCloudHost: CloudHost {
 }
 
 /// A customer's domains and cloud servers, on in-memory stand-ins for 20i; no HTTP, no simulator.
-@Suite("Domain manager and cloud server desk")
+@Suite("Domain manager and cloud server desk", .englishMessages)
 struct ServiceDeskTests {
     static func manager(_ dependencies: PortalDependencies, _ registrar: InMemoryRegistrar) -> DomainManager {
         DomainManager(

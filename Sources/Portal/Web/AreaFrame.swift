@@ -179,6 +179,15 @@ extension AreaFrame {
                     link("Help centre", AdminPaths.help),
                 ]),
         ]
+        if role >= .admin {
+            sections.append(
+                Section(
+                    title: "Site",
+                    links: [
+                        link("Pages", ContentPaths.adminPages), link("News", ContentPaths.adminNews),
+                        link("Menu and home page", ContentPaths.adminSite), link("Images", ContentPaths.adminImages),
+                    ]))
+        }
         var brand: [Link] = []
         if role >= .admin {
             brand += [link("Brand studio", AdminPaths.brand), link("Emails", AdminPaths.brandEmails)]

@@ -265,6 +265,36 @@ package struct ContentStore: Sendable {
             updatedAt: row["updated_at"])
     }
 
+    // MARK: Search
+
+    /// Published pages and news whose text (in any language) contains `query`, for the help centre's search.
+    package func searchPublished(_ query: String, limit: Int = 20) async throws -> (pages: [SitePage], news: [NewsPost])
+    {
+        let pattern =
+            "%"
+            + query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await pool.read { db in
+            let pages = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM site_pages WHERE published IS NOT NULL AND published LIKE ? ESCAPE '\\'
+                    ORDER BY slug LIMIT ?
+                    """,
+                arguments: [pattern, limit]
+            ).map(Self.page)
+            let news = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM news_posts WHERE published = 1 AND (title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')
+                    ORDER BY day DESC LIMIT ?
+                    """,
+                arguments: [pattern, pattern, limit]
+            ).map(Self.post)
+            return (pages, news)
+        }
+    }
+
     // MARK: Site
 
     package func site() async throws -> SiteSettings {

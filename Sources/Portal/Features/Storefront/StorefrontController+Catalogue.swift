@@ -43,9 +43,31 @@ extension StorefrontController {
             base + StorefrontPaths.category.link($0.slug)
         }
         urls += content.catalogue.listed.map { base + StorefrontPaths.product.link($0.product.slug) }
-        var xml =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-        for url in urls { xml += "  <url><loc>\(Escape.xml(url))</loc></url>\n" }
+        let (pageSlugs, newsSlugs) = try await databases.withDatabase(for: context.tenant) { database in
+            (
+                try await database.content.pages().filter(\.isPublished).map(\.slug),
+                try await database.content.news(publishedOnly: true, limit: 1000).map(\.slug)
+            )
+        }
+        urls += pageSlugs.map { base + ContentPaths.page.link($0) }
+        if !newsSlugs.isEmpty { urls.append(base + ContentPaths.news.link()) }
+        urls += newsSlugs.map { base + ContentPaths.newsPost.link($0) }
+        // Each address in every language the brand offers, as hreflang alternates (Google's sitemap extension).
+        let offered = context.chrome.languageCodes.count > 1 ? context.chrome.languageCodes : []
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">
+
+            """
+        for url in urls {
+            xml += "  <url><loc>\(Escape.xml(url))</loc>"
+            let path = String(url.dropFirst(base.count))
+            for code in offered {
+                xml +=
+                    "<xhtml:link rel=\"alternate\" hreflang=\"\(code)\" href=\"\(Escape.xml(base + "/" + code + path))\"/>"
+            }
+            xml += "</url>\n"
+        }
         xml += "</urlset>\n"
         return Response(
             status: .ok,

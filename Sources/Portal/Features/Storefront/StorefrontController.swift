@@ -9,6 +9,7 @@ import Tenancy
 /// The tenant's public pages: home, categories, products, its stylesheet, logo, sitemap and robots.txt.
 package struct StorefrontController: Sendable {
     let dataDirectory: DataDirectory
+    let databases: TenantDatabases
     let pages: PageRenderer
     let resources: ResourceMap
     /// The tenant's canonical address (`https://<primary domain>`), never built from the request's Host.
@@ -27,13 +28,22 @@ package struct StorefrontController: Sendable {
     @Sendable func home(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let content = try context.content
         let chrome = context.chrome
-        // The chrome varies by language, by prefix and (in its hreflang links) by host: one rendering of each.
-        let home = try content.homePages.page(
-            "\(chrome.language)|\(chrome.languagePrefix)|\(chrome.defaultLanguageURL)"
-        ) {
-            try pages.render(
-                HomePage(chrome: chrome, catalogue: content.catalogue, currency: content.brand.currency),
-                template: "storefront/home")
+        // The chrome varies by language, by prefix, (in its hreflang links) by host and by the announcement running
+        // today: one rendering of each.
+        let variant =
+            "\(chrome.language)|\(chrome.languagePrefix)|\(chrome.defaultLanguageURL)|\(chrome.announcement?.text ?? "")"
+        let site = siteURL(context.tenant)
+        let home = try content.homePages.page(variant) {
+            guard let chosen = content.home else {
+                return try pages.render(
+                    HomePage(chrome: chrome, catalogue: content.catalogue, currency: content.brand.currency),
+                    template: "storefront/home")
+            }
+            // The brand chose one of its pages as the home page.
+            var view = ContentController.view(
+                chosen, content: content, chrome: chrome, canonicalURL: site + "/", siteURL: site)
+            view.isHome = true
+            return try pages.render(view, template: "storefront/page")
         }
         return CachedResponse.make(
             request,

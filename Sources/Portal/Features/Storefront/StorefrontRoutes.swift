@@ -4,7 +4,7 @@ import Logging
 enum StorefrontRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         StorefrontController(
-            dataDirectory: dependencies.dataDirectory, pages: dependencies.pages,
+            dataDirectory: dependencies.dataDirectory, databases: dependencies.databases, pages: dependencies.pages,
             resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
         ).addRoutes(to: areas.storefront)
         DomainSearchController(

@@ -24,6 +24,17 @@ extension KnowledgeBaseController {
         package let hasSections: Bool
         package let previousURL: String?
         package let nextURL: String?
+        /// The brand's own pages and news that match the search.
+        package var contentResults: [ContentLink] = []
+        package var hasContentResults = false
+        package var hasAnyResults = false
+    }
+
+    /// A page or news post found by the help search.
+    package struct ContentLink: Sendable {
+        package let title: String
+        package let url: String
+        package let summary: String
     }
 
     package struct ArticlePage: Sendable {

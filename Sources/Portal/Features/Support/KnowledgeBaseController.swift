@@ -39,12 +39,14 @@ package struct KnowledgeBaseController: Sendable {
             (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
         let perPage = 30
         let pageNumber = PageNumber.parse(request.uri.queryParameters.get("page"))
-        let (categories, listed, results) = try await databases.withDatabase(for: context.tenant) { database in
+        let (categories, listed, results, found) = try await databases.withDatabase(for: context.tenant) { database in
             (
                 try await database.knowledgeBase.categories(),
                 try await database.knowledgeBase.articles(
                     publishedOnly: true, limit: perPage, offset: (pageNumber - 1) * perPage),
-                query.isEmpty ? [] : try await database.knowledgeBase.search(query)
+                query.isEmpty ? [] : try await database.knowledgeBase.search(query),
+                query.isEmpty
+                    ? (pages: [SitePage](), news: [NewsPost]()) : try await database.content.searchPublished(query)
             )
         }
         let articles = listed.items
@@ -59,13 +61,33 @@ package struct KnowledgeBaseController: Sendable {
                     name: sections.isEmpty ? tr("support.help.articles") : tr("support.help.more_articles"),
                     articles: loose.map(Self.link)))
         }
-        let page = HelpPage(
+        let language = chrome.language
+        let fallback = context.storefront?.brand.defaultLanguage ?? language
+        let contentResults =
+            found.pages.compactMap { page -> ContentLink? in
+                guard let published = page.published else { return nil }
+                return ContentLink(
+                    title: published.title.text(in: language, fallback: fallback),
+                    url: ContentPaths.page.link(page.slug),
+                    summary: published.summary.text(in: language, fallback: fallback))
+            }
+            + found.news.map { post in
+                ContentLink(
+                    title: post.title.text(in: language, fallback: fallback),
+                    url: ContentPaths.newsPost.link(post.slug),
+                    summary: ContentController.excerpt(
+                        SafeMarkdown.text(SafeMarkdown.html(post.body.text(in: language, fallback: fallback)))))
+            }
+        var page = HelpPage(
             chrome: chrome, query: query, searched: !query.isEmpty, results: results.map(Self.link),
             hasResults: !results.isEmpty,
             sections: sections, hasSections: !sections.isEmpty,
             previousURL: pageNumber > 1 ? StorefrontPaths.help.link() + "?page=\(pageNumber - 1)" : nil,
             nextURL: pageNumber * perPage < listed.total ? StorefrontPaths.help.link() + "?page=\(pageNumber + 1)" : nil
         )
+        page.contentResults = contentResults
+        page.hasContentResults = !contentResults.isEmpty
+        page.hasAnyResults = page.hasResults || page.hasContentResults
         return CachedResponse.html(try pages.render(page, template: "storefront/help"))
     }
 
