@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BrandingTests",
-            dependencies: ["Branding", "Tenancy"]
+            dependencies: ["Branding", "Tenancy", "TestSupport"]
         ),
         // Starts a child process with posix_spawn, closing every inherited descriptor: the portal's PDF renderer and
         // TestSupport's ChildProcess (Foundation's Process can crash in Swift 6.3 on Linux, corelibs-foundation #5472).

@@ -21,13 +21,13 @@ package struct PasswordPolicy: Sendable {
     /// The reason a password is refused, or nil when it is acceptable.
     package func problem(with password: String, email: String? = nil) -> String? {
         let bytes = password.utf8.count
-        if bytes < Self.minimumBytes { return "Use at least \(Self.minimumBytes) characters." }
-        if bytes > Self.maximumBytes { return "Use at most \(Self.maximumBytes) characters." }
+        if bytes < Self.minimumBytes { return tr("security.password.too_short", ["count": String(Self.minimumBytes)]) }
+        if bytes > Self.maximumBytes { return tr("security.password.too_long", ["count": String(Self.maximumBytes)]) }
         if common.contains(password.lowercased()) {
-            return "This password is one of the most common passwords; choose another."
+            return tr("security.password.common")
         }
         if let email, !email.isEmpty, password.lowercased() == email.lowercased() {
-            return "Do not use your email address as your password."
+            return tr("security.password.email")
         }
         return nil
     }

@@ -195,6 +195,8 @@ package struct StorefrontCatalogue: Sendable, Hashable {
     package var categories: [ProductCategory]
     /// Visible and hidden entries; hidden ones have pages but are not listed.
     package var entries: [CatalogueEntry]
+    /// Products' words in the brand's other languages, by product id and language.
+    package var translations: [Int64: [String: ProductText]] = [:]
 
     package init(categories: [ProductCategory], entries: [CatalogueEntry]) {
         self.categories = categories
@@ -212,9 +214,11 @@ package struct StorefrontCatalogue: Sendable, Hashable {
     }
 
     package static func read(_ db: Database) throws -> StorefrontCatalogue {
-        StorefrontCatalogue(
+        var catalogue = StorefrontCatalogue(
             categories: try CatalogueStore.categories(db), entries: try CatalogueStore.entries(db, [.visible, .hidden])
         )
+        catalogue.translations = try ProductText.all(db)
+        return catalogue
     }
 }
 

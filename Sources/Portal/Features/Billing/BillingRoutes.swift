@@ -14,5 +14,7 @@ enum BillingRoutes {
                 renderer: dependencies.pdfRenderer, dataDirectory: dependencies.dataDirectory,
                 baseStylesheet: dependencies.configuration.assetsDirectory + "/static/base.css")
         ).addRoutes(to: areas.customer)
+        LanguagePreferenceController(flows: dependencies.accountFlows, databases: dependencies.databases)
+            .addRoutes(to: areas.customer)
     }
 }

@@ -11,6 +11,7 @@ extension CustomerBillingController {
         let stored = try await account.profile(of: context.account, in: context.tenant)
         var notice: Notice?
         if request.uri.queryParameters.get("done") == "saved" { notice = .success(tr("billing.profile.saved")) }
+        if request.uri.queryParameters.get("done") == "language" { notice = .success(tr("account.language.saved")) }
         return try flows.page(
             ProfilePage(
                 chrome: context.chrome, csrf: context.csrfToken, notice: notice,

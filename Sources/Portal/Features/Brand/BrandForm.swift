@@ -22,6 +22,12 @@ package struct BrandForm: Sendable {
     package var colors: [String: String] = [:]
     package var font = ""
     package var nameservers = ""
+    /// The language pages are shown in by default, every language offered, and the tagline in the others.
+    package var defaultLanguage = "en"
+    package var languages = ["en"]
+    package var taglines: [String: String] = [:]
+    /// The languages the product ships (`assets/locales`), which a brand may offer.
+    package var shipped = ["en"]
 
     /// Field name → message.
     package struct Errors: Error, Sendable, Equatable {
@@ -35,7 +41,11 @@ package struct BrandForm: Sendable {
 
     package init() {}
 
-    package init(form: FormData) {
+    package init(form: FormData, shipped: [String] = ["en"]) {
+        self.shipped = shipped
+        defaultLanguage = form.trimmed("default_language")
+        languages = shipped.filter { form["language_\($0)"] == "on" }
+        for code in shipped { taglines[code] = form.trimmed("tagline_\(code)") }
         companyName = form.trimmed("company_name")
         tagline = form.trimmed("tagline")
         supportEmail = form.trimmed("support_email")
@@ -77,6 +87,9 @@ package struct BrandForm: Sendable {
         ]
         font = brand.fontStack.rawValue
         nameservers = brand.nameservers.joined(separator: "\n")
+        defaultLanguage = brand.defaultLanguage
+        languages = brand.languages
+        taglines = brand.taglines
     }
 
     /// Applies the form to `base` (which keeps its images, currency and version), or returns the problems.
@@ -148,7 +161,24 @@ package struct BrandForm: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         if let problem = Self.nameserverProblem(servers) { errors["nameservers"] = problem }
 
+        // A form without the languages section (an older client, the API) leaves them as they are.
+        let languagesGiven = !defaultLanguage.isEmpty
+        if languagesGiven, !shipped.contains(defaultLanguage) {
+            errors["default_language"] = "Choose the default language from the list."
+        }
+        for (code, text) in taglines where text.count > 160 || !oneLine(text) {
+            errors["tagline_\(code)"] = "Keep the tagline to one line of at most 160 characters."
+        }
+
         guard errors.isEmpty, let fontStack else { return .failure(Errors(messages: errors)) }
+        if languagesGiven {
+            brand.defaultLanguage = defaultLanguage
+            // The default language is always offered.
+            brand.languages = [defaultLanguage] + languages.filter { $0 != defaultLanguage && shipped.contains($0) }
+            brand.taglines = taglines.filter {
+                brand.languages.contains($0.key) && $0.key != defaultLanguage && !$0.value.isEmpty
+            }
+        }
         brand.companyName = companyName
         brand.tagline = tagline
         brand.supportEmail = EmailAddress.normalize(supportEmail) ?? ""

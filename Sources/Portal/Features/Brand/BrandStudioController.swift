@@ -36,6 +36,16 @@ package struct BrandStudioController: Sendable {
             images: working.brand, hasDraft: working.isDraft, liveVersion: working.published.version,
             versions: try await desk.versions(in: context.tenant)
         )
+        let shown = form ?? BrandForm(brand: working.brand, tenantName: context.tenant.name)
+        let catalogs = flows.pages.languages
+        page.languages = catalogs.codes.map { code in
+            BrandStudioPage.LanguageOption(
+                code: code, name: catalogs.catalogs[code]?.name ?? code,
+                direction: catalogs.catalogs[code]?.direction.rawValue ?? "ltr",
+                enabled: shown.languages.contains(code) || shown.defaultLanguage == code,
+                isDefault: shown.defaultLanguage == code, tagline: shown.taglines[code] ?? "",
+                taglineError: errors["tagline_\(code)"])
+        }
         page.notice = notice
         page.uploadError = uploadError
         page.staleDraft = staleDraft
@@ -59,7 +69,7 @@ package struct BrandStudioController: Sendable {
 
     @Sendable func saveDraft(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
-        let form = BrandForm(form: try await FormData.parse(request))
+        let form = BrandForm(form: try await FormData.parse(request), shipped: flows.pages.languages.codes)
         switch try await desk.saveDraft(form, of: context.staff, in: context.tenant) {
         case .failure(let errors):
             return try await page(

@@ -71,6 +71,19 @@ package struct BrandStudioPage: Sendable {
     package var fontError: String?
     package var nameservers: String = ""
     package var nameserversError: String?
+    /// Every shipped language: offered or not, the default, and the tagline in it.
+    package var languages: [LanguageOption] = []
+    package var defaultLanguageError: String?
+
+    package struct LanguageOption: Sendable {
+        package let code: String
+        package let name: String
+        package let direction: String
+        package let enabled: Bool
+        package let isDefault: Bool
+        package let tagline: String
+        package let taglineError: String?
+    }
     package var images: [ImageSlot] = []
     package var uploadError: String?
     /// The live brand changed after this draft was started; publishing needs a confirmation.
@@ -126,6 +139,7 @@ package struct BrandStudioPage: Sendable {
         fontError = errors["font"]
         nameservers = form.nameservers
         nameserversError = errors["nameservers"]
+        defaultLanguageError = errors["default_language"]
         images = [
             ImageSlot(
                 kind: "logo", label: "Logo", hint: "Shown in the header and on emails.",

@@ -57,9 +57,48 @@ package struct CatalogueController: Sendable {
 
     // MARK: Product form
 
+    /// The brand's languages other than its default: the ones a product is translated into.
+    func otherLanguages(_ context: StaffRequestContext) throws -> [String] {
+        let brand = try context.content.brand
+        return LanguageMiddleware.offered(by: brand, shipped: flows.pages.languages).filter {
+            $0 != brand.defaultLanguage
+        }
+    }
+
+    /// The translation fields of the product form: `tr_<code>_name`, `_summary`, `_description`, `_features`.
+    static func translations(_ form: FormData, languages: [String]) -> [String: ProductText] {
+        var texts: [String: ProductText] = [:]
+        for code in languages {
+            texts[code] = ProductText(
+                name: form.trimmed("tr_\(code)_name"), summary: form.trimmed("tr_\(code)_summary"),
+                description: form["tr_\(code)_description"].replacingOccurrences(of: "\r\n", with: "\n")
+                    .trimmingCharacters(in: .whitespacesAndNewlines),
+                features: form["tr_\(code)_features"].replacingOccurrences(of: "\r\n", with: "\n")
+                    .trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return texts
+    }
+
+    /// Problems of the translations, by field (`tr_<code>`).
+    static func problems(of texts: [String: ProductText]) -> [String: String] {
+        var problems: [String: String] = [:]
+        for (code, text) in texts {
+            if text.name.count > 120 || text.name.contains(where: \.isNewline) {
+                problems["tr_\(code)"] = "Keep the name to one line of at most 120 characters."
+            } else if text.summary.count > 300 {
+                problems["tr_\(code)"] = "Keep the summary to 300 characters."
+            } else if text.description.count > 5000 {
+                problems["tr_\(code)"] = "Keep the description to 5,000 characters."
+            } else if text.features.split(separator: "\n").count > 30 {
+                problems["tr_\(code)"] = "List at most 30 features."
+            }
+        }
+        return problems
+    }
+
     func formPage(
         _ context: StaffRequestContext, draft: ProductDraft, kind: Product.Kind, errors: [String: String] = [:],
-        notice: Notice? = nil
+        notice: Notice? = nil, texts: [String: ProductText] = [:]
     ) async throws -> ProductFormPage {
         let (categories, currency, rates) = try await databases.withDatabase(for: context.tenant) { database in
             (
@@ -72,6 +111,15 @@ package struct CatalogueController: Sendable {
             categories: categories, rules: rules, currency: currency, rates: rates, canEdit: context.role >= .admin
         )
         page.notice = notice
+        let catalogs = flows.pages.languages.catalogs
+        page.translations = try otherLanguages(context).map { code in
+            let text = texts[code] ?? ProductText()
+            return ProductFormPage.TranslationFields(
+                code: code, name: catalogs[code]?.name ?? code, direction: catalogs[code]?.direction.rawValue ?? "ltr",
+                productName: text.name, summary: text.summary, description: text.description, features: text.features,
+                error: errors["tr_\(code)"])
+        }
+        page.hasTranslations = !page.translations.isEmpty
         return page
     }
 
@@ -89,16 +137,21 @@ package struct CatalogueController: Sendable {
     @Sendable func edit(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.support)
         let entry = try await entry(context)
+        let texts = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.catalogue.translations(of: entry.product.id ?? 0)
+        }
         return try flows.page(
             try await formPage(
                 context, draft: ProductDraft(entry, currency: Currency(try context.content.brand.currency)),
-                kind: entry.product.kind), "admin/product")
+                kind: entry.product.kind, texts: texts), "admin/product")
     }
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try context.require(.admin)
         let form = try await FormData.parse(request)
-        return try await save(ProductDraft(form: form, id: nil), context: context)
+        return try await save(
+            ProductDraft(form: form, id: nil), context: context,
+            texts: Self.translations(form, languages: try otherLanguages(context)))
     }
 
     @Sendable func update(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -108,10 +161,13 @@ package struct CatalogueController: Sendable {
         var draft = ProductDraft(form: form, id: stored.product.id)
         // The type is fixed once a product exists: its orders and WHMCS product depend on it.
         draft.kind = stored.product.kind.rawValue
-        return try await save(draft, context: context)
+        return try await save(
+            draft, context: context, texts: Self.translations(form, languages: try otherLanguages(context)))
     }
 
-    func save(_ draft: ProductDraft, context: StaffRequestContext) async throws -> Response {
+    func save(_ draft: ProductDraft, context: StaffRequestContext, texts: [String: ProductText] = [:]) async throws
+        -> Response
+    {
         guard let kind = Product.Kind(rawValue: draft.kind) else {
             return flows.redirect(to: AdminPaths.products.link())
         }
@@ -125,19 +181,23 @@ package struct CatalogueController: Sendable {
             try flows.page(
                 try await formPage(
                     context, draft: draft, kind: kind, errors: problems.fields,
-                    notice: .error("Nothing was saved: correct the fields marked below.")
+                    notice: .error("Nothing was saved: correct the fields marked below."), texts: texts
                 ),
                 "admin/product", status: .unprocessableContent
             )
         }
+        let textProblems = Self.problems(of: texts)
         switch rules.validate(draft, currency: currency, rates: rates, categories: categories) {
         case .failure(let problems):
-            return try await refused(problems)
+            return try await refused(ProblemList(problems.fields.merging(textProblems) { first, _ in first }))
+        case .success where !textProblems.isEmpty:
+            return try await refused(ProblemList(textProblems))
         case .success(let entry):
             do {
                 _ = try await databases.withDatabase(for: context.tenant) { database in
-                    try await database.catalogue.save(
+                    let saved = try await database.catalogue.save(
                         entry, actor: context.staff, via: "web", ip: context.origin.clientAddress ?? "")
+                    try await database.catalogue.saveTranslations(texts, of: saved.product.id ?? 0)
                 }
             } catch CatalogueError.duplicateSlug(let slug) {
                 return try await refused(

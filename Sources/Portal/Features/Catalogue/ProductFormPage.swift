@@ -23,6 +23,20 @@ package struct ProductFormPage: Sendable {
     package let chrome: StorefrontChrome
     package let csrf: String
     package var notice: Notice?
+    /// The product's words in each of the brand's other languages.
+    package var translations: [TranslationFields] = []
+    package var hasTranslations = false
+
+    package struct TranslationFields: Sendable {
+        package let code: String
+        package let name: String
+        package let direction: String
+        package let productName: String
+        package let summary: String
+        package let description: String
+        package let features: String
+        package let error: String?
+    }
     package let action: String
     package let isNew: Bool
     package let kind: String

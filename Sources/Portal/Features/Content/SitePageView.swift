@@ -1,3 +1,4 @@
+import Branding
 import Foundation
 import Tenancy
 
@@ -81,7 +82,7 @@ package struct SitePageView: Sendable {
             case .features(let title, let items):
                 section.features = Features(heading: title, items: items)
             case .pricing(let title, let category, let slugs):
-                let catalogue = content.catalogue
+                let catalogue = content.catalogue.localized(Localizer.current?.code ?? content.brand.defaultLanguage)
                 var entries = catalogue.listed.filter { $0.product.isOrderable }
                 if !slugs.isEmpty {
                     entries = slugs.compactMap { slug in catalogue.entry(slug: slug) }

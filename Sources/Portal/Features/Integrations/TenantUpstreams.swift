@@ -326,8 +326,10 @@ package struct TenantUpstreams: Sendable {
     /// What a customer reads when a vendor refuses their change: the vendor's reason when it gave one, never
     /// credentials, addresses or statuses.
     static func refusal(_ error: any Error, _ lead: String) -> String {
-        if case UpstreamError.apiError(_, _, let message) = error { return "\(lead): \(message)." }
-        return "\(lead) right now. Please try again in a few minutes."
+        if case UpstreamError.apiError(_, _, let message) = error {
+            return tr("upstream.refused", ["lead": lead, "reason": message])
+        }
+        return tr("upstream.unavailable", ["lead": lead])
     }
 
     /// What an owner reads for a failed check. A failure below HTTP (no connection, a dropped one, a timeout) reads

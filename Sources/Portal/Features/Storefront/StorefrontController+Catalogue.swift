@@ -8,7 +8,9 @@ import Tenancy
 extension StorefrontController {
     @Sendable func product(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let content = try context.content
-        guard let slug = context.parameters.get("slug"), let entry = content.catalogue.entry(slug: slug) else {
+        guard let slug = context.parameters.get("slug"),
+            let entry = content.catalogue.localized(context.chrome.language).entry(slug: slug)
+        else {
             throw PortalError.notFound
         }
         let category = content.catalogue.categories.first { $0.id == entry.product.categoryID }
@@ -25,7 +27,9 @@ extension StorefrontController {
         guard let slug = context.parameters.get("slug"), let category = content.catalogue.category(slug: slug) else {
             throw PortalError.notFound
         }
-        let products = content.catalogue.listed(in: category).map { ProductCard($0, currency: content.brand.currency) }
+        let products = content.catalogue.localized(context.chrome.language).listed(in: category).map {
+            ProductCard($0, currency: content.brand.currency)
+        }
         let page = CategoryPage(
             chrome: context.chrome, name: category.name, description: category.description,
             canonicalURL: siteURL(context.tenant) + StorefrontPaths.category.link(slug), products: products,

@@ -36,7 +36,9 @@ package struct StorefrontController: Sendable {
         let home = try content.homePages.page(variant) {
             guard let chosen = content.home else {
                 return try pages.render(
-                    HomePage(chrome: chrome, catalogue: content.catalogue, currency: content.brand.currency),
+                    HomePage(
+                        chrome: chrome, catalogue: content.catalogue.localized(chrome.language),
+                        currency: content.brand.currency),
                     template: "storefront/home")
             }
             // The brand chose one of its pages as the home page.

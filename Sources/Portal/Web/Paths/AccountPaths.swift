@@ -23,6 +23,7 @@ package enum AccountPaths {
     package static let orders = RoutePath("/account/orders")
     package static let order = RoutePath("/account/orders/{id}")
     package static let profile = RoutePath("/account/profile")
+    package static let language = RoutePath("/account/language")
     package static let services = RoutePath("/account/services")
     package static let service = RoutePath("/account/services/{id}")
     package static let serviceCancel = RoutePath("/account/services/{id}/cancel")
