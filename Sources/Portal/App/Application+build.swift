@@ -77,7 +77,7 @@ package func buildApplication(
         services.append(RestoreDrillScheduler(drills: drills, interval: interval))
     }
     return Application(
-        router: router,
+        router: LanguagePrefixRouter(router: router, codes: dependencies.pages.languages.codes),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: services,
         onServerRunning: { channel in

@@ -17,6 +17,10 @@ package struct PortalRequestContext: RequestContext, RemoteAddressRequestContext
     package var chrome: StorefrontChrome?
     /// The language the request is answered in, chosen by `LanguageMiddleware`; nil off tenant hosts.
     package var language: LanguageChoice?
+    /// The shipped language the path started with (`/ar/…`), taken off before routing by `LanguagePrefixRouter`.
+    package var pathLanguage: String?
+    /// The path's language prefix is one the host's brand does not offer: the page answers 404.
+    package var unknownLanguagePrefix = false
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -18,6 +18,10 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // `/fr/…` on a brand that does not offer French: no such page.
+        if context.unknownLanguagePrefix {
+            return await response(for: PortalError.notFound, request: request, context: context)
+        }
         do {
             return try await next(request, context)
         } catch {

@@ -23,27 +23,27 @@ package struct LanguageMiddleware: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let content = context.storefront else {
+            var context = context
+            // A language prefix means nothing off a brand's storefront.
+            context.unknownLanguagePrefix = context.pathLanguage != nil
             return try await Localizer.$current.withValue(languages.localizer(Languages.english)) {
                 try await next(request, context)
             }
         }
         let brand = content.brand
         let offered = Self.offered(by: brand, shipped: languages)
-        var request = request
         var context = context
         let path = request.uri.path
         let query = request.uri.query ?? ""
-        let prefixed = LanguagePrefix.split(path, offered: offered)
+        if let code = context.pathLanguage, !offered.contains(code) { context.unknownLanguagePrefix = true }
+        let prefixed = context.pathLanguage.flatMap { offered.contains($0) ? (code: $0, rest: path) : nil }
         let english = LanguageChoice(
             localizer: languages.localizer(Languages.english), source: .brandDefault, path: prefixed?.rest ?? path,
             query: query, offered: offered, languages: languages, brand: brand, site: content.site,
             today: DisplayCalendar.day(now()))
         var choice: LanguageChoice
-        if let (code, rest) = prefixed {
+        if let (code, _) = prefixed {
             choice = english.switched(to: code, source: .path)
-            var head = request.head
-            head.path = rest + (query.isEmpty ? "" : "?\(query)")
-            request = Request(head: head, body: request.body)
         } else if let code = AcceptLanguage.preferred(request.headers[.acceptLanguage], offered: offered) {
             choice = english.switched(to: code, source: .acceptLanguage)
         } else {
