@@ -24,7 +24,7 @@ package struct MultipartForm: Sendable {
     package static let uploadLimit = 8 << 20
 
     /// The only paths that take uploads, for signed-in staff.
-    package static let uploadPaths: Set<String> = [AdminPaths.brandImages.link()]
+    package static let uploadPaths: Set<String> = [AdminPaths.brandImages.link(), ContentPaths.adminImages.link()]
 
     /// The boundary of a `multipart/form-data` content type, or nil.
     package static func boundary(of contentType: String?) -> String? {
