@@ -753,6 +753,7 @@ def main():
         quit_checked(driver, "the storefront at 360 px")
         driver = None
 
+        arabic_pass(port)
         visual_pass(port, {"acme": owner_key}, platform_key)
     except SystemExit:
         pass
@@ -1007,6 +1008,50 @@ def follow_control_panel(driver, service):
     driver.switch_to.window(before[0])
 
 
+ARABIC_WIDTHS = (1280, 360)
+# A price as ICU writes it in Arabic: the amount (Western or Arabic-Indic digits) first, a no-break space, then the
+# currency ("4.99 US$"), never "$4.99".
+ARABIC_PRICE = re.compile("[0-9\u0660-\u0669][0-9\u0660-\u0669.,\u066b\u066c]*\u00a0US\\$")
+
+
+def arabic_pass(port):
+    """Globex with Arabic enabled (as the demo sets it up), at 1280 and 360 px: the Arabic home page is right to
+    left, its menu sits on the right, nothing scrolls sideways and prices are written the Arabic way; a screenshot
+    of each goes to SCREENS."""
+    base = "http://globex.localhost:%d" % port
+    for width in ARABIC_WIDTHS:
+        driver = make_driver(width)
+        name = "Globex's Arabic home page at %d px" % width
+        go(driver, base + "/ar/", name, expect="/ar/")
+        lang, direction, computed = driver.execute_script(
+            "return [document.documentElement.lang, document.documentElement.dir, getComputedStyle(document.body).direction]")
+        check(lang == "ar" and direction == "rtl" and computed == "rtl",
+              "%s: <html lang=\"ar\" dir=\"rtl\"> and the page runs right to left (%s, %s, %s)"
+              % (name, lang, direction, computed))
+        menu = driver.execute_script(
+            "var nav = document.querySelector('.site-nav').getBoundingClientRect();"
+            "var items = document.querySelectorAll('.site-nav .menu-bar > li');"
+            "var first = items[0].getBoundingClientRect(), last = items[items.length - 1].getBoundingClientRect();"
+            "return [nav.left, nav.right, window.innerWidth, first.right, last.right, items.length]")
+        left, right, inner, first_right, last_right, items = menu
+        # On a wide screen the menu is right of the middle, beside the brand; on a phone it wraps under the brand,
+        # from the right edge. Either way its first item is its rightmost.
+        check(items >= 4 and ((left + right) / 2 > inner / 2 or right >= inner - 48) and first_right >= right - 2
+              and first_right >= last_right,
+              "%s: the menu sits on the right and reads from the right (menu %d-%d px of %d, first item ends at %d, "
+              "last at %d)" % (name, left, right, inner, first_right, last_right))
+        scroll = driver.execute_script("return document.documentElement.scrollWidth")
+        check(scroll <= inner, "%s does not scroll sideways (page %d px, window %d px)" % (name, scroll, inner))
+        prices = each(driver, (By.CSS_SELECTOR, ".product-card__price strong"), lambda element: element.text)
+        check(prices and all(ARABIC_PRICE.search(price.replace(" ", "\u00a0")) for price in prices)
+              and not any(re.search(r"\$[0-9]", price) for price in prices),
+              "%s: prices are formatted for the Arabic locale: %s" % (name, prices[:3]))
+        os.makedirs(SCREENS, exist_ok=True)
+        screenshot(driver, os.path.join(SCREENS, "globex-ar-home-%d.png" % width))
+        console_clean(driver, name)
+        quit_checked(driver, name)
+
+
 def visual_pass(port, owner_keys, platform_key):
     """Every page type, in both brands, at 1280 and 375 px (storefront, checkout, customer area, staff area and
     console): each is audited and photographed into SCREENS."""
@@ -1020,6 +1065,13 @@ def visual_pass(port, owner_keys, platform_key):
             for path, name in (("/", "home"), ("/products/%s" % product, "product"), ("/order/%s" % product, "order"),
                                (review, "order-review"), ("/signup", "signup")):
                 audit(driver, base + path, "%s-%s" % (slug, name), width)
+            if slug == "globex":
+                # Every storefront page again in Arabic, right to left.
+                for path, name in (("/", "home"), ("/products/%s" % product, "product"),
+                                   ("/order/%s" % product, "order"), (review, "order-review"), ("/signup", "signup"),
+                                   ("/login", "login"), ("/help", "help"), ("/news", "news"),
+                                   ("/news/arabic-storefront", "news-post"), ("/pages/about", "page")):
+                    audit(driver, base + "/ar" + path, "%s-ar-%s" % (slug, name), width)
         quit_checked(driver, "%s storefront pages" % slug)
 
         driver = make_driver(1280)
@@ -1032,6 +1084,14 @@ def visual_pass(port, owner_keys, platform_key):
                               (ticket, "ticket")):
                 if url:
                     audit(driver, url, "%s-%s" % (slug, name), width)
+                    if slug == "globex":
+                        # The customer area in Arabic too.
+                        audit(driver, base + "/ar" + url[len(base):], "%s-ar-%s" % (slug, name), width)
+            if slug == "globex":
+                for path, name in (("/account/services", "services"), ("/account/invoices", "invoices"),
+                                   ("/account/tickets", "tickets"), ("/account/orders", "orders"),
+                                   ("/account/profile", "profile"), ("/account/security", "security")):
+                    audit(driver, base + "/ar" + path, "%s-ar-%s" % (slug, name), width)
         quit_checked(driver, "%s customer pages" % slug)
 
         driver = make_driver(1280)

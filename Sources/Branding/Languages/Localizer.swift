@@ -71,9 +71,12 @@ package struct Localizer: Sendable {
     /// An amount in major units (`"1234.50"`) with its ISO 4217 currency, as the locale writes prices.
     package func price(major: String, currency: String, fractionDigits: Int) -> String {
         let amount = Decimal(string: major) ?? 0
-        return amount.formatted(
+        let text = amount.formatted(
             .currency(code: currency).locale(catalog.locale).precision(.fractionLength(fractionDigits))
         )
+        // In right-to-left text a "$" after Latin letters ("US$") would be drawn before them ("$US"); a
+        // left-to-right mark after it keeps the symbol whole.
+        return direction == .rtl ? text.replacingOccurrences(of: "$", with: "$\u{200E}") : text
     }
 
     /// The day of `date` in `zone`, written in full: "6 December 2026", "٦ ديسمبر ٢٠٢٦".

@@ -112,6 +112,7 @@ package struct DemoTenants: Sendable {
                         .init(label: "Privacy", url: "https://\(definition.slug).example/privacy"),
                     ]
                     brand.nameservers = ["ns1.\(definition.slug).example", "ns2.\(definition.slug).example"]
+                    if definition.slug == "globex" { Self.addArabic(to: &brand) }
                 }
                 var categoryIDs: [String: Int64] = [:]
                 var entries: [(String, CatalogueEntry)] = []
@@ -126,11 +127,13 @@ package struct DemoTenants: Sendable {
                         try category.insert(db)
                         categoryIDs[category.slug] = category.id
                     }
+                    var productIDs: [String: Int64] = [:]
                     for (category, entry) in entries {
                         var entry = entry
                         entry.product.categoryID = categoryIDs[category]
-                        try CatalogueStore.insert(db, entry)
+                        productIDs[entry.product.slug] = try CatalogueStore.insert(db, entry)
                     }
+                    if definition.slug == "globex" { try Self.seedArabic(db, products: productIDs, now: Date()) }
                     for (login, hash) in zip(logins, hashes) {
                         let account = try AccountStore.insertAccount(
                             db, kind: login.role == "owner" ? .staff : .customer, email: login.email,

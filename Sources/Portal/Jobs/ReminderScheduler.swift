@@ -99,55 +99,12 @@ package struct ReminderScheduler: Service {
         var queued = 0
         for customer in customers {
             do {
-                try await refresher?.refresh(customer.account.id, in: tenant)
-                let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
-                // Services and domains renew alike: one list of (object, name, domain, due date, price).
-                let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))
-                    .items
-                    .filter { $0.status == "Active" }
-                    .map { ("service:\($0.id)", $0.name, $0.domain, $0.nextDueDate, $0.recurringAmountMinor) }
-                let domains = try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250))
-                    .items
-                    .filter { $0.status == "Active" }
-                    .map {
-                        ("domain:\($0.id)", "Domain registration", $0.name, $0.nextDueDate, $0.recurringAmountMinor)
-                    }
-                for (object, name, domain, dueDate, amount) in services + domains {
-                    guard let due = Self.day(dueDate, calendar),
-                        let days = calendar.dateComponents([.day], from: today, to: due).day,
-                        let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
-                    else { continue }
-                    let variables = [
-                        "service.name": name, "service.domain": domain, "renewal.date": Self.long(due, zone),
-                        "renewal.amount": Self.money(amount, look), "link": accountURL,
-                    ]
-                    if try await send(
-                        .renewalReminder, object: object, dueDate: dueDate, threshold: threshold,
-                        nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                    ) {
-                        queued += 1
-                    }
-                }
-                for invoice in try await whmcs.invoices(
-                    clientID: customer.clientID, status: "Unpaid", page: .init(start: 0, size: 250)
-                ).items {
-                    // Only the threshold just passed (within a week): a first run never mails years-old invoices.
-                    guard let due = Self.day(invoice.dueDate, calendar),
-                        let late = calendar.dateComponents([.day], from: due, to: today).day,
-                        let threshold = Self.overdueThresholds.filter({ late >= $0 }).max(), late <= threshold + 7
-                    else { continue }
-                    let variables = [
-                        "invoice.number": invoice.number.isEmpty ? String(invoice.id) : invoice.number,
-                        "invoice.total": Self.money(invoice.totalMinor, look), "invoice.due_date": Self.long(due, zone),
-                        "days_overdue": String(late), "link": accountURL,
-                    ]
-                    if try await send(
-                        .invoiceOverdue, object: "invoice:\(invoice.id)", dueDate: invoice.dueDate,
-                        threshold: threshold,
-                        nearerIs: { $0 >= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
-                    ) {
-                        queued += 1
-                    }
+                // The customer's language writes their reminders, amounts and dates included.
+                queued += try await flows.speaking(customer.account.language, look: look) {
+                    try await remindCustomer(
+                        customer, tenant: tenant, look: look, whmcs: whmcs, calendar: calendar, zone: zone,
+                        today: today,
+                        accountURL: accountURL)
                 }
             } catch {
                 // One customer's bad data (or a refused address) never stops the others' reminders.
@@ -156,6 +113,65 @@ package struct ReminderScheduler: Service {
                     metadata: [
                         "tenant": "\(tenant.slug)", "account": "\(customer.account.id.rawValue)", "error": "\(error)",
                     ])
+            }
+        }
+        return queued
+    }
+
+    /// Queues `customer`'s due reminders; returns how many.
+    private func remindCustomer(
+        _ customer: Customer, tenant: Tenant, look: EmailLook, whmcs: WHMCSClient, calendar: Calendar,
+        zone: TimeZone, today: Date, accountURL: String
+    ) async throws -> Int {
+        var queued = 0
+        try await refresher?.refresh(customer.account.id, in: tenant)
+        let recipient = MailAddress(name: customer.account.name, address: customer.account.email)
+        // Services and domains renew alike: one list of (object, name, domain, due date, price).
+        let services = try await whmcs.services(clientID: customer.clientID, page: .init(start: 0, size: 250))
+            .items
+            .filter { $0.status == "Active" }
+            .map { ("service:\($0.id)", $0.name, $0.domain, $0.nextDueDate, $0.recurringAmountMinor) }
+        let domains = try await whmcs.domains(clientID: customer.clientID, page: .init(start: 0, size: 250))
+            .items
+            .filter { $0.status == "Active" }
+            .map {
+                ("domain:\($0.id)", "Domain registration", $0.name, $0.nextDueDate, $0.recurringAmountMinor)
+            }
+        for (object, name, domain, dueDate, amount) in services + domains {
+            guard let due = Self.day(dueDate, calendar),
+                let days = calendar.dateComponents([.day], from: today, to: due).day,
+                let threshold = Self.renewalThresholds.filter({ days >= 0 && days <= $0 }).min()
+            else { continue }
+            let variables = [
+                "service.name": name, "service.domain": domain, "renewal.date": Self.long(due, zone),
+                "renewal.amount": Self.money(amount, look), "link": accountURL,
+            ]
+            if try await send(
+                .renewalReminder, object: object, dueDate: dueDate, threshold: threshold,
+                nearerIs: { $0 <= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+            ) {
+                queued += 1
+            }
+        }
+        for invoice in try await whmcs.invoices(
+            clientID: customer.clientID, status: "Unpaid", page: .init(start: 0, size: 250)
+        ).items {
+            // Only the threshold just passed (within a week): a first run never mails years-old invoices.
+            guard let due = Self.day(invoice.dueDate, calendar),
+                let late = calendar.dateComponents([.day], from: due, to: today).day,
+                let threshold = Self.overdueThresholds.filter({ late >= $0 }).max(), late <= threshold + 7
+            else { continue }
+            let variables = [
+                "invoice.number": invoice.number.isEmpty ? String(invoice.id) : invoice.number,
+                "invoice.total": Self.money(invoice.totalMinor, look), "invoice.due_date": Self.long(due, zone),
+                "days_overdue": String(late), "link": accountURL,
+            ]
+            if try await send(
+                .invoiceOverdue, object: "invoice:\(invoice.id)", dueDate: invoice.dueDate,
+                threshold: threshold,
+                nearerIs: { $0 >= threshold }, variables: variables, to: recipient, tenant: tenant, look: look
+            ) {
+                queued += 1
             }
         }
         return queued

@@ -391,6 +391,36 @@ package struct ContentStore: Sendable {
             uploadedAt: row["uploaded_at"], unusedSince: row["unused_since"])
     }
 
+    // MARK: Seeding (the demo, onboarding)
+
+    /// Inserts a page and publishes it as version 1, inside a caller's transaction.
+    package static func insertPublishedPage(
+        _ db: Database, slug: String, content: PageContent, by author: String, now: Date
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO site_pages (slug, draft, updated_at) VALUES (?, ?, ?)",
+            arguments: [slug, try json(content), now])
+        _ = try publish(db, SitePage.ID(db.lastInsertedRowID), by: author, now: now)
+    }
+
+    /// Stores the site settings inside a caller's transaction.
+    package static func insertSite(_ db: Database, _ settings: SiteSettings) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO site_settings (id, content) VALUES (1, ?)", arguments: [try json(settings)])
+    }
+
+    /// Inserts a news post inside a caller's transaction.
+    package static func insertPost(_ db: Database, _ post: NewsPost, now: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO news_posts (slug, day, author, title, body, published, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                post.slug, post.date, post.author, try json(post.title), try json(post.body), post.published, now,
+            ])
+    }
+
     // MARK: JSON
 
     static func json(_ value: some Encodable) throws -> String {

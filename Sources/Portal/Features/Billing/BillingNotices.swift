@@ -55,6 +55,16 @@ package struct BillingNotices: Sendable {
             try await TenantMailSettings.load(from: $0.accounts).zone
         }
         let recipient = MailAddress(name: account.name, address: account.email)
+        return try await flows.speaking(account.language, look: look) {
+            try await queue(
+                notices, look: look, zone: zone, realm: realm, to: recipient, in: tenant, databases: databases)
+        }
+    }
+
+    private func queue(
+        _ notices: [Notice], look: EmailLook, zone: TimeZone, realm: any AccountRealm, to recipient: MailAddress,
+        in tenant: Tenant, databases: TenantDatabases
+    ) async throws -> Int {
         var queued = 0
         for notice in notices {
             let (kind, invoice, object): (EmailKind, MirroredInvoice, String) =

@@ -13,7 +13,8 @@ extension CheckoutController {
         }
         let shown = rows.prefix(perPage).map { order in
             CustomerOrdersPage.Row(
-                id: order.id!.rawValue, number: order.number, product: order.productName, domain: order.domain,
+                id: order.id!.rawValue, number: order.number, product: order.productName,
+                domain: IDNA.toUnicode(order.domain),
                 total: Money.format(minor: order.totalMinor, currency: order.currency),
                 status: order.status.customerLabel,
                 statusCode: order.status == .failed ? Order.Status.provisioning.rawValue : order.status.rawValue,
@@ -65,7 +66,7 @@ extension CheckoutController {
             ? order.whmcsInvoiceID.map { AccountPaths.invoice.link($0) } : nil
         var page = CustomerOrderPage(
             chrome: context.chrome, csrf: context.csrfToken, number: order.number, product: order.productName,
-            domain: order.domain,
+            domain: IDNA.toUnicode(order.domain),
             total: Money.format(minor: order.totalMinor, currency: order.currency), status: order.status.customerLabel,
             message: payURL == nil
                 ? Self.message(order) : tr("checkout.order.invoice_ready"),

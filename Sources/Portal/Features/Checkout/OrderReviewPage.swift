@@ -82,7 +82,7 @@ extension OrderReviewPage {
                 case .existing?: tr("checkout.review.domain_existing")
                 case nil: tr("checkout.review.domain_server_name")
                 }
-            domainText = "\(quote.domain) (\(action))"
+            domainText = "\(IDNA.toUnicode(quote.domain)) (\(action))"
         }
         let calendar = DisplayCalendar.gregorian
         if let cycle = quote.cycle, quote.priceMinor > 0,

@@ -103,7 +103,8 @@ extension ServicePage {
             hosting.map { $0.nameservers.isEmpty ? brand.nameservers : $0.nameservers } ?? brand.nameservers
         self.init(
             chrome: context.chrome, csrf: context.csrfToken, notice: notice, id: service.whmcsServiceID,
-            name: service.productName, domain: service.domain, status: service.status, isActive: service.isActive,
+            name: service.productName, domain: IDNA.toUnicode(service.domain), status: service.status,
+            isActive: service.isActive,
             cycle: service.billingCycle, price: Money.format(minor: service.recurringMinor, currency: brand.currency),
             nextDue: service.nextDueDate, resources: resources, hasResources: !resources.isEmpty,
             nameservers: nameservers, hasNameservers: !nameservers.isEmpty, server: hosting == nil ? "" : server,

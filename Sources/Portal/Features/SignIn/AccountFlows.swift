@@ -205,6 +205,15 @@ package struct AccountFlows: Sendable {
         }
     }
 
+    /// Runs `body` in the language of mail to someone who saved `saved` ("" for none): prices and dates formatted in
+    /// it, and mail rendered in it, follow that language. For background jobs, which have no page to take it from.
+    func speaking<T: Sendable>(_ saved: String, look: EmailLook, _ body: () async throws -> T) async rethrows -> T {
+        let code = look.language(saved: saved)
+        return try await Localizer.$current.withValue(pages.languages.localizer(code, fallback: look.defaultLanguage)) {
+            try await Localizer.$pageLanguage.withValue(code) { try await body() }
+        }
+    }
+
     /// The language of mail to `address` in `realm`: the customer's saved choice, else the page's, else the
     /// brand's default. English-only brands skip the read.
     func mailLanguage(realm: any AccountRealm, to address: String, look: EmailLook) async throws -> String {
