@@ -7,6 +7,8 @@ package struct Languages: Sendable {
 
     /// Catalogs by code.
     package let catalogs: [String: MessageCatalog]
+    /// Every (language, fallback) pair's localizer, made once: a request asks for one or two.
+    private let localizers: [String: Localizer]
 
     package init(catalogs: [MessageCatalog]) throws(MessageCatalog.Invalid) {
         var byCode: [String: MessageCatalog] = [:]
@@ -15,6 +17,13 @@ package struct Languages: Sendable {
             throw MessageCatalog.Invalid(file: "en.po", reason: "English is required: every key falls back to it")
         }
         self.catalogs = byCode
+        var localizers: [String: Localizer] = [:]
+        for code in byCode.keys {
+            for fallback in byCode.keys {
+                localizers["\(code)|\(fallback)"] = Self.chain(code, fallback: fallback, in: byCode)
+            }
+        }
+        self.localizers = localizers
     }
 
     /// Reads every `*.po` file of `directory`.
@@ -35,6 +44,12 @@ package struct Languages: Sendable {
     /// Messages in `code`, falling back to `fallback` (a brand's default language), then English. Unknown codes are
     /// English.
     package func localizer(_ code: String, fallback: String = Languages.english) -> Localizer {
+        let fallback = catalogs[fallback] == nil ? Self.english : fallback
+        let code = catalogs[code] == nil ? Self.english : code
+        return localizers["\(code)|\(fallback)"] ?? Self.chain(code, fallback: fallback, in: catalogs)
+    }
+
+    private static func chain(_ code: String, fallback: String, in catalogs: [String: MessageCatalog]) -> Localizer {
         let english = catalogs[Self.english]!
         let primary = catalogs[code] ?? english
         var chain = [primary]

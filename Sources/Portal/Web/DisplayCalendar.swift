@@ -19,6 +19,13 @@ enum DisplayCalendar {
         return long(date)
     }
 
+    /// A WHMCS day ("2027-01-07") as the reader's language writes it: as it is in English (lists of dates line up
+    /// and compare), in words in any other ("٧ يناير ٢٠٢٧").
+    static func readerDay(_ text: String) -> String {
+        guard let localizer = Localizer.current, !localizer.isEnglish else { return text }
+        return longDate(text)
+    }
+
     /// The period a service line pays for: from `start` for one billing `cycle`, ending the day before the next one;
     /// nil for one-time and free services or dates it cannot read.
     static func servicePeriod(from start: String, cycle: String) -> String? {

@@ -25,7 +25,8 @@ extension CustomerBillingController {
             context.account.id, in: context.tenant, refreshedAt: refreshed, now: flows.services.now())
         let rows = list.items.map {
             InvoicesPage.Row(
-                id: $0.whmcsInvoiceID, number: $0.number, date: $0.date, dueDate: $0.dueDate,
+                id: $0.whmcsInvoiceID, number: $0.number, date: DisplayCalendar.readerDay($0.date),
+                dueDate: DisplayCalendar.readerDay($0.dueDate),
                 total: Money.format(minor: $0.totalMinor, currency: $0.currency),
                 status: BillingLabels.invoiceStatus($0.isOverdue(today: today) ? "Overdue" : $0.status),
                 overdue: $0.isOverdue(today: today)

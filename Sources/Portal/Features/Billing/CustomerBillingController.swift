@@ -69,7 +69,9 @@ package struct CustomerBillingController: Sendable {
         )
         let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {
             let row: (MirroredService) -> DashboardPage.ServiceRow = {
-                .init(id: $0.whmcsServiceID, name: $0.productName, domain: $0.domain, nextDue: $0.nextDueDate)
+                .init(
+                    id: $0.whmcsServiceID, name: $0.productName, domain: IDNA.toUnicode($0.domain),
+                    nextDue: DisplayCalendar.readerDay($0.nextDueDate))
             }
             let due = summary.dueMinor.sorted { $0.key < $1.key }.map {
                 Money.format(minor: $0.value, currency: $0.key)
@@ -82,7 +84,7 @@ package struct CustomerBillingController: Sendable {
                     .init(
                         id: $0.whmcsInvoiceID, number: $0.number,
                         total: Money.format(minor: $0.totalMinor, currency: $0.currency),
-                        dueDate: $0.dueDate, overdue: $0.isOverdue(today: today))
+                        dueDate: DisplayCalendar.readerDay($0.dueDate), overdue: $0.isOverdue(today: today))
                 },
                 hasInvoices: !summary.unpaidInvoices.isEmpty,
                 totalDue: due.isEmpty ? tr("account.home.nothing_due") : due.joined(separator: " + "),

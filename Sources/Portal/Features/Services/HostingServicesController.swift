@@ -39,7 +39,7 @@ package struct HostingServicesController: Sendable {
         let rows = list.items.map {
             ServicesPage.Row(
                 id: $0.whmcsServiceID, name: $0.productName, domain: IDNA.toUnicode($0.domain), status: $0.status,
-                statusLabel: BillingLabels.serviceStatus($0.status), nextDue: $0.nextDueDate,
+                statusLabel: BillingLabels.serviceStatus($0.status), nextDue: DisplayCalendar.readerDay($0.nextDueDate),
                 price: "\(Money.format(minor: $0.recurringMinor, currency: currency)) "
                     + BillingLabels.cycle($0.billingCycle).lowercased()
             )

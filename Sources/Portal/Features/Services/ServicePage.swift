@@ -106,7 +106,8 @@ extension ServicePage {
             name: service.productName, domain: IDNA.toUnicode(service.domain), status: service.status,
             isActive: service.isActive,
             cycle: service.billingCycle, price: Money.format(minor: service.recurringMinor, currency: brand.currency),
-            nextDue: service.nextDueDate, resources: resources, hasResources: !resources.isEmpty,
+            nextDue: DisplayCalendar.readerDay(service.nextDueDate), resources: resources,
+            hasResources: !resources.isEmpty,
             nameservers: nameservers, hasNameservers: !nameservers.isEmpty, server: hosting == nil ? "" : server,
             username: hosting?.username ?? service.username, hasControlPanel: hosting != nil && service.isActive,
             canRevealPassword: hosting?.sealedPassword != nil

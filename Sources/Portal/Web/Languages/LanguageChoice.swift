@@ -1,4 +1,5 @@
 import Branding
+import Foundation
 import Tenancy
 
 /// The language a request is answered in, and what chose it.
@@ -21,9 +22,9 @@ package struct LanguageChoice: Sendable {
     package let languages: Languages
     /// The brand: its default language (every lookup falls back to it before English) and its taglines.
     package let brand: Brand
-    /// The brand's menu, footer and announcement, and today's date (`YYYY-MM-DD`) to show the announcement on.
+    /// The brand's menu, footer and announcement, and the moment of the request, to show the announcement on.
     package let site: SiteSettings
-    package let today: String
+    package let now: Date
 
     package var code: String { localizer.code }
     /// `/ar` when the path chose the language: every local link of the page keeps it.

@@ -40,7 +40,7 @@ package struct LanguageMiddleware: RouterMiddleware {
         let english = LanguageChoice(
             localizer: languages.localizer(Languages.english), source: .brandDefault, path: prefixed?.rest ?? path,
             query: query, offered: offered, languages: languages, brand: brand, site: content.site,
-            today: DisplayCalendar.day(now()))
+            now: now())
         var choice: LanguageChoice
         if let (code, _) = prefixed {
             choice = english.switched(to: code, source: .path)
@@ -107,7 +107,8 @@ extension StorefrontChrome {
             hasFooterLinks = true
         }
         announcement = site.announcement.flatMap { bar in
-            bar.isShown(on: choice.today)
+            // Formatting the day costs more than the rest of this together: only when there is a bar to show.
+            bar.isShown(on: DisplayCalendar.day(choice.now))
                 ? AnnouncementBar(text: bar.text.text(in: code, fallback: fallback), url: bar.url) : nil
         }
         guard offered.count > 1, LanguagePrefix.keepsPrefix(choice.path[...]) else {
