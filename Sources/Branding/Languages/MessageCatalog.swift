@@ -10,7 +10,10 @@ package enum TextDirection: String, Sendable {
 /// The header carries everything that would otherwise be code: `Language`, `Plural-Forms`, and the
 /// `X-Language-Name` (the language's name in itself, for the switcher), `X-Text-Direction` (`rtl` or `ltr`) and
 /// `X-Locale` (the locale numbers, prices and dates are formatted in) extension fields.
-package struct MessageCatalog: Sendable {
+///
+/// A class, shared by every localizer that falls back to it: a request carries its localizer from middleware to
+/// middleware, and copying a reference is cheaper than copying the catalog's every field.
+package final class MessageCatalog: Sendable {
     package let code: String
     package let name: String
     package let direction: TextDirection

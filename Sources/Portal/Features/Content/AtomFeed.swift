@@ -48,25 +48,7 @@ struct AtomFeed {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            default:
-                // XML 1.0 forbids most control characters, even escaped.
-                if let scalar = character.unicodeScalars.first, scalar.value < 0x20, !"\t\n\r".contains(character) {
-                    continue
-                }
-                result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { Escape.xml(text) }
 
     /// `2026-12-07T03:05:00Z`.
     static func timestamp(_ date: Date) -> String {

@@ -150,18 +150,8 @@ package struct ContentController: Sendable {
 
     /// Page images are content-addressed: the name is checked for shape and joined only to this tenant's folder.
     @Sendable func media(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        guard let file = context.parameters.get("file"), ImageStore.isAssetName(file) else {
-            throw PortalError.notFound
-        }
-        let url = Self.mediaFolder(dataDirectory, context.tenant.slug).appendingPathComponent(file)
-        guard let bytes = try? await BlockingIO.run({ [UInt8](try Data(contentsOf: url)) }),
-            let image = try? ImageInspector.inspect(bytes)
-        else { throw PortalError.notFound }
-        var response = CachedResponse.make(
-            request, body: ByteBuffer(bytes: bytes), etag: "\"\(file.prefix(16))\"", contentType: image.contentType,
-            cacheControl: CachedResponse.immutable)
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; sandbox"
-        return response
+        try await StoredImageResponse.make(
+            request, file: context.parameters.get("file"), in: Self.mediaFolder(dataDirectory, context.tenant.slug))
     }
 
     /// Where a brand's page images live: `DATA/<slug>/assets/media/`, apart from its logos.

@@ -19,12 +19,32 @@ package struct LanguageChoice: Sendable {
     package let query: String
     /// The brand's languages that ship, its default first.
     package let offered: [String]
-    package let languages: Languages
-    /// The brand: its default language (every lookup falls back to it before English) and its taglines.
-    package let brand: Brand
-    /// The brand's menu, footer and announcement, and the moment of the request, to show the announcement on.
-    package let site: SiteSettings
-    package let now: Date
+    /// What the choice is made against, shared by reference: the context is copied at every middleware, and copying
+    /// one reference costs less than copying the brand's every field.
+    package let scope: Scope
+
+    /// The shipped languages, the host's brand and site settings, and the moment of the request.
+    package final class Scope: Sendable {
+        package let languages: Languages
+        /// The brand: its default language (every lookup falls back to it before English) and its taglines.
+        package let brand: Brand
+        /// The brand's menu, footer and announcement.
+        package let site: SiteSettings
+        /// When the request came, to show the announcement on.
+        package let now: Date
+
+        package init(languages: Languages, brand: Brand, site: SiteSettings, now: Date) {
+            self.languages = languages
+            self.brand = brand
+            self.site = site
+            self.now = now
+        }
+    }
+
+    package var languages: Languages { scope.languages }
+    package var brand: Brand { scope.brand }
+    package var site: SiteSettings { scope.site }
+    package var now: Date { scope.now }
 
     package var code: String { localizer.code }
     /// `/ar` when the path chose the language: every local link of the page keeps it.

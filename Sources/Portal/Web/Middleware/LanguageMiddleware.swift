@@ -38,9 +38,9 @@ package struct LanguageMiddleware: RouterMiddleware {
         if let code = context.pathLanguage, !offered.contains(code) { context.unknownLanguagePrefix = true }
         let prefixed = context.pathLanguage.flatMap { offered.contains($0) ? (code: $0, rest: path) : nil }
         let english = LanguageChoice(
-            localizer: languages.localizer(Languages.english), source: .brandDefault, path: prefixed?.rest ?? path,
-            query: query, offered: offered, languages: languages, brand: brand, site: content.site,
-            now: now())
+            localizer: languages.localizer(Languages.english), source: .brandDefault, path: path, query: query,
+            offered: offered,
+            scope: .init(languages: languages, brand: brand, site: content.site, now: now()))
         var choice: LanguageChoice
         if let (code, _) = prefixed {
             choice = english.switched(to: code, source: .path)
