@@ -219,7 +219,6 @@ struct LanguagesTests {
         let december = try #require(
             Calendar(identifier: .gregorian).date(from: DateComponents(timeZone: .gmt, year: 2026, month: 12, day: 6)))
         #expect(arabic.longDate(december, in: .gmt).contains("ديسمبر"))
-        #expect(arabic.monthNames.first == "يناير")
-        #expect(arabic.shortMonth(1, year: 2026).contains("يناير"))
+        #expect(languages.localizer("en").longDate(december, in: .gmt).contains("December"))
     }
 }

@@ -94,7 +94,8 @@ struct LanguageTests {
             #expect(saved.headers[.location] == "/ar/account/profile?done=language")
             let after = try await browser.get("/account/profile", headers: Self.acceptLanguage("en"))
             #expect(after.text.contains(#"<html lang="ar" dir="rtl">"#), "the saved choice over the browser's")
-            #expect(after.text.contains("تم حفظ لغتك") == false, "the notice shows only after saving")
+            let landed = try await browser.get(try #require(saved.headers[.location]))
+            #expect(landed.text.contains("تم حفظ لغتك") && landed.text.contains(#"<html lang="ar" dir="rtl">"#))
             let path = try await browser.get("/en/account/profile")
             #expect(path.text.contains(#"<html lang="en""#), "the address over the saved choice")
         }
@@ -158,6 +159,16 @@ struct LanguageTests {
             #expect((mail.htmlBody ?? "").contains(#"<html lang="ar" dir="rtl">"#))
             #expect(mail.subject.contains("كلمة المرور"), "\(mail.subject)")
             #expect((mail.htmlBody ?? "").contains("اختر كلمة مرور جديدة"), "the button in Arabic")
+        }
+    }
+
+    @Test("a page cached for /en/ never serves the plain address: the home page of a one-language brand")
+    func prefixedVariantIsItsOwn() async throws {
+        try await withPortal { client, _ in
+            let prefixed = String(buffer: try await client.get("/en/", host: "acme.localhost").body)
+            #expect(prefixed.contains(#"href="/en/help""#))
+            let plain = String(buffer: try await client.get("/", host: "acme.localhost").body)
+            #expect(plain.contains(#"href="/help""#) && !plain.contains(#"href="/en/"#))
         }
     }
 

@@ -97,13 +97,4 @@ package struct Localizer: Sendable {
             )
         ) + " UTC"
     }
-
-    /// The month's short name and two-digit year, for chart labels: "Jan 26".
-    package func shortMonth(_ month: Int, year: Int) -> String {
-        let names = catalog.calendar.shortMonthSymbols
-        return "\(names[(month - 1) % names.count]) \(number(year % 100))"
-    }
-
-    /// The full month names, January first.
-    package var monthNames: [String] { catalog.calendar.monthSymbols }
 }

@@ -111,6 +111,11 @@ package struct KnowledgeBaseStore: Sendable {
     }
 
     /// Articles, newest first; `publishedOnly` for the public help centre.
+    /// Every article's slug, published or not: what links may name.
+    package func articleSlugs() async throws -> Set<String> {
+        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT slug FROM kb_articles")) }
+    }
+
     package func articles(publishedOnly: Bool, category: Int64? = nil, limit: Int = 50, offset: Int = 0) async throws
         -> (items: [KBArticle], total: Int)
     {

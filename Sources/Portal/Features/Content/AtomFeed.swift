@@ -24,31 +24,29 @@ struct AtomFeed {
     var xml: String {
         var lines = [
             #"<?xml version="1.0" encoding="utf-8"?>"#,
-            #"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\#(Self.escape(language))">"#,
-            "  <id>\(Self.escape(id))</id>",
-            "  <title>\(Self.escape(title))</title>",
+            #"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\#(Escape.xml(language))">"#,
+            "  <id>\(Escape.xml(id))</id>",
+            "  <title>\(Escape.xml(title))</title>",
             "  <updated>\(Self.timestamp(updated))</updated>",
-            #"  <link rel="self" type="application/atom+xml" href="\#(Self.escape(feedURL))"/>"#,
-            #"  <link rel="alternate" type="text/html" href="\#(Self.escape(siteURL))"/>"#,
+            #"  <link rel="self" type="application/atom+xml" href="\#(Escape.xml(feedURL))"/>"#,
+            #"  <link rel="alternate" type="text/html" href="\#(Escape.xml(siteURL))"/>"#,
         ]
         for entry in entries {
             lines += [
                 "  <entry>",
-                "    <id>\(Self.escape(entry.id))</id>",
-                "    <title>\(Self.escape(entry.title))</title>",
-                #"    <link rel="alternate" type="text/html" href="\#(Self.escape(entry.url))"/>"#,
-                "    <published>\(Self.escape(entry.published))T00:00:00Z</published>",
+                "    <id>\(Escape.xml(entry.id))</id>",
+                "    <title>\(Escape.xml(entry.title))</title>",
+                #"    <link rel="alternate" type="text/html" href="\#(Escape.xml(entry.url))"/>"#,
+                "    <published>\(Escape.xml(entry.published))T00:00:00Z</published>",
                 "    <updated>\(Self.timestamp(entry.updated))</updated>",
-                "    <author><name>\(Self.escape(entry.author))</name></author>",
-                #"    <content type="html">\#(Self.escape(entry.html))</content>"#,
+                "    <author><name>\(Escape.xml(entry.author))</name></author>",
+                #"    <content type="html">\#(Escape.xml(entry.html))</content>"#,
                 "  </entry>",
             ]
         }
         lines.append("</feed>")
         return lines.joined(separator: "\n") + "\n"
     }
-
-    static func escape(_ text: String) -> String { Escape.xml(text) }
 
     /// `2026-12-07T03:05:00Z`.
     static func timestamp(_ date: Date) -> String {

@@ -16,19 +16,19 @@ struct ContentDesk: Sendable {
     /// Images unused this long are removed.
     static let unusedImageLifetime: TimeInterval = 30 * 24 * 3600
 
-    /// What an internal link may name in `tenant` now.
-    func linkCheck(_ tenant: Tenant, languages: [String]) async throws -> SiteLinkCheck {
-        try await databases.withDatabase(for: tenant) { database in
-            let catalogue = try await database.storefront().catalogue
-            var check = SiteLinkCheck()
+    /// What an internal link may name in `tenant` now; products and categories from its storefront `content`
+    /// (current: every catalogue write drops it).
+    func linkCheck(_ tenant: Tenant, content: StorefrontContent, languages: [String]) async throws -> SiteLinkCheck {
+        var check = SiteLinkCheck()
+        check.products = Set(content.catalogue.entries.map(\.product.slug))
+        check.categories = Set(content.catalogue.categories.map(\.slug))
+        check.languages = languages
+        return try await databases.withDatabase(for: tenant) { [check] database in
+            var check = check
             check.pages = try await database.content.pageSlugs()
             check.news = try await database.content.newsSlugs()
-            check.products = Set(catalogue.entries.map(\.product.slug))
-            check.categories = Set(catalogue.categories.map(\.slug))
-            check.help = Set(
-                try await database.knowledgeBase.articles(publishedOnly: false, limit: 10_000).items.map(\.slug))
+            check.help = try await database.knowledgeBase.articleSlugs()
             check.images = Set(try await database.content.images().map(\.file))
-            check.languages = languages
             return check
         }
     }

@@ -191,7 +191,7 @@ struct NewsController: Sendable {
         let data = try await FormData.parse(request)
         let languages = try PagesController.languages(context, pages).map(\.code)
         let form = Form(data, languages: languages)
-        let check = try await desk.linkCheck(context.tenant, languages: languages)
+        let check = try await desk.linkCheck(context.tenant, content: try context.content, languages: languages)
         var errors = form.problems(defaultLanguage: try context.content.brand.defaultLanguage, check: check)
         if errors.isEmpty {
             let post = NewsPost(

@@ -168,7 +168,7 @@ struct PagesController: Sendable {
         let languages = try Self.languages(context, pages).map(\.code)
         let form = PageForm(data, languages: languages)
         let brand = try context.content.brand
-        var check = try await desk.linkCheck(context.tenant, languages: languages)
+        var check = try await desk.linkCheck(context.tenant, content: try context.content, languages: languages)
         // A page may link to itself under its new address.
         check.pages.insert(form.slug)
         var errors = form.problems(defaultLanguage: brand.defaultLanguage, check: check)

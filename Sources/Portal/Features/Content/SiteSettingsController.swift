@@ -110,7 +110,7 @@ struct SiteSettingsController: Sendable {
         try context.require(.admin)
         let form = try await FormData.parse(request)
         let languages = try PagesController.languages(context, pages).map(\.code)
-        let check = try await desk.linkCheck(context.tenant, languages: languages)
+        let check = try await desk.linkCheck(context.tenant, content: try context.content, languages: languages)
         var errors: [String: String] = [:]
         var site = SiteSettings()
         let published = try await databases.withDatabase(for: context.tenant) {

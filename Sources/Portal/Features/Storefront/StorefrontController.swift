@@ -31,7 +31,7 @@ package struct StorefrontController: Sendable {
         // The chrome varies by language, by prefix, (in its hreflang links) by host and by the announcement running
         // today: one rendering of each.
         let variant =
-            chrome.languageCodes.count <= 1 && chrome.announcement == nil
+            chrome.languagePrefix.isEmpty && chrome.languageCodes.count <= 1 && chrome.announcement == nil
             ? chrome.language
             : "\(chrome.language)|\(chrome.languagePrefix)|\(chrome.defaultLanguageURL)|\(chrome.announcement?.text ?? "")"
         let site = siteURL(context.tenant)

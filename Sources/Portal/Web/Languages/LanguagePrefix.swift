@@ -11,10 +11,12 @@ enum LanguagePrefix {
     }
 
     /// Paths that are the same in every language (files, feeds for machines, the staff area): never prefixed.
-    static let unprefixed = [
-        "/static/", "/brand/", "/theme.css", "/robots.txt", "/sitemap.xml", "/internal/", "/health", "/bench/",
-        "/admin", "/api/", "/media/",
-    ]
+    static let unprefixed: [String] =
+        [
+            OperationsPaths.staticFiles, StorefrontPaths.brandLogo, StorefrontPaths.theme, StorefrontPaths.robots,
+            StorefrontPaths.sitemap, OperationsPaths.ready, OperationsPaths.metrics, OperationsPaths.tlsAsk,
+            OperationsPaths.health, OperationsPaths.benchPlaintext, AdminPaths.home, ContentPaths.media,
+        ].map(\.fixedPrefix) + [ProductAPIPaths.prefix]
 
     static func keepsPrefix(_ path: Substring) -> Bool {
         !unprefixed.contains { path.hasPrefix($0) }

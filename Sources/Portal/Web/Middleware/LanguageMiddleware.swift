@@ -33,16 +33,13 @@ package struct LanguageMiddleware: RouterMiddleware {
         let brand = content.brand
         let offered = Self.offered(by: brand, shipped: languages)
         var context = context
-        let path = request.uri.path
-        let query = request.uri.query ?? ""
         if let code = context.pathLanguage, !offered.contains(code) { context.unknownLanguagePrefix = true }
-        let prefixed = context.pathLanguage.flatMap { offered.contains($0) ? (code: $0, rest: path) : nil }
         let english = LanguageChoice(
-            localizer: languages.localizer(Languages.english), source: .brandDefault, path: path, query: query,
-            offered: offered,
+            localizer: languages.localizer(Languages.english), source: .brandDefault, path: request.uri.path,
+            query: request.uri.query ?? "", offered: offered,
             scope: .init(languages: languages, brand: brand, site: content.site, now: now()))
         var choice: LanguageChoice
-        if let (code, _) = prefixed {
+        if let code = context.pathLanguage, offered.contains(code) {
             choice = english.switched(to: code, source: .path)
         } else if let code = AcceptLanguage.preferred(request.headers[.acceptLanguage], offered: offered) {
             choice = english.switched(to: code, source: .acceptLanguage)
@@ -118,10 +115,9 @@ extension StorefrontChrome {
             return
         }
         let base = origin.host.map { "\(origin.isSecure ? "https" : "http")://\($0)" } ?? ""
-        let path = choice.path == "/" ? "/" : choice.path
         let query = choice.query.isEmpty ? "" : "?\(choice.query)"
         languageLinks = offered.map { code in
-            let url = "/\(code)\(path)"
+            let url = "/\(code)\(choice.path)"
             return LanguageLink(
                 code: code, name: choice.languages.catalogs[code]?.name ?? code, url: url + query,
                 absoluteURL: base + url,
@@ -129,6 +125,6 @@ extension StorefrontChrome {
         }
         languageCodes = offered
         hasLanguageChoice = true
-        defaultLanguageURL = base + path
+        defaultLanguageURL = base + choice.path
     }
 }

@@ -17,6 +17,11 @@ package struct RoutePath: Sendable, Hashable, CustomStringConvertible {
 
     package var description: String { pattern }
 
+    /// The part of the pattern before its first parameter or wildcard: `/brand/logo/{file}` → `/brand/logo/`.
+    package var fixedPrefix: String {
+        String(pattern.prefix { $0 != "{" && $0 != "*" })
+    }
+
     /// The path with each `{name}` segment filled, in order, by `values` (escaped as a path segment).
     package func link(_ values: any CustomStringConvertible...) -> String {
         var remaining = values[...]
