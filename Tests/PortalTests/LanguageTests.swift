@@ -162,6 +162,13 @@ struct LanguageTests {
         }
     }
 
+    @Test("every page template compiles in every shipped language, as `portal serve` does at start")
+    func everyLanguageCompiles() async throws {
+        let renderer = try await PageRenderer(
+            directory: TestPaths.assets + "/templates", languages: TestLanguages.shipped, eager: true)
+        #expect(renderer.languages.codes == ["en", "ar"])
+    }
+
     @Test("a page cached for /en/ never serves the plain address: the home page of a one-language brand")
     func prefixedVariantIsItsOwn() async throws {
         try await withPortal { client, _ in

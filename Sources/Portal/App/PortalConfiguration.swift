@@ -75,6 +75,9 @@ package struct PortalConfiguration: Sendable {
     package var drillInterval: Duration?
     /// How many tenants each drill restores, in rotation, besides the registry.
     package var drillSample = 5
+    /// Compile the page templates of every language at start, so a broken translation stops the server there;
+    /// tests, which start hundreds of servers, compile a language when a page first asks for it.
+    package var compileEveryLanguage = true
     /// Bytes of page images each brand may keep (`--image-quota-mb`).
     package var imageQuota = 50 * 1024 * 1024
     /// How often unused page images are marked and, 30 days on, removed; nil turns the sweep off (`portal serve`

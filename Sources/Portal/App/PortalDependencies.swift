@@ -104,7 +104,8 @@ package struct PortalDependencies: Sendable {
         let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
         let languages = try Languages.load(directory: configuration.assetsDirectory + "/locales")
         let pages = try await PageRenderer(
-            directory: configuration.assetsDirectory + "/templates", languages: languages)
+            directory: configuration.assetsDirectory + "/templates", languages: languages,
+            eager: configuration.compileEveryLanguage)
         let storefront = StorefrontService(
             databases: databases,
             pages: pages,

@@ -1,40 +1,65 @@
 import Branding
 import Foundation
 import Mustache
+import Synchronization
 
 /// Renders the Mustache page templates in `assets/templates` (one folder per area), in every shipped language.
 ///
-/// Each template's `[[key]]` markers are filled with one language's messages when it is loaded, so there is one
-/// parsed library per language and rendering costs the same in every language.
+/// Each template's `[[key]]` markers are filled with one language's messages when it is compiled, so there is one
+/// parsed library per language and rendering costs the same in every language. `portal serve` compiles every
+/// language at start (a broken translation stops it there); with `eager: false` (the tests, which build hundreds of
+/// servers) a language other than English is compiled the first time a page asks for it.
 package struct PageRenderer: Sendable {
-    private let libraries: [String: MustacheLibrary]
+    private let sources: [(name: String, source: String)]
+    private let libraries: Libraries
     package let languages: Languages
+
+    /// The compiled libraries by language; one is added at most once per language.
+    private final class Libraries: Sendable {
+        let compiled: Mutex<[String: MustacheLibrary]>
+        init(_ compiled: [String: MustacheLibrary]) { self.compiled = Mutex(compiled) }
+    }
 
     /// Templates are named by their path (`storefront/home`). Mustache tags cannot contain `/`, so each is
     /// also registered as `storefront_home` for use as a parent or partial (`{{<storefront_layout}}`).
-    package init(directory: String, languages: Languages) async throws {
+    package init(directory: String, languages: Languages, eager: Bool = true) async throws {
         let sources = try Self.templateNames(in: directory).map { name in
-            (name, try String(contentsOfFile: "\(directory)/\(name).mustache", encoding: .utf8))
+            (name: name, source: try String(contentsOfFile: "\(directory)/\(name).mustache", encoding: .utf8))
         }
-        var libraries: [String: MustacheLibrary] = [:]
-        for code in languages.codes {
-            let localizer = languages.localizer(code)
-            var library = MustacheLibrary()
-            for (name, source) in sources {
-                let translated = TemplateMessages.translate(source, with: localizer, escapeHTML: true)
-                let template = try MustacheTemplate(string: translated)
-                library.register(template, named: name)
-                if name.contains("/") {
-                    library.register(template, named: name.replacingOccurrences(of: "/", with: "_"))
-                }
-            }
-            for required in Self.requiredTemplates where library.getTemplate(named: required) == nil {
-                throw PortalError.missingTemplate(required)
-            }
-            libraries[code] = library
+        var compiled: [String: MustacheLibrary] = [:]
+        for code in eager ? languages.codes : [Languages.english] {
+            compiled[code] = try Self.compile(sources, in: languages.localizer(code))
         }
-        self.libraries = libraries
+        self.sources = sources
+        self.libraries = Libraries(compiled)
         self.languages = languages
+    }
+
+    private static func compile(_ sources: [(name: String, source: String)], in localizer: Localizer) throws
+        -> MustacheLibrary
+    {
+        var library = MustacheLibrary()
+        for (name, source) in sources {
+            let translated = TemplateMessages.translate(source, with: localizer, escapeHTML: true)
+            let template = try MustacheTemplate(string: translated)
+            library.register(template, named: name)
+            if name.contains("/") {
+                library.register(template, named: name.replacingOccurrences(of: "/", with: "_"))
+            }
+        }
+        for required in Self.requiredTemplates where library.getTemplate(named: required) == nil {
+            throw PortalError.missingTemplate(required)
+        }
+        return library
+    }
+
+    /// The library of `code` (English for a language that does not ship), compiled on first use when not at start.
+    private func library(_ code: String) throws -> MustacheLibrary {
+        let code = languages.catalogs[code] == nil ? Languages.english : code
+        if let library = libraries.compiled.withLock({ $0[code] }) { return library }
+        let library = try Self.compile(sources, in: languages.localizer(code))
+        libraries.compiled.withLock { $0[code] = library }
+        return library
     }
 
     private static func templateNames(in directory: String) -> [String] {
@@ -64,9 +89,7 @@ package struct PageRenderer: Sendable {
         // The page's language is its chrome's: set per request by the language middleware.
         let chrome = (root as? [String: Any])?["chrome"] as? [String: Any]
         let code = chrome?["language"] as? String ?? Languages.english
-        guard let library = libraries[code] ?? libraries[Languages.english],
-            let html = library.render(root, withTemplate: template)
-        else {
+        guard let html = try library(code).render(root, withTemplate: template) else {
             throw PortalError.missingTemplate(template)
         }
         if let prefix = chrome?["languagePrefix"] as? String, !prefix.isEmpty {

@@ -84,6 +84,7 @@ func makeDependencies(
     configuration.assetsDirectory = TestPaths.assets
     configuration.allowSandboxUpstreams = true
     configuration.requestMetrics = false
+    configuration.compileEveryLanguage = false
     configure(&configuration)
     return try await PortalDependencies.make(configuration, logger: logger, now: clock.now)
 }
