@@ -17,12 +17,79 @@ package struct TenantDatabase: Sendable {
     package static let descriptorsPerPool = (2 + maximumReaderCount) * 3
 
     /// Opens the file, creating it if needed, and runs pending migrations. Blocking: call off the event loop.
-    package static func open(path: String, tenantID: Tenant.ID) throws -> TenantDatabase {
+    ///
+    /// An up-to-date database costs one read here: `PRAGMA user_version` holds the number of migrations applied
+    /// (written after they ran), and the migrator runs only when it differs. With `expecting`, the database must
+    /// belong to that tenant: a file copied into another tenant's folder is refused instead of served.
+    package static func open(path: String, tenantID: Tenant.ID, expecting slug: TenantSlug? = nil) throws
+        -> TenantDatabase
+    {
         let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
-        try migrator.migrate(pool)
+        do {
+            try bringUpToDate(pool, expecting: slug)
+        } catch {
+            try? pool.close()
+            throw error
+        }
         let reads = TenantReads(path: path)
         pool.add(transactionObserver: reads.commits, extent: .databaseLifetime)
         return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
+    }
+
+    /// Creates a new tenant's database at `path` from the migrated template, then gives it its identity (the
+    /// tenant's slug, the creation time). No migration is replayed.
+    package static func create(path: String, slug: TenantSlug, now: Date = Date()) throws -> TenantDatabase {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw TenancyError.storage("\(path) already exists")
+        }
+        try TenantTemplate.shared.copy(to: path)
+        let database = try open(path: path, tenantID: Tenant.ID(0))
+        do {
+            try database.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE tenant_identity SET slug = ?, created_at = ? WHERE id = 1", arguments: [slug, now])
+                try db.execute(sql: "UPDATE brand SET updated_at = ? WHERE id = 1", arguments: [now])
+            }
+        } catch {
+            try? database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// The schema version of an up-to-date tenant database: the number of migrations.
+    package static let schemaVersion = migrator.migrations.count
+
+    /// Checks the version and the owner in one read; migrates only when the version differs.
+    private static func bringUpToDate(_ pool: DatabasePool, expecting slug: TenantSlug?) throws {
+        let ownerQuery = "SELECT slug FROM tenant_identity WHERE id = 1"
+        let (version, firstOwner) = try pool.writeWithoutTransaction { db -> (Int, String?) in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            return (version, version == schemaVersion ? try String.fetchOne(db, sql: ownerQuery) : nil)
+        }
+        var owner = firstOwner
+        guard version <= schemaVersion else {
+            throw TenancyError.storage(
+                "the database has schema version \(version), newer than this portal's \(schemaVersion)")
+        }
+        if version != schemaVersion {
+            try migrator.migrate(pool)
+            owner = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
+                return try String.fetchOne(db, sql: ownerQuery)
+            }
+        }
+        guard let slug else { return }
+        if let owner, !owner.isEmpty {
+            guard owner == slug.rawValue else {
+                throw TenancyError.storage("the database of tenant \(owner) is in the folder of tenant \(slug)")
+            }
+        } else {
+            // A database from before identities were recorded takes its folder's tenant.
+            try pool.write { db in
+                try db.execute(sql: "UPDATE tenant_identity SET slug = ? WHERE id = 1 AND slug = ''", arguments: [slug])
+            }
+        }
     }
 
     /// Customers, staff, sessions, audit log and outbox of this tenant.
@@ -41,6 +108,7 @@ package struct TenantDatabase: Sendable {
     }
 
     static var migrator: DatabaseMigrator {
+        // Adding a migration: `schemaVersion` follows, and every database migrates once on its next open.
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: brand and catalogue") { db in
             try db.execute(
@@ -184,6 +252,17 @@ package struct TenantDatabase: Sendable {
         }
         migrator.registerMigration("v22: the brand's pages, news, menu, announcement and images") { db in
             try ContentStore.createTables(db)
+        }
+        migrator.registerMigration("v23: the tenant this database belongs to") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tenant_identity (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        slug TEXT NOT NULL DEFAULT '',
+                        created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+                    );
+                    INSERT INTO tenant_identity (id) VALUES (1);
+                    """)
         }
         return migrator
     }

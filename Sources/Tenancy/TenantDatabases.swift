@@ -113,8 +113,10 @@ package actor TenantDatabases {
         generations += 1
         let generation = generations
         let path = dataDirectory.tenantDatabasePath(tenant.slug)
-        let tenantID = tenant.id
-        let task = Task { try await BlockingIO.run { try TenantDatabase.open(path: path, tenantID: tenantID) } }
+        let (tenantID, slug) = (tenant.id, tenant.slug)
+        let task = Task {
+            try await BlockingIO.run { try TenantDatabase.open(path: path, tenantID: tenantID, expecting: slug) }
+        }
         entries[tenant.id] = Entry(state: .opening(task), generation: generation, leases: 1, lastUse: tick)
         do {
             let database = try await task.value

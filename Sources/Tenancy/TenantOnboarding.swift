@@ -37,11 +37,10 @@ package struct TenantOnboarding: Sendable {
         _ request: NewTenant,
         prepare: (TenantDatabase, URL) throws -> Void = { _, _ in }
     ) throws -> Tenant {
-        try register(request) { staging in
-            let database = try TenantDatabase.open(
-                path: staging.appendingPathComponent("tenant.sqlite").path,
-                tenantID: Tenant.ID(0)
-            )
+        let slug = try TenantSlug(validating: request.slug)
+        return try register(request) { staging in
+            let database = try TenantDatabase.create(
+                path: staging.appendingPathComponent("tenant.sqlite").path, slug: slug)
             defer { try? database.close() }
             try prepare(database, staging)
         }

@@ -29,9 +29,7 @@ struct MigrateCommand: AsyncParsableCommand {
             let counter = String(index + 1).leftPadded(to: width)
             do {
                 let database = try TenantDatabase.open(
-                    path: dataDirectory.tenantDatabasePath(tenant.slug),
-                    tenantID: tenant.id
-                )
+                    path: dataDirectory.tenantDatabasePath(tenant.slug), tenantID: tenant.id, expecting: tenant.slug)
                 try database.close()
                 Console.line("[\(counter)/\(tenants.count)] \(tenant.slug): up to date")
             } catch {

@@ -203,7 +203,8 @@ package struct TenantArchive: Sendable {
             try Self.checkIntegrity(of: staging.appendingPathComponent("tenant.sqlite"))
             // Brings an archive from an older portal up to this version's schema.
             let database = try TenantDatabase.open(
-                path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
+                path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0),
+                expecting: try TenantSlug(validating: manifest.slug))
             try database.close()
         }
     }

@@ -76,8 +76,9 @@ extension TenantProvisioner {
             let (currency, rates) = (plan.currency, plan.rates)
             tenant = try await BlockingIO.run { [onboarding, request] in
                 try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
-                    let database = try TenantDatabase.open(
-                        path: staging.appendingPathComponent("tenant.sqlite").path, tenantID: Tenant.ID(0))
+                    let database = try TenantDatabase.create(
+                        path: staging.appendingPathComponent("tenant.sqlite").path,
+                        slug: try TenantSlug(validating: request.slug))
                     defer { try? database.close() }
                     try database.updateBrandNow { brand in
                         brand.companyName = name
