@@ -24,7 +24,13 @@ package struct TenantDatabase: Sendable {
     package static func open(path: String, tenantID: Tenant.ID, expecting slug: TenantSlug? = nil) throws
         -> TenantDatabase
     {
-        let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount)
+        try open(path: path, tenantID: tenantID, expecting: slug, synchronous: "FULL")
+    }
+
+    private static func open(path: String, tenantID: Tenant.ID, expecting slug: TenantSlug?, synchronous: String)
+        throws -> TenantDatabase
+    {
+        let pool = try DatabasePool.openDurable(path: path, readers: maximumReaderCount, synchronous: synchronous)
         do {
             try bringUpToDate(pool, expecting: slug)
         } catch {
@@ -38,12 +44,16 @@ package struct TenantDatabase: Sendable {
 
     /// Creates a new tenant's database at `path` from the migrated template, then gives it its identity (the
     /// tenant's slug, the creation time). No migration is replayed.
+    ///
+    /// The database is being staged: its commits do not wait for the disk (`synchronous = OFF`), since a crash
+    /// leaves only a staging folder that is thrown away. `TenantOnboarding.register` makes the finished folder
+    /// durable once, before the tenant is registered.
     package static func create(path: String, slug: TenantSlug, now: Date = Date()) throws -> TenantDatabase {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw TenancyError.storage("\(path) already exists")
         }
         try TenantTemplate.shared.copy(to: path)
-        let database = try open(path: path, tenantID: Tenant.ID(0))
+        let database = try open(path: path, tenantID: Tenant.ID(0), expecting: nil, synchronous: "OFF")
         do {
             try database.pool.write { db in
                 try db.execute(
@@ -295,13 +305,14 @@ extension DatabasePool {
     /// WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments, sessions and
     /// the registry must survive it, so every commit waits for the WAL to reach the disk (FULL). GRDB sets
     /// NORMAL when it opens the writer, and only the writer commits, so FULL is set on the writer once open.
-    static func openDurable(path: String, readers: Int) throws -> DatabasePool {
+    /// (`OFF` is for a database still being staged, made durable as a whole file afterwards.)
+    static func openDurable(path: String, readers: Int, synchronous: String = "FULL") throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = readers
         configuration.foreignKeysEnabled = true
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         return pool
     }
 }

@@ -89,7 +89,15 @@ package actor TenantDatabases {
         guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
             throw TenancyError.maintenance(tenant.slug.rawValue)
         }
-        while let pending = closing[tenant.id] { await pending.value }
+        while true {
+            while let pending = closing[tenant.id] { await pending.value }
+            if entries[tenant.id] != nil { break }
+            evictIdle(toMakeRoomFor: 1)
+            // Pools still closing hold their descriptors: wait for one rather than go past the bound, then look
+            // again (another request may have opened this tenant meanwhile).
+            guard entries.count + closing.count >= maximumOpen, let pending = closing.values.first else { break }
+            await pending.value
+        }
         tick += 1
         if var entry = entries[tenant.id] {
             entry.leases += 1
@@ -109,7 +117,6 @@ package actor TenantDatabases {
             }
         }
 
-        evictIdle(toMakeRoomFor: 1)
         generations += 1
         let generation = generations
         let path = dataDirectory.tenantDatabasePath(tenant.slug)

@@ -72,6 +72,8 @@ package struct TenantOnboarding: Sendable {
             if !movedIntoPlace { try? FileManager.default.removeItem(at: staging) }
         }
         try stage(staging)
+        // Staging writes need not wait for the disk; the finished folder must be on it before it is registered.
+        try DurableFolder.sync(staging)
 
         let customIsPrimary = !customDomains.isEmpty && !platformHostIsPrimary
         do {
@@ -96,6 +98,7 @@ package struct TenantOnboarding: Sendable {
                 }
                 try FileManager.default.moveItem(at: staging, to: folder)
                 movedIntoPlace = true
+                try DurableFolder.syncEntries(of: dataDirectory.root)
                 guard let tenant = try Tenant.fetchOne(db, key: id.rawValue) else {
                     throw TenancyError.storage("the new tenant could not be read back")
                 }
