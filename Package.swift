@@ -50,6 +50,7 @@ let package = Package(
             name: "Tenancy",
             dependencies: [
                 "CIDN2",
+                "CFileCopy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,6 +138,8 @@ let package = Package(
         // Starts a child process with posix_spawn, closing every inherited descriptor: the portal's PDF renderer and
         // TestSupport's ChildProcess (Foundation's Process can crash in Swift 6.3 on Linux, corelibs-foundation #5472).
         .target(name: "CSpawn", path: "Sources/CSpawn"),
+        // copy_file_range, which Glibc's Swift module does not export: new tenant databases copied from the template.
+        .target(name: "CFileCopy", path: "Sources/CFileCopy"),
         // What the test targets share: the sandbox harness, the test clock, the log capture, temporary folders,
         // child processes.
         .target(

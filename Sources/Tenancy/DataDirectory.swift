@@ -24,6 +24,9 @@ package struct DataDirectory: Sendable, Hashable {
         tenantFolder(slug).appendingPathComponent("assets", isDirectory: true)
     }
 
+    /// Where the migrated template new tenant databases are copied from is kept (not a slug, so never a tenant).
+    package var templatesFolder: URL { root.appendingPathComponent(".template", isDirectory: true) }
+
     package func createRootIfNeeded() throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }

@@ -42,17 +42,20 @@ package struct TenantDatabase: Sendable {
         return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
     }
 
-    /// Creates a new tenant's database at `path` from the migrated template, then gives it its identity (the
-    /// tenant's slug, the creation time). No migration is replayed.
+    /// Creates a new tenant's database at `path` from the migrated template kept in `templates`
+    /// (`DataDirectory.templatesFolder`), then gives it its identity (the tenant's slug, the creation time). No
+    /// migration is replayed.
     ///
     /// The database is being staged: its commits do not wait for the disk (`synchronous = OFF`), since a crash
     /// leaves only a staging folder that is thrown away. `TenantOnboarding.register` makes the finished folder
     /// durable once, before the tenant is registered.
-    package static func create(path: String, slug: TenantSlug, now: Date = Date()) throws -> TenantDatabase {
+    package static func create(path: String, slug: TenantSlug, templates: URL, now: Date = Date()) throws
+        -> TenantDatabase
+    {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw TenancyError.storage("\(path) already exists")
         }
-        try TenantTemplate.shared.copy(to: path)
+        try TenantTemplate.copy(to: path, templates: templates)
         let database = try open(path: path, tenantID: Tenant.ID(0), expecting: nil, synchronous: "OFF")
         do {
             try database.pool.write { db in

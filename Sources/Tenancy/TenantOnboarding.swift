@@ -40,7 +40,8 @@ package struct TenantOnboarding: Sendable {
         let slug = try TenantSlug(validating: request.slug)
         return try register(request) { staging in
             let database = try TenantDatabase.create(
-                path: staging.appendingPathComponent("tenant.sqlite").path, slug: slug)
+                path: staging.appendingPathComponent("tenant.sqlite").path, slug: slug,
+                templates: dataDirectory.templatesFolder)
             defer { try? database.close() }
             try prepare(database, staging)
         }

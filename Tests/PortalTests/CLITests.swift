@@ -113,7 +113,7 @@ struct CLITests {
         #expect(after.revision == before.revision)
         #expect(after.tenants == before.tenants)
         let folders = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
-            !$0.hasPrefix("platform")
+            !$0.hasPrefix("platform") && $0 != ".template"
         }
         #expect(folders == ["acme"])
     }

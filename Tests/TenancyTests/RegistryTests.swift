@@ -76,7 +76,8 @@ struct RegistryTests {
         #expect(try platform.revision() == revision)
         #expect(try platform.allTenants().map(\.slug.rawValue) == ["acme"])
         let folders = try FileManager.default.contentsOfDirectory(atPath: data.directory.root.path)
-        #expect(folders.filter { !$0.hasPrefix("platform.sqlite") }.sorted() == ["acme"])
+        // (`.template` holds the migrated file new tenants are copied from.)
+        #expect(folders.filter { !$0.hasPrefix("platform.sqlite") }.sorted() == [".template", "acme"])
     }
 
     @Test("a failure while preparing the tenant leaves no rows and no folder")
@@ -92,7 +93,7 @@ struct RegistryTests {
 
         #expect(try platform.allTenants().isEmpty)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: data.directory.root.path)
-            .filter { !$0.hasPrefix("platform.sqlite") }
+            .filter { !$0.hasPrefix("platform.sqlite") && $0 != ".template" }
         #expect(leftovers.isEmpty)
     }
 

@@ -26,7 +26,8 @@ struct TenantTemplateTests {
         let migratedPath = folder.appendingPathComponent("migrated.sqlite").path
         try TenantDatabase.open(path: migratedPath, tenantID: Tenant.ID(0)).close()
         let templatePath = folder.appendingPathComponent("template.sqlite").path
-        try TenantDatabase.create(path: templatePath, slug: try TenantSlug(validating: "acme")).close()
+        try TenantDatabase.create(path: templatePath, slug: try TenantSlug(validating: "acme"),
+            templates: data.directory.templatesFolder).close()
 
         let migrated = try schema(of: migratedPath)
         let fromTemplate = try schema(of: templatePath)
@@ -48,7 +49,8 @@ struct TenantTemplateTests {
         let made = Date(timeIntervalSince1970: 1_800_000_000)
         for slug in ["acme", "globex"] {
             let path = folder.appendingPathComponent("\(slug).sqlite").path
-            let database = try TenantDatabase.create(path: path, slug: try TenantSlug(validating: slug), now: made)
+            let database = try TenantDatabase.create(
+                path: path, slug: try TenantSlug(validating: slug), templates: data.directory.templatesFolder, now: made)
             try database.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = ?", arguments: [slug]) }
             try database.close()
         }
@@ -72,7 +74,8 @@ struct TenantTemplateTests {
         // Creating over an existing file is refused, and the file is left as it was.
         #expect(throws: TenancyError.self) {
             try TenantDatabase.create(
-                path: folder.appendingPathComponent("acme.sqlite").path, slug: try TenantSlug(validating: "acme"))
+                path: folder.appendingPathComponent("acme.sqlite").path, slug: try TenantSlug(validating: "acme"),
+            templates: data.directory.templatesFolder)
         }
         let tagline = try DatabaseQueue(path: folder.appendingPathComponent("acme.sqlite").path).read {
             try String.fetchOne($0, sql: "SELECT tagline FROM brand")

@@ -78,7 +78,8 @@ extension TenantProvisioner {
                 try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
                     let database = try TenantDatabase.create(
                         path: staging.appendingPathComponent("tenant.sqlite").path,
-                        slug: try TenantSlug(validating: request.slug))
+                        slug: try TenantSlug(validating: request.slug),
+                        templates: onboarding.dataDirectory.templatesFolder)
                     defer { try? database.close() }
                     try database.updateBrandNow { brand in
                         brand.companyName = name
