@@ -264,6 +264,34 @@ struct ReportsTests {
                 #expect(collector.texts.contains("0"), "the axis is labelled")
             }
             #expect(svgs[0].contains("£42.00</title>"), "the bar of this month says its amount")
+
+            // The rendered figures are reused only while they are the same: the next order shows at once.
+            let newOrders = { (count: Int) in
+                #"New orders this month</span> <strong class="figure__value"><a href="/admin/orders">\#(count)</a>"#
+            }
+            #expect(home.text.contains(newOrders(3)))
+            #expect(try await staff.get("/admin").text == home.text, "the same figures give the same page")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                let entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
+                let order = Order(
+                    accountID: customer.id, number: "D3", idempotencyKey: "d3", entry: entry, cycle: .monthly,
+                    domain: "d3.example", domainAction: .existing, currency: "GBP", priceMinor: 299,
+                    setupMinor: 0, domainMinor: 0, now: now)
+                _ = try await database.orders.place(order, profile: nil, confirmation: nil, actor: customer, ip: "")
+            }
+            let after = try await staff.get("/admin").text
+            #expect(after.contains(newOrders(4)))
+            #expect(!after.contains(newOrders(3)))
+
+            // Another brand's staff see their own figures, never this brand's rendered ones.
+            try await twoFactorOptional(dependencies, tenant: "globex")
+            try await makeAccount(
+                dependencies, tenant: "globex", kind: .staff, email: "owner@globex.example", role: .owner)
+            let globex = TestBrowser(client, host: "globex.localhost")
+            try await signIn(globex, email: "owner@globex.example", staff: true)
+            let theirs = try await globex.get("/admin").text
+            #expect(theirs.contains(newOrders(0)))
+            #expect(!theirs.contains("£42.00"))
         }
     }
 }

@@ -6,7 +6,8 @@ enum BackOfficeRoutes {
         let flows = dependencies.accountFlows
         StaffController(
             flows: flows, realm: { dependencies.tenantRealm($0.tenant) },
-            showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases
+            showMailbox: dependencies.configuration.showMailbox, databases: dependencies.databases,
+            fragments: StaffDashboardFragments(pages: dependencies.pages)
         ).addRoutes(to: areas.staff)
         StaffMembersController(flows: flows, roster: StaffRoster(flows: flows, realm: { dependencies.tenantRealm($0) }))
             .addRoutes(to: areas.staff)

@@ -9,6 +9,7 @@ package struct StaffController: Sendable {
     /// The mailbox page exists only in demo and sandbox set-ups, where no mail leaves the machine.
     let showMailbox: Bool
     let databases: TenantDatabases
+    let fragments: StaffDashboardFragments
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(AdminPaths.home.route, use: home)
@@ -36,7 +37,7 @@ package struct StaffController: Sendable {
             suspendedReason: context.tenant.status == .suspended
                 ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         )
-        page.dashboard = StaffDashboard(figures, currency: currency)
+        page.dashboardHTML = try fragments.html(for: context.tenant.id, figures: figures, currency: currency)
         page.alerts = alerts.map(StaffHomePage.AlertRow.init)
         let open = alerts.count { $0.clearedAt == nil }
         page.openAlerts = open > 0 ? "\(open) open" : nil

@@ -12,7 +12,8 @@ package struct StaffHomePage: Sendable {
     package let showMailbox: Bool
     /// Set while the platform has suspended the brand: why, for its staff to read.
     package var suspendedReason: String? = nil
-    package var dashboard: StaffDashboard? = nil
+    /// The figures and charts, rendered by `StaffDashboardFragments` (`admin/dashboard`).
+    package var dashboardHTML: String? = nil
     /// Alerts for owners and admins: the open ones, then the recently resolved.
     package var alerts: [AlertRow] = []
     /// "2 open"; nil when none is open.
