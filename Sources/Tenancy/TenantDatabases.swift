@@ -157,11 +157,13 @@ package actor TenantDatabases {
     private func evictIdle(toMakeRoomFor incoming: Int) {
         let excess = entries.count + closing.count + incoming - maximumOpen
         guard excess > 0 else { return }
+        let idle = entries.lazy.filter { $0.value.leases == 0 && Self.isOpen($0.value) }
+        // Usually one pool makes room for one more: a single pass finds it, where sorting thousands of entries for
+        // every newly opened tenant was a visible share of a cold request.
         let victims =
-            entries
-            .filter { $0.value.leases == 0 && Self.isOpen($0.value) }
-            .sorted { $0.value.lastUse < $1.value.lastUse }
-            .prefix(excess)
+            excess == 1
+            ? idle.min { $0.value.lastUse < $1.value.lastUse }.map { [$0] } ?? []
+            : Array(idle.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(excess))
         for (id, entry) in victims {
             entries[id] = nil
             close(entry, of: id)

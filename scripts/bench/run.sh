@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: 10,000 tenants in a temporary data folder, a release server with --bench, and wrk for 10 s at
 # 64 connections against (a) GET /bench/plaintext and (b) the storefront home page with a random tenant Host.
+# `make bench BENCH_TENANTS=100000` runs the same over 100,000 tenants (not the default: creating them takes minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -63,8 +64,15 @@ warm() {
     [ "$warm_ok" -eq "$TENANTS" ] || { echo "bench: some tenants failed while warming"; tail -20 "$DATA/server.log"; exit 1; }
 }
 
+# The server's resident memory and open descriptors, from /proc.
+footprint() {
+    echo "$(awk '/^VmRSS/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$SERVER/status") resident, $(ls "/proc/$SERVER/fd" | wc -l) open descriptors"
+}
+
 start_server
 warm
+after_warm=$(footprint)
+echo "bench: after every tenant was requested once: $after_warm"
 
 to_ms() {  # wrk prints 812.00us, 1.23ms or 1.01s
     awk -v v="$1" 'BEGIN {
@@ -125,9 +133,24 @@ echo "ratio (b)/(a): $ratio   (target >= 0.6; p99 of (b) target <= 15 ms)"
 echo "ratio (c)/(a): $dash_ratio   (target >= 0.35; p99 of (c) target <= 20 ms)"
 echo "(d): staff dashboard of one brand with $OFFICE_CUSTOMERS customers and $OFFICE_SERVICES services, $OFFICE_CONNECTIONS connections (target p99 < 50 ms); first, uncached request: $office_first_ms ms"
 echo "open tenant databases after the run: $(curl -fsS "http://127.0.0.1:$PORT/health")"
+echo "server after warming: $after_warm; after the run: $(footprint)"
 scrape_start=$(date +%s.%N)
 curl -fsS "http://127.0.0.1:$PORT/internal/metrics" > "$DATA/metrics.txt"
 echo "metrics scrape: $(grep -vc '^#' "$DATA/metrics.txt") series, $(wc -c < "$DATA/metrics.txt") bytes, $(awk -v s="$scrape_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", (e - s) * 1000 }') ms (curl included)"
+awk '/^portal_cache_lookups_total/ { if ($0 ~ /result="hit"/) hit += $NF; else miss += $NF }
+    END { if (hit + miss > 0) printf "storefront cache: %d lookups, %.2f%% hits (the cache holds at most 20,000 brands)\n", hit + miss, hit * 100 / (hit + miss) }' \
+    "$DATA/metrics.txt"
+
+# Restart: how long until /health answers, then every tenant's first request again (all cold).
+stop_server
+restart_start=$(date +%s.%N)
+"$PORTAL" serve --bench --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" --assets-dir assets \
+    --max-open-tenants $(( DASHBOARD_TENANTS + 200 )) > "$DATA/server.log" 2>&1 &
+SERVER=$!
+until curl -fsS "http://127.0.0.1:$PORT/health" > /dev/null 2>&1; do sleep 0.01; done
+restart_ms=$(awk -v s="$restart_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", (e - s) * 1000 }')
+restart_warm=$(warm | tail -1)
+echo "restart of a $TENANTS-tenant node until /health answers: $restart_ms ms; then ${restart_warm#bench: }"
 
 # (f) The cost of counting requests: the storefront on two fresh servers, started and warmed the same way, one with
 # Hummingbird's metrics middleware (the default) and one with --no-request-metrics. (Comparing with (b) would mix in

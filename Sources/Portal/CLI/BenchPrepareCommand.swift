@@ -25,7 +25,7 @@ struct BenchPrepareCommand: AsyncParsableCommand {
     @OptionGroup var domain: DomainOptions
 
     func run() async throws {
-        guard (1...99_999).contains(tenants) else { throw CommandError("--tenants must be between 1 and 99999") }
+        guard (1...999_999).contains(tenants) else { throw CommandError("--tenants must be between 1 and 999999") }
         let dataDirectory = DataDirectory(path: data.resolvedDataDir)
         let onboarding = TenantOnboarding(
             platform: try PlatformDatabase(dataDirectory: dataDirectory),

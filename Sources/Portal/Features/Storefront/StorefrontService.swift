@@ -24,8 +24,10 @@ package final class StorefrontService: Sendable {
     /// The tenant's content, from memory when it is current.
     package func content(for tenant: Tenant) async throws -> StorefrontContent {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
+            PortalMetrics.storefrontCacheHit.increment()
             return cached
         }
+        PortalMetrics.storefrontCacheMiss.increment()
         let (brand, catalogue, site, home) = try await databases.withDatabase(for: tenant) { database in
             try await database.storefrontSite()
         }

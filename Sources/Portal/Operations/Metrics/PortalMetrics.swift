@@ -57,6 +57,13 @@ package enum PortalMetrics {
         Counter(label: "portal_mail_total", dimensions: [("outcome", outcome)]).increment()
     }
 
+    /// Lookups of a tenant's storefront content (brand, catalogue, rendered home page) in memory: the hit rate is
+    /// hits ÷ all lookups; a miss opens the tenant's database. Made once: these are counted on every storefront page.
+    package static let storefrontCacheHit = Counter(
+        label: "portal_cache_lookups_total", dimensions: [("cache", "storefront"), ("result", "hit")])
+    package static let storefrontCacheMiss = Counter(
+        label: "portal_cache_lookups_total", dimensions: [("cache", "storefront"), ("result", "miss")])
+
     /// A sign-in attempt turned away because its address, account or pair is waiting out a throttle.
     package static func loginThrottled() {
         Counter(label: "portal_login_throttled_total").increment()
