@@ -26,8 +26,10 @@ struct TenantTemplateTests {
         let migratedPath = folder.appendingPathComponent("migrated.sqlite").path
         try TenantDatabase.open(path: migratedPath, tenantID: Tenant.ID(0)).close()
         let templatePath = folder.appendingPathComponent("template.sqlite").path
-        try TenantDatabase.create(path: templatePath, slug: try TenantSlug(validating: "acme"),
-            templates: data.directory.templatesFolder).close()
+        try TenantDatabase.create(
+            path: templatePath, slug: try TenantSlug(validating: "acme"),
+            templates: data.directory.templatesFolder
+        ).close()
 
         let migrated = try schema(of: migratedPath)
         let fromTemplate = try schema(of: templatePath)
@@ -37,7 +39,9 @@ struct TenantTemplateTests {
         #expect(fromTemplate.version == TenantDatabase.migrator.migrations.count)
         // The same migrations are recorded as applied, so a later migration starts from the same place.
         let applied = { (path: String) in
-            try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+            try DatabaseQueue(path: path).read {
+                try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
+            }
         }
         #expect(try applied(templatePath) == applied(migratedPath))
     }
@@ -50,7 +54,8 @@ struct TenantTemplateTests {
         for slug in ["acme", "globex"] {
             let path = folder.appendingPathComponent("\(slug).sqlite").path
             let database = try TenantDatabase.create(
-                path: path, slug: try TenantSlug(validating: slug), templates: data.directory.templatesFolder, now: made)
+                path: path, slug: try TenantSlug(validating: slug), templates: data.directory.templatesFolder, now: made
+            )
             try database.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = ?", arguments: [slug]) }
             try database.close()
         }
@@ -75,7 +80,7 @@ struct TenantTemplateTests {
         #expect(throws: TenancyError.self) {
             try TenantDatabase.create(
                 path: folder.appendingPathComponent("acme.sqlite").path, slug: try TenantSlug(validating: "acme"),
-            templates: data.directory.templatesFolder)
+                templates: data.directory.templatesFolder)
         }
         let tagline = try DatabaseQueue(path: folder.appendingPathComponent("acme.sqlite").path).read {
             try String.fetchOne($0, sql: "SELECT tagline FROM brand")

@@ -50,7 +50,9 @@ struct BenchPrepareCommand: AsyncParsableCommand {
                     group.addTask {
                         try await BlockingIO.run {
                             let started = ContinuousClock.now
-                            try onboarding.addTenant(.init(slug: BenchTenants.slug(number), name: "Bench Brand \(number)")) {
+                            try onboarding.addTenant(
+                                .init(slug: BenchTenants.slug(number), name: "Bench Brand \(number)")
+                            ) {
                                 database, _ in
                                 try BenchTenants.seed(database, number: number)
                             }
@@ -76,7 +78,8 @@ struct BenchPrepareCommand: AsyncParsableCommand {
         Console.line(
             "bench-prepare: created \(created), kept \(tenants - created) in \(dataDirectory.root.path): "
                 + String(
-                    format: "%.1f ms of wall time per tenant; each onboarding (with its seed) took %.1f ms, %d at a time",
+                    format:
+                        "%.1f ms of wall time per tenant; each onboarding (with its seed) took %.1f ms, %d at a time",
                     created == 0 ? 0 : wall / Double(created), each, workers))
         if officeCustomers > 0, !existing.contains(BenchTenants.office) {
             let started = ContinuousClock.now
