@@ -4,8 +4,8 @@ import Tenancy
 /// The frame of a signed-in area around its pages: the customer area's menu (a drawer on phones), the staff area's
 /// sidebar with its sections, counts and breadcrumbs, or the platform console's own neutral frame. Built per request
 /// from the path, so the current section is marked (`aria-current`) without any script.
-package struct AreaFrame: Sendable, Encodable {
-    package struct Link: Sendable, Encodable {
+package struct AreaFrame: Sendable, Encodable, Equatable {
+    package struct Link: Sendable, Encodable, Equatable {
         package let label: String
         package let url: String
         package var current = false
@@ -28,12 +28,12 @@ package struct AreaFrame: Sendable, Encodable {
         }
     }
 
-    package struct Section: Sendable, Encodable {
+    package struct Section: Sendable, Encodable, Equatable {
         package let title: String
         package var links: [Link]
     }
 
-    package struct Crumb: Sendable, Encodable {
+    package struct Crumb: Sendable, Encodable, Equatable {
         package let label: String
         package let url: String
     }

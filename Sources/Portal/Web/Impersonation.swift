@@ -3,7 +3,7 @@ import Mustache
 
 /// Who is signed in as whom, for the banner on every page of such a session.
 package enum Impersonation {
-    package struct Banner: Sendable, Encodable {
+    package struct Banner: Sendable, Encodable, Equatable {
         package let customer: String
         package let staff: String
         package let csrf: String

@@ -3,7 +3,7 @@ import Foundation
 import Tenancy
 
 /// What every storefront page shows around its content: the tenant's name, logo and stylesheets.
-package struct StorefrontChrome: Sendable, Encodable {
+package struct StorefrontChrome: Sendable, Encodable, Equatable {
     package let tenantName: String
     package var tagline: String
     package let stylesheetURL: String
@@ -53,18 +53,18 @@ package struct StorefrontChrome: Sendable, Encodable {
     /// The announcement bar, when one is running today.
     package var announcement: AnnouncementBar? = nil
 
-    package struct MenuLink: Sendable, Encodable {
+    package struct MenuLink: Sendable, Encodable, Equatable {
         package let label: String
         package let url: String
     }
 
-    package struct AnnouncementBar: Sendable, Encodable {
+    package struct AnnouncementBar: Sendable, Encodable, Equatable {
         package let text: String
         package let url: String
     }
 
     /// A language of the switcher and of the `hreflang` alternates.
-    package struct LanguageLink: Sendable, Encodable {
+    package struct LanguageLink: Sendable, Encodable, Equatable {
         package let code: String
         package let name: String
         /// The page in that language, relative (the switcher) and absolute (`hreflang`).

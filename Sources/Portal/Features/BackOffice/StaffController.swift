@@ -10,6 +10,8 @@ package struct StaffController: Sendable {
     let showMailbox: Bool
     let databases: TenantDatabases
     let fragments: StaffDashboardFragments
+    /// Staff homes rendered before, per brand and staff member, reused while their inputs are equal.
+    let homes = RenderedPages<HomeInputs>(capacity: 1_024)
 
     package func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(AdminPaths.home.route, use: home)
@@ -20,8 +22,21 @@ package struct StaffController: Sendable {
         }
     }
 
+    /// Everything the staff home is rendered from: it is rendered again only when one of these changed.
+    struct HomeInputs: Equatable, Sendable {
+        let figures: BackOfficeFigures
+        let alerts: [Alert]
+        /// The page's chrome, whole: the brand, its menus and announcement, the sidebar with its counts, the CSRF token.
+        let chrome: StorefrontChrome
+        let csrf: String
+        let name: String
+        let role: Account.Role
+        let suspendedReason: String?
+    }
+
     @Sendable func home(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let currency = try context.content.brand.currency
+        let content = try context.content
+        let currency = content.brand.currency
         let now = flows.services.now()
         let seesAlerts = context.role >= .admin
         let (figures, alerts) = try await databases.withDatabase(for: context.tenant) { database in
@@ -30,19 +45,28 @@ package struct StaffController: Sendable {
                 seesAlerts ? try await database.alerts.recent(limit: 10) : []
             )
         }
-        var page = StaffHomePage(
-            chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,
-            role: context.role.rawValue, canManageStaff: context.role == .owner, canReadAudit: context.role >= .admin,
-            showMailbox: showMailbox,
-            suspendedReason: context.tenant.status == .suspended
-                ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
-        )
-        page.dashboardHTML = try fragments.html(for: context.tenant.id, figures: figures, currency: currency)
-        page.alerts = alerts.map(StaffHomePage.AlertRow.init)
-        let open = alerts.count { $0.clearedAt == nil }
-        page.openAlerts = open > 0 ? "\(open) open" : nil
-        page.hasAlerts = !alerts.isEmpty
-        return try flows.page(page, "admin/home")
+        let suspendedReason =
+            context.tenant.status == .suspended
+            ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
+        // The figures and alerts are kept until the brand's next commit, the sidebar's counts too; so is the page.
+        let inputs = HomeInputs(
+            figures: figures, alerts: alerts, chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name, role: context.role, suspendedReason: suspendedReason)
+        let html = try homes.page(tenant: context.tenant.id, account: context.staff.id, inputs: inputs) {
+            var page = StaffHomePage(
+                chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,
+                role: context.role.rawValue, canManageStaff: context.role == .owner,
+                canReadAudit: context.role >= .admin, showMailbox: showMailbox, suspendedReason: suspendedReason
+            )
+            page.dashboardHTML = try fragments.html(for: context.tenant.id, figures: figures, currency: currency)
+            page.alerts = alerts.map(StaffHomePage.AlertRow.init)
+            let open = alerts.count { $0.clearedAt == nil }
+            page.openAlerts = open > 0 ? "\(open) open" : nil
+            page.hasAlerts = !alerts.isEmpty
+            return try flows.pages.render(page, template: "admin/home")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: html))
     }
 
     /// The living style guide: every component in this brand's colours.
