@@ -152,24 +152,15 @@ extension TenantDatabase {
 
     /// Everything the storefront keeps in memory, read in one transaction: the brand, the visible catalogue, the site
     /// settings (menu, footer, announcement, home page) and the published content of the page chosen as home.
-    ///
-    /// Read on the writer's connection, in a read transaction of its own: the storefront is usually what opens a
-    /// tenant's database, and the writer (opened with it) has already parsed the schema, where a reader would be one
-    /// more connection to open and one more copy of the schema to parse: most of a cold tenant's cost.
-    package func storefrontSite() async throws -> (
+    package typealias StorefrontSite = (
         brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?
-    ) {
-        try await pool.writeWithoutTransaction { db in
-            var read: (Brand, StorefrontCatalogue, SiteSettings, PageContent?)?
-            try db.inTransaction(.deferred) {
-                let site = try ContentStore.site(db)
-                let home = site.homePage.isEmpty ? nil : try ContentStore.page(db, slug: site.homePage)?.published
-                read = (try Self.fetchBrand(db), try StorefrontCatalogue.read(db), site, home)
-                return .commit
-            }
-            guard let read else { throw BrandError.missingBrandRow }
-            return read
-        }
+    )
+
+    /// The storefront's reads, in the caller's transaction.
+    package static func storefrontSite(_ db: Database) throws -> StorefrontSite {
+        let site = try ContentStore.site(db)
+        let home = site.homePage.isEmpty ? nil : try ContentStore.page(db, slug: site.homePage)?.published
+        return (try fetchBrand(db), try StorefrontCatalogue.read(db), site, home)
     }
 
     /// Changes the brand and bumps its version, in one transaction (onboarding, the demo, bench data).

@@ -70,6 +70,38 @@ package struct TenantDatabase: Sendable {
         return database
     }
 
+    /// One read transaction through a read-only connection of its own, opened and closed here; nil (nothing read)
+    /// when the database is not at this portal's schema version, for the caller to open the pool, which migrates.
+    static func readOnce<T>(path: String, expecting slug: TenantSlug, _ read: (Database) throws -> T) throws -> T? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TenancyError.storage("\(path) is missing")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db -> T? in
+            guard try Int.fetchOne(db, sql: "PRAGMA user_version") == schemaVersion else { return nil }
+            let owner = try String.fetchOne(db, sql: "SELECT slug FROM tenant_identity WHERE id = 1") ?? ""
+            guard owner.isEmpty || owner == slug.rawValue else {
+                throw TenancyError.storage("the database of tenant \(owner) is in the folder of tenant \(slug)")
+            }
+            return try read(db)
+        }
+    }
+
+    /// `read` in a read transaction of its own on a connection that is not in one (the writer's, between writes).
+    static func readTransaction<T>(_ db: Database, _ read: (Database) throws -> T) throws -> T {
+        var value: T?
+        try db.inTransaction(.deferred) {
+            value = try read(db)
+            return .commit
+        }
+        guard let value else { throw TenancyError.storage("a read transaction ended without a value") }
+        return value
+    }
+
     /// The schema version of an up-to-date tenant database: the number of migrations.
     package static let schemaVersion = migrator.migrations.count
 

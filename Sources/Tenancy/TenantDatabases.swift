@@ -1,3 +1,4 @@
+import GRDB
 import Logging
 
 /// Exactly one open `TenantDatabase` per tenant file, with a least-recently-used bound on how many are open.
@@ -53,6 +54,48 @@ package actor TenantDatabases {
             await release(tenant.id, generation: generation)
             throw error
         }
+    }
+
+    /// Runs one read transaction on the tenant's database without opening its pool: through the pool when it is open
+    /// (or opening) already, else through a read-only connection opened for this read and closed after it.
+    ///
+    /// Opening a pool costs a writer connection and GRDB's set-up of the WAL (a small commit whenever the WAL file is
+    /// missing, then a checkpoint when the pool is evicted); a read-only connection costs neither. A database whose
+    /// schema is not this portal's goes through the pool, which migrates it; one in another tenant's folder is
+    /// refused as `TenantDatabase.open` refuses it.
+    package nonisolated func readOnce<T: Sendable>(
+        for tenant: Tenant, _ read: @escaping @Sendable (Database) throws -> T
+    )
+        async throws -> T
+    {
+        if try await isOpenOrRefused(tenant) {
+            return try await withDatabase(for: tenant) { database in
+                try await database.pool.writeWithoutTransaction { db in try TenantDatabase.readTransaction(db, read) }
+            }
+        }
+        let path = dataDirectory.tenantDatabasePath(tenant.slug)
+        let slug = tenant.slug
+        do {
+            if let value = try await BlockingIO.run({ try TenantDatabase.readOnce(path: path, expecting: slug, read) })
+            {
+                return value
+            }
+        } catch let error as DatabaseError {
+            // A read-only connection cannot recover a WAL left by a crash, for one; the pool can.
+            logger.debug(
+                "read-only read failed, opening the pool", metadata: ["tenant": "\(slug)", "error": "\(error)"])
+        }
+        return try await withDatabase(for: tenant) { database in
+            try await database.pool.writeWithoutTransaction { db in try TenantDatabase.readTransaction(db, read) }
+        }
+    }
+
+    /// Whether the tenant's pool is open or opening; throws when the tenant is in maintenance.
+    private func isOpenOrRefused(_ tenant: Tenant) throws -> Bool {
+        guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
+            throw TenancyError.maintenance(tenant.slug.rawValue)
+        }
+        return entries[tenant.id] != nil || closing[tenant.id] != nil
     }
 
     /// Closes a tenant's pool (now, or when its last request ends); used when a tenant is removed.

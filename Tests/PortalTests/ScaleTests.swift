@@ -46,6 +46,22 @@ struct ScaleTests {
                 }
             }
             peak = max(peak, Self.descriptors(under: dataPath))
+            // Visitors' pages are read through one-shot read-only connections: no pool stays open for them.
+            #expect(await deps.databases.openCount == 0)
+            #expect(peak <= 12, "peak \(peak) descriptors on tenant files with only the storefront served")
+
+            // Work that needs each tenant's pool (signed-in pages, jobs) keeps at most 64 open.
+            for tenant in try deps.platform.allTenants() {
+                try await deps.databases.withDatabase(for: tenant) { database in
+                    _ = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM products")
+                    }
+                }
+                if tenant.id.rawValue % 25 == 0 {
+                    peak = max(peak, Self.descriptors(under: dataPath))
+                    #expect(await deps.databases.openCount <= 64)
+                }
+            }
+            peak = max(peak, Self.descriptors(under: dataPath))
             #expect(peak <= bound, "peak \(peak) descriptors on tenant files, bound \(bound)")
             #expect(peak > 64, "the test should have kept many databases open (peak \(peak))")
         }

@@ -96,3 +96,79 @@ struct TenantDatabasesTests {
         #expect(FileDescriptors.poolBound(requested: 256, limit: 100) >= 1)
     }
 }
+
+@Suite("Reads without opening a pool")
+struct ReadOnceTests {
+    private func makeTenants(_ slugs: [String], in data: borrowing TestDataDirectory) throws -> [Tenant] {
+        let platform = try PlatformDatabase(dataDirectory: data.directory)
+        defer { try? platform.close() }
+        let onboarding = TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
+        return try slugs.map { try onboarding.addTenant(.init(slug: $0, name: $0)) }
+    }
+
+    @Test("a read of a tenant whose pool is closed opens no pool, and sees the latest commit")
+    func closedTenantStaysClosed() async throws {
+        let data = try TestDataDirectory()
+        let tenants = try makeTenants(["acme", "globex"], in: data)
+        let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
+        for tenant in tenants {
+            let tagline = try await databases.readOnce(for: tenant) { db in
+                try String.fetchOne(db, sql: "SELECT slug FROM tenant_identity")
+            }
+            #expect(tagline == tenant.slug.rawValue)
+        }
+        #expect(await databases.openCount == 0)
+
+        // Through the pool while it is open; and after it closed, the read-only read sees what it committed.
+        try await databases.withDatabase(for: tenants[0]) { database in
+            try await database.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'fresh'") }
+            let seen = try await databases.readOnce(for: tenants[0]) { db in
+                try String.fetchOne(db, sql: "SELECT tagline FROM brand")
+            }
+            #expect(seen == "fresh")
+        }
+        await databases.closeAll()
+        let after = try await databases.readOnce(for: tenants[0]) { db in
+            try String.fetchOne(db, sql: "SELECT tagline FROM brand")
+        }
+        #expect(after == "fresh")
+        #expect(await databases.openCount == 0)
+    }
+
+    @Test("a database of an older schema is read through the pool, which migrates it; a misplaced one is refused")
+    func olderSchemaAndMisplacedFile() async throws {
+        let data = try TestDataDirectory()
+        let tenants = try makeTenants(["acme", "globex"], in: data)
+        let acmePath = data.directory.tenantDatabasePath(tenants[0].slug)
+        try await DatabaseQueue(path: acmePath).write { db in try db.execute(sql: "PRAGMA user_version = 1") }
+        let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
+        let count = try await databases.readOnce(for: tenants[0]) { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM brand")
+        }
+        #expect(count == 1)
+        #expect(await databases.openCount == 1, "opened to migrate")
+        await databases.closeAll()
+        let version = try await DatabaseQueue(path: acmePath).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
+        #expect(version == TenantDatabase.schemaVersion)
+
+        let globexPath = data.directory.tenantDatabasePath(tenants[1].slug)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: globexPath + suffix) }
+        try FileManager.default.copyItem(atPath: acmePath, toPath: globexPath)
+        await #expect {
+            try await databases.readOnce(for: tenants[1]) { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        } throws: { error in
+            "\(error)".contains("the database of tenant acme is in the folder of tenant globex")
+        }
+    }
+
+    @Test("a tenant in maintenance is not read")
+    func maintenance() async throws {
+        let data = try TestDataDirectory()
+        let tenants = try makeTenants(["acme"], in: data)
+        let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
+        await databases.setMaintenance([tenants[0].id])
+        await #expect(throws: TenancyError.maintenance("acme")) {
+            try await databases.readOnce(for: tenants[0]) { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        }
+    }
+}

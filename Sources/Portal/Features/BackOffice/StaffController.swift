@@ -50,7 +50,8 @@ package struct StaffController: Sendable {
             ? (context.tenant.statusReason.isEmpty ? "No reason was given." : context.tenant.statusReason) : nil
         // The figures and alerts are kept until the brand's next commit, the sidebar's counts too; so is the page.
         let inputs = HomeInputs(
-            figures: figures, alerts: alerts, chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name, role: context.role, suspendedReason: suspendedReason)
+            figures: figures, alerts: alerts, chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,
+            role: context.role, suspendedReason: suspendedReason)
         let html = try homes.page(tenant: context.tenant.id, account: context.staff.id, inputs: inputs) {
             var page = StaffHomePage(
                 chrome: context.chrome, csrf: context.csrfToken, name: context.staff.name,

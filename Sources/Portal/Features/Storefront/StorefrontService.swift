@@ -28,8 +28,10 @@ package final class StorefrontService: Sendable {
             return cached
         }
         PortalMetrics.storefrontCacheMiss.increment()
-        let (brand, catalogue, site, home) = try await databases.withDatabase(for: tenant) { database in
-            try await database.storefrontSite()
+        // A tenant seen only by visitors never needs its pool: the storefront is read through a read-only connection
+        // opened for this one read (or through the pool, when it is open already).
+        let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant) { db in
+            try TenantDatabase.storefrontSite(db)
         }
         var content = try build(tenant: tenant, brand: brand, catalogue: catalogue)
         content.site = site
