@@ -15,9 +15,14 @@ package struct Localizer: Sendable {
     /// recipient has not chosen one. Nil on staff pages and in background jobs.
     @TaskLocal package static var pageLanguage: String?
 
+    /// The languages it looks in, in order ("ar>en"): equal keys translate alike, so a cache of translated text
+    /// can be shared by every request with the same key.
+    package let key: String
+
     init(chain: [MessageCatalog]) {
         self.chain = chain
         catalog = chain[0]
+        key = chain.map(\.code).joined(separator: ">")
     }
 
     package var code: String { catalog.code }

@@ -1,4 +1,6 @@
+import Branding
 import Foundation
+import Synchronization
 import Tenancy
 
 /// The frame of a signed-in area around its pages: the customer area's menu (a drawer on phones), the staff area's
@@ -84,10 +86,20 @@ extension AreaFrame {
     /// customer page shows it. The kept frames hold message keys; each request reads them in its own language.
     static func account(path: String) -> AreaFrame {
         let urls = accountMenu.links.map(\.url)
-        guard let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
-        else { return accountMenu.translated() }
-        return ((path == best ? accountPages : accountSections)[best] ?? accountMenu).translated()
+        let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
+        let (frame, variant) =
+            best.map { best in
+                ((path == best ? accountPages : accountSections)[best] ?? accountMenu, (path == best ? "=" : ">") + best)
+            } ?? (accountMenu, "")
+        // Translated once per language chain and variant (a few dozen in all), not on every page.
+        let key = (Localizer.current?.key ?? Languages.english) + "|" + variant
+        if let translated = translatedAccountFrames.withLock({ $0[key] }) { return translated }
+        let translated = frame.translated()
+        translatedAccountFrames.withLock { $0[key] = translated }
+        return translated
     }
+
+    private static let translatedAccountFrames = Mutex<[String: AreaFrame]>([:])
 
     /// This frame with its section titles and link labels (message keys) in the reader's language.
     private func translated() -> AreaFrame {
