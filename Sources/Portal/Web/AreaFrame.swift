@@ -89,7 +89,10 @@ extension AreaFrame {
         let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
         let (frame, variant) =
             best.map { best in
-                ((path == best ? accountPages : accountSections)[best] ?? accountMenu, (path == best ? "=" : ">") + best)
+                (
+                    (path == best ? accountPages : accountSections)[best] ?? accountMenu,
+                    (path == best ? "=" : ">") + best
+                )
             } ?? (accountMenu, "")
         // Translated once per language chain and variant (a few dozen in all), not on every page.
         let key = (Localizer.current?.key ?? Languages.english) + "|" + variant

@@ -5,7 +5,10 @@ import Tenancy
 
 /// Everything the storefront serves for one tenant that changes only when the tenant edits it:
 /// built once from the tenant's database and kept in memory.
-package struct StorefrontContent: Sendable {
+///
+/// A class: every request of the tenant carries it through the middleware chain, which copies the request context
+/// at each step; a reference is one retain, where this many fields were a copy each.
+package final class StorefrontContent: Sendable {
     /// The registry row it was built from; a rename or status change makes it stale.
     package let tenant: Tenant
     package let brand: Brand
@@ -19,9 +22,25 @@ package struct StorefrontContent: Sendable {
     /// Categories and the products with pages (listed and hidden), for product and category pages.
     package let catalogue: StorefrontCatalogue
     /// The brand's menu, footer, announcement and home page choice.
-    package var site = SiteSettings()
+    package let site: SiteSettings
     /// The published page chosen as the home page, if any.
-    package var home: PageContent? = nil
+    package let home: PageContent?
+
+    package init(
+        tenant: Tenant, brand: Brand, theme: ThemeStylesheet, themeBody: ByteBuffer, chrome: StorefrontChrome,
+        brandStamp: String, catalogue: StorefrontCatalogue, site: SiteSettings = SiteSettings(),
+        home: PageContent? = nil
+    ) {
+        self.tenant = tenant
+        self.brand = brand
+        self.theme = theme
+        self.themeBody = themeBody
+        self.chrome = chrome
+        self.brandStamp = brandStamp
+        self.catalogue = catalogue
+        self.site = site
+        self.home = home
+    }
 }
 
 /// Pages of one tenant's content rendered once per variant (language, prefix and host of the links), kept with

@@ -33,9 +33,7 @@ package final class StorefrontService: Sendable {
         let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant) { db in
             try TenantDatabase.storefrontSite(db)
         }
-        var content = try build(tenant: tenant, brand: brand, catalogue: catalogue)
-        content.site = site
-        content.home = home
+        let content = try build(tenant: tenant, brand: brand, catalogue: catalogue, site: site, home: home)
         cache.withLock { $0.insert(content, for: tenant.id) }
         return content
     }
@@ -59,7 +57,9 @@ package final class StorefrontService: Sendable {
         return (html, theme)
     }
 
-    private func build(tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue) throws -> StorefrontContent {
+    private func build(
+        tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?
+    ) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
             tenant: tenant, brand: brand, stylesheetURL: assets.url(for: "base.css"),
@@ -72,7 +72,9 @@ package final class StorefrontService: Sendable {
             themeBody: ByteBuffer(string: theme.css),
             chrome: chrome,
             brandStamp: "\(brand.version)|\(theme.digest)|\(tenant.name)",
-            catalogue: catalogue
+            catalogue: catalogue,
+            site: site,
+            home: home
         )
     }
 }
