@@ -309,6 +309,9 @@ package struct TenantDatabase: Sendable {
                     INSERT INTO tenant_identity (id) VALUES (1);
                     """)
         }
+        migrator.registerMigration("v24: staff dashboard totals kept by triggers") { db in
+            try FigureTotals.create(db)
+        }
         return migrator
     }
 }
@@ -323,6 +326,8 @@ final class TenantReads: Sendable {
     let staffFigures: CommittedReads<String, BackOfficeFigures>
     /// The staff sidebar's counts (open tickets, failed set-ups, unpaid invoices).
     let workCounts: CommittedReads<Int, WorkCounts>
+    /// The staff home's alerts, per list length.
+    let alerts: CommittedReads<Int, [Alert]>
 
     init(path: String) {
         inline = InlineReader(path: path)
@@ -330,6 +335,7 @@ final class TenantReads: Sendable {
         dashboards = CommittedReads(commits: commits, capacity: 256)
         staffFigures = CommittedReads(commits: commits, capacity: 8)
         workCounts = CommittedReads(commits: commits, capacity: 1)
+        alerts = CommittedReads(commits: commits, capacity: 2)
     }
 }
 

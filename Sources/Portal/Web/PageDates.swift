@@ -23,22 +23,8 @@ enum PageDates {
         return "\(parts.year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 
-    /// The proleptic Gregorian date and time of `date` in UTC, by integer arithmetic (the inverse of
-    /// days-from-civil, as in Howard Hinnant's date algorithms): Foundation's `Calendar.dateComponents` cost a
-    /// visible share of every signed-in page.
+    /// The date and time of `date` in UTC (`UTCDate`).
     static func utc(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let (days, second) = remainder < 0 ? (quotient - 1, remainder + 86_400) : (quotient, remainder)
-        let shifted = days + 719_468  // days since 0000-03-01
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153  // March = 0
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, second / 3_600, second % 3_600 / 60)
+        UTCDate.parts(date)
     }
 }

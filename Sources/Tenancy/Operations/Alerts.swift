@@ -65,6 +65,9 @@ package struct Alert: Codable, Sendable, Equatable, FetchableRecord, Persistable
 /// A brand's alerts, in its own database: for its owners and admins.
 package struct AlertStore: Sendable {
     let pool: DatabasePool
+    /// The staff home's alerts, kept until the brand's database next commits (tenant databases only).
+    var recentReads: CommittedReads<Int, [Alert]>? = nil
+    var inline: InlineReader? = nil
 
     static func createTable(_ db: Database) throws {
         try db.execute(
@@ -107,12 +110,17 @@ package struct AlertStore: Sendable {
 
     /// Open alerts first (newest first), then the most recently cleared, up to `limit`.
     package func recent(limit: Int = 20) async throws -> [Alert] {
-        try await pool.read { db in try Alert.recent(in: db, table: "alerts", limit: limit) }
+        guard let recentReads, let inline else {
+            return try await pool.read { db in try Alert.recent(in: db, table: "alerts", limit: limit) }
+        }
+        return try recentReads.value(for: limit) {
+            try inline.read { db in try Alert.recent(in: db, table: "alerts", limit: limit) }
+        }
     }
 }
 
 extension TenantDatabase {
-    package var alerts: AlertStore { AlertStore(pool: pool) }
+    package var alerts: AlertStore { AlertStore(pool: pool, recentReads: reads.alerts, inline: reads.inline) }
 }
 
 extension PlatformDatabase {
