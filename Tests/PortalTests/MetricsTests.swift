@@ -43,6 +43,8 @@ struct MetricsTests {
             figures.oldestQueuedAt = nil
             figures.queued = 0
             try dependencies.platform.recordJobFigures(figures, of: globex.id)
+            // Visitors' pages open no pool; signed-in work does.
+            for tenant in [acme, globex] { try await dependencies.databases.withDatabase(for: tenant) { _ in } }
 
             let response = try await client.get("/internal/metrics", host: "127.0.0.1")
             #expect(response.status == .ok)
