@@ -72,6 +72,15 @@ struct OperatingTests {
         #expect(written.count == 1 && written[0].hasSuffix("}\n"))
         #expect(written[0].contains(#""request_id":"r1""#) && written[0].contains(#""token":"[redacted]""#))
         #expect(try ServerOptions.parse(["--log-format", "json"]).resolvedLogFormat() == .json)
+        // The storefront cache's size: a number of brands, checked.
+        #expect(
+            try ServerOptions.parse(["--page-cache-entries", "100000"]).configuration().pageCacheEntries == 100_000)
+        #expect(try ServerOptions.parse([]).configuration().pageCacheEntries == 20_000)
+        for bad in ["0", "-5", "20000000"] {
+            #expect(throws: (any Error).self) {
+                try ServerOptions.parse(["--page-cache-entries", bad]).configuration()
+            }
+        }
         #expect(try ServerOptions.parse([]).resolvedLogFormat() == .text)
         #expect(throws: (any Error).self) { try ServerOptions.parse(["--log-format", "yaml"]).resolvedLogFormat() }
     }

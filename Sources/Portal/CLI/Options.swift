@@ -71,6 +71,13 @@ package struct ServerOptions: ParsableArguments {
     var maxOpenTenants: Int?
 
     @Option(
+        name: .customLong("page-cache-entries"),
+        help:
+            "Brands whose storefront (brand, catalogue, rendered home page) is kept in memory. (env: PORTAL_PAGE_CACHE_ENTRIES, default: 20000)"
+    )
+    var pageCacheEntries: Int?
+
+    @Option(
         name: .customLong("assets-dir"), help: "Templates and static files. (env: PORTAL_ASSETS_DIR, default: ./assets)"
     )
     var assetsDir: String?

@@ -37,6 +37,16 @@ extension ServerOptions {
             guard maximum >= 1 else { throw CommandError("--max-open-tenants must be at least 1") }
             configuration.maxOpenTenants = maximum
         }
+        if let entries = try pageCacheEntries
+            ?? Environment.value("PORTAL_PAGE_CACHE_ENTRIES").map({
+                try Self.integer($0, name: "PORTAL_PAGE_CACHE_ENTRIES")
+            })
+        {
+            guard (1...10_000_000).contains(entries) else {
+                throw CommandError("--page-cache-entries must be between 1 and 10000000")
+            }
+            configuration.pageCacheEntries = entries
+        }
         let memory =
             try argon2Memory
             ?? Environment.value("PORTAL_ARGON2_MEMORY_KIB").map {
