@@ -1,4 +1,3 @@
-import NIOCore
 import NIOPosix
 
 /// Runs blocking file and SQLite work on threads of its own, so the event loops and the cooperative pool (two
@@ -19,17 +18,5 @@ package enum BlockingIO {
 
     package static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
-    }
-
-    /// Short, CPU-bound database work (opening a tenant's database to read it once): as many threads as cores, so a
-    /// burst of cold tenants queues instead of sixteen threads contending for SQLite's and malloc's locks.
-    private static let cpuPool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
-        pool.start()
-        return pool
-    }()
-
-    package static func runShort<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await cpuPool.runIfActive(work)
     }
 }
