@@ -83,10 +83,7 @@ package struct TenantDatabase: Sendable {
         defer { try? queue.close() }
         return try queue.read { db -> T? in
             guard try Int.fetchOne(db, sql: "PRAGMA user_version") == schemaVersion else { return nil }
-            let owner = try String.fetchOne(db, sql: "SELECT slug FROM tenant_identity WHERE id = 1") ?? ""
-            guard owner.isEmpty || owner == slug.rawValue else {
-                throw TenancyError.storage("the database of tenant \(owner) is in the folder of tenant \(slug)")
-            }
+            try checkOwner(try String.fetchOne(db, sql: ownerQuery), expecting: slug)
             return try read(db)
         }
     }
@@ -105,9 +102,17 @@ package struct TenantDatabase: Sendable {
     /// The schema version of an up-to-date tenant database: the number of migrations.
     package static let schemaVersion = migrator.migrations.count
 
+    private static let ownerQuery = "SELECT slug FROM tenant_identity WHERE id = 1"
+
+    /// Refuses a database that names another tenant as its owner; one that names none (made before identities were
+    /// recorded) passes.
+    private static func checkOwner(_ owner: String?, expecting slug: TenantSlug) throws {
+        guard let owner, !owner.isEmpty, owner != slug.rawValue else { return }
+        throw TenancyError.storage("the database of tenant \(owner) is in the folder of tenant \(slug)")
+    }
+
     /// Checks the version and the owner in one read; migrates only when the version differs.
     private static func bringUpToDate(_ pool: DatabasePool, expecting slug: TenantSlug?) throws {
-        let ownerQuery = "SELECT slug FROM tenant_identity WHERE id = 1"
         let (version, firstOwner) = try pool.writeWithoutTransaction { db -> (Int, String?) in
             let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
             return (version, version == schemaVersion ? try String.fetchOne(db, sql: ownerQuery) : nil)
@@ -125,11 +130,8 @@ package struct TenantDatabase: Sendable {
             }
         }
         guard let slug else { return }
-        if let owner, !owner.isEmpty {
-            guard owner == slug.rawValue else {
-                throw TenancyError.storage("the database of tenant \(owner) is in the folder of tenant \(slug)")
-            }
-        } else {
+        try checkOwner(owner, expecting: slug)
+        if owner?.isEmpty ?? true {
             // A database from before identities were recorded takes its folder's tenant.
             try pool.write { db in
                 try db.execute(sql: "UPDATE tenant_identity SET slug = ? WHERE id = 1 AND slug = ''", arguments: [slug])

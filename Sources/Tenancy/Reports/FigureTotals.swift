@@ -25,15 +25,8 @@ enum FigureTotals {
                     PRIMARY KEY (status, currency, month)
                 ) WITHOUT ROWID;
 
-                \(serviceTrigger("insert", "AFTER INSERT", add: "NEW"))
-                \(serviceTrigger("delete", "AFTER DELETE", remove: "OLD"))
-                \(serviceTrigger(
-                    "update", "AFTER UPDATE OF status, whmcs_product_id, billing_cycle, recurring_minor",
-                    remove: "OLD", add: "NEW"))
-                \(invoiceTrigger("insert", "AFTER INSERT", add: "NEW"))
-                \(invoiceTrigger("delete", "AFTER DELETE", remove: "OLD"))
-                \(invoiceTrigger(
-                    "update", "AFTER UPDATE OF status, currency, date, total_minor", remove: "OLD", add: "NEW"))
+                \(triggers(of: services))
+                \(triggers(of: invoices))
 
                 INSERT INTO service_totals
                     SELECT status, whmcs_product_id, billing_cycle, count(*), sum(recurring_minor) FROM service_mirror
@@ -44,51 +37,60 @@ enum FigureTotals {
                 """)
     }
 
-    /// A trigger that takes `remove`'s row out of its total and adds `add`'s; totals that reach zero rows go.
-    private static func serviceTrigger(_ name: String, _ event: String, remove: String? = nil, add: String? = nil)
-        -> String
-    {
-        var body = ""
-        if let row = remove {
-            body += """
-                UPDATE service_totals SET services = services - 1, recurring_minor = recurring_minor - \(row).recurring_minor
-                    WHERE status = \(row).status AND whmcs_product_id = \(row).whmcs_product_id
-                        AND billing_cycle = \(row).billing_cycle;
-                DELETE FROM service_totals WHERE services = 0 AND status = \(row).status
-                    AND whmcs_product_id = \(row).whmcs_product_id AND billing_cycle = \(row).billing_cycle;
-
-                """
-        }
-        if let row = add {
-            body += """
-                INSERT INTO service_totals VALUES (\(row).status, \(row).whmcs_product_id, \(row).billing_cycle, 1, \(row).recurring_minor)
-                    ON CONFLICT DO UPDATE SET services = services + 1, recurring_minor = recurring_minor + excluded.recurring_minor;
-
-                """
-        }
-        return "CREATE TRIGGER service_totals_\(name) \(event) ON service_mirror BEGIN\n\(body)END;"
+    /// A total kept per group of a table's rows: the group columns and their values for a row, what is
+    /// counted and summed, and the row columns whose change moves a row between groups or changes its sum.
+    private struct Total {
+        let table: String
+        let totals: String
+        /// Each group column of the totals, and its value for a row (`NEW`, `OLD`).
+        let groups: [(column: String, value: @Sendable (String) -> String)]
+        let count: String
+        let sum: String
+        let watched: String
     }
 
-    private static func invoiceTrigger(_ name: String, _ event: String, remove: String? = nil, add: String? = nil)
-        -> String
-    {
-        var body = ""
-        if let row = remove {
-            body += """
-                UPDATE invoice_totals SET invoices = invoices - 1, total_minor = total_minor - \(row).total_minor
-                    WHERE status = \(row).status AND currency = \(row).currency AND month = substr(\(row).date, 1, 7);
-                DELETE FROM invoice_totals WHERE invoices = 0 AND status = \(row).status AND currency = \(row).currency
-                    AND month = substr(\(row).date, 1, 7);
+    private static let services = Total(
+        table: "service_mirror", totals: "service_totals",
+        groups: [
+            ("status", { "\($0).status" }), ("whmcs_product_id", { "\($0).whmcs_product_id" }),
+            ("billing_cycle", { "\($0).billing_cycle" }),
+        ],
+        count: "services", sum: "recurring_minor", watched: "status, whmcs_product_id, billing_cycle, recurring_minor")
+    private static let invoices = Total(
+        table: "invoice_mirror", totals: "invoice_totals",
+        groups: [
+            ("status", { "\($0).status" }), ("currency", { "\($0).currency" }),
+            ("month", { "substr(\($0).date, 1, 7)" }),
+        ],
+        count: "invoices", sum: "total_minor", watched: "status, currency, date, total_minor")
+
+    /// Insert, delete and update triggers on `total.table`: a deleted row leaves its group's total (and a group with
+    /// no rows left goes), an inserted row joins its group, an update of a grouped or summed column does both.
+    private static func triggers(of total: Total) -> String {
+        func remove(_ row: String) -> String {
+            let group = total.groups.map { "\($0.column) = \($0.value(row))" }.joined(separator: " AND ")
+            return """
+                UPDATE \(total.totals) SET \(total.count) = \(total.count) - 1, \(total.sum) = \(total.sum) - \(row).\(total.sum)
+                    WHERE \(group);
+                DELETE FROM \(total.totals) WHERE \(total.count) = 0 AND \(group);
 
                 """
         }
-        if let row = add {
-            body += """
-                INSERT INTO invoice_totals VALUES (\(row).status, \(row).currency, substr(\(row).date, 1, 7), 1, \(row).total_minor)
-                    ON CONFLICT DO UPDATE SET invoices = invoices + 1, total_minor = total_minor + excluded.total_minor;
+        func add(_ row: String) -> String {
+            let values = total.groups.map { $0.value(row) }.joined(separator: ", ")
+            return """
+                INSERT INTO \(total.totals) VALUES (\(values), 1, \(row).\(total.sum))
+                    ON CONFLICT DO UPDATE SET \(total.count) = \(total.count) + 1, \(total.sum) = \(total.sum) + excluded.\(total.sum);
 
                 """
         }
-        return "CREATE TRIGGER invoice_totals_\(name) \(event) ON invoice_mirror BEGIN\n\(body)END;"
+        return """
+            CREATE TRIGGER \(total.totals)_insert AFTER INSERT ON \(total.table) BEGIN
+            \(add("NEW"))END;
+            CREATE TRIGGER \(total.totals)_delete AFTER DELETE ON \(total.table) BEGIN
+            \(remove("OLD"))END;
+            CREATE TRIGGER \(total.totals)_update AFTER UPDATE OF \(total.watched) ON \(total.table) BEGIN
+            \(remove("OLD"))\(add("NEW"))END;
+            """
     }
 }
