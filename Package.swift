@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +54,16 @@ let package = Package(
                 "CFileCopy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Several nodes: the registry on PostgreSQL (LISTEN/NOTIFY), node membership and tenant assignment.
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "Tenancy",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -99,6 +110,7 @@ let package = Package(
             name: "Portal",
             dependencies: [
                 "Tenancy",
+                "Cluster",
                 "Branding",
                 "CArgon2",
                 "CSpawn",
@@ -130,6 +142,10 @@ let package = Package(
         .testTarget(
             name: "TenancyTests",
             dependencies: ["Tenancy"]
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "Tenancy", "TestSupport"]
         ),
         .testTarget(
             name: "BrandingTests",

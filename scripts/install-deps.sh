@@ -28,6 +28,8 @@ packages=(
     libidn2-dev         # internationalised domain names (IDNA 2008), through the CIDN2 shim
     gettext             # msgfmt --check: the message catalogs are valid GNU PO files
     openssh-client      # ssh-keygen: the keys of the SFTP server the backup tests run on loopback (rclone serve sftp)
+    postgresql          # the shared registry of several nodes; tests run their own cluster (no system service)
+    haproxy             # routes hosts to nodes; tests run their own on loopback (no system service)
 )
 
 missing=()
@@ -44,5 +46,11 @@ sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# PostgreSQL's package would create and start a cluster of its own; the cluster tests start theirs in a
+# temporary folder, so ask Debian for the binaries only.
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $sudo mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

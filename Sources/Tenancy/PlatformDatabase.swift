@@ -118,6 +118,9 @@ package struct PlatformDatabase: Sendable {
         migrator.registerMigration("v11: operations figures, backups that leave the machine, drills and alerts") { db in
             try OperationsSchema.create(db)
         }
+        migrator.registerMigration("v12: this node's copy of a shared registry (node assignment, nodes)") { db in
+            try ClusterSchema.create(db)
+        }
         return migrator
     }
 
@@ -132,7 +135,14 @@ package struct PlatformDatabase: Sendable {
             let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM registry_state WHERE id = 1") ?? 0
             let tenants = try Tenant.fetchAll(db)
             let domains = try TenantDomain.fetchAll(db)
-            return RegistrySnapshot(revision: revision, tenants: tenants, domains: domains)
+            let assignments = try Row.fetchAll(db, sql: "SELECT tenant_id, node FROM tenant_nodes")
+            let nodes = try ClusterNode.fetchAll(db)
+            return RegistrySnapshot(
+                revision: revision, tenants: tenants, domains: domains,
+                assignments: Dictionary(
+                    assignments.map { (Tenant.ID($0["tenant_id"]), $0["node"] as String) },
+                    uniquingKeysWith: { first, _ in first }),
+                nodes: nodes)
         }
     }
 

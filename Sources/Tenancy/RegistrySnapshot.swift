@@ -5,9 +5,18 @@ package struct RegistrySnapshot: Sendable {
     private let tenantIDsByHost: [String: Tenant.ID]
     private let tenantIDsBySlug: [String: Tenant.ID]
     private let primaryHosts: [Tenant.ID: String]
+    /// Which node holds each tenant, when the registry is shared by several nodes; empty on a single node.
+    package let assignments: [Tenant.ID: String]
+    /// The nodes of a shared registry, by name.
+    package let nodes: [String: ClusterNode]
 
-    package init(revision: Int64, tenants: [Tenant], domains: [TenantDomain]) {
+    package init(
+        revision: Int64, tenants: [Tenant], domains: [TenantDomain], assignments: [Tenant.ID: String] = [:],
+        nodes: [ClusterNode] = []
+    ) {
         self.revision = revision
+        self.assignments = assignments
+        self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         tenantsByID = Dictionary(tenants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         tenantIDsBySlug = Dictionary(tenants.map { ($0.slug.rawValue, $0.id) }, uniquingKeysWith: { first, _ in first })
         // A custom domain routes only once its owner proved it through DNS.
@@ -40,6 +49,12 @@ package struct RegistrySnapshot: Sendable {
         let label = host[host.startIndex..<labelEnd]
         guard !label.contains("."), let id = tenantIDsBySlug[String(label)] else { return nil }
         return tenantsByID[id]
+    }
+
+    /// Whether `node` holds the tenant: always on a single node (`node` nil); otherwise only its assigned node.
+    package func holds(_ tenantID: Tenant.ID, node: String?) -> Bool {
+        guard let node else { return true }
+        return assignments[tenantID] == node
     }
 
     /// The host links in emails are built from: never the request's Host.

@@ -11,6 +11,10 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
     case folderExists(String)
     case maintenance(String)
     case storage(String)
+    case invalidNodeName(String)
+    case unknownNode(String)
+    /// The tenant is held by another node of the cluster (named), or by none.
+    case notHeld(String, node: String?)
 
     package var description: String {
         switch self {
@@ -38,6 +42,16 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
             "the folder \(path) already exists but is not in the registry; move it away first"
         case .storage(let message):
             "storage error: \(message)"
+        case .invalidNodeName(let reason):
+            "invalid node name: \(reason)"
+        case .unknownNode(let name):
+            "no node named \"\(name)\" has joined the cluster"
+        case .notHeld(let slug, let node):
+            if let node {
+                "tenant \(slug) is held by node \(node), not this one"
+            } else {
+                "tenant \(slug) is not assigned to any node"
+            }
         }
     }
 }

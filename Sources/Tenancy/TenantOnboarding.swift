@@ -51,6 +51,7 @@ package struct TenantOnboarding: Sendable {
     /// with the given status; the folder and the registry rows appear together or not at all.
     ///
     /// `platformHostIsPrimary` keeps `<slug>.<base domain>` primary even when custom domains are given.
+    /// This writes `platform.sqlite` directly; a node of a cluster uses `register(_:writer:…)`.
     @discardableResult
     package func register(
         _ request: NewTenant,
@@ -58,61 +59,126 @@ package struct TenantOnboarding: Sendable {
         platformHostIsPrimary: Bool = false,
         stage: (URL) throws -> Void
     ) throws -> Tenant {
+        let staged = try self.stage(request, status: status, platformHostIsPrimary: platformHostIsPrimary, stage)
+        defer { staged.discard() }
+        return try staged.finish { registration, moveIntoPlace in
+            try LocalRegistryWriter(platform: platform).registerNow(registration, beforeCommit: moveIntoPlace)
+        }
+    }
+
+    /// `register` through `writer`: the shared registry of a cluster, or this node's own.
+    @discardableResult
+    package func register(
+        _ request: NewTenant,
+        writer: any RegistryWriter,
+        status: Tenant.Status = .active,
+        platformHostIsPrimary: Bool = false,
+        stage: (URL) throws -> Void
+    ) async throws -> Tenant {
+        let staged = try self.stage(request, status: status, platformHostIsPrimary: platformHostIsPrimary, stage)
+        defer { staged.discard() }
+        let registration = staged.registration
+        let tenant = try await writer.register(registration) { try staged.moveIntoPlace() }
+        return try staged.finished(tenant)
+    }
+
+    /// A tenant's folder built in a hidden staging folder, with the rows it is to be registered with.
+    ///
+    /// The folder moves into place inside the registry transaction, so a crash or an error at any step leaves
+    /// neither a half-made folder nor rows.
+    package final class StagedTenant: @unchecked Sendable {
+        package let registration: TenantRegistration
+        let staging: URL
+        let folder: URL
+        let root: URL
+        private(set) var movedIntoPlace = false
+        private var registered = false
+
+        init(registration: TenantRegistration, staging: URL, folder: URL, root: URL) {
+            self.registration = registration
+            self.staging = staging
+            self.folder = folder
+            self.root = root
+        }
+
+        /// Moves the staged folder to its place and makes the move durable; called just before the commit.
+        func moveIntoPlace() throws {
+            try FileManager.default.moveItem(at: staging, to: folder)
+            movedIntoPlace = true
+            try DurableFolder.syncEntries(of: root)
+        }
+
+        /// Runs `write` (which calls `moveIntoPlace` before committing); a failure takes the folder away again.
+        func finish(_ write: (TenantRegistration, () throws -> Void) throws -> Tenant) throws -> Tenant {
+            do {
+                return try finished(try write(registration, moveIntoPlace))
+            } catch {
+                undoMove()
+                throw error
+            }
+        }
+
+        func finished(_ tenant: Tenant) throws -> Tenant {
+            guard movedIntoPlace else { throw TenancyError.storage("the tenant's folder was not moved into place") }
+            registered = true
+            return tenant
+        }
+
+        private func undoMove() {
+            // The rows were rolled back after the folder moved: take the folder away again.
+            if movedIntoPlace { try? FileManager.default.removeItem(at: folder) }
+            movedIntoPlace = false
+        }
+
+        /// Removes whatever is left of an unregistered tenant: the staging folder, or the moved one.
+        func discard() {
+            guard !registered else { return }
+            undoMove()
+            try? FileManager.default.removeItem(at: staging)
+        }
+    }
+
+    /// Validates `request`, then builds the tenant's folder with `stage` in a staging folder and syncs it.
+    package func stage(
+        _ request: NewTenant, status: Tenant.Status, platformHostIsPrimary: Bool, _ stage: (URL) throws -> Void
+    ) throws -> StagedTenant {
         let (slug, name, platformHost, customDomains, pending) = try validate(request)
 
         let folder = dataDirectory.tenantFolder(slug)
         guard !FileManager.default.fileExists(atPath: folder.path) else {
             throw TenancyError.folderExists(folder.path)
         }
-        // Build the tenant in a hidden staging folder and move it into place inside the registry
-        // transaction, so a crash or an error at any step leaves neither a half-made folder nor rows.
+        let customIsPrimary = !customDomains.isEmpty && !platformHostIsPrimary
+        let placeholder = Tenant.ID(0)
+        var domains = [
+            TenantDomain(hostname: platformHost, tenantID: placeholder, kind: .platform, isPrimary: !customIsPrimary)
+        ]
+        for (index, host) in customDomains.enumerated() {
+            domains.append(
+                TenantDomain(
+                    hostname: host, tenantID: placeholder, kind: .custom, isPrimary: customIsPrimary && index == 0))
+        }
+        for (host, token) in pending {
+            domains.append(
+                TenantDomain(
+                    hostname: host, tenantID: placeholder, kind: .custom, isPrimary: false, status: .pending,
+                    verificationToken: token, addedAt: Date()))
+        }
+        let registration = TenantRegistration(
+            slug: slug, name: name, status: status, createdAt: Date(), domains: domains)
         let staging = dataDirectory.root.appendingPathComponent(".staging-\(slug.rawValue)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        var movedIntoPlace = false
-        defer {
-            if !movedIntoPlace { try? FileManager.default.removeItem(at: staging) }
-        }
-        try stage(staging)
-        // Staging writes need not wait for the disk; the finished folder must be on it before it is registered.
-        try DurableFolder.sync(staging)
-
-        let customIsPrimary = !customDomains.isEmpty && !platformHostIsPrimary
+        let staged = StagedTenant(
+            registration: registration, staging: staging, folder: folder, root: dataDirectory.root)
         do {
-            return try platform.pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [slug, name, status, Date()]
-                )
-                let id = Tenant.ID(db.lastInsertedRowID)
-                try TenantDomain(hostname: platformHost, tenantID: id, kind: .platform, isPrimary: !customIsPrimary)
-                    .insert(db)
-                for (index, host) in customDomains.enumerated() {
-                    try TenantDomain(
-                        hostname: host, tenantID: id, kind: .custom, isPrimary: customIsPrimary && index == 0
-                    ).insert(db)
-                }
-                for (host, token) in pending {
-                    try TenantDomain(
-                        hostname: host, tenantID: id, kind: .custom, isPrimary: false, status: .pending,
-                        verificationToken: token, addedAt: Date()
-                    ).insert(db)
-                }
-                try FileManager.default.moveItem(at: staging, to: folder)
-                movedIntoPlace = true
-                try DurableFolder.syncEntries(of: dataDirectory.root)
-                guard let tenant = try Tenant.fetchOne(db, key: id.rawValue) else {
-                    throw TenancyError.storage("the new tenant could not be read back")
-                }
-                return tenant
-            }
+            try stage(staging)
+            // Staging writes need not wait for the disk; the finished folder must be on it before it is registered.
+            try DurableFolder.sync(staging)
         } catch {
-            if movedIntoPlace {
-                // The rows were rolled back after the folder moved: take the folder away again.
-                try? FileManager.default.removeItem(at: folder)
-                movedIntoPlace = false
-            }
-            throw Self.translate(error, slug: slug)
+            staged.discard()
+            throw error
         }
+        return staged
     }
 
     /// Checks `request` as `register` would, writing nothing: the slug, the name and every domain, each free.
@@ -142,13 +208,7 @@ package struct TenantOnboarding: Sendable {
     /// Removes the tenant's registry rows and its folder.
     package func removeTenant(slug rawSlug: String) throws -> Tenant {
         let slug = try TenantSlug(validating: rawSlug)
-        let tenant = try platform.pool.write { db in
-            guard let tenant = try Tenant.filter(Tenant.Columns.slug == slug).fetchOne(db) else {
-                throw TenancyError.unknownTenant(slug.rawValue)
-            }
-            try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [tenant.id])
-            return tenant
-        }
+        let tenant = try LocalRegistryWriter(platform: platform).removeNow(slug: slug)
         let folder = dataDirectory.tenantFolder(slug)
         if FileManager.default.fileExists(atPath: folder.path) {
             try FileManager.default.removeItem(at: folder)
@@ -175,15 +235,5 @@ package struct TenantOnboarding: Sendable {
             throw .invalidName("the name contains control characters")
         }
         return name
-    }
-
-    /// Turns a constraint violation raced past `checkAvailable` into the same clear message.
-    private static func translate(_ error: any Error, slug: TenantSlug) -> any Error {
-        guard let dbError = error as? DatabaseError,
-            dbError.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-                || dbError.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-        else { return error }
-        if dbError.message?.contains("tenants.slug") == true { return TenancyError.duplicateSlug(slug.rawValue) }
-        return TenancyError.duplicateDomain(dbError.message ?? "")
     }
 }

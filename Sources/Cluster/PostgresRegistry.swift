@@ -1,0 +1,388 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Tenancy
+
+/// The registry several nodes share, in PostgreSQL: tenants, their domains, the node each is assigned to, and the
+/// nodes themselves. Every node keeps a copy in its own `platform.sqlite` (`RegistryReplica`) that `changes(since:)`
+/// brings up to date; writes go here first and reach every copy through `LISTEN/NOTIFY`.
+package final class PostgresRegistry: RegistryWriter {
+    package let url: RegistryURL
+    /// This process's node: tenants it registers are assigned to it. Nil for a tool that is no node (a migration).
+    package let node: String?
+    let client: PostgresClient
+    let logger: Logger
+
+    package init(url: RegistryURL, node: String? = nil, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: {
+                switch url.tls {
+                case .disable: .disable
+                case .prefer: .prefer(.makeClientConfiguration())
+                case .require: .require(.makeClientConfiguration())
+                }
+            }())
+        configuration.options.maximumConnections = 4
+        configuration.options.connectTimeout = .seconds(5)
+        self.url = url
+        self.node = node
+        self.logger = logger
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until the task is cancelled; nothing else works while it is not running.
+    package func run() async {
+        await client.run()
+    }
+
+    /// The name this registry's copies are kept under (no password).
+    package var source: String { url.source }
+
+    // MARK: Schema
+
+    /// Creates or upgrades the tables; several nodes starting at once take turns (an advisory lock).
+    package func migrate() async throws {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
+            do {
+                try await upgrade(connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private static let migrationLock: Int64 = 0x706f_7274_616c  // "portal"
+
+    private func upgrade(_ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS portal_schema (version integer NOT NULL)", logger: logger)
+        var version = 0
+        for try await value in try await connection.query(
+            "SELECT coalesce(max(version), 0)::integer FROM portal_schema", logger: logger
+        ).decode(Int.self) {
+            version = value
+        }
+        guard version <= PostgresSchema.steps.count else {
+            throw ClusterError.registryNewer(version: version, known: PostgresSchema.steps.count)
+        }
+        for (index, step) in PostgresSchema.steps.enumerated() where index >= version {
+            try await inTransaction(connection) { connection in
+                for statement in step {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("DELETE FROM portal_schema", logger: logger)
+                try await connection.query("INSERT INTO portal_schema (version) VALUES (\(index + 1))", logger: logger)
+            }
+        }
+    }
+
+    // MARK: Reading the changes
+
+    /// Everything that changed after revision `since`, read in one consistent snapshot; every row when `since` is
+    /// nil or older than the oldest kept tombstone.
+    package func changes(since: Int64?) async throws -> RegistryChanges {
+        try await client.withConnection { connection in
+            try await inTransaction(connection, readOnly: true) { connection in
+                var revision: Int64 = 0
+                var keptFrom: Int64 = 0
+                for try await (value, kept) in try await connection.query(
+                    "SELECT revision, deletions_kept_from FROM registry_state WHERE id = 1", logger: logger
+                ).decode((Int64, Int64).self) {
+                    revision = value
+                    keptFrom = kept
+                }
+                let complete = since.map { $0 < keptFrom || $0 > revision } ?? true
+                let after = complete ? 0 : since ?? 0
+                var changes = RegistryChanges(revision: revision, complete: complete)
+                let tenants = try await connection.query(
+                    """
+                    SELECT id, slug, name, status, status_reason, created_at, maintenance_since, node
+                    FROM tenants WHERE revision > \(after) ORDER BY id
+                    """, logger: logger)
+                for try await (id, slug, name, status, reason, createdAt, maintenance, node) in tenants.decode(
+                    (Int64, String, String, String, String, Date, Date?, String?).self)
+                {
+                    let tenant = Tenant(
+                        id: Tenant.ID(id), slug: try TenantSlug(validating: slug), name: name,
+                        status: Tenant.Status(rawValue: status) ?? .suspended, createdAt: createdAt,
+                        maintenanceSince: maintenance, statusReason: reason)
+                    changes.tenants.append(tenant)
+                    changes.assignments[tenant.id] = .some(node)
+                }
+                let domains = try await connection.query(
+                    """
+                    SELECT hostname, tenant_id, kind, is_primary, status, verification_token, added_at, verified_at
+                    FROM domains WHERE revision > \(after) ORDER BY revision
+                    """, logger: logger)
+                for try await (host, tenant, kind, primary, status, token, added, verified) in domains.decode(
+                    (String, Int64, String, Bool, String, String?, Date?, Date?).self)
+                {
+                    changes.domains.append(
+                        TenantDomain(
+                            hostname: host, tenantID: Tenant.ID(tenant),
+                            kind: TenantDomain.Kind(rawValue: kind) ?? .custom,
+                            isPrimary: primary, status: TenantDomain.Status(rawValue: status) ?? .pending,
+                            verificationToken: token, addedAt: added, verifiedAt: verified))
+                }
+                if !complete {
+                    let deletions = try await connection.query(
+                        "SELECT kind, key FROM registry_deletions WHERE revision > \(after) ORDER BY revision",
+                        logger: logger)
+                    for try await (kind, key) in deletions.decode((String, String).self) {
+                        if kind == "tenant", let id = Int64(key) {
+                            changes.deletedTenants.append(Tenant.ID(id))
+                        } else if kind == "domain" {
+                            changes.deletedDomains.append(key)
+                        }
+                    }
+                }
+                changes.nodes = try await nodes(connection)
+                return changes
+            }
+        }
+    }
+
+    /// Every node with its last heartbeat, by name.
+    package func nodes() async throws -> [ClusterNode] {
+        try await client.withConnection { connection in try await nodes(connection) }
+    }
+
+    private func nodes(_ connection: PostgresConnection) async throws -> [ClusterNode] {
+        var nodes: [ClusterNode] = []
+        for try await (name, advertise, heartbeat, load, open) in try await connection.query(
+            "SELECT name, advertise, heartbeat_at, load, open_tenants FROM nodes ORDER BY name", logger: logger
+        ).decode((String, String, Date?, Double, Int32).self) {
+            nodes.append(
+                ClusterNode(
+                    name: name, advertise: advertise, heartbeatAt: heartbeat, load: load, openTenants: Int(open)))
+        }
+        return nodes
+    }
+
+    /// The registry's revision: what the followers compare with their copy when no notification came.
+    package func revision() async throws -> Int64 {
+        var revision: Int64 = 0
+        for try await value in try await client.query("SELECT revision FROM registry_state WHERE id = 1").decode(
+            Int64.self)
+        {
+            revision = value
+        }
+        return revision
+    }
+
+    // MARK: Nodes
+
+    /// Adds this node, or updates its address when it joins again.
+    package func join(node name: String, advertise: String, now: Date = Date()) async throws {
+        try await client.withConnection { connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                try await connection.query(
+                    """
+                    INSERT INTO nodes (name, advertise, heartbeat_at) VALUES (\(name), \(advertise), \(now))
+                    ON CONFLICT (name) DO UPDATE SET advertise = excluded.advertise, heartbeat_at = excluded.heartbeat_at
+                        WHERE nodes.advertise IS DISTINCT FROM excluded.advertise
+                    """, logger: logger)
+                try await connection.query(
+                    "UPDATE nodes SET heartbeat_at = \(now) WHERE name = \(name)", logger: logger)
+            }
+        }
+    }
+
+    /// Says the node is alive, with its load; does not change the registry's revision.
+    package func heartbeat(node name: String, load: Double, openTenants: Int, now: Date = Date()) async throws {
+        try await client.query(
+            """
+            UPDATE nodes SET heartbeat_at = \(now), load = \(load), open_tenants = \(Int32(clamping: openTenants))
+            WHERE name = \(name)
+            """, logger: logger)
+    }
+
+    /// Assigns the tenant to `node` (which must have joined); returns the updated tenant.
+    @discardableResult
+    package func assign(slug: TenantSlug, to node: String) async throws -> Tenant {
+        try await updateTenant(slug: slug) { connection, id in
+            var known = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM nodes WHERE name = \(node)", logger: logger
+            ).decode(Int32.self) {
+                known = true
+            }
+            guard known else { throw TenancyError.unknownNode(node) }
+            try await connection.query(
+                "UPDATE tenants SET node = \(node) WHERE id = \(id) AND node IS DISTINCT FROM \(node)", logger: logger)
+        }
+    }
+
+    /// The node a tenant is assigned to, read from the registry itself (not a copy).
+    package func node(of slug: TenantSlug) async throws -> String? {
+        var found: String?? = nil
+        for try await node in try await client.query(
+            "SELECT node FROM tenants WHERE slug = \(slug.rawValue)", logger: logger
+        ).decode(String?.self) {
+            found = .some(node)
+        }
+        guard let found else { throw TenancyError.unknownTenant(slug.rawValue) }
+        return found
+    }
+
+    // MARK: RegistryWriter
+
+    /// Registers the tenant assigned to this process's node.
+    package func register(_ registration: TenantRegistration, beforeCommit: () throws -> Void) async throws -> Tenant {
+        try await register(registration, node: node, beforeCommit: beforeCommit)
+    }
+
+    /// Registers the tenant assigned to `node`.
+    package func register(
+        _ registration: TenantRegistration, node: String?, beforeCommit: () throws -> Void
+    ) async throws -> Tenant {
+        do {
+            let id = try await client.withConnection { connection in
+                try await inTransaction(connection) { connection in
+                    try await lockRegistry(connection)
+                    var id: Int64?
+                    for try await value in try await connection.query(
+                        """
+                        INSERT INTO tenants (slug, name, status, created_at, node)
+                        VALUES (\(registration.slug.rawValue), \(registration.name), \(registration.status.rawValue),
+                            \(registration.createdAt), \(node))
+                        RETURNING id
+                        """, logger: logger
+                    ).decode(Int64.self) {
+                        id = value
+                    }
+                    guard let id else { throw TenancyError.storage("the new tenant got no id") }
+                    for domain in registration.domains {
+                        try await connection.query(
+                            """
+                            INSERT INTO domains (hostname, tenant_id, kind, is_primary, status, verification_token,
+                                added_at, verified_at)
+                            VALUES (\(domain.hostname), \(id), \(domain.kind.rawValue), \(domain.isPrimary),
+                                \(domain.status.rawValue), \(domain.verificationToken), \(domain.addedAt),
+                                \(domain.verifiedAt))
+                            """, logger: logger)
+                    }
+                    try beforeCommit()
+                    return id
+                }
+            }
+            return Tenant(
+                id: Tenant.ID(id), slug: registration.slug, name: registration.name, status: registration.status,
+                createdAt: registration.createdAt)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            if error.serverInfo?[.constraintName] == "tenants_slug_key" {
+                throw TenancyError.duplicateSlug(registration.slug.rawValue)
+            }
+            throw TenancyError.duplicateDomain(error.serverInfo?[.detail] ?? "")
+        }
+    }
+
+    package func remove(slug: TenantSlug) async throws -> Tenant {
+        try await client.withConnection { connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                let tenant = try await tenant(slug: slug, connection)
+                try await connection.query("DELETE FROM tenants WHERE id = \(tenant.id.rawValue)", logger: logger)
+                return tenant
+            }
+        }
+    }
+
+    package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String) async throws -> Tenant {
+        let reason = status == .active ? "" : reason
+        return try await updateTenant(slug: slug) { connection, id in
+            try await connection.query(
+                """
+                UPDATE tenants SET status = \(status.rawValue), status_reason = \(reason)
+                WHERE id = \(id) AND (status != \(status.rawValue) OR status_reason != \(reason))
+                """, logger: logger)
+        }
+    }
+
+    package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant {
+        try await updateTenant(slug: slug) { connection, id in
+            if on {
+                try await connection.query(
+                    "UPDATE tenants SET maintenance_since = \(now) WHERE id = \(id) AND maintenance_since IS NULL",
+                    logger: logger)
+            } else {
+                try await connection.query(
+                    "UPDATE tenants SET maintenance_since = NULL WHERE id = \(id) AND maintenance_since IS NOT NULL",
+                    logger: logger)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `change` on the tenant's row under the registry lock and returns the row as it is afterwards.
+    nonisolated(nonsending) private func updateTenant(
+        slug: TenantSlug, _ change: (PostgresConnection, Int64) async throws -> Void
+    ) async throws -> Tenant {
+        try await client.withConnection { connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                let before = try await tenant(slug: slug, connection)
+                try await change(connection, before.id.rawValue)
+                return try await tenant(slug: slug, connection)
+            }
+        }
+    }
+
+    private func tenant(slug: TenantSlug, _ connection: PostgresConnection) async throws -> Tenant {
+        for try await (id, name, status, reason, createdAt, maintenance) in try await connection.query(
+            """
+            SELECT id, name, status, status_reason, created_at, maintenance_since FROM tenants
+            WHERE slug = \(slug.rawValue)
+            """, logger: logger
+        ).decode((Int64, String, String, String, Date, Date?).self) {
+            return Tenant(
+                id: Tenant.ID(id), slug: slug, name: name, status: Tenant.Status(rawValue: status) ?? .suspended,
+                createdAt: createdAt, maintenanceSince: maintenance, statusReason: reason)
+        }
+        throw TenancyError.unknownTenant(slug.rawValue)
+    }
+
+    /// Every write takes the registry row's lock first: revisions are handed out in commit order, and two writers
+    /// never wait for each other's rows in opposite orders.
+    private func lockRegistry(_ connection: PostgresConnection) async throws {
+        try await connection.query("SELECT revision FROM registry_state WHERE id = 1 FOR UPDATE", logger: logger)
+    }
+
+    nonisolated(nonsending) private func inTransaction<Result: Sendable>(
+        _ connection: PostgresConnection, readOnly: Bool = false,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await connection.query(
+            readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+}
+
+/// What goes wrong between a node and the shared registry, said for a person.
+package enum ClusterError: Error, CustomStringConvertible, Equatable {
+    case registryNewer(version: Int, known: Int)
+    case notInCluster
+
+    package var description: String {
+        switch self {
+        case .registryNewer(let version, let known):
+            "the shared registry's schema is at step \(version), newer than this portal knows (\(known)); "
+                + "upgrade this node first"
+        case .notInCluster:
+            "this portal is not part of a cluster: start it with --registry and --node"
+        }
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+
+@testable import Cluster
+@testable import Tenancy
+
+/// One node's side of a shared registry in a test: its data folder, `platform.sqlite` copy and in-memory registry.
+final class TestNode: Sendable {
+    let root: String
+    let data: DataDirectory
+    let platform: PlatformDatabase
+    let tenants: TenantRegistry
+    let follower: RegistryFollower
+
+    init(registry: PostgresRegistry, pollInterval: Duration = .seconds(3600)) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+        data = DataDirectory(path: root)
+        platform = try PlatformDatabase(dataDirectory: data)
+        tenants = try TenantRegistry(database: platform, baseDomain: "localhost")
+        follower = RegistryFollower(
+            registry: registry, replica: RegistryReplica(platform: platform), tenants: tenants,
+            pollInterval: pollInterval, logger: Logger(label: "test"))
+    }
+
+    var onboarding: TenantOnboarding {
+        TenantOnboarding(platform: platform, dataDirectory: data, baseDomain: "localhost")
+    }
+
+    deinit {
+        try? platform.close()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// Runs `body` with a migrated registry on a fresh database of the test PostgreSQL, its pool running meanwhile.
+func withSharedRegistry<T: Sendable>(
+    node: String? = nil, url: String? = nil, _ body: (PostgresRegistry) async throws -> T
+) async throws -> T {
+    var raw = url ?? ""
+    if url == nil { raw = try await TestPostgres.freshDatabase() }
+    let url = try RegistryURL(parsing: raw)
+    let registry = PostgresRegistry(url: url, node: node, logger: Logger(label: "test"))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await registry.run() }
+        defer { group.cancelAll() }
+        try await registry.migrate()
+        return try await body(registry)
+    }
+}
+
+@Suite("Shared registry on PostgreSQL")
+struct SharedRegistryTests {
+    @Test("registry URLs: what is accepted, what is refused with which message, and the password never shown")
+    func urls() throws {
+        let url = try RegistryURL(parsing: "postgres://portal:s%40cret@db.internal:6432/registry?sslmode=require")
+        #expect(
+            url
+                == RegistryURL(
+                    host: "db.internal", port: 6432, user: "portal", password: "s@cret", database: "registry",
+                    tls: .require))
+        #expect(!url.description.contains("cret"))
+        #expect(url.description == "postgres://portal:***@db.internal:6432/registry?sslmode=require")
+        #expect(try RegistryURL(parsing: "postgresql://u@h/d").port == 5432)
+        let refused: [(String, String)] = [
+            ("mysql://u@h/d", "must start with postgres://"),
+            ("postgres://h/d", "names no user"),
+            ("postgres://u@h", "names no database"),
+            ("postgres://u@h/d?sslmode=maybe", "sslmode must be"),
+            ("postgres://u@h/d?pool=3", "unknown parameter \"pool\""),
+            ("postgres://u@/d", "names no host"),
+        ]
+        for (raw, message) in refused {
+            #expect(throws: RegistryURL.Invalid.self) { try RegistryURL(parsing: raw) }
+            do {
+                _ = try RegistryURL(parsing: raw)
+            } catch {
+                #expect(error.description.contains(message), "\(raw): \(error)")
+            }
+        }
+    }
+
+    @Test("node names: lower-case letters, digits and inner hyphens, up to 40")
+    func nodeNames() throws {
+        #expect(try ClusterNode.validateName("node-1") == "node-1")
+        for bad in ["", "Node1", "-a", "a-", "a_b", "a.b", String(repeating: "a", count: 41)] {
+            #expect(throws: TenancyError.self) { try ClusterNode.validateName(bad) }
+        }
+    }
+
+    @Test("the schema is made once: a second and two concurrent migrations change nothing")
+    func migrations() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        try await withSharedRegistry(url: url) { _ in
+            try await withSharedRegistry(url: url) { _ in }
+            async let one: Void = withSharedRegistry(url: url) { _ in }
+            async let two: Void = withSharedRegistry(url: url) { _ in }
+            _ = try await (one, two)
+        }
+        #expect(
+            try await TestPostgres.psql(url, "SELECT version FROM portal_schema") == "\(PostgresSchema.steps.count)")
+        #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM registry_state") == "1")
+    }
+
+    @Test("a tenant registered on the shared registry reaches a node's copy with its domains and its node")
+    func registerAndCopy() async throws {
+        try await withSharedRegistry(node: "node-1") { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            let node = try TestNode(registry: registry)
+            let tenant = try await node.onboarding.register(
+                .init(slug: "acme", name: "Acme Hosting", customDomains: ["acme.example"]), writer: registry
+            ) { _ in }
+            #expect(FileManager.default.fileExists(atPath: node.data.tenantFolder(tenant.slug).path))
+            #expect(try await registry.node(of: tenant.slug) == "node-1")
+
+            #expect(node.tenants.tenant(forHost: "acme.example") == nil)
+            #expect(try await node.follower.sync())
+            let snapshot = node.tenants.snapshot
+            #expect(node.tenants.tenant(forHost: "acme.example")?.id == tenant.id)
+            #expect(node.tenants.tenant(forHost: "acme.localhost")?.slug.rawValue == "acme")
+            #expect(snapshot.primaryHost(of: tenant.id) == "acme.example")
+            #expect(snapshot.assignments[tenant.id] == "node-1")
+            #expect(snapshot.holds(tenant.id, node: "node-1"))
+            #expect(!snapshot.holds(tenant.id, node: "node-2"))
+            #expect(snapshot.nodes["node-1"]?.advertise == "http://127.0.0.1:8001")
+            // Nothing new: no second copy.
+            #expect(try await node.follower.sync() == false)
+        }
+    }
+
+    @Test("suspension, maintenance, a new node and removal reach the copy as changes, tombstones included")
+    func incremental() async throws {
+        try await withSharedRegistry(node: "node-1") { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            let node = try TestNode(registry: registry)
+            let registration = { (slug: String) in
+                TenantRegistration(
+                    slug: try TenantSlug(validating: slug), name: slug, status: .active, createdAt: Date(),
+                    domains: [
+                        TenantDomain(
+                            hostname: "\(slug).localhost", tenantID: Tenant.ID(0), kind: .platform, isPrimary: true)
+                    ])
+            }
+            let one = try await registry.register(try registration("one")) {}
+            let two = try await registry.register(try registration("two")) {}
+            try await node.follower.sync()
+            #expect(node.tenants.snapshot.tenantCount == 2)
+
+            let suspended = try await registry.setStatus(.suspended, slug: one.slug, reason: "unpaid")
+            #expect(suspended.status == .suspended && suspended.statusReason == "unpaid")
+            _ = try await registry.setMaintenance(true, slug: two.slug, now: Date())
+            try await registry.join(node: "node-2", advertise: "http://127.0.0.1:8002")
+            try await registry.assign(slug: two.slug, to: "node-2")
+            try await node.follower.sync()
+            var snapshot = node.tenants.snapshot
+            #expect(snapshot.tenantsByID[one.id]?.status == .suspended)
+            #expect(snapshot.tenantsByID[one.id]?.statusReason == "unpaid")
+            #expect(snapshot.tenantsByID[two.id]?.maintenanceSince != nil)
+            #expect(snapshot.assignments[two.id] == "node-2")
+            #expect(snapshot.nodes.keys.sorted() == ["node-1", "node-2"])
+
+            let removed = try await registry.remove(slug: one.slug)
+            #expect(removed.id == one.id)
+            _ = try await registry.setMaintenance(false, slug: two.slug, now: Date())
+            try await node.follower.sync()
+            snapshot = node.tenants.snapshot
+            #expect(snapshot.tenantsByID[one.id] == nil)
+            #expect(node.tenants.tenant(forHost: "one.localhost") == nil)
+            #expect(snapshot.tenantsByID[two.id]?.maintenanceSince == nil)
+            #expect(try node.platform.domains(of: one.id).isEmpty)
+            await #expect(throws: TenancyError.unknownTenant("one")) { try await registry.remove(slug: one.slug) }
+            await #expect(throws: TenancyError.unknownNode("node-9")) {
+                try await registry.assign(slug: two.slug, to: "node-9")
+            }
+        }
+    }
+
+    @Test("a taken slug or domain is refused with the same message as on one node, and nothing is kept")
+    func duplicates() async throws {
+        try await withSharedRegistry { registry in
+            let node = try TestNode(registry: registry)
+            _ = try await node.onboarding.register(
+                .init(slug: "acme", name: "Acme", customDomains: ["acme.example"]), writer: registry
+            ) { _ in }
+            // A second node whose copy has not seen acme yet: PostgreSQL's constraints are what refuse it.
+            let other = try TestNode(registry: registry)
+            await #expect(throws: TenancyError.duplicateSlug("acme")) {
+                try await other.onboarding.register(.init(slug: "acme", name: "Acme again"), writer: registry) { _ in }
+            }
+            await #expect(throws: TenancyError.self) {
+                try await other.onboarding.register(
+                    .init(slug: "globex", name: "Globex", customDomains: ["acme.example"]), writer: registry
+                ) { _ in }
+            }
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: other.data.tenantFolder(try TenantSlug(validating: "acme")).path))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: other.data.tenantFolder(try TenantSlug(validating: "globex")).path))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: other.root).filter {
+                $0.hasPrefix(".staging")
+            }
+            #expect(leftovers.isEmpty)
+            try await other.follower.sync()
+            #expect(other.tenants.snapshot.tenantCount == 1)
+            #expect(
+                try await registry.changes(since: nil).domains.map(\.hostname).sorted() == [
+                    "acme.example", "acme.localhost",
+                ])
+        }
+    }
+
+    @Test("writers on two connections at once: the copy ends equal to the registry, no change skipped")
+    func concurrentWriters() async throws {
+        try await withSharedRegistry { registry in
+            let node = try TestNode(registry: registry)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<2 {
+                    group.addTask {
+                        for index in 0..<40 {
+                            let slug = try TenantSlug(validating: "w\(writer)-t\(index)")
+                            _ = try await registry.register(
+                                TenantRegistration(
+                                    slug: slug, name: "T", status: .active, createdAt: Date(),
+                                    domains: [
+                                        TenantDomain(
+                                            hostname: "\(slug).localhost", tenantID: Tenant.ID(0), kind: .platform,
+                                            isPrimary: true)
+                                    ])
+                            ) {}
+                            if index % 3 == 0 { _ = try await registry.setStatus(.suspended, slug: slug, reason: "r") }
+                            if index % 5 == 0 { _ = try await registry.remove(slug: slug) }
+                        }
+                    }
+                }
+                // A copier running meanwhile sees the registry part-way through, many times.
+                group.addTask {
+                    for _ in 0..<30 { try await node.follower.sync() }
+                }
+                try await group.waitForAll()
+            }
+            try await node.follower.sync()
+            let whole = try await registry.changes(since: nil)
+            let copy = node.tenants.snapshot
+            #expect(copy.tenantCount == whole.tenants.count)
+            #expect(whole.tenants.count == 80 - 16)
+            for tenant in whole.tenants {
+                #expect(copy.tenantsByID[tenant.id]?.status == tenant.status)
+                #expect(copy.tenantsByID[tenant.id]?.slug == tenant.slug)
+            }
+            #expect(try node.platform.allDomains().count == whole.domains.count)
+        }
+    }
+
+    @Test("a change on one node reaches another through NOTIFY, with no polling")
+    func notifications() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        try await withSharedRegistry(node: "node-1", url: url) { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            try await withSharedRegistry(url: url) { otherClient in
+                // This node polls once an hour: only a notification can bring the change in time.
+                let node = try TestNode(registry: otherClient, pollInterval: .seconds(3600))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await node.follower.run() }
+                    // Listening starts with one copy; wait for it, then change the registry elsewhere.
+                    try await waitUntil { node.follower.syncCount >= 1 }
+                    let tenant = try await registry.register(
+                        TenantRegistration(
+                            slug: try TenantSlug(validating: "late"), name: "Late", status: .active, createdAt: Date(),
+                            domains: [
+                                TenantDomain(
+                                    hostname: "late.localhost", tenantID: Tenant.ID(0), kind: .platform, isPrimary: true
+                                )
+                            ])
+                    ) {}
+                    try await waitUntil { node.tenants.tenant(forHost: "late.localhost")?.id == tenant.id }
+                    #expect(node.follower.notificationCount >= 1)
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    @Test("a copy that followed another registry starts over: the other registry's tenants go")
+    func newSourceStartsOver() async throws {
+        let first = try await TestPostgres.freshDatabase()
+        let second = try await TestPostgres.freshDatabase()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let platform = try PlatformDatabase(dataDirectory: DataDirectory(path: root))
+        defer { try? platform.close() }
+        let tenants = try TenantRegistry(database: platform, baseDomain: "localhost")
+        for (url, slug) in [(first, "old"), (second, "new")] {
+            try await withSharedRegistry(url: url) { registry in
+                _ = try await registry.register(
+                    TenantRegistration(
+                        slug: try TenantSlug(validating: slug), name: slug, status: .active, createdAt: Date(),
+                        domains: [])
+                ) {}
+                let follower = RegistryFollower(
+                    registry: registry, replica: RegistryReplica(platform: platform), tenants: tenants,
+                    logger: Logger(label: "test"))
+                try await follower.sync()
+            }
+        }
+        #expect(tenants.snapshot.tenantsByID.values.map(\.slug.rawValue) == ["new"])
+        #expect(
+            try RegistryReplica(platform: platform).position()?.source.hasSuffix(
+                String(second.split(separator: "/").last!.split(separator: "?").first!)) == true)
+    }
+}
+
+/// Waits until `condition` holds, checking every 50 ms, at most 600 times (30 s on a slow machine): bounded by
+/// attempts, not a timing assertion.
+func waitUntil(_ condition: () throws -> Bool) async throws {
+    for _ in 0..<600 {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("the condition did not hold after 600 checks")
+}
