@@ -189,6 +189,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Portal",
+                "Cluster",
                 "Sandbox",
                 "Integrations",
                 "Tenancy",

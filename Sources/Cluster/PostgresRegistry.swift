@@ -233,7 +233,9 @@ package final class PostgresRegistry: RegistryWriter {
     // MARK: RegistryWriter
 
     /// Registers the tenant assigned to this process's node.
-    package func register(_ registration: TenantRegistration, beforeCommit: () throws -> Void) async throws -> Tenant {
+    package func register(
+        _ registration: TenantRegistration, beforeCommit: @escaping @Sendable () throws -> Void
+    ) async throws -> Tenant {
         try await register(registration, node: node, beforeCommit: beforeCommit)
     }
 
@@ -375,12 +377,16 @@ package final class PostgresRegistry: RegistryWriter {
 package enum ClusterError: Error, CustomStringConvertible, Equatable {
     case registryNewer(version: Int, known: Int)
     case notInCluster
+    case wouldDropTenants([String])
 
     package var description: String {
         switch self {
         case .registryNewer(let version, let known):
             "the shared registry's schema is at step \(version), newer than this portal knows (\(known)); "
                 + "upgrade this node first"
+        case .wouldDropTenants(let slugs):
+            "the shared registry does not have \(slugs.count) tenant(s) this node has (\(slugs.prefix(5).joined(separator: ", ")) …); "
+                + "move this platform first with `portal registry migrate-to-postgres`"
         case .notInCluster:
             "this portal is not part of a cluster: start it with --registry and --node"
         }

@@ -22,10 +22,13 @@ package struct TenantRegistration: Sendable, Equatable {
 /// Where changes to tenants are written: this node's `platform.sqlite`, or the registry every node shares.
 ///
 /// Reads never go through it: every node reads its own `platform.sqlite`, which a shared registry keeps current.
+/// When a method returns, this process's `TenantRegistry` already shows the change.
 package protocol RegistryWriter: Sendable {
     /// Writes the tenant's rows, runs `beforeCommit` (the folder moves into place) and commits; nothing is kept when
     /// either fails. A duplicate slug or domain is reported as `TenancyError.duplicateSlug` / `.duplicateDomain`.
-    func register(_ registration: TenantRegistration, beforeCommit: () throws -> Void) async throws -> Tenant
+    func register(
+        _ registration: TenantRegistration, beforeCommit: @escaping @Sendable () throws -> Void
+    ) async throws -> Tenant
     /// Deletes the tenant's rows (its domains with them) and returns what they were.
     func remove(slug: TenantSlug) async throws -> Tenant
     /// Sets a tenant's status and the reason its staff are shown; returns the updated tenant.
@@ -37,13 +40,18 @@ package protocol RegistryWriter: Sendable {
 /// The single-node writer: `platform.sqlite` itself.
 package struct LocalRegistryWriter: RegistryWriter {
     package let platform: PlatformDatabase
+    /// Reloaded after each change, when given.
+    package let registry: TenantRegistry?
 
-    package init(platform: PlatformDatabase) {
+    package init(platform: PlatformDatabase, registry: TenantRegistry? = nil) {
         self.platform = platform
+        self.registry = registry
     }
 
-    package func register(_ registration: TenantRegistration, beforeCommit: () throws -> Void) async throws -> Tenant {
-        try registerNow(registration, beforeCommit: beforeCommit)
+    package func register(
+        _ registration: TenantRegistration, beforeCommit: @escaping @Sendable () throws -> Void
+    ) async throws -> Tenant {
+        try await written { try registerNow(registration, beforeCommit: beforeCommit) }
     }
 
     /// `register` for callers that are not async (the demo and bench set-up).
@@ -78,7 +86,7 @@ package struct LocalRegistryWriter: RegistryWriter {
     }
 
     package func remove(slug: TenantSlug) async throws -> Tenant {
-        try removeNow(slug: slug)
+        try await written { try removeNow(slug: slug) }
     }
 
     package func removeNow(slug: TenantSlug) throws -> Tenant {
@@ -92,10 +100,17 @@ package struct LocalRegistryWriter: RegistryWriter {
     }
 
     package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String) async throws -> Tenant {
-        try platform.setStatus(status, slug: slug, reason: reason)
+        try await written { try platform.setStatus(status, slug: slug, reason: reason) }
     }
 
     package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant {
-        try platform.setMaintenance(on, slug: slug, now: now)
+        try await written { try platform.setMaintenance(on, slug: slug, now: now) }
+    }
+
+    /// Runs a write on the blocking pool, then reloads the registry.
+    private func written<T: Sendable>(_ write: @escaping @Sendable () throws -> T) async throws -> T {
+        let result = try await BlockingIO.run(write)
+        try await registry?.reload()
+        return result
     }
 }

@@ -29,6 +29,8 @@ package actor TenantDatabases {
     private var generations: UInt64 = 0
     /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
     private var inMaintenance: Set<Tenant.ID> = []
+    /// Tenants another node of the cluster holds (with its name): opening them here would serve a stale copy.
+    private var heldElsewhere: [Tenant.ID: String?] = [:]
 
     package init(dataDirectory: DataDirectory, maximumOpen: Int, logger: Logger) {
         precondition(maximumOpen >= 1, "at least one tenant database must be allowed open")
@@ -92,9 +94,7 @@ package actor TenantDatabases {
 
     /// Whether the tenant's pool is open or opening; throws when the tenant is in maintenance.
     private func isOpenOrRefused(_ tenant: Tenant) throws -> Bool {
-        guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
-            throw TenancyError.maintenance(tenant.slug.rawValue)
-        }
+        try checkMayOpen(tenant)
         return entries[tenant.id] != nil || closing[tenant.id] != nil
     }
 
@@ -128,10 +128,22 @@ package actor TenantDatabases {
         inMaintenance = ids
     }
 
-    private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
+    /// Follows the cluster's assignment: tenants held by other nodes (by name; nil when by none) are closed once
+    /// idle and refused until this node holds them again. Empty on a single node.
+    package func setHeldElsewhere(_ owners: [Tenant.ID: String?]) {
+        for id in owners.keys where heldElsewhere[id] == nil { forget(id) }
+        heldElsewhere = owners
+    }
+
+    private func checkMayOpen(_ tenant: Tenant) throws {
         guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
             throw TenancyError.maintenance(tenant.slug.rawValue)
         }
+        if let owner = heldElsewhere[tenant.id] { throw TenancyError.notHeld(tenant.slug.rawValue, node: owner) }
+    }
+
+    private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
+        try checkMayOpen(tenant)
         while true {
             while let pending = closing[tenant.id] { await pending.value }
             if entries[tenant.id] != nil { break }

@@ -66,19 +66,21 @@ package struct TenantOnboarding: Sendable {
         }
     }
 
-    /// `register` through `writer`: the shared registry of a cluster, or this node's own.
+    /// `register` through `writer`: the shared registry of a cluster, or this node's own. The folder is staged on
+    /// the blocking pool.
     @discardableResult
     package func register(
         _ request: NewTenant,
         writer: any RegistryWriter,
         status: Tenant.Status = .active,
         platformHostIsPrimary: Bool = false,
-        stage: (URL) throws -> Void
+        stage: @escaping @Sendable (URL) throws -> Void
     ) async throws -> Tenant {
-        let staged = try self.stage(request, status: status, platformHostIsPrimary: platformHostIsPrimary, stage)
+        let staged = try await BlockingIO.run { [self] in
+            try self.stage(request, status: status, platformHostIsPrimary: platformHostIsPrimary, stage)
+        }
         defer { staged.discard() }
-        let registration = staged.registration
-        let tenant = try await writer.register(registration) { try staged.moveIntoPlace() }
+        let tenant = try await writer.register(staged.registration) { try staged.moveIntoPlace() }
         return try staged.finished(tenant)
     }
 
@@ -212,6 +214,17 @@ package struct TenantOnboarding: Sendable {
         let folder = dataDirectory.tenantFolder(slug)
         if FileManager.default.fileExists(atPath: folder.path) {
             try FileManager.default.removeItem(at: folder)
+        }
+        return tenant
+    }
+
+    /// `removeTenant` through `writer`: the rows first (so no node routes to it), then the folder.
+    package func removeTenant(slug rawSlug: String, writer: any RegistryWriter) async throws -> Tenant {
+        let slug = try TenantSlug(validating: rawSlug)
+        let tenant = try await writer.remove(slug: slug)
+        let folder = dataDirectory.tenantFolder(slug)
+        try await BlockingIO.run {
+            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
         }
         return tenant
     }

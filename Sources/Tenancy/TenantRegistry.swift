@@ -12,12 +12,15 @@ package final class TenantRegistry: Sendable {
 
     package let database: PlatformDatabase
     package let baseDomain: String
+    /// This process's node in a cluster; nil on a single node, which holds every tenant.
+    package let node: String?
     private let current: Mutex<RegistrySnapshot>
     private let handlers = Mutex<[ChangeHandler]>([])
 
-    package init(database: PlatformDatabase, baseDomain: String) throws {
+    package init(database: PlatformDatabase, baseDomain: String, node: String? = nil) throws {
         self.database = database
         self.baseDomain = baseDomain
+        self.node = node
         current = Mutex(try database.snapshot())
     }
 
@@ -26,6 +29,29 @@ package final class TenantRegistry: Sendable {
     /// Resolves a normalised host name to its tenant, without touching SQLite.
     package func tenant(forHost host: String) -> Tenant? {
         current.withLock { $0.tenant(forHost: host, baseDomain: baseDomain) }
+    }
+
+    /// The tenants this node holds: every tenant on a single node; those assigned to it in a cluster. Background
+    /// jobs run for these only.
+    package var heldTenants: [Tenant] {
+        let snapshot = self.snapshot
+        guard let node else { return Array(snapshot.tenantsByID.values) }
+        return snapshot.tenantsByID.values.filter { snapshot.assignments[$0.id] == node }
+    }
+
+    /// Whether this node holds the tenant.
+    package func holds(_ tenantID: Tenant.ID) -> Bool {
+        snapshot.holds(tenantID, node: node)
+    }
+
+    /// The tenants other nodes hold, with their node's name (nil for a tenant assigned to none); empty on a single node.
+    package func heldElsewhere(in snapshot: RegistrySnapshot) -> [Tenant.ID: String?] {
+        guard let node else { return [:] }
+        var owners: [Tenant.ID: String?] = [:]
+        for id in snapshot.tenantsByID.keys where snapshot.assignments[id] != node {
+            owners[id] = .some(snapshot.assignments[id])
+        }
+        return owners
     }
 
     package func onChange(_ handler: @escaping ChangeHandler) {

@@ -10,8 +10,9 @@ import Testing
 struct TenantOperationsTests {
     static func operations(_ dependencies: PortalDependencies, exports: URL, clock: TestClock) -> TenantOperations {
         TenantOperations(
-            platform: dependencies.platform, registry: dependencies.registry, realm: dependencies.platformRealm,
-            health: dependencies.healthCollector, hostingSuspension: dependencies.hostingSuspension,
+            platform: dependencies.platform, registry: dependencies.registry, writer: dependencies.registryWriter,
+            realm: dependencies.platformRealm, health: dependencies.healthCollector,
+            hostingSuspension: dependencies.hostingSuspension,
             archive: dependencies.archive, backups: dependencies.backups, exportsFolder: exports,
             now: clock.now)
     }

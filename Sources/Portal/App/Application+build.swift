@@ -53,6 +53,10 @@ package func buildApplication(
             logger: logger
         ),
     ]
+    if let cluster = dependencies.cluster {
+        // The shared registry's connections, this node's copy of it, and its heartbeat.
+        services.append(cluster)
+    }
     if configuration.healthInterval != nil {
         services.append(dependencies.healthCollector)
     }
@@ -70,7 +74,10 @@ package func buildApplication(
                 desk: dependencies.contentDesk, registry: dependencies.registry, interval: interval, logger: logger))
     }
     if let interval = configuration.backupInterval {
-        services.append(BackupScheduler(backups: dependencies.backups, interval: interval, logger: logger))
+        services.append(
+            BackupScheduler(
+                backups: dependencies.backups, interval: interval, logger: logger,
+                holds: { [registry = dependencies.registry] in registry.holds($0) }))
     }
     if let interval = configuration.drillInterval, configuration.backupRemote != nil {
         let drills = RestoreDrills(backups: dependencies.backups, sample: configuration.drillSample, logger: logger)
@@ -107,7 +114,8 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
         )
         RequestLogMiddleware(logger: logger)
         BrandMiddleware(
-            storefront: dependencies.storefront, platformRealm: dependencies.platformRealm,
+            storefront: dependencies.storefront, registry: dependencies.registry,
+            platformRealm: dependencies.platformRealm,
             benchRoutes: configuration.benchRoutes, logger: logger
         )
         LanguageMiddleware(languages: dependencies.pages.languages, now: dependencies.accountServices.now)
@@ -117,7 +125,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             assets: dependencies.assets,
             logger: logger
         )
-        TenantGateMiddleware(benchRoutes: configuration.benchRoutes)
+        TenantGateMiddleware(benchRoutes: configuration.benchRoutes, registry: dependencies.registry)
         PlatformHostMiddleware(responder: buildPlatformRouter(dependencies, logger: logger).buildResponder())
     }
     let areas = TenantAreas(router, dependencies, logger: logger)

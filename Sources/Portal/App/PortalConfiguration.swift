@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import Integrations
 import Tenancy
@@ -89,6 +90,9 @@ package struct PortalConfiguration: Sendable {
     /// Whether requests are counted and timed for `/internal/metrics` (Hummingbird's metrics middleware); the
     /// state gauges are served either way. `make bench` measures the storefront with and without it.
     package var requestMetrics = true
+    /// The cluster this process is a node of (`--registry`, `--node`, `--advertise`); nil on a single node, whose
+    /// registry is `platform.sqlite`.
+    package var cluster: ClusterSettings?
     /// The simulators this process runs (`portal demo`): the onboarding wizard fills them in for sandbox brands.
     package var sandboxUpstreams: SandboxUpstreams?
 

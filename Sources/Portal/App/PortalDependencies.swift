@@ -1,4 +1,5 @@
 import Branding
+import Cluster
 import Foundation
 import Integrations
 import Logging
@@ -52,6 +53,10 @@ package struct PortalDependencies: Sendable {
     package let readiness: Readiness
     /// Brand databases the health pass could not open (a platform alert).
     package let unopenable: UnopenableDatabases
+    /// This node's part in a cluster; nil on a single node.
+    package let cluster: ClusterMembership?
+    /// Where changes to tenants are written: the cluster's registry, or `platform.sqlite`.
+    package let registryWriter: any RegistryWriter
     package let logger: Logger
 
     /// The brand's pages, news, site settings and images.
@@ -98,8 +103,15 @@ package struct PortalDependencies: Sendable {
         }
         let dataDirectory = DataDirectory(path: configuration.dataDirectory)
         let platform = try PlatformDatabase(dataDirectory: dataDirectory)
-        let registry = try TenantRegistry(database: platform, baseDomain: configuration.baseDomain)
+        let registry = try TenantRegistry(
+            database: platform, baseDomain: configuration.baseDomain, node: configuration.cluster?.node)
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: maximumOpen, logger: logger)
+        let cluster = configuration.cluster.map { settings in
+            ClusterMembership(
+                settings: settings, platform: platform, tenants: registry,
+                openTenants: { await databases.openCount }, logger: logger)
+        }
+        await databases.setHeldElsewhere(registry.heldElsewhere(in: registry.snapshot))
         let unopenable = UnopenableDatabases()
         let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
         let languages = try Languages.load(directory: configuration.assetsDirectory + "/locales")
@@ -132,6 +144,9 @@ package struct PortalDependencies: Sendable {
         }
         registry.onChange { old, new in
             await databases.setMaintenance(Set(new.tenantsByID.values.filter { $0.maintenanceSince != nil }.map(\.id)))
+            await databases.setHeldElsewhere(registry.heldElsewhere(in: new))
+            // A tenant that moved between nodes: whatever this node kept of it is dropped.
+            for (id, node) in old.assignments where new.assignments[id] != node { storefront.invalidate(id) }
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(id)
                 // Removed, or coming out of maintenance (a restore replaced its data): reopen fresh.
@@ -205,6 +220,8 @@ package struct PortalDependencies: Sendable {
                 crashAfter: configuration.crashAfterStep, logger: logger),
             readiness: Readiness(thresholds: configuration.readiness),
             unopenable: unopenable,
+            cluster: cluster,
+            registryWriter: cluster ?? LocalRegistryWriter(platform: platform, registry: registry),
             logger: logger
         )
     }

@@ -7,6 +7,8 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case unknownHost
     case tenantSuspended
     case tenantMaintenance
+    /// Another node of the cluster holds the host's tenant (named when it has one): 421, never a stale copy.
+    case heldElsewhere(node: String?)
     /// The host's brand content (brand, theme, catalogue, home page) could not be built; the cause is logged.
     case brandUnavailable
     case notFound
@@ -22,6 +24,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .unknownHost, .notFound: .notFound
         case .notWhileImpersonating: .forbidden
         case .tenantSuspended, .tenantMaintenance, .brandUnavailable: .serviceUnavailable
+        case .heldElsewhere: .misdirectedRequest
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
     }
@@ -34,6 +37,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .notWhileImpersonating: "not_while_signed_in_as_customer"
         case .tenantSuspended, .brandUnavailable: "temporarily_unavailable"
         case .tenantMaintenance: "maintenance"
+        case .heldElsewhere: "misdirected"
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
         }
     }
@@ -45,6 +49,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .notWhileImpersonating: "Staff signed in as a customer cannot open the customer's security settings."
         case .tenantSuspended, .brandUnavailable: "This site is temporarily unavailable. Please try again later."
         case .tenantMaintenance: "This site is down for a few minutes of maintenance. Please try again shortly."
+        case .heldElsewhere: "This site is served by another server of the platform. Please try again."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
         case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"
         case .invalidEmailDefaults(let problem): problem

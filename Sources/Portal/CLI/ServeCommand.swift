@@ -14,19 +14,26 @@ struct ServeCommand: AsyncParsableCommand {
 
             Example:
               portal serve --host 0.0.0.0 --port 8080 --data-dir /var/lib/portal --base-domain portal.example
+
+            As one node of several (README "Running several nodes"):
+              portal serve --registry postgres://portal@db:5432/portal --node node-1 \\
+                --advertise http://10.0.0.11:8080 --host 0.0.0.0 --port 8080 --data-dir /var/lib/portal
             """
     )
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
-        let configuration = try server.configuration()
+        var configuration = try server.configuration()
+        configuration.cluster = try cluster.resolvedCluster()
         let logger = Bootstrap.logger(level: try server.resolvedLogLevel(), format: try server.resolvedLogFormat())
-        try await Bootstrap.serve(configuration, logger: logger) { port, dependencies in
-            let count = dependencies.registry.snapshot.tenantCount
+        try await Bootstrap.serve(configuration, logger: logger) { [configuration] port, dependencies in
+            let count = dependencies.registry.heldTenants.count
+            let node = configuration.cluster.map { " as node \($0.node) of the cluster at \($0.registry)" } ?? ""
             Console.line(
                 "portal \(PortalVersion.current) listening on http://\(configuration.host):\(port) "
-                    + "serving \(count) tenant\(count == 1 ? "" : "s") from \(configuration.dataDirectory)")
+                    + "serving \(count) tenant\(count == 1 ? "" : "s") from \(configuration.dataDirectory)\(node)")
         }
     }
 }

@@ -11,10 +11,14 @@ package struct BackupScheduler: Service {
     let interval: Duration
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Whether this node holds a tenant (in a cluster, only its own tenants are backed up here).
+    let holds: @Sendable (Tenant.ID) -> Bool
 
     package init(
-        backups: TenantBackups, interval: Duration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        backups: TenantBackups, interval: Duration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        holds: @escaping @Sendable (Tenant.ID) -> Bool = { _ in true }
     ) {
+        self.holds = holds
         self.backups = backups
         self.interval = interval
         self.logger = logger
@@ -30,7 +34,7 @@ package struct BackupScheduler: Service {
     /// seconds, not all in a burst that would take the server's cores from its visitors. A database whose last
     /// attempt failed (the remote was down) is tried again after an hour, or the interval if shorter.
     private func sweep() -> TenantSweep<String> {
-        let (backups, interval, logger, now) = (self.backups, self.interval, self.logger, self.now)
+        let (backups, interval, logger, now, holds) = (self.backups, self.interval, self.logger, self.now, self.holds)
         return TenantSweep(
             name: "backups", interval: .seconds(60), start: .immediately, logger: logger,
             pause: { Self.pause(interval: interval, due: $0) },
@@ -38,7 +42,8 @@ package struct BackupScheduler: Service {
                 try await BlockingIO.run {
                     let statuses = try backups.platform.backupStatuses()
                     let databases =
-                        [TenantArchive.platformDatabase] + (try backups.platform.allTenants().map(\.slug.rawValue))
+                        [TenantArchive.platformDatabase]
+                        + (try backups.platform.allTenants().filter { holds($0.id) }.map(\.slug.rawValue))
                     return databases.filter { Self.isDue(statuses[$0], interval: interval, now: now()) }
                 }
             },

@@ -138,7 +138,8 @@ package struct MailDelivery: Service {
         case .platform:
             return try await body(platform.mail)
         case .tenant(let id):
-            guard let tenant = registry.snapshot.tenantsByID[id] else { return nil }
+            // Another node of the cluster holds the tenant and delivers its mail.
+            guard let tenant = registry.snapshot.tenantsByID[id], registry.holds(id) else { return nil }
             return try await databases.withDatabase(for: tenant) { try await body($0.mail) }
         }
     }

@@ -119,7 +119,8 @@ package struct OrderPipeline: Service {
 
     /// Runs the tenant's due jobs one after another, then schedules the next or clears the pending hint.
     private func work(_ id: Tenant.ID) async {
-        guard let tenant = registry.snapshot.tenantsByID[id] else {
+        // Gone, or held by another node of the cluster (which runs its jobs): nothing to do here.
+        guard let tenant = registry.snapshot.tenantsByID[id], registry.holds(id) else {
             try? await platform.clearJobsPending(id, checkedAt: now())
             return
         }

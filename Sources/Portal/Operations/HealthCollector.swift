@@ -38,7 +38,7 @@ package struct HealthCollector: Service {
             pause: { [interval] count in
                 paced ? min(max(interval / max(1, count * 4), .milliseconds(1)), .seconds(1)) : .zero
             },
-            items: { [registry] in registry.snapshot.tenantsByID.values.sorted(by: { $0.id.rawValue < $1.id.rawValue })
+            items: { [registry] in registry.heldTenants.sorted(by: { $0.id.rawValue < $1.id.rawValue })
             },
             label: { $0.slug.rawValue }, visit: { await collect($0) ? 1 : 0 }
         )

@@ -9,7 +9,8 @@ enum PlatformRoutes {
             flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
             platform: dependencies.platform,
             operations: TenantOperations(
-                platform: dependencies.platform, registry: dependencies.registry, realm: dependencies.platformRealm,
+                platform: dependencies.platform, registry: dependencies.registry,
+                writer: dependencies.registryWriter, realm: dependencies.platformRealm,
                 health: dependencies.healthCollector, hostingSuspension: dependencies.hostingSuspension,
                 archive: dependencies.archive, backups: dependencies.backups,
                 exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
@@ -27,8 +28,8 @@ enum PlatformRoutes {
                         platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
                         baseDomain: configuration.baseDomain
                     ),
-                    upstreams: dependencies.upstreams, databases: dependencies.databases,
-                    sandbox: configuration.sandboxUpstreams, logger: logger
+                    writer: dependencies.registryWriter, upstreams: dependencies.upstreams,
+                    databases: dependencies.databases, sandbox: configuration.sandboxUpstreams, logger: logger
                 ),
                 drafts: OnboardingDrafts(), registry: dependencies.registry, flows: dependencies.accountFlows,
                 platformRealm: dependencies.platformRealm, tenantRealm: { dependencies.tenantRealm($0) }),

@@ -17,6 +17,8 @@ package struct TenantOperations: Sendable {
 
     let platform: PlatformDatabase
     let registry: TenantRegistry
+    /// Where suspensions are written: `platform.sqlite`, or the cluster's registry.
+    let writer: any RegistryWriter
     let realm: PlatformRealm
     let health: HealthCollector
     let hostingSuspension: HostingSuspension
@@ -48,18 +50,14 @@ package struct TenantOperations: Sendable {
     /// Customers see "temporarily unavailable"; staff can still sign in and read `reason`. With `hosting`, the
     /// brand's hosting accounts are suspended at WHM too (and resumed with it).
     package func suspend(_ tenant: Tenant, reason: String, hosting: Bool, by user: Account, ip: String) async throws {
-        _ = try await BlockingIO.run { [platform] in
-            try platform.setStatus(.suspended, slug: tenant.slug, reason: reason)
-        }
-        try await registry.reload()
+        _ = try await writer.setStatus(.suspended, slug: tenant.slug, reason: reason)
         var detail = "reason: \(reason)"
         if hosting { detail += "; hosting: " + (await hostingSuspension.suspend(tenant: tenant)) }
         try await audit("tenant.suspended", tenant, detail: detail, by: user, ip: ip)
     }
 
     package func resume(_ tenant: Tenant, by user: Account, ip: String) async throws {
-        _ = try await BlockingIO.run { [platform] in try platform.setStatus(.active, slug: tenant.slug) }
-        try await registry.reload()
+        _ = try await writer.setStatus(.active, slug: tenant.slug, reason: "")
         let hosting = await hostingSuspension.unsuspend(tenant: tenant)
         try await audit(
             "tenant.resumed", tenant, detail: hosting.isEmpty ? "" : "hosting: \(hosting)", by: user, ip: ip)

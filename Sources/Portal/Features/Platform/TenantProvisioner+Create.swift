@@ -74,24 +74,24 @@ extension TenantProvisioner {
             }
             let (name, nameservers, platformHostIsPrimary) = (plan.name, plan.nameservers, !plan.activateDomains)
             let (currency, rates) = (plan.currency, plan.rates)
-            tenant = try await BlockingIO.run { [onboarding, request] in
-                try onboarding.register(request, platformHostIsPrimary: platformHostIsPrimary) { staging in
-                    let database = try TenantDatabase.create(
-                        path: staging.appendingPathComponent("tenant.sqlite").path,
-                        slug: try TenantSlug(validating: request.slug),
-                        templates: onboarding.dataDirectory.templatesFolder)
-                    defer { try? database.close() }
-                    try database.updateBrandNow { brand in
-                        brand.companyName = name
-                        if !nameservers.isEmpty { brand.nameservers = nameservers }
-                        if Currency.isWellFormed(currency) { brand.currency = currency }
-                    }
-                    if !rates.isEmpty {
-                        try database.pool.write { db in
-                            try db.execute(
-                                sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                                arguments: [ExchangeRates.settingKey, ExchangeRates.encode(rates)])
-                        }
+            tenant = try await onboarding.register(
+                request, writer: writer, platformHostIsPrimary: platformHostIsPrimary
+            ) { [onboarding, request] staging in
+                let database = try TenantDatabase.create(
+                    path: staging.appendingPathComponent("tenant.sqlite").path,
+                    slug: try TenantSlug(validating: request.slug),
+                    templates: onboarding.dataDirectory.templatesFolder)
+                defer { try? database.close() }
+                try database.updateBrandNow { brand in
+                    brand.companyName = name
+                    if !nameservers.isEmpty { brand.nameservers = nameservers }
+                    if Currency.isWellFormed(currency) { brand.currency = currency }
+                }
+                if !rates.isEmpty {
+                    try database.pool.write { db in
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                            arguments: [ExchangeRates.settingKey, ExchangeRates.encode(rates)])
                     }
                 }
             }
@@ -100,9 +100,9 @@ extension TenantProvisioner {
         undo.append(
             (
                 "the brand \(slug) and its folder",
-                { [onboarding, databases] in
+                { [onboarding, databases, writer] in
                     await databases.forget(tenant.id)
-                    _ = try await BlockingIO.run { try onboarding.removeTenant(slug: slug) }
+                    _ = try await onboarding.removeTenant(slug: slug, writer: writer)
                 }
             ))
         steps.append(

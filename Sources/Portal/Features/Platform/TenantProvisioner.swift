@@ -9,16 +9,19 @@ import Tenancy
 /// the sealed upstream settings and the owner's invitation. A failure at any step undoes every step before it.
 package struct TenantProvisioner: Sendable {
     let onboarding: TenantOnboarding
+    /// Where the brand's registry rows go: this node's registry, or the cluster's.
+    let writer: any RegistryWriter
     let upstreams: TenantUpstreams
     let databases: TenantDatabases
     let sandbox: SandboxUpstreams?
     let logger: Logger
 
     package init(
-        onboarding: TenantOnboarding, upstreams: TenantUpstreams, databases: TenantDatabases,
-        sandbox: SandboxUpstreams?, logger: Logger
+        onboarding: TenantOnboarding, writer: (any RegistryWriter)? = nil, upstreams: TenantUpstreams,
+        databases: TenantDatabases, sandbox: SandboxUpstreams?, logger: Logger
     ) {
         self.onboarding = onboarding
+        self.writer = writer ?? LocalRegistryWriter(platform: onboarding.platform)
         self.upstreams = upstreams
         self.databases = databases
         self.sandbox = sandbox

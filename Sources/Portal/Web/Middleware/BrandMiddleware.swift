@@ -12,6 +12,7 @@ package struct BrandMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
     let storefront: StorefrontService
+    let registry: TenantRegistry
     let platformRealm: PlatformRealm
     let benchRoutes: Bool
     let logger: Logger
@@ -28,6 +29,8 @@ package struct BrandMiddleware: RouterMiddleware {
         var context = context
         switch context.origin.resolution {
         case .tenant(let tenant, _):
+            // Held by another node: its data here may be stale, so none of it is read (the gate answers 421).
+            guard registry.holds(tenant.id) else { break }
             guard !path.hasPrefix(ProductAPIPaths.prefix) else {
                 // The API answers in JSON and never shows the storefront: a name for its error pages suffices.
                 context.chrome = platformRealm.plainChrome(named: tenant.name)

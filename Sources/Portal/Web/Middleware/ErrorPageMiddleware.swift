@@ -53,6 +53,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         var headers: HTTPFields = [.cacheControl: "no-store"]
         if status == .serviceUnavailable { headers[.retryAfter] = "300" }
         if let busy = error as? HashQueue.Busy { headers[.retryAfter] = String(busy.retryAfter) }
+        if case PortalError.heldElsewhere(let node?) = error { headers[.portalNode] = node }
         if status == .methodNotAllowed, let allow = (error as? HTTPError)?.headers[.allow] {
             headers[.allow] = allow
         }
@@ -139,6 +140,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         case .notWhileImpersonating: tr("errors.not_while_impersonating")
         case .tenantSuspended, .brandUnavailable: tr("errors.site_unavailable")
         case .tenantMaintenance: tr("errors.maintenance")
+        case .heldElsewhere: error.description
         case .badHost, .missingAssets, .missingTemplate, .invalidEmailDefaults: error.description
         }
     }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Tenancy
 
 /// Lets a request through only when its host names an active tenant, except for the few
 /// host-independent paths (`/health`, `/static/…`, the bench baseline).
@@ -7,6 +8,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
     let benchRoutes: Bool
+    let registry: TenantRegistry
 
     package func handle(
         _ request: Request,
@@ -22,6 +24,9 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .badHost(let problem):
             throw PortalError.badHost(problem)
         case .tenant(let tenant, _):
+            guard registry.holds(tenant.id) else {
+                throw PortalError.heldElsewhere(node: registry.snapshot.assignments[tenant.id])
+            }
             guard tenant.status == .active || Self.staffMayEnterSuspended(request) else {
                 throw PortalError.tenantSuspended
             }
@@ -65,4 +70,9 @@ where Responder.Context == PortalRequestContext {
         else { return try await next(request, context) }
         return try await responder.respond(to: request, context: context)
     }
+}
+
+extension HTTPField.Name {
+    /// Names the node that holds a tenant, on a 421 from a node that does not.
+    package static let portalNode = Self("Portal-Node")!
 }

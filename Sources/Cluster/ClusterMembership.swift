@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// How a node joins a cluster: the shared registry, its own name, and where the others reach it.
+package struct ClusterSettings: Sendable {
+    package var registry: RegistryURL
+    package var node: String
+    package var advertise: String
+    /// How often the node tells the registry it is alive, with its load.
+    package var heartbeatInterval: Duration = .seconds(2)
+    /// How often the copy is compared with the registry when no notification came.
+    package var pollInterval: Duration = .seconds(1)
+
+    package init(registry: RegistryURL, node: String, advertise: String) {
+        self.registry = registry
+        self.node = node
+        self.advertise = advertise
+    }
+
+    /// Checks `--advertise`: an http(s) URL with a host and a port, nothing else.
+    package static func validateAdvertise(_ raw: String) throws(TenancyError) -> String {
+        guard let components = URLComponents(string: raw), components.scheme == "http" || components.scheme == "https",
+            let host = components.host, !host.isEmpty, components.port != nil,
+            components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil
+        else {
+            throw .storage("--advertise must be http://ADDRESS:PORT (where the proxy and other nodes reach this node)")
+        }
+        return "\(components.scheme!)://\(host):\(components.port!)"
+    }
+}
+
+/// A node's part in the cluster while it serves: the registry's connections, its copy (`RegistryFollower`),
+/// and its heartbeat. Writes to tenants go through `registry` (a `RegistryWriter`).
+package final class ClusterMembership: Service, Sendable {
+    package let settings: ClusterSettings
+    package let registry: PostgresRegistry
+    package let follower: RegistryFollower
+    let replica: RegistryReplica
+    let openTenants: @Sendable () async -> Int
+    let logger: Logger
+
+    package init(
+        settings: ClusterSettings, platform: PlatformDatabase, tenants: TenantRegistry,
+        openTenants: @escaping @Sendable () async -> Int, logger: Logger
+    ) {
+        self.settings = settings
+        registry = PostgresRegistry(url: settings.registry, node: settings.node, logger: logger)
+        replica = RegistryReplica(platform: platform)
+        follower = RegistryFollower(
+            registry: registry, replica: replica, tenants: tenants, pollInterval: settings.pollInterval, logger: logger)
+        self.openTenants = openTenants
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.registry.run() }
+            try await joinWhenReachable()
+            group.addTask { try await self.follower.run() }
+            group.addTask { await self.beat() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Migrates the registry's schema and joins, retrying while PostgreSQL is away; the node serves from its last
+    /// copy meanwhile. Refuses to follow a registry that lacks the tenants this node already has (a platform not yet
+    /// moved with `portal registry migrate-to-postgres`): following it would drop them from this node's copy.
+    private func joinWhenReachable() async throws {
+        var pause = Duration.milliseconds(250)
+        while true {
+            do {
+                try await registry.migrate()
+                try await checkNotDropping()
+                try await registry.join(node: settings.node, advertise: settings.advertise)
+                try await follower.sync()
+                logger.info(
+                    "joined the cluster",
+                    metadata: ["node": "\(settings.node)", "registry": "\(settings.registry)"])
+                return
+            } catch let error as ClusterError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning(
+                    "shared registry unreachable; serving from this node's copy",
+                    metadata: ["registry": "\(settings.registry)", "error": "\(error)"])
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(10))
+        }
+    }
+
+    private func checkNotDropping() async throws {
+        let replica = self.replica
+        let (position, local) = try await BlockingIO.run {
+            (try replica.position(), try replica.platform.allTenants().map(\.slug.rawValue))
+        }
+        guard position?.source != registry.source, !local.isEmpty else { return }
+        let shared = Set(try await registry.changes(since: nil).tenants.map(\.slug.rawValue))
+        let missing = local.filter { !shared.contains($0) }
+        guard missing.isEmpty else { throw ClusterError.wouldDropTenants(missing.sorted()) }
+    }
+
+    private func beat() async {
+        while !Task.isCancelled {
+            do {
+                try await registry.heartbeat(
+                    node: settings.node, load: Self.loadAverage(), openTenants: await openTenants())
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+            do { try await Task.sleep(for: settings.heartbeatInterval) } catch { return }
+        }
+    }
+
+    /// The one-minute load average (runnable tasks), from /proc/loadavg.
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+            let first = text.split(separator: " ").first
+        else { return 0 }
+        return Double(first) ?? 0
+    }
+}
+
+/// A node writes tenants to the shared registry and returns once its own copy shows the change.
+extension ClusterMembership: RegistryWriter {
+    package func register(
+        _ registration: TenantRegistration, beforeCommit: @escaping @Sendable () throws -> Void
+    ) async throws -> Tenant {
+        try await synced { try await registry.register(registration, beforeCommit: beforeCommit) }
+    }
+
+    package func remove(slug: TenantSlug) async throws -> Tenant {
+        try await synced { try await registry.remove(slug: slug) }
+    }
+
+    package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String) async throws -> Tenant {
+        try await synced { try await registry.setStatus(status, slug: slug, reason: reason) }
+    }
+
+    package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant {
+        try await synced { try await registry.setMaintenance(on, slug: slug, now: now) }
+    }
+
+    private func synced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
+        let result = try await write()
+        try await follower.sync()
+        return result
+    }
+}
