@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Tenancy
 
 /// The registry several nodes share, in PostgreSQL: tenants, their domains, the node each is assigned to, and the
@@ -10,10 +11,12 @@ package final class PostgresRegistry: RegistryWriter {
     package let url: RegistryURL
     /// This process's node: tenants it registers are assigned to it. Nil for a tool that is no node (a migration).
     package let node: String?
+    /// How long a query waits for a connection before the registry counts as unreachable.
+    package let leaseTimeout: Duration
     let client: PostgresClient
     let logger: Logger
 
-    package init(url: RegistryURL, node: String? = nil, logger: Logger) {
+    package init(url: RegistryURL, node: String? = nil, leaseTimeout: Duration = .seconds(10), logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: {
@@ -27,6 +30,7 @@ package final class PostgresRegistry: RegistryWriter {
         configuration.options.connectTimeout = .seconds(5)
         self.url = url
         self.node = node
+        self.leaseTimeout = leaseTimeout
         self.logger = logger
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
@@ -43,7 +47,7 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Creates or upgrades the tables; several nodes starting at once take turns (an advisory lock).
     package func migrate() async throws {
-        try await client.withConnection { connection in
+        try await connection { [self] connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
             do {
                 try await upgrade(connection)
@@ -85,7 +89,7 @@ package final class PostgresRegistry: RegistryWriter {
     /// Everything that changed after revision `since`, read in one consistent snapshot; every row when `since` is
     /// nil or older than the oldest kept tombstone.
     package func changes(since: Int64?) async throws -> RegistryChanges {
-        try await client.withConnection { connection in
+        try await connection { [self] connection in
             try await inTransaction(connection, readOnly: true) { connection in
                 var revision: Int64 = 0
                 var keptFrom: Int64 = 0
@@ -148,7 +152,7 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Every node with its last heartbeat, by name.
     package func nodes() async throws -> [ClusterNode] {
-        try await client.withConnection { connection in try await nodes(connection) }
+        try await connection { [self] connection in try await nodes(connection) }
     }
 
     private func nodes(_ connection: PostgresConnection) async throws -> [ClusterNode] {
@@ -165,20 +169,22 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// The registry's revision: what the followers compare with their copy when no notification came.
     package func revision() async throws -> Int64 {
-        var revision: Int64 = 0
-        for try await value in try await client.query("SELECT revision FROM registry_state WHERE id = 1").decode(
-            Int64.self)
-        {
-            revision = value
+        try await connection { [self] connection in
+            var revision: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT revision FROM registry_state WHERE id = 1", logger: self.logger
+            ).decode(Int64.self) {
+                revision = value
+            }
+            return revision
         }
-        return revision
     }
 
     // MARK: Nodes
 
     /// Adds this node, or updates its address when it joins again.
     package func join(node name: String, advertise: String, now: Date = Date()) async throws {
-        try await client.withConnection { connection in
+        try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
                 try await connection.query(
@@ -195,17 +201,19 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Says the node is alive, with its load; does not change the registry's revision.
     package func heartbeat(node name: String, load: Double, openTenants: Int, now: Date = Date()) async throws {
-        try await client.query(
-            """
-            UPDATE nodes SET heartbeat_at = \(now), load = \(load), open_tenants = \(Int32(clamping: openTenants))
-            WHERE name = \(name)
-            """, logger: logger)
+        try await connection { [self] connection in
+            try await connection.query(
+                """
+                UPDATE nodes SET heartbeat_at = \(now), load = \(load), open_tenants = \(Int32(clamping: openTenants))
+                WHERE name = \(name)
+                """, logger: self.logger)
+        }
     }
 
     /// Assigns the tenant to `node` (which must have joined); returns the updated tenant.
     @discardableResult
     package func assign(slug: TenantSlug, to node: String) async throws -> Tenant {
-        try await updateTenant(slug: slug) { connection, id in
+        try await updateTenant(slug: slug) { [self] connection, id in
             var known = false
             for try await _ in try await connection.query(
                 "SELECT 1 FROM nodes WHERE name = \(node)", logger: logger
@@ -220,14 +228,84 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// The node a tenant is assigned to, read from the registry itself (not a copy).
     package func node(of slug: TenantSlug) async throws -> String? {
-        var found: String?? = nil
-        for try await node in try await client.query(
-            "SELECT node FROM tenants WHERE slug = \(slug.rawValue)", logger: logger
-        ).decode(String?.self) {
-            found = .some(node)
+        let found: String?? = try await connection { [self] connection in
+            var found: String?? = nil
+            for try await node in try await connection.query(
+                "SELECT node FROM tenants WHERE slug = \(slug.rawValue)", logger: self.logger
+            ).decode(String?.self) {
+                found = .some(node)
+            }
+            return found
         }
         guard let found else { throw TenancyError.unknownTenant(slug.rawValue) }
         return found
+    }
+
+    // MARK: Moving a platform in
+
+    /// How many tenants the registry has.
+    package func tenantCount() async throws -> Int {
+        try await connection { [self] connection in
+            var count = 0
+            for try await value in try await connection.query(
+                "SELECT count(*)::bigint FROM tenants", logger: self.logger
+            ).decode(Int64.self) {
+                count = Int(value)
+            }
+            return count
+        }
+    }
+
+    /// Copies a single node's registry in, keeping every tenant's id, all assigned to `node` (which holds their
+    /// folders), in batches of `batch` tenants per transaction; `progress` hears the running count. Refuses a registry
+    /// that has tenants already. The id sequence continues after the highest id copied.
+    package func importPlatform(
+        tenants: [Tenant], domains: [TenantDomain], node: String, batch: Int = 500,
+        progress: @Sendable (Int) async -> Void
+    ) async throws {
+        let domainsByTenant = Dictionary(grouping: domains, by: \.tenantID)
+        var copied = 0
+        for start in stride(from: 0, to: max(tenants.count, 1), by: batch) {
+            let chunk = tenants.isEmpty ? [] : Array(tenants[start..<min(start + batch, tenants.count)])
+            try await connection { [self] connection in
+                try await inTransaction(connection) { connection in
+                    try await lockRegistry(connection)
+                    if start == 0 {
+                        var existing: Int64 = 0
+                        for try await count in try await connection.query(
+                            "SELECT count(*)::bigint FROM tenants", logger: logger
+                        ).decode(Int64.self) {
+                            existing = count
+                        }
+                        guard existing == 0 else { throw ClusterError.registryNotEmpty(Int(existing)) }
+                    }
+                    for tenant in chunk {
+                        try await connection.query(
+                            """
+                            INSERT INTO tenants (id, slug, name, status, status_reason, created_at, maintenance_since, node)
+                            VALUES (\(tenant.id.rawValue), \(tenant.slug.rawValue), \(tenant.name), \(tenant.status.rawValue),
+                                \(tenant.statusReason), \(tenant.createdAt), \(tenant.maintenanceSince), \(node))
+                            """, logger: logger)
+                        for domain in domainsByTenant[tenant.id] ?? [] {
+                            try await connection.query(
+                                """
+                                INSERT INTO domains (hostname, tenant_id, kind, is_primary, status, verification_token,
+                                    added_at, verified_at)
+                                VALUES (\(domain.hostname), \(tenant.id.rawValue), \(domain.kind.rawValue), \(domain.isPrimary),
+                                    \(domain.status.rawValue), \(domain.verificationToken), \(domain.addedAt),
+                                    \(domain.verifiedAt))
+                                """, logger: logger)
+                        }
+                    }
+                    try await connection.query(
+                        """
+                        SELECT setval(pg_get_serial_sequence('tenants', 'id'), greatest((SELECT max(id) FROM tenants), 1))
+                        """, logger: logger)
+                }
+            }
+            copied += chunk.count
+            await progress(copied)
+        }
     }
 
     // MARK: RegistryWriter
@@ -241,10 +319,10 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Registers the tenant assigned to `node`.
     package func register(
-        _ registration: TenantRegistration, node: String?, beforeCommit: () throws -> Void
+        _ registration: TenantRegistration, node: String?, beforeCommit: @escaping @Sendable () throws -> Void
     ) async throws -> Tenant {
         do {
-            let id = try await client.withConnection { connection in
+            let id = try await connection { [self] connection in
                 try await inTransaction(connection) { connection in
                     try await lockRegistry(connection)
                     var id: Int64?
@@ -285,7 +363,7 @@ package final class PostgresRegistry: RegistryWriter {
     }
 
     package func remove(slug: TenantSlug) async throws -> Tenant {
-        try await client.withConnection { connection in
+        try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
                 let tenant = try await tenant(slug: slug, connection)
@@ -297,7 +375,7 @@ package final class PostgresRegistry: RegistryWriter {
 
     package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String) async throws -> Tenant {
         let reason = status == .active ? "" : reason
-        return try await updateTenant(slug: slug) { connection, id in
+        return try await updateTenant(slug: slug) { [self] connection, id in
             try await connection.query(
                 """
                 UPDATE tenants SET status = \(status.rawValue), status_reason = \(reason)
@@ -307,7 +385,7 @@ package final class PostgresRegistry: RegistryWriter {
     }
 
     package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant {
-        try await updateTenant(slug: slug) { connection, id in
+        try await updateTenant(slug: slug) { [self] connection, id in
             if on {
                 try await connection.query(
                     "UPDATE tenants SET maintenance_since = \(now) WHERE id = \(id) AND maintenance_since IS NULL",
@@ -323,10 +401,10 @@ package final class PostgresRegistry: RegistryWriter {
     // MARK: Helpers
 
     /// Runs `change` on the tenant's row under the registry lock and returns the row as it is afterwards.
-    nonisolated(nonsending) private func updateTenant(
-        slug: TenantSlug, _ change: (PostgresConnection, Int64) async throws -> Void
+    private func updateTenant(
+        slug: TenantSlug, _ change: @escaping @Sendable (PostgresConnection, Int64) async throws -> Void
     ) async throws -> Tenant {
-        try await client.withConnection { connection in
+        try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
                 let before = try await tenant(slug: slug, connection)
@@ -350,13 +428,41 @@ package final class PostgresRegistry: RegistryWriter {
         throw TenancyError.unknownTenant(slug.rawValue)
     }
 
+    /// Runs `body` on a connection of the pool. Waiting for the connection is bounded by `leaseTimeout`: PostgreSQL
+    /// being away is reported (`ClusterError.registryUnreachable`) instead of waited out; `body` itself is not bounded.
+    private func connection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await self.client.withConnection { connection in
+                    leased.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: self.leaseTimeout)
+                guard leased.isSet else { throw ClusterError.registryUnreachable(self.url.description) }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
     /// Every write takes the registry row's lock first: revisions are handed out in commit order, and two writers
     /// never wait for each other's rows in opposite orders.
     private func lockRegistry(_ connection: PostgresConnection) async throws {
         try await connection.query("SELECT revision FROM registry_state WHERE id = 1 FOR UPDATE", logger: logger)
     }
 
-    nonisolated(nonsending) private func inTransaction<Result: Sendable>(
+    private func inTransaction<Result: Sendable>(
         _ connection: PostgresConnection, readOnly: Bool = false,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -378,6 +484,8 @@ package enum ClusterError: Error, CustomStringConvertible, Equatable {
     case registryNewer(version: Int, known: Int)
     case notInCluster
     case wouldDropTenants([String])
+    case registryNotEmpty(Int)
+    case registryUnreachable(String)
 
     package var description: String {
         switch self {
@@ -387,8 +495,19 @@ package enum ClusterError: Error, CustomStringConvertible, Equatable {
         case .wouldDropTenants(let slugs):
             "the shared registry does not have \(slugs.count) tenant(s) this node has (\(slugs.prefix(5).joined(separator: ", ")) …); "
                 + "move this platform first with `portal registry migrate-to-postgres`"
+        case .registryNotEmpty(let count):
+            "the shared registry already has \(count) tenant(s); a platform is moved into an empty one"
+        case .registryUnreachable(let url):
+            "the shared registry at \(url) cannot be reached (no connection); is PostgreSQL running there?"
         case .notInCluster:
             "this portal is not part of a cluster: start it with --registry and --node"
         }
     }
+}
+
+/// Set once a connection has been leased; read by the lease deadline.
+private final class LeaseFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -21,7 +21,7 @@ final class TestNode: Sendable {
         tenants = try TenantRegistry(database: platform, baseDomain: "localhost")
         follower = RegistryFollower(
             registry: registry, replica: RegistryReplica(platform: platform), tenants: tenants,
-            pollInterval: pollInterval, logger: Logger(label: "test"))
+            pollInterval: pollInterval, logger: quietLogger)
     }
 
     var onboarding: TenantOnboarding {
@@ -41,7 +41,7 @@ func withSharedRegistry<T: Sendable>(
     var raw = url ?? ""
     if url == nil { raw = try await TestPostgres.freshDatabase() }
     let url = try RegistryURL(parsing: raw)
-    let registry = PostgresRegistry(url: url, node: node, logger: Logger(label: "test"))
+    let registry = PostgresRegistry(url: url, node: node, logger: quietLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await registry.run() }
         defer { group.cancelAll() }
@@ -78,6 +78,21 @@ struct SharedRegistryTests {
             } catch {
                 #expect(error.description.contains(message), "\(raw): \(error)")
             }
+        }
+    }
+
+    @Test("an unreachable registry is reported with its address, not waited on forever")
+    func unreachable() async throws {
+        let port = try TestPostgres.freePort()
+        let url = RegistryURL(host: "127.0.0.1", port: Int(port), user: "portal", database: "portal", tls: .disable)
+        let registry = PostgresRegistry(url: url, leaseTimeout: .milliseconds(300), logger: quietLogger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await registry.run() }
+            await #expect(throws: ClusterError.registryUnreachable(url.description)) { try await registry.migrate() }
+            await #expect(throws: ClusterError.registryUnreachable(url.description)) {
+                _ = try await registry.changes(since: nil)
+            }
+            group.cancelAll()
         }
     }
 
@@ -301,7 +316,7 @@ struct SharedRegistryTests {
                 ) {}
                 let follower = RegistryFollower(
                     registry: registry, replica: RegistryReplica(platform: platform), tenants: tenants,
-                    logger: Logger(label: "test"))
+                    logger: quietLogger)
                 try await follower.sync()
             }
         }
@@ -321,3 +336,6 @@ func waitUntil(_ condition: () throws -> Bool) async throws {
     }
     Issue.record("the condition did not hold after 600 checks")
 }
+
+/// The tests' logger: PostgresNIO reports each refused connection at info level, which is noise here.
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -94,3 +94,72 @@ func waitFor(_ condition: () throws -> Bool) async throws {
     }
     Issue.record("the condition did not hold after 600 checks")
 }
+
+@Suite("Moving a platform to a shared registry")
+struct RegistryMigrationTests {
+    @Test(
+        "migrate-to-postgres copies every tenant with its id, domains and node, with progress; then the node serves them"
+    )
+    func migrateThenServe() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme, .globex], in: folder.path)
+        let cli = CLI(dataPath: folder.path)
+        let before = try cli.registry().tenants
+        let flags = ["--registry", url, "--node", "node-1", "--advertise", "http://127.0.0.1:8081"]
+
+        let moved = await cli.run(["registry", "migrate-to-postgres"] + flags)
+        #expect(moved.exitCode == 0, "\(moved.errorMessage ?? "")")
+        #expect(moved.output.contains("Moving 2 tenant(s)"))
+        #expect(moved.output.contains("2/2 tenants copied"))
+        let rows = try await TestPostgres.psql(url, "SELECT id || ':' || slug || ':' || node FROM tenants ORDER BY id")
+        #expect(
+            rows.split(separator: "\n").map(String.init)
+                == before.sorted { $0.id.rawValue < $1.id.rawValue }.map { "\($0.id):\($0.slug):node-1" })
+        let platform = try PlatformDatabase(dataDirectory: DataDirectory(path: folder.path))
+        let localDomains = try platform.allDomains().map(\.hostname).sorted()
+        try platform.close()
+        #expect(
+            try await TestPostgres.psql(url, "SELECT string_agg(hostname, ',' ORDER BY hostname) FROM domains")
+                == localDomains.joined(separator: ","))
+
+        // Into a registry that has tenants already: refused, nothing added.
+        let again = await cli.run(["registry", "migrate-to-postgres"] + flags)
+        #expect(again.exitCode != 0)
+        #expect(again.errorMessage?.contains("already has 2 tenant(s)") == true)
+        #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM tenants") == "2")
+
+        // Half a node's settings, or a bad URL: a message that says what is missing.
+        let halfway = await cli.run(["registry", "migrate-to-postgres", "--registry", url])
+        #expect(halfway.errorMessage?.contains("needs --node NAME and --advertise") == true)
+        let badURL = await cli.run([
+            "registry", "migrate-to-postgres", "--registry", "mysql://x@y/z", "--node", "a", "--advertise",
+            "http://127.0.0.1:1",
+        ])
+        #expect(badURL.errorMessage?.contains("must start with postgres://") == true)
+
+        // The node now follows the shared registry and serves the same tenants from the same folder.
+        try await withExistingPortal(
+            dataPath: folder.path, configure: { $0.cluster = try? ClusterNodeTests.settings(url, node: "node-1") }
+        ) {
+            client, dependencies in
+            try await waitFor { dependencies.registry.heldTenants.count == 2 }
+            #expect(try await client.get("/", host: "acme.localhost").status == .ok)
+            #expect(try await client.get("/", host: "globex.localhost").status == .ok)
+        }
+    }
+
+    @Test("a node refuses to follow a registry that lacks its tenants, rather than drop them")
+    func refusesToDrop() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme], in: folder.path)
+        let dependencies = try await makeDependencies(dataPath: folder.path) {
+            $0.cluster = try? ClusterNodeTests.settings(url, node: "node-1")
+        }
+        defer { try? dependencies.platform.close() }
+        let membership = try #require(dependencies.cluster)
+        await #expect(throws: ClusterError.wouldDropTenants(["acme"])) { try await membership.run() }
+        #expect(dependencies.registry.snapshot.tenantCount == 1)
+    }
+}

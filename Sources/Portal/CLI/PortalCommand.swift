@@ -25,6 +25,7 @@ package struct PortalCommand: AsyncParsableCommand {
             MigrateCommand.self,
             BackupCommand.self,
             BenchPrepareCommand.self,
+            RegistryCommand.self,
         ]
     )
 
