@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Tenancy
 
 /// How a node joins a cluster: the shared registry, its own name, and where the others reach it.
@@ -39,13 +40,20 @@ package final class ClusterMembership: Service, Sendable {
     package let follower: RegistryFollower
     let replica: RegistryReplica
     let openTenants: @Sendable () async -> Int
+    /// The master key's public fingerprint: every node of a cluster must share the key.
+    let keyID: String
+    /// Where other nodes reach this one: `settings.advertise`, unless changed since (tests learn their port late).
+    private let advertised: Mutex<String>
+    private let joined = Mutex(false)
     let logger: Logger
 
     package init(
-        settings: ClusterSettings, platform: PlatformDatabase, tenants: TenantRegistry,
+        settings: ClusterSettings, platform: PlatformDatabase, tenants: TenantRegistry, keyID: String,
         openTenants: @escaping @Sendable () async -> Int, logger: Logger
     ) {
+        self.keyID = keyID
         self.settings = settings
+        advertised = Mutex(settings.advertise)
         registry = PostgresRegistry(url: settings.registry, node: settings.node, logger: logger)
         replica = RegistryReplica(platform: platform)
         follower = RegistryFollower(
@@ -73,14 +81,16 @@ package final class ClusterMembership: Service, Sendable {
         while true {
             do {
                 try await registry.migrate()
+                try await registry.checkMasterKey(keyID)
                 try await checkNotDropping()
-                try await registry.join(node: settings.node, advertise: settings.advertise)
+                try await registry.join(node: settings.node, advertise: advertised.withLock { $0 })
                 try await follower.sync()
+                joined.withLock { $0 = true }
                 logger.info(
                     "joined the cluster",
                     metadata: ["node": "\(settings.node)", "registry": "\(settings.registry)"])
                 return
-            } catch let error as ClusterError {
+            } catch let error as ClusterError where error != .registryUnreachable(settings.registry.description) {
                 throw error
             } catch is CancellationError {
                 throw CancellationError()
@@ -92,6 +102,27 @@ package final class ClusterMembership: Service, Sendable {
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(10))
         }
+    }
+
+    /// Whether the node has joined (and made its first copy) since it started.
+    package var hasJoined: Bool { joined.withLock { $0 } }
+
+    /// Waits until the node has joined; a write asked for before then (the registry's schema may not exist yet)
+    /// waits here, for at most the registry's lease timeout.
+    func waitUntilJoined() async throws {
+        let attempts = max(1, Int(registry.leaseTimeout / .milliseconds(20)))
+        for _ in 0..<attempts {
+            if hasJoined { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard hasJoined else { throw ClusterError.registryUnreachable(settings.registry.description) }
+    }
+
+    /// Changes where other nodes reach this one, in the registry too.
+    package func advertise(_ address: String) async throws {
+        advertised.withLock { $0 = address }
+        try await registry.join(node: settings.node, advertise: address)
+        try await follower.sync()
     }
 
     private func checkNotDropping() async throws {
@@ -149,6 +180,7 @@ extension ClusterMembership: RegistryWriter {
     }
 
     private func synced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
+        try await waitUntilJoined()
         let result = try await write()
         try await follower.sync()
         return result

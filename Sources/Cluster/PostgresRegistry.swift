@@ -43,6 +43,32 @@ package final class PostgresRegistry: RegistryWriter {
     /// The name this registry's copies are kept under (no password).
     package var source: String { url.source }
 
+    /// Notified when a move is requested or changes state.
+    package static let movesChannel = PostgresSchema.movesChannel
+
+    /// Calls `notified(true)` for each notification on `channel`, and `notified(false)` each time listening
+    /// (re)starts, since anything sent while not listening was missed; reconnects after a growing pause when the
+    /// connection drops. Returns when the task is cancelled.
+    package func listen(on channel: String, _ notified: @escaping @Sendable (_ isNotification: Bool) -> Void) async {
+        var pause = Duration.milliseconds(200)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        notified(false)
+                        pause = .milliseconds(200)
+                        for try await _ in notifications { notified(true) }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("notifications interrupted", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            }
+            do { try await Task.sleep(for: pause) } catch { return }
+            pause = min(pause * 2, .seconds(5))
+        }
+    }
+
     // MARK: Schema
 
     /// Creates or upgrades the tables; several nodes starting at once take turns (an advisory lock).
@@ -401,7 +427,7 @@ package final class PostgresRegistry: RegistryWriter {
     // MARK: Helpers
 
     /// Runs `change` on the tenant's row under the registry lock and returns the row as it is afterwards.
-    private func updateTenant(
+    func updateTenant(
         slug: TenantSlug, _ change: @escaping @Sendable (PostgresConnection, Int64) async throws -> Void
     ) async throws -> Tenant {
         try await connection { [self] connection in
@@ -414,7 +440,7 @@ package final class PostgresRegistry: RegistryWriter {
         }
     }
 
-    private func tenant(slug: TenantSlug, _ connection: PostgresConnection) async throws -> Tenant {
+    func tenant(slug: TenantSlug, _ connection: PostgresConnection) async throws -> Tenant {
         for try await (id, name, status, reason, createdAt, maintenance) in try await connection.query(
             """
             SELECT id, name, status, status_reason, created_at, maintenance_since FROM tenants
@@ -430,7 +456,8 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Runs `body` on a connection of the pool. Waiting for the connection is bounded by `leaseTimeout`: PostgreSQL
     /// being away is reported (`ClusterError.registryUnreachable`) instead of waited out; `body` itself is not bounded.
-    private func connection<T: Sendable>(
+    @discardableResult
+    func connection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let leased = LeaseFlag()
@@ -458,11 +485,11 @@ package final class PostgresRegistry: RegistryWriter {
 
     /// Every write takes the registry row's lock first: revisions are handed out in commit order, and two writers
     /// never wait for each other's rows in opposite orders.
-    private func lockRegistry(_ connection: PostgresConnection) async throws {
+    func lockRegistry(_ connection: PostgresConnection) async throws {
         try await connection.query("SELECT revision FROM registry_state WHERE id = 1 FOR UPDATE", logger: logger)
     }
 
-    private func inTransaction<Result: Sendable>(
+    func inTransaction<Result: Sendable>(
         _ connection: PostgresConnection, readOnly: Bool = false,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -486,6 +513,11 @@ package enum ClusterError: Error, CustomStringConvertible, Equatable {
     case wouldDropTenants([String])
     case registryNotEmpty(Int)
     case registryUnreachable(String)
+    case otherMasterKey(cluster: String, node: String)
+    case alreadyThere(String, node: String)
+    case moveOpen(String)
+    case moveNotStartable(Int64)
+    case moveRefused(String)
 
     package var description: String {
         switch self {
@@ -499,6 +531,17 @@ package enum ClusterError: Error, CustomStringConvertible, Equatable {
             "the shared registry already has \(count) tenant(s); a platform is moved into an empty one"
         case .registryUnreachable(let url):
             "the shared registry at \(url) cannot be reached (no connection); is PostgreSQL running there?"
+        case .otherMasterKey(let cluster, let node):
+            "this node's master key (\(node)) is not the cluster's (\(cluster)): every node needs the same "
+                + "--master-key-file, so archives and sealed secrets open on each"
+        case .alreadyThere(let slug, let node):
+            "tenant \(slug) is already on node \(node)"
+        case .moveOpen(let slug):
+            "tenant \(slug) is being moved already; wait for that move to finish"
+        case .moveNotStartable(let id):
+            "move \(id) can no longer go ahead (it was taken up, or the tenant changed node meanwhile)"
+        case .moveRefused(let reason):
+            "move refused: \(reason)"
         case .notInCluster:
             "this portal is not part of a cluster: start it with --registry and --node"
         }

@@ -6,6 +6,8 @@
 /// A statement that changes tenants, domains, assignments or nodes notifies `portal_registry` at commit.
 enum PostgresSchema {
     static let notifyChannel = "portal_registry"
+    /// Notified when a move is requested or changes state.
+    static let movesChannel = "portal_moves"
 
     /// Each step runs once, in order, in its own transaction; `portal_schema.version` counts the steps done.
     /// PostgresNIO sends every query as a prepared statement, which holds one command: a step is a list of them.
@@ -154,6 +156,61 @@ enum PostgresSchema {
             CREATE TRIGGER nodes_notify AFTER INSERT OR DELETE OR UPDATE OF advertise ON nodes
                 FOR EACH STATEMENT EXECUTE FUNCTION portal_notify()
             """,
-        ]
+        ],
+        [
+            """
+            CREATE TABLE cluster_settings (
+                id integer PRIMARY KEY CHECK (id = 1),
+                -- Which master key the nodes share (a public fingerprint): archives and sealed secrets move between them.
+                key_id text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE moves (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id bigint NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                source text NOT NULL,
+                target text NOT NULL REFERENCES nodes(name),
+                state text NOT NULL CHECK (state IN ('requested', 'running', 'done', 'failed')),
+                requested_by text NOT NULL,
+                requested_at timestamptz NOT NULL,
+                -- SHA-256 of the token the source gives the target with the snapshot.
+                token_sha256 text,
+                step text NOT NULL DEFAULT '',
+                bytes bigint,
+                frozen_ms integer,
+                finished_at timestamptz,
+                error text
+            )
+            """,
+            """
+            CREATE UNIQUE INDEX moves_one_open ON moves (tenant_id) WHERE state IN ('requested', 'running')
+            """,
+            """
+            CREATE INDEX moves_by_source ON moves (source) WHERE state = 'requested'
+            """,
+            """
+            CREATE FUNCTION portal_notify_moves() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('portal_moves', NEW.id::text);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER moves_notify AFTER INSERT OR UPDATE OF state ON moves
+                FOR EACH ROW EXECUTE FUNCTION portal_notify_moves()
+            """,
+            """
+            CREATE TABLE job_leases (
+                tenant_id bigint PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+                node text NOT NULL,
+                fence bigint NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE SEQUENCE job_lease_fences
+            """,
+        ],
     ]
 }

@@ -86,30 +86,11 @@ package final class RegistryFollower: Service, Sendable {
         wake.finish()
     }
 
-    /// Listens for notifications on a connection of its own, reconnecting after a pause when it drops.
+    /// Listens for notifications on a connection of its own; the first wake-up comes when listening starts.
     private func listen() async {
-        var pause = Duration.milliseconds(200)
-        while !Task.isCancelled {
-            do {
-                try await registry.client.withConnection { connection in
-                    try await connection.listen(on: PostgresSchema.notifyChannel) { notifications in
-                        // Listening now: anything committed before this point is found by one copy.
-                        self.wake.yield()
-                        pause = .milliseconds(200)
-                        for try await _ in notifications {
-                            self.counts.withLock { $0.notifications += 1 }
-                            self.wake.yield()
-                        }
-                    }
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("registry notifications interrupted", metadata: ["error": "\(error)"])
-            }
-            do { try await Task.sleep(for: pause) } catch { return }
-            pause = min(pause * 2, .seconds(5))
+        await registry.listen(on: PostgresSchema.notifyChannel) { isNotification in
+            if isNotification { self.counts.withLock { $0.notifications += 1 } }
+            self.wake.yield()
         }
     }
 }

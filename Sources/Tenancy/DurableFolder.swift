@@ -6,8 +6,8 @@ import Foundation
 
 /// Makes a folder that was written without waiting for the disk durable in one pass: every file, then every
 /// folder (so their entries are on disk too).
-enum DurableFolder {
-    static func sync(_ folder: URL) throws {
+package enum DurableFolder {
+    package static func sync(_ folder: URL) throws {
         var folders = [folder.path]
         if let walker = FileManager.default.enumerator(atPath: folder.path) {
             for case let relative as String in walker {
@@ -21,7 +21,7 @@ enum DurableFolder {
     }
 
     /// Makes a folder's entries durable (a file or folder just moved into it).
-    static func syncEntries(of folder: URL) throws {
+    package static func syncEntries(of folder: URL) throws {
         try sync(path: folder.path, flags: O_RDONLY | O_DIRECTORY)
     }
 

@@ -15,6 +15,8 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
     case unknownNode(String)
     /// The tenant is held by another node of the cluster (named), or by none.
     case notHeld(String, node: String?)
+    /// The tenant is being moved to another node: back in a moment.
+    case moving(String)
 
     package var description: String {
         switch self {
@@ -46,6 +48,8 @@ package enum TenancyError: Error, Equatable, CustomStringConvertible {
             "invalid node name: \(reason)"
         case .unknownNode(let name):
             "no node named \"\(name)\" has joined the cluster"
+        case .moving(let slug):
+            "tenant \(slug) is moving to another node; try again in a second"
         case .notHeld(let slug, let node):
             if let node {
                 "tenant \(slug) is held by node \(node), not this one"

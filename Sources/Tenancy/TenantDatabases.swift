@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Synchronization
 
 /// Exactly one open `TenantDatabase` per tenant file, with a least-recently-used bound on how many are open.
 ///
@@ -29,6 +30,8 @@ package actor TenantDatabases {
     private var generations: UInt64 = 0
     /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
     private var inMaintenance: Set<Tenant.ID> = []
+    /// Tenants being moved to another node: nothing opens them until the move ends.
+    package nonisolated let moving = MovingTenants()
     /// Tenants another node of the cluster holds (with its name): opening them here would serve a stale copy.
     private var heldElsewhere: [Tenant.ID: String?] = [:]
 
@@ -139,7 +142,29 @@ package actor TenantDatabases {
         guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
             throw TenancyError.maintenance(tenant.slug.rawValue)
         }
+        if moving.contains(tenant.id) { throw TenancyError.moving(tenant.slug.rawValue) }
         if let owner = heldElsewhere[tenant.id] { throw TenancyError.notHeld(tenant.slug.rawValue, node: owner) }
+    }
+
+    /// Stops all use of the tenant's database for a move: new uses are refused (`TenancyError.moving`), the pool
+    /// closes once its last request or job is done, and this returns when the file is closed (checkpointed, no WAL
+    /// left). `thaw` undoes it when the move fails.
+    package func freeze(_ tenantID: Tenant.ID) async {
+        moving.insert(tenantID)
+        forget(tenantID)
+        while entries[tenantID] != nil || closing[tenantID] != nil {
+            if let pending = closing[tenantID] {
+                await pending.value
+            } else {
+                // Still leased: the last release closes it (`closeWhenIdle`).
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+        }
+    }
+
+    /// Lets the tenant's database be opened again after a move that did not happen.
+    package func thaw(_ tenantID: Tenant.ID) {
+        moving.remove(tenantID)
     }
 
     private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
@@ -153,6 +178,8 @@ package actor TenantDatabases {
             guard entries.count + closing.count >= maximumOpen, let pending = closing.values.first else { break }
             await pending.value
         }
+        // Checked again after every wait: a freeze or maintenance that began meanwhile wins.
+        try checkMayOpen(tenant)
         tick += 1
         if var entry = entries[tenant.id] {
             entry.leases += 1
@@ -246,4 +273,16 @@ package actor TenantDatabases {
     private func finishedClosing(_ tenantID: Tenant.ID) {
         closing[tenantID] = nil
     }
+}
+
+/// The tenants being moved away from this node, readable without waiting for the databases' actor (the request
+/// gate asks on every request).
+package final class MovingTenants: Sendable {
+    private let ids = Mutex<Set<Tenant.ID>>([])
+
+    package init() {}
+
+    package func contains(_ id: Tenant.ID) -> Bool { ids.withLock { $0.contains(id) } }
+    package func insert(_ id: Tenant.ID) { _ = ids.withLock { $0.insert(id) } }
+    package func remove(_ id: Tenant.ID) { _ = ids.withLock { $0.remove(id) } }
 }

@@ -96,6 +96,17 @@ struct SharedRegistryTests {
         }
     }
 
+    @Test("every node must share the master key: the first sets it, another key is refused")
+    func masterKey() async throws {
+        try await withSharedRegistry { registry in
+            try await registry.checkMasterKey("key-a")
+            try await registry.checkMasterKey("key-a")
+            await #expect(throws: ClusterError.otherMasterKey(cluster: "key-a", node: "key-b")) {
+                try await registry.checkMasterKey("key-b")
+            }
+        }
+    }
+
     @Test("node names: lower-case letters, digits and inner hyphens, up to 40")
     func nodeNames() throws {
         #expect(try ClusterNode.validateName("node-1") == "node-1")

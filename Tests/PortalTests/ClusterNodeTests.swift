@@ -11,6 +11,15 @@ import Testing
 /// owner, for the others, without reading their data.
 @Suite("Nodes of a cluster")
 struct ClusterNodeTests {
+    /// Both nodes' configuration: the cluster, one master key file for both (a cluster shares its key), quick hand-off.
+    static func node(_ url: String, _ name: String, key: String) -> (inout PortalConfiguration) -> Void {
+        { configuration in
+            configuration.cluster = try? settings(url, node: name)
+            configuration.masterKeyFile = key
+            configuration.moveHandoff = .milliseconds(200)
+        }
+    }
+
     static func settings(_ url: String, node: String) throws -> ClusterSettings {
         var settings = ClusterSettings(
             registry: try RegistryURL(parsing: url), node: node, advertise: "http://127.0.0.1:1")
@@ -39,13 +48,11 @@ struct ClusterNodeTests {
         let url = try await TestPostgres.freshDatabase()
         let first = try TemporaryFolder()
         let second = try TemporaryFolder()
-        try await withExistingPortal(
-            dataPath: first.path, configure: { $0.cluster = try? Self.settings(url, node: "node-1") }
-        ) {
+        let key = first.path + "/../" + UUID().uuidString + ".key"
+        defer { try? FileManager.default.removeItem(atPath: key) }
+        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key)) {
             one, nodeOne in
-            try await withExistingPortal(
-                dataPath: second.path, configure: { $0.cluster = try? Self.settings(url, node: "node-2") }
-            ) {
+            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
                 two, nodeTwo in
                 let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
                 let globex = try await Self.addBrand("globex", name: "Globex Cloud", on: nodeTwo)
@@ -93,6 +100,79 @@ func waitFor(_ condition: () throws -> Bool) async throws {
         try await Task.sleep(for: .milliseconds(50))
     }
     Issue.record("the condition did not hold after 600 checks")
+}
+
+extension ClusterNodeTests {
+    @Test(
+        "a move: the tenant stops at the source (503, Retry-After 1), arrives whole at the target, and the registry flips"
+    )
+    func move() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let first = try TemporaryFolder()
+        let second = try TemporaryFolder()
+        let key = first.path + "/../" + UUID().uuidString + ".key"
+        defer { try? FileManager.default.removeItem(atPath: key) }
+        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key)) {
+            one, nodeOne in
+            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
+                two, nodeTwo in
+                let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
+                try await waitFor { clusterOne.hasJoined && clusterTwo.hasJoined }
+                // The test servers listen on ports chosen at start: each node says where it is.
+                try await clusterOne.advertise("http://localhost:\(try #require(one.port))")
+                try await clusterTwo.advertise("http://localhost:\(try #require(two.port))")
+                let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+                _ = try await nodeOne.databases.withDatabase(for: acme) { database in
+                    try await database.pool.write { db in
+                        try db.execute(sql: "UPDATE brand SET tagline = 'Moved with care'")
+                    }
+                }
+                try await waitFor { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+                #expect(try await one.get("/", host: "acme.localhost").text.contains("Moved with care"))
+
+                let requested = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
+                var finished: TenantMove?
+                for _ in 0..<600 {
+                    let move = try await clusterOne.registry.move(requested.id)
+                    if move?.state == .done || move?.state == .failed {
+                        finished = move
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let done = try #require(finished)
+                #expect(done.state == .done, "\(done.error ?? "")")
+                #expect((done.bytes ?? 0) > 0)
+                #expect(done.frozenMilliseconds != nil)
+
+                // The target holds it, with its data; the source's copy is set aside.
+                try await waitFor { nodeTwo.registry.holds(acme.id) }
+                let home = try await two.get("/", host: "acme.localhost")
+                #expect(home.status == .ok)
+                #expect(home.text.contains("Moved with care"))
+                #expect(!FileManager.default.fileExists(atPath: nodeOne.dataDirectory.tenantFolder(acme.slug).path))
+                // At the source: 503 with Retry-After 1 during the hand-off, then 421 naming the new node.
+                let soon = try await one.get("/", host: "acme.localhost")
+                #expect(soon.status == .serviceUnavailable || soon.status == .misdirectedRequest)
+                if soon.status == .serviceUnavailable { #expect(soon.headers[.retryAfter] == "1") }
+                try await waitFor { !nodeOne.databases.moving.contains(acme.id) }
+                let later = try await one.get("/", host: "acme.localhost")
+                #expect(later.status == .misdirectedRequest)
+                #expect(later.headers[HTTPField.Name("Portal-Node")!] == "node-2")
+                await #expect(throws: TenancyError.self) {
+                    try await nodeOne.databases.withDatabase(for: acme) { _ in }
+                }
+
+                // Moving it to where it is, or to no such node, is refused with a reason.
+                await #expect(throws: ClusterError.alreadyThere("acme", node: "node-2")) {
+                    _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
+                }
+                await #expect(throws: TenancyError.unknownNode("node-9")) {
+                    _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-9", by: "test")
+                }
+            }
+        }
+    }
 }
 
 @Suite("Moving a platform to a shared registry")

@@ -54,8 +54,9 @@ package func buildApplication(
         ),
     ]
     if let cluster = dependencies.cluster {
-        // The shared registry's connections, this node's copy of it, and its heartbeat.
+        // The shared registry's connections, this node's copy of it, and its heartbeat; moves away from this node.
         services.append(cluster)
+        if let mover = dependencies.mover { services.append(mover) }
     }
     if configuration.healthInterval != nil {
         services.append(dependencies.healthCollector)
@@ -125,7 +126,9 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
             assets: dependencies.assets,
             logger: logger
         )
-        TenantGateMiddleware(benchRoutes: configuration.benchRoutes, registry: dependencies.registry)
+        TenantGateMiddleware(
+            benchRoutes: configuration.benchRoutes, registry: dependencies.registry,
+            moving: dependencies.databases.moving)
         PlatformHostMiddleware(responder: buildPlatformRouter(dependencies, logger: logger).buildResponder())
     }
     let areas = TenantAreas(router, dependencies, logger: logger)

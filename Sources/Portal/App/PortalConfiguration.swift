@@ -93,6 +93,10 @@ package struct PortalConfiguration: Sendable {
     /// The cluster this process is a node of (`--registry`, `--node`, `--advertise`); nil on a single node, whose
     /// registry is `platform.sqlite`.
     package var cluster: ClusterSettings?
+    /// After a move, how long the old node answers 503 (not 421) while the proxy's map follows.
+    package var moveHandoff: Duration = .seconds(3)
+    /// How long the old node keeps a moved tenant's folder aside before deleting it.
+    package var moveGrace: Duration = .seconds(600)
     /// The simulators this process runs (`portal demo`): the onboarding wizard fills them in for sandbox brands.
     package var sandboxUpstreams: SandboxUpstreams?
 

@@ -55,6 +55,8 @@ package struct PortalDependencies: Sendable {
     package let unopenable: UnopenableDatabases
     /// This node's part in a cluster; nil on a single node.
     package let cluster: ClusterMembership?
+    /// Moves tenants away from this node when the cluster's registry asks; nil on a single node.
+    package let mover: TenantMover?
     /// Where changes to tenants are written: the cluster's registry, or `platform.sqlite`.
     package let registryWriter: any RegistryWriter
     package let logger: Logger
@@ -106,9 +108,11 @@ package struct PortalDependencies: Sendable {
         let registry = try TenantRegistry(
             database: platform, baseDomain: configuration.baseDomain, node: configuration.cluster?.node)
         let databases = TenantDatabases(dataDirectory: dataDirectory, maximumOpen: maximumOpen, logger: logger)
+        let masterKeyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
+        let secrets = try SecretBox.loadOrCreate(path: masterKeyFile)
         let cluster = configuration.cluster.map { settings in
             ClusterMembership(
-                settings: settings, platform: platform, tenants: registry,
+                settings: settings, platform: platform, tenants: registry, keyID: secrets.keyID,
                 openTenants: { await databases.openCount }, logger: logger)
         }
         await databases.setHeldElsewhere(registry.heldElsewhere(in: registry.snapshot))
@@ -124,8 +128,6 @@ package struct PortalDependencies: Sendable {
             assets: assets,
             capacity: configuration.pageCacheEntries
         )
-        let masterKeyFile = configuration.masterKeyFile ?? dataDirectory.root.appendingPathComponent("master.key").path
-        let secrets = try SecretBox.loadOrCreate(path: masterKeyFile)
         let accountServices = AccountServices(
             hasher: try PasswordHasher(parameters: configuration.passwordParameters, queue: configuration.hashQueue),
             policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
@@ -172,6 +174,16 @@ package struct PortalDependencies: Sendable {
             logger: logger)
         let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
         let orderQueue = OrderQueue(platform: platform)
+        let archive = TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets)
+        if configuration.cluster != nil {
+            // A tenant that arrives here brings its queued orders and mail: this node's queues learn of them.
+            registry.onChange { old, new in
+                for (id, node) in new.assignments where node == registry.node && old.assignments[id] != node {
+                    orderQueue.notify(id)
+                    mailQueue.notify(.tenant(id))
+                }
+            }
+        }
         return PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,
@@ -196,7 +208,7 @@ package struct PortalDependencies: Sendable {
             customDomains: CustomDomains(platform: platform, baseDomain: configuration.baseDomain),
             // Validated when the configuration was read; the system's resolver is an address by construction.
             dnsLookup: (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback,
-            archive: TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets),
+            archive: archive,
             backups: TenantBackups(
                 platform: platform, dataDirectory: dataDirectory, secrets: secrets,
                 retention: configuration.backupRetention, remote: configuration.backupRemote
@@ -221,6 +233,12 @@ package struct PortalDependencies: Sendable {
             readiness: Readiness(thresholds: configuration.readiness),
             unopenable: unopenable,
             cluster: cluster,
+            mover: cluster.map { cluster in
+                TenantMover(
+                    membership: cluster, databases: databases, tenants: registry, archive: archive,
+                    dataDirectory: dataDirectory, handoff: configuration.moveHandoff, grace: configuration.moveGrace,
+                    logger: logger)
+            },
             registryWriter: cluster ?? LocalRegistryWriter(platform: platform, registry: registry),
             logger: logger
         )

@@ -9,6 +9,8 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
     case tenantMaintenance
     /// Another node of the cluster holds the host's tenant (named when it has one): 421, never a stale copy.
     case heldElsewhere(node: String?)
+    /// The tenant is moving to another node: 503 with `Retry-After: 1`.
+    case tenantMoving
     /// The host's brand content (brand, theme, catalogue, home page) could not be built; the cause is logged.
     case brandUnavailable
     case notFound
@@ -25,6 +27,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .notWhileImpersonating: .forbidden
         case .tenantSuspended, .tenantMaintenance, .brandUnavailable: .serviceUnavailable
         case .heldElsewhere: .misdirectedRequest
+        case .tenantMoving: .serviceUnavailable
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: .internalServerError
         }
     }
@@ -38,6 +41,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .tenantSuspended, .brandUnavailable: "temporarily_unavailable"
         case .tenantMaintenance: "maintenance"
         case .heldElsewhere: "misdirected"
+        case .tenantMoving: "moving"
         case .missingAssets, .missingTemplate, .invalidEmailDefaults: "internal_error"
         }
     }
@@ -50,6 +54,7 @@ package enum PortalError: Error, Equatable, CustomStringConvertible {
         case .tenantSuspended, .brandUnavailable: "This site is temporarily unavailable. Please try again later."
         case .tenantMaintenance: "This site is down for a few minutes of maintenance. Please try again shortly."
         case .heldElsewhere: "This site is served by another server of the platform. Please try again."
+        case .tenantMoving: "This site is moving to another server. Please try again in a second."
         case .missingAssets(let path): "the assets folder \(path) is missing; pass --assets-dir"
         case .missingTemplate(let name): "the page template \(name) is missing from the assets folder"
         case .invalidEmailDefaults(let problem): problem

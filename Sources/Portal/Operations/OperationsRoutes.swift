@@ -22,6 +22,12 @@ enum OperationsRoutes {
             registry: dependencies.registry, baseDomain: configuration.baseDomain,
             platformHost: configuration.platformHost
         ).addRoutes(to: areas.root)
+        if let cluster = dependencies.cluster {
+            MoveReceiver(
+                membership: cluster, tenants: dependencies.registry, archive: dependencies.archive,
+                dataDirectory: dependencies.dataDirectory, logger: logger
+            ).addRoutes(to: areas.root)
+        }
         if configuration.benchRoutes {
             BenchController().addRoutes(to: areas.root)
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Tenancy
 
 /// Turns every error into a page a person can read: branded on a tenant host, neutral elsewhere,
 /// and `{"error":{"code","message"}}` for API clients. Internal details are logged, never shown.
@@ -54,6 +55,7 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         if status == .serviceUnavailable { headers[.retryAfter] = "300" }
         if let busy = error as? HashQueue.Busy { headers[.retryAfter] = String(busy.retryAfter) }
         if case PortalError.heldElsewhere(let node?) = error { headers[.portalNode] = node }
+        if Self.isMoving(error) { headers[.retryAfter] = "1" }
         if status == .methodNotAllowed, let allow = (error as? HTTPError)?.headers[.allow] {
             headers[.allow] = allow
         }
@@ -87,6 +89,10 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         switch error {
         case let error as PortalError:
             return (error.status, error.code, Self.message(for: error))
+        case TenancyError.moving:
+            return describe(PortalError.tenantMoving)
+        case TenancyError.notHeld(_, let node):
+            return describe(PortalError.heldElsewhere(node: node))
         case AccessError.signInRequired:
             return (.unauthorized, "sign_in_required", tr("errors.sign_in_required"))
         case AccessError.secondFactorSetupRequired:
@@ -140,9 +146,17 @@ package struct ErrorPageMiddleware: RouterMiddleware {
         case .notWhileImpersonating: tr("errors.not_while_impersonating")
         case .tenantSuspended, .brandUnavailable: tr("errors.site_unavailable")
         case .tenantMaintenance: tr("errors.maintenance")
-        case .heldElsewhere: error.description
+        case .heldElsewhere, .tenantMoving: error.description
         case .badHost, .missingAssets, .missingTemplate, .invalidEmailDefaults: error.description
         }
+    }
+
+    /// A request that met a tenant being moved (at the gate, or inside when the freeze came first) is told to come
+    /// back in a second: the move is that short.
+    static func isMoving(_ error: any Error) -> Bool {
+        if case PortalError.tenantMoving = error { return true }
+        if case TenancyError.moving = error { return true }
+        return false
     }
 
 }

@@ -9,6 +9,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
 
     let benchRoutes: Bool
     let registry: TenantRegistry
+    let moving: MovingTenants
 
     package func handle(
         _ request: Request,
@@ -24,6 +25,7 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .badHost(let problem):
             throw PortalError.badHost(problem)
         case .tenant(let tenant, _):
+            guard !moving.contains(tenant.id) else { throw PortalError.tenantMoving }
             guard registry.holds(tenant.id) else {
                 throw PortalError.heldElsewhere(node: registry.snapshot.assignments[tenant.id])
             }

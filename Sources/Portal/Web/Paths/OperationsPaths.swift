@@ -17,7 +17,7 @@ package enum OperationsPaths {
     /// gate or the platform console's routes.
     package static func isHostIndependent(_ path: String, benchRoutes: Bool) -> Bool {
         path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern || path == ready.pattern
-            || path == metrics.pattern
+            || path == metrics.pattern || path.hasPrefix(ClusterPaths.receive.fixedPrefix)
             || (benchRoutes && path == benchPlaintext.pattern)
     }
 }
