@@ -13,6 +13,8 @@ package struct ClusterSettings: Sendable {
     package var heartbeatInterval: Duration = .seconds(2)
     /// How often the copy is compared with the registry when no notification came.
     package var pollInterval: Duration = .seconds(1)
+    /// The HAProxy this node keeps routing current on; nil when none (a single proxy is configured by hand).
+    package var proxy: ProxySettings?
 
     package init(registry: RegistryURL, node: String, advertise: String) {
         self.registry = registry

@@ -247,3 +247,50 @@ extension PostgresRegistry {
         return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
+
+extension PostgresRegistry {
+    // MARK: Recovering a dead node
+
+    /// The tenants assigned to `node`, by slug.
+    package func tenants(on node: String) async throws -> [Tenant] {
+        try await connection { [self] connection in
+            var tenants: [Tenant] = []
+            for try await (id, slug, name, status, reason, createdAt, maintenance) in try await connection.query(
+                """
+                SELECT id, slug, name, status, status_reason, created_at, maintenance_since FROM tenants
+                WHERE node = \(node) ORDER BY slug
+                """, logger: self.logger
+            ).decode((Int64, String, String, String, String, Date, Date?).self) {
+                tenants.append(
+                    Tenant(
+                        id: Tenant.ID(id), slug: try TenantSlug(validating: slug), name: name,
+                        status: Tenant.Status(rawValue: status) ?? .suspended, createdAt: createdAt,
+                        maintenanceSince: maintenance, statusReason: reason))
+            }
+            return tenants
+        }
+    }
+
+    /// Gives a tenant of a dead node to `target`, only while it is still assigned to `dead` (the fence against a
+    /// second recovery or a move racing this one); its job lease goes with it. True when it was reassigned.
+    package func reassign(_ tenantID: Tenant.ID, from dead: String, to target: String) async throws -> Bool {
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                var moved = false
+                for try await _ in try await connection.query(
+                    """
+                    UPDATE tenants SET node = \(target) WHERE id = \(tenantID.rawValue) AND node = \(dead) RETURNING id
+                    """, logger: self.logger
+                ).decode(Int64.self) {
+                    moved = true
+                }
+                if moved {
+                    try await connection.query(
+                        "DELETE FROM job_leases WHERE tenant_id = \(tenantID.rawValue)", logger: self.logger)
+                }
+                return moved
+            }
+        }
+    }
+}

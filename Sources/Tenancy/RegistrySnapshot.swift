@@ -51,6 +51,9 @@ package struct RegistrySnapshot: Sendable {
         return tenantsByID[id]
     }
 
+    /// Every host that routes to a tenant (its active domains, the platform's `<slug>.<base domain>` included).
+    package var routedHosts: [String: Tenant.ID] { tenantIDsByHost }
+
     /// Whether `node` holds the tenant: always on a single node (`node` nil); otherwise only its assigned node.
     package func holds(_ tenantID: Tenant.ID, node: String?) -> Bool {
         guard let node else { return true }

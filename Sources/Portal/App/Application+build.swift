@@ -57,6 +57,7 @@ package func buildApplication(
         // The shared registry's connections, this node's copy of it, and its heartbeat; moves away from this node.
         services.append(cluster)
         if let mover = dependencies.mover { services.append(mover) }
+        if let routing = dependencies.routing { services.append(routing) }
     }
     if configuration.healthInterval != nil {
         services.append(dependencies.healthCollector)

@@ -57,6 +57,8 @@ package struct PortalDependencies: Sendable {
     package let cluster: ClusterMembership?
     /// Moves tenants away from this node when the cluster's registry asks; nil on a single node.
     package let mover: TenantMover?
+    /// Keeps HAProxy's host → node map current; nil without `--haproxy-runtime`.
+    package let routing: ProxyRouting?
     /// Where changes to tenants are written: the cluster's registry, or `platform.sqlite`.
     package let registryWriter: any RegistryWriter
     package let logger: Logger
@@ -175,6 +177,13 @@ package struct PortalDependencies: Sendable {
         let productSync = ProductSync(upstreams: upstreams, databases: databases, logger: logger)
         let orderQueue = OrderQueue(platform: platform)
         let archive = TenantArchive(platform: platform, dataDirectory: dataDirectory, secrets: secrets)
+        let routing = cluster.flatMap { cluster in
+            cluster.settings.proxy.map { proxy in
+                ProxyRouting(
+                    settings: proxy, tenants: registry, platformHost: configuration.platformHost,
+                    nodes: { try await cluster.registry.nodes() }, logger: logger)
+            }
+        }
         if configuration.cluster != nil {
             // A tenant that arrives here brings its queued orders and mail: this node's queues learn of them.
             registry.onChange { old, new in
@@ -237,8 +246,9 @@ package struct PortalDependencies: Sendable {
                 TenantMover(
                     membership: cluster, databases: databases, tenants: registry, archive: archive,
                     dataDirectory: dataDirectory, handoff: configuration.moveHandoff, grace: configuration.moveGrace,
-                    logger: logger)
+                    afterFlip: { _ in _ = try? await routing?.sync() }, logger: logger)
             },
+            routing: routing,
             registryWriter: cluster ?? LocalRegistryWriter(platform: platform, registry: registry),
             logger: logger
         )

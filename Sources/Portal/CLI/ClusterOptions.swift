@@ -38,6 +38,23 @@ package struct ClusterOptions: ParsableArguments {
         help: "Where the proxy and the other nodes reach this node: http://ADDRESS:PORT. (env: PORTAL_ADVERTISE)")
     var advertise: String?
 
+    @Option(
+        name: .customLong("haproxy-runtime"),
+        help:
+            "HAProxy's runtime API, to keep its host → node map current: unix:/run/haproxy/admin.sock or tcp://IPV4:PORT. (env: PORTAL_HAPROXY_RUNTIME)"
+    )
+    var haproxyRuntime: String?
+
+    @Option(
+        name: .customLong("haproxy-hosts-map"),
+        help: "The host → node map file as HAProxy names it. (env: PORTAL_HAPROXY_HOSTS_MAP, default: /etc/haproxy/hosts.map)")
+    var hostsMap: String?
+
+    @Option(
+        name: .customLong("haproxy-nodes-map"),
+        help: "The node → address map file as HAProxy names it. (env: PORTAL_HAPROXY_NODES_MAP, default: /etc/haproxy/nodes.map)")
+    var nodesMap: String?
+
     package init() {}
 
     /// The node's settings, or nil on a single node; a half-given set is refused with what is missing.
@@ -54,12 +71,24 @@ package struct ClusterOptions: ParsableArguments {
         guard let node, let advertise else {
             throw CommandError("a node of a cluster needs --node NAME and --advertise http://ADDRESS:PORT")
         }
+        var settings: ClusterSettings
         do {
-            return ClusterSettings(
+            settings = ClusterSettings(
                 registry: url, node: try ClusterNode.validateName(node),
                 advertise: try ClusterSettings.validateAdvertise(advertise))
         } catch {
             throw CommandError(error.description)
         }
+        if let raw = haproxyRuntime ?? Environment.value("PORTAL_HAPROXY_RUNTIME") {
+            do {
+                settings.proxy = ProxySettings(
+                    runtime: try HAProxyRuntime(parsing: raw),
+                    hostsMap: hostsMap ?? Environment.value("PORTAL_HAPROXY_HOSTS_MAP") ?? "/etc/haproxy/hosts.map",
+                    nodesMap: nodesMap ?? Environment.value("PORTAL_HAPROXY_NODES_MAP") ?? "/etc/haproxy/nodes.map")
+            } catch {
+                throw CommandError("invalid --haproxy-runtime: \(error.description)")
+            }
+        }
+        return settings
     }
 }

@@ -26,6 +26,7 @@ package struct PortalCommand: AsyncParsableCommand {
             BackupCommand.self,
             BenchPrepareCommand.self,
             RegistryCommand.self,
+            ClusterCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import Logging
 import Synchronization
@@ -73,8 +74,14 @@ extension TenantCommand {
         var currency: String?
         @OptionGroup var data: DataOptions
         @OptionGroup var domain: DomainOptions
+        @OptionGroup var registry: RegistryOptions
+        @Option(
+            name: .customLong("node"),
+            help: "With --registry: the node whose data folder this is, which the new tenant is assigned to. (env: PORTAL_NODE)")
+        var node: String?
 
         func run() async throws {
+            if let url = try registry.resolvedRegistry() { return try await addToCluster(url) }
             if mode != nil { return try await addMapped() }
             let upstreamFlags: [(String, Bool)] = [
                 ("--whmcs-url", whmcsURL != nil), ("--whmcs-identifier", whmcsIdentifier != nil),
@@ -103,6 +110,58 @@ extension TenantCommand {
         }
 
         /// The wizard's path: every step checked against the upstreams, rolled back on failure.
+        /// The tenant is registered in the cluster's registry, assigned to `--node`, its folder made in this data
+        /// folder; the node's server serves it as soon as its copy of the registry has it (a notification away).
+        func addToCluster(_ url: RegistryURL) async throws {
+            guard mode == nil else { throw ValidationError("--mode is not available with --registry yet; map the upstreams from the console") }
+            guard let raw = node ?? Environment.value("PORTAL_NODE") else {
+                throw ValidationError("--registry needs --node: the node whose data folder this is")
+            }
+            let nodeName: String
+            do { nodeName = try ClusterNode.validateName(raw) } catch { throw CommandError(error.description) }
+            let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
+            defer { try? onboarding.platform.close() }
+            let logger = Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() }
+            let shared = PostgresRegistry(url: url, node: nodeName, logger: logger)
+            let (ownerEmail, templates, slug) = (self.ownerEmail, onboarding.dataDirectory.templatesFolder, self.slug.slug)
+            let setupToken = Mutex<String?>(nil)
+            let tenant = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await shared.run() }
+                defer { group.cancelAll() }
+                do {
+                    try await shared.migrate()
+                    guard try await shared.nodes().contains(where: { $0.name == nodeName }) else {
+                        throw TenancyError.unknownNode(nodeName)
+                    }
+                    return try await onboarding.register(
+                        .init(slug: slug, name: name, customDomains: domains), writer: shared
+                    ) { staging in
+                        let database = try TenantDatabase.create(
+                            path: staging.appendingPathComponent("tenant.sqlite").path,
+                            slug: try TenantSlug(validating: slug), templates: templates)
+                        defer { try? database.close() }
+                        if let ownerEmail {
+                            let token = try database.pool.write { db in
+                                try OwnerInvitation.create(in: db, kind: .staff, email: ownerEmail)
+                            }
+                            setupToken.withLock { $0 = token }
+                        }
+                    }
+                } catch let error as ClusterError {
+                    throw CommandError(error.description)
+                }
+            }
+            Console.line("Created tenant \(tenant.slug) (\(tenant.name)) on node \(nodeName) of \(url).")
+            let host = tenant.slug.rawValue + "." + (try domain.resolvedBaseDomain())
+            let primary = domains.first.flatMap { try? HostName.validateDomain($0) } ?? host
+            Console.line("  primary  \(primary)")
+            if let token = setupToken.withLock({ $0 }) {
+                Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
+                Console.line(
+                    "  \(OwnerInvitation.link(host: primary, path: SignInPaths.staff.acceptInvite.link(), token: token))")
+            }
+        }
+
         func addMapped() async throws {
             guard let mode = mode.flatMap(IntegrationSettings.Mode.init(rawValue:)) else {
                 throw ValidationError("--mode is sandbox or live")

@@ -17,7 +17,7 @@ struct TenantCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Add.self, List.self, Show.self, Suspend.self, Resume.self, Remove.self, Export.self, Import.self,
-            SetIntegration.self,
+            Move.self, SetIntegration.self,
             TestIntegration.self,
         ]
     )

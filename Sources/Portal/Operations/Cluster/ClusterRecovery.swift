@@ -1,0 +1,102 @@
+import Cluster
+import Foundation
+import Tenancy
+
+/// `portal cluster recover --node DEAD --to NODE`, run on the machine of NODE: every tenant of the dead node comes
+/// back from its newest off-machine backup (signature, checksums, integrity and row counts checked while it is
+/// fetched), is put in this node's data folder, and is reassigned here in the registry; every node's copy and the
+/// proxy follow. Per tenant it reports how much may be lost: the changes between its backup and the dead node's last
+/// heartbeat.
+package struct ClusterRecovery: Sendable {
+    package struct Outcome: Sendable {
+        package var slug: String
+        /// The backup it came back from, and when that backup was taken.
+        package var backup: String?
+        package var backedUpAt: Date?
+        /// How long before the node's last sign of life the backup was taken: the changes that may be lost.
+        package var lost: Duration?
+        package var failure: String?
+    }
+
+    let registry: PostgresRegistry
+    let backups: TenantBackups
+    let remote: BackupRemote
+    let dataDirectory: DataDirectory
+
+    package init(registry: PostgresRegistry, backups: TenantBackups, remote: BackupRemote, dataDirectory: DataDirectory)
+    {
+        self.registry = registry
+        self.backups = backups
+        self.remote = remote
+        self.dataDirectory = dataDirectory
+    }
+
+    package func run(dead: String, to target: String, progress: @escaping @Sendable (String) -> Void) async throws
+        -> [Outcome]
+    {
+        let nodes = Dictionary(uniqueKeysWithValues: try await registry.nodes().map { ($0.name, $0) })
+        guard let lost = nodes[dead] else { throw TenancyError.unknownNode(dead) }
+        guard nodes[target] != nil else { throw TenancyError.unknownNode(target) }
+        guard dead != target else { throw ClusterError.alreadyThere("the dead node's tenants", node: target) }
+        let lastSeen = lost.heartbeatAt
+        let tenants = try await registry.tenants(on: dead)
+        progress("\(tenants.count) tenant(s) on \(dead) (last heartbeat \(lastSeen.map(Self.format) ?? "never"))")
+        let staging = dataDirectory.root.appendingPathComponent(".recover-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+
+        var outcomes: [Outcome] = []
+        for (index, tenant) in tenants.enumerated() {
+            let step = "[\(index + 1)/\(tenants.count)] \(tenant.slug)"
+            var outcome = Outcome(slug: tenant.slug.rawValue)
+            do {
+                let work = staging.appendingPathComponent(tenant.slug.rawValue, isDirectory: true)
+                let verified = try await RemoteBackupCheck.fetchNewest(
+                    tenant.slug.rawValue, backups: backups, remote: remote, into: work)
+                try await place(verified, slug: tenant.slug)
+                guard try await registry.reassign(tenant.id, from: dead, to: target) else {
+                    throw ClusterError.moveRefused("\(tenant.slug) is no longer on \(dead)")
+                }
+                outcome.backup = verified.name
+                outcome.backedUpAt = verified.manifest.exportedAt
+                if let lastSeen {
+                    outcome.lost = .seconds(max(0, lastSeen.timeIntervalSince(verified.manifest.exportedAt)))
+                }
+                progress(
+                    "\(step): back from \(verified.name) (\(verified.rows) rows); "
+                        + "changes after \(Self.format(verified.manifest.exportedAt)) lost"
+                        + (outcome.lost.map { " — up to \(Self.describe($0)) before the node was last seen" } ?? ""))
+            } catch {
+                outcome.failure = "\(error)"
+                progress("\(step): NOT RECOVERED: \(error)")
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    /// Puts the verified backup's folder (database and files) in place of whatever this node had of the tenant.
+    private func place(_ verified: RemoteBackupCheck.Verified, slug: TenantSlug) async throws {
+        let folder = dataDirectory.tenantFolder(slug)
+        let unpacked = verified.folder
+        let root = dataDirectory.root
+        try await BlockingIO.run {
+            try DurableFolder.sync(unpacked)
+            if FileManager.default.fileExists(atPath: folder.path) {
+                let stale = unpacked.deletingLastPathComponent().appendingPathComponent("stale")
+                try FileManager.default.moveItem(at: folder, to: stale)
+                try? FileManager.default.removeItem(at: stale)
+            }
+            try FileManager.default.moveItem(at: unpacked, to: folder)
+            try DurableFolder.syncEntries(of: root)
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = Int(duration.components.seconds)
+        return seconds < 120 ? "\(seconds) s" : "\(seconds / 60) min \(seconds % 60) s"
+    }
+}
