@@ -5,7 +5,7 @@ PYTHON ?= .venv/bin/python
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser test-attacks security-scan screens lint bench format clean measure-replication
+.PHONY: deps build build-tests demo test test-swift test-browser test-attacks test-cluster security-scan screens lint bench format clean measure-replication
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,14 +22,19 @@ demo: build
 	.build/debug/portal demo --port $(PORT) --data-dir $(DATA_DIR) --assets-dir assets
 
 ## make test: the formatting check, every Swift Testing suite (the backup-remote and product-API suites, which
-## spawn many processes or hold one long POST, in a second run of their own), the real-browser check, the metrics scrape, then the
-## scripted attacks.
+## spawn many processes or hold one long POST, in a second run of their own), the real-browser check, the metrics scrape, the
+## scripted attacks, then the cluster check (PostgreSQL, HAProxy and two nodes).
 test: lint build-tests
 	$(SWIFT) test --skip-build --skip 'BackupRemoteTests|ProductAPITests'
 	$(SWIFT) test --skip-build --filter 'BackupRemoteTests|ProductAPITests'
 	$(PYTHON) scripts/browser-test.py
 	$(PYTHON) scripts/metrics-check.py
 	$(PYTHON) scripts/attack-test.py
+	$(PYTHON) scripts/cluster-test.py
+
+## make test-cluster: two nodes behind HAProxy on a throwaway PostgreSQL: routing, a move under load, a recovery.
+test-cluster: build-tests
+	$(PYTHON) scripts/cluster-test.py
 
 test-attacks: build-tests
 	$(PYTHON) scripts/attack-test.py

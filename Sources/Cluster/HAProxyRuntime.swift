@@ -143,7 +143,9 @@ package struct HAProxyRuntime: Sendable, Equatable {
         let line = Array((commands + "\n").utf8)
         var sent = 0
         while sent < line.count {
-            let written = line[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = line[sent...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw Failure(description: "HAProxy closed the runtime API connection") }
             sent += written
         }

@@ -44,7 +44,8 @@ package final class RegistryFollower: Service, Sendable {
         if let since, try await registry.revision() == since { return false }
         let changes = try await registry.changes(since: since)
         let source = registry.source
-        try await BlockingIO.run { try replica.apply(changes, source: source) }
+        let node = tenants.node
+        try await BlockingIO.run { try replica.apply(changes, source: source, node: node) }
         try await tenants.reload()
         counts.withLock { $0.syncs += 1 }
         if changes.complete {

@@ -94,7 +94,7 @@ package struct RegistryReplica: Sendable {
 
     /// Writes `changes` in one transaction and records `source` at their revision. A complete set replaces every
     /// tenant, domain and node (tenants that are gone take their node-local rows with them, by foreign key).
-    package func apply(_ changes: RegistryChanges, source: String) throws {
+    package func apply(_ changes: RegistryChanges, source: String, node: String? = nil) throws {
         try platform.pool.write { db in
             if changes.complete {
                 let keep = Set(changes.tenants.map(\.id.rawValue))
@@ -154,10 +154,11 @@ package struct RegistryReplica: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO registry_replica (id, source, revision) VALUES (1, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET source = excluded.source, revision = excluded.revision
+                    INSERT INTO registry_replica (id, source, revision, node) VALUES (1, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET source = excluded.source, revision = excluded.revision,
+                        node = coalesce(excluded.node, registry_replica.node)
                     """,
-                arguments: [source, changes.revision])
+                arguments: [source, changes.revision, node])
         }
     }
 }
@@ -179,7 +180,9 @@ enum ClusterSchema {
                 CREATE TABLE registry_replica (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     source TEXT NOT NULL,
-                    revision INTEGER NOT NULL
+                    revision INTEGER NOT NULL,
+                    -- The node whose copy this is: commands run on its data folder act on its tenants only.
+                    node TEXT
                 );
                 CREATE TABLE tenant_nodes (
                     tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,

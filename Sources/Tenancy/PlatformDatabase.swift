@@ -162,6 +162,27 @@ package struct PlatformDatabase: Sendable {
         try pool.read { db in try Tenant.order(Tenant.Columns.slug).fetchAll(db) }
     }
 
+    /// The node this data folder belongs to, when it is a node of a cluster (recorded by its copy of the registry).
+    package func clusterNode() throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT node FROM registry_replica WHERE id = 1") }
+    }
+
+    /// The tenants this data folder holds: every tenant on a single node; on a node of a cluster, those assigned to
+    /// it (the others' folders are elsewhere). Backups and drills run on these.
+    package func heldTenants() throws -> [Tenant] {
+        try pool.read { db in
+            guard let node = try String.fetchOne(db, sql: "SELECT node FROM registry_replica WHERE id = 1") else {
+                return try Tenant.order(Tenant.Columns.slug).fetchAll(db)
+            }
+            return try Tenant.fetchAll(
+                db,
+                sql: """
+                    SELECT tenants.* FROM tenants JOIN tenant_nodes ON tenant_nodes.tenant_id = tenants.id
+                    WHERE tenant_nodes.node = ? ORDER BY tenants.slug
+                    """, arguments: [node])
+        }
+    }
+
     /// Sets a tenant's status and the reason its staff are shown; returns the updated tenant.
     package func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String = "") throws -> Tenant {
         try pool.write { db in

@@ -55,7 +55,10 @@ struct BackupCommand: AsyncParsableCommand {
                 data: data, key: key, remote: remote, daily: keepDaily, weekly: keepWeekly)
             let databases =
                 if let slug { [try TenantSlug(validating: slug).rawValue] } else {
-                    [TenantArchive.platformDatabase] + (try backups.platform.allTenants().map(\.slug.rawValue))
+                    // A node of a cluster backs up its own tenants; its platform.sqlite is a copy of the shared
+                    // registry (PostgreSQL's own backups keep that).
+                    (try backups.platform.clusterNode() == nil ? [TenantArchive.platformDatabase] : [])
+                        + (try backups.platform.heldTenants().map(\.slug.rawValue))
                 }
             let destination = backups.remote.map { " and \($0.target)" } ?? ""
             var failed = 0

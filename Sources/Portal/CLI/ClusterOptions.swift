@@ -47,12 +47,16 @@ package struct ClusterOptions: ParsableArguments {
 
     @Option(
         name: .customLong("haproxy-hosts-map"),
-        help: "The host → node map file as HAProxy names it. (env: PORTAL_HAPROXY_HOSTS_MAP, default: /etc/haproxy/hosts.map)")
+        help:
+            "The host → node map file as HAProxy names it. (env: PORTAL_HAPROXY_HOSTS_MAP, default: /etc/haproxy/hosts.map)"
+    )
     var hostsMap: String?
 
     @Option(
         name: .customLong("haproxy-nodes-map"),
-        help: "The node → address map file as HAProxy names it. (env: PORTAL_HAPROXY_NODES_MAP, default: /etc/haproxy/nodes.map)")
+        help:
+            "The node → address map file as HAProxy names it. (env: PORTAL_HAPROXY_NODES_MAP, default: /etc/haproxy/nodes.map)"
+    )
     var nodesMap: String?
 
     package init() {}

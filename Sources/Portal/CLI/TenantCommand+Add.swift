@@ -77,7 +77,9 @@ extension TenantCommand {
         @OptionGroup var registry: RegistryOptions
         @Option(
             name: .customLong("node"),
-            help: "With --registry: the node whose data folder this is, which the new tenant is assigned to. (env: PORTAL_NODE)")
+            help:
+                "With --registry: the node whose data folder this is, which the new tenant is assigned to. (env: PORTAL_NODE)"
+        )
         var node: String?
 
         func run() async throws {
@@ -113,7 +115,9 @@ extension TenantCommand {
         /// The tenant is registered in the cluster's registry, assigned to `--node`, its folder made in this data
         /// folder; the node's server serves it as soon as its copy of the registry has it (a notification away).
         func addToCluster(_ url: RegistryURL) async throws {
-            guard mode == nil else { throw ValidationError("--mode is not available with --registry yet; map the upstreams from the console") }
+            guard mode == nil else {
+                throw ValidationError("--mode is not available with --registry yet; map the upstreams from the console")
+            }
             guard let raw = node ?? Environment.value("PORTAL_NODE") else {
                 throw ValidationError("--registry needs --node: the node whose data folder this is")
             }
@@ -123,7 +127,9 @@ extension TenantCommand {
             defer { try? onboarding.platform.close() }
             let logger = Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() }
             let shared = PostgresRegistry(url: url, node: nodeName, logger: logger)
-            let (ownerEmail, templates, slug) = (self.ownerEmail, onboarding.dataDirectory.templatesFolder, self.slug.slug)
+            let (ownerEmail, templates, slug) = (
+                self.ownerEmail, onboarding.dataDirectory.templatesFolder, self.slug.slug
+            )
             let setupToken = Mutex<String?>(nil)
             let tenant = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await shared.run() }
@@ -158,7 +164,8 @@ extension TenantCommand {
             if let token = setupToken.withLock({ $0 }) {
                 Console.line("Owner \(ownerEmail ?? ""): set a password within 30 minutes at")
                 Console.line(
-                    "  \(OwnerInvitation.link(host: primary, path: SignInPaths.staff.acceptInvite.link(), token: token))")
+                    "  \(OwnerInvitation.link(host: primary, path: SignInPaths.staff.acceptInvite.link(), token: token))"
+                )
             }
         }
 

@@ -41,9 +41,11 @@ package struct BackupScheduler: Service {
             items: {
                 try await BlockingIO.run {
                     let statuses = try backups.platform.backupStatuses()
+                    // A node of a cluster backs up its own tenants; its platform.sqlite is a copy of the shared
+                    // registry (PostgreSQL's own backups keep that).
                     let databases =
-                        [TenantArchive.platformDatabase]
-                        + (try backups.platform.allTenants().filter { holds($0.id) }.map(\.slug.rawValue))
+                        (try backups.platform.clusterNode() == nil ? [TenantArchive.platformDatabase] : [])
+                        + (try backups.platform.heldTenants().filter { holds($0.id) }.map(\.slug.rawValue))
                     return databases.filter { Self.isDue(statuses[$0], interval: interval, now: now()) }
                 }
             },

@@ -9,6 +9,9 @@ package struct HealthController: Sendable {
         let version: String
         let tenants: Int
         let openTenantDatabases: Int
+        /// In a cluster: this node's name and how many tenants it holds (the proxy and operators read it).
+        let node: String?
+        let heldTenants: Int?
     }
 
     let registry: TenantRegistry
@@ -24,7 +27,9 @@ package struct HealthController: Sendable {
             status: "ok",
             version: version,
             tenants: registry.snapshot.tenantCount,
-            openTenantDatabases: await databases.openCount
+            openTenantDatabases: await databases.openCount,
+            node: registry.node,
+            heldTenants: registry.node == nil ? nil : registry.heldTenants.count
         )
         var response = try body.response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"

@@ -40,8 +40,11 @@ package struct RestoreDrills: Sendable {
             let databases: [String]
             do {
                 databases = try await BlockingIO.run { [sample] in
-                    Self.selection(
-                        tenants: try platform.allTenants(), drillsSoFar: try platform.drillCount(), sample: sample)
+                    let chosen = Self.selection(
+                        tenants: try platform.heldTenants(), drillsSoFar: try platform.drillCount(), sample: sample)
+                    // A node of a cluster does not back up its copy of the shared registry: nothing to drill there.
+                    return try platform.clusterNode() == nil
+                        ? chosen : chosen.filter { $0 != TenantArchive.platformDatabase }
                 }
             } catch {
                 databases = []

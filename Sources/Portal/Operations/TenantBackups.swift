@@ -156,7 +156,7 @@ package struct TenantBackups: Sendable {
 
     /// Backs up every tenant, one after another; a tenant that fails is reported and the others go on.
     package func backUpAll(now: Date = Date(), progress: (TenantSlug, Result<Backup, any Error>) -> Void) throws {
-        for tenant in try platform.allTenants() {
+        for tenant in try platform.heldTenants() {
             progress(tenant.slug, Result { try backUp(tenant.slug, now: now) })
         }
     }
