@@ -40,6 +40,10 @@ package final class ClusterMembership: Service, Sendable {
     package let settings: ClusterSettings
     package let registry: PostgresRegistry
     package let follower: RegistryFollower
+    /// This node's fenced job leases.
+    package let leases: JobLeases
+    /// Called with the tenants whose job lease this node has just taken (their queued work can start).
+    private let acquired = Mutex<(@Sendable ([Tenant.ID]) -> Void)?>(nil)
     let replica: RegistryReplica
     let openTenants: @Sendable () async -> Int
     /// The master key's public fingerprint: every node of a cluster must share the key.
@@ -62,6 +66,9 @@ package final class ClusterMembership: Service, Sendable {
             registry: registry, replica: replica, tenants: tenants, pollInterval: settings.pollInterval, logger: logger)
         self.openTenants = openTenants
         self.logger = logger
+        let leases = JobLeases(registry: registry, node: settings.node)
+        self.leases = leases
+        tenants.setJobGate { leases.mayRun($0) }
     }
 
     package func run() async throws {
@@ -138,11 +145,18 @@ package final class ClusterMembership: Service, Sendable {
         guard missing.isEmpty else { throw ClusterError.wouldDropTenants(missing.sorted()) }
     }
 
+    /// Calls `handler` with the tenants whose job lease this node has just taken.
+    package func onLeasesAcquired(_ handler: @escaping @Sendable ([Tenant.ID]) -> Void) {
+        acquired.withLock { $0 = handler }
+    }
+
     private func beat() async {
         while !Task.isCancelled {
             do {
                 try await registry.heartbeat(
                     node: settings.node, load: Self.loadAverage(), openTenants: await openTenants())
+                let new = try await leases.renew()
+                if !new.isEmpty { acquired.withLock { $0 }?(new) }
             } catch is CancellationError {
                 return
             } catch {

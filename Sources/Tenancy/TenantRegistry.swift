@@ -16,6 +16,8 @@ package final class TenantRegistry: Sendable {
     package let node: String?
     private let current: Mutex<RegistrySnapshot>
     private let handlers = Mutex<[ChangeHandler]>([])
+    /// In a cluster: whether this node holds the tenant's job lease (set by the node's membership).
+    private let jobGate = Mutex<(@Sendable (Tenant.ID) -> Bool)?>(nil)
 
     package init(database: PlatformDatabase, baseDomain: String, node: String? = nil) throws {
         self.database = database
@@ -42,6 +44,23 @@ package final class TenantRegistry: Sendable {
     /// Whether this node holds the tenant.
     package func holds(_ tenantID: Tenant.ID) -> Bool {
         snapshot.holds(tenantID, node: node)
+    }
+
+    /// Makes background jobs ask `gate` too (a node of a cluster: its fenced job leases).
+    package func setJobGate(_ gate: @escaping @Sendable (Tenant.ID) -> Bool) {
+        jobGate.withLock { $0 = gate }
+    }
+
+    /// Whether background jobs may run for the tenant here now: it is held here and, in a cluster, this node holds
+    /// its job lease.
+    package func runsJobs(_ tenantID: Tenant.ID) -> Bool {
+        guard holds(tenantID) else { return false }
+        return jobGate.withLock { $0 }?(tenantID) ?? true
+    }
+
+    /// The tenants whose background jobs run here now.
+    package var jobTenants: [Tenant] {
+        heldTenants.filter { runsJobs($0.id) }
     }
 
     /// The tenants other nodes hold, with their node's name (nil for a tenant assigned to none); empty on a single node.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -350,3 +351,75 @@ func waitUntil(_ condition: () throws -> Bool) async throws {
 
 /// The tests' logger: PostgresNIO reports each refused connection at info level, which is noise here.
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+@Suite("Fenced job leases")
+struct JobLeaseTests {
+    static func registration(_ slug: String) throws -> TenantRegistration {
+        TenantRegistration(
+            slug: try TenantSlug(validating: slug), name: slug, status: .active, createdAt: Date(), domains: [])
+    }
+
+    @Test("only the node a tenant is assigned to takes its lease; a reassignment waits for the old lease to expire")
+    func fenced() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        try await withSharedRegistry(node: "node-1", url: url) { one in
+            try await withSharedRegistry(node: "node-2", url: url) { two in
+                try await one.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+                try await two.join(node: "node-2", advertise: "http://127.0.0.1:8002")
+                let tenant = try await one.register(try Self.registration("acme")) {}
+                let first = JobLeases(registry: one, node: "node-1", duration: .seconds(2), margin: .seconds(1))
+                let second = JobLeases(registry: two, node: "node-2", duration: .seconds(2), margin: .seconds(1))
+
+                #expect(try await first.renew() == [tenant.id])
+                #expect(first.mayRun(tenant.id))
+                let fence = try #require(first.fence(of: tenant.id))
+                #expect(try await second.renew().isEmpty)
+                #expect(!second.mayRun(tenant.id))
+                // Renewing keeps the fence.
+                #expect(try await first.renew().isEmpty)
+                #expect(first.fence(of: tenant.id) == fence)
+
+                // Reassigned without a move: node-1 stops at its next renewal, node-2 waits for the lease to expire.
+                try await one.assign(slug: tenant.slug, to: "node-2")
+                try await first.renew()
+                #expect(!first.mayRun(tenant.id))
+                #expect(try await second.renew().isEmpty)
+                var taken: [Tenant.ID] = []
+                for _ in 0..<200 where taken.isEmpty {
+                    try await Task.sleep(for: .milliseconds(50))
+                    taken = try await second.renew()
+                }
+                #expect(taken == [tenant.id])
+                #expect(try #require(second.fence(of: tenant.id)) > fence)
+                #expect(try await one.leaseHolder(of: tenant.id)?.node == "node-2")
+            }
+        }
+    }
+
+    @Test("a lease counts locally only until duration minus margin after the renewal was sent (injected clock)")
+    func localExpiry() async throws {
+        try await withSharedRegistry(node: "node-1") { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            let tenant = try await registry.register(try Self.registration("acme")) {}
+            let clock = ManualInstant()
+            let leases = JobLeases(
+                registry: registry, node: "node-1", duration: .seconds(15), margin: .seconds(5), now: { clock.now })
+            try await leases.renew()
+            clock.advance(.seconds(9))
+            #expect(leases.mayRun(tenant.id))
+            clock.advance(.seconds(1))
+            #expect(!leases.mayRun(tenant.id))
+            #expect(leases.fence(of: tenant.id) == nil)
+            // Another renewal brings it back, with the same fence (it never expired in PostgreSQL).
+            try await leases.renew()
+            #expect(leases.mayRun(tenant.id))
+        }
+    }
+}
+
+/// A monotonic instant the test moves by hand.
+final class ManualInstant: Sendable {
+    private let value = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { value.withLock { $0 } }
+    func advance(_ duration: Duration) { value.withLock { $0 += duration } }
+}

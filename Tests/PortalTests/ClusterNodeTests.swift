@@ -163,6 +163,11 @@ extension ClusterNodeTests {
                     try await nodeOne.databases.withDatabase(for: acme) { _ in }
                 }
 
+                // Its background jobs run on node-2 only: node-2 takes the fenced lease node-1 gave up in the flip.
+                try await waitFor { nodeTwo.registry.runsJobs(acme.id) }
+                #expect(!nodeOne.registry.runsJobs(acme.id))
+                #expect(try await clusterOne.registry.leaseHolder(of: acme.id)?.node == "node-2")
+
                 // Moving it to where it is, or to no such node, is refused with a reason.
                 await #expect(throws: ClusterError.alreadyThere("acme", node: "node-2")) {
                     _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")

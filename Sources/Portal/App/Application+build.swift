@@ -79,7 +79,7 @@ package func buildApplication(
         services.append(
             BackupScheduler(
                 backups: dependencies.backups, interval: interval, logger: logger,
-                holds: { [registry = dependencies.registry] in registry.holds($0) }))
+                holds: { [registry = dependencies.registry] in registry.runsJobs($0) }))
     }
     if let interval = configuration.drillInterval, configuration.backupRemote != nil {
         let drills = RestoreDrills(backups: dependencies.backups, sample: configuration.drillSample, logger: logger)

@@ -184,13 +184,12 @@ package struct PortalDependencies: Sendable {
                     nodes: { try await cluster.registry.nodes() }, logger: logger)
             }
         }
-        if configuration.cluster != nil {
-            // A tenant that arrives here brings its queued orders and mail: this node's queues learn of them.
-            registry.onChange { old, new in
-                for (id, node) in new.assignments where node == registry.node && old.assignments[id] != node {
-                    orderQueue.notify(id)
-                    mailQueue.notify(.tenant(id))
-                }
+        // A tenant that arrives here brings its queued orders and mail: once this node holds its job lease, this
+        // node's queues learn of them.
+        cluster?.onLeasesAcquired { ids in
+            for id in ids {
+                orderQueue.notify(id)
+                mailQueue.notify(.tenant(id))
             }
         }
         return PortalDependencies(

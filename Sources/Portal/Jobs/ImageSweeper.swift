@@ -16,7 +16,7 @@ struct ImageSweeper: Service {
         await TenantSweep(
             name: "images", interval: interval, start: .afterInterval, logger: logger,
             items: {
-                registry.heldTenants.filter { $0.status == .active }.sorted {
+                registry.jobTenants.filter { $0.status == .active }.sorted {
                     $0.slug.rawValue < $1.slug.rawValue
                 }
             },

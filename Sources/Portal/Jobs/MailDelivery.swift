@@ -139,7 +139,7 @@ package struct MailDelivery: Service {
             return try await body(platform.mail)
         case .tenant(let id):
             // Another node of the cluster holds the tenant and delivers its mail.
-            guard let tenant = registry.snapshot.tenantsByID[id], registry.holds(id) else { return nil }
+            guard let tenant = registry.snapshot.tenantsByID[id], registry.runsJobs(id) else { return nil }
             return try await databases.withDatabase(for: tenant) { try await body($0.mail) }
         }
     }

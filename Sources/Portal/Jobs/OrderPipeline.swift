@@ -124,6 +124,11 @@ package struct OrderPipeline: Service {
             try? await platform.clearJobsPending(id, checkedAt: now())
             return
         }
+        // Held here, but the job lease is not (yet) this node's: a tenant that just arrived. Look again shortly.
+        guard registry.runsJobs(id) else {
+            queue.notify(id, at: now().addingTimeInterval(1))
+            return
+        }
         do {
             // Card payments first: applying one wakes the order waiting for it, which then runs below.
             let cardsWaiting = await cards?.applyPending(tenant) ?? false

@@ -55,7 +55,7 @@ package struct ReminderScheduler: Service {
     private var sweep: TenantSweep<Tenant> {
         TenantSweep(
             name: "reminders", interval: interval, start: .afterInterval, logger: logger,
-            items: { [registry] in registry.heldTenants.filter { $0.status == .active } },
+            items: { [registry] in registry.jobTenants.filter { $0.status == .active } },
             label: { $0.slug.rawValue },
             visit: { tenant in
                 do {

@@ -50,7 +50,7 @@ package struct RenewalScheduler: Service {
     private var sweep: TenantSweep<Tenant> {
         TenantSweep(
             name: "renewals", interval: interval, start: .afterInterval, logger: logger,
-            items: { [registry] in registry.heldTenants.filter { $0.status == .active } },
+            items: { [registry] in registry.jobTenants.filter { $0.status == .active } },
             label: { $0.slug.rawValue }, visit: { try await renew($0) }
         )
     }
