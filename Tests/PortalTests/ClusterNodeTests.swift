@@ -180,6 +180,66 @@ extension ClusterNodeTests {
     }
 }
 
+extension ClusterNodeTests {
+    @Test("the console's Nodes page: nodes and their brands, a refused move that changes nothing, a move, audited")
+    func console() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let first = try TemporaryFolder()
+        let second = try TemporaryFolder()
+        let key = first.path + "/../" + UUID().uuidString + ".key"
+        defer { try? FileManager.default.removeItem(atPath: key) }
+        let clock = TestClock()
+        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key), clock: clock)
+        {
+            one, nodeOne in
+            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
+                two, nodeTwo in
+                let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
+                try await waitFor { clusterOne.hasJoined && clusterTwo.hasJoined }
+                try await clusterOne.advertise("http://localhost:\(try #require(one.port))")
+                try await clusterTwo.advertise("http://localhost:\(try #require(two.port))")
+                let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+                try await waitFor { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+                let console = try await consoleBrowser(one, nodeOne, clock: clock)
+
+                let page = try await console.get("/nodes")
+                #expect(page.status == .ok)
+                #expect(page.text.contains("node-1") && page.text.contains("node-2"))
+                #expect(page.text.contains("answering"))
+
+                let refused = try await console.post("/nodes/move", ["slug": "nosuch", "to": "node-2"])
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.text.contains("No brand has this slug."))
+                let wrongNode = try await console.post("/nodes/move", ["slug": "acme", "to": "node-9"])
+                #expect(wrongNode.status == .unprocessableContent)
+                #expect(wrongNode.text.contains("Choose a node of the cluster."))
+                #expect(try await clusterOne.registry.recentMoves().isEmpty)
+
+                let moved = try await console.post("/nodes/move", ["slug": "acme", "to": "node-2"])
+                #expect(moved.status == .seeOther)
+                try await waitFor { nodeOne.registry.snapshot.assignments[acme.id] == "node-2" }
+                let after = try await console.get("/nodes")
+                #expect(after.text.contains("done"))
+                let audit = try await nodeOne.platformRealm.withAccounts { try await $0.auditEntries(limit: 20) }
+                #expect(audit.contains { $0.action == "tenant.move_requested" && $0.target == "acme" })
+            }
+        }
+    }
+
+    @Test("on a single node the Nodes page says how to grow, and its forms are not there")
+    func singleNodeConsole() async throws {
+        let clock = TestClock()
+        try await withPortal(clock: clock) { client, dependencies in
+            let console = try await consoleBrowser(client, dependencies, clock: clock)
+            let page = try await console.get("/nodes")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("This platform runs on one node"))
+            #expect(!page.text.contains("action=\"/nodes/move\""))
+            #expect(try await console.post("/nodes/move", ["slug": "acme", "to": "x"]).status == .notFound)
+        }
+    }
+}
+
 @Suite("Moving a platform to a shared registry")
 struct RegistryMigrationTests {
     @Test(

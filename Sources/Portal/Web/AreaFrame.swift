@@ -243,6 +243,7 @@ extension AreaFrame {
                         Link(label: "Tenants", url: ConsolePaths.home.link()),
                         Link(label: "Onboard a brand", url: ConsolePaths.onboarding.link()),
                         Link(label: "Operations", url: ConsolePaths.operations.link()),
+                        Link(label: "Nodes", url: ConsolePaths.nodes.link()),
                         Link(label: "Audit log", url: ConsolePaths.audit.link()),
                         Link(label: "Security", url: SignInPaths.platform.security.link()),
                     ])

@@ -20,6 +20,10 @@ enum PlatformRoutes {
             flows: dependencies.accountFlows, platform: dependencies.platform, registry: dependencies.registry,
             backups: dependencies.backups, readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory
         ).addRoutes(to: areas.user)
+        NodesConsoleController(
+            flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
+            cluster: dependencies.cluster, backups: dependencies.backups, dataDirectory: dependencies.dataDirectory
+        ).addRoutes(to: areas.user)
         OnboardingController(
             flows: dependencies.accountFlows,
             wizard: OnboardingWizard(

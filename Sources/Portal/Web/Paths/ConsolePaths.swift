@@ -5,6 +5,10 @@ package enum ConsolePaths {
     package static let onboarding = RoutePath("/onboarding")
     /// Alerts, backups, restore drills and readiness.
     package static let operations = RoutePath("/operations")
+    /// The cluster's nodes, moves and recoveries.
+    package static let nodes = RoutePath("/nodes")
+    package static let nodesMove = RoutePath("/nodes/move")
+    package static let nodesRecover = RoutePath("/nodes/recover")
     package static let onboardingCreate = RoutePath("/onboarding/{draft}/create")
     package static let onboardingStep = RoutePath("/onboarding/{draft}/{step}")
     package static let tenant = RoutePath("/tenants/{slug}")
