@@ -5,7 +5,7 @@ PYTHON ?= .venv/bin/python
 PORT ?= 8080
 DATA_DIR ?= ./tenants
 
-.PHONY: deps build build-tests demo test test-swift test-browser test-attacks test-cluster security-scan screens lint bench format clean measure-replication
+.PHONY: deps build build-tests demo test test-swift test-browser test-attacks test-cluster bench-cluster security-scan screens lint bench format clean measure-replication
 
 deps:
 	@bash scripts/install-deps.sh
@@ -65,6 +65,12 @@ measure-replication: deps
 bench: deps
 	$(SWIFT) build -c release
 	bash scripts/bench/run.sh
+
+## make bench-cluster: two release nodes behind HAProxy on a throwaway PostgreSQL: throughput with one and two nodes,
+## a move's unavailability, a node's recovery (README "Running several nodes").
+bench-cluster: deps
+	$(SWIFT) build -c release
+	$(PYTHON) scripts/bench/cluster.py
 
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift

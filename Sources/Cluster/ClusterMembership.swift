@@ -195,6 +195,12 @@ extension ClusterMembership: RegistryWriter {
         try await synced { try await registry.setMaintenance(on, slug: slug, now: now) }
     }
 
+    package func changeDomain(_ change: CustomDomains.Change, of tenant: Tenant.ID, now: Date) async throws
+        -> TenantDomain
+    {
+        try await synced { try await registry.changeDomain(change, of: tenant, now: now) }
+    }
+
     private func synced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
         try await waitUntilJoined()
         let result = try await write()

@@ -294,3 +294,62 @@ extension PostgresRegistry {
         }
     }
 }
+
+extension PostgresRegistry {
+    // MARK: Custom domains
+
+    /// `CustomDomains.plan`'s rules on the shared registry: the rows are read and written under the registry lock.
+    package func changeDomain(_ change: CustomDomains.Change, of tenant: Tenant.ID, now: Date) async throws
+        -> TenantDomain
+    {
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                let existing = try await domains(connection, where: "hostname = \(change.host)").first
+                let owned = try await domains(connection, where: "tenant_id = \(tenant.rawValue)")
+                let plan = try CustomDomains.plan(change, of: tenant, existing: existing, owned: owned, now: now)
+                for host in plan.deletes {
+                    try await connection.query("DELETE FROM domains WHERE hostname = \(host)", logger: self.logger)
+                }
+                // Rows losing the primary flag first: the one-primary index never sees two.
+                for row in plan.writes.filter({ !$0.isPrimary }) + plan.writes.filter(\.isPrimary) {
+                    try await connection.query(
+                        """
+                        INSERT INTO domains (hostname, tenant_id, kind, is_primary, status, verification_token,
+                            added_at, verified_at)
+                        VALUES (\(row.hostname), \(row.tenantID.rawValue), \(row.kind.rawValue), \(row.isPrimary),
+                            \(row.status.rawValue), \(row.verificationToken), \(row.addedAt), \(row.verifiedAt))
+                        ON CONFLICT (hostname) DO UPDATE SET tenant_id = excluded.tenant_id, kind = excluded.kind,
+                            is_primary = excluded.is_primary, status = excluded.status,
+                            verification_token = excluded.verification_token, added_at = excluded.added_at,
+                            verified_at = excluded.verified_at
+                        """, logger: self.logger)
+                }
+                return plan.result
+            }
+        }
+    }
+
+    private func domains(_ connection: PostgresConnection, where condition: PostgresQuery) async throws
+        -> [TenantDomain]
+    {
+        var query: PostgresQuery = """
+            SELECT hostname, tenant_id, kind, is_primary, status, verification_token, added_at, verified_at
+            FROM domains WHERE
+            """
+        // The head has no parameters, so the condition's $1 … stay its own.
+        query.sql += " " + condition.sql
+        query.binds = condition.binds
+        var domains: [TenantDomain] = []
+        for try await (host, tenant, kind, primary, status, token, added, verified) in try await connection.query(
+            query, logger: logger
+        ).decode((String, Int64, String, Bool, String, String?, Date?, Date?).self) {
+            domains.append(
+                TenantDomain(
+                    hostname: host, tenantID: Tenant.ID(tenant), kind: TenantDomain.Kind(rawValue: kind) ?? .custom,
+                    isPrimary: primary, status: TenantDomain.Status(rawValue: status) ?? .pending,
+                    verificationToken: token, addedAt: added, verifiedAt: verified))
+        }
+        return domains
+    }
+}

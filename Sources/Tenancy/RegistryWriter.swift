@@ -35,6 +35,9 @@ package protocol RegistryWriter: Sendable {
     func setStatus(_ status: Tenant.Status, slug: TenantSlug, reason: String) async throws -> Tenant
     /// Puts a tenant into maintenance (its sites answer 503) or takes it out; returns the updated tenant.
     func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant
+    /// Adds, activates, makes primary or removes one of the tenant's domains (`CustomDomains.plan`'s rules, checked
+    /// in the writer's transaction); returns the domain as it now is (as it was, when removed).
+    func changeDomain(_ change: CustomDomains.Change, of tenant: Tenant.ID, now: Date) async throws -> TenantDomain
 }
 
 /// The single-node writer: `platform.sqlite` itself.
@@ -105,6 +108,14 @@ package struct LocalRegistryWriter: RegistryWriter {
 
     package func setMaintenance(_ on: Bool, slug: TenantSlug, now: Date) async throws -> Tenant {
         try await written { try platform.setMaintenance(on, slug: slug, now: now) }
+    }
+
+    package func changeDomain(_ change: CustomDomains.Change, of tenant: Tenant.ID, now: Date) async throws
+        -> TenantDomain
+    {
+        try await written { [platform] in
+            try platform.pool.write { db in try CustomDomains.apply(change, of: tenant, now: now, in: db) }
+        }
     }
 
     /// Runs a write on the blocking pool, then reloads the registry.

@@ -53,6 +53,9 @@ struct ConsolePost: Sendable {
         .init("/tenants/{slug}/health", "/tenants/acme/health", "measure a brand's health now"),
         .init("/tenants/{slug}/export", "/tenants/acme/export", "write an export archive of a brand"),
         .init("/tenants/{slug}/backup", "/tenants/acme/backup", "take a backup of a brand"),
+        // NodesConsoleController (one node here: even the platform user's own request finds no cluster to change)
+        .init("/nodes/move", nil, "move a brand to another node", ["slug": "acme", "to": "node-2"]),
+        .init("/nodes/recover", nil, "recover a dead node's brands onto this one", ["node": "node-1"]),
         // OnboardingController: the brand step starts a draft; each later step and create act on the fixture's draft.
         .init(
             "/onboarding", "/onboarding", "start an onboarding draft", ["slug": "intruder", "name": "Intruder Hosting"]),

@@ -270,7 +270,7 @@ struct ArchiveFormatTests {
         let platform = try PlatformDatabase(dataDirectory: sourceDirectory)
         defer { try? platform.close() }
         let acme = try #require(try platform.tenant(slug: try TenantSlug(validating: "acme")))
-        _ = try CustomDomains(platform: platform, baseDomain: "localhost").add(
+        _ = try await CustomDomains(platform: platform, baseDomain: "localhost").add(
             "unproven.acme-brand.example", to: acme.id, token: "tok-123")
         let secrets = try SecretBox.loadOrCreate(path: source.path + "/master.key")
         let archive = URL(fileURLWithPath: source.path + "/acme.tar.gz")

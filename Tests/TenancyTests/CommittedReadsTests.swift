@@ -126,7 +126,7 @@ struct CommittedReadsTests {
 @Suite("Custom domain claims and maintenance")
 struct DomainClaimTests {
     @Test("another brand's unproven claim blocks a domain for three days, then lapses; a proven one never does")
-    func lapsedClaims() throws {
+    func lapsedClaims() async throws {
         let data = try TestDataDirectory()
         let platform = try PlatformDatabase(dataDirectory: data.directory)
         defer { try? platform.close() }
@@ -135,16 +135,17 @@ struct DomainClaimTests {
         let second = try onboarding.addTenant(.init(slug: "second", name: "Second"))
         let domains = CustomDomains(platform: platform, baseDomain: "localhost")
         let start = Date()
-        _ = try domains.add("shop.example.com", to: first.id, token: "a", now: start)
-        #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
-            _ = try domains.add("shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(24 * 3600))
+        _ = try await domains.add("shop.example.com", to: first.id, token: "a", now: start)
+        await #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
+            _ = try await domains.add(
+                "shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(24 * 3600))
         }
-        let claimed = try domains.add(
+        let claimed = try await domains.add(
             "shop.example.com", to: second.id, token: "b", now: start.addingTimeInterval(4 * 24 * 3600))
         #expect(claimed.tenantID == second.id)
-        _ = try domains.activate("shop.example.com", of: second.id)
-        #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
-            _ = try domains.add(
+        _ = try await domains.activate("shop.example.com", of: second.id)
+        await #expect(throws: CustomDomains.DomainError.taken("shop.example.com")) {
+            _ = try await domains.add(
                 "shop.example.com", to: first.id, token: "c", now: start.addingTimeInterval(30 * 24 * 3600))
         }
     }

@@ -29,7 +29,7 @@ start() {
     fi
     # fsync off: a test cluster is thrown away, and its durability is not what the tests measure.
     "${as_user[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=100" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=400" \
         start >/dev/null || { cat "$dir/postgres.log" >&2; exit 1; }
     if ! "${as_user[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U portal -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'portal'" | grep -q 1; then

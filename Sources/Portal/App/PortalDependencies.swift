@@ -213,7 +213,9 @@ package struct PortalDependencies: Sendable {
             catalogueRules: try CatalogueRules(directory: configuration.assetsDirectory),
             orderQueue: orderQueue,
             billingRefresher: billingRefresher,
-            customDomains: CustomDomains(platform: platform, baseDomain: configuration.baseDomain),
+            customDomains: CustomDomains(
+                platform: platform, baseDomain: configuration.baseDomain,
+                writer: cluster ?? LocalRegistryWriter(platform: platform, registry: registry)),
             // Validated when the configuration was read; the system's resolver is an address by construction.
             dnsLookup: (try? DNSLookup(resolver: configuration.dnsResolver ?? DNSLookup.systemResolver())) ?? .loopback,
             archive: archive,

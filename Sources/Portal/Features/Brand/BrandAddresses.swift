@@ -53,7 +53,7 @@ package struct BrandAddresses: Sendable {
     package func add(_ raw: String, by owner: Account, to tenant: Tenant, ip: String) async throws -> Outcome {
         let token = SecureToken.generate()
         return try await change("domain.added", by: owner, of: tenant, ip: ip) { [domains] in
-            try domains.add(raw, to: tenant.id, token: token).hostname
+            try await domains.add(raw, to: tenant.id, token: token).hostname
         }
     }
 
@@ -72,7 +72,7 @@ package struct BrandAddresses: Sendable {
         }
         guard found.contains(expected) else { return .notYet(name: name, expected: expected, found: found) }
         let outcome = try await change("domain.verified", by: owner, of: tenant, ip: ip) { [domains] in
-            try domains.activate(domain.hostname, of: tenant.id).hostname
+            try await domains.activate(domain.hostname, of: tenant.id).hostname
         }
         return outcome == .done ? .verified : .gone
     }
@@ -81,7 +81,7 @@ package struct BrandAddresses: Sendable {
         -> Outcome
     {
         try await change("domain.made_primary", by: owner, of: tenant, ip: ip) { [domains] in
-            try domains.makePrimary(domain.hostname, of: tenant.id)
+            try await domains.makePrimary(domain.hostname, of: tenant.id)
             return domain.hostname
         }
     }
@@ -90,18 +90,18 @@ package struct BrandAddresses: Sendable {
         -> Outcome
     {
         try await change("domain.removed", by: owner, of: tenant, ip: ip) { [domains] in
-            try domains.remove(domain.hostname, of: tenant.id).hostname
+            try await domains.remove(domain.hostname, of: tenant.id).hostname
         }
     }
 
     /// Runs a registry change; on success audits it (`action` on the host it returns) and reloads routing.
     private func change(
         _ action: String, by owner: Account, of tenant: Tenant, ip: String,
-        _ body: @escaping @Sendable () throws -> String
+        _ body: @escaping @Sendable () async throws -> String
     ) async throws -> Outcome {
         let host: String
         do {
-            host = try await BlockingIO.run(body)
+            host = try await body()
         } catch let error as CustomDomains.DomainError {
             return .refused(error.description)
         }
