@@ -117,14 +117,20 @@ package final class ClusterMembership: Service, Sendable {
     package var hasJoined: Bool { joined.withLock { $0 } }
 
     /// Waits until the node has joined; a write asked for before then (the registry's schema may not exist yet)
-    /// waits here, for at most the registry's lease timeout.
+    /// waits here, while PostgreSQL accepts connections.
     func waitUntilJoined() async throws {
-        let attempts = max(1, Int(registry.leaseTimeout / .milliseconds(20)))
-        for _ in 0..<attempts {
-            if hasJoined { return }
-            try await Task.sleep(for: .milliseconds(20))
+        let checks = max(1, Int(registry.leaseTimeout / .milliseconds(20)))
+        while true {
+            for _ in 0..<checks {
+                if hasJoined { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            // Not joined yet: reported when PostgreSQL is away, waited for when the machine is only busy.
+            let (host, port) = (settings.registry.host, settings.registry.port)
+            guard try await BlockingIO.run({ TCPProbe.accepts(host: host, port: port) }) else {
+                throw ClusterError.registryUnreachable(settings.registry.description)
+            }
         }
-        guard hasJoined else { throw ClusterError.registryUnreachable(settings.registry.description) }
     }
 
     /// Changes where other nodes reach this one, in the registry too.

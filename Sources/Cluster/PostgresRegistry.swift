@@ -454,8 +454,9 @@ package final class PostgresRegistry: RegistryWriter {
         throw TenancyError.unknownTenant(slug.rawValue)
     }
 
-    /// Runs `body` on a connection of the pool. Waiting for the connection is bounded by `leaseTimeout`: PostgreSQL
-    /// being away is reported (`ClusterError.registryUnreachable`) instead of waited out; `body` itself is not bounded.
+    /// Runs `body` on a connection of the pool. While no connection comes, every `leaseTimeout` the registry's address
+    /// is tried: PostgreSQL being away is reported (`ClusterError.registryUnreachable`) instead of waited out; `body`
+    /// itself is not bounded.
     @discardableResult
     func connection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
@@ -469,9 +470,16 @@ package final class PostgresRegistry: RegistryWriter {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: self.leaseTimeout)
-                guard leased.isSet else { throw ClusterError.registryUnreachable(self.url.description) }
-                return nil
+                // Still waiting after the timeout: unreachable only if nothing accepts connections there; a busy
+                // machine that is merely slow to hand the connection over is waited for.
+                while true {
+                    try await Task.sleep(for: self.leaseTimeout)
+                    if leased.isSet { return nil }
+                    let (host, port) = (self.url.host, self.url.port)
+                    guard try await BlockingIO.run({ TCPProbe.accepts(host: host, port: port) }) else {
+                        throw ClusterError.registryUnreachable(self.url.description)
+                    }
+                }
             }
             while let next = try await group.next() {
                 if let value = next {
