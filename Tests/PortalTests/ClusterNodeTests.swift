@@ -292,6 +292,16 @@ struct RegistryMigrationTests {
             #expect(try await client.get("/", host: "acme.localhost").status == .ok)
             #expect(try await client.get("/", host: "globex.localhost").status == .ok)
         }
+
+        // The folder is now a node's: a change to its copy alone is refused; through the registry it is made.
+        let local = await cli.run(["tenant", "suspend", "--slug", "acme"])
+        #expect(local.errorMessage?.contains("node node-1 of a cluster") == true)
+        #expect(try await TestPostgres.psql(url, "SELECT status FROM tenants WHERE slug = 'acme'") == "active")
+        let shared = await cli.run(["tenant", "suspend", "--slug", "acme", "--registry", url])
+        #expect(shared.exitCode == 0, "\(shared.errorMessage ?? "")")
+        #expect(try await TestPostgres.psql(url, "SELECT status FROM tenants WHERE slug = 'acme'") == "suspended")
+        let removeLocally = await cli.run(["tenant", "remove", "--slug", "globex", "--yes"])
+        #expect(removeLocally.errorMessage?.contains("pass --registry") == true)
     }
 
     @Test("a node refuses to follow a registry that lacks its tenants, rather than drop them")

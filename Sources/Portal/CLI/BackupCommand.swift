@@ -200,6 +200,7 @@ struct BackupCommand: AsyncParsableCommand {
             let slug = try TenantSlug(validating: rawSlug)
             guard from == nil || !fromRemote else { throw CommandError("--from and --from-remote exclude each other") }
             let backups = try BackupCommand.backups(data: data, key: key, remote: remote)
+            try TenantCLI.refuseLocalChange(backups.platform)
             let scratch = backups.dataDirectory.root.appendingPathComponent(".restore-fetch-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let source: URL

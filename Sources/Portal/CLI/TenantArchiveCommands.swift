@@ -49,6 +49,7 @@ extension TenantCommand {
             let dataDirectory = DataDirectory(path: data.resolvedDataDir)
             let platform = try PlatformDatabase(dataDirectory: dataDirectory)
             defer { try? platform.close() }
+            try TenantCLI.refuseLocalChange(platform)
             let tenant = try TenantCLI.existing(slug.slug, in: platform)
             let archive = TenantArchive(
                 platform: platform, dataDirectory: dataDirectory, secrets: try key.secrets(data: data, create: false))

@@ -25,7 +25,18 @@ enum TenantCLI {
         return tenant
     }
 
-    static func setStatus(_ status: Tenant.Status, slug rawSlug: String, data: DataOptions) throws {
+    /// Refuses to change the registry of a data folder that belongs to a node of a cluster without `--registry`:
+    /// its `platform.sqlite` is only a copy, and a change there would reach no other node.
+    static func refuseLocalChange(_ platform: PlatformDatabase) throws {
+        if let node = try platform.clusterNode() {
+            throw CommandError(
+                "this data folder is node \(node) of a cluster: its registry is in PostgreSQL; pass --registry")
+        }
+    }
+
+    static func setStatus(
+        _ status: Tenant.Status, slug rawSlug: String, data: DataOptions, registry: RegistryOptions
+    ) async throws {
         let platform = try platform(data: data)
         defer { try? platform.close() }
         let before = try existing(rawSlug, in: platform)
@@ -33,7 +44,15 @@ enum TenantCLI {
             Console.line("Tenant \(before.slug) is already \(status.rawValue); nothing changed.")
             return
         }
-        let tenant = try platform.setStatus(status, slug: before.slug)
+        let tenant: Tenant
+        if try registry.resolvedRegistry() != nil {
+            tenant = try await ClusterCommand.withRegistry(registry) { shared in
+                try await shared.setStatus(status, slug: before.slug, reason: "")
+            }
+        } else {
+            try refuseLocalChange(platform)
+            tenant = try platform.setStatus(status, slug: before.slug)
+        }
         switch status {
         case .suspended: Console.line("Suspended \(tenant.slug): its sites now answer \"temporarily unavailable\".")
         case .active: Console.line("Resumed \(tenant.slug): its sites are back.")

@@ -99,6 +99,7 @@ extension TenantCommand {
             }
             let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
             defer { try? onboarding.platform.close() }
+            try TenantCLI.refuseLocalChange(onboarding.platform)
             var setupToken: String?
             let tenant = try onboarding.addTenant(.init(slug: slug.slug, name: name, customDomains: domains)) {
                 database, _ in

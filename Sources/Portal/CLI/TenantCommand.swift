@@ -84,9 +84,10 @@ struct TenantCommand: AsyncParsableCommand {
 
         @OptionGroup var slug: SlugOption
         @OptionGroup var data: DataOptions
+        @OptionGroup var registry: RegistryOptions
 
         func run() async throws {
-            try TenantCLI.setStatus(.suspended, slug: slug.slug, data: data)
+            try await TenantCLI.setStatus(.suspended, slug: slug.slug, data: data, registry: registry)
         }
     }
 
@@ -98,9 +99,10 @@ struct TenantCommand: AsyncParsableCommand {
 
         @OptionGroup var slug: SlugOption
         @OptionGroup var data: DataOptions
+        @OptionGroup var registry: RegistryOptions
 
         func run() async throws {
-            try TenantCLI.setStatus(.active, slug: slug.slug, data: data)
+            try await TenantCLI.setStatus(.active, slug: slug.slug, data: data, registry: registry)
         }
     }
 
@@ -114,6 +116,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Flag(help: "Confirm that the tenant's data is to be deleted.") var yes = false
         @OptionGroup var data: DataOptions
         @OptionGroup var domain: DomainOptions
+        @OptionGroup var registry: RegistryOptions
 
         func run() async throws {
             guard yes else {
@@ -123,7 +126,15 @@ struct TenantCommand: AsyncParsableCommand {
             }
             let onboarding = try TenantCLI.onboarding(data: data, domain: domain)
             defer { try? onboarding.platform.close() }
-            let tenant = try onboarding.removeTenant(slug: slug.slug)
+            let tenant: Tenant
+            if try registry.resolvedRegistry() != nil {
+                tenant = try await ClusterCommand.withRegistry(registry) { shared in
+                    try await onboarding.removeTenant(slug: slug.slug, writer: shared)
+                }
+            } else {
+                try TenantCLI.refuseLocalChange(onboarding.platform)
+                tenant = try onboarding.removeTenant(slug: slug.slug)
+            }
             Console.line("Removed tenant \(tenant.slug) (\(tenant.name)) and its folder.")
         }
     }
