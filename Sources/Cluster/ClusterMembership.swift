@@ -118,7 +118,7 @@ package final class ClusterMembership: Service, Sendable {
 
     /// Waits until the node has joined; a write asked for before then (the registry's schema may not exist yet)
     /// waits here, while PostgreSQL accepts connections.
-    func waitUntilJoined() async throws {
+    package func waitUntilJoined() async throws {
         let checks = max(1, Int(registry.leaseTimeout / .milliseconds(20)))
         while true {
             for _ in 0..<checks {
@@ -210,7 +210,12 @@ extension ClusterMembership: RegistryWriter {
     private func synced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
         try await waitUntilJoined()
         let result = try await write()
-        try await follower.sync()
+        // The commit stands whatever happens next: a copy that fails here is made by the follower shortly.
+        do {
+            try await follower.sync()
+        } catch {
+            logger.warning("registry copy after a write failed", metadata: ["error": "\(error)"])
+        }
         return result
     }
 }

@@ -174,25 +174,31 @@ extension PostgresRegistry {
         }
     }
 
-    /// Checks what a target is shown: a running move of `slug` to `target` whose token is `token`.
-    package func verifyMove(_ id: Int64, slug: TenantSlug, target: String, token: String) async throws -> TenantMove {
-        guard let move = try await move(id), move.state == .running, move.slug == slug, move.target == target else {
-            throw ClusterError.moveRefused("no running move \(id) of \(slug) to \(target)")
+    /// Checks what a target is shown, and uses the token up: a running move `id` of `slug` to `target` whose token is
+    /// `token`. The same token never opens a second transfer.
+    package func verifyMove(_ id: Int64, slug: TenantSlug, target: String, token: String) async throws {
+        // A token is 64 hex digits: anything else is refused before PostgreSQL is asked.
+        guard token.utf8.count == 64, token.utf8.allSatisfy({ $0.isHexDigit }) else {
+            throw ClusterError.moveRefused("the move token is malformed")
         }
         let hash = Self.sha256(token)
-        let stored: String? = try await connection { [self] connection in
-            var stored: String?
-            for try await value in try await connection.query(
-                "SELECT token_sha256 FROM moves WHERE id = \(id)", logger: self.logger
-            ).decode(String?.self) {
-                stored = value
+        let accepted: Bool = try await connection { [self] connection in
+            var accepted = false
+            for try await _ in try await connection.query(
+                """
+                UPDATE moves m SET token_sha256 = NULL FROM tenants t
+                WHERE m.id = \(id) AND m.state = 'running' AND m.target = \(target) AND m.token_sha256 = \(hash)
+                    AND t.id = m.tenant_id AND t.slug = \(slug.rawValue)
+                RETURNING m.id
+                """, logger: self.logger
+            ).decode(Int64.self) {
+                accepted = true
             }
-            return stored
+            return accepted
         }
-        guard let stored, Self.constantTimeEqual(stored, hash) else {
-            throw ClusterError.moveRefused("the move token does not match")
+        guard accepted else {
+            throw ClusterError.moveRefused("no running move \(id) of \(slug) to \(target) with this token")
         }
-        return move
     }
 
     /// Finishes a move in one transaction: the tenant is assigned to the target (only if the source still holds it:
@@ -226,6 +232,30 @@ extension PostgresRegistry {
         }
     }
 
+    /// Fails every move `source` had started: it stopped (a restart) before finishing them.
+    package func failRunningMoves(from source: String, reason: String, now: Date = Date()) async throws {
+        try await connection { [self] connection in
+            try await connection.query(
+                """
+                UPDATE moves SET state = 'failed', error = \(reason), finished_at = \(now)
+                WHERE source = \(source) AND state = 'running'
+                """, logger: self.logger)
+        }
+    }
+
+    /// The node the tenant is assigned to now, in the registry itself.
+    package func assignment(of tenant: Tenant.ID) async throws -> String? {
+        try await connection { [self] connection in
+            var node: String?
+            for try await value in try await connection.query(
+                "SELECT node FROM tenants WHERE id = \(tenant.rawValue)", logger: self.logger
+            ).decode(String?.self) {
+                node = value
+            }
+            return node
+        }
+    }
+
     /// Marks a move failed with what went wrong; the tenant stays where it was.
     package func failMove(_ id: Int64, error: String, now: Date = Date()) async throws {
         try await connection { [self] connection in
@@ -241,11 +271,6 @@ extension PostgresRegistry {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
 
 extension PostgresRegistry {
@@ -272,7 +297,7 @@ extension PostgresRegistry {
     }
 
     /// Gives a tenant of a dead node to `target`, only while it is still assigned to `dead` (the fence against a
-    /// second recovery or a move racing this one); its job lease goes with it. True when it was reassigned.
+    /// second recovery or a move racing this one). True when it was reassigned.
     package func reassign(_ tenantID: Tenant.ID, from dead: String, to target: String) async throws -> Bool {
         try await connection { [self] connection in
             try await inTransaction(connection) { connection in
@@ -286,8 +311,13 @@ extension PostgresRegistry {
                     moved = true
                 }
                 if moved {
+                    // Its open moves can never finish now. Its job lease is left to expire: the dead node may only
+                    // seem dead, and it stops its jobs before the lease runs out.
                     try await connection.query(
-                        "DELETE FROM job_leases WHERE tenant_id = \(tenantID.rawValue)", logger: self.logger)
+                        """
+                        UPDATE moves SET state = 'failed', error = 'its node was recovered', finished_at = now()
+                        WHERE tenant_id = \(tenantID.rawValue) AND state IN ('requested', 'running')
+                        """, logger: self.logger)
                 }
                 return moved
             }
@@ -351,5 +381,11 @@ extension PostgresRegistry {
                     verificationToken: token, addedAt: added, verifiedAt: verified))
         }
         return domains
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
     }
 }

@@ -26,7 +26,8 @@ package final class PostgresRegistry: RegistryWriter {
                 case .require: .require(.makeClientConfiguration())
                 }
             }())
-        configuration.options.maximumConnections = 4
+        // Two are held by LISTEN (the registry follower and the mover); the rest serve queries.
+        configuration.options.maximumConnections = 8
         configuration.options.connectTimeout = .seconds(5)
         self.url = url
         self.node = node
@@ -176,6 +177,19 @@ package final class PostgresRegistry: RegistryWriter {
         }
     }
 
+    /// How many seconds ago each node's last heartbeat was, by PostgreSQL's clock (nil: never).
+    package func heartbeatAges() async throws -> [String: Double?] {
+        try await connection { [self] connection in
+            var ages: [String: Double?] = [:]
+            for try await (name, age) in try await connection.query(
+                "SELECT name, extract(epoch FROM now() - heartbeat_at)::float8 FROM nodes", logger: self.logger
+            ).decode((String, Double?).self) {
+                ages[name] = age
+            }
+            return ages
+        }
+    }
+
     /// Every node with its last heartbeat, by name.
     package func nodes() async throws -> [ClusterNode] {
         try await connection { [self] connection in try await nodes(connection) }
@@ -225,12 +239,13 @@ package final class PostgresRegistry: RegistryWriter {
         }
     }
 
-    /// Says the node is alive, with its load; does not change the registry's revision.
+    /// Says the node is alive, with its load, at PostgreSQL's time (every node's heartbeat on one clock); does not
+    /// change the registry's revision.
     package func heartbeat(node name: String, load: Double, openTenants: Int, now: Date = Date()) async throws {
         try await connection { [self] connection in
             try await connection.query(
                 """
-                UPDATE nodes SET heartbeat_at = \(now), load = \(load), open_tenants = \(Int32(clamping: openTenants))
+                UPDATE nodes SET heartbeat_at = now(), load = \(load), open_tenants = \(Int32(clamping: openTenants))
                 WHERE name = \(name)
                 """, logger: self.logger)
         }

@@ -28,7 +28,7 @@ package final class ProxyRouting: Service, Sendable {
     let settings: ProxySettings
     let tenants: TenantRegistry
     let platformHost: String
-    let nodes: @Sendable () async throws -> [ClusterNode]
+    let membership: ClusterMembership
     let interval: Duration
     let logger: Logger
     private let wake: AsyncStream<Void>.Continuation
@@ -36,13 +36,13 @@ package final class ProxyRouting: Service, Sendable {
     private let passes = Mutex(0)
 
     package init(
-        settings: ProxySettings, tenants: TenantRegistry, platformHost: String,
-        nodes: @escaping @Sendable () async throws -> [ClusterNode], interval: Duration = .seconds(2), logger: Logger
+        settings: ProxySettings, tenants: TenantRegistry, platformHost: String, membership: ClusterMembership,
+        interval: Duration = .seconds(2), logger: Logger
     ) {
         self.settings = settings
         self.tenants = tenants
         self.platformHost = platformHost
-        self.nodes = nodes
+        self.membership = membership
         self.interval = interval
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -53,16 +53,15 @@ package final class ProxyRouting: Service, Sendable {
     package var passCount: Int { passes.withLock { $0 } }
 
     /// The maps as they should be now. A node whose heartbeat is older than `liveFor` does not get the console.
-    package func wanted(now: Date = Date(), liveFor: TimeInterval = 15) async throws
-        -> (hosts: [String: String], nodes: [String: String])
-    {
+    package func wanted(liveFor: Double = 15) async throws -> (hosts: [String: String], nodes: [String: String]) {
         let snapshot = tenants.snapshot
-        let known = try await nodes()
+        let known = try await membership.registry.nodes()
+        let ages = try await membership.registry.heartbeatAges()
         var hosts: [String: String] = [:]
         for (host, tenant) in snapshot.routedHosts {
             if let node = snapshot.assignments[tenant] { hosts[host] = node }
         }
-        let live = known.filter { ($0.heartbeatAt.map { now.timeIntervalSince($0) < liveFor }) ?? false }
+        let live = known.filter { ((ages[$0.name] ?? nil).map { $0 < liveFor }) ?? false }
         if let console = (live.isEmpty ? known : live).map(\.name).min() { hosts[platformHost] = console }
         var addresses: [String: String] = [:]
         for node in known {
@@ -74,6 +73,9 @@ package final class ProxyRouting: Service, Sendable {
     /// Brings both maps up to date now; returns how many entries changed.
     @discardableResult
     package func sync() async throws -> Int {
+        // A node whose copy is behind would point hosts back at where they were: it leaves the maps to the others
+        // until its copy catches up (which wakes it again).
+        guard try await membership.follower.isCurrent() else { return 0 }
         let (hosts, addresses) = try await wanted()
         // Addresses first: a host never points at a node the proxy cannot reach yet.
         let changed =

@@ -18,6 +18,8 @@ package final class RegistryFollower: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     private let counts = Mutex<(syncs: Int, notifications: Int)>((0, 0))
+    /// One copy at a time: two copies read at different revisions must not write in the opposite order.
+    private let serial = SerialGate()
 
     package init(
         registry: PostgresRegistry, replica: RegistryReplica, tenants: TenantRegistry,
@@ -35,9 +37,29 @@ package final class RegistryFollower: Service, Sendable {
     package var syncCount: Int { counts.withLock { $0.syncs } }
     package var notificationCount: Int { counts.withLock { $0.notifications } }
 
+    /// Whether the copy has every change the registry has now.
+    package func isCurrent() async throws -> Bool {
+        let replica = self.replica
+        let position = try await BlockingIO.run { try replica.position() }
+        guard let position, position.source == registry.source else { return false }
+        return try await registry.revision() <= position.revision
+    }
+
     /// Brings the copy up to date now; true when anything changed.
     @discardableResult
     package func sync() async throws -> Bool {
+        await serial.enter()
+        do {
+            let changed = try await syncAlone()
+            await serial.leave()
+            return changed
+        } catch {
+            await serial.leave()
+            throw error
+        }
+    }
+
+    private func syncAlone() async throws -> Bool {
         let replica = self.replica
         let position = try await BlockingIO.run { try replica.position() }
         let since = position?.source == registry.source ? position?.revision : nil
@@ -92,6 +114,28 @@ package final class RegistryFollower: Service, Sendable {
         await registry.listen(on: PostgresSchema.notifyChannel) { isNotification in
             if isNotification { self.counts.withLock { $0.notifications += 1 } }
             self.wake.yield()
+        }
+    }
+}
+
+/// An async lock: `enter` waits while another holder is inside; `leave` lets the next one in, in arrival order.
+actor SerialGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
         }
     }
 }

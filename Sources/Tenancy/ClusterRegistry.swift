@@ -96,6 +96,13 @@ package struct RegistryReplica: Sendable {
     /// tenant, domain and node (tenants that are gone take their node-local rows with them, by foreign key).
     package func apply(_ changes: RegistryChanges, source: String, node: String? = nil) throws {
         try platform.pool.write { db in
+            // Never back: a set read before one already applied is dropped (the copy is newer than it).
+            if !changes.complete,
+                let position = try Row.fetchOne(db, sql: "SELECT source, revision FROM registry_replica WHERE id = 1"),
+                (position["source"] as String) == source, (position["revision"] as Int64) > changes.revision
+            {
+                return
+            }
             if changes.complete {
                 let keep = Set(changes.tenants.map(\.id.rawValue))
                 let existing = try Int64.fetchAll(db, sql: "SELECT id FROM tenants")

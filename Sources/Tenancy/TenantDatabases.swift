@@ -149,22 +149,26 @@ package actor TenantDatabases {
     /// Stops all use of the tenant's database for a move: new uses are refused (`TenancyError.moving`), the pool
     /// closes once its last request or job is done, and this returns when the file is closed (checkpointed, no WAL
     /// left). `thaw` undoes it when the move fails.
-    package func freeze(_ tenantID: Tenant.ID) async {
-        moving.insert(tenantID)
+    /// Returns false when the database is still in use after `limit` (a long request or job): the caller thaws it.
+    package func freeze(_ tenantID: Tenant.ID, move: Int64, within limit: Duration = .seconds(30)) async -> Bool {
+        moving.insert(tenantID, move: move)
         forget(tenantID)
+        let deadline = ContinuousClock.now + limit
         while entries[tenantID] != nil || closing[tenantID] != nil {
             if let pending = closing[tenantID] {
                 await pending.value
             } else {
                 // Still leased: the last release closes it (`closeWhenIdle`).
+                guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
                 try? await Task.sleep(for: .milliseconds(2))
             }
         }
+        return true
     }
 
-    /// Lets the tenant's database be opened again after a move that did not happen.
-    package func thaw(_ tenantID: Tenant.ID) {
-        moving.remove(tenantID)
+    /// Lets the tenant's database be opened again after move `move` (only that move's freeze is lifted).
+    package func thaw(_ tenantID: Tenant.ID, move: Int64) {
+        moving.remove(tenantID, move: move)
     }
 
     private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
@@ -278,11 +282,17 @@ package actor TenantDatabases {
 /// The tenants being moved away from this node, readable without waiting for the databases' actor (the request
 /// gate asks on every request).
 package final class MovingTenants: Sendable {
-    private let ids = Mutex<Set<Tenant.ID>>([])
+    /// Each frozen tenant with the move that froze it.
+    private let moves = Mutex<[Tenant.ID: Int64]>([:])
 
     package init() {}
 
-    package func contains(_ id: Tenant.ID) -> Bool { ids.withLock { $0.contains(id) } }
-    package func insert(_ id: Tenant.ID) { _ = ids.withLock { $0.insert(id) } }
-    package func remove(_ id: Tenant.ID) { _ = ids.withLock { $0.remove(id) } }
+    package func contains(_ id: Tenant.ID) -> Bool { moves.withLock { $0[id] != nil } }
+    package func insert(_ id: Tenant.ID, move: Int64) { moves.withLock { $0[id] = move } }
+    /// Lifts move `move`'s freeze; a later move's freeze of the same tenant stays.
+    package func remove(_ id: Tenant.ID, move: Int64) {
+        moves.withLock { moves in
+            if moves[id] == move { moves[id] = nil }
+        }
+    }
 }

@@ -480,3 +480,57 @@ final class ManualInstant: Sendable {
     var now: ContinuousClock.Instant { value.withLock { $0 } }
     func advance(_ duration: Duration) { value.withLock { $0 += duration } }
 }
+
+@Suite("Moves in the registry")
+struct MoveRegistryTests {
+    @Test("a move's token opens one transfer only; a malformed one is refused unasked; interrupted moves are failed")
+    func tokens() async throws {
+        try await withSharedRegistry(node: "node-1") { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            try await registry.join(node: "node-2", advertise: "http://127.0.0.1:8002")
+            let tenant = try await registry.register(try JobLeaseTests.registration("acme")) {}
+            let move = try await registry.requestMove(slug: tenant.slug, to: "node-2", by: "test")
+            await #expect(throws: ClusterError.moveOpen("acme")) {
+                _ = try await registry.requestMove(slug: tenant.slug, to: "node-2", by: "test")
+            }
+            // Only the node that holds the tenant can start it.
+            await #expect(throws: ClusterError.moveNotStartable(move.id)) {
+                _ = try await registry.startMove(move.id, source: "node-2")
+            }
+            let token = try await registry.startMove(move.id, source: "node-1")
+            await #expect(throws: ClusterError.self) {
+                try await registry.verifyMove(move.id, slug: tenant.slug, target: "node-2", token: "not-a-token")
+            }
+            await #expect(throws: ClusterError.self) {
+                try await registry.verifyMove(move.id, slug: tenant.slug, target: "node-1", token: token)
+            }
+            try await registry.verifyMove(move.id, slug: tenant.slug, target: "node-2", token: token)
+            await #expect(throws: ClusterError.self) {
+                try await registry.verifyMove(move.id, slug: tenant.slug, target: "node-2", token: token)
+            }
+            // node-1 restarts mid-move: the move fails, the tenant stays, and it can be moved again.
+            try await registry.failRunningMoves(from: "node-1", reason: "node-1 stopped during the move")
+            #expect(try await registry.move(move.id)?.state == .failed)
+            #expect(try await registry.assignment(of: tenant.id) == "node-1")
+            let again = try await registry.requestMove(slug: tenant.slug, to: "node-2", by: "test")
+            // Recovering the tenant's node fails its open moves too.
+            #expect(try await registry.reassign(tenant.id, from: "node-1", to: "node-2"))
+            #expect(try await registry.move(again.id)?.state == .failed)
+            #expect(try await registry.reassign(tenant.id, from: "node-1", to: "node-2") == false)
+        }
+    }
+
+    @Test("a node's copy never goes back: a set of changes read before one already applied is dropped")
+    func neverBack() async throws {
+        try await withSharedRegistry { registry in
+            let node = try TestNode(registry: registry)
+            let tenant = try await registry.register(try JobLeaseTests.registration("acme")) {}
+            let older = try await registry.changes(since: 0)
+            _ = try await registry.setStatus(.suspended, slug: tenant.slug, reason: "later")
+            try await node.follower.sync()
+            try RegistryReplica(platform: node.platform).apply(older, source: registry.source)
+            try await node.tenants.reload()
+            #expect(node.tenants.snapshot.tenantsByID[tenant.id]?.status == .suspended)
+        }
+    }
+}

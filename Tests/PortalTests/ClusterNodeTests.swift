@@ -2,6 +2,7 @@ import Cluster
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Portal
 import Tenancy
 import TestSupport
@@ -86,6 +87,17 @@ struct ClusterNodeTests {
                 }
                 #expect(nodeOne.registry.heldTenants.map(\.slug.rawValue) == ["acme"])
                 #expect(nodeTwo.registry.heldTenants.map(\.slug.rawValue) == ["globex"])
+                // The receiving route takes nothing without a running move's token: refused, nothing written.
+                var put: HTTPFields = [.authorization: "Bearer " + String(repeating: "a", count: 64)]
+                put[HTTPField.Name("Portal-Archive-SHA256")!] = String(repeating: "0", count: 64)
+                put[.testHost] = "acme.localhost"
+                let forged = try await two.execute(
+                    uri: "/internal/cluster/receive/acme?move=1", method: .put, headers: put,
+                    body: ByteBuffer(string: "not an archive"))
+                #expect(forged.status == .forbidden)
+                #expect(forged.text.contains(#""code":"refused""#))
+                let placed = nodeTwo.dataDirectory.tenantFolder(acme.slug).path
+                #expect(!FileManager.default.fileExists(atPath: placed))
                 // Host-independent paths answer on every node.
                 #expect(try await two.get("/health", host: "acme.localhost").status == .ok)
             }

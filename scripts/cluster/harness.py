@@ -44,9 +44,9 @@ def wait_for(predicate, attempts=600, pause=0.05):
     return False
 
 
-def run(args, portal=None, **kwargs):
+def run(args, portal=None, quiet=False, **kwargs):
     result = subprocess.run([portal or PORTAL] + args, capture_output=True, text=True, timeout=1800, **kwargs)
-    if result.returncode != 0:
+    if result.returncode != 0 and not quiet:
         print(result.stdout + result.stderr, flush=True)
     return result
 
@@ -137,3 +137,17 @@ class Cluster:
             print("logs kept in " + self.tmp)
 
 
+
+
+def recover(cluster, dead, target, portal=None):
+    """`portal cluster recover`, asked again each second while the dead node still counts as alive (30 s after its
+    last heartbeat; at most 90 tries). Returns the first answer and the last."""
+    args = ["cluster", "recover", "--node", dead, "--to", target, "--backup-remote",
+            os.path.join(cluster.tmp, "remote")] + cluster.node_flags(target)
+    first = last = run(args, portal=portal, quiet=True)
+    for _ in range(90):
+        if last.returncode == 0 or "counts as dead after" not in last.stderr:
+            break
+        time.sleep(1)
+        last = run(args, portal=portal, quiet=True)
+    return first, last

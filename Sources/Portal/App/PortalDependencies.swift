@@ -180,8 +180,8 @@ package struct PortalDependencies: Sendable {
         let routing = cluster.flatMap { cluster in
             cluster.settings.proxy.map { proxy in
                 ProxyRouting(
-                    settings: proxy, tenants: registry, platformHost: configuration.platformHost,
-                    nodes: { try await cluster.registry.nodes() }, logger: logger)
+                    settings: proxy, tenants: registry, platformHost: configuration.platformHost, membership: cluster,
+                    logger: logger)
             }
         }
         // A tenant that arrives here brings its queued orders and mail: once this node holds its job lease, this

@@ -168,11 +168,12 @@ package struct NodesConsoleController: Sendable {
                 deadCandidates: [], moves: [], hasMoves: false, hasRemote: backups.remote != nil)
         }
         let nodes = try await cluster.registry.nodes()
+        let ages = try await cluster.registry.heartbeatAges()
         let moves = try await cluster.registry.recentMoves(limit: 20)
         let snapshot = registry.snapshot
-        let now = Date()
         let rows = nodes.map { node in
-            let alive = node.heartbeatAt.map { now.timeIntervalSince($0) < Self.staleAfter } ?? false
+            let age = ages[node.name] ?? nil
+            let alive = age.map { $0 < Self.staleAfter } ?? false
             return Page.NodeRow(
                 name: node.name, address: node.advertise,
                 tenants: snapshot.assignments.values.filter { $0 == node.name }.count, openTenants: node.openTenants,
@@ -183,7 +184,10 @@ package struct NodesConsoleController: Sendable {
         return Page(
             chrome: context.chrome, csrf: context.csrfToken, isCluster: true, thisNode: cluster.settings.node,
             nodes: rows, targets: rows.filter(\.alive).map(\.name),
-            deadCandidates: rows.filter { !$0.alive && !$0.isThisNode && $0.tenants > 0 }.map(\.name),
+            deadCandidates: rows.filter { row in
+                !row.alive && !row.isThisNode && row.tenants > 0
+                    && ((ages[row.name] ?? nil).map { $0 >= ClusterRecovery.deadAfter } ?? true)
+            }.map(\.name),
             moves: moves.map { move in
                 Page.MoveRow(
                     slug: move.slug.rawValue, from: move.source, to: move.target, state: move.state.rawValue,

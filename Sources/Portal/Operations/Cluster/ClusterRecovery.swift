@@ -38,6 +38,17 @@ package struct ClusterRecovery: Sendable {
         guard let lost = nodes[dead] else { throw TenancyError.unknownNode(dead) }
         guard nodes[target] != nil else { throw TenancyError.unknownNode(target) }
         guard dead != target else { throw ClusterError.alreadyThere("the dead node's tenants", node: target) }
+        let platform = backups.platform
+        if let here = try await BlockingIO.run({ try platform.clusterNode() }), here != target {
+            throw ClusterError.moveRefused(
+                "this data folder is node \(here)'s, not \(target)'s: run the recovery there")
+        }
+        // A node that heartbeated within the lease's span may only be cut off, still running its jobs: not yet.
+        if let age = try await registry.heartbeatAges()[dead] ?? nil, age < Self.deadAfter {
+            throw ClusterError.moveRefused(
+                "\(dead) sent a heartbeat \(Int(age)) s ago; a node counts as dead after \(Int(Self.deadAfter)) s without one"
+            )
+        }
         let lastSeen = lost.heartbeatAt
         let tenants = try await registry.tenants(on: dead)
         progress("\(tenants.count) tenant(s) on \(dead) (last heartbeat \(lastSeen.map(Self.format) ?? "never"))")
@@ -90,6 +101,10 @@ package struct ClusterRecovery: Sendable {
             try DurableFolder.syncEntries(of: root)
         }
     }
+
+    /// How long without a heartbeat before a node may be recovered: longer than a job lease, so a node that is only
+    /// cut off has stopped its jobs by then.
+    package static let deadAfter: Double = 30
 
     static func format(_ date: Date) -> String {
         date.formatted(.iso8601)

@@ -44,10 +44,20 @@ package struct MoveReceiver: Sendable {
             let digest = request.headers[HTTPField.Name(ClusterPaths.digestHeader)!]?.lowercased()
         else { throw Refusal(status: .badRequest, message: "a move needs its slug, move id, token and digest") }
         do {
-            _ = try await membership.registry.verifyMove(
+            try await membership.registry.verifyMove(
                 moveID, slug: slug, target: membership.settings.node, token: String(authorization.dropFirst(7)))
         } catch {
             throw Refusal(status: .forbidden, message: "\(error)")
+        }
+        // The sender says how much is coming; it must fit on this disk with room to spare, and no more may come.
+        guard let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > 0 else {
+            throw Refusal(status: .lengthRequired, message: "a snapshot is sent with its Content-Length")
+        }
+        let free = Readiness.freeBytes(at: dataDirectory.root.path) ?? 0
+        guard Int64(declared) * 3 < free else {
+            throw Refusal(
+                status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
+                message: "not enough free disk for a \(declared)-byte snapshot")
         }
         guard !tenants.holds(tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0))
         else { throw Refusal(status: .conflict, message: "this node holds \(slug) already") }
@@ -67,8 +77,11 @@ package struct MoveReceiver: Sendable {
         do {
             for try await buffer in request.body {
                 let chunk = Data(buffer: buffer)
-                hasher.update(data: chunk)
                 bytes += chunk.count
+                guard bytes <= declared else {
+                    throw Refusal(status: .contentTooLarge, message: "more bytes came than the snapshot declared")
+                }
+                hasher.update(data: chunk)
                 try out.write(contentsOf: chunk)
             }
             try out.synchronize()

@@ -27,6 +27,8 @@ package final class TenantMover: Service, Sendable {
     let handoff: Duration
     /// How long a moved tenant's old folder is kept before it is deleted.
     let grace: Duration
+    /// How long a move waits for the brand's requests and jobs to let go of its database before it gives up.
+    let freezeLimit: Duration
     /// Called after the flip, before requests here stop getting 503: the proxy's map is brought up to date.
     let afterFlip: @Sendable (Tenant.ID) async -> Void
     let logger: Logger
@@ -34,6 +36,7 @@ package final class TenantMover: Service, Sendable {
     package init(
         membership: ClusterMembership, databases: TenantDatabases, tenants: TenantRegistry, archive: TenantArchive,
         dataDirectory: DataDirectory, handoff: Duration = .seconds(3), grace: Duration = .seconds(600),
+        freezeLimit: Duration = .seconds(30),
         afterFlip: @escaping @Sendable (Tenant.ID) async -> Void = { _ in }, logger: Logger
     ) {
         self.membership = membership
@@ -43,6 +46,7 @@ package final class TenantMover: Service, Sendable {
         self.dataDirectory = dataDirectory
         self.handoff = handoff
         self.grace = grace
+        self.freezeLimit = freezeLimit
         self.afterFlip = afterFlip
         self.logger = logger
     }
@@ -53,6 +57,9 @@ package final class TenantMover: Service, Sendable {
     /// Takes up the moves asked of this node, one at a time: at each notification on `portal_moves`, and every
     /// second in case one was missed.
     package func run() async throws {
+        // Moves this node was carrying out when it stopped can never finish: they are failed, so the brand can move
+        // again (their brands were frozen in memory only; they serve again from their untouched folders).
+        await failInterruptedMoves()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -82,13 +89,27 @@ package final class TenantMover: Service, Sendable {
         }
     }
 
+    private func failInterruptedMoves() async {
+        for attempt in 0..<50 {
+            do {
+                try await membership.waitUntilJoined()
+                try await registry.failRunningMoves(from: node, reason: "\(node) stopped during the move")
+                return
+            } catch {
+                try? await Task.sleep(for: .milliseconds(200 * min(attempt + 1, 25)))
+            }
+        }
+    }
+
     /// Carries out one move; its outcome is recorded on the move.
     package func perform(_ move: TenantMove) async {
         let token: String
         do {
             token = try await registry.startMove(move.id, source: node)
         } catch {
+            // Another node holds the tenant by now (or the move was taken up): it can never go ahead from here.
             logger.warning("move not started", metadata: ["move": "\(move.id)", "error": "\(error)"])
+            try? await registry.failMove(move.id, error: "not started by \(node): \(error)")
             return
         }
         let snapshot = tenants.snapshot
@@ -103,7 +124,13 @@ package final class TenantMover: Service, Sendable {
 
         await step(move, "stopping requests and closing the database")
         let frozenAt = ContinuousClock.now
-        await databases.freeze(tenant.id)
+        guard await databases.freeze(tenant.id, move: move.id, within: freezeLimit) else {
+            await databases.thaw(tenant.id, move: move.id)
+            try? await registry.failMove(
+                move.id, error: "the brand's database was still in use after \(freezeLimit); nothing was moved")
+            return
+        }
+        var flipped = false
         do {
             await step(move, "taking a snapshot")
             let (archive, slug) = (self.archive, tenant.slug)
@@ -117,25 +144,58 @@ package final class TenantMover: Service, Sendable {
 
             await step(move, "switching the tenant to \(target.name)")
             let frozen = Int((ContinuousClock.now - frozenAt) / .milliseconds(1))
-            try await registry.completeMove(move.id, bytes: Int64(bytes), frozenMilliseconds: frozen)
+            do {
+                try await registry.completeMove(move.id, bytes: Int64(bytes), frozenMilliseconds: frozen)
+                flipped = true
+            } catch {
+                // The commit may have happened with only its answer lost: the registry says what is true.
+                flipped = try await flippedAfterAll(tenant.id, to: target.name)
+                if !flipped { throw error }
+            }
         } catch {
             // Nothing flipped: the tenant serves here again, from its untouched folder.
-            databases.moving.remove(tenant.id)
-            await databases.thaw(tenant.id)
+            await databases.thaw(tenant.id, move: move.id)
             log.error("move failed", metadata: ["error": "\(error)"])
             try? await registry.failMove(move.id, error: Self.describe(error))
             return
         }
-        // Flipped. This node's copy learns it now; the proxy follows; then requests here get 421, not 503.
-        try? await membership.follower.sync()
+        // Flipped. Requests stay at 503 here until this node's copy shows the new holder (then they get 421 and
+        // nothing opens the old folder), and the proxy has been told.
+        await waitUntilCopyShows(tenant.id, on: target.name)
         await afterFlip(tenant.id)
         await setAside(tenant.slug, move: move.id)
         log.info("tenant moved")
-        let (handoff, databases, id) = (self.handoff, self.databases, tenant.id)
+        let (handoff, databases, id, moveID) = (self.handoff, self.databases, tenant.id, move.id)
         Task {
             try? await Task.sleep(for: handoff)
-            await databases.thaw(id)
+            await databases.thaw(id, move: moveID)
         }
+    }
+
+    /// Whether the tenant is assigned to `target` in the registry itself, asked until PostgreSQL answers (a few
+    /// tries); false when it is still here.
+    private func flippedAfterAll(_ tenant: Tenant.ID, to target: String) async throws -> Bool {
+        var lastError: (any Error)?
+        for attempt in 0..<20 {
+            do {
+                return try await registry.assignment(of: tenant) == target
+            } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(100 * (attempt + 1)))
+            }
+        }
+        throw lastError ?? ClusterError.moveNotStartable(0)
+    }
+
+    /// Copies the registry until this node's copy shows the tenant on `target` (a bounded number of tries; the
+    /// follower goes on afterwards).
+    private func waitUntilCopyShows(_ tenant: Tenant.ID, on target: String) async {
+        for _ in 0..<200 {
+            try? await membership.follower.sync()
+            if tenants.snapshot.assignments[tenant] == target { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        logger.warning("this node's registry copy has not caught up with a move", metadata: ["tenant": "\(tenant)"])
     }
 
     private func step(_ move: TenantMove, _ text: String) async {
