@@ -54,8 +54,8 @@ def main():
         assert prepared.returncode == 0, prepared.stderr
         cluster.start_postgres()
         cluster.start_haproxy()
-        moved_in = run(["registry", "migrate-to-postgres", "--node", "node-1", "--advertise", "http://127.0.0.1:1"]
-                       + cluster.node_flags("node-1"), portal=PORTAL)
+        moved_in = run(["registry", "migrate-to-postgres", "--node", "node-1", "--advertise", "http://127.0.0.1:1",
+                        "--registry", cluster.registry, "--data-dir", one_data], portal=PORTAL)
         assert moved_in.returncode == 0, moved_in.stderr
         one = cluster.start_node("node-1", extra=["--bench", "--max-open-tenants", "1200"])
         two = cluster.start_node("node-2", extra=["--bench", "--max-open-tenants", "1200"])
