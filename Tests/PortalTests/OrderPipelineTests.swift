@@ -412,7 +412,7 @@ struct OrderPipelineTests {
                 let (browser, _) = try await Commerce.customer(client, dependencies, email: "payer@example.com")
                 let id = try await Commerce.order(browser, domain: "payer.example")
                 var invoiceID: Int?
-                let deadline = Date().addingTimeInterval(20)
+                let deadline = Date().addingTimeInterval(120)
                 while invoiceID == nil, Date() < deadline {
                     let detail = try await dependencies.databases.withDatabase(for: tenant) {
                         try await $0.orders.detail(Order.ID(id))
