@@ -162,7 +162,9 @@ extension ClusterNodeTests {
                 let home = try await two.get("/", host: "acme.localhost")
                 #expect(home.status == .ok)
                 #expect(home.text.contains("Moved with care"))
-                #expect(!FileManager.default.fileExists(atPath: nodeOne.dataDirectory.tenantFolder(acme.slug).path))
+                // The source sets its folder aside once its own copy shows the new holder (just after the flip).
+                let sourceFolder = nodeOne.dataDirectory.tenantFolder(acme.slug).path
+                try await waitFor { !FileManager.default.fileExists(atPath: sourceFolder) }
                 // At the source: 503 with Retry-After 1 during the hand-off, then 421 naming the new node.
                 let soon = try await one.get("/", host: "acme.localhost")
                 #expect(soon.status == .serviceUnavailable || soon.status == .misdirectedRequest)
