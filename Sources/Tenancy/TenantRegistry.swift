@@ -43,7 +43,9 @@ package final class TenantRegistry: Sendable {
 
     /// Whether this node holds the tenant.
     package func holds(_ tenantID: Tenant.ID) -> Bool {
-        snapshot.holds(tenantID, node: node)
+        // Asked twice per request: a single node holds everything without copying the snapshot out of its lock.
+        guard let node else { return true }
+        return current.withLock { $0.holds(tenantID, node: node) }
     }
 
     /// Makes background jobs ask `gate` too (a node of a cluster: its fenced job leases).

@@ -398,16 +398,6 @@ struct SharedRegistryTests {
     }
 }
 
-/// Waits until `condition` holds, checking every 50 ms, at most 600 times (30 s on a slow machine): bounded by
-/// attempts, not a timing assertion.
-func waitUntil(_ condition: () throws -> Bool) async throws {
-    for _ in 0..<600 {
-        if try condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    Issue.record("the condition did not hold after 600 checks")
-}
-
 /// The tests' logger: PostgresNIO reports each refused connection at info level, which is noise here.
 let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -28,6 +28,33 @@ struct ClusterNodeTests {
         return settings
     }
 
+    /// Two nodes on a fresh shared registry with one master key, both joined, each advertising where its test server
+    /// listens (ports are chosen at start).
+    static func withTwoNodes(
+        clock: TestClock = TestClock(),
+        _ body:
+            @escaping @Sendable (any TestClientProtocol, PortalDependencies, any TestClientProtocol, PortalDependencies)
+            async throws -> Void
+    ) async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let first = try TemporaryFolder()
+        let second = try TemporaryFolder()
+        let key = first.path + "/../" + UUID().uuidString + ".key"
+        defer { try? FileManager.default.removeItem(atPath: key) }
+        try await withExistingPortal(dataPath: first.path, configure: node(url, "node-1", key: key), clock: clock) {
+            one, nodeOne in
+            try await withExistingPortal(dataPath: second.path, configure: node(url, "node-2", key: key)) {
+                two, nodeTwo in
+                let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
+                try await waitUntil { clusterOne.hasJoined && clusterTwo.hasJoined }
+                // The test servers listen on ports chosen at start: each node says where it is.
+                try await clusterOne.advertise("http://localhost:\(try #require(one.port))")
+                try await clusterTwo.advertise("http://localhost:\(try #require(two.port))")
+                try await body(one, nodeOne, two, nodeTwo)
+            }
+        }
+    }
+
     /// Registers a brand through the node's writer (so it is assigned to that node), with a fresh database.
     static func addBrand(_ slug: String, name: String, on dependencies: PortalDependencies) async throws -> Tenant {
         let onboarding = TenantOnboarding(
@@ -46,72 +73,54 @@ struct ClusterNodeTests {
 
     @Test("each node serves its own brands; the other answers 421 naming the owner, and never opens the brand's data")
     func misdirected() async throws {
-        let url = try await TestPostgres.freshDatabase()
-        let first = try TemporaryFolder()
-        let second = try TemporaryFolder()
-        let key = first.path + "/../" + UUID().uuidString + ".key"
-        defer { try? FileManager.default.removeItem(atPath: key) }
-        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key)) {
-            one, nodeOne in
-            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
-                two, nodeTwo in
-                let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
-                let globex = try await Self.addBrand("globex", name: "Globex Cloud", on: nodeTwo)
-                // The writer returns once its own node's copy shows the brand; the other node learns it by NOTIFY.
-                try await waitFor { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
-                try await waitFor { nodeOne.registry.snapshot.tenantsByID[globex.id] != nil }
+        try await Self.withTwoNodes() { one, nodeOne, two, nodeTwo in
+            let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+            let globex = try await Self.addBrand("globex", name: "Globex Cloud", on: nodeTwo)
+            // The writer returns once its own node's copy shows the brand; the other node learns it by NOTIFY.
+            try await waitUntil { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+            try await waitUntil { nodeOne.registry.snapshot.tenantsByID[globex.id] != nil }
 
-                let home = try await one.get("/", host: "acme.localhost")
-                #expect(home.status == .ok)
-                #expect(home.text.contains("Acme Hosting"))
+            let home = try await one.get("/", host: "acme.localhost")
+            #expect(home.status == .ok)
+            #expect(home.text.contains("Acme Hosting"))
 
-                let away = try await two.get("/", host: "acme.localhost")
-                #expect(away.status == .misdirectedRequest)
-                #expect(away.headers[HTTPField.Name("Portal-Node")!] == "node-1")
-                #expect(!away.text.contains("Acme Hosting"))
-                var json: HTTPFields = [.accept: "application/json"]
-                json[.testHost] = "acme.localhost"
-                let api = try await two.execute(uri: "/account", method: .get, headers: json)
-                #expect(api.status == .misdirectedRequest)
-                #expect(api.text.contains(#""code":"misdirected""#))
+            let away = try await two.get("/", host: "acme.localhost")
+            #expect(away.status == .misdirectedRequest)
+            #expect(away.headers[HTTPField.Name("Portal-Node")!] == "node-1")
+            #expect(!away.text.contains("Acme Hosting"))
+            var json: HTTPFields = [.accept: "application/json"]
+            json[.testHost] = "acme.localhost"
+            let api = try await two.execute(uri: "/account", method: .get, headers: json)
+            #expect(api.status == .misdirectedRequest)
+            #expect(api.text.contains(#""code":"misdirected""#))
 
-                // The same from the other side, for the other brand.
-                #expect(try await two.get("/", host: "globex.localhost").text.contains("Globex Cloud"))
-                let back = try await one.get("/", host: "globex.localhost")
-                #expect(back.status == .misdirectedRequest)
-                #expect(back.headers[HTTPField.Name("Portal-Node")!] == "node-2")
+            // The same from the other side, for the other brand.
+            #expect(try await two.get("/", host: "globex.localhost").text.contains("Globex Cloud"))
+            let back = try await one.get("/", host: "globex.localhost")
+            #expect(back.status == .misdirectedRequest)
+            #expect(back.headers[HTTPField.Name("Portal-Node")!] == "node-2")
 
-                // Neither node opens, or runs jobs for, the other's brand.
-                await #expect(throws: TenancyError.notHeld("acme", node: "node-1")) {
-                    try await nodeTwo.databases.withDatabase(for: acme) { _ in }
-                }
-                #expect(nodeOne.registry.heldTenants.map(\.slug.rawValue) == ["acme"])
-                #expect(nodeTwo.registry.heldTenants.map(\.slug.rawValue) == ["globex"])
-                // The receiving route takes nothing without a running move's token: refused, nothing written.
-                var put: HTTPFields = [.authorization: "Bearer " + String(repeating: "a", count: 64)]
-                put[HTTPField.Name("Portal-Archive-SHA256")!] = String(repeating: "0", count: 64)
-                put[.testHost] = "acme.localhost"
-                let forged = try await two.execute(
-                    uri: "/internal/cluster/receive/acme?move=1", method: .put, headers: put,
-                    body: ByteBuffer(string: "not an archive"))
-                #expect(forged.status == .forbidden)
-                #expect(forged.text.contains(#""code":"refused""#))
-                let placed = nodeTwo.dataDirectory.tenantFolder(acme.slug).path
-                #expect(!FileManager.default.fileExists(atPath: placed))
-                // Host-independent paths answer on every node.
-                #expect(try await two.get("/health", host: "acme.localhost").status == .ok)
+            // Neither node opens, or runs jobs for, the other's brand.
+            await #expect(throws: TenancyError.notHeld("acme", node: "node-1")) {
+                try await nodeTwo.databases.withDatabase(for: acme) { _ in }
             }
+            #expect(nodeOne.registry.heldTenants.map(\.slug.rawValue) == ["acme"])
+            #expect(nodeTwo.registry.heldTenants.map(\.slug.rawValue) == ["globex"])
+            // The receiving route takes nothing without a running move's token: refused, nothing written.
+            var put: HTTPFields = [.authorization: "Bearer " + String(repeating: "a", count: 64)]
+            put[HTTPField.Name("Portal-Archive-SHA256")!] = String(repeating: "0", count: 64)
+            put[.testHost] = "acme.localhost"
+            let forged = try await two.execute(
+                uri: "/internal/cluster/receive/acme?move=1", method: .put, headers: put,
+                body: ByteBuffer(string: "not an archive"))
+            #expect(forged.status == .forbidden)
+            #expect(forged.text.contains(#""code":"refused""#))
+            let placed = nodeTwo.dataDirectory.tenantFolder(acme.slug).path
+            #expect(!FileManager.default.fileExists(atPath: placed))
+            // Host-independent paths answer on every node.
+            #expect(try await two.get("/health", host: "acme.localhost").status == .ok)
         }
     }
-}
-
-/// Waits until `condition` holds, checking every 50 ms at most 600 times: bounded by attempts, not by time.
-func waitFor(_ condition: () throws -> Bool) async throws {
-    for _ in 0..<600 {
-        if try condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    Issue.record("the condition did not hold after 600 checks")
 }
 
 extension ClusterNodeTests {
@@ -119,76 +128,63 @@ extension ClusterNodeTests {
         "a move: the tenant stops at the source (503, Retry-After 1), arrives whole at the target, and the registry flips"
     )
     func move() async throws {
-        let url = try await TestPostgres.freshDatabase()
-        let first = try TemporaryFolder()
-        let second = try TemporaryFolder()
-        let key = first.path + "/../" + UUID().uuidString + ".key"
-        defer { try? FileManager.default.removeItem(atPath: key) }
-        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key)) {
-            one, nodeOne in
-            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
-                two, nodeTwo in
-                let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
-                try await waitFor { clusterOne.hasJoined && clusterTwo.hasJoined }
-                // The test servers listen on ports chosen at start: each node says where it is.
-                try await clusterOne.advertise("http://localhost:\(try #require(one.port))")
-                try await clusterTwo.advertise("http://localhost:\(try #require(two.port))")
-                let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
-                _ = try await nodeOne.databases.withDatabase(for: acme) { database in
-                    try await database.pool.write { db in
-                        try db.execute(sql: "UPDATE brand SET tagline = 'Moved with care'")
-                    }
+        try await Self.withTwoNodes() { one, nodeOne, two, nodeTwo in
+            let clusterOne = try #require(nodeOne.cluster)
+            let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+            _ = try await nodeOne.databases.withDatabase(for: acme) { database in
+                try await database.pool.write { db in
+                    try db.execute(sql: "UPDATE brand SET tagline = 'Moved with care'")
                 }
-                try await waitFor { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
-                #expect(try await one.get("/", host: "acme.localhost").text.contains("Moved with care"))
+            }
+            try await waitUntil { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+            #expect(try await one.get("/", host: "acme.localhost").text.contains("Moved with care"))
 
-                let requested = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
-                var finished: TenantMove?
-                for _ in 0..<600 {
-                    let move = try await clusterOne.registry.move(requested.id)
-                    if move?.state == .done || move?.state == .failed {
-                        finished = move
-                        break
-                    }
-                    try await Task.sleep(for: .milliseconds(50))
+            let requested = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
+            var finished: TenantMove?
+            for _ in 0..<600 {
+                let move = try await clusterOne.registry.move(requested.id)
+                if move?.state == .done || move?.state == .failed {
+                    finished = move
+                    break
                 }
-                let done = try #require(finished)
-                #expect(done.state == .done, "\(done.error ?? "")")
-                #expect((done.bytes ?? 0) > 0)
-                #expect(done.frozenMilliseconds != nil)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let done = try #require(finished)
+            #expect(done.state == .done, "\(done.error ?? "")")
+            #expect((done.bytes ?? 0) > 0)
+            #expect(done.frozenMilliseconds != nil)
 
-                // The target holds it, with its data; the source's copy is set aside.
-                try await waitFor { nodeTwo.registry.holds(acme.id) }
-                let home = try await two.get("/", host: "acme.localhost")
-                #expect(home.status == .ok)
-                #expect(home.text.contains("Moved with care"))
-                // The source sets its folder aside once its own copy shows the new holder (just after the flip).
-                let sourceFolder = nodeOne.dataDirectory.tenantFolder(acme.slug).path
-                try await waitFor { !FileManager.default.fileExists(atPath: sourceFolder) }
-                // At the source: 503 with Retry-After 1 during the hand-off, then 421 naming the new node.
-                let soon = try await one.get("/", host: "acme.localhost")
-                #expect(soon.status == .serviceUnavailable || soon.status == .misdirectedRequest)
-                if soon.status == .serviceUnavailable { #expect(soon.headers[.retryAfter] == "1") }
-                try await waitFor { !nodeOne.databases.moving.contains(acme.id) }
-                let later = try await one.get("/", host: "acme.localhost")
-                #expect(later.status == .misdirectedRequest)
-                #expect(later.headers[HTTPField.Name("Portal-Node")!] == "node-2")
-                await #expect(throws: TenancyError.self) {
-                    try await nodeOne.databases.withDatabase(for: acme) { _ in }
-                }
+            // The target holds it, with its data; the source's copy is set aside.
+            try await waitUntil { nodeTwo.registry.holds(acme.id) }
+            let home = try await two.get("/", host: "acme.localhost")
+            #expect(home.status == .ok)
+            #expect(home.text.contains("Moved with care"))
+            // The source sets its folder aside once its own copy shows the new holder (just after the flip).
+            let sourceFolder = nodeOne.dataDirectory.tenantFolder(acme.slug).path
+            try await waitUntil { !FileManager.default.fileExists(atPath: sourceFolder) }
+            // At the source: 503 with Retry-After 1 during the hand-off, then 421 naming the new node.
+            let soon = try await one.get("/", host: "acme.localhost")
+            #expect(soon.status == .serviceUnavailable || soon.status == .misdirectedRequest)
+            if soon.status == .serviceUnavailable { #expect(soon.headers[.retryAfter] == "1") }
+            try await waitUntil { !nodeOne.databases.moving.contains(acme.id) }
+            let later = try await one.get("/", host: "acme.localhost")
+            #expect(later.status == .misdirectedRequest)
+            #expect(later.headers[HTTPField.Name("Portal-Node")!] == "node-2")
+            await #expect(throws: TenancyError.self) {
+                try await nodeOne.databases.withDatabase(for: acme) { _ in }
+            }
 
-                // Its background jobs run on node-2 only: node-2 takes the fenced lease node-1 gave up in the flip.
-                try await waitFor { nodeTwo.registry.runsJobs(acme.id) }
-                #expect(!nodeOne.registry.runsJobs(acme.id))
-                #expect(try await clusterOne.registry.leaseHolder(of: acme.id)?.node == "node-2")
+            // Its background jobs run on node-2 only: node-2 takes the fenced lease node-1 gave up in the flip.
+            try await waitUntil { nodeTwo.registry.runsJobs(acme.id) }
+            #expect(!nodeOne.registry.runsJobs(acme.id))
+            #expect(try await clusterOne.registry.leaseHolder(of: acme.id)?.node == "node-2")
 
-                // Moving it to where it is, or to no such node, is refused with a reason.
-                await #expect(throws: ClusterError.alreadyThere("acme", node: "node-2")) {
-                    _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
-                }
-                await #expect(throws: TenancyError.unknownNode("node-9")) {
-                    _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-9", by: "test")
-                }
+            // Moving it to where it is, or to no such node, is refused with a reason.
+            await #expect(throws: ClusterError.alreadyThere("acme", node: "node-2")) {
+                _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
+            }
+            await #expect(throws: TenancyError.unknownNode("node-9")) {
+                _ = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-9", by: "test")
             }
         }
     }
@@ -197,46 +193,33 @@ extension ClusterNodeTests {
 extension ClusterNodeTests {
     @Test("the console's Nodes page: nodes and their brands, a refused move that changes nothing, a move, audited")
     func console() async throws {
-        let url = try await TestPostgres.freshDatabase()
-        let first = try TemporaryFolder()
-        let second = try TemporaryFolder()
-        let key = first.path + "/../" + UUID().uuidString + ".key"
-        defer { try? FileManager.default.removeItem(atPath: key) }
         let clock = TestClock()
-        try await withExistingPortal(dataPath: first.path, configure: Self.node(url, "node-1", key: key), clock: clock)
-        {
-            one, nodeOne in
-            try await withExistingPortal(dataPath: second.path, configure: Self.node(url, "node-2", key: key)) {
-                two, nodeTwo in
-                let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
-                try await waitFor { clusterOne.hasJoined && clusterTwo.hasJoined }
-                try await clusterOne.advertise("http://localhost:\(try #require(one.port))")
-                try await clusterTwo.advertise("http://localhost:\(try #require(two.port))")
-                let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
-                try await waitFor { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
-                let console = try await consoleBrowser(one, nodeOne, clock: clock)
+        try await Self.withTwoNodes(clock: clock) { one, nodeOne, two, nodeTwo in
+            let clusterOne = try #require(nodeOne.cluster)
+            let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+            try await waitUntil { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+            let console = try await consoleBrowser(one, nodeOne, clock: clock)
 
-                let page = try await console.get("/nodes")
-                #expect(page.status == .ok)
-                #expect(page.text.contains("node-1") && page.text.contains("node-2"))
-                #expect(page.text.contains("answering"))
+            let page = try await console.get("/nodes")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("node-1") && page.text.contains("node-2"))
+            #expect(page.text.contains("answering"))
 
-                let refused = try await console.post("/nodes/move", ["slug": "nosuch", "to": "node-2"])
-                #expect(refused.status == .unprocessableContent)
-                #expect(refused.text.contains("No brand has this slug."))
-                let wrongNode = try await console.post("/nodes/move", ["slug": "acme", "to": "node-9"])
-                #expect(wrongNode.status == .unprocessableContent)
-                #expect(wrongNode.text.contains("Choose a node of the cluster."))
-                #expect(try await clusterOne.registry.recentMoves().isEmpty)
+            let refused = try await console.post("/nodes/move", ["slug": "nosuch", "to": "node-2"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("No brand has this slug."))
+            let wrongNode = try await console.post("/nodes/move", ["slug": "acme", "to": "node-9"])
+            #expect(wrongNode.status == .unprocessableContent)
+            #expect(wrongNode.text.contains("Choose a node of the cluster."))
+            #expect(try await clusterOne.registry.recentMoves().isEmpty)
 
-                let moved = try await console.post("/nodes/move", ["slug": "acme", "to": "node-2"])
-                #expect(moved.status == .seeOther)
-                try await waitFor { nodeOne.registry.snapshot.assignments[acme.id] == "node-2" }
-                let after = try await console.get("/nodes")
-                #expect(after.text.contains("done"))
-                let audit = try await nodeOne.platformRealm.withAccounts { try await $0.auditEntries(limit: 20) }
-                #expect(audit.contains { $0.action == "tenant.move_requested" && $0.target == "acme" })
-            }
+            let moved = try await console.post("/nodes/move", ["slug": "acme", "to": "node-2"])
+            #expect(moved.status == .seeOther)
+            try await waitUntil { nodeOne.registry.snapshot.assignments[acme.id] == "node-2" }
+            let after = try await console.get("/nodes")
+            #expect(after.text.contains("done"))
+            let audit = try await nodeOne.platformRealm.withAccounts { try await $0.auditEntries(limit: 20) }
+            #expect(audit.contains { $0.action == "tenant.move_requested" && $0.target == "acme" })
         }
     }
 
@@ -302,7 +285,7 @@ struct RegistryMigrationTests {
             dataPath: folder.path, configure: { $0.cluster = try? ClusterNodeTests.settings(url, node: "node-1") }
         ) {
             client, dependencies in
-            try await waitFor { dependencies.registry.heldTenants.count == 2 }
+            try await waitUntil { dependencies.registry.heldTenants.count == 2 }
             #expect(try await client.get("/", host: "acme.localhost").status == .ok)
             #expect(try await client.get("/", host: "globex.localhost").status == .ok)
         }
