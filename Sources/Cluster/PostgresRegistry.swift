@@ -479,9 +479,16 @@ package final class PostgresRegistry: RegistryWriter {
         let leased = LeaseFlag()
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await self.client.withConnection { connection in
-                    leased.set()
-                    return try await body(connection)
+                do {
+                    return try await self.client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }
+                } catch where !leased.isSet && !(error is CancellationError) {
+                    // The pool gave up before handing a connection over (its circuit breaker trips after repeated
+                    // refusals, sooner or later than our timer): the same question decides what to report.
+                    try await self.reportUnreachable()
+                    throw error
                 }
             }
             group.addTask {
@@ -490,10 +497,7 @@ package final class PostgresRegistry: RegistryWriter {
                 while true {
                     try await Task.sleep(for: self.leaseTimeout)
                     if leased.isSet { return nil }
-                    let (host, port) = (self.url.host, self.url.port)
-                    guard try await BlockingIO.run({ TCPProbe.accepts(host: host, port: port) }) else {
-                        throw ClusterError.registryUnreachable(self.url.description)
-                    }
+                    try await self.reportUnreachable()
                 }
             }
             while let next = try await group.next() {
@@ -503,6 +507,14 @@ package final class PostgresRegistry: RegistryWriter {
                 }
             }
             throw CancellationError()
+        }
+    }
+
+    /// Throws `ClusterError.registryUnreachable` when nothing accepts connections at the registry's address.
+    private func reportUnreachable() async throws {
+        let (host, port) = (url.host, url.port)
+        guard try await BlockingIO.run({ TCPProbe.accepts(host: host, port: port) }) else {
+            throw ClusterError.registryUnreachable(url.description)
         }
     }
 
