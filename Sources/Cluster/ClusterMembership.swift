@@ -42,6 +42,8 @@ package final class ClusterMembership: Service, Sendable {
     package let follower: RegistryFollower
     /// This node's fenced job leases.
     package let leases: JobLeases
+    /// Sends this node's changes to platform users and its audit entries to the registry.
+    package let publisher: PlatformRealmPublisher
     /// Called with the tenants whose job lease this node has just taken (their queued work can start).
     private let acquired = Mutex<(@Sendable ([Tenant.ID]) -> Void)?>(nil)
     let replica: RegistryReplica
@@ -66,6 +68,8 @@ package final class ClusterMembership: Service, Sendable {
             registry: registry, replica: replica, tenants: tenants, pollInterval: settings.pollInterval, logger: logger)
         self.openTenants = openTenants
         self.logger = logger
+        publisher = PlatformRealmPublisher(
+            registry: registry, platform: platform, retryInterval: settings.heartbeatInterval, logger: logger)
         let leases = JobLeases(registry: registry, node: settings.node)
         self.leases = leases
         tenants.setJobGate { leases.mayRun($0) }
@@ -76,6 +80,7 @@ package final class ClusterMembership: Service, Sendable {
             group.addTask { await self.registry.run() }
             try await joinWhenReachable()
             group.addTask { try await self.follower.run() }
+            group.addTask { await self.publisher.run() }
             group.addTask { await self.beat() }
             try await group.next()
             group.cancelAll()

@@ -168,8 +168,30 @@ package final class PostgresRegistry: RegistryWriter {
                             changes.deletedTenants.append(Tenant.ID(id))
                         } else if kind == "domain" {
                             changes.deletedDomains.append(key)
+                        } else if kind == "account", let id = Int64(key) {
+                            changes.accounts[id] = .some(nil)
                         }
                     }
+                }
+                for try await (id, document) in try await connection.query(
+                    "SELECT id, document FROM platform_accounts WHERE revision > \(after) ORDER BY revision",
+                    logger: logger
+                ).decode((Int64, String).self) {
+                    changes.accounts[id] = .some(document)
+                }
+                // This node's own entries are in its copy already.
+                let audit = try await connection.query(
+                    """
+                    SELECT id, node, at, actor_id, actor, action, target, detail, ip FROM platform_audit
+                    WHERE revision > \(after) AND node IS DISTINCT FROM \(node) ORDER BY id
+                    """, logger: logger)
+                for try await (id, node, at, actorID, actor, action, target, detail, ip) in audit.decode(
+                    (Int64, String, Date, Int64?, String, String, String, String, String).self)
+                {
+                    changes.audit.append(
+                        SharedAuditEntry(
+                            sharedID: id, node: node, at: at, actorID: actorID, actor: actor, action: action,
+                            target: target, detail: detail, ip: ip))
                 }
                 changes.nodes = try await nodes(connection)
                 return changes

@@ -67,8 +67,8 @@ package final class RegistryFollower: Service, Sendable {
         let changes = try await registry.changes(since: since)
         let source = registry.source
         let node = tenants.node
-        try await BlockingIO.run { try replica.apply(changes, source: source, node: node) }
-        try await tenants.reload()
+        let registryChanged = try await BlockingIO.run { try replica.apply(changes, source: source, node: node) }
+        if registryChanged { try await tenants.reload() }
         counts.withLock { $0.syncs += 1 }
         if changes.complete {
             logger.info(

@@ -52,12 +52,18 @@ package struct RegistryChanges: Sendable, Equatable {
     package var deletedDomains: [String]
     /// Every node (a short list, always sent whole).
     package var nodes: [ClusterNode]
+    /// Changed platform users' documents (`PlatformRealmCopy`) by account id; nil for a removed one.
+    package var accounts: [Int64: String?]
+    /// Platform audit entries written since, by any node.
+    package var audit: [SharedAuditEntry]
 
     package init(
         revision: Int64, complete: Bool, tenants: [Tenant] = [], assignments: [Tenant.ID: String?] = [:],
         domains: [TenantDomain] = [], deletedTenants: [Tenant.ID] = [], deletedDomains: [String] = [],
-        nodes: [ClusterNode] = []
+        nodes: [ClusterNode] = [], accounts: [Int64: String?] = [:], audit: [SharedAuditEntry] = []
     ) {
+        self.accounts = accounts
+        self.audit = audit
         self.revision = revision
         self.complete = complete
         self.tenants = tenants
@@ -70,6 +76,7 @@ package struct RegistryChanges: Sendable, Equatable {
 
     package var isEmpty: Bool {
         tenants.isEmpty && domains.isEmpty && deletedTenants.isEmpty && deletedDomains.isEmpty && assignments.isEmpty
+            && accounts.isEmpty && audit.isEmpty
     }
 }
 
@@ -93,16 +100,24 @@ package struct RegistryReplica: Sendable {
     }
 
     /// Writes `changes` in one transaction and records `source` at their revision. A complete set replaces every
-    /// tenant, domain and node (tenants that are gone take their node-local rows with them, by foreign key).
-    package func apply(_ changes: RegistryChanges, source: String, node: String? = nil) throws {
+    /// tenant, domain, node and platform user (tenants that are gone take their node-local rows with them, by
+    /// foreign key). Returns whether tenants, domains, assignments or nodes changed (what the in-memory registry
+    /// reloads for); platform users and audit entries alone do not.
+    @discardableResult
+    package func apply(_ changes: RegistryChanges, source: String, node: String? = nil) throws -> Bool {
         try platform.pool.write { db in
             // Never back: a set read before one already applied is dropped (the copy is newer than it).
             if !changes.complete,
                 let position = try Row.fetchOne(db, sql: "SELECT source, revision FROM registry_replica WHERE id = 1"),
                 (position["source"] as String) == source, (position["revision"] as Int64) > changes.revision
             {
-                return
+                return false
             }
+            try PlatformRealmCopy.apply(db, changes.accounts, complete: changes.complete)
+            try PlatformRealmCopy.copyAudit(db, changes.audit, node: node)
+            var registryChanged =
+                changes.complete || !changes.tenants.isEmpty || !changes.domains.isEmpty
+                || !changes.deletedTenants.isEmpty || !changes.deletedDomains.isEmpty || !changes.assignments.isEmpty
             if changes.complete {
                 let keep = Set(changes.tenants.map(\.id.rawValue))
                 let existing = try Int64.fetchAll(db, sql: "SELECT id FROM tenants")
@@ -158,6 +173,9 @@ package struct RegistryReplica: Sendable {
             if nodes != changes.nodes {
                 try db.execute(sql: "DELETE FROM cluster_nodes")
                 for node in changes.nodes { try node.insert(db) }
+                // Heartbeats and load alone are not a change of the registry.
+                let addresses = { (nodes: [ClusterNode]) in Set(nodes.map { [$0.name, $0.advertise] }) }
+                if addresses(nodes) != addresses(changes.nodes) { registryChanged = true }
             }
             try db.execute(
                 sql: """
@@ -166,6 +184,7 @@ package struct RegistryReplica: Sendable {
                         node = coalesce(excluded.node, registry_replica.node)
                     """,
                 arguments: [source, changes.revision, node])
+            return registryChanged
         }
     }
 }
@@ -180,6 +199,22 @@ extension ClusterNode: FetchableRecord, PersistableRecord {
 }
 
 enum ClusterSchema {
+    /// What a node needs to exchange platform users and audit entries with the shared registry.
+    static func createRealmCopy(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- The registry's id of an entry copied from another node; NULL for this node's own.
+                ALTER TABLE audit_log ADD COLUMN origin INTEGER;
+                CREATE UNIQUE INDEX audit_by_origin ON audit_log(origin) WHERE origin IS NOT NULL;
+                -- Each platform user's document as last exchanged with the registry (PlatformRealmCopy).
+                CREATE TABLE platform_account_sync (
+                    account_id INTEGER PRIMARY KEY,
+                    document TEXT NOT NULL
+                );
+                """
+        )
+    }
+
     /// The copy of a shared registry's node assignment and nodes, beside the single-node tables.
     static func create(_ db: Database) throws {
         try db.execute(

@@ -121,6 +121,9 @@ package struct PlatformDatabase: Sendable {
         migrator.registerMigration("v12: this node's copy of a shared registry (node assignment, nodes)") { db in
             try ClusterSchema.create(db)
         }
+        migrator.registerMigration("v13: platform users and audit shared through a cluster's registry") { db in
+            try ClusterSchema.createRealmCopy(db)
+        }
         return migrator
     }
 

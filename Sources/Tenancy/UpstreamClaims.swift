@@ -61,37 +61,67 @@ package struct UpstreamClaim: Sendable, Equatable {
     }
 }
 
-extension PlatformDatabase {
+/// Which brand holds each WHMCS client group and WHM reseller: the platform registry on one node, the shared
+/// registry in a cluster (so two nodes cannot hand one group to two brands).
+package protocol UpstreamClaimRegistry: Sendable {
+    /// The other brands already using the claim's client group and reseller.
+    func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) async throws -> (whmcs: String?, whm: String?)
+    /// Records the claim for `tenant` unless another brand holds either key, in one step; returns the holders
+    /// (both nil when it was recorded).
+    func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
     /// Records what `tenant` uses now, replacing what it used before.
-    package func recordClaim(_ claim: UpstreamClaim, of tenant: Tenant.ID) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key) VALUES (?, ?, ?)
-                    ON CONFLICT(tenant_id) DO UPDATE SET whmcs_key = excluded.whmcs_key, whm_key = excluded.whm_key
-                    """,
-                arguments: [tenant.rawValue, claim.whmcs, claim.whm]
-            )
+    func record(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws
+}
+
+extension PlatformDatabase: UpstreamClaimRegistry {
+    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) async throws
+        -> (whmcs: String?, whm: String?)
+    {
+        try await BlockingIO.run { try self.pool.read { db in try Self.claimants(db, of: claim, except: tenant) } }
+    }
+
+    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
+    {
+        try await BlockingIO.run {
+            try self.pool.write { db in
+                let holders = try Self.claimants(db, of: claim, except: tenant)
+                if holders.whmcs == nil, holders.whm == nil { try Self.recordClaim(db, claim, of: tenant) }
+                return holders
+            }
         }
     }
 
-    /// The other brands already using the claim's client group and reseller.
-    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) throws -> (whmcs: String?, whm: String?)
+    package func record(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
+        try await BlockingIO.run { try self.pool.write { db in try Self.recordClaim(db, claim, of: tenant) } }
+    }
+}
+
+extension PlatformDatabase {
+    static func recordClaim(_ db: Database, _ claim: UpstreamClaim, of tenant: Tenant.ID) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key) VALUES (?, ?, ?)
+                ON CONFLICT(tenant_id) DO UPDATE SET whmcs_key = excluded.whmcs_key, whm_key = excluded.whm_key
+                """,
+            arguments: [tenant.rawValue, claim.whmcs, claim.whm]
+        )
+    }
+
+    static func claimants(_ db: Database, of claim: UpstreamClaim, except tenant: Tenant.ID?) throws
+        -> (whmcs: String?, whm: String?)
     {
-        try pool.read { db in
-            func holder(_ column: String, _ key: String?) throws -> String? {
-                guard let key else { return nil }
-                return try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT tenants.slug FROM upstream_claims JOIN tenants ON tenants.id = upstream_claims.tenant_id
-                        WHERE upstream_claims.\(column) = ? AND upstream_claims.tenant_id IS NOT ?
-                        ORDER BY tenants.id LIMIT 1
-                        """,
-                    arguments: [key, tenant?.rawValue]
-                )
-            }
-            return (try holder("whmcs_key", claim.whmcs), try holder("whm_key", claim.whm))
+        func holder(_ column: String, _ key: String?) throws -> String? {
+            guard let key else { return nil }
+            return try String.fetchOne(
+                db,
+                sql: """
+                    SELECT tenants.slug FROM upstream_claims JOIN tenants ON tenants.id = upstream_claims.tenant_id
+                    WHERE upstream_claims.\(column) = ? AND upstream_claims.tenant_id IS NOT ?
+                    ORDER BY tenants.id LIMIT 1
+                    """,
+                arguments: [key, tenant?.rawValue]
+            )
         }
+        return (try holder("whmcs_key", claim.whmcs), try holder("whm_key", claim.whm))
     }
 }

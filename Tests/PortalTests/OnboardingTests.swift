@@ -598,11 +598,11 @@ struct OnboardingTests {
                 }
                 let claim = UpstreamClaim(
                     whmcs: UpstreamClaim.key(whmcsURL, "7"), whm: UpstreamClaim.key(whmURL, "racme"))
-                #expect(try dependencies.platform.claimants(of: claim, except: nil) == (nil, nil))
+                #expect(try await dependencies.platform.claimants(of: claim, except: nil) == (nil, nil))
                 await dependencies.healthCollector.collectAll()
-                let holders = try dependencies.platform.claimants(of: claim, except: nil)
+                let holders = try await dependencies.platform.claimants(of: claim, except: nil)
                 #expect(holders.whmcs == "acme" && holders.whm == "acme")
-                #expect(try dependencies.platform.claimants(of: claim, except: acme.id) == (nil, nil))
+                #expect(try await dependencies.platform.claimants(of: claim, except: acme.id) == (nil, nil))
             }
         }
     }

@@ -162,7 +162,7 @@ package struct PortalDependencies: Sendable {
             databases: databases, secrets: secrets,
             transport: configuration.upstreamTransport ?? UpstreamHTTP.transport,
             timeouts: UpstreamTimeouts(total: configuration.upstreamTimeout), logger: logger,
-            allowSandbox: configuration.allowSandboxUpstreams, registry: platform
+            allowSandbox: configuration.allowSandboxUpstreams, registry: cluster?.registry ?? platform
         )
         let accountFlows = AccountFlows(
             pages: pages, services: accountServices, throttle: throttle, emails: emails, mailQueue: mailQueue
@@ -225,7 +225,8 @@ package struct PortalDependencies: Sendable {
             ),
             healthCollector: HealthCollector(
                 platform: platform, registry: registry, dataDirectory: dataDirectory,
-                interval: configuration.healthInterval ?? .seconds(600), unopenable: unopenable, logger: logger
+                interval: configuration.healthInterval ?? .seconds(600), unopenable: unopenable,
+                claims: cluster?.registry, logger: logger
             ),
             productSync: productSync,
             orderSteps: OrderSteps(

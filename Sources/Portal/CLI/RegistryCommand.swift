@@ -15,7 +15,8 @@ struct RegistryCommand: AsyncParsableCommand {
     struct MigrateToPostgres: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "migrate-to-postgres",
-            abstract: "Copy platform.sqlite's tenants and domains into an empty shared registry.",
+            abstract:
+                "Copy platform.sqlite's tenants, domains, platform users, platform audit and upstream claims into an empty shared registry.",
             discussion: """
                 Every tenant keeps its id and is assigned to --node, the node whose data folder holds it; start that
                 node with the same --registry, --node and --advertise afterwards. platform.sqlite is left as it was
@@ -38,6 +39,10 @@ struct RegistryCommand: AsyncParsableCommand {
             defer { try? platform.close() }
             let tenants = try platform.allTenants().sorted { $0.id.rawValue < $1.id.rawValue }
             let domains = try platform.allDomains()
+            let realm = try platform.realmForMigration()
+            // This folder's audit entries keep a name of their own in the registry: the node it becomes copies
+            // every other node's entries but not these, which it has.
+            let origin = "migrated-\(UUID().uuidString.prefix(8).lowercased())"
             let logger = Logger(label: "portal") { _ in SwiftLogNoOpLogHandler() }
             let registry = PostgresRegistry(url: settings.registry, node: settings.node, logger: logger)
             Console.line("Moving \(tenants.count) tenant(s) and \(domains.count) domain(s) to \(settings.registry)")
@@ -52,6 +57,12 @@ struct RegistryCommand: AsyncParsableCommand {
                         copied in
                         Console.line("  \(copied)/\(total) tenants copied")
                     }
+                    Console.line(
+                        "Copying \(realm.documents.count) platform user(s), \(realm.audit.count) audit entries and "
+                            + "\(realm.claims.count) upstream claim(s)")
+                    try await registry.importPlatformRealm(
+                        documents: realm.documents, audit: realm.audit, origin: origin, claims: realm.claims)
+                    try await platform.pool.write { db in try PlatformRealmCopy.markMigrated(db, origin: origin) }
                 } catch let error as ClusterError {
                     throw CommandError(error.description)
                 } catch let error as TenancyError {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Tenancy
 
 /// Measures every tenant's health for the platform console (customers, active services, failed jobs, last activity,
@@ -8,6 +9,10 @@ import Tenancy
 package struct HealthCollector: Service {
     let platform: PlatformDatabase
     let registry: TenantRegistry
+    /// Where one-brand-per-group claims are kept: `platform` on one node, the shared registry in a cluster.
+    let claims: any UpstreamClaimRegistry
+    /// The claims sent to a shared registry by this process: only a change is sent again.
+    private let sentClaims = SentClaims()
     let dataDirectory: DataDirectory
     let interval: Duration
     /// Told which brand databases cannot be opened (a platform alert) and which open again.
@@ -16,8 +21,10 @@ package struct HealthCollector: Service {
 
     package init(
         platform: PlatformDatabase, registry: TenantRegistry, dataDirectory: DataDirectory, interval: Duration,
-        unopenable: UnopenableDatabases = UnopenableDatabases(), logger: Logger
+        unopenable: UnopenableDatabases = UnopenableDatabases(), claims: (any UpstreamClaimRegistry)? = nil,
+        logger: Logger
     ) {
+        self.claims = claims ?? platform
         self.unopenable = unopenable
         self.platform = platform
         self.registry = registry
@@ -55,12 +62,16 @@ package struct HealthCollector: Service {
     package func collect(_ tenant: Tenant) async -> Bool {
         let (platform, dataDirectory) = (self.platform, self.dataDirectory)
         do {
-            try await BlockingIO.run {
+            let claim = try await BlockingIO.run {
                 let (health, claim, figures) = try TenantHealth.measure(tenant, in: dataDirectory)
                 try platform.record(health)
                 try platform.recordJobFigures(figures, of: tenant.id)
-                // Also brings brands configured before the registry kept claims into it.
-                try platform.recordClaim(claim, of: tenant.id)
+                return claim
+            }
+            // Also brings brands configured before the registry kept claims into it.
+            if sentClaims.claims.withLock({ $0[tenant.id] }) != claim {
+                try await claims.record(claim, of: tenant.id)
+                sentClaims.claims.withLock { $0[tenant.id] = claim }
             }
             return true
         } catch {
@@ -68,4 +79,9 @@ package struct HealthCollector: Service {
             return false
         }
     }
+}
+
+/// The claims a health collector has recorded, by tenant.
+private final class SentClaims: Sendable {
+    let claims = Mutex<[Tenant.ID: UpstreamClaim]>([:])
 }

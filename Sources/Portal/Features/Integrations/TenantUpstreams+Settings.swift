@@ -123,7 +123,16 @@ extension TenantUpstreams {
         // Another brand's client group or reseller would mix two brands' customers; whose it is stays unsaid.
         let claim = UpstreamClaim(settings)
         if errors.isEmpty, let registry {
-            let holders = try await BlockingIO.run { try registry.claimants(of: claim, except: tenant.id) }
+            // Checked and recorded in one step, so two brands saving at once cannot both take one group.
+            let holders: (whmcs: String?, whm: String?)
+            do {
+                holders = try await registry.reserve(claim, for: tenant.id)
+            } catch {
+                logger.warning("upstream claim not checked", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                errors["whmcs_group"] =
+                    "The platform's registry cannot be reached just now, so nothing was saved; try again in a minute."
+                return errors
+            }
             if holders.whmcs != nil {
                 errors["whmcs_group"] =
                     "This client group already belongs to another brand on this platform; each brand needs its own."
@@ -135,14 +144,19 @@ extension TenantUpstreams {
         }
         guard errors.isEmpty else { return errors }
 
-        try await databases.withDatabase(for: tenant) { database in
-            try await database.upstreams.save(
-                settings, actor: actor,
-                detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)"
-                    + " 20i=\(settings.twentyIConfigured) sslstore=\(settings.sslStoreConfigured)", ip: ip
-            )
+        do {
+            try await databases.withDatabase(for: tenant) { database in
+                try await database.upstreams.save(
+                    settings, actor: actor,
+                    detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)"
+                        + " 20i=\(settings.twentyIConfigured) sslstore=\(settings.sslStoreConfigured)", ip: ip
+                )
+            }
+        } catch {
+            // Not saved: the brand keeps claiming what its stored settings use.
+            if let registry { try? await registry.record(UpstreamClaim(stored), of: tenant.id) }
+            throw error
         }
-        if let registry { try await BlockingIO.run { try registry.recordClaim(claim, of: tenant.id) } }
         resetBreakers(tenant)
         return [:]
     }

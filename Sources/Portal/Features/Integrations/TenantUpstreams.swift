@@ -17,12 +17,12 @@ package struct TenantUpstreams: Sendable {
     /// otherwise any owner could make the server send requests to ports on its own machine.
     package let allowSandbox: Bool
     /// The registry, which keeps each client group and reseller to one brand.
-    let registry: PlatformDatabase?
+    let registry: (any UpstreamClaimRegistry)?
 
     package init(
         databases: TenantDatabases, secrets: SecretBox, transport: UpstreamTransport = UpstreamHTTP.transport,
         breakers: CircuitBreakers = CircuitBreakers(), timeouts: UpstreamTimeouts = UpstreamTimeouts(), logger: Logger,
-        allowSandbox: Bool, registry: PlatformDatabase?
+        allowSandbox: Bool, registry: (any UpstreamClaimRegistry)?
     ) {
         self.allowSandbox = allowSandbox
         self.registry = registry

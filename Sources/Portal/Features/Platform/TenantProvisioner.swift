@@ -220,9 +220,8 @@ package struct TenantProvisioner: Sendable {
             whmcs: plan.whmcsGroupID.map { UpstreamClaim.key(plan.whmcsURL, String($0)) },
             whm: UpstreamClaim.key(plan.whmURL, plan.resellerUser)
         )
-        if let holders = try? await BlockingIO.run({ [onboarding] in
-            try onboarding.platform.claimants(of: claim, except: nil)
-        }) {
+        let claims: any UpstreamClaimRegistry = upstreams.registry ?? onboarding.platform
+        if let holders = try? await claims.claimants(of: claim, except: nil) {
             if let holder = holders.whmcs, problems["whmcs_group"] == nil {
                 problems["whmcs_group"] =
                     "The brand \(holder) already uses this client group; each brand needs its own."

@@ -1,0 +1,233 @@
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// Platform users, the platform audit log and upstream claims in the shared registry.
+extension PostgresRegistry {
+    /// The name this process's audit entries carry: its node, or `cli` for a command run by hand.
+    var auditNode: String { node ?? "cli" }
+
+    /// Writes platform users' documents changed on this node (nil: removed here); the last writer wins, which is
+    /// this node while the proxy sends the console to it.
+    package func publishAccounts(_ documents: [Int64: String?]) async throws {
+        guard !documents.isEmpty else { return }
+        let writer = auditNode
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                for (id, document) in documents.sorted(by: { $0.key < $1.key }) {
+                    guard let document else {
+                        try await connection.query("DELETE FROM platform_accounts WHERE id = \(id)", logger: logger)
+                        continue
+                    }
+                    let email = PlatformRealmCopy.email(in: document) ?? ""
+                    try await connection.query(
+                        """
+                        INSERT INTO platform_accounts (id, email, document, written_by)
+                        VALUES (\(id), \(email), \(document), \(writer))
+                        ON CONFLICT (id) DO UPDATE SET email = excluded.email, document = excluded.document,
+                            written_by = excluded.written_by
+                        WHERE platform_accounts.document IS DISTINCT FROM excluded.document
+                        """, logger: logger)
+                }
+                // An account made on a node (a single node's, before it joined) keeps the next id free.
+                try await connection.query(
+                    """
+                    SELECT setval(pg_get_serial_sequence('platform_accounts', 'id'),
+                        greatest((SELECT max(id) FROM platform_accounts), 1))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// Appends this node's audit entries (each once, however often pushed).
+    package func pushAudit(_ entries: [AuditEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        let node = auditNode
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                for entry in entries {
+                    try await connection.query(
+                        """
+                        INSERT INTO platform_audit (node, local_id, at, actor_id, actor, action, target, detail, ip)
+                        VALUES (\(node), \(entry.id), \(entry.at), \(entry.actorID?.rawValue), \(entry.actor),
+                            \(entry.action), \(entry.target), \(entry.detail), \(entry.ip))
+                        ON CONFLICT (node, local_id) DO NOTHING
+                        """, logger: logger)
+                }
+            }
+        }
+    }
+
+    /// Creates a platform user in the registry with the next id: `build` makes its document for that id (see
+    /// `PlatformRealmCopy.newAccount`) and returns what the caller needs (the invitation's token). An email
+    /// already used by a platform user is refused with nothing written.
+    package func createPlatformUser<T: Sendable>(
+        email: String, action: String, detail: String,
+        build: @escaping @Sendable (Int64) throws -> (document: String, result: T)
+    ) async throws -> T {
+        let node = auditNode
+        return try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                for try await _ in try await connection.query(
+                    "SELECT 1 FROM platform_accounts WHERE lower(email) = lower(\(email))", logger: logger
+                ).decode(Int.self) {
+                    throw AccountError.emailTaken
+                }
+                var next: Int64 = 0
+                for try await value in try await connection.query(
+                    """
+                    SELECT nextval(pg_get_serial_sequence('platform_accounts', 'id'))::bigint
+                    """, logger: logger
+                ).decode(Int64.self) {
+                    next = value
+                }
+                let (document, result) = try build(next)
+                try await connection.query(
+                    """
+                    INSERT INTO platform_accounts (id, email, document, written_by)
+                    VALUES (\(next), \(email), \(document), \(node))
+                    """, logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO platform_audit (node, at, actor, action, target, detail)
+                    VALUES (\(node), now(), 'anonymous', \(action), \(email), \(detail))
+                    """, logger: logger)
+                return result
+            }
+        }
+    }
+
+    /// How many platform users the registry has.
+    package func platformUserCount() async throws -> Int {
+        try await connection { [self] connection in
+            var count = 0
+            for try await value in try await connection.query(
+                "SELECT count(*)::bigint FROM platform_accounts", logger: logger
+            ).decode(Int64.self) {
+                count = Int(value)
+            }
+            return count
+        }
+    }
+
+    /// Copies a single node's platform users, audit log (under the name `origin`) and upstream claims in, with
+    /// their ids; the platform-user id sequence continues after the highest copied.
+    package func importPlatformRealm(
+        documents: [Int64: String], audit: [AuditEntry], origin: String, claims: [Tenant.ID: UpstreamClaim],
+        batch: Int = 500
+    ) async throws {
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                for (id, document) in documents.sorted(by: { $0.key < $1.key }) {
+                    let email = PlatformRealmCopy.email(in: document) ?? ""
+                    try await connection.query(
+                        """
+                        INSERT INTO platform_accounts (id, email, document, written_by)
+                        VALUES (\(id), \(email), \(document), \(origin))
+                        """, logger: logger)
+                }
+                try await connection.query(
+                    """
+                    SELECT setval(pg_get_serial_sequence('platform_accounts', 'id'),
+                        greatest((SELECT max(id) FROM platform_accounts), 1))
+                    """, logger: logger)
+                for (tenant, claim) in claims {
+                    try await connection.query(
+                        """
+                        INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key)
+                        VALUES (\(tenant.rawValue), \(claim.whmcs), \(claim.whm))
+                        """, logger: logger)
+                }
+            }
+        }
+        for start in stride(from: 0, to: audit.count, by: batch) {
+            let chunk = Array(audit[start..<min(start + batch, audit.count)])
+            try await connection { [self] connection in
+                try await inTransaction(connection) { connection in
+                    try await lockRegistry(connection)
+                    for entry in chunk {
+                        try await connection.query(
+                            """
+                            INSERT INTO platform_audit (node, local_id, at, actor_id, actor, action, target, detail, ip)
+                            VALUES (\(origin), \(entry.id), \(entry.at), \(entry.actorID?.rawValue), \(entry.actor),
+                                \(entry.action), \(entry.target), \(entry.detail), \(entry.ip))
+                            """, logger: logger)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One brand per client group and reseller across the whole cluster: checked and recorded under the registry's
+/// lock, so two nodes saving settings at once cannot both take one group.
+extension PostgresRegistry: UpstreamClaimRegistry {
+    package func claimants(of claim: UpstreamClaim, except tenant: Tenant.ID?) async throws
+        -> (whmcs: String?, whm: String?)
+    {
+        try await connection { [self] connection in try await claimants(connection, of: claim, except: tenant) }
+    }
+
+    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
+    {
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                let holders = try await claimants(connection, of: claim, except: tenant)
+                if holders.whmcs == nil, holders.whm == nil { try await record(connection, claim, of: tenant) }
+                return holders
+            }
+        }
+    }
+
+    package func record(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                try await record(connection, claim, of: tenant)
+            }
+        }
+    }
+
+    private func record(_ connection: PostgresConnection, _ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
+        try await connection.query(
+            """
+            INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key)
+            SELECT id, \(claim.whmcs), \(claim.whm) FROM tenants WHERE id = \(tenant.rawValue)
+            ON CONFLICT (tenant_id) DO UPDATE SET whmcs_key = excluded.whmcs_key, whm_key = excluded.whm_key
+            """, logger: logger)
+    }
+
+    private func claimants(_ connection: PostgresConnection, of claim: UpstreamClaim, except tenant: Tenant.ID?)
+        async throws -> (whmcs: String?, whm: String?)
+    {
+        let except = tenant?.rawValue ?? 0
+        var whmcs: String?
+        var whm: String?
+        if let key = claim.whmcs {
+            for try await slug in try await connection.query(
+                """
+                SELECT t.slug FROM upstream_claims c JOIN tenants t ON t.id = c.tenant_id
+                WHERE c.whmcs_key = \(key) AND c.tenant_id != \(except) ORDER BY t.id LIMIT 1
+                """, logger: logger
+            ).decode(String.self) {
+                whmcs = slug
+            }
+        }
+        if let key = claim.whm {
+            for try await slug in try await connection.query(
+                """
+                SELECT t.slug FROM upstream_claims c JOIN tenants t ON t.id = c.tenant_id
+                WHERE c.whm_key = \(key) AND c.tenant_id != \(except) ORDER BY t.id LIMIT 1
+                """, logger: logger
+            ).decode(String.self) {
+                whm = slug
+            }
+        }
+        return (whmcs, whm)
+    }
+}
