@@ -220,6 +220,24 @@ extension ClusterNodeTests {
             #expect(after.text.contains("done"))
             let audit = try await nodeOne.platformRealm.withAccounts { try await $0.auditEntries(limit: 20) }
             #expect(audit.contains { $0.action == "tenant.move_requested" && $0.target == "acme" })
+
+            // Platform users, their sessions and the platform audit are the registry's: when the proxy sends the
+            // console to node 2, the same signed-in browser carries on there and sees node 1's entries.
+            try await waitUntil {
+                let entries = try await nodeTwo.platform.accounts.auditEntries(action: "tenant.move_requested")
+                return entries.contains { $0.target == "acme" }
+            }
+            let elsewhere = TestBrowser(two, host: "platform.localhost")
+            for (name, value) in console.cookies { elsewhere.setCookie(name, value) }
+            let nodes = try await elsewhere.get("/nodes")
+            #expect(nodes.status == .ok)
+            #expect(nodes.text.contains("node-2"))
+            let trail = try await elsewhere.get("/audit?action=tenant.move_requested")
+            #expect(trail.status == .ok)
+            #expect(trail.text.contains("acme"))
+            // A browser never signed in is still sent to sign in on node 2.
+            let stranger = try await TestBrowser(two, host: "platform.localhost").get("/nodes")
+            #expect(stranger.status == .seeOther)
         }
     }
 
@@ -249,11 +267,24 @@ struct RegistryMigrationTests {
         let cli = CLI(dataPath: folder.path)
         let before = try cli.registry().tenants
         let flags = ["--registry", url, "--node", "node-1", "--advertise", "http://127.0.0.1:8081"]
+        // A platform user (with its audit entry) and a brand's claim on a WHMCS group, made on the single node.
+        #expect(await cli.run(["platform", "add-user", "--email", "ops@example.com"]).exitCode == 0)
+        let single = try PlatformDatabase(dataDirectory: DataDirectory(path: folder.path))
+        let acmeID = try #require(before.first { $0.slug.rawValue == "acme" }).id
+        let claim = UpstreamClaim(whmcs: "billing.example.com#7", whm: "whm.example.com:2087#racme")
+        #expect(try await single.reserve(claim, for: acmeID) == (nil, nil))
+        try single.close()
 
         let moved = await cli.run(["registry", "migrate-to-postgres"] + flags)
         #expect(moved.exitCode == 0, "\(moved.errorMessage ?? "")")
         #expect(moved.output.contains("Moving 2 tenant(s)"))
         #expect(moved.output.contains("2/2 tenants copied"))
+        #expect(moved.output.contains("Copying 1 platform user(s), 1 audit entries and 1 upstream claim(s)"))
+        #expect(try await TestPostgres.psql(url, "SELECT email FROM platform_accounts") == "ops@example.com")
+        #expect(try await TestPostgres.psql(url, "SELECT action || ':' || target FROM platform_audit") == "owner.invited:ops@example.com")
+        #expect(
+            try await TestPostgres.psql(url, "SELECT tenant_id || ':' || whmcs_key FROM upstream_claims")
+                == "\(acmeID):billing.example.com#7")
         let rows = try await TestPostgres.psql(url, "SELECT id || ':' || slug || ':' || node FROM tenants ORDER BY id")
         #expect(
             rows.split(separator: "\n").map(String.init)
@@ -288,7 +319,27 @@ struct RegistryMigrationTests {
             try await waitUntil { dependencies.registry.heldTenants.count == 2 }
             #expect(try await client.get("/", host: "acme.localhost").status == .ok)
             #expect(try await client.get("/", host: "globex.localhost").status == .ok)
+            // The claim is checked in the shared registry now: another brand is refused the group.
+            let cluster = try #require(dependencies.cluster)
+            let globex = try #require(before.first { $0.slug.rawValue == "globex" })
+            #expect(try await cluster.registry.reserve(claim, for: globex.id).whmcs == "acme")
+            // The node's own audit entry is not copied back to it, nor sent again.
+            try await cluster.publisher.publish()
+            try await cluster.follower.sync()
+            let audit = try await dependencies.platform.accounts.auditEntries(action: "owner.invited")
+            #expect(audit.count == 1)
+            #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM platform_audit") == "1")
         }
+
+        // Platform users of a node are made in the shared registry; on the folder alone the command is refused.
+        let localUser = await cli.run(["platform", "add-user", "--email", "second@example.com"])
+        #expect(localUser.errorMessage?.contains("node node-1 of a cluster") == true)
+        let sharedUser = await cli.run(["platform", "add-user", "--email", "second@example.com", "--registry", url])
+        #expect(sharedUser.exitCode == 0, "\(sharedUser.errorMessage ?? "")")
+        #expect(sharedUser.output.contains("/accept-invite"), "\(sharedUser.output)")
+        #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM platform_accounts") == "2")
+        let taken = await cli.run(["platform", "add-user", "--email", "OPS@example.com", "--registry", url])
+        #expect(taken.errorMessage?.contains("already a platform user") == true)
 
         // The folder is now a node's: a change to its copy alone is refused; through the registry it is made.
         let local = await cli.run(["tenant", "suspend", "--slug", "acme"])

@@ -13,3 +13,12 @@ package func waitUntil(checks: Int = 600, _ condition: () throws -> Bool) async 
     }
     throw NeverHeld(checks: checks)
 }
+
+/// The same, for a condition that has to await (a read through an async API).
+package func waitUntil(checks: Int = 600, _ condition: () async throws -> Bool) async throws {
+    for _ in 0..<checks {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw NeverHeld(checks: checks)
+}
