@@ -66,8 +66,8 @@ package final class PlatformRealmPublisher: Sendable {
         let pool = platform.pool
         let documents = try await BlockingIO.run { try pool.read { try PlatformRealmCopy.unpublished($0) } }
         if !documents.isEmpty {
-            try await registry.publishAccounts(documents)
-            try await BlockingIO.run { try pool.write { try PlatformRealmCopy.markExchanged($0, documents) } }
+            let published = try await registry.publishAccounts(documents)
+            try await BlockingIO.run { try pool.write { try PlatformRealmCopy.markExchanged($0, published) } }
         }
         while true {
             let entries = try await BlockingIO.run { try pool.read { try PlatformRealmCopy.unpushedAudit($0) } }

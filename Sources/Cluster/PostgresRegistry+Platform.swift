@@ -8,27 +8,40 @@ extension PostgresRegistry {
     var auditNode: String { node ?? "cli" }
 
     /// Writes platform users' documents changed on this node (nil: removed here); the last writer wins, which is
-    /// this node while the proxy sends the console to it.
-    package func publishAccounts(_ documents: [Int64: String?]) async throws {
-        guard !documents.isEmpty else { return }
+    /// this node while the proxy sends the console to it. Returns each document with the revision it got.
+    package func publishAccounts(_ documents: [Int64: String?]) async throws -> [Int64: SharedAccountDocument] {
+        guard !documents.isEmpty else { return [:] }
         let writer = auditNode
-        try await connection { [self] connection in
+        return try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
+                var published: [Int64: SharedAccountDocument] = [:]
                 for (id, document) in documents.sorted(by: { $0.key < $1.key }) {
                     guard let document else {
                         try await connection.query("DELETE FROM platform_accounts WHERE id = \(id)", logger: logger)
+                        published[id] = SharedAccountDocument(document: nil, revision: 0)
                         continue
                     }
                     let email = PlatformRealmCopy.email(in: document) ?? ""
-                    try await connection.query(
+                    for try await revision in try await connection.query(
                         """
                         INSERT INTO platform_accounts (id, email, document, written_by)
                         VALUES (\(id), \(email), \(document), \(writer))
                         ON CONFLICT (id) DO UPDATE SET email = excluded.email, document = excluded.document,
                             written_by = excluded.written_by
-                        WHERE platform_accounts.document IS DISTINCT FROM excluded.document
-                        """, logger: logger)
+                        RETURNING revision
+                        """, logger: logger
+                    ).decode(Int64.self) {
+                        published[id] = SharedAccountDocument(document: document, revision: revision)
+                    }
+                }
+                // A removal's tombstone has the latest revision of this transaction.
+                for try await revision in try await connection.query(
+                    "SELECT revision FROM registry_state WHERE id = 1", logger: logger
+                ).decode(Int64.self) {
+                    for (id, state) in published where state.document == nil {
+                        published[id] = SharedAccountDocument(document: nil, revision: revision)
+                    }
                 }
                 // An account made on a node (a single node's, before it joined) keeps the next id free.
                 try await connection.query(
@@ -36,6 +49,7 @@ extension PostgresRegistry {
                     SELECT setval(pg_get_serial_sequence('platform_accounts', 'id'),
                         greatest((SELECT max(id) FROM platform_accounts), 1))
                     """, logger: logger)
+                return published
             }
         }
     }
@@ -172,8 +186,7 @@ extension PostgresRegistry: UpstreamClaimRegistry {
         try await connection { [self] connection in try await claimants(connection, of: claim, except: tenant) }
     }
 
-    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
-    {
+    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?) {
         try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)

@@ -161,23 +161,24 @@ package final class PostgresRegistry: RegistryWriter {
                 }
                 if !complete {
                     let deletions = try await connection.query(
-                        "SELECT kind, key FROM registry_deletions WHERE revision > \(after) ORDER BY revision",
-                        logger: logger)
-                    for try await (kind, key) in deletions.decode((String, String).self) {
+                        """
+                        SELECT kind, key, revision FROM registry_deletions WHERE revision > \(after) ORDER BY revision
+                        """, logger: logger)
+                    for try await (kind, key, revision) in deletions.decode((String, String, Int64).self) {
                         if kind == "tenant", let id = Int64(key) {
                             changes.deletedTenants.append(Tenant.ID(id))
                         } else if kind == "domain" {
                             changes.deletedDomains.append(key)
                         } else if kind == "account", let id = Int64(key) {
-                            changes.accounts[id] = .some(nil)
+                            changes.accounts[id] = SharedAccountDocument(document: nil, revision: revision)
                         }
                     }
                 }
-                for try await (id, document) in try await connection.query(
-                    "SELECT id, document FROM platform_accounts WHERE revision > \(after) ORDER BY revision",
+                for try await (id, document, revision) in try await connection.query(
+                    "SELECT id, document, revision FROM platform_accounts WHERE revision > \(after) ORDER BY revision",
                     logger: logger
-                ).decode((Int64, String).self) {
-                    changes.accounts[id] = .some(document)
+                ).decode((Int64, String, Int64).self) {
+                    changes.accounts[id] = SharedAccountDocument(document: document, revision: revision)
                 }
                 // This node's own entries are in its copy already.
                 let audit = try await connection.query(
@@ -506,7 +507,7 @@ package final class PostgresRegistry: RegistryWriter {
                         leased.set()
                         return try await body(connection)
                     }
-                } catch where !leased.isSet && !(error is CancellationError) {
+                } catch  where !leased.isSet && !(error is CancellationError) {
                     // The pool gave up before handing a connection over (its circuit breaker trips after repeated
                     // refusals, sooner or later than our timer): the same question decides what to report.
                     try await self.reportUnreachable()

@@ -52,15 +52,15 @@ package struct RegistryChanges: Sendable, Equatable {
     package var deletedDomains: [String]
     /// Every node (a short list, always sent whole).
     package var nodes: [ClusterNode]
-    /// Changed platform users' documents (`PlatformRealmCopy`) by account id; nil for a removed one.
-    package var accounts: [Int64: String?]
+    /// Changed platform users' documents (`PlatformRealmCopy`) by account id.
+    package var accounts: [Int64: SharedAccountDocument]
     /// Platform audit entries written since, by any node.
     package var audit: [SharedAuditEntry]
 
     package init(
         revision: Int64, complete: Bool, tenants: [Tenant] = [], assignments: [Tenant.ID: String?] = [:],
         domains: [TenantDomain] = [], deletedTenants: [Tenant.ID] = [], deletedDomains: [String] = [],
-        nodes: [ClusterNode] = [], accounts: [Int64: String?] = [:], audit: [SharedAuditEntry] = []
+        nodes: [ClusterNode] = [], accounts: [Int64: SharedAccountDocument] = [:], audit: [SharedAuditEntry] = []
     ) {
         self.accounts = accounts
         self.audit = audit
@@ -113,7 +113,8 @@ package struct RegistryReplica: Sendable {
             {
                 return false
             }
-            try PlatformRealmCopy.apply(db, changes.accounts, complete: changes.complete)
+            try PlatformRealmCopy.apply(
+                db, changes.accounts, complete: changes.complete, revision: changes.revision)
             try PlatformRealmCopy.copyAudit(db, changes.audit, node: node)
             var registryChanged =
                 changes.complete || !changes.tenants.isEmpty || !changes.domains.isEmpty
@@ -206,10 +207,12 @@ enum ClusterSchema {
                 -- The registry's id of an entry copied from another node; NULL for this node's own.
                 ALTER TABLE audit_log ADD COLUMN origin INTEGER;
                 CREATE UNIQUE INDEX audit_by_origin ON audit_log(origin) WHERE origin IS NOT NULL;
-                -- Each platform user's document as last exchanged with the registry (PlatformRealmCopy).
+                -- Each platform user's document as last exchanged with the registry, and its revision there
+                -- (PlatformRealmCopy); a NULL document: removed.
                 CREATE TABLE platform_account_sync (
                     account_id INTEGER PRIMARY KEY,
-                    document TEXT NOT NULL
+                    document TEXT,
+                    revision INTEGER NOT NULL
                 );
                 """
         )

@@ -80,8 +80,7 @@ extension PlatformDatabase: UpstreamClaimRegistry {
         try await BlockingIO.run { try self.pool.read { db in try Self.claimants(db, of: claim, except: tenant) } }
     }
 
-    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
-    {
+    package func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?) {
         try await BlockingIO.run {
             try self.pool.write { db in
                 let holders = try Self.claimants(db, of: claim, except: tenant)

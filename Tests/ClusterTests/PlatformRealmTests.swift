@@ -58,7 +58,8 @@ struct PlatformRealmTests {
             try await one.node.follower.sync()
             try await two.node.follower.sync()
             for node in [one.node, two.node] {
-                let account = try #require(try await node.platform.accounts.account(kind: .platform, email: "ops@example.com"))
+                let account = try #require(
+                    try await node.platform.accounts.account(kind: .platform, email: "ops@example.com"))
                 #expect(account.id.rawValue == id)
                 // The invitation works on either node.
                 let invite = try await node.platform.accounts.peekToken(
@@ -91,13 +92,27 @@ struct PlatformRealmTests {
             try await two.publisher.publish()
             try await one.node.follower.sync()
             #expect(try await one.node.platform.accounts.account(account)?.name == "Night shift")
+            // A copy read before this node's own later publication never takes the account back.
+            try await one.node.follower.sync()
+            let position = try #require(try RegistryReplica(platform: one.node.platform).position())
+            try await one.node.platform.accounts.setName("Day shift", for: account)
+            try await one.publisher.publish()
+            let stale = try await one.registry.changes(since: position.revision)
+            #expect(stale.accounts[id]?.document?.contains("Day shift") == true)
+            try await one.node.platform.accounts.setName("Weekend shift", for: account)
+            try await one.publisher.publish()
+            try RegistryReplica(platform: one.node.platform).apply(stale, source: position.source, node: "node-1")
+            #expect(try await one.node.platform.accounts.account(account)?.name == "Weekend shift")
+            try await two.node.follower.sync()
+            #expect(try await two.node.platform.accounts.account(account)?.name == "Weekend shift")
             // Publishing again sends nothing new.
             let revision = try await one.registry.revision()
             try await one.publisher.publish()
             try await two.publisher.publish()
             #expect(try await one.registry.revision() == revision)
             #expect(
-                try await TestPostgres.psql(url, "SELECT written_by FROM platform_accounts WHERE id = \(id)") == "node-2")
+                try await TestPostgres.psql(url, "SELECT written_by FROM platform_accounts WHERE id = \(id)")
+                    == "node-1")
         }
     }
 

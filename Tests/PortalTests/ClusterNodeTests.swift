@@ -13,7 +13,7 @@ import Testing
 @Suite("Nodes of a cluster")
 struct ClusterNodeTests {
     /// Both nodes' configuration: the cluster, one master key file for both (a cluster shares its key), quick hand-off.
-    static func node(_ url: String, _ name: String, key: String) -> (inout PortalConfiguration) -> Void {
+    static func node(_ url: String, _ name: String, key: String) -> @Sendable (inout PortalConfiguration) -> Void {
         { configuration in
             configuration.cluster = try? settings(url, node: name)
             configuration.masterKeyFile = key
@@ -31,7 +31,7 @@ struct ClusterNodeTests {
     /// Two nodes on a fresh shared registry with one master key, both joined, each advertising where its test server
     /// listens (ports are chosen at start).
     static func withTwoNodes(
-        clock: TestClock = TestClock(),
+        clock: TestClock = TestClock(), configure: @escaping @Sendable (inout PortalConfiguration) -> Void = { _ in },
         _ body:
             @escaping @Sendable (any TestClientProtocol, PortalDependencies, any TestClientProtocol, PortalDependencies)
             async throws -> Void
@@ -41,9 +41,20 @@ struct ClusterNodeTests {
         let second = try TemporaryFolder()
         let key = first.path + "/../" + UUID().uuidString + ".key"
         defer { try? FileManager.default.removeItem(atPath: key) }
-        try await withExistingPortal(dataPath: first.path, configure: node(url, "node-1", key: key), clock: clock) {
+        let (first1, second2) = (node(url, "node-1", key: key), node(url, "node-2", key: key))
+        try await withExistingPortal(
+            dataPath: first.path,
+            configure: {
+                first1(&$0); configure(&$0)
+            }, clock: clock
+        ) {
             one, nodeOne in
-            try await withExistingPortal(dataPath: second.path, configure: node(url, "node-2", key: key)) {
+            try await withExistingPortal(
+                dataPath: second.path,
+                configure: {
+                    second2(&$0); configure(&$0)
+                }
+            ) {
                 two, nodeTwo in
                 let (clusterOne, clusterTwo) = (try #require(nodeOne.cluster), try #require(nodeTwo.cluster))
                 try await waitUntil { clusterOne.hasJoined && clusterTwo.hasJoined }
@@ -56,7 +67,9 @@ struct ClusterNodeTests {
     }
 
     /// Registers a brand through the node's writer (so it is assigned to that node), with a fresh database.
-    static func addBrand(_ slug: String, name: String, on dependencies: PortalDependencies) async throws -> Tenant {
+    static func addBrand(
+        _ slug: String, name: String, products: [String] = [], on dependencies: PortalDependencies
+    ) async throws -> Tenant {
         let onboarding = TenantOnboarding(
             platform: dependencies.platform, dataDirectory: dependencies.dataDirectory,
             baseDomain: dependencies.configuration.baseDomain)
@@ -67,6 +80,17 @@ struct ClusterNodeTests {
                 path: staging.appendingPathComponent("tenant.sqlite").path, slug: try TenantSlug(validating: slug),
                 templates: templates)
             try database.updateBrandNow { $0.companyName = name }
+            try database.pool.write { db in
+                for (index, name) in products.enumerated() {
+                    var product = Product(
+                        slug: "plan-\(index)", name: name, summary: "\(name) summary", kind: .sharedHosting,
+                        position: index)
+                    product.whmPackage = "starter"
+                    product.diskMB = 10_240
+                    let price = ProductPrice(cycle: .monthly, priceMinor: 299, setupMinor: 0, costMinor: 140)
+                    try CatalogueStore.insert(db, CatalogueEntry(product: product, prices: [price]))
+                }
+            }
             try database.close()
         }
     }
@@ -191,6 +215,62 @@ extension ClusterNodeTests {
 }
 
 extension ClusterNodeTests {
+    @Test(
+        "an order started before a move is finished by the new node, exactly once: one WHMCS order, one hosting account"
+    )
+    func pipelineAcrossMove() async throws {
+        try await withSandbox { sandbox, whmcsURL, whmURL in
+            // Retried every 0.2 s at most and never given up on while the test runs: the order is still under way
+            // when the move starts.
+            let configure: @Sendable (inout PortalConfiguration) -> Void = {
+                OrderPipelineTests.fast(&$0)
+                $0.pipelineRetry.maximumAttempts = 100_000
+            }
+            try await Self.withTwoNodes(configure: configure) { one, nodeOne, two, nodeTwo in
+                let clusterOne = try #require(nodeOne.cluster)
+                let acme = try await Self.addBrand(
+                    "acme", name: "Acme Hosting", products: ["Acme Starter"], on: nodeOne)
+                try await waitUntil { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+                try await Commerce.connect("acme", nodeOne, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                // WHM refuses every call: node 1's pipeline gets as far as the WHMCS order and keeps retrying there.
+                sandbox.whmFaults.set(.http500)
+                let (browser, _) = try await Commerce.customer(one, nodeOne, email: "moving@example.com")
+                let id = try await Commerce.order(browser, domain: "moving.example")
+                try await waitUntil {
+                    try await Commerce.upstream(sandbox, email: "moving@example.com", domain: "moving.example").orders
+                        == 1
+                }
+
+                let requested = try await clusterOne.registry.requestMove(slug: acme.slug, to: "node-2", by: "test")
+                try await waitUntil {
+                    let state = try await clusterOne.registry.move(requested.id)?.state
+                    return state == .done || state == .failed
+                }
+                #expect(try await clusterOne.registry.move(requested.id)?.state == .done)
+                try await waitUntil { nodeOne.registry.snapshot.assignments[acme.id] == "node-2" }
+                // Node 1 no longer opens the brand, so its pipeline cannot touch the order again.
+                try await waitUntil { !nodeOne.registry.holds(acme.id) }
+                await #expect(throws: TenancyError.self) {
+                    try await nodeOne.databases.withDatabase(for: acme) { _ in }
+                }
+
+                sandbox.whmFaults.clear()
+                let order = try await Commerce.wait(for: id, nodeTwo, until: .active)
+                #expect(order.status == .active)
+                let upstream = try await Commerce.upstream(
+                    sandbox, email: "moving@example.com", domain: "moving.example")
+                #expect(upstream.orders == 1, "one WHMCS order, not one per node")
+                #expect(upstream.accounts == 1, "one hosting account, not one per node")
+                // The customer sees it active on the brand's new node.
+                let page = try await browser.get("/account/orders/\(id)")
+                #expect(page.status == .misdirectedRequest)
+                let there = TestBrowser(two, host: "acme.localhost")
+                for (name, value) in browser.cookies { there.setCookie(name, value) }
+                #expect(try await there.get("/account/orders/\(id)").status == .ok)
+            }
+        }
+    }
+
     @Test("the console's Nodes page: nodes and their brands, a refused move that changes nothing, a move, audited")
     func console() async throws {
         let clock = TestClock()
@@ -281,7 +361,9 @@ struct RegistryMigrationTests {
         #expect(moved.output.contains("2/2 tenants copied"))
         #expect(moved.output.contains("Copying 1 platform user(s), 1 audit entries and 1 upstream claim(s)"))
         #expect(try await TestPostgres.psql(url, "SELECT email FROM platform_accounts") == "ops@example.com")
-        #expect(try await TestPostgres.psql(url, "SELECT action || ':' || target FROM platform_audit") == "owner.invited:ops@example.com")
+        #expect(
+            try await TestPostgres.psql(url, "SELECT action || ':' || target FROM platform_audit")
+                == "owner.invited:ops@example.com")
         #expect(
             try await TestPostgres.psql(url, "SELECT tenant_id || ':' || whmcs_key FROM upstream_claims")
                 == "\(acmeID):billing.example.com#7")

@@ -57,53 +57,55 @@ package enum PlatformRealmCopy {
     /// What changed here and is not yet in the registry: documents that differ from the last one exchanged, and
     /// (as nil) accounts exchanged before that are gone here.
     package static func unpublished(_ db: Database) throws -> [Int64: String?] {
-        let synced = try syncedDocuments(db)
+        let synced = try exchanged(db)
         var changes: [Int64: String?] = [:]
         let current = try documents(db)
-        for (id, document) in current where synced[id] != document { changes[id] = .some(document) }
-        for id in synced.keys where current[id] == nil { changes[id] = .some(nil) }
+        for (id, document) in current where synced[id]?.document != document { changes[id] = .some(document) }
+        for (id, state) in synced where current[id] == nil && state.document != nil { changes[id] = .some(nil) }
         return changes
     }
 
-    /// Records `documents` as exchanged with the registry (nil: the account is gone from both).
-    package static func markExchanged(_ db: Database, _ documents: [Int64: String?]) throws {
-        for (id, document) in documents {
-            if let document {
-                try db.execute(
-                    sql: """
-                        INSERT INTO platform_account_sync (account_id, document) VALUES (?, ?)
-                        ON CONFLICT (account_id) DO UPDATE SET document = excluded.document
-                        """,
-                    arguments: [id, document])
-            } else {
-                try db.execute(sql: "DELETE FROM platform_account_sync WHERE account_id = ?", arguments: [id])
-            }
+    /// Records what was exchanged with the registry, at the registry revision it has there (a nil document: the
+    /// account is gone from both). A copy never replaces an account with a document older than this.
+    package static func markExchanged(_ db: Database, _ documents: [Int64: SharedAccountDocument]) throws {
+        for (id, state) in documents {
+            try db.execute(
+                sql: """
+                    INSERT INTO platform_account_sync (account_id, document, revision) VALUES (?, ?, ?)
+                    ON CONFLICT (account_id) DO UPDATE SET document = excluded.document, revision = excluded.revision
+                    WHERE excluded.revision >= platform_account_sync.revision
+                    """,
+                arguments: [id, state.document, state.revision])
         }
     }
 
-    /// Writes the registry's documents into this copy. An account changed here since its last exchange keeps its
-    /// state (it is published next, and the registry takes it); `complete` also removes accounts the registry no
-    /// longer has, unless they are waiting to be published.
-    package static func apply(_ db: Database, _ documents: [Int64: String?], complete: Bool) throws {
+    /// Writes the registry's documents into this copy. A document no newer than the one last exchanged is old news
+    /// (this node's own publication overtook it); an account changed here since its last exchange keeps its state
+    /// (it is published next, and the registry takes it). `complete` also removes accounts the registry no longer
+    /// has, unless they are waiting to be published.
+    package static func apply(
+        _ db: Database, _ documents: [Int64: SharedAccountDocument], complete: Bool, revision: Int64
+    ) throws {
         var incoming = documents
-        let synced = try syncedDocuments(db)
+        let synced = try exchanged(db)
         if complete {
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM accounts WHERE kind = 'platform'")
             where incoming[id] == nil {
-                incoming[id] = .some(nil)
+                incoming[id] = SharedAccountDocument(document: nil, revision: revision)
             }
         }
-        var exchanged: [Int64: String?] = [:]
-        for (id, document) in incoming {
+        var taken: [Int64: SharedAccountDocument] = [:]
+        for (id, state) in incoming {
+            if let known = synced[id], state.revision <= known.revision { continue }
             let local = try self.document(db, account: id)
-            if local != document {
+            if local != state.document {
                 // Changed here and not yet published: the local state wins and is sent next.
-                if local != synced[id] { continue }
-                try replace(db, account: id, with: document)
+                if local != synced[id]?.document { continue }
+                try replace(db, account: id, with: state.document)
             }
-            exchanged[id] = document
+            taken[id] = state
         }
-        try markExchanged(db, exchanged)
+        try markExchanged(db, taken)
     }
 
     /// Replaces an account's rows with a document's (nil deletes the account with its rows).
@@ -150,8 +152,9 @@ package enum PlatformRealmCopy {
 
     /// This node's own audit entries not yet pushed to the registry, oldest first.
     package static func unpushedAudit(_ db: Database, limit: Int = 500) throws -> [AuditEntry] {
-        let pushed = try Int64.fetchOne(
-            db, sql: "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?", arguments: [auditPushedKey]) ?? 0
+        let pushed =
+            try Int64.fetchOne(
+                db, sql: "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?", arguments: [auditPushedKey]) ?? 0
         return try AuditEntry.fetchAll(
             db, sql: "SELECT * FROM audit_log WHERE origin IS NULL AND id > ? ORDER BY id LIMIT ?",
             arguments: [pushed, limit])
@@ -171,12 +174,13 @@ package enum PlatformRealmCopy {
     /// Marks everything here as exchanged: the platform was just copied into a registry, where this folder's
     /// entries carry the name `origin`.
     package static func markMigrated(_ db: Database, origin: String) throws {
-        try markExchanged(db, try documents(db).mapValues { .some($0) })
+        try markExchanged(db, try documents(db).mapValues { SharedAccountDocument(document: $0, revision: 0) })
         if let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") {
             try markAuditPushed(db, through: last)
         }
         try db.execute(
-            sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            sql:
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             arguments: [auditOriginKey, origin])
     }
 
@@ -276,12 +280,23 @@ package enum PlatformRealmCopy {
             sql: sql, arguments: StatementArguments(columns.map { row[$0]?.databaseValue ?? .null }))
     }
 
-    private static func syncedDocuments(_ db: Database) throws -> [Int64: String] {
-        var synced: [Int64: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT account_id, document FROM platform_account_sync") {
-            synced[row["account_id"]] = row["document"]
+    private static func exchanged(_ db: Database) throws -> [Int64: SharedAccountDocument] {
+        var synced: [Int64: SharedAccountDocument] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT account_id, document, revision FROM platform_account_sync") {
+            synced[row["account_id"]] = SharedAccountDocument(document: row["document"], revision: row["revision"])
         }
         return synced
+    }
+}
+
+/// A platform user's document as the shared registry has it, with the revision it got there; nil when removed.
+package struct SharedAccountDocument: Sendable, Equatable {
+    package var document: String?
+    package var revision: Int64
+
+    package init(document: String?, revision: Int64) {
+        self.document = document
+        self.revision = revision
     }
 }
 

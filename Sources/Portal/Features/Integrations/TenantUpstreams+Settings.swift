@@ -128,7 +128,8 @@ extension TenantUpstreams {
             do {
                 holders = try await registry.reserve(claim, for: tenant.id)
             } catch {
-                logger.warning("upstream claim not checked", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                logger.warning(
+                    "upstream claim not checked", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
                 errors["whmcs_group"] =
                     "The platform's registry cannot be reached just now, so nothing was saved; try again in a minute."
                 return errors
@@ -148,7 +149,8 @@ extension TenantUpstreams {
             try await databases.withDatabase(for: tenant) { database in
                 try await database.upstreams.save(
                     settings, actor: actor,
-                    detail: "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)"
+                    detail:
+                        "mode=\(settings.mode.rawValue) whmcs=\(settings.whmcsConfigured) whm=\(settings.whmConfigured)"
                         + " 20i=\(settings.twentyIConfigured) sslstore=\(settings.sslStoreConfigured)", ip: ip
                 )
             }
