@@ -271,6 +271,30 @@ extension ClusterNodeTests {
         }
     }
 
+    @Test("a brand removed from another node leaves its holder too: the folder is set aside, then deleted")
+    func removedElsewhere() async throws {
+        try await Self.withTwoNodes { one, nodeOne, _, nodeTwo in
+            let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+            try await waitUntil { nodeTwo.registry.snapshot.tenantsByID[acme.id] != nil }
+            let folder = nodeOne.dataDirectory.tenantFolder(acme.slug).path
+            #expect(FileManager.default.fileExists(atPath: folder))
+
+            let onboarding = TenantOnboarding(
+                platform: nodeTwo.platform, dataDirectory: nodeTwo.dataDirectory, baseDomain: "localhost")
+            _ = try await onboarding.removeTenant(slug: "acme", writer: nodeTwo.registryWriter)
+            try await waitUntil { !FileManager.default.fileExists(atPath: folder) }
+            #expect(try await one.get("/", host: "acme.localhost").status == .notFound)
+            let aside = nodeOne.dataDirectory.root.appendingPathComponent(".removed").path
+            let kept = try FileManager.default.contentsOfDirectory(atPath: aside)
+            #expect(kept.count == 1 && kept[0].hasPrefix("acme-\(acme.id.rawValue)-"), "\(kept)")
+            // Kept for the grace period (10 minutes by default), then deleted, even across a restart.
+            let mover = try #require(nodeOne.mover)
+            #expect(mover.sweepSetAside() == 0)
+            #expect(mover.sweepSetAside(now: Date().addingTimeInterval(601)) == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: aside).isEmpty)
+        }
+    }
+
     @Test("the console's Nodes page: nodes and their brands, a refused move that changes nothing, a move, audited")
     func console() async throws {
         let clock = TestClock()

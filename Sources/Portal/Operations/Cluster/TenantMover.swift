@@ -49,6 +49,14 @@ package final class TenantMover: Service, Sendable {
         self.freezeLimit = freezeLimit
         self.afterFlip = afterFlip
         self.logger = logger
+        // A brand this node held that is removed from the registry (from any node): its folder goes aside here,
+        // deleted after the grace period like a moved brand's.
+        let node = membership.settings.node
+        tenants.onChange { [weak self] old, new in
+            for (id, tenant) in old.tenantsByID where new.tenantsByID[id] == nil && old.assignments[id] == node {
+                await self?.setAside(tenant.slug, reason: "removed", tag: String(id.rawValue))
+            }
+        }
     }
 
     var registry: PostgresRegistry { membership.registry }
@@ -60,6 +68,8 @@ package final class TenantMover: Service, Sendable {
         // Moves this node was carrying out when it stopped can never finish: they are failed, so the brand can move
         // again (their brands were frozen in memory only; they serve again from their untouched folders).
         await failInterruptedMoves()
+        let swept = (try? await BlockingIO.run { self.sweepSetAside() }) ?? 0
+        if swept > 0 { logger.info("old set-aside tenant folders deleted", metadata: ["count": "\(swept)"]) }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -163,7 +173,7 @@ package final class TenantMover: Service, Sendable {
         // nothing opens the old folder), and the proxy has been told.
         await waitUntilCopyShows(tenant.id, on: target.name)
         await afterFlip(tenant.id)
-        await setAside(tenant.slug, move: move.id)
+        await setAside(tenant.slug, reason: "moved", tag: String(move.id))
         log.info("tenant moved")
         let (handoff, databases, id, moveID) = (self.handoff, self.databases, tenant.id, move.id)
         Task {
@@ -222,26 +232,56 @@ package final class TenantMover: Service, Sendable {
         }
     }
 
-    /// Moves the old folder out of the data folder's namespace at once, and deletes it after the grace period.
-    private func setAside(_ slug: TenantSlug, move: Int64) async {
+    /// The folders where moved and removed brands' old data waits for the grace period.
+    static let setAsideFolders = [".moved", ".removed"]
+
+    /// Moves the old folder out of the data folder's namespace at once, and deletes it after the grace period
+    /// (or, after a restart, at the next start past it: the folder's name says when it was set aside).
+    func setAside(_ slug: TenantSlug, reason: String, tag: String) async {
         let folder = dataDirectory.tenantFolder(slug)
-        let aside = dataDirectory.root.appendingPathComponent(".moved", isDirectory: true)
-            .appendingPathComponent("\(slug.rawValue)-\(move)")
+        let since = Int(Date().timeIntervalSince1970)
+        let aside = dataDirectory.root.appendingPathComponent(".\(reason)", isDirectory: true)
+            .appendingPathComponent("\(slug.rawValue)-\(tag)-\(since)")
         do {
-            try await BlockingIO.run {
+            let present = try await BlockingIO.run {
+                guard FileManager.default.fileExists(atPath: folder.path) else { return false }
                 try FileManager.default.createDirectory(
                     at: aside.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try FileManager.default.moveItem(at: folder, to: aside)
+                return true
             }
+            guard present else { return }
         } catch {
-            logger.warning("moved tenant's folder not set aside", metadata: ["tenant": "\(slug)", "error": "\(error)"])
+            logger.warning(
+                "\(reason) tenant's folder not set aside", metadata: ["tenant": "\(slug)", "error": "\(error)"])
             return
         }
+        logger.info("\(reason) tenant's folder set aside", metadata: ["tenant": "\(slug)", "folder": "\(aside.path)"])
         let grace = self.grace
         Task {
             try? await Task.sleep(for: grace)
             try? FileManager.default.removeItem(at: aside)
         }
+    }
+
+    /// Deletes set-aside folders whose grace period ended while the node was down; returns how many.
+    @discardableResult
+    package func sweepSetAside(now: Date = Date()) -> Int {
+        var removed = 0
+        let seconds = Double(grace.components.seconds)
+        for name in Self.setAsideFolders {
+            let parent = dataDirectory.root.appendingPathComponent(name, isDirectory: true)
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+            for entry in entries {
+                guard let since = entry.split(separator: "-").last.flatMap({ Double($0) }),
+                    now.timeIntervalSince1970 - since >= seconds
+                else { continue }
+                if (try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))) != nil {
+                    removed += 1
+                }
+            }
+        }
+        return removed
     }
 
     static func sha256(of url: URL) throws -> String {
