@@ -13,6 +13,8 @@ package struct ClusterSettings: Sendable {
     package var heartbeatInterval: Duration = .seconds(2)
     /// How often the copy is compared with the registry when no notification came.
     package var pollInterval: Duration = .seconds(1)
+    /// How long a removal's tombstone is kept for copies that were away; an older copy starts over.
+    package var tombstoneLifetime: Duration = .seconds(7 * 24 * 3600)
     /// The HAProxy this node keeps routing current on; nil when none (a single proxy is configured by hand).
     package var proxy: ProxySettings?
 
@@ -162,12 +164,20 @@ package final class ClusterMembership: Service, Sendable {
     }
 
     private func beat() async {
+        var lastPrune = ContinuousClock.now - settings.tombstoneLifetime
         while !Task.isCancelled {
             do {
                 try await registry.heartbeat(
                     node: settings.node, load: Self.loadAverage(), openTenants: await openTenants())
                 let new = try await leases.renew()
                 if !new.isEmpty { acquired.withLock { $0 }?(new) }
+                // Removals are kept as tombstones for copies that were away; after a week a copy that old starts
+                // over instead. Any node may prune (under the registry's lock); each does so at most hourly.
+                if ContinuousClock.now - lastPrune >= .seconds(3600) {
+                    lastPrune = .now
+                    let pruned = try await registry.pruneTombstones(olderThan: settings.tombstoneLifetime)
+                    if pruned > 0 { logger.info("registry tombstones pruned", metadata: ["count": "\(pruned)"]) }
+                }
             } catch is CancellationError {
                 return
             } catch {

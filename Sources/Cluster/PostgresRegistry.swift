@@ -213,6 +213,37 @@ package final class PostgresRegistry: RegistryWriter {
         }
     }
 
+    /// Deletes tombstones older than `age` (by PostgreSQL's clock); a copy that had not reached the newest of them
+    /// starts over at its next sync instead of missing a removal. Returns how many went.
+    @discardableResult
+    package func pruneTombstones(olderThan age: Duration) async throws -> Int {
+        let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+        return try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                try await lockRegistry(connection)
+                var pruned = 0
+                var newest: Int64 = 0
+                for try await revision in try await connection.query(
+                    """
+                    DELETE FROM registry_deletions WHERE deleted_at <= now() - make_interval(secs => \(seconds))
+                    RETURNING revision
+                    """, logger: logger
+                ).decode(Int64.self) {
+                    pruned += 1
+                    newest = max(newest, revision)
+                }
+                if pruned > 0 {
+                    try await connection.query(
+                        """
+                        UPDATE registry_state SET deletions_kept_from = greatest(deletions_kept_from, \(newest))
+                        WHERE id = 1
+                        """, logger: logger)
+                }
+                return pruned
+            }
+        }
+    }
+
     /// Every node with its last heartbeat, by name.
     package func nodes() async throws -> [ClusterNode] {
         try await connection { [self] connection in try await nodes(connection) }

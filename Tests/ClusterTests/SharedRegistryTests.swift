@@ -510,6 +510,35 @@ struct MoveRegistryTests {
         }
     }
 
+    @Test(
+        "pruned tombstones: a copy that had not seen a removal starts over and loses the tenant; a current one carries on"
+    )
+    func prunedTombstones() async throws {
+        try await withSharedRegistry(node: "node-1") { registry in
+            try await registry.join(node: "node-1", advertise: "http://127.0.0.1:8001")
+            let away = try TestNode(registry: registry)
+            let current = try TestNode(registry: registry)
+            let gone = try await registry.register(try JobLeaseTests.registration("gone")) {}
+            _ = try await registry.register(try JobLeaseTests.registration("kept")) {}
+            try await away.follower.sync()
+            #expect(away.tenants.snapshot.tenantsByID[gone.id] != nil)
+            _ = try await registry.remove(slug: gone.slug)
+            try await current.follower.sync()
+            let before = try #require(try RegistryReplica(platform: current.platform).position()).revision
+
+            #expect(try await registry.pruneTombstones(olderThan: .seconds(3600)) == 0)
+            #expect(try await registry.pruneTombstones(olderThan: .zero) == 1)
+            // The copy that was away cannot learn the removal from a tombstone any more: it gets everything.
+            let position = try #require(try RegistryReplica(platform: away.platform).position()).revision
+            #expect(try await registry.changes(since: position).complete)
+            try await away.follower.sync()
+            #expect(away.tenants.snapshot.tenantsByID[gone.id] == nil)
+            #expect(away.tenants.snapshot.tenantsByID.values.map(\.slug.rawValue) == ["kept"])
+            // The current copy had seen it: it carries on from where it was.
+            #expect(try await registry.changes(since: before).complete == false)
+        }
+    }
+
     @Test("a node's copy never goes back: a set of changes read before one already applied is dropped")
     func neverBack() async throws {
         try await withSharedRegistry { registry in
