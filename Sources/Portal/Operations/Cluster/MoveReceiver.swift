@@ -74,6 +74,8 @@ package struct MoveReceiver: Sendable {
         let out = try FileHandle(forWritingTo: file)
         var hasher = SHA256()
         var bytes = 0
+        // Disk writes go to the blocking pool a megabyte at a time, never on the request's event loop.
+        var pending = Data()
         do {
             for try await buffer in request.body {
                 let chunk = Data(buffer: buffer)
@@ -82,10 +84,19 @@ package struct MoveReceiver: Sendable {
                     throw Refusal(status: .contentTooLarge, message: "more bytes came than the snapshot declared")
                 }
                 hasher.update(data: chunk)
-                try out.write(contentsOf: chunk)
+                pending.append(chunk)
+                if pending.count >= 1 << 20 {
+                    let full = pending
+                    pending = Data()
+                    try await BlockingIO.run { try out.write(contentsOf: full) }
+                }
             }
-            try out.synchronize()
-            try out.close()
+            let rest = pending
+            try await BlockingIO.run {
+                try out.write(contentsOf: rest)
+                try out.synchronize()
+                try out.close()
+            }
         } catch {
             try? out.close()
             throw error
