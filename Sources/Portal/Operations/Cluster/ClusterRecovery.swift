@@ -22,6 +22,8 @@ package struct ClusterRecovery: Sendable {
     let backups: TenantBackups
     let remote: BackupRemote
     let dataDirectory: DataDirectory
+    /// How many tenants are fetched and placed at once.
+    package var concurrency = 4
 
     package init(registry: PostgresRegistry, backups: TenantBackups, remote: BackupRemote, dataDirectory: DataDirectory)
     {
@@ -55,34 +57,59 @@ package struct ClusterRecovery: Sendable {
         let staging = dataDirectory.root.appendingPathComponent(".recover-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
-        var outcomes: [Outcome] = []
-        for (index, tenant) in tenants.enumerated() {
-            let step = "[\(index + 1)/\(tenants.count)] \(tenant.slug)"
-            var outcome = Outcome(slug: tenant.slug.rawValue)
-            do {
-                let work = staging.appendingPathComponent(tenant.slug.rawValue, isDirectory: true)
-                let verified = try await RemoteBackupCheck.fetchNewest(
-                    tenant.slug.rawValue, backups: backups, remote: remote, into: work)
-                try await place(verified, slug: tenant.slug)
-                guard try await registry.reassign(tenant.id, from: dead, to: target) else {
-                    throw ClusterError.moveRefused("\(tenant.slug) is no longer on \(dead)")
+        // A few at a time: each is mostly waiting on the remote (rclone) and the disk, not on a core.
+        var outcomes = [Outcome?](repeating: nil, count: tenants.count)
+        await withTaskGroup(of: (Int, Outcome, String).self) { group in
+            var next = 0
+            var finished = 0
+            func start() {
+                let index = next
+                next += 1
+                group.addTask {
+                    let (outcome, report) = await recover(
+                        tenants[index], dead: dead, to: target, lastSeen: lastSeen, staging: staging)
+                    return (index, outcome, report)
                 }
-                outcome.backup = verified.name
-                outcome.backedUpAt = verified.manifest.exportedAt
-                if let lastSeen {
-                    outcome.lost = .seconds(max(0, lastSeen.timeIntervalSince(verified.manifest.exportedAt)))
-                }
-                progress(
-                    "\(step): back from \(verified.name) (\(verified.rows) rows); "
-                        + "changes after \(Self.format(verified.manifest.exportedAt)) lost"
-                        + (outcome.lost.map { " — up to \(Self.describe($0)) before the node was last seen" } ?? ""))
-            } catch {
-                outcome.failure = "\(error)"
-                progress("\(step): NOT RECOVERED: \(error)")
             }
-            outcomes.append(outcome)
+            for _ in 0..<min(concurrency, tenants.count) { start() }
+            for await (index, outcome, report) in group {
+                outcomes[index] = outcome
+                finished += 1
+                progress("[\(finished)/\(tenants.count)] \(outcome.slug): \(report)")
+                if next < tenants.count { start() }
+            }
         }
-        return outcomes
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Brings one tenant back; the outcome and the line that reports it.
+    private func recover(_ tenant: Tenant, dead: String, to target: String, lastSeen: Date?, staging: URL) async
+        -> (Outcome, String)
+    {
+        var outcome = Outcome(slug: tenant.slug.rawValue)
+        do {
+            let work = staging.appendingPathComponent(tenant.slug.rawValue, isDirectory: true)
+            let verified = try await RemoteBackupCheck.fetchNewest(
+                tenant.slug.rawValue, backups: backups, remote: remote, into: work)
+            try await place(verified, slug: tenant.slug)
+            guard try await registry.reassign(tenant.id, from: dead, to: target) else {
+                throw ClusterError.moveRefused("\(tenant.slug) is no longer on \(dead)")
+            }
+            outcome.backup = verified.name
+            outcome.backedUpAt = verified.manifest.exportedAt
+            if let lastSeen {
+                outcome.lost = .seconds(max(0, lastSeen.timeIntervalSince(verified.manifest.exportedAt)))
+            }
+            return (
+                outcome,
+                "back from \(verified.name) (\(verified.rows) rows); "
+                    + "changes after \(Self.format(verified.manifest.exportedAt)) lost"
+                    + (outcome.lost.map { " — up to \(Self.describe($0)) before the node was last seen" } ?? "")
+            )
+        } catch {
+            outcome.failure = "\(error)"
+            return (outcome, "NOT RECOVERED: \(error)")
+        }
     }
 
     /// Puts the verified backup's folder (database and files) in place of whatever this node had of the tenant.
