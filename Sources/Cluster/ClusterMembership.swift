@@ -13,6 +13,8 @@ package struct ClusterSettings: Sendable {
     package var heartbeatInterval: Duration = .seconds(2)
     /// How often the copy is compared with the registry when no notification came.
     package var pollInterval: Duration = .seconds(1)
+    /// How often the node sends what it measured about its brands (health, backups) for the console.
+    package var reportInterval: Duration = .seconds(30)
     /// How long a removal's tombstone is kept for copies that were away; an older copy starts over.
     package var tombstoneLifetime: Duration = .seconds(7 * 24 * 3600)
     /// The HAProxy this node keeps routing current on; nil when none (a single proxy is configured by hand).
@@ -48,6 +50,10 @@ package final class ClusterMembership: Service, Sendable {
     package let publisher: PlatformRealmPublisher
     /// Called with the tenants whose job lease this node has just taken (their queued work can start).
     private let acquired = Mutex<(@Sendable ([Tenant.ID]) -> Void)?>(nil)
+    /// This node's reports of the brands it holds, and the ones last sent (only changes are sent again).
+    private let reports = Mutex<
+        (source: (@Sendable () async throws -> [Tenant.ID: TenantReport])?, sent: [Tenant.ID: TenantReport])
+    >((nil, [:]))
     let replica: RegistryReplica
     let openTenants: @Sendable () async -> Int
     /// The master key's public fingerprint: every node of a cluster must share the key.
@@ -158,6 +164,24 @@ package final class ClusterMembership: Service, Sendable {
         guard missing.isEmpty else { throw ClusterError.wouldDropTenants(missing.sorted()) }
     }
 
+    /// Where this node's brand reports come from; they are sent to the registry every `reportInterval`.
+    package func reportBrands(_ source: @escaping @Sendable () async throws -> [Tenant.ID: TenantReport]) {
+        reports.withLock { $0.source = source }
+    }
+
+    /// Sends the reports that changed since the last time; returns how many were sent.
+    @discardableResult
+    package func publishReports() async throws -> Int {
+        guard let source = reports.withLock({ $0.source }) else { return 0 }
+        let current = try await source()
+        let changed = current.filter { id, report in reports.withLock { $0.sent[id] } != report }
+        try await registry.publishReports(changed)
+        reports.withLock { state in
+            for (id, report) in changed { state.sent[id] = report }
+        }
+        return changed.count
+    }
+
     /// Calls `handler` with the tenants whose job lease this node has just taken.
     package func onLeasesAcquired(_ handler: @escaping @Sendable ([Tenant.ID]) -> Void) {
         acquired.withLock { $0 = handler }
@@ -165,6 +189,7 @@ package final class ClusterMembership: Service, Sendable {
 
     private func beat() async {
         var lastPrune = ContinuousClock.now - settings.tombstoneLifetime
+        var lastReport = ContinuousClock.now - settings.reportInterval
         while !Task.isCancelled {
             do {
                 try await registry.heartbeat(
@@ -173,6 +198,10 @@ package final class ClusterMembership: Service, Sendable {
                 if !new.isEmpty { acquired.withLock { $0 }?(new) }
                 // Removals are kept as tombstones for copies that were away; after a week a copy that old starts
                 // over instead. Any node may prune (under the registry's lock); each does so at most hourly.
+                if ContinuousClock.now - lastReport >= settings.reportInterval {
+                    lastReport = .now
+                    try await publishReports()
+                }
                 if ContinuousClock.now - lastPrune >= .seconds(3600) {
                     lastPrune = .now
                     let pruned = try await registry.pruneTombstones(olderThan: settings.tombstoneLifetime)

@@ -177,6 +177,47 @@ extension PostgresRegistry {
     }
 }
 
+/// Reports of what each node measures about the brands it holds.
+extension PostgresRegistry {
+    /// Writes this node's reports of the brands it holds (a brand it no longer holds keeps its new node's report).
+    package func publishReports(_ reports: [Tenant.ID: TenantReport]) async throws {
+        guard !reports.isEmpty, let node else { return }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        let encoded = try reports.map {
+            ($0.key.rawValue, String(decoding: try encoder.encode($0.value), as: UTF8.self))
+        }
+        try await connection { [self] connection in
+            try await inTransaction(connection) { connection in
+                for (tenant, report) in encoded {
+                    try await connection.query(
+                        """
+                        INSERT INTO tenant_reports (tenant_id, node, report, updated_at)
+                        SELECT id, \(node), \(report), now() FROM tenants WHERE id = \(tenant) AND node = \(node)
+                        ON CONFLICT (tenant_id) DO UPDATE SET node = excluded.node, report = excluded.report,
+                            updated_at = excluded.updated_at
+                        """, logger: logger)
+                }
+            }
+        }
+    }
+
+    /// Every brand's latest report, with the node that made it.
+    package func tenantReports() async throws -> [Tenant.ID: TenantReport] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try await connection { [self] connection in
+            var reports: [Tenant.ID: TenantReport] = [:]
+            for try await (tenant, report) in try await connection.query(
+                "SELECT tenant_id, report FROM tenant_reports", logger: logger
+            ).decode((Int64, String).self) {
+                reports[Tenant.ID(tenant)] = try? decoder.decode(TenantReport.self, from: Data(report.utf8))
+            }
+            return reports
+        }
+    }
+}
+
 /// One brand per client group and reseller across the whole cluster: checked and recorded under the registry's
 /// lock, so two nodes saving settings at once cannot both take one group.
 extension PostgresRegistry: UpstreamClaimRegistry {

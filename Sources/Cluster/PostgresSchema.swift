@@ -316,5 +316,16 @@ enum PostgresSchema {
             CREATE INDEX upstream_claims_by_whm ON upstream_claims (whm_key)
             """,
         ],
+        [
+            // What only a brand's node can measure (health, backups), published by that node for the console.
+            """
+            CREATE TABLE tenant_reports (
+                tenant_id bigint PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+                node text NOT NULL,
+                report text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """
+        ],
     ]
 }

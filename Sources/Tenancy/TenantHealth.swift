@@ -89,3 +89,18 @@ package struct JobFigures: Sendable, Equatable {
         return figures
     }
 }
+
+/// What the console shows about a brand that only the node holding it can measure: its health, its backups' state
+/// and how many backups that node keeps. In a cluster each node publishes its brands' reports to the shared registry.
+package struct TenantReport: Codable, Sendable, Equatable {
+    package var health: TenantHealth?
+    package var backup: BackupStatus?
+    /// Backups kept on the holding node's disk.
+    package var backups: Int
+
+    package init(health: TenantHealth?, backup: BackupStatus?, backups: Int) {
+        self.health = health
+        self.backup = backup
+        self.backups = backups
+    }
+}

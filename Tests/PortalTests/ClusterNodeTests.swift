@@ -271,6 +271,56 @@ extension ClusterNodeTests {
         }
     }
 
+    @Test(
+        "the console on one node shows and acts on a brand held by the other: its page, backup and export come from its node; health and backups of every brand are listed"
+    )
+    func consoleAcrossNodes() async throws {
+        let clock = TestClock()
+        try await Self.withTwoNodes(clock: clock) { one, nodeOne, two, nodeTwo in
+            let globex = try await Self.addBrand("globex", name: "Globex Cloud", on: nodeTwo)
+            let acme = try await Self.addBrand("acme", name: "Acme Hosting", on: nodeOne)
+            try await waitUntil { nodeOne.registry.snapshot.tenantsByID[globex.id] != nil }
+            let console = try await consoleBrowser(one, nodeOne, clock: clock)
+
+            // The brand's page is rendered by its own node, through the console's node.
+            let page = try await console.get("/tenants/globex")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Globex Cloud"))
+            #expect(page.text.contains("<dt>Node</dt><dd>node-2"))
+            // Backing it up and exporting it happen on node 2, where its data is; the export downloads through node 1.
+            let backedUp = try await console.post("/tenants/globex/backup", [:])
+            #expect(backedUp.status == .seeOther, "\(backedUp.text.prefix(300))")
+            let backups = try nodeTwo.backups.list(globex.slug)
+            #expect(backups.count == 1)
+            try await nodeTwo.backups.push(try #require(backups.first))
+            #expect(try nodeOne.backups.list(globex.slug).isEmpty)
+            #expect(try await console.post("/tenants/globex/export", [:]).status == .seeOther)
+            let withExport = try await console.get("/tenants/globex")
+            let link = try #require(
+                withExport.text.firstMatch(of: /href="(\/tenants\/globex\/exports\/[^"]+)"/).map { String($0.1) })
+            let download = try await console.get(link)
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentType] == "application/gzip")
+            #expect(download.bytes.count > 1000)
+            // Audited on node 2, and seen in node 1's audit log.
+            try await waitUntil {
+                let entries = try await nodeOne.platform.accounts.auditEntries(action: "tenant.backed_up")
+                return entries.contains { $0.target == "globex" }
+            }
+
+            // Every brand's health and backups, each measured by its own node, in the console's list and operations.
+            await nodeOne.healthCollector.collectAll()
+            await nodeTwo.healthCollector.collectAll()
+            try await #require(nodeOne.cluster).publishReports()
+            try await #require(nodeTwo.cluster).publishReports()
+            let reports = try await nodeOne.tenantReports.all()
+            #expect(reports[globex.id]?.health != nil && reports[acme.id]?.health != nil)
+            #expect(reports[globex.id]?.backups == 1 && reports[globex.id]?.backup?.lastGoodAt != nil)
+            let operations = try await console.get("/operations")
+            #expect(operations.text.contains("1 of 2 databases have a good backup"), "\(operations.text)")
+        }
+    }
+
     @Test("a brand removed from another node leaves its holder too: the folder is set aside, then deleted")
     func removedElsewhere() async throws {
         try await Self.withTwoNodes { one, nodeOne, _, nodeTwo in

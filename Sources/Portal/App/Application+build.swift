@@ -153,6 +153,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
 /// The platform console's own route table, answered only on the platform host.
 func buildPlatformRouter(_ dependencies: PortalDependencies, logger: Logger) -> Router<PortalRequestContext> {
     let router = Router(context: PortalRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RegistryCatchUpMiddleware(cluster: dependencies.cluster))
     let areas = PlatformAreas(router, dependencies)
     SignInRoutes.add(to: areas, dependencies, logger: logger)
     PlatformRoutes.add(to: areas, dependencies, logger: logger)

@@ -192,7 +192,7 @@ package struct PortalDependencies: Sendable {
                 mailQueue.notify(.tenant(id))
             }
         }
-        return PortalDependencies(
+        let dependencies = PortalDependencies(
             configuration: configuration,
             dataDirectory: dataDirectory,
             platform: platform,
@@ -254,5 +254,14 @@ package struct PortalDependencies: Sendable {
             registryWriter: cluster ?? LocalRegistryWriter(platform: platform, registry: registry),
             logger: logger
         )
+        // In a cluster the console reads every brand's health and backups from the registry: this node sends its own.
+        let reports = dependencies.tenantReports
+        cluster?.reportBrands { try await BlockingIO.run { try reports.local() } }
+        return dependencies
+    }
+
+    /// Every brand's health and backups, as the console shows them.
+    package var tenantReports: TenantReports {
+        TenantReports(platform: platform, backups: backups, registry: registry, cluster: cluster)
     }
 }

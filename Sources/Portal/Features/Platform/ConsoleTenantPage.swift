@@ -37,6 +37,8 @@ package struct ConsoleTenantPage: Sendable {
     package let backups: Int
     package let audit: [AuditPage.Row]
     package let hasAudit: Bool
+    /// The node holding the brand, in a cluster (the one rendering this page).
+    package var node: String?
     package var reasonInput = ""
     package var reasonError: String?
 }

@@ -11,6 +11,8 @@ package struct OperationsConsoleController: Sendable {
     let backups: TenantBackups
     let readiness: Readiness
     let dataDirectory: DataDirectory
+    /// Every brand's backup state (in a cluster, as each brand's node reported it).
+    let reports: TenantReports
 
     package struct Page: Sendable {
         package struct AlertRow: Sendable {
@@ -58,7 +60,7 @@ package struct OperationsConsoleController: Sendable {
 
     @Sendable func page(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let (platform, dataDirectory) = (self.platform, self.dataDirectory)
-        let (alerts, statuses, drills, readable) = try await BlockingIO.run {
+        var (alerts, statuses, drills, readable) = try await BlockingIO.run {
             (
                 try platform.platformAlerts(limit: 20), try platform.backupStatuses(), try platform.drills(limit: 10),
                 (try? platform.revision()) != nil
@@ -66,7 +68,18 @@ package struct OperationsConsoleController: Sendable {
         }
         let problems = readiness.problems(
             registryReadable: readable, freeBytes: Readiness.freeBytes(at: dataDirectory.root.path))
-        let databases = [TenantArchive.platformDatabase] + registry.snapshot.tenantsByID.values.map(\.slug.rawValue)
+        var databases = [TenantArchive.platformDatabase] + registry.snapshot.tenantsByID.values.map(\.slug.rawValue)
+        if reports.cluster != nil {
+            // Each brand is backed up by its node, which reports it; the shared registry is PostgreSQL's to back up.
+            let snapshot = registry.snapshot
+            statuses = [:]
+            for (id, report) in try await reports.all() {
+                if let backup = report.backup, let slug = snapshot.tenantsByID[id]?.slug.rawValue {
+                    statuses[slug] = backup
+                }
+            }
+            databases.removeFirst()
+        }
         let good = databases.filter { statuses[$0]?.lastGoodAt != nil }
         let stalest = databases.map { statuses[$0]?.lastGoodAt }.reduce(Date?.some(.distantFuture)) { oldest, date in
             guard let oldest, let date else { return nil }

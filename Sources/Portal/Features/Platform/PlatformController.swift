@@ -11,6 +11,10 @@ package struct PlatformController: Sendable {
     let registry: TenantRegistry
     let platform: PlatformDatabase
     let operations: TenantOperations
+    /// Every brand's health and backups (in a cluster, as each brand's node reported them).
+    let reports: TenantReports
+    /// Passes requests about a brand held by another node to that node.
+    let forwarder: ConsoleForwarder
 
     package static let pageSize = 50
 
@@ -31,7 +35,10 @@ package struct PlatformController: Sendable {
     func page(_ tenant: Tenant, _ context: PlatformUserContext, notice: Notice? = nil) async throws
         -> ConsoleTenantPage
     {
-        ConsoleTenantPage(tenant, try await operations.overview(of: tenant), notice: notice, context: context)
+        var page = ConsoleTenantPage(
+            tenant, try await operations.overview(of: tenant), notice: notice, context: context)
+        page.node = registry.node
+        return page
     }
 
     func lookup(_ context: PlatformUserContext) throws -> Tenant {
@@ -40,6 +47,7 @@ package struct PlatformController: Sendable {
 
     @Sendable func tenant(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         let notice: Notice? =
             switch request.uri.queryParameters.get("done") {
             case "created":
@@ -59,6 +67,7 @@ package struct PlatformController: Sendable {
 
     @Sendable func suspend(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         let form = try await FormData.parse(request)
         let reason = form.trimmed("reason")
         guard !reason.isEmpty, reason.count <= 500 else {
@@ -74,24 +83,28 @@ package struct PlatformController: Sendable {
 
     @Sendable func resume(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         try await operations.resume(tenant, by: context.account, ip: ip(context))
         return flows.redirect(to: ConsolePaths.tenant.link(tenant.slug) + "?done=resumed")
     }
 
     @Sendable func refreshHealth(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         try await operations.measureHealth(tenant, by: context.account, ip: ip(context))
         return flows.redirect(to: ConsolePaths.tenant.link(tenant.slug) + "?done=measured")
     }
 
     @Sendable func export(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         try await operations.export(tenant, by: context.account, ip: ip(context))
         return flows.redirect(to: ConsolePaths.tenant.link(tenant.slug) + "?done=exported")
     }
 
     @Sendable func download(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         let file = try await operations.exportFile(
             context.parameters.get("file") ?? "", of: tenant, by: context.account, ip: ip(context))
         let body = try await FileIO().loadFile(path: file.path, context: context)
@@ -107,6 +120,7 @@ package struct PlatformController: Sendable {
 
     @Sendable func backUp(_ request: Request, context: PlatformUserContext) async throws -> Response {
         let tenant = try lookup(context)
+        if let answer = try await forwarder.forward(request, about: tenant, context: context) { return answer }
         try await operations.backUp(tenant, by: context.account, ip: ip(context))
         return flows.redirect(to: ConsolePaths.tenant.link(tenant.slug) + "?done=backed-up")
     }

@@ -14,11 +14,14 @@ enum PlatformRoutes {
                 health: dependencies.healthCollector, hostingSuspension: dependencies.hostingSuspension,
                 archive: dependencies.archive, backups: dependencies.backups,
                 exportsFolder: dependencies.dataDirectory.root.appendingPathComponent("exports", isDirectory: true),
-                now: dependencies.accountServices.now)
+                now: dependencies.accountServices.now),
+            reports: dependencies.tenantReports,
+            forwarder: ConsoleForwarder(cluster: dependencies.cluster, registry: dependencies.registry, logger: logger)
         ).addRoutes(to: areas.user)
         OperationsConsoleController(
             flows: dependencies.accountFlows, platform: dependencies.platform, registry: dependencies.registry,
-            backups: dependencies.backups, readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory
+            backups: dependencies.backups, readiness: dependencies.readiness, dataDirectory: dependencies.dataDirectory,
+            reports: dependencies.tenantReports
         ).addRoutes(to: areas.user)
         NodesConsoleController(
             flows: dependencies.accountFlows, realm: dependencies.platformRealm, registry: dependencies.registry,
