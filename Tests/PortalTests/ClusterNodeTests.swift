@@ -249,7 +249,7 @@ extension ClusterNodeTests {
                 #expect(try await clusterOne.registry.move(requested.id)?.state == .done)
                 try await waitUntil { nodeOne.registry.snapshot.assignments[acme.id] == "node-2" }
                 // Node 1 no longer opens the brand, so its pipeline cannot touch the order again.
-                try await waitUntil { !nodeOne.registry.holds(acme.id) }
+                try await waitUntil { !nodeOne.registry.holds(acme.id) && nodeTwo.registry.holds(acme.id) }
                 await #expect(throws: TenancyError.self) {
                     try await nodeOne.databases.withDatabase(for: acme) { _ in }
                 }

@@ -115,22 +115,18 @@ final class DNSServer: Sendable {
         }
     }
 
-    /// A loopback port free for both UDP and TCP now (dnsmasq listens on both; Caddy's ports are TCP).
+    /// A loopback port free for both UDP and TCP now (dnsmasq listens on both; Caddy's ports are TCP), chosen below
+    /// the kernel's ephemeral range: a test restarts its server on the same port later, and a port from that range
+    /// could meanwhile be handed to any socket bound to port 0 (the test servers, PostgreSQL's clients).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let ephemeralLow = range?.first ?? 32_768
+        let upper = max(ephemeralLow, 11_000)
+        for _ in 0..<500 {
+            let port = Int.random(in: 10_000..<upper)
+            if isFree(port) { return port }
         }
-        // Let go of the port before checking it is free on both protocols.
-        close(fd)
-        guard bound else { throw DNSLookup.LookupError.badResolver("no free port") }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        return isFree(port) ? port : try freePort()
+        throw DNSLookup.LookupError.badResolver("no free port below the ephemeral range")
     }
 }
