@@ -186,10 +186,20 @@ package struct PortalDependencies: Sendable {
         }
         // A tenant that arrives here brings its queued orders and mail: once this node holds its job lease, this
         // node's queues learn of them.
+        // Its jobs run once this node both holds it in its copy of the registry and holds its lease; whichever of
+        // the two comes second wakes the queues (the first finds the jobs still gated).
         cluster?.onLeasesAcquired { ids in
             for id in ids {
                 orderQueue.notify(id)
                 mailQueue.notify(.tenant(id))
+            }
+        }
+        if let node = cluster?.settings.node {
+            registry.onChange { old, new in
+                for (id, holder) in new.assignments where holder == node && old.assignments[id] != node {
+                    orderQueue.notify(id)
+                    mailQueue.notify(.tenant(id))
+                }
             }
         }
         let dependencies = PortalDependencies(
