@@ -24,8 +24,10 @@ package struct CatalogueStore: Sendable {
         try await pool.read { db in try Self.categories(db) }
     }
 
+    // The storefront's reads are written in SQL: a cold tenant's first request reads them through a fresh
+    // connection, where GRDB's query interface would first load the whole schema for its region tracking.
     static func categories(_ db: Database) throws -> [ProductCategory] {
-        try ProductCategory.order(Column("position"), Column("name")).fetchAll(db)
+        try ProductCategory.fetchAll(db, sql: "SELECT * FROM product_categories ORDER BY position, name")
     }
 
     /// Every product with its prices, in the reseller's order; `visibilities` narrows the list.
@@ -36,10 +38,18 @@ package struct CatalogueStore: Sendable {
     }
 
     static func entries(_ db: Database, _ visibilities: Set<Product.Visibility>) throws -> [CatalogueEntry] {
-        let products = try Product.filter(visibilities.map(\.rawValue).contains(Product.Columns.visibility))
-            .order(Product.Columns.position, Column("id")).fetchAll(db)
-        let prices = Dictionary(grouping: try ProductPrice.fetchAll(db), by: \.productID)
-        let domains = Dictionary(grouping: try DomainPrice.fetchAll(db), by: \.productID)
+        let shown = visibilities.map(\.rawValue).sorted()
+        let products = try Product.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM products WHERE visibility IN (\(Array(repeating: "?", count: shown.count).joined(separator: ", ")))
+                ORDER BY position, id
+                """,
+            arguments: StatementArguments(shown))
+        let prices = Dictionary(
+            grouping: try ProductPrice.fetchAll(db, sql: "SELECT * FROM product_prices"), by: \.productID)
+        let domains = Dictionary(
+            grouping: try DomainPrice.fetchAll(db, sql: "SELECT * FROM domain_prices"), by: \.productID)
         return products.map { product in
             CatalogueEntry(
                 product: product, prices: prices[product.id ?? 0] ?? [], domainPrices: domains[product.id ?? 0] ?? [])
