@@ -77,7 +77,8 @@ package final class ClusterMembership: Service, Sendable {
         self.openTenants = openTenants
         self.logger = logger
         publisher = PlatformRealmPublisher(
-            registry: registry, platform: platform, retryInterval: settings.heartbeatInterval, logger: logger)
+            registry: registry, platform: platform, gate: follower.serial, retryInterval: settings.heartbeatInterval,
+            logger: logger)
         let leases = JobLeases(registry: registry, node: settings.node)
         self.leases = leases
         tenants.setJobGate { leases.mayRun($0) }
@@ -90,6 +91,7 @@ package final class ClusterMembership: Service, Sendable {
             group.addTask { try await self.follower.run() }
             group.addTask { await self.publisher.run() }
             group.addTask { await self.beat() }
+            group.addTask { await self.upkeep() }
             try await group.next()
             group.cancelAll()
         }
@@ -188,31 +190,44 @@ package final class ClusterMembership: Service, Sendable {
     }
 
     private func beat() async {
-        var lastPrune = ContinuousClock.now - settings.tombstoneLifetime
-        var lastReport = ContinuousClock.now - settings.reportInterval
         while !Task.isCancelled {
             do {
                 try await registry.heartbeat(
                     node: settings.node, load: Self.loadAverage(), openTenants: await openTenants())
                 let new = try await leases.renew()
                 if !new.isEmpty { acquired.withLock { $0 }?(new) }
-                // Removals are kept as tombstones for copies that were away; after a week a copy that old starts
-                // over instead. Any node may prune (under the registry's lock); each does so at most hourly.
-                if ContinuousClock.now - lastReport >= settings.reportInterval {
-                    lastReport = .now
-                    try await publishReports()
-                }
-                if ContinuousClock.now - lastPrune >= .seconds(3600) {
-                    lastPrune = .now
-                    let pruned = try await registry.pruneTombstones(olderThan: settings.tombstoneLifetime)
-                    if pruned > 0 { logger.info("registry tombstones pruned", metadata: ["count": "\(pruned)"]) }
-                }
             } catch is CancellationError {
                 return
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
             do { try await Task.sleep(for: settings.heartbeatInterval) } catch { return }
+        }
+    }
+
+    /// Work beside the heartbeat, so a slow registry never delays a lease renewal: this node's brand reports every
+    /// `reportInterval`, and every hour the tombstones older than `tombstoneLifetime` (removals are kept for copies
+    /// that were away; an older copy starts over; any node may prune, under the registry's lock).
+    private func upkeep() async {
+        var lastPrune = ContinuousClock.now - .seconds(3600)
+        while !Task.isCancelled {
+            do {
+                try await publishReports()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("brand reports not sent", metadata: ["error": "\(error)"])
+            }
+            if ContinuousClock.now - lastPrune >= .seconds(3600) {
+                lastPrune = .now
+                do {
+                    let pruned = try await registry.pruneTombstones(olderThan: settings.tombstoneLifetime)
+                    if pruned > 0 { logger.info("registry tombstones pruned", metadata: ["count": "\(pruned)"]) }
+                } catch {
+                    logger.warning("registry tombstones not pruned", metadata: ["error": "\(error)"])
+                }
+            }
+            do { try await Task.sleep(for: settings.reportInterval) } catch { return }
         }
     }
 

@@ -12,9 +12,13 @@ package final class PlatformRealmPublisher: Sendable {
     let logger: Logger
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
-    private let serial = SerialGate()
+    private let serial: SerialGate
 
-    package init(registry: PostgresRegistry, platform: PlatformDatabase, retryInterval: Duration, logger: Logger) {
+    package init(
+        registry: PostgresRegistry, platform: PlatformDatabase, gate: SerialGate, retryInterval: Duration,
+        logger: Logger
+    ) {
+        serial = gate
         self.registry = registry
         self.platform = platform
         self.retryInterval = retryInterval
@@ -66,13 +70,28 @@ package final class PlatformRealmPublisher: Sendable {
         let pool = platform.pool
         let documents = try await BlockingIO.run { try pool.read { try PlatformRealmCopy.unpublished($0) } }
         if !documents.isEmpty {
-            let published = try await registry.publishAccounts(documents)
-            try await BlockingIO.run { try pool.write { try PlatformRealmCopy.markExchanged($0, published) } }
+            let (published, refused) = try await registry.publishAccounts(documents)
+            try await BlockingIO.run {
+                try pool.write { db in
+                    try PlatformRealmCopy.markExchanged(db, published)
+                    // Another account has this id or email in the registry (a node's own users from before it
+                    // shared them): the registry's stand, copied in whole at the next sync.
+                    try PlatformRealmCopy.yield(db, refused)
+                }
+            }
+            if !refused.isEmpty {
+                logger.warning(
+                    "platform users that differ from the shared registry's were replaced by the registry's",
+                    metadata: ["accounts": "\(refused.sorted())"])
+            }
+        }
+        let name = try await BlockingIO.run {
+            try pool.write { try PlatformRealmCopy.auditName($0, node: self.registry.auditNode) }
         }
         while true {
             let entries = try await BlockingIO.run { try pool.read { try PlatformRealmCopy.unpushedAudit($0) } }
             guard let last = entries.last else { return }
-            try await registry.pushAudit(entries)
+            try await registry.pushAudit(entries, as: name)
             try await BlockingIO.run { try pool.write { try PlatformRealmCopy.markAuditPushed($0, through: last.id) } }
         }
     }

@@ -8,14 +8,19 @@ extension PostgresRegistry {
     var auditNode: String { node ?? "cli" }
 
     /// Writes platform users' documents changed on this node (nil: removed here); the last writer wins, which is
-    /// this node while the proxy sends the console to it. Returns each document with the revision it got.
-    package func publishAccounts(_ documents: [Int64: String?]) async throws -> [Int64: SharedAccountDocument] {
-        guard !documents.isEmpty else { return [:] }
+    /// this node while the proxy sends the console to it. Returns each document written with the revision it got,
+    /// and the accounts refused because the registry has another account under the same id or email (a node's own
+    /// users from before they were shared): those are left to the registry's version.
+    package func publishAccounts(_ documents: [Int64: String?]) async throws -> (
+        published: [Int64: SharedAccountDocument], refused: Set<Int64>
+    ) {
+        guard !documents.isEmpty else { return ([:], []) }
         let writer = auditNode
         return try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
                 var published: [Int64: SharedAccountDocument] = [:]
+                var refused = Set<Int64>()
                 for (id, document) in documents.sorted(by: { $0.key < $1.key }) {
                     guard let document else {
                         try await connection.query("DELETE FROM platform_accounts WHERE id = \(id)", logger: logger)
@@ -23,6 +28,19 @@ extension PostgresRegistry {
                         continue
                     }
                     let email = PlatformRealmCopy.email(in: document) ?? ""
+                    var taken = false
+                    for try await _ in try await connection.query(
+                        """
+                        SELECT 1 FROM platform_accounts
+                        WHERE (id = \(id) AND lower(email) != lower(\(email))) OR (id != \(id) AND lower(email) = lower(\(email)))
+                        """, logger: logger
+                    ).decode(Int.self) {
+                        taken = true
+                    }
+                    if taken {
+                        refused.insert(id)
+                        continue
+                    }
                     for try await revision in try await connection.query(
                         """
                         INSERT INTO platform_accounts (id, email, document, written_by)
@@ -49,15 +67,14 @@ extension PostgresRegistry {
                     SELECT setval(pg_get_serial_sequence('platform_accounts', 'id'),
                         greatest((SELECT max(id) FROM platform_accounts), 1))
                     """, logger: logger)
-                return published
+                return (published, refused)
             }
         }
     }
 
-    /// Appends this node's audit entries (each once, however often pushed).
-    package func pushAudit(_ entries: [AuditEntry]) async throws {
+    /// Appends this data folder's audit entries under its name (each once, however often pushed).
+    package func pushAudit(_ entries: [AuditEntry], as node: String) async throws {
         guard !entries.isEmpty else { return }
-        let node = auditNode
         try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
@@ -244,6 +261,17 @@ extension PostgresRegistry: UpstreamClaimRegistry {
                 try await lockRegistry(connection)
                 try await record(connection, claim, of: tenant)
             }
+        }
+    }
+
+    package func backfill(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
+        try await connection { [self] connection in
+            try await connection.query(
+                """
+                INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key)
+                SELECT id, \(claim.whmcs), \(claim.whm) FROM tenants WHERE id = \(tenant.rawValue)
+                ON CONFLICT (tenant_id) DO NOTHING
+                """, logger: logger)
         }
     }
 

@@ -180,11 +180,11 @@ package final class PostgresRegistry: RegistryWriter {
                 ).decode((Int64, String, Int64).self) {
                     changes.accounts[id] = SharedAccountDocument(document: document, revision: revision)
                 }
-                // This node's own entries are in its copy already.
+                // The copy leaves out the entries its own folder wrote (`PlatformRealmCopy.copyAudit`).
                 let audit = try await connection.query(
                     """
                     SELECT id, node, at, actor_id, actor, action, target, detail, ip FROM platform_audit
-                    WHERE revision > \(after) AND node IS DISTINCT FROM \(node) ORDER BY id
+                    WHERE revision > \(after) ORDER BY id
                     """, logger: logger)
                 for try await (id, node, at, actorID, actor, action, target, detail, ip) in audit.decode(
                     (Int64, String, Date, Int64?, String, String, String, String, String).self)

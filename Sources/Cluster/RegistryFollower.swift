@@ -18,8 +18,9 @@ package final class RegistryFollower: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     private let counts = Mutex<(syncs: Int, notifications: Int)>((0, 0))
-    /// One copy at a time: two copies read at different revisions must not write in the opposite order.
-    private let serial = SerialGate()
+    /// One copy at a time: two copies read at different revisions must not write in the opposite order. The
+    /// platform-user publisher takes the same gate: a copy never runs between its push and its record of the push.
+    package let serial = SerialGate()
 
     package init(
         registry: PostgresRegistry, replica: RegistryReplica, tenants: TenantRegistry,
@@ -119,11 +120,11 @@ package final class RegistryFollower: Service, Sendable {
 }
 
 /// An async lock: `enter` waits while another holder is inside; `leave` lets the next one in, in arrival order.
-actor SerialGate {
+package actor SerialGate {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    func enter() async {
+    package func enter() async {
         guard busy else {
             busy = true
             return
@@ -131,7 +132,7 @@ actor SerialGate {
         await withCheckedContinuation { waiting.append($0) }
     }
 
-    func leave() {
+    package func leave() {
         if waiting.isEmpty {
             busy = false
         } else {

@@ -71,6 +71,9 @@ package protocol UpstreamClaimRegistry: Sendable {
     func reserve(_ claim: UpstreamClaim, for tenant: Tenant.ID) async throws -> (whmcs: String?, whm: String?)
     /// Records what `tenant` uses now, replacing what it used before.
     func record(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws
+    /// Records the claim of a brand that has none recorded yet (configured before claims were kept); a brand that
+    /// has one keeps it, so a measurement taken before a settings change cannot undo the change's reservation.
+    func backfill(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws
 }
 
 extension PlatformDatabase: UpstreamClaimRegistry {
@@ -92,6 +95,19 @@ extension PlatformDatabase: UpstreamClaimRegistry {
 
     package func record(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
         try await BlockingIO.run { try self.pool.write { db in try Self.recordClaim(db, claim, of: tenant) } }
+    }
+
+    package func backfill(_ claim: UpstreamClaim, of tenant: Tenant.ID) async throws {
+        try await BlockingIO.run {
+            try self.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key) VALUES (?, ?, ?)
+                        ON CONFLICT(tenant_id) DO NOTHING
+                        """,
+                    arguments: [tenant.rawValue, claim.whmcs, claim.whm])
+            }
+        }
     }
 }
 

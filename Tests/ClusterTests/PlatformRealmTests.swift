@@ -23,7 +23,8 @@ struct PlatformRealmTests {
                 let (one, two) = (try TestNode(registry: first), try TestNode(registry: second))
                 let publish = { (registry: PostgresRegistry, node: TestNode) in
                     PlatformRealmPublisher(
-                        registry: registry, platform: node.platform, retryInterval: .seconds(3600), logger: quietLogger)
+                        registry: registry, platform: node.platform, gate: node.follower.serial,
+                        retryInterval: .seconds(3600), logger: quietLogger)
                 }
                 try await body(
                     (first, one, publish(first, one)), (second, two, publish(second, two)), url)
@@ -113,6 +114,33 @@ struct PlatformRealmTests {
             #expect(
                 try await TestPostgres.psql(url, "SELECT written_by FROM platform_accounts WHERE id = \(id)")
                     == "node-1")
+        }
+    }
+
+    @Test(
+        "users two nodes made on their own before sharing: the registry keeps the first under an id or email, the other node takes it, nothing is stuck"
+    )
+    func usersFromBeforeSharing() async throws {
+        try await Self.withTwoNodes { one, two, url in
+            let alice = try await one.node.platform.accounts.createAccount(
+                kind: .platform, email: "alice@example.com", name: "Alice", passwordHash: "a", emailVerified: true)
+            let bob = try await two.node.platform.accounts.createAccount(
+                kind: .platform, email: "bob@example.com", name: "Bob", passwordHash: "b", emailVerified: true)
+            #expect(alice.id == bob.id)
+            try await one.node.platform.accounts.audit("before.sharing", actor: nil, target: "one")
+            try await one.publisher.publish()
+            try await two.node.platform.accounts.audit("before.sharing", actor: nil, target: "two")
+            // Refused for the account, not for the rest: node 2's audit entry still goes in.
+            try await two.publisher.publish()
+            #expect(try await TestPostgres.psql(url, "SELECT email FROM platform_accounts") == "alice@example.com")
+            #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM platform_audit") == "2")
+            try await two.node.follower.sync()
+            #expect(try await two.node.platform.accounts.account(bob.id)?.email == "alice@example.com")
+            // Settled: publishing again changes nothing.
+            let revision = try await one.registry.revision()
+            try await two.publisher.publish()
+            try await one.publisher.publish()
+            #expect(try await one.registry.revision() == revision)
         }
     }
 

@@ -70,7 +70,7 @@ package struct HealthCollector: Service {
             }
             // Also brings brands configured before the registry kept claims into it.
             if sentClaims.claims.withLock({ $0[tenant.id] }) != claim {
-                try await claims.record(claim, of: tenant.id)
+                try await claims.backfill(claim, of: tenant.id)
                 sentClaims.claims.withLock { $0[tenant.id] = claim }
             }
             return true

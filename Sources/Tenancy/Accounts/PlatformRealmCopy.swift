@@ -79,6 +79,35 @@ package enum PlatformRealmCopy {
         }
     }
 
+    /// Gives way to the registry for `ids` (it has other accounts under their ids or emails): they count as
+    /// exchanged at revision 0, and the copy starts again from the registry's first revision, so the next sync
+    /// brings every account the registry has and replaces these.
+    package static func yield(_ db: Database, _ ids: Set<Int64>) throws {
+        guard !ids.isEmpty else { return }
+        var exchanged: [Int64: SharedAccountDocument] = [:]
+        for id in ids { exchanged[id] = SharedAccountDocument(document: try document(db, account: id), revision: 0) }
+        try db.execute(
+            sql:
+                "DELETE FROM platform_account_sync WHERE account_id IN (\(ids.map(String.init).joined(separator: ",")))"
+        )
+        try markExchanged(db, exchanged)
+        try db.execute(sql: "UPDATE registry_replica SET revision = 0 WHERE id = 1")
+    }
+
+    /// The name this data folder's audit entries carry in the registry: made once from the node's name and a random
+    /// part, so a node rebuilt under the same name with a fresh folder never collides with its predecessor's entries.
+    package static func auditName(_ db: Database, node: String) throws -> String {
+        if let name = try String.fetchOne(
+            db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [auditOriginKey])
+        {
+            return name
+        }
+        let name = "\(node)-\(UUID().uuidString.prefix(8).lowercased())"
+        try db.execute(
+            sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [auditOriginKey, name])
+        return name
+    }
+
     /// Writes the registry's documents into this copy. A document no newer than the one last exchanged is old news
     /// (this node's own publication overtook it); an account changed here since its last exchange keeps its state
     /// (it is published next, and the registry takes it). `complete` also removes accounts the registry no longer

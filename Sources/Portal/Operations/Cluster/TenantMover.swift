@@ -273,7 +273,9 @@ package final class TenantMover: Service, Sendable {
             let parent = dataDirectory.root.appendingPathComponent(name, isDirectory: true)
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
             for entry in entries {
-                guard let since = entry.split(separator: "-").last.flatMap({ Double($0) }),
+                // `<slug>-<tag>-<unix time>`; a name without a plausible time (an older layout) is left alone.
+                let parts = entry.split(separator: "-")
+                guard parts.count >= 3, let since = parts.last.flatMap({ Double($0) }), since > 1_500_000_000,
                     now.timeIntervalSince1970 - since >= seconds
                 else { continue }
                 if (try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))) != nil {
