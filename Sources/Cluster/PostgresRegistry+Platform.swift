@@ -145,51 +145,25 @@ extension PostgresRegistry {
     }
 
     /// Copies a single node's platform users, audit log (under the name `origin`) and upstream claims in, with
-    /// their ids; the platform-user id sequence continues after the highest copied.
+    /// their ids, through the same writes the nodes use; the platform-user id sequence continues after the highest
+    /// copied. A registry that already has other users under those ids or emails is refused.
     package func importPlatformRealm(
         documents: [Int64: String], audit: [AuditEntry], origin: String, claims: [Tenant.ID: UpstreamClaim],
         batch: Int = 500
     ) async throws {
+        let (_, refused) = try await publishAccounts(documents.mapValues { .some($0) })
+        guard refused.isEmpty else {
+            throw TenancyError.storage(
+                "the shared registry already has other platform users under the ids or emails of \(refused.sorted())")
+        }
         try await connection { [self] connection in
             try await inTransaction(connection) { connection in
                 try await lockRegistry(connection)
-                for (id, document) in documents.sorted(by: { $0.key < $1.key }) {
-                    let email = PlatformRealmCopy.email(in: document) ?? ""
-                    try await connection.query(
-                        """
-                        INSERT INTO platform_accounts (id, email, document, written_by)
-                        VALUES (\(id), \(email), \(document), \(origin))
-                        """, logger: logger)
-                }
-                try await connection.query(
-                    """
-                    SELECT setval(pg_get_serial_sequence('platform_accounts', 'id'),
-                        greatest((SELECT max(id) FROM platform_accounts), 1))
-                    """, logger: logger)
-                for (tenant, claim) in claims {
-                    try await connection.query(
-                        """
-                        INSERT INTO upstream_claims (tenant_id, whmcs_key, whm_key)
-                        VALUES (\(tenant.rawValue), \(claim.whmcs), \(claim.whm))
-                        """, logger: logger)
-                }
+                for (tenant, claim) in claims { try await record(connection, claim, of: tenant) }
             }
         }
         for start in stride(from: 0, to: audit.count, by: batch) {
-            let chunk = Array(audit[start..<min(start + batch, audit.count)])
-            try await connection { [self] connection in
-                try await inTransaction(connection) { connection in
-                    try await lockRegistry(connection)
-                    for entry in chunk {
-                        try await connection.query(
-                            """
-                            INSERT INTO platform_audit (node, local_id, at, actor_id, actor, action, target, detail, ip)
-                            VALUES (\(origin), \(entry.id), \(entry.at), \(entry.actorID?.rawValue), \(entry.actor),
-                                \(entry.action), \(entry.target), \(entry.detail), \(entry.ip))
-                            """, logger: logger)
-                    }
-                }
-            }
+            try await pushAudit(Array(audit[start..<min(start + batch, audit.count)]), as: origin)
         }
     }
 }
