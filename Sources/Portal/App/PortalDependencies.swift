@@ -184,10 +184,9 @@ package struct PortalDependencies: Sendable {
                     logger: logger)
             }
         }
-        // A tenant that arrives here brings its queued orders and mail: once this node holds its job lease, this
-        // node's queues learn of them.
-        // Its jobs run once this node both holds it in its copy of the registry and holds its lease; whichever of
-        // the two comes second wakes the queues (the first finds the jobs still gated).
+        // A tenant that arrives here brings its queued orders and mail. Its jobs run once this node both holds it in
+        // its copy of the registry and holds its lease; whichever of the two comes second wakes the queues (the
+        // first finds the jobs still gated).
         cluster?.onLeasesAcquired { ids in
             for id in ids {
                 orderQueue.notify(id)

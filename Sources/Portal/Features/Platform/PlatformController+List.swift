@@ -15,7 +15,7 @@ extension PlatformController {
         let sort = parameters.get("sort").flatMap(SortKey.init(rawValue:)) ?? .slug
         let descending = parameters.get("dir") == "desc"
         let snapshot = registry.snapshot
-        let healthByID = try await reports.all().compactMapValues(\.health)
+        let healthByID = try await reports.health()
         let domains = try await BlockingIO.run { [platform] in try platform.allDomains() }
         let hostsByTenant = Dictionary(grouping: domains, by: \.tenantID)
         var tenants = Array(snapshot.tenantsByID.values)

@@ -31,9 +31,9 @@ package struct TenantReports: Sendable {
         return try await BlockingIO.run { try local() }
     }
 
-    /// The node holding `tenant`, when that is not this one (a console action needing its data runs there).
-    package func elsewhere(_ tenant: Tenant) -> String? {
-        guard cluster != nil, !registry.holds(tenant.id) else { return nil }
-        return registry.snapshot.assignments[tenant.id] ?? "no node"
+    /// Every brand's last measured health: on one node straight from `platform.sqlite` (no backup listing).
+    package func health() async throws -> [Tenant.ID: TenantHealth] {
+        if cluster != nil { return try await all().compactMapValues(\.health) }
+        return try await BlockingIO.run { [platform] in try platform.health() }
     }
 }
