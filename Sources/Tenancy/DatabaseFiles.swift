@@ -85,7 +85,10 @@ package enum DatabaseFiles {
             defer { try? source.close() }
             let live = try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0))
             defer { try? live.close() }
+            // The backup writes pages, not rows: no commit observer sees it, so the storefront snapshot goes here.
+            StorefrontSnapshotFiles.discard(StorefrontSnapshotFiles.path(forDatabase: livePath))
             try source.backup(to: live.pool)
+            StorefrontSnapshotFiles.discard(StorefrontSnapshotFiles.path(forDatabase: livePath))
         }
         // Opening again brings a backup from an older portal up to this schema.
         try TenantDatabase.open(path: livePath, tenantID: Tenant.ID(0)).close()

@@ -25,6 +25,11 @@ package enum DurableFolder {
         try sync(path: folder.path, flags: O_RDONLY | O_DIRECTORY)
     }
 
+    /// Makes a file's contents durable.
+    package static func syncFile(_ file: URL) throws {
+        try sync(path: file.path, flags: O_RDONLY)
+    }
+
     private static func sync(path: String, flags: Int32) throws {
         let descriptor = open(path, flags | O_CLOEXEC)
         guard descriptor >= 0 else { throw TenancyError.storage("could not open \(path) to sync it (errno \(errno))") }

@@ -39,6 +39,7 @@ package struct TenantDatabase: Sendable {
         }
         let reads = TenantReads(path: path)
         pool.add(transactionObserver: reads.commits, extent: .databaseLifetime)
+        pool.add(transactionObserver: StorefrontCommitObserver(databasePath: path), extent: .databaseLifetime)
         return TenantDatabase(pool: pool, tenantID: tenantID, reads: reads)
     }
 

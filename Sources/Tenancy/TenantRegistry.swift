@@ -33,6 +33,11 @@ package final class TenantRegistry: Sendable {
         current.withLock { $0.tenant(forHost: host, baseDomain: baseDomain) }
     }
 
+    /// The host a tenant's links point at: its primary domain, else its address under the base domain.
+    package func linkHost(of tenant: Tenant) -> String {
+        current.withLock { $0.primaryHost(of: tenant.id) } ?? "\(tenant.slug).\(baseDomain)"
+    }
+
     /// The tenants this node holds: every tenant on a single node; those assigned to it in a cluster. Background
     /// jobs run for these only.
     package var heldTenants: [Tenant] {

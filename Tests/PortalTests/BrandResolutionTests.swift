@@ -20,7 +20,7 @@ struct BrandResolutionTests {
             try await dependencies.databases.withDatabase(for: acme) { database in
                 try await database.pool.write { db in try db.execute(sql: "DELETE FROM brand WHERE id = 1") }
             }
-            dependencies.storefront.invalidate(acme.id)
+            dependencies.storefront.invalidate(acme)
 
             let home = try await client.get("/", host: "acme.localhost")
             #expect(home.status == .serviceUnavailable)
@@ -44,7 +44,7 @@ struct BrandResolutionTests {
             try await dependencies.databases.withDatabase(for: acme) { database in
                 try await database.pool.write { db in try db.execute(sql: "DELETE FROM brand WHERE id = 1") }
             }
-            dependencies.storefront.invalidate(acme.id)
+            dependencies.storefront.invalidate(acme)
             #expect(try await client.get("/health", host: "acme.localhost").status == .ok)
             #expect(try await client.get("/static/base.css", host: "acme.localhost").status == .ok)
             let api = try await client.execute(

@@ -352,7 +352,7 @@ struct CardPaymentTests {
                 let report = await dependencies.productSync.run(
                     .upsert, [entry], tenant: tenant, via: "test", blockType: entry.product.kind.rawValue)
                 let productID = try #require(report.results.first?.whmcsProductId)
-                dependencies.storefront.invalidate(tenant.id)
+                dependencies.storefront.invalidate(tenant)
                 try await sandbox.whmcs.addPromotion(
                     code: "SAVE10", type: "Percentage", value: "10.00", appliesTo: [productID])
                 try await sandbox.whmcs.addPromotion(

@@ -20,7 +20,7 @@ struct CheckoutReviewTests {
                 ]
                 _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             let (browser, _) = try await Commerce.customer(client, dependencies, email: "buyer@example.com")
             // £29.90 a year is cheaper by the month than £2.99 a month: the yearly cycle is chosen.
             let configure = try await browser.get("/order/plan-0")
@@ -54,7 +54,7 @@ struct CheckoutReviewTests {
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 try database.updateBrandNow { $0.termsURL = "https://acme.example/terms" }
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             let (browser, account) = try await Commerce.customer(client, dependencies, email: "terms@example.com")
             let review = try await browser.get(
                 "/order/plan-0/review?cycle=monthly&domain=t.example&domain_action=existing")

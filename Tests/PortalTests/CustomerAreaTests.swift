@@ -36,7 +36,7 @@ struct CustomerAreaTests {
                         ProductPrice(cycle: .annually, priceMinor: 2990, setupMinor: 0, costMinor: 1400))
                     _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
                 }
-                dependencies.storefront.invalidate(tenant.id)
+                dependencies.storefront.invalidate(tenant)
                 let (browser, account) = try await Commerce.customer(client, dependencies, email: "year@example.com")
                 let id = try await Commerce.order(browser, cycle: "annually", domain: "year.example")
                 try await Commerce.wait(for: id, dependencies, until: .active)
@@ -196,7 +196,7 @@ struct CustomerAreaTests {
                         $0.companyNumber = "01234567"; $0.taxNumber = "GB 123 4567 89"; $0.country = "GB"
                     }
                 }
-                dependencies.storefront.invalidate(tenant.id)
+                dependencies.storefront.invalidate(tenant)
                 // A second, unpaid order placed straight in WHMCS for this customer (no card on file this time).
                 try sandbox.setAutoCapture(false)
                 let (whmcs, _) = try await dependencies.upstreams.whmcs(for: tenant)

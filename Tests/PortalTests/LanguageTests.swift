@@ -23,7 +23,7 @@ func offerArabic(_ dependencies: PortalDependencies, tenant slug: String = "acme
             $0.currency = "USD"
         }
     }
-    dependencies.storefront.invalidate(tenant.id)
+    dependencies.storefront.invalidate(tenant)
 }
 
 @Suite("Languages on the storefront")
@@ -128,7 +128,7 @@ struct LanguageTests {
                 try await database.catalogue.saveTranslations(
                     ["ar": ProductText(name: "خادم سحابي متوسط", features: "نسخ احتياطي يومي")], of: product)
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             let arabic = String(buffer: try await client.get("/ar/products/cloud-medium", host: "acme.localhost").body)
             #expect(arabic.contains("خادم سحابي متوسط"))
             #expect(arabic.contains("نسخ احتياطي يومي"))

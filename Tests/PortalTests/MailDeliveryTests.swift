@@ -42,7 +42,7 @@ struct MailDeliveryTests {
                     brand.supportEmail = "help@acme.example"
                 }
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             try await makeAccount(dependencies, email: "ada@example.com")
             let browser = TestBrowser(client, host: "acme.localhost")
             try await browser.get("/forgot-password")
@@ -76,7 +76,7 @@ struct MailDeliveryTests {
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 _ = try database.updateBrandNow { $0.senderEmail = "billing@globex.example" }
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             try await makeAccount(dependencies, email: "ada@example.com")
             let browser = TestBrowser(client, host: "acme.localhost")
             try await browser.get("/forgot-password")
@@ -104,7 +104,7 @@ struct MailDeliveryTests {
                 try await dependencies.databases.withDatabase(for: tenant) { database in
                     _ = try database.updateBrandNow { $0.senderEmail = sender }
                 }
-                dependencies.storefront.invalidate(tenant.id)
+                dependencies.storefront.invalidate(tenant)
                 let browser = TestBrowser(client, host: "acme.localhost")
                 try await browser.get("/forgot-password")
                 try await browser.post("/forgot-password", ["email": reader])

@@ -37,7 +37,7 @@ struct ProvisioningTests {
                         DomainPrice(tld: "co.uk", registerMinor: 799, transferMinor: 799, renewMinor: 899),
                     ]), actor: nil, via: "test", ip: "")
         }
-        dependencies.storefront.invalidate(tenant.id)
+        dependencies.storefront.invalidate(tenant)
     }
 
     /// Fast retries, and validation polled every 0.2 s rather than every 30.

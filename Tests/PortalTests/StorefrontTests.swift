@@ -63,7 +63,7 @@ struct StorefrontTests {
                         ]
                     ), actor: nil, via: "test", ip: "")
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             let home = try await client.get("/", host: "acme.localhost").text
             #expect(home.contains(#"<form class="hero__search" method="get" action="/domains/search" role="search""#))
             // Sold by the month and the year: £29.90 a year is £2.50 a month, rounded up, with the yearly price beside.
@@ -228,7 +228,7 @@ struct StorefrontTests {
             }
             #expect(try await client.get("/", host: "acme.localhost").text.contains("Acme Starter"))
 
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             let fresh = try await client.get("/", host: "acme.localhost").text
             #expect(fresh.contains("Renamed Plan"))
             #expect(!fresh.contains(">Acme Starter<"))

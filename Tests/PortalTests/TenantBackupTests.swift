@@ -145,7 +145,7 @@ struct TenantBackupTests {
             try await dependencies.databases.withDatabase(for: tenant) { database in
                 try database.updateBrandNow { $0.tagline = "Changed after the backup" }
             }
-            dependencies.storefront.invalidate(tenant.id)
+            dependencies.storefront.invalidate(tenant)
             #expect(try await client.get("/", host: "acme.localhost").bodyText.contains("Changed after the backup"))
 
             // A damaged backup is refused before the tenant is touched.

@@ -19,7 +19,7 @@ package func buildApplication(
             interval: configuration.registryPollInterval,
             logger: logger
         ),
-        TenantDatabasesCloser(databases: dependencies.databases),
+        TenantDatabasesCloser(databases: dependencies.databases, storefront: dependencies.storefront),
         MailDelivery(
             queue: dependencies.mailQueue, databases: dependencies.databases, registry: dependencies.registry,
             platform: dependencies.platform, relay: configuration.smtpRelay,
@@ -160,12 +160,15 @@ func buildPlatformRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     return router
 }
 
-/// Closes every tenant database after the server has stopped taking requests.
+/// Closes every tenant database after the server has stopped taking requests, then records that the storefront
+/// snapshots are current for the next start (every commit has removed the snapshots it made stale by then).
 struct TenantDatabasesCloser: Service {
     let databases: TenantDatabases
+    let storefront: StorefrontService
 
     func run() async throws {
         try? await gracefulShutdown()
         await databases.closeAll()
+        storefront.closeSnapshots()
     }
 }

@@ -124,12 +124,6 @@ package struct PortalDependencies: Sendable {
         let pages = try await PageRenderer(
             directory: configuration.assetsDirectory + "/templates", languages: languages,
             eager: configuration.compileEveryLanguage)
-        let storefront = StorefrontService(
-            databases: databases,
-            pages: pages,
-            assets: assets,
-            capacity: configuration.pageCacheEntries
-        )
         let accountServices = AccountServices(
             hasher: try PasswordHasher(parameters: configuration.passwordParameters, queue: configuration.hashQueue),
             policy: try PasswordPolicy(assetsDirectory: configuration.assetsDirectory),
@@ -137,6 +131,17 @@ package struct PortalDependencies: Sendable {
             timeouts: configuration.sessionTimeouts,
             localPort: configuration.port,
             now: now
+        )
+        let storefront = StorefrontService(
+            databases: databases,
+            pages: pages,
+            assets: assets,
+            capacity: configuration.pageCacheEntries,
+            snapshots: try StorefrontSnapshots.open(
+                dataDirectory: dataDirectory, assetsDirectory: configuration.assetsDirectory,
+                stylesheetURL: assets.url(for: "base.css"),
+                siteURL: { [registry] in accountServices.link(primaryHost: registry.linkHost(of: $0), path: "") }),
+            logger: logger
         )
         let throttle = LoginThrottle()
         let mailQueue = MailQueue(platform: platform)
@@ -150,9 +155,11 @@ package struct PortalDependencies: Sendable {
             await databases.setMaintenance(Set(new.tenantsByID.values.filter { $0.maintenanceSince != nil }.map(\.id)))
             await databases.setHeldElsewhere(registry.heldElsewhere(in: new))
             // A tenant that moved between nodes: whatever this node kept of it is dropped.
-            for (id, node) in old.assignments where new.assignments[id] != node { storefront.invalidate(id) }
+            for (id, node) in old.assignments where new.assignments[id] != node {
+                if let tenant = old.tenantsByID[id] ?? new.tenantsByID[id] { storefront.invalidate(tenant) }
+            }
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
-                storefront.invalidate(id)
+                storefront.invalidate(tenant)
                 // Removed, or coming out of maintenance (a restore replaced its data): reopen fresh.
                 if let current = new.tenantsByID[id], current.maintenanceSince == tenant.maintenanceSince { continue }
                 await databases.forget(id)

@@ -73,6 +73,9 @@ package struct StorefrontChrome: Sendable, Encodable, Equatable {
         package let isCurrent: Bool
     }
 
+    /// The year in the footer of pages rendered now.
+    package static func currentYear() -> Int { Calendar(identifier: .gregorian).component(.year, from: Date()) }
+
     /// The chrome of a tenant's pages with `brand`; `themeURL` is where its stylesheet is served.
     package static func make(
         tenant: Tenant, brand: Brand, stylesheetURL: String, themeURL: String,
@@ -83,7 +86,7 @@ package struct StorefrontChrome: Sendable, Encodable, Equatable {
         var chrome = StorefrontChrome(
             tenantName: tenant.name, tagline: brand.tagline, stylesheetURL: stylesheetURL, themeURL: themeURL,
             logoURL: brand.logoFile.map { imageURL($0) },
-            year: Calendar(identifier: .gregorian).component(.year, from: Date())
+            year: currentYear()
         )
         chrome.logoDarkURL = brand.logoDarkFile.map { imageURL($0) }
         chrome.faviconURL = (brand.faviconFile ?? brand.logoFile).map { imageURL($0) }

@@ -201,7 +201,7 @@ extension TenantDatabase {
 }
 
 /// What the storefront lists: categories and the visible products, and the ones reachable by link.
-package struct StorefrontCatalogue: Sendable, Hashable {
+package struct StorefrontCatalogue: Codable, Hashable, Sendable {
     package var categories: [ProductCategory]
     /// Visible and hidden entries; hidden ones have pages but are not listed.
     package var entries: [CatalogueEntry]

@@ -210,7 +210,7 @@ package struct ProductCategory: Codable, Hashable, Sendable, FetchableRecord, Mu
 }
 
 /// A product with everything needed to show, price and sync it.
-package struct CatalogueEntry: Hashable, Sendable {
+package struct CatalogueEntry: Codable, Hashable, Sendable {
     package var product: Product
     package var prices: [ProductPrice]
     package var domainPrices: [DomainPrice]

@@ -43,7 +43,7 @@ enum Commerce {
             )
             try database.updateBrandNow { $0.nameservers = ["ns1.\(slug).example", "ns2.\(slug).example"] }
         }
-        dependencies.storefront.invalidate(tenant.id)
+        dependencies.storefront.invalidate(tenant)
         return setup
     }
 

@@ -12,7 +12,7 @@ enum BrandRoutes {
             flows: flows,
             desk: BrandDesk(
                 databases: dependencies.databases, images: ImageStore(dataDirectory: dependencies.dataDirectory),
-                invalidate: { storefront.invalidate($0.id) }),
+                invalidate: { storefront.invalidate($0) }),
             storefront: storefront, scriptURL: dependencies.assets.url(for: "brand-studio.js")
         ).addRoutes(to: areas.staff)
         EmailTemplatesController(flows: flows, realm: realm, databases: dependencies.databases)

@@ -96,7 +96,7 @@ extension CatalogueController {
                     try await database.catalogue.saveCategory(
                         category, actor: context.staff, ip: context.origin.clientAddress ?? "")
                 }
-                storefront.invalidate(context.tenant.id)
+                storefront.invalidate(context.tenant)
                 return flows.redirect(to: AdminPaths.products.link() + "?done=category")
             } catch CatalogueError.duplicateSlug(let slug) {
                 problem = "Another category already uses “\(slug)”."
@@ -126,7 +126,7 @@ extension CatalogueController {
                 "admin/products", status: .conflict
             )
         }
-        storefront.invalidate(context.tenant.id)
+        storefront.invalidate(context.tenant)
         return flows.redirect(to: AdminPaths.products.link() + "?done=category-deleted")
     }
 }

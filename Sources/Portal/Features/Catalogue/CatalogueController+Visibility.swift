@@ -19,7 +19,7 @@ extension CatalogueController {
                 ip: context.origin.clientAddress ?? ""
             )
         }
-        storefront.invalidate(context.tenant.id)
+        storefront.invalidate(context.tenant)
         return flows.redirect(to: AdminPaths.products.link() + "?done=visibility")
     }
 

@@ -203,7 +203,7 @@ package struct CatalogueController: Sendable {
                 return try await refused(
                     ProblemList(["slug": "Another product already uses “\(slug)”; choose another address."]))
             }
-            storefront.invalidate(context.tenant.id)
+            storefront.invalidate(context.tenant)
             return flows.redirect(to: AdminPaths.products.link() + "?done=saved")
         }
     }

@@ -13,7 +13,7 @@ enum CatalogueRoutes {
                     await sync.run(
                         operation, entries, tenant: tenant, via: "api", maskedKey: key, blockType: blockType)
                 },
-                invalidate: { storefront.invalidate($0.id) }, logger: logger),
+                invalidate: { storefront.invalidate($0) }, logger: logger),
             packageDesk: PackageDesk(
                 databases: dependencies.databases, whm: { try await upstreams.whm(for: $0) }, logger: logger),
             logger: logger, now: dependencies.accountServices.now

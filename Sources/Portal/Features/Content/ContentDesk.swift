@@ -62,7 +62,7 @@ struct ContentDesk: Sendable {
 
     /// Drops the tenant's cached storefront (menu, home page, announcement live there).
     func changed(_ tenant: Tenant) {
-        storefront.invalidate(tenant.id)
+        storefront.invalidate(tenant)
     }
 
     // MARK: Images

@@ -299,7 +299,7 @@ struct PaymentSettingsController: Sendable {
                 "Your brand has \(count) order\(count == 1 ? "" : "s") in \(current): the currency cannot change any more.",
                 .conflict)
         }
-        storefront.invalidate(context.tenant.id)
+        storefront.invalidate(context.tenant)
         return flows.redirect(to: AdminPaths.payments.link() + "?done=currency")
     }
 

@@ -55,9 +55,7 @@ package struct TenantRealm: AccountRealm {
 
     package var displayName: String { tenant.name }
     package var throttleScope: String { "tenant:\(tenant.id)" }
-    package var linkHost: String {
-        registry.snapshot.primaryHost(of: tenant.id) ?? "\(tenant.slug).\(registry.baseDomain)"
-    }
+    package var linkHost: String { registry.linkHost(of: tenant) }
 
     package func withAccounts<T: Sendable>(_ body: (AccountStore) async throws -> T) async throws -> T {
         try await databases.withDatabase(for: tenant) { try await body($0.accounts) }

@@ -15,8 +15,12 @@ package final class StorefrontContent: Sendable {
     package let theme: ThemeStylesheet
     package let themeBody: ByteBuffer
     package let chrome: StorefrontChrome
-    /// The home page in each language (and host) it was asked in, rendered on first request.
-    package let homePages = RenderedVariants()
+    /// The home page in each language (and host) it was asked in, rendered on first request (or kept from the
+    /// tenant's storefront snapshot).
+    package let homePages: RenderedVariants
+    /// The tenant's storefront generation (`StorefrontSnapshotFiles.generation`) read before this content was:
+    /// a snapshot of it is stored only while no storefront commit has happened since.
+    package let generation: UInt64
     /// Changes whenever the brand does: part of the inputs of pages rendered from the chrome.
     package let brandStamp: String
     /// Categories and the products with pages (listed and hidden), for product and category pages.
@@ -29,8 +33,10 @@ package final class StorefrontContent: Sendable {
     package init(
         tenant: Tenant, brand: Brand, theme: ThemeStylesheet, themeBody: ByteBuffer, chrome: StorefrontChrome,
         brandStamp: String, catalogue: StorefrontCatalogue, site: SiteSettings = SiteSettings(),
-        home: PageContent? = nil
+        home: PageContent? = nil, pages: [String: RenderedVariants.Page] = [:], generation: UInt64 = 0
     ) {
+        homePages = RenderedVariants(pages)
+        self.generation = generation
         self.tenant = tenant
         self.brand = brand
         self.theme = theme
@@ -46,14 +52,28 @@ package final class StorefrontContent: Sendable {
 /// Pages of one tenant's content rendered once per variant (language, prefix and host of the links), kept with
 /// their ETag for as long as the content is current.
 package final class RenderedVariants: Sendable {
-    private let pages = Mutex<[String: (body: ByteBuffer, etag: String)]>([:])
-
-    /// The page for `variant`, rendering it on first use. A tenant has a few languages and hosts, so this stays small.
-    package func page(_ variant: String, render: () throws -> String) rethrows -> (body: ByteBuffer, etag: String) {
-        if let page = pages.withLock({ $0[variant] }) { return page }
-        let html = try render()
-        let page = (body: ByteBuffer(string: html), etag: "\"\(ContentDigest.hex(of: html))\"")
-        pages.withLock { $0[variant] = page }
-        return page
+    package struct Page: Sendable {
+        package let body: ByteBuffer
+        package let etag: String
     }
+
+    private let pages: Mutex<[String: Page]>
+
+    /// Starts with pages rendered before (a storefront snapshot's).
+    package init(_ pages: [String: Page] = [:]) {
+        self.pages = Mutex(pages)
+    }
+
+    /// The page for `variant`, rendering it on first use (`isNew`). A tenant has a few languages and hosts, so this
+    /// stays small.
+    package func page(_ variant: String, render: () throws -> String) rethrows -> (page: Page, isNew: Bool) {
+        if let page = pages.withLock({ $0[variant] }) { return (page, false) }
+        let html = try render()
+        let page = Page(body: ByteBuffer(string: html), etag: "\"\(ContentDigest.hex(of: html))\"")
+        pages.withLock { $0[variant] = page }
+        return (page, true)
+    }
+
+    /// Every page rendered so far, by variant.
+    package func all() -> [String: Page] { pages.withLock { $0 } }
 }

@@ -14,6 +14,8 @@ package struct StorefrontController: Sendable {
     let resources: ResourceMap
     /// The tenant's canonical address (`https://<primary domain>`), never built from the request's Host.
     let siteURL: @Sendable (Tenant) -> String
+    /// Stores a tenant's content with a newly rendered home page as its storefront snapshot.
+    let keep: @Sendable (StorefrontContent) -> Void
 
     package func addRoutes(to group: RouterGroup<TenantRequestContext>) {
         group.get(StorefrontPaths.home.route, use: home)
@@ -35,7 +37,7 @@ package struct StorefrontController: Sendable {
             ? chrome.language
             : "\(chrome.language)|\(chrome.languagePrefix)|\(chrome.defaultLanguageURL)|\(chrome.announcement?.text ?? "")"
         let site = siteURL(context.tenant)
-        let home = try content.homePages.page(variant) {
+        let (home, isNew) = try content.homePages.page(variant) {
             guard let chosen = content.home else {
                 return try pages.render(
                     HomePage(
@@ -49,6 +51,8 @@ package struct StorefrontController: Sendable {
             view.isHome = true
             return try pages.render(view, template: "storefront/page")
         }
+        // A new rendering is worth keeping for the tenant's next first request (after a restart, say).
+        if isNew { keep(content) }
         return CachedResponse.make(
             request,
             body: home.body,

@@ -5,7 +5,8 @@ enum StorefrontRoutes {
     static func add(to areas: TenantAreas, _ dependencies: PortalDependencies, logger: Logger) {
         StorefrontController(
             dataDirectory: dependencies.dataDirectory, databases: dependencies.databases, pages: dependencies.pages,
-            resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) }
+            resources: dependencies.catalogueRules.resources, siteURL: { dependencies.siteURL($0) },
+            keep: { [storefront = dependencies.storefront] in storefront.keep($0) }
         ).addRoutes(to: areas.storefront)
         DomainSearchController(
             pages: dependencies.pages,

@@ -1,5 +1,6 @@
 import Branding
 import Foundation
+import Logging
 import NIOCore
 import Synchronization
 import Tenancy
@@ -13,34 +14,103 @@ package final class StorefrontService: Sendable {
     private let pages: PageRenderer
     private let assets: StaticAssets
     private let cache: Mutex<BoundedCache<Tenant.ID, StorefrontContent>>
+    /// Content and rendered pages kept on disk for tenants not in memory; nil keeps them in memory only.
+    private let snapshots: StorefrontSnapshots?
+    private let logger: Logger
 
-    package init(databases: TenantDatabases, pages: PageRenderer, assets: StaticAssets, capacity: Int) {
+    package init(
+        databases: TenantDatabases, pages: PageRenderer, assets: StaticAssets, capacity: Int,
+        snapshots: StorefrontSnapshots? = nil, logger: Logger = Logger(label: "storefront")
+    ) {
         self.databases = databases
         self.pages = pages
         self.assets = assets
+        self.snapshots = snapshots
+        self.logger = logger
         cache = Mutex(BoundedCache(capacity: capacity))
     }
 
-    /// The tenant's content, from memory when it is current.
+    /// The tenant's content: from memory when it is current, else from its snapshot, else from its database.
     package func content(for tenant: Tenant) async throws -> StorefrontContent {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
             PortalMetrics.storefrontCacheHit.increment()
             return cached
         }
         PortalMetrics.storefrontCacheMiss.increment()
-        // A tenant seen only by visitors never needs its pool: the storefront is read through a read-only connection
-        // opened for this one read (or through the pool, when it is open already).
-        let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant) { db in
-            try TenantDatabase.storefrontSite(db)
+        let path = snapshots?.path(for: tenant)
+        // Read before the data: a storefront commit after this point keeps what is read below out of the cache
+        // and out of the snapshot.
+        let generation = path.map(StorefrontSnapshotFiles.generation(of:)) ?? 0
+        let content: StorefrontContent
+        if let snapshot = await snapshot(of: tenant) {
+            PortalMetrics.storefrontSnapshotRead.increment()
+            content = try build(
+                tenant: tenant, brand: snapshot.brand, catalogue: snapshot.catalogue, site: snapshot.site,
+                home: snapshot.home, pages: snapshot.pages, generation: generation)
+        } else {
+            // A tenant seen only by visitors never needs its pool: the storefront is read through a read-only
+            // connection opened for this one read (or through the pool, when it is open already).
+            let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant) { db in
+                try TenantDatabase.storefrontSite(db)
+            }
+            content = try build(
+                tenant: tenant, brand: brand, catalogue: catalogue, site: site, home: home, generation: generation)
         }
-        let content = try build(tenant: tenant, brand: brand, catalogue: catalogue, site: site, home: home)
-        cache.withLock { $0.insert(content, for: tenant.id) }
+        cache.withLock { cache in
+            guard path.map(StorefrontSnapshotFiles.generation(of:)) ?? 0 == generation else { return }
+            cache.insert(content, for: tenant.id)
+        }
         return content
     }
 
-    /// Drops a tenant's cached content; call after any write that changes what the storefront shows.
-    package func invalidate(_ tenantID: Tenant.ID) {
-        cache.withLock { $0.removeValue(for: tenantID) }
+    /// The tenant's snapshot when there is a current one; a damaged one is logged and read past.
+    private func snapshot(of tenant: Tenant) async -> StorefrontSnapshots.Loaded? {
+        guard let snapshots else { return nil }
+        do {
+            return try await BlockingIO.run { try snapshots.load(tenant) }
+        } catch {
+            logger.warning(
+                "storefront snapshot unreadable; reading the database",
+                metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Stores `content` and the pages rendered from it as the tenant's snapshot, in the background; nothing is
+    /// stored when a storefront commit happened after the content was read.
+    package func keep(_ content: StorefrontContent) {
+        guard let snapshots else { return }
+        let path = snapshots.path(for: content.tenant)
+        guard StorefrontSnapshotFiles.generation(of: path) == content.generation else { return }
+        let logger = logger
+        Task.detached {
+            do {
+                try await BlockingIO.run {
+                    let bytes = try snapshots.encode(content)
+                    try StorefrontSnapshotFiles.replace(path, with: bytes, ifUnchangedSince: content.generation)
+                }
+            } catch {
+                logger.warning(
+                    "storefront snapshot not written",
+                    metadata: ["tenant": "\(content.tenant.slug)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Drops a tenant's cached content and snapshot; call after any write that changes what the storefront shows
+    /// (commits to the storefront's tables drop the snapshot by themselves) and when the registry row changes.
+    package func invalidate(_ tenant: Tenant) {
+        if let snapshots { StorefrontSnapshotFiles.discard(snapshots.path(for: tenant)) }
+        cache.withLock { $0.removeValue(for: tenant.id) }
+    }
+
+    /// Records that this run's snapshots are current, for the next run (after every database has closed).
+    package func closeSnapshots() {
+        do {
+            try snapshots?.close()
+        } catch {
+            logger.warning("storefront snapshots not closed cleanly", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The home page as it would look with `brand` (a draft), pointing at the preview stylesheet; never cached.
@@ -58,7 +128,8 @@ package final class StorefrontService: Sendable {
     }
 
     private func build(
-        tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?
+        tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?,
+        pages: [String: RenderedVariants.Page] = [:], generation: UInt64
     ) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
@@ -74,7 +145,9 @@ package final class StorefrontService: Sendable {
             brandStamp: "\(brand.version)|\(theme.digest)|\(tenant.name)",
             catalogue: catalogue,
             site: site,
-            home: home
+            home: home,
+            pages: pages,
+            generation: generation
         )
     }
 }

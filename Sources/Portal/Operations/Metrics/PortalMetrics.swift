@@ -63,6 +63,9 @@ package enum PortalMetrics {
         label: "portal_cache_lookups_total", dimensions: [("cache", "storefront"), ("result", "hit")])
     package static let storefrontCacheMiss = Counter(
         label: "portal_cache_lookups_total", dimensions: [("cache", "storefront"), ("result", "miss")])
+    /// Misses answered from the tenant's storefront snapshot instead of its database.
+    package static let storefrontSnapshotRead = Counter(
+        label: "portal_cache_lookups_total", dimensions: [("cache", "storefront-snapshot"), ("result", "hit")])
 
     /// A sign-in attempt turned away because its address, account or pair is waiting out a throttle.
     package static func loginThrottled() {

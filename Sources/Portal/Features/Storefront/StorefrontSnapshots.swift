@@ -1,0 +1,170 @@
+import Branding
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import Tenancy
+
+/// Each tenant's storefront content and its rendered home pages, kept on disk so a tenant that is not in memory
+/// (after a restart, or pushed out of the cache) answers its first request without opening its database.
+///
+/// The files and the rule that keeps them current are `StorefrontSnapshotFiles`'. A snapshot is used only when
+///   - it was written by this build, with these templates, translations and stylesheet (`fingerprint`);
+///   - in this run, or in the run before it if that one ended cleanly (`epoch`): a run that stopped without closing
+///     may have committed a change whose removal of the snapshot never happened;
+///   - for the same registry row (a tenant renamed, suspended or removed and made again is read afresh);
+/// and its pages only in the year (the footer's) and for the site address (canonical links) they were rendered in.
+package final class StorefrontSnapshots: Sendable {
+    /// The first bytes of every snapshot: the format, so an older one is read from the database instead.
+    static let magic = Array("PSNAP002".utf8)
+
+    package let dataDirectory: DataDirectory
+    let fingerprint: String
+    let epoch: String
+    private let siteURL: @Sendable (Tenant) -> String
+
+    /// What a snapshot holds besides the pages' bytes, which follow it in the file in this order.
+    struct Meta: Codable {
+        struct Page: Codable {
+            let variant: String
+            let etag: String
+            let length: Int
+        }
+
+        let epoch: String
+        let fingerprint: String
+        let tenant: Tenant
+        let siteURL: String
+        let year: Int
+        let brand: Brand
+        let catalogue: StorefrontCatalogue
+        let site: SiteSettings
+        let home: PageContent?
+        let pages: [Page]
+    }
+
+    /// A snapshot read back: the storefront's data, and the pages that may still be served.
+    struct Loaded: Sendable {
+        let brand: Brand
+        let catalogue: StorefrontCatalogue
+        let site: SiteSettings
+        let home: PageContent?
+        let pages: [String: RenderedVariants.Page]
+    }
+
+    private init(
+        dataDirectory: DataDirectory, fingerprint: String, epoch: String,
+        siteURL: @escaping @Sendable (Tenant) -> String
+    ) {
+        self.dataDirectory = dataDirectory
+        self.fingerprint = fingerprint
+        self.epoch = epoch
+        self.siteURL = siteURL
+    }
+
+    /// Takes over the data directory's snapshots for this run: those of the previous run count only if it closed
+    /// them (`close()`); from here until this run closes them, a stop without closing makes every one stale.
+    package static func open(
+        dataDirectory: DataDirectory, assetsDirectory: String, stylesheetURL: String,
+        siteURL: @escaping @Sendable (Tenant) -> String
+    ) throws -> StorefrontSnapshots {
+        let folder = StorefrontSnapshotFiles.folder(in: dataDirectory)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let marker = folder.appendingPathComponent("clean")
+        var epoch = UUID().uuidString
+        if let previous = try? String(contentsOf: marker, encoding: .utf8), previous.count == epoch.count {
+            epoch = previous
+        }
+        if FileManager.default.fileExists(atPath: marker.path) {
+            try FileManager.default.removeItem(at: marker)
+            try DurableFolder.syncEntries(of: folder)
+        }
+        return StorefrontSnapshots(
+            dataDirectory: dataDirectory,
+            fingerprint: try fingerprint(assetsDirectory: assetsDirectory, stylesheetURL: stylesheetURL),
+            epoch: epoch, siteURL: siteURL)
+    }
+
+    /// Records that every commit of this run has removed the snapshots it made stale: the next run may use them.
+    package func close() throws {
+        let folder = StorefrontSnapshotFiles.folder(in: dataDirectory)
+        let marker = folder.appendingPathComponent("clean")
+        let temporary = folder.appendingPathComponent("clean.tmp")
+        try Data(epoch.utf8).write(to: temporary)
+        try DurableFolder.syncFile(temporary)
+        guard rename(temporary.path, marker.path) == 0 else {
+            throw TenancyError.storage("could not record \(marker.path) (errno \(errno))")
+        }
+        try DurableFolder.syncEntries(of: folder)
+    }
+
+    /// Everything a rendered storefront page depends on besides the tenant's data and the request: this binary,
+    /// the templates, the translations, the shared stylesheet's address and the database schema.
+    private static func fingerprint(assetsDirectory: String, stylesheetURL: String) throws -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(magic)|\(TenantDatabase.schemaVersion)|\(stylesheetURL)|".utf8))
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: executable) {
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            hasher.update(data: Data("\(executable)|\(attributes[.size] ?? 0)|\(modified)|".utf8))
+        }
+        for folder in ["templates", "locales"] {
+            let root = URL(fileURLWithPath: assetsDirectory).appendingPathComponent(folder)
+            let names = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).sorted()
+            for name in names {
+                var isFolder: ObjCBool = false
+                let file = root.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue
+                else { continue }
+                hasher.update(data: Data("\(folder)/\(name)|".utf8))
+                hasher.update(data: try Data(contentsOf: file))
+            }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    package func path(for tenant: Tenant) -> String {
+        StorefrontSnapshotFiles.path(in: dataDirectory, slug: tenant.slug)
+    }
+
+    /// The tenant's snapshot when it may be used; nil when there is none or it is stale.
+    func load(_ tenant: Tenant) throws -> Loaded? {
+        guard let bytes = try StorefrontSnapshotFiles.read(path(for: tenant)), bytes.count >= Self.magic.count + 4,
+            bytes.starts(with: Self.magic)
+        else { return nil }
+        var offset = Self.magic.count
+        let metaLength = bytes[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        offset += 4
+        guard metaLength <= bytes.count - offset else { return nil }
+        let meta = try JSONDecoder().decode(Meta.self, from: Data(bytes[offset..<offset + metaLength]))
+        offset += metaLength
+        guard meta.epoch == epoch, meta.fingerprint == fingerprint, meta.tenant == tenant else { return nil }
+        var pages: [String: RenderedVariants.Page] = [:]
+        if meta.year == StorefrontChrome.currentYear(), meta.siteURL == siteURL(tenant) {
+            for page in meta.pages {
+                guard page.length >= 0, page.length <= bytes.count - offset else { return nil }
+                pages[page.variant] = RenderedVariants.Page(
+                    body: ByteBuffer(bytes: bytes[offset..<offset + page.length]), etag: page.etag)
+                offset += page.length
+            }
+        }
+        return Loaded(brand: meta.brand, catalogue: meta.catalogue, site: meta.site, home: meta.home, pages: pages)
+    }
+
+    /// The snapshot of `content` with the pages rendered from it so far.
+    func encode(_ content: StorefrontContent) throws -> [UInt8] {
+        let pages = content.homePages.all().sorted { $0.key < $1.key }
+        let meta = Meta(
+            epoch: epoch, fingerprint: fingerprint, tenant: content.tenant, siteURL: siteURL(content.tenant),
+            year: content.chrome.year, brand: content.brand, catalogue: content.catalogue, site: content.site,
+            home: content.home,
+            pages: pages.map { Meta.Page(variant: $0.key, etag: $0.value.etag, length: $0.value.body.readableBytes) })
+        let encoded = try JSONEncoder().encode(meta)
+        var bytes = Self.magic
+        bytes.reserveCapacity(bytes.count + 4 + encoded.count + meta.pages.reduce(0) { $0 + $1.length })
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: encoded.count >> shift)) }
+        bytes.append(contentsOf: encoded)
+        for (_, page) in pages { bytes.append(contentsOf: page.body.readableBytesView) }
+        return bytes
+    }
+}

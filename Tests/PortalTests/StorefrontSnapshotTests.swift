@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import Synchronization
+import Tenancy
+import TestSupport
+import Testing
+
+@testable import Portal
+
+@Suite("Storefront snapshots: a tenant's first request after a restart, without its database")
+struct StorefrontSnapshotTests {
+    private struct Answer: Sendable, Equatable {
+        let body: String
+        let etag: String?
+    }
+
+    private static func snapshotPath(_ slug: String, in folder: String) throws -> String {
+        StorefrontSnapshotFiles.path(in: DataDirectory(path: folder), slug: try TenantSlug(validating: slug))
+    }
+
+    /// The snapshot is written in the background after a home page is first rendered: waits for it, by attempts.
+    private static func waitForSnapshot(_ path: String) async throws {
+        for _ in 0..<3_000 where !FileManager.default.fileExists(atPath: path) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(FileManager.default.fileExists(atPath: path), "no snapshot at \(path)")
+    }
+
+    private static func home(_ client: any TestClientProtocol, _ host: String) async throws -> Answer {
+        let response = try await client.get("/", host: host)
+        #expect(response.status == .ok)
+        return Answer(body: response.text, etag: response.headers[.eTag])
+    }
+
+    /// Renames the tenant's database files away for `body`, so only a snapshot can answer.
+    private static func withoutDatabase(_ slug: String, in folder: String, _ body: () async throws -> Void)
+        async throws
+    {
+        let database = DataDirectory(path: folder).tenantDatabasePath(try TenantSlug(validating: slug))
+        let names = [database, database + "-wal", database + "-shm"].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
+        for name in names { try FileManager.default.moveItem(atPath: name, toPath: name + ".away") }
+        defer { for name in names { try? FileManager.default.moveItem(atPath: name + ".away", toPath: name) } }
+        try await body()
+    }
+
+    @Test("after a clean restart the home page comes from the snapshot, byte for byte, with the database away")
+    func restartServesTheSnapshot() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme, .globex], in: folder.path)
+        let path = try Self.snapshotPath("acme", in: folder.path)
+        let first = Mutex<Answer?>(nil)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer.body.contains("Acme Starter"))
+            first.withLock { $0 = answer }
+            try await Self.waitForSnapshot(path)
+        }
+        let expected = try #require(first.withLock { $0 })
+        try await Self.withoutDatabase("acme", in: folder.path) {
+            try await withExistingPortal(dataPath: folder.path) { client, _ in
+                let answer = try await Self.home(client, "acme.localhost")
+                #expect(answer == expected)
+                // Another tenant is still read from its own database, and shows only its own.
+                let globex = try await Self.home(client, "globex.localhost")
+                #expect(globex.body.contains("Globex Launch") && !globex.body.contains("Acme"))
+            }
+        }
+    }
+
+    @Test("a change to what the storefront shows removes the snapshot, online and offline")
+    func changesAreNeverHidden() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme], in: folder.path)
+        let path = try Self.snapshotPath("acme", in: folder.path)
+        try await withExistingPortal(dataPath: folder.path) { client, dependencies in
+            _ = try await Self.home(client, "acme.localhost")
+            try await Self.waitForSnapshot(path)
+            let tenant = try dependencies.registryTenant("acme")
+            try await dependencies.databases.withDatabase(for: tenant) { database in
+                var entry = try #require(try await database.catalogue.entry(slug: "plan-0"))
+                entry.product.name = "Acme Renamed"
+                _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
+            }
+            // The commit itself took the snapshot away, before anyone called invalidate.
+            #expect(!FileManager.default.fileExists(atPath: path))
+            dependencies.storefront.invalidate(tenant)
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer.body.contains("Acme Renamed"))
+            try await Self.waitForSnapshot(path)
+        }
+        // A change made while the server is stopped, by another process's pool (as `portal` commands open it).
+        let database = try TenantDatabase.open(
+            path: DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme")),
+            tenantID: Tenant.ID(0))
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE products SET name = 'Acme Offline' WHERE slug = 'plan-0'")
+        }
+        try database.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let body = try await Self.home(client, "acme.localhost").body
+            #expect(body.contains("Acme Offline") && !body.contains("Acme Renamed"))
+        }
+    }
+
+    @Test("snapshots of a run that stopped without closing them are not used")
+    func uncleanStopDropsSnapshots() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme], in: folder.path)
+        let path = try Self.snapshotPath("acme", in: folder.path)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            _ = try await Self.home(client, "acme.localhost")
+            try await Self.waitForSnapshot(path)
+        }
+        // As if that run had stopped before closing: no record that its snapshots are current.
+        try FileManager.default.removeItem(
+            at: StorefrontSnapshotFiles.folder(in: DataDirectory(path: folder.path)).appendingPathComponent("clean"))
+        // A write no pool of ours saw (the kind a crash between a commit and its removal would leave).
+        let queue = try DatabaseQueue(
+            path: DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme")))
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE products SET name = 'Acme Unseen' WHERE slug = 'plan-0'")
+        }
+        try queue.close()
+        #expect(FileManager.default.fileExists(atPath: path))
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer.body.contains("Acme Unseen"))
+        }
+    }
+
+    @Test("one tenant's snapshot put in another's place is never served for it")
+    func snapshotsStayWithTheirTenant() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme, .globex], in: folder.path)
+        let (acme, globex) = (
+            try Self.snapshotPath("acme", in: folder.path), try Self.snapshotPath("globex", in: folder.path)
+        )
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            _ = try await Self.home(client, "acme.localhost")
+            try await Self.waitForSnapshot(acme)
+        }
+        try FileManager.default.copyItem(atPath: acme, toPath: globex)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let body = try await Self.home(client, "globex.localhost").body
+            #expect(body.contains("Globex Launch") && !body.contains("Acme"))
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer.body.contains("Acme Starter"))
+        }
+    }
+
+    @Test("every table the storefront reads is one whose commits remove the snapshot")
+    func tablesCoverTheStorefrontRead() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme], in: folder.path)
+        let one = try TenantDatabase.open(
+            path: DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme")),
+            tenantID: Tenant.ID(0))
+        defer { try? one.close() }
+        // A chosen home page, so the page read runs too.
+        var settings = SiteSettings()
+        settings.homePage = "welcome"
+        try await one.content.saveSite(settings)
+        let read = try await one.pool.read { db -> Set<String> in
+            let statements = StatementLog()
+            db.trace { statements.append($0.description) }
+            _ = try TenantDatabase.storefrontSite(db)
+            db.trace(options: [], nil)
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            var read: Set<String> = []
+            for sql in statements.all where sql.uppercased().hasPrefix("SELECT") {
+                let region = try db.makeStatement(sql: sql).databaseRegion
+                for table in tables where region.isModified(byEventsOfKind: .insert(tableName: table)) {
+                    read.insert(table)
+                }
+            }
+            return read
+        }
+        #expect(read.contains("products") && read.contains("brand") && read.contains("site_pages"))
+        #expect(read.subtracting(StorefrontSnapshotFiles.tables).isEmpty, "\(read)")
+    }
+}
+
+/// The SQL a trace saw, in order.
+private final class StatementLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statements: [String] = []
+    func append(_ sql: String) { lock.withLock { statements.append(sql) } }
+    var all: [String] { lock.withLock { statements } }
+}
