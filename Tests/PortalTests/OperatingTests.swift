@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Tenancy
 import TestSupport
 import Testing
 
@@ -83,6 +84,47 @@ struct OperatingTests {
         }
         #expect(try ServerOptions.parse([]).resolvedLogFormat() == .text)
         #expect(throws: (any Error).self) { try ServerOptions.parse(["--log-format", "yaml"]).resolvedLogFormat() }
+    }
+
+    @Test("log lines written in batches come out whole and in each writer's order; durations with two decimals")
+    func batchedOutput() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let output = BufferedStandardOutput(descriptor: ends[1])
+        // Read while writing: a pipe holds only 64 KB.
+        let reading = Task { [reader = ends[0]] in
+            try await BlockingIO.run { try FileHandle(fileDescriptor: reader).readToEnd() ?? Data() }
+        }
+        // Enough to fill the 64 KB batch several times, from four writers at once.
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for number in 0..<2_000 {
+                        output.append("writer=\(writer) line=\(number) \(String(repeating: "x", count: 40))\n")
+                    }
+                }
+            }
+        }
+        output.flush()
+        close(ends[1])
+        let text = String(decoding: try await reading.value, as: UTF8.self)
+        var next = [Int](repeating: 0, count: 4)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 8_000)
+        for line in lines {
+            let fields = line.split(separator: " ")
+            let writer = Int(fields[0].dropFirst("writer=".count))!
+            #expect(Int(fields[1].dropFirst("line=".count)) == next[writer], "\(line)")
+            #expect(fields[2].count == 40)
+            next[writer] += 1
+        }
+        #expect(RequestLogMiddleware.twoDecimals(0) == "0.00")
+        #expect(RequestLogMiddleware.twoDecimals(3.14159) == "3.14")
+        #expect(
+            RequestLogMiddleware.twoDecimals(12.005) == "12.01" || RequestLogMiddleware.twoDecimals(12.005) == "12.00")
+        #expect(RequestLogMiddleware.twoDecimals(1234.5) == "1234.50")
+        #expect(RequestLogMiddleware.twoDecimals(0.07) == "0.07")
     }
 
     @Test("readiness: 200 when ready; 503 naming each reason (draining, disk); 404 from outside")

@@ -74,6 +74,7 @@ enum Bootstrap {
                     .init(service: DrainSignal(readiness: dependencies.readiness, delay: configuration.drainDelay)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { BufferedStandardOutput.shared.flush() }
         try await group.run()
     }
 }

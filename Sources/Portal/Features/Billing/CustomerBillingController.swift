@@ -26,8 +26,9 @@ package struct CustomerBillingController: Sendable {
         let csrf: String
         let brand: String
         let nameservers: [String]
+        /// The freshness line ("updated …") is rendered from `dashboard`'s refresh time with the page: formatting it
+        /// per request cost more than the cache lookup it fed.
         let today: String
-        let freshness: String
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
@@ -64,8 +65,7 @@ package struct CustomerBillingController: Sendable {
             dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil,
             csrf: context.csrfToken,
             brand: content.brandStamp + context.chrome.language + context.chrome.languagePrefix,
-            nameservers: content.brand.nameservers, today: today,
-            freshness: Self.refreshedText(summary.refreshedAt)
+            nameservers: content.brand.nameservers, today: today
         )
         let html = try dashboards.page(tenant: context.tenant.id, account: account.id, inputs: inputs) {
             let row: (MirroredService) -> DashboardPage.ServiceRow = {
@@ -91,7 +91,8 @@ package struct CustomerBillingController: Sendable {
                 renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty,
                 pendingNotice: pending == 0 ? nil : trCount("account.home.orders_in_setup", pending),
                 ticketsNotice: openTickets == 0 ? nil : trCount("account.home.open_tickets", openTickets),
-                refreshed: inputs.freshness, nameservers: content.brand.nameservers,
+                refreshed: Self.refreshedText(inputs.dashboard.summary.refreshedAt),
+                nameservers: content.brand.nameservers,
                 hasNameservers: !content.brand.nameservers.isEmpty
             )
             return try flows.pages.render(page, template: "account/home")

@@ -92,16 +92,77 @@ package struct PortalLogHandler: LogHandler {
 
     private static let lastSecond = Mutex<(second: Int, text: String)>((-1, ""))
 
-    package static let standardOutput: @Sendable (String) -> Void = { line in
-        // One write(2) per line (repeated only for what a short write left): lines from two threads never interleave.
-        var bytes = Array(line.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
+    /// Standard output, in batches (`BufferedStandardOutput`): a line is never split or interleaved with another.
+    package static let standardOutput: @Sendable (String) -> Void = { line in BufferedStandardOutput.shared.append(line)
+    }
+}
+
+/// Log lines on their way to standard output: appended to a buffer under a lock, and written by a thread of their own
+/// a couple of milliseconds after the first line of a batch (or at once by the writer that fills 64 KB), so a busy
+/// server makes one `write(2)` per batch instead of one per request. Lines keep their order: batches are taken and
+/// written under one lock. `flush()` runs at exit and after the server stops.
+package final class BufferedStandardOutput: Sendable {
+    package static let shared = BufferedStandardOutput(descriptor: STDOUT_FILENO, flushAtExit: true)
+
+    private struct Pending {
+        var bytes: [UInt8] = []
+        var flushScheduled = false
+    }
+
+    private let pending = Mutex(Pending())
+    private let writing = Mutex(())
+    private let wake = DispatchSemaphore(value: 0)
+    private let descriptor: Int32
+    /// How long the writer thread lets a batch gather.
+    private static let batchWindow: useconds_t = 2_000
+    private static let flushSize = 64 * 1024
+
+    /// Batches for `descriptor`; the tests use a pipe.
+    init(descriptor: Int32, flushAtExit: Bool = false) {
+        self.descriptor = descriptor
+        let thread = Thread { [self] in
+            while true {
+                wake.wait()
+                usleep(Self.batchWindow)
+                flush()
             }
-            bytes = bytes.dropFirst(written)
+        }
+        thread.name = "log-output"
+        thread.start()
+        if flushAtExit { atexit { BufferedStandardOutput.shared.flush() } }
+    }
+
+    func append(_ line: String) {
+        let (signal, full) = pending.withLock { pending -> (Bool, Bool) in
+            pending.bytes.append(contentsOf: line.utf8)
+            if pending.bytes.count >= Self.flushSize { return (false, true) }
+            if pending.flushScheduled { return (false, false) }
+            pending.flushScheduled = true
+            return (true, false)
+        }
+        if full {
+            flush()
+        } else if signal {
+            wake.signal()
+        }
+    }
+
+    /// Writes everything appended so far.
+    package func flush() {
+        writing.withLock { _ in
+            let bytes = pending.withLock { pending -> [UInt8] in
+                defer { pending = Pending() }
+                return pending.bytes
+            }
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let written = rest.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                rest = rest.dropFirst(written)
+            }
         }
     }
 }

@@ -48,9 +48,16 @@ package struct RequestLogMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "path": .string(request.uri.path),
                 "status": .stringConvertible(status),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+                "duration_ms": .string(Self.twoDecimals(milliseconds)),
             ]
         )
+    }
+
+    /// `12.34`: `String(format:)` went through Foundation's formatter on every request.
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int((max(0, value) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 
     /// A trusted proxy's id is kept so lines correlate across hops; anyone else gets a fresh one.
