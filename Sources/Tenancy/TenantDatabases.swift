@@ -68,12 +68,14 @@ package actor TenantDatabases {
     /// missing, then a checkpoint when the pool is evicted); a read-only connection costs neither. A database whose
     /// schema is not this portal's goes through the pool, which migrates it; one in another tenant's folder is
     /// refused as `TenantDatabase.open` refuses it.
+    ///
+    /// `openingPool` reads through the pool even when it is not open yet: for a request that is about to open it.
     package nonisolated func readOnce<T: Sendable>(
-        for tenant: Tenant, _ read: @escaping @Sendable (Database) throws -> T
+        for tenant: Tenant, openingPool: Bool = false, _ read: @escaping @Sendable (Database) throws -> T
     )
         async throws -> T
     {
-        if try await isOpenOrRefused(tenant) {
+        if try await isOpenOrRefused(tenant) || openingPool {
             return try await withDatabase(for: tenant) { database in
                 try await database.pool.writeWithoutTransaction { db in try TenantDatabase.readTransaction(db, read) }
             }

@@ -37,7 +37,10 @@ package struct BrandMiddleware: RouterMiddleware {
                 break
             }
             do {
-                let content = try await storefront.content(for: tenant)
+                // A request with a session opens the tenant's pool next anyway: a miss is read through it rather than
+                // through a connection of its own (each connection parses the whole schema first).
+                let signedIn = SessionCookie.value(SessionCookie.session, in: request) != nil
+                let content = try await storefront.content(for: tenant, throughPool: signedIn)
                 context.storefront = content
                 context.chrome = content.chrome
             } catch {
