@@ -171,4 +171,63 @@ struct ReadOnceTests {
             try await databases.readOnce(for: tenants[0]) { db in try Int.fetchOne(db, sql: "SELECT 1") }
         }
     }
+
+    @Test("leases of open pools taken without the actor: no pool closes under a user, the bound holds, refusals win")
+    func listedLeases() async throws {
+        let data = try TestDataDirectory()
+        let tenants = try makeTenants((1...8).map { "t\($0)" }, in: data)
+        let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 3, logger: Logger(label: "test"))
+        // 400 users over 8 tenants with room for 3 pools: each checks its pool still works after yielding, so a pool
+        // evicted or closed while leased (from the list or through the actor) would fail a write.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for round in 0..<400 {
+                group.addTask {
+                    try await databases.withDatabase(for: tenants[round % tenants.count]) { database in
+                        await Task.yield()
+                        try await database.pool.write { db in
+                            try db.execute(sql: "UPDATE brand SET tagline = ?", arguments: ["round \(round)"])
+                        }
+                        await Task.yield()
+                        _ = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM brand")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        await databases.finishClosing()
+        #expect(await databases.openCount <= 3)
+
+        // A pool that is open and listed: maintenance and a move refuse the next use at once, and both wait for
+        // a lease taken from the list before they close it.
+        let (acme, globex) = (tenants[0], tenants[1])
+        _ = try await databases.withDatabase(for: acme) { _ in 1 }
+        _ = try await databases.withDatabase(for: globex) { _ in 1 }
+        try await databases.withDatabase(for: acme) { held in
+            await databases.setMaintenance([acme.id])
+            try await held.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'still mine'") }
+        }
+        await #expect(throws: TenancyError.maintenance(acme.slug.rawValue)) {
+            try await databases.withDatabase(for: acme) { _ in 1 }
+        }
+        // The move waits for the lease taken before it; the lease's write still lands.
+        let freezing = try await databases.withDatabase(for: globex) { held in
+            let freezing = Task { await databases.freeze(globex.id, move: 7, within: .seconds(600)) }
+            try await held.pool.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'before the move'") }
+            return freezing
+        }
+        let frozen = await freezing.value
+        #expect(frozen)
+        await #expect(throws: TenancyError.moving(globex.slug.rawValue)) {
+            try await databases.withDatabase(for: globex) { _ in 1 }
+        }
+        await databases.thaw(globex.id, move: 7)
+        await databases.setMaintenance([])
+        #expect(
+            try await databases.withDatabase(for: acme) { database in
+                try await database.pool.read { db in try String.fetchOne(db, sql: "SELECT tagline FROM brand") }
+            } == "still mine")
+        await databases.closeAll()
+        #expect(await databases.openCount == 0)
+    }
 }
