@@ -15,18 +15,9 @@ package actor TenantDatabases {
     private struct Entry {
         var state: State
         var generation: UInt64
-        /// Leases taken through the actor (and those taken over from the list).
         var leases: Int
         var lastUse: UInt64
         var closeWhenIdle = false
-    }
-
-    /// An open pool in `listed`, with the leases taken from the list.
-    private struct Listed {
-        let database: TenantDatabase
-        let generation: UInt64
-        var leases = 0
-        var lastUse: UInt64
     }
 
     package nonisolated let maximumOpen: Int
@@ -35,13 +26,7 @@ package actor TenantDatabases {
     private var entries: [Tenant.ID: Entry] = [:]
     /// Pools being closed; a tenant is not reopened until its previous pool has closed.
     private var closing: [Tenant.ID: Task<Void, Never>] = [:]
-    /// Orders uses for the least-recently-used choice; shared with leases taken without the actor.
-    private nonisolated let uses = Atomic<UInt64>(0)
-    /// Open pools that may be leased without a turn on this actor (a signed-in request takes two leases, and a hop
-    /// onto one actor that every request shares was a queue of its own under load). A pool is listed only while it
-    /// is open and may be used: the actor withdraws it, taking its leases over, before it closes, evicts or refuses
-    /// it, so a lease taken from the list is always of a pool that stays open until that lease ends.
-    private nonisolated let listed = Mutex<[Tenant.ID: Listed]>([:])
+    private var tick: UInt64 = 0
     private var generations: UInt64 = 0
     /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
     private var inMaintenance: Set<Tenant.ID> = []
@@ -65,55 +50,14 @@ package actor TenantDatabases {
         for tenant: Tenant,
         _ body: (TenantDatabase) async throws -> T
     ) async throws -> T {
-        let (database, generation) =
-            if tenant.maintenanceSince == nil, let listed = leaseListed(tenant.id) { listed } else {
-                try await lease(tenant)
-            }
+        let (database, generation) = try await lease(tenant)
         do {
             let result = try await body(database)
-            await giveBack(tenant.id, generation: generation)
+            await release(tenant.id, generation: generation)
             return result
         } catch {
-            await giveBack(tenant.id, generation: generation)
+            await release(tenant.id, generation: generation)
             throw error
-        }
-    }
-
-    /// A lease of a listed (open, usable) pool, without the actor; nil when the tenant's pool is not listed.
-    private nonisolated func leaseListed(_ id: Tenant.ID) -> (TenantDatabase, UInt64)? {
-        let use = uses.add(1, ordering: .relaxed).newValue
-        return listed.withLock { listed in
-            guard var entry = listed[id] else { return nil }
-            entry.leases += 1
-            entry.lastUse = use
-            listed[id] = entry
-            return (entry.database, entry.generation)
-        }
-    }
-
-    /// Ends a lease: in the list while the pool is listed there, else on the actor, which took the lease over.
-    private nonisolated func giveBack(_ id: Tenant.ID, generation: UInt64) async {
-        let ended = listed.withLock { listed -> Bool in
-            guard var entry = listed[id], entry.generation == generation, entry.leases > 0 else { return false }
-            entry.leases -= 1
-            listed[id] = entry
-            return true
-        }
-        if !ended { await release(id, generation: generation) }
-    }
-
-    /// Takes a pool off the list; its leases become the actor's (ended through `release`).
-    private func withdraw(_ id: Tenant.ID) -> Int {
-        listed.withLock { $0.removeValue(forKey: id)?.leases ?? 0 }
-    }
-
-    /// Lists the tenant's pool when it is open and not about to close.
-    private func listIfOpen(_ id: Tenant.ID) {
-        guard let entry = entries[id], !entry.closeWhenIdle, case .open(let database) = entry.state else { return }
-        listed.withLock { listed in
-            if listed[id] == nil {
-                listed[id] = Listed(database: database, generation: entry.generation, lastUse: entry.lastUse)
-            }
         }
     }
 
@@ -162,7 +106,6 @@ package actor TenantDatabases {
     /// Closes a tenant's pool (now, or when its last request ends); used when a tenant is removed.
     package func forget(_ tenantID: Tenant.ID) {
         guard var entry = entries[tenantID] else { return }
-        entry.leases += withdraw(tenantID)
         if entry.leases == 0 {
             entries[tenantID] = nil
             close(entry, of: tenantID)
@@ -179,7 +122,6 @@ package actor TenantDatabases {
 
     /// Closes every pool; the server calls this after the last request has finished.
     package func closeAll() async {
-        listed.withLock { $0.removeAll() }
         for (id, entry) in entries { close(entry, of: id) }
         entries.removeAll()
         await finishClosing()
@@ -244,21 +186,18 @@ package actor TenantDatabases {
         }
         // Checked again after every wait: a freeze or maintenance that began meanwhile wins.
         try checkMayOpen(tenant)
-        let use = uses.add(1, ordering: .relaxed).newValue
+        tick += 1
         if var entry = entries[tenant.id] {
             entry.leases += 1
-            entry.lastUse = use
+            entry.lastUse = tick
             entry.closeWhenIdle = false
             entries[tenant.id] = entry
             switch entry.state {
             case .open(let database):
-                listIfOpen(tenant.id)
                 return (database, entry.generation)
             case .opening(let task):
                 do {
-                    let database = try await task.value
-                    listIfOpen(tenant.id)
-                    return (database, entry.generation)
+                    return (try await task.value, entry.generation)
                 } catch {
                     release(tenant.id, generation: entry.generation)
                     throw error
@@ -273,13 +212,12 @@ package actor TenantDatabases {
         let task = Task {
             try await BlockingIO.run { try TenantDatabase.open(path: path, tenantID: tenantID, expecting: slug) }
         }
-        entries[tenant.id] = Entry(state: .opening(task), generation: generation, leases: 1, lastUse: use)
+        entries[tenant.id] = Entry(state: .opening(task), generation: generation, leases: 1, lastUse: tick)
         do {
             let database = try await task.value
             if var entry = entries[tenant.id], entry.generation == generation {
                 entry.state = .open(database)
                 entries[tenant.id] = entry
-                listIfOpen(tenant.id)
             }
             return (database, generation)
         } catch {
@@ -307,29 +245,13 @@ package actor TenantDatabases {
     private func evictIdle(toMakeRoomFor incoming: Int) {
         let excess = entries.count + closing.count + incoming - maximumOpen
         guard excess > 0 else { return }
-        let candidates = entries
-        // Chosen and withdrawn under the list's lock: a pool leased from the list meanwhile is not idle.
-        let victims = listed.withLock { listed -> [(key: Tenant.ID, value: Entry)] in
-            var idle: [(key: Tenant.ID, value: Entry, lastUse: UInt64)] = []
-            var oldest: (key: Tenant.ID, value: Entry, lastUse: UInt64)?
-            for (id, entry) in candidates where entry.leases == 0 && Self.isOpen(entry) {
-                let fromList = listed[id]
-                guard (fromList?.leases ?? 0) == 0 else { continue }
-                let candidate = (key: id, value: entry, lastUse: max(entry.lastUse, fromList?.lastUse ?? 0))
-                // Usually one pool makes room for one more: a single pass finds it, where sorting thousands of
-                // entries for every newly opened tenant was a visible share of a cold request.
-                if excess == 1 {
-                    if oldest.map({ candidate.lastUse < $0.lastUse }) ?? true { oldest = candidate }
-                } else {
-                    idle.append(candidate)
-                }
-            }
-            let chosen =
-                excess == 1
-                ? (oldest.map { [$0] } ?? []) : Array(idle.sorted { $0.lastUse < $1.lastUse }.prefix(excess))
-            for victim in chosen { listed[victim.key] = nil }
-            return chosen.map { (key: $0.key, value: $0.value) }
-        }
+        let idle = entries.lazy.filter { $0.value.leases == 0 && Self.isOpen($0.value) }
+        // Usually one pool makes room for one more: a single pass finds it, where sorting thousands of entries for
+        // every newly opened tenant was a visible share of a cold request.
+        let victims =
+            excess == 1
+            ? idle.min { $0.value.lastUse < $1.value.lastUse }.map { [$0] } ?? []
+            : Array(idle.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(excess))
         for (id, entry) in victims {
             entries[id] = nil
             close(entry, of: id)
