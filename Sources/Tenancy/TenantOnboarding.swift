@@ -212,6 +212,7 @@ package struct TenantOnboarding: Sendable {
         let slug = try TenantSlug(validating: rawSlug)
         let tenant = try LocalRegistryWriter(platform: platform).removeNow(slug: slug)
         let folder = dataDirectory.tenantFolder(slug)
+        StorefrontSnapshotFiles.discard(StorefrontSnapshotFiles.path(in: dataDirectory, slug: slug))
         if FileManager.default.fileExists(atPath: folder.path) {
             try FileManager.default.removeItem(at: folder)
         }
@@ -223,6 +224,7 @@ package struct TenantOnboarding: Sendable {
         let slug = try TenantSlug(validating: rawSlug)
         let tenant = try await writer.remove(slug: slug)
         let folder = dataDirectory.tenantFolder(slug)
+        StorefrontSnapshotFiles.discard(StorefrontSnapshotFiles.path(in: dataDirectory, slug: slug))
         try await BlockingIO.run {
             if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
         }

@@ -116,9 +116,12 @@ struct StorefrontSnapshotTests {
             _ = try await Self.home(client, "acme.localhost")
             try await Self.waitForSnapshot(path)
         }
-        // As if that run had stopped before closing: no record that its snapshots are current.
-        try FileManager.default.removeItem(
-            at: StorefrontSnapshotFiles.folder(in: DataDirectory(path: folder.path)).appendingPathComponent("clean"))
+        // As if that run had stopped before closing: no record that its snapshots are current, and a write it left
+        // half done.
+        let snapshots = StorefrontSnapshotFiles.folder(in: DataDirectory(path: folder.path))
+        try FileManager.default.removeItem(at: snapshots.appendingPathComponent("clean"))
+        let halfWritten = snapshots.appendingPathComponent("acme.snapshot.12345.tmp")
+        try Data("half".utf8).write(to: halfWritten)
         // A write no pool of ours saw (the kind a crash between a commit and its removal would leave).
         let queue = try DatabaseQueue(
             path: DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme")))
@@ -131,6 +134,24 @@ struct StorefrontSnapshotTests {
             let answer = try await Self.home(client, "acme.localhost")
             #expect(answer.body.contains("Acme Unseen"))
         }
+        #expect(!FileManager.default.fileExists(atPath: halfWritten.path))
+    }
+
+    @Test("removing a tenant removes its snapshot, so a new tenant of the same name starts from its own data")
+    func removalRemovesSnapshot() async throws {
+        let folder = try TemporaryFolder()
+        try await createTenants([.acme], in: folder.path)
+        let path = try Self.snapshotPath("acme", in: folder.path)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            _ = try await Self.home(client, "acme.localhost")
+            try await Self.waitForSnapshot(path)
+        }
+        let data = DataDirectory(path: folder.path)
+        let platform = try PlatformDatabase(dataDirectory: data)
+        defer { try? platform.close() }
+        _ = try TenantOnboarding(platform: platform, dataDirectory: data, baseDomain: "localhost")
+            .removeTenant(slug: "acme")
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test("one tenant's snapshot put in another's place is never served for it")

@@ -78,6 +78,14 @@ package final class StorefrontSnapshots: Sendable {
         if FileManager.default.fileExists(atPath: marker.path) {
             try FileManager.default.removeItem(at: marker)
             try DurableFolder.syncEntries(of: folder)
+        } else {
+            // The last run stopped without closing: its snapshots are stale (a new epoch), and a write it left
+            // half done may have left a temporary file. Only then is the folder listed, so a clean restart of a
+            // node with many brands does not pay for it.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            for name in names where name.hasSuffix(".tmp") {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
         }
         return StorefrontSnapshots(
             dataDirectory: dataDirectory,
