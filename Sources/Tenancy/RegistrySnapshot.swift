@@ -61,6 +61,14 @@ package struct RegistrySnapshot: Sendable {
     }
 
     /// The host links in emails are built from: never the request's Host.
+    /// Tenants whose primary host differs between `self` and `other` (added, removed or changed).
+    package func primaryHostChanges(since other: RegistrySnapshot) -> Set<Tenant.ID> {
+        var changed: Set<Tenant.ID> = []
+        for (id, host) in primaryHosts where other.primaryHosts[id] != host { changed.insert(id) }
+        for id in other.primaryHosts.keys where primaryHosts[id] == nil { changed.insert(id) }
+        return changed
+    }
+
     package func primaryHost(of tenantID: Tenant.ID) -> String? {
         primaryHosts[tenantID]
     }

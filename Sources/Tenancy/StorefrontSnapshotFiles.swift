@@ -119,26 +119,34 @@ package enum StorefrontSnapshotFiles {
 /// Before the commit, so that once the change is on disk no snapshot of the old content is left, even if the
 /// process stops right after; after it, to move the generation on, so a snapshot read from the database before the
 /// commit can no longer be stored (and a copy written in between is removed).
+///
+/// A statement counts when it is about to write one of the tables (GRDB asks `observes(eventsOfKind:)` of every
+/// statement that inserts, updates or deletes, triggers included), not when a row change is reported: SQLite reports
+/// no row changes of `WITHOUT ROWID` tables (prices, domain prices and product translations are such tables).
+/// Databases being staged or the template (folders whose name starts with a dot) have no snapshot.
 final class StorefrontCommitObserver: TransactionObserver, Sendable {
-    private let path: String
+    private let path: String?
     private let changed = Atomic<Bool>(false)
 
     init(databasePath: String) {
-        path = StorefrontSnapshotFiles.path(forDatabase: databasePath)
+        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().lastPathComponent
+        path = folder.hasPrefix(".") ? nil : StorefrontSnapshotFiles.path(forDatabase: databasePath)
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        StorefrontSnapshotFiles.tables.contains(eventKind.tableName)
+        guard path != nil, StorefrontSnapshotFiles.tables.contains(eventKind.tableName) else { return false }
+        changed.store(true, ordering: .relaxed)
+        return true
     }
 
-    func databaseDidChange(with event: DatabaseEvent) { changed.store(true, ordering: .relaxed) }
+    func databaseDidChange(with event: DatabaseEvent) {}
 
     func databaseWillCommit() throws {
-        if changed.load(ordering: .relaxed) { StorefrontSnapshotFiles.remove(path) }
+        if let path, changed.load(ordering: .relaxed) { StorefrontSnapshotFiles.remove(path) }
     }
 
     func databaseDidCommit(_ db: Database) {
-        if changed.exchange(false, ordering: .relaxed) { StorefrontSnapshotFiles.discard(path) }
+        if let path, changed.exchange(false, ordering: .relaxed) { StorefrontSnapshotFiles.discard(path) }
     }
 
     func databaseDidRollback(_ db: Database) { changed.store(false, ordering: .relaxed) }

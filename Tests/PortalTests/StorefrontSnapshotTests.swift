@@ -34,20 +34,19 @@ struct StorefrontSnapshotTests {
         return Answer(body: response.text, etag: response.headers[.eTag])
     }
 
-    /// Renames the tenant's database files away for `body`, so only a snapshot can answer.
-    private static func withoutDatabase(_ slug: String, in folder: String, _ body: () async throws -> Void)
-        async throws
-    {
-        let database = DataDirectory(path: folder).tenantDatabasePath(try TenantSlug(validating: slug))
-        let names = [database, database + "-wal", database + "-shm"].filter {
-            FileManager.default.fileExists(atPath: $0)
+    /// Changes a product's name with a connection of its own, which no commit observer watches: what a crash between
+    /// a commit and its removal of the snapshot would leave behind, and a way to tell a snapshot's page from the
+    /// database's.
+    private static func writeUnseen(_ name: String, in folder: String) async throws {
+        let queue = try DatabaseQueue(
+            path: DataDirectory(path: folder).tenantDatabasePath(try TenantSlug(validating: "acme")))
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE products SET name = ? WHERE slug = 'plan-0'", arguments: [name])
         }
-        for name in names { try FileManager.default.moveItem(atPath: name, toPath: name + ".away") }
-        defer { for name in names { try? FileManager.default.moveItem(atPath: name + ".away", toPath: name) } }
-        try await body()
+        try queue.close()
     }
 
-    @Test("after a clean restart the home page comes from the snapshot, byte for byte, with the database away")
+    @Test("after a clean restart the home page comes from the snapshot, byte for byte; not over another database file")
     func restartServesTheSnapshot() async throws {
         let folder = try TemporaryFolder()
         try await createTenants([.acme, .globex], in: folder.path)
@@ -60,14 +59,23 @@ struct StorefrontSnapshotTests {
             try await Self.waitForSnapshot(path)
         }
         let expected = try #require(first.withLock { $0 })
-        try await Self.withoutDatabase("acme", in: folder.path) {
-            try await withExistingPortal(dataPath: folder.path) { client, _ in
-                let answer = try await Self.home(client, "acme.localhost")
-                #expect(answer == expected)
-                // Another tenant is still read from its own database, and shows only its own.
-                let globex = try await Self.home(client, "globex.localhost")
-                #expect(globex.body.contains("Globex Launch") && !globex.body.contains("Acme"))
-            }
+        // The database now names the product differently; only the snapshot still has the page above.
+        try await Self.writeUnseen("Acme Unseen", in: folder.path)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer == expected)
+            // Another tenant is read from its own database, and shows only its own.
+            let globex = try await Self.home(client, "globex.localhost")
+            #expect(globex.body.contains("Globex Launch") && !globex.body.contains("Acme"))
+        }
+        // The same bytes in another file (a folder put in place by a move or by hand): the snapshot is not its own.
+        let database = DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme"))
+        try FileManager.default.copyItem(atPath: database, toPath: database + ".copy")
+        try FileManager.default.removeItem(atPath: database)
+        try FileManager.default.moveItem(atPath: database + ".copy", toPath: database)
+        try await withExistingPortal(dataPath: folder.path) { client, _ in
+            let answer = try await Self.home(client, "acme.localhost")
+            #expect(answer.body.contains("Acme Unseen"))
         }
     }
 
@@ -85,9 +93,8 @@ struct StorefrontSnapshotTests {
                 entry.product.name = "Acme Renamed"
                 _ = try await database.catalogue.save(entry, actor: nil, via: "test", ip: "")
             }
-            // The commit itself took the snapshot away, before anyone called invalidate.
+            // The commit itself took the snapshot away and made the page in memory stale: nobody called invalidate.
             #expect(!FileManager.default.fileExists(atPath: path))
-            dependencies.storefront.invalidate(tenant)
             let answer = try await Self.home(client, "acme.localhost")
             #expect(answer.body.contains("Acme Renamed"))
             try await Self.waitForSnapshot(path)
@@ -122,13 +129,7 @@ struct StorefrontSnapshotTests {
         try FileManager.default.removeItem(at: snapshots.appendingPathComponent("clean"))
         let halfWritten = snapshots.appendingPathComponent("acme.snapshot.12345.tmp")
         try Data("half".utf8).write(to: halfWritten)
-        // A write no pool of ours saw (the kind a crash between a commit and its removal would leave).
-        let queue = try DatabaseQueue(
-            path: DataDirectory(path: folder.path).tenantDatabasePath(try TenantSlug(validating: "acme")))
-        try await queue.write { db in
-            try db.execute(sql: "UPDATE products SET name = 'Acme Unseen' WHERE slug = 'plan-0'")
-        }
-        try queue.close()
+        try await Self.writeUnseen("Acme Unseen", in: folder.path)
         #expect(FileManager.default.fileExists(atPath: path))
         try await withExistingPortal(dataPath: folder.path) { client, _ in
             let answer = try await Self.home(client, "acme.localhost")

@@ -48,9 +48,22 @@ struct StorefrontSnapshotFilesTests {
         }
         #expect(FileManager.default.fileExists(atPath: pathOne))
 
+        let product = try await one.pool.write { db in
+            try CatalogueStore.insert(
+                db,
+                CatalogueEntry(
+                    product: Product(slug: "p", name: "P", summary: "", kind: .sharedHosting),
+                    prices: [ProductPrice(cycle: .monthly, priceMinor: 100)]))
+        }
+        // Prices, domain prices and translations are WITHOUT ROWID tables, whose row changes SQLite never reports:
+        // each is changed alone here.
         for change in [
             "UPDATE brand SET tagline = 'new'",
             "INSERT INTO product_categories (slug, name, description, position) VALUES ('c', 'C', '', 0)",
+            "UPDATE product_prices SET price_minor = 150 WHERE product_id = \(product)",
+            "INSERT INTO domain_prices (product_id, tld, register_minor, transfer_minor, renew_minor) VALUES (\(product), 'com', 1, 1, 1)",
+            "INSERT INTO product_translations (product_id, language, name) VALUES (\(product), 'ar', 'P')",
+            "DELETE FROM product_translations",
         ] {
             _ = try snapshot("one", in: data)
             try await one.pool.write { db in try db.execute(sql: change) }

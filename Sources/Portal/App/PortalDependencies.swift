@@ -158,6 +158,10 @@ package struct PortalDependencies: Sendable {
             for (id, node) in old.assignments where new.assignments[id] != node {
                 if let tenant = old.tenantsByID[id] ?? new.tenantsByID[id] { storefront.invalidate(tenant) }
             }
+            // A new primary domain changes the canonical links of the pages rendered for it.
+            for id in new.primaryHostChanges(since: old) {
+                if let tenant = new.tenantsByID[id] ?? old.tenantsByID[id] { storefront.invalidate(tenant) }
+            }
             for (id, tenant) in old.tenantsByID where new.tenantsByID[id] != tenant {
                 storefront.invalidate(tenant)
                 // Removed, or coming out of maintenance (a restore replaced its data): reopen fresh.

@@ -29,12 +29,19 @@ package final class StorefrontContent: Sendable {
     package let site: SiteSettings
     /// The published page chosen as the home page, if any.
     package let home: PageContent?
+    /// The tenant's canonical site address when this content was built (what a snapshot records for its pages).
+    package let siteURL: String
+    /// Where this tenant's storefront snapshot is kept ("" without snapshots).
+    package let snapshotPath: String
 
     package init(
         tenant: Tenant, brand: Brand, theme: ThemeStylesheet, themeBody: ByteBuffer, chrome: StorefrontChrome,
         brandStamp: String, catalogue: StorefrontCatalogue, site: SiteSettings = SiteSettings(),
-        home: PageContent? = nil, pages: [String: RenderedVariants.Page] = [:], generation: UInt64 = 0
+        home: PageContent? = nil, pages: [String: RenderedVariants.Page] = [:], generation: UInt64 = 0,
+        siteURL: String = "", snapshotPath: String = ""
     ) {
+        self.siteURL = siteURL
+        self.snapshotPath = snapshotPath
         homePages = RenderedVariants(pages)
         self.generation = generation
         self.tenant = tenant

@@ -33,7 +33,12 @@ package final class StorefrontService: Sendable {
     /// The tenant's content: from memory when it is current, else from its snapshot, else from its database.
     /// `throughPool`: a miss is read through the tenant's pool (opening it), for a request that will use it anyway.
     package func content(for tenant: Tenant, throughPool: Bool = false) async throws -> StorefrontContent {
-        if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant {
+        if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant,
+            cached.snapshotPath.isEmpty
+                || StorefrontSnapshotFiles.generation(of: cached.snapshotPath) == cached.generation
+        {
+            // Current: no storefront commit since it was read (a commit moves the generation on by itself, whether or
+            // not the code that made it calls `invalidate`).
             PortalMetrics.storefrontCacheHit.increment()
             return cached
         }
@@ -148,7 +153,9 @@ package final class StorefrontService: Sendable {
             site: site,
             home: home,
             pages: pages,
-            generation: generation
+            generation: generation,
+            siteURL: snapshots?.siteURL(of: tenant) ?? "",
+            snapshotPath: snapshots?.path(for: tenant) ?? ""
         )
     }
 }

@@ -13,10 +13,12 @@ import Tenancy
 ///   - in this run, or in the run before it if that one ended cleanly (`epoch`): a run that stopped without closing
 ///     may have committed a change whose removal of the snapshot never happened;
 ///   - for the same registry row (a tenant renamed, suspended or removed and made again is read afresh);
-/// and its pages only in the year (the footer's) and for the site address (canonical links) they were rendered in.
+/// and, for its rendered pages, only in the year (the footer's) and for the site address (canonical links) of the
+/// content they were rendered from; and only over the same database file (a folder swapped in by a move, a recovery
+/// or by hand has another).
 package final class StorefrontSnapshots: Sendable {
     /// The first bytes of every snapshot: the format, so an older one is read from the database instead.
-    static let magic = Array("PSNAP002".utf8)
+    static let magic = Array("PSNAP003".utf8)
 
     package let dataDirectory: DataDirectory
     let fingerprint: String
@@ -34,6 +36,9 @@ package final class StorefrontSnapshots: Sendable {
         let epoch: String
         let fingerprint: String
         let tenant: Tenant
+        /// The tenant database file it was read from (device and inode): a folder put in place by other means
+        /// (a move, a recovery, a copy by hand) is a different file, whose snapshot this is not.
+        let database: String
         let siteURL: String
         let year: Int
         let brand: Brand
@@ -115,6 +120,9 @@ package final class StorefrontSnapshots: Sendable {
         if let attributes = try? FileManager.default.attributesOfItem(atPath: executable) {
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             hasher.update(data: Data("\(executable)|\(attributes[.size] ?? 0)|\(modified)|".utf8))
+        } else {
+            // Without the binary's identity no earlier run's snapshot can be trusted: this run's own only.
+            hasher.update(data: Data(UUID().uuidString.utf8))
         }
         for folder in ["templates", "locales"] {
             let root = URL(fileURLWithPath: assetsDirectory).appendingPathComponent(folder)
@@ -135,6 +143,16 @@ package final class StorefrontSnapshots: Sendable {
         StorefrontSnapshotFiles.path(in: dataDirectory, slug: tenant.slug)
     }
 
+    /// The canonical site address pages of `tenant` are rendered with now.
+    func siteURL(of tenant: Tenant) -> String { siteURL(tenant) }
+
+    /// The identity of the tenant's database file, or nil when it has none.
+    private func databaseFile(of tenant: Tenant) -> String? {
+        var status = stat()
+        guard stat(dataDirectory.tenantDatabasePath(tenant.slug), &status) == 0 else { return nil }
+        return "\(status.st_dev):\(status.st_ino)"
+    }
+
     /// The tenant's snapshot when it may be used; nil when there is none or it is stale.
     func load(_ tenant: Tenant) throws -> Loaded? {
         guard let bytes = try StorefrontSnapshotFiles.read(path(for: tenant)), bytes.count >= Self.magic.count + 4,
@@ -146,7 +164,9 @@ package final class StorefrontSnapshots: Sendable {
         guard metaLength <= bytes.count - offset else { return nil }
         let meta = try JSONDecoder().decode(Meta.self, from: Data(bytes[offset..<offset + metaLength]))
         offset += metaLength
-        guard meta.epoch == epoch, meta.fingerprint == fingerprint, meta.tenant == tenant else { return nil }
+        guard meta.epoch == epoch, meta.fingerprint == fingerprint, meta.tenant == tenant,
+            meta.database == databaseFile(of: tenant)
+        else { return nil }
         var pages: [String: RenderedVariants.Page] = [:]
         if meta.year == StorefrontChrome.currentYear(), meta.siteURL == siteURL(tenant) {
             for page in meta.pages {
@@ -161,9 +181,13 @@ package final class StorefrontSnapshots: Sendable {
 
     /// The snapshot of `content` with the pages rendered from it so far.
     func encode(_ content: StorefrontContent) throws -> [UInt8] {
+        guard let database = databaseFile(of: content.tenant) else {
+            throw TenancyError.storage("tenant \(content.tenant.slug) has no database file")
+        }
         let pages = content.homePages.all().sorted { $0.key < $1.key }
         let meta = Meta(
-            epoch: epoch, fingerprint: fingerprint, tenant: content.tenant, siteURL: siteURL(content.tenant),
+            epoch: epoch, fingerprint: fingerprint, tenant: content.tenant, database: database,
+            siteURL: content.siteURL,
             year: content.chrome.year, brand: content.brand, catalogue: content.catalogue, site: content.site,
             home: content.home,
             pages: pages.map { Meta.Page(variant: $0.key, etag: $0.value.etag, length: $0.value.body.readableBytes) })
