@@ -133,10 +133,13 @@ final class StorefrontCommitObserver: TransactionObserver, Sendable {
         path = folder.hasPrefix(".") ? nil : StorefrontSnapshotFiles.path(forDatabase: databasePath)
     }
 
+    /// Notes the write and declines the row events: only the commit matters here, and declining leaves SQLite's
+    /// optimisations (a whole-table delete) and GRDB's per-row work alone.
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        guard path != nil, StorefrontSnapshotFiles.tables.contains(eventKind.tableName) else { return false }
-        changed.store(true, ordering: .relaxed)
-        return true
+        if path != nil, StorefrontSnapshotFiles.tables.contains(eventKind.tableName) {
+            changed.store(true, ordering: .relaxed)
+        }
+        return false
     }
 
     func databaseDidChange(with event: DatabaseEvent) {}

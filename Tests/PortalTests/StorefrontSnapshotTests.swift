@@ -34,6 +34,19 @@ struct StorefrontSnapshotTests {
         return Answer(body: response.text, etag: response.headers[.eTag])
     }
 
+    /// Runs the portal once over `folder` until acme's home page is rendered and its snapshot written; that answer.
+    @discardableResult
+    private static func firstRun(in folder: String) async throws -> Answer {
+        let path = try snapshotPath("acme", in: folder)
+        let first = Mutex<Answer?>(nil)
+        try await withExistingPortal(dataPath: folder) { client, _ in
+            let answer = try await home(client, "acme.localhost")
+            first.withLock { $0 = answer }
+            try await waitForSnapshot(path)
+        }
+        return try #require(first.withLock { $0 })
+    }
+
     /// Changes a product's name with a connection of its own, which no commit observer watches: what a crash between
     /// a commit and its removal of the snapshot would leave behind, and a way to tell a snapshot's page from the
     /// database's.
@@ -50,15 +63,8 @@ struct StorefrontSnapshotTests {
     func restartServesTheSnapshot() async throws {
         let folder = try TemporaryFolder()
         try await createTenants([.acme, .globex], in: folder.path)
-        let path = try Self.snapshotPath("acme", in: folder.path)
-        let first = Mutex<Answer?>(nil)
-        try await withExistingPortal(dataPath: folder.path) { client, _ in
-            let answer = try await Self.home(client, "acme.localhost")
-            #expect(answer.body.contains("Acme Starter"))
-            first.withLock { $0 = answer }
-            try await Self.waitForSnapshot(path)
-        }
-        let expected = try #require(first.withLock { $0 })
+        let expected = try await Self.firstRun(in: folder.path)
+        #expect(expected.body.contains("Acme Starter"))
         // The database now names the product differently; only the snapshot still has the page above.
         try await Self.writeUnseen("Acme Unseen", in: folder.path)
         try await withExistingPortal(dataPath: folder.path) { client, _ in
@@ -119,10 +125,7 @@ struct StorefrontSnapshotTests {
         let folder = try TemporaryFolder()
         try await createTenants([.acme], in: folder.path)
         let path = try Self.snapshotPath("acme", in: folder.path)
-        try await withExistingPortal(dataPath: folder.path) { client, _ in
-            _ = try await Self.home(client, "acme.localhost")
-            try await Self.waitForSnapshot(path)
-        }
+        try await Self.firstRun(in: folder.path)
         // As if that run had stopped before closing: no record that its snapshots are current, and a write it left
         // half done.
         let snapshots = StorefrontSnapshotFiles.folder(in: DataDirectory(path: folder.path))
@@ -138,15 +141,12 @@ struct StorefrontSnapshotTests {
         #expect(!FileManager.default.fileExists(atPath: halfWritten.path))
     }
 
-    @Test("removing a tenant removes its snapshot, so a new tenant of the same name starts from its own data")
+    @Test("removing a tenant removes its snapshot")
     func removalRemovesSnapshot() async throws {
         let folder = try TemporaryFolder()
         try await createTenants([.acme], in: folder.path)
         let path = try Self.snapshotPath("acme", in: folder.path)
-        try await withExistingPortal(dataPath: folder.path) { client, _ in
-            _ = try await Self.home(client, "acme.localhost")
-            try await Self.waitForSnapshot(path)
-        }
+        try await Self.firstRun(in: folder.path)
         let data = DataDirectory(path: folder.path)
         let platform = try PlatformDatabase(dataDirectory: data)
         defer { try? platform.close() }
@@ -162,10 +162,7 @@ struct StorefrontSnapshotTests {
         let (acme, globex) = (
             try Self.snapshotPath("acme", in: folder.path), try Self.snapshotPath("globex", in: folder.path)
         )
-        try await withExistingPortal(dataPath: folder.path) { client, _ in
-            _ = try await Self.home(client, "acme.localhost")
-            try await Self.waitForSnapshot(acme)
-        }
+        try await Self.firstRun(in: folder.path)
         try FileManager.default.copyItem(atPath: acme, toPath: globex)
         try await withExistingPortal(dataPath: folder.path) { client, _ in
             let body = try await Self.home(client, "globex.localhost").body

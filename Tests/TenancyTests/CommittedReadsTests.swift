@@ -8,18 +8,10 @@ import Testing
 
 @Suite("Reads reused until the next commit")
 struct CommittedReadsTests {
-    private func openTenant(_ slug: String, in data: borrowing TestDataDirectory) throws -> TenantDatabase {
-        let platform = try PlatformDatabase(dataDirectory: data.directory)
-        defer { try? platform.close() }
-        let onboarding = TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
-        let tenant = try onboarding.addTenant(.init(slug: slug, name: slug))
-        return try TenantDatabase.open(path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
-    }
-
     @Test("a value is read once while nothing commits, and again after any commit")
     func commitInvalidates() async throws {
         let data = try TestDataDirectory()
-        let database = try openTenant("one", in: data)
+        let database = try data.openNewTenant("one")
         defer { try? database.close() }
         let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8)
         let count = Mutex(0)
@@ -40,7 +32,7 @@ struct CommittedReadsTests {
     @Test("a value older than its maximum age is read again, and a miss is never kept")
     func ageAndMisses() async throws {
         let data = try TestDataDirectory()
-        let database = try openTenant("one", in: data)
+        let database = try data.openNewTenant("one")
         defer { try? database.close() }
         let reads = CommittedReads<String, Int>(
             commits: database.reads.commits, capacity: 8, maximumAge: .milliseconds(50))
@@ -72,7 +64,7 @@ struct CommittedReadsTests {
     @Test("a signed-out session ends at once, and a reopened pool never takes an old value for current")
     func sessionsEndAtOnce() async throws {
         let data = try TestDataDirectory()
-        var database = try openTenant("one", in: data)
+        var database = try data.openNewTenant("one")
         let store = database.accounts
         let account = try await store.createAccount(
             kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
@@ -98,8 +90,8 @@ struct CommittedReadsTests {
     @Test("two tenants' dashboards for the same account id never mix")
     func tenantsDoNotMix() async throws {
         let data = try TestDataDirectory()
-        let first = try openTenant("first", in: data)
-        let second = try openTenant("second", in: data)
+        let first = try data.openNewTenant("first")
+        let second = try data.openNewTenant("second")
         defer { try? first.close(); try? second.close() }
         for (database, product) in [(first, "First Hosting"), (second, "Second Hosting")] {
             let account = try await database.accounts.createAccount(

@@ -19,6 +19,17 @@ struct TestDataDirectory: ~Copyable {
     }
 }
 
+extension TestDataDirectory {
+    /// Onboards a tenant named `slug` here and opens its database, as a server's pool would.
+    func openNewTenant(_ slug: String) throws -> TenantDatabase {
+        let platform = try PlatformDatabase(dataDirectory: directory)
+        defer { try? platform.close() }
+        let onboarding = TenantOnboarding(platform: platform, dataDirectory: directory, baseDomain: "localhost")
+        let tenant = try onboarding.addTenant(.init(slug: slug, name: slug))
+        return try TenantDatabase.open(path: directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
+    }
+}
+
 @Suite("Registry and onboarding")
 struct RegistryTests {
     @Test("a new tenant gets its folder, database and a platform domain as primary")

@@ -6,14 +6,6 @@ import Testing
 
 @Suite("Storefront snapshot files follow the tenant's commits")
 struct StorefrontSnapshotFilesTests {
-    private func openTenant(_ slug: String, in data: borrowing TestDataDirectory) throws -> TenantDatabase {
-        let platform = try PlatformDatabase(dataDirectory: data.directory)
-        defer { try? platform.close() }
-        let onboarding = TenantOnboarding(platform: platform, dataDirectory: data.directory, baseDomain: "localhost")
-        let tenant = try onboarding.addTenant(.init(slug: slug, name: slug))
-        return try TenantDatabase.open(path: data.directory.tenantDatabasePath(tenant.slug), tenantID: tenant.id)
-    }
-
     private func snapshot(_ slug: String, in data: borrowing TestDataDirectory) throws -> String {
         let path = StorefrontSnapshotFiles.path(in: data.directory, slug: try TenantSlug(validating: slug))
         let written = try StorefrontSnapshotFiles.replace(
@@ -26,9 +18,9 @@ struct StorefrontSnapshotFilesTests {
     @Test("a commit to a storefront table removes that tenant's snapshot; other commits and tenants keep theirs")
     func commitsRemoveSnapshots() async throws {
         let data = try TestDataDirectory()
-        let one = try openTenant("one", in: data)
+        let one = try data.openNewTenant("one")
         defer { try? one.close() }
-        let two = try openTenant("two", in: data)
+        let two = try data.openNewTenant("two")
         defer { try? two.close() }
         let (pathOne, pathTwo) = (try snapshot("one", in: data), try snapshot("two", in: data))
         #expect(
@@ -76,7 +68,7 @@ struct StorefrontSnapshotFilesTests {
     @Test("a snapshot read before a storefront commit is refused after it")
     func staleWriteRefused() async throws {
         let data = try TestDataDirectory()
-        let one = try openTenant("one", in: data)
+        let one = try data.openNewTenant("one")
         defer { try? one.close() }
         let path = StorefrontSnapshotFiles.path(in: data.directory, slug: try TenantSlug(validating: "one"))
         let before = StorefrontSnapshotFiles.generation(of: path)
@@ -96,7 +88,7 @@ struct StorefrontSnapshotFilesTests {
     @Test("restoring a backup over a tenant's database removes its snapshot")
     func restoreRemovesSnapshot() async throws {
         let data = try TestDataDirectory()
-        let one = try openTenant("one", in: data)
+        let one = try data.openNewTenant("one")
         let copy = data.directory.root.appendingPathComponent("copy.sqlite").path
         try await one.pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
         try one.close()

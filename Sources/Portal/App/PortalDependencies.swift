@@ -79,7 +79,11 @@ package struct PortalDependencies: Sendable {
 
     /// Where the canonical links of a tenant's pages point: its stored primary domain.
     package func siteURL(_ tenant: Tenant) -> String {
-        accountServices.link(primaryHost: tenantRealm(tenant).linkHost, path: "")
+        Self.siteURL(of: tenant, registry: registry, services: accountServices)
+    }
+
+    private static func siteURL(of tenant: Tenant, registry: TenantRegistry, services: AccountServices) -> String {
+        services.link(primaryHost: registry.linkHost(of: tenant), path: "")
     }
 
     /// The realm of one tenant's customers and staff.
@@ -140,7 +144,7 @@ package struct PortalDependencies: Sendable {
             snapshots: try StorefrontSnapshots.open(
                 dataDirectory: dataDirectory, assetsDirectory: configuration.assetsDirectory,
                 stylesheetURL: assets.url(for: "base.css"),
-                siteURL: { [registry] in accountServices.link(primaryHost: registry.linkHost(of: $0), path: "") }),
+                siteURL: { [registry] in siteURL(of: $0, registry: registry, services: accountServices) }),
             logger: logger
         )
         let throttle = LoginThrottle()

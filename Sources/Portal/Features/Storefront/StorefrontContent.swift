@@ -18,9 +18,6 @@ package final class StorefrontContent: Sendable {
     /// The home page in each language (and host) it was asked in, rendered on first request (or kept from the
     /// tenant's storefront snapshot).
     package let homePages: RenderedVariants
-    /// The tenant's storefront generation (`StorefrontSnapshotFiles.generation`) read before this content was:
-    /// a snapshot of it is stored only while no storefront commit has happened since.
-    package let generation: UInt64
     /// Changes whenever the brand does: part of the inputs of pages rendered from the chrome.
     package let brandStamp: String
     /// Categories and the products with pages (listed and hidden), for product and category pages.
@@ -29,21 +26,16 @@ package final class StorefrontContent: Sendable {
     package let site: SiteSettings
     /// The published page chosen as the home page, if any.
     package let home: PageContent?
-    /// The tenant's canonical site address when this content was built (what a snapshot records for its pages).
-    package let siteURL: String
-    /// Where this tenant's storefront snapshot is kept ("" without snapshots).
-    package let snapshotPath: String
+    /// The state this content was read in, for its snapshot and its currency in memory; nil without snapshots.
+    package let basis: StorefrontSnapshots.Basis?
 
     package init(
         tenant: Tenant, brand: Brand, theme: ThemeStylesheet, themeBody: ByteBuffer, chrome: StorefrontChrome,
         brandStamp: String, catalogue: StorefrontCatalogue, site: SiteSettings = SiteSettings(),
-        home: PageContent? = nil, pages: [String: RenderedVariants.Page] = [:], generation: UInt64 = 0,
-        siteURL: String = "", snapshotPath: String = ""
+        home: PageContent? = nil, pages: [String: RenderedVariants.Page] = [:], basis: StorefrontSnapshots.Basis? = nil
     ) {
-        self.siteURL = siteURL
-        self.snapshotPath = snapshotPath
         homePages = RenderedVariants(pages)
-        self.generation = generation
+        self.basis = basis
         self.tenant = tenant
         self.brand = brand
         self.theme = theme

@@ -5,10 +5,12 @@ import NIOCore
 import Synchronization
 import Tenancy
 
-/// Serves each tenant's storefront content from memory, building it from the tenant's database on a miss.
+/// Serves each tenant's storefront content from memory, else from its snapshot (`StorefrontSnapshots`), else from its
+/// database.
 ///
-/// Keyed by tenant id only, and invalidated explicitly on every write and on registry changes,
-/// so one tenant's content can never be served for another.
+/// Keyed by tenant id and checked against the registry row, so one tenant's content can never be served for another.
+/// An entry is current while the brand's storefront generation has not moved (every commit to the storefront's
+/// tables moves it, whatever code made it); `invalidate` covers the rest (registry changes, moves, domains).
 package final class StorefrontService: Sendable {
     private let databases: TenantDatabases
     private let pages: PageRenderer
@@ -34,25 +36,21 @@ package final class StorefrontService: Sendable {
     /// `throughPool`: a miss is read through the tenant's pool (opening it), for a request that will use it anyway.
     package func content(for tenant: Tenant, throughPool: Bool = false) async throws -> StorefrontContent {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant,
-            cached.snapshotPath.isEmpty
-                || StorefrontSnapshotFiles.generation(of: cached.snapshotPath) == cached.generation
+            cached.basis?.isCurrent ?? true
         {
-            // Current: no storefront commit since it was read (a commit moves the generation on by itself, whether or
-            // not the code that made it calls `invalidate`).
             PortalMetrics.storefrontCacheHit.increment()
             return cached
         }
         PortalMetrics.storefrontCacheMiss.increment()
-        let path = snapshots?.path(for: tenant)
-        // Read before the data: a storefront commit after this point keeps what is read below out of the cache
-        // and out of the snapshot.
-        let generation = path.map(StorefrontSnapshotFiles.generation(of:)) ?? 0
+        // Taken before the data: a storefront commit after this point keeps what is read below out of the cache and
+        // out of the snapshot.
+        let basis = snapshots?.basis(for: tenant)
         let content: StorefrontContent
-        if let snapshot = await snapshot(of: tenant) {
+        if let basis, let snapshot = await snapshot(of: tenant, on: basis) {
             PortalMetrics.storefrontSnapshotRead.increment()
             content = try build(
                 tenant: tenant, brand: snapshot.brand, catalogue: snapshot.catalogue, site: snapshot.site,
-                home: snapshot.home, pages: snapshot.pages, generation: generation)
+                home: snapshot.home, pages: snapshot.pages, basis: basis)
         } else {
             // A tenant seen only by visitors never needs its pool: the storefront is read through a read-only
             // connection opened for this one read (or through the pool, when it is open already).
@@ -60,20 +58,21 @@ package final class StorefrontService: Sendable {
                 db in try TenantDatabase.storefrontSite(db)
             }
             content = try build(
-                tenant: tenant, brand: brand, catalogue: catalogue, site: site, home: home, generation: generation)
+                tenant: tenant, brand: brand, catalogue: catalogue, site: site, home: home, basis: basis)
         }
         cache.withLock { cache in
-            guard path.map(StorefrontSnapshotFiles.generation(of:)) ?? 0 == generation else { return }
-            cache.insert(content, for: tenant.id)
+            if basis?.isCurrent ?? true { cache.insert(content, for: tenant.id) }
         }
         return content
     }
 
     /// The tenant's snapshot when there is a current one; a damaged one is logged and read past.
-    private func snapshot(of tenant: Tenant) async -> StorefrontSnapshots.Loaded? {
+    private func snapshot(of tenant: Tenant, on basis: StorefrontSnapshots.Basis) async
+        -> StorefrontSnapshots.Loaded?
+    {
         guard let snapshots else { return nil }
         do {
-            return try await BlockingIO.run { try snapshots.load(tenant) }
+            return try await BlockingIO.run { try snapshots.load(tenant, on: basis) }
         } catch {
             logger.warning(
                 "storefront snapshot unreadable; reading the database",
@@ -85,15 +84,13 @@ package final class StorefrontService: Sendable {
     /// Stores `content` and the pages rendered from it as the tenant's snapshot, in the background; nothing is
     /// stored when a storefront commit happened after the content was read.
     package func keep(_ content: StorefrontContent) {
-        guard let snapshots else { return }
-        let path = snapshots.path(for: content.tenant)
-        guard StorefrontSnapshotFiles.generation(of: path) == content.generation else { return }
+        guard let snapshots, let basis = content.basis, basis.isCurrent else { return }
         let logger = logger
         Task.detached {
             do {
                 try await BlockingIO.run {
-                    let bytes = try snapshots.encode(content)
-                    try StorefrontSnapshotFiles.replace(path, with: bytes, ifUnchangedSince: content.generation)
+                    let bytes = try snapshots.encode(content, on: basis)
+                    try StorefrontSnapshotFiles.replace(basis.path, with: bytes, ifUnchangedSince: basis.generation)
                 }
             } catch {
                 logger.warning(
@@ -135,7 +132,7 @@ package final class StorefrontService: Sendable {
 
     private func build(
         tenant: Tenant, brand: Brand, catalogue: StorefrontCatalogue, site: SiteSettings, home: PageContent?,
-        pages: [String: RenderedVariants.Page] = [:], generation: UInt64
+        pages: [String: RenderedVariants.Page] = [:], basis: StorefrontSnapshots.Basis?
     ) throws -> StorefrontContent {
         let theme = ThemeStylesheet(brand: brand)
         let chrome = StorefrontChrome.make(
@@ -153,9 +150,7 @@ package final class StorefrontService: Sendable {
             site: site,
             home: home,
             pages: pages,
-            generation: generation,
-            siteURL: snapshots?.siteURL(of: tenant) ?? "",
-            snapshotPath: snapshots?.path(for: tenant) ?? ""
+            basis: basis
         )
     }
 }

@@ -48,6 +48,20 @@ package final class StorefrontSnapshots: Sendable {
         let pages: [Page]
     }
 
+    /// What a brand's storefront was read in, taken before the data is read: where its snapshot is kept, the
+    /// brand's generation (`StorefrontSnapshotFiles.generation`), the site address pages are rendered with and the
+    /// database file. A snapshot of content read on this basis is stored only while the generation has not moved,
+    /// and records the site address and file it was read with, not the ones current when it is written.
+    package struct Basis: Sendable {
+        let path: String
+        let generation: UInt64
+        let siteURL: String
+        let databaseFile: String?
+
+        /// No storefront commit (or discard) since: content read on this basis is current.
+        var isCurrent: Bool { StorefrontSnapshotFiles.generation(of: path) == generation }
+    }
+
     /// A snapshot read back: the storefront's data, and the pages that may still be served.
     struct Loaded: Sendable {
         let brand: Brand
@@ -75,7 +89,7 @@ package final class StorefrontSnapshots: Sendable {
     ) throws -> StorefrontSnapshots {
         let folder = StorefrontSnapshotFiles.folder(in: dataDirectory)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let marker = folder.appendingPathComponent("clean")
+        let marker = cleanMarker(in: folder)
         var epoch = UUID().uuidString
         if let previous = try? String(contentsOf: marker, encoding: .utf8), previous.count == epoch.count {
             epoch = previous
@@ -101,7 +115,7 @@ package final class StorefrontSnapshots: Sendable {
     /// Records that every commit of this run has removed the snapshots it made stale: the next run may use them.
     package func close() throws {
         let folder = StorefrontSnapshotFiles.folder(in: dataDirectory)
-        let marker = folder.appendingPathComponent("clean")
+        let marker = Self.cleanMarker(in: folder)
         let temporary = folder.appendingPathComponent("clean.tmp")
         try Data(epoch.utf8).write(to: temporary)
         try DurableFolder.syncFile(temporary)
@@ -110,6 +124,9 @@ package final class StorefrontSnapshots: Sendable {
         }
         try DurableFolder.syncEntries(of: folder)
     }
+
+    /// Present between a run's clean stop and the next start, holding that run's epoch.
+    private static func cleanMarker(in folder: URL) -> URL { folder.appendingPathComponent("clean") }
 
     /// Everything a rendered storefront page depends on besides the tenant's data and the request: this binary,
     /// the templates, the translations, the shared stylesheet's address and the database schema.
@@ -143,19 +160,20 @@ package final class StorefrontSnapshots: Sendable {
         StorefrontSnapshotFiles.path(in: dataDirectory, slug: tenant.slug)
     }
 
-    /// The canonical site address pages of `tenant` are rendered with now.
-    func siteURL(of tenant: Tenant) -> String { siteURL(tenant) }
-
-    /// The identity of the tenant's database file, or nil when it has none.
-    private func databaseFile(of tenant: Tenant) -> String? {
+    /// The basis of a read of `tenant`'s storefront starting now (a `stat` of its database: on a miss only).
+    func basis(for tenant: Tenant) -> Basis {
+        let path = path(for: tenant)
+        let generation = StorefrontSnapshotFiles.generation(of: path)
         var status = stat()
-        guard stat(dataDirectory.tenantDatabasePath(tenant.slug), &status) == 0 else { return nil }
-        return "\(status.st_dev):\(status.st_ino)"
+        let file =
+            stat(dataDirectory.tenantDatabasePath(tenant.slug), &status) == 0
+            ? "\(status.st_dev):\(status.st_ino)" : nil
+        return Basis(path: path, generation: generation, siteURL: siteURL(tenant), databaseFile: file)
     }
 
-    /// The tenant's snapshot when it may be used; nil when there is none or it is stale.
-    func load(_ tenant: Tenant) throws -> Loaded? {
-        guard let bytes = try StorefrontSnapshotFiles.read(path(for: tenant)), bytes.count >= Self.magic.count + 4,
+    /// The tenant's snapshot when it may be used on `basis`; nil when there is none or it is stale.
+    func load(_ tenant: Tenant, on basis: Basis) throws -> Loaded? {
+        guard let bytes = try StorefrontSnapshotFiles.read(basis.path), bytes.count >= Self.magic.count + 4,
             bytes.starts(with: Self.magic)
         else { return nil }
         var offset = Self.magic.count
@@ -165,10 +183,10 @@ package final class StorefrontSnapshots: Sendable {
         let meta = try JSONDecoder().decode(Meta.self, from: Data(bytes[offset..<offset + metaLength]))
         offset += metaLength
         guard meta.epoch == epoch, meta.fingerprint == fingerprint, meta.tenant == tenant,
-            meta.database == databaseFile(of: tenant)
+            meta.database == basis.databaseFile
         else { return nil }
         var pages: [String: RenderedVariants.Page] = [:]
-        if meta.year == StorefrontChrome.currentYear(), meta.siteURL == siteURL(tenant) {
+        if meta.year == StorefrontChrome.currentYear(), meta.siteURL == basis.siteURL {
             for page in meta.pages {
                 guard page.length >= 0, page.length <= bytes.count - offset else { return nil }
                 pages[page.variant] = RenderedVariants.Page(
@@ -179,15 +197,15 @@ package final class StorefrontSnapshots: Sendable {
         return Loaded(brand: meta.brand, catalogue: meta.catalogue, site: meta.site, home: meta.home, pages: pages)
     }
 
-    /// The snapshot of `content` with the pages rendered from it so far.
-    func encode(_ content: StorefrontContent) throws -> [UInt8] {
-        guard let database = databaseFile(of: content.tenant) else {
+    /// The snapshot of `content`, read on `basis`, with the pages rendered from it so far.
+    func encode(_ content: StorefrontContent, on basis: Basis) throws -> [UInt8] {
+        guard let database = basis.databaseFile else {
             throw TenancyError.storage("tenant \(content.tenant.slug) has no database file")
         }
         let pages = content.homePages.all().sorted { $0.key < $1.key }
         let meta = Meta(
             epoch: epoch, fingerprint: fingerprint, tenant: content.tenant, database: database,
-            siteURL: content.siteURL,
+            siteURL: basis.siteURL,
             year: content.chrome.year, brand: content.brand, catalogue: content.catalogue, site: content.site,
             home: content.home,
             pages: pages.map { Meta.Page(variant: $0.key, etag: $0.value.etag, length: $0.value.body.readableBytes) })
