@@ -113,7 +113,7 @@ def main():
                         if headers.get("retry-after") != "1":
                             errors.append(f"a 503 without Retry-After: 1 ({headers.get('retry-after')})")
                     else:
-                        errors.append(f"read answered {status}")
+                        errors.append(f"read answered {status} (Portal-Node: {headers.get('portal-node')})")
 
         def writer(index):
             count = 0

@@ -18,6 +18,9 @@ package final class TenantRegistry: Sendable {
     private let handlers = Mutex<[ChangeHandler]>([])
     /// In a cluster: whether this node holds the tenant's job lease (set by the node's membership).
     private let jobGate = Mutex<(@Sendable (Tenant.ID) -> Bool)?>(nil)
+    /// Tenants whose folder this node has just received in a move, each until its deadline: until this node's copy
+    /// of the registry shows them here, their requests are told to retry rather than sent to the old holder.
+    private let arrivals = Mutex<[Tenant.ID: ContinuousClock.Instant]>([:])
 
     package init(database: PlatformDatabase, baseDomain: String, node: String? = nil) throws {
         self.database = database
@@ -51,6 +54,27 @@ package final class TenantRegistry: Sendable {
         // Asked twice per request: a single node holds everything without copying the snapshot out of its lock.
         guard let node else { return true }
         return current.withLock { $0.holds(tenantID, node: node) }
+    }
+
+    /// Notes that the tenant's folder arrived here in a move that the registry has yet to show (for at most
+    /// `limit`: a move that fails after the folder arrived leaves the tenant where it was).
+    package func expectArrival(of tenantID: Tenant.ID, within limit: Duration) {
+        arrivals.withLock { $0[tenantID] = .now + limit }
+    }
+
+    /// Ends the wait `expectArrival` started: the registry shows where the tenant is now.
+    package func endArrival(of tenantID: Tenant.ID) {
+        arrivals.withLock { $0[tenantID] = nil }
+    }
+
+    /// Whether the tenant's folder just arrived here and the registry copy may not show it yet.
+    package func isArriving(_ tenantID: Tenant.ID) -> Bool {
+        arrivals.withLock { arrivals in
+            guard let deadline = arrivals[tenantID] else { return false }
+            if deadline > .now { return true }
+            arrivals[tenantID] = nil
+            return false
+        }
     }
 
     /// Makes background jobs ask `gate` too (a node of a cluster: its fenced job leases).

@@ -118,6 +118,20 @@ struct ClusterNodeTests {
             #expect(api.status == .misdirectedRequest)
             #expect(api.text.contains(#""code":"misdirected""#))
 
+            // A brand whose folder just arrived here in a move, before this node's registry copy shows the flip:
+            // the proxy may already send its requests here, and they are told to retry, not sent back.
+            nodeTwo.registry.expectArrival(of: acme.id, within: .seconds(30))
+            let arriving = try await two.get("/", host: "acme.localhost")
+            #expect(arriving.status == .serviceUnavailable)
+            #expect(arriving.headers[.retryAfter] == "1")
+            #expect(!arriving.text.contains("Acme Hosting"))
+            nodeTwo.registry.endArrival(of: acme.id)
+            #expect(try await two.get("/", host: "acme.localhost").status == .misdirectedRequest)
+            // The wait is bounded: a move that failed after the folder arrived leaves the brand where it was.
+            nodeTwo.registry.expectArrival(of: acme.id, within: .zero)
+            #expect(!nodeTwo.registry.isArriving(acme.id))
+            #expect(try await two.get("/", host: "acme.localhost").status == .misdirectedRequest)
+
             // The same from the other side, for the other brand.
             #expect(try await two.get("/", host: "globex.localhost").text.contains("Globex Cloud"))
             let back = try await one.get("/", host: "globex.localhost")
@@ -180,6 +194,8 @@ extension ClusterNodeTests {
 
             // The target holds it, with its data; the source's copy is set aside.
             try await waitUntil { nodeTwo.registry.holds(acme.id) }
+            // The target stops holding the brand's requests back once its copy shows the flip.
+            try await waitUntil { !nodeTwo.registry.isArriving(acme.id) }
             let home = try await two.get("/", host: "acme.localhost")
             #expect(home.status == .ok)
             #expect(home.text.contains("Moved with care"))

@@ -59,8 +59,10 @@ package struct MoveReceiver: Sendable {
                 status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
                 message: "not enough free disk for a \(declared)-byte snapshot")
         }
-        guard !tenants.holds(tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0))
-        else { throw Refusal(status: .conflict, message: "this node holds \(slug) already") }
+        let tenantID = tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0)
+        guard !tenants.holds(tenantID) else {
+            throw Refusal(status: .conflict, message: "this node holds \(slug) already")
+        }
 
         let work = dataDirectory.root.appendingPathComponent(".receiving", isDirectory: true)
         let file = work.appendingPathComponent("\(slug.rawValue)-\(moveID).tar.gz")
@@ -136,8 +138,28 @@ package struct MoveReceiver: Sendable {
             try DurableFolder.syncEntries(of: dataDirectory.root)
         }
         logger.info("snapshot received", metadata: ["tenant": "\(slug)", "move": "\(moveID)", "bytes": "\(bytes)"])
+        awaitFlip(of: tenantID)
         return bytes
     }
+
+    /// The source flips the registry next and then points the proxy here, possibly before this node's copy of the
+    /// registry shows the flip: until it does, the brand's requests get 503 with `Retry-After` (not a 421 naming the
+    /// old holder), and the copy is refreshed every 50 ms for a few seconds instead of waiting for the follower.
+    private func awaitFlip(of tenantID: Tenant.ID) {
+        let (tenants, follower) = (self.tenants, membership.follower)
+        tenants.expectArrival(of: tenantID, within: Self.arrivalLimit)
+        Task {
+            for _ in 0..<100 {
+                try? await follower.sync()
+                if tenants.holds(tenantID) { break }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            if tenants.holds(tenantID) { tenants.endArrival(of: tenantID) }
+        }
+    }
+
+    /// How long a received brand waits for the registry to show it here before a move is taken to have failed.
+    static let arrivalLimit: Duration = .seconds(30)
 
     static func answer(_ status: HTTPResponse.Status, _ json: String) -> Response {
         Response(

@@ -27,6 +27,9 @@ package struct TenantGateMiddleware: RouterMiddleware {
         case .tenant(let tenant, _):
             guard !moving.contains(tenant.id) else { throw PortalError.tenantMoving }
             guard registry.holds(tenant.id) else {
+                // Moved here a moment ago, before this node's registry copy caught up: the proxy may already
+                // send its requests here, and they are told to retry, not sent back to the old holder.
+                if registry.isArriving(tenant.id) { throw PortalError.tenantMoving }
                 throw PortalError.heldElsewhere(node: registry.snapshot.assignments[tenant.id])
             }
             guard tenant.status == .active || Self.staffMayEnterSuspended(request) else {
