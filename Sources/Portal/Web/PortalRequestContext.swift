@@ -1,4 +1,5 @@
 import Hummingbird
+import Integrations
 import NIOCore
 import Tenancy
 
@@ -47,9 +48,17 @@ package struct RequestOrigin: Sendable {
     package var viaTrustedProxy = false
     /// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
     package var clientAddress: String?
+    /// The configured trusted proxy networks, for `fromInside`.
+    var trustedProxies: [CIDR] = []
+
     /// Whether `/internal/` routes answer: the client (after a trusted proxy's forwarding) is this machine or is
-    /// itself a configured trusted proxy. A visitor forwarded by the edge is outside.
-    package var fromInside = false
+    /// itself a configured trusted proxy. A visitor forwarded by the edge is outside. Worked out when asked (by the
+    /// few routes that care), not for every request.
+    package var fromInside: Bool {
+        guard let client = clientAddress else { return false }
+        return NetworkAddress(literal: client)?.unmapped.scope == .loopback
+            || trustedProxies.contains { $0.contains(client) }
+    }
 
     package var tenant: Tenant? {
         if case .tenant(let tenant, _) = resolution { return tenant }

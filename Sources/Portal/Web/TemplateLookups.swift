@@ -5,6 +5,10 @@ import Mustache
 // renders each one through both paths.
 
 extension StorefrontChrome: MustacheParent {
+    package func child(named name: String) -> Any? { fields.child(named: name) }
+}
+
+extension StorefrontChrome.Fields: MustacheParent {
     package func child(named name: String) -> Any? {
         switch name {
         case "tenantName": tenantName

@@ -34,9 +34,15 @@ package struct PortalLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let given = event.metadata { fields.merge(given) { _, new in new } }
+        var fields: Logger.Metadata
+        if metadata.isEmpty, metadataProvider == nil {
+            // The request log's case (one line per request): the event's own fields, not merged into a copy.
+            fields = event.metadata ?? [:]
+        } else {
+            fields = metadata
+            if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
+            if let given = event.metadata { fields.merge(given) { _, new in new } }
+        }
         write(
             Self.line(
                 format: format, time: Date(), level: event.level, label: label, message: "\(event.message)",
@@ -53,8 +59,25 @@ package struct PortalLogHandler: LogHandler {
         let fields = metadata.sorted { $0.key < $1.key }.map { ($0.key, LogRedaction.value($0.value, key: $0.key)) }
         switch format {
         case .text:
-            let rendered = fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-            return "\(stamp) \(level) \(label) :\(rendered.isEmpty ? "" : " " + rendered) [\(source)] \(message)"
+            // Appended into one string: a line per request is worth not building the pieces separately.
+            var line = stamp
+            line.reserveCapacity(stamp.utf8.count + label.utf8.count + message.utf8.count + source.utf8.count + 160)
+            line += " "
+            line += level.rawValue
+            line += " "
+            line += label
+            line += " :"
+            for (key, value) in fields {
+                line += " "
+                line += key
+                line += "="
+                line += value
+            }
+            line += " ["
+            line += source
+            line += "] "
+            line += message
+            return line
         case .json:
             var line = #"{"time":""# + JSONText.escaped(stamp) + #"","level":""# + level.rawValue
             line += #"","label":""# + JSONText.escaped(label) + #"","source":""# + JSONText.escaped(source)

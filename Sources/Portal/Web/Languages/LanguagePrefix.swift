@@ -19,8 +19,17 @@ enum LanguagePrefix {
         ].map(\.fixedPrefix) + [ProductAPIPaths.prefix]
 
     static func keepsPrefix(_ path: Substring) -> Bool {
-        !unprefixed.contains { path.hasPrefix($0) }
+        // Asked on every request: only the prefixes that start with the path's second byte are compared.
+        // (Every entry is `/` and at least one more byte, so a path shorter than that keeps its prefix.)
+        guard let second = path.utf8.dropFirst().first, let candidates = unprefixedBySecondByte[second] else {
+            return true
+        }
+        return !candidates.contains { path.hasPrefix($0) }
     }
+
+    /// `unprefixed` by the byte after the leading `/`.
+    private static let unprefixedBySecondByte: [UInt8: [String]] = Dictionary(
+        grouping: unprefixed, by: { Array($0.utf8)[1] })
 
     /// `html` with `prefix` put in front of every local `href="/…"` and `action="/…"` that does not already carry a
     /// language: a page reached as `/ar/…` links to `/ar/…`.

@@ -87,6 +87,12 @@ package struct LanguageMiddleware: RouterMiddleware {
 extension StorefrontChrome {
     /// Sets the page's language, direction, tagline, switcher and `hreflang` alternates for `choice`.
     mutating func apply(_ choice: LanguageChoice, origin: RequestOrigin) {
+        update { $0.apply(choice, origin: origin) }
+    }
+}
+
+extension StorefrontChrome.Fields {
+    mutating func apply(_ choice: LanguageChoice, origin: RequestOrigin) {
         let brand = choice.brand
         let offered = choice.offered
         language = choice.code
@@ -95,7 +101,9 @@ extension StorefrontChrome {
         tagline = brand.tagline(in: choice.code)
         let site = choice.site
         let (code, fallback) = (choice.code, brand.defaultLanguage)
-        menuLinks = site.menu.map { MenuLink(label: $0.label.text(in: code, fallback: fallback), url: $0.url) }
+        menuLinks = site.menu.map {
+            StorefrontChrome.MenuLink(label: $0.label.text(in: code, fallback: fallback), url: $0.url)
+        }
         hasCustomMenu = !menuLinks.isEmpty
         if !site.footer.isEmpty {
             footerLinks = site.footer.map {
@@ -106,7 +114,8 @@ extension StorefrontChrome {
         announcement = site.announcement.flatMap { bar in
             // Formatting the day costs more than the rest of this together: only when there is a bar to show.
             bar.isShown(on: DisplayCalendar.day(choice.now))
-                ? AnnouncementBar(text: bar.text.text(in: code, fallback: fallback), url: bar.url) : nil
+                ? StorefrontChrome.AnnouncementBar(text: bar.text.text(in: code, fallback: fallback), url: bar.url)
+                : nil
         }
         guard offered.count > 1, LanguagePrefix.keepsPrefix(choice.path[...]) else {
             languageLinks = []
@@ -118,7 +127,7 @@ extension StorefrontChrome {
         let query = choice.query.isEmpty ? "" : "?\(choice.query)"
         languageLinks = offered.map { code in
             let url = "/\(code)\(choice.path)"
-            return LanguageLink(
+            return StorefrontChrome.LanguageLink(
                 code: code, name: choice.languages.catalogs[code]?.name ?? code, url: url + query,
                 absoluteURL: base + url,
                 isCurrent: code == choice.code)

@@ -54,11 +54,7 @@ package struct RequestOriginMiddleware: RouterMiddleware {
                 origin.clientAddress = client
             }
         }
-        if let client = origin.clientAddress {
-            origin.fromInside =
-                NetworkAddress(literal: client)?.unmapped.scope == .loopback
-                || trustedProxies.contains { $0.contains(client) }
-        }
+        origin.trustedProxies = trustedProxies
         guard let rawHost else {
             origin.resolution = .badHost(.missing)
             return origin

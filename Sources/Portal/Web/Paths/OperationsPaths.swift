@@ -16,8 +16,12 @@ package enum OperationsPaths {
     /// Paths answered whatever the host names (a tenant, the platform, or nothing): these never reach a tenant's
     /// gate or the platform console's routes.
     package static func isHostIndependent(_ path: String, benchRoutes: Bool) -> Bool {
-        path == health.pattern || path.hasPrefix(staticFile("")) || path == tlsAsk.pattern || path == ready.pattern
-            || path == metrics.pattern || path.hasPrefix(ClusterPaths.receive.fixedPrefix)
+        // Asked several times per request: the prefixes are made once.
+        path == health.pattern || path.hasPrefix(staticPrefix) || path == tlsAsk.pattern || path == ready.pattern
+            || path == metrics.pattern || path.hasPrefix(receivePrefix)
             || (benchRoutes && path == benchPlaintext.pattern)
     }
+
+    private static let staticPrefix = staticFile("")
+    private static let receivePrefix = ClusterPaths.receive.fixedPrefix
 }
