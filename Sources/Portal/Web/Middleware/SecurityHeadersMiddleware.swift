@@ -13,22 +13,38 @@ package struct SecurityHeadersMiddleware: RouterMiddleware {
         "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
         + "payment=(), usb=(), interest-cohort=()"
 
+    /// The headers as fields, made (and their values checked by HTTPTypes) once rather than on every response.
+    static let contentSecurityPolicyField = HTTPField(name: .contentSecurityPolicy, value: contentSecurityPolicy)
+    static let frameOptionsField = HTTPField(name: .xFrameOptions, value: "DENY")
+    static let alwaysSet = [
+        HTTPField(name: .xContentTypeOptions, value: "nosniff"),
+        HTTPField(name: .referrerPolicy, value: "strict-origin-when-cross-origin"),
+        HTTPField(name: .permissionsPolicy, value: permissionsPolicy),
+        HTTPField(name: .crossOriginOpenerPolicy, value: "same-origin"),
+    ]
+    static let transportSecurityField = HTTPField(
+        name: .strictTransportSecurity, value: "max-age=63072000; includeSubDomains")
+
     package func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response = try await next(request, context)
-        if response.headers[.contentSecurityPolicy] == nil {
-            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        // A route's own policy and framing rule stay; the others replace whatever a route set.
+        if !response.headers.contains(.contentSecurityPolicy) {
+            response.headers.append(Self.contentSecurityPolicyField)
         }
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "strict-origin-when-cross-origin"
-        if response.headers[.xFrameOptions] == nil { response.headers[.xFrameOptions] = "DENY" }
-        response.headers[.permissionsPolicy] = Self.permissionsPolicy
-        response.headers[.crossOriginOpenerPolicy] = "same-origin"
+        if !response.headers.contains(.xFrameOptions) { response.headers.append(Self.frameOptionsField) }
+        for field in Self.alwaysSet {
+            if response.headers.contains(field.name) { response.headers[values: field.name] = [] }
+            response.headers.append(field)
+        }
         if context.origin.isSecure {
-            response.headers[.strictTransportSecurity] = "max-age=63072000; includeSubDomains"
+            if response.headers.contains(.strictTransportSecurity) {
+                response.headers[values: .strictTransportSecurity] = []
+            }
+            response.headers.append(Self.transportSecurityField)
         }
         return response
     }
