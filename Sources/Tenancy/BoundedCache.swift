@@ -15,10 +15,11 @@ package struct BoundedCache<Key: Hashable, Value> {
     package var count: Int { entries.count }
 
     package mutating func value(for key: Key) -> Value? {
-        guard let entry = entries[key] else { return nil }
+        // One hash of the key: the hit is stamped in place through its index.
+        guard let index = entries.index(forKey: key) else { return nil }
         tick += 1
-        entries[key] = (entry.value, tick)
-        return entry.value
+        entries.values[index].lastUse = tick
+        return entries.values[index].value
     }
 
     package mutating func insert(_ value: Value, for key: Key) {

@@ -23,27 +23,29 @@ package struct LanguageChoice: Sendable {
     /// one reference costs less than copying the brand's every field.
     package let scope: Scope
 
-    /// The shipped languages, the host's brand and site settings, and the moment of the request.
+    /// The shipped languages, the host's storefront (brand and site settings) and the moment of the request.
     package final class Scope: Sendable {
         package let languages: Languages
-        /// The brand: its default language (every lookup falls back to it before English) and its taglines.
-        package let brand: Brand
-        /// The brand's menu, footer and announcement.
-        package let site: SiteSettings
+        /// The host's storefront, by reference: its brand and site settings are not copied per request.
+        package let content: StorefrontContent
         /// When the request came, to show the announcement on.
         package let now: Date
 
-        package init(languages: Languages, brand: Brand, site: SiteSettings, now: Date) {
+        /// The brand: its default language (every lookup falls back to it before English) and its taglines.
+        package var brand: Brand { content.brand }
+        /// The brand's menu, footer and announcement.
+        package var site: SiteSettings { content.site }
+
+        package init(languages: Languages, content: StorefrontContent, now: Date) {
             self.languages = languages
-            self.brand = brand
-            self.site = site
+            self.content = content
             self.now = now
         }
     }
 
     package var languages: Languages { scope.languages }
-    package var brand: Brand { scope.brand }
-    package var site: SiteSettings { scope.site }
+    package var brand: Brand { scope.content.brand }
+    package var site: SiteSettings { scope.content.site }
     package var now: Date { scope.now }
 
     package var code: String { localizer.code }
@@ -53,7 +55,7 @@ package struct LanguageChoice: Sendable {
     /// The same request answered in `code`, chosen by `source`.
     package func switched(to code: String, source: Source) -> LanguageChoice {
         var choice = self
-        choice.localizer = languages.localizer(code, fallback: brand.defaultLanguage)
+        choice.localizer = languages.localizer(code, fallback: scope.content.brand.defaultLanguage)
         choice.source = source
         return choice
     }

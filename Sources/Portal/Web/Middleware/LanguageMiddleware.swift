@@ -30,21 +30,20 @@ package struct LanguageMiddleware: RouterMiddleware {
                 try await next(request, context)
             }
         }
-        let brand = content.brand
-        let offered = Self.offered(by: brand, shipped: languages)
+        let offered = Self.offered(by: content.brand, shipped: languages)
         var context = context
         if let code = context.pathLanguage, !offered.contains(code) { context.unknownLanguagePrefix = true }
         let english = LanguageChoice(
             localizer: languages.localizer(Languages.english), source: .brandDefault, path: request.uri.path,
             query: request.uri.query ?? "", offered: offered,
-            scope: .init(languages: languages, brand: brand, site: content.site, now: now()))
+            scope: .init(languages: languages, content: content, now: now()))
         var choice: LanguageChoice
         if let code = context.pathLanguage, offered.contains(code) {
             choice = english.switched(to: code, source: .path)
         } else if let code = AcceptLanguage.preferred(request.headers[.acceptLanguage], offered: offered) {
             choice = english.switched(to: code, source: .acceptLanguage)
         } else {
-            choice = english.switched(to: brand.defaultLanguage, source: .brandDefault)
+            choice = english.switched(to: content.brand.defaultLanguage, source: .brandDefault)
         }
         let customerFacing = LanguagePrefix.keepsPrefix(choice.path[...])
         if !customerFacing {
@@ -93,14 +92,14 @@ extension StorefrontChrome {
 
 extension StorefrontChrome.Fields {
     mutating func apply(_ choice: LanguageChoice, origin: RequestOrigin) {
-        let brand = choice.brand
+        let content = choice.scope.content
         let offered = choice.offered
         language = choice.code
         direction = choice.localizer.direction.rawValue
         languagePrefix = choice.prefix
-        tagline = brand.tagline(in: choice.code)
-        let site = choice.site
-        let (code, fallback) = (choice.code, brand.defaultLanguage)
+        tagline = content.brand.tagline(in: choice.code)
+        let site = content.site
+        let (code, fallback) = (choice.code, content.brand.defaultLanguage)
         menuLinks = site.menu.map {
             StorefrontChrome.MenuLink(label: $0.label.text(in: code, fallback: fallback), url: $0.url)
         }
