@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Integrations
 import TestSupport
 import Testing
@@ -113,5 +115,32 @@ struct MetricsTests {
             labels.map(\.0) == ["route", "method", "status_class"] && labels.map(\.1) == ["/account", "POST", "3xx"])
         #expect(PortalMetrics.statusClass("x") == "other")
         #expect(PortalMetrics.rename("some.other-name", []).0 == "some_other_name")
+    }
+}
+
+extension MetricsTests {
+    @Test("the request middleware counts answers and errors by route template, and records the answer's duration")
+    func requestMiddleware() async throws {
+        PortalMetrics.bootstrap()
+        let router = Router(context: PortalRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware<PortalRequestContext>())
+        router.get("/metrics-test/{id}") { _, _ in "fine" }
+        router.get("/metrics-test-failing") { _, _ -> String in throw HTTPError(.conflict) }
+        try await Application(router: router).test(.router) { client in
+            for id in 1...3 {
+                let fine = try await client.execute(uri: "/metrics-test/\(id)", method: .get)
+                #expect(fine.status == .ok && String(buffer: fine.body) == "fine")
+            }
+            #expect(try await client.execute(uri: "/metrics-test-failing", method: .get).status == .conflict)
+        }
+        var buffer: [UInt8] = []
+        PortalMetrics.registry.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        let route = #"route="/metrics-test/{id}",method="GET",status_class="2xx""#
+        #expect(Self.sample(text, "portal_http_requests_total{\(route)}") == 3)
+        #expect(Self.sample(text, "portal_http_request_duration_seconds_count{\(route)}") == 3)
+        let failing = #"route="/metrics-test-failing",method="GET",status_class="4xx""#
+        #expect(Self.sample(text, "portal_http_requests_total{\(failing)}") == 1)
+        #expect(Self.sample(text, "portal_http_request_errors_total{\(failing)}") == 1)
     }
 }

@@ -106,7 +106,7 @@ package func buildRouter(_ dependencies: PortalDependencies, logger: Logger) -> 
     if configuration.requestMetrics {
         // Outermost: a request's time and status class as the client gets them, error pages included.
         PortalMetrics.bootstrap()
-        router.addMiddleware { MetricsMiddleware() }
+        router.addMiddleware { RequestMetricsMiddleware<PortalRequestContext>() }
     }
     router.addMiddleware {
         RequestOriginMiddleware(

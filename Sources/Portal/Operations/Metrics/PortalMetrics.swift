@@ -1,7 +1,7 @@
 import Metrics
 import Prometheus
 
-/// The process's counters and histograms: swift-metrics handlers (Hummingbird's `MetricsMiddleware`, the upstream
+/// The process's counters and histograms: swift-metrics handlers (`RequestMetricsMiddleware`, the upstream
 /// caller, mail delivery, the sign-in throttle) backed by one Prometheus registry, which `GET /internal/metrics`
 /// prints. Nothing here is labelled by tenant: with 100,000 brands that would be 100,000 series per metric, and
 /// per-brand figures belong on the console.
