@@ -128,6 +128,15 @@ package final class TenantRegistry: Sendable {
             return old
         }
         guard fresh.revision > old.revision else { return }
+        // An arrival ends once the registry says where the brand is (here, or still elsewhere after a failed move
+        // that changed its assignment back): only brands whose assignment this copy has not changed stay waiting.
+        if let node {
+            arrivals.withLock { arrivals in
+                arrivals = arrivals.filter { id, _ in
+                    !fresh.holds(id, node: node) && fresh.assignments[id] == old.assignments[id]
+                }
+            }
+        }
         for handler in handlers.withLock({ $0 }) {
             await handler(old, fresh)
         }

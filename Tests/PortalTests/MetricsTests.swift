@@ -126,12 +126,23 @@ extension MetricsTests {
         router.add(middleware: RequestMetricsMiddleware<PortalRequestContext>())
         router.get("/metrics-test/{id}") { _, _ in "fine" }
         router.get("/metrics-test-failing") { _, _ -> String in throw HTTPError(.conflict) }
+        router.get("/metrics-test-stream") { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "one "))
+                    try await writer.write(ByteBuffer(string: "two"))
+                    try await writer.finish(nil)
+                })
+        }
         try await Application(router: router).test(.router) { client in
             for id in 1...3 {
                 let fine = try await client.execute(uri: "/metrics-test/\(id)", method: .get)
                 #expect(fine.status == .ok && String(buffer: fine.body) == "fine")
             }
             #expect(try await client.execute(uri: "/metrics-test-failing", method: .get).status == .conflict)
+            let streamed = try await client.execute(uri: "/metrics-test-stream", method: .get)
+            #expect(String(buffer: streamed.body) == "one two", "a stream of unknown length is passed on whole")
         }
         var buffer: [UInt8] = []
         PortalMetrics.registry.emit(into: &buffer)
@@ -142,5 +153,8 @@ extension MetricsTests {
         let failing = #"route="/metrics-test-failing",method="GET",status_class="4xx""#
         #expect(Self.sample(text, "portal_http_requests_total{\(failing)}") == 1)
         #expect(Self.sample(text, "portal_http_request_errors_total{\(failing)}") == 1)
+        let stream = #"route="/metrics-test-stream",method="GET",status_class="2xx""#
+        #expect(Self.sample(text, "portal_http_requests_total{\(stream)}") == 1)
+        #expect(Self.sample(text, "portal_http_request_duration_seconds_count{\(stream)}") == 1)
     }
 }

@@ -50,12 +50,15 @@ package struct RequestOrigin: Sendable {
     package var clientAddress: String?
     /// The configured trusted proxy networks, for `fromInside`.
     var trustedProxies: [CIDR] = []
+    /// Set once the client's address was worked out (forwarding honoured); a request refused before that (a second
+    /// `Host`) is never inside.
+    var clientResolved = false
 
     /// Whether `/internal/` routes answer: the client (after a trusted proxy's forwarding) is this machine or is
     /// itself a configured trusted proxy. A visitor forwarded by the edge is outside. Worked out when asked (by the
     /// few routes that care), not for every request.
     package var fromInside: Bool {
-        guard let client = clientAddress else { return false }
+        guard clientResolved, let client = clientAddress else { return false }
         return NetworkAddress(literal: client)?.unmapped.scope == .loopback
             || trustedProxies.contains { $0.contains(client) }
     }

@@ -59,8 +59,7 @@ package struct MoveReceiver: Sendable {
                 status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
                 message: "not enough free disk for a \(declared)-byte snapshot")
         }
-        let tenantID = tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0)
-        guard !tenants.holds(tenantID) else {
+        guard !tenants.holds(tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0)) else {
             throw Refusal(status: .conflict, message: "this node holds \(slug) already")
         }
 
@@ -138,15 +137,19 @@ package struct MoveReceiver: Sendable {
             try DurableFolder.syncEntries(of: dataDirectory.root)
         }
         logger.info("snapshot received", metadata: ["tenant": "\(slug)", "move": "\(moveID)", "bytes": "\(bytes)"])
-        awaitFlip(of: tenantID)
+        await awaitFlip(of: slug)
         return bytes
     }
 
     /// The source flips the registry next and then points the proxy here, possibly before this node's copy of the
     /// registry shows the flip: until it does, the brand's requests get 503 with `Retry-After` (not a 421 naming the
     /// old holder), and the copy is refreshed every 50 ms for a few seconds instead of waiting for the follower.
-    private func awaitFlip(of tenantID: Tenant.ID) {
+    private func awaitFlip(of slug: TenantSlug) async {
         let (tenants, follower) = (self.tenants, membership.follower)
+        let find = { tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id }
+        // A brand created moments ago may not be in this node's copy yet.
+        if find() == nil { try? await follower.sync() }
+        guard let tenantID = find() else { return }
         tenants.expectArrival(of: tenantID, within: Self.arrivalLimit)
         Task {
             for _ in 0..<100 {

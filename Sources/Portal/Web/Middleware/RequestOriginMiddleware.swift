@@ -55,6 +55,7 @@ package struct RequestOriginMiddleware: RouterMiddleware {
             }
         }
         origin.trustedProxies = trustedProxies
+        origin.clientResolved = true
         guard let rawHost else {
             origin.resolution = .badHost(.missing)
             return origin
