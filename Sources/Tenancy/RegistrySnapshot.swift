@@ -51,6 +51,9 @@ package struct RegistrySnapshot: Sendable {
         return tenantsByID[id]
     }
 
+    /// The id of the tenant called `slug`, when the registry has one.
+    package func tenantID(slug: TenantSlug) -> Tenant.ID? { tenantIDsBySlug[slug.rawValue] }
+
     /// Every host that routes to a tenant (its active domains, the platform's `<slug>.<base domain>` included).
     package var routedHosts: [String: Tenant.ID] { tenantIDsByHost }
 

@@ -62,11 +62,6 @@ package final class TenantRegistry: Sendable {
         arrivals.withLock { $0[tenantID] = .now + limit }
     }
 
-    /// Ends the wait `expectArrival` started: the registry shows where the tenant is now.
-    package func endArrival(of tenantID: Tenant.ID) {
-        arrivals.withLock { $0[tenantID] = nil }
-    }
-
     /// Whether the tenant's folder just arrived here and the registry copy may not show it yet.
     package func isArriving(_ tenantID: Tenant.ID) -> Bool {
         arrivals.withLock { arrivals in

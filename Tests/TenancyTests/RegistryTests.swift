@@ -64,6 +64,8 @@ struct RegistryTests {
         #expect(snapshot.primaryHost(of: tenant.id) == "portal.acme.example")
         #expect(snapshot.tenant(forHost: "shop.acme.example", baseDomain: "localhost")?.id == tenant.id)
         #expect(snapshot.tenant(forHost: "acme.localhost", baseDomain: "localhost")?.id == tenant.id)
+        #expect(snapshot.tenantID(slug: try TenantSlug(validating: "acme")) == tenant.id)
+        #expect(snapshot.tenantID(slug: try TenantSlug(validating: "globex")) == nil)
     }
 
     @Test("duplicate slugs and domains are refused and change nothing")

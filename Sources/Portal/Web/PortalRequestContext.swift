@@ -48,17 +48,15 @@ package struct RequestOrigin: Sendable {
     package var viaTrustedProxy = false
     /// The client's address: the peer, or the forwarded client when the peer is a trusted proxy.
     package var clientAddress: String?
-    /// The configured trusted proxy networks, for `fromInside`.
-    var trustedProxies: [CIDR] = []
-    /// Set once the client's address was worked out (forwarding honoured); a request refused before that (a second
-    /// `Host`) is never inside.
-    var clientResolved = false
+    /// The configured trusted proxy networks, for `fromInside`; set once the client's address was worked out
+    /// (forwarding honoured), so a request refused before that (a second `Host`) is never inside.
+    var trustedProxies: [CIDR]?
 
     /// Whether `/internal/` routes answer: the client (after a trusted proxy's forwarding) is this machine or is
     /// itself a configured trusted proxy. A visitor forwarded by the edge is outside. Worked out when asked (by the
     /// few routes that care), not for every request.
     package var fromInside: Bool {
-        guard clientResolved, let client = clientAddress else { return false }
+        guard let trustedProxies, let client = clientAddress else { return false }
         return NetworkAddress(literal: client)?.unmapped.scope == .loopback
             || trustedProxies.contains { $0.contains(client) }
     }

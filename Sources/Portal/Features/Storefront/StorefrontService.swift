@@ -33,8 +33,11 @@ package final class StorefrontService: Sendable {
     }
 
     /// The tenant's content: from memory when it is current, else from its snapshot, else from its database.
-    /// `throughPool`: a miss is read through the tenant's pool (opening it), for a request that will use it anyway.
-    package func content(for tenant: Tenant, throughPool: Bool = false) async throws -> StorefrontContent {
+    /// `throughPool`: a miss is read through the tenant's pool (opening it), for a request that will use it anyway
+    /// (asked only on a miss).
+    package func content(for tenant: Tenant, throughPool: @autoclosure () -> Bool = false) async throws
+        -> StorefrontContent
+    {
         if let cached = cache.withLock({ $0.value(for: tenant.id) }), cached.tenant == tenant,
             cached.basis?.isCurrent ?? true
         {
@@ -54,7 +57,7 @@ package final class StorefrontService: Sendable {
         } else {
             // A tenant seen only by visitors never needs its pool: the storefront is read through a read-only
             // connection opened for this one read (or through the pool, when it is open already).
-            let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant, openingPool: throughPool) {
+            let (brand, catalogue, site, home) = try await databases.readOnce(for: tenant, openingPool: throughPool()) {
                 db in try TenantDatabase.storefrontSite(db)
             }
             content = try build(

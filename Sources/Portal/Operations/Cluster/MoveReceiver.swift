@@ -59,7 +59,7 @@ package struct MoveReceiver: Sendable {
                 status: .init(code: 507, reasonPhrase: "Insufficient Storage"),
                 message: "not enough free disk for a \(declared)-byte snapshot")
         }
-        guard !tenants.holds(tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id ?? Tenant.ID(0)) else {
+        if let held = tenants.snapshot.tenantID(slug: slug), tenants.holds(held) {
             throw Refusal(status: .conflict, message: "this node holds \(slug) already")
         }
 
@@ -146,18 +146,16 @@ package struct MoveReceiver: Sendable {
     /// old holder), and the copy is refreshed every 50 ms for a few seconds instead of waiting for the follower.
     private func awaitFlip(of slug: TenantSlug) async {
         let (tenants, follower) = (self.tenants, membership.follower)
-        let find = { tenants.snapshot.tenantsByID.values.first { $0.slug == slug }?.id }
         // A brand created moments ago may not be in this node's copy yet.
-        if find() == nil { try? await follower.sync() }
-        guard let tenantID = find() else { return }
+        if tenants.snapshot.tenantID(slug: slug) == nil { try? await follower.sync() }
+        guard let tenantID = tenants.snapshot.tenantID(slug: slug) else { return }
         tenants.expectArrival(of: tenantID, within: Self.arrivalLimit)
+        // The copy's reload ends the arrival when it shows the brand here.
         Task {
-            for _ in 0..<100 {
+            for _ in 0..<100 where !tenants.holds(tenantID) {
                 try? await follower.sync()
-                if tenants.holds(tenantID) { break }
                 try? await Task.sleep(for: .milliseconds(50))
             }
-            if tenants.holds(tenantID) { tenants.endArrival(of: tenantID) }
         }
     }
 

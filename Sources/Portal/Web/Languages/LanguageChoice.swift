@@ -31,11 +31,6 @@ package struct LanguageChoice: Sendable {
         /// When the request came, to show the announcement on.
         package let now: Date
 
-        /// The brand: its default language (every lookup falls back to it before English) and its taglines.
-        package var brand: Brand { content.brand }
-        /// The brand's menu, footer and announcement.
-        package var site: SiteSettings { content.site }
-
         package init(languages: Languages, content: StorefrontContent, now: Date) {
             self.languages = languages
             self.content = content
@@ -44,7 +39,9 @@ package struct LanguageChoice: Sendable {
     }
 
     package var languages: Languages { scope.languages }
+    /// The brand: its default language (every lookup falls back to it before English) and its taglines.
     package var brand: Brand { scope.content.brand }
+    /// The brand's menu, footer and announcement.
     package var site: SiteSettings { scope.content.site }
     package var now: Date { scope.now }
 

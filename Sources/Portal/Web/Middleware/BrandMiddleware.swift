@@ -39,8 +39,8 @@ package struct BrandMiddleware: RouterMiddleware {
             do {
                 // A request with a session opens the tenant's pool next anyway: a miss is read through it rather than
                 // through a connection of its own (each connection parses the whole schema first).
-                let signedIn = SessionCookie.value(SessionCookie.session, in: request) != nil
-                let content = try await storefront.content(for: tenant, throughPool: signedIn)
+                let content = try await storefront.content(
+                    for: tenant, throughPool: SessionCookie.value(SessionCookie.session, in: request) != nil)
                 context.storefront = content
                 context.chrome = content.chrome
             } catch {

@@ -55,7 +55,6 @@ package struct RequestOriginMiddleware: RouterMiddleware {
             }
         }
         origin.trustedProxies = trustedProxies
-        origin.clientResolved = true
         guard let rawHost else {
             origin.resolution = .badHost(.missing)
             return origin
