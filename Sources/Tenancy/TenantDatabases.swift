@@ -6,34 +6,50 @@ import Synchronization
 ///
 /// A pool that a request is using is never closed under it: eviction only picks pools with no lease,
 /// and when every open pool is leased the bound is exceeded briefly rather than breaking a request.
-package actor TenantDatabases {
-    private enum State {
+///
+/// The bookkeeping sits behind one lock rather than in an actor: a signed-in request leases its tenant's pool twice
+/// (session, page), and as an actor each lease and release was a hop to the actor's executor and back — four thread
+/// switches per request. Holding the lock is a few dictionary operations; everything that waits (opening, closing)
+/// waits outside it, and looks again after waiting.
+package final class TenantDatabases: Sendable {
+    private enum Slot {
         case opening(Task<TenantDatabase, any Error>)
         case open(TenantDatabase)
     }
 
     private struct Entry {
-        var state: State
+        var slot: Slot
         var generation: UInt64
         var leases: Int
         var lastUse: UInt64
         var closeWhenIdle = false
     }
 
-    package nonisolated let maximumOpen: Int
+    private struct State {
+        var entries: [Tenant.ID: Entry] = [:]
+        /// Pools being closed; a tenant is not reopened until its previous pool has closed.
+        var closing: [Tenant.ID: Task<Void, Never>] = [:]
+        var tick: UInt64 = 0
+        var generations: UInt64 = 0
+        /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
+        var inMaintenance: Set<Tenant.ID> = []
+        /// Tenants another node of the cluster holds (with its name): opening them here would serve a stale copy.
+        var heldElsewhere: [Tenant.ID: String?] = [:]
+    }
+
+    /// What a lease does after looking at the state: use a pool, wait for one being opened or closed, or open one.
+    private enum Step {
+        case leased(TenantDatabase, generation: UInt64)
+        case awaitOpening(Task<TenantDatabase, any Error>, generation: UInt64)
+        case awaitClosing(Task<Void, Never>)
+    }
+
+    package let maximumOpen: Int
     private let dataDirectory: DataDirectory
     private let logger: Logger
-    private var entries: [Tenant.ID: Entry] = [:]
-    /// Pools being closed; a tenant is not reopened until its previous pool has closed.
-    private var closing: [Tenant.ID: Task<Void, Never>] = [:]
-    private var tick: UInt64 = 0
-    private var generations: UInt64 = 0
-    /// Tenants whose data is being restored: nothing in this process may open (and write to) their database.
-    private var inMaintenance: Set<Tenant.ID> = []
+    private let state = Mutex(State())
     /// Tenants being moved to another node: nothing opens them until the move ends.
-    package nonisolated let moving = MovingTenants()
-    /// Tenants another node of the cluster holds (with its name): opening them here would serve a stale copy.
-    private var heldElsewhere: [Tenant.ID: String?] = [:]
+    package let moving = MovingTenants()
 
     package init(dataDirectory: DataDirectory, maximumOpen: Int, logger: Logger) {
         precondition(maximumOpen >= 1, "at least one tenant database must be allowed open")
@@ -43,20 +59,20 @@ package actor TenantDatabases {
     }
 
     /// How many pools are open, opening or closing.
-    package var openCount: Int { entries.count + closing.count }
+    package var openCount: Int { state.withLock { $0.entries.count + $0.closing.count } }
 
     /// Runs `body` with the tenant's database, opening it if needed; the pool stays open until `body` ends.
-    package nonisolated func withDatabase<T: Sendable>(
+    package func withDatabase<T: Sendable>(
         for tenant: Tenant,
         _ body: (TenantDatabase) async throws -> T
     ) async throws -> T {
         let (database, generation) = try await lease(tenant)
         do {
             let result = try await body(database)
-            await release(tenant.id, generation: generation)
+            release(tenant.id, generation: generation)
             return result
         } catch {
-            await release(tenant.id, generation: generation)
+            release(tenant.id, generation: generation)
             throw error
         }
     }
@@ -70,12 +86,12 @@ package actor TenantDatabases {
     /// refused as `TenantDatabase.open` refuses it.
     ///
     /// `openingPool` reads through the pool even when it is not open yet: for a request that is about to open it.
-    package nonisolated func readOnce<T: Sendable>(
+    package func readOnce<T: Sendable>(
         for tenant: Tenant, openingPool: Bool = false, _ read: @escaping @Sendable (Database) throws -> T
     )
         async throws -> T
     {
-        if try await isOpenOrRefused(tenant) || openingPool {
+        if try isOpenOrRefused(tenant) || openingPool {
             return try await withDatabase(for: tenant) { database in
                 try await database.pool.writeWithoutTransaction { db in try TenantDatabase.readTransaction(db, read) }
             }
@@ -99,53 +115,67 @@ package actor TenantDatabases {
 
     /// Whether the tenant's pool is open or opening; throws when the tenant is in maintenance.
     private func isOpenOrRefused(_ tenant: Tenant) throws -> Bool {
-        try checkMayOpen(tenant)
-        return entries[tenant.id] != nil || closing[tenant.id] != nil
+        try state.withLock { state in
+            try checkMayOpen(tenant, state)
+            return state.entries[tenant.id] != nil || state.closing[tenant.id] != nil
+        }
     }
 
     /// Closes a tenant's pool (now, or when its last request ends); used when a tenant is removed.
     package func forget(_ tenantID: Tenant.ID) {
-        guard var entry = entries[tenantID] else { return }
+        state.withLock { forget(tenantID, &$0) }
+    }
+
+    private func forget(_ tenantID: Tenant.ID, _ state: inout State) {
+        guard var entry = state.entries[tenantID] else { return }
         if entry.leases == 0 {
-            entries[tenantID] = nil
-            close(entry, of: tenantID)
+            state.entries[tenantID] = nil
+            close(entry, of: tenantID, &state)
         } else {
             entry.closeWhenIdle = true
-            entries[tenantID] = entry
+            state.entries[tenantID] = entry
         }
     }
 
     /// Waits until pools already being closed have closed.
     package func finishClosing() async {
-        while let pending = closing.first?.value { await pending.value }
+        while let pending = state.withLock({ $0.closing.first?.value }) { await pending.value }
     }
 
     /// Closes every pool; the server calls this after the last request has finished.
     package func closeAll() async {
-        for (id, entry) in entries { close(entry, of: id) }
-        entries.removeAll()
+        state.withLock { state in
+            for (id, entry) in state.entries { close(entry, of: id, &state) }
+            state.entries.removeAll()
+        }
         await finishClosing()
     }
 
     /// Follows the registry: tenants in maintenance are closed (once idle) and refused until they are back.
     package func setMaintenance(_ ids: Set<Tenant.ID>) {
-        for id in ids.subtracting(inMaintenance) { forget(id) }
-        inMaintenance = ids
+        state.withLock { state in
+            for id in ids.subtracting(state.inMaintenance) { forget(id, &state) }
+            state.inMaintenance = ids
+        }
     }
 
     /// Follows the cluster's assignment: tenants held by other nodes (by name; nil when by none) are closed once
     /// idle and refused until this node holds them again. Empty on a single node.
     package func setHeldElsewhere(_ owners: [Tenant.ID: String?]) {
-        for id in owners.keys where heldElsewhere[id] == nil { forget(id) }
-        heldElsewhere = owners
+        state.withLock { state in
+            for id in owners.keys where state.heldElsewhere[id] == nil { forget(id, &state) }
+            state.heldElsewhere = owners
+        }
     }
 
-    private func checkMayOpen(_ tenant: Tenant) throws {
-        guard tenant.maintenanceSince == nil, !inMaintenance.contains(tenant.id) else {
+    private func checkMayOpen(_ tenant: Tenant, _ state: State) throws {
+        guard tenant.maintenanceSince == nil, !state.inMaintenance.contains(tenant.id) else {
             throw TenancyError.maintenance(tenant.slug.rawValue)
         }
         if moving.contains(tenant.id) { throw TenancyError.moving(tenant.slug.rawValue) }
-        if let owner = heldElsewhere[tenant.id] { throw TenancyError.notHeld(tenant.slug.rawValue, node: owner) }
+        if let owner = state.heldElsewhere[tenant.id] {
+            throw TenancyError.notHeld(tenant.slug.rawValue, node: owner)
+        }
     }
 
     /// Stops all use of the tenant's database for a move: new uses are refused (`TenancyError.moving`), the pool
@@ -156,8 +186,12 @@ package actor TenantDatabases {
         moving.insert(tenantID, move: move)
         forget(tenantID)
         let deadline = ContinuousClock.now + limit
-        while entries[tenantID] != nil || closing[tenantID] != nil {
-            if let pending = closing[tenantID] {
+        while true {
+            let (inUse, pending) = state.withLock { state in
+                (state.entries[tenantID] != nil || state.closing[tenantID] != nil, state.closing[tenantID])
+            }
+            guard inUse else { break }
+            if let pending {
                 await pending.value
             } else {
                 // Still leased: the last release closes it (`closeWhenIdle`).
@@ -174,78 +208,96 @@ package actor TenantDatabases {
     }
 
     private func lease(_ tenant: Tenant) async throws -> (TenantDatabase, UInt64) {
-        try checkMayOpen(tenant)
         while true {
-            while let pending = closing[tenant.id] { await pending.value }
-            if entries[tenant.id] != nil { break }
-            evictIdle(toMakeRoomFor: 1)
-            // Pools still closing hold their descriptors: wait for one rather than go past the bound, then look
-            // again (another request may have opened this tenant meanwhile).
-            guard entries.count + closing.count >= maximumOpen, let pending = closing.values.first else { break }
-            await pending.value
-        }
-        // Checked again after every wait: a freeze or maintenance that began meanwhile wins.
-        try checkMayOpen(tenant)
-        tick += 1
-        if var entry = entries[tenant.id] {
-            entry.leases += 1
-            entry.lastUse = tick
-            entry.closeWhenIdle = false
-            entries[tenant.id] = entry
-            switch entry.state {
-            case .open(let database):
-                return (database, entry.generation)
-            case .opening(let task):
+            switch try state.withLock({ try step(toward: tenant, &$0) }) {
+            case .leased(let database, let generation):
+                return (database, generation)
+            case .awaitOpening(let task, let generation):
                 do {
-                    return (try await task.value, entry.generation)
+                    return (try await task.value, generation)
                 } catch {
-                    release(tenant.id, generation: entry.generation)
+                    release(tenant.id, generation: generation)
                     throw error
                 }
+            case .awaitClosing(let pending):
+                // Then look again: another request may have opened this tenant meanwhile, or a freeze begun.
+                await pending.value
             }
-        }
-
-        generations += 1
-        let generation = generations
-        let path = dataDirectory.tenantDatabasePath(tenant.slug)
-        let (tenantID, slug) = (tenant.id, tenant.slug)
-        let task = Task {
-            try await BlockingIO.run { try TenantDatabase.open(path: path, tenantID: tenantID, expecting: slug) }
-        }
-        entries[tenant.id] = Entry(state: .opening(task), generation: generation, leases: 1, lastUse: tick)
-        do {
-            let database = try await task.value
-            if var entry = entries[tenant.id], entry.generation == generation {
-                entry.state = .open(database)
-                entries[tenant.id] = entry
-            }
-            return (database, generation)
-        } catch {
-            if entries[tenant.id]?.generation == generation { entries[tenant.id] = nil }
-            logger.error("tenant database failed to open", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
-            throw error
         }
     }
 
-    private func release(_ tenantID: Tenant.ID, generation: UInt64) {
-        guard var entry = entries[tenantID], entry.generation == generation else { return }
-        entry.leases -= 1
-        if entry.leases == 0 && entry.closeWhenIdle {
-            entries[tenantID] = nil
-            close(entry, of: tenantID)
-            return
+    /// One look at the state on behalf of a lease: takes the pool when it is open or opening, starts opening it when
+    /// there is room, or names the close to wait for first (this tenant's previous pool, or any when at the bound —
+    /// pools still closing hold their descriptors).
+    private func step(toward tenant: Tenant, _ state: inout State) throws -> Step {
+        try checkMayOpen(tenant, state)
+        if let pending = state.closing[tenant.id] { return .awaitClosing(pending) }
+        state.tick += 1
+        if var entry = state.entries[tenant.id] {
+            entry.leases += 1
+            entry.lastUse = state.tick
+            entry.closeWhenIdle = false
+            state.entries[tenant.id] = entry
+            switch entry.slot {
+            case .open(let database): return .leased(database, generation: entry.generation)
+            case .opening(let task): return .awaitOpening(task, generation: entry.generation)
+            }
         }
-        entries[tenantID] = entry
-        if entry.leases == 0 && entries.count > maximumOpen {
-            evictIdle(toMakeRoomFor: 0)
+        evictIdle(toMakeRoomFor: 1, &state)
+        if state.entries.count + state.closing.count >= maximumOpen, let pending = state.closing.values.first {
+            return .awaitClosing(pending)
+        }
+        state.generations += 1
+        let generation = state.generations
+        let path = dataDirectory.tenantDatabasePath(tenant.slug)
+        let (tenantID, slug, logger) = (tenant.id, tenant.slug, logger)
+        // The opening task records its own outcome, so the pool is marked open even if the request that started it
+        // has gone; the lock is free by then (a task does not start inside the section that creates it).
+        let task = Task { [self] in
+            do {
+                let database = try await BlockingIO.run {
+                    try TenantDatabase.open(path: path, tenantID: tenantID, expecting: slug)
+                }
+                self.state.withLock { state in
+                    if var entry = state.entries[tenantID], entry.generation == generation {
+                        entry.slot = .open(database)
+                        state.entries[tenantID] = entry
+                    }
+                }
+                return database
+            } catch {
+                self.state.withLock { state in
+                    if state.entries[tenantID]?.generation == generation { state.entries[tenantID] = nil }
+                }
+                logger.error("tenant database failed to open", metadata: ["tenant": "\(slug)", "error": "\(error)"])
+                throw error
+            }
+        }
+        state.entries[tenant.id] = Entry(slot: .opening(task), generation: generation, leases: 1, lastUse: state.tick)
+        return .awaitOpening(task, generation: generation)
+    }
+
+    private func release(_ tenantID: Tenant.ID, generation: UInt64) {
+        state.withLock { state in
+            guard var entry = state.entries[tenantID], entry.generation == generation else { return }
+            entry.leases -= 1
+            if entry.leases == 0 && entry.closeWhenIdle {
+                state.entries[tenantID] = nil
+                close(entry, of: tenantID, &state)
+                return
+            }
+            state.entries[tenantID] = entry
+            if entry.leases == 0 && state.entries.count > maximumOpen {
+                evictIdle(toMakeRoomFor: 0, &state)
+            }
         }
     }
 
     /// Closes least-recently-used idle pools until the bound leaves room for `incoming` more.
-    private func evictIdle(toMakeRoomFor incoming: Int) {
-        let excess = entries.count + closing.count + incoming - maximumOpen
+    private func evictIdle(toMakeRoomFor incoming: Int, _ state: inout State) {
+        let excess = state.entries.count + state.closing.count + incoming - maximumOpen
         guard excess > 0 else { return }
-        let idle = entries.lazy.filter { $0.value.leases == 0 && Self.isOpen($0.value) }
+        let idle = state.entries.lazy.filter { $0.value.leases == 0 && Self.isOpen($0.value) }
         // Usually one pool makes room for one more: a single pass finds it, where sorting thousands of entries for
         // every newly opened tenant was a visible share of a cold request.
         let victims =
@@ -253,31 +305,29 @@ package actor TenantDatabases {
             ? idle.min { $0.value.lastUse < $1.value.lastUse }.map { [$0] } ?? []
             : Array(idle.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(excess))
         for (id, entry) in victims {
-            entries[id] = nil
-            close(entry, of: id)
+            state.entries[id] = nil
+            close(entry, of: id, &state)
         }
     }
 
     private static func isOpen(_ entry: Entry) -> Bool {
-        if case .open = entry.state { return true }
+        if case .open = entry.slot { return true }
         return false
     }
 
-    private func close(_ entry: Entry, of tenantID: Tenant.ID) {
-        guard case .open(let database) = entry.state else { return }
+    /// Starts closing the pool off the lock; the task clears its mark when done (it cannot run before this section
+    /// ends, since it needs the lock too).
+    private func close(_ entry: Entry, of tenantID: Tenant.ID, _ state: inout State) {
+        guard case .open(let database) = entry.slot else { return }
         let logger = self.logger
-        closing[tenantID] = Task {
+        state.closing[tenantID] = Task { [self] in
             do {
                 try await BlockingIO.run { try database.close() }
             } catch {
                 logger.warning("closing a tenant database failed", metadata: ["error": "\(error)"])
             }
-            self.finishedClosing(tenantID)
+            _ = self.state.withLock { $0.closing.removeValue(forKey: tenantID) }
         }
-    }
-
-    private func finishedClosing(_ tenantID: Tenant.ID) {
-        closing[tenantID] = nil
     }
 }
 

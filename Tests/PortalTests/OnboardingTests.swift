@@ -383,7 +383,7 @@ struct OnboardingTests {
                 case "createacct", "setupreseller", "setresellernameservers": refusal.function.withLock { $0 = step }
                 case "settings":
                     // The new brand's database cannot be opened for its settings: every id it could get is in maintenance.
-                    await dependencies.databases.setMaintenance(Set((3...40).map { Tenant.ID($0) }))
+                    dependencies.databases.setMaintenance(Set((3...40).map { Tenant.ID($0) }))
                 case "register":
                     // Something else took the folder after the checks: registering fails after the reseller exists.
                     try FileManager.default.createDirectory(
@@ -420,7 +420,7 @@ struct OnboardingTests {
                     try FileManager.default.removeItem(
                         at: dependencies.dataDirectory.tenantFolder(try TenantSlug(validating: "initech")))
                 }
-                if step == "settings" { await dependencies.databases.setMaintenance([]) }
+                if step == "settings" { dependencies.databases.setMaintenance([]) }
                 let created = try await provisioner.create(plan) { _, _ in }
                 #expect(created.tenant.slug.rawValue == "initech")
             }

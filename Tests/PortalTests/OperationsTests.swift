@@ -147,7 +147,7 @@ struct OperationsTests {
             try await dependencies.registry.reload()
             await dependencies.databases.finishClosing()
             #expect(try await client.get("/", host: "acme.localhost").status == .notFound)
-            #expect(await dependencies.databases.openCount == 0)
+            #expect(dependencies.databases.openCount == 0)
         }
     }
 
@@ -158,11 +158,11 @@ struct OperationsTests {
             for slug in ["acme", "globex"] {
                 try await dependencies.databases.withDatabase(for: try dependencies.registryTenant(slug)) { _ in }
             }
-            #expect(await dependencies.databases.openCount == 2)
+            #expect(dependencies.databases.openCount == 2)
             state.value.withLock { $0 = dependencies.databases }
         }
         let databases = try #require(state.value.withLock { $0 })
-        #expect(await databases.openCount == 0)
+        #expect(databases.openCount == 0)
     }
 
     @Test("HEAD answers like GET without a body")

@@ -42,12 +42,12 @@ struct ScaleTests {
                 #expect(response.text.contains(">Plan of brand \(number)<"), "t\(number)")
                 if number % 25 == 0 {
                     peak = max(peak, Self.descriptors(under: dataPath))
-                    #expect(await deps.databases.openCount <= 64)
+                    #expect(deps.databases.openCount <= 64)
                 }
             }
             peak = max(peak, Self.descriptors(under: dataPath))
             // Visitors' pages are read through one-shot read-only connections: no pool stays open for them.
-            #expect(await deps.databases.openCount == 0)
+            #expect(deps.databases.openCount == 0)
             #expect(peak <= 12, "peak \(peak) descriptors on tenant files with only the storefront served")
 
             // Work that needs each tenant's pool (signed-in pages, jobs) keeps at most 64 open.
@@ -58,7 +58,7 @@ struct ScaleTests {
                 }
                 if tenant.id.rawValue % 25 == 0 {
                     peak = max(peak, Self.descriptors(under: dataPath))
-                    #expect(await deps.databases.openCount <= 64)
+                    #expect(deps.databases.openCount <= 64)
                 }
             }
             peak = max(peak, Self.descriptors(under: dataPath))
@@ -104,7 +104,7 @@ struct ScaleTests {
                 #expect(titles == [number])
             }
             await dependencies.databases.finishClosing()
-            #expect(await dependencies.databases.openCount <= 8)
+            #expect(dependencies.databases.openCount <= 8)
         }
     }
 }

@@ -151,11 +151,11 @@ struct DomainClaimTests {
             .addTenant(.init(slug: "one", name: "One"))
         let databases = TenantDatabases(dataDirectory: data.directory, maximumOpen: 4, logger: Logger(label: "test"))
         try await databases.withDatabase(for: tenant) { _ in }
-        await databases.setMaintenance([tenant.id])
+        databases.setMaintenance([tenant.id])
         await #expect(throws: TenancyError.maintenance("one")) {
             try await databases.withDatabase(for: tenant) { _ in }
         }
-        await databases.setMaintenance([])
+        databases.setMaintenance([])
         try await databases.withDatabase(for: tenant) { _ in }
         await databases.closeAll()
     }

@@ -119,9 +119,9 @@ package struct PortalDependencies: Sendable {
         let cluster = configuration.cluster.map { settings in
             ClusterMembership(
                 settings: settings, platform: platform, tenants: registry, keyID: secrets.keyID,
-                openTenants: { await databases.openCount }, logger: logger)
+                openTenants: { databases.openCount }, logger: logger)
         }
-        await databases.setHeldElsewhere(registry.heldElsewhere(in: registry.snapshot))
+        databases.setHeldElsewhere(registry.heldElsewhere(in: registry.snapshot))
         let unopenable = UnopenableDatabases()
         let assets = try StaticAssets(directory: configuration.assetsDirectory + "/static")
         let languages = try Languages.load(directory: configuration.assetsDirectory + "/locales")
@@ -156,8 +156,8 @@ package struct PortalDependencies: Sendable {
             throw PortalError.invalidEmailDefaults(error.description)
         }
         registry.onChange { old, new in
-            await databases.setMaintenance(Set(new.tenantsByID.values.filter { $0.maintenanceSince != nil }.map(\.id)))
-            await databases.setHeldElsewhere(registry.heldElsewhere(in: new))
+            databases.setMaintenance(Set(new.tenantsByID.values.filter { $0.maintenanceSince != nil }.map(\.id)))
+            databases.setHeldElsewhere(registry.heldElsewhere(in: new))
             // A tenant that moved between nodes: whatever this node kept of it is dropped.
             for (id, node) in old.assignments where new.assignments[id] != node {
                 if let tenant = old.tenantsByID[id] ?? new.tenantsByID[id] { storefront.invalidate(tenant) }
@@ -170,7 +170,7 @@ package struct PortalDependencies: Sendable {
                 storefront.invalidate(tenant)
                 // Removed, or coming out of maintenance (a restore replaced its data): reopen fresh.
                 if let current = new.tenantsByID[id], current.maintenanceSince == tenant.maintenanceSince { continue }
-                await databases.forget(id)
+                databases.forget(id)
             }
         }
         let upstreams = TenantUpstreams(

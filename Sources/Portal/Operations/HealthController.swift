@@ -27,7 +27,7 @@ package struct HealthController: Sendable {
             status: "ok",
             version: version,
             tenants: registry.snapshot.tenantCount,
-            openTenantDatabases: await databases.openCount,
+            openTenantDatabases: databases.openCount,
             node: registry.node,
             heldTenants: registry.node == nil ? nil : registry.heldTenants.count
         )

@@ -101,7 +101,7 @@ extension TenantProvisioner {
             (
                 "the brand \(slug) and its folder",
                 { [onboarding, databases, writer] in
-                    await databases.forget(tenant.id)
+                    databases.forget(tenant.id)
                     _ = try await onboarding.removeTenant(slug: slug, writer: writer)
                 }
             ))

@@ -135,7 +135,7 @@ package final class TenantMover: Service, Sendable {
         await step(move, "stopping requests and closing the database")
         let frozenAt = ContinuousClock.now
         guard await databases.freeze(tenant.id, move: move.id, within: freezeLimit) else {
-            await databases.thaw(tenant.id, move: move.id)
+            databases.thaw(tenant.id, move: move.id)
             try? await registry.failMove(
                 move.id, error: "the brand's database was still in use after \(freezeLimit); nothing was moved")
             return
@@ -164,7 +164,7 @@ package final class TenantMover: Service, Sendable {
             }
         } catch {
             // Nothing flipped: the tenant serves here again, from its untouched folder.
-            await databases.thaw(tenant.id, move: move.id)
+            databases.thaw(tenant.id, move: move.id)
             log.error("move failed", metadata: ["error": "\(error)"])
             try? await registry.failMove(move.id, error: Self.describe(error))
             return
@@ -178,7 +178,7 @@ package final class TenantMover: Service, Sendable {
         let (handoff, databases, id, moveID) = (self.handoff, self.databases, tenant.id, move.id)
         Task {
             try? await Task.sleep(for: handoff)
-            await databases.thaw(id, move: moveID)
+            databases.thaw(id, move: moveID)
         }
     }
 

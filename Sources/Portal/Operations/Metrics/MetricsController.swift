@@ -44,7 +44,7 @@ package struct MetricsController: Sendable {
         }
         func age(_ date: Date?) -> Double { date.map { max(0, now.timeIntervalSince($0)) } ?? 0 }
 
-        gauge("portal_tenant_databases_open", "Tenant databases open now.", Double(await databases.openCount))
+        gauge("portal_tenant_databases_open", "Tenant databases open now.", Double(databases.openCount))
         let outbox = "Messages waiting to be handed to a relay, as of each outbox's last check."
         gauge("portal_mail_outbox_depth", outbox, Double(figures.tenantOutbox), labels: [("outbox", "brands")])
         gauge("portal_mail_outbox_depth", outbox, Double(figures.platformOutbox), labels: [("outbox", "platform")])
