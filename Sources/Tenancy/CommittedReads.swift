@@ -6,16 +6,75 @@ import Synchronization
 /// Registered on the pool's writer: every transaction that commits through this process's pool, whatever it
 /// wrote, moves the generation on. Generations are unique across pools (each starts in its own range), so a
 /// value read from a pool that was closed and opened again is never taken for current.
+///
+/// Commits by other processes (a CLI command, a restore) never pass the observer. For those the counter asks
+/// SQLite's `PRAGMA data_version` of one connection at most once per `outsideCheckInterval` for the whole database,
+/// and moves on when it changed. (Each cached value used to carry that bound itself, so every signed-in customer's
+/// session and dashboard were read again every two seconds whether anything had changed or not.)
 package final class CommitCounter: TransactionObserver, Sendable {
+    /// The probe of commits made by other connections, and how often it may run.
+    package struct OutsideCommits: Sendable {
+        package let interval: Duration
+        /// SQLite's `PRAGMA data_version` on one connection that is always the same: it changes when any other
+        /// connection, in this process or another, has committed since it was last asked.
+        package let dataVersion: @Sendable () throws -> Int64
+        let now: @Sendable () -> ContinuousClock.Instant
+
+        package init(
+            interval: Duration = .seconds(2), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+            dataVersion: @escaping @Sendable () throws -> Int64
+        ) {
+            self.interval = interval
+            self.now = now
+            self.dataVersion = dataVersion
+        }
+    }
+
+    private struct OutsideState {
+        var checkedAt: ContinuousClock.Instant?
+        var dataVersion: Int64?
+    }
+
     private static let ranges = Atomic<UInt64>(0)
     private let count: Atomic<UInt64>
+    private let outside: OutsideCommits?
+    private let outsideState = Mutex(OutsideState())
 
-    package init() {
+    package init(outside: OutsideCommits? = nil) {
         count = Atomic(Self.ranges.add(1 << 40, ordering: .relaxed).newValue)
+        self.outside = outside
     }
 
     /// Read before the data it guards: a commit in between only makes the stored generation older.
-    package var generation: UInt64 { count.load(ordering: .acquiring) }
+    package var generation: UInt64 {
+        if let outside { checkOutside(outside) }
+        return count.load(ordering: .acquiring)
+    }
+
+    /// Moves the generation on when another connection has committed since the last check. The first look only
+    /// starts the clock (probing would open a connection a freshly opened pool may never need); the first probe, an
+    /// interval later, counts as a change, since nothing is known of what came before it; so does a probe that
+    /// fails (a value is never kept on a guess).
+    private func checkOutside(_ outside: OutsideCommits) {
+        let now = outside.now()
+        let due = outsideState.withLock { state -> Bool in
+            guard let checkedAt = state.checkedAt else {
+                state.checkedAt = now
+                return false
+            }
+            guard checkedAt.duration(to: now) >= outside.interval else { return false }
+            state.checkedAt = now
+            return true
+        }
+        guard due else { return }
+        let version = try? outside.dataVersion()
+        let changed = outsideState.withLock { state -> Bool in
+            defer { state.dataVersion = version }
+            guard let version, let previous = state.dataVersion else { return true }
+            return version != previous
+        }
+        if changed { count.add(1, ordering: .releasing) }
+    }
 
     package func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
     package func databaseDidChange(with event: DatabaseEvent) {}
@@ -24,7 +83,7 @@ package final class CommitCounter: TransactionObserver, Sendable {
 }
 
 /// Values read from one tenant's database, reused while that database has not committed anything since they
-/// were read, and for at most `maximumAge` (the bound for writes this process cannot see, from another process).
+/// were read (its `CommitCounter` also notices, within its bound, commits made by other processes).
 ///
 /// Each open tenant database owns its own, so a value can only ever be served from the database it was read
 /// from. Only found values are kept: a miss (an unknown session token, say) is read again each time, so
@@ -33,44 +92,69 @@ package final class CommittedReads<Key: Hashable & Sendable, Value: Sendable>: S
     private struct Entry {
         let value: Value
         let generation: UInt64
-        let readAt: ContinuousClock.Instant
+        /// Unique to the read that produced the value: equal stamps mean the very same read.
+        let stamp: UInt64
     }
 
     private let commits: CommitCounter
-    private let maximumAge: Duration
     private let entries: Mutex<BoundedCache<Key, Entry>>
 
-    package init(commits: CommitCounter, capacity: Int, maximumAge: Duration = .seconds(2)) {
+    package init(commits: CommitCounter, capacity: Int) {
         self.commits = commits
-        self.maximumAge = maximumAge
         entries = Mutex(BoundedCache(capacity: capacity))
     }
 
     /// The value for `key`: the one read before if nothing has committed since, otherwise `read()`'s.
     package func value(for key: Key, read: () throws -> Value?) rethrows -> Value? {
-        let (generation, now) = (commits.generation, ContinuousClock.now)
-        if let cached = cached(key, generation: generation, now: now) { return cached }
+        let generation = commits.generation
+        if let cached = cached(key, generation: generation) { return cached.value }
         guard let value = try read() else {
             entries.withLock { $0.removeValue(for: key) }
             return nil
         }
-        entries.withLock { $0.insert(Entry(value: value, generation: generation, readAt: now), for: key) }
+        store(value, for: key, generation: generation)
         return value
     }
 
     /// The same, for reads that always find a value (a dashboard exists for every customer, empty or not).
     package func value(for key: Key, read: () throws -> Value) rethrows -> Value {
-        let (generation, now) = (commits.generation, ContinuousClock.now)
-        if let cached = cached(key, generation: generation, now: now) { return cached }
-        let value = try read()
-        entries.withLock { $0.insert(Entry(value: value, generation: generation, readAt: now), for: key) }
-        return value
+        try stamped(for: key, read: read).value
     }
 
-    private func cached(_ key: Key, generation: UInt64, now: ContinuousClock.Instant) -> Value? {
-        guard let entry = entries.withLock({ $0.value(for: key) }), entry.generation == generation,
-            entry.readAt.duration(to: now) < maximumAge
-        else { return nil }
-        return entry.value
+    /// The value with the stamp of the read it came from.
+    package func stamped(for key: Key, read: () throws -> Value) rethrows -> StampedRead<Value> {
+        let generation = commits.generation
+        if let cached = cached(key, generation: generation) {
+            return StampedRead(value: cached.value, stamp: cached.stamp)
+        }
+        let value = try read()
+        return StampedRead(value: value, stamp: store(value, for: key, generation: generation))
+    }
+
+    @discardableResult
+    private func store(_ value: Value, for key: Key, generation: UInt64) -> UInt64 {
+        let stamp = readStamps.add(1, ordering: .relaxed).newValue
+        entries.withLock { $0.insert(Entry(value: value, generation: generation, stamp: stamp), for: key) }
+        return stamp
+    }
+
+    private func cached(_ key: Key, generation: UInt64) -> Entry? {
+        guard let entry = entries.withLock({ $0.value(for: key) }), entry.generation == generation else { return nil }
+        return entry
     }
 }
+
+/// A value with the read it came from: two equal stamps are one read, so a page rendered from it can be reused
+/// without comparing the value itself.
+package struct StampedRead<Value: Sendable>: Sendable {
+    package let value: Value
+    package let stamp: UInt64
+
+    /// A value read without the cache: its stamp equals no other.
+    package static func unique(_ value: Value) -> StampedRead {
+        StampedRead(value: value, stamp: readStamps.add(1, ordering: .relaxed).newValue)
+    }
+}
+
+/// Stamps of reads, unique in the process (for `StampedRead`).
+private let readStamps = Atomic<UInt64>(0)

@@ -24,6 +24,12 @@ package final class InlineReader: Sendable {
         try queue().read(value)
     }
 
+    /// SQLite's `PRAGMA data_version` of this connection: it changes whenever another connection (the pool's
+    /// writer, or another process) has committed since this connection last looked. One statement, no transaction.
+    package func dataVersion() throws -> Int64 {
+        try queue().inDatabase { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+
     private func queue() throws -> DatabaseQueue {
         try connection.withLock { connection in
             if let connection { return connection }

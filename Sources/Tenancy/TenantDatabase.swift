@@ -321,7 +321,7 @@ package struct TenantDatabase: Sendable {
 
 /// The reads every signed-in page makes, kept per open tenant database until it next commits.
 final class TenantReads: Sendable {
-    let commits = CommitCounter()
+    let commits: CommitCounter
     let inline: InlineReader
     let sessions: CommittedReads<String, AccountStore.SessionRead>
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
@@ -333,7 +333,9 @@ final class TenantReads: Sendable {
     let alerts: CommittedReads<Int, [Alert]>
 
     init(path: String) {
-        inline = InlineReader(path: path)
+        let inline = InlineReader(path: path)
+        self.inline = inline
+        commits = CommitCounter(outside: .init(dataVersion: { try inline.dataVersion() }))
         sessions = CommittedReads(commits: commits, capacity: 512)
         dashboards = CommittedReads(commits: commits, capacity: 256)
         staffFigures = CommittedReads(commits: commits, capacity: 8)

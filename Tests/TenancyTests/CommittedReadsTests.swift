@@ -29,27 +29,70 @@ struct CommittedReadsTests {
         #expect(reads.value(for: "k", read: read) == 2)
     }
 
-    @Test("a value older than its maximum age is read again, and a miss is never kept")
-    func ageAndMisses() async throws {
+    @Test("a commit by another process is seen within the check interval; without one a value is kept past it")
+    func outsideCommits() async throws {
         let data = try TestDataDirectory()
         let database = try data.openNewTenant("one")
         defer { try? database.close() }
-        let reads = CommittedReads<String, Int>(
-            commits: database.reads.commits, capacity: 8, maximumAge: .milliseconds(50))
+        let path = data.directory.tenantDatabasePath(try TenantSlug(validating: "one"))
+        // The probe's own connection, as a pool's counter has; `other` stands for another process (a CLI command).
+        let probe = InlineReader(path: path)
+        defer { try? probe.close() }
+        let probes = Mutex(0)
+        let clock = Mutex(ContinuousClock.now)
+        let commits = CommitCounter(
+            outside: .init(interval: .seconds(2), now: { clock.withLock { $0 } }) {
+                probes.withLock { $0 += 1 }
+                return try probe.dataVersion()
+            })
+        let reads = CommittedReads<String, Int>(commits: commits, capacity: 8)
         let count = Mutex(0)
-        #expect(
-            reads.value(for: "k") {
-                count.withLock {
-                    $0 += 1; return $0
-                }
-            } == 1)
-        try await Task.sleep(for: .milliseconds(80))
-        #expect(
-            reads.value(for: "k") {
-                count.withLock {
-                    $0 += 1; return $0
-                }
-            } == 2)
+        let read = { () -> Int? in
+            count.withLock {
+                $0 += 1; return $0
+            }
+        }
+        let later = { clock.withLock { $0 += .seconds(2) } }
+
+        #expect(reads.value(for: "k", read: read) == 1)
+        #expect(probes.withLock { $0 } == 0, "the first look only starts the clock")
+        later()
+        // The first probe knows nothing of what came before it: what was read before is read once more.
+        #expect(reads.value(for: "k", read: read) == 2)
+        later()
+        #expect(reads.value(for: "k", read: read) == 2, "nothing committed: kept past the interval")
+        #expect(probes.withLock { $0 } == 2)
+        for _ in 0..<50 { #expect(reads.value(for: "k", read: read) == 2) }
+        #expect(probes.withLock { $0 } == 2, "at most one probe per interval, however many reads")
+
+        let other = try DatabaseQueue(path: path)
+        try await other.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'from another process'") }
+        try other.close()
+        #expect(reads.value(for: "k", read: read) == 2, "seen only at the next probe")
+        later()
+        #expect(reads.value(for: "k", read: read) == 3, "another process's commit is seen")
+        #expect(reads.value(for: "k", read: read) == 3)
+    }
+
+    @Test("a probe that fails counts as a change, and a miss is never kept")
+    func failingProbeAndMisses() async throws {
+        struct Unreadable: Error {}
+        let clock = Mutex(ContinuousClock.now)
+        let commits = CommitCounter(
+            outside: .init(interval: .seconds(2), now: { clock.withLock { $0 } }) { throw Unreadable() })
+        let reads = CommittedReads<String, Int>(commits: commits, capacity: 8)
+        let count = Mutex(0)
+        let read = { () -> Int? in
+            count.withLock {
+                $0 += 1; return $0
+            }
+        }
+        #expect(reads.value(for: "k", read: read) == 1)
+        #expect(reads.value(for: "k", read: read) == 1)
+        for expected in 2...3 {
+            clock.withLock { $0 += .seconds(2) }
+            #expect(reads.value(for: "k", read: read) == expected)
+        }
 
         let misses = Mutex(0)
         for _ in 0..<3 {

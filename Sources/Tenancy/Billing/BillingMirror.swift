@@ -293,11 +293,18 @@ package struct BillingMirrorStore: Sendable {
     }
 
     package func dashboard(of account: Account.ID, today: String) async throws -> Dashboard {
+        try await stampedDashboard(of: account, today: today).value
+    }
+
+    /// The dashboard with the stamp of the read it came from: a page rendered from an equal stamp shows it as is.
+    package func stampedDashboard(of account: Account.ID, today: String) async throws
+        -> StampedRead<Dashboard>
+    {
         guard let dashboardReads, let inline else {
-            return try await pool.read { db in try Self.readDashboard(db, of: account, today: today) }
+            return .unique(try await pool.read { db in try Self.readDashboard(db, of: account, today: today) })
         }
         let key = DashboardKey(account: account, today: today)
-        return try dashboardReads.value(for: key) {
+        return try dashboardReads.stamped(for: key) {
             try inline.read { db in try Self.readDashboard(db, of: account, today: today) }
         }
     }

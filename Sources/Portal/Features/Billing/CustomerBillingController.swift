@@ -20,6 +20,8 @@ package struct CustomerBillingController: Sendable {
     /// Everything a dashboard is rendered from.
     package struct DashboardInputs: Equatable, Sendable {
         let dashboard: BillingMirrorStore.Dashboard
+        /// The read `dashboard` came from: equal stamps are the same read, so the value itself is not compared.
+        let dashboardStamp: UInt64
         let name: String
         let email: String
         let verified: Bool
@@ -29,6 +31,12 @@ package struct CustomerBillingController: Sendable {
         /// The freshness line ("updated …") is rendered from `dashboard`'s refresh time with the page: formatting it
         /// per request cost more than the cache lookup it fed.
         let today: String
+
+        package static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.dashboardStamp == rhs.dashboardStamp && lhs.name == rhs.name && lhs.email == rhs.email
+                && lhs.verified == rhs.verified && lhs.csrf == rhs.csrf && lhs.brand == rhs.brand
+                && lhs.nameservers == rhs.nameservers && lhs.today == rhs.today
+        }
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
@@ -55,14 +63,16 @@ package struct CustomerBillingController: Sendable {
         let account = context.account
         let content = try context.content
         let now = flows.services.now()
-        let dashboard = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.billing.dashboard(of: account.id, today: Self.today(now))
+        let read = try await databases.withDatabase(for: context.tenant) { database in
+            try await database.billing.stampedDashboard(of: account.id, today: Self.today(now))
         }
+        let dashboard = read.value
         let (summary, pending, openTickets) = (dashboard.summary, dashboard.ordersUnderWay, dashboard.openTickets)
         refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
         let today = Self.today(now)
         let inputs = DashboardInputs(
-            dashboard: dashboard, name: account.name, email: account.email, verified: account.emailVerifiedAt != nil,
+            dashboard: dashboard, dashboardStamp: read.stamp, name: account.name, email: account.email,
+            verified: account.emailVerifiedAt != nil,
             csrf: context.csrfToken,
             brand: content.brandStamp + context.chrome.language + context.chrome.languagePrefix,
             nameservers: content.brand.nameservers, today: today
