@@ -51,29 +51,23 @@ package final class CommitCounter: TransactionObserver, Sendable {
         return count.load(ordering: .acquiring)
     }
 
-    /// Moves the generation on when another connection has committed since the last check. The first look only
-    /// starts the clock (probing would open a connection a freshly opened pool may never need); the first probe, an
-    /// interval later, counts as a change, since nothing is known of what came before it; so does a probe that
-    /// fails (a value is never kept on a guess).
+    /// Moves the generation on when another connection has committed since the last check. The first check takes
+    /// the starting point; a probe that fails counts as a change (a value is never kept on a guess). The probe runs
+    /// under the lock: a read that starts meanwhile waits for its outcome rather than keep a value the probe is
+    /// about to make stale (a few microseconds, once per interval).
     private func checkOutside(_ outside: OutsideCommits) {
         let now = outside.now()
-        let due = outsideState.withLock { state -> Bool in
-            guard let checkedAt = state.checkedAt else {
-                state.checkedAt = now
-                return false
-            }
-            guard checkedAt.duration(to: now) >= outside.interval else { return false }
+        outsideState.withLock { state in
+            if let checkedAt = state.checkedAt, checkedAt.duration(to: now) < outside.interval { return }
             state.checkedAt = now
-            return true
-        }
-        guard due else { return }
-        let version = try? outside.dataVersion()
-        let changed = outsideState.withLock { state -> Bool in
+            let version = try? outside.dataVersion()
             defer { state.dataVersion = version }
-            guard let version, let previous = state.dataVersion else { return true }
-            return version != previous
+            guard let version else {
+                count.add(1, ordering: .releasing)
+                return
+            }
+            if let previous = state.dataVersion, previous != version { count.add(1, ordering: .releasing) }
         }
-        if changed { count.add(1, ordering: .releasing) }
     }
 
     package func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
