@@ -23,7 +23,7 @@ package struct StaffController: Sendable {
     }
 
     /// Everything the staff home is rendered from: it is rendered again only when one of these changed.
-    struct HomeInputs: Equatable, Sendable {
+    struct HomeInputs: PageInputs {
         let figures: BackOfficeFigures
         let alerts: [Alert]
         /// The page's chrome, whole: the brand, its menus and announcement, the sidebar with its counts, the CSRF token.

@@ -18,9 +18,9 @@ package struct CustomerBillingController: Sendable {
     let documents: InvoiceDocuments
 
     /// Everything a dashboard is rendered from.
-    package struct DashboardInputs: Equatable, Sendable {
+    package struct DashboardInputs: PageInputs {
         let dashboard: BillingMirrorStore.Dashboard
-        /// The read `dashboard` came from: equal stamps are the same read, so the value itself is not compared.
+        /// The read `dashboard` came from: with equal stamps the dashboards are not compared.
         let dashboardStamp: UInt64
         let name: String
         let email: String
@@ -33,10 +33,12 @@ package struct CustomerBillingController: Sendable {
         let today: String
 
         package static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.dashboardStamp == rhs.dashboardStamp && lhs.name == rhs.name && lhs.email == rhs.email
-                && lhs.verified == rhs.verified && lhs.csrf == rhs.csrf && lhs.brand == rhs.brand
-                && lhs.nameservers == rhs.nameservers && lhs.today == rhs.today
+            (lhs.dashboardStamp == rhs.dashboardStamp || lhs.dashboard == rhs.dashboard) && lhs.name == rhs.name
+                && lhs.email == rhs.email && lhs.verified == rhs.verified && lhs.csrf == rhs.csrf
+                && lhs.brand == rhs.brand && lhs.nameservers == rhs.nameservers && lhs.today == rhs.today
         }
+
+        package func sameReads(as other: Self) -> Bool { dashboardStamp == other.dashboardStamp }
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
