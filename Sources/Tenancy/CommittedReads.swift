@@ -83,11 +83,18 @@ package final class CommitCounter: TransactionObserver, Sendable {
 /// from. Only found values are kept: a miss (an unknown session token, say) is read again each time, so
 /// made-up keys cannot push real entries out.
 package final class CommittedReads<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Entry {
+    /// A class: a hit hands out one reference, not a copy of every field of the value.
+    private final class Entry: Sendable {
         let value: Value
         let generation: UInt64
         /// Unique to the read that produced the value: equal stamps mean the very same read.
         let stamp: UInt64
+
+        init(value: Value, generation: UInt64, stamp: UInt64) {
+            self.value = value
+            self.generation = generation
+            self.stamp = stamp
+        }
     }
 
     private let commits: CommitCounter

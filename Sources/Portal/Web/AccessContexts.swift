@@ -43,14 +43,16 @@ extension SignedInContext {
 /// The fields every signed-in context carries, taken from the context it is built from once the sign-in checks pass.
 package struct SignedInFields: Sendable {
     package let origin: RequestOrigin
-    package let account: Account
-    package let session: AccountSession
+    /// The account and session, held by reference (the context is copied by every middleware below).
+    private let identity: SignedIn
+    package var account: Account { identity.account }
+    package var session: AccountSession { identity.session }
     package let csrfToken: String
     /// The chrome of the page; the area's middleware adds the area's frame (menu, sidebar).
     package var chrome: StorefrontChrome
     package let requestID: String
     /// The realm requires a second factor of this account (staff by policy, platform users always).
-    package let twoFactorRequired: Bool
+    package var twoFactorRequired: Bool { identity.twoFactorRequired }
 
     /// Throws where the visitor must go instead: sign-in when nobody (or another kind of account) is fully signed
     /// in, two-factor enrolment when it is required and missing (unless `allowMissingSecondFactor`).
@@ -65,12 +67,10 @@ package struct SignedInFields: Sendable {
             throw AccessError.secondFactorSetupRequired(area: area)
         }
         origin = context.origin
-        account = identity.account
-        session = identity.session
+        self.identity = identity
         csrfToken = context.csrfToken
         chrome = context.chrome
         requestID = context.requestID
-        twoFactorRequired = identity.twoFactorRequired
     }
 }
 

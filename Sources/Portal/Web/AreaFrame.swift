@@ -85,24 +85,33 @@ extension AreaFrame {
     /// The customer area: one menu, current section marked. Built once per section and reused: every signed-in
     /// customer page shows it. The kept frames hold message keys; each request reads them in its own language.
     static func account(path: String) -> AreaFrame {
-        let urls = accountMenu.links.map(\.url)
-        let best = urls.filter({ path == $0 || path.hasPrefix($0 + "/") }).max(by: { $0.count < $1.count })
-        let (frame, variant) =
-            best.map { best in
-                (
-                    (path == best ? accountPages : accountSections)[best] ?? accountMenu,
-                    (path == best ? "=" : ">") + best
-                )
-            } ?? (accountMenu, "")
+        // The longest menu address that is the path or a folder above it; no strings are built to find it.
+        var best: String?
+        for url in accountURLs where url.utf8.count > best?.utf8.count ?? -1 {
+            if path == url || (path.hasPrefix(url) && path.utf8.dropFirst(url.utf8.count).first == UInt8(ascii: "/")) {
+                best = url
+            }
+        }
+        let key = FrameKey(
+            language: Localizer.current?.key ?? Languages.english, url: best ?? "", exact: best == path)
         // Translated once per language chain and variant (a few dozen in all), not on every page.
-        let key = (Localizer.current?.key ?? Languages.english) + "|" + variant
         if let translated = translatedAccountFrames.withLock({ $0[key] }) { return translated }
+        let frame = best.map { (key.exact ? accountPages : accountSections)[$0] ?? accountMenu } ?? accountMenu
         let translated = frame.translated()
         translatedAccountFrames.withLock { $0[key] = translated }
         return translated
     }
 
-    private static let translatedAccountFrames = Mutex<[String: AreaFrame]>([:])
+    /// A translated customer frame: the language chain, the menu address marked current (none: "") and whether the
+    /// page is that address itself or below it.
+    private struct FrameKey: Hashable {
+        let language: String
+        let url: String
+        let exact: Bool
+    }
+
+    private static let translatedAccountFrames = Mutex<[FrameKey: AreaFrame]>([:])
+    private static let accountURLs = accountMenu.links.map(\.url)
 
     /// This frame with its section titles and link labels (message keys) in the reader's language.
     private func translated() -> AreaFrame {

@@ -107,11 +107,20 @@ package struct TenantRequestContext: ChildRequestContext {
 }
 
 /// A browser signed in to an account of the request's tenant (or of the platform, on the platform host).
-package struct SignedIn: Sendable {
+///
+/// A class: every middleware below the session copies the request context, and a reference is one retain where the
+/// account and session are a dozen.
+package final class SignedIn: Sendable {
     package let account: Account
     package let session: AccountSession
     /// The realm requires a second factor of this account (staff by policy, platform users always).
     package let twoFactorRequired: Bool
+
+    package init(account: Account, session: AccountSession, twoFactorRequired: Bool) {
+        self.account = account
+        self.session = session
+        self.twoFactorRequired = twoFactorRequired
+    }
 
     /// Fully signed in: the password, and the second factor when the account has one.
     package var isComplete: Bool { !session.secondFactorPending }

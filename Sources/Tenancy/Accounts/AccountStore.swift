@@ -20,10 +20,16 @@ package struct AccountStore: Sendable {
         self.inline = inline
     }
 
-    /// A session row and its account (nil when the account is gone), as read together.
-    struct SessionRead: Sendable {
+    /// A session row and its account (nil when the account is gone), as read together. A class: a cached read is
+    /// handed out by reference, not field by field.
+    final class SessionRead: Sendable {
         let session: AccountSession
         let account: Account?
+
+        init(session: AccountSession, account: Account?) {
+            self.session = session
+            self.account = account
+        }
     }
 
     // MARK: Accounts

@@ -98,7 +98,8 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
                 HTTPField(name: .setCookie, value: SessionCookie.set(SessionCookie.csrf, value: newAnonymousToken))
             )
         }
-        if response.headers[.cacheControl] == nil {
+        // A scan, not the subscript (which gathers every value of the name into a new string).
+        if !response.headers.contains(where: { $0.name == .cacheControl }) {
             // Pages behind a session are personal: never stored by shared caches or the back button.
             response.headers[.cacheControl] = "no-store"
         }
