@@ -252,7 +252,8 @@ package final class TenantDatabases: Sendable {
         let path = dataDirectory.tenantDatabasePath(tenant.slug)
         let (tenantID, slug, logger) = (tenant.id, tenant.slug, logger)
         // The opening task records its own outcome, so the pool is marked open even if the request that started it
-        // has gone; the lock is free by then (a task does not start inside the section that creates it).
+        // has gone. It takes the lock only after opening; should it get there before this section ends, it waits
+        // for it, and finds the entry made below.
         let task = Task { [self] in
             do {
                 let database = try await BlockingIO.run {
@@ -315,8 +316,8 @@ package final class TenantDatabases: Sendable {
         return false
     }
 
-    /// Starts closing the pool off the lock; the task clears its mark when done (it cannot run before this section
-    /// ends, since it needs the lock too).
+    /// Starts closing the pool off the lock; the task clears its mark when done (taking the lock, so after this
+    /// section has recorded the mark).
     private func close(_ entry: Entry, of tenantID: Tenant.ID, _ state: inout State) {
         guard case .open(let database) = entry.slot else { return }
         let logger = self.logger
