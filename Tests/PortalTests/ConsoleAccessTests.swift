@@ -130,7 +130,7 @@ enum ConsoleCaller: String, CaseIterable, Sendable, CustomTestStringConvertible 
     enum Refusal {
         /// 303 to the sign-in page, from `ErrorPageMiddleware` (`AccessError.signInRequired`) or the sign-out handler.
         case signIn
-        /// 403 from `CSRFMiddleware` (`CSRFError.crossOrigin`).
+        /// 403 from `CSRFCheck` (`CSRFError.crossOrigin`).
         case crossOrigin
     }
 

@@ -18,7 +18,9 @@ struct TenantAreas {
     /// Staff two-factor enrolment, reachable before two-factor is set up.
     let staffEnrollment: RouterGroup<StaffEnrollmentRequestContext>
 
-    /// The session and CSRF checks run only below `visitor`, so storefront pages never read a session.
+    /// The session and CSRF checks run only below `visitor`, so storefront pages never read a session. The customer
+    /// area's menu and trouble page are one middleware, the session and CSRF checks another: each middleware is an
+    /// async frame and a copy of the context on every request.
     init(_ router: Router<PortalRequestContext>, _ dependencies: PortalDependencies, logger: Logger) {
         root = router
         storefront = router.group(context: TenantRequestContext.self)
@@ -28,9 +30,7 @@ struct TenantAreas {
                     realm: { dependencies.tenantRealm($0.tenant) }, services: dependencies.accountServices
                 )
             )
-            .add(middleware: CSRFMiddleware<TenantRequestContext>())
         customer = visitor.group(context: CustomerRequestContext.self)
-            .add(middleware: AreaFrameMiddleware { path, _ in .account(path: path) })
             .add(middleware: CustomerTroubleMiddleware(pages: dependencies.pages, logger: logger))
         staff = visitor.group(context: StaffRequestContext.self)
             .add(middleware: AreaFrameMiddleware.staff(dependencies.databases, logger: logger))
@@ -51,7 +51,6 @@ struct PlatformAreas {
         let realm = dependencies.platformRealm
         visitor = router.group(context: PlatformRequestContext.self)
             .add(middleware: SessionMiddleware(realm: { _ in realm }, services: dependencies.accountServices))
-            .add(middleware: CSRFMiddleware<PlatformRequestContext>())
         enrollment = visitor.group(context: PlatformEnrollmentContext.self)
         user = visitor.group(context: PlatformUserContext.self)
             .add(middleware: AreaFrameMiddleware { path, _ in .console(path: path) })

@@ -65,13 +65,13 @@ package struct CustomerBillingController: Sendable {
         let account = context.account
         let content = try context.content
         let now = flows.services.now()
+        let today = Self.today(now)
         let read = try await databases.withDatabase(for: context.tenant) { database in
-            try await database.billing.stampedDashboard(of: account.id, today: Self.today(now))
+            try await database.billing.stampedDashboard(of: account.id, today: today)
         }
         let dashboard = read.value
         let (summary, pending, openTickets) = (dashboard.summary, dashboard.ordersUnderWay, dashboard.openTickets)
         refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
-        let today = Self.today(now)
         let inputs = DashboardInputs(
             dashboard: dashboard, dashboardStamp: read.stamp, name: account.name, email: account.email,
             verified: account.emailVerifiedAt != nil,

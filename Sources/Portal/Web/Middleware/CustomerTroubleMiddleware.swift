@@ -5,9 +5,9 @@ import Integrations
 import Logging
 import Tenancy
 
-/// Turns every upstream failure in the customer area into one calm, branded page: no vendor words, nothing changed,
-/// a reference staff can find in the log, and a way back. Handlers let `UpstreamError` through; this is the only
-/// place that decides what a customer is told about it.
+/// Puts the customer area's menu on the page (marked for the path) and turns every upstream failure in the area into
+/// one calm, branded page: no vendor words, nothing changed, a reference staff can find in the log, and a way back.
+/// Handlers let `UpstreamError` through; this is the only place that decides what a customer is told about it.
 struct CustomerTroubleMiddleware: RouterMiddleware {
     typealias Context = CustomerRequestContext
 
@@ -17,6 +17,9 @@ struct CustomerTroubleMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        var context = context
+        context.signedIn.chrome.frame = .account(path: request.uri.path)
+        context.signedIn.chrome.csrf = context.csrfToken
         do {
             return try await next(request, context)
         } catch let error where Self.isUpstream(error) {

@@ -6,7 +6,7 @@ import Tenancy
 
 /// Finds the signed-in account from the `__Host-session` cookie in the request's own realm only
 /// (the resolved tenant's database, or the registry on the platform host): a cookie copied from
-/// another host matches no session here.
+/// another host matches no session here. Then checks the CSRF token of any state change (`CSRFCheck`).
 package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware {
     let realm: @Sendable (Context) -> any AccountRealm
     let services: AccountServices
@@ -71,8 +71,10 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
             context.csrfToken = token
         }
         var response: Response
+        var request = request
         if let impersonator, let identity = context.identity {
             guard !Impersonation.isRefused(request.uri.path) else { throw PortalError.notWhileImpersonating }
+            try await CSRFCheck<Context>.verify(&request, context: context)
             // Every page of such a session carries the banner that says so.
             context.chrome.impersonation = .init(
                 customer: identity.account.email, staff: impersonator.email, csrf: context.csrfToken
@@ -91,6 +93,7 @@ package struct SessionMiddleware<Context: AccountAreaContext>: RouterMiddleware 
                 }
             }
         } else {
+            try await CSRFCheck<Context>.verify(&request, context: context)
             response = try await next(request, context)
         }
         if let newAnonymousToken, request.method == .get {
