@@ -8,7 +8,7 @@ import Synchronization
 /// value read from a pool that was closed and opened again is never taken for current.
 ///
 /// Commits by other processes (a CLI command, a restore) never pass the observer. For those the counter asks
-/// SQLite's `PRAGMA data_version` of one connection at most once per `outsideCheckInterval` for the whole database,
+/// SQLite's `PRAGMA data_version` of one connection at most once per `interval` for the whole database,
 /// and moves on when it changed. (Each cached value used to carry that bound itself, so every signed-in customer's
 /// session and dashboard were read again every two seconds whether anything had changed or not.)
 package final class CommitCounter: TransactionObserver, Sendable {
@@ -52,21 +52,27 @@ package final class CommitCounter: TransactionObserver, Sendable {
     }
 
     /// Moves the generation on when another connection has committed since the last check. The first check takes
-    /// the starting point; a probe that fails counts as a change (a value is never kept on a guess). The probe runs
-    /// under the lock: a read that starts meanwhile waits for its outcome rather than keep a value the probe is
-    /// about to make stale (a few microseconds, once per interval).
+    /// the starting point; a probe that fails counts as a change (a value is never kept on a guess) and keeps the last
+    /// good starting point, so the next good probe still compares with it (with none yet, it counts as a change too).
+    /// The probe runs under the lock: a read that starts meanwhile waits for its outcome rather than keep a value the
+    /// probe is about to make stale (a few microseconds, once per interval). Lock order: this lock, then the inline
+    /// reader's; no read on that connection may ask for the generation.
     private func checkOutside(_ outside: OutsideCommits) {
         let now = outside.now()
         outsideState.withLock { state in
+            let first = state.checkedAt == nil
             if let checkedAt = state.checkedAt, checkedAt.duration(to: now) < outside.interval { return }
             state.checkedAt = now
-            let version = try? outside.dataVersion()
-            defer { state.dataVersion = version }
-            guard let version else {
+            guard let version = try? outside.dataVersion() else {
                 count.add(1, ordering: .releasing)
                 return
             }
-            if let previous = state.dataVersion, previous != version { count.add(1, ordering: .releasing) }
+            if let previous = state.dataVersion {
+                if previous != version { count.add(1, ordering: .releasing) }
+            } else if !first {
+                count.add(1, ordering: .releasing)
+            }
+            state.dataVersion = version
         }
     }
 

@@ -91,6 +91,42 @@ struct CommittedReadsTests {
             #expect(reads.value(for: "k", read: read) == expected)
         }
 
+        // A failing probe keeps the last good starting point: a commit made after it is still seen by the next good
+        // probe, even though the failure already counted as a change.
+        let data = try TestDataDirectory()
+        let database = try data.openNewTenant("one")
+        defer { try? database.close() }
+        let path = data.directory.tenantDatabasePath(try TenantSlug(validating: "one"))
+        let probe = InlineReader(path: path)
+        defer { try? probe.close() }
+        let failing = Mutex(false)
+        for startsFailing in [false, true] {
+            let flaky = CommitCounter(
+                outside: .init(interval: .seconds(2), now: { clock.withLock { $0 } }) {
+                    if failing.withLock({ $0 }) { throw Unreadable() }
+                    return try probe.dataVersion()
+                })
+            let reads = CommittedReads<String, Int>(commits: flaky, capacity: 8)
+            failing.withLock { $0 = startsFailing }
+            clock.withLock { $0 += .seconds(2) }
+            let first = reads.value(for: "k", read: read)
+            if !startsFailing {
+                failing.withLock { $0 = true }
+                clock.withLock { $0 += .seconds(2) }
+            }
+            // Read after the failed probe, then another process commits, then the probe works again.
+            let afterFailure = reads.value(for: "k", read: read)
+            #expect(startsFailing || afterFailure != first, "the failure counts as a change")
+            let other = try DatabaseQueue(path: path)
+            try await other.write { db in try db.execute(sql: "UPDATE brand SET tagline = 'x' || random()") }
+            try other.close()
+            failing.withLock { $0 = false }
+            clock.withLock { $0 += .seconds(2) }
+            #expect(
+                reads.value(for: "k", read: read) != afterFailure,
+                "the commit is seen (starting with a failure: \(startsFailing))")
+        }
+
         let misses = Mutex(0)
         for _ in 0..<3 {
             #expect(

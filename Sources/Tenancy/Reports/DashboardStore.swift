@@ -39,7 +39,8 @@ extension ReportStore {
         + "WHEN 'Annually' THEN 12 WHEN 'Biennially' THEN 24 WHEN 'Triennially' THEN 36 ELSE NULL END"
 
     /// Everything the dashboard shows, as of `now` (UTC calendar), for a brand billing in `currency`. Kept until the
-    /// brand's database next commits (at most two seconds), so a busy back office reads it once per change.
+    /// brand's database next commits (another process's commit is noticed within two seconds), so a busy back office
+    /// reads it once per change.
     package func figures(now: Date, currency: String) async throws -> BackOfficeFigures {
         guard let figureReads, let inline else {
             return try await pool.read { db in try Self.readFigures(db, now: now, currency: currency) }
