@@ -63,16 +63,11 @@ package final class CommitCounter: TransactionObserver, Sendable {
             let first = state.checkedAt == nil
             if let checkedAt = state.checkedAt, checkedAt.duration(to: now) < outside.interval { return }
             state.checkedAt = now
-            guard let version = try? outside.dataVersion() else {
-                count.add(1, ordering: .releasing)
-                return
-            }
-            if let previous = state.dataVersion {
-                if previous != version { count.add(1, ordering: .releasing) }
-            } else if !first {
+            let version = try? outside.dataVersion()
+            if version == nil || (state.dataVersion.map { $0 != version } ?? !first) {
                 count.add(1, ordering: .releasing)
             }
-            state.dataVersion = version
+            if let version { state.dataVersion = version }
         }
     }
 
@@ -161,6 +156,11 @@ package struct StampedRead<Value: Sendable>: Sendable {
     package static func unique(_ value: Value) -> StampedRead {
         StampedRead(value: value, stamp: readStamps.add(1, ordering: .relaxed).newValue)
     }
+}
+
+extension StampedRead: Equatable where Value: Equatable {
+    /// Equal values; two from the same read are equal without comparing them.
+    package static func == (lhs: Self, rhs: Self) -> Bool { lhs.stamp == rhs.stamp || lhs.value == rhs.value }
 }
 
 /// Stamps of reads, unique in the process (for `StampedRead`).

@@ -8,18 +8,31 @@ import Testing
 
 @Suite("Reads reused until the next commit")
 struct CommittedReadsTests {
+    /// A read answering 1, 2, 3 … on each call, so a test sees whether a value was read again.
+    final class CountingRead: Sendable {
+        private let count = Mutex(0)
+        func next() -> Int? {
+            count.withLock {
+                $0 += 1; return $0
+            }
+        }
+    }
+
+    /// A tenant database, its file, and a connection of the probe's own (as a pool's counter has); a separate
+    /// `DatabaseQueue` on the file stands for another process (a CLI command).
+    static func tenantWithProbe(_ data: borrowing TestDataDirectory) throws -> (TenantDatabase, String, InlineReader) {
+        let database = try data.openNewTenant("one")
+        let path = data.directory.tenantDatabasePath(try TenantSlug(validating: "one"))
+        return (database, path, InlineReader(path: path))
+    }
+
     @Test("a value is read once while nothing commits, and again after any commit")
     func commitInvalidates() async throws {
         let data = try TestDataDirectory()
         let database = try data.openNewTenant("one")
         defer { try? database.close() }
         let reads = CommittedReads<String, Int>(commits: database.reads.commits, capacity: 8)
-        let count = Mutex(0)
-        let read = { () -> Int? in
-            count.withLock {
-                $0 += 1; return $0
-            }
-        }
+        let read = CountingRead().next
 
         #expect(reads.value(for: "k", read: read) == 1)
         #expect(reads.value(for: "k", read: read) == 1)
@@ -32,12 +45,11 @@ struct CommittedReadsTests {
     @Test("a commit by another process is seen within the check interval; without one a value is kept past it")
     func outsideCommits() async throws {
         let data = try TestDataDirectory()
-        let database = try data.openNewTenant("one")
-        defer { try? database.close() }
-        let path = data.directory.tenantDatabasePath(try TenantSlug(validating: "one"))
-        // The probe's own connection, as a pool's counter has; `other` stands for another process (a CLI command).
-        let probe = InlineReader(path: path)
-        defer { try? probe.close() }
+        let (database, path, probe) = try Self.tenantWithProbe(data)
+        defer {
+            try? probe.close()
+            try? database.close()
+        }
         let probes = Mutex(0)
         let clock = Mutex(ContinuousClock.now)
         let commits = CommitCounter(
@@ -46,12 +58,7 @@ struct CommittedReadsTests {
                 return try probe.dataVersion()
             })
         let reads = CommittedReads<String, Int>(commits: commits, capacity: 8)
-        let count = Mutex(0)
-        let read = { () -> Int? in
-            count.withLock {
-                $0 += 1; return $0
-            }
-        }
+        let read = CountingRead().next
         let later = { clock.withLock { $0 += .seconds(2) } }
 
         #expect(reads.value(for: "k", read: read) == 1)
@@ -78,12 +85,7 @@ struct CommittedReadsTests {
         let commits = CommitCounter(
             outside: .init(interval: .seconds(2), now: { clock.withLock { $0 } }) { throw Unreadable() })
         let reads = CommittedReads<String, Int>(commits: commits, capacity: 8)
-        let count = Mutex(0)
-        let read = { () -> Int? in
-            count.withLock {
-                $0 += 1; return $0
-            }
-        }
+        let read = CountingRead().next
         #expect(reads.value(for: "k", read: read) == 1)
         #expect(reads.value(for: "k", read: read) == 1)
         for expected in 2...3 {
@@ -94,11 +96,11 @@ struct CommittedReadsTests {
         // A failing probe keeps the last good starting point: a commit made after it is still seen by the next good
         // probe, even though the failure already counted as a change.
         let data = try TestDataDirectory()
-        let database = try data.openNewTenant("one")
-        defer { try? database.close() }
-        let path = data.directory.tenantDatabasePath(try TenantSlug(validating: "one"))
-        let probe = InlineReader(path: path)
-        defer { try? probe.close() }
+        let (database, path, probe) = try Self.tenantWithProbe(data)
+        defer {
+            try? probe.close()
+            try? database.close()
+        }
         let failing = Mutex(false)
         for startsFailing in [false, true] {
             let flaky = CommitCounter(
@@ -135,6 +137,13 @@ struct CommittedReadsTests {
                 } == nil)
         }
         #expect(misses.withLock { $0 } == 3)
+    }
+
+    @Test("stamped reads: equal when their values are; a value read without the cache gets a stamp of its own")
+    func stampedEquality() {
+        let (first, again, other) = (StampedRead.unique([1, 2]), StampedRead.unique([1, 2]), StampedRead.unique([3]))
+        #expect(first == first && first == again && first != other)
+        #expect(first.stamp != again.stamp)
     }
 
     @Test("a signed-out session ends at once, and a reopened pool never takes an old value for current")

@@ -19,9 +19,8 @@ package struct CustomerBillingController: Sendable {
 
     /// Everything a dashboard is rendered from.
     package struct DashboardInputs: PageInputs {
-        let dashboard: BillingMirrorStore.Dashboard
-        /// The read `dashboard` came from: with equal stamps the dashboards are not compared.
-        let dashboardStamp: UInt64
+        /// Compared by its read's stamp first: the dashboard itself only after it was read again.
+        let dashboard: StampedRead<BillingMirrorStore.Dashboard>
         let name: String
         let email: String
         let verified: Bool
@@ -32,13 +31,7 @@ package struct CustomerBillingController: Sendable {
         /// per request cost more than the cache lookup it fed.
         let today: String
 
-        package static func == (lhs: Self, rhs: Self) -> Bool {
-            (lhs.dashboardStamp == rhs.dashboardStamp || lhs.dashboard == rhs.dashboard) && lhs.name == rhs.name
-                && lhs.email == rhs.email && lhs.verified == rhs.verified && lhs.csrf == rhs.csrf
-                && lhs.brand == rhs.brand && lhs.nameservers == rhs.nameservers && lhs.today == rhs.today
-        }
-
-        package func sameReads(as other: Self) -> Bool { dashboardStamp == other.dashboardStamp }
+        package func sameReads(as other: Self) -> Bool { dashboard.stamp == other.dashboard.stamp }
     }
 
     package func addRoutes(to group: RouterGroup<CustomerRequestContext>) {
@@ -73,7 +66,7 @@ package struct CustomerBillingController: Sendable {
         let (summary, pending, openTickets) = (dashboard.summary, dashboard.ordersUnderWay, dashboard.openTickets)
         refresher.refreshIfStale(account.id, in: context.tenant, refreshedAt: summary.refreshedAt, now: now)
         let inputs = DashboardInputs(
-            dashboard: dashboard, dashboardStamp: read.stamp, name: account.name, email: account.email,
+            dashboard: read, name: account.name, email: account.email,
             verified: account.emailVerifiedAt != nil,
             csrf: context.csrfToken,
             brand: content.brandStamp + context.chrome.language + context.chrome.languagePrefix,
@@ -103,7 +96,7 @@ package struct CustomerBillingController: Sendable {
                 renewals: summary.renewals.map(row), hasRenewals: !summary.renewals.isEmpty,
                 pendingNotice: pending == 0 ? nil : trCount("account.home.orders_in_setup", pending),
                 ticketsNotice: openTickets == 0 ? nil : trCount("account.home.open_tickets", openTickets),
-                refreshed: Self.refreshedText(inputs.dashboard.summary.refreshedAt),
+                refreshed: Self.refreshedText(summary.refreshedAt),
                 nameservers: content.brand.nameservers,
                 hasNameservers: !content.brand.nameservers.isEmpty
             )
