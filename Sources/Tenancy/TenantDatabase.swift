@@ -315,6 +315,9 @@ package struct TenantDatabase: Sendable {
         migrator.registerMigration("v24: staff dashboard totals kept by triggers") { db in
             try FigureTotals.create(db)
         }
+        migrator.registerMigration("v25: unpaid invoices per due date and orders per day, kept by triggers") { db in
+            try FigureTotals.createDaily(db)
+        }
         return migrator
     }
 }

@@ -21,14 +21,31 @@ struct FigureTotalsTests {
         SELECT status, currency, month, invoices, total_minor FROM invoice_totals ORDER BY 1, 2, 3
         """
 
+    private static let dueDateGroups = """
+        SELECT status, currency, due_date, count(*), sum(total_minor) FROM invoice_mirror
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        """
+    private static let dueDateTotals = """
+        SELECT status, currency, due_date, invoices, total_minor FROM invoice_due_totals ORDER BY 1, 2, 3
+        """
+    private static let orderDayGroups = """
+        SELECT substr(created_at, 1, 10), coalesce(change_kind, ''), count(*) FROM orders GROUP BY 1, 2 ORDER BY 1, 2
+        """
+    private static let orderDayTotals = "SELECT day, change_kind, orders FROM order_day_totals ORDER BY 1, 2"
+
+    /// Each kept total beside the GROUP BY it stands for.
+    private static let pairs = [
+        (serviceTotals, serviceGroups), (invoiceTotals, invoiceGroups), (dueDateTotals, dueDateGroups),
+        (orderDayTotals, orderDayGroups),
+    ]
+
     private func expectTotalsMatch(_ database: TenantDatabase, _ comment: Comment) async throws {
         let rows = { (sql: String) in
             try await database.pool.read { db in try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) } }
         }
-        let (serviceTotals, serviceGroups) = (try await rows(Self.serviceTotals), try await rows(Self.serviceGroups))
-        let (invoiceTotals, invoiceGroups) = (try await rows(Self.invoiceTotals), try await rows(Self.invoiceGroups))
-        #expect(serviceTotals == serviceGroups, comment)
-        #expect(invoiceTotals == invoiceGroups, comment)
+        for (totals, groups) in Self.pairs {
+            #expect(try await rows(totals) == rows(groups), "\(comment): \(totals)")
+        }
     }
 
     @Test("after inserts, updates of every summed column and deletes, the totals equal a fresh GROUP BY")
@@ -42,6 +59,13 @@ struct FigureTotalsTests {
         try await expectTotalsMatch(database, "after inserts")
         let totals = try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM service_totals") }
         #expect((totals ?? 0) > 5, "the seed spreads services over several groups")
+        let (days, dueDates) = try await database.pool.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM order_day_totals") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM invoice_due_totals") ?? 0
+            )
+        }
+        #expect(days > 5 && dueDates > 5, "the seed spreads orders over days and invoices over due dates")
 
         try await database.pool.write { db in
             try db.execute(sql: "UPDATE service_mirror SET status = 'Suspended' WHERE whmcs_service_id % 7 = 0")
@@ -56,12 +80,19 @@ struct FigureTotalsTests {
                 sql: "UPDATE invoice_mirror SET total_minor = total_minor * 2 WHERE whmcs_invoice_id % 6 = 0")
             try db.execute(sql: "UPDATE invoice_mirror SET date = '2025-01-15' WHERE whmcs_invoice_id % 9 = 0")
             try db.execute(sql: "UPDATE invoice_mirror SET currency = 'EUR' WHERE whmcs_invoice_id % 10 = 0")
+            try db.execute(sql: "UPDATE invoice_mirror SET due_date = '2025-02-01' WHERE whmcs_invoice_id % 8 = 0")
+            try db.execute(sql: "UPDATE orders SET change_kind = 'cancel' WHERE id % 4 = 0")
+            try db.execute(sql: "UPDATE orders SET change_kind = 'upgrade' WHERE id % 9 = 0")
+            try db.execute(sql: "UPDATE orders SET change_kind = NULL WHERE id % 8 = 0")
+            try db.execute(sql: "UPDATE orders SET created_at = '2025-03-04 10:00:00.000' WHERE id % 5 = 0")
+            try db.execute(sql: "UPDATE orders SET status = 'failed' WHERE id % 3 = 0")
         }
         try await expectTotalsMatch(database, "after updates")
 
         try await database.pool.write { db in
             try db.execute(sql: "DELETE FROM service_mirror WHERE whmcs_service_id % 2 = 0")
             try db.execute(sql: "DELETE FROM invoice_mirror WHERE whmcs_invoice_id % 3 = 0")
+            try db.execute(sql: "DELETE FROM orders WHERE id % 2 = 0")
         }
         try await expectTotalsMatch(database, "after deletes")
         // A rolled-back change leaves the totals as they were.
@@ -76,11 +107,45 @@ struct FigureTotalsTests {
         try await database.pool.write { db in
             try db.execute(sql: "DELETE FROM service_mirror")
             try db.execute(sql: "DELETE FROM invoice_mirror")
+            try db.execute(sql: "DELETE FROM orders")
         }
         let left = try await database.pool.read { db in
             try Int.fetchOne(
-                db, sql: "SELECT (SELECT count(*) FROM service_totals) + (SELECT count(*) FROM invoice_totals)")
+                db,
+                sql: """
+                    SELECT (SELECT count(*) FROM service_totals) + (SELECT count(*) FROM invoice_totals)
+                        + (SELECT count(*) FROM invoice_due_totals) + (SELECT count(*) FROM order_day_totals)
+                    """)
         }
         #expect(left == 0, "empty groups are removed")
+    }
+
+    @Test("a database from before the day totals gains them on its next open, filled from the rows it holds")
+    func dayTotalsBackfilled() async throws {
+        let data = try TestDataDirectory()
+        let path = data.directory.root.path + "/tenant.sqlite"
+        var database = try TenantDatabase.open(path: path, tenantID: Tenant.ID(1))
+        try BenchData.seedCatalogue(database, number: 9_998, customerSession: "s")
+        try BenchData.seedOffice(database, customers: 40, services: 120, ownerSession: "o")
+        // Back to version 24: the migration's tables, triggers and record removed.
+        try await database.pool.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE invoice_due_totals; DROP TABLE order_day_totals;
+                    DROP TRIGGER invoice_due_totals_insert; DROP TRIGGER invoice_due_totals_delete;
+                    DROP TRIGGER invoice_due_totals_update; DROP TRIGGER order_day_totals_insert;
+                    DROP TRIGGER order_day_totals_delete; DROP TRIGGER order_day_totals_update;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v25:%';
+                    PRAGMA user_version = 24;
+                    """)
+        }
+        try database.close()
+        database = try TenantDatabase.open(path: path, tenantID: Tenant.ID(1))
+        defer { try? database.close() }
+        let (version, orders) = try await database.pool.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA user_version"), try Int.fetchOne(db, sql: "SELECT count(*) FROM orders"))
+        }
+        #expect(version == TenantDatabase.schemaVersion && (orders ?? 0) > 0)
+        try await expectTotalsMatch(database, "after the migration")
     }
 }

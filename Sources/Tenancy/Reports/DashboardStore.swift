@@ -125,9 +125,11 @@ package enum FigureSQL {
         SELECT CAST(round(coalesce(sum(recurring_minor * 1.0 / \(ReportStore.cycleMonths)), 0)) AS INTEGER)
         FROM service_totals WHERE status = 'Active'
         """
+    /// From the day totals: a day on or after the month's first is an order created on or after it.
     package static let orderCounts = """
-        SELECT count(*) FILTER (WHERE change_kind IS NULL) AS placed, count(*) FILTER (WHERE change_kind = 'cancel') AS cancels
-        FROM orders WHERE created_at >= ?
+        SELECT coalesce(sum(orders) FILTER (WHERE change_kind = ''), 0) AS placed,
+            coalesce(sum(orders) FILTER (WHERE change_kind = 'cancel'), 0) AS cancels
+        FROM order_day_totals WHERE day >= ?
         """
     package static let servicesByKind = """
         SELECT coalesce(products.kind, 'other') AS kind, sum(service_totals.services) AS services FROM service_totals
@@ -135,9 +137,10 @@ package enum FigureSQL {
         WHERE service_totals.status = 'Active' GROUP BY 1 ORDER BY services DESC, kind
         """
     package static let unpaid = """
-        SELECT count(*) AS unpaid, coalesce(sum(total_minor), 0) AS unpaid_total, count(*) FILTER (WHERE due_date < ?) AS overdue,
+        SELECT coalesce(sum(invoices), 0) AS unpaid, coalesce(sum(total_minor), 0) AS unpaid_total,
+            coalesce(sum(invoices) FILTER (WHERE due_date < ?), 0) AS overdue,
             coalesce(sum(total_minor) FILTER (WHERE due_date < ?), 0) AS overdue_total
-        FROM invoice_mirror WHERE status = 'Unpaid' AND currency = ?
+        FROM invoice_due_totals WHERE status = 'Unpaid' AND currency = ?
         """
     package static let openTickets = "SELECT count(*) FROM tickets WHERE status != 'Closed'"
     package static let failedJobs = "SELECT count(*) FROM orders WHERE status = 'failed'"
@@ -145,12 +148,12 @@ package enum FigureSQL {
         SELECT month, total_minor AS total FROM invoice_totals WHERE status = 'Paid' AND currency = ? AND month >= ?
         """
     package static let ordersPerDay = """
-        SELECT substr(created_at, 1, 10) AS day, count(*) AS placed FROM orders WHERE change_kind IS NULL AND created_at >= ? GROUP BY day
+        SELECT day, orders AS placed FROM order_day_totals WHERE change_kind = '' AND day >= ?
         """
 
     package static let workCounts = """
         SELECT (\(openTickets)) AS tickets, (\(failedJobs)) AS failed,
-            (SELECT count(*) FROM invoice_mirror WHERE status = 'Unpaid') AS unpaid
+            (SELECT coalesce(sum(invoices), 0) FROM invoice_due_totals WHERE status = 'Unpaid') AS unpaid
         """
 
     package static let all = [
