@@ -13,6 +13,10 @@ enum DisplayCalendar {
         return calendar
     }()
 
+    /// "January" … "December", and "Jan" … "Dec": each read of the calendar's symbols asks ICU again.
+    static let monthNames = gregorian.monthSymbols
+    static let shortMonthNames = gregorian.shortMonthSymbols
+
     /// "2026-12-06" (or a WHMCS date-time) as "6 December 2026"; anything else as it came.
     static func longDate(_ text: String) -> String {
         guard let date = parse(text) else { return text }

@@ -85,7 +85,16 @@ package struct PageRenderer: Sendable {
     /// reflecting over the model again (a `Mirror` per lookup, per level of the context stack), which cost more
     /// than everything else on a signed-in page put together.
     package func render(_ page: some Sendable, template: String) throws -> String {
-        let root = Self.tree(page) ?? [String: Any]()
+        try render(tree: Self.tree(page) ?? [String: Any](), template: template)
+    }
+
+    /// Renders an `Encodable` view model: its tree is built by its own `encode(to:)` (`PageTreeEncoder`), without
+    /// reflection; the same tree as the reflecting `render`.
+    package func render(_ page: some Sendable & Encodable, template: String) throws -> String {
+        try render(tree: PageTreeEncoder.tree(page) ?? [String: Any](), template: template)
+    }
+
+    private func render(tree root: Any, template: String) throws -> String {
         // The page's language is its chrome's: set per request by the language middleware.
         let chrome = (root as? [String: Any])?["chrome"] as? [String: Any]
         let code = chrome?["language"] as? String ?? Languages.english

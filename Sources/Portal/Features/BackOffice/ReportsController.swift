@@ -155,6 +155,6 @@ package struct ReportsController: Sendable {
         guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...12).contains(number) else {
             return month
         }
-        return "\(DisplayCalendar.gregorian.monthSymbols[number - 1]) \(year)"
+        return "\(DisplayCalendar.monthNames[number - 1]) \(year)"
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Tenancy
 
 /// The figures at the top of `/admin`, formatted, with both charts as SVG and as tables.
-package struct StaffDashboard: Sendable {
-    package struct Figure: Sendable {
+package struct StaffDashboard: Sendable, Encodable {
+    package struct Figure: Sendable, Encodable {
         package let label: String
         package let value: String
         package let detail: String
@@ -11,7 +11,7 @@ package struct StaffDashboard: Sendable {
         package let alert: Bool
     }
 
-    package struct Row: Sendable {
+    package struct Row: Sendable, Encodable {
         package let label: String
         package let value: String
     }
@@ -82,6 +82,6 @@ package struct StaffDashboard: Sendable {
     static func shortMonth(_ month: String) -> String {
         let parts = month.split(separator: "-")
         guard parts.count == 2, let number = Int(parts[1]), (1...12).contains(number) else { return month }
-        return "\(DisplayCalendar.gregorian.shortMonthSymbols[number - 1]) \(parts[0].suffix(2))"
+        return "\(DisplayCalendar.shortMonthNames[number - 1]) \(parts[0].suffix(2))"
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Tenancy
 
 /// `/admin`: the staff home.
-package struct StaffHomePage: Sendable {
+package struct StaffHomePage: Sendable, Encodable {
     package let chrome: StorefrontChrome
     package let csrf: String
     package let name: String
@@ -20,7 +20,7 @@ package struct StaffHomePage: Sendable {
     package var openAlerts: String?
     package var hasAlerts = false
 
-    package struct AlertRow: Sendable {
+    package struct AlertRow: Sendable, Encodable {
         package let title: String
         package let detail: String
         package let raised: String
