@@ -19,4 +19,11 @@ package enum BlockingIO {
     package static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
     }
+
+    /// Starts `work` on one of these threads without waiting for it.
+    package static func start(_ work: @escaping @Sendable () -> Void) {
+        pool.submit { state in
+            if state == .active { work() }
+        }
+    }
 }

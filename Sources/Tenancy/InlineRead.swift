@@ -11,8 +11,9 @@ import Synchronization
 /// stays on the pool's `async` reads.
 package final class InlineReader: Sendable {
     private let path: String
-    /// Opened on first use: most tenant databases are opened for the storefront, which never reads this way.
-    private let connection = Mutex<DatabaseQueue?>(nil)
+    /// Opened on first use: most tenant databases are opened for the storefront, which never reads this way. Once
+    /// closed it stays closed (an opening started in the background may finish after its pool closed).
+    private let connection = Mutex<(queue: DatabaseQueue?, closed: Bool)>((nil, false))
 
     package init(path: String) {
         self.path = path
@@ -30,22 +31,34 @@ package final class InlineReader: Sendable {
         try queue().inDatabase { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 
+    /// Opens the connection on a blocking thread, unless it is open: for a request that opened the pool and reads
+    /// its session next, so that opening this connection (SQLite parses the whole schema for each) overlaps its
+    /// other reads instead of following them. A failure here is met again, and reported, by the first read.
+    package func openInBackground() {
+        guard connection.withLock({ $0.queue == nil && !$0.closed }) else { return }
+        BlockingIO.start { [self] in _ = try? queue() }
+    }
+
+    /// Whether the connection is open now (for tests).
+    var isOpen: Bool { connection.withLock { $0.queue != nil } }
+
     private func queue() throws -> DatabaseQueue {
         try connection.withLock { connection in
-            if let connection { return connection }
+            if let queue = connection.queue { return queue }
+            guard !connection.closed else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "closed") }
             var configuration = Configuration()
             configuration.readonly = true
             configuration.foreignKeysEnabled = true
             let opened = try DatabaseQueue(path: path, configuration: configuration)
-            connection = opened
+            connection.queue = opened
             return opened
         }
     }
 
     func close() throws {
         let open = connection.withLock { connection -> DatabaseQueue? in
-            defer { connection = nil }
-            return connection
+            defer { connection = (nil, true) }
+            return connection.queue
         }
         try open?.close()
     }

@@ -93,7 +93,11 @@ package final class TenantDatabases: Sendable {
     {
         if try isOpenOrRefused(tenant) || openingPool {
             return try await withDatabase(for: tenant) { database in
-                try await database.pool.writeWithoutTransaction { db in try TenantDatabase.readTransaction(db, read) }
+                // The request reads its session next, through the inline reader: its connection opens meanwhile.
+                if openingPool { database.reads.inline.openInBackground() }
+                return try await database.pool.writeWithoutTransaction { db in
+                    try TenantDatabase.readTransaction(db, read)
+                }
             }
         }
         let path = dataDirectory.tenantDatabasePath(tenant.slug)

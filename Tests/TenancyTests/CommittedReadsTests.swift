@@ -172,6 +172,39 @@ struct CommittedReadsTests {
         #expect(database.reads.commits.generation > before)
     }
 
+    @Test("settings read on the calling thread are never older than the last commit, by this pool or another process")
+    func settingsReadInline() async throws {
+        let data = try TestDataDirectory()
+        let (database, path, _) = try Self.tenantWithProbe(data)
+        defer { try? database.close() }
+        let store = database.accounts
+        #expect(try await store.setting("staff_two_factor") == nil)
+        try await store.setSettings([("staff_two_factor", "off")], audit: "t", actor: nil, detail: "", ip: "")
+        #expect(try await store.setting("staff_two_factor") == "off")
+        let other = try DatabaseQueue(path: path)
+        try await other.write { db in
+            try db.execute(sql: "UPDATE settings SET value = 'on' WHERE key = 'staff_two_factor'")
+        }
+        try other.close()
+        #expect(try await store.settings(["staff_two_factor", "absent"]) == ["staff_two_factor": "on"])
+    }
+
+    @Test("the inline connection opened in the background serves reads; once closed it is never opened again")
+    func inlineOpenedInBackground() async throws {
+        let data = try TestDataDirectory()
+        let (database, _, inline) = try Self.tenantWithProbe(data)
+        defer { try? database.close() }
+        inline.openInBackground()
+        // Bounded by attempts, not by time: the opening runs on a blocking thread of its own.
+        for _ in 0..<10_000 where !inline.isOpen { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(inline.isOpen)
+        #expect(try inline.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM brand") } == 1)
+        try inline.close()
+        inline.openInBackground()
+        #expect(throws: DatabaseError.self) { try inline.read { try Int.fetchOne($0, sql: "SELECT 1") } }
+        #expect(!inline.isOpen)
+    }
+
     @Test("two tenants' dashboards for the same account id never mix")
     func tenantsDoNotMix() async throws {
         let data = try TestDataDirectory()

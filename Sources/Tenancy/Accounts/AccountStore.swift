@@ -390,21 +390,25 @@ package struct AccountStore: Sendable {
 
     // MARK: Settings
 
+    /// One setting, read on the calling thread when the database has an inline reader (every staff request reads
+    /// the two-factor policy: a pool read was a hop to a reader's queue, and on a brand's first staff request a reader
+    /// connection of its own, which parses the whole schema).
     package func setting(_ key: String) async throws -> String? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
-        }
+        try await settings([key])[key]
     }
 
     /// Several settings read together (one snapshot).
     package func settings(_ keys: [String]) async throws -> [String: String] {
-        try await pool.read { db in
+        let read: @Sendable (Database) throws -> [String: String] = { db in
             var values: [String: String] = [:]
             for key in keys {
-                values[key] = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
+                values[key] = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
             }
             return values
         }
+        if let inline { return try inline.read(read) }
+        return try await pool.read(read)
     }
 
     /// Several settings written in one transaction, with an audit entry.
