@@ -172,6 +172,36 @@ struct CommittedReadsTests {
         #expect(database.reads.commits.generation > before)
     }
 
+    @Test("a session is touched once a minute at most; the touch's commit leaves the writer waiting for the disk again")
+    func sessionTouch() async throws {
+        let data = try TestDataDirectory()
+        let database = try data.openNewTenant("one")
+        defer { try? database.close() }
+        let store = database.accounts
+        let account = try await store.createAccount(
+            kind: .customer, email: "a@example.com", name: "A", passwordHash: nil)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.createSession(
+            AccountSession(
+                idHash: "hash-1", accountID: account.id, csrfToken: "csrf", secondFactorPending: false,
+                createdAt: start, expiresAt: start.addingTimeInterval(3600), userAgent: "test", ip: "127.0.0.1"))
+        let stored = { @Sendable in
+            try await database.pool.read { db in
+                try Date.fetchOne(db, sql: "SELECT last_seen_at FROM sessions WHERE id_hash = 'hash-1'")
+            }
+        }
+        _ = try await store.liveSession(idHash: "hash-1", idleTimeout: 600, now: start.addingTimeInterval(30))
+        #expect(try await stored() == start, "seen 30 s after the last touch: not written")
+        let later = start.addingTimeInterval(120)
+        let touched = try await store.liveSession(idHash: "hash-1", idleTimeout: 600, now: later)
+        let written = try await stored()
+        #expect(touched?.0.lastSeenAt == later && written == later)
+        let synchronous = try await database.pool.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        #expect(synchronous == 2, "FULL again after the touch")
+    }
+
     @Test("settings read on the calling thread are never older than the last commit, by this pool or another process")
     func settingsReadInline() async throws {
         let data = try TestDataDirectory()

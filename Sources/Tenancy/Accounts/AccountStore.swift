@@ -195,8 +195,18 @@ package struct AccountStore: Sendable {
         guard now.timeIntervalSince(session.lastSeenAt) > 60 else { return (session, account) }
         var touched = session
         touched.lastSeenAt = now
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, idHash])
+        try await pool.writeWithoutTransaction { db in
+            // The touch does not wait for the disk (synchronous = NORMAL for its commit alone): a power cut could
+            // lose it, which only makes the session look idle a minute early, and the next commit that waits syncs
+            // it with its own. In WAL mode the database stays consistent either way.
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            try db.inTransaction {
+                try db.execute(
+                    sql: "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, idHash])
+                return .commit
+            }
         }
         return (touched, account)
     }
