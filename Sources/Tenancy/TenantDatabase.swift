@@ -354,7 +354,8 @@ extension DatabasePool {
     /// WAL with synchronous=NORMAL may lose the last commits on power loss. Orders, payments, sessions and
     /// the registry must survive it, so every commit waits for the WAL to reach the disk (FULL). GRDB sets
     /// NORMAL when it opens the writer, and only the writer commits, so FULL is set on the writer once open.
-    /// (`OFF` is for a database still being staged, made durable as a whole file afterwards.)
+    /// (`OFF` is for a database still being staged, made durable as a whole file afterwards. A session's
+    /// once-a-minute touch alone commits with NORMAL: see `AccountStore.liveSession`.)
     static func openDurable(path: String, readers: Int, synchronous: String = "FULL") throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
