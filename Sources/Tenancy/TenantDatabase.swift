@@ -141,7 +141,9 @@ package struct TenantDatabase: Sendable {
     }
 
     /// Customers, staff, sessions, audit log and outbox of this tenant.
-    package var accounts: AccountStore { AccountStore(pool: pool, sessionReads: reads.sessions, inline: reads.inline) }
+    package var accounts: AccountStore {
+        AccountStore(pool: pool, sessionReads: reads.sessions, settingReads: reads.settings, inline: reads.inline)
+    }
 
     /// Upstream settings, and the WHMCS clients and WHM accounts made for this tenant's customers.
     package var upstreams: UpstreamStore { UpstreamStore(pool: pool) }
@@ -327,6 +329,8 @@ final class TenantReads: Sendable {
     let commits: CommitCounter
     let inline: InlineReader
     let sessions: CommittedReads<String, AccountStore.SessionRead>
+    /// Settings, by the keys read together (the staff two-factor policy on every staff request).
+    let settings: CommittedReads<[String], [String: String]>
     let dashboards: CommittedReads<BillingMirrorStore.DashboardKey, BillingMirrorStore.Dashboard>
     /// The staff dashboard's figures, per currency and day.
     let staffFigures: CommittedReads<String, BackOfficeFigures>
@@ -340,6 +344,7 @@ final class TenantReads: Sendable {
         self.inline = inline
         commits = CommitCounter(outside: .init(dataVersion: { try inline.dataVersion() }))
         sessions = CommittedReads(commits: commits, capacity: 512)
+        settings = CommittedReads(commits: commits, capacity: 32)
         dashboards = CommittedReads(commits: commits, capacity: 256)
         staffFigures = CommittedReads(commits: commits, capacity: 8)
         workCounts = CommittedReads(commits: commits, capacity: 1)

@@ -7,16 +7,22 @@ package struct AccountStore: Sendable {
     package let pool: DatabasePool
     /// Sessions read before, reused until the database next commits (a tenant's; the platform's are read each time).
     let sessionReads: CommittedReads<String, SessionRead>?
+    /// Settings read before (by the keys asked together), reused the same way.
+    let settingReads: CommittedReads<[String], [String: String]>?
     /// The tenant's connection for reads on the calling thread; nil for the platform's, which reads `async`.
     let inline: InlineReader?
 
     package init(pool: DatabasePool) {
-        self.init(pool: pool, sessionReads: nil, inline: nil)
+        self.init(pool: pool, sessionReads: nil, settingReads: nil, inline: nil)
     }
 
-    init(pool: DatabasePool, sessionReads: CommittedReads<String, SessionRead>?, inline: InlineReader?) {
+    init(
+        pool: DatabasePool, sessionReads: CommittedReads<String, SessionRead>?,
+        settingReads: CommittedReads<[String], [String: String]>?, inline: InlineReader?
+    ) {
         self.pool = pool
         self.sessionReads = sessionReads
+        self.settingReads = settingReads
         self.inline = inline
     }
 
@@ -400,9 +406,9 @@ package struct AccountStore: Sendable {
 
     // MARK: Settings
 
-    /// One setting, read on the calling thread when the database has an inline reader (every staff request reads
-    /// the two-factor policy: a pool read was a hop to a reader's queue, and on a brand's first staff request a reader
-    /// connection of its own, which parses the whole schema).
+    /// One setting. A tenant's are read on the calling thread and kept until the database next commits, as sessions
+    /// are (every staff request reads the two-factor policy: a pool read was a hop to a reader's queue, and on a
+    /// brand's first staff request a reader connection of its own, which parses the whole schema).
     package func setting(_ key: String) async throws -> String? {
         try await settings([key])[key]
     }
@@ -417,7 +423,7 @@ package struct AccountStore: Sendable {
             }
             return values
         }
-        if let inline { return try inline.read(read) }
+        if let inline, let settingReads { return try settingReads.value(for: keys) { try inline.read(read) } }
         return try await pool.read(read)
     }
 
