@@ -120,23 +120,27 @@ struct FigureTotalsTests {
         #expect(left == 0, "empty groups are removed")
     }
 
-    @Test("a database from before the day totals gains them on its next open, filled from the rows it holds")
-    func dayTotalsBackfilled() async throws {
+    @Test("a database from before the totals gains them on its next open, filled from the rows it holds")
+    func totalsFilledOnMigration() async throws {
         let data = try TestDataDirectory()
         let path = data.directory.root.path + "/tenant.sqlite"
         var database = try TenantDatabase.open(path: path, tenantID: Tenant.ID(1))
         try BenchData.seedCatalogue(database, number: 9_998, customerSession: "s")
         try BenchData.seedOffice(database, customers: 40, services: 120, ownerSession: "o")
-        // Back to version 24: the migration's tables, triggers and record removed.
+        // Back to version 23: the two totals migrations' tables, triggers and records removed.
         try await database.pool.writeWithoutTransaction { db in
             try db.execute(
                 sql: """
                     DROP TABLE invoice_due_totals; DROP TABLE order_day_totals;
+                    DROP TABLE service_totals; DROP TABLE invoice_totals;
                     DROP TRIGGER invoice_due_totals_insert; DROP TRIGGER invoice_due_totals_delete;
                     DROP TRIGGER invoice_due_totals_update; DROP TRIGGER order_day_totals_insert;
                     DROP TRIGGER order_day_totals_delete; DROP TRIGGER order_day_totals_update;
-                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v25:%';
-                    PRAGMA user_version = 24;
+                    DROP TRIGGER service_totals_insert; DROP TRIGGER service_totals_delete;
+                    DROP TRIGGER service_totals_update; DROP TRIGGER invoice_totals_insert;
+                    DROP TRIGGER invoice_totals_delete; DROP TRIGGER invoice_totals_update;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v24:%' OR identifier LIKE 'v25:%';
+                    PRAGMA user_version = 23;
                     """)
         }
         try database.close()

@@ -1,9 +1,9 @@
 import GRDB
 
 /// Totals the staff dashboard reads instead of scanning the billing copy: active services and their recurring amounts
-/// per product and cycle, and invoice totals per status, currency and month. Kept by triggers, so every change to
-/// `service_mirror` or `invoice_mirror` (the portal's, the CLI's) updates them in its own transaction, and they are
-/// never behind the rows they sum.
+/// per product and cycle, invoice totals per status, currency and month and per due date, and orders per day. Kept by
+/// triggers, so every change to `service_mirror`, `invoice_mirror` or `orders` (the portal's, the CLI's) updates them
+/// in its own transaction, and they are never behind the rows they sum.
 enum FigureTotals {
     static func create(_ db: Database) throws {
         try db.execute(
@@ -28,12 +28,8 @@ enum FigureTotals {
                 \(triggers(of: services))
                 \(triggers(of: invoices))
 
-                INSERT INTO service_totals
-                    SELECT status, whmcs_product_id, billing_cycle, count(*), sum(recurring_minor) FROM service_mirror
-                    GROUP BY 1, 2, 3;
-                INSERT INTO invoice_totals
-                    SELECT status, currency, substr(date, 1, 7), count(*), sum(total_minor) FROM invoice_mirror
-                    GROUP BY 1, 2, 3;
+                \(fill(services))
+                \(fill(invoices))
                 """)
     }
 
@@ -61,10 +57,8 @@ enum FigureTotals {
                 \(triggers(of: invoicesByDueDate))
                 \(triggers(of: ordersByDay))
 
-                INSERT INTO invoice_due_totals
-                    SELECT status, currency, due_date, count(*), sum(total_minor) FROM invoice_mirror GROUP BY 1, 2, 3;
-                INSERT INTO order_day_totals
-                    SELECT substr(created_at, 1, 10), coalesce(change_kind, ''), count(*) FROM orders GROUP BY 1, 2;
+                \(fill(invoicesByDueDate))
+                \(fill(ordersByDay))
                 """)
     }
 
@@ -107,6 +101,17 @@ enum FigureTotals {
             ("day", { "substr(\($0).created_at, 1, 10)" }), ("change_kind", { "coalesce(\($0).change_kind, '')" }),
         ],
         count: "orders", sum: nil, watched: "created_at, change_kind")
+
+    /// Fills `total` from the rows its table holds (a database that migrates), with the groups its triggers keep.
+    private static func fill(_ total: Total) -> String {
+        let groups = total.groups.map { $0.value(total.table) }
+        let sum = total.sum.map { ", sum(\(total.table).\($0))" } ?? ""
+        let positions = (1...groups.count).map(String.init).joined(separator: ", ")
+        return """
+            INSERT INTO \(total.totals) SELECT \(groups.joined(separator: ", ")), count(*)\(sum) FROM \(total.table)
+                GROUP BY \(positions);
+            """
+    }
 
     /// Insert, delete and update triggers on `total.table`: a deleted row leaves its group's total (and a group with
     /// no rows left goes), an inserted row joins its group, an update of a grouped or summed column does both.
