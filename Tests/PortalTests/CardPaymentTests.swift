@@ -99,6 +99,53 @@ struct CardPaymentTests {
     }
 
     @Test(
+        "an order whose card payment is in but not yet applied keeps refreshing with no second Pay now; a declined one offers Pay now again"
+    )
+    func orderAfterPaying() async throws {
+        try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
+            try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
+                try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
+                let (browser, orderID, invoice) = try await Self.unpaidOrder(
+                    client, dependencies, email: "returning@example.com", domain: "returning.example")
+                let customer = try #require(
+                    try await dependencies.accounts("acme") {
+                        try await $0.account(kind: .customer, email: "returning@example.com")
+                    })
+                let refresh = #"<meta http-equiv="refresh""#
+                let payNow = #"href="/account/invoices/\#(invoice)""#
+                let waiting = try await browser.get("/account/orders/\(orderID)")
+                #expect(waiting.text.contains(payNow) && waiting.text.contains("Your invoice is ready."))
+                #expect(!waiting.text.contains(refresh), "waiting for the customer: the page stops refreshing")
+
+                // Back from Stripe before the payment reached the order's payment step (WHMCS still says Unpaid).
+                let tenant = try dependencies.registryTenant("acme")
+                let now = Date()
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.payments.startCheckout(
+                        CardPayment(
+                            sessionID: "cs_test_returning", invoiceID: invoice, accountID: customer.id,
+                            amountMinor: 100, currency: "GBP", now: now))
+                    try await database.payments.record(
+                        .processing(paymentIntent: "pi_returning"), session: "cs_test_returning", now: now)
+                }
+                let confirming = try await browser.get("/account/orders/\(orderID)")
+                #expect(confirming.text.contains(refresh), "waiting for us again: the page refreshes itself")
+                #expect(confirming.text.contains("We have your card payment and are confirming it"))
+                #expect(!confirming.text.contains(payNow), "no second Pay now for a payment already made")
+
+                // Declined after all: the customer is asked to pay again.
+                let declined = try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.payments.record(
+                        .declined("Your card was declined."), session: "cs_test_returning", now: now)
+                }
+                #expect(declined?.status == .declined)
+                let again = try await browser.get("/account/orders/\(orderID)")
+                #expect(again.text.contains(payNow) && !again.text.contains(refresh))
+            }
+        }
+    }
+
+    @Test(
         "a declined card leaves the invoice unpaid with the reason; 4242 pays on the brand's Stripe, the webhook applies it to WHMCS once, and the order completes"
     )
     func payByCard() async throws {
