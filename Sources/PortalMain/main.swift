@@ -1,3 +1,4 @@
 import Portal
 
+PortalCommand.prepareConcurrency()
 await PortalCommand.runFromCommandLine()

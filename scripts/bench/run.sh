@@ -60,6 +60,20 @@ warm() {  # what is being measured
     echo "bench: $1: $out"
 }
 
+# Waits (at most 30 s) until the server has used under a quarter of a core for a whole second: what a step left
+# running in the background (1,000 sign-ins open each pool's inline reader on the blocking threads, a second or two of
+# work) is not measured as part of the next step. The health sweep's paced background work stays under that bound.
+settle() {
+    local before after
+    for _ in $(seq 1 30); do
+        before=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
+        sleep 1
+        after=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
+        [ $(( after - before )) -lt $(( $(getconf CLK_TCK) / 4 )) ] && return 0
+    done
+    echo "bench: the server was still busy after 30 s"
+}
+
 # The server's resident memory and open descriptors, from /proc.
 footprint() {
     echo "$(awk '/^VmRSS/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$SERVER/status") resident, $(ls "/proc/$SERVER/fd" | wc -l) open descriptors"
@@ -103,12 +117,14 @@ curl --silent --no-progress-meter --parallel --parallel-max 32 --config "$DATA/d
 dash_ok=$(grep -c '^200$' "$DATA/dash.codes" || true)
 [ "$dash_ok" -eq "$DASHBOARD_TENANTS" ] || { echo "bench: $dash_ok/$DASHBOARD_TENANTS dashboards answered 200"; tail -20 "$DATA/server.log"; exit 1; }
 
+settle
 # The first request reads every figure from the 10,000 customers' rows (then they are kept until the next commit).
 read -r office_code office_first < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Host: office.localhost" \
     -H "Cookie: __Host-session=bench-staff-session-0123456789abcdef0123456789" "http://127.0.0.1:$PORT/admin")
 [ "$office_code" = 200 ] || { echo "bench: the back-office dashboard answered $office_code"; tail -20 "$DATA/server.log"; exit 1; }
 office_first_ms=$(awk -v t="$office_first" 'BEGIN { printf "%.1f", t * 1000 }')
 
+settle
 echo "bench: measuring ($DURATION, $CONNECTIONS connections, $THREADS wrk threads)"
 read -r _ a_rps a_p50 a_p99 < <(measure plaintext "http://127.0.0.1:$PORT/bench/plaintext")
 read -r _ b_rps b_p50 b_p99 < <(measure storefront -s scripts/bench/random-host.lua "http://127.0.0.1:$PORT/")
@@ -125,9 +141,9 @@ printf "%-40s %12s %10s %10s\n" "(a) GET /bench/plaintext" "$a_rps" "$a_p50" "$a
 printf "%-40s %12s %10s %10s\n" "(b) GET / on $TENANTS random tenants" "$b_rps" "$b_p50" "$b_p99"
 printf "%-40s %12s %10s %10s\n" "(c) GET /account, $DASHBOARD_TENANTS tenants" "$c_rps" "$c_p50" "$c_p99"
 printf "%-40s %12s %10s %10s\n" "(d) GET /admin, $OFFICE_CUSTOMERS customers" "$d_rps" "$d_p50" "$d_p99"
-echo "ratio (b)/(a): $ratio   (target >= 0.6; p99 of (b) target <= 15 ms)"
-echo "ratio (c)/(a): $dash_ratio   (target >= 0.35; p99 of (c) target <= 20 ms)"
-echo "(d): staff dashboard of one brand with $OFFICE_CUSTOMERS customers and $OFFICE_SERVICES services, $OFFICE_CONNECTIONS connections (target p99 < 50 ms); first, uncached request: $office_first_ms ms"
+echo "ratio (b)/(a): $ratio   (goal >= 0.9, p99 of (b) <= 8 ms)"
+echo "ratio (c)/(a): $dash_ratio   (goal >= 0.7, p99 of (c) <= 10 ms)"
+echo "(d): staff dashboard of one brand with $OFFICE_CUSTOMERS customers and $OFFICE_SERVICES services, $OFFICE_CONNECTIONS connections (goal >= 3,000 req/s, p99 <= 10 ms); first, uncached request: $office_first_ms ms (goal <= 15 ms)"
 echo "open tenant databases after the run: $(curl -fsS "http://127.0.0.1:$PORT/health")"
 echo "server after warming: $after_warm; after the run: $(footprint)"
 scrape_start=$(date +%s.%N)

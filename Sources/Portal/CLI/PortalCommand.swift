@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
 
 /// `portal`: the white-label hosting portal server and its administration commands.
 package struct PortalCommand: AsyncParsableCommand {
@@ -31,6 +34,15 @@ package struct PortalCommand: AsyncParsableCommand {
     )
 
     package init() {}
+
+    /// Runs Swift concurrency's tasks on the server's event loops (NIO's singleton group, which Hummingbird serves
+    /// on): a request's handler then resumes on the thread that read it and writes its response without a hop to
+    /// another thread and back. Call first, on the main thread, before any task is started.
+    package static func prepareConcurrency() {
+        if ProcessInfo.processInfo.environment["PORTAL_EXECUTOR"] != "dispatch" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+    }
 
     /// The entry point of the `portal` executable.
     package static func runFromCommandLine() async {
