@@ -13,7 +13,9 @@ struct OrderPipelineTests {
         configuration.pipelineRetry.baseDelay = 0.05
         configuration.pipelineRetry.maximumDelay = 0.2
         configuration.pipelineRetry.maximumAttempts = 8
-        configuration.upstreamTimeout = .seconds(2)
+        // Long enough for a good answer on a loaded two-core machine running the suites in parallel (2 s was not:
+        // a sandbox's GetCurrencies took longer there); no test using this waits for a timeout to expire.
+        configuration.upstreamTimeout = .seconds(10)
     }
 
     /// The order page's status line, exactly as `account/order` renders it for each status an order passes through;
