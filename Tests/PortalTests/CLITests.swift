@@ -118,6 +118,15 @@ struct CLITests {
         #expect(folders == ["acme"])
     }
 
+    @Test("PORTAL_EXECUTOR: unset or empty means the event loops, `dispatch` Dispatch's pool, anything else is refused")
+    func executorChoice() {
+        #expect(PortalCommand.TaskExecutor(environment: nil) == .eventLoops)
+        #expect(PortalCommand.TaskExecutor(environment: "event-loops") == .eventLoops)
+        #expect(PortalCommand.TaskExecutor(environment: "dispatch") == .dispatch)
+        #expect(PortalCommand.TaskExecutor(environment: "Dispatch") == nil)
+        #expect(PortalCommand.TaskExecutor(environment: "nio") == nil)
+    }
+
     @Test("a missing required option is a usage error")
     func usageErrors() async throws {
         let folder = try TemporaryFolder()

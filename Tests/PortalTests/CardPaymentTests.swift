@@ -29,11 +29,12 @@ struct CardPaymentTests {
         return account
     }
 
-    /// A customer's order waiting for its invoice to be paid; returns the browser, the order id and the invoice.
+    /// A customer's order waiting for its invoice to be paid; returns the browser, the customer, the order id and the
+    /// invoice.
     static func unpaidOrder(
         _ client: any TestClientProtocol, _ dependencies: PortalDependencies, email: String, domain: String
-    ) async throws -> (TestBrowser, Int64, Int) {
-        let (browser, _) = try await Commerce.customer(client, dependencies, email: email)
+    ) async throws -> (TestBrowser, Account, Int64, Int) {
+        let (browser, customer) = try await Commerce.customer(client, dependencies, email: email)
         let id = try await Commerce.order(browser, domain: domain)
         let tenant = try dependencies.registryTenant("acme")
         var invoice: Int?
@@ -48,7 +49,7 @@ struct CardPaymentTests {
             }
         }
         let found = try #require(invoice, "the order did not reach its payment step")
-        return (browser, id, found)
+        return (browser, customer, id, found)
     }
 
     /// A client that shows redirects instead of following them (the brand's host is not in DNS here).
@@ -105,21 +106,30 @@ struct CardPaymentTests {
         try await withSandbox(autoCapture: false) { sandbox, whmcsURL, whmURL in
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
-                let (browser, orderID, invoice) = try await Self.unpaidOrder(
+                let (browser, customer, orderID, invoice) = try await Self.unpaidOrder(
                     client, dependencies, email: "returning@example.com", domain: "returning.example")
-                let customer = try #require(
-                    try await dependencies.accounts("acme") {
-                        try await $0.account(kind: .customer, email: "returning@example.com")
-                    })
                 let refresh = #"<meta http-equiv="refresh""#
                 let payNow = #"href="/account/invoices/\#(invoice)""#
                 let waiting = try await browser.get("/account/orders/\(orderID)")
                 #expect(waiting.text.contains(payNow) && waiting.text.contains("Your invoice is ready."))
                 #expect(!waiting.text.contains(refresh), "waiting for the customer: the page stops refreshing")
 
-                // Back from Stripe before the payment reached the order's payment step (WHMCS still says Unpaid).
+                // Another customer's payment with this invoice's number is not this customer's: still Pay now.
                 let tenant = try dependencies.registryTenant("acme")
                 let now = Date()
+                let other = try await makeAccount(dependencies, tenant: "acme", email: "other@example.com")
+                try await dependencies.databases.withDatabase(for: tenant) { database in
+                    try await database.payments.startCheckout(
+                        CardPayment(
+                            sessionID: "cs_test_other", invoiceID: invoice, accountID: other.id, amountMinor: 100,
+                            currency: "GBP", now: now))
+                    try await database.payments.record(
+                        .paid(paymentIntent: "pi_other"), session: "cs_test_other", now: now)
+                }
+                let unchanged = try await browser.get("/account/orders/\(orderID)")
+                #expect(unchanged.text.contains(payNow) && !unchanged.text.contains(refresh))
+
+                // Back from Stripe before the payment reached the order's payment step (WHMCS still says Unpaid).
                 try await dependencies.databases.withDatabase(for: tenant) { database in
                     try await database.payments.startCheckout(
                         CardPayment(
@@ -153,13 +163,9 @@ struct CardPaymentTests {
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let stripe = try await Self.connectStripe("acme", sandbox, client, dependencies)
-                let (browser, orderID, invoice) = try await Self.unpaidOrder(
+                let (browser, customer, orderID, invoice) = try await Self.unpaidOrder(
                     client, dependencies, email: "card@example.com", domain: "card.example")
                 let tenant = try dependencies.registryTenant("acme")
-                let customer = try #require(
-                    try await dependencies.accounts("acme") {
-                        try await $0.account(kind: .customer, email: "card@example.com")
-                    })
                 try await dependencies.billingRefresher.refresh(customer.id, in: tenant)
 
                 // Pay: a Checkout Session in the brand's own account, for the invoice's balance, then Stripe's page.
@@ -268,7 +274,7 @@ struct CardPaymentTests {
             try await withPortal(configure: OrderPipelineTests.fast) { client, dependencies in
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 let stripe = try await Self.connectStripe("acme", sandbox, client, dependencies)
-                let (browser, orderID, invoice) = try await Self.unpaidOrder(
+                let (browser, _, orderID, invoice) = try await Self.unpaidOrder(
                     client, dependencies, email: "refund@example.com", domain: "refund.example")
                 try await browser.post("/account/billing/refresh", [:])
                 let pay = try await browser.post("/account/invoices/\(invoice)/pay", [:])
@@ -350,7 +356,7 @@ struct CardPaymentTests {
                 try await Commerce.connect("acme", dependencies, sandbox, whmcsURL: whmcsURL, whmURL: whmURL)
                 try await Self.connectStripe("acme", sandbox, client, dependencies)
                 try sandbox.setTax(rate: "20.00")
-                let (browser, orderID, invoice) = try await Self.unpaidOrder(
+                let (browser, _, orderID, invoice) = try await Self.unpaidOrder(
                     client, dependencies, email: "tax@example.com", domain: "tax.example")
                 let tenant = try dependencies.registryTenant("acme")
                 let order = try #require(

@@ -35,12 +35,35 @@ package struct PortalCommand: AsyncParsableCommand {
 
     package init() {}
 
-    /// Runs Swift concurrency's tasks on the server's event loops (NIO's singleton group, which Hummingbird serves
-    /// on): a request's handler then resumes on the thread that read it and writes its response without a hop to
-    /// another thread and back. Call first, on the main thread, before any task is started.
+    /// Where Swift concurrency's tasks run, chosen by `PORTAL_EXECUTOR` when the process starts.
+    package enum TaskExecutor: String, CaseIterable, Sendable {
+        /// NIO's event loops, which Hummingbird serves on: a request's handler resumes on the thread that read it and
+        /// writes its response without a hop to another thread and back. The default.
+        case eventLoops = "event-loops"
+        /// Dispatch's pool, Swift's own global executor.
+        case dispatch
+
+        /// The executor `PORTAL_EXECUTOR` names (unset or empty: the event loops); nil for any other value.
+        package init?(environment value: String?) {
+            guard let value else {
+                self = .eventLoops
+                return
+            }
+            self.init(rawValue: value)
+        }
+    }
+
+    /// Installs the chosen executor. Call first, on the main thread, before any task is started; an unknown
+    /// `PORTAL_EXECUTOR` stops the process with a usage error rather than run on a guess.
     package static func prepareConcurrency() {
-        if ProcessInfo.processInfo.environment["PORTAL_EXECUTOR"] != "dispatch" {
+        switch TaskExecutor(environment: Environment.value("PORTAL_EXECUTOR")) {
+        case .eventLoops:
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        case .dispatch:
+            break
+        case nil:
+            let names = TaskExecutor.allCases.map(\.rawValue).joined(separator: " or ")
+            Self.exit(withError: ValidationError("PORTAL_EXECUTOR must be \(names)."))
         }
     }
 
